@@ -1,0 +1,48 @@
+// Package dialects renders SQL for each warehouse engine. It does no I/O: every
+// function returns a string, and every identifier or value that reaches SQL goes
+// through the quoting functions of this package.
+package dialects
+
+import "strings"
+
+// Dialect quotes identifiers and string literals for one engine.
+type Dialect interface {
+	Name() string
+	// Ident quotes one identifier (a table, view or column name).
+	Ident(name string) string
+	// String quotes a value as a string literal.
+	String(s string) string
+}
+
+// DuckDB renders SQL for DuckDB.
+type DuckDB struct{}
+
+func (DuckDB) Name() string { return "duckdb" }
+
+// Ident wraps name in double quotes, doubling any quote inside. DuckDB has no
+// other escape inside a quoted identifier, so no byte of name can end it early.
+func (DuckDB) Ident(name string) string { return quoteDoubled(safeText(name), '"') }
+
+// String wraps s in single quotes, doubling any quote inside. DuckDB string
+// literals take backslashes literally, so doubling is the whole escape.
+func (DuckDB) String(s string) string { return quoteDoubled(safeText(s), '\'') }
+
+func quoteDoubled(s string, q byte) string {
+	var b strings.Builder
+	b.Grow(len(s) + 2)
+	b.WriteByte(q)
+	for i := 0; i < len(s); i++ {
+		if s[i] == q {
+			b.WriteByte(q)
+		}
+		b.WriteByte(s[i])
+	}
+	b.WriteByte(q)
+	return b.String()
+}
+
+// safeText drops NUL bytes, where C-based parsers may end a literal, and replaces
+// invalid UTF-8, which DuckDB rejects in a whole statement.
+func safeText(s string) string {
+	return strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", ""), "\uFFFD")
+}

@@ -1,0 +1,123 @@
+package dialects
+
+import "strings"
+
+// Column is one column of a table we own: its name and engine type.
+type Column struct{ Name, Type string }
+
+// RecordsColumns are sync_records' columns in DuckDB, in order. _row (the row's
+// number in its file) and _extra (columns we do not know, as JSON) are ours too.
+var RecordsColumns = []Column{
+	{"identifier", "VARCHAR"}, {"record_payload", "JSON"}, {"operation", "VARCHAR"},
+	{"status", "VARCHAR"}, {"status_message", "VARCHAR"},
+	{"batch_started_at", "TIMESTAMPTZ"}, {"batch_ended_at", "TIMESTAMPTZ"},
+	{"sync_configuration_id", "VARCHAR"}, {"sync_run_id", "VARCHAR"}, {"org_id", "VARCHAR"},
+	{"batch_type", "VARCHAR"}, {"batch_number", "BIGINT"},
+	{"_file", "VARCHAR"}, {"_row", "BIGINT"}, {"_extra", "JSON"}, {"_loaded_at", "TIMESTAMPTZ"},
+}
+
+// RunsColumns are sync_runs' columns in DuckDB, in order.
+var RunsColumns = []Column{
+	{"org_id", "VARCHAR"}, {"workspace_id", "VARCHAR"}, {"sync_configuration_id", "VARCHAR"},
+	{"sync_run_id", "VARCHAR"}, {"source_type", "VARCHAR"}, {"source_object_id", "VARCHAR"},
+	{"destination_type", "VARCHAR"}, {"destination_id", "VARCHAR"}, {"destination_object_id", "VARCHAR"},
+	{"started_at", "TIMESTAMPTZ"}, {"payload_schema", "JSON"}, {"metadata", "JSON"},
+	{"_file", "VARCHAR"}, {"_loaded_at", "TIMESTAMPTZ"},
+}
+
+// LedgerColumns are load_ledger's columns, in order.
+var LedgerColumns = []Column{
+	{"key", "VARCHAR"}, {"etag", "VARCHAR"}, {"size", "BIGINT"}, {"kind", "VARCHAR"},
+	{"status", "VARCHAR"}, {"rows", "BIGINT"}, {"error", "VARCHAR"}, {"attempts", "INTEGER"},
+	{"first_seen_at", "TIMESTAMPTZ"}, {"loaded_at", "TIMESTAMPTZ"},
+}
+
+// PayloadColumnsColumns are payload_columns' columns: the catalog of typed views.
+var PayloadColumnsColumns = []Column{
+	{"sync_configuration_id", "VARCHAR"}, {"view_name", "VARCHAR"}, {"field_name", "VARCHAR"},
+	{"column_name", "VARCHAR"}, {"column_type", "VARCHAR"},
+}
+
+// FactColumns are the columns each fact table always has, whatever its files
+// hold; files add their own. All ids are text so they join with sync_runs.
+var FactColumns = map[string][]string{
+	"source_objects":      {"id", "type", "name", "model_id", "business_object_id", "filter_segment_id", "cohort_id"},
+	"destinations":        {"id", "type", "name"},
+	"destination_objects": {"id", "type", "name"},
+}
+
+// FactOwnColumns are added to each fact row by the loader.
+var FactOwnColumns = []Column{{"org_id", "VARCHAR"}, {"_file", "VARCHAR"}, {"_loaded_at", "TIMESTAMPTZ"}}
+
+// Table returns schema.table, quoted.
+func (d DuckDB) Table(schema, table string) string { return d.Ident(schema) + "." + d.Ident(table) }
+
+// CreateTable renders CREATE TABLE IF NOT EXISTS for columns.
+func (d DuckDB) CreateTable(schema, table string, cols []Column) string {
+	parts := make([]string, len(cols))
+	for i, c := range cols {
+		parts[i] = d.Ident(c.Name) + " " + c.Type
+	}
+	return "CREATE TABLE IF NOT EXISTS " + d.Table(schema, table) + " (\n  " + strings.Join(parts, ",\n  ") + "\n)"
+}
+
+// Setup renders everything a new DuckDB schema needs, in order.
+func (d DuckDB) Setup(schema string) []string {
+	stmts := []string{
+		"CREATE SCHEMA IF NOT EXISTS " + d.Ident(schema),
+		d.CreateTable(schema, "sync_records", RecordsColumns),
+		d.CreateTable(schema, "sync_runs", RunsColumns),
+		d.CreateTable(schema, "load_ledger", LedgerColumns),
+		d.CreateTable(schema, "payload_columns", PayloadColumnsColumns),
+	}
+	for _, t := range []string{"source_objects", "destinations", "destination_objects"} {
+		stmts = append(stmts, d.CreateTable(schema, t, factTableColumns(t)))
+	}
+	return append(stmts, d.SyncLogView(schema))
+}
+
+func factTableColumns(t string) []Column {
+	var cols []Column
+	for _, c := range FactColumns[t] {
+		cols = append(cols, Column{c, "VARCHAR"})
+	}
+	return append(cols, FactOwnColumns...)
+}
+
+// SyncLogView renders sync_log: records joined with their run's metadata, under
+// the column names of the vendor's own warehouse log view, plus ours.
+func (d DuckDB) SyncLogView(schema string) string {
+	return `CREATE OR REPLACE VIEW ` + d.Table(schema, "sync_log") + ` AS
+SELECT
+  md5(r._file || '#' || CAST(r._row AS VARCHAR)) AS log_id,
+  r.sync_configuration_id AS sync_id,
+  r.sync_run_id,
+  r.identifier AS record_identifier,
+  r.record_payload,
+  r.batch_started_at,
+  r.batch_ended_at AS batch_completed_at,
+  r.operation,
+  r.status,
+  r.status_message,
+  m.source_object_id,
+  m.destination_id,
+  m.destination_object_id,
+  r.org_id,
+  m.workspace_id,
+  CASE lower(r.status) WHEN 'succeeded' THEN 'success' WHEN 'rejected' THEN 'rejected' ELSE 'invalid' END AS outcome,
+  r._file
+FROM ` + d.Table(schema, "sync_records") + ` r
+LEFT JOIN ` + d.Table(schema, "sync_runs") + ` m
+  ON m.org_id = r.org_id AND m.sync_configuration_id = r.sync_configuration_id AND m.sync_run_id = r.sync_run_id`
+}
+
+// LedgerColumnNames lists load_ledger's column names in order.
+func (DuckDB) LedgerColumnNames() []string { return names(LedgerColumns) }
+
+func names(cols []Column) []string {
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		out[i] = c.Name
+	}
+	return out
+}

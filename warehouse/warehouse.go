@@ -1,0 +1,130 @@
+// Package warehouse defines what the loader asks of a warehouse engine. Each engine
+// lives in its own subpackage; SQL text comes from package dialects.
+package warehouse
+
+import (
+	"context"
+	"time"
+)
+
+// Warehouse is one engine's side of a load: it reads the ledger and applies the
+// loader's decisions, each file's rows and its ledger row in one transaction.
+type Warehouse interface {
+	// Ledger returns every ledger row: one per object version seen.
+	Ledger(ctx context.Context) ([]LedgerEntry, error)
+	// LoadRecords replaces the rows of these records files (delete by _file, insert)
+	// and writes their ledger rows as loaded, all in one transaction: on error
+	// nothing of the batch is kept.
+	LoadRecords(ctx context.Context, files []File) error
+	// LoadRuns replaces the sync_runs rows of these metadata.json files and writes
+	// their ledger rows, in one transaction.
+	LoadRuns(ctx context.Context, runs []Run) error
+	// ReplaceFacts rebuilds one fact table from all of its current files and
+	// writes the ledger rows of those that were new, in one transaction.
+	ReplaceFacts(ctx context.Context, table string, files []File) error
+	// Record writes ledger rows for objects that failed or were skipped.
+	Record(ctx context.Context, entries []LedgerEntry) error
+	// RefreshViews rebuilds sync_log and the typed view of each given sync from
+	// the payload schemas in sync_runs.
+	RefreshViews(ctx context.Context, syncIDs []string) error
+	Close() error
+}
+
+// LocalReader is a warehouse that reads records from local files, so the loader
+// must stage each object to File.Local first (DuckDB). Warehouses that read the
+// bucket themselves do not implement it.
+type LocalReader interface {
+	ReadsLocalFiles()
+}
+
+// Kind says what an object in the bucket is.
+type Kind string
+
+const (
+	KindRecords  Kind = "records"  // sync_tracking_datasets/ORG/SYNC/RUN/type.N.parquet
+	KindMetadata Kind = "metadata" // sync_tracking_datasets/ORG/SYNC/RUN/metadata.json
+	KindFact     Kind = "fact"     // metadata/ORG/*.parquet
+	KindIgnored  Kind = "ignored"  // _SUCCESS, *.txt, temp files, anything else
+)
+
+// Object is one object version found in the bucket, classified by its key.
+type Object struct {
+	Key     string
+	ETag    string
+	Size    int64
+	ModTime time.Time
+	Kind    Kind
+
+	// From the path.
+	OrgID  string
+	SyncID string // sync configuration id
+	RunID  string
+
+	// Records files: from the file name.
+	BatchType   string // e.g. records_updated
+	BatchNumber *int64 // nil for old-shape names without a number
+
+	// Fact files: source_objects, destinations or destination_objects.
+	FactTable string
+}
+
+// File is an object ready to load.
+type File struct {
+	Object
+	// Local is the path of a local copy, for warehouses that are LocalReaders.
+	Local string
+	// Rows is the row count from the file's footer.
+	Rows int64
+	// Columns are the column names in the file's schema.
+	Columns []string
+	// Attempts counts this load among the object's tries, from 1.
+	Attempts int
+}
+
+// Run is one parsed metadata.json, with its object.
+type Run struct {
+	Object
+	Meta     RunMeta
+	Attempts int
+}
+
+// RunMeta is what synctrack keeps of one run's metadata.json.
+type RunMeta struct {
+	OrgID               string
+	WorkspaceID         string
+	SyncConfigurationID string
+	SyncRunID           string
+	SourceType          string
+	SourceObjectID      string
+	DestinationType     string
+	DestinationID       string
+	DestinationObjectID string
+	StartedAt           *time.Time
+	// PayloadSchema maps each payload field name, as written, to one of
+	// "string", "number", "boolean", "array" or "json" (anything else).
+	PayloadSchema map[string]string
+	// Raw is the file's bytes as read (valid JSON).
+	Raw []byte
+}
+
+// Ledger statuses.
+const (
+	StatusLoaded   = "loaded"
+	StatusFailed   = "failed"
+	StatusSkipped  = "skipped"
+	StatusReplaced = "replaced" // an older version of a key whose rows a newer one replaced
+)
+
+// LedgerEntry is one row of load_ledger.
+type LedgerEntry struct {
+	Key         string
+	ETag        string
+	Size        int64
+	Kind        Kind
+	Status      string
+	Rows        int64
+	Error       string
+	Attempts    int
+	FirstSeenAt time.Time
+	LoadedAt    *time.Time
+}
