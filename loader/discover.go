@@ -1,0 +1,143 @@
+package loader
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"strconv"
+	"strings"
+
+	"cloud.google.com/go/storage"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"gocloud.dev/blob"
+)
+
+// The two prefixes the vendor writes under.
+const (
+	RunsPrefix  = "sync_tracking_datasets/"
+	FactsPrefix = "metadata/"
+)
+
+// factTables are the fact tables we know, longest name first so that
+// destination_objects is not taken for destinations.
+var factTables = []string{"destination_objects", "source_objects", "destinations"}
+
+// Classify reads what an object is from its key alone.
+func Classify(key string) Object {
+	o := Object{Key: key, Kind: KindIgnored}
+	switch {
+	case strings.HasPrefix(key, RunsPrefix):
+		parts := strings.Split(strings.TrimPrefix(key, RunsPrefix), "/")
+		if len(parts) != 4 || hasEmpty(parts) || isTemp(parts[3]) {
+			return o
+		}
+		o.OrgID, o.SyncID, o.RunID = parts[0], parts[1], parts[2]
+		name := parts[3]
+		switch {
+		case name == "metadata.json":
+			o.Kind = KindMetadata
+		case strings.HasSuffix(name, ".parquet"):
+			o.Kind = KindRecords
+			o.BatchType, o.BatchNumber = batchName(strings.TrimSuffix(name, ".parquet"))
+		}
+	case strings.HasPrefix(key, FactsPrefix):
+		parts := strings.Split(strings.TrimPrefix(key, FactsPrefix), "/")
+		if len(parts) < 2 || len(parts) > 3 || hasEmpty(parts) || isTemp(parts[len(parts)-1]) ||
+			!strings.HasSuffix(key, ".parquet") {
+			return o
+		}
+		// metadata/ORG/source_objects.parquet, .../source_objects.0.parquet or
+		// .../source_objects/part-0.parquet.
+		for _, t := range factTables {
+			if strings.HasPrefix(parts[1], t) {
+				o.Kind, o.OrgID, o.FactTable = KindFact, parts[0], t
+				break
+			}
+		}
+	}
+	return o
+}
+
+// batchName splits "records_updated.12" into its type and number. An old-shape
+// name without a number ("records_updated") has a nil number.
+func batchName(s string) (string, *int64) {
+	if i := strings.LastIndexByte(s, '.'); i > 0 {
+		if n, err := strconv.ParseInt(s[i+1:], 10, 64); err == nil && n >= 0 {
+			return s[:i], &n
+		}
+	}
+	return s, nil
+}
+
+func hasEmpty(parts []string) bool {
+	for _, p := range parts {
+		if p == "" || p == "." || p == ".." {
+			return true
+		}
+	}
+	return false
+}
+
+// isTemp reports names that writers use for objects not yet complete, or for
+// markers: they are never data.
+func isTemp(name string) bool {
+	lower := strings.ToLower(name)
+	return strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") ||
+		strings.HasSuffix(lower, ".tmp") || strings.HasSuffix(lower, ".temp") ||
+		strings.HasSuffix(lower, ".crc") || strings.HasSuffix(lower, ".txt") ||
+		strings.Contains(lower, ".inprogress")
+}
+
+// Discover lists both prefixes of the bucket and calls fn with each object,
+// classified. Listing stops at the first error from fn or the bucket.
+func Discover(ctx context.Context, b *blob.Bucket, fn func(Object) error) error {
+	for _, prefix := range []string{RunsPrefix, FactsPrefix} {
+		it := b.List(&blob.ListOptions{Prefix: prefix})
+		for {
+			lo, err := it.Next(ctx)
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				return fmt.Errorf("list %s: %w", prefix, err)
+			}
+			if lo.IsDir {
+				continue
+			}
+			o := Classify(lo.Key)
+			o.Size, o.ModTime, o.ETag = lo.Size, lo.ModTime.UTC(), etagOf(lo)
+			if err := fn(o); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// etagOf returns the store's own version tag for an object where the driver
+// exposes it, else one made the way fileblob makes its ETags (mtime and size).
+func etagOf(lo *blob.ListObject) string {
+	var s3o types.Object
+	if lo.As(&s3o) && s3o.ETag != nil {
+		return *s3o.ETag
+	}
+	var gcs storage.ObjectAttrs
+	if lo.As(&gcs) {
+		return strconv.Quote(strconv.FormatInt(gcs.Generation, 10))
+	}
+	var fi os.FileInfo
+	if lo.As(&fi) {
+		return fmt.Sprintf("\"%x-%x\"", fi.ModTime().UnixNano(), fi.Size())
+	}
+	if len(lo.MD5) > 0 {
+		return strconv.Quote(hex.EncodeToString(lo.MD5))
+	}
+	return fmt.Sprintf("\"%x-%x\"", lo.ModTime.UnixNano(), lo.Size)
+}
+
+// runFolder is the folder of a run: sync_tracking_datasets/ORG/SYNC/RUN/.
+func runFolder(o Object) string { return path.Dir(o.Key) + "/" }

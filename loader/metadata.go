@@ -1,0 +1,299 @@
+package loader
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/synctrack/synctrack/dialects"
+)
+
+// ErrInvalidMetadata wraps every ParseMetadata error: retrying the same bytes cannot help.
+var ErrInvalidMetadata = errors.New("metadata.json")
+
+// ParseMetadata reads one run's metadata.json. orgID, syncID and runID come
+// from the object's path; a non-empty one fills or overrides the file's id,
+// since the path is what the run's records are filed under. Key names are
+// not published, so keys match a few synonyms after normalisation (case, "_",
+// "-", " ", "." ignored), flat (source_type), nested (source: {type}) or under
+// a wrapper ({"sync_run": {...}}). A value it cannot understand stays empty:
+// only bytes that are not one JSON object are an error.
+func ParseMetadata(raw []byte, orgID, syncID, runID string) (RunMeta, error) {
+	body := bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf")) // a BOM is not JSON; Raw must be
+	obj, err := decodeObject(body)
+	if err != nil {
+		return RunMeta{}, err
+	}
+	k := flatKeys{}
+	k.add(obj, "", "", 0)
+	m := RunMeta{
+		OrgID:               first(k, scalarText, "orgid", "organizationid", "organisationid"),
+		WorkspaceID:         first(k, scalarText, "workspaceid"),
+		SyncConfigurationID: first(k, scalarText, "syncconfigurationid", "syncid", "syncconfigid", "configurationid"),
+		SyncRunID:           first(k, scalarText, "syncrunid", "runid"),
+		SourceType:          first(k, scalarText, "sourcetype", "sourceobjecttype"),
+		SourceObjectID:      first(k, scalarText, "sourceobjectid", "sourceid"),
+		DestinationType:     first(k, scalarText, "destinationtype"),
+		DestinationID:       first(k, scalarText, "destinationid"),
+		DestinationObjectID: first(k, scalarText, "destinationobjectid"),
+		StartedAt:           first(k, parseTime, "startedat", "runstartedat", "syncrunstartedat", "starttime", "runstarttime", "syncrunstarttime"),
+		PayloadSchema:       first(k, payloadSchema, "recordpayloadschema", "payloadschema", "schema"),
+		Raw:                 bytes.Clone(body),
+	}
+	m.OrgID = cmp.Or(orgID, m.OrgID)
+	m.SyncConfigurationID = cmp.Or(syncID, m.SyncConfigurationID)
+	m.SyncRunID = cmp.Or(runID, m.SyncRunID)
+	return m, nil
+}
+
+// decodeObject parses body as exactly one JSON object.
+func decodeObject(body []byte) (map[string]any, error) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber() // ids can exceed 2^53: keep the digits as written
+	var top any
+	err := dec.Decode(&top)
+	var se *json.SyntaxError
+	switch {
+	case errors.As(err, &se):
+		return nil, fmt.Errorf("%w: invalid JSON at offset %d: %v", ErrInvalidMetadata, se.Offset, err)
+	case errors.Is(err, io.EOF):
+		return nil, fmt.Errorf("%w: empty file", ErrInvalidMetadata)
+	case err != nil: // io.ErrUnexpectedEOF: the file ends inside the value
+		return nil, fmt.Errorf("%w: invalid JSON at offset %d: %v", ErrInvalidMetadata, len(body), err)
+	}
+	end := dec.InputOffset()
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, fmt.Errorf("%w: invalid JSON at offset %d: data after the top-level value", ErrInvalidMetadata, end)
+	}
+	if obj, ok := top.(map[string]any); ok {
+		return obj, nil
+	}
+	kind := "a scalar or null"
+	if _, ok := top.([]any); ok {
+		kind = "an array"
+	}
+	return nil, fmt.Errorf("%w: top level is %s, want an object", ErrInvalidMetadata, kind)
+}
+
+// maxDepth bounds flattening: real files nest one or two levels.
+const maxDepth = 4
+
+// wrappers are top-level keys whose object may hold the whole metadata; their
+// children also match as top-level keys, ranking below genuine ones.
+var wrappers = map[string]bool{"metadata": true, "data": true, "sync": true, "run": true, "syncrun": true, "syncrunmetadata": true}
+
+// flatKeys maps a flattened normalised key path (source.object_id ->
+// "sourceobjectid") to its value. When several paths flatten the same, the
+// shallowest wins, then the bytewise smallest original path, so the outcome
+// does not depend on Go's map order.
+type flatKeys map[string]hit
+
+type hit struct {
+	rank string // depth digit, then the original key path
+	val  any
+}
+
+func (f flatKeys) add(obj map[string]any, prefix, path string, depth int) {
+	for key, v := range obj {
+		fk, p := prefix+normKey(key), path+"\x00"+key
+		if old, ok := f[fk]; !ok || strconv.Itoa(depth)+p < old.rank {
+			f[fk] = hit{strconv.Itoa(depth) + p, v}
+		}
+		sub, ok := v.(map[string]any)
+		if !ok || depth >= maxDepth {
+			continue
+		}
+		f.add(sub, fk, p, depth+1)
+		if depth == 0 && wrappers[normKey(key)] {
+			f.add(sub, "", p, depth+1)
+		}
+	}
+}
+
+// keySeparators are dropped when comparing keys; a Replacer is immutable.
+var keySeparators = strings.NewReplacer("_", "", "-", "", " ", "", ".", "")
+
+func normKey(k string) string { return strings.ToLower(keySeparators.Replace(k)) }
+
+// first returns the value of the first synonym that conv accepts.
+func first[T any](f flatKeys, conv func(any) (T, bool), names ...string) (zero T) {
+	for _, n := range names {
+		if v, ok := conv(f[n].val); ok {
+			return v
+		}
+	}
+	return zero
+}
+
+// scalarText accepts a non-empty string, number or boolean, as text.
+func scalarText(v any) (string, bool) {
+	s := ""
+	switch x := v.(type) {
+	case string:
+		s = strings.TrimSpace(x)
+	case json.Number:
+		s = decimalText(string(x))
+	case bool:
+		s = strconv.FormatBool(x)
+	}
+	return s, s != ""
+}
+
+// decimalText renders a JSON number as exact decimal text (1e3 is 1000; no
+// float64 in between). Exponents beyond ±400 are no id: kept as written.
+func decimalText(n string) string {
+	mant, exp, ok := strings.Cut(strings.ToLower(n), "e")
+	e, err := strconv.Atoi(exp)
+	if !ok || err != nil || e > 400 || e < -400 {
+		return n
+	}
+	neg := strings.HasPrefix(mant, "-")
+	ip, fp, _ := strings.Cut(strings.TrimPrefix(mant, "-"), ".")
+	// Pad with zeros so that the point, moved e places, lands inside the digits.
+	digits := strings.Repeat("0", max(0, -e)) + ip + fp + strings.Repeat("0", max(0, e))
+	point := max(0, -e) + len(ip) + e
+	s := cmp.Or(strings.TrimLeft(digits[:point], "0"), "0")
+	if fp := strings.TrimRight(digits[point:], "0"); fp != "" {
+		s += "." + fp
+	}
+	if neg && strings.Trim(s, "0.") != "" {
+		s = "-" + s
+	}
+	return s
+}
+
+// timeLayouts are RFC 3339 and common relaxations. time.Parse takes fractional
+// seconds the layout lacks, and reads a zoneless value as UTC, as we want.
+var timeLayouts = []string{
+	"2006-01-02T15:04:05Z07:00", "2006-01-02T15:04:05Z0700", "2006-01-02T15:04:05",
+	"2006-01-02 15:04:05Z07:00", "2006-01-02 15:04:05Z0700", "2006-01-02 15:04:05 Z07:00",
+	"2006-01-02 15:04:05 -0700 MST", "2006-01-02 15:04:05 MST", "2006-01-02 15:04:05",
+}
+
+// parseTime accepts a timestamp written as text or as epoch number, in UTC.
+func parseTime(v any) (*time.Time, bool) {
+	var t time.Time
+	var err error
+	switch x := v.(type) {
+	case json.Number:
+		t, err = unixTime(string(x))
+	case string:
+		s := strings.TrimSpace(x)
+		if s != "" && (s[0] == '-' || s[0] >= '0' && s[0] <= '9') && !strings.Contains(s[1:], "-") {
+			t, err = unixTime(s) // a number written as text
+			break
+		}
+		for _, l := range timeLayouts {
+			if t, err = time.Parse(l, s); err == nil {
+				break
+			}
+		}
+	default:
+		return nil, false
+	}
+	t = t.UTC()
+	return &t, err == nil
+}
+
+// unixTime reads epoch seconds, or milli-, micro- or nanoseconds, told apart
+// by magnitude: 1e11 seconds is the year 5138, 1e11 milliseconds is 1973.
+func unixTime(s string) (time.Time, error) {
+	if i, err := strconv.ParseInt(s, 10, 64); err == nil { // exact for ints
+		switch a := max(i, -i); {
+		case a < 1e11:
+			return time.Unix(i, 0), nil
+		case a < 1e14:
+			return time.UnixMilli(i), nil
+		case a < 1e17:
+			return time.UnixMicro(i), nil
+		}
+		return time.Unix(0, i), nil
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(f) || math.Abs(f) >= 1e19 {
+		return time.Time{}, fmt.Errorf("bad epoch time %q", s)
+	}
+	for a := math.Abs(f); a >= 1e11; a /= 1e3 {
+		f /= 1e3
+	}
+	sec := math.Floor(f)
+	return time.Unix(int64(sec), int64((f-sec)*1e9)), nil
+}
+
+// payloadSchema reads {"field": "string"}, {"field": {"type": "string"}},
+// [{"name", "type"}], a JSON Schema {"type": "object", "properties": {...}},
+// or any of these written as a JSON string. Field names are kept as written.
+func payloadSchema(v any) (map[string]string, bool) {
+	if s, ok := v.(string); ok && json.Unmarshal([]byte(s), &v) != nil {
+		return nil, false
+	}
+	out := map[string]string{}
+	switch x := v.(type) {
+	case map[string]any:
+		if props, ok := lookup(x, "properties").(map[string]any); ok && typeName(x) == "object" {
+			x = props
+		}
+		for name, t := range x {
+			out[name] = payloadType(typeName(t))
+		}
+	case []any:
+		for _, e := range x {
+			o, _ := e.(map[string]any)
+			if name, ok := lookup(o, "name", "field", "fieldname", "key", "column", "columnname").(string); ok {
+				out[name] = payloadType(typeName(o))
+			}
+		}
+	}
+	return out, len(out) > 0
+}
+
+// typeName reads a type written as "string", {"type": "string"} or a JSON
+// Schema list such as ["string", "null"] (the first type that is not null).
+func typeName(v any) string {
+	switch x := v.(type) {
+	case string:
+		return strings.ToLower(strings.TrimSpace(x))
+	case map[string]any:
+		if t := lookup(x, "type", "datatype", "jsontype"); t != nil {
+			return typeName(t)
+		}
+	case []any:
+		for _, e := range x {
+			if t, ok := e.(string); ok && typeName(t) != "null" {
+				return typeName(t)
+			}
+		}
+	}
+	return ""
+}
+
+// payloadType keeps "array" (RunMeta does) and otherwise agrees with the typed views.
+func payloadType(t string) string {
+	if t == "array" {
+		return "array"
+	}
+	return dialects.NormalizeType(t)
+}
+
+// lookup returns the value of the first name matching a key of o after
+// normalisation; among keys that normalise the same, the smallest wins.
+func lookup(o map[string]any, names ...string) any {
+	keys := slices.Sorted(maps.Keys(o))
+	for _, n := range names {
+		for _, k := range keys {
+			if normKey(k) == n {
+				return o[k]
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,141 @@
+package loader
+
+import (
+	"sort"
+
+	"github.com/synctrack/synctrack/warehouse"
+)
+
+// Why an object is in a plan.
+const (
+	ReasonNew     = "new"
+	ReasonChanged = "changed" // a new version (etag) of a key loaded before
+	ReasonRetry   = "retry"   // this version failed before
+)
+
+// Work is one object the plan loads.
+type Work struct {
+	Object
+	Reason   string
+	Attempts int // this try, from 1
+}
+
+// Plan is what a load would do, decided from a listing and the ledger alone.
+type Plan struct {
+	Records  []Work
+	Metadata []Work
+	// Facts holds, for each fact table with a new or changed file, every current
+	// file of that table: fact tables are rebuilt whole, never appended to.
+	Facts map[string][]Work
+	// Ignored are objects not seen before that are no data (markers, temp files).
+	Ignored []Object
+	// Listed counts every object listed; UpToDate those already loaded.
+	Listed   int
+	UpToDate int
+}
+
+// Ledger indexes ledger rows by key and etag.
+type Ledger map[string]map[string]warehouse.LedgerEntry
+
+// NewLedger indexes rows as the warehouse returned them.
+func NewLedger(rows []warehouse.LedgerEntry) Ledger {
+	l := make(Ledger, len(rows))
+	for _, r := range rows {
+		if l[r.Key] == nil {
+			l[r.Key] = map[string]warehouse.LedgerEntry{}
+		}
+		l[r.Key][r.ETag] = r
+	}
+	return l
+}
+
+// decide returns the work an object needs, or false when it is up to date.
+func (l Ledger) decide(o Object) (Work, bool) {
+	versions := l[o.Key]
+	if e, ok := versions[o.ETag]; ok {
+		switch e.Status {
+		case warehouse.StatusLoaded, warehouse.StatusSkipped:
+			return Work{}, false
+		case warehouse.StatusFailed:
+			return Work{Object: o, Reason: ReasonRetry, Attempts: e.Attempts + 1}, true
+		}
+		// Replaced: this version came back after another one replaced it.
+		return Work{Object: o, Reason: ReasonChanged, Attempts: e.Attempts + 1}, true
+	}
+	for _, e := range versions {
+		if e.Status == warehouse.StatusLoaded {
+			return Work{Object: o, Reason: ReasonChanged, Attempts: 1}, true
+		}
+	}
+	return Work{Object: o, Reason: ReasonNew, Attempts: 1}, true
+}
+
+// Build plans a load from the listed objects.
+func Build(objects []Object, l Ledger) *Plan {
+	p := &Plan{Facts: map[string][]Work{}, Listed: len(objects)}
+	facts := map[string][]Work{}
+	dirty := map[string]bool{}
+	for _, o := range objects {
+		w, todo := l.decide(o)
+		switch o.Kind {
+		case KindIgnored:
+			if todo {
+				p.Ignored = append(p.Ignored, o)
+			}
+		case KindFact:
+			if !todo {
+				w = Work{Object: o}
+			}
+			facts[o.FactTable] = append(facts[o.FactTable], w)
+			dirty[o.FactTable] = dirty[o.FactTable] || todo
+		case KindRecords:
+			if todo {
+				p.Records = append(p.Records, w)
+			}
+		case KindMetadata:
+			if todo {
+				p.Metadata = append(p.Metadata, w)
+			}
+		}
+		if !todo {
+			p.UpToDate++ // fact files of a dirty table too: they are reloaded, not new
+		}
+	}
+	for t, ws := range facts {
+		if dirty[t] {
+			p.Facts[t] = ws
+		}
+	}
+	sort.Slice(p.Records, func(i, j int) bool { return p.Records[i].Key < p.Records[j].Key })
+	sort.Slice(p.Metadata, func(i, j int) bool { return p.Metadata[i].Key < p.Metadata[j].Key })
+	return p
+}
+
+// Bytes is the size of everything the plan loads.
+func (p *Plan) Bytes() int64 {
+	var n int64
+	for _, w := range p.Records {
+		n += w.Size
+	}
+	for _, w := range p.Metadata {
+		n += w.Size
+	}
+	for _, ws := range p.Facts {
+		for _, w := range ws {
+			n += w.Size
+		}
+	}
+	return n
+}
+
+// Runs counts the run folders the plan touches.
+func (p *Plan) Runs() int {
+	seen := map[string]bool{}
+	for _, w := range p.Records {
+		seen[runFolder(w.Object)] = true
+	}
+	for _, w := range p.Metadata {
+		seen[runFolder(w.Object)] = true
+	}
+	return len(seen)
+}

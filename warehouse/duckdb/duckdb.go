@@ -1,0 +1,158 @@
+// Package duckdb is the embedded warehouse: a DuckDB database file that needs no
+// server. It reads staged parquet files with DuckDB's own reader, many files per
+// statement, and keeps each batch's rows and ledger rows in one transaction.
+package duckdb
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"time"
+
+	duckdb "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/synctrack/synctrack/dialects"
+	"github.com/synctrack/synctrack/warehouse"
+)
+
+// Warehouse is a DuckDB database file holding one synctrack schema.
+type Warehouse struct {
+	db     *sql.DB
+	conn   *duckdb.Connector
+	d      dialects.DuckDB
+	schema string
+	path   string
+	now    func() time.Time
+}
+
+var (
+	_ warehouse.Warehouse   = (*Warehouse)(nil)
+	_ warehouse.LocalReader = (*Warehouse)(nil)
+)
+
+// DefaultMemoryLimit keeps a load, the Go side included, well under 1 GiB of RSS.
+const DefaultMemoryLimit = "512MB"
+
+// Config is what a duckdb:// URL says.
+type Config struct {
+	Path        string // database file
+	Schema      string // default "synctrack"
+	MemoryLimit string // DuckDB memory_limit, default DefaultMemoryLimit
+	Threads     int    // 0: DuckDB's default
+	ReadOnly    bool
+}
+
+// ParseURL reads duckdb://./file.duckdb, duckdb:///abs/file.duckdb or
+// duckdb://file.duckdb, with optional ?schema=&memory_limit=&threads=.
+func ParseURL(raw string) (Config, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme != "duckdb" {
+		return Config{}, fmt.Errorf("warehouse URL %q: want duckdb://PATH", raw)
+	}
+	p := u.Host + u.Path
+	if u.Host == "" {
+		p = u.Path
+	}
+	if p == "" || strings.HasSuffix(p, "/") {
+		return Config{}, fmt.Errorf("warehouse URL %q: no database file named", raw)
+	}
+	c := Config{Path: filepath.Clean(p), Schema: "synctrack", MemoryLimit: DefaultMemoryLimit}
+	q := u.Query()
+	if s := q.Get("schema"); s != "" {
+		c.Schema = s
+	}
+	if s := q.Get("memory_limit"); s != "" {
+		c.MemoryLimit = s
+	}
+	if s := q.Get("threads"); s != "" {
+		if _, err := fmt.Sscan(s, &c.Threads); err != nil || c.Threads < 0 {
+			return Config{}, fmt.Errorf("warehouse URL %q: threads=%q is not a count", raw, s)
+		}
+	}
+	return c, nil
+}
+
+// Open opens (creating if needed) the database and its schema.
+func Open(ctx context.Context, c Config, now func() time.Time) (*Warehouse, error) {
+	if now == nil {
+		now = time.Now
+	}
+	d := dialects.DuckDB{}
+	dsn := c.Path
+	if c.ReadOnly {
+		dsn += "?access_mode=read_only"
+	}
+	init := func(ex driver.ExecerContext) error {
+		stmts := []string{"SET TimeZone = 'UTC'", "SET memory_limit = " + d.String(c.MemoryLimit)}
+		if c.Threads > 0 {
+			stmts = append(stmts, fmt.Sprintf("SET threads = %d", c.Threads))
+		}
+		for _, s := range stmts {
+			if _, err := ex.ExecContext(ctx, s, nil); err != nil {
+				return fmt.Errorf("%s: %w", s, err)
+			}
+		}
+		return nil
+	}
+	conn, err := duckdb.NewConnector(dsn, init)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", c.Path, err)
+	}
+	db := sql.OpenDB(conn)
+	// One connection: DuckDB serialises writers anyway, and temp tables are per connection.
+	db.SetMaxOpenConns(1)
+	w := &Warehouse{db: db, conn: conn, d: d, schema: c.Schema, path: c.Path, now: now}
+	if !c.ReadOnly {
+		if err := w.setup(ctx); err != nil {
+			w.Close()
+			return nil, err
+		}
+	}
+	return w, nil
+}
+
+func (w *Warehouse) setup(ctx context.Context) error {
+	for _, s := range w.d.Setup(w.schema) {
+		if _, err := w.db.ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("set up schema %s: %w", w.schema, err)
+		}
+	}
+	return nil
+}
+
+// ReadsLocalFiles marks DuckDB as reading staged local files.
+func (w *Warehouse) ReadsLocalFiles() {}
+
+// DB is the database, for queries (reports, tests).
+func (w *Warehouse) DB() *sql.DB { return w.db }
+
+// Schema is the schema synctrack writes to.
+func (w *Warehouse) Schema() string { return w.schema }
+
+// Close closes the database.
+func (w *Warehouse) Close() error {
+	err := w.db.Close()
+	if cerr := w.conn.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func (w *Warehouse) table(name string) string { return w.d.Table(w.schema, name) }
+
+// inTx runs fn in one transaction, committing only if it returns nil.
+func (w *Warehouse) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := w.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}

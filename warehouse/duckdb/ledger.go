@@ -1,0 +1,128 @@
+package duckdb
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/synctrack/synctrack/warehouse"
+)
+
+// Ledger returns every ledger row.
+func (w *Warehouse) Ledger(ctx context.Context) ([]warehouse.LedgerEntry, error) {
+	rows, err := w.db.QueryContext(ctx, `SELECT key, etag, coalesce(size, 0), kind, status,
+  coalesce(rows, 0), coalesce(error, ''), coalesce(attempts, 0), first_seen_at, loaded_at
+FROM `+w.table("load_ledger"))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []warehouse.LedgerEntry
+	for rows.Next() {
+		var e warehouse.LedgerEntry
+		var kind string
+		var loaded sql.NullTime
+		if err := rows.Scan(&e.Key, &e.ETag, &e.Size, &kind, &e.Status, &e.Rows, &e.Error,
+			&e.Attempts, &e.FirstSeenAt, &loaded); err != nil {
+			return nil, err
+		}
+		e.Kind = warehouse.Kind(kind)
+		if loaded.Valid {
+			t := loaded.Time
+			e.LoadedAt = &t
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// Record writes ledger rows for objects that failed or were skipped.
+func (w *Warehouse) Record(ctx context.Context, es []warehouse.LedgerEntry) error {
+	return w.inTx(ctx, func(tx *sql.Tx) error { return w.upsertLedger(ctx, tx, es) })
+}
+
+// upsertLedger writes one row per (key, etag): a version seen before keeps its
+// first_seen_at. A newer version supersedes the key's failed versions, and a
+// loaded one its loaded versions too: those become "replaced". (A failed new
+// version leaves an older loaded one as it is: its rows are still there.)
+func (w *Warehouse) upsertLedger(ctx context.Context, tx *sql.Tx, es []warehouse.LedgerEntry) error {
+	if len(es) == 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE _st_ledger AS
+SELECT * FROM `+w.table("load_ledger")+` LIMIT 0`); err != nil {
+		return err
+	}
+	rows := make([][]any, len(es))
+	for i, e := range es {
+		var loaded any
+		if e.LoadedAt != nil {
+			loaded = e.LoadedAt.UTC()
+		}
+		first := e.FirstSeenAt
+		if first.IsZero() {
+			first = w.now()
+		}
+		rows[i] = []any{e.Key, e.ETag, e.Size, string(e.Kind), e.Status, e.Rows,
+			nullString(e.Error), e.Attempts, first.UTC(), loaded}
+	}
+	if err := insertValues(ctx, tx, "_st_ledger", len(w.d.LedgerColumnNames()), rows); err != nil {
+		return err
+	}
+	l := w.table("load_ledger")
+	for _, s := range []string{
+		`UPDATE ` + l + ` SET status = 'replaced' FROM _st_ledger n
+WHERE ` + l + `.key = n.key AND ` + l + `.etag <> n.etag
+  AND (` + l + `.status = 'failed' OR (` + l + `.status = 'loaded' AND n.status = 'loaded'))`,
+		`UPDATE ` + l + ` SET size = n.size, kind = n.kind, status = n.status, rows = n.rows,
+  error = n.error, attempts = n.attempts, loaded_at = n.loaded_at
+FROM _st_ledger n WHERE ` + l + `.key = n.key AND ` + l + `.etag = n.etag`,
+		`INSERT INTO ` + l + ` SELECT n.* FROM _st_ledger n
+WHERE NOT EXISTS (SELECT 1 FROM ` + l + ` o WHERE o.key = n.key AND o.etag = n.etag)`,
+		`DROP TABLE _st_ledger`,
+	} {
+		if _, err := tx.ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("write ledger: %w", err)
+		}
+	}
+	return nil
+}
+
+// insertValues inserts rows into a table we own with bind parameters, many rows
+// per statement. Values never become SQL text.
+func insertValues(ctx context.Context, tx *sql.Tx, table string, width int, rows [][]any) error {
+	const perStmt = 200
+	tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", width), ", ") + ")"
+	for start := 0; start < len(rows); start += perStmt {
+		chunk := rows[start:min(start+perStmt, len(rows))]
+		tuples := make([]string, len(chunk))
+		args := make([]any, 0, len(chunk)*width)
+		for i, r := range chunk {
+			if len(r) != width {
+				return fmt.Errorf("insert into %s: row has %d values, want %d", table, len(r), width)
+			}
+			tuples[i] = tuple
+			args = append(args, r...)
+		}
+		q := "INSERT INTO " + table + " VALUES " + strings.Join(tuples, ", ")
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("insert into %s: %w", table, err)
+		}
+	}
+	return nil
+}
+
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func loadedEntry(o warehouse.Object, rows int64, attempts int, now time.Time) warehouse.LedgerEntry {
+	t := now.UTC()
+	return warehouse.LedgerEntry{Key: o.Key, ETag: o.ETag, Size: o.Size, Kind: o.Kind,
+		Status: warehouse.StatusLoaded, Rows: rows, Attempts: max(attempts, 1), FirstSeenAt: t, LoadedAt: &t}
+}

@@ -1,0 +1,138 @@
+package duckdb
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/synctrack/synctrack/warehouse"
+)
+
+// knownRecordColumns are the vendor's documented columns; anything else a file
+// holds goes to _extra as JSON, so a new column never fails a load.
+var knownRecordColumns = map[string]bool{
+	"identifier": true, "record_payload": true, "operation": true, "status": true,
+	"status_message": true, "batch_started_at": true, "batch_ended_at": true,
+	"sync_configuration_id": true, "sync_run_id": true, "org_id": true,
+}
+
+// pathColumn is the name read_parquet gives the file path; chosen not to
+// collide with a vendor column.
+const pathColumn = "_st_path"
+
+// LoadRecords replaces the rows of files and writes their ledger rows in one
+// transaction: one DELETE, one INSERT ... SELECT over read_parquet of all files.
+func (w *Warehouse) LoadRecords(ctx context.Context, files []warehouse.File) error {
+	if len(files) == 0 {
+		return nil
+	}
+	now := w.now().UTC()
+	return w.inTx(ctx, func(tx *sql.Tx) error {
+		if err := w.fillBatch(ctx, tx, files); err != nil {
+			return err
+		}
+		recs := w.table("sync_records")
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+recs+` WHERE _file IN (SELECT key FROM _st_batch)`); err != nil {
+			return fmt.Errorf("delete old rows: %w", err)
+		}
+		if q := w.insertRecordsSQL(files); q != "" {
+			if _, err := tx.ExecContext(ctx, q, now); err != nil {
+				return fmt.Errorf("insert rows: %w", err)
+			}
+		}
+		es := make([]warehouse.LedgerEntry, len(files))
+		for i, f := range files {
+			es[i] = loadedEntry(f.Object, f.Rows, f.Attempts, now)
+		}
+		return w.upsertLedger(ctx, tx, es)
+	})
+}
+
+// fillBatch puts the batch's files into the temp table _st_batch, which maps each
+// local path to its key and the ids its path carries.
+func (w *Warehouse) fillBatch(ctx context.Context, tx *sql.Tx, files []warehouse.File) error {
+	if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE _st_batch (
+  path VARCHAR, key VARCHAR, org_id VARCHAR, sync_id VARCHAR, run_id VARCHAR,
+  batch_type VARCHAR, batch_number BIGINT, mtime TIMESTAMPTZ)`); err != nil {
+		return fmt.Errorf("batch table: %w", err)
+	}
+	rows := make([][]any, len(files))
+	for i, f := range files {
+		var n any
+		if f.BatchNumber != nil {
+			n = *f.BatchNumber
+		}
+		rows[i] = []any{f.Local, f.Key, f.OrgID, nullString(f.SyncID), nullString(f.RunID),
+			nullString(f.BatchType), n, f.ModTime.UTC()}
+	}
+	return insertValues(ctx, tx, "_st_batch", 8, rows)
+}
+
+// insertRecordsSQL renders the INSERT for the files that have a local copy ("" if
+// none do: empty objects load as zero rows). $1 is _loaded_at.
+func (w *Warehouse) insertRecordsSQL(files []warehouse.File) string {
+	d := w.d
+	var paths []string
+	has := map[string]bool{}
+	var extra []string
+	for _, f := range files {
+		if f.Local == "" {
+			continue
+		}
+		paths = append(paths, d.String(f.Local))
+		for _, c := range f.Columns {
+			lc := strings.ToLower(c)
+			if has[lc] {
+				continue
+			}
+			has[lc] = true
+			if !knownRecordColumns[lc] && lc != pathColumn && lc != "file_row_number" {
+				extra = append(extra, c)
+			}
+		}
+	}
+	if len(paths) == 0 {
+		return ""
+	}
+	col := func(name, cast string) string {
+		if !has[name] {
+			return "CAST(NULL AS " + cast + ")"
+		}
+		return "CAST(r." + d.Ident(name) + " AS " + cast + ")"
+	}
+	orPath := func(name, pathExpr string) string {
+		if !has[name] {
+			return pathExpr
+		}
+		return "coalesce(" + col(name, "VARCHAR") + ", " + pathExpr + ")"
+	}
+	payload := col("record_payload", "VARCHAR")
+	extraJSON := "CAST(NULL AS JSON)"
+	if len(extra) > 0 {
+		args := make([]string, 0, 2*len(extra))
+		present := make([]string, 0, len(extra))
+		for _, c := range extra {
+			args = append(args, d.String(c), "r."+d.Ident(c))
+			present = append(present, "r."+d.Ident(c)+" IS NOT NULL")
+		}
+		// Files of a batch that lack a column read it as NULL: keep no JSON for them.
+		extraJSON = "CASE WHEN " + strings.Join(present, " OR ") + " THEN json_object(" + strings.Join(args, ", ") + ") END"
+	}
+	sel := []string{
+		col("identifier", "VARCHAR"),
+		"coalesce(TRY_CAST(" + payload + " AS JSON), to_json(" + payload + "))",
+		col("operation", "VARCHAR"),
+		col("status", "VARCHAR"),
+		col("status_message", "VARCHAR"),
+		col("batch_started_at", "TIMESTAMPTZ"),
+		col("batch_ended_at", "TIMESTAMPTZ"),
+		orPath("sync_configuration_id", "b.sync_id"),
+		orPath("sync_run_id", "b.run_id"),
+		orPath("org_id", "b.org_id"),
+		"b.batch_type", "b.batch_number", "b.key", "r.file_row_number", extraJSON, "$1",
+	}
+	return "INSERT INTO " + w.table("sync_records") + " SELECT\n  " + strings.Join(sel, ",\n  ") +
+		"\nFROM read_parquet([" + strings.Join(paths, ", ") + "], union_by_name = true, filename = " +
+		d.String(pathColumn) + ", file_row_number = true) r\nJOIN _st_batch b ON r." + pathColumn + " = b.path"
+}

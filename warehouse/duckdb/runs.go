@@ -1,0 +1,55 @@
+package duckdb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+
+	"github.com/synctrack/synctrack/warehouse"
+)
+
+// LoadRuns replaces the sync_runs row of each metadata.json and writes its
+// ledger row, all in one transaction.
+func (w *Warehouse) LoadRuns(ctx context.Context, runs []warehouse.Run) error {
+	if len(runs) == 0 {
+		return nil
+	}
+	now := w.now().UTC()
+	rows := make([][]any, len(runs))
+	keys := make([][]any, len(runs))
+	es := make([]warehouse.LedgerEntry, len(runs))
+	for i, r := range runs {
+		m := r.Meta
+		schema, err := json.Marshal(m.PayloadSchema)
+		if err != nil {
+			return fmt.Errorf("%s: payload schema: %w", r.Key, err)
+		}
+		var started any
+		if m.StartedAt != nil {
+			started = m.StartedAt.UTC()
+		}
+		rows[i] = []any{m.OrgID, nullString(m.WorkspaceID), m.SyncConfigurationID, m.SyncRunID,
+			nullString(m.SourceType), nullString(m.SourceObjectID), nullString(m.DestinationType),
+			nullString(m.DestinationID), nullString(m.DestinationObjectID), started,
+			string(schema), string(m.Raw), r.Key, now}
+		keys[i] = []any{r.Key}
+		es[i] = loadedEntry(r.Object, 1, r.Attempts, now)
+	}
+	return w.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE _st_keys (key VARCHAR)`); err != nil {
+			return err
+		}
+		if err := insertValues(ctx, tx, "_st_keys", 1, keys); err != nil {
+			return err
+		}
+		runsTable := w.table("sync_runs")
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+runsTable+` WHERE _file IN (SELECT key FROM _st_keys)`); err != nil {
+			return fmt.Errorf("delete old runs: %w", err)
+		}
+		if err := insertValues(ctx, tx, runsTable, 14, rows); err != nil {
+			return err
+		}
+		return w.upsertLedger(ctx, tx, es)
+	})
+}

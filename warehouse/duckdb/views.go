@@ -1,0 +1,139 @@
+package duckdb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+
+	"github.com/synctrack/synctrack/dialects"
+)
+
+// RefreshViews rebuilds sync_log and, for each sync, its typed view and its rows
+// in payload_columns. A sync's fields are the union over its runs' payload
+// schemas; a field whose type differs between runs becomes JSON. Column names
+// already given stay as they are.
+func (w *Warehouse) RefreshViews(ctx context.Context, syncIDs []string) error {
+	return w.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, w.d.SyncLogView(w.schema)); err != nil {
+			return fmt.Errorf("sync_log: %w", err)
+		}
+		taken, err := w.viewNames(ctx, tx)
+		if err != nil {
+			return err
+		}
+		for _, id := range syncIDs {
+			if err := w.refreshSync(ctx, tx, id, taken); err != nil {
+				return fmt.Errorf("typed view for sync %q: %w", id, err)
+			}
+		}
+		return nil
+	})
+}
+
+// viewNames maps each view name in payload_columns to its sync.
+func (w *Warehouse) viewNames(ctx context.Context, tx *sql.Tx) (map[string]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT view_name, sync_configuration_id FROM `+w.table("payload_columns"))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var v, s string
+		if err := rows.Scan(&v, &s); err != nil {
+			return nil, err
+		}
+		out[v] = s
+	}
+	return out, rows.Err()
+}
+
+func (w *Warehouse) refreshSync(ctx context.Context, tx *sql.Tx, syncID string, taken map[string]string) error {
+	fields, err := w.syncFields(ctx, tx, syncID)
+	if err != nil {
+		return err
+	}
+	existing, view, err := w.payloadColumns(ctx, tx, syncID)
+	if err != nil {
+		return err
+	}
+	if view == "" {
+		view = dialects.ViewName(syncID)
+		for n := 2; taken[view] != "" && taken[view] != syncID; n++ {
+			view = fmt.Sprintf("%s_%d", dialects.ViewName(syncID), n)
+		}
+		taken[view] = syncID
+	}
+	base := names(dialects.RecordsColumns)
+	cols := dialects.AssignColumns(existing, fields, base)
+	pc := w.table("payload_columns")
+	if _, err := tx.ExecContext(ctx, `DELETE FROM `+pc+` WHERE sync_configuration_id = ?`, syncID); err != nil {
+		return err
+	}
+	rows := make([][]any, len(cols))
+	for i, c := range cols {
+		rows[i] = []any{syncID, view, c.Field, c.Column, c.Type}
+	}
+	if err := insertValues(ctx, tx, pc, 5, rows); err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, w.d.TypedView(w.schema, view, syncID, base, cols))
+	return err
+}
+
+// syncFields is the union of a sync's payload schemas.
+func (w *Warehouse) syncFields(ctx context.Context, tx *sql.Tx, syncID string) (map[string]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT CAST(payload_schema AS VARCHAR) FROM `+w.table("sync_runs")+
+		` WHERE sync_configuration_id = ? ORDER BY started_at NULLS LAST, _file`, syncID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	fields := map[string]string{}
+	for rows.Next() {
+		var raw sql.NullString
+		if err := rows.Scan(&raw); err != nil {
+			return nil, err
+		}
+		var m map[string]string
+		if !raw.Valid || json.Unmarshal([]byte(raw.String), &m) != nil {
+			continue
+		}
+		for f, t := range m {
+			t = dialects.NormalizeType(t)
+			if old, ok := fields[f]; ok && old != t {
+				t = "json"
+			}
+			fields[f] = t
+		}
+	}
+	return fields, rows.Err()
+}
+
+func (w *Warehouse) payloadColumns(ctx context.Context, tx *sql.Tx, syncID string) ([]dialects.PayloadColumn, string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT view_name, field_name, column_name, column_type FROM `+
+		w.table("payload_columns")+` WHERE sync_configuration_id = ? ORDER BY column_name`, syncID)
+	if err != nil {
+		return nil, "", err
+	}
+	defer rows.Close()
+	var out []dialects.PayloadColumn
+	var view string
+	for rows.Next() {
+		var c dialects.PayloadColumn
+		if err := rows.Scan(&view, &c.Field, &c.Column, &c.Type); err != nil {
+			return nil, "", err
+		}
+		out = append(out, c)
+	}
+	return out, view, rows.Err()
+}
+
+func names(cols []dialects.Column) []string {
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		out[i] = c.Name
+	}
+	return out
+}
