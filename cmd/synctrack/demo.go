@@ -1,0 +1,108 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/synctrack/synctrack/dialects"
+	"github.com/synctrack/synctrack/gen"
+	"github.com/synctrack/synctrack/loader"
+)
+
+func newDemoCommand() *cobra.Command {
+	c := &cobra.Command{
+		Use:   "demo",
+		Short: "Generate a sample bucket, load it into ./synctrack-demo.duckdb, print a rejection summary",
+		Long: `Generates a sample Sync Tracking bucket in a temp dir, loads it into a local DuckDB
+file (no server needed), and prints the rejections grouped by status message with
+a count and a few identifiers. Afterwards, query the file yourself:
+
+  duckdb synctrack-demo.duckdb "SELECT outcome, count(*) FROM synctrack.sync_log GROUP BY 1"`,
+		Args: cobra.NoArgs,
+		RunE: runDemo,
+	}
+	c.Flags().String("warehouse", "duckdb://./synctrack-demo.duckdb", "where to load the demo")
+	c.Flags().Bool("keep", false, "keep the generated bucket (its path is printed)")
+	return c
+}
+
+func runDemo(cmd *cobra.Command, _ []string) error {
+	ctx := cmd.Context()
+	out := cmd.OutOrStdout()
+	log, err := newLogger(cmd, os.Stderr)
+	if err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "synctrack-demo-bucket-")
+	if err != nil {
+		return err
+	}
+	if keep, _ := cmd.Flags().GetBool("keep"); !keep {
+		defer os.RemoveAll(dir)
+	}
+	m, dir, err := generateInto(cmd, dir, gen.DefaultOptions())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "generated %d objects (%d runs, %d records rows) in %s\n", len(m.Files), m.Runs, m.Rows, dir)
+	whURL, _ := cmd.Flags().GetString("warehouse")
+	b, root, err := openBucket(ctx, "file://"+filepath.ToSlash(dir))
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	wh, err := openDuckDB(ctx, whURL, false)
+	if err != nil {
+		return err
+	}
+	defer wh.Close()
+	rep, err := loader.New(b, root, wh, loader.Options{Logger: log}).Load(ctx)
+	if rep != nil {
+		printReport(out, rep)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "\nRejections by message (%s):\n", whURL)
+	rows, err := wh.DB().QueryContext(ctx, `SELECT status_message, count(*) AS records,
+  list(record_identifier ORDER BY record_identifier)[1:3] AS examples
+FROM `+dialects.DuckDB{}.Table(wh.Schema(), "sync_log")+` WHERE outcome = 'rejected'
+GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var msg string
+		var n int64
+		var ex []any
+		if err := rows.Scan(&msg, &n, &ex); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "%6d  %-70s  %s\n", n, clip(msg, 70), fmtList(ex))
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "\nNext: synctrack status --warehouse %s\n", whURL)
+	return nil
+}
+
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n-3] + "..."
+}
+
+func fmtList(xs []any) string {
+	parts := make([]string, len(xs))
+	for i, x := range xs {
+		parts[i] = fmt.Sprint(x)
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,123 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/synctrack/synctrack/loader"
+)
+
+const loadHelp = `Load everything new in the bucket into the warehouse, exactly once.
+
+Each object version (key + etag) is loaded once: a second load with nothing new
+loads nothing, a new batch file in an old run folder loads just that file, and an
+object that changed replaces its rows. Objects that fail (a truncated parquet file,
+a malformed metadata.json) are recorded in load_ledger with the reason and retried
+on the next load; the rest of the bucket still loads.
+
+Examples:
+  synctrack load --bucket file:///data/bucket --warehouse duckdb://./synctrack.duckdb
+  synctrack load --bucket 's3://my-bucket?region=us-east-1' --warehouse duckdb:///var/lib/synctrack.duckdb`
+
+func newLoadCommand() *cobra.Command {
+	c := &cobra.Command{
+		Use:   "load --bucket URL --warehouse URL",
+		Short: "Load new Sync Tracking files into the warehouse",
+		Long:  loadHelp,
+		Args:  cobra.NoArgs,
+		RunE:  runLoad,
+	}
+	addTargetFlags(c)
+	c.Flags().String("mode", "loaded", "loaded (copy rows into tables) or external (register files; Snowflake and BigQuery only)")
+	c.Flags().Bool("dry-run", false, "show what would load, write nothing (same as plan)")
+	c.Flags().String("stage-dir", "", "where remote objects are staged while they load (default: a temp dir)")
+	c.Flags().Int("batch-files", 1000, "most files per load statement")
+	c.Flags().Int64("batch-bytes", 256<<20, "most bytes staged per load statement")
+	c.Flags().Bool("progress", isTerminal(os.Stderr), "show progress on stderr (default on a terminal)")
+	return c
+}
+
+// addTargetFlags adds --bucket and --warehouse.
+func addTargetFlags(c *cobra.Command) {
+	c.Flags().String("bucket", "", "bucket URL: s3://b?region=.., gs://b, file:///abs/dir, mem:// (env SYNCTRACK_BUCKET)")
+	c.Flags().String("warehouse", "", "warehouse URL: duckdb://./file.duckdb or duckdb:///abs/file.duckdb (env SYNCTRACK_WAREHOUSE)")
+}
+
+func runLoad(cmd *cobra.Command, _ []string) error {
+	if dry, _ := cmd.Flags().GetBool("dry-run"); dry {
+		return runPlan(cmd, nil)
+	}
+	mode, _ := cmd.Flags().GetString("mode")
+	switch mode {
+	case "loaded":
+	case "external":
+		return usageError("--mode external registers files as external tables, which needs Snowflake or BigQuery; DuckDB always loads (use --mode loaded)")
+	default:
+		return usageError("--mode %q: want loaded or external", mode)
+	}
+	log, err := newLogger(cmd, os.Stderr)
+	if err != nil {
+		return err
+	}
+	ctx := cmd.Context()
+	bucketURL, _ := cmd.Flags().GetString("bucket")
+	whURL, _ := cmd.Flags().GetString("warehouse")
+	b, root, err := openBucket(ctx, bucketURL)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	wh, err := openDuckDB(ctx, whURL, false)
+	if err != nil {
+		return err
+	}
+	defer wh.Close()
+
+	o := loader.Options{Logger: log}
+	o.StageDir, _ = cmd.Flags().GetString("stage-dir")
+	o.BatchFiles, _ = cmd.Flags().GetInt("batch-files")
+	o.BatchBytes, _ = cmd.Flags().GetInt64("batch-bytes")
+	if p, _ := cmd.Flags().GetBool("progress"); p {
+		o.Progress = progressPrinter(os.Stderr, time.Now())
+	}
+	rep, err := loader.New(b, root, wh, o).Load(ctx)
+	if rep != nil {
+		printReport(cmd.OutOrStdout(), rep)
+	}
+	if err != nil {
+		return fmt.Errorf("load: %w", err)
+	}
+	log.Info("load finished", "files", rep.Files, "rows", rep.Rows, "failed", len(rep.Failed), "elapsed", rep.Elapsed)
+	if len(rep.Failed) > 0 {
+		return &exitError{code: 1}
+	}
+	return nil
+}
+
+func printReport(w io.Writer, r *loader.Report) {
+	fmt.Fprintf(w, "listed %d objects: %d already loaded, %d loaded now (%d rows) in %d runs, %d ignored, %d failed (%s)\n",
+		r.Listed, r.UpToDate, r.Files, r.Rows, r.Runs, r.Ignored, len(r.Failed), r.Elapsed.Round(time.Millisecond))
+	for _, f := range r.Failed {
+		fmt.Fprintf(w, "FAILED %s: %v\n", f.Key, f.Err)
+	}
+}
+
+// progressPrinter rewrites one line on a terminal after each batch.
+func progressPrinter(w io.Writer, start time.Time) func(loader.Progress) {
+	return func(p loader.Progress) {
+		secs := time.Since(start).Seconds()
+		fmt.Fprintf(w, "\rrecords files %d/%d, %d rows, %.0f rows/s   ", p.FilesDone, p.FilesTotal, p.Rows, float64(p.Rows)/max(secs, 0.001))
+		if p.FilesDone == p.FilesTotal {
+			fmt.Fprintln(w)
+		}
+	}
+}
+
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}

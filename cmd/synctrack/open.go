@@ -1,0 +1,75 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"gocloud.dev/blob"
+	_ "gocloud.dev/blob/fileblob"
+	_ "gocloud.dev/blob/gcsblob"
+	_ "gocloud.dev/blob/memblob"
+	_ "gocloud.dev/blob/s3blob"
+
+	"github.com/synctrack/synctrack/warehouse/duckdb"
+)
+
+// openBucket opens a gocloud.dev bucket URL. For file:// it also returns the
+// directory, so the loader can link files instead of copying them.
+func openBucket(ctx context.Context, raw string) (*blob.Bucket, string, error) {
+	if raw == "" {
+		return nil, "", usageError("no bucket: set --bucket (or SYNCTRACK_BUCKET), e.g. file:///data/bucket or s3://my-bucket?region=us-east-1")
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme == "" {
+		return nil, "", usageError("bucket URL %q: want a URL such as s3://bucket, gs://bucket, file:///abs/dir or mem://", raw)
+	}
+	root := ""
+	if u.Scheme == "file" {
+		if u.Host != "" && u.Host != "localhost" {
+			return nil, "", usageError("bucket URL %q: a file URL needs an absolute path: file:///abs/dir", raw)
+		}
+		root = filepath.Clean(u.Path)
+	}
+	b, err := blob.OpenBucket(ctx, raw)
+	if err != nil {
+		if strings.Contains(err.Error(), "no driver registered") || strings.Contains(err.Error(), "unknown query parameter") {
+			return nil, "", usageError("bucket URL %q: %v", raw, err)
+		}
+		return nil, "", fmt.Errorf("open bucket %s: %w", raw, err)
+	}
+	return b, root, nil
+}
+
+// parseDuckDB reads a warehouse URL, which must be duckdb:// for now.
+func parseDuckDB(raw string) (duckdb.Config, error) {
+	if raw == "" {
+		return duckdb.Config{}, usageError("no warehouse: set --warehouse (or SYNCTRACK_WAREHOUSE), e.g. duckdb://./synctrack.duckdb")
+	}
+	if !strings.HasPrefix(raw, "duckdb://") {
+		scheme, _, _ := strings.Cut(raw, "://")
+		return duckdb.Config{}, usageError("warehouse %q: the %s warehouse is not built yet; use duckdb://PATH", raw, scheme)
+	}
+	c, err := duckdb.ParseURL(raw)
+	if err != nil {
+		return duckdb.Config{}, usageError("%v", err)
+	}
+	return c, nil
+}
+
+// openDuckDB opens the warehouse URL.
+func openDuckDB(ctx context.Context, raw string, readOnly bool) (*duckdb.Warehouse, error) {
+	c, err := parseDuckDB(raw)
+	if err != nil {
+		return nil, err
+	}
+	c.ReadOnly = readOnly
+	w, err := duckdb.Open(ctx, c, time.Now)
+	if err != nil {
+		return nil, fmt.Errorf("open warehouse %s: %w", raw, err)
+	}
+	return w, nil
+}

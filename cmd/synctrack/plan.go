@@ -1,0 +1,109 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+
+	"github.com/spf13/cobra"
+
+	"github.com/synctrack/synctrack/loader"
+	"github.com/synctrack/synctrack/warehouse"
+)
+
+func newPlanCommand() *cobra.Command {
+	c := &cobra.Command{
+		Use:   "plan --bucket URL --warehouse URL",
+		Short: "Show what a load would do: files, bytes, runs; writes nothing",
+		Long: `Lists the bucket, compares it with the warehouse's ledger and prints what a load
+would do: files by kind and reason (new, changed, retry), bytes, run folders.
+Nothing is written; a warehouse file that does not exist yet counts as empty.`,
+		Args: cobra.NoArgs,
+		RunE: runPlan,
+	}
+	addTargetFlags(c)
+	c.Flags().BoolP("verbose", "v", false, "list every object the load would touch")
+	return c
+}
+
+func runPlan(cmd *cobra.Command, _ []string) error {
+	ctx := cmd.Context()
+	bucketURL, _ := cmd.Flags().GetString("bucket")
+	whURL, _ := cmd.Flags().GetString("warehouse")
+	b, _, err := openBucket(ctx, bucketURL)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	var rows []warehouse.LedgerEntry
+	if exists, err := duckdbExists(whURL); err != nil {
+		return err
+	} else if exists {
+		w, err := openDuckDB(ctx, whURL, true)
+		if err != nil {
+			return err
+		}
+		rows, err = w.Ledger(ctx)
+		w.Close()
+		if err != nil {
+			return fmt.Errorf("read ledger: %w", err)
+		}
+	}
+	p, err := loader.PlanBucket(ctx, b, loader.NewLedger(rows))
+	if err != nil {
+		return err
+	}
+	verbose, _ := cmd.Flags().GetBool("verbose")
+	printPlan(cmd.OutOrStdout(), p, verbose)
+	return nil
+}
+
+// duckdbExists reports whether the warehouse URL's database file exists yet.
+func duckdbExists(raw string) (bool, error) {
+	c, err := parseDuckDB(raw)
+	if err != nil {
+		return false, err
+	}
+	_, err = os.Stat(c.Path)
+	if errors.Is(err, os.ErrNotExist) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+func printPlan(w io.Writer, p *loader.Plan, verbose bool) {
+	count := func(ws []loader.Work) map[string]int {
+		m := map[string]int{}
+		for _, x := range ws {
+			m[x.Reason]++
+		}
+		return m
+	}
+	fmt.Fprintf(w, "listed %d objects, %d already loaded\n", p.Listed, p.UpToDate)
+	fmt.Fprintf(w, "would load: %d records files %v, %d metadata.json %v, %d bytes, %d run folders\n",
+		len(p.Records), count(p.Records), len(p.Metadata), count(p.Metadata), p.Bytes(), p.Runs())
+	tables := make([]string, 0, len(p.Facts))
+	for t := range p.Facts {
+		tables = append(tables, t)
+	}
+	sort.Strings(tables)
+	for _, t := range tables {
+		fmt.Fprintf(w, "would rebuild fact table %s from %d files\n", t, len(p.Facts[t]))
+	}
+	if len(p.Ignored) > 0 {
+		fmt.Fprintf(w, "would ignore %d objects that are not Sync Tracking data\n", len(p.Ignored))
+	}
+	if !verbose {
+		return
+	}
+	for _, ws := range [][]loader.Work{p.Metadata, p.Records} {
+		for _, x := range ws {
+			fmt.Fprintf(w, "  %-7s %10d  %s\n", x.Reason, x.Size, x.Key)
+		}
+	}
+	for _, o := range p.Ignored {
+		fmt.Fprintf(w, "  ignore  %10d  %s\n", o.Size, o.Key)
+	}
+}

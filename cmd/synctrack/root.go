@@ -1,0 +1,127 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+	"gopkg.in/yaml.v3"
+)
+
+const rootHelp = `synctrack makes row-level Sync Tracking logs queryable in your warehouse.
+
+It lists a Sync Tracking bucket (sync_tracking_datasets/ and metadata/), loads each
+new parquet file and metadata.json exactly once into a warehouse (an embedded DuckDB
+file by default), and builds the sync_log view and one typed view per sync.
+
+Every flag can also be set in a YAML config file (--config, keys are flag names with
+_ for -) or as an environment variable SYNCTRACK_<FLAG> (SYNCTRACK_BUCKET,
+SYNCTRACK_WAREHOUSE, ...). A flag on the command line wins over the environment,
+which wins over the file.
+
+Exit codes: 0 everything loaded, 1 some objects failed (the rest loaded; failures
+are in the ledger and the log), 2 bad usage or config.`
+
+func newRootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "synctrack",
+		Short:         "Load Sync Tracking logs into your warehouse",
+		Long:          rootHelp,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			return applyConfig(cmd)
+		},
+	}
+	root.PersistentFlags().String("config", "", "YAML config file (env SYNCTRACK_CONFIG)")
+	root.PersistentFlags().String("log-level", "info", "log level: debug, info, warn, error")
+	root.PersistentFlags().String("log-format", "text", "log format: text or json")
+	root.AddCommand(newLoadCommand(), newPlanCommand(), newStatusCommand(), newGenerateCommand(), newDemoCommand(), newBenchCommand())
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError("%v", err) })
+	return root
+}
+
+// applyConfig fills every flag not given on the command line from its
+// SYNCTRACK_* variable, else from the config file.
+func applyConfig(cmd *cobra.Command) error {
+	file := map[string]any{}
+	path, _ := cmd.Flags().GetString("config")
+	if path == "" {
+		path = os.Getenv("SYNCTRACK_CONFIG")
+	}
+	if path != "" {
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			return usageError("config: %v", err)
+		}
+		if err := yaml.Unmarshal(raw, &file); err != nil {
+			return usageError("config %s: %v", path, err)
+		}
+	}
+	var err error
+	cmd.Flags().VisitAll(func(f *pflag.Flag) {
+		key := strings.ReplaceAll(f.Name, "-", "_")
+		if err != nil || f.Changed || f.Name == "config" {
+			return
+		}
+		env := "SYNCTRACK_" + strings.ToUpper(key)
+		if v, ok := os.LookupEnv(env); ok {
+			if serr := f.Value.Set(v); serr != nil {
+				err = usageError("%s=%q: %v", env, v, serr)
+			}
+			return
+		}
+		if v, ok := file[key]; ok {
+			if serr := f.Value.Set(fmt.Sprint(v)); serr != nil {
+				err = usageError("config %s: %s: %v", path, key, serr)
+			}
+		}
+	})
+	if err != nil {
+		return err
+	}
+	// One file serves every command, so a key is wrong only if no command knows it.
+	known := flagKeys(cmd.Root())
+	for k := range file {
+		if !known[k] {
+			return usageError("config %s: unknown key %q", path, k)
+		}
+	}
+	return nil
+}
+
+// flagKeys lists the config keys of every flag of every command.
+func flagKeys(c *cobra.Command) map[string]bool {
+	keys := map[string]bool{}
+	add := func(f *pflag.Flag) { keys[strings.ReplaceAll(f.Name, "-", "_")] = true }
+	c.Flags().VisitAll(add)
+	c.PersistentFlags().VisitAll(add)
+	for _, sub := range c.Commands() {
+		for k := range flagKeys(sub) {
+			keys[k] = true
+		}
+	}
+	return keys
+}
+
+// newLogger builds the slog logger the flags ask for, writing to w.
+func newLogger(cmd *cobra.Command, w io.Writer) (*slog.Logger, error) {
+	lvl, _ := cmd.Flags().GetString("log-level")
+	format, _ := cmd.Flags().GetString("log-format")
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(lvl)); err != nil {
+		return nil, usageError("--log-level %q: want debug, info, warn or error", lvl)
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, usageError("--log-format %q: want text or json", format)
+}

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/synctrack/synctrack/warehouse"
+)
+
+func newStatusCommand() *cobra.Command {
+	c := &cobra.Command{
+		Use:   "status --warehouse URL",
+		Short: "Summarise the load ledger: loaded, failed (with errors), last load",
+		Args:  cobra.NoArgs,
+		RunE:  runStatus,
+	}
+	c.Flags().String("warehouse", "", "warehouse URL, e.g. duckdb://./synctrack.duckdb (env SYNCTRACK_WAREHOUSE)")
+	c.Flags().Int("errors", 20, "how many failed objects to list")
+	return c
+}
+
+func runStatus(cmd *cobra.Command, _ []string) error {
+	ctx := cmd.Context()
+	whURL, _ := cmd.Flags().GetString("warehouse")
+	exists, err := duckdbExists(whURL)
+	if err != nil {
+		return err
+	}
+	if !exists {
+		return usageError("warehouse %s has no database file yet: run synctrack load first", whURL)
+	}
+	w, err := openDuckDB(ctx, whURL, true)
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	rows, err := w.Ledger(ctx)
+	if err != nil {
+		return fmt.Errorf("read ledger: %w", err)
+	}
+	n, _ := cmd.Flags().GetInt("errors")
+	printStatus(cmd.OutOrStdout(), rows, n)
+	return nil
+}
+
+func printStatus(w io.Writer, rows []warehouse.LedgerEntry, maxErrors int) {
+	type tally struct {
+		objects int
+		rows    int64
+	}
+	by := map[string]*tally{}
+	var last time.Time
+	var failed []warehouse.LedgerEntry
+	for _, e := range rows {
+		k := string(e.Kind) + " " + e.Status
+		if by[k] == nil {
+			by[k] = &tally{}
+		}
+		by[k].objects++
+		by[k].rows += e.Rows
+		if e.LoadedAt != nil && e.LoadedAt.After(last) {
+			last = *e.LoadedAt
+		}
+		if e.Status == warehouse.StatusFailed {
+			failed = append(failed, e)
+		}
+	}
+	keys := make([]string, 0, len(by))
+	for k := range by {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	fmt.Fprintf(w, "%-22s %10s %12s\n", "KIND STATUS", "OBJECTS", "ROWS")
+	for _, k := range keys {
+		fmt.Fprintf(w, "%-22s %10d %12d\n", k, by[k].objects, by[k].rows)
+	}
+	if last.IsZero() {
+		fmt.Fprintln(w, "last load: never")
+	} else {
+		fmt.Fprintf(w, "last load: %s\n", last.UTC().Format(time.RFC3339))
+	}
+	if len(failed) == 0 {
+		return
+	}
+	sort.Slice(failed, func(i, j int) bool { return failed[i].Key < failed[j].Key })
+	fmt.Fprintf(w, "%d failed objects (retried on the next load):\n", len(failed))
+	for i, e := range failed {
+		if i == maxErrors {
+			fmt.Fprintf(w, "  ... and %d more\n", len(failed)-i)
+			break
+		}
+		fmt.Fprintf(w, "  %s (attempts %d): %s\n", e.Key, e.Attempts, e.Error)
+	}
+}

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it. Needs Go and a C compiler (cgo, for DuckDB).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+go vet ./...
+go test -count=1 ./...
