@@ -129,7 +129,7 @@ func (l *Loader) Load(ctx context.Context) (*Report, error) {
 func (l *Loader) Apply(ctx context.Context, p *Plan) (*Report, error) {
 	rep := &Report{Listed: p.Listed, UpToDate: p.UpToDate, Ignored: len(p.Ignored), Runs: p.Runs()}
 	dir := l.o.StageDir
-	if dir == "" {
+	if _, local := l.wh.(warehouse.LocalReader); dir == "" && local {
 		d, err := os.MkdirTemp("", "synctrack-stage-")
 		if err != nil {
 			return rep, fmt.Errorf("staging area: %w", err)
@@ -138,6 +138,9 @@ func (l *Loader) Apply(ctx context.Context, p *Plan) (*Report, error) {
 		dir = d
 	}
 	st := &Stager{Bucket: l.bucket, Root: l.root, Dir: dir, Workers: l.o.Workers}
+	if _, local := l.wh.(warehouse.LocalReader); !local {
+		st = nil // the warehouse reads the bucket itself: nothing to stage
+	}
 	var failed []Work
 	fail := func(w Work, err error) {
 		l.log.Warn("object failed", "key", w.Key, "attempt", w.Attempts, "err", err)
@@ -304,12 +307,10 @@ func (l *Loader) loadSplit(ctx context.Context, files []warehouse.File, rep *Rep
 	if len(files) == 0 {
 		return nil
 	}
-	err := l.wh.LoadRecords(ctx, files)
+	rows, err := l.wh.LoadRecords(ctx, files)
 	if err == nil {
 		rep.Files += len(files)
-		for _, f := range files {
-			rep.Rows += f.Rows
-		}
+		rep.Rows += rows
 		return nil
 	}
 	if ctxErr := ctx.Err(); ctxErr != nil {

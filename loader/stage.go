@@ -36,9 +36,16 @@ type Staged struct {
 	Err  error // why the object cannot be loaded; names the cause
 }
 
-// Stage copies or links each work item and reads its parquet footer. Order is kept.
+// Stage copies or links each work item and reads its parquet footer. Order is
+// kept. A nil Stager stages nothing: for warehouses that read the bucket.
 func (s *Stager) Stage(ctx context.Context, ws []Work) []Staged {
 	out := make([]Staged, len(ws))
+	if s == nil {
+		for i, w := range ws {
+			out[i] = Staged{File: warehouse.File{Object: w.Object, Attempts: w.Attempts}}
+		}
+		return out
+	}
 	workers := max(1, s.Workers)
 	if s.Root != "" {
 		workers = 1 // a symlink costs nothing
@@ -128,6 +135,9 @@ func readFooter(p string) (int64, []string, error) {
 
 // Release removes the local copies of staged files.
 func (s *Stager) Release(fs []warehouse.File) {
+	if s == nil {
+		return
+	}
 	for _, f := range fs {
 		if f.Local != "" {
 			_ = os.Remove(f.Local)

@@ -14,8 +14,8 @@ type Warehouse interface {
 	Ledger(ctx context.Context) ([]LedgerEntry, error)
 	// LoadRecords replaces the rows of these records files (delete by _file, insert)
 	// and writes their ledger rows as loaded, all in one transaction: on error
-	// nothing of the batch is kept.
-	LoadRecords(ctx context.Context, files []File) error
+	// nothing of the batch is kept. It returns the rows loaded.
+	LoadRecords(ctx context.Context, files []File) (int64, error)
 	// LoadRuns replaces the sync_runs rows of these metadata.json files and writes
 	// their ledger rows, in one transaction.
 	LoadRuns(ctx context.Context, runs []Run) error
@@ -73,9 +73,9 @@ type File struct {
 	Object
 	// Local is the path of a local copy, for warehouses that are LocalReaders.
 	Local string
-	// Rows is the row count from the file's footer.
-	Rows int64
-	// Columns are the column names in the file's schema.
+	// Rows is the row count from the file's footer, and Columns the column names
+	// in its schema; both set only for LocalReaders (the loader read the file).
+	Rows    int64
 	Columns []string
 	// Attempts counts this load among the object's tries, from 1.
 	Attempts int

@@ -23,12 +23,16 @@ const pathColumn = "_st_path"
 
 // LoadRecords replaces the rows of files and writes their ledger rows in one
 // transaction: one DELETE, one INSERT ... SELECT over read_parquet of all files.
-func (w *Warehouse) LoadRecords(ctx context.Context, files []warehouse.File) error {
+func (w *Warehouse) LoadRecords(ctx context.Context, files []warehouse.File) (int64, error) {
 	if len(files) == 0 {
-		return nil
+		return 0, nil
 	}
 	now := w.now().UTC()
-	return w.inTx(ctx, func(tx *sql.Tx) error {
+	var rows int64
+	for _, f := range files {
+		rows += f.Rows
+	}
+	return rows, w.inTx(ctx, func(tx *sql.Tx) error {
 		if err := w.fillBatch(ctx, tx, files); err != nil {
 			return err
 		}
