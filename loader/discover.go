@@ -95,7 +95,14 @@ func isTemp(name string) bool {
 // Discover lists both prefixes of the bucket and calls fn with each object,
 // classified. Listing stops at the first error from fn or the bucket.
 func Discover(ctx context.Context, b *blob.Bucket, fn func(Object) error) error {
-	for _, prefix := range []string{RunsPrefix, FactsPrefix} {
+	return DiscoverPrefixes(ctx, b, []string{RunsPrefix, FactsPrefix}, fn)
+}
+
+// DiscoverPrefixes is Discover over the given prefixes only: RunsPrefix,
+// FactsPrefix, or one run or sync folder under RunsPrefix.
+// A prefix inside another one of the list is listed once, with the outer one.
+func DiscoverPrefixes(ctx context.Context, b *blob.Bucket, prefixes []string, fn func(Object) error) error {
+	for _, prefix := range outermost(prefixes) {
 		it := b.List(&blob.ListOptions{Prefix: prefix})
 		for {
 			lo, err := it.Next(ctx)
@@ -141,3 +148,22 @@ func etagOf(lo *blob.ListObject) string {
 
 // runFolder is the folder of a run: sync_tracking_datasets/ORG/SYNC/RUN/.
 func runFolder(o Object) string { return path.Dir(o.Key) + "/" }
+
+// outermost drops each prefix that another prefix of the list contains, and
+// repeats, so no object is listed twice.
+func outermost(prefixes []string) []string {
+	var out []string
+	for i, p := range prefixes {
+		inner := false
+		for j, q := range prefixes {
+			if i != j && strings.HasPrefix(p, q) && (p != q || j < i) {
+				inner = true
+				break
+			}
+		}
+		if !inner {
+			out = append(out, p)
+		}
+	}
+	return out
+}

@@ -30,6 +30,10 @@ type Options struct {
 	Workers int
 	// Progress, when set, is told after each batch.
 	Progress func(Progress)
+	// Prefixes limits a load to these bucket prefixes (see DiscoverPrefixes):
+	// FactsPrefix alone refreshes the fact tables, a run folder loads that run.
+	// Empty means both RunsPrefix and FactsPrefix.
+	Prefixes []string
 }
 
 // Progress is how far a load has got.
@@ -94,13 +98,20 @@ func (l *Loader) Plan(ctx context.Context) (*Plan, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read ledger: %w", err)
 	}
+	if len(l.o.Prefixes) > 0 {
+		return planPrefixes(ctx, l.bucket, l.o.Prefixes, NewLedger(rows))
+	}
 	return PlanBucket(ctx, l.bucket, NewLedger(rows))
 }
 
 // PlanBucket lists the bucket and plans against a ledger.
 func PlanBucket(ctx context.Context, b *blob.Bucket, l Ledger) (*Plan, error) {
+	return planPrefixes(ctx, b, []string{RunsPrefix, FactsPrefix}, l)
+}
+
+func planPrefixes(ctx context.Context, b *blob.Bucket, prefixes []string, l Ledger) (*Plan, error) {
 	var objs []Object
-	if err := Discover(ctx, b, func(o Object) error {
+	if err := DiscoverPrefixes(ctx, b, prefixes, func(o Object) error {
 		objs = append(objs, o)
 		return nil
 	}); err != nil {
