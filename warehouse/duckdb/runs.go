@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strings"
 
+	"github.com/synctrack/synctrack/dialects"
 	"github.com/synctrack/synctrack/warehouse"
 )
 
@@ -47,7 +49,14 @@ func (w *Warehouse) LoadRuns(ctx context.Context, runs []warehouse.Run) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM `+runsTable+` WHERE _file IN (SELECT key FROM _st_keys)`); err != nil {
 			return fmt.Errorf("delete old runs: %w", err)
 		}
-		if err := insertValues(ctx, tx, runsTable, 14, rows); err != nil {
+		// Columns by name: the daemon adds state and completed_at (state.go), and
+		// a new row starts with their defaults, open.
+		cols := make([]string, len(dialects.RunsColumns))
+		for i, c := range dialects.RunsColumns {
+			cols[i] = w.d.Ident(c.Name)
+		}
+		into := runsTable + " (" + strings.Join(cols, ", ") + ")"
+		if err := insertValues(ctx, tx, into, len(cols), rows); err != nil {
 			return err
 		}
 		return w.upsertLedger(ctx, tx, es)
