@@ -1,35 +1,39 @@
 package dialects
 
-import (
-	"regexp"
-	"strings"
-)
+import "strings"
 
 // Snowflake renders SQL for Snowflake.
 type Snowflake struct{}
 
+var _ Dialect = Snowflake{}
+
 func (Snowflake) Name() string { return "snowflake" }
 
-// plainIdent is what Snowflake accepts as an unquoted identifier.
-var plainIdent = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_$]*$`)
+// Ident wraps name in double quotes, doubling any quote inside. A quoted
+// Snowflake identifier is case-sensitive and takes no backslash escapes, so
+// "sync_log" stays lower case and no byte of name can end it early.
+func (Snowflake) Ident(name string) string { return quoteDoubled(safeText(name), '"') }
 
-// Ident quotes name as Snowflake would resolve it written bare: a name that is a
-// valid unquoted identifier is upper-cased first (Snowflake stores unquoted names
-// upper-case), so sync_records and "SYNC_RECORDS" are the same object and users
-// can type our names without quotes. Any other name is quoted as written, case
-// and all, doubling any double quote inside; no byte of name can end it early.
-func (Snowflake) Ident(name string) string {
-	name = safeText(name)
-	if plainIdent.MatchString(name) {
-		name = strings.ToUpper(name)
-	}
-	return quoteDoubled(name, '"')
-}
-
-// String wraps s in single quotes. Snowflake string literals treat a backslash
-// as an escape, so backslashes are doubled before quotes are.
+// String wraps s in single quotes. Snowflake reads backslash escapes inside
+// single-quoted literals ('\” is a quote), so a backslash is doubled as well
+// as a quote; otherwise a trailing backslash would swallow the closing quote.
 func (Snowflake) String(s string) string {
-	return quoteDoubled(strings.ReplaceAll(safeText(s), `\`, `\\`), '\'')
+	s = safeText(s)
+	var b strings.Builder
+	b.Grow(len(s) + 2)
+	b.WriteByte('\'')
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '\'':
+			b.WriteString("''")
+		case '\\':
+			b.WriteString(`\\`)
+		default:
+			b.WriteByte(s[i])
+		}
+	}
+	b.WriteByte('\'')
+	return b.String()
 }
 
 // Table returns schema.table, quoted.

@@ -1,0 +1,50 @@
+package dialects
+
+import (
+	"fmt"
+	"strings"
+)
+
+// BigQuery renders SQL for BigQuery (GoogleSQL).
+type BigQuery struct{}
+
+var _ Dialect = BigQuery{}
+
+func (BigQuery) Name() string { return "bigquery" }
+
+// Ident wraps name in backticks. BigQuery reads the same escapes inside quoted
+// identifiers as inside strings, so backticks and backslashes are escaped with
+// a backslash (doubling does not work there).
+func (BigQuery) Ident(name string) string { return quoteBackslash(safeText(name), '`') }
+
+// String wraps s in single quotes with backslash escapes: BigQuery has no
+// doubled-quote escape, and a single-quoted literal cannot hold a raw newline.
+func (BigQuery) String(s string) string { return quoteBackslash(safeText(s), '\'') }
+
+// Table returns dataset.table, quoted. A dataset may be given as
+// "project.dataset": BigQuery reads dots inside backticks as a path.
+func (d BigQuery) Table(dataset, table string) string { return d.Ident(dataset) + "." + d.Ident(table) }
+
+func quoteBackslash(s string, q byte) string {
+	var b strings.Builder
+	b.Grow(len(s) + 2)
+	b.WriteByte(q)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == q || c == '\\':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case c == '\n':
+			b.WriteString(`\n`)
+		case c == '\r':
+			b.WriteString(`\r`)
+		case c < 0x20 || c == 0x7f:
+			fmt.Fprintf(&b, `\x%02x`, c)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	b.WriteByte(q)
+	return b.String()
+}
