@@ -15,7 +15,7 @@ func (Snowflake) Name() string { return "snowflake" }
 func (Snowflake) Ident(name string) string { return quoteDoubled(safeText(name), '"') }
 
 // String wraps s in single quotes. Snowflake reads backslash escapes inside
-// single-quoted literals ('\” is a quote), so a backslash is doubled as well
+// single-quoted literals (a backslash-quote is a quote), so a backslash is doubled as well
 // as a quote; otherwise a trailing backslash would swallow the closing quote.
 func (Snowflake) String(s string) string {
 	s = safeText(s)

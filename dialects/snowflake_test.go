@@ -13,7 +13,7 @@ var hostileText = []string{
 }
 
 // readSnowflake reads one literal from the start of sql the way Snowflake's
-// lexer does: ” and \x escapes in strings, "" in identifiers. It returns the
+// lexer does: doubled quotes and backslash escapes in strings, "" in identifiers. It returns the
 // value and the rest of sql after the closing quote.
 func readSnowflake(t *testing.T, sql string, q byte) (string, string) {
 	t.Helper()
