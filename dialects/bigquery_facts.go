@@ -1,0 +1,58 @@
+package dialects
+
+import "strings"
+
+// ReplaceFacts renders the statements that rebuild one fact table from all of
+// its current files, for Transaction: empty it, insert the newest row per
+// (org, id) over every file, write the ledger. Replacing inside the
+// transaction keeps readers on the old rows until the commit.
+// Parameters: @files, @loaded_at, @ledger.
+func (d BigQuery) ReplaceFacts(dataset, table string, srcs []BQSource) []string {
+	t := d.Table(dataset, table)
+	stmts := []string{"DELETE FROM " + t + " WHERE TRUE"}
+	cols := FactColumns[table]
+	if len(srcs) > 0 && len(cols) > 0 {
+		all := append(append([]string{}, cols...), "org_id", "_file", "_loaded_at")
+		quoted := make([]string, len(all))
+		for i, c := range all {
+			quoted[i] = d.Ident(c)
+		}
+		sels := make([]string, len(srcs))
+		for i, s := range srcs {
+			sels[i] = d.selectFacts(s, cols)
+		}
+		stmts = append(stmts, "INSERT INTO "+t+" ("+strings.Join(quoted, ", ")+")\n"+
+			"SELECT "+strings.Join(quoted, ", ")+" FROM (\n"+strings.Join(sels, "\nUNION ALL\n")+"\n)\n"+
+			"WHERE _rank = 1")
+	}
+	return append(stmts, d.WriteLedger(dataset)...)
+}
+
+func (d BigQuery) selectFacts(s BQSource, cols []string) string {
+	name := map[string]string{}
+	typ := map[string]string{}
+	for _, c := range s.Columns {
+		lc := strings.ToLower(c.Name)
+		if _, dup := name[lc]; !dup {
+			name[lc], typ[lc] = c.Name, c.Type
+		}
+	}
+	str := func(c string) string {
+		switch t, ok := typ[c]; {
+		case !ok:
+			return "CAST(NULL AS STRING)"
+		case t == "STRING":
+			return "t." + d.Ident(name[c])
+		case t == "JSON":
+			return "TO_JSON_STRING(t." + d.Ident(name[c]) + ")"
+		}
+		return "CAST(t." + d.Ident(name[c]) + " AS STRING)"
+	}
+	sel := make([]string, 0, len(cols)+4)
+	for _, c := range cols {
+		sel = append(sel, str(c)+" AS "+d.Ident(c))
+	}
+	sel = append(sel, "b.org_id", "b.key AS _file", "@loaded_at AS _loaded_at",
+		"ROW_NUMBER() OVER (PARTITION BY b.org_id, "+str("id")+" ORDER BY b.mtime DESC, b.key DESC) AS _rank")
+	return "SELECT " + strings.Join(sel, ", ") + "\nFROM " + s.From + " t\nJOIN UNNEST(@files) b ON " + s.Join
+}

@@ -1,0 +1,117 @@
+package dialects
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// checkGolden compares got with testdata/name.golden (rewritten with -update).
+func checkGolden(t *testing.T, name, got string) {
+	t.Helper()
+	p := filepath.Join("testdata", name+".golden")
+	if *update {
+		if err := os.WriteFile(p, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs from %s:\n%s", name, p, got)
+	}
+}
+
+// recordsFile is a new-style records file; legacyFile lacks the ids and has an
+// integer identifier, timestamps without zone and an unknown column.
+var (
+	recordsFile = []Column{{"identifier", "STRING"}, {"record_payload", "STRING"}, {"operation", "STRING"},
+		{"status", "STRING"}, {"status_message", "STRING"}, {"batch_started_at", "TIMESTAMP"},
+		{"batch_ended_at", "TIMESTAMP"}, {"sync_configuration_id", "STRING"}, {"sync_run_id", "STRING"}}
+	legacyFile = []Column{{"identifier", "INT64"}, {"record_payload", "STRING"}, {"operation", "STRING"},
+		{"status", "STRING"}, {"status_message", "STRING"}, {"batch_started_at", "DATETIME"},
+		{"batch_ended_at", "DATETIME"}, {"Retry Count`", "INT64"}}
+	added = []AddedColumn{{File: "Retry Count`", Column: "retry_count", Type: "INT64"}}
+)
+
+// Path (a): one script over external tables of the batch's files, one per schema.
+func TestBigQueryRecordsExternalGolden(t *testing.T) {
+	d := BigQuery{}
+	srcs := []BQSource{
+		d.ExternalSource("synctrack", "_st_ext_c1_0", recordsFile),
+		d.ExternalSource("synctrack", "_st_ext_c1_1", legacyFile),
+	}
+	got := d.Transaction(d.ReplaceRecords("synctrack", srcs, added)...)
+	checkGolden(t, "bigquery_records_external", got)
+	for _, want := range []string{"b.uri = _FILE_NAME", "TIMESTAMP(t.`batch_started_at`, 'UTC')",
+		"CAST(t.`identifier` AS STRING)", "t.`Retry Count\\``", "COALESCE(t.`sync_run_id`, b.run_id)"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("script lacks %s", want)
+		}
+	}
+}
+
+// Path (b): the same script over staging tables, read through one wildcard per schema.
+func TestBigQueryRecordsStagingGolden(t *testing.T) {
+	d := BigQuery{}
+	srcs := []BQSource{d.StagingSource("synctrack", "_st_c1_g0_", recordsFile)}
+	got := d.Transaction(d.ReplaceRecords("synctrack", srcs, nil)...)
+	checkGolden(t, "bigquery_records_staging", got)
+	if n := strings.Count(got, "`synctrack`.`_st_c1_g0_*`"); n != 1 {
+		t.Errorf("staging wildcard referenced %d times, want 1", n)
+	}
+}
+
+func TestBigQueryExternalModeGolden(t *testing.T) {
+	d := BigQuery{}
+	checkGolden(t, "bigquery_external_gcs", strings.Join(d.ExternalRecords("synctrack", "gs://acme-logs/", ""), ";\n"))
+	got := strings.Join(d.ExternalRecords("synctrack", "s3://acme-logs", "proj.aws-us-east-1.s3conn"), ";\n")
+	checkGolden(t, "bigquery_external_s3", got)
+	if !strings.Contains(got, "WITH CONNECTION `proj.aws-us-east-1.s3conn`") ||
+		!strings.Contains(got, "'s3://acme-logs/sync_tracking_datasets/*.parquet'") {
+		t.Errorf("S3 external table lacks its Omni connection or URI:\n%s", got)
+	}
+}
+
+func TestBigQueryFactsGolden(t *testing.T) {
+	d := BigQuery{}
+	src := d.StagingSource("synctrack", "_st_c1_f0_", []Column{{"id", "INT64"}, {"type", "STRING"}, {"name", "STRING"}})
+	checkGolden(t, "bigquery_facts", d.Transaction(d.ReplaceFacts("synctrack", "destinations", []BQSource{src})...))
+	empty := d.ReplaceFacts("synctrack", "destinations", nil)
+	if !strings.HasPrefix(empty[0], "DELETE FROM") || strings.Contains(strings.Join(empty, ";"), "INSERT INTO `synctrack`.`destinations`") {
+		t.Errorf("no files must empty the table and insert nothing: %q", empty)
+	}
+}
+
+func TestBigQueryTypedViewGolden(t *testing.T) {
+	d := BigQuery{}
+	got := d.TypedView("synctrack", "sync_records_x", "x'; DROP", viewBase, hostileColumns())
+	checkGolden(t, "bigquery_typed_view_hostile", got)
+	if !strings.Contains(got, "`record_payload`['x\"); DROP TABLE sync_records; --']") {
+		t.Errorf("hostile field not read by subscript:\n%s", got)
+	}
+	if !strings.Contains(got, "WHERE `sync_configuration_id` = 'x\\'; DROP'") {
+		t.Errorf("sync id not quoted:\n%s", got)
+	}
+}
+
+func TestBigQueryTables(t *testing.T) {
+	tables := BigQueryTables()
+	if len(tables) != 7 {
+		t.Fatalf("%d tables, want 7", len(tables))
+	}
+	for name, cols := range tables {
+		for _, c := range cols {
+			if c.Type == "" || strings.Contains(c.Type, "VARCHAR") || strings.Contains(c.Type, "TIMESTAMPTZ") {
+				t.Errorf("%s.%s has type %q", name, c.Name, c.Type)
+			}
+		}
+	}
+	if got := tables["sync_records"][1]; got != (Column{"record_payload", "JSON"}) {
+		t.Errorf("record_payload = %v", got)
+	}
+}
