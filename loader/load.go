@@ -285,23 +285,40 @@ func (l *Loader) batches(ws []Work) [][]Work {
 }
 
 func (l *Loader) loadRecords(ctx context.Context, st *Stager, ws []Work, rep *Report, fail func(Work, error)) error {
+	batches := l.batches(ws)
+	// Stage the next batch while this one loads: the bucket and the engine
+	// work at once, and at most two batches are on local disk.
+	next := make(chan []Staged, 1)
+	stage := func(i int) {
+		if i < len(batches) {
+			go func() { next <- st.Stage(ctx, batches[i]) }()
+		}
+	}
+	stage(0)
 	done := 0
-	for _, batch := range l.batches(ws) {
+	for i, batch := range batches {
+		staged := <-next
 		if err := ctx.Err(); err != nil {
+			st.Release(stagedFiles(staged))
 			return err
 		}
-		staged := st.Stage(ctx, batch)
+		stage(i + 1)
 		var files []warehouse.File
-		for i, s := range staged {
+		for j, s := range staged {
 			if s.Err != nil {
-				fail(batch[i], s.Err)
+				fail(batch[j], s.Err)
 				continue
 			}
 			files = append(files, s.File)
 		}
+		t := l.o.Now()
 		err := l.loadSplit(ctx, files, rep, fail)
 		st.Release(stagedFiles(staged))
+		l.log.Debug("records batch", "files", len(batch), "load", l.o.Now().Sub(t))
 		if err != nil {
+			if i+1 < len(batches) {
+				st.Release(stagedFiles(<-next))
+			}
 			return err
 		}
 		done += len(batch)

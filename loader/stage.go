@@ -46,10 +46,7 @@ func (s *Stager) Stage(ctx context.Context, ws []Work) []Staged {
 		}
 		return out
 	}
-	workers := max(1, s.Workers)
-	if s.Root != "" {
-		workers = 1 // a symlink costs nothing
-	}
+	workers := max(1, s.Workers) // footer reads overlap even for local files
 	var wg sync.WaitGroup
 	jobs := make(chan int)
 	for range workers {

@@ -87,7 +87,10 @@ func Open(ctx context.Context, c Config, now func() time.Time) (*Warehouse, erro
 		dsn += "?access_mode=read_only"
 	}
 	init := func(ex driver.ExecerContext) error {
-		stmts := []string{"SET TimeZone = 'UTC'", "SET memory_limit = " + d.String(c.MemoryLimit)}
+		// Row order in a table means nothing here (_row keeps each file's order),
+		// and keeping it costs memory on big inserts.
+		stmts := []string{"SET TimeZone = 'UTC'", "SET memory_limit = " + d.String(c.MemoryLimit),
+			"SET preserve_insertion_order = false"}
 		if c.Threads > 0 {
 			stmts = append(stmts, fmt.Sprintf("SET threads = %d", c.Threads))
 		}
