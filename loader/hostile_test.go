@@ -1,0 +1,80 @@
+package loader_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/synctrack/synctrack/internal/testbucket"
+)
+
+// Keys are untrusted: quotes, glob characters and SQL in folder and file names
+// load like any other file, under their own key, and change no statement.
+func TestHostileKeysLoadAsData(t *testing.T) {
+	url, dir := generated(t, smallOptions())
+	good, err := os.ReadFile(findRecords(t, dir)[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := []string{
+		"sync_tracking_datasets/1'; DROP TABLE synctrack.sync_records; --/2/3/records_updated.0.parquet",
+		"sync_tracking_datasets/1/[*]/3/records_updated.0.parquet",
+		"sync_tracking_datasets/1/2/it's \"quoted\"/records_*.1.parquet",
+	}
+	for _, k := range keys {
+		p := filepath.Join(dir, filepath.FromSlash(k))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, good, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w := openWarehouse(t)
+	db := w.DB()
+	want := one(t, db, `SELECT count(*) FROM read_parquet(?)`, findRecords(t, dir)[0])
+	rep := load(t, testbucket.Open(t, url), dir, w)
+	if len(rep.Failed) > 0 {
+		t.Fatalf("failures: %v", rep.Failed)
+	}
+	for _, k := range keys {
+		parts := strings.Split(k, "/")
+		got := one(t, db, `SELECT count(*) || ' ' || min(org_id) || ' ' || min(batch_type) FROM synctrack.sync_records WHERE _file = ?`, k)
+		if exp := want + " " + parts[1] + " " + strings.Split(parts[4], ".")[0]; got != exp {
+			t.Errorf("%s: got %q, want %q", k, got, exp)
+		}
+	}
+}
+
+// Every typed view answers, one row per record of its sync, with the hostile
+// field names of the generated bucket among its columns.
+func TestTypedViewsCoverEverySync(t *testing.T) {
+	url, dir := generated(t, smallOptions())
+	w := openWarehouse(t)
+	load(t, testbucket.Open(t, url), dir, w)
+	db := w.DB()
+	views := rows(t, db, `SELECT DISTINCT view_name || '|' || sync_configuration_id FROM synctrack.payload_columns`)
+	syncs := rows(t, db, `SELECT DISTINCT sync_configuration_id FROM synctrack.sync_records`)
+	if len(views) != len(syncs) {
+		t.Fatalf("%d typed views for %d syncs", len(views), len(syncs))
+	}
+	for _, v := range views {
+		name, sync, _ := strings.Cut(v, "|")
+		got := one(t, db, `SELECT count(*) FROM synctrack."`+name+`"`)
+		if exp := one(t, db, `SELECT count(*) FROM synctrack.sync_records WHERE sync_configuration_id = ?`, sync); got != exp {
+			t.Errorf("view %s: %s rows, sync has %s", name, got, exp)
+		}
+	}
+	if n := one(t, db, `SELECT count(*) FROM synctrack.payload_columns WHERE field_name = 'x"); DROP TABLE sync_records; --'`); n != "1" {
+		t.Fatalf("hostile field not in the catalog (%s rows): the generator's hostile sync went untested", n)
+	}
+	// The typed column holds what the JSON holds, for a field whose name needs escaping.
+	col := one(t, db, `SELECT view_name || '|' || column_name || '|' || sync_configuration_id FROM synctrack.payload_columns WHERE field_name = 'a/b'`)
+	parts := strings.Split(col, "|")
+	mismatch := one(t, db, `SELECT count(*) FROM synctrack."`+parts[0]+`" v JOIN synctrack.sync_records r USING (_file, _row)
+WHERE v."`+parts[1]+`" IS DISTINCT FROM json_extract_string(r.record_payload, '$."a/b"')`)
+	if mismatch != "0" {
+		t.Fatalf("%s rows where the typed column differs from the payload", mismatch)
+	}
+}
