@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -74,15 +75,24 @@ func duckdbExists(raw string) (bool, error) {
 }
 
 func printPlan(w io.Writer, p *loader.Plan, verbose bool) {
-	count := func(ws []loader.Work) map[string]int {
+	count := func(ws []loader.Work) string {
 		m := map[string]int{}
 		for _, x := range ws {
 			m[x.Reason]++
 		}
-		return m
+		var parts []string
+		for _, r := range []string{loader.ReasonNew, loader.ReasonChanged, loader.ReasonRetry} {
+			if m[r] > 0 {
+				parts = append(parts, fmt.Sprintf("%d %s", m[r], r))
+			}
+		}
+		if len(parts) == 0 {
+			return ""
+		}
+		return " (" + strings.Join(parts, ", ") + ")"
 	}
 	fmt.Fprintf(w, "listed %d objects, %d already loaded\n", p.Listed, p.UpToDate)
-	fmt.Fprintf(w, "would load: %d records files %v, %d metadata.json %v, %d bytes, %d run folders\n",
+	fmt.Fprintf(w, "would load: %d records files%s, %d metadata.json%s, %d bytes, %d run folders\n",
 		len(p.Records), count(p.Records), len(p.Metadata), count(p.Metadata), p.Bytes(), p.Runs())
 	tables := make([]string, 0, len(p.Facts))
 	for t := range p.Facts {
