@@ -1,0 +1,22 @@
+-- Daily rejection rate per sync, by the UTC day each batch started.
+-- params: sync since limit
+SELECT
+  DATE(l.batch_started_at, 'UTC') AS day,
+  l.org_id,
+  l.sync_id,
+  count(*) AS total,
+  COUNTIF(l.outcome = 'rejected') AS rejected,
+  round(COUNTIF(l.outcome = 'rejected') / count(*), 4) AS rejection_rate
+FROM {{ table "sync_log" }} AS l
+WHERE TRUE
+{{- with param "sync" }}
+  AND l.sync_id = {{ . }}
+{{- end }}
+{{- with param "since" }}
+  AND l.batch_started_at >= {{ . }}
+{{- end }}
+GROUP BY day, l.org_id, l.sync_id
+ORDER BY day DESC NULLS LAST, l.org_id, l.sync_id
+{{- with param "limit" }}
+LIMIT {{ . }}
+{{- end }}

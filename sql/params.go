@@ -1,0 +1,88 @@
+package sql
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Parameter names. A template's header lists the ones it takes.
+const (
+	ParamSync       = "sync"       // sync configuration id
+	ParamRun        = "run"        // sync run id
+	ParamSince      = "since"      // rows whose batch started at or after this instant
+	ParamLimit      = "limit"      // most rows returned
+	ParamIdentifier = "identifier" // one record's sync key
+	ParamStatus     = "status"     // outcome: success, rejected or invalid
+	ParamN          = "n"          // a count the template documents (runs to look back, rows per group)
+)
+
+type kind int
+
+const (
+	kindText  kind = iota // bound, or a quoted string literal
+	kindTime              // bound as time.Time, or a cast quoted literal
+	kindCount             // always a decimal literal: it is an int by then
+	kindOutcome
+)
+
+var paramKinds = map[string]kind{
+	ParamSync: kindText, ParamRun: kindText, ParamIdentifier: kindText,
+	ParamSince: kindTime, ParamLimit: kindCount, ParamN: kindCount, ParamStatus: kindOutcome,
+}
+
+// Values are parsed parameters: string for text, time.Time for since, int
+// for counts. Build them with ParseParams.
+type Values map[string]any
+
+// ParseParams checks and converts raw parameters. since takes an RFC 3339
+// instant, a date (UTC midnight), or an age such as 36h or 7d before now.
+func ParseParams(raw map[string]string, now time.Time) (Values, error) {
+	v := Values{}
+	for k, s := range raw {
+		kd, ok := paramKinds[k]
+		if !ok {
+			return nil, fmt.Errorf("unknown parameter %q (known: sync, run, since, limit, identifier, status, n)", k)
+		}
+		switch kd {
+		case kindText:
+			v[k] = s
+		case kindOutcome:
+			if s != "success" && s != "rejected" && s != "invalid" {
+				return nil, fmt.Errorf("%s=%q: want success, rejected or invalid", k, s)
+			}
+			v[k] = s
+		case kindCount:
+			n, err := strconv.Atoi(s)
+			if err != nil || n < 1 || n > 1_000_000_000 {
+				return nil, fmt.Errorf("%s=%q: want a whole number from 1", k, s)
+			}
+			v[k] = n
+		case kindTime:
+			t, err := parseSince(s, now)
+			if err != nil {
+				return nil, fmt.Errorf("%s=%q: %w", k, s, err)
+			}
+			v[k] = t
+		}
+	}
+	return v, nil
+}
+
+func parseSince(s string, now time.Time) (time.Time, error) {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		if n, err := strconv.Atoi(days); err == nil && n >= 0 {
+			return now.UTC().AddDate(0, 0, -n), nil
+		}
+	}
+	if d, err := time.ParseDuration(s); err == nil && d >= 0 {
+		return now.UTC().Add(-d), nil
+	}
+	return time.Time{}, fmt.Errorf("want an RFC 3339 time, a date (2006-01-02) or an age (36h, 7d)")
+}

@@ -1,0 +1,162 @@
+package sql
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"text/template"
+	"time"
+
+	"github.com/synctrack/synctrack/dialects"
+)
+
+// Dialect is what rendering needs of an engine: quoting and qualified names.
+type Dialect interface {
+	dialects.Dialect
+	Table(schema, table string) string
+}
+
+// DialectNamed returns the dialect called name.
+func DialectNamed(name string) (Dialect, error) {
+	switch name {
+	case "duckdb":
+		return dialects.DuckDB{}, nil
+	case "snowflake":
+		return dialects.Snowflake{}, nil
+	case "bigquery":
+		return dialects.BigQuery{}, nil
+	}
+	return nil, fmt.Errorf("unknown dialect %q: want %s", name, strings.Join(Dialects, ", "))
+}
+
+// engine is what differs between dialects beyond quoting.
+type engine struct {
+	placeholder func(i int, name string) string // i counts from 1
+	timestamp   string                          // the type a since literal is cast to
+	replaceAll  string                          // regexp_replace call: %s expr, pattern, replacement
+}
+
+var engines = map[string]engine{
+	"duckdb":    {func(i int, _ string) string { return "$" + strconv.Itoa(i) }, "TIMESTAMPTZ", "regexp_replace(%s, %s, %s, 'g')"},
+	"snowflake": {func(i int, _ string) string { return ":" + strconv.Itoa(i) }, "TIMESTAMP_TZ", "REGEXP_REPLACE(%s, %s, %s)"},
+	"bigquery":  {func(_ int, n string) string { return "@" + n }, "TIMESTAMP", "REGEXP_REPLACE(%s, %s, %s)"},
+}
+
+// Arg is one bind parameter. Args are in placeholder order: $1 (DuckDB) or :1
+// (Snowflake) is Args[0]; BigQuery placeholders are @Name.
+type Arg struct {
+	Name  string
+	Value any
+}
+
+// Query is SQL with its bind parameters.
+type Query struct {
+	SQL  string
+	Args []Arg
+}
+
+// Values lists the bind values in placeholder order, for database/sql.
+func (q Query) Values() []any {
+	out := make([]any, len(q.Args))
+	for i, a := range q.Args {
+		out[i] = a.Value
+	}
+	return out
+}
+
+// Render renders a template with every parameter as a literal: SQL to read,
+// paste, or install as a view. Text goes through d.String, instants through
+// d.String and a cast, counts are decimal integers.
+func Render(d Dialect, schema, name string, v Values) (string, error) {
+	q, err := render(d, schema, name, v, false)
+	return q.SQL, err
+}
+
+// Bind renders a template with text and time parameters as placeholders,
+// returned in Query.Args; counts are still decimal integers.
+func Bind(d Dialect, schema, name string, v Values) (Query, error) {
+	return render(d, schema, name, v, true)
+}
+
+func render(d Dialect, schema, name string, v Values, bind bool) (Query, error) {
+	t, err := Lookup(d.Name(), name)
+	if err != nil {
+		return Query{}, err
+	}
+	if err := t.check(v); err != nil {
+		return Query{}, err
+	}
+	eng := engines[d.Name()]
+	var q Query
+	index := map[string]int{}
+	param := func(p string) (string, error) {
+		if !t.accepts(p) {
+			return "", fmt.Errorf("parameter %q is used but not listed in the header", p)
+		}
+		val, ok := v[p]
+		switch {
+		case !ok:
+			return "", nil
+		case paramKinds[p] == kindCount:
+			return strconv.Itoa(val.(int)), nil
+		case !bind:
+			return literal(d, eng, val), nil
+		}
+		if index[p] == 0 {
+			q.Args = append(q.Args, Arg{p, val})
+			index[p] = len(q.Args)
+		}
+		return eng.placeholder(index[p], p), nil
+	}
+	funcs := template.FuncMap{
+		"table":       func(n string) string { return d.Table(schema, n) },
+		"param":       param,
+		"fingerprint": func(expr string) string { return fingerprintSQL(d, eng, expr) },
+	}
+	tpl, err := template.New(name).Option("missingkey=error").Funcs(funcs).Parse(t.Text)
+	if err != nil {
+		return Query{}, fmt.Errorf("template %s/%s: %w", d.Name(), name, err)
+	}
+	var b strings.Builder
+	if err := tpl.Execute(&b, map[string]any{"Schema": schema, "Dialect": d.Name()}); err != nil {
+		return Query{}, fmt.Errorf("render %s/%s: %w", d.Name(), name, err)
+	}
+	q.SQL = strings.TrimSpace(b.String()) + "\n"
+	return q, nil
+}
+
+// check rejects parameters the template does not take, missing required
+// ones, and values of the wrong Go type (Values not from ParseParams).
+func (t Template) check(v Values) error {
+	for _, r := range t.Required {
+		if _, ok := v[r]; !ok {
+			return fmt.Errorf("%s needs parameter %q", t.Name, r)
+		}
+	}
+	for p, val := range v {
+		if !t.accepts(p) {
+			return fmt.Errorf("%s takes no parameter %q (it takes: %s)", t.Name, p, strings.Join(t.Params, ", "))
+		}
+		ok := false
+		switch paramKinds[p] {
+		case kindText, kindOutcome:
+			_, ok = val.(string)
+		case kindTime:
+			_, ok = val.(time.Time)
+		case kindCount:
+			_, ok = val.(int)
+		}
+		if !ok {
+			return fmt.Errorf("parameter %s: unexpected value type %T", p, val)
+		}
+	}
+	return nil
+}
+
+// literal is the one place a parameter value becomes SQL text.
+func literal(d Dialect, eng engine, val any) string {
+	if t, ok := val.(time.Time); ok {
+		return "CAST(" + d.String(t.UTC().Format("2006-01-02 15:04:05.000000+00:00")) + " AS " + eng.timestamp + ")"
+	}
+	return d.String(val.(string))
+}

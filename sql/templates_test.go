@@ -1,0 +1,153 @@
+package sql
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+// allValues gives every parameter a value, so every optional branch renders.
+func allValues() Values {
+	return Values{ParamSync: "52275", ParamRun: "8867293", ParamSince: time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC),
+		ParamLimit: 50, ParamIdentifier: "CUST-1042", ParamStatus: "rejected", ParamN: 3}
+}
+
+// valuesFor keeps the values a template takes.
+func valuesFor(t Template, all Values) Values {
+	v := Values{}
+	for _, p := range t.Params {
+		v[p] = all[p]
+	}
+	return v
+}
+
+// Every dialect has the same templates with the same header directives, and
+// every template renders in every dialect, with and without its parameters.
+func TestDialectParity(t *testing.T) {
+	ref, err := List(Dialects[0])
+	if err != nil || len(ref) == 0 {
+		t.Fatalf("no %s templates: %v", Dialects[0], err)
+	}
+	for _, name := range Dialects[1:] {
+		got, err := List(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(ref) {
+			t.Errorf("%s has %d templates, %s has %d", name, len(got), Dialects[0], len(ref))
+		}
+		for i := range min(len(got), len(ref)) {
+			a, b := ref[i], got[i]
+			if a.Name != b.Name || !reflect.DeepEqual(a.Params, b.Params) || !reflect.DeepEqual(a.Required, b.Required) ||
+				a.View != b.View || a.Summary != b.Summary {
+				t.Errorf("%s/%s and %s/%s differ in name, params, required, view or summary", Dialects[0], a.Name, name, b.Name)
+			}
+		}
+	}
+	for _, dn := range Dialects {
+		d, _ := DialectNamed(dn)
+		ts, _ := List(dn)
+		for _, tp := range ts {
+			if !tp.View {
+				if _, err := Render(d, "synctrack", tp.Name, Values{}); err == nil && len(tp.Required) > 0 {
+					t.Errorf("%s/%s rendered without its required parameters", dn, tp.Name)
+				}
+			} else if _, err := Render(d, "synctrack", tp.Name, Values{}); err != nil {
+				t.Errorf("%s/%s without parameters: %v", dn, tp.Name, err)
+			}
+			checkAllParams(t, d, tp)
+		}
+	}
+}
+
+// checkAllParams renders with every parameter the header lists, literal and
+// bound, and checks each parameter reaches the SQL.
+func checkAllParams(t *testing.T, d Dialect, tp Template) {
+	t.Helper()
+	v := valuesFor(tp, allValues())
+	lit, err := Render(d, "synctrack", tp.Name, v)
+	if err != nil {
+		t.Errorf("%s/%s with all parameters: %v", d.Name(), tp.Name, err)
+		return
+	}
+	q, err := Bind(d, "synctrack", tp.Name, v)
+	if err != nil {
+		t.Errorf("%s/%s bound: %v", d.Name(), tp.Name, err)
+		return
+	}
+	bare, _ := Render(d, "synctrack", tp.Name, valuesFor(Template{Params: tp.Required}, v))
+	for _, p := range tp.Params {
+		one := valuesFor(Template{Params: append([]string{p}, tp.Required...)}, v)
+		with, err := Render(d, "synctrack", tp.Name, one)
+		if err != nil || (with == bare && !contains(tp.Required, p)) {
+			t.Errorf("%s/%s: parameter %s is listed but does not change the SQL (%v)", d.Name(), tp.Name, p, err)
+		}
+	}
+	for i, a := range q.Args {
+		ph := engines[d.Name()].placeholder(i+1, a.Name)
+		if !strings.Contains(q.SQL, ph) {
+			t.Errorf("%s/%s: bound SQL lacks placeholder %s", d.Name(), tp.Name, ph)
+		}
+		if _, isInt := a.Value.(int); isInt {
+			t.Errorf("%s/%s: count %s bound instead of inlined", d.Name(), tp.Name, a.Name)
+		}
+	}
+	if strings.Contains(lit, "<no value>") || strings.Contains(q.SQL, "<no value>") {
+		t.Errorf("%s/%s: rendered a missing value", d.Name(), tp.Name)
+	}
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if x == y {
+			return true
+		}
+	}
+	return false
+}
+
+func TestRenderRejects(t *testing.T) {
+	d, _ := DialectNamed("duckdb")
+	for _, c := range []struct {
+		name string
+		v    Values
+	}{
+		{"record_history", Values{}},                          // required identifier missing
+		{"run_summary", Values{ParamIdentifier: "x"}},         // not a run_summary parameter
+		{"run_summary", Values{ParamSince: "2026-01-01"}},     // not parsed: a string, not a time
+		{"run_summary", Values{ParamLimit: "5; DROP TABLE x"}}, // not parsed: a string, not an int
+		{"../duckdb/run_summary", Values{}},
+		{"no_such_template", Values{}},
+	} {
+		if _, err := Render(d, "synctrack", c.name, c.v); err == nil {
+			t.Errorf("%s %v rendered", c.name, c.v)
+		}
+	}
+	if _, err := DialectNamed("oracle"); err == nil {
+		t.Error("an unknown dialect was accepted")
+	}
+}
+
+func TestParseParams(t *testing.T) {
+	now := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
+	v, err := ParseParams(map[string]string{"since": "7d", "limit": "10", "status": "invalid", "sync": "x'y"}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v[ParamSince] != now.AddDate(0, 0, -7) || v[ParamLimit] != 10 || v[ParamSync] != "x'y" {
+		t.Errorf("parsed %v", v)
+	}
+	for _, since := range []string{"2026-01-05", "2026-01-05T00:00:00Z", "2026-01-05T01:00:00+01:00"} {
+		v, err := ParseParams(map[string]string{"since": since}, now)
+		if err != nil || !v[ParamSince].(time.Time).Equal(time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)) {
+			t.Errorf("since %q: %v %v", since, v, err)
+		}
+	}
+	for _, bad := range []map[string]string{{"limit": "0"}, {"limit": "1e3"}, {"limit": "5;"}, {"n": "-1"},
+		{"status": "failed"}, {"since": "yesterday"}, {"since": "-3d"}, {"bogus": "1"}} {
+		if _, err := ParseParams(bad, now); err == nil {
+			t.Errorf("%v accepted", bad)
+		}
+	}
+}
