@@ -113,9 +113,9 @@ func TestRenderRejects(t *testing.T) {
 		name string
 		v    Values
 	}{
-		{"record_history", Values{}},                          // required identifier missing
-		{"run_summary", Values{ParamIdentifier: "x"}},         // not a run_summary parameter
-		{"run_summary", Values{ParamSince: "2026-01-01"}},     // not parsed: a string, not a time
+		{"record_history", Values{}},                           // required identifier missing
+		{"run_summary", Values{ParamIdentifier: "x"}},          // not a run_summary parameter
+		{"run_summary", Values{ParamSince: "2026-01-01"}},      // not parsed: a string, not a time
 		{"run_summary", Values{ParamLimit: "5; DROP TABLE x"}}, // not parsed: a string, not an int
 		{"../duckdb/run_summary", Values{}},
 		{"no_such_template", Values{}},
