@@ -1,0 +1,178 @@
+// Package daemon is `synctrack run`: it keeps warehouses current on cron
+// schedules, loads a run's folder when the vendor's sync.completed webhook
+// arrives, tracks run state, and serves /metrics, /healthz and /readyz.
+package daemon
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/robfig/cron/v3"
+	"gopkg.in/yaml.v3"
+)
+
+// Defaults for a target and the daemon.
+const (
+	DefaultSchedule      = "@every 5m"
+	DefaultFactsSchedule = "@every 6h"
+	DefaultQuietPeriod   = 30 * time.Minute
+	DefaultGrace         = 30 * time.Second
+	DefaultLeaseTTL      = 10 * time.Minute
+	DefaultWebhookBytes  = 1 << 20
+)
+
+// Target is one bucket loaded into one warehouse.
+type Target struct {
+	Name          string
+	Bucket        string
+	Warehouse     string
+	Schedule      string        // run folders; cron expression or @every D
+	FactsSchedule string        // metadata/ fact tables
+	QuietPeriod   time.Duration // an open run with no new file for this long is complete
+}
+
+// Retry bounds the backoff of transient errors within one cycle.
+type Retry struct {
+	Base     time.Duration // first wait; doubles each attempt, with jitter
+	Max      time.Duration // longest single wait
+	Attempts int           // tries per cycle, the first included
+}
+
+// Config is the whole daemon.
+type Config struct {
+	Targets         []Target
+	Listen          string // HTTP address for /metrics, /healthz, /readyz, /webhook; "" for none
+	WebhookSecret   string // HMAC-SHA256 key of sync.completed; "" disables /webhook
+	WebhookMaxBytes int64
+	Grace           time.Duration // after SIGTERM, how long a load in flight may finish
+	LeaseTTL        time.Duration // how long a crashed daemon's lease blocks others
+	Retry           Retry
+}
+
+// WithDefaults fills every zero field with its default.
+func (c Config) WithDefaults() Config {
+	ts := make([]Target, len(c.Targets))
+	for i, t := range c.Targets {
+		if t.Name == "" {
+			t.Name = "default"
+			if len(c.Targets) > 1 {
+				t.Name = fmt.Sprintf("target%d", i+1)
+			}
+		}
+		t.Schedule = or(t.Schedule, DefaultSchedule)
+		t.FactsSchedule = or(t.FactsSchedule, DefaultFactsSchedule)
+		if t.QuietPeriod <= 0 {
+			t.QuietPeriod = DefaultQuietPeriod
+		}
+		ts[i] = t
+	}
+	c.Targets = ts
+	if c.WebhookMaxBytes <= 0 {
+		c.WebhookMaxBytes = DefaultWebhookBytes
+	}
+	if c.Grace <= 0 {
+		c.Grace = DefaultGrace
+	}
+	if c.LeaseTTL <= 0 {
+		c.LeaseTTL = DefaultLeaseTTL
+	}
+	if c.Retry.Base <= 0 {
+		c.Retry.Base = 500 * time.Millisecond
+	}
+	if c.Retry.Max <= 0 {
+		c.Retry.Max = 30 * time.Second
+	}
+	if c.Retry.Attempts <= 0 {
+		c.Retry.Attempts = 6
+	}
+	return c
+}
+
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// Validate checks a config with defaults applied: names, URLs present,
+// schedules that parse.
+func (c Config) Validate() error {
+	if len(c.Targets) == 0 {
+		return errors.New("no targets: set bucket and warehouse, or a targets: list in the config file")
+	}
+	seen := map[string]bool{}
+	for _, t := range c.Targets {
+		if seen[t.Name] {
+			return fmt.Errorf("target %q: two targets have this name", t.Name)
+		}
+		seen[t.Name] = true
+		if t.Bucket == "" || t.Warehouse == "" {
+			return fmt.Errorf("target %q: needs both bucket and warehouse", t.Name)
+		}
+		for _, s := range []string{t.Schedule, t.FactsSchedule} {
+			if _, err := cron.ParseStandard(s); err != nil {
+				return fmt.Errorf("target %q: schedule %q: %v (want a cron expression such as */5 * * * * or @every 5m)", t.Name, s, err)
+			}
+		}
+	}
+	return nil
+}
+
+// targetKeys are the keys of one entry of targets:.
+var targetKeys = []string{"name", "bucket", "warehouse", "schedule", "facts_schedule", "quiet_period"}
+
+// ParseTargets reads the targets: list of a YAML (or JSON) config file. With
+// list true, raw is the list itself (as in SYNCTRACK_TARGETS).
+func ParseTargets(raw []byte, list bool) ([]Target, error) {
+	var entries []map[string]any
+	if list {
+		if err := yaml.Unmarshal(raw, &entries); err != nil {
+			return nil, fmt.Errorf("targets: %v", err)
+		}
+	} else {
+		var doc struct {
+			Targets []map[string]any `yaml:"targets"`
+		}
+		if err := yaml.Unmarshal(raw, &doc); err != nil {
+			return nil, fmt.Errorf("targets: %v", err)
+		}
+		entries = doc.Targets
+	}
+	out := make([]Target, len(entries))
+	for i, e := range entries {
+		for k := range e {
+			if !contains(targetKeys, k) {
+				return nil, fmt.Errorf("targets[%d]: unknown key %q (known: %s)", i, k, strings.Join(targetKeys, ", "))
+			}
+		}
+		str := func(k string) string {
+			if v, ok := e[k]; ok && v != nil {
+				return fmt.Sprint(v)
+			}
+			return ""
+		}
+		t := Target{Name: str("name"), Bucket: str("bucket"), Warehouse: str("warehouse"),
+			Schedule: str("schedule"), FactsSchedule: str("facts_schedule")}
+		if s := str("quiet_period"); s != "" {
+			d, err := time.ParseDuration(s)
+			if err != nil || d <= 0 {
+				return nil, fmt.Errorf("targets[%d]: quiet_period %q: want a duration such as 30m", i, s)
+			}
+			t.QuietPeriod = d
+		}
+		out[i] = t
+	}
+	return out, nil
+}
+
+func contains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

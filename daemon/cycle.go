@@ -1,0 +1,213 @@
+package daemon
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/synctrack/synctrack/loader"
+	"github.com/synctrack/synctrack/warehouse"
+)
+
+// run carries out one cycle with retries, and records how it went.
+func (t *target) run(ctx context.Context, s scope) {
+	start := t.d.deps.Now()
+	c := Cycle{Target: t.cfg.Name, Scope: s.why}
+	c.Err = t.d.cfg.Retry.retry(ctx, func() error {
+		rep, loaded, err := t.cycle(ctx, s)
+		c.Report, c.Loaded = rep, append(c.Loaded, loaded...)
+		return err
+	}, t.waited)
+	now := t.d.deps.Now()
+	m, name := t.d.m, t.cfg.Name
+	m.duration.WithLabelValues(name, s.label()).Observe(now.Sub(start).Seconds())
+	if c.Err != nil {
+		cl, reason, fix := classify(c.Err)
+		m.failures.WithLabelValues(name, reason).Inc()
+		switch cl {
+		case stopped:
+			t.log.Info("cycle stopped by shutdown; the batch in flight rolled back", "scope", s.why)
+		case permanent:
+			t.log.Error("cycle failed; retrying will not help until this is fixed", "scope", s.why, "reason", reason, "err", c.Err, "fix", fix)
+		default:
+			t.log.Error("cycle failed; next try at the next tick", "scope", s.why, "reason", reason, "err", c.Err)
+		}
+	}
+	t.mu.Lock()
+	t.cycles++
+	t.lastOK = c.Err == nil
+	if t.lastOK {
+		t.lastGood = now
+		m.lastSuccess.WithLabelValues(name).Set(float64(now.UnixNano()) / 1e9)
+	}
+	t.mu.Unlock()
+	if t.d.deps.OnCycle != nil {
+		t.d.deps.OnCycle(c)
+	}
+}
+
+// waited logs and counts a backoff wait.
+func (t *target) waited(err error, c class, reason string, attempt int, d time.Duration) {
+	t.d.m.waits.WithLabelValues(t.cfg.Name, reason).Inc()
+	t.d.m.waitSeconds.WithLabelValues(t.cfg.Name, reason).Add(d.Seconds())
+	msg := "transient error; retrying"
+	if c == busy {
+		msg = "warehouse busy (another process holds it); waiting"
+	}
+	t.log.Warn(msg, "reason", reason, "attempt", attempt, "wait", d.Round(time.Millisecond), "err", err)
+}
+
+func (t *target) open(ctx context.Context, readOnly bool) (warehouse.Warehouse, error) {
+	wh, err := t.d.deps.OpenWarehouse(ctx, t.cfg.Warehouse, readOnly)
+	if err != nil {
+		return nil, fmt.Errorf("open warehouse: %w", err)
+	}
+	return wh, nil
+}
+
+func (t *target) loader(wh warehouse.Warehouse, s scope) *loader.Loader {
+	o := t.d.deps.Loader
+	o.Logger, o.Now, o.Prefixes = t.log, t.d.deps.Now, s.prefixes()
+	o.Progress = func(p loader.Progress) {
+		t.log.Debug("batch loaded", "files_done", p.FilesDone, "files_total", p.FilesTotal, "rows", p.Rows)
+	}
+	return loader.New(t.bucket, t.root, wh, o)
+}
+
+func (t *target) sweepDue(now time.Time) bool {
+	every := max(t.cfg.QuietPeriod/4, time.Second)
+	return t.openRuns != 0 && now.Sub(t.lastSweep) >= every
+}
+
+// cycle is one attempt: an idle check under a read lock, then, if there is
+// work, the load under the write lock and the lease. It holds the warehouse
+// (for DuckDB, the file) only while it runs.
+func (t *target) cycle(ctx context.Context, s scope) (*loader.Report, []string, error) {
+	m, name := t.d.m, t.cfg.Name
+	if t.setUp && len(s.folders) == 0 && len(s.complete) == 0 && !t.sweepDue(t.d.deps.Now()) {
+		wh, err := t.open(ctx, true)
+		if err != nil {
+			return nil, nil, err
+		}
+		m.queries.WithLabelValues(name, "ledger_read").Inc()
+		p, err := t.loader(wh, s).Plan(ctx)
+		wh.Close()
+		if err != nil {
+			return nil, nil, err
+		}
+		m.listed.WithLabelValues(name).Add(float64(p.Listed))
+		if workCount(p) == 0 {
+			m.pending.WithLabelValues(name).Set(0)
+			t.log.Debug("nothing new", "scope", s.why, "listed", p.Listed)
+			return &loader.Report{Listed: p.Listed, UpToDate: p.UpToDate}, nil, nil
+		}
+	}
+	wh, err := t.open(ctx, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer wh.Close()
+	t.setUp = true
+	if l, ok := wh.(warehouse.Leaser); ok {
+		m.queries.WithLabelValues(name, "lease").Inc()
+		ok, holder, until, err := l.AcquireLease(ctx, "load", t.d.holder, t.d.cfg.LeaseTTL)
+		if err != nil {
+			return nil, nil, fmt.Errorf("lease: %w", err)
+		}
+		if !ok {
+			return nil, nil, fmt.Errorf("%w: %s, until %s", errLeaseHeld, holder, until.UTC().Format(time.RFC3339))
+		}
+		defer func() {
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			defer cancel()
+			if err := l.ReleaseLease(rctx, "load", t.d.holder); err != nil {
+				t.log.Warn("release lease (it expires by itself)", "err", err)
+			}
+		}()
+	}
+	ld := t.loader(wh, s)
+	m.queries.WithLabelValues(name, "ledger_read").Inc()
+	p, err := ld.Plan(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	m.listed.WithLabelValues(name).Add(float64(p.Listed))
+	m.pending.WithLabelValues(name).Set(float64(workCount(p)))
+	if workCount(p) > 0 {
+		m.queries.WithLabelValues(name, "load").Inc()
+	}
+	rep, err := ld.Apply(ctx, p)
+	if err != nil {
+		if rep != nil {
+			m.rows.WithLabelValues(name).Add(float64(rep.Rows))
+		}
+		return rep, nil, err
+	}
+	loaded, runs := t.observe(p, rep)
+	m.pending.WithLabelValues(name).Set(float64(len(rep.Failed)))
+	if rs, ok := wh.(warehouse.RunStates); ok {
+		if err := t.runStates(ctx, rs, runs, s); err != nil {
+			return rep, loaded, fmt.Errorf("run state: %w", err)
+		}
+	}
+	if rep.Files > 0 || len(rep.Failed) > 0 {
+		t.log.Info("loaded", "scope", s.why, "files", rep.Files, "rows", rep.Rows, "runs", len(runs),
+			"failed", len(rep.Failed), "listed", rep.Listed)
+	}
+	return rep, loaded, nil
+}
+
+// workCount is how many objects a plan would write ledger rows for.
+func workCount(p *loader.Plan) int {
+	n := len(p.Records) + len(p.Metadata) + len(p.Ignored)
+	for _, ws := range p.Facts {
+		for _, w := range ws {
+			if w.Reason != "" {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// observe counts what a finished Apply loaded, and returns the keys and the
+// runs it touched.
+func (t *target) observe(p *loader.Plan, rep *loader.Report) ([]string, []warehouse.RunRef) {
+	m, name := t.d.m, t.cfg.Name
+	failed := map[string]bool{}
+	for _, f := range rep.Failed {
+		failed[f.Key] = true
+		m.failures.WithLabelValues(name, "bad_file").Inc()
+	}
+	now := t.d.deps.Now()
+	var keys []string
+	seen := map[warehouse.RunRef]bool{}
+	var runs []warehouse.RunRef
+	add := func(w loader.Work) {
+		if w.Reason == "" || failed[w.Key] {
+			return
+		}
+		keys = append(keys, w.Key)
+		m.files.WithLabelValues(name, string(w.Kind)).Inc()
+		m.lag.WithLabelValues(name).Observe(max(now.Sub(w.ModTime), 0).Seconds())
+		if r := (warehouse.RunRef{OrgID: w.OrgID, SyncID: w.SyncID, RunID: w.RunID}); w.RunID != "" && !seen[r] {
+			seen[r] = true
+			runs = append(runs, r)
+		}
+	}
+	for _, w := range p.Metadata {
+		add(w)
+	}
+	for _, w := range p.Records {
+		add(w)
+	}
+	for _, ws := range p.Facts {
+		for _, w := range ws {
+			add(w)
+		}
+	}
+	m.rows.WithLabelValues(name).Add(float64(rep.Rows))
+	sort.Slice(runs, func(i, j int) bool { return runs[i].RunID < runs[j].RunID })
+	return keys, runs
+}

@@ -1,0 +1,201 @@
+package daemon
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/robfig/cron/v3"
+	"gocloud.dev/blob"
+
+	"github.com/synctrack/synctrack/loader"
+	"github.com/synctrack/synctrack/warehouse"
+)
+
+// Deps are what the daemon is given rather than builds.
+type Deps struct {
+	Logger *slog.Logger
+	Now    func() time.Time
+	// OpenBucket opens a bucket URL; root is the directory of a file:// bucket.
+	OpenBucket func(ctx context.Context, url string) (b *blob.Bucket, root string, err error)
+	// OpenWarehouse opens a warehouse URL for one cycle. readOnly asks for a
+	// reader (for DuckDB, a shared lock that other readers can share).
+	OpenWarehouse func(ctx context.Context, url string, readOnly bool) (warehouse.Warehouse, error)
+	// Loader is the template of each cycle's loader options (batch sizes).
+	Loader loader.Options
+	// Registry gets the metrics; a new one when nil.
+	Registry *prometheus.Registry
+	// OnCycle, when set, is told of each finished cycle (tests, benchmarks).
+	OnCycle func(Cycle)
+}
+
+// Cycle is what one load cycle of one target did.
+type Cycle struct {
+	Target string
+	Scope  string
+	Report *loader.Report // nil when the cycle stopped before loading
+	Loaded []string       // keys loaded
+	Err    error
+}
+
+// Daemon runs every target's schedules and serves HTTP.
+type Daemon struct {
+	cfg     Config
+	deps    Deps
+	log     *slog.Logger
+	m       *metrics
+	reg     *prometheus.Registry
+	targets []*target
+	holder  string // lease holder id
+	started time.Time
+	ln      net.Listener
+}
+
+// New checks the config, opens each target's bucket and, when cfg.Listen is
+// set, binds the HTTP address (so a port in use fails now, not later).
+func New(ctx context.Context, cfg Config, deps Deps) (*Daemon, error) {
+	cfg = cfg.WithDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if deps.Logger == nil {
+		deps.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if deps.Now == nil {
+		deps.Now = time.Now
+	}
+	if deps.Registry == nil {
+		deps.Registry = prometheus.NewRegistry()
+	}
+	d := &Daemon{cfg: cfg, deps: deps, log: deps.Logger, reg: deps.Registry, started: deps.Now()}
+	d.m = newMetrics(d.reg)
+	host, _ := os.Hostname()
+	var id [4]byte
+	_, _ = rand.Read(id[:])
+	d.holder = fmt.Sprintf("%s/%d/%s", host, os.Getpid(), hex.EncodeToString(id[:]))
+	for _, tc := range cfg.Targets {
+		t, err := newTarget(ctx, d, tc)
+		if err != nil {
+			d.closeBuckets()
+			return nil, err
+		}
+		d.targets = append(d.targets, t)
+	}
+	if cfg.Listen != "" {
+		ln, err := net.Listen("tcp", cfg.Listen)
+		if err != nil {
+			d.closeBuckets()
+			return nil, fmt.Errorf("listen %s: %w", cfg.Listen, err)
+		}
+		d.ln = ln
+	}
+	return d, nil
+}
+
+// Addr is the HTTP address the daemon listens on, or "".
+func (d *Daemon) Addr() string {
+	if d.ln == nil {
+		return ""
+	}
+	return d.ln.Addr().String()
+}
+
+func (d *Daemon) closeBuckets() {
+	for _, t := range d.targets {
+		t.bucket.Close()
+	}
+}
+
+// Run loads on schedule until ctx ends, then stops taking work, lets the load
+// in flight finish for up to the grace period, cancels it (its transaction
+// rolls back) if it has not, and returns nil.
+func (d *Daemon) Run(ctx context.Context) error {
+	defer d.closeBuckets()
+	var srv *http.Server
+	if d.ln != nil {
+		srv = &http.Server{Handler: d.Handler(), ReadHeaderTimeout: 10 * time.Second}
+		go func() {
+			if err := srv.Serve(d.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				d.log.Error("http server stopped", "err", err)
+			}
+		}()
+	}
+	loadCtx, cancelLoads := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelLoads()
+	c := cron.New(cron.WithLocation(time.UTC))
+	var wg sync.WaitGroup
+	for _, t := range d.targets {
+		if _, err := c.AddFunc(t.cfg.Schedule, func() { t.request(scope{runs: true, why: "runs"}) }); err != nil {
+			return err
+		}
+		if _, err := c.AddFunc(t.cfg.FactsSchedule, func() { t.request(scope{facts: true, why: "facts"}) }); err != nil {
+			return err
+		}
+		t.request(scope{runs: true, facts: true, why: "startup"})
+		wg.Go(func() { t.loop(ctx, loadCtx) })
+	}
+	c.Start()
+	d.log.Info("daemon started", "targets", len(d.targets), "listen", d.Addr())
+	<-ctx.Done()
+	c.Stop()
+	d.log.Info("stopping: no new loads; waiting for the load in flight", "grace", d.cfg.Grace)
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	grace := time.NewTimer(d.cfg.Grace)
+	defer grace.Stop()
+	select {
+	case <-done:
+	case <-grace.C:
+		d.log.Warn("grace period over: cancelling the load in flight; its batch rolls back and loads next time")
+		cancelLoads()
+		<-done
+	}
+	if srv != nil {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+	}
+	d.log.Info("stopped")
+	return nil
+}
+
+// Handler serves /metrics, /healthz, /readyz and /webhook.
+func (d *Daemon) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(d.reg, promhttp.HandlerOpts{}))
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
+	mux.HandleFunc("/readyz", d.readyz)
+	mux.HandleFunc("/webhook", d.webhook)
+	return mux
+}
+
+// readyz is 200 when every target's last cycle succeeded, or it has not had
+// its first cycle yet, or its last success is within two schedule periods.
+func (d *Daemon) readyz(w http.ResponseWriter, _ *http.Request) {
+	now := d.deps.Now()
+	var bad []string
+	for _, t := range d.targets {
+		if msg := t.unready(now); msg != "" {
+			bad = append(bad, t.cfg.Name+": "+msg)
+		}
+	}
+	if len(bad) > 0 {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		for _, b := range bad {
+			fmt.Fprintln(w, b)
+		}
+		return
+	}
+	fmt.Fprintln(w, "ok")
+}

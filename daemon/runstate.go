@@ -1,0 +1,56 @@
+package daemon
+
+import (
+	"context"
+	"sort"
+
+	"github.com/synctrack/synctrack/warehouse"
+)
+
+// runStates reopens the runs that got files, completes those a webhook named,
+// and, when due, completes runs that have been quiet for the quiet period.
+func (t *target) runStates(ctx context.Context, rs warehouse.RunStates, touched []warehouse.RunRef, s scope) error {
+	m, name := t.d.m, t.cfg.Name
+	now := t.d.deps.Now()
+	if len(touched) > 0 {
+		m.queries.WithLabelValues(name, "run_state").Inc()
+		n, err := rs.ReopenRuns(ctx, touched)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			m.runs.WithLabelValues(name, "reopened").Add(float64(n))
+			t.log.Info("late files reopened complete runs", "runs", n)
+		}
+		t.openRuns = -1
+	}
+	if len(s.complete) > 0 {
+		refs := make([]warehouse.RunRef, 0, len(s.complete))
+		for r := range s.complete {
+			refs = append(refs, r)
+		}
+		sort.Slice(refs, func(i, j int) bool { return refs[i].RunID < refs[j].RunID })
+		m.queries.WithLabelValues(name, "run_state").Inc()
+		n, err := rs.CompleteRuns(ctx, refs, now)
+		if err != nil {
+			return err
+		}
+		m.runs.WithLabelValues(name, "completed_webhook").Add(float64(n))
+		for _, r := range refs {
+			t.log.Info("run complete (sync.completed)", "run", r.RunID, "sync", r.SyncID, "org", r.OrgID)
+		}
+	}
+	if t.sweepDue(now) {
+		m.queries.WithLabelValues(name, "run_state").Inc()
+		done, open, err := rs.CompleteQuietRuns(ctx, now.Add(-t.cfg.QuietPeriod), now)
+		if err != nil {
+			return err
+		}
+		t.openRuns, t.lastSweep = open, now
+		if done > 0 {
+			m.runs.WithLabelValues(name, "completed_quiet").Add(float64(done))
+			t.log.Info("runs complete after the quiet period", "runs", done, "quiet_period", t.cfg.QuietPeriod, "still_open", open)
+		}
+	}
+	return nil
+}

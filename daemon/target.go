@@ -1,0 +1,170 @@
+package daemon
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/robfig/cron/v3"
+	"gocloud.dev/blob"
+
+	"github.com/synctrack/synctrack/loader"
+	"github.com/synctrack/synctrack/warehouse"
+)
+
+// scope is what a cycle loads. Requests that arrive while a cycle runs merge
+// into one scope for the next cycle: a slow load delays ticks, never stacks them.
+type scope struct {
+	runs, facts bool
+	folders     map[string]bool           // run or sync folders (webhooks)
+	complete    map[warehouse.RunRef]bool // runs the webhook said are finished
+	why         string
+}
+
+func (s *scope) merge(o scope) {
+	s.runs = s.runs || o.runs
+	s.facts = s.facts || o.facts
+	for f := range o.folders {
+		if s.folders == nil {
+			s.folders = map[string]bool{}
+		}
+		s.folders[f] = true
+	}
+	for r := range o.complete {
+		if s.complete == nil {
+			s.complete = map[warehouse.RunRef]bool{}
+		}
+		s.complete[r] = true
+	}
+	if s.why == "" {
+		s.why = o.why
+	} else if o.why != "" && !strings.Contains(s.why, o.why) {
+		s.why += "+" + o.why
+	}
+}
+
+func (s scope) empty() bool {
+	return !s.runs && !s.facts && len(s.folders) == 0 && len(s.complete) == 0
+}
+
+// prefixes are the bucket prefixes the scope lists.
+func (s scope) prefixes() []string {
+	var ps []string
+	if s.runs {
+		ps = append(ps, loader.RunsPrefix)
+	}
+	if s.facts {
+		ps = append(ps, loader.FactsPrefix)
+	}
+	for f := range s.folders {
+		ps = append(ps, f)
+	}
+	sort.Strings(ps)
+	return ps
+}
+
+// label names the scope for the duration metric.
+func (s scope) label() string {
+	switch {
+	case s.runs && s.facts:
+		return "all"
+	case s.runs:
+		return "runs"
+	case s.facts:
+		return "facts"
+	}
+	return "folder"
+}
+
+// target is one bucket and warehouse with its own queue: one cycle at a time.
+type target struct {
+	d      *Daemon
+	cfg    Target
+	log    *slog.Logger
+	bucket *blob.Bucket
+	root   string
+	sched  cron.Schedule
+	wake   chan struct{}
+
+	mu        sync.Mutex
+	pending   scope
+	cycles    int       // finished cycles
+	lastOK    bool      // the last cycle succeeded
+	lastGood  time.Time // when a cycle last succeeded
+	setUp     bool      // the warehouse was opened for writing once (schema made)
+	openRuns  int64     // runs open after the last sweep; -1 unknown
+	lastSweep time.Time
+}
+
+func newTarget(ctx context.Context, d *Daemon, c Target) (*target, error) {
+	sched, err := cron.ParseStandard(c.Schedule)
+	if err != nil {
+		return nil, err
+	}
+	b, root, err := d.deps.OpenBucket(ctx, c.Bucket)
+	if err != nil {
+		return nil, fmt.Errorf("target %s: %w", c.Name, err)
+	}
+	return &target{d: d, cfg: c, log: d.log.With("target", c.Name), bucket: b, root: root,
+		sched: sched, wake: make(chan struct{}, 1), openRuns: -1}, nil
+}
+
+// request adds work for the next cycle and wakes the loop.
+func (t *target) request(s scope) {
+	t.mu.Lock()
+	t.pending.merge(s)
+	t.mu.Unlock()
+	select {
+	case t.wake <- struct{}{}:
+	default:
+	}
+}
+
+// loop runs one cycle per wake-up until ctx ends. loadCtx outlives ctx by the
+// grace period, so the cycle in flight may finish.
+func (t *target) loop(ctx, loadCtx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.wake:
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		t.mu.Lock()
+		s := t.pending
+		t.pending = scope{}
+		t.mu.Unlock()
+		if !s.empty() {
+			t.run(loadCtx, s)
+		}
+	}
+}
+
+// period is the time between two ticks of the runs schedule.
+func (t *target) period(now time.Time) time.Duration {
+	next := t.sched.Next(now)
+	return t.sched.Next(next).Sub(next)
+}
+
+// unready says why the target is not ready, or "".
+func (t *target) unready(now time.Time) string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	switch {
+	case t.lastOK:
+		return ""
+	case t.cycles == 0 && now.Sub(t.d.started) <= 2*t.period(now):
+		return ""
+	case !t.lastGood.IsZero() && now.Sub(t.lastGood) <= 2*t.period(now):
+		return ""
+	case t.lastGood.IsZero():
+		return "no cycle has succeeded yet"
+	}
+	return "last success " + t.lastGood.UTC().Format(time.RFC3339)
+}

@@ -1,0 +1,145 @@
+package daemon
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/synctrack/synctrack/loader"
+	"github.com/synctrack/synctrack/warehouse"
+)
+
+// webhook takes the vendor's sync.completed delivery: it checks the body's
+// HMAC-SHA256 in X-Signature and queues a load of that run's folder on every
+// target. The load is exactly-once, so the sender's retries add nothing.
+func (d *Daemon) webhook(w http.ResponseWriter, r *http.Request) {
+	reply := func(code int, result, msg string) {
+		d.m.webhooks.WithLabelValues(result).Inc()
+		http.Error(w, msg, code)
+	}
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "POST only", http.StatusMethodNotAllowed)
+		return
+	}
+	if d.cfg.WebhookSecret == "" {
+		http.Error(w, "webhook disabled: set webhook_secret (SYNCTRACK_WEBHOOK_SECRET)", http.StatusNotFound)
+		return
+	}
+	limit := d.cfg.WebhookMaxBytes
+	if r.ContentLength > limit {
+		reply(http.StatusRequestEntityTooLarge, "too_large", "body too large")
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+	if err != nil {
+		reply(http.StatusBadRequest, "bad_request", "read body")
+		return
+	}
+	if int64(len(body)) > limit {
+		reply(http.StatusRequestEntityTooLarge, "too_large", "body too large")
+		return
+	}
+	if !validSignature([]byte(d.cfg.WebhookSecret), body, r.Header.Get("X-Signature")) {
+		d.log.Warn("webhook refused: bad or missing X-Signature", "remote", r.RemoteAddr)
+		reply(http.StatusUnauthorized, "bad_signature", "bad or missing X-Signature")
+		return
+	}
+	ev, err := parseEvent(body)
+	if err != nil {
+		reply(http.StatusBadRequest, "bad_request", err.Error())
+		return
+	}
+	if ev.kind != "" && ev.kind != "sync.completed" {
+		reply(http.StatusAccepted, "ignored", "ignored event "+ev.kind)
+		return
+	}
+	s := scope{why: "webhook"}
+	switch {
+	case ev.org != "" && ev.sync != "" && ev.run != "":
+		ref := warehouse.RunRef{OrgID: ev.org, SyncID: ev.sync, RunID: ev.run}
+		s.folders = map[string]bool{loader.RunsPrefix + ev.org + "/" + ev.sync + "/" + ev.run + "/": true}
+		s.complete = map[warehouse.RunRef]bool{ref: true}
+	case ev.org != "" && ev.sync != "":
+		s.folders = map[string]bool{loader.RunsPrefix + ev.org + "/" + ev.sync + "/": true}
+	default:
+		s.runs = true // no folder named: list every run
+	}
+	d.log.Info("sync.completed received", "org", ev.org, "sync", ev.sync, "run", ev.run)
+	for _, t := range d.targets {
+		t.request(s)
+	}
+	reply(http.StatusAccepted, "accepted", "queued")
+}
+
+// validSignature compares in constant time. The header holds the digest in
+// hex or base64, optionally after "sha256=".
+func validSignature(secret, body []byte, header string) bool {
+	header = strings.TrimSpace(header)
+	if header == "" {
+		return false
+	}
+	header = strings.TrimPrefix(header, "sha256=")
+	mac := hmac.New(sha256.New, secret)
+	mac.Write(body)
+	want := mac.Sum(nil)
+	got, err := hex.DecodeString(header)
+	if err != nil || len(got) != len(want) {
+		got, err = base64.StdEncoding.DecodeString(header)
+		if err != nil {
+			return false
+		}
+	}
+	return hmac.Equal(got, want)
+}
+
+type event struct{ kind, org, sync, run string }
+
+// parseEvent reads the event type and ids. The vendor's exact key names are
+// not published, so snake_case and camelCase, flat or under data/payload/run.
+func parseEvent(body []byte) (event, error) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var top map[string]any
+	if err := dec.Decode(&top); err != nil {
+		return event{}, fmt.Errorf("body is not a JSON object: %v", err)
+	}
+	objs := []map[string]any{top}
+	for _, k := range []string{"data", "payload", "sync_run", "syncRun", "run", "object"} {
+		if m, ok := top[k].(map[string]any); ok {
+			objs = append(objs, m)
+		}
+	}
+	find := func(keys ...string) string {
+		for _, o := range objs {
+			for _, k := range keys {
+				switch v := o[k].(type) {
+				case string:
+					return v
+				case json.Number:
+					return v.String()
+				}
+			}
+		}
+		return ""
+	}
+	ev := event{
+		kind: find("type", "event", "event_type", "eventType"),
+		org:  find("org_id", "orgId", "organization_id", "organizationId"),
+		sync: find("sync_id", "syncId", "sync_configuration_id", "syncConfigurationId"),
+		run:  find("sync_run_id", "syncRunId", "run_id", "runId"),
+	}
+	for _, id := range []string{ev.org, ev.sync, ev.run} {
+		if strings.ContainsAny(id, "/\\") || id == "." || id == ".." {
+			return event{}, fmt.Errorf("id %q is not a folder name", id)
+		}
+	}
+	return ev, nil
+}
