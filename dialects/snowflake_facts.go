@@ -1,0 +1,54 @@
+package dialects
+
+import (
+	"strconv"
+	"strings"
+)
+
+// FactBuild renders the rebuild of a fact table, in order but for the COPY
+// statements, which go between Create and the rest (CopyInto into Building):
+// a new table with the required columns (files add theirs by schema
+// evolution), org_id from the path, one row per (org, id) from the newest
+// file, then an atomic SWAP with the live table and a DROP of the old rows.
+// newestFirst ranks the table's files, newest first.
+type FactBuild struct {
+	Create   string
+	Building string // the new table's name, for CopyInto
+	Finish   []string
+}
+
+// FactRebuild renders a FactBuild for table.
+func (d Snowflake) FactRebuild(schema, table string, newestFirst []string) FactBuild {
+	building := table + "__synctrack_new"
+	cols := factTableColumns(table)
+	parts := make([]string, len(cols))
+	for i, c := range cols {
+		parts[i] = d.Ident(c.Name) + " " + SnowflakeType(c.Type)
+	}
+	nt := d.Table(schema, building)
+	file := d.Ident("_file")
+	rank := func(col string) string {
+		if len(newestFirst) == 0 {
+			return "0"
+		}
+		var b strings.Builder
+		b.WriteString("CASE " + col)
+		for i, k := range newestFirst {
+			b.WriteString(" WHEN " + d.String(k) + " THEN " + strconv.Itoa(i))
+		}
+		return b.String() + " END"
+	}
+	org, id := d.Ident("org_id"), d.Ident("id")
+	return FactBuild{
+		Create:   "CREATE OR REPLACE TABLE " + nt + " (\n  " + strings.Join(parts, ",\n  ") + "\n)\nENABLE_SCHEMA_EVOLUTION = TRUE",
+		Building: building,
+		Finish: []string{
+			"UPDATE " + nt + " SET " + org + " = SPLIT_PART(" + file + ", '/', -2), " + id + " = " + id + "::VARCHAR",
+			"DELETE FROM " + nt + " t USING (SELECT " + org + " AS o, " + id + " AS i, MIN(" + rank(file) + ") AS r FROM " + nt +
+				" GROUP BY 1, 2) k\nWHERE EQUAL_NULL(t." + org + ", k.o) AND EQUAL_NULL(t." + id + ", k.i) AND " +
+				rank("t."+file) + " > k.r",
+			"ALTER TABLE " + d.Table(schema, table) + " SWAP WITH " + nt,
+			"DROP TABLE " + nt,
+		},
+	}
+}

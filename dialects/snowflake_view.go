@@ -1,0 +1,99 @@
+package dialects
+
+import (
+	"strings"
+	"unicode"
+)
+
+// sfViewTypes maps payload types to the Snowflake type of a typed view column.
+var sfViewTypes = map[string]string{"string": "VARCHAR", "number": "DOUBLE", "boolean": "BOOLEAN", "json": "VARIANT"}
+
+// TypedView renders the typed view of one sync: sync_records' base columns
+// plus each payload field read from the VARIANT record_payload. Numbers and
+// booleans go through TRY_TO_*, so one bad value is a NULL cell, not a failed
+// query.
+func (d Snowflake) TypedView(schema, view, syncID string, base []string, cols []PayloadColumn) string {
+	sel := make([]string, 0, len(base)+len(cols))
+	for _, c := range base {
+		sel = append(sel, d.Ident(c))
+	}
+	for _, c := range cols {
+		sel = append(sel, d.payloadExpr(c)+" AS "+d.Ident(c.Column))
+	}
+	return "CREATE OR REPLACE VIEW " + d.Table(schema, view) + " AS\nSELECT\n\t" + strings.Join(sel, ",\n\t") +
+		"\nFROM " + d.Table(schema, "sync_records") + "\nWHERE " + d.Ident("sync_configuration_id") + " = " + d.String(syncID)
+}
+
+func (d Snowflake) payloadExpr(c PayloadColumn) string {
+	typ := NormalizeType(c.Type)
+	if !addressable(c.Field) {
+		return "NULL::" + sfViewTypes[typ]
+	}
+	v := d.field(d.Ident("record_payload"), c.Field)
+	switch typ {
+	case "string":
+		return v + "::VARCHAR"
+	case "number":
+		return "TRY_TO_DOUBLE(" + v + "::VARCHAR)"
+	case "boolean":
+		return "TRY_TO_BOOLEAN(" + v + "::VARCHAR)"
+	}
+	return v
+}
+
+// field reads one top-level key of a VARIANT: col:"key" for keys that need no
+// escape inside a double-quoted path element, col['key'] (a string literal,
+// escaped by String) for every other key. Keys are case-sensitive either way.
+func (d Snowflake) field(col, key string) string {
+	if key != "" && strings.IndexFunc(key, func(r rune) bool {
+		return r == '"' || r == '\\' || r == '\'' || !unicode.IsPrint(r)
+	}) < 0 {
+		return col + `:"` + key + `"`
+	}
+	return col + "[" + d.String(key) + "]"
+}
+
+// ExternalTable renders the external table over the stage's run folders.
+// Partition columns come from the file path, so a REFRESH of one run folder
+// registers just that folder and queries by org, sync or run prune files.
+func (d Snowflake) ExternalTable(schema string, stage []string) string {
+	p := d.PathColumns("METADATA$FILENAME")
+	return "CREATE EXTERNAL TABLE IF NOT EXISTS " + d.Table(schema, "sync_records_external") + " (\n  " +
+		d.Ident("org_id") + " VARCHAR AS (" + p["org_id"] + "),\n  " +
+		d.Ident("sync_id") + " VARCHAR AS (" + p["sync_configuration_id"] + "),\n  " +
+		d.Ident("run_id") + " VARCHAR AS (" + p["sync_run_id"] + ")\n)" +
+		"\nPARTITION BY (" + d.Ident("org_id") + ", " + d.Ident("sync_id") + ", " + d.Ident("run_id") + ")" +
+		"\nLOCATION = @" + d.Path(stage...) + "/sync_tracking_datasets/" +
+		"\nPATTERN = '.*[.]parquet'\nFILE_FORMAT = (TYPE = PARQUET)\nAUTO_REFRESH = FALSE"
+}
+
+// RefreshExternal renders the refresh of one run folder, given relative to
+// the external table's location (ORG/SYNC/RUN/).
+func (d Snowflake) RefreshExternal(schema, folder string) string {
+	return "ALTER EXTERNAL TABLE " + d.Table(schema, "sync_records_external") + " REFRESH " + d.String(folder)
+}
+
+// ExternalRecordsView renders sync_records as a view over the external table,
+// with the same columns and types as the loaded table.
+func (d Snowflake) ExternalRecordsView(schema string) string {
+	val := func(k string) string { return d.field(d.Ident("value"), k) }
+	str := func(k string) string { return val(k) + "::VARCHAR" }
+	ts := func(k string) string { return "TRY_TO_TIMESTAMP_TZ(" + str(k) + ")" }
+	p := d.PathColumns("METADATA$FILENAME")
+	sel := []string{
+		str("identifier"),
+		"COALESCE(TRY_PARSE_JSON(" + str("record_payload") + "), " + val("record_payload") + ")",
+		str("operation"), str("status"), str("status_message"),
+		ts("batch_started_at"), ts("batch_ended_at"),
+		"COALESCE(" + str("sync_configuration_id") + ", " + d.Ident("sync_id") + ")",
+		"COALESCE(" + str("sync_run_id") + ", " + d.Ident("run_id") + ")",
+		"COALESCE(" + str("org_id") + ", " + d.Ident("org_id") + ")",
+		p["batch_type"], p["batch_number"],
+		"METADATA$FILENAME", "METADATA$FILE_ROW_NUMBER - 1", "NULL::VARIANT", "NULL::TIMESTAMP_TZ",
+	}
+	for i, c := range RecordsColumns {
+		sel[i] += " AS " + d.Ident(c.Name)
+	}
+	return "CREATE OR REPLACE VIEW " + d.Table(schema, "sync_records") + " AS\nSELECT\n  " + strings.Join(sel, ",\n  ") +
+		"\nFROM " + d.Table(schema, "sync_records_external")
+}

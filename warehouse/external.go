@@ -1,0 +1,18 @@
+package warehouse
+
+import "context"
+
+// ExternalTables is a warehouse that can leave records files in the bucket and
+// query them in place (--mode external) instead of copying their rows.
+type ExternalTables interface {
+	// UseExternalTables makes LoadRecords register each file's run folder
+	// with an external table and write the file's ledger row; no row is
+	// copied. Call it before the first load.
+	UseExternalTables()
+}
+
+// BucketSetup is a warehouse that reads the bucket through an object of its
+// own, which it can create given the bucket URL (Snowflake's external stage).
+type BucketSetup interface {
+	SetUpBucket(ctx context.Context, bucketURL string) error
+}

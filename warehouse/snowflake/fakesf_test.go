@@ -1,0 +1,255 @@
+package snowflake
+
+import (
+	"compress/gzip"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// fakeSF is an in-process server for the part of Snowflake's REST protocol
+// gosnowflake v1.19.1 uses: login, query submit with JSON result sets,
+// session close and telemetry. It records every statement and keeps just
+// enough state to answer ours: which tables exist, the ledger, sync_runs'
+// payload schemas and COPY's load history, all transactional.
+type fakeSF struct {
+	t   testing.TB
+	srv *httptest.Server
+
+	mu       sync.Mutex
+	stmts    []string
+	requests map[string]int // HTTP requests per path
+	fails    []*failRule
+
+	committed, pending *fakeState
+	inTx               bool
+}
+
+type fakeState struct {
+	tables  map[string]bool
+	ledger  map[string][]string // key+"\x00"+etag -> row (LedgerColumns order)
+	order   []string            // ledger insertion order
+	schemas map[string][]string // sync id -> payload schemas
+	history map[string]bool     // COPY load history
+	copied  map[string]int      // key -> COPYs that loaded it
+}
+
+func newFakeState() *fakeState {
+	return &fakeState{tables: map[string]bool{}, ledger: map[string][]string{}, schemas: map[string][]string{},
+		history: map[string]bool{}, copied: map[string]int{}}
+}
+
+func (s *fakeState) clone() *fakeState {
+	c := newFakeState()
+	for k, v := range s.tables {
+		c.tables[k] = v
+	}
+	for k, v := range s.ledger {
+		c.ledger[k] = append([]string(nil), v...)
+	}
+	c.order = append([]string(nil), s.order...)
+	for k, v := range s.schemas {
+		c.schemas[k] = append([]string(nil), v...)
+	}
+	for k, v := range s.history {
+		c.history[k] = v
+	}
+	for k, v := range s.copied {
+		c.copied[k] = v
+	}
+	return c
+}
+
+// failRule makes statements containing match fail, times times (-1: always).
+type failRule struct {
+	match, code, sqlState, message string
+	times                          int
+}
+
+func newFakeSF(t testing.TB) *fakeSF {
+	f := &fakeSF{t: t, requests: map[string]int{}, committed: newFakeState()}
+	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+// dsn is the snowflake:// URL that reaches the fake over plain HTTP.
+func (f *fakeSF) url(extra string) string {
+	host := strings.TrimPrefix(f.srv.URL, "http://")
+	return "snowflake://loader@" + host + "/ANALYTICS/synctrack?account=acme&protocol=http&warehouse=LOAD_WH" + extra
+}
+
+func (f *fakeSF) fail(r failRule) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.fails = append(f.fails, &r)
+}
+
+func (f *fakeSF) statements() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.stmts...)
+}
+
+func (f *fakeSF) reset() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.stmts, f.requests = nil, map[string]int{}
+}
+
+func (f *fakeSF) serve(w http.ResponseWriter, r *http.Request) {
+	var body io.Reader = r.Body
+	if r.Header.Get("Content-Encoding") == "gzip" {
+		zr, err := gzip.NewReader(r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), 400)
+			return
+		}
+		body = zr
+	}
+	raw, _ := io.ReadAll(body)
+	f.mu.Lock()
+	f.requests[r.URL.Path]++
+	f.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	switch r.URL.Path {
+	case "/session/v1/login-request":
+		writeJSON(w, map[string]any{"success": true, "code": nil, "message": nil, "data": map[string]any{
+			"token": "session-token", "masterToken": "master-token", "sessionId": 4242,
+			"validityInSeconds": 3600, "masterValidityInSeconds": 14400,
+			"parameters": []map[string]any{{"name": "TIMEZONE", "value": "UTC"}},
+			"sessionInfo": map[string]any{"databaseName": "ANALYTICS", "schemaName": "SYNCTRACK", "warehouseName": "LOAD_WH", "roleName": "SYNCTRACK_LOADER"},
+		}})
+	case "/queries/v1/query-request":
+		var req struct {
+			SQLText string `json:"sqlText"`
+		}
+		if err := json.Unmarshal(raw, &req); err != nil {
+			http.Error(w, err.Error(), 400)
+			return
+		}
+		writeJSON(w, f.query(req.SQLText))
+	default: // session close, telemetry, heartbeat
+		writeJSON(w, map[string]any{"success": true, "data": nil})
+	}
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	if err := json.NewEncoder(w).Encode(v); err != nil {
+		panic(err)
+	}
+}
+
+// column is one rowtype entry; "text" or "fixed".
+type column struct{ name, typ string }
+
+func result(typeID int, cols []column, rows [][]any) map[string]any {
+	rt := make([]map[string]any, len(cols))
+	for i, c := range cols {
+		rt[i] = map[string]any{"name": c.name, "type": c.typ, "nullable": true, "length": 16777216, "precision": 38, "scale": 0}
+	}
+	if rows == nil {
+		rows = [][]any{}
+	}
+	return map[string]any{"success": true, "code": nil, "message": nil, "data": map[string]any{
+		"queryId": "01b2c3d4-0000-0000-0000-000000000001", "queryResultFormat": "json",
+		"statementTypeId": typeID, "rowtype": rt, "rowset": rows, "total": len(rows), "returned": len(rows),
+		"finalDatabaseName": "ANALYTICS", "finalSchemaName": "SYNCTRACK", "finalWarehouseName": "LOAD_WH",
+	}}
+}
+
+func sqlError(code, state, msg string) map[string]any {
+	return map[string]any{"success": false, "code": code, "message": msg,
+		"data": map[string]any{"sqlState": state, "queryId": "01b2c3d4-0000-0000-0000-00000000dead", "errorCode": code}}
+}
+
+var (
+	statusOnly = []column{{"status", "text"}}
+	ok         = [][]any{{"Statement executed successfully."}}
+	createRe   = regexp.MustCompile(`^CREATE (?:OR REPLACE )?(?:EXTERNAL )?(?:TABLE|VIEW)(?: IF NOT EXISTS)? "[^"]+"\."([^"]+)"`)
+)
+
+// query answers one statement.
+func (f *fakeSF) query(q string) map[string]any {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.stmts = append(f.stmts, q)
+	for _, r := range f.fails {
+		if r.times != 0 && strings.Contains(q, r.match) {
+			r.times--
+			return sqlError(r.code, r.sqlState, r.message)
+		}
+	}
+	st := f.committed
+	if f.inTx {
+		st = f.pending
+	}
+	switch {
+	case q == "BEGIN":
+		f.inTx, f.pending = true, f.committed.clone()
+		return result(0x5400, statusOnly, ok)
+	case q == "COMMIT":
+		if f.inTx {
+			f.committed = f.pending
+		}
+		f.inTx = false
+		return result(0x5400, statusOnly, ok)
+	case q == "ROLLBACK":
+		f.inTx = false
+		return result(0x5400, statusOnly, ok)
+	case strings.HasPrefix(q, "CREATE SCHEMA") || strings.HasPrefix(q, "CREATE STAGE") ||
+		strings.HasPrefix(q, "ALTER TABLE") || strings.HasPrefix(q, "DROP TABLE"):
+		return result(0x6100, statusOnly, ok)
+	case createRe.MatchString(q):
+		st.tables[createRe.FindStringSubmatch(q)[1]] = true
+		return result(0x6100, statusOnly, ok)
+	case strings.HasPrefix(q, "SELECT") && strings.Contains(q, `"load_ledger"`):
+		if !st.tables["load_ledger"] {
+			return sqlError("002003", "42S02", "SQL compilation error:\nObject 'ANALYTICS.SYNCTRACK.LOAD_LEDGER' does not exist or not authorized.")
+		}
+		return f.ledgerRows(st)
+	case strings.HasPrefix(q, "SELECT") && strings.Contains(q, `"payload_schema"::VARCHAR`):
+		var rows [][]any
+		for _, id := range sortedKeys(st.schemas) {
+			if strings.Contains(q, "'"+id+"'") {
+				for _, s := range st.schemas[id] {
+					rows = append(rows, []any{id, s})
+				}
+			}
+		}
+		return result(0x1000, []column{{"SYNC_CONFIGURATION_ID", "text"}, {"PAYLOAD_SCHEMA", "text"}}, rows)
+	case strings.HasPrefix(q, "SELECT"):
+		return result(0x1000, []column{{"SYNC_CONFIGURATION_ID", "text"}, {"VIEW_NAME", "text"},
+			{"FIELD_NAME", "text"}, {"COLUMN_NAME", "text"}, {"COLUMN_TYPE", "text"}}, nil)
+	case strings.HasPrefix(q, "COPY INTO"):
+		return f.copyInto(st, q)
+	case strings.HasPrefix(q, "ALTER EXTERNAL TABLE"):
+		return result(0x6100, []column{{"file", "text"}, {"status", "text"}, {"description", "text"}},
+			[][]any{{"sync_tracking_datasets/x.parquet", "REGISTERED_NEW", "File registered successfully."}})
+	case strings.HasPrefix(q, "MERGE INTO") && strings.Contains(q, `"load_ledger"`):
+		n := f.mergeLedger(st, q)
+		return result(0x3400, []column{{"number of rows inserted", "fixed"}, {"number of rows updated", "fixed"}}, [][]any{{fmt.Sprint(n), "0"}})
+	case strings.HasPrefix(q, "INSERT INTO") && strings.Contains(q, `"sync_runs"`):
+		rows := parseValues(q)
+		for _, r := range rows {
+			st.schemas[deref(r[2])] = append(st.schemas[deref(r[2])], deref(r[10]))
+		}
+		return result(0x3100, []column{{"number of rows inserted", "fixed"}}, [][]any{{fmt.Sprint(len(rows))}})
+	case strings.HasPrefix(q, "INSERT"):
+		return result(0x3100, []column{{"number of rows inserted", "fixed"}}, [][]any{{"0"}})
+	case strings.HasPrefix(q, "UPDATE"):
+		if strings.Contains(q, `"load_ledger"`) {
+			f.replaceLedger(st, q)
+		}
+		return result(0x3200, []column{{"number of rows updated", "fixed"}, {"number of multi-joined rows updated", "fixed"}}, [][]any{{"0", "0"}})
+	case strings.HasPrefix(q, "DELETE"):
+		return result(0x3300, []column{{"number of rows deleted", "fixed"}}, [][]any{{"0"}})
+	}
+	return sqlError("001003", "42000", "SQL compilation error: fake Snowflake does not know: "+firstLine(q))
+}

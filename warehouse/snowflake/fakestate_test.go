@@ -1,0 +1,212 @@
+package snowflake
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+func (f *fakeSF) ledgerRows(st *fakeState) map[string]any {
+	cols := []column{{"KEY", "text"}, {"ETAG", "text"}, {"SIZE", "fixed"}, {"KIND", "text"}, {"STATUS", "text"},
+		{"ROWS", "fixed"}, {"ERROR", "text"}, {"ATTEMPTS", "fixed"}, {"FIRST_SEEN_AT", "fixed"}, {"LOADED_AT", "fixed"}}
+	var rows [][]any
+	for _, id := range st.order {
+		r := st.ledger[id]
+		out := make([]any, len(r))
+		for i, v := range r {
+			switch {
+			case i == 6 && v == "":
+				out[i] = ""
+			case (i == 8 || i == 9) && v != "":
+				t, err := time.Parse(time.RFC3339Nano, v)
+				if err != nil {
+					f.t.Errorf("ledger time %q: %v", v, err)
+				}
+				out[i] = fmt.Sprint(t.UnixMicro())
+			case v == "":
+				out[i] = nil
+			default:
+				out[i] = v
+			}
+		}
+		rows = append(rows, out)
+	}
+	return result(0x1000, cols, rows)
+}
+
+// copyInto loads the listed files: 10 rows each, or none for a file COPY's
+// load history holds, unless FORCE.
+func (f *fakeSF) copyInto(st *fakeState, q string) map[string]any {
+	start := strings.Index(q, "FILES = (")
+	end := strings.Index(q, ")\nFILE_FORMAT")
+	if start < 0 || end < 0 {
+		return sqlError("001003", "42000", "SQL compilation error: no FILES")
+	}
+	force := strings.Contains(q, "\nFORCE = TRUE")
+	var rows [][]any
+	for _, k := range parseTuple(q[start+len("FILES = (") : end]) {
+		key := deref(k)
+		if st.history[key] && !force {
+			continue
+		}
+		st.history[key] = true
+		st.copied[key]++
+		rows = append(rows, []any{"s3://acme-sync-logs/" + key, "LOADED", "10", "10", "1", "0", nil, nil, nil, nil})
+	}
+	if len(rows) == 0 {
+		return result(0x3600, statusOnly, [][]any{{"Copy executed with 0 files processed."}})
+	}
+	return result(0x3600, []column{{"file", "text"}, {"status", "text"}, {"rows_parsed", "fixed"}, {"rows_loaded", "fixed"},
+		{"error_limit", "fixed"}, {"errors_seen", "fixed"}, {"first_error", "text"}, {"first_error_line", "fixed"},
+		{"first_error_character", "fixed"}, {"first_error_column_name", "text"}}, rows)
+}
+
+func (f *fakeSF) mergeLedger(st *fakeState, q string) int {
+	n := 0
+	for _, r := range parseValues(q) {
+		row := make([]string, len(r))
+		for i, v := range r {
+			row[i] = deref(v)
+		}
+		id := row[0] + "\x00" + row[1]
+		if old, ok := st.ledger[id]; ok {
+			row[8] = old[8]
+		} else {
+			st.order = append(st.order, id)
+			n++
+		}
+		st.ledger[id] = row
+	}
+	return n
+}
+
+func (f *fakeSF) replaceLedger(st *fakeState, q string) {
+	for _, r := range parseValues(q) {
+		key, etag, status := deref(r[0]), deref(r[1]), deref(r[4])
+		for _, id := range st.order {
+			l := st.ledger[id]
+			if l[0] == key && l[1] != etag && (l[4] == "failed" || (l[4] == "loaded" && status == "loaded")) {
+				l[4] = "replaced"
+			}
+		}
+	}
+}
+
+// ledgerFor returns the committed ledger row of key (its newest version).
+func (f *fakeSF) ledgerFor(key string) []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []string
+	for _, id := range f.committed.order {
+		if r := f.committed.ledger[id]; r[0] == key {
+			out = r
+		}
+	}
+	return out
+}
+
+// parseValues reads the tuples after the first VALUES in q.
+func parseValues(q string) [][]*string {
+	i := strings.Index(q, "VALUES")
+	if i < 0 {
+		return nil
+	}
+	s := q[i+len("VALUES"):]
+	var out [][]*string
+	for {
+		s = strings.TrimLeft(s, " \n,")
+		if !strings.HasPrefix(s, "(") {
+			return out
+		}
+		end := tupleEnd(s)
+		out = append(out, parseTuple(s[1:end]))
+		s = s[end+1:]
+	}
+}
+
+// tupleEnd finds the ) closing the tuple s starts with, skipping literals.
+func tupleEnd(s string) int {
+	in := false
+	for i := 1; i < len(s); i++ {
+		switch {
+		case in && s[i] == '\\':
+			i++
+		case s[i] == '\'':
+			if in && i+1 < len(s) && s[i+1] == '\'' {
+				i++
+				continue
+			}
+			in = !in
+		case !in && s[i] == ')':
+			return i
+		}
+	}
+	return len(s)
+}
+
+// parseTuple reads comma-separated literals: 'text' (with '' and \\), NULL, numbers.
+func parseTuple(s string) []*string {
+	var out []*string
+	for {
+		s = strings.TrimLeft(s, " \n")
+		if s == "" {
+			return out
+		}
+		var v *string
+		if s[0] == '\'' {
+			var b strings.Builder
+			i := 1
+			for ; i < len(s); i++ {
+				if s[i] == '\\' && i+1 < len(s) {
+					i++
+					b.WriteByte(s[i])
+					continue
+				}
+				if s[i] == '\'' {
+					if i+1 < len(s) && s[i+1] == '\'' {
+						b.WriteByte('\'')
+						i++
+						continue
+					}
+					break
+				}
+				b.WriteByte(s[i])
+			}
+			str := b.String()
+			v, s = &str, s[i+1:]
+		} else {
+			tok, rest, _ := strings.Cut(s, ",")
+			tok = strings.TrimSpace(tok)
+			if tok != "NULL" {
+				v = &tok
+			}
+			s = "," + rest
+			if !strings.Contains(s[1:], ",") && strings.TrimSpace(rest) == "" {
+				s = ""
+			}
+		}
+		out = append(out, v)
+		s = strings.TrimLeft(s, " \n")
+		if !strings.HasPrefix(s, ",") {
+			return out
+		}
+		s = s[1:]
+	}
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

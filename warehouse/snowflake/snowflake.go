@@ -1,0 +1,214 @@
+// Package snowflake loads Sync Tracking files into Snowflake. Snowflake reads
+// the bucket itself through an external stage, so no object passes through
+// synctrack: records are copied with COPY INTO (loaded mode) or registered in
+// an external table (external mode), and every batch's rows and ledger rows
+// change in one explicit transaction.
+package snowflake
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	sf "github.com/snowflakedb/gosnowflake"
+
+	"github.com/synctrack/synctrack/dialects"
+	"github.com/synctrack/synctrack/warehouse"
+)
+
+var (
+	_ warehouse.Warehouse      = (*Warehouse)(nil)
+	_ warehouse.ExternalTables = (*Warehouse)(nil)
+	_ warehouse.BucketSetup    = (*Warehouse)(nil)
+)
+
+// Config is what a snowflake:// URL says: the driver's own DSN, less the
+// parameters that are synctrack's.
+type Config struct {
+	Driver *sf.Config
+	Schema string   // default "synctrack"
+	Stage  []string // the external stage's name, parts of a dotted name
+	// Integration is the storage integration a --setup stage is created with.
+	Integration string
+	secrets     []string
+}
+
+// Our own URL parameters, removed before the driver sees the DSN.
+const (
+	paramStage       = "stage"
+	paramIntegration = "storage_integration"
+)
+
+// ParseURL reads snowflake://DSN, where DSN is gosnowflake's grammar:
+// user[:pass]@account/db/schema?warehouse=..&role=.. or
+// user@host:port/db/schema?account=..&protocol=http. Secrets come from env
+// (see the Env* names); ?stage= names an existing stage (default
+// SCHEMA.synctrack_stage) and ?storage_integration= the integration --setup
+// creates the stage with.
+func ParseURL(raw string, env func(string) string) (Config, error) {
+	dsn, ok := strings.CutPrefix(raw, "snowflake://")
+	if !ok {
+		return Config{}, fmt.Errorf("warehouse URL: want snowflake://user@account/db/schema?warehouse=..")
+	}
+	var c Config
+	base, query, _ := strings.Cut(dsn, "?")
+	q, err := url.ParseQuery(query)
+	if err != nil {
+		return Config{}, fmt.Errorf("warehouse URL: bad parameters: %v", redactErr(err, dsn))
+	}
+	stage := q.Get(paramStage)
+	c.Integration = q.Get(paramIntegration)
+	q.Del(paramStage)
+	q.Del(paramIntegration)
+	if env == nil {
+		env = func(string) string { return "" }
+	}
+	cred, err := readCredentials(env)
+	if err != nil {
+		return Config{}, err
+	}
+	// The driver validates while it parses; give it a stand-in where the
+	// secret comes from the environment, and set the real one after.
+	user, hasUser := userInfo(base)
+	switch {
+	case cred.key != nil:
+		q.Set("authenticator", "SNOWFLAKE_JWT")
+	case cred.token != "":
+		q.Set("authenticator", "OAUTH")
+	case cred.password != "" && hasUser && !strings.Contains(user, ":"):
+		base = strings.Replace(base, user+"@", user+":x@", 1)
+	}
+	if q.Get("TIMEZONE") == "" && q.Get("timezone") == "" {
+		q.Set("TIMEZONE", "UTC") // timestamps without a zone are UTC, as on DuckDB
+	}
+	dsn = base
+	if len(q) > 0 {
+		dsn += "?" + q.Encode()
+	}
+	cfg, err := sf.ParseDSN(dsn)
+	if err != nil {
+		return Config{}, fmt.Errorf("warehouse URL: %v", redactErr(err, dsn))
+	}
+	switch {
+	case cred.key != nil:
+		cfg.PrivateKey = cred.key
+	case cred.token != "":
+		cfg.Token = cred.token
+	case cred.password != "" && hasUser && !strings.Contains(user, ":"):
+		cfg.Password = cred.password
+	}
+	c.secrets = append(cred.secrets(), cfg.Password)
+	c.Driver = cfg
+	c.Schema = cfg.Schema
+	if c.Schema == "" {
+		c.Schema = "synctrack"
+	}
+	c.Stage = []string{c.Schema, "synctrack_stage"}
+	if stage != "" {
+		c.Stage = strings.Split(stage, ".")
+	}
+	return c, nil
+}
+
+// userInfo returns the user[:pass] part before the last @ of the host part.
+func userInfo(base string) (string, bool) {
+	host, _, _ := strings.Cut(base, "/")
+	i := strings.LastIndex(host, "@")
+	if i < 0 {
+		return "", false
+	}
+	return host[:i], true
+}
+
+// Options tune a Warehouse. The zero value works.
+type Options struct {
+	Logger *slog.Logger
+	Now    func() time.Time
+}
+
+// Warehouse is one Snowflake schema that synctrack writes to.
+type Warehouse struct {
+	db       *sql.DB
+	d        dialects.Snowflake
+	c        Config
+	schema   string
+	now      func() time.Time
+	log      *slog.Logger
+	external bool
+	ready    bool            // the schema's tables are known to exist
+	seen     map[string]bool // keys the ledger has any row for
+}
+
+// Open connects (lazily: the first statement logs in). It creates nothing:
+// the tables are made on first use, the stage only by SetUpBucket.
+func Open(ctx context.Context, c Config, o Options) (*Warehouse, error) {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	db := sql.OpenDB(sf.NewConnector(sf.SnowflakeDriver{}, *c.Driver))
+	// One session: one login, and BEGIN ... COMMIT on the same connection.
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	return &Warehouse{db: db, c: c, schema: c.Schema, now: o.Now,
+		log: o.Logger.WithGroup("snowflake")}, nil
+}
+
+// UseExternalTables switches LoadRecords to registering run folders with the
+// external table instead of copying rows.
+func (w *Warehouse) UseExternalTables() { w.external = true }
+
+// DB is the database handle, for queries (reports, tests).
+func (w *Warehouse) DB() *sql.DB { return w.db }
+
+// Schema is the schema synctrack writes to.
+func (w *Warehouse) Schema() string { return w.schema }
+
+// Close ends the session.
+func (w *Warehouse) Close() error { return w.db.Close() }
+
+func (w *Warehouse) table(name string) string { return w.d.Table(w.schema, name) }
+
+// querier is what *sql.DB and *sql.Tx share.
+type querier interface {
+	ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+}
+
+// exec runs one statement, classifying its error.
+func (w *Warehouse) exec(ctx context.Context, q querier, stmt string) error {
+	w.log.Debug("statement", "sql", firstLine(stmt))
+	if _, err := q.ExecContext(ctx, stmt); err != nil {
+		return w.classify(err, stmt)
+	}
+	return nil
+}
+
+// inTx runs fn in one explicit transaction, committing only if it returns nil.
+// No DDL runs inside: Snowflake would commit the transaction there.
+func (w *Warehouse) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := w.db.BeginTx(ctx, nil)
+	if err != nil {
+		return w.classify(err, "BEGIN")
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return w.classify(err, "COMMIT")
+	}
+	return nil
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}
