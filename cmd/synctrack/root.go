@@ -41,6 +41,7 @@ func newRootCommand() *cobra.Command {
 	root.PersistentFlags().String("log-level", "info", "log level: debug, info, warn, error")
 	root.PersistentFlags().String("log-format", "text", "log format: text or json")
 	root.AddCommand(newLoadCommand(), newPlanCommand(), newStatusCommand(), newGenerateCommand(), newDemoCommand(), newBenchCommand())
+	root.AddCommand(newRunCommand())
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError("%v", err) })
 	return root
 }

@@ -1,0 +1,166 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"gocloud.dev/blob"
+
+	"github.com/synctrack/synctrack/daemon"
+	"github.com/synctrack/synctrack/loader"
+	"github.com/synctrack/synctrack/warehouse"
+	"github.com/synctrack/synctrack/warehouse/duckdb"
+)
+
+const runHelp = `Run the daemon: keep one or more warehouses current on schedules.
+
+Each target (a bucket and a warehouse) loads new run files on --schedule and the
+fact tables under metadata/ on --facts-schedule (cron expressions, or @every D).
+A load never overlaps another of the same target: a slow one delays the next tick.
+The DuckDB file is held only while a load runs; when another process (the duckdb
+CLI, a BI tool, synctrack report) holds it, the daemon waits with backoff.
+
+HTTP on --listen: /metrics (Prometheus), /healthz, /readyz, and POST /webhook for
+the vendor's sync.completed event (HMAC-SHA256 of the body in X-Signature, keyed
+with --webhook-secret), which loads that run at once and marks it complete. A run
+with no new file for --quiet-period is complete too; a late file reopens it.
+
+SIGTERM or SIGINT: no new loads; the load in flight gets --grace-period to finish,
+then rolls back; exit 0.
+
+Several targets come from the config file:
+
+  listen: ":8080"
+  targets:
+    - name: prod
+      bucket: s3://acme-sync-logs?region=us-east-1
+      warehouse: duckdb:///var/lib/synctrack/prod.duckdb
+      schedule: "@every 5m"        # default
+      facts_schedule: "@every 6h"  # default
+      quiet_period: 30m            # default
+
+Examples:
+  synctrack run --bucket file:///data/bucket --warehouse duckdb://./synctrack.duckdb --schedule '@every 10s'
+  synctrack run --config /etc/synctrack/synctrack.yaml
+  synctrack run --config synctrack.yaml --check      # validate and exit`
+
+func newRunCommand() *cobra.Command {
+	c := &cobra.Command{
+		Use:   "run [--config FILE | --bucket URL --warehouse URL]",
+		Short: "Run the daemon: scheduled loads, sync.completed webhook, /metrics",
+		Long:  runHelp,
+		Args:  cobra.NoArgs,
+		RunE:  runDaemon,
+	}
+	addTargetFlags(c)
+	f := c.Flags()
+	f.String("name", "default", "target name in logs and metrics (single target)")
+	f.String("schedule", daemon.DefaultSchedule, "when to load run folders: cron expression or @every D")
+	f.String("facts-schedule", daemon.DefaultFactsSchedule, "when to refresh the fact tables under metadata/")
+	f.Duration("quiet-period", daemon.DefaultQuietPeriod, "a run with no new file for this long is complete")
+	f.String("listen", ":8080", "HTTP address for /metrics, /healthz, /readyz and /webhook; empty for none")
+	f.String("webhook-secret", "", "HMAC-SHA256 key of sync.completed deliveries (better: env SYNCTRACK_WEBHOOK_SECRET)")
+	f.String("webhook-secret-file", "", "file holding the webhook secret")
+	f.Int64("webhook-max-bytes", daemon.DefaultWebhookBytes, "largest webhook body accepted (413 above)")
+	f.Duration("grace-period", daemon.DefaultGrace, "after SIGTERM, how long the load in flight may finish")
+	f.Duration("lease-ttl", daemon.DefaultLeaseTTL, "how long a crashed daemon's lease keeps others from loading")
+	f.Int("batch-files", 1000, "most files per load statement")
+	f.Int64("batch-bytes", 256<<20, "most bytes staged per load statement")
+	f.Bool("check", false, "validate the config and exit")
+	f.Var(&rawValue{}, "targets", "targets as a YAML or JSON list (normally the config file's targets: key)")
+	_ = f.MarkHidden("targets")
+	return c
+}
+
+// rawValue keeps a flag's text as given; the targets key is a list, parsed by
+// runDaemon, and this lets the generic config loader accept the key.
+type rawValue struct{ s string }
+
+func (v *rawValue) String() string     { return v.s }
+func (v *rawValue) Set(s string) error { v.s = s; return nil }
+func (v *rawValue) Type() string       { return "yaml" }
+
+func runDaemon(cmd *cobra.Command, _ []string) error {
+	log, err := newLogger(cmd, os.Stderr)
+	if err != nil {
+		return err
+	}
+	cfg, err := daemonConfig(cmd)
+	if err != nil {
+		return err
+	}
+	if check, _ := cmd.Flags().GetBool("check"); check {
+		for _, t := range cfg.Targets {
+			fmt.Fprintf(cmd.OutOrStdout(), "target %s: %s -> %s, runs %s, facts %s, quiet %s\n",
+				t.Name, t.Bucket, t.Warehouse, t.Schedule, t.FactsSchedule, t.QuietPeriod)
+		}
+		fmt.Fprintln(cmd.OutOrStdout(), "config ok")
+		return nil
+	}
+	lo := loader.Options{}
+	lo.BatchFiles, _ = cmd.Flags().GetInt("batch-files")
+	lo.BatchBytes, _ = cmd.Flags().GetInt64("batch-bytes")
+	ctx := cmd.Context()
+	d, err := daemon.New(ctx, cfg, daemon.Deps{
+		Logger:        log,
+		OpenBucket:    func(ctx context.Context, u string) (*blob.Bucket, string, error) { return openBucket(ctx, u) },
+		OpenWarehouse: openTargetWarehouse,
+		Loader:        lo,
+	})
+	if err != nil {
+		return err
+	}
+	return d.Run(ctx)
+}
+
+// openTargetWarehouse opens a target's warehouse for one cycle.
+func openTargetWarehouse(ctx context.Context, raw string, readOnly bool) (warehouse.Warehouse, error) {
+	if !strings.HasPrefix(raw, "duckdb://") {
+		scheme, _, _ := strings.Cut(raw, "://")
+		return nil, &daemon.PermanentError{Err: fmt.Errorf("the %s warehouse is not built into this synctrack", scheme),
+			Fix: "use a duckdb:// warehouse, or a synctrack build with the " + scheme + " warehouse"}
+	}
+	c, err := duckdb.ParseURL(raw)
+	if err != nil {
+		return nil, &daemon.PermanentError{Err: err, Fix: "fix the warehouse URL: duckdb://./file.duckdb or duckdb:///abs/file.duckdb"}
+	}
+	c.ReadOnly = readOnly
+	w, err := duckdb.Open(ctx, c, time.Now)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", raw, err)
+	}
+	return w, nil
+}
+
+// checkWarehouseURL checks a warehouse URL's shape without connecting.
+func checkWarehouseURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("warehouse %q: %v", raw, err)
+	}
+	segs := strings.Split(strings.Trim(u.Path, "/"), "/")
+	switch u.Scheme {
+	case "duckdb":
+		_, err := duckdb.ParseURL(raw)
+		return err
+	case "snowflake":
+		if u.User == nil || u.User.Username() == "" || u.Host == "" || len(segs) != 2 || segs[0] == "" || segs[1] == "" {
+			return fmt.Errorf("warehouse %q: want snowflake://USER@ACCOUNT/DATABASE/SCHEMA?warehouse=..&role=.. (password from the environment)", raw)
+		}
+		if _, ok := u.User.Password(); ok {
+			return fmt.Errorf("warehouse %q: no password in the URL; it would end up in logs and process lists", u.Redacted())
+		}
+		return nil
+	case "bigquery":
+		if u.Host == "" || len(segs) != 1 || segs[0] == "" {
+			return fmt.Errorf("warehouse %q: want bigquery://PROJECT/DATASET?location=..", raw)
+		}
+		return nil
+	}
+	return fmt.Errorf("warehouse %q: want duckdb://, snowflake:// or bigquery://", raw)
+}

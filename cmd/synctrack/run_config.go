@@ -1,0 +1,111 @@
+package main
+
+import (
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/synctrack/synctrack/daemon"
+)
+
+// daemonConfig builds the daemon's config from flags, SYNCTRACK_* and the
+// config file. Targets come from its targets: list, else from --bucket and
+// --warehouse. A target's own schedule wins over the file's flat keys, and a
+// flag or environment variable wins over both.
+func daemonConfig(cmd *cobra.Command) (daemon.Config, error) {
+	fl := cmd.Flags()
+	str := func(k string) string { v, _ := fl.GetString(k); return v }
+	targets, err := configTargets(cmd)
+	if err != nil {
+		return daemon.Config{}, err
+	}
+	bucket, wh := str("bucket"), str("warehouse")
+	quiet, _ := fl.GetDuration("quiet-period")
+	if len(targets) == 0 {
+		if bucket == "" || wh == "" {
+			return daemon.Config{}, usageError("no targets: set --bucket and --warehouse, or a targets: list in the --config file")
+		}
+		targets = []daemon.Target{{Name: str("name"), Bucket: bucket, Warehouse: wh}}
+	} else if bucket != "" || wh != "" {
+		return daemon.Config{}, usageError("both targets: and bucket/warehouse are set; use one or the other")
+	}
+	explicit := func(k string) bool {
+		_, env := os.LookupEnv("SYNCTRACK_" + strings.ToUpper(strings.ReplaceAll(k, "-", "_")))
+		return fl.Changed(k) || env
+	}
+	for i := range targets {
+		t := &targets[i]
+		if t.Name == "" && len(targets) > 1 {
+			t.Name = fmt.Sprintf("target%d", i+1)
+		} else if t.Name == "" {
+			t.Name = "default"
+		}
+		if t.Schedule == "" || explicit("schedule") {
+			t.Schedule = str("schedule")
+		}
+		if t.FactsSchedule == "" || explicit("facts-schedule") {
+			t.FactsSchedule = str("facts-schedule")
+		}
+		if t.QuietPeriod == 0 || explicit("quiet-period") {
+			t.QuietPeriod = quiet
+		}
+		if err := checkWarehouseURL(t.Warehouse); err != nil {
+			return daemon.Config{}, usageError("target %s: %v", t.Name, err)
+		}
+		if u, err := url.Parse(t.Bucket); err != nil || u.Scheme == "" {
+			return daemon.Config{}, usageError("target %s: bucket %q: want a URL such as s3://bucket, gs://bucket or file:///abs/dir", t.Name, t.Bucket)
+		}
+	}
+	secret := str("webhook-secret")
+	if p := str("webhook-secret-file"); p != "" {
+		raw, err := os.ReadFile(p)
+		if err != nil {
+			return daemon.Config{}, usageError("webhook secret: %v", err)
+		}
+		secret = strings.TrimSpace(string(raw))
+	}
+	cfg := daemon.Config{Targets: targets, Listen: str("listen"), WebhookSecret: secret}
+	cfg.WebhookMaxBytes, _ = fl.GetInt64("webhook-max-bytes")
+	cfg.Grace, _ = fl.GetDuration("grace-period")
+	cfg.LeaseTTL, _ = fl.GetDuration("lease-ttl")
+	cfg = cfg.WithDefaults()
+	if err := cfg.Validate(); err != nil {
+		return daemon.Config{}, usageError("%v", err)
+	}
+	return cfg, nil
+}
+
+// configTargets reads targets from --targets, SYNCTRACK_TARGETS or the config
+// file's targets: key, in that order.
+func configTargets(cmd *cobra.Command) ([]daemon.Target, error) {
+	f := cmd.Flags().Lookup("targets")
+	if f.Changed {
+		return parseTargets([]byte(f.Value.String()), true, "--targets")
+	}
+	if v, ok := os.LookupEnv("SYNCTRACK_TARGETS"); ok {
+		return parseTargets([]byte(v), true, "SYNCTRACK_TARGETS")
+	}
+	path, _ := cmd.Flags().GetString("config")
+	if path == "" {
+		path = os.Getenv("SYNCTRACK_CONFIG")
+	}
+	if path == "" {
+		return nil, nil
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, usageError("config: %v", err)
+	}
+	return parseTargets(raw, false, path)
+}
+
+func parseTargets(raw []byte, list bool, from string) ([]daemon.Target, error) {
+	ts, err := daemon.ParseTargets(raw, list)
+	if err != nil {
+		return nil, usageError("%s: %v", from, err)
+	}
+	return ts, nil
+}
