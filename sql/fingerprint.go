@@ -75,3 +75,7 @@ func fingerprintSQL(d Dialect, eng engine, expr string) string {
 	}
 	return expr
 }
+
+// FingerprintSQL renders the fingerprint of the SQL expression expr in
+// dialect d, for tests and for callers building their own queries.
+func FingerprintSQL(d Dialect, expr string) string { return fingerprintSQL(d, engines[d.Name()], expr) }
