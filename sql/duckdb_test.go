@@ -231,3 +231,48 @@ func trimComments(sql string) string {
 	}
 	return strings.Join(keep, "\n")
 }
+
+// A load installs every parameter-free template as a view that answers as the
+// template does.
+func TestViewsInstalledOnLoad(t *testing.T) {
+	f := loaded(t)
+	ts, _ := tsql.List("duckdb")
+	views := 0
+	for _, tp := range ts {
+		var n int
+		f.db.QueryRow(`SELECT count(*) FROM duckdb_views() WHERE schema_name = 'synctrack' AND view_name = ?`, tp.Name).Scan(&n)
+		if n != btoi(tp.View) {
+			t.Errorf("%s: %d views, want %d", tp.Name, n, btoi(tp.View))
+			continue
+		}
+		if !tp.View {
+			continue
+		}
+		views++
+		rs, err := f.db.Query(`SELECT * FROM synctrack.` + tp.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cols, _ := rs.Columns()
+		rs.Close()
+		viaTemplate := f.run(t, tp.Name, tsql.Values{})
+		if len(viaTemplate) == 0 || len(cols) != len(viaTemplate[0]) {
+			t.Errorf("%s: view has %d columns, template %v", tp.Name, len(cols), len(viaTemplate))
+		}
+		var rows int
+		f.db.QueryRow(`SELECT count(*) FROM synctrack.` + tp.Name).Scan(&rows)
+		if rows != len(viaTemplate) {
+			t.Errorf("%s: view has %d rows, template %d", tp.Name, rows, len(viaTemplate))
+		}
+	}
+	if views < 7 {
+		t.Errorf("only %d views installed", views)
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

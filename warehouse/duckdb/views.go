@@ -18,6 +18,9 @@ func (w *Warehouse) RefreshViews(ctx context.Context, syncIDs []string) error {
 		if _, err := tx.ExecContext(ctx, w.d.SyncLogView(w.schema)); err != nil {
 			return fmt.Errorf("sync_log: %w", err)
 		}
+		if _, err := w.installReportViews(ctx, tx); err != nil {
+			return fmt.Errorf("report views: %w", err)
+		}
 		taken, err := w.viewNames(ctx, tx)
 		if err != nil {
 			return err
