@@ -1,0 +1,192 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/synctrack/synctrack/warehouse/duckdb"
+)
+
+// TestRunChild is not a test: it is the daemon process the tests below start,
+// so they can send it real signals and run two at once.
+func TestRunChild(t *testing.T) {
+	args := os.Getenv("SYNCTRACK_TEST_CHILD_ARGS")
+	if args == "" {
+		t.Skip("helper process for the daemon tests")
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, strings.Split(args, "\n")))
+}
+
+type child struct {
+	cmd  *exec.Cmd
+	logs chan map[string]any
+}
+
+// startDaemon runs `synctrack run args...` in a child process with JSON logs.
+func startDaemon(t *testing.T, args ...string) *child {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestRunChild$")
+	args = append([]string{"run", "--log-format", "json", "--log-level", "debug", "--listen", ""}, args...)
+	cmd.Env = append(os.Environ(), "SYNCTRACK_TEST_CHILD_ARGS="+strings.Join(args, "\n"))
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	c := &child{cmd: cmd, logs: make(chan map[string]any, 10000)}
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		for sc.Scan() {
+			var m map[string]any
+			if json.Unmarshal(sc.Bytes(), &m) == nil {
+				c.logs <- m
+			}
+		}
+		close(c.logs)
+	}()
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	return c
+}
+
+// stop sends SIGTERM and returns the exit code.
+func (c *child) stop(t *testing.T) int {
+	t.Helper()
+	if err := c.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	for range c.logs {
+	}
+	err := c.cmd.Wait()
+	if ee, ok := err.(*exec.ExitError); ok {
+		return ee.ExitCode()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return 0
+}
+
+// waitLog waits for a log line with this msg; a hang fails after minutes.
+func (c *child) waitLog(t *testing.T, msg string) map[string]any {
+	t.Helper()
+	deadline := time.After(3 * time.Minute)
+	for {
+		select {
+		case m, ok := <-c.logs:
+			if !ok {
+				t.Fatalf("daemon exited before logging %q", msg)
+			}
+			if m["msg"] == msg {
+				return m
+			}
+		case <-deadline:
+			t.Fatalf("no %q in the log", msg)
+		}
+	}
+}
+
+// checkConsistent proves every records file is either wholly loaded, with its
+// ledger row, or absent: each loaded file has exactly its parquet rows, no
+// file without a loaded ledger row has any. It returns files and rows loaded.
+func checkConsistent(t *testing.T, db, bucket string) (int, int64) {
+	t.Helper()
+	w, err := duckdb.Open(context.Background(), duckdb.Config{Path: db, Schema: "synctrack", MemoryLimit: "256MB", ReadOnly: true}, time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	var files int
+	var rows int64
+	one := func(q string, args ...any) int64 {
+		var n int64
+		if err := w.DB().QueryRow(q, args...).Scan(&n); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		return n
+	}
+	if n := one(`SELECT count(*) - count(DISTINCT (_file, _row)) FROM synctrack.sync_records`); n != 0 {
+		t.Fatalf("%d duplicate rows", n)
+	}
+	if n := one(`SELECT count(*) FROM (SELECT key FROM synctrack.load_ledger WHERE status = 'loaded' GROUP BY key HAVING count(*) > 1)`); n != 0 {
+		t.Fatalf("%d keys loaded twice in the ledger", n)
+	}
+	if n := one(`SELECT count(*) FROM synctrack.sync_records r WHERE NOT EXISTS (
+  SELECT 1 FROM synctrack.load_ledger l WHERE l.key = r._file AND l.status = 'loaded')`); n != 0 {
+		t.Fatalf("%d rows of files the ledger does not have as loaded", n)
+	}
+	rs, err := w.DB().Query(`SELECT l.key, l.rows, (SELECT count(*) FROM synctrack.sync_records r WHERE r._file = l.key)
+FROM synctrack.load_ledger l WHERE l.kind = 'records' AND l.status = 'loaded'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type got struct {
+		key        string
+		ledger, in int64
+	}
+	var all []got
+	for rs.Next() {
+		var g got
+		if err := rs.Scan(&g.key, &g.ledger, &g.in); err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, g)
+	}
+	rs.Close()
+	for _, g := range all {
+		var want int64
+		p := filepath.Join(bucket, filepath.FromSlash(g.key))
+		if err := w.DB().QueryRow(`SELECT count(*) FROM read_parquet(?)`, p).Scan(&want); err != nil {
+			t.Fatal(err)
+		}
+		if g.in != want || g.ledger != want {
+			t.Fatalf("%s: %d rows in sync_records, ledger says %d, file has %d", g.key, g.in, g.ledger, want)
+		}
+		files++
+		rows += want
+	}
+	return files, rows
+}
+
+func generateBucket(t *testing.T, args ...string) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "bucket")
+	if code, out := runCLI(t, append([]string{"generate", "--out", dir}, args...)...); code != 0 {
+		t.Fatalf("generate: %d %s", code, out)
+	}
+	return dir
+}
+
+// SIGTERM during a load: exit 0, every file wholly in or wholly out, and the
+// next load finishes the job.
+func TestRunSIGTERMMidLoad(t *testing.T) {
+	bucket := generateBucket(t, "--orgs", "1", "--syncs", "4", "--runs", "8", "--files", "8", "--rows", "300")
+	db := filepath.Join(t.TempDir(), "w.duckdb")
+	c := startDaemon(t, "--bucket", "file://"+bucket, "--warehouse", "duckdb://"+db, "--batch-files", "3",
+		"--schedule", "@every 1h", "--grace-period", "1ns")
+	c.waitLog(t, "batch loaded")
+	if code := c.stop(t); code != 0 {
+		t.Fatalf("exit %d after SIGTERM, want 0", code)
+	}
+	files, _ := checkConsistent(t, db, bucket)
+	t.Logf("%d records files loaded before SIGTERM", files)
+	if code, out := runCLI(t, "load", "--bucket", "file://"+bucket, "--warehouse", "duckdb://"+db); code != 0 {
+		t.Fatalf("load after SIGTERM: %d %s", code, out)
+	}
+	if files, _ := checkConsistent(t, db, bucket); files != 4*8*8 {
+		t.Fatalf("%d records files after the follow-up load, want %d", files, 4*8*8)
+	}
+}
