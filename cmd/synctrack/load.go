@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/synctrack/synctrack/loader"
+	"github.com/synctrack/synctrack/warehouse"
 )
 
 const loadHelp = `Load everything new in the bucket into the warehouse, exactly once.
@@ -33,6 +34,7 @@ func newLoadCommand() *cobra.Command {
 	}
 	addTargetFlags(c)
 	c.Flags().String("mode", "loaded", "loaded (copy rows into tables) or external (register files; Snowflake and BigQuery only)")
+	c.Flags().Bool("setup", false, "create the warehouse's stage over the bucket first (Snowflake: needs storage_integration= in the URL)")
 	c.Flags().Bool("dry-run", false, "show what would load, write nothing (same as plan)")
 	c.Flags().String("stage-dir", "", "where remote objects are staged while they load (default: a temp dir)")
 	c.Flags().Int("batch-files", 1000, "most files per load statement")
@@ -44,7 +46,7 @@ func newLoadCommand() *cobra.Command {
 // addTargetFlags adds --bucket and --warehouse.
 func addTargetFlags(c *cobra.Command) {
 	c.Flags().String("bucket", "", "bucket URL: s3://b?region=.., gs://b, file:///abs/dir, mem:// (env SYNCTRACK_BUCKET)")
-	c.Flags().String("warehouse", "", "warehouse URL: duckdb://./file.duckdb or duckdb:///abs/file.duckdb (env SYNCTRACK_WAREHOUSE)")
+	c.Flags().String("warehouse", "", "warehouse URL: duckdb://./file.duckdb, duckdb:///abs/file.duckdb or snowflake://user@account/db/schema?warehouse=.. (env SYNCTRACK_WAREHOUSE)")
 }
 
 func runLoad(cmd *cobra.Command, _ []string) error {
@@ -55,7 +57,6 @@ func runLoad(cmd *cobra.Command, _ []string) error {
 	switch mode {
 	case "loaded":
 	case "external":
-		return usageError("--mode external registers files as external tables, which needs Snowflake or BigQuery; DuckDB always loads (use --mode loaded)")
 	default:
 		return usageError("--mode %q: want loaded or external", mode)
 	}
@@ -71,16 +72,35 @@ func runLoad(cmd *cobra.Command, _ []string) error {
 		return err
 	}
 	defer b.Close()
-	wh, err := openDuckDB(ctx, whURL, false)
+	wh, err := openWarehouse(ctx, whURL)
 	if err != nil {
 		return err
 	}
 	defer wh.Close()
+	if mode == "external" {
+		ext, ok := wh.(warehouse.ExternalTables)
+		if !ok {
+			return usageError("--mode external registers files as external tables, which needs Snowflake or BigQuery; DuckDB always loads (use --mode loaded)")
+		}
+		ext.UseExternalTables()
+	}
+	if setup, _ := cmd.Flags().GetBool("setup"); setup {
+		s, ok := wh.(warehouse.BucketSetup)
+		if !ok {
+			return usageError("--setup creates the warehouse's stage over the bucket; only Snowflake has one")
+		}
+		if err := s.SetUpBucket(ctx, bucketURL); err != nil {
+			return fmt.Errorf("setup: %w", err)
+		}
+	}
 
 	o := loader.Options{Logger: log}
 	o.StageDir, _ = cmd.Flags().GetString("stage-dir")
 	o.BatchFiles, _ = cmd.Flags().GetInt("batch-files")
 	o.BatchBytes, _ = cmd.Flags().GetInt64("batch-bytes")
+	if _, local := wh.(warehouse.LocalReader); !local && !cmd.Flags().Changed("batch-bytes") {
+		o.BatchBytes = 1 << 62 // nothing is staged: only --batch-files bounds a statement
+	}
 	if p, _ := cmd.Flags().GetBool("progress"); p {
 		o.Progress = progressPrinter(os.Stderr, time.Now())
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -14,7 +15,9 @@ import (
 	_ "gocloud.dev/blob/memblob"
 	_ "gocloud.dev/blob/s3blob"
 
+	"github.com/synctrack/synctrack/warehouse"
 	"github.com/synctrack/synctrack/warehouse/duckdb"
+	"github.com/synctrack/synctrack/warehouse/snowflake"
 )
 
 // openBucket opens a gocloud.dev bucket URL. For file:// it also returns the
@@ -70,6 +73,30 @@ func openDuckDB(ctx context.Context, raw string, readOnly bool) (*duckdb.Warehou
 	w, err := duckdb.Open(ctx, c, time.Now)
 	if err != nil {
 		return nil, fmt.Errorf("open warehouse %s: %w", raw, err)
+	}
+	return w, nil
+}
+
+// openWarehouse opens a warehouse URL for loading, choosing the engine by scheme.
+func openWarehouse(ctx context.Context, raw string) (warehouse.Warehouse, error) {
+	if isSnowflake(raw) {
+		return openSnowflake(ctx, raw, false)
+	}
+	return openDuckDB(ctx, raw, false)
+}
+
+func isSnowflake(raw string) bool { return strings.HasPrefix(raw, "snowflake://") }
+
+// openSnowflake opens snowflake://DSN; secrets come from SYNCTRACK_SNOWFLAKE_*
+// variables, and no error repeats the URL (it may hold a password).
+func openSnowflake(ctx context.Context, raw string, readOnly bool) (*snowflake.Warehouse, error) {
+	c, err := snowflake.ParseURL(raw, os.Getenv)
+	if err != nil {
+		return nil, usageError("%v", err)
+	}
+	w, err := snowflake.Open(ctx, c, snowflake.Options{ReadOnly: readOnly})
+	if err != nil {
+		return nil, fmt.Errorf("open snowflake warehouse: %w", err)
 	}
 	return w, nil
 }

@@ -39,7 +39,17 @@ func runPlan(cmd *cobra.Command, _ []string) error {
 	}
 	defer b.Close()
 	var rows []warehouse.LedgerEntry
-	if exists, err := duckdbExists(whURL); err != nil {
+	if isSnowflake(whURL) {
+		w, err := openSnowflake(ctx, whURL, true)
+		if err != nil {
+			return err
+		}
+		rows, err = w.Ledger(ctx)
+		w.Close()
+		if err != nil {
+			return fmt.Errorf("read ledger: %w", err)
+		}
+	} else if exists, err := duckdbExists(whURL); err != nil {
 		return err
 	} else if exists {
 		w, err := openDuckDB(ctx, whURL, true)

@@ -68,8 +68,8 @@ func (s *fakeState) clone() *fakeState {
 
 // failRule makes statements containing match fail, times times (-1: always).
 type failRule struct {
-	match, code, sqlState, message string
-	times                          int
+	prefix, match, code, sqlState, message string
+	times                                  int
 }
 
 func newFakeSF(t testing.TB) *fakeSF {
@@ -123,7 +123,7 @@ func (f *fakeSF) serve(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, map[string]any{"success": true, "code": nil, "message": nil, "data": map[string]any{
 			"token": "session-token", "masterToken": "master-token", "sessionId": 4242,
 			"validityInSeconds": 3600, "masterValidityInSeconds": 14400,
-			"parameters": []map[string]any{{"name": "TIMEZONE", "value": "UTC"}},
+			"parameters":  []map[string]any{{"name": "TIMEZONE", "value": "UTC"}},
 			"sessionInfo": map[string]any{"databaseName": "ANALYTICS", "schemaName": "SYNCTRACK", "warehouseName": "LOAD_WH", "roleName": "SYNCTRACK_LOADER"},
 		}})
 	case "/queries/v1/query-request":
@@ -181,7 +181,7 @@ func (f *fakeSF) query(q string) map[string]any {
 	defer f.mu.Unlock()
 	f.stmts = append(f.stmts, q)
 	for _, r := range f.fails {
-		if r.times != 0 && strings.Contains(q, r.match) {
+		if r.times != 0 && strings.HasPrefix(q, r.prefix) && strings.Contains(q, r.match) {
 			r.times--
 			return sqlError(r.code, r.sqlState, r.message)
 		}

@@ -145,7 +145,7 @@ func tupleEnd(s string) int {
 	return len(s)
 }
 
-// parseTuple reads comma-separated literals: 'text' (with '' and \\), NULL, numbers.
+// parseTuple reads comma-separated literals: 'text' (with ” and \\), NULL, numbers.
 func parseTuple(s string) []*string {
 	var out []*string
 	for {

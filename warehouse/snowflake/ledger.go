@@ -15,6 +15,9 @@ func (w *Warehouse) Ledger(ctx context.Context) ([]warehouse.LedgerEntry, error)
 	out, err := w.readLedger(ctx)
 	var e *Error
 	if errors.As(err, &e) && e.Class == ClassMissing && !w.ready {
+		if w.readOnly {
+			return nil, nil
+		}
 		if err := w.ensureTables(ctx); err != nil {
 			return nil, err
 		}

@@ -111,8 +111,27 @@ func ParseURL(raw string, env func(string) string) (Config, error) {
 	c.Stage = []string{c.Schema, "synctrack_stage"}
 	if stage != "" {
 		c.Stage = strings.Split(stage, ".")
+		for i, p := range c.Stage {
+			c.Stage[i] = bareName(p)
+		}
 	}
+	c.Integration = bareName(c.Integration)
 	return c, nil
+}
+
+// bareName resolves a name the user typed as Snowflake resolves it unquoted:
+// a plain identifier is upper-cased; "Quoted" keeps its case.
+func bareName(s string) string {
+	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
+		return s[1 : len(s)-1]
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c == '_' || c == '$' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && c >= '0' && c <= '9') {
+			return s
+		}
+	}
+	return strings.ToUpper(s)
 }
 
 // userInfo returns the user[:pass] part before the last @ of the host part.
@@ -129,6 +148,9 @@ func userInfo(base string) (string, bool) {
 type Options struct {
 	Logger *slog.Logger
 	Now    func() time.Time
+	// ReadOnly makes a missing schema read as an empty ledger instead of
+	// being created (plan writes nothing).
+	ReadOnly bool
 }
 
 // Warehouse is one Snowflake schema that synctrack writes to.
@@ -140,6 +162,7 @@ type Warehouse struct {
 	now      func() time.Time
 	log      *slog.Logger
 	external bool
+	readOnly bool
 	ready    bool            // the schema's tables are known to exist
 	seen     map[string]bool // keys the ledger has any row for
 }
@@ -158,7 +181,7 @@ func Open(ctx context.Context, c Config, o Options) (*Warehouse, error) {
 	db.SetMaxOpenConns(1)
 	db.SetMaxIdleConns(1)
 	return &Warehouse{db: db, c: c, schema: c.Schema, now: o.Now,
-		log: o.Logger.WithGroup("snowflake")}, nil
+		log: o.Logger.WithGroup("snowflake"), readOnly: o.ReadOnly}, nil
 }
 
 // UseExternalTables switches LoadRecords to registering run folders with the
