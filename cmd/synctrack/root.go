@@ -42,6 +42,7 @@ func newRootCommand() *cobra.Command {
 	root.PersistentFlags().String("log-format", "text", "log format: text or json")
 	root.AddCommand(newLoadCommand(), newPlanCommand(), newStatusCommand(), newGenerateCommand(), newDemoCommand(), newBenchCommand())
 	root.AddCommand(newRunCommand())
+	root.AddCommand(newReportCommand(), newRecordsCommand(), newSQLCommand(), newViewsCommand())
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError("%v", err) })
 	return root
 }

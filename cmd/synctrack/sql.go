@@ -1,0 +1,96 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	analysis "github.com/synctrack/synctrack/sql"
+)
+
+func newSQLCommand() *cobra.Command {
+	c := &cobra.Command{
+		Use:   "sql",
+		Short: "List the analysis SQL templates, or render one for DuckDB, Snowflake or BigQuery",
+		Args:  cobra.NoArgs,
+	}
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List the templates: name, whether it installs as a view, parameters, summary",
+		Args:  cobra.NoArgs,
+		RunE:  runSQLList,
+	}
+	render := &cobra.Command{
+		Use:   "render NAME --dialect duckdb|snowflake|bigquery [--schema S] [--param k=v]...",
+		Short: "Print one template's SQL for a dialect, parameters inlined as quoted literals",
+		Long: `Print one template's SQL, ready to read or paste into a BI tool. Parameters given
+with --param become quoted literals of the dialect; parameters left out drop their
+filter. Known parameters: sync, run, since (RFC 3339, a date, or an age like 7d),
+limit, identifier, status (success, rejected, invalid), n.
+
+  synctrack sql render run_summary --dialect snowflake --schema SYNCTRACK
+  synctrack sql render rejections_by_fingerprint --dialect bigquery --schema my-project.synctrack --param since=7d`,
+		Args: cobra.ExactArgs(1),
+		RunE: runSQLRender,
+	}
+	render.Flags().String("dialect", "duckdb", "duckdb, snowflake or bigquery")
+	render.Flags().String("schema", "synctrack", "schema (Snowflake schema, BigQuery dataset or project.dataset) holding the tables")
+	render.Flags().StringArray("param", nil, "a parameter as key=value; repeat for more")
+	c.AddCommand(list, render)
+	return c
+}
+
+func runSQLList(cmd *cobra.Command, _ []string) error {
+	ts, err := analysis.List(analysis.Dialects[0])
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tVIEW\tPARAMETERS\tSUMMARY")
+	for _, t := range ts {
+		view, params := "no", strings.Join(t.Params, ",")
+		if t.View {
+			view = "yes"
+		}
+		for _, r := range t.Required {
+			params = strings.Replace(params, r, r+"*", 1)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", t.Name, view, params, t.Summary)
+	}
+	fmt.Fprintln(tw, "\n* required. Dialects: "+strings.Join(analysis.Dialects, ", ")+".")
+	return tw.Flush()
+}
+
+func runSQLRender(cmd *cobra.Command, args []string) error {
+	name, _ := cmd.Flags().GetString("dialect")
+	d, err := analysis.DialectNamed(name)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	raw := map[string]string{}
+	pairs, _ := cmd.Flags().GetStringArray("param")
+	for _, p := range pairs {
+		k, v, ok := strings.Cut(p, "=")
+		if !ok {
+			return usageError("--param %q: want key=value", p)
+		}
+		raw[k] = v
+	}
+	v, err := analysis.ParseParams(raw, time.Now())
+	if err != nil {
+		return usageError("%v", err)
+	}
+	if _, err := analysis.Lookup(d.Name(), args[0]); err != nil {
+		return usageError("%v (see synctrack sql list)", err)
+	}
+	schema, _ := cmd.Flags().GetString("schema")
+	out, err := analysis.Render(d, schema, args[0], v)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	_, err = fmt.Fprint(cmd.OutOrStdout(), out)
+	return err
+}
