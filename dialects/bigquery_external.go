@@ -47,3 +47,30 @@ SELECT
 FROM ` + ext
 	return []string{create, view}
 }
+
+// ExternalFiles renders a short-lived external table over exactly these gs://
+// files, all of one schema (path a of loaded mode). cols is that schema, so
+// BigQuery infers nothing; it expires by itself a day later should the drop
+// after the load never run.
+func (d BigQuery) ExternalFiles(dataset, table string, cols []Column, uris []string) string {
+	defs := make([]string, len(cols))
+	for i, c := range cols {
+		defs[i] = d.Ident(c.Name) + " " + c.Type
+	}
+	lits := make([]string, len(uris))
+	for i, u := range uris {
+		lits[i] = d.String(u)
+	}
+	return "CREATE OR REPLACE EXTERNAL TABLE " + d.Table(dataset, table) + " (\n  " + strings.Join(defs, ",\n  ") +
+		"\n)\nOPTIONS (format = 'PARQUET', uris = [" + strings.Join(lits, ", ") +
+		"], expiration_timestamp = TIMESTAMP_ADD(CURRENT_TIMESTAMP(), INTERVAL 1 DAY))"
+}
+
+// DropTable renders DROP TABLE IF EXISTS (EXTERNAL TABLE when external).
+func (d BigQuery) DropTable(dataset, table string, external bool) string {
+	kind := "TABLE"
+	if external {
+		kind = "EXTERNAL TABLE"
+	}
+	return "DROP " + kind + " IF EXISTS " + d.Table(dataset, table)
+}

@@ -6,8 +6,7 @@ import "strings"
 // its current files, for Transaction: empty it, insert the newest row per
 // (org, id) over every file, write the ledger. Replacing inside the
 // transaction keeps readers on the old rows until the commit.
-// Parameters: @files, @loaded_at, @ledger.
-func (d BigQuery) ReplaceFacts(dataset, table string, srcs []BQSource) []string {
+func (d BigQuery) ReplaceFacts(dataset, table string, in BQBatch, srcs []BQSource) []string {
 	t := d.Table(dataset, table)
 	stmts := []string{"DELETE FROM " + t + " WHERE TRUE"}
 	cols := FactColumns[table]
@@ -19,16 +18,16 @@ func (d BigQuery) ReplaceFacts(dataset, table string, srcs []BQSource) []string 
 		}
 		sels := make([]string, len(srcs))
 		for i, s := range srcs {
-			sels[i] = d.selectFacts(s, cols)
+			sels[i] = d.selectFacts(s, in, cols)
 		}
 		stmts = append(stmts, "INSERT INTO "+t+" ("+strings.Join(quoted, ", ")+")\n"+
 			"SELECT "+strings.Join(quoted, ", ")+" FROM (\n"+strings.Join(sels, "\nUNION ALL\n")+"\n)\n"+
 			"WHERE _rank = 1")
 	}
-	return append(stmts, d.WriteLedger(dataset)...)
+	return append(stmts, d.WriteLedger(dataset, in.Ledger)...)
 }
 
-func (d BigQuery) selectFacts(s BQSource, cols []string) string {
+func (d BigQuery) selectFacts(s BQSource, in BQBatch, cols []string) string {
 	name := map[string]string{}
 	typ := map[string]string{}
 	for _, c := range s.Columns {
@@ -52,7 +51,7 @@ func (d BigQuery) selectFacts(s BQSource, cols []string) string {
 	for _, c := range cols {
 		sel = append(sel, str(c)+" AS "+d.Ident(c))
 	}
-	sel = append(sel, "b.org_id", "b.key AS _file", "@loaded_at AS _loaded_at",
+	sel = append(sel, "b.org_id", "b.key AS _file", in.LoadedAt+" AS _loaded_at",
 		"ROW_NUMBER() OVER (PARTITION BY b.org_id, "+str("id")+" ORDER BY b.mtime DESC, b.key DESC) AS _rank")
-	return "SELECT " + strings.Join(sel, ", ") + "\nFROM " + s.From + " t\nJOIN UNNEST(@files) b ON " + s.Join
+	return "SELECT " + strings.Join(sel, ", ") + "\nFROM " + s.From + " t\nJOIN UNNEST(" + in.Files + ") b ON " + s.Join
 }

@@ -4,11 +4,11 @@ import (
 	"strings"
 )
 
-// FilesParamType is the type of the @files parameter of the records and facts
+// FilesType is the type of the files array (BQBatch.Files) of the records and facts
 // statements: one element per file of the batch. n numbers the files from 0
 // (a staging table's suffix), uri is the gs:// URI (_FILE_NAME of an external
 // table), the rest is what the loader read from the key.
-const FilesParamType = "ARRAY<STRUCT<n INT64, uri STRING, key STRING, org_id STRING, sync_id STRING, " +
+const FilesType = "ARRAY<STRUCT<n INT64, uri STRING, key STRING, org_id STRING, sync_id STRING, " +
 	"run_id STRING, batch_type STRING, batch_number INT64, mtime TIMESTAMP>>"
 
 // BQSource is a set of files that share one schema, read by one SELECT.
@@ -16,14 +16,14 @@ type BQSource struct {
 	// From is the relation, rendered: an external table over the files, or a
 	// wildcard over their staging tables.
 	From string
-	// Join matches a row of From to its element b of @files.
+	// Join matches a row of From to its element b of the files array.
 	Join string
 	// Columns are the files' columns as written, with their BigQuery types.
 	Columns []Column
 }
 
 // StagingSource reads the staging tables prefix0, prefix1, ... (one file each,
-// numbered as in @files) through one wildcard, so a batch of any size is one
+// numbered as in the files array) through one wildcard, so a batch of any size is one
 // table reference per schema.
 func (d BigQuery) StagingSource(dataset, prefix string, cols []Column) BQSource {
 	return BQSource{From: d.Ident(dataset) + "." + d.Ident(prefix+"*"),
@@ -42,10 +42,9 @@ type AddedColumn struct{ File, Column, Type string }
 
 // ReplaceRecords renders the statements of one records batch, for Transaction:
 // delete the rows of the batch's files, insert theirs, then the ledger.
-// Parameters: @files, @loaded_at, @ledger.
-func (d BigQuery) ReplaceRecords(dataset string, srcs []BQSource, added []AddedColumn) []string {
+func (d BigQuery) ReplaceRecords(dataset string, in BQBatch, srcs []BQSource, added []AddedColumn) []string {
 	recs := d.Table(dataset, "sync_records")
-	stmts := []string{`DELETE FROM ` + recs + ` WHERE _file IN (SELECT key FROM UNNEST(@files))`}
+	stmts := []string{`DELETE FROM ` + recs + ` WHERE _file IN (SELECT b.key FROM UNNEST(` + in.Files + `) b)`}
 	if len(srcs) > 0 {
 		cols := names(RecordsColumns)
 		for _, a := range added {
@@ -57,15 +56,15 @@ func (d BigQuery) ReplaceRecords(dataset string, srcs []BQSource, added []AddedC
 		}
 		sels := make([]string, len(srcs))
 		for i, s := range srcs {
-			sels[i] = d.selectRecords(s, added)
+			sels[i] = d.selectRecords(s, in, added)
 		}
 		stmts = append(stmts, "INSERT INTO "+recs+" ("+strings.Join(quoted, ", ")+")\n"+
 			strings.Join(sels, "\nUNION ALL\n"))
 	}
-	return append(stmts, d.WriteLedger(dataset)...)
+	return append(stmts, d.WriteLedger(dataset, in.Ledger)...)
 }
 
-func (d BigQuery) selectRecords(s BQSource, added []AddedColumn) string {
+func (d BigQuery) selectRecords(s BQSource, in BQBatch, added []AddedColumn) string {
 	typ := map[string]string{}
 	name := map[string]string{}
 	var extra []string
@@ -138,7 +137,7 @@ func (d BigQuery) selectRecords(s BQSource, added []AddedColumn) string {
 		// of a file in an order fixed by their content, stable across reloads.
 		"ROW_NUMBER() OVER (PARTITION BY b.key ORDER BY " + str("identifier") + ", " +
 			ts("batch_started_at") + ", " + str("status") + ", " + str("record_payload") + ") - 1",
-		extraJSON, "@loaded_at",
+		extraJSON, in.LoadedAt,
 	}
 	for _, a := range added {
 		src := strings.ToLower(a.File)
@@ -150,7 +149,7 @@ func (d BigQuery) selectRecords(s BQSource, added []AddedColumn) string {
 			sel = append(sel, "SAFE_CAST("+ref(src)+" AS "+a.Type+")")
 		}
 	}
-	return "SELECT\n  " + strings.Join(sel, ",\n  ") + "\nFROM " + s.From + " t\nJOIN UNNEST(@files) b ON " + s.Join
+	return "SELECT\n  " + strings.Join(sel, ",\n  ") + "\nFROM " + s.From + " t\nJOIN UNNEST(" + in.Files + ") b ON " + s.Join
 }
 
 // knownRecordColumn are the vendor's documented columns; others are extra.

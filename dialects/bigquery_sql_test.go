@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // checkGolden compares got with testdata/name.golden (rewritten with -update).
@@ -45,7 +46,7 @@ func TestBigQueryRecordsExternalGolden(t *testing.T) {
 		d.ExternalSource("synctrack", "_st_ext_c1_0", recordsFile),
 		d.ExternalSource("synctrack", "_st_ext_c1_1", legacyFile),
 	}
-	got := d.Transaction(d.ReplaceRecords("synctrack", srcs, added)...)
+	got := d.Transaction(d.ReplaceRecords("synctrack", testBatch(), srcs, added)...)
 	checkGolden(t, "bigquery_records_external", got)
 	for _, want := range []string{"b.uri = _FILE_NAME", "TIMESTAMP(t.`batch_started_at`, 'UTC')",
 		"CAST(t.`identifier` AS STRING)", "t.`Retry Count\\``", "COALESCE(t.`sync_run_id`, b.run_id)"} {
@@ -59,7 +60,7 @@ func TestBigQueryRecordsExternalGolden(t *testing.T) {
 func TestBigQueryRecordsStagingGolden(t *testing.T) {
 	d := BigQuery{}
 	srcs := []BQSource{d.StagingSource("synctrack", "_st_c1_g0_", recordsFile)}
-	got := d.Transaction(d.ReplaceRecords("synctrack", srcs, nil)...)
+	got := d.Transaction(d.ReplaceRecords("synctrack", testBatch(), srcs, nil)...)
 	checkGolden(t, "bigquery_records_staging", got)
 	if n := strings.Count(got, "`synctrack`.`_st_c1_g0_*`"); n != 1 {
 		t.Errorf("staging wildcard referenced %d times, want 1", n)
@@ -80,8 +81,8 @@ func TestBigQueryExternalModeGolden(t *testing.T) {
 func TestBigQueryFactsGolden(t *testing.T) {
 	d := BigQuery{}
 	src := d.StagingSource("synctrack", "_st_c1_f0_", []Column{{"id", "INT64"}, {"type", "STRING"}, {"name", "STRING"}})
-	checkGolden(t, "bigquery_facts", d.Transaction(d.ReplaceFacts("synctrack", "destinations", []BQSource{src})...))
-	empty := d.ReplaceFacts("synctrack", "destinations", nil)
+	checkGolden(t, "bigquery_facts", d.Transaction(d.ReplaceFacts("synctrack", "destinations", testBatch(), []BQSource{src})...))
+	empty := d.ReplaceFacts("synctrack", "destinations", testBatch(), nil)
 	if !strings.HasPrefix(empty[0], "DELETE FROM") || strings.Contains(strings.Join(empty, ";"), "INSERT INTO `synctrack`.`destinations`") {
 		t.Errorf("no files must empty the table and insert nothing: %q", empty)
 	}
@@ -113,5 +114,25 @@ func TestBigQueryTables(t *testing.T) {
 	}
 	if got := tables["sync_records"][1]; got != (Column{"record_payload", "JSON"}) {
 		t.Errorf("record_payload = %v", got)
+	}
+}
+
+func testBatch() BQBatch {
+	d := BigQuery{}
+	return BQBatch{
+		Files: d.Array(FilesType, [][]any{{0, "gs://b/k'1", "k'1", "1001", "52275", nil, "records_updated", int64(3),
+			time.Date(2026, 1, 5, 8, 0, 0, 0, time.UTC)}}),
+		Ledger:   d.Array(LedgerType, nil),
+		LoadedAt: d.Value(time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)),
+	}
+}
+
+func TestBigQueryArray(t *testing.T) {
+	d := BigQuery{}
+	got := d.Array("ARRAY<STRUCT<a STRING, b INT64, c TIMESTAMP, d BOOL>>", [][]any{
+		{"it's", int64(-1), time.Date(2026, 1, 2, 3, 4, 5, 6000, time.FixedZone("x", 3600)), true}, {nil, 2, nil, false}})
+	want := "ARRAY<STRUCT<a STRING, b INT64, c TIMESTAMP, d BOOL>>[('it\\'s', -1, TIMESTAMP '2026-01-02 02:04:05.000006+00', true), (NULL, 2, NULL, false)]"
+	if got != want {
+		t.Errorf("Array =\n%s\nwant\n%s", got, want)
 	}
 }

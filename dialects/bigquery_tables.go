@@ -66,41 +66,50 @@ LEFT JOIN ` + d.Table(dataset, "sync_runs") + ` m
   ON m.org_id = r.org_id AND m.sync_configuration_id = r.sync_configuration_id AND m.sync_run_id = r.sync_run_id`
 }
 
-// LedgerParamType is the type of the @ledger parameter that WriteLedger reads:
+// LedgerType is the type of the ledger array that WriteLedger reads:
 // the rows to write, in load_ledger's column order.
-const LedgerParamType = "ARRAY<STRUCT<key STRING, etag STRING, size INT64, kind STRING, status STRING, " +
-	"rows INT64, error STRING, attempts INT64, first_seen_at TIMESTAMP, loaded_at TIMESTAMP>>"
+const LedgerType = "ARRAY<STRUCT<key STRING, etag STRING, size INT64, kind STRING, status STRING, " +
+	"`rows` INT64, error STRING, attempts INT64, first_seen_at TIMESTAMP, loaded_at TIMESTAMP>>"
 
-// WriteLedger renders the statements that upsert @ledger into load_ledger, as
+// WriteLedger renders the statements that upsert the ledger array (Array of
+// LedgerType) into load_ledger, as
 // DuckDB's ledger does: a newer version of a key makes its failed versions,
 // and when it loaded its loaded versions too, "replaced"; a version seen
 // before keeps its first_seen_at. Three plain DML statements rather than one
 // MERGE, whose source the emulator only takes as a table.
-func (d BigQuery) WriteLedger(dataset string) []string {
+func (d BigQuery) WriteLedger(dataset, ledger string) []string {
 	l := d.Table(dataset, "load_ledger")
 	q := d.Ident // ROWS is a reserved word: quote every column
 	cols := names(LedgerColumns)
-	set := make([]string, 0, len(cols))
-	for _, c := range cols[2:] {
-		if c != "first_seen_at" {
-			set = append(set, q(c)+" = n."+q(c))
-		}
-	}
 	quoted := make([]string, len(cols))
+	sel := make([]string, len(cols))
 	for i, c := range cols {
 		quoted[i] = q(c)
+		sel[i] = "n." + q(c)
+		if c == "first_seen_at" {
+			sel[i] = "COALESCE(s." + q(c) + ", n." + q(c) + ")"
+		}
 	}
-	same := "o." + q("key") + " = n." + q("key") + " AND o." + q("etag") + " = n." + q("etag")
+	same := func(a, b string) string {
+		return a + "." + q("key") + " = " + b + "." + q("key") + " AND " + a + "." + q("etag") + " = " + b + "." + q("etag")
+	}
+	// Uncorrelated IN over etag/key (an etag never holds "/"): the emulator
+	// resolves a correlated column named key to its own internals.
+	version := func(a string) string { return "CONCAT(" + a + "." + q("etag") + ", '/', " + a + "." + q("key") + ")" }
+	inBatch := version("o") + " IN (SELECT " + version("n") + " FROM UNNEST(" + ledger + ") n)"
+	keys := func(cond string) string {
+		return "o." + q("key") + " IN (SELECT n." + q("key") + " FROM UNNEST(" + ledger + ") n" + cond + ")"
+	}
+	st := "o." + q("status")
 	return []string{
-		`UPDATE ` + l + ` o SET ` + q("status") + ` = 'replaced'
-WHERE EXISTS (SELECT 1 FROM UNNEST(@ledger) n WHERE n.` + q("key") + ` = o.` + q("key") + ` AND n.` + q("etag") + ` <> o.` + q("etag") + `
-  AND (o.` + q("status") + ` = 'failed' OR (o.` + q("status") + ` = 'loaded' AND n.` + q("status") + ` = 'loaded')))`,
-		`UPDATE ` + l + ` o SET ` + strings.Join(set, ", ") + `
-FROM UNNEST(@ledger) n WHERE ` + same,
-		`INSERT INTO ` + l + ` (` + strings.Join(quoted, ", ") + `)
-SELECT n.* FROM UNNEST(@ledger) n
-WHERE NOT EXISTS (SELECT 1 FROM ` + l + ` o WHERE ` + same + `)`,
-	}
+		"UPDATE " + l + " o SET " + q("status") + " = 'replaced'\nWHERE ((" + st + " = 'failed' AND " + keys("") + ")\n  OR (" +
+			st + " = 'loaded' AND " + keys(" WHERE n."+q("status")+" = 'loaded'") + "))\n  AND NOT " + inBatch,
+		"CREATE TEMP TABLE _st_seen AS SELECT o." + q("key") + ", o." + q("etag") + ", o." + q("first_seen_at") +
+			" FROM " + l + " o WHERE " + inBatch,
+		"DELETE FROM " + l + " o WHERE " + inBatch,
+		"INSERT INTO " + l + " (" + strings.Join(quoted, ", ") + ")\nSELECT " + strings.Join(sel, ", ") +
+			"\nFROM UNNEST(" + ledger + ") n LEFT JOIN _st_seen s ON " + same("s", "n"),
+	} // the temp table goes when the script ends: one WriteLedger per script
 }
 
 // Transaction wraps statements in one multi-statement transaction: all of

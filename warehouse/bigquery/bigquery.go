@@ -1,0 +1,250 @@
+// Package bigquery is the BigQuery warehouse. It never stages files on disk:
+// BigQuery reads a gs:// bucket itself (path a: one script over short-lived
+// external tables per batch) and other buckets' objects are streamed into one
+// load job per file (path b), each into its own staging table, then moved into
+// sync_records by one script. Both end in one multi-statement transaction
+// holding the batch's delete, insert and ledger rows.
+package bigquery
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"cloud.google.com/go/bigquery"
+	"gocloud.dev/blob"
+	"google.golang.org/api/option"
+
+	"github.com/synctrack/synctrack/dialects"
+	"github.com/synctrack/synctrack/warehouse"
+)
+
+// Loaded-mode paths.
+const (
+	PathQuery = "query" // (a): external tables over gs:// files, read by one script
+	PathLoad  = "load"  // (b): one load job per file into a staging table, then one script
+)
+
+// Config is what a bigquery:// URL says, plus the bucket being loaded.
+type Config struct {
+	Project, Dataset, Location string
+	// Mode is "loaded" (default) or "external".
+	Mode string
+	// Path forces PathQuery or PathLoad; empty picks query for gs:// buckets.
+	Path string
+	// Connection is a BigQuery Omni connection (project.location.name) for an
+	// external table over S3.
+	Connection string
+	// CredentialsFile is a service-account key file; empty uses Application
+	// Default Credentials. BIGQUERY_EMULATOR_HOST overrides both.
+	CredentialsFile string
+	// LoadWorkers bounds concurrent load jobs (path b); default 8.
+	LoadWorkers int
+	// JobTimeout bounds one load job or script; default 30 minutes. The client
+	// retries 5xx answers until its context ends.
+	JobTimeout time.Duration
+
+	// Bucket is the bucket being loaded and BucketURL its URL: the warehouse
+	// reads parquet footers and, on path b outside gs://, the objects.
+	Bucket    *blob.Bucket
+	BucketURL string
+	Logger    *slog.Logger
+}
+
+// ParseURL reads bigquery://PROJECT/DATASET?location=..&credentials_file=..
+// &mode=loaded|external&path=query|load&connection=..&load_workers=N.
+func ParseURL(raw string) (Config, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme != "bigquery" || u.Host == "" {
+		return Config{}, fmt.Errorf("warehouse URL %q: want bigquery://PROJECT/DATASET?location=..", raw)
+	}
+	c := Config{Project: u.Host, Dataset: strings.Trim(u.Path, "/"), Mode: "loaded"}
+	if c.Dataset == "" {
+		c.Dataset = "synctrack"
+	}
+	q := u.Query()
+	for k := range q {
+		switch k {
+		case "location", "credentials_file", "mode", "path", "connection", "load_workers":
+		default:
+			return Config{}, fmt.Errorf("warehouse URL %q: unknown parameter %q", raw, k)
+		}
+	}
+	c.Location, c.CredentialsFile, c.Connection = q.Get("location"), q.Get("credentials_file"), q.Get("connection")
+	if m := q.Get("mode"); m != "" {
+		c.Mode = m
+	}
+	if c.Mode != "loaded" && c.Mode != "external" {
+		return Config{}, fmt.Errorf("warehouse URL %q: mode=%q: want loaded or external", raw, c.Mode)
+	}
+	if p := q.Get("path"); p != "" && p != PathQuery && p != PathLoad {
+		return Config{}, fmt.Errorf("warehouse URL %q: path=%q: want query or load", raw, p)
+	}
+	c.Path = q.Get("path")
+	if s := q.Get("load_workers"); s != "" {
+		if c.LoadWorkers, err = strconv.Atoi(s); err != nil || c.LoadWorkers < 1 {
+			return Config{}, fmt.Errorf("warehouse URL %q: load_workers=%q is not a count", raw, s)
+		}
+	}
+	return c, nil
+}
+
+// Stats counts what the warehouse asked of BigQuery, for benchmarks.
+type Stats struct {
+	Queries     int            // query jobs (scripts count once)
+	LoadJobs    int            // load jobs
+	LoadsPer    map[string]int // load jobs per destination table
+	DaemonBytes int64          // bytes of bucket objects read by this process
+}
+
+// Warehouse is one BigQuery dataset holding synctrack's tables.
+type Warehouse struct {
+	client *bigquery.Client
+	ds     *bigquery.Dataset
+	d      dialects.BigQuery
+	c      Config
+	path   string
+	bucket string // gs:// bucket name, or ""
+	now    func() time.Time
+	log    *slog.Logger
+
+	mu    sync.Mutex
+	stats Stats
+}
+
+var _ warehouse.Warehouse = (*Warehouse)(nil)
+
+// Open connects, creating the dataset and tables that are missing.
+func Open(ctx context.Context, c Config, now func() time.Time) (*Warehouse, error) {
+	if now == nil {
+		now = time.Now
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if c.LoadWorkers <= 0 {
+		c.LoadWorkers = 8
+	}
+	if c.JobTimeout <= 0 {
+		c.JobTimeout = 30 * time.Minute
+	}
+	var opts []option.ClientOption
+	if host := os.Getenv("BIGQUERY_EMULATOR_HOST"); host != "" {
+		if !strings.Contains(host, "://") {
+			host = "http://" + host
+		}
+		opts = append(opts, option.WithEndpoint(host), option.WithoutAuthentication())
+	} else if c.CredentialsFile != "" {
+		opts = append(opts, option.WithAuthCredentialsFile(option.ServiceAccount, c.CredentialsFile))
+	}
+	client, err := bigquery.NewClient(ctx, c.Project, opts...)
+	if err != nil {
+		return nil, classify(fmt.Errorf("bigquery client for project %s: %w", c.Project, err))
+	}
+	client.Location = c.Location
+	w := &Warehouse{client: client, ds: client.Dataset(c.Dataset), c: c, now: now,
+		log: c.Logger.WithGroup("bigquery"), stats: Stats{LoadsPer: map[string]int{}}}
+	if u, err := url.Parse(c.BucketURL); err == nil && u.Scheme == "gs" {
+		w.bucket = u.Host
+	}
+	w.path = c.Path
+	if w.path == "" {
+		w.path = PathLoad
+		if w.bucket != "" {
+			w.path = PathQuery
+		}
+	}
+	if w.path == PathQuery && w.bucket == "" {
+		client.Close()
+		return nil, fmt.Errorf("path=query reads the bucket from BigQuery and needs a gs:// bucket, not %q", c.BucketURL)
+	}
+	if err := w.setup(ctx); err != nil {
+		client.Close()
+		return nil, err
+	}
+	return w, nil
+}
+
+// Path is the loaded-mode path in use: PathQuery or PathLoad.
+func (w *Warehouse) Path() string { return w.path }
+
+// Client is the BigQuery client, for queries (reports, tests).
+func (w *Warehouse) Client() *bigquery.Client { return w.client }
+
+// Dataset is the dataset synctrack writes to.
+func (w *Warehouse) Dataset() string { return w.c.Dataset }
+
+// Stats returns a copy of the counters.
+func (w *Warehouse) Stats() Stats {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	s := w.stats
+	s.LoadsPer = make(map[string]int, len(w.stats.LoadsPer))
+	for k, v := range w.stats.LoadsPer {
+		s.LoadsPer[k] = v
+	}
+	return s
+}
+
+func (w *Warehouse) count(f func(*Stats)) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	f(&w.stats)
+}
+
+// Close closes the client.
+func (w *Warehouse) Close() error { return w.client.Close() }
+
+func (w *Warehouse) table(name string) string { return w.d.Table(w.c.Dataset, name) }
+
+// query runs one query job (a script is one job) and waits for it.
+func (w *Warehouse) query(ctx context.Context, sql string, params ...bigquery.QueryParameter) error {
+	ctx, cancel := context.WithTimeout(ctx, w.c.JobTimeout)
+	defer cancel()
+	q := w.client.Query(sql)
+	q.Parameters = params
+	w.count(func(s *Stats) { s.Queries++ })
+	job, err := q.Run(ctx)
+	if err != nil {
+		return classify(err)
+	}
+	st, err := job.Wait(ctx)
+	if err == nil {
+		err = st.Err()
+	}
+	return classify(err)
+}
+
+// read runs a query and passes each row to fn.
+func (w *Warehouse) read(ctx context.Context, sql string, fn func([]bigquery.Value) error, params ...bigquery.QueryParameter) error {
+	ctx, cancel := context.WithTimeout(ctx, w.c.JobTimeout)
+	defer cancel()
+	q := w.client.Query(sql)
+	q.Parameters = params
+	w.count(func(s *Stats) { s.Queries++ })
+	it, err := q.Read(ctx)
+	if err != nil {
+		return classify(err)
+	}
+	for {
+		var row []bigquery.Value
+		err := it.Next(&row)
+		if errors.Is(err, errDone) {
+			return nil
+		}
+		if err != nil {
+			return classify(err)
+		}
+		if err := fn(row); err != nil {
+			return err
+		}
+	}
+}

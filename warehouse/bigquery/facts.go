@@ -1,0 +1,38 @@
+package bigquery
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/synctrack/synctrack/dialects"
+	"github.com/synctrack/synctrack/warehouse"
+)
+
+// ReplaceFacts rebuilds a fact table from all of its current files, emptied
+// and refilled inside one transaction with the ledger rows: readers see the
+// old rows until the commit, then the new ones.
+func (w *Warehouse) ReplaceFacts(ctx context.Context, table string, files []warehouse.File) error {
+	if _, ok := dialects.FactColumns[table]; !ok {
+		return fmt.Errorf("unknown fact table %q", table)
+	}
+	now := w.now().UTC()
+	objs := make([]warehouse.Object, len(files))
+	keys := make([]string, len(files))
+	sizes := make([]int64, len(files))
+	for i, f := range files {
+		objs[i], keys[i], sizes[i] = f.Object, f.Key, f.Size
+	}
+	foots, errs := w.readFooters(ctx, keys, sizes)
+	for i, err := range errs {
+		if err != nil {
+			return fmt.Errorf("%s: %w", keys[i], err)
+		}
+	}
+	es := make([]warehouse.LedgerEntry, len(files))
+	for i, f := range files {
+		es[i] = loadedEntry(f.Object, foots[i].Rows, f.Attempts, now)
+	}
+	in := dialects.BQBatch{Files: w.filesArray(objs), Ledger: w.ledgerArray(es), LoadedAt: w.d.Value(now)}
+	build := func(srcs []dialects.BQSource) []string { return w.d.ReplaceFacts(w.c.Dataset, table, in, srcs) }
+	return wrap("replace "+table, w.move(ctx, files, groupBySchema(foots, sizes), build))
+}

@@ -1,0 +1,48 @@
+package bigquery
+
+import (
+	"context"
+	"time"
+
+	"cloud.google.com/go/bigquery"
+
+	"github.com/synctrack/synctrack/warehouse"
+)
+
+// Ledger returns every ledger row.
+func (w *Warehouse) Ledger(ctx context.Context) ([]warehouse.LedgerEntry, error) {
+	var out []warehouse.LedgerEntry
+	err := w.read(ctx, "SELECT `key`, `etag`, COALESCE(`size`, 0), `kind`, `status`, COALESCE(`rows`, 0), "+
+		"COALESCE(`error`, ''), COALESCE(`attempts`, 0), `first_seen_at`, `loaded_at` FROM "+w.table("load_ledger"),
+		func(r []bigquery.Value) error {
+			e := warehouse.LedgerEntry{Key: str(r[0]), ETag: str(r[1]), Size: i64(r[2]), Kind: warehouse.Kind(str(r[3])),
+				Status: str(r[4]), Rows: i64(r[5]), Error: str(r[6]), Attempts: int(i64(r[7]))}
+			if t, ok := r[8].(time.Time); ok {
+				e.FirstSeenAt = t
+			}
+			if t, ok := r[9].(time.Time); ok {
+				e.LoadedAt = &t
+			}
+			out = append(out, e)
+			return nil
+		})
+	return out, wrap("read ledger", err)
+}
+
+// Record writes ledger rows for objects that failed or were skipped.
+func (w *Warehouse) Record(ctx context.Context, es []warehouse.LedgerEntry) error {
+	if len(es) == 0 {
+		return nil
+	}
+	return wrap("write ledger", w.query(ctx, w.d.Transaction(w.d.WriteLedger(w.c.Dataset, w.ledgerArray(es))...)))
+}
+
+func str(v bigquery.Value) string {
+	s, _ := v.(string)
+	return s
+}
+
+func i64(v bigquery.Value) int64 {
+	n, _ := v.(int64)
+	return n
+}

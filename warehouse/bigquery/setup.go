@@ -1,0 +1,103 @@
+package bigquery
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"sort"
+
+	"cloud.google.com/go/bigquery"
+
+	"github.com/synctrack/synctrack/dialects"
+)
+
+// setup creates the dataset and every table that is missing, through the API:
+// an existing one is kept as it is (columns added since are added by loads).
+func (w *Warehouse) setup(ctx context.Context) error {
+	if _, err := w.ds.Metadata(ctx); err != nil {
+		if !isNotFound(err) {
+			return classify(fmt.Errorf("dataset %s: %w", w.c.Dataset, err))
+		}
+		if err := w.ds.Create(ctx, &bigquery.DatasetMetadata{Location: w.c.Location}); err != nil && !isAlreadyExists(err) {
+			return classify(fmt.Errorf("create dataset %s: %w", w.c.Dataset, err))
+		}
+	}
+	tables := dialects.BigQueryTables()
+	if w.c.Mode == "external" {
+		delete(tables, "sync_records") // a view over the external table
+	}
+	names := make([]string, 0, len(tables))
+	for n := range tables {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if err := w.ensureTable(ctx, n, tables[n]); err != nil {
+			return err
+		}
+	}
+	if w.c.Mode == "external" {
+		prefix, err := w.externalPrefix()
+		if err != nil {
+			return err
+		}
+		ddl := w.d.ExternalRecords(w.c.Dataset, prefix, w.c.Connection)
+		if err := w.query(ctx, ddl[0]); err != nil {
+			return fmt.Errorf("external table over %s: %w", prefix, err)
+		}
+		if err := w.putView(ctx, "sync_records", ddl[1]); err != nil {
+			return err
+		}
+	}
+	return w.putView(ctx, "sync_log", w.d.SyncLogView(w.c.Dataset))
+}
+
+func (w *Warehouse) ensureTable(ctx context.Context, name string, cols []dialects.Column) error {
+	t := w.ds.Table(name)
+	if _, err := t.Metadata(ctx); err == nil {
+		return nil
+	} else if !isNotFound(err) {
+		return classify(fmt.Errorf("table %s: %w", name, err))
+	}
+	if err := t.Create(ctx, &bigquery.TableMetadata{Schema: schemaOf(cols)}); err != nil && !isAlreadyExists(err) {
+		return classify(fmt.Errorf("create table %s: %w", name, err))
+	}
+	return nil
+}
+
+// externalPrefix is the bucket URL external tables read: gs://bucket, or
+// s3://bucket through an Omni connection.
+func (w *Warehouse) externalPrefix() (string, error) {
+	u, err := url.Parse(w.c.BucketURL)
+	if err != nil || u.Host == "" {
+		return "", fmt.Errorf("external mode needs the bucket URL, got %q", w.c.BucketURL)
+	}
+	switch u.Scheme {
+	case "gs":
+	case "s3":
+		if w.c.Connection == "" {
+			return "", fmt.Errorf("external mode over s3://%s needs a BigQuery Omni connection: add connection=PROJECT.aws-REGION.NAME to the warehouse URL", u.Host)
+		}
+	default:
+		return "", fmt.Errorf("external mode reads the bucket from BigQuery: it needs gs:// (or s3:// with an Omni connection), not %s://", u.Scheme)
+	}
+	return u.Scheme + "://" + u.Host + "/", nil
+}
+
+// bqTypes maps dialect type names to the API's field types.
+var bqTypes = map[string]bigquery.FieldType{
+	"STRING": bigquery.StringFieldType, "JSON": bigquery.JSONFieldType,
+	"TIMESTAMP": bigquery.TimestampFieldType, "DATETIME": bigquery.DateTimeFieldType,
+	"DATE": bigquery.DateFieldType, "TIME": bigquery.TimeFieldType,
+	"INT64": bigquery.IntegerFieldType, "FLOAT64": bigquery.FloatFieldType,
+	"BOOL": bigquery.BooleanFieldType, "BYTES": bigquery.BytesFieldType,
+	"NUMERIC": bigquery.NumericFieldType, "BIGNUMERIC": bigquery.BigNumericFieldType,
+}
+
+func schemaOf(cols []dialects.Column) bigquery.Schema {
+	s := make(bigquery.Schema, len(cols))
+	for i, c := range cols {
+		s[i] = &bigquery.FieldSchema{Name: c.Name, Type: bqTypes[c.Type]}
+	}
+	return s
+}
