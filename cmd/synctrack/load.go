@@ -72,7 +72,7 @@ func runLoad(cmd *cobra.Command, _ []string) error {
 		return err
 	}
 	defer b.Close()
-	wh, err := openWarehouse(ctx, whURL)
+	wh, err := openWarehouse(ctx, whURL, b, bucketURL)
 	if err != nil {
 		return err
 	}

@@ -16,6 +16,7 @@ import (
 	_ "gocloud.dev/blob/s3blob"
 
 	"github.com/synctrack/synctrack/warehouse"
+	"github.com/synctrack/synctrack/warehouse/bigquery"
 	"github.com/synctrack/synctrack/warehouse/duckdb"
 	"github.com/synctrack/synctrack/warehouse/snowflake"
 )
@@ -78,9 +79,13 @@ func openDuckDB(ctx context.Context, raw string, readOnly bool) (*duckdb.Warehou
 }
 
 // openWarehouse opens a warehouse URL for loading, choosing the engine by scheme.
-func openWarehouse(ctx context.Context, raw string) (warehouse.Warehouse, error) {
+// BigQuery reads the bucket itself, so it is given the bucket too.
+func openWarehouse(ctx context.Context, raw string, b *blob.Bucket, bucketURL string) (warehouse.Warehouse, error) {
 	if isSnowflake(raw) {
 		return openSnowflake(ctx, raw, false)
+	}
+	if strings.HasPrefix(raw, "bigquery://") {
+		return openBigQuery(ctx, raw, b, bucketURL)
 	}
 	return openDuckDB(ctx, raw, false)
 }
@@ -97,6 +102,21 @@ func openSnowflake(ctx context.Context, raw string, readOnly bool) (*snowflake.W
 	w, err := snowflake.Open(ctx, c, snowflake.Options{ReadOnly: readOnly})
 	if err != nil {
 		return nil, fmt.Errorf("open snowflake warehouse: %w", err)
+	}
+	return w, nil
+}
+
+// openBigQuery opens bigquery://PROJECT/DATASET?location=..; credentials come
+// from credentials_file= or Application Default Credentials.
+func openBigQuery(ctx context.Context, raw string, b *blob.Bucket, bucketURL string) (*bigquery.Warehouse, error) {
+	c, err := bigquery.ParseURL(raw)
+	if err != nil {
+		return nil, usageError("%v", err)
+	}
+	c.Bucket, c.BucketURL = b, bucketURL
+	w, err := bigquery.Open(ctx, c, time.Now)
+	if err != nil {
+		return nil, fmt.Errorf("open bigquery warehouse: %w", err)
 	}
 	return w, nil
 }
