@@ -22,7 +22,7 @@ type footer struct {
 
 // tailBytes is read from the end of each object in one request: enough for
 // the footer of any file we have seen, so a footer costs one range read.
-const tailBytes = 64 << 10
+const tailBytes = 16 << 10
 
 // readFooter reads one object's parquet footer with range reads. A truncated
 // or corrupt object fails here, before any job is spent on it.
