@@ -1,0 +1,109 @@
+package bigquery
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"os"
+	"testing"
+	"time"
+
+	"gocloud.dev/blob"
+	_ "gocloud.dev/blob/gcsblob"
+	"google.golang.org/api/googleapi"
+
+	"github.com/synctrack/synctrack/loader"
+)
+
+func TestParseURL(t *testing.T) {
+	c, err := ParseURL("bigquery://proj/ds?location=EU&mode=external&connection=proj.aws-us-east-1.c&load_workers=3")
+	if err != nil || c.Project != "proj" || c.Dataset != "ds" || c.Location != "EU" || c.Mode != "external" ||
+		c.Connection != "proj.aws-us-east-1.c" || c.LoadWorkers != 3 {
+		t.Fatalf("ParseURL = %+v, %v", c, err)
+	}
+	if c, _ := ParseURL("bigquery://proj"); c.Dataset != "synctrack" || c.Mode != "loaded" {
+		t.Errorf("defaults: %+v", c)
+	}
+	for _, bad := range []string{"bigquery:///ds", "duckdb://x", "bigquery://p/d?mode=copy",
+		"bigquery://p/d?path=fast", "bigquery://p/d?load_workers=0", "bigquery://p/d?password=x"} {
+		if _, err := ParseURL(bad); err == nil {
+			t.Errorf("ParseURL(%q) took it", bad)
+		}
+	}
+}
+
+func TestClassify(t *testing.T) {
+	for _, c := range []struct {
+		err       error
+		kind      string
+		retryable bool
+	}{
+		{&googleapi.Error{Code: 403, Errors: []googleapi.ErrorItem{{Reason: "quotaExceeded"}}}, "quota", true},
+		{&googleapi.Error{Code: 403, Errors: []googleapi.ErrorItem{{Reason: "accessDenied"}}}, "permission", false},
+		{&googleapi.Error{Code: http.StatusNotFound}, "not_found", false},
+		{&googleapi.Error{Code: 400, Errors: []googleapi.ErrorItem{{Reason: "invalidQuery"}}}, "invalid", false},
+		{&googleapi.Error{Code: 503}, "unavailable", true},
+		{context.DeadlineExceeded, "unavailable", true},
+		{errors.New("boom"), "other", false},
+	} {
+		err := classify(c.err)
+		var e *Error
+		if !errors.As(err, &e) || e.Kind != c.kind || IsRetryable(err) != c.retryable {
+			t.Errorf("classify(%v) = %+v, want %s retryable=%v", c.err, e, c.kind, c.retryable)
+		}
+		if !errors.Is(err, c.err) {
+			t.Errorf("classify(%v) lost the cause", c.err)
+		}
+	}
+}
+
+// TestLive opens a real dataset and, given SYNCTRACK_BIGQUERY_TEST_BUCKET
+// (gs://, holding a generated bucket), loads it on path a twice: the second
+// load moves nothing. It runs only with SYNCTRACK_BIGQUERY_TEST_PROJECT and
+// credentials (ADC), and skips otherwise.
+func TestLive(t *testing.T) {
+	project := os.Getenv("SYNCTRACK_BIGQUERY_TEST_PROJECT")
+	if project == "" || os.Getenv("BIGQUERY_EMULATOR_HOST") != "" {
+		t.Skip("set SYNCTRACK_BIGQUERY_TEST_PROJECT (and credentials) to run against real BigQuery")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	bucketURL := os.Getenv("SYNCTRACK_BIGQUERY_TEST_BUCKET") // gs://..., optional
+	var b *blob.Bucket
+	if bucketURL != "" {
+		var err error
+		if b, err = blob.OpenBucket(ctx, bucketURL); err != nil {
+			t.Fatal(err)
+		}
+		defer b.Close()
+	}
+	path := PathLoad
+	if b != nil {
+		path = PathQuery
+	}
+	w, err := Open(ctx, Config{Project: project, Dataset: "synctrack_live_test", Path: path,
+		Bucket: b, BucketURL: bucketURL}, time.Now)
+	if err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	defer w.Close()
+	if _, err := w.Ledger(ctx); err != nil {
+		t.Fatalf("ledger: %v", err)
+	}
+	if b == nil {
+		return
+	}
+	for i := range 2 {
+		rep, err := loader.New(b, "", w, loader.Options{}).Load(ctx)
+		if err != nil || len(rep.Failed) > 0 {
+			t.Fatalf("load %d: %v %+v", i+1, err, rep)
+		}
+		if i == 1 && rep.Files != 0 {
+			t.Fatalf("second load moved %d files", rep.Files)
+		}
+		t.Logf("load %d: %+v, stats %+v", i+1, rep, w.Stats())
+	}
+	if w.Stats().LoadJobs != 0 {
+		t.Errorf("path a ran %d load jobs", w.Stats().LoadJobs)
+	}
+}
