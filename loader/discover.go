@@ -3,9 +3,7 @@ package loader
 import (
 	"context"
 	"encoding/hex"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path"
 	"strconv"
@@ -98,28 +96,32 @@ func Discover(ctx context.Context, b *blob.Bucket, fn func(Object) error) error 
 	return DiscoverPrefixes(ctx, b, []string{RunsPrefix, FactsPrefix}, fn)
 }
 
+// listPageSize is large because a file:// bucket walks its whole directory tree
+// for every page (100,000 objects: 34 s in pages of 1,000, 0.6 s in one page);
+// S3 and GCS cap pages at 1,000 themselves.
+const listPageSize = 100_000
+
 // DiscoverPrefixes is Discover over the given prefixes only: RunsPrefix,
 // FactsPrefix, or one run or sync folder under RunsPrefix.
 // A prefix inside another one of the list is listed once, with the outer one.
 func DiscoverPrefixes(ctx context.Context, b *blob.Bucket, prefixes []string, fn func(Object) error) error {
 	for _, prefix := range outermost(prefixes) {
-		it := b.List(&blob.ListOptions{Prefix: prefix})
-		for {
-			lo, err := it.Next(ctx)
-			if errors.Is(err, io.EOF) {
-				break
-			}
+		for token := blob.FirstPageToken; len(token) > 0; {
+			page, next, err := b.ListPage(ctx, token, listPageSize, &blob.ListOptions{Prefix: prefix})
 			if err != nil {
 				return fmt.Errorf("list %s: %w", prefix, err)
 			}
-			if lo.IsDir {
-				continue
+			for _, lo := range page {
+				if lo.IsDir {
+					continue
+				}
+				o := Classify(lo.Key)
+				o.Size, o.ModTime, o.ETag = lo.Size, lo.ModTime.UTC(), etagOf(lo)
+				if err := fn(o); err != nil {
+					return err
+				}
 			}
-			o := Classify(lo.Key)
-			o.Size, o.ModTime, o.ETag = lo.Size, lo.ModTime.UTC(), etagOf(lo)
-			if err := fn(o); err != nil {
-				return err
-			}
+			token = next
 		}
 	}
 	return nil
