@@ -26,11 +26,11 @@ metric() { curl -s 127.0.0.1:9464/metrics | awk -v m="$1" '$1 ~ "^"m {s+=$2} END
 until [ "$(metric 'synctrack_last_success_timestamp_seconds')" != "0.000000" ]; do sleep 0.5; done
 sleep 2
 c0=$(metric 'synctrack_load_duration_seconds_count'); cpu0=$(metric 'process_cpu_seconds_total')
-led0=$(metric 'synctrack_warehouse_ops_total{target="default",op="ledger_read"}')
+led0=$(metric 'synctrack_warehouse_ops_total.*op="ledger_read"')
 ops0=$(metric 'synctrack_warehouse_ops_total')
 sleep "$cycles"
 c1=$(metric 'synctrack_load_duration_seconds_count'); cpu1=$(metric 'process_cpu_seconds_total')
-led1=$(metric 'synctrack_warehouse_ops_total{target="default",op="ledger_read"}')
+led1=$(metric 'synctrack_warehouse_ops_total.*op="ledger_read"')
 ops1=$(metric 'synctrack_warehouse_ops_total')
 rss=$(metric 'process_resident_memory_bytes')
 hwm=$(awk '/VmHWM/ {print $2}' /proc/$pid/status)
