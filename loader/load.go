@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"sort"
 	"time"
 
 	"gocloud.dev/blob"
@@ -23,7 +22,9 @@ type Options struct {
 	// directory under the system temp dir when empty. It is removed after.
 	StageDir string
 	// BatchFiles and BatchBytes bound one batch: one statement, one transaction,
-	// and the most staged on disk at once.
+	// and the most staged on disk at once. Zero takes the warehouse's limits
+	// (warehouse.BatchLimiter), else 1,000 files and, for warehouses that read
+	// staged local files, 256 MiB.
 	BatchFiles int
 	BatchBytes int64
 	// Workers bounds concurrent downloads while staging.
@@ -60,9 +61,6 @@ type Report struct {
 	Elapsed  time.Duration
 }
 
-// maxMetadataBytes bounds how much of a metadata.json is read.
-const maxMetadataBytes = 16 << 20
-
 // Loader loads one bucket into one warehouse.
 type Loader struct {
 	bucket *blob.Bucket
@@ -80,12 +78,7 @@ func New(b *blob.Bucket, root string, wh warehouse.Warehouse, o Options) *Loader
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	if o.BatchFiles <= 0 {
-		o.BatchFiles = 1000
-	}
-	if o.BatchBytes <= 0 {
-		o.BatchBytes = 256 << 20
-	}
+	o.BatchFiles, o.BatchBytes = batchLimits(wh, o.BatchFiles, o.BatchBytes)
 	if o.Workers <= 0 {
 		o.Workers = 4
 	}
@@ -110,14 +103,14 @@ func PlanBucket(ctx context.Context, b *blob.Bucket, l Ledger) (*Plan, error) {
 }
 
 func planPrefixes(ctx context.Context, b *blob.Bucket, prefixes []string, l Ledger) (*Plan, error) {
-	var objs []Object
+	pl := NewPlanner(l)
 	if err := DiscoverPrefixes(ctx, b, prefixes, func(o Object) error {
-		objs = append(objs, o)
+		pl.Add(o)
 		return nil
 	}); err != nil {
 		return nil, err
 	}
-	return Build(objs, l), nil
+	return pl.Plan(), nil
 }
 
 // Load plans and applies a load. Objects that fail are in the report and the
@@ -214,186 +207,6 @@ func (l *Loader) recordFailures(ctx context.Context, ws []Work, fs []Failure) er
 	return nil
 }
 
-// loadRuns parses each metadata.json and loads the good ones together.
-func (l *Loader) loadRuns(ctx context.Context, ws []Work, rep *Report, fail func(Work, error)) ([]string, error) {
-	var runs []warehouse.Run
-	for _, w := range ws {
-		raw, err := l.readSmall(ctx, w.Key)
-		if err != nil {
-			fail(w, err)
-			continue
-		}
-		m, err := ParseMetadata(raw, w.OrgID, w.SyncID, w.RunID)
-		if err != nil {
-			fail(w, err)
-			continue
-		}
-		runs = append(runs, warehouse.Run{Object: w.Object, Meta: m, Attempts: w.Attempts})
-	}
-	if len(runs) == 0 {
-		return nil, nil
-	}
-	if err := l.wh.LoadRuns(ctx, runs); err != nil {
-		return nil, fmt.Errorf("load %d run metadata files: %w", len(runs), err)
-	}
-	seen := map[string]bool{}
-	var syncs []string
-	for _, r := range runs {
-		if id := r.Meta.SyncConfigurationID; !seen[id] {
-			seen[id] = true
-			syncs = append(syncs, id)
-		}
-	}
-	sort.Strings(syncs)
-	rep.Files += len(runs)
-	return syncs, nil
-}
-
-func (l *Loader) readSmall(ctx context.Context, key string) ([]byte, error) {
-	r, err := l.bucket.NewReader(ctx, key, nil)
-	if err != nil {
-		return nil, fmt.Errorf("read: %w", err)
-	}
-	defer r.Close()
-	raw, err := io.ReadAll(io.LimitReader(r, maxMetadataBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("read: %w", err)
-	}
-	if len(raw) > maxMetadataBytes {
-		return nil, fmt.Errorf("metadata.json larger than %d bytes", maxMetadataBytes)
-	}
-	return raw, nil
-}
-
-// batches splits work by file count and bytes, keeping order.
-func (l *Loader) batches(ws []Work) [][]Work {
-	var out [][]Work
-	var cur []Work
-	var bytes int64
-	for _, w := range ws {
-		if len(cur) > 0 && (len(cur) >= l.o.BatchFiles || bytes+w.Size > l.o.BatchBytes) {
-			out = append(out, cur)
-			cur, bytes = nil, 0
-		}
-		cur = append(cur, w)
-		bytes += w.Size
-	}
-	if len(cur) > 0 {
-		out = append(out, cur)
-	}
-	return out
-}
-
-func (l *Loader) loadRecords(ctx context.Context, st *Stager, ws []Work, rep *Report, fail func(Work, error)) error {
-	batches := l.batches(ws)
-	// Stage the next batch while this one loads: the bucket and the engine
-	// work at once, and at most two batches are on local disk.
-	next := make(chan []Staged, 1)
-	stage := func(i int) {
-		if i < len(batches) {
-			go func() { next <- st.Stage(ctx, batches[i]) }()
-		}
-	}
-	stage(0)
-	done := 0
-	for i, batch := range batches {
-		staged := <-next
-		if err := ctx.Err(); err != nil {
-			st.Release(stagedFiles(staged))
-			return err
-		}
-		stage(i + 1)
-		var files []warehouse.File
-		for j, s := range staged {
-			if s.Err != nil {
-				fail(batch[j], s.Err)
-				continue
-			}
-			files = append(files, s.File)
-		}
-		t := l.o.Now()
-		err := l.loadSplit(ctx, files, rep, fail)
-		st.Release(stagedFiles(staged))
-		l.log.Debug("records batch", "files", len(batch), "load", l.o.Now().Sub(t))
-		if err != nil {
-			if i+1 < len(batches) {
-				st.Release(stagedFiles(<-next))
-			}
-			return err
-		}
-		done += len(batch)
-		if l.o.Progress != nil {
-			l.o.Progress(Progress{FilesDone: done, FilesTotal: len(ws), Rows: rep.Rows})
-		}
-	}
-	return nil
-}
-
-// loadSplit loads files in one transaction; when that fails it halves the batch
-// until the files that fail are alone, so one bad file never holds back the rest.
-func (l *Loader) loadSplit(ctx context.Context, files []warehouse.File, rep *Report, fail func(Work, error)) error {
-	if len(files) == 0 {
-		return nil
-	}
-	rows, err := l.wh.LoadRecords(ctx, files)
-	if err == nil {
-		rep.Files += len(files)
-		rep.Rows += rows
-		return nil
-	}
-	if ctxErr := ctx.Err(); ctxErr != nil {
-		return ctxErr
-	}
-	if len(files) == 1 {
-		f := files[0]
-		fail(Work{Object: f.Object, Attempts: f.Attempts}, err)
-		return nil
-	}
-	l.log.Debug("batch failed, splitting", "files", len(files), "err", err)
-	mid := len(files) / 2
-	if err := l.loadSplit(ctx, files[:mid], rep, fail); err != nil {
-		return err
-	}
-	return l.loadSplit(ctx, files[mid:], rep, fail)
-}
-
-func (l *Loader) loadFacts(ctx context.Context, st *Stager, facts map[string][]Work, rep *Report, fail func(Work, error)) error {
-	tables := make([]string, 0, len(facts))
-	for t := range facts {
-		tables = append(tables, t)
-	}
-	sort.Strings(tables)
-	for _, t := range tables {
-		ws := facts[t]
-		staged := st.Stage(ctx, ws)
-		var files []warehouse.File
-		for i, s := range staged {
-			if s.Err != nil {
-				fail(ws[i], s.Err)
-				continue
-			}
-			files = append(files, s.File)
-		}
-		err := l.wh.ReplaceFacts(ctx, t, files)
-		st.Release(stagedFiles(staged))
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			return ctxErr
-		}
-		// On failure the table keeps its old rows; the new files are failures,
-		// retried next time. Either way the other tables still load.
-		for i, w := range ws {
-			switch {
-			case w.Reason == "" || staged[i].Err != nil:
-			case err != nil:
-				fail(w, fmt.Errorf("rebuild %s: %w", t, err))
-			default:
-				rep.Files++
-			}
-		}
-	}
-	return nil
-}
-
 func stagedFiles(s []Staged) []warehouse.File {
 	out := make([]warehouse.File, len(s))
 	for i := range s {
@@ -404,3 +217,26 @@ func stagedFiles(s []Staged) []warehouse.File {
 
 // ErrFailed is returned by callers that turn a report with failures into an error.
 var ErrFailed = errors.New("some objects failed to load")
+
+// batchLimits fills unset limits from the warehouse, then from the defaults.
+func batchLimits(wh warehouse.Warehouse, files int, bytes int64) (int, int64) {
+	if bl, ok := wh.(warehouse.BatchLimiter); ok {
+		f, b := bl.BatchLimits()
+		if files <= 0 {
+			files = f
+		}
+		if bytes <= 0 {
+			bytes = b
+		}
+	}
+	if files <= 0 {
+		files = 1000
+	}
+	if bytes <= 0 {
+		bytes = 1 << 62 // nothing is staged: only the file count bounds a statement
+		if _, local := wh.(warehouse.LocalReader); local {
+			bytes = 256 << 20
+		}
+	}
+	return files, bytes
+}

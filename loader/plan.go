@@ -34,17 +34,23 @@ type Plan struct {
 	UpToDate int
 }
 
-// Ledger indexes ledger rows by key and etag.
-type Ledger map[string]map[string]warehouse.LedgerEntry
+// Ledger is what planning needs of load_ledger: per key, the status and
+// attempts of each version (etag) seen. It is kept lean because a daemon holds
+// it for every object in the bucket.
+type Ledger map[string][]Version
+
+// Version is one ledger row as planning sees it.
+type Version struct {
+	ETag     string
+	Status   string
+	Attempts int
+}
 
 // NewLedger indexes rows as the warehouse returned them.
 func NewLedger(rows []warehouse.LedgerEntry) Ledger {
 	l := make(Ledger, len(rows))
 	for _, r := range rows {
-		if l[r.Key] == nil {
-			l[r.Key] = map[string]warehouse.LedgerEntry{}
-		}
-		l[r.Key][r.ETag] = r
+		l[r.Key] = append(l[r.Key], Version{ETag: r.ETag, Status: r.Status, Attempts: r.Attempts})
 	}
 	return l
 }
@@ -52,63 +58,91 @@ func NewLedger(rows []warehouse.LedgerEntry) Ledger {
 // decide returns the work an object needs, or false when it is up to date.
 func (l Ledger) decide(o Object) (Work, bool) {
 	versions := l[o.Key]
-	if e, ok := versions[o.ETag]; ok {
-		switch e.Status {
+	for _, v := range versions {
+		if v.ETag != o.ETag {
+			continue
+		}
+		switch v.Status {
 		case warehouse.StatusLoaded, warehouse.StatusSkipped:
 			return Work{}, false
 		case warehouse.StatusFailed:
-			return Work{Object: o, Reason: ReasonRetry, Attempts: e.Attempts + 1}, true
+			return Work{Object: o, Reason: ReasonRetry, Attempts: v.Attempts + 1}, true
 		}
 		// Replaced: this version came back after another one replaced it.
-		return Work{Object: o, Reason: ReasonChanged, Attempts: e.Attempts + 1}, true
+		return Work{Object: o, Reason: ReasonChanged, Attempts: v.Attempts + 1}, true
 	}
-	for _, e := range versions {
-		if e.Status == warehouse.StatusLoaded {
+	for _, v := range versions {
+		if v.Status == warehouse.StatusLoaded {
 			return Work{Object: o, Reason: ReasonChanged, Attempts: 1}, true
 		}
 	}
 	return Work{Object: o, Reason: ReasonNew, Attempts: 1}, true
 }
 
-// Build plans a load from the listed objects.
-func Build(objects []Object, l Ledger) *Plan {
-	p := &Plan{Facts: map[string][]Work{}, Listed: len(objects)}
-	facts := map[string][]Work{}
-	dirty := map[string]bool{}
-	for _, o := range objects {
-		w, todo := l.decide(o)
-		switch o.Kind {
-		case KindIgnored:
-			if todo {
-				p.Ignored = append(p.Ignored, o)
-			}
-		case KindFact:
-			if !todo {
-				w = Work{Object: o}
-			}
-			facts[o.FactTable] = append(facts[o.FactTable], w)
-			dirty[o.FactTable] = dirty[o.FactTable] || todo
-		case KindRecords:
-			if todo {
-				p.Records = append(p.Records, w)
-			}
-		case KindMetadata:
-			if todo {
-				p.Metadata = append(p.Metadata, w)
-			}
+// Planner builds a plan one listed object at a time, keeping only what must
+// load (and the fact files, which are few), never the whole listing.
+type Planner struct {
+	l     Ledger
+	p     *Plan
+	facts map[string][]Work
+	dirty map[string]bool
+}
+
+// NewPlanner plans against l.
+func NewPlanner(l Ledger) *Planner {
+	return &Planner{l: l, p: &Plan{Facts: map[string][]Work{}}, facts: map[string][]Work{}, dirty: map[string]bool{}}
+}
+
+// Add takes one listed object.
+func (pl *Planner) Add(o Object) {
+	p := pl.p
+	p.Listed++
+	w, todo := pl.l.decide(o)
+	switch o.Kind {
+	case KindIgnored:
+		if todo {
+			p.Ignored = append(p.Ignored, o)
 		}
+	case KindFact:
 		if !todo {
-			p.UpToDate++ // fact files of a dirty table too: they are reloaded, not new
+			w = Work{Object: o}
+		}
+		pl.facts[o.FactTable] = append(pl.facts[o.FactTable], w)
+		pl.dirty[o.FactTable] = pl.dirty[o.FactTable] || todo
+	case KindRecords:
+		if todo {
+			p.Records = append(p.Records, w)
+		}
+	case KindMetadata:
+		if todo {
+			p.Metadata = append(p.Metadata, w)
 		}
 	}
-	for t, ws := range facts {
-		if dirty[t] {
+	if !todo {
+		p.UpToDate++ // fact files of a dirty table too: they are reloaded, not new
+	}
+}
+
+// Plan returns the plan for everything added.
+func (pl *Planner) Plan() *Plan {
+	p := pl.p
+	for t, ws := range pl.facts {
+		if pl.dirty[t] {
 			p.Facts[t] = ws
 		}
 	}
 	sort.Slice(p.Records, func(i, j int) bool { return p.Records[i].Key < p.Records[j].Key })
 	sort.Slice(p.Metadata, func(i, j int) bool { return p.Metadata[i].Key < p.Metadata[j].Key })
 	return p
+}
+
+// Build plans a load from listed objects.
+func Build(objects []Object, l Ledger) *Plan {
+	pl := NewPlanner(l)
+	for _, o := range objects {
+		pl.Add(o)
+	}
+	return pl.Plan()
 }
 
 // Bytes is the size of everything the plan loads.

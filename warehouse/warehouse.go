@@ -37,6 +37,13 @@ type LocalReader interface {
 	ReadsLocalFiles()
 }
 
+// BatchLimiter is a warehouse with its own idea of a batch: how many files and
+// bytes one load statement should take. The loader asks it when its options
+// leave the limits unset.
+type BatchLimiter interface {
+	BatchLimits() (files int, bytes int64)
+}
+
 // Kind says what an object in the bucket is.
 type Kind string
 

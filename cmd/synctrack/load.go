@@ -37,8 +37,8 @@ func newLoadCommand() *cobra.Command {
 	c.Flags().Bool("setup", false, "create the warehouse's stage over the bucket first (Snowflake: needs storage_integration= in the URL)")
 	c.Flags().Bool("dry-run", false, "show what would load, write nothing (same as plan)")
 	c.Flags().String("stage-dir", "", "where remote objects are staged while they load (default: a temp dir)")
-	c.Flags().Int("batch-files", 1000, "most files per load statement")
-	c.Flags().Int64("batch-bytes", 256<<20, "most bytes staged per load statement")
+	c.Flags().Int("batch-files", 0, "most files per load statement (0: the warehouse's default; DuckDB 1,000)")
+	c.Flags().Int64("batch-bytes", 0, "most bytes staged per load statement (0: DuckDB 256 MiB; no limit where nothing is staged)")
 	c.Flags().Bool("progress", isTerminal(os.Stderr), "show progress on stderr (default on a terminal)")
 	return c
 }
@@ -98,9 +98,6 @@ func runLoad(cmd *cobra.Command, _ []string) error {
 	o.StageDir, _ = cmd.Flags().GetString("stage-dir")
 	o.BatchFiles, _ = cmd.Flags().GetInt("batch-files")
 	o.BatchBytes, _ = cmd.Flags().GetInt64("batch-bytes")
-	if _, local := wh.(warehouse.LocalReader); !local && !cmd.Flags().Changed("batch-bytes") {
-		o.BatchBytes = 1 << 62 // nothing is staged: only --batch-files bounds a statement
-	}
 	if p, _ := cmd.Flags().GetBool("progress"); p {
 		o.Progress = progressPrinter(os.Stderr, time.Now())
 	}
