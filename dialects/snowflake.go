@@ -9,10 +9,44 @@ var _ Dialect = Snowflake{}
 
 func (Snowflake) Name() string { return "snowflake" }
 
-// Ident wraps name in double quotes, doubling any quote inside. A quoted
-// Snowflake identifier is case-sensitive and takes no backslash escapes, so
-// "sync_log" stays lower case and no byte of name can end it early.
-func (Snowflake) Ident(name string) string { return quoteDoubled(safeText(name), '"') }
+// Ident quotes a name synctrack creates or references so that it resolves as
+// the same name written unquoted would: a plain identifier (letters, digits,
+// _ and $, not starting with a digit or $) is quoted upper case, so
+// "SYNC_LOG" is what a user's unquoted sync_log finds; any other name is
+// quoted exactly as given (case kept, quotes doubled). A quoted Snowflake
+// identifier takes no backslash escapes, so no byte of name can end it early.
+func (Snowflake) Ident(name string) string { return quoteDoubled(SnowflakeName(safeText(name)), '"') }
+
+// Quote quotes a name exactly as given, case kept: for names already resolved
+// the way Snowflake resolves them (a stage or integration the user named).
+func (Snowflake) Quote(name string) string { return quoteDoubled(safeText(name), '"') }
+
+// SnowflakeName is the name Snowflake stores for name written unquoted when
+// name is a plain identifier (upper case), and name itself otherwise.
+func SnowflakeName(name string) string {
+	if !plainSnowflake(name) {
+		return name
+	}
+	return strings.ToUpper(name)
+}
+
+// plainSnowflake reports whether name matches ^[A-Za-z_][A-Za-z0-9_$]*$, the
+// names Snowflake accepts unquoted (and upper-cases).
+func plainSnowflake(name string) bool {
+	if name == "" {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
+		case i > 0 && (c == '$' || c >= '0' && c <= '9'):
+		default:
+			return false
+		}
+	}
+	return true
+}
 
 // String wraps s in single quotes. Snowflake reads backslash escapes inside
 // single-quoted literals (a backslash-quote is a quote), so a backslash is doubled as well

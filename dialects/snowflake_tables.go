@@ -58,14 +58,16 @@ func (d Snowflake) Setup(schema string, stage []string, external bool) []string 
 // through a storage integration, so no bucket credential is ever in SQL.
 func (d Snowflake) CreateStage(stage []string, url, integration string) string {
 	return "CREATE STAGE IF NOT EXISTS " + d.Path(stage...) + "\n  URL = " + d.String(url) +
-		"\n  STORAGE_INTEGRATION = " + d.Ident(integration) + "\n  FILE_FORMAT = (TYPE = PARQUET)"
+		"\n  STORAGE_INTEGRATION = " + d.Quote(integration) + "\n  FILE_FORMAT = (TYPE = PARQUET)"
 }
 
-// Path quotes a dotted object name (db.schema.stage), one part at a time.
+// Path quotes a dotted object name (db.schema.stage), one part at a time,
+// each exactly as given: its parts are names already resolved as Snowflake
+// resolves them (see SnowflakeName).
 func (d Snowflake) Path(parts ...string) string {
 	q := make([]string, len(parts))
 	for i, p := range parts {
-		q[i] = d.Ident(p)
+		q[i] = d.Quote(p)
 	}
 	return strings.Join(q, ".")
 }

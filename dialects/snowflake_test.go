@@ -43,18 +43,45 @@ func readSnowflake(t *testing.T, sql string, q byte) (string, string) {
 func TestSnowflakeQuoting(t *testing.T) {
 	d := Snowflake{}
 	for _, s := range hostileText {
-		want := safeText(s)
 		for _, c := range []struct {
-			q   byte
-			out string
-		}{{'\'', d.String(s)}, {'"', d.Ident(s)}} {
+			q         byte
+			out, want string
+		}{{'\'', d.String(s), safeText(s)}, {'"', d.Ident(s), SnowflakeName(safeText(s))}, {'"', d.Quote(s), safeText(s)}} {
 			got, rest := readSnowflake(t, c.out, c.q)
-			if got != want || rest != "" {
+			if got != c.want || rest != "" {
 				t.Errorf("%q quoted as %s reads back as %q with %q left over", s, c.out, got, rest)
 			}
 		}
 	}
-	if got := d.Table("synctrack", "sync_log"); got != `"synctrack"."sync_log"` {
+	if got := d.Table("synctrack", "sync_log"); got != `"SYNCTRACK"."SYNC_LOG"` {
 		t.Errorf("Table = %s", got)
+	}
+}
+
+// TestSnowflakeIdentCasing: a name synctrack creates resolves as the same name
+// written unquoted would, so a user's unquoted synctrack.sync_log finds it;
+// a name Snowflake would not take unquoted keeps its case.
+func TestSnowflakeIdentCasing(t *testing.T) {
+	d := Snowflake{}
+	for in, want := range map[string]string{
+		"sync_log": `"SYNC_LOG"`, "status": `"STATUS"`, "_file": `"_FILE"`, "Email": `"EMAIL"`,
+		"a$b": `"A$B"`, "rows": `"ROWS"`, "f_2fa": `"F_2FA"`, "sync_records_52275": `"SYNC_RECORDS_52275"`,
+		`x"y`: `"x""y"`, "My Field": `"My Field"`, "1abc": `"1abc"`, "$x": `"$x"`, "Ünï": `"Ünï"`, "": `""`,
+	} {
+		if got := d.Ident(in); got != want {
+			t.Errorf("Ident(%q) = %s, want %s", in, got, want)
+		}
+	}
+	if got := d.Quote("my_stage"); got != `"my_stage"` {
+		t.Errorf("Quote keeps case: %s", got)
+	}
+	if got := d.Path("ANALYTICS", "My Schema", "stage"); got != `"ANALYTICS"."My Schema"."stage"` {
+		t.Errorf("Path quotes resolved parts as given: %s", got)
+	}
+	// JSON paths into VARIANT are data: the field keeps its case.
+	v := d.TypedView("synctrack", "sync_records_1", "1", []string{"identifier"},
+		[]PayloadColumn{{Field: "Email", Column: "email_2", Type: "string"}})
+	if !strings.Contains(v, `"RECORD_PAYLOAD":"Email"::VARCHAR AS "EMAIL_2"`) {
+		t.Errorf("typed view:\n%s", v)
 	}
 }

@@ -40,7 +40,7 @@ func TestReportAndSQLCommands(t *testing.T) {
 	if code != 0 || len(ts) < 9 {
 		t.Fatalf("sql list: exit %d, %d templates", code, len(ts))
 	}
-	for d, quoted := range map[string]string{"snowflake": `"synctrack"."sync_log"`, "bigquery": "`synctrack`.`sync_log`"} {
+	for d, quoted := range map[string]string{"snowflake": `"SYNCTRACK"."SYNC_LOG"`, "bigquery": "`synctrack`.`sync_log`"} {
 		code, out := runCLI(t, "sql", "render", "rejections_by_message", "--dialect", d, "--param", "sync=it's")
 		if code != 0 || !strings.Contains(out, quoted) || !strings.Contains(out, d2lit(d)) {
 			t.Errorf("sql render --dialect %s: exit %d:\n%s", d, code, out)

@@ -4,50 +4,50 @@
 -- params: sync n limit
 WITH run_order AS (
   SELECT
-    l."org_id",
-    l."sync_id",
-    l."sync_run_id",
+    l.org_id,
+    l.sync_id,
+    l.sync_run_id,
     row_number() OVER (
-      PARTITION BY l."org_id", l."sync_id"
-      ORDER BY min(l."batch_started_at") DESC NULLS LAST, l."sync_run_id" DESC
-    ) AS "run_rank"
+      PARTITION BY l.org_id, l.sync_id
+      ORDER BY min(l.batch_started_at) DESC NULLS LAST, l.sync_run_id DESC
+    ) AS run_rank
   FROM {{ table "sync_log" }} AS l
   WHERE TRUE
 {{- with param "sync" }}
-    AND l."sync_id" = {{ . }}
+    AND l.sync_id = {{ . }}
 {{- end }}
-  GROUP BY l."org_id", l."sync_id", l."sync_run_id"
+  GROUP BY l.org_id, l.sync_id, l.sync_run_id
 ),
 errors AS (
   SELECT
-    l."org_id",
-    l."sync_id",
-    l."sync_run_id",
-    r."run_rank",
-    {{ fingerprint `l."status_message"` }} AS "fingerprint",
-    l."status_message",
-    l."record_identifier"
+    l.org_id,
+    l.sync_id,
+    l.sync_run_id,
+    r.run_rank,
+    {{ fingerprint `l.status_message` }} AS fingerprint,
+    l.status_message,
+    l.record_identifier
   FROM {{ table "sync_log" }} AS l
-  JOIN run_order AS r ON r."org_id" = l."org_id" AND r."sync_id" = l."sync_id" AND r."sync_run_id" = l."sync_run_id"
-  WHERE l."outcome" = 'rejected' AND r."run_rank" <= 1 + {{ or (param "n") 5 }}
+  JOIN run_order AS r ON r.org_id = l.org_id AND r.sync_id = l.sync_id AND r.sync_run_id = l.sync_run_id
+  WHERE l.outcome = 'rejected' AND r.run_rank <= 1 + {{ or (param "n") 5 }}
 ),
 seen AS (
-  SELECT DISTINCT "org_id", "sync_id", "fingerprint" FROM errors WHERE "run_rank" > 1
+  SELECT DISTINCT org_id, sync_id, fingerprint FROM errors WHERE run_rank > 1
 )
 SELECT
-  e."org_id",
-  e."sync_id",
-  e."sync_run_id",
-  e."fingerprint",
-  count(*) AS "rejected",
-  count(DISTINCT e."record_identifier") AS "records",
-  min(e."status_message") AS "example_message"
+  e.org_id,
+  e.sync_id,
+  e.sync_run_id,
+  e.fingerprint,
+  count(*) AS rejected,
+  count(DISTINCT e.record_identifier) AS records,
+  min(e.status_message) AS example_message
 FROM errors AS e
 LEFT JOIN seen AS s
-  ON s."org_id" = e."org_id" AND s."sync_id" = e."sync_id" AND s."fingerprint" IS NOT DISTINCT FROM e."fingerprint"
-WHERE e."run_rank" = 1 AND s."sync_id" IS NULL
-GROUP BY e."org_id", e."sync_id", e."sync_run_id", e."fingerprint"
-ORDER BY "rejected" DESC, e."org_id", e."sync_id", e."fingerprint" NULLS LAST
+  ON s.org_id = e.org_id AND s.sync_id = e.sync_id AND s.fingerprint IS NOT DISTINCT FROM e.fingerprint
+WHERE e.run_rank = 1 AND s.sync_id IS NULL
+GROUP BY e.org_id, e.sync_id, e.sync_run_id, e.fingerprint
+ORDER BY rejected DESC, e.org_id, e.sync_id, e.fingerprint NULLS LAST
 {{- with param "limit" }}
 LIMIT {{ . }}
 {{- end }}

@@ -2,25 +2,25 @@
 -- params: identifier sync limit
 -- required: identifier
 SELECT
-  l."batch_started_at",
-  l."batch_completed_at",
-  l."org_id",
-  l."sync_id",
-  l."sync_run_id",
-  l."record_identifier",
-  l."operation",
-  l."outcome",
-  l."status",
-  l."status_message",
-  l."record_payload",
-  l."log_id",
-  l."_file"
+  l.batch_started_at,
+  l.batch_completed_at,
+  l.org_id,
+  l.sync_id,
+  l.sync_run_id,
+  l.record_identifier,
+  l.operation,
+  l.outcome,
+  l.status,
+  l.status_message,
+  l.record_payload,
+  l.log_id,
+  l._file
 FROM {{ table "sync_log" }} AS l
-WHERE l."record_identifier" = {{ param "identifier" }}
+WHERE l.record_identifier = {{ param "identifier" }}
 {{- with param "sync" }}
-  AND l."sync_id" = {{ . }}
+  AND l.sync_id = {{ . }}
 {{- end }}
-ORDER BY l."batch_started_at" DESC NULLS LAST, l."sync_run_id" DESC, l."log_id"
+ORDER BY l.batch_started_at DESC NULLS LAST, l.sync_run_id DESC, l.log_id
 {{- with param "limit" }}
 LIMIT {{ . }}
 {{- end }}

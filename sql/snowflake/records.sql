@@ -3,37 +3,37 @@
 -- params: sync run status identifier since limit
 -- view: no
 SELECT
-  l."batch_started_at",
-  l."org_id",
-  l."sync_id",
-  l."sync_run_id",
-  l."record_identifier",
-  l."outcome",
-  l."status",
-  l."status_message",
-  l."operation",
-  l."record_payload",
-  l."batch_completed_at",
-  l."log_id",
-  l."_file"
+  l.batch_started_at,
+  l.org_id,
+  l.sync_id,
+  l.sync_run_id,
+  l.record_identifier,
+  l.outcome,
+  l.status,
+  l.status_message,
+  l.operation,
+  l.record_payload,
+  l.batch_completed_at,
+  l.log_id,
+  l._file
 FROM {{ table "sync_log" }} AS l
 WHERE TRUE
 {{- with param "sync" }}
-  AND l."sync_id" = {{ . }}
+  AND l.sync_id = {{ . }}
 {{- end }}
 {{- with param "run" }}
-  AND l."sync_run_id" = {{ . }}
+  AND l.sync_run_id = {{ . }}
 {{- end }}
 {{- with param "status" }}
-  AND l."outcome" = {{ . }}
+  AND l.outcome = {{ . }}
 {{- end }}
 {{- with param "identifier" }}
-  AND l."record_identifier" = {{ . }}
+  AND l.record_identifier = {{ . }}
 {{- end }}
 {{- with param "since" }}
-  AND l."batch_started_at" >= {{ . }}
+  AND l.batch_started_at >= {{ . }}
 {{- end }}
-ORDER BY l."batch_started_at" DESC NULLS LAST, l."log_id"
+ORDER BY l.batch_started_at DESC NULLS LAST, l.log_id
 {{- with param "limit" }}
 LIMIT {{ . }}
 {{- end }}

@@ -1,22 +1,22 @@
 -- Daily rejection rate per sync, by the UTC day each batch started.
 -- params: sync since limit
 SELECT
-  TO_DATE(CONVERT_TIMEZONE('UTC', l."batch_started_at")) AS "day",
-  l."org_id",
-  l."sync_id",
-  count(*) AS "total",
-  COUNT_IF(l."outcome" = 'rejected') AS "rejected",
-  round(COUNT_IF(l."outcome" = 'rejected') / count(*), 4) AS "rejection_rate"
+  TO_DATE(CONVERT_TIMEZONE('UTC', l.batch_started_at)) AS day,
+  l.org_id,
+  l.sync_id,
+  count(*) AS total,
+  COUNT_IF(l.outcome = 'rejected') AS rejected,
+  round(COUNT_IF(l.outcome = 'rejected') / count(*), 4) AS rejection_rate
 FROM {{ table "sync_log" }} AS l
 WHERE TRUE
 {{- with param "sync" }}
-  AND l."sync_id" = {{ . }}
+  AND l.sync_id = {{ . }}
 {{- end }}
 {{- with param "since" }}
-  AND l."batch_started_at" >= {{ . }}
+  AND l.batch_started_at >= {{ . }}
 {{- end }}
-GROUP BY "day", l."org_id", l."sync_id"
-ORDER BY "day" DESC NULLS LAST, l."org_id", l."sync_id"
+GROUP BY day, l.org_id, l.sync_id
+ORDER BY day DESC NULLS LAST, l.org_id, l.sync_id
 {{- with param "limit" }}
 LIMIT {{ . }}
 {{- end }}

@@ -7,33 +7,33 @@
 -- params: sync run since limit
 WITH rejected_rows AS (
   SELECT
-    {{ fingerprint `l."status_message"` }} AS "fingerprint",
-    l."status_message",
-    l."record_identifier",
-    l."batch_started_at"
+    {{ fingerprint `l.status_message` }} AS fingerprint,
+    l.status_message,
+    l.record_identifier,
+    l.batch_started_at
   FROM {{ table "sync_log" }} AS l
-  WHERE l."outcome" = 'rejected'
+  WHERE l.outcome = 'rejected'
 {{- with param "sync" }}
-    AND l."sync_id" = {{ . }}
+    AND l.sync_id = {{ . }}
 {{- end }}
 {{- with param "run" }}
-    AND l."sync_run_id" = {{ . }}
+    AND l.sync_run_id = {{ . }}
 {{- end }}
 {{- with param "since" }}
-    AND l."batch_started_at" >= {{ . }}
+    AND l.batch_started_at >= {{ . }}
 {{- end }}
 )
 SELECT
-  "fingerprint",
-  count(*) AS "rejected",
-  count(DISTINCT "status_message") AS "messages",
-  count(DISTINCT "record_identifier") AS "records",
-  min("status_message") AS "example_message",
-  min("batch_started_at") AS "first_seen",
-  max("batch_started_at") AS "last_seen"
+  fingerprint,
+  count(*) AS rejected,
+  count(DISTINCT status_message) AS messages,
+  count(DISTINCT record_identifier) AS records,
+  min(status_message) AS example_message,
+  min(batch_started_at) AS first_seen,
+  max(batch_started_at) AS last_seen
 FROM rejected_rows
-GROUP BY "fingerprint"
-ORDER BY "rejected" DESC, "fingerprint" NULLS LAST
+GROUP BY fingerprint
+ORDER BY rejected DESC, fingerprint NULLS LAST
 {{- with param "limit" }}
 LIMIT {{ . }}
 {{- end }}

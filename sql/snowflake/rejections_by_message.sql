@@ -3,22 +3,22 @@
 -- rejected rows carry it and every identifier, sorted (NULL identifiers left out).
 -- params: sync run since limit
 SELECT
-  l."status_message",
-  count(*) AS "rejected",
-  ARRAY_AGG(l."record_identifier") WITHIN GROUP (ORDER BY l."record_identifier") AS "identifiers"
+  l.status_message,
+  count(*) AS rejected,
+  ARRAY_AGG(l.record_identifier) WITHIN GROUP (ORDER BY l.record_identifier) AS identifiers
 FROM {{ table "sync_log" }} AS l
-WHERE l."outcome" = 'rejected'
+WHERE l.outcome = 'rejected'
 {{- with param "sync" }}
-  AND l."sync_id" = {{ . }}
+  AND l.sync_id = {{ . }}
 {{- end }}
 {{- with param "run" }}
-  AND l."sync_run_id" = {{ . }}
+  AND l.sync_run_id = {{ . }}
 {{- end }}
 {{- with param "since" }}
-  AND l."batch_started_at" >= {{ . }}
+  AND l.batch_started_at >= {{ . }}
 {{- end }}
-GROUP BY l."status_message"
-ORDER BY "rejected" DESC, l."status_message" NULLS LAST
+GROUP BY l.status_message
+ORDER BY rejected DESC, l.status_message NULLS LAST
 {{- with param "limit" }}
 LIMIT {{ . }}
 {{- end }}

@@ -13,7 +13,7 @@ func TestWireFailureRolledBackAndRetried(t *testing.T) {
 	f := newFakeSF(t)
 	b := testBucket(t, 3)
 	w := openFake(t, f, "")
-	f.fail(failRule{match: "COPY INTO \"synctrack\".\"sync_records\"", times: 1, code: "000625", sqlState: "57014",
+	f.fail(failRule{match: "COPY INTO \"SYNCTRACK\".\"SYNC_RECORDS\"", times: 1, code: "000625", sqlState: "57014",
 		message: "Statement reached its statement or warehouse timeout of 0 second(s) and was canceled (lock wait)."})
 	rep := load(t, b, w)
 	if len(rep.Failed) != 0 {
@@ -102,7 +102,7 @@ func TestWireExternalCycle(t *testing.T) {
 	if n := count(stmts, "ALTER EXTERNAL TABLE"); n != 2 {
 		t.Errorf("%d refreshes, want 2 (one per run folder)", n)
 	}
-	if n := count(stmts, `COPY INTO "synctrack"."sync_records"`); n != 0 {
+	if n := count(stmts, `COPY INTO "SYNCTRACK"."SYNC_RECORDS"`); n != 0 {
 		t.Errorf("external mode copied records %d times", n)
 	}
 	f.reset()

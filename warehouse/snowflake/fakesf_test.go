@@ -209,12 +209,12 @@ func (f *fakeSF) query(q string) map[string]any {
 	case createRe.MatchString(q):
 		st.tables[createRe.FindStringSubmatch(q)[1]] = true
 		return result(0x6100, statusOnly, ok)
-	case strings.HasPrefix(q, "SELECT") && strings.Contains(q, `"load_ledger"`):
-		if !st.tables["load_ledger"] {
+	case strings.HasPrefix(q, "SELECT") && strings.Contains(q, `"LOAD_LEDGER"`):
+		if !st.tables["LOAD_LEDGER"] {
 			return sqlError("002003", "42S02", "SQL compilation error:\nObject 'ANALYTICS.SYNCTRACK.LOAD_LEDGER' does not exist or not authorized.")
 		}
 		return f.ledgerRows(st)
-	case strings.HasPrefix(q, "SELECT") && strings.Contains(q, `"payload_schema"::VARCHAR`):
+	case strings.HasPrefix(q, "SELECT") && strings.Contains(q, `"PAYLOAD_SCHEMA"::VARCHAR`):
 		var rows [][]any
 		for _, id := range sortedKeys(st.schemas) {
 			if strings.Contains(q, "'"+id+"'") {
@@ -232,10 +232,10 @@ func (f *fakeSF) query(q string) map[string]any {
 	case strings.HasPrefix(q, "ALTER EXTERNAL TABLE"):
 		return result(0x6100, []column{{"file", "text"}, {"status", "text"}, {"description", "text"}},
 			[][]any{{"sync_tracking_datasets/x.parquet", "REGISTERED_NEW", "File registered successfully."}})
-	case strings.HasPrefix(q, "MERGE INTO") && strings.Contains(q, `"load_ledger"`):
+	case strings.HasPrefix(q, "MERGE INTO") && strings.Contains(q, `"LOAD_LEDGER"`):
 		n := f.mergeLedger(st, q)
 		return result(0x3400, []column{{"number of rows inserted", "fixed"}, {"number of rows updated", "fixed"}}, [][]any{{fmt.Sprint(n), "0"}})
-	case strings.HasPrefix(q, "INSERT INTO") && strings.Contains(q, `"sync_runs"`):
+	case strings.HasPrefix(q, "INSERT INTO") && strings.Contains(q, `"SYNC_RUNS"`):
 		rows := parseValues(q)
 		for _, r := range rows {
 			st.schemas[deref(r[2])] = append(st.schemas[deref(r[2])], deref(r[10]))
@@ -244,7 +244,7 @@ func (f *fakeSF) query(q string) map[string]any {
 	case strings.HasPrefix(q, "INSERT"):
 		return result(0x3100, []column{{"number of rows inserted", "fixed"}}, [][]any{{"0"}})
 	case strings.HasPrefix(q, "UPDATE"):
-		if strings.Contains(q, `"load_ledger"`) {
+		if strings.Contains(q, `"LOAD_LEDGER"`) {
 			f.replaceLedger(st, q)
 		}
 		return result(0x3200, []column{{"number of rows updated", "fixed"}, {"number of multi-joined rows updated", "fixed"}}, [][]any{{"0", "0"}})

@@ -108,7 +108,9 @@ func ParseURL(raw string, env func(string) string) (Config, error) {
 	if c.Schema == "" {
 		c.Schema = "synctrack"
 	}
-	c.Stage = []string{c.Schema, "synctrack_stage"}
+	// Names the user typed are resolved here, as Snowflake resolves them;
+	// the dialect quotes the resolved parts exactly (Snowflake.Path).
+	c.Stage = []string{dialects.SnowflakeName(c.Schema), "SYNCTRACK_STAGE"}
 	if stage != "" {
 		c.Stage = strings.Split(stage, ".")
 		for i, p := range c.Stage {
@@ -120,18 +122,13 @@ func ParseURL(raw string, env func(string) string) (Config, error) {
 }
 
 // bareName resolves a name the user typed as Snowflake resolves it unquoted:
-// a plain identifier is upper-cased; "Quoted" keeps its case.
+// a plain identifier is upper-cased; "Quoted" keeps its case (and "" is one
+// quote); anything else is taken as written.
 func bareName(s string) string {
 	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
-		return s[1 : len(s)-1]
+		return strings.ReplaceAll(s[1:len(s)-1], `""`, `"`)
 	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c == '_' || c == '$' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && c >= '0' && c <= '9') {
-			return s
-		}
-	}
-	return strings.ToUpper(s)
+	return dialects.SnowflakeName(s)
 }
 
 // userInfo returns the user[:pass] part before the last @ of the host part.

@@ -106,9 +106,9 @@ func TestWireLoadCycle(t *testing.T) {
 	if r := f.ledgerFor("sync_tracking_datasets/org1/52275/run2/_SUCCESS"); r == nil || r[4] != "skipped" {
 		t.Errorf("_SUCCESS ledger row %q, want skipped", r)
 	}
-	assertOrder(t, f.statements(), "COPY INTO \"synctrack\".\"sync_records\"",
-		"BEGIN", `DELETE FROM "synctrack"."sync_records"`, `COPY INTO "synctrack"."sync_records"`,
-		`UPDATE "synctrack"."sync_records"`, `UPDATE "synctrack"."load_ledger"`, `MERGE INTO "synctrack"."load_ledger"`, "COMMIT")
+	assertOrder(t, f.statements(), "COPY INTO \"SYNCTRACK\".\"SYNC_RECORDS\"",
+		"BEGIN", `DELETE FROM "SYNCTRACK"."SYNC_RECORDS"`, `COPY INTO "SYNCTRACK"."SYNC_RECORDS"`,
+		`UPDATE "SYNCTRACK"."SYNC_RECORDS"`, `UPDATE "SYNCTRACK"."LOAD_LEDGER"`, `MERGE INTO "SYNCTRACK"."LOAD_LEDGER"`, "COMMIT")
 
 	f.reset()
 	rep = load(t, b, w)

@@ -6,53 +6,53 @@
 -- params: sync n limit
 WITH run_order AS (
   SELECT
-    l."org_id",
-    l."sync_id",
-    l."sync_run_id",
+    l.org_id,
+    l.sync_id,
+    l.sync_run_id,
     row_number() OVER (
-      PARTITION BY l."org_id", l."sync_id"
-      ORDER BY min(l."batch_started_at") DESC NULLS LAST, l."sync_run_id" DESC
-    ) AS "run_rank"
-  FROM "synctrack"."sync_log" AS l
+      PARTITION BY l.org_id, l.sync_id
+      ORDER BY min(l.batch_started_at) DESC NULLS LAST, l.sync_run_id DESC
+    ) AS run_rank
+  FROM "SYNCTRACK"."SYNC_LOG" AS l
   WHERE TRUE
-    AND l."sync_id" = '52275'
-  GROUP BY l."org_id", l."sync_id", l."sync_run_id"
+    AND l.sync_id = '52275'
+  GROUP BY l.org_id, l.sync_id, l.sync_run_id
 ),
 per_run AS (
   SELECT
-    l."org_id",
-    l."sync_id",
-    l."record_identifier",
-    r."run_rank",
-    max(CASE l."outcome" WHEN 'rejected' THEN 3 WHEN 'invalid' THEN 2 ELSE 1 END) AS "severity"
-  FROM "synctrack"."sync_log" AS l
-  JOIN run_order AS r ON r."org_id" = l."org_id" AND r."sync_id" = l."sync_id" AND r."sync_run_id" = l."sync_run_id"
-  WHERE r."run_rank" <= 3
-  GROUP BY l."org_id", l."sync_id", l."record_identifier", r."run_rank"
+    l.org_id,
+    l.sync_id,
+    l.record_identifier,
+    r.run_rank,
+    max(CASE l.outcome WHEN 'rejected' THEN 3 WHEN 'invalid' THEN 2 ELSE 1 END) AS severity
+  FROM "SYNCTRACK"."SYNC_LOG" AS l
+  JOIN run_order AS r ON r.org_id = l.org_id AND r.sync_id = l.sync_id AND r.sync_run_id = l.sync_run_id
+  WHERE r.run_rank <= 3
+  GROUP BY l.org_id, l.sync_id, l.record_identifier, r.run_rank
 ),
 steps AS (
   SELECT
-    p."org_id",
-    p."sync_id",
-    p."record_identifier",
-    p."run_rank",
-    CASE p."severity" WHEN 3 THEN 'rejected' WHEN 2 THEN 'invalid' ELSE 'success' END AS "outcome",
-    CASE WHEN lag(p."severity") OVER (
-      PARTITION BY p."org_id", p."sync_id", p."record_identifier" ORDER BY p."run_rank" DESC
-    ) <> p."severity" THEN 1 ELSE 0 END AS "changed"
+    p.org_id,
+    p.sync_id,
+    p.record_identifier,
+    p.run_rank,
+    CASE p.severity WHEN 3 THEN 'rejected' WHEN 2 THEN 'invalid' ELSE 'success' END AS outcome,
+    CASE WHEN lag(p.severity) OVER (
+      PARTITION BY p.org_id, p.sync_id, p.record_identifier ORDER BY p.run_rank DESC
+    ) <> p.severity THEN 1 ELSE 0 END AS changed
   FROM per_run AS p
 )
 SELECT
-  "org_id",
-  "sync_id",
-  "record_identifier",
-  count(*) AS "runs",
-  COUNT_IF("changed" = 1) AS "changes",
-  LISTAGG("outcome", ',') WITHIN GROUP (ORDER BY "run_rank" DESC) AS "outcomes"
+  org_id,
+  sync_id,
+  record_identifier,
+  count(*) AS runs,
+  COUNT_IF(changed = 1) AS changes,
+  LISTAGG(outcome, ',') WITHIN GROUP (ORDER BY run_rank DESC) AS outcomes
 FROM steps
-GROUP BY "org_id", "sync_id", "record_identifier"
-HAVING COUNT_IF("changed" = 1) >= 2
-ORDER BY "changes" DESC, "org_id", "sync_id", "record_identifier" NULLS LAST
+GROUP BY org_id, sync_id, record_identifier
+HAVING COUNT_IF(changed = 1) >= 2
+ORDER BY changes DESC, org_id, sync_id, record_identifier NULLS LAST
 LIMIT 50
 
 -- rendered as a view, without parameters
@@ -63,49 +63,49 @@ LIMIT 50
 -- params: sync n limit
 WITH run_order AS (
   SELECT
-    l."org_id",
-    l."sync_id",
-    l."sync_run_id",
+    l.org_id,
+    l.sync_id,
+    l.sync_run_id,
     row_number() OVER (
-      PARTITION BY l."org_id", l."sync_id"
-      ORDER BY min(l."batch_started_at") DESC NULLS LAST, l."sync_run_id" DESC
-    ) AS "run_rank"
-  FROM "synctrack"."sync_log" AS l
+      PARTITION BY l.org_id, l.sync_id
+      ORDER BY min(l.batch_started_at) DESC NULLS LAST, l.sync_run_id DESC
+    ) AS run_rank
+  FROM "SYNCTRACK"."SYNC_LOG" AS l
   WHERE TRUE
-  GROUP BY l."org_id", l."sync_id", l."sync_run_id"
+  GROUP BY l.org_id, l.sync_id, l.sync_run_id
 ),
 per_run AS (
   SELECT
-    l."org_id",
-    l."sync_id",
-    l."record_identifier",
-    r."run_rank",
-    max(CASE l."outcome" WHEN 'rejected' THEN 3 WHEN 'invalid' THEN 2 ELSE 1 END) AS "severity"
-  FROM "synctrack"."sync_log" AS l
-  JOIN run_order AS r ON r."org_id" = l."org_id" AND r."sync_id" = l."sync_id" AND r."sync_run_id" = l."sync_run_id"
-  WHERE r."run_rank" <= 5
-  GROUP BY l."org_id", l."sync_id", l."record_identifier", r."run_rank"
+    l.org_id,
+    l.sync_id,
+    l.record_identifier,
+    r.run_rank,
+    max(CASE l.outcome WHEN 'rejected' THEN 3 WHEN 'invalid' THEN 2 ELSE 1 END) AS severity
+  FROM "SYNCTRACK"."SYNC_LOG" AS l
+  JOIN run_order AS r ON r.org_id = l.org_id AND r.sync_id = l.sync_id AND r.sync_run_id = l.sync_run_id
+  WHERE r.run_rank <= 5
+  GROUP BY l.org_id, l.sync_id, l.record_identifier, r.run_rank
 ),
 steps AS (
   SELECT
-    p."org_id",
-    p."sync_id",
-    p."record_identifier",
-    p."run_rank",
-    CASE p."severity" WHEN 3 THEN 'rejected' WHEN 2 THEN 'invalid' ELSE 'success' END AS "outcome",
-    CASE WHEN lag(p."severity") OVER (
-      PARTITION BY p."org_id", p."sync_id", p."record_identifier" ORDER BY p."run_rank" DESC
-    ) <> p."severity" THEN 1 ELSE 0 END AS "changed"
+    p.org_id,
+    p.sync_id,
+    p.record_identifier,
+    p.run_rank,
+    CASE p.severity WHEN 3 THEN 'rejected' WHEN 2 THEN 'invalid' ELSE 'success' END AS outcome,
+    CASE WHEN lag(p.severity) OVER (
+      PARTITION BY p.org_id, p.sync_id, p.record_identifier ORDER BY p.run_rank DESC
+    ) <> p.severity THEN 1 ELSE 0 END AS changed
   FROM per_run AS p
 )
 SELECT
-  "org_id",
-  "sync_id",
-  "record_identifier",
-  count(*) AS "runs",
-  COUNT_IF("changed" = 1) AS "changes",
-  LISTAGG("outcome", ',') WITHIN GROUP (ORDER BY "run_rank" DESC) AS "outcomes"
+  org_id,
+  sync_id,
+  record_identifier,
+  count(*) AS runs,
+  COUNT_IF(changed = 1) AS changes,
+  LISTAGG(outcome, ',') WITHIN GROUP (ORDER BY run_rank DESC) AS outcomes
 FROM steps
-GROUP BY "org_id", "sync_id", "record_identifier"
-HAVING COUNT_IF("changed" = 1) >= 2
-ORDER BY "changes" DESC, "org_id", "sync_id", "record_identifier" NULLS LAST
+GROUP BY org_id, sync_id, record_identifier
+HAVING COUNT_IF(changed = 1) >= 2
+ORDER BY changes DESC, org_id, sync_id, record_identifier NULLS LAST

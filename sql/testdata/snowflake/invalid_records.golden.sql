@@ -4,21 +4,21 @@
 -- is neither succeeded nor rejected counts here too.
 -- params: sync run since limit
 SELECT
-  l."org_id",
-  l."sync_id",
-  l."sync_run_id",
-  coalesce(l."status", '(no status)') AS "invalid_check",
-  count(*) AS "invalid",
-  count(DISTINCT l."record_identifier") AS "records",
-  min(l."record_identifier") AS "example_identifier",
-  min(l."status_message") AS "example_message"
-FROM "synctrack"."sync_log" AS l
-WHERE l."outcome" = 'invalid'
-  AND l."sync_id" = '52275'
-  AND l."sync_run_id" = '8867293'
-  AND l."batch_started_at" >= CAST('2026-01-05 00:00:00.000000+00:00' AS TIMESTAMP_TZ)
-GROUP BY l."org_id", l."sync_id", l."sync_run_id", "invalid_check"
-ORDER BY l."org_id", l."sync_id", l."sync_run_id", "invalid_check"
+  l.org_id,
+  l.sync_id,
+  l.sync_run_id,
+  coalesce(l.status, '(no status)') AS invalid_check,
+  count(*) AS invalid,
+  count(DISTINCT l.record_identifier) AS records,
+  min(l.record_identifier) AS example_identifier,
+  min(l.status_message) AS example_message
+FROM "SYNCTRACK"."SYNC_LOG" AS l
+WHERE l.outcome = 'invalid'
+  AND l.sync_id = '52275'
+  AND l.sync_run_id = '8867293'
+  AND l.batch_started_at >= CAST('2026-01-05 00:00:00.000000+00:00' AS TIMESTAMP_TZ)
+GROUP BY l.org_id, l.sync_id, l.sync_run_id, invalid_check
+ORDER BY l.org_id, l.sync_id, l.sync_run_id, invalid_check
 LIMIT 50
 
 -- rendered as a view, without parameters
@@ -27,15 +27,15 @@ LIMIT 50
 -- is neither succeeded nor rejected counts here too.
 -- params: sync run since limit
 SELECT
-  l."org_id",
-  l."sync_id",
-  l."sync_run_id",
-  coalesce(l."status", '(no status)') AS "invalid_check",
-  count(*) AS "invalid",
-  count(DISTINCT l."record_identifier") AS "records",
-  min(l."record_identifier") AS "example_identifier",
-  min(l."status_message") AS "example_message"
-FROM "synctrack"."sync_log" AS l
-WHERE l."outcome" = 'invalid'
-GROUP BY l."org_id", l."sync_id", l."sync_run_id", "invalid_check"
-ORDER BY l."org_id", l."sync_id", l."sync_run_id", "invalid_check"
+  l.org_id,
+  l.sync_id,
+  l.sync_run_id,
+  coalesce(l.status, '(no status)') AS invalid_check,
+  count(*) AS invalid,
+  count(DISTINCT l.record_identifier) AS records,
+  min(l.record_identifier) AS example_identifier,
+  min(l.status_message) AS example_message
+FROM "SYNCTRACK"."SYNC_LOG" AS l
+WHERE l.outcome = 'invalid'
+GROUP BY l.org_id, l.sync_id, l.sync_run_id, invalid_check
+ORDER BY l.org_id, l.sync_id, l.sync_run_id, invalid_check

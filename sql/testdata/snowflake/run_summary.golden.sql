@@ -7,52 +7,52 @@
 -- params: sync run since limit
 WITH run_totals AS (
   SELECT
-    l."org_id",
-    l."sync_id",
-    l."sync_run_id",
-    l."source_object_id",
-    l."destination_id",
-    l."destination_object_id",
-    count(*) AS "total",
-    COUNT_IF(l."outcome" = 'success') AS "succeeded",
-    COUNT_IF(l."outcome" = 'rejected') AS "rejected",
-    COUNT_IF(l."outcome" = 'invalid') AS "invalid",
-    min(l."batch_started_at") AS "first_batch_started_at",
-    max(l."batch_completed_at") AS "last_batch_completed_at"
-  FROM "synctrack"."sync_log" AS l
+    l.org_id,
+    l.sync_id,
+    l.sync_run_id,
+    l.source_object_id,
+    l.destination_id,
+    l.destination_object_id,
+    count(*) AS total,
+    COUNT_IF(l.outcome = 'success') AS succeeded,
+    COUNT_IF(l.outcome = 'rejected') AS rejected,
+    COUNT_IF(l.outcome = 'invalid') AS invalid,
+    min(l.batch_started_at) AS first_batch_started_at,
+    max(l.batch_completed_at) AS last_batch_completed_at
+  FROM "SYNCTRACK"."SYNC_LOG" AS l
   WHERE TRUE
-    AND l."sync_id" = '52275'
-    AND l."sync_run_id" = '8867293'
-    AND l."batch_started_at" >= CAST('2026-01-05 00:00:00.000000+00:00' AS TIMESTAMP_TZ)
-  GROUP BY l."org_id", l."sync_id", l."sync_run_id", l."source_object_id", l."destination_id", l."destination_object_id"
+    AND l.sync_id = '52275'
+    AND l.sync_run_id = '8867293'
+    AND l.batch_started_at >= CAST('2026-01-05 00:00:00.000000+00:00' AS TIMESTAMP_TZ)
+  GROUP BY l.org_id, l.sync_id, l.sync_run_id, l.source_object_id, l.destination_id, l.destination_object_id
 )
 SELECT
-  r."org_id",
-  r."sync_id",
-  r."sync_run_id",
-  m."started_at" AS "run_started_at",
-  r."total",
-  r."succeeded",
-  r."rejected",
-  r."invalid",
-  round(r."rejected" / r."total", 4) AS "rejection_rate",
-  r."first_batch_started_at",
-  r."last_batch_completed_at",
-  m."source_type",
-  r."source_object_id",
-  so."name" AS "source_name",
-  m."destination_type",
-  r."destination_id",
-  d."name" AS "destination_name",
-  r."destination_object_id",
-  dobj."name" AS "destination_object_name"
+  r.org_id,
+  r.sync_id,
+  r.sync_run_id,
+  m.started_at AS run_started_at,
+  r.total,
+  r.succeeded,
+  r.rejected,
+  r.invalid,
+  round(r.rejected / r.total, 4) AS rejection_rate,
+  r.first_batch_started_at,
+  r.last_batch_completed_at,
+  m.source_type,
+  r.source_object_id,
+  so.name AS source_name,
+  m.destination_type,
+  r.destination_id,
+  d.name AS destination_name,
+  r.destination_object_id,
+  dobj.name AS destination_object_name
 FROM run_totals AS r
-LEFT JOIN "synctrack"."sync_runs" AS m
-  ON m."org_id" = r."org_id" AND m."sync_configuration_id" = r."sync_id" AND m."sync_run_id" = r."sync_run_id"
-LEFT JOIN "synctrack"."source_objects" AS so ON so."org_id" = r."org_id" AND so."id" = r."source_object_id"
-LEFT JOIN "synctrack"."destinations" AS d ON d."org_id" = r."org_id" AND d."id" = r."destination_id"
-LEFT JOIN "synctrack"."destination_objects" AS dobj ON dobj."org_id" = r."org_id" AND dobj."id" = r."destination_object_id"
-ORDER BY r."first_batch_started_at" DESC NULLS LAST, r."org_id", r."sync_id", r."sync_run_id"
+LEFT JOIN "SYNCTRACK"."SYNC_RUNS" AS m
+  ON m.org_id = r.org_id AND m.sync_configuration_id = r.sync_id AND m.sync_run_id = r.sync_run_id
+LEFT JOIN "SYNCTRACK"."SOURCE_OBJECTS" AS so ON so.org_id = r.org_id AND so.id = r.source_object_id
+LEFT JOIN "SYNCTRACK"."DESTINATIONS" AS d ON d.org_id = r.org_id AND d.id = r.destination_id
+LEFT JOIN "SYNCTRACK"."DESTINATION_OBJECTS" AS dobj ON dobj.org_id = r.org_id AND dobj.id = r.destination_object_id
+ORDER BY r.first_batch_started_at DESC NULLS LAST, r.org_id, r.sync_id, r.sync_run_id
 LIMIT 50
 
 -- rendered as a view, without parameters
@@ -64,46 +64,46 @@ LIMIT 50
 -- params: sync run since limit
 WITH run_totals AS (
   SELECT
-    l."org_id",
-    l."sync_id",
-    l."sync_run_id",
-    l."source_object_id",
-    l."destination_id",
-    l."destination_object_id",
-    count(*) AS "total",
-    COUNT_IF(l."outcome" = 'success') AS "succeeded",
-    COUNT_IF(l."outcome" = 'rejected') AS "rejected",
-    COUNT_IF(l."outcome" = 'invalid') AS "invalid",
-    min(l."batch_started_at") AS "first_batch_started_at",
-    max(l."batch_completed_at") AS "last_batch_completed_at"
-  FROM "synctrack"."sync_log" AS l
+    l.org_id,
+    l.sync_id,
+    l.sync_run_id,
+    l.source_object_id,
+    l.destination_id,
+    l.destination_object_id,
+    count(*) AS total,
+    COUNT_IF(l.outcome = 'success') AS succeeded,
+    COUNT_IF(l.outcome = 'rejected') AS rejected,
+    COUNT_IF(l.outcome = 'invalid') AS invalid,
+    min(l.batch_started_at) AS first_batch_started_at,
+    max(l.batch_completed_at) AS last_batch_completed_at
+  FROM "SYNCTRACK"."SYNC_LOG" AS l
   WHERE TRUE
-  GROUP BY l."org_id", l."sync_id", l."sync_run_id", l."source_object_id", l."destination_id", l."destination_object_id"
+  GROUP BY l.org_id, l.sync_id, l.sync_run_id, l.source_object_id, l.destination_id, l.destination_object_id
 )
 SELECT
-  r."org_id",
-  r."sync_id",
-  r."sync_run_id",
-  m."started_at" AS "run_started_at",
-  r."total",
-  r."succeeded",
-  r."rejected",
-  r."invalid",
-  round(r."rejected" / r."total", 4) AS "rejection_rate",
-  r."first_batch_started_at",
-  r."last_batch_completed_at",
-  m."source_type",
-  r."source_object_id",
-  so."name" AS "source_name",
-  m."destination_type",
-  r."destination_id",
-  d."name" AS "destination_name",
-  r."destination_object_id",
-  dobj."name" AS "destination_object_name"
+  r.org_id,
+  r.sync_id,
+  r.sync_run_id,
+  m.started_at AS run_started_at,
+  r.total,
+  r.succeeded,
+  r.rejected,
+  r.invalid,
+  round(r.rejected / r.total, 4) AS rejection_rate,
+  r.first_batch_started_at,
+  r.last_batch_completed_at,
+  m.source_type,
+  r.source_object_id,
+  so.name AS source_name,
+  m.destination_type,
+  r.destination_id,
+  d.name AS destination_name,
+  r.destination_object_id,
+  dobj.name AS destination_object_name
 FROM run_totals AS r
-LEFT JOIN "synctrack"."sync_runs" AS m
-  ON m."org_id" = r."org_id" AND m."sync_configuration_id" = r."sync_id" AND m."sync_run_id" = r."sync_run_id"
-LEFT JOIN "synctrack"."source_objects" AS so ON so."org_id" = r."org_id" AND so."id" = r."source_object_id"
-LEFT JOIN "synctrack"."destinations" AS d ON d."org_id" = r."org_id" AND d."id" = r."destination_id"
-LEFT JOIN "synctrack"."destination_objects" AS dobj ON dobj."org_id" = r."org_id" AND dobj."id" = r."destination_object_id"
-ORDER BY r."first_batch_started_at" DESC NULLS LAST, r."org_id", r."sync_id", r."sync_run_id"
+LEFT JOIN "SYNCTRACK"."SYNC_RUNS" AS m
+  ON m.org_id = r.org_id AND m.sync_configuration_id = r.sync_id AND m.sync_run_id = r.sync_run_id
+LEFT JOIN "SYNCTRACK"."SOURCE_OBJECTS" AS so ON so.org_id = r.org_id AND so.id = r.source_object_id
+LEFT JOIN "SYNCTRACK"."DESTINATIONS" AS d ON d.org_id = r.org_id AND d.id = r.destination_id
+LEFT JOIN "SYNCTRACK"."DESTINATION_OBJECTS" AS dobj ON dobj.org_id = r.org_id AND dobj.id = r.destination_object_id
+ORDER BY r.first_batch_started_at DESC NULLS LAST, r.org_id, r.sync_id, r.sync_run_id

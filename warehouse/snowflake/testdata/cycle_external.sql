@@ -1,161 +1,161 @@
-SELECT "key", "etag", COALESCE("size", 0), "kind", "status", COALESCE("rows", 0), COALESCE("error", ''), COALESCE("attempts", 0), DATE_PART(EPOCH_MICROSECOND, "first_seen_at"), DATE_PART(EPOCH_MICROSECOND, "loaded_at")
-FROM "synctrack"."load_ledger";
+SELECT "KEY", "ETAG", COALESCE("SIZE", 0), "KIND", "STATUS", COALESCE("ROWS", 0), COALESCE("ERROR", ''), COALESCE("ATTEMPTS", 0), DATE_PART(EPOCH_MICROSECOND, "FIRST_SEEN_AT"), DATE_PART(EPOCH_MICROSECOND, "LOADED_AT")
+FROM "SYNCTRACK"."LOAD_LEDGER";
 
-CREATE SCHEMA IF NOT EXISTS "synctrack";
+CREATE SCHEMA IF NOT EXISTS "SYNCTRACK";
 
-CREATE EXTERNAL TABLE IF NOT EXISTS "synctrack"."sync_records_external" (
-  "org_id" VARCHAR AS (SPLIT_PART(METADATA$FILENAME, '/', -4)),
-  "sync_id" VARCHAR AS (SPLIT_PART(METADATA$FILENAME, '/', -3)),
-  "run_id" VARCHAR AS (SPLIT_PART(METADATA$FILENAME, '/', -2))
+CREATE EXTERNAL TABLE IF NOT EXISTS "SYNCTRACK"."SYNC_RECORDS_EXTERNAL" (
+  "ORG_ID" VARCHAR AS (SPLIT_PART(METADATA$FILENAME, '/', -4)),
+  "SYNC_ID" VARCHAR AS (SPLIT_PART(METADATA$FILENAME, '/', -3)),
+  "RUN_ID" VARCHAR AS (SPLIT_PART(METADATA$FILENAME, '/', -2))
 )
-PARTITION BY ("org_id", "sync_id", "run_id")
+PARTITION BY ("ORG_ID", "SYNC_ID", "RUN_ID")
 LOCATION = @"SYNC_LOGS"/sync_tracking_datasets/
 PATTERN = '.*[.]parquet'
 FILE_FORMAT = (TYPE = PARQUET)
 AUTO_REFRESH = FALSE;
 
-CREATE OR REPLACE VIEW "synctrack"."sync_records" AS
+CREATE OR REPLACE VIEW "SYNCTRACK"."SYNC_RECORDS" AS
 SELECT
-  "value":"identifier"::VARCHAR AS "identifier",
-  COALESCE(TRY_PARSE_JSON("value":"record_payload"::VARCHAR), "value":"record_payload") AS "record_payload",
-  "value":"operation"::VARCHAR AS "operation",
-  "value":"status"::VARCHAR AS "status",
-  "value":"status_message"::VARCHAR AS "status_message",
-  TRY_TO_TIMESTAMP_TZ("value":"batch_started_at"::VARCHAR) AS "batch_started_at",
-  TRY_TO_TIMESTAMP_TZ("value":"batch_ended_at"::VARCHAR) AS "batch_ended_at",
-  COALESCE("value":"sync_configuration_id"::VARCHAR, "sync_id") AS "sync_configuration_id",
-  COALESCE("value":"sync_run_id"::VARCHAR, "run_id") AS "sync_run_id",
-  COALESCE("value":"org_id"::VARCHAR, "org_id") AS "org_id",
-  SPLIT_PART(SPLIT_PART(METADATA$FILENAME, '/', -1), '.', 1) AS "batch_type",
-  TRY_TO_NUMBER(CASE WHEN ARRAY_SIZE(SPLIT(SPLIT_PART(METADATA$FILENAME, '/', -1), '.')) > 2 THEN SPLIT_PART(SPLIT_PART(METADATA$FILENAME, '/', -1), '.', 2) END) AS "batch_number",
-  METADATA$FILENAME AS "_file",
-  METADATA$FILE_ROW_NUMBER - 1 AS "_row",
-  NULL::VARIANT AS "_extra",
-  NULL::TIMESTAMP_TZ AS "_loaded_at"
-FROM "synctrack"."sync_records_external";
+  "VALUE":"identifier"::VARCHAR AS "IDENTIFIER",
+  COALESCE(TRY_PARSE_JSON("VALUE":"record_payload"::VARCHAR), "VALUE":"record_payload") AS "RECORD_PAYLOAD",
+  "VALUE":"operation"::VARCHAR AS "OPERATION",
+  "VALUE":"status"::VARCHAR AS "STATUS",
+  "VALUE":"status_message"::VARCHAR AS "STATUS_MESSAGE",
+  TRY_TO_TIMESTAMP_TZ("VALUE":"batch_started_at"::VARCHAR) AS "BATCH_STARTED_AT",
+  TRY_TO_TIMESTAMP_TZ("VALUE":"batch_ended_at"::VARCHAR) AS "BATCH_ENDED_AT",
+  COALESCE("VALUE":"sync_configuration_id"::VARCHAR, "SYNC_ID") AS "SYNC_CONFIGURATION_ID",
+  COALESCE("VALUE":"sync_run_id"::VARCHAR, "RUN_ID") AS "SYNC_RUN_ID",
+  COALESCE("VALUE":"org_id"::VARCHAR, "ORG_ID") AS "ORG_ID",
+  SPLIT_PART(SPLIT_PART(METADATA$FILENAME, '/', -1), '.', 1) AS "BATCH_TYPE",
+  TRY_TO_NUMBER(CASE WHEN ARRAY_SIZE(SPLIT(SPLIT_PART(METADATA$FILENAME, '/', -1), '.')) > 2 THEN SPLIT_PART(SPLIT_PART(METADATA$FILENAME, '/', -1), '.', 2) END) AS "BATCH_NUMBER",
+  METADATA$FILENAME AS "_FILE",
+  METADATA$FILE_ROW_NUMBER - 1 AS "_ROW",
+  NULL::VARIANT AS "_EXTRA",
+  NULL::TIMESTAMP_TZ AS "_LOADED_AT"
+FROM "SYNCTRACK"."SYNC_RECORDS_EXTERNAL";
 
-CREATE TABLE IF NOT EXISTS "synctrack"."sync_runs" (
-  "org_id" VARCHAR,
-  "workspace_id" VARCHAR,
-  "sync_configuration_id" VARCHAR,
-  "sync_run_id" VARCHAR,
-  "source_type" VARCHAR,
-  "source_object_id" VARCHAR,
-  "destination_type" VARCHAR,
-  "destination_id" VARCHAR,
-  "destination_object_id" VARCHAR,
-  "started_at" TIMESTAMP_TZ,
-  "payload_schema" VARIANT,
-  "metadata" VARIANT,
-  "_file" VARCHAR,
-  "_loaded_at" TIMESTAMP_TZ
+CREATE TABLE IF NOT EXISTS "SYNCTRACK"."SYNC_RUNS" (
+  "ORG_ID" VARCHAR,
+  "WORKSPACE_ID" VARCHAR,
+  "SYNC_CONFIGURATION_ID" VARCHAR,
+  "SYNC_RUN_ID" VARCHAR,
+  "SOURCE_TYPE" VARCHAR,
+  "SOURCE_OBJECT_ID" VARCHAR,
+  "DESTINATION_TYPE" VARCHAR,
+  "DESTINATION_ID" VARCHAR,
+  "DESTINATION_OBJECT_ID" VARCHAR,
+  "STARTED_AT" TIMESTAMP_TZ,
+  "PAYLOAD_SCHEMA" VARIANT,
+  "METADATA" VARIANT,
+  "_FILE" VARCHAR,
+  "_LOADED_AT" TIMESTAMP_TZ
 );
 
-CREATE TABLE IF NOT EXISTS "synctrack"."load_ledger" (
-  "key" VARCHAR,
-  "etag" VARCHAR,
-  "size" NUMBER(38,0),
-  "kind" VARCHAR,
-  "status" VARCHAR,
-  "rows" NUMBER(38,0),
-  "error" VARCHAR,
-  "attempts" NUMBER(38,0),
-  "first_seen_at" TIMESTAMP_TZ,
-  "loaded_at" TIMESTAMP_TZ
+CREATE TABLE IF NOT EXISTS "SYNCTRACK"."LOAD_LEDGER" (
+  "KEY" VARCHAR,
+  "ETAG" VARCHAR,
+  "SIZE" NUMBER(38,0),
+  "KIND" VARCHAR,
+  "STATUS" VARCHAR,
+  "ROWS" NUMBER(38,0),
+  "ERROR" VARCHAR,
+  "ATTEMPTS" NUMBER(38,0),
+  "FIRST_SEEN_AT" TIMESTAMP_TZ,
+  "LOADED_AT" TIMESTAMP_TZ
 );
 
-CREATE TABLE IF NOT EXISTS "synctrack"."payload_columns" (
-  "sync_configuration_id" VARCHAR,
-  "view_name" VARCHAR,
-  "field_name" VARCHAR,
-  "column_name" VARCHAR,
-  "column_type" VARCHAR
+CREATE TABLE IF NOT EXISTS "SYNCTRACK"."PAYLOAD_COLUMNS" (
+  "SYNC_CONFIGURATION_ID" VARCHAR,
+  "VIEW_NAME" VARCHAR,
+  "FIELD_NAME" VARCHAR,
+  "COLUMN_NAME" VARCHAR,
+  "COLUMN_TYPE" VARCHAR
 );
 
-CREATE TABLE IF NOT EXISTS "synctrack"."destination_objects" (
-  "id" VARCHAR,
-  "type" VARCHAR,
-  "name" VARCHAR,
-  "org_id" VARCHAR,
-  "_file" VARCHAR,
-  "_loaded_at" TIMESTAMP_TZ
+CREATE TABLE IF NOT EXISTS "SYNCTRACK"."DESTINATION_OBJECTS" (
+  "ID" VARCHAR,
+  "TYPE" VARCHAR,
+  "NAME" VARCHAR,
+  "ORG_ID" VARCHAR,
+  "_FILE" VARCHAR,
+  "_LOADED_AT" TIMESTAMP_TZ
 )
 ENABLE_SCHEMA_EVOLUTION = TRUE;
 
-CREATE TABLE IF NOT EXISTS "synctrack"."destinations" (
-  "id" VARCHAR,
-  "type" VARCHAR,
-  "name" VARCHAR,
-  "org_id" VARCHAR,
-  "_file" VARCHAR,
-  "_loaded_at" TIMESTAMP_TZ
+CREATE TABLE IF NOT EXISTS "SYNCTRACK"."DESTINATIONS" (
+  "ID" VARCHAR,
+  "TYPE" VARCHAR,
+  "NAME" VARCHAR,
+  "ORG_ID" VARCHAR,
+  "_FILE" VARCHAR,
+  "_LOADED_AT" TIMESTAMP_TZ
 )
 ENABLE_SCHEMA_EVOLUTION = TRUE;
 
-CREATE TABLE IF NOT EXISTS "synctrack"."source_objects" (
-  "id" VARCHAR,
-  "type" VARCHAR,
-  "name" VARCHAR,
-  "model_id" VARCHAR,
-  "business_object_id" VARCHAR,
-  "filter_segment_id" VARCHAR,
-  "cohort_id" VARCHAR,
-  "org_id" VARCHAR,
-  "_file" VARCHAR,
-  "_loaded_at" TIMESTAMP_TZ
+CREATE TABLE IF NOT EXISTS "SYNCTRACK"."SOURCE_OBJECTS" (
+  "ID" VARCHAR,
+  "TYPE" VARCHAR,
+  "NAME" VARCHAR,
+  "MODEL_ID" VARCHAR,
+  "BUSINESS_OBJECT_ID" VARCHAR,
+  "FILTER_SEGMENT_ID" VARCHAR,
+  "COHORT_ID" VARCHAR,
+  "ORG_ID" VARCHAR,
+  "_FILE" VARCHAR,
+  "_LOADED_AT" TIMESTAMP_TZ
 )
 ENABLE_SCHEMA_EVOLUTION = TRUE;
 
-CREATE OR REPLACE VIEW "synctrack"."sync_log" AS
+CREATE OR REPLACE VIEW "SYNCTRACK"."SYNC_LOG" AS
 SELECT
-  MD5(r."_file" || '#' || r."_row"::VARCHAR) AS "log_id",
-  r."sync_configuration_id" AS "sync_id",
-  r."sync_run_id",
-  r."identifier" AS "record_identifier",
-  r."record_payload",
-  r."batch_started_at",
-  r."batch_ended_at" AS "batch_completed_at",
-  r."operation",
-  r."status",
-  r."status_message",
-  m."source_object_id",
-  m."destination_id",
-  m."destination_object_id",
-  r."org_id",
-  m."workspace_id",
-  CASE LOWER(r."status") WHEN 'succeeded' THEN 'success' WHEN 'rejected' THEN 'rejected' ELSE 'invalid' END AS "outcome",
-  r."_file"
-FROM "synctrack"."sync_records" r
-LEFT JOIN "synctrack"."sync_runs" m
-  ON m."org_id" = r."org_id" AND m."sync_configuration_id" = r."sync_configuration_id" AND m."sync_run_id" = r."sync_run_id";
+  MD5(r."_FILE" || '#' || r."_ROW"::VARCHAR) AS "LOG_ID",
+  r."SYNC_CONFIGURATION_ID" AS "SYNC_ID",
+  r."SYNC_RUN_ID",
+  r."IDENTIFIER" AS "RECORD_IDENTIFIER",
+  r."RECORD_PAYLOAD",
+  r."BATCH_STARTED_AT",
+  r."BATCH_ENDED_AT" AS "BATCH_COMPLETED_AT",
+  r."OPERATION",
+  r."STATUS",
+  r."STATUS_MESSAGE",
+  m."SOURCE_OBJECT_ID",
+  m."DESTINATION_ID",
+  m."DESTINATION_OBJECT_ID",
+  r."ORG_ID",
+  m."WORKSPACE_ID",
+  CASE LOWER(r."STATUS") WHEN 'succeeded' THEN 'success' WHEN 'rejected' THEN 'rejected' ELSE 'invalid' END AS "OUTCOME",
+  r."_FILE"
+FROM "SYNCTRACK"."SYNC_RECORDS" r
+LEFT JOIN "SYNCTRACK"."SYNC_RUNS" m
+  ON m."ORG_ID" = r."ORG_ID" AND m."SYNC_CONFIGURATION_ID" = r."SYNC_CONFIGURATION_ID" AND m."SYNC_RUN_ID" = r."SYNC_RUN_ID";
 
-SELECT "key", "etag", COALESCE("size", 0), "kind", "status", COALESCE("rows", 0), COALESCE("error", ''), COALESCE("attempts", 0), DATE_PART(EPOCH_MICROSECOND, "first_seen_at"), DATE_PART(EPOCH_MICROSECOND, "loaded_at")
-FROM "synctrack"."load_ledger";
+SELECT "KEY", "ETAG", COALESCE("SIZE", 0), "KIND", "STATUS", COALESCE("ROWS", 0), COALESCE("ERROR", ''), COALESCE("ATTEMPTS", 0), DATE_PART(EPOCH_MICROSECOND, "FIRST_SEEN_AT"), DATE_PART(EPOCH_MICROSECOND, "LOADED_AT")
+FROM "SYNCTRACK"."LOAD_LEDGER";
 
 BEGIN;
 
-UPDATE "synctrack"."load_ledger" l SET "status" = 'replaced'
-FROM (SELECT column1 AS "key", column2 AS "etag", column3 AS "size", column4 AS "kind", column5 AS "status", column6 AS "rows", column7 AS "error", column8 AS "attempts", TO_TIMESTAMP_TZ(column9) AS "first_seen_at", TO_TIMESTAMP_TZ(column10) AS "loaded_at"
+UPDATE "SYNCTRACK"."LOAD_LEDGER" l SET "STATUS" = 'replaced'
+FROM (SELECT column1 AS "KEY", column2 AS "ETAG", column3 AS "SIZE", column4 AS "KIND", column5 AS "STATUS", column6 AS "ROWS", column7 AS "ERROR", column8 AS "ATTEMPTS", TO_TIMESTAMP_TZ(column9) AS "FIRST_SEEN_AT", TO_TIMESTAMP_TZ(column10) AS "LOADED_AT"
 FROM VALUES
   ('sync_tracking_datasets/org1/52275/run2/_SUCCESS', '"d41d8cd98f00b204e9800998ecf8427e"', 0, 'ignored', 'skipped', 0, 'not Sync Tracking data: ignored', 1, '2025-11-20T08:30:00Z', NULL)) n
-WHERE l."key" = n."key" AND l."etag" <> n."etag"
-  AND (l."status" = 'failed' OR (l."status" = 'loaded' AND n."status" = 'loaded'));
+WHERE l."KEY" = n."KEY" AND l."ETAG" <> n."ETAG"
+  AND (l."STATUS" = 'failed' OR (l."STATUS" = 'loaded' AND n."STATUS" = 'loaded'));
 
-MERGE INTO "synctrack"."load_ledger" l
-USING (SELECT column1 AS "key", column2 AS "etag", column3 AS "size", column4 AS "kind", column5 AS "status", column6 AS "rows", column7 AS "error", column8 AS "attempts", TO_TIMESTAMP_TZ(column9) AS "first_seen_at", TO_TIMESTAMP_TZ(column10) AS "loaded_at"
+MERGE INTO "SYNCTRACK"."LOAD_LEDGER" l
+USING (SELECT column1 AS "KEY", column2 AS "ETAG", column3 AS "SIZE", column4 AS "KIND", column5 AS "STATUS", column6 AS "ROWS", column7 AS "ERROR", column8 AS "ATTEMPTS", TO_TIMESTAMP_TZ(column9) AS "FIRST_SEEN_AT", TO_TIMESTAMP_TZ(column10) AS "LOADED_AT"
 FROM VALUES
   ('sync_tracking_datasets/org1/52275/run2/_SUCCESS', '"d41d8cd98f00b204e9800998ecf8427e"', 0, 'ignored', 'skipped', 0, 'not Sync Tracking data: ignored', 1, '2025-11-20T08:30:00Z', NULL)) n
-ON l."key" = n."key" AND l."etag" = n."etag"
-WHEN MATCHED THEN UPDATE SET "size" = n."size", "kind" = n."kind", "status" = n."status", "rows" = n."rows", "error" = n."error", "attempts" = n."attempts", "loaded_at" = n."loaded_at"
-WHEN NOT MATCHED THEN INSERT ("key", "etag", "size", "kind", "status", "rows", "error", "attempts", "first_seen_at", "loaded_at") VALUES (n."key", n."etag", n."size", n."kind", n."status", n."rows", n."error", n."attempts", n."first_seen_at", n."loaded_at");
+ON l."KEY" = n."KEY" AND l."ETAG" = n."ETAG"
+WHEN MATCHED THEN UPDATE SET "SIZE" = n."SIZE", "KIND" = n."KIND", "STATUS" = n."STATUS", "ROWS" = n."ROWS", "ERROR" = n."ERROR", "ATTEMPTS" = n."ATTEMPTS", "LOADED_AT" = n."LOADED_AT"
+WHEN NOT MATCHED THEN INSERT ("KEY", "ETAG", "SIZE", "KIND", "STATUS", "ROWS", "ERROR", "ATTEMPTS", "FIRST_SEEN_AT", "LOADED_AT") VALUES (n."KEY", n."ETAG", n."SIZE", n."KIND", n."STATUS", n."ROWS", n."ERROR", n."ATTEMPTS", n."FIRST_SEEN_AT", n."LOADED_AT");
 
 COMMIT;
 
 BEGIN;
 
-DELETE FROM "synctrack"."sync_runs" WHERE "_file" IN ('sync_tracking_datasets/org1/52275/run1/metadata.json', 'sync_tracking_datasets/org1/52275/run2/metadata.json');
+DELETE FROM "SYNCTRACK"."SYNC_RUNS" WHERE "_FILE" IN ('sync_tracking_datasets/org1/52275/run1/metadata.json', 'sync_tracking_datasets/org1/52275/run2/metadata.json');
 
-INSERT INTO "synctrack"."sync_runs" ("org_id", "workspace_id", "sync_configuration_id", "sync_run_id", "source_type", "source_object_id", "destination_type", "destination_id", "destination_object_id", "started_at", "payload_schema", "metadata", "_file", "_loaded_at")
+INSERT INTO "SYNCTRACK"."SYNC_RUNS" ("ORG_ID", "WORKSPACE_ID", "SYNC_CONFIGURATION_ID", "SYNC_RUN_ID", "SOURCE_TYPE", "SOURCE_OBJECT_ID", "DESTINATION_TYPE", "DESTINATION_ID", "DESTINATION_OBJECT_ID", "STARTED_AT", "PAYLOAD_SCHEMA", "METADATA", "_FILE", "_LOADED_AT")
 SELECT column1, column2, column3, column4, column5, column6, column7, column8, column9, TRY_TO_TIMESTAMP_TZ(column10), TRY_PARSE_JSON(column11), TRY_PARSE_JSON(column12), column13, TRY_TO_TIMESTAMP_TZ(column14)
 FROM VALUES
   ('org1', NULL, '52275', 'run1', NULL, NULL, 'salesforce', 'd1', NULL, '2025-11-19T10:00:00Z', '{"Email":"string","email":"string","it''s \\"x\\"":"string","ok":"boolean","score":"number","tags":"array"}', '{"org_id":"org1","sync_configuration_id":"52275","sync_run_id":"run1","started_at":"2025-11-19T10:00:00Z",
@@ -163,108 +163,108 @@ FROM VALUES
   ('org1', NULL, '52275', 'run2', NULL, NULL, 'salesforce', 'd1', NULL, '2025-11-19T10:00:00Z', '{"Email":"string","email":"string","it''s \\"x\\"":"string","ok":"boolean","score":"number","tags":"array"}', '{"org_id":"org1","sync_configuration_id":"52275","sync_run_id":"run2","started_at":"2025-11-19T10:00:00Z",
 "destination":{"type":"salesforce","id":"d1"},"record_payload_schema":{"email":"string","Email":"string","score":"number","ok":"boolean","it''s \\"x\\"":"string","tags":"array"}}', 'sync_tracking_datasets/org1/52275/run2/metadata.json', '2025-11-20T08:30:00Z');
 
-UPDATE "synctrack"."load_ledger" l SET "status" = 'replaced'
-FROM (SELECT column1 AS "key", column2 AS "etag", column3 AS "size", column4 AS "kind", column5 AS "status", column6 AS "rows", column7 AS "error", column8 AS "attempts", TO_TIMESTAMP_TZ(column9) AS "first_seen_at", TO_TIMESTAMP_TZ(column10) AS "loaded_at"
+UPDATE "SYNCTRACK"."LOAD_LEDGER" l SET "STATUS" = 'replaced'
+FROM (SELECT column1 AS "KEY", column2 AS "ETAG", column3 AS "SIZE", column4 AS "KIND", column5 AS "STATUS", column6 AS "ROWS", column7 AS "ERROR", column8 AS "ATTEMPTS", TO_TIMESTAMP_TZ(column9) AS "FIRST_SEEN_AT", TO_TIMESTAMP_TZ(column10) AS "LOADED_AT"
 FROM VALUES
   ('sync_tracking_datasets/org1/52275/run1/metadata.json', '"7d443062e2f333a6410b1fa84939345f"', 282, 'metadata', 'loaded', 1, NULL, 1, '2025-11-20T08:30:00Z', '2025-11-20T08:30:00Z'),
   ('sync_tracking_datasets/org1/52275/run2/metadata.json', '"ae17205e6ae817e52958228585ae4737"', 282, 'metadata', 'loaded', 1, NULL, 1, '2025-11-20T08:30:00Z', '2025-11-20T08:30:00Z')) n
-WHERE l."key" = n."key" AND l."etag" <> n."etag"
-  AND (l."status" = 'failed' OR (l."status" = 'loaded' AND n."status" = 'loaded'));
+WHERE l."KEY" = n."KEY" AND l."ETAG" <> n."ETAG"
+  AND (l."STATUS" = 'failed' OR (l."STATUS" = 'loaded' AND n."STATUS" = 'loaded'));
 
-MERGE INTO "synctrack"."load_ledger" l
-USING (SELECT column1 AS "key", column2 AS "etag", column3 AS "size", column4 AS "kind", column5 AS "status", column6 AS "rows", column7 AS "error", column8 AS "attempts", TO_TIMESTAMP_TZ(column9) AS "first_seen_at", TO_TIMESTAMP_TZ(column10) AS "loaded_at"
+MERGE INTO "SYNCTRACK"."LOAD_LEDGER" l
+USING (SELECT column1 AS "KEY", column2 AS "ETAG", column3 AS "SIZE", column4 AS "KIND", column5 AS "STATUS", column6 AS "ROWS", column7 AS "ERROR", column8 AS "ATTEMPTS", TO_TIMESTAMP_TZ(column9) AS "FIRST_SEEN_AT", TO_TIMESTAMP_TZ(column10) AS "LOADED_AT"
 FROM VALUES
   ('sync_tracking_datasets/org1/52275/run1/metadata.json', '"7d443062e2f333a6410b1fa84939345f"', 282, 'metadata', 'loaded', 1, NULL, 1, '2025-11-20T08:30:00Z', '2025-11-20T08:30:00Z'),
   ('sync_tracking_datasets/org1/52275/run2/metadata.json', '"ae17205e6ae817e52958228585ae4737"', 282, 'metadata', 'loaded', 1, NULL, 1, '2025-11-20T08:30:00Z', '2025-11-20T08:30:00Z')) n
-ON l."key" = n."key" AND l."etag" = n."etag"
-WHEN MATCHED THEN UPDATE SET "size" = n."size", "kind" = n."kind", "status" = n."status", "rows" = n."rows", "error" = n."error", "attempts" = n."attempts", "loaded_at" = n."loaded_at"
-WHEN NOT MATCHED THEN INSERT ("key", "etag", "size", "kind", "status", "rows", "error", "attempts", "first_seen_at", "loaded_at") VALUES (n."key", n."etag", n."size", n."kind", n."status", n."rows", n."error", n."attempts", n."first_seen_at", n."loaded_at");
+ON l."KEY" = n."KEY" AND l."ETAG" = n."ETAG"
+WHEN MATCHED THEN UPDATE SET "SIZE" = n."SIZE", "KIND" = n."KIND", "STATUS" = n."STATUS", "ROWS" = n."ROWS", "ERROR" = n."ERROR", "ATTEMPTS" = n."ATTEMPTS", "LOADED_AT" = n."LOADED_AT"
+WHEN NOT MATCHED THEN INSERT ("KEY", "ETAG", "SIZE", "KIND", "STATUS", "ROWS", "ERROR", "ATTEMPTS", "FIRST_SEEN_AT", "LOADED_AT") VALUES (n."KEY", n."ETAG", n."SIZE", n."KIND", n."STATUS", n."ROWS", n."ERROR", n."ATTEMPTS", n."FIRST_SEEN_AT", n."LOADED_AT");
 
 COMMIT;
 
-ALTER EXTERNAL TABLE "synctrack"."sync_records_external" REFRESH 'org1/52275/run1/';
+ALTER EXTERNAL TABLE "SYNCTRACK"."SYNC_RECORDS_EXTERNAL" REFRESH 'org1/52275/run1/';
 
-ALTER EXTERNAL TABLE "synctrack"."sync_records_external" REFRESH 'org1/52275/run2/';
+ALTER EXTERNAL TABLE "SYNCTRACK"."SYNC_RECORDS_EXTERNAL" REFRESH 'org1/52275/run2/';
 
 BEGIN;
 
-UPDATE "synctrack"."load_ledger" l SET "status" = 'replaced'
-FROM (SELECT column1 AS "key", column2 AS "etag", column3 AS "size", column4 AS "kind", column5 AS "status", column6 AS "rows", column7 AS "error", column8 AS "attempts", TO_TIMESTAMP_TZ(column9) AS "first_seen_at", TO_TIMESTAMP_TZ(column10) AS "loaded_at"
+UPDATE "SYNCTRACK"."LOAD_LEDGER" l SET "STATUS" = 'replaced'
+FROM (SELECT column1 AS "KEY", column2 AS "ETAG", column3 AS "SIZE", column4 AS "KIND", column5 AS "STATUS", column6 AS "ROWS", column7 AS "ERROR", column8 AS "ATTEMPTS", TO_TIMESTAMP_TZ(column9) AS "FIRST_SEEN_AT", TO_TIMESTAMP_TZ(column10) AS "LOADED_AT"
 FROM VALUES
   ('sync_tracking_datasets/org1/52275/run1/records_updated.parquet', '"9428449b19f23d0518d65724a1764027"', 16, 'records', 'loaded', 0, NULL, 1, '2025-11-20T08:30:00Z', '2025-11-20T08:30:00Z'),
   ('sync_tracking_datasets/org1/52275/run2/records_added.0.parquet', '"9428449b19f23d0518d65724a1764027"', 16, 'records', 'loaded', 0, NULL, 1, '2025-11-20T08:30:00Z', '2025-11-20T08:30:00Z'),
   ('sync_tracking_datasets/org1/52275/run2/records_added.1.parquet', '"9428449b19f23d0518d65724a1764027"', 16, 'records', 'loaded', 0, NULL, 1, '2025-11-20T08:30:00Z', '2025-11-20T08:30:00Z')) n
-WHERE l."key" = n."key" AND l."etag" <> n."etag"
-  AND (l."status" = 'failed' OR (l."status" = 'loaded' AND n."status" = 'loaded'));
+WHERE l."KEY" = n."KEY" AND l."ETAG" <> n."ETAG"
+  AND (l."STATUS" = 'failed' OR (l."STATUS" = 'loaded' AND n."STATUS" = 'loaded'));
 
-MERGE INTO "synctrack"."load_ledger" l
-USING (SELECT column1 AS "key", column2 AS "etag", column3 AS "size", column4 AS "kind", column5 AS "status", column6 AS "rows", column7 AS "error", column8 AS "attempts", TO_TIMESTAMP_TZ(column9) AS "first_seen_at", TO_TIMESTAMP_TZ(column10) AS "loaded_at"
+MERGE INTO "SYNCTRACK"."LOAD_LEDGER" l
+USING (SELECT column1 AS "KEY", column2 AS "ETAG", column3 AS "SIZE", column4 AS "KIND", column5 AS "STATUS", column6 AS "ROWS", column7 AS "ERROR", column8 AS "ATTEMPTS", TO_TIMESTAMP_TZ(column9) AS "FIRST_SEEN_AT", TO_TIMESTAMP_TZ(column10) AS "LOADED_AT"
 FROM VALUES
   ('sync_tracking_datasets/org1/52275/run1/records_updated.parquet', '"9428449b19f23d0518d65724a1764027"', 16, 'records', 'loaded', 0, NULL, 1, '2025-11-20T08:30:00Z', '2025-11-20T08:30:00Z'),
   ('sync_tracking_datasets/org1/52275/run2/records_added.0.parquet', '"9428449b19f23d0518d65724a1764027"', 16, 'records', 'loaded', 0, NULL, 1, '2025-11-20T08:30:00Z', '2025-11-20T08:30:00Z'),
   ('sync_tracking_datasets/org1/52275/run2/records_added.1.parquet', '"9428449b19f23d0518d65724a1764027"', 16, 'records', 'loaded', 0, NULL, 1, '2025-11-20T08:30:00Z', '2025-11-20T08:30:00Z')) n
-ON l."key" = n."key" AND l."etag" = n."etag"
-WHEN MATCHED THEN UPDATE SET "size" = n."size", "kind" = n."kind", "status" = n."status", "rows" = n."rows", "error" = n."error", "attempts" = n."attempts", "loaded_at" = n."loaded_at"
-WHEN NOT MATCHED THEN INSERT ("key", "etag", "size", "kind", "status", "rows", "error", "attempts", "first_seen_at", "loaded_at") VALUES (n."key", n."etag", n."size", n."kind", n."status", n."rows", n."error", n."attempts", n."first_seen_at", n."loaded_at");
+ON l."KEY" = n."KEY" AND l."ETAG" = n."ETAG"
+WHEN MATCHED THEN UPDATE SET "SIZE" = n."SIZE", "KIND" = n."KIND", "STATUS" = n."STATUS", "ROWS" = n."ROWS", "ERROR" = n."ERROR", "ATTEMPTS" = n."ATTEMPTS", "LOADED_AT" = n."LOADED_AT"
+WHEN NOT MATCHED THEN INSERT ("KEY", "ETAG", "SIZE", "KIND", "STATUS", "ROWS", "ERROR", "ATTEMPTS", "FIRST_SEEN_AT", "LOADED_AT") VALUES (n."KEY", n."ETAG", n."SIZE", n."KIND", n."STATUS", n."ROWS", n."ERROR", n."ATTEMPTS", n."FIRST_SEEN_AT", n."LOADED_AT");
 
 COMMIT;
 
-CREATE OR REPLACE TABLE "synctrack"."destinations__synctrack_new" (
-  "id" VARCHAR,
-  "type" VARCHAR,
-  "name" VARCHAR,
-  "org_id" VARCHAR,
-  "_file" VARCHAR,
-  "_loaded_at" TIMESTAMP_TZ
+CREATE OR REPLACE TABLE "SYNCTRACK"."DESTINATIONS__SYNCTRACK_NEW" (
+  "ID" VARCHAR,
+  "TYPE" VARCHAR,
+  "NAME" VARCHAR,
+  "ORG_ID" VARCHAR,
+  "_FILE" VARCHAR,
+  "_LOADED_AT" TIMESTAMP_TZ
 )
 ENABLE_SCHEMA_EVOLUTION = TRUE;
 
-COPY INTO "synctrack"."destinations__synctrack_new"
+COPY INTO "SYNCTRACK"."DESTINATIONS__SYNCTRACK_NEW"
 FROM @"SYNC_LOGS"
 FILES = ('metadata/org1/destinations.parquet')
 FILE_FORMAT = (TYPE = PARQUET)
 MATCH_BY_COLUMN_NAME = CASE_INSENSITIVE
-INCLUDE_METADATA = ("_file" = METADATA$FILENAME, "_loaded_at" = METADATA$START_SCAN_TIME)
+INCLUDE_METADATA = ("_FILE" = METADATA$FILENAME, "_LOADED_AT" = METADATA$START_SCAN_TIME)
 ON_ERROR = ABORT_STATEMENT
 FORCE = TRUE;
 
-UPDATE "synctrack"."destinations__synctrack_new" SET "org_id" = SPLIT_PART("_file", '/', -2), "id" = "id"::VARCHAR;
+UPDATE "SYNCTRACK"."DESTINATIONS__SYNCTRACK_NEW" SET "ORG_ID" = SPLIT_PART("_FILE", '/', -2), "ID" = "ID"::VARCHAR;
 
-DELETE FROM "synctrack"."destinations__synctrack_new" t USING (SELECT "org_id" AS o, "id" AS i, MIN(CASE "_file" WHEN 'metadata/org1/destinations.parquet' THEN 0 END) AS r FROM "synctrack"."destinations__synctrack_new" GROUP BY 1, 2) k
-WHERE EQUAL_NULL(t."org_id", k.o) AND EQUAL_NULL(t."id", k.i) AND CASE t."_file" WHEN 'metadata/org1/destinations.parquet' THEN 0 END > k.r;
+DELETE FROM "SYNCTRACK"."DESTINATIONS__SYNCTRACK_NEW" t USING (SELECT "ORG_ID" AS o, "ID" AS i, MIN(CASE "_FILE" WHEN 'metadata/org1/destinations.parquet' THEN 0 END) AS r FROM "SYNCTRACK"."DESTINATIONS__SYNCTRACK_NEW" GROUP BY 1, 2) k
+WHERE EQUAL_NULL(t."ORG_ID", k.o) AND EQUAL_NULL(t."ID", k.i) AND CASE t."_FILE" WHEN 'metadata/org1/destinations.parquet' THEN 0 END > k.r;
 
-ALTER TABLE "synctrack"."destinations" SWAP WITH "synctrack"."destinations__synctrack_new";
+ALTER TABLE "SYNCTRACK"."DESTINATIONS" SWAP WITH "SYNCTRACK"."DESTINATIONS__SYNCTRACK_NEW";
 
-DROP TABLE "synctrack"."destinations__synctrack_new";
+DROP TABLE "SYNCTRACK"."DESTINATIONS__SYNCTRACK_NEW";
 
 BEGIN;
 
-UPDATE "synctrack"."load_ledger" l SET "status" = 'replaced'
-FROM (SELECT column1 AS "key", column2 AS "etag", column3 AS "size", column4 AS "kind", column5 AS "status", column6 AS "rows", column7 AS "error", column8 AS "attempts", TO_TIMESTAMP_TZ(column9) AS "first_seen_at", TO_TIMESTAMP_TZ(column10) AS "loaded_at"
+UPDATE "SYNCTRACK"."LOAD_LEDGER" l SET "STATUS" = 'replaced'
+FROM (SELECT column1 AS "KEY", column2 AS "ETAG", column3 AS "SIZE", column4 AS "KIND", column5 AS "STATUS", column6 AS "ROWS", column7 AS "ERROR", column8 AS "ATTEMPTS", TO_TIMESTAMP_TZ(column9) AS "FIRST_SEEN_AT", TO_TIMESTAMP_TZ(column10) AS "LOADED_AT"
 FROM VALUES
   ('metadata/org1/destinations.parquet', '"9428449b19f23d0518d65724a1764027"', 16, 'fact', 'loaded', 10, NULL, 1, '2025-11-20T08:30:00Z', '2025-11-20T08:30:00Z')) n
-WHERE l."key" = n."key" AND l."etag" <> n."etag"
-  AND (l."status" = 'failed' OR (l."status" = 'loaded' AND n."status" = 'loaded'));
+WHERE l."KEY" = n."KEY" AND l."ETAG" <> n."ETAG"
+  AND (l."STATUS" = 'failed' OR (l."STATUS" = 'loaded' AND n."STATUS" = 'loaded'));
 
-MERGE INTO "synctrack"."load_ledger" l
-USING (SELECT column1 AS "key", column2 AS "etag", column3 AS "size", column4 AS "kind", column5 AS "status", column6 AS "rows", column7 AS "error", column8 AS "attempts", TO_TIMESTAMP_TZ(column9) AS "first_seen_at", TO_TIMESTAMP_TZ(column10) AS "loaded_at"
+MERGE INTO "SYNCTRACK"."LOAD_LEDGER" l
+USING (SELECT column1 AS "KEY", column2 AS "ETAG", column3 AS "SIZE", column4 AS "KIND", column5 AS "STATUS", column6 AS "ROWS", column7 AS "ERROR", column8 AS "ATTEMPTS", TO_TIMESTAMP_TZ(column9) AS "FIRST_SEEN_AT", TO_TIMESTAMP_TZ(column10) AS "LOADED_AT"
 FROM VALUES
   ('metadata/org1/destinations.parquet', '"9428449b19f23d0518d65724a1764027"', 16, 'fact', 'loaded', 10, NULL, 1, '2025-11-20T08:30:00Z', '2025-11-20T08:30:00Z')) n
-ON l."key" = n."key" AND l."etag" = n."etag"
-WHEN MATCHED THEN UPDATE SET "size" = n."size", "kind" = n."kind", "status" = n."status", "rows" = n."rows", "error" = n."error", "attempts" = n."attempts", "loaded_at" = n."loaded_at"
-WHEN NOT MATCHED THEN INSERT ("key", "etag", "size", "kind", "status", "rows", "error", "attempts", "first_seen_at", "loaded_at") VALUES (n."key", n."etag", n."size", n."kind", n."status", n."rows", n."error", n."attempts", n."first_seen_at", n."loaded_at");
+ON l."KEY" = n."KEY" AND l."ETAG" = n."ETAG"
+WHEN MATCHED THEN UPDATE SET "SIZE" = n."SIZE", "KIND" = n."KIND", "STATUS" = n."STATUS", "ROWS" = n."ROWS", "ERROR" = n."ERROR", "ATTEMPTS" = n."ATTEMPTS", "LOADED_AT" = n."LOADED_AT"
+WHEN NOT MATCHED THEN INSERT ("KEY", "ETAG", "SIZE", "KIND", "STATUS", "ROWS", "ERROR", "ATTEMPTS", "FIRST_SEEN_AT", "LOADED_AT") VALUES (n."KEY", n."ETAG", n."SIZE", n."KIND", n."STATUS", n."ROWS", n."ERROR", n."ATTEMPTS", n."FIRST_SEEN_AT", n."LOADED_AT");
 
 COMMIT;
 
-SELECT "sync_configuration_id", "payload_schema"::VARCHAR FROM "synctrack"."sync_runs" WHERE "sync_configuration_id" IN ('52275') ORDER BY "started_at" NULLS LAST, "_file";
+SELECT "SYNC_CONFIGURATION_ID", "PAYLOAD_SCHEMA"::VARCHAR FROM "SYNCTRACK"."SYNC_RUNS" WHERE "SYNC_CONFIGURATION_ID" IN ('52275') ORDER BY "STARTED_AT" NULLS LAST, "_FILE";
 
-SELECT "sync_configuration_id", "view_name", "field_name", "column_name", "column_type" FROM "synctrack"."payload_columns";
+SELECT "SYNC_CONFIGURATION_ID", "VIEW_NAME", "FIELD_NAME", "COLUMN_NAME", "COLUMN_TYPE" FROM "SYNCTRACK"."PAYLOAD_COLUMNS";
 
 BEGIN;
 
-DELETE FROM "synctrack"."payload_columns" WHERE "sync_configuration_id" IN ('52275');
+DELETE FROM "SYNCTRACK"."PAYLOAD_COLUMNS" WHERE "SYNC_CONFIGURATION_ID" IN ('52275');
 
-INSERT INTO "synctrack"."payload_columns" ("sync_configuration_id", "view_name", "field_name", "column_name", "column_type")
+INSERT INTO "SYNCTRACK"."PAYLOAD_COLUMNS" ("SYNC_CONFIGURATION_ID", "VIEW_NAME", "FIELD_NAME", "COLUMN_NAME", "COLUMN_TYPE")
 VALUES
   ('52275', 'sync_records_52275', 'Email', 'email', 'string'),
   ('52275', 'sync_records_52275', 'email', 'email_2', 'string'),
@@ -275,52 +275,52 @@ VALUES
 
 COMMIT;
 
-CREATE OR REPLACE VIEW "synctrack"."sync_log" AS
+CREATE OR REPLACE VIEW "SYNCTRACK"."SYNC_LOG" AS
 SELECT
-  MD5(r."_file" || '#' || r."_row"::VARCHAR) AS "log_id",
-  r."sync_configuration_id" AS "sync_id",
-  r."sync_run_id",
-  r."identifier" AS "record_identifier",
-  r."record_payload",
-  r."batch_started_at",
-  r."batch_ended_at" AS "batch_completed_at",
-  r."operation",
-  r."status",
-  r."status_message",
-  m."source_object_id",
-  m."destination_id",
-  m."destination_object_id",
-  r."org_id",
-  m."workspace_id",
-  CASE LOWER(r."status") WHEN 'succeeded' THEN 'success' WHEN 'rejected' THEN 'rejected' ELSE 'invalid' END AS "outcome",
-  r."_file"
-FROM "synctrack"."sync_records" r
-LEFT JOIN "synctrack"."sync_runs" m
-  ON m."org_id" = r."org_id" AND m."sync_configuration_id" = r."sync_configuration_id" AND m."sync_run_id" = r."sync_run_id";
+  MD5(r."_FILE" || '#' || r."_ROW"::VARCHAR) AS "LOG_ID",
+  r."SYNC_CONFIGURATION_ID" AS "SYNC_ID",
+  r."SYNC_RUN_ID",
+  r."IDENTIFIER" AS "RECORD_IDENTIFIER",
+  r."RECORD_PAYLOAD",
+  r."BATCH_STARTED_AT",
+  r."BATCH_ENDED_AT" AS "BATCH_COMPLETED_AT",
+  r."OPERATION",
+  r."STATUS",
+  r."STATUS_MESSAGE",
+  m."SOURCE_OBJECT_ID",
+  m."DESTINATION_ID",
+  m."DESTINATION_OBJECT_ID",
+  r."ORG_ID",
+  m."WORKSPACE_ID",
+  CASE LOWER(r."STATUS") WHEN 'succeeded' THEN 'success' WHEN 'rejected' THEN 'rejected' ELSE 'invalid' END AS "OUTCOME",
+  r."_FILE"
+FROM "SYNCTRACK"."SYNC_RECORDS" r
+LEFT JOIN "SYNCTRACK"."SYNC_RUNS" m
+  ON m."ORG_ID" = r."ORG_ID" AND m."SYNC_CONFIGURATION_ID" = r."SYNC_CONFIGURATION_ID" AND m."SYNC_RUN_ID" = r."SYNC_RUN_ID";
 
-CREATE OR REPLACE VIEW "synctrack"."sync_records_52275" AS
+CREATE OR REPLACE VIEW "SYNCTRACK"."SYNC_RECORDS_52275" AS
 SELECT
-	"identifier",
-	"record_payload",
-	"operation",
-	"status",
-	"status_message",
-	"batch_started_at",
-	"batch_ended_at",
-	"sync_configuration_id",
-	"sync_run_id",
-	"org_id",
-	"batch_type",
-	"batch_number",
-	"_file",
-	"_row",
-	"_extra",
-	"_loaded_at",
-	"record_payload":"Email"::VARCHAR AS "email",
-	"record_payload":"email"::VARCHAR AS "email_2",
-	"record_payload"['it''s "x"']::VARCHAR AS "it_s_x",
-	TRY_TO_BOOLEAN("record_payload":"ok"::VARCHAR) AS "ok",
-	TRY_TO_DOUBLE("record_payload":"score"::VARCHAR) AS "score",
-	"record_payload":"tags" AS "tags"
-FROM "synctrack"."sync_records"
-WHERE "sync_configuration_id" = '52275';
+	"IDENTIFIER",
+	"RECORD_PAYLOAD",
+	"OPERATION",
+	"STATUS",
+	"STATUS_MESSAGE",
+	"BATCH_STARTED_AT",
+	"BATCH_ENDED_AT",
+	"SYNC_CONFIGURATION_ID",
+	"SYNC_RUN_ID",
+	"ORG_ID",
+	"BATCH_TYPE",
+	"BATCH_NUMBER",
+	"_FILE",
+	"_ROW",
+	"_EXTRA",
+	"_LOADED_AT",
+	"RECORD_PAYLOAD":"Email"::VARCHAR AS "EMAIL",
+	"RECORD_PAYLOAD":"email"::VARCHAR AS "EMAIL_2",
+	"RECORD_PAYLOAD"['it''s "x"']::VARCHAR AS "IT_S_X",
+	TRY_TO_BOOLEAN("RECORD_PAYLOAD":"ok"::VARCHAR) AS "OK",
+	TRY_TO_DOUBLE("RECORD_PAYLOAD":"score"::VARCHAR) AS "SCORE",
+	"RECORD_PAYLOAD":"tags" AS "TAGS"
+FROM "SYNCTRACK"."SYNC_RECORDS"
+WHERE "SYNC_CONFIGURATION_ID" = '52275';
