@@ -13,6 +13,8 @@ import (
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 	"gocloud.dev/blob"
 	_ "gocloud.dev/blob/s3blob"
+
+	"github.com/synctrack/synctrack/warehouse/snowflake/sffake"
 )
 
 // countingS3 is an S3 bucket over the wire whose GET bytes are counted: the
@@ -64,7 +66,7 @@ func TestCycleCounts(t *testing.T) {
 	}
 	for _, n := range sizes {
 		t.Run(fmt.Sprint(n), func(t *testing.T) {
-			f := newFakeSF(t)
+			f := sffake.New(t)
 			b, read := countingS3(t)
 			ctx := context.Background()
 			meta := `{"org_id":"o","sync_configuration_id":"s","sync_run_id":"%s","record_payload_schema":{"email":"string"}}`
@@ -77,7 +79,7 @@ func TestCycleCounts(t *testing.T) {
 			put("sync_tracking_datasets/o/s/r1/records_added.0.parquet", "PAR1")
 			w := openFake(t, f, "")
 			load(t, b, w) // the first cycle creates the tables; measure the steady state
-			f.reset()
+			f.Reset()
 			read.Store(0)
 			// A new run: its metadata.json and n new records files.
 			put("sync_tracking_datasets/o/s/r2/metadata.json", fmt.Sprintf(meta, "r2"))
@@ -85,14 +87,12 @@ func TestCycleCounts(t *testing.T) {
 				put(fmt.Sprintf("sync_tracking_datasets/o/s/r2/records_added.%d.parquet", i), strings.Repeat("x", 4096))
 			}
 			rep := load(t, b, w)
-			stmts := f.statements()
+			stmts := f.Statements()
 			copies := count(stmts, "COPY INTO")
-			f.mu.Lock()
 			trips := 0
-			for _, c := range f.requests {
+			for _, c := range f.Requests() {
 				trips += c
 			}
-			f.mu.Unlock()
 			t.Logf("%d new files: %d statements, %d round trips, %d COPY, %d bytes through synctrack (metadata.json %d)",
 				n, len(stmts), trips, copies, read.Load(), len(meta))
 			if want := (n + 999) / 1000; copies != want || rep.Files != n+1 {

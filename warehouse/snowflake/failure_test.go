@@ -4,32 +4,34 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/synctrack/synctrack/warehouse/snowflake/sffake"
 )
 
 // TestWireFailureRolledBackAndRetried: a lock timeout on the first COPY rolls
 // the batch back; the loader retries its halves in the same cycle and every
 // file is copied and recorded exactly once, none by the rolled-back attempt.
 func TestWireFailureRolledBackAndRetried(t *testing.T) {
-	f := newFakeSF(t)
+	f := sffake.New(t)
 	b := testBucket(t, 3)
 	w := openFake(t, f, "")
-	f.fail(failRule{match: "COPY INTO \"SYNCTRACK\".\"SYNC_RECORDS\"", times: 1, code: "000625", sqlState: "57014",
-		message: "Statement reached its statement or warehouse timeout of 0 second(s) and was canceled (lock wait)."})
+	f.Fail(sffake.Rule{Match: "COPY INTO \"SYNCTRACK\".\"SYNC_RECORDS\"", Times: 1, Code: "000625", SQLState: "57014",
+		Message: "Statement reached its statement or warehouse timeout of 0 second(s) and was canceled (lock wait)."})
 	rep := load(t, b, w)
 	if len(rep.Failed) != 0 {
 		t.Fatalf("failed: %+v", rep.Failed)
 	}
-	stmts := f.statements()
+	stmts := f.Statements()
 	if count(stmts, "ROLLBACK") != 1 {
 		t.Errorf("want one ROLLBACK, statements:\n%s", strings.Join(stmts, "\n---\n"))
 	}
-	for key, n := range f.committed.copied {
+	for key, n := range f.Copied() {
 		if n != 1 {
 			t.Errorf("%s copied %d times in committed transactions, want 1", key, n)
 		}
 	}
-	if len(f.committed.copied) != 5 {
-		t.Errorf("copied %d files, want 5 (4 records, 1 fact)", len(f.committed.copied))
+	if len(f.Copied()) != 5 {
+		t.Errorf("copied %d files, want 5 (4 records, 1 fact)", len(f.Copied()))
 	}
 	for _, s := range stmts {
 		if strings.HasPrefix(s, "COPY") && strings.Contains(s, "FORCE") && strings.Contains(s, "sync_records") {
@@ -42,12 +44,12 @@ func TestWireFailureRolledBackAndRetried(t *testing.T) {
 // ledger row while the rest load; once readable, the next cycle copies just
 // that file, with FORCE (the ledger has seen it), and a third copies nothing.
 func TestWireBadFileRecordedThenForced(t *testing.T) {
-	f := newFakeSF(t)
+	f := sffake.New(t)
 	b := testBucket(t, 2)
 	w := openFake(t, f, "")
 	bad := "sync_tracking_datasets/org1/52275/run2/records_added.1.parquet"
-	f.fail(failRule{prefix: "COPY", match: bad, times: -1, code: "100069", sqlState: "22000",
-		message: "Error parsing the parquet file: Invalid: Parquet magic bytes not found in footer."})
+	f.Fail(sffake.Rule{Prefix: "COPY", Match: bad, Times: -1, Code: "100069", SQLState: "22000",
+		Message: "Error parsing the parquet file: Invalid: Parquet magic bytes not found in footer."})
 	rep := load(t, b, w)
 	if len(rep.Failed) != 1 || rep.Failed[0].Key != bad {
 		t.Fatalf("failed: %+v", rep.Failed)
@@ -56,17 +58,15 @@ func TestWireBadFileRecordedThenForced(t *testing.T) {
 	if !errors.As(rep.Failed[0].Err, &se) || se.Class != ClassData || se.Retryable {
 		t.Errorf("error %v: want a non-retryable data error", rep.Failed[0].Err)
 	}
-	if r := f.ledgerFor(bad); r == nil || r[4] != "failed" || !strings.Contains(r[6], "parquet") {
+	if r := f.LedgerFor(bad); r == nil || r[4] != "failed" || !strings.Contains(r[6], "parquet") {
 		t.Fatalf("ledger row %q, want failed with the reason", r)
 	}
 
-	f.mu.Lock()
-	f.fails = nil
-	f.mu.Unlock()
-	f.reset()
+	f.ClearFails()
+	f.Reset()
 	rep = load(t, b, w)
 	var copies []string
-	for _, s := range f.statements() {
+	for _, s := range f.Statements() {
 		if strings.HasPrefix(s, "COPY") {
 			copies = append(copies, s)
 		}
@@ -75,13 +75,13 @@ func TestWireBadFileRecordedThenForced(t *testing.T) {
 		!strings.HasSuffix(copies[0], "FORCE = TRUE") || strings.Count(copies[0], ".parquet'") != 1 {
 		t.Fatalf("retry cycle: report %+v, COPY statements:\n%s", rep, strings.Join(copies, "\n---\n"))
 	}
-	if r := f.ledgerFor(bad); r[4] != "loaded" || r[7] != "2" {
+	if r := f.LedgerFor(bad); r[4] != "loaded" || r[7] != "2" {
 		t.Errorf("ledger row after retry %q, want loaded on attempt 2", r)
 	}
 
-	f.reset()
+	f.Reset()
 	load(t, b, w)
-	if n := count(f.statements(), "COPY"); n != 0 {
+	if n := count(f.Statements(), "COPY"); n != 0 {
 		t.Errorf("third cycle issued %d COPY statements, want 0", n)
 	}
 }
@@ -89,7 +89,7 @@ func TestWireBadFileRecordedThenForced(t *testing.T) {
 // TestWireExternalCycle: external mode refreshes each new run folder and
 // copies no records; a second cycle refreshes nothing.
 func TestWireExternalCycle(t *testing.T) {
-	f := newFakeSF(t)
+	f := sffake.New(t)
 	b := testBucket(t, 2)
 	w := openFake(t, f, "&stage=SYNC_LOGS")
 	w.UseExternalTables()
@@ -97,7 +97,7 @@ func TestWireExternalCycle(t *testing.T) {
 	if len(rep.Failed) != 0 {
 		t.Fatalf("failed: %+v", rep.Failed)
 	}
-	stmts := f.statements()
+	stmts := f.Statements()
 	golden(t, "cycle_external.sql", stmts)
 	if n := count(stmts, "ALTER EXTERNAL TABLE"); n != 2 {
 		t.Errorf("%d refreshes, want 2 (one per run folder)", n)
@@ -105,9 +105,9 @@ func TestWireExternalCycle(t *testing.T) {
 	if n := count(stmts, `COPY INTO "SYNCTRACK"."SYNC_RECORDS"`); n != 0 {
 		t.Errorf("external mode copied records %d times", n)
 	}
-	f.reset()
+	f.Reset()
 	load(t, b, w)
-	if n := count(f.statements(), "ALTER EXTERNAL TABLE"); n != 0 {
+	if n := count(f.Statements(), "ALTER EXTERNAL TABLE"); n != 0 {
 		t.Errorf("second cycle refreshed %d folders, want 0", n)
 	}
 }

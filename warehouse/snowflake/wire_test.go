@@ -11,6 +11,7 @@ import (
 	_ "gocloud.dev/blob/memblob"
 
 	"github.com/synctrack/synctrack/loader"
+	"github.com/synctrack/synctrack/warehouse/snowflake/sffake"
 )
 
 // clock is a fixed clock, so statements are the same every run.
@@ -47,10 +48,10 @@ func testBucket(t testing.TB, records int) *blob.Bucket {
 	return b
 }
 
-func openFake(t testing.TB, f *fakeSF, extra string) *Warehouse {
+func openFake(t testing.TB, f *sffake.Server, extra string) *Warehouse {
 	t.Helper()
 	env := map[string]string{EnvPassword: "s3cr3t-pw"}
-	c, err := ParseURL(f.url(extra), func(k string) string { return env[k] })
+	c, err := ParseURL(f.URL(extra), func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,33 +87,33 @@ func count(stmts []string, prefix string) int {
 // statements in order, every file copied once, the ledger written, and a
 // second cycle with nothing new that copies nothing.
 func TestWireLoadCycle(t *testing.T) {
-	f := newFakeSF(t)
+	f := sffake.New(t)
 	b := testBucket(t, 3)
 	w := openFake(t, f, "&stage=ANALYTICS.SYNCTRACK.SYNC_LOGS")
 	rep := load(t, b, w)
 	if len(rep.Failed) != 0 || rep.Files != 7 {
 		t.Fatalf("report: %+v", rep)
 	}
-	golden(t, "cycle_loaded.sql", f.statements())
+	golden(t, "cycle_loaded.sql", f.Statements())
 	for _, k := range []string{"sync_tracking_datasets/org1/52275/run1/records_updated.parquet",
 		"sync_tracking_datasets/org1/52275/run2/records_added.2.parquet", "metadata/org1/destinations.parquet"} {
-		if n := f.committed.copied[k]; n != 1 {
+		if n := f.Copied()[k]; n != 1 {
 			t.Errorf("%s copied %d times, want 1", k, n)
 		}
-		if r := f.ledgerFor(k); r == nil || r[4] != "loaded" || r[5] != "10" {
+		if r := f.LedgerFor(k); r == nil || r[4] != "loaded" || r[5] != "10" {
 			t.Errorf("%s ledger row %q, want loaded with 10 rows", k, r)
 		}
 	}
-	if r := f.ledgerFor("sync_tracking_datasets/org1/52275/run2/_SUCCESS"); r == nil || r[4] != "skipped" {
+	if r := f.LedgerFor("sync_tracking_datasets/org1/52275/run2/_SUCCESS"); r == nil || r[4] != "skipped" {
 		t.Errorf("_SUCCESS ledger row %q, want skipped", r)
 	}
-	assertOrder(t, f.statements(), "COPY INTO \"SYNCTRACK\".\"SYNC_RECORDS\"",
+	assertOrder(t, f.Statements(), "COPY INTO \"SYNCTRACK\".\"SYNC_RECORDS\"",
 		"BEGIN", `DELETE FROM "SYNCTRACK"."SYNC_RECORDS"`, `COPY INTO "SYNCTRACK"."SYNC_RECORDS"`,
 		`UPDATE "SYNCTRACK"."SYNC_RECORDS"`, `UPDATE "SYNCTRACK"."LOAD_LEDGER"`, `MERGE INTO "SYNCTRACK"."LOAD_LEDGER"`, "COMMIT")
 
-	f.reset()
+	f.Reset()
 	rep = load(t, b, w)
-	stmts := f.statements()
+	stmts := f.Statements()
 	if rep.Files != 0 || count(stmts, "COPY") != 0 || count(stmts, "BEGIN") != 0 {
 		t.Fatalf("second cycle with nothing new: report %+v, statements:\n%s", rep, strings.Join(stmts, "\n---\n"))
 	}

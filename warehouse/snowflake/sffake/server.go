@@ -1,4 +1,8 @@
-package snowflake
+// Package sffake is an in-process Snowflake for tests: it speaks the part of
+// Snowflake's REST protocol the real gosnowflake driver uses, so code under
+// test runs unchanged, records every statement, and answers from a little
+// state of its own or from scripted results (Answer).
+package sffake
 
 import (
 	"compress/gzip"
@@ -13,22 +17,24 @@ import (
 	"testing"
 )
 
-// fakeSF is an in-process server for the part of Snowflake's REST protocol
+// Server is an in-process server for the part of Snowflake's REST protocol
 // gosnowflake v1.19.1 uses: login, query submit with JSON result sets,
 // session close and telemetry. It records every statement and keeps just
 // enough state to answer ours: which tables exist, the ledger, sync_runs'
 // payload schemas and COPY's load history, all transactional.
-type fakeSF struct {
+type Server struct {
 	t   testing.TB
 	srv *httptest.Server
 
 	mu       sync.Mutex
 	stmts    []string
 	requests map[string]int // HTTP requests per path
-	fails    []*failRule
+	fails    []*Rule
 
 	committed, pending *fakeState
 	inTx               bool
+	answers            []answer
+	bindings           []map[string]Binding
 }
 
 type fakeState struct {
@@ -66,44 +72,45 @@ func (s *fakeState) clone() *fakeState {
 	return c
 }
 
-// failRule makes statements containing match fail, times times (-1: always).
-type failRule struct {
-	prefix, match, code, sqlState, message string
-	times                                  int
+// Rule makes statements starting with Prefix and containing Match fail with
+// a Snowflake error, Times times (-1: always).
+type Rule struct {
+	Prefix, Match, Code, SQLState, Message string
+	Times                                  int
 }
 
-func newFakeSF(t testing.TB) *fakeSF {
-	f := &fakeSF{t: t, requests: map[string]int{}, committed: newFakeState()}
+func New(t testing.TB) *Server {
+	f := &Server{t: t, requests: map[string]int{}, committed: newFakeState()}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
 }
 
 // dsn is the snowflake:// URL that reaches the fake over plain HTTP.
-func (f *fakeSF) url(extra string) string {
+func (f *Server) URL(extra string) string {
 	host := strings.TrimPrefix(f.srv.URL, "http://")
 	return "snowflake://loader@" + host + "/ANALYTICS/synctrack?account=acme&protocol=http&warehouse=LOAD_WH" + extra
 }
 
-func (f *fakeSF) fail(r failRule) {
+func (f *Server) Fail(r Rule) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.fails = append(f.fails, &r)
 }
 
-func (f *fakeSF) statements() []string {
+func (f *Server) Statements() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]string(nil), f.stmts...)
 }
 
-func (f *fakeSF) reset() {
+func (f *Server) Reset() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.stmts, f.requests = nil, map[string]int{}
+	f.stmts, f.requests, f.bindings = nil, map[string]int{}, nil
 }
 
-func (f *fakeSF) serve(w http.ResponseWriter, r *http.Request) {
+func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
 	var body io.Reader = r.Body
 	if r.Header.Get("Content-Encoding") == "gzip" {
 		zr, err := gzip.NewReader(r.Body)
@@ -128,12 +135,16 @@ func (f *fakeSF) serve(w http.ResponseWriter, r *http.Request) {
 		}})
 	case "/queries/v1/query-request":
 		var req struct {
-			SQLText string `json:"sqlText"`
+			SQLText  string             `json:"sqlText"`
+			Bindings map[string]Binding `json:"bindings"`
 		}
 		if err := json.Unmarshal(raw, &req); err != nil {
 			http.Error(w, err.Error(), 400)
 			return
 		}
+		f.mu.Lock()
+		f.bindings = append(f.bindings, req.Bindings)
+		f.mu.Unlock()
 		writeJSON(w, f.query(req.SQLText))
 	default: // session close, telemetry, heartbeat
 		writeJSON(w, map[string]any{"success": true, "data": nil})
@@ -146,13 +157,16 @@ func writeJSON(w http.ResponseWriter, v any) {
 	}
 }
 
-// column is one rowtype entry; "text" or "fixed".
-type column struct{ name, typ string }
+// Column is one result column: its name and Snowflake type ("text", "fixed",
+// "real", "boolean", "variant", "timestamp_tz"...). Cells are always strings.
+type Column struct{ Name, Type string }
+
+type column = Column
 
 func result(typeID int, cols []column, rows [][]any) map[string]any {
 	rt := make([]map[string]any, len(cols))
 	for i, c := range cols {
-		rt[i] = map[string]any{"name": c.name, "type": c.typ, "nullable": true, "length": 16777216, "precision": 38, "scale": 0}
+		rt[i] = map[string]any{"name": c.Name, "type": c.Type, "nullable": true, "length": 16777216, "precision": 38, "scale": 0}
 	}
 	if rows == nil {
 		rows = [][]any{}
@@ -176,19 +190,22 @@ var (
 )
 
 // query answers one statement.
-func (f *fakeSF) query(q string) map[string]any {
+func (f *Server) query(q string) map[string]any {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.stmts = append(f.stmts, q)
 	for _, r := range f.fails {
-		if r.times != 0 && strings.HasPrefix(q, r.prefix) && strings.Contains(q, r.match) {
-			r.times--
-			return sqlError(r.code, r.sqlState, r.message)
+		if r.Times != 0 && strings.HasPrefix(q, r.Prefix) && strings.Contains(q, r.Match) {
+			r.Times--
+			return sqlError(r.Code, r.SQLState, r.Message)
 		}
 	}
 	st := f.committed
 	if f.inTx {
 		st = f.pending
+	}
+	if a, ok := f.scripted(q); ok {
+		return result(0x1000, a.cols, a.rows)
 	}
 	switch {
 	case q == "BEGIN":

@@ -1,4 +1,4 @@
-package snowflake
+package sffake
 
 import (
 	"fmt"
@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-func (f *fakeSF) ledgerRows(st *fakeState) map[string]any {
+func (f *Server) ledgerRows(st *fakeState) map[string]any {
 	cols := []column{{"KEY", "text"}, {"ETAG", "text"}, {"SIZE", "fixed"}, {"KIND", "text"}, {"STATUS", "text"},
 		{"ROWS", "fixed"}, {"ERROR", "text"}, {"ATTEMPTS", "fixed"}, {"FIRST_SEEN_AT", "fixed"}, {"LOADED_AT", "fixed"}}
 	var rows [][]any
@@ -37,7 +37,7 @@ func (f *fakeSF) ledgerRows(st *fakeState) map[string]any {
 
 // copyInto loads the listed files: 10 rows each, or none for a file COPY's
 // load history holds, unless FORCE.
-func (f *fakeSF) copyInto(st *fakeState, q string) map[string]any {
+func (f *Server) copyInto(st *fakeState, q string) map[string]any {
 	start := strings.Index(q, "FILES = (")
 	end := strings.Index(q, ")\nFILE_FORMAT")
 	if start < 0 || end < 0 {
@@ -62,7 +62,7 @@ func (f *fakeSF) copyInto(st *fakeState, q string) map[string]any {
 		{"first_error_character", "fixed"}, {"first_error_column_name", "text"}}, rows)
 }
 
-func (f *fakeSF) mergeLedger(st *fakeState, q string) int {
+func (f *Server) mergeLedger(st *fakeState, q string) int {
 	n := 0
 	for _, r := range parseValues(q) {
 		row := make([]string, len(r))
@@ -81,7 +81,7 @@ func (f *fakeSF) mergeLedger(st *fakeState, q string) int {
 	return n
 }
 
-func (f *fakeSF) replaceLedger(st *fakeState, q string) {
+func (f *Server) replaceLedger(st *fakeState, q string) {
 	for _, r := range parseValues(q) {
 		key, etag, status := deref(r[0]), deref(r[1]), deref(r[4])
 		for _, id := range st.order {
@@ -94,7 +94,7 @@ func (f *fakeSF) replaceLedger(st *fakeState, q string) {
 }
 
 // ledgerFor returns the committed ledger row of key (its newest version).
-func (f *fakeSF) ledgerFor(key string) []string {
+func (f *Server) LedgerFor(key string) []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	var out []string
