@@ -81,13 +81,36 @@ func openDuckDB(ctx context.Context, raw string, readOnly bool) (*duckdb.Warehou
 // openWarehouse opens a warehouse URL for loading, choosing the engine by scheme.
 // BigQuery reads the bucket itself, so it is given the bucket too.
 func openWarehouse(ctx context.Context, raw string, b *blob.Bucket, bucketURL string) (warehouse.Warehouse, error) {
+	return openEngine(ctx, raw, b, bucketURL, false)
+}
+
+// openReader opens a warehouse URL to read what is loaded (status, report,
+// records): no bucket, which only BigQuery's loads read, and read-only where
+// the engine has that mode. A DuckDB file that does not exist yet is a usage
+// error; a Snowflake schema without tables reads as an empty ledger.
+func openReader(ctx context.Context, raw string) (warehouse.Warehouse, error) {
+	if !isSnowflake(raw) && !strings.HasPrefix(raw, "bigquery://") {
+		exists, err := duckdbExists(raw)
+		if err != nil {
+			return nil, err
+		}
+		if !exists {
+			return nil, usageError("warehouse %s has no database file yet: run synctrack load first", raw)
+		}
+	}
+	return openEngine(ctx, raw, nil, "", true)
+}
+
+// openEngine dispatches on the URL's scheme. b may be nil when nothing is
+// loaded.
+func openEngine(ctx context.Context, raw string, b *blob.Bucket, bucketURL string, readOnly bool) (warehouse.Warehouse, error) {
 	if isSnowflake(raw) {
-		return openSnowflake(ctx, raw, false)
+		return openSnowflake(ctx, raw, readOnly)
 	}
 	if strings.HasPrefix(raw, "bigquery://") {
 		return openBigQuery(ctx, raw, b, bucketURL)
 	}
-	return openDuckDB(ctx, raw, false)
+	return openDuckDB(ctx, raw, readOnly)
 }
 
 func isSnowflake(raw string) bool { return strings.HasPrefix(raw, "snowflake://") }

@@ -18,7 +18,7 @@ func newStatusCommand() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE:  runStatus,
 	}
-	c.Flags().String("warehouse", "", "warehouse URL, e.g. duckdb://./synctrack.duckdb (env SYNCTRACK_WAREHOUSE)")
+	c.Flags().String("warehouse", "", "warehouse URL: duckdb://, snowflake:// or bigquery:// (env SYNCTRACK_WAREHOUSE)")
 	c.Flags().Int("errors", 20, "how many failed objects to list")
 	return c
 }
@@ -26,14 +26,7 @@ func newStatusCommand() *cobra.Command {
 func runStatus(cmd *cobra.Command, _ []string) error {
 	ctx := cmd.Context()
 	whURL, _ := cmd.Flags().GetString("warehouse")
-	exists, err := duckdbExists(whURL)
-	if err != nil {
-		return err
-	}
-	if !exists {
-		return usageError("warehouse %s has no database file yet: run synctrack load first", whURL)
-	}
-	w, err := openDuckDB(ctx, whURL, true)
+	w, err := openReader(ctx, whURL)
 	if err != nil {
 		return err
 	}
