@@ -1,8 +1,10 @@
 package main
 
 import (
+	"database/sql"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -18,7 +20,8 @@ into the SQL.
 Examples:
   synctrack report rejections_by_fingerprint --warehouse duckdb://./synctrack.duckdb
   synctrack report run_summary --warehouse duckdb://./synctrack.duckdb --sync 52275 --since 7d
-  synctrack report record_history --warehouse duckdb://./synctrack.duckdb --identifier CUST-1042 --format json`
+  synctrack report record_history --warehouse duckdb://./synctrack.duckdb --identifier CUST-1042 --format json
+  synctrack report rejections_by_message --warehouse 'snowflake://LOADER@myorg-acct/ANALYTICS/synctrack?warehouse=WH'`
 
 func newReportCommand() *cobra.Command {
 	c := &cobra.Command{
@@ -28,7 +31,7 @@ func newReportCommand() *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE:  runReport,
 	}
-	c.Flags().String("warehouse", "", "warehouse URL, e.g. duckdb://./synctrack.duckdb (env SYNCTRACK_WAREHOUSE)")
+	c.Flags().String("warehouse", "", "warehouse URL: duckdb:// or snowflake:// (env SYNCTRACK_WAREHOUSE)")
 	addFilterFlags(c, 50)
 	c.Flags().String("identifier", "", "record identifier (record_history)")
 	c.Flags().Int("n", 0, "runs to look back (new_errors, flapping_records) or errors per destination object (top_errors_by_destination); 0: the template's default")
@@ -84,23 +87,34 @@ func runReport(cmd *cobra.Command, args []string) error {
 	return err
 }
 
-// runTemplate binds a template's parameters, runs it on the DuckDB warehouse
-// read-only, and streams the rows to out in format. It returns the row count.
+// sqlWarehouse is a warehouse that answers SQL through database/sql.
+type sqlWarehouse interface {
+	DB() *sql.DB
+	Schema() string
+}
+
+// runTemplate binds a template's parameters, runs it on the warehouse
+// (read-only where the engine has that mode: DuckDB, Snowflake), and streams
+// the rows to out in format. It returns the row count.
 func runTemplate(cmd *cobra.Command, whURL, name string, v analysis.Values, format string, out io.Writer) (int64, error) {
 	ctx := cmd.Context()
-	exists, err := duckdbExists(whURL)
+	if strings.HasPrefix(whURL, "bigquery://") {
+		return 0, usageError("report and records do not run on BigQuery yet: render the SQL with synctrack sql render %s --dialect bigquery", name)
+	}
+	wh, err := openReader(ctx, whURL)
 	if err != nil {
 		return 0, err
 	}
-	if !exists {
-		return 0, usageError("warehouse %s has no database file yet: run synctrack load first", whURL)
+	defer wh.Close()
+	w, ok := wh.(sqlWarehouse)
+	if !ok {
+		return 0, usageError("warehouse %T does not answer SQL", wh)
 	}
-	w, err := openDuckDB(ctx, whURL, true)
-	if err != nil {
-		return 0, err
+	dialect := "duckdb"
+	if isSnowflake(whURL) {
+		dialect = "snowflake"
 	}
-	defer w.Close()
-	d, _ := analysis.DialectNamed("duckdb")
+	d, _ := analysis.DialectNamed(dialect)
 	q, err := analysis.Bind(d, w.Schema(), name, v)
 	if err != nil {
 		return 0, usageError("%v", err)
