@@ -90,7 +90,10 @@ func Open(ctx context.Context, c Config, now func() time.Time) (*Warehouse, erro
 		// Row order in a table means nothing here (_row keeps each file's order),
 		// and keeping it costs memory on big inserts.
 		stmts := []string{"SET TimeZone = 'UTC'", "SET memory_limit = " + d.String(c.MemoryLimit),
-			"SET preserve_insertion_order = false"}
+			"SET preserve_insertion_order = false",
+			// Each staged file is read once: caching its bytes only grows memory
+			// (427 MB after 20,000 small files, before this).
+			"SET enable_external_file_cache = false"}
 		if c.Threads > 0 {
 			stmts = append(stmts, fmt.Sprintf("SET threads = %d", c.Threads))
 		}
