@@ -68,3 +68,23 @@ func (d BigQuery) StringArray(ss []string) string {
 	}
 	return "ARRAY<STRING>[" + strings.Join(lits, ", ") + "]"
 }
+
+// Declare moves the batch's arrays into script variables and returns their
+// DECLARE statements, which must open the script: each array's text then
+// appears once however many statements read it (the ledger array is read six
+// times), which keeps a script of thousands of files under BigQuery's limit
+// on query text. Fields left empty are not declared.
+func (d BigQuery) Declare(in *BQBatch) []string {
+	var out []string
+	for _, v := range []struct {
+		field *string
+		name  string
+	}{{&in.Files, "_st_files"}, {&in.Ledger, "_st_ledger"}, {&in.Runs, "_st_runs"}, {&in.Columns, "_st_columns"}} {
+		if *v.field == "" {
+			continue
+		}
+		out = append(out, "DECLARE "+v.name+" DEFAULT "+*v.field)
+		*v.field = v.name
+	}
+	return out
+}

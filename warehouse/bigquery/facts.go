@@ -33,6 +33,7 @@ func (w *Warehouse) ReplaceFacts(ctx context.Context, table string, files []ware
 		es[i] = loadedEntry(f.Object, foots[i].Rows, f.Attempts, now)
 	}
 	in := dialects.BQBatch{Files: w.filesArray(objs), Ledger: w.ledgerArray(es), LoadedAt: w.d.Value(now)}
+	decl := w.d.Declare(&in)
 	build := func(srcs []dialects.BQSource) []string { return w.d.ReplaceFacts(w.c.Dataset, table, in, srcs) }
-	return wrap("replace "+table, w.move(ctx, files, groupBySchema(foots, sizes), build))
+	return wrap("replace "+table, w.move(ctx, decl, files, groupBySchema(foots, sizes), build))
 }

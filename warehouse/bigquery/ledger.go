@@ -6,6 +6,8 @@ import (
 
 	"cloud.google.com/go/bigquery"
 
+	"github.com/synctrack/synctrack/dialects"
+
 	"github.com/synctrack/synctrack/warehouse"
 )
 
@@ -34,7 +36,13 @@ func (w *Warehouse) Record(ctx context.Context, es []warehouse.LedgerEntry) erro
 	if len(es) == 0 {
 		return nil
 	}
-	return wrap("write ledger", w.query(ctx, w.d.Transaction(w.d.WriteLedger(w.c.Dataset, w.ledgerArray(es))...)))
+	in := dialects.BQBatch{Ledger: w.ledgerArray(es)}
+	decl := w.d.Declare(&in)
+	script, err := join(decl, nil, w.d.Transaction(w.d.WriteLedger(w.c.Dataset, in.Ledger)...), nil)
+	if err == nil {
+		err = w.query(ctx, script)
+	}
+	return wrap("write ledger", err)
 }
 
 func str(v bigquery.Value) string {

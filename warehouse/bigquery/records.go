@@ -51,31 +51,52 @@ func (w *Warehouse) LoadRecords(ctx context.Context, files []warehouse.File) (in
 	in := dialects.BQBatch{Files: w.filesArray(objs), Ledger: w.ledgerArray(es), LoadedAt: w.d.Value(now)}
 	if w.c.Mode == "external" {
 		// The external table already reads every file: only the ledger moves.
-		return rows, wrap("write ledger", w.query(ctx, w.d.Transaction(w.d.WriteLedger(w.c.Dataset, in.Ledger)...)))
+		in.Files = ""
+		decl := w.d.Declare(&in)
+		script, err := join(decl, nil, w.d.Transaction(w.d.WriteLedger(w.c.Dataset, in.Ledger)...), nil)
+		if err != nil {
+			return 0, err
+		}
+		return rows, wrap("write ledger", w.query(ctx, script))
 	}
+	decl := w.d.Declare(&in)
 	groups := groupBySchema(foots, sizes)
 	added, err := w.addColumns(ctx, groups)
 	if err != nil {
 		return 0, err
 	}
 	build := func(srcs []dialects.BQSource) []string { return w.d.ReplaceRecords(w.c.Dataset, in, srcs, added) }
-	return rows, wrap("load records", w.move(ctx, files, groups, build))
+	return rows, wrap("load records", w.move(ctx, decl, files, groups, build))
 }
 
 // move runs the batch's script on the configured path: build renders the
 // transaction's statements from the batch's sources.
-func (w *Warehouse) move(ctx context.Context, files []warehouse.File, groups []group,
+// decl declares the batch's arrays and opens the script.
+func (w *Warehouse) move(ctx context.Context, decl []string, files []warehouse.File, groups []group,
 	build func([]dialects.BQSource) []string) error {
 	if w.path == PathQuery {
-		return w.queryPath(ctx, cycleID(), files, groups, build)
+		return w.queryPath(ctx, cycleID(), decl, files, groups, build)
 	}
-	return w.loadPath(ctx, cycleID(), files, groups, build)
+	return w.loadPath(ctx, cycleID(), decl, files, groups, build)
 }
 
 // queryPath is path a: one script creates an external table per schema over
 // the batch's gs:// files, moves their rows in one transaction, drops them.
-func (w *Warehouse) queryPath(ctx context.Context, cycle string, files []warehouse.File, groups []group,
+func (w *Warehouse) queryPath(ctx context.Context, cycle string, decl []string, files []warehouse.File, groups []group,
 	build func([]dialects.BQSource) []string) error {
+	script, post, err := w.queryScript(cycle, decl, files, groups, build)
+	if err != nil {
+		return err
+	}
+	if err = w.query(ctx, script); err != nil {
+		w.dropAll(context.WithoutCancel(ctx), post)
+	}
+	return err
+}
+
+// queryScript renders path a's script and the drops to run should it fail.
+func (w *Warehouse) queryScript(cycle string, decl []string, files []warehouse.File, groups []group,
+	build func([]dialects.BQSource) []string) (string, []string, error) {
 	var pre, post []string
 	srcs := make([]dialects.BQSource, len(groups))
 	for g, gr := range groups {
@@ -88,19 +109,8 @@ func (w *Warehouse) queryPath(ctx context.Context, cycle string, files []warehou
 		post = append(post, w.d.DropTable(w.c.Dataset, name, true))
 		srcs[g] = w.d.ExternalSource(w.c.Dataset, name, gr.cols)
 	}
-	script := strings.Join(pre, ";\n")
-	if script != "" {
-		script += ";\n"
-	}
-	script += w.d.Transaction(build(srcs)...)
-	if len(post) > 0 {
-		script += "\n" + strings.Join(post, ";\n") + ";"
-	}
-	err := w.query(ctx, script)
-	if err != nil {
-		w.dropAll(context.WithoutCancel(ctx), post)
-	}
-	return err
+	script, err := join(decl, pre, w.d.Transaction(build(srcs)...), post)
+	return script, post, err
 }
 
 func (w *Warehouse) dropAll(ctx context.Context, stmts []string) {

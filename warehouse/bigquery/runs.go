@@ -35,6 +35,10 @@ func (w *Warehouse) LoadRuns(ctx context.Context, runs []warehouse.Run) error {
 		es[i] = loadedEntry(r.Object, 1, r.Attempts, now)
 	}
 	in := dialects.BQBatch{Runs: w.d.Array(dialects.RunsType, ps), Ledger: w.ledgerArray(es), LoadedAt: w.d.Value(now)}
-	err := w.query(ctx, w.d.Transaction(w.d.ReplaceRuns(w.c.Dataset, in)...))
+	decl := w.d.Declare(&in)
+	script, err := join(decl, nil, w.d.Transaction(w.d.ReplaceRuns(w.c.Dataset, in)...), nil)
+	if err == nil {
+		err = w.query(ctx, script)
+	}
 	return wrap("load runs", err)
 }

@@ -17,7 +17,7 @@ import (
 // (load-job quotas are per destination table), LoadWorkers at a time, with
 // the schema from the file's footer (never autodetect); then one script moves
 // every staging table's rows in one transaction; then the tables are dropped.
-func (w *Warehouse) loadPath(ctx context.Context, cycle string, files []warehouse.File, groups []group,
+func (w *Warehouse) loadPath(ctx context.Context, cycle string, decl []string, files []warehouse.File, groups []group,
 	build func([]dialects.BQSource) []string) error {
 	srcs := make([]dialects.BQSource, len(groups))
 	var tables []string
@@ -35,6 +35,10 @@ func (w *Warehouse) loadPath(ctx context.Context, cycle string, files []warehous
 			tables = append(tables, name)
 			jobs = append(jobs, job{name, files[i], gr.cols})
 		}
+	}
+	script, err := join(decl, nil, w.d.Transaction(build(srcs)...), nil)
+	if err != nil {
+		return err // before any load job
 	}
 	defer w.dropTables(context.WithoutCancel(ctx), tables)
 
@@ -54,7 +58,7 @@ func (w *Warehouse) loadPath(ctx context.Context, cycle string, files []warehous
 			return fmt.Errorf("%s: %w", jobs[i].file.Key, err)
 		}
 	}
-	return w.query(ctx, w.d.Transaction(build(srcs)...))
+	return w.query(ctx, script)
 }
 
 // loadFile runs one load job of one parquet file into a new staging table.

@@ -1,0 +1,65 @@
+package bigquery
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/synctrack/synctrack/dialects"
+	"github.com/synctrack/synctrack/warehouse"
+)
+
+// recordsScript renders path a's script for n new files whose keys are
+// keyLen bytes long, all of one schema, as LoadRecords would.
+func recordsScript(t *testing.T, n, keyLen int) (string, error) {
+	t.Helper()
+	w := &Warehouse{c: Config{Dataset: "synctrack"}, bucket: "acme-sync-logs", path: PathQuery,
+		now: func() time.Time { return time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC) }}
+	files := make([]warehouse.File, n)
+	objs := make([]warehouse.Object, n)
+	es := make([]warehouse.LedgerEntry, n)
+	g := group{cols: []dialects.Column{{Name: "identifier", Type: "STRING"}, {Name: "batch_ended_at", Type: "TIMESTAMP"}}}
+	for i := range files {
+		prefix := fmt.Sprintf("sync_tracking_datasets/1001/52275/%d/", 8819832+i/20)
+		name := fmt.Sprintf("records_updated.%d.parquet", i%20)
+		key := prefix + strings.Repeat("x", max(0, keyLen-len(prefix)-len(name))) + name
+		num := int64(i % 20)
+		o := warehouse.Object{Key: key, ETag: "\"0a1b2c3d4e5f60718293a4b5c6d7e8f9\"", Size: 123456, Kind: warehouse.KindRecords,
+			OrgID: "1001", SyncID: "52275", RunID: fmt.Sprint(8819832 + i/20), BatchType: "records_updated", BatchNumber: &num,
+			ModTime: time.Date(2026, 1, 5, 8, 0, 0, 0, time.UTC)}
+		files[i], objs[i], es[i] = warehouse.File{Object: o, Attempts: 1}, o, loadedEntry(o, 25000, 1, w.now())
+		g.files = append(g.files, i)
+	}
+	in := dialects.BQBatch{Files: w.filesArray(objs), Ledger: w.ledgerArray(es), LoadedAt: w.d.Value(w.now())}
+	decl := w.d.Declare(&in)
+	build := func(srcs []dialects.BQSource) []string { return w.d.ReplaceRecords("synctrack", in, srcs, nil) }
+	s, _, err := w.queryScript("c1", decl, files, []group{g}, build)
+	return s, err
+}
+
+// A default batch of vendor-shaped keys fits one script; keys of the
+// longest length GCS allows are refused before any job runs (the loader then
+// halves the batch), never sent to fail.
+func TestScriptSize(t *testing.T) {
+	files, _ := (&Warehouse{}).BatchLimits()
+	s, err := recordsScript(t, files, 100)
+	if err != nil {
+		t.Fatalf("%d files with 100-byte keys: %v", files, err)
+	}
+	one, _ := recordsScript(t, 1, 100)
+	t.Logf("%d files, 100-byte keys: %d bytes (%d per file); 1 file: %d bytes", files, len(s), (len(s)-len(one))/(files-1), len(one))
+	key := "sync_tracking_datasets/1001/52275/8819832/" + strings.Repeat("x", 100-42-25) + "records_updated.0.parquet"
+	if n := strings.Count(s, key); n != 4 {
+		t.Errorf("a key appears %d times in the script, want 4 (files row: uri and key; ledger row; external URI)", n)
+	}
+	if _, err := recordsScript(t, files, 1024); !errors.Is(err, errScriptTooLarge) {
+		t.Errorf("%d files with 1,024-byte keys: err %v, want errScriptTooLarge", files, err)
+	}
+	if s, err := recordsScript(t, 220, 1024); err != nil {
+		t.Errorf("220 files with 1,024-byte keys: %v", err)
+	} else {
+		t.Logf("220 files with 1,024-byte keys: %d bytes", len(s))
+	}
+}
