@@ -108,7 +108,7 @@ func openEngine(ctx context.Context, raw string, b *blob.Bucket, bucketURL strin
 		return openSnowflake(ctx, raw, readOnly)
 	}
 	if strings.HasPrefix(raw, "bigquery://") {
-		return openBigQuery(ctx, raw, b, bucketURL)
+		return openBigQuery(ctx, raw, b, bucketURL, readOnly)
 	}
 	return openDuckDB(ctx, raw, readOnly)
 }
@@ -131,12 +131,12 @@ func openSnowflake(ctx context.Context, raw string, readOnly bool) (*snowflake.W
 
 // openBigQuery opens bigquery://PROJECT/DATASET?location=..; credentials come
 // from credentials_file= or Application Default Credentials.
-func openBigQuery(ctx context.Context, raw string, b *blob.Bucket, bucketURL string) (*bigquery.Warehouse, error) {
+func openBigQuery(ctx context.Context, raw string, b *blob.Bucket, bucketURL string, readOnly bool) (*bigquery.Warehouse, error) {
 	c, err := bigquery.ParseURL(raw)
 	if err != nil {
 		return nil, usageError("%v", err)
 	}
-	c.Bucket, c.BucketURL = b, bucketURL
+	c.Bucket, c.BucketURL, c.ReadOnly = b, bucketURL, readOnly
 	w, err := bigquery.Open(ctx, c, time.Now)
 	if err != nil {
 		return nil, fmt.Errorf("open bigquery warehouse: %w", err)

@@ -39,8 +39,8 @@ func runPlan(cmd *cobra.Command, _ []string) error {
 	}
 	defer b.Close()
 	var rows []warehouse.LedgerEntry
-	if isSnowflake(whURL) {
-		w, err := openSnowflake(ctx, whURL, true)
+	if isSnowflake(whURL) || strings.HasPrefix(whURL, "bigquery://") {
+		w, err := openReader(ctx, whURL)
 		if err != nil {
 			return err
 		}

@@ -48,6 +48,9 @@ type Config struct {
 	CredentialsFile string
 	// LoadWorkers bounds concurrent load jobs (path b); default 8.
 	LoadWorkers int
+	// ReadOnly opens for reading (status, plan, reports): nothing is created,
+	// and a dataset without a ledger reads as an empty one.
+	ReadOnly bool
 	// JobTimeout bounds one load job or script; default 30 minutes. The client
 	// retries 5xx answers until its context ends.
 	JobTimeout time.Duration
@@ -115,6 +118,9 @@ type Warehouse struct {
 	bucket string // gs:// bucket name, or ""
 	now    func() time.Time
 	log    *slog.Logger
+	// pendingExternal: UseExternalTables was called after Open; the
+	// external table and view are put in place at the next LoadRecords.
+	pendingExternal bool
 
 	mu    sync.Mutex
 	stats Stats
@@ -161,6 +167,9 @@ func Open(ctx context.Context, c Config, now func() time.Time) (*Warehouse, erro
 		if w.bucket != "" {
 			w.path = PathQuery
 		}
+	}
+	if c.ReadOnly {
+		return w, nil
 	}
 	if w.path == PathQuery && w.bucket == "" {
 		client.Close()

@@ -50,6 +50,9 @@ func (w *Warehouse) LoadRecords(ctx context.Context, files []warehouse.File) (in
 	}
 	in := dialects.BQBatch{Files: w.filesArray(objs), Ledger: w.ledgerArray(es), LoadedAt: w.d.Value(now)}
 	if w.c.Mode == "external" {
+		if err := w.setUpExternal(ctx); err != nil {
+			return 0, err
+		}
 		// The external table already reads every file: only the ledger moves.
 		in.Files = ""
 		decl := w.d.Declare(&in)
