@@ -1,6 +1,10 @@
 package loader_test
 
 import (
+	"context"
+	"time"
+
+	"github.com/synctrack/synctrack/loader"
 	"os"
 	"path/filepath"
 	"strings"
@@ -97,5 +101,42 @@ func TestBadInputDoesNotStopTheRest(t *testing.T) {
 	}
 	if got := one(t, db, `SELECT count(*) FROM synctrack.sync_records WHERE _file = ?`, truncated); got == "0" {
 		t.Fatal("fixed file did not load")
+	}
+}
+
+// In a local folder a file can be listed while it is still being written: with
+// Settle, a fresh file that does not read is pending, not failed, and loads
+// once whole.
+func TestSettleLeavesFreshLocalFilesPending(t *testing.T) {
+	url, dir := generated(t, smallOptions())
+	records := findRecords(t, dir)
+	good, err := os.ReadFile(records[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	partial := filepath.Join(filepath.Dir(records[0]), "records_updated.95.parquet")
+	if err := os.WriteFile(partial, good[:len(good)/3], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b := testbucket.Open(t, url)
+	w := openWarehouse(t)
+	l := loader.New(b, dir, w, loader.Options{Settle: time.Hour})
+	rep, err := l.Load(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Pending != 1 || len(rep.Failed) != 0 {
+		t.Fatalf("pending %d, failed %v; want 1 pending, none failed", rep.Pending, rep.Failed)
+	}
+	key, _ := filepath.Rel(dir, partial)
+	if n := one(t, w.DB(), `SELECT count(*) FROM synctrack.load_ledger WHERE key = ?`, filepath.ToSlash(key)); n != "0" {
+		t.Fatalf("a pending file got %s ledger rows", n)
+	}
+	if err := os.WriteFile(partial, good, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rep, err = l.Load(context.Background())
+	if err != nil || rep.Files != 1 || rep.Pending != 0 {
+		t.Fatalf("after the write finished: %+v, %v", rep, err)
 	}
 }

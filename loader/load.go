@@ -35,6 +35,11 @@ type Options struct {
 	// FactsPrefix alone refreshes the fact tables, a run folder loads that run.
 	// Empty means both RunsPrefix and FactsPrefix.
 	Prefixes []string
+	// Settle applies to file:// buckets only: a local folder, unlike an object
+	// store, shows a file while it is still being written. An object modified
+	// less than Settle ago that fails is left pending (no ledger row, retried
+	// next load) instead of failed. Zero: every failure counts.
+	Settle time.Duration
 }
 
 // Progress is how far a load has got.
@@ -58,6 +63,7 @@ type Report struct {
 	Runs     int // run folders touched
 	Ignored  int
 	Failed   []Failure
+	Pending  int // recently written local files that did not read whole yet
 	Elapsed  time.Duration
 }
 
@@ -147,6 +153,11 @@ func (l *Loader) Apply(ctx context.Context, p *Plan) (*Report, error) {
 	}
 	var failed []Work
 	fail := func(w Work, err error) {
+		if l.root != "" && l.o.Settle > 0 && l.o.Now().Sub(w.ModTime) < l.o.Settle {
+			l.log.Info("object still being written, left for the next load", "key", w.Key, "err", err)
+			rep.Pending++
+			return
+		}
 		l.log.Warn("object failed", "key", w.Key, "attempt", w.Attempts, "err", err)
 		rep.Failed = append(rep.Failed, Failure{Key: w.Key, Err: err})
 		failed = append(failed, w)

@@ -39,6 +39,7 @@ func newLoadCommand() *cobra.Command {
 	c.Flags().String("stage-dir", "", "where remote objects are staged while they load (default: a temp dir)")
 	c.Flags().Int("batch-files", 0, "most files per load statement (0: the warehouse's default; DuckDB 1,000)")
 	c.Flags().Int64("batch-bytes", 0, "most bytes staged per load statement (0: DuckDB 256 MiB; no limit where nothing is staged)")
+	c.Flags().Duration("settle", 30*time.Second, "file:// buckets: a file changed this recently that does not read whole is left for the next load, not failed")
 	c.Flags().Bool("progress", isTerminal(os.Stderr), "show progress on stderr (default on a terminal)")
 	return c
 }
@@ -98,6 +99,7 @@ func runLoad(cmd *cobra.Command, _ []string) error {
 	o.StageDir, _ = cmd.Flags().GetString("stage-dir")
 	o.BatchFiles, _ = cmd.Flags().GetInt("batch-files")
 	o.BatchBytes, _ = cmd.Flags().GetInt64("batch-bytes")
+	o.Settle, _ = cmd.Flags().GetDuration("settle")
 	if p, _ := cmd.Flags().GetBool("progress"); p {
 		o.Progress = progressPrinter(os.Stderr, time.Now())
 	}
@@ -118,6 +120,9 @@ func runLoad(cmd *cobra.Command, _ []string) error {
 func printReport(w io.Writer, r *loader.Report) {
 	fmt.Fprintf(w, "listed %d objects: %d already loaded, %d loaded now (%d rows) in %d runs, %d ignored, %d failed (%s)\n",
 		r.Listed, r.UpToDate, r.Files, r.Rows, r.Runs, r.Ignored, len(r.Failed), r.Elapsed.Round(time.Millisecond))
+	if r.Pending > 0 {
+		fmt.Fprintf(w, "%d recently written local files did not read whole yet: left for the next load\n", r.Pending)
+	}
 	for _, f := range r.Failed {
 		fmt.Fprintf(w, "FAILED %s: %v\n", f.Key, f.Err)
 	}

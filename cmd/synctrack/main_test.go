@@ -62,7 +62,12 @@ func TestExitCodes(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(runs[0], "records_updated.77.parquet"), []byte("PAR1 not really"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// Just written to a local folder, it may still be in progress: pending, exit 0.
 	code, out := runCLI(t, "load", "--bucket", "file://"+bucket, "--warehouse", wh)
+	if code != 0 || !strings.Contains(out, "left for the next load") {
+		t.Fatalf("fresh corrupt file: exit %d, want 0 and pending; stdout: %s", code, out)
+	}
+	code, out = runCLI(t, "load", "--bucket", "file://"+bucket, "--warehouse", wh, "--settle", "0")
 	if code != 1 || !strings.Contains(out, "records_updated.77.parquet") {
 		t.Fatalf("corrupt file: exit %d, want 1, naming the file; stdout: %s", code, out)
 	}
