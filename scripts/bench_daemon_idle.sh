@@ -28,7 +28,14 @@ sleep 2
 c0=$(metric 'synctrack_load_duration_seconds_count'); cpu0=$(metric 'process_cpu_seconds_total')
 led0=$(metric 'synctrack_warehouse_ops_total.*op="ledger_read"')
 ops0=$(metric 'synctrack_warehouse_ops_total')
+# Sample RSS (total and file-backed: the binary's own pages) through the window.
+( while kill -0 $pid 2>/dev/null; do
+    awk '/^VmRSS/ {r=$2} /^RssFile/ {f=$2} END {print r, f}' /proc/$pid/status
+    sleep 0.25
+  done ) > "$work/rss.samples" 2>/dev/null &
+sampler=$!
 sleep "$cycles"
+kill $sampler 2>/dev/null || true
 c1=$(metric 'synctrack_load_duration_seconds_count'); cpu1=$(metric 'process_cpu_seconds_total')
 led1=$(metric 'synctrack_warehouse_ops_total.*op="ledger_read"')
 ops1=$(metric 'synctrack_warehouse_ops_total')
@@ -39,5 +46,6 @@ n=$(echo "$c1 - $c0" | bc)
 echo "idle cycles: $n"
 echo "CPU per idle cycle: $(echo "scale=3; ($cpu1 - $cpu0) / $n" | bc) s"
 echo "warehouse ops per idle cycle: $(echo "scale=2; ($ops1 - $ops0) / $n" | bc) (ledger reads: $(echo "scale=2; ($led1 - $led0) / $n" | bc))"
-echo "RSS now: $(echo "$rss / 1048576" | bc) MiB; peak RSS (VmHWM): $((hwm / 1024)) MiB"
+echo "RSS now: $(echo "$rss / 1048576" | bc) MiB; peak RSS (VmHWM, startup cycle included): $((hwm / 1024)) MiB"
+sort -n "$work/rss.samples" | awk '{r[NR]=$1; f+=$2} END {printf "RSS over the window (every 0.25 s): min %d, median %d, max %d MiB; file-backed (binary pages) %d MiB\n", r[1]/1024, r[int((NR+1)/2)]/1024, r[NR]/1024, f/NR/1024}'
 kill -TERM $pid; wait $pid; echo "exit $?"

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"math"
 	"net/url"
 	"os"
 	"strings"
@@ -71,6 +72,7 @@ func newRunCommand() *cobra.Command {
 	f.Duration("lease-ttl", daemon.DefaultLeaseTTL, "how long a crashed daemon's lease keeps others from loading")
 	f.Int("batch-files", 1000, "most files per load statement")
 	f.Int64("batch-bytes", 256<<20, "most bytes staged per load statement")
+	f.String("memory-limit", "auto", memoryLimitHelp)
 	f.Bool("check", false, "validate the config and exit")
 	f.Var(&rawValue{}, "targets", "targets as a YAML or JSON list (normally the config file's targets: key)")
 	_ = f.MarkHidden("targets")
@@ -101,6 +103,15 @@ func runDaemon(cmd *cobra.Command, _ []string) error {
 		}
 		fmt.Fprintln(cmd.OutOrStdout(), "config ok")
 		return nil
+	}
+	tuneGC(os.Getenv("GOGC"))
+	ml, _ := cmd.Flags().GetString("memory-limit")
+	limit, err := applyMemoryLimit(ml, os.Getenv("GOMEMLIMIT"), cgroupMemoryMax())
+	if err != nil {
+		return err
+	}
+	if limit > 0 && limit < math.MaxInt64 {
+		log.Info("Go memory limit", "bytes", limit)
 	}
 	lo := loader.Options{}
 	lo.BatchFiles, _ = cmd.Flags().GetInt("batch-files")
