@@ -11,11 +11,13 @@ import (
 	"github.com/synctrack/synctrack/warehouse"
 )
 
-// run carries out one cycle with retries, and records how it went.
-func (t *target) run(ctx context.Context, s scope) {
+// run carries out one cycle with retries, and records how it went. Attempts
+// run under ctx, which outlives a shutdown by the grace period; a backoff wait
+// between them ends at once when stop (the daemon's own context) ends.
+func (t *target) run(stop, ctx context.Context, s scope) {
 	start := t.d.deps.Now()
 	c := Cycle{Target: t.cfg.Name, Scope: s.why}
-	c.Err = t.d.cfg.Retry.retry(ctx, func() error {
+	c.Err = t.d.cfg.Retry.retry(stop, t.d.deps.After, t.classify, func() error {
 		rep, loaded, err := t.cycle(ctx, s)
 		c.Report, c.Loaded = rep, append(c.Loaded, loaded...)
 		return err
@@ -24,7 +26,7 @@ func (t *target) run(ctx context.Context, s scope) {
 	m, name := t.d.m, t.cfg.Name
 	m.duration.WithLabelValues(name, s.label()).Observe(now.Sub(start).Seconds())
 	if c.Err != nil {
-		cl, reason, fix := classify(c.Err)
+		cl, reason, fix := t.classify(c.Err)
 		m.failures.WithLabelValues(name, reason).Inc()
 		switch cl {
 		case stopped:
@@ -65,7 +67,7 @@ func (t *target) waited(err error, c class, reason string, attempt int, d time.D
 }
 
 func (t *target) open(ctx context.Context, readOnly bool) (warehouse.Warehouse, error) {
-	wh, err := t.d.deps.OpenWarehouse(ctx, t.cfg.Warehouse, readOnly)
+	wh, err := t.d.deps.OpenWarehouse(ctx, t.cfg.Warehouse, t.bucket, t.cfg.Bucket, readOnly)
 	if err != nil {
 		return nil, fmt.Errorf("open warehouse: %w", err)
 	}
@@ -119,23 +121,23 @@ func (t *target) cycle(ctx context.Context, s scope) (*loader.Report, []string, 
 	}
 	defer wh.Close()
 	t.setUp = true
+	lctx := ctx
 	if l, ok := wh.(warehouse.Leaser); ok {
-		m.queries.WithLabelValues(name, "lease").Inc()
-		ok, holder, until, err := l.AcquireLease(ctx, "load", t.d.holder, t.d.cfg.LeaseTTL)
+		held, release, err := t.hold(ctx, l)
 		if err != nil {
-			return nil, nil, fmt.Errorf("lease: %w", err)
+			return nil, nil, err
 		}
-		if !ok {
-			return nil, nil, fmt.Errorf("%w: %s, until %s", errLeaseHeld, holder, until.UTC().Format(time.RFC3339))
-		}
-		defer func() {
-			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-			defer cancel()
-			if err := l.ReleaseLease(rctx, "load", t.d.holder); err != nil {
-				t.log.Warn("release lease (it expires by itself)", "err", err)
-			}
-		}()
+		defer release()
+		lctx = held
 	}
+	t.warnMissing(wh)
+	rep, loaded, err := t.load(lctx, wh, s)
+	return rep, loaded, leaseErr(lctx, err)
+}
+
+// load plans under the lease and applies the plan, then keeps run state.
+func (t *target) load(ctx context.Context, wh warehouse.Warehouse, s scope) (*loader.Report, []string, error) {
+	m, name := t.d.m, t.cfg.Name
 	ld := t.loader(wh, s)
 	m.queries.WithLabelValues(name, "ledger_read").Inc()
 	l, err := readLedger(ctx, wh)
@@ -224,4 +226,18 @@ func (t *target) observe(p *loader.Plan, rep *loader.Report) ([]string, []wareho
 	m.rows.WithLabelValues(name).Add(float64(rep.Rows))
 	sort.Slice(runs, func(i, j int) bool { return runs[i].RunID < runs[j].RunID })
 	return keys, runs
+}
+
+// warnMissing says once per target which daemon capabilities its engine lacks.
+func (t *target) warnMissing(wh warehouse.Warehouse) {
+	if t.warned {
+		return
+	}
+	t.warned = true
+	if _, ok := wh.(warehouse.Leaser); !ok {
+		t.log.Warn("this warehouse has no load lease: run one daemon per warehouse, or two may load a file twice")
+	}
+	if _, ok := wh.(warehouse.RunStates); !ok {
+		t.log.Warn("this warehouse keeps no run state: sync_runs has no state or completed_at here")
+	}
 }

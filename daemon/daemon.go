@@ -27,11 +27,19 @@ import (
 type Deps struct {
 	Logger *slog.Logger
 	Now    func() time.Time
+	// After is the clock's timer, for backoff waits and lease heartbeats;
+	// time.After when nil.
+	After func(time.Duration) <-chan time.Time
 	// OpenBucket opens a bucket URL; root is the directory of a file:// bucket.
 	OpenBucket func(ctx context.Context, url string) (b *blob.Bucket, root string, err error)
-	// OpenWarehouse opens a warehouse URL for one cycle. readOnly asks for a
-	// reader (for DuckDB, a shared lock that other readers can share).
-	OpenWarehouse func(ctx context.Context, url string, readOnly bool) (warehouse.Warehouse, error)
+	// OpenWarehouse opens a target's warehouse URL for one cycle. b and
+	// bucketURL are the target's bucket, for engines that read it themselves
+	// (BigQuery). readOnly asks for a reader (for DuckDB, a shared lock that
+	// other readers can share).
+	OpenWarehouse func(ctx context.Context, url string, b *blob.Bucket, bucketURL string, readOnly bool) (warehouse.Warehouse, error)
+	// Permanent, when set, says whether an engine's error is one retrying
+	// cannot fix, and what to fix (say, a Snowflake login or a BigQuery grant).
+	Permanent func(error) (fix string, ok bool)
 	// Loader is the template of each cycle's loader options (batch sizes).
 	Loader loader.Options
 	// Registry gets the metrics; a new one when nil.
@@ -74,6 +82,9 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Daemon, error) {
 	}
 	if deps.Now == nil {
 		deps.Now = time.Now
+	}
+	if deps.After == nil {
+		deps.After = time.After
 	}
 	if deps.Registry == nil {
 		deps.Registry = prometheus.NewRegistry()

@@ -48,7 +48,7 @@ func newFixture(t *testing.T) *fixture {
 		cycles: make(chan daemon.Cycle, 100)}
 }
 
-func openDuck(ctx context.Context, url string, readOnly bool) (warehouse.Warehouse, error) {
+func openDuck(ctx context.Context, url string, _ *blob.Bucket, _ string, readOnly bool) (warehouse.Warehouse, error) {
 	c, err := duckdb.ParseURL(url)
 	if err != nil {
 		return nil, &daemon.PermanentError{Err: err, Fix: "use duckdb://PATH"}

@@ -45,6 +45,8 @@ func classify(err error) (c class, reason, fix string) {
 		return permanent, "config", pe.Fix
 	case errors.Is(err, errLeaseHeld):
 		return busy, "lease_held", ""
+	case errors.Is(err, errLeaseLost):
+		return busy, "lease_lost", ""
 	case strings.Contains(msg, "Could not set lock on file") || strings.Contains(msg, "Conflicting lock"):
 		return busy, "warehouse_locked", ""
 	case strings.Contains(msg, "ermission denied") || strings.Contains(msg, "read-only file system"):
@@ -75,15 +77,19 @@ func (r Retry) backoff(n int) time.Duration {
 }
 
 // retry runs fn until it succeeds, fails permanently, or has had r.Attempts
-// tries. wait is told of each wait before it happens.
-func (r Retry) retry(ctx context.Context, fn func() error, wait func(err error, c class, reason string, attempt int, d time.Duration)) error {
+// tries. wait is told of each wait before it happens. A wait (on after, the
+// clock's timer) ends at once when stop ends: a daemon shutting down does not
+// sit out a backoff.
+func (r Retry) retry(stop context.Context, after func(time.Duration) <-chan time.Time,
+	classify func(error) (class, string, string), fn func() error,
+	wait func(err error, c class, reason string, attempt int, d time.Duration)) error {
 	for attempt := 1; ; attempt++ {
 		err := fn()
 		if err == nil {
 			return nil
 		}
 		c, reason, _ := classify(err)
-		if c == permanent || c == stopped || attempt >= r.Attempts || ctx.Err() != nil {
+		if c == permanent || c == stopped || attempt >= r.Attempts || stop.Err() != nil {
 			if attempt > 1 && c != permanent && c != stopped {
 				return fmt.Errorf("after %d attempts: %w", attempt, err)
 			}
@@ -91,12 +97,22 @@ func (r Retry) retry(ctx context.Context, fn func() error, wait func(err error, 
 		}
 		d := r.backoff(attempt)
 		wait(err, c, reason, attempt, d)
-		t := time.NewTimer(d)
 		select {
-		case <-ctx.Done():
-			t.Stop()
+		case <-stop.Done():
 			return err
-		case <-t.C:
+		case <-after(d):
 		}
 	}
+}
+
+// classify is the package's classify, with the engine errors that
+// Deps.Permanent knows to be permanent.
+func (t *target) classify(err error) (class, string, string) {
+	c, reason, fix := classify(err)
+	if c == transient && t.d.deps.Permanent != nil {
+		if f, ok := t.d.deps.Permanent(err); ok {
+			return permanent, "warehouse", f
+		}
+	}
+	return c, reason, fix
 }

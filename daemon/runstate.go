@@ -39,6 +39,12 @@ func (t *target) runStates(ctx context.Context, rs warehouse.RunStates, touched 
 		for _, r := range refs {
 			t.log.Info("run complete (sync.completed)", "run", r.RunID, "sync", r.SyncID, "org", r.OrgID)
 		}
+		if int(n) < len(refs) {
+			// State lives in sync_runs, whose row comes from metadata.json.
+			t.log.Info("some runs named by sync.completed were complete already or have no metadata.json loaded yet; "+
+				"a run without one gets its state when it loads, open, and the quiet period completes it",
+				"named", len(refs), "completed", n)
+		}
 	}
 	if t.sweepDue(now) {
 		m.queries.WithLabelValues(name, "run_state").Inc()

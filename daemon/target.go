@@ -96,6 +96,7 @@ type target struct {
 	lastOK    bool      // the last cycle succeeded
 	lastGood  time.Time // when a cycle last succeeded
 	setUp     bool      // the warehouse was opened for writing once (schema made)
+	warned    bool      // missing capabilities were logged
 	openRuns  int64     // runs open after the last sweep; -1 unknown
 	lastSweep time.Time
 }
@@ -141,7 +142,7 @@ func (t *target) loop(ctx, loadCtx context.Context) {
 		t.pending = scope{}
 		t.mu.Unlock()
 		if !s.empty() {
-			t.run(loadCtx, s)
+			t.run(ctx, loadCtx, s)
 		}
 	}
 }

@@ -92,13 +92,13 @@ func TestRetry(t *testing.T) {
 		}
 	}
 	calls, waits := 0, 0
-	err := r.retry(context.Background(), func() error { calls++; return errors.New("timeout") },
+	err := r.retry(context.Background(), time.After, classify, func() error { calls++; return errors.New("timeout") },
 		func(error, class, string, int, time.Duration) { waits++ })
 	if err == nil || calls != 4 || waits != 3 {
 		t.Fatalf("transient: %d calls, %d waits, %v", calls, waits, err)
 	}
 	calls = 0
-	r.retry(context.Background(), func() error { calls++; return &PermanentError{Err: errors.New("no")} },
+	r.retry(context.Background(), time.After, classify, func() error { calls++; return &PermanentError{Err: errors.New("no")} },
 		func(error, class, string, int, time.Duration) {})
 	if calls != 1 {
 		t.Fatalf("permanent error tried %d times", calls)

@@ -7,14 +7,12 @@ import (
 	"net/url"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 	"gocloud.dev/blob"
 
 	"github.com/synctrack/synctrack/daemon"
 	"github.com/synctrack/synctrack/loader"
-	"github.com/synctrack/synctrack/warehouse"
 	"github.com/synctrack/synctrack/warehouse/duckdb"
 )
 
@@ -31,8 +29,11 @@ the vendor's sync.completed event (HMAC-SHA256 of the body in X-Signature, keyed
 with --webhook-secret), which loads that run at once and marks it complete. A run
 with no new file for --quiet-period is complete too; a late file reopens it.
 
-SIGTERM or SIGINT: no new loads; the load in flight gets --grace-period to finish,
-then rolls back; exit 0.
+A target's warehouse is duckdb://, snowflake:// or bigquery://, as for load.
+Loads hold a lease row (DuckDB) renewed by a heartbeat every --lease-ttl/3.
+
+SIGTERM or SIGINT: no new loads, a backoff wait ends at once; the load in flight
+gets --grace-period to finish, then rolls back; exit 0.
 
 Several targets come from the config file:
 
@@ -47,6 +48,7 @@ Several targets come from the config file:
 
 Examples:
   synctrack run --bucket file:///data/bucket --warehouse duckdb://./synctrack.duckdb --schedule '@every 10s'
+  synctrack run --bucket gs://acme-sync-logs --warehouse bigquery://acme/synctrack?location=US
   synctrack run --config /etc/synctrack/synctrack.yaml
   synctrack run --config synctrack.yaml --check      # validate and exit`
 
@@ -121,31 +123,13 @@ func runDaemon(cmd *cobra.Command, _ []string) error {
 		Logger:        log,
 		OpenBucket:    func(ctx context.Context, u string) (*blob.Bucket, string, error) { return openBucket(ctx, u) },
 		OpenWarehouse: openTargetWarehouse,
+		Permanent:     permanentWarehouseError,
 		Loader:        lo,
 	})
 	if err != nil {
 		return err
 	}
 	return d.Run(ctx)
-}
-
-// openTargetWarehouse opens a target's warehouse for one cycle.
-func openTargetWarehouse(ctx context.Context, raw string, readOnly bool) (warehouse.Warehouse, error) {
-	if !strings.HasPrefix(raw, "duckdb://") {
-		scheme, _, _ := strings.Cut(raw, "://")
-		return nil, &daemon.PermanentError{Err: fmt.Errorf("the %s warehouse is not built into this synctrack", scheme),
-			Fix: "use a duckdb:// warehouse, or a synctrack build with the " + scheme + " warehouse"}
-	}
-	c, err := duckdb.ParseURL(raw)
-	if err != nil {
-		return nil, &daemon.PermanentError{Err: err, Fix: "fix the warehouse URL: duckdb://./file.duckdb or duckdb:///abs/file.duckdb"}
-	}
-	c.ReadOnly = readOnly
-	w, err := duckdb.Open(ctx, c, time.Now)
-	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", raw, err)
-	}
-	return w, nil
 }
 
 // checkWarehouseURL checks a warehouse URL's shape without connecting.

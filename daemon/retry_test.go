@@ -1,0 +1,89 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"gocloud.dev/blob"
+	"gocloud.dev/blob/memblob"
+
+	"github.com/synctrack/synctrack/warehouse"
+)
+
+// never is a clock whose timers never fire: a wait on it ends only by shutdown.
+func never(time.Duration) <-chan time.Time { return nil }
+
+// A backoff wait ends at once when the daemon shuts down: with a clock that
+// never fires, retry returns only because stop ended, after one attempt.
+func TestRetryWaitStopsOnShutdown(t *testing.T) {
+	r := Retry{Base: time.Hour, Max: time.Hour, Attempts: 5}
+	stop, cancel := context.WithCancel(context.Background())
+	calls := 0
+	busyErr := errors.New("IO Error: Could not set lock on file")
+	err := r.retry(stop, never, classify, func() error { calls++; return busyErr },
+		func(_ error, c class, _ string, _ int, _ time.Duration) {
+			if c != busy {
+				t.Errorf("class %v, want busy", c)
+			}
+			cancel() // SIGTERM arrives while the cycle waits
+		})
+	if !errors.Is(err, busyErr) || calls != 1 {
+		t.Fatalf("retry after shutdown: %d calls, %v", calls, err)
+	}
+}
+
+// Deps.Permanent turns an engine's error that retrying cannot fix into a
+// permanent one, with its fix; others stay transient.
+func TestClassifyEnginePermanent(t *testing.T) {
+	login := errors.New("snowflake authentication error: 390100")
+	tg := &target{d: &Daemon{deps: Deps{Permanent: func(err error) (string, bool) {
+		return "set the password", errors.Is(err, login)
+	}}}}
+	if c, reason, fix := tg.classify(login); c != permanent || reason != "warehouse" || fix != "set the password" {
+		t.Errorf("login error: %v %s %q", c, reason, fix)
+	}
+	if c, _, _ := tg.classify(errors.New("connection reset")); c != transient {
+		t.Errorf("network error: %v, want transient", c)
+	}
+	if c, _, _ := tg.classify(context.Canceled); c != stopped {
+		t.Errorf("cancelled: %v, want stopped", c)
+	}
+}
+
+// A daemon whose cycle is waiting out an hour's backoff (the warehouse is
+// locked by a reader) stops at once on shutdown: Run returns without the wait
+// or the hour's grace period running out.
+func TestShutdownDuringBackoff(t *testing.T) {
+	attempted := make(chan struct{}, 10)
+	cycles := make(chan Cycle, 10)
+	cfg := Config{Targets: []Target{{Bucket: "mem://", Warehouse: "duckdb:///x.duckdb", Schedule: "@every 1h"}},
+		Grace: time.Hour, Retry: Retry{Base: time.Hour, Max: time.Hour, Attempts: 5}}
+	d, err := New(context.Background(), cfg, Deps{
+		OpenBucket: func(context.Context, string) (*blob.Bucket, string, error) { return memblob.OpenBucket(nil), "", nil },
+		OpenWarehouse: func(context.Context, string, *blob.Bucket, string, bool) (warehouse.Warehouse, error) {
+			attempted <- struct{}{}
+			return nil, errors.New("IO Error: Could not set lock on file: Conflicting lock is held")
+		},
+		OnCycle: func(c Cycle) { cycles <- c },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- d.Run(ctx) }()
+	<-attempted // the first attempt failed: the cycle now backs off for up to an hour
+	stop()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	c := <-cycles
+	if cl, reason, _ := classify(c.Err); cl != busy || reason != "warehouse_locked" {
+		t.Fatalf("cycle ended with %v (%v %s)", c.Err, cl, reason)
+	}
+	if n := len(attempted); n != 0 {
+		t.Fatalf("%d more attempts after shutdown", n)
+	}
+}
