@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"gocloud.dev/blob"
@@ -72,8 +73,9 @@ func newRunCommand() *cobra.Command {
 	f.Int64("webhook-max-bytes", daemon.DefaultWebhookBytes, "largest webhook body accepted (413 above)")
 	f.Duration("grace-period", daemon.DefaultGrace, "after SIGTERM, how long the load in flight may finish")
 	f.Duration("lease-ttl", daemon.DefaultLeaseTTL, "how long a crashed daemon's lease keeps others from loading")
-	f.Int("batch-files", 1000, "most files per load statement")
-	f.Int64("batch-bytes", 256<<20, "most bytes staged per load statement")
+	f.Int("batch-files", 0, "most files per load statement (0: the warehouse's default; DuckDB 1,000)")
+	f.Int64("batch-bytes", 0, "most bytes staged per load statement (0: DuckDB 256 MiB; no limit where nothing is staged)")
+	f.Duration("settle", 30*time.Second, "file:// buckets: a file changed this recently that does not read whole is left for the next cycle, not failed")
 	f.String("memory-limit", "auto", memoryLimitHelp)
 	f.Bool("check", false, "validate the config and exit")
 	f.Var(&rawValue{}, "targets", "targets as a YAML or JSON list (normally the config file's targets: key)")
@@ -118,6 +120,7 @@ func runDaemon(cmd *cobra.Command, _ []string) error {
 	lo := loader.Options{}
 	lo.BatchFiles, _ = cmd.Flags().GetInt("batch-files")
 	lo.BatchBytes, _ = cmd.Flags().GetInt64("batch-bytes")
+	lo.Settle, _ = cmd.Flags().GetDuration("settle")
 	ctx := cmd.Context()
 	d, err := daemon.New(ctx, cfg, daemon.Deps{
 		Logger:        log,
