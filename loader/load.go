@@ -84,6 +84,9 @@ func New(b *blob.Bucket, root string, wh warehouse.Warehouse, o Options) *Loader
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if root != "" && o.BatchBytes <= 0 {
+		o.BatchBytes = 1 << 62 // a file:// bucket is linked, not copied: no staging space to bound
+	}
 	o.BatchFiles, o.BatchBytes = batchLimits(wh, o.BatchFiles, o.BatchBytes)
 	if o.Workers <= 0 {
 		o.Workers = 4
