@@ -22,7 +22,7 @@ non-UTC timestamps, unknown columns, hostile payload field names).
 The same --seed writes the same bytes.
 
   synctrack generate --out /tmp/bucket --orgs 2 --syncs 3 --runs 3 --files 3 --rows 200
-  synctrack load --bucket file:///tmp/bucket --warehouse duckdb://./synctrack.duckdb`,
+  synctrack load --bucket file:///tmp/bucket --warehouse duckdb://./sync-logs.duckdb`,
 		Args: cobra.NoArgs,
 		RunE: runGenerate,
 	}
@@ -57,7 +57,7 @@ func runGenerate(cmd *cobra.Command, _ []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(cmd.OutOrStdout(), "wrote %d objects, %d runs, %d records rows to %s\nload it with: synctrack load --bucket file://%s --warehouse duckdb://./synctrack.duckdb\n",
+	fmt.Fprintf(cmd.OutOrStdout(), "wrote %d objects, %d runs, %d records rows to %s\nload it with: synctrack load --bucket file://%s --warehouse duckdb://./sync-logs.duckdb\n",
 		len(m.Files), m.Runs, m.Rows, dir, dir)
 	return nil
 }

@@ -21,8 +21,8 @@ a malformed metadata.json) are recorded in load_ledger with the reason and retri
 on the next load; the rest of the bucket still loads.
 
 Examples:
-  synctrack load --bucket file:///data/bucket --warehouse duckdb://./synctrack.duckdb
-  synctrack load --bucket 's3://my-bucket?region=us-east-1' --warehouse duckdb:///var/lib/synctrack.duckdb`
+  synctrack load --bucket file:///data/bucket --warehouse duckdb://./sync-logs.duckdb
+  synctrack load --bucket 's3://my-bucket?region=us-east-1' --warehouse duckdb:///var/lib/sync-logs.duckdb`
 
 func newLoadCommand() *cobra.Command {
 	c := &cobra.Command{

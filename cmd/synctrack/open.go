@@ -51,7 +51,7 @@ func openBucket(ctx context.Context, raw string) (*blob.Bucket, string, error) {
 // parseDuckDB reads a warehouse URL, which must be duckdb:// for now.
 func parseDuckDB(raw string) (duckdb.Config, error) {
 	if raw == "" {
-		return duckdb.Config{}, usageError("no warehouse: set --warehouse (or SYNCTRACK_WAREHOUSE), e.g. duckdb://./synctrack.duckdb")
+		return duckdb.Config{}, usageError("no warehouse: set --warehouse (or SYNCTRACK_WAREHOUSE), e.g. duckdb://./sync-logs.duckdb")
 	}
 	if !strings.HasPrefix(raw, "duckdb://") {
 		scheme, _, _ := strings.Cut(raw, "://")

@@ -14,9 +14,9 @@ first, and print or export them (no 14-day limit). Rows stream from the warehous
 to the output, so a large export never sits in memory.
 
 Examples:
-  synctrack records --warehouse duckdb://./synctrack.duckdb --status rejected --sync 52275
-  synctrack records --warehouse duckdb://./synctrack.duckdb --identifier CUST-1042
-  synctrack records --warehouse duckdb://./synctrack.duckdb --status invalid --limit 0 --format parquet --out invalid.parquet`
+  synctrack records --warehouse duckdb://./sync-logs.duckdb --status rejected --sync 52275
+  synctrack records --warehouse duckdb://./sync-logs.duckdb --identifier CUST-1042
+  synctrack records --warehouse duckdb://./sync-logs.duckdb --status invalid --limit 0 --format parquet --out invalid.parquet`
 
 func newRecordsCommand() *cobra.Command {
 	c := &cobra.Command{

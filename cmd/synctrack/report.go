@@ -18,9 +18,9 @@ the result. Filters left out are not applied; parameters are bound, never pasted
 into the SQL.
 
 Examples:
-  synctrack report rejections_by_fingerprint --warehouse duckdb://./synctrack.duckdb
-  synctrack report run_summary --warehouse duckdb://./synctrack.duckdb --sync 52275 --since 7d
-  synctrack report record_history --warehouse duckdb://./synctrack.duckdb --identifier CUST-1042 --format json
+  synctrack report rejections_by_fingerprint --warehouse duckdb://./sync-logs.duckdb
+  synctrack report run_summary --warehouse duckdb://./sync-logs.duckdb --sync 52275 --since 7d
+  synctrack report record_history --warehouse duckdb://./sync-logs.duckdb --identifier CUST-1042 --format json
   synctrack report rejections_by_message --warehouse 'snowflake://LOADER@myorg-acct/ANALYTICS/synctrack?warehouse=WH'`
 
 func newReportCommand() *cobra.Command {

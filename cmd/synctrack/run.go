@@ -48,7 +48,7 @@ Several targets come from the config file:
       quiet_period: 30m            # default
 
 Examples:
-  synctrack run --bucket file:///data/bucket --warehouse duckdb://./synctrack.duckdb --schedule '@every 10s'
+  synctrack run --bucket file:///data/bucket --warehouse duckdb://./sync-logs.duckdb --schedule '@every 10s'
   synctrack run --bucket gs://acme-sync-logs --warehouse bigquery://acme/synctrack?location=US
   synctrack run --config /etc/synctrack/synctrack.yaml
   synctrack run --config synctrack.yaml --check      # validate and exit`

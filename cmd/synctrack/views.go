@@ -13,7 +13,7 @@ func newViewsCommand() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE:  runViews,
 	}
-	c.Flags().String("warehouse", "", "warehouse URL, e.g. duckdb://./synctrack.duckdb (env SYNCTRACK_WAREHOUSE)")
+	c.Flags().String("warehouse", "", "warehouse URL, e.g. duckdb://./sync-logs.duckdb (env SYNCTRACK_WAREHOUSE)")
 	return c
 }
 

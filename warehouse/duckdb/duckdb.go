@@ -65,6 +65,14 @@ func ParseURL(raw string) (Config, error) {
 	if s := q.Get("schema"); s != "" {
 		c.Schema = s
 	}
+	// DuckDB names a database file's catalog after the file: synctrack.duckdb
+	// holds catalog "synctrack", and with schema "synctrack" every
+	// synctrack.sync_log, ours and the user's, is an ambiguous reference.
+	base := filepath.Base(c.Path)
+	if catalog := strings.TrimSuffix(base, filepath.Ext(base)); strings.EqualFold(catalog, c.Schema) {
+		return Config{}, fmt.Errorf("warehouse URL %q: DuckDB names the database %q after its file, the same as the schema, "+
+			"so %s.sync_log would be ambiguous; name the file otherwise (e.g. sync-logs.duckdb) or set ?schema=", raw, catalog, c.Schema)
+	}
 	if s := q.Get("memory_limit"); s != "" {
 		c.MemoryLimit = s
 	}

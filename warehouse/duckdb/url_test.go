@@ -1,0 +1,33 @@
+package duckdb
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParseURL(t *testing.T) {
+	for _, c := range []struct {
+		url, path, schema, err string
+	}{
+		{"duckdb://./sync-logs.duckdb", "sync-logs.duckdb", "synctrack", ""},
+		{"duckdb:///abs/dir/w.duckdb?schema=logs", "/abs/dir/w.duckdb", "logs", ""},
+		{"duckdb://w.duckdb", "w.duckdb", "synctrack", ""},
+		{"duckdb://./synctrack.duckdb", "", "", "ambiguous"},
+		{"duckdb://./logs.db?schema=LOGS", "", "", "ambiguous"},
+		{"duckdb://./synctrack.duckdb?schema=tracking", "synctrack.duckdb", "tracking", ""},
+		{"duckdb://", "", "", "no database file"},
+		{"postgres://x", "", "", "want duckdb://"},
+		{"duckdb://./w.duckdb?threads=x", "", "", "threads"},
+	} {
+		got, err := ParseURL(c.url)
+		if c.err != "" {
+			if err == nil || !strings.Contains(err.Error(), c.err) {
+				t.Errorf("%s: error %v, want one containing %q", c.url, err, c.err)
+			}
+			continue
+		}
+		if err != nil || got.Path != c.path || got.Schema != c.schema {
+			t.Errorf("%s: %+v, %v; want path %q schema %q", c.url, got, err, c.path, c.schema)
+		}
+	}
+}
