@@ -35,8 +35,9 @@ func (d Snowflake) CreateTable(schema, table string, cols []Column, evolve bool)
 func FactTableColumns(table string) []Column { return factTableColumns(table) }
 
 // Setup renders the schema, the tables and the views a new Snowflake schema
-// needs, in order. With external set, sync_records is a view over the external
-// table (ExternalTable) instead of a table, so ExternalTable comes first.
+// needs, in order, the daemon's (DaemonTables) included. With external set,
+// sync_records is a view over the external table (ExternalTable) instead of a
+// table, so ExternalTable comes first.
 func (d Snowflake) Setup(schema string, stage []string, external bool) []string {
 	stmts := []string{"CREATE SCHEMA IF NOT EXISTS " + d.Ident(schema)}
 	if external {
@@ -51,6 +52,7 @@ func (d Snowflake) Setup(schema string, stage []string, external bool) []string 
 	for _, t := range []string{"destination_objects", "destinations", "source_objects"} {
 		stmts = append(stmts, d.CreateTable(schema, t, factTableColumns(t), true))
 	}
+	stmts = append(stmts, d.DaemonTables(schema)...)
 	return append(stmts, d.SyncLogView(schema))
 }
 

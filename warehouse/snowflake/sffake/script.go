@@ -1,14 +1,16 @@
 package sffake
 
 import (
+	"fmt"
 	"strings"
 )
 
 // answer is a scripted result for SELECTs containing match.
 type answer struct {
-	match string
-	cols  []Column
-	rows  [][]any
+	match  string
+	cols   []Column
+	rows   [][]any
+	typeID int // the statement type the result claims: 0x1000 SELECT, 0x3xxx DML
 }
 
 // Answer makes every statement containing match (checked before the fake's
@@ -20,7 +22,17 @@ func (f *Server) Answer(match string, cols []Column, rows [][]any) {
 	if rows == nil {
 		rows = [][]any{}
 	}
-	f.answers = append([]answer{{match, cols, rows}}, f.answers...)
+	f.answers = append([]answer{{match, cols, rows, 0x1000}}, f.answers...)
+}
+
+// Affect makes every DML statement containing match (checked before the
+// fake's own handling, later rules first) report n rows affected, as an
+// UPDATE does: the driver's RowsAffected is n.
+func (f *Server) Affect(match string, n int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.answers = append([]answer{{match, []Column{{"number of rows updated", "fixed"},
+		{"number of multi-joined rows updated", "fixed"}}, [][]any{{fmt.Sprint(n), "0"}}, 0x3200}}, f.answers...)
 }
 
 // scripted finds the answer for q; f.mu is held.
