@@ -80,6 +80,10 @@ func TestPlanAgainstLedger(t *testing.T) {
 		if got := w.Reason + "/" + string(rune('0'+w.Attempts)); got != want[w.Key] {
 			t.Errorf("%s: %s, want %s", w.Key, got, want[w.Key])
 		}
+		// Only a key the ledger has seen can have rows to replace.
+		if seen := w.Reason != ReasonNew; w.Seen != seen {
+			t.Errorf("%s: Seen %v, want %v", w.Key, w.Seen, seen)
+		}
 	}
 	if len(p.Metadata) != 1 || len(p.Ignored) != 1 || p.Ignored[0].Key != "sync_tracking_datasets/1/2/3/x.txt" {
 		t.Errorf("metadata %d, ignored %+v", len(p.Metadata), p.Ignored)

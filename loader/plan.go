@@ -18,6 +18,9 @@ type Work struct {
 	Object
 	Reason   string
 	Attempts int // this try, from 1
+	// Seen says the ledger has a row for this key (any version), so rows of an
+	// earlier version may be in the warehouse and must be replaced.
+	Seen bool
 }
 
 // Plan is what a load would do, decided from a listing and the ledger alone.
@@ -57,6 +60,12 @@ func NewLedger(rows []warehouse.LedgerEntry) Ledger {
 
 // decide returns the work an object needs, or false when it is up to date.
 func (l Ledger) decide(o Object) (Work, bool) {
+	w, todo := l.decideVersion(o)
+	w.Seen = len(l[o.Key]) > 0
+	return w, todo
+}
+
+func (l Ledger) decideVersion(o Object) (Work, bool) {
 	versions := l[o.Key]
 	for _, v := range versions {
 		if v.ETag != o.ETag {

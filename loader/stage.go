@@ -42,7 +42,7 @@ func (s *Stager) Stage(ctx context.Context, ws []Work) []Staged {
 	out := make([]Staged, len(ws))
 	if s == nil {
 		for i, w := range ws {
-			out[i] = Staged{File: warehouse.File{Object: w.Object, Attempts: w.Attempts}}
+			out[i] = Staged{File: warehouse.File{Object: w.Object, Attempts: w.Attempts, Seen: w.Seen}}
 		}
 		return out
 	}
@@ -72,7 +72,7 @@ func (s *Stager) name() string {
 }
 
 func (s *Stager) stageOne(ctx context.Context, w Work) Staged {
-	f := warehouse.File{Object: w.Object, Attempts: w.Attempts}
+	f := warehouse.File{Object: w.Object, Attempts: w.Attempts, Seen: w.Seen}
 	if w.Size == 0 {
 		return Staged{File: f} // empty object: loads as zero rows, nothing to read
 	}

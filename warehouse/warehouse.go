@@ -86,6 +86,10 @@ type File struct {
 	Columns []string
 	// Attempts counts this load among the object's tries, from 1.
 	Attempts int
+	// Seen says the ledger has a row for this key: rows of an earlier version
+	// may be in the table. When no file of a batch was seen, no row of theirs
+	// can be (rows and ledger rows commit together), so nothing needs deleting.
+	Seen bool
 }
 
 // Run is one parsed metadata.json, with its object.

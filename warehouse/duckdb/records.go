@@ -37,8 +37,12 @@ func (w *Warehouse) LoadRecords(ctx context.Context, files []warehouse.File) (in
 			return err
 		}
 		recs := w.table("sync_records")
-		if _, err := tx.ExecContext(ctx, `DELETE FROM `+recs+` WHERE _file IN (SELECT key FROM _st_batch)`); err != nil {
-			return fmt.Errorf("delete old rows: %w", err)
+		// The DELETE scans _file over the whole table: skip it when no file of
+		// the batch can have rows yet.
+		if anySeen(files) {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM `+recs+` WHERE _file IN (SELECT key FROM _st_batch)`); err != nil {
+				return fmt.Errorf("delete old rows: %w", err)
+			}
 		}
 		if q := w.insertRecordsSQL(files); q != "" {
 			if _, err := tx.ExecContext(ctx, q, now); err != nil {
@@ -139,4 +143,13 @@ func (w *Warehouse) insertRecordsSQL(files []warehouse.File) string {
 	return "INSERT INTO " + w.table("sync_records") + " SELECT\n  " + strings.Join(sel, ",\n  ") +
 		"\nFROM read_parquet([" + strings.Join(paths, ", ") + "], union_by_name = true, filename = " +
 		d.String(pathColumn) + ", file_row_number = true) r\nJOIN _st_batch b ON r." + pathColumn + " = b.path"
+}
+
+func anySeen(files []warehouse.File) bool {
+	for _, f := range files {
+		if f.Seen {
+			return true
+		}
+	}
+	return false
 }
