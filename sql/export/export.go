@@ -44,15 +44,54 @@ func New(format string, w io.Writer) (Writer, error) {
 	return nil, fmt.Errorf("format %q: want one of %s", format, strings.Join(Formats, ", "))
 }
 
+// Rows is a result read one row at a time: *sql.Rows is one, and so is the
+// BigQuery warehouse's query result. Scan is given one *any per column.
+type Rows interface {
+	Columns() ([]string, error)
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
+// columns names the result's columns with their engine types: from
+// database/sql's ColumnTypes, or a source's ColumnTypeNames (BigQuery).
+func columns(rs Rows) ([]Column, error) {
+	if r, ok := rs.(interface {
+		ColumnTypes() ([]*sql.ColumnType, error)
+	}); ok {
+		types, err := r.ColumnTypes()
+		if err != nil {
+			return nil, err
+		}
+		cols := make([]Column, len(types))
+		for i, t := range types {
+			cols[i] = Column{t.Name(), t.DatabaseTypeName()}
+		}
+		return cols, nil
+	}
+	names, err := rs.Columns()
+	if err != nil {
+		return nil, err
+	}
+	var types []string
+	if r, ok := rs.(interface{ ColumnTypeNames() []string }); ok {
+		types = r.ColumnTypeNames()
+	}
+	cols := make([]Column, len(names))
+	for i, n := range names {
+		cols[i].Name = n
+		if i < len(types) {
+			cols[i].Type = types[i]
+		}
+	}
+	return cols, nil
+}
+
 // Stream writes every row of rs to w and closes w. It returns the row count.
-func Stream(rs *sql.Rows, w Writer) (int64, error) {
-	types, err := rs.ColumnTypes()
+func Stream(rs Rows, w Writer) (int64, error) {
+	cols, err := columns(rs)
 	if err != nil {
 		return 0, err
-	}
-	cols := make([]Column, len(types))
-	for i, t := range types {
-		cols[i] = Column{t.Name(), t.DatabaseTypeName()}
 	}
 	if err := w.Begin(cols); err != nil {
 		return 0, err

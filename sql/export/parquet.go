@@ -27,11 +27,11 @@ const rowGroupRows = 50_000
 func parquetKind(dbType string) string {
 	t := strings.ToUpper(dbType)
 	switch {
-	case t == "BIGINT" || t == "INTEGER" || t == "SMALLINT" || t == "TINYINT" || t == "HUGEINT" || strings.HasPrefix(t, "UBIGINT"):
+	case t == "BIGINT" || t == "INTEGER" || t == "SMALLINT" || t == "TINYINT" || t == "HUGEINT" || t == "INT64" || strings.HasPrefix(t, "UBIGINT"):
 		return "int"
-	case t == "DOUBLE" || t == "FLOAT" || t == "REAL":
+	case t == "DOUBLE" || t == "FLOAT" || t == "FLOAT64" || t == "REAL":
 		return "double"
-	case t == "BOOLEAN":
+	case t == "BOOLEAN" || t == "BOOL":
 		return "bool"
 	case strings.HasPrefix(t, "TIMESTAMP"):
 		return "time"
