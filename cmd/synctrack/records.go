@@ -16,7 +16,8 @@ to the output, so a large export never sits in memory.
 Examples:
   synctrack records --warehouse duckdb://./sync-logs.duckdb --status rejected --sync 52275
   synctrack records --warehouse duckdb://./sync-logs.duckdb --identifier CUST-1042
-  synctrack records --warehouse duckdb://./sync-logs.duckdb --status invalid --limit 0 --format parquet --out invalid.parquet`
+  synctrack records --warehouse duckdb://./sync-logs.duckdb --status invalid --limit 0 --format parquet --out invalid.parquet
+  synctrack records --warehouse bigquery://my-project/synctrack --status rejected --format csv --out rejected.csv`
 
 func newRecordsCommand() *cobra.Command {
 	c := &cobra.Command{
@@ -26,7 +27,7 @@ func newRecordsCommand() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE:  runRecords,
 	}
-	c.Flags().String("warehouse", "", "warehouse URL: duckdb:// or snowflake:// (env SYNCTRACK_WAREHOUSE)")
+	c.Flags().String("warehouse", "", "warehouse URL: duckdb://, snowflake:// or bigquery:// (env SYNCTRACK_WAREHOUSE)")
 	addFilterFlags(c, 100)
 	c.Flags().String("status", "", "success, rejected or invalid (NULL and DUPLICATE checks, no status)")
 	c.Flags().String("identifier", "", "one record's identifier")

@@ -1,14 +1,13 @@
 package main
 
 import (
-	"database/sql"
-	"fmt"
+	"errors"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/synctrack/synctrack/internal/reportrun"
 	analysis "github.com/synctrack/synctrack/sql"
 	"github.com/synctrack/synctrack/sql/export"
 )
@@ -21,7 +20,8 @@ Examples:
   synctrack report rejections_by_fingerprint --warehouse duckdb://./sync-logs.duckdb
   synctrack report run_summary --warehouse duckdb://./sync-logs.duckdb --sync 52275 --since 7d
   synctrack report record_history --warehouse duckdb://./sync-logs.duckdb --identifier CUST-1042 --format json
-  synctrack report rejections_by_message --warehouse 'snowflake://LOADER@myorg-acct/ANALYTICS/synctrack?warehouse=WH'`
+  synctrack report rejections_by_message --warehouse 'snowflake://LOADER@myorg-acct/ANALYTICS/synctrack?warehouse=WH'
+  synctrack report rejection_trend --warehouse bigquery://my-project/synctrack?location=US --since 7d`
 
 func newReportCommand() *cobra.Command {
 	c := &cobra.Command{
@@ -31,7 +31,7 @@ func newReportCommand() *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE:  runReport,
 	}
-	c.Flags().String("warehouse", "", "warehouse URL: duckdb:// or snowflake:// (env SYNCTRACK_WAREHOUSE)")
+	c.Flags().String("warehouse", "", "warehouse URL: duckdb://, snowflake:// or bigquery:// (env SYNCTRACK_WAREHOUSE)")
 	addFilterFlags(c, 50)
 	c.Flags().String("identifier", "", "record identifier (record_history)")
 	c.Flags().Int("n", 0, "runs to look back (new_errors, flapping_records) or errors per destination object (top_errors_by_destination); 0: the template's default")
@@ -87,52 +87,26 @@ func runReport(cmd *cobra.Command, args []string) error {
 	return err
 }
 
-// sqlWarehouse is a warehouse that answers SQL through database/sql.
-type sqlWarehouse interface {
-	DB() *sql.DB
-	Schema() string
-}
-
-// runTemplate binds a template's parameters, runs it on the warehouse
-// (read-only where the engine has that mode: DuckDB, Snowflake), and streams
-// the rows to out in format. It returns the row count.
+// runTemplate binds a template's parameters, runs it on the warehouse, opened
+// read-only (DuckDB, Snowflake, BigQuery), and streams the rows to out in
+// format. It returns the row count.
 func runTemplate(cmd *cobra.Command, whURL, name string, v analysis.Values, format string, out io.Writer) (int64, error) {
 	ctx := cmd.Context()
-	if strings.HasPrefix(whURL, "bigquery://") {
-		return 0, usageError("report and records do not run on BigQuery yet: render the SQL with synctrack sql render %s --dialect bigquery", name)
+	ew, err := export.New(format, out)
+	if err != nil {
+		return 0, usageError("%v", err)
 	}
 	wh, err := openReader(ctx, whURL)
 	if err != nil {
 		return 0, err
 	}
 	defer wh.Close()
-	w, ok := wh.(sqlWarehouse)
-	if !ok {
-		return 0, usageError("warehouse %T does not answer SQL", wh)
+	n, err := reportrun.Run(ctx, wh, reportrun.Dialect(wh, isSnowflake(whURL)), name, v, ew)
+	var be *reportrun.BindError
+	if errors.As(err, &be) {
+		return n, usageError("%v", be.Err)
 	}
-	dialect := "duckdb"
-	if isSnowflake(whURL) {
-		dialect = "snowflake"
-	}
-	d, _ := analysis.DialectNamed(dialect)
-	q, err := analysis.Bind(d, w.Schema(), name, v)
-	if err != nil {
-		return 0, usageError("%v", err)
-	}
-	rs, err := w.DB().QueryContext(ctx, q.SQL, q.Values()...)
-	if err != nil {
-		return 0, fmt.Errorf("%s: %w", name, err)
-	}
-	defer rs.Close()
-	ew, err := export.New(format, out)
-	if err != nil {
-		return 0, usageError("%v", err)
-	}
-	n, err := export.Stream(rs, ew)
-	if err != nil {
-		return n, fmt.Errorf("%s: %w", name, err)
-	}
-	return n, nil
+	return n, err
 }
 
 func contains(xs []string, x string) bool {
