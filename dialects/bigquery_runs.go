@@ -21,6 +21,8 @@ func (d BigQuery) ReplaceRuns(dataset string, in BQBatch) []string {
 			sel[i] = "r." + d.Ident(c)
 		}
 	}
+	// A run (re)loaded is open, as DuckDB's column default makes it.
+	quoted, sel = append(quoted, d.Ident("state")), append(sel, "'open'")
 	return append([]string{
 		"DELETE FROM " + t + " WHERE _file IN (SELECT r._file FROM UNNEST(" + in.Runs + ") r)",
 		"INSERT INTO " + t + " (" + strings.Join(quoted, ", ") + ")\nSELECT " + strings.Join(sel, ", ") + "\nFROM UNNEST(" + in.Runs + ") r",

@@ -102,8 +102,8 @@ func TestBigQueryTypedViewGolden(t *testing.T) {
 
 func TestBigQueryTables(t *testing.T) {
 	tables := BigQueryTables()
-	if len(tables) != 7 {
-		t.Fatalf("%d tables, want 7", len(tables))
+	if len(tables) != 8 {
+		t.Fatalf("%d tables, want 8", len(tables))
 	}
 	for name, cols := range tables {
 		for _, c := range cols {

@@ -24,11 +24,13 @@ func BigQueryColumns(cols []Column) []Column {
 
 // BigQueryTables lists every table synctrack owns in a dataset, with its
 // BigQuery columns. Tables are created through the API, not DDL, so that an
-// existing table is told apart from a failure.
+// existing table is told apart from a failure. sync_runs has the daemon's run
+// state columns and daemon_lease is the daemon's lease, made with the rest.
 func BigQueryTables() map[string][]Column {
 	t := map[string][]Column{
 		"sync_records":    BigQueryColumns(RecordsColumns),
-		"sync_runs":       BigQueryColumns(RunsColumns),
+		"sync_runs":       BigQueryColumns(append(append([]Column(nil), RunsColumns...), RunStateColumns...)),
+		"daemon_lease":    BigQueryColumns(LeaseColumns),
 		"load_ledger":     BigQueryColumns(LedgerColumns),
 		"payload_columns": BigQueryColumns(PayloadColumnsColumns),
 	}

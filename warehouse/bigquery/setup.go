@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"sort"
+	"strings"
 
 	"cloud.google.com/go/bigquery"
 
@@ -12,7 +13,8 @@ import (
 )
 
 // setup creates the dataset and every table that is missing, through the API:
-// an existing one is kept as it is (columns added since are added by loads).
+// an existing one is kept as it is, but for columns synctrack's own definition
+// gained since it was made (addOwnColumns); columns a file brings are added by loads.
 func (w *Warehouse) setup(ctx context.Context) error {
 	if _, err := w.ds.Metadata(ctx); err != nil {
 		if !isNotFound(err) {
@@ -54,13 +56,38 @@ func (w *Warehouse) setup(ctx context.Context) error {
 
 func (w *Warehouse) ensureTable(ctx context.Context, name string, cols []dialects.Column) error {
 	t := w.ds.Table(name)
-	if _, err := t.Metadata(ctx); err == nil {
-		return nil
+	if md, err := t.Metadata(ctx); err == nil {
+		return w.addOwnColumns(ctx, name, md.Schema, cols)
 	} else if !isNotFound(err) {
 		return classify(fmt.Errorf("table %s: %w", name, err))
 	}
 	if err := t.Create(ctx, &bigquery.TableMetadata{Schema: schemaOf(cols)}); err != nil && !isAlreadyExists(err) {
 		return classify(fmt.Errorf("create table %s: %w", name, err))
+	}
+	return nil
+}
+
+// addOwnColumns adds the columns of cols that an existing table lacks, as
+// sync_runs' run state columns (state, completed_at) to a table made before
+// the daemon had them: one ALTER TABLE, only when one is missing. (The
+// emulator reports ALTER TABLE ADD COLUMN done but never adds the column; it
+// only ever sees tables made with every column, so it never gets here.)
+func (w *Warehouse) addOwnColumns(ctx context.Context, name string, have bigquery.Schema, cols []dialects.Column) error {
+	got := map[string]bool{}
+	for _, f := range have {
+		got[strings.ToLower(f.Name)] = true
+	}
+	var adds []string
+	for _, c := range cols {
+		if !got[strings.ToLower(c.Name)] {
+			adds = append(adds, "ADD COLUMN IF NOT EXISTS "+w.d.Ident(c.Name)+" "+c.Type)
+		}
+	}
+	if len(adds) == 0 || name == "sync_records" { // sync_records' columns are the loads' to add
+		return nil
+	}
+	if err := w.query(ctx, "ALTER TABLE "+w.table(name)+" "+strings.Join(adds, ", ")); err != nil {
+		return fmt.Errorf("add columns to %s: %w", name, err)
 	}
 	return nil
 }
