@@ -38,21 +38,18 @@ func runPlan(cmd *cobra.Command, _ []string) error {
 		return err
 	}
 	defer b.Close()
-	var rows []warehouse.LedgerEntry
-	if isSnowflake(whURL) || strings.HasPrefix(whURL, "bigquery://") {
-		w, err := openReader(ctx, whURL)
+	// A DuckDB file that does not exist yet is an empty ledger; plan creates nothing.
+	fresh := false
+	if !isSnowflake(whURL) && !strings.HasPrefix(whURL, "bigquery://") {
+		exists, err := duckdbExists(whURL)
 		if err != nil {
 			return err
 		}
-		rows, err = w.Ledger(ctx)
-		w.Close()
-		if err != nil {
-			return fmt.Errorf("read ledger: %w", err)
-		}
-	} else if exists, err := duckdbExists(whURL); err != nil {
-		return err
-	} else if exists {
-		w, err := openDuckDB(ctx, whURL, true)
+		fresh = !exists
+	}
+	var rows []warehouse.LedgerEntry
+	if !fresh {
+		w, err := openReader(ctx, whURL)
 		if err != nil {
 			return err
 		}
