@@ -2,7 +2,6 @@ package loader
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -154,7 +153,7 @@ func (l *Loader) Apply(ctx context.Context, p *Plan) (*Report, error) {
 	if _, local := l.wh.(warehouse.LocalReader); !local {
 		st = nil // the warehouse reads the bucket itself: nothing to stage
 	}
-	var failed []Work
+	var failed []warehouse.LedgerEntry
 	fail := func(w Work, err error) {
 		if l.root != "" && l.o.Settle > 0 && l.o.Now().Sub(w.ModTime) < l.o.Settle {
 			l.log.Info("object still being written, left for the next load", "key", w.Key, "err", err)
@@ -163,28 +162,40 @@ func (l *Loader) Apply(ctx context.Context, p *Plan) (*Report, error) {
 		}
 		l.log.Warn("object failed", "key", w.Key, "attempt", w.Attempts, "err", err)
 		rep.Failed = append(rep.Failed, Failure{Key: w.Key, Err: err})
-		failed = append(failed, w)
+		failed = append(failed, warehouse.LedgerEntry{Key: w.Key, ETag: w.ETag, Size: w.Size, Kind: w.Kind,
+			Status: warehouse.StatusFailed, Error: err.Error(), Attempts: w.Attempts, FirstSeenAt: l.o.Now().UTC()})
 	}
+	err := l.applySteps(ctx, p, st, rep, fail)
+	// Failures are written even when a later step stopped the load, so their
+	// attempts count; not when the load was cancelled, which is no failure of theirs.
+	if len(failed) > 0 && ctx.Err() == nil {
+		if rerr := l.wh.Record(ctx, failed); rerr != nil && err == nil {
+			err = fmt.Errorf("record failures: %w", rerr)
+		}
+	}
+	return rep, err
+}
 
+func (l *Loader) applySteps(ctx context.Context, p *Plan, st *Stager, rep *Report, fail func(Work, error)) error {
 	if err := l.recordIgnored(ctx, p.Ignored); err != nil {
-		return rep, err
+		return err
 	}
 	syncs, err := l.loadRuns(ctx, p.Metadata, rep, fail)
 	if err != nil {
-		return rep, err
+		return err
 	}
 	if err := l.loadRecords(ctx, st, p.Records, rep, fail); err != nil {
-		return rep, err
+		return err
 	}
 	if err := l.loadFacts(ctx, st, p.Facts, rep, fail); err != nil {
-		return rep, err
+		return err
 	}
 	if len(syncs) > 0 {
 		if err := l.wh.RefreshViews(ctx, syncs); err != nil {
-			return rep, fmt.Errorf("refresh views: %w", err)
+			return fmt.Errorf("refresh views: %w", err)
 		}
 	}
-	return rep, l.recordFailures(ctx, failed, rep.Failed)
+	return nil
 }
 
 func (l *Loader) recordIgnored(ctx context.Context, objs []Object) error {
@@ -204,23 +215,6 @@ func (l *Loader) recordIgnored(ctx context.Context, objs []Object) error {
 	return nil
 }
 
-func (l *Loader) recordFailures(ctx context.Context, ws []Work, fs []Failure) error {
-	if len(ws) == 0 {
-		return nil
-	}
-	now := l.o.Now().UTC()
-	es := make([]warehouse.LedgerEntry, len(ws))
-	for i, w := range ws {
-		es[i] = warehouse.LedgerEntry{Key: w.Key, ETag: w.ETag, Size: w.Size, Kind: w.Kind,
-			Status: warehouse.StatusFailed, Error: fs[len(fs)-len(ws)+i].Err.Error(),
-			Attempts: w.Attempts, FirstSeenAt: now}
-	}
-	if err := l.wh.Record(ctx, es); err != nil {
-		return fmt.Errorf("record failures: %w", err)
-	}
-	return nil
-}
-
 func stagedFiles(s []Staged) []warehouse.File {
 	out := make([]warehouse.File, len(s))
 	for i := range s {
@@ -228,9 +222,6 @@ func stagedFiles(s []Staged) []warehouse.File {
 	}
 	return out
 }
-
-// ErrFailed is returned by callers that turn a report with failures into an error.
-var ErrFailed = errors.New("some objects failed to load")
 
 // batchLimits fills unset limits from the warehouse, then from the defaults.
 func batchLimits(wh warehouse.Warehouse, files int, bytes int64) (int, int64) {
