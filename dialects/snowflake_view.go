@@ -67,6 +67,18 @@ func (d Snowflake) ExternalTable(schema string, stage []string) string {
 		"\nPATTERN = '.*[.]parquet'\nFILE_FORMAT = (TYPE = PARQUET)\nAUTO_REFRESH = FALSE"
 }
 
+// AutoRefreshExternal turns on the external table's AUTO_REFRESH: Snowflake
+// then refreshes it on the bucket's event notifications.
+func (d Snowflake) AutoRefreshExternal(schema string) string {
+	return "ALTER EXTERNAL TABLE " + d.Table(schema, "sync_records_external") + " SET AUTO_REFRESH = TRUE"
+}
+
+// ShowExternal renders the SHOW that reports the external table's
+// notification_channel (the queue the bucket's events must go to).
+func (d Snowflake) ShowExternal(schema string) string {
+	return "SHOW EXTERNAL TABLES LIKE " + d.String(SnowflakeName("sync_records_external")) + " IN SCHEMA " + d.Ident(schema)
+}
+
 // RefreshExternal renders the refresh of one run folder, given relative to
 // the external table's location (ORG/SYNC/RUN/).
 func (d Snowflake) RefreshExternal(schema, folder string) string {

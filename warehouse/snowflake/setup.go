@@ -25,8 +25,48 @@ func (w *Warehouse) SetUpBucket(ctx context.Context, bucketURL string) error {
 	if err := w.exec(ctx, w.db, w.d.CreateStage(w.c.Stage, stageURL, w.c.Integration)); err != nil {
 		return err
 	}
-	return w.ensureTables(ctx)
+	if err := w.ensureTables(ctx); err != nil {
+		return err
+	}
+	if !w.external || !w.c.AutoRefresh {
+		return nil
+	}
+	return w.autoRefresh(ctx)
 }
+
+// autoRefresh turns on AUTO_REFRESH and keeps the notification channel that
+// Snowflake reports for the external table, for the user to point the
+// bucket's event notifications at. Loads still refresh each new run folder,
+// so nothing waits on the notifications.
+func (w *Warehouse) autoRefresh(ctx context.Context) error {
+	if err := w.exec(ctx, w.db, w.d.AutoRefreshExternal(w.schema)); err != nil {
+		return err
+	}
+	stmt := w.d.ShowExternal(w.schema)
+	rows, err := w.db.QueryContext(ctx, stmt)
+	if err != nil {
+		return w.classify(err, stmt)
+	}
+	tbl, err := readTable(rows)
+	if err != nil {
+		return w.classify(err, stmt)
+	}
+	for _, r := range tbl {
+		if ch := r["notification_channel"]; ch != "" {
+			w.channel = ch
+		}
+	}
+	if w.channel == "" {
+		return fmt.Errorf("AUTO_REFRESH is on, but SHOW EXTERNAL TABLES reported no notification_channel for %s", w.d.Table(w.schema, "sync_records_external"))
+	}
+	w.log.Info("external table refreshes on bucket events: send the bucket's object-created notifications to this channel",
+		"notification_channel", w.channel)
+	return nil
+}
+
+// NotificationChannel is the queue (for S3, an SQS ARN) the bucket's event
+// notifications must go to once --setup turned on AUTO_REFRESH; "" otherwise.
+func (w *Warehouse) NotificationChannel() string { return w.channel }
 
 // StageURL is the stage URL for a bucket URL: the bucket's root, so keys are
 // paths in the stage as they are in the bucket.

@@ -12,6 +12,7 @@ import (
 	"io"
 	"log/slog"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -35,6 +36,9 @@ type Config struct {
 	Stage  []string // the external stage's name, parts of a dotted name
 	// Integration is the storage integration a --setup stage is created with.
 	Integration string
+	// AutoRefresh (auto_refresh=true) has --setup turn on the external table's
+	// AUTO_REFRESH and report the notification channel the bucket must notify.
+	AutoRefresh bool
 	secrets     []string
 }
 
@@ -42,6 +46,7 @@ type Config struct {
 const (
 	paramStage       = "stage"
 	paramIntegration = "storage_integration"
+	paramAutoRefresh = "auto_refresh"
 )
 
 // ParseURL reads snowflake://DSN, where DSN is gosnowflake's grammar:
@@ -63,8 +68,14 @@ func ParseURL(raw string, env func(string) string) (Config, error) {
 	}
 	stage := q.Get(paramStage)
 	c.Integration = q.Get(paramIntegration)
+	if v := q.Get(paramAutoRefresh); v != "" {
+		if c.AutoRefresh, err = strconv.ParseBool(v); err != nil {
+			return Config{}, fmt.Errorf("warehouse URL: auto_refresh=%q: want true or false", v)
+		}
+	}
 	q.Del(paramStage)
 	q.Del(paramIntegration)
+	q.Del(paramAutoRefresh)
 	if env == nil {
 		env = func(string) string { return "" }
 	}
@@ -159,6 +170,7 @@ type Warehouse struct {
 	now      func() time.Time
 	log      *slog.Logger
 	external bool
+	channel  string // the external table's notification channel, once AUTO_REFRESH is on
 	readOnly bool
 	ready    bool            // the schema's tables are known to exist
 	seen     map[string]bool // keys the ledger has any row for
