@@ -46,7 +46,7 @@ func (d BigQuery) ReplaceRecords(dataset string, in BQBatch, srcs []BQSource, ad
 	recs := d.Table(dataset, "sync_records")
 	stmts := []string{`DELETE FROM ` + recs + ` WHERE _file IN (SELECT b.key FROM UNNEST(` + in.Files + `) b)`}
 	if len(srcs) > 0 {
-		cols := names(RecordsColumns)
+		cols := Names(RecordsColumns)
 		for _, a := range added {
 			cols = append(cols, a.Column)
 		}

@@ -7,7 +7,7 @@ import "strings"
 // Transaction.
 func (d BigQuery) ReplaceRuns(dataset string, in BQBatch) []string {
 	t := d.Table(dataset, "sync_runs")
-	cols := names(RunsColumns)
+	cols := Names(RunsColumns)
 	quoted := make([]string, len(cols))
 	sel := make([]string, len(cols))
 	for i, c := range cols {

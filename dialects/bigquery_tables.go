@@ -82,7 +82,7 @@ const LedgerType = "ARRAY<STRUCT<key STRING, etag STRING, size INT64, kind STRIN
 func (d BigQuery) WriteLedger(dataset, ledger string) []string {
 	l := d.Table(dataset, "load_ledger")
 	q := d.Ident // ROWS is a reserved word: quote every column
-	cols := names(LedgerColumns)
+	cols := Names(LedgerColumns)
 	quoted := make([]string, len(cols))
 	sel := make([]string, len(cols))
 	for i, c := range cols {

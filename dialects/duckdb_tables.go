@@ -111,10 +111,8 @@ LEFT JOIN ` + d.Table(schema, "sync_runs") + ` m
   ON m.org_id = r.org_id AND m.sync_configuration_id = r.sync_configuration_id AND m.sync_run_id = r.sync_run_id`
 }
 
-// LedgerColumnNames lists load_ledger's column names in order.
-func (DuckDB) LedgerColumnNames() []string { return names(LedgerColumns) }
-
-func names(cols []Column) []string {
+// Names lists the columns' names in order.
+func Names(cols []Column) []string {
 	out := make([]string, len(cols))
 	for i, c := range cols {
 		out[i] = c.Name

@@ -34,7 +34,7 @@ func (d Snowflake) AcquireLease(schema, name, me string, now, until time.Time) s
 		"\nWHEN MATCHED AND (" + mine + " OR " + c("expires_at") + " < " + d.ts(now) + ") THEN UPDATE SET " +
 		holder + " = " + d.String(me) + ", " + expires + " = " + d.ts(until) + ", " +
 		acquired + " = IFF(" + mine + ", " + c("acquired_at") + ", " + d.ts(now) + ")" +
-		"\nWHEN NOT MATCHED THEN INSERT (" + strings.Join(d.idents(names(LeaseColumns)), ", ") + ") VALUES (" +
+		"\nWHEN NOT MATCHED THEN INSERT (" + strings.Join(d.idents(Names(LeaseColumns)), ", ") + ") VALUES (" +
 		d.String(name) + ", " + d.String(me) + ", " + d.ts(until) + ", " + d.ts(now) + ")"
 }
 

@@ -88,7 +88,7 @@ func (d Snowflake) InsertRuns(schema string, rows [][]any) string {
 // InsertPayloadColumns renders the INSERT of payload_columns rows.
 func (d Snowflake) InsertPayloadColumns(schema string, rows [][]any) string {
 	return "INSERT INTO " + d.Table(schema, "payload_columns") + " (" +
-		strings.Join(d.idents(names(PayloadColumnsColumns)), ", ") + ")\n" + d.Values(rows)
+		strings.Join(d.idents(Names(PayloadColumnsColumns)), ", ") + ")\n" + d.Values(rows)
 }
 
 func (d Snowflake) idents(ns []string) []string {

@@ -70,7 +70,7 @@ SELECT * FROM `+w.table("load_ledger")+` LIMIT 0`); err != nil {
 		rows[i] = []any{e.Key, e.ETag, e.Size, string(e.Kind), e.Status, e.Rows,
 			nullString(e.Error), e.Attempts, first.UTC(), loaded}
 	}
-	if err := insertValues(ctx, tx, "_st_ledger", len(w.d.LedgerColumnNames()), rows); err != nil {
+	if err := insertValues(ctx, tx, "_st_ledger", len(dialects.LedgerColumns), rows); err != nil {
 		return err
 	}
 	l := w.table("load_ledger")

@@ -68,7 +68,7 @@ func (w *Warehouse) refreshSync(ctx context.Context, tx *sql.Tx, syncID string, 
 		}
 		taken[view] = syncID
 	}
-	base := names(dialects.RecordsColumns)
+	base := dialects.Names(dialects.RecordsColumns)
 	cols := dialects.AssignColumns(existing, fields, base)
 	pc := w.table("payload_columns")
 	if _, err := tx.ExecContext(ctx, `DELETE FROM `+pc+` WHERE sync_configuration_id = ?`, syncID); err != nil {
@@ -131,12 +131,4 @@ func (w *Warehouse) payloadColumns(ctx context.Context, tx *sql.Tx, syncID strin
 		out = append(out, c)
 	}
 	return out, view, rows.Err()
-}
-
-func names(cols []dialects.Column) []string {
-	out := make([]string, len(cols))
-	for i, c := range cols {
-		out[i] = c.Name
-	}
-	return out
 }
