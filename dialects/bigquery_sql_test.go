@@ -119,10 +119,10 @@ func TestBigQueryTables(t *testing.T) {
 
 func testBatch() BQBatch {
 	d := BigQuery{}
+	a := testArrays()
 	return BQBatch{
-		Files: d.Array(FilesType, [][]any{{0, "gs://b/k'1", "k'1", "1001", "52275", nil, "records_updated", int64(3),
-			time.Date(2026, 1, 5, 8, 0, 0, 0, time.UTC)}}),
-		Ledger:   d.Array(LedgerType, nil),
+		Files:    d.StagedArray("synctrack", "_st_batch_c1", a, "files"),
+		Ledger:   d.StagedArray("synctrack", "_st_batch_c1", a, "ledger"),
 		LoadedAt: d.Value(time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)),
 	}
 }

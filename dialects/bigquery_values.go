@@ -6,11 +6,12 @@ import (
 	"time"
 )
 
-// BQBatch holds what a script reads of its batch, each rendered by Array:
-// the files (FilesType), the ledger rows (LedgerType), the run rows and the
-// payload_columns rows. Literals, and no query parameters at all: the
-// emulator hands a script's parameters to every statement in it. Literals through the audited quoting, not
-// array-of-struct query parameters, which the emulator reads as STRING.
+// BQBatch holds what a script reads of its batch: the files (FilesType), the
+// ledger rows (LedgerType), the run rows, each an expression reading them back
+// from the table StageArrays filled with query parameters (StagedArray), and
+// the payload_columns rows (an Array literal: one per view column, not per
+// file). The script itself takes no parameters: the emulator hands a
+// script's parameters to every statement in it.
 type BQBatch struct {
 	Files, Ledger, Runs, Columns string
 	// LoadedAt is the _loaded_at literal (Value of a time); Syncs an ARRAY<STRING> literal.
@@ -70,10 +71,9 @@ func (d BigQuery) StringArray(ss []string) string {
 }
 
 // Declare moves the batch's arrays into script variables and returns their
-// DECLARE statements, which must open the script: each array's text then
-// appears once however many statements read it (the ledger array is read six
-// times), which keeps a script of thousands of files under BigQuery's limit
-// on query text. Fields left empty are not declared.
+// DECLARE statements, which must open the script: each array is read from its
+// table once however many statements read it (the ledger array is read six
+// times). Fields left empty are not declared.
 func (d BigQuery) Declare(in *BQBatch) []string {
 	var out []string
 	for _, v := range []struct {

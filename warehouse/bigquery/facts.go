@@ -32,7 +32,12 @@ func (w *Warehouse) ReplaceFacts(ctx context.Context, table string, files []ware
 	for i, f := range files {
 		es[i] = loadedEntry(f.Object, foots[i].Rows, f.Attempts, now)
 	}
-	in := dialects.BQBatch{Files: w.filesArray(objs), Ledger: w.ledgerArray(es), LoadedAt: w.d.Value(now)}
+	in, drop, err := w.stage(ctx, arrays{files: w.filesRows(objs), ledger: w.ledgerRows(es)})
+	if err != nil {
+		return wrap("replace "+table, err)
+	}
+	defer drop()
+	in.LoadedAt = w.d.Value(now)
 	decl := w.d.Declare(&in)
 	build := func(srcs []dialects.BQSource) []string { return w.d.ReplaceFacts(w.c.Dataset, table, in, srcs) }
 	return wrap("replace "+table, w.move(ctx, decl, files, groupBySchema(foots, sizes), build))

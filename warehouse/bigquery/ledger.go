@@ -6,8 +6,6 @@ import (
 
 	"cloud.google.com/go/bigquery"
 
-	"github.com/synctrack/synctrack/dialects"
-
 	"github.com/synctrack/synctrack/warehouse"
 )
 
@@ -44,7 +42,11 @@ func (w *Warehouse) Record(ctx context.Context, es []warehouse.LedgerEntry) erro
 	if len(es) == 0 {
 		return nil
 	}
-	in := dialects.BQBatch{Ledger: w.ledgerArray(es)}
+	in, drop, err := w.stage(ctx, arrays{ledger: w.ledgerRows(es)})
+	if err != nil {
+		return wrap("write ledger", err)
+	}
+	defer drop()
 	decl := w.d.Declare(&in)
 	script, err := join(decl, nil, w.d.Transaction(w.d.WriteLedger(w.c.Dataset, in.Ledger)...), nil)
 	if err == nil {

@@ -1,7 +1,11 @@
 package bigquery
 
 import (
+	"context"
+	"fmt"
 	"time"
+
+	"cloud.google.com/go/bigquery"
 
 	"github.com/synctrack/synctrack/dialects"
 	"github.com/synctrack/synctrack/warehouse"
@@ -16,8 +20,8 @@ func orNil(s string) any {
 	return s
 }
 
-// filesArray renders the batch's files (dialects.FilesType); n is the index.
-func (w *Warehouse) filesArray(objs []warehouse.Object) string {
+// filesRows are the batch's files (dialects.FilesType); n is the index.
+func (w *Warehouse) filesRows(objs []warehouse.Object) [][]any {
 	rows := make([][]any, len(objs))
 	for i, o := range objs {
 		var uri, num, mtime any
@@ -32,11 +36,11 @@ func (w *Warehouse) filesArray(objs []warehouse.Object) string {
 		}
 		rows[i] = []any{i, uri, o.Key, orNil(o.OrgID), orNil(o.SyncID), orNil(o.RunID), orNil(o.BatchType), num, mtime}
 	}
-	return w.d.Array(dialects.FilesType, rows)
+	return rows
 }
 
-// ledgerArray renders ledger rows (dialects.LedgerType).
-func (w *Warehouse) ledgerArray(es []warehouse.LedgerEntry) string {
+// ledgerRows are ledger rows (dialects.LedgerType).
+func (w *Warehouse) ledgerRows(es []warehouse.LedgerEntry) [][]any {
 	rows := make([][]any, len(es))
 	now := w.now().UTC()
 	for i, e := range es {
@@ -51,7 +55,56 @@ func (w *Warehouse) ledgerArray(es []warehouse.LedgerEntry) string {
 		rows[i] = []any{e.Key, e.ETag, e.Size, string(e.Kind), e.Status, e.Rows, orNil(e.Error),
 			int64(e.Attempts), first.UTC(), loaded}
 	}
-	return w.d.Array(dialects.LedgerType, rows)
+	return rows
+}
+
+// arrays are a batch's rows: files (dialects.FilesType), ledger
+// (dialects.LedgerType), runs (dialects.RunsType); nil ones are left out.
+type arrays struct{ files, ledger, runs [][]any }
+
+// stage writes the batch's arrays, as query parameters, into a table of
+// their own with one query job whatever the file count
+// (dialects.BigQuery.StageArrays), and returns the batch reading them and a
+// func that drops the table (an API call, no job).
+func (w *Warehouse) stage(ctx context.Context, in arrays) (dialects.BQBatch, func(), error) {
+	b, a, name, err := w.prepare(in)
+	if err != nil {
+		return b, nil, err
+	}
+	params := make([]bigquery.QueryParameter, len(a.Params))
+	for i, p := range a.Params {
+		params[i] = bigquery.QueryParameter{Name: p.Name, Value: p.Value}
+	}
+	if err := w.query(ctx, w.d.StageArrays(w.c.Dataset, name, a), params...); err != nil {
+		return b, nil, err
+	}
+	return b, func() { w.dropTables(context.WithoutCancel(ctx), []string{name}) }, nil
+}
+
+// prepare renders stage's parameters into a new table's name, and the batch
+// reading them; a batch whose parameters would pass maxParams is refused
+// before any job runs.
+func (w *Warehouse) prepare(in arrays) (dialects.BQBatch, *dialects.BQArrays, string, error) {
+	var a dialects.BQArrays
+	var b dialects.BQBatch
+	name := "_st_batch_" + cycleID()
+	for _, x := range []struct {
+		rows  [][]any
+		col   string
+		typ   string
+		field *string
+	}{{in.files, "files", dialects.FilesType, &b.Files}, {in.ledger, "ledger", dialects.LedgerType, &b.Ledger},
+		{in.runs, "runs", dialects.RunsType, &b.Runs}} {
+		if x.rows == nil {
+			continue
+		}
+		w.d.AddArray(&a, x.col, x.typ, x.rows)
+		*x.field = w.d.StagedArray(w.c.Dataset, name, &a, x.col)
+	}
+	if a.Bytes() > maxParams {
+		return b, nil, "", fmt.Errorf("%w: about %d bytes of query parameters, most %d", errScriptTooLarge, a.Bytes(), maxParams)
+	}
+	return b, &a, name, nil
 }
 
 func loadedEntry(o warehouse.Object, rows int64, attempts int, now time.Time) warehouse.LedgerEntry {

@@ -48,13 +48,16 @@ func (w *Warehouse) LoadRecords(ctx context.Context, files []warehouse.File) (in
 		rows += foots[i].Rows
 		es[i] = loadedEntry(f.Object, foots[i].Rows, f.Attempts, now)
 	}
-	in := dialects.BQBatch{Files: w.filesArray(objs), Ledger: w.ledgerArray(es), LoadedAt: w.d.Value(now)}
 	if w.c.Mode == "external" {
 		if err := w.setUpExternal(ctx); err != nil {
 			return 0, err
 		}
 		// The external table already reads every file: only the ledger moves.
-		in.Files = ""
+		in, drop, err := w.stage(ctx, arrays{ledger: w.ledgerRows(es)})
+		if err != nil {
+			return 0, wrap("write ledger", err)
+		}
+		defer drop()
 		decl := w.d.Declare(&in)
 		script, err := join(decl, nil, w.d.Transaction(w.d.WriteLedger(w.c.Dataset, in.Ledger)...), nil)
 		if err != nil {
@@ -62,12 +65,18 @@ func (w *Warehouse) LoadRecords(ctx context.Context, files []warehouse.File) (in
 		}
 		return rows, wrap("write ledger", w.query(ctx, script))
 	}
-	decl := w.d.Declare(&in)
 	groups := groupBySchema(foots, sizes)
 	added, err := w.addColumns(ctx, groups)
 	if err != nil {
 		return 0, err
 	}
+	in, drop, err := w.stage(ctx, arrays{files: w.filesRows(objs), ledger: w.ledgerRows(es)})
+	if err != nil {
+		return 0, wrap("load records", err)
+	}
+	defer drop()
+	in.LoadedAt = w.d.Value(now)
+	decl := w.d.Declare(&in)
 	build := func(srcs []dialects.BQSource) []string { return w.d.ReplaceRecords(w.c.Dataset, in, srcs, added) }
 	return rows, wrap("load records", w.move(ctx, decl, files, groups, build))
 }

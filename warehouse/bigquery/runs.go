@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/synctrack/synctrack/dialects"
-
 	"github.com/synctrack/synctrack/warehouse"
 )
 
@@ -34,7 +32,12 @@ func (w *Warehouse) LoadRuns(ctx context.Context, runs []warehouse.Run) error {
 			started, string(schema), string(m.Raw), r.Key}
 		es[i] = loadedEntry(r.Object, 1, r.Attempts, now)
 	}
-	in := dialects.BQBatch{Runs: w.d.Array(dialects.RunsType, ps), Ledger: w.ledgerArray(es), LoadedAt: w.d.Value(now)}
+	in, drop, err := w.stage(ctx, arrays{runs: ps, ledger: w.ledgerRows(es)})
+	if err != nil {
+		return wrap("load runs", err)
+	}
+	defer drop()
+	in.LoadedAt = w.d.Value(now)
 	decl := w.d.Declare(&in)
 	script, err := join(decl, nil, w.d.Transaction(w.d.ReplaceRuns(w.c.Dataset, in)...), nil)
 	if err == nil {

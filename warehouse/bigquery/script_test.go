@@ -12,8 +12,9 @@ import (
 )
 
 // recordsScript renders path a's script for n new files whose keys are
-// keyLen bytes long, all of one schema, as LoadRecords would.
-func recordsScript(t *testing.T, n, keyLen int) (string, error) {
+// keyLen bytes long, all of one schema, as LoadRecords would, and the size of
+// the parameters of the job that stages their arrays.
+func recordsScript(t *testing.T, n, keyLen int) (string, int, error) {
 	t.Helper()
 	w := &Warehouse{c: Config{Dataset: "synctrack"}, bucket: "acme-sync-logs", path: PathQuery,
 		now: func() time.Time { return time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC) }}
@@ -32,34 +33,40 @@ func recordsScript(t *testing.T, n, keyLen int) (string, error) {
 		files[i], objs[i], es[i] = warehouse.File{Object: o, Attempts: 1}, o, loadedEntry(o, 25000, 1, w.now())
 		g.files = append(g.files, i)
 	}
-	in := dialects.BQBatch{Files: w.filesArray(objs), Ledger: w.ledgerArray(es), LoadedAt: w.d.Value(w.now())}
+	in, a, _, err := w.prepare(arrays{files: w.filesRows(objs), ledger: w.ledgerRows(es)})
+	if err != nil {
+		return "", 0, err
+	}
+	in.LoadedAt = w.d.Value(w.now())
 	decl := w.d.Declare(&in)
 	build := func(srcs []dialects.BQSource) []string { return w.d.ReplaceRecords("synctrack", in, srcs, nil) }
 	s, _, err := w.queryScript("c1", decl, files, []group{g}, build)
-	return s, err
+	return s, a.Bytes(), err
 }
 
-// A default batch of vendor-shaped keys fits one script; keys of the
-// longest length GCS allows are refused before any job runs (the loader then
-// halves the batch), never sent to fail.
+// A default batch of vendor-shaped keys fits one staging job and one script:
+// keys are parameters, and only path a's external table lists each URI in
+// the text. Keys of the longest length GCS allows are refused before any job
+// runs (the loader then halves the batch), never sent to fail.
 func TestScriptSize(t *testing.T) {
 	files, _ := (&Warehouse{}).BatchLimits()
-	s, err := recordsScript(t, files, 100)
+	s, p, err := recordsScript(t, files, 100)
 	if err != nil {
 		t.Fatalf("%d files with 100-byte keys: %v", files, err)
 	}
-	one, _ := recordsScript(t, 1, 100)
-	t.Logf("%d files, 100-byte keys: %d bytes (%d per file); 1 file: %d bytes", files, len(s), (len(s)-len(one))/(files-1), len(one))
+	one, p1, _ := recordsScript(t, 1, 100)
+	t.Logf("%d files, 100-byte keys: script %d bytes (%d per file), parameters %d bytes (%d per file); 1 file: %d and %d bytes",
+		files, len(s), (len(s)-len(one))/(files-1), p, (p-p1)/(files-1), len(one), p1)
 	key := "sync_tracking_datasets/1001/52275/8819832/" + strings.Repeat("x", 100-42-25) + "records_updated.0.parquet"
-	if n := strings.Count(s, key); n != 4 {
-		t.Errorf("a key appears %d times in the script, want 4 (files row: uri and key; ledger row; external URI)", n)
+	if n := strings.Count(s, key); n != 1 {
+		t.Errorf("a key appears %d times in the script, want 1 (the external table's URI)", n)
 	}
-	if _, err := recordsScript(t, files, 1024); !errors.Is(err, errScriptTooLarge) {
+	if _, _, err := recordsScript(t, files, 1024); !errors.Is(err, errScriptTooLarge) {
 		t.Errorf("%d files with 1,024-byte keys: err %v, want errScriptTooLarge", files, err)
 	}
-	if s, err := recordsScript(t, 220, 1024); err != nil {
-		t.Errorf("220 files with 1,024-byte keys: %v", err)
+	if s, p, err := recordsScript(t, 900, 1024); err != nil {
+		t.Errorf("900 files with 1,024-byte keys: %v", err)
 	} else {
-		t.Logf("220 files with 1,024-byte keys: %d bytes", len(s))
+		t.Logf("900 files with 1,024-byte keys: script %d bytes, parameters %d bytes", len(s), p)
 	}
 }
