@@ -6,8 +6,10 @@ import (
 
 // FilesType is the type of the files array (BQBatch.Files) of the records and facts
 // statements: one element per file of the batch. n numbers the files from 0
-// (a staging table's suffix), uri is the gs:// URI (_FILE_NAME of an external
-// table), the rest is what the loader read from the key.
+// (a staging table's suffix), uri is the URI BigQuery names the file by
+// (_FILE_NAME of an external table; NULL for an empty object, which BigQuery
+// is never asked to read, and where BigQuery does not read the bucket), the
+// rest is what the loader read from the key.
 const FilesType = "ARRAY<STRUCT<n INT64, uri STRING, key STRING, org_id STRING, sync_id STRING, " +
 	"run_id STRING, batch_type STRING, batch_number INT64, mtime TIMESTAMP>>"
 

@@ -136,3 +136,44 @@ func TestBigQueryArray(t *testing.T) {
 		t.Errorf("Array =\n%s\nwant\n%s", got, want)
 	}
 }
+
+// Path (a)'s dry run: one temporary definition per file, each file's columns
+// as the element type of one result column.
+func TestBigQuerySchemaProbeGolden(t *testing.T) {
+	d := BigQuery{}
+	got := d.SchemaProbe([]string{"_st_file_0", "_st_file_1", "odd`name"})
+	checkGolden(t, "bigquery_schema_probe", got)
+	if n := strings.Count(got, "ARRAY(SELECT AS STRUCT * FROM "); n != 3 {
+		t.Errorf("%d tables probed, want 3:\n%s", n, got)
+	}
+	if !strings.Contains(got, "FROM `odd\\`name` LIMIT 0) AS `odd\\`name`") {
+		t.Errorf("a table name is not quoted:\n%s", got)
+	}
+}
+
+// Row counts come from BigQuery, per _FILE_NAME over the batch's external
+// tables, into the ledger array before the transaction writes it; the
+// script's last statement returns their total.
+func TestBigQueryCountRowsGolden(t *testing.T) {
+	d := BigQuery{}
+	in := testBatch()
+	decl := d.Declare(&in)
+	srcs := []BQSource{
+		d.ExternalSource("synctrack", "_st_ext_c1_0", recordsFile),
+		d.ExternalSource("synctrack", "_st_ext_c1_1", legacyFile),
+	}
+	uris, set := d.CountRows(in, []string{srcs[0].From, srcs[1].From})
+	got := strings.Join(append(append(decl, uris), append(set, d.SumRows(in.Ledger))...), ";\n") + ";\n"
+	checkGolden(t, "bigquery_count_rows", got)
+	for _, want := range []string{"FROM `synctrack`.`_st_ext_c1_0` WHERE _FILE_NAME IN UNNEST(_st_uris)",
+		"FROM `synctrack`.`_st_ext_c1_1` WHERE _FILE_NAME IN UNNEST(_st_uris)", "SET _st_ledger = ARRAY(",
+		"REPLACE (COALESCE(c.n, 0) AS `rows`)", "JOIN UNNEST(_st_files) b ON b.uri = x.uri"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("counts lack %s:\n%s", want, got)
+		}
+	}
+	_, none := d.CountRows(in, nil)
+	if len(none) != 1 || none[0] != "SET _st_ledger = ARRAY(SELECT AS STRUCT l.* REPLACE (0 AS `rows`) FROM UNNEST(_st_ledger) l)" {
+		t.Errorf("no external table (only empty objects): %s", none)
+	}
+}
