@@ -1,7 +1,9 @@
 // Package bigquery is the BigQuery warehouse. It never stages files on disk:
-// BigQuery reads a gs:// bucket itself (path a: one script over short-lived
-// external tables per batch) and other buckets' objects are streamed into one
-// load job per file (path b), each into its own staging table, then moved into
+// BigQuery reads a gs:// bucket itself (path a: a dry run tells each file's
+// schema, then one script over short-lived external tables per batch counts
+// and moves the rows; synctrack reads no byte of the files) and other buckets'
+// objects are streamed into one load job per file (path b, schemas from the
+// files' footers), each into its own staging table, then moved into
 // sync_records by one script. Both end in one multi-statement transaction
 // holding the batch's delete, insert and ledger rows.
 package bigquery
@@ -55,8 +57,9 @@ type Config struct {
 	// retries 5xx answers until its context ends.
 	JobTimeout time.Duration
 
-	// Bucket is the bucket being loaded and BucketURL its URL: the warehouse
-	// reads parquet footers and, on path b outside gs://, the objects.
+	// Bucket is the bucket being loaded and BucketURL its URL. Only path b
+	// reads the bucket: the files' parquet footers and, outside gs://, the
+	// objects. Path a and external mode leave every read to BigQuery.
 	Bucket    *blob.Bucket
 	BucketURL string
 	Logger    *slog.Logger
@@ -102,7 +105,8 @@ func ParseURL(raw string) (Config, error) {
 
 // Stats counts what the warehouse asked of BigQuery, for benchmarks.
 type Stats struct {
-	Queries     int            // query jobs (scripts count once)
+	Queries     int            // query jobs run (scripts count once)
+	DryRuns     int            // dry-run query jobs (path a's schemas): free, nothing runs
 	LoadJobs    int            // load jobs
 	LoadsPer    map[string]int // load jobs per destination table
 	DaemonBytes int64          // bytes of bucket objects read by this process
@@ -230,6 +234,40 @@ func (w *Warehouse) query(ctx context.Context, sql string, params ...bigquery.Qu
 		err = st.Err()
 	}
 	return classify(err)
+}
+
+// script runs one script (one query job) whose last statement selects one
+// INT64, and returns it: path a's row count of its batch.
+func (w *Warehouse) script(ctx context.Context, sql string) (int64, error) {
+	ctx, cancel := context.WithTimeout(ctx, w.c.JobTimeout)
+	defer cancel()
+	w.count(func(s *Stats) { s.Queries++ })
+	job, err := w.client.Query(sql).Run(ctx)
+	if err != nil {
+		return 0, classify(err)
+	}
+	st, err := job.Wait(ctx)
+	if err == nil {
+		err = st.Err()
+	}
+	if err != nil {
+		return 0, classify(err)
+	}
+	// A script's results are its last statement's.
+	it, err := job.Read(ctx)
+	if err != nil {
+		return 0, classify(err)
+	}
+	var row []bigquery.Value
+	if err := it.Next(&row); err != nil {
+		return 0, classify(fmt.Errorf("read the script's row count: %w", err))
+	}
+	if len(row) == 1 {
+		if n, ok := row[0].(int64); ok {
+			return n, nil
+		}
+	}
+	return 0, fmt.Errorf("read the script's row count: got %v", row)
 }
 
 // read runs a query and passes each row to fn.

@@ -16,23 +16,16 @@ func (w *Warehouse) ReplaceFacts(ctx context.Context, table string, files []ware
 		return fmt.Errorf("unknown fact table %q", table)
 	}
 	now := w.now().UTC()
-	objs := make([]warehouse.Object, len(files))
-	keys := make([]string, len(files))
-	sizes := make([]int64, len(files))
-	for i, f := range files {
-		objs[i], keys[i], sizes[i] = f.Object, f.Key, f.Size
-	}
-	foots, errs := w.readFooters(ctx, keys, sizes)
-	for i, err := range errs {
-		if err != nil {
-			return fmt.Errorf("%s: %w", keys[i], err)
-		}
+	objs, sizes := objects(files)
+	foots, err := w.schemas(ctx, files)
+	if err != nil {
+		return err
 	}
 	es := make([]warehouse.LedgerEntry, len(files))
 	for i, f := range files {
-		es[i] = loadedEntry(f.Object, foots[i].Rows, f.Attempts, now)
+		es[i] = loadedEntry(f.Object, foots[i].Rows, f.Attempts, now) // 0 on path a: the script counts them
 	}
-	in, drop, err := w.stage(ctx, arrays{files: w.filesRows(objs), ledger: w.ledgerRows(es)})
+	in, drop, err := w.stage(ctx, arrays{files: w.filesRows(objs, w.gsPrefix()), ledger: w.ledgerRows(es)})
 	if err != nil {
 		return wrap("replace "+table, err)
 	}
@@ -40,5 +33,6 @@ func (w *Warehouse) ReplaceFacts(ctx context.Context, table string, files []ware
 	in.LoadedAt = w.d.Value(now)
 	decl := w.d.Declare(&in)
 	build := func(srcs []dialects.BQSource) []string { return w.d.ReplaceFacts(w.c.Dataset, table, in, srcs) }
-	return wrap("replace "+table, w.move(ctx, decl, files, groupBySchema(foots, sizes), build))
+	_, err = w.move(ctx, decl, in, files, groupBySchema(foots, sizes), build)
+	return wrap("replace "+table, err)
 }

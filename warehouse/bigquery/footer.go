@@ -14,7 +14,9 @@ import (
 	"github.com/synctrack/synctrack/dialects"
 )
 
-// footer is what a records or fact file's parquet footer says.
+// footer is what a records or fact file's parquet footer says: read by
+// synctrack on path b (readFooter); on path a only Columns, told by
+// BigQuery's dry run (probeSchemas), and the rows are counted by the script.
 type footer struct {
 	Rows    int64
 	Columns []dialects.Column // top-level columns with their BigQuery types
@@ -24,8 +26,8 @@ type footer struct {
 // the footer of any file we have seen, so a footer costs one range read.
 const tailBytes = 16 << 10
 
-// readFooter reads one object's parquet footer with range reads. A truncated
-// or corrupt object fails here, before any job is spent on it.
+// readFooter reads one object's parquet footer with range reads (path b). A
+// truncated or corrupt object fails here, before any job is spent on it.
 func (w *Warehouse) readFooter(ctx context.Context, key string, size int64) (footer, error) {
 	ra := &rangeReader{ctx: ctx, b: w.c.Bucket, key: key, size: size}
 	pf, err := parquet.OpenFile(ra, size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))

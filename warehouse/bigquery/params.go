@@ -11,7 +11,16 @@ import (
 	"github.com/synctrack/synctrack/warehouse"
 )
 
-func (w *Warehouse) uri(key string) string { return "gs://" + w.bucket + "/" + key }
+func (w *Warehouse) uri(key string) string { return w.gsPrefix() + key }
+
+// gsPrefix is what makes a key the URI BigQuery names its object by, for a
+// gs:// bucket; "" for others (path b reads them through load jobs).
+func (w *Warehouse) gsPrefix() string {
+	if w.bucket == "" {
+		return ""
+	}
+	return "gs://" + w.bucket + "/"
+}
 
 func orNil(s string) any {
 	if s == "" {
@@ -20,13 +29,15 @@ func orNil(s string) any {
 	return s
 }
 
-// filesRows are the batch's files (dialects.FilesType); n is the index.
-func (w *Warehouse) filesRows(objs []warehouse.Object) [][]any {
+// filesRows are the batch's files (dialects.FilesType); n is the index, and
+// uri is prefix + key (BigQuery's _FILE_NAME of the object), NULL for an
+// empty object, which BigQuery is never asked to read, or when prefix is "".
+func (w *Warehouse) filesRows(objs []warehouse.Object, prefix string) [][]any {
 	rows := make([][]any, len(objs))
 	for i, o := range objs {
 		var uri, num, mtime any
-		if w.bucket != "" {
-			uri = w.uri(o.Key)
+		if prefix != "" && o.Size > 0 {
+			uri = prefix + o.Key
 		}
 		if o.BatchNumber != nil {
 			num = *o.BatchNumber

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 
 	"cloud.google.com/go/bigquery"
 
@@ -23,24 +24,21 @@ type group struct {
 }
 
 // LoadRecords replaces the rows of these files and writes their ledger rows in
-// one transaction. Path a is one query job whatever the file count; path b is
-// one load job per file into staging tables, then one query job.
+// one transaction. Path a is one staging job and one script whatever the file
+// count (plus a free dry run per 1,000 files); path b is one load job per file
+// into staging tables, then the same two query jobs.
 func (w *Warehouse) LoadRecords(ctx context.Context, files []warehouse.File) (int64, error) {
 	if len(files) == 0 {
 		return 0, nil
 	}
 	now := w.now().UTC()
-	objs := make([]warehouse.Object, len(files))
-	keys := make([]string, len(files))
-	sizes := make([]int64, len(files))
-	for i, f := range files {
-		objs[i], keys[i], sizes[i] = f.Object, f.Key, f.Size
+	if w.c.Mode == "external" {
+		return w.externalLedger(ctx, files, now)
 	}
-	foots, errs := w.readFooters(ctx, keys, sizes)
-	for i, err := range errs {
-		if err != nil {
-			return 0, fmt.Errorf("%s: %w", keys[i], err)
-		}
+	objs, sizes := objects(files)
+	foots, err := w.schemas(ctx, files)
+	if err != nil {
+		return 0, err
 	}
 	var rows int64
 	es := make([]warehouse.LedgerEntry, len(files))
@@ -48,29 +46,12 @@ func (w *Warehouse) LoadRecords(ctx context.Context, files []warehouse.File) (in
 		rows += foots[i].Rows
 		es[i] = loadedEntry(f.Object, foots[i].Rows, f.Attempts, now)
 	}
-	if w.c.Mode == "external" {
-		if err := w.setUpExternal(ctx); err != nil {
-			return 0, err
-		}
-		// The external table already reads every file: only the ledger moves.
-		in, drop, err := w.stage(ctx, arrays{ledger: w.ledgerRows(es)})
-		if err != nil {
-			return 0, wrap("write ledger", err)
-		}
-		defer drop()
-		decl := w.d.Declare(&in)
-		script, err := join(decl, nil, w.d.Transaction(w.d.WriteLedger(w.c.Dataset, in.Ledger)...), nil)
-		if err != nil {
-			return 0, err
-		}
-		return rows, wrap("write ledger", w.query(ctx, script))
-	}
 	groups := groupBySchema(foots, sizes)
 	added, err := w.addColumns(ctx, groups)
 	if err != nil {
 		return 0, err
 	}
-	in, drop, err := w.stage(ctx, arrays{files: w.filesRows(objs), ledger: w.ledgerRows(es)})
+	in, drop, err := w.stage(ctx, arrays{files: w.filesRows(objs, w.gsPrefix()), ledger: w.ledgerRows(es)})
 	if err != nil {
 		return 0, wrap("load records", err)
 	}
@@ -78,38 +59,109 @@ func (w *Warehouse) LoadRecords(ctx context.Context, files []warehouse.File) (in
 	in.LoadedAt = w.d.Value(now)
 	decl := w.d.Declare(&in)
 	build := func(srcs []dialects.BQSource) []string { return w.d.ReplaceRecords(w.c.Dataset, in, srcs, added) }
-	return rows, wrap("load records", w.move(ctx, decl, files, groups, build))
+	counted, err := w.move(ctx, decl, in, files, groups, build)
+	if w.path == PathQuery {
+		rows = counted
+	}
+	return rows, wrap("load records", err)
+}
+
+// externalLedger is LoadRecords in external mode: the external table already
+// reads every file, so only ledger rows are written, their row counts taken
+// by BigQuery from that table (one script, which also returns their total).
+func (w *Warehouse) externalLedger(ctx context.Context, files []warehouse.File, now time.Time) (int64, error) {
+	if err := w.setUpExternal(ctx); err != nil {
+		return 0, err
+	}
+	prefix, err := w.externalPrefix()
+	if err != nil {
+		return 0, err
+	}
+	objs, _ := objects(files)
+	es := make([]warehouse.LedgerEntry, len(files))
+	for i, f := range files {
+		es[i] = loadedEntry(f.Object, 0, f.Attempts, now) // rows: counted by the script
+	}
+	in, drop, err := w.stage(ctx, arrays{files: w.filesRows(objs, prefix), ledger: w.ledgerRows(es)})
+	if err != nil {
+		return 0, wrap("write ledger", err)
+	}
+	defer drop()
+	decl := w.d.Declare(&in)
+	uris, set := w.d.CountRows(in, []string{w.table(dialects.ExternalRecordsTable)})
+	script, err := join(append(decl, uris), set, w.d.Transaction(w.d.WriteLedger(w.c.Dataset, in.Ledger)...),
+		[]string{w.d.SumRows(in.Ledger)})
+	if err != nil {
+		return 0, err
+	}
+	rows, err := w.script(ctx, script)
+	return rows, wrap("write ledger", err)
+}
+
+// schemas learns each file's columns. On path a BigQuery tells them (a dry
+// run, probeSchemas) and synctrack reads no byte of the files: their row
+// counts are left 0 for the script to count. On path b they come from the
+// files' footers, with the row counts; a file whose footer is unreadable
+// fails here, before any job is spent on it.
+func (w *Warehouse) schemas(ctx context.Context, files []warehouse.File) ([]footer, error) {
+	if w.path == PathQuery {
+		return w.probeSchemas(ctx, files)
+	}
+	keys := make([]string, len(files))
+	sizes := make([]int64, len(files))
+	for i, f := range files {
+		keys[i], sizes[i] = f.Key, f.Size
+	}
+	foots, errs := w.readFooters(ctx, keys, sizes)
+	for i, err := range errs {
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", keys[i], err)
+		}
+	}
+	return foots, nil
+}
+
+func objects(files []warehouse.File) ([]warehouse.Object, []int64) {
+	objs := make([]warehouse.Object, len(files))
+	sizes := make([]int64, len(files))
+	for i, f := range files {
+		objs[i], sizes[i] = f.Object, f.Size
+	}
+	return objs, sizes
 }
 
 // move runs the batch's script on the configured path: build renders the
-// transaction's statements from the batch's sources.
-// decl declares the batch's arrays and opens the script.
-func (w *Warehouse) move(ctx context.Context, decl []string, files []warehouse.File, groups []group,
-	build func([]dialects.BQSource) []string) error {
+// transaction's statements from the batch's sources. decl declares the
+// batch's arrays (in) and opens the script. On path a it returns the batch's
+// row count as BigQuery counted it; on path b, 0 (the footers gave it).
+func (w *Warehouse) move(ctx context.Context, decl []string, in dialects.BQBatch, files []warehouse.File, groups []group,
+	build func([]dialects.BQSource) []string) (int64, error) {
 	if w.path == PathQuery {
-		return w.queryPath(ctx, cycleID(), decl, files, groups, build)
+		return w.queryPath(ctx, cycleID(), decl, in, files, groups, build)
 	}
-	return w.loadPath(ctx, cycleID(), decl, files, groups, build)
+	return 0, w.loadPath(ctx, cycleID(), decl, files, groups, build)
 }
 
 // queryPath is path a: one script creates an external table per schema over
-// the batch's gs:// files, moves their rows in one transaction, drops them.
-func (w *Warehouse) queryPath(ctx context.Context, cycle string, decl []string, files []warehouse.File, groups []group,
-	build func([]dialects.BQSource) []string) error {
-	script, post, err := w.queryScript(cycle, decl, files, groups, build)
+// the batch's gs:// files, counts their rows into the ledger rows, moves
+// their rows in one transaction, drops the tables and returns the count.
+func (w *Warehouse) queryPath(ctx context.Context, cycle string, decl []string, in dialects.BQBatch, files []warehouse.File,
+	groups []group, build func([]dialects.BQSource) []string) (int64, error) {
+	script, drops, err := w.queryScript(cycle, decl, in, files, groups, build)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	if err = w.query(ctx, script); err != nil {
-		w.dropAll(context.WithoutCancel(ctx), post)
+	rows, err := w.script(ctx, script)
+	if err != nil {
+		w.dropAll(context.WithoutCancel(ctx), drops)
 	}
-	return err
+	return rows, err
 }
 
 // queryScript renders path a's script and the drops to run should it fail.
-func (w *Warehouse) queryScript(cycle string, decl []string, files []warehouse.File, groups []group,
+func (w *Warehouse) queryScript(cycle string, decl []string, in dialects.BQBatch, files []warehouse.File, groups []group,
 	build func([]dialects.BQSource) []string) (string, []string, error) {
-	var pre, post []string
+	var pre, drops, from []string
 	srcs := make([]dialects.BQSource, len(groups))
 	for g, gr := range groups {
 		name := fmt.Sprintf("_st_ext_%s_%d", cycle, g)
@@ -118,11 +170,14 @@ func (w *Warehouse) queryScript(cycle string, decl []string, files []warehouse.F
 			uris[j] = w.uri(files[i].Key)
 		}
 		pre = append(pre, w.d.ExternalFiles(w.c.Dataset, name, gr.cols, uris))
-		post = append(post, w.d.DropTable(w.c.Dataset, name, true))
+		drops = append(drops, w.d.DropTable(w.c.Dataset, name, true))
 		srcs[g] = w.d.ExternalSource(w.c.Dataset, name, gr.cols)
+		from = append(from, srcs[g].From)
 	}
-	script, err := join(decl, pre, w.d.Transaction(build(srcs)...), post)
-	return script, post, err
+	uris, set := w.d.CountRows(in, from)
+	script, err := join(append(decl, uris), append(pre, set...), w.d.Transaction(build(srcs)...),
+		append(append([]string(nil), drops...), w.d.SumRows(in.Ledger)))
+	return script, drops, err
 }
 
 func (w *Warehouse) dropAll(ctx context.Context, stmts []string) {

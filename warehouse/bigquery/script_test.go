@@ -33,14 +33,14 @@ func recordsScript(t *testing.T, n, keyLen int) (string, int, error) {
 		files[i], objs[i], es[i] = warehouse.File{Object: o, Attempts: 1}, o, loadedEntry(o, 25000, 1, w.now())
 		g.files = append(g.files, i)
 	}
-	in, a, _, err := w.prepare(arrays{files: w.filesRows(objs), ledger: w.ledgerRows(es)})
+	in, a, _, err := w.prepare(arrays{files: w.filesRows(objs, w.gsPrefix()), ledger: w.ledgerRows(es)})
 	if err != nil {
 		return "", 0, err
 	}
 	in.LoadedAt = w.d.Value(w.now())
 	decl := w.d.Declare(&in)
 	build := func(srcs []dialects.BQSource) []string { return w.d.ReplaceRecords("synctrack", in, srcs, nil) }
-	s, _, err := w.queryScript("c1", decl, files, []group{g}, build)
+	s, _, err := w.queryScript("c1", decl, in, files, []group{g}, build)
 	return s, a.Bytes(), err
 }
 
