@@ -103,7 +103,8 @@ func TestLive(t *testing.T) {
 		}
 		t.Logf("load %d: %+v, stats %+v", i+1, rep, w.Stats())
 	}
-	if w.Stats().LoadJobs != 0 {
-		t.Errorf("path a ran %d load jobs", w.Stats().LoadJobs)
+	if st := w.Stats(); st.LoadJobs != 0 || st.DaemonBytes != 0 || st.DryRuns == 0 {
+		t.Errorf("path a ran %d load jobs, read %d bytes of records or fact files, %d dry runs (want 0, 0, some)",
+			st.LoadJobs, st.DaemonBytes, st.DryRuns)
 	}
 }
