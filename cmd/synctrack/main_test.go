@@ -45,6 +45,7 @@ func TestExitCodes(t *testing.T) {
 	}{
 		{"unknown flag", []string{"load", "--nope"}, 2},
 		{"no bucket", []string{"load", "--warehouse", wh}, 2},
+		{"bucket folder missing", []string{"load", "--bucket", "file://" + filepath.Join(dir, "nope"), "--warehouse", wh}, 2},
 		{"bad mode", []string{"load", "--bucket", "file://" + bucket, "--warehouse", wh, "--mode", "x"}, 2},
 		{"unknown warehouse", []string{"load", "--bucket", "file://" + bucket, "--warehouse", "oracle://x"}, 2},
 		{"status before any load", []string{"status", "--warehouse", wh}, 2},

@@ -37,6 +37,9 @@ func openBucket(ctx context.Context, raw string) (*blob.Bucket, string, error) {
 			return nil, "", usageError("bucket URL %q: a file URL needs an absolute path: file:///abs/dir", raw)
 		}
 		root = filepath.Clean(u.Path)
+		if fi, err := os.Stat(root); err != nil || !fi.IsDir() {
+			return nil, "", usageError("bucket URL %q: %s is not a directory (a file:// bucket is the folder holding sync_tracking_datasets/)", raw, root)
+		}
 	}
 	b, err := blob.OpenBucket(ctx, raw)
 	if err != nil {
