@@ -17,14 +17,14 @@ var RecordsColumns = []Column{
 }
 
 // recordsCompression fixes the storage compression of sync_records' columns
-// whose values are mostly distinct. Left to itself DuckDB tries a dictionary
-// on every segment of them first, which costs about a sixth of a large load
-// and never wins on payloads; FSST is what it picks in the end anyway. DuckDB
-// keeps the choice in its catalog, so later loads use it too. Tables made
-// before this keep DuckDB's automatic choice (only slower to load).
-var recordsCompression = map[string]string{
-	"identifier": "fsst", "record_payload": "fsst", "status_message": "fsst", "_extra": "fsst",
-}
+// whose values are distinct on nearly every row. Left to itself DuckDB tries
+// a dictionary on every segment of them first, which cost about a sixth of a
+// large load and never wins there: FSST is what it picks in the end anyway.
+// status_message and _extra are left to DuckDB: their values often repeat,
+// and a dictionary then makes both the file and the rejection queries
+// cheaper. DuckDB keeps the choice in its catalog, so later loads use it
+// too; tables made before this keep DuckDB's choice (only slower to load).
+var recordsCompression = map[string]string{"identifier": "fsst", "record_payload": "fsst"}
 
 // RunsColumns are sync_runs' columns in DuckDB, in order.
 var RunsColumns = []Column{
