@@ -37,7 +37,7 @@ func generated(t *testing.T, o gen.Options) (string, string) {
 	return url, dir
 }
 
-func openWarehouse(t *testing.T) *duckdb.Warehouse {
+func openWarehouse(t testing.TB) *duckdb.Warehouse {
 	t.Helper()
 	w, err := duckdb.Open(context.Background(), duckdb.Config{
 		Path: filepath.Join(t.TempDir(), "t.duckdb"), Schema: "synctrack", MemoryLimit: "1GB"}, time.Now)

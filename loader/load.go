@@ -26,7 +26,10 @@ type Options struct {
 	// staged local files, 256 MiB.
 	BatchFiles int
 	BatchBytes int64
-	// Workers bounds concurrent downloads while staging.
+	// Workers bounds concurrent object reads: downloads and footer checks
+	// while staging, metadata.json reads. Object stores answer each read
+	// after tens of milliseconds, so this, not the CPU, paces a load of many
+	// small objects. Default 16.
 	Workers int
 	// Progress, when set, is told after each batch.
 	Progress func(Progress)
@@ -84,14 +87,17 @@ func New(b *blob.Bucket, root string, wh warehouse.Warehouse, o Options) *Loader
 		o.Now = time.Now
 	}
 	if root != "" && o.BatchBytes <= 0 {
-		o.BatchBytes = 1 << 62 // a file:// bucket is linked, not copied: no staging space to bound
+		o.BatchBytes = 1 << 62 // a file:// bucket is read in place or linked, not copied: no staging space to bound
 	}
 	o.BatchFiles, o.BatchBytes = batchLimits(wh, o.BatchFiles, o.BatchBytes)
 	if o.Workers <= 0 {
-		o.Workers = 4
+		o.Workers = DefaultWorkers
 	}
 	return &Loader{bucket: b, root: root, wh: wh, o: o, log: o.Logger}
 }
+
+// DefaultWorkers is Options.Workers when unset.
+const DefaultWorkers = 16
 
 // Plan lists the bucket and compares it with the ledger. It writes nothing.
 func (l *Loader) Plan(ctx context.Context) (*Plan, error) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"sync"
 
 	"github.com/synctrack/synctrack/warehouse"
 )
@@ -12,16 +13,18 @@ import (
 // maxMetadataBytes bounds how much of a metadata.json is read.
 const maxMetadataBytes = 16 << 20
 
-// loadRuns parses each metadata.json and loads the good ones together.
+// loadRuns parses each metadata.json and loads the good ones together. The
+// files are read Workers at a time: one read per run folder, each a round
+// trip to the object store, would otherwise pace a first load.
 func (l *Loader) loadRuns(ctx context.Context, ws []Work, rep *Report, fail func(Work, error)) ([]string, error) {
+	raws, errs := l.readAll(ctx, ws)
 	var runs []warehouse.Run
-	for _, w := range ws {
-		raw, err := l.readSmall(ctx, w.Key)
-		if err != nil {
-			fail(w, err)
+	for i, w := range ws {
+		if errs[i] != nil {
+			fail(w, errs[i])
 			continue
 		}
-		m, err := ParseMetadata(raw, w.OrgID, w.SyncID, w.RunID)
+		m, err := ParseMetadata(raws[i], w.OrgID, w.SyncID, w.RunID)
 		if err != nil {
 			fail(w, err)
 			continue
@@ -45,6 +48,22 @@ func (l *Loader) loadRuns(ctx context.Context, ws []Work, rep *Report, fail func
 	sort.Strings(syncs)
 	rep.Files += len(runs)
 	return syncs, nil
+}
+
+// readAll reads each work item's object, Workers at a time; order is kept.
+func (l *Loader) readAll(ctx context.Context, ws []Work) ([][]byte, []error) {
+	raws, errs := make([][]byte, len(ws)), make([]error, len(ws))
+	sem := make(chan struct{}, max(1, l.o.Workers))
+	var wg sync.WaitGroup
+	for i, w := range ws {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			raws[i], errs[i] = l.readSmall(ctx, w.Key)
+		})
+	}
+	wg.Wait()
+	return raws, errs
 }
 
 func (l *Loader) readSmall(ctx context.Context, key string) ([]byte, error) {

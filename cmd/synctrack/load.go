@@ -37,6 +37,7 @@ func newLoadCommand() *cobra.Command {
 	c.Flags().Bool("setup", false, "create the warehouse's stage over the bucket first (Snowflake: needs storage_integration= in the URL)")
 	c.Flags().Bool("dry-run", false, "show what would load, write nothing (same as plan)")
 	c.Flags().String("stage-dir", "", "where remote objects are staged while they load (default: a temp dir)")
+	c.Flags().Int("workers", loader.DefaultWorkers, "objects read at once: downloads, footer checks, metadata.json (object stores answer each read after tens of ms)")
 	c.Flags().Int("batch-files", 0, "most files per load statement (0: the warehouse's default; DuckDB 1,000)")
 	c.Flags().Int64("batch-bytes", 0, "most bytes staged per load statement (0: DuckDB 256 MiB; no limit where nothing is staged)")
 	c.Flags().Duration("settle", 30*time.Second, "file:// buckets: a file changed this recently that does not read whole is left for the next load, not failed")
@@ -101,6 +102,7 @@ func runLoad(cmd *cobra.Command, _ []string) error {
 	o := loader.Options{Logger: log}
 	o.StageDir, _ = cmd.Flags().GetString("stage-dir")
 	o.BatchFiles, _ = cmd.Flags().GetInt("batch-files")
+	o.Workers, _ = cmd.Flags().GetInt("workers")
 	o.BatchBytes, _ = cmd.Flags().GetInt64("batch-bytes")
 	o.Settle, _ = cmd.Flags().GetDuration("settle")
 	if p, _ := cmd.Flags().GetBool("progress"); p {

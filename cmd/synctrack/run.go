@@ -73,6 +73,7 @@ func newRunCommand() *cobra.Command {
 	f.Int64("webhook-max-bytes", daemon.DefaultWebhookBytes, "largest webhook body accepted (413 above)")
 	f.Duration("grace-period", daemon.DefaultGrace, "after SIGTERM, how long the load in flight may finish")
 	f.Duration("lease-ttl", daemon.DefaultLeaseTTL, "how long a crashed daemon's lease keeps others from loading")
+	f.Int("workers", loader.DefaultWorkers, "objects read at once: downloads, footer checks, metadata.json (object stores answer each read after tens of ms)")
 	f.Int("batch-files", 0, "most files per load statement (0: the warehouse's default; DuckDB 1,000)")
 	f.Int64("batch-bytes", 0, "most bytes staged per load statement (0: DuckDB 256 MiB; no limit where nothing is staged)")
 	f.Duration("settle", 30*time.Second, "file:// buckets: a file changed this recently that does not read whole is left for the next cycle, not failed")
@@ -119,6 +120,7 @@ func runDaemon(cmd *cobra.Command, _ []string) error {
 	}
 	lo := loader.Options{}
 	lo.BatchFiles, _ = cmd.Flags().GetInt("batch-files")
+	lo.Workers, _ = cmd.Flags().GetInt("workers")
 	lo.BatchBytes, _ = cmd.Flags().GetInt64("batch-bytes")
 	lo.Settle, _ = cmd.Flags().GetDuration("settle")
 	ctx := cmd.Context()
