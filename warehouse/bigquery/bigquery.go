@@ -224,16 +224,8 @@ func (w *Warehouse) query(ctx context.Context, sql string, params ...bigquery.Qu
 	defer cancel()
 	q := w.client.Query(sql)
 	q.Parameters = params
-	w.count(func(s *Stats) { s.Queries++ })
-	job, err := q.Run(ctx)
-	if err != nil {
-		return classify(err)
-	}
-	st, err := job.Wait(ctx)
-	if err == nil {
-		err = st.Err()
-	}
-	return classify(err)
+	_, err := w.runJob(ctx, q)
+	return err
 }
 
 // script runs one script (one query job) whose last statement selects one
@@ -241,17 +233,9 @@ func (w *Warehouse) query(ctx context.Context, sql string, params ...bigquery.Qu
 func (w *Warehouse) script(ctx context.Context, sql string) (int64, error) {
 	ctx, cancel := context.WithTimeout(ctx, w.c.JobTimeout)
 	defer cancel()
-	w.count(func(s *Stats) { s.Queries++ })
-	job, err := w.client.Query(sql).Run(ctx)
+	job, err := w.runJob(ctx, w.client.Query(sql))
 	if err != nil {
-		return 0, classify(err)
-	}
-	st, err := job.Wait(ctx)
-	if err == nil {
-		err = st.Err()
-	}
-	if err != nil {
-		return 0, classify(err)
+		return 0, err
 	}
 	// A script's results are its last statement's.
 	it, err := job.Read(ctx)
@@ -268,6 +252,20 @@ func (w *Warehouse) script(ctx context.Context, sql string) (int64, error) {
 		}
 	}
 	return 0, fmt.Errorf("read the script's row count: got %v", row)
+}
+
+// runJob starts one query job, counts it, and waits for it to end.
+func (w *Warehouse) runJob(ctx context.Context, q *bigquery.Query) (*bigquery.Job, error) {
+	w.count(func(s *Stats) { s.Queries++ })
+	job, err := q.Run(ctx)
+	if err != nil {
+		return nil, classify(err)
+	}
+	st, err := job.Wait(ctx)
+	if err == nil {
+		err = st.Err()
+	}
+	return job, classify(err)
 }
 
 // read runs a query and passes each row to fn.
