@@ -17,7 +17,7 @@ import (
 func (t *target) run(stop, ctx context.Context, s scope) {
 	start := t.d.deps.Now()
 	c := Cycle{Target: t.cfg.Name, Scope: s.why}
-	c.Err = t.d.cfg.Retry.retry(stop, t.d.deps.After, t.classify, func() error {
+	c.Err = t.d.cfg.Retry.retry(stop, t.d.deps.After, classify, func() error {
 		rep, loaded, err := t.cycle(ctx, s)
 		c.Report, c.Loaded = rep, append(c.Loaded, loaded...)
 		return err
@@ -26,13 +26,16 @@ func (t *target) run(stop, ctx context.Context, s scope) {
 	m, name := t.d.m, t.cfg.Name
 	m.duration.WithLabelValues(name, s.label()).Observe(now.Sub(start).Seconds())
 	if c.Err != nil {
-		cl, reason, fix := t.classify(c.Err)
+		cl, reason, fix := classify(c.Err)
 		m.failures.WithLabelValues(name, reason).Inc()
 		switch cl {
 		case stopped:
 			t.log.Info("cycle stopped by shutdown; the batch in flight rolled back", "scope", s.why)
 		case permanent:
 			t.log.Error("cycle failed; retrying will not help until this is fixed", "scope", s.why, "reason", reason, "err", c.Err, "fix", fix)
+		case resource:
+			t.log.Error("cycle failed: the warehouse or this machine ran out of a resource; nothing was blamed on any object, next try at the next tick",
+				"scope", s.why, "reason", reason, "err", c.Err, "fix", fix)
 		default:
 			t.log.Error("cycle failed; next try at the next tick", "scope", s.why, "reason", reason, "err", c.Err)
 		}

@@ -32,14 +32,12 @@ type Deps struct {
 	After func(time.Duration) <-chan time.Time
 	// OpenBucket opens a bucket URL; root is the directory of a file:// bucket.
 	OpenBucket func(ctx context.Context, url string) (b *blob.Bucket, root string, err error)
-	// OpenWarehouse opens a target's warehouse URL for one cycle. b and
+	// OpenWarehouse opens a target's warehouse URL for one cycle; its errors
+	// carry a class (warehouse.ClassOf), which decides the retry. b and
 	// bucketURL are the target's bucket, for engines that read it themselves
 	// (BigQuery). readOnly asks for a reader (for DuckDB, a shared lock that
 	// other readers can share).
 	OpenWarehouse func(ctx context.Context, url string, b *blob.Bucket, bucketURL string, readOnly bool) (warehouse.Warehouse, error)
-	// Permanent, when set, says whether an engine's error is one retrying
-	// cannot fix, and what to fix (say, a Snowflake login or a BigQuery grant).
-	Permanent func(error) (fix string, ok bool)
 	// Loader is the template of each cycle's loader options (batch sizes).
 	Loader loader.Options
 	// Registry gets the metrics; a new one when nil.

@@ -20,6 +20,7 @@ import (
 	"github.com/synctrack/synctrack/internal/testbucket"
 	"github.com/synctrack/synctrack/warehouse"
 	"github.com/synctrack/synctrack/warehouse/duckdb"
+	"github.com/synctrack/synctrack/warehouse/engines"
 )
 
 // fixture is a generated bucket, a warehouse path, and a daemon over them.
@@ -49,12 +50,8 @@ func newFixture(t *testing.T) *fixture {
 }
 
 func openDuck(ctx context.Context, url string, _ *blob.Bucket, _ string, readOnly bool) (warehouse.Warehouse, error) {
-	c, err := duckdb.ParseURL(url)
-	if err != nil {
-		return nil, &daemon.PermanentError{Err: err, Fix: "use duckdb://PATH"}
-	}
-	c.ReadOnly = readOnly
-	return duckdb.Open(ctx, c, time.Now)
+	_, w, err := engines.Open(ctx, url, warehouse.Options{ReadOnly: readOnly})
+	return w, err
 }
 
 // start runs a daemon with cfg's single target pointed at the fixture.

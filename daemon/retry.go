@@ -5,10 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"strings"
 	"time"
 
-	"gocloud.dev/gcerrors"
+	"github.com/synctrack/synctrack/warehouse"
 )
 
 // What the scheduler does with an error.
@@ -17,52 +16,39 @@ type class int
 const (
 	transient class = iota // retry with backoff
 	busy                   // someone else holds the warehouse: wait with backoff
-	permanent              // log once with the fix, wait for the next tick
+	resource               // disk, memory, quota: no retry this cycle; the next tick tries again
+	permanent              // config: log once with the fix, wait for the next tick
 	stopped                // shutting down
 )
-
-// PermanentError is an error retrying cannot fix, with what the user should do.
-type PermanentError struct {
-	Err error
-	Fix string
-}
-
-func (e *PermanentError) Error() string { return e.Err.Error() }
-func (e *PermanentError) Unwrap() error { return e.Err }
 
 // errLeaseHeld is another daemon holding the warehouse's lease.
 var errLeaseHeld = errors.New("another daemon holds the load lease")
 
-// classify decides what an error means for the cycle, names it for the
-// failures metric, and says how to fix the permanent ones.
+// classify decides what an error means for the cycle from its class (every
+// engine, the bucket and the loader classify what they return), names it for
+// the failures metric, and says how to fix what retrying cannot.
 func classify(err error) (c class, reason, fix string) {
-	var pe *PermanentError
-	msg := err.Error()
 	switch {
 	case errors.Is(err, context.Canceled):
 		return stopped, "stopped", ""
-	case errors.As(err, &pe):
-		return permanent, "config", pe.Fix
 	case errors.Is(err, errLeaseHeld):
 		return busy, "lease_held", ""
 	case errors.Is(err, errLeaseLost):
 		return busy, "lease_lost", ""
-	case strings.Contains(msg, "Could not set lock on file") || strings.Contains(msg, "Conflicting lock"):
-		return busy, "warehouse_locked", ""
-	case strings.Contains(msg, "ermission denied") || strings.Contains(msg, "read-only file system"):
-		return permanent, "permission", "make the warehouse file and its directory writable by the user the daemon runs as"
 	}
-	switch gcerrors.Code(err) {
-	case gcerrors.PermissionDenied:
-		return permanent, "permission", "give the daemon's credentials list and read access to the bucket " +
-			"(S3: s3:ListBucket and s3:GetObject; GCS: storage.objects.list and storage.objects.get), " +
-			"or check AWS_* / GOOGLE_APPLICATION_CREDENTIALS"
-	case gcerrors.NotFound:
-		return permanent, "not_found", "check the bucket name, region and endpoint in the target's bucket URL"
-	case gcerrors.InvalidArgument, gcerrors.Unimplemented:
-		return permanent, "config", "check the target's bucket URL"
+	reason, fix = warehouse.Explain(err)
+	switch warehouse.ClassOf(err) {
+	case warehouse.Config:
+		return permanent, or(reason, "config"), fix
+	case warehouse.Resource:
+		return resource, or(reason, "resource"), fix
+	case warehouse.Transient:
+		if reason == "locked" {
+			return busy, "warehouse_locked", fix
+		}
+		return transient, or(reason, "transient"), fix
 	}
-	return transient, "transient", ""
+	return transient, "transient", fix
 }
 
 // backoff returns the wait before attempt n (from 1): Base doubled n-1 times,
@@ -89,8 +75,8 @@ func (r Retry) retry(stop context.Context, after func(time.Duration) <-chan time
 			return nil
 		}
 		c, reason, _ := classify(err)
-		if c == permanent || c == stopped || attempt >= r.Attempts || stop.Err() != nil {
-			if attempt > 1 && c != permanent && c != stopped {
+		if c == permanent || c == resource || c == stopped || attempt >= r.Attempts || stop.Err() != nil {
+			if attempt > 1 && c != permanent && c != resource && c != stopped {
 				return fmt.Errorf("after %d attempts: %w", attempt, err)
 			}
 			return err
@@ -103,16 +89,4 @@ func (r Retry) retry(stop context.Context, after func(time.Duration) <-chan time
 		case <-after(d):
 		}
 	}
-}
-
-// classify is the package's classify, with the engine errors that
-// Deps.Permanent knows to be permanent.
-func (t *target) classify(err error) (class, string, string) {
-	c, reason, fix := classify(err)
-	if c == transient && t.d.deps.Permanent != nil {
-		if f, ok := t.d.deps.Permanent(err); ok {
-			return permanent, "warehouse", f
-		}
-	}
-	return c, reason, fix
 }

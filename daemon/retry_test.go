@@ -21,7 +21,7 @@ func TestRetryWaitStopsOnShutdown(t *testing.T) {
 	r := Retry{Base: time.Hour, Max: time.Hour, Attempts: 5}
 	stop, cancel := context.WithCancel(context.Background())
 	calls := 0
-	busyErr := errors.New("IO Error: Could not set lock on file")
+	busyErr := &warehouse.Error{Class: warehouse.Transient, Reason: "locked", Err: errors.New("IO Error: Could not set lock on file")}
 	err := r.retry(stop, never, classify, func() error { calls++; return busyErr },
 		func(_ error, c class, _ string, _ int, _ time.Duration) {
 			if c != busy {
@@ -31,24 +31,6 @@ func TestRetryWaitStopsOnShutdown(t *testing.T) {
 		})
 	if !errors.Is(err, busyErr) || calls != 1 {
 		t.Fatalf("retry after shutdown: %d calls, %v", calls, err)
-	}
-}
-
-// Deps.Permanent turns an engine's error that retrying cannot fix into a
-// permanent one, with its fix; others stay transient.
-func TestClassifyEnginePermanent(t *testing.T) {
-	login := errors.New("snowflake authentication error: 390100")
-	tg := &target{d: &Daemon{deps: Deps{Permanent: func(err error) (string, bool) {
-		return "set the password", errors.Is(err, login)
-	}}}}
-	if c, reason, fix := tg.classify(login); c != permanent || reason != "warehouse" || fix != "set the password" {
-		t.Errorf("login error: %v %s %q", c, reason, fix)
-	}
-	if c, _, _ := tg.classify(errors.New("connection reset")); c != transient {
-		t.Errorf("network error: %v, want transient", c)
-	}
-	if c, _, _ := tg.classify(context.Canceled); c != stopped {
-		t.Errorf("cancelled: %v, want stopped", c)
 	}
 }
 
@@ -64,7 +46,7 @@ func TestShutdownDuringBackoff(t *testing.T) {
 		OpenBucket: func(context.Context, string) (*blob.Bucket, string, error) { return memblob.OpenBucket(nil), "", nil },
 		OpenWarehouse: func(context.Context, string, *blob.Bucket, string, bool) (warehouse.Warehouse, error) {
 			attempted <- struct{}{}
-			return nil, errors.New("IO Error: Could not set lock on file: Conflicting lock is held")
+			return nil, &warehouse.Error{Class: warehouse.Transient, Reason: "locked", Err: errors.New("IO Error: Could not set lock on file: Conflicting lock is held")}
 		},
 		OnCycle: func(c Cycle) { cycles <- c },
 	})

@@ -12,6 +12,9 @@ import (
 	"time"
 
 	"gocloud.dev/blob/memblob"
+
+	"github.com/synctrack/synctrack/loader"
+	"github.com/synctrack/synctrack/warehouse"
 )
 
 func TestValidSignature(t *testing.T) {
@@ -67,11 +70,13 @@ func TestClassify(t *testing.T) {
 	}{
 		{context.Canceled, stopped, "stopped"},
 		{fmt.Errorf("x: %w", errLeaseHeld), busy, "lease_held"},
-		{errors.New(`IO Error: Could not set lock on file "w.duckdb": Conflicting lock is held`), busy, "warehouse_locked"},
-		{&PermanentError{Err: errors.New("bad"), Fix: "f"}, permanent, "config"},
-		{errors.New("open w.duckdb: permission denied"), permanent, "permission"},
-		{notFound, permanent, "not_found"},
-		{errors.New("connection reset by peer"), transient, "transient"},
+		{fmt.Errorf("open: %w", &warehouse.Error{Class: warehouse.Transient, Reason: "locked", Err: errors.New("lock")}), busy, "warehouse_locked"},
+		{&warehouse.Error{Class: warehouse.Config, Err: errors.New("bad")}, permanent, "config"},
+		{&warehouse.Error{Class: warehouse.Config, Reason: "permission", Err: errors.New("denied")}, permanent, "permission"},
+		{&warehouse.Error{Class: warehouse.Resource, Reason: "disk_full", Err: errors.New("full")}, resource, "disk_full"},
+		{loader.BucketError(notFound), permanent, "not_found"},
+		{&warehouse.Error{Class: warehouse.Transient, Reason: "network", Err: errors.New("reset")}, transient, "network"},
+		{errors.New("something no table knows"), transient, "transient"},
 	} {
 		cl, reason, _ := classify(c.err)
 		if cl != c.class || reason != c.reason {
@@ -98,9 +103,12 @@ func TestRetry(t *testing.T) {
 		t.Fatalf("transient: %d calls, %d waits, %v", calls, waits, err)
 	}
 	calls = 0
-	r.retry(context.Background(), time.After, classify, func() error { calls++; return &PermanentError{Err: errors.New("no")} },
-		func(error, class, string, int, time.Duration) {})
-	if calls != 1 {
-		t.Fatalf("permanent error tried %d times", calls)
+	for _, c := range []warehouse.Class{warehouse.Config, warehouse.Resource} {
+		calls = 0
+		r.retry(context.Background(), time.After, classify, func() error { calls++; return &warehouse.Error{Class: c, Err: errors.New("no")} },
+			func(error, class, string, int, time.Duration) {})
+		if calls != 1 {
+			t.Fatalf("%s error tried %d times in one cycle", c, calls)
+		}
 	}
 }

@@ -12,6 +12,17 @@ var _ Dialect = BigQuery{}
 
 func (BigQuery) Name() string { return "bigquery" }
 
+// Placeholder is @name: BigQuery binds named query parameters.
+func (BigQuery) Placeholder(_ int, name string) string { return "@" + name }
+
+// TimestampType is TIMESTAMP (always UTC on BigQuery).
+func (BigQuery) TimestampType() string { return "TIMESTAMP" }
+
+// ReplaceAll is REGEXP_REPLACE, which replaces every match.
+func (BigQuery) ReplaceAll(expr, pattern, repl string) string {
+	return "REGEXP_REPLACE(" + expr + ", " + pattern + ", " + repl + ")"
+}
+
 // Ident wraps name in backticks. BigQuery reads the same escapes inside quoted
 // identifiers as inside strings, so backticks and backslashes are escaped with
 // a backslash (doubling does not work there).

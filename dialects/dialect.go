@@ -3,21 +3,47 @@
 // through the quoting functions of this package.
 package dialects
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
-// Dialect quotes identifiers and string literals for one engine.
+// Dialect is what the analysis templates need of an engine's SQL: quoting,
+// qualified names, bind placeholders and the few functions whose spelling
+// differs. Everything else an engine renders is on its own type.
 type Dialect interface {
+	// Name is the dialect's name, and its templates' folder (sql/<name>).
 	Name() string
 	// Ident quotes one identifier (a table, view or column name).
 	Ident(name string) string
 	// String quotes a value as a string literal.
 	String(s string) string
+	// Table returns schema.table, quoted.
+	Table(schema, table string) string
+	// Placeholder is the i-th bind parameter (from 1), named name.
+	Placeholder(i int, name string) string
+	// TimestampType is the type an instant literal is cast to.
+	TimestampType() string
+	// ReplaceAll renders a regexp replacement of every match of pattern in
+	// expr; pattern and repl are SQL string literals.
+	ReplaceAll(expr, pattern, repl string) string
 }
 
 // DuckDB renders SQL for DuckDB.
 type DuckDB struct{}
 
 func (DuckDB) Name() string { return "duckdb" }
+
+// Placeholder is $i.
+func (DuckDB) Placeholder(i int, _ string) string { return "$" + strconv.Itoa(i) }
+
+// TimestampType is TIMESTAMPTZ.
+func (DuckDB) TimestampType() string { return "TIMESTAMPTZ" }
+
+// ReplaceAll needs the 'g' flag: DuckDB replaces the first match only without it.
+func (DuckDB) ReplaceAll(expr, pattern, repl string) string {
+	return "regexp_replace(" + expr + ", " + pattern + ", " + repl + ", 'g')"
+}
 
 // Ident wraps name in double quotes, doubling any quote inside. DuckDB has no
 // other escape inside a quoted identifier, so no byte of name can end it early.

@@ -1,6 +1,9 @@
 package dialects
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // Snowflake renders SQL for Snowflake.
 type Snowflake struct{}
@@ -8,6 +11,17 @@ type Snowflake struct{}
 var _ Dialect = Snowflake{}
 
 func (Snowflake) Name() string { return "snowflake" }
+
+// Placeholder is :i, which gosnowflake binds by position.
+func (Snowflake) Placeholder(i int, _ string) string { return ":" + strconv.Itoa(i) }
+
+// TimestampType is TIMESTAMP_TZ.
+func (Snowflake) TimestampType() string { return "TIMESTAMP_TZ" }
+
+// ReplaceAll is REGEXP_REPLACE, which replaces every match by default.
+func (Snowflake) ReplaceAll(expr, pattern, repl string) string {
+	return "REGEXP_REPLACE(" + expr + ", " + pattern + ", " + repl + ")"
+}
 
 // Ident quotes a name synctrack creates or references so that it resolves as
 // the same name written unquoted would: a plain identifier (letters, digits,

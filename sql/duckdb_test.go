@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/synctrack/synctrack/dialects"
 	tsql "github.com/synctrack/synctrack/sql"
 )
 
@@ -171,7 +172,7 @@ FROM read_parquet('` + glob + `', union_by_name=True) WHERE status = 'rejected' 
 // DuckDB's regexp_replace chain gives the Go reference's fingerprint.
 func TestFingerprintSQLMatchesGo(t *testing.T) {
 	f := loaded(t)
-	d, _ := tsql.DialectNamed("duckdb")
+	d := dialects.DuckDB{}
 	msgs := append(tsql.FingerprintCases(), `it's "quoted" \ back\slash`, "日本語 42 ünï-7")
 	for _, r := range f.rows {
 		if r.msg != nil {
@@ -198,7 +199,7 @@ func TestFingerprintSQLMatchesGo(t *testing.T) {
 // Hostile values run as literals and as binds: no error, no rows, no change.
 func TestHostileValuesOnDuckDB(t *testing.T) {
 	f := loaded(t)
-	d, _ := tsql.DialectNamed("duckdb")
+	d := dialects.DuckDB{}
 	var before string
 	f.db.QueryRow(`SELECT count(*) FROM synctrack.sync_records`).Scan(&before)
 	for _, h := range []string{`x'; DELETE FROM synctrack.sync_records; --`, `x' OR '1'='1`, `\' OR TRUE --`, "x/*", "$1"} {

@@ -1,7 +1,6 @@
 package sql
 
 import (
-	"fmt"
 	"regexp"
 )
 
@@ -63,19 +62,15 @@ func Fingerprint(msg string) string {
 	return msg
 }
 
-// fingerprintSQL renders Fingerprint as nested regexp_replace calls over the
+// FingerprintSQL renders Fingerprint as nested regexp replacements over the
 // SQL expression expr, which comes from template text, never from input.
-func fingerprintSQL(d Dialect, eng engine, expr string) string {
+func FingerprintSQL(d Dialect, expr string) string {
 	for _, r := range rules {
 		pattern, repl := r.pattern, r.token
 		if r.bounded {
 			pattern, repl = boundary+pattern, `\1`+repl
 		}
-		expr = fmt.Sprintf(eng.replaceAll, expr, d.String(pattern), d.String(repl))
+		expr = d.ReplaceAll(expr, d.String(pattern), d.String(repl))
 	}
 	return expr
 }
-
-// FingerprintSQL renders the fingerprint of the SQL expression expr in
-// dialect d, for tests and for callers building their own queries.
-func FingerprintSQL(d Dialect, expr string) string { return fingerprintSQL(d, engines[d.Name()], expr) }

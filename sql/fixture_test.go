@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/synctrack/synctrack/dialects"
 	"github.com/synctrack/synctrack/gen"
 	"github.com/synctrack/synctrack/internal/testbucket"
 	"github.com/synctrack/synctrack/loader"
@@ -199,7 +200,7 @@ func (f *fixture) name(table, org, id string) any {
 // run executes a template on the loaded warehouse, returning rows keyed by column.
 func (f *fixture) run(t *testing.T, name string, v tsql.Values) []map[string]string {
 	t.Helper()
-	d, _ := tsql.DialectNamed("duckdb")
+	d := dialects.DuckDB{}
 	q, err := tsql.Bind(d, "synctrack", name, v)
 	if err != nil {
 		t.Fatal(err)

@@ -14,7 +14,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 // checked by running it (duckdb_test.go).
 func TestGoldenSQL(t *testing.T) {
 	for _, dn := range []string{"snowflake", "bigquery"} {
-		d, _ := DialectNamed(dn)
+		d := dialectNamed(t, dn)
 		ts, err := List(dn)
 		if err != nil {
 			t.Fatal(err)

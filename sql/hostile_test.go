@@ -14,8 +14,8 @@ var hostile = []string{
 // literal with a benign value's literal gives the benign rendering exactly,
 // and bound SQL does not depend on the value at all.
 func TestHostileValuesCannotChangeQueries(t *testing.T) {
-	for _, dn := range Dialects {
-		d, _ := DialectNamed(dn)
+	for _, dn := range Dialects() {
+		d := dialectNamed(t, dn)
 		ts, _ := List(dn)
 		for _, tp := range ts {
 			for _, p := range tp.Params {
@@ -51,8 +51,8 @@ func TestHostileValuesCannotChangeQueries(t *testing.T) {
 
 // A hostile schema name is quoted as one identifier wherever it appears.
 func TestHostileSchema(t *testing.T) {
-	for _, dn := range Dialects {
-		d, _ := DialectNamed(dn)
+	for _, dn := range Dialects() {
+		d := dialectNamed(t, dn)
 		schema := "s\"`'; DROP TABLE x; --"
 		got, err := Render(d, schema, "run_summary", Values{})
 		if err != nil {

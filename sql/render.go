@@ -10,40 +10,13 @@ import (
 	"github.com/synctrack/synctrack/dialects"
 )
 
-// Dialect is what rendering needs of an engine: quoting and qualified names.
-type Dialect interface {
-	dialects.Dialect
-	Table(schema, table string) string
-}
+// Dialect is what rendering needs of an engine: quoting, qualified names,
+// placeholders and a few function spellings. Engines hand theirs out through
+// the warehouse registry; this package names none.
+type Dialect = dialects.Dialect
 
-// DialectNamed returns the dialect called name.
-func DialectNamed(name string) (Dialect, error) {
-	switch name {
-	case "duckdb":
-		return dialects.DuckDB{}, nil
-	case "snowflake":
-		return dialects.Snowflake{}, nil
-	case "bigquery":
-		return dialects.BigQuery{}, nil
-	}
-	return nil, fmt.Errorf("unknown dialect %q: want %s", name, strings.Join(Dialects, ", "))
-}
-
-// engine is what differs between dialects beyond quoting.
-type engine struct {
-	placeholder func(i int, name string) string // i counts from 1
-	timestamp   string                          // the type a since literal is cast to
-	replaceAll  string                          // regexp_replace call: %s expr, pattern, replacement
-}
-
-var engines = map[string]engine{
-	"duckdb":    {func(i int, _ string) string { return "$" + strconv.Itoa(i) }, "TIMESTAMPTZ", "regexp_replace(%s, %s, %s, 'g')"},
-	"snowflake": {func(i int, _ string) string { return ":" + strconv.Itoa(i) }, "TIMESTAMP_TZ", "REGEXP_REPLACE(%s, %s, %s)"},
-	"bigquery":  {func(_ int, n string) string { return "@" + n }, "TIMESTAMP", "REGEXP_REPLACE(%s, %s, %s)"},
-}
-
-// Arg is one bind parameter. Args are in placeholder order: $1 (DuckDB) or :1
-// (Snowflake) is Args[0]; BigQuery placeholders are @Name.
+// Arg is one bind parameter. Args are in placeholder order: a positional
+// placeholder ($1, :1) i is Args[i-1]; named ones (@sync) are Arg.Name.
 type Arg struct {
 	Name  string
 	Value any
@@ -86,7 +59,6 @@ func render(d Dialect, schema, name string, v Values, bind bool) (Query, error) 
 	if err := t.check(v); err != nil {
 		return Query{}, err
 	}
-	eng := engines[d.Name()]
 	var q Query
 	index := map[string]int{}
 	param := func(p string) (string, error) {
@@ -100,18 +72,18 @@ func render(d Dialect, schema, name string, v Values, bind bool) (Query, error) 
 		case paramKinds[p] == kindCount:
 			return strconv.Itoa(val.(int)), nil
 		case !bind:
-			return literal(d, eng, val), nil
+			return literal(d, val), nil
 		}
 		if index[p] == 0 {
 			q.Args = append(q.Args, Arg{p, val})
 			index[p] = len(q.Args)
 		}
-		return eng.placeholder(index[p], p), nil
+		return d.Placeholder(index[p], p), nil
 	}
 	funcs := template.FuncMap{
 		"table":       func(n string) string { return d.Table(schema, n) },
 		"param":       param,
-		"fingerprint": func(expr string) string { return fingerprintSQL(d, eng, expr) },
+		"fingerprint": func(expr string) string { return FingerprintSQL(d, expr) },
 	}
 	tpl, err := template.New(name).Option("missingkey=error").Funcs(funcs).Parse(t.Text)
 	if err != nil {
@@ -154,9 +126,9 @@ func (t Template) check(v Values) error {
 }
 
 // literal is the one place a parameter value becomes SQL text.
-func literal(d Dialect, eng engine, val any) string {
+func literal(d Dialect, val any) string {
 	if t, ok := val.(time.Time); ok {
-		return "CAST(" + d.String(t.UTC().Format("2006-01-02 15:04:05.000000+00:00")) + " AS " + eng.timestamp + ")"
+		return "CAST(" + d.String(t.UTC().Format("2006-01-02 15:04:05.000000+00:00")) + " AS " + d.TimestampType() + ")"
 	}
 	return d.String(val.(string))
 }

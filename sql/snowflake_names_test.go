@@ -29,7 +29,7 @@ var (
 // bare name is a reserved word. JSON field paths are data and may be any case;
 // templates have none.
 func TestSnowflakeNamesResolveUnquoted(t *testing.T) {
-	d, _ := DialectNamed("snowflake")
+	d := dialectNamed(t, "snowflake")
 	ts, err := List("snowflake")
 	if err != nil {
 		t.Fatal(err)

@@ -14,11 +14,24 @@ import (
 	"strings"
 )
 
-//go:embed duckdb snowflake bigquery
+// One folder of templates per dialect, named as the dialect: a new engine's
+// templates are a new folder, nothing else here.
+//
+//go:embed */*.sql
 var files embed.FS
 
-// Dialects are the engines with templates, in a fixed order.
-var Dialects = []string{"duckdb", "snowflake", "bigquery"}
+// Dialects lists the dialects that have templates, sorted.
+func Dialects() []string {
+	entries, _ := fs.ReadDir(files, ".")
+	var out []string
+	for _, e := range entries {
+		if e.IsDir() {
+			out = append(out, e.Name())
+		}
+	}
+	sort.Strings(out)
+	return out
+}
 
 // Template is one analysis as its header describes it.
 type Template struct {

@@ -5,6 +5,8 @@ package warehouse
 import (
 	"context"
 	"time"
+
+	"github.com/synctrack/synctrack/dialects"
 )
 
 // Warehouse is one engine's side of a load: it reads the ledger and applies the
@@ -24,9 +26,42 @@ type Warehouse interface {
 	ReplaceFacts(ctx context.Context, table string, files []File) error
 	// Record writes ledger rows for objects that failed or were skipped.
 	Record(ctx context.Context, entries []LedgerEntry) error
-	// RefreshViews rebuilds sync_log and the typed view of each given sync from
-	// the payload schemas in sync_runs.
+	// RefreshViews rebuilds sync_log, the analysis views and the typed view
+	// of each given sync from the payload schemas in sync_runs.
 	RefreshViews(ctx context.Context, syncIDs []string) error
+	// InstallViews creates or replaces the analysis views (the templates
+	// that take no parameters) and returns their names.
+	InstallViews(ctx context.Context) ([]string, error)
+	Querier
+	Close() error
+}
+
+// Querier answers read-only SQL: reports, record searches, the web pages.
+type Querier interface {
+	// Dialect is the SQL the engine speaks, for rendering its queries.
+	Dialect() dialects.Dialect
+	// Schema is the schema (BigQuery: the dataset) holding synctrack's tables.
+	Schema() string
+	// Query runs one read-only statement with bound arguments, placed as
+	// the dialect's Placeholder renders them, and returns its rows. Values
+	// never become SQL text. Close the rows when done.
+	Query(ctx context.Context, sql string, args []Arg) (Rows, error)
+}
+
+// Arg is one bind argument: the i-th placeholder is args[i-1] for engines
+// with positional placeholders; named ones bind by Name.
+type Arg struct {
+	Name  string
+	Value any
+}
+
+// Rows is a result read one row at a time; *sql.Rows is one. Scan is given
+// one *any per column.
+type Rows interface {
+	Columns() ([]string, error)
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
 	Close() error
 }
 

@@ -8,9 +8,12 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/synctrack/synctrack/dialects"
 	"github.com/synctrack/synctrack/gen"
+	"github.com/synctrack/synctrack/internal/reportrun"
 	"github.com/synctrack/synctrack/loader"
+	analysis "github.com/synctrack/synctrack/sql"
+	"github.com/synctrack/synctrack/sql/export"
+	"github.com/synctrack/synctrack/warehouse/engines"
 )
 
 func newDemoCommand() *cobra.Command {
@@ -25,7 +28,7 @@ a count and a few identifiers. Afterwards, query the file yourself:
 		Args: cobra.NoArgs,
 		RunE: runDemo,
 	}
-	c.Flags().String("warehouse", "duckdb://./synctrack-demo.duckdb", "where to load the demo")
+	c.Flags().String("warehouse", engines.Embedded().Local("./synctrack-demo.duckdb"), "where to load the demo")
 	c.Flags().Bool("keep", false, "keep the generated bucket (its path is printed)")
 	return c
 }
@@ -55,7 +58,7 @@ func runDemo(cmd *cobra.Command, _ []string) error {
 		return err
 	}
 	defer b.Close()
-	wh, err := openDuckDB(ctx, whURL, false)
+	_, wh, err := openWarehouse(cmd, whURL, b, "file://"+filepath.ToSlash(dir))
 	if err != nil {
 		return err
 	}
@@ -68,24 +71,11 @@ func runDemo(cmd *cobra.Command, _ []string) error {
 		return err
 	}
 	fmt.Fprintf(out, "\nRejections by message (%s):\n", whURL)
-	rows, err := wh.DB().QueryContext(ctx, `SELECT status_message, count(*) AS records,
-  list(record_identifier ORDER BY record_identifier)[1:3] AS examples
-FROM `+dialects.DuckDB{}.Table(wh.Schema(), "sync_log")+` WHERE outcome = 'rejected'
-GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 10`)
+	ew, err := export.New("table", out)
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var msg string
-		var n int64
-		var ex []any
-		if err := rows.Scan(&msg, &n, &ex); err != nil {
-			return err
-		}
-		fmt.Fprintf(out, "%6d  %-70s  %s\n", n, clip(msg, 70), fmtList(ex))
-	}
-	if err := rows.Err(); err != nil {
+	if _, err := reportrun.Run(ctx, wh, "rejections_by_message", analysis.Values{analysis.ParamLimit: 10}, ew); err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "\nNext: synctrack status --warehouse %s\n", whURL)

@@ -4,12 +4,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/synctrack/synctrack/loader"
 	"github.com/synctrack/synctrack/warehouse"
+	"github.com/synctrack/synctrack/warehouse/engines"
 )
 
 const loadHelp = `Load everything new in the bucket into the warehouse, exactly once.
@@ -33,8 +35,10 @@ func newLoadCommand() *cobra.Command {
 		RunE:  runLoad,
 	}
 	addTargetFlags(c)
-	c.Flags().String("mode", "loaded", "loaded (copy rows into tables) or external (register files; Snowflake and BigQuery only)")
-	c.Flags().Bool("setup", false, "create the warehouse's stage over the bucket first (Snowflake: needs storage_integration= in the URL)")
+	c.Flags().String("mode", "loaded", "loaded (copy rows into tables) or external (register files in place; engines: "+
+		strings.Join(engines.With[warehouse.ExternalTables](), ", ")+")")
+	c.Flags().Bool("setup", false, "create the warehouse's stage over the bucket first (engines: "+
+		strings.Join(engines.With[warehouse.BucketSetup](), ", ")+"; Snowflake needs storage_integration= in the URL)")
 	c.Flags().Bool("dry-run", false, "show what would load, write nothing (same as plan)")
 	c.Flags().String("stage-dir", "", "where remote objects are staged while they load (default: a temp dir)")
 	c.Flags().Int("workers", loader.DefaultWorkers, "objects read at once: downloads, footer checks, metadata.json (object stores answer each read after tens of ms)")
@@ -48,7 +52,7 @@ func newLoadCommand() *cobra.Command {
 // addTargetFlags adds --bucket and --warehouse.
 func addTargetFlags(c *cobra.Command) {
 	c.Flags().String("bucket", "", "bucket URL: s3://b?region=.., gs://b, file:///abs/dir, mem:// (env SYNCTRACK_BUCKET)")
-	c.Flags().String("warehouse", "", "warehouse URL: duckdb://./file.duckdb, duckdb:///abs/file.duckdb or snowflake://user@account/db/schema?warehouse=.. (env SYNCTRACK_WAREHOUSE)")
+	c.Flags().String("warehouse", "", warehouseHelp())
 }
 
 func runLoad(cmd *cobra.Command, _ []string) error {
@@ -74,23 +78,29 @@ func runLoad(cmd *cobra.Command, _ []string) error {
 		return err
 	}
 	defer b.Close()
-	wh, err := openWarehouse(ctx, whURL, b, bucketURL)
+	eng, err := engines.Check(whURL)
+	if err != nil {
+		return err
+	}
+	setup, _ := cmd.Flags().GetBool("setup")
+	if mode == "external" && !warehouse.Can[warehouse.ExternalTables](eng) {
+		return usageError("--mode external registers files as external tables, which %s cannot (engines that can: %s); use --mode loaded",
+			eng.Name, strings.Join(engines.With[warehouse.ExternalTables](), ", "))
+	}
+	if setup && !warehouse.Can[warehouse.BucketSetup](eng) {
+		return usageError("--setup creates the warehouse's stage over the bucket, which %s has none of (engines with one: %s)",
+			eng.Name, strings.Join(engines.With[warehouse.BucketSetup](), ", "))
+	}
+	_, wh, err := openWarehouse(cmd, whURL, b, bucketURL)
 	if err != nil {
 		return err
 	}
 	defer wh.Close()
 	if mode == "external" {
-		ext, ok := wh.(warehouse.ExternalTables)
-		if !ok {
-			return usageError("--mode external registers files as external tables, which needs Snowflake or BigQuery; DuckDB always loads (use --mode loaded)")
-		}
-		ext.UseExternalTables()
+		wh.(warehouse.ExternalTables).UseExternalTables()
 	}
-	if setup, _ := cmd.Flags().GetBool("setup"); setup {
-		s, ok := wh.(warehouse.BucketSetup)
-		if !ok {
-			return usageError("--setup creates the warehouse's stage over the bucket; only Snowflake has one")
-		}
+	if setup {
+		s := wh.(warehouse.BucketSetup)
 		if err := s.SetUpBucket(ctx, bucketURL); err != nil {
 			return fmt.Errorf("setup: %w", err)
 		}
@@ -117,7 +127,7 @@ func runLoad(cmd *cobra.Command, _ []string) error {
 	}
 	log.Info("load finished", "files", rep.Files, "rows", rep.Rows, "failed", len(rep.Failed), "elapsed", rep.Elapsed)
 	if len(rep.Failed) > 0 {
-		return &exitError{code: 1}
+		return &exitError{code: exitFailed}
 	}
 	return nil
 }

@@ -9,6 +9,8 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+
+	"github.com/synctrack/synctrack/warehouse"
 )
 
 func main() {
@@ -17,8 +19,15 @@ func main() {
 	os.Exit(run(ctx, os.Args[1:]))
 }
 
-// run executes one command line and returns the exit code: 0 all loaded, 1 some
-// objects failed, 2 bad usage or config.
+// Exit codes.
+const (
+	exitOK          = 0 // everything loaded
+	exitFailed      = 1 // some objects failed, each named, in the ledger; the rest loaded
+	exitConfig      = 2 // bad usage or config, credentials and permissions included
+	exitUnavailable = 3 // the warehouse or the environment is unavailable: try again later
+)
+
+// run executes one command line and returns the exit code.
 func run(ctx context.Context, args []string) int {
 	root := newRootCommand()
 	root.SetArgs(args)
@@ -36,9 +45,23 @@ func run(ctx context.Context, args []string) int {
 	fmt.Fprintln(os.Stderr, "synctrack:", err)
 	if isUsage(err) {
 		fmt.Fprintln(os.Stderr, "Run 'synctrack --help' for usage.")
-		return 2
+		return exitConfig
 	}
-	return 1
+	return exitCode(err)
+}
+
+// exitCode maps an error's class to the exit code: what the user must fix is
+// 2, what will pass by itself (a lock, a full disk, the network) is 3. Data
+// errors are about objects and end as 1 through the load's report; one that
+// stopped a command outright is 1 too.
+func exitCode(err error) int {
+	switch warehouse.ClassOf(err) {
+	case warehouse.Config:
+		return exitConfig
+	case warehouse.Data:
+		return exitFailed
+	}
+	return exitUnavailable
 }
 
 // exitError carries an exit code out of a command.
@@ -58,7 +81,7 @@ func (e *exitError) Unwrap() error { return e.err }
 
 // usageError marks bad flags, arguments or config: exit code 2.
 func usageError(format string, a ...any) error {
-	return &exitError{code: 2, err: fmt.Errorf(format, a...)}
+	return &exitError{code: exitConfig, err: fmt.Errorf(format, a...)}
 }
 
 // isUsage reports cobra's own errors about flags and arguments.

@@ -3,22 +3,23 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
 	"gocloud.dev/blob"
 	_ "gocloud.dev/blob/fileblob"
 	_ "gocloud.dev/blob/gcsblob"
 	_ "gocloud.dev/blob/memblob"
 	_ "gocloud.dev/blob/s3blob"
 
+	"github.com/synctrack/synctrack/loader"
 	"github.com/synctrack/synctrack/warehouse"
-	"github.com/synctrack/synctrack/warehouse/bigquery"
-	"github.com/synctrack/synctrack/warehouse/duckdb"
-	"github.com/synctrack/synctrack/warehouse/snowflake"
+	"github.com/synctrack/synctrack/warehouse/engines"
 )
 
 // openBucket opens a gocloud.dev bucket URL. For file:// it also returns the
@@ -46,103 +47,55 @@ func openBucket(ctx context.Context, raw string) (*blob.Bucket, string, error) {
 		if strings.Contains(err.Error(), "no driver registered") || strings.Contains(err.Error(), "unknown query parameter") {
 			return nil, "", usageError("bucket URL %q: %v", raw, err)
 		}
-		return nil, "", fmt.Errorf("open bucket %s: %w", raw, err)
+		return nil, "", loader.BucketError(fmt.Errorf("open bucket %s: %w", raw, err))
 	}
 	return b, root, nil
 }
 
-// parseDuckDB reads a warehouse URL, which must be duckdb:// for now.
-func parseDuckDB(raw string) (duckdb.Config, error) {
-	if raw == "" {
-		return duckdb.Config{}, usageError("no warehouse: set --warehouse (or SYNCTRACK_WAREHOUSE), e.g. duckdb://./sync-logs.duckdb")
-	}
-	if !strings.HasPrefix(raw, "duckdb://") {
-		scheme, _, _ := strings.Cut(raw, "://")
-		return duckdb.Config{}, usageError("warehouse %q: the %s warehouse is not built yet; use duckdb://PATH", raw, scheme)
-	}
-	c, err := duckdb.ParseURL(raw)
-	if err != nil {
-		return duckdb.Config{}, usageError("%v", err)
-	}
-	return c, nil
-}
+// commandLogger is the logger --log-level and --log-format ask for, on
+// stderr; engines log their SQL to it at debug level.
+func commandLogger(cmd *cobra.Command) (*slog.Logger, error) { return newLogger(cmd, os.Stderr) }
 
-// openDuckDB opens the warehouse URL.
-func openDuckDB(ctx context.Context, raw string, readOnly bool) (*duckdb.Warehouse, error) {
-	c, err := parseDuckDB(raw)
+// openWarehouse opens a warehouse URL for loading, through the registry.
+// Engines that read the bucket themselves are handed it.
+func openWarehouse(cmd *cobra.Command, raw string, b *blob.Bucket, bucketURL string) (warehouse.Engine, warehouse.Warehouse, error) {
+	log, err := commandLogger(cmd)
 	if err != nil {
-		return nil, err
+		return warehouse.Engine{}, nil, err
 	}
-	c.ReadOnly = readOnly
-	w, err := duckdb.Open(ctx, c, time.Now)
-	if err != nil {
-		return nil, fmt.Errorf("open warehouse %s: %w", raw, err)
-	}
-	return w, nil
-}
-
-// openWarehouse opens a warehouse URL for loading, choosing the engine by scheme.
-// BigQuery reads the bucket itself, so it is given the bucket too.
-func openWarehouse(ctx context.Context, raw string, b *blob.Bucket, bucketURL string) (warehouse.Warehouse, error) {
-	return openEngine(ctx, raw, b, bucketURL, false)
+	return engines.Open(cmd.Context(), raw, warehouse.Options{Bucket: b, BucketURL: bucketURL, Logger: log, Now: time.Now})
 }
 
 // openReader opens a warehouse URL to read what is loaded (status, report,
-// records): no bucket, which only BigQuery's loads read, and read-only where
-// the engine has that mode. A DuckDB file that does not exist yet is a usage
-// error; a Snowflake schema without tables reads as an empty ledger.
-func openReader(ctx context.Context, raw string) (warehouse.Warehouse, error) {
-	if !isSnowflake(raw) && !strings.HasPrefix(raw, "bigquery://") {
-		exists, err := duckdbExists(raw)
-		if err != nil {
-			return nil, err
-		}
-		if !exists {
-			return nil, usageError("warehouse %s has no database file yet: run synctrack load first", raw)
-		}
+// records, views), read-only where the engine has that mode. A local
+// database that does not exist yet is a usage error; a server's schema
+// without tables reads as empty.
+func openReader(cmd *cobra.Command, raw string) (warehouse.Warehouse, error) {
+	exists, err := warehouseExists(raw)
+	if err != nil {
+		return nil, err
 	}
-	return openEngine(ctx, raw, nil, "", true)
+	if !exists {
+		return nil, usageError("warehouse %s has no database file yet: run synctrack load first", raw)
+	}
+	log, err := commandLogger(cmd)
+	if err != nil {
+		return nil, err
+	}
+	_, w, err := engines.Open(cmd.Context(), raw, warehouse.Options{ReadOnly: true, Logger: log, Now: time.Now})
+	return w, err
 }
 
-// openEngine dispatches on the URL's scheme. b may be nil when nothing is
-// loaded.
-func openEngine(ctx context.Context, raw string, b *blob.Bucket, bucketURL string, readOnly bool) (warehouse.Warehouse, error) {
-	if isSnowflake(raw) {
-		return openSnowflake(ctx, raw, readOnly)
+// warehouseExists says whether there is a warehouse at raw to read yet.
+func warehouseExists(raw string) (bool, error) {
+	e, err := engines.Check(raw)
+	if err != nil || e.Exists == nil {
+		return err == nil, err
 	}
-	if strings.HasPrefix(raw, "bigquery://") {
-		return openBigQuery(ctx, raw, b, bucketURL, readOnly)
-	}
-	return openDuckDB(ctx, raw, readOnly)
+	return e.Exists(raw)
 }
 
-func isSnowflake(raw string) bool { return strings.HasPrefix(raw, "snowflake://") }
-
-// openSnowflake opens snowflake://DSN; secrets come from SYNCTRACK_SNOWFLAKE_*
-// variables, and no error repeats the URL (it may hold a password).
-func openSnowflake(ctx context.Context, raw string, readOnly bool) (*snowflake.Warehouse, error) {
-	c, err := snowflake.ParseURL(raw, os.Getenv)
-	if err != nil {
-		return nil, usageError("%v", err)
-	}
-	w, err := snowflake.Open(ctx, c, snowflake.Options{ReadOnly: readOnly})
-	if err != nil {
-		return nil, fmt.Errorf("open snowflake warehouse: %w", err)
-	}
-	return w, nil
-}
-
-// openBigQuery opens bigquery://PROJECT/DATASET?location=..; credentials come
-// from credentials_file= or Application Default Credentials.
-func openBigQuery(ctx context.Context, raw string, b *blob.Bucket, bucketURL string, readOnly bool) (*bigquery.Warehouse, error) {
-	c, err := bigquery.ParseURL(raw)
-	if err != nil {
-		return nil, usageError("%v", err)
-	}
-	c.Bucket, c.BucketURL, c.ReadOnly = b, bucketURL, readOnly
-	w, err := bigquery.Open(ctx, c, time.Now)
-	if err != nil {
-		return nil, fmt.Errorf("open bigquery warehouse: %w", err)
-	}
-	return w, nil
+// warehouseHelp is the --warehouse flag's help, listing every engine.
+func warehouseHelp() string {
+	return "warehouse URL: " + engines.Examples() + " (env SYNCTRACK_WAREHOUSE)"
 }

@@ -1,10 +1,8 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"strings"
 
@@ -38,18 +36,14 @@ func runPlan(cmd *cobra.Command, _ []string) error {
 		return err
 	}
 	defer b.Close()
-	// A DuckDB file that does not exist yet is an empty ledger; plan creates nothing.
-	fresh := false
-	if !isSnowflake(whURL) && !strings.HasPrefix(whURL, "bigquery://") {
-		exists, err := duckdbExists(whURL)
-		if err != nil {
-			return err
-		}
-		fresh = !exists
+	// A database file that does not exist yet is an empty ledger; plan creates nothing.
+	exists, err := warehouseExists(whURL)
+	if err != nil {
+		return err
 	}
 	var rows []warehouse.LedgerEntry
-	if !fresh {
-		w, err := openReader(ctx, whURL)
+	if exists {
+		w, err := openReader(cmd, whURL)
 		if err != nil {
 			return err
 		}
@@ -66,19 +60,6 @@ func runPlan(cmd *cobra.Command, _ []string) error {
 	verbose, _ := cmd.Flags().GetBool("verbose")
 	printPlan(cmd.OutOrStdout(), p, verbose)
 	return nil
-}
-
-// duckdbExists reports whether the warehouse URL's database file exists yet.
-func duckdbExists(raw string) (bool, error) {
-	c, err := parseDuckDB(raw)
-	if err != nil {
-		return false, err
-	}
-	_, err = os.Stat(c.Path)
-	if errors.Is(err, os.ErrNotExist) {
-		return false, nil
-	}
-	return err == nil, err
 }
 
 func printPlan(w io.Writer, p *loader.Plan, verbose bool) {

@@ -27,7 +27,7 @@ func newRecordsCommand() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE:  runRecords,
 	}
-	c.Flags().String("warehouse", "", "warehouse URL: duckdb://, snowflake:// or bigquery:// (env SYNCTRACK_WAREHOUSE)")
+	c.Flags().String("warehouse", "", warehouseHelp())
 	addFilterFlags(c, 100)
 	c.Flags().String("status", "", "success, rejected or invalid (NULL and DUPLICATE checks, no status)")
 	c.Flags().String("identifier", "", "one record's identifier")

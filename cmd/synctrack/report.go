@@ -10,6 +10,7 @@ import (
 	"github.com/synctrack/synctrack/internal/reportrun"
 	analysis "github.com/synctrack/synctrack/sql"
 	"github.com/synctrack/synctrack/sql/export"
+	"github.com/synctrack/synctrack/warehouse/engines"
 )
 
 const reportHelp = `Run one analysis template (see synctrack sql list) on the warehouse and print
@@ -31,7 +32,7 @@ func newReportCommand() *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE:  runReport,
 	}
-	c.Flags().String("warehouse", "", "warehouse URL: duckdb://, snowflake:// or bigquery:// (env SYNCTRACK_WAREHOUSE)")
+	c.Flags().String("warehouse", "", warehouseHelp())
 	addFilterFlags(c, 50)
 	c.Flags().String("identifier", "", "record identifier (record_history)")
 	c.Flags().Int("n", 0, "runs to look back (new_errors, flapping_records) or errors per destination object (top_errors_by_destination); 0: the template's default")
@@ -69,7 +70,7 @@ func runReport(cmd *cobra.Command, args []string) error {
 	if format != "table" && format != "csv" && format != "json" {
 		return usageError("--format %q: want table, csv or json", format)
 	}
-	t, err := analysis.Lookup("duckdb", args[0])
+	t, err := analysis.Lookup(engines.Embedded().Dialect.Name(), args[0])
 	if err != nil {
 		return usageError("%v (see synctrack sql list)", err)
 	}
@@ -88,7 +89,7 @@ func runReport(cmd *cobra.Command, args []string) error {
 }
 
 // runTemplate binds a template's parameters, runs it on the warehouse, opened
-// read-only (DuckDB, Snowflake, BigQuery), and streams the rows to out in
+// read-only, in the engine's own dialect, and streams the rows to out in
 // format. It returns the row count.
 func runTemplate(cmd *cobra.Command, whURL, name string, v analysis.Values, format string, out io.Writer) (int64, error) {
 	ctx := cmd.Context()
@@ -96,12 +97,12 @@ func runTemplate(cmd *cobra.Command, whURL, name string, v analysis.Values, form
 	if err != nil {
 		return 0, usageError("%v", err)
 	}
-	wh, err := openReader(ctx, whURL)
+	wh, err := openReader(cmd, whURL)
 	if err != nil {
 		return 0, err
 	}
 	defer wh.Close()
-	n, err := reportrun.Run(ctx, wh, reportrun.Dialect(wh, isSnowflake(whURL)), name, v, ew)
+	n, err := reportrun.Run(ctx, wh, name, v, ew)
 	var be *reportrun.BindError
 	if errors.As(err, &be) {
 		return n, usageError("%v", be.Err)

@@ -23,8 +23,12 @@ _ for -) or as an environment variable SYNCTRACK_<FLAG> (SYNCTRACK_BUCKET,
 SYNCTRACK_WAREHOUSE, ...). A flag on the command line wins over the environment,
 which wins over the file.
 
-Exit codes: 0 everything loaded, 1 some objects failed (the rest loaded; failures
-are in the ledger and the log), 2 bad usage or config.`
+Exit codes:
+  0  everything loaded
+  1  some objects failed: each is named, in load_ledger and the log; the rest loaded
+  2  bad usage or config, credentials and permissions included: fix, then run again
+  3  the warehouse or the environment is unavailable (a lock held, disk full, the
+     network, a quota): nothing was blamed on any object; try again later`
 
 func newRootCommand() *cobra.Command {
 	root := &cobra.Command{

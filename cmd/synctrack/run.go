@@ -4,9 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"net/url"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -14,7 +12,7 @@ import (
 
 	"github.com/synctrack/synctrack/daemon"
 	"github.com/synctrack/synctrack/loader"
-	"github.com/synctrack/synctrack/warehouse/duckdb"
+	"github.com/synctrack/synctrack/warehouse/engines"
 )
 
 const runHelp = `Run the daemon: keep one or more warehouses current on schedules.
@@ -30,8 +28,8 @@ the vendor's sync.completed event (HMAC-SHA256 of the body in X-Signature, keyed
 with --webhook-secret), which loads that run at once and marks it complete. A run
 with no new file for --quiet-period is complete too; a late file reopens it.
 
-A target's warehouse is duckdb://, snowflake:// or bigquery://, as for load.
-Loads hold a lease row (DuckDB) renewed by a heartbeat every --lease-ttl/3.
+A target's warehouse is any engine load takes (%s).
+Loads hold a lease row in the warehouse, renewed by a heartbeat every --lease-ttl/3.
 
 SIGTERM or SIGINT: no new loads, a backoff wait ends at once; the load in flight
 gets --grace-period to finish, then rolls back; exit 0.
@@ -57,7 +55,7 @@ func newRunCommand() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "run [--config FILE | --bucket URL --warehouse URL]",
 		Short: "Run the daemon: scheduled loads, sync.completed webhook, /metrics",
-		Long:  runHelp,
+		Long:  fmt.Sprintf(runHelp, engines.Schemes()),
 		Args:  cobra.NoArgs,
 		RunE:  runDaemon,
 	}
@@ -127,8 +125,7 @@ func runDaemon(cmd *cobra.Command, _ []string) error {
 	d, err := daemon.New(ctx, cfg, daemon.Deps{
 		Logger:        log,
 		OpenBucket:    func(ctx context.Context, u string) (*blob.Bucket, string, error) { return openBucket(ctx, u) },
-		OpenWarehouse: openTargetWarehouse,
-		Permanent:     permanentWarehouseError,
+		OpenWarehouse: targetOpener(log),
 		Loader:        lo,
 	})
 	if err != nil {
@@ -139,28 +136,6 @@ func runDaemon(cmd *cobra.Command, _ []string) error {
 
 // checkWarehouseURL checks a warehouse URL's shape without connecting.
 func checkWarehouseURL(raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return fmt.Errorf("warehouse %q: %v", raw, err)
-	}
-	segs := strings.Split(strings.Trim(u.Path, "/"), "/")
-	switch u.Scheme {
-	case "duckdb":
-		_, err := duckdb.ParseURL(raw)
-		return err
-	case "snowflake":
-		if u.User == nil || u.User.Username() == "" || u.Host == "" || len(segs) != 2 || segs[0] == "" || segs[1] == "" {
-			return fmt.Errorf("warehouse %q: want snowflake://USER@ACCOUNT/DATABASE/SCHEMA?warehouse=..&role=.. (password from the environment)", raw)
-		}
-		if _, ok := u.User.Password(); ok {
-			return fmt.Errorf("warehouse %q: no password in the URL; it would end up in logs and process lists", u.Redacted())
-		}
-		return nil
-	case "bigquery":
-		if u.Host == "" || len(segs) != 1 || segs[0] == "" {
-			return fmt.Errorf("warehouse %q: want bigquery://PROJECT/DATASET?location=..", raw)
-		}
-		return nil
-	}
-	return fmt.Errorf("warehouse %q: want duckdb://, snowflake:// or bigquery://", raw)
+	_, err := engines.Check(raw)
+	return err
 }

@@ -2,17 +2,18 @@ package main
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"gocloud.dev/blob"
 
 	"github.com/synctrack/synctrack/daemon"
+	"github.com/synctrack/synctrack/warehouse"
 )
 
 // The daemon drives a Snowflake target through its cycles with the wiring
-// `synctrack run` uses (openTargetWarehouse, the real driver against the
+// `synctrack run` uses (targetOpener, the real driver against the
 // wire-level fake): the startup cycle loads every records file once, and the
 // next cycle, with nothing new, loads nothing.
 func TestRunSnowflakeTarget(t *testing.T) {
@@ -23,8 +24,7 @@ func TestRunSnowflakeTarget(t *testing.T) {
 		Schedule: "@every 1s"}}}
 	d, err := daemon.New(context.Background(), cfg, daemon.Deps{
 		OpenBucket:    func(ctx context.Context, u string) (*blob.Bucket, string, error) { return openBucket(ctx, u) },
-		OpenWarehouse: openTargetWarehouse,
-		Permanent:     permanentWarehouseError,
+		OpenWarehouse: targetOpener(nil),
 		OnCycle:       func(c daemon.Cycle) { cycles <- c },
 	})
 	if err != nil {
@@ -33,7 +33,7 @@ func TestRunSnowflakeTarget(t *testing.T) {
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- d.Run(ctx) }()
-	first := <-cycles
+	first := nextCycle(t, cycles)
 	if first.Err != nil || first.Report == nil {
 		t.Fatalf("startup cycle: %v", first.Err)
 	}
@@ -49,7 +49,7 @@ func TestRunSnowflakeTarget(t *testing.T) {
 	if records != 4 {
 		t.Fatalf("startup cycle loaded %d records files, want 4 (loaded: %v)", records, first.Loaded)
 	}
-	second := <-cycles
+	second := nextCycle(t, cycles)
 	stop()
 	if err := <-done; err != nil {
 		t.Fatal(err)
@@ -59,12 +59,26 @@ func TestRunSnowflakeTarget(t *testing.T) {
 	}
 }
 
-// A Snowflake URL the engine refuses is a permanent error with the fix, so
-// the daemon does not back off and retry it.
+// nextCycle waits for the daemon's next cycle; a hang fails the test instead
+// of running into go test's own timeout.
+func nextCycle(t *testing.T, cycles <-chan daemon.Cycle) daemon.Cycle {
+	t.Helper()
+	select {
+	case c := <-cycles:
+		return c
+	case <-time.After(2 * time.Minute):
+		t.Fatal("no daemon cycle in 2 minutes")
+	}
+	return daemon.Cycle{}
+}
+
+// A Snowflake URL the engine refuses is a config error, so the daemon does
+// not back off and retry it; the message says what the URL should be.
 func TestRunTargetBadSnowflakeURL(t *testing.T) {
-	_, err := openTargetWarehouse(context.Background(), "snowflake://nobody", nil, "", false)
-	var pe *daemon.PermanentError
-	if err == nil || !errors.As(err, &pe) || !strings.Contains(pe.Fix, "snowflake://") {
-		t.Fatalf("bad URL: %v", err)
+	for _, raw := range []string{"snowflake://nobody", "snowflake://u:secret-pw@acct/db/s", "snowflake://u@acct/db/s?bogus=1"} {
+		_, err := targetOpener(nil)(context.Background(), raw, nil, "", false)
+		if err == nil || warehouse.ClassOf(err) != warehouse.Config || strings.Contains(err.Error(), "secret-pw") {
+			t.Errorf("%s: %v; want a config error without the secret", raw, err)
+		}
 	}
 }

@@ -9,12 +9,13 @@ import (
 	"github.com/spf13/cobra"
 
 	analysis "github.com/synctrack/synctrack/sql"
+	"github.com/synctrack/synctrack/warehouse/engines"
 )
 
 func newSQLCommand() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "sql",
-		Short: "List the analysis SQL templates, or render one for DuckDB, Snowflake or BigQuery",
+		Short: "List the analysis SQL templates, or render one for any engine's dialect",
 		Args:  cobra.NoArgs,
 	}
 	list := &cobra.Command{
@@ -24,7 +25,7 @@ func newSQLCommand() *cobra.Command {
 		RunE:  runSQLList,
 	}
 	render := &cobra.Command{
-		Use:   "render NAME --dialect duckdb|snowflake|bigquery [--schema S] [--param k=v]...",
+		Use:   "render NAME --dialect " + strings.Join(engines.Names(), "|") + " [--schema S] [--param k=v]...",
 		Short: "Print one template's SQL for a dialect, parameters inlined as quoted literals",
 		Long: `Print one template's SQL, ready to read or paste into a BI tool. Parameters given
 with --param become quoted literals of the dialect; parameters left out drop their
@@ -36,7 +37,7 @@ limit, identifier, status (success, rejected, invalid), n.
 		Args: cobra.ExactArgs(1),
 		RunE: runSQLRender,
 	}
-	render.Flags().String("dialect", "duckdb", "duckdb, snowflake or bigquery")
+	render.Flags().String("dialect", engines.Embedded().Dialect.Name(), strings.Join(engines.Names(), ", "))
 	render.Flags().String("schema", "synctrack", "schema (Snowflake schema, BigQuery dataset or project.dataset) holding the tables")
 	render.Flags().StringArray("param", nil, "a parameter as key=value; repeat for more")
 	c.AddCommand(list, render)
@@ -44,7 +45,7 @@ limit, identifier, status (success, rejected, invalid), n.
 }
 
 func runSQLList(cmd *cobra.Command, _ []string) error {
-	ts, err := analysis.List(analysis.Dialects[0])
+	ts, err := analysis.List(engines.Embedded().Dialect.Name())
 	if err != nil {
 		return err
 	}
@@ -60,13 +61,13 @@ func runSQLList(cmd *cobra.Command, _ []string) error {
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", t.Name, view, params, t.Summary)
 	}
-	fmt.Fprintln(tw, "\n* required. Dialects: "+strings.Join(analysis.Dialects, ", ")+".")
+	fmt.Fprintln(tw, "\n* required. Dialects: "+strings.Join(analysis.Dialects(), ", ")+".")
 	return tw.Flush()
 }
 
 func runSQLRender(cmd *cobra.Command, args []string) error {
 	name, _ := cmd.Flags().GetString("dialect")
-	d, err := analysis.DialectNamed(name)
+	d, err := engines.Dialect(name)
 	if err != nil {
 		return usageError("%v", err)
 	}

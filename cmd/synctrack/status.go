@@ -18,7 +18,7 @@ func newStatusCommand() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE:  runStatus,
 	}
-	c.Flags().String("warehouse", "", "warehouse URL: duckdb://, snowflake:// or bigquery:// (env SYNCTRACK_WAREHOUSE)")
+	c.Flags().String("warehouse", "", warehouseHelp())
 	c.Flags().Int("errors", 20, "how many failed objects to list")
 	return c
 }
@@ -26,7 +26,7 @@ func newStatusCommand() *cobra.Command {
 func runStatus(cmd *cobra.Command, _ []string) error {
 	ctx := cmd.Context()
 	whURL, _ := cmd.Flags().GetString("warehouse")
-	w, err := openReader(ctx, whURL)
+	w, err := openReader(cmd, whURL)
 	if err != nil {
 		return err
 	}

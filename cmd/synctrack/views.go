@@ -10,22 +10,32 @@ func newViewsCommand() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "views --warehouse URL",
 		Short: "Install the parameter-free analysis templates as views (every load does this too)",
-		Args:  cobra.NoArgs,
-		RunE:  runViews,
+		Long: `Creates or replaces one view per analysis template that takes no parameter
+(run_summary, rejections_by_fingerprint, ...), named as the template, in the
+warehouse's schema, on every engine. Every load does this too; run it after an
+upgrade to bring the views in step with the binary.`,
+		Args: cobra.NoArgs,
+		RunE: runViews,
 	}
-	c.Flags().String("warehouse", "", "warehouse URL, e.g. duckdb://./sync-logs.duckdb (env SYNCTRACK_WAREHOUSE)")
+	c.Flags().String("warehouse", "", warehouseHelp())
 	return c
 }
 
 func runViews(cmd *cobra.Command, _ []string) error {
-	ctx := cmd.Context()
 	whURL, _ := cmd.Flags().GetString("warehouse")
-	w, err := openDuckDB(ctx, whURL, false)
+	exists, err := warehouseExists(whURL)
+	if err != nil {
+		return err
+	}
+	if !exists {
+		return usageError("warehouse %s has no database file yet: run synctrack load first", whURL)
+	}
+	_, w, err := openWarehouse(cmd, whURL, nil, "")
 	if err != nil {
 		return err
 	}
 	defer w.Close()
-	names, err := w.InstallReportViews(ctx)
+	names, err := w.InstallViews(cmd.Context())
 	if err != nil {
 		return fmt.Errorf("install views: %w", err)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/synctrack/synctrack/internal/reportrun"
 	"github.com/synctrack/synctrack/sql"
 	"github.com/synctrack/synctrack/sql/export"
+	"github.com/synctrack/synctrack/warehouse"
 	bq "github.com/synctrack/synctrack/warehouse/bigquery"
 )
 
@@ -36,13 +37,13 @@ func (c *collector) Row(vals []any) error {
 }
 
 // run is what synctrack report and records do once the warehouse is open.
-func run(t *testing.T, wh any, dialect, name string, v sql.Values, ew export.Writer) int64 {
+func run(t *testing.T, wh warehouse.Querier, name string, v sql.Values, ew export.Writer) int64 {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	n, err := reportrun.Run(ctx, wh, dialect, name, v, ew)
+	n, err := reportrun.Run(ctx, wh, name, v, ew)
 	if err != nil {
-		t.Fatalf("%s on %s %v: %v", name, dialect, v, err)
+		t.Fatalf("%s on %s %v: %v", name, wh.Dialect().Name(), v, err)
 	}
 	return n
 }
@@ -65,7 +66,7 @@ func TestReportAndRecordsCommands(t *testing.T) {
 		t.Fatalf("open read-only: %v", err)
 	}
 	defer ro.Close()
-	if d := reportrun.Dialect(ro, false); d != "bigquery" {
+	if d := ro.Dialect().Name(); d != "bigquery" {
 		t.Fatalf("dialect of the BigQuery warehouse: %s", d)
 	}
 
@@ -83,8 +84,8 @@ func TestReportAndRecordsCommands(t *testing.T) {
 		{"rejections_by_fingerprint", sql.Values{"sync": sync}},
 	} {
 		var got, want collector
-		run(t, ro, "bigquery", c.name, c.v, &got)
-		run(t, ref, "duckdb", c.name, c.v, &want)
+		run(t, ro, c.name, c.v, &got)
+		run(t, ref, c.name, c.v, &want)
 		same(t, c.name, got.rows, want.rows)
 	}
 
@@ -93,15 +94,15 @@ func TestReportAndRecordsCommands(t *testing.T) {
 	// (differs by design: templates_test.go).
 	v := sql.Values{"sync": sync, "status": "rejected"}
 	var bqOut, duckOut bytes.Buffer
-	recs := func(wh any, dialect string, out *bytes.Buffer) []string {
+	recs := func(wh warehouse.Querier, out *bytes.Buffer) []string {
 		ew, err := export.New("csv", out)
 		if err != nil {
 			t.Fatal(err)
 		}
-		n := run(t, wh, dialect, "records", v, ew)
+		n := run(t, wh, "records", v, ew)
 		lines, err := csv.NewReader(bytes.NewReader(out.Bytes())).ReadAll()
 		if err != nil || int64(len(lines)) != n+1 {
-			t.Fatalf("records csv on %s: %d rows, %d lines, %v", dialect, n, len(lines), err)
+			t.Fatalf("records csv on %s: %d rows, %d lines, %v", wh.Dialect().Name(), n, len(lines), err)
 		}
 		var rows []string
 		for _, l := range lines[1:] {
@@ -116,7 +117,7 @@ func TestReportAndRecordsCommands(t *testing.T) {
 		sort.Strings(rows)
 		return rows
 	}
-	got, want := recs(ro, "bigquery", &bqOut), recs(ref, "duckdb", &duckOut)
+	got, want := recs(ro, &bqOut), recs(ref, &duckOut)
 	if head := strings.SplitN(bqOut.String(), "\n", 2)[0]; head != strings.SplitN(duckOut.String(), "\n", 2)[0] {
 		t.Errorf("records csv header %q, DuckDB's %q", head, strings.SplitN(duckOut.String(), "\n", 2)[0])
 	}
@@ -129,7 +130,7 @@ func TestReportAndRecordsCommands(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n := run(t, ro, "bigquery", "records", v, ew); n != int64(len(want)) || out.Len() == 0 {
+		if n := run(t, ro, "records", v, ew); n != int64(len(want)) || out.Len() == 0 {
 			t.Errorf("records --format %s: %d rows, %d bytes; want %d rows", format, n, out.Len(), len(want))
 		}
 		if format == "parquet" {
@@ -151,11 +152,11 @@ func TestReportAndRecordsCommands(t *testing.T) {
 		t.Fatalf("bound records SQL holds the value or no @sync (%v):\n%s", err, q.SQL)
 	}
 	var none collector
-	if n := run(t, ro, "bigquery", "records", sql.Values{"sync": hostile}, &none); n != 0 {
+	if n := run(t, ro, "records", sql.Values{"sync": hostile}, &none); n != 0 {
 		t.Errorf("records --sync %q: %d rows, want none", hostile, n)
 	}
 	var all collector
-	if n := run(t, ro, "bigquery", "records", sql.Values{}, &all); n == 0 {
+	if n := run(t, ro, "records", sql.Values{}, &all); n == 0 {
 		t.Error("records without filters: no rows")
 	}
 }

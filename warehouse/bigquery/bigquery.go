@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -65,6 +66,9 @@ type Config struct {
 	Logger    *slog.Logger
 }
 
+// urlParams are the parameters a bigquery:// URL may carry.
+var urlParams = []string{"location", "credentials_file", "mode", "path", "connection", "load_workers"}
+
 // ParseURL reads bigquery://PROJECT/DATASET?location=..&credentials_file=..
 // &mode=loaded|external&path=query|load&connection=..&load_workers=N.
 func ParseURL(raw string) (Config, error) {
@@ -78,10 +82,8 @@ func ParseURL(raw string) (Config, error) {
 	}
 	q := u.Query()
 	for k := range q {
-		switch k {
-		case "location", "credentials_file", "mode", "path", "connection", "load_workers":
-		default:
-			return Config{}, fmt.Errorf("warehouse URL %q: unknown parameter %q", raw, k)
+		if !slices.Contains(urlParams, k) {
+			return Config{}, fmt.Errorf("warehouse URL %q: unknown parameter %q (known: %s)", raw, k, strings.Join(urlParams, ", "))
 		}
 	}
 	c.Location, c.CredentialsFile, c.Connection = q.Get("location"), q.Get("credentials_file"), q.Get("connection")
@@ -177,7 +179,8 @@ func Open(ctx context.Context, c Config, now func() time.Time) (*Warehouse, erro
 	}
 	if w.path == PathQuery && w.bucket == "" {
 		client.Close()
-		return nil, fmt.Errorf("path=query reads the bucket from BigQuery and needs a gs:// bucket, not %q", c.BucketURL)
+		return nil, warehouse.Wrap(fmt.Errorf("path=query reads the bucket from BigQuery and needs a gs:// bucket, not %q", c.BucketURL),
+			warehouse.Config, "bad_url", "drop path=query, or load a gs:// bucket")
 	}
 	if err := w.setup(ctx); err != nil {
 		client.Close()
@@ -194,6 +197,12 @@ func (w *Warehouse) Client() *bigquery.Client { return w.client }
 
 // Dataset is the dataset synctrack writes to.
 func (w *Warehouse) Dataset() string { return w.c.Dataset }
+
+// Schema is the dataset: what BigQuery's SQL qualifies table names with.
+func (w *Warehouse) Schema() string { return w.c.Dataset }
+
+// Dialect is BigQuery's SQL (GoogleSQL).
+func (w *Warehouse) Dialect() dialects.Dialect { return w.d }
 
 // Stats returns a copy of the counters.
 func (w *Warehouse) Stats() Stats {

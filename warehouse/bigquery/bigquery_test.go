@@ -13,6 +13,7 @@ import (
 	"google.golang.org/api/googleapi"
 
 	"github.com/synctrack/synctrack/loader"
+	"github.com/synctrack/synctrack/warehouse"
 )
 
 func TestParseURL(t *testing.T) {
@@ -34,22 +35,24 @@ func TestParseURL(t *testing.T) {
 
 func TestClassify(t *testing.T) {
 	for _, c := range []struct {
-		err       error
-		kind      string
-		retryable bool
+		err    error
+		class  warehouse.Class
+		reason string
 	}{
-		{&googleapi.Error{Code: 403, Errors: []googleapi.ErrorItem{{Reason: "quotaExceeded"}}}, "quota", true},
-		{&googleapi.Error{Code: 403, Errors: []googleapi.ErrorItem{{Reason: "accessDenied"}}}, "permission", false},
-		{&googleapi.Error{Code: http.StatusNotFound}, "not_found", false},
-		{&googleapi.Error{Code: 400, Errors: []googleapi.ErrorItem{{Reason: "invalidQuery"}}}, "invalid", false},
-		{&googleapi.Error{Code: 503}, "unavailable", true},
-		{context.DeadlineExceeded, "unavailable", true},
-		{errors.New("boom"), "other", false},
+		{&googleapi.Error{Code: 403, Errors: []googleapi.ErrorItem{{Reason: "quotaExceeded"}}}, warehouse.Resource, "quota"},
+		{&googleapi.Error{Code: 403, Errors: []googleapi.ErrorItem{{Reason: "accessDenied"}}}, warehouse.Config, "permission"},
+		{&googleapi.Error{Code: http.StatusNotFound}, warehouse.Config, "missing"},
+		{&googleapi.Error{Code: 404, Message: "Not found: Table _st_file_0"}, warehouse.Config, "refused_step"},
+		{&googleapi.Error{Code: 400, Message: "Error while reading table: _st_file_3, error message: Invalid parquet file"}, warehouse.Data, "bad_object"},
+		{&googleapi.Error{Code: 400, Errors: []googleapi.ErrorItem{{Reason: "invalidQuery"}}}, warehouse.Unclassified, "invalid"},
+		{&googleapi.Error{Code: 503}, warehouse.Transient, "unavailable"},
+		{context.DeadlineExceeded, warehouse.Transient, "timeout"},
+		{errors.New("boom"), warehouse.Unclassified, ""},
 	} {
 		err := classify(c.err)
-		var e *Error
-		if !errors.As(err, &e) || e.Kind != c.kind || IsRetryable(err) != c.retryable {
-			t.Errorf("classify(%v) = %+v, want %s retryable=%v", c.err, e, c.kind, c.retryable)
+		reason, _ := warehouse.Explain(err)
+		if warehouse.ClassOf(err) != c.class || reason != c.reason {
+			t.Errorf("classify(%v) = %s %q, want %s %q", c.err, warehouse.ClassOf(err), reason, c.class, c.reason)
 		}
 		if !errors.Is(err, c.err) {
 			t.Errorf("classify(%v) lost the cause", c.err)

@@ -74,11 +74,17 @@ func (w *Warehouse) probe(ctx context.Context, files []warehouse.File, chunk []i
 		}
 	}
 	if err != nil {
-		return classify(fmt.Errorf("schema dry run %s: %w", probeSubject(files, chunk, err), err))
+		subject, key := probeSubject(files, chunk, err)
+		err = classify(fmt.Errorf("schema dry run %s: %w", subject, err))
+		if key != "" && warehouse.ClassOf(err) == warehouse.Data {
+			return warehouse.DataError(err, key)
+		}
+		return err
 	}
 	qs, _ := st.Statistics.Details.(*bigquery.QueryStatistics)
 	if qs == nil {
-		return fmt.Errorf("schema dry run %s: no result schema in the answer", probeSubject(files, chunk, nil))
+		subject, _ := probeSubject(files, chunk, nil)
+		return fmt.Errorf("schema dry run %s: no result schema in the answer", subject)
 	}
 	got := make(map[string]*bigquery.FieldSchema, len(qs.Schema))
 	for _, f := range qs.Schema {
@@ -95,25 +101,25 @@ func (w *Warehouse) probe(ctx context.Context, files []warehouse.File, chunk []i
 }
 
 // probeSubject says which files a dry run was over, or the one its error
-// names by its table definition or its URI.
-func probeSubject(files []warehouse.File, chunk []int, err error) string {
+// names by its table definition or its URI, and that one's key.
+func probeSubject(files []warehouse.File, chunk []int, err error) (string, string) {
 	if err != nil {
 		msg := err.Error()
 		for _, m := range probeName.FindAllStringSubmatch(msg, -1) {
 			if j, e := strconv.Atoi(m[1]); e == nil && j < len(chunk) {
-				return "failed on " + files[chunk[j]].Key
+				return "failed on " + files[chunk[j]].Key, files[chunk[j]].Key
 			}
 		}
 		for _, i := range chunk {
 			if strings.Contains(msg, files[i].Key) {
-				return "failed on " + files[i].Key
+				return "failed on " + files[i].Key, files[i].Key
 			}
 		}
 	}
 	if len(chunk) == 1 {
-		return "of " + files[chunk[0]].Key
+		return "of " + files[chunk[0]].Key, ""
 	}
-	return fmt.Sprintf("of %d files (%s, ...)", len(chunk), files[chunk[0]].Key)
+	return fmt.Sprintf("of %d files (%s, ...)", len(chunk), files[chunk[0]].Key), ""
 }
 
 func isRecord(t bigquery.FieldType) bool { return t == bigquery.RecordFieldType || t == "STRUCT" }

@@ -1,7 +1,6 @@
 package bigquery
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -9,84 +8,94 @@ import (
 
 	"google.golang.org/api/googleapi"
 	"google.golang.org/api/iterator"
+
+	"github.com/synctrack/synctrack/warehouse"
 )
 
 var errDone = iterator.Done
 
-// Error is a BigQuery error with what to do about it.
-type Error struct {
-	Kind      string // quota, permission, not_found, invalid, unavailable, other
-	Retryable bool   // the same request may succeed later
-	Hint      string // what the user should grant or fix
-	Err       error
-}
-
-func (e *Error) Error() string {
-	if e.Hint == "" {
-		return e.Err.Error()
-	}
-	return e.Err.Error() + " (" + e.Hint + ")"
-}
-
-func (e *Error) Unwrap() error { return e.Err }
-
-// IsRetryable says whether err is worth retrying unchanged: quota and rate
-// limits, backend errors and timeouts. Permission, not-found and invalid
-// queries need a fix first.
-func IsRetryable(err error) bool {
-	var e *Error
-	return errors.As(err, &e) && e.Retryable
-}
-
-// classify wraps an API error with its kind, retryability and a hint.
-func classify(err error) error {
-	if err == nil {
-		return nil
-	}
-	var e *Error
-	if errors.As(err, &e) {
-		return err
-	}
+// reason is the first error reason BigQuery gave, and code the HTTP status.
+func reason(err error) (string, int) {
 	var ge *googleapi.Error
-	reason, code := "", 0
-	if errors.As(err, &ge) {
-		code = ge.Code
-		if len(ge.Errors) > 0 {
-			reason = ge.Errors[0].Reason
+	if !errors.As(err, &ge) {
+		return "", 0
+	}
+	if len(ge.Errors) > 0 {
+		return ge.Errors[0].Reason, ge.Code
+	}
+	return "", ge.Code
+}
+
+func reasonIn(rs ...string) func(error) bool {
+	return func(err error) bool {
+		r, _ := reason(err)
+		for _, x := range rs {
+			if r == x {
+				return true
+			}
 		}
+		return false
 	}
+}
+
+func codeIs(pred func(int) bool) func(error) bool {
+	return func(err error) bool { _, c := reason(err); return pred(c) }
+}
+
+// errorRules map BigQuery's answers to a class, first match wins. Reasons are
+// BigQuery's (cloud.google.com/bigquery/docs/error-messages).
+var errorRules = []warehouse.Rule{
+	{Class: warehouse.Resource, Reason: "quota", Match: reasonIn("quotaExceeded", "rateLimitExceeded"),
+		Contains: []string{"quota exceeded", "exceeded rate limits"},
+		Hint:     "a BigQuery quota or rate limit was hit; loads are tried again later, or raise the quota (load jobs: 1,500 per table per day)"},
+	{Class: warehouse.Resource, Reason: "quota", Match: codeIs(func(c int) bool { return c == http.StatusTooManyRequests })},
+	{Class: warehouse.Config, Reason: "permission", Match: reasonIn("accessDenied"),
+		Contains: []string{"permission", "could not find default credentials", "access denied"},
+		Hint: "grant the service account roles/bigquery.dataEditor on the dataset and roles/bigquery.jobUser on the project, " +
+			"and roles/storage.objectViewer on the bucket for gs:// loads; see the README"},
+	{Class: warehouse.Config, Reason: "permission", Match: codeIs(func(c int) bool { return c == http.StatusForbidden || c == http.StatusUnauthorized })},
+	// A service that will not take path (a)'s temporary table definitions
+	// (the emulator answers "Table not found: _st_file_0") refuses the step
+	// for every file alike: nothing about the files.
+	{Class: warehouse.Config, Reason: "refused_step",
+		Match: func(err error) bool { return strings.Contains(err.Error(), probeTable) && !isReadError(err) },
+		Hint:  "BigQuery refused path (a)'s schema dry run over temporary table definitions; add path=load to the warehouse URL to load through load jobs instead"},
+	{Class: warehouse.Data, Reason: "bad_object", Match: isReadError,
+		Hint: "BigQuery cannot read the file; it is recorded as failed and retried on the next load"},
+	{Class: warehouse.Config, Reason: "missing", Match: reasonIn("notFound"),
+		Hint: "check the project and dataset in the warehouse URL and the bucket; synctrack creates its dataset and tables when it may"},
+	{Class: warehouse.Config, Reason: "missing", Match: codeIs(func(c int) bool { return c == http.StatusNotFound })},
+	{Class: warehouse.Transient, Reason: "unavailable", Match: reasonIn("backendError", "internalError"),
+		Hint: "BigQuery did not answer; tried again"},
+	{Class: warehouse.Transient, Reason: "unavailable", Match: codeIs(func(c int) bool { return c >= 500 })},
+	// Other 400s (invalidQuery, invalid) name no cause of their own: the
+	// loader isolates them, and never blames one every file shares.
+	{Class: warehouse.Unclassified, Reason: "invalid", Match: reasonIn("invalidQuery", "invalid"),
+		Hint: "BigQuery rejected the request"},
+}
+
+// isReadError says whether BigQuery could not read a file's data.
+func isReadError(err error) bool {
 	msg := strings.ToLower(err.Error())
-	switch {
-	case reason == "quotaExceeded" || reason == "rateLimitExceeded" || code == http.StatusTooManyRequests ||
-		strings.Contains(msg, "quota exceeded") || strings.Contains(msg, "exceeded rate limits"):
-		return &Error{Kind: "quota", Retryable: true, Err: err,
-			Hint: "a BigQuery quota or rate limit was hit; it is retried on the next load, or raise the quota (load jobs: 1,500 per table per day)"}
-	case reason == "accessDenied" || code == http.StatusForbidden || code == http.StatusUnauthorized ||
-		strings.Contains(msg, "permission") || strings.Contains(msg, "could not find default credentials"):
-		return &Error{Kind: "permission", Err: err,
-			Hint: "grant the service account roles/bigquery.dataEditor on the dataset and roles/bigquery.jobUser on the project, and roles/storage.objectViewer on the bucket for gs:// loads; see the README"}
-	case reason == "notFound" || code == http.StatusNotFound:
-		return &Error{Kind: "not_found", Err: err,
-			Hint: "check the project and dataset in the warehouse URL and the bucket; synctrack creates its dataset and tables when it may"}
-	case reason == "invalidQuery" || reason == "invalid" || code == http.StatusBadRequest:
-		return &Error{Kind: "invalid", Err: err, Hint: "BigQuery rejected the request; the object is recorded as failed with this message"}
-	case reason == "backendError" || reason == "internalError" || code >= 500 ||
-		errors.Is(err, context.DeadlineExceeded):
-		return &Error{Kind: "unavailable", Retryable: true, Err: err}
-	}
-	return &Error{Kind: "other", Err: err}
+	return strings.Contains(msg, "error while reading") || strings.Contains(msg, "not a valid parquet") ||
+		strings.Contains(msg, "parquet") && (strings.Contains(msg, "invalid") || strings.Contains(msg, "corrupt"))
+}
+
+// classify gives err its class, hint and reason.
+func classify(err error) error {
+	return warehouse.Classify(err, errorRules, warehouse.OSRules)
 }
 
 func isNotFound(err error) bool {
-	var ge *googleapi.Error
-	return errors.As(err, &ge) && ge.Code == http.StatusNotFound
+	_, c := reason(err)
+	return c == http.StatusNotFound
 }
 
 // isAlreadyExists is 409 on BigQuery. The emulator answers 500 to creating a
 // dataset that exists, which stays an error here: callers look first.
 func isAlreadyExists(err error) bool {
-	var ge *googleapi.Error
-	return errors.As(err, &ge) && ge.Code == http.StatusConflict
+	_, c := reason(err)
+	return c == http.StatusConflict
 }
 
 func wrap(what string, err error) error {

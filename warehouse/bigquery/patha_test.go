@@ -323,10 +323,11 @@ func TestPathADryRunFailure(t *testing.T) {
 	fs := files(t, c, "sync_tracking_datasets/")
 
 	_, err = w.LoadRecords(context.Background(), fs)
-	var e *Error
+	var e *warehouse.Error
 	if err == nil || !strings.Contains(err.Error(), "failed on "+keys[2]) ||
-		!strings.Contains(err.Error(), "Error while reading table") || !errors.As(err, &e) || e.Kind != "invalid" || IsRetryable(err) {
-		t.Fatalf("load with a truncated file: %v; want an invalid, not retryable error naming %s and the cause", err, keys[2])
+		!strings.Contains(err.Error(), "Error while reading table") || !errors.As(err, &e) || e.Class != warehouse.Data ||
+		len(e.Keys) != 1 || e.Keys[0] != keys[2] {
+		t.Fatalf("load with a truncated file: %v; want a data error naming %s and the cause", err, keys[2])
 	}
 	if st := w.Stats(); st.Queries != 0 || st.DryRuns != 1 {
 		t.Errorf("stats %+v: a failed dry run must come before any query job", st)

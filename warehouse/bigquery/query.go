@@ -10,6 +10,8 @@ import (
 
 	"cloud.google.com/go/bigquery"
 	"cloud.google.com/go/civil"
+
+	"github.com/synctrack/synctrack/warehouse"
 )
 
 // Rows is a query's result read one row at a time, shaped like database/sql's
@@ -29,16 +31,14 @@ type Rows struct {
 // Query runs one read-only query with named parameters (@name in the SQL):
 // string, time.Time and int values become STRING, TIMESTAMP and INT64
 // parameters. Values never become SQL text. Close the Rows when done.
-func (w *Warehouse) Query(ctx context.Context, sql string, params map[string]any) (*Rows, error) {
+func (w *Warehouse) Query(ctx context.Context, sql string, args []warehouse.Arg) (warehouse.Rows, error) {
 	ctx, cancel := context.WithTimeout(ctx, w.c.JobTimeout)
+	w.log.Debug("query", "sql", sql)
 	q := w.client.Query(sql)
-	names := make([]string, 0, len(params))
-	for n := range params {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		v := params[n]
+	sorted := append([]warehouse.Arg(nil), args...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Name < sorted[j].Name })
+	for _, a := range sorted {
+		v := a.Value
 		switch x := v.(type) {
 		case string, int64, float64, bool:
 		case int:
@@ -47,9 +47,9 @@ func (w *Warehouse) Query(ctx context.Context, sql string, params map[string]any
 			v = x.UTC()
 		default:
 			cancel()
-			return nil, fmt.Errorf("query parameter %s: unsupported type %T", n, v)
+			return nil, fmt.Errorf("query parameter %s: unsupported type %T", a.Name, v)
 		}
-		q.Parameters = append(q.Parameters, bigquery.QueryParameter{Name: n, Value: v})
+		q.Parameters = append(q.Parameters, bigquery.QueryParameter{Name: a.Name, Value: v})
 	}
 	w.count(func(s *Stats) { s.Queries++ })
 	it, err := q.Read(ctx)

@@ -9,7 +9,26 @@ import (
 	"cloud.google.com/go/bigquery"
 
 	"github.com/synctrack/synctrack/dialects"
+	analysis "github.com/synctrack/synctrack/sql"
 )
+
+// InstallViews creates or updates one view per analysis template that needs
+// no parameters, as on every engine, through the API (putView): one call to
+// read each view and one to change it when its SQL differs.
+func (w *Warehouse) InstallViews(ctx context.Context) ([]string, error) {
+	vs, err := analysis.Views(w.d, w.c.Dataset)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, len(vs))
+	for i, v := range vs {
+		if err := w.putView(ctx, v.Name, "CREATE OR REPLACE VIEW "+w.table(v.Name)+" AS\n"+v.Body); err != nil {
+			return nil, err
+		}
+		names[i] = v.Name
+	}
+	return names, nil
+}
 
 // RefreshViews rebuilds sync_log and each given sync's typed view and catalog
 // rows, as DuckDB does, in a number of jobs that does not grow with the syncs:
@@ -17,6 +36,9 @@ import (
 // catalog in a transaction; views are then put through the API.
 func (w *Warehouse) RefreshViews(ctx context.Context, syncIDs []string) error {
 	if err := w.putView(ctx, "sync_log", w.d.SyncLogView(w.c.Dataset)); err != nil || len(syncIDs) == 0 {
+		return err
+	}
+	if _, err := w.InstallViews(ctx); err != nil {
 		return err
 	}
 	want := bigquery.QueryParameter{Name: "syncs", Value: syncIDs}

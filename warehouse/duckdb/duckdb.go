@@ -8,8 +8,11 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -27,6 +30,7 @@ type Warehouse struct {
 	schema string
 	path   string
 	now    func() time.Time
+	log    *slog.Logger
 }
 
 var (
@@ -44,7 +48,11 @@ type Config struct {
 	MemoryLimit string // DuckDB memory_limit, default DefaultMemoryLimit
 	Threads     int    // 0: DuckDB's default
 	ReadOnly    bool
+	Logger      *slog.Logger // statements at debug level; none when nil
 }
+
+// urlParams are the parameters a duckdb:// URL may carry.
+var urlParams = []string{"schema", "memory_limit", "threads"}
 
 // ParseURL reads duckdb://./file.duckdb, duckdb:///abs/file.duckdb or
 // duckdb://file.duckdb, with optional ?schema=&memory_limit=&threads=.
@@ -62,6 +70,11 @@ func ParseURL(raw string) (Config, error) {
 	}
 	c := Config{Path: filepath.Clean(p), Schema: "synctrack", MemoryLimit: DefaultMemoryLimit}
 	q := u.Query()
+	for k := range q {
+		if !slices.Contains(urlParams, k) {
+			return Config{}, fmt.Errorf("warehouse URL %q: unknown parameter %q (known: %s)", raw, k, strings.Join(urlParams, ", "))
+		}
+	}
 	if s := q.Get("schema"); s != "" {
 		c.Schema = s
 	}
@@ -89,6 +102,10 @@ func Open(ctx context.Context, c Config, now func() time.Time) (*Warehouse, erro
 	if now == nil {
 		now = time.Now
 	}
+	log := c.Logger
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
 	d := dialects.DuckDB{}
 	dsn := c.Path
 	if c.ReadOnly {
@@ -114,12 +131,12 @@ func Open(ctx context.Context, c Config, now func() time.Time) (*Warehouse, erro
 	}
 	conn, err := duckdb.NewConnector(dsn, init)
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", c.Path, err)
+		return nil, classify(fmt.Errorf("open %s: %w", c.Path, err), nil)
 	}
 	db := sql.OpenDB(conn)
 	// One connection: DuckDB serialises writers anyway, and temp tables are per connection.
 	db.SetMaxOpenConns(1)
-	w := &Warehouse{db: db, conn: conn, d: d, schema: c.Schema, path: c.Path, now: now}
+	w := &Warehouse{db: db, conn: conn, d: d, schema: c.Schema, path: c.Path, now: now, log: log.WithGroup("duckdb")}
 	if !c.ReadOnly {
 		if err := w.setup(ctx); err != nil {
 			w.Close()
@@ -132,7 +149,7 @@ func Open(ctx context.Context, c Config, now func() time.Time) (*Warehouse, erro
 func (w *Warehouse) setup(ctx context.Context) error {
 	for _, s := range w.d.Setup(w.schema) {
 		if _, err := w.db.ExecContext(ctx, s); err != nil {
-			return fmt.Errorf("set up schema %s: %w", w.schema, err)
+			return classify(fmt.Errorf("set up schema %s: %w", w.schema, err), nil)
 		}
 	}
 	return nil
@@ -141,8 +158,25 @@ func (w *Warehouse) setup(ctx context.Context) error {
 // ReadsLocalFiles marks DuckDB as reading staged local files.
 func (w *Warehouse) ReadsLocalFiles() {}
 
-// DB is the database, for queries (reports, tests).
+// DB is the database, for tests.
 func (w *Warehouse) DB() *sql.DB { return w.db }
+
+// Dialect is DuckDB's SQL.
+func (w *Warehouse) Dialect() dialects.Dialect { return w.d }
+
+// Query runs one read-only statement with $1.. bound to args.
+func (w *Warehouse) Query(ctx context.Context, q string, args []warehouse.Arg) (warehouse.Rows, error) {
+	w.log.Debug("query", "sql", q)
+	vals := make([]any, len(args))
+	for i, a := range args {
+		vals[i] = a.Value
+	}
+	rows, err := w.db.QueryContext(ctx, q, vals...)
+	if err != nil {
+		return nil, classify(err, nil)
+	}
+	return rows, nil
+}
 
 // Schema is the schema synctrack writes to.
 func (w *Warehouse) Schema() string { return w.schema }
@@ -158,15 +192,17 @@ func (w *Warehouse) Close() error {
 
 func (w *Warehouse) table(name string) string { return w.d.Table(w.schema, name) }
 
-// inTx runs fn in one transaction, committing only if it returns nil.
-func (w *Warehouse) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+// inTx runs fn in one transaction, committing only if it returns nil. Its
+// error carries a class; a data error names the files of the batch it is
+// about, when DuckDB's message names them.
+func (w *Warehouse) inTx(ctx context.Context, files []warehouse.File, fn func(tx *sql.Tx) error) error {
 	tx, err := w.db.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return classify(err, nil)
 	}
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
-		return err
+		return classify(err, files)
 	}
-	return tx.Commit()
+	return classify(tx.Commit(), nil)
 }

@@ -23,7 +23,7 @@ func (w *Warehouse) ReplaceFacts(ctx context.Context, table string, files []ware
 	for i, f := range files {
 		es[i] = loadedEntry(f.Object, f.Rows, f.Attempts, now)
 	}
-	return w.inTx(ctx, func(tx *sql.Tx) error {
+	return w.inTx(ctx, files, func(tx *sql.Tx) error {
 		if err := w.fillBatch(ctx, tx, files); err != nil {
 			return err
 		}

@@ -18,7 +18,7 @@ func (w *Warehouse) Ledger(ctx context.Context) ([]warehouse.LedgerEntry, error)
   coalesce(rows, 0), coalesce(error, ''), coalesce(attempts, 0), first_seen_at, loaded_at
 FROM `+w.table("load_ledger"))
 	if err != nil {
-		return nil, err
+		return nil, classify(err, nil)
 	}
 	defer rows.Close()
 	var out []warehouse.LedgerEntry
@@ -37,12 +37,12 @@ FROM `+w.table("load_ledger"))
 		}
 		out = append(out, e)
 	}
-	return out, rows.Err()
+	return out, classify(rows.Err(), nil)
 }
 
 // Record writes ledger rows for objects that failed or were skipped.
 func (w *Warehouse) Record(ctx context.Context, es []warehouse.LedgerEntry) error {
-	return w.inTx(ctx, func(tx *sql.Tx) error { return w.upsertLedger(ctx, tx, es) })
+	return w.inTx(ctx, nil, func(tx *sql.Tx) error { return w.upsertLedger(ctx, tx, es) })
 }
 
 // upsertLedger writes one row per (key, etag): a version seen before keeps its

@@ -15,7 +15,7 @@ var _ warehouse.LedgerScanner = (*Warehouse)(nil)
 func (w *Warehouse) ScanLedger(ctx context.Context, fn func(key, etag, status string, attempts int) error) error {
 	rows, err := w.db.QueryContext(ctx, `SELECT key, etag, status, coalesce(attempts, 0) FROM `+w.table("load_ledger"))
 	if err != nil {
-		return err
+		return classify(err, nil)
 	}
 	defer rows.Close()
 	var key, etag string
@@ -23,13 +23,13 @@ func (w *Warehouse) ScanLedger(ctx context.Context, fn func(key, etag, status st
 	var attempts int
 	for rows.Next() {
 		if err := rows.Scan(&key, &etag, &status, &attempts); err != nil {
-			return err
+			return classify(err, nil)
 		}
 		if err := fn(key, etag, internStatus(status), attempts); err != nil {
 			return err
 		}
 	}
-	return rows.Err()
+	return classify(rows.Err(), nil)
 }
 
 func internStatus(b []byte) string {

@@ -32,7 +32,7 @@ func (w *Warehouse) LoadRecords(ctx context.Context, files []warehouse.File) (in
 	for _, f := range files {
 		rows += f.Rows
 	}
-	return rows, w.inTx(ctx, func(tx *sql.Tx) error {
+	return rows, w.inTx(ctx, files, func(tx *sql.Tx) error {
 		if err := w.fillBatch(ctx, tx, files); err != nil {
 			return err
 		}

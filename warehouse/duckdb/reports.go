@@ -8,40 +8,35 @@ import (
 	analysis "github.com/synctrack/synctrack/sql"
 )
 
-// InstallReportViews creates or replaces one view per analysis template that
-// needs no parameters (package sql), named as the template, so BI tools see
-// run_summary, rejections_by_fingerprint and the rest without pasting SQL.
-// It returns the view names. Loads do the same through RefreshViews.
-func (w *Warehouse) InstallReportViews(ctx context.Context) ([]string, error) {
+// InstallViews creates or replaces one view per analysis template that needs
+// no parameters, named as the template, so BI tools see run_summary,
+// rejections_by_fingerprint and the rest without pasting SQL. It returns the
+// view names. Loads do the same through RefreshViews.
+func (w *Warehouse) InstallViews(ctx context.Context) ([]string, error) {
 	var names []string
-	err := w.inTx(ctx, func(tx *sql.Tx) error {
+	err := w.inTx(ctx, nil, func(tx *sql.Tx) error {
 		var err error
-		names, err = w.installReportViews(ctx, tx)
+		names, err = w.installViews(ctx, tx)
 		return err
 	})
 	return names, err
 }
 
-// installReportViews is a few CREATE OR REPLACE VIEW statements: cheap enough
-// to run on every load, and it keeps the views in step with the binary.
-func (w *Warehouse) installReportViews(ctx context.Context, tx *sql.Tx) ([]string, error) {
-	ts, err := analysis.List(w.d.Name())
+// installViews is a few CREATE OR REPLACE VIEW statements: cheap enough to
+// run on every load, and it keeps the views in step with the binary.
+func (w *Warehouse) installViews(ctx context.Context, tx *sql.Tx) ([]string, error) {
+	vs, err := analysis.Views(w.d, w.schema)
 	if err != nil {
 		return nil, err
 	}
-	var names []string
-	for _, t := range ts {
-		if !t.View {
-			continue
+	names := make([]string, len(vs))
+	for i, v := range vs {
+		q := "CREATE OR REPLACE VIEW " + w.table(v.Name) + " AS\n" + v.Body
+		w.log.Debug("statement", "sql", q)
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return nil, fmt.Errorf("view %s: %w", v.Name, err)
 		}
-		body, err := analysis.Render(w.d, w.schema, t.Name, nil)
-		if err != nil {
-			return nil, err
-		}
-		if _, err := tx.ExecContext(ctx, "CREATE OR REPLACE VIEW "+w.table(t.Name)+" AS\n"+body); err != nil {
-			return nil, fmt.Errorf("view %s: %w", t.Name, err)
-		}
-		names = append(names, t.Name)
+		names[i] = v.Name
 	}
 	return names, nil
 }

@@ -38,7 +38,7 @@ func (w *Warehouse) LoadRuns(ctx context.Context, runs []warehouse.Run) error {
 		keys[i] = []any{r.Key}
 		es[i] = loadedEntry(r.Object, 1, r.Attempts, now)
 	}
-	return w.inTx(ctx, func(tx *sql.Tx) error {
+	return w.inTx(ctx, nil, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE _st_keys (key VARCHAR)`); err != nil {
 			return err
 		}

@@ -26,7 +26,7 @@ func (w *Warehouse) ensureDaemonTables(ctx context.Context) error {
   name VARCHAR PRIMARY KEY, holder VARCHAR NOT NULL, expires_at TIMESTAMPTZ NOT NULL, acquired_at TIMESTAMPTZ)`,
 	} {
 		if _, err := w.db.ExecContext(ctx, s); err != nil {
-			return err
+			return classify(err, nil)
 		}
 	}
 	return nil
@@ -41,7 +41,7 @@ func (w *Warehouse) updateRuns(ctx context.Context, runs []warehouse.RunRef, set
 		return 0, err
 	}
 	var n int64
-	err := w.inTx(ctx, func(tx *sql.Tx) error {
+	err := w.inTx(ctx, nil, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE _st_runs (org VARCHAR, sync VARCHAR, run VARCHAR)`); err != nil {
 			return err
 		}
@@ -83,7 +83,7 @@ func (w *Warehouse) CompleteQuietRuns(ctx context.Context, cutoff, at time.Time)
 	}
 	t, l := w.table("sync_runs"), w.table("load_ledger")
 	var done, open int64
-	err := w.inTx(ctx, func(tx *sql.Tx) error {
+	err := w.inTx(ctx, nil, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE `+t+` SET state = 'complete', completed_at = ?
 WHERE state = 'open' AND coalesce((SELECT max(l.loaded_at) FROM `+l+` l
   WHERE starts_with(l.key, left(`+t+`._file, length(`+t+`._file) - length('metadata.json')))), `+t+`._loaded_at) < ?`,
@@ -108,7 +108,7 @@ func (w *Warehouse) AcquireLease(ctx context.Context, name, me string, ttl time.
 	var ok bool
 	var holder string
 	var until time.Time
-	err := w.inTx(ctx, func(tx *sql.Tx) error {
+	err := w.inTx(ctx, nil, func(tx *sql.Tx) error {
 		t := w.table("daemon_lease")
 		err := tx.QueryRowContext(ctx, `SELECT holder, expires_at FROM `+t+` WHERE name = ?`, name).Scan(&holder, &until)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {

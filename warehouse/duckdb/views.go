@@ -14,11 +14,11 @@ import (
 // schemas; a field whose type differs between runs becomes JSON. Column names
 // already given stay as they are.
 func (w *Warehouse) RefreshViews(ctx context.Context, syncIDs []string) error {
-	return w.inTx(ctx, func(tx *sql.Tx) error {
+	return w.inTx(ctx, nil, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, w.d.SyncLogView(w.schema)); err != nil {
 			return fmt.Errorf("sync_log: %w", err)
 		}
-		if _, err := w.installReportViews(ctx, tx); err != nil {
+		if _, err := w.installViews(ctx, tx); err != nil {
 			return fmt.Errorf("report views: %w", err)
 		}
 		taken, err := w.viewNames(ctx, tx)

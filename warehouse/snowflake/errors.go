@@ -1,114 +1,114 @@
 package snowflake
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"net"
 	"strings"
 
 	sf "github.com/snowflakedb/gosnowflake"
+
+	"github.com/synctrack/synctrack/warehouse"
 )
 
-// Class says what kind of failure a Snowflake error is, which decides whether
-// retrying can help and what the user must fix.
-type Class string
-
-const (
-	ClassAuth       Class = "authentication"
-	ClassPermission Class = "permission"
-	ClassWarehouse  Class = "warehouse"
-	ClassMissing    Class = "missing object"
-	ClassSQL        Class = "SQL"
-	ClassData       Class = "data"
-	ClassTransient  Class = "transient"
-)
-
-// Error is a classified Snowflake error. Its text never holds a secret.
+// Error is what Snowflake said, as synctrack reports it: its number, its
+// message and the statement's first line. Its text never holds a secret.
+// The class and the hint are on the warehouse.Error that wraps it.
 type Error struct {
-	Class     Class
-	Retryable bool
 	Code      int    // Snowflake's error number, 0 if none
-	Hint      string // what to fix
+	SQLState  string // the SQLSTATE, "" if none
 	Statement string // the statement's first line
 	msg       string
 	err       error
 }
 
-func (e *Error) Error() string {
-	s := "snowflake " + string(e.Class) + " error: " + e.msg
-	if e.Hint != "" {
-		s += " (" + e.Hint + ")"
-	}
-	return s
-}
+func (e *Error) Error() string { return "snowflake: " + e.msg }
 
 func (e *Error) Unwrap() error { return e.err }
 
-// IsRetryable says whether err, from this package, may pass if tried again.
-func IsRetryable(err error) bool {
-	var e *Error
-	return errors.As(err, &e) && e.Retryable
+// errorRules map Snowflake's errors to a class, first match wins. Numbers are
+// Snowflake's (docs.snowflake.com, "Error codes"; 39xxxx are login errors,
+// 100xxx data errors of COPY and conversions).
+var errorRules = []warehouse.Rule{
+	{Class: warehouse.Config, Reason: "login", Match: codeIn(390100, 390144, 390303, 390318, 390101, 390422, sf.ErrCodeFailedToConnect),
+		Contains: []string{"incorrect username or password", "jwt token is invalid"},
+		Hint: "check the user and account in the DSN and the secret in " + EnvPassword + ", " +
+			EnvPrivateKey + " (its public key set with ALTER USER ... SET RSA_PUBLIC_KEY) or " + EnvToken},
+	{Class: warehouse.Config, Reason: "permission", Match: func(err error) bool { return code(err) == 3001 || state(err) == "42501" },
+		Contains: []string{"insufficient privileges"},
+		Hint:     "grant the role the privileges listed in the README's Snowflake section"},
+	{Class: warehouse.Resource, Reason: "quota", Contains: []string{"suspended", "cannot be resumed", "resource monitor"},
+		Hint: "resume the warehouse (ALTER WAREHOUSE ... RESUME) or raise its resource monitor quota"},
+	{Class: warehouse.Config, Reason: "no_warehouse", Match: codeIn(606), Contains: []string{"no active warehouse"},
+		Hint: "add warehouse=NAME to the DSN and GRANT USAGE ON WAREHOUSE NAME to the role"},
+	{Class: warehouse.Config, Reason: "missing", Match: codeIn(2003, 2043), Contains: []string{"does not exist or not authorized"},
+		Hint: "check database, schema and stage names in the URL and the role's USAGE grants; " +
+			"run `synctrack load --setup` to create the stage and tables"},
+	{Class: warehouse.Transient, Reason: "unavailable", Match: func(err error) bool {
+		c := code(err)
+		return c == sf.ErrFailedToPostQuery || c == sf.ErrCodeServiceUnavailable || c == 625 || c == 604 || c == 603 || c == 630
+	}, Contains: []string{"lock"}, Hint: "Snowflake was busy or out of reach; tried again"},
+	{Class: warehouse.Data, Reason: "bad_object", Match: func(err error) bool { c := code(err); return c >= 100000 && c < 200000 },
+		Hint: "the file's data cannot be read; it is recorded as failed and retried next load"},
+	{Class: warehouse.Config, Reason: "sql", Match: func(err error) bool { c := code(err); return c >= 1000 && c < 3000 },
+		Hint: "synctrack rendered SQL Snowflake rejects; please report it with this message"},
 }
 
-// classify wraps err with its class, retryability and a hint.
+func code(err error) int {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return 0
+}
+
+func state(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.SQLState
+	}
+	return ""
+}
+
+func codeIn(codes ...int) func(error) bool {
+	return func(err error) bool {
+		c := code(err)
+		for _, x := range codes {
+			if c == x && c != 0 {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// isMissing says whether err is "does not exist or not authorized".
+func isMissing(err error) bool {
+	r, _ := warehouse.Explain(err)
+	return r == "missing"
+}
+
+// classify wraps err with its class and hint, with secrets removed.
 func (w *Warehouse) classify(err error, stmt string) error {
 	if err == nil {
 		return nil
 	}
-	var done *Error
+	var done *warehouse.Error
 	if errors.As(err, &done) {
 		return err
 	}
 	e := Classify(err)
 	e.Statement = firstLine(stmt)
 	e.msg = redact(e.msg, w.c.secrets)
-	return e
+	return warehouse.Classify(e, errorRules, warehouse.OSRules)
 }
 
-// Classify sorts an error from the driver into a Class.
+// Classify reads what the driver said into an Error (no class yet).
 func Classify(err error) *Error {
-	e := &Error{Class: ClassSQL, msg: err.Error(), err: err}
+	e := &Error{msg: err.Error(), err: err}
 	var se *sf.SnowflakeError
 	if errors.As(err, &se) {
-		e.Code = se.Number
+		e.Code, e.SQLState = se.Number, se.SQLState
 		e.msg = fmt.Sprintf("%06d (%s): %s", se.Number, se.SQLState, se.Message)
-	}
-	lower := strings.ToLower(e.msg)
-	var ne net.Error
-	switch {
-	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
-		e.Class, e.Retryable = ClassTransient, true
-	case e.Code == 390100 || e.Code == 390144 || e.Code == 390303 || e.Code == 390318 ||
-		e.Code == 390101 || e.Code == 390422 || e.Code == sf.ErrCodeFailedToConnect ||
-		strings.Contains(lower, "incorrect username or password") || strings.Contains(lower, "jwt token is invalid"):
-		e.Class = ClassAuth
-		e.Hint = "check the user and account in the DSN and the secret in " + EnvPassword + ", " +
-			EnvPrivateKey + " (its public key set with ALTER USER ... SET RSA_PUBLIC_KEY) or " + EnvToken
-	case e.Code == 3001 || (se != nil && se.SQLState == "42501") || strings.Contains(lower, "insufficient privileges"):
-		e.Class = ClassPermission
-		e.Hint = "grant the role the privileges listed in the README's Snowflake section"
-	case strings.Contains(lower, "suspended") || strings.Contains(lower, "cannot be resumed") ||
-		strings.Contains(lower, "resource monitor"):
-		e.Class, e.Retryable = ClassWarehouse, true
-		e.Hint = "resume the warehouse (ALTER WAREHOUSE ... RESUME) or raise its resource monitor quota"
-	case e.Code == 606 || strings.Contains(lower, "no active warehouse"):
-		e.Class = ClassWarehouse
-		e.Hint = "add warehouse=NAME to the DSN and GRANT USAGE ON WAREHOUSE NAME to the role"
-	case e.Code == 2003 || e.Code == 2043 || strings.Contains(lower, "does not exist or not authorized"):
-		e.Class = ClassMissing
-		e.Hint = "check database, schema and stage names in the URL and the role's USAGE grants; " +
-			"run `synctrack load --setup` to create the stage and tables"
-	case e.Code == sf.ErrFailedToPostQuery || e.Code == sf.ErrCodeServiceUnavailable ||
-		e.Code == 625 || e.Code == 604 || e.Code == 603 || e.Code == 630 ||
-		strings.Contains(lower, "lock") || errors.As(err, &ne):
-		e.Class, e.Retryable = ClassTransient, true
-		e.Hint = "retried on the next load"
-	case e.Code >= 100000 && e.Code < 200000:
-		e.Class = ClassData
-		e.Hint = "the file's data cannot be read; it is recorded as failed and retried next load"
-	case e.Code >= 1000 && e.Code < 3000:
-		e.Hint = "synctrack rendered SQL Snowflake rejects; please report it with this message"
 	}
 	return e
 }

@@ -5,30 +5,37 @@ import (
 	"testing"
 
 	sf "github.com/snowflakedb/gosnowflake"
+
+	"github.com/synctrack/synctrack/warehouse"
 )
 
 func TestClassify(t *testing.T) {
+	w := &Warehouse{}
 	for _, c := range []struct {
-		num       int
-		state     string
-		msg       string
-		class     Class
-		retryable bool
+		num    int
+		state  string
+		msg    string
+		class  warehouse.Class
+		reason string
 	}{
-		{390100, "08004", "Incorrect username or password was specified.", ClassAuth, false},
-		{390144, "08004", "JWT token is invalid.", ClassAuth, false},
-		{3001, "42501", "SQL access control error: Insufficient privileges to operate on schema 'SYNCTRACK'", ClassPermission, false},
-		{606, "57P03", "No active warehouse selected in the current session.", ClassWarehouse, false},
-		{0, "", "Warehouse 'LOAD_WH' cannot be resumed because resource monitor 'RM' has exceeded its quota.", ClassWarehouse, true},
-		{2003, "42S02", "SQL compilation error: Stage 'X' does not exist or not authorized.", ClassMissing, false},
-		{1003, "42000", "SQL compilation error: syntax error line 1 at position 0", ClassSQL, false},
-		{100069, "22000", "Error parsing the parquet file", ClassData, false},
-		{625, "57014", "Statement has locked table", ClassTransient, true},
-		{sf.ErrFailedToPostQuery, "08006", "failed to POST. HTTP: 503", ClassTransient, true},
+		{390100, "08004", "Incorrect username or password was specified.", warehouse.Config, "login"},
+		{390144, "08004", "JWT token is invalid.", warehouse.Config, "login"},
+		{3001, "42501", "SQL access control error: Insufficient privileges to operate on schema 'SYNCTRACK'", warehouse.Config, "permission"},
+		{606, "57P03", "No active warehouse selected in the current session.", warehouse.Config, "no_warehouse"},
+		{0, "", "Warehouse 'LOAD_WH' cannot be resumed because resource monitor 'RM' has exceeded its quota.", warehouse.Resource, "quota"},
+		{2003, "42S02", "SQL compilation error: Stage 'X' does not exist or not authorized.", warehouse.Config, "missing"},
+		{1003, "42000", "SQL compilation error: syntax error line 1 at position 0", warehouse.Config, "sql"},
+		{100069, "22000", "Error parsing the parquet file", warehouse.Data, "bad_object"},
+		{625, "57014", "Statement has locked table", warehouse.Transient, "unavailable"},
+		{sf.ErrFailedToPostQuery, "08006", "failed to POST. HTTP: 503", warehouse.Transient, "unavailable"},
 	} {
-		e := Classify(&sf.SnowflakeError{Number: c.num, SQLState: c.state, Message: c.msg})
-		if e.Class != c.class || e.Retryable != c.retryable {
-			t.Errorf("%d %q: got %s retryable=%v, want %s retryable=%v", c.num, c.msg, e.Class, e.Retryable, c.class, c.retryable)
+		err := w.classify(&sf.SnowflakeError{Number: c.num, SQLState: c.state, Message: c.msg}, "SELECT 1")
+		reason, _ := warehouse.Explain(err)
+		if warehouse.ClassOf(err) != c.class || reason != c.reason {
+			t.Errorf("%d %q: got %s %s, want %s %s", c.num, c.msg, warehouse.ClassOf(err), reason, c.class, c.reason)
+		}
+		if code(err) != c.num {
+			t.Errorf("%d: the error lost its number: %v", c.num, err)
 		}
 	}
 }

@@ -3,7 +3,6 @@ package snowflake
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"time"
 
 	"github.com/synctrack/synctrack/warehouse"
@@ -13,8 +12,7 @@ import (
 // first (tables and views only: the stage is SetUpBucket's).
 func (w *Warehouse) Ledger(ctx context.Context) ([]warehouse.LedgerEntry, error) {
 	out, err := w.readLedger(ctx)
-	var e *Error
-	if errors.As(err, &e) && e.Class == ClassMissing && !w.ready {
+	if isMissing(err) && !w.ready {
 		if w.readOnly {
 			return nil, nil
 		}

@@ -120,8 +120,8 @@ func (w *Warehouse) copyChunk(ctx context.Context, tx querier, table string, met
 		switch strings.ToUpper(r["status"]) {
 		case "LOADED", "PARTIALLY_LOADED":
 		default:
-			return &Error{Class: ClassData, msg: fmt.Sprintf("%s: %s: %s", key, r["status"], r["first_error"]),
-				Hint: "the file is recorded as failed and retried next load", Statement: firstLine(stmt)}
+			return warehouse.DataError(&Error{msg: fmt.Sprintf("%s: %s: %s", key, r["status"], r["first_error"]),
+				Statement: firstLine(stmt)}, key)
 		}
 		n, _ := strconv.ParseInt(r["rows_loaded"], 10, 64)
 		loaded[key] += n

@@ -66,6 +66,13 @@ func ParseURL(raw string, env func(string) string) (Config, error) {
 	if err != nil {
 		return Config{}, fmt.Errorf("warehouse URL: bad parameters: %v", redactErr(err, dsn))
 	}
+	if err := checkParams(q); err != nil {
+		return Config{}, err
+	}
+	if user, ok := userInfo(base); ok && strings.Contains(user, ":") {
+		return Config{}, fmt.Errorf("warehouse URL: no password in the URL, where logs and process lists show it; set %s (or %s, %s)",
+			EnvPassword, EnvPrivateKey, EnvToken)
+	}
 	stage := q.Get(paramStage)
 	c.Integration = q.Get(paramIntegration)
 	if v := q.Get(paramAutoRefresh); v != "" {
@@ -197,8 +204,25 @@ func Open(ctx context.Context, c Config, o Options) (*Warehouse, error) {
 // external table instead of copying rows.
 func (w *Warehouse) UseExternalTables() { w.external = true }
 
-// DB is the database handle, for queries (reports, tests).
+// DB is the database handle, for tests.
 func (w *Warehouse) DB() *sql.DB { return w.db }
+
+// Dialect is Snowflake's SQL.
+func (w *Warehouse) Dialect() dialects.Dialect { return w.d }
+
+// Query runs one read-only statement with :1.. bound to args.
+func (w *Warehouse) Query(ctx context.Context, q string, args []warehouse.Arg) (warehouse.Rows, error) {
+	w.log.Debug("query", "sql", q)
+	vals := make([]any, len(args))
+	for i, a := range args {
+		vals[i] = a.Value
+	}
+	rows, err := w.db.QueryContext(ctx, q, vals...)
+	if err != nil {
+		return nil, w.classify(err, q)
+	}
+	return rows, nil
+}
 
 // Schema is the schema synctrack writes to.
 func (w *Warehouse) Schema() string { return w.schema }
@@ -216,7 +240,7 @@ type querier interface {
 
 // exec runs one statement, classifying its error.
 func (w *Warehouse) exec(ctx context.Context, q querier, stmt string) error {
-	w.log.Debug("statement", "sql", firstLine(stmt))
+	w.log.Debug("statement", "sql", stmt)
 	if _, err := q.ExecContext(ctx, stmt); err != nil {
 		return w.classify(err, stmt)
 	}

@@ -25,11 +25,10 @@ const errInvalidIdentifier = 904
 // pays no DDL.
 func (w *Warehouse) daemonDo(ctx context.Context, fn func() error) error {
 	err := fn()
-	var e *Error
-	if err == nil || !errors.As(err, &e) || (e.Class != ClassMissing && e.Code != errInvalidIdentifier) {
+	if err == nil || (!isMissing(err) && code(err) != errInvalidIdentifier) {
 		return err
 	}
-	w.log.Info("adding the daemon's lease table and run state columns", "cause", e.msg)
+	w.log.Info("adding the daemon's lease table and run state columns", "cause", err)
 	for _, s := range w.d.DaemonTables(w.schema) {
 		if err := w.exec(ctx, w.db, s); err != nil {
 			return err

@@ -8,6 +8,7 @@ import (
 	"sort"
 
 	"github.com/synctrack/synctrack/dialects"
+	analysis "github.com/synctrack/synctrack/sql"
 )
 
 // RefreshViews rebuilds payload_columns for the given syncs (one transaction),
@@ -74,12 +75,33 @@ func (w *Warehouse) RefreshViews(ctx context.Context, syncIDs []string) error {
 	if err := w.exec(ctx, w.db, w.d.SyncLogView(w.schema)); err != nil {
 		return err
 	}
+	if _, err := w.InstallViews(ctx); err != nil {
+		return err
+	}
 	for _, v := range defs {
 		if err := w.exec(ctx, w.db, w.d.TypedView(w.schema, v.view, v.id, base, v.cols)); err != nil {
 			return fmt.Errorf("typed view for sync %q: %w", v.id, err)
 		}
 	}
 	return nil
+}
+
+// InstallViews creates or replaces one view per analysis template that needs
+// no parameters (run_summary, rejections_by_fingerprint, ...), as on every
+// engine. Each is its own DDL statement: Snowflake commits DDL at once.
+func (w *Warehouse) InstallViews(ctx context.Context) ([]string, error) {
+	vs, err := analysis.Views(w.d, w.schema)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, len(vs))
+	for i, v := range vs {
+		if err := w.exec(ctx, w.db, "CREATE OR REPLACE VIEW "+w.table(v.Name)+" AS\n"+v.Body); err != nil {
+			return nil, fmt.Errorf("view %s: %w", v.Name, err)
+		}
+		names[i] = v.Name
+	}
+	return names, nil
 }
 
 // syncFields reads the union of each sync's payload schemas, in one query.

@@ -319,6 +319,294 @@ FROM "SYNCTRACK"."SYNC_RECORDS" r
 LEFT JOIN "SYNCTRACK"."SYNC_RUNS" m
   ON m."ORG_ID" = r."ORG_ID" AND m."SYNC_CONFIGURATION_ID" = r."SYNC_CONFIGURATION_ID" AND m."SYNC_RUN_ID" = r."SYNC_RUN_ID";
 
+CREATE OR REPLACE VIEW "SYNCTRACK"."FLAPPING_RECORDS" AS
+-- Records whose outcome changed at least twice across the recent runs of their sync.
+-- A record's outcome in a run is its worst row there (rejected, then invalid, then
+-- success); n is how many recent runs to look at (default 5), ordered by their first
+-- batch start. outcomes lists the record's outcome per run, oldest first.
+-- params: sync n limit
+WITH run_order AS (
+  SELECT
+    l.org_id,
+    l.sync_id,
+    l.sync_run_id,
+    row_number() OVER (
+      PARTITION BY l.org_id, l.sync_id
+      ORDER BY min(l.batch_started_at) DESC NULLS LAST, l.sync_run_id DESC
+    ) AS run_rank
+  FROM "SYNCTRACK"."SYNC_LOG" AS l
+  WHERE TRUE
+  GROUP BY l.org_id, l.sync_id, l.sync_run_id
+),
+per_run AS (
+  SELECT
+    l.org_id,
+    l.sync_id,
+    l.record_identifier,
+    r.run_rank,
+    max(CASE l.outcome WHEN 'rejected' THEN 3 WHEN 'invalid' THEN 2 ELSE 1 END) AS severity
+  FROM "SYNCTRACK"."SYNC_LOG" AS l
+  JOIN run_order AS r ON r.org_id = l.org_id AND r.sync_id = l.sync_id AND r.sync_run_id = l.sync_run_id
+  WHERE r.run_rank <= 5
+  GROUP BY l.org_id, l.sync_id, l.record_identifier, r.run_rank
+),
+steps AS (
+  SELECT
+    p.org_id,
+    p.sync_id,
+    p.record_identifier,
+    p.run_rank,
+    CASE p.severity WHEN 3 THEN 'rejected' WHEN 2 THEN 'invalid' ELSE 'success' END AS outcome,
+    CASE WHEN lag(p.severity) OVER (
+      PARTITION BY p.org_id, p.sync_id, p.record_identifier ORDER BY p.run_rank DESC
+    ) <> p.severity THEN 1 ELSE 0 END AS changed
+  FROM per_run AS p
+)
+SELECT
+  org_id,
+  sync_id,
+  record_identifier,
+  count(*) AS runs,
+  COUNT_IF(changed = 1) AS changes,
+  LISTAGG(outcome, ',') WITHIN GROUP (ORDER BY run_rank DESC) AS outcomes
+FROM steps
+GROUP BY org_id, sync_id, record_identifier
+HAVING COUNT_IF(changed = 1) >= 2
+ORDER BY changes DESC, org_id, sync_id, record_identifier NULLS LAST
+;
+
+CREATE OR REPLACE VIEW "SYNCTRACK"."INVALID_RECORDS" AS
+-- The invalid-data checks per run: NULL, DUPLICATE, and rows without a status.
+-- invalid_check is the status as written, or "(no status)" for SQL NULL; a status that
+-- is neither succeeded nor rejected counts here too.
+-- params: sync run since limit
+SELECT
+  l.org_id,
+  l.sync_id,
+  l.sync_run_id,
+  coalesce(l.status, '(no status)') AS invalid_check,
+  count(*) AS invalid,
+  count(DISTINCT l.record_identifier) AS records,
+  min(l.record_identifier) AS example_identifier,
+  min(l.status_message) AS example_message
+FROM "SYNCTRACK"."SYNC_LOG" AS l
+WHERE l.outcome = 'invalid'
+GROUP BY l.org_id, l.sync_id, l.sync_run_id, invalid_check
+ORDER BY l.org_id, l.sync_id, l.sync_run_id, invalid_check
+;
+
+CREATE OR REPLACE VIEW "SYNCTRACK"."NEW_ERRORS" AS
+-- Rejection fingerprints in the latest run of each sync that its previous n runs did not have.
+-- Runs are ordered by their first batch start; n defaults to 5. A sync with a single
+-- run reports every fingerprint it has. Fingerprints as in rejections_by_fingerprint.
+-- params: sync n limit
+WITH run_order AS (
+  SELECT
+    l.org_id,
+    l.sync_id,
+    l.sync_run_id,
+    row_number() OVER (
+      PARTITION BY l.org_id, l.sync_id
+      ORDER BY min(l.batch_started_at) DESC NULLS LAST, l.sync_run_id DESC
+    ) AS run_rank
+  FROM "SYNCTRACK"."SYNC_LOG" AS l
+  WHERE TRUE
+  GROUP BY l.org_id, l.sync_id, l.sync_run_id
+),
+errors AS (
+  SELECT
+    l.org_id,
+    l.sync_id,
+    l.sync_run_id,
+    r.run_rank,
+    REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(l.status_message, '[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}', '<uuid>'), '[A-Za-z0-9._%+-]*@[A-Za-z0-9._%+@-]*', '<email>'), '''[^'']*''', '''<v>'''), '[A-Za-z0-9_-]+([.][A-Za-z0-9_-]+)+[.][a-z]{2,}', '<host>'), '(^|[^A-Za-z0-9])([A-Za-z]+[0-9]|[0-9]+[A-Za-z]|[A-Za-z]+[-_][0-9])[A-Za-z0-9]*', '\\1<id>'), '(^|[^A-Za-z0-9])-?[0-9]+([.][0-9]+)?', '\\1<n>') AS fingerprint,
+    l.status_message,
+    l.record_identifier
+  FROM "SYNCTRACK"."SYNC_LOG" AS l
+  JOIN run_order AS r ON r.org_id = l.org_id AND r.sync_id = l.sync_id AND r.sync_run_id = l.sync_run_id
+  WHERE l.outcome = 'rejected' AND r.run_rank <= 1 + 5
+),
+seen AS (
+  SELECT DISTINCT org_id, sync_id, fingerprint FROM errors WHERE run_rank > 1
+)
+SELECT
+  e.org_id,
+  e.sync_id,
+  e.sync_run_id,
+  e.fingerprint,
+  count(*) AS rejected,
+  count(DISTINCT e.record_identifier) AS records,
+  min(e.status_message) AS example_message
+FROM errors AS e
+LEFT JOIN seen AS s
+  ON s.org_id = e.org_id AND s.sync_id = e.sync_id AND s.fingerprint IS NOT DISTINCT FROM e.fingerprint
+WHERE e.run_rank = 1 AND s.sync_id IS NULL
+GROUP BY e.org_id, e.sync_id, e.sync_run_id, e.fingerprint
+ORDER BY rejected DESC, e.org_id, e.sync_id, e.fingerprint NULLS LAST
+;
+
+CREATE OR REPLACE VIEW "SYNCTRACK"."REJECTION_TREND" AS
+-- Daily rejection rate per sync, by the UTC day each batch started.
+-- params: sync since limit
+SELECT
+  TO_DATE(CONVERT_TIMEZONE('UTC', l.batch_started_at)) AS day,
+  l.org_id,
+  l.sync_id,
+  count(*) AS total,
+  COUNT_IF(l.outcome = 'rejected') AS rejected,
+  round(COUNT_IF(l.outcome = 'rejected') / count(*), 4) AS rejection_rate
+FROM "SYNCTRACK"."SYNC_LOG" AS l
+WHERE TRUE
+GROUP BY day, l.org_id, l.sync_id
+ORDER BY day DESC NULLS LAST, l.org_id, l.sync_id
+;
+
+CREATE OR REPLACE VIEW "SYNCTRACK"."REJECTIONS_BY_FINGERPRINT" AS
+-- Rejected records grouped by message fingerprint: one error about many different values.
+-- The fingerprint is status_message with UUIDs, emails, single-quoted values, host
+-- names, ids mixing letters and digits, and numbers replaced by <uuid>, <email>, '<v>',
+-- <host>, <id> and <n>; double-quoted names (fields, properties) are kept. Per
+-- fingerprint: rejected rows, distinct messages and records, an example message, and
+-- the first and last batch start.
+-- params: sync run since limit
+WITH rejected_rows AS (
+  SELECT
+    REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(l.status_message, '[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}', '<uuid>'), '[A-Za-z0-9._%+-]*@[A-Za-z0-9._%+@-]*', '<email>'), '''[^'']*''', '''<v>'''), '[A-Za-z0-9_-]+([.][A-Za-z0-9_-]+)+[.][a-z]{2,}', '<host>'), '(^|[^A-Za-z0-9])([A-Za-z]+[0-9]|[0-9]+[A-Za-z]|[A-Za-z]+[-_][0-9])[A-Za-z0-9]*', '\\1<id>'), '(^|[^A-Za-z0-9])-?[0-9]+([.][0-9]+)?', '\\1<n>') AS fingerprint,
+    l.status_message,
+    l.record_identifier,
+    l.batch_started_at
+  FROM "SYNCTRACK"."SYNC_LOG" AS l
+  WHERE l.outcome = 'rejected'
+)
+SELECT
+  fingerprint,
+  count(*) AS rejected,
+  count(DISTINCT status_message) AS messages,
+  count(DISTINCT record_identifier) AS records,
+  min(status_message) AS example_message,
+  min(batch_started_at) AS first_seen,
+  max(batch_started_at) AS last_seen
+FROM rejected_rows
+GROUP BY fingerprint
+ORDER BY rejected DESC, fingerprint NULLS LAST
+;
+
+CREATE OR REPLACE VIEW "SYNCTRACK"."REJECTIONS_BY_MESSAGE" AS
+-- Rejected records grouped by status message, with their identifiers: the seed's query.
+-- One row per status_message of rejected records (NULL is a message too): how many
+-- rejected rows carry it and every identifier, sorted (NULL identifiers left out).
+-- params: sync run since limit
+SELECT
+  l.status_message,
+  count(*) AS rejected,
+  ARRAY_AGG(l.record_identifier) WITHIN GROUP (ORDER BY l.record_identifier) AS identifiers
+FROM "SYNCTRACK"."SYNC_LOG" AS l
+WHERE l.outcome = 'rejected'
+GROUP BY l.status_message
+ORDER BY rejected DESC, l.status_message NULLS LAST
+;
+
+CREATE OR REPLACE VIEW "SYNCTRACK"."RUN_SUMMARY" AS
+-- Outcomes per run: totals, rejection rate, batch times, source and destination names.
+-- invalid counts the NULL and DUPLICATE checks and rows without a status. Names come
+-- from the fact tables through left joins: facts are refreshed every six hours, so a
+-- new source or destination has a NULL name until they catch up. With since, only
+-- rows of batches started at or after it are counted.
+-- params: sync run since limit
+WITH run_totals AS (
+  SELECT
+    l.org_id,
+    l.sync_id,
+    l.sync_run_id,
+    l.source_object_id,
+    l.destination_id,
+    l.destination_object_id,
+    count(*) AS total,
+    COUNT_IF(l.outcome = 'success') AS succeeded,
+    COUNT_IF(l.outcome = 'rejected') AS rejected,
+    COUNT_IF(l.outcome = 'invalid') AS invalid,
+    min(l.batch_started_at) AS first_batch_started_at,
+    max(l.batch_completed_at) AS last_batch_completed_at
+  FROM "SYNCTRACK"."SYNC_LOG" AS l
+  WHERE TRUE
+  GROUP BY l.org_id, l.sync_id, l.sync_run_id, l.source_object_id, l.destination_id, l.destination_object_id
+)
+SELECT
+  r.org_id,
+  r.sync_id,
+  r.sync_run_id,
+  m.started_at AS run_started_at,
+  r.total,
+  r.succeeded,
+  r.rejected,
+  r.invalid,
+  round(r.rejected / r.total, 4) AS rejection_rate,
+  r.first_batch_started_at,
+  r.last_batch_completed_at,
+  m.source_type,
+  r.source_object_id,
+  so.name AS source_name,
+  m.destination_type,
+  r.destination_id,
+  d.name AS destination_name,
+  r.destination_object_id,
+  dobj.name AS destination_object_name
+FROM run_totals AS r
+LEFT JOIN "SYNCTRACK"."SYNC_RUNS" AS m
+  ON m.org_id = r.org_id AND m.sync_configuration_id = r.sync_id AND m.sync_run_id = r.sync_run_id
+LEFT JOIN "SYNCTRACK"."SOURCE_OBJECTS" AS so ON so.org_id = r.org_id AND so.id = r.source_object_id
+LEFT JOIN "SYNCTRACK"."DESTINATIONS" AS d ON d.org_id = r.org_id AND d.id = r.destination_id
+LEFT JOIN "SYNCTRACK"."DESTINATION_OBJECTS" AS dobj ON dobj.org_id = r.org_id AND dobj.id = r.destination_object_id
+ORDER BY r.first_batch_started_at DESC NULLS LAST, r.org_id, r.sync_id, r.sync_run_id
+;
+
+CREATE OR REPLACE VIEW "SYNCTRACK"."TOP_ERRORS_BY_DESTINATION" AS
+-- The most frequent rejection fingerprints per destination and destination object.
+-- Fingerprints as in rejections_by_fingerprint; n is how many to keep per
+-- destination object (default 5), ranked by rejected rows. Names come from the fact
+-- tables through left joins, NULL while the facts lag a new destination.
+-- params: sync run since n limit
+WITH errors AS (
+  SELECT
+    l.org_id,
+    l.destination_id,
+    l.destination_object_id,
+    REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(l.status_message, '[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}', '<uuid>'), '[A-Za-z0-9._%+-]*@[A-Za-z0-9._%+@-]*', '<email>'), '''[^'']*''', '''<v>'''), '[A-Za-z0-9_-]+([.][A-Za-z0-9_-]+)+[.][a-z]{2,}', '<host>'), '(^|[^A-Za-z0-9])([A-Za-z]+[0-9]|[0-9]+[A-Za-z]|[A-Za-z]+[-_][0-9])[A-Za-z0-9]*', '\\1<id>'), '(^|[^A-Za-z0-9])-?[0-9]+([.][0-9]+)?', '\\1<n>') AS fingerprint,
+    count(*) AS rejected,
+    count(DISTINCT l.record_identifier) AS records,
+    min(l.status_message) AS example_message
+  FROM "SYNCTRACK"."SYNC_LOG" AS l
+  WHERE l.outcome = 'rejected'
+  GROUP BY l.org_id, l.destination_id, l.destination_object_id, fingerprint
+),
+ranked AS (
+  SELECT
+    e.*,
+    row_number() OVER (
+      PARTITION BY e.org_id, e.destination_id, e.destination_object_id
+      ORDER BY e.rejected DESC, e.fingerprint NULLS LAST
+    ) AS error_rank
+  FROM errors AS e
+)
+SELECT
+  r.org_id,
+  r.destination_id,
+  d.name AS destination_name,
+  d.type AS destination_type,
+  r.destination_object_id,
+  dobj.name AS destination_object_name,
+  r.error_rank,
+  r.fingerprint,
+  r.rejected,
+  r.records,
+  r.example_message
+FROM ranked AS r
+LEFT JOIN "SYNCTRACK"."DESTINATIONS" AS d ON d.org_id = r.org_id AND d.id = r.destination_id
+LEFT JOIN "SYNCTRACK"."DESTINATION_OBJECTS" AS dobj ON dobj.org_id = r.org_id AND dobj.id = r.destination_object_id
+WHERE r.error_rank <= 5
+ORDER BY r.org_id, r.destination_id NULLS LAST, r.destination_object_id NULLS LAST, r.error_rank
+;
+
 CREATE OR REPLACE VIEW "SYNCTRACK"."SYNC_RECORDS_52275" AS
 SELECT
 	"IDENTIFIER",

@@ -1,0 +1,45 @@
+package loader
+
+import (
+	"gocloud.dev/gcerrors"
+
+	"github.com/synctrack/synctrack/warehouse"
+)
+
+func gcCode(codes ...gcerrors.ErrorCode) func(error) bool {
+	return func(err error) bool {
+		c := gcerrors.Code(err)
+		for _, x := range codes {
+			if c == x {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// bucketRules map what a bucket (gocloud.dev, any provider) says to a class.
+// A bucket error is never about an object's data: a read that fails stops the
+// load, and the object is read again next time.
+var bucketRules = []warehouse.Rule{
+	{Class: warehouse.Config, Reason: "permission", Match: gcCode(gcerrors.PermissionDenied),
+		Hint: "give synctrack's credentials list and read access to the bucket " +
+			"(S3: s3:ListBucket and s3:GetObject; GCS: storage.objects.list and storage.objects.get), " +
+			"or check AWS_* / GOOGLE_APPLICATION_CREDENTIALS"},
+	{Class: warehouse.Config, Reason: "not_found", Match: gcCode(gcerrors.NotFound),
+		Hint: "check the bucket name, region and endpoint in the bucket URL"},
+	{Class: warehouse.Config, Reason: "bad_url", Match: gcCode(gcerrors.InvalidArgument, gcerrors.Unimplemented),
+		Hint: "check the bucket URL"},
+	{Class: warehouse.Resource, Reason: "quota", Match: gcCode(gcerrors.ResourceExhausted),
+		Hint: "the bucket's request rate or quota was exceeded; the load is tried again later"},
+	{Class: warehouse.Transient, Reason: "bucket", Match: gcCode(gcerrors.Internal, gcerrors.DeadlineExceeded, gcerrors.Unknown, gcerrors.FailedPrecondition),
+		Hint: "the bucket did not answer as it should; the load is tried again"},
+}
+
+// BucketError gives an error from a bucket its class: the OS's and the
+// network's first (disk full while staging, a reset), then the bucket's own;
+// anything else is transient (the bucket is I/O, and the object unharmed).
+func BucketError(err error) error {
+	err = warehouse.Classify(err, warehouse.OSRules, bucketRules)
+	return warehouse.Wrap(err, warehouse.Transient, "bucket", "")
+}

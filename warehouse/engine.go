@@ -1,0 +1,57 @@
+package warehouse
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"gocloud.dev/blob"
+
+	"github.com/synctrack/synctrack/dialects"
+)
+
+// Engine describes one warehouse engine: all that commands, the daemon and
+// the web pages know of it. Each engine package exports one; the registry
+// (package warehouse/engines) lists them, and nothing else names an engine.
+type Engine struct {
+	Name    string           // duckdb, snowflake, ...
+	Schemes []string         // URL schemes it answers to, without "://"
+	Example string           // a URL, for help texts and errors
+	Dialect dialects.Dialect // its SQL, and its templates' folder
+	// Check reads a URL without connecting or touching a file. Its error
+	// says what is wrong; an unknown parameter's names the known ones.
+	Check func(raw string) error
+	// Open opens a warehouse at raw. Its errors carry a class.
+	Open func(ctx context.Context, raw string, o Options) (Warehouse, error)
+	// Exists says whether raw names a warehouse that exists yet, for
+	// readers: a DuckDB file not created yet has nothing to read. Nil for
+	// engines that are servers (a missing schema reads as empty).
+	Exists func(raw string) (bool, error)
+	// Local, for engines that are a local file (the embedded one), is the
+	// URL of a database file at path: the demo's and the benchmarks'.
+	Local func(path string) string
+	// Sample is a nil value of the engine's Warehouse type. Its method set
+	// says what the engine can do: see Can.
+	Sample Warehouse
+}
+
+// Options are what opening an engine may need besides its URL.
+type Options struct {
+	// Bucket is the bucket being loaded and BucketURL its URL, for engines
+	// that read it themselves; nil when nothing is loaded.
+	Bucket    *blob.Bucket
+	BucketURL string
+	// ReadOnly opens for reading: nothing is created.
+	ReadOnly bool
+	Logger   *slog.Logger
+	Now      func() time.Time
+	// Env looks up secrets (os.Getenv when nil); they never reach a log.
+	Env func(string) string
+}
+
+// Can says whether engine e's warehouses offer capability T, one of this
+// package's optional interfaces: Can[ExternalTables](e).
+func Can[T any](e Engine) bool {
+	_, ok := e.Sample.(T)
+	return ok
+}

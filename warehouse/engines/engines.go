@@ -1,0 +1,149 @@
+// Package engines is the registry of warehouse engines: the one place that
+// lists them. Commands, the daemon and the web pages find an engine, its
+// dialect and its capabilities only through here. A new engine is its
+// package (with its Engine description), its dialect, its templates in
+// sql/<dialect>/, and one line in All.
+package engines
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/synctrack/synctrack/dialects"
+	"github.com/synctrack/synctrack/warehouse"
+	"github.com/synctrack/synctrack/warehouse/bigquery"
+	"github.com/synctrack/synctrack/warehouse/duckdb"
+	"github.com/synctrack/synctrack/warehouse/snowflake"
+)
+
+// All lists every engine, the default (embedded) one first.
+func All() []warehouse.Engine {
+	return []warehouse.Engine{
+		duckdb.Engine(),
+		snowflake.Engine(),
+		bigquery.Engine(),
+	}
+}
+
+// Embedded is the engine that needs no server: the default, the demo's.
+func Embedded() warehouse.Engine {
+	for _, e := range All() {
+		if e.Local != nil {
+			return e
+		}
+	}
+	panic("engines: no embedded engine")
+}
+
+// ForURL finds the engine for a warehouse URL by its scheme. An empty URL, a
+// URL without a scheme and an unknown scheme are config errors that name the
+// engines there are.
+func ForURL(raw string) (warehouse.Engine, error) {
+	if raw == "" {
+		return warehouse.Engine{}, configError(fmt.Errorf("no warehouse: set --warehouse (or SYNCTRACK_WAREHOUSE), e.g. %s", Examples()))
+	}
+	scheme, _, ok := strings.Cut(raw, "://")
+	if !ok {
+		return warehouse.Engine{}, configError(fmt.Errorf("warehouse %q: want a URL: %s", raw, Examples()))
+	}
+	for _, e := range All() {
+		for _, s := range e.Schemes {
+			if strings.EqualFold(s, scheme) {
+				return e, nil
+			}
+		}
+	}
+	return warehouse.Engine{}, configError(fmt.Errorf("warehouse %q: no engine for %s://; the engines are %s",
+		redact(raw), scheme, Schemes()))
+}
+
+// Check finds the engine for raw and checks the URL without connecting.
+func Check(raw string) (warehouse.Engine, error) {
+	e, err := ForURL(raw)
+	if err != nil {
+		return e, err
+	}
+	if err := e.Check(raw); err != nil {
+		return e, configError(err)
+	}
+	return e, nil
+}
+
+// Open checks raw and opens its engine.
+func Open(ctx context.Context, raw string, o warehouse.Options) (warehouse.Engine, warehouse.Warehouse, error) {
+	e, err := Check(raw)
+	if err != nil {
+		return e, nil, err
+	}
+	w, err := e.Open(ctx, raw, o)
+	if err != nil {
+		return e, nil, fmt.Errorf("open %s warehouse: %w", e.Name, err)
+	}
+	return e, w, nil
+}
+
+// Dialect returns the dialect called name (an engine's name).
+func Dialect(name string) (dialects.Dialect, error) {
+	var names []string
+	for _, e := range All() {
+		if e.Dialect.Name() == name {
+			return e.Dialect, nil
+		}
+		names = append(names, e.Dialect.Name())
+	}
+	return nil, fmt.Errorf("unknown dialect %q: want %s", name, strings.Join(names, ", "))
+}
+
+// Names lists the engines' names.
+func Names() []string {
+	var out []string
+	for _, e := range All() {
+		out = append(out, e.Name)
+	}
+	return out
+}
+
+// Schemes lists every engine's URL schemes, for messages: "duckdb://, ...".
+func Schemes() string {
+	var out []string
+	for _, e := range All() {
+		for _, s := range e.Schemes {
+			out = append(out, s+"://")
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+// Examples lists one URL per engine, for help texts.
+func Examples() string {
+	var out []string
+	for _, e := range All() {
+		out = append(out, e.Example)
+	}
+	return strings.Join(out, ", ")
+}
+
+// With lists the names of the engines that offer capability T.
+func With[T any]() []string {
+	var out []string
+	for _, e := range All() {
+		if warehouse.Can[T](e) {
+			out = append(out, e.Name)
+		}
+	}
+	return out
+}
+
+func configError(err error) error {
+	return warehouse.Wrap(err, warehouse.Config, "bad_url", "")
+}
+
+// redact drops a URL's password, if it has one, from messages.
+func redact(raw string) string {
+	if u, err := url.Parse(raw); err == nil {
+		return u.Redacted()
+	}
+	return "(unparsable URL)"
+}

@@ -1,0 +1,146 @@
+package warehouse
+
+import (
+	"context"
+	"errors"
+	"strings"
+)
+
+// Class says what kind of failure an error is. It decides what happens next:
+// only a data error is ever blamed on an object; every other class stops the
+// load with nothing marked failed, and the daemon backs off by class.
+type Class int
+
+const (
+	// Unclassified: no table knew the error. The loader isolates it like a
+	// data error, but never blames one that every file of a batch shares.
+	Unclassified Class = iota
+	// Data: this object is bad. It fails alone, named, in the ledger.
+	Data
+	// Transient: network, 5xx, a lock held, a busy service. Retry soon.
+	Transient
+	// Resource: disk full, out of memory, a quota. Retry after it is freed.
+	Resource
+	// Config: credentials, permission, a missing object, a bad URL. Retrying
+	// does not help until someone fixes it.
+	Config
+)
+
+func (c Class) String() string {
+	switch c {
+	case Data:
+		return "data"
+	case Transient:
+		return "transient"
+	case Resource:
+		return "resource"
+	case Config:
+		return "config"
+	}
+	return "unclassified"
+}
+
+// Error is an error with its class, a short reason (a metrics label), what
+// to do about it, and, for a data error, the objects it is about.
+type Error struct {
+	Class  Class
+	Reason string   // short and stable: disk_full, locked, permission, ...
+	Hint   string   // what the user should do
+	Keys   []string // a data error's objects (keys), when the engine names them
+	Err    error
+}
+
+func (e *Error) Error() string {
+	if e.Hint == "" || strings.Contains(e.Err.Error(), e.Hint) {
+		return e.Err.Error()
+	}
+	return e.Err.Error() + " (" + e.Hint + ")"
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// ClassOf is the class of the outermost *Error in err's chain. A cancelled
+// context is Transient: the work was stopped, not refused.
+func ClassOf(err error) Class {
+	var e *Error
+	switch {
+	case err == nil:
+		return Unclassified
+	case errors.As(err, &e):
+		return e.Class
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return Transient
+	}
+	return Unclassified
+}
+
+// Explain returns err's reason and hint, "" when it has none.
+func Explain(err error) (reason, hint string) {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Reason, e.Hint
+	}
+	return "", ""
+}
+
+// Rule is one line of an engine's error table: an error whose text contains
+// any of Contains (compared in lower case), or for which Match is true, is of
+// Class, with Reason and Hint.
+type Rule struct {
+	Class    Class
+	Reason   string
+	Contains []string
+	Match    func(error) bool
+	Hint     string
+}
+
+func (r Rule) matches(err error, lower string) bool {
+	if r.Match != nil && r.Match(err) {
+		return true
+	}
+	for _, s := range r.Contains {
+		if strings.Contains(lower, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// Classify wraps err by the first rule of tables that matches it. An error
+// already classified keeps its class; one that no rule matches is returned
+// as it is (Unclassified).
+func Classify(err error, tables ...[]Rule) error {
+	if err == nil {
+		return nil
+	}
+	var done *Error
+	if errors.As(err, &done) {
+		return err
+	}
+	lower := strings.ToLower(err.Error())
+	for _, t := range tables {
+		for _, r := range t {
+			if r.matches(err, lower) {
+				return &Error{Class: r.Class, Reason: r.Reason, Hint: r.Hint, Err: err}
+			}
+		}
+	}
+	return err
+}
+
+// Wrap gives err a class unless it has one.
+func Wrap(err error, c Class, reason, hint string) error {
+	if err == nil {
+		return nil
+	}
+	var done *Error
+	if errors.As(err, &done) {
+		return err
+	}
+	return &Error{Class: c, Reason: reason, Hint: hint, Err: err}
+}
+
+// DataError blames err on the objects keys.
+func DataError(err error, keys ...string) error {
+	return &Error{Class: Data, Reason: "bad_object", Keys: keys, Err: err}
+}

@@ -1,0 +1,46 @@
+package warehouse
+
+import (
+	"context"
+	"errors"
+	"net"
+	"syscall"
+)
+
+// OSRules classify what the operating system and the network say, whichever
+// engine or bucket passed it on. Engines put their own table first.
+var OSRules = []Rule{
+	{Class: Resource, Reason: "disk_full", Match: isErrno(syscall.ENOSPC, syscall.EDQUOT),
+		Contains: []string{"no space left on device", "disk quota exceeded"},
+		Hint:     "free disk space where the warehouse file and the staging directory (--stage-dir, else the temp dir) live, then load again: nothing was blamed on any object"},
+	{Class: Resource, Reason: "memory", Match: isErrno(syscall.ENOMEM),
+		Contains: []string{"out of memory", "cannot allocate memory"},
+		Hint:     "give the process more memory, or lower memory_limit= in the warehouse URL or --batch-bytes"},
+	{Class: Config, Reason: "permission", Match: isErrno(syscall.EACCES, syscall.EPERM, syscall.EROFS),
+		Contains: []string{"permission denied", "read-only file system", "operation not permitted"},
+		Hint:     "make the warehouse file, its directory and the staging directory writable by the user synctrack runs as"},
+	{Class: Transient, Reason: "timeout", Match: func(err error) bool { return errors.Is(err, context.DeadlineExceeded) },
+		Hint: "the service took too long to answer; the load is tried again"},
+	{Class: Transient, Reason: "network", Match: isNetwork,
+		Contains: []string{"connection refused", "connection reset", "broken pipe", "i/o timeout", "tls handshake timeout",
+			"no such host", "server closed idle connection", "http2: "},
+		Hint: "the network or the service did not answer; the load is tried again"},
+}
+
+func isErrno(errs ...syscall.Errno) func(error) bool {
+	return func(err error) bool {
+		for _, e := range errs {
+			if errors.Is(err, e) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+func isNetwork(err error) bool {
+	var ne net.Error
+	var op *net.OpError
+	return errors.As(err, &ne) || errors.As(err, &op) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
+}
