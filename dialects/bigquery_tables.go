@@ -104,7 +104,7 @@ func (d BigQuery) WriteLedger(dataset, ledger string) []string {
 	}
 	st := "o." + q("status")
 	return []string{
-		"UPDATE " + l + " o SET " + q("status") + " = 'replaced'\nWHERE ((" + st + " = 'failed' AND " + keys("") + ")\n  OR (" +
+		"UPDATE " + l + " o SET " + q("status") + " = 'replaced'\nWHERE ((" + st + " IN ('failed', 'quarantined') AND " + keys("") + ")\n  OR (" +
 			st + " = 'loaded' AND " + keys(" WHERE n."+q("status")+" = 'loaded'") + "))\n  AND NOT " + inBatch,
 		"CREATE TEMP TABLE _st_seen AS SELECT o." + q("key") + ", o." + q("etag") + ", o." + q("first_seen_at") +
 			" FROM " + l + " o WHERE " + inBatch,

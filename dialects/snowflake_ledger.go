@@ -49,7 +49,7 @@ func (d Snowflake) LedgerWrite(schema string, rows [][]any) []string {
 	c := func(a, n string) string { return a + "." + d.Ident(n) }
 	replaced := "UPDATE " + l + " l SET " + d.Ident("status") + " = 'replaced'\nFROM " + d.ledgerSource(rows) +
 		" n\nWHERE " + c("l", "key") + " = " + c("n", "key") + " AND " + c("l", "etag") + " <> " + c("n", "etag") +
-		"\n  AND (" + c("l", "status") + " = 'failed' OR (" + c("l", "status") + " = 'loaded' AND " + c("n", "status") + " = 'loaded'))"
+		"\n  AND (" + c("l", "status") + " IN ('failed', 'quarantined') OR (" + c("l", "status") + " = 'loaded' AND " + c("n", "status") + " = 'loaded'))"
 	var set, cols, vals []string
 	for _, col := range LedgerColumns {
 		cols = append(cols, d.Ident(col.Name))

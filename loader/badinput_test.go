@@ -54,23 +54,24 @@ func TestBadInputDoesNotStopTheRest(t *testing.T) {
 	for _, f := range rep.Failed {
 		failed[f.Key] = f.Err.Error()
 	}
-	for _, k := range []string{truncated, corrupted, meta} {
+	for _, k := range []string{truncated, corrupted, meta, empty} {
 		if failed[k] == "" {
 			t.Errorf("%s: want a failure, got none (failures: %v)", k, failed)
 		}
 	}
-	if len(failed) != 3 {
-		t.Errorf("want exactly 3 failures, got %v", failed)
+	if len(failed) != 4 {
+		t.Errorf("want exactly 4 failures, got %v", failed)
 	}
-	if !strings.Contains(failed[truncated], "parquet") || !strings.Contains(failed[meta], "JSON") {
-		t.Errorf("errors do not name the cause: %q, %q", failed[truncated], failed[meta])
+	if !strings.Contains(failed[truncated], "parquet") || !strings.Contains(failed[meta], "JSON") ||
+		!strings.Contains(failed[empty], "not a parquet file") || !strings.Contains(failed[empty], "0 bytes") {
+		t.Errorf("errors do not name the cause: %q, %q, %q", failed[truncated], failed[meta], failed[empty])
 	}
 	ledger := func(key string) string {
 		return one(t, db, `SELECT status || ' ' || attempts || ' ' || rows || ' ' || (error IS NOT NULL) FROM synctrack.load_ledger WHERE key = ?`, key)
 	}
 	for k, want := range map[string]string{
 		truncated: "failed 1 0 true", corrupted: "failed 1 0 true", meta: "failed 1 0 true",
-		empty: "loaded 1 0 false", marker: "skipped 1 0 true",
+		empty: "failed 1 0 true", marker: "skipped 1 0 true",
 	} {
 		if got := ledger(k); got != want {
 			t.Errorf("ledger %s: %q, want %q", k, got, want)
@@ -87,8 +88,8 @@ func TestBadInputDoesNotStopTheRest(t *testing.T) {
 
 	// Next load: only the failures are tried again, and their attempts count up.
 	again := load(t, b, dir, w)
-	if again.Files != 0 || len(again.Failed) != 3 {
-		t.Fatalf("second load: %d files loaded, %d failed; want 0 and 3", again.Files, len(again.Failed))
+	if again.Files != 0 || len(again.Failed) != 4 {
+		t.Fatalf("second load: %d files loaded, %d failed; want 0 and 4", again.Files, len(again.Failed))
 	}
 	if got := ledger(truncated); got != "failed 2 0 true" {
 		t.Fatalf("truncated after retry: %q", got)
@@ -96,8 +97,8 @@ func TestBadInputDoesNotStopTheRest(t *testing.T) {
 	// Fix the truncated file: it loads, with its attempts kept.
 	write("records_updated.91.parquet", good)
 	fixed := load(t, b, dir, w)
-	if fixed.Files != 1 || len(fixed.Failed) != 2 {
-		t.Fatalf("after fix: %d loaded, %d failed; want 1 and 2", fixed.Files, len(fixed.Failed))
+	if fixed.Files != 1 || len(fixed.Failed) != 3 {
+		t.Fatalf("after fix: %d loaded, %d failed; want 1 and 3", fixed.Files, len(fixed.Failed))
 	}
 	if got := one(t, db, `SELECT count(*) FROM synctrack.sync_records WHERE _file = ?`, truncated); got == "0" {
 		t.Fatal("fixed file did not load")

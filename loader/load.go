@@ -42,7 +42,14 @@ type Options struct {
 	// less than Settle ago that fails is left pending (no ledger row, retried
 	// next load) instead of failed. Zero: every failure counts.
 	Settle time.Duration
+	// QuarantineAfter is how many failed tries put an object in quarantine:
+	// no longer read every load, until `synctrack retry` or a new version.
+	// Zero: DefaultQuarantineAfter; negative: never.
+	QuarantineAfter int
 }
+
+// DefaultQuarantineAfter is Options.QuarantineAfter when unset.
+const DefaultQuarantineAfter = 5
 
 // Progress is how far a load has got.
 type Progress struct {
@@ -65,8 +72,14 @@ type Report struct {
 	Runs     int // run folders touched
 	Ignored  int
 	Failed   []Failure
-	Pending  int // recently written local files that did not read whole yet
-	Elapsed  time.Duration
+	// Quarantined counts the failures of this load that put their object in
+	// quarantine (they are in Failed too).
+	Quarantined int
+	// InQuarantine counts listed objects not read because they are in
+	// quarantine.
+	InQuarantine int
+	Pending      int // recently written local files that did not read whole yet
+	Elapsed     time.Duration
 }
 
 // Loader loads one bucket into one warehouse.
@@ -92,6 +105,9 @@ func New(b *blob.Bucket, root string, wh warehouse.Warehouse, o Options) *Loader
 	o.BatchFiles, o.BatchBytes = batchLimits(wh, o.BatchFiles, o.BatchBytes)
 	if o.Workers <= 0 {
 		o.Workers = DefaultWorkers
+	}
+	if o.QuarantineAfter == 0 {
+		o.QuarantineAfter = DefaultQuarantineAfter
 	}
 	return &Loader{bucket: b, root: root, wh: wh, o: o, log: o.Logger}
 }
@@ -145,7 +161,7 @@ func (l *Loader) Load(ctx context.Context) (*Report, error) {
 // Apply carries out a plan: run metadata first, then records, then facts, then
 // the views, then the ledger rows of whatever failed.
 func (l *Loader) Apply(ctx context.Context, p *Plan) (*Report, error) {
-	rep := &Report{Listed: p.Listed, UpToDate: p.UpToDate, Ignored: len(p.Ignored), Runs: p.Runs()}
+	rep := &Report{Listed: p.Listed, UpToDate: p.UpToDate, Ignored: len(p.Ignored), Runs: p.Runs(), InQuarantine: p.Quarantined}
 	dir := l.o.StageDir
 	if _, local := l.wh.(warehouse.LocalReader); dir == "" && local {
 		d, err := os.MkdirTemp("", "synctrack-stage-")
@@ -166,10 +182,15 @@ func (l *Loader) Apply(ctx context.Context, p *Plan) (*Report, error) {
 			rep.Pending++
 			return
 		}
-		l.log.Warn("object failed", "key", w.Key, "attempt", w.Attempts, "err", err)
+		status := warehouse.StatusFailed
+		if q := l.o.QuarantineAfter; q > 0 && w.Attempts >= q {
+			status = warehouse.StatusQuarantined
+			rep.Quarantined++
+		}
+		l.log.Warn("object failed", "key", w.Key, "attempt", w.Attempts, "status", status, "err", err)
 		rep.Failed = append(rep.Failed, Failure{Key: w.Key, Err: err})
 		failed = append(failed, warehouse.LedgerEntry{Key: w.Key, ETag: w.ETag, Size: w.Size, Kind: w.Kind,
-			Status: warehouse.StatusFailed, Error: err.Error(), Attempts: w.Attempts, FirstSeenAt: l.o.Now().UTC()})
+			Status: status, Error: err.Error(), Attempts: w.Attempts, FirstSeenAt: l.o.Now().UTC()})
 	}
 	err := l.applySteps(ctx, p, st, rep, fail)
 	// Failures are written even when a later step stopped the load, so their

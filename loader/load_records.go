@@ -2,6 +2,9 @@ package loader
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"slices"
 
 	"github.com/synctrack/synctrack/warehouse"
 )
@@ -26,6 +29,7 @@ func (l *Loader) batches(ws []Work) [][]Work {
 }
 
 func (l *Loader) loadRecords(ctx context.Context, st *Stager, ws []Work, rep *Report, fail func(Work, error)) error {
+	ws = l.refuseEmpty(ws, fail)
 	batches := l.batches(ws)
 	// Stage the next batch while this one loads: the bucket and the engine
 	// work at once, and at most two batches are on local disk.
@@ -44,18 +48,13 @@ func (l *Loader) loadRecords(ctx context.Context, st *Stager, ws []Work, rep *Re
 			return err
 		}
 		stage(i + 1)
-		var files []warehouse.File
-		for j, s := range staged {
-			if s.Err != nil {
-				fail(batch[j], s.Err)
-				continue
-			}
-			files = append(files, s.File)
+		files, err := l.usable(batch, staged, fail)
+		if err == nil {
+			t := l.o.Now()
+			err = l.loadIsolating(ctx, st, files, rep, fail)
+			l.log.Debug("records batch", "files", len(batch), "load", l.o.Now().Sub(t))
 		}
-		t := l.o.Now()
-		err := l.loadSplit(ctx, files, rep, fail)
 		st.Release(stagedFiles(staged))
-		l.log.Debug("records batch", "files", len(batch), "load", l.o.Now().Sub(t))
 		if err != nil {
 			if i+1 < len(batches) {
 				st.Release(stagedFiles(<-next))
@@ -70,30 +69,109 @@ func (l *Loader) loadRecords(ctx context.Context, st *Stager, ws []Work, rep *Re
 	return nil
 }
 
-// loadSplit loads files in one transaction; when that fails it halves the batch
-// until the files that fail are alone, so one bad file never holds back the rest.
-func (l *Loader) loadSplit(ctx context.Context, files []warehouse.File, rep *Report, fail func(Work, error)) error {
-	if len(files) == 0 {
-		return nil
+// refuseEmpty fails every zero-byte object: no engine reads one as parquet,
+// and one that loaded it as no rows would hide that the file is not there.
+func (l *Loader) refuseEmpty(ws []Work, fail func(Work, error)) []Work {
+	out := ws[:0:0]
+	for _, w := range ws {
+		if w.Size == 0 {
+			fail(w, warehouse.DataError(fmt.Errorf("not a parquet file: the object is empty (0 bytes)"), w.Key))
+			continue
+		}
+		out = append(out, w)
 	}
-	rows, err := l.wh.LoadRecords(ctx, files)
-	if err == nil {
-		rep.Files += len(files)
-		rep.Rows += rows
-		return nil
-	}
-	if ctxErr := ctx.Err(); ctxErr != nil {
-		return ctxErr
-	}
-	if len(files) == 1 {
-		f := files[0]
-		fail(Work{Object: f.Object, Attempts: f.Attempts}, err)
-		return nil
-	}
-	l.log.Debug("batch failed, splitting", "files", len(files), "err", err)
-	mid := len(files) / 2
-	if err := l.loadSplit(ctx, files[:mid], rep, fail); err != nil {
-		return err
-	}
-	return l.loadSplit(ctx, files[mid:], rep, fail)
+	return out
 }
+
+// usable returns the staged files that can be loaded. A file whose data is
+// bad fails alone; any other staging error (the bucket, the disk) stops the
+// load, blaming nothing.
+func (l *Loader) usable(batch []Work, staged []Staged, fail func(Work, error)) ([]warehouse.File, error) {
+	var files []warehouse.File
+	for j, s := range staged {
+		switch {
+		case s.Err == nil:
+			files = append(files, s.File)
+		case warehouse.ClassOf(s.Err) == warehouse.Data:
+			fail(batch[j], s.Err)
+		case isGone(s.Err):
+			l.log.Info("object gone since the listing; left for the next load", "key", batch[j].Key)
+		default:
+			return nil, fmt.Errorf("stage %s: %w", batch[j].Key, s.Err)
+		}
+	}
+	return files, nil
+}
+
+// loadIsolating loads files in one transaction. When that fails on the
+// files' data, it narrows the failure down to the files at fault (isolate),
+// so one bad file never holds back the rest; any other failure stops the
+// load. A file refused only for strings that are not UTF-8 is repaired
+// (Stager.Repair) and loaded as repaired.
+func (l *Loader) loadIsolating(ctx context.Context, st *Stager, files []warehouse.File, rep *Report, fail func(Work, error)) error {
+	repaired := map[string]warehouse.File{}
+	defer func() {
+		for _, f := range repaired {
+			st.Release([]warehouse.File{f})
+		}
+	}()
+	op := func(batch []warehouse.File) error {
+		fs := make([]warehouse.File, len(batch))
+		for i, f := range batch {
+			if r, ok := repaired[f.Key]; ok {
+				f = r
+			}
+			fs[i] = f
+		}
+		res, err := l.wh.LoadRecords(ctx, fs)
+		if keys := badText(err); len(keys) > 0 && l.repair(ctx, st, fs, keys, repaired) {
+			res, err = l.wh.LoadRecords(ctx, fs)
+		}
+		if err != nil {
+			return err
+		}
+		rep.Files += len(fs) - len(res.Failed)
+		rep.Rows += res.Rows
+		for _, fe := range res.Failed {
+			for _, f := range fs {
+				if f.Key == fe.Key {
+					fail(Work{Object: f.Object, Attempts: f.Attempts, Seen: f.Seen}, fe.Err)
+				}
+			}
+		}
+		return nil
+	}
+	return isolate(ctx, files, fileKey, op, func(f warehouse.File, err error) {
+		fail(Work{Object: f.Object, Attempts: f.Attempts, Seen: f.Seen}, err)
+	})
+}
+
+// repair rewrites the files of fs named in keys with their strings made
+// UTF-8, in place in fs, and says whether it repaired any.
+func (l *Loader) repair(ctx context.Context, st *Stager, fs []warehouse.File, keys []string, done map[string]warehouse.File) bool {
+	any := false
+	for i, f := range fs {
+		if _, already := done[f.Key]; already || !slices.Contains(keys, f.Key) {
+			continue
+		}
+		fixed, n, err := st.Repair(ctx, f)
+		if err != nil {
+			l.log.Warn("could not repair strings that are not UTF-8", "key", f.Key, "err", err)
+			continue
+		}
+		l.log.Info("repaired strings that are not UTF-8", "key", f.Key, "values", n)
+		done[f.Key], fs[i], any = fixed, fixed, true
+	}
+	return any
+}
+
+// badText lists the files a data error blames on strings that are not UTF-8.
+func badText(err error) []string {
+	var e *warehouse.Error
+	if !errors.As(err, &e) || e.Class != warehouse.Data || e.Reason != warehouse.ReasonBadText {
+		return nil
+	}
+	return e.Keys
+}
+
+func fileKey(f warehouse.File) string { return f.Key }

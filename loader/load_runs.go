@@ -20,33 +20,46 @@ func (l *Loader) loadRuns(ctx context.Context, ws []Work, rep *Report, fail func
 	raws, errs := l.readAll(ctx, ws)
 	var runs []warehouse.Run
 	for i, w := range ws {
-		if errs[i] != nil {
+		switch {
+		case errs[i] == nil:
+		case warehouse.ClassOf(errs[i]) == warehouse.Data:
 			fail(w, errs[i])
 			continue
+		case isGone(errs[i]):
+			l.log.Info("object gone since the listing; left for the next load", "key", w.Key)
+			continue
+		default:
+			return nil, fmt.Errorf("read %s: %w", w.Key, errs[i])
 		}
 		m, err := ParseMetadata(raws[i], w.OrgID, w.SyncID, w.RunID)
 		if err != nil {
-			fail(w, err)
+			fail(w, warehouse.DataError(err, w.Key))
 			continue
 		}
 		runs = append(runs, warehouse.Run{Object: w.Object, Meta: m, Attempts: w.Attempts})
 	}
-	if len(runs) == 0 {
-		return nil, nil
-	}
-	if err := l.wh.LoadRuns(ctx, runs); err != nil {
-		return nil, fmt.Errorf("load %d run metadata files: %w", len(runs), err)
+	// One insert for every run; a run the engine refuses fails alone.
+	var loaded []warehouse.Run
+	err := isolate(ctx, runs, func(r warehouse.Run) string { return r.Key }, func(rs []warehouse.Run) error {
+		if err := l.wh.LoadRuns(ctx, rs); err != nil {
+			return err
+		}
+		loaded = append(loaded, rs...)
+		return nil
+	}, func(r warehouse.Run, err error) { fail(Work{Object: r.Object, Attempts: r.Attempts}, err) })
+	if err != nil {
+		return nil, fmt.Errorf("load run metadata: %w", err)
 	}
 	seen := map[string]bool{}
 	var syncs []string
-	for _, r := range runs {
+	for _, r := range loaded {
 		if id := r.Meta.SyncConfigurationID; !seen[id] {
 			seen[id] = true
 			syncs = append(syncs, id)
 		}
 	}
 	sort.Strings(syncs)
-	rep.Files += len(runs)
+	rep.Files += len(loaded)
 	return syncs, nil
 }
 
@@ -69,15 +82,15 @@ func (l *Loader) readAll(ctx context.Context, ws []Work) ([][]byte, []error) {
 func (l *Loader) readSmall(ctx context.Context, key string) ([]byte, error) {
 	r, err := l.bucket.NewReader(ctx, key, nil)
 	if err != nil {
-		return nil, fmt.Errorf("read: %w", err)
+		return nil, BucketError(fmt.Errorf("read: %w", err))
 	}
 	defer r.Close()
 	raw, err := io.ReadAll(io.LimitReader(r, maxMetadataBytes+1))
 	if err != nil {
-		return nil, fmt.Errorf("read: %w", err)
+		return nil, BucketError(fmt.Errorf("read: %w", err))
 	}
 	if len(raw) > maxMetadataBytes {
-		return nil, fmt.Errorf("metadata.json larger than %d bytes", maxMetadataBytes)
+		return nil, warehouse.DataError(fmt.Errorf("metadata.json larger than %d bytes", maxMetadataBytes), key)
 	}
 	return raw, nil
 }

@@ -11,6 +11,9 @@ const (
 	ReasonNew     = "new"
 	ReasonChanged = "changed" // a new version (etag) of a key loaded before
 	ReasonRetry   = "retry"   // this version failed before
+	// reasonQuarantined marks a version that failed too often: not loaded,
+	// not up to date either.
+	reasonQuarantined = "quarantined"
 )
 
 // Work is one object the plan loads.
@@ -32,9 +35,12 @@ type Plan struct {
 	Facts map[string][]Work
 	// Ignored are objects not seen before that are no data (markers, temp files).
 	Ignored []Object
-	// Listed counts every object listed; UpToDate those already loaded.
-	Listed   int
-	UpToDate int
+	// Listed counts every object listed; UpToDate those already loaded;
+	// Quarantined those that failed too often to be read again (synctrack
+	// retry puts them back).
+	Listed      int
+	UpToDate    int
+	Quarantined int
 }
 
 // Ledger is what planning needs of load_ledger: per key, the status and
@@ -76,6 +82,8 @@ func (l Ledger) decideVersion(o Object) (Work, bool) {
 			return Work{}, false
 		case warehouse.StatusFailed:
 			return Work{Object: o, Reason: ReasonRetry, Attempts: v.Attempts + 1}, true
+		case warehouse.StatusQuarantined:
+			return Work{Object: o, Reason: reasonQuarantined, Attempts: v.Attempts}, false
 		}
 		// Replaced: this version came back after another one replaced it.
 		return Work{Object: o, Reason: ReasonChanged, Attempts: v.Attempts + 1}, true
@@ -107,6 +115,10 @@ func (pl *Planner) Add(o Object) {
 	p := pl.p
 	p.Listed++
 	w, todo := pl.l.decide(o)
+	if w.Reason == reasonQuarantined {
+		p.Quarantined++ // a fact file too: the table is rebuilt without it
+		return
+	}
 	switch o.Kind {
 	case KindIgnored:
 		if todo {

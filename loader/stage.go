@@ -6,10 +6,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 
 	"github.com/parquet-go/parquet-go"
 	"gocloud.dev/blob"
+	"gocloud.dev/gcerrors"
 
 	"github.com/synctrack/synctrack/warehouse"
 )
@@ -75,9 +77,6 @@ func (s *Stager) name() string {
 
 func (s *Stager) stageOne(ctx context.Context, w Work) Staged {
 	f := warehouse.File{Object: w.Object, Attempts: w.Attempts, Seen: w.Seen}
-	if w.Size == 0 {
-		return Staged{File: f} // empty object: loads as zero rows, nothing to read
-	}
 	var err error
 	if s.Root != "" {
 		src := filepath.Join(s.Root, filepath.FromSlash(w.Key))
@@ -87,16 +86,39 @@ func (s *Stager) stageOne(ctx context.Context, w Work) Staged {
 		}
 	} else {
 		f.Local = s.name()
-		err = s.download(ctx, w.Key, f.Local)
+		err = s.download(ctx, w.Key, f.Local, w.Size)
 	}
 	if err != nil {
-		return Staged{File: f, Err: fmt.Errorf("stage: %w", err)}
+		return Staged{File: f, Err: BucketError(fmt.Errorf("stage: %w", err))}
 	}
 	f.Rows, f.Columns, err = readFooter(f.Local)
-	return Staged{File: f, Err: err}
+	if err != nil {
+		return Staged{File: f, Err: warehouse.DataError(err, w.Key)}
+	}
+	if w.Kind == KindRecords && !hasColumn(f.Columns, "identifier") {
+		return Staged{File: f, Err: warehouse.DataError(fmt.Errorf("records file has no identifier column (its columns: %s)",
+			strings.Join(f.Columns, ", ")), w.Key)}
+	}
+	return Staged{File: f}
 }
 
-func (s *Stager) download(ctx context.Context, key, dst string) error {
+// hasColumn says whether cols has name, in any case, as engines match them.
+func hasColumn(cols []string, name string) bool {
+	for _, c := range cols {
+		if strings.EqualFold(c, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// isGone says whether a staging error is the object deleted since listing.
+func isGone(err error) bool { return gcerrors.Code(err) == gcerrors.NotFound }
+
+// download copies key to dst. A body shorter than the listing said is the
+// transfer's fault, not the object's: an error, so the load stops and the
+// object is read again next time rather than failed as unreadable.
+func (s *Stager) download(ctx context.Context, key, dst string, size int64) error {
 	r, err := s.Bucket.NewReader(ctx, key, nil)
 	if err != nil {
 		return err
@@ -106,9 +128,14 @@ func (s *Stager) download(ctx context.Context, key, dst string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := io.Copy(out, r); err != nil {
+	n, err := io.Copy(out, r)
+	if err != nil {
 		out.Close()
 		return err
+	}
+	if n != size && size > 0 {
+		out.Close()
+		return fmt.Errorf("short read of %s: %d of %d bytes", key, n, size)
 	}
 	return out.Close()
 }

@@ -40,6 +40,10 @@ func (c Class) String() string {
 	return "unclassified"
 }
 
+// ReasonBadText is the reason of a data error about strings that are not
+// UTF-8: the loader can repair those files and load them.
+const ReasonBadText = "bad_utf8"
+
 // Error is an error with its class, a short reason (a metrics label), what
 // to do about it, and, for a data error, the objects it is about.
 type Error struct {

@@ -16,8 +16,11 @@ type Warehouse interface {
 	Ledger(ctx context.Context) ([]LedgerEntry, error)
 	// LoadRecords replaces the rows of these records files (delete by _file, insert)
 	// and writes their ledger rows as loaded, all in one transaction: on error
-	// nothing of the batch is kept. It returns the rows loaded.
-	LoadRecords(ctx context.Context, files []File) (int64, error)
+	// nothing of the batch is kept. An engine that can tell, in the same
+	// statement, which files it could not read loads the rest and returns
+	// those in Loaded.Failed (no rows, no ledger row: the loader records
+	// them). A data error naming files (Error.Keys) fails just those.
+	LoadRecords(ctx context.Context, files []File) (Loaded, error)
 	// LoadRuns replaces the sync_runs rows of these metadata.json files and writes
 	// their ledger rows, in one transaction.
 	LoadRuns(ctx context.Context, runs []Run) error
@@ -26,6 +29,10 @@ type Warehouse interface {
 	ReplaceFacts(ctx context.Context, table string, files []File) error
 	// Record writes ledger rows for objects that failed or were skipped.
 	Record(ctx context.Context, entries []LedgerEntry) error
+	// Requeue puts quarantined objects back: their ledger rows become failed
+	// with no attempts, so the next load reads them again. With no keys,
+	// every quarantined object. It returns how many it put back.
+	Requeue(ctx context.Context, keys []string) (int64, error)
 	// RefreshViews rebuilds sync_log, the analysis views and the typed view
 	// of each given sync from the payload schemas in sync_runs.
 	RefreshViews(ctx context.Context, syncIDs []string) error
@@ -63,6 +70,18 @@ type Rows interface {
 	Scan(dest ...any) error
 	Err() error
 	Close() error
+}
+
+// Loaded is what one LoadRecords did.
+type Loaded struct {
+	Rows   int64
+	Failed []FileError // files refused alone; each Err is a data error
+}
+
+// FileError is one object that failed, and why.
+type FileError struct {
+	Key string
+	Err error
 }
 
 // LocalReader is a warehouse that reads records from local files, so the loader
@@ -125,6 +144,8 @@ type File struct {
 	// may be in the table. When no file of a batch was seen, no row of theirs
 	// can be (rows and ledger rows commit together), so nothing needs deleting.
 	Seen bool
+	// Note says what the loader repaired in the file (its ledger row keeps it).
+	Note string
 }
 
 // Run is one parsed metadata.json, with its object.
@@ -155,11 +176,22 @@ type RunMeta struct {
 
 // Ledger statuses.
 const (
-	StatusLoaded   = "loaded"
-	StatusFailed   = "failed"
-	StatusSkipped  = "skipped"
-	StatusReplaced = "replaced" // an older version of a key whose rows a newer one replaced
+	StatusLoaded = "loaded"
+	StatusFailed = "failed"
+	// StatusQuarantined is an object that failed Options.QuarantineAfter
+	// times: not read again until `synctrack retry` or a new version.
+	StatusQuarantined = "quarantined"
+	StatusSkipped     = "skipped"
+	StatusReplaced    = "replaced" // an older version of a key whose rows a newer one replaced
 )
+
+// LoadedEntry is the ledger row of an object loaded at now with rows rows;
+// note, what was repaired on the way, is kept in its error column.
+func LoadedEntry(o Object, rows int64, attempts int, note string, now time.Time) LedgerEntry {
+	t := now.UTC()
+	return LedgerEntry{Key: o.Key, ETag: o.ETag, Size: o.Size, Kind: o.Kind, Status: StatusLoaded, Rows: rows,
+		Error: note, Attempts: max(attempts, 1), FirstSeenAt: t, LoadedAt: &t}
+}
 
 // LedgerEntry is one row of load_ledger.
 type LedgerEntry struct {

@@ -46,6 +46,7 @@ func newLoadCommand() *cobra.Command {
 	c.Flags().Int64("batch-bytes", 0, "most bytes staged per load statement (0: DuckDB 256 MiB; no limit where nothing is staged)")
 	c.Flags().Duration("settle", 30*time.Second, "file:// buckets: a file changed this recently that does not read whole is left for the next load, not failed")
 	c.Flags().Bool("progress", isTerminal(os.Stderr), "show progress on stderr (default on a terminal)")
+	c.Flags().Int("quarantine-after", loader.DefaultQuarantineAfter, "failed tries after which an object is quarantined: not read again until synctrack retry (0: never)")
 	return c
 }
 
@@ -115,6 +116,10 @@ func runLoad(cmd *cobra.Command, _ []string) error {
 	o.Workers, _ = cmd.Flags().GetInt("workers")
 	o.BatchBytes, _ = cmd.Flags().GetInt64("batch-bytes")
 	o.Settle, _ = cmd.Flags().GetDuration("settle")
+	o.QuarantineAfter, _ = cmd.Flags().GetInt("quarantine-after")
+	if o.QuarantineAfter == 0 {
+		o.QuarantineAfter = -1 // the flag's 0 is never; the option's 0 is the default
+	}
 	if p, _ := cmd.Flags().GetBool("progress"); p {
 		o.Progress = progressPrinter(os.Stderr, time.Now())
 	}
@@ -140,6 +145,12 @@ func printReport(w io.Writer, r *loader.Report) {
 	}
 	for _, f := range r.Failed {
 		fmt.Fprintf(w, "FAILED %s: %v\n", f.Key, f.Err)
+	}
+	if r.Quarantined > 0 {
+		fmt.Fprintf(w, "%d of them failed too often and are now quarantined: loads skip them until synctrack retry\n", r.Quarantined)
+	}
+	if r.InQuarantine > 0 {
+		fmt.Fprintf(w, "%d quarantined objects were not read (synctrack status lists them; synctrack retry puts them back)\n", r.InQuarantine)
 	}
 }
 

@@ -76,6 +76,7 @@ func newRunCommand() *cobra.Command {
 	f.Int64("batch-bytes", 0, "most bytes staged per load statement (0: DuckDB 256 MiB; no limit where nothing is staged)")
 	f.Duration("settle", 30*time.Second, "file:// buckets: a file changed this recently that does not read whole is left for the next cycle, not failed")
 	f.String("memory-limit", "auto", memoryLimitHelp)
+	f.Int("quarantine-after", loader.DefaultQuarantineAfter, "failed tries after which an object is quarantined: not read again until synctrack retry (0: never)")
 	f.Bool("check", false, "validate the config and exit")
 	f.Var(&rawValue{}, "targets", "targets as a YAML or JSON list (normally the config file's targets: key)")
 	_ = f.MarkHidden("targets")
@@ -121,6 +122,10 @@ func runDaemon(cmd *cobra.Command, _ []string) error {
 	lo.Workers, _ = cmd.Flags().GetInt("workers")
 	lo.BatchBytes, _ = cmd.Flags().GetInt64("batch-bytes")
 	lo.Settle, _ = cmd.Flags().GetDuration("settle")
+	lo.QuarantineAfter, _ = cmd.Flags().GetInt("quarantine-after")
+	if lo.QuarantineAfter == 0 {
+		lo.QuarantineAfter = -1 // the flag's 0 is never; the option's 0 is the default
+	}
 	ctx := cmd.Context()
 	d, err := daemon.New(ctx, cfg, daemon.Deps{
 		Logger:        log,

@@ -58,7 +58,7 @@ func printStatus(w io.Writer, rows []warehouse.LedgerEntry, maxErrors int) {
 		if e.LoadedAt != nil && e.LoadedAt.After(last) {
 			last = *e.LoadedAt
 		}
-		if e.Status == warehouse.StatusFailed {
+		if e.Status == warehouse.StatusFailed || e.Status == warehouse.StatusQuarantined {
 			failed = append(failed, e)
 		}
 	}
@@ -79,13 +79,18 @@ func printStatus(w io.Writer, rows []warehouse.LedgerEntry, maxErrors int) {
 	if len(failed) == 0 {
 		return
 	}
-	sort.Slice(failed, func(i, j int) bool { return failed[i].Key < failed[j].Key })
-	fmt.Fprintf(w, "%d failed objects (retried on the next load):\n", len(failed))
+	sort.Slice(failed, func(i, j int) bool {
+		if failed[i].Status != failed[j].Status {
+			return failed[i].Status > failed[j].Status // quarantined first: they need a person
+		}
+		return failed[i].Key < failed[j].Key
+	})
+	fmt.Fprintf(w, "%d failed objects (failed: retried on the next load; quarantined: not read again until synctrack retry):\n", len(failed))
 	for i, e := range failed {
 		if i == maxErrors {
 			fmt.Fprintf(w, "  ... and %d more\n", len(failed)-i)
 			break
 		}
-		fmt.Fprintf(w, "  %s (attempts %d): %s\n", e.Key, e.Attempts, e.Error)
+		fmt.Fprintf(w, "  %s %s (attempts %d): %s\n", e.Status, e.Key, e.Attempts, e.Error)
 	}
 }

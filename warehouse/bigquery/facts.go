@@ -23,7 +23,7 @@ func (w *Warehouse) ReplaceFacts(ctx context.Context, table string, files []ware
 	}
 	es := make([]warehouse.LedgerEntry, len(files))
 	for i, f := range files {
-		es[i] = loadedEntry(f.Object, foots[i].Rows, f.Attempts, now) // 0 on path a: the script counts them
+		es[i] = warehouse.LoadedEntry(f.Object, foots[i].Rows, f.Attempts, f.Note, now) // 0 on path a: the script counts them
 	}
 	in, drop, err := w.stage(ctx, arrays{files: w.filesRows(objs, w.gsPrefix()), ledger: w.ledgerRows(es)})
 	if err != nil {

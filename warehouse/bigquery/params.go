@@ -3,7 +3,6 @@ package bigquery
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"cloud.google.com/go/bigquery"
 
@@ -118,8 +117,3 @@ func (w *Warehouse) prepare(in arrays) (dialects.BQBatch, *dialects.BQArrays, st
 	return b, &a, name, nil
 }
 
-func loadedEntry(o warehouse.Object, rows int64, attempts int, now time.Time) warehouse.LedgerEntry {
-	t := now.UTC()
-	return warehouse.LedgerEntry{Key: o.Key, ETag: o.ETag, Size: o.Size, Kind: o.Kind,
-		Status: warehouse.StatusLoaded, Rows: rows, Attempts: max(attempts, 1), FirstSeenAt: t, LoadedAt: &t}
-}

@@ -103,7 +103,8 @@ func TestPathAReadsNoObjectBytes(t *testing.T) {
 	}
 	c.bytesRead()
 
-	rows, err := w.LoadRecords(context.Background(), fs)
+	res, err := w.LoadRecords(context.Background(), fs)
+	rows := res.Rows
 	if err != nil {
 		t.Fatalf("load records: %v", err)
 	}
@@ -358,7 +359,8 @@ func TestExternalModeReadsNoObjectBytes(t *testing.T) {
 	f.schema = serverSchema(c)
 	writeRecords(t, c, "r1", 0, 3, gen.Shape{})
 	w := openFake(t, f, c, "external")
-	rows, err := w.LoadRecords(context.Background(), files(t, c, "sync_tracking_datasets/"))
+	res, err := w.LoadRecords(context.Background(), files(t, c, "sync_tracking_datasets/"))
+	rows := res.Rows
 	if err != nil {
 		t.Fatal(err)
 	}

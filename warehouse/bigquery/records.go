@@ -27,7 +27,12 @@ type group struct {
 // one transaction. Path a is one staging job and one script whatever the file
 // count (plus a free dry run per 1,000 files); path b is one load job per file
 // into staging tables, then the same two query jobs.
-func (w *Warehouse) LoadRecords(ctx context.Context, files []warehouse.File) (int64, error) {
+func (w *Warehouse) LoadRecords(ctx context.Context, files []warehouse.File) (warehouse.Loaded, error) {
+	n, err := w.loadRecords(ctx, files)
+	return warehouse.Loaded{Rows: n}, err
+}
+
+func (w *Warehouse) loadRecords(ctx context.Context, files []warehouse.File) (int64, error) {
 	if len(files) == 0 {
 		return 0, nil
 	}
@@ -44,7 +49,7 @@ func (w *Warehouse) LoadRecords(ctx context.Context, files []warehouse.File) (in
 	es := make([]warehouse.LedgerEntry, len(files))
 	for i, f := range files {
 		rows += foots[i].Rows
-		es[i] = loadedEntry(f.Object, foots[i].Rows, f.Attempts, now)
+		es[i] = warehouse.LoadedEntry(f.Object, foots[i].Rows, f.Attempts, f.Note, now)
 	}
 	groups := groupBySchema(foots, sizes)
 	added, err := w.addColumns(ctx, groups)
@@ -80,7 +85,7 @@ func (w *Warehouse) externalLedger(ctx context.Context, files []warehouse.File, 
 	objs, _ := objects(files)
 	es := make([]warehouse.LedgerEntry, len(files))
 	for i, f := range files {
-		es[i] = loadedEntry(f.Object, 0, f.Attempts, now) // rows: counted by the script
+		es[i] = warehouse.LoadedEntry(f.Object, 0, f.Attempts, f.Note, now) // rows: counted by the script
 	}
 	in, drop, err := w.stage(ctx, arrays{files: w.filesRows(objs, prefix), ledger: w.ledgerRows(es)})
 	if err != nil {

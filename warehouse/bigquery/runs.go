@@ -30,7 +30,7 @@ func (w *Warehouse) LoadRuns(ctx context.Context, runs []warehouse.Run) error {
 		ps[i] = []any{m.OrgID, orNil(m.WorkspaceID), m.SyncConfigurationID, m.SyncRunID, orNil(m.SourceType),
 			orNil(m.SourceObjectID), orNil(m.DestinationType), orNil(m.DestinationID), orNil(m.DestinationObjectID),
 			started, string(schema), string(m.Raw), r.Key}
-		es[i] = loadedEntry(r.Object, 1, r.Attempts, now)
+		es[i] = warehouse.LoadedEntry(r.Object, 1, r.Attempts, "", now)
 	}
 	in, drop, err := w.stage(ctx, arrays{runs: ps, ledger: w.ledgerRows(es)})
 	if err != nil {

@@ -30,7 +30,7 @@ func recordsScript(t *testing.T, n, keyLen int) (string, int, error) {
 		o := warehouse.Object{Key: key, ETag: "\"0a1b2c3d4e5f60718293a4b5c6d7e8f9\"", Size: 123456, Kind: warehouse.KindRecords,
 			OrgID: "1001", SyncID: "52275", RunID: fmt.Sprint(8819832 + i/20), BatchType: "records_updated", BatchNumber: &num,
 			ModTime: time.Date(2026, 1, 5, 8, 0, 0, 0, time.UTC)}
-		files[i], objs[i], es[i] = warehouse.File{Object: o, Attempts: 1}, o, loadedEntry(o, 25000, 1, w.now())
+		files[i], objs[i], es[i] = warehouse.File{Object: o, Attempts: 1}, o, warehouse.LoadedEntry(o, 25000, 1, "", w.now())
 		g.files = append(g.files, i)
 	}
 	in, a, _, err := w.prepare(arrays{files: w.filesRows(objs, w.gsPrefix()), ledger: w.ledgerRows(es)})

@@ -24,8 +24,10 @@ var errorRules = []warehouse.Rule{
 		Hint: "DuckDB stopped after an earlier error (see the one before this); the next load opens the file again"},
 	{Class: warehouse.Config, Reason: "read_only", Contains: []string{"read-only mode", "read only mode", "attempt to write a read-only"},
 		Hint: "the database file was opened read-only; open it writable (check the file's permissions)"},
-	{Class: warehouse.Data, Reason: "bad_parquet", Contains: []string{"too small to be a parquet file", "no magic bytes found",
-		"invalid input error: failed to read file", "corrupt", "invalid string encoding", "not valid utf8", "not valid utf-8",
+	{Class: warehouse.Data, Reason: warehouse.ReasonBadText, Contains: []string{"invalid string encoding", "not valid utf8", "not valid utf-8"},
+		Hint: "the file holds strings that are not UTF-8"},
+	{Class: warehouse.Data, Reason: "bad_object", Contains: []string{"too small to be a parquet file", "no magic bytes found",
+		"invalid input error: failed to read file", "corrupt",
 		"thrift", "parquet", "conversion error", "malformed json", "invalid unicode"},
 		Hint: "the object's data cannot be read; it is recorded as failed and retried on the next load"},
 }

@@ -21,7 +21,7 @@ func (w *Warehouse) ReplaceFacts(ctx context.Context, table string, files []ware
 	now := w.now().UTC()
 	es := make([]warehouse.LedgerEntry, len(files))
 	for i, f := range files {
-		es[i] = loadedEntry(f.Object, f.Rows, f.Attempts, now)
+		es[i] = warehouse.LoadedEntry(f.Object, f.Rows, f.Attempts, f.Note, now)
 	}
 	return w.inTx(ctx, files, func(tx *sql.Tx) error {
 		if err := w.fillBatch(ctx, tx, files); err != nil {

@@ -77,7 +77,7 @@ SELECT * FROM `+w.table("load_ledger")+` LIMIT 0`); err != nil {
 	for _, s := range []string{
 		`UPDATE ` + l + ` SET status = 'replaced' FROM _st_ledger n
 WHERE ` + l + `.key = n.key AND ` + l + `.etag <> n.etag
-  AND (` + l + `.status = 'failed' OR (` + l + `.status = 'loaded' AND n.status = 'loaded'))`,
+  AND (` + l + `.status IN ('failed', 'quarantined') OR (` + l + `.status = 'loaded' AND n.status = 'loaded'))`,
 		`UPDATE ` + l + ` SET size = n.size, kind = n.kind, status = n.status, rows = n.rows,
   error = n.error, attempts = n.attempts, loaded_at = n.loaded_at
 FROM _st_ledger n WHERE ` + l + `.key = n.key AND ` + l + `.etag = n.etag`,
@@ -156,8 +156,3 @@ func nullString(s string) any {
 	return s
 }
 
-func loadedEntry(o warehouse.Object, rows int64, attempts int, now time.Time) warehouse.LedgerEntry {
-	t := now.UTC()
-	return warehouse.LedgerEntry{Key: o.Key, ETag: o.ETag, Size: o.Size, Kind: o.Kind,
-		Status: warehouse.StatusLoaded, Rows: rows, Attempts: max(attempts, 1), FirstSeenAt: t, LoadedAt: &t}
-}

@@ -23,7 +23,12 @@ const pathColumn = "_st_path"
 
 // LoadRecords replaces the rows of files and writes their ledger rows in one
 // transaction: one DELETE, one INSERT ... SELECT over read_parquet of all files.
-func (w *Warehouse) LoadRecords(ctx context.Context, files []warehouse.File) (int64, error) {
+func (w *Warehouse) LoadRecords(ctx context.Context, files []warehouse.File) (warehouse.Loaded, error) {
+	n, err := w.loadRecords(ctx, files)
+	return warehouse.Loaded{Rows: n}, err
+}
+
+func (w *Warehouse) loadRecords(ctx context.Context, files []warehouse.File) (int64, error) {
 	if len(files) == 0 {
 		return 0, nil
 	}
@@ -51,7 +56,7 @@ func (w *Warehouse) LoadRecords(ctx context.Context, files []warehouse.File) (in
 		}
 		es := make([]warehouse.LedgerEntry, len(files))
 		for i, f := range files {
-			es[i] = loadedEntry(f.Object, f.Rows, f.Attempts, now)
+			es[i] = warehouse.LoadedEntry(f.Object, f.Rows, f.Attempts, f.Note, now)
 		}
 		return w.upsertLedger(ctx, tx, es)
 	})

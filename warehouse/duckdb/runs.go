@@ -36,7 +36,7 @@ func (w *Warehouse) LoadRuns(ctx context.Context, runs []warehouse.Run) error {
 			nullString(m.DestinationID), nullString(m.DestinationObjectID), started,
 			string(schema), string(m.Raw), r.Key, now}
 		keys[i] = []any{r.Key}
-		es[i] = loadedEntry(r.Object, 1, r.Attempts, now)
+		es[i] = warehouse.LoadedEntry(r.Object, 1, r.Attempts, "", now)
 	}
 	return w.inTx(ctx, nil, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE _st_keys (key VARCHAR)`); err != nil {

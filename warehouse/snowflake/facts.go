@@ -55,7 +55,7 @@ func (w *Warehouse) ReplaceFacts(ctx context.Context, table string, files []ware
 	now := w.now().UTC()
 	es := make([]warehouse.LedgerEntry, len(files))
 	for i, f := range files {
-		es[i] = loadedEntry(f.Object, loaded[f.Key], f.Attempts, now)
+		es[i] = warehouse.LoadedEntry(f.Object, loaded[f.Key], f.Attempts, f.Note, now)
 	}
 	return w.inTx(ctx, func(tx *sql.Tx) error { return w.writeLedger(ctx, tx, es) })
 }

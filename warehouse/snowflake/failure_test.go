@@ -1,22 +1,32 @@
 package snowflake
 
 import (
+	"context"
 	"strings"
 	"testing"
 
+	"github.com/synctrack/synctrack/loader"
 	"github.com/synctrack/synctrack/warehouse"
 	"github.com/synctrack/synctrack/warehouse/snowflake/sffake"
 )
 
 // TestWireFailureRolledBackAndRetried: a lock timeout on the first COPY rolls
-// the batch back; the loader retries its halves in the same cycle and every
-// file is copied and recorded exactly once, none by the rolled-back attempt.
+// the batch back and stops the load, blaming no file (it is transient: the
+// daemon backs off, cron runs again); the next load copies and records every
+// file exactly once, none by the rolled-back attempt.
 func TestWireFailureRolledBackAndRetried(t *testing.T) {
 	f := sffake.New(t)
 	b := testBucket(t, 3)
 	w := openFake(t, f, "")
 	f.Fail(sffake.Rule{Match: "COPY INTO \"SYNCTRACK\".\"SYNC_RECORDS\"", Times: 1, Code: "000625", SQLState: "57014",
 		Message: "Statement reached its statement or warehouse timeout of 0 second(s) and was canceled (lock wait)."})
+	first, err := loader.New(b, "", w, loader.Options{Now: clock}).Load(context.Background())
+	if warehouse.ClassOf(err) != warehouse.Transient || first == nil || len(first.Failed) != 0 {
+		t.Fatalf("load during a lock timeout: %v, report %+v; want a transient error and no failed object", err, first)
+	}
+	if f.LedgerFor("sync_tracking_datasets/org1/52275/run2/records_added.1.parquet") != nil || f.LedgerFor("sync_tracking_datasets/org1/52275/run1/records_updated.parquet") != nil {
+		t.Fatal("a file of the rolled-back batch has a ledger row")
+	}
 	rep := load(t, b, w)
 	if len(rep.Failed) != 0 {
 		t.Fatalf("failed: %+v", rep.Failed)

@@ -120,8 +120,3 @@ func (w *Warehouse) noteSeen(es []warehouse.LedgerEntry) {
 	}
 }
 
-func loadedEntry(o warehouse.Object, rows int64, attempts int, now time.Time) warehouse.LedgerEntry {
-	t := now.UTC()
-	return warehouse.LedgerEntry{Key: o.Key, ETag: o.ETag, Size: o.Size, Kind: o.Kind,
-		Status: warehouse.StatusLoaded, Rows: rows, Attempts: max(attempts, 1), FirstSeenAt: t, LoadedAt: &t}
-}

@@ -18,7 +18,12 @@ import (
 // ledger has seen before (changed objects, retries) are copied with FORCE,
 // so COPY's own load history cannot skip them. In external mode it registers
 // the files' run folders instead (registerRecords).
-func (w *Warehouse) LoadRecords(ctx context.Context, files []warehouse.File) (int64, error) {
+func (w *Warehouse) LoadRecords(ctx context.Context, files []warehouse.File) (warehouse.Loaded, error) {
+	n, err := w.loadRecords(ctx, files)
+	return warehouse.Loaded{Rows: n}, err
+}
+
+func (w *Warehouse) loadRecords(ctx context.Context, files []warehouse.File) (int64, error) {
 	if len(files) == 0 {
 		return 0, nil
 	}
@@ -56,7 +61,7 @@ func (w *Warehouse) LoadRecords(ctx context.Context, files []warehouse.File) (in
 		}
 		es, total = make([]warehouse.LedgerEntry, len(files)), 0
 		for i, f := range files {
-			es[i] = loadedEntry(f.Object, loaded[f.Key], f.Attempts, now)
+			es[i] = warehouse.LoadedEntry(f.Object, loaded[f.Key], f.Attempts, f.Note, now)
 			total += loaded[f.Key]
 		}
 		return w.writeLedger(ctx, tx, es)
@@ -202,7 +207,7 @@ func (w *Warehouse) registerRecords(ctx context.Context, files []warehouse.File)
 	now := w.now().UTC()
 	es := make([]warehouse.LedgerEntry, len(files))
 	for i, f := range files {
-		es[i] = loadedEntry(f.Object, 0, f.Attempts, now)
+		es[i] = warehouse.LoadedEntry(f.Object, 0, f.Attempts, f.Note, now)
 	}
 	if err := w.inTx(ctx, func(tx *sql.Tx) error { return w.writeLedger(ctx, tx, es) }); err != nil {
 		return err

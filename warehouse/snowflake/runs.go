@@ -42,7 +42,7 @@ func (w *Warehouse) LoadRuns(ctx context.Context, runs []warehouse.Run) error {
 		cur = append(cur, row)
 		size += len(m.Raw) + len(schema)
 		keys[i] = r.Key
-		es[i] = loadedEntry(r.Object, 1, r.Attempts, now)
+		es[i] = warehouse.LoadedEntry(r.Object, 1, r.Attempts, "", now)
 	}
 	chunks = append(chunks, cur)
 	err := w.inTx(ctx, func(tx *sql.Tx) error {

@@ -12,7 +12,7 @@ SET _st_ledger = ARRAY(
   ) c ON c.`key` = l.`key`);
 BEGIN TRANSACTION;
 UPDATE `synctrack`.`load_ledger` o SET `status` = 'replaced'
-WHERE ((o.`status` = 'failed' AND o.`key` IN (SELECT n.`key` FROM UNNEST(_st_ledger) n))
+WHERE ((o.`status` IN ('failed', 'quarantined') AND o.`key` IN (SELECT n.`key` FROM UNNEST(_st_ledger) n))
   OR (o.`status` = 'loaded' AND o.`key` IN (SELECT n.`key` FROM UNNEST(_st_ledger) n WHERE n.`status` = 'loaded')))
   AND NOT CONCAT(o.`etag`, '/', o.`key`) IN (SELECT CONCAT(n.`etag`, '/', n.`key`) FROM UNNEST(_st_ledger) n);
 CREATE TEMP TABLE _st_seen AS SELECT o.`key`, o.`etag`, o.`first_seen_at` FROM `synctrack`.`load_ledger` o WHERE CONCAT(o.`etag`, '/', o.`key`) IN (SELECT CONCAT(n.`etag`, '/', n.`key`) FROM UNNEST(_st_ledger) n);

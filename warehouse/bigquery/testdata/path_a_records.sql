@@ -123,7 +123,7 @@ SELECT
 FROM `synctrack`.`_st_ext_CYCLE_2` t
 JOIN UNNEST(_st_files) b ON b.uri = _FILE_NAME;
 UPDATE `synctrack`.`load_ledger` o SET `status` = 'replaced'
-WHERE ((o.`status` = 'failed' AND o.`key` IN (SELECT n.`key` FROM UNNEST(_st_ledger) n))
+WHERE ((o.`status` IN ('failed', 'quarantined') AND o.`key` IN (SELECT n.`key` FROM UNNEST(_st_ledger) n))
   OR (o.`status` = 'loaded' AND o.`key` IN (SELECT n.`key` FROM UNNEST(_st_ledger) n WHERE n.`status` = 'loaded')))
   AND NOT CONCAT(o.`etag`, '/', o.`key`) IN (SELECT CONCAT(n.`etag`, '/', n.`key`) FROM UNNEST(_st_ledger) n);
 CREATE TEMP TABLE _st_seen AS SELECT o.`key`, o.`etag`, o.`first_seen_at` FROM `synctrack`.`load_ledger` o WHERE CONCAT(o.`etag`, '/', o.`key`) IN (SELECT CONCAT(n.`etag`, '/', n.`key`) FROM UNNEST(_st_ledger) n);

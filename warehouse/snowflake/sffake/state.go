@@ -86,7 +86,7 @@ func (f *Server) replaceLedger(st *fakeState, q string) {
 		key, etag, status := deref(r[0]), deref(r[1]), deref(r[4])
 		for _, id := range st.order {
 			l := st.ledger[id]
-			if l[0] == key && l[1] != etag && (l[4] == "failed" || (l[4] == "loaded" && status == "loaded")) {
+			if l[0] == key && l[1] != etag && (l[4] == "failed" || l[4] == "quarantined" || (l[4] == "loaded" && status == "loaded")) {
 				l[4] = "replaced"
 			}
 		}

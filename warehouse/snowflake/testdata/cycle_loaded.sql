@@ -139,7 +139,7 @@ FROM (SELECT column1 AS "KEY", column2 AS "ETAG", column3 AS "SIZE", column4 AS 
 FROM VALUES
   ('sync_tracking_datasets/org1/52275/run2/_SUCCESS', '"d41d8cd98f00b204e9800998ecf8427e"', 0, 'ignored', 'skipped', 0, 'not Sync Tracking data: ignored', 1, '2025-11-20T08:30:00Z', NULL)) n
 WHERE l."KEY" = n."KEY" AND l."ETAG" <> n."ETAG"
-  AND (l."STATUS" = 'failed' OR (l."STATUS" = 'loaded' AND n."STATUS" = 'loaded'));
+  AND (l."STATUS" IN ('failed', 'quarantined') OR (l."STATUS" = 'loaded' AND n."STATUS" = 'loaded'));
 
 MERGE INTO "SYNCTRACK"."LOAD_LEDGER" l
 USING (SELECT column1 AS "KEY", column2 AS "ETAG", column3 AS "SIZE", column4 AS "KIND", column5 AS "STATUS", column6 AS "ROWS", column7 AS "ERROR", column8 AS "ATTEMPTS", TO_TIMESTAMP_TZ(column9) AS "FIRST_SEEN_AT", TO_TIMESTAMP_TZ(column10) AS "LOADED_AT"
@@ -169,7 +169,7 @@ FROM VALUES
   ('sync_tracking_datasets/org1/52275/run1/metadata.json', '"7d443062e2f333a6410b1fa84939345f"', 282, 'metadata', 'loaded', 1, NULL, 1, '2025-11-20T08:30:00Z', '2025-11-20T08:30:00Z'),
   ('sync_tracking_datasets/org1/52275/run2/metadata.json', '"ae17205e6ae817e52958228585ae4737"', 282, 'metadata', 'loaded', 1, NULL, 1, '2025-11-20T08:30:00Z', '2025-11-20T08:30:00Z')) n
 WHERE l."KEY" = n."KEY" AND l."ETAG" <> n."ETAG"
-  AND (l."STATUS" = 'failed' OR (l."STATUS" = 'loaded' AND n."STATUS" = 'loaded'));
+  AND (l."STATUS" IN ('failed', 'quarantined') OR (l."STATUS" = 'loaded' AND n."STATUS" = 'loaded'));
 
 MERGE INTO "SYNCTRACK"."LOAD_LEDGER" l
 USING (SELECT column1 AS "KEY", column2 AS "ETAG", column3 AS "SIZE", column4 AS "KIND", column5 AS "STATUS", column6 AS "ROWS", column7 AS "ERROR", column8 AS "ATTEMPTS", TO_TIMESTAMP_TZ(column9) AS "FIRST_SEEN_AT", TO_TIMESTAMP_TZ(column10) AS "LOADED_AT"
@@ -215,7 +215,7 @@ FROM VALUES
   ('sync_tracking_datasets/org1/52275/run2/records_added.1.parquet', '"9428449b19f23d0518d65724a1764027"', 16, 'records', 'loaded', 10, NULL, 1, '2025-11-20T08:30:00Z', '2025-11-20T08:30:00Z'),
   ('sync_tracking_datasets/org1/52275/run2/records_added.2.parquet', '"9428449b19f23d0518d65724a1764027"', 16, 'records', 'loaded', 10, NULL, 1, '2025-11-20T08:30:00Z', '2025-11-20T08:30:00Z')) n
 WHERE l."KEY" = n."KEY" AND l."ETAG" <> n."ETAG"
-  AND (l."STATUS" = 'failed' OR (l."STATUS" = 'loaded' AND n."STATUS" = 'loaded'));
+  AND (l."STATUS" IN ('failed', 'quarantined') OR (l."STATUS" = 'loaded' AND n."STATUS" = 'loaded'));
 
 MERGE INTO "SYNCTRACK"."LOAD_LEDGER" l
 USING (SELECT column1 AS "KEY", column2 AS "ETAG", column3 AS "SIZE", column4 AS "KIND", column5 AS "STATUS", column6 AS "ROWS", column7 AS "ERROR", column8 AS "ATTEMPTS", TO_TIMESTAMP_TZ(column9) AS "FIRST_SEEN_AT", TO_TIMESTAMP_TZ(column10) AS "LOADED_AT"
@@ -265,7 +265,7 @@ FROM (SELECT column1 AS "KEY", column2 AS "ETAG", column3 AS "SIZE", column4 AS 
 FROM VALUES
   ('metadata/org1/destinations.parquet', '"9428449b19f23d0518d65724a1764027"', 16, 'fact', 'loaded', 10, NULL, 1, '2025-11-20T08:30:00Z', '2025-11-20T08:30:00Z')) n
 WHERE l."KEY" = n."KEY" AND l."ETAG" <> n."ETAG"
-  AND (l."STATUS" = 'failed' OR (l."STATUS" = 'loaded' AND n."STATUS" = 'loaded'));
+  AND (l."STATUS" IN ('failed', 'quarantined') OR (l."STATUS" = 'loaded' AND n."STATUS" = 'loaded'));
 
 MERGE INTO "SYNCTRACK"."LOAD_LEDGER" l
 USING (SELECT column1 AS "KEY", column2 AS "ETAG", column3 AS "SIZE", column4 AS "KIND", column5 AS "STATUS", column6 AS "ROWS", column7 AS "ERROR", column8 AS "ATTEMPTS", TO_TIMESTAMP_TZ(column9) AS "FIRST_SEEN_AT", TO_TIMESTAMP_TZ(column10) AS "LOADED_AT"

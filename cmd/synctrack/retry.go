@@ -1,0 +1,58 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+)
+
+const retryHelp = `Put quarantined objects back in the queue. An object that failed
+--quarantine-after times (default 5) is quarantined: loads no longer read it, and
+status lists it. Once you have fixed it (or the warehouse it tripped on), retry
+makes it failed with no attempts, so the next load reads it again. A new version
+of the object (a new etag) needs no retry: it is loaded as new.
+
+Examples:
+  synctrack retry --warehouse duckdb://./sync-logs.duckdb --all
+  synctrack retry --warehouse duckdb://./sync-logs.duckdb sync_tracking_datasets/1001/52275/8867293/records_updated.3.parquet`
+
+func newRetryCommand() *cobra.Command {
+	c := &cobra.Command{
+		Use:   "retry --warehouse URL (KEY... | --all)",
+		Short: "Requeue quarantined objects so the next load reads them again",
+		Long:  retryHelp,
+		RunE:  runRetry,
+	}
+	c.Flags().String("warehouse", "", warehouseHelp())
+	c.Flags().Bool("all", false, "every quarantined object")
+	return c
+}
+
+func runRetry(cmd *cobra.Command, keys []string) error {
+	all, _ := cmd.Flags().GetBool("all")
+	if all == (len(keys) > 0) {
+		return usageError("give the keys of quarantined objects, or --all (not both)")
+	}
+	whURL, _ := cmd.Flags().GetString("warehouse")
+	exists, err := warehouseExists(whURL)
+	if err != nil {
+		return err
+	}
+	if !exists {
+		return usageError("warehouse %s has no database file yet: nothing to retry", whURL)
+	}
+	_, w, err := openWarehouse(cmd, whURL, nil, "")
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	n, err := w.Requeue(cmd.Context(), keys)
+	if err != nil {
+		return fmt.Errorf("retry: %w", err)
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "%d quarantined objects put back; the next load reads them again\n", n)
+	if len(keys) > 0 && n < int64(len(keys)) {
+		fmt.Fprintf(cmd.OutOrStdout(), "%d of the keys given were not quarantined (see synctrack status)\n", int64(len(keys))-n)
+	}
+	return nil
+}
