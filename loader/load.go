@@ -79,7 +79,7 @@ type Report struct {
 	// quarantine.
 	InQuarantine int
 	Pending      int // recently written local files that did not read whole yet
-	Elapsed     time.Duration
+	Elapsed      time.Duration
 }
 
 // Loader loads one bucket into one warehouse.

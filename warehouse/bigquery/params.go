@@ -116,4 +116,3 @@ func (w *Warehouse) prepare(in arrays) (dialects.BQBatch, *dialects.BQArrays, st
 	}
 	return b, &a, name, nil
 }
-

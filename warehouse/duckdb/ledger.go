@@ -155,4 +155,3 @@ func nullString(s string) any {
 	}
 	return s
 }
-

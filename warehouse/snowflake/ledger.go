@@ -119,4 +119,3 @@ func (w *Warehouse) noteSeen(es []warehouse.LedgerEntry) {
 		w.seen[e.Key] = true
 	}
 }
-
