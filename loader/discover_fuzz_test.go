@@ -46,7 +46,7 @@ func FuzzClassify(f *testing.F) {
 			name := "metadata.json"
 			if o.Kind == KindRecords {
 				if (o.BatchNumber != nil) != (want.digits != "") {
-					t.Fatalf("%q: batch number %v, want %q", key, o.BatchNumber, want.digits)
+					t.Fatalf("%q: batch %q number %v, want the number %q", key, o.BatchType, o.BatchNumber != nil, want.digits)
 				}
 				name = o.BatchType + ".parquet"
 				if o.BatchNumber != nil {
