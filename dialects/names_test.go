@@ -245,34 +245,3 @@ func checkUnique(t *testing.T, cols []PayloadColumn) {
 		seen[k] = true
 	}
 }
-
-// FuzzAssignColumns checks the two promises over arbitrary names: columns
-// never collide, and a second call with more fields keeps the first's names.
-func FuzzAssignColumns(f *testing.F) {
-	f.Add("Email\nemail\nstatus\n\n1st\nnaïve\nna_ve", "EMAIL\nf_\nf")
-	f.Fuzz(func(t *testing.T, a, b string) {
-		first := map[string]string{}
-		for _, n := range strings.Split(a, "\n") {
-			first[n] = "string"
-		}
-		all := map[string]string{}
-		for _, n := range strings.Split(a+"\n"+b, "\n") {
-			all[n] = "number"
-		}
-		before := AssignColumns(nil, first, base)
-		after := AssignColumns(before, all, base)
-		checkUnique(t, after)
-		if len(after) != len(all) {
-			t.Fatalf("%d columns for %d fields", len(after), len(all))
-		}
-		col := map[string]string{}
-		for _, c := range after {
-			col[c.Field] = c.Column
-		}
-		for _, c := range before {
-			if col[c.Field] != c.Column || len(c.Column) > 60 {
-				t.Fatalf("field %q: column %q became %q", c.Field, c.Column, col[c.Field])
-			}
-		}
-	})
-}

@@ -12,34 +12,6 @@ var hostileText = []string{
 	"Ünïcødé 名前", `\\'); --`,
 }
 
-// readSnowflake reads one literal from the start of sql the way Snowflake's
-// lexer does: doubled quotes and backslash escapes in strings, "" in identifiers. It returns the
-// value and the rest of sql after the closing quote.
-func readSnowflake(t *testing.T, sql string, q byte) (string, string) {
-	t.Helper()
-	if sql == "" || sql[0] != q {
-		t.Fatalf("%q does not start with %c", sql, q)
-	}
-	var b strings.Builder
-	for i := 1; i < len(sql); i++ {
-		c := sql[i]
-		switch {
-		case c == q && i+1 < len(sql) && sql[i+1] == q:
-			b.WriteByte(q)
-			i++
-		case c == q:
-			return b.String(), sql[i+1:]
-		case c == '\\' && q == '\'' && i+1 < len(sql):
-			i++
-			b.WriteByte(sql[i]) // \\ and \' are the only escapes we emit
-		default:
-			b.WriteByte(c)
-		}
-	}
-	t.Fatalf("%q: literal never ends", sql)
-	return "", ""
-}
-
 func TestSnowflakeQuoting(t *testing.T) {
 	d := Snowflake{}
 	for _, s := range hostileText {
@@ -47,9 +19,13 @@ func TestSnowflakeQuoting(t *testing.T) {
 			q         byte
 			out, want string
 		}{{'\'', d.String(s), safeText(s)}, {'"', d.Ident(s), SnowflakeName(safeText(s))}, {'"', d.Quote(s), safeText(s)}} {
-			got, rest := readSnowflake(t, c.out, c.q)
-			if got != c.want || rest != "" {
-				t.Errorf("%q quoted as %s reads back as %q with %q left over", s, c.out, got, rest)
+			read := unquoteSnowflakeString
+			if c.q == '"' {
+				read = func(tok string) (string, string, error) { return unquoteDoubled(tok, '"') }
+			}
+			got, rest, err := read(c.out)
+			if err != nil || got != c.want || rest != "" {
+				t.Errorf("%q quoted as %s reads back as %q (%v) with %q left over", s, c.out, got, err, rest)
 			}
 		}
 	}

@@ -61,10 +61,13 @@ func Classify(key string) Object {
 }
 
 // batchName splits "records_updated.12" into its type and number. An old-shape
-// name without a number ("records_updated") has a nil number.
+// name without a number ("records_updated") has a nil number. The number is
+// digits only: ParseInt alone also takes "+5" and "-0", which BigQuery's
+// external path (a regexp on the file name) reads as no number, so one file
+// would get two batch numbers depending on the load mode.
 func batchName(s string) (string, *int64) {
-	if i := strings.LastIndexByte(s, '.'); i > 0 {
-		if n, err := strconv.ParseInt(s[i+1:], 10, 64); err == nil && n >= 0 {
+	if i := strings.LastIndexByte(s, '.'); i > 0 && strings.Trim(s[i+1:], "0123456789") == "" {
+		if n, err := strconv.ParseInt(s[i+1:], 10, 64); err == nil {
 			return s[:i], &n
 		}
 	}

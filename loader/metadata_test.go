@@ -202,38 +202,3 @@ func TestParseMetadataDeterministic(t *testing.T) {
 		}
 	}
 }
-
-func FuzzParseMetadata(f *testing.F) {
-	for _, s := range []string{
-		`{}`, `[]`, `{"org_id":1e400,"run_id":-1.5e-3,"started_at":9223372036854775807}`,
-		`{"sync_run":{"metadata":{"data":{"sync":{"run":{"id":1}}}}}}`,
-		`{"schema":"[{\"name\":\"a\",\"type\":[\"null\",\"array\"]}]","started_at":"-1"}`,
-		`{"started_at":-9223372036854775808}`, `{"a":`, "\xef\xbb\xbf{}",
-	} {
-		f.Add([]byte(s), "o", "s", "")
-	}
-	allowed := map[string]bool{"string": true, "number": true, "boolean": true, "array": true, "json": true}
-	f.Fuzz(func(t *testing.T, raw []byte, org, sync, run string) {
-		m, err := ParseMetadata(raw, org, sync, run)
-		if err != nil {
-			if !errors.Is(err, ErrInvalidMetadata) {
-				t.Fatalf("error %v does not wrap ErrInvalidMetadata", err)
-			}
-			return
-		}
-		if !json.Valid(m.Raw) {
-			t.Fatalf("Raw %q is not valid JSON", m.Raw)
-		}
-		if org != "" && m.OrgID != org || sync != "" && m.SyncConfigurationID != sync || run != "" && m.SyncRunID != run {
-			t.Fatalf("path ids not kept: %+v", m)
-		}
-		for f, typ := range m.PayloadSchema {
-			if !allowed[typ] {
-				t.Fatalf("field %q has type %q", f, typ)
-			}
-		}
-		if m.StartedAt != nil && m.StartedAt.Location() != time.UTC {
-			t.Fatalf("StartedAt %v not in UTC", m.StartedAt)
-		}
-	})
-}
