@@ -33,7 +33,8 @@ type PayloadColumn struct {
 // since a duplicate column would break the view.
 //
 // New fields are named in bytewise order of field name, so the outcome does
-// not depend on map order: the candidate is SanitizeName(field), then
+// not depend on map order: the candidate is SanitizeName(field), with "_f"
+// appended when that is an SQL keyword of some engine (IsKeyword), then
 // candidate_2, candidate_3, ... until no existing, reserved or earlier column
 // has that name. The result is sorted by Column; no two Columns are equal,
 // even ignoring case.
@@ -73,7 +74,11 @@ func AssignColumns(existing []PayloadColumn, fields map[string]string, reserved 
 	}
 	sort.Strings(names)
 	for _, f := range names {
-		col := freeName(SanitizeName(f), taken)
+		base := SanitizeName(f)
+		if IsKeyword(base) {
+			base += "_f" // "select" cannot be typed unquoted on any engine; "select_f" can
+		}
+		col := freeName(base, taken)
 		taken[col] = true
 		out = append(out, PayloadColumn{Field: f, Column: col, Type: pending[f]})
 	}

@@ -111,11 +111,31 @@ func TestAssignColumns(t *testing.T) {
 		{
 			name:     "sticky: fields gone from the schema keep their column",
 			existing: []PayloadColumn{{"old", "old", "number"}},
-			fields:   map[string]string{"new": "string"},
+			fields:   map[string]string{"added": "string"},
 			want: []PayloadColumn{
-				{"new", "new", "string"},
+				{"added", "added", "string"},
 				{"old", "old", "number"},
 			},
+		},
+		{
+			// Every engine refuses these unquoted (select, order: all three;
+			// new: BigQuery; minus: Snowflake); the suffix makes them plain.
+			name:   "SQL keywords get a suffix, and the suffixed name still never collides",
+			fields: map[string]string{"select": "string", "ORDER": "number", "new": "string", "minus": "boolean", "select_f": "string", "selected": "string"},
+			want: []PayloadColumn{
+				{"minus", "minus_f", "boolean"},
+				{"new", "new_f", "string"},
+				{"ORDER", "order_f", "number"},
+				{"select", "select_f", "string"},
+				{"select_f", "select_f_2", "string"},
+				{"selected", "selected", "string"},
+			},
+		},
+		{
+			name:     "a column named before keywords were suffixed keeps its name",
+			existing: []PayloadColumn{{"select", "select", "string"}},
+			fields:   map[string]string{"select": "string"},
+			want:     []PayloadColumn{{"select", "select", "string"}},
 		},
 		{
 			name:     "an existing column whose name became reserved is renamed, keeping its type",

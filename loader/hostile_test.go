@@ -77,4 +77,16 @@ WHERE v."`+parts[1]+`" IS DISTINCT FROM json_extract_string(r.record_payload, '$
 	if mismatch != "0" {
 		t.Fatalf("%s rows where the typed column differs from the payload", mismatch)
 	}
+	// A field named as an SQL keyword becomes a column anyone can type
+	// unquoted: select -> select_f (a column "select" would need quotes).
+	kw := one(t, db, `SELECT view_name || '|' || column_name FROM synctrack.payload_columns WHERE field_name = 'select'`)
+	view, colName, _ := strings.Cut(kw, "|")
+	if colName != "select_f" {
+		t.Fatalf("field select got column %q, want select_f", colName)
+	}
+	wrong := one(t, db, `SELECT count(*) FROM synctrack.`+view+` v JOIN synctrack.sync_records r USING (_file, _row)
+WHERE v.select_f IS DISTINCT FROM CAST(json_extract(r.record_payload, '$.select') AS BOOLEAN)`)
+	if wrong != "0" {
+		t.Fatalf("%s rows where select_f differs from the payload's select", wrong)
+	}
 }
