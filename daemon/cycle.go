@@ -39,6 +39,9 @@ func (t *target) run(stop, ctx context.Context, s scope) {
 		default:
 			t.log.Error("cycle failed; next try at the next tick", "scope", s.why, "reason", reason, "err", c.Err)
 		}
+		if cl != stopped {
+			t.keep(s)
+		}
 	}
 	t.mu.Lock()
 	t.cycles++
@@ -56,6 +59,21 @@ func (t *target) run(stop, ctx context.Context, s scope) {
 	if t.d.deps.OnCycle != nil {
 		t.d.deps.OnCycle(c)
 	}
+}
+
+// keep puts what a failed cycle was asked to load and complete (webhook run
+// folders, sync.completed runs) back in the queue without waking the loop:
+// the next tick applies it. A sync.completed answered 202 is not dropped
+// because the warehouse was held longer than the cycle's retries. (A
+// restart does drop it; the quiet period then completes the run.)
+func (t *target) keep(s scope) {
+	if len(s.folders) == 0 && len(s.complete) == 0 {
+		return
+	}
+	t.mu.Lock()
+	t.pending.merge(scope{folders: s.folders, complete: s.complete, why: s.why})
+	t.mu.Unlock()
+	t.log.Info("kept the failed cycle's webhook work for the next cycle", "folders", len(s.folders), "runs", len(s.complete))
 }
 
 // waited logs and counts a backoff wait.
@@ -112,6 +130,7 @@ func (t *target) cycle(ctx context.Context, s scope) (*loader.Report, []string, 
 			return nil, nil, err
 		}
 		m.listed.WithLabelValues(name).Add(float64(p.Listed))
+		m.quarantined.WithLabelValues(name).Set(float64(p.Quarantined))
 		if workCount(p) == 0 {
 			m.pending.WithLabelValues(name).Set(0)
 			t.log.Debug("nothing new", "scope", s.why, "listed", p.Listed)
@@ -164,7 +183,8 @@ func (t *target) load(ctx context.Context, wh warehouse.Warehouse, s scope) (*lo
 		return rep, nil, err
 	}
 	loaded, runs := t.observe(p, rep)
-	m.pending.WithLabelValues(name).Set(float64(len(rep.Failed)))
+	m.pending.WithLabelValues(name).Set(float64(len(rep.Failed) - rep.Quarantined))
+	m.quarantined.WithLabelValues(name).Set(float64(rep.InQuarantine + rep.Quarantined))
 	if rs, ok := wh.(warehouse.RunStates); ok {
 		if err := t.runStates(ctx, rs, runs, s); err != nil {
 			return rep, loaded, fmt.Errorf("run state: %w", err)

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
@@ -185,5 +186,37 @@ func TestWebhookLoadsRun(t *testing.T) {
 	other := f.query(`SELECT DISTINCT state FROM synctrack.sync_runs WHERE sync_run_id <> 'run-wanted'`)
 	if len(other) != 1 || other[0] != "open" {
 		t.Fatalf("other runs' state: %v", other)
+	}
+}
+
+// A sync.completed answered 202 while another process holds the warehouse
+// longer than the cycle's retries is kept, not dropped: the next tick that
+// reaches the warehouse loads the run and marks it complete (before, the run
+// stayed open until the quiet period).
+func TestWebhookKeptThroughFailedCycles(t *testing.T) {
+	const secret = "s3cret"
+	f := newFixture(t)
+	f.start(daemon.Config{Listen: "127.0.0.1:0", WebhookSecret: secret,
+		Retry:   daemon.Retry{Base: time.Millisecond, Max: time.Millisecond, Attempts: 2},
+		Targets: []daemon.Target{{Schedule: "@every 1s", FactsSchedule: "@every 1h", QuietPeriod: time.Hour}}})
+	f.waitCycle("at startup", func(c daemon.Cycle) bool { return c.Scope == "startup" && c.Err == nil })
+	runs := f.runFolders()
+	parts := strings.Split(runs[0], "/")
+	org, sync := parts[1], parts[2]
+	f.locked.Store(true)
+	keys := f.newRun(runs[0], "run-held")
+	body := fmt.Sprintf(`{"type":"sync.completed","data":{"orgId":"%s","syncId":"%s","syncRunId":"run-held"}}`, org, sync)
+	if got := post(t, "http://"+f.d.Addr()+"/webhook", body, sign(secret, body)); got != 202 {
+		t.Fatalf("webhook: %d", got)
+	}
+	f.waitCycle("for the webhook to fail on the held warehouse", func(c daemon.Cycle) bool {
+		return strings.Contains(c.Scope, "webhook") && c.Err != nil
+	})
+	f.locked.Store(false)
+	f.waitCycle("loading the held run", loadedKey(keys[0]))
+	f.shutdown()
+	st := f.query(`SELECT state FROM synctrack.sync_runs WHERE sync_run_id = 'run-held'`)
+	if len(st) != 1 || st[0] != "complete" {
+		t.Fatalf("run state after a held warehouse: %v, want complete", st)
 	}
 }

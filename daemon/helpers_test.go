@@ -3,6 +3,7 @@ package daemon_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"io"
 	"net/http"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -34,6 +36,9 @@ type fixture struct {
 	d      *daemon.Daemon
 	stop   context.CancelFunc
 	done   chan error
+	// locked makes opening the warehouse fail as DuckDB does when another
+	// process holds the file.
+	locked atomic.Bool
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -63,8 +68,13 @@ func (f *fixture) start(cfg daemon.Config) {
 			b, err := blob.OpenBucket(ctx, u)
 			return b, "", err
 		},
-		OpenWarehouse: openDuck,
-		OnCycle:       func(c daemon.Cycle) { f.cycles <- c },
+		OpenWarehouse: func(ctx context.Context, u string, b *blob.Bucket, bu string, ro bool) (warehouse.Warehouse, error) {
+			if f.locked.Load() {
+				return nil, &warehouse.Error{Class: warehouse.Transient, Reason: "locked", Err: errors.New("IO Error: Could not set lock on file")}
+			}
+			return openDuck(ctx, u, b, bu, ro)
+		},
+		OnCycle: func(c daemon.Cycle) { f.cycles <- c },
 	}
 	d, err := daemon.New(context.Background(), cfg, deps)
 	if err != nil {

@@ -20,6 +20,7 @@ type metrics struct {
 	runs        *prometheus.CounterVec
 	queries     *prometheus.CounterVec
 	webhooks    *prometheus.CounterVec
+	quarantined *prometheus.GaugeVec
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -53,9 +54,11 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help: "Warehouse operations by the daemon: ledger_read, load, run_state, lease."}, append(t, "op")),
 		webhooks: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "synctrack_webhooks_total",
 			Help: "sync.completed deliveries by result: accepted, ignored, bad_signature, too_large, bad_request."}, []string{"result"}),
+		quarantined: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "synctrack_quarantined_objects",
+			Help: "Objects in quarantine at the last listing: failed too often, not read until synctrack retry."}, t),
 	}
 	reg.MustRegister(m.files, m.rows, m.failures, m.duration, m.listed, m.pending, m.lag,
-		m.lastSuccess, m.waits, m.waitSeconds, m.runs, m.queries, m.webhooks,
+		m.lastSuccess, m.waits, m.waitSeconds, m.runs, m.queries, m.webhooks, m.quarantined,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
