@@ -181,7 +181,9 @@ func TestQuarantineAndRequeue(t *testing.T) {
 	w := openWarehouse(t)
 	b := testbucket.Open(t, url)
 	l := loader.New(b, dir, w, loader.Options{QuarantineAfter: 2})
-	status := func() string { return one(t, w.DB(), `SELECT status || ' ' || attempts FROM synctrack.load_ledger WHERE key = ?`, key) }
+	status := func() string {
+		return one(t, w.DB(), `SELECT status || ' ' || attempts FROM synctrack.load_ledger WHERE key = ?`, key)
+	}
 	for i, want := range []string{"failed 1", "quarantined 2", "quarantined 2"} {
 		rep, err := l.Load(context.Background())
 		if err != nil {
