@@ -91,6 +91,13 @@ type LocalReader interface {
 	ReadsLocalFiles()
 }
 
+// Baseline is an engine with a bare load of its own: the same files read
+// by the engine alone, without the ledger or synctrack's columns. It is the
+// ceiling `synctrack bench` measures loads against.
+type Baseline interface {
+	BaselineLoad(ctx context.Context, files []string) (rows int64, err error)
+}
+
 // BatchLimiter is a warehouse with its own idea of a batch: how many files and
 // bytes one load statement should take. The loader asks it when its options
 // leave the limits unset.

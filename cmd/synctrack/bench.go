@@ -12,10 +12,10 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/synctrack/synctrack/dialects"
 	"github.com/synctrack/synctrack/gen"
 	"github.com/synctrack/synctrack/loader"
-	"github.com/synctrack/synctrack/warehouse/duckdb"
+	"github.com/synctrack/synctrack/warehouse"
+	"github.com/synctrack/synctrack/warehouse/engines"
 )
 
 func newBenchCommand() *cobra.Command {
@@ -115,24 +115,24 @@ func measure(db string, f func(string) (int64, error)) (benchResult, error) {
 	return r, err
 }
 
+// openBench opens a fresh database file of the embedded engine, through
+// the registry.
+func openBench(ctx context.Context, path string) (warehouse.Warehouse, error) {
+	_, w, err := engines.Open(ctx, engines.Embedded().Local(path), warehouse.Options{})
+	return w, err
+}
+
 func ceilingLoad(ctx context.Context, path string, files []string) (int64, error) {
-	w, err := duckdb.Open(ctx, duckdb.Config{Path: path, Schema: "synctrack", MemoryLimit: duckdb.DefaultMemoryLimit}, time.Now)
+	w, err := openBench(ctx, path)
 	if err != nil {
 		return 0, err
 	}
 	defer w.Close()
-	d := dialects.DuckDB{}
-	list := make([]string, len(files))
-	for i, f := range files {
-		list[i] = d.String(f)
+	b, ok := w.(warehouse.Baseline)
+	if !ok {
+		return 0, fmt.Errorf("the %s engine has no baseline load", engines.Embedded().Name)
 	}
-	q := "CREATE TABLE ceiling AS SELECT * FROM read_parquet([" + strings.Join(list, ", ") + "], union_by_name = true)"
-	if _, err := w.DB().ExecContext(ctx, q); err != nil {
-		return 0, err
-	}
-	var n int64
-	err = w.DB().QueryRowContext(ctx, "SELECT count(*) FROM ceiling").Scan(&n)
-	return n, err
+	return b.BaselineLoad(ctx, files)
 }
 
 func synctrackLoad(cmd *cobra.Command, path, bucketDir string) (int64, error) {
@@ -142,7 +142,7 @@ func synctrackLoad(cmd *cobra.Command, path, bucketDir string) (int64, error) {
 		return 0, err
 	}
 	defer b.Close()
-	w, err := duckdb.Open(ctx, duckdb.Config{Path: path, Schema: "synctrack", MemoryLimit: duckdb.DefaultMemoryLimit}, time.Now)
+	w, err := openBench(ctx, path)
 	if err != nil {
 		return 0, err
 	}
