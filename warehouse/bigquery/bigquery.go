@@ -265,6 +265,7 @@ func (w *Warehouse) script(ctx context.Context, sql string) (int64, error) {
 
 // runJob starts one query job, counts it, and waits for it to end.
 func (w *Warehouse) runJob(ctx context.Context, q *bigquery.Query) (*bigquery.Job, error) {
+	w.log.Debug("query job", "sql", q.Q)
 	w.count(func(s *Stats) { s.Queries++ })
 	job, err := q.Run(ctx)
 	if err != nil {
@@ -283,6 +284,7 @@ func (w *Warehouse) read(ctx context.Context, sql string, fn func([]bigquery.Val
 	defer cancel()
 	q := w.client.Query(sql)
 	q.Parameters = params
+	w.log.Debug("query", "sql", sql)
 	w.count(func(s *Stats) { s.Queries++ })
 	it, err := q.Read(ctx)
 	if err != nil {

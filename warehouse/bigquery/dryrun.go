@@ -61,6 +61,7 @@ func (w *Warehouse) probe(ctx context.Context, files []warehouse.File, chunk []i
 			SourceURIs: []string{w.uri(files[i].Key)}}
 	}
 	q := w.client.Query(w.d.SchemaProbe(names))
+	w.log.Debug("dry run", "sql", q.Q, "files", len(chunk))
 	q.DryRun = true
 	q.TableDefinitions = defs
 	w.count(func(s *Stats) { s.DryRuns++ })

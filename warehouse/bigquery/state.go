@@ -22,6 +22,7 @@ var (
 func (w *Warehouse) dml(ctx context.Context, sql string) (int64, error) {
 	ctx, cancel := context.WithTimeout(ctx, w.c.JobTimeout)
 	defer cancel()
+	w.log.Debug("statement", "sql", sql)
 	w.count(func(s *Stats) { s.Queries++ })
 	job, err := w.client.Query(sql).Run(ctx)
 	if err != nil {

@@ -50,6 +50,7 @@ func (w *Warehouse) loadRecords(ctx context.Context, files []warehouse.File) (in
 			}
 		}
 		if q := w.insertRecordsSQL(files); q != "" {
+			w.log.Debug("statement", "sql", q)
 			if _, err := tx.ExecContext(ctx, q, now); err != nil {
 				return fmt.Errorf("insert rows: %w", err)
 			}

@@ -34,6 +34,7 @@ func (w *Warehouse) Ledger(ctx context.Context) ([]warehouse.LedgerEntry, error)
 
 func (w *Warehouse) readLedger(ctx context.Context) ([]warehouse.LedgerEntry, error) {
 	q := w.d.LedgerSelect(w.schema)
+	w.log.Debug("query", "sql", q)
 	rows, err := w.db.QueryContext(ctx, q)
 	if err != nil {
 		return nil, w.classify(err, q)

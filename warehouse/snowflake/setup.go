@@ -43,6 +43,7 @@ func (w *Warehouse) autoRefresh(ctx context.Context) error {
 		return err
 	}
 	stmt := w.d.ShowExternal(w.schema)
+	w.log.Debug("statement", "sql", stmt)
 	rows, err := w.db.QueryContext(ctx, stmt)
 	if err != nil {
 		return w.classify(err, stmt)

@@ -39,7 +39,7 @@ func (w *Warehouse) daemonDo(ctx context.Context, fn func() error) error {
 
 // execCount runs one statement and returns the rows it affected.
 func (w *Warehouse) execCount(ctx context.Context, q querier, stmt string) (int64, error) {
-	w.log.Debug("statement", "sql", firstLine(stmt))
+	w.log.Debug("statement", "sql", stmt)
 	res, err := q.ExecContext(ctx, stmt)
 	if err != nil {
 		return 0, w.classify(err, stmt)
@@ -72,6 +72,7 @@ func (w *Warehouse) AcquireLease(ctx context.Context, name, me string, ttl time.
 			}
 			q := w.d.LeaseHolder(w.schema, name)
 			var micros int64
+			w.log.Debug("query", "sql", q)
 			err = tx.QueryRowContext(ctx, q).Scan(&holder, &micros)
 			if errors.Is(err, sql.ErrNoRows) {
 				return nil // released between the MERGE and the read: try again next cycle
@@ -145,6 +146,7 @@ func (w *Warehouse) CompleteQuietRuns(ctx context.Context, cutoff, at time.Time)
 				return err
 			}
 			w.log.Debug("statement", "sql", firstLine(stmts[1]))
+			w.log.Debug("query", "sql", stmts[1])
 			if err := tx.QueryRowContext(ctx, stmts[1]).Scan(&open); err != nil {
 				return w.classify(err, stmts[1])
 			}

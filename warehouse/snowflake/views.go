@@ -114,6 +114,8 @@ func (w *Warehouse) syncFields(ctx context.Context, syncIDs []string) (map[strin
 		q := "SELECT " + w.d.Ident("sync_configuration_id") + ", " + w.d.Ident("payload_schema") + "::VARCHAR FROM " +
 			w.table("sync_runs") + " WHERE " + w.d.In("sync_configuration_id", c) +
 			" ORDER BY " + w.d.Ident("started_at") + " NULLS LAST, " + w.d.Ident("_file")
+		w.log.Debug("query", "sql", q)
+		w.log.Debug("query", "sql", q)
 		rows, err := w.db.QueryContext(ctx, q)
 		if err != nil {
 			return nil, w.classify(err, q)
