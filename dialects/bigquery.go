@@ -23,6 +23,23 @@ func (BigQuery) ReplaceAll(expr, pattern, repl string) string {
 	return "REGEXP_REPLACE(" + expr + ", " + pattern + ", " + repl + ")"
 }
 
+// CountIf is COUNTIF: BigQuery has no FILTER clause.
+func (BigQuery) CountIf(cond string) string { return "COUNTIF(" + cond + ")" }
+
+// ArrayAgg needs IGNORE NULLS: BigQuery fails a query whose result array
+// would hold a NULL.
+func (BigQuery) ArrayAgg(expr, order string) string {
+	return "ARRAY_AGG(" + expr + " IGNORE NULLS ORDER BY " + order + ")"
+}
+
+// StringAgg is string_agg with an ORDER BY inside the call, as in DuckDB.
+func (BigQuery) StringAgg(expr, sep, order string) string {
+	return "string_agg(" + expr + ", " + sep + " ORDER BY " + order + ")"
+}
+
+// UTCDate is DATE with a time zone argument.
+func (BigQuery) UTCDate(ts string) string { return "DATE(" + ts + ", 'UTC')" }
+
 // Ident wraps name in backticks. BigQuery reads the same escapes inside quoted
 // identifiers as inside strings, so backticks and backslashes are escaped with
 // a backslash (doubling does not work there).

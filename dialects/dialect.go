@@ -10,9 +10,12 @@ import (
 
 // Dialect is what the analysis templates need of an engine's SQL: quoting,
 // qualified names, bind placeholders and the few functions whose spelling
-// differs. Everything else an engine renders is on its own type.
+// differs. Everything else an engine renders is on its own type. The
+// templates are one text per analysis for every dialect: a new engine
+// supports them by implementing this interface, nothing else.
 type Dialect interface {
-	// Name is the dialect's name, and its templates' folder (sql/<name>).
+	// Name is the dialect's name: the --dialect value and the folder of its
+	// golden files (sql/testdata/<name>).
 	Name() string
 	// Ident quotes one identifier (a table, view or column name).
 	Ident(name string) string
@@ -27,6 +30,18 @@ type Dialect interface {
 	// ReplaceAll renders a regexp replacement of every match of pattern in
 	// expr; pattern and repl are SQL string literals.
 	ReplaceAll(expr, pattern, repl string) string
+
+	// The aggregates below take SQL expressions written in a template, never
+	// input. CountIf counts a group's rows where cond holds.
+	CountIf(cond string) string
+	// ArrayAgg is the array of a group's non-NULL values of expr, ordered by
+	// order (an ORDER BY list).
+	ArrayAgg(expr, order string) string
+	// StringAgg joins a group's values of expr with sep (a SQL string
+	// literal), ordered by order.
+	StringAgg(expr, sep, order string) string
+	// UTCDate is the calendar date, in UTC, of the instant ts.
+	UTCDate(ts string) string
 }
 
 // DuckDB renders SQL for DuckDB.
@@ -44,6 +59,24 @@ func (DuckDB) TimestampType() string { return "TIMESTAMPTZ" }
 func (DuckDB) ReplaceAll(expr, pattern, repl string) string {
 	return "regexp_replace(" + expr + ", " + pattern + ", " + repl + ", 'g')"
 }
+
+// CountIf is the standard FILTER clause (DuckDB's count_if works too; FILTER
+// is what Postgres also reads).
+func (DuckDB) CountIf(cond string) string { return "count(*) FILTER (WHERE " + cond + ")" }
+
+// ArrayAgg filters NULLs out: list() keeps them.
+func (DuckDB) ArrayAgg(expr, order string) string {
+	return "list(" + expr + " ORDER BY " + order + ") FILTER (WHERE " + expr + " IS NOT NULL)"
+}
+
+// StringAgg is string_agg with an ORDER BY inside the call.
+func (DuckDB) StringAgg(expr, sep, order string) string {
+	return "string_agg(" + expr + ", " + sep + " ORDER BY " + order + ")"
+}
+
+// UTCDate moves the instant to UTC first: a TIMESTAMPTZ cast to DATE takes
+// its date in the session's time zone.
+func (DuckDB) UTCDate(ts string) string { return "CAST(timezone('UTC', " + ts + ") AS DATE)" }
 
 // Ident wraps name in double quotes, doubling any quote inside. DuckDB has no
 // other escape inside a quoted identifier, so no byte of name can end it early.

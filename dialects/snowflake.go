@@ -23,6 +23,24 @@ func (Snowflake) ReplaceAll(expr, pattern, repl string) string {
 	return "REGEXP_REPLACE(" + expr + ", " + pattern + ", " + repl + ")"
 }
 
+// CountIf is COUNT_IF: Snowflake has no FILTER clause.
+func (Snowflake) CountIf(cond string) string { return "COUNT_IF(" + cond + ")" }
+
+// ArrayAgg needs no NULL filter (Snowflake's ARRAY_AGG leaves NULLs out) and
+// takes its order in WITHIN GROUP.
+func (Snowflake) ArrayAgg(expr, order string) string {
+	return "ARRAY_AGG(" + expr + ") WITHIN GROUP (ORDER BY " + order + ")"
+}
+
+// StringAgg is LISTAGG, its order in WITHIN GROUP.
+func (Snowflake) StringAgg(expr, sep, order string) string {
+	return "LISTAGG(" + expr + ", " + sep + ") WITHIN GROUP (ORDER BY " + order + ")"
+}
+
+// UTCDate: CONVERT_TIMEZONE with one zone gives the instant in that zone,
+// whose date TO_DATE takes.
+func (Snowflake) UTCDate(ts string) string { return "TO_DATE(CONVERT_TIMEZONE('UTC', " + ts + "))" }
+
 // Ident quotes a name synctrack creates or references so that it resolves as
 // the same name written unquoted would: a plain identifier (letters, digits,
 // _ and $, not starting with a digit or $) is quoted upper case, so

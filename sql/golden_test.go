@@ -11,7 +11,9 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // The rendered Snowflake and BigQuery SQL is reviewed through these files: no
 // engine runs here, so a change shows up as a diff to read. DuckDB's SQL is
-// checked by running it (duckdb_test.go).
+// checked by running it (duckdb_test.go), and the others' meaning by being
+// DuckDB's query but for the helpers' spellings (samequery_test.go), which
+// -update does not change.
 func TestGoldenSQL(t *testing.T) {
 	for _, dn := range []string{"snowflake", "bigquery"} {
 		d := dialectNamed(t, dn)

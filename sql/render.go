@@ -80,21 +80,32 @@ func render(d Dialect, schema, name string, v Values, bind bool) (Query, error) 
 		}
 		return d.Placeholder(index[p], p), nil
 	}
-	funcs := template.FuncMap{
-		"table":       func(n string) string { return d.Table(schema, n) },
-		"param":       param,
-		"fingerprint": func(expr string) string { return FingerprintSQL(d, expr) },
-	}
-	tpl, err := template.New(name).Option("missingkey=error").Funcs(funcs).Parse(t.Text)
+	tpl, err := template.New(name).Option("missingkey=error").Funcs(funcs(d, schema, param)).Parse(t.Text)
 	if err != nil {
 		return Query{}, fmt.Errorf("template %s/%s: %w", d.Name(), name, err)
 	}
+	// No data: a template reaches the schema through table (quoted) and cannot
+	// branch on the dialect, so every engine runs the same analysis.
 	var b strings.Builder
-	if err := tpl.Execute(&b, map[string]any{"Schema": schema, "Dialect": d.Name()}); err != nil {
+	if err := tpl.Execute(&b, nil); err != nil {
 		return Query{}, fmt.Errorf("render %s/%s: %w", d.Name(), name, err)
 	}
 	q.SQL = strings.TrimSpace(b.String()) + "\n"
 	return q, nil
+}
+
+// funcs are what a template may call. Their string arguments are SQL
+// written in the template, never input; stringAgg's separator is text.
+func funcs(d Dialect, schema string, param func(string) (string, error)) template.FuncMap {
+	return template.FuncMap{
+		"table":       func(n string) string { return d.Table(schema, n) },
+		"param":       param,
+		"fingerprint": func(expr string) string { return FingerprintSQL(d, expr) },
+		"countIf":     d.CountIf,
+		"arrayAgg":    d.ArrayAgg,
+		"stringAgg":   func(expr, sep, order string) string { return d.StringAgg(expr, d.String(sep), order) },
+		"utcDate":     d.UTCDate,
+	}
 }
 
 // check rejects parameters the template does not take, missing required

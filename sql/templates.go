@@ -1,37 +1,34 @@
 // Package sql holds the analysis queries users read, paste into BI tools and
-// run with synctrack report: one text/template per analysis per dialect, in
-// sql/<dialect>/<name>.sql, embedded in the binary. It renders SQL and does no
-// I/O; warehouses execute it. Identifiers go through the dialect's quoting and
-// values become bind parameters or audited literals (see Render and Bind).
+// run with synctrack report: one text/template per analysis, in
+// sql/templates/<name>.sql, embedded in the binary and rendered for every
+// dialect. Where engines spell a function differently, a template calls a
+// helper its dialect renders (countIf, arrayAgg, stringAgg and utcDate are
+// the Dialect methods of those names; fingerprint is built on ReplaceAll), so
+// an analysis means the same on every engine and a new engine needs only its
+// dialect. A dialect that cannot say an analysis that way may override it
+// whole in sql/templates/<dialect>/<name>.sql, with the same header; none
+// does. The package renders SQL and does no I/O; warehouses execute it.
+// Identifiers go through the dialect's quoting and values become bind
+// parameters or audited literals (see Render and Bind).
 package sql
 
 import (
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
+	"reflect"
 	"sort"
 	"strings"
 )
 
-// One folder of templates per dialect, named as the dialect: a new engine's
-// templates are a new folder, nothing else here.
+// The templates, and any dialect's overrides in a subfolder named as it.
 //
-//go:embed */*.sql
+//go:embed templates
 var files embed.FS
 
-// Dialects lists the dialects that have templates, sorted.
-func Dialects() []string {
-	entries, _ := fs.ReadDir(files, ".")
-	var out []string
-	for _, e := range entries {
-		if e.IsDir() {
-			out = append(out, e.Name())
-		}
-	}
-	sort.Strings(out)
-	return out
-}
+const dir = "templates"
 
 // Template is one analysis as its header describes it.
 type Template struct {
@@ -45,18 +42,24 @@ type Template struct {
 	Text     string   // the template source, header included
 }
 
-// List returns the templates of one dialect, sorted by name.
-func List(dialect string) ([]Template, error) {
-	entries, err := fs.ReadDir(files, dialect)
+// List returns the templates as one dialect renders them, sorted by name.
+func List(dialect string) ([]Template, error) { return list(files, dialect) }
+
+// Lookup returns one template as dialect renders it: its override if the
+// dialect has one, else the shared text.
+func Lookup(dialect, name string) (Template, error) { return lookup(files, dialect, name) }
+
+func list(fsys fs.FS, dialect string) ([]Template, error) {
+	entries, err := fs.ReadDir(fsys, dir)
 	if err != nil {
-		return nil, fmt.Errorf("no templates for dialect %q", dialect)
+		return nil, err
 	}
 	var out []Template
 	for _, e := range entries {
 		if e.IsDir() || path.Ext(e.Name()) != ".sql" {
 			continue
 		}
-		t, err := Lookup(dialect, strings.TrimSuffix(e.Name(), ".sql"))
+		t, err := lookup(fsys, dialect, strings.TrimSuffix(e.Name(), ".sql"))
 		if err != nil {
 			return nil, err
 		}
@@ -66,15 +69,41 @@ func List(dialect string) ([]Template, error) {
 	return out, nil
 }
 
-// Lookup returns one template.
-func Lookup(dialect, name string) (Template, error) {
+func lookup(fsys fs.FS, dialect, name string) (Template, error) {
+	if strings.ContainsAny(dialect, `/\.`) || dialect == "" {
+		return Template{}, fmt.Errorf("no dialect %q", dialect)
+	}
 	if strings.ContainsAny(name, `/\.`) || name == "" {
 		return Template{}, fmt.Errorf("no template %q", name)
 	}
-	raw, err := files.ReadFile(dialect + "/" + name + ".sql")
+	raw, err := fs.ReadFile(fsys, dir+"/"+name+".sql")
 	if err != nil {
 		return Template{}, fmt.Errorf("no template %q for dialect %q", name, dialect)
 	}
+	shared, err := parse(raw, dialect, name)
+	if err != nil {
+		return Template{}, err
+	}
+	raw, err = fs.ReadFile(fsys, dir+"/"+dialect+"/"+name+".sql")
+	if errors.Is(err, fs.ErrNotExist) {
+		return shared, nil
+	} else if err != nil {
+		return Template{}, err
+	}
+	over, err := parse(raw, dialect, name)
+	if err != nil {
+		return Template{}, err
+	}
+	// An override is another spelling of the same analysis: callers, views
+	// and `synctrack sql list` know it by the shared header.
+	if over.Summary != shared.Summary || over.View != shared.View ||
+		!reflect.DeepEqual(over.Params, shared.Params) || !reflect.DeepEqual(over.Required, shared.Required) {
+		return Template{}, fmt.Errorf("template %s/%s: its header differs from %s.sql", dialect, name, name)
+	}
+	return over, nil
+}
+
+func parse(raw []byte, dialect, name string) (Template, error) {
 	t := Template{Name: name, Dialect: dialect, Text: string(raw)}
 	if err := t.parseHeader(); err != nil {
 		return Template{}, fmt.Errorf("template %s/%s: %w", dialect, name, err)
@@ -126,9 +155,11 @@ func (t *Template) parseHeader() error {
 	return nil
 }
 
-func (t Template) accepts(p string) bool {
-	for _, q := range t.Params {
-		if q == p {
+func (t Template) accepts(p string) bool { return contains(t.Params, p) }
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if x == y {
 			return true
 		}
 	}

@@ -17,7 +17,7 @@ type Engine struct {
 	Name    string           // duckdb, snowflake, ...
 	Schemes []string         // URL schemes it answers to, without "://"
 	Example string           // a URL, for help texts and errors
-	Dialect dialects.Dialect // its SQL, and its templates' folder
+	Dialect dialects.Dialect // its SQL, the analysis templates' helpers included
 	// Check reads a URL without connecting or touching a file. Its error
 	// says what is wrong; an unknown parameter's names the known ones.
 	Check func(raw string) error

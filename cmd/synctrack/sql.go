@@ -61,7 +61,7 @@ func runSQLList(cmd *cobra.Command, _ []string) error {
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", t.Name, view, params, t.Summary)
 	}
-	fmt.Fprintln(tw, "\n* required. Dialects: "+strings.Join(analysis.Dialects(), ", ")+".")
+	fmt.Fprintln(tw, "\n* required. Dialects: "+strings.Join(engines.Names(), ", ")+".")
 	return tw.Flush()
 }
 

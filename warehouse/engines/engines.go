@@ -1,8 +1,10 @@
 // Package engines is the registry of warehouse engines: the one place that
 // lists them. Commands, the daemon and the web pages find an engine, its
 // dialect and its capabilities only through here. A new engine is its
-// package (with its Engine description), its dialect, its templates in
-// sql/<dialect>/, and one line in All.
+// package (with its Engine description), its dialect (whose methods render
+// every analysis template; a whole-template override in
+// sql/templates/<dialect>/ only where a helper cannot say it), and one line
+// in All.
 package engines
 
 import (

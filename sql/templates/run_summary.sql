@@ -13,9 +13,9 @@ WITH run_totals AS (
     l.destination_id,
     l.destination_object_id,
     count(*) AS total,
-    count(*) FILTER (WHERE l.outcome = 'success') AS succeeded,
-    count(*) FILTER (WHERE l.outcome = 'rejected') AS rejected,
-    count(*) FILTER (WHERE l.outcome = 'invalid') AS invalid,
+    {{ countIf "l.outcome = 'success'" }} AS succeeded,
+    {{ countIf "l.outcome = 'rejected'" }} AS rejected,
+    {{ countIf "l.outcome = 'invalid'" }} AS invalid,
     min(l.batch_started_at) AS first_batch_started_at,
     max(l.batch_completed_at) AS last_batch_completed_at
   FROM {{ table "sync_log" }} AS l

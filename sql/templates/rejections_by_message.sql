@@ -5,7 +5,7 @@
 SELECT
   l.status_message,
   count(*) AS rejected,
-  ARRAY_AGG(l.record_identifier) WITHIN GROUP (ORDER BY l.record_identifier) AS identifiers
+  {{ arrayAgg "l.record_identifier" "l.record_identifier" }} AS identifiers
 FROM {{ table "sync_log" }} AS l
 WHERE l.outcome = 'rejected'
 {{- with param "sync" }}

@@ -48,11 +48,11 @@ SELECT
   sync_id,
   record_identifier,
   count(*) AS runs,
-  COUNTIF(changed = 1) AS changes,
-  string_agg(outcome, ',' ORDER BY run_rank DESC) AS outcomes
+  {{ countIf "changed = 1" }} AS changes,
+  {{ stringAgg "outcome" "," "run_rank DESC" }} AS outcomes
 FROM steps
 GROUP BY org_id, sync_id, record_identifier
-HAVING COUNTIF(changed = 1) >= 2
+HAVING {{ countIf "changed = 1" }} >= 2
 ORDER BY changes DESC, org_id, sync_id, record_identifier NULLS LAST
 {{- with param "limit" }}
 LIMIT {{ . }}

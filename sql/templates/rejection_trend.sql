@@ -1,12 +1,12 @@
 -- Daily rejection rate per sync, by the UTC day each batch started.
 -- params: sync since limit
 SELECT
-  CAST(timezone('UTC', l.batch_started_at) AS DATE) AS day,
+  {{ utcDate "l.batch_started_at" }} AS day,
   l.org_id,
   l.sync_id,
   count(*) AS total,
-  count(*) FILTER (WHERE l.outcome = 'rejected') AS rejected,
-  round(count(*) FILTER (WHERE l.outcome = 'rejected') / count(*), 4) AS rejection_rate
+  {{ countIf "l.outcome = 'rejected'" }} AS rejected,
+  round({{ countIf "l.outcome = 'rejected'" }} / count(*), 4) AS rejection_rate
 FROM {{ table "sync_log" }} AS l
 WHERE TRUE
 {{- with param "sync" }}
