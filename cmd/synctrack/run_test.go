@@ -68,6 +68,12 @@ func (c *child) stop(t *testing.T) int {
 	if err := c.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
+	return c.wait(t)
+}
+
+// wait waits for the process to exit and returns its exit code.
+func (c *child) wait(t *testing.T) int {
+	t.Helper()
 	for range c.logs {
 	}
 	err := c.cmd.Wait()
@@ -171,22 +177,32 @@ func generateBucket(t *testing.T, args ...string) string {
 }
 
 // SIGTERM during a load: exit 0, every file wholly in or wholly out, and the
-// next load finishes the job.
+// next load finishes the job. The test proves the signal landed mid-load: the
+// daemon says it stopped the cycle in flight, and some files but not all were
+// loaded (one file a batch, so the load outlasts the signal's delivery).
 func TestRunSIGTERMMidLoad(t *testing.T) {
-	bucket := generateBucket(t, "--orgs", "1", "--syncs", "4", "--runs", "8", "--files", "8", "--rows", "300")
+	const total = 4 * 8 * 12
+	bucket := generateBucket(t, "--orgs", "1", "--syncs", "4", "--runs", "8", "--files", "12", "--rows", "100")
 	db := filepath.Join(t.TempDir(), "w.duckdb")
-	c := startDaemon(t, "--bucket", "file://"+bucket, "--warehouse", "duckdb://"+db, "--batch-files", "3",
+	c := startDaemon(t, "--bucket", "file://"+bucket, "--warehouse", "duckdb://"+db, "--batch-files", "1",
 		"--schedule", "@every 1h", "--grace-period", "1ns")
 	c.waitLog(t, "batch loaded")
-	if code := c.stop(t); code != 0 {
+	if err := c.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	c.waitLog(t, "cycle stopped by shutdown; the batch in flight rolled back")
+	if code := c.wait(t); code != 0 {
 		t.Fatalf("exit %d after SIGTERM, want 0", code)
 	}
 	files, _ := checkConsistent(t, db, bucket)
-	t.Logf("%d records files loaded before SIGTERM", files)
+	if files == 0 || files >= total {
+		t.Fatalf("%d of %d records files loaded before SIGTERM: the signal did not land mid-load", files, total)
+	}
+	t.Logf("%d of %d records files loaded before SIGTERM", files, total)
 	if code, out := runCLI(t, "load", "--bucket", "file://"+bucket, "--warehouse", "duckdb://"+db); code != 0 {
 		t.Fatalf("load after SIGTERM: %d %s", code, out)
 	}
-	if files, _ := checkConsistent(t, db, bucket); files != 4*8*8 {
-		t.Fatalf("%d records files after the follow-up load, want %d", files, 4*8*8)
+	if files, _ := checkConsistent(t, db, bucket); files != total {
+		t.Fatalf("%d records files after the follow-up load, want %d", files, total)
 	}
 }
