@@ -1,0 +1,46 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// An object that keeps failing is quarantined after --quarantine-after tries:
+// status lists it as such, loads stop reading it, and synctrack retry puts it
+// back so the next load tries it again.
+func TestQuarantineAndRetryCommand(t *testing.T) {
+	bucket := generateBucket(t, "--orgs", "1", "--syncs", "1", "--runs", "1", "--rows", "5")
+	wh := "duckdb://" + filepath.Join(t.TempDir(), "w.duckdb")
+	runs, _ := filepath.Glob(filepath.Join(bucket, "sync_tracking_datasets", "*", "*", "*"))
+	if err := os.WriteFile(filepath.Join(runs[0], "records_updated.66.parquet"), []byte("PAR1 not really"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	load := func() (int, string) {
+		return runCLI(t, "load", "--bucket", "file://"+bucket, "--warehouse", wh, "--settle", "0", "--quarantine-after", "2")
+	}
+	if code, out := load(); code != 1 || strings.Contains(out, "quarantined") {
+		t.Fatalf("first failure: exit %d: %s", code, out)
+	}
+	if code, out := load(); code != 1 || !strings.Contains(out, "now quarantined") {
+		t.Fatalf("second failure: exit %d, want 1 and quarantined: %s", code, out)
+	}
+	if code, out := load(); code != 0 || !strings.Contains(out, "1 quarantined objects were not read") {
+		t.Fatalf("load with the object in quarantine: exit %d, want 0 and a note: %s", code, out)
+	}
+	if _, out := runCLI(t, "status", "--warehouse", wh); !strings.Contains(out, "quarantined sync_tracking_datasets/") {
+		t.Fatalf("status does not list the quarantined object: %s", out)
+	}
+	for _, args := range [][]string{{"retry", "--warehouse", wh}, {"retry", "--warehouse", wh, "--all", "some/key"}} {
+		if code, out := runCLI(t, args...); code != 2 {
+			t.Errorf("%v: exit %d, want 2: %s", args, code, out)
+		}
+	}
+	if code, out := runCLI(t, "retry", "--warehouse", wh, "--all"); code != 0 || !strings.Contains(out, "1 quarantined objects put back") {
+		t.Fatalf("retry --all: exit %d: %s", code, out)
+	}
+	if code, out := load(); code != 1 || !strings.Contains(out, "records_updated.66.parquet") {
+		t.Fatalf("load after retry: exit %d, want 1 with the object tried again: %s", code, out)
+	}
+}
