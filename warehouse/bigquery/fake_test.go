@@ -40,6 +40,8 @@ type bqFake struct {
 	mu      sync.Mutex
 	inserts []*bqv2.Job // jobs.insert request bodies, in order
 	reads   []string    // jobs.query (read) SQL, in order
+	ran     []*bqv2.Job // query jobs (not dry runs) answered as done without error
+	faults  []scripted  // failures to answer with, first match wins (fault_test.go)
 	jobs    map[string]*bqv2.Job
 	tables  map[string]*bqv2.Table
 	nextID  int
@@ -91,7 +93,7 @@ func (f *bqFake) scripts() []string {
 func (f *bqFake) reset() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.inserts, f.reads = nil, nil
+	f.inserts, f.reads, f.ran = nil, nil, nil
 }
 
 func (f *bqFake) serve(w http.ResponseWriter, r *http.Request) {
@@ -121,6 +123,10 @@ func (f *bqFake) serve(w http.ResponseWriter, r *http.Request) {
 		if !f.decode(w, r, &q) {
 			return
 		}
+		if ft := f.fault(call{Kind: "read", SQL: q.Query}); ft != nil {
+			f.fail(w, ft.Code, ft.Reason, ft.Message)
+			return
+		}
 		f.mu.Lock()
 		f.reads = append(f.reads, q.Query)
 		f.nextID++
@@ -138,7 +144,8 @@ func (f *bqFake) serve(w http.ResponseWriter, r *http.Request) {
 }
 
 // insert is jobs.insert: a dry run is answered at once, as BigQuery does;
-// any other job is done when inserted.
+// any other job is done when inserted. A scripted fault answers instead:
+// with an HTTP error, or with the job done and failed (Fault.Code 0).
 func (f *bqFake) insert(w http.ResponseWriter, r *http.Request, project string) {
 	var j bqv2.Job
 	if !f.decode(w, r, &j) {
@@ -149,6 +156,20 @@ func (f *bqFake) insert(w http.ResponseWriter, r *http.Request, project string) 
 	f.mu.Unlock()
 	if j.JobReference == nil {
 		j.JobReference = &bqv2.JobReference{ProjectId: project, JobId: fmt.Sprint(time.Now().UnixNano())}
+	}
+	if ft := f.fault(callOf(&j)); ft != nil {
+		if ft.Code != 0 {
+			f.fail(w, ft.Code, ft.Reason, ft.Message)
+			return
+		}
+		e := &bqv2.ErrorProto{Reason: ft.Reason, Message: ft.Message}
+		failed := &bqv2.Job{JobReference: j.JobReference, Configuration: j.Configuration,
+			Status: &bqv2.JobStatus{State: "DONE", ErrorResult: e, Errors: []*bqv2.ErrorProto{e}}}
+		f.mu.Lock()
+		f.jobs[j.JobReference.JobId] = failed
+		f.mu.Unlock()
+		f.reply(w, failed)
+		return
 	}
 	q := j.Configuration.Query
 	if j.Configuration.DryRun && q != nil {
@@ -170,6 +191,9 @@ func (f *bqFake) insert(w http.ResponseWriter, r *http.Request, project string) 
 		Statistics: &bqv2.JobStatistics{Query: &bqv2.JobStatistics2{StatementType: stmt}}}
 	f.mu.Lock()
 	f.jobs[j.JobReference.JobId] = done
+	if q != nil {
+		f.ran = append(f.ran, &j)
+	}
 	f.mu.Unlock()
 	f.reply(w, done)
 }
@@ -198,11 +222,17 @@ func (f *bqFake) dryRun(q *bqv2.JobConfigurationQuery) (*bqv2.TableSchema, error
 }
 
 // results is jobs.getQueryResults: a script closing with SumRows returns
-// scriptRows; anything else no rows.
+// scriptRows; anything else no rows. A failed job answers with its error,
+// as BigQuery does.
 func (f *bqFake) results(w http.ResponseWriter, project, id string) {
 	f.mu.Lock()
 	j := f.jobs[id]
 	f.mu.Unlock()
+	if j != nil && j.Status.ErrorResult != nil {
+		e := j.Status.ErrorResult
+		f.fail(w, httpCode(e.Reason), e.Reason, e.Message)
+		return
+	}
 	res := &bqv2.GetQueryResultsResponse{JobComplete: true, Schema: &bqv2.TableSchema{},
 		JobReference: &bqv2.JobReference{ProjectId: project, JobId: id}}
 	if j != nil && strings.HasSuffix(j.Configuration.Query.Query, "AS `rows` FROM UNNEST(_st_ledger) l;") {

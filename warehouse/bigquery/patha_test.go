@@ -24,17 +24,28 @@ var fixedNow = func() time.Time { return time.Date(2026, 1, 5, 9, 0, 0, 0, time.
 // are c's: path a, as for any gs:// bucket. Open's own jobs are forgotten.
 func openFake(t *testing.T, f *bqFake, c *countedBucket, mode string) *Warehouse {
 	t.Helper()
+	w := openFakeWith(t, f, c, Config{Mode: mode})
+	if w.Path() != PathQuery {
+		t.Fatalf("path %s for a gs:// bucket, want query", w.Path())
+	}
+	return w
+}
+
+// openFakeWith opens as openFake does, with c's Mode, Path and JobTimeout
+// (default a minute).
+func openFakeWith(t *testing.T, f *bqFake, c *countedBucket, cfg Config) *Warehouse {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	w, err := Open(ctx, Config{Project: "p", Dataset: "synctrack", Mode: mode, Bucket: c.b,
-		BucketURL: "gs://" + fakeBucket, JobTimeout: time.Minute}, fixedNow)
+	if cfg.JobTimeout == 0 {
+		cfg.JobTimeout = time.Minute
+	}
+	cfg.Project, cfg.Dataset, cfg.Bucket, cfg.BucketURL = "p", "synctrack", c.b, "gs://"+fakeBucket
+	w, err := Open(ctx, cfg, fixedNow)
 	if err != nil {
 		t.Fatalf("open: %v", err)
 	}
 	t.Cleanup(func() { w.Close() })
-	if w.Path() != PathQuery {
-		t.Fatalf("path %s for a gs:// bucket, want query", w.Path())
-	}
 	f.reset()
 	c.bytesRead()
 	w.stats = Stats{LoadsPer: map[string]int{}}
