@@ -316,33 +316,37 @@ func TestPathAGroupsByDryRunAnswer(t *testing.T) {
 	}
 }
 
-// A file BigQuery cannot read fails its dry run before any query job runs; the
-// error names the file and the cause, and the loader, halving the batch,
-// records that file alone as failed while the others load.
+// A file BigQuery cannot read fails its dry run before any query job runs.
+// The dry run is run again without the file its error names, so the same
+// call loads the others and returns that file in Loaded.Failed, with the
+// cause; the loader records it alone as failed, without halving.
 func TestPathADryRunFailure(t *testing.T) {
 	f := newBQFake(t)
 	c := newCountedBucket(t)
 	f.schema = serverSchema(c)
 	keys := writeRecords(t, c, "r1", 0, 4, gen.Shape{})
-	whole, err := c.b.ReadAll(context.Background(), keys[2])
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.b.WriteAll(context.Background(), keys[2], whole[:len(whole)/2], nil); err != nil {
-		t.Fatal(err) // truncated: no footer
-	}
+	truncate(t, c, keys[2])
 	w := openFake(t, f, c, "loaded")
 	fs := files(t, c, "sync_tracking_datasets/")
 
-	_, err = w.LoadRecords(context.Background(), fs)
-	var e *warehouse.Error
-	if err == nil || !strings.Contains(err.Error(), "failed on "+keys[2]) ||
-		!strings.Contains(err.Error(), "Error while reading table") || !errors.As(err, &e) || e.Class != warehouse.Data ||
-		len(e.Keys) != 1 || e.Keys[0] != keys[2] {
-		t.Fatalf("load with a truncated file: %v; want a data error naming %s and the cause", err, keys[2])
+	res, err := w.LoadRecords(context.Background(), fs)
+	if err != nil {
+		t.Fatalf("load with a truncated file: %v", err)
 	}
-	if st := w.Stats(); st.Queries != 0 || st.DryRuns != 1 {
-		t.Errorf("stats %+v: a failed dry run must come before any query job", st)
+	var e *warehouse.Error
+	if len(res.Failed) != 1 || res.Failed[0].Key != keys[2] || !strings.Contains(res.Failed[0].Err.Error(), "failed on "+keys[2]) ||
+		!strings.Contains(res.Failed[0].Err.Error(), "Error while reading table") || !errors.As(res.Failed[0].Err, &e) ||
+		e.Class != warehouse.Data || len(e.Keys) != 1 || e.Keys[0] != keys[2] {
+		t.Fatalf("failed %+v; want %s alone, a data error naming it and the cause", res.Failed, keys[2])
+	}
+	if st := w.Stats(); st.Queries != 2 || st.DryRuns != 2 {
+		t.Errorf("stats %+v: want 2 dry runs (the second without the file) and 2 query jobs", st)
+	}
+	if n := len(f.dryRuns()[1].Configuration.Query.TableDefinitions); n != 3 {
+		t.Errorf("the second dry run has %d definitions, want the 3 others", n)
+	}
+	if s := f.scripts(); len(s) != 1 || strings.Contains(s[0], keys[2]) {
+		t.Errorf("the script reads the unreadable file, or is not one script: %q", s)
 	}
 
 	f.reset()
