@@ -175,7 +175,8 @@ func (w *Warehouse) probe(ctx context.Context, files []warehouse.File, chunk []i
 }
 
 // probeSubject says which files a dry run was over, or the one its error
-// names by its table definition or its URI, and that one's key.
+// names by its table definition or its URI, and that one's key. Keys are
+// matched in BigQuery's own words, before synctrack adds any.
 func probeSubject(files []warehouse.File, chunk []int, err error) (string, string) {
 	if err != nil {
 		msg := err.Error()
@@ -193,7 +194,8 @@ func probeSubject(files []warehouse.File, chunk []int, err error) (string, strin
 	if len(chunk) == 1 {
 		return "of " + files[chunk[0]].Key, ""
 	}
-	return fmt.Sprintf("of %d files (%s, ...)", len(chunk), files[chunk[0]].Key), ""
+	// No key here: a key in an error's text blames that file (named).
+	return fmt.Sprintf("of %d files", len(chunk)), ""
 }
 
 func isRecord(t bigquery.FieldType) bool { return t == bigquery.RecordFieldType || t == "STRUCT" }
