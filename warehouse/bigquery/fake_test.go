@@ -157,7 +157,11 @@ func (f *bqFake) insert(w http.ResponseWriter, r *http.Request, project string) 
 	if j.JobReference == nil {
 		j.JobReference = &bqv2.JobReference{ProjectId: project, JobId: fmt.Sprint(time.Now().UnixNano())}
 	}
-	if ft := f.fault(callOf(&j)); ft != nil {
+	c := callOf(&j)
+	if c.Kind == "script" {
+		c.Keys = f.batchKeys(c.SQL)
+	}
+	if ft := f.fault(c); ft != nil {
 		if ft.Code != 0 {
 			f.fail(w, ft.Code, ft.Reason, ft.Message)
 			return

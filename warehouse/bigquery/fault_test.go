@@ -68,6 +68,7 @@ type call struct {
 	Kind string // dryrun, query (one statement), script, load or read (jobs.query)
 	SQL  string
 	URIs []string // a load job's source URIs; a dry run's definitions' URIs
+	Keys []string // a script's batch: the keys its staging job wrote
 }
 
 func callOf(j *bqv2.Job) call {
@@ -142,6 +143,27 @@ func scriptReading(uri string) func(call) bool {
 }
 
 var batchTable = regexp.MustCompile("`(_st_batch_[0-9a-f]{12})`")
+
+// scriptOf matches a script whose batch holds key.
+func scriptOf(key string) func(call) bool {
+	return func(c call) bool { return c.Kind == "script" && slices.Contains(c.Keys, key) }
+}
+
+// batchKeys are the keys of the files array staged for the batch sql reads.
+func (f *bqFake) batchKeys(sql string) []string {
+	m := batchTable.FindStringSubmatch(sql)
+	if m == nil {
+		return nil
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, j := range f.inserts {
+		if q := j.Configuration.Query; q != nil && strings.HasPrefix(q.Query, "CREATE TABLE `synctrack`.`"+m[1]+"`") {
+			return param(q, "files_2")
+		}
+	}
+	return nil
+}
 
 // ledgerWrites are the ledger rows that scripts which ran wrote, key to
 // status, the last write winning: read from the parameters of the job that
