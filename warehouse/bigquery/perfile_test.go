@@ -147,3 +147,38 @@ func TestFactFileUnreadable(t *testing.T) {
 		})
 	}
 }
+
+// Strings that are not UTF-8: BigQuery offers no Parquet option to replace
+// them and its wording when it refuses them is not documented, so this
+// scripts an error that mentions UTF-8 where BigQuery reads a file (a load
+// job on path b, the script on path a). The file fails alone, named, as a
+// data error saying what to do; the others load in the same call.
+func TestNotUTF8FailsAlone(t *testing.T) {
+	for _, path := range []string{PathQuery, PathLoad} {
+		t.Run(path, func(t *testing.T) {
+			f := newBQFake(t)
+			c := newCountedBucket(t)
+			f.schema = serverSchema(c)
+			keys := writeRecords(t, c, "r1", 0, 3, gen.Shape{})
+			uri := "gs://" + fakeBucket + "/" + keys[0]
+			ft := Fault{Reason: "invalid", Message: "Error while reading data, error message: invalid UTF-8 in column status_message. File: " + uri}
+			w := openFakeWith(t, f, c, Config{Path: path})
+			f.failWhen(map[string]func(call) bool{PathQuery: scriptReading(uri), PathLoad: loadOf(uri)}[path], ft)
+			res, err := w.LoadRecords(context.Background(), files(t, c, "sync_tracking_datasets/"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Failed) != 1 || res.Failed[0].Key != keys[0] {
+				t.Fatalf("failed %+v, want %s alone", res.Failed, keys[0])
+			}
+			reason, hint := warehouse.Explain(res.Failed[0].Err)
+			if warehouse.ClassOf(res.Failed[0].Err) != warehouse.Data || reason != warehouse.ReasonBadText ||
+				!strings.Contains(hint, "no Parquet option") {
+				t.Errorf("failure %v: class %s, reason %q, hint %q", res.Failed[0].Err, warehouse.ClassOf(res.Failed[0].Err), reason, hint)
+			}
+			if ledger := f.ledgerWrites(); len(ledger) != 2 || ledger[keys[0]] != "" {
+				t.Errorf("ledger rows written: %v; want the 2 others", ledger)
+			}
+		})
+	}
+}
