@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"cloud.google.com/go/bigquery"
 	"gocloud.dev/blob"
 	_ "gocloud.dev/blob/gcsblob"
 	"google.golang.org/api/googleapi"
@@ -45,6 +46,11 @@ func TestClassify(t *testing.T) {
 		{&googleapi.Error{Code: 404, Message: "Not found: Table _st_file_0"}, warehouse.Config, "refused_step"},
 		{&googleapi.Error{Code: 400, Message: "Error while reading table: _st_file_3, error message: Invalid parquet file"}, warehouse.Data, "bad_object"},
 		{&googleapi.Error{Code: 400, Errors: []googleapi.ErrorItem{{Reason: "invalidQuery"}}}, warehouse.Unclassified, "invalid"},
+		{&googleapi.Error{Code: 400, Message: "Error while reading data, error message: invalid UTF-8 in column status"}, warehouse.Data, warehouse.ReasonBadText},
+		{&bigquery.Error{Reason: "quotaExceeded", Message: "Quota exceeded"}, warehouse.Resource, "quota"},
+		{&bigquery.Error{Reason: "accessDenied", Message: "Access Denied: File gs://b/k"}, warehouse.Config, "permission"},
+		{&bigquery.Error{Reason: "backendError", Message: "Backend error. Job aborted."}, warehouse.Transient, "unavailable"},
+		{&bigquery.Error{Reason: "jobInternalError", Message: "failed to analyze: Table not found: _st_file_0 [at 2:33]"}, warehouse.Config, "refused_step"},
 		{&googleapi.Error{Code: 503}, warehouse.Transient, "unavailable"},
 		{context.DeadlineExceeded, warehouse.Transient, "timeout"},
 		{errors.New("boom"), warehouse.Unclassified, ""},

@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"cloud.google.com/go/bigquery"
 
@@ -24,16 +26,30 @@ const probeTable = "_st_file_"
 
 var probeName = regexp.MustCompile(probeTable + `([0-9]+)`)
 
+// maxPeel bounds the dry runs one chunk runs again, each without the file
+// the last one's error named: a dry run is free and takes about a second, so
+// a few bad files cost a few seconds, and a bucket of bad ones cannot hold a
+// call for long (past it the error goes to the loader, which fails the file
+// named and calls again).
+const maxPeel = 16
+
+// maxProbeAlone bounds the files probed one dry run each when a chunk's dry
+// run fails naming none of them (LoadWorkers at a time); a larger chunk's
+// error goes to the loader, whose halves come back under it.
+const maxProbeAlone = 100
+
 // probeSchemas learns each non-empty file's top-level columns on path a
 // without synctrack reading a byte of it: one dry-run query job per
 // maxProbeFiles files, each file a temporary parquet definition without a
 // schema, whose footer BigQuery reads itself (dialects.BigQuery.SchemaProbe).
 // Dry runs are free and run nothing; they are counted apart (Stats.DryRuns).
-// A file BigQuery cannot read (truncated, corrupt, not permitted) fails its
-// dry run: the error names the file when BigQuery's message does, and the
-// loader halves a failing batch until the file stands alone.
-func (w *Warehouse) probeSchemas(ctx context.Context, files []warehouse.File) ([]footer, error) {
+// A file BigQuery cannot read (truncated, corrupt) fails the dry run; it is
+// returned in failed (by index, a data error naming it) and the others'
+// schemas are still learned: the dry run is run again without the file its
+// error names, or, when the error names none, each file alone (probeAlone).
+func (w *Warehouse) probeSchemas(ctx context.Context, files []warehouse.File) ([]footer, map[int]error, error) {
 	out := make([]footer, len(files))
+	failed := map[int]error{}
 	var todo []int
 	for i, f := range files {
 		if f.Size > 0 { // an empty object loads as zero rows: nothing to ask
@@ -42,14 +58,67 @@ func (w *Warehouse) probeSchemas(ctx context.Context, files []warehouse.File) ([
 	}
 	for start := 0; start < len(todo); start += maxProbeFiles {
 		chunk := todo[start:min(start+maxProbeFiles, len(todo))]
-		if err := w.probe(ctx, files, chunk, out); err != nil {
-			return nil, err
+		if err := w.probeChunk(ctx, files, chunk, out, failed); err != nil {
+			return nil, nil, err
 		}
 	}
-	return out, nil
+	return out, failed, nil
+}
+
+// probeChunk probes chunk, putting each file found unreadable in failed.
+func (w *Warehouse) probeChunk(ctx context.Context, files []warehouse.File, chunk []int, out []footer, failed map[int]error) error {
+	chunk = append([]int(nil), chunk...)
+	for peeled := 0; len(chunk) > 0; peeled++ {
+		err := w.probe(ctx, files, chunk, out)
+		if err == nil {
+			return nil
+		}
+		bad := named(err, files, chunk)
+		if len(bad) == 0 && len(chunk) == 1 && blames(err) {
+			bad = chunk // its own dry run
+		}
+		switch {
+		case len(bad) > 0 && peeled < maxPeel:
+			for _, i := range bad {
+				failed[i] = blame(err, files[i].Key)
+			}
+			chunk = slices.DeleteFunc(chunk, func(i int) bool { return slices.Contains(bad, i) })
+		case len(bad) == 0 && blames(err) && len(chunk) <= maxProbeAlone:
+			return w.probeAlone(ctx, files, chunk, out, failed)
+		default:
+			return err
+		}
+	}
+	return nil
+}
+
+// probeAlone runs one dry run per file of chunk, LoadWorkers at a time: a
+// file whose own dry run fails on its data is failed; any other error, or
+// every file refused alike, stops (alone).
+func (w *Warehouse) probeAlone(ctx context.Context, files []warehouse.File, chunk []int, out []footer, failed map[int]error) error {
+	keys := make([]string, len(chunk))
+	errs := make([]error, len(chunk))
+	sem := make(chan struct{}, w.c.LoadWorkers)
+	var wg sync.WaitGroup
+	for j, i := range chunk {
+		keys[j] = files[i].Key
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			errs[j] = w.probe(ctx, files, []int{i}, out)
+		})
+	}
+	wg.Wait()
+	bad, err := alone("schema dry run", hintProbeRefused, keys, errs)
+	for j, e := range bad {
+		failed[chunk[j]] = e
+	}
+	return err
 }
 
 // probe runs one dry run over files[chunk...] and fills out at their indexes.
+// An error that names one of the files by its definition or its URI is a
+// data error naming it when its class allows.
 func (w *Warehouse) probe(ctx context.Context, files []warehouse.File, chunk []int, out []footer) error {
 	ctx, cancel := context.WithTimeout(ctx, w.c.JobTimeout)
 	defer cancel()
@@ -75,8 +144,13 @@ func (w *Warehouse) probe(ctx context.Context, files []warehouse.File, chunk []i
 		}
 	}
 	if err != nil {
+		// Classified before the keys are added: a key is untrusted text.
+		err = classify(err)
 		subject, key := probeSubject(files, chunk, err)
-		err = classify(fmt.Errorf("schema dry run %s: %w", subject, err))
+		if r, _ := warehouse.Explain(err); r == reasonRefused {
+			subject, key = probeSubject(files, chunk, nil) // the step, not a file
+		}
+		err = fmt.Errorf("schema dry run %s: %w", subject, err)
 		if key != "" && warehouse.ClassOf(err) == warehouse.Data {
 			return warehouse.DataError(err, key)
 		}
@@ -102,7 +176,8 @@ func (w *Warehouse) probe(ctx context.Context, files []warehouse.File, chunk []i
 }
 
 // probeSubject says which files a dry run was over, or the one its error
-// names by its table definition or its URI, and that one's key.
+// names by its table definition or its URI, and that one's key. Keys are
+// matched in BigQuery's own words, before synctrack adds any.
 func probeSubject(files []warehouse.File, chunk []int, err error) (string, string) {
 	if err != nil {
 		msg := err.Error()
@@ -120,7 +195,8 @@ func probeSubject(files []warehouse.File, chunk []int, err error) (string, strin
 	if len(chunk) == 1 {
 		return "of " + files[chunk[0]].Key, ""
 	}
-	return fmt.Sprintf("of %d files (%s, ...)", len(chunk), files[chunk[0]].Key), ""
+	// No key here: a key in an error's text blames that file (named).
+	return fmt.Sprintf("of %d files", len(chunk)), ""
 }
 
 func isRecord(t bigquery.FieldType) bool { return t == bigquery.RecordFieldType || t == "STRUCT" }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 
+	"cloud.google.com/go/bigquery"
 	"google.golang.org/api/googleapi"
 	"google.golang.org/api/iterator"
 
@@ -15,15 +16,21 @@ import (
 var errDone = iterator.Done
 
 // reason is the first error reason BigQuery gave, and code the HTTP status.
+// A job that failed (its status' errorResult, as a load job's failure or a
+// dry run's comes back) has a reason and no status.
 func reason(err error) (string, int) {
 	var ge *googleapi.Error
-	if !errors.As(err, &ge) {
-		return "", 0
+	if errors.As(err, &ge) {
+		if len(ge.Errors) > 0 {
+			return ge.Errors[0].Reason, ge.Code
+		}
+		return "", ge.Code
 	}
-	if len(ge.Errors) > 0 {
-		return ge.Errors[0].Reason, ge.Code
+	var je *bigquery.Error
+	if errors.As(err, &je) {
+		return je.Reason, 0
 	}
-	return "", ge.Code
+	return "", 0
 }
 
 func reasonIn(rs ...string) func(error) bool {
@@ -57,9 +64,17 @@ var errorRules = []warehouse.Rule{
 	// A service that will not take path (a)'s temporary table definitions
 	// (the emulator answers "Table not found: _st_file_0") refuses the step
 	// for every file alike: nothing about the files.
-	{Class: warehouse.Config, Reason: "refused_step",
+	{Class: warehouse.Config, Reason: reasonRefused,
 		Match: func(err error) bool { return strings.Contains(err.Error(), probeTable) && !isReadError(err) },
-		Hint:  "BigQuery refused path (a)'s schema dry run over temporary table definitions; add path=load to the warehouse URL to load through load jobs instead"},
+		Hint:  hintProbeRefused},
+	// Strings that are not UTF-8: BigQuery documents no Parquet option to
+	// replace them (ParquetOptions: enableListInference, enumAsString,
+	// mapTargetType; the encoding option and its U+FFFD are CSV's), and
+	// synctrack repairs them only in a local copy, which BigQuery never
+	// reads. Its wording is not documented either: any mention of UTF-8.
+	{Class: warehouse.Data, Reason: warehouse.ReasonBadText, Contains: []string{"utf-8", "utf8"},
+		Hint: "BigQuery could not read strings that are not UTF-8 in this file and has no Parquet option to replace them; " +
+			"rewrite the file with valid UTF-8 at its source: it fails alone and is tried again on the next load"},
 	{Class: warehouse.Data, Reason: "bad_object", Match: isReadError,
 		Hint: "BigQuery cannot read the file; it is recorded as failed and retried on the next load"},
 	{Class: warehouse.Config, Reason: "missing", Match: reasonIn("notFound"),
@@ -72,6 +87,21 @@ var errorRules = []warehouse.Rule{
 	// loader isolates them, and never blames one every file shares.
 	{Class: warehouse.Unclassified, Reason: "invalid", Match: reasonIn("invalidQuery", "invalid"),
 		Hint: "BigQuery rejected the request"},
+}
+
+// reasonRefused is the reason of an error every file of a step shares: the
+// service refused the step, not the files, so none is blamed.
+const reasonRefused = "refused_step"
+
+const hintProbeRefused = "BigQuery refused path (a)'s schema dry run over temporary table definitions; " +
+	"nothing was marked failed: add path=load to the warehouse URL to load through load jobs instead"
+
+// refused is the error of a step BigQuery refused for every file of a batch,
+// each on its own, with no error about its data: a config error naming no
+// file, which stops the load with nothing marked failed.
+func refused(step string, n int, hint string, err error) error {
+	return &warehouse.Error{Class: warehouse.Config, Reason: reasonRefused, Hint: hint,
+		Err: fmt.Errorf("BigQuery refused the %s of each of %d files alone, with no error about its data: %w", step, n, err)}
 }
 
 // isReadError says whether BigQuery could not read a file's data.

@@ -3,9 +3,11 @@ package bigquery
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"cloud.google.com/go/bigquery"
 
+	"github.com/synctrack/synctrack/dialects"
 	"github.com/synctrack/synctrack/warehouse"
 )
 
@@ -53,4 +55,44 @@ func (w *Warehouse) setUpExternal(ctx context.Context) error {
 	}
 	w.pendingExternal = false
 	return nil
+}
+
+// externalLedger is LoadRecords in external mode: the external table already
+// reads every file, so only ledger rows are written, their row counts taken
+// by BigQuery from that table (one script, which also returns their total).
+// A file the count cannot read fails the script, naming it: it is returned
+// in Loaded.Failed, never given a loaded ledger row, and the others' rows
+// are counted again without it (retry).
+func (w *Warehouse) externalLedger(ctx context.Context, files []warehouse.File, now time.Time) (warehouse.Loaded, error) {
+	if err := w.setUpExternal(ctx); err != nil {
+		return warehouse.Loaded{}, err
+	}
+	prefix, err := w.externalPrefix()
+	if err != nil {
+		return warehouse.Loaded{}, err
+	}
+	res, err := w.retry(ctx, map[int]error{}, files, func(live []int) (int64, map[int]error, error) {
+		objs := make([]warehouse.Object, len(live))
+		es := make([]warehouse.LedgerEntry, len(live))
+		for j, i := range live {
+			f := files[i]
+			objs[j] = f.Object
+			es[j] = warehouse.LoadedEntry(f.Object, 0, f.Attempts, f.Note, now) // rows: counted by the script
+		}
+		in, drop, err := w.stage(ctx, arrays{files: w.filesRows(objs, prefix), ledger: w.ledgerRows(es)})
+		if err != nil {
+			return 0, nil, err
+		}
+		defer drop()
+		decl := w.d.Declare(&in)
+		uris, set := w.d.CountRows(in, []string{w.table(dialects.ExternalRecordsTable)})
+		script, err := join(append(decl, uris), set, w.d.Transaction(w.d.WriteLedger(w.c.Dataset, in.Ledger)...),
+			[]string{w.d.SumRows(in.Ledger)})
+		if err != nil {
+			return 0, nil, err
+		}
+		rows, err := w.script(ctx, script)
+		return rows, nil, err
+	})
+	return res, wrap("write ledger", err)
 }

@@ -10,29 +10,38 @@ import (
 
 // ReplaceFacts rebuilds a fact table from all of its current files, emptied
 // and refilled inside one transaction with the ledger rows: readers see the
-// old rows until the commit, then the new ones.
+// old rows until the commit, then the new ones. A table is rebuilt from all
+// of its files or not at all, so a file BigQuery cannot read stops the call
+// before the script, with a data error naming every such file found: the
+// loader fails them and calls again with the rest.
 func (w *Warehouse) ReplaceFacts(ctx context.Context, table string, files []warehouse.File) error {
 	if _, ok := dialects.FactColumns[table]; !ok {
 		return fmt.Errorf("unknown fact table %q", table)
 	}
-	now := w.now().UTC()
-	objs, sizes := objects(files)
-	foots, err := w.schemas(ctx, files)
-	if err != nil {
-		return err
-	}
-	es := make([]warehouse.LedgerEntry, len(files))
-	for i, f := range files {
-		es[i] = warehouse.LoadedEntry(f.Object, foots[i].Rows, f.Attempts, f.Note, now) // 0 on path a: the script counts them
-	}
-	in, drop, err := w.stage(ctx, arrays{files: w.filesRows(objs, w.gsPrefix()), ledger: w.ledgerRows(es)})
+	foots, failed, err := w.schemas(ctx, files, false)
 	if err != nil {
 		return wrap("replace "+table, err)
 	}
-	defer drop()
-	in.LoadedAt = w.d.Value(now)
-	decl := w.d.Declare(&in)
-	build := func(srcs []dialects.BQSource) []string { return w.d.ReplaceFacts(w.c.Dataset, table, in, srcs) }
-	_, err = w.move(ctx, decl, in, files, groupBySchema(foots, sizes), build)
+	if len(failed) > 0 {
+		return wrap("replace "+table, failedError(files, failed))
+	}
+	b := &batch{files: files, foots: foots, now: w.now().UTC(), whole: true,
+		build: func(in dialects.BQBatch, srcs []dialects.BQSource, _ []dialects.AddedColumn) []string {
+			return w.d.ReplaceFacts(w.c.Dataset, table, in, srcs)
+		}}
+	all := make([]int, len(files))
+	for i := range all {
+		all[i] = i
+	}
+	_, bad, err := w.attempt(ctx, b, all)
+	if err == nil && len(bad) > 0 {
+		err = failedError(files, bad)
+	} else if blamed := named(err, files, all); len(blamed) > 0 {
+		bad = map[int]error{}
+		for _, i := range blamed {
+			bad[i] = blame(err, files[i].Key)
+		}
+		err = failedError(files, bad)
+	}
 	return wrap("replace "+table, err)
 }

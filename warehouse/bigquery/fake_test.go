@@ -1,7 +1,6 @@
 package bigquery
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -9,14 +8,9 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3mem"
-	"gocloud.dev/blob"
-	_ "gocloud.dev/blob/s3blob"
 	bqv2 "google.golang.org/api/bigquery/v2"
 )
 
@@ -27,7 +21,8 @@ import (
 // from each table definition's file, read server side as BigQuery would
 // (schema), or with HTTP 400; a script with success and, for its last SELECT,
 // the row count scriptRows; reads (jobs.query) with no rows; tables.* from a
-// map, so Open's setup and the views run as they would.
+// map, so Open's setup and the views run as they would. A fault scripted
+// with failWhen (fault_test.go) answers a matching call or job instead.
 type bqFake struct {
 	t   *testing.T
 	srv *httptest.Server
@@ -40,6 +35,8 @@ type bqFake struct {
 	mu      sync.Mutex
 	inserts []*bqv2.Job // jobs.insert request bodies, in order
 	reads   []string    // jobs.query (read) SQL, in order
+	ran     []*bqv2.Job // query jobs (not dry runs) answered as done without error
+	faults  []scripted  // failures to answer with, first match wins (fault_test.go)
 	jobs    map[string]*bqv2.Job
 	tables  map[string]*bqv2.Table
 	nextID  int
@@ -91,7 +88,7 @@ func (f *bqFake) scripts() []string {
 func (f *bqFake) reset() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.inserts, f.reads = nil, nil
+	f.inserts, f.reads, f.ran = nil, nil, nil
 }
 
 func (f *bqFake) serve(w http.ResponseWriter, r *http.Request) {
@@ -121,6 +118,10 @@ func (f *bqFake) serve(w http.ResponseWriter, r *http.Request) {
 		if !f.decode(w, r, &q) {
 			return
 		}
+		if ft := f.fault(call{Kind: "read", SQL: q.Query}); ft != nil {
+			f.fail(w, ft.Code, ft.Reason, ft.Message)
+			return
+		}
 		f.mu.Lock()
 		f.reads = append(f.reads, q.Query)
 		f.nextID++
@@ -138,7 +139,8 @@ func (f *bqFake) serve(w http.ResponseWriter, r *http.Request) {
 }
 
 // insert is jobs.insert: a dry run is answered at once, as BigQuery does;
-// any other job is done when inserted.
+// any other job is done when inserted. A scripted fault answers instead:
+// with an HTTP error, or with the job done and failed (Fault.Code 0).
 func (f *bqFake) insert(w http.ResponseWriter, r *http.Request, project string) {
 	var j bqv2.Job
 	if !f.decode(w, r, &j) {
@@ -149,6 +151,24 @@ func (f *bqFake) insert(w http.ResponseWriter, r *http.Request, project string) 
 	f.mu.Unlock()
 	if j.JobReference == nil {
 		j.JobReference = &bqv2.JobReference{ProjectId: project, JobId: fmt.Sprint(time.Now().UnixNano())}
+	}
+	c := callOf(&j)
+	if c.Kind == "script" {
+		c.Keys = f.batchKeys(c.SQL)
+	}
+	if ft := f.fault(c); ft != nil {
+		if ft.Code != 0 {
+			f.fail(w, ft.Code, ft.Reason, ft.Message)
+			return
+		}
+		e := &bqv2.ErrorProto{Reason: ft.Reason, Message: ft.Message}
+		failed := &bqv2.Job{JobReference: j.JobReference, Configuration: j.Configuration,
+			Status: &bqv2.JobStatus{State: "DONE", ErrorResult: e, Errors: []*bqv2.ErrorProto{e}}}
+		f.mu.Lock()
+		f.jobs[j.JobReference.JobId] = failed
+		f.mu.Unlock()
+		f.reply(w, failed)
+		return
 	}
 	q := j.Configuration.Query
 	if j.Configuration.DryRun && q != nil {
@@ -170,6 +190,9 @@ func (f *bqFake) insert(w http.ResponseWriter, r *http.Request, project string) 
 		Statistics: &bqv2.JobStatistics{Query: &bqv2.JobStatistics2{StatementType: stmt}}}
 	f.mu.Lock()
 	f.jobs[j.JobReference.JobId] = done
+	if q != nil {
+		f.ran = append(f.ran, &j)
+	}
 	f.mu.Unlock()
 	f.reply(w, done)
 }
@@ -198,11 +221,17 @@ func (f *bqFake) dryRun(q *bqv2.JobConfigurationQuery) (*bqv2.TableSchema, error
 }
 
 // results is jobs.getQueryResults: a script closing with SumRows returns
-// scriptRows; anything else no rows.
+// scriptRows; anything else no rows. A failed job answers with its error,
+// as BigQuery does.
 func (f *bqFake) results(w http.ResponseWriter, project, id string) {
 	f.mu.Lock()
 	j := f.jobs[id]
 	f.mu.Unlock()
+	if j != nil && j.Status.ErrorResult != nil {
+		e := j.Status.ErrorResult
+		f.fail(w, httpCode(e.Reason), e.Reason, e.Message)
+		return
+	}
 	res := &bqv2.GetQueryResultsResponse{JobComplete: true, Schema: &bqv2.TableSchema{},
 		JobReference: &bqv2.JobReference{ProjectId: project, JobId: id}}
 	if j != nil && strings.HasSuffix(j.Configuration.Query.Query, "AS `rows` FROM UNNEST(_st_ledger) l;") {
@@ -285,105 +314,4 @@ func (f *bqFake) fail(w http.ResponseWriter, code int, reason, msg string) {
 	w.WriteHeader(code)
 	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"code": code, "message": msg,
 		"errors": []map[string]string{{"reason": reason, "message": msg}}}})
-}
-
-// countedBucket is an S3 bucket over the wire (gofakes3) whose object bytes
-// are counted per key as they are sent: what passes through synctrack. side
-// reaches the same objects through another server, uncounted: BigQuery's
-// own reads in the fake.
-type countedBucket struct {
-	b, side *blob.Bucket
-	mu      sync.Mutex
-	read    map[string]int64
-	total   atomic.Int64
-}
-
-const fakeBucket = "sync-logs"
-
-func newCountedBucket(t *testing.T) *countedBucket {
-	t.Helper()
-	backend := s3mem.New()
-	if err := backend.CreateBucket(fakeBucket); err != nil {
-		t.Fatal(err)
-	}
-	s3 := gofakes3.New(backend).Server()
-	c := &countedBucket{read: map[string]int64{}}
-	counted := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		cw := &countWriter{ResponseWriter: w}
-		s3.ServeHTTP(cw, r)
-		key := strings.TrimPrefix(r.URL.Path, "/"+fakeBucket+"/")
-		if r.Method == http.MethodGet && key != r.URL.Path && key != "" {
-			c.mu.Lock()
-			c.read[key] += cw.n
-			c.mu.Unlock()
-			c.total.Add(cw.n)
-		}
-	}))
-	side := httptest.NewServer(s3)
-	t.Cleanup(counted.Close)
-	t.Cleanup(side.Close)
-	t.Setenv("AWS_ACCESS_KEY_ID", "test")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
-	open := func(srv *httptest.Server) *blob.Bucket {
-		b, err := blob.OpenBucket(context.Background(), "s3://"+fakeBucket+"?region=us-east-1&endpoint="+srv.URL+
-			"&use_path_style=true&disable_https=true")
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { b.Close() })
-		return b
-	}
-	c.b, c.side = open(counted), open(side)
-	return c
-}
-
-// bytesRead returns the bytes read of each key since the last call.
-func (c *countedBucket) bytesRead() map[string]int64 {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	out := c.read
-	c.read = map[string]int64{}
-	return out
-}
-
-type countWriter struct {
-	http.ResponseWriter
-	n int64
-}
-
-func (c *countWriter) Write(p []byte) (int, error) {
-	c.n += int64(len(p))
-	return c.ResponseWriter.Write(p)
-}
-
-// serverSchema is what BigQuery reads of a file's footer, in the API's
-// terms: the fake reads it through the uncounted side of the bucket, with
-// the same footer code path b uses.
-func serverSchema(c *countedBucket) func(uri string) ([]*bqv2.TableFieldSchema, error) {
-	api := map[string]string{"INT64": "INTEGER", "FLOAT64": "FLOAT", "BOOL": "BOOLEAN"}
-	return func(uri string) ([]*bqv2.TableFieldSchema, error) {
-		key, ok := strings.CutPrefix(uri, "gs://"+fakeBucket+"/")
-		if !ok {
-			return nil, fmt.Errorf("not found: %s", uri)
-		}
-		ctx := context.Background()
-		a, err := c.side.Attributes(ctx, key)
-		if err != nil {
-			return nil, fmt.Errorf("not found: %s", uri)
-		}
-		side := &Warehouse{c: Config{Bucket: c.side}}
-		foot, err := side.readFooter(ctx, key, a.Size)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %v", uri, err)
-		}
-		out := make([]*bqv2.TableFieldSchema, len(foot.Columns))
-		for i, col := range foot.Columns {
-			t := col.Type
-			if n, ok := api[t]; ok {
-				t = n
-			}
-			out[i] = &bqv2.TableFieldSchema{Name: col.Name, Type: t, Mode: "NULLABLE"}
-		}
-		return out, nil
-	}
 }

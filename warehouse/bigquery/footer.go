@@ -1,6 +1,7 @@
 package bigquery
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -10,8 +11,10 @@ import (
 	"github.com/parquet-go/parquet-go/deprecated"
 	"github.com/parquet-go/parquet-go/format"
 	"gocloud.dev/blob"
+	"gocloud.dev/gcerrors"
 
 	"github.com/synctrack/synctrack/dialects"
+	"github.com/synctrack/synctrack/warehouse"
 )
 
 // footer is what a records or fact file's parquet footer says: read by
@@ -32,8 +35,12 @@ func (w *Warehouse) readFooter(ctx context.Context, key string, size int64) (foo
 	ra := &rangeReader{ctx: ctx, b: w.c.Bucket, key: key, size: size}
 	pf, err := parquet.OpenFile(ra, size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
 	w.count(func(s *Stats) { s.DaemonBytes += ra.read })
+	if ra.err != nil {
+		return footer{}, bucketError(ra.err)
+	}
 	if err != nil {
-		return footer{}, fmt.Errorf("not a readable parquet file (%d bytes): %w", size, err)
+		return footer{}, warehouse.Wrap(fmt.Errorf("not a readable parquet file (%d bytes): %w", size, err),
+			warehouse.Data, "bad_object", "")
 	}
 	var f footer
 	f.Rows = pf.NumRows()
@@ -119,6 +126,7 @@ type rangeReader struct {
 	size int64
 	tail []byte
 	read int64
+	err  error // the first error from the bucket
 	mu   sync.Mutex
 }
 
@@ -151,9 +159,13 @@ func (r *rangeReader) ReadAt(p []byte, off int64) (int, error) {
 	return n, err
 }
 
+// get reads n bytes at off. An error is the bucket's (err keeps the first):
+// a short body is the transfer's fault, as the listing said how long the
+// object is, so it is no sign of a bad file either.
 func (r *rangeReader) get(off, n int64) ([]byte, error) {
 	rd, err := r.b.NewRangeReader(r.ctx, r.key, off, n, nil)
 	if err != nil {
+		r.err = cmp.Or(r.err, err)
 		return nil, err
 	}
 	defer rd.Close()
@@ -162,5 +174,22 @@ func (r *rangeReader) get(off, n int64) ([]byte, error) {
 	if err == nil && int64(len(buf)) < n {
 		err = io.ErrUnexpectedEOF
 	}
+	if err != nil {
+		r.err = cmp.Or(r.err, err)
+	}
 	return buf, err
+}
+
+// bucketError classes a failed read of the bucket: an object deleted since
+// the listing fails alone (a new version is listed and loaded anew), a
+// refused read is config, anything else transient; never the file's data.
+func bucketError(err error) error {
+	switch gcerrors.Code(err) {
+	case gcerrors.NotFound:
+		return warehouse.Wrap(fmt.Errorf("the object is gone since it was listed: %w", err), warehouse.Data, "gone", "")
+	case gcerrors.PermissionDenied:
+		return warehouse.Wrap(err, warehouse.Config, "permission", "give synctrack's credentials read access to the bucket")
+	}
+	err = warehouse.Classify(err, warehouse.OSRules)
+	return warehouse.Wrap(fmt.Errorf("read the bucket: %w", err), warehouse.Transient, "bucket", "the bucket did not answer; the load is tried again")
 }

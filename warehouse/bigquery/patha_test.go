@@ -24,17 +24,28 @@ var fixedNow = func() time.Time { return time.Date(2026, 1, 5, 9, 0, 0, 0, time.
 // are c's: path a, as for any gs:// bucket. Open's own jobs are forgotten.
 func openFake(t *testing.T, f *bqFake, c *countedBucket, mode string) *Warehouse {
 	t.Helper()
+	w := openFakeWith(t, f, c, Config{Mode: mode})
+	if w.Path() != PathQuery {
+		t.Fatalf("path %s for a gs:// bucket, want query", w.Path())
+	}
+	return w
+}
+
+// openFakeWith opens as openFake does, with c's Mode, Path and JobTimeout
+// (default a minute).
+func openFakeWith(t *testing.T, f *bqFake, c *countedBucket, cfg Config) *Warehouse {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	w, err := Open(ctx, Config{Project: "p", Dataset: "synctrack", Mode: mode, Bucket: c.b,
-		BucketURL: "gs://" + fakeBucket, JobTimeout: time.Minute}, fixedNow)
+	if cfg.JobTimeout == 0 {
+		cfg.JobTimeout = time.Minute
+	}
+	cfg.Project, cfg.Dataset, cfg.Bucket, cfg.BucketURL = "p", "synctrack", c.b, "gs://"+fakeBucket
+	w, err := Open(ctx, cfg, fixedNow)
 	if err != nil {
 		t.Fatalf("open: %v", err)
 	}
 	t.Cleanup(func() { w.Close() })
-	if w.Path() != PathQuery {
-		t.Fatalf("path %s for a gs:// bucket, want query", w.Path())
-	}
 	f.reset()
 	c.bytesRead()
 	w.stats = Stats{LoadsPer: map[string]int{}}
@@ -305,33 +316,37 @@ func TestPathAGroupsByDryRunAnswer(t *testing.T) {
 	}
 }
 
-// A file BigQuery cannot read fails its dry run before any query job runs; the
-// error names the file and the cause, and the loader, halving the batch,
-// records that file alone as failed while the others load.
+// A file BigQuery cannot read fails its dry run before any query job runs.
+// The dry run is run again without the file its error names, so the same
+// call loads the others and returns that file in Loaded.Failed, with the
+// cause; the loader records it alone as failed, without halving.
 func TestPathADryRunFailure(t *testing.T) {
 	f := newBQFake(t)
 	c := newCountedBucket(t)
 	f.schema = serverSchema(c)
 	keys := writeRecords(t, c, "r1", 0, 4, gen.Shape{})
-	whole, err := c.b.ReadAll(context.Background(), keys[2])
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.b.WriteAll(context.Background(), keys[2], whole[:len(whole)/2], nil); err != nil {
-		t.Fatal(err) // truncated: no footer
-	}
+	truncate(t, c, keys[2])
 	w := openFake(t, f, c, "loaded")
 	fs := files(t, c, "sync_tracking_datasets/")
 
-	_, err = w.LoadRecords(context.Background(), fs)
-	var e *warehouse.Error
-	if err == nil || !strings.Contains(err.Error(), "failed on "+keys[2]) ||
-		!strings.Contains(err.Error(), "Error while reading table") || !errors.As(err, &e) || e.Class != warehouse.Data ||
-		len(e.Keys) != 1 || e.Keys[0] != keys[2] {
-		t.Fatalf("load with a truncated file: %v; want a data error naming %s and the cause", err, keys[2])
+	res, err := w.LoadRecords(context.Background(), fs)
+	if err != nil {
+		t.Fatalf("load with a truncated file: %v", err)
 	}
-	if st := w.Stats(); st.Queries != 0 || st.DryRuns != 1 {
-		t.Errorf("stats %+v: a failed dry run must come before any query job", st)
+	var e *warehouse.Error
+	if len(res.Failed) != 1 || res.Failed[0].Key != keys[2] || !strings.Contains(res.Failed[0].Err.Error(), "failed on "+keys[2]) ||
+		!strings.Contains(res.Failed[0].Err.Error(), "Error while reading table") || !errors.As(res.Failed[0].Err, &e) ||
+		e.Class != warehouse.Data || len(e.Keys) != 1 || e.Keys[0] != keys[2] {
+		t.Fatalf("failed %+v; want %s alone, a data error naming it and the cause", res.Failed, keys[2])
+	}
+	if st := w.Stats(); st.Queries != 2 || st.DryRuns != 2 {
+		t.Errorf("stats %+v: want 2 dry runs (the second without the file) and 2 query jobs", st)
+	}
+	if n := len(f.dryRuns()[1].Configuration.Query.TableDefinitions); n != 3 {
+		t.Errorf("the second dry run has %d definitions, want the 3 others", n)
+	}
+	if s := f.scripts(); len(s) != 1 || strings.Contains(s[0], keys[2]) {
+		t.Errorf("the script reads the unreadable file, or is not one script: %q", s)
 	}
 
 	f.reset()

@@ -6,9 +6,9 @@ import (
 	"encoding/hex"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
-	"time"
 
 	"cloud.google.com/go/bigquery"
 
@@ -26,104 +26,82 @@ type group struct {
 // LoadRecords replaces the rows of these files and writes their ledger rows in
 // one transaction. Path a is one staging job and one script whatever the file
 // count (plus a free dry run per 1,000 files); path b is one load job per file
-// into staging tables, then the same two query jobs.
+// into staging tables, then the same two query jobs. A file BigQuery cannot
+// read, or one without an identifier column, is returned in Loaded.Failed and
+// the others load in the same call (isolate.go).
 func (w *Warehouse) LoadRecords(ctx context.Context, files []warehouse.File) (warehouse.Loaded, error) {
-	n, err := w.loadRecords(ctx, files)
-	return warehouse.Loaded{Rows: n}, err
-}
-
-func (w *Warehouse) loadRecords(ctx context.Context, files []warehouse.File) (int64, error) {
 	if len(files) == 0 {
-		return 0, nil
+		return warehouse.Loaded{}, nil
 	}
 	now := w.now().UTC()
 	if w.c.Mode == "external" {
 		return w.externalLedger(ctx, files, now)
 	}
-	objs, sizes := objects(files)
-	foots, err := w.schemas(ctx, files)
+	foots, failed, err := w.schemas(ctx, files, true)
 	if err != nil {
-		return 0, err
+		return warehouse.Loaded{}, err
 	}
-	var rows int64
-	es := make([]warehouse.LedgerEntry, len(files))
-	for i, f := range files {
-		rows += foots[i].Rows
-		es[i] = warehouse.LoadedEntry(f.Object, foots[i].Rows, f.Attempts, f.Note, now)
-	}
-	groups := groupBySchema(foots, sizes)
-	added, err := w.addColumns(ctx, groups)
-	if err != nil {
-		return 0, err
-	}
-	in, drop, err := w.stage(ctx, arrays{files: w.filesRows(objs, w.gsPrefix()), ledger: w.ledgerRows(es)})
-	if err != nil {
-		return 0, wrap("load records", err)
-	}
-	defer drop()
-	in.LoadedAt = w.d.Value(now)
-	decl := w.d.Declare(&in)
-	build := func(srcs []dialects.BQSource) []string { return w.d.ReplaceRecords(w.c.Dataset, in, srcs, added) }
-	counted, err := w.move(ctx, decl, in, files, groups, build)
-	if w.path == PathQuery {
-		rows = counted
-	}
-	return rows, wrap("load records", err)
-}
-
-// externalLedger is LoadRecords in external mode: the external table already
-// reads every file, so only ledger rows are written, their row counts taken
-// by BigQuery from that table (one script, which also returns their total).
-func (w *Warehouse) externalLedger(ctx context.Context, files []warehouse.File, now time.Time) (int64, error) {
-	if err := w.setUpExternal(ctx); err != nil {
-		return 0, err
-	}
-	prefix, err := w.externalPrefix()
-	if err != nil {
-		return 0, err
-	}
-	objs, _ := objects(files)
-	es := make([]warehouse.LedgerEntry, len(files))
-	for i, f := range files {
-		es[i] = warehouse.LoadedEntry(f.Object, 0, f.Attempts, f.Note, now) // rows: counted by the script
-	}
-	in, drop, err := w.stage(ctx, arrays{files: w.filesRows(objs, prefix), ledger: w.ledgerRows(es)})
-	if err != nil {
-		return 0, wrap("write ledger", err)
-	}
-	defer drop()
-	decl := w.d.Declare(&in)
-	uris, set := w.d.CountRows(in, []string{w.table(dialects.ExternalRecordsTable)})
-	script, err := join(append(decl, uris), set, w.d.Transaction(w.d.WriteLedger(w.c.Dataset, in.Ledger)...),
-		[]string{w.d.SumRows(in.Ledger)})
-	if err != nil {
-		return 0, err
-	}
-	rows, err := w.script(ctx, script)
-	return rows, wrap("write ledger", err)
+	b := &batch{files: files, foots: foots, now: now, records: true,
+		build: func(in dialects.BQBatch, srcs []dialects.BQSource, added []dialects.AddedColumn) []string {
+			return w.d.ReplaceRecords(w.c.Dataset, in, srcs, added)
+		}}
+	res, err := w.retry(ctx, failed, files, func(live []int) (int64, map[int]error, error) { return w.attempt(ctx, b, live) })
+	return res, wrap("load records", err)
 }
 
 // schemas learns each file's columns. On path a BigQuery tells them (a dry
 // run, probeSchemas) and synctrack reads no byte of the files: their row
 // counts are left 0 for the script to count. On path b they come from the
-// files' footers, with the row counts; a file whose footer is unreadable
-// fails here, before any job is spent on it.
-func (w *Warehouse) schemas(ctx context.Context, files []warehouse.File) ([]footer, error) {
+// files' footers, with the row counts. Either way a file that cannot be read
+// is in failed (by index) before any other job is spent on it, and so is a
+// records file without an identifier column, which would load as NULL keys.
+func (w *Warehouse) schemas(ctx context.Context, files []warehouse.File, records bool) ([]footer, map[int]error, error) {
+	var foots []footer
+	failed := map[int]error{}
 	if w.path == PathQuery {
-		return w.probeSchemas(ctx, files)
-	}
-	keys := make([]string, len(files))
-	sizes := make([]int64, len(files))
-	for i, f := range files {
-		keys[i], sizes[i] = f.Key, f.Size
-	}
-	foots, errs := w.readFooters(ctx, keys, sizes)
-	for i, err := range errs {
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", keys[i], err)
+		var err error
+		if foots, failed, err = w.probeSchemas(ctx, files); err != nil {
+			return nil, nil, err
+		}
+	} else {
+		keys := make([]string, len(files))
+		sizes := make([]int64, len(files))
+		for i, f := range files {
+			keys[i], sizes[i] = f.Key, f.Size
+		}
+		var errs []error
+		foots, errs = w.readFooters(ctx, keys, sizes)
+		for i, err := range errs {
+			switch {
+			case err == nil:
+			case !blames(err):
+				return nil, nil, fmt.Errorf("%s: %w", keys[i], err) // the bucket, not the file
+			default:
+				failed[i] = warehouse.DataError(fmt.Errorf("%s: %w", keys[i], err), keys[i])
+			}
 		}
 	}
-	return foots, nil
+	for i, f := range files {
+		if _, bad := failed[i]; records && !bad && f.Size > 0 && !hasIdentifier(foots[i].Columns) {
+			failed[i] = noIdentifier(f.Key, foots[i].Columns)
+		}
+	}
+	return foots, failed, nil
+}
+
+// hasIdentifier says whether a file has the sync key column, in any case, as
+// the insert matches columns.
+func hasIdentifier(cols []dialects.Column) bool {
+	return slices.ContainsFunc(cols, func(c dialects.Column) bool { return strings.EqualFold(c.Name, "identifier") })
+}
+
+func noIdentifier(key string, cols []dialects.Column) error {
+	names := make([]string, len(cols))
+	for i, c := range cols {
+		names[i] = c.Name
+	}
+	return warehouse.DataError(fmt.Errorf("%s: records file has no identifier column (its columns: %s)",
+		key, strings.Join(names, ", ")), key)
 }
 
 func objects(files []warehouse.File) ([]warehouse.Object, []int64) {
@@ -133,64 +111,6 @@ func objects(files []warehouse.File) ([]warehouse.Object, []int64) {
 		objs[i], sizes[i] = f.Object, f.Size
 	}
 	return objs, sizes
-}
-
-// move runs the batch's script on the configured path: build renders the
-// transaction's statements from the batch's sources. decl declares the
-// batch's arrays (in) and opens the script. On path a it returns the batch's
-// row count as BigQuery counted it; on path b, 0 (the footers gave it).
-func (w *Warehouse) move(ctx context.Context, decl []string, in dialects.BQBatch, files []warehouse.File, groups []group,
-	build func([]dialects.BQSource) []string) (int64, error) {
-	if w.path == PathQuery {
-		return w.queryPath(ctx, cycleID(), decl, in, files, groups, build)
-	}
-	return 0, w.loadPath(ctx, cycleID(), decl, files, groups, build)
-}
-
-// queryPath is path a: one script creates an external table per schema over
-// the batch's gs:// files, counts their rows into the ledger rows, moves
-// their rows in one transaction, drops the tables and returns the count.
-func (w *Warehouse) queryPath(ctx context.Context, cycle string, decl []string, in dialects.BQBatch, files []warehouse.File,
-	groups []group, build func([]dialects.BQSource) []string) (int64, error) {
-	script, drops, err := w.queryScript(cycle, decl, in, files, groups, build)
-	if err != nil {
-		return 0, err
-	}
-	rows, err := w.script(ctx, script)
-	if err != nil {
-		w.dropAll(context.WithoutCancel(ctx), drops)
-	}
-	return rows, err
-}
-
-// queryScript renders path a's script and the drops to run should it fail.
-func (w *Warehouse) queryScript(cycle string, decl []string, in dialects.BQBatch, files []warehouse.File, groups []group,
-	build func([]dialects.BQSource) []string) (string, []string, error) {
-	var pre, drops, from []string
-	srcs := make([]dialects.BQSource, len(groups))
-	for g, gr := range groups {
-		name := fmt.Sprintf("_st_ext_%s_%d", cycle, g)
-		uris := make([]string, len(gr.files))
-		for j, i := range gr.files {
-			uris[j] = w.uri(files[i].Key)
-		}
-		pre = append(pre, w.d.ExternalFiles(w.c.Dataset, name, gr.cols, uris))
-		drops = append(drops, w.d.DropTable(w.c.Dataset, name, true))
-		srcs[g] = w.d.ExternalSource(w.c.Dataset, name, gr.cols)
-		from = append(from, srcs[g].From)
-	}
-	uris, set := w.d.CountRows(in, from)
-	script, err := join(append(decl, uris), append(pre, set...), w.d.Transaction(build(srcs)...),
-		append(append([]string(nil), drops...), w.d.SumRows(in.Ledger)))
-	return script, drops, err
-}
-
-func (w *Warehouse) dropAll(ctx context.Context, stmts []string) {
-	for _, s := range stmts {
-		if err := w.query(ctx, s); err != nil {
-			w.log.Warn("could not drop a temporary table; it expires within a day", "sql", s, "err", err)
-		}
-	}
 }
 
 // groupBySchema groups the non-empty files by their exact column list.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"sync"
 	"time"
 
@@ -13,53 +14,63 @@ import (
 	"github.com/synctrack/synctrack/warehouse"
 )
 
-// loadPath is path b: one load job per file, each into its own staging table
-// (load-job quotas are per destination table), LoadWorkers at a time, with
-// the schema from the file's footer (never autodetect); then one script moves
-// every staging table's rows in one transaction; then the tables are dropped.
-func (w *Warehouse) loadPath(ctx context.Context, cycle string, decl []string, files []warehouse.File, groups []group,
-	build func([]dialects.BQSource) []string) error {
-	srcs := make([]dialects.BQSource, len(groups))
-	var tables []string
+// loadJobs is path b's first half: one load job per file, each into its own
+// staging table (load-job quotas are per destination table), LoadWorkers at
+// a time, with the schema from the file's footer (never autodetect). It
+// returns one source per group that kept a file, reading its staging tables
+// through one wildcard, and the tables made, to drop once the script has
+// moved their rows. A job that fails on its file's data fails that file alone
+// (failed, by index into files); any other failure stops the batch (alone).
+func (w *Warehouse) loadJobs(ctx context.Context, cycle string, files []warehouse.File, groups []group) (
+	[]dialects.BQSource, []string, map[int]error, error) {
 	type job struct {
 		table string
-		file  warehouse.File
+		file  int
 		cols  []dialects.Column
 	}
 	var jobs []job
+	prefixes := make([]string, len(groups))
 	for g, gr := range groups {
-		prefix := fmt.Sprintf("_st_%s_g%d_", cycle, g)
-		srcs[g] = w.d.StagingSource(w.c.Dataset, prefix, gr.cols)
+		prefixes[g] = fmt.Sprintf("_st_%s_g%d_", cycle, g)
 		for _, i := range gr.files {
-			name := fmt.Sprintf("%s%d", prefix, i)
-			tables = append(tables, name)
-			jobs = append(jobs, job{name, files[i], gr.cols})
+			jobs = append(jobs, job{fmt.Sprintf("%s%d", prefixes[g], i), i, gr.cols})
 		}
 	}
-	script, err := join(decl, nil, w.d.Transaction(build(srcs)...), nil)
-	if err != nil {
-		return err // before any load job
-	}
-	defer w.dropTables(context.WithoutCancel(ctx), tables)
-
+	tables := make([]string, len(jobs))
+	keys := make([]string, len(jobs))
 	errs := make([]error, len(jobs))
 	sem := make(chan struct{}, w.c.LoadWorkers)
 	var wg sync.WaitGroup
-	for i, j := range jobs {
+	for j, jb := range jobs {
+		tables[j], keys[j] = jb.table, files[jb.file].Key
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			errs[i] = w.loadFile(ctx, j.table, j.file, j.cols)
+			if err := w.loadFile(ctx, jb.table, files[jb.file], jb.cols); err != nil {
+				errs[j] = fmt.Errorf("%s: %w", files[jb.file].Key, err)
+			}
 		})
 	}
 	wg.Wait()
-	for i, err := range errs {
-		if err != nil {
-			return fmt.Errorf("%s: %w", jobs[i].file.Key, err)
+	bad, err := alone("load job", hintLoadRefused, keys, errs)
+	if err != nil {
+		return nil, tables, nil, err
+	}
+	failed := make(map[int]error, len(bad))
+	for j, e := range bad {
+		failed[jobs[j].file] = e
+	}
+	var srcs []dialects.BQSource
+	for g, gr := range groups {
+		if slices.ContainsFunc(gr.files, func(i int) bool { _, f := failed[i]; return !f }) {
+			srcs = append(srcs, w.d.StagingSource(w.c.Dataset, prefixes[g], gr.cols))
 		}
 	}
-	return w.query(ctx, script)
+	return srcs, tables, failed, nil
 }
+
+const hintLoadRefused = "BigQuery refused every file's load job alike, which says nothing about the files; " +
+	"nothing was marked failed: check the dataset, the service account's roles and the bucket, then load again"
 
 // loadFile runs one load job of one parquet file into a new staging table.
 // The table is created first with the file's schema and a one-day expiry, so
