@@ -22,79 +22,109 @@ import (
 // the comparison to prove something.
 const minAnswered = 5
 
-// templatesMatchDuckDB runs every analysis template that needs no parameter
-// on the engine and on DuckDB loaded afresh from the same bucket, and
-// compares the answers. On DuckDB itself this compares the state the steps'
-// loads built up with one load of the final bucket.
-func templatesMatchDuckDB(t *testing.T, s *scenario) {
-	if s.h.NoSQL != "" {
-		t.Skip(s.h.NoSQL)
+// answers is what the template checks share: DuckDB loaded afresh from the
+// final bucket, and how many templates answered with rows there.
+type answers struct {
+	ref      *duckdb.Warehouse
+	err      error
+	answered int
+}
+
+// templateChecks compare every analysis template that needs no parameter
+// on the engine with DuckDB on the same bucket. On DuckDB itself they
+// compare the state the steps' loads built up with one load of the final
+// bucket.
+func templateChecks(t *testing.T, s *scenario) []check {
+	ts, err := sql.List(s.wh.Dialect().Name())
+	if err != nil {
+		t.Fatalf("templates of %s: %v", s.wh.Dialect().Name(), err)
 	}
-	ref := s.reference(t)
+	out := []check{{"SameTemplates", func(t testing.TB, s *scenario) {
+		refs, err := sql.List("duckdb")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a, b := names(ts), names(refs); !slices.Equal(a, b) {
+			t.Errorf("%s has templates %v, DuckDB %v", s.wh.Dialect().Name(), a, b)
+		}
+	}}}
+	if s.h.NoSQL != "" {
+		return append(out, check{"Answers", func(t testing.TB, s *scenario) { s.needSQL(t) }})
+	}
+	for _, tpl := range ts {
+		if len(tpl.Required) == 0 {
+			out = append(out, check{tpl.Name, func(t testing.TB, s *scenario) { s.compareTemplate(t, tpl.Name) }})
+		}
+	}
+	return append(out, check{"EnoughAnswers", func(t testing.TB, s *scenario) {
+		if s.ans.answered < minAnswered {
+			t.Errorf("only %d templates return rows on this bucket: the comparison proves too little", s.ans.answered)
+		}
+	}})
+}
+
+// prepareAnswers loads the reference and repairs the engine's emulator
+// gaps, once, before the template checks (in Run's own test, which owns
+// the reference's files).
+func prepareAnswers(t *testing.T, s *scenario) {
+	if s.h.NoSQL != "" {
+		return
+	}
+	s.ans.ref, s.ans.err = s.reference(t)
 	if s.h.Repair != nil {
 		s.h.Repair(t, s.wh, s.b)
 	}
-	d := s.wh.Dialect()
-	ts, err := sql.List(d.Name())
+}
+
+func (s *scenario) needSQL(t testing.TB) {
+	t.Helper()
+	if s.h.NoSQL != "" {
+		t.Skip(s.h.NoSQL)
+	}
+}
+
+func (s *scenario) compareTemplate(t testing.TB, name string) {
+	if s.ans.err != nil {
+		t.Fatal(s.ans.err)
+	}
+	q, err := sql.Render(s.wh.Dialect(), s.wh.Schema(), name, sql.Values{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	refs, err := sql.List("duckdb")
+	refQ, err := sql.Render(dialects.DuckDB{}, s.ans.ref.Schema(), name, sql.Values{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a, b := names(ts), names(refs); !slices.Equal(a, b) {
-		t.Errorf("%s has templates %v, DuckDB %v", d.Name(), a, b)
+	drop := s.h.Differ[name]
+	got, err := answer(s.wh, q, drop)
+	if err != nil {
+		t.Fatalf("%s: %v", s.h.Name, err)
 	}
-	answered := 0
-	for _, tpl := range ts {
-		if len(tpl.Required) > 0 {
-			continue
-		}
-		t.Run(tpl.Name, func(t *testing.T) {
-			q, err := sql.Render(d, s.wh.Schema(), tpl.Name, sql.Values{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			refQ, err := sql.Render(dialects.DuckDB{}, ref.Schema(), tpl.Name, sql.Values{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			drop := s.h.Differ[tpl.Name]
-			got, err := answer(s.wh, q, drop)
-			if err != nil {
-				t.Fatalf("%s: %v", s.h.Name, err)
-			}
-			want, err := answer(ref, refQ, drop)
-			if err != nil {
-				t.Fatalf("duckdb: %v", err)
-			}
-			if len(want) > 0 {
-				answered++
-			}
-			same(t, got, want)
-		})
+	want, err := answer(s.ans.ref, refQ, drop)
+	if err != nil {
+		t.Fatalf("duckdb: %v", err)
 	}
-	if answered < minAnswered {
-		t.Errorf("only %d templates return rows on this bucket: the comparison proves too little", answered)
+	if len(want) > 0 {
+		s.ans.answered++
 	}
+	same(t, got, want)
 }
 
 // reference loads the scenario's bucket, as it now is, into a new DuckDB.
 // Its one failure must be the empty object, as on every engine.
-func (s *scenario) reference(t *testing.T) *duckdb.Warehouse {
+func (s *scenario) reference(t *testing.T) (*duckdb.Warehouse, error) {
 	t.Helper()
 	ref, err := duckdb.Open(context.Background(), duckdb.Config{Path: filepath.Join(t.TempDir(), "ref.duckdb"),
 		Schema: "synctrack", MemoryLimit: "512MB"}, time.Now)
 	if err != nil {
-		t.Fatalf("open the reference: %v", err)
+		return nil, fmt.Errorf("open the reference: %w", err)
 	}
 	t.Cleanup(func() { ref.Close() })
 	rep, err := loader.New(s.b.Bucket, s.b.Root, ref, loader.Options{}).Load(context.Background())
 	if err != nil || len(rep.Failed) != 1 || rep.Failed[0].Key != s.k.empty {
-		t.Fatalf("the reference load: %v, failed %v; want only %s failed", err, rep.Failed, s.k.empty)
+		return nil, fmt.Errorf("the reference load: %v, failed %v; want only %s failed", err, rep.Failed, s.k.empty)
 	}
-	return ref
+	return ref, nil
 }
 
 func names(ts []sql.Template) []string {
@@ -138,7 +168,7 @@ func answer(wh warehouse.Querier, q, drop string) ([]string, error) {
 	return out, rows.Err()
 }
 
-func same(t *testing.T, got, want []string) {
+func same(t testing.TB, got, want []string) {
 	t.Helper()
 	if slices.Equal(got, want) {
 		return

@@ -61,7 +61,7 @@ func (l ledger) records() map[string]int64 {
 
 // checkLedger compares the warehouse's ledger with the expected one, row
 // for row; a failed row must say why.
-func (s *scenario) checkLedger(t *testing.T) {
+func (s *scenario) checkLedger(t testing.TB) {
 	t.Helper()
 	rows, err := s.wh.Ledger(context.Background())
 	if err != nil {

@@ -31,6 +31,7 @@ type scenario struct {
 	err  error
 	k    keys
 	last string // the object the step wrote for its load to load
+	ans  answers
 }
 
 // keys names the objects the steps act on, picked from the generated bucket.
@@ -105,36 +106,47 @@ type object struct {
 	Size      int64
 }
 
-// objects lists what the loader would: the runs and facts prefixes.
+// objects lists what the loader would: the runs and facts prefixes. Each
+// object's version tag is the one the loader records (loader.ObjectOf: the
+// store's own, such as S3's ETag or a GCS generation), so the ledger's etag
+// column can be compared; the steps check that a rewrite changes it.
 func (s *scenario) objects(t *testing.T) []object {
 	t.Helper()
 	var out []object
 	for _, p := range []string{loader.RunsPrefix, loader.FactsPrefix} {
-		it := s.b.List(&blob.ListOptions{Prefix: p})
-		for {
-			o, err := it.Next(context.Background())
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				t.Fatalf("list %s: %v", p, err)
-			}
-			if !o.IsDir {
-				out = append(out, s.object(t, o.Key))
-			}
-		}
+		out = append(out, s.list(t, p)...)
 	}
 	return out
+}
+
+func (s *scenario) list(t *testing.T, prefix string) []object {
+	t.Helper()
+	var out []object
+	it := s.b.List(&blob.ListOptions{Prefix: prefix})
+	for {
+		lo, err := it.Next(context.Background())
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			t.Fatalf("list %s: %v", prefix, err)
+		}
+		if !lo.IsDir {
+			out = append(out, object{Key: lo.Key, ETag: loader.ObjectOf(lo).ETag, Size: lo.Size})
+		}
+	}
 }
 
 // object is one object's current version.
 func (s *scenario) object(t *testing.T, key string) object {
 	t.Helper()
-	a, err := s.b.Attributes(context.Background(), key)
-	if err != nil {
-		t.Fatalf("attributes of %s: %v", key, err)
+	for _, o := range s.list(t, key) {
+		if o.Key == key {
+			return o
+		}
 	}
-	return object{Key: key, ETag: a.ETag, Size: a.Size}
+	t.Fatalf("%s is not in the bucket", key)
+	return object{}
 }
 
 func (s *scenario) read(t *testing.T, key string) []byte {
