@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/synctrack/synctrack/loader"
 	"github.com/synctrack/synctrack/warehouse"
 )
 
@@ -52,7 +53,7 @@ func (l ledger) current(key string) (version, bool) {
 func (l ledger) records() map[string]int64 {
 	out := map[string]int64{}
 	for k := range l {
-		if v, ok := l.current(k); ok && strings.HasSuffix(k, ".parquet") && strings.HasPrefix(k, "sync_tracking_datasets/") {
+		if v, ok := l.current(k); ok && strings.HasSuffix(k, ".parquet") && strings.HasPrefix(k, loader.RunsPrefix) {
 			out[k] = v.Rows
 		}
 	}

@@ -13,16 +13,16 @@ import (
 // steps is the suite, in order. Each act states by hand, in s.want, the
 // ledger its load must leave.
 func steps(t *testing.T, s *scenario) []step {
-	ledger := check{"Ledger", func(t testing.TB, s *scenario) { s.checkLedger(t) }}
-	rows := check{"RowsPerFile", func(t testing.TB, s *scenario) { s.checkRows(t) }}
+	ledgerCheck := check{"Ledger", func(t testing.TB, s *scenario) { s.checkLedger(t) }}
+	rowsCheck := check{"RowsPerFile", func(t testing.TB, s *scenario) { s.checkRows(t) }}
 	return []step{
-		{"FirstLoad", firstLoad, []check{{"LoadsEveryObject", loadsEveryObject}, ledger, rows}},
-		{"ReloadLoadsNothing", reload, []check{{"NothingLoaded", nothingLoaded}, ledger, rows}},
-		{"LateFileInOldRun", lateFile, []check{{"LoadsJustThatFile", loadsOne}, ledger, rows}},
-		{"ChangedObjectReplacesRows", changeObject, []check{{"LoadsJustThatFile", loadsOne}, {"OldRowsGone", oldRowsGone}, ledger, rows}},
-		{"BadObjects", addBadObjects, []check{{"TruncatedFailsAloneNamed", failsAlone}, {"ZeroByteFails", zeroByteFails}, {"DataErrors", dataErrors}, ledger, rows}},
-		{"FailedObjectsRetried", retry, []check{{"RetriedAndCounted", retriedAndCounted}, {"DataErrors", dataErrors}, ledger, rows}},
-		{"FixedObjectLoads", fixTruncated, []check{{"LoadsOnceFixed", loadsOnceFixed}, ledger, rows}},
+		{"FirstLoad", firstLoad, []check{{"LoadsEveryObject", loadsEveryObject}, ledgerCheck, rowsCheck}},
+		{"ReloadLoadsNothing", reload, []check{{"NothingLoaded", nothingLoaded}, ledgerCheck, rowsCheck}},
+		{"LateFileInOldRun", lateFile, []check{{"LoadsJustThatFile", loadsOne}, ledgerCheck, rowsCheck}},
+		{"ChangedObjectReplacesRows", changeObject, []check{{"LoadsJustThatFile", loadsOne}, {"OldRowsGone", oldRowsGone}, ledgerCheck, rowsCheck}},
+		{"BadObjects", addBadObjects, []check{{"TruncatedFailsAloneNamed", failsAlone}, {"ZeroByteFails", zeroByteFails}, {"DataErrors", dataErrors}, ledgerCheck, rowsCheck}},
+		{"FailedObjectsRetried", retry, []check{{"RetriedAndCounted", retriedAndCounted}, {"DataErrors", dataErrors}, ledgerCheck, rowsCheck}},
+		{"FixedObjectLoads", fixTruncated, []check{{"LoadsOnceFixed", loadsOnceFixed}, ledgerCheck, rowsCheck}},
 		{"ViewsAfterLoad", nil, []check{{"Present", viewsPresent}, {"RowCounts", viewRowCounts}}},
 		{"TemplatesMatchDuckDB", prepareAnswers, templateChecks(t, s)},
 	}
