@@ -34,8 +34,8 @@ func fixLocalMicros(t *testing.T, e *env, w *bq.Warehouse) {
 		if err != nil {
 			break
 		}
-		if !strings.HasSuffix(obj.Key, ".parquet") || !strings.HasPrefix(obj.Key, "sync_tracking_datasets/") {
-			continue
+		if !strings.HasSuffix(obj.Key, ".parquet") || !strings.HasPrefix(obj.Key, "sync_tracking_datasets/") || obj.Size == 0 {
+			continue // an empty object (the conformance suite writes one) holds no rows
 		}
 		data, err := e.bucket.ReadAll(ctx, obj.Key)
 		if err != nil {

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"gocloud.dev/blob"
 )
 
 // Server is an in-process server for the part of Snowflake's REST protocol
@@ -35,6 +37,7 @@ type Server struct {
 	inTx               bool
 	answers            []answer
 	bindings           []map[string]Binding
+	stage              *blob.Bucket // see Stage
 }
 
 type fakeState struct {
@@ -44,11 +47,13 @@ type fakeState struct {
 	schemas map[string][]string // sync id -> payload schemas
 	history map[string]bool     // COPY load history
 	copied  map[string]int      // key -> COPYs that loaded it
+	rows    stageRows           // see Stage
+	views   map[string]bool     // created tables and views: true for a view
 }
 
 func newFakeState() *fakeState {
 	return &fakeState{tables: map[string]bool{}, ledger: map[string][]string{}, schemas: map[string][]string{},
-		history: map[string]bool{}, copied: map[string]int{}}
+		history: map[string]bool{}, copied: map[string]int{}, rows: stageRows{}, views: map[string]bool{}}
 }
 
 func (s *fakeState) clone() *fakeState {
@@ -68,6 +73,10 @@ func (s *fakeState) clone() *fakeState {
 	}
 	for k, v := range s.copied {
 		c.copied[k] = v
+	}
+	c.rows = s.rows.clone()
+	for k, v := range s.views {
+		c.views[k] = v
 	}
 	return c
 }
@@ -224,7 +233,9 @@ func (f *Server) query(q string) map[string]any {
 		strings.HasPrefix(q, "ALTER TABLE") || strings.HasPrefix(q, "DROP TABLE"):
 		return result(0x6100, statusOnly, ok)
 	case createRe.MatchString(q):
-		st.tables[createRe.FindStringSubmatch(q)[1]] = true
+		name := createRe.FindStringSubmatch(q)[1]
+		st.tables[name] = true
+		st.views[name] = strings.Contains(q[:strings.Index(q, `"`)], " VIEW ")
 		return result(0x6100, statusOnly, ok)
 	case strings.HasPrefix(q, "SELECT") && strings.Contains(q, `"LOAD_LEDGER"`):
 		if !st.tables["LOAD_LEDGER"] {
@@ -271,6 +282,7 @@ func (f *Server) query(q string) map[string]any {
 		}
 		return result(0x3200, []column{{"number of rows updated", "fixed"}, {"number of multi-joined rows updated", "fixed"}}, [][]any{{"0", "0"}})
 	case strings.HasPrefix(q, "DELETE"):
+		st.deleteFiles(q)
 		return result(0x3300, []column{{"number of rows deleted", "fixed"}}, [][]any{{"0"}})
 	}
 	return sqlError("001003", "42000", "SQL compilation error: fake Snowflake does not know: "+firstLine(q))

@@ -35,8 +35,8 @@ func (f *Server) ledgerRows(st *fakeState) map[string]any {
 	return result(0x1000, cols, rows)
 }
 
-// copyInto loads the listed files: 10 rows each, or none for a file COPY's
-// load history holds, unless FORCE.
+// copyInto loads the listed files: each its rows (10 without a stage, see
+// Stage), or none for a file COPY's load history holds, unless FORCE.
 func (f *Server) copyInto(st *fakeState, q string) map[string]any {
 	start := strings.Index(q, "FILES = (")
 	end := strings.Index(q, ")\nFILE_FORMAT")
@@ -50,9 +50,19 @@ func (f *Server) copyInto(st *fakeState, q string) map[string]any {
 		if st.history[key] && !force {
 			continue
 		}
+		n, err := f.staged(key)
+		if err != nil {
+			row, fail := copyFailed(q, key, err)
+			if fail != nil {
+				return fail
+			}
+			rows = append(rows, row)
+			continue
+		}
 		st.history[key] = true
 		st.copied[key]++
-		rows = append(rows, []any{"s3://acme-sync-logs/" + key, "LOADED", "10", "10", "1", "0", nil, nil, nil, nil})
+		st.copiedRows(q, key, n)
+		rows = append(rows, []any{"s3://acme-sync-logs/" + key, "LOADED", fmt.Sprint(n), fmt.Sprint(n), "1", "0", nil, nil, nil, nil})
 	}
 	if len(rows) == 0 {
 		return result(0x3600, statusOnly, [][]any{{"Copy executed with 0 files processed."}})
