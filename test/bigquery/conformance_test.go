@@ -8,8 +8,6 @@ import (
 	bq "github.com/synctrack/synctrack/warehouse/bigquery"
 )
 
-const footerNotDataError = "bigquery: an unreadable parquet footer is an unclassified error, not a data error"
-
 // The conformance suite on BigQuery, path b, in the emulator reading the
 // fake GCS bucket the loader lists. Rows and views are counted with SQL in
 // the emulator, and the templates' answers compared with DuckDB's, after
@@ -28,14 +26,5 @@ func TestConformance(t *testing.T) {
 			fixLocalMicros(t, e, wh.(*bq.Warehouse))
 		},
 		Differ: differentColumns,
-		Known: map[string]string{
-			// Path b reads each file's footer before any job; an unreadable
-			// one comes back unclassified (readFooter's fmt.Errorf), not as
-			// a data error, so the loader narrows it down by halving and
-			// blames it anyway. The per-file failures work on
-			// warehouse/bigquery owns the fix; drop these two lines with it.
-			"BadObjects/DataErrors":           footerNotDataError,
-			"FailedObjectsRetried/DataErrors": footerNotDataError,
-		},
 	})
 }
