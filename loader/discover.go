@@ -112,7 +112,10 @@ func DiscoverPrefixes(ctx context.Context, b *blob.Bucket, prefixes []string, fn
 		for token := blob.FirstPageToken; len(token) > 0; {
 			page, next, err := b.ListPage(ctx, token, listPageSize, &blob.ListOptions{Prefix: prefix})
 			if err != nil {
-				return fmt.Errorf("list %s: %w", prefix, err)
+				// Classified as every other bucket read is: a listing the
+				// store refused for a 5xx or a reset was Unclassified, which
+				// the CLI and the daemon could only guess at.
+				return BucketError(fmt.Errorf("list %s: %w", prefix, err))
 			}
 			for _, lo := range page {
 				if lo.IsDir {
