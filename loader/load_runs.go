@@ -79,15 +79,21 @@ func (l *Loader) readAll(ctx context.Context, ws []Work) ([][]byte, []error) {
 	return raws, errs
 }
 
+// readSmall reads a metadata.json. A bucket that stops sending ends the read
+// after StallTimeout.
 func (l *Loader) readSmall(ctx context.Context, key string) ([]byte, error) {
-	r, err := l.bucket.NewReader(ctx, key, nil)
+	g := newStallGuard(ctx, l.o.StallTimeout)
+	defer g.close()
+	g.begin()
+	r, err := l.bucket.NewReader(g.ctx, key, nil)
+	g.end()
 	if err != nil {
-		return nil, BucketError(fmt.Errorf("read: %w", err))
+		return nil, BucketError(fmt.Errorf("read: %w", g.err(err)))
 	}
 	defer r.Close()
-	raw, err := io.ReadAll(io.LimitReader(r, maxMetadataBytes+1))
+	raw, err := io.ReadAll(io.LimitReader(g.reader(r), maxMetadataBytes+1))
 	if err != nil {
-		return nil, BucketError(fmt.Errorf("read: %w", err))
+		return nil, BucketError(fmt.Errorf("read: %w", g.err(err)))
 	}
 	if len(raw) > maxMetadataBytes {
 		return nil, warehouse.DataError(fmt.Errorf("metadata.json larger than %d bytes", maxMetadataBytes), key)
