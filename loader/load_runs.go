@@ -72,7 +72,7 @@ func (l *Loader) readAll(ctx context.Context, ws []Work) ([][]byte, []error) {
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			raws[i], errs[i] = l.readSmall(ctx, w.Key)
+			raws[i], errs[i] = l.readSmall(ctx, w.Key, w.Size)
 		})
 	}
 	wg.Wait()
@@ -80,8 +80,12 @@ func (l *Loader) readAll(ctx context.Context, ws []Work) ([][]byte, []error) {
 }
 
 // readSmall reads a metadata.json. A bucket that stops sending ends the read
-// after StallTimeout.
-func (l *Loader) readSmall(ctx context.Context, key string) ([]byte, error) {
+// after StallTimeout. A body shorter than the listing said is the transfer's
+// fault, not the object's (as in Stager.download): cut short, the JSON would
+// not parse and the object would be failed, and quarantined in the end, for
+// a network error. Longer is not checked: a store may serve a compressed
+// object decompressed.
+func (l *Loader) readSmall(ctx context.Context, key string, size int64) ([]byte, error) {
 	g := newStallGuard(ctx, l.o.StallTimeout)
 	defer g.close()
 	g.begin()
@@ -97,6 +101,9 @@ func (l *Loader) readSmall(ctx context.Context, key string) ([]byte, error) {
 	}
 	if len(raw) > maxMetadataBytes {
 		return nil, warehouse.DataError(fmt.Errorf("metadata.json larger than %d bytes", maxMetadataBytes), key)
+	}
+	if l.root == "" && int64(len(raw)) < size {
+		return nil, BucketError(fmt.Errorf("short read of %s: %d of %d bytes", key, len(raw), size))
 	}
 	return raw, nil
 }
