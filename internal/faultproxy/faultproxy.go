@@ -177,6 +177,9 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 		case <-r.Context().Done(): // the client gave up and closed the connection
 		case <-p.done:
 		}
+		// Returning would send an empty 200; a stall ends without an answer.
+		conn, _ := hijack(w)
+		reset(conn)
 		return
 	}
 	resp, body, err := p.forward(r)
