@@ -88,7 +88,7 @@ func TestBucketFaults(t *testing.T) {
 			if faults == 0 {
 				t.Fatal("no fault injected: the rule matched no request")
 			}
-			first := r.tally(t)
+			first := r.tally(t, r.w.DB())
 			stopped := "none"
 			if err != nil {
 				reason, _ := warehouse.Explain(err)
@@ -109,12 +109,7 @@ func TestBucketFaults(t *testing.T) {
 			if err != nil || len(rep.Failed) > 0 {
 				t.Fatalf("load after the faults: %v %v", err, rep.Failed)
 			}
-			got := r.tally(t)
-			if got.lost != 0 || got.duplicated != 0 || got.files != int64(len(r.records)) {
-				t.Fatalf("after the faults: %d of %d records files, %d rows lost, %d duplicated",
-					got.files, len(r.records), got.lost, got.duplicated)
-			}
-			r.loadedOnce(t)
+			got := r.exactlyOnce(t, r.w.DB())
 			line := fmt.Sprintf("%-27s %d faults in %3d requests; faulty load: %2d of %d records files in, stopped %-17s next load: %2d files; lost %d, duplicated %d",
 				c.name, faults, requests, first.files, len(r.records), stopped+";", rep.Files, got.lost, got.duplicated)
 			summary = append(summary, line)
@@ -141,12 +136,8 @@ func (r *faultRig) stoppedClean(t *testing.T, rep *loader.Report, err error, key
 	if !strings.Contains(err.Error(), says) {
 		t.Fatalf("error does not say %q: %v", says, err)
 	}
-	byStatus, aboutKey := r.ledger(t, key)
-	for status, n := range byStatus {
-		if status != "loaded" {
-			t.Fatalf("%d ledger rows %s after a bucket fault: %v", n, status, byStatus)
-		}
-	}
+	byStatus, aboutKey := ledger(t, r.w.DB(), key)
+	onlyLoaded(t, r.w.DB())
 	if key != "" && aboutKey != 0 {
 		t.Fatalf("%s, which the fault hit, has %d ledger rows", key, aboutKey)
 	}
