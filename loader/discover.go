@@ -8,6 +8,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"time"
 
 	"cloud.google.com/go/storage"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
@@ -108,11 +109,19 @@ const listPageSize = 100_000
 // FactsPrefix, or one run or sync folder under RunsPrefix.
 // A prefix inside another one of the list is listed once, with the outer one.
 func DiscoverPrefixes(ctx context.Context, b *blob.Bucket, prefixes []string, fn func(Object) error) error {
+	return discover(ctx, b, prefixes, DefaultStallTimeout, fn)
+}
+
+// discover is DiscoverPrefixes with a stall timeout per page.
+func discover(ctx context.Context, b *blob.Bucket, prefixes []string, stall time.Duration, fn func(Object) error) error {
 	for _, prefix := range outermost(prefixes) {
 		for token := blob.FirstPageToken; len(token) > 0; {
-			page, next, err := b.ListPage(ctx, token, listPageSize, &blob.ListOptions{Prefix: prefix})
+			page, next, err := listPage(ctx, b, token, prefix, stall)
 			if err != nil {
-				return fmt.Errorf("list %s: %w", prefix, err)
+				// Classified as every other bucket read is: a listing the
+				// store refused for a 5xx or a reset was Unclassified, which
+				// the CLI and the daemon could only guess at.
+				return BucketError(fmt.Errorf("list %s: %w", prefix, err))
 			}
 			for _, lo := range page {
 				if lo.IsDir {
@@ -126,6 +135,16 @@ func DiscoverPrefixes(ctx context.Context, b *blob.Bucket, prefixes []string, fn
 		}
 	}
 	return nil
+}
+
+// listPage lists one page, ended after stall without an answer.
+func listPage(ctx context.Context, b *blob.Bucket, token []byte, prefix string, stall time.Duration) ([]*blob.ListObject, []byte, error) {
+	g := newStallGuard(ctx, stall)
+	defer g.close()
+	g.begin()
+	page, next, err := b.ListPage(g.ctx, token, listPageSize, &blob.ListOptions{Prefix: prefix})
+	g.end()
+	return page, next, g.err(err)
 }
 
 // ObjectOf classifies a listed object and takes its size, time and version tag.

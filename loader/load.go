@@ -46,6 +46,10 @@ type Options struct {
 	// no longer read every load, until `synctrack retry` or a new version.
 	// Zero: DefaultQuarantineAfter; negative: never.
 	QuarantineAfter int
+	// StallTimeout bounds each wait on the bucket: a listing page, opening an
+	// object, each read of its body. A bucket silent for longer stops the
+	// load with a Transient error, blaming nothing. Zero: DefaultStallTimeout.
+	StallTimeout time.Duration
 }
 
 // DefaultQuarantineAfter is Options.QuarantineAfter when unset.
@@ -122,19 +126,19 @@ func (l *Loader) Plan(ctx context.Context) (*Plan, error) {
 		return nil, fmt.Errorf("read ledger: %w", err)
 	}
 	if len(l.o.Prefixes) > 0 {
-		return planPrefixes(ctx, l.bucket, l.o.Prefixes, NewLedger(rows))
+		return planPrefixes(ctx, l.bucket, l.o.Prefixes, NewLedger(rows), l.o.StallTimeout)
 	}
-	return PlanBucket(ctx, l.bucket, NewLedger(rows))
+	return planPrefixes(ctx, l.bucket, []string{RunsPrefix, FactsPrefix}, NewLedger(rows), l.o.StallTimeout)
 }
 
 // PlanBucket lists the bucket and plans against a ledger.
 func PlanBucket(ctx context.Context, b *blob.Bucket, l Ledger) (*Plan, error) {
-	return planPrefixes(ctx, b, []string{RunsPrefix, FactsPrefix}, l)
+	return planPrefixes(ctx, b, []string{RunsPrefix, FactsPrefix}, l, DefaultStallTimeout)
 }
 
-func planPrefixes(ctx context.Context, b *blob.Bucket, prefixes []string, l Ledger) (*Plan, error) {
+func planPrefixes(ctx context.Context, b *blob.Bucket, prefixes []string, l Ledger, stall time.Duration) (*Plan, error) {
 	pl := NewPlanner(l)
-	if err := DiscoverPrefixes(ctx, b, prefixes, func(o Object) error {
+	if err := discover(ctx, b, prefixes, stall, func(o Object) error {
 		pl.Add(o)
 		return nil
 	}); err != nil {
@@ -171,7 +175,7 @@ func (l *Loader) Apply(ctx context.Context, p *Plan) (*Report, error) {
 		defer os.RemoveAll(d)
 		dir = d
 	}
-	st := &Stager{Bucket: l.bucket, Root: l.root, Dir: dir, Workers: l.o.Workers}
+	st := &Stager{Bucket: l.bucket, Root: l.root, Dir: dir, Workers: l.o.Workers, StallTimeout: l.o.StallTimeout}
 	if _, local := l.wh.(warehouse.LocalReader); !local {
 		st = nil // the warehouse reads the bucket itself: nothing to stage
 	}

@@ -72,25 +72,38 @@ func (l *Loader) readAll(ctx context.Context, ws []Work) ([][]byte, []error) {
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			raws[i], errs[i] = l.readSmall(ctx, w.Key)
+			raws[i], errs[i] = l.readSmall(ctx, w.Key, w.Size)
 		})
 	}
 	wg.Wait()
 	return raws, errs
 }
 
-func (l *Loader) readSmall(ctx context.Context, key string) ([]byte, error) {
-	r, err := l.bucket.NewReader(ctx, key, nil)
+// readSmall reads a metadata.json. A bucket that stops sending ends the read
+// after StallTimeout. A body shorter than the listing said is the transfer's
+// fault, not the object's (as in Stager.download): cut short, the JSON would
+// not parse and the object would be failed, and quarantined in the end, for
+// a network error. Longer is not checked: a store may serve a compressed
+// object decompressed.
+func (l *Loader) readSmall(ctx context.Context, key string, size int64) ([]byte, error) {
+	g := newStallGuard(ctx, l.o.StallTimeout)
+	defer g.close()
+	g.begin()
+	r, err := l.bucket.NewReader(g.ctx, key, nil)
+	g.end()
 	if err != nil {
-		return nil, BucketError(fmt.Errorf("read: %w", err))
+		return nil, BucketError(fmt.Errorf("read: %w", g.err(err)))
 	}
 	defer r.Close()
-	raw, err := io.ReadAll(io.LimitReader(r, maxMetadataBytes+1))
+	raw, err := io.ReadAll(io.LimitReader(g.reader(r), maxMetadataBytes+1))
 	if err != nil {
-		return nil, BucketError(fmt.Errorf("read: %w", err))
+		return nil, BucketError(fmt.Errorf("read: %w", g.err(err)))
 	}
 	if len(raw) > maxMetadataBytes {
 		return nil, warehouse.DataError(fmt.Errorf("metadata.json larger than %d bytes", maxMetadataBytes), key)
+	}
+	if l.root == "" && int64(len(raw)) < size {
+		return nil, BucketError(fmt.Errorf("short read of %s: %d of %d bytes", key, len(raw), size))
 	}
 	return raw, nil
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/parquet-go/parquet-go"
 	"gocloud.dev/blob"
@@ -29,6 +30,8 @@ type Stager struct {
 	Dir string
 	// Workers bounds concurrent downloads.
 	Workers int
+	// StallTimeout bounds each wait on the bucket (Options.StallTimeout).
+	StallTimeout time.Duration
 
 	mu   sync.Mutex
 	next int
@@ -118,20 +121,27 @@ func isGone(err error) bool { return gcerrors.Code(err) == gcerrors.NotFound }
 // download copies key to dst. A body shorter than the listing said is the
 // transfer's fault, not the object's: an error, so the load stops and the
 // object is read again next time rather than failed as unreadable.
+//
+// A bucket that stops sending ends the download after StallTimeout (see
+// DefaultStallTimeout), a Transient error.
 func (s *Stager) download(ctx context.Context, key, dst string, size int64) error {
-	r, err := s.Bucket.NewReader(ctx, key, nil)
+	g := newStallGuard(ctx, s.StallTimeout)
+	defer g.close()
+	g.begin()
+	r, err := s.Bucket.NewReader(g.ctx, key, nil)
+	g.end()
 	if err != nil {
-		return err
+		return g.err(err)
 	}
 	defer r.Close()
 	out, err := os.Create(dst)
 	if err != nil {
 		return err
 	}
-	n, err := io.Copy(out, r)
+	n, err := io.Copy(out, g.reader(r))
 	if err != nil {
 		out.Close()
-		return err
+		return g.err(err)
 	}
 	if n != size && size > 0 {
 		out.Close()

@@ -13,68 +13,108 @@ import (
 // runCLI runs one command line in-process and returns its exit code and stdout.
 func runCLI(t *testing.T, args ...string) (int, string) {
 	t.Helper()
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	old := os.Stdout
-	os.Stdout = w
-	done := make(chan string)
-	go func() {
-		var b bytes.Buffer
-		io.Copy(&b, r)
-		done <- b.String()
-	}()
-	code := run(context.Background(), args)
-	w.Close()
-	os.Stdout = old
-	return code, <-done
+	code, stdout, _ := runCLIAll(t, args...)
+	return code, stdout
 }
 
-func TestExitCodes(t *testing.T) {
-	dir := t.TempDir()
-	bucket := filepath.Join(dir, "bucket")
-	wh := "duckdb://" + filepath.Join(dir, "w.duckdb")
-	if code, out := runCLI(t, "generate", "--out", bucket, "--syncs", "1", "--runs", "2", "--rows", "20"); code != 0 {
-		t.Fatalf("generate: exit %d: %s", code, out)
-	}
-	for _, c := range []struct {
-		name string
-		args []string
-		want int
-	}{
-		{"unknown flag", []string{"load", "--nope"}, 2},
-		{"no bucket", []string{"load", "--warehouse", wh}, 2},
-		{"bucket folder missing", []string{"load", "--bucket", "file://" + filepath.Join(dir, "nope"), "--warehouse", wh}, 2},
-		{"bad mode", []string{"load", "--bucket", "file://" + bucket, "--warehouse", wh, "--mode", "x"}, 2},
-		{"unknown warehouse", []string{"load", "--bucket", "file://" + bucket, "--warehouse", "oracle://x"}, 2},
-		{"status before any load", []string{"status", "--warehouse", wh}, 2},
-		{"plan before any load", []string{"plan", "--bucket", "file://" + bucket, "--warehouse", wh}, 0},
-		{"load", []string{"load", "--bucket", "file://" + bucket, "--warehouse", wh}, 0},
-		{"load again", []string{"load", "--bucket", "file://" + bucket, "--warehouse", wh}, 0},
-		{"status", []string{"status", "--warehouse", wh}, 0},
-	} {
-		if code, out := runCLI(t, c.args...); code != c.want {
-			t.Errorf("%s: exit %d, want %d; stdout: %s", c.name, code, c.want, out)
+// runCLIAll runs one command line in-process and returns its exit code,
+// stdout and stderr (the logs and the error message).
+func runCLIAll(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	capture := func(f **os.File) (restore func() string) {
+		r, w, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		old := *f
+		*f = w
+		done := make(chan string)
+		go func() {
+			var b bytes.Buffer
+			io.Copy(&b, r)
+			done <- b.String()
+		}()
+		return func() string {
+			w.Close()
+			*f = old
+			return <-done
 		}
 	}
-	// A corrupt file: exit 1, and the rest is loaded.
-	runs, _ := filepath.Glob(filepath.Join(bucket, "sync_tracking_datasets", "*", "*", "*"))
-	if err := os.WriteFile(filepath.Join(runs[0], "records_updated.77.parquet"), []byte("PAR1 not really"), 0o644); err != nil {
-		t.Fatal(err)
+	out, errs := capture(&os.Stdout), capture(&os.Stderr)
+	code = run(context.Background(), args)
+	return code, out(), errs()
+}
+
+// exitCase is one command line and the exit code it must end with.
+type exitCase struct {
+	name  string
+	args  []string
+	setup func(t *testing.T, f *exitFixture) []string // the args, when they need a setup
+	want  int
+	says  string                                                    // words stderr must have
+	check func(t *testing.T, f *exitFixture, stdout, stderr string) // more to check after
+}
+
+// The exit codes, as the root help and the README give them: 0 everything
+// loaded; 1 some objects failed, each named; 2 bad usage or config; 3 the
+// warehouse or the environment unavailable. Cases run in order, on one bucket
+// and warehouse unless their setup makes their own.
+func TestExitCodes(t *testing.T) {
+	f := newExitFixture(t)
+	bucket, wh := "file://"+f.bucket, f.wh
+	load := func(extra ...string) []string {
+		return append([]string{"load", "--bucket", bucket, "--warehouse", wh}, extra...)
 	}
-	// Just written to a local folder, it may still be in progress: pending, exit 0.
-	code, out := runCLI(t, "load", "--bucket", "file://"+bucket, "--warehouse", wh)
-	if code != 0 || !strings.Contains(out, "left for the next load") {
-		t.Fatalf("fresh corrupt file: exit %d, want 0 and pending; stdout: %s", code, out)
-	}
-	code, out = runCLI(t, "load", "--bucket", "file://"+bucket, "--warehouse", wh, "--settle", "0")
-	if code != 1 || !strings.Contains(out, "records_updated.77.parquet") {
-		t.Fatalf("corrupt file: exit %d, want 1, naming the file; stdout: %s", code, out)
-	}
-	_, out = runCLI(t, "status", "--warehouse", wh)
-	if !strings.Contains(out, "records_updated.77.parquet") || !strings.Contains(out, "records loaded") {
-		t.Fatalf("status does not show the failure and the loads: %s", out)
+	for _, c := range []exitCase{
+		{name: "unknown flag", args: []string{"load", "--nope"}, want: 2, says: "unknown flag"},
+		{name: "no bucket", args: []string{"load", "--warehouse", wh}, want: 2, says: "no bucket"},
+		{name: "bad bucket URL", args: []string{"load", "--bucket", "::nope", "--warehouse", wh}, want: 2, says: "want a URL"},
+		{name: "bucket folder missing", args: []string{"load", "--bucket", "file://" + filepath.Join(f.dir, "nope"), "--warehouse", wh},
+			want: 2, says: "is not a directory"},
+		{name: "bad mode", args: load("--mode", "x"), want: 2, says: "want loaded or external"},
+		{name: "unknown warehouse", args: []string{"load", "--bucket", bucket, "--warehouse", "oracle://x"}, want: 2, says: "no engine for oracle://"},
+		{name: "bad warehouse URL", args: []string{"load", "--bucket", bucket, "--warehouse", "duckdb://"}, want: 2, says: "no database file named"},
+		{name: "unknown warehouse parameter", args: []string{"load", "--bucket", bucket, "--warehouse", "duckdb://./x.duckdb?bogus=1"},
+			want: 2, says: `unknown parameter "bogus" (known: schema, memory_limit, threads)`},
+		{name: "password in a Snowflake URL", args: []string{"load", "--bucket", bucket, "--warehouse", "snowflake://me:hunter2@acct/db/sch?warehouse=wh"},
+			want: 2, says: "no password in the URL", check: notSaying("hunter2")},
+		{name: "--setup on DuckDB", args: load("--setup"), want: 2, says: "--setup creates the warehouse's stage"},
+		{name: "--mode external on DuckDB", args: load("--mode", "external"), want: 2, says: "use --mode loaded"},
+		{name: "warehouse directory not writable", setup: unwritableWarehouse, want: 2, says: "writable"},
+		{name: "status before any load", args: []string{"status", "--warehouse", wh}, want: 2, says: "run synctrack load first"},
+		{name: "plan before any load", args: []string{"plan", "--bucket", bucket, "--warehouse", wh}, want: 0},
+		{name: "bucket endpoint refusing connections", setup: refusedEndpoint, want: 3, says: "connection refused", check: oneMessage},
+		{name: "load", args: load(), want: 0},
+		{name: "load again", args: load(), want: 0},
+		{name: "status", args: []string{"status", "--warehouse", wh}, want: 0},
+		{name: "warehouse locked by another process", setup: lockHeld, want: 3, says: "Could not set lock on file", check: lockChecks},
+		{name: "disk full", setup: diskFull, want: 3, says: "free disk space", check: diskFullChecks},
+		// Just written to a local folder, a corrupt file may still be in
+		// progress: pending, exit 0. With no settling time it fails: exit 1.
+		{name: "fresh corrupt file", setup: corruptFile, want: 0, check: saysOnStdout("left for the next load")},
+		{name: "corrupt file", args: load("--settle", "0"), want: 1, check: saysOnStdout("FAILED sync_tracking_datasets/", "records_updated.77.parquet")},
+		{name: "status names the failure", args: []string{"status", "--warehouse", wh}, want: 0,
+			check: saysOnStdout("records_updated.77.parquet", "records loaded")},
+	} {
+		t.Run(strings.ReplaceAll(c.name, " ", "_"), func(t *testing.T) {
+			args := c.args
+			if c.setup != nil {
+				args = c.setup(t, f)
+			}
+			code, stdout, stderr := runCLIAll(t, args...)
+			if code != c.want {
+				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", code, c.want, stdout, stderr)
+			}
+			if !strings.Contains(stderr, c.says) {
+				t.Fatalf("stderr does not say %q: %s", c.says, stderr)
+			}
+			if c.check != nil {
+				c.check(t, f, stdout, stderr)
+			}
+			if i := strings.Index(stderr, "synctrack: "); i >= 0 {
+				t.Logf("exit %d: %s", code, strings.SplitN(stderr[i:], "\n", 2)[0])
+			}
+		})
 	}
 }
 

@@ -6,6 +6,7 @@ package testbucket
 import (
 	"context"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"testing"
 
@@ -31,6 +32,28 @@ func S3(t testing.TB, bucket string) string {
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
 	t.Setenv("AWS_REGION", "us-east-1")
 	return "s3://" + bucket + "?region=us-east-1&endpoint=" + srv.URL + "&use_path_style=true&disable_https=true"
+}
+
+// Endpoint is the endpoint= of an S3 bucket URL.
+func Endpoint(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return u.Query().Get("endpoint")
+}
+
+// WithEndpoint is an S3 bucket URL with its endpoint= replaced: the same
+// bucket reached through a proxy (internal/faultproxy), or a dead port.
+func WithEndpoint(raw, endpoint string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	q := u.Query()
+	q.Set("endpoint", endpoint)
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 // Dir returns a file:// URL for a new temp directory, and the directory.
