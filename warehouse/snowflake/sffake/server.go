@@ -35,6 +35,8 @@ type Server struct {
 	inTx               bool
 	answers            []answer
 	bindings           []map[string]Binding
+	unreadable         map[string]string // key -> why COPY cannot read it
+	sizes              map[string]int    // key -> rows a COPY loads (default 10)
 }
 
 type fakeState struct {
@@ -44,11 +46,12 @@ type fakeState struct {
 	schemas map[string][]string // sync id -> payload schemas
 	history map[string]bool     // COPY load history
 	copied  map[string]int      // key -> COPYs that loaded it
+	records map[string]int      // sync_records rows per _file
 }
 
 func newFakeState() *fakeState {
 	return &fakeState{tables: map[string]bool{}, ledger: map[string][]string{}, schemas: map[string][]string{},
-		history: map[string]bool{}, copied: map[string]int{}}
+		history: map[string]bool{}, copied: map[string]int{}, records: map[string]int{}}
 }
 
 func (s *fakeState) clone() *fakeState {
@@ -69,18 +72,15 @@ func (s *fakeState) clone() *fakeState {
 	for k, v := range s.copied {
 		c.copied[k] = v
 	}
+	for k, v := range s.records {
+		c.records[k] = v
+	}
 	return c
 }
 
-// Rule makes statements starting with Prefix and containing Match fail with
-// a Snowflake error, Times times (-1: always).
-type Rule struct {
-	Prefix, Match, Code, SQLState, Message string
-	Times                                  int
-}
-
 func New(t testing.TB) *Server {
-	f := &Server{t: t, requests: map[string]int{}, committed: newFakeState()}
+	f := &Server{t: t, requests: map[string]int{}, committed: newFakeState(),
+		unreadable: map[string]string{}, sizes: map[string]int{}}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
@@ -90,12 +90,6 @@ func New(t testing.TB) *Server {
 func (f *Server) URL(extra string) string {
 	host := strings.TrimPrefix(f.srv.URL, "http://")
 	return "snowflake://loader@" + host + "/ANALYTICS/synctrack?account=acme&protocol=http&warehouse=LOAD_WH" + extra
-}
-
-func (f *Server) Fail(r Rule) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.fails = append(f.fails, &r)
 }
 
 func (f *Server) Statements() []string {
@@ -127,6 +121,10 @@ func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	switch r.URL.Path {
 	case "/session/v1/login-request":
+		if resp, status, failed := f.failure("", true); failed {
+			writeStatus(w, status, resp)
+			return
+		}
 		writeJSON(w, map[string]any{"success": true, "code": nil, "message": nil, "data": map[string]any{
 			"token": "session-token", "masterToken": "master-token", "sessionId": 4242,
 			"validityInSeconds": 3600, "masterValidityInSeconds": 14400,
@@ -145,6 +143,10 @@ func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
 		f.mu.Lock()
 		f.bindings = append(f.bindings, req.Bindings)
 		f.mu.Unlock()
+		if resp, status, failed := f.failure(req.SQLText, false); failed {
+			writeStatus(w, status, resp)
+			return
+		}
 		writeJSON(w, f.query(req.SQLText))
 	default: // session close, telemetry, heartbeat
 		writeJSON(w, map[string]any{"success": true, "data": nil})
@@ -193,13 +195,6 @@ var (
 func (f *Server) query(q string) map[string]any {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.stmts = append(f.stmts, q)
-	for _, r := range f.fails {
-		if r.Times != 0 && strings.HasPrefix(q, r.Prefix) && strings.Contains(q, r.Match) {
-			r.Times--
-			return sqlError(r.Code, r.SQLState, r.Message)
-		}
-	}
 	st := f.committed
 	if f.inTx {
 		st = f.pending
@@ -270,6 +265,8 @@ func (f *Server) query(q string) map[string]any {
 			f.replaceLedger(st, q)
 		}
 		return result(0x3200, []column{{"number of rows updated", "fixed"}, {"number of multi-joined rows updated", "fixed"}}, [][]any{{"0", "0"}})
+	case strings.HasPrefix(q, "DELETE") && strings.Contains(q, `"SYNC_RECORDS"`):
+		return f.deleteRecords(st, q)
 	case strings.HasPrefix(q, "DELETE"):
 		return result(0x3300, []column{{"number of rows deleted", "fixed"}}, [][]any{{"0"}})
 	}

@@ -35,33 +35,6 @@ func (f *Server) ledgerRows(st *fakeState) map[string]any {
 	return result(0x1000, cols, rows)
 }
 
-// copyInto loads the listed files: 10 rows each, or none for a file COPY's
-// load history holds, unless FORCE.
-func (f *Server) copyInto(st *fakeState, q string) map[string]any {
-	start := strings.Index(q, "FILES = (")
-	end := strings.Index(q, ")\nFILE_FORMAT")
-	if start < 0 || end < 0 {
-		return sqlError("001003", "42000", "SQL compilation error: no FILES")
-	}
-	force := strings.Contains(q, "\nFORCE = TRUE")
-	var rows [][]any
-	for _, k := range parseTuple(q[start+len("FILES = (") : end]) {
-		key := deref(k)
-		if st.history[key] && !force {
-			continue
-		}
-		st.history[key] = true
-		st.copied[key]++
-		rows = append(rows, []any{"s3://acme-sync-logs/" + key, "LOADED", "10", "10", "1", "0", nil, nil, nil, nil})
-	}
-	if len(rows) == 0 {
-		return result(0x3600, statusOnly, [][]any{{"Copy executed with 0 files processed."}})
-	}
-	return result(0x3600, []column{{"file", "text"}, {"status", "text"}, {"rows_parsed", "fixed"}, {"rows_loaded", "fixed"},
-		{"error_limit", "fixed"}, {"errors_seen", "fixed"}, {"first_error", "text"}, {"first_error_line", "fixed"},
-		{"first_error_character", "fixed"}, {"first_error_column_name", "text"}}, rows)
-}
-
 func (f *Server) mergeLedger(st *fakeState, q string) int {
 	n := 0
 	for _, r := range parseValues(q) {
