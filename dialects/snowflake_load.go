@@ -84,6 +84,10 @@ type Copy struct {
 	Keys          []string // object keys, relative to the stage (its URL is the bucket root)
 	Metadata      [][2]string
 	Force         bool // reload files COPY's load history says are loaded
+	// SkipFiles loads the readable files and reports the others LOAD_FAILED
+	// in COPY's result (ON_ERROR = SKIP_FILE), instead of failing the whole
+	// statement on the first bad file (ABORT_STATEMENT).
+	SkipFiles bool
 }
 
 // RecordsMetadata are the columns COPY fills from the file, not its contents.
@@ -95,7 +99,8 @@ var FactMetadata = [][2]string{{"_file", "METADATA$FILENAME"}, {"_loaded_at", "M
 // CopyInto renders COPY INTO for at most MaxCopyFiles files. Columns are matched
 // by name, whatever their case or order; columns a file lacks stay NULL, and a
 // table with schema evolution gains the columns a file adds. One bad file
-// aborts the statement, so the caller's transaction keeps nothing of it.
+// aborts the statement (the caller's transaction keeps nothing of it), or
+// with SkipFiles is skipped whole and named in the result.
 func (d Snowflake) CopyInto(c Copy) string {
 	if len(c.Keys) > MaxCopyFiles {
 		panic("dialects: COPY INTO lists at most 1000 files")
@@ -111,7 +116,12 @@ func (d Snowflake) CopyInto(c Copy) string {
 	s := "COPY INTO " + d.Table(c.Schema, c.Table) + "\nFROM @" + d.Path(c.Stage...) +
 		"\nFILES = (" + strings.Join(files, ",\n  ") + ")" +
 		"\nFILE_FORMAT = (TYPE = PARQUET)\nMATCH_BY_COLUMN_NAME = CASE_INSENSITIVE" +
-		"\nINCLUDE_METADATA = (" + strings.Join(meta, ", ") + ")\nON_ERROR = ABORT_STATEMENT"
+		"\nINCLUDE_METADATA = (" + strings.Join(meta, ", ") + ")"
+	if c.SkipFiles {
+		s += "\nON_ERROR = SKIP_FILE"
+	} else {
+		s += "\nON_ERROR = ABORT_STATEMENT"
+	}
 	if c.Force {
 		s += "\nFORCE = TRUE"
 	}

@@ -66,7 +66,19 @@ func (f *Server) replaceLedger(st *fakeState, q string) {
 	}
 }
 
-// ledgerFor returns the committed ledger row of key (its newest version).
+// Ledger returns the committed ledger rows, in the order first written, as
+// text in LedgerColumns order (NULL is "").
+func (f *Server) Ledger() [][]string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := make([][]string, 0, len(f.committed.order))
+	for _, id := range f.committed.order {
+		out = append(out, append([]string(nil), f.committed.ledger[id]...))
+	}
+	return out
+}
+
+// LedgerFor returns the committed ledger row of key (its newest version).
 func (f *Server) LedgerFor(key string) []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
