@@ -41,7 +41,7 @@ func FactTableColumns(table string) []Column { return factTableColumns(table) }
 func (d Snowflake) Setup(schema string, stage []string, external bool) []string {
 	stmts := []string{"CREATE SCHEMA IF NOT EXISTS " + d.Ident(schema)}
 	if external {
-		stmts = append(stmts, d.ExternalTable(schema, stage), d.ExternalRecordsView(schema))
+		stmts = append(stmts, d.ExternalTable(schema, stage), d.ExternalRecordsView(schema), d.CreateCheckTable(schema))
 	} else {
 		stmts = append(stmts, d.CreateTable(schema, "sync_records", RecordsColumns, true))
 	}

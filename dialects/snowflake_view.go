@@ -119,3 +119,31 @@ func (d Snowflake) ExternalRecordsView(schema string) string {
 	return "CREATE OR REPLACE VIEW " + d.Table(schema, "sync_records") + " AS\nSELECT\n  " + strings.Join(sel, ",\n  ") +
 		"\nFROM " + d.Table(schema, "sync_records_external")
 }
+
+// CheckTable is the one-VARIANT-column table external mode validates new
+// files against: COPY with VALIDATION_MODE loads nothing into it, and it
+// cannot match columns by name (MATCH_BY_COLUMN_NAME "can't be used with the
+// VALIDATION_MODE parameter"), so each row lands whole in one VARIANT.
+const CheckTable = "load_check"
+
+// CreateCheckTable renders CheckTable's DDL.
+func (d Snowflake) CreateCheckTable(schema string) string {
+	return d.CreateTable(schema, CheckTable, []Column{{Name: "v", Type: "JSON"}}, false)
+}
+
+// ValidateFiles renders a COPY that reads at most MaxCopyFiles files the
+// way the external table reads them and loads nothing: VALIDATION_MODE =
+// RETURN_ERRORS "Returns all errors (parsing, conversion, etc.) across all
+// files specified in the COPY statement", one row each with its FILE
+// (https://docs.snowflake.com/en/sql-reference/sql/copy-into-table).
+func (d Snowflake) ValidateFiles(schema string, stage, keys []string) string {
+	if len(keys) > MaxCopyFiles {
+		panic("dialects: COPY INTO lists at most 1000 files")
+	}
+	files := make([]string, len(keys))
+	for i, k := range keys {
+		files[i] = d.String(k)
+	}
+	return "COPY INTO " + d.Table(schema, CheckTable) + "\nFROM @" + d.Path(stage...) +
+		"\nFILES = (" + strings.Join(files, ",\n  ") + ")\n" + ParquetFormat + "\nVALIDATION_MODE = RETURN_ERRORS"
+}

@@ -56,6 +56,9 @@ func (f *Server) copyInto(st *fakeState, q string) map[string]any {
 	if start < 0 || end < 0 {
 		return sqlError("001003", "42000", "SQL compilation error: no FILES")
 	}
+	if strings.Contains(q, "\nVALIDATION_MODE = RETURN_ERRORS") {
+		return f.validate(st, parseTuple(q[start+len("FILES = ("):end]), q)
+	}
 	force := strings.Contains(q, "\nFORCE = TRUE")
 	skip := strings.Contains(q, "\nON_ERROR = SKIP_FILE")
 	records := strings.HasPrefix(q, `COPY INTO "SYNCTRACK"."SYNC_RECORDS"`)
@@ -107,4 +110,25 @@ func (f *Server) deleteRecords(st *fakeState, q string) map[string]any {
 		delete(st.records, deref(k))
 	}
 	return result(0x3300, []column{{"number of rows deleted", "fixed"}}, [][]any{{fmt.Sprint(n)}})
+}
+
+// validate answers COPY ... VALIDATION_MODE = RETURN_ERRORS: no row is
+// loaded and no load history kept; one row per unreadable file, its FILE
+// named from the stage as the documentation's example shows
+// (@STAGE/path). The check table must exist, as on Snowflake.
+func (f *Server) validate(st *fakeState, keys []*string, q string) map[string]any {
+	into := strings.TrimPrefix(firstLine(q), "COPY INTO ")
+	table := into[strings.LastIndex(into, ".")+1:]
+	if !st.tables[strings.Trim(table, `"`)] {
+		return sqlError("002003", "42S02", "SQL compilation error:\nTable "+into+" does not exist or not authorized.")
+	}
+	cols := []column{{"ERROR", "text"}, {"FILE", "text"}, {"LINE", "fixed"}, {"CHARACTER", "fixed"}, {"BYTE_OFFSET", "fixed"},
+		{"CATEGORY", "text"}, {"CODE", "fixed"}, {"SQL_STATE", "text"}, {"COLUMN_NAME", "text"}, {"ROW_NUMBER", "fixed"}, {"ROW_START_LINE", "fixed"}}
+	var rows [][]any
+	for _, k := range keys {
+		if why, bad := f.unreadable[deref(k)]; bad {
+			rows = append(rows, []any{why, "@SYNCTRACK_STAGE/" + deref(k), "0", "0", "0", "parsing", "100069", "22000", nil, "0", "0"})
+		}
+	}
+	return result(0x3600, cols, rows)
 }

@@ -192,6 +192,7 @@ func sqlError(code, state, msg string) map[string]any {
 var (
 	statusOnly = []column{{"status", "text"}}
 	ok         = [][]any{{"Statement executed successfully."}}
+	dropRe     = regexp.MustCompile(`^DROP TABLE(?: IF EXISTS)? "[^"]+"\."([^"]+)"$`)
 	createRe   = regexp.MustCompile(`^CREATE (?:OR REPLACE )?(?:EXTERNAL )?(?:TABLE|VIEW)(?: IF NOT EXISTS)? "[^"]+"\."([^"]+)"`)
 )
 
@@ -219,6 +220,9 @@ func (f *Server) query(q string) map[string]any {
 	case q == "ROLLBACK":
 		f.inTx = false
 		return result(0x5400, statusOnly, ok)
+	case dropRe.MatchString(q):
+		delete(st.tables, dropRe.FindStringSubmatch(q)[1])
+		return result(0x6100, statusOnly, ok)
 	case strings.HasPrefix(q, "CREATE SCHEMA") || strings.HasPrefix(q, "CREATE STAGE") ||
 		strings.HasPrefix(q, "ALTER TABLE") || strings.HasPrefix(q, "DROP TABLE"):
 		return result(0x6100, statusOnly, ok)
