@@ -183,3 +183,7 @@ func (d Snowflake) FinishRecords(schema string, keys []string) string {
 	return "UPDATE " + d.Table(schema, "sync_records") + " SET\n  " + strings.Join(set, ",\n  ") +
 		"\nWHERE " + d.In("_file", keys)
 }
+
+// CurrentTransaction renders the query for the session's open transaction:
+// its id, or NULL when none is open.
+func (Snowflake) CurrentTransaction() string { return "SELECT CURRENT_TRANSACTION()" }

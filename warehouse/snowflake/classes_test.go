@@ -88,3 +88,33 @@ func TestDataErrorsFailOneFile(t *testing.T) {
 		t.Logf("aborts=%v: %d COPY statements for 4 files, one bad", aborts, count(f.Statements(), copyRecords))
 	}
 }
+
+// TestCommittedDuringCopy: should a COPY that evolves the table's schema
+// commit the batch's transaction (Snowflake's documentation does not say),
+// the batch stops before its ledger rows with a transient error, and the
+// next load reads the same files again: each ends with one copy of its rows
+// and one loaded ledger row.
+func TestCommittedDuringCopy(t *testing.T) {
+	f := sffake.New(t)
+	b, keys := runBucket(t, 3)
+	w := openFake(t, f, "")
+	f.CommitDuring(copyRecords, 1)
+	_, err := loader.New(b, "", w, loader.Options{Now: clock}).Load(context.Background())
+	if reason, _ := warehouse.Explain(err); warehouse.ClassOf(err) != warehouse.Transient || reason != "implicit_commit" {
+		t.Fatalf("load: %v, want a transient implicit_commit error", err)
+	}
+	for _, k := range keys {
+		if f.LedgerFor(k) != nil {
+			t.Errorf("%s has a ledger row after the interrupted batch", k)
+		}
+	}
+	rep := load(t, b, w)
+	if len(rep.Failed) != 0 || rep.Files != len(keys) {
+		t.Fatalf("second load: %+v", rep)
+	}
+	for _, k := range keys {
+		if f.Records()[k] != 10 || f.LedgerFor(k)[4] != warehouse.StatusLoaded {
+			t.Errorf("%s: %d rows, ledger %q; want 10 rows, loaded", k, f.Records()[k], f.LedgerFor(k))
+		}
+	}
+}

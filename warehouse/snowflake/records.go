@@ -83,6 +83,9 @@ func (w *Warehouse) loadBatch(ctx context.Context, files []warehouse.File) (int6
 		if err != nil {
 			return err
 		}
+		if err := w.stillInTx(ctx, tx); err != nil {
+			return err
+		}
 		again := len(c.partial) > 0
 		var done []string
 		es, failed, total = nil, nil, 0
@@ -141,4 +144,29 @@ func without(files []warehouse.File, failed []warehouse.FileError) []warehouse.F
 		}
 	}
 	return out
+}
+
+// stillInTx checks that the batch's transaction is still open after its
+// COPYs. A COPY into a table with ENABLE_SCHEMA_EVOLUTION may add columns,
+// and the documentation does not say whether that DDL, inside an explicit
+// transaction, commits it as other DDL does ("DDL statements implicitly
+// commit active transactions", https://docs.snowflake.com/en/sql-reference/transactions;
+// https://docs.snowflake.com/en/user-guide/data-load-schema-evolution is
+// silent). If it did, the batch's DELETE and COPY are already committed and
+// nothing after them is atomic any more, so the batch stops here, with no
+// ledger row: the next load reads the files again (the new columns exist
+// by then, so nothing evolves), deletes what this one left and copies them
+// once more.
+func (w *Warehouse) stillInTx(ctx context.Context, tx *sql.Tx) error {
+	q := w.d.CurrentTransaction()
+	var id sql.NullString
+	if err := tx.QueryRowContext(ctx, q).Scan(&id); err != nil {
+		return w.classify(err, q)
+	}
+	if id.Valid {
+		return nil
+	}
+	return &warehouse.Error{Class: warehouse.Transient, Reason: "implicit_commit",
+		Hint: "Snowflake committed the batch's transaction during COPY (schema evolution adding a column, most likely); the next load reads these files again",
+		Err:  errors.New("snowflake: the batch's transaction was committed before its ledger rows were written")}
 }

@@ -108,3 +108,18 @@ func ParquetError(match string, times int) Rule {
 	return Rule{Match: match, Times: times, Code: "100069", SQLState: "22000",
 		Message: "Error parsing the parquet file: Invalid: Parquet magic bytes not found in footer. Either the file is corrupted or this is not a parquet file."}
 }
+
+type commitRule struct {
+	match string
+	times int
+}
+
+// CommitDuring makes a statement containing match, times times (-1:
+// always), commit the open transaction and leave it, as Snowflake does
+// before any DDL. A test uses it to ask what synctrack does if a COPY that
+// evolves the table's schema did so, which the documentation does not say.
+func (f *Server) CommitDuring(match string, times int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.commits = append(f.commits, &commitRule{match, times})
+}

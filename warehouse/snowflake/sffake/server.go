@@ -36,7 +36,8 @@ type Server struct {
 	answers            []answer
 	bindings           []map[string]Binding
 	unreadable         map[string]string // key -> why COPY cannot read it
-	sizes              map[string]int    // key -> rows a COPY loads (default 10)
+	commits            []*commitRule
+	sizes              map[string]int // key -> rows a COPY loads (default 10)
 }
 
 type fakeState struct {
@@ -196,10 +197,23 @@ var (
 	createRe   = regexp.MustCompile(`^CREATE (?:OR REPLACE )?(?:EXTERNAL )?(?:TABLE|VIEW)(?: IF NOT EXISTS)? "[^"]+"\."([^"]+)"`)
 )
 
-// query answers one statement.
+// query answers one statement, then commits an open transaction if a
+// CommitDuring rule says this statement does.
 func (f *Server) query(q string) map[string]any {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	res := f.answer(q)
+	for _, c := range f.commits {
+		if c.times != 0 && f.inTx && strings.Contains(q, c.match) && res["success"] == true {
+			c.times--
+			f.committed, f.inTx = f.pending, false
+		}
+	}
+	return res
+}
+
+// answer answers one statement; f.mu is held.
+func (f *Server) answer(q string) map[string]any {
 	st := f.committed
 	if f.inTx {
 		st = f.pending
@@ -208,6 +222,12 @@ func (f *Server) query(q string) map[string]any {
 		return result(a.typeID, a.cols, a.rows)
 	}
 	switch {
+	case q == "SELECT CURRENT_TRANSACTION()":
+		id := any(nil)
+		if f.inTx {
+			id = "1700000000000000001"
+		}
+		return result(0x1000, []column{{"CURRENT_TRANSACTION()", "text"}}, [][]any{{id}})
 	case q == "BEGIN":
 		f.inTx, f.pending = true, f.committed.clone()
 		return result(0x5400, statusOnly, ok)
