@@ -10,6 +10,25 @@ import (
 // MaxCopyFiles is the most files one COPY INTO may list in FILES = (...).
 const MaxCopyFiles = 1000
 
+// ParquetFormat is how every statement reads the bucket's parquet files
+// (COPY, the external table, the stage), per the PARQUET options of
+// https://docs.snowflake.com/en/sql-reference/sql/create-file-format:
+//
+//   - USE_LOGICAL_TYPE = TRUE: "Snowflake can interpret Parquet logical types
+//     during data loading". Without it a TIMESTAMP(isAdjustedToUTC=true,
+//     MILLIS|MICROS) column reads as TIMESTAMP_NTZ and one without a
+//     ConvertedType, or in NANOS, as a bare INTEGER; with it UTC-adjusted
+//     timestamps read as TIMESTAMP_LTZ (the instant) and the others as
+//     TIMESTAMP_NTZ, which the session's TIMEZONE (UTC, see ParseURL) makes
+//     UTC, as on DuckDB.
+//   - REPLACE_INVALID_CHARACTERS = TRUE: "Snowflake replaces invalid UTF-8
+//     characters with the Unicode replacement character"; with FALSE "the
+//     load operation produces an error", and a query of an external table
+//     silently "omits results for records that contain invalid UTF-8 data"
+//     (https://docs.snowflake.com/en/release-notes/bcr-bundles/un-bundled/bcr-1013-1014).
+//     So bad strings load as U+FFFD, as DuckDB's repair does, but uncounted.
+const ParquetFormat = "FILE_FORMAT = (TYPE = PARQUET USE_LOGICAL_TYPE = TRUE REPLACE_INVALID_CHARACTERS = TRUE)"
+
 // Literal renders a Go value as a Snowflake constant: nil is NULL, strings go
 // through String, times are ISO 8601 text in UTC (cast where they are used).
 func (d Snowflake) Literal(v any) string {
@@ -84,6 +103,10 @@ type Copy struct {
 	Keys          []string // object keys, relative to the stage (its URL is the bucket root)
 	Metadata      [][2]string
 	Force         bool // reload files COPY's load history says are loaded
+	// SkipFiles loads the readable files and reports the others LOAD_FAILED
+	// in COPY's result (ON_ERROR = SKIP_FILE), instead of failing the whole
+	// statement on the first bad file (ABORT_STATEMENT).
+	SkipFiles bool
 }
 
 // RecordsMetadata are the columns COPY fills from the file, not its contents.
@@ -95,7 +118,8 @@ var FactMetadata = [][2]string{{"_file", "METADATA$FILENAME"}, {"_loaded_at", "M
 // CopyInto renders COPY INTO for at most MaxCopyFiles files. Columns are matched
 // by name, whatever their case or order; columns a file lacks stay NULL, and a
 // table with schema evolution gains the columns a file adds. One bad file
-// aborts the statement, so the caller's transaction keeps nothing of it.
+// aborts the statement (the caller's transaction keeps nothing of it), or
+// with SkipFiles is skipped whole and named in the result.
 func (d Snowflake) CopyInto(c Copy) string {
 	if len(c.Keys) > MaxCopyFiles {
 		panic("dialects: COPY INTO lists at most 1000 files")
@@ -110,8 +134,13 @@ func (d Snowflake) CopyInto(c Copy) string {
 	}
 	s := "COPY INTO " + d.Table(c.Schema, c.Table) + "\nFROM @" + d.Path(c.Stage...) +
 		"\nFILES = (" + strings.Join(files, ",\n  ") + ")" +
-		"\nFILE_FORMAT = (TYPE = PARQUET)\nMATCH_BY_COLUMN_NAME = CASE_INSENSITIVE" +
-		"\nINCLUDE_METADATA = (" + strings.Join(meta, ", ") + ")\nON_ERROR = ABORT_STATEMENT"
+		"\n" + ParquetFormat + "\nMATCH_BY_COLUMN_NAME = CASE_INSENSITIVE" +
+		"\nINCLUDE_METADATA = (" + strings.Join(meta, ", ") + ")"
+	if c.SkipFiles {
+		s += "\nON_ERROR = SKIP_FILE"
+	} else {
+		s += "\nON_ERROR = ABORT_STATEMENT"
+	}
 	if c.Force {
 		s += "\nFORCE = TRUE"
 	}
@@ -154,3 +183,7 @@ func (d Snowflake) FinishRecords(schema string, keys []string) string {
 	return "UPDATE " + d.Table(schema, "sync_records") + " SET\n  " + strings.Join(set, ",\n  ") +
 		"\nWHERE " + d.In("_file", keys)
 }
+
+// CurrentTransaction renders the query for the session's open transaction:
+// its id, or NULL when none is open.
+func (Snowflake) CurrentTransaction() string { return "SELECT CURRENT_TRANSACTION()" }

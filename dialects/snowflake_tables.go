@@ -41,7 +41,7 @@ func FactTableColumns(table string) []Column { return factTableColumns(table) }
 func (d Snowflake) Setup(schema string, stage []string, external bool) []string {
 	stmts := []string{"CREATE SCHEMA IF NOT EXISTS " + d.Ident(schema)}
 	if external {
-		stmts = append(stmts, d.ExternalTable(schema, stage), d.ExternalRecordsView(schema))
+		stmts = append(stmts, d.ExternalTable(schema, stage), d.ExternalRecordsView(schema), d.CreateCheckTable(schema))
 	} else {
 		stmts = append(stmts, d.CreateTable(schema, "sync_records", RecordsColumns, true))
 	}
@@ -60,7 +60,7 @@ func (d Snowflake) Setup(schema string, stage []string, external bool) []string 
 // through a storage integration, so no bucket credential is ever in SQL.
 func (d Snowflake) CreateStage(stage []string, url, integration string) string {
 	return "CREATE STAGE IF NOT EXISTS " + d.Path(stage...) + "\n  URL = " + d.String(url) +
-		"\n  STORAGE_INTEGRATION = " + d.Quote(integration) + "\n  FILE_FORMAT = (TYPE = PARQUET)"
+		"\n  STORAGE_INTEGRATION = " + d.Quote(integration) + "\n  " + ParquetFormat
 }
 
 // Path quotes a dotted object name (db.schema.stage), one part at a time,

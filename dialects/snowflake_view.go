@@ -64,7 +64,7 @@ func (d Snowflake) ExternalTable(schema string, stage []string) string {
 		d.Ident("run_id") + " VARCHAR AS (" + p["sync_run_id"] + ")\n)" +
 		"\nPARTITION BY (" + d.Ident("org_id") + ", " + d.Ident("sync_id") + ", " + d.Ident("run_id") + ")" +
 		"\nLOCATION = @" + d.Path(stage...) + "/sync_tracking_datasets/" +
-		"\nPATTERN = '.*[.]parquet'\nFILE_FORMAT = (TYPE = PARQUET)\nAUTO_REFRESH = FALSE"
+		"\nPATTERN = '.*[.]parquet'\n" + ParquetFormat + "\nAUTO_REFRESH = FALSE"
 }
 
 // AutoRefreshExternal turns on the external table's AUTO_REFRESH: Snowflake
@@ -86,9 +86,19 @@ func (d Snowflake) RefreshExternal(schema, folder string) string {
 }
 
 // ExternalRecordsView renders sync_records as a view over the external table,
-// with the same columns and types as the loaded table.
+// with the same columns and types as the loaded table. A file's columns are
+// found whatever their case, as COPY's MATCH_BY_COLUMN_NAME =
+// CASE_INSENSITIVE finds them in loaded mode (a file with Record_Payload
+// fills record_payload in both modes): GET_IGNORE_CASE "is similar to GET but
+// applies case-insensitive matching to field names"
+// (https://docs.snowflake.com/en/sql-reference/functions/get_ignore_case),
+// where "VALUE":"record_payload" would match the exact case only. Timestamps
+// go through text: with USE_LOGICAL_TYPE a parquet timestamp is a timestamp,
+// and a bare integer becomes seconds, milliseconds, microseconds or
+// nanoseconds by its magnitude, as TO_TIMESTAMP reads an integer string
+// (https://docs.snowflake.com/en/sql-reference/functions/to_date#usage-notes).
 func (d Snowflake) ExternalRecordsView(schema string) string {
-	val := func(k string) string { return d.field(d.Ident("value"), k) }
+	val := func(k string) string { return "GET_IGNORE_CASE(" + d.Ident("value") + ", " + d.String(k) + ")" }
 	str := func(k string) string { return val(k) + "::VARCHAR" }
 	ts := func(k string) string { return "TRY_TO_TIMESTAMP_TZ(" + str(k) + ")" }
 	p := d.PathColumns("METADATA$FILENAME")
@@ -108,4 +118,32 @@ func (d Snowflake) ExternalRecordsView(schema string) string {
 	}
 	return "CREATE OR REPLACE VIEW " + d.Table(schema, "sync_records") + " AS\nSELECT\n  " + strings.Join(sel, ",\n  ") +
 		"\nFROM " + d.Table(schema, "sync_records_external")
+}
+
+// CheckTable is the one-VARIANT-column table external mode validates new
+// files against: COPY with VALIDATION_MODE loads nothing into it, and it
+// cannot match columns by name (MATCH_BY_COLUMN_NAME "can't be used with the
+// VALIDATION_MODE parameter"), so each row lands whole in one VARIANT.
+const CheckTable = "load_check"
+
+// CreateCheckTable renders CheckTable's DDL.
+func (d Snowflake) CreateCheckTable(schema string) string {
+	return d.CreateTable(schema, CheckTable, []Column{{Name: "v", Type: "JSON"}}, false)
+}
+
+// ValidateFiles renders a COPY that reads at most MaxCopyFiles files the
+// way the external table reads them and loads nothing: VALIDATION_MODE =
+// RETURN_ERRORS "Returns all errors (parsing, conversion, etc.) across all
+// files specified in the COPY statement", one row each with its FILE
+// (https://docs.snowflake.com/en/sql-reference/sql/copy-into-table).
+func (d Snowflake) ValidateFiles(schema string, stage, keys []string) string {
+	if len(keys) > MaxCopyFiles {
+		panic("dialects: COPY INTO lists at most 1000 files")
+	}
+	files := make([]string, len(keys))
+	for i, k := range keys {
+		files[i] = d.String(k)
+	}
+	return "COPY INTO " + d.Table(schema, CheckTable) + "\nFROM @" + d.Path(stage...) +
+		"\nFILES = (" + strings.Join(files, ",\n  ") + ")\n" + ParquetFormat + "\nVALIDATION_MODE = RETURN_ERRORS"
 }

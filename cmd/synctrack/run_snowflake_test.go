@@ -10,6 +10,7 @@ import (
 
 	"github.com/synctrack/synctrack/daemon"
 	"github.com/synctrack/synctrack/warehouse"
+	"github.com/synctrack/synctrack/warehouse/snowflake/sffake"
 )
 
 // The daemon drives a Snowflake target through its cycles with the wiring
@@ -18,6 +19,8 @@ import (
 // next cycle, with nothing new, loads nothing.
 func TestRunSnowflakeTarget(t *testing.T) {
 	f, wh := sfWarehouse(t)
+	// The fake keeps no run state: the quiet-run sweep's count is scripted.
+	f.Answer(`SELECT COUNT(*) FROM "SYNCTRACK"."SYNC_RUNS"`, []sffake.Column{{Name: "COUNT(*)", Type: "fixed"}}, [][]any{{"2"}})
 	bucket := generateBucket(t, "--orgs", "1", "--syncs", "1", "--runs", "2", "--files", "2", "--rows", "20")
 	cycles := make(chan daemon.Cycle, 10)
 	cfg := daemon.Config{Targets: []daemon.Target{{Name: "sf", Bucket: "file://" + bucket, Warehouse: wh,

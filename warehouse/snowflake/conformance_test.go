@@ -13,9 +13,10 @@ import (
 
 // The conformance suite on Snowflake at the wire: the real gosnowflake
 // driver against sffake, whose COPY reads the S3 bucket (gofakes3) the
-// loader lists, as Snowflake reads its stage. The fake runs no SQL, so rows
-// per file and views come from its state, and the checks that need answers
-// to queries are skipped; the live test (live_test.go) runs the SQL.
+// loader lists, as Snowflake reads its stage. The fake runs only the
+// ledger's UPDATE and MERGE, so rows per file and views come from its state,
+// and the checks that need answers to queries are skipped; the live test
+// (live_test.go) runs the SQL.
 func TestConformance(t *testing.T) {
 	f := sffake.New(t)
 	conformance.Run(t, conformance.Harness{
@@ -38,7 +39,7 @@ func TestConformance(t *testing.T) {
 		},
 		Rows:  func(t testing.TB, wh warehouse.Warehouse) map[string]int64 { return f.FileRows("SYNC_RECORDS") },
 		Views: func(t testing.TB, wh warehouse.Warehouse) []string { return f.Views() },
-		NoSQL: "sffake speaks Snowflake's protocol but runs no SQL, and no Snowflake engine runs here " +
+		NoSQL: "sffake speaks Snowflake's protocol but runs no query SQL, and no Snowflake engine runs here " +
 			"(live_test.go runs against a real account when SYNCTRACK_SNOWFLAKE_DSN is set)",
 	})
 }

@@ -18,6 +18,9 @@ import (
 // the last, and the loaded runs' state kept in sync_runs.
 func TestDaemonCycleTakesLease(t *testing.T) {
 	f := sffake.New(t)
+	// The fake keeps no run state: the sweep's count of open runs is scripted
+	// (both runs of the bucket are new, so open).
+	f.Answer(`SELECT COUNT(*) FROM "SYNCTRACK"."SYNC_RUNS"`, []sffake.Column{{Name: "COUNT(*)", Type: "fixed"}}, [][]any{{"2"}})
 	b := testBucket(t, 1)
 	url := f.URL("&stage=ANALYTICS.SYNCTRACK.SYNC_LOGS")
 	cycles := make(chan daemon.Cycle, 10)

@@ -28,6 +28,7 @@ func TestClassify(t *testing.T) {
 		{100069, "22000", "Error parsing the parquet file", warehouse.Data, "bad_object"},
 		{625, "57014", "Statement has locked table", warehouse.Transient, "unavailable"},
 		{sf.ErrFailedToPostQuery, "08006", "failed to POST. HTTP: 503", warehouse.Transient, "unavailable"},
+		{0, "", "timeout after 0s and 2 attempts. HTTP Status: 503. Hanging?", warehouse.Transient, "unavailable"},
 	} {
 		err := w.classify(&sf.SnowflakeError{Number: c.num, SQLState: c.state, Message: c.msg}, "SELECT 1")
 		reason, _ := warehouse.Explain(err)

@@ -43,10 +43,11 @@ func (w *Warehouse) ReplaceFacts(ctx context.Context, table string, files []ware
 	}
 	// Every file is read again, so every COPY is forced: these files are in
 	// COPY's load history from earlier rebuilds.
-	loaded, err := w.copyAll(ctx, w.db, b.Building, dialects.FactMetadata, nil, keys)
+	c, err := w.copyAll(ctx, w.db, b.Building, dialects.FactMetadata, nil, keys, false)
 	if err != nil {
 		return err
 	}
+	loaded := c.rows
 	for _, s := range b.Finish {
 		if err := w.exec(ctx, w.db, s); err != nil {
 			return err

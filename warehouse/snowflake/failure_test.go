@@ -58,8 +58,7 @@ func TestWireBadFileRecordedThenForced(t *testing.T) {
 	b := testBucket(t, 2)
 	w := openFake(t, f, "")
 	bad := "sync_tracking_datasets/org1/52275/run2/records_added.1.parquet"
-	f.Fail(sffake.Rule{Prefix: "COPY", Match: bad, Times: -1, Code: "100069", SQLState: "22000",
-		Message: "Error parsing the parquet file: Invalid: Parquet magic bytes not found in footer."})
+	f.Unreadable(bad, "Error parsing the parquet file: Invalid: Parquet magic bytes not found in footer.")
 	rep := load(t, b, w)
 	if len(rep.Failed) != 1 || rep.Failed[0].Key != bad {
 		t.Fatalf("failed: %+v", rep.Failed)
@@ -71,7 +70,7 @@ func TestWireBadFileRecordedThenForced(t *testing.T) {
 		t.Fatalf("ledger row %q, want failed with the reason", r)
 	}
 
-	f.ClearFails()
+	f.Readable(bad)
 	f.Reset()
 	rep = load(t, b, w)
 	var copies []string

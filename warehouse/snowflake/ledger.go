@@ -26,8 +26,12 @@ func (w *Warehouse) Ledger(ctx context.Context) ([]warehouse.LedgerEntry, error)
 	}
 	w.ready = true
 	w.seen = make(map[string]bool, len(out))
+	w.loaded = map[string]bool{}
 	for _, r := range out {
 		w.seen[r.Key] = true
+		if r.Status == warehouse.StatusLoaded {
+			w.loaded[r.Key] = true
+		}
 	}
 	return out, nil
 }
@@ -118,5 +122,8 @@ func (w *Warehouse) noteSeen(es []warehouse.LedgerEntry) {
 	}
 	for _, e := range es {
 		w.seen[e.Key] = true
+		if e.Status == warehouse.StatusLoaded && w.loaded != nil {
+			w.loaded[e.Key] = true
+		}
 	}
 }

@@ -3,10 +3,7 @@ package snowflake
 import (
 	"context"
 	"database/sql"
-	"fmt"
-	"sort"
-	"strconv"
-	"strings"
+	"errors"
 
 	"github.com/synctrack/synctrack/dialects"
 	"github.com/synctrack/synctrack/warehouse"
@@ -14,22 +11,53 @@ import (
 
 // LoadRecords replaces the rows of files in one transaction: DELETE their old
 // rows, COPY INTO from the stage (at most 1,000 files a statement), complete
-// the new rows from their paths, write their ledger rows, COMMIT. Files the
-// ledger has seen before (changed objects, retries) are copied with FORCE,
-// so COPY's own load history cannot skip them. In external mode it registers
-// the files' run folders instead (registerRecords).
+// the new rows from their paths, write their ledger rows, COMMIT. In external
+// mode it registers the files' run folders instead (registerRecords).
+//
+// COPY runs with ON_ERROR = SKIP_FILE, so one unreadable file costs no extra
+// statement: COPY loads the rest and names it LOAD_FAILED in its result, and
+// it comes back in Loaded.Failed with no rows and no ledger row. "SKIP_FILE:
+// Skip a file when an error is found" (COPY INTO <table>, copy options,
+// https://docs.snowflake.com/en/sql-reference/sql/copy-into-table); COPY is
+// a load into the table like any DML, so it commits or rolls back with the
+// batch's explicit transaction (only DDL commits one: "DDL statements
+// implicitly commit active transactions",
+// https://docs.snowflake.com/en/sql-reference/transactions). The same page
+// says SKIP_FILE "buffers an entire file whether errors are found or not"
+// and is slower than ABORT_STATEMENT: a price paid per byte, against a
+// failed COPY per halving step per bad file.
+//
+// A skipped file whose key has a loaded older version lost that version's
+// rows to the DELETE; then the transaction rolls back and runs again without
+// it, so the older version keeps its rows and its ledger row, as on DuckDB.
+// Files the ledger has seen before (changed objects, retries) are copied
+// with FORCE, so COPY's own load history cannot skip them.
 func (w *Warehouse) LoadRecords(ctx context.Context, files []warehouse.File) (warehouse.Loaded, error) {
-	n, err := w.loadRecords(ctx, files)
-	return warehouse.Loaded{Rows: n}, err
-}
-
-func (w *Warehouse) loadRecords(ctx context.Context, files []warehouse.File) (int64, error) {
+	var out warehouse.Loaded
 	if len(files) == 0 {
-		return 0, nil
+		return out, nil
 	}
 	if w.external {
-		return 0, w.registerRecords(ctx, files)
+		return w.registerRecords(ctx, files)
 	}
+	for len(files) > 0 {
+		n, failed, err := w.loadBatch(ctx, files)
+		out.Failed = append(out.Failed, failed...)
+		if !errors.Is(err, errAgain) {
+			out.Rows = n
+			return out, err
+		}
+		files = without(files, failed)
+	}
+	return out, nil
+}
+
+// errAgain rolls a batch back to run it again without its failed files.
+var errAgain = errors.New("a skipped file lost its older version's rows: run the batch again without it")
+
+// loadBatch runs one batch's transaction. It returns the rows loaded and the
+// files COPY skipped; errAgain means it rolled back because of them.
+func (w *Warehouse) loadBatch(ctx context.Context, files []warehouse.File) (int64, []warehouse.FileError, error) {
 	var keys, fresh, forced []string
 	for _, f := range files {
 		keys = append(keys, f.Key)
@@ -43,6 +71,7 @@ func (w *Warehouse) loadRecords(ctx context.Context, files []warehouse.File) (in
 	}
 	now := w.now().UTC()
 	var es []warehouse.LedgerEntry
+	var failed []warehouse.FileError
 	var total int64
 	err := w.inTx(ctx, func(tx *sql.Tx) error {
 		for _, c := range chunks(keys) {
@@ -50,27 +79,41 @@ func (w *Warehouse) loadRecords(ctx context.Context, files []warehouse.File) (in
 				return err
 			}
 		}
-		loaded, err := w.copyAll(ctx, tx, "sync_records", dialects.RecordsMetadata, fresh, forced)
+		c, err := w.copyAll(ctx, tx, "sync_records", dialects.RecordsMetadata, fresh, forced, true)
 		if err != nil {
 			return err
 		}
-		for _, c := range chunks(append(append([]string(nil), fresh...), forced...)) {
-			if err := w.exec(ctx, tx, w.d.FinishRecords(w.schema, c)); err != nil {
+		if err := w.stillInTx(ctx, tx); err != nil {
+			return err
+		}
+		again := len(c.partial) > 0
+		var done []string
+		es, failed, total = nil, nil, 0
+		for _, f := range files {
+			if bad, ok := c.failed[f.Key]; ok {
+				failed = append(failed, warehouse.FileError{Key: f.Key, Err: bad})
+				again = again || w.hadRows(f)
+				continue
+			}
+			done = append(done, f.Key)
+			es = append(es, warehouse.LoadedEntry(f.Object, c.rows[f.Key], f.Attempts, f.Note, now))
+			total += c.rows[f.Key]
+		}
+		if again {
+			return errAgain
+		}
+		for _, ch := range chunks(done) {
+			if err := w.exec(ctx, tx, w.d.FinishRecords(w.schema, ch)); err != nil {
 				return err
 			}
-		}
-		es, total = make([]warehouse.LedgerEntry, len(files)), 0
-		for i, f := range files {
-			es[i] = warehouse.LoadedEntry(f.Object, loaded[f.Key], f.Attempts, f.Note, now)
-			total += loaded[f.Key]
 		}
 		return w.writeLedger(ctx, tx, es)
 	})
 	if err != nil {
-		return 0, err
+		return 0, failed, err
 	}
 	w.noteSeen(es)
-	return total, nil
+	return total, failed, nil
 }
 
 // reloads says whether COPY must be forced for f: the ledger has a row for its
@@ -78,149 +121,52 @@ func (w *Warehouse) loadRecords(ctx context.Context, files []warehouse.File) (in
 // replaced), so COPY's load history may wrongly call it loaded.
 func (w *Warehouse) reloads(f warehouse.File) bool { return f.Attempts > 1 || w.seen[f.Key] }
 
-// copyAll copies fresh files, then forced ones, into table and returns the
-// rows loaded per key. A file COPY skipped as already loaded (its history
-// outlives our rows: a table recreated, rows deleted by hand) is copied again
-// with FORCE in the same transaction, so none is silently left out.
-func (w *Warehouse) copyAll(ctx context.Context, tx querier, table string, meta [][2]string, fresh, forced []string) (map[string]int64, error) {
-	loaded := map[string]int64{}
-	for _, c := range chunks(fresh) {
-		if err := w.copyChunk(ctx, tx, table, meta, c, false, loaded); err != nil {
-			return nil, err
-		}
+// hadRows says whether sync_records may hold rows of an older version of f:
+// the ledger has a loaded row for its key. Before any Ledger read, any row
+// of the key counts.
+func (w *Warehouse) hadRows(f warehouse.File) bool {
+	if w.loaded == nil {
+		return f.Seen || f.Attempts > 1
 	}
-	var skipped []string
-	for _, k := range fresh {
-		if _, ok := loaded[k]; !ok {
-			skipped = append(skipped, k)
-		}
-	}
-	for _, c := range chunks(append(skipped, forced...)) {
-		if err := w.copyChunk(ctx, tx, table, meta, c, true, loaded); err != nil {
-			return nil, err
-		}
-	}
-	return loaded, nil
+	return w.loaded[f.Key]
 }
 
-// copyChunk runs one COPY INTO and reads its per-file result rows (COPY is not
-// DML to the driver, so its rows come through Query, as from the service).
-func (w *Warehouse) copyChunk(ctx context.Context, tx querier, table string, meta [][2]string, keys []string, force bool, loaded map[string]int64) error {
-	stmt := w.d.CopyInto(dialects.Copy{Schema: w.schema, Table: table, Stage: w.c.Stage, Keys: keys, Metadata: meta, Force: force})
-	w.log.Debug("statement", "sql", firstLine(stmt), "files", len(keys), "force", force)
-	rows, err := tx.QueryContext(ctx, stmt)
-	if err != nil {
-		return w.classify(err, stmt)
+// without returns files less those that failed.
+func without(files []warehouse.File, failed []warehouse.FileError) []warehouse.File {
+	bad := make(map[string]bool, len(failed))
+	for _, fe := range failed {
+		bad[fe.Key] = true
 	}
-	res, err := readTable(rows)
-	if err != nil {
-		return w.classify(err, stmt)
-	}
-	byName := suffixIndex(keys)
-	for _, r := range res {
-		key, ok := byName(r["file"])
-		if !ok {
-			continue // "Copy executed with 0 files processed."
-		}
-		switch strings.ToUpper(r["status"]) {
-		case "LOADED", "PARTIALLY_LOADED":
-		default:
-			return warehouse.DataError(&Error{msg: fmt.Sprintf("%s: %s: %s", key, r["status"], r["first_error"]),
-				Statement: firstLine(stmt)}, key)
-		}
-		n, _ := strconv.ParseInt(r["rows_loaded"], 10, 64)
-		loaded[key] += n
-	}
-	return nil
-}
-
-// suffixIndex matches COPY's file column, which is the object's full URL
-// (s3://bucket/key) or its path in the stage, back to a key.
-func suffixIndex(keys []string) func(string) (string, bool) {
-	set := make(map[string]bool, len(keys))
-	for _, k := range keys {
-		set[k] = true
-	}
-	return func(file string) (string, bool) {
-		if set[file] {
-			return file, true
-		}
-		for i := 0; i < len(file); i++ {
-			if file[i] == '/' && set[file[i+1:]] {
-				return file[i+1:], true
-			}
-		}
-		return "", false
-	}
-}
-
-// readTable reads every row as column name (lower-case) -> text.
-func readTable(rows *sql.Rows) ([]map[string]string, error) {
-	defer rows.Close()
-	cols, err := rows.Columns()
-	if err != nil {
-		return nil, err
-	}
-	var out []map[string]string
-	for rows.Next() {
-		vals := make([]sql.NullString, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			return nil, err
-		}
-		m := make(map[string]string, len(cols))
-		for i, c := range cols {
-			m[strings.ToLower(c)] = vals[i].String
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
-}
-
-// registerRecords refreshes the external table for each run folder of files
-// (ALTER EXTERNAL TABLE ... REFRESH is DDL, so it runs before, not inside, the
-// ledger's transaction; a crash between them refreshes again next load, which
-// changes nothing), then writes the files' ledger rows.
-func (w *Warehouse) registerRecords(ctx context.Context, files []warehouse.File) error {
-	folders := map[string]bool{}
+	var out []warehouse.File
 	for _, f := range files {
-		folders[f.OrgID+"/"+f.SyncID+"/"+f.RunID+"/"] = true
-	}
-	list := make([]string, 0, len(folders))
-	for f := range folders {
-		list = append(list, f)
-	}
-	sort.Strings(list)
-	for _, f := range list {
-		stmt := w.d.RefreshExternal(w.schema, f)
-		rows, err := w.db.QueryContext(ctx, stmt)
-		if err != nil {
-			return w.classify(err, stmt)
+		if !bad[f.Key] {
+			out = append(out, f)
 		}
-		if _, err := readTable(rows); err != nil {
-			return w.classify(err, stmt)
-		}
-	}
-	now := w.now().UTC()
-	es := make([]warehouse.LedgerEntry, len(files))
-	for i, f := range files {
-		es[i] = warehouse.LoadedEntry(f.Object, 0, f.Attempts, f.Note, now)
-	}
-	if err := w.inTx(ctx, func(tx *sql.Tx) error { return w.writeLedger(ctx, tx, es) }); err != nil {
-		return err
-	}
-	w.noteSeen(es)
-	return nil
-}
-
-// chunks splits keys into runs of at most dialects.MaxCopyFiles.
-func chunks(keys []string) [][]string {
-	var out [][]string
-	for start := 0; start < len(keys); start += dialects.MaxCopyFiles {
-		out = append(out, keys[start:min(start+dialects.MaxCopyFiles, len(keys))])
 	}
 	return out
+}
+
+// stillInTx checks that the batch's transaction is still open after its
+// COPYs. A COPY into a table with ENABLE_SCHEMA_EVOLUTION may add columns,
+// and the documentation does not say whether that DDL, inside an explicit
+// transaction, commits it as other DDL does ("DDL statements implicitly
+// commit active transactions", https://docs.snowflake.com/en/sql-reference/transactions;
+// https://docs.snowflake.com/en/user-guide/data-load-schema-evolution is
+// silent). If it did, the batch's DELETE and COPY are already committed and
+// nothing after them is atomic any more, so the batch stops here, with no
+// ledger row: the next load reads the files again (the new columns exist
+// by then, so nothing evolves), deletes what this one left and copies them
+// once more.
+func (w *Warehouse) stillInTx(ctx context.Context, tx *sql.Tx) error {
+	q := w.d.CurrentTransaction()
+	var id sql.NullString
+	if err := tx.QueryRowContext(ctx, q).Scan(&id); err != nil {
+		return w.classify(err, q)
+	}
+	if id.Valid {
+		return nil
+	}
+	return &warehouse.Error{Class: warehouse.Transient, Reason: "implicit_commit",
+		Hint: "Snowflake committed the batch's transaction during COPY (schema evolution adding a column, most likely); the next load reads these files again",
+		Err:  errors.New("snowflake: the batch's transaction was committed before its ledger rows were written")}
 }

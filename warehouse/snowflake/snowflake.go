@@ -181,6 +181,7 @@ type Warehouse struct {
 	readOnly bool
 	ready    bool            // the schema's tables are known to exist
 	seen     map[string]bool // keys the ledger has any row for
+	loaded   map[string]bool // keys with a loaded version: their rows are in sync_records
 }
 
 // Open connects (lazily: the first statement logs in). It creates nothing:

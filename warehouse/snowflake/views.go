@@ -115,7 +115,6 @@ func (w *Warehouse) syncFields(ctx context.Context, syncIDs []string) (map[strin
 			w.table("sync_runs") + " WHERE " + w.d.In("sync_configuration_id", c) +
 			" ORDER BY " + w.d.Ident("started_at") + " NULLS LAST, " + w.d.Ident("_file")
 		w.log.Debug("query", "sql", q)
-		w.log.Debug("query", "sql", q)
 		rows, err := w.db.QueryContext(ctx, q)
 		if err != nil {
 			return nil, w.classify(err, q)

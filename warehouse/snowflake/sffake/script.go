@@ -81,13 +81,6 @@ func (f *Server) Requests() map[string]int {
 	return out
 }
 
-// ClearFails drops every failure rule.
-func (f *Server) ClearFails() {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.fails = nil
-}
-
 func firstLine(s string) string {
 	line, _, _ := strings.Cut(s, "\n")
 	return line

@@ -22,8 +22,12 @@ import (
 // Server is an in-process server for the part of Snowflake's REST protocol
 // gosnowflake v1.19.1 uses: login, query submit with JSON result sets,
 // session close and telemetry. It records every statement and keeps just
-// enough state to answer ours: which tables exist, the ledger, sync_runs'
-// payload schemas and COPY's load history, all transactional.
+// enough state to answer ours and let tests check what a load left: which
+// tables and views exist, the ledger (written by running synctrack's own
+// UPDATE and MERGE, sql.go), sync_runs' payload schemas, COPY's load history
+// and the rows loaded per table and _file (records.go), all transactional.
+// What COPY finds in a file comes from a stage bucket or a test's script
+// (stage.go).
 type Server struct {
 	t   testing.TB
 	srv *httptest.Server
@@ -37,23 +41,27 @@ type Server struct {
 	inTx               bool
 	answers            []answer
 	bindings           []map[string]Binding
-	stage              *blob.Bucket // see Stage
+	commits            []*commitRule
+	// What COPY finds in a file (stage.go): the stage bucket's own, else
+	// what a test scripted.
+	stage      *blob.Bucket
+	unreadable map[string]string // key -> why COPY cannot read it
+	sizes      map[string]int64  // key -> rows a COPY loads (default 10)
 }
 
 type fakeState struct {
 	tables  map[string]bool
-	ledger  map[string][]string // key+"\x00"+etag -> row (LedgerColumns order)
-	order   []string            // ledger insertion order
+	rows    map[string][]row    // rows of the tables the fake interprets writes to (modeled)
 	schemas map[string][]string // sync id -> payload schemas
 	history map[string]bool     // COPY load history
 	copied  map[string]int      // key -> COPYs that loaded it
-	rows    stageRows           // see Stage
+	files   fileRows            // rows per table and _file (records.go)
 	views   map[string]bool     // created tables and views: true for a view
 }
 
 func newFakeState() *fakeState {
-	return &fakeState{tables: map[string]bool{}, ledger: map[string][]string{}, schemas: map[string][]string{},
-		history: map[string]bool{}, copied: map[string]int{}, rows: stageRows{}, views: map[string]bool{}}
+	return &fakeState{tables: map[string]bool{}, rows: map[string][]row{}, schemas: map[string][]string{},
+		history: map[string]bool{}, copied: map[string]int{}, files: fileRows{}, views: map[string]bool{}}
 }
 
 func (s *fakeState) clone() *fakeState {
@@ -61,10 +69,15 @@ func (s *fakeState) clone() *fakeState {
 	for k, v := range s.tables {
 		c.tables[k] = v
 	}
-	for k, v := range s.ledger {
-		c.ledger[k] = append([]string(nil), v...)
+	for t, rs := range s.rows {
+		for _, r := range rs {
+			cr := make(row, len(r))
+			for k, v := range r {
+				cr[k] = v
+			}
+			c.rows[t] = append(c.rows[t], cr)
+		}
 	}
-	c.order = append([]string(nil), s.order...)
 	for k, v := range s.schemas {
 		c.schemas[k] = append([]string(nil), v...)
 	}
@@ -74,22 +87,16 @@ func (s *fakeState) clone() *fakeState {
 	for k, v := range s.copied {
 		c.copied[k] = v
 	}
-	c.rows = s.rows.clone()
+	c.files = s.files.clone()
 	for k, v := range s.views {
 		c.views[k] = v
 	}
 	return c
 }
 
-// Rule makes statements starting with Prefix and containing Match fail with
-// a Snowflake error, Times times (-1: always).
-type Rule struct {
-	Prefix, Match, Code, SQLState, Message string
-	Times                                  int
-}
-
 func New(t testing.TB) *Server {
-	f := &Server{t: t, requests: map[string]int{}, committed: newFakeState()}
+	f := &Server{t: t, requests: map[string]int{}, committed: newFakeState(),
+		unreadable: map[string]string{}, sizes: map[string]int64{}}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
@@ -99,12 +106,6 @@ func New(t testing.TB) *Server {
 func (f *Server) URL(extra string) string {
 	host := strings.TrimPrefix(f.srv.URL, "http://")
 	return "snowflake://loader@" + host + "/ANALYTICS/synctrack?account=acme&protocol=http&warehouse=LOAD_WH" + extra
-}
-
-func (f *Server) Fail(r Rule) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.fails = append(f.fails, &r)
 }
 
 func (f *Server) Statements() []string {
@@ -136,6 +137,10 @@ func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	switch r.URL.Path {
 	case "/session/v1/login-request":
+		if resp, status, failed := f.failure("", true); failed {
+			writeStatus(w, status, resp)
+			return
+		}
 		writeJSON(w, map[string]any{"success": true, "code": nil, "message": nil, "data": map[string]any{
 			"token": "session-token", "masterToken": "master-token", "sessionId": 4242,
 			"validityInSeconds": 3600, "masterValidityInSeconds": 14400,
@@ -154,61 +159,40 @@ func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
 		f.mu.Lock()
 		f.bindings = append(f.bindings, req.Bindings)
 		f.mu.Unlock()
+		if resp, status, failed := f.failure(req.SQLText, false); failed {
+			writeStatus(w, status, resp)
+			return
+		}
 		writeJSON(w, f.query(req.SQLText))
 	default: // session close, telemetry, heartbeat
 		writeJSON(w, map[string]any{"success": true, "data": nil})
 	}
 }
 
-func writeJSON(w http.ResponseWriter, v any) {
-	if err := json.NewEncoder(w).Encode(v); err != nil {
-		panic(err)
-	}
-}
-
-// Column is one result column: its name and Snowflake type ("text", "fixed",
-// "real", "boolean", "variant", "timestamp_tz"...). Cells are always strings.
-type Column struct{ Name, Type string }
-
-type column = Column
-
-func result(typeID int, cols []column, rows [][]any) map[string]any {
-	rt := make([]map[string]any, len(cols))
-	for i, c := range cols {
-		rt[i] = map[string]any{"name": c.Name, "type": c.Type, "nullable": true, "length": 16777216, "precision": 38, "scale": 0}
-	}
-	if rows == nil {
-		rows = [][]any{}
-	}
-	return map[string]any{"success": true, "code": nil, "message": nil, "data": map[string]any{
-		"queryId": "01b2c3d4-0000-0000-0000-000000000001", "queryResultFormat": "json",
-		"statementTypeId": typeID, "rowtype": rt, "rowset": rows, "total": len(rows), "returned": len(rows),
-		"finalDatabaseName": "ANALYTICS", "finalSchemaName": "SYNCTRACK", "finalWarehouseName": "LOAD_WH",
-	}}
-}
-
-func sqlError(code, state, msg string) map[string]any {
-	return map[string]any{"success": false, "code": code, "message": msg,
-		"data": map[string]any{"sqlState": state, "queryId": "01b2c3d4-0000-0000-0000-00000000dead", "errorCode": code}}
-}
-
 var (
 	statusOnly = []column{{"status", "text"}}
 	ok         = [][]any{{"Statement executed successfully."}}
+	dropRe     = regexp.MustCompile(`^DROP TABLE(?: IF EXISTS)? "[^"]+"\."([^"]+)"$`)
 	createRe   = regexp.MustCompile(`^CREATE (?:OR REPLACE )?(?:EXTERNAL )?(?:TABLE|VIEW)(?: IF NOT EXISTS)? "[^"]+"\."([^"]+)"`)
 )
 
-// query answers one statement.
+// query answers one statement, then commits an open transaction if a
+// CommitDuring rule says this statement does.
 func (f *Server) query(q string) map[string]any {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.stmts = append(f.stmts, q)
-	for _, r := range f.fails {
-		if r.Times != 0 && strings.HasPrefix(q, r.Prefix) && strings.Contains(q, r.Match) {
-			r.Times--
-			return sqlError(r.Code, r.SQLState, r.Message)
+	res := f.answer(q)
+	for _, c := range f.commits {
+		if c.times != 0 && f.inTx && strings.Contains(q, c.match) && res["success"] == true {
+			c.times--
+			f.committed, f.inTx = f.pending, false
 		}
 	}
+	return res
+}
+
+// answer answers one statement; f.mu is held.
+func (f *Server) answer(q string) map[string]any {
 	st := f.committed
 	if f.inTx {
 		st = f.pending
@@ -217,6 +201,12 @@ func (f *Server) query(q string) map[string]any {
 		return result(a.typeID, a.cols, a.rows)
 	}
 	switch {
+	case q == "SELECT CURRENT_TRANSACTION()":
+		id := any(nil)
+		if f.inTx {
+			id = "1700000000000000001"
+		}
+		return result(0x1000, []column{{"CURRENT_TRANSACTION()", "text"}}, [][]any{{id}})
 	case q == "BEGIN":
 		f.inTx, f.pending = true, f.committed.clone()
 		return result(0x5400, statusOnly, ok)
@@ -229,6 +219,12 @@ func (f *Server) query(q string) map[string]any {
 	case q == "ROLLBACK":
 		f.inTx = false
 		return result(0x5400, statusOnly, ok)
+	case dropRe.MatchString(q):
+		name := dropRe.FindStringSubmatch(q)[1]
+		delete(st.tables, name)
+		delete(st.views, name)
+		delete(st.files, name)
+		return result(0x6100, statusOnly, ok)
 	case strings.HasPrefix(q, "CREATE SCHEMA") || strings.HasPrefix(q, "CREATE STAGE") ||
 		strings.HasPrefix(q, "ALTER TABLE") || strings.HasPrefix(q, "DROP TABLE"):
 		return result(0x6100, statusOnly, ok)
@@ -243,7 +239,10 @@ func (f *Server) query(q string) map[string]any {
 		}
 		return f.ledgerRows(st)
 	case strings.HasPrefix(q, "SELECT COUNT(*)"):
-		return result(0x1000, []column{{"COUNT(*)", "fixed"}}, [][]any{{"0"}})
+		// The fake keeps no rows to count here: a test that needs a count
+		// scripts it (Answer), never a silent 0.
+		f.t.Errorf("sffake: no answer scripted for %s", firstLine(q))
+		return sqlError("001003", "42000", "SQL compilation error: fake Snowflake has no scripted answer for: "+firstLine(q))
 	case strings.HasPrefix(q, "MERGE INTO") && strings.Contains(q, `"DAEMON_LEASE"`):
 		// A free lease unless a test says otherwise (Affect).
 		return result(0x3400, []column{{"number of rows inserted", "fixed"}, {"number of rows updated", "fixed"}}, [][]any{{"1", "0"}})
@@ -265,8 +264,12 @@ func (f *Server) query(q string) map[string]any {
 	case strings.HasPrefix(q, "ALTER EXTERNAL TABLE"):
 		return result(0x6100, []column{{"file", "text"}, {"status", "text"}, {"description", "text"}},
 			[][]any{{"sync_tracking_datasets/x.parquet", "REGISTERED_NEW", "File registered successfully."}})
-	case strings.HasPrefix(q, "MERGE INTO") && strings.Contains(q, `"LOAD_LEDGER"`):
-		n := f.mergeLedger(st, q)
+	case strings.HasPrefix(q, "MERGE INTO") && modeled(q):
+		n, err := st.write(q)
+		if err != nil {
+			f.t.Errorf("sffake: %v:\n%s", err, q)
+			return sqlError("001003", "42000", "SQL compilation error: "+err.Error())
+		}
 		return result(0x3400, []column{{"number of rows inserted", "fixed"}, {"number of rows updated", "fixed"}}, [][]any{{fmt.Sprint(n), "0"}})
 	case strings.HasPrefix(q, "INSERT INTO") && strings.Contains(q, `"SYNC_RUNS"`):
 		rows := parseValues(q)
@@ -277,13 +280,17 @@ func (f *Server) query(q string) map[string]any {
 	case strings.HasPrefix(q, "INSERT"):
 		return result(0x3100, []column{{"number of rows inserted", "fixed"}}, [][]any{{"0"}})
 	case strings.HasPrefix(q, "UPDATE"):
-		if strings.Contains(q, `"LOAD_LEDGER"`) {
-			f.replaceLedger(st, q)
+		n := 0
+		if modeled(q) {
+			var err error
+			if n, err = st.write(q); err != nil {
+				f.t.Errorf("sffake: %v:\n%s", err, q)
+				return sqlError("001003", "42000", "SQL compilation error: "+err.Error())
+			}
 		}
-		return result(0x3200, []column{{"number of rows updated", "fixed"}, {"number of multi-joined rows updated", "fixed"}}, [][]any{{"0", "0"}})
+		return result(0x3200, []column{{"number of rows updated", "fixed"}, {"number of multi-joined rows updated", "fixed"}}, [][]any{{fmt.Sprint(n), "0"}})
 	case strings.HasPrefix(q, "DELETE"):
-		st.deleteFiles(q)
-		return result(0x3300, []column{{"number of rows deleted", "fixed"}}, [][]any{{"0"}})
+		return f.deleteFiles(st, q)
 	}
 	return sqlError("001003", "42000", "SQL compilation error: fake Snowflake does not know: "+firstLine(q))
 }

@@ -4,34 +4,24 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"regexp"
-	"sort"
-	"strings"
 
 	"github.com/parquet-go/parquet-go"
 	"gocloud.dev/blob"
 )
 
-// The fake's stage and what it loaded from it. Without a stage (Stage), COPY
-// loads 10 rows a file and no file fails, as before.
+// What COPY finds in the files it names, decided in one place (file) so
+// that a load the conformance suite runs over a real bucket and one a test
+// scripts by hand go through the same COPY:
 //
-// With one, COPY reads each file it names from the bucket, as Snowflake reads
-// its external stage: a file loads its parquet row count, and a file that is
-// not parquet fails as Snowflake fails it: the whole statement under
-// ON_ERROR = ABORT_STATEMENT, that file alone (LOAD_FAILED) under SKIP_FILE.
-// The fake also keeps, per table and _file, the rows COPY added and DELETE
-// ... WHERE "_FILE" IN (...) removed, so a test can ask what a table holds
-// per file (FileRows) without the fake running SQL.
-
-type stageRows map[string]int64 // table + "\x00" + key -> rows
-
-func (r stageRows) clone() stageRows {
-	c := make(stageRows, len(r))
-	for k, v := range r {
-		c[k] = v
-	}
-	return c
-}
+//   - With a stage (Stage), COPY reads each file from the bucket, as
+//     Snowflake reads its external stage: a file loads its parquet row
+//     count, and one that is not parquet cannot be read.
+//   - Without one, a file loads the rows a test set (Rows), 10 unless set.
+//   - Either way, a file Unreadable names cannot be read, for the reason
+//     given: a test can break a file the bucket holds whole.
+//
+// What an unreadable file does to the statement, by ON_ERROR, is COPY's
+// (copyInto).
 
 // Stage makes COPY read files from b (see above).
 func (f *Server) Stage(b *blob.Bucket) {
@@ -40,81 +30,62 @@ func (f *Server) Stage(b *blob.Bucket) {
 	f.stage = b
 }
 
-// FileRows returns the committed rows of table (SYNC_RECORDS, say) per
-// _file: what COPY loaded from each file, less what DELETE removed.
-func (f *Server) FileRows(table string) map[string]int64 {
+// Unreadable makes key a file Snowflake cannot read as parquet, for why
+// (COPY's first_error): a COPY with ON_ERROR = ABORT_STATEMENT fails as a
+// whole with error 100069, one with SKIP_FILE reports the file LOAD_FAILED
+// and loads the rest, as the documentation of COPY INTO <table> describes.
+func (f *Server) Unreadable(key, why string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	out := map[string]int64{}
-	for k, n := range f.committed.rows {
-		if t, key, _ := strings.Cut(k, "\x00"); t == table && n != 0 {
-			out[key] = n
-		}
-	}
-	return out
+	f.unreadable[key] = why
 }
 
-// Views returns the names of the views created and committed, sorted.
-func (f *Server) Views() []string {
+// Readable undoes Unreadable.
+func (f *Server) Readable(key string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	var out []string
-	for name, isView := range f.committed.views {
-		if isView {
-			out = append(out, name)
-		}
-	}
-	sort.Strings(out)
-	return out
+	delete(f.unreadable, key)
 }
 
-// staged reads one file of the stage: its rows, or why COPY cannot read it.
-// f.mu is held.
-func (f *Server) staged(key string) (int64, error) {
+// Rows sets how many rows a COPY of key loads (10 unless set), so a test can
+// tell one version of an object from the next by its row count. With a
+// stage the file's own count wins, so a test must not set both.
+func (f *Server) Rows(key string, n int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.sizes[key] = int64(n)
+}
+
+// found is what COPY finds in one file: its rows, or why it cannot read it.
+type found struct {
+	rows int64
+	why  string
+	bad  bool
+}
+
+// file reads key as COPY would (see above); f.mu is held.
+func (f *Server) file(key string) found {
+	if why, bad := f.unreadable[key]; bad {
+		return found{why: why, bad: true}
+	}
+	n, scripted := f.sizes[key]
 	if f.stage == nil {
-		return 10, nil
+		if !scripted {
+			n = 10
+		}
+		return found{rows: n}
+	}
+	if scripted { // a count the stage would silently override
+		f.t.Errorf("sffake: Rows(%s) set, but COPY reads it from the stage", key)
 	}
 	data, err := f.stage.ReadAll(context.Background(), key)
 	if err != nil { // no test removes a file mid-load: a fault of the test
 		f.t.Errorf("sffake: read %s from the stage: %v", key, err)
-		return 0, err
+		return found{why: err.Error(), bad: true}
 	}
 	pf, err := parquet.OpenFile(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		return 0, fmt.Errorf("Error parsing the parquet file: Invalid: %v\n  File '%s'\n  Row 0 starts at line 0, column", err, key)
+	if err != nil { // the shape of Snowflake's message for a file that is not parquet
+		return found{why: fmt.Sprintf("Error parsing the parquet file: Invalid: %v\n  File '%s'\n  Row 0 starts at line 0, column", err, key), bad: true}
 	}
-	return pf.NumRows(), nil
-}
-
-var (
-	copyTableRe   = regexp.MustCompile(`^COPY INTO "[^"]+"\."([^"]+)"`)
-	deleteFilesRe = regexp.MustCompile(`^DELETE FROM "[^"]+"\."([^"]+)" WHERE "_FILE" IN \(`)
-)
-
-// copied notes n rows COPY loaded from key into the table of statement q.
-func (st *fakeState) copiedRows(q, key string, n int64) {
-	if m := copyTableRe.FindStringSubmatch(q); m != nil {
-		st.rows[m[1]+"\x00"+key] += n
-	}
-}
-
-// deleteFiles forgets the rows of the files a DELETE by _file names.
-func (st *fakeState) deleteFiles(q string) {
-	m := deleteFilesRe.FindStringSubmatch(q)
-	if m == nil {
-		return
-	}
-	list := q[len(m[0])-1:]
-	for _, k := range parseTuple(list[1:tupleEnd(list)]) {
-		delete(st.rows, m[1]+"\x00"+deref(k))
-	}
-}
-
-// copyFailed is Snowflake's answer to a COPY that cannot read key: an error
-// for the statement, or, under SKIP_FILE, the file's LOAD_FAILED row (ok).
-func copyFailed(q, key string, err error) (row []any, fail map[string]any) {
-	if !strings.Contains(q, "ON_ERROR = SKIP_FILE") {
-		return nil, sqlError("100069", "22000", err.Error())
-	}
-	return []any{"s3://acme-sync-logs/" + key, "LOAD_FAILED", "0", "0", "1", "1", err.Error(), "1", "1", nil}, nil
+	return found{rows: pf.NumRows()}
 }

@@ -7,25 +7,49 @@ import (
 	"time"
 )
 
+// ledgerColumns are load_ledger's columns in LedgerSelect's order.
+var ledgerColumns = []string{"KEY", "ETAG", "SIZE", "KIND", "STATUS", "ROWS", "ERROR", "ATTEMPTS", "FIRST_SEEN_AT", "LOADED_AT"}
+
+// modeled says whether q writes a table whose rows the fake keeps.
+func modeled(q string) bool {
+	first := firstLine(q)
+	return strings.Contains(first, `"LOAD_LEDGER"`)
+}
+
+// text renders a stored value as the JSON result format sends it.
+func text(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	return ""
+}
+
+// ledgerRows answers LedgerSelect: NULL counts are 0, a NULL error is ”,
+// times are epoch microseconds.
 func (f *Server) ledgerRows(st *fakeState) map[string]any {
-	cols := []column{{"KEY", "text"}, {"ETAG", "text"}, {"SIZE", "fixed"}, {"KIND", "text"}, {"STATUS", "text"},
-		{"ROWS", "fixed"}, {"ERROR", "text"}, {"ATTEMPTS", "fixed"}, {"FIRST_SEEN_AT", "fixed"}, {"LOADED_AT", "fixed"}}
+	cols := make([]column, len(ledgerColumns))
+	for i, c := range ledgerColumns {
+		cols[i] = column{c, "text"}
+		if c == "SIZE" || c == "ROWS" || c == "ATTEMPTS" || strings.HasSuffix(c, "_AT") {
+			cols[i].Type = "fixed"
+		}
+	}
 	var rows [][]any
-	for _, id := range st.order {
-		r := st.ledger[id]
-		out := make([]any, len(r))
-		for i, v := range r {
+	for _, r := range st.rows["LOAD_LEDGER"] {
+		out := make([]any, len(ledgerColumns))
+		for i, c := range ledgerColumns {
+			v := r[c]
 			switch {
-			case i == 6 && v == "":
+			case c == "ERROR" && v == nil:
 				out[i] = ""
-			case (i == 8 || i == 9) && v != "":
-				t, err := time.Parse(time.RFC3339Nano, v)
+			case (c == "SIZE" || c == "ROWS" || c == "ATTEMPTS") && v == nil:
+				out[i] = "0"
+			case (c == "FIRST_SEEN_AT" || c == "LOADED_AT") && v != nil:
+				t, err := time.Parse(time.RFC3339Nano, text(v))
 				if err != nil {
 					f.t.Errorf("ledger time %q: %v", v, err)
 				}
 				out[i] = fmt.Sprint(t.UnixMicro())
-			case v == "":
-				out[i] = nil
 			default:
 				out[i] = v
 			}
@@ -35,82 +59,34 @@ func (f *Server) ledgerRows(st *fakeState) map[string]any {
 	return result(0x1000, cols, rows)
 }
 
-// copyInto loads the listed files: each its rows (10 without a stage, see
-// Stage), or none for a file COPY's load history holds, unless FORCE.
-func (f *Server) copyInto(st *fakeState, q string) map[string]any {
-	start := strings.Index(q, "FILES = (")
-	end := strings.Index(q, ")\nFILE_FORMAT")
-	if start < 0 || end < 0 {
-		return sqlError("001003", "42000", "SQL compilation error: no FILES")
+// Ledger returns the committed ledger rows, in the order first written, as
+// text in LedgerColumns order (NULL is "").
+func (f *Server) Ledger() [][]string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out [][]string
+	for _, r := range f.committed.rows["LOAD_LEDGER"] {
+		out = append(out, ledgerText(r))
 	}
-	force := strings.Contains(q, "\nFORCE = TRUE")
-	var rows [][]any
-	for _, k := range parseTuple(q[start+len("FILES = (") : end]) {
-		key := deref(k)
-		if st.history[key] && !force {
-			continue
-		}
-		n, err := f.staged(key)
-		if err != nil {
-			row, fail := copyFailed(q, key, err)
-			if fail != nil {
-				return fail
-			}
-			rows = append(rows, row)
-			continue
-		}
-		st.history[key] = true
-		st.copied[key]++
-		st.copiedRows(q, key, n)
-		rows = append(rows, []any{"s3://acme-sync-logs/" + key, "LOADED", fmt.Sprint(n), fmt.Sprint(n), "1", "0", nil, nil, nil, nil})
-	}
-	if len(rows) == 0 {
-		return result(0x3600, statusOnly, [][]any{{"Copy executed with 0 files processed."}})
-	}
-	return result(0x3600, []column{{"file", "text"}, {"status", "text"}, {"rows_parsed", "fixed"}, {"rows_loaded", "fixed"},
-		{"error_limit", "fixed"}, {"errors_seen", "fixed"}, {"first_error", "text"}, {"first_error_line", "fixed"},
-		{"first_error_character", "fixed"}, {"first_error_column_name", "text"}}, rows)
+	return out
 }
 
-func (f *Server) mergeLedger(st *fakeState, q string) int {
-	n := 0
-	for _, r := range parseValues(q) {
-		row := make([]string, len(r))
-		for i, v := range r {
-			row[i] = deref(v)
-		}
-		id := row[0] + "\x00" + row[1]
-		if old, ok := st.ledger[id]; ok {
-			row[8] = old[8]
-		} else {
-			st.order = append(st.order, id)
-			n++
-		}
-		st.ledger[id] = row
+func ledgerText(r row) []string {
+	out := make([]string, len(ledgerColumns))
+	for i, c := range ledgerColumns {
+		out[i] = text(r[c])
 	}
-	return n
+	return out
 }
 
-func (f *Server) replaceLedger(st *fakeState, q string) {
-	for _, r := range parseValues(q) {
-		key, etag, status := deref(r[0]), deref(r[1]), deref(r[4])
-		for _, id := range st.order {
-			l := st.ledger[id]
-			if l[0] == key && l[1] != etag && (l[4] == "failed" || l[4] == "quarantined" || (l[4] == "loaded" && status == "loaded")) {
-				l[4] = "replaced"
-			}
-		}
-	}
-}
-
-// ledgerFor returns the committed ledger row of key (its newest version).
+// LedgerFor returns the committed ledger row of key (its newest version).
 func (f *Server) LedgerFor(key string) []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	var out []string
-	for _, id := range f.committed.order {
-		if r := f.committed.ledger[id]; r[0] == key {
-			out = r
+	for _, r := range f.committed.rows["LOAD_LEDGER"] {
+		if r["KEY"] == key {
+			out = ledgerText(r)
 		}
 	}
 	return out
