@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,28 +8,6 @@ import (
 
 	"github.com/synctrack/synctrack/warehouse/engines"
 )
-
-// runCLIErr runs one command line in-process and returns its exit code,
-// stdout and stderr.
-func runCLIErr(t *testing.T, args ...string) (int, string, string) {
-	t.Helper()
-	re, we, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	old := os.Stderr
-	os.Stderr = we
-	done := make(chan string)
-	go func() {
-		var b bytes.Buffer
-		io.Copy(&b, re)
-		done <- b.String()
-	}()
-	code, out := runCLI(t, args...)
-	we.Close()
-	os.Stderr = old
-	return code, out, <-done
-}
 
 // Every warehouse URL is checked by its engine's one check, whichever
 // command reads it: what load takes, run --check takes; unknown parameters
@@ -98,7 +74,7 @@ func TestHelpListsEveryEngine(t *testing.T) {
 // the real driver), and no secret.
 func TestDebugLogShowsEngineSQL(t *testing.T) {
 	_, wh := sfWarehouse(t)
-	code, _, stderr := runCLIErr(t, "status", "--warehouse", wh, "--log-level", "debug")
+	code, _, stderr := runCLIAll(t, "status", "--warehouse", wh, "--log-level", "debug")
 	if code != 0 || !strings.Contains(stderr, "SELECT") || !strings.Contains(stderr, "LOAD_LEDGER") {
 		t.Fatalf("status --log-level debug: exit %d, stderr:\n%s", code, stderr)
 	}
