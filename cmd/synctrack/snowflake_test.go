@@ -109,3 +109,26 @@ func TestReportAndRecordsSnowflake(t *testing.T) {
 		t.Errorf("report on a bad BigQuery URL: exit %d, want 2:\n%s", code, out)
 	}
 }
+
+// load --setup on Snowflake with a bucket Snowflake cannot read (a local
+// folder), or without the storage integration, is the command line's to fix:
+// exit 2, before any statement is sent.
+func TestSetupRefusalsAreConfig(t *testing.T) {
+	f, wh := sfWarehouse(t)
+	bucket := generateBucket(t, "--orgs", "1", "--syncs", "1", "--runs", "1", "--rows", "5")
+	for _, c := range []struct{ bucket, wh, says string }{
+		{"file://" + bucket, wh + "&storage_integration=SYNC_LOGS_INT", "want s3://, gs:// or azblob://"},
+		{"s3://acme-sync-logs?region=us-east-1", wh, "storage_integration=NAME"},
+	} {
+		n := len(f.Statements())
+		code, _, stderr := runCLIAll(t, "load", "--setup", "--bucket", c.bucket, "--warehouse", c.wh)
+		if code != 2 || !strings.Contains(stderr, c.says) {
+			t.Errorf("load --setup --bucket %s: exit %d, want 2 saying %q: %s", c.bucket, code, c.says, stderr)
+		}
+		for _, s := range f.Statements()[n:] {
+			if strings.HasPrefix(s, "CREATE") {
+				t.Errorf("load --setup --bucket %s created something: %s", c.bucket, s)
+			}
+		}
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+
+	"github.com/synctrack/synctrack/warehouse"
 )
 
 // SetUpBucket creates the external stage over the bucket (through the storage
@@ -12,12 +14,15 @@ import (
 // external mode the external table. It is what `load --setup` runs; without
 // it the stage must exist, named by ?stage=.
 func (w *Warehouse) SetUpBucket(ctx context.Context, bucketURL string) error {
+	// Both refusals are the command line's to fix (exit 2), not a bad day:
+	// unclassified, they would end as "unavailable, try again later".
 	stageURL, err := StageURL(bucketURL)
 	if err != nil {
-		return err
+		return warehouse.Wrap(err, warehouse.Config, "bad_url", "")
 	}
 	if w.c.Integration == "" {
-		return fmt.Errorf("--setup needs the storage integration: add storage_integration=NAME to the snowflake:// URL (see the README for CREATE STORAGE INTEGRATION)")
+		return warehouse.Wrap(fmt.Errorf("--setup needs the storage integration: add storage_integration=NAME to the snowflake:// URL (see the README for CREATE STORAGE INTEGRATION)"),
+			warehouse.Config, "bad_url", "")
 	}
 	if err := w.exec(ctx, w.db, "CREATE SCHEMA IF NOT EXISTS "+w.d.Ident(w.schema)); err != nil {
 		return err
