@@ -145,7 +145,6 @@ func (w *Warehouse) CompleteQuietRuns(ctx context.Context, cutoff, at time.Time)
 			if done, err = w.execCount(ctx, tx, stmts[0]); err != nil {
 				return err
 			}
-			w.log.Debug("statement", "sql", firstLine(stmts[1]))
 			w.log.Debug("query", "sql", stmts[1])
 			if err := tx.QueryRowContext(ctx, stmts[1]).Scan(&open); err != nil {
 				return w.classify(err, stmts[1])
