@@ -54,8 +54,13 @@ func TestRunSnowflakeTarget(t *testing.T) {
 	}
 	second := nextCycle(t, cycles)
 	stop()
-	if err := <-done; err != nil {
-		t.Fatal(err)
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(2 * time.Minute):
+		t.Fatal("the daemon did not stop within 2 minutes of its context ending")
 	}
 	if second.Err != nil || len(second.Loaded) != 0 {
 		t.Fatalf("second cycle: loaded %v, %v", second.Loaded, second.Err)
