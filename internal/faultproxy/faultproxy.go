@@ -117,17 +117,6 @@ func (p *Proxy) Off() {
 	p.rules = nil
 }
 
-// Injected is how many faults of each kind the proxy has caused.
-func (p *Proxy) Injected() map[Fault]int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	out := make(map[Fault]int, len(p.injected))
-	for f, n := range p.injected {
-		out[f] = n
-	}
-	return out
-}
-
 // Total is how many faults the proxy has caused, and how many requests it saw.
 func (p *Proxy) Total() (faults, requests int) {
 	p.mu.Lock()

@@ -130,8 +130,6 @@ func (f *bqFake) fault(c call) *Fault {
 // Matchers.
 func kind(k string) func(call) bool { return func(c call) bool { return c.Kind == k } }
 
-func anyJob(c call) bool { return c.Kind != "read" }
-
 // loadOf matches the load job of one URI.
 func loadOf(uri string) func(call) bool {
 	return func(c call) bool { return c.Kind == "load" && slices.Contains(c.URIs, uri) }

@@ -24,13 +24,6 @@ func (f *Server) Fail(r Rule) {
 	f.fails = append(f.fails, &r)
 }
 
-// ClearFails drops every failure rule.
-func (f *Server) ClearFails() {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.fails = nil
-}
-
 // failure finds the rule for a statement q (or the login, when login is set)
 // and uses one of its times. A failed statement is recorded like any other.
 func (f *Server) failure(q string, login bool) (map[string]any, int, bool) {
