@@ -86,6 +86,21 @@ func openReader(cmd *cobra.Command, raw string) (warehouse.Warehouse, error) {
 	return w, err
 }
 
+// openExisting opens a warehouse URL for writing (views, retry) only if it
+// exists: these commands change what a load made, so a local database that
+// is not there yet is a usage error (what says why), not a new empty file.
+func openExisting(cmd *cobra.Command, raw, what string) (warehouse.Warehouse, error) {
+	exists, err := warehouseExists(raw)
+	if err != nil {
+		return nil, err
+	}
+	if !exists {
+		return nil, usageError("warehouse %s has no database file yet: %s", raw, what)
+	}
+	_, w, err := openWarehouse(cmd, raw, nil, "")
+	return w, err
+}
+
 // warehouseExists says whether there is a warehouse at raw to read yet.
 func warehouseExists(raw string) (bool, error) {
 	e, err := engines.Check(raw)

@@ -34,14 +34,7 @@ func runRetry(cmd *cobra.Command, keys []string) error {
 		return usageError("give the keys of quarantined objects, or --all (not both)")
 	}
 	whURL, _ := cmd.Flags().GetString("warehouse")
-	exists, err := warehouseExists(whURL)
-	if err != nil {
-		return err
-	}
-	if !exists {
-		return usageError("warehouse %s has no database file yet: nothing to retry", whURL)
-	}
-	_, w, err := openWarehouse(cmd, whURL, nil, "")
+	w, err := openExisting(cmd, whURL, "nothing to retry")
 	if err != nil {
 		return err
 	}

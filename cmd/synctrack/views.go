@@ -23,14 +23,7 @@ upgrade to bring the views in step with the binary.`,
 
 func runViews(cmd *cobra.Command, _ []string) error {
 	whURL, _ := cmd.Flags().GetString("warehouse")
-	exists, err := warehouseExists(whURL)
-	if err != nil {
-		return err
-	}
-	if !exists {
-		return usageError("warehouse %s has no database file yet: run synctrack load first", whURL)
-	}
-	_, w, err := openWarehouse(cmd, whURL, nil, "")
+	w, err := openExisting(cmd, whURL, "run synctrack load first")
 	if err != nil {
 		return err
 	}
