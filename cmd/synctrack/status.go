@@ -14,7 +14,7 @@ import (
 func newStatusCommand() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "status --warehouse URL",
-		Short: "Summarise the load ledger: loaded, failed (with errors), last load",
+		Short: "Summarise the load ledger: loaded, failed and quarantined (with errors), last load",
 		Args:  cobra.NoArgs,
 		RunE:  runStatus,
 	}
