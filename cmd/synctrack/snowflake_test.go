@@ -132,3 +132,20 @@ func TestSetupRefusalsAreConfig(t *testing.T) {
 		}
 	}
 }
+
+// Credentials Snowflake refuses are the user's to fix: exit 2, one message
+// with what to check, and no object blamed (issue 11, case 9).
+func TestBadCredentialsExit2(t *testing.T) {
+	f, wh := sfWarehouse(t)
+	f.Fail(sffake.BadLogin(-1))
+	bucket := generateBucket(t, "--orgs", "1", "--syncs", "1", "--runs", "1", "--rows", "5")
+	for _, args := range [][]string{
+		{"load", "--bucket", "file://" + bucket, "--warehouse", wh},
+		{"status", "--warehouse", wh},
+	} {
+		code, stdout, stderr := runCLIAll(t, args...)
+		if code != 2 || !strings.Contains(stderr, "check the user and account") || strings.Contains(stdout, "FAILED") {
+			t.Errorf("%s with a refused login: exit %d, want 2 with the fix and nothing blamed:\n%s\n%s", args[0], code, stdout, stderr)
+		}
+	}
+}
