@@ -91,6 +91,14 @@ func (d Snowflake) In(col string, keys []string) string {
 	return d.Ident(col) + " IN (" + strings.Join(q, ", ") + ")"
 }
 
+// NoIdentifier renders a query for the files among keys whose rows COPY
+// just loaded without one identifier: a file without the column (COPY,
+// matching columns by name, leaves it NULL), which fails as on every engine.
+func (d Snowflake) NoIdentifier(schema string, keys []string) string {
+	return "SELECT " + d.Ident("_file") + " FROM " + d.Table(schema, "sync_records") + " WHERE " + d.In("_file", keys) +
+		" GROUP BY " + d.Ident("_file") + " HAVING COUNT(" + d.Ident("identifier") + ") = 0"
+}
+
 // DeleteFiles renders the DELETE of the rows loaded from keys.
 func (d Snowflake) DeleteFiles(schema, table string, keys []string) string {
 	return "DELETE FROM " + d.Table(schema, table) + " WHERE " + d.In("_file", keys)

@@ -179,46 +179,33 @@ func (l *Loader) Apply(ctx context.Context, p *Plan) (*Report, error) {
 	if _, local := l.wh.(warehouse.LocalReader); !local {
 		st = nil // the warehouse reads the bucket itself: nothing to stage
 	}
-	var failed []warehouse.LedgerEntry
-	fail := func(w Work, err error) {
-		if l.root != "" && l.o.Settle > 0 && l.o.Now().Sub(w.ModTime) < l.o.Settle {
-			l.log.Info("object still being written, left for the next load", "key", w.Key, "err", err)
-			rep.Pending++
-			return
-		}
-		status := warehouse.StatusFailed
-		if q := l.o.QuarantineAfter; q > 0 && w.Attempts >= q {
-			status = warehouse.StatusQuarantined
-			rep.Quarantined++
-		}
-		l.log.Warn("object failed", "key", w.Key, "attempt", w.Attempts, "status", status, "err", err)
-		rep.Failed = append(rep.Failed, Failure{Key: w.Key, Err: err})
-		failed = append(failed, warehouse.LedgerEntry{Key: w.Key, ETag: w.ETag, Size: w.Size, Kind: w.Kind,
-			Status: status, Error: err.Error(), Attempts: w.Attempts, FirstSeenAt: l.o.Now().UTC()})
+	b := &blame{l: l, rep: rep}
+	err := l.applySteps(ctx, p, st, rep, b)
+	if err == nil {
+		err = b.unblamed()
 	}
-	err := l.applySteps(ctx, p, st, rep, fail)
 	// Failures are written even when a later step stopped the load, so their
 	// attempts count; not when the load was cancelled, which is no failure of theirs.
-	if len(failed) > 0 && ctx.Err() == nil {
-		if rerr := l.wh.Record(ctx, failed); rerr != nil && err == nil {
+	if len(b.failed) > 0 && ctx.Err() == nil {
+		if rerr := l.wh.Record(ctx, b.failed); rerr != nil && err == nil {
 			err = fmt.Errorf("record failures: %w", rerr)
 		}
 	}
 	return rep, err
 }
 
-func (l *Loader) applySteps(ctx context.Context, p *Plan, st *Stager, rep *Report, fail func(Work, error)) error {
+func (l *Loader) applySteps(ctx context.Context, p *Plan, st *Stager, rep *Report, b *blame) error {
 	if err := l.recordIgnored(ctx, p.Ignored); err != nil {
 		return err
 	}
-	syncs, err := l.loadRuns(ctx, p.Metadata, rep, fail)
+	syncs, err := l.loadRuns(ctx, p.Metadata, rep, b)
 	if err != nil {
 		return err
 	}
-	if err := l.loadRecords(ctx, st, p.Records, rep, fail); err != nil {
+	if err := l.loadRecords(ctx, st, p.Records, rep, b); err != nil {
 		return err
 	}
-	if err := l.loadFacts(ctx, st, p.Facts, rep, fail); err != nil {
+	if err := l.loadFacts(ctx, st, p.Facts, rep, b); err != nil {
 		return err
 	}
 	if len(syncs) > 0 {

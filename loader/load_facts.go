@@ -10,14 +10,14 @@ import (
 )
 
 // loadFacts rebuilds each fact table that has a new or changed file.
-func (l *Loader) loadFacts(ctx context.Context, st *Stager, facts map[string][]Work, rep *Report, fail func(Work, error)) error {
+func (l *Loader) loadFacts(ctx context.Context, st *Stager, facts map[string][]Work, rep *Report, b *blame) error {
 	tables := make([]string, 0, len(facts))
 	for t := range facts {
 		tables = append(tables, t)
 	}
 	sort.Strings(tables)
 	for _, t := range tables {
-		if err := l.loadFactTable(ctx, st, t, facts[t], rep, fail); err != nil {
+		if err := l.loadFactTable(ctx, st, t, facts[t], rep, b); err != nil {
 			return err
 		}
 	}
@@ -27,12 +27,14 @@ func (l *Loader) loadFacts(ctx context.Context, st *Stager, facts map[string][]W
 // loadFactTable rebuilds one fact table from its current files. A file whose
 // data is bad fails alone and the table is rebuilt from the others; when the
 // engine cannot say which file is bad, the table keeps its old rows and its
-// new files fail, retried next time. Any other error stops the load.
-func (l *Loader) loadFactTable(ctx context.Context, st *Stager, table string, ws []Work, rep *Report, fail func(Work, error)) error {
-	ws = l.refuseEmpty(ws, fail)
+// new files fail, retried next time (an error no table knows only once the
+// warehouse has loaded something else: see blame). Any other error stops
+// the load.
+func (l *Loader) loadFactTable(ctx context.Context, st *Stager, table string, ws []Work, rep *Report, b *blame) error {
+	ws = l.refuseEmpty(ws, b.fail)
 	staged := st.Stage(ctx, ws)
 	defer st.Release(stagedFiles(staged))
-	files, err := l.usable(ws, staged, fail)
+	files, err := l.usable(ws, staged, b.fail)
 	if err != nil {
 		return err
 	}
@@ -51,7 +53,7 @@ func (l *Loader) loadFactTable(ctx context.Context, st *Stager, table string, ws
 		rest := files[:0:0]
 		for _, f := range files {
 			if slices.Contains(named, f.Key) {
-				fail(Work{Object: f.Object, Attempts: f.Attempts}, err)
+				b.fail(Work{Object: f.Object, Attempts: f.Attempts}, err)
 			} else {
 				rest = append(rest, f)
 			}
@@ -60,6 +62,7 @@ func (l *Loader) loadFactTable(ctx context.Context, st *Stager, table string, ws
 	}
 	switch {
 	case err == nil:
+		b.ok(KindFact)
 		for _, f := range files {
 			if isNew(ws, f.Key) {
 				rep.Files++
@@ -71,7 +74,7 @@ func (l *Loader) loadFactTable(ctx context.Context, st *Stager, table string, ws
 	}
 	for _, w := range ws {
 		if w.Reason != "" && slices.ContainsFunc(files, func(f warehouse.File) bool { return f.Key == w.Key }) {
-			fail(w, fmt.Errorf("rebuild %s: %w", table, err))
+			b.fail(w, fmt.Errorf("rebuild %s: %w", table, err))
 		}
 	}
 	return nil

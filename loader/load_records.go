@@ -28,8 +28,8 @@ func (l *Loader) batches(ws []Work) [][]Work {
 	return out
 }
 
-func (l *Loader) loadRecords(ctx context.Context, st *Stager, ws []Work, rep *Report, fail func(Work, error)) error {
-	ws = l.refuseEmpty(ws, fail)
+func (l *Loader) loadRecords(ctx context.Context, st *Stager, ws []Work, rep *Report, b *blame) error {
+	ws = l.refuseEmpty(ws, b.fail)
 	batches := l.batches(ws)
 	// Stage the next batch while this one loads: the bucket and the engine
 	// work at once, and at most two batches are on local disk.
@@ -48,10 +48,10 @@ func (l *Loader) loadRecords(ctx context.Context, st *Stager, ws []Work, rep *Re
 			return err
 		}
 		stage(i + 1)
-		files, err := l.usable(batch, staged, fail)
+		files, err := l.usable(batch, staged, b.fail)
 		if err == nil {
 			t := l.o.Now()
-			err = l.loadIsolating(ctx, st, files, rep, fail)
+			err = l.loadIsolating(ctx, st, files, rep, b)
 			l.log.Debug("records batch", "files", len(batch), "load", l.o.Now().Sub(t))
 		}
 		st.Release(stagedFiles(staged))
@@ -108,7 +108,7 @@ func (l *Loader) usable(batch []Work, staged []Staged, fail func(Work, error)) (
 // so one bad file never holds back the rest; any other failure stops the
 // load. A file refused only for strings that are not UTF-8 is repaired
 // (Stager.Repair) and loaded as repaired.
-func (l *Loader) loadIsolating(ctx context.Context, st *Stager, files []warehouse.File, rep *Report, fail func(Work, error)) error {
+func (l *Loader) loadIsolating(ctx context.Context, st *Stager, files []warehouse.File, rep *Report, b *blame) error {
 	repaired := map[string]warehouse.File{}
 	defer func() {
 		for _, f := range repaired {
@@ -132,18 +132,21 @@ func (l *Loader) loadIsolating(ctx context.Context, st *Stager, files []warehous
 		}
 		rep.Files += len(fs) - len(res.Failed)
 		rep.Rows += res.Rows
+		if len(fs) > len(res.Failed) {
+			b.ok(KindRecords)
+		}
 		for _, fe := range res.Failed {
 			for _, f := range fs {
 				if f.Key == fe.Key {
-					fail(Work{Object: f.Object, Attempts: f.Attempts, Seen: f.Seen}, fe.Err)
+					b.fail(Work{Object: f.Object, Attempts: f.Attempts, Seen: f.Seen}, fe.Err)
 				}
 			}
 		}
 		return nil
 	}
 	return isolate(ctx, files, fileKey, op, func(f warehouse.File, err error) {
-		fail(Work{Object: f.Object, Attempts: f.Attempts, Seen: f.Seen}, err)
-	})
+		b.fail(Work{Object: f.Object, Attempts: f.Attempts, Seen: f.Seen}, err)
+	}, b.refused)
 }
 
 // repair rewrites the files of fs named in keys with their strings made

@@ -16,14 +16,14 @@ const maxMetadataBytes = 16 << 20
 // loadRuns parses each metadata.json and loads the good ones together. The
 // files are read Workers at a time: one read per run folder, each a round
 // trip to the object store, would otherwise pace a first load.
-func (l *Loader) loadRuns(ctx context.Context, ws []Work, rep *Report, fail func(Work, error)) ([]string, error) {
+func (l *Loader) loadRuns(ctx context.Context, ws []Work, rep *Report, b *blame) ([]string, error) {
 	raws, errs := l.readAll(ctx, ws)
 	var runs []warehouse.Run
 	for i, w := range ws {
 		switch {
 		case errs[i] == nil:
 		case warehouse.ClassOf(errs[i]) == warehouse.Data:
-			fail(w, errs[i])
+			b.fail(w, errs[i])
 			continue
 		case isGone(errs[i]):
 			l.log.Info("object gone since the listing; left for the next load", "key", w.Key)
@@ -33,7 +33,7 @@ func (l *Loader) loadRuns(ctx context.Context, ws []Work, rep *Report, fail func
 		}
 		m, err := ParseMetadata(raws[i], w.OrgID, w.SyncID, w.RunID)
 		if err != nil {
-			fail(w, warehouse.DataError(err, w.Key))
+			b.fail(w, warehouse.DataError(err, w.Key))
 			continue
 		}
 		runs = append(runs, warehouse.Run{Object: w.Object, Meta: m, Attempts: w.Attempts})
@@ -44,9 +44,10 @@ func (l *Loader) loadRuns(ctx context.Context, ws []Work, rep *Report, fail func
 		if err := l.wh.LoadRuns(ctx, rs); err != nil {
 			return err
 		}
+		b.ok(KindMetadata)
 		loaded = append(loaded, rs...)
 		return nil
-	}, func(r warehouse.Run, err error) { fail(Work{Object: r.Object, Attempts: r.Attempts}, err) })
+	}, func(r warehouse.Run, err error) { b.fail(Work{Object: r.Object, Attempts: r.Attempts}, err) }, b.refused)
 	if err != nil {
 		return nil, fmt.Errorf("load run metadata: %w", err)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -80,6 +81,27 @@ func TestDebugLogShowsEngineSQL(t *testing.T) {
 	}
 	if strings.Contains(stderr, "s3cr3t-pw") {
 		t.Fatal("the debug log holds the password")
+	}
+	// DuckDB: the load's own statements, from the ledger to the views.
+	bucket := generateBucket(t, "--orgs", "1", "--syncs", "1", "--runs", "1", "--rows", "5")
+	duck := "duckdb://" + filepath.Join(t.TempDir(), "w.duckdb")
+	code, _, stderr = runCLIAll(t, "load", "--bucket", "file://"+bucket, "--warehouse", duck, "--log-level", "debug", "--log-format", "json")
+	var sqls []string
+	for _, line := range strings.Split(stderr, "\n") {
+		var m map[string]any
+		if json.Unmarshal([]byte(line), &m) == nil {
+			group, _ := m["duckdb"].(map[string]any)
+			if q, ok := group["sql"].(string); ok {
+				sqls = append(sqls, q)
+			}
+		}
+	}
+	all := strings.Join(sqls, "\n")
+	for _, want := range []string{`FROM "synctrack"."load_ledger"`, `INSERT INTO "synctrack"."sync_records"`,
+		`INSERT INTO "synctrack"."sync_runs"`, `CREATE OR REPLACE VIEW "synctrack"."run_summary"`} {
+		if code != 0 || !strings.Contains(all, want) {
+			t.Errorf("load --log-level debug on DuckDB: exit %d, no %s among %d statements logged", code, want, len(sqls))
+		}
 	}
 }
 

@@ -65,8 +65,13 @@ var errorRules = []warehouse.Rule{
 	// (the emulator answers "Table not found: _st_file_0") refuses the step
 	// for every file alike: nothing about the files.
 	{Class: warehouse.Config, Reason: reasonRefused,
-		Match: func(err error) bool { return strings.Contains(err.Error(), probeTable) && !isReadError(err) },
-		Hint:  hintProbeRefused},
+		// Our own temporary definition "not found": the service will not take
+		// table definitions at all, which no file can cause.
+		Match: func(err error) bool {
+			msg := strings.ToLower(err.Error())
+			return strings.Contains(msg, probeTable) && strings.Contains(msg, "not found") && !isReadError(err)
+		},
+		Hint: hintProbeRefused},
 	// Strings that are not UTF-8: BigQuery documents no Parquet option to
 	// replace them (ParquetOptions: enableListInference, enumAsString,
 	// mapTargetType; the encoding option and its U+FFFD are CSV's), and

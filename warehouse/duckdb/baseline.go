@@ -19,7 +19,7 @@ func (w *Warehouse) BaselineLoad(ctx context.Context, files []string) (int64, er
 	}
 	table := w.table("_baseline")
 	q := "CREATE OR REPLACE TABLE " + table + " AS SELECT * FROM read_parquet([" + strings.Join(list, ", ") + "], union_by_name = true)"
-	if _, err := w.db.ExecContext(ctx, q); err != nil {
+	if _, err := w.exec(ctx, w.db, q); err != nil {
 		return 0, classify(err, nil)
 	}
 	var n int64

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/url"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -51,6 +52,9 @@ type Config struct {
 	Logger      *slog.Logger // statements at debug level; none when nil
 }
 
+// memorySize is what DuckDB's memory_limit takes: a number and a unit.
+var memorySize = regexp.MustCompile(`(?i)^\s*[0-9]+(\.[0-9]+)?\s*(b|kb|mb|gb|tb|kib|mib|gib|tib|%)?\s*$`)
+
 // urlParams are the parameters a duckdb:// URL may carry.
 var urlParams = []string{"schema", "memory_limit", "threads"}
 
@@ -87,6 +91,9 @@ func ParseURL(raw string) (Config, error) {
 			"so %s.sync_log would be ambiguous; name the file otherwise (e.g. sync-logs.duckdb) or set ?schema=", raw, catalog, c.Schema)
 	}
 	if s := q.Get("memory_limit"); s != "" {
+		if !memorySize.MatchString(s) {
+			return Config{}, fmt.Errorf("warehouse URL %q: memory_limit=%q is not a size (e.g. 512MB, 2GB)", raw, s)
+		}
 		c.MemoryLimit = s
 	}
 	if s := q.Get("threads"); s != "" {
@@ -148,7 +155,7 @@ func Open(ctx context.Context, c Config, now func() time.Time) (*Warehouse, erro
 
 func (w *Warehouse) setup(ctx context.Context) error {
 	for _, s := range w.d.Setup(w.schema) {
-		if _, err := w.db.ExecContext(ctx, s); err != nil {
+		if _, err := w.exec(ctx, w.db, s); err != nil {
 			return classify(fmt.Errorf("set up schema %s: %w", w.schema, err), nil)
 		}
 	}
@@ -166,12 +173,11 @@ func (w *Warehouse) Dialect() dialects.Dialect { return w.d }
 
 // Query runs one read-only statement with $1.. bound to args.
 func (w *Warehouse) Query(ctx context.Context, q string, args []warehouse.Arg) (warehouse.Rows, error) {
-	w.log.Debug("query", "sql", q)
 	vals := make([]any, len(args))
 	for i, a := range args {
 		vals[i] = a.Value
 	}
-	rows, err := w.db.QueryContext(ctx, q, vals...)
+	rows, err := w.query(ctx, w.db, q, vals...)
 	if err != nil {
 		return nil, classify(err, nil)
 	}
@@ -191,6 +197,28 @@ func (w *Warehouse) Close() error {
 }
 
 func (w *Warehouse) table(name string) string { return w.d.Table(w.schema, name) }
+
+// execer and queryer are what *sql.DB and *sql.Tx share.
+type execer interface {
+	ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error)
+}
+
+type queryer interface {
+	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+}
+
+// exec runs one statement, logged at debug level: every statement DuckDB is
+// sent goes through here or query.
+func (w *Warehouse) exec(ctx context.Context, on execer, stmt string, args ...any) (sql.Result, error) {
+	w.log.Debug("statement", "sql", stmt)
+	return on.ExecContext(ctx, stmt, args...)
+}
+
+// query runs one query, logged at debug level.
+func (w *Warehouse) query(ctx context.Context, on queryer, q string, args ...any) (*sql.Rows, error) {
+	w.log.Debug("query", "sql", q)
+	return on.QueryContext(ctx, q, args...)
+}
 
 // inTx runs fn in one transaction, committing only if it returns nil. Its
 // error carries a class; a data error names the files of the batch it is

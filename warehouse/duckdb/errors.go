@@ -22,12 +22,18 @@ var errorRules = []warehouse.Rule{
 	// until the database is opened again: nothing about the files.
 	{Class: warehouse.Transient, Reason: "invalidated", Contains: []string{"database has been invalidated", "fatal error"},
 		Hint: "DuckDB stopped after an earlier error (see the one before this); the next load opens the file again"},
+	{Class: warehouse.Config, Reason: "not_duckdb", Contains: []string{"not a valid duckdb database file", "is not a valid duckdb database"},
+		Hint: "the warehouse URL names a file that is not a DuckDB database: point it at a new path, or at the file synctrack created"},
+	// Our own statements against the schema: a missing table or a statement
+	// DuckDB cannot parse is no object's fault and will not pass by itself.
+	{Class: warehouse.Config, Reason: "sql", Contains: []string{"catalog error:", "parser error:"},
+		Hint: "DuckDB refused synctrack's SQL (a schema changed by hand, or a bug: please report it with this message)"},
 	{Class: warehouse.Config, Reason: "read_only", Contains: []string{"read-only mode", "read only mode", "attempt to write a read-only"},
 		Hint: "the database file was opened read-only; open it writable (check the file's permissions)"},
 	{Class: warehouse.Data, Reason: warehouse.ReasonBadText, Contains: []string{"invalid string encoding", "not valid utf8", "not valid utf-8"},
 		Hint: "the file holds strings that are not UTF-8"},
 	{Class: warehouse.Data, Reason: "bad_object", Contains: []string{"too small to be a parquet file", "no magic bytes found",
-		"invalid input error: failed to read file", "corrupt",
+		"invalid input error: failed to read file", "corrupt", "invalid error: don't know what type",
 		"thrift", "parquet", "conversion error", "malformed json", "invalid unicode"},
 		Hint: "the object's data cannot be read; it is recorded as failed and retried on the next load"},
 }

@@ -27,7 +27,7 @@ func (w *Warehouse) ReplaceFacts(ctx context.Context, table string, files []ware
 		if err := w.fillBatch(ctx, tx, files); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, w.factsSQL(table, required, files), now); err != nil {
+		if _, err := w.exec(ctx, tx, w.factsSQL(table, required, files), now); err != nil {
 			return err
 		}
 		return w.upsertLedger(ctx, tx, es)

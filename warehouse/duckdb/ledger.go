@@ -14,7 +14,7 @@ import (
 
 // Ledger returns every ledger row.
 func (w *Warehouse) Ledger(ctx context.Context) ([]warehouse.LedgerEntry, error) {
-	rows, err := w.db.QueryContext(ctx, `SELECT key, etag, coalesce(size, 0), kind, status,
+	rows, err := w.query(ctx, w.db, `SELECT key, etag, coalesce(size, 0), kind, status,
   coalesce(rows, 0), coalesce(error, ''), coalesce(attempts, 0), first_seen_at, loaded_at
 FROM `+w.table("load_ledger"))
 	if err != nil {
@@ -53,7 +53,7 @@ func (w *Warehouse) upsertLedger(ctx context.Context, tx *sql.Tx, es []warehouse
 	if len(es) == 0 {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE _st_ledger AS
+	if _, err := w.exec(ctx, tx, `CREATE OR REPLACE TEMP TABLE _st_ledger AS
 SELECT * FROM `+w.table("load_ledger")+` LIMIT 0`); err != nil {
 		return err
 	}
@@ -70,7 +70,7 @@ SELECT * FROM `+w.table("load_ledger")+` LIMIT 0`); err != nil {
 		rows[i] = []any{e.Key, e.ETag, e.Size, string(e.Kind), e.Status, e.Rows,
 			nullString(e.Error), e.Attempts, first.UTC(), loaded}
 	}
-	if err := insertValues(ctx, tx, "_st_ledger", len(dialects.LedgerColumns), rows); err != nil {
+	if err := w.insertValues(ctx, tx, "_st_ledger", len(dialects.LedgerColumns), rows); err != nil {
 		return err
 	}
 	l := w.table("load_ledger")
@@ -85,7 +85,7 @@ FROM _st_ledger n WHERE ` + l + `.key = n.key AND ` + l + `.etag = n.etag`,
 WHERE NOT EXISTS (SELECT 1 FROM ` + l + ` o WHERE o.key = n.key AND o.etag = n.etag)`,
 		`DROP TABLE _st_ledger`,
 	} {
-		if _, err := tx.ExecContext(ctx, s); err != nil {
+		if _, err := w.exec(ctx, tx, s); err != nil {
 			return fmt.Errorf("write ledger: %w", err)
 		}
 	}
@@ -96,7 +96,7 @@ WHERE NOT EXISTS (SELECT 1 FROM ` + l + ` o WHERE o.key = n.key AND o.etag = n.e
 // value is rendered by literal, whose strings go through the dialect's one
 // audited quoting function: with thousands of rows per batch this is one parse
 // instead of a driver call per bound value.
-func insertValues(ctx context.Context, tx *sql.Tx, table string, width int, rows [][]any) error {
+func (w *Warehouse) insertValues(ctx context.Context, tx *sql.Tx, table string, width int, rows [][]any) error {
 	const perStmt = 1000
 	d := dialects.DuckDB{}
 	for start := 0; start < len(rows); start += perStmt {
@@ -123,7 +123,7 @@ func insertValues(ctx context.Context, tx *sql.Tx, table string, width int, rows
 			}
 			q.WriteByte(')')
 		}
-		if _, err := tx.ExecContext(ctx, q.String()); err != nil {
+		if _, err := w.exec(ctx, tx, q.String()); err != nil {
 			return fmt.Errorf("insert into %s: %w", table, err)
 		}
 	}

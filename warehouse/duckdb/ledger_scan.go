@@ -13,7 +13,7 @@ var _ warehouse.LedgerScanner = (*Warehouse)(nil)
 // status is interned, so a 100,000-row ledger does not hold 100,000 copies of
 // "loaded".
 func (w *Warehouse) ScanLedger(ctx context.Context, fn func(key, etag, status string, attempts int) error) error {
-	rows, err := w.db.QueryContext(ctx, `SELECT key, etag, status, coalesce(attempts, 0) FROM `+w.table("load_ledger"))
+	rows, err := w.query(ctx, w.db, `SELECT key, etag, status, coalesce(attempts, 0) FROM `+w.table("load_ledger"))
 	if err != nil {
 		return classify(err, nil)
 	}

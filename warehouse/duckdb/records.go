@@ -45,13 +45,12 @@ func (w *Warehouse) loadRecords(ctx context.Context, files []warehouse.File) (in
 		// The DELETE scans _file over the whole table: skip it when no file of
 		// the batch can have rows yet.
 		if anySeen(files) {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM `+recs+` WHERE _file IN (SELECT key FROM _st_batch)`); err != nil {
+			if _, err := w.exec(ctx, tx, `DELETE FROM `+recs+` WHERE _file IN (SELECT key FROM _st_batch)`); err != nil {
 				return fmt.Errorf("delete old rows: %w", err)
 			}
 		}
 		if q := w.insertRecordsSQL(files); q != "" {
-			w.log.Debug("statement", "sql", q)
-			if _, err := tx.ExecContext(ctx, q, now); err != nil {
+			if _, err := w.exec(ctx, tx, q, now); err != nil {
 				return fmt.Errorf("insert rows: %w", err)
 			}
 		}
@@ -66,7 +65,7 @@ func (w *Warehouse) loadRecords(ctx context.Context, files []warehouse.File) (in
 // fillBatch puts the batch's files into the temp table _st_batch, which maps each
 // local path to its key and the ids its path carries.
 func (w *Warehouse) fillBatch(ctx context.Context, tx *sql.Tx, files []warehouse.File) error {
-	if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE _st_batch (
+	if _, err := w.exec(ctx, tx, `CREATE OR REPLACE TEMP TABLE _st_batch (
   path VARCHAR, key VARCHAR, org_id VARCHAR, sync_id VARCHAR, run_id VARCHAR,
   batch_type VARCHAR, batch_number BIGINT, mtime TIMESTAMPTZ)`); err != nil {
 		return fmt.Errorf("batch table: %w", err)
@@ -80,7 +79,7 @@ func (w *Warehouse) fillBatch(ctx context.Context, tx *sql.Tx, files []warehouse
 		rows[i] = []any{f.Local, f.Key, f.OrgID, nullString(f.SyncID), nullString(f.RunID),
 			nullString(f.BatchType), n, f.ModTime.UTC()}
 	}
-	return insertValues(ctx, tx, "_st_batch", 8, rows)
+	return w.insertValues(ctx, tx, "_st_batch", 8, rows)
 }
 
 // insertRecordsSQL renders the INSERT for the files that have a local copy ("" if

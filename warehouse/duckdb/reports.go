@@ -32,8 +32,7 @@ func (w *Warehouse) installViews(ctx context.Context, tx *sql.Tx) ([]string, err
 	names := make([]string, len(vs))
 	for i, v := range vs {
 		q := "CREATE OR REPLACE VIEW " + w.table(v.Name) + " AS\n" + v.Body
-		w.log.Debug("statement", "sql", q)
-		if _, err := tx.ExecContext(ctx, q); err != nil {
+		if _, err := w.exec(ctx, tx, q); err != nil {
 			return nil, fmt.Errorf("view %s: %w", v.Name, err)
 		}
 		names[i] = v.Name

@@ -21,8 +21,7 @@ WHERE status = '` + warehouse.StatusQuarantined + `'`
 	}
 	var n int64
 	err := w.inTx(ctx, nil, func(tx *sql.Tx) error {
-		w.log.Debug("statement", "sql", q)
-		res, err := tx.ExecContext(ctx, q)
+		res, err := w.exec(ctx, tx, q)
 		if err != nil {
 			return err
 		}

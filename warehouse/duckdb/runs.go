@@ -39,14 +39,14 @@ func (w *Warehouse) LoadRuns(ctx context.Context, runs []warehouse.Run) error {
 		es[i] = warehouse.LoadedEntry(r.Object, 1, r.Attempts, "", now)
 	}
 	return w.inTx(ctx, nil, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE _st_keys (key VARCHAR)`); err != nil {
+		if _, err := w.exec(ctx, tx, `CREATE OR REPLACE TEMP TABLE _st_keys (key VARCHAR)`); err != nil {
 			return err
 		}
-		if err := insertValues(ctx, tx, "_st_keys", 1, keys); err != nil {
+		if err := w.insertValues(ctx, tx, "_st_keys", 1, keys); err != nil {
 			return err
 		}
 		runsTable := w.table("sync_runs")
-		if _, err := tx.ExecContext(ctx, `DELETE FROM `+runsTable+` WHERE _file IN (SELECT key FROM _st_keys)`); err != nil {
+		if _, err := w.exec(ctx, tx, `DELETE FROM `+runsTable+` WHERE _file IN (SELECT key FROM _st_keys)`); err != nil {
 			return fmt.Errorf("delete old runs: %w", err)
 		}
 		// Columns by name: the daemon adds state and completed_at (state.go), and
@@ -56,7 +56,7 @@ func (w *Warehouse) LoadRuns(ctx context.Context, runs []warehouse.Run) error {
 			cols[i] = w.d.Ident(c.Name)
 		}
 		into := runsTable + " (" + strings.Join(cols, ", ") + ")"
-		if err := insertValues(ctx, tx, into, len(cols), rows); err != nil {
+		if err := w.insertValues(ctx, tx, into, len(cols), rows); err != nil {
 			return err
 		}
 		return w.upsertLedger(ctx, tx, es)

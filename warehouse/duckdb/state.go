@@ -25,7 +25,7 @@ func (w *Warehouse) ensureDaemonTables(ctx context.Context) error {
 		`CREATE TABLE IF NOT EXISTS ` + w.table("daemon_lease") + ` (
   name VARCHAR PRIMARY KEY, holder VARCHAR NOT NULL, expires_at TIMESTAMPTZ NOT NULL, acquired_at TIMESTAMPTZ)`,
 	} {
-		if _, err := w.db.ExecContext(ctx, s); err != nil {
+		if _, err := w.exec(ctx, w.db, s); err != nil {
 			return classify(err, nil)
 		}
 	}
@@ -42,24 +42,24 @@ func (w *Warehouse) updateRuns(ctx context.Context, runs []warehouse.RunRef, set
 	}
 	var n int64
 	err := w.inTx(ctx, nil, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE _st_runs (org VARCHAR, sync VARCHAR, run VARCHAR)`); err != nil {
+		if _, err := w.exec(ctx, tx, `CREATE OR REPLACE TEMP TABLE _st_runs (org VARCHAR, sync VARCHAR, run VARCHAR)`); err != nil {
 			return err
 		}
 		vals := make([][]any, len(runs))
 		for i, r := range runs {
 			vals[i] = []any{r.OrgID, r.SyncID, r.RunID}
 		}
-		if err := insertValues(ctx, tx, "_st_runs", 3, vals); err != nil {
+		if err := w.insertValues(ctx, tx, "_st_runs", 3, vals); err != nil {
 			return err
 		}
 		t := w.table("sync_runs")
-		res, err := tx.ExecContext(ctx, `UPDATE `+t+` SET `+set+` FROM _st_runs r
+		res, err := w.exec(ctx, tx, `UPDATE `+t+` SET `+set+` FROM _st_runs r
 WHERE `+t+`.org_id = r.org AND `+t+`.sync_configuration_id = r.sync AND `+t+`.sync_run_id = r.run AND `+where, args...)
 		if err != nil {
 			return err
 		}
 		n, _ = res.RowsAffected()
-		_, err = tx.ExecContext(ctx, `DROP TABLE _st_runs`)
+		_, err = w.exec(ctx, tx, `DROP TABLE _st_runs`)
 		return err
 	})
 	return n, err
@@ -84,7 +84,7 @@ func (w *Warehouse) CompleteQuietRuns(ctx context.Context, cutoff, at time.Time)
 	t, l := w.table("sync_runs"), w.table("load_ledger")
 	var done, open int64
 	err := w.inTx(ctx, nil, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE `+t+` SET state = 'complete', completed_at = ?
+		res, err := w.exec(ctx, tx, `UPDATE `+t+` SET state = 'complete', completed_at = ?
 WHERE state = 'open' AND coalesce((SELECT max(l.loaded_at) FROM `+l+` l
   WHERE starts_with(l.key, left(`+t+`._file, length(`+t+`._file) - length('metadata.json')))), `+t+`._loaded_at) < ?`,
 			at.UTC(), cutoff.UTC())
@@ -92,7 +92,9 @@ WHERE state = 'open' AND coalesce((SELECT max(l.loaded_at) FROM `+l+` l
 			return err
 		}
 		done, _ = res.RowsAffected()
-		return tx.QueryRowContext(ctx, `SELECT count(*) FROM `+t+` WHERE state = 'open'`).Scan(&open)
+		q := `SELECT count(*) FROM ` + t + ` WHERE state = 'open'`
+		w.log.Debug("query", "sql", q)
+		return tx.QueryRowContext(ctx, q).Scan(&open)
 	})
 	return done, open, err
 }
@@ -110,7 +112,9 @@ func (w *Warehouse) AcquireLease(ctx context.Context, name, me string, ttl time.
 	var until time.Time
 	err := w.inTx(ctx, nil, func(tx *sql.Tx) error {
 		t := w.table("daemon_lease")
-		err := tx.QueryRowContext(ctx, `SELECT holder, expires_at FROM `+t+` WHERE name = ?`, name).Scan(&holder, &until)
+		q := `SELECT holder, expires_at FROM ` + t + ` WHERE name = ?`
+		w.log.Debug("query", "sql", q)
+		err := tx.QueryRowContext(ctx, q, name).Scan(&holder, &until)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
@@ -118,7 +122,7 @@ func (w *Warehouse) AcquireLease(ctx context.Context, name, me string, ttl time.
 			return nil
 		}
 		ok, holder, until = true, me, now.Add(ttl)
-		_, err = tx.ExecContext(ctx, `INSERT OR REPLACE INTO `+t+` VALUES (?, ?, ?, ?)`, name, me, until, now)
+		_, err = w.exec(ctx, tx, `INSERT OR REPLACE INTO `+t+` VALUES (?, ?, ?, ?)`, name, me, until, now)
 		return err
 	})
 	return ok, holder, until, err
@@ -129,6 +133,6 @@ func (w *Warehouse) ReleaseLease(ctx context.Context, name, me string) error {
 	if err := w.ensureDaemonTables(ctx); err != nil {
 		return err
 	}
-	_, err := w.db.ExecContext(ctx, `DELETE FROM `+w.table("daemon_lease")+` WHERE name = ? AND holder = ?`, name, me)
+	_, err := w.exec(ctx, w.db, `DELETE FROM `+w.table("daemon_lease")+` WHERE name = ? AND holder = ?`, name, me)
 	return err
 }

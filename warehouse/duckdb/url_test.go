@@ -18,6 +18,8 @@ func TestParseURL(t *testing.T) {
 		{"duckdb://", "", "", "no database file"},
 		{"postgres://x", "", "", "want duckdb://"},
 		{"duckdb://./w.duckdb?threads=x", "", "", "threads"},
+		{"duckdb://./w.duckdb?memory_limit=abc", "", "", "not a size"},
+		{"duckdb://./w.duckdb?memory_limit=2GB", "w.duckdb", "synctrack", ""},
 	} {
 		got, err := ParseURL(c.url)
 		if c.err != "" {

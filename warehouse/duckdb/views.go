@@ -15,7 +15,7 @@ import (
 // already given stay as they are.
 func (w *Warehouse) RefreshViews(ctx context.Context, syncIDs []string) error {
 	return w.inTx(ctx, nil, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, w.d.SyncLogView(w.schema)); err != nil {
+		if _, err := w.exec(ctx, tx, w.d.SyncLogView(w.schema)); err != nil {
 			return fmt.Errorf("sync_log: %w", err)
 		}
 		if _, err := w.installViews(ctx, tx); err != nil {
@@ -36,7 +36,7 @@ func (w *Warehouse) RefreshViews(ctx context.Context, syncIDs []string) error {
 
 // viewNames maps each view name in payload_columns to its sync.
 func (w *Warehouse) viewNames(ctx context.Context, tx *sql.Tx) (map[string]string, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT view_name, sync_configuration_id FROM `+w.table("payload_columns"))
+	rows, err := w.query(ctx, tx, `SELECT DISTINCT view_name, sync_configuration_id FROM `+w.table("payload_columns"))
 	if err != nil {
 		return nil, err
 	}
@@ -71,23 +71,23 @@ func (w *Warehouse) refreshSync(ctx context.Context, tx *sql.Tx, syncID string, 
 	base := dialects.Names(dialects.RecordsColumns)
 	cols := dialects.AssignColumns(existing, fields, base)
 	pc := w.table("payload_columns")
-	if _, err := tx.ExecContext(ctx, `DELETE FROM `+pc+` WHERE sync_configuration_id = ?`, syncID); err != nil {
+	if _, err := w.exec(ctx, tx, `DELETE FROM `+pc+` WHERE sync_configuration_id = ?`, syncID); err != nil {
 		return err
 	}
 	rows := make([][]any, len(cols))
 	for i, c := range cols {
 		rows[i] = []any{syncID, view, c.Field, c.Column, c.Type}
 	}
-	if err := insertValues(ctx, tx, pc, 5, rows); err != nil {
+	if err := w.insertValues(ctx, tx, pc, 5, rows); err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, w.d.TypedView(w.schema, view, syncID, base, cols))
+	_, err = w.exec(ctx, tx, w.d.TypedView(w.schema, view, syncID, base, cols))
 	return err
 }
 
 // syncFields is the union of a sync's payload schemas.
 func (w *Warehouse) syncFields(ctx context.Context, tx *sql.Tx, syncID string) (map[string]string, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT CAST(payload_schema AS VARCHAR) FROM `+w.table("sync_runs")+
+	rows, err := w.query(ctx, tx, `SELECT CAST(payload_schema AS VARCHAR) FROM `+w.table("sync_runs")+
 		` WHERE sync_configuration_id = ? ORDER BY started_at NULLS LAST, _file`, syncID)
 	if err != nil {
 		return nil, err
@@ -115,7 +115,7 @@ func (w *Warehouse) syncFields(ctx context.Context, tx *sql.Tx, syncID string) (
 }
 
 func (w *Warehouse) payloadColumns(ctx context.Context, tx *sql.Tx, syncID string) ([]dialects.PayloadColumn, string, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT view_name, field_name, column_name, column_type FROM `+
+	rows, err := w.query(ctx, tx, `SELECT view_name, field_name, column_name, column_type FROM `+
 		w.table("payload_columns")+` WHERE sync_configuration_id = ? ORDER BY column_name`, syncID)
 	if err != nil {
 		return nil, "", err

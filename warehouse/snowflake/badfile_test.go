@@ -109,7 +109,7 @@ func TestChangedFileFailsKeepsOldVersion(t *testing.T) {
 	want := []string{
 		"BEGIN | DELETE FROM \"SYNCTRACK\".\"SYNC_RECORDS\" WHERE \"_FILE\" IN | " + copyFresh + " | " + copyFresh + " | SELECT CURRENT_TRANSACTION() | ROLLBACK",
 		"BEGIN | DELETE FROM \"SYNCTRACK\".\"SYNC_RECORDS\" WHERE \"_FILE\" IN | " + copyFresh + " | " + copyFresh +
-			" | SELECT CURRENT_TRANSACTION() | UPDATE \"SYNCTRACK\".\"SYNC_RECORDS\" SET | UPDATE \"SYNCTRACK\".\"LOAD_LEDGER\" l SET \"STATUS\" = 'replaced' | MERGE INTO \"SYNCTRACK\".\"LOAD_LEDGER\" l | COMMIT",
+			" | SELECT CURRENT_TRANSACTION() | SELECT \"_FILE\" FROM \"SYNCTRACK\".\"SYNC_RECORDS\" WHERE \"_FILE\" IN | UPDATE \"SYNCTRACK\".\"SYNC_RECORDS\" SET | UPDATE \"SYNCTRACK\".\"LOAD_LEDGER\" l SET \"STATUS\" = 'replaced' | MERGE INTO \"SYNCTRACK\".\"LOAD_LEDGER\" l | COMMIT",
 	}
 	if strings.Join(records, "\n") != strings.Join(want, "\n") {
 		t.Errorf("records transactions:\n%s\nwant:\n%s", strings.Join(records, "\n"), strings.Join(want, "\n"))

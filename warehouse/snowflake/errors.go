@@ -48,7 +48,7 @@ var errorRules = []warehouse.Rule{
 		return c == sf.ErrFailedToPostQuery || c == sf.ErrCodeServiceUnavailable || c == 625 || c == 604 || c == 603 || c == 630
 		// After its own retries of an HTTP 5xx (or 429) the driver gives up
 		// with a plain "timeout after ... HTTP Status: 503. Hanging?".
-	}, Contains: []string{"lock", "http status: 5", "http status: 429", "hanging?"},
+	}, Contains: []string{"lock wait", "locked table", "lock timeout", "waiting for lock", "http status: 5", "http status: 429", "hanging?"},
 		Hint: "Snowflake was busy or out of reach; load again (the daemon retries by itself)"},
 	{Class: warehouse.Data, Reason: "bad_object", Match: func(err error) bool { c := code(err); return c >= 100000 && c < 200000 },
 		Hint: "the file's data cannot be read; it is recorded as failed and retried next load"},

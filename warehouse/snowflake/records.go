@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 
 	"github.com/synctrack/synctrack/dialects"
 	"github.com/synctrack/synctrack/warehouse"
@@ -87,12 +88,26 @@ func (w *Warehouse) loadBatch(ctx context.Context, files []warehouse.File) (int6
 			return err
 		}
 		again := len(c.partial) > 0
+		var copiedKeys []string
+		for _, f := range files {
+			if _, bad := c.failed[f.Key]; bad {
+				again = again || w.hadRows(f)
+			} else {
+				copiedKeys = append(copiedKeys, f.Key)
+			}
+		}
+		if !again {
+			// A file COPY read but without the identifier column is a bad
+			// file too; its rows are in the transaction, so run it again.
+			if again, err = w.noIdentifier(ctx, tx, copiedKeys, c.failed); err != nil {
+				return err
+			}
+		}
 		var done []string
 		es, failed, total = nil, nil, 0
 		for _, f := range files {
 			if bad, ok := c.failed[f.Key]; ok {
 				failed = append(failed, warehouse.FileError{Key: f.Key, Err: bad})
-				again = again || w.hadRows(f)
 				continue
 			}
 			done = append(done, f.Key)
@@ -114,6 +129,35 @@ func (w *Warehouse) loadBatch(ctx context.Context, files []warehouse.File) (int6
 	}
 	w.noteSeen(es)
 	return total, failed, nil
+}
+
+// noIdentifier finds the files among keys whose rows have no identifier at
+// all (the file lacks the column) and adds them to failed as data errors. It
+// reports whether it found any: their rows are in the transaction, which
+// must then run again without them.
+func (w *Warehouse) noIdentifier(ctx context.Context, tx *sql.Tx, keys []string, failed map[string]error) (bool, error) {
+	found := false
+	for _, c := range chunks(keys) {
+		q := w.d.NoIdentifier(w.schema, c)
+		w.log.Debug("query", "sql", q)
+		rows, err := tx.QueryContext(ctx, q)
+		if err != nil {
+			return false, w.classify(err, q)
+		}
+		res, err := readTable(rows)
+		if err != nil {
+			return false, w.classify(err, q)
+		}
+		for _, r := range res {
+			key := r["_file"]
+			if _, already := failed[key]; already || !slices.Contains(c, key) {
+				continue
+			}
+			failed[key] = warehouse.DataError(errors.New("records file has no identifier column (every row's identifier is NULL)"), key)
+			found = true
+		}
+	}
+	return found, nil
 }
 
 // reloads says whether COPY must be forced for f: the ledger has a row for its

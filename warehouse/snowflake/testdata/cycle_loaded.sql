@@ -199,6 +199,8 @@ ON_ERROR = SKIP_FILE;
 
 SELECT CURRENT_TRANSACTION();
 
+SELECT "_FILE" FROM "SYNCTRACK"."SYNC_RECORDS" WHERE "_FILE" IN ('sync_tracking_datasets/org1/52275/run1/records_updated.parquet', 'sync_tracking_datasets/org1/52275/run2/records_added.0.parquet', 'sync_tracking_datasets/org1/52275/run2/records_added.1.parquet', 'sync_tracking_datasets/org1/52275/run2/records_added.2.parquet') GROUP BY "_FILE" HAVING COUNT("IDENTIFIER") = 0;
+
 UPDATE "SYNCTRACK"."SYNC_RECORDS" SET
   "ORG_ID" = COALESCE("ORG_ID", SPLIT_PART("_FILE", '/', -4)),
   "SYNC_CONFIGURATION_ID" = COALESCE("SYNC_CONFIGURATION_ID", SPLIT_PART("_FILE", '/', -3)),

@@ -1,0 +1,110 @@
+package loader
+
+import (
+	"fmt"
+
+	"github.com/synctrack/synctrack/warehouse"
+)
+
+// blame collects what a load fails. A data error is the object's fault and
+// is blamed at once. An error no table knows could be the object's or the
+// warehouse's: it is held as a suspect and blamed only once an object of
+// the same kind loaded in the same load (the warehouse does that step, so
+// the object is at fault), or when the object failed before (it was judged
+// then). When neither, the load ends with it and blames nobody. So a
+// warehouse that refuses a step with a message we do not know never fails
+// and quarantines the bucket, whatever the batch size, and a bad file is
+// still blamed as soon as a good one loads beside it.
+type blame struct {
+	l        *Loader
+	rep      *Report
+	failed   []warehouse.LedgerEntry
+	suspects []suspect
+	loaded   map[Kind]bool // a load call for objects of this kind succeeded
+}
+
+type suspect struct {
+	w   Work
+	err error
+}
+
+// maxSameSuspects is how many objects may fail with one unknown error, word
+// for word, before a load that has loaded nothing calls it the warehouse's
+// refusal and stops narrowing (a few calls per level of halving, not one
+// per object).
+const maxSameSuspects = 3
+
+// fail records that w failed with err.
+func (b *blame) fail(w Work, err error) {
+	l, rep := b.l, b.rep
+	if l.root != "" && l.o.Settle > 0 && l.o.Now().Sub(w.ModTime) < l.o.Settle {
+		l.log.Info("object still being written, left for the next load", "key", w.Key, "err", err)
+		rep.Pending++
+		return
+	}
+	if warehouse.ClassOf(err) == warehouse.Unclassified && !b.loaded[w.Kind] && w.Attempts <= 1 {
+		b.suspects = append(b.suspects, suspect{w, err})
+		return
+	}
+	status := warehouse.StatusFailed
+	if q := l.o.QuarantineAfter; q > 0 && w.Attempts >= q {
+		status = warehouse.StatusQuarantined
+		rep.Quarantined++
+	}
+	l.log.Warn("object failed", "key", w.Key, "attempt", w.Attempts, "status", status, "err", err)
+	rep.Failed = append(rep.Failed, Failure{Key: w.Key, Err: err})
+	b.failed = append(b.failed, warehouse.LedgerEntry{Key: w.Key, ETag: w.ETag, Size: w.Size, Kind: w.Kind,
+		Status: status, Error: err.Error(), Attempts: w.Attempts, FirstSeenAt: l.o.Now().UTC()})
+}
+
+// ok notes that a load call for objects of kind k succeeded: the suspects
+// of that kind so far are the objects' fault after all.
+func (b *blame) ok(k Kind) {
+	if b.loaded[k] {
+		return
+	}
+	if b.loaded == nil {
+		b.loaded = map[Kind]bool{}
+	}
+	b.loaded[k] = true
+	held := b.suspects
+	b.suspects = nil
+	for _, s := range held {
+		b.fail(s.w, s.err) // held again if of another kind
+	}
+}
+
+// refused says whether enough objects failed with one unknown error, while
+// none of their kind loaded, to call it the warehouse refusing the step.
+func (b *blame) refused() error {
+	if len(b.suspects) < maxSameSuspects {
+		return nil
+	}
+	last := b.suspects[len(b.suspects)-1].err.Error()
+	same := 0
+	for _, s := range b.suspects {
+		if s.err.Error() == last {
+			same++
+		}
+	}
+	if same < maxSameSuspects {
+		return nil
+	}
+	return b.unblamed()
+}
+
+// unblamed is the error a load ends with when suspects remain: the
+// warehouse's answer, blaming no object.
+func (b *blame) unblamed() error {
+	if len(b.suspects) == 0 {
+		return nil
+	}
+	first := b.suspects[0]
+	reason, hint := warehouse.Explain(first.err)
+	if hint == "" {
+		hint = "the warehouse refused objects with an error synctrack does not know and loaded none of their kind: " +
+			"nothing was marked failed; check the warehouse and load again (the objects are tried again then)"
+	}
+	return &warehouse.Error{Class: warehouse.Unclassified, Reason: or(reason, "refused"), Hint: hint,
+		Err: fmt.Errorf("%d objects refused and none of their kind loaded, first %s: %w", len(b.suspects), first.w.Key, first.err)}
+}
