@@ -182,6 +182,8 @@ type Warehouse struct {
 	ready    bool            // the schema's tables are known to exist
 	seen     map[string]bool // keys the ledger has any row for
 	loaded   map[string]bool // keys with a loaded version: their rows are in sync_records
+	// describes: the connection's transport reads statement types (query.go).
+	describes bool
 }
 
 // Open connects (lazily: the first statement logs in). It creates nothing:
@@ -193,12 +195,14 @@ func Open(ctx context.Context, c Config, o Options) (*Warehouse, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	db := sql.OpenDB(sf.NewConnector(sf.SnowflakeDriver{}, *c.Driver))
+	cfg := *c.Driver
+	describes := o.ReadOnly && withTypeReader(&cfg)
+	db := sql.OpenDB(sf.NewConnector(sf.SnowflakeDriver{}, cfg))
 	// One session: one login, and BEGIN ... COMMIT on the same connection.
 	db.SetMaxOpenConns(1)
 	db.SetMaxIdleConns(1)
 	return &Warehouse{db: db, c: c, schema: c.Schema, now: o.Now,
-		log: o.Logger.WithGroup("snowflake"), readOnly: o.ReadOnly}, nil
+		log: o.Logger.WithGroup("snowflake"), readOnly: o.ReadOnly, describes: describes}, nil
 }
 
 // UseExternalTables switches LoadRecords to registering run folders with the
