@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -36,12 +37,19 @@ const typeSelect = 0x1000 // gosnowflake's statementTypeIDSelect
 
 // QueryReadOnly describes q, refuses it unless Snowflake calls it a SELECT,
 // then runs it. Both requests allow exactly one statement
-// (MULTI_STATEMENT_COUNT=1), whatever the account's default.
+// (MULTI_STATEMENT_COUNT=1), whatever the account's default. They go over a
+// session of their own, opened on first use with the type reader (the
+// warehouse's own session is never given it, and connects lazily, so a
+// query command logs in once).
 func (w *Warehouse) QueryReadOnly(ctx context.Context, q string) (warehouse.Rows, error) {
-	if !w.describes {
-		return nil, warehouse.Wrap(fmt.Errorf("snowflake: cannot tell a query from a write without reading the describe answer, "+
-			"and the connection's certificate revocation mode keeps the driver's own transport"),
-			warehouse.Config, "not_read_only", "drop certRevocationCheckMode from the URL for synctrack query")
+	if w.described == nil {
+		cfg := *w.c.Driver
+		if why := withTypeReader(&cfg); why != "" {
+			return nil, warehouse.Wrap(fmt.Errorf("snowflake: cannot tell a query from a write here: %s", why),
+				warehouse.Config, "not_read_only", "run synctrack query without that DSN parameter")
+		}
+		w.described = sql.OpenDB(sf.NewConnector(sf.SnowflakeDriver{}, cfg))
+		w.described.SetMaxOpenConns(1)
 	}
 	ctx, err := sf.WithMultiStatement(ctx, 1)
 	if err != nil {
@@ -50,7 +58,7 @@ func (w *Warehouse) QueryReadOnly(ctx context.Context, q string) (warehouse.Rows
 	typ := int64(-1)
 	dctx := context.WithValue(sf.WithDescribeOnly(ctx), describeKey{}, &typ)
 	w.log.Debug("describe", "sql", q)
-	rows, err := w.db.QueryContext(dctx, q)
+	rows, err := w.described.QueryContext(dctx, q)
 	if err != nil {
 		return nil, w.classify(err, q)
 	}
@@ -62,7 +70,12 @@ func (w *Warehouse) QueryReadOnly(ctx context.Context, q string) (warehouse.Rows
 	default:
 		return nil, warehouse.NotReadOnly("Snowflake", fmt.Sprintf("statement type 0x%X (%s), not a SELECT", typ, typeName(typ)))
 	}
-	return w.Query(ctx, q, nil)
+	w.log.Debug("query", "sql", q)
+	rs, err := w.described.QueryContext(ctx, q)
+	if err != nil {
+		return nil, w.classify(err, q)
+	}
+	return rs, nil
 }
 
 // typeName names the statement type ids' ranges as Snowflake's drivers do.
@@ -86,9 +99,9 @@ func typeName(id int64) string {
 
 type describeKey struct{}
 
-// typeReader is the HTTP transport the driver is given on read-only opens:
-// the driver's own default transport, which reads the statement type id of
-// each answer to a request made with a describeKey in its context.
+// typeReader is the HTTP transport of QueryReadOnly's session: the driver's
+// own default transport, which also reads the statement type id of each
+// answer to a request made with a describeKey in its context.
 type typeReader struct{ base http.RoundTripper }
 
 func (t typeReader) RoundTrip(r *http.Request) (*http.Response, error) {
@@ -122,24 +135,30 @@ func (t typeReader) RoundTrip(r *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-// withTypeReader gives a read-only connection the type reader over the
-// transport the driver would choose itself, and says whether it could: with
-// certificate revocation lists (certRevocationCheckMode) the driver builds
-// a transport of its own that cannot be wrapped from outside.
-func withTypeReader(cfg *sf.Config) bool {
+// withTypeReader gives a connection the type reader over the transport the
+// driver would build itself, or says why it cannot: the driver builds its
+// transport from the DSN's proxy, TLS and certificate revocation settings,
+// which a transport given from outside would lose, so with any of them set
+// it refuses rather than connect otherwise than the user asked.
+func withTypeReader(cfg *sf.Config) string {
 	var base http.RoundTripper
 	switch {
 	case cfg.Transporter != nil:
 		base = cfg.Transporter
+	case cfg.ProxyHost != "":
+		return "the DSN sets a proxy (proxyHost)"
+	case cfg.TLSConfigName != "":
+		return "the DSN names a TLS configuration (tlsConfigName)"
 	case cfg.CertRevocationCheckMode != sf.CertRevocationCheckDisabled:
-		return false
+		return "the DSN sets certRevocationCheckMode"
 	case cfg.DisableOCSPChecks || cfg.InsecureMode: //nolint:staticcheck // the driver still reads it
+		// The driver's no-revocation transport: defaults, proxy from the environment.
 		base = http.DefaultTransport
 	default:
-		// The driver's default: OCSP checks. Deprecated as a variable, still
-		// what gosnowflake v1.19.1 builds when given nothing.
+		// The driver's default, OCSP checks: gosnowflake v1.19.1 builds this
+		// transport when given no settings. Deprecated as a variable only.
 		base = sf.SnowflakeTransport //nolint:staticcheck
 	}
 	cfg.Transporter = typeReader{base: base}
-	return true
+	return ""
 }

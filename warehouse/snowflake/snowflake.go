@@ -182,8 +182,8 @@ type Warehouse struct {
 	ready    bool            // the schema's tables are known to exist
 	seen     map[string]bool // keys the ledger has any row for
 	loaded   map[string]bool // keys with a loaded version: their rows are in sync_records
-	// describes: the connection's transport reads statement types (query.go).
-	describes bool
+	// described is QueryReadOnly's session, opened on first use (query.go).
+	described *sql.DB
 }
 
 // Open connects (lazily: the first statement logs in). It creates nothing:
@@ -195,14 +195,12 @@ func Open(ctx context.Context, c Config, o Options) (*Warehouse, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	cfg := *c.Driver
-	describes := o.ReadOnly && withTypeReader(&cfg)
-	db := sql.OpenDB(sf.NewConnector(sf.SnowflakeDriver{}, cfg))
+	db := sql.OpenDB(sf.NewConnector(sf.SnowflakeDriver{}, *c.Driver))
 	// One session: one login, and BEGIN ... COMMIT on the same connection.
 	db.SetMaxOpenConns(1)
 	db.SetMaxIdleConns(1)
 	return &Warehouse{db: db, c: c, schema: c.Schema, now: o.Now,
-		log: o.Logger.WithGroup("snowflake"), readOnly: o.ReadOnly, describes: describes}, nil
+		log: o.Logger.WithGroup("snowflake"), readOnly: o.ReadOnly}, nil
 }
 
 // UseExternalTables switches LoadRecords to registering run folders with the
@@ -232,8 +230,13 @@ func (w *Warehouse) Query(ctx context.Context, q string, args []warehouse.Arg) (
 // Schema is the schema synctrack writes to.
 func (w *Warehouse) Schema() string { return w.schema }
 
-// Close ends the session.
-func (w *Warehouse) Close() error { return w.db.Close() }
+// Close ends the session, and QueryReadOnly's if it opened one.
+func (w *Warehouse) Close() error {
+	if w.described != nil {
+		w.described.Close()
+	}
+	return w.db.Close()
+}
 
 func (w *Warehouse) table(name string) string { return w.d.Table(w.schema, name) }
 
