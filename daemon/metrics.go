@@ -1,6 +1,8 @@
 package daemon
 
 import (
+	"fmt"
+
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 )
@@ -21,6 +23,7 @@ type metrics struct {
 	queries     *prometheus.CounterVec
 	webhooks    *prometheus.CounterVec
 	quarantined *prometheus.GaugeVec
+	openRuns    *prometheus.GaugeVec
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -56,9 +59,64 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help: "sync.completed deliveries by result: accepted, ignored, bad_signature, too_large, bad_request."}, []string{"result"}),
 		quarantined: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "synctrack_quarantined_objects",
 			Help: "Objects in quarantine at the last listing: failed too often, not read until synctrack retry."}, t),
+		// The quiet sweep counts the runs it leaves open; with the completions
+		// in synctrack_run_state_changes_total this tells a run that stays open
+		// (files still trickling in, or completions not happening) from a busy one.
+		openRuns: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "synctrack_open_runs",
+			Help: "Runs open (not completed by sync.completed or the quiet period) at the last quiet-period sweep."}, t),
 	}
-	reg.MustRegister(m.files, m.rows, m.failures, m.duration, m.listed, m.pending, m.lag,
-		m.lastSuccess, m.waits, m.waitSeconds, m.runs, m.queries, m.webhooks, m.quarantined,
-		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(m.all()...)
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
+}
+
+// all lists the daemon's own collectors.
+func (m *metrics) all() []prometheus.Collector {
+	return []prometheus.Collector{m.files, m.rows, m.failures, m.duration, m.listed, m.pending, m.lag,
+		m.lastSuccess, m.waits, m.waitSeconds, m.runs, m.queries, m.webhooks, m.quarantined, m.openRuns}
+}
+
+// Exported maps every metric family the daemon exports to its type
+// (COUNTER, GAUGE, HISTOGRAM, ...): the names dashboards and alert rules
+// (configs/grafana) may use. A vector is gathered only once it has a series,
+// so each of ours gets one, with placeholder labels, on a registry of its own.
+func Exported() (map[string]string, error) {
+	reg := prometheus.NewRegistry()
+	m := newMetrics(reg)
+	for _, c := range m.all() {
+		if !touch(c) {
+			return nil, fmt.Errorf("metrics: cannot give %T a series", c)
+		}
+	}
+	mfs, err := reg.Gather()
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(mfs))
+	for _, mf := range mfs {
+		out[mf.GetName()] = mf.GetType().String()
+	}
+	return out, nil
+}
+
+// touch makes one series of a vector, trying label counts until it fits.
+func touch(c prometheus.Collector) bool {
+	for n := 1; n <= 3; n++ {
+		labels := make([]string, n)
+		var err error
+		switch v := c.(type) {
+		case *prometheus.CounterVec:
+			_, err = v.GetMetricWithLabelValues(labels...)
+		case *prometheus.GaugeVec:
+			_, err = v.GetMetricWithLabelValues(labels...)
+		case *prometheus.HistogramVec:
+			_, err = v.GetMetricWithLabelValues(labels...)
+		default:
+			return false
+		}
+		if err == nil {
+			return true
+		}
+	}
+	return false
 }

@@ -53,6 +53,7 @@ func (t *target) runStates(ctx context.Context, rs warehouse.RunStates, touched 
 			return err
 		}
 		t.openRuns, t.lastSweep = open, now
+		m.openRuns.WithLabelValues(name).Set(float64(open))
 		if done > 0 {
 			m.runs.WithLabelValues(name, "completed_quiet").Add(float64(done))
 			t.log.Info("runs complete after the quiet period", "runs", done, "quiet_period", t.cfg.QuietPeriod, "still_open", open)

@@ -8,3 +8,6 @@ go vet ./...
 go test -count=1 ./...
 # The BigQuery emulator suite is its own Go module (a heavy build: minutes cold).
 (cd test/bigquery && go vet ./... && go test -count=1 -timeout 20m ./...)
+# configs/grafana checked with Prometheus's own parsers: its own Go module, so
+# github.com/prometheus/prometheus moves none of the binary's versions.
+(cd test/grafana && go vet ./... && go test -count=1 ./...)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -23,7 +24,9 @@ func newDemoCommand() *cobra.Command {
 file (no server needed), and prints the rejections grouped by status message with
 a count and a few identifiers. Afterwards, query the file yourself:
 
-  duckdb synctrack-demo.duckdb "SELECT outcome, count(*) FROM synctrack.sync_log GROUP BY 1"`,
+  synctrack query --warehouse duckdb://./synctrack-demo.duckdb "SELECT outcome, count(*) FROM synctrack.sync_log GROUP BY 1"
+
+or with the duckdb CLI: duckdb -readonly synctrack-demo.duckdb`,
 		Args: cobra.NoArgs,
 		RunE: runDemo,
 	}
@@ -77,6 +80,22 @@ func runDemo(cmd *cobra.Command, _ []string) error {
 	if _, err := reportrun.Run(ctx, wh, "rejections_by_message", analysis.Values{analysis.ParamLimit: 10}, ew); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "\nNext: synctrack status --warehouse %s\n", whURL)
+	self := selfCommand()
+	fmt.Fprintf(out, "\nNext:\n  %s status --warehouse %s\n", self, whURL)
+	fmt.Fprintf(out, "  %s query --warehouse %s \"SELECT outcome, count(*) FROM synctrack.sync_log GROUP BY 1\"\n", self, whURL)
 	return nil
+}
+
+// selfCommand is how to run this program again the way the user just did:
+// "./synctrack" or a full path as typed, "synctrack" when found on PATH,
+// and "go run ./cmd/synctrack" for the binary go run builds in its cache.
+func selfCommand() string {
+	arg0 := os.Args[0]
+	switch {
+	case strings.Contains(filepath.ToSlash(arg0), "/go-build"):
+		return "go run ./cmd/synctrack"
+	case !strings.ContainsRune(arg0, os.PathSeparator):
+		return filepath.Base(arg0)
+	}
+	return arg0
 }

@@ -115,6 +115,9 @@ func lockChecks(t *testing.T, f *exitFixture, stdout, stderr string) {
 	if code, _, stderr := runCLIAll(t, "status", "--warehouse", f.wh); code != 3 || !strings.Contains(stderr, "Could not set lock") {
 		t.Fatalf("status while locked: exit %d, want 3: %s", code, stderr)
 	}
+	if code, _, stderr := runCLIAll(t, "query", "--warehouse", f.wh, "SELECT 1"); code != 3 {
+		t.Fatalf("query while locked: exit %d, want 3 (unavailable, not the SQL's fault): %s", code, stderr)
+	}
 	f.release()
 	if all, late := ledgerRows(t, f.db); all != f.ledgerBefore || late != 0 {
 		t.Fatalf("the locked load wrote to the ledger: %d rows, %d before; the new file has %d", all, f.ledgerBefore, late)

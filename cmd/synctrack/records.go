@@ -1,10 +1,7 @@
 package main
 
 import (
-	"bufio"
-	"fmt"
-	"os"
-	"path/filepath"
+	"io"
 
 	"github.com/spf13/cobra"
 )
@@ -38,47 +35,16 @@ func newRecordsCommand() *cobra.Command {
 
 func runRecords(cmd *cobra.Command, _ []string) error {
 	format, _ := cmd.Flags().GetString("format")
-	switch format {
-	case "table", "csv", "json", "parquet":
-	default:
-		return usageError("--format %q: want table, csv, json or parquet", format)
+	path, _ := cmd.Flags().GetString("out")
+	if err := checkExportFormat(format, path); err != nil {
+		return err
 	}
 	v, err := queryParams(cmd, "sync", "run", "since", "limit", "status", "identifier")
 	if err != nil {
 		return err
 	}
 	whURL, _ := cmd.Flags().GetString("warehouse")
-	path, _ := cmd.Flags().GetString("out")
-	if path == "" {
-		if format == "parquet" && isTerminal(os.Stdout) {
-			return usageError("--format parquet writes binary: give --out FILE or redirect stdout")
-		}
-		_, err := runTemplate(cmd, whURL, "records", v, format, cmd.OutOrStdout())
-		return err
-	}
-	// Write beside the target and rename, so a failed export leaves no half file.
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return fmt.Errorf("--out: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	buf := bufio.NewWriterSize(tmp, 1<<20)
-	n, err := runTemplate(cmd, whURL, "records", v, format, buf)
-	if err == nil {
-		err = buf.Flush()
-	}
-	if err == nil {
-		err = tmp.Chmod(0o644) // CreateTemp makes 0600; an export is for sharing
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	fmt.Fprintf(cmd.ErrOrStderr(), "wrote %d records to %s\n", n, path)
-	return nil
+	return exportTo(cmd, path, "records", func(w io.Writer) (int64, error) {
+		return runTemplate(cmd, whURL, "records", v, format, w)
+	})
 }

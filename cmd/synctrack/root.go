@@ -47,7 +47,7 @@ func newRootCommand() *cobra.Command {
 	root.PersistentFlags().String("log-format", "text", "log format: text or json")
 	root.AddCommand(newLoadCommand(), newPlanCommand(), newStatusCommand(), newGenerateCommand(), newDemoCommand(), newBenchCommand())
 	root.AddCommand(newRunCommand())
-	root.AddCommand(newReportCommand(), newRecordsCommand(), newSQLCommand(), newViewsCommand(), newRetryCommand())
+	root.AddCommand(newReportCommand(), newRecordsCommand(), newQueryCommand(), newSQLCommand(), newViewsCommand(), newRetryCommand())
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError("%v", err) })
 	return root
 }

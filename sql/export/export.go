@@ -12,7 +12,6 @@ import (
 	"math/big"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 )
 
@@ -219,58 +218,5 @@ func (j *jsonWriter) Row(vals []any) error {
 
 func (j *jsonWriter) Close() error {
 	_, err := io.WriteString(j.w, "\n]\n")
-	return err
-}
-
-// tableWriter aligns columns per block of rows, so memory stays bounded; long
-// cells are clipped.
-type tableWriter struct {
-	w    io.Writer
-	tw   *tabwriter.Writer
-	head []string
-	n    int
-}
-
-const tableBlock, tableCell = 500, 60
-
-func (t *tableWriter) Begin(cols []Column) error {
-	for _, c := range cols {
-		t.head = append(t.head, strings.ToUpper(c.Name))
-	}
-	t.tw = tabwriter.NewWriter(t.w, 0, 0, 2, ' ', 0)
-	return t.line(t.head)
-}
-
-func (t *tableWriter) Row(vals []any) error {
-	cells := make([]string, len(vals))
-	for i, v := range vals {
-		s := strings.Join(strings.Fields(Text(v)), " ")
-		if v == nil {
-			s = "NULL"
-		}
-		if r := []rune(s); len(r) > tableCell {
-			s = string(r[:tableCell-3]) + "..."
-		}
-		cells[i] = s
-	}
-	t.n++
-	if t.n%tableBlock == 0 {
-		if err := t.tw.Flush(); err != nil {
-			return err
-		}
-	}
-	return t.line(cells)
-}
-
-func (t *tableWriter) line(cells []string) error {
-	_, err := io.WriteString(t.tw, strings.Join(cells, "\t")+"\n")
-	return err
-}
-
-func (t *tableWriter) Close() error {
-	if err := t.tw.Flush(); err != nil {
-		return err
-	}
-	_, err := fmt.Fprintf(t.w, "(%d rows)\n", t.n)
 	return err
 }

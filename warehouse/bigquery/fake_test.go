@@ -31,6 +31,9 @@ type bqFake struct {
 	schema func(uri string) ([]*bqv2.TableFieldSchema, error)
 	// scriptRows is the value a script's closing SELECT returns.
 	scriptRows int64
+	// statementType answers a dry run without table definitions (a
+	// person's statement) with its statementType; SELECT when nil.
+	statementType func(sql string) string
 
 	mu      sync.Mutex
 	inserts []*bqv2.Job // jobs.insert request bodies, in order
@@ -177,9 +180,13 @@ func (f *bqFake) insert(w http.ResponseWriter, r *http.Request, project string) 
 			f.fail(w, http.StatusBadRequest, "invalid", err.Error())
 			return
 		}
+		typ := "SELECT"
+		if f.statementType != nil && len(q.TableDefinitions) == 0 {
+			typ = f.statementType(q.Query)
+		}
 		f.reply(w, &bqv2.Job{JobReference: j.JobReference, Configuration: j.Configuration,
 			Status:     &bqv2.JobStatus{State: "DONE"},
-			Statistics: &bqv2.JobStatistics{Query: &bqv2.JobStatistics2{StatementType: "SELECT", Schema: schema}}})
+			Statistics: &bqv2.JobStatistics{Query: &bqv2.JobStatistics2{StatementType: typ, Schema: schema}}})
 		return
 	}
 	stmt := "SELECT"

@@ -32,11 +32,14 @@ type Warehouse struct {
 	path   string
 	now    func() time.Time
 	log    *slog.Logger
+	// readOnly: opened with access_mode=read_only, so DuckDB refuses writes.
+	readOnly bool
 }
 
 var (
-	_ warehouse.Warehouse   = (*Warehouse)(nil)
-	_ warehouse.LocalReader = (*Warehouse)(nil)
+	_ warehouse.Warehouse       = (*Warehouse)(nil)
+	_ warehouse.LocalReader     = (*Warehouse)(nil)
+	_ warehouse.ReadOnlyQuerier = (*Warehouse)(nil)
 )
 
 // DefaultMemoryLimit keeps a load, the Go side included, well under 1 GiB of RSS.
@@ -143,7 +146,8 @@ func Open(ctx context.Context, c Config, now func() time.Time) (*Warehouse, erro
 	db := sql.OpenDB(conn)
 	// One connection: DuckDB serialises writers anyway, and temp tables are per connection.
 	db.SetMaxOpenConns(1)
-	w := &Warehouse{db: db, conn: conn, d: d, schema: c.Schema, path: c.Path, now: now, log: log.WithGroup("duckdb")}
+	w := &Warehouse{db: db, conn: conn, d: d, schema: c.Schema, path: c.Path, now: now, log: log.WithGroup("duckdb"),
+		readOnly: c.ReadOnly}
 	if !c.ReadOnly {
 		if err := w.setup(ctx); err != nil {
 			w.Close()

@@ -182,6 +182,8 @@ type Warehouse struct {
 	ready    bool            // the schema's tables are known to exist
 	seen     map[string]bool // keys the ledger has any row for
 	loaded   map[string]bool // keys with a loaded version: their rows are in sync_records
+	// described is QueryReadOnly's session, opened on first use (query.go).
+	described *sql.DB
 }
 
 // Open connects (lazily: the first statement logs in). It creates nothing:
@@ -228,8 +230,13 @@ func (w *Warehouse) Query(ctx context.Context, q string, args []warehouse.Arg) (
 // Schema is the schema synctrack writes to.
 func (w *Warehouse) Schema() string { return w.schema }
 
-// Close ends the session.
-func (w *Warehouse) Close() error { return w.db.Close() }
+// Close ends the session, and QueryReadOnly's if it opened one.
+func (w *Warehouse) Close() error {
+	if w.described != nil {
+		w.described.Close()
+	}
+	return w.db.Close()
+}
 
 func (w *Warehouse) table(name string) string { return w.d.Table(w.schema, name) }
 

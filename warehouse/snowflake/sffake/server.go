@@ -41,6 +41,8 @@ type Server struct {
 	inTx               bool
 	answers            []answer
 	bindings           []map[string]Binding
+	params             []map[string]any // each query request's session parameters
+	described          []string         // statements sent describe-only
 	commits            []*commitRule
 	// What COPY finds in a file (stage.go): the stage bucket's own, else
 	// what a test scripted.
@@ -117,7 +119,7 @@ func (f *Server) Statements() []string {
 func (f *Server) Reset() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.stmts, f.requests, f.bindings = nil, map[string]int{}, nil
+	f.stmts, f.requests, f.bindings, f.params, f.described = nil, map[string]int{}, nil, nil, nil
 }
 
 func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
@@ -149,8 +151,10 @@ func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
 		}})
 	case "/queries/v1/query-request":
 		var req struct {
-			SQLText  string             `json:"sqlText"`
-			Bindings map[string]Binding `json:"bindings"`
+			SQLText      string             `json:"sqlText"`
+			Bindings     map[string]Binding `json:"bindings"`
+			DescribeOnly bool               `json:"describeOnly"`
+			Parameters   map[string]any     `json:"parameters"`
 		}
 		if err := json.Unmarshal(raw, &req); err != nil {
 			http.Error(w, err.Error(), 400)
@@ -159,8 +163,15 @@ func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
 		f.mu.Lock()
 		f.bindings = append(f.bindings, req.Bindings)
 		f.mu.Unlock()
+		f.mu.Lock()
+		f.params = append(f.params, req.Parameters)
+		f.mu.Unlock()
 		if resp, status, failed := f.failure(req.SQLText, false); failed {
 			writeStatus(w, status, resp)
+			return
+		}
+		if req.DescribeOnly {
+			writeJSON(w, f.describe(req.SQLText))
 			return
 		}
 		writeJSON(w, f.query(req.SQLText))

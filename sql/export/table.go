@@ -1,0 +1,108 @@
+package export
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"unicode"
+)
+
+// tableWriter aligns columns per block of rows, so memory stays bounded; long
+// cells are cut (see cell).
+type tableWriter struct {
+	w    io.Writer
+	tw   *tabwriter.Writer
+	head []string
+	n    int
+}
+
+// tableCell is the widest cell in runes; tableTail is how much of a cut
+// value's end stays visible.
+const tableBlock, tableCell, tableTail = 500, 60, 12
+
+func (t *tableWriter) Begin(cols []Column) error {
+	for _, c := range cols {
+		t.head = append(t.head, strings.ToUpper(c.Name))
+	}
+	t.tw = tabwriter.NewWriter(t.w, 0, 0, 2, ' ', 0)
+	return t.line(t.head)
+}
+
+func (t *tableWriter) Row(vals []any) error {
+	cells := make([]string, len(vals))
+	for i, v := range vals {
+		cells[i] = cell(v)
+	}
+	t.n++
+	if t.n%tableBlock == 0 {
+		if err := t.tw.Flush(); err != nil {
+			return err
+		}
+	}
+	return t.line(cells)
+}
+
+// cell renders one value so that two different values never render the
+// same. A value shown as it is stays as it is. One the table cannot show
+// as it is, with line breaks, tabs or other control characters (shown
+// escaped, \n) or longer than tableCell (cut in the middle: its start, and
+// its end, where the ids and counts that tell messages apart usually are),
+// is marked with a short hash of the whole value: messages equal in their
+// first 60 characters used to render identically. SQL NULL is NULL, and
+// the text "NULL" (a status the vendor writes) is quoted.
+func cell(v any) string {
+	if v == nil {
+		return "NULL"
+	}
+	full := Text(v)
+	s := escapeControls(full)
+	r := []rune(s)
+	switch {
+	case s == "NULL":
+		return "'NULL'"
+	case s == full && len(r) <= tableCell:
+		return s
+	}
+	sum := sha256.Sum256([]byte(full))
+	tag := " #" + hex.EncodeToString(sum[:])[:7]
+	if len(r)+len(tag) <= tableCell {
+		return s + tag
+	}
+	head := tableCell - len(tag) - len("...") - tableTail
+	return string(r[:head]) + "..." + string(r[len(r)-tableTail:]) + tag
+}
+
+// escapeControls writes control characters as Go escapes (\n, \t, \x00),
+// which would otherwise break the table's lines and columns.
+func escapeControls(s string) string {
+	if !strings.ContainsFunc(s, unicode.IsControl) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func (t *tableWriter) line(cells []string) error {
+	_, err := io.WriteString(t.tw, strings.Join(cells, "\t")+"\n")
+	return err
+}
+
+func (t *tableWriter) Close() error {
+	if err := t.tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(t.w, "(%d rows)\n", t.n)
+	return err
+}

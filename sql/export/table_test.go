@@ -1,0 +1,65 @@
+package export
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// Two messages equal in their first 70 characters rendered as the same
+// clipped cell in the demo's top 10; they must not.
+func TestTableNeverRendersTwoValuesAlike(t *testing.T) {
+	prefix := "UNABLE_TO_LOCK_ROW: unable to obtain exclusive access to this record or 1 records: "
+	if len(prefix) < 70 {
+		t.Fatal("prefix too short for the case")
+	}
+	a, b := prefix+"0018a00001AAAA", prefix+"0018a00001BBBB"
+	middle1 := strings.Repeat("x", 40) + "1" + strings.Repeat("y", 40) // differ only in the middle
+	middle2 := strings.Repeat("x", 40) + "2" + strings.Repeat("y", 40)
+	pairs := [][2]any{
+		{a, b},
+		{middle1, middle2},
+		{"a\nb", `a\nb`},              // a line break and the two characters \n
+		{"two  spaces", "two spaces"}, // no longer collapsed
+		{nil, "NULL"},                 // SQL NULL and the vendor's text status
+		{"", nil},
+	}
+	for _, p := range pairs {
+		x, y := cell(p[0]), cell(p[1])
+		if x == y {
+			t.Errorf("%q and %q both render as %q", p[0], p[1], x)
+		}
+		for _, c := range []string{x, y} {
+			if n := utf8.RuneCountInString(c); n > tableCell || strings.ContainsAny(c, "\n\t") {
+				t.Errorf("cell %q: %d runes or a control character", c, n)
+			}
+		}
+	}
+	if got := cell(a); !strings.HasPrefix(got, prefix[:20]) || !strings.Contains(got, "0018a00001AAAA"[2:]) {
+		t.Errorf("cut cell %q keeps neither its start nor its end", got)
+	}
+	for _, v := range []any{"short message", int64(42), strings.Repeat("z", tableCell)} {
+		if got := cell(v); got != Text(v) {
+			t.Errorf("%v rendered as %q, want it as it is", v, got)
+		}
+	}
+
+	var out bytes.Buffer
+	w, _ := New("table", &out)
+	if err := w.Begin([]Column{{Name: "message"}, {Name: "n"}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []string{a, b} {
+		if err := w.Row([]any{m, int64(7)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(out.String(), "\n")
+	if len(lines) < 3 || lines[1] == lines[2] {
+		t.Fatalf("the two rows print alike:\n%s", out.String())
+	}
+}
