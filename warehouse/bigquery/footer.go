@@ -133,6 +133,11 @@ type rangeReader struct {
 func (r *rangeReader) ReadAt(p []byte, off int64) (int, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if off < 0 {
+		// A corrupt footer length points before the file: the object's
+		// fault, never asked of the bucket (which would call it a bad request).
+		return 0, fmt.Errorf("parquet footer points at offset %d, before the file", off)
+	}
 	if off >= r.size {
 		return 0, io.EOF
 	}
