@@ -16,3 +16,10 @@ type ExternalTables interface {
 type BucketSetup interface {
 	SetUpBucket(ctx context.Context, bucketURL string) error
 }
+
+// Notifier is a warehouse whose --setup can make it refresh on the bucket's
+// own event notifications (Snowflake's AUTO_REFRESH): it says where the
+// bucket must send them, or "" when that is off.
+type Notifier interface {
+	NotificationChannel() string
+}

@@ -105,7 +105,7 @@ func runLoad(cmd *cobra.Command, _ []string) error {
 		if err := s.SetUpBucket(ctx, bucketURL); err != nil {
 			return fmt.Errorf("setup: %w", err)
 		}
-		if n, ok := wh.(interface{ NotificationChannel() string }); ok && n.NotificationChannel() != "" {
+		if n, ok := wh.(warehouse.Notifier); ok && n.NotificationChannel() != "" {
 			fmt.Fprintf(cmd.OutOrStdout(), "AUTO_REFRESH is on: send the bucket's object-created event notifications to %s\n", n.NotificationChannel())
 		}
 	}

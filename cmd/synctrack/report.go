@@ -70,7 +70,12 @@ func runReport(cmd *cobra.Command, args []string) error {
 	if format != "table" && format != "csv" && format != "json" {
 		return usageError("--format %q: want table, csv or json", format)
 	}
-	t, err := analysis.Lookup(engines.Embedded().Dialect.Name(), args[0])
+	whURL, _ := cmd.Flags().GetString("warehouse")
+	eng, err := engines.Check(whURL)
+	if err != nil {
+		return err
+	}
+	t, err := analysis.Lookup(eng.Dialect.Name(), args[0])
 	if err != nil {
 		return usageError("%v (see synctrack sql list)", err)
 	}
@@ -83,7 +88,6 @@ func runReport(cmd *cobra.Command, args []string) error {
 			return usageError("report %s does not take --%s (it takes: %v)", t.Name, p, t.Params)
 		}
 	}
-	whURL, _ := cmd.Flags().GetString("warehouse")
 	_, err = runTemplate(cmd, whURL, t.Name, v, format, cmd.OutOrStdout())
 	return err
 }

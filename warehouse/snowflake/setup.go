@@ -70,6 +70,8 @@ func (w *Warehouse) autoRefresh(ctx context.Context) error {
 	return nil
 }
 
+var _ warehouse.Notifier = (*Warehouse)(nil)
+
 // NotificationChannel is the queue (for S3, an SQS ARN) the bucket's event
 // notifications must go to once --setup turned on AUTO_REFRESH; "" otherwise.
 func (w *Warehouse) NotificationChannel() string { return w.channel }
