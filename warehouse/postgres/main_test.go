@@ -1,0 +1,11 @@
+package postgres_test
+
+import (
+	"os"
+	"testing"
+
+	"github.com/synctrack/synctrack/internal/pgtest"
+)
+
+// One PostgreSQL server for the package's tests; each test has a schema.
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
