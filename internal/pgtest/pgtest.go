@@ -35,6 +35,10 @@ const RequireEnv = "SYNCTRACK_REQUIRE_POSTGRES"
 // Database is the one database each server holds; tests take schemas in it.
 const Database = "synctrack"
 
+// PasswordUser is the one role that must give a password (SCRAM), to test
+// where the password comes from; every other role is trusted.
+const PasswordUser = "pwuser"
+
 var (
 	once    sync.Once
 	srv     *Instance
@@ -82,8 +86,11 @@ type Instance struct {
 }
 
 // URL is a warehouse URL of this server for schema.
-func (s *Instance) URL(schema string) string {
-	return fmt.Sprintf("postgres://postgres@/%s?host=%s&port=%d&sslmode=disable&schema=%s", Database, s.sock, s.port, schema)
+func (s *Instance) URL(schema string) string { return s.URLAs("postgres", schema) }
+
+// URLAs is a warehouse URL of this server for schema, as user.
+func (s *Instance) URLAs(user, schema string) string {
+	return fmt.Sprintf("postgres://%s@/%s?host=%s&port=%d&sslmode=disable&schema=%s", user, Database, s.sock, s.port, schema)
 }
 
 // ConnString is the server's pgx connection string, without a schema.
@@ -143,6 +150,14 @@ func start() (*Instance, error) {
 	if out, err := initdb.CombinedOutput(); err != nil {
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("initdb: %v: %s", err, out)
+	}
+	hba := "local all " + PasswordUser + " scram-sha-256\nlocal all all trust\n"
+	if err := os.WriteFile(filepath.Join(data, "pg_hba.conf"), []byte(hba), 0o600); err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	if cred != nil {
+		os.Chown(filepath.Join(data, "pg_hba.conf"), int(cred.Uid), int(cred.Gid))
 	}
 	// Durability is not what these tests measure: fsync off keeps them fast.
 	s.cmd = exec.Command(filepath.Join(bin, "postgres"), "-D", data, "-k", s.sock, "-p", strconv.Itoa(s.port),

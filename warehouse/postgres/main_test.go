@@ -1,6 +1,7 @@
 package postgres_test
 
 import (
+	"fmt"
 	"os"
 	"testing"
 
@@ -9,3 +10,5 @@ import (
 
 // One PostgreSQL server for the package's tests; each test has a schema.
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+
+func fmtAny(v any) string { return fmt.Sprint(v) }
