@@ -40,6 +40,9 @@ func (BigQuery) StringAgg(expr, sep, order string) string {
 // UTCDate is DATE with a time zone argument.
 func (BigQuery) UTCDate(ts string) string { return "DATE(" + ts + ", 'UTC')" }
 
+// Rate: BigQuery's / is always FLOAT64.
+func (BigQuery) Rate(num, den string) string { return "round(" + num + " / " + den + ", 4)" }
+
 // Ident wraps name in backticks. BigQuery reads the same escapes inside quoted
 // identifiers as inside strings, so backticks and backslashes are escaped with
 // a backslash (doubling does not work there).

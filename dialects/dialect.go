@@ -42,6 +42,9 @@ type Dialect interface {
 	StringAgg(expr, sep, order string) string
 	// UTCDate is the calendar date, in UTC, of the instant ts.
 	UTCDate(ts string) string
+	// Rate is num / den rounded to 4 decimal places, as a fraction (never
+	// integer division), for counts num and den (den > 0).
+	Rate(num, den string) string
 }
 
 // DuckDB renders SQL for DuckDB.
@@ -77,6 +80,9 @@ func (DuckDB) StringAgg(expr, sep, order string) string {
 // UTCDate moves the instant to UTC first: a TIMESTAMPTZ cast to DATE takes
 // its date in the session's time zone.
 func (DuckDB) UTCDate(ts string) string { return "CAST(timezone('UTC', " + ts + ") AS DATE)" }
+
+// Rate: DuckDB's / of two integers is a DOUBLE.
+func (DuckDB) Rate(num, den string) string { return "round(" + num + " / " + den + ", 4)" }
 
 // Ident wraps name in double quotes, doubling any quote inside. DuckDB has no
 // other escape inside a quoted identifier, so no byte of name can end it early.

@@ -37,6 +37,8 @@ func FuzzQuoting(f *testing.F) {
 		}{
 			{"DuckDB.Ident", DuckDB{}.Ident(s), want, doubled('"')},
 			{"DuckDB.String", DuckDB{}.String(s), want, doubled('\'')},
+			{"Postgres.Ident", Postgres{}.Ident(s), want, doubled('"')},
+			{"Postgres.String", Postgres{}.String(s), want, doubled('\'')},
 			{"Snowflake.Ident", Snowflake{}.Ident(s), sfIdent, doubled('"')},
 			{"Snowflake.Quote", Snowflake{}.Quote(s), want, doubled('"')},
 			{"Snowflake.String", Snowflake{}.String(s), want, unquoteSnowflakeString},
@@ -57,6 +59,7 @@ func FuzzQuoting(f *testing.F) {
 			read      func(string) (string, string, error)
 		}{
 			{"Snowflake.Table", Snowflake{}.Table(s, table), doubled('"')},
+			{"Postgres.Table", Postgres{}.Table(s, table), doubled('"')},
 			{"BigQuery.Table", BigQuery{}.Table(s, table), googleSQL('`')},
 		} {
 			_, rest, err := c.read(c.tok)

@@ -41,6 +41,9 @@ func (Snowflake) StringAgg(expr, sep, order string) string {
 // whose date TO_DATE takes.
 func (Snowflake) UTCDate(ts string) string { return "TO_DATE(CONVERT_TIMEZONE('UTC', " + ts + "))" }
 
+// Rate: Snowflake's / of two integers is a NUMBER with a fraction.
+func (Snowflake) Rate(num, den string) string { return "round(" + num + " / " + den + ", 4)" }
+
 // Ident quotes a name synctrack creates or references so that it resolves as
 // the same name written unquoted would: a plain identifier (letters, digits,
 // _ and $, not starting with a digit or $) is quoted upper case, so

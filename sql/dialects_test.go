@@ -13,7 +13,7 @@ import (
 // testDialects are the dialects these tests render. Engines hand theirs out
 // through the warehouse registry, which this package may not import (the
 // engines import it); a new engine's dialect joins this list.
-var testDialects = []Dialect{dialects.BigQuery{}, dialects.DuckDB{}, dialects.Snowflake{}}
+var testDialects = []Dialect{dialects.BigQuery{}, dialects.DuckDB{}, dialects.Postgres{}, dialects.Snowflake{}}
 
 // Dialects names the test dialects.
 func Dialects() []string {

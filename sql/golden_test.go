@@ -9,13 +9,13 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
-// The rendered Snowflake and BigQuery SQL is reviewed through these files: no
-// engine runs here, so a change shows up as a diff to read. DuckDB's SQL is
+// The rendered Snowflake, BigQuery and PostgreSQL SQL is reviewed through these
+// files: no engine runs here (PostgreSQL runs them in the conformance suite), so a change shows up as a diff to read. DuckDB's SQL is
 // checked by running it (duckdb_test.go), and the others' meaning by being
 // DuckDB's query but for the helpers' spellings (samequery_test.go), which
 // -update does not change.
 func TestGoldenSQL(t *testing.T) {
-	for _, dn := range []string{"snowflake", "bigquery"} {
+	for _, dn := range []string{"snowflake", "bigquery", "postgres"} {
 		d := dialectNamed(t, dn)
 		ts, err := List(dn)
 		if err != nil {

@@ -39,8 +39,11 @@ var hostileSchemas = []struct{ in, duckdb, snowflake, bigquery string }{
 	{"my-project.synctrack", `"my-project.synctrack"`, `"my-project.synctrack"`, "`my-project.synctrack`"},
 }
 
+// want is the literal dialect must write. PostgreSQL's rules are DuckDB's
+// (DuckDB follows them; standard_conforming_strings is on, its default since
+// 9.1, and the warehouse sets it on every connection).
 func want(c struct{ in, duckdb, snowflake, bigquery string }, dialect string) string {
-	return map[string]string{"duckdb": c.duckdb, "snowflake": c.snowflake, "bigquery": c.bigquery}[dialect]
+	return map[string]string{"duckdb": c.duckdb, "postgres": c.duckdb, "snowflake": c.snowflake, "bigquery": c.bigquery}[dialect]
 }
 
 // The audited quoting functions write exactly the hand-written literals, and

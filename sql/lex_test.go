@@ -12,6 +12,7 @@ import (
 //
 //	           'string'                 quoted name        comments
 //	DuckDB     '' is a quote; \ is \    "", "" is a quote  -- and /* */
+//	PostgreSQL as DuckDB (with standard_conforming_strings on, its default)
 //	Snowflake  '' and \-escapes         "", "" is a quote  -- // and /* */
 //	BigQuery   \-escapes only; "" too   `, \-escapes       -- # and /* */
 
@@ -74,7 +75,7 @@ func lex(dialect, sql string) ([]token, error) {
 			i = scan(sql, i, func(b byte) bool { return b >= '0' && b <= '9' || b == '.' })
 			out = append(out, token{tNum, sql[start:i], sql[start:i]})
 			continue
-		case c == '$' && dialect == "duckdb", c == ':' && dialect == "snowflake":
+		case c == '$' && (dialect == "duckdb" || dialect == "postgres"), c == ':' && dialect == "snowflake":
 			if j := scan(sql, i+1, func(b byte) bool { return b >= '0' && b <= '9' }); j > i+1 {
 				i = j
 				out = append(out, token{tParam, sql[start:i], sql[start:i]})

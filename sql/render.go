@@ -105,6 +105,7 @@ func funcs(d Dialect, schema string, param func(string) (string, error)) templat
 		"arrayAgg":    d.ArrayAgg,
 		"stringAgg":   func(expr, sep, order string) string { return d.StringAgg(expr, d.String(sep), order) },
 		"utcDate":     d.UTCDate,
+		"rate":        d.Rate,
 	}
 }
 

@@ -39,6 +39,12 @@ var helperSpellings = map[string][]rewrite{
 		// BigQuery's TIMESTAMP is an instant, as DuckDB's TIMESTAMPTZ.
 		{"TIMESTAMP", "TIMESTAMPTZ"},
 	},
+	"postgres": {
+		{"array_agg ( $x ORDER BY $o )", "list ( $x ORDER BY $o )"},
+		// bigint / bigint is integer division in PostgreSQL, and round(x, n)
+		// takes a numeric; DuckDB's / is a DOUBLE already.
+		{"CAST ( round ( CAST ( $n AS NUMERIC ) / $d , 4 ) AS DOUBLE PRECISION )", "round ( $n / $d , 4 )"},
+	},
 }
 
 type rewrite struct{ from, to string }

@@ -2,8 +2,8 @@
 // run with synctrack report: one text/template per analysis, in
 // sql/templates/<name>.sql, embedded in the binary and rendered for every
 // dialect. Where engines spell a function differently, a template calls a
-// helper its dialect renders (countIf, arrayAgg, stringAgg and utcDate are
-// the Dialect methods of those names; fingerprint is built on ReplaceAll), so
+// helper its dialect renders (countIf, arrayAgg, stringAgg, utcDate and rate
+// are the Dialect methods of those names; fingerprint is built on ReplaceAll), so
 // an analysis means the same on every engine and a new engine needs only its
 // dialect. A dialect that cannot say an analysis that way may override it
 // whole in sql/templates/<dialect>/<name>.sql, with the same header; none

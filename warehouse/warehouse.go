@@ -98,6 +98,13 @@ type Baseline interface {
 	BaselineLoad(ctx context.Context, files []string) (rows int64, err error)
 }
 
+// Dropper is a warehouse on a server that can drop its schema and
+// everything in it: `synctrack bench` gives each phase a fresh one, as it
+// gives the embedded engine a fresh file.
+type Dropper interface {
+	DropSchema(ctx context.Context) error
+}
+
 // BatchLimiter is a warehouse with its own idea of a batch: how many files and
 // bytes one load statement should take. The loader asks it when its options
 // leave the limits unset.

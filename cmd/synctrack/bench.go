@@ -21,20 +21,27 @@ import (
 func newBenchCommand() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "bench",
-		Short: "Measure load speed against DuckDB's own read_parquet on the same files",
-		Long: `Generates a bucket, then loads it twice in this process into fresh DuckDB files:
-once with DuckDB's own CREATE TABLE AS SELECT * FROM read_parquet(<the same files>)
-(the ceiling), once with synctrack load. Prints rows/s, the ratio, and peak RSS of
-each phase. Figures go in BENCHMARKS.md.
+		Short: "Measure load speed against the engine's own bare load of the same files",
+		Long: `Generates a bucket, then loads it twice in this process into a fresh warehouse:
+once with the engine's own bare load of the same files (the ceiling: DuckDB's
+CREATE TABLE AS SELECT * FROM read_parquet(<the files>), PostgreSQL's COPY of their
+rows), once with synctrack load. Prints rows/s, the ratio, and peak RSS of this
+process in each phase. Figures go in BENCHMARKS.md.
+
+Without --warehouse, the embedded engine, in fresh files under --dir. With it, an
+engine on a server (one that can drop its schema): give it a schema of its own,
+which each phase starts empty and which is dropped after it.
 
   synctrack bench --shape large   # 40 files, 2M rows
-  synctrack bench --shape small   # 5,000 files of 100 rows`,
+  synctrack bench --shape small   # 5,000 files of 100 rows
+  synctrack bench --shape large --warehouse 'postgres://USER@HOST/DB?schema=synctrack_bench'`,
 		Args: cobra.NoArgs,
 		RunE: runBench,
 	}
 	c.Flags().String("shape", "large", "large (40 files x 50,000 rows) or small (5,000 files x 100 rows)")
 	c.Flags().String("dir", "", "work dir (default: a temp dir, removed after)")
 	c.Flags().Int("repeat", 3, "runs of each phase; the best is reported")
+	c.Flags().String("warehouse", "", "a server engine's URL, whose schema bench empties and drops (default: the embedded engine)")
 	return c
 }
 
@@ -77,13 +84,18 @@ func runBench(cmd *cobra.Command, _ []string) error {
 	files, _ := filepath.Glob(filepath.Join(bucketDir, "sync_tracking_datasets", "*", "*", "*", "*.parquet"))
 	fmt.Fprintf(out, "generated %d records files, %d rows in %s\n", len(files), m.Rows, time.Since(start).Round(time.Millisecond))
 
+	raw, _ := cmd.Flags().GetString("warehouse")
+	target, err := benchTargetFor(ctx, raw, dir)
+	if err != nil {
+		return err
+	}
 	var best [2]benchResult
 	for i := range repeat {
-		for phase, f := range []func(string) (int64, error){
-			func(db string) (int64, error) { return ceilingLoad(ctx, db, files) },
-			func(db string) (int64, error) { return synctrackLoad(cmd, db, bucketDir) },
+		for phase, f := range []func(warehouse.Warehouse) (int64, error){
+			func(w warehouse.Warehouse) (int64, error) { return ceilingLoad(ctx, target.name, w, files) },
+			func(w warehouse.Warehouse) (int64, error) { return synctrackLoad(cmd, w, bucketDir) },
 		} {
-			r, err := measure(filepath.Join(dir, fmt.Sprintf("p%d-%d.duckdb", phase, i)), f)
+			r, err := measure(ctx, target, fmt.Sprintf("p%d-%d", phase, i), f)
 			if err != nil {
 				return err
 			}
@@ -93,7 +105,7 @@ func runBench(cmd *cobra.Command, _ []string) error {
 			best[phase].rss = max(best[phase].rss, r.rss)
 		}
 	}
-	printBench(out, shape, len(files), best)
+	printBench(out, target.name, shape, len(files), best)
 	return nil
 }
 
@@ -103,50 +115,89 @@ type benchResult struct {
 	rss     int64 // peak resident set during the phase, bytes
 }
 
-// measure runs one phase against a fresh database file and records its time and
-// the process's peak RSS while it ran.
-func measure(db string, f func(string) (int64, error)) (benchResult, error) {
+// benchTarget opens a fresh, empty warehouse for each phase and removes it
+// after.
+type benchTarget struct {
+	name  string
+	open  func(ctx context.Context, phase string) (warehouse.Warehouse, error)
+	clear func(ctx context.Context, w warehouse.Warehouse, phase string) error
+}
+
+// benchTargetFor is the embedded engine in files under dir when raw is
+// empty, else raw's engine, which must be able to drop its schema; that
+// schema must hold no ledger yet (bench drops it: it must be bench's own).
+func benchTargetFor(ctx context.Context, raw, dir string) (benchTarget, error) {
+	if raw == "" {
+		e := engines.Embedded()
+		path := func(phase string) string { return filepath.Join(dir, phase+".db") }
+		return benchTarget{name: e.Name,
+			open: func(ctx context.Context, phase string) (warehouse.Warehouse, error) {
+				_, w, err := engines.Open(ctx, e.Local(path(phase)), warehouse.Options{})
+				return w, err
+			},
+			clear: func(_ context.Context, w warehouse.Warehouse, phase string) error {
+				w.Close()
+				os.Remove(path(phase))
+				os.Remove(path(phase) + ".wal")
+				return nil
+			}}, nil
+	}
+	e, w, err := engines.Open(ctx, raw, warehouse.Options{})
+	if err != nil {
+		return benchTarget{}, err
+	}
+	defer w.Close()
+	if _, ok := w.(warehouse.Dropper); !ok {
+		return benchTarget{}, usageError("--warehouse: bench cannot empty a %s warehouse; the engines it can use are %s",
+			e.Name, strings.Join(engines.With[warehouse.Dropper](), ", "))
+	}
+	if l, err := w.Ledger(ctx); err != nil || len(l) > 0 {
+		return benchTarget{}, usageError("--warehouse: its schema holds a ledger (%d rows, %v): bench drops its schema "+
+			"after each phase, so give it one of its own", len(l), err)
+	}
+	return benchTarget{name: e.Name,
+		open: func(ctx context.Context, _ string) (warehouse.Warehouse, error) {
+			_, w, err := engines.Open(ctx, raw, warehouse.Options{})
+			return w, err
+		},
+		clear: func(ctx context.Context, w warehouse.Warehouse, _ string) error {
+			defer w.Close()
+			return w.(warehouse.Dropper).DropSchema(ctx)
+		}}, nil
+}
+
+// measure runs one phase against a fresh warehouse and records its time and
+// the process's peak RSS while it ran (opening the warehouse included).
+func measure(ctx context.Context, t benchTarget, phase string, f func(warehouse.Warehouse) (int64, error)) (benchResult, error) {
 	resetPeakRSS()
 	start := time.Now()
-	rows, err := f(db)
+	w, err := t.open(ctx, phase)
+	if err != nil {
+		return benchResult{}, err
+	}
+	rows, err := f(w)
 	r := benchResult{rows: rows, elapsed: time.Since(start), rss: peakRSS()}
-	os.Remove(db)
-	os.Remove(db + ".wal")
+	if cerr := t.clear(ctx, w, phase); err == nil {
+		err = cerr
+	}
 	return r, err
 }
 
-// openBench opens a fresh database file of the embedded engine, through
-// the registry.
-func openBench(ctx context.Context, path string) (warehouse.Warehouse, error) {
-	_, w, err := engines.Open(ctx, engines.Embedded().Local(path), warehouse.Options{})
-	return w, err
-}
-
-func ceilingLoad(ctx context.Context, path string, files []string) (int64, error) {
-	w, err := openBench(ctx, path)
-	if err != nil {
-		return 0, err
-	}
-	defer w.Close()
+func ceilingLoad(ctx context.Context, engine string, w warehouse.Warehouse, files []string) (int64, error) {
 	b, ok := w.(warehouse.Baseline)
 	if !ok {
-		return 0, fmt.Errorf("the %s engine has no baseline load", engines.Embedded().Name)
+		return 0, fmt.Errorf("the %s engine has no baseline load", engine)
 	}
 	return b.BaselineLoad(ctx, files)
 }
 
-func synctrackLoad(cmd *cobra.Command, path, bucketDir string) (int64, error) {
+func synctrackLoad(cmd *cobra.Command, w warehouse.Warehouse, bucketDir string) (int64, error) {
 	ctx := cmd.Context()
 	b, root, err := openBucket(ctx, "file://"+filepath.ToSlash(bucketDir))
 	if err != nil {
 		return 0, err
 	}
 	defer b.Close()
-	w, err := openBench(ctx, path)
-	if err != nil {
-		return 0, err
-	}
-	defer w.Close()
 	rep, err := loader.New(b, root, w, loader.Options{}).Load(ctx)
 	if err != nil {
 		return 0, err
@@ -157,10 +208,10 @@ func synctrackLoad(cmd *cobra.Command, path, bucketDir string) (int64, error) {
 	return rep.Rows, nil
 }
 
-func printBench(w io.Writer, shape string, files int, r [2]benchResult) {
+func printBench(w io.Writer, engine, shape string, files int, r [2]benchResult) {
 	rate := func(x benchResult) float64 { return float64(x.rows) / x.elapsed.Seconds() }
-	fmt.Fprintf(w, "shape %s: %d files\n", shape, files)
-	fmt.Fprintf(w, "  %-34s %9d rows %9s %12.0f rows/s  peak RSS %4d MiB\n", "duckdb read_parquet CTAS (ceiling)",
+	fmt.Fprintf(w, "shape %s: %d files, %s\n", shape, files, engine)
+	fmt.Fprintf(w, "  %-34s %9d rows %9s %12.0f rows/s  peak RSS %4d MiB\n", engine+" bare load (ceiling)",
 		r[0].rows, r[0].elapsed.Round(time.Millisecond), rate(r[0]), r[0].rss>>20)
 	fmt.Fprintf(w, "  %-34s %9d rows %9s %12.0f rows/s  peak RSS %4d MiB\n", "synctrack load",
 		r[1].rows, r[1].elapsed.Round(time.Millisecond), rate(r[1]), r[1].rss>>20)

@@ -6,7 +6,7 @@ SELECT
   l.sync_id,
   count(*) AS total,
   {{ countIf "l.outcome = 'rejected'" }} AS rejected,
-  round({{ countIf "l.outcome = 'rejected'" }} / count(*), 4) AS rejection_rate
+  {{ rate (countIf "l.outcome = 'rejected'") "count(*)" }} AS rejection_rate
 FROM {{ table "sync_log" }} AS l
 WHERE TRUE
 {{- with param "sync" }}

@@ -40,7 +40,7 @@ SELECT
   r.succeeded,
   r.rejected,
   r.invalid,
-  round(r.rejected / r.total, 4) AS rejection_rate,
+  {{ rate "r.rejected" "r.total" }} AS rejection_rate,
   r.first_batch_started_at,
   r.last_batch_completed_at,
   m.source_type,

@@ -17,6 +17,7 @@ import (
 	"github.com/synctrack/synctrack/warehouse"
 	"github.com/synctrack/synctrack/warehouse/bigquery"
 	"github.com/synctrack/synctrack/warehouse/duckdb"
+	"github.com/synctrack/synctrack/warehouse/postgres"
 	"github.com/synctrack/synctrack/warehouse/snowflake"
 )
 
@@ -26,6 +27,7 @@ func All() []warehouse.Engine {
 		duckdb.Engine(),
 		snowflake.Engine(),
 		bigquery.Engine(),
+		postgres.Engine(),
 	}
 }
 

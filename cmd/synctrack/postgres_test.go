@@ -1,0 +1,51 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/synctrack/synctrack/internal/pgtest"
+)
+
+// One PostgreSQL server for this package's tests, started by the first test
+// that asks (pgtest.URL); none otherwise.
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+
+// The commands take a postgres:// warehouse through the registry alone:
+// load, status, report, records, views and retry, each as on the other
+// engines; report and records bind their parameters.
+func TestPostgresCommands(t *testing.T) {
+	wh := pgtest.URL(t)
+	bucket := generateBucket(t, "--orgs", "1", "--syncs", "2", "--runs", "2", "--rows", "20")
+	if code, out := runCLI(t, "load", "--bucket", "file://"+bucket, "--warehouse", wh); code != 0 {
+		t.Fatalf("load: exit %d:\n%s", code, out)
+	}
+	if code, out := runCLI(t, "load", "--bucket", "file://"+bucket, "--warehouse", wh); code != 0 || !strings.Contains(out, "0 loaded now") {
+		t.Fatalf("second load: exit %d:\n%s", code, out)
+	}
+	code, out := runCLI(t, "status", "--warehouse", wh)
+	if code != 0 || !strings.Contains(out, "loaded") {
+		t.Fatalf("status: exit %d:\n%s", code, out)
+	}
+	code, out = runCLI(t, "records", "--warehouse", wh, "--status", "rejected", "--limit", "3", "--format", "json")
+	var recs []map[string]any
+	if code != 0 || json.Unmarshal([]byte(out), &recs) != nil || len(recs) != 3 || recs[0]["outcome"] != "rejected" {
+		t.Fatalf("records: exit %d:\n%s", code, out)
+	}
+	code, out = runCLI(t, "report", "run_summary", "--warehouse", wh, "--format", "csv")
+	if code != 0 || !strings.Contains(out, "rejection_rate") || strings.Count(out, "\n") != 5 {
+		t.Fatalf("report: exit %d:\n%s", code, out)
+	}
+	code, out = runCLI(t, "report", "rejections_by_message", "--warehouse", wh, "--sync", "x'; DROP TABLE sync_records; --")
+	if code != 0 || !strings.Contains(out, "(0 rows)") {
+		t.Fatalf("report with a hostile --sync: exit %d:\n%s", code, out)
+	}
+	if code, out := runCLI(t, "views", "--warehouse", wh); code != 0 || !strings.Contains(out, ".run_summary") {
+		t.Fatalf("views: exit %d:\n%s", code, out)
+	}
+	if code, out := runCLI(t, "retry", "--warehouse", wh, "--all"); code != 0 {
+		t.Fatalf("retry: exit %d:\n%s", code, out)
+	}
+}

@@ -1,0 +1,111 @@
+-- rendered with parameters: flapping_records
+-- Records whose outcome changed at least twice across the recent runs of their sync.
+-- A record's outcome in a run is its worst row there (rejected, then invalid, then
+-- success); n is how many recent runs to look at (default 5), ordered by their first
+-- batch start. outcomes lists the record's outcome per run, oldest first.
+-- params: sync n limit
+WITH run_order AS (
+  SELECT
+    l.org_id,
+    l.sync_id,
+    l.sync_run_id,
+    row_number() OVER (
+      PARTITION BY l.org_id, l.sync_id
+      ORDER BY min(l.batch_started_at) DESC NULLS LAST, l.sync_run_id DESC
+    ) AS run_rank
+  FROM "synctrack"."sync_log" AS l
+  WHERE TRUE
+    AND l.sync_id = '52275'
+  GROUP BY l.org_id, l.sync_id, l.sync_run_id
+),
+per_run AS (
+  SELECT
+    l.org_id,
+    l.sync_id,
+    l.record_identifier,
+    r.run_rank,
+    max(CASE l.outcome WHEN 'rejected' THEN 3 WHEN 'invalid' THEN 2 ELSE 1 END) AS severity
+  FROM "synctrack"."sync_log" AS l
+  JOIN run_order AS r ON r.org_id = l.org_id AND r.sync_id = l.sync_id AND r.sync_run_id = l.sync_run_id
+  WHERE r.run_rank <= 3
+  GROUP BY l.org_id, l.sync_id, l.record_identifier, r.run_rank
+),
+steps AS (
+  SELECT
+    p.org_id,
+    p.sync_id,
+    p.record_identifier,
+    p.run_rank,
+    CASE p.severity WHEN 3 THEN 'rejected' WHEN 2 THEN 'invalid' ELSE 'success' END AS outcome,
+    CASE WHEN lag(p.severity) OVER (
+      PARTITION BY p.org_id, p.sync_id, p.record_identifier ORDER BY p.run_rank DESC
+    ) <> p.severity THEN 1 ELSE 0 END AS changed
+  FROM per_run AS p
+)
+SELECT
+  org_id,
+  sync_id,
+  record_identifier,
+  count(*) AS runs,
+  count(*) FILTER (WHERE changed = 1) AS changes,
+  string_agg(outcome, ',' ORDER BY run_rank DESC) AS outcomes
+FROM steps
+GROUP BY org_id, sync_id, record_identifier
+HAVING count(*) FILTER (WHERE changed = 1) >= 2
+ORDER BY changes DESC, org_id, sync_id, record_identifier NULLS LAST
+LIMIT 50
+
+-- rendered as a view, without parameters
+-- Records whose outcome changed at least twice across the recent runs of their sync.
+-- A record's outcome in a run is its worst row there (rejected, then invalid, then
+-- success); n is how many recent runs to look at (default 5), ordered by their first
+-- batch start. outcomes lists the record's outcome per run, oldest first.
+-- params: sync n limit
+WITH run_order AS (
+  SELECT
+    l.org_id,
+    l.sync_id,
+    l.sync_run_id,
+    row_number() OVER (
+      PARTITION BY l.org_id, l.sync_id
+      ORDER BY min(l.batch_started_at) DESC NULLS LAST, l.sync_run_id DESC
+    ) AS run_rank
+  FROM "synctrack"."sync_log" AS l
+  WHERE TRUE
+  GROUP BY l.org_id, l.sync_id, l.sync_run_id
+),
+per_run AS (
+  SELECT
+    l.org_id,
+    l.sync_id,
+    l.record_identifier,
+    r.run_rank,
+    max(CASE l.outcome WHEN 'rejected' THEN 3 WHEN 'invalid' THEN 2 ELSE 1 END) AS severity
+  FROM "synctrack"."sync_log" AS l
+  JOIN run_order AS r ON r.org_id = l.org_id AND r.sync_id = l.sync_id AND r.sync_run_id = l.sync_run_id
+  WHERE r.run_rank <= 5
+  GROUP BY l.org_id, l.sync_id, l.record_identifier, r.run_rank
+),
+steps AS (
+  SELECT
+    p.org_id,
+    p.sync_id,
+    p.record_identifier,
+    p.run_rank,
+    CASE p.severity WHEN 3 THEN 'rejected' WHEN 2 THEN 'invalid' ELSE 'success' END AS outcome,
+    CASE WHEN lag(p.severity) OVER (
+      PARTITION BY p.org_id, p.sync_id, p.record_identifier ORDER BY p.run_rank DESC
+    ) <> p.severity THEN 1 ELSE 0 END AS changed
+  FROM per_run AS p
+)
+SELECT
+  org_id,
+  sync_id,
+  record_identifier,
+  count(*) AS runs,
+  count(*) FILTER (WHERE changed = 1) AS changes,
+  string_agg(outcome, ',' ORDER BY run_rank DESC) AS outcomes
+FROM steps
+GROUP BY org_id, sync_id, record_identifier
+HAVING count(*) FILTER (WHERE changed = 1) >= 2
+ORDER BY changes DESC, org_id, sync_id, record_identifier NULLS LAST

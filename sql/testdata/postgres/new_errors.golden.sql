@@ -1,0 +1,99 @@
+-- rendered with parameters: new_errors
+-- Rejection fingerprints in the latest run of each sync that its previous n runs did not have.
+-- Runs are ordered by their first batch start; n defaults to 5. A sync with a single
+-- run reports every fingerprint it has. Fingerprints as in rejections_by_fingerprint.
+-- params: sync n limit
+WITH run_order AS (
+  SELECT
+    l.org_id,
+    l.sync_id,
+    l.sync_run_id,
+    row_number() OVER (
+      PARTITION BY l.org_id, l.sync_id
+      ORDER BY min(l.batch_started_at) DESC NULLS LAST, l.sync_run_id DESC
+    ) AS run_rank
+  FROM "synctrack"."sync_log" AS l
+  WHERE TRUE
+    AND l.sync_id = '52275'
+  GROUP BY l.org_id, l.sync_id, l.sync_run_id
+),
+errors AS (
+  SELECT
+    l.org_id,
+    l.sync_id,
+    l.sync_run_id,
+    r.run_rank,
+    regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(l.status_message, '[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}', '<uuid>', 'g'), '[A-Za-z0-9._%+-]*@[A-Za-z0-9._%+@-]*', '<email>', 'g'), '''[^'']*''', '''<v>''', 'g'), '[A-Za-z0-9_-]+([.][A-Za-z0-9_-]+)+[.][a-z]{2,}', '<host>', 'g'), '(^|[^A-Za-z0-9])([A-Za-z]+[0-9]|[0-9]+[A-Za-z]|[A-Za-z]+[-_][0-9])[A-Za-z0-9]*', '\1<id>', 'g'), '(^|[^A-Za-z0-9])-?[0-9]+([.][0-9]+)?', '\1<n>', 'g') AS fingerprint,
+    l.status_message,
+    l.record_identifier
+  FROM "synctrack"."sync_log" AS l
+  JOIN run_order AS r ON r.org_id = l.org_id AND r.sync_id = l.sync_id AND r.sync_run_id = l.sync_run_id
+  WHERE l.outcome = 'rejected' AND r.run_rank <= 1 + 3
+),
+seen AS (
+  SELECT DISTINCT org_id, sync_id, fingerprint FROM errors WHERE run_rank > 1
+)
+SELECT
+  e.org_id,
+  e.sync_id,
+  e.sync_run_id,
+  e.fingerprint,
+  count(*) AS rejected,
+  count(DISTINCT e.record_identifier) AS records,
+  min(e.status_message) AS example_message
+FROM errors AS e
+LEFT JOIN seen AS s
+  ON s.org_id = e.org_id AND s.sync_id = e.sync_id AND s.fingerprint IS NOT DISTINCT FROM e.fingerprint
+WHERE e.run_rank = 1 AND s.sync_id IS NULL
+GROUP BY e.org_id, e.sync_id, e.sync_run_id, e.fingerprint
+ORDER BY rejected DESC, e.org_id, e.sync_id, e.fingerprint NULLS LAST
+LIMIT 50
+
+-- rendered as a view, without parameters
+-- Rejection fingerprints in the latest run of each sync that its previous n runs did not have.
+-- Runs are ordered by their first batch start; n defaults to 5. A sync with a single
+-- run reports every fingerprint it has. Fingerprints as in rejections_by_fingerprint.
+-- params: sync n limit
+WITH run_order AS (
+  SELECT
+    l.org_id,
+    l.sync_id,
+    l.sync_run_id,
+    row_number() OVER (
+      PARTITION BY l.org_id, l.sync_id
+      ORDER BY min(l.batch_started_at) DESC NULLS LAST, l.sync_run_id DESC
+    ) AS run_rank
+  FROM "synctrack"."sync_log" AS l
+  WHERE TRUE
+  GROUP BY l.org_id, l.sync_id, l.sync_run_id
+),
+errors AS (
+  SELECT
+    l.org_id,
+    l.sync_id,
+    l.sync_run_id,
+    r.run_rank,
+    regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(l.status_message, '[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}', '<uuid>', 'g'), '[A-Za-z0-9._%+-]*@[A-Za-z0-9._%+@-]*', '<email>', 'g'), '''[^'']*''', '''<v>''', 'g'), '[A-Za-z0-9_-]+([.][A-Za-z0-9_-]+)+[.][a-z]{2,}', '<host>', 'g'), '(^|[^A-Za-z0-9])([A-Za-z]+[0-9]|[0-9]+[A-Za-z]|[A-Za-z]+[-_][0-9])[A-Za-z0-9]*', '\1<id>', 'g'), '(^|[^A-Za-z0-9])-?[0-9]+([.][0-9]+)?', '\1<n>', 'g') AS fingerprint,
+    l.status_message,
+    l.record_identifier
+  FROM "synctrack"."sync_log" AS l
+  JOIN run_order AS r ON r.org_id = l.org_id AND r.sync_id = l.sync_id AND r.sync_run_id = l.sync_run_id
+  WHERE l.outcome = 'rejected' AND r.run_rank <= 1 + 5
+),
+seen AS (
+  SELECT DISTINCT org_id, sync_id, fingerprint FROM errors WHERE run_rank > 1
+)
+SELECT
+  e.org_id,
+  e.sync_id,
+  e.sync_run_id,
+  e.fingerprint,
+  count(*) AS rejected,
+  count(DISTINCT e.record_identifier) AS records,
+  min(e.status_message) AS example_message
+FROM errors AS e
+LEFT JOIN seen AS s
+  ON s.org_id = e.org_id AND s.sync_id = e.sync_id AND s.fingerprint IS NOT DISTINCT FROM e.fingerprint
+WHERE e.run_rank = 1 AND s.sync_id IS NULL
+GROUP BY e.org_id, e.sync_id, e.sync_run_id, e.fingerprint
+ORDER BY rejected DESC, e.org_id, e.sync_id, e.fingerprint NULLS LAST

@@ -1,0 +1,23 @@
+-- rendered with parameters: record_history
+-- Every row for one record identifier across runs, newest first.
+-- params: identifier sync limit
+-- required: identifier
+SELECT
+  l.batch_started_at,
+  l.batch_completed_at,
+  l.org_id,
+  l.sync_id,
+  l.sync_run_id,
+  l.record_identifier,
+  l.operation,
+  l.outcome,
+  l.status,
+  l.status_message,
+  l.record_payload,
+  l.log_id,
+  l._file
+FROM "synctrack"."sync_log" AS l
+WHERE l.record_identifier = 'CUST-1042'
+  AND l.sync_id = '52275'
+ORDER BY l.batch_started_at DESC NULLS LAST, l.sync_run_id DESC, l.log_id
+LIMIT 50

@@ -1,0 +1,106 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/synctrack/synctrack/dialects"
+	"github.com/synctrack/synctrack/warehouse"
+)
+
+// PasswordEnv holds the password when neither PGPASSWORD nor ~/.pgpass does.
+const PasswordEnv = "SYNCTRACK_POSTGRES_PASSWORD"
+
+// Engine describes PostgreSQL for the registry.
+func Engine() warehouse.Engine {
+	return warehouse.Engine{
+		Name:    "postgres",
+		Schemes: []string{"postgres", "postgresql"},
+		Example: "postgres://USER@HOST:5432/DB?schema=synctrack",
+		Dialect: dialects.Postgres{},
+		Check:   func(raw string) error { _, err := ParseURL(raw, nil); return err },
+		Open: func(ctx context.Context, raw string, o warehouse.Options) (warehouse.Warehouse, error) {
+			c, err := ParseURL(raw, o.Env)
+			if err != nil {
+				return nil, warehouse.Wrap(err, warehouse.Config, "bad_url", "")
+			}
+			c.ReadOnly, c.Logger = o.ReadOnly, o.Logger
+			return Open(ctx, c, o.Now)
+		},
+		Sample: (*Warehouse)(nil),
+	}
+}
+
+// Config is what a postgres:// URL says.
+type Config struct {
+	// Pool is pgx's configuration of the URL less synctrack's parameters:
+	// every pgx option works (sslmode, host=/unix/socket/dir, target_session_attrs,
+	// connect_timeout, ...); any other parameter is a server setting.
+	Pool     *pgxpool.Config
+	Schema   string // default "synctrack"
+	ReadOnly bool
+	Logger   *slog.Logger // statements at debug level; none when nil
+}
+
+// ownParams are the URL parameters synctrack takes for itself; pgx never sees them.
+var ownParams = []string{"schema"}
+
+var errPasswordInURL = errors.New("no password in the URL or the config file: " +
+	"set PGPASSWORD, a ~/.pgpass line, or " + PasswordEnv)
+
+// ParseURL reads postgres://USER@HOST:PORT/DB?schema=NAME&<pgx options>. A
+// password in it is refused (and never repeated). env looks up
+// SYNCTRACK_POSTGRES_PASSWORD (os.Getenv when nil); pgx itself reads
+// PGPASSWORD, the other PG* variables and ~/.pgpass.
+func ParseURL(raw string, env func(string) string) (Config, error) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		return Config{}, fmt.Errorf("warehouse URL: want postgres://USER@HOST:5432/DB?schema=synctrack")
+	}
+	if _, has := u.User.Password(); has {
+		return Config{}, errPasswordInURL
+	}
+	q := u.Query()
+	if q.Has("password") {
+		return Config{}, errPasswordInURL
+	}
+	c := Config{Schema: "synctrack"}
+	if s := q.Get("schema"); s != "" {
+		c.Schema = s
+	} else if q.Has("schema") {
+		return Config{}, fmt.Errorf("warehouse URL %s: schema= is empty", u.Redacted())
+	}
+	for _, p := range ownParams {
+		q.Del(p)
+	}
+	u.RawQuery = q.Encode()
+	pc, err := pgxpool.ParseConfig(u.String())
+	if err != nil {
+		return Config{}, fmt.Errorf("warehouse URL %s: %s (params other than %s are pgx's)", u.Redacted(),
+			redactParseError(err), strings.Join(ownParams, ", "))
+	}
+	if env == nil {
+		env = os.Getenv
+	}
+	if pw := env(PasswordEnv); pw != "" {
+		pc.ConnConfig.Password = pw
+	}
+	c.Pool = pc
+	return c, nil
+}
+
+// redactParseError keeps pgx's reason but not the connection string it may quote.
+func redactParseError(err error) string {
+	msg := err.Error()
+	if i := strings.LastIndex(msg, ": "); i >= 0 && strings.HasPrefix(msg, "cannot parse") {
+		return "cannot parse: " + msg[i+2:]
+	}
+	return msg
+}

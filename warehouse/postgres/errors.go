@@ -1,0 +1,78 @@
+package postgres
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/synctrack/synctrack/warehouse"
+)
+
+// errorRules map what PostgreSQL says to a class by SQLSTATE (the server's
+// own error codes, stable across versions and languages, unlike its
+// messages), first match wins; what the operating system and the network
+// say is warehouse.OSRules, after these. Which file a data error is about is
+// decided where the COPY knows it (records.go), never from the text.
+var errorRules = []warehouse.Rule{
+	{Class: warehouse.Transient, Reason: "connection", Match: sqlstate("08", "57P01", "57P02", "57P03"),
+		Contains: []string{"conn closed", "unexpected eof", "server closed the connection"},
+		Hint:     "the connection to PostgreSQL broke or the server is restarting; the load is tried again"},
+	{Class: warehouse.Transient, Reason: "conflict", Match: sqlstate("40001", "40P01", "55P03"),
+		Hint: "a serialization failure, deadlock or lock timeout with another session; the load is tried again"},
+	{Class: warehouse.Transient, Reason: "canceled", Match: sqlstate("57014"),
+		Hint: "the statement was cancelled (statement_timeout, or pg_cancel_backend); the load is tried again"},
+	{Class: warehouse.Resource, Reason: "disk_full", Match: sqlstate("53100"),
+		Hint: "the database server's disk is full: free space there, then load again; nothing was blamed on any object"},
+	{Class: warehouse.Resource, Reason: "memory", Match: sqlstate("53200"),
+		Hint: "the database server ran out of memory; lower --batch-bytes or give the server more"},
+	{Class: warehouse.Resource, Reason: "connections", Match: sqlstate("53300", "53400"),
+		Hint: "the server has no connection slot free (max_connections); try again when others let go"},
+	{Class: warehouse.Config, Reason: "auth", Match: sqlstate("28"),
+		Hint: "check the user in the URL and its password (PGPASSWORD, ~/.pgpass or " + PasswordEnv + ") and pg_hba.conf"},
+	{Class: warehouse.Config, Reason: "permission", Match: sqlstate("42501"),
+		Hint: "grant the loading role what README's Postgres section lists (CREATE on the database for the first run, or own the schema)"},
+	{Class: warehouse.Config, Reason: "not_found", Match: sqlstate("3D000", "3F000", "42P01", "42883"),
+		Hint: "the database, schema or table does not exist: check the URL, or load once to create the schema"},
+	{Class: warehouse.Config, Reason: "bad_setting", Match: sqlstate("42704", "22023"),
+		Hint: "a URL parameter that is neither synctrack's nor pgx's is sent to the server as a setting; check its spelling"},
+	{Class: warehouse.Config, Reason: "read_only", Match: sqlstate("25006"),
+		Hint: "the server or the transaction is read-only (a standby, or default_transaction_read_only): point the URL at the primary"},
+	{Class: warehouse.Config, Reason: "dependents", Match: sqlstate("2BP01"),
+		Hint: "a view or table of yours depends on one synctrack must replace: drop it, load, then create it again"},
+	{Class: warehouse.Data, Reason: warehouse.ReasonBadText, Match: sqlstate("22021", "22P05"),
+		Hint: "the file holds text the database cannot store in its encoding"},
+	{Class: warehouse.Data, Reason: "bad_object", Match: sqlstate("22", "23", "54000"),
+		Hint: "the object's data cannot be stored; it is recorded as failed and retried on the next load"},
+}
+
+// sqlstate matches a server error whose SQLSTATE starts with any of codes
+// (a whole code, or a two-character class).
+func sqlstate(codes ...string) func(error) bool {
+	return func(err error) bool {
+		var pe *pgconn.PgError
+		if !errors.As(err, &pe) {
+			return false
+		}
+		for _, c := range codes {
+			if strings.HasPrefix(pe.Code, c) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// classify gives err its class.
+func classify(err error) error {
+	return warehouse.Classify(err, errorRules, warehouse.OSRules)
+}
+
+// code is err's SQLSTATE, "" when the server did not send one.
+func code(err error) string {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code
+	}
+	return ""
+}

@@ -1,0 +1,185 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/parquet-go/parquet-go"
+
+	"github.com/synctrack/synctrack/dialects"
+	"github.com/synctrack/synctrack/warehouse"
+)
+
+// ReplaceFacts rebuilds a fact table from all of its current files: the
+// columns as written (names lower case, so they are typed unquoted; ids as
+// text), one row per (org, id) taken from the newest file, plus org_id, _file
+// and _loaded_at. The table keeps its identity (views depend on it): new
+// columns are added, its rows deleted and the new ones inserted, in the same
+// transaction as the ledger rows. Fact tables are small (one row per source,
+// destination or object): their rows go as one JSON parameter that
+// jsonb_populate_recordset types by the table's own columns.
+func (w *Warehouse) ReplaceFacts(ctx context.Context, table string, files []warehouse.File) error {
+	required, ok := dialects.FactColumns[table]
+	if !ok {
+		return fmt.Errorf("unknown fact table %q", table)
+	}
+	now := w.now().UTC()
+	fr, err := readFacts(files, required, now)
+	if err != nil {
+		return err
+	}
+	es := make([]warehouse.LedgerEntry, len(files))
+	for i, f := range files {
+		es[i] = warehouse.LoadedEntry(f.Object, fr.rows[f.Key], f.Attempts, joinNotes(f.Note, fr.fix[f.Key].note()), now)
+	}
+	t := w.table(table)
+	return w.inTx(ctx, func(tx pgx.Tx) error {
+		for _, c := range fr.columns {
+			if _, err := tx.Exec(ctx, `ALTER TABLE `+t+` ADD COLUMN IF NOT EXISTS `+w.d.Ident(c.Name)+" "+c.Type); err != nil {
+				return fmt.Errorf("add column %s to %s: %w", c.Name, table, err)
+			}
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM `+t); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO `+t+` SELECT * FROM jsonb_populate_recordset(NULL::`+t+`, $1::jsonb)`, fr.json); err != nil {
+			return fmt.Errorf("rebuild %s: %w", table, err)
+		}
+		return w.upsertLedger(ctx, tx, es)
+	})
+}
+
+// facts is what the fact files hold, ready to insert.
+type facts struct {
+	columns []dialects.Column // every column seen, with its PostgreSQL type
+	json    string            // the kept rows, a JSON array of objects
+	rows    map[string]int64  // rows per file
+	fix     map[string]*repairs
+}
+
+// readFacts reads every file, newest first (modification time, then key,
+// as the other engines order them), and keeps the first row of each
+// (org, id): the newest file's.
+func readFacts(files []warehouse.File, required []string, now time.Time) (facts, error) {
+	byAge := append([]warehouse.File(nil), files...)
+	sort.SliceStable(byAge, func(i, j int) bool {
+		if !byAge[i].ModTime.Equal(byAge[j].ModTime) {
+			return byAge[i].ModTime.After(byAge[j].ModTime)
+		}
+		return byAge[i].Key > byAge[j].Key
+	})
+	fr := facts{rows: map[string]int64{}, fix: map[string]*repairs{}}
+	typed := map[string]bool{}
+	for _, c := range required {
+		typed[c] = true
+	}
+	kept := map[[2]string]bool{}
+	out := []byte{'['}
+	loadedAt := appendJSONString(nil, now.Format("2006-01-02T15:04:05.999999Z07:00"))
+	for _, f := range byAge {
+		fix := &repairs{}
+		fr.fix[f.Key] = fix
+		if f.Local == "" {
+			continue
+		}
+		p, err := openParquet(f.Local)
+		if err != nil {
+			return fr, warehouse.DataError(fmt.Errorf("%s: %w", f.Key, err), f.Key)
+		}
+		err = fr.readFile(p, f, fix, typed, kept, &out, loadedAt)
+		p.close()
+		if err != nil {
+			return fr, warehouse.DataError(fmt.Errorf("%s: %w", f.Key, err), f.Key)
+		}
+	}
+	if len(out) == 1 {
+		out = append(out, ']')
+	} else {
+		out[len(out)-1] = ']'
+	}
+	fr.json = string(out)
+	return fr, nil
+}
+
+func isID(c string) bool { return c == "id" || strings.HasSuffix(c, "_id") }
+
+// readFile appends the rows of one file that are the first of their (org,
+// id) to out, each followed by a comma.
+func (fr *facts) readFile(p *parquetFile, f warehouse.File, fix *repairs, typed map[string]bool,
+	kept map[[2]string]bool, out *[]byte, loadedAt []byte) error {
+	own := map[string]bool{"org_id": true, "_file": true, "_loaded_at": true}
+	var cols []int
+	for i, n := range p.names {
+		if n == "" || own[n] || containsLeaf(cols, p, n) {
+			continue
+		}
+		cols = append(cols, i)
+		if !typed[n] {
+			typed[n] = true
+			fr.columns = append(fr.columns, dialects.Column{Name: n, Type: factType(p.types[i], isID(n))})
+		}
+	}
+	id := p.column("id")
+	org, key := appendJSONString(nil, f.OrgID), appendJSONString(nil, f.Key)
+	for p.next() {
+		fr.rows[f.Key]++
+		idText := "\x00null"
+		if id >= 0 && !p.row[id].IsNull() {
+			idText = p.types[id].text(p.row[id], fix)
+		}
+		if k := [2]string{f.OrgID, idText}; kept[k] {
+			continue
+		} else {
+			kept[k] = true
+		}
+		b := append(*out, '{')
+		for _, i := range cols {
+			b = append(appendJSONString(b, p.names[i]), ':')
+			if v := p.row[i]; isID(p.names[i]) && !v.IsNull() {
+				b = appendJSONString(b, p.types[i].text(v, fix))
+			} else {
+				b = p.types[i].appendJSON(b, v, fix)
+			}
+			b = append(b, ',')
+		}
+		b = append(append(b, `"org_id":`...), org...)
+		b = append(append(b, `,"_file":`...), key...)
+		b = append(append(b, `,"_loaded_at":`...), loadedAt...)
+		*out = append(b, '}', ',')
+	}
+	return p.err
+}
+
+func containsLeaf(cols []int, p *parquetFile, name string) bool {
+	for _, c := range cols {
+		if p.names[c] == name {
+			return true
+		}
+	}
+	return false
+}
+
+// factType is the PostgreSQL type of a fact column as written.
+func factType(t leafType, id bool) string {
+	switch {
+	case id:
+		return "TEXT"
+	case t.unit != 0:
+		return "TIMESTAMPTZ"
+	case t.date:
+		return "DATE"
+	case t.scale >= 0:
+		return "NUMERIC"
+	case t.kind == parquet.Boolean:
+		return "BOOLEAN"
+	case t.kind == parquet.Int32 || t.kind == parquet.Int64:
+		return "BIGINT"
+	case t.kind == parquet.Float || t.kind == parquet.Double:
+		return "DOUBLE PRECISION"
+	}
+	return "TEXT"
+}

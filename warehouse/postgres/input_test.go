@@ -1,0 +1,144 @@
+package postgres_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/parquet-go/parquet-go"
+
+	"github.com/synctrack/synctrack/internal/pgtest"
+	"github.com/synctrack/synctrack/internal/testbucket"
+	"github.com/synctrack/synctrack/loader"
+	"github.com/synctrack/synctrack/warehouse"
+	"github.com/synctrack/synctrack/warehouse/postgres"
+)
+
+// oddRow is a records file's row in the shapes the vendor may write: an
+// integer identifier, a zone-less millisecond timestamp, one as text, no
+// sync ids (taken from the path), and columns nobody documented.
+type oddRow struct {
+	Identifier int64   `parquet:"identifier"`
+	Payload    string  `parquet:"record_payload"`
+	Status     *string `parquet:"status,optional"`
+	Message    string  `parquet:"status_message"`
+	Started    int64   `parquet:"batch_started_at,timestamp(millisecond:local)"`
+	Ended      string  `parquet:"batch_ended_at"`
+	Retry      *int64  `parquet:"retry_count,optional"`
+	Note       string  `parquet:"Note"`
+}
+
+const runDir = "sync_tracking_datasets/o1/s1/r1/"
+
+func writeParquet[T any](t *testing.T, dir, key string, rows []T) {
+	t.Helper()
+	var b bytes.Buffer
+	if err := parquet.Write(&b, rows); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, filepath.FromSlash(key))
+	os.MkdirAll(filepath.Dir(p), 0o755)
+	if err := os.WriteFile(p, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Input the other engines take loads here too, as they load it; what
+// PostgreSQL cannot store is repaired and counted in the ledger row; a row
+// PostgreSQL refuses fails its file alone, named; a records file without
+// an identifier fails naming its columns.
+func TestOddInputLoads(t *testing.T) {
+	url, dir := testbucket.Dir(t)
+	ok := "succeeded"
+	started := time.Date(2026, 1, 5, 8, 1, 19, 369_000_000, time.UTC)
+	retry := int64(2)
+	writeParquet(t, dir, runDir+"records_updated.0.parquet", []oddRow{
+		{Identifier: 42, Payload: `{"email":"a@b","n":1}`, Status: &ok, Message: "bad \xff utf8",
+			Started: started.UnixMilli(), Ended: "2026-01-05 08:02:00.123456+00", Retry: &retry, Note: "x"},
+		{Identifier: 43, Payload: "not json", Message: "nul\x00byte", Started: started.UnixMilli(), Ended: "2026-01-05T08:02:00Z"},
+		{Identifier: 44, Payload: `{"k":"a\u0000b","s":"\ud800","pair":"\ud83d\ude00"}`, Started: started.UnixMilli(), Ended: "2026-01-05"},
+	})
+	writeParquet(t, dir, runDir+"records_updated.1.parquet", []oddRow{
+		{Identifier: 50, Payload: `{"n":1e1000000}`, Started: started.UnixMilli(), Ended: "2026-01-05"},
+	})
+	writeParquet(t, dir, runDir+"records_updated.2.parquet", []struct {
+		ID string `parquet:"id"`
+	}{{"x"}})
+	writeParquet(t, dir, runDir+"records_updated.3.parquet", []oddRow{{Identifier: 60, Payload: "{}", Ended: "2026-01-05"}})
+
+	w := open(t, pgtest.URL(t), warehouse.Options{})
+	rep, err := loader.New(testbucket.Open(t, url), dir, w, loader.Options{}).Load(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	failed := map[string]string{}
+	for _, f := range rep.Failed {
+		failed[f.Key] = f.Err.Error()
+		if warehouse.ClassOf(f.Err) != warehouse.Data {
+			t.Errorf("%s failed with a %s error: %v", f.Key, warehouse.ClassOf(f.Err), f.Err)
+		}
+	}
+	if len(failed) != 2 || !strings.Contains(failed[runDir+"records_updated.1.parquet"], "numeric") ||
+		!strings.Contains(failed[runDir+"records_updated.2.parquet"], "no identifier column (its columns: id)") {
+		t.Errorf("failed: %v; want the overflowing and the identifier-less file, named", failed)
+	}
+	if rep.Rows != 4 {
+		t.Errorf("loaded %d rows, want 4", rep.Rows)
+	}
+	got := rowsOf(t, w, `SELECT identifier, record_payload::text, coalesce(status, 'NULL'), status_message,
+  batch_started_at, batch_ended_at, sync_configuration_id, sync_run_id, org_id, batch_type, batch_number, _row,
+  coalesce(_extra::text, 'NULL') FROM synctrack_schema.sync_records ORDER BY identifier`)
+	want := []string{
+		`42|{"n": 1, "email": "a@b"}|succeeded|bad ` + "\uFFFD" + ` utf8|2026-01-05T08:01:19.369Z|2026-01-05T08:02:00.123456Z|s1|r1|o1|records_updated|0|0|{"Note": "x", "retry_count": 2}`,
+		`43|"not json"|NULL|nulbyte|2026-01-05T08:01:19.369Z|2026-01-05T08:02:00Z|s1|r1|o1|records_updated|0|1|{"Note": "", "retry_count": null}`,
+		`44|{"k": "a` + "\uFFFD" + `b", "s": "` + "\uFFFD" + `", "pair": "😀"}|NULL||2026-01-05T08:01:19.369Z|2026-01-05T00:00:00Z|s1|r1|o1|records_updated|0|2|{"Note": "", "retry_count": null}`,
+		`60|{}|NULL||1970-01-01T00:00:00Z|2026-01-05T00:00:00Z|s1|r1|o1|records_updated|3|0|{"Note": "", "retry_count": null}`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("rows:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	note := rowsOf(t, w, `SELECT error FROM synctrack_schema.load_ledger WHERE key = $1`, runDir+"records_updated.0.parquet")
+	for _, s := range []string{"repaired 1 string values that were not valid UTF-8", "dropped NUL bytes from 1", "escapes by \\ufffd in 1 JSON"} {
+		if len(note) != 1 || !strings.Contains(note[0], s) {
+			t.Errorf("ledger note %q lacks %q", note, s)
+		}
+	}
+}
+
+// rowsOf runs q and prints each row as its values joined by |.
+func rowsOf(t *testing.T, w warehouse.Warehouse, q string, args ...any) []string {
+	t.Helper()
+	q = strings.ReplaceAll(q, "synctrack_schema", w.Dialect().Ident(w.Schema()))
+	rs, err := w.(*postgres.Warehouse).Pool().Query(context.Background(), q, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rs.Close()
+	var out []string
+	for rs.Next() {
+		vals, err := rs.Values()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var parts []string
+		for _, v := range vals {
+			switch x := v.(type) {
+			case time.Time:
+				parts = append(parts, x.UTC().Format(time.RFC3339Nano))
+			case nil:
+				parts = append(parts, "")
+			default:
+				parts = append(parts, strings.TrimSpace(fmtAny(x)))
+			}
+		}
+		out = append(out, strings.Join(parts, "|"))
+	}
+	if rs.Err() != nil {
+		t.Fatal(rs.Err())
+	}
+	return out
+}

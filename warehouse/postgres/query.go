@@ -1,0 +1,127 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/synctrack/synctrack/warehouse"
+)
+
+// Query runs one statement with $1.. bound to args, in a read-only
+// transaction (PostgreSQL refuses any write in it), and streams its rows.
+func (w *Warehouse) Query(ctx context.Context, q string, args []warehouse.Arg) (warehouse.Rows, error) {
+	vals := make([]any, len(args))
+	for i, a := range args {
+		vals[i] = a.Value
+	}
+	tx, err := w.pool.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return nil, classify(err)
+	}
+	rs, err := tx.Query(ctx, q, vals...)
+	if err != nil {
+		_ = tx.Rollback(context.WithoutCancel(ctx))
+		return nil, classify(err)
+	}
+	return &rows{ctx: ctx, tx: tx, rs: rs, types: tx.Conn().TypeMap()}, nil
+}
+
+// rows adapts pgx's rows to warehouse.Rows. Values come as the other
+// engines' drivers give them: JSON as its text (pgx would decode it into
+// maps, losing the text's key order), numerics as decimal text, arrays as
+// []any, everything else as pgx decodes it.
+type rows struct {
+	ctx   context.Context
+	tx    pgx.Tx
+	rs    pgx.Rows
+	types *pgtype.Map
+	err   error
+}
+
+func (r *rows) Columns() ([]string, error) {
+	fs := r.rs.FieldDescriptions()
+	out := make([]string, len(fs))
+	for i, f := range fs {
+		out[i] = f.Name
+	}
+	return out, nil
+}
+
+// ColumnTypeNames are the columns' types, in the names the exporters know
+// (DuckDB's): BIGINT, DOUBLE, TIMESTAMPTZ, JSON, ...
+func (r *rows) ColumnTypeNames() []string {
+	fs := r.rs.FieldDescriptions()
+	out := make([]string, len(fs))
+	for i, f := range fs {
+		name := "UNKNOWN"
+		if t, ok := r.types.TypeForOID(f.DataTypeOID); ok {
+			name = t.Name
+		}
+		out[i] = typeNames[name]
+		if out[i] == "" {
+			out[i] = strings.ToUpper(name)
+		}
+	}
+	return out
+}
+
+var typeNames = map[string]string{
+	"int8": "BIGINT", "int4": "INTEGER", "int2": "SMALLINT", "float8": "DOUBLE", "float4": "REAL",
+	"bool": "BOOLEAN", "timestamptz": "TIMESTAMPTZ", "timestamp": "TIMESTAMP", "date": "DATE",
+	"text": "VARCHAR", "varchar": "VARCHAR", "json": "JSON", "jsonb": "JSON", "numeric": "DECIMAL",
+}
+
+func (r *rows) Next() bool { return r.rs.Next() }
+
+func (r *rows) Scan(dest ...any) error {
+	fs := r.rs.FieldDescriptions()
+	raw := r.rs.RawValues()
+	vals, err := r.rs.Values()
+	if err != nil {
+		return classify(err)
+	}
+	if len(dest) != len(vals) {
+		return fmt.Errorf("scan: %d destinations for %d columns", len(dest), len(vals))
+	}
+	for i, v := range vals {
+		switch fs[i].DataTypeOID {
+		case pgtype.JSONOID, pgtype.JSONBOID:
+			if raw[i] != nil {
+				v = jsonText(raw[i], fs[i].Format)
+			}
+		case pgtype.NumericOID:
+			if n, ok := v.(pgtype.Numeric); ok {
+				b, _ := n.MarshalJSON()
+				v = string(b)
+			}
+		}
+		p, ok := dest[i].(*any)
+		if !ok {
+			return fmt.Errorf("scan: destination %d is %T, want *any", i, dest[i])
+		}
+		*p = v
+	}
+	return nil
+}
+
+// jsonText is a JSON value's text: binary jsonb is a version byte, then it.
+func jsonText(b []byte, format int16) string {
+	if format == pgtype.BinaryFormatCode && len(b) > 0 && b[0] == 1 {
+		b = b[1:]
+	}
+	return string(b)
+}
+
+func (r *rows) Err() error { return classify(r.rs.Err()) }
+
+// Close ends the rows and their read-only transaction.
+func (r *rows) Close() error {
+	r.rs.Close()
+	err := r.rs.Err()
+	_ = r.tx.Rollback(context.WithoutCancel(r.ctx))
+	return classify(err)
+}

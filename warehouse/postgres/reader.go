@@ -1,0 +1,138 @@
+package postgres
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/parquet-go/parquet-go"
+)
+
+// parquetFile reads one staged parquet file row group by row group, a few
+// hundred rows at a time, so memory stays bounded whatever the file's
+// size. Values are addressed by leaf column; top-level columns that are not
+// leaves (lists, structs) are left out.
+type parquetFile struct {
+	fh     *os.File
+	pf     *parquet.File
+	names  []string   // top-level column names, lower case, by leaf index ("" for nested)
+	orig   []string   // the same names as written
+	types  []leafType // by leaf index
+	groups []parquet.RowGroup
+	group  int
+	rows   parquet.Rows
+	buf    []parquet.Row
+	n, at  int             // rows in buf, next row
+	row    []parquet.Value // the current row, by leaf index
+	err    error
+}
+
+const readRows = 256
+
+func openParquet(path string) (*parquetFile, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	st, err := fh.Stat()
+	if err != nil {
+		fh.Close()
+		return nil, err
+	}
+	pf, err := parquet.OpenFile(fh, st.Size(), parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
+	if err != nil {
+		fh.Close()
+		return nil, fmt.Errorf("not a readable parquet file: %w", err)
+	}
+	p := &parquetFile{fh: fh, pf: pf, groups: pf.RowGroups(), buf: make([]parquet.Row, readRows)}
+	for _, f := range pf.Schema().Fields() {
+		leaves := countLeaves(f)
+		name := ""
+		if f.Leaf() {
+			name = strings.ToLower(f.Name())
+		}
+		for range leaves {
+			p.names = append(p.names, name)
+			p.orig = append(p.orig, f.Name())
+			p.types = append(p.types, leafTypeOf(f))
+		}
+	}
+	p.row = make([]parquet.Value, len(p.names))
+	return p, nil
+}
+
+func countLeaves(n parquet.Node) int {
+	if n.Leaf() {
+		return 1
+	}
+	c := 0
+	for _, f := range n.Fields() {
+		c += countLeaves(f)
+	}
+	return c
+}
+
+// column is the leaf index of the top-level column name (lower case), -1 if
+// the file has none; the first of names differing only in case wins.
+func (p *parquetFile) column(name string) int {
+	for i, n := range p.names {
+		if n == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// next moves to the next row, false at the end or on error (p.err).
+func (p *parquetFile) next() bool {
+	for p.at >= p.n {
+		if !p.fill() {
+			return false
+		}
+	}
+	for i := range p.row {
+		p.row[i] = parquet.Value{}
+	}
+	for _, v := range p.buf[p.at] {
+		if c := v.Column(); c >= 0 && c < len(p.row) && p.names[c] != "" {
+			p.row[c] = v
+		}
+	}
+	p.at++
+	return true
+}
+
+// fill reads the next rows into buf, opening the next row group as needed.
+func (p *parquetFile) fill() bool {
+	for {
+		if p.rows == nil {
+			if p.group >= len(p.groups) {
+				return false
+			}
+			p.rows = p.groups[p.group].Rows()
+			p.group++
+		}
+		n, err := p.rows.ReadRows(p.buf)
+		p.n, p.at = n, 0
+		if err != nil && !errors.Is(err, io.EOF) {
+			p.err = err
+			return false
+		}
+		if errors.Is(err, io.EOF) {
+			p.rows.Close()
+			p.rows = nil
+		}
+		if n > 0 {
+			return true
+		}
+	}
+}
+
+func (p *parquetFile) close() {
+	if p.rows != nil {
+		p.rows.Close()
+	}
+	p.fh.Close()
+}

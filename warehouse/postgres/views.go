@@ -1,0 +1,181 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/synctrack/synctrack/dialects"
+	analysis "github.com/synctrack/synctrack/sql"
+)
+
+// RefreshViews rebuilds sync_log, the analysis views and, for each sync, its
+// typed view and its rows in payload_columns, in one transaction. A sync's
+// fields are the union over its runs' payload schemas; a field whose type
+// differs between runs becomes JSON. Column names already given stay.
+func (w *Warehouse) RefreshViews(ctx context.Context, syncIDs []string) error {
+	return w.inTx(ctx, func(tx pgx.Tx) error {
+		if err := w.replaceView(ctx, tx, "sync_log", w.d.SyncLogBody(w.schema)); err != nil {
+			return fmt.Errorf("sync_log: %w", err)
+		}
+		if _, err := w.installViews(ctx, tx); err != nil {
+			return fmt.Errorf("report views: %w", err)
+		}
+		taken, err := w.viewNames(ctx, tx)
+		if err != nil {
+			return err
+		}
+		for _, id := range syncIDs {
+			if err := w.refreshSync(ctx, tx, id, taken); err != nil {
+				return fmt.Errorf("typed view for sync %q: %w", id, err)
+			}
+		}
+		return nil
+	})
+}
+
+// InstallViews creates or replaces one view per analysis template that
+// needs no parameters, and returns their names.
+func (w *Warehouse) InstallViews(ctx context.Context) ([]string, error) {
+	var names []string
+	err := w.inTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		names, err = w.installViews(ctx, tx)
+		return err
+	})
+	return names, err
+}
+
+func (w *Warehouse) installViews(ctx context.Context, tx pgx.Tx) ([]string, error) {
+	vs, err := analysis.Views(w.d, w.schema)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, len(vs))
+	for i, v := range vs {
+		if err := w.replaceView(ctx, tx, v.Name, v.Body); err != nil {
+			return nil, fmt.Errorf("view %s: %w", v.Name, err)
+		}
+		names[i] = v.Name
+	}
+	return names, nil
+}
+
+// replaceView makes view name select body. CREATE OR REPLACE VIEW keeps
+// whatever depends on the view, but cannot drop, rename, reorder or retype
+// its columns (42P16, 42804), which a typed view's new field or a template
+// of a newer synctrack may: then the view is dropped and created again,
+// inside a savepoint so the failed attempt does not end the transaction.
+// Views of the user's built on one of ours stop that drop (2BP01, a config
+// error saying so).
+func (w *Warehouse) replaceView(ctx context.Context, tx pgx.Tx, name, body string) error {
+	sp, err := tx.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	v := w.table(name)
+	_, err = sp.Exec(ctx, "CREATE OR REPLACE VIEW "+v+" AS\n"+body)
+	if err == nil {
+		return sp.Commit(ctx)
+	}
+	if rerr := sp.Rollback(ctx); rerr != nil {
+		return rerr
+	}
+	if c := code(err); c != "42P16" && c != "42804" {
+		return err
+	}
+	if _, err := tx.Exec(ctx, "DROP VIEW "+v); err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, "CREATE VIEW "+v+" AS\n"+body)
+	return err
+}
+
+// viewNames maps each view name in payload_columns to its sync.
+func (w *Warehouse) viewNames(ctx context.Context, tx pgx.Tx) (map[string]string, error) {
+	rows, err := tx.Query(ctx, `SELECT DISTINCT view_name, sync_configuration_id FROM `+w.table("payload_columns"))
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	var v, s string
+	_, err = pgx.ForEachRow(rows, []any{&v, &s}, func() error { out[v] = s; return nil })
+	return out, err
+}
+
+func (w *Warehouse) refreshSync(ctx context.Context, tx pgx.Tx, syncID string, taken map[string]string) error {
+	fields, err := w.syncFields(ctx, tx, syncID)
+	if err != nil {
+		return err
+	}
+	existing, view, err := w.payloadColumns(ctx, tx, syncID)
+	if err != nil {
+		return err
+	}
+	if view == "" {
+		view = dialects.ViewName(syncID)
+		for n := 2; taken[view] != "" && taken[view] != syncID; n++ {
+			view = fmt.Sprintf("%s_%d", dialects.ViewName(syncID), n)
+		}
+		taken[view] = syncID
+	}
+	base := dialects.Names(dialects.RecordsColumns)
+	cols := dialects.AssignColumns(existing, fields, base)
+	pc := w.table("payload_columns")
+	if _, err := tx.Exec(ctx, `DELETE FROM `+pc+` WHERE sync_configuration_id = $1`, syncID); err != nil {
+		return err
+	}
+	var fs, cs, ts []string
+	for _, c := range cols {
+		fs, cs, ts = append(fs, safeText(c.Field)), append(cs, c.Column), append(ts, c.Type)
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO `+pc+` SELECT $1, $2, f, c, t FROM unnest($3::text[], $4::text[], $5::text[]) AS x(f, c, t)`,
+		syncID, view, fs, cs, ts); err != nil {
+		return err
+	}
+	return w.replaceView(ctx, tx, view, w.d.TypedView(w.schema, syncID, base, cols))
+}
+
+// syncFields is the union of a sync's payload schemas.
+func (w *Warehouse) syncFields(ctx context.Context, tx pgx.Tx, syncID string) (map[string]string, error) {
+	rows, err := tx.Query(ctx, `SELECT payload_schema::text FROM `+w.table("sync_runs")+
+		` WHERE sync_configuration_id = $1 ORDER BY started_at NULLS LAST, _file`, syncID)
+	if err != nil {
+		return nil, err
+	}
+	fields := map[string]string{}
+	var raw *string
+	_, err = pgx.ForEachRow(rows, []any{&raw}, func() error {
+		var m map[string]string
+		if raw == nil || json.Unmarshal([]byte(*raw), &m) != nil {
+			return nil
+		}
+		for f, t := range m {
+			t = dialects.NormalizeType(t)
+			if old, ok := fields[f]; ok && old != t {
+				t = "json"
+			}
+			fields[f] = t
+		}
+		return nil
+	})
+	return fields, err
+}
+
+func (w *Warehouse) payloadColumns(ctx context.Context, tx pgx.Tx, syncID string) ([]dialects.PayloadColumn, string, error) {
+	rows, err := tx.Query(ctx, `SELECT view_name, field_name, column_name, column_type FROM `+
+		w.table("payload_columns")+` WHERE sync_configuration_id = $1 ORDER BY column_name`, syncID)
+	if err != nil {
+		return nil, "", err
+	}
+	var out []dialects.PayloadColumn
+	var view string
+	var c dialects.PayloadColumn
+	_, err = pgx.ForEachRow(rows, []any{&view, &c.Field, &c.Column, &c.Type}, func() error {
+		out = append(out, c)
+		return nil
+	})
+	return out, view, err
+}

@@ -1,0 +1,84 @@
+package postgres_test
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/synctrack/synctrack/gen"
+	"github.com/synctrack/synctrack/internal/pgtest"
+	"github.com/synctrack/synctrack/internal/reportrun"
+	"github.com/synctrack/synctrack/internal/testbucket"
+	"github.com/synctrack/synctrack/loader"
+	analysis "github.com/synctrack/synctrack/sql"
+	"github.com/synctrack/synctrack/sql/export"
+	"github.com/synctrack/synctrack/warehouse"
+)
+
+// A typed view takes a new field even where CREATE OR REPLACE VIEW cannot
+// (a column inserted before others); its columns read the payload typed; a
+// report binds its parameters, a hostile one included.
+func TestTypedViewsAndReports(t *testing.T) {
+	ctx := context.Background()
+	url, dir := testbucket.Dir(t)
+	b := testbucket.Open(t, url)
+	o := gen.DefaultOptions()
+	o.Orgs, o.SyncsPerOrg, o.RunsPerSync, o.FilesPerRun, o.RowsPerFile = 1, 2, 1, 1, 20
+	if _, err := gen.Generate(ctx, b, o); err != nil {
+		t.Fatal(err)
+	}
+	w := open(t, pgtest.URL(t), warehouse.Options{})
+	if _, err := loader.New(b, dir, w, loader.Options{}).Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	views := rowsOf(t, w, `SELECT DISTINCT view_name, sync_configuration_id FROM synctrack_schema.payload_columns ORDER BY 1`)
+	if len(views) != 2 {
+		t.Fatalf("typed views %v", views)
+	}
+	view, sync := splitBar(views[0])[0], splitBar(views[0])[1]
+	// Every typed column reads: a cast that failed would fail the query.
+	n := rowsOf(t, w, `SELECT count(*) FROM synctrack_schema.`+w.Dialect().Ident(view))
+	if len(n) != 1 || n[0] != "20" {
+		t.Errorf("%s has %v rows, want 20", view, n)
+	}
+	typed := rowsOf(t, w, `SELECT column_name, column_type FROM synctrack_schema.payload_columns WHERE sync_configuration_id = $1 AND column_type <> 'json'`, sync)
+	for _, c := range typed {
+		col := splitBar(c)[0]
+		nonNull := rowsOf(t, w, `SELECT count(`+w.Dialect().Ident(col)+`) FROM synctrack_schema.`+w.Dialect().Ident(view))
+		if nonNull[0] == "0" {
+			t.Errorf("%s.%s (%s) is NULL on every row", view, col, splitBar(c)[1])
+		}
+	}
+
+	// A run whose schema adds a field named to sort first.
+	runs := []warehouse.Run{{Object: warehouse.Object{Key: "sync_tracking_datasets/1/" + sync + "/new/metadata.json", ETag: "e", Kind: warehouse.KindMetadata},
+		Meta: warehouse.RunMeta{OrgID: "1", SyncConfigurationID: sync, SyncRunID: "new",
+			PayloadSchema: map[string]string{"aaa first": "number"}, Raw: []byte(`{}`)}}}
+	if err := w.LoadRuns(ctx, runs); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.RefreshViews(ctx, []string{sync}); err != nil {
+		t.Fatalf("refresh with a new first column: %v", err)
+	}
+	if got := rowsOf(t, w, `SELECT count(aaa_first) FROM synctrack_schema.`+w.Dialect().Ident(view)); len(got) != 1 || got[0] != "0" {
+		t.Errorf("new column: %v", got)
+	}
+
+	for _, v := range []string{sync, "x'; DROP TABLE sync_records; --"} {
+		var out bytes.Buffer
+		ew, _ := export.New("csv", &out)
+		rows, err := reportrun.Run(ctx, w, "records", analysis.Values{analysis.ParamSync: v, analysis.ParamLimit: 5}, ew)
+		if err != nil {
+			t.Fatalf("records --sync %q: %v", v, err)
+		}
+		if want := map[bool]int64{true: 5, false: 0}[v == sync]; rows != want || strings.Count(out.String(), "\n") != int(want)+1 {
+			t.Errorf("records --sync %q: %d rows:\n%s", v, rows, out.String())
+		}
+	}
+	var out bytes.Buffer
+	ew, _ := export.New("parquet", &out)
+	if _, err := reportrun.Run(ctx, w, "run_summary", analysis.Values{}, ew); err != nil || out.Len() == 0 {
+		t.Errorf("run_summary as parquet: %v", err)
+	}
+}
