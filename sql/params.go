@@ -2,6 +2,7 @@ package sql
 
 import (
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -16,6 +17,11 @@ const (
 	ParamIdentifier = "identifier" // one record's sync key
 	ParamStatus     = "status"     // outcome: success, rejected or invalid
 	ParamN          = "n"          // a count the template documents (runs to look back, rows per group)
+	// Keyset paging (the web pages): the rows after the last one shown.
+	ParamAfterFile = "after_file" // the last row's _file
+	ParamAfterRow  = "after_row"  // the last row's _row within it
+	ParamBefore    = "before"     // the last run's start: runs started before it
+	ParamBeforeRun = "before_run" // the last run's id, for runs started at the same instant
 )
 
 type kind int
@@ -30,6 +36,7 @@ const (
 var paramKinds = map[string]kind{
 	ParamSync: kindText, ParamRun: kindText, ParamIdentifier: kindText,
 	ParamSince: kindTime, ParamLimit: kindCount, ParamN: kindCount, ParamStatus: kindOutcome,
+	ParamAfterFile: kindText, ParamAfterRow: kindCount, ParamBefore: kindTime, ParamBeforeRun: kindText,
 }
 
 // Values are parsed parameters: string for text, time.Time for since, int
@@ -43,7 +50,7 @@ func ParseParams(raw map[string]string, now time.Time) (Values, error) {
 	for k, s := range raw {
 		kd, ok := paramKinds[k]
 		if !ok {
-			return nil, fmt.Errorf("unknown parameter %q (known: sync, run, since, limit, identifier, status, n)", k)
+			return nil, fmt.Errorf("unknown parameter %q (known: %s)", k, strings.Join(knownParams(), ", "))
 		}
 		switch kd {
 		case kindText:
@@ -85,4 +92,13 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 		return now.UTC().Add(-d), nil
 	}
 	return time.Time{}, fmt.Errorf("want an RFC 3339 time, a date (2006-01-02) or an age (36h, 7d)")
+}
+
+func knownParams() []string {
+	out := make([]string, 0, len(paramKinds))
+	for k := range paramKinds {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }

@@ -2,6 +2,7 @@ package sql
 
 import (
 	"fmt"
+	"io/fs"
 	"strconv"
 	"strings"
 	"text/template"
@@ -41,18 +42,27 @@ func (q Query) Values() []any {
 // paste, or install as a view. Text goes through d.String, instants through
 // d.String and a cast, counts are decimal integers.
 func Render(d Dialect, schema, name string, v Values) (string, error) {
-	q, err := render(d, schema, name, v, false)
+	q, err := render(files, d, schema, name, v, false, nil)
 	return q.SQL, err
 }
 
 // Bind renders a template with text and time parameters as placeholders,
 // returned in Query.Args; counts are still decimal integers.
 func Bind(d Dialect, schema, name string, v Values) (Query, error) {
-	return render(d, schema, name, v, true)
+	return render(files, d, schema, name, v, true, nil)
 }
 
-func render(d Dialect, schema, name string, v Values, bind bool) (Query, error) {
-	t, err := Lookup(d.Name(), name)
+// BindFS is Bind for templates kept elsewhere: fsys holds them as
+// templates/<name>.sql (overrides in templates/<dialect>/), with the same
+// header, helpers and parameters. extra adds helpers of the caller's (the
+// web pages' count sources); like the built-in ones they return SQL written
+// by the program, never input.
+func BindFS(fsys fs.FS, d Dialect, schema, name string, v Values, extra template.FuncMap) (Query, error) {
+	return render(fsys, d, schema, name, v, true, extra)
+}
+
+func render(fsys fs.FS, d Dialect, schema, name string, v Values, bind bool, extra template.FuncMap) (Query, error) {
+	t, err := lookup(fsys, d.Name(), name)
 	if err != nil {
 		return Query{}, err
 	}
@@ -80,7 +90,7 @@ func render(d Dialect, schema, name string, v Values, bind bool) (Query, error) 
 		}
 		return d.Placeholder(index[p], p), nil
 	}
-	tpl, err := template.New(name).Option("missingkey=error").Funcs(funcs(d, schema, param)).Parse(t.Text)
+	tpl, err := template.New(name).Option("missingkey=error").Funcs(funcs(d, schema, param)).Funcs(extra).Parse(t.Text)
 	if err != nil {
 		return Query{}, fmt.Errorf("template %s/%s: %w", d.Name(), name, err)
 	}

@@ -1,0 +1,115 @@
+package web
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+)
+
+// TokenEnv is the environment variable holding the pages' secret.
+const TokenEnv = "SYNCTRACK_WEB_TOKEN"
+
+// Auth is the secret a request must carry: as a bearer token
+// (Authorization: Bearer T) or as the password of HTTP basic auth, which a
+// browser asks for (any user name). Empty means no secret, which only a
+// loopback listener may have.
+type Auth struct{ Token string }
+
+// LoadAuth reads the secret from file when given (trailing newline
+// dropped), else from the environment variable TokenEnv.
+func LoadAuth(getenv func(string) string, file string) (Auth, error) {
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return Auth{}, fmt.Errorf("token file: %w", err)
+		}
+		t := strings.TrimRight(string(b), "\r\n")
+		if t == "" {
+			return Auth{}, fmt.Errorf("token file %s is empty", file)
+		}
+		return Auth{Token: t}, nil
+	}
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	return Auth{Token: getenv(TokenEnv)}, nil
+}
+
+// ErrOpenListen is a listen address other than loopback without a secret.
+var ErrOpenListen = errors.New("the web pages listen beyond this machine only with a secret")
+
+// CheckListen refuses a listen address that is not loopback (127.0.0.0/8,
+// ::1, localhost) unless a secret is set. An empty host (":8090") listens
+// on every interface, so it needs one too.
+func CheckListen(addr string, a Auth) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("listen address %q: %w", addr, err)
+	}
+	if a.Token != "" || loopback(host) {
+		return nil
+	}
+	return fmt.Errorf("%w: %s is not a loopback address; set %s (or --token-file) or listen on 127.0.0.1", ErrOpenListen, addr, TokenEnv)
+}
+
+func loopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// wrap asks every request for the secret when one is set.
+func (a Auth) wrap(h http.Handler) http.Handler {
+	if a.Token == "" {
+		return h
+	}
+	want := sha256.Sum256([]byte(a.Token))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got := ""
+		if _, pass, ok := r.BasicAuth(); ok {
+			got = pass
+		} else if t, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+			got = t
+		}
+		// Compare digests: equal length, so the time says nothing of the secret.
+		sum := sha256.Sum256([]byte(got))
+		if got == "" || subtle.ConstantTimeCompare(sum[:], want[:]) != 1 {
+			w.Header().Set("WWW-Authenticate", `Basic realm="synctrack", charset="UTF-8"`)
+			http.Error(w, "a token is needed: basic auth password or Authorization: Bearer", http.StatusUnauthorized)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// csp allows nothing but the embedded stylesheet, images drawn as inline
+// SVG, and forms and links back to the pages: no script at all, no inline
+// style, no frames.
+const csp = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; " +
+	"frame-ancestors 'none'; base-uri 'none'"
+
+// secure sets the security headers and refuses every method but GET and
+// HEAD: the pages are read-only.
+func secure(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hd := w.Header()
+		hd.Set("Content-Security-Policy", csp)
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("Referrer-Policy", "no-referrer")
+		hd.Set("X-Frame-Options", "DENY")
+		hd.Set("Cross-Origin-Opener-Policy", "same-origin")
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			hd.Set("Allow", "GET, HEAD")
+			http.Error(w, "read-only: GET and HEAD only", http.StatusMethodNotAllowed)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,172 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"time"
+
+	analysis "github.com/synctrack/synctrack/sql"
+	"github.com/synctrack/synctrack/warehouse"
+)
+
+// trendDays is how far back the home page's charts look.
+const trendDays = 30
+
+type homeData struct {
+	Syncs  []syncSummary
+	Health health
+	Days   int
+}
+
+type syncSummary struct {
+	OrgID, SyncID, RunID, Source, Destination string
+	Started                                   time.Time
+	Total, Succeeded, Rejected, Invalid, Runs int64
+	Rate                                      float64
+	Href, RunHref                             string
+	RateChart, RunsChart                      chart
+}
+
+type health struct {
+	LastLoad                     time.Time
+	Loaded, Failed, Quarantined  int64
+	Skipped, LoadedRows, Objects int64
+	Problems                     []problem
+	ByKind                       []row
+}
+
+type problem struct {
+	Key, Status, Reason string
+	Attempts            int64
+	FirstSeen           time.Time
+}
+
+func (s *Server) home(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, "home", func(ctx context.Context, q warehouse.Querier) (view, error) {
+		syncs, err := query(ctx, q, true, "home_syncs", nil)
+		if err != nil {
+			return view{}, err
+		}
+		now := s.o.Now().UTC()
+		first := now.Truncate(24*time.Hour).AddDate(0, 0, 1-trendDays)
+		trend, err := query(ctx, q, true, "home_trend", analysis.Values{analysis.ParamSince: first})
+		if err != nil {
+			return view{}, err
+		}
+		h, err := loadHealth(ctx, q)
+		if err != nil {
+			return view{}, err
+		}
+		d := homeData{Health: h, Days: trendDays}
+		days := make([]string, trendDays)
+		for i := range days {
+			days[i] = first.AddDate(0, 0, i).Format("2006-01-02")
+		}
+		for _, x := range syncs {
+			ss := syncSummary{OrgID: x.str("org_id"), SyncID: x.str("sync_id"), RunID: x.str("sync_run_id"),
+				Source: x.str("source_type"), Destination: firstOf(x.str("destination_name"), x.str("destination_type")),
+				Started: x.time("started_at"), Total: x.int("total"), Succeeded: x.int("succeeded"),
+				Rejected: x.int("rejected"), Invalid: x.int("invalid"), Runs: x.int("runs"), Rate: x.float("rejection_rate")}
+			ss.Href = syncHref(ss.SyncID)
+			ss.RunHref = runHref(ss.SyncID, ss.RunID)
+			ss.RateChart, ss.RunsChart = sparklines(ss.OrgID, ss.SyncID, days, trend)
+			d.Syncs = append(d.Syncs, ss)
+		}
+		return view{Title: "Syncs", Crumbs: []crumb{{"", "Syncs"}}, Data: d}, nil
+	})
+}
+
+// sparklines draws a sync's daily rejection rate and runs per day.
+func sparklines(org, sync string, days []string, trend []row) (chart, chart) {
+	slot := map[string]int{}
+	for i, d := range days {
+		slot[d] = i
+	}
+	rates := make([]float64, len(days))
+	runs := make([]float64, len(days))
+	for _, t := range trend {
+		i, ok := slot[t.day("day")]
+		if !ok || t.str("org_id") != org || t.str("sync_id") != sync {
+			continue
+		}
+		runs[i] = float64(t.int("runs"))
+		if total := t.int("total"); total > 0 {
+			rates[i] = float64(t.int("rejected")) / float64(total)
+		}
+	}
+	worst, worstDay, sum := 0.0, "", 0.0
+	for i, v := range rates {
+		if v > worst {
+			worst, worstDay = v, days[i]
+		}
+		sum += runs[i]
+	}
+	rateDesc := fmt.Sprintf("Rejection rate per day from %s to %s; highest %s", days[0], days[len(days)-1], percent(worst))
+	if worstDay != "" {
+		rateDesc += " on " + worstDay
+	}
+	rc := stacked("Rejection rate, last 30 days", rateDesc, days, []series{{Class: "rejected", Values: rates}}, 150, 28, 0.0001, percent)
+	uc := stacked("Runs per day, last 30 days", fmt.Sprintf("%.0f runs from %s to %s", sum, days[0], days[len(days)-1]),
+		days, []series{{Class: "runs", Values: runs}}, 150, 28, 1, count)
+	return rc, uc
+}
+
+func loadHealth(ctx context.Context, q warehouse.Querier) (health, error) {
+	var h health
+	sum, err := query(ctx, q, true, "health_summary", nil)
+	if err != nil {
+		return h, err
+	}
+	for _, x := range sum {
+		n := x.int("objects")
+		h.Objects += n
+		switch x.str("status") {
+		case warehouse.StatusLoaded:
+			h.Loaded += n
+			h.LoadedRows += x.int("loaded_rows")
+		case warehouse.StatusFailed:
+			h.Failed += n
+		case warehouse.StatusQuarantined:
+			h.Quarantined += n
+		case warehouse.StatusSkipped:
+			h.Skipped += n
+		}
+		if t := x.time("last_loaded_at"); t.After(h.LastLoad) {
+			h.LastLoad = t
+		}
+	}
+	h.ByKind = sum
+	probs, err := query(ctx, q, true, "health_problems", analysis.Values{analysis.ParamLimit: 50})
+	if err != nil {
+		return h, err
+	}
+	for _, x := range probs {
+		h.Problems = append(h.Problems, problem{Key: x.str("object_key"), Status: x.str("status"), Reason: x.str("reason"),
+			Attempts: x.int("attempts"), FirstSeen: x.time("first_seen_at")})
+	}
+	return h, nil
+}
+
+func firstOf(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// Links: ids are path segments, escaped; html/template escapes the rest.
+func syncHref(sync string) string { return "/syncs/" + url.PathEscape(sync) }
+
+func runHref(sync, run string) string { return syncHref(sync) + "/runs/" + url.PathEscape(run) }
+
+func recordHref(id, sync string) string {
+	h := "/records/" + url.PathEscape(id)
+	if sync != "" {
+		h += "?sync=" + url.QueryEscape(sync)
+	}
+	return h
+}

@@ -1,0 +1,46 @@
+package web
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/synctrack/synctrack/warehouse"
+	"github.com/synctrack/synctrack/warehouse/engines"
+)
+
+// OpenURL opens the warehouse at raw for the pages, read-only, through the
+// registry. A server engine is opened once and shared by every request
+// (close it with the returned func). The embedded engine is a file: it is
+// opened for each request and closed after, so a load in another process
+// waits at most one page for its lock, and a page during a load is a 503
+// ("busy, try again") rather than a load refused for as long as serve runs.
+func OpenURL(ctx context.Context, raw string, o warehouse.Options) (Opener, func() error, error) {
+	o.ReadOnly = true
+	e, err := engines.Check(raw)
+	if err != nil {
+		return nil, nil, err
+	}
+	if e.Exists != nil {
+		ok, err := e.Exists(raw)
+		if err != nil {
+			return nil, nil, err
+		}
+		if !ok {
+			return nil, nil, &warehouse.Error{Class: warehouse.Config, Reason: "no_database",
+				Err: fmt.Errorf("warehouse %s has no database file yet: run synctrack load first", raw)}
+		}
+		open := func(ctx context.Context) (warehouse.Querier, func(), error) {
+			_, w, err := engines.Open(ctx, raw, o)
+			if err != nil {
+				return nil, nil, err
+			}
+			return w, func() { _ = w.Close() }, nil
+		}
+		return open, func() error { return nil }, nil
+	}
+	_, w, err := engines.Open(ctx, raw, o)
+	if err != nil {
+		return nil, nil, err
+	}
+	return func(context.Context) (warehouse.Querier, func(), error) { return w, func() {}, nil }, w.Close, nil
+}

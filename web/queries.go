@@ -1,0 +1,115 @@
+package web
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+	"strings"
+	"text/template"
+
+	"github.com/synctrack/synctrack/dialects"
+	analysis "github.com/synctrack/synctrack/sql"
+	"github.com/synctrack/synctrack/warehouse"
+)
+
+// The pages' own SQL: one template per query for every engine, rendered
+// by package sql with the analysis templates' helpers and parameters, so
+// every value is a bind parameter.
+//
+//go:embed pagesql/templates
+var pageSQL embed.FS
+
+func pageFS() fs.FS {
+	sub, err := fs.Sub(pageSQL, "pagesql")
+	if err != nil {
+		panic(err) // the embedded tree is fixed at build time
+	}
+	return sub
+}
+
+// row is one result row by lower-case column name (Snowflake answers in
+// upper case).
+type row map[string]any
+
+// query runs one of the pages' templates (page true) or one analysis
+// template on q and reads every row; pages ask for few rows (a LIMIT or
+// a grouped count).
+func query(ctx context.Context, q warehouse.Querier, page bool, name string, v analysis.Values) ([]row, error) {
+	var b analysis.Query
+	var err error
+	if page {
+		b, err = analysis.BindFS(pageFS(), q.Dialect(), q.Schema(), name, v, countSources(q.Dialect(), q.Schema()))
+	} else {
+		b, err = analysis.Bind(q.Dialect(), q.Schema(), name, v)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	args := make([]warehouse.Arg, len(b.Args))
+	for i, a := range b.Args {
+		args[i] = warehouse.Arg{Name: a.Name, Value: a.Value}
+	}
+	rs, err := q.Query(ctx, b.SQL, args)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	defer rs.Close()
+	cols, err := rs.Columns()
+	if err != nil {
+		return nil, err
+	}
+	var out []row
+	for rs.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rs.Scan(ptrs...); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		r := make(row, len(cols))
+		for i, c := range cols {
+			r[strings.ToLower(c)] = vals[i]
+		}
+		out = append(out, r)
+	}
+	if err := rs.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return out, nil
+}
+
+// countSources are the helpers naming where the pages read counts:
+// runOutcomes has run_outcomes' columns (one row per run: org_id, sync_id,
+// sync_run_id, started_at, files, total, succeeded, rejected, invalid,
+// rejection_rate) and fingerprintCounts run_fingerprint_counts' (org_id,
+// sync_configuration_id, sync_run_id, batch_started_at, outcome,
+// fingerprint, status_message, records). Both are the one place that says
+// whether a page counts rows or reads the load-time count tables.
+func countSources(d dialects.Dialect, schema string) template.FuncMap {
+	t := func(n string) string { return d.Table(schema, n) }
+	outcome := `CASE lower(r.status) WHEN 'succeeded' THEN 'success' WHEN 'rejected' THEN 'rejected' ELSE 'invalid' END`
+	return template.FuncMap{
+		"ident": d.Ident,
+		"runOutcomes": func() string {
+			return `(SELECT r.org_id, r.sync_configuration_id AS sync_id, r.sync_run_id,
+    min(r.batch_started_at) AS started_at, count(DISTINCT r._file) AS files, count(*) AS total,
+    ` + d.CountIf("lower(r.status) = 'succeeded'") + ` AS succeeded,
+    ` + d.CountIf("lower(r.status) = 'rejected'") + ` AS rejected,
+    ` + d.CountIf("r.status IS NULL OR lower(r.status) NOT IN ('succeeded', 'rejected')") + ` AS invalid,
+    ` + d.Rate(d.CountIf("lower(r.status) = 'rejected'"), "count(*)") + ` AS rejection_rate
+  FROM ` + t("sync_records") + ` AS r
+  GROUP BY r.org_id, r.sync_configuration_id, r.sync_run_id)`
+		},
+		"fingerprintCounts": func() string {
+			return `(SELECT r.org_id, r.sync_configuration_id, r.sync_run_id, min(r.batch_started_at) AS batch_started_at,
+    ` + outcome + ` AS outcome, ` + analysis.FingerprintSQL(d, "r.status_message") + ` AS fingerprint,
+    min(r.status_message) AS status_message, count(*) AS records
+  FROM ` + t("sync_records") + ` AS r
+  WHERE r.status_message IS NOT NULL
+  GROUP BY r.org_id, r.sync_configuration_id, r.sync_run_id, ` + outcome + `, ` + analysis.FingerprintSQL(d, "r.status_message") + `)`
+		},
+	}
+}

@@ -1,0 +1,196 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	analysis "github.com/synctrack/synctrack/sql"
+	"github.com/synctrack/synctrack/warehouse"
+)
+
+// outcomes are the run page's filters, as the vendor's page names them.
+var outcomes = []string{"success", "rejected", "invalid"}
+
+type runData struct {
+	SyncID, RunID, Outcome, Q string
+	Info                      runInfo
+	Tabs                      []tab
+	Records                   []record
+	Columns                   []payloadColumn
+	View                      string
+	Next                      string
+	First                     bool
+	Downloads                 []crumb
+}
+
+type runInfo struct {
+	OrgID, Workspace, Source, SourceObject, Destination, DestinationID, DestinationObject string
+	Started                                                                               time.Time
+	Files, Total, Succeeded, Rejected, Invalid                                            int64
+	Rate                                                                                  float64
+}
+
+type tab struct {
+	Text, Href string
+	Count      int64
+	Current    bool
+}
+
+type record struct {
+	Identifier, Outcome, Status, Message, Operation, Payload, Href string
+	Started                                                        time.Time
+	Typed                                                          []typedCell
+}
+
+type payloadColumn struct{ Field, Column, Type string }
+
+type typedCell struct{ Column, Type, Value string }
+
+func (s *Server) runPage(w http.ResponseWriter, r *http.Request) {
+	sync, run := r.PathValue("sync"), r.PathValue("run")
+	outcome, q, err := recordFilters(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, "run", func(ctx context.Context, wh warehouse.Querier) (view, error) {
+		info, err := query(ctx, wh, true, "sync_run", analysis.Values{analysis.ParamSync: sync, analysis.ParamRun: run})
+		if err != nil {
+			return view{}, err
+		}
+		if len(info) == 0 {
+			return view{}, notFound("run %q of sync %q is not loaded", run, sync)
+		}
+		d := runData{SyncID: sync, RunID: run, Outcome: outcome, Q: q, Info: readRunInfo(info[0]), First: r.URL.Query().Get("after") == ""}
+		d.Tabs = runTabs(sync, run, outcome, q, d.Info)
+		if d.Columns, d.View, err = payloadColumns(ctx, wh, sync); err != nil {
+			return view{}, err
+		}
+		v := analysis.Values{analysis.ParamSync: sync, analysis.ParamRun: run, analysis.ParamLimit: s.o.PageSize + 1}
+		setFilters(v, outcome, q)
+		if a := r.URL.Query().Get("after"); a != "" {
+			c, err := decodeCursor(a)
+			if err != nil || c.K == "" {
+				return view{}, badRequest("after: not a cursor this page made")
+			}
+			v[analysis.ParamAfterFile], v[analysis.ParamAfterRow] = c.K, c.N
+		}
+		rows, err := query(ctx, wh, true, "run_records", v)
+		if err != nil {
+			return view{}, err
+		}
+		if len(rows) > s.o.PageSize {
+			rows = rows[:s.o.PageSize]
+			last := rows[len(rows)-1]
+			d.Next = filterHref(runHref(sync, run), outcome, q, "after", encodeCursor(cursor{K: last.str("_file"), N: int(last.int("_row"))}))
+		}
+		for _, x := range rows {
+			d.Records = append(d.Records, readRecord(x, sync, d.Columns))
+		}
+		for _, f := range []string{"csv", "json", "parquet"} {
+			d.Downloads = append(d.Downloads, crumb{Href: filterHref(runHref(sync, run)+"/records."+f, outcome, q, "", ""), Text: f})
+		}
+		crumbs := []crumb{{"/", "Syncs"}, {syncHref(sync), "Sync " + sync}, {"", "Run " + run}}
+		return view{Title: "Run " + run, Crumbs: crumbs, Data: d}, nil
+	})
+}
+
+// recordFilters reads ?outcome= and ?q=, as the page and the downloads take them.
+func recordFilters(r *http.Request) (outcome, q string, err error) {
+	outcome, q = r.URL.Query().Get("outcome"), r.URL.Query().Get("q")
+	if outcome != "" && outcome != "success" && outcome != "rejected" && outcome != "invalid" {
+		return "", "", badRequest("outcome %q: want success, rejected or invalid", outcome)
+	}
+	return outcome, q, nil
+}
+
+func setFilters(v analysis.Values, outcome, q string) {
+	if outcome != "" {
+		v[analysis.ParamStatus] = outcome
+	}
+	if q != "" {
+		v[analysis.ParamIdentifier] = q
+	}
+}
+
+// filterHref is base with the set filters and one more parameter.
+func filterHref(base, outcome, q, k, val string) string {
+	p := url.Values{}
+	if outcome != "" {
+		p.Set("outcome", outcome)
+	}
+	if q != "" {
+		p.Set("q", q)
+	}
+	if k != "" {
+		p.Set(k, val)
+	}
+	if len(p) == 0 {
+		return base
+	}
+	return base + "?" + p.Encode()
+}
+
+func readRunInfo(x row) runInfo {
+	return runInfo{OrgID: x.str("org_id"), Workspace: x.str("workspace_id"), Source: x.str("source_type"),
+		SourceObject: x.str("source_object_id"), Destination: x.str("destination_type"), DestinationID: x.str("destination_id"),
+		DestinationObject: x.str("destination_object_id"), Started: x.time("started_at"), Files: x.int("files"),
+		Total: x.int("total"), Succeeded: x.int("succeeded"), Rejected: x.int("rejected"), Invalid: x.int("invalid"),
+		Rate: x.float("rejection_rate")}
+}
+
+func runTabs(sync, run, outcome, q string, in runInfo) []tab {
+	base := runHref(sync, run)
+	tabs := []tab{{Text: "All", Href: filterHref(base, "", q, "", ""), Count: in.Total, Current: outcome == ""}}
+	counts := map[string]int64{"success": in.Succeeded, "rejected": in.Rejected, "invalid": in.Invalid}
+	names := map[string]string{"success": "Success", "rejected": "Rejected", "invalid": "Invalid"}
+	for _, o := range outcomes {
+		tabs = append(tabs, tab{Text: names[o], Href: filterHref(base, o, q, "", ""), Count: counts[o], Current: outcome == o})
+	}
+	return tabs
+}
+
+func payloadColumns(ctx context.Context, wh warehouse.Querier, sync string) ([]payloadColumn, string, error) {
+	rows, err := query(ctx, wh, true, "payload_columns", analysis.Values{analysis.ParamSync: sync})
+	if err != nil {
+		return nil, "", err
+	}
+	var out []payloadColumn
+	view := ""
+	for _, x := range rows {
+		out = append(out, payloadColumn{Field: x.str("field_name"), Column: x.str("column_name"), Type: x.str("column_type")})
+		view = x.str("view_name")
+	}
+	return out, view, nil
+}
+
+func readRecord(x row, sync string, cols []payloadColumn) record {
+	id := x.str("identifier")
+	rec := record{Identifier: id, Status: x.str("status"), Message: x.str("status_message"), Operation: x.str("operation"),
+		Started: x.time("batch_started_at"), Payload: pretty(x["record_payload"]), Href: recordHref(id, sync)}
+	rec.Outcome = outcomeOf(x["status"])
+	if p, ok := payload(x["record_payload"]); ok {
+		for _, c := range cols {
+			rec.Typed = append(rec.Typed, typedCell{Column: c.Column, Type: c.Type, Value: typedValue(p, c.Field, c.Type)})
+		}
+	}
+	return rec
+}
+
+// outcomeOf is sync_log's outcome of a status as written.
+func outcomeOf(status any) string {
+	if status == nil {
+		return "invalid"
+	}
+	s := row{"s": status}.str("s")
+	switch {
+	case strings.EqualFold(s, "succeeded"):
+		return "success"
+	case strings.EqualFold(s, "rejected"):
+		return "rejected"
+	}
+	return "invalid"
+}

@@ -1,0 +1,97 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/synctrack/synctrack/warehouse"
+)
+
+// crumb is one step of the breadcrumb; the last has no link.
+type crumb struct{ Href, Text string }
+
+// view is what every page template gets: its own data in Data.
+type view struct {
+	Title  string
+	Crumbs []crumb
+	Data   any
+}
+
+// httpError is a page that cannot be shown for a reason the reader can fix.
+type httpError struct {
+	Status int
+	Msg    string
+}
+
+func (e *httpError) Error() string { return e.Msg }
+
+func notFound(format string, a ...any) error {
+	return &httpError{http.StatusNotFound, fmt.Sprintf(format, a...)}
+}
+
+func badRequest(format string, a ...any) error {
+	return &httpError{http.StatusBadRequest, fmt.Sprintf(format, a...)}
+}
+
+// render opens the warehouse, builds the page's view and writes it whole
+// (a failed query shows the error page, not half a table). The time spent
+// is in the Server-Timing header: what the benchmark reads.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, page string, build func(ctx context.Context, q warehouse.Querier) (view, error)) {
+	start := time.Now()
+	v, err := s.withWarehouse(r.Context(), build)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var b bytes.Buffer
+	if err := s.tmpl[page].Execute(&b, v); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Server-Timing", fmt.Sprintf("page;dur=%.1f", float64(time.Since(start).Microseconds())/1000))
+	_, _ = w.Write(b.Bytes())
+}
+
+func (s *Server) withWarehouse(ctx context.Context, build func(ctx context.Context, q warehouse.Querier) (view, error)) (view, error) {
+	q, release, err := s.o.Open(ctx)
+	if err != nil {
+		return view{}, err
+	}
+	defer release()
+	return build(ctx, q)
+}
+
+// fail shows the error page: the reader's mistake as 400 or 404, the
+// warehouse being busy or away as 503, anything else as 500. The error
+// text is data too (it may quote a value), so the template escapes it.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	status := http.StatusInternalServerError
+	msg := err.Error()
+	var he *httpError
+	switch {
+	case errors.As(err, &he):
+		status = he.Status
+	case warehouse.ClassOf(err) == warehouse.Transient || warehouse.ClassOf(err) == warehouse.Resource:
+		status = http.StatusServiceUnavailable
+	case errors.Is(err, context.Canceled):
+		return
+	}
+	if status >= 500 {
+		s.o.Logger.Error("web page failed", "path", r.URL.Path, "err", err)
+	}
+	var b bytes.Buffer
+	v := view{Title: http.StatusText(status), Crumbs: []crumb{{"/", "Syncs"}, {"", http.StatusText(status)}}, Data: msg}
+	if err := s.tmpl["error"].Execute(&b, v); err != nil {
+		http.Error(w, msg, status)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(b.Bytes())
+}

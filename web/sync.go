@@ -1,0 +1,164 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"time"
+
+	analysis "github.com/synctrack/synctrack/sql"
+	"github.com/synctrack/synctrack/warehouse"
+)
+
+type syncData struct {
+	SyncID       string
+	Runs         []runSummary
+	Next         string // the next page's link; "" on the last
+	First        bool   // this is the newest page
+	Outcomes     chart
+	Fingerprints []fingerprint
+	NewErrors    []newError
+	Flapping     []flap
+}
+
+type runSummary struct {
+	RunID, State, Href                         string
+	Started                                    time.Time
+	Files, Total, Succeeded, Rejected, Invalid int64
+	Rate                                       float64
+}
+
+type fingerprint struct {
+	Fingerprint, Example string
+	Records, Runs        int64
+	FirstSeen, LastSeen  time.Time
+	Bar                  float64 // width in per cent of the largest
+}
+
+type newError struct {
+	Fingerprint, Example string
+	Rejected, Records    int64
+}
+
+type flap struct {
+	Identifier, Outcomes, Href string
+	Runs, Changes              int64
+}
+
+// recentRuns is how many runs new errors and flapping records look at.
+const recentRuns = 5
+
+func (s *Server) syncPage(w http.ResponseWriter, r *http.Request) {
+	sync := r.PathValue("sync")
+	s.render(w, r, "sync", func(ctx context.Context, q warehouse.Querier) (view, error) {
+		v := analysis.Values{analysis.ParamSync: sync, analysis.ParamLimit: s.o.PageSize + 1}
+		before := r.URL.Query().Get("before")
+		if before != "" {
+			c, err := decodeCursor(before)
+			if err != nil || c.T.IsZero() {
+				return view{}, badRequest("before: not a cursor this page made")
+			}
+			v[analysis.ParamBefore], v[analysis.ParamBeforeRun] = c.T, c.K
+		}
+		rows, err := query(ctx, q, true, "sync_runs", v)
+		if err != nil {
+			return view{}, err
+		}
+		if len(rows) == 0 && before == "" {
+			return view{}, notFound("no runs of sync %q are loaded", sync)
+		}
+		d := syncData{SyncID: sync, First: before == ""}
+		if len(rows) > s.o.PageSize {
+			rows = rows[:s.o.PageSize]
+			last := rows[len(rows)-1]
+			d.Next = syncHref(sync) + "?before=" + url.QueryEscape(encodeCursor(cursor{T: last.time("started_at"), K: last.str("sync_run_id")}))
+		}
+		states := runStates(ctx, q, sync, s)
+		for _, x := range rows {
+			rs := runSummary{RunID: x.str("sync_run_id"), Started: x.time("started_at"), Files: x.int("files"),
+				Total: x.int("total"), Succeeded: x.int("succeeded"), Rejected: x.int("rejected"),
+				Invalid: x.int("invalid"), Rate: x.float("rejection_rate")}
+			rs.State = states[rs.RunID]
+			rs.Href = runHref(sync, rs.RunID)
+			d.Runs = append(d.Runs, rs)
+		}
+		d.Outcomes = outcomeChart(d.Runs)
+		if err := s.syncErrors(ctx, q, sync, &d); err != nil {
+			return view{}, err
+		}
+		return view{Title: "Sync " + sync, Crumbs: []crumb{{"/", "Syncs"}, {"", "Sync " + sync}}, Data: d}, nil
+	})
+}
+
+// runStates reads the daemon's run states; a warehouse the daemon never
+// ran on has no state columns, so a failure leaves the states unknown.
+func runStates(ctx context.Context, q warehouse.Querier, sync string, s *Server) map[string]string {
+	out := map[string]string{}
+	rows, err := query(ctx, q, true, "run_states", analysis.Values{analysis.ParamSync: sync})
+	if err != nil {
+		s.o.Logger.Debug("no run states", "err", err)
+		return out
+	}
+	for _, x := range rows {
+		out[x.str("sync_run_id")] = x.str("state")
+	}
+	return out
+}
+
+func (s *Server) syncErrors(ctx context.Context, q warehouse.Querier, sync string, d *syncData) error {
+	fps, err := query(ctx, q, true, "sync_fingerprints", analysis.Values{analysis.ParamSync: sync, analysis.ParamLimit: 10})
+	if err != nil {
+		return err
+	}
+	top := int64(1)
+	for _, x := range fps {
+		top = max(top, x.int("records"))
+	}
+	for _, x := range fps {
+		d.Fingerprints = append(d.Fingerprints, fingerprint{Fingerprint: x.str("fingerprint"), Example: x.str("example"),
+			Records: x.int("records"), Runs: x.int("runs"), FirstSeen: x.time("first_seen"), LastSeen: x.time("last_seen"),
+			Bar: round(float64(x.int("records")) / float64(top) * 100)})
+	}
+	recent := analysis.Values{analysis.ParamSync: sync, analysis.ParamN: recentRuns, analysis.ParamLimit: 10}
+	news, err := query(ctx, q, false, "new_errors", recent)
+	if err != nil {
+		return err
+	}
+	for _, x := range news {
+		d.NewErrors = append(d.NewErrors, newError{Fingerprint: x.str("fingerprint"), Example: x.str("example_message"),
+			Rejected: x.int("rejected"), Records: x.int("records")})
+	}
+	flaps, err := query(ctx, q, false, "flapping_records", recent)
+	if err != nil {
+		return err
+	}
+	for _, x := range flaps {
+		id := x.str("record_identifier")
+		d.Flapping = append(d.Flapping, flap{Identifier: id, Outcomes: x.str("outcomes"), Runs: x.int("runs"),
+			Changes: x.int("changes"), Href: recordHref(id, sync)})
+	}
+	return nil
+}
+
+// outcomeChart stacks each run's outcomes, oldest on the left.
+func outcomeChart(runs []runSummary) chart {
+	rs := slices.Clone(runs)
+	slices.Reverse(rs)
+	labels := make([]string, len(rs))
+	ok, rej, inv := make([]float64, len(rs)), make([]float64, len(rs)), make([]float64, len(rs))
+	for i, x := range rs {
+		labels[i] = "run " + x.RunID
+		ok[i], rej[i], inv[i] = float64(x.Succeeded), float64(x.Rejected), float64(x.Invalid)
+	}
+	desc := "No runs."
+	if len(rs) > 0 {
+		desc = fmt.Sprintf("Records per run by outcome for %d runs, oldest first; the table below has every figure.", len(rs))
+	}
+	return stacked("Outcomes per run", desc, labels, []series{
+		{Class: "success", Name: "success", Values: ok},
+		{Class: "invalid", Name: "invalid", Values: inv},
+		{Class: "rejected", Name: "rejected", Values: rej},
+	}, 720, 120, 1, count)
+}

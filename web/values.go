@@ -1,0 +1,169 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"strconv"
+	"time"
+
+	"github.com/synctrack/synctrack/sql/export"
+)
+
+// Engines answer counts, instants and JSON in their own Go types (int64,
+// *big.Int, decimal strings, time.Time, RFC 3339 text, []byte); these read
+// any of them.
+
+func (r row) str(c string) string { return export.Text(r[c]) }
+
+func (r row) int(c string) int64 {
+	switch x := r[c].(type) {
+	case int64:
+		return x
+	case int32:
+		return int64(x)
+	case int:
+		return int64(x)
+	case float64:
+		return int64(x)
+	case *big.Int:
+		return x.Int64()
+	case *big.Rat:
+		f, _ := x.Float64()
+		return int64(f)
+	}
+	s := export.Text(r[c])
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return n
+	}
+	f, _ := strconv.ParseFloat(s, 64)
+	return int64(f)
+}
+
+func (r row) float(c string) float64 {
+	switch x := r[c].(type) {
+	case float64:
+		return x
+	case float32:
+		return float64(x)
+	case *big.Rat:
+		f, _ := x.Float64()
+		return f
+	}
+	f, _ := strconv.ParseFloat(export.Text(r[c]), 64)
+	return f
+}
+
+func (r row) time(c string) time.Time {
+	switch x := r[c].(type) {
+	case time.Time:
+		return x.UTC()
+	case nil:
+		return time.Time{}
+	}
+	s := export.Text(r[c])
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999Z07:00", "2006-01-02 15:04:05.999999999", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC()
+		}
+	}
+	// Snowflake's JSON results send instants as seconds since the epoch.
+	if f, err := strconv.ParseFloat(s, 64); err == nil {
+		sec := int64(f)
+		return time.Unix(sec, int64((f-float64(sec))*1e9)).UTC()
+	}
+	return time.Time{}
+}
+
+// day is a UTC date column as YYYY-MM-DD.
+func (r row) day(c string) string {
+	if t := r.time(c); !t.IsZero() {
+		return t.Format("2006-01-02")
+	}
+	return r.str(c)
+}
+
+// payload parses a record_payload cell: JSON text, bytes, or a decoded value.
+func payload(v any) (any, bool) {
+	switch x := v.(type) {
+	case nil:
+		return nil, false
+	case string:
+		return decode([]byte(x))
+	case []byte:
+		return decode(x)
+	default:
+		return x, true
+	}
+}
+
+func decode(b []byte) (any, bool) {
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	var v any
+	if err := d.Decode(&v); err != nil {
+		return nil, false
+	}
+	return v, true
+}
+
+// pretty indents a payload as JSON for reading; text that is not JSON is
+// shown as it is.
+func pretty(v any) string {
+	p, ok := payload(v)
+	if !ok {
+		return export.Text(v)
+	}
+	var b bytes.Buffer
+	e := json.NewEncoder(&b)
+	e.SetEscapeHTML(false) // html/template escapes it on the way out
+	e.SetIndent("", "  ")
+	if err := e.Encode(p); err != nil {
+		return export.Text(v)
+	}
+	return string(bytes.TrimRight(b.Bytes(), "\n"))
+}
+
+// typedValue is a payload field as its typed column reads it: a number,
+// a boolean, text, or JSON; "" when absent or of another type (the view's
+// TRY_CAST gives NULL there too).
+func typedValue(p any, field, typ string) string {
+	m, ok := p.(map[string]any)
+	if !ok {
+		return ""
+	}
+	v, ok := m[field]
+	if !ok || v == nil {
+		return ""
+	}
+	switch typ {
+	case "string":
+		if s, ok := v.(string); ok {
+			return s
+		}
+	case "number":
+		switch x := v.(type) {
+		case json.Number:
+			return x.String()
+		case string:
+			if _, err := strconv.ParseFloat(x, 64); err == nil {
+				return x
+			}
+		}
+		return ""
+	case "boolean":
+		if b, ok := v.(bool); ok {
+			return strconv.FormatBool(b)
+		}
+		return ""
+	}
+	if s, ok := v.(string); ok && typ == "string" {
+		return s
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}

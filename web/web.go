@@ -1,0 +1,93 @@
+// Package web is synctrack's read-only web pages over a warehouse: every
+// sync with its latest run, a sync's history, a run's records (filtered,
+// searched, paged by key, downloadable) and one record's history. Pages
+// ask the engine through warehouse.Querier with bound parameters only: the
+// browser sends values, never SQL. Charts are SVG drawn on the server, the
+// tables need no JavaScript (there is none), and every asset is embedded.
+package web
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/synctrack/synctrack/warehouse"
+)
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+//go:embed assets
+var assetFiles embed.FS
+
+// Opener hands out a warehouse to read for one request and says how to
+// let it go: a server engine's long-lived connection (a no-op release),
+// or the embedded engine's file opened read-only for the request, so a
+// load in another process is never locked out for longer than a page.
+type Opener func(ctx context.Context) (warehouse.Querier, func(), error)
+
+// Options are what the pages need.
+type Options struct {
+	Open   Opener
+	Auth   Auth // the secret a request must carry; empty: none (loopback only)
+	Logger *slog.Logger
+	Now    func() time.Time
+	// PageSize is how many records or runs a page shows (50 when zero).
+	PageSize int
+}
+
+// Server serves the pages.
+type Server struct {
+	o    Options
+	tmpl map[string]*template.Template
+}
+
+// New parses the embedded templates.
+func New(o Options) (*Server, error) {
+	if o.Open == nil {
+		return nil, errors.New("web: no warehouse")
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.PageSize <= 0 {
+		o.PageSize = 50
+	}
+	s := &Server{o: o, tmpl: map[string]*template.Template{}}
+	for _, page := range []string{"home", "sync", "run", "record", "error"} {
+		t, err := template.New("layout.html").Funcs(viewFuncs).ParseFS(templateFiles, "templates/layout.html", "templates/"+page+".html")
+		if err != nil {
+			return nil, err
+		}
+		s.tmpl[page] = t
+	}
+	return s, nil
+}
+
+// Handler serves the five URLs and the assets, behind the secret (when
+// set) and the security headers; anything but GET and HEAD is refused.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	assets, _ := fs.Sub(assetFiles, "assets")
+	mux.Handle("GET /assets/", http.StripPrefix("/assets/", http.FileServerFS(assets)))
+	mux.HandleFunc("GET /{$}", s.home)
+	mux.HandleFunc("GET /syncs/{sync}", s.syncPage)
+	mux.HandleFunc("GET /syncs/{sync}/runs/{run}", s.runPage)
+	mux.HandleFunc("GET /syncs/{sync}/runs/{run}/{file}", s.download)
+	mux.HandleFunc("GET /records/{identifier}", s.recordPage)
+	return s.o.Auth.wrap(secure(mux))
+}
+
+// Routes mounts the pages on mux (the daemon's listener), leaving the
+// paths mux already serves (/metrics, /healthz, /readyz, /webhook) alone.
+func (s *Server) Routes(mux *http.ServeMux) {
+	mux.Handle("/", s.Handler())
+}
