@@ -15,9 +15,10 @@ import (
 const trendDays = 30
 
 type homeData struct {
-	Syncs  []syncSummary
-	Health health
-	Days   int
+	Syncs   []syncSummary
+	Health  health
+	Days    int
+	Through time.Time
 }
 
 type syncSummary struct {
@@ -49,8 +50,15 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return view{}, err
 		}
-		now := s.o.Now().UTC()
-		first := now.Truncate(24*time.Hour).AddDate(0, 0, 1-trendDays)
+		// The charts end on the day of the latest run: today on a warehouse
+		// kept current, the last day with data on an old one.
+		end := s.o.Now().UTC()
+		if len(syncs) > 0 {
+			if t := syncs[0].time("started_at"); !t.IsZero() && t.Before(end) {
+				end = t
+			}
+		}
+		first := end.Truncate(24*time.Hour).AddDate(0, 0, 1-trendDays)
 		trend, err := query(ctx, q, true, "home_trend", analysis.Values{analysis.ParamSince: first})
 		if err != nil {
 			return view{}, err
@@ -59,7 +67,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return view{}, err
 		}
-		d := homeData{Health: h, Days: trendDays}
+		d := homeData{Health: h, Days: trendDays, Through: end}
 		days := make([]string, trendDays)
 		for i := range days {
 			days[i] = first.AddDate(0, 0, i).Format("2006-01-02")
@@ -107,8 +115,8 @@ func sparklines(org, sync string, days []string, trend []row) (chart, chart) {
 	if worstDay != "" {
 		rateDesc += " on " + worstDay
 	}
-	rc := stacked("Rejection rate, last 30 days", rateDesc, days, []series{{Class: "rejected", Values: rates}}, 150, 28, 0.0001, percent)
-	uc := stacked("Runs per day, last 30 days", fmt.Sprintf("%.0f runs from %s to %s", sum, days[0], days[len(days)-1]),
+	rc := stacked("Rejection rate per day", rateDesc, days, []series{{Class: "rejected", Values: rates}}, 150, 28, 0.0001, percent)
+	uc := stacked("Runs per day", fmt.Sprintf("%.0f runs from %s to %s", sum, days[0], days[len(days)-1]),
 		days, []series{{Class: "runs", Values: runs}}, 150, 28, 1, count)
 	return rc, uc
 }

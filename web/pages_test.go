@@ -1,0 +1,213 @@
+package web_test
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/parquet-go/parquet-go"
+
+	"github.com/synctrack/synctrack/internal/pgtest"
+	"github.com/synctrack/synctrack/web"
+)
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+
+// pageSize is small so that paging is exercised on a small bucket.
+const pageSize = 7
+
+func TestPagesDuckDB(t *testing.T) {
+	f := generate(t)
+	whURL := "duckdb://" + filepath.Join(t.TempDir(), "w.duckdb")
+	f.load(t, whURL)
+	srv := serve(t, web.Options{Open: openURL(t, whURL), PageSize: pageSize})
+	checkPages(t, srv.URL, f)
+}
+
+func TestPagesPostgres(t *testing.T) {
+	whURL := pgtest.URL(t)
+	f := generate(t)
+	f.load(t, whURL)
+	srv := serve(t, web.Options{Open: openURL(t, whURL), PageSize: pageSize})
+	checkPages(t, srv.URL, f)
+}
+
+// checkPages checks the five URLs against the bucket as the test read it.
+func checkPages(t *testing.T, base string, f *fixture) {
+	home := get(t, base+"/", http.StatusOK)
+	syncs := map[string]bool{}
+	for _, r := range f.rows {
+		syncs[r.sync] = true
+	}
+	for s := range syncs {
+		if !strings.Contains(home, `href="/syncs/`+url.PathEscape(s)+`"`) {
+			t.Errorf("home page has no link to sync %s", s)
+		}
+	}
+	sync, run := f.biggestRun()
+	t.Run("sync history", func(t *testing.T) { checkSync(t, base, f, sync) })
+	t.Run("run records", func(t *testing.T) { checkRun(t, base, f, sync, run) })
+	t.Run("record history", func(t *testing.T) {
+		ident := f.where(func(r rawRow) bool { return r.sync == sync && r.run == run })[0].ident
+		want := f.where(func(r rawRow) bool { return r.sync == sync && r.ident == ident })
+		body := get(t, base+"/records/"+url.PathEscape(ident)+"?sync="+url.QueryEscape(sync), http.StatusOK)
+		if got := strings.Count(body, `<td class="payload">`); got != len(want) {
+			t.Errorf("record %s: %d rows, want %d", ident, got, len(want))
+		}
+		get(t, base+"/records/no-such-record", http.StatusNotFound)
+	})
+	t.Run("downloads", func(t *testing.T) { checkDownloads(t, base, f, sync, run) })
+	get(t, base+"/syncs/no-such-sync", http.StatusNotFound)
+	get(t, base+"/syncs/"+sync+"/runs/no-such-run", http.StatusNotFound)
+	get(t, base+"/syncs/"+sync+"/runs/"+run+"?outcome=bogus", http.StatusBadRequest)
+	get(t, base+"/syncs/"+sync+"/runs/"+run+"?after=garbage", http.StatusBadRequest)
+}
+
+var runRow = regexp.MustCompile(`(?s)<tr>\s*<th scope="row" class="mono"><a href="[^"]*">([^<]*)</a></th>(.*?)</tr>`)
+var numCell = regexp.MustCompile(`<td class="num">(?:<a [^>]*>)?([0-9,]+)(?:</a>)?</td>`)
+
+func checkSync(t *testing.T, base string, f *fixture, sync string) {
+	type counts struct{ total, success, rejected, invalid int }
+	want := map[string]*counts{}
+	for _, r := range f.where(func(r rawRow) bool { return r.sync == sync }) {
+		c := want[r.run]
+		if c == nil {
+			c = &counts{}
+			want[r.run] = c
+		}
+		c.total++
+		switch r.outcome {
+		case "success":
+			c.success++
+		case "rejected":
+			c.rejected++
+		default:
+			c.invalid++
+		}
+	}
+	seen := 0
+	path := "/syncs/" + url.PathEscape(sync)
+	for path != "" {
+		body := get(t, base+path, http.StatusOK)
+		for _, m := range runRow.FindAllStringSubmatch(body, -1) {
+			c := want[m[1]]
+			if c == nil {
+				t.Errorf("sync page lists run %s, which is not in the bucket", m[1])
+				continue
+			}
+			var n []int
+			for _, x := range numCell.FindAllStringSubmatch(m[2], -1) {
+				v, _ := strconv.Atoi(strings.ReplaceAll(x[1], ",", ""))
+				n = append(n, v)
+			}
+			// files, total, success, rejected, invalid
+			if len(n) != 5 || n[1] != c.total || n[2] != c.success || n[3] != c.rejected || n[4] != c.invalid {
+				t.Errorf("run %s: cells %v, want total %d success %d rejected %d invalid %d", m[1], n, c.total, c.success, c.rejected, c.invalid)
+			}
+			seen++
+		}
+		for _, want := range []string{"<svg class=\"chart\" role=\"img\"", "<title>Outcomes per run</title>", "Top error fingerprints"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("sync page lacks %q", want)
+			}
+		}
+		path = ""
+		if m := nextLink.FindStringSubmatch(body); m != nil {
+			path = strings.ReplaceAll(m[1], "&amp;", "&")
+		}
+	}
+	if seen != len(want) {
+		t.Errorf("sync pages list %d runs, want %d", seen, len(want))
+	}
+}
+
+func checkRun(t *testing.T, base string, f *fixture, sync, run string) {
+	path := "/syncs/" + url.PathEscape(sync) + "/runs/" + url.PathEscape(run)
+	inRun := func(r rawRow) bool { return r.sync == sync && r.run == run }
+	all := f.where(inRun)
+	idents, _, pages := walk(t, base, path)
+	sort.Strings(idents)
+	if want := identsOf(all); !slices.Equal(idents, want) {
+		t.Errorf("paging through run %s gave %d records, want %d", run, len(idents), len(want))
+	}
+	if want := (len(all) + pageSize - 1) / pageSize; pages != want {
+		t.Errorf("%d pages of %d, want %d", pages, pageSize, want)
+	}
+	for _, o := range []string{"success", "rejected", "invalid"} {
+		rows := f.where(func(r rawRow) bool { return inRun(r) && r.outcome == o })
+		idents, outcomes, _ := walk(t, base, path+"?outcome="+o)
+		sort.Strings(idents)
+		if !slices.Equal(idents, identsOf(rows)) {
+			t.Errorf("outcome=%s: %d records, want %d", o, len(idents), len(rows))
+		}
+		for _, got := range outcomes {
+			if got != o {
+				t.Errorf("outcome=%s shows a %s badge", o, got)
+			}
+		}
+	}
+	ident := f.where(func(r rawRow) bool { return inRun(r) && r.outcome == "rejected" })[0].ident
+	want := f.where(func(r rawRow) bool { return inRun(r) && r.ident == ident })
+	got, _, _ := walk(t, base, path+"?q="+url.QueryEscape(ident))
+	if len(got) != len(want) || len(got) == 0 || got[0] != ident {
+		t.Errorf("q=%s: %v, want %d rows of it", ident, got, len(want))
+	}
+}
+
+func checkDownloads(t *testing.T, base string, f *fixture, sync, run string) {
+	want := f.where(func(r rawRow) bool { return r.sync == sync && r.run == run && r.outcome == "rejected" })
+	path := base + "/syncs/" + url.PathEscape(sync) + "/runs/" + url.PathEscape(run) + "/records."
+	body := fetch(t, path+"csv?outcome=rejected", "text/csv")
+	recs, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+	if err != nil || len(recs) != len(want)+1 {
+		t.Errorf("csv: %d lines (%v), want a header and %d", len(recs), err, len(want))
+	}
+	var js []map[string]any
+	if err := json.Unmarshal([]byte(fetch(t, path+"json?outcome=rejected", "application/json")), &js); err != nil || len(js) != len(want) {
+		t.Errorf("json: %d rows (%v), want %d", len(js), err, len(want))
+	}
+	for _, r := range js {
+		if r["outcome"] != "rejected" || r["sync_run_id"] != run {
+			t.Errorf("json row %v is not a rejected row of run %s", r, run)
+			break
+		}
+	}
+	pq := fetch(t, path+"parquet?outcome=rejected", "application/vnd.apache.parquet")
+	pf, err := parquet.OpenFile(bytes.NewReader([]byte(pq)), int64(len(pq)))
+	if err != nil || pf.NumRows() != int64(len(want)) {
+		t.Errorf("parquet: %v rows (%v), want %d", pf, err, len(want))
+	}
+	resp, err := http.Get(path + "xml")
+	if err == nil {
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNotFound {
+			t.Errorf("records.xml: %d, want 404", resp.StatusCode)
+		}
+	}
+}
+
+func fetch(t *testing.T, u, contentType string) string {
+	t.Helper()
+	resp, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), contentType) ||
+		!strings.HasPrefix(resp.Header.Get("Content-Disposition"), "attachment; filename=") {
+		t.Fatalf("GET %s: %d %q %q: %.300s", u, resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("Content-Disposition"), b)
+	}
+	return string(b)
+}
