@@ -1,0 +1,214 @@
+package web_test
+
+import (
+	"context"
+	dbsql "database/sql"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/synctrack/synctrack/warehouse"
+	"github.com/synctrack/synctrack/web"
+)
+
+func TestCheckListen(t *testing.T) {
+	for _, c := range []struct {
+		addr, token string
+		ok          bool
+	}{
+		{"127.0.0.1:8090", "", true},
+		{"127.8.9.10:8090", "", true},
+		{"[::1]:8090", "", true},
+		{"localhost:8090", "", true},
+		{"0.0.0.0:8090", "", false},
+		{":8090", "", false},
+		{"[::]:8090", "", false},
+		{"192.168.1.4:8090", "", false},
+		{"example.com:8090", "", false},
+		{"0.0.0.0:8090", "s3cret", true},
+	} {
+		err := web.CheckListen(c.addr, web.Auth{Token: c.token})
+		if (err == nil) != c.ok || (err != nil && !errors.Is(err, web.ErrOpenListen)) {
+			t.Errorf("CheckListen(%q, token %q) = %v, want ok %v", c.addr, c.token, err, c.ok)
+		}
+	}
+}
+
+// hostile is data written to be read as markup or script.
+const (
+	hostileID    = `<script>document.title="pwned-id"</script>`
+	hostileMsg   = `<img src=x onerror="document.title='pwned-msg'">`
+	hostileField = `"><svg onload="document.title='pwned-field'">`
+	hostileValue = `</pre><script>document.title="pwned-value"</script>`
+)
+
+// addHostile writes one rejected record of hostile text into run run of
+// sync sync, and a typed column of a hostile field name.
+func addHostile(t *testing.T, path, sync, run string) {
+	t.Helper()
+	db, err := dbsql.Open("duckdb", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	payload := `{"` + strings.ReplaceAll(hostileField, `"`, `\"`) + `": "` + strings.ReplaceAll(hostileValue, `"`, `\"`) + `", "n": 1}`
+	if _, err := db.Exec(`INSERT INTO synctrack.sync_records (identifier, record_payload, operation, status, status_message,
+  batch_started_at, sync_configuration_id, sync_run_id, org_id, _file, _row)
+SELECT ?, ?, 'upsert', 'rejected', ?, max(batch_started_at), ?, ?, any_value(org_id), 'zz-hostile.parquet', 0
+FROM synctrack.sync_records WHERE sync_configuration_id = ? AND sync_run_id = ?`,
+		hostileID, payload, hostileMsg, sync, run, sync, run); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`INSERT INTO synctrack.payload_columns VALUES (?, 'sync_records_x', ?, ?, 'string')`,
+		sync, hostileField, hostileField+"_col"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// recorder wraps a warehouse and keeps every statement and its arguments.
+type recorder struct {
+	warehouse.Querier
+	mu    sync.Mutex
+	stmts []string
+	args  []any
+}
+
+func (r *recorder) Query(ctx context.Context, sql string, args []warehouse.Arg) (warehouse.Rows, error) {
+	r.mu.Lock()
+	r.stmts = append(r.stmts, sql)
+	for _, a := range args {
+		r.args = append(r.args, a.Value)
+	}
+	r.mu.Unlock()
+	return r.Querier.Query(ctx, sql, args)
+}
+
+// Every value from the data is text on the page, every value from the URL
+// a bound argument, and the pages carry a CSP that runs no script at all.
+func TestHostileDataAndURLs(t *testing.T) {
+	f := generate(t)
+	path := filepath.Join(t.TempDir(), "w.duckdb")
+	whURL := "duckdb://" + path
+	f.load(t, whURL)
+	sync, run := f.biggestRun()
+	addHostile(t, path, sync, run)
+	open := openURL(t, whURL)
+	rec := &recorder{}
+	srv := serve(t, web.Options{Open: func(ctx context.Context) (warehouse.Querier, func(), error) {
+		q, release, err := open(ctx)
+		rec.Querier = q
+		return rec, release, err
+	}, PageSize: 500})
+
+	runPath := "/syncs/" + url.PathEscape(sync) + "/runs/" + url.PathEscape(run)
+	evil := `x' OR '1'='1"; DROP TABLE synctrack.sync_records; --`
+	pages := map[string]int{
+		"/":              200,
+		"/syncs/" + sync: 200,
+		runPath:          200,
+		runPath + "?outcome=rejected&q=" + url.QueryEscape(hostileID):         200,
+		"/records/" + url.PathEscape(hostileID) + "?sync=" + sync:             200,
+		"/syncs/" + url.PathEscape(evil):                                      404,
+		runPath + "?q=" + url.QueryEscape(evil):                               200,
+		"/records/" + url.PathEscape(evil) + "?sync=" + url.QueryEscape(evil): 404,
+		"/assets/style.css": 200,
+	}
+	for p, status := range pages {
+		resp, err := http.Get(srv.URL + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := readAll(t, resp)
+		if resp.StatusCode != status {
+			t.Errorf("GET %s: %d, want %d: %.500s", p, resp.StatusCode, status, body)
+		}
+		csp := resp.Header.Get("Content-Security-Policy")
+		if !strings.Contains(csp, "default-src 'none'") || strings.Contains(csp, "unsafe") {
+			t.Errorf("GET %s: CSP %q", p, csp)
+		}
+		if resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("GET %s: no nosniff", p)
+		}
+		for _, bad := range []string{"<script", "<img", "<svg onload", " style=", "<style"} {
+			if strings.Contains(body, bad) {
+				t.Errorf("GET %s: the page holds %q", p, bad)
+			}
+		}
+	}
+	body := get(t, srv.URL+runPath+"?outcome=rejected&q="+url.QueryEscape(hostileID), 200)
+	for _, want := range []string{"&lt;script&gt;document.title=&#34;pwned-id&#34;&lt;/script&gt;", "&lt;img src=x onerror=",
+		"&lt;/pre&gt;&lt;script&gt;", "&#34;&gt;&lt;svg onload="} {
+		if !strings.Contains(body, want) {
+			t.Errorf("run page lacks the hostile text shown as text: %q", want)
+		}
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	for _, s := range rec.stmts {
+		for _, v := range []string{evil, hostileID, "DROP TABLE"} {
+			if strings.Contains(s, v) {
+				t.Errorf("a value from the URL is in the SQL text:\n%s", s)
+			}
+		}
+	}
+	bound := map[any]bool{}
+	for _, a := range rec.args {
+		bound[a] = true
+	}
+	if !bound[evil] || !bound[hostileID] {
+		t.Errorf("the URL's values were not bound as arguments: %v", rec.args)
+	}
+}
+
+func TestReadOnlyAndToken(t *testing.T) {
+	f := generate(t)
+	whURL := "duckdb://" + filepath.Join(t.TempDir(), "w.duckdb")
+	f.load(t, whURL)
+	srv := serve(t, web.Options{Open: openURL(t, whURL), Auth: web.Auth{Token: "s3cret"}})
+	do := func(method, auth string, basic bool) int {
+		req, _ := http.NewRequest(method, srv.URL+"/", nil)
+		if basic {
+			req.SetBasicAuth("anyone", auth)
+		} else if auth != "" {
+			req.Header.Set("Authorization", "Bearer "+auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for _, c := range []struct {
+		method, auth string
+		basic        bool
+		want         int
+	}{
+		{"GET", "", false, 401},
+		{"GET", "wrong", false, 401},
+		{"GET", "wrong", true, 401},
+		{"GET", "s3cret", false, 200},
+		{"GET", "s3cret", true, 200},
+		{"POST", "s3cret", false, 405},
+		{"DELETE", "s3cret", true, 405},
+	} {
+		if got := do(c.method, c.auth, c.basic); got != c.want {
+			t.Errorf("%s with %q (basic %v): %d, want %d", c.method, c.auth, c.basic, got, c.want)
+		}
+	}
+}
+
+func readAll(t *testing.T, resp *http.Response) string {
+	t.Helper()
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
