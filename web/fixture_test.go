@@ -135,12 +135,14 @@ func serve(t *testing.T, o web.Options) *httptest.Server {
 
 func openURL(t *testing.T, whURL string) web.Opener {
 	t.Helper()
-	open, closeWH, err := web.OpenURL(context.Background(), whURL, warehouse.Options{Now: time.Now})
-	if err != nil {
-		t.Fatal(err)
+	// As synctrack serve opens the embedded engine: read-only, per request.
+	return func(ctx context.Context) (warehouse.Querier, func(), error) {
+		_, w, err := engines.Open(ctx, whURL, warehouse.Options{ReadOnly: true, Now: time.Now})
+		if err != nil {
+			return nil, nil, err
+		}
+		return w, func() { w.Close() }, nil
 	}
-	t.Cleanup(func() { closeWH() })
-	return open
 }
 
 // get fetches a page and fails the test unless it answers want.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/synctrack/synctrack/warehouse"
+	"github.com/synctrack/synctrack/warehouse/engines"
 	"github.com/synctrack/synctrack/warehouse/snowflake"
 	"github.com/synctrack/synctrack/warehouse/snowflake/sffake"
 	"github.com/synctrack/synctrack/web"
@@ -22,11 +23,12 @@ func TestPagesSnowflake(t *testing.T) {
 	t.Setenv("SF_DISABLE_MINICORE", "true")
 	t.Setenv(snowflake.EnvPassword, "s3cr3t-pw")
 	f := sffake.New(t)
-	open, closeWH, err := web.OpenURL(context.Background(), f.URL(""), warehouse.Options{Now: time.Now})
+	_, w, err := engines.Open(context.Background(), f.URL(""), warehouse.Options{ReadOnly: true, Now: time.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer closeWH()
+	defer w.Close()
+	open := func(context.Context) (warehouse.Querier, func(), error) { return w, func() {}, nil }
 	txt := func(names ...string) []sffake.Column {
 		cs := make([]sffake.Column, len(names))
 		for i, n := range names {

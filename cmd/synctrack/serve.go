@@ -65,7 +65,7 @@ func runServe(cmd *cobra.Command, _ []string) error {
 	if err != nil {
 		return err
 	}
-	open, closeWH, err := web.OpenURL(cmd.Context(), whURL, warehouse.Options{Logger: log, Now: time.Now})
+	open, closeWH, err := webOpener(cmd.Context(), whURL, warehouse.Options{Logger: log, Now: time.Now})
 	if err != nil {
 		return err
 	}

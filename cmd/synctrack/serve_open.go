@@ -1,4 +1,4 @@
-package web
+package main
 
 import (
 	"context"
@@ -6,15 +6,16 @@ import (
 
 	"github.com/synctrack/synctrack/warehouse"
 	"github.com/synctrack/synctrack/warehouse/engines"
+	"github.com/synctrack/synctrack/web"
 )
 
-// OpenURL opens the warehouse at raw for the pages, read-only, through the
+// webOpener opens the warehouse at raw for the pages, read-only, through the
 // registry. A server engine is opened once and shared by every request
 // (close it with the returned func). The embedded engine is a file: it is
 // opened for each request and closed after, so a load in another process
 // waits at most one page for its lock, and a page during a load is a 503
 // ("busy, try again") rather than a load refused for as long as serve runs.
-func OpenURL(ctx context.Context, raw string, o warehouse.Options) (Opener, func() error, error) {
+func webOpener(ctx context.Context, raw string, o warehouse.Options) (web.Opener, func() error, error) {
 	o.ReadOnly = true
 	e, err := engines.Check(raw)
 	if err != nil {
