@@ -1,0 +1,128 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// startServe runs synctrack serve in-process on a free loopback port until
+// the test ends, and returns its base URL.
+func startServe(t *testing.T, args ...string) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int)
+	go func() { done <- run(ctx, append([]string{"serve", "--listen", addr}, args...)) }()
+	t.Cleanup(func() {
+		cancel()
+		if code := <-done; code != 0 {
+			t.Errorf("serve exited %d", code)
+		}
+	})
+	base := "http://" + addr
+	for i := 0; i < 100; i++ {
+		if resp, err := http.Get(base + "/assets/style.css"); err == nil {
+			resp.Body.Close()
+			return base
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("serve never answered on %s", addr)
+	return ""
+}
+
+func download(t *testing.T, u string) []byte {
+	t.Helper()
+	resp, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET %s: %d: %s", u, resp.StatusCode, b)
+	}
+	return b
+}
+
+// A run page's download is byte for byte what synctrack records prints
+// with the same filters, in every format.
+func TestServeDownloadIsRecords(t *testing.T) {
+	dir := t.TempDir()
+	bucket := filepath.Join(dir, "bucket")
+	wh := "duckdb://" + filepath.Join(dir, "w.duckdb")
+	if code, out := runCLI(t, "generate", "--out", bucket, "--orgs", "1", "--syncs", "2", "--runs", "2", "--rows", "50"); code != 0 {
+		t.Fatalf("generate: %d %s", code, out)
+	}
+	if code, out := runCLI(t, "load", "--bucket", "file://"+bucket, "--warehouse", wh); code != 0 {
+		t.Fatalf("load: %d %s", code, out)
+	}
+	// A run and one of its rejected identifiers, read from the CLI's own JSON.
+	_, out := runCLI(t, "records", "--warehouse", wh, "--status", "rejected", "--limit", "1", "--format", "csv")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("no rejected record to test with:\n%s", out)
+	}
+	cells := strings.Split(lines[1], ",")
+	sync, run, ident := cells[2], cells[3], cells[4]
+	base := startServe(t, "--warehouse", wh)
+	for _, c := range []struct{ query, outcome, ident string }{
+		{"", "", ""},
+		{"?outcome=rejected", "rejected", ""},
+		{"?outcome=success", "success", ""},
+		{"?q=" + url.QueryEscape(ident), "", ident},
+	} {
+		for _, format := range []string{"csv", "json", "parquet"} {
+			args := []string{"records", "--warehouse", wh, "--sync", sync, "--run", run, "--limit", "0", "--format", format}
+			if c.outcome != "" {
+				args = append(args, "--status", c.outcome)
+			}
+			if c.ident != "" {
+				args = append(args, "--identifier", c.ident)
+			}
+			path := filepath.Join(dir, "cli."+format)
+			if code, out := runCLI(t, append(args, "--out", path)...); code != 0 {
+				t.Fatalf("%v: %d %s", args, code, out)
+			}
+			want, _ := os.ReadFile(path)
+			got := download(t, base+"/syncs/"+sync+"/runs/"+run+"/records."+format+c.query)
+			if len(want) == 0 || !bytes.Equal(got, want) {
+				t.Errorf("records.%s%s: %d bytes differ from synctrack records' %d", format, c.query, len(got), len(want))
+			}
+		}
+	}
+}
+
+func TestServeRefusesOpenListenWithoutToken(t *testing.T) {
+	dir := t.TempDir()
+	wh := "duckdb://" + filepath.Join(dir, "w.duckdb")
+	t.Setenv("SYNCTRACK_WEB_TOKEN", "")
+	code, _, stderr := runCLIAll(t, "serve", "--warehouse", wh, "--listen", "0.0.0.0:0")
+	if code != 2 || !strings.Contains(stderr, "not a loopback address") {
+		t.Errorf("open listen without a token: exit %d: %s", code, stderr)
+	}
+	code, _, stderr = runCLIAll(t, "serve", "--warehouse", wh)
+	if code != 2 || !strings.Contains(stderr, "no database file yet") {
+		t.Errorf("a DuckDB file not made yet: exit %d: %s", code, stderr)
+	}
+	empty := filepath.Join(dir, "token")
+	os.WriteFile(empty, []byte("\n"), 0o600)
+	code, _, stderr = runCLIAll(t, "serve", "--warehouse", wh, "--listen", "0.0.0.0:0", "--token-file", empty)
+	if code != 2 || !strings.Contains(stderr, "is empty") {
+		t.Errorf("an empty token file: exit %d: %s", code, stderr)
+	}
+}
