@@ -44,6 +44,9 @@ type Deps struct {
 	Registry *prometheus.Registry
 	// OnCycle, when set, is told of each finished cycle (tests, benchmarks).
 	OnCycle func(Cycle)
+	// Pages, when set, are the web pages (package web), served on the
+	// listener under every path the daemon's own do not take.
+	Pages http.Handler
 }
 
 // Cycle is what one load cycle of one target did.
@@ -179,9 +182,13 @@ func (d *Daemon) Run(ctx context.Context) error {
 	return nil
 }
 
-// Handler serves /metrics, /healthz, /readyz and /webhook.
+// Handler serves /metrics, /healthz, /readyz and /webhook, and the web
+// pages when Deps.Pages has them.
 func (d *Daemon) Handler() http.Handler {
 	mux := http.NewServeMux()
+	if d.deps.Pages != nil {
+		mux.Handle("/", d.deps.Pages)
+	}
 	mux.Handle("/metrics", promhttp.HandlerFor(d.reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 	mux.HandleFunc("/readyz", d.readyz)

@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"math"
+	"net/http"
 	"os"
 	"time"
 
@@ -12,7 +14,9 @@ import (
 
 	"github.com/synctrack/synctrack/daemon"
 	"github.com/synctrack/synctrack/loader"
+	"github.com/synctrack/synctrack/warehouse"
 	"github.com/synctrack/synctrack/warehouse/engines"
+	"github.com/synctrack/synctrack/web"
 )
 
 const runHelp = `Run the daemon: keep one or more warehouses current on schedules.
@@ -22,6 +26,9 @@ fact tables under metadata/ on --facts-schedule (cron expressions, or @every D).
 A load never overlaps another of the same target: a slow one delays the next tick.
 The DuckDB file is held only while a load runs; when another process (the duckdb
 CLI, a BI tool, synctrack report) holds it, the daemon waits with backoff.
+
+With --web, the listener also serves the first target's web pages (see synctrack
+serve); beyond loopback they need SYNCTRACK_WEB_TOKEN or --web-token-file.
 
 HTTP on --listen: /metrics (Prometheus), /healthz, /readyz, and POST /webhook for
 the vendor's sync.completed event (HMAC-SHA256 of the body in X-Signature, keyed
@@ -77,6 +84,8 @@ func newRunCommand() *cobra.Command {
 	f.Duration("settle", 30*time.Second, "file:// buckets: a file changed this recently that does not read whole is left for the next cycle, not failed")
 	f.String("memory-limit", "auto", memoryLimitHelp)
 	f.Int("quarantine-after", loader.DefaultQuarantineAfter, "failed tries after which an object is quarantined: not read again until synctrack retry (0: never)")
+	f.Bool("web", false, "serve the web pages (synctrack serve's) of the first target on --listen; beyond loopback only with "+web.TokenEnv+" or --web-token-file")
+	f.String("web-token-file", "", "file holding the web pages' secret (else env "+web.TokenEnv+")")
 	f.Bool("check", false, "validate the config and exit")
 	f.Var(&rawValue{}, "targets", "targets as a YAML or JSON list (normally the config file's targets: key)")
 	_ = f.MarkHidden("targets")
@@ -127,16 +136,52 @@ func runDaemon(cmd *cobra.Command, _ []string) error {
 		lo.QuarantineAfter = -1 // the flag's 0 is never; the option's 0 is the default
 	}
 	ctx := cmd.Context()
+	pages, closePages, err := daemonPages(cmd, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer closePages()
 	d, err := daemon.New(ctx, cfg, daemon.Deps{
 		Logger:        log,
 		OpenBucket:    func(ctx context.Context, u string) (*blob.Bucket, string, error) { return openBucket(ctx, u) },
 		OpenWarehouse: targetOpener(log),
 		Loader:        lo,
+		Pages:         pages,
 	})
 	if err != nil {
 		return err
 	}
 	return d.Run(ctx)
+}
+
+// daemonPages builds the web pages of the first target when --web asks,
+// refusing a listener beyond loopback without a secret, as serve does.
+func daemonPages(cmd *cobra.Command, cfg daemon.Config, log *slog.Logger) (http.Handler, func() error, error) {
+	none := func() error { return nil }
+	if on, _ := cmd.Flags().GetBool("web"); !on {
+		return nil, none, nil
+	}
+	if cfg.Listen == "" {
+		return nil, none, usageError("--web needs --listen")
+	}
+	file, _ := cmd.Flags().GetString("web-token-file")
+	auth, err := web.LoadAuth(os.Getenv, file)
+	if err != nil {
+		return nil, none, usageError("%v", err)
+	}
+	if err := web.CheckListen(cfg.Listen, auth); err != nil {
+		return nil, none, usageError("--web: %v", err)
+	}
+	open, closeWH, err := webOpener(cmd.Context(), cfg.Targets[0].Warehouse, warehouse.Options{Logger: log, Now: time.Now}, false)
+	if err != nil {
+		return nil, none, err
+	}
+	s, err := web.New(web.Options{Open: open, Auth: auth, Logger: log, Now: time.Now})
+	if err != nil {
+		closeWH()
+		return nil, none, err
+	}
+	return s.Handler(), closeWH, nil
 }
 
 // checkWarehouseURL checks a warehouse URL's shape without connecting.

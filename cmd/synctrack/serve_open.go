@@ -15,7 +15,9 @@ import (
 // opened for each request and closed after, so a load in another process
 // waits at most one page for its lock, and a page during a load is a 503
 // ("busy, try again") rather than a load refused for as long as serve runs.
-func webOpener(ctx context.Context, raw string, o warehouse.Options) (web.Opener, func() error, error) {
+// mustExist refuses a database file not made yet (serve); the daemon's
+// pages wait for its first load instead.
+func webOpener(ctx context.Context, raw string, o warehouse.Options, mustExist bool) (web.Opener, func() error, error) {
 	o.ReadOnly = true
 	e, err := engines.Check(raw)
 	if err != nil {
@@ -26,7 +28,7 @@ func webOpener(ctx context.Context, raw string, o warehouse.Options) (web.Opener
 		if err != nil {
 			return nil, nil, err
 		}
-		if !ok {
+		if !ok && mustExist {
 			return nil, nil, &warehouse.Error{Class: warehouse.Config, Reason: "no_database",
 				Err: fmt.Errorf("warehouse %s has no database file yet: run synctrack load first", raw)}
 		}

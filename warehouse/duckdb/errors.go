@@ -14,6 +14,10 @@ import (
 var errorRules = []warehouse.Rule{
 	{Class: warehouse.Transient, Reason: "locked", Contains: []string{"could not set lock on file", "conflicting lock"},
 		Hint: "another process (the duckdb CLI, a BI tool, another synctrack) holds the database file; try again when it lets go"},
+	// The same process has the file open for writing (the daemon's load,
+	// while its web pages open it to read): busy until the load ends.
+	{Class: warehouse.Transient, Reason: "locked", Contains: []string{"same database file with a different configuration"},
+		Hint: "a load in this process holds the database file; try again when it ends"},
 	{Class: warehouse.Resource, Reason: "disk_full", Contains: []string{"no space left on device", "could not write all bytes", "disk quota"},
 		Hint: "free disk space where the database file and the staging directory live, then load again: nothing was blamed on any object"},
 	{Class: warehouse.Resource, Reason: "memory", Contains: []string{"out of memory", "failed to allocate"},
