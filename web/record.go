@@ -34,7 +34,7 @@ func (s *Server) recordPage(w http.ResponseWriter, r *http.Request) {
 		if sync != "" {
 			v[analysis.ParamSync] = sync
 		}
-		rows, err := query(ctx, q, false, "record_history", v)
+		rows, err := query(ctx, q, true, "record_rows", v)
 		if err != nil {
 			return view{}, err
 		}
@@ -46,7 +46,7 @@ func (s *Server) recordPage(w http.ResponseWriter, r *http.Request) {
 			rows = rows[:historyLimit]
 		}
 		for _, x := range rows {
-			h := historyRow{SyncID: x.str("sync_id"), RunID: x.str("sync_run_id"), Outcome: x.str("outcome"), Status: x.str("status"),
+			h := historyRow{SyncID: x.str("sync_id"), RunID: x.str("sync_run_id"), Outcome: outcomeOf(x["status"]), Status: x.str("status"),
 				Message: x.str("status_message"), Operation: x.str("operation"), Payload: pretty(x["record_payload"]),
 				Started: x.time("batch_started_at")}
 			h.RunHref = filterHref(runHref(h.SyncID, h.RunID), "", id, "", "")

@@ -59,11 +59,13 @@ func TestPagesSnowflake(t *testing.T) {
 	f.Answer("-- One run's records in file order", txt("identifier", "status", "status_message", "operation",
 		"batch_started_at", "record_payload", "_file", "_row"),
 		[][]any{{"CUST-1", "rejected", "bad email a@b", "upsert", started, `{"Email":"a@b"}`, "k/records.0.parquet", "4"}})
-	f.Answer("-- Rejection fingerprints in the latest run", txt("org_id", "sync_id", "sync_run_id", "fingerprint", "rejected", "records", "example_message"), nil)
-	f.Answer("-- Records whose outcome changed", txt("org_id", "sync_id", "record_identifier", "runs", "changes", "outcomes"), nil)
-	f.Answer("-- Every row for one record identifier", txt("batch_started_at", "batch_completed_at", "org_id", "sync_id",
-		"sync_run_id", "record_identifier", "operation", "outcome", "status", "status_message", "record_payload", "log_id", "_file"),
-		[][]any{{started, started, "o1", "s-42", "r-7", "CUST-1", "upsert", "rejected", "rejected", "bad email a@b", `{"Email":"a@b"}`, "x", "k"}})
+	f.Answer("-- Error fingerprints of one sync's latest", txt("sync_run_id", "started_at", "fingerprint", "example", "records"),
+		[][]any{{"r-7", started, "quota <n> exceeded", "quota 5 exceeded", "4"}, {"r-6", "2026-03-01T10:00:00Z", "bad email <email>", "bad email x@y", "1"}})
+	f.Answer("-- Records of one sync whose outcome changed", txt("record_identifier", "runs", "changes", "outcomes"),
+		[][]any{{"CUST-9", "3", "2", "success,rejected,success"}})
+	f.Answer("-- One record identifier's rows", txt("batch_started_at", "sync_id", "sync_run_id", "operation", "status",
+		"status_message", "record_payload"),
+		[][]any{{started, "s-42", "r-7", "upsert", "rejected", "bad email a@b", `{"Email":"a@b"}`}})
 	f.Answer("-- The record browser", txt("batch_started_at", "org_id", "sync_id", "sync_run_id", "record_identifier", "outcome"),
 		[][]any{{started, "o1", "s-42", "r-7", "CUST-1", "rejected"}})
 	srv := serve(t, web.Options{Open: open})

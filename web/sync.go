@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 
 	analysis "github.com/synctrack/synctrack/sql"
@@ -39,7 +40,38 @@ type fingerprint struct {
 
 type newError struct {
 	Fingerprint, Example string
-	Rejected, Records    int64
+	Rejected             int64
+}
+
+// newErrors picks the fingerprints of the latest run among rows (one per
+// run and fingerprint) that no other run has, the most rejected first.
+func newErrors(rows []row) []newError {
+	latest, latestRun := time.Time{}, ""
+	for _, x := range rows {
+		t, r := x.time("started_at"), x.str("sync_run_id")
+		if t.After(latest) || t.Equal(latest) && r > latestRun {
+			latest, latestRun = t, r
+		}
+	}
+	older := map[string]bool{}
+	for _, x := range rows {
+		if x.str("sync_run_id") != latestRun {
+			older[x.str("fingerprint")] = true
+		}
+	}
+	var out []newError
+	for _, x := range rows {
+		if fp := x.str("fingerprint"); x.str("sync_run_id") == latestRun && !older[fp] {
+			out = append(out, newError{Fingerprint: fp, Example: x.str("example"), Rejected: x.int("records")})
+		}
+	}
+	slices.SortFunc(out, func(a, b newError) int {
+		if a.Rejected != b.Rejected {
+			return int(b.Rejected - a.Rejected)
+		}
+		return strings.Compare(a.Fingerprint, b.Fingerprint)
+	})
+	return out[:min(len(out), 10)]
 }
 
 type flap struct {
@@ -121,16 +153,14 @@ func (s *Server) syncErrors(ctx context.Context, q warehouse.Querier, sync strin
 			Records: x.int("records"), Runs: x.int("runs"), FirstSeen: x.time("first_seen"), LastSeen: x.time("last_seen"),
 			Bar: round(float64(x.int("records")) / float64(top) * 100)})
 	}
-	recent := analysis.Values{analysis.ParamSync: sync, analysis.ParamN: recentRuns, analysis.ParamLimit: 10}
-	news, err := query(ctx, q, false, "new_errors", recent)
+	// New errors: rejection fingerprints of the latest run that the runs
+	// before it did not have, from the counts of the latest recentRuns+1.
+	recent, err := query(ctx, q, true, "sync_recent_errors", analysis.Values{analysis.ParamSync: sync, analysis.ParamN: recentRuns + 1})
 	if err != nil {
 		return err
 	}
-	for _, x := range news {
-		d.NewErrors = append(d.NewErrors, newError{Fingerprint: x.str("fingerprint"), Example: x.str("example_message"),
-			Rejected: x.int("rejected"), Records: x.int("records")})
-	}
-	flaps, err := query(ctx, q, false, "flapping_records", recent)
+	d.NewErrors = newErrors(recent)
+	flaps, err := query(ctx, q, true, "sync_flapping", analysis.Values{analysis.ParamSync: sync, analysis.ParamN: recentRuns, analysis.ParamLimit: 10})
 	if err != nil {
 		return err
 	}

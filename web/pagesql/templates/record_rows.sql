@@ -1,0 +1,20 @@
+-- One record identifier's rows across runs, newest first: sync_records itself, not
+-- sync_log, so that a search reads only the columns it shows.
+-- view: no
+-- params: identifier sync limit
+-- required: identifier
+SELECT
+  r.batch_started_at,
+  r.sync_configuration_id AS sync_id,
+  r.sync_run_id,
+  r.operation,
+  r.status,
+  r.status_message,
+  r.record_payload
+FROM {{ table "sync_records" }} AS r
+WHERE r.identifier = {{ param "identifier" }}
+{{- with param "sync" }}
+  AND r.sync_configuration_id = {{ . }}
+{{- end }}
+ORDER BY r.batch_started_at DESC NULLS LAST, r.sync_run_id DESC, r._file, r._row
+LIMIT {{ or (param "limit") 200 }}

@@ -1,0 +1,44 @@
+-- Records of one sync whose outcome changed at least twice over its latest n runs.
+-- A record's outcome in a run is its worst row there (rejected, then invalid, then success).
+-- Reads only those runs' rows. outcomes lists them oldest first.
+-- view: no
+-- params: sync n limit
+-- required: sync
+WITH recent AS (
+  SELECT o.sync_run_id, o.started_at
+  FROM {{ runOutcomes }} AS o
+  WHERE o.sync_id = {{ param "sync" }}
+  ORDER BY o.started_at DESC, o.sync_run_id DESC
+  LIMIT {{ or (param "n") 5 }}
+),
+per_run AS (
+  SELECT
+    r.identifier,
+    rr.started_at,
+    r.sync_run_id,
+    max(CASE lower(r.status) WHEN 'rejected' THEN 3 WHEN 'succeeded' THEN 1 ELSE 2 END) AS severity
+  FROM {{ table "sync_records" }} AS r
+  JOIN recent AS rr ON rr.sync_run_id = r.sync_run_id
+  WHERE r.sync_configuration_id = {{ param "sync" }}
+  GROUP BY r.identifier, rr.started_at, r.sync_run_id
+),
+steps AS (
+  SELECT
+    p.identifier,
+    p.started_at,
+    p.sync_run_id,
+    CASE p.severity WHEN 3 THEN 'rejected' WHEN 2 THEN 'invalid' ELSE 'success' END AS outcome,
+    CASE WHEN lag(p.severity) OVER (PARTITION BY p.identifier ORDER BY p.started_at, p.sync_run_id) <> p.severity
+      THEN 1 ELSE 0 END AS changed
+  FROM per_run AS p
+)
+SELECT
+  s.identifier AS record_identifier,
+  count(*) AS runs,
+  sum(s.changed) AS changes,
+  {{ stringAgg "s.outcome" "," "s.started_at, s.sync_run_id" }} AS outcomes
+FROM steps AS s
+GROUP BY s.identifier
+HAVING sum(s.changed) >= 2
+ORDER BY changes DESC, s.identifier
+LIMIT {{ or (param "limit") 10 }}
