@@ -166,8 +166,12 @@ func (l *Loader) Load(ctx context.Context) (*Report, error) {
 // the views, then the ledger rows of whatever failed.
 func (l *Loader) Apply(ctx context.Context, p *Plan) (*Report, error) {
 	rep := &Report{Listed: p.Listed, UpToDate: p.UpToDate, Ignored: len(p.Ignored), Runs: p.Runs(), InQuarantine: p.Quarantined}
+	_, local := l.wh.(warehouse.LocalReader)
+	_, copies := l.wh.(warehouse.LocalCopies)
+	_, replacer := l.wh.(warehouse.TextReplacer)
+	copies = copies || replacer // both need a staging area for a repair
 	dir := l.o.StageDir
-	if _, local := l.wh.(warehouse.LocalReader); dir == "" && local {
+	if dir == "" && (local || copies) {
 		d, err := os.MkdirTemp("", "synctrack-stage-")
 		if err != nil {
 			return rep, fmt.Errorf("staging area: %w", err)
@@ -175,9 +179,13 @@ func (l *Loader) Apply(ctx context.Context, p *Plan) (*Report, error) {
 		defer os.RemoveAll(d)
 		dir = d
 	}
-	st := &Stager{Bucket: l.bucket, Root: l.root, Dir: dir, Workers: l.o.Workers, StallTimeout: l.o.StallTimeout}
-	if _, local := l.wh.(warehouse.LocalReader); !local {
-		st = nil // the warehouse reads the bucket itself: nothing to stage
+	var st *Stager
+	if local || copies {
+		// A warehouse that reads the bucket itself needs the stager only to
+		// repair (or count) a file it refused (RepairOnly): nothing else is
+		// staged.
+		st = &Stager{Bucket: l.bucket, Root: l.root, Dir: dir, Workers: l.o.Workers, StallTimeout: l.o.StallTimeout,
+			RepairOnly: !local}
 	}
 	b := &blame{l: l, rep: rep}
 	err := l.applySteps(ctx, p, st, rep, b)
