@@ -50,6 +50,12 @@ type Options struct {
 	// object, each read of its body. A bucket silent for longer stops the
 	// load with a Transient error, blaming nothing. Zero: DefaultStallTimeout.
 	StallTimeout time.Duration
+	// RetentionDays, when above zero, keeps that many UTC days of records
+	// (today included): after each load, rows whose batch_started_at is
+	// older are deleted and the files left without rows become expired in
+	// the ledger, never loaded again (warehouse.Warehouse.Expire). Zero
+	// keeps everything.
+	RetentionDays int
 }
 
 // DefaultQuarantineAfter is Options.QuarantineAfter when unset.
@@ -83,7 +89,10 @@ type Report struct {
 	// quarantine.
 	InQuarantine int
 	Pending      int // recently written local files that did not read whole yet
-	Elapsed      time.Duration
+	// Expired is what the retention pass after the load deleted (zero
+	// without RetentionDays).
+	Expired warehouse.Expired
+	Elapsed time.Duration
 }
 
 // Loader loads one bucket into one warehouse.
@@ -199,7 +208,27 @@ func (l *Loader) Apply(ctx context.Context, p *Plan) (*Report, error) {
 			err = fmt.Errorf("record failures: %w", rerr)
 		}
 	}
+	if err == nil {
+		err = l.expire(ctx, rep)
+	}
 	return rep, err
+}
+
+// expire runs the retention pass after a load that stopped on nothing: its
+// files are judged by the rows the load just wrote too. Without retention
+// the pass still runs, so an engine can undo what an earlier one set up
+// (BigQuery's partition expiration); the others return at once.
+func (l *Loader) expire(ctx context.Context, rep *Report) error {
+	r := warehouse.NewRetention(l.o.RetentionDays, l.o.Now())
+	ex, err := l.wh.Expire(ctx, r)
+	if err != nil {
+		return fmt.Errorf("retention: %w", err)
+	}
+	rep.Expired = ex
+	if ex.Rows > 0 || ex.Files > 0 {
+		l.log.Info("retention", "days", r.Days, "cutoff", r.Cutoff.Format(time.DateOnly), "rows_deleted", ex.Rows, "files_expired", ex.Files)
+	}
+	return nil
 }
 
 func (l *Loader) applySteps(ctx context.Context, p *Plan, st *Stager, rep *Report, b *blame) error {

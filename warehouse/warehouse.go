@@ -39,6 +39,13 @@ type Warehouse interface {
 	// InstallViews creates or replaces the analysis views (the templates
 	// that take no parameters) and returns their names.
 	InstallViews(ctx context.Context) ([]string, error)
+	// Expire applies retention in one transaction: the sync_records rows
+	// whose batch_started_at is before r.Cutoff are deleted, the loaded
+	// records files left without rows become expired in the ledger, and
+	// their rows go from every per-file table (dialects.FileTables). Rows
+	// without a batch_started_at are kept. In external mode the rows are the
+	// bucket's files, which synctrack never deletes: a config error.
+	Expire(ctx context.Context, r Retention) (Expired, error)
 	Querier
 	Close() error
 }
