@@ -86,6 +86,7 @@ func newRunCommand() *cobra.Command {
 	f.Int("quarantine-after", loader.DefaultQuarantineAfter, "failed tries after which an object is quarantined: not read again until synctrack retry (0: never)")
 	f.Bool("web", false, "serve the web pages (synctrack serve's) of the first target on --listen; beyond loopback only with "+web.TokenEnv+" or --web-token-file")
 	f.String("web-token-file", "", "file holding the web pages' secret (else env "+web.TokenEnv+")")
+	f.Int("retention", 0, retentionHelp)
 	f.Bool("check", false, "validate the config and exit")
 	f.Var(&rawValue{}, "targets", "targets as a YAML or JSON list (normally the config file's targets: key)")
 	_ = f.MarkHidden("targets")
@@ -134,6 +135,9 @@ func runDaemon(cmd *cobra.Command, _ []string) error {
 	lo.QuarantineAfter, _ = cmd.Flags().GetInt("quarantine-after")
 	if lo.QuarantineAfter == 0 {
 		lo.QuarantineAfter = -1 // the flag's 0 is never; the option's 0 is the default
+	}
+	if lo.RetentionDays, err = retentionDays(cmd); err != nil {
+		return err
 	}
 	ctx := cmd.Context()
 	pages, closePages, err := daemonPages(cmd, cfg, log)
