@@ -1,0 +1,191 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"regexp"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/synctrack/synctrack/internal/reportrun"
+	analysis "github.com/synctrack/synctrack/sql"
+	"github.com/synctrack/synctrack/sql/export"
+	"github.com/synctrack/synctrack/warehouse"
+	"github.com/synctrack/synctrack/warehouse/engines"
+	"github.com/synctrack/synctrack/web"
+)
+
+// TestWebBench measures every page's server time (the Server-Timing header:
+// opening the DuckDB file read-only for the request, the queries, the
+// template) on a warehouse made by synctrack generate and load, and, in the
+// same process, the analysis template a CLI user would run for the same
+// answer, as the baseline. It prints figures and asserts none. Run it with
+//
+//	SYNCTRACK_WEB_BENCH_DB=/path/w.duckdb go test ./web -run TestWebBench -v -timeout 1h
+func TestWebBench(t *testing.T) {
+	path := os.Getenv("SYNCTRACK_WEB_BENCH_DB")
+	if path == "" {
+		t.Skip("set SYNCTRACK_WEB_BENCH_DB to a DuckDB file made by synctrack load (see BENCHMARKS.md)")
+	}
+	whURL := "duckdb://" + path
+	srv := serve(t, web.Options{Open: openURL(t, whURL)})
+	home := get(t, srv.URL+"/", 200)
+	sync := regexp.MustCompile(`href="/syncs/([^"/]*)"`).FindStringSubmatch(home)[1]
+	syncPage := get(t, srv.URL+"/syncs/"+sync, 200)
+	run := regexp.MustCompile(`href="/syncs/[^"/]*/runs/([^"?]*)"`).FindStringSubmatch(syncPage)[1]
+	before := regexp.MustCompile(`rel="next" href="[^"]*before=([^"]*)"`).FindStringSubmatch(syncPage)
+	runPath := "/syncs/" + sync + "/runs/" + run
+	rejected := get(t, srv.URL+runPath+"?outcome=rejected", 200)
+	ident := regexp.MustCompile(`href="/records/([^"?]*)`).FindStringSubmatch(rejected)[1]
+	next := regexp.MustCompile(`rel="next" href="([^"]*)"`).FindStringSubmatch(rejected)
+
+	pages := []struct{ name, path, baseline string }{
+		{"/ (every sync, health, 30-day charts)", "/", "run_summary"},
+		{"/syncs/S (Sync History)", "/syncs/" + sync, "run_summary+sync"},
+		{"/syncs/S/runs/R", runPath, "records+run"},
+		{"/syncs/S/runs/R?outcome=rejected", runPath + "?outcome=rejected", ""},
+		{"/syncs/S/runs/R?after= (next page)", strings.ReplaceAll(next[1], "&amp;", "&"), ""},
+		{"/syncs/S/runs/R?q=ID (identifier search)", runPath + "?q=" + url.QueryEscape(ident), ""},
+		{"/records/ID?sync=S (identifier search)", "/records/" + url.PathEscape(ident) + "?sync=" + sync, "record_history+sync"},
+		{"/records/ID (identifier search, every sync)", "/records/" + url.PathEscape(ident), "record_history"},
+	}
+	if before != nil {
+		pages = slices.Insert(pages, 2, struct{ name, path, baseline string }{"/syncs/S?before= (older runs)",
+			"/syncs/" + sync + "?before=" + strings.ReplaceAll(before[1], "&amp;", "&"), ""})
+	}
+	baselines := map[string]func() time.Duration{
+		"run_summary":      func() time.Duration { return timeTemplate(t, whURL, "run_summary", nil) },
+		"run_summary+sync": func() time.Duration { return timeTemplate(t, whURL, "run_summary", analysis.Values{"sync": sync}) },
+		"records+run": func() time.Duration {
+			return timeTemplate(t, whURL, "records", analysis.Values{"sync": sync, "run": run, "limit": 50})
+		},
+		"record_history+sync": func() time.Duration {
+			return timeTemplate(t, whURL, "record_history", analysis.Values{"identifier": ident, "sync": sync})
+		},
+		"record_history": func() time.Duration {
+			return timeTemplate(t, whURL, "record_history", analysis.Values{"identifier": ident})
+		},
+	}
+	const n = 20
+	fmt.Printf("| page | p50 | p95 | max | baseline (same process) | page / baseline |\n|---|---|---|---|---|---|\n")
+	for _, p := range pages {
+		get(t, srv.URL+p.path, 200) // warm the file cache
+		var ms []float64
+		for range n {
+			ms = append(ms, serverTime(t, srv.URL+p.path))
+		}
+		slices.Sort(ms)
+		line := fmt.Sprintf("| `%s` | %.0f ms | %.0f ms | %.0f ms |", p.name, ms[n/2], ms[n*95/100-1], ms[n-1])
+		if f := baselines[p.baseline]; f != nil {
+			var bs []float64
+			for range 3 {
+				bs = append(bs, float64(f().Microseconds())/1000)
+			}
+			slices.Sort(bs)
+			line += fmt.Sprintf(" %s: %.0f ms | %.2fx |", p.baseline, bs[1], ms[n*95/100-1]/bs[1])
+		} else {
+			line += " - | - |"
+		}
+		fmt.Println(line)
+	}
+	for _, q := range []string{"?q=" + url.QueryEscape(ident), "?outcome=rejected", ""} {
+		for _, format := range []string{"csv", "json", "parquet"} {
+			downloadMemory(t, srv.URL+runPath+"/records."+format+q)
+		}
+	}
+}
+
+func serverTime(t *testing.T, u string) float64 {
+	resp, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET %s: %d", u, resp.StatusCode)
+	}
+	v := strings.TrimPrefix(resp.Header.Get("Server-Timing"), "page;dur=")
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		t.Fatalf("Server-Timing %q", v)
+	}
+	return f
+}
+
+// timeTemplate runs an analysis template as synctrack report does (opening
+// the file read-only) and drains its rows.
+func timeTemplate(t *testing.T, whURL, name string, v analysis.Values) time.Duration {
+	start := time.Now()
+	ctx := context.Background()
+	_, w, err := engines.Open(ctx, whURL, warehouse.Options{ReadOnly: true, Now: time.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	ew, _ := export.New("csv", io.Discard)
+	if _, err := reportrun.Run(ctx, w, name, v, ew); err != nil {
+		t.Fatal(err)
+	}
+	return time.Since(start)
+}
+
+// downloadMemory downloads u and prints the bytes, the time and how much the
+// process's resident memory (DuckDB's included) and Go heap grew meanwhile.
+func downloadMemory(t *testing.T, u string) {
+	runtime.GC()
+	base := rss()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	heap0 := ms.HeapInuse
+	var peak, heapPeak atomic.Int64
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-done:
+				return
+			case <-time.After(5 * time.Millisecond):
+				peak.Store(max(peak.Load(), rss()))
+				var m runtime.MemStats
+				runtime.ReadMemStats(&m)
+				heapPeak.Store(max(heapPeak.Load(), int64(m.HeapInuse)))
+			}
+		}
+	}()
+	start := time.Now()
+	resp, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nb, _ := io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	close(done)
+	fmt.Printf("| `%s` | %.1f MB | %.0f ms | +%.0f MiB RSS | +%.0f MiB Go heap |\n", u[strings.LastIndex(u, "/")+1:],
+		float64(nb)/1e6, float64(time.Since(start).Milliseconds()), float64(max(0, peak.Load()-base))/(1<<20),
+		float64(max(0, heapPeak.Load()-int64(heap0)))/(1<<20))
+}
+
+// rss is the process's resident set size in bytes, from /proc.
+func rss() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "VmRSS:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
