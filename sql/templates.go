@@ -49,6 +49,9 @@ func List(dialect string) ([]Template, error) { return list(files, dialect) }
 // dialect has one, else the shared text.
 func Lookup(dialect, name string) (Template, error) { return lookup(files, dialect, name) }
 
+// LookupFS is Lookup for templates kept elsewhere, as BindFS reads them.
+func LookupFS(fsys fs.FS, dialect, name string) (Template, error) { return lookup(fsys, dialect, name) }
+
 func list(fsys fs.FS, dialect string) ([]Template, error) {
 	entries, err := fs.ReadDir(fsys, dir)
 	if err != nil {
