@@ -19,7 +19,11 @@ type homeData struct {
 	Health  health
 	Days    int
 	Through time.Time
+	Limit   int // syncs shown at most; the page says so when it is reached
 }
+
+// homeSyncs is how many syncs the home page lists, latest run first.
+const homeSyncs = 500
 
 type syncSummary struct {
 	OrgID, SyncID, RunID, Source, Destination string
@@ -46,7 +50,7 @@ type problem struct {
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, "home", func(ctx context.Context, q warehouse.Querier) (view, error) {
-		syncs, err := query(ctx, q, true, "home_syncs", nil)
+		syncs, err := query(ctx, q, true, "home_syncs", analysis.Values{analysis.ParamLimit: homeSyncs})
 		if err != nil {
 			return view{}, err
 		}
@@ -68,6 +72,9 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 			return view{}, err
 		}
 		d := homeData{Health: h, Days: trendDays, Through: end}
+		if len(syncs) == homeSyncs {
+			d.Limit = homeSyncs
+		}
 		days := make([]string, trendDays)
 		for i := range days {
 			days[i] = first.AddDate(0, 0, i).Format("2006-01-02")
