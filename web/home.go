@@ -35,6 +35,8 @@ type syncSummary struct {
 }
 
 type health struct {
+	Pending                      *Pending
+	PendingErr                   string
 	LastLoad                     time.Time
 	Loaded, Failed, Quarantined  int64
 	Skipped, LoadedRows, Objects int64
@@ -70,6 +72,14 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		h, err := loadHealth(ctx, q)
 		if err != nil {
 			return view{}, err
+		}
+		if s.o.Pending != nil {
+			// The bucket is another service: its failure is shown, not the page's.
+			if p, err := s.o.Pending(ctx, q); err != nil {
+				h.PendingErr = err.Error()
+			} else {
+				h.Pending = &p
+			}
 		}
 		d := homeData{Health: h, Days: trendDays, Through: end}
 		if len(syncs) == homeSyncs {

@@ -39,6 +39,16 @@ type Options struct {
 	Now    func() time.Time
 	// PageSize is how many records or runs a page shows (50 when zero).
 	PageSize int
+	// Pending, when set, says what the next load would read from the
+	// bucket (serve --bucket, the daemon's target): the home page shows it.
+	Pending func(ctx context.Context, q warehouse.Querier) (Pending, error)
+}
+
+// Pending is what a load would read now: files new, changed or to retry.
+type Pending struct {
+	Records, Metadata, Facts int
+	Listed                   int
+	At                       time.Time
 }
 
 // Server serves the pages.

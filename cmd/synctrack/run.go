@@ -180,7 +180,7 @@ func daemonPages(cmd *cobra.Command, cfg daemon.Config, log *slog.Logger) (http.
 	if err != nil {
 		return nil, none, err
 	}
-	s, err := web.New(web.Options{Open: open, Auth: auth, Logger: log, Now: time.Now})
+	s, err := web.New(web.Options{Open: open, Auth: auth, Logger: log, Now: time.Now, Pending: pendingFiles(cfg.Targets[0].Bucket)})
 	if err != nil {
 		closeWH()
 		return nil, none, err

@@ -18,7 +18,8 @@ import (
 const serveHelp = `Serve read-only web pages over a loaded warehouse: every sync with its latest
 run and 30-day charts, the loader's health, a sync's run history, a run's records
 (filter by outcome, search by identifier, download as CSV, JSON or parquet) and one
-record's history. Pages ask the warehouse with bound parameters only; assets are in
+record's history. With --bucket, the home page also counts the files a load would
+read (new, changed, to retry), listing the bucket at most once a minute. Pages ask the warehouse with bound parameters only; assets are in
 the binary (no network needed); the pages run no JavaScript.
 
 It listens on loopback (127.0.0.1:8090) by default. Any other address needs a
@@ -47,6 +48,7 @@ func newServeCommand() *cobra.Command {
 	c.Flags().String("warehouse", "", warehouseHelp())
 	c.Flags().String("listen", "127.0.0.1:8090", "address to listen on; beyond loopback only with a token")
 	c.Flags().String("token-file", "", "file holding the pages' secret (else env "+web.TokenEnv+")")
+	c.Flags().String("bucket", "", "the bucket loaded into the warehouse: the home page shows the files a load would read (listed at most once a minute)")
 	return c
 }
 
@@ -70,7 +72,11 @@ func runServe(cmd *cobra.Command, _ []string) error {
 		return err
 	}
 	defer closeWH()
-	srv, err := web.New(web.Options{Open: open, Auth: auth, Logger: log, Now: time.Now})
+	o := web.Options{Open: open, Auth: auth, Logger: log, Now: time.Now}
+	if bucket, _ := cmd.Flags().GetString("bucket"); bucket != "" {
+		o.Pending = pendingFiles(bucket)
+	}
+	srv, err := web.New(o)
 	if err != nil {
 		return err
 	}

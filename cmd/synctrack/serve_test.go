@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -124,5 +125,52 @@ func TestServeRefusesOpenListenWithoutToken(t *testing.T) {
 	code, _, stderr = runCLIAll(t, "serve", "--warehouse", wh, "--listen", "0.0.0.0:0", "--token-file", empty)
 	if code != 2 || !strings.Contains(stderr, "is empty") {
 		t.Errorf("an empty token file: exit %d: %s", code, stderr)
+	}
+}
+
+// serve --bucket counts on the home page the files a load would read: here
+// those a second generate wrote after the load, counted on disk.
+func TestServePendingFiles(t *testing.T) {
+	dir := t.TempDir()
+	bucket := filepath.Join(dir, "bucket")
+	wh := "duckdb://" + filepath.Join(dir, "w.duckdb")
+	gen := func(seed string) {
+		if code, out := runCLI(t, "generate", "--out", bucket, "--seed", seed, "--orgs", "1", "--syncs", "1", "--runs", "2", "--rows", "20"); code != 0 {
+			t.Fatalf("generate: %d %s", code, out)
+		}
+	}
+	files := func(pattern string) map[string]bool {
+		m := map[string]bool{}
+		paths, _ := filepath.Glob(filepath.Join(bucket, "sync_tracking_datasets", "*", "*", "*", pattern))
+		for _, p := range paths {
+			m[p] = true
+		}
+		return m
+	}
+	gen("1")
+	if code, out := runCLI(t, "load", "--bucket", "file://"+bucket, "--warehouse", wh); code != 0 {
+		t.Fatalf("load: %d %s", code, out)
+	}
+	loadedRecords, loadedMeta := files("*.parquet"), files("metadata.json")
+	gen("2")
+	newRecords, newMeta := 0, 0
+	for p := range files("*.parquet") {
+		if !loadedRecords[p] {
+			newRecords++
+		}
+	}
+	for p := range files("metadata.json") {
+		if !loadedMeta[p] {
+			newMeta++
+		}
+	}
+	if newRecords == 0 {
+		t.Fatal("the second generate wrote no new records file")
+	}
+	base := startServe(t, "--warehouse", wh, "--bucket", "file://"+bucket)
+	body := string(download(t, base+"/"))
+	want := fmt.Sprintf("%d records, %d metadata,", newRecords, newMeta)
+	if !strings.Contains(body, "Pending in the bucket") || !strings.Contains(body, want) {
+		t.Errorf("home page lacks %q:\n%.3000s", want, body)
 	}
 }
