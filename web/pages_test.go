@@ -66,6 +66,10 @@ func checkPages(t *testing.T, base string, f *fixture) {
 			t.Errorf("record %s: %d rows, want %d", ident, got, len(want))
 		}
 		get(t, base+"/records/no-such-record", http.StatusNotFound)
+		// The header's search form goes to the same page.
+		if got := get(t, base+"/records?q="+url.QueryEscape(ident)+"&sync="+url.QueryEscape(sync), http.StatusOK); got != body {
+			t.Errorf("/records?q= does not lead to the record's page")
+		}
 	})
 	t.Run("downloads", func(t *testing.T) { checkDownloads(t, base, f, sync, run) })
 	get(t, base+"/syncs/no-such-sync", http.StatusNotFound)

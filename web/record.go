@@ -61,6 +61,18 @@ func (s *Server) recordPage(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// recordSearch is the header's search form: a form cannot put a value in
+// a path without a script, so it lands here and is sent on to
+// /records/{identifier}.
+func (s *Server) recordSearch(w http.ResponseWriter, r *http.Request) {
+	id := strings.TrimSpace(r.URL.Query().Get("q"))
+	if id == "" {
+		s.fail(w, r, badRequest("search: give an identifier"))
+		return
+	}
+	http.Redirect(w, r, recordHref(id, r.URL.Query().Get("sync")), http.StatusSeeOther)
+}
+
 // contentTypes are the downloads' formats.
 var contentTypes = map[string]string{
 	"csv":     "text/csv; charset=utf-8",

@@ -93,6 +93,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /syncs/{sync}/runs/{run}", s.runPage)
 	mux.HandleFunc("GET /syncs/{sync}/runs/{run}/{file}", s.download)
 	mux.HandleFunc("GET /records/{identifier}", s.recordPage)
+	mux.HandleFunc("GET /records", s.recordSearch)
 	return s.o.Auth.wrap(secure(mux))
 }
 
