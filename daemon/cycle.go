@@ -51,7 +51,7 @@ func (t *target) run(stop, ctx context.Context, s scope) {
 		m.lastSuccess.WithLabelValues(name).Set(float64(now.UnixNano()) / 1e9)
 	}
 	t.mu.Unlock()
-	// Hand the cycle's garbage (the ledger map, the listing) back to the OS
+	// Hand the cycle's garbage (listing pages, the plan) back to the OS
 	// now: a daemon spends most of its life between cycles, and the runtime
 	// would otherwise keep the peak resident for minutes. It costs one
 	// collection of a heap that is nearly all garbage.
@@ -120,12 +120,10 @@ func (t *target) cycle(ctx context.Context, s scope) (*loader.Report, []string, 
 			return nil, nil, err
 		}
 		m.queries.WithLabelValues(name, "ledger_read").Inc()
-		l, err := readLedger(ctx, wh)
-		wh.Close() // before listing: DuckDB's buffers go before the listing's peak
-		if err != nil {
-			return nil, nil, err
-		}
-		p, err := t.plan(ctx, l, s)
+		// The reader is held while the listing goes by: the ledger is read
+		// along with it, by prefix, never whole.
+		p, err := t.plan(ctx, wh, s)
+		wh.Close()
 		if err != nil {
 			return nil, nil, err
 		}
@@ -162,11 +160,7 @@ func (t *target) load(ctx context.Context, wh warehouse.Warehouse, s scope) (*lo
 	m, name := t.d.m, t.cfg.Name
 	ld := t.loader(wh, s)
 	m.queries.WithLabelValues(name, "ledger_read").Inc()
-	l, err := readLedger(ctx, wh)
-	if err != nil {
-		return nil, nil, err
-	}
-	p, err := t.plan(ctx, l, s)
+	p, err := t.plan(ctx, wh, s)
 	if err != nil {
 		return nil, nil, err
 	}

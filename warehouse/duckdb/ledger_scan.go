@@ -7,25 +7,25 @@ import (
 	"github.com/synctrack/synctrack/warehouse"
 )
 
-var _ warehouse.LedgerScanner = (*Warehouse)(nil)
-
-// ScanLedger streams key, etag, status and attempts of every ledger row. The
-// status is interned, so a 100,000-row ledger does not hold 100,000 copies of
-// "loaded".
-func (w *Warehouse) ScanLedger(ctx context.Context, fn func(key, etag, status string, attempts int) error) error {
-	rows, err := w.query(ctx, w.db, `SELECT key, etag, status, coalesce(attempts, 0) FROM `+w.table("load_ledger"))
+// ScanLedger streams key, etag, status and attempts of the ledger rows under
+// prefix, in key order (DuckDB compares VARCHAR by bytes unless a collation
+// is asked for). The status is interned, so a large scan does not make one
+// copy of "loaded" per row.
+func (w *Warehouse) ScanLedger(ctx context.Context, prefix string, fn func(warehouse.LedgerVersion) error) error {
+	rows, err := w.query(ctx, w.db, `SELECT key, etag, status, coalesce(attempts, 0) FROM `+w.table("load_ledger")+`
+WHERE starts_with(key, ?) ORDER BY key`, prefix)
 	if err != nil {
 		return classify(err, nil)
 	}
 	defer rows.Close()
-	var key, etag string
+	var v warehouse.LedgerVersion
 	var status sql.RawBytes
-	var attempts int
 	for rows.Next() {
-		if err := rows.Scan(&key, &etag, &status, &attempts); err != nil {
+		if err := rows.Scan(&v.Key, &v.ETag, &status, &v.Attempts); err != nil {
 			return classify(err, nil)
 		}
-		if err := fn(key, etag, internStatus(status), attempts); err != nil {
+		v.Status = internStatus(status)
+		if err := fn(v); err != nil {
 			return err
 		}
 	}
