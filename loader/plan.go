@@ -194,10 +194,10 @@ func (p *Plan) Bytes() int64 {
 func (p *Plan) Runs() int {
 	seen := map[string]bool{}
 	for _, w := range p.Records {
-		seen[runFolder(w.Object)] = true
+		seen[RunFolder(w.Object)] = true
 	}
 	for _, w := range p.Metadata {
-		seen[runFolder(w.Object)] = true
+		seen[RunFolder(w.Object)] = true
 	}
 	return len(seen)
 }
