@@ -85,11 +85,13 @@ func scaleDaemon(t *testing.T, db string, n int, tg daemon.Target, reg *promethe
 	cycles := make(chan daemon.Cycle, 1000)
 	tg.Bucket, tg.Warehouse = "synth://", "duckdb://"+db
 	d, err := daemon.New(context.Background(), daemon.Config{Targets: []daemon.Target{tg}}, daemon.Deps{
-		OpenBucket:       func(context.Context, string) (*blob.Bucket, string, error) { return b, "", nil },
-		OpenWarehouse:    openDuck,
-		OpenSubscription: func(context.Context, string) (*pubsub.Subscription, error) { return mempubsub.NewSubscription(top, time.Minute), nil },
-		Registry:         reg,
-		OnCycle:          func(c daemon.Cycle) { cycles <- c },
+		OpenBucket:    func(context.Context, string) (*blob.Bucket, string, error) { return b, "", nil },
+		OpenWarehouse: openDuck,
+		OpenSubscription: func(context.Context, string) (*pubsub.Subscription, error) {
+			return mempubsub.NewSubscription(top, time.Minute), nil
+		},
+		Registry: reg,
+		OnCycle:  func(c daemon.Cycle) { cycles <- c },
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -129,7 +129,7 @@ func (q *Queue) receive(n int, wait time.Duration) map[string]any {
 			m.handle = fmt.Sprintf("%s-r%d", m.id, m.receives)
 			sum := md5.Sum([]byte(m.body))
 			out = append(out, map[string]any{"MessageId": m.id, "ReceiptHandle": m.handle, "Body": m.body,
-				"MD5OfBody": hex.EncodeToString(sum[:]),
+				"MD5OfBody":  hex.EncodeToString(sum[:]),
 				"Attributes": map[string]string{"ApproximateReceiveCount": fmt.Sprint(m.receives)}})
 		}
 		q.mu.Unlock()
