@@ -4,8 +4,11 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"runtime/debug"
+	"runtime/metrics"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -64,10 +67,30 @@ func procStatus(t *testing.T, field string) float64 {
 	return 0
 }
 
-// resetPeak starts a new VmHWM window.
+// resetPeak starts a new VmHWM window, and a new window of heapPeak.
 func resetPeak(t *testing.T) {
 	if err := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0); err != nil {
 		t.Fatal(err)
+	}
+	heapMax.Store(0)
+}
+
+// heapMax is the largest live Go heap (objects, MiB) sampled every 20 ms
+// since resetPeak: what of the RSS is synctrack's Go side, not DuckDB's.
+var heapMax atomic.Uint64
+
+func sampleHeap(stop <-chan struct{}) {
+	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	for {
+		select {
+		case <-stop:
+			return
+		case <-time.After(20 * time.Millisecond):
+		}
+		metrics.Read(s)
+		v := s[0].Value.Uint64() >> 20
+		for cur := heapMax.Load(); v > cur && !heapMax.CompareAndSwap(cur, v); cur = heapMax.Load() {
+		}
 	}
 }
 
@@ -140,18 +163,22 @@ func histSum(t *testing.T, reg *prometheus.Registry, label string) float64 {
 // SYNCTRACK_BENCH=1 go test -run ScaleBenchmark -v -timeout 30m ./daemon
 func TestScaleBenchmark(t *testing.T) {
 	n := benchObjects(t)
+	defer debug.SetGCPercent(debug.SetGCPercent(50)) // as synctrack run sets it (GOGC=50 unless set)
+	stopSampler := make(chan struct{})
+	defer close(stopSampler)
+	go sampleHeap(stopSampler)
 	db := filepath.Join(t.TempDir(), "w.duckdb")
 	start := time.Now()
 	fillLedger(t, db, n)
-	t.Logf("%d objects; ledger filled in %v; RSS %.0f MiB", n, time.Since(start).Round(time.Millisecond), procStatus(t, "VmRSS"))
+	t.Logf("%d objects; ledger filled in %v; RSS %.0f MiB (GOGC 50, as synctrack run)", n, time.Since(start).Round(time.Millisecond), procStatus(t, "VmRSS"))
 
 	// With events: startup listing, then 20 idle ticks.
 	reg := prometheus.NewRegistry()
 	resetPeak(t)
 	cycles, sb, stop := scaleDaemon(t, db, n, daemon.Target{Schedule: "@every 1s", Events: "mem://x", ReconcileSchedule: "@every 1h"}, reg)
 	c := next(t, cycles, "startup")
-	t.Logf("events, startup listing: listed %d, up to date %d, %.1f s, peak RSS %.0f MiB, LIST calls %d",
-		c.Report.Listed, c.Report.UpToDate, histSum(t, reg, "all"), procStatus(t, "VmHWM"), sb.Lists.Load())
+	t.Logf("events, startup listing: listed %d, up to date %d, %.1f s, peak RSS %.0f MiB (Go heap %d MiB), LIST calls %d",
+		c.Report.Listed, c.Report.UpToDate, histSum(t, reg, "all"), procStatus(t, "VmHWM"), heapMax.Load(), sb.Lists.Load())
 	next(t, cycles, "tick")
 	resetPeak(t)
 	lists, cpu, wall := sb.Lists.Load(), cpuTime(), time.Now()
@@ -171,8 +198,8 @@ func TestScaleBenchmark(t *testing.T) {
 	resetPeak(t)
 	before, lists := histSum(t, reg, "all"), sb.Lists.Load()
 	c = next(t, cycles, "reconcile")
-	t.Logf("events, reconciliation: listed %d, found %d, %.1f s, LIST calls %d, peak RSS %.0f MiB",
-		c.Report.Listed, len(c.Loaded), histSum(t, reg, "all")-before, sb.Lists.Load()-lists, procStatus(t, "VmHWM"))
+	t.Logf("events, reconciliation: listed %d, found %d, %.1f s, LIST calls %d, peak RSS %.0f MiB (Go heap %d MiB)",
+		c.Report.Listed, len(c.Loaded), histSum(t, reg, "all")-before, sb.Lists.Load()-lists, procStatus(t, "VmHWM"), heapMax.Load())
 	stop()
 
 	// Without events: a listing cycle (the schedule's tick).
@@ -182,8 +209,8 @@ func TestScaleBenchmark(t *testing.T) {
 	resetPeak(t)
 	lists = sb.Lists.Load()
 	c = next(t, cycles, "runs")
-	t.Logf("no events, listing cycle: listed %d, %.1f s, LIST calls %d, peak RSS %.0f MiB",
-		c.Report.Listed, histSum(t, reg, "runs"), sb.Lists.Load()-lists, procStatus(t, "VmHWM"))
+	t.Logf("no events, listing cycle: listed %d, %.1f s, LIST calls %d, peak RSS %.0f MiB (Go heap %d MiB)",
+		c.Report.Listed, histSum(t, reg, "runs"), sb.Lists.Load()-lists, procStatus(t, "VmHWM"), heapMax.Load())
 	stop()
 
 	// Baseline: the old plan, the whole ledger in a map.
@@ -206,6 +233,6 @@ func TestScaleBenchmark(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.Close()
-	t.Logf("baseline, whole ledger as a map: listed %d, up to date %d, %.1f s, peak RSS %.0f MiB (%d keys held)",
-		p.Listed, p.UpToDate, time.Since(wall).Seconds(), procStatus(t, "VmHWM"), len(l))
+	t.Logf("baseline, whole ledger as a map: listed %d, up to date %d, %.1f s, peak RSS %.0f MiB (Go heap %d MiB; %d keys held)",
+		p.Listed, p.UpToDate, time.Since(wall).Seconds(), procStatus(t, "VmHWM"), heapMax.Load(), len(l))
 }
