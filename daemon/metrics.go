@@ -39,7 +39,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		failures: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "synctrack_load_failures_total",
 			Help: "Failures: bad_file per object that failed to load, else per failed cycle or wait by cause."}, append(t, "reason")),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "synctrack_load_duration_seconds",
-			Help:    "Duration of load cycles, waits included, by what the cycle loaded (runs, facts, folder).",
+			Help:    "Duration of load cycles, waits included, by what the cycle loaded (all, runs, facts, folder; tick: a schedule tick with --events, which lists nothing).",
 			Buckets: prometheus.ExponentialBuckets(0.01, 3, 12)}, append(t, "scope")),
 		listed: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "synctrack_objects_listed_total",
 			Help: "Bucket objects listed."}, t),

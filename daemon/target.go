@@ -87,6 +87,8 @@ func (s scope) label() string {
 		return "runs"
 	case s.facts:
 		return "facts"
+	case len(s.folders) == 0 && s.tick:
+		return "tick"
 	}
 	return "folder"
 }
