@@ -10,7 +10,7 @@ import (
 	"github.com/synctrack/synctrack/warehouse"
 )
 
-// Read in pages of 3, the scan is every row under the prefix once, in
+// Read in ranges of about 3 rows, the scan is every row under the prefix once, in
 // (key, etag) order, across page boundaries that fall inside a key's
 // versions; under another prefix, nothing.
 func TestScanLedgerPages(t *testing.T) {
@@ -33,8 +33,12 @@ func TestScanLedgerPages(t *testing.T) {
 	if err := w.Record(ctx, es); err != nil {
 		t.Fatal(err)
 	}
-	defer func(n int) { scanPage = n }(scanPage)
-	scanPage = 3
+	defer func(n, m int) { scanPage, scanSample = n, m }(scanPage, scanSample)
+	scanPage, scanSample = 3, 2
+	bounds, err := w.scanBounds(ctx, w.table("load_ledger"), "sync_tracking_datasets/")
+	if err != nil || len(bounds) < 3 {
+		t.Fatalf("bounds %v, err %v: the scan would not be split in ranges", bounds, err)
+	}
 	var got []string
 	if err := w.ScanLedger(ctx, "sync_tracking_datasets/", func(v warehouse.LedgerVersion) error {
 		got = append(got, fmt.Sprintf("%s %s %s %d", v.Key, v.ETag, v.Status, v.Attempts))
