@@ -23,7 +23,7 @@ const (
 	DefaultWebhookBytes  = 1 << 20
 	// DefaultReconcileSchedule lists the whole bucket when events are on.
 	DefaultReconcileSchedule = "@daily"
-	DefaultEventsDebounce    = 250 * time.Millisecond
+	DefaultEventsDebounce    = 100 * time.Millisecond
 )
 
 // Target is one bucket loaded into one warehouse.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/synctrack/synctrack/warehouse"
 )
@@ -22,7 +23,7 @@ var scanSample = 20
 
 // ScanLedger streams key, etag, status and attempts of the ledger rows under
 // prefix, in key order (DuckDB compares VARCHAR by bytes unless a collation
-// is asked for). A reservoir sample of the keys splits the prefix into
+// is asked for). A reservoir sample of the keys splits a large prefix into
 // ranges of about scanPage rows, each read and sorted on its own. The status
 // is interned, so a large scan does not make one copy of "loaded" per row.
 func (w *Warehouse) ScanLedger(ctx context.Context, prefix string, fn func(warehouse.LedgerVersion) error) error {
@@ -51,6 +52,12 @@ func (w *Warehouse) ScanLedger(ctx context.Context, prefix string, fn func(wareh
 // scanBounds samples the keys under prefix and returns every scanPage-th
 // key of the ledger's order, estimated from the sample: distinct, sorted.
 func (w *Warehouse) scanBounds(ctx context.Context, l, prefix string) ([]string, error) {
+	if strings.Count(prefix, "/") >= 3 {
+		// A sync or run folder (an event's, a webhook's): its rows are one
+		// sync's at most, and counting them would cost a pass over the
+		// whole ledger on the way to every event's load.
+		return nil, nil
+	}
 	var n int
 	if err := w.db.QueryRowContext(ctx, `SELECT count(*) FROM `+l+` WHERE starts_with(key, ?)`, prefix).Scan(&n); err != nil {
 		return nil, classify(err, nil)
