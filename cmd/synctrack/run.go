@@ -34,7 +34,8 @@ EventBridge) or a gcppubsub:// subscription (GCS OBJECT_FINALIZE). Each names
 an object; its run folder loads after --events-debounce without another, and
 the message is acknowledged only once that load committed. Malformed or
 foreign messages are counted and acknowledged. --schedule then lists nothing
-(it only completes quiet runs), and --reconcile-schedule lists the whole bucket
+(it only completes quiet runs), --facts-schedule is not used (fact files load
+on their own notifications), and --reconcile-schedule lists the whole bucket
 for objects whose notification never came.
 
 A target's warehouse is any engine load takes (%s).
