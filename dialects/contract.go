@@ -17,6 +17,11 @@ type Relation struct {
 	Columns []ColumnDoc
 	// Analysis marks the views installed from the analysis templates.
 	Analysis bool
+	// Open marks a table whose files may add columns after these: the fact
+	// tables (columns as written), and sync_records on BigQuery, which adds
+	// the vendor's new columns (every engine also keeps them in _extra).
+	// Columns is what synctrack guarantees; dbt needs no other declared.
+	Open bool
 }
 
 // ColumnDoc is one column of a relation and what it means.
@@ -60,20 +65,20 @@ func Lookup(name string) (Relation, bool) {
 
 func baseRelations() []Relation {
 	return []Relation{
-		{Name: "sync_records", Doc: "One row per record per records file (sync_tracking_datasets/ORG/SYNC/RUN/<batch_type>.<n>.parquet), loaded exactly once per file version; a changed file's rows are replaced.",
+		{Name: "sync_records", Open: true, Doc: "One row per record per records file (sync_tracking_datasets/ORG/SYNC/RUN/<batch_type>.<n>.parquet), loaded exactly once per file version; a changed file's rows are replaced. Columns the vendor adds are kept per row in _extra (on BigQuery also as columns of their own, after these).",
 			Columns: recordsDocs},
 		{Name: "sync_log", View: true, Doc: "One row per record: sync_records joined with its run's metadata.json, under the column names of the vendor's own warehouse log view, plus org_id, workspace_id, outcome and _file.",
 			Columns: syncLogDocs},
 		{Name: "sync_runs", Doc: "One row per run folder with a readable metadata.json; a changed metadata.json replaces its row.",
 			Columns: runsDocs},
-		{Name: "source_objects", Doc: "Fact table: the vendor's source objects (models, business objects, ...), replaced whole from metadata/ORG/*.parquet (refreshed every six hours, so it can lag the runs). Files may add columns of their own after these.",
+		{Name: "source_objects", Open: true, Doc: "Fact table: the vendor's source objects (models, business objects, ...), replaced whole from metadata/ORG/*.parquet (refreshed every six hours, so it can lag the runs). Files may add columns of their own after these.",
 			Columns: factDocs("source object", "model_id", "The model the source object reads, if any.",
 				"business_object_id", "The business object, if any.",
 				"filter_segment_id", "The filter segment, if any.",
 				"cohort_id", "The cohort, if any.")},
-		{Name: "destinations", Doc: "Fact table: the vendor's destinations (connected apps), replaced whole from metadata/ORG/*.parquet (can lag the runs). Files may add columns of their own after these.",
+		{Name: "destinations", Open: true, Doc: "Fact table: the vendor's destinations (connected apps), replaced whole from metadata/ORG/*.parquet (can lag the runs). Files may add columns of their own after these.",
 			Columns: factDocs("destination")},
-		{Name: "destination_objects", Doc: "Fact table: objects within destinations (e.g. a CRM object), replaced whole from metadata/ORG/*.parquet (can lag the runs). Files may add columns of their own after these.",
+		{Name: "destination_objects", Open: true, Doc: "Fact table: objects within destinations (e.g. a CRM object), replaced whole from metadata/ORG/*.parquet (can lag the runs). Files may add columns of their own after these.",
 			Columns: factDocs("destination object")},
 		{Name: "payload_columns", Doc: "One row per payload field per sync: the catalog of the typed views, mapping each field name as written in metadata.json to its column in sync_records_<sync id>.",
 			Columns: payloadColumnsDocs},
