@@ -17,6 +17,7 @@ import (
 	"github.com/synctrack/synctrack/internal/pgtest"
 	"github.com/synctrack/synctrack/warehouse"
 	"github.com/synctrack/synctrack/warehouse/engines"
+	"github.com/synctrack/synctrack/warehouse/snowflake/sffake"
 )
 
 // synctrack dbt on a loaded DuckDB file: sources.yml declares exactly the
@@ -212,4 +213,43 @@ func fmtValue(x any) string {
 		return ""
 	}
 	return fmt.Sprint(x)
+}
+
+// synctrack dbt on Snowflake, at the wire: the real driver sends one
+// statement, a SELECT of payload_columns named as Snowflake resolves
+// synctrack's unquoted names (upper case), and nothing else; the typed views
+// it answers with become sources and models, in Snowflake's quoting.
+func TestDBTSnowflake(t *testing.T) {
+	f, wh := sfWarehouse(t)
+	f.Answer(`"PAYLOAD_COLUMNS"`, []sffake.Column{{Name: "SYNC_CONFIGURATION_ID", Type: "text"}, {Name: "VIEW_NAME", Type: "text"},
+		{Name: "FIELD_NAME", Type: "text"}, {Name: "COLUMN_NAME", Type: "text"}, {Name: "COLUMN_TYPE", Type: "text"}},
+		[][]any{
+			{"52275", "sync_records_52275", "Email", "email", "string"},
+			{"52275", "sync_records_52275", "{{ run_query('drop table x') }}", "run_query_drop_table_x", "number"},
+			{"9", "sync_records_9", "rows", "rows_f", "boolean"},
+		})
+	doc, files := runDBTInto(t, wh)
+	sent := f.Statements()
+	if len(sent) != 1 || !strings.HasPrefix(sent[0], "SELECT ") || !strings.Contains(sent[0], `"SYNCTRACK"."PAYLOAD_COLUMNS"`) {
+		t.Errorf("sent %q, want one SELECT of \"SYNCTRACK\".\"PAYLOAD_COLUMNS\"", sent)
+	}
+	cols := map[string][]string{}
+	for _, tb := range doc.Tables {
+		for _, c := range tb.Columns {
+			cols[tb.Name] = append(cols[tb.Name], c.Name+": "+c.Description)
+		}
+	}
+	v := cols["sync_records_52275"]
+	if len(v) != len(dialects.RecordsColumns)+2 || !strings.Contains(v[len(v)-1], `run_query_drop_table_x: Payload field "\x7b\x7b run_query('drop table x') \x7d\x7d" (number).`) {
+		t.Errorf("sync_records_52275 declares %q", v)
+	}
+	if len(cols["sync_records_9"]) != len(dialects.RecordsColumns)+1 {
+		t.Errorf("sync_records_9 declares %q", cols["sync_records_9"])
+	}
+	if m := files[dbt.ModelFile("load_ledger")]; !strings.Contains(m, `    "ROWS",`) || !strings.Contains(m, "in snowflake SQL") {
+		t.Errorf("load_ledger's model does not quote rows as Snowflake stores it:\n%s", m)
+	}
+	if _, ok := files[dbt.ModelFile("sync_records_9")]; !ok {
+		t.Error("no model for sync_records_9")
+	}
 }
