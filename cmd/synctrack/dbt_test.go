@@ -44,6 +44,25 @@ func TestDBTHoldsAgainstDuckDBCatalog(t *testing.T) {
 	}
 	w.Close()
 	checkAgainstCatalog(t, wh, doc, files, true)
+
+	// A sources.yml of the user's own in --out: exit 2 naming it, nothing
+	// written; --force overwrites it.
+	dir := t.TempDir()
+	mine := filepath.Join(dir, dbt.SourcesFile)
+	os.WriteFile(mine, []byte("version: 2\n"), 0o644)
+	code, stdout, stderr := runCLIAll(t, "dbt", "--warehouse", wh, "--out", dir)
+	if entries, _ := os.ReadDir(dir); code != 2 || !strings.Contains(stderr, mine) || !strings.Contains(stderr, "--force") || len(entries) != 1 {
+		t.Errorf("over a user's sources.yml: exit %d, %d files in the folder:\n%s%s", code, len(entries), stdout, stderr)
+	}
+	if code, _, stderr := runCLIAll(t, "dbt", "--warehouse", wh, "--out", dir, "--force"); code != 0 {
+		t.Errorf("--force: exit %d: %s", code, stderr)
+	}
+	if b, _ := os.ReadFile(mine); string(b) != files[dbt.SourcesFile] {
+		t.Error("--force did not write sources.yml")
+	}
+	if code, _, stderr := runCLIAll(t, "dbt", "--warehouse", wh); code != 2 || !strings.Contains(stderr, "--out") {
+		t.Errorf("without --out: exit %d: %s", code, stderr)
+	}
 }
 
 // The same on a real PostgreSQL server (internal/pgtest), whose schema has
@@ -56,6 +75,12 @@ func TestDBTHoldsAgainstPostgresCatalog(t *testing.T) {
 	}
 	doc, files := runDBTInto(t, wh)
 	checkAgainstCatalog(t, wh, doc, files, true)
+
+	// A schema nothing was loaded into has no payload_columns: exit 2, saying so.
+	code, _, stderr := runCLIAll(t, "dbt", "--warehouse", pgtest.URL(t), "--out", t.TempDir())
+	if code != 2 || !strings.Contains(stderr, "payload_columns") || !strings.Contains(stderr, "synctrack load") {
+		t.Errorf("an empty schema: exit %d: %s", code, stderr)
+	}
 }
 
 // runDBTInto runs the command into a new folder and parses what it wrote.
