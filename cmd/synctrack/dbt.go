@@ -32,12 +32,17 @@ Into DIR it writes:
 
 DIR is usually models/staging/synctrack in your dbt project (dbt reads any .yml
 and .sql under models/). The YAML uses data_tests and the arguments property of
-generic tests: dbt 1.10.5 or later. The warehouse is opened read-only; only
-payload_columns is read, through the engine's query path.
+generic tests: dbt 1.10.5 or later. The source names the schema only: dbt takes
+the database (Snowflake database, BigQuery project) from your profile's target;
+add database: to the source if it differs. The warehouse is opened read-only;
+only payload_columns is read, through the engine's query path.
 
 Run it again after a load brings new syncs: it rewrites the files it wrote (each
 starts with a "Written by synctrack dbt" line) and refuses to overwrite any other
 file in the way, writing nothing, unless --force.
+
+Exit 2: a file in the way, no --out, or a schema nothing was loaded into (no
+payload_columns); exit 3: the warehouse is unavailable (a lock held, the network).
 
 Examples:
   synctrack dbt --warehouse duckdb://./sync-logs.duckdb --out ~/analytics/models/staging/synctrack
