@@ -110,7 +110,11 @@ func relations(in Input) ([]relation, error) {
 			if !plain.MatchString(c.Column) {
 				return nil, fmt.Errorf("payload_columns gives view %s a column %q, which is not a name synctrack makes: not written", v.Name, c.Column)
 			}
-			r.Columns = append(r.Columns, dialects.ColumnDoc{Name: c.Column, Doc: dialects.PayloadColumnDoc(shown(c.Field), c.Type)})
+			typ := c.Type
+			if !plain.MatchString(typ) {
+				typ = shown(typ) // synctrack writes string, number, boolean or json
+			}
+			r.Columns = append(r.Columns, dialects.ColumnDoc{Name: c.Column, Doc: dialects.PayloadColumnDoc(shown(c.Field), typ)})
 		}
 		out = append(out, relation{Relation: r, model: true})
 	}

@@ -238,6 +238,12 @@ func TestRefusesNamesSynctrackNeverMakes(t *testing.T) {
 			t.Errorf("view %q, columns %v: accepted", tv.Name, tv.Columns)
 		}
 	}
+	// A column type synctrack would not write is shown quoted, not as is.
+	files, err := Files(Input{Dialect: d, Schema: "synctrack", Typed: []TypedView{{Name: "sync_records_1", SyncID: "1",
+		Columns: []dialects.PayloadColumn{{Field: "a", Column: "a", Type: "{{ x }}"}}}}})
+	if err != nil || strings.Contains(string(files[SourcesFile]), "{{ x }}") {
+		t.Errorf("a hostile column type reached sources.yml as is (%v)", err)
+	}
 	if _, err := Files(Input{Dialect: d, Schema: "{{ env_var('X') }}"}); err == nil {
 		t.Error("a schema with braces: accepted")
 	}
