@@ -75,7 +75,7 @@ func (w *Warehouse) ScanLedger(ctx context.Context, fn func(key, etag, status st
 
 func intern(b []byte) string {
 	for _, s := range []string{warehouse.StatusLoaded, warehouse.StatusFailed, warehouse.StatusSkipped,
-		warehouse.StatusReplaced, warehouse.StatusQuarantined} {
+		warehouse.StatusReplaced, warehouse.StatusQuarantined, warehouse.StatusExpired} {
 		if string(b) == s {
 			return s
 		}
