@@ -116,6 +116,14 @@ func (t *target) loader(wh warehouse.Warehouse, s scope) *loader.Loader {
 	return loader.New(t.bucket, t.root, wh, o)
 }
 
+// retentionDue says a retention pass has not run at today's cutoff yet: an
+// idle cycle loads nothing, but the rows of the day that just left the
+// kept days must still go.
+func (t *target) retentionDue() bool {
+	days := t.d.deps.Loader.RetentionDays
+	return days > 0 && !warehouse.NewRetention(days, t.d.deps.Now()).Cutoff.Equal(t.retained)
+}
+
 func (t *target) sweepDue(now time.Time) bool {
 	every := max(t.cfg.QuietPeriod/4, time.Second)
 	return t.openRuns != 0 && now.Sub(t.lastSweep) >= every
@@ -126,10 +134,10 @@ func (t *target) sweepDue(now time.Time) bool {
 // (for DuckDB, the file) only while it runs.
 func (t *target) cycle(ctx context.Context, s scope) (*loader.Report, []string, error) {
 	m, name := t.d.m, t.cfg.Name
-	if t.setUp && len(s.prefixes()) == 0 && len(s.complete) == 0 && !t.sweepDue(t.d.deps.Now()) {
-		return &loader.Report{}, nil, nil // a tick with events on: nothing to list, no sweep due
+	if t.setUp && len(s.prefixes()) == 0 && len(s.complete) == 0 && !t.sweepDue(t.d.deps.Now()) && !t.retentionDue() {
+		return &loader.Report{}, nil, nil // a tick with events on: nothing to list, no sweep or retention due
 	}
-	if t.setUp && len(s.folders) == 0 && len(s.complete) == 0 && !t.sweepDue(t.d.deps.Now()) {
+	if t.setUp && len(s.folders) == 0 && len(s.complete) == 0 && !t.sweepDue(t.d.deps.Now()) && !t.retentionDue() {
 		wh, err := t.open(ctx, true)
 		if err != nil {
 			return nil, nil, err
@@ -191,6 +199,7 @@ func (t *target) load(ctx context.Context, wh warehouse.Warehouse, s scope) (*lo
 		}
 		return rep, nil, err
 	}
+	t.retained = warehouse.NewRetention(t.d.deps.Loader.RetentionDays, t.d.deps.Now()).Cutoff
 	loaded, runs := t.observe(p, rep)
 	m.pending.WithLabelValues(name).Set(float64(len(rep.Failed) - rep.Quarantined))
 	m.quarantined.WithLabelValues(name).Set(float64(rep.InQuarantine + rep.Quarantined))

@@ -116,6 +116,7 @@ type target struct {
 	warned    bool      // missing capabilities were logged
 	openRuns  int64     // runs open after the last sweep; -1 unknown
 	lastSweep time.Time
+	retained  time.Time // the retention cutoff of the last load that ended well
 }
 
 func newTarget(ctx context.Context, d *Daemon, c Target) (*target, error) {

@@ -119,3 +119,10 @@ func (d BigQuery) WriteLedger(dataset, ledger string) []string {
 func (BigQuery) Transaction(stmts ...string) string {
 	return "BEGIN TRANSACTION;\n" + strings.Join(stmts, ";\n") + ";\nCOMMIT TRANSACTION;"
 }
+
+// BigQuery lays sync_records out by day of batch_started_at, clustered by
+// sync, run and status: the filters of a record page, and retention's.
+var (
+	BigQueryPartitionColumn = "batch_started_at"
+	BigQueryClusterColumns  = []string{"sync_configuration_id", "sync_run_id", "status"}
+)

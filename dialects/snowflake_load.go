@@ -26,8 +26,14 @@ const MaxCopyFiles = 1000
 //     load operation produces an error", and a query of an external table
 //     silently "omits results for records that contain invalid UTF-8 data"
 //     (https://docs.snowflake.com/en/release-notes/bcr-bundles/un-bundled/bcr-1013-1014).
-//     So bad strings load as U+FFFD, as DuckDB's repair does, but uncounted.
+//     So bad strings load as U+FFFD, as DuckDB's repair does. A records COPY
+//     is strict (StrictFormat) so that a file holding them is skipped and
+//     named; the loader counts its bad values and copies it again with this
+//     format (Copy.StrictText false), so the ledger can say how many.
 const ParquetFormat = "FILE_FORMAT = (TYPE = PARQUET USE_LOGICAL_TYPE = TRUE REPLACE_INVALID_CHARACTERS = TRUE)"
+
+// StrictFormat is ParquetFormat refusing strings that are not UTF-8.
+const StrictFormat = "FILE_FORMAT = (TYPE = PARQUET USE_LOGICAL_TYPE = TRUE REPLACE_INVALID_CHARACTERS = FALSE)"
 
 // Literal renders a Go value as a Snowflake constant: nil is NULL, strings go
 // through String, times are ISO 8601 text in UTC (cast where they are used).
@@ -115,6 +121,9 @@ type Copy struct {
 	// in COPY's result (ON_ERROR = SKIP_FILE), instead of failing the whole
 	// statement on the first bad file (ABORT_STATEMENT).
 	SkipFiles bool
+	// StrictText refuses strings that are not UTF-8 (StrictFormat) instead
+	// of replacing their bad bytes with U+FFFD uncounted.
+	StrictText bool
 }
 
 // RecordsMetadata are the columns COPY fills from the file, not its contents.
@@ -140,9 +149,13 @@ func (d Snowflake) CopyInto(c Copy) string {
 	for i, m := range c.Metadata {
 		meta[i] = d.Ident(m[0]) + " = " + m[1]
 	}
+	format := ParquetFormat
+	if c.StrictText {
+		format = StrictFormat
+	}
 	s := "COPY INTO " + d.Table(c.Schema, c.Table) + "\nFROM @" + d.Path(c.Stage...) +
 		"\nFILES = (" + strings.Join(files, ",\n  ") + ")" +
-		"\n" + ParquetFormat + "\nMATCH_BY_COLUMN_NAME = CASE_INSENSITIVE" +
+		"\n" + format + "\nMATCH_BY_COLUMN_NAME = CASE_INSENSITIVE" +
 		"\nINCLUDE_METADATA = (" + strings.Join(meta, ", ") + ")"
 	if c.SkipFiles {
 		s += "\nON_ERROR = SKIP_FILE"

@@ -50,6 +50,12 @@ type Options struct {
 	// object, each read of its body. A bucket silent for longer stops the
 	// load with a Transient error, blaming nothing. Zero: DefaultStallTimeout.
 	StallTimeout time.Duration
+	// RetentionDays, when above zero, keeps that many UTC days of records
+	// (today included): after each load, rows whose batch_started_at is
+	// older are deleted and the files left without rows become expired in
+	// the ledger, never loaded again (warehouse.Warehouse.Expire). Zero
+	// keeps everything.
+	RetentionDays int
 }
 
 // DefaultQuarantineAfter is Options.QuarantineAfter when unset.
@@ -83,7 +89,10 @@ type Report struct {
 	// quarantine.
 	InQuarantine int
 	Pending      int // recently written local files that did not read whole yet
-	Elapsed      time.Duration
+	// Expired is what the retention pass after the load deleted (zero
+	// without RetentionDays).
+	Expired warehouse.Expired
+	Elapsed time.Duration
 }
 
 // Loader loads one bucket into one warehouse.
@@ -167,8 +176,12 @@ func (l *Loader) Load(ctx context.Context) (*Report, error) {
 // the views, then the ledger rows of whatever failed.
 func (l *Loader) Apply(ctx context.Context, p *Plan) (*Report, error) {
 	rep := &Report{Listed: p.Listed, UpToDate: p.UpToDate, Ignored: len(p.Ignored), Runs: p.Runs(), InQuarantine: p.Quarantined}
+	_, local := l.wh.(warehouse.LocalReader)
+	_, copies := l.wh.(warehouse.LocalCopies)
+	_, replacer := l.wh.(warehouse.TextReplacer)
+	copies = copies || replacer // both need a staging area for a repair
 	dir := l.o.StageDir
-	if _, local := l.wh.(warehouse.LocalReader); dir == "" && local {
+	if dir == "" && (local || copies) {
 		d, err := os.MkdirTemp("", "synctrack-stage-")
 		if err != nil {
 			return rep, fmt.Errorf("staging area: %w", err)
@@ -176,9 +189,13 @@ func (l *Loader) Apply(ctx context.Context, p *Plan) (*Report, error) {
 		defer os.RemoveAll(d)
 		dir = d
 	}
-	st := &Stager{Bucket: l.bucket, Root: l.root, Dir: dir, Workers: l.o.Workers, StallTimeout: l.o.StallTimeout}
-	if _, local := l.wh.(warehouse.LocalReader); !local {
-		st = nil // the warehouse reads the bucket itself: nothing to stage
+	var st *Stager
+	if local || copies {
+		// A warehouse that reads the bucket itself needs the stager only to
+		// repair (or count) a file it refused (RepairOnly): nothing else is
+		// staged.
+		st = &Stager{Bucket: l.bucket, Root: l.root, Dir: dir, Workers: l.o.Workers, StallTimeout: l.o.StallTimeout,
+			RepairOnly: !local}
 	}
 	b := &blame{l: l, rep: rep}
 	err := l.applySteps(ctx, p, st, rep, b)
@@ -192,7 +209,27 @@ func (l *Loader) Apply(ctx context.Context, p *Plan) (*Report, error) {
 			err = fmt.Errorf("record failures: %w", rerr)
 		}
 	}
+	if err == nil {
+		err = l.expire(ctx, rep)
+	}
 	return rep, err
+}
+
+// expire runs the retention pass after a load that stopped on nothing: its
+// files are judged by the rows the load just wrote too. Without retention
+// the pass still runs, so an engine can undo what an earlier one set up
+// (BigQuery's partition expiration); the others return at once.
+func (l *Loader) expire(ctx context.Context, rep *Report) error {
+	r := warehouse.NewRetention(l.o.RetentionDays, l.o.Now())
+	ex, err := l.wh.Expire(ctx, r)
+	if err != nil {
+		return fmt.Errorf("retention: %w", err)
+	}
+	rep.Expired = ex
+	if ex.Rows > 0 || ex.Files > 0 {
+		l.log.Info("retention", "days", r.Days, "cutoff", r.Cutoff.Format(time.DateOnly), "rows_deleted", ex.Rows, "files_expired", ex.Files)
+	}
+	return nil
 }
 
 func (l *Loader) applySteps(ctx context.Context, p *Plan, st *Stager, rep *Report, b *blame) error {

@@ -110,6 +110,7 @@ func (l *Loader) usable(batch []Work, staged []Staged, fail func(Work, error)) (
 // (Stager.Repair) and loaded as repaired.
 func (l *Loader) loadIsolating(ctx context.Context, st *Stager, files []warehouse.File, rep *Report, b *blame) error {
 	repaired := map[string]warehouse.File{}
+	var again []warehouse.File // refused alone for bad text, repaired: loaded after
 	defer func() {
 		for _, f := range repaired {
 			st.Release([]warehouse.File{f})
@@ -137,16 +138,53 @@ func (l *Loader) loadIsolating(ctx context.Context, st *Stager, files []warehous
 		}
 		for _, fe := range res.Failed {
 			for _, f := range fs {
-				if f.Key == fe.Key {
-					b.fail(Work{Object: f.Object, Attempts: f.Attempts, Seen: f.Seen}, fe.Err)
+				if f.Key != fe.Key {
+					continue
 				}
+				if fixed, ok := l.repairLater(ctx, st, f, fe.Err, repaired); ok {
+					again = append(again, fixed)
+					continue
+				}
+				b.fail(Work{Object: f.Object, Attempts: f.Attempts, Seen: f.Seen}, fe.Err)
 			}
 		}
 		return nil
 	}
-	return isolate(ctx, files, fileKey, op, func(f warehouse.File, err error) {
+	failOne := func(f warehouse.File, err error) {
 		b.fail(Work{Object: f.Object, Attempts: f.Attempts, Seen: f.Seen}, err)
-	}, b.refused)
+	}
+	if err := isolate(ctx, files, fileKey, op, failOne, b.refused); err != nil || len(again) == 0 {
+		return err
+	}
+	// The files an engine refused alone for strings that are not UTF-8 (the
+	// rest of their batch committed without them), repaired: loaded in a
+	// call of their own, so nothing committed is loaded twice. A file
+	// refused again fails, its first error kept.
+	retry := again
+	again = nil
+	return isolate(ctx, retry, fileKey, op, failOne, b.refused)
+}
+
+// repairLater repairs a file an engine refused alone, in a call that
+// loaded others, for strings that are not UTF-8, when the engine can load a
+// repaired copy (a local one, or one it repairs itself once the loader has
+// counted what it will replace) and the file was not repaired already.
+func (l *Loader) repairLater(ctx context.Context, st *Stager, f warehouse.File, err error, done map[string]warehouse.File) (warehouse.File, bool) {
+	if _, already := done[f.Key]; already || st == nil || !slices.Contains(badText(err), f.Key) {
+		return f, false
+	}
+	repair := st.Repair
+	if _, ok := l.wh.(warehouse.TextReplacer); ok {
+		repair = st.Count
+	}
+	fixed, n, rerr := repair(ctx, f)
+	if rerr != nil {
+		l.log.Warn("could not repair strings that are not UTF-8", "key", f.Key, "err", rerr)
+		return f, false
+	}
+	l.log.Info("repaired strings that are not UTF-8", "key", f.Key, "values", n)
+	done[f.Key] = fixed
+	return fixed, true
 }
 
 // repair rewrites the files of fs named in keys with their strings made

@@ -81,8 +81,8 @@ func decideVersion(o Object, versions []Version) (Work, bool) {
 			continue
 		}
 		switch v.Status {
-		case warehouse.StatusLoaded, warehouse.StatusSkipped:
-			return Work{}, false
+		case warehouse.StatusLoaded, warehouse.StatusSkipped, warehouse.StatusExpired:
+			return Work{}, false // expired: retention deleted its rows; it stays done
 		case warehouse.StatusFailed:
 			return Work{Object: o, Reason: ReasonRetry, Attempts: v.Attempts + 1}, true
 		case warehouse.StatusQuarantined:
@@ -92,7 +92,9 @@ func decideVersion(o Object, versions []Version) (Work, bool) {
 		return Work{Object: o, Reason: ReasonChanged, Attempts: v.Attempts + 1}, true
 	}
 	for _, v := range versions {
-		if v.Status == warehouse.StatusLoaded {
+		// A new version of an expired file loads: it is new data. If its rows
+		// are as old, the load's retention pass expires it again.
+		if v.Status == warehouse.StatusLoaded || v.Status == warehouse.StatusExpired {
 			return Work{Object: o, Reason: ReasonChanged, Attempts: 1}, true
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"unicode/utf8"
 
 	"github.com/parquet-go/parquet-go"
@@ -22,23 +23,15 @@ import (
 // its good rows, and its bad ones as close to written as text allows. It
 // reads and writes one row group at a time, so memory does not grow with
 // the file.
+//
+// A file the warehouse read from the bucket itself (no staged copy: a
+// warehouse.LocalCopies engine) is read from the bucket first.
 func (s *Stager) Repair(ctx context.Context, f warehouse.File) (warehouse.File, int, error) {
-	if s == nil || f.Local == "" {
-		return f, 0, errors.New("no staged copy to repair")
-	}
-	in, err := os.Open(f.Local)
+	pf, done, err := s.open(ctx, f)
 	if err != nil {
 		return f, 0, err
 	}
-	defer in.Close()
-	st, err := in.Stat()
-	if err != nil {
-		return f, 0, err
-	}
-	pf, err := parquet.OpenFile(in, st.Size())
-	if err != nil {
-		return f, 0, err
-	}
+	defer done()
 	dst := s.name()
 	out, err := os.Create(dst)
 	if err != nil {
@@ -53,8 +46,71 @@ func (s *Stager) Repair(ctx context.Context, f warehouse.File) (warehouse.File, 
 		return f, 0, err
 	}
 	f.Local = dst
-	f.Note = fmt.Sprintf("repaired %d string values that were not valid UTF-8 (bad bytes replaced by U+FFFD)", n)
+	f.Note = repairNote(n)
 	return f, n, nil
+}
+
+// Count returns f marked for its engine to repair (File.ReplaceBadText,
+// for a warehouse.TextReplacer), with the note of how many string values
+// are not valid UTF-8: what the engine will replace. It reads the file one
+// row group at a time and writes nothing.
+func (s *Stager) Count(ctx context.Context, f warehouse.File) (warehouse.File, int, error) {
+	pf, done, err := s.open(ctx, f)
+	if err != nil {
+		return f, 0, err
+	}
+	defer done()
+	n, err := rewriteText(ctx, pf, io.Discard)
+	if err != nil {
+		return f, 0, err
+	}
+	f.ReplaceBadText = true
+	f.Note = repairNote(n)
+	return f, n, nil
+}
+
+func repairNote(n int) string {
+	return fmt.Sprintf("repaired %d string values that were not valid UTF-8 (bad bytes replaced by U+FFFD)", n)
+}
+
+// open opens f's bytes as parquet: its staged copy, the file of a file://
+// bucket, or a download made for this (removed by done).
+func (s *Stager) open(ctx context.Context, f warehouse.File) (*parquet.File, func(), error) {
+	if s == nil {
+		return nil, nil, errors.New("no staging area to repair in")
+	}
+	src, tmp := f.Local, ""
+	switch {
+	case src != "":
+	case s.Root != "":
+		src = filepath.Join(s.Root, filepath.FromSlash(f.Key))
+	default:
+		tmp = s.name()
+		src = tmp
+		if err := s.download(ctx, f.Key, tmp, f.Size); err != nil {
+			os.Remove(tmp)
+			return nil, nil, BucketError(fmt.Errorf("read %s to repair it: %w", f.Key, err))
+		}
+	}
+	in, err := os.Open(src)
+	if err == nil {
+		var st os.FileInfo
+		if st, err = in.Stat(); err == nil {
+			var pf *parquet.File
+			if pf, err = parquet.OpenFile(in, st.Size()); err == nil {
+				return pf, func() { in.Close(); removeIf(tmp) }, nil
+			}
+		}
+		in.Close()
+	}
+	removeIf(tmp)
+	return nil, nil, err
+}
+
+func removeIf(path string) {
+	if path != "" {
+		os.Remove(path)
+	}
 }
 
 // rewriteText copies pf to w, repairing its text columns, and counts the

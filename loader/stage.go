@@ -32,6 +32,9 @@ type Stager struct {
 	Workers int
 	// StallTimeout bounds each wait on the bucket (Options.StallTimeout).
 	StallTimeout time.Duration
+	// RepairOnly stages nothing: the warehouse reads the bucket itself and
+	// takes a local copy only of a file Repair rewrote (warehouse.LocalCopies).
+	RepairOnly bool
 
 	mu   sync.Mutex
 	next int
@@ -44,10 +47,11 @@ type Staged struct {
 }
 
 // Stage copies or links each work item and reads its parquet footer. Order is
-// kept. A nil Stager stages nothing: for warehouses that read the bucket.
+// kept. A nil or RepairOnly Stager stages nothing: for warehouses that read
+// the bucket.
 func (s *Stager) Stage(ctx context.Context, ws []Work) []Staged {
 	out := make([]Staged, len(ws))
-	if s == nil {
+	if s == nil || s.RepairOnly {
 		for i, w := range ws {
 			out[i] = Staged{File: warehouse.File{Object: w.Object, Attempts: w.Attempts, Seen: w.Seen}}
 		}

@@ -46,6 +46,13 @@ type Warehouse interface {
 	// InstallViews creates or replaces the analysis views (the templates
 	// that take no parameters) and returns their names.
 	InstallViews(ctx context.Context) ([]string, error)
+	// Expire applies retention in one transaction: the sync_records rows
+	// whose batch_started_at is before r.Cutoff are deleted, the loaded
+	// records files left without rows become expired in the ledger, and
+	// their rows go from every per-file table (dialects.FileTables). Rows
+	// without a batch_started_at are kept. In external mode the rows are the
+	// bucket's files, which synctrack never deletes: a config error.
+	Expire(ctx context.Context, r Retention) (Expired, error)
 	Querier
 	Close() error
 }
@@ -96,6 +103,24 @@ type FileError struct {
 // bucket themselves do not implement it.
 type LocalReader interface {
 	ReadsLocalFiles()
+}
+
+// LocalCopies is a warehouse that reads the bucket itself but also loads a
+// local copy of a records file in its place when File.Local is set (BigQuery,
+// through a load job's upload). The loader gives it one only for a file it
+// refused for strings that are not UTF-8, repaired (the fault model's "repair,
+// don't drop").
+type LocalCopies interface {
+	LoadsLocalCopies()
+}
+
+// TextReplacer is a warehouse that refuses a records file holding strings
+// that are not UTF-8 (a data error of ReasonBadText) unless
+// File.ReplaceBadText asks it to replace their bad bytes with U+FFFD itself
+// (Snowflake's REPLACE_INVALID_CHARACTERS). The loader counts them first,
+// for the ledger row (File.Note).
+type TextReplacer interface {
+	ReplacesBadText()
 }
 
 // Baseline is an engine with a bare load of its own: the same files read
@@ -153,7 +178,8 @@ type Object struct {
 // File is an object ready to load.
 type File struct {
 	Object
-	// Local is the path of a local copy, for warehouses that are LocalReaders.
+	// Local is the path of a local copy, for warehouses that are LocalReaders,
+	// or of a repaired copy, for those that take LocalCopies.
 	Local string
 	// Rows is the row count from the file's footer, and Columns the column names
 	// in its schema; both set only for LocalReaders (the loader read the file).
@@ -167,6 +193,9 @@ type File struct {
 	Seen bool
 	// Note says what the loader repaired in the file (its ledger row keeps it).
 	Note string
+	// ReplaceBadText asks a TextReplacer to load the file with its strings
+	// that are not UTF-8 repaired (Note counts them).
+	ReplaceBadText bool
 }
 
 // Run is one parsed metadata.json, with its object.

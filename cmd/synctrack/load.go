@@ -22,6 +22,12 @@ object that changed replaces its rows. Objects that fail (a truncated parquet fi
 a malformed metadata.json) are recorded in load_ledger with the reason and retried
 on the next load; the rest of the bucket still loads.
 
+--retention DAYS keeps that many UTC days of records (today included): after
+each load, rows whose batch_started_at is older are deleted on every engine, and
+a file left without rows is marked expired in load_ledger, so it is never loaded
+again while it stays in the bucket (a new version of it loads, and expires again
+if its rows are as old). Default 0: keep everything.
+
 Examples:
   synctrack load --bucket file:///data/bucket --warehouse duckdb://./sync-logs.duckdb
   synctrack load --bucket 's3://my-bucket?region=us-east-1' --warehouse duckdb:///var/lib/sync-logs.duckdb`
@@ -47,6 +53,7 @@ func newLoadCommand() *cobra.Command {
 	c.Flags().Duration("settle", 30*time.Second, "file:// buckets: a file changed this recently that does not read whole is left for the next load, not failed")
 	c.Flags().Bool("progress", isTerminal(os.Stderr), "show progress on stderr (default on a terminal)")
 	c.Flags().Int("quarantine-after", loader.DefaultQuarantineAfter, "failed tries after which an object is quarantined: not read again until synctrack retry (0: never)")
+	c.Flags().Int("retention", 0, retentionHelp)
 	return c
 }
 
@@ -120,6 +127,9 @@ func runLoad(cmd *cobra.Command, _ []string) error {
 	if o.QuarantineAfter == 0 {
 		o.QuarantineAfter = -1 // the flag's 0 is never; the option's 0 is the default
 	}
+	if o.RetentionDays, err = retentionDays(cmd); err != nil {
+		return err
+	}
 	if p, _ := cmd.Flags().GetBool("progress"); p {
 		o.Progress = progressPrinter(os.Stderr, time.Now())
 	}
@@ -149,6 +159,10 @@ func printReport(w io.Writer, r *loader.Report) {
 	if r.Quarantined > 0 {
 		fmt.Fprintf(w, "%d of them failed too often and are now quarantined: loads skip them until synctrack retry\n", r.Quarantined)
 	}
+	if r.Expired.Rows > 0 || r.Expired.Files > 0 {
+		fmt.Fprintf(w, "retention: %d rows older than the kept days deleted, %d files expired (kept in the ledger, never loaded again)\n",
+			r.Expired.Rows, r.Expired.Files)
+	}
 	if r.InQuarantine > 0 {
 		fmt.Fprintf(w, "%d quarantined objects were not read (synctrack status lists them; synctrack retry puts them back)\n", r.InQuarantine)
 	}
@@ -168,4 +182,16 @@ func progressPrinter(w io.Writer, start time.Time) func(loader.Progress) {
 func isTerminal(f *os.File) bool {
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+const retentionHelp = "keep this many UTC days of records, today included: after each load, older rows are deleted " +
+	"and their files marked expired, never loaded again (0: keep everything)"
+
+// retentionDays reads --retention.
+func retentionDays(cmd *cobra.Command) (int, error) {
+	n, _ := cmd.Flags().GetInt("retention")
+	if n < 0 {
+		return 0, usageError("--retention %d: want a number of days, or 0 to keep everything", n)
+	}
+	return n, nil
 }

@@ -48,6 +48,7 @@ func newRootCommand() *cobra.Command {
 	root.AddCommand(newLoadCommand(), newPlanCommand(), newStatusCommand(), newGenerateCommand(), newDemoCommand(), newBenchCommand())
 	root.AddCommand(newRunCommand())
 	root.AddCommand(newReportCommand(), newRecordsCommand(), newQueryCommand(), newSQLCommand(), newViewsCommand(), newRetryCommand())
+	root.AddCommand(newDBTCommand())
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError("%v", err) })
 	return root
 }

@@ -92,6 +92,7 @@ func newRunCommand() *cobra.Command {
 	f.Duration("settle", 30*time.Second, "file:// buckets: a file changed this recently that does not read whole is left for the next cycle, not failed")
 	f.String("memory-limit", "auto", memoryLimitHelp)
 	f.Int("quarantine-after", loader.DefaultQuarantineAfter, "failed tries after which an object is quarantined: not read again until synctrack retry (0: never)")
+	f.Int("retention", 0, retentionHelp)
 	f.Bool("check", false, "validate the config and exit")
 	f.Var(&rawValue{}, "targets", "targets as a YAML or JSON list (normally the config file's targets: key)")
 	_ = f.MarkHidden("targets")
@@ -143,6 +144,9 @@ func runDaemon(cmd *cobra.Command, _ []string) error {
 	lo.QuarantineAfter, _ = cmd.Flags().GetInt("quarantine-after")
 	if lo.QuarantineAfter == 0 {
 		lo.QuarantineAfter = -1 // the flag's 0 is never; the option's 0 is the default
+	}
+	if lo.RetentionDays, err = retentionDays(cmd); err != nil {
+		return err
 	}
 	ctx := cmd.Context()
 	d, err := daemon.New(ctx, cfg, daemon.Deps{

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -14,7 +15,7 @@ import (
 func newStatusCommand() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "status --warehouse URL",
-		Short: "Summarise the load ledger: loaded, failed and quarantined (with errors), last load",
+		Short: "Summarise the load ledger: loaded, failed and quarantined (with errors), expired by retention, last load",
 		Args:  cobra.NoArgs,
 		RunE:  runStatus,
 	}
@@ -48,7 +49,12 @@ func printStatus(w io.Writer, rows []warehouse.LedgerEntry, maxErrors int) {
 	by := map[string]*tally{}
 	var last time.Time
 	var failed []warehouse.LedgerEntry
+	expired, kept := 0, ""
 	for _, e := range rows {
+		if e.Status == warehouse.StatusExpired {
+			expired++
+			kept = max(kept, keptFrom(e.Error))
+		}
 		k := string(e.Kind) + " " + e.Status
 		if by[k] == nil {
 			by[k] = &tally{}
@@ -76,6 +82,10 @@ func printStatus(w io.Writer, rows []warehouse.LedgerEntry, maxErrors int) {
 	} else {
 		fmt.Fprintf(w, "last load: %s\n", last.UTC().Format(time.RFC3339))
 	}
+	if expired > 0 {
+		fmt.Fprintf(w, "retention: %d records files expired (rows deleted; kept in the ledger, never loaded again); oldest day kept at the last pass: %s\n",
+			expired, kept)
+	}
 	if len(failed) == 0 {
 		return
 	}
@@ -93,4 +103,14 @@ func printStatus(w io.Writer, rows []warehouse.LedgerEntry, maxErrors int) {
 		}
 		fmt.Fprintf(w, "  %s %s (attempts %d): %s\n", e.Status, e.Key, e.Attempts, e.Error)
 	}
+}
+
+// keptFrom reads the oldest day kept from an expired ledger row's note
+// (warehouse.Retention.Note: "... rows before 2026-01-07 deleted").
+func keptFrom(note string) string {
+	_, after, ok := strings.Cut(note, "rows before ")
+	if !ok || len(after) < len(time.DateOnly) {
+		return "unknown"
+	}
+	return after[:len(time.DateOnly)]
 }

@@ -42,6 +42,11 @@ type Harness struct {
 	// Repair, when set, runs before answers are compared with DuckDB's: it
 	// undoes an emulator's documented gaps, never the engine's own code.
 	Repair func(t *testing.T, wh warehouse.Warehouse, b Bucket)
+	// Retention, when set, runs before each retention pass with the files
+	// the pass must find expiring: for a fake that keeps no rows' dates
+	// (sffake), which it scripts its answers from. Engines that run the
+	// SQL leave it nil.
+	Retention func(t *testing.T, wh warehouse.Warehouse, expiring []string)
 	// Differ names, per analysis template, a column whose values differ from
 	// DuckDB's for a documented reason; it is left out of the comparison.
 	Differ map[string]string

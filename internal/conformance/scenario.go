@@ -32,6 +32,9 @@ type scenario struct {
 	k    keys
 	last string // the object the step wrote for its load to load
 	ans  answers
+	// What the retention step must expire: the files, and their rows.
+	expiring    []string
+	expiredRows int64
 }
 
 // keys names the objects the steps act on, picked from the generated bucket.
@@ -41,6 +44,7 @@ type keys struct {
 	// New objects in the newest run, loaded together: one good, one
 	// truncated (fixed later), one empty.
 	good, truncated, empty string
+	later                  string // a file three days newer, kept by retention
 }
 
 // bucketOptions is a small bucket with the generator's irregular shapes: two

@@ -25,6 +25,8 @@ func steps(t *testing.T, s *scenario) []step {
 		{"FixedObjectLoads", fixTruncated, []check{{"LoadsOnceFixed", loadsOnceFixed}, ledgerCheck, rowsCheck}},
 		{"ViewsAfterLoad", nil, []check{{"Present", viewsPresent}, {"RowCounts", viewRowCounts}}},
 		{"TemplatesMatchDuckDB", prepareAnswers, templateChecks(t, s)},
+		{"RetentionExpiresOldFiles", expireOld, []check{{"OldExpiredNewKept", oldExpiredNewKept}, ledgerCheck, rowsCheck}},
+		{"ExpiredFilesNotReloaded", reloadRetained, []check{{"NothingLoaded", nothingAgain}, ledgerCheck, rowsCheck}},
 	}
 }
 

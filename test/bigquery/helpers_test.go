@@ -237,9 +237,23 @@ func (e *env) precreate(t *testing.T, ctx context.Context) {
 			"TIMESTAMP": bigquery.TimestampFieldType, "INT64": bigquery.IntegerFieldType}[col.Type]
 		schema = append(schema, &bigquery.FieldSchema{Name: col.Name, Type: ft})
 	}
-	if err := ds.Table("sync_records").Create(ctx, &bigquery.TableMetadata{Schema: schema}); err != nil {
+	// Laid out as synctrack makes it: an unpartitioned one would be migrated.
+	if err := ds.Table("sync_records").Create(ctx, &bigquery.TableMetadata{Schema: schema,
+		TimePartitioning: &bigquery.TimePartitioning{Type: bigquery.DayPartitioningType, Field: dialects.BigQueryPartitionColumn},
+		Clustering:       &bigquery.Clustering{Fields: dialects.BigQueryClusterColumns}}); err != nil {
 		t.Fatalf("create sync_records: %v", err)
 	}
+}
+
+// recordsSchema is sync_records' schema as precreate makes it.
+func recordsSchema() bigquery.Schema {
+	var schema bigquery.Schema
+	for _, col := range append(dialects.BigQueryColumns(dialects.RecordsColumns), dialects.Column{Name: "retry_count", Type: "INT64"}) {
+		ft := map[string]bigquery.FieldType{"STRING": bigquery.StringFieldType, "JSON": bigquery.JSONFieldType,
+			"TIMESTAMP": bigquery.TimestampFieldType, "INT64": bigquery.IntegerFieldType}[col.Type]
+		schema = append(schema, &bigquery.FieldSchema{Name: col.Name, Type: ft})
+	}
+	return schema
 }
 
 // fixMillis undoes an emulator gap: it reads parquet TIMESTAMP_MILLIS as

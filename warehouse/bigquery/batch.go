@@ -88,7 +88,7 @@ func (w *Warehouse) attempt(ctx context.Context, b *batch, live []int) (int64, m
 	}
 	rows := arrays{files: w.filesRows(objs, w.gsPrefix()), ledger: w.ledgerRows(es)}
 	cycle := cycleID()
-	if w.path == PathQuery {
+	if w.pathFor(files) == PathQuery {
 		in, drop, err := w.stage(ctx, rows)
 		if err != nil {
 			return 0, nil, err

@@ -132,7 +132,26 @@ type Warehouse struct {
 	stats Stats
 }
 
-var _ warehouse.Warehouse = (*Warehouse)(nil)
+var (
+	_ warehouse.Warehouse   = (*Warehouse)(nil)
+	_ warehouse.LocalCopies = (*Warehouse)(nil)
+)
+
+// LoadsLocalCopies says that LoadRecords takes a repaired local copy of a
+// file (File.Local) in place of the bucket's object: it goes up through a
+// load job (path b) whatever the path of the rest.
+func (*Warehouse) LoadsLocalCopies() {}
+
+// pathFor is the path a call over files takes: path a reads only the
+// bucket, so a call holding a local copy takes path b.
+func (w *Warehouse) pathFor(files []warehouse.File) string {
+	for _, f := range files {
+		if f.Local != "" {
+			return PathLoad
+		}
+	}
+	return w.path
+}
 
 // Open connects, creating the dataset and tables that are missing.
 func Open(ctx context.Context, c Config, now func() time.Time) (*Warehouse, error) {

@@ -74,12 +74,14 @@ var errorRules = []warehouse.Rule{
 		Hint: hintProbeRefused},
 	// Strings that are not UTF-8: BigQuery documents no Parquet option to
 	// replace them (ParquetOptions: enableListInference, enumAsString,
-	// mapTargetType; the encoding option and its U+FFFD are CSV's), and
-	// synctrack repairs them only in a local copy, which BigQuery never
-	// reads. Its wording is not documented either: any mention of UTF-8.
+	// mapTargetType; the encoding option and its U+FFFD are CSV's), so the
+	// loader repairs a local copy and loads it through a load job's upload
+	// (LoadsLocalCopies). Its wording is not documented either: any mention
+	// of UTF-8. The hint is for a file whose repaired copy was refused too.
 	{Class: warehouse.Data, Reason: warehouse.ReasonBadText, Contains: []string{"utf-8", "utf8"},
 		Hint: "BigQuery could not read strings that are not UTF-8 in this file and has no Parquet option to replace them; " +
-			"rewrite the file with valid UTF-8 at its source: it fails alone and is tried again on the next load"},
+			"synctrack loads a copy with the bad bytes replaced by U+FFFD, and this file stayed failed only if that copy was refused too: " +
+			"it is tried again on the next load"},
 	{Class: warehouse.Data, Reason: "bad_object", Match: isReadError,
 		Hint: "BigQuery cannot read the file; it is recorded as failed and retried on the next load"},
 	{Class: warehouse.Config, Reason: "missing", Match: reasonIn("notFound"),

@@ -35,14 +35,15 @@ type bqFake struct {
 	// person's statement) with its statementType; SELECT when nil.
 	statementType func(sql string) string
 
-	mu      sync.Mutex
-	inserts []*bqv2.Job // jobs.insert request bodies, in order
-	reads   []string    // jobs.query (read) SQL, in order
-	ran     []*bqv2.Job // query jobs (not dry runs) answered as done without error
-	faults  []scripted  // failures to answer with, first match wins (fault_test.go)
-	jobs    map[string]*bqv2.Job
-	tables  map[string]*bqv2.Table
-	nextID  int
+	mu       sync.Mutex
+	inserts  []*bqv2.Job // jobs.insert request bodies, in order
+	reads    []string    // jobs.query (read) SQL, in order
+	ran      []*bqv2.Job // query jobs (not dry runs) answered as done without error
+	faults   []scripted  // failures to answer with, first match wins (fault_test.go)
+	uploaded []uploaded  // load jobs' media (upload_test.go)
+	jobs     map[string]*bqv2.Job
+	tables   map[string]*bqv2.Table
+	nextID   int
 }
 
 func newBQFake(t *testing.T) *bqFake {
@@ -95,6 +96,10 @@ func (f *bqFake) reset() {
 }
 
 func (f *bqFake) serve(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/upload/bigquery/v2/") {
+		f.upload(w, r)
+		return
+	}
 	path := strings.TrimPrefix(r.URL.Path, "/bigquery/v2")
 	parts := strings.Split(strings.Trim(path, "/"), "/")
 	if len(parts) < 3 || parts[0] != "projects" {
@@ -149,6 +154,11 @@ func (f *bqFake) insert(w http.ResponseWriter, r *http.Request, project string) 
 	if !f.decode(w, r, &j) {
 		return
 	}
+	f.answer(w, project, j)
+}
+
+// answer is jobs.insert's answer to the job j, however it came.
+func (f *bqFake) answer(w http.ResponseWriter, project string, j bqv2.Job) {
 	f.mu.Lock()
 	f.inserts = append(f.inserts, &j)
 	f.mu.Unlock()

@@ -58,7 +58,7 @@ func (w *Warehouse) LoadRecords(ctx context.Context, files []warehouse.File) (wa
 func (w *Warehouse) schemas(ctx context.Context, files []warehouse.File, records bool) ([]footer, map[int]error, error) {
 	var foots []footer
 	failed := map[int]error{}
-	if w.path == PathQuery {
+	if w.pathFor(files) == PathQuery {
 		var err error
 		if foots, failed, err = w.probeSchemas(ctx, files); err != nil {
 			return nil, nil, err

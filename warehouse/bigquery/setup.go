@@ -55,6 +55,9 @@ func (w *Warehouse) setup(ctx context.Context) error {
 }
 
 func (w *Warehouse) ensureTable(ctx context.Context, name string, cols []dialects.Column) error {
+	if name == "sync_records" {
+		return w.ensureRecords(ctx, cols)
+	}
 	t := w.ds.Table(name)
 	if md, err := t.Metadata(ctx); err == nil {
 		return w.addOwnColumns(ctx, name, md.Schema, cols)

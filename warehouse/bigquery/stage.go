@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"sync"
 	"time"
@@ -85,7 +86,18 @@ func (w *Warehouse) loadFile(ctx context.Context, table string, f warehouse.File
 		return classify(fmt.Errorf("create staging table: %w", err))
 	}
 	var src bigquery.LoadSource
-	if w.bucket != "" {
+	if f.Local != "" {
+		// A repaired copy (warehouse.LocalCopies): uploaded with the job.
+		r, err := os.Open(f.Local)
+		if err != nil {
+			return fmt.Errorf("read repaired copy: %w", err)
+		}
+		defer r.Close()
+		rs := bigquery.NewReaderSource(r)
+		rs.SourceFormat = bigquery.Parquet
+		rs.Schema = schema
+		src = rs
+	} else if w.bucket != "" {
 		ref := bigquery.NewGCSReference(w.uri(f.Key))
 		ref.SourceFormat = bigquery.Parquet
 		ref.Schema = schema

@@ -76,7 +76,7 @@ WHERE starts_with(key, $1) ORDER BY key COLLATE "C"`, prefix)
 
 func intern(b []byte) string {
 	for _, s := range []string{warehouse.StatusLoaded, warehouse.StatusFailed, warehouse.StatusSkipped,
-		warehouse.StatusReplaced, warehouse.StatusQuarantined} {
+		warehouse.StatusReplaced, warehouse.StatusQuarantined, warehouse.StatusExpired} {
 		if string(b) == s {
 			return s
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
 
@@ -20,16 +21,25 @@ type copied struct {
 	partial []string
 }
 
+// add merges the outcome of other COPYs of the same batch (other keys).
+func (c *copied) add(o copied) {
+	maps.Copy(c.rows, o.rows)
+	maps.Copy(c.failed, o.failed)
+	c.partial = append(c.partial, o.partial...)
+}
+
 // copyAll copies fresh files, then forced ones, into table. A file COPY
 // skipped as already loaded (its history outlives our rows: a table
 // recreated, rows deleted by hand) is copied again with FORCE in the same
 // transaction, so none is silently left out. With skip, unreadable files are
 // skipped and reported (ON_ERROR = SKIP_FILE); without it the first one
 // fails the COPY, as a data error naming it where Snowflake's result does.
-func (w *Warehouse) copyAll(ctx context.Context, tx querier, table string, meta [][2]string, fresh, forced []string, skip bool) (copied, error) {
+// With strict, strings that are not UTF-8 make a file unreadable (see
+// dialects.StrictFormat); without, they load as U+FFFD.
+func (w *Warehouse) copyAll(ctx context.Context, tx querier, table string, meta [][2]string, fresh, forced []string, skip, strict bool) (copied, error) {
 	c := copied{rows: map[string]int64{}, failed: map[string]error{}}
 	for _, ch := range chunks(fresh) {
-		if err := w.copyChunk(ctx, tx, dialects.Copy{Table: table, Keys: ch, Metadata: meta, SkipFiles: skip}, &c); err != nil {
+		if err := w.copyChunk(ctx, tx, dialects.Copy{Table: table, Keys: ch, Metadata: meta, SkipFiles: skip, StrictText: strict}, &c); err != nil {
 			return c, err
 		}
 	}
@@ -41,7 +51,7 @@ func (w *Warehouse) copyAll(ctx context.Context, tx querier, table string, meta 
 		}
 	}
 	for _, ch := range chunks(append(again, forced...)) {
-		if err := w.copyChunk(ctx, tx, dialects.Copy{Table: table, Keys: ch, Metadata: meta, SkipFiles: skip, Force: true}, &c); err != nil {
+		if err := w.copyChunk(ctx, tx, dialects.Copy{Table: table, Keys: ch, Metadata: meta, SkipFiles: skip, StrictText: strict, Force: true}, &c); err != nil {
 			return c, err
 		}
 	}
@@ -83,6 +93,12 @@ func (w *Warehouse) copyChunk(ctx context.Context, tx querier, cp dialects.Copy,
 		}
 		bad := warehouse.DataError(&Error{Statement: firstLine(stmt),
 			msg: fmt.Sprintf("COPY did not load the file (%s, %s errors): %s", status, r["errors_seen"], r["first_error"])}, key)
+		if first := strings.ToLower(r["first_error"]); strings.Contains(first, "utf8") || strings.Contains(first, "utf-8") {
+			// "Invalid UTF8 detected in string ...": the loader counts the
+			// file's bad values and copies it again, replacing them.
+			e := bad.(*warehouse.Error)
+			e.Reason, e.Hint = warehouse.ReasonBadText, hintBadText
+		}
 		if !cp.SkipFiles {
 			return bad
 		}
@@ -93,6 +109,9 @@ func (w *Warehouse) copyChunk(ctx context.Context, tx querier, cp dialects.Copy,
 	}
 	return nil
 }
+
+const hintBadText = "the file holds strings that are not UTF-8; synctrack copies it again with their bad bytes " +
+	"replaced by U+FFFD (REPLACE_INVALID_CHARACTERS) and counts them in its ledger row: this stays only if that failed too"
 
 // suffixIndex matches COPY's file column back to a key. The documentation
 // calls it the "Name of source file and relative path to the file"; for an

@@ -43,7 +43,7 @@ func (w *Warehouse) ReplaceFacts(ctx context.Context, table string, files []ware
 	}
 	// Every file is read again, so every COPY is forced: these files are in
 	// COPY's load history from earlier rebuilds.
-	c, err := w.copyAll(ctx, w.db, b.Building, dialects.FactMetadata, nil, keys, false)
+	c, err := w.copyAll(ctx, w.db, b.Building, dialects.FactMetadata, nil, keys, false, false)
 	if err != nil {
 		return err
 	}

@@ -1,11 +1,13 @@
 package snowflake
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"gocloud.dev/blob"
 
@@ -54,6 +56,12 @@ func TestLive(t *testing.T) {
 	if err := b.WriteAll(ctx, bad, []byte("not a parquet file"), nil); err != nil {
 		t.Fatal(err)
 	}
+	// A file with two messages that are not UTF-8: the strict COPY must
+	// skip it naming UTF-8 (which the fake assumes), then it loads repaired,
+	// counted (an account exempt from behaviour change 1013 might accept it
+	// in the strict COPY: this says which).
+	text := bad[:strings.LastIndex(bad, "/")+1] + "records_added.998.parquet"
+	writeBadTextFile(t, b, text)
 	c, err := ParseURL(dsn, os.Getenv)
 	if err != nil {
 		t.Fatal(err)
@@ -68,6 +76,9 @@ func TestLive(t *testing.T) {
 		t.Fatalf("first load: %v %+v, want only %s failed", err, rep, bad)
 	}
 	t.Logf("the bad file's error: %v", rep.Failed[0].Err)
+	if note := ledgerNoteLive(t, w, text); !strings.Contains(note, "repaired 2 string values") {
+		t.Errorf("ledger note of %s: %q, want 2 repaired values counted", text, note)
+	}
 	rows, err := w.Query(ctx, "SELECT COUNT(*) FROM "+w.table("sync_records")+" WHERE "+w.d.Ident("_file")+" = :1",
 		[]warehouse.Arg{{Value: bad}})
 	if err != nil {
@@ -90,4 +101,44 @@ func TestLive(t *testing.T) {
 	if err != nil || rep.Files != 0 {
 		t.Fatalf("second load must load nothing: %v %+v", err, rep)
 	}
+}
+
+// writeBadTextFile writes a records file at key (in a run folder) whose
+// messages are not all UTF-8.
+func writeBadTextFile(t *testing.T, b *blob.Bucket, key string) {
+	t.Helper()
+	parts := strings.Split(key, "/")
+	at := time.Now().UTC().Truncate(time.Second)
+	rejected := "rejected"
+	var rows []gen.Record
+	for j, m := range []string{"fine", "caf\xe9 \xc3\x28", "also \xff"} {
+		m := m
+		rows = append(rows, gen.Record{Identifier: fmt.Sprint(9000 + j), Payload: `{"email":"a@b"}`, Operation: "added",
+			Status: &rejected, StatusMessage: &m, Started: at, Ended: at, SyncConfigurationID: parts[2], SyncRunID: parts[3]})
+	}
+	var buf bytes.Buffer
+	if err := gen.WriteRecords(&buf, rows, gen.Shape{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.WriteAll(context.Background(), key, buf.Bytes(), nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// ledgerNoteLive reads the error/note column of key's ledger row.
+func ledgerNoteLive(t *testing.T, w *Warehouse, key string) string {
+	t.Helper()
+	rows, err := w.Query(context.Background(), "SELECT "+w.d.Ident("error")+" FROM "+w.table("load_ledger")+
+		" WHERE "+w.d.Ident("key")+" = :1", []warehouse.Arg{{Value: key}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var note any
+	for rows.Next() {
+		if err := rows.Scan(&note); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return fmt.Sprint(note)
 }

@@ -53,21 +53,32 @@ func (w *Warehouse) LoadRecords(ctx context.Context, files []warehouse.File) (wa
 	return out, nil
 }
 
+// ReplacesBadText says that a records COPY refuses strings that are not
+// UTF-8 (the file comes back failed, of warehouse.ReasonBadText) unless the
+// file is marked File.ReplaceBadText, when COPY replaces their bad bytes
+// with U+FFFD (dialects.StrictFormat, ParquetFormat).
+func (*Warehouse) ReplacesBadText() {}
+
 // errAgain rolls a batch back to run it again without its failed files.
 var errAgain = errors.New("a skipped file lost its older version's rows: run the batch again without it")
 
 // loadBatch runs one batch's transaction. It returns the rows loaded and the
 // files COPY skipped; errAgain means it rolled back because of them.
 func (w *Warehouse) loadBatch(ctx context.Context, files []warehouse.File) (int64, []warehouse.FileError, error) {
-	var keys, fresh, forced []string
+	var keys []string
+	var fresh, forced [2][]string // [0]: strict about UTF-8, [1]: replacing bad text
 	for _, f := range files {
 		keys = append(keys, f.Key)
+		r := 0
+		if f.ReplaceBadText {
+			r = 1
+		}
 		switch {
 		case f.Size == 0: // an empty object holds no rows and no parquet footer
 		case w.reloads(f):
-			forced = append(forced, f.Key)
+			forced[r] = append(forced[r], f.Key)
 		default:
-			fresh = append(fresh, f.Key)
+			fresh[r] = append(fresh[r], f.Key)
 		}
 	}
 	now := w.now().UTC()
@@ -80,9 +91,16 @@ func (w *Warehouse) loadBatch(ctx context.Context, files []warehouse.File) (int6
 				return err
 			}
 		}
-		c, err := w.copyAll(ctx, tx, "sync_records", dialects.RecordsMetadata, fresh, forced, true)
+		c, err := w.copyAll(ctx, tx, "sync_records", dialects.RecordsMetadata, fresh[0], forced[0], true, true)
 		if err != nil {
 			return err
+		}
+		if len(fresh[1])+len(forced[1]) > 0 {
+			r, err := w.copyAll(ctx, tx, "sync_records", dialects.RecordsMetadata, fresh[1], forced[1], true, false)
+			if err != nil {
+				return err
+			}
+			c.add(r)
 		}
 		if err := w.stillInTx(ctx, tx); err != nil {
 			return err

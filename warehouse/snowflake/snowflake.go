@@ -26,6 +26,7 @@ var (
 	_ warehouse.Warehouse      = (*Warehouse)(nil)
 	_ warehouse.ExternalTables = (*Warehouse)(nil)
 	_ warehouse.BucketSetup    = (*Warehouse)(nil)
+	_ warehouse.TextReplacer   = (*Warehouse)(nil)
 )
 
 // Config is what a snowflake:// URL says: the driver's own DSN, less the

@@ -93,9 +93,10 @@ func (f *Server) copyInto(st *fakeState, q string) map[string]any {
 	}
 	force := strings.Contains(q, "\nFORCE = TRUE")
 	skip := strings.Contains(q, "\nON_ERROR = SKIP_FILE")
+	strict := strings.Contains(q, "REPLACE_INVALID_CHARACTERS = FALSE")
 	files := make([]found, len(keys)) // each file read once
 	for i, k := range keys {
-		if files[i] = f.file(deref(k)); files[i].bad && !skip {
+		if files[i] = f.file(deref(k), strict); files[i].bad && !skip {
 			return sqlError("100069", "22000", files[i].why)
 		}
 	}
@@ -155,7 +156,7 @@ func (f *Server) validate(st *fakeState, q, table string, keys []*string) map[st
 		{"CATEGORY", "text"}, {"CODE", "fixed"}, {"SQL_STATE", "text"}, {"COLUMN_NAME", "text"}, {"ROW_NUMBER", "fixed"}, {"ROW_START_LINE", "fixed"}}
 	var rows [][]any
 	for _, k := range keys {
-		if fl := f.file(deref(k)); fl.bad {
+		if fl := f.file(deref(k), false); fl.bad {
 			rows = append(rows, []any{fl.why, "@SYNCTRACK_STAGE/" + deref(k), "0", "0", "0", "parsing", "100069", "22000", nil, "0", "0"})
 		}
 	}

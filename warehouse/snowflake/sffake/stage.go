@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/parquet-go/parquet-go"
 	"gocloud.dev/blob"
@@ -63,8 +65,12 @@ type found struct {
 	bad  bool
 }
 
-// file reads key as COPY would (see above); f.mu is held.
-func (f *Server) file(key string) found {
+// file reads key as COPY would (see above); f.mu is held. With strict
+// (REPLACE_INVALID_CHARACTERS = FALSE) a string value that is not UTF-8
+// makes a staged file unreadable, as the documentation says ("the load
+// operation produces an error"); its wording is not documented: Snowflake's
+// message for it names "Invalid UTF8", which is what synctrack matches.
+func (f *Server) file(key string, strict bool) found {
 	if why, bad := f.unreadable[key]; bad {
 		return found{why: why, bad: true}
 	}
@@ -87,5 +93,35 @@ func (f *Server) file(key string) found {
 	if err != nil { // the shape of Snowflake's message for a file that is not parquet
 		return found{why: fmt.Sprintf("Error parsing the parquet file: Invalid: %v\n  File '%s'\n  Row 0 starts at line 0, column", err, key), bad: true}
 	}
+	if bad, col := badText(pf); strict && bad != "" {
+		return found{why: fmt.Sprintf("Invalid UTF8 detected in string '%s'\n  File '%s', line 1, character 1\n  Row 1, column \"%s\"",
+			bad, key, col), bad: true}
+	}
 	return found{rows: pf.NumRows()}
+}
+
+// badText finds the first byte-array value that is not UTF-8, in hex as
+// Snowflake shows one, and its column.
+func badText(pf *parquet.File) (string, string) {
+	cols := pf.Schema().Columns()
+	buf := make([]parquet.Row, 64)
+	for _, rg := range pf.RowGroups() {
+		rows := rg.Rows()
+		for {
+			n, err := rows.ReadRows(buf)
+			for _, r := range buf[:n] {
+				for _, v := range r {
+					if v.Kind() == parquet.ByteArray && !v.IsNull() && !utf8.Valid(v.ByteArray()) {
+						rows.Close()
+						return fmt.Sprintf("0x%X", v.ByteArray()), strings.Join(cols[v.Column()], ".")
+					}
+				}
+			}
+			if err != nil {
+				break
+			}
+		}
+		rows.Close()
+	}
+	return "", ""
 }

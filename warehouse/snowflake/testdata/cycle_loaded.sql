@@ -201,7 +201,7 @@ FILES = ('sync_tracking_datasets/org1/52275/run1/records_updated.parquet',
   'sync_tracking_datasets/org1/52275/run2/records_added.0.parquet',
   'sync_tracking_datasets/org1/52275/run2/records_added.1.parquet',
   'sync_tracking_datasets/org1/52275/run2/records_added.2.parquet')
-FILE_FORMAT = (TYPE = PARQUET USE_LOGICAL_TYPE = TRUE REPLACE_INVALID_CHARACTERS = TRUE)
+FILE_FORMAT = (TYPE = PARQUET USE_LOGICAL_TYPE = TRUE REPLACE_INVALID_CHARACTERS = FALSE)
 MATCH_BY_COLUMN_NAME = CASE_INSENSITIVE
 INCLUDE_METADATA = ("_FILE" = METADATA$FILENAME, "_ROW" = METADATA$FILE_ROW_NUMBER, "_LOADED_AT" = METADATA$START_SCAN_TIME)
 ON_ERROR = SKIP_FILE;
