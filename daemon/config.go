@@ -21,6 +21,9 @@ const (
 	DefaultGrace         = 30 * time.Second
 	DefaultLeaseTTL      = 10 * time.Minute
 	DefaultWebhookBytes  = 1 << 20
+	// DefaultReconcileSchedule lists the whole bucket when events are on.
+	DefaultReconcileSchedule = "@daily"
+	DefaultEventsDebounce    = 100 * time.Millisecond
 )
 
 // Target is one bucket loaded into one warehouse.
@@ -31,6 +34,13 @@ type Target struct {
 	Schedule      string        // run folders; cron expression or @every D
 	FactsSchedule string        // metadata/ fact tables
 	QuietPeriod   time.Duration // an open run with no new file for this long is complete
+	// Events is a gocloud.dev/pubsub subscription URL of the bucket's
+	// object notifications (awssqs://, gcppubsub://, mem://), or "". With
+	// it, Schedule lists nothing (it only sweeps run states), the fact
+	// tables load on their notifications, and ReconcileSchedule lists the
+	// whole bucket for what came without one.
+	Events            string
+	ReconcileSchedule string
 }
 
 // Retry bounds the backoff of transient errors within one cycle.
@@ -49,6 +59,9 @@ type Config struct {
 	Grace           time.Duration // after SIGTERM, how long a load in flight may finish
 	LeaseTTL        time.Duration // how long a crashed daemon's lease blocks others
 	Retry           Retry
+	// EventsDebounce is how long after a notification the daemon waits for
+	// more before loading, so a burst becomes one load (at most 10 times it).
+	EventsDebounce time.Duration
 }
 
 // WithDefaults fills every zero field with its default.
@@ -63,6 +76,7 @@ func (c Config) WithDefaults() Config {
 		}
 		t.Schedule = or(t.Schedule, DefaultSchedule)
 		t.FactsSchedule = or(t.FactsSchedule, DefaultFactsSchedule)
+		t.ReconcileSchedule = or(t.ReconcileSchedule, DefaultReconcileSchedule)
 		if t.QuietPeriod <= 0 {
 			t.QuietPeriod = DefaultQuietPeriod
 		}
@@ -71,6 +85,9 @@ func (c Config) WithDefaults() Config {
 	c.Targets = ts
 	if c.WebhookMaxBytes <= 0 {
 		c.WebhookMaxBytes = DefaultWebhookBytes
+	}
+	if c.EventsDebounce <= 0 {
+		c.EventsDebounce = DefaultEventsDebounce
 	}
 	if c.Grace <= 0 {
 		c.Grace = DefaultGrace
@@ -112,7 +129,12 @@ func (c Config) Validate() error {
 		if t.Bucket == "" || t.Warehouse == "" {
 			return fmt.Errorf("target %q: needs both bucket and warehouse", t.Name)
 		}
-		for _, s := range []string{t.Schedule, t.FactsSchedule} {
+		if t.Events != "" {
+			if err := checkEventsURL(t.Events); err != nil {
+				return fmt.Errorf("target %q: %v", t.Name, err)
+			}
+		}
+		for _, s := range []string{t.Schedule, t.FactsSchedule, t.ReconcileSchedule} {
 			if _, err := cron.ParseStandard(s); err != nil {
 				return fmt.Errorf("target %q: schedule %q: %v (want a cron expression such as */5 * * * * or @every 5m)", t.Name, s, err)
 			}
@@ -122,7 +144,7 @@ func (c Config) Validate() error {
 }
 
 // targetKeys are the keys of one entry of targets:.
-var targetKeys = []string{"name", "bucket", "warehouse", "schedule", "facts_schedule", "quiet_period"}
+var targetKeys = []string{"name", "bucket", "warehouse", "schedule", "facts_schedule", "quiet_period", "events", "reconcile_schedule"}
 
 // ParseTargets reads the targets: list of a YAML (or JSON) config file. With
 // list true, raw is the list itself (as in SYNCTRACK_TARGETS).
@@ -155,7 +177,8 @@ func ParseTargets(raw []byte, list bool) ([]Target, error) {
 			return ""
 		}
 		t := Target{Name: str("name"), Bucket: str("bucket"), Warehouse: str("warehouse"),
-			Schedule: str("schedule"), FactsSchedule: str("facts_schedule")}
+			Schedule: str("schedule"), FactsSchedule: str("facts_schedule"),
+			Events: str("events"), ReconcileSchedule: str("reconcile_schedule")}
 		if s := str("quiet_period"); s != "" {
 			d, err := time.ParseDuration(s)
 			if err != nil || d <= 0 {
@@ -175,4 +198,17 @@ func contains(ss []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// EventsSchemes are the subscription URL schemes --events takes.
+var EventsSchemes = []string{"awssqs", "gcppubsub", "mem"}
+
+// checkEventsURL checks a subscription URL's shape without connecting.
+func checkEventsURL(raw string) error {
+	i := strings.Index(raw, "://")
+	if i > 0 && contains(EventsSchemes, raw[:i]) && len(raw) > i+3 {
+		return nil
+	}
+	return fmt.Errorf("events %q: want a subscription URL: awssqs://sqs.REGION.amazonaws.com/ACCOUNT/QUEUE?region=REGION, "+
+		"gcppubsub://projects/PROJECT/subscriptions/SUB, or mem://TOPIC (tests)", raw)
 }

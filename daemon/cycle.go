@@ -41,6 +41,17 @@ func (t *target) run(stop, ctx context.Context, s scope) {
 		}
 		if cl != stopped {
 			t.keep(s)
+		} else {
+			nack(s.events)
+		}
+	} else {
+		t.settle(s.events)
+		if s.reconcile && c.Report != nil {
+			if n := len(c.Loaded) + len(c.Report.Failed); n > 0 {
+				m.reconciled.WithLabelValues(name).Add(float64(n))
+				t.log.Warn("reconciliation found objects that came without a notification; check the bucket's notification setup",
+					"objects", n)
+			}
 		}
 	}
 	t.mu.Lock()
@@ -51,7 +62,7 @@ func (t *target) run(stop, ctx context.Context, s scope) {
 		m.lastSuccess.WithLabelValues(name).Set(float64(now.UnixNano()) / 1e9)
 	}
 	t.mu.Unlock()
-	// Hand the cycle's garbage (the ledger map, the listing) back to the OS
+	// Hand the cycle's garbage (listing pages, the plan) back to the OS
 	// now: a daemon spends most of its life between cycles, and the runtime
 	// would otherwise keep the peak resident for minutes. It costs one
 	// collection of a heap that is nearly all garbage.
@@ -67,13 +78,14 @@ func (t *target) run(stop, ctx context.Context, s scope) {
 // because the warehouse was held longer than the cycle's retries. (A
 // restart does drop it; the quiet period then completes the run.)
 func (t *target) keep(s scope) {
-	if len(s.folders) == 0 && len(s.complete) == 0 {
+	if len(s.folders) == 0 && len(s.complete) == 0 && len(s.events) == 0 {
 		return
 	}
 	t.mu.Lock()
-	t.pending.merge(scope{folders: s.folders, complete: s.complete, why: s.why})
+	t.pending.merge(scope{folders: s.folders, complete: s.complete, facts: s.facts && len(s.events) > 0, events: s.events, why: s.why})
 	t.mu.Unlock()
-	t.log.Info("kept the failed cycle's webhook work for the next cycle", "folders", len(s.folders), "runs", len(s.complete))
+	t.log.Info("kept the failed cycle's webhook and event work for the next cycle; its messages are acknowledged only once it commits",
+		"folders", len(s.folders), "runs", len(s.complete), "messages", len(s.events))
 }
 
 // waited logs and counts a backoff wait.
@@ -122,18 +134,19 @@ func (t *target) sweepDue(now time.Time) bool {
 // (for DuckDB, the file) only while it runs.
 func (t *target) cycle(ctx context.Context, s scope) (*loader.Report, []string, error) {
 	m, name := t.d.m, t.cfg.Name
+	if t.setUp && len(s.prefixes()) == 0 && len(s.complete) == 0 && !t.sweepDue(t.d.deps.Now()) && !t.retentionDue() {
+		return &loader.Report{}, nil, nil // a tick with events on: nothing to list, no sweep or retention due
+	}
 	if t.setUp && len(s.folders) == 0 && len(s.complete) == 0 && !t.sweepDue(t.d.deps.Now()) && !t.retentionDue() {
 		wh, err := t.open(ctx, true)
 		if err != nil {
 			return nil, nil, err
 		}
 		m.queries.WithLabelValues(name, "ledger_read").Inc()
-		l, err := readLedger(ctx, wh)
-		wh.Close() // before listing: DuckDB's buffers go before the listing's peak
-		if err != nil {
-			return nil, nil, err
-		}
-		p, err := t.plan(ctx, l, s)
+		// The reader is held while the listing goes by: the ledger is read
+		// along with it, by prefix, never whole.
+		p, err := t.plan(ctx, wh, s)
+		wh.Close()
 		if err != nil {
 			return nil, nil, err
 		}
@@ -170,11 +183,7 @@ func (t *target) load(ctx context.Context, wh warehouse.Warehouse, s scope) (*lo
 	m, name := t.d.m, t.cfg.Name
 	ld := t.loader(wh, s)
 	m.queries.WithLabelValues(name, "ledger_read").Inc()
-	l, err := readLedger(ctx, wh)
-	if err != nil {
-		return nil, nil, err
-	}
-	p, err := t.plan(ctx, l, s)
+	p, err := t.plan(ctx, wh, s)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/robfig/cron/v3"
 	"gocloud.dev/blob"
+	"gocloud.dev/pubsub"
 
 	"github.com/synctrack/synctrack/loader"
 	"github.com/synctrack/synctrack/warehouse"
@@ -38,6 +39,9 @@ type Deps struct {
 	// (BigQuery). readOnly asks for a reader (for DuckDB, a shared lock that
 	// other readers can share).
 	OpenWarehouse func(ctx context.Context, url string, b *blob.Bucket, bucketURL string, readOnly bool) (warehouse.Warehouse, error)
+	// OpenSubscription opens a target's --events URL; pubsub.OpenSubscription
+	// (the drivers the binary links) when nil.
+	OpenSubscription func(ctx context.Context, url string) (*pubsub.Subscription, error)
 	// Loader is the template of each cycle's loader options (batch sizes).
 	Loader loader.Options
 	// Registry gets the metrics; a new one when nil.
@@ -87,6 +91,9 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Daemon, error) {
 	if deps.After == nil {
 		deps.After = time.After
 	}
+	if deps.OpenSubscription == nil {
+		deps.OpenSubscription = pubsub.OpenSubscription
+	}
 	if deps.Registry == nil {
 		deps.Registry = prometheus.NewRegistry()
 	}
@@ -129,6 +136,25 @@ func (d *Daemon) closeBuckets() {
 	}
 }
 
+// closeSubscriptions hands back the messages of work never started, for
+// redelivery, and shuts the subscriptions down.
+func (d *Daemon) closeSubscriptions() {
+	for _, t := range d.targets {
+		if t.sub == nil {
+			continue
+		}
+		t.mu.Lock()
+		nack(t.pending.events)
+		t.pending.events = nil
+		t.mu.Unlock()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		if err := t.sub.Shutdown(ctx); err != nil {
+			d.log.Warn("events: subscription shutdown", "target", t.cfg.Name, "err", err)
+		}
+		cancel()
+	}
+}
+
 // Run loads on schedule until ctx ends, then stops taking work, lets the load
 // in flight finish for up to the grace period, cancels it (its transaction
 // rolls back) if it has not, and returns nil.
@@ -148,14 +174,16 @@ func (d *Daemon) Run(ctx context.Context) error {
 	c := cron.New(cron.WithLocation(time.UTC))
 	var wg sync.WaitGroup
 	for _, t := range d.targets {
-		if _, err := c.AddFunc(t.cfg.Schedule, func() { t.request(scope{runs: true, why: "runs"}) }); err != nil {
-			return err
-		}
-		if _, err := c.AddFunc(t.cfg.FactsSchedule, func() { t.request(scope{facts: true, why: "facts"}) }); err != nil {
+		if err := t.schedule(c); err != nil {
 			return err
 		}
 		t.request(scope{runs: true, facts: true, why: "startup"})
 		wg.Go(func() { t.loop(ctx, loadCtx) })
+		if t.sub != nil {
+			in := make(chan scope)
+			wg.Go(func() { t.receive(ctx, in) })
+			wg.Go(func() { t.debounce(ctx, in) })
+		}
 	}
 	c.Start()
 	d.log.Info("daemon started", "targets", len(d.targets), "listen", d.Addr())
@@ -173,6 +201,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		cancelLoads()
 		<-done
 	}
+	d.closeSubscriptions()
 	if srv != nil {
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()

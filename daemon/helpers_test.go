@@ -15,7 +15,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"gocloud.dev/blob"
+	"gocloud.dev/pubsub"
 
 	"github.com/synctrack/synctrack/daemon"
 	"github.com/synctrack/synctrack/gen"
@@ -39,6 +41,9 @@ type fixture struct {
 	// locked makes opening the warehouse fail as DuckDB does when another
 	// process holds the file.
 	locked atomic.Bool
+	// openSub opens --events subscriptions (events tests); reg gets the metrics.
+	openSub func(ctx context.Context, url string) (*pubsub.Subscription, error)
+	reg     *prometheus.Registry
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -74,7 +79,9 @@ func (f *fixture) start(cfg daemon.Config) {
 			}
 			return openDuck(ctx, u, b, bu, ro)
 		},
-		OnCycle: func(c daemon.Cycle) { f.cycles <- c },
+		OnCycle:          func(c daemon.Cycle) { f.cycles <- c },
+		OpenSubscription: f.openSub,
+		Registry:         f.reg,
 	}
 	d, err := daemon.New(context.Background(), cfg, deps)
 	if err != nil {

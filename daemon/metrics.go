@@ -24,6 +24,9 @@ type metrics struct {
 	webhooks    *prometheus.CounterVec
 	quarantined *prometheus.GaugeVec
 	openRuns    *prometheus.GaugeVec
+	events      *prometheus.CounterVec
+	eventLag    *prometheus.HistogramVec
+	reconciled  *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -36,7 +39,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		failures: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "synctrack_load_failures_total",
 			Help: "Failures: bad_file per object that failed to load, else per failed cycle or wait by cause."}, append(t, "reason")),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "synctrack_load_duration_seconds",
-			Help:    "Duration of load cycles, waits included, by what the cycle loaded (runs, facts, folder).",
+			Help:    "Duration of load cycles, waits included, by what the cycle loaded (all, runs, facts, folder; tick: a schedule tick with --events, which lists nothing).",
 			Buckets: prometheus.ExponentialBuckets(0.01, 3, 12)}, append(t, "scope")),
 		listed: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "synctrack_objects_listed_total",
 			Help: "Bucket objects listed."}, t),
@@ -64,6 +67,13 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		// (files still trickling in, or completions not happening) from a busy one.
 		openRuns: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "synctrack_open_runs",
 			Help: "Runs open (not completed by sync.completed or the quiet period) at the last quiet-period sweep."}, t),
+		events: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "synctrack_events_total",
+			Help: "Bucket notifications (--events) by result: received; applied (acknowledged after the load that covers them committed); malformed (no known shape reads them) and foreign (nothing of ours: a test event, a deletion, another bucket), both acknowledged and dropped; receive_error."}, append(t, "result")),
+		eventLag: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "synctrack_event_lag_seconds",
+			Help:    "From the object time a notification names (else its arrival) to the load covering it committed.",
+			Buckets: prometheus.ExponentialBuckets(0.05, 2, 16)}, t),
+		reconciled: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "synctrack_reconcile_findings_total",
+			Help: "Objects the scheduled reconciliation listing found to load: they arrived without a notification (--events)."}, t),
 	}
 	reg.MustRegister(m.all()...)
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -73,7 +83,8 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 // all lists the daemon's own collectors.
 func (m *metrics) all() []prometheus.Collector {
 	return []prometheus.Collector{m.files, m.rows, m.failures, m.duration, m.listed, m.pending, m.lag,
-		m.lastSuccess, m.waits, m.waitSeconds, m.runs, m.queries, m.webhooks, m.quarantined, m.openRuns}
+		m.lastSuccess, m.waits, m.waitSeconds, m.runs, m.queries, m.webhooks, m.quarantined, m.openRuns,
+		m.events, m.eventLag, m.reconciled}
 }
 
 // Exported maps every metric family the daemon exports to its type

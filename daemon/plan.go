@@ -9,50 +9,23 @@ import (
 	"gocloud.dev/blob"
 
 	"github.com/synctrack/synctrack/loader"
-	"github.com/synctrack/synctrack/warehouse"
 )
 
-// readLedger reads what planning needs of the ledger: streamed when the
-// warehouse can (warehouse.LedgerScanner), else from its full rows.
-func readLedger(ctx context.Context, wh warehouse.Warehouse) (loader.Ledger, error) {
-	sc, ok := wh.(warehouse.LedgerScanner)
-	if !ok {
-		rows, err := wh.Ledger(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("read ledger: %w", err)
-		}
-		return loader.NewLedger(rows), nil
-	}
-	l := loader.Ledger{}
-	err := sc.ScanLedger(ctx, func(key, etag, status string, attempts int) error {
-		l[key] = append(l[key], loader.Version{ETag: etag, Status: status, Attempts: attempts})
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("read ledger: %w", err)
-	}
-	return l, nil
-}
-
-// plan lists the scope's prefixes against a ledger read before. It is the
-// loader's Plan split in two, so an idle cycle can let the warehouse go
-// between the ledger read and the listing.
-func (t *target) plan(ctx context.Context, l loader.Ledger, s scope) (*loader.Plan, error) {
-	pl := loader.NewPlanner(l)
-	add := func(o loader.Object) error {
-		pl.Add(o)
-		return nil
-	}
+// plan lists the scope's prefixes and plans them against the ledger read by
+// the same prefixes, the two merged in key order (loader.PlanStream): a
+// cycle holds neither the listing nor the ledger, only what must load.
+func (t *target) plan(ctx context.Context, src loader.LedgerSource, s scope) (*loader.Plan, error) {
 	ps := s.prefixes()
+	var ls []loader.Listing
 	if t.root != "" && s.runs {
 		// A file:// bucket builds a listing page by walking the directory tree
 		// under the prefix, and the loader asks for pages of 100,000 (each page
 		// is a new walk), so one page would hold the whole run prefix at once.
 		// Listing sync folder by sync folder walks the same tree once in all,
-		// with one sync's objects in memory at a time.
-		if err := t.listSplit(ctx, loader.RunsPrefix, 2, add); err != nil {
-			return nil, err
-		}
+		// with one sync's objects in memory at a time, still in key order.
+		ls = append(ls, loader.Listing{Prefix: loader.RunsPrefix, List: func(ctx context.Context, fn func(loader.Object) error) error {
+			return t.listSplit(ctx, loader.RunsPrefix, 2, fn)
+		}})
 		ps = ps[:0:0]
 		for _, p := range s.prefixes() {
 			if !strings.HasPrefix(p, loader.RunsPrefix) {
@@ -60,10 +33,12 @@ func (t *target) plan(ctx context.Context, l loader.Ledger, s scope) (*loader.Pl
 			}
 		}
 	}
-	if err := loader.DiscoverPrefixes(ctx, t.bucket, ps, add); err != nil {
-		return nil, err
+	ls = append(ls, loader.BucketListings(t.bucket, ps, t.d.deps.Loader.StallTimeout)...)
+	p, err := loader.PlanStream(ctx, src, ls)
+	if err == nil && p.Unordered {
+		t.log.Warn("the bucket listing or the ledger was not in key order; planned with each prefix's ledger in memory")
 	}
-	return pl.Plan(), nil
+	return p, err
 }
 
 // listSplit lists prefix as one listing per folder depth levels below it; the

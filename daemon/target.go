@@ -11,6 +11,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 	"gocloud.dev/blob"
+	"gocloud.dev/pubsub"
 
 	"github.com/synctrack/synctrack/loader"
 	"github.com/synctrack/synctrack/warehouse"
@@ -20,14 +21,24 @@ import (
 // into one scope for the next cycle: a slow load delays ticks, never stacks them.
 type scope struct {
 	runs, facts bool
-	folders     map[string]bool           // run or sync folders (webhooks)
+	folders     map[string]bool           // run or sync folders (webhooks, events)
 	complete    map[warehouse.RunRef]bool // runs the webhook said are finished
-	why         string
+	// tick is a schedule tick with events on: it lists nothing, and only
+	// sweeps run states when that is due.
+	tick bool
+	// reconcile is the scheduled listing of the whole bucket with events on:
+	// what it finds to load arrived without a notification.
+	reconcile bool
+	events    []delivery // messages acknowledged once this scope's cycle commits
+	why       string
 }
 
 func (s *scope) merge(o scope) {
 	s.runs = s.runs || o.runs
 	s.facts = s.facts || o.facts
+	s.tick = s.tick || o.tick
+	s.reconcile = s.reconcile || o.reconcile
+	s.events = append(s.events, o.events...)
 	for f := range o.folders {
 		if s.folders == nil {
 			s.folders = map[string]bool{}
@@ -48,7 +59,7 @@ func (s *scope) merge(o scope) {
 }
 
 func (s scope) empty() bool {
-	return !s.runs && !s.facts && len(s.folders) == 0 && len(s.complete) == 0
+	return !s.runs && !s.facts && !s.tick && len(s.folders) == 0 && len(s.complete) == 0
 }
 
 // prefixes are the bucket prefixes the scope lists.
@@ -76,6 +87,8 @@ func (s scope) label() string {
 		return "runs"
 	case s.facts:
 		return "facts"
+	case len(s.folders) == 0 && s.tick:
+		return "tick"
 	}
 	return "folder"
 }
@@ -89,6 +102,10 @@ type target struct {
 	root   string
 	sched  cron.Schedule
 	wake   chan struct{}
+	// sub is the bucket notifications' subscription (--events), or nil;
+	// bucketName is what they call the bucket.
+	sub        *pubsub.Subscription
+	bucketName string
 
 	mu        sync.Mutex
 	pending   scope
@@ -111,8 +128,37 @@ func newTarget(ctx context.Context, d *Daemon, c Target) (*target, error) {
 	if err != nil {
 		return nil, fmt.Errorf("target %s: %w", c.Name, err)
 	}
-	return &target{d: d, cfg: c, log: d.log.With("target", c.Name), bucket: b, root: root,
-		sched: sched, wake: make(chan struct{}, 1), openRuns: -1}, nil
+	t := &target{d: d, cfg: c, log: d.log.With("target", c.Name), bucket: b, root: root,
+		sched: sched, wake: make(chan struct{}, 1), openRuns: -1, bucketName: bucketNameOf(c.Bucket)}
+	if c.Events != "" {
+		if t.sub, err = d.deps.OpenSubscription(ctx, c.Events); err != nil {
+			b.Close()
+			return nil, fmt.Errorf("target %s: events: %w", c.Name, err)
+		}
+	}
+	return t, nil
+}
+
+// schedule adds the target's cron jobs. Without events, Schedule lists the
+// run folders and FactsSchedule the fact tables. With events, notifications
+// bring both; Schedule only sweeps run states (it lists nothing), and
+// ReconcileSchedule lists the whole bucket for what came without one.
+func (t *target) schedule(c *cron.Cron) error {
+	type job struct {
+		spec string
+		s    scope
+	}
+	jobs := []job{{t.cfg.Schedule, scope{runs: true, why: "runs"}}, {t.cfg.FactsSchedule, scope{facts: true, why: "facts"}}}
+	if t.sub != nil {
+		jobs = []job{{t.cfg.Schedule, scope{tick: true, why: "tick"}},
+			{t.cfg.ReconcileSchedule, scope{runs: true, facts: true, reconcile: true, why: "reconcile"}}}
+	}
+	for _, j := range jobs {
+		if _, err := c.AddFunc(j.spec, func() { t.request(j.s) }); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // request adds work for the next cycle and wakes the loop.

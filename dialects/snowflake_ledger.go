@@ -26,6 +26,16 @@ func (d Snowflake) LedgerSelect(schema string) string {
 	return "SELECT " + strings.Join(sel, ", ") + "\nFROM " + d.Table(schema, "load_ledger")
 }
 
+// LedgerScan reads the planning columns of the ledger rows whose key starts
+// with the one bound parameter, ordered by the key's UTF-8 bytes (the
+// 'utf8' collation: a listing's order, whatever collation the account
+// gives new columns).
+func (d Snowflake) LedgerScan(schema string) string {
+	k := d.Ident("key")
+	return "SELECT " + k + ", " + d.Ident("etag") + ", " + d.Ident("status") + ", COALESCE(" + d.Ident("attempts") + ", 0)\nFROM " +
+		d.Table(schema, "load_ledger") + "\nWHERE STARTSWITH(" + k + ", ?)\nORDER BY COLLATE(" + k + ", 'utf8')"
+}
+
 // ledgerSource renders the new ledger rows (in LedgerColumns order, times as
 // ISO text) as a subquery with our column names.
 func (d Snowflake) ledgerSource(rows [][]any) string {

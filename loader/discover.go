@@ -177,8 +177,8 @@ func etagOf(lo *blob.ListObject) string {
 	return fmt.Sprintf("\"%x-%x\"", lo.ModTime.UnixNano(), lo.Size)
 }
 
-// runFolder is the folder of a run: sync_tracking_datasets/ORG/SYNC/RUN/.
-func runFolder(o Object) string { return path.Dir(o.Key) + "/" }
+// RunFolder is the folder of a run: sync_tracking_datasets/ORG/SYNC/RUN/.
+func RunFolder(o Object) string { return path.Dir(o.Key) + "/" }
 
 // outermost drops each prefix that another prefix of the list contains, and
 // repeats, so no object is listed twice.

@@ -128,26 +128,27 @@ func New(b *blob.Bucket, root string, wh warehouse.Warehouse, o Options) *Loader
 // DefaultWorkers is Options.Workers when unset.
 const DefaultWorkers = 16
 
-// Plan lists the bucket and compares it with the ledger. It writes nothing.
+// Plan lists the bucket and compares it with the ledger, read by prefix and
+// merged with the listing (PlanStream). It writes nothing.
 func (l *Loader) Plan(ctx context.Context) (*Plan, error) {
-	rows, err := l.wh.Ledger(ctx)
+	prefixes := l.o.Prefixes
+	if len(prefixes) == 0 {
+		prefixes = []string{RunsPrefix, FactsPrefix}
+	}
+	p, err := PlanStream(ctx, l.wh, BucketListings(l.bucket, prefixes, l.o.StallTimeout))
 	if err != nil {
-		return nil, fmt.Errorf("read ledger: %w", err)
+		return nil, err
 	}
-	if len(l.o.Prefixes) > 0 {
-		return planPrefixes(ctx, l.bucket, l.o.Prefixes, NewLedger(rows), l.o.StallTimeout)
+	if p.Unordered {
+		l.log.Warn("the bucket listing or the ledger was not in key order; planned with each prefix's ledger in memory")
 	}
-	return planPrefixes(ctx, l.bucket, []string{RunsPrefix, FactsPrefix}, NewLedger(rows), l.o.StallTimeout)
+	return p, nil
 }
 
 // PlanBucket lists the bucket and plans against a ledger.
 func PlanBucket(ctx context.Context, b *blob.Bucket, l Ledger) (*Plan, error) {
-	return planPrefixes(ctx, b, []string{RunsPrefix, FactsPrefix}, l, DefaultStallTimeout)
-}
-
-func planPrefixes(ctx context.Context, b *blob.Bucket, prefixes []string, l Ledger, stall time.Duration) (*Plan, error) {
 	pl := NewPlanner(l)
-	if err := discover(ctx, b, prefixes, stall, func(o Object) error {
+	if err := discover(ctx, b, []string{RunsPrefix, FactsPrefix}, DefaultStallTimeout, func(o Object) error {
 		pl.Add(o)
 		return nil
 	}); err != nil {

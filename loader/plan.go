@@ -41,6 +41,9 @@ type Plan struct {
 	Listed      int
 	UpToDate    int
 	Quarantined int
+	// Unordered says the listing or the ledger scan was not in key order,
+	// so each prefix's ledger was read into memory instead of merged.
+	Unordered bool
 }
 
 // Ledger is what planning needs of load_ledger: per key, the status and
@@ -64,15 +67,15 @@ func NewLedger(rows []warehouse.LedgerEntry) Ledger {
 	return l
 }
 
-// decide returns the work an object needs, or false when it is up to date.
-func (l Ledger) decide(o Object) (Work, bool) {
-	w, todo := l.decideVersion(o)
-	w.Seen = len(l[o.Key]) > 0
+// decide returns the work an object needs, or false when it is up to date,
+// from the ledger's versions of its key.
+func decide(o Object, versions []Version) (Work, bool) {
+	w, todo := decideVersion(o, versions)
+	w.Seen = len(versions) > 0
 	return w, todo
 }
 
-func (l Ledger) decideVersion(o Object) (Work, bool) {
-	versions := l[o.Key]
+func decideVersion(o Object, versions []Version) (Work, bool) {
 	for _, v := range versions {
 		if v.ETag != o.ETag {
 			continue
@@ -107,16 +110,20 @@ type Planner struct {
 	dirty map[string]bool
 }
 
-// NewPlanner plans against l.
+// NewPlanner plans against l (nil when each object comes with its versions,
+// through AddVersions).
 func NewPlanner(l Ledger) *Planner {
 	return &Planner{l: l, p: &Plan{Facts: map[string][]Work{}}, facts: map[string][]Work{}, dirty: map[string]bool{}}
 }
 
-// Add takes one listed object.
-func (pl *Planner) Add(o Object) {
+// Add takes one listed object, planned against the planner's ledger.
+func (pl *Planner) Add(o Object) { pl.AddVersions(o, pl.l[o.Key]) }
+
+// AddVersions takes one listed object with the ledger's versions of its key.
+func (pl *Planner) AddVersions(o Object, versions []Version) {
 	p := pl.p
 	p.Listed++
-	w, todo := pl.l.decide(o)
+	w, todo := decide(o, versions)
 	if w.Reason == reasonQuarantined {
 		p.Quarantined++ // a fact file too: the table is rebuilt without it
 		return
@@ -189,10 +196,10 @@ func (p *Plan) Bytes() int64 {
 func (p *Plan) Runs() int {
 	seen := map[string]bool{}
 	for _, w := range p.Records {
-		seen[runFolder(w.Object)] = true
+		seen[RunFolder(w.Object)] = true
 	}
 	for _, w := range p.Metadata {
-		seen[runFolder(w.Object)] = true
+		seen[RunFolder(w.Object)] = true
 	}
 	return len(seen)
 }

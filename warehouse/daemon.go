@@ -42,10 +42,3 @@ type Leaser interface {
 	// ReleaseLease gives the lease up if me holds it.
 	ReleaseLease(ctx context.Context, name, me string) error
 }
-
-// LedgerScanner streams the ledger's planning columns one row at a time, so a
-// daemon's idle cycle never holds every ledger row as a LedgerEntry (with its
-// error text and timestamps) on top of the lean map it plans against.
-type LedgerScanner interface {
-	ScanLedger(ctx context.Context, fn func(key, etag, status string, attempts int) error) error
-}

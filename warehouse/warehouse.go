@@ -12,8 +12,15 @@ import (
 // Warehouse is one engine's side of a load: it reads the ledger and applies the
 // loader's decisions, each file's rows and its ledger row in one transaction.
 type Warehouse interface {
-	// Ledger returns every ledger row: one per object version seen.
+	// Ledger returns every ledger row: one per object version seen. Only
+	// status and tests read it whole; planning reads it by prefix (ScanLedger).
 	Ledger(ctx context.Context) ([]LedgerEntry, error)
+	// ScanLedger streams what planning needs of the ledger rows whose key
+	// starts with prefix ("" for all, a key for that key and any key it
+	// begins), in byte order of key, one row at a time: a caller merges it
+	// with a bucket listing (also in key order) and never holds the ledger.
+	// A schema no load has made yet reads as an empty ledger.
+	ScanLedger(ctx context.Context, prefix string, fn func(LedgerVersion) error) error
 	// LoadRecords replaces the rows of these records files (delete by _file, insert)
 	// and writes their ledger rows as loaded, all in one transaction: on error
 	// nothing of the batch is kept. An engine that can tell, in the same
@@ -234,6 +241,12 @@ func LoadedEntry(o Object, rows int64, attempts int, note string, now time.Time)
 	t := now.UTC()
 	return LedgerEntry{Key: o.Key, ETag: o.ETag, Size: o.Size, Kind: o.Kind, Status: StatusLoaded, Rows: rows,
 		Error: note, Attempts: max(attempts, 1), FirstSeenAt: t, LoadedAt: &t}
+}
+
+// LedgerVersion is one ledger row as planning sees it.
+type LedgerVersion struct {
+	Key, ETag, Status string
+	Attempts          int
 }
 
 // LedgerEntry is one row of load_ledger.

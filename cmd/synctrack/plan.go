@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/synctrack/synctrack/loader"
-	"github.com/synctrack/synctrack/warehouse"
 )
 
 func newPlanCommand() *cobra.Command {
@@ -41,19 +40,17 @@ func runPlan(cmd *cobra.Command, _ []string) error {
 	if err != nil {
 		return err
 	}
-	var rows []warehouse.LedgerEntry
+	// The ledger is read by prefix alongside the listing, never whole.
+	var src loader.LedgerSource = loader.Ledger{}
 	if exists {
 		w, err := openReader(cmd, whURL)
 		if err != nil {
 			return err
 		}
-		rows, err = w.Ledger(ctx)
-		w.Close()
-		if err != nil {
-			return fmt.Errorf("read ledger: %w", err)
-		}
+		defer w.Close()
+		src = w
 	}
-	p, err := loader.PlanBucket(ctx, b, loader.NewLedger(rows))
+	p, err := loader.PlanStream(ctx, src, loader.BucketListings(b, []string{loader.RunsPrefix, loader.FactsPrefix}, 0))
 	if err != nil {
 		return err
 	}

@@ -84,7 +84,7 @@ func readmeBlocks(md string) []readmeBlock {
 
 // runnable are the commands that need no server and no daemon.
 var runnable = map[string]bool{"demo": true, "generate": true, "plan": true, "load": true, "status": true,
-	"report": true, "records": true, "query": true, "sql": true, "views": true, "retry": true}
+	"report": true, "records": true, "query": true, "sql": true, "views": true, "retry": true, "dbt": true}
 
 // cloud marks URLs of services this test cannot reach.
 var cloud = regexp.MustCompile(`(snowflake|bigquery|s3|gs)://`)

@@ -35,6 +35,16 @@ the vendor's sync.completed event (HMAC-SHA256 of the body in X-Signature, keyed
 with --webhook-secret), which loads that run at once and marks it complete. A run
 with no new file for --quiet-period is complete too; a late file reopens it.
 
+With --events URL the bucket's own object notifications drive the loads: an
+awssqs:// queue (S3 event notifications, straight or through SNS or
+EventBridge) or a gcppubsub:// subscription (GCS OBJECT_FINALIZE). Each names
+an object; its run folder loads after --events-debounce without another, and
+the message is acknowledged only once that load committed. Malformed or
+foreign messages are counted and acknowledged. --schedule then lists nothing
+(it only completes quiet runs), --facts-schedule is not used (fact files load
+on their own notifications), and --reconcile-schedule lists the whole bucket
+for objects whose notification never came.
+
 A target's warehouse is any engine load takes (%s).
 Loads hold a lease row in the warehouse, renewed by a heartbeat every --lease-ttl/3.
 
@@ -51,6 +61,8 @@ Several targets come from the config file:
       schedule: "@every 5m"        # default
       facts_schedule: "@every 6h"  # default
       quiet_period: 30m            # default
+      events: awssqs://sqs.us-east-1.amazonaws.com/123456789012/sync-logs?region=us-east-1
+      reconcile_schedule: "@daily" # default; with events only
 
 Examples:
   synctrack run --bucket file:///data/bucket --warehouse duckdb://./sync-logs.duckdb --schedule '@every 10s'
@@ -72,6 +84,9 @@ func newRunCommand() *cobra.Command {
 	f.String("schedule", daemon.DefaultSchedule, "when to load run folders: cron expression or @every D")
 	f.String("facts-schedule", daemon.DefaultFactsSchedule, "when to refresh the fact tables under metadata/")
 	f.Duration("quiet-period", daemon.DefaultQuietPeriod, "a run with no new file for this long is complete")
+	f.String("events", "", "bucket notifications subscription: awssqs://sqs.REGION.amazonaws.com/ACCOUNT/QUEUE?region=REGION or gcppubsub://projects/P/subscriptions/S")
+	f.String("reconcile-schedule", daemon.DefaultReconcileSchedule, "with --events: when to list the whole bucket for objects whose notification never came")
+	f.Duration("events-debounce", daemon.DefaultEventsDebounce, "with --events: wait this long for more notifications before loading (a burst becomes one load)")
 	f.String("listen", ":8080", "HTTP address for /metrics, /healthz, /readyz and /webhook; empty for none")
 	f.String("webhook-secret", "", "HMAC-SHA256 key of sync.completed deliveries (better: env SYNCTRACK_WEBHOOK_SECRET)")
 	f.String("webhook-secret-file", "", "file holding the webhook secret")
@@ -114,6 +129,9 @@ func runDaemon(cmd *cobra.Command, _ []string) error {
 		for _, t := range cfg.Targets {
 			fmt.Fprintf(cmd.OutOrStdout(), "target %s: %s -> %s, runs %s, facts %s, quiet %s\n",
 				t.Name, t.Bucket, t.Warehouse, t.Schedule, t.FactsSchedule, t.QuietPeriod)
+			if t.Events != "" {
+				fmt.Fprintf(cmd.OutOrStdout(), "target %s: events %s, reconcile %s\n", t.Name, t.Events, t.ReconcileSchedule)
+			}
 		}
 		fmt.Fprintln(cmd.OutOrStdout(), "config ok")
 		return nil

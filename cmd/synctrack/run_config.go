@@ -52,6 +52,15 @@ func daemonConfig(cmd *cobra.Command) (daemon.Config, error) {
 		if t.QuietPeriod == 0 || explicit("quiet-period") {
 			t.QuietPeriod = quiet
 		}
+		if explicit("events") {
+			if len(targets) > 1 {
+				return daemon.Config{}, usageError("--events is one target's subscription: with several targets, set events: on each in the config file")
+			}
+			t.Events = str("events")
+		}
+		if t.ReconcileSchedule == "" || explicit("reconcile-schedule") {
+			t.ReconcileSchedule = str("reconcile-schedule")
+		}
 		if err := checkWarehouseURL(t.Warehouse); err != nil {
 			return daemon.Config{}, usageError("target %s: %v", t.Name, err)
 		}
@@ -71,6 +80,7 @@ func daemonConfig(cmd *cobra.Command) (daemon.Config, error) {
 	cfg.WebhookMaxBytes, _ = fl.GetInt64("webhook-max-bytes")
 	cfg.Grace, _ = fl.GetDuration("grace-period")
 	cfg.LeaseTTL, _ = fl.GetDuration("lease-ttl")
+	cfg.EventsDebounce, _ = fl.GetDuration("events-debounce")
 	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		return daemon.Config{}, usageError("%v", err)

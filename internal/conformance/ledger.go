@@ -75,6 +75,7 @@ func (s *scenario) checkLedger(t testing.TB) {
 			t.Errorf("%s: %s ledger row without an error", r.Key, r.Status)
 		}
 	}
+	s.checkScan(t, rows)
 	keys := map[string]bool{}
 	for k := range got {
 		keys[k] = true
@@ -109,4 +110,43 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// checkScan reads the ledger by prefix, as planning does: each prefix's rows
+// are the ledger's rows under it, in byte order of key.
+func (s *scenario) checkScan(t testing.TB, rows []warehouse.LedgerEntry) {
+	t.Helper()
+	prefixes := []string{"", loader.RunsPrefix, loader.FactsPrefix, "no/such/prefix/"}
+	for _, r := range rows { // a run folder, and a key as its own prefix
+		if c := loader.Classify(r.Key); c.RunID != "" {
+			prefixes = append(prefixes, r.Key[:strings.LastIndexByte(r.Key, '/')+1], r.Key)
+			break
+		}
+	}
+	for _, p := range prefixes {
+		var want []string
+		for _, r := range rows {
+			if strings.HasPrefix(r.Key, p) {
+				want = append(want, r.Key+" "+r.ETag+" "+r.Status+" "+fmt.Sprint(r.Attempts))
+			}
+		}
+		sort.Strings(want)
+		var got []string
+		prev := ""
+		err := s.wh.ScanLedger(context.Background(), p, func(v warehouse.LedgerVersion) error {
+			if v.Key < prev {
+				t.Errorf("ScanLedger(%q): %q after %q: not in key order", p, v.Key, prev)
+			}
+			prev = v.Key
+			got = append(got, v.Key+" "+v.ETag+" "+v.Status+" "+fmt.Sprint(v.Attempts))
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("ScanLedger(%q): %v", p, err)
+		}
+		sort.Strings(got)
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("ScanLedger(%q): %d rows, want the ledger's %d under it:\n got  %v\n want %v", p, len(got), len(want), got, want)
+		}
+	}
 }

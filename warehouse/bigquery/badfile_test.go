@@ -44,25 +44,25 @@ func TestOneBadFileOneCall(t *testing.T) {
 		path string
 		bad  func(t *testing.T, f *bqFake, c *countedBucket, key string)
 		want string // in the failure's text
-		// the jobs of the whole load: dry runs, query jobs (the ledger's read,
+		// the jobs of the whole load: dry runs, query jobs (the ledger's reads, by prefix: runs and facts,
 		// each call's staging job and script, and the failure's staging job
 		// and script), load jobs
 		dry, queries, loads int
 	}{
 		{"path a, dry run cannot read it", PathQuery,
 			func(t *testing.T, f *bqFake, c *countedBucket, key string) { truncate(t, c, key) },
-			"Error while reading table", 2, 5, 0},
+			"Error while reading table", 2, 6, 0},
 		{"path a, script cannot read it", PathQuery,
 			func(t *testing.T, f *bqFake, c *countedBucket, key string) {
 				f.failWhen(scriptReading("gs://"+fakeBucket+"/"+key), readError("gs://"+fakeBucket+"/"+key))
-			}, "Error while reading data", 1, 8, 0}, // + the failed script's staging job, and its drop
+			}, "Error while reading data", 1, 9, 0}, // + the failed script's staging job, and its drop
 		{"path b, footer unreadable", PathLoad,
 			func(t *testing.T, f *bqFake, c *countedBucket, key string) { truncate(t, c, key) },
-			"not a readable parquet file", 0, 5, 7},
+			"not a readable parquet file", 0, 6, 7},
 		{"path b, load job cannot read it", PathLoad,
 			func(t *testing.T, f *bqFake, c *countedBucket, key string) {
 				f.failWhen(loadOf("gs://"+fakeBucket+"/"+key), readError("gs://"+fakeBucket+"/"+key))
-			}, "Error while reading data", 0, 5, 8},
+			}, "Error while reading data", 0, 6, 8},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newBQFake(t)

@@ -92,8 +92,8 @@ func TestRefusedDryRunBlamesNoFile(t *testing.T) {
 	if !strings.Contains(err.Error(), "path=load") || strings.Contains(err.Error(), keys[0]) {
 		t.Errorf("error %v: want it to say path=load and name no file", err)
 	}
-	if st := w.Stats(); st.DryRuns != 1 || st.Queries != 1 {
-		t.Errorf("stats %+v: want one dry run and the ledger's read, nothing spent finding a file to blame", st)
+	if st := w.Stats(); st.DryRuns != 1 || st.Queries != 2 {
+		t.Errorf("stats %+v: want one dry run and the ledger's two reads (runs and facts prefixes), nothing spent finding a file to blame", st)
 	}
 
 	b := openFakeWith(t, f, c, Config{Path: PathLoad})

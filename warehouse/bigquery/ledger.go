@@ -37,6 +37,22 @@ func (w *Warehouse) Ledger(ctx context.Context) ([]warehouse.LedgerEntry, error)
 	return out, wrap("read ledger", err)
 }
 
+// ScanLedger streams the planning columns of the ledger rows under prefix,
+// ordered by key (BigQuery orders STRING by its bytes).
+func (w *Warehouse) ScanLedger(ctx context.Context, prefix string, fn func(warehouse.LedgerVersion) error) error {
+	if w.c.ReadOnly {
+		if _, err := w.ds.Table("load_ledger").Metadata(ctx); isNotFound(err) {
+			return nil
+		}
+	}
+	err := w.read(ctx, "SELECT `key`, `etag`, `status`, COALESCE(`attempts`, 0) FROM "+w.table("load_ledger")+
+		" WHERE STARTS_WITH(`key`, @prefix) ORDER BY `key`",
+		func(r []bigquery.Value) error {
+			return fn(warehouse.LedgerVersion{Key: str(r[0]), ETag: str(r[1]), Status: str(r[2]), Attempts: int(i64(r[3]))})
+		}, bigquery.QueryParameter{Name: "prefix", Value: prefix})
+	return wrap("read ledger", err)
+}
+
 // Record writes ledger rows for objects that failed or were skipped.
 func (w *Warehouse) Record(ctx context.Context, es []warehouse.LedgerEntry) error {
 	if len(es) == 0 {

@@ -11,8 +11,6 @@ import (
 	"github.com/synctrack/synctrack/warehouse"
 )
 
-var _ warehouse.LedgerScanner = (*Warehouse)(nil)
-
 // missing says err is the schema or the ledger not existing yet: a
 // read-only open of a schema no load has made reads as an empty ledger.
 func missing(err error) bool { c := code(err); return c == "42P01" || c == "3F000" }
@@ -45,10 +43,13 @@ func (w *Warehouse) Ledger(ctx context.Context) ([]warehouse.LedgerEntry, error)
 	return out, nil
 }
 
-// ScanLedger streams key, etag, status and attempts of every ledger row,
-// the status interned so a large ledger holds one copy of each.
-func (w *Warehouse) ScanLedger(ctx context.Context, fn func(key, etag, status string, attempts int) error) error {
-	rows, err := w.pool.Query(ctx, `SELECT key, etag, status, coalesce(attempts, 0) FROM `+w.table("load_ledger"))
+// ScanLedger streams key, etag, status and attempts of the ledger rows
+// under prefix in byte order of key (COLLATE "C": the database's own
+// collation may order by language rules, which a listing does not), the
+// status interned so a large scan holds one copy of each.
+func (w *Warehouse) ScanLedger(ctx context.Context, prefix string, fn func(warehouse.LedgerVersion) error) error {
+	rows, err := w.pool.Query(ctx, `SELECT key, etag, status, coalesce(attempts, 0) FROM `+w.table("load_ledger")+`
+WHERE starts_with(key, $1) ORDER BY key COLLATE "C"`, prefix)
 	if err != nil {
 		if missing(err) {
 			return nil
@@ -56,14 +57,14 @@ func (w *Warehouse) ScanLedger(ctx context.Context, fn func(key, etag, status st
 		return classify(err)
 	}
 	defer rows.Close()
-	var key, etag string
+	var v warehouse.LedgerVersion
 	var status []byte
-	var attempts int
 	for rows.Next() {
-		if err := rows.Scan(&key, &etag, &status, &attempts); err != nil {
+		if err := rows.Scan(&v.Key, &v.ETag, &status, &v.Attempts); err != nil {
 			return classify(err)
 		}
-		if err := fn(key, etag, intern(status), attempts); err != nil {
+		v.Status = intern(status)
+		if err := fn(v); err != nil {
 			return err
 		}
 	}

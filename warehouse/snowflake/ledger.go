@@ -36,6 +36,45 @@ func (w *Warehouse) Ledger(ctx context.Context) ([]warehouse.LedgerEntry, error)
 	return out, nil
 }
 
+// ScanLedger streams the planning columns of the ledger rows under prefix,
+// in key order. Like Ledger, it makes the tables of a schema that has none.
+func (w *Warehouse) ScanLedger(ctx context.Context, prefix string, fn func(warehouse.LedgerVersion) error) error {
+	err := w.scanLedger(ctx, prefix, fn)
+	if isMissing(err) && !w.ready {
+		if w.readOnly {
+			return nil
+		}
+		if err := w.ensureTables(ctx); err != nil {
+			return err
+		}
+		err = w.scanLedger(ctx, prefix, fn)
+	}
+	if err == nil {
+		w.ready = true
+	}
+	return err
+}
+
+func (w *Warehouse) scanLedger(ctx context.Context, prefix string, fn func(warehouse.LedgerVersion) error) error {
+	q := w.d.LedgerScan(w.schema)
+	w.log.Debug("query", "sql", q)
+	rows, err := w.db.QueryContext(ctx, q, prefix)
+	if err != nil {
+		return w.classify(err, q)
+	}
+	defer rows.Close()
+	var v warehouse.LedgerVersion
+	for rows.Next() {
+		if err := rows.Scan(&v.Key, &v.ETag, &v.Status, &v.Attempts); err != nil {
+			return w.classify(err, q)
+		}
+		if err := fn(v); err != nil {
+			return err
+		}
+	}
+	return w.classify(rows.Err(), q)
+}
+
 func (w *Warehouse) readLedger(ctx context.Context) ([]warehouse.LedgerEntry, error) {
 	q := w.d.LedgerSelect(w.schema)
 	w.log.Debug("query", "sql", q)

@@ -180,8 +180,9 @@ func (w *Warehouse) noIdentifier(ctx context.Context, tx *sql.Tx, keys []string,
 
 // reloads says whether COPY must be forced for f: the ledger has a row for its
 // key (a changed object, or a version whose earlier load failed or was
-// replaced), so COPY's load history may wrongly call it loaded.
-func (w *Warehouse) reloads(f warehouse.File) bool { return f.Attempts > 1 || w.seen[f.Key] }
+// replaced), so COPY's load history may wrongly call it loaded. The plan
+// says so (Seen) since the ledger is read by prefix, not whole.
+func (w *Warehouse) reloads(f warehouse.File) bool { return f.Attempts > 1 || f.Seen || w.seen[f.Key] }
 
 // hadRows says whether sync_records may hold rows of an older version of f:
 // the ledger has a loaded row for its key. Before any Ledger read, any row

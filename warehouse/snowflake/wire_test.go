@@ -117,8 +117,8 @@ func TestWireLoadCycle(t *testing.T) {
 	if rep.Files != 0 || count(stmts, "COPY") != 0 || count(stmts, "BEGIN") != 0 {
 		t.Fatalf("second cycle with nothing new: report %+v, statements:\n%s", rep, strings.Join(stmts, "\n---\n"))
 	}
-	if len(stmts) != 1 {
-		t.Errorf("second cycle issued %d statements, want 1 (the ledger read)", len(stmts))
+	if len(stmts) != 2 || count(stmts, `SELECT "KEY", "ETAG", "STATUS"`) != 2 {
+		t.Errorf("second cycle issued %d statements, want 2 (the ledger read by prefix, runs and facts):\n%s", len(stmts), strings.Join(stmts, "\n---\n"))
 	}
 }
 

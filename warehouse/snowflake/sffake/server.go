@@ -244,6 +244,15 @@ func (f *Server) answer(q string) map[string]any {
 		st.tables[name] = true
 		st.views[name] = strings.Contains(q[:strings.Index(q, `"`)], " VIEW ")
 		return result(0x6100, statusOnly, ok)
+	case strings.HasPrefix(q, "SELECT") && strings.Contains(q, `"LOAD_LEDGER"`) && strings.Contains(q, "STARTSWITH("):
+		if !st.tables["LOAD_LEDGER"] {
+			return sqlError("002003", "42S02", "SQL compilation error:\nObject 'ANALYTICS.SYNCTRACK.LOAD_LEDGER' does not exist or not authorized.")
+		}
+		var prefix string
+		if n := len(f.bindings); n > 0 {
+			prefix = fmt.Sprint(f.bindings[n-1]["1"].Value)
+		}
+		return scanRows(st, prefix)
 	case strings.HasPrefix(q, "SELECT") && strings.Contains(q, `"LOAD_LEDGER"`):
 		if !st.tables["LOAD_LEDGER"] {
 			return sqlError("002003", "42S02", "SQL compilation error:\nObject 'ANALYTICS.SYNCTRACK.LOAD_LEDGER' does not exist or not authorized.")

@@ -59,6 +59,24 @@ func (f *Server) ledgerRows(st *fakeState) map[string]any {
 	return result(0x1000, cols, rows)
 }
 
+// scanRows answers LedgerScan: the rows whose key starts with prefix, by
+// key in byte order, as Snowflake's 'utf8' collation orders them.
+func scanRows(st *fakeState, prefix string) map[string]any {
+	cols := []column{{"KEY", "text"}, {"ETAG", "text"}, {"STATUS", "text"}, {"ATTEMPTS", "fixed"}}
+	var rows [][]any
+	for _, r := range st.rows["LOAD_LEDGER"] {
+		if k := text(r["KEY"]); strings.HasPrefix(k, prefix) {
+			attempts := r["ATTEMPTS"]
+			if attempts == nil {
+				attempts = "0"
+			}
+			rows = append(rows, []any{k, r["ETAG"], r["STATUS"], attempts})
+		}
+	}
+	sort.SliceStable(rows, func(i, j int) bool { return rows[i][0].(string) < rows[j][0].(string) })
+	return result(0x1000, cols, rows)
+}
+
 // Ledger returns the committed ledger rows, in the order first written, as
 // text in LedgerColumns order (NULL is "").
 func (f *Server) Ledger() [][]string {

@@ -1,0 +1,183 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"time"
+
+	"gocloud.dev/pubsub"
+
+	"github.com/synctrack/synctrack/loader"
+)
+
+// delivery is one received message that named objects of ours, held until the
+// cycle that loads them commits: only then is it acknowledged.
+type delivery struct {
+	msg *pubsub.Message
+	at  time.Time // the earliest object time it names, else when it arrived
+}
+
+// Event results, the label of synctrack_events_total.
+const (
+	evReceived  = "received"
+	evApplied   = "applied"
+	evMalformed = "malformed"
+	evForeign   = "foreign"
+)
+
+// receive takes messages from the target's subscription until ctx ends,
+// turning each into the run folders (or the fact tables) it names; they go
+// to the debouncer. A message no documented shape reads, or that names
+// nothing of ours, is counted, logged and acknowledged at once: it must not
+// come back forever. A subscription that fails is opened again after a wait.
+func (t *target) receive(ctx context.Context, out chan<- scope) {
+	m, name := t.d.m, t.cfg.Name
+	wait := t.d.cfg.Retry.Base
+	for ctx.Err() == nil {
+		msg, err := t.sub.Receive(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			m.events.WithLabelValues(name, "receive_error").Inc()
+			t.log.Error("events: receive failed; opening the subscription again", "err", err, "wait", wait)
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.d.deps.After(wait):
+			}
+			wait = min(wait*2, t.d.cfg.Retry.Max)
+			t.reopen(ctx)
+			continue
+		}
+		wait = t.d.cfg.Retry.Base
+		m.events.WithLabelValues(name, evReceived).Inc()
+		s, err := t.scopeOf(msg)
+		if err != nil {
+			result := evForeign
+			if errors.Is(err, errMalformed) {
+				result = evMalformed
+				t.log.Warn("events: a message no known notification shape reads; acknowledged and dropped",
+					"id", msg.LoggableID, "bytes", len(msg.Body))
+			} else {
+				t.log.Debug("events: a message about nothing of ours; acknowledged", "id", msg.LoggableID, "why", err)
+			}
+			m.events.WithLabelValues(name, result).Inc()
+			msg.Ack()
+			continue
+		}
+		select {
+		case out <- s:
+		case <-ctx.Done():
+			nack(s.events)
+			return
+		}
+	}
+}
+
+// scopeOf is what one message asks to load: the run folder of each records
+// file or metadata.json it names, the fact tables for a fact file.
+func (t *target) scopeOf(msg *pubsub.Message) (scope, error) {
+	ns, err := parseNotice(msg.Body, msg.Metadata)
+	if err != nil {
+		return scope{}, err
+	}
+	s := scope{why: "events"}
+	at := t.d.deps.Now()
+	for _, n := range ns {
+		if t.bucketName != "" && n.Bucket != "" && n.Bucket != t.bucketName {
+			continue // another bucket's notifications on the same queue
+		}
+		o := loader.Classify(n.Key)
+		switch o.Kind {
+		case loader.KindRecords, loader.KindMetadata:
+			if s.folders == nil {
+				s.folders = map[string]bool{}
+			}
+			s.folders[loader.RunFolder(o)] = true
+		case loader.KindFact:
+			s.facts = true
+		default:
+			continue
+		}
+		if !n.At.IsZero() && n.At.Before(at) {
+			at = n.At
+		}
+	}
+	if s.empty() {
+		return scope{}, errForeign
+	}
+	s.events = []delivery{{msg: msg, at: at}}
+	return s, nil
+}
+
+// debounce gathers what messages ask for until no new one came for the
+// debounce time (or the first has waited ten times that), then queues it as
+// one cycle: a burst of batch files in one run folder becomes one load.
+func (t *target) debounce(ctx context.Context, in <-chan scope) {
+	quiet := t.d.cfg.EventsDebounce
+	var acc scope
+	var timer <-chan time.Time
+	var first time.Time
+	for {
+		select {
+		case <-ctx.Done():
+			nack(acc.events)
+			return
+		case s := <-in:
+			now := t.d.deps.Now()
+			if acc.empty() {
+				first = now
+			}
+			acc.merge(s)
+			timer = t.d.deps.After(max(min(quiet, first.Add(10*quiet).Sub(now)), 0))
+		case <-timer:
+			t.request(acc)
+			acc, timer = scope{}, nil
+		}
+	}
+}
+
+// settle acknowledges the events of a cycle that committed, and observes
+// their lag: from the object's time (or the message's arrival) to now.
+func (t *target) settle(evs []delivery) {
+	now := t.d.deps.Now()
+	for _, e := range evs {
+		e.msg.Ack()
+		t.d.m.events.WithLabelValues(t.cfg.Name, evApplied).Inc()
+		t.d.m.eventLag.WithLabelValues(t.cfg.Name).Observe(max(now.Sub(e.at), 0).Seconds())
+	}
+}
+
+// nack hands messages back for redelivery now, where the service can.
+func nack(evs []delivery) {
+	for _, e := range evs {
+		if e.msg.Nackable() {
+			e.msg.Nack()
+		}
+	}
+}
+
+// reopen replaces a failed subscription with a new one.
+func (t *target) reopen(ctx context.Context) {
+	sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	_ = t.sub.Shutdown(sctx)
+	cancel()
+	sub, err := t.d.deps.OpenSubscription(ctx, t.cfg.Events)
+	if err != nil {
+		t.log.Error("events: cannot open the subscription again", "err", err)
+		return // Receive on the old one fails at once; the loop waits and tries again
+	}
+	t.sub = sub
+}
+
+// bucketNameOf is the bucket's name in a bucket URL (s3://NAME, gs://NAME),
+// which notifications carry; "" for local buckets, whose notices are not checked.
+func bucketNameOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme == "file" || u.Scheme == "mem" {
+		return ""
+	}
+	return u.Host
+}

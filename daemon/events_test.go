@@ -1,0 +1,203 @@
+package daemon_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"gocloud.dev/pubsub"
+	"gocloud.dev/pubsub/mempubsub"
+
+	"github.com/synctrack/synctrack/daemon"
+)
+
+// memEvents gives the fixture an in-process topic for --events, whose
+// subscription redelivers what is not acknowledged within ackDeadline.
+func memEvents(t *testing.T, f *fixture, ackDeadline time.Duration) *pubsub.Topic {
+	t.Helper()
+	top := mempubsub.NewTopic()
+	t.Cleanup(func() { _ = top.Shutdown(context.Background()) })
+	f.reg = prometheus.NewRegistry()
+	f.openSub = func(_ context.Context, u string) (*pubsub.Subscription, error) {
+		if u != "mem://sync-logs" {
+			t.Errorf("subscription URL %q", u)
+		}
+		return mempubsub.NewSubscription(top, ackDeadline), nil
+	}
+	return top
+}
+
+func publish(t *testing.T, top *pubsub.Topic, body []byte, attrs map[string]string) {
+	t.Helper()
+	if err := top.Send(context.Background(), &pubsub.Message{Body: body, Metadata: attrs}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// metric sums a daemon metric's series whose labels include these.
+func (f *fixture) metric(name string, labels ...string) float64 {
+	f.t.Helper()
+	fams, err := f.reg.Gather()
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	var sum float64
+	for _, fam := range fams {
+		if fam.GetName() != name {
+			continue
+		}
+	series:
+		for _, m := range fam.Metric {
+			got := map[string]string{}
+			for _, l := range m.Label {
+				got[l.GetName()] = l.GetValue()
+			}
+			for i := 0; i < len(labels); i += 2 {
+				if got[labels[i]] != labels[i+1] {
+					continue series
+				}
+			}
+			sum += m.GetCounter().GetValue() + float64(m.GetHistogram().GetSampleCount())
+		}
+	}
+	return sum
+}
+
+// waitMetric waits until a counter reaches want (a hang fails, after long).
+func (f *fixture) waitMetric(want float64, name string, labels ...string) {
+	f.t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for f.metric(name, labels...) < want {
+		if time.Now().After(deadline) {
+			f.t.Fatalf("%s%v = %v, want %v", name, labels, f.metric(name, labels...), want)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func eventsConfig() daemon.Config {
+	return daemon.Config{EventsDebounce: 50 * time.Millisecond, Targets: []daemon.Target{{
+		Schedule: "@every 1h", Events: "mem://sync-logs", ReconcileSchedule: "@every 1h"}}}
+}
+
+// A notification loads its run folder (and lists nothing else), is
+// acknowledged once that load committed, and the same notification again,
+// as a redelivery, loads nothing twice.
+func TestEventsLoadTheFolderTheyName(t *testing.T) {
+	f := newFixture(t)
+	top := memEvents(t, f, time.Minute)
+	f.start(eventsConfig())
+	f.waitCycle("at startup", func(c daemon.Cycle) bool { return c.Scope == "startup" && c.Err == nil })
+
+	runs := f.runFolders()
+	keys := f.newRun(runs[0], "9900001")
+	folder := keys[0][:strings.LastIndexByte(keys[0], '/')+1]
+	for _, shape := range []string{"s3_put", "sns_envelope", "eventbridge_created"} { // a burst: one load
+		publish(t, top, daemon.NoticeBody(t, shape, "", keys[0]), nil)
+	}
+	c := f.waitCycle("loading the new run", func(c daemon.Cycle) bool { return c.Scope == "events" })
+	if c.Err != nil || len(c.Loaded) != len(keys) || c.Report.Listed != len(keys) {
+		t.Fatalf("events cycle: err %v, loaded %v, listed %d; want the %d objects of %s and nothing else listed",
+			c.Err, c.Loaded, c.Report.Listed, len(keys), folder)
+	}
+	f.waitMetric(3, "synctrack_events_total", "result", "applied")
+	if n := f.metric("synctrack_event_lag_seconds"); n != 3 {
+		t.Errorf("event lag observed %v times, want 3", n)
+	}
+	rows := f.metric("synctrack_rows_loaded_total")
+
+	// Redelivered: the folder is listed again, nothing loads.
+	publish(t, top, daemon.NoticeBody(t, "s3_put", "", keys[1]), nil)
+	c = f.waitCycle("the redelivery", func(c daemon.Cycle) bool { return c.Scope == "events" })
+	if c.Err != nil || len(c.Loaded) != 0 || c.Report.UpToDate != len(keys) {
+		t.Fatalf("redelivery: err %v, loaded %v, up to date %d", c.Err, c.Loaded, c.Report.UpToDate)
+	}
+	f.waitMetric(4, "synctrack_events_total", "result", "applied")
+	f.shutdown()
+	if got := f.metric("synctrack_rows_loaded_total"); got != rows {
+		t.Errorf("rows loaded went from %v to %v on a redelivery", rows, got)
+	}
+	n := f.query("SELECT count(*) FROM synctrack.sync_records WHERE _file LIKE ?", folder+"%")
+	if len(n) != 1 || n[0] == "0" {
+		t.Fatalf("rows of %s: %v", folder, n)
+	}
+}
+
+// Malformed and foreign messages are counted and acknowledged, and start no
+// load; a tick with events on lists nothing.
+func TestEventsMalformedAndForeign(t *testing.T) {
+	f := newFixture(t)
+	top := memEvents(t, f, 200*time.Millisecond) // anything not acknowledged comes back at once
+	cfg := eventsConfig()
+	cfg.Targets[0].Schedule = "@every 1s"
+	f.start(cfg)
+	f.waitCycle("at startup", func(c daemon.Cycle) bool { return c.Scope == "startup" && c.Err == nil })
+	key := f.aParquet(f.runFolders()[0])
+	publish(t, top, []byte("\x00not json"), nil)
+	publish(t, top, daemon.NoticeBody(t, "s3_put", "", key)[:80], nil)
+	publish(t, top, daemon.NoticeBody(t, "s3_test_event", "bkt", ""), nil)
+	publish(t, top, daemon.NoticeBody(t, "s3_removed", "", key), nil)
+	publish(t, top, daemon.NoticeBody(t, "s3_put", "", "elsewhere/1/2/3/x.parquet"), nil)
+	publish(t, top, daemon.NoticeBody(t, "gcs_finalize", "", key), daemon.GCSAttributes("", key, "OBJECT_METADATA_UPDATE"))
+	f.waitMetric(2, "synctrack_events_total", "result", "malformed")
+	f.waitMetric(4, "synctrack_events_total", "result", "foreign")
+	tick := f.waitCycle("a tick", func(c daemon.Cycle) bool { return c.Scope == "tick" })
+	if tick.Err != nil || tick.Report.Listed != 0 {
+		t.Fatalf("tick: err %v, listed %d, want nothing listed", tick.Err, tick.Report.Listed)
+	}
+	time.Sleep(time.Second) // past the ack deadline: a message not acknowledged would be received again
+	if got := f.metric("synctrack_events_total", "result", "received"); got != 6 {
+		t.Fatalf("received %v messages, want the 6 sent, each once", got)
+	}
+	if n := f.metric("synctrack_events_total", "result", "applied"); n != 0 {
+		t.Fatalf("applied %v", n)
+	}
+}
+
+// A message is acknowledged only once its load committed: while the
+// warehouse cannot be opened it stays unacknowledged, and the load is kept
+// for the next cycle; then it loads once.
+func TestEventsAckOnlyAfterCommit(t *testing.T) {
+	f := newFixture(t)
+	top := memEvents(t, f, time.Minute)
+	cfg := eventsConfig()
+	cfg.Retry = daemon.Retry{Base: 10 * time.Millisecond, Max: 20 * time.Millisecond, Attempts: 2}
+	cfg.Targets[0].Schedule = "@every 1s"
+	f.start(cfg)
+	f.waitCycle("at startup", func(c daemon.Cycle) bool { return c.Scope == "startup" && c.Err == nil })
+	keys := f.newRun(f.runFolders()[1], "9900002")
+	f.locked.Store(true)
+	publish(t, top, daemon.NoticeBody(t, "eventbridge_created", "", keys[0]), nil)
+	failed := f.waitCycle("failing on the lock", func(c daemon.Cycle) bool { return c.Scope == "events" })
+	if failed.Err == nil {
+		t.Fatal("the events cycle succeeded with the warehouse locked")
+	}
+	if n := f.metric("synctrack_events_total", "result", "applied"); n != 0 {
+		t.Fatalf("acknowledged %v messages before their load committed", n)
+	}
+	f.locked.Store(false)
+	c := f.waitCycle("the kept load", func(c daemon.Cycle) bool { return c.Err == nil && len(c.Loaded) > 0 })
+	if len(c.Loaded) != len(keys) {
+		t.Fatalf("loaded %v, want %v", c.Loaded, keys)
+	}
+	f.waitMetric(1, "synctrack_events_total", "result", "applied")
+}
+
+// The reconciliation lists the whole bucket and counts what it finds: an
+// object that came without a notification.
+func TestEventsReconciliationFindsTheMissed(t *testing.T) {
+	f := newFixture(t)
+	memEvents(t, f, time.Minute)
+	cfg := eventsConfig()
+	cfg.Targets[0].ReconcileSchedule = "@every 1s"
+	f.start(cfg)
+	f.waitCycle("at startup", func(c daemon.Cycle) bool { return c.Scope == "startup" && c.Err == nil })
+	keys := f.newRun(f.runFolders()[0], "9900003")
+	c := f.waitCycle("a reconciliation", func(c daemon.Cycle) bool { return c.Scope == "reconcile" && len(c.Loaded) > 0 })
+	if len(c.Loaded) != len(keys) {
+		t.Fatalf("reconciliation loaded %v, want %v", c.Loaded, keys)
+	}
+	f.waitMetric(float64(len(keys)), "synctrack_reconcile_findings_total")
+}

@@ -1,0 +1,142 @@
+package daemon
+
+import (
+	"encoding/json"
+	"errors"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// A notice is one object the bucket says was created: what an S3 event
+// notification (straight to SQS, or through SNS), an EventBridge "Object
+// Created" event or a GCS OBJECT_FINALIZE notification names.
+type notice struct {
+	Bucket string
+	Key    string
+	At     time.Time // when the store wrote the object; zero when the message does not say
+}
+
+var (
+	// errMalformed: a message no documented shape reads (not JSON, a
+	// record without a key, a key that does not decode).
+	errMalformed = errors.New("malformed bucket notification")
+	// errForeign: a message read, but not an object created (a test event,
+	// a deletion, another service's message).
+	errForeign = errors.New("not an object-created notification")
+)
+
+// parseNotice reads one message's body and attributes. Every byte of it is
+// untrusted: what it yields is only ever a bucket key, classified by the
+// loader and listed as a prefix, never SQL.
+func parseNotice(body []byte, attrs map[string]string) ([]notice, error) {
+	if ev := attrs["eventType"]; ev != "" || attrs["objectId"] != "" {
+		return gcsNotice(attrs)
+	}
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(body, &top); err != nil {
+		return nil, errMalformed
+	}
+	switch {
+	case top["Records"] != nil:
+		return s3Notice(top["Records"])
+	case top["detail-type"] != nil:
+		return eventBridgeNotice(body)
+	case top["Type"] != nil && top["Message"] != nil: // an SNS envelope gocloud did not unwrap
+		var env struct{ Type, Message string }
+		if err := json.Unmarshal(body, &env); err != nil || env.Type != "Notification" {
+			return nil, errForeign
+		}
+		return parseNotice([]byte(env.Message), nil)
+	case top["kind"] != nil && top["name"] != nil: // a GCS object resource without its attributes
+		var o struct{ Kind, Name, Bucket, Updated string }
+		if err := json.Unmarshal(body, &o); err != nil || o.Kind != "storage#object" || o.Name == "" {
+			return nil, errMalformed
+		}
+		return []notice{{Bucket: o.Bucket, Key: o.Name, At: parseTime(o.Updated)}}, nil
+	}
+	return nil, errForeign // s3:TestEvent and anything else
+}
+
+// gcsNotice reads a Cloud Storage Pub/Sub notification from its attributes
+// (https://cloud.google.com/storage/docs/pubsub-notifications): eventType,
+// bucketId, objectId, eventTime. Only OBJECT_FINALIZE creates an object.
+func gcsNotice(attrs map[string]string) ([]notice, error) {
+	if attrs["eventType"] != "OBJECT_FINALIZE" {
+		return nil, errForeign
+	}
+	if attrs["objectId"] == "" {
+		return nil, errMalformed
+	}
+	return []notice{{Bucket: attrs["bucketId"], Key: attrs["objectId"], At: parseTime(attrs["eventTime"])}}, nil
+}
+
+// s3Notice reads the Records of an S3 event notification
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html).
+// Keys are URL-encoded there, a space as '+'.
+func s3Notice(raw json.RawMessage) ([]notice, error) {
+	var recs []struct {
+		EventSource string `json:"eventSource"`
+		EventName   string `json:"eventName"`
+		EventTime   string `json:"eventTime"`
+		S3          struct {
+			Bucket struct{ Name string } `json:"bucket"`
+			Object struct {
+				Key *string `json:"key"`
+			} `json:"object"`
+		} `json:"s3"`
+	}
+	if err := json.Unmarshal(raw, &recs); err != nil {
+		return nil, errMalformed
+	}
+	var out []notice
+	for _, r := range recs {
+		if r.EventSource != "aws:s3" || !strings.HasPrefix(r.EventName, "ObjectCreated:") {
+			continue
+		}
+		if r.S3.Object.Key == nil {
+			return nil, errMalformed
+		}
+		key, err := url.QueryUnescape(*r.S3.Object.Key)
+		if err != nil || key == "" {
+			return nil, errMalformed
+		}
+		out = append(out, notice{Bucket: r.S3.Bucket.Name, Key: key, At: parseTime(r.EventTime)})
+	}
+	if len(out) == 0 {
+		return nil, errForeign
+	}
+	return out, nil
+}
+
+// eventBridgeNotice reads an S3 event delivered by EventBridge
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/ev-events.html).
+func eventBridgeNotice(body []byte) ([]notice, error) {
+	var ev struct {
+		DetailType string `json:"detail-type"`
+		Source     string `json:"source"`
+		Time       string `json:"time"`
+		Detail     struct {
+			Bucket struct{ Name string } `json:"bucket"`
+			Object struct{ Key string }  `json:"object"`
+		} `json:"detail"`
+	}
+	if err := json.Unmarshal(body, &ev); err != nil {
+		return nil, errMalformed
+	}
+	if ev.Source != "aws.s3" || ev.DetailType != "Object Created" {
+		return nil, errForeign
+	}
+	if ev.Detail.Object.Key == "" {
+		return nil, errMalformed
+	}
+	return []notice{{Bucket: ev.Detail.Bucket.Name, Key: ev.Detail.Object.Key, At: parseTime(ev.Time)}}, nil
+}
+
+func parseTime(s string) time.Time {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}
+	}
+	return t.UTC()
+}

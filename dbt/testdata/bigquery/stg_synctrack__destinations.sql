@@ -1,0 +1,10 @@
+-- Written by synctrack dbt: destinations from source('synctrack', 'destinations'), in bigquery SQL.
+-- Run synctrack dbt again to refresh it; it overwrites edits made here.
+select
+    id,
+    type,
+    name,
+    org_id,
+    _file,
+    _loaded_at
+from {{ source('synctrack', 'destinations') }}

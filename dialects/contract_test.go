@@ -1,0 +1,97 @@
+package dialects
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// TestContractMatchesDDL holds the documented columns against the column
+// lists the engines create the tables from, so a column added to one
+// without the other fails here before any warehouse runs.
+func TestContractMatchesDDL(t *testing.T) {
+	runs := append(append([]Column{}, RunsColumns...), RunStateColumns...)
+	want := map[string][]string{
+		"sync_records":    Names(RecordsColumns),
+		"sync_runs":       Names(runs),
+		"load_ledger":     Names(LedgerColumns),
+		"payload_columns": Names(PayloadColumnsColumns),
+	}
+	for _, f := range []string{"source_objects", "destinations", "destination_objects"} {
+		want[f] = Names(factTableColumns(f))
+	}
+	for name, cols := range want {
+		r, ok := Lookup(name)
+		if !ok {
+			t.Errorf("%s: not in the contract", name)
+			continue
+		}
+		if got := docNames(r.Columns); !reflect.DeepEqual(got, cols) {
+			t.Errorf("%s: contract columns\n %v\nDDL columns\n %v", name, got, cols)
+		}
+	}
+	r, _ := Lookup("sync_runs")
+	for _, c := range r.Columns {
+		if daemon := contains(Names(RunStateColumns), c.Name); c.Daemon != daemon {
+			t.Errorf("sync_runs.%s: Daemon = %v, want %v", c.Name, c.Daemon, daemon)
+		}
+	}
+}
+
+func TestContractIsDocumented(t *testing.T) {
+	seen := map[string]bool{}
+	for _, r := range Contract() {
+		if seen[r.Name] {
+			t.Errorf("%s listed twice", r.Name)
+		}
+		seen[r.Name] = true
+		if r.Doc == "" && !r.Analysis {
+			t.Errorf("%s: no doc", r.Name)
+		}
+		cols := map[string]bool{}
+		for _, c := range r.Columns {
+			if strings.TrimSpace(c.Doc) == "" {
+				t.Errorf("%s.%s: no doc", r.Name, c.Name)
+			}
+			if cols[c.Name] {
+				t.Errorf("%s.%s listed twice", r.Name, c.Name)
+			}
+			cols[c.Name] = true
+		}
+	}
+	// Every reference points at a documented column.
+	for _, r := range Contract() {
+		for _, c := range r.Columns {
+			if c.References == "" {
+				continue
+			}
+			table, col, _ := strings.Cut(c.References, ".")
+			to, ok := Lookup(table)
+			if !ok || !contains(docNames(to.Columns), col) {
+				t.Errorf("%s.%s references %s, which the contract does not have", r.Name, c.Name, c.References)
+			}
+		}
+	}
+	for _, name := range []string{"sync_log", "sync_records", "payload_columns"} {
+		if !seen[name] {
+			t.Errorf("%s missing", name)
+		}
+	}
+}
+
+func docNames(cols []ColumnDoc) []string {
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		out[i] = c.Name
+	}
+	return out
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
