@@ -163,7 +163,7 @@ func (w *Warehouse) setup(ctx context.Context) error {
 			return classify(fmt.Errorf("set up schema %s: %w", w.schema, err), nil)
 		}
 	}
-	return nil
+	return w.backfillCounts(ctx)
 }
 
 // ReadsLocalFiles marks DuckDB as reading staged local files.
