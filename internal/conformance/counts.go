@@ -175,4 +175,3 @@ func mustInt(t testing.TB, v any) int64 {
 	}
 	return n
 }
-
