@@ -13,13 +13,18 @@ import (
 // the batch's own table or parameters), never input. Each group's _loaded_at
 // is its rows' own, so a backfill keeps when the rows came. The outcome is
 // sync_log's and the fingerprint the templates' {{ fingerprint }}, so the
-// counts answer what a GROUP BY over sync_log would.
-func CountsInserts(d Dialect, schema, where string) []string {
+// counts answer what a GROUP BY over sync_log would. loadedAt, when not
+// empty, is the SQL of the _loaded_at to write instead (external tables
+// have no load time of their own).
+func CountsInserts(d Dialect, schema, where, loadedAt string) []string {
 	outcome := dialects.OutcomeSQL
+	if loadedAt == "" {
+		loadedAt = "max(_loaded_at)"
+	}
 	outcomes := "INSERT INTO " + d.Table(schema, dialects.OutcomeCountsTable) + " (" +
 		names(dialects.OutcomeCountsColumns) + ")\n" +
 		`SELECT org_id, sync_configuration_id, sync_run_id, batch_started_at, max(batch_ended_at),
-  outcome, count(*), _file, max(_loaded_at)
+  outcome, count(*), _file, ` + loadedAt + `
 FROM (
   SELECT r.org_id, r.sync_configuration_id, r.sync_run_id, r.batch_started_at, r.batch_ended_at,
     ` + outcome + ` AS outcome, r._file, r._loaded_at
@@ -30,7 +35,7 @@ GROUP BY org_id, sync_configuration_id, sync_run_id, batch_started_at, outcome, 
 	fingerprints := "INSERT INTO " + d.Table(schema, dialects.FingerprintCountsTable) + " (" +
 		names(dialects.FingerprintCountsColumns) + ")\n" +
 		`SELECT org_id, sync_configuration_id, sync_run_id, batch_started_at, outcome, fingerprint,
-  min(status_message), count(*), _file, max(_loaded_at)
+  min(status_message), count(*), _file, ` + loadedAt + `
 FROM (
   SELECT r.org_id, r.sync_configuration_id, r.sync_run_id, r.batch_started_at,
     ` + outcome + ` AS outcome,

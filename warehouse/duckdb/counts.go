@@ -30,7 +30,7 @@ func (w *Warehouse) backfillCounts(ctx context.Context) error {
 				return err
 			}
 		}
-		for _, s := range analysis.CountsInserts(w.d, w.schema, "TRUE") {
+		for _, s := range analysis.CountsInserts(w.d, w.schema, "TRUE", "") {
 			if _, err := w.exec(ctx, tx, s); err != nil {
 				return err
 			}

@@ -30,7 +30,7 @@ func (w *Warehouse) backfillCounts(ctx context.Context, tx pgx.Tx) error {
 			return fmt.Errorf("backfill run counts: %w", err)
 		}
 	}
-	for _, s := range analysis.CountsInserts(w.d, w.schema, "TRUE") {
+	for _, s := range analysis.CountsInserts(w.d, w.schema, "TRUE", "") {
 		if _, err := tx.Exec(ctx, s); err != nil {
 			return fmt.Errorf("backfill run counts from sync_records: %w", err)
 		}

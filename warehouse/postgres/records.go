@@ -50,7 +50,7 @@ func (w *Warehouse) LoadRecords(ctx context.Context, files []warehouse.File) (wa
 		for i, f := range files {
 			keys[i] = f.Key
 		}
-		for _, c := range analysis.CountsInserts(w.d, w.schema, `r._file = ANY($1)`) {
+		for _, c := range analysis.CountsInserts(w.d, w.schema, `r._file = ANY($1)`, "") {
 			if _, err := tx.Exec(ctx, c, keys); err != nil {
 				return fmt.Errorf("count rows: %w", err)
 			}
