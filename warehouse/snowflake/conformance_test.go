@@ -37,8 +37,9 @@ func TestConformance(t *testing.T) {
 			t.Cleanup(func() { w.Close() })
 			return w
 		},
-		Rows:  func(t testing.TB, wh warehouse.Warehouse) map[string]int64 { return f.FileRows("SYNC_RECORDS") },
-		Views: func(t testing.TB, wh warehouse.Warehouse) []string { return f.Views() },
+		Rows:   func(t testing.TB, wh warehouse.Warehouse) map[string]int64 { return f.FileRows("SYNC_RECORDS") },
+		Counts: func(t testing.TB, wh warehouse.Warehouse) map[string]int64 { return f.FileRows("RUN_OUTCOME_COUNTS") },
+		Views:  func(t testing.TB, wh warehouse.Warehouse) []string { return f.Views() },
 		NoSQL: "sffake speaks Snowflake's protocol but runs no query SQL, and no Snowflake engine runs here " +
 			"(live_test.go runs against a real account when SYNCTRACK_SNOWFLAKE_DSN is set)",
 	})
