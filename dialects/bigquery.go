@@ -40,6 +40,9 @@ func (BigQuery) StringAgg(expr, sep, order string) string {
 // UTCDate is DATE with a time zone argument.
 func (BigQuery) UTCDate(ts string) string { return "DATE(" + ts + ", 'UTC')" }
 
+// Sum is SUM: an INT64, as COUNT(*) is.
+func (BigQuery) Sum(expr string) string { return "SUM(" + expr + ")" }
+
 // Rate: BigQuery's / is always FLOAT64.
 func (BigQuery) Rate(num, den string) string { return "round(" + num + " / " + den + ", 4)" }
 

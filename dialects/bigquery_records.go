@@ -43,10 +43,12 @@ func (d BigQuery) ExternalSource(dataset, table string, cols []Column) BQSource 
 type AddedColumn struct{ File, Column, Type string }
 
 // ReplaceRecords renders the statements of one records batch, for Transaction:
-// delete the rows of the batch's files, insert theirs, then the ledger.
-func (d BigQuery) ReplaceRecords(dataset string, in BQBatch, srcs []BQSource, added []AddedColumn) []string {
+// delete the rows and counts of the batch's files, insert their rows, then
+// counts (rendered by the caller over BatchFiles), then the ledger.
+func (d BigQuery) ReplaceRecords(dataset string, in BQBatch, srcs []BQSource, added []AddedColumn, counts []string) []string {
 	recs := d.Table(dataset, "sync_records")
-	stmts := []string{`DELETE FROM ` + recs + ` WHERE _file IN (SELECT b.key FROM UNNEST(` + in.Files + `) b)`}
+	stmts := d.DeleteCounts(dataset, in)
+	stmts = append([]string{`DELETE FROM ` + recs + ` WHERE _file IN (SELECT b.key FROM UNNEST(` + in.Files + `) b)`}, stmts...)
 	if len(srcs) > 0 {
 		cols := Names(RecordsColumns)
 		for _, a := range added {
@@ -62,8 +64,24 @@ func (d BigQuery) ReplaceRecords(dataset string, in BQBatch, srcs []BQSource, ad
 		}
 		stmts = append(stmts, "INSERT INTO "+recs+" ("+strings.Join(quoted, ", ")+")\n"+
 			strings.Join(sels, "\nUNION ALL\n"))
+		stmts = append(stmts, counts...)
 	}
 	return append(stmts, d.WriteLedger(dataset, in.Ledger)...)
+}
+
+// BatchFiles is the condition on the sync_records row aliased r that
+// selects the rows of the batch's files.
+func (d BigQuery) BatchFiles(in BQBatch) string {
+	return "r._file IN (SELECT b.key FROM UNNEST(" + in.Files + ") b)"
+}
+
+// DeleteCounts renders the DELETEs of the batch's files' per-run counts.
+func (d BigQuery) DeleteCounts(dataset string, in BQBatch) []string {
+	var out []string
+	for _, t := range CountsTables() {
+		out = append(out, `DELETE FROM `+d.Table(dataset, t.Name)+` WHERE _file IN (SELECT b.key FROM UNNEST(`+in.Files+`) b)`)
+	}
+	return out
 }
 
 func (d BigQuery) selectRecords(s BQSource, in BQBatch, added []AddedColumn) string {

@@ -46,7 +46,7 @@ func TestBigQueryRecordsExternalGolden(t *testing.T) {
 		d.ExternalSource("synctrack", "_st_ext_c1_0", recordsFile),
 		d.ExternalSource("synctrack", "_st_ext_c1_1", legacyFile),
 	}
-	got := d.Transaction(d.ReplaceRecords("synctrack", testBatch(), srcs, added)...)
+	got := d.Transaction(d.ReplaceRecords("synctrack", testBatch(), srcs, added, nil)...)
 	checkGolden(t, "bigquery_records_external", got)
 	for _, want := range []string{"b.uri = _FILE_NAME", "TIMESTAMP(t.`batch_started_at`, 'UTC')",
 		"CAST(t.`identifier` AS STRING)", "t.`Retry Count\\``", "COALESCE(t.`sync_run_id`, b.run_id)"} {
@@ -60,7 +60,7 @@ func TestBigQueryRecordsExternalGolden(t *testing.T) {
 func TestBigQueryRecordsStagingGolden(t *testing.T) {
 	d := BigQuery{}
 	srcs := []BQSource{d.StagingSource("synctrack", "_st_c1_g0_", recordsFile)}
-	got := d.Transaction(d.ReplaceRecords("synctrack", testBatch(), srcs, nil)...)
+	got := d.Transaction(d.ReplaceRecords("synctrack", testBatch(), srcs, nil, nil)...)
 	checkGolden(t, "bigquery_records_staging", got)
 	if n := strings.Count(got, "`synctrack`.`_st_c1_g0_*`"); n != 1 {
 		t.Errorf("staging wildcard referenced %d times, want 1", n)
@@ -102,8 +102,8 @@ func TestBigQueryTypedViewGolden(t *testing.T) {
 
 func TestBigQueryTables(t *testing.T) {
 	tables := BigQueryTables()
-	if len(tables) != 8 {
-		t.Fatalf("%d tables, want 8", len(tables))
+	if len(tables) != 10 {
+		t.Fatalf("%d tables, want 10 (sync_records, sync_runs, daemon_lease, load_ledger, payload_columns, three fact tables, two counts tables)", len(tables))
 	}
 	for name, cols := range tables {
 		for _, c := range cols {

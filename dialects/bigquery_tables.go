@@ -37,6 +37,9 @@ func BigQueryTables() map[string][]Column {
 	for name := range FactColumns {
 		t[name] = BigQueryColumns(factTableColumns(name))
 	}
+	for _, c := range CountsTables() {
+		t[c.Name] = BigQueryColumns(c.Columns)
+	}
 	return t
 }
 

@@ -82,6 +82,10 @@ func baseRelations() []Relation {
 			Columns: factDocs("destination object")},
 		{Name: "payload_columns", Doc: "One row per payload field per sync: the catalog of the typed views, mapping each field name as written in metadata.json to its column in sync_records_<sync id>.",
 			Columns: payloadColumnsDocs},
+		{Name: OutcomeCountsTable, Doc: "Per-run outcome counts, written by every load in the same transaction as the rows they count: one row per records file, outcome and batch start (in practice one per file and outcome). Sum over files for a run; a changed or expired file's rows go with its records.",
+			Columns: outcomeCountsDocs},
+		{Name: FingerprintCountsTable, Doc: "Per-run counts of rejected and invalid rows by message fingerprint, written with the rows like run_outcome_counts: one row per records file, outcome, batch start and fingerprint.",
+			Columns: fingerprintCountsDocs},
 		{Name: "load_ledger", Doc: "One row per object version (key + etag) seen in the bucket: what synctrack loaded, skipped or failed, and why. Loaded rows are never loaded again.",
 			Columns: ledgerDocs},
 	}
@@ -192,4 +196,29 @@ func TypedViewDoc(syncID string) string {
 // the name as written, already made safe to show by the caller.
 func PayloadColumnDoc(field, typ string) string {
 	return "Payload field " + field + " (" + typ + ")."
+}
+
+var outcomeCountsDocs = []ColumnDoc{
+	{Name: "org_id", Doc: "The organization's id."},
+	{Name: "sync_configuration_id", Doc: "The sync's id."},
+	{Name: "sync_run_id", Doc: "The run's id."},
+	{Name: "batch_started_at", Doc: "The batch start of the rows counted (UTC)."},
+	{Name: "batch_ended_at", Doc: "The latest batch end among the rows counted (UTC)."},
+	{Name: "outcome", Doc: "success, rejected or invalid, as sync_log derives it from status.", NotNull: true, Values: []string{"success", "rejected", "invalid"}},
+	{Name: "records", Doc: "Rows of the file with this outcome and batch start."},
+	{Name: "_file", Doc: "The records file counted (object key)."},
+	{Name: "_loaded_at", Doc: "When synctrack loaded the file (UTC)."},
+}
+
+var fingerprintCountsDocs = []ColumnDoc{
+	{Name: "org_id", Doc: "The organization's id."},
+	{Name: "sync_configuration_id", Doc: "The sync's id."},
+	{Name: "sync_run_id", Doc: "The run's id."},
+	{Name: "batch_started_at", Doc: "The batch start of the rows counted (UTC)."},
+	{Name: "outcome", Doc: "rejected or invalid.", NotNull: true, Values: []string{"rejected", "invalid"}},
+	{Name: "fingerprint", Doc: "The status message with ids, numbers, UUIDs, e-mails, quoted values and host names normalised, as in rejections_by_fingerprint."},
+	{Name: "status_message", Doc: "One message with this fingerprint (the least), as written."},
+	{Name: "records", Doc: "Rows of the file with this outcome, batch start and fingerprint."},
+	{Name: "_file", Doc: "The records file counted (object key)."},
+	{Name: "_loaded_at", Doc: "When synctrack loaded the file (UTC)."},
 }

@@ -15,6 +15,7 @@ var analysisViews = []struct {
 	{"rejection_trend", []string{"day", "org_id", "sync_id", "total", "rejected", "rejection_rate"}},
 	{"rejections_by_fingerprint", []string{"fingerprint", "rejected", "messages", "records", "example_message", "first_seen", "last_seen"}},
 	{"rejections_by_message", []string{"status_message", "rejected", "identifiers"}},
+	{"run_outcomes", []string{"org_id", "sync_id", "sync_run_id", "started_at", "files", "total", "succeeded", "rejected", "invalid", "rejection_rate"}},
 	{"run_summary", []string{"org_id", "sync_id", "sync_run_id", "run_started_at", "total", "succeeded", "rejected", "invalid",
 		"rejection_rate", "first_batch_started_at", "last_batch_completed_at", "source_type", "source_object_id", "source_name",
 		"destination_type", "destination_id", "destination_name", "destination_object_id", "destination_object_name"}},
@@ -57,6 +58,8 @@ var analysisDocs = map[string]string{
 	"destination_name":        "The destination's name (fact table; NULL until the facts list it).",
 	"destination_object_id":   "The destination object's id.",
 	"destination_object_name": "The destination object's name (fact table; NULL until the facts list it).",
+	"started_at":              "The run's earliest batch start (UTC).",
+	"files":                   "Records files of the run loaded.",
 	"error_rank":              "The fingerprint's rank by rejected rows within its destination object (1 is the most frequent).",
 
 	"new_errors.rejected":            "Rejected rows with this fingerprint in the sync's latest run.",

@@ -42,6 +42,10 @@ type Dialect interface {
 	StringAgg(expr, sep, order string) string
 	// UTCDate is the calendar date, in UTC, of the instant ts.
 	UTCDate(ts string) string
+	// Sum is the sum of a group's values of the integer expression expr, of
+	// the type count(*) has (DuckDB's sum of BIGINT is a HUGEINT, PostgreSQL's
+	// a NUMERIC: cast back).
+	Sum(expr string) string
 	// Rate is num / den rounded to 4 decimal places, as a fraction (never
 	// integer division), for counts num and den (den > 0).
 	Rate(num, den string) string
@@ -82,6 +86,9 @@ func (DuckDB) StringAgg(expr, sep, order string) string {
 func (DuckDB) UTCDate(ts string) string { return "CAST(timezone('UTC', " + ts + ") AS DATE)" }
 
 // Rate: DuckDB's / of two integers is a DOUBLE.
+// Sum casts back to BIGINT: sum of a BIGINT is a HUGEINT.
+func (DuckDB) Sum(expr string) string { return "CAST(sum(" + expr + ") AS BIGINT)" }
+
 func (DuckDB) Rate(num, den string) string { return "round(" + num + " / " + den + ", 4)" }
 
 // Ident wraps name in double quotes, doubling any quote inside. DuckDB has no

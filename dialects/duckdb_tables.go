@@ -92,6 +92,9 @@ func (d DuckDB) Setup(schema string) []string {
 	for _, t := range []string{"source_objects", "destinations", "destination_objects"} {
 		stmts = append(stmts, d.CreateTable(schema, t, factTableColumns(t)))
 	}
+	for _, t := range CountsTables() {
+		stmts = append(stmts, d.CreateTable(schema, t.Name, t.Columns))
+	}
 	return append(stmts, d.SyncLogView(schema))
 }
 

@@ -42,6 +42,9 @@ func (Postgres) StringAgg(expr, sep, order string) string {
 // take it in the session's zone.
 func (Postgres) UTCDate(ts string) string { return "CAST(timezone('UTC', " + ts + ") AS DATE)" }
 
+// Sum casts back to BIGINT: sum of a bigint is a numeric.
+func (Postgres) Sum(expr string) string { return "CAST(sum(" + expr + ") AS BIGINT)" }
+
 // Rate divides as numeric: PostgreSQL's / of two bigints is integer division
 // (0 for any rate under 1), and round(x, 4) takes a numeric, not a double.
 // The result is a double, as on the other engines.

@@ -57,6 +57,12 @@ func (d Postgres) Setup(schema string) []string {
 	for _, t := range []string{"source_objects", "destinations", "destination_objects"} {
 		stmts = append(stmts, d.CreateTable(schema, t, factTableColumns(t)))
 	}
+	// The counts are a few rows per file: a btree on _file is cheap there
+	// and keeps a changed file's DELETE from reading them all.
+	for _, t := range CountsTables() {
+		stmts = append(stmts, d.CreateTable(schema, t.Name, t.Columns),
+			"CREATE INDEX IF NOT EXISTS "+t.Name+"_file ON "+d.Table(schema, t.Name)+" (_file)")
+	}
 	return stmts
 }
 

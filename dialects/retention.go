@@ -9,7 +9,7 @@ import (
 // records file (keyed by _file): when retention expires a file, its rows go
 // from each of them in the same transaction. A table counted per file at
 // load time joins this list, and retention deletes from it on every engine.
-var FileTables = []string{}
+var FileTables = []string{OutcomeCountsTable, FingerprintCountsTable}
 
 // ExpireSQL is one retention pass at cutoff, as statements for one
 // transaction, in order. Expiring is the files that go whole: rows before

@@ -41,6 +41,9 @@ func (Snowflake) StringAgg(expr, sep, order string) string {
 // whose date TO_DATE takes.
 func (Snowflake) UTCDate(ts string) string { return "TO_DATE(CONVERT_TIMEZONE('UTC', " + ts + "))" }
 
+// Sum is SUM: a NUMBER, as count(*) is.
+func (Snowflake) Sum(expr string) string { return "SUM(" + expr + ")" }
+
 // Rate: Snowflake's / of two integers is a NUMBER with a fraction.
 func (Snowflake) Rate(num, den string) string { return "round(" + num + " / " + den + ", 4)" }
 

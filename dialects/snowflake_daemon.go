@@ -96,3 +96,6 @@ func (d Snowflake) CompleteQuietRuns(schema string, cutoff, at time.Time) []stri
 		"SELECT COUNT(*) FROM " + runs + " WHERE " + st + " = 'open'",
 	}
 }
+
+// Timestamp renders a time as a TIMESTAMP_TZ literal.
+func (d Snowflake) Timestamp(t time.Time) string { return d.ts(t) }

@@ -52,6 +52,9 @@ func (d Snowflake) Setup(schema string, stage []string, external bool) []string 
 	for _, t := range []string{"destination_objects", "destinations", "source_objects"} {
 		stmts = append(stmts, d.CreateTable(schema, t, factTableColumns(t), true))
 	}
+	for _, t := range CountsTables() {
+		stmts = append(stmts, d.CreateTable(schema, t.Name, t.Columns, false))
+	}
 	stmts = append(stmts, d.DaemonTables(schema)...)
 	return append(stmts, d.SyncLogView(schema))
 }

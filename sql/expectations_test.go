@@ -49,6 +49,20 @@ destination_object_id destination_object_name`),
 			}
 			return out
 		}},
+	"run_outcomes": {strings.Fields("org_id sync_id sync_run_id started_at files total succeeded rejected invalid rejection_rate"),
+		func(_ *fixture, rows []rawRow, _ tsql.Values) (out []string) {
+			for _, g := range groupBy(rows, runKey) {
+				r0, files := g.rows[0], map[string]bool{}
+				first := r0.started
+				for _, r := range g.rows {
+					first, files[r.file] = minTime(first, r.started), true
+				}
+				rej := g.count("rejected")
+				out = append(out, line(r0.org, r0.sync, r0.run, first, len(files), len(g.rows), g.count("success"), rej,
+					g.count("invalid"), rate(rej, len(g.rows))))
+			}
+			return out
+		}},
 	"rejection_trend": {[]string{"day", "org_id", "sync_id", "total", "rejected", "rejection_rate"},
 		func(_ *fixture, rows []rawRow, _ tsql.Values) (out []string) {
 			day := func(r rawRow) time.Time { return r.started.UTC().Truncate(24 * time.Hour) }

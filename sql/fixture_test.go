@@ -27,6 +27,7 @@ import (
 // with its ids from the path: nothing here comes from the loaded tables.
 type rawRow struct {
 	org, sync, run, ident string
+	file                  string
 	status, msg           *string
 	started, ended        time.Time
 }
@@ -125,7 +126,7 @@ FROM read_parquet(` + "'" + filepath.Join(f.dir, "sync_tracking_datasets", "*", 
 			return err
 		}
 		p := strings.Split(filepath.ToSlash(file), "/")
-		r.org, r.sync, r.run = p[len(p)-4], p[len(p)-3], p[len(p)-2]
+		r.org, r.sync, r.run, r.file = p[len(p)-4], p[len(p)-3], p[len(p)-2], file
 		f.rows = append(f.rows, r)
 	}
 	return rs.Err()

@@ -116,6 +116,7 @@ func funcs(d Dialect, schema string, param func(string) (string, error)) templat
 		"stringAgg":   func(expr, sep, order string) string { return d.StringAgg(expr, d.String(sep), order) },
 		"utcDate":     d.UTCDate,
 		"rate":        d.Rate,
+		"sum":         d.Sum,
 	}
 }
 

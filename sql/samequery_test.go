@@ -30,12 +30,15 @@ var helperSpellings = map[string][]rewrite{
 		// Snowflake replaces every match by default; DuckDB needs 'g'.
 		{"REGEXP_REPLACE ( $e , $p , $r )", "regexp_replace ( $e , $p , $r , 'g' )"},
 		{"TIMESTAMP_TZ", "TIMESTAMPTZ"},
+		// SUM of integers is a NUMBER, as COUNT is; DuckDB's is a HUGEINT.
+		{"SUM ( $x )", "CAST ( sum ( $x ) AS BIGINT )"},
 	},
 	"bigquery": {
 		{"COUNTIF ( $c )", "count ( * ) FILTER ( WHERE $c )"},
 		{"ARRAY_AGG ( $x IGNORE NULLS ORDER BY $o )", "list ( $x ORDER BY $o ) FILTER ( WHERE $x IS NOT NULL )"},
 		{"DATE ( $t , 'UTC' )", "CAST ( timezone ( 'UTC' , $t ) AS DATE )"},
 		{"REGEXP_REPLACE ( $e , $p , $r )", "regexp_replace ( $e , $p , $r , 'g' )"},
+		{"SUM ( $x )", "CAST ( sum ( $x ) AS BIGINT )"},
 		// BigQuery's TIMESTAMP is an instant, as DuckDB's TIMESTAMPTZ.
 		{"TIMESTAMP", "TIMESTAMPTZ"},
 	},

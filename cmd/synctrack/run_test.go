@@ -134,6 +134,16 @@ func checkConsistent(t *testing.T, db, bucket string) (int, int64) {
   SELECT 1 FROM synctrack.load_ledger l WHERE l.key = r._file AND l.status = 'loaded')`); n != 0 {
 		t.Fatalf("%d rows of files the ledger does not have as loaded", n)
 	}
+	// The per-run counts commit with the rows: per file, they sum to its rows
+	// (the fingerprint counts to its rows that are not a success).
+	if n := one(`SELECT count(*) FROM (
+  SELECT _file, count(*) AS n, count(*) FILTER (WHERE lower(status) IS DISTINCT FROM 'succeeded') AS failed
+  FROM synctrack.sync_records GROUP BY _file) r
+FULL JOIN (SELECT _file, sum(records) AS n FROM synctrack.run_outcome_counts GROUP BY _file) o USING (_file)
+FULL JOIN (SELECT _file, sum(records) AS n FROM synctrack.run_fingerprint_counts GROUP BY _file) f USING (_file)
+WHERE r.n IS DISTINCT FROM o.n OR coalesce(f.n, 0) <> coalesce(r.failed, 0)`); n != 0 {
+		t.Fatalf("%d files whose per-run counts disagree with their rows", n)
+	}
 	rs, err := w.DB().Query(`SELECT l.key, l.rows, (SELECT count(*) FROM synctrack.sync_records r WHERE r._file = l.key)
 FROM synctrack.load_ledger l WHERE l.kind = 'records' AND l.status = 'loaded'`)
 	if err != nil {

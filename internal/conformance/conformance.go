@@ -36,6 +36,10 @@ type Harness struct {
 	// Views lists the views in the warehouse's schema, in any case. Nil: each
 	// expected view is queried through wh.Query, which also counts its rows.
 	Views func(t testing.TB, wh warehouse.Warehouse) []string
+	// Counts sums run_outcome_counts' records per _file, for an engine
+	// whose SQL no engine runs here (NoSQL): what its fake keeps. With SQL,
+	// the counts are checked against sync_records row by row instead.
+	Counts func(t testing.TB, wh warehouse.Warehouse) map[string]int64
 	// NoSQL, when set, says why no engine runs this warehouse's SQL here. The
 	// checks that need answers to SQL skip with it; every other check runs.
 	NoSQL string

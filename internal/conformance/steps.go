@@ -15,14 +15,15 @@ import (
 func steps(t *testing.T, s *scenario) []step {
 	ledgerCheck := check{"Ledger", func(t testing.TB, s *scenario) { s.checkLedger(t) }}
 	rowsCheck := check{"RowsPerFile", func(t testing.TB, s *scenario) { s.checkRows(t) }}
+	countsCheck := check{"CountsMatchRows", func(t testing.TB, s *scenario) { s.checkCounts(t) }}
 	return []step{
-		{"FirstLoad", firstLoad, []check{{"LoadsEveryObject", loadsEveryObject}, ledgerCheck, rowsCheck}},
-		{"ReloadLoadsNothing", reload, []check{{"NothingLoaded", nothingLoaded}, ledgerCheck, rowsCheck}},
-		{"LateFileInOldRun", lateFile, []check{{"LoadsJustThatFile", loadsOne}, ledgerCheck, rowsCheck}},
-		{"ChangedObjectReplacesRows", changeObject, []check{{"LoadsJustThatFile", loadsOne}, {"OldRowsGone", oldRowsGone}, ledgerCheck, rowsCheck}},
-		{"BadObjects", addBadObjects, []check{{"TruncatedFailsAloneNamed", failsAlone}, {"ZeroByteFails", zeroByteFails}, {"DataErrors", dataErrors}, ledgerCheck, rowsCheck}},
-		{"FailedObjectsRetried", retry, []check{{"RetriedAndCounted", retriedAndCounted}, {"DataErrors", dataErrors}, ledgerCheck, rowsCheck}},
-		{"FixedObjectLoads", fixTruncated, []check{{"LoadsOnceFixed", loadsOnceFixed}, ledgerCheck, rowsCheck}},
+		{"FirstLoad", firstLoad, []check{{"LoadsEveryObject", loadsEveryObject}, ledgerCheck, rowsCheck, countsCheck}},
+		{"ReloadLoadsNothing", reload, []check{{"NothingLoaded", nothingLoaded}, ledgerCheck, rowsCheck, countsCheck}},
+		{"LateFileInOldRun", lateFile, []check{{"LoadsJustThatFile", loadsOne}, ledgerCheck, rowsCheck, countsCheck}},
+		{"ChangedObjectReplacesRows", changeObject, []check{{"LoadsJustThatFile", loadsOne}, {"OldRowsGone", oldRowsGone}, ledgerCheck, rowsCheck, countsCheck}},
+		{"BadObjects", addBadObjects, []check{{"TruncatedFailsAloneNamed", failsAlone}, {"ZeroByteFails", zeroByteFails}, {"DataErrors", dataErrors}, ledgerCheck, rowsCheck, countsCheck}},
+		{"FailedObjectsRetried", retry, []check{{"RetriedAndCounted", retriedAndCounted}, {"DataErrors", dataErrors}, ledgerCheck, rowsCheck, countsCheck}},
+		{"FixedObjectLoads", fixTruncated, []check{{"LoadsOnceFixed", loadsOnceFixed}, ledgerCheck, rowsCheck, countsCheck}},
 		{"ViewsAfterLoad", nil, []check{{"Present", viewsPresent}, {"RowCounts", viewRowCounts}}},
 		{"TemplatesMatchDuckDB", prepareAnswers, templateChecks(t, s)},
 		{"RetentionExpiresOldFiles", expireOld, []check{{"OldExpiredNewKept", oldExpiredNewKept}, ledgerCheck, rowsCheck}},

@@ -262,15 +262,29 @@ func recordsSchema() bigquery.Schema {
 func fixMillis(t *testing.T, w *bq.Warehouse) {
 	t.Helper()
 	for _, c := range []string{"batch_started_at", "batch_ended_at"} {
-		q := "UPDATE synctrack.sync_records SET " + c + " = TIMESTAMP_MILLIS(UNIX_MICROS(" + c + ")) WHERE " + c + " < TIMESTAMP '2000-01-01'"
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		job, err := w.Client().Query(q).Run(ctx)
-		if err == nil {
-			_, err = job.Wait(ctx)
+		for _, table := range timeTables[c] {
+			fixMillisIn(t, w, table, c)
 		}
-		cancel()
-		if err != nil {
-			t.Fatalf("repair millis: %v", err)
-		}
+	}
+}
+
+// timeTables are the tables holding each batch time: sync_records and the
+// counts, which copy them per file.
+var timeTables = map[string][]string{
+	"batch_started_at": {"sync_records", "run_outcome_counts", "run_fingerprint_counts"},
+	"batch_ended_at":   {"sync_records", "run_outcome_counts"},
+}
+
+func fixMillisIn(t *testing.T, w *bq.Warehouse, table, c string) {
+	t.Helper()
+	q := "UPDATE synctrack." + table + " SET " + c + " = TIMESTAMP_MILLIS(UNIX_MICROS(" + c + ")) WHERE " + c + " < TIMESTAMP '2000-01-01'"
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	job, err := w.Client().Query(q).Run(ctx)
+	if err == nil {
+		_, err = job.Wait(ctx)
+	}
+	if err != nil {
+		t.Fatalf("repair millis in %s: %v", table, err)
 	}
 }

@@ -59,8 +59,12 @@ func fixLocalMicros(t *testing.T, e *env, w *bq.Warehouse) {
 			}
 			v := columnValue(t, pf, i, obj.Key)
 			wrong := v/1e6*1e3 + v%1e6
-			stmts = append(stmts, fmt.Sprintf("UPDATE synctrack.sync_records SET %s = TIMESTAMP_MICROS(%d) WHERE _file = '%s' AND %s = TIMESTAMP_MILLIS(%d)",
-				f.Name(), v, obj.Key, f.Name(), wrong))
+			// The counts hold copies of these values (each file's batch
+			// times), so they are repaired alike.
+			for _, table := range timeTables[f.Name()] {
+				stmts = append(stmts, fmt.Sprintf("UPDATE synctrack.%s SET %s = TIMESTAMP_MICROS(%d) WHERE _file = '%s' AND %s = TIMESTAMP_MILLIS(%d)",
+					table, f.Name(), v, obj.Key, f.Name(), wrong))
+			}
 		}
 	}
 	if len(stmts) == 0 {

@@ -8,6 +8,7 @@ import (
 	"cloud.google.com/go/bigquery"
 
 	"github.com/synctrack/synctrack/dialects"
+	analysis "github.com/synctrack/synctrack/sql"
 	"github.com/synctrack/synctrack/warehouse"
 )
 
@@ -84,9 +85,15 @@ func (w *Warehouse) externalLedger(ctx context.Context, files []warehouse.File, 
 			return 0, nil, err
 		}
 		defer drop()
+		in.LoadedAt = w.d.Value(now)
 		decl := w.d.Declare(&in)
 		uris, set := w.d.CountRows(in, []string{w.table(dialects.ExternalRecordsTable)})
-		script, err := join(append(decl, uris), set, w.d.Transaction(w.d.WriteLedger(w.c.Dataset, in.Ledger)...),
+		// The counts come from the view over the external table, which
+		// has no load time: they get the batch's.
+		tx := append(w.d.DeleteCounts(w.c.Dataset, in),
+			analysis.CountsInserts(w.d, w.c.Dataset, w.d.BatchFiles(in), in.LoadedAt)...)
+		tx = append(tx, w.d.WriteLedger(w.c.Dataset, in.Ledger)...)
+		script, err := join(append(decl, uris), set, w.d.Transaction(tx...),
 			[]string{w.d.SumRows(in.Ledger)})
 		if err != nil {
 			return 0, nil, err

@@ -238,7 +238,7 @@ func (f *bqFake) dryRun(q *bqv2.JobConfigurationQuery) (*bqv2.TableSchema, error
 }
 
 // results is jobs.getQueryResults: a script closing with SumRows returns
-// scriptRows; anything else no rows. A failed job answers with its error,
+// scriptRows, the counts' backfill check 0; anything else no rows. A failed job answers with its error,
 // as BigQuery does.
 func (f *bqFake) results(w http.ResponseWriter, project, id string) {
 	f.mu.Lock()
@@ -254,6 +254,13 @@ func (f *bqFake) results(w http.ResponseWriter, project, id string) {
 	if j != nil && strings.HasSuffix(j.Configuration.Query.Query, "AS `rows` FROM UNNEST(_st_ledger) l;") {
 		res.Schema.Fields = []*bqv2.TableFieldSchema{{Name: "rows", Type: "INTEGER", Mode: "NULLABLE"}}
 		res.Rows = []*bqv2.TableRow{{F: []*bqv2.TableCell{{V: fmt.Sprint(f.scriptRows)}}}}
+		res.TotalRows = 1
+	}
+	// Open's check whether the counts need a backfill: the fake keeps no
+	// rows, so its datasets never do.
+	if j != nil && strings.HasSuffix(j.Configuration.Query.Query, ", 1, 0) AS need") {
+		res.Schema.Fields = []*bqv2.TableFieldSchema{{Name: "need", Type: "INTEGER", Mode: "NULLABLE"}}
+		res.Rows = []*bqv2.TableRow{{F: []*bqv2.TableCell{{V: "0"}}}}
 		res.TotalRows = 1
 	}
 	f.reply(w, res)

@@ -13,6 +13,7 @@ import (
 	"cloud.google.com/go/bigquery"
 
 	"github.com/synctrack/synctrack/dialects"
+	analysis "github.com/synctrack/synctrack/sql"
 	"github.com/synctrack/synctrack/warehouse"
 )
 
@@ -43,7 +44,7 @@ func (w *Warehouse) LoadRecords(ctx context.Context, files []warehouse.File) (wa
 	}
 	b := &batch{files: files, foots: foots, now: now, records: true,
 		build: func(in dialects.BQBatch, srcs []dialects.BQSource, added []dialects.AddedColumn) []string {
-			return w.d.ReplaceRecords(w.c.Dataset, in, srcs, added)
+			return w.d.ReplaceRecords(w.c.Dataset, in, srcs, added, analysis.CountsInserts(w.d, w.c.Dataset, w.d.BatchFiles(in), ""))
 		}}
 	res, err := w.retry(ctx, failed, files, func(live []int) (int64, map[int]error, error) { return w.attempt(ctx, b, live) })
 	return res, wrap("load records", err)

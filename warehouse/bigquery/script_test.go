@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/synctrack/synctrack/dialects"
+	analysis "github.com/synctrack/synctrack/sql"
 	"github.com/synctrack/synctrack/warehouse"
 )
 
@@ -39,7 +40,9 @@ func recordsScript(t *testing.T, n, keyLen int) (string, int, error) {
 	}
 	in.LoadedAt = w.d.Value(w.now())
 	decl := w.d.Declare(&in)
-	build := func(srcs []dialects.BQSource) []string { return w.d.ReplaceRecords("synctrack", in, srcs, nil) }
+	build := func(srcs []dialects.BQSource) []string {
+		return w.d.ReplaceRecords("synctrack", in, srcs, nil, analysis.CountsInserts(w.d, "synctrack", w.d.BatchFiles(in), ""))
+	}
 	s, _, err := w.queryScript("c1", decl, in, files, []group{g}, build)
 	return s, a.Bytes(), err
 }

@@ -51,7 +51,10 @@ func (w *Warehouse) setup(ctx context.Context) error {
 			return err
 		}
 	}
-	return w.putView(ctx, "sync_log", w.d.SyncLogView(w.c.Dataset))
+	if err := w.putView(ctx, "sync_log", w.d.SyncLogView(w.c.Dataset)); err != nil {
+		return err
+	}
+	return w.backfillCounts(ctx)
 }
 
 func (w *Warehouse) ensureTable(ctx context.Context, name string, cols []dialects.Column) error {

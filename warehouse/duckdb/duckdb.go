@@ -163,7 +163,7 @@ func (w *Warehouse) setup(ctx context.Context) error {
 			return classify(fmt.Errorf("set up schema %s: %w", w.schema, err), nil)
 		}
 	}
-	return nil
+	return w.backfillCounts(ctx)
 }
 
 // ReadsLocalFiles marks DuckDB as reading staged local files.
@@ -215,7 +215,10 @@ type queryer interface {
 // sent goes through here or query.
 func (w *Warehouse) exec(ctx context.Context, on execer, stmt string, args ...any) (sql.Result, error) {
 	w.log.Debug("statement", "sql", stmt)
-	return on.ExecContext(ctx, stmt, args...)
+	start := time.Now()
+	res, err := on.ExecContext(ctx, stmt, args...)
+	w.log.Debug("statement done", "elapsed", time.Since(start))
+	return res, err
 }
 
 // query runs one query, logged at debug level.

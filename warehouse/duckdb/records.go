@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/synctrack/synctrack/dialects"
+	analysis "github.com/synctrack/synctrack/sql"
 	"github.com/synctrack/synctrack/warehouse"
 )
 
@@ -45,13 +47,23 @@ func (w *Warehouse) loadRecords(ctx context.Context, files []warehouse.File) (in
 		// The DELETE scans _file over the whole table: skip it when no file of
 		// the batch can have rows yet.
 		if anySeen(files) {
-			if _, err := w.exec(ctx, tx, `DELETE FROM `+recs+` WHERE _file IN (SELECT key FROM _st_batch)`); err != nil {
-				return fmt.Errorf("delete old rows: %w", err)
+			for _, t := range []string{recs, w.table(dialects.OutcomeCountsTable), w.table(dialects.FingerprintCountsTable)} {
+				if _, err := w.exec(ctx, tx, `DELETE FROM `+t+` WHERE _file IN (SELECT key FROM _st_batch)`); err != nil {
+					return fmt.Errorf("delete old rows: %w", err)
+				}
 			}
 		}
 		if q := w.insertRecordsSQL(files); q != "" {
 			if _, err := w.exec(ctx, tx, q, now); err != nil {
 				return fmt.Errorf("insert rows: %w", err)
+			}
+			// The rows just inserted, and only those: _loaded_at = now lets
+			// DuckDB skip every older row group by its min/max before the
+			// join on _file.
+			for _, c := range analysis.CountsInserts(w.d, w.schema, `r._loaded_at = $1 AND r._file IN (SELECT key FROM _st_batch)`, "") {
+				if _, err := w.exec(ctx, tx, c, now); err != nil {
+					return fmt.Errorf("count rows: %w", err)
+				}
 			}
 		}
 		es := make([]warehouse.LedgerEntry, len(files))

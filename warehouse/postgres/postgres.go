@@ -100,6 +100,9 @@ func (w *Warehouse) setup(ctx context.Context) error {
 				return fmt.Errorf("set up schema %s: %w", w.schema, err)
 			}
 		}
+		if err := w.backfillCounts(ctx, tx); err != nil {
+			return err
+		}
 		return w.replaceView(ctx, tx, "sync_log", w.d.SyncLogBody(w.schema))
 	})
 }

@@ -10,6 +10,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/synctrack/synctrack/dialects"
+	analysis "github.com/synctrack/synctrack/sql"
 	"github.com/synctrack/synctrack/warehouse"
 )
 
@@ -33,8 +35,10 @@ func (w *Warehouse) LoadRecords(ctx context.Context, files []warehouse.File) (wa
 	var total int64
 	err := w.inTx(ctx, func(tx pgx.Tx) error {
 		if seen := seenKeys(files); len(seen) > 0 {
-			if _, err := tx.Exec(ctx, `DELETE FROM `+w.table("sync_records")+` WHERE _file = ANY($1)`, seen); err != nil {
-				return fmt.Errorf("delete old rows: %w", err)
+			for _, t := range []string{"sync_records", dialects.OutcomeCountsTable, dialects.FingerprintCountsTable} {
+				if _, err := tx.Exec(ctx, `DELETE FROM `+w.table(t)+` WHERE _file = ANY($1)`, seen); err != nil {
+					return fmt.Errorf("delete old rows: %w", err)
+				}
 			}
 		}
 		n, err := tx.CopyFrom(ctx, pgx.Identifier{w.schema, "sync_records"}, recordColumns, src)
@@ -42,6 +46,15 @@ func (w *Warehouse) LoadRecords(ctx context.Context, files []warehouse.File) (wa
 			return src.blame(err)
 		}
 		total = n
+		keys := make([]string, len(files))
+		for i, f := range files {
+			keys[i] = f.Key
+		}
+		for _, c := range analysis.CountsInserts(w.d, w.schema, `r._file = ANY($1)`, "") {
+			if _, err := tx.Exec(ctx, c, keys); err != nil {
+				return fmt.Errorf("count rows: %w", err)
+			}
+		}
 		es := make([]warehouse.LedgerEntry, len(files))
 		for i, f := range files {
 			note := f.Note

@@ -106,10 +106,14 @@ func TestChangedFileFailsKeepsOldVersion(t *testing.T) {
 		}
 	}
 	copyFresh := `COPY INTO "SYNCTRACK"."SYNC_RECORDS"`
+	// A changed file's counts go with its rows, and the new rows' counts
+	// come with them, in the same transaction.
+	deleteCounts := `DELETE FROM "SYNCTRACK"."RUN_OUTCOME_COUNTS" WHERE "_FILE" IN | DELETE FROM "SYNCTRACK"."RUN_FINGERPRINT_COUNTS" WHERE "_FILE" IN | `
+	insertCounts := `INSERT INTO "SYNCTRACK"."RUN_OUTCOME_COUNTS" | INSERT INTO "SYNCTRACK"."RUN_FINGERPRINT_COUNTS" | `
 	want := []string{
-		"BEGIN | DELETE FROM \"SYNCTRACK\".\"SYNC_RECORDS\" WHERE \"_FILE\" IN | " + copyFresh + " | " + copyFresh + " | SELECT CURRENT_TRANSACTION() | ROLLBACK",
-		"BEGIN | DELETE FROM \"SYNCTRACK\".\"SYNC_RECORDS\" WHERE \"_FILE\" IN | " + copyFresh + " | " + copyFresh +
-			" | SELECT CURRENT_TRANSACTION() | SELECT \"_FILE\" FROM \"SYNCTRACK\".\"SYNC_RECORDS\" WHERE \"_FILE\" IN | UPDATE \"SYNCTRACK\".\"SYNC_RECORDS\" SET | UPDATE \"SYNCTRACK\".\"LOAD_LEDGER\" l SET \"STATUS\" = 'replaced' | MERGE INTO \"SYNCTRACK\".\"LOAD_LEDGER\" l | COMMIT",
+		"BEGIN | DELETE FROM \"SYNCTRACK\".\"SYNC_RECORDS\" WHERE \"_FILE\" IN | " + deleteCounts + copyFresh + " | " + copyFresh + " | SELECT CURRENT_TRANSACTION() | ROLLBACK",
+		"BEGIN | DELETE FROM \"SYNCTRACK\".\"SYNC_RECORDS\" WHERE \"_FILE\" IN | " + deleteCounts + copyFresh + " | " + copyFresh +
+			" | SELECT CURRENT_TRANSACTION() | SELECT \"_FILE\" FROM \"SYNCTRACK\".\"SYNC_RECORDS\" WHERE \"_FILE\" IN | UPDATE \"SYNCTRACK\".\"SYNC_RECORDS\" SET | " + insertCounts + "UPDATE \"SYNCTRACK\".\"LOAD_LEDGER\" l SET \"STATUS\" = 'replaced' | MERGE INTO \"SYNCTRACK\".\"LOAD_LEDGER\" l | COMMIT",
 	}
 	if strings.Join(records, "\n") != strings.Join(want, "\n") {
 		t.Errorf("records transactions:\n%s\nwant:\n%s", strings.Join(records, "\n"), strings.Join(want, "\n"))

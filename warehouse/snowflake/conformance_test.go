@@ -37,8 +37,9 @@ func TestConformance(t *testing.T) {
 			t.Cleanup(func() { w.Close() })
 			return w
 		},
-		Rows:  func(t testing.TB, wh warehouse.Warehouse) map[string]int64 { return f.FileRows("SYNC_RECORDS") },
-		Views: func(t testing.TB, wh warehouse.Warehouse) []string { return f.Views() },
+		Rows:   func(t testing.TB, wh warehouse.Warehouse) map[string]int64 { return f.FileRows("SYNC_RECORDS") },
+		Counts: func(t testing.TB, wh warehouse.Warehouse) map[string]int64 { return f.FileRows("RUN_OUTCOME_COUNTS") },
+		Views:  func(t testing.TB, wh warehouse.Warehouse) []string { return f.Views() },
 		// sffake keeps no rows' dates: it is told which files the pass finds
 		// (the suite's oracle), and that no straddling file has older rows
 		// left; the rest (ledger UPDATE and deletes by key) it runs itself.

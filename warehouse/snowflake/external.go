@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/synctrack/synctrack/dialects"
 	"github.com/synctrack/synctrack/warehouse"
 )
 
@@ -73,7 +74,26 @@ func (w *Warehouse) registerRecords(ctx context.Context, files []warehouse.File)
 	if len(es) == 0 {
 		return out, nil
 	}
-	if err := w.inTx(ctx, func(tx *sql.Tx) error { return w.writeLedger(ctx, tx, es) }); err != nil {
+	// The counts come from the view over the external table, which has no
+	// load time: they get the batch's.
+	done := make([]string, len(es))
+	for i, e := range es {
+		done[i] = e.Key
+	}
+	err := w.inTx(ctx, func(tx *sql.Tx) error {
+		for _, c := range chunks(done) {
+			for _, t := range []string{dialects.OutcomeCountsTable, dialects.FingerprintCountsTable} {
+				if err := w.exec(ctx, tx, w.d.DeleteFiles(w.schema, t, c)); err != nil {
+					return err
+				}
+			}
+		}
+		if err := w.writeCounts(ctx, tx, done, w.d.Timestamp(now)); err != nil {
+			return err
+		}
+		return w.writeLedger(ctx, tx, es)
+	})
+	if err != nil {
 		return out, err
 	}
 	w.noteSeen(es)

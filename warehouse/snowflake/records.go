@@ -38,6 +38,9 @@ func (w *Warehouse) LoadRecords(ctx context.Context, files []warehouse.File) (wa
 	if len(files) == 0 {
 		return out, nil
 	}
+	if err := w.ensureCounts(ctx); err != nil {
+		return out, err
+	}
 	if w.external {
 		return w.registerRecords(ctx, files)
 	}
@@ -87,8 +90,10 @@ func (w *Warehouse) loadBatch(ctx context.Context, files []warehouse.File) (int6
 	var total int64
 	err := w.inTx(ctx, func(tx *sql.Tx) error {
 		for _, c := range chunks(keys) {
-			if err := w.exec(ctx, tx, w.d.DeleteFiles(w.schema, "sync_records", c)); err != nil {
-				return err
+			for _, t := range []string{"sync_records", dialects.OutcomeCountsTable, dialects.FingerprintCountsTable} {
+				if err := w.exec(ctx, tx, w.d.DeleteFiles(w.schema, t, c)); err != nil {
+					return err
+				}
 			}
 		}
 		c, err := w.copyAll(ctx, tx, "sync_records", dialects.RecordsMetadata, fresh[0], forced[0], true, true)
@@ -139,6 +144,9 @@ func (w *Warehouse) loadBatch(ctx context.Context, files []warehouse.File) (int6
 			if err := w.exec(ctx, tx, w.d.FinishRecords(w.schema, ch)); err != nil {
 				return err
 			}
+		}
+		if err := w.writeCounts(ctx, tx, done, ""); err != nil {
+			return err
 		}
 		return w.writeLedger(ctx, tx, es)
 	})

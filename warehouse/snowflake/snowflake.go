@@ -180,9 +180,11 @@ type Warehouse struct {
 	external bool
 	channel  string // the external table's notification channel, once AUTO_REFRESH is on
 	readOnly bool
-	ready    bool            // the schema's tables are known to exist
-	seen     map[string]bool // keys the ledger has any row for
-	loaded   map[string]bool // keys with a loaded version: their rows are in sync_records
+	ready    bool // the schema's tables are known to exist
+	// countsReady: the counts tables exist and need no backfill (ensureCounts).
+	countsReady bool
+	seen        map[string]bool // keys the ledger has any row for
+	loaded      map[string]bool // keys with a loaded version: their rows are in sync_records
 	// described is QueryReadOnly's session, opened on first use (query.go).
 	described *sql.DB
 }

@@ -1,32 +1,34 @@
 -- rendered with parameters: rejection_trend
--- Daily rejection rate per sync, by the UTC day each batch started.
+-- Daily rejection rate per sync, by the UTC day each batch started. Reads
+-- run_outcome_counts, which every load writes with the rows.
 -- params: sync since limit
 SELECT
-  CAST(timezone('UTC', l.batch_started_at) AS DATE) AS day,
-  l.org_id,
-  l.sync_id,
-  count(*) AS total,
-  count(*) FILTER (WHERE l.outcome = 'rejected') AS rejected,
-  CAST(round(CAST(count(*) FILTER (WHERE l.outcome = 'rejected') AS NUMERIC) / count(*), 4) AS DOUBLE PRECISION) AS rejection_rate
-FROM "synctrack"."sync_log" AS l
+  CAST(timezone('UTC', c.batch_started_at) AS DATE) AS day,
+  c.org_id,
+  c.sync_configuration_id AS sync_id,
+  CAST(sum(c.records) AS BIGINT) AS total,
+  CAST(sum(CASE WHEN c.outcome = 'rejected' THEN c.records ELSE 0 END) AS BIGINT) AS rejected,
+  CAST(round(CAST(CAST(sum(CASE WHEN c.outcome = 'rejected' THEN c.records ELSE 0 END) AS BIGINT) AS NUMERIC) / CAST(sum(c.records) AS BIGINT), 4) AS DOUBLE PRECISION) AS rejection_rate
+FROM "synctrack"."run_outcome_counts" AS c
 WHERE TRUE
-  AND l.sync_id = '52275'
-  AND l.batch_started_at >= CAST('2026-01-05 00:00:00.000000+00:00' AS TIMESTAMPTZ)
-GROUP BY day, l.org_id, l.sync_id
-ORDER BY day DESC NULLS LAST, l.org_id, l.sync_id
+  AND c.sync_configuration_id = '52275'
+  AND c.batch_started_at >= CAST('2026-01-05 00:00:00.000000+00:00' AS TIMESTAMPTZ)
+GROUP BY day, c.org_id, c.sync_configuration_id
+ORDER BY day DESC NULLS LAST, c.org_id, sync_id
 LIMIT 50
 
 -- rendered as a view, without parameters
--- Daily rejection rate per sync, by the UTC day each batch started.
+-- Daily rejection rate per sync, by the UTC day each batch started. Reads
+-- run_outcome_counts, which every load writes with the rows.
 -- params: sync since limit
 SELECT
-  CAST(timezone('UTC', l.batch_started_at) AS DATE) AS day,
-  l.org_id,
-  l.sync_id,
-  count(*) AS total,
-  count(*) FILTER (WHERE l.outcome = 'rejected') AS rejected,
-  CAST(round(CAST(count(*) FILTER (WHERE l.outcome = 'rejected') AS NUMERIC) / count(*), 4) AS DOUBLE PRECISION) AS rejection_rate
-FROM "synctrack"."sync_log" AS l
+  CAST(timezone('UTC', c.batch_started_at) AS DATE) AS day,
+  c.org_id,
+  c.sync_configuration_id AS sync_id,
+  CAST(sum(c.records) AS BIGINT) AS total,
+  CAST(sum(CASE WHEN c.outcome = 'rejected' THEN c.records ELSE 0 END) AS BIGINT) AS rejected,
+  CAST(round(CAST(CAST(sum(CASE WHEN c.outcome = 'rejected' THEN c.records ELSE 0 END) AS BIGINT) AS NUMERIC) / CAST(sum(c.records) AS BIGINT), 4) AS DOUBLE PRECISION) AS rejection_rate
+FROM "synctrack"."run_outcome_counts" AS c
 WHERE TRUE
-GROUP BY day, l.org_id, l.sync_id
-ORDER BY day DESC NULLS LAST, l.org_id, l.sync_id
+GROUP BY day, c.org_id, c.sync_configuration_id
+ORDER BY day DESC NULLS LAST, c.org_id, sync_id

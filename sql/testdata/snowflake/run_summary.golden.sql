@@ -3,28 +3,26 @@
 -- invalid counts the NULL and DUPLICATE checks and rows without a status. Names come
 -- from the fact tables through left joins: facts are refreshed every six hours, so a
 -- new source or destination has a NULL name until they catch up. With since, only
--- rows of batches started at or after it are counted.
+-- rows of batches started at or after it are counted. Reads run_outcome_counts,
+-- which every load writes with the rows: a few rows per file, not one per record.
 -- params: sync run since limit
 WITH run_totals AS (
   SELECT
-    l.org_id,
-    l.sync_id,
-    l.sync_run_id,
-    l.source_object_id,
-    l.destination_id,
-    l.destination_object_id,
-    count(*) AS total,
-    COUNT_IF(l.outcome = 'success') AS succeeded,
-    COUNT_IF(l.outcome = 'rejected') AS rejected,
-    COUNT_IF(l.outcome = 'invalid') AS invalid,
-    min(l.batch_started_at) AS first_batch_started_at,
-    max(l.batch_completed_at) AS last_batch_completed_at
-  FROM "SYNCTRACK"."SYNC_LOG" AS l
+    c.org_id,
+    c.sync_configuration_id AS sync_id,
+    c.sync_run_id,
+    SUM(c.records) AS total,
+    SUM(CASE WHEN c.outcome = 'success' THEN c.records ELSE 0 END) AS succeeded,
+    SUM(CASE WHEN c.outcome = 'rejected' THEN c.records ELSE 0 END) AS rejected,
+    SUM(CASE WHEN c.outcome = 'invalid' THEN c.records ELSE 0 END) AS invalid,
+    min(c.batch_started_at) AS first_batch_started_at,
+    max(c.batch_ended_at) AS last_batch_completed_at
+  FROM "SYNCTRACK"."RUN_OUTCOME_COUNTS" AS c
   WHERE TRUE
-    AND l.sync_id = '52275'
-    AND l.sync_run_id = '8867293'
-    AND l.batch_started_at >= CAST('2026-01-05 00:00:00.000000+00:00' AS TIMESTAMP_TZ)
-  GROUP BY l.org_id, l.sync_id, l.sync_run_id, l.source_object_id, l.destination_id, l.destination_object_id
+    AND c.sync_configuration_id = '52275'
+    AND c.sync_run_id = '8867293'
+    AND c.batch_started_at >= CAST('2026-01-05 00:00:00.000000+00:00' AS TIMESTAMP_TZ)
+  GROUP BY c.org_id, c.sync_configuration_id, c.sync_run_id
 )
 SELECT
   r.org_id,
@@ -39,19 +37,19 @@ SELECT
   r.first_batch_started_at,
   r.last_batch_completed_at,
   m.source_type,
-  r.source_object_id,
+  m.source_object_id,
   so.name AS source_name,
   m.destination_type,
-  r.destination_id,
+  m.destination_id,
   d.name AS destination_name,
-  r.destination_object_id,
+  m.destination_object_id,
   dobj.name AS destination_object_name
 FROM run_totals AS r
 LEFT JOIN "SYNCTRACK"."SYNC_RUNS" AS m
   ON m.org_id = r.org_id AND m.sync_configuration_id = r.sync_id AND m.sync_run_id = r.sync_run_id
-LEFT JOIN "SYNCTRACK"."SOURCE_OBJECTS" AS so ON so.org_id = r.org_id AND so.id = r.source_object_id
-LEFT JOIN "SYNCTRACK"."DESTINATIONS" AS d ON d.org_id = r.org_id AND d.id = r.destination_id
-LEFT JOIN "SYNCTRACK"."DESTINATION_OBJECTS" AS dobj ON dobj.org_id = r.org_id AND dobj.id = r.destination_object_id
+LEFT JOIN "SYNCTRACK"."SOURCE_OBJECTS" AS so ON so.org_id = r.org_id AND so.id = m.source_object_id
+LEFT JOIN "SYNCTRACK"."DESTINATIONS" AS d ON d.org_id = r.org_id AND d.id = m.destination_id
+LEFT JOIN "SYNCTRACK"."DESTINATION_OBJECTS" AS dobj ON dobj.org_id = r.org_id AND dobj.id = m.destination_object_id
 ORDER BY r.first_batch_started_at DESC NULLS LAST, r.org_id, r.sync_id, r.sync_run_id
 LIMIT 50
 
@@ -60,25 +58,23 @@ LIMIT 50
 -- invalid counts the NULL and DUPLICATE checks and rows without a status. Names come
 -- from the fact tables through left joins: facts are refreshed every six hours, so a
 -- new source or destination has a NULL name until they catch up. With since, only
--- rows of batches started at or after it are counted.
+-- rows of batches started at or after it are counted. Reads run_outcome_counts,
+-- which every load writes with the rows: a few rows per file, not one per record.
 -- params: sync run since limit
 WITH run_totals AS (
   SELECT
-    l.org_id,
-    l.sync_id,
-    l.sync_run_id,
-    l.source_object_id,
-    l.destination_id,
-    l.destination_object_id,
-    count(*) AS total,
-    COUNT_IF(l.outcome = 'success') AS succeeded,
-    COUNT_IF(l.outcome = 'rejected') AS rejected,
-    COUNT_IF(l.outcome = 'invalid') AS invalid,
-    min(l.batch_started_at) AS first_batch_started_at,
-    max(l.batch_completed_at) AS last_batch_completed_at
-  FROM "SYNCTRACK"."SYNC_LOG" AS l
+    c.org_id,
+    c.sync_configuration_id AS sync_id,
+    c.sync_run_id,
+    SUM(c.records) AS total,
+    SUM(CASE WHEN c.outcome = 'success' THEN c.records ELSE 0 END) AS succeeded,
+    SUM(CASE WHEN c.outcome = 'rejected' THEN c.records ELSE 0 END) AS rejected,
+    SUM(CASE WHEN c.outcome = 'invalid' THEN c.records ELSE 0 END) AS invalid,
+    min(c.batch_started_at) AS first_batch_started_at,
+    max(c.batch_ended_at) AS last_batch_completed_at
+  FROM "SYNCTRACK"."RUN_OUTCOME_COUNTS" AS c
   WHERE TRUE
-  GROUP BY l.org_id, l.sync_id, l.sync_run_id, l.source_object_id, l.destination_id, l.destination_object_id
+  GROUP BY c.org_id, c.sync_configuration_id, c.sync_run_id
 )
 SELECT
   r.org_id,
@@ -93,17 +89,17 @@ SELECT
   r.first_batch_started_at,
   r.last_batch_completed_at,
   m.source_type,
-  r.source_object_id,
+  m.source_object_id,
   so.name AS source_name,
   m.destination_type,
-  r.destination_id,
+  m.destination_id,
   d.name AS destination_name,
-  r.destination_object_id,
+  m.destination_object_id,
   dobj.name AS destination_object_name
 FROM run_totals AS r
 LEFT JOIN "SYNCTRACK"."SYNC_RUNS" AS m
   ON m.org_id = r.org_id AND m.sync_configuration_id = r.sync_id AND m.sync_run_id = r.sync_run_id
-LEFT JOIN "SYNCTRACK"."SOURCE_OBJECTS" AS so ON so.org_id = r.org_id AND so.id = r.source_object_id
-LEFT JOIN "SYNCTRACK"."DESTINATIONS" AS d ON d.org_id = r.org_id AND d.id = r.destination_id
-LEFT JOIN "SYNCTRACK"."DESTINATION_OBJECTS" AS dobj ON dobj.org_id = r.org_id AND dobj.id = r.destination_object_id
+LEFT JOIN "SYNCTRACK"."SOURCE_OBJECTS" AS so ON so.org_id = r.org_id AND so.id = m.source_object_id
+LEFT JOIN "SYNCTRACK"."DESTINATIONS" AS d ON d.org_id = r.org_id AND d.id = m.destination_id
+LEFT JOIN "SYNCTRACK"."DESTINATION_OBJECTS" AS dobj ON dobj.org_id = r.org_id AND dobj.id = m.destination_object_id
 ORDER BY r.first_batch_started_at DESC NULLS LAST, r.org_id, r.sync_id, r.sync_run_id

@@ -11,6 +11,30 @@ SET _st_ledger = ARRAY(
     ) x JOIN UNNEST(_st_files) b ON b.uri = x.uri GROUP BY 1
   ) c ON c.`key` = l.`key`);
 BEGIN TRANSACTION;
+DELETE FROM `synctrack`.`run_outcome_counts` WHERE _file IN (SELECT b.key FROM UNNEST(_st_files) b);
+DELETE FROM `synctrack`.`run_fingerprint_counts` WHERE _file IN (SELECT b.key FROM UNNEST(_st_files) b);
+INSERT INTO `synctrack`.`run_outcome_counts` (org_id, sync_configuration_id, sync_run_id, batch_started_at, batch_ended_at, outcome, records, _file, _loaded_at)
+SELECT org_id, sync_configuration_id, sync_run_id, batch_started_at, max(batch_ended_at),
+  outcome, count(*), _file, TIMESTAMP '2026-01-05 09:00:00+00'
+FROM (
+  SELECT r.org_id, r.sync_configuration_id, r.sync_run_id, r.batch_started_at, r.batch_ended_at,
+    CASE lower(r.status) WHEN 'succeeded' THEN 'success' WHEN 'rejected' THEN 'rejected' ELSE 'invalid' END AS outcome, r._file, r._loaded_at
+  FROM `synctrack`.`sync_records` AS r
+  WHERE r._file IN (SELECT b.key FROM UNNEST(_st_files) b)
+) AS x
+GROUP BY org_id, sync_configuration_id, sync_run_id, batch_started_at, outcome, _file;
+INSERT INTO `synctrack`.`run_fingerprint_counts` (org_id, sync_configuration_id, sync_run_id, batch_started_at, outcome, fingerprint, status_message, records, _file, _loaded_at)
+SELECT org_id, sync_configuration_id, sync_run_id, batch_started_at, outcome, fingerprint,
+  min(status_message), count(*), _file, TIMESTAMP '2026-01-05 09:00:00+00'
+FROM (
+  SELECT r.org_id, r.sync_configuration_id, r.sync_run_id, r.batch_started_at,
+    CASE lower(r.status) WHEN 'succeeded' THEN 'success' WHEN 'rejected' THEN 'rejected' ELSE 'invalid' END AS outcome,
+    REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(r.status_message, '[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}', '<uuid>'), '[A-Za-z0-9._%+-]*@[A-Za-z0-9._%+@-]*', '<email>'), '\'[^\']*\'', '\'<v>\''), '[A-Za-z0-9_-]+([.][A-Za-z0-9_-]+)+[.][a-z]{2,}', '<host>'), '(^|[^A-Za-z0-9])([A-Za-z]+[0-9]|[0-9]+[A-Za-z]|[A-Za-z]+[-_][0-9])[A-Za-z0-9]*', '\\1<id>'), '(^|[^A-Za-z0-9])-?[0-9]+([.][0-9]+)?', '\\1<n>') AS fingerprint,
+    r.status_message, r._file, r._loaded_at
+  FROM `synctrack`.`sync_records` AS r
+  WHERE (r._file IN (SELECT b.key FROM UNNEST(_st_files) b)) AND CASE lower(r.status) WHEN 'succeeded' THEN 'success' WHEN 'rejected' THEN 'rejected' ELSE 'invalid' END <> 'success'
+) AS x
+GROUP BY org_id, sync_configuration_id, sync_run_id, batch_started_at, outcome, fingerprint, _file;
 UPDATE `synctrack`.`load_ledger` o SET `status` = 'replaced'
 WHERE ((o.`status` IN ('failed', 'quarantined') AND o.`key` IN (SELECT n.`key` FROM UNNEST(_st_ledger) n))
   OR (o.`status` = 'loaded' AND o.`key` IN (SELECT n.`key` FROM UNNEST(_st_ledger) n WHERE n.`status` = 'loaded')))

@@ -244,6 +244,10 @@ func (f *Server) answer(q string) map[string]any {
 		st.tables[name] = true
 		st.views[name] = strings.Contains(q[:strings.Index(q, `"`)], " VIEW ")
 		return result(0x6100, statusOnly, ok)
+	case strings.HasPrefix(q, "SELECT") && strings.Contains(q, `"RUN_OUTCOME_COUNTS"`) && strings.Contains(q, `"LOAD_LEDGER"`):
+		return f.countsCheck(st)
+	case countsInsertRe.MatchString(q):
+		return f.countsInsert(st, q, countsInsertRe.FindStringSubmatch(q)[1])
 	case strings.HasPrefix(q, "SELECT") && strings.Contains(q, `"LOAD_LEDGER"`) && strings.Contains(q, "STARTSWITH("):
 		if !st.tables["LOAD_LEDGER"] {
 			return sqlError("002003", "42S02", "SQL compilation error:\nObject 'ANALYTICS.SYNCTRACK.LOAD_LEDGER' does not exist or not authorized.")

@@ -97,6 +97,31 @@ CREATE TABLE IF NOT EXISTS "SYNCTRACK"."SOURCE_OBJECTS" (
 )
 ENABLE_SCHEMA_EVOLUTION = TRUE;
 
+CREATE TABLE IF NOT EXISTS "SYNCTRACK"."RUN_OUTCOME_COUNTS" (
+  "ORG_ID" VARCHAR,
+  "SYNC_CONFIGURATION_ID" VARCHAR,
+  "SYNC_RUN_ID" VARCHAR,
+  "BATCH_STARTED_AT" TIMESTAMP_TZ,
+  "BATCH_ENDED_AT" TIMESTAMP_TZ,
+  "OUTCOME" VARCHAR,
+  "RECORDS" NUMBER(38,0),
+  "_FILE" VARCHAR,
+  "_LOADED_AT" TIMESTAMP_TZ
+);
+
+CREATE TABLE IF NOT EXISTS "SYNCTRACK"."RUN_FINGERPRINT_COUNTS" (
+  "ORG_ID" VARCHAR,
+  "SYNC_CONFIGURATION_ID" VARCHAR,
+  "SYNC_RUN_ID" VARCHAR,
+  "BATCH_STARTED_AT" TIMESTAMP_TZ,
+  "OUTCOME" VARCHAR,
+  "FINGERPRINT" VARCHAR,
+  "STATUS_MESSAGE" VARCHAR,
+  "RECORDS" NUMBER(38,0),
+  "_FILE" VARCHAR,
+  "_LOADED_AT" TIMESTAMP_TZ
+);
+
 ALTER TABLE "SYNCTRACK"."SYNC_RUNS" ADD COLUMN IF NOT EXISTS "STATE" VARCHAR DEFAULT 'open';
 
 ALTER TABLE "SYNCTRACK"."SYNC_RUNS" ADD COLUMN IF NOT EXISTS "COMPLETED_AT" TIMESTAMP_TZ;
@@ -191,9 +216,40 @@ WHEN NOT MATCHED THEN INSERT ("KEY", "ETAG", "SIZE", "KIND", "STATUS", "ROWS", "
 
 COMMIT;
 
+CREATE TABLE IF NOT EXISTS "SYNCTRACK"."RUN_OUTCOME_COUNTS" (
+  "ORG_ID" VARCHAR,
+  "SYNC_CONFIGURATION_ID" VARCHAR,
+  "SYNC_RUN_ID" VARCHAR,
+  "BATCH_STARTED_AT" TIMESTAMP_TZ,
+  "BATCH_ENDED_AT" TIMESTAMP_TZ,
+  "OUTCOME" VARCHAR,
+  "RECORDS" NUMBER(38,0),
+  "_FILE" VARCHAR,
+  "_LOADED_AT" TIMESTAMP_TZ
+);
+
+CREATE TABLE IF NOT EXISTS "SYNCTRACK"."RUN_FINGERPRINT_COUNTS" (
+  "ORG_ID" VARCHAR,
+  "SYNC_CONFIGURATION_ID" VARCHAR,
+  "SYNC_RUN_ID" VARCHAR,
+  "BATCH_STARTED_AT" TIMESTAMP_TZ,
+  "OUTCOME" VARCHAR,
+  "FINGERPRINT" VARCHAR,
+  "STATUS_MESSAGE" VARCHAR,
+  "RECORDS" NUMBER(38,0),
+  "_FILE" VARCHAR,
+  "_LOADED_AT" TIMESTAMP_TZ
+);
+
+SELECT l."KEY" FROM "SYNCTRACK"."LOAD_LEDGER" l WHERE l."STATUS" = 'loaded' AND l."KIND" = 'records' AND l."ROWS" > 0 AND NOT EXISTS (SELECT 1 FROM "SYNCTRACK"."RUN_OUTCOME_COUNTS") LIMIT 1;
+
 BEGIN;
 
 DELETE FROM "SYNCTRACK"."SYNC_RECORDS" WHERE "_FILE" IN ('sync_tracking_datasets/org1/52275/run1/records_updated.parquet', 'sync_tracking_datasets/org1/52275/run2/records_added.0.parquet', 'sync_tracking_datasets/org1/52275/run2/records_added.1.parquet', 'sync_tracking_datasets/org1/52275/run2/records_added.2.parquet');
+
+DELETE FROM "SYNCTRACK"."RUN_OUTCOME_COUNTS" WHERE "_FILE" IN ('sync_tracking_datasets/org1/52275/run1/records_updated.parquet', 'sync_tracking_datasets/org1/52275/run2/records_added.0.parquet', 'sync_tracking_datasets/org1/52275/run2/records_added.1.parquet', 'sync_tracking_datasets/org1/52275/run2/records_added.2.parquet');
+
+DELETE FROM "SYNCTRACK"."RUN_FINGERPRINT_COUNTS" WHERE "_FILE" IN ('sync_tracking_datasets/org1/52275/run1/records_updated.parquet', 'sync_tracking_datasets/org1/52275/run2/records_added.0.parquet', 'sync_tracking_datasets/org1/52275/run2/records_added.1.parquet', 'sync_tracking_datasets/org1/52275/run2/records_added.2.parquet');
 
 COPY INTO "SYNCTRACK"."SYNC_RECORDS"
 FROM @"ANALYTICS"."SYNCTRACK"."SYNC_LOGS"
@@ -219,6 +275,30 @@ UPDATE "SYNCTRACK"."SYNC_RECORDS" SET
   "RECORD_PAYLOAD" = CASE WHEN IS_VARCHAR("RECORD_PAYLOAD") THEN COALESCE(TRY_PARSE_JSON("RECORD_PAYLOAD"::VARCHAR), "RECORD_PAYLOAD") ELSE "RECORD_PAYLOAD" END,
   "_ROW" = "_ROW" - 1
 WHERE "_FILE" IN ('sync_tracking_datasets/org1/52275/run1/records_updated.parquet', 'sync_tracking_datasets/org1/52275/run2/records_added.0.parquet', 'sync_tracking_datasets/org1/52275/run2/records_added.1.parquet', 'sync_tracking_datasets/org1/52275/run2/records_added.2.parquet');
+
+INSERT INTO "SYNCTRACK"."RUN_OUTCOME_COUNTS" (org_id, sync_configuration_id, sync_run_id, batch_started_at, batch_ended_at, outcome, records, _file, _loaded_at)
+SELECT org_id, sync_configuration_id, sync_run_id, batch_started_at, max(batch_ended_at),
+  outcome, count(*), _file, max(_loaded_at)
+FROM (
+  SELECT r.org_id, r.sync_configuration_id, r.sync_run_id, r.batch_started_at, r.batch_ended_at,
+    CASE lower(r.status) WHEN 'succeeded' THEN 'success' WHEN 'rejected' THEN 'rejected' ELSE 'invalid' END AS outcome, r._file, r._loaded_at
+  FROM "SYNCTRACK"."SYNC_RECORDS" AS r
+  WHERE r."_FILE" IN ('sync_tracking_datasets/org1/52275/run1/records_updated.parquet', 'sync_tracking_datasets/org1/52275/run2/records_added.0.parquet', 'sync_tracking_datasets/org1/52275/run2/records_added.1.parquet', 'sync_tracking_datasets/org1/52275/run2/records_added.2.parquet')
+) AS x
+GROUP BY org_id, sync_configuration_id, sync_run_id, batch_started_at, outcome, _file;
+
+INSERT INTO "SYNCTRACK"."RUN_FINGERPRINT_COUNTS" (org_id, sync_configuration_id, sync_run_id, batch_started_at, outcome, fingerprint, status_message, records, _file, _loaded_at)
+SELECT org_id, sync_configuration_id, sync_run_id, batch_started_at, outcome, fingerprint,
+  min(status_message), count(*), _file, max(_loaded_at)
+FROM (
+  SELECT r.org_id, r.sync_configuration_id, r.sync_run_id, r.batch_started_at,
+    CASE lower(r.status) WHEN 'succeeded' THEN 'success' WHEN 'rejected' THEN 'rejected' ELSE 'invalid' END AS outcome,
+    REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(r.status_message, '[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}', '<uuid>'), '[A-Za-z0-9._%+-]*@[A-Za-z0-9._%+@-]*', '<email>'), '''[^'']*''', '''<v>'''), '[A-Za-z0-9_-]+([.][A-Za-z0-9_-]+)+[.][a-z]{2,}', '<host>'), '(^|[^A-Za-z0-9])([A-Za-z]+[0-9]|[0-9]+[A-Za-z]|[A-Za-z]+[-_][0-9])[A-Za-z0-9]*', '\\1<id>'), '(^|[^A-Za-z0-9])-?[0-9]+([.][0-9]+)?', '\\1<n>') AS fingerprint,
+    r.status_message, r._file, r._loaded_at
+  FROM "SYNCTRACK"."SYNC_RECORDS" AS r
+  WHERE (r."_FILE" IN ('sync_tracking_datasets/org1/52275/run1/records_updated.parquet', 'sync_tracking_datasets/org1/52275/run2/records_added.0.parquet', 'sync_tracking_datasets/org1/52275/run2/records_added.1.parquet', 'sync_tracking_datasets/org1/52275/run2/records_added.2.parquet')) AND CASE lower(r.status) WHEN 'succeeded' THEN 'success' WHEN 'rejected' THEN 'rejected' ELSE 'invalid' END <> 'success'
+) AS x
+GROUP BY org_id, sync_configuration_id, sync_run_id, batch_started_at, outcome, fingerprint, _file;
 
 UPDATE "SYNCTRACK"."LOAD_LEDGER" l SET "STATUS" = 'replaced'
 FROM (SELECT column1 AS "KEY", column2 AS "ETAG", column3 AS "SIZE", column4 AS "KIND", column5 AS "STATUS", column6 AS "ROWS", column7 AS "ERROR", column8 AS "ATTEMPTS", TO_TIMESTAMP_TZ(column9) AS "FIRST_SEEN_AT", TO_TIMESTAMP_TZ(column10) AS "LOADED_AT"
@@ -459,19 +539,20 @@ ORDER BY rejected DESC, e.org_id, e.sync_id, e.fingerprint NULLS LAST
 ;
 
 CREATE OR REPLACE VIEW "SYNCTRACK"."REJECTION_TREND" AS
--- Daily rejection rate per sync, by the UTC day each batch started.
+-- Daily rejection rate per sync, by the UTC day each batch started. Reads
+-- run_outcome_counts, which every load writes with the rows.
 -- params: sync since limit
 SELECT
-  TO_DATE(CONVERT_TIMEZONE('UTC', l.batch_started_at)) AS day,
-  l.org_id,
-  l.sync_id,
-  count(*) AS total,
-  COUNT_IF(l.outcome = 'rejected') AS rejected,
-  round(COUNT_IF(l.outcome = 'rejected') / count(*), 4) AS rejection_rate
-FROM "SYNCTRACK"."SYNC_LOG" AS l
+  TO_DATE(CONVERT_TIMEZONE('UTC', c.batch_started_at)) AS day,
+  c.org_id,
+  c.sync_configuration_id AS sync_id,
+  SUM(c.records) AS total,
+  SUM(CASE WHEN c.outcome = 'rejected' THEN c.records ELSE 0 END) AS rejected,
+  round(SUM(CASE WHEN c.outcome = 'rejected' THEN c.records ELSE 0 END) / SUM(c.records), 4) AS rejection_rate
+FROM "SYNCTRACK"."RUN_OUTCOME_COUNTS" AS c
 WHERE TRUE
-GROUP BY day, l.org_id, l.sync_id
-ORDER BY day DESC NULLS LAST, l.org_id, l.sync_id
+GROUP BY day, c.org_id, c.sync_configuration_id
+ORDER BY day DESC NULLS LAST, c.org_id, sync_id
 ;
 
 CREATE OR REPLACE VIEW "SYNCTRACK"."REJECTIONS_BY_FINGERPRINT" AS
@@ -519,30 +600,51 @@ GROUP BY l.status_message
 ORDER BY rejected DESC, l.status_message NULLS LAST
 ;
 
+CREATE OR REPLACE VIEW "SYNCTRACK"."RUN_OUTCOMES" AS
+-- One row per run: when it started (its earliest batch), how many records files it
+-- has, and its records by outcome (success, rejected, invalid) with the rejection rate.
+-- Reads run_outcome_counts only, which every load writes with the rows: what pages
+-- and dashboards read per run without scanning sync_records.
+-- params: sync run since limit
+SELECT
+  c.org_id,
+  c.sync_configuration_id AS sync_id,
+  c.sync_run_id,
+  min(c.batch_started_at) AS started_at,
+  count(DISTINCT c._file) AS files,
+  SUM(c.records) AS total,
+  SUM(CASE WHEN c.outcome = 'success' THEN c.records ELSE 0 END) AS succeeded,
+  SUM(CASE WHEN c.outcome = 'rejected' THEN c.records ELSE 0 END) AS rejected,
+  SUM(CASE WHEN c.outcome = 'invalid' THEN c.records ELSE 0 END) AS invalid,
+  round(SUM(CASE WHEN c.outcome = 'rejected' THEN c.records ELSE 0 END) / SUM(c.records), 4) AS rejection_rate
+FROM "SYNCTRACK"."RUN_OUTCOME_COUNTS" AS c
+WHERE TRUE
+GROUP BY c.org_id, c.sync_configuration_id, c.sync_run_id
+ORDER BY started_at DESC NULLS LAST, c.org_id, sync_id, c.sync_run_id
+;
+
 CREATE OR REPLACE VIEW "SYNCTRACK"."RUN_SUMMARY" AS
 -- Outcomes per run: totals, rejection rate, batch times, source and destination names.
 -- invalid counts the NULL and DUPLICATE checks and rows without a status. Names come
 -- from the fact tables through left joins: facts are refreshed every six hours, so a
 -- new source or destination has a NULL name until they catch up. With since, only
--- rows of batches started at or after it are counted.
+-- rows of batches started at or after it are counted. Reads run_outcome_counts,
+-- which every load writes with the rows: a few rows per file, not one per record.
 -- params: sync run since limit
 WITH run_totals AS (
   SELECT
-    l.org_id,
-    l.sync_id,
-    l.sync_run_id,
-    l.source_object_id,
-    l.destination_id,
-    l.destination_object_id,
-    count(*) AS total,
-    COUNT_IF(l.outcome = 'success') AS succeeded,
-    COUNT_IF(l.outcome = 'rejected') AS rejected,
-    COUNT_IF(l.outcome = 'invalid') AS invalid,
-    min(l.batch_started_at) AS first_batch_started_at,
-    max(l.batch_completed_at) AS last_batch_completed_at
-  FROM "SYNCTRACK"."SYNC_LOG" AS l
+    c.org_id,
+    c.sync_configuration_id AS sync_id,
+    c.sync_run_id,
+    SUM(c.records) AS total,
+    SUM(CASE WHEN c.outcome = 'success' THEN c.records ELSE 0 END) AS succeeded,
+    SUM(CASE WHEN c.outcome = 'rejected' THEN c.records ELSE 0 END) AS rejected,
+    SUM(CASE WHEN c.outcome = 'invalid' THEN c.records ELSE 0 END) AS invalid,
+    min(c.batch_started_at) AS first_batch_started_at,
+    max(c.batch_ended_at) AS last_batch_completed_at
+  FROM "SYNCTRACK"."RUN_OUTCOME_COUNTS" AS c
   WHERE TRUE
-  GROUP BY l.org_id, l.sync_id, l.sync_run_id, l.source_object_id, l.destination_id, l.destination_object_id
+  GROUP BY c.org_id, c.sync_configuration_id, c.sync_run_id
 )
 SELECT
   r.org_id,
@@ -557,19 +659,19 @@ SELECT
   r.first_batch_started_at,
   r.last_batch_completed_at,
   m.source_type,
-  r.source_object_id,
+  m.source_object_id,
   so.name AS source_name,
   m.destination_type,
-  r.destination_id,
+  m.destination_id,
   d.name AS destination_name,
-  r.destination_object_id,
+  m.destination_object_id,
   dobj.name AS destination_object_name
 FROM run_totals AS r
 LEFT JOIN "SYNCTRACK"."SYNC_RUNS" AS m
   ON m.org_id = r.org_id AND m.sync_configuration_id = r.sync_id AND m.sync_run_id = r.sync_run_id
-LEFT JOIN "SYNCTRACK"."SOURCE_OBJECTS" AS so ON so.org_id = r.org_id AND so.id = r.source_object_id
-LEFT JOIN "SYNCTRACK"."DESTINATIONS" AS d ON d.org_id = r.org_id AND d.id = r.destination_id
-LEFT JOIN "SYNCTRACK"."DESTINATION_OBJECTS" AS dobj ON dobj.org_id = r.org_id AND dobj.id = r.destination_object_id
+LEFT JOIN "SYNCTRACK"."SOURCE_OBJECTS" AS so ON so.org_id = r.org_id AND so.id = m.source_object_id
+LEFT JOIN "SYNCTRACK"."DESTINATIONS" AS d ON d.org_id = r.org_id AND d.id = m.destination_id
+LEFT JOIN "SYNCTRACK"."DESTINATION_OBJECTS" AS dobj ON dobj.org_id = r.org_id AND dobj.id = m.destination_object_id
 ORDER BY r.first_batch_started_at DESC NULLS LAST, r.org_id, r.sync_id, r.sync_run_id
 ;
 

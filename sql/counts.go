@@ -1,0 +1,53 @@
+package sql
+
+import (
+	"strings"
+
+	"github.com/synctrack/synctrack/dialects"
+)
+
+// CountsInserts renders the two statements that write the per-run counts
+// (run_outcome_counts, then run_fingerprint_counts) from the sync_records rows
+// aliased r that where selects: the rows a load just inserted, or every row
+// for a backfill. where is SQL written by the engine (a filter on r._file and
+// the batch's own table or parameters), never input. Each group's _loaded_at
+// is its rows' own, so a backfill keeps when the rows came. The outcome is
+// sync_log's and the fingerprint the templates' {{ fingerprint }}, so the
+// counts answer what a GROUP BY over sync_log would. loadedAt, when not
+// empty, is the SQL of the _loaded_at to write instead (external tables
+// have no load time of their own).
+func CountsInserts(d Dialect, schema, where, loadedAt string) []string {
+	outcome := dialects.OutcomeSQL
+	if loadedAt == "" {
+		loadedAt = "max(_loaded_at)"
+	}
+	outcomes := "INSERT INTO " + d.Table(schema, dialects.OutcomeCountsTable) + " (" +
+		names(dialects.OutcomeCountsColumns) + ")\n" +
+		`SELECT org_id, sync_configuration_id, sync_run_id, batch_started_at, max(batch_ended_at),
+  outcome, count(*), _file, ` + loadedAt + `
+FROM (
+  SELECT r.org_id, r.sync_configuration_id, r.sync_run_id, r.batch_started_at, r.batch_ended_at,
+    ` + outcome + ` AS outcome, r._file, r._loaded_at
+  FROM ` + d.Table(schema, "sync_records") + ` AS r
+  WHERE ` + where + `
+) AS x
+GROUP BY org_id, sync_configuration_id, sync_run_id, batch_started_at, outcome, _file`
+	fingerprints := "INSERT INTO " + d.Table(schema, dialects.FingerprintCountsTable) + " (" +
+		names(dialects.FingerprintCountsColumns) + ")\n" +
+		`SELECT org_id, sync_configuration_id, sync_run_id, batch_started_at, outcome, fingerprint,
+  min(status_message), count(*), _file, ` + loadedAt + `
+FROM (
+  SELECT r.org_id, r.sync_configuration_id, r.sync_run_id, r.batch_started_at,
+    ` + outcome + ` AS outcome,
+    ` + FingerprintSQL(d, "r.status_message") + ` AS fingerprint,
+    r.status_message, r._file, r._loaded_at
+  FROM ` + d.Table(schema, "sync_records") + ` AS r
+  WHERE (` + where + `) AND ` + outcome + ` <> 'success'
+) AS x
+GROUP BY org_id, sync_configuration_id, sync_run_id, batch_started_at, outcome, fingerprint, _file`
+	return []string{outcomes, fingerprints}
+}
+
+func names(cols []dialects.Column) string {
+	return strings.Join(dialects.Names(cols), ", ")
+}

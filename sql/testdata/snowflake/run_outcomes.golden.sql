@@ -1,0 +1,47 @@
+-- rendered with parameters: run_outcomes
+-- One row per run: when it started (its earliest batch), how many records files it
+-- has, and its records by outcome (success, rejected, invalid) with the rejection rate.
+-- Reads run_outcome_counts only, which every load writes with the rows: what pages
+-- and dashboards read per run without scanning sync_records.
+-- params: sync run since limit
+SELECT
+  c.org_id,
+  c.sync_configuration_id AS sync_id,
+  c.sync_run_id,
+  min(c.batch_started_at) AS started_at,
+  count(DISTINCT c._file) AS files,
+  SUM(c.records) AS total,
+  SUM(CASE WHEN c.outcome = 'success' THEN c.records ELSE 0 END) AS succeeded,
+  SUM(CASE WHEN c.outcome = 'rejected' THEN c.records ELSE 0 END) AS rejected,
+  SUM(CASE WHEN c.outcome = 'invalid' THEN c.records ELSE 0 END) AS invalid,
+  round(SUM(CASE WHEN c.outcome = 'rejected' THEN c.records ELSE 0 END) / SUM(c.records), 4) AS rejection_rate
+FROM "SYNCTRACK"."RUN_OUTCOME_COUNTS" AS c
+WHERE TRUE
+  AND c.sync_configuration_id = '52275'
+  AND c.sync_run_id = '8867293'
+  AND c.batch_started_at >= CAST('2026-01-05 00:00:00.000000+00:00' AS TIMESTAMP_TZ)
+GROUP BY c.org_id, c.sync_configuration_id, c.sync_run_id
+ORDER BY started_at DESC NULLS LAST, c.org_id, sync_id, c.sync_run_id
+LIMIT 50
+
+-- rendered as a view, without parameters
+-- One row per run: when it started (its earliest batch), how many records files it
+-- has, and its records by outcome (success, rejected, invalid) with the rejection rate.
+-- Reads run_outcome_counts only, which every load writes with the rows: what pages
+-- and dashboards read per run without scanning sync_records.
+-- params: sync run since limit
+SELECT
+  c.org_id,
+  c.sync_configuration_id AS sync_id,
+  c.sync_run_id,
+  min(c.batch_started_at) AS started_at,
+  count(DISTINCT c._file) AS files,
+  SUM(c.records) AS total,
+  SUM(CASE WHEN c.outcome = 'success' THEN c.records ELSE 0 END) AS succeeded,
+  SUM(CASE WHEN c.outcome = 'rejected' THEN c.records ELSE 0 END) AS rejected,
+  SUM(CASE WHEN c.outcome = 'invalid' THEN c.records ELSE 0 END) AS invalid,
+  round(SUM(CASE WHEN c.outcome = 'rejected' THEN c.records ELSE 0 END) / SUM(c.records), 4) AS rejection_rate
+FROM "SYNCTRACK"."RUN_OUTCOME_COUNTS" AS c
+WHERE TRUE
+GROUP BY c.org_id, c.sync_configuration_id, c.sync_run_id
+ORDER BY started_at DESC NULLS LAST, c.org_id, sync_id, c.sync_run_id

@@ -1,0 +1,62 @@
+package snowflake
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/synctrack/synctrack/warehouse/snowflake/sffake"
+)
+
+// A schema set up before the counts tables: the next load creates them and
+// fills them, in one transaction, for every file the ledger has loaded, then
+// loads its new files with their counts; a later process finds them there
+// and does not fill them again.
+func TestCountsUpgrade(t *testing.T) {
+	f := sffake.New(t)
+	b := testBucket(t, 3)
+	w := openFake(t, f, "&stage=ANALYTICS.SYNCTRACK.SYNC_LOGS")
+	load(t, b, w)
+	before := f.FileRows("SYNC_RECORDS")
+	if len(before) == 0 {
+		t.Fatal("premise: the first load copied no rows")
+	}
+	f.DropTable("RUN_OUTCOME_COUNTS")
+	f.DropTable("RUN_FINGERPRINT_COUNTS")
+	late := "sync_tracking_datasets/org1/52275/run1/records_updated.7.parquet"
+	if err := b.WriteAll(t.Context(), late, []byte("PAR1 late"), nil); err != nil {
+		t.Fatal(err)
+	}
+	f.Reset()
+	w = openFake(t, f, "&stage=ANALYTICS.SYNCTRACK.SYNC_LOGS")
+	if rep := load(t, b, w); rep.Files != 1 || len(rep.Failed) != 0 {
+		t.Fatalf("load after the upgrade: %+v", rep)
+	}
+	got := f.FileRows("RUN_OUTCOME_COUNTS")
+	if want := f.FileRows("SYNC_RECORDS"); fmt.Sprint(got) != fmt.Sprint(want) || len(want) != len(before)+1 {
+		t.Errorf("counts per file %v, want sync_records' %v (the %d old files and %s)", got, want, len(before), late)
+	}
+	var fill string
+	for _, tx := range transactions(f.Statements()) {
+		if strings.Contains(tx, `INSERT INTO "SYNCTRACK"."RUN_OUTCOME_COUNTS"`) && !strings.Contains(tx, "COPY") {
+			fill = tx
+		}
+	}
+	if want := `BEGIN | DELETE FROM "SYNCTRACK"."RUN_OUTCOME_COUNTS" | DELETE FROM "SYNCTRACK"."RUN_FINGERPRINT_COUNTS" | ` +
+		`INSERT INTO "SYNCTRACK"."RUN_OUTCOME_COUNTS" | INSERT INTO "SYNCTRACK"."RUN_FINGERPRINT_COUNTS" | COMMIT`; fill != want {
+		t.Errorf("backfill transaction:\n%s\nwant:\n%s", fill, want)
+	}
+
+	f.Reset()
+	late2 := "sync_tracking_datasets/org1/52275/run1/records_updated.8.parquet"
+	if err := b.WriteAll(t.Context(), late2, []byte("PAR1 late"), nil); err != nil {
+		t.Fatal(err)
+	}
+	w = openFake(t, f, "&stage=ANALYTICS.SYNCTRACK.SYNC_LOGS")
+	load(t, b, w)
+	for _, s := range f.Statements() {
+		if strings.HasPrefix(s, `DELETE FROM "SYNCTRACK"."RUN_OUTCOME_COUNTS"`) && !strings.Contains(s, late2) {
+			t.Errorf("counts filled again on a schema that has them: %s", firstLine(s))
+		}
+	}
+}
