@@ -81,35 +81,18 @@ func query(ctx context.Context, q warehouse.Querier, page bool, name string, v a
 	return out, nil
 }
 
-// countSources are the helpers naming where the pages read counts:
-// runOutcomes has run_outcomes' columns (one row per run: org_id, sync_id,
+// countSources are the helpers naming where the pages read counts: the
+// load-time count tables, written in the same transaction as the rows, so
+// no page scans sync_records for what a load already counted.
+// runOutcomes is the run_outcomes view (one row per run: org_id, sync_id,
 // sync_run_id, started_at, files, total, succeeded, rejected, invalid,
-// rejection_rate) and fingerprintCounts run_fingerprint_counts' (org_id,
-// sync_configuration_id, sync_run_id, batch_started_at, outcome,
-// fingerprint, status_message, records). Both are the one place that says
-// whether a page counts rows or reads the load-time count tables.
+// rejection_rate) and fingerprintCounts the run_fingerprint_counts table
+// (org_id, sync_configuration_id, sync_run_id, batch_started_at, outcome,
+// fingerprint, status_message, records).
 func countSources(d dialects.Dialect, schema string) template.FuncMap {
-	t := func(n string) string { return d.Table(schema, n) }
-	outcome := `CASE lower(r.status) WHEN 'succeeded' THEN 'success' WHEN 'rejected' THEN 'rejected' ELSE 'invalid' END`
 	return template.FuncMap{
-		"ident": d.Ident,
-		"runOutcomes": func() string {
-			return `(SELECT r.org_id, r.sync_configuration_id AS sync_id, r.sync_run_id,
-    min(r.batch_started_at) AS started_at, count(DISTINCT r._file) AS files, count(*) AS total,
-    ` + d.CountIf("lower(r.status) = 'succeeded'") + ` AS succeeded,
-    ` + d.CountIf("lower(r.status) = 'rejected'") + ` AS rejected,
-    ` + d.CountIf("r.status IS NULL OR lower(r.status) NOT IN ('succeeded', 'rejected')") + ` AS invalid,
-    ` + d.Rate(d.CountIf("lower(r.status) = 'rejected'"), "count(*)") + ` AS rejection_rate
-  FROM ` + t("sync_records") + ` AS r
-  GROUP BY r.org_id, r.sync_configuration_id, r.sync_run_id)`
-		},
-		"fingerprintCounts": func() string {
-			return `(SELECT r.org_id, r.sync_configuration_id, r.sync_run_id, min(r.batch_started_at) AS batch_started_at,
-    ` + outcome + ` AS outcome, ` + analysis.FingerprintSQL(d, "r.status_message") + ` AS fingerprint,
-    min(r.status_message) AS status_message, count(*) AS records
-  FROM ` + t("sync_records") + ` AS r
-  WHERE r.status_message IS NOT NULL
-  GROUP BY r.org_id, r.sync_configuration_id, r.sync_run_id, ` + outcome + `, ` + analysis.FingerprintSQL(d, "r.status_message") + `)`
-		},
+		"ident":             d.Ident,
+		"runOutcomes":       func() string { return d.Table(schema, "run_outcomes") },
+		"fingerprintCounts": func() string { return d.Table(schema, "run_fingerprint_counts") },
 	}
 }

@@ -85,6 +85,13 @@ func TestPagesSnowflake(t *testing.T) {
 			if strings.Contains(s, evil) || strings.Contains(s, "s-42") {
 				t.Errorf("GET %s sent a URL value as SQL text:\n%s", path, s)
 			}
+			// What a load counted is read from the counts: only a run's
+			// records, a record's rows and the latest runs' flapping
+			// records read sync_records.
+			if strings.Contains(s, `"SYNC_RECORDS"`) && (path == "/" || strings.HasPrefix(path, "/syncs/") &&
+				!strings.Contains(s, "-- Records of one sync whose outcome changed") && !strings.Contains(s, "-- One run's records")) {
+				t.Errorf("GET %s scans sync_records:\n%s", path, s)
+			}
 		}
 		if strings.Contains(path, "q=") || strings.HasPrefix(path, "/records/") {
 			found := false
