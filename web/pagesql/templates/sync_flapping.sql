@@ -20,7 +20,14 @@ per_run AS (
   FROM {{ table "sync_records" }} AS r
   JOIN recent AS rr ON rr.sync_run_id = r.sync_run_id
   WHERE r.sync_configuration_id = {{ param "sync" }}
+    -- Implied by the join (a run starts at its first batch); said so that
+    -- engines skip older row groups or partitions before joining.
+    AND r.batch_started_at >= (SELECT min(started_at) FROM recent)
   GROUP BY r.identifier, rr.started_at, r.sync_run_id
+),
+-- Only a record with two outcomes among those runs can have changed twice.
+mixed AS (
+  SELECT p.identifier FROM per_run AS p GROUP BY p.identifier HAVING min(p.severity) <> max(p.severity)
 ),
 steps AS (
   SELECT
@@ -31,6 +38,7 @@ steps AS (
     CASE WHEN lag(p.severity) OVER (PARTITION BY p.identifier ORDER BY p.started_at, p.sync_run_id) <> p.severity
       THEN 1 ELSE 0 END AS changed
   FROM per_run AS p
+  JOIN mixed AS m ON m.identifier = p.identifier
 )
 SELECT
   s.identifier AS record_identifier,
