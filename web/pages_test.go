@@ -121,6 +121,9 @@ func checkSync(t *testing.T, base string, f *fixture, sync string) {
 			}
 			seen++
 		}
+		if strings.Contains(body, `<span class="mono"></span>`) {
+			t.Error("sync page lists an empty fingerprint (rows without a message)")
+		}
 		for _, want := range []string{"<svg class=\"chart\" role=\"img\"", "<title>Outcomes per run</title>", "Top error fingerprints"} {
 			if !strings.Contains(body, want) {
 				t.Errorf("sync page lacks %q", want)

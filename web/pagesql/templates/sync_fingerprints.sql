@@ -10,7 +10,7 @@ SELECT
   min(f.batch_started_at) AS first_seen,
   max(f.batch_started_at) AS last_seen
 FROM {{ fingerprintCounts }} AS f
-WHERE f.sync_configuration_id = {{ param "sync" }} AND f.outcome <> 'success'
+WHERE f.sync_configuration_id = {{ param "sync" }} AND f.outcome <> 'success' AND f.status_message IS NOT NULL
 GROUP BY f.fingerprint
 ORDER BY records DESC, f.fingerprint
 LIMIT {{ or (param "limit") 200 }}
