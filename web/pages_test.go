@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"bytes"
+	"database/sql"
 	"encoding/csv"
 	"encoding/json"
 	"io"
@@ -217,4 +218,25 @@ func fetch(t *testing.T, u, contentType string) string {
 		t.Fatalf("GET %s: %d %q %q: %.300s", u, resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("Content-Disposition"), b)
 	}
 	return string(b)
+}
+
+// A warehouse loaded before the per-run counts existed (no run_outcomes
+// view yet) gets a page that says how to fix it, not a bare SQL error.
+func TestPagesOlderWarehouseSaysWhatToRun(t *testing.T) {
+	f := generate(t)
+	path := filepath.Join(t.TempDir(), "w.duckdb")
+	f.load(t, "duckdb://"+path)
+	db, err := sql.Open("duckdb", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`DROP VIEW synctrack.run_outcomes`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	srv := serve(t, web.Options{Open: openURL(t, "duckdb://"+path), PageSize: pageSize})
+	body := get(t, srv.URL+"/", http.StatusInternalServerError)
+	if !strings.Contains(body, "Run synctrack load once") || !strings.Contains(body, "synctrack views") {
+		t.Errorf("the page does not say what to run:\n%.1500s", body)
+	}
 }

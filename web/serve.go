@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/synctrack/synctrack/warehouse"
@@ -85,6 +86,9 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if status >= 500 {
 		s.o.Logger.Error("web page failed", "path", r.URL.Path, "err", err)
 	}
+	if missingCounts(err) {
+		msg += "\n\n" + hintMissingCounts
+	}
 	var b bytes.Buffer
 	v := view{Title: http.StatusText(status), Crumbs: []crumb{{"/", "Syncs"}, {"", http.StatusText(status)}}, Data: msg}
 	if err := s.tmpl["error"].Execute(&b, v); err != nil {
@@ -94,4 +98,17 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = w.Write(b.Bytes())
+}
+
+const hintMissingCounts = "This warehouse was loaded by a synctrack older than the per-run counts the pages read. " +
+	"Run synctrack load once (it backfills run_outcome_counts and run_fingerprint_counts from the rows) " +
+	"and synctrack views (it installs run_outcomes), then reload this page."
+
+// missingCounts says whether err is a query naming a per-run counts
+// relation that is not there (each engine words it its own way).
+func missingCounts(err error) bool {
+	msg := strings.ToLower(err.Error())
+	named := strings.Contains(msg, "run_outcomes") || strings.Contains(msg, "run_outcome_counts") ||
+		strings.Contains(msg, "run_fingerprint_counts")
+	return named && (strings.Contains(msg, "does not exist") || strings.Contains(msg, "not found"))
 }
