@@ -1,11 +1,14 @@
 package loader
 
 import (
+	"bytes"
 	"context"
 	"encoding/hex"
 	"fmt"
+	"math"
 	"os"
 	"path"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -103,7 +106,7 @@ func Discover(ctx context.Context, b *blob.Bucket, fn func(Object) error) error 
 // listPageSize is large because a file:// bucket walks its whole directory tree
 // for every page (100,000 objects: 34 s in pages of 1,000, 0.6 s in one page);
 // S3 and GCS cap pages at 1,000 themselves.
-const listPageSize = 100_000
+var listPageSize = 100_000 // a var for the tests of file:// paging
 
 // DiscoverPrefixes is Discover over the given prefixes only: RunsPrefix,
 // FactsPrefix, or one run or sync folder under RunsPrefix.
@@ -114,37 +117,91 @@ func DiscoverPrefixes(ctx context.Context, b *blob.Bucket, prefixes []string, fn
 
 // discover is DiscoverPrefixes with a stall timeout per page.
 func discover(ctx context.Context, b *blob.Bucket, prefixes []string, stall time.Duration, fn func(Object) error) error {
+	var fi os.FileInfo
+	walked := b.As(&fi) // a file:// bucket: see listPrefix
 	for _, prefix := range outermost(prefixes) {
-		for token := blob.FirstPageToken; len(token) > 0; {
-			page, next, err := listPage(ctx, b, token, prefix, stall)
-			if err != nil {
-				// Classified as every other bucket read is: a listing the
-				// store refused for a 5xx or a reset was Unclassified, which
-				// the CLI and the daemon could only guess at.
-				return BucketError(fmt.Errorf("list %s: %w", prefix, err))
-			}
-			for _, lo := range page {
-				if lo.IsDir {
-					continue
-				}
-				if err := fn(ObjectOf(lo)); err != nil {
-					return err
-				}
-			}
-			token = next
+		if err := listPrefix(ctx, b, prefix, stall, walked, fn); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-// listPage lists one page, ended after stall without an answer.
-func listPage(ctx context.Context, b *blob.Bucket, token []byte, prefix string, stall time.Duration) ([]*blob.ListObject, []byte, error) {
+// listPrefix lists the objects under prefix, in key order, page by page.
+//
+// A file:// bucket (walked) makes each page by walking its directory tree
+// and starts the next after the page's last key; but the walk visits a
+// folder before a sibling named like it plus a byte below '/' ("r/" before
+// "r-2/", though "r-2/..." < "r/..."), so a page ending inside such a folder
+// would skip or repeat the sibling's keys. There a prefix that needs more
+// than one page is listed folder by folder instead (listFolders); the files
+// of one folder come in name order, which is key order.
+func listPrefix(ctx context.Context, b *blob.Bucket, prefix string, stall time.Duration, walked bool, fn func(Object) error) error {
+	for token := blob.FirstPageToken; len(token) > 0; {
+		page, next, err := listPage(ctx, b, token, prefix, "", listPageSize, stall)
+		if err != nil {
+			return err
+		}
+		if walked && len(next) > 0 && bytes.Equal(token, blob.FirstPageToken) {
+			return listFolders(ctx, b, prefix, stall, fn)
+		}
+		if err := emit(page, fn); err != nil {
+			return err
+		}
+		token = next
+	}
+	return nil
+}
+
+// listFolders lists one level under prefix (its files and subfolders) in
+// one page, sorted by key (a folder's ends in '/', so it sorts where its
+// keys do), and each subfolder in turn with listPrefix.
+func listFolders(ctx context.Context, b *blob.Bucket, prefix string, stall time.Duration, fn func(Object) error) error {
+	level, _, err := listPage(ctx, b, blob.FirstPageToken, prefix, "/", math.MaxInt32, stall)
+	if err != nil {
+		return err
+	}
+	sort.Slice(level, func(i, j int) bool { return level[i].Key < level[j].Key })
+	for _, lo := range level {
+		if !lo.IsDir {
+			if err := fn(ObjectOf(lo)); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := listPrefix(ctx, b, lo.Key, stall, true, fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func emit(page []*blob.ListObject, fn func(Object) error) error {
+	for _, lo := range page {
+		if lo.IsDir {
+			continue
+		}
+		if err := fn(ObjectOf(lo)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// listPage lists one page, ended after stall without an answer. Its error
+// is classified as every other bucket read is: a listing the store refused
+// for a 5xx or a reset was Unclassified, which the CLI and the daemon could
+// only guess at.
+func listPage(ctx context.Context, b *blob.Bucket, token []byte, prefix, delim string, size int, stall time.Duration) ([]*blob.ListObject, []byte, error) {
 	g := newStallGuard(ctx, stall)
 	defer g.close()
 	g.begin()
-	page, next, err := b.ListPage(g.ctx, token, listPageSize, &blob.ListOptions{Prefix: prefix})
+	page, next, err := b.ListPage(g.ctx, token, size, &blob.ListOptions{Prefix: prefix, Delimiter: delim})
 	g.end()
-	return page, next, g.err(err)
+	if err = g.err(err); err != nil {
+		return nil, nil, BucketError(fmt.Errorf("list %s: %w", prefix, err))
+	}
+	return page, next, nil
 }
 
 // ObjectOf classifies a listed object and takes its size, time and version tag.

@@ -74,7 +74,14 @@ func PlanStream(ctx context.Context, src LedgerSource, ls []Listing) (*Plan, err
 		}); err != nil {
 			return nil, fmt.Errorf("read ledger: %w", err)
 		}
-		if err := l.List(ctx, func(o Object) error { pl.AddVersions(o, led[o.Key]); return nil }); err != nil {
+		seen := map[string]bool{} // a store whose listing is out of order might repeat keys too
+		if err := l.List(ctx, func(o Object) error {
+			if !seen[o.Key] {
+				seen[o.Key] = true
+				pl.AddVersions(o, led[o.Key])
+			}
+			return nil
+		}); err != nil {
 			return nil, err
 		}
 	}
