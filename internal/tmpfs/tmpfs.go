@@ -42,3 +42,15 @@ func Resize(t testing.TB, dir, size string) {
 		t.Fatalf("remount %s with size=%s: %v: %s", dir, size, err, out)
 	}
 }
+
+// ReadOnly mounts a small tmpfs as Mount does and remounts it read-only: a
+// directory nobody may write to, root included (EROFS), where a directory's
+// mode bits stop everyone but root.
+func ReadOnly(t testing.TB) string {
+	t.Helper()
+	dir := Mount(t, "1m")
+	if out, err := exec.Command("mount", "-o", "remount,ro", dir).CombinedOutput(); err != nil {
+		t.Fatalf("remount %s read-only: %v: %s", dir, err, out)
+	}
+	return dir
+}
