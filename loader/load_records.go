@@ -166,25 +166,12 @@ func (l *Loader) loadIsolating(ctx context.Context, st *Stager, files []warehous
 }
 
 // repairLater repairs a file an engine refused alone, in a call that
-// loaded others, for strings that are not UTF-8, when the engine can load a
-// repaired copy (a local one, or one it repairs itself once the loader has
-// counted what it will replace) and the file was not repaired already.
+// loaded others, for strings that are not UTF-8 (repairOne).
 func (l *Loader) repairLater(ctx context.Context, st *Stager, f warehouse.File, err error, done map[string]warehouse.File) (warehouse.File, bool) {
-	if _, already := done[f.Key]; already || st == nil || !slices.Contains(badText(err), f.Key) {
+	if !slices.Contains(badText(err), f.Key) {
 		return f, false
 	}
-	repair := st.Repair
-	if _, ok := l.wh.(warehouse.TextReplacer); ok {
-		repair = st.Count
-	}
-	fixed, n, rerr := repair(ctx, f)
-	if rerr != nil {
-		l.log.Warn("could not repair strings that are not UTF-8", "key", f.Key, "err", rerr)
-		return f, false
-	}
-	l.log.Info("repaired strings that are not UTF-8", "key", f.Key, "values", n)
-	done[f.Key] = fixed
-	return fixed, true
+	return l.repairOne(ctx, st, f, done)
 }
 
 // repair rewrites the files of fs named in keys with their strings made
@@ -192,18 +179,35 @@ func (l *Loader) repairLater(ctx context.Context, st *Stager, f warehouse.File, 
 func (l *Loader) repair(ctx context.Context, st *Stager, fs []warehouse.File, keys []string, done map[string]warehouse.File) bool {
 	any := false
 	for i, f := range fs {
-		if _, already := done[f.Key]; already || !slices.Contains(keys, f.Key) {
+		if !slices.Contains(keys, f.Key) {
 			continue
 		}
-		fixed, n, err := st.Repair(ctx, f)
-		if err != nil {
-			l.log.Warn("could not repair strings that are not UTF-8", "key", f.Key, "err", err)
-			continue
+		if fixed, ok := l.repairOne(ctx, st, f, done); ok {
+			fs[i], any = fixed, true
 		}
-		l.log.Info("repaired strings that are not UTF-8", "key", f.Key, "values", n)
-		done[f.Key], fs[i], any = fixed, fixed, true
 	}
 	return any
+}
+
+// repairOne returns f repaired, when the engine can load a repaired copy
+// (a local one, or one it repairs itself once the loader has counted what
+// it will replace: warehouse.TextReplacer) and f was not repaired already.
+func (l *Loader) repairOne(ctx context.Context, st *Stager, f warehouse.File, done map[string]warehouse.File) (warehouse.File, bool) {
+	if _, already := done[f.Key]; already || st == nil {
+		return f, false
+	}
+	repair := st.Repair
+	if _, ok := l.wh.(warehouse.TextReplacer); ok {
+		repair = st.Count
+	}
+	fixed, n, err := repair(ctx, f)
+	if err != nil {
+		l.log.Warn("could not repair strings that are not UTF-8", "key", f.Key, "err", err)
+		return f, false
+	}
+	l.log.Info("repaired strings that are not UTF-8", "key", f.Key, "values", n)
+	done[f.Key] = fixed
+	return fixed, true
 }
 
 // badText lists the files a data error blames on strings that are not UTF-8.
