@@ -4,9 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 
 	"github.com/synctrack/synctrack/dialects"
 	analysis "github.com/synctrack/synctrack/sql"
+	"github.com/synctrack/synctrack/warehouse"
 )
 
 // writeCounts writes the per-run counts of the files keys (their rows
@@ -22,6 +24,18 @@ func (w *Warehouse) writeCounts(ctx context.Context, tx *sql.Tx, keys []string, 
 		}
 	}
 	return nil
+}
+
+// countsNotBlamed keeps a failed counts fill from being blamed on the
+// batch's files: it is about the schema, so an error Snowflake words as
+// data (or that no rule knows) becomes a config error that stops the load;
+// a transient or resource one stays what it is.
+func countsNotBlamed(err error) error {
+	if c := warehouse.ClassOf(err); c != warehouse.Data && c != warehouse.Unclassified {
+		return err
+	}
+	return &warehouse.Error{Class: warehouse.Config, Reason: "counts_backfill", Err: fmt.Errorf("fill the per-run counts: %w", err),
+		Hint: "the per-run counts of files loaded before them could not be filled; nothing was blamed on any file: check the schema's tables, then load again"}
 }
 
 // ensureCounts gives a schema set up before the counts tables those tables

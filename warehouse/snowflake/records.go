@@ -39,7 +39,7 @@ func (w *Warehouse) LoadRecords(ctx context.Context, files []warehouse.File) (wa
 		return out, nil
 	}
 	if err := w.ensureCounts(ctx); err != nil {
-		return out, err
+		return out, countsNotBlamed(err)
 	}
 	if w.external {
 		return w.registerRecords(ctx, files)

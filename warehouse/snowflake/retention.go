@@ -68,7 +68,7 @@ func (w *Warehouse) expiring(ctx context.Context, tx *sql.Tx, q string) ([]strin
 	for rows.Next() {
 		var k string
 		if err := rows.Scan(&k); err != nil {
-			return nil, err
+			return nil, w.classify(err, q)
 		}
 		keys = append(keys, k)
 	}
