@@ -204,7 +204,7 @@ var outcomeCountsDocs = []ColumnDoc{
 	{Name: "sync_run_id", Doc: "The run's id."},
 	{Name: "batch_started_at", Doc: "The batch start of the rows counted (UTC)."},
 	{Name: "batch_ended_at", Doc: "The latest batch end among the rows counted (UTC)."},
-	{Name: "outcome", Doc: "success, rejected or invalid, as sync_log derives it from status.", NotNull: true, Values: []string{"success", "rejected", "invalid"}},
+	{Name: "outcome", Doc: "success, rejected or invalid, as sync_log derives it from status.", NotNull: true, Values: Outcomes},
 	{Name: "records", Doc: "Rows of the file with this outcome and batch start."},
 	{Name: "_file", Doc: "The records file counted (object key)."},
 	{Name: "_loaded_at", Doc: "When synctrack loaded the file (UTC)."},

@@ -24,16 +24,8 @@ var viewFuncs = template.FuncMap{
 		}
 		return s
 	},
-	"outcomeName": func(o string) string {
-		switch o {
-		case "success":
-			return "Success"
-		case "rejected":
-			return "Rejected"
-		}
-		return "Invalid"
-	},
-	"svgBox": func(c chart) string { return fmt.Sprintf("0 0 %g %g", c.W, c.H) },
+	"outcomeName": outcomeName,
+	"svgBox":      func(c chart) string { return fmt.Sprintf("0 0 %g %g", c.W, c.H) },
 }
 
 // thousands writes n with thin separators: 1 234 567.
@@ -51,4 +43,15 @@ func thousands(n int64) string {
 		out = append(out, s[i])
 	}
 	return neg + string(out)
+}
+
+// outcomeName is an outcome as the vendor's page names it.
+func outcomeName(o string) string {
+	switch o {
+	case "success":
+		return "Success"
+	case "rejected":
+		return "Rejected"
+	}
+	return "Invalid"
 }

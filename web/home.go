@@ -52,7 +52,7 @@ type problem struct {
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, "home", func(ctx context.Context, q warehouse.Querier) (view, error) {
-		syncs, err := query(ctx, q, true, "home_syncs", analysis.Values{analysis.ParamLimit: homeSyncs})
+		syncs, err := query(ctx, q, "home_syncs", analysis.Values{analysis.ParamLimit: homeSyncs})
 		if err != nil {
 			return view{}, err
 		}
@@ -65,7 +65,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		first := end.Truncate(24*time.Hour).AddDate(0, 0, 1-trendDays)
-		trend, err := query(ctx, q, true, "home_trend", analysis.Values{analysis.ParamSince: first})
+		trend, err := query(ctx, q, "home_trend", analysis.Values{analysis.ParamSince: first})
 		if err != nil {
 			return view{}, err
 		}
@@ -140,7 +140,7 @@ func sparklines(org, sync string, days []string, trend []row) (chart, chart) {
 
 func loadHealth(ctx context.Context, q warehouse.Querier) (health, error) {
 	var h health
-	sum, err := query(ctx, q, true, "health_summary", nil)
+	sum, err := query(ctx, q, "health_summary", nil)
 	if err != nil {
 		return h, err
 	}
@@ -163,7 +163,7 @@ func loadHealth(ctx context.Context, q warehouse.Querier) (health, error) {
 		}
 	}
 	h.ByKind = sum
-	probs, err := query(ctx, q, true, "health_problems", analysis.Values{analysis.ParamLimit: 50})
+	probs, err := query(ctx, q, "health_problems", analysis.Values{analysis.ParamLimit: 50})
 	if err != nil {
 		return h, err
 	}

@@ -9,6 +9,7 @@ import (
 	"text/template"
 
 	"github.com/synctrack/synctrack/dialects"
+	"github.com/synctrack/synctrack/internal/reportrun"
 	analysis "github.com/synctrack/synctrack/sql"
 	"github.com/synctrack/synctrack/warehouse"
 )
@@ -32,25 +33,14 @@ func pageFS() fs.FS {
 // upper case).
 type row map[string]any
 
-// query runs one of the pages' templates (page true) or one analysis
-// template on q and reads every row; pages ask for few rows (a LIMIT or
-// a grouped count).
-func query(ctx context.Context, q warehouse.Querier, page bool, name string, v analysis.Values) ([]row, error) {
-	var b analysis.Query
-	var err error
-	if page {
-		b, err = analysis.BindFS(pageFS(), q.Dialect(), q.Schema(), name, v, countSources(q.Dialect(), q.Schema()))
-	} else {
-		b, err = analysis.Bind(q.Dialect(), q.Schema(), name, v)
-	}
+// query runs one of the pages' templates on q and reads every row; pages
+// ask for few rows (a LIMIT or a grouped count).
+func query(ctx context.Context, q warehouse.Querier, name string, v analysis.Values) ([]row, error) {
+	b, err := analysis.BindFS(pageFS(), q.Dialect(), q.Schema(), name, v, countSources(q.Dialect(), q.Schema()))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	args := make([]warehouse.Arg, len(b.Args))
-	for i, a := range b.Args {
-		args[i] = warehouse.Arg{Name: a.Name, Value: a.Value}
-	}
-	rs, err := q.Query(ctx, b.SQL, args)
+	rs, err := reportrun.Query(ctx, q, b)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}

@@ -34,7 +34,7 @@ func (s *Server) recordPage(w http.ResponseWriter, r *http.Request) {
 		if sync != "" {
 			v[analysis.ParamSync] = sync
 		}
-		rows, err := query(ctx, q, true, "record_rows", v)
+		rows, err := query(ctx, q, "record_rows", v)
 		if err != nil {
 			return view{}, err
 		}

@@ -4,15 +4,14 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/synctrack/synctrack/dialects"
 	analysis "github.com/synctrack/synctrack/sql"
 	"github.com/synctrack/synctrack/warehouse"
 )
-
-// outcomes are the run page's filters, as the vendor's page names them.
-var outcomes = []string{"success", "rejected", "invalid"}
 
 type runData struct {
 	SyncID, RunID, Outcome, Q string
@@ -57,7 +56,7 @@ func (s *Server) runPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.render(w, r, "run", func(ctx context.Context, wh warehouse.Querier) (view, error) {
-		info, err := query(ctx, wh, true, "sync_run", analysis.Values{analysis.ParamSync: sync, analysis.ParamRun: run})
+		info, err := query(ctx, wh, "sync_run", analysis.Values{analysis.ParamSync: sync, analysis.ParamRun: run})
 		if err != nil {
 			return view{}, err
 		}
@@ -78,7 +77,7 @@ func (s *Server) runPage(w http.ResponseWriter, r *http.Request) {
 			}
 			v[analysis.ParamAfterFile], v[analysis.ParamAfterRow] = c.K, c.N
 		}
-		rows, err := query(ctx, wh, true, "run_records", v)
+		rows, err := query(ctx, wh, "run_records", v)
 		if err != nil {
 			return view{}, err
 		}
@@ -101,7 +100,7 @@ func (s *Server) runPage(w http.ResponseWriter, r *http.Request) {
 // recordFilters reads ?outcome= and ?q=, as the page and the downloads take them.
 func recordFilters(r *http.Request) (outcome, q string, err error) {
 	outcome, q = r.URL.Query().Get("outcome"), r.URL.Query().Get("q")
-	if outcome != "" && outcome != "success" && outcome != "rejected" && outcome != "invalid" {
+	if outcome != "" && !slices.Contains(dialects.Outcomes, outcome) {
 		return "", "", badRequest("outcome %q: want success, rejected or invalid", outcome)
 	}
 	return outcome, q, nil
@@ -146,15 +145,14 @@ func runTabs(sync, run, outcome, q string, in runInfo) []tab {
 	base := runHref(sync, run)
 	tabs := []tab{{Text: "All", Href: filterHref(base, "", q, "", ""), Count: in.Total, Current: outcome == ""}}
 	counts := map[string]int64{"success": in.Succeeded, "rejected": in.Rejected, "invalid": in.Invalid}
-	names := map[string]string{"success": "Success", "rejected": "Rejected", "invalid": "Invalid"}
-	for _, o := range outcomes {
-		tabs = append(tabs, tab{Text: names[o], Href: filterHref(base, o, q, "", ""), Count: counts[o], Current: outcome == o})
+	for _, o := range dialects.Outcomes {
+		tabs = append(tabs, tab{Text: outcomeName(o), Href: filterHref(base, o, q, "", ""), Count: counts[o], Current: outcome == o})
 	}
 	return tabs
 }
 
 func payloadColumns(ctx context.Context, wh warehouse.Querier, sync string) ([]payloadColumn, string, error) {
-	rows, err := query(ctx, wh, true, "payload_columns", analysis.Values{analysis.ParamSync: sync})
+	rows, err := query(ctx, wh, "payload_columns", analysis.Values{analysis.ParamSync: sync})
 	if err != nil {
 		return nil, "", err
 	}

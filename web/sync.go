@@ -94,7 +94,7 @@ func (s *Server) syncPage(w http.ResponseWriter, r *http.Request) {
 			}
 			v[analysis.ParamBefore], v[analysis.ParamBeforeRun] = c.T, c.K
 		}
-		rows, err := query(ctx, q, true, "sync_runs", v)
+		rows, err := query(ctx, q, "sync_runs", v)
 		if err != nil {
 			return view{}, err
 		}
@@ -128,7 +128,7 @@ func (s *Server) syncPage(w http.ResponseWriter, r *http.Request) {
 // ran on has no state columns, so a failure leaves the states unknown.
 func runStates(ctx context.Context, q warehouse.Querier, sync string, s *Server) map[string]string {
 	out := map[string]string{}
-	rows, err := query(ctx, q, true, "run_states", analysis.Values{analysis.ParamSync: sync})
+	rows, err := query(ctx, q, "run_states", analysis.Values{analysis.ParamSync: sync})
 	if err != nil {
 		s.o.Logger.Debug("no run states", "err", err)
 		return out
@@ -140,7 +140,7 @@ func runStates(ctx context.Context, q warehouse.Querier, sync string, s *Server)
 }
 
 func (s *Server) syncErrors(ctx context.Context, q warehouse.Querier, sync string, d *syncData) error {
-	fps, err := query(ctx, q, true, "sync_fingerprints", analysis.Values{analysis.ParamSync: sync, analysis.ParamLimit: 10})
+	fps, err := query(ctx, q, "sync_fingerprints", analysis.Values{analysis.ParamSync: sync, analysis.ParamLimit: 10})
 	if err != nil {
 		return err
 	}
@@ -155,12 +155,12 @@ func (s *Server) syncErrors(ctx context.Context, q warehouse.Querier, sync strin
 	}
 	// New errors: rejection fingerprints of the latest run that the runs
 	// before it did not have, from the counts of the latest recentRuns+1.
-	recent, err := query(ctx, q, true, "sync_recent_errors", analysis.Values{analysis.ParamSync: sync, analysis.ParamN: recentRuns + 1})
+	recent, err := query(ctx, q, "sync_recent_errors", analysis.Values{analysis.ParamSync: sync, analysis.ParamN: recentRuns + 1})
 	if err != nil {
 		return err
 	}
 	d.NewErrors = newErrors(recent)
-	flaps, err := query(ctx, q, true, "sync_flapping", analysis.Values{analysis.ParamSync: sync, analysis.ParamN: recentRuns, analysis.ParamLimit: 10})
+	flaps, err := query(ctx, q, "sync_flapping", analysis.Values{analysis.ParamSync: sync, analysis.ParamN: recentRuns, analysis.ParamLimit: 10})
 	if err != nil {
 		return err
 	}

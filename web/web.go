@@ -96,9 +96,3 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /records", s.recordSearch)
 	return s.o.Auth.wrap(secure(mux))
 }
-
-// Routes mounts the pages on mux (the daemon's listener), leaving the
-// paths mux already serves (/metrics, /healthz, /readyz, /webhook) alone.
-func (s *Server) Routes(mux *http.ServeMux) {
-	mux.Handle("/", s.Handler())
-}

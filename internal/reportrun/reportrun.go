@@ -27,11 +27,7 @@ func Run(ctx context.Context, wh warehouse.Querier, name string, v analysis.Valu
 	if err != nil {
 		return 0, &BindError{err}
 	}
-	args := make([]warehouse.Arg, len(q.Args))
-	for i, a := range q.Args {
-		args[i] = warehouse.Arg{Name: a.Name, Value: a.Value}
-	}
-	rs, err := wh.Query(ctx, q.SQL, args)
+	rs, err := Query(ctx, wh, q)
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w", name, err)
 	}
@@ -41,4 +37,13 @@ func Run(ctx context.Context, wh warehouse.Querier, name string, v analysis.Valu
 		return n, fmt.Errorf("%s: %w", name, err)
 	}
 	return n, nil
+}
+
+// Query runs a bound template on wh, its arguments bound by the engine.
+func Query(ctx context.Context, wh warehouse.Querier, q analysis.Query) (warehouse.Rows, error) {
+	args := make([]warehouse.Arg, len(q.Args))
+	for i, a := range q.Args {
+		args[i] = warehouse.Arg{Name: a.Name, Value: a.Value}
+	}
+	return wh.Query(ctx, q.SQL, args)
 }
