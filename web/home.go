@@ -89,6 +89,11 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		for i := range days {
 			days[i] = first.AddDate(0, 0, i).Format("2006-01-02")
 		}
+		bySync := map[[2]string][]row{} // the trend rows of each sync, grouped once
+		for _, t := range trend {
+			k := [2]string{t.str("org_id"), t.str("sync_id")}
+			bySync[k] = append(bySync[k], t)
+		}
 		for _, x := range syncs {
 			ss := syncSummary{OrgID: x.str("org_id"), SyncID: x.str("sync_id"), RunID: x.str("sync_run_id"),
 				Source: x.str("source_type"), Destination: firstOf(x.str("destination_name"), x.str("destination_type")),
@@ -96,15 +101,16 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 				Rejected: x.int("rejected"), Invalid: x.int("invalid"), Runs: x.int("runs"), Rate: x.float("rejection_rate")}
 			ss.Href = syncHref(ss.SyncID)
 			ss.RunHref = runHref(ss.SyncID, ss.RunID)
-			ss.RateChart, ss.RunsChart = sparklines(ss.OrgID, ss.SyncID, days, trend)
+			ss.RateChart, ss.RunsChart = sparklines(days, bySync[[2]string{ss.OrgID, ss.SyncID}])
 			d.Syncs = append(d.Syncs, ss)
 		}
 		return view{Title: "Syncs", Crumbs: []crumb{{"", "Syncs"}}, Data: d}, nil
 	})
 }
 
-// sparklines draws a sync's daily rejection rate and runs per day.
-func sparklines(org, sync string, days []string, trend []row) (chart, chart) {
+// sparklines draws a sync's daily rejection rate and runs per day from its
+// trend rows.
+func sparklines(days []string, trend []row) (chart, chart) {
 	slot := map[string]int{}
 	for i, d := range days {
 		slot[d] = i
@@ -113,7 +119,7 @@ func sparklines(org, sync string, days []string, trend []row) (chart, chart) {
 	runs := make([]float64, len(days))
 	for _, t := range trend {
 		i, ok := slot[t.day("day")]
-		if !ok || t.str("org_id") != org || t.str("sync_id") != sync {
+		if !ok {
 			continue
 		}
 		runs[i] = float64(t.int("runs"))
