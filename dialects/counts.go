@@ -46,3 +46,11 @@ func CountsTables() []struct {
 // OutcomeSQL is sync_log's outcome of the sync_records row aliased r: the one
 // definition the view and the counts share.
 const OutcomeSQL = "CASE lower(r.status) WHEN 'succeeded' THEN 'success' WHEN 'rejected' THEN 'rejected' ELSE 'invalid' END"
+
+// LoadedRecordKeys is a subquery of the keys of the records files the
+// ledger has loaded with rows: the files whose counts a backfill takes.
+func LoadedRecordKeys(d Dialect, schema string) string {
+	q := d.Ident
+	return "SELECT l." + q("key") + " FROM " + d.Table(schema, "load_ledger") + " l WHERE l." + q("status") +
+		" = 'loaded' AND l." + q("kind") + " = 'records' AND l." + q("rows") + " > 0"
+}

@@ -17,9 +17,7 @@ import (
 // them empty and the next open tries again. One small query job when there
 // is nothing to do: the counts table and the ledger are small.
 func (w *Warehouse) backfillCounts(ctx context.Context) error {
-	q := w.d.Ident
-	loaded := "SELECT l." + q("key") + " FROM " + w.table("load_ledger") + " l WHERE l." + q("status") +
-		" = 'loaded' AND l." + q("kind") + " = 'records' AND l." + q("rows") + " > 0"
+	loaded := dialects.LoadedRecordKeys(w.d, w.c.Dataset)
 	need, err := w.script(ctx, "SELECT IF((SELECT COUNT(*) FROM "+w.table(dialects.OutcomeCountsTable)+
 		") = 0 AND EXISTS ("+loaded+"), 1, 0) AS need")
 	if err != nil {

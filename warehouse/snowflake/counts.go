@@ -54,9 +54,7 @@ func (w *Warehouse) ensureCounts(ctx context.Context) error {
 			return err
 		}
 	}
-	q := w.d.Ident
-	loaded := "SELECT l." + q("key") + " FROM " + w.d.Table(w.schema, "load_ledger") + " l WHERE l." + q("status") +
-		" = 'loaded' AND l." + q("kind") + " = 'records' AND l." + q("rows") + " > 0"
+	loaded := dialects.LoadedRecordKeys(w.d, w.schema)
 	check := loaded + " AND NOT EXISTS (SELECT 1 FROM " + w.d.Table(w.schema, dialects.OutcomeCountsTable) + ") LIMIT 1"
 	w.log.Debug("query", "sql", check)
 	var key string
