@@ -262,3 +262,8 @@ type LedgerEntry struct {
 	FirstSeenAt time.Time
 	LoadedAt    *time.Time
 }
+
+// Version is what planning needs of the row.
+func (e LedgerEntry) Version() LedgerVersion {
+	return LedgerVersion{Key: e.Key, ETag: e.ETag, Status: e.Status, Attempts: e.Attempts}
+}
