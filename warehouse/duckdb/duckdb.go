@@ -149,6 +149,10 @@ func Open(ctx context.Context, c Config, now func() time.Time) (*Warehouse, erro
 	w := &Warehouse{db: db, conn: conn, d: d, schema: c.Schema, path: c.Path, now: now, log: log.WithGroup("duckdb"),
 		readOnly: c.ReadOnly}
 	if !c.ReadOnly {
+		if err := w.registerFingerprint(ctx); err != nil {
+			w.Close()
+			return nil, classify(err, nil)
+		}
 		if err := w.setup(ctx); err != nil {
 			w.Close()
 			return nil, err
