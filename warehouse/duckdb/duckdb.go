@@ -219,9 +219,9 @@ type queryer interface {
 // sent goes through here or query.
 func (w *Warehouse) exec(ctx context.Context, on execer, stmt string, args ...any) (sql.Result, error) {
 	w.log.Debug("statement", "sql", stmt)
-	start := time.Now()
+	start, cpu := time.Now(), processCPU()
 	res, err := on.ExecContext(ctx, stmt, args...)
-	w.log.Debug("statement done", "elapsed", time.Since(start))
+	w.log.Debug("statement done", "elapsed", time.Since(start), "cpu", processCPU()-cpu)
 	return res, err
 }
 
