@@ -94,3 +94,22 @@ FROM ` + groups + `
 WHERE outcome <> 'success'`,
 	}
 }
+
+// CountsDeletes renders the statements that empty both counts tables (WHERE
+// TRUE: BigQuery wants a WHERE on every DELETE).
+func CountsDeletes(d Dialect, schema string) []string {
+	var out []string
+	for _, t := range dialects.CountsTables() {
+		out = append(out, "DELETE FROM "+d.Table(schema, t.Name)+" WHERE TRUE")
+	}
+	return out
+}
+
+// CountsRefill renders a backfill of the counts of a schema made before
+// them: both tables emptied, then filled from the rows where selects (where
+// and loadedAt as in CountsInserts). The engine runs them in one
+// transaction, so a failure leaves the counts empty and the next open fills
+// them again.
+func CountsRefill(d Dialect, schema, where, loadedAt string) []string {
+	return append(CountsDeletes(d, schema), CountsInserts(d, schema, where, loadedAt)...)
+}

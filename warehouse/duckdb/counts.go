@@ -25,8 +25,8 @@ func (w *Warehouse) backfillCounts(ctx context.Context) error {
 		return nil
 	}
 	err := w.inTx(ctx, nil, func(tx *sql.Tx) error {
-		for _, t := range dialects.CountsTables() {
-			if _, err := w.exec(ctx, tx, `DELETE FROM `+w.table(t.Name)); err != nil {
+		for _, s := range analysis.CountsDeletes(w.d, w.schema) {
+			if _, err := w.exec(ctx, tx, s); err != nil {
 				return err
 			}
 		}
