@@ -79,5 +79,7 @@ func (w *Warehouse) registerFingerprint(ctx context.Context) error {
 	return nil
 }
 
-// fingerprint renders the call of fingerprintFunc on expr.
-func fingerprint(expr string) string { return fingerprintFunc + "(" + expr + ")" }
+// fingerprint renders the call of fingerprintFunc on expr, qualified: a
+// macro of the same name in the user's file would otherwise be called
+// instead (TestFingerprintNameShadowed).
+func fingerprint(expr string) string { return "system.main." + fingerprintFunc + "(" + expr + ")" }

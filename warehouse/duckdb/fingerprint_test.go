@@ -49,7 +49,7 @@ func TestFingerprintFunction(t *testing.T) {
 UNION ALL SELECT -1, NULL`, valid); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := db.Query(`SELECT i, msg, synctrack_fingerprint(msg) FROM m`)
+	rows, err := db.Query(`SELECT i, msg, system.main.synctrack_fingerprint(msg) FROM m`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,5 +123,28 @@ func TestLoadedFileNeedsNoFunction(t *testing.T) {
 		if err := db.QueryRow(`SELECT count(*) FROM synctrack."` + s + `"`).Scan(&n); err != nil {
 			t.Errorf("%s: %v", s, err)
 		}
+	}
+}
+
+// A macro of the function's name in the user's file does not change the
+// counts: the load calls the function by its qualified name.
+func TestFingerprintNameShadowed(t *testing.T) {
+	url, dir := testbucket.Dir(t)
+	o := gen.DefaultOptions()
+	o.Orgs, o.SyncsPerOrg, o.RunsPerSync, o.FilesPerRun, o.RowsPerFile = 1, 1, 1, 2, 40
+	if _, err := gen.Generate(context.Background(), testbucket.Open(t, url), o); err != nil {
+		t.Fatal(err)
+	}
+	w := openDuck(t, filepath.Join(t.TempDir(), "shadow.duckdb"))
+	defer w.Close()
+	if _, err := w.DB().Exec(`CREATE MACRO synctrack_fingerprint(x) AS 'shadow'`); err != nil {
+		t.Fatal(err)
+	}
+	loadBucket(t, w, url, dir)
+	if n := scalar(t, w, `SELECT count(*) FROM synctrack.run_fingerprint_counts WHERE fingerprint IS NOT NULL`); n == 0 {
+		t.Fatal("premise: the load wrote no fingerprints")
+	}
+	if n := scalar(t, w, `SELECT count(*) FROM synctrack.run_fingerprint_counts WHERE fingerprint = 'shadow'`); n != 0 {
+		t.Errorf("%d fingerprint counts came from the user's macro", n)
 	}
 }
