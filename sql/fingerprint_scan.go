@@ -23,21 +23,9 @@ type Fingerprinter struct{ a, b []byte }
 
 // Fingerprint is FastFingerprint(msg); msg itself when nothing matched.
 func (f *Fingerprinter) Fingerprint(msg string) string {
-	var dashes, dots int
-	var at, quote, digit bool
+	var seen byte
 	for i := 0; i < len(msg); i++ {
-		switch c := msg[i]; {
-		case c == '-':
-			dashes++
-		case c == '@':
-			at = true
-		case c == '\'':
-			quote = true
-		case c == '.':
-			dots++
-		case isDigit(c):
-			digit = true
-		}
+		seen |= needs[msg[i]]
 	}
 	// What a rule needs and the message lacks, no later text has: the
 	// tokens add none of these bytes.
@@ -45,12 +33,12 @@ func (f *Fingerprinter) Fingerprint(msg string) string {
 		run  func(dst, src []byte) []byte
 		need bool
 	}{
-		{uuidPass, dashes >= 4 && len(msg) >= 36},
-		{emailPass, at},
-		{quotedPass, quote},
-		{hostPass, dots >= 2},
-		{idPass, digit},
-		{numberPass, digit},
+		{uuidPass, seen&needDash != 0 && len(msg) >= 36},
+		{emailPass, seen&needAt != 0},
+		{quotedPass, seen&needQuote != 0},
+		{hostPass, seen&needDot != 0},
+		{idPass, seen&needDigit != 0},
+		{numberPass, seen&needDigit != 0},
 	}
 	src, spare, copied, changed := f.a[:0], f.b[:0], false, false
 	for _, p := range passes {
@@ -71,6 +59,23 @@ func (f *Fingerprinter) Fingerprint(msg string) string {
 	}
 	return string(src)
 }
+
+// needs marks the bytes some rule cannot match without.
+var needs = func() (t [256]byte) {
+	t['-'], t['@'], t['\''], t['.'] = needDash, needAt, needQuote, needDot
+	for c := '0'; c <= '9'; c++ {
+		t[c] = needDigit
+	}
+	return t
+}()
+
+const (
+	needDash byte = 1 << iota
+	needAt
+	needQuote
+	needDot
+	needDigit
+)
 
 func isDigit(c byte) bool  { return '0' <= c && c <= '9' }
 func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }

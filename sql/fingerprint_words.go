@@ -50,26 +50,30 @@ func hostEnd(s []byte, k int) int {
 	return end
 }
 
-// wordStart: the bounded rules match after a byte outside [A-Za-z0-9] (a
-// UTF-8 rune's bytes all are) or at the start. The byte before is never one
-// the previous match took: every match ends with a letter or digit.
-func wordStart(s []byte, i int) bool { return i == 0 || !isAlnum(s[i-1]) }
+// nextWord is the first word start after i: the bounded rules match after
+// a byte outside [A-Za-z0-9] (a UTF-8 rune's bytes all are) or at the
+// start. The byte before is never one the previous match took: every match
+// ends with a letter or digit, so the next start is past a byte after it.
+func nextWord(s []byte, i int) int {
+	for i < len(s) && isAlnum(s[i]) {
+		i++
+	}
+	return i + 1
+}
 
-// idPass: at a word start, letters then a digit, digits then a letter, or
+// idPass: at each word start (i is one on every turn), letters then a digit, digits then a letter, or
 // letters, - or _, then a digit; then the rest of the letters and digits.
 func idPass(dst, s []byte) []byte {
 	pos := 0
-	for i := 0; i < len(s); i++ {
-		if !wordStart(s, i) {
-			continue
-		}
+	for i := 0; i < len(s); {
 		end := idEnd(s, i)
 		if end < 0 {
+			i = nextWord(s, i)
 			continue
 		}
 		dst = append(append(dst, s[pos:i]...), "<id>"...)
 		pos = end
-		i = end - 1
+		i = nextWord(s, end)
 	}
 	return rest(dst, s, pos)
 }
@@ -107,12 +111,9 @@ func alnumEnd(s []byte, j int) int {
 // digits if one follows.
 func numberPass(dst, s []byte) []byte {
 	pos := 0
-	for i := 0; i < len(s); i++ {
-		if !wordStart(s, i) {
-			continue
-		}
+	for i := 0; i < len(s); {
 		j := i
-		if j < len(s) && s[j] == '-' {
+		if s[j] == '-' {
 			j++
 		}
 		d := j
@@ -120,6 +121,7 @@ func numberPass(dst, s []byte) []byte {
 			j++
 		}
 		if j == d {
+			i = nextWord(s, i)
 			continue
 		}
 		if j+1 < len(s) && s[j] == '.' && isDigit(s[j+1]) {
@@ -130,7 +132,7 @@ func numberPass(dst, s []byte) []byte {
 		}
 		dst = append(append(dst, s[pos:i]...), "<n>"...)
 		pos = j
-		i = j - 1
+		i = nextWord(s, j)
 	}
 	return rest(dst, s, pos)
 }
