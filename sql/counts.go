@@ -70,13 +70,19 @@ FROM (
     CASE WHEN outcome <> 'success' THEN status_message END AS status_message, _file, _loaded_at
   FROM (
     SELECT r.org_id, r.sync_configuration_id, r.sync_run_id, r.batch_started_at, r.batch_ended_at,
-      ` + dialects.OutcomeSQL + ` AS outcome, r.status_message, r._file, r._loaded_at
+      ` + quickOutcome + ` AS outcome, r.status_message, r._file, r._loaded_at
     FROM ` + d.Table(schema, "sync_records") + ` AS r
     WHERE ` + where + `
   ) AS x
 ) AS y
 GROUP BY org_id, sync_configuration_id, sync_run_id, batch_started_at, outcome, fingerprint, _file`
 }
+
+// quickOutcome is dialects.OutcomeSQL with the vendor's two spellings
+// compared first: lower() of every row's status was a fifth of the grouping's
+// cost, and only the other statuses (NULL, DUPLICATE, a case variant) need it.
+const quickOutcome = "CASE WHEN r.status = 'succeeded' THEN 'success' WHEN r.status = 'rejected' THEN 'rejected' ELSE " +
+	dialects.OutcomeSQL + " END"
 
 // CountsFromGroups renders the two INSERTs of CountsInserts reading the
 // table groups, which holds CountGroups' rows.
