@@ -17,8 +17,8 @@ import (
 
 // LoadRecords replaces the rows of files and writes their ledger rows in
 // one transaction: one DELETE (only when a file was seen before, so may
-// have rows), one COPY of every file's rows straight into sync_records, one
-// ledger upsert. COPY into the table itself, not into a staging table first:
+// have rows), one binary COPY of every file's rows straight into
+// sync_records (copyStream), one ledger upsert. COPY into the table itself, not into a staging table first:
 // the transaction makes it all-or-nothing either way, and a staging table
 // would write every row twice.
 //
@@ -41,11 +41,12 @@ func (w *Warehouse) LoadRecords(ctx context.Context, files []warehouse.File) (wa
 				}
 			}
 		}
-		n, err := tx.CopyFrom(ctx, pgx.Identifier{w.schema, "sync_records"}, recordColumns, src)
+		w.log.Debug("copy", "table", "sync_records", "files", len(files))
+		tag, err := tx.Conn().PgConn().CopyFrom(ctx, &copyStream{src: src}, recordsCopy(w.d, w.schema))
 		if err != nil {
 			return src.blame(err)
 		}
-		total = n
+		total = tag.RowsAffected()
 		keys := make([]string, len(files))
 		for i, f := range files {
 			keys[i] = f.Key
