@@ -137,6 +137,14 @@ type Estimator interface {
 	EstimateBytes(ctx context.Context, sql string, args []Arg) (int64, error)
 }
 
+// JSONBaseline is an engine whose bare load can also store record_payload
+// as its JSON type, as the contract does (PostgreSQL: jsonb, parsed on
+// arrival), instead of as plain text: the second ceiling `synctrack bench`
+// prints, so the cost of the payload's type is told apart from synctrack's.
+type JSONBaseline interface {
+	JSONBaselineLoad(ctx context.Context, files []string) (rows int64, err error)
+}
+
 // Dropper is a warehouse on a server that can drop its schema and
 // everything in it: `synctrack bench` gives each phase a fresh one, as it
 // gives the embedded engine a fresh file.

@@ -36,15 +36,26 @@ func TestKillNineMidLoad(t *testing.T) {
 	const total = 2 * 6 * 8
 	bucket := generateBucket(t, "--orgs", "1", "--syncs", "2", "--runs", "6", "--files", "8", "--rows", "200")
 	db := filepath.Join(t.TempDir(), "w.duckdb")
-	wh := "duckdb://" + db
-	trials := killTrials(t)
+	killLoads(t, bucket, "duckdb://"+db, killTrials(t), total, func() {
+		os.Remove(db)
+		os.Remove(db + ".wal")
+	}, func() int {
+		files, _ := checkConsistent(t, db, bucket)
+		return files
+	})
+}
+
+// killLoads kills trials loads of bucket into wh with SIGKILL, each after a
+// random batch plus 0-15 ms, checks the warehouse after each (check returns
+// the records files loaded), starts from an empty one (reset) every third
+// trial, and finally loads the bucket whole: total records files.
+func killLoads(t *testing.T, bucket, wh string, trials, total int, reset func(), check func() int) {
 	killed := 0
 	for i := range trials {
 		// Start from an empty warehouse every few trials, so kills land early
 		// in a load as well as late.
 		if i%3 == 0 {
-			os.Remove(db)
-			os.Remove(db + ".wal")
+			reset()
 		}
 		cmd := exec.Command(os.Args[0], "-test.run=^TestRunChild$")
 		args := []string{"load", "--bucket", "file://" + bucket, "--warehouse", wh, "--batch-files", "2",
@@ -74,7 +85,7 @@ func TestKillNineMidLoad(t *testing.T) {
 			}
 		}
 		cmd.Wait()
-		files, _ := checkConsistent(t, db, bucket)
+		files := check()
 		t.Logf("trial %d: killed after batch %d: %d of %d files loaded, consistent", i+1, after, files, total)
 	}
 	if killed == 0 {
@@ -83,7 +94,7 @@ func TestKillNineMidLoad(t *testing.T) {
 	if code, out := runCLI(t, "load", "--bucket", "file://"+bucket, "--warehouse", wh); code != 0 {
 		t.Fatalf("load after the kills: %d %s", code, out)
 	}
-	if files, _ := checkConsistent(t, db, bucket); files != total {
+	if files := check(); files != total {
 		t.Fatalf("%d records files after the final load, want %d", files, total)
 	}
 	t.Logf("%d loads killed with SIGKILL: lost 0, duplicated 0", killed)

@@ -12,7 +12,10 @@ import (
 	"github.com/synctrack/synctrack/warehouse"
 )
 
-var _ warehouse.Baseline = (*Warehouse)(nil)
+var (
+	_ warehouse.Baseline     = (*Warehouse)(nil)
+	_ warehouse.JSONBaseline = (*Warehouse)(nil)
+)
 
 // BaselineLoad is the bare load of the same files: one pgx CopyFrom (binary)
 // of their rows, as parquet-go reads them, into a plain table _baseline with
@@ -21,14 +24,34 @@ var _ warehouse.Baseline = (*Warehouse)(nil)
 // per-file columns, no repair. It is the ceiling `synctrack bench` measures
 // synctrack's load against.
 func (w *Warehouse) BaselineLoad(ctx context.Context, files []string) (int64, error) {
+	return w.baselineLoad(ctx, files, "_baseline", "")
+}
+
+// JSONBaselineLoad is BaselineLoad with record_payload typed jsonb, as
+// sync_records stores it: the server parses every payload (binary COPY of
+// jsonb is a version byte and the JSON text). Nothing else changes: the
+// payloads go as they are, unchecked. Its table is _baseline_json: pgx
+// caches a COPY's column types by table name, so a table of the same name
+// with another payload type would be sent the wrong encoding.
+func (w *Warehouse) JSONBaselineLoad(ctx context.Context, files []string) (int64, error) {
+	return w.baselineLoad(ctx, files, "_baseline_json", "JSONB")
+}
+
+// baselineLoad is the bare load into table, with record_payload of type
+// payloadType when that is not "".
+func (w *Warehouse) baselineLoad(ctx context.Context, files []string, table, payloadType string) (int64, error) {
 	cols, types, err := baselineColumns(files)
 	if err != nil {
 		return 0, err
 	}
-	t := w.table("_baseline")
+	t := w.table(table)
 	defs := make([]string, len(cols))
 	for i, c := range cols {
-		defs[i] = w.d.Ident(c) + " " + factType(types[i], false)
+		typ := factType(types[i], false)
+		if c == "record_payload" && payloadType != "" {
+			typ = payloadType
+		}
+		defs[i] = w.d.Ident(c) + " " + typ
 	}
 	if _, err := w.pool.Exec(ctx, "DROP TABLE IF EXISTS "+t); err != nil {
 		return 0, classify(err)
@@ -38,7 +61,7 @@ func (w *Warehouse) BaselineLoad(ctx context.Context, files []string) (int64, er
 	}
 	src := &baselineSource{files: files, cols: cols, types: types, vals: make([]any, len(cols))}
 	defer src.close()
-	n, err := w.pool.CopyFrom(ctx, pgx.Identifier{w.schema, "_baseline"}, cols, src)
+	n, err := w.pool.CopyFrom(ctx, pgx.Identifier{w.schema, table}, cols, src)
 	return n, classify(err)
 }
 

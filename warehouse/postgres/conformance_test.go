@@ -26,6 +26,20 @@ func TestConformance(t *testing.T) {
 			return conformance.Bucket{Bucket: testbucket.Open(t, url), URL: url}
 		}))
 	})
+	// Every batch of two files or more split over two transactions at once,
+	// as a large batch is.
+	t.Run("split", func(t *testing.T) {
+		h := harness("postgres (split batches)", func(t *testing.T) conformance.Bucket {
+			url, dir := testbucket.Dir(t)
+			return conformance.Bucket{Bucket: testbucket.Open(t, url), URL: url, Root: dir}
+		})
+		h.Open = func(t *testing.T, _ conformance.Bucket) warehouse.Warehouse {
+			w := open(t, pgtest.URL(t), warehouse.Options{})
+			postgres.SplitEveryBatch(w.(*postgres.Warehouse))
+			return w
+		}
+		conformance.Run(t, h)
+	})
 }
 
 func harness(name string, bucket func(*testing.T) conformance.Bucket) conformance.Harness {

@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"math/big"
@@ -213,7 +214,7 @@ type repairs struct {
 // copied: the string shares b's bytes, which stay put until the COPY has
 // encoded the row.
 func (r *repairs) text(b []byte) string {
-	if utf8.Valid(b) && !containsNUL(b) {
+	if utf8.Valid(b) && bytes.IndexByte(b, 0) < 0 {
 		return unsafe.String(unsafe.SliceData(b), len(b))
 	}
 	out := make([]byte, 0, len(b)+8)
@@ -238,15 +239,6 @@ func (r *repairs) text(b []byte) string {
 		r.nul++
 	}
 	return string(out)
-}
-
-func containsNUL(b []byte) bool {
-	for _, c := range b {
-		if c == 0 {
-			return true
-		}
-	}
-	return false
 }
 
 // note says what was repaired, for the file's ledger row; "" if nothing.

@@ -50,8 +50,15 @@ func writeParquet[T any](t *testing.T, dir, key string, rows []T) {
 // Input the other engines take loads here too, as they load it; what
 // PostgreSQL cannot store is repaired and counted in the ledger row; a row
 // PostgreSQL refuses fails its file alone, named; a records file without
-// an identifier fails naming its columns.
+// an identifier fails naming its columns. The same when the batch is
+// split over two transactions (the refused file's part rolls back the
+// other, and the loader narrows the failure down as in one).
 func TestOddInputLoads(t *testing.T) {
+	t.Run("one", func(t *testing.T) { oddInputLoads(t, false) })
+	t.Run("split", func(t *testing.T) { oddInputLoads(t, true) })
+}
+
+func oddInputLoads(t *testing.T, split bool) {
 	url, dir := testbucket.Dir(t)
 	ok := "succeeded"
 	started := time.Date(2026, 1, 5, 8, 1, 19, 369_000_000, time.UTC)
@@ -71,6 +78,9 @@ func TestOddInputLoads(t *testing.T) {
 	writeParquet(t, dir, runDir+"records_updated.3.parquet", []oddRow{{Identifier: 60, Payload: "{}", Ended: "2026-01-05"}})
 
 	w := open(t, pgtest.URL(t), warehouse.Options{})
+	if split {
+		postgres.SplitEveryBatch(w.(*postgres.Warehouse))
+	}
 	rep, err := loader.New(testbucket.Open(t, url), dir, w, loader.Options{}).Load(context.Background())
 	if err != nil {
 		t.Fatal(err)

@@ -1,10 +1,6 @@
 package postgres
 
-import (
-	"bytes"
-	"encoding/json"
-	"unsafe"
-)
+import "unsafe"
 
 // payload returns record_payload as the text of a jsonb value. Valid JSON is
 // kept as written, except for the escapes jsonb refuses (\u0000, and a
@@ -13,10 +9,11 @@ import (
 // the other engines.
 func (r *repairs) payload(s string) string {
 	b := unsafe.Slice(unsafe.StringData(s), len(s))
-	if !json.Valid(b) {
+	ok, uEscape := validJSON(b)
+	if !ok {
 		return string(appendJSONString(make([]byte, 0, len(s)+16), s))
 	}
-	if bytes.Contains(b, []byte(`\u`)) {
+	if uEscape {
 		if fixed, changed := fixEscapes(b); changed {
 			r.escapes++
 			return string(fixed)

@@ -21,11 +21,15 @@ import (
 
 // Warehouse is one schema of a PostgreSQL database.
 type Warehouse struct {
-	pool   *pgxpool.Pool
-	d      dialects.Postgres
-	schema string
-	now    func() time.Time
-	log    *slog.Logger
+	pool *pgxpool.Pool
+	// streams is how many connections a large batch's load uses at once
+	// (split), splitRows the rows of a batch that makes it large.
+	streams   int
+	splitRows int64
+	d         dialects.Postgres
+	schema    string
+	now       func() time.Time
+	log       *slog.Logger
 }
 
 var (
@@ -57,14 +61,14 @@ func Open(ctx context.Context, c Config, now func() time.Time) (*Warehouse, erro
 		rp["default_transaction_read_only"] = "on"
 	}
 	if pc.MaxConns > 4 {
-		pc.MaxConns = 4 // loads are one transaction at a time; the daemon's lease renewal is the other
+		pc.MaxConns = 4 // a load's two connections (split), the daemon's lease renewal
 	}
 	pc.ConnConfig.Tracer = tracer{log}
 	pool, err := pgxpool.NewWithConfig(ctx, pc)
 	if err != nil {
 		return nil, classify(fmt.Errorf("connect: %w", err))
 	}
-	w := &Warehouse{pool: pool, schema: c.Schema, now: now, log: log}
+	w := &Warehouse{pool: pool, schema: c.Schema, now: now, log: log, streams: min(2, int(pc.MaxConns)-1), splitRows: splitRows}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
 		return nil, classify(fmt.Errorf("connect: %w", err))

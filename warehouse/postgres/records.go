@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -15,12 +16,18 @@ import (
 	"github.com/synctrack/synctrack/warehouse"
 )
 
-// LoadRecords replaces the rows of files and writes their ledger rows in
-// one transaction: one DELETE (only when a file was seen before, so may
-// have rows), one COPY of every file's rows straight into sync_records, one
-// ledger upsert. COPY into the table itself, not into a staging table first:
-// the transaction makes it all-or-nothing either way, and a staging table
-// would write every row twice.
+// LoadRecords replaces the rows of files and writes their ledger rows. Each
+// transaction holds, for its files: one DELETE (only when a file was seen
+// before, so may have rows), one binary COPY of their rows straight into
+// sync_records (copyStream), the per-run counts, one ledger upsert. COPY
+// into the table itself, not into a staging table first: the transaction
+// makes it all-or-nothing either way, and a staging table would write
+// every row twice.
+//
+// A large batch is split over two transactions on two connections that
+// run at once (loadSplit): the server parses every payload into jsonb, and
+// one backend does that on one core. Each file's rows, counts and ledger
+// row still commit together, so exactly-once holds per file.
 //
 // A file that cannot be read, or whose row PostgreSQL refuses, is a data
 // error naming it (Error.Keys): the COPY says at which line it stopped, and
@@ -30,45 +37,55 @@ func (w *Warehouse) LoadRecords(ctx context.Context, files []warehouse.File) (wa
 		return warehouse.Loaded{}, nil
 	}
 	now := w.now().UTC()
-	src := newRecordSource(ctx, files, now)
-	defer src.close()
+	if parts := w.split(files); len(parts) > 1 {
+		return w.loadSplit(ctx, parts, now)
+	}
 	var total int64
 	err := w.inTx(ctx, func(tx pgx.Tx) error {
-		if seen := seenKeys(files); len(seen) > 0 {
-			for _, t := range []string{"sync_records", dialects.OutcomeCountsTable, dialects.FingerprintCountsTable} {
-				if _, err := tx.Exec(ctx, `DELETE FROM `+w.table(t)+` WHERE _file = ANY($1)`, seen); err != nil {
-					return fmt.Errorf("delete old rows: %w", err)
-				}
-			}
-		}
-		n, err := tx.CopyFrom(ctx, pgx.Identifier{w.schema, "sync_records"}, recordColumns, src)
-		if err != nil {
-			return src.blame(err)
-		}
+		n, err := w.loadFiles(ctx, tx, files, now)
 		total = n
-		keys := make([]string, len(files))
-		for i, f := range files {
-			keys[i] = f.Key
-		}
-		for _, c := range analysis.CountsInserts(w.d, w.schema, `r._file = ANY($1)`, "") {
-			if _, err := tx.Exec(ctx, c, keys); err != nil {
-				return fmt.Errorf("count rows: %w", err)
-			}
-		}
-		es := make([]warehouse.LedgerEntry, len(files))
-		for i, f := range files {
-			note := f.Note
-			if fixed := src.stats[i].fix.note(); fixed != "" {
-				note = joinNotes(note, fixed)
-			}
-			es[i] = warehouse.LoadedEntry(f.Object, src.stats[i].rows, f.Attempts, note, now)
-		}
-		return w.upsertLedger(ctx, tx, es)
+		return err
 	})
 	if err != nil {
 		return warehouse.Loaded{}, err
 	}
 	return warehouse.Loaded{Rows: total}, nil
+}
+
+// loadFiles writes files' rows, counts and ledger rows in tx.
+func (w *Warehouse) loadFiles(ctx context.Context, tx pgx.Tx, files []warehouse.File, now time.Time) (int64, error) {
+	src := newRecordSource(ctx, files, now)
+	defer src.close()
+	if seen := seenKeys(files); len(seen) > 0 {
+		for _, t := range []string{"sync_records", dialects.OutcomeCountsTable, dialects.FingerprintCountsTable} {
+			if _, err := tx.Exec(ctx, `DELETE FROM `+w.table(t)+` WHERE _file = ANY($1)`, seen); err != nil {
+				return 0, fmt.Errorf("delete old rows: %w", err)
+			}
+		}
+	}
+	w.log.Debug("copy", "table", "sync_records", "files", len(files))
+	tag, err := tx.Conn().PgConn().CopyFrom(ctx, &copyStream{src: src}, recordsCopy(w.d, w.schema))
+	if err != nil {
+		return 0, src.blame(err)
+	}
+	keys := make([]string, len(files))
+	for i, f := range files {
+		keys[i] = f.Key
+	}
+	for _, c := range analysis.CountsInserts(w.d, w.schema, `r._file = ANY($1)`, "") {
+		if _, err := tx.Exec(ctx, c, keys); err != nil {
+			return 0, fmt.Errorf("count rows: %w", err)
+		}
+	}
+	es := make([]warehouse.LedgerEntry, len(files))
+	for i, f := range files {
+		note := f.Note
+		if fixed := src.stats[i].fix.note(); fixed != "" {
+			note = joinNotes(note, fixed)
+		}
+		es[i] = warehouse.LoadedEntry(f.Object, src.stats[i].rows, f.Attempts, note, now)
+	}
+	return tag.RowsAffected(), w.upsertLedger(ctx, tx, es)
 }
 
 func seenKeys(files []warehouse.File) []string {

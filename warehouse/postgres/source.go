@@ -2,10 +2,11 @@ package postgres
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"time"
+	"unsafe"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/synctrack/synctrack/dialects"
@@ -28,8 +29,9 @@ type fileStat struct {
 }
 
 // recordSource streams the rows of a batch's files to one COPY, file after
-// file, as pgx.CopyFromSource. It knows which file each COPY line came
-// from, so an error PostgreSQL reports at a line names that file.
+// file, each row appended to the COPY's data (copyStream). It knows which
+// file each COPY line came from, so an error PostgreSQL reports at a line
+// names that file.
 type recordSource struct {
 	ctx   context.Context
 	files []warehouse.File
@@ -38,22 +40,20 @@ type recordSource struct {
 	next  int // next file to open
 	cur   *recordFile
 	line  int64
-	vals  []any
 	err   error
 }
 
-var _ pgx.CopyFromSource = (*recordSource)(nil)
-
 func newRecordSource(ctx context.Context, files []warehouse.File, now time.Time) *recordSource {
-	return &recordSource{ctx: ctx, files: files, now: now, stats: make([]fileStat, len(files)),
-		vals: make([]any, len(recordColumns))}
+	return &recordSource{ctx: ctx, files: files, now: now, stats: make([]fileStat, len(files))}
 }
 
-func (s *recordSource) Next() bool {
+// appendNext appends the next row to buf as a binary COPY tuple; false at
+// the end or on error (s.err), buf then as it was.
+func (s *recordSource) appendNext(buf []byte) ([]byte, bool) {
 	for s.err == nil {
 		if s.cur == nil {
 			if s.next >= len(s.files) {
-				return false
+				return buf, false
 			}
 			i := s.next
 			s.next++
@@ -64,18 +64,19 @@ func (s *recordSource) Next() bool {
 			rf, err := openRecordFile(s.files[i], &s.stats[i].fix, s.now)
 			if err != nil {
 				s.err = warehouse.DataError(fmt.Errorf("%s: %w", s.files[i].Key, err), s.files[i].Key)
-				return false
+				return buf, false
 			}
 			s.cur, rf.index = rf, i
 		}
 		if s.cur.p.next() {
-			if err := s.cur.values(s.vals, s.stats[s.cur.index].rows); err != nil {
+			out, err := s.cur.appendRow(buf, s.stats[s.cur.index].rows)
+			if err != nil {
 				s.err = warehouse.DataError(fmt.Errorf("%s: row %d: %w", s.cur.f.Key, s.stats[s.cur.index].rows, err), s.cur.f.Key)
-				return false
+				return buf, false
 			}
 			s.stats[s.cur.index].rows++
 			s.line++
-			return true
+			return out, true
 		}
 		if err := s.cur.p.err; err != nil {
 			s.err = warehouse.DataError(fmt.Errorf("%s: %w", s.cur.f.Key, err), s.cur.f.Key)
@@ -86,11 +87,8 @@ func (s *recordSource) Next() bool {
 			s.err = s.ctx.Err()
 		}
 	}
-	return false
+	return buf, false
 }
-
-func (s *recordSource) Values() ([]any, error) { return s.vals, nil }
-func (s *recordSource) Err() error             { return s.err }
 
 func (s *recordSource) close() {
 	if s.cur != nil {
@@ -120,9 +118,9 @@ type recordFile struct {
 	extra []int // leaf indexes of unknown columns
 	names [][]byte
 	json  []byte
-	// per-file constants
-	batchType, batchNumber, key, loadedAt any
-	orgID, syncID, runID                  any
+	// per-file constants, each a whole binary COPY field
+	batchType, batchNumber, key, loadedAt []byte
+	orgID, syncID, runID                  []byte
 }
 
 func openRecordFile(f warehouse.File, fix *repairs, now time.Time) (*recordFile, error) {
@@ -130,10 +128,11 @@ func openRecordFile(f warehouse.File, fix *repairs, now time.Time) (*recordFile,
 	if err != nil {
 		return nil, err
 	}
-	r := &recordFile{f: f, p: p, fix: fix, key: f.Key, loadedAt: now,
-		orgID: orNil(f.OrgID), syncID: orNil(f.SyncID), runID: orNil(f.RunID), batchType: orNil(f.BatchType)}
+	r := &recordFile{f: f, p: p, fix: fix, key: appendText(nil, f.Key), loadedAt: appendTimestamptz(nil, now),
+		orgID: textOrNull(f.OrgID), syncID: textOrNull(f.SyncID), runID: textOrNull(f.RunID), batchType: textOrNull(f.BatchType),
+		batchNumber: appendNull(nil)}
 	if f.BatchNumber != nil {
-		r.batchNumber = *f.BatchNumber
+		r.batchNumber = appendInt8(nil, int64(*f.BatchNumber))
 	}
 	known := map[string]bool{}
 	for _, c := range vendorColumns {
@@ -151,9 +150,11 @@ func openRecordFile(f warehouse.File, fix *repairs, now time.Time) (*recordFile,
 	return r, nil
 }
 
-// values fills vals with the current row as sync_records' columns; row is
-// its position in the file (_row, from 0).
-func (r *recordFile) values(vals []any, row int64) error {
+// appendRow appends the current row to b as a binary COPY tuple of
+// sync_records' columns; row is its position in the file (_row, from 0).
+func (r *recordFile) appendRow(b []byte, row int64) ([]byte, error) {
+	start := len(b)
+	b = binary.BigEndian.AppendUint16(b, uint16(len(recordColumns)))
 	get := func(c int) (parquet.Value, leafType, bool) {
 		i := r.cols[c]
 		if i < 0 || r.p.row[i].IsNull() {
@@ -161,45 +162,44 @@ func (r *recordFile) values(vals []any, row int64) error {
 		}
 		return r.p.row[i], r.p.types[i], true
 	}
-	text := func(c int) any {
+	text := func(b []byte, c int, path []byte) []byte {
 		if v, t, ok := get(c); ok {
-			return t.text(v, r.fix)
+			return appendText(b, t.text(v, r.fix))
 		}
-		return nil
-	}
-	orPath := func(c int, path any) any {
-		if s := text(c); s != nil {
-			return s
+		if path != nil {
+			return append(b, path...)
 		}
-		return path
+		return appendNull(b)
 	}
-	vals[0] = text(0)
-	if s := text(1); s != nil {
-		vals[1] = r.fix.payload(s.(string))
+	b = text(b, 0, nil)
+	if v, t, ok := get(1); ok {
+		b = appendJSONB(b, r.fix.payload(t.text(v, r.fix)))
 	} else {
-		vals[1] = nil
+		b = appendNull(b)
 	}
-	vals[2], vals[3], vals[4] = text(2), text(3), text(4)
-	for j, c := range []int{5, 6} {
-		vals[5+j] = nil
-		if v, t, ok := get(c); ok {
-			ts, err := t.instant(v)
-			if err != nil {
-				return fmt.Errorf("%s: %w", vendorColumns[c], err)
-			}
-			vals[5+j] = ts
+	b = text(text(text(b, 2, nil), 3, nil), 4, nil)
+	for _, c := range []int{5, 6} {
+		v, t, ok := get(c)
+		if !ok {
+			b = appendNull(b)
+			continue
 		}
+		ts, err := t.instant(v)
+		if err != nil {
+			return b[:start], fmt.Errorf("%s: %w", vendorColumns[c], err)
+		}
+		b = appendTimestamptz(b, ts)
 	}
-	vals[7], vals[8], vals[9] = orPath(7, r.syncID), orPath(8, r.runID), orPath(9, r.orgID)
-	vals[10], vals[11], vals[12], vals[13] = r.batchType, r.batchNumber, r.key, row
-	vals[14] = r.extraJSON()
-	vals[15] = r.loadedAt
-	return nil
+	b = text(text(text(b, 7, r.syncID), 8, r.runID), 9, r.orgID)
+	b = append(append(append(b, r.batchType...), r.batchNumber...), r.key...)
+	b = appendInt8(b, row)
+	b = r.appendExtra(b)
+	return append(b, r.loadedAt...), nil
 }
 
-// extraJSON is the row's unknown columns as one JSON object, nil when all
-// of them are NULL (or the file has none).
-func (r *recordFile) extraJSON() any {
+// appendExtra appends the row's unknown columns as one JSON object, NULL
+// when all of them are NULL (or the file has none).
+func (r *recordFile) appendExtra(b []byte) []byte {
 	set := false
 	for _, i := range r.extra {
 		if !r.p.row[i].IsNull() {
@@ -208,23 +208,24 @@ func (r *recordFile) extraJSON() any {
 		}
 	}
 	if !set {
-		return nil
+		return appendNull(b)
 	}
-	b := append(r.json[:0], '{')
+	j := append(r.json[:0], '{')
 	for k, i := range r.extra {
 		if k > 0 {
-			b = append(b, ',')
+			j = append(j, ',')
 		}
-		b = append(append(b, r.names[k]...), ':')
-		b = r.p.types[i].appendJSON(b, r.p.row[i], r.fix)
+		j = append(append(j, r.names[k]...), ':')
+		j = r.p.types[i].appendJSON(j, r.p.row[i], r.fix)
 	}
-	r.json = append(b, '}')
-	return string(r.json)
+	r.json = append(j, '}')
+	return appendJSONB(b, unsafe.String(unsafe.SliceData(r.json), len(r.json)))
 }
 
-func orNil(s string) any {
+// textOrNull is a per-file text field: NULL for "".
+func textOrNull(s string) []byte {
 	if s == "" {
-		return nil
+		return appendNull(nil)
 	}
-	return s
+	return appendText(nil, s)
 }
