@@ -20,9 +20,10 @@ import (
 // /records/ID) into its parts on a warehouse made by synctrack generate
 // and load: getting the file (a new DuckDB instance per request, as the
 // daemon's pages do, against attaching it to serve's instance), the
-// record_rows query on a freshly attached file (what a page pays) and
-// again on the same attachment (its blocks in DuckDB's buffer pool), and
-// the identifier scan alone (count(*) with the same filter). Each is
+// record_rows query on a freshly attached file (what a page pays), on a
+// new instance (the daemon's page) and again on the same attachment (its
+// blocks in DuckDB's buffer pool), and the identifier scan alone
+// (count(*) with the same filter). Each is
 // asked 15 times; the figures are the median wall time and the median
 // CPU time of the process (every DuckDB thread). It prints figures and
 // asserts none. Run it with
@@ -101,6 +102,14 @@ func TestRecordSearchBench(t *testing.T) {
 					}
 					defer release()
 					return timed(func() { part.run(q) })
+				})
+				row(part.name+", cold, on a new instance (daemon): "+k.name+where, func() (time.Duration, time.Duration) {
+					_, w, err := engines.Open(ctx, whURL, warehouse.Options{ReadOnly: true, Now: time.Now})
+					if err != nil {
+						t.Fatal(err)
+					}
+					defer w.Close()
+					return timed(func() { part.run(w) })
 				})
 				q, release, err := rs.Open(ctx)
 				if err != nil {
