@@ -24,9 +24,10 @@ import (
 // A writer in another process meets the same lock as when each request
 // opened the file itself (held only while a page is being answered), but
 // a request no longer pays for a new DuckDB instance (its extensions,
-// thread pool and settings): attaching is about 2 ms where opening was
-// about 13 ms, and closing 0.3 ms where it was 2 ms (BENCHMARKS.md, "Web
-// pages"). Use it only in a process that never opens the file for
+// thread pool and settings): attach and detach take 4 ms of CPU where
+// opening and closing took 15 ms (BENCHMARKS.md, "Web pages"). The
+// buffer pool starts cold either way: DETACH drops the file's blocks,
+// as closing did. Use it only in a process that never opens the file for
 // writing: DuckDB's lock is an fcntl lock, which belongs to the process
 // (a second handle's close would drop the writer's).
 type Readers struct {
