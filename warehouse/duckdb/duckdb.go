@@ -203,12 +203,13 @@ func (w *Warehouse) Query(ctx context.Context, q string, args []warehouse.Arg) (
 // Schema is the schema synctrack writes to.
 func (w *Warehouse) Schema() string { return w.schema }
 
-// Close closes the database (a Readers' handle: its connection only).
+// Close closes the database; a Readers' handle is let go by its release
+// func instead, and its Close does nothing.
 func (w *Warehouse) Close() error {
-	err := w.db.Close()
-	if w.conn == nil {
-		return err
+	if w.shared {
+		return nil
 	}
+	err := w.db.Close()
 	if cerr := w.conn.Close(); err == nil {
 		err = cerr
 	}

@@ -24,10 +24,11 @@ import (
 // A writer in another process meets the same lock as when each request
 // opened the file itself (held only while a page is being answered), but
 // a request no longer pays for a new DuckDB instance (its extensions,
-// thread pool and settings): attach and detach take 4 ms of CPU where
-// opening and closing took 15 ms (BENCHMARKS.md, "Web pages"). The
-// buffer pool starts cold either way: DETACH drops the file's blocks,
-// as closing did. Use it only in a process that never opens the file for
+// thread pool) nor a new connection (its settings): attach and detach
+// take 3 ms of CPU where opening and closing took 15, and the search's
+// query 71 ms where it took 88 on a new instance (BENCHMARKS.md, "Web
+// pages"). The buffer pool starts cold either way: DETACH drops the
+// file's blocks, as closing did. Use it only in a process that never opens the file for
 // writing: DuckDB's lock is an fcntl lock, which belongs to the process
 // (a second handle's close would drop the writer's).
 type Readers struct {
@@ -39,6 +40,7 @@ type Readers struct {
 	mu    sync.Mutex
 	base  *duckdb.Connector // the in-memory instance; nil until needed
 	admin *sql.DB           // its connection that attaches and detaches
+	pages *sql.DB           // its connections that read the file, kept
 	held  int               // handles out
 }
 
@@ -84,11 +86,9 @@ func (r *Readers) Open(ctx context.Context) (warehouse.Querier, func(), error) {
 		}
 	}
 	r.held++
-	db := sql.OpenDB(useConnector{base: r.base, use: dialects.DuckDB{}.Ident(r.alias)})
-	db.SetMaxOpenConns(1)
-	w := &Warehouse{db: db, d: dialects.DuckDB{}, schema: r.c.Schema, path: r.c.Path, now: r.now, log: r.log,
+	w := &Warehouse{db: r.pages, d: dialects.DuckDB{}, schema: r.c.Schema, path: r.c.Path, now: r.now, log: r.log,
 		readOnly: true, shared: true}
-	return w, sync.OnceFunc(func() { r.release(w) }), nil
+	return w, sync.OnceFunc(r.release), nil
 }
 
 // attach makes the instance when there is none and attaches the file.
@@ -103,6 +103,9 @@ func (r *Readers) attach(ctx context.Context) error {
 		}
 		r.base, r.admin = base, sql.OpenDB(base)
 		r.admin.SetMaxOpenConns(1)
+		// A connection is kept once made: a new one for each request, with
+		// its settings, cost more CPU than the attach saved.
+		r.pages = sql.OpenDB(useConnector{base: base, use: dialects.DuckDB{}.Ident(r.alias)})
 	}
 	d := dialects.DuckDB{}
 	stmt := "ATTACH " + d.String(r.c.Path) + " AS " + d.Ident(r.alias) + " (READ_ONLY)"
@@ -112,20 +115,17 @@ func (r *Readers) attach(ctx context.Context) error {
 	return nil
 }
 
-// release closes a handle's connection and, with the last handle, detaches
-// the file. Should DuckDB refuse to detach it, the whole instance is
-// closed instead: the file's lock must go with the last request.
-func (r *Readers) release(w *Warehouse) {
-	err := w.db.Close()
+// release lets a handle go and, with the last handle, detaches the file.
+// Should DuckDB refuse to detach it, the whole instance is closed instead:
+// the file's lock must go with the last request.
+func (r *Readers) release() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.held--
 	if r.held > 0 || r.base == nil {
 		return
 	}
-	if err == nil {
-		_, err = r.admin.ExecContext(context.Background(), "DETACH "+dialects.DuckDB{}.Ident(r.alias))
-	}
+	_, err := r.admin.ExecContext(context.Background(), "DETACH "+dialects.DuckDB{}.Ident(r.alias))
 	if err != nil {
 		r.log.Warn("detach failed: closing the reading instance", "path", r.c.Path, "err", err)
 		r.closeBase()
@@ -143,8 +143,8 @@ func (r *Readers) closeBase() error {
 	if r.base == nil {
 		return nil
 	}
-	err := errors.Join(r.admin.Close(), r.base.Close())
-	r.base, r.admin = nil, nil
+	err := errors.Join(r.pages.Close(), r.admin.Close(), r.base.Close())
+	r.base, r.admin, r.pages = nil, nil, nil
 	return err
 }
 
