@@ -2,6 +2,7 @@ package daemon_test
 
 import (
 	"context"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -122,6 +123,35 @@ func TestEventsLoadTheFolderTheyName(t *testing.T) {
 	n := f.query("SELECT count(*) FROM synctrack.sync_records WHERE _file LIKE ?", folder+"%")
 	if len(n) != 1 || n[0] == "0" {
 		t.Fatalf("rows of %s: %v", folder, n)
+	}
+}
+
+// A run folder whose name has a space and a '+', named by EventBridge's
+// documented body with the key URL-encoded: the folder loads, and the
+// other reading of the key lists nothing. Named again with the key as is,
+// nothing loads twice.
+func TestEventBridgeOddKeyLoadsOnce(t *testing.T) {
+	f := newFixture(t)
+	top := memEvents(t, f, time.Minute)
+	f.start(eventsConfig())
+	f.waitCycle("at startup", func(c daemon.Cycle) bool { return c.Scope == "startup" && c.Err == nil })
+	keys := f.newRun(f.runFolders()[0], "run 9900004+x")
+	publish(t, top, daemon.NoticeBody(t, "eventbridge_created", "", strings.ReplaceAll(url.QueryEscape(keys[0]), "%2F", "/")), nil)
+	c := f.waitCycle("loading the new run", func(c daemon.Cycle) bool { return c.Scope == "events" })
+	if c.Err != nil || len(c.Loaded) != len(keys) || c.Report.Listed != len(keys) {
+		t.Fatalf("events cycle: err %v, loaded %v, listed %d; want the %d objects of the run and nothing else", c.Err, c.Loaded, c.Report.Listed, len(keys))
+	}
+	publish(t, top, daemon.NoticeBody(t, "eventbridge_created", "", keys[1]), nil)
+	c = f.waitCycle("the same run, the key as is", func(c daemon.Cycle) bool { return c.Scope == "events" })
+	if c.Err != nil || len(c.Loaded) != 0 || c.Report.UpToDate != len(keys) {
+		t.Fatalf("again: err %v, loaded %v, up to date %d", c.Err, c.Loaded, c.Report.UpToDate)
+	}
+	f.waitMetric(2, "synctrack_events_total", "result", "applied")
+	f.shutdown()
+	for _, k := range keys {
+		if n := f.query("SELECT count(*) FROM synctrack.load_ledger WHERE key = ?", k); len(n) != 1 || n[0] != "1" {
+			t.Errorf("%s has %v ledger rows, want 1", k, n)
+		}
 	}
 }
 

@@ -111,6 +111,20 @@ func s3Notice(raw json.RawMessage) ([]notice, error) {
 
 // eventBridgeNotice reads an S3 event delivered by EventBridge
 // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/ev-events.html).
+//
+// Whether detail.object.key is URL-encoded there is not documented. S3's
+// own notifications say "The object key name value is URL encoded. For
+// example, "red flower.jpg" becomes "red+flower.jpg""
+// (notification-content-structure.html), but the EventBridge page's detail
+// field says only "object — Information about the Amazon S3 object involved
+// in the event", and its examples' keys ("example-key") have nothing to
+// encode. AWS's Powertools for Lambda (Python) decodes it as S3's
+// (S3EventBridgeNotificationObject.key is unquote_plus(key)), which is a
+// library's reading, not the documentation's. So both are taken: the key as written and,
+// when it decodes to something else, the decoded key. Each names a run
+// folder that is only listed, so the one that is not the object's lists
+// nothing and costs one empty listing. A key that does not decode (a
+// literal '%') is taken as written.
 func eventBridgeNotice(body []byte) ([]notice, error) {
 	var ev struct {
 		DetailType string `json:"detail-type"`
@@ -127,10 +141,17 @@ func eventBridgeNotice(body []byte) ([]notice, error) {
 	if ev.Source != "aws.s3" || ev.DetailType != "Object Created" {
 		return nil, errForeign
 	}
-	if ev.Detail.Object.Key == "" {
+	raw := ev.Detail.Object.Key
+	if raw == "" {
 		return nil, errMalformed
 	}
-	return []notice{{Bucket: ev.Detail.Bucket.Name, Key: ev.Detail.Object.Key, At: parseTime(ev.Time)}}, nil
+	n := notice{Bucket: ev.Detail.Bucket.Name, Key: raw, At: parseTime(ev.Time)}
+	out := []notice{n}
+	if key, err := url.QueryUnescape(raw); err == nil && key != raw && key != "" {
+		n.Key = key
+		out = append(out, n)
+	}
+	return out, nil
 }
 
 func parseTime(s string) time.Time {

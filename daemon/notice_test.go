@@ -101,3 +101,35 @@ func FuzzParseNotice(f *testing.F) {
 		}
 	})
 }
+
+// EventBridge's documented "Object Created" body with a key that has a
+// space, a '+' and parentheses, written URL-encoded as S3's notifications
+// write keys, or as is: either way a notice names the object's key, and
+// any other is the same text decoded. A literal '%' that does not decode
+// leaves the key as written.
+func TestEventBridgeKeyEitherEncoding(t *testing.T) {
+	const bucket = "acme-sync-logs"
+	odd := "sync_tracking_datasets/1001/sync a+b/run (1)/records_updated.0.parquet"
+	pct := "sync_tracking_datasets/1001/52275/run%1/records_updated.0.parquet"
+	for _, c := range []struct{ name, written, key string }{
+		{"url-encoded", strings.ReplaceAll(url.QueryEscape(odd), "%2F", "/"), odd},
+		{"as is", odd, odd},
+		{"as is, a literal %", pct, pct},
+	} {
+		ns, err := parseNotice(NoticeBody(t, "eventbridge_created", bucket, c.written), nil)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		decoded, _ := url.QueryUnescape(c.written)
+		found := false
+		for _, n := range ns {
+			found = found || n.Key == c.key
+			if n.Key != c.written && n.Key != decoded || n.Bucket != bucket || n.At.IsZero() {
+				t.Errorf("%s: notice %+v is neither the key written nor it decoded", c.name, n)
+			}
+		}
+		if !found {
+			t.Errorf("%s: notices %+v do not name %q", c.name, ns, c.key)
+		}
+	}
+}

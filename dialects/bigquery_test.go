@@ -1,6 +1,10 @@
 package dialects
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/synctrack/synctrack/internal/sqllex"
+)
 
 func TestBigQueryQuoting(t *testing.T) {
 	d := BigQuery{}
@@ -10,7 +14,7 @@ func TestBigQueryQuoting(t *testing.T) {
 			q   byte
 			out string
 		}{{'\'', d.String(s)}, {'`', d.Ident(s)}} {
-			got, rest, err := unquoteGoogleSQL(c.out, c.q)
+			got, rest, err := sqllex.UnquoteGoogleSQL(c.out, c.q)
 			if err != nil || got != want || rest != "" {
 				t.Errorf("%q quoted as %s reads back as %q (%v) with %q left over", s, c.out, got, err, rest)
 			}

@@ -5,10 +5,12 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/synctrack/synctrack/internal/sqllex"
 )
 
 // FuzzQuoting reads every quoted token back with the engine's own lexical
-// rules (lex_test.go): it must hold exactly the text it was given, NULs dropped
+// rules (internal/sqllex): it must hold exactly the text it was given, NULs dropped
 // and invalid UTF-8 repaired as safeText documents, and end where the token
 // ends, so nothing after the closing quote is read as SQL.
 func FuzzQuoting(f *testing.F) {
@@ -26,10 +28,10 @@ func FuzzQuoting(f *testing.F) {
 			sfIdent = strings.ToUpper(want)
 		}
 		doubled := func(q byte) func(string) (string, string, error) {
-			return func(tok string) (string, string, error) { return unquoteDoubled(tok, q) }
+			return func(tok string) (string, string, error) { return sqllex.UnquoteDoubled(tok, q) }
 		}
 		googleSQL := func(q byte) func(string) (string, string, error) {
-			return func(tok string) (string, string, error) { return unquoteGoogleSQL(tok, q) }
+			return func(tok string) (string, string, error) { return sqllex.UnquoteGoogleSQL(tok, q) }
 		}
 		for _, c := range []struct {
 			name, tok, want string
@@ -41,7 +43,7 @@ func FuzzQuoting(f *testing.F) {
 			{"Postgres.String", Postgres{}.String(s), want, doubled('\'')},
 			{"Snowflake.Ident", Snowflake{}.Ident(s), sfIdent, doubled('"')},
 			{"Snowflake.Quote", Snowflake{}.Quote(s), want, doubled('"')},
-			{"Snowflake.String", Snowflake{}.String(s), want, unquoteSnowflakeString},
+			{"Snowflake.String", Snowflake{}.String(s), want, sqllex.UnquoteSnowflakeString},
 			{"BigQuery.Ident", BigQuery{}.Ident(s), want, googleSQL('`')},
 			{"BigQuery.String", BigQuery{}.String(s), want, googleSQL('\'')},
 		} {

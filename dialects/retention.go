@@ -12,7 +12,8 @@ import (
 var FileTables = []string{OutcomeCountsTable, FingerprintCountsTable}
 
 // ExpireSQL is one retention pass at cutoff, as statements for one
-// transaction, in order. Expiring is the files that go whole: rows before
+// transaction, to run in the order of its fields: the files and the ledger
+// are judged before the rows they are judged by go. Expiring is the files that go whole: rows before
 // the cutoff and none from it on (a file whose rows straddle the cutoff
 // keeps its newer rows and stays loaded). Both conditions filter on
 // batch_started_at, the column BigQuery partitions sync_records by, so each
@@ -38,17 +39,19 @@ func Expire(d Dialect, schema string, cutoff time.Time, note string) ExpireSQL {
 	for _, t := range FileTables {
 		s.Files = append(s.Files, "DELETE FROM "+d.Table(schema, t)+" WHERE "+file+" IN ("+expiring+")")
 	}
-	s.Ledger = "UPDATE " + d.Table(schema, "load_ledger") + " SET " + d.Ident("status") + " = " + d.String("expired") +
-		", " + d.Ident("error") + " = " + d.String(note) + " WHERE " + d.Ident("kind") + " = " + d.String("records") +
-		" AND " + d.Ident("status") + " = " + d.String("loaded") + " AND " + d.Ident("key") + " IN (" + expiring + ")"
+	s.Ledger = ExpireLedger(d, schema, note, d.Ident("key")+" IN ("+expiring+")")
 	s.Rows = "DELETE FROM " + rec + " WHERE " + at + " < " + c
 	return s
 }
 
-// Statements is the pass in the order it must run: the files and the
-// ledger are judged before the rows they are judged by go.
-func (s ExpireSQL) Statements() []string {
-	return append(append(append([]string(nil), s.Files...), s.Ledger), s.Rows)
+// ExpireLedger is the UPDATE that marks loaded records files expired, with
+// note; which is the condition on key naming them: a subquery (Expire), a
+// temporary table (BigQuery's script) or a list of literals (Snowflake,
+// which reads the expiring files first).
+func ExpireLedger(d Dialect, schema, note, which string) string {
+	return "UPDATE " + d.Table(schema, "load_ledger") + " SET " + d.Ident("status") + " = " + d.String("expired") +
+		", " + d.Ident("error") + " = " + d.String(note) + " WHERE " + d.Ident("kind") + " = " + d.String("records") +
+		" AND " + d.Ident("status") + " = " + d.String("loaded") + " AND " + which
 }
 
 // ExpireScript is a BigQuery retention pass as one script: the expiring
@@ -63,7 +66,6 @@ func (d BigQuery) ExpireScript(dataset string, s ExpireSQL, note string) string 
 	for _, t := range FileTables {
 		tx = append(tx, "DELETE FROM "+d.Table(dataset, t)+" WHERE "+q("_file")+" IN (SELECT "+q("_file")+" FROM _st_expiring)")
 	}
-	tx = append(tx, "UPDATE "+d.Table(dataset, "load_ledger")+" SET "+q("status")+" = 'expired', "+q("error")+" = "+d.String(note)+
-		" WHERE "+q("kind")+" = 'records' AND "+q("status")+" = 'loaded' AND "+q("key")+" IN (SELECT "+q("key")+" FROM _st_expired)", s.Rows)
+	tx = append(tx, ExpireLedger(d, dataset, note, q("key")+" IN (SELECT "+q("key")+" FROM _st_expired)"), s.Rows)
 	return strings.Join(stmts, ";\n") + ";\n" + d.Transaction(tx...) + "\nSELECT COUNT(*) FROM _st_expired;"
 }

@@ -14,7 +14,7 @@ func TestExpireGolden(t *testing.T) {
 	note := "expired: retention keeps 7 days, rows before 2026-01-14 deleted"
 	for _, d := range []Dialect{DuckDB{}, Postgres{}, BigQuery{}} {
 		s := Expire(d, "synctrack", cutoff, note)
-		got := strings.Join(s.Statements(), ";\n") + ";\n"
+		got := strings.Join(append(append(append([]string(nil), s.Files...), s.Ledger), s.Rows), ";\n") + ";\n"
 		if bq, ok := d.(BigQuery); ok {
 			got = bq.ExpireScript("synctrack", s, note) + "\n"
 		}

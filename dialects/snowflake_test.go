@@ -3,6 +3,8 @@ package dialects
 import (
 	"strings"
 	"testing"
+
+	"github.com/synctrack/synctrack/internal/sqllex"
 )
 
 // hostileText is what untrusted names and values may hold.
@@ -19,9 +21,9 @@ func TestSnowflakeQuoting(t *testing.T) {
 			q         byte
 			out, want string
 		}{{'\'', d.String(s), safeText(s)}, {'"', d.Ident(s), SnowflakeName(safeText(s))}, {'"', d.Quote(s), safeText(s)}} {
-			read := unquoteSnowflakeString
+			read := sqllex.UnquoteSnowflakeString
 			if c.q == '"' {
-				read = func(tok string) (string, string, error) { return unquoteDoubled(tok, '"') }
+				read = func(tok string) (string, string, error) { return sqllex.UnquoteDoubled(tok, '"') }
 			}
 			got, rest, err := read(c.out)
 			if err != nil || got != c.want || rest != "" {

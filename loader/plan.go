@@ -58,11 +58,22 @@ type Version struct {
 	Attempts int
 }
 
+// versionOf is a ledger row as planning keeps it: the one conversion,
+// whether the rows were read whole (NewLedger) or scanned by prefix.
+func versionOf(v warehouse.LedgerVersion) Version {
+	return Version{ETag: v.ETag, Status: v.Status, Attempts: v.Attempts}
+}
+
+// add indexes one ledger row.
+func (l Ledger) add(v warehouse.LedgerVersion) {
+	l[v.Key] = append(l[v.Key], versionOf(v))
+}
+
 // NewLedger indexes rows as the warehouse returned them.
 func NewLedger(rows []warehouse.LedgerEntry) Ledger {
 	l := make(Ledger, len(rows))
 	for _, r := range rows {
-		l[r.Key] = append(l[r.Key], Version{ETag: r.ETag, Status: r.Status, Attempts: r.Attempts})
+		l.add(r.Version())
 	}
 	return l
 }

@@ -69,7 +69,7 @@ func PlanStream(ctx context.Context, src LedgerSource, ls []Listing) (*Plan, err
 	for _, l := range ls {
 		led := Ledger{}
 		if err := src.ScanLedger(ctx, l.Prefix, func(v warehouse.LedgerVersion) error {
-			led[v.Key] = append(led[v.Key], Version{ETag: v.ETag, Status: v.Status, Attempts: v.Attempts})
+			led.add(v)
 			return nil
 		}); err != nil {
 			return nil, fmt.Errorf("read ledger: %w", err)
@@ -132,7 +132,7 @@ func merge(ctx context.Context, src LedgerSource, l Listing, pl *Planner) error 
 		}
 		vs = vs[:0]
 		for have && cur.Key == o.Key {
-			vs = append(vs, Version{ETag: cur.ETag, Status: cur.Status, Attempts: cur.Attempts})
+			vs = append(vs, versionOf(cur))
 			advance()
 		}
 		if fail != nil {

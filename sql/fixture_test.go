@@ -72,7 +72,7 @@ func TestMain(m *testing.M) {
 }
 
 // loaded builds the fixture once for the package's tests.
-func loaded(t *testing.T) *fixture {
+func loaded(t testing.TB) *fixture {
 	t.Helper()
 	fixtureOnce.Do(func() { shared, fixtureErr = build(t) })
 	if fixtureErr != nil {
@@ -81,7 +81,7 @@ func loaded(t *testing.T) *fixture {
 	return shared
 }
 
-func build(t *testing.T) (*fixture, error) {
+func build(t testing.TB) (*fixture, error) {
 	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "synctrack-sql-test-")
 	if err != nil {

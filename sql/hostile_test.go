@@ -3,10 +3,12 @@ package sql
 import (
 	"strings"
 	"testing"
+
+	"github.com/synctrack/synctrack/internal/sqllex"
 )
 
 // hostile are parameter values, each with the literal every dialect must
-// write for it, by hand from the engines' rules (lex_test.go): DuckDB doubles
+// write for it, by hand from the engines' rules (internal/sqllex): DuckDB doubles
 // a quote and nothing else; Snowflake also doubles a backslash; BigQuery
 // escapes a quote or backslash with a backslash and writes control bytes as
 // escapes. All drop NUL and replace invalid UTF-8. Nothing here comes from
@@ -56,24 +58,24 @@ func TestQuotingIsExact(t *testing.T) {
 			if got := d.String(c.in); got != want(c, dn) {
 				t.Errorf("%s String(%q) = %s, want %s", dn, c.in, got, want(c, dn))
 			}
-			readsBack(t, dn, want(c, dn), tStr, c.in)
+			readsBack(t, dn, want(c, dn), sqllex.Str, c.in)
 		}
 		for _, c := range hostileSchemas {
 			if got := d.Ident(c.in); got != want(c, dn) {
 				t.Errorf("%s Ident(%q) = %s, want %s", dn, c.in, got, want(c, dn))
 			}
-			readsBack(t, dn, want(c, dn), tIdent, c.in)
+			readsBack(t, dn, want(c, dn), sqllex.Ident, c.in)
 		}
 	}
 }
 
 // readsBack checks lit lexes to one token of kind holding in, without its
 // NUL bytes and with invalid UTF-8 replaced: what every dialect promises.
-func readsBack(t *testing.T, dialect, lit string, kind tokKind, in string) {
+func readsBack(t *testing.T, dialect, lit string, kind sqllex.Kind, in string) {
 	t.Helper()
 	val := strings.ToValidUTF8(strings.ReplaceAll(in, "\x00", ""), "\uFFFD")
-	toks, err := lex(dialect, lit)
-	if err != nil || len(toks) != 1 || toks[0].kind != kind || toks[0].text != val {
+	toks, err := sqllex.Lex(dialect, lit)
+	if err != nil || len(toks) != 1 || toks[0].Kind != kind || toks[0].Text != val {
 		t.Errorf("%s: %s reads as %v (%v), want one token holding %q", dialect, lit, toks, err, val)
 	}
 }
@@ -99,7 +101,7 @@ func TestHostileValuesCannotChangeQueries(t *testing.T) {
 					v := valuesFor(tp, allValues())
 					v[p] = c.in
 					got := mustLex(t, dn, mustRender(t, d, "synctrack", tp.Name, v))
-					isBenign := func(k token) bool { return k.kind == tStr && k.text == "benign" }
+					isBenign := func(k sqllex.Token) bool { return k.Kind == sqllex.Str && k.Text == "benign" }
 					if n := sameBut(t, dn+"/"+tp.Name+" "+p, got, benign, isBenign, want(c, dn)); n == 0 {
 						t.Errorf("%s/%s: %s=benign is in no literal", dn, tp.Name, p)
 					}
@@ -119,7 +121,7 @@ func TestHostileSchema(t *testing.T) {
 	for _, dn := range Dialects() {
 		d := dialectNamed(t, dn)
 		plain := mustLex(t, dn, mustRender(t, d, "plain", "run_summary", Values{}))
-		isPlain := func(k token) bool { return k.kind == tIdent && strings.EqualFold(k.text, "plain") }
+		isPlain := func(k sqllex.Token) bool { return k.Kind == sqllex.Ident && strings.EqualFold(k.Text, "plain") }
 		for _, c := range hostileSchemas {
 			got := mustLex(t, dn, mustRender(t, d, c.in, "run_summary", Values{}))
 			if n := sameBut(t, dn+" schema", got, plain, isPlain, want(c, dn)); n < 5 {
@@ -132,7 +134,7 @@ func TestHostileSchema(t *testing.T) {
 // sameBut checks got has the tokens of ref, except that each token of ref
 // that is the benign one is, in got, the token written as lit. It returns how
 // many there were.
-func sameBut(t *testing.T, what string, got, ref []token, benign func(token) bool, lit string) int {
+func sameBut(t *testing.T, what string, got, ref []sqllex.Token, benign func(sqllex.Token) bool, lit string) int {
 	t.Helper()
 	if len(got) != len(ref) {
 		t.Errorf("%s: %q lexes to %d tokens, not %d:\n%v", what, lit, len(got), len(ref), got)
@@ -143,11 +145,11 @@ func sameBut(t *testing.T, what string, got, ref []token, benign func(token) boo
 		switch {
 		case benign(ref[i]):
 			n++
-			if got[i].raw != lit {
-				t.Errorf("%s: token %d is %s, want %s", what, i, got[i].raw, lit)
+			if got[i].Raw != lit {
+				t.Errorf("%s: token %d is %s, want %s", what, i, got[i].Raw, lit)
 			}
 		case got[i] != ref[i]:
-			t.Errorf("%s: token %d is %s, not %s, with %s", what, i, got[i].raw, ref[i].raw, lit)
+			t.Errorf("%s: token %d is %s, not %s, with %s", what, i, got[i].Raw, ref[i].Raw, lit)
 		}
 	}
 	return n
@@ -171,9 +173,9 @@ func mustRender(t *testing.T, d Dialect, schema, name string, v Values) string {
 	return sql
 }
 
-func mustLex(t *testing.T, dialect, sql string) []token {
+func mustLex(t *testing.T, dialect, sql string) []sqllex.Token {
 	t.Helper()
-	toks, err := lex(dialect, sql)
+	toks, err := sqllex.Lex(dialect, sql)
 	if err != nil {
 		t.Fatalf("%s does not lex: %v\n%s", dialect, err, sql)
 	}

@@ -4,11 +4,13 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/synctrack/synctrack/internal/sqllex"
 )
 
 // Only DuckDB runs here; Snowflake's SQL is otherwise checked by golden files
 // alone, which take any change after -update. So this test pins what it
-// means: lexed as its engine reads it (lex_test.go), with each dialect's
+// means: lexed as its engine reads it (internal/sqllex), with each dialect's
 // spelling of the template helpers rewritten into DuckDB's by the rules
 // below, every rendering is DuckDB's executed query token for token. Names
 // may differ only in case on Snowflake (unquoted names are upper case there)
@@ -82,7 +84,7 @@ func TestEveryDialectRunsDuckDBsQuery(t *testing.T) {
 
 // canonical renders a template, lexes it as its engine would and rewrites
 // it into DuckDB's spelling: names, placeholders and helpers.
-func canonical(t *testing.T, d Dialect, name string, v Values, bind bool) []token {
+func canonical(t *testing.T, d Dialect, name string, v Values, bind bool) []sqllex.Token {
 	t.Helper()
 	q, err := Bind(d, "synctrack", name, v)
 	if !bind {
@@ -94,16 +96,16 @@ func canonical(t *testing.T, d Dialect, name string, v Values, bind bool) []toke
 	toks := mustLex(t, d.Name(), q.SQL)
 	for i, k := range toks {
 		switch {
-		case k.kind == tIdent && d.Name() == "snowflake":
-			toks[i].text = strings.ToLower(k.text)
-		case k.kind == tParam && strings.HasPrefix(k.text, "@"):
-			toks[i].text = k.text[1:]
-		case k.kind == tParam:
+		case k.Kind == sqllex.Ident && d.Name() == "snowflake":
+			toks[i].Text = strings.ToLower(k.Text)
+		case k.Kind == sqllex.Param && strings.HasPrefix(k.Text, "@"):
+			toks[i].Text = k.Text[1:]
+		case k.Kind == sqllex.Param:
 			var n int
-			fmt.Sscan(k.text[1:], &n)
-			toks[i].text = q.Args[n-1].Name
+			fmt.Sscan(k.Text[1:], &n)
+			toks[i].Text = q.Args[n-1].Name
 		}
-		toks[i].raw = ""
+		toks[i].Raw = ""
 	}
 	for _, r := range helperSpellings[d.Name()] {
 		toks = rewriteAll(t, d.Name(), toks, r)
@@ -114,55 +116,55 @@ func canonical(t *testing.T, d Dialect, name string, v Values, bind bool) []toke
 // rewriteAll replaces every match of r.from in toks by r.to. A $name in a
 // pattern matches the shortest run of tokens with balanced parentheses after
 // which the rest matches; the replacement puts it back.
-func rewriteAll(t *testing.T, dialect string, toks []token, r rewrite) []token {
+func rewriteAll(t *testing.T, dialect string, toks []sqllex.Token, r rewrite) []sqllex.Token {
 	from, to := pattern(t, dialect, r.from), pattern(t, "duckdb", r.to)
 	for i := 0; i < len(toks); i++ {
-		caps := map[string][]token{}
+		caps := map[string][]sqllex.Token{}
 		n, ok := matchAt(from, toks[i:], caps)
 		if !ok {
 			continue
 		}
-		var repl []token
+		var repl []sqllex.Token
 		for _, p := range to {
-			if c, isCap := caps[p.text]; isCap && p.kind == tParam {
+			if c, isCap := caps[p.Text]; isCap && p.Kind == sqllex.Param {
 				repl = append(repl, c...)
 			} else {
 				repl = append(repl, p)
 			}
 		}
-		toks = append(append(append([]token{}, toks[:i]...), repl...), toks[i+n:]...)
+		toks = append(append(append([]sqllex.Token{}, toks[:i]...), repl...), toks[i+n:]...)
 	}
 	return toks
 }
 
 // pattern lexes a space-separated pattern; $name pieces become captures.
-func pattern(t *testing.T, dialect, p string) []token {
-	var out []token
+func pattern(t *testing.T, dialect, p string) []sqllex.Token {
+	var out []sqllex.Token
 	for _, piece := range strings.Fields(p) {
 		if strings.HasPrefix(piece, "$") {
-			out = append(out, token{kind: tParam, text: piece})
+			out = append(out, sqllex.Token{Kind: sqllex.Param, Text: piece})
 			continue
 		}
 		k := mustLex(t, dialect, piece)
 		if len(k) != 1 {
 			t.Fatalf("pattern piece %q is %d tokens", piece, len(k))
 		}
-		k[0].raw = ""
+		k[0].Raw = ""
 		out = append(out, k[0])
 	}
 	return out
 }
 
-func matchAt(pat, toks []token, caps map[string][]token) (int, bool) {
+func matchAt(pat, toks []sqllex.Token, caps map[string][]sqllex.Token) (int, bool) {
 	if len(pat) == 0 {
 		return 0, true
 	}
-	if p := pat[0]; p.kind == tParam && strings.HasPrefix(p.text, "$") {
+	if p := pat[0]; p.Kind == sqllex.Param && strings.HasPrefix(p.Text, "$") {
 		depth := 0
 		for i, k := range toks {
-			if k.kind == tPunct && k.text == "(" {
+			if k.Kind == sqllex.Punct && k.Text == "(" {
 				depth++
-			} else if k.kind == tPunct && k.text == ")" {
+			} else if k.Kind == sqllex.Punct && k.Text == ")" {
 				depth--
 			}
 			if depth < 0 {
@@ -172,7 +174,7 @@ func matchAt(pat, toks []token, caps map[string][]token) (int, bool) {
 				continue
 			}
 			if n, ok := matchAt(pat[1:], toks[i+1:], caps); ok {
-				caps[p.text] = toks[:i+1]
+				caps[p.Text] = toks[:i+1]
 				return i + 1 + n, true
 			}
 		}
@@ -185,7 +187,7 @@ func matchAt(pat, toks []token, caps map[string][]token) (int, bool) {
 	return n + 1, ok
 }
 
-func firstDifference(a, b []token) int {
+func firstDifference(a, b []sqllex.Token) int {
 	for i := range max(len(a), len(b)) {
 		if i >= len(a) || i >= len(b) || a[i] != b[i] {
 			return i
@@ -195,13 +197,13 @@ func firstDifference(a, b []token) int {
 }
 
 // around shows the tokens near i.
-func around(toks []token, i int) string {
+func around(toks []sqllex.Token, i int) string {
 	var b strings.Builder
 	for j := max(0, i-8); j < min(len(toks), i+8); j++ {
 		if j == i {
 			b.WriteString(">>")
 		}
-		fmt.Fprintf(&b, "%q ", toks[j].text)
+		fmt.Fprintf(&b, "%q ", toks[j].Text)
 	}
 	return b.String()
 }

@@ -37,6 +37,14 @@ type Engine struct {
 	// process. Only for a process that never opens raw for writing
 	// (synctrack serve): file locks belong to the process. Nil for servers.
 	Readers func(raw string, o Options) (Readers, error)
+	// CheckBucket, for an engine that reads the bucket itself in some
+	// mode (through a stage, an external table, a load job over the
+	// bucket's own URIs), refuses a bucket it cannot read that way, before
+	// anything is opened: given the warehouse URL, the bucket URL and
+	// whether files are to be registered in place (--mode external). Its
+	// error names the bucket's scheme, the engine and what would do. Nil
+	// when the engine reads only what synctrack hands it, from any bucket.
+	CheckBucket func(warehouseURL, bucketURL string, external bool) error
 	// Sample is a nil value of the engine's Warehouse type. Its method set
 	// says what the engine can do: see Can.
 	Sample Warehouse

@@ -130,6 +130,13 @@ type Baseline interface {
 	BaselineLoad(ctx context.Context, files []string) (rows int64, err error)
 }
 
+// Estimator is a warehouse that can say what a query would read without
+// running it (BigQuery's dry run: the bytes an on-demand query is billed
+// on, before clustering prunes blocks). synctrack report --dry-run asks it.
+type Estimator interface {
+	EstimateBytes(ctx context.Context, sql string, args []Arg) (int64, error)
+}
+
 // Dropper is a warehouse on a server that can drop its schema and
 // everything in it: `synctrack bench` gives each phase a fresh one, as it
 // gives the embedded engine a fresh file.
@@ -261,4 +268,9 @@ type LedgerEntry struct {
 	Attempts    int
 	FirstSeenAt time.Time
 	LoadedAt    *time.Time
+}
+
+// Version is what planning needs of the row.
+func (e LedgerEntry) Version() LedgerVersion {
+	return LedgerVersion{Key: e.Key, ETag: e.ETag, Status: e.Status, Attempts: e.Attempts}
 }

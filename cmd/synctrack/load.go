@@ -86,7 +86,9 @@ func runLoad(cmd *cobra.Command, _ []string) error {
 		return err
 	}
 	defer b.Close()
-	eng, err := engines.Check(whURL)
+	// An engine that reads the bucket itself is refused one it cannot read
+	// here, before anything is listed or opened.
+	eng, err := engines.CheckTarget(whURL, bucketURL, mode == "external")
 	if err != nil {
 		return err
 	}

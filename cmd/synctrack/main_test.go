@@ -79,6 +79,16 @@ func TestExitCodes(t *testing.T) {
 		{name: "password in a Snowflake URL", args: []string{"load", "--bucket", bucket, "--warehouse", "snowflake://me:hunter2@acct/db/sch?warehouse=wh"},
 			want: 2, says: "no password in the URL", check: notSaying("hunter2")},
 		{name: "--setup on DuckDB", args: load("--setup"), want: 2, says: "--setup creates the warehouse's stage"},
+		// Engines that read the bucket themselves refuse one they cannot
+		// read, before anything is listed: a local folder, this process's memory.
+		{name: "Snowflake given a local folder", args: []string{"load", "--bucket", bucket, "--warehouse", "snowflake://me@acct/db/sch?warehouse=wh"},
+			want: 2, says: "Snowflake reads the bucket itself, through an external stage, and cannot read a file:// bucket", check: oneMessage},
+		{name: "plan on Snowflake given memory", args: []string{"plan", "--bucket", "mem://", "--warehouse", "snowflake://me@acct/db/sch?warehouse=wh"},
+			want: 2, says: "cannot read a mem:// bucket"},
+		{name: "run on Snowflake given a local folder", args: []string{"run", "--check", "--bucket", bucket, "--warehouse", "snowflake://me@acct/db/sch?warehouse=wh"},
+			want: 2, says: "cannot read a file:// bucket"},
+		{name: "BigQuery external mode on a local folder", args: []string{"load", "--bucket", bucket, "--warehouse", "bigquery://p/d", "--mode", "external"},
+			want: 2, says: "BigQuery's external mode has BigQuery read the bucket itself, and it cannot read a file:// bucket", check: oneMessage},
 		{name: "--mode external on DuckDB", args: load("--mode", "external"), want: 2, says: "use --mode loaded"},
 		{name: "warehouse directory not writable", setup: unwritableWarehouse, want: 2, says: "writable"},
 		{name: "status before any load", args: []string{"status", "--warehouse", wh}, want: 2, says: "run synctrack load first"},

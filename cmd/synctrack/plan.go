@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/synctrack/synctrack/loader"
+	"github.com/synctrack/synctrack/warehouse/engines"
 )
 
 func newPlanCommand() *cobra.Command {
@@ -35,6 +36,10 @@ func runPlan(cmd *cobra.Command, _ []string) error {
 		return err
 	}
 	defer b.Close()
+	mode, _ := cmd.Flags().GetString("mode") // load --dry-run's; plan has none
+	if _, err := engines.CheckTarget(whURL, bucketURL, mode == "external"); err != nil {
+		return err
+	}
 	// A database file that does not exist yet is an empty ledger; plan creates nothing.
 	exists, err := warehouseExists(whURL)
 	if err != nil {

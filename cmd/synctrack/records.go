@@ -30,6 +30,7 @@ func newRecordsCommand() *cobra.Command {
 	c.Flags().String("identifier", "", "one record's identifier")
 	c.Flags().String("format", "table", "table, csv, json or parquet")
 	c.Flags().String("out", "", "write to this file instead of stdout")
+	c.Flags().Bool("dry-run", false, dryRunHelp)
 	return c
 }
 
@@ -44,6 +45,9 @@ func runRecords(cmd *cobra.Command, _ []string) error {
 		return err
 	}
 	whURL, _ := cmd.Flags().GetString("warehouse")
+	if dry, _ := cmd.Flags().GetBool("dry-run"); dry {
+		return dryRun(cmd, whURL, "records", v)
+	}
 	return exportTo(cmd, path, "records", func(w io.Writer) (int64, error) {
 		return runTemplate(cmd, whURL, "records", v, format, w)
 	})

@@ -22,7 +22,11 @@ Examples:
   synctrack report run_summary --warehouse duckdb://./sync-logs.duckdb --sync 52275 --since 7d
   synctrack report record_history --warehouse duckdb://./sync-logs.duckdb --identifier CUST-1042 --format json
   synctrack report rejections_by_message --warehouse 'snowflake://LOADER@myorg-acct/ANALYTICS/synctrack?warehouse=WH'
-  synctrack report rejection_trend --warehouse bigquery://my-project/synctrack?location=US --since 7d`
+  synctrack report rejection_trend --warehouse bigquery://my-project/synctrack?location=US --since 7d
+  synctrack report rejection_trend --warehouse bigquery://my-project/synctrack --since 7d --dry-run
+
+--dry-run (BigQuery) prints the bytes the query would be billed on demand and runs
+nothing.`
 
 func newReportCommand() *cobra.Command {
 	c := &cobra.Command{
@@ -37,6 +41,7 @@ func newReportCommand() *cobra.Command {
 	c.Flags().String("identifier", "", "record identifier (record_history)")
 	c.Flags().Int("n", 0, "runs to look back (new_errors, flapping_records) or errors per destination object (top_errors_by_destination); 0: the template's default")
 	c.Flags().String("format", "table", "table, csv or json")
+	c.Flags().Bool("dry-run", false, dryRunHelp)
 	return c
 }
 
@@ -87,6 +92,9 @@ func runReport(cmd *cobra.Command, args []string) error {
 		if !contains(t.Params, p) {
 			return usageError("report %s does not take --%s (it takes: %v)", t.Name, p, t.Params)
 		}
+	}
+	if dry, _ := cmd.Flags().GetBool("dry-run"); dry {
+		return dryRun(cmd, whURL, t.Name, v)
 	}
 	_, err = runTemplate(cmd, whURL, t.Name, v, format, cmd.OutOrStdout())
 	return err

@@ -69,10 +69,15 @@ func TestReportAndSQLCommands(t *testing.T) {
 		{"bad param", []string{"sql", "render", "run_summary", "--param", "sync"}},
 		{"bad status", []string{"records", "--warehouse", wh, "--status", "failed"}},
 		{"no database yet", []string{"records", "--warehouse", "duckdb://" + filepath.Join(t.TempDir(), "none.duckdb")}},
+		{"dry run on an engine without one", []string{"report", "run_summary", "--warehouse", wh, "--dry-run"}},
+		{"records dry run on an engine without one", []string{"records", "--warehouse", wh, "--dry-run"}},
 	} {
 		if code, out := runCLI(t, c.args...); code != 2 {
 			t.Errorf("%s: exit %d, want 2: %s", c.name, code, out)
 		}
+	}
+	if _, _, out := runCLIAll(t, "report", "run_summary", "--warehouse", wh, "--dry-run"); !strings.Contains(out, "only BigQuery's dry run can") {
+		t.Errorf("report --dry-run on DuckDB says %q: want why not", out)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/synctrack/synctrack/daemon"
+	"github.com/synctrack/synctrack/warehouse/engines"
 )
 
 // daemonConfig builds the daemon's config from flags, SYNCTRACK_* and the
@@ -66,6 +67,9 @@ func daemonConfig(cmd *cobra.Command) (daemon.Config, error) {
 		}
 		if u, err := url.Parse(t.Bucket); err != nil || u.Scheme == "" {
 			return daemon.Config{}, usageError("target %s: bucket %q: want a URL such as s3://bucket, gs://bucket or file:///abs/dir", t.Name, t.Bucket)
+		}
+		if _, err := engines.CheckTarget(t.Warehouse, t.Bucket, false); err != nil {
+			return daemon.Config{}, usageError("target %s: %v", t.Name, err)
 		}
 	}
 	secret := str("webhook-secret")

@@ -21,9 +21,9 @@ func TestRunSnowflakeTarget(t *testing.T) {
 	f, wh := sfWarehouse(t)
 	// The fake keeps no run state: the quiet-run sweep's count is scripted.
 	f.Answer(`SELECT COUNT(*) FROM "SYNCTRACK"."SYNC_RUNS"`, []sffake.Column{{Name: "COUNT(*)", Type: "fixed"}}, [][]any{{"2"}})
-	bucket := generateBucket(t, "--orgs", "1", "--syncs", "1", "--runs", "2", "--files", "2", "--rows", "20")
+	bucket := sfBucket(t, "--orgs", "1", "--syncs", "1", "--runs", "2", "--files", "2", "--rows", "20")
 	cycles := make(chan daemon.Cycle, 10)
-	cfg := daemon.Config{Targets: []daemon.Target{{Name: "sf", Bucket: "file://" + bucket, Warehouse: wh,
+	cfg := daemon.Config{Targets: []daemon.Target{{Name: "sf", Bucket: bucket, Warehouse: wh,
 		Schedule: "@every 1s"}}}
 	d, err := daemon.New(context.Background(), cfg, daemon.Deps{
 		OpenBucket:    func(ctx context.Context, u string) (*blob.Bucket, string, error) { return openBucket(ctx, u) },

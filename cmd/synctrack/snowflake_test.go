@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/synctrack/synctrack/internal/testbucket"
 	"github.com/synctrack/synctrack/warehouse/snowflake"
 	"github.com/synctrack/synctrack/warehouse/snowflake/sffake"
 )
@@ -18,6 +19,15 @@ func sfWarehouse(t *testing.T) (*sffake.Server, string) {
 	t.Setenv(snowflake.EnvPassword, "s3cr3t-pw")
 	f := sffake.New(t)
 	return f, f.URL("")
+}
+
+// sfBucket generates a bucket (generate's flags) into an in-process S3
+// server and returns its URL: Snowflake loads only buckets a stage can be
+// over, so a Snowflake load is never given a local folder.
+func sfBucket(t *testing.T, args ...string) string {
+	url := testbucket.S3(t, "sync-logs")
+	testbucket.Upload(t, url, generateBucket(t, args...))
+	return url
 }
 
 // TestStatusSnowflake: status reads the ledger of a Snowflake warehouse that
@@ -35,11 +45,8 @@ func TestStatusSnowflake(t *testing.T) {
 		}
 	}
 
-	bucket := filepath.Join(t.TempDir(), "bucket")
-	if code, out := runCLI(t, "generate", "--out", bucket, "--orgs", "1", "--syncs", "1", "--runs", "2", "--rows", "20"); code != 0 {
-		t.Fatalf("generate: exit %d: %s", code, out)
-	}
-	if code, out := runCLI(t, "load", "--bucket", "file://"+bucket, "--warehouse", wh); code != 0 {
+	bucket := sfBucket(t, "--orgs", "1", "--syncs", "1", "--runs", "2", "--rows", "20")
+	if code, out := runCLI(t, "load", "--bucket", bucket, "--warehouse", wh); code != 0 {
 		t.Fatalf("load: exit %d: %s", code, out)
 	}
 	f.Reset()
@@ -117,7 +124,7 @@ func TestSetupRefusalsAreConfig(t *testing.T) {
 	f, wh := sfWarehouse(t)
 	bucket := generateBucket(t, "--orgs", "1", "--syncs", "1", "--runs", "1", "--rows", "5")
 	for _, c := range []struct{ bucket, wh, says string }{
-		{"file://" + bucket, wh + "&storage_integration=SYNC_LOGS_INT", "want s3://, gs:// or azblob://"},
+		{"file://" + bucket, wh + "&storage_integration=SYNC_LOGS_INT", "cannot read a file:// bucket; use the s3://, gs:// or azblob://"},
 		{"s3://acme-sync-logs?region=us-east-1", wh, "storage_integration=NAME"},
 	} {
 		n := len(f.Statements())
@@ -138,9 +145,9 @@ func TestSetupRefusalsAreConfig(t *testing.T) {
 func TestBadCredentialsExit2(t *testing.T) {
 	f, wh := sfWarehouse(t)
 	f.Fail(sffake.BadLogin(-1))
-	bucket := generateBucket(t, "--orgs", "1", "--syncs", "1", "--runs", "1", "--rows", "5")
+	bucket := sfBucket(t, "--orgs", "1", "--syncs", "1", "--runs", "1", "--rows", "5")
 	for _, args := range [][]string{
-		{"load", "--bucket", "file://" + bucket, "--warehouse", wh},
+		{"load", "--bucket", bucket, "--warehouse", wh},
 		{"status", "--warehouse", wh},
 	} {
 		code, stdout, stderr := runCLIAll(t, args...)

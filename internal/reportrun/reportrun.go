@@ -41,9 +41,14 @@ func Run(ctx context.Context, wh warehouse.Querier, name string, v analysis.Valu
 
 // Query runs a bound template on wh, its arguments bound by the engine.
 func Query(ctx context.Context, wh warehouse.Querier, q analysis.Query) (warehouse.Rows, error) {
+	return wh.Query(ctx, q.SQL, Args(q))
+}
+
+// Args are a bound template's arguments, as the engines take them.
+func Args(q analysis.Query) []warehouse.Arg {
 	args := make([]warehouse.Arg, len(q.Args))
 	for i, a := range q.Args {
 		args[i] = warehouse.Arg{Name: a.Name, Value: a.Value}
 	}
-	return wh.Query(ctx, q.SQL, args)
+	return args
 }

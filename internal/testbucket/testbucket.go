@@ -5,8 +5,10 @@ package testbucket
 
 import (
 	"context"
+	"io/fs"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -72,4 +74,28 @@ func Open(t testing.TB, url string) *blob.Bucket {
 	}
 	t.Cleanup(func() { b.Close() })
 	return b
+}
+
+// Upload copies every file under dir into the bucket at url, each at its
+// slash path below dir: a generated folder put into an S3 bucket.
+func Upload(t testing.TB, url, dir string) {
+	t.Helper()
+	b := Open(t, url)
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(dir, p)
+		if err != nil {
+			return err
+		}
+		raw, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return b.WriteAll(context.Background(), filepath.ToSlash(rel), raw, nil)
+	})
+	if err != nil {
+		t.Fatalf("upload %s to %s: %v", dir, url, err)
+	}
 }

@@ -89,6 +89,29 @@ func TestReportAndRecordsCommands(t *testing.T) {
 		same(t, c.name, got.rows, want.rows)
 	}
 
+	// report --dry-run: the emulator's dry run accepts each bound template
+	// with its parameters and runs nothing (its byte counts are not
+	// BigQuery's; warehouse/bigquery's TestEstimateBytes checks the wire).
+	before := ro.Stats()
+	for _, c := range []struct {
+		name string
+		v    sql.Values
+	}{
+		{"records", sql.Values{"sync": sync, "status": "rejected", "limit": 100}},
+		{"rejection_trend", sql.Values{"since": since}},
+	} {
+		q, err := sql.Bind(ro.Dialect(), ro.Schema(), c.name, c.v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, err := ro.EstimateBytes(ctx, q.SQL, reportrun.Args(q)); err != nil || n < 0 {
+			t.Errorf("dry run of %s: %d bytes, %v", c.name, n, err)
+		}
+	}
+	if after := ro.Stats(); after.Queries != before.Queries || after.DryRuns != before.DryRuns+2 {
+		t.Errorf("dry runs ran %d queries and %d dry runs: want 0 and 2", after.Queries-before.Queries, after.DryRuns-before.DryRuns)
+	}
+
 	// records --status rejected --sync S --format csv: parses back through
 	// encoding/csv, one line a row, the same rows as DuckDB's but for log_id
 	// (differs by design: templates_test.go).

@@ -26,15 +26,11 @@ func (w *Warehouse) backfillCounts(ctx context.Context) error {
 	if need == 0 {
 		return nil
 	}
-	var stmts []string
-	for _, t := range dialects.CountsTables() {
-		stmts = append(stmts, "DELETE FROM "+w.table(t.Name)+" WHERE TRUE")
-	}
 	loadedAt := ""
 	if w.c.Mode == "external" {
 		loadedAt = "CURRENT_TIMESTAMP()"
 	}
-	stmts = append(stmts, analysis.CountsInserts(w.d, w.c.Dataset, "r._file IN ("+loaded+")", loadedAt)...)
+	stmts := analysis.CountsRefill(w.d, w.c.Dataset, "r._file IN ("+loaded+")", loadedAt)
 	if err := w.query(ctx, w.d.Transaction(stmts...)); err != nil {
 		return fmt.Errorf("backfill run counts from sync_records: %w", err)
 	}

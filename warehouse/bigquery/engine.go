@@ -16,7 +16,9 @@ func Engine() warehouse.Engine {
 		Dialect: dialects.BigQuery{},
 		Check:   func(raw string) error { _, err := ParseURL(raw); return err },
 		Open:    open,
-		Sample:  (*Warehouse)(nil),
+		// External mode and path=query read the bucket from BigQuery.
+		CheckBucket: checkBucket,
+		Sample:      (*Warehouse)(nil),
 	}
 }
 

@@ -34,6 +34,8 @@ type bqFake struct {
 	// statementType answers a dry run without table definitions (a
 	// person's statement) with its statementType; SELECT when nil.
 	statementType func(sql string) string
+	// dryBytes is a dry run's totalBytesProcessed.
+	dryBytes int64
 
 	mu       sync.Mutex
 	inserts  []*bqv2.Job // jobs.insert request bodies, in order
@@ -195,8 +197,9 @@ func (f *bqFake) answer(w http.ResponseWriter, project string, j bqv2.Job) {
 			typ = f.statementType(q.Query)
 		}
 		f.reply(w, &bqv2.Job{JobReference: j.JobReference, Configuration: j.Configuration,
-			Status:     &bqv2.JobStatus{State: "DONE"},
-			Statistics: &bqv2.JobStatistics{Query: &bqv2.JobStatistics2{StatementType: typ, Schema: schema}}})
+			Status: &bqv2.JobStatus{State: "DONE"},
+			Statistics: &bqv2.JobStatistics{TotalBytesProcessed: f.dryBytes,
+				Query: &bqv2.JobStatistics2{StatementType: typ, Schema: schema, TotalBytesProcessed: f.dryBytes}}})
 		return
 	}
 	stmt := "SELECT"

@@ -34,22 +34,10 @@ type Rows struct {
 func (w *Warehouse) Query(ctx context.Context, sql string, args []warehouse.Arg) (warehouse.Rows, error) {
 	ctx, cancel := context.WithTimeout(ctx, w.c.JobTimeout)
 	w.log.Debug("query", "sql", sql)
-	q := w.client.Query(sql)
-	sorted := append([]warehouse.Arg(nil), args...)
-	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Name < sorted[j].Name })
-	for _, a := range sorted {
-		v := a.Value
-		switch x := v.(type) {
-		case string, int64, float64, bool:
-		case int:
-			v = int64(x)
-		case time.Time:
-			v = x.UTC()
-		default:
-			cancel()
-			return nil, fmt.Errorf("query parameter %s: unsupported type %T", a.Name, v)
-		}
-		q.Parameters = append(q.Parameters, bigquery.QueryParameter{Name: a.Name, Value: v})
+	q, err := w.job(sql, args)
+	if err != nil {
+		cancel()
+		return nil, err
 	}
 	w.count(func(s *Stats) { s.Queries++ })
 	it, err := q.Read(ctx)
@@ -171,4 +159,26 @@ func plain(v bigquery.Value) any {
 		return x.String()
 	}
 	return v
+}
+
+// job makes a query job of sql with args as named parameters (@name):
+// string, int, float, bool and time.Time values, sorted by name.
+func (w *Warehouse) job(sql string, args []warehouse.Arg) (*bigquery.Query, error) {
+	q := w.client.Query(sql)
+	sorted := append([]warehouse.Arg(nil), args...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Name < sorted[j].Name })
+	for _, a := range sorted {
+		v := a.Value
+		switch x := v.(type) {
+		case string, int64, float64, bool:
+		case int:
+			v = int64(x)
+		case time.Time:
+			v = x.UTC()
+		default:
+			return nil, fmt.Errorf("query parameter %s: unsupported type %T", a.Name, v)
+		}
+		q.Parameters = append(q.Parameters, bigquery.QueryParameter{Name: a.Name, Value: v})
+	}
+	return q, nil
 }

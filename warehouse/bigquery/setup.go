@@ -101,18 +101,14 @@ func (w *Warehouse) addOwnColumns(ctx context.Context, name string, have bigquer
 // externalPrefix is the bucket URL external tables read: gs://bucket, or
 // s3://bucket through an Omni connection.
 func (w *Warehouse) externalPrefix() (string, error) {
-	u, err := url.Parse(w.c.BucketURL)
-	if err != nil || u.Host == "" {
-		return "", fmt.Errorf("external mode needs the bucket URL, got %q", w.c.BucketURL)
+	c := w.c
+	c.Mode = "external"
+	if err := readable(c, w.c.BucketURL); err != nil {
+		return "", err
 	}
-	switch u.Scheme {
-	case "gs":
-	case "s3":
-		if w.c.Connection == "" {
-			return "", fmt.Errorf("external mode over s3://%s needs a BigQuery Omni connection: add connection=PROJECT.aws-REGION.NAME to the warehouse URL", u.Host)
-		}
-	default:
-		return "", fmt.Errorf("external mode reads the bucket from BigQuery: it needs gs:// (or s3:// with an Omni connection), not %s://", u.Scheme)
+	u, _ := url.Parse(w.c.BucketURL)
+	if u.Host == "" {
+		return "", fmt.Errorf("external mode needs the bucket URL, got %q", w.c.BucketURL)
 	}
 	return u.Scheme + "://" + u.Host + "/", nil
 }

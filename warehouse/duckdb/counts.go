@@ -25,21 +25,39 @@ func (w *Warehouse) backfillCounts(ctx context.Context) error {
 		return nil
 	}
 	err := w.inTx(ctx, nil, func(tx *sql.Tx) error {
-		for _, t := range dialects.CountsTables() {
-			if _, err := w.exec(ctx, tx, `DELETE FROM `+w.table(t.Name)); err != nil {
-				return err
-			}
-		}
-		for _, s := range analysis.CountsInserts(w.d, w.schema, "TRUE", "") {
+		for _, s := range analysis.CountsDeletes(w.d, w.schema) {
 			if _, err := w.exec(ctx, tx, s); err != nil {
 				return err
 			}
 		}
-		return nil
+		return w.writeCounts(ctx, tx, "TRUE")
 	})
 	if err != nil {
 		return fmt.Errorf("backfill run counts from sync_records: %w", err)
 	}
 	w.log.Info("backfilled run counts from sync_records", "schema", w.schema)
 	return nil
+}
+
+// countGroups is the temporary table writeCounts groups the rows into.
+const countGroups = "_st_counts"
+
+// writeCounts writes the per-run counts of the sync_records rows aliased r
+// that where selects, args bound to its placeholders: one pass over the rows
+// into countGroups (the fingerprint by the Go function, not six regexp
+// replacements per row), then both counts tables from those few groups.
+// Before, two INSERTs each read the rows, the second with the regexps: they
+// took 15-35% of a load's time; BENCHMARKS.md, "What the counts cost a load".
+func (w *Warehouse) writeCounts(ctx context.Context, tx *sql.Tx, where string, args ...any) error {
+	q := "CREATE OR REPLACE TEMP TABLE " + countGroups + " AS\n" + analysis.CountGroups(w.d, w.schema, where, fingerprint)
+	if _, err := w.exec(ctx, tx, q, args...); err != nil {
+		return err
+	}
+	for _, s := range analysis.CountsFromGroups(w.d, w.schema, countGroups) {
+		if _, err := w.exec(ctx, tx, s); err != nil {
+			return err
+		}
+	}
+	_, err := w.exec(ctx, tx, "DROP TABLE "+countGroups)
+	return err
 }

@@ -133,6 +133,10 @@ func Open(ctx context.Context, c Config, now func() time.Time) (*Warehouse, erro
 	w := &Warehouse{db: db, conn: conn, d: d, schema: c.Schema, path: c.Path, now: now, log: log.WithGroup("duckdb"),
 		readOnly: c.ReadOnly}
 	if !c.ReadOnly {
+		if err := w.registerFingerprint(ctx); err != nil {
+			w.Close()
+			return nil, classify(err, nil)
+		}
 		if err := w.setup(ctx); err != nil {
 			w.Close()
 			return nil, err
@@ -231,9 +235,9 @@ type queryer interface {
 // sent goes through here or query.
 func (w *Warehouse) exec(ctx context.Context, on execer, stmt string, args ...any) (sql.Result, error) {
 	w.log.Debug("statement", "sql", stmt)
-	start := time.Now()
+	start, cpu := time.Now(), processCPU()
 	res, err := on.ExecContext(ctx, stmt, args...)
-	w.log.Debug("statement done", "elapsed", time.Since(start))
+	w.log.Debug("statement done", "elapsed", time.Since(start), "cpu", processCPU()-cpu)
 	return res, err
 }
 

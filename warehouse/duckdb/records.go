@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/synctrack/synctrack/dialects"
-	analysis "github.com/synctrack/synctrack/sql"
 	"github.com/synctrack/synctrack/warehouse"
 )
 
@@ -60,10 +59,8 @@ func (w *Warehouse) loadRecords(ctx context.Context, files []warehouse.File) (in
 			// The rows just inserted, and only those: _loaded_at = now lets
 			// DuckDB skip every older row group by its min/max before the
 			// join on _file.
-			for _, c := range analysis.CountsInserts(w.d, w.schema, `r._loaded_at = $1 AND r._file IN (SELECT key FROM _st_batch)`, "") {
-				if _, err := w.exec(ctx, tx, c, now); err != nil {
-					return fmt.Errorf("count rows: %w", err)
-				}
+			if err := w.writeCounts(ctx, tx, `r._loaded_at = $1 AND r._file IN (SELECT key FROM _st_batch)`, now); err != nil {
+				return fmt.Errorf("count rows: %w", err)
 			}
 		}
 		es := make([]warehouse.LedgerEntry, len(files))

@@ -75,6 +75,28 @@ func Check(raw string) (warehouse.Engine, error) {
 	return e, nil
 }
 
+// CheckTarget checks a warehouse URL, then that its engine can read the
+// bucket at bucketURL, with files registered in place if external: what
+// load, plan and run check before they open anything. A bucket the engine
+// cannot read is a config error that names the engines reading any bucket.
+func CheckTarget(raw, bucketURL string, external bool) (warehouse.Engine, error) {
+	e, err := Check(raw)
+	if err != nil || e.CheckBucket == nil {
+		return e, err
+	}
+	if err := e.CheckBucket(raw, bucketURL, external); err != nil {
+		var any []string
+		for _, o := range All() {
+			if o.CheckBucket == nil {
+				any = append(any, o.Name)
+			}
+		}
+		return e, warehouse.Wrap(fmt.Errorf("%w (engines that load any bucket, a local folder included: %s)", err, strings.Join(any, ", ")),
+			warehouse.Config, "bad_bucket", "")
+	}
+	return e, nil
+}
+
 // Open checks raw and opens its engine.
 func Open(ctx context.Context, raw string, o warehouse.Options) (warehouse.Engine, warehouse.Warehouse, error) {
 	e, err := Check(raw)

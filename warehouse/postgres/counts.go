@@ -25,12 +25,7 @@ func (w *Warehouse) backfillCounts(ctx context.Context, tx pgx.Tx) error {
 	if !need {
 		return nil
 	}
-	for _, t := range dialects.CountsTables() {
-		if _, err := tx.Exec(ctx, `DELETE FROM `+w.table(t.Name)); err != nil {
-			return fmt.Errorf("backfill run counts: %w", err)
-		}
-	}
-	for _, s := range analysis.CountsInserts(w.d, w.schema, "TRUE", "") {
+	for _, s := range analysis.CountsRefill(w.d, w.schema, "TRUE", "") {
 		if _, err := tx.Exec(ctx, s); err != nil {
 			return fmt.Errorf("backfill run counts from sync_records: %w", err)
 		}

@@ -71,12 +71,7 @@ func (w *Warehouse) ensureCounts(ctx context.Context) error {
 		loadedAt = "CURRENT_TIMESTAMP()"
 	}
 	err = w.inTx(ctx, func(tx *sql.Tx) error {
-		for _, t := range dialects.CountsTables() {
-			if err := w.exec(ctx, tx, "DELETE FROM "+w.d.Table(w.schema, t.Name)); err != nil {
-				return err
-			}
-		}
-		for _, s := range analysis.CountsInserts(w.d, w.schema, "r."+w.d.Ident("_file")+" IN ("+loaded+")", loadedAt) {
+		for _, s := range analysis.CountsRefill(w.d, w.schema, "r."+w.d.Ident("_file")+" IN ("+loaded+")", loadedAt) {
 			if err := w.exec(ctx, tx, s); err != nil {
 				return err
 			}

@@ -17,7 +17,9 @@ func Engine() warehouse.Engine {
 		Dialect: dialects.Snowflake{},
 		Check:   check,
 		Open:    open,
-		Sample:  (*Warehouse)(nil),
+		// Both modes read the bucket through a stage: see checkBucket.
+		CheckBucket: checkBucket,
+		Sample:      (*Warehouse)(nil),
 	}
 }
 

@@ -35,10 +35,7 @@ func (w *Warehouse) Expire(ctx context.Context, r warehouse.Retention) (warehous
 					return err
 				}
 			}
-			n, err := w.execCount(ctx, tx, "UPDATE "+w.table("load_ledger")+" SET "+w.d.Ident("status")+" = "+
-				w.d.String(warehouse.StatusExpired)+", "+w.d.Ident("error")+" = "+w.d.String(r.Note())+" WHERE "+
-				w.d.Ident("kind")+" = "+w.d.String(string(warehouse.KindRecords))+" AND "+w.d.Ident("status")+" = "+
-				w.d.String(warehouse.StatusLoaded)+" AND "+w.d.In("key", c))
+			n, err := w.execCount(ctx, tx, dialects.ExpireLedger(w.d, w.schema, r.Note(), w.d.In("key", c)))
 			if err != nil {
 				return err
 			}

@@ -44,7 +44,7 @@ func TestCountsUpgrade(t *testing.T) {
 			fill = tx
 		}
 	}
-	if want := `BEGIN | DELETE FROM "SYNCTRACK"."RUN_OUTCOME_COUNTS" | DELETE FROM "SYNCTRACK"."RUN_FINGERPRINT_COUNTS" | ` +
+	if want := `BEGIN | DELETE FROM "SYNCTRACK"."RUN_OUTCOME_COUNTS" WHERE TRUE | DELETE FROM "SYNCTRACK"."RUN_FINGERPRINT_COUNTS" WHERE TRUE | ` +
 		`INSERT INTO "SYNCTRACK"."RUN_OUTCOME_COUNTS" | INSERT INTO "SYNCTRACK"."RUN_FINGERPRINT_COUNTS" | COMMIT`; fill != want {
 		t.Errorf("backfill transaction:\n%s\nwant:\n%s", fill, want)
 	}

@@ -1,11 +1,10 @@
-package dialects
+package sqllex
 
 import (
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
-	"testing"
 	"unicode/utf8"
 )
 
@@ -13,12 +12,13 @@ import (
 // documented lexical rules, written from the manuals and not from the quoting
 // code, and return its value and whatever follows the closing quote.
 
-var errUnterminated = errors.New("literal never ends")
+// ErrUnterminated: the token's closing quote never comes.
+var ErrUnterminated = errors.New("literal never ends")
 
-// unquoteDoubled reads a token whose only escape is a doubled quote: DuckDB
+// UnquoteDoubled reads a token whose only escape is a doubled quote: DuckDB
 // (Postgres) identifiers and standard string constants, and Snowflake quoted
 // identifiers. A backslash is an ordinary character there.
-func unquoteDoubled(sql string, q byte) (val, rest string, err error) {
+func UnquoteDoubled(sql string, q byte) (val, rest string, err error) {
 	if sql == "" || sql[0] != q {
 		return "", "", fmt.Errorf("does not start with %c", q)
 	}
@@ -34,13 +34,13 @@ func unquoteDoubled(sql string, q byte) (val, rest string, err error) {
 			return b.String(), sql[i+1:], nil
 		}
 	}
-	return "", "", errUnterminated
+	return "", "", ErrUnterminated
 }
 
-// unquoteSnowflakeString reads a Snowflake single-quoted string constant: a
+// UnquoteSnowflakeString reads a Snowflake single-quoted string constant: a
 // doubled quote or \' is a quote; \" \\ \b \f \n \r \t \0, \ooo octal, \xhh hex and \uhhhh
 // are escapes; a backslash before any other character is dropped.
-func unquoteSnowflakeString(sql string) (val, rest string, err error) {
+func UnquoteSnowflakeString(sql string) (val, rest string, err error) {
 	if sql == "" || sql[0] != '\'' {
 		return "", "", errors.New("does not start with '")
 	}
@@ -56,7 +56,7 @@ func unquoteSnowflakeString(sql string) (val, rest string, err error) {
 		case c != '\\':
 			b.WriteByte(c)
 		case i+1 == len(sql):
-			return "", "", errUnterminated
+			return "", "", ErrUnterminated
 		default:
 			n, err := snowflakeEscape(&b, sql[i+1:])
 			if err != nil {
@@ -65,7 +65,7 @@ func unquoteSnowflakeString(sql string) (val, rest string, err error) {
 			i += n
 		}
 	}
-	return "", "", errUnterminated
+	return "", "", ErrUnterminated
 }
 
 // snowflakeEscape decodes the escape after a backslash and returns its length.
@@ -100,10 +100,10 @@ func snowflakeEscape(b *strings.Builder, s string) (int, error) {
 	return size, nil
 }
 
-// unquoteGoogleSQL reads a BigQuery quoted string (q is ' or ") or quoted
+// UnquoteGoogleSQL reads a BigQuery quoted string (q is ' or ") or quoted
 // identifier (q is `): both take the same backslash escapes, none doubled
 // quotes, and a quoted literal may not hold a raw line break.
-func unquoteGoogleSQL(sql string, q byte) (val, rest string, err error) {
+func UnquoteGoogleSQL(sql string, q byte) (val, rest string, err error) {
 	if sql == "" || sql[0] != q {
 		return "", "", fmt.Errorf("does not start with %c", q)
 	}
@@ -117,7 +117,7 @@ func unquoteGoogleSQL(sql string, q byte) (val, rest string, err error) {
 		case c != '\\':
 			b.WriteByte(c)
 		case i+1 == len(sql):
-			return "", "", errUnterminated
+			return "", "", ErrUnterminated
 		default:
 			n, err := googleSQLEscape(&b, sql[i+1:])
 			if err != nil {
@@ -126,7 +126,7 @@ func unquoteGoogleSQL(sql string, q byte) (val, rest string, err error) {
 			i += n
 		}
 	}
-	return "", "", errUnterminated
+	return "", "", ErrUnterminated
 }
 
 // googleSQLEscape decodes the escape after a backslash and returns its length:
@@ -167,46 +167,4 @@ func googleSQLEscape(b *strings.Builder, s string) (int, error) {
 		b.WriteRune(rune(v))
 	}
 	return from + digits, nil
-}
-
-// TestLexers holds the readers to examples from the engines' manuals, so that
-// a fuzz failure is the quoting's fault and not theirs.
-func TestLexers(t *testing.T) {
-	doubled := func(q byte) func(string) (string, string, error) {
-		return func(s string) (string, string, error) { return unquoteDoubled(s, q) }
-	}
-	googleSQL := func(q byte) func(string) (string, string, error) {
-		return func(s string) (string, string, error) { return unquoteGoogleSQL(s, q) }
-	}
-	for _, c := range []struct {
-		name      string
-		read      func(string) (string, string, error)
-		in        string
-		val, rest string
-		err       bool
-	}{
-		{"duckdb", doubled('\''), `'it''s' x`, "it's", " x", false},
-		{"duckdb", doubled('\''), `'a\' b'`, `a\`, " b'", false},
-		{"duckdb", doubled('"'), `"a""b"`, `a"b`, "", false},
-		{"duckdb", doubled('"'), `"a`, "", "", true},
-		{"snowflake", unquoteSnowflakeString, `'it\'s'`, "it's", "", false},
-		{"snowflake", unquoteSnowflakeString, `'it''s'`, "it's", "", false},
-		{"snowflake", unquoteSnowflakeString, `'\\'`, `\`, "", false},
-		{"snowflake", unquoteSnowflakeString, `'\x41\u00e9\101\0\z\t'`, "Aé" + "A\x00z\t", "", false},
-		{"snowflake", unquoteSnowflakeString, `'a\'`, "", "", true},
-		{"bigquery", googleSQL('\''), `'it\'s'`, "it's", "", false},
-		{"bigquery", googleSQL('\''), `'it''s'`, "it", "'s'", false},
-		{"bigquery", googleSQL('`'), "`a" + `\\` + "`b`", `a\`, "b`", false},
-		{"bigquery", googleSQL('`'), "`a\\`b`", "a`b", "", false},
-		{"bigquery", googleSQL('`'), "`" + `\x41\X42\101\u00e9\U0001F600\?` + "`", "ABAé😀?", "", false},
-		{"bigquery", googleSQL('\''), `'\q'`, "", "", true},
-		{"bigquery", googleSQL('\''), `'\x4'`, "", "", true},
-		{"bigquery", googleSQL('\''), `'\uD800'`, "", "", true},
-		{"bigquery", googleSQL('\''), "'a\nb'", "", "", true},
-	} {
-		val, rest, err := c.read(c.in)
-		if (err != nil) != c.err || !c.err && (val != c.val || rest != c.rest) {
-			t.Errorf("%s %s: %q, %q, %v; want %q, %q (error %v)", c.name, c.in, val, rest, err, c.val, c.rest, c.err)
-		}
-	}
 }
