@@ -30,6 +30,13 @@ type Engine struct {
 	// Local, for engines that are a local file (the embedded one), is the
 	// URL of a database file at path: the demo's and the benchmarks'.
 	Local func(path string) string
+	// Readers, for engines that are a local file, makes a source of
+	// read-only handles on raw that share one engine instance and hold the
+	// file (and its lock) only while a handle is out: cheaper for each
+	// request than Open, with the same promise to a writer in another
+	// process. Only for a process that never opens raw for writing
+	// (synctrack serve): file locks belong to the process. Nil for servers.
+	Readers func(raw string, o Options) (Readers, error)
 	// CheckBucket, for an engine that reads the bucket itself in some
 	// mode (through a stage, an external table, a load job over the
 	// bucket's own URIs), refuses a bucket it cannot read that way, before
@@ -62,4 +69,14 @@ type Options struct {
 func Can[T any](e Engine) bool {
 	_, ok := e.Sample.(T)
 	return ok
+}
+
+// Readers hands out read-only queriers over one warehouse (see
+// Engine.Readers).
+type Readers interface {
+	// Open returns a querier and the func that lets it go; the warehouse is
+	// held until every querier handed out is let go.
+	Open(ctx context.Context) (Querier, func(), error)
+	// Close lets the engine go; queriers still out stop working.
+	Close() error
 }

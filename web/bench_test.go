@@ -31,6 +31,8 @@ import (
 // answer, as the baseline. It prints figures and asserts none. Run it with
 //
 //	SYNCTRACK_WEB_BENCH_DB=/path/w.duckdb go test ./web -run TestWebBench -v -timeout 1h
+//
+// (SYNCTRACK_WEB_BENCH_ONLY=/records: only the pages so named.)
 func TestWebBench(t *testing.T) {
 	path := os.Getenv("SYNCTRACK_WEB_BENCH_DB")
 	if path == "" {
@@ -38,6 +40,8 @@ func TestWebBench(t *testing.T) {
 	}
 	whURL := "duckdb://" + path
 	srv := serve(t, web.Options{Open: openURL(t, whURL)})
+	// The pages as the daemon serves them: the file opened for each request.
+	each := serve(t, web.Options{Open: openEach(whURL)})
 	home := get(t, srv.URL+"/", 200)
 	sync := regexp.MustCompile(`href="/syncs/([^"/]*)"`).FindStringSubmatch(home)[1]
 	syncPage := get(t, srv.URL+"/syncs/"+sync, 200)
@@ -47,20 +51,35 @@ func TestWebBench(t *testing.T) {
 	rejected := get(t, srv.URL+runPath+"?outcome=rejected", 200)
 	ident := regexp.MustCompile(`href="/records/([^"?]*)`).FindStringSubmatch(rejected)[1]
 	next := regexp.MustCompile(`rel="next" href="([^"]*)"`).FindStringSubmatch(rejected)
+	fmt.Printf("sync %s, run %s, identifier %s\n", sync, run, ident)
 
-	pages := []struct{ name, path, baseline string }{
-		{"/ (every sync, health, 30-day charts)", "/", "run_summary"},
-		{"/syncs/S (Sync History)", "/syncs/" + sync, "run_summary+sync"},
-		{"/syncs/S/runs/R", runPath, "records+run"},
-		{"/syncs/S/runs/R?outcome=rejected", runPath + "?outcome=rejected", ""},
-		{"/syncs/S/runs/R?after= (next page)", strings.ReplaceAll(next[1], "&amp;", "&"), ""},
-		{"/syncs/S/runs/R?q=ID (identifier search)", runPath + "?q=" + url.QueryEscape(ident), ""},
-		{"/records/ID?sync=S (identifier search)", "/records/" + url.PathEscape(ident) + "?sync=" + sync, "record_history+sync"},
-		{"/records/ID (identifier search, every sync)", "/records/" + url.PathEscape(ident), "record_history"},
+	type page struct {
+		name, path, baseline string
+		each                 bool // served by each, not srv
+	}
+	pages := []page{
+		{"/ (every sync, health, 30-day charts)", "/", "run_summary", false},
+		{"/syncs/S (Sync History)", "/syncs/" + sync, "run_summary+sync", false},
+		{"/syncs/S/runs/R", runPath, "records+run", false},
+		{"/syncs/S/runs/R?outcome=rejected", runPath + "?outcome=rejected", "", false},
+		{"/syncs/S/runs/R?after= (next page)", strings.ReplaceAll(next[1], "&amp;", "&"), "", false},
+		{"/syncs/S/runs/R?q=ID (identifier search)", runPath + "?q=" + url.QueryEscape(ident), "", false},
+		{"/records/ID?sync=S (identifier search)", "/records/" + url.PathEscape(ident) + "?sync=" + sync, "record_history+sync", false},
+		{"/records/ID (identifier search, every sync)", "/records/" + url.PathEscape(ident), "record_history", false},
+		{"/records/ID?sync=S, file opened for each request", "/records/" + url.PathEscape(ident) + "?sync=" + sync, "", true},
+		{"/records/ID, file opened for each request", "/records/" + url.PathEscape(ident), "", true},
+	}
+	// The bench's identifier is the first sync's: "u_" and a number, which
+	// DuckDB's zone maps keep to that sync's row groups. A UUID sorts
+	// among every UUID sync's rows (and digits among theirs too): the
+	// harder search.
+	if id, s := uuidRecord(t, whURL); id != "" {
+		pages = append(pages, page{"/records/UUID?sync=S (a UUID identifier)", "/records/" + url.PathEscape(id) + "?sync=" + url.QueryEscape(s), "", false},
+			page{"/records/UUID (a UUID identifier, every sync)", "/records/" + url.PathEscape(id), "", false})
 	}
 	if before != nil {
-		pages = slices.Insert(pages, 2, struct{ name, path, baseline string }{"/syncs/S?before= (older runs)",
-			"/syncs/" + sync + "?before=" + strings.ReplaceAll(before[1], "&amp;", "&"), ""})
+		pages = slices.Insert(pages, 2, page{"/syncs/S?before= (older runs)",
+			"/syncs/" + sync + "?before=" + strings.ReplaceAll(before[1], "&amp;", "&"), "", false})
 	}
 	baselines := map[string]func() time.Duration{
 		"run_summary":      func() time.Duration { return timeTemplate(t, whURL, "run_summary", nil) },
@@ -75,16 +94,50 @@ func TestWebBench(t *testing.T) {
 			return timeTemplate(t, whURL, "record_history", analysis.Values{"identifier": ident})
 		},
 	}
+	// SYNCTRACK_WEB_BENCH_ONLY=/records measures only the pages whose name
+	// holds it, and no download.
+	only := os.Getenv("SYNCTRACK_WEB_BENCH_ONLY")
 	const n = 20
-	fmt.Printf("| page | p50 | p95 | max | baseline (same process) | page / baseline |\n|---|---|---|---|---|---|\n")
-	for _, p := range pages {
-		get(t, srv.URL+p.path, 200) // warm the file cache
-		var ms []float64
-		for range n {
-			ms = append(ms, serverTime(t, srv.URL+p.path))
+	fmt.Printf("| page | p50 | p95 | max | p50 ms: open / query / close / render | baseline (same process) | page / baseline |\n|---|---|---|---|---|---|---|\n")
+	pages = slices.DeleteFunc(pages, func(p page) bool { return !strings.Contains(p.name, only) })
+	pageURL := func(p page) string {
+		if p.each {
+			return each.URL + p.path
 		}
+		return srv.URL + p.path
+	}
+	// Every page once to warm the file cache, then n rounds of every page:
+	// on a shared machine a busy spell then slows every page a little
+	// rather than one page a lot.
+	for _, p := range pages {
+		get(t, pageURL(p), 200)
+	}
+	times := make([][]float64, len(pages))
+	parts := make([]map[string][]float64, len(pages))
+	for range n {
+		for i, p := range pages {
+			st := serverTiming(t, pageURL(p))
+			times[i] = append(times[i], st["page"])
+			if parts[i] == nil {
+				parts[i] = map[string][]float64{}
+			}
+			for _, k := range timingParts {
+				parts[i][k] = append(parts[i][k], st[k])
+			}
+		}
+	}
+	for i, p := range pages {
+		ms, parts := times[i], parts[i]
 		slices.Sort(ms)
 		line := fmt.Sprintf("| `%s` | %.0f ms | %.0f ms | %.0f ms |", p.name, ms[n/2], ms[n*95/100-1], ms[n-1])
+		for _, k := range timingParts {
+			slices.Sort(parts[k])
+			line += fmt.Sprintf(" %.1f", parts[k][n/2])
+			if k != timingParts[len(timingParts)-1] {
+				line += " /"
+			}
+		}
+		line += " |"
 		if f := baselines[p.baseline]; f != nil {
 			var bs []float64
 			for range 3 {
@@ -97,6 +150,9 @@ func TestWebBench(t *testing.T) {
 		}
 		fmt.Println(line)
 	}
+	if only != "" {
+		return
+	}
 	for _, q := range []string{"?q=" + url.QueryEscape(ident), "?outcome=rejected", ""} {
 		for _, format := range []string{"csv", "json", "parquet"} {
 			downloadMemory(t, srv.URL+runPath+"/records."+format+q)
@@ -104,7 +160,35 @@ func TestWebBench(t *testing.T) {
 	}
 }
 
-func serverTime(t *testing.T, u string) float64 {
+// uuidRecord is an identifier that looks like a UUID and its sync, if the
+// warehouse has one.
+func uuidRecord(t *testing.T, whURL string) (id, sync string) {
+	ctx := context.Background()
+	_, w, err := engines.Open(ctx, whURL, warehouse.Options{ReadOnly: true, Now: time.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	rows, err := w.Query(ctx, `SELECT identifier, sync_configuration_id FROM "synctrack"."sync_records"
+WHERE length(identifier) = 36 AND identifier LIKE '%-%-%-%-%' LIMIT 1`, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := rows.Scan(&id, &sync); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return id, sync
+}
+
+// timingParts are the parts of a page's time in its Server-Timing header.
+var timingParts = []string{"open", "query", "close", "render"}
+
+// serverTiming gets u and reads its Server-Timing header: the page's whole
+// time and each part's, in ms.
+func serverTiming(t *testing.T, u string) map[string]float64 {
 	resp, err := http.Get(u)
 	if err != nil {
 		t.Fatal(err)
@@ -114,12 +198,20 @@ func serverTime(t *testing.T, u string) float64 {
 	if resp.StatusCode != 200 {
 		t.Fatalf("GET %s: %d", u, resp.StatusCode)
 	}
-	v := strings.TrimPrefix(resp.Header.Get("Server-Timing"), "page;dur=")
-	f, err := strconv.ParseFloat(v, 64)
-	if err != nil {
-		t.Fatalf("Server-Timing %q", v)
+	h := resp.Header.Get("Server-Timing")
+	out := map[string]float64{}
+	for _, m := range strings.Split(h, ",") {
+		name, dur, ok := strings.Cut(strings.TrimSpace(m), ";dur=")
+		f, err := strconv.ParseFloat(dur, 64)
+		if !ok || err != nil {
+			t.Fatalf("Server-Timing %q", h)
+		}
+		out[name] = f
 	}
-	return f
+	if _, ok := out["page"]; !ok {
+		t.Fatalf("Server-Timing %q has no page", h)
+	}
+	return out
 }
 
 // timeTemplate runs an analysis template as synctrack report does (opening

@@ -135,7 +135,26 @@ func serve(t *testing.T, o web.Options) *httptest.Server {
 
 func openURL(t *testing.T, whURL string) web.Opener {
 	t.Helper()
-	// As synctrack serve opens the embedded engine: read-only, per request.
+	// As synctrack serve opens the embedded engine: read-only, held for
+	// each request, through the engine's Readers.
+	e, err := engines.Check(whURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Readers != nil {
+		rs, err := e.Readers(whURL, warehouse.Options{ReadOnly: true, Now: time.Now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { rs.Close() })
+		return rs.Open
+	}
+	return openEach(whURL)
+}
+
+// openEach opens the warehouse read-only for each request, as the daemon's
+// pages do (and serve's did before Readers).
+func openEach(whURL string) web.Opener {
 	return func(ctx context.Context) (warehouse.Querier, func(), error) {
 		_, w, err := engines.Open(ctx, whURL, warehouse.Options{ReadOnly: true, Now: time.Now})
 		if err != nil {

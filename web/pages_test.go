@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"io"
+	"math"
 	"net/http"
 	"net/url"
 	"os"
@@ -65,6 +66,18 @@ func checkPages(t *testing.T, base string, f *fixture) {
 		body := get(t, base+"/records/"+url.PathEscape(ident)+"?sync="+url.QueryEscape(sync), http.StatusOK)
 		if got := strings.Count(body, `<td class="payload">`); got != len(want) {
 			t.Errorf("record %s: %d rows, want %d", ident, got, len(want))
+		}
+		// Server-Timing says the page's time and its parts, which add up to it.
+		st := serverTiming(t, base+"/records/"+url.PathEscape(ident)+"?sync="+url.QueryEscape(sync))
+		sum := 0.0
+		for _, k := range timingParts {
+			if _, ok := st[k]; !ok {
+				t.Errorf("Server-Timing has no %s: %v", k, st)
+			}
+			sum += st[k]
+		}
+		if math.Abs(sum-st["page"]) > 0.5 {
+			t.Errorf("Server-Timing parts add up to %.1f ms, the page to %.1f: %v", sum, st["page"], st)
 		}
 		get(t, base+"/records/no-such-record", http.StatusNotFound)
 		// The header's search form goes to the same page.

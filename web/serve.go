@@ -40,10 +40,11 @@ func badRequest(format string, a ...any) error {
 
 // render opens the warehouse, builds the page's view and writes it whole
 // (a failed query shows the error page, not half a table). The time spent
-// is in the Server-Timing header: what the benchmark reads.
+// is in the Server-Timing header, the whole (page) and its parts (open,
+// query, close, render): what the benchmark reads.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, page string, build func(ctx context.Context, q warehouse.Querier) (view, error)) {
-	start := time.Now()
-	v, err := s.withWarehouse(r.Context(), build)
+	var t timing
+	v, err := s.withWarehouse(r.Context(), &t, build)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -53,20 +54,47 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, page string, bui
 		s.fail(w, r, err)
 		return
 	}
+	t.mark("render")
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Server-Timing", fmt.Sprintf("page;dur=%.1f", float64(time.Since(start).Microseconds())/1000))
+	w.Header().Set("Server-Timing", t.header())
 	_, _ = w.Write(b.Bytes())
 }
 
-func (s *Server) withWarehouse(ctx context.Context, build func(ctx context.Context, q warehouse.Querier) (view, error)) (view, error) {
+func (s *Server) withWarehouse(ctx context.Context, t *timing, build func(ctx context.Context, q warehouse.Querier) (view, error)) (view, error) {
+	t.start()
 	q, release, err := s.o.Open(ctx)
 	if err != nil {
 		return view{}, err
 	}
-	defer release()
-	return build(ctx, q)
+	t.mark("open")
+	defer func() { release(); t.mark("close") }()
+	v, err := build(ctx, q)
+	t.mark("query")
+	return v, err
 }
+
+// timing is a page's time by part, for the Server-Timing header.
+type timing struct {
+	begin, last time.Time
+	parts       []string
+}
+
+func (t *timing) start() { t.begin = time.Now(); t.last = t.begin }
+
+// mark ends the part named name.
+func (t *timing) mark(name string) {
+	now := time.Now()
+	t.parts = append(t.parts, fmt.Sprintf("%s;dur=%.1f", name, ms(now.Sub(t.last))))
+	t.last = now
+}
+
+// header is the whole first ("page;dur=..."), then the parts.
+func (t *timing) header() string {
+	return strings.Join(append([]string{fmt.Sprintf("page;dur=%.1f", ms(t.last.Sub(t.begin)))}, t.parts...), ", ")
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // fail shows the error page: the reader's mistake as 400 or 404, the
 // warehouse being busy or away as 503, anything else as 500. The error

@@ -27,8 +27,9 @@ var assetFiles embed.FS
 
 // Opener hands out a warehouse to read for one request and says how to
 // let it go: a server engine's long-lived connection (a no-op release),
-// or the embedded engine's file opened read-only for the request, so a
-// load in another process is never locked out for longer than a page.
+// or the embedded engine's file held read-only for the request (opened,
+// or attached to an instance kept for the pages: warehouse.Readers), so
+// a load in another process is never locked out for longer than a page.
 type Opener func(ctx context.Context) (warehouse.Querier, func(), error)
 
 // Options are what the pages need.

@@ -194,7 +194,7 @@ func daemonPages(cmd *cobra.Command, cfg daemon.Config, log *slog.Logger) (http.
 	if err := web.CheckListen(cfg.Listen, auth); err != nil {
 		return nil, none, usageError("--web: %v", err)
 	}
-	open, closeWH, err := webOpener(cmd.Context(), cfg.Targets[0].Warehouse, warehouse.Options{Logger: log, Now: time.Now}, false)
+	open, closeWH, err := webOpener(cmd.Context(), cfg.Targets[0].Warehouse, warehouse.Options{Logger: log, Now: time.Now}, false, false)
 	if err != nil {
 		return nil, none, err
 	}

@@ -67,7 +67,7 @@ func runServe(cmd *cobra.Command, _ []string) error {
 	if err != nil {
 		return err
 	}
-	open, closeWH, err := webOpener(cmd.Context(), whURL, warehouse.Options{Logger: log, Now: time.Now}, true)
+	open, closeWH, err := webOpener(cmd.Context(), whURL, warehouse.Options{Logger: log, Now: time.Now}, true, true)
 	if err != nil {
 		return err
 	}

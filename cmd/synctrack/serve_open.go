@@ -12,12 +12,16 @@ import (
 // webOpener opens the warehouse at raw for the pages, read-only, through the
 // registry. A server engine is opened once and shared by every request
 // (close it with the returned func). The embedded engine is a file: it is
-// opened for each request and closed after, so a load in another process
+// held only while a request is answered, so a load in another process
 // waits at most one page for its lock, and a page during a load is a 503
 // ("busy, try again") rather than a load refused for as long as serve runs.
+// In a process that never writes the file (serve: onlyReader), requests
+// attach it to one engine instance kept for them (Engine.Readers), which
+// costs a page less than opening the file for each; the daemon, which
+// loads the file in the same process, opens it for each request.
 // mustExist refuses a database file not made yet (serve); the daemon's
 // pages wait for its first load instead.
-func webOpener(ctx context.Context, raw string, o warehouse.Options, mustExist bool) (web.Opener, func() error, error) {
+func webOpener(ctx context.Context, raw string, o warehouse.Options, mustExist, onlyReader bool) (web.Opener, func() error, error) {
 	o.ReadOnly = true
 	e, err := engines.Check(raw)
 	if err != nil {
@@ -31,6 +35,13 @@ func webOpener(ctx context.Context, raw string, o warehouse.Options, mustExist b
 		if !ok && mustExist {
 			return nil, nil, &warehouse.Error{Class: warehouse.Config, Reason: "no_database",
 				Err: fmt.Errorf("warehouse %s has no database file yet: run synctrack load first", raw)}
+		}
+		if onlyReader && e.Readers != nil {
+			rs, err := e.Readers(raw, o)
+			if err != nil {
+				return nil, nil, err
+			}
+			return rs.Open, rs.Close, nil
 		}
 		open := func(ctx context.Context) (warehouse.Querier, func(), error) {
 			_, w, err := engines.Open(ctx, raw, o)

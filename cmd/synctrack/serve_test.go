@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/synctrack/synctrack/internal/holdlock"
 )
 
 // startServe runs synctrack serve in-process on a free loopback port until
@@ -173,4 +175,33 @@ func TestServePendingFiles(t *testing.T) {
 	if !strings.Contains(body, "Pending in the bucket") || !strings.Contains(body, want) {
 		t.Errorf("home page lacks %q:\n%.3000s", want, body)
 	}
+}
+
+// serve holds the DuckDB file only while it answers: after a page, a
+// writer in another process (a load from cron) takes the file at once;
+// while the writer holds it, a page is a 503 (try again), and after it
+// the pages answer again.
+func TestServeNeverLocksOutALoad(t *testing.T) {
+	dir := t.TempDir()
+	bucket, db := filepath.Join(dir, "bucket"), filepath.Join(dir, "w.duckdb")
+	if code, out := runCLI(t, "generate", "--out", bucket, "--orgs", "1", "--syncs", "1", "--runs", "2", "--rows", "20"); code != 0 {
+		t.Fatalf("generate: %d %s", code, out)
+	}
+	if code, out := runCLI(t, "load", "--bucket", "file://"+bucket, "--warehouse", "duckdb://"+db); code != 0 {
+		t.Fatalf("load: %d %s", code, out)
+	}
+	base := startServe(t, "--warehouse", "duckdb://"+db)
+	download(t, base+"/")
+	release := holdlock.Start(t, "TestHoldLockChild", db) // fails the test if serve still holds the file
+	resp, err := http.Get(base + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("a page while a load holds the file: %d, want 503", resp.StatusCode)
+	}
+	release()
+	download(t, base+"/")
+	holdlock.Start(t, "TestHoldLockChild", db)()
 }

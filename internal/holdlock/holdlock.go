@@ -48,19 +48,30 @@ func Child(t *testing.T) {
 // (and waits); the test's end does too.
 func Start(t *testing.T, test, path string) (release func()) {
 	t.Helper()
+	release, err := Try(t, test, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return release
+}
+
+// Try is Start for a test that expects the other process may fail to take
+// the file: its error says what that process was told.
+func Try(t *testing.T, test, path string) (release func(), err error) {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^"+test+"$")
 	cmd.Env = append(os.Environ(), env+"="+path)
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	done := false
 	release = func() {
@@ -75,12 +86,13 @@ func Start(t *testing.T, test, path string) (release func()) {
 	for sc.Scan() {
 		line := sc.Text()
 		if line == "holding" {
-			return release
+			return release, nil
 		}
 		if strings.HasPrefix(line, "error:") {
-			t.Fatalf("lock holder: %s", line)
+			release()
+			return nil, fmt.Errorf("lock holder: %s", line)
 		}
 	}
-	t.Fatalf("lock holder exited without holding %s", path)
-	return release
+	release()
+	return nil, fmt.Errorf("lock holder exited without holding %s", path)
 }

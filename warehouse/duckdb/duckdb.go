@@ -34,6 +34,8 @@ type Warehouse struct {
 	log    *slog.Logger
 	// readOnly: opened with access_mode=read_only, so DuckDB refuses writes.
 	readOnly bool
+	// shared: a Readers' handle, on an engine instance other requests use.
+	shared bool
 }
 
 var (
@@ -121,25 +123,7 @@ func Open(ctx context.Context, c Config, now func() time.Time) (*Warehouse, erro
 	if c.ReadOnly {
 		dsn += "?access_mode=read_only"
 	}
-	init := func(ex driver.ExecerContext) error {
-		// Row order in a table means nothing here (_row keeps each file's order),
-		// and keeping it costs memory on big inserts.
-		stmts := []string{"SET TimeZone = 'UTC'", "SET memory_limit = " + d.String(c.MemoryLimit),
-			"SET preserve_insertion_order = false",
-			// Each staged file is read once: caching its bytes only grows memory
-			// (427 MB after 20,000 small files, before this).
-			"SET enable_external_file_cache = false"}
-		if c.Threads > 0 {
-			stmts = append(stmts, fmt.Sprintf("SET threads = %d", c.Threads))
-		}
-		for _, s := range stmts {
-			if _, err := ex.ExecContext(ctx, s, nil); err != nil {
-				return fmt.Errorf("%s: %w", s, err)
-			}
-		}
-		return nil
-	}
-	conn, err := duckdb.NewConnector(dsn, init)
+	conn, err := duckdb.NewConnector(dsn, initConn(ctx, settings(c)))
 	if err != nil {
 		return nil, classify(fmt.Errorf("open %s: %w", c.Path, err), nil)
 	}
@@ -159,6 +143,34 @@ func Open(ctx context.Context, c Config, now func() time.Time) (*Warehouse, erro
 		}
 	}
 	return w, nil
+}
+
+// settings are what every connection of c's database is set to.
+func settings(c Config) []string {
+	d := dialects.DuckDB{}
+	// Row order in a table means nothing here (_row keeps each file's order),
+	// and keeping it costs memory on big inserts.
+	stmts := []string{"SET TimeZone = 'UTC'", "SET memory_limit = " + d.String(c.MemoryLimit),
+		"SET preserve_insertion_order = false",
+		// Each staged file is read once: caching its bytes only grows memory
+		// (427 MB after 20,000 small files, before this).
+		"SET enable_external_file_cache = false"}
+	if c.Threads > 0 {
+		stmts = append(stmts, fmt.Sprintf("SET threads = %d", c.Threads))
+	}
+	return stmts
+}
+
+// initConn runs stmts on each new connection.
+func initConn(ctx context.Context, stmts []string) func(ex driver.ExecerContext) error {
+	return func(ex driver.ExecerContext) error {
+		for _, s := range stmts {
+			if _, err := ex.ExecContext(ctx, s, nil); err != nil {
+				return fmt.Errorf("%s: %w", s, err)
+			}
+		}
+		return nil
+	}
 }
 
 func (w *Warehouse) setup(ctx context.Context) error {
@@ -195,8 +207,12 @@ func (w *Warehouse) Query(ctx context.Context, q string, args []warehouse.Arg) (
 // Schema is the schema synctrack writes to.
 func (w *Warehouse) Schema() string { return w.schema }
 
-// Close closes the database.
+// Close closes the database; a Readers' handle is let go by its release
+// func instead, and its Close does nothing.
 func (w *Warehouse) Close() error {
+	if w.shared {
+		return nil
+	}
 	err := w.db.Close()
 	if cerr := w.conn.Close(); err == nil {
 		err = cerr

@@ -20,6 +20,7 @@ func Engine() warehouse.Engine {
 		Open:    open,
 		Exists:  exists,
 		Local:   func(path string) string { return "duckdb://" + path },
+		Readers: readers,
 		Sample:  (*Warehouse)(nil),
 	}
 }

@@ -18,9 +18,10 @@ import (
 // (and the configuration locked, so the statement cannot turn it back on),
 // COPY ... TO cannot write a file nor read_csv read one. That holds for
 // the rest of this warehouse's life: open one per statement, as synctrack
-// query does. A warehouse opened for writing runs none.
+// query does. A warehouse opened for writing runs none, nor a Readers'
+// handle (its instance is shared).
 func (w *Warehouse) QueryReadOnly(ctx context.Context, q string) (warehouse.Rows, error) {
-	if !w.readOnly {
+	if !w.readOnly || w.shared {
 		return nil, warehouse.Wrap(errors.New("duckdb: a person's statement runs only on a database opened read-only"),
 			warehouse.Config, "not_read_only", "")
 	}

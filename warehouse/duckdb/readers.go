@@ -1,0 +1,170 @@
+package duckdb
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	duckdb "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/synctrack/synctrack/dialects"
+	"github.com/synctrack/synctrack/warehouse"
+)
+
+// Readers is the web pages' way into a database file: one in-memory
+// DuckDB, made once, to which the file is ATTACHed read-only while at
+// least one request holds a handle and DETACHed when the last lets go.
+// A writer in another process meets the same lock as when each request
+// opened the file itself (held only while a page is being answered), but
+// a request no longer pays for a new DuckDB instance (its extensions,
+// thread pool) nor a new connection (its settings): attach and detach
+// take 3 ms of CPU where opening and closing took 15, and the search's
+// query 71 ms where it took 88 on a new instance (BENCHMARKS.md, "Web
+// pages"). The buffer pool starts cold either way: DETACH drops the
+// file's blocks, as closing did. Use it only in a process that never opens the file for
+// writing: DuckDB's lock is an fcntl lock, which belongs to the process
+// (a second handle's close would drop the writer's).
+type Readers struct {
+	c     Config
+	now   func() time.Time
+	log   *slog.Logger
+	alias string
+
+	mu    sync.Mutex
+	base  *duckdb.Connector // the in-memory instance; nil until needed
+	admin *sql.DB           // its connection that attaches and detaches
+	pages *sql.DB           // its connections that read the file, kept
+	held  int               // handles out
+}
+
+var _ warehouse.Readers = (*Readers)(nil)
+
+// NewReaders makes the Readers of c's file; nothing is opened until the
+// first Open.
+func NewReaders(c Config, now func() time.Time) *Readers {
+	if now == nil {
+		now = time.Now
+	}
+	log := c.Logger
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	// The attached file's catalog name: not the schema's, or
+	// "schema"."table" would be ambiguous (see ParseURL).
+	alias := "synctrack_file"
+	if strings.EqualFold(alias, c.Schema) {
+		alias = "synctrack_db"
+	}
+	return &Readers{c: c, now: now, log: log.WithGroup("duckdb"), alias: alias}
+}
+
+func readers(raw string, o warehouse.Options) (warehouse.Readers, error) {
+	c, err := ParseURL(raw)
+	if err != nil {
+		return nil, warehouse.Wrap(err, warehouse.Config, "bad_url", "")
+	}
+	c.Logger = o.Logger
+	return NewReaders(c, o.Now), nil
+}
+
+// Open attaches the file if no handle is out, and returns a handle whose
+// connection reads it as its default database. A file held by a writer in
+// another process is a Transient error (reason "locked"), as Open's.
+func (r *Readers) Open(ctx context.Context) (warehouse.Querier, func(), error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.held == 0 {
+		if err := r.attach(ctx); err != nil {
+			return nil, nil, err
+		}
+	}
+	r.held++
+	w := &Warehouse{db: r.pages, d: dialects.DuckDB{}, schema: r.c.Schema, path: r.c.Path, now: r.now, log: r.log,
+		readOnly: true, shared: true}
+	return w, sync.OnceFunc(r.release), nil
+}
+
+// attach makes the instance when there is none and attaches the file.
+func (r *Readers) attach(ctx context.Context) error {
+	if r.base == nil {
+		// Spill where a file-backed instance would: beside the file.
+		stmts := append(settings(r.c), "SET temp_directory = "+dialects.DuckDB{}.String(r.c.Path+".tmp"))
+		// Not ctx: the instance outlives the request that made it.
+		base, err := duckdb.NewConnector("", initConn(context.Background(), stmts))
+		if err != nil {
+			return classify(fmt.Errorf("open an in-memory DuckDB to read %s: %w", r.c.Path, err), nil)
+		}
+		r.base, r.admin = base, sql.OpenDB(base)
+		r.admin.SetMaxOpenConns(1)
+		// A connection is kept once made: a new one for each request, with
+		// its settings, cost more CPU than the attach saved.
+		r.pages = sql.OpenDB(useConnector{base: base, use: dialects.DuckDB{}.Ident(r.alias)})
+	}
+	d := dialects.DuckDB{}
+	stmt := "ATTACH " + d.String(r.c.Path) + " AS " + d.Ident(r.alias) + " (READ_ONLY)"
+	if _, err := r.admin.ExecContext(ctx, stmt); err != nil {
+		return classify(fmt.Errorf("open %s: %w", r.c.Path, err), nil)
+	}
+	return nil
+}
+
+// release lets a handle go and, with the last handle, detaches the file.
+// Should DuckDB refuse to detach it, the whole instance is closed instead:
+// the file's lock must go with the last request.
+func (r *Readers) release() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.held--
+	if r.held > 0 || r.base == nil {
+		return
+	}
+	_, err := r.admin.ExecContext(context.Background(), "DETACH "+dialects.DuckDB{}.Ident(r.alias))
+	if err != nil {
+		r.log.Warn("detach failed: closing the reading instance", "path", r.c.Path, "err", err)
+		r.closeBase()
+	}
+}
+
+// Close closes the in-memory instance, the file with it.
+func (r *Readers) Close() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.closeBase()
+}
+
+func (r *Readers) closeBase() error {
+	if r.base == nil {
+		return nil
+	}
+	err := errors.Join(r.pages.Close(), r.admin.Close(), r.base.Close())
+	r.base, r.admin, r.pages = nil, nil, nil
+	return err
+}
+
+// useConnector makes connections to base's instance whose default
+// database is the attached file, so that "schema"."table" names it.
+type useConnector struct {
+	base *duckdb.Connector
+	use  string // the catalog, quoted
+}
+
+func (u useConnector) Connect(ctx context.Context) (driver.Conn, error) {
+	c, err := u.base.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := c.(driver.ExecerContext).ExecContext(ctx, "USE "+u.use, nil); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+func (u useConnector) Driver() driver.Driver { return u.base.Driver() }

@@ -1,0 +1,164 @@
+package duckdb_test
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/synctrack/synctrack/internal/holdlock"
+	"github.com/synctrack/synctrack/warehouse"
+	"github.com/synctrack/synctrack/warehouse/duckdb"
+)
+
+func TestHoldLockChild(t *testing.T) { holdlock.Child(t) }
+
+// newFile makes a database file with synctrack's schema and n ledger rows.
+func newFile(t *testing.T, path string, n int) {
+	t.Helper()
+	w, err := duckdb.Open(context.Background(), duckdb.Config{Path: path, Schema: "synctrack", MemoryLimit: "128MB"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	addLedgerRows(t, w, n)
+}
+
+func addLedgerRows(t *testing.T, w *duckdb.Warehouse, n int) {
+	t.Helper()
+	for i := range n {
+		if _, err := w.DB().Exec(`INSERT INTO synctrack.load_ledger (key, etag, kind, status) VALUES (?, 'e', 'records', 'loaded')`,
+			"k"+strings.Repeat("x", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func ledgerRows(t *testing.T, q warehouse.Querier) int {
+	t.Helper()
+	rows, err := q.Query(context.Background(), `SELECT count(*) FROM "synctrack"."load_ledger"`, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var n int
+	for rows.Next() {
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return n
+}
+
+// A writer in another process (synctrack load from cron) is kept out only
+// while a handle is out, as when each request opened the file: the last
+// handle let go, it takes the file at once; while it holds the file, a
+// handle is refused as "locked" (the page's 503), and after it the next
+// handle reads what it wrote.
+func TestReadersHoldTheFileOnlyWhileAHandleIsOut(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "w.duckdb")
+	newFile(t, path, 2)
+	rs := duckdb.NewReaders(duckdb.Config{Path: path, Schema: "synctrack", MemoryLimit: "128MB"}, nil)
+	defer rs.Close()
+	ctx := context.Background()
+
+	q1, release1, err := rs.Open(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q2, release2, err := rs.Open(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, b := ledgerRows(t, q1), ledgerRows(t, q2); a != 2 || b != 2 {
+		t.Fatalf("ledger rows through two handles: %d and %d, want 2", a, b)
+	}
+	if _, err := holdlock.Try(t, "TestHoldLockChild", path); err == nil {
+		t.Fatal("a writer took the file while two handles were out")
+	}
+	release1()
+	release1() // a second call does nothing
+	if _, err := holdlock.Try(t, "TestHoldLockChild", path); err == nil {
+		t.Fatal("a writer took the file while a handle was out")
+	}
+	release2()
+	letGo := holdlock.Start(t, "TestHoldLockChild", path) // fails the test if the file is still held
+
+	_, _, err = rs.Open(ctx)
+	if reason, _ := warehouse.Explain(err); warehouse.ClassOf(err) != warehouse.Transient || reason != "locked" {
+		t.Fatalf("a handle while a writer holds the file: %v (class %v, reason %q), want transient, locked",
+			err, warehouse.ClassOf(err), reason)
+	}
+	letGo()
+
+	w, err := duckdb.Open(ctx, duckdb.Config{Path: path, Schema: "synctrack", MemoryLimit: "128MB"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addLedgerRows(t, w, 3)
+	w.Close()
+	q3, release3, err := rs.Open(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release3()
+	if n := ledgerRows(t, q3); n != 5 {
+		t.Errorf("ledger rows after a write: %d, want 5", n)
+	}
+}
+
+// Handles taken and let go from many goroutines at once read the file
+// and, once all are back, leave it free for a writer.
+func TestReadersConcurrentHandles(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "w.duckdb")
+	newFile(t, path, 1)
+	rs := duckdb.NewReaders(duckdb.Config{Path: path, Schema: "synctrack", MemoryLimit: "128MB"}, time.Now)
+	defer rs.Close()
+	var wg sync.WaitGroup
+	errs := make(chan error, 40)
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 5 {
+				q, release, err := rs.Open(context.Background())
+				if err != nil {
+					errs <- err
+					return
+				}
+				rows, err := q.Query(context.Background(), `SELECT count(*) FROM "synctrack"."load_ledger"`, nil)
+				if err != nil {
+					errs <- err
+				} else {
+					rows.Close()
+				}
+				release()
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	holdlock.Start(t, "TestHoldLockChild", path)()
+}
+
+// A handle's warehouse does not take a person's statement: that locks the
+// configuration of an instance other requests share.
+func TestReadersHandleRefusesQueryReadOnly(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "w.duckdb")
+	newFile(t, path, 0)
+	rs := duckdb.NewReaders(duckdb.Config{Path: path, Schema: "synctrack", MemoryLimit: "128MB"}, nil)
+	defer rs.Close()
+	q, release, err := rs.Open(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	if _, err := q.(warehouse.ReadOnlyQuerier).QueryReadOnly(context.Background(), "SELECT 1"); err == nil {
+		t.Error("QueryReadOnly ran on a shared handle")
+	}
+}
