@@ -6,6 +6,9 @@ cd "$(dirname "$0")/.."
 export SF_DISABLE_MINICORE=true
 go vet ./...
 go test -count=1 ./...
+# The Postgres COPY's data is read by pgconn's own goroutine; a backend killed
+# mid-COPY once left it reading a closed source: checked under the race detector.
+go test -count=1 -race -run 'TestCopyKilledMidStream|TestSplitCommitFailureLoadsOnce' ./warehouse/postgres
 # The BigQuery emulator suite is its own Go module (a heavy build: minutes cold).
 # Each test runs in a process of its own: the emulator's SQL analyser (WebAssembly)
 # keeps memory across emulators in one process, and past 2 GiB its finalizers

@@ -23,7 +23,10 @@ type Warehouse interface {
 	ScanLedger(ctx context.Context, prefix string, fn func(LedgerVersion) error) error
 	// LoadRecords replaces the rows of these records files (delete by _file, insert)
 	// and writes their ledger rows as loaded, all in one transaction: on error
-	// nothing of the batch is kept. An engine that can tell, in the same
+	// nothing of the batch is kept. (An engine that commits a batch in parts,
+	// each file with its rows and ledger row, returns a Transient error once a
+	// part is committed, never a narrowable one: its files are loaded, and the
+	// next load plans them from the ledger.) An engine that can tell, in the same
 	// statement, which files it could not read loads the rest and returns
 	// those in Loaded.Failed (no rows, no ledger row: the loader records
 	// them). A data error naming files (Error.Keys) fails just those.

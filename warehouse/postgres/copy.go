@@ -2,8 +2,10 @@ package postgres
 
 import (
 	"encoding/binary"
+	"errors"
 	"io"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/synctrack/synctrack/dialects"
@@ -16,18 +18,44 @@ import (
 // of a large load's client CPU. The encodings are those of sync_records'
 // column types in the dialect (TestCopyMatchesRecordsColumns holds the two
 // together).
+//
+// pgconn reads it from a goroutine of its own and, when the server ends the
+// COPY early (an error, a dropped connection), returns without waiting for
+// that goroutine: finish waits out a Read in progress and makes later ones
+// fail, so the source can be blamed and closed once CopyFrom returns.
 type copyStream struct {
+	mu     sync.Mutex
 	src    *recordSource
 	buf    []byte
 	off    int
 	header bool
 	done   bool
+	closed bool
 }
 
 // copyChunk is about what pgconn sends at once (64 KiB messages).
 const copyChunk = 64 << 10
 
+// errCopyFinished is a Read after finish.
+var errCopyFinished = errors.New("copy finished")
+
+// finish ends the stream: it returns once no Read is running, and every
+// Read after it fails.
+func (c *copyStream) finish() {
+	c.mu.Lock()
+	c.closed = true
+	c.mu.Unlock()
+}
+
 func (c *copyStream) Read(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return 0, errCopyFinished
+	}
+	// Fill at least a chunk, or p whole if it is larger (or the loop below
+	// would stop at a chunk while p still wanted more).
+	want := max(copyChunk, len(p))
 	for len(c.buf)-c.off < len(p) && !c.done {
 		if c.off > 0 {
 			c.buf = append(c.buf[:0], c.buf[c.off:]...)
@@ -38,7 +66,7 @@ func (c *copyStream) Read(p []byte) (int, error) {
 			c.buf = binary.BigEndian.AppendUint64(c.buf, 0) // flags, header extension length
 			c.header = true
 		}
-		for len(c.buf) < copyChunk {
+		for len(c.buf) < want {
 			var ok bool
 			if c.buf, ok = c.src.appendNext(c.buf); !ok {
 				if c.src.err != nil {

@@ -64,7 +64,9 @@ func (w *Warehouse) loadFiles(ctx context.Context, tx pgx.Tx, files []warehouse.
 		}
 	}
 	w.log.Debug("copy", "table", "sync_records", "files", len(files))
-	tag, err := tx.Conn().PgConn().CopyFrom(ctx, &copyStream{src: src}, recordsCopy(w.d, w.schema))
+	cs := &copyStream{src: src}
+	tag, err := tx.Conn().PgConn().CopyFrom(ctx, cs, recordsCopy(w.d, w.schema))
+	cs.finish() // pgconn may still be reading: wait for it before src is read or closed
 	if err != nil {
 		return 0, src.blame(err)
 	}

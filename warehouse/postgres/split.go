@@ -90,8 +90,15 @@ func (w *Warehouse) loadSplit(ctx context.Context, parts [][]warehouse.File, now
 	for i, tx := range txs {
 		if err := tx.Commit(ctx); err != nil {
 			rollback(i + 1)
-			return warehouse.Loaded{}, classify(fmt.Errorf("commit part %d of %d (the parts before it are loaded, with their ledger rows): %w",
-				i+1, len(parts), err))
+			err = fmt.Errorf("commit part %d of %d (the parts before it are loaded, with their ledger rows): %w", i+1, len(parts), err)
+			if i == 0 {
+				return warehouse.Loaded{}, classify(err)
+			}
+			// Some files are loaded now, and the batch's Files still say
+			// they were not seen: narrowed by the loader, they would be
+			// loaded again without their old rows deleted. Transient stops
+			// the load instead; the next plans from the ledger.
+			return warehouse.Loaded{}, &warehouse.Error{Class: warehouse.Transient, Reason: "partly_committed", Err: err}
 		}
 		total += rows[i]
 	}
