@@ -209,7 +209,6 @@ func (w *Warehouse) writeCounts(ctx context.Context, tx pgx.Tx, keys []string, t
 		if len(t.rows) == 0 {
 			continue
 		}
-		w.log.Debug("copy", "table", t.name, "rows", len(t.rows))
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{w.schema, t.name}, dialects.Names(t.cols), pgx.CopyFromRows(t.rows)); err != nil {
 			return fmt.Errorf("count rows: %w", err)
 		}
