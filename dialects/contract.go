@@ -217,7 +217,7 @@ var fingerprintCountsDocs = []ColumnDoc{
 	{Name: "batch_started_at", Doc: "The batch start of the rows counted (UTC)."},
 	{Name: "outcome", Doc: "rejected or invalid.", NotNull: true, Values: []string{"rejected", "invalid"}},
 	{Name: "fingerprint", Doc: "The status message with ids, numbers, UUIDs, e-mails, quoted values and host names normalised, as in rejections_by_fingerprint."},
-	{Name: "status_message", Doc: "One message with this fingerprint (the least), as written."},
+	{Name: "status_message", Doc: "One message with this fingerprint (the least in byte order), as written."},
 	{Name: "records", Doc: "Rows of the file with this outcome, batch start and fingerprint."},
 	{Name: "_file", Doc: "The records file counted (object key)."},
 	{Name: "_loaded_at", Doc: "When synctrack loaded the file (UTC)."},

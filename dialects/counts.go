@@ -24,7 +24,8 @@ var OutcomeCountsColumns = []Column{
 
 // FingerprintCountsColumns are run_fingerprint_counts' columns, in order: one
 // row per file, outcome (rejected or invalid), batch start and fingerprint
-// of status_message; status_message is the least of the group's messages.
+// of status_message; status_message is the least of the group's messages
+// in byte order (sql.CountsInserts compares with the dialect's ByteOrder).
 var FingerprintCountsColumns = []Column{
 	{"org_id", "VARCHAR"}, {"sync_configuration_id", "VARCHAR"}, {"sync_run_id", "VARCHAR"},
 	{"batch_started_at", "TIMESTAMPTZ"}, {"outcome", "VARCHAR"}, {"fingerprint", "VARCHAR"},

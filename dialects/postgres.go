@@ -24,6 +24,11 @@ func (Postgres) ReplaceAll(expr, pattern, repl string) string {
 	return "regexp_replace(" + expr + ", " + pattern + ", " + repl + ", 'g')"
 }
 
+// ByteOrder compares expr's text by its bytes (COLLATE "C"), whatever the
+// database's or the column's collation: the counts' least status_message
+// (sql.CountsInserts) is then what a load computes on the client.
+func (Postgres) ByteOrder(expr string) string { return expr + ` COLLATE "C"` }
+
 // CountIf is the standard FILTER clause.
 func (Postgres) CountIf(cond string) string { return "count(*) FILTER (WHERE " + cond + ")" }
 

@@ -35,7 +35,7 @@ GROUP BY org_id, sync_configuration_id, sync_run_id, batch_started_at, outcome, 
 	fingerprints := "INSERT INTO " + d.Table(schema, dialects.FingerprintCountsTable) + " (" +
 		names(dialects.FingerprintCountsColumns) + ")\n" +
 		`SELECT org_id, sync_configuration_id, sync_run_id, batch_started_at, outcome, fingerprint,
-  min(status_message), count(*), _file, ` + loadedAt + `
+  ` + minText(d, "status_message") + `, count(*), _file, ` + loadedAt + `
 FROM (
   SELECT r.org_id, r.sync_configuration_id, r.sync_run_id, r.batch_started_at,
     ` + outcome + ` AS outcome,
@@ -46,6 +46,18 @@ FROM (
 ) AS x
 GROUP BY org_id, sync_configuration_id, sync_run_id, batch_started_at, outcome, fingerprint, _file`
 	return []string{outcomes, fingerprints}
+}
+
+// minText is min(expr) of a text in byte order (Go's, and what DuckDB,
+// BigQuery and Snowflake compare by default): a dialect whose text compares
+// by a collation says how to compare bytes (ByteOrder). The least message
+// of a fingerprint group is then the same on every engine and database, and
+// an engine may compute it on the client (PostgreSQL's counts do).
+func minText(d Dialect, expr string) string {
+	if b, ok := d.(interface{ ByteOrder(expr string) string }); ok {
+		expr = b.ByteOrder(expr)
+	}
+	return "min(" + expr + ")"
 }
 
 func names(cols []dialects.Column) string {
@@ -63,7 +75,7 @@ func names(cols []dialects.Column) string {
 // function of the engine's that equals FingerprintSQL.
 func CountGroups(d Dialect, schema, where string, fingerprint func(expr string) string) string {
 	return `SELECT org_id, sync_configuration_id, sync_run_id, batch_started_at, max(batch_ended_at) AS batch_ended_at,
-  outcome, fingerprint, min(status_message) AS status_message, count(*) AS records, _file, max(_loaded_at) AS _loaded_at
+  outcome, fingerprint, ` + minText(d, "status_message") + ` AS status_message, count(*) AS records, _file, max(_loaded_at) AS _loaded_at
 FROM (
   SELECT org_id, sync_configuration_id, sync_run_id, batch_started_at, batch_ended_at, outcome,
     CASE WHEN outcome <> 'success' THEN ` + fingerprint("status_message") + ` END AS fingerprint,

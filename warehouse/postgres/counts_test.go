@@ -30,9 +30,9 @@ func execPG(t *testing.T, w warehouse.Warehouse, q string) {
 	}
 }
 
-func one(t *testing.T, w warehouse.Warehouse, q string) string {
+func one(t *testing.T, w warehouse.Warehouse, q string, args ...any) string {
 	t.Helper()
-	rs := rowsOf(t, w, q)
+	rs := rowsOf(t, w, q, args...)
 	if len(rs) != 1 {
 		t.Fatalf("%s: %d rows", q, len(rs))
 	}

@@ -12,14 +12,15 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/synctrack/synctrack/dialects"
-	analysis "github.com/synctrack/synctrack/sql"
 	"github.com/synctrack/synctrack/warehouse"
 )
 
 // LoadRecords replaces the rows of files and writes their ledger rows. Each
 // transaction holds, for its files: one DELETE (only when a file was seen
 // before, so may have rows), one binary COPY of their rows straight into
-// sync_records (copyStream), the per-run counts, one ledger upsert. COPY
+// sync_records (copyStream), the per-run counts (counted on the client as
+// the rows stream, tally.go: one small COPY per counts table), one ledger
+// upsert. COPY
 // into the table itself, not into a staging table first: the transaction
 // makes it all-or-nothing either way, and a staging table would write
 // every row twice.
@@ -71,13 +72,12 @@ func (w *Warehouse) loadFiles(ctx context.Context, tx pgx.Tx, files []warehouse.
 		return 0, src.blame(err)
 	}
 	keys := make([]string, len(files))
+	tallies := make([]*tally, len(files))
 	for i, f := range files {
-		keys[i] = f.Key
+		keys[i], tallies[i] = f.Key, src.stats[i].counts
 	}
-	for _, c := range analysis.CountsInserts(w.d, w.schema, `r._file = ANY($1)`, "") {
-		if _, err := tx.Exec(ctx, c, keys); err != nil {
-			return 0, fmt.Errorf("count rows: %w", err)
-		}
+	if err := w.writeCounts(ctx, tx, keys, tallies, now); err != nil {
+		return 0, err
 	}
 	es := make([]warehouse.LedgerEntry, len(files))
 	for i, f := range files {

@@ -10,6 +10,7 @@ import (
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/synctrack/synctrack/dialects"
+	analysis "github.com/synctrack/synctrack/sql"
 	"github.com/synctrack/synctrack/warehouse"
 )
 
@@ -26,6 +27,7 @@ var vendorColumns = []string{"identifier", "record_payload", "operation", "statu
 type fileStat struct {
 	first, rows int64
 	fix         repairs
+	counts      *tally // nil until the file has a row
 }
 
 // recordSource streams the rows of a batch's files to one COPY, file after
@@ -41,6 +43,7 @@ type recordSource struct {
 	cur   *recordFile
 	line  int64
 	err   error
+	fp    analysis.Fingerprinter
 }
 
 func newRecordSource(ctx context.Context, files []warehouse.File, now time.Time) *recordSource {
@@ -61,12 +64,13 @@ func (s *recordSource) appendNext(buf []byte) ([]byte, bool) {
 				continue // nothing staged: no rows
 			}
 			s.stats[i].first = s.line + 1
+			s.stats[i].counts = &tally{groups: map[groupKey]*group{}, fp: &s.fp}
 			rf, err := openRecordFile(s.files[i], &s.stats[i].fix, s.now)
 			if err != nil {
 				s.err = warehouse.DataError(fmt.Errorf("%s: %w", s.files[i].Key, err), s.files[i].Key)
 				return buf, false
 			}
-			s.cur, rf.index = rf, i
+			s.cur, rf.index, rf.counts = rf, i, s.stats[i].counts
 		}
 		if s.cur.p.next() {
 			out, err := s.cur.appendRow(buf, s.stats[s.cur.index].rows)
@@ -110,17 +114,17 @@ func (s *recordSource) fileAt(n int64) int {
 
 // recordFile turns one file's rows into sync_records rows.
 type recordFile struct {
-	f     warehouse.File
-	p     *parquetFile
-	fix   *repairs
-	index int
-	cols  []int // leaf index of each vendorColumns entry, -1 when missing
-	extra []int // leaf indexes of unknown columns
-	names [][]byte
-	json  []byte
+	f      warehouse.File
+	p      *parquetFile
+	fix    *repairs
+	index  int
+	counts *tally
+	cols   []int // leaf index of each vendorColumns entry, -1 when missing
+	extra  []int // leaf indexes of unknown columns
+	names  [][]byte
+	json   []byte
 	// per-file constants, each a whole binary COPY field
 	batchType, batchNumber, key, loadedAt []byte
-	orgID, syncID, runID                  []byte
 }
 
 func openRecordFile(f warehouse.File, fix *repairs, now time.Time) (*recordFile, error) {
@@ -129,7 +133,7 @@ func openRecordFile(f warehouse.File, fix *repairs, now time.Time) (*recordFile,
 		return nil, err
 	}
 	r := &recordFile{f: f, p: p, fix: fix, key: appendText(nil, f.Key), loadedAt: appendTimestamptz(nil, now),
-		orgID: textOrNull(f.OrgID), syncID: textOrNull(f.SyncID), runID: textOrNull(f.RunID), batchType: textOrNull(f.BatchType),
+		batchType:   textOrNull(f.BatchType),
 		batchNumber: appendNull(nil)}
 	if f.BatchNumber != nil {
 		r.batchNumber = appendInt8(nil, int64(*f.BatchNumber))
@@ -152,6 +156,7 @@ func openRecordFile(f warehouse.File, fix *repairs, now time.Time) (*recordFile,
 
 // appendRow appends the current row to b as a binary COPY tuple of
 // sync_records' columns; row is its position in the file (_row, from 0).
+// The row's counts go to the file's tally, from the values as written.
 func (r *recordFile) appendRow(b []byte, row int64) ([]byte, error) {
 	start := len(b)
 	b = binary.BigEndian.AppendUint16(b, uint16(len(recordColumns)))
@@ -162,22 +167,28 @@ func (r *recordFile) appendRow(b []byte, row int64) ([]byte, error) {
 		}
 		return r.p.row[i], r.p.types[i], true
 	}
-	text := func(b []byte, c int, path []byte) []byte {
+	var cr countRow
+	// text appends column c, or the file's value from its path (fallback,
+	// NULL for "") when the column is missing or NULL.
+	text := func(b []byte, c int, fallback string) ([]byte, nstr) {
 		if v, t, ok := get(c); ok {
-			return appendText(b, t.text(v, r.fix))
+			s := t.text(v, r.fix)
+			return appendText(b, s), nstr{s, true}
 		}
-		if path != nil {
-			return append(b, path...)
+		if fallback != "" {
+			return appendText(b, fallback), nstr{fallback, true}
 		}
-		return appendNull(b)
+		return appendNull(b), nstr{}
 	}
-	b = text(b, 0, nil)
+	b, _ = text(b, 0, "")
 	if v, t, ok := get(1); ok {
 		b = appendJSONB(b, r.fix.payload(t.text(v, r.fix)))
 	} else {
 		b = appendNull(b)
 	}
-	b = text(text(text(b, 2, nil), 3, nil), 4, nil)
+	b, _ = text(b, 2, "")
+	b, cr.status = text(b, 3, "")
+	b, cr.msg = text(b, 4, "")
 	for _, c := range []int{5, 6} {
 		v, t, ok := get(c)
 		if !ok {
@@ -189,11 +200,19 @@ func (r *recordFile) appendRow(b []byte, row int64) ([]byte, error) {
 			return b[:start], fmt.Errorf("%s: %w", vendorColumns[c], err)
 		}
 		b = appendTimestamptz(b, ts)
+		if c == 5 {
+			cr.started, cr.startedOK = timestamptzMicros(ts), true
+		} else {
+			cr.ended, cr.endedOK = timestamptzMicros(ts), true
+		}
 	}
-	b = text(text(text(b, 7, r.syncID), 8, r.runID), 9, r.orgID)
+	b, cr.sync = text(b, 7, r.f.SyncID)
+	b, cr.run = text(b, 8, r.f.RunID)
+	b, cr.org = text(b, 9, r.f.OrgID)
 	b = append(append(append(b, r.batchType...), r.batchNumber...), r.key...)
 	b = appendInt8(b, row)
 	b = r.appendExtra(b)
+	r.counts.add(&cr)
 	return append(b, r.loadedAt...), nil
 }
 
