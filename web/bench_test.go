@@ -98,7 +98,7 @@ func TestWebBench(t *testing.T) {
 	// holds it, and no download.
 	only := os.Getenv("SYNCTRACK_WEB_BENCH_ONLY")
 	const n = 20
-	fmt.Printf("| page | p50 | p95 | max | p50 ms: open / query / close / render | baseline (same process) | page / baseline |\n|---|---|---|---|---|---|---|\n")
+	fmt.Printf("| page | p50 | p95 | max | p50 ms: open / query / close / render | baseline (same process) | page p95 / baseline |\n|---|---|---|---|---|---|---|\n")
 	pages = slices.DeleteFunc(pages, func(p page) bool { return !strings.Contains(p.name, only) })
 	pageURL := func(p page) string {
 		if p.each {

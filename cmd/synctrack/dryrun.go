@@ -8,14 +8,27 @@ import (
 	"github.com/synctrack/synctrack/internal/reportrun"
 	analysis "github.com/synctrack/synctrack/sql"
 	"github.com/synctrack/synctrack/warehouse"
+	"github.com/synctrack/synctrack/warehouse/engines"
 )
 
-const dryRunHelp = "print the bytes the query would read (BigQuery's dry run: what on-demand pricing bills), run nothing"
+const dryRunHelp = "print the bytes the query would process (BigQuery's dry run; on-demand pricing bills them, at least 10 MB a table), run nothing"
 
 // dryRun binds template name with v on the warehouse and prints what the
 // engine's dry run says the query would read, instead of running it. Only
 // an engine that can say (warehouse.Estimator) takes --dry-run.
 func dryRun(cmd *cobra.Command, whURL, name string, v analysis.Values) error {
+	for _, f := range []string{"format", "out"} {
+		if fl := cmd.Flags().Lookup(f); fl != nil && fl.Changed {
+			return usageError("--dry-run prints what the query would read and writes no rows: drop --%s", f)
+		}
+	}
+	eng, err := engines.Check(whURL)
+	if err != nil {
+		return err
+	}
+	if !warehouse.Can[warehouse.Estimator](eng) {
+		return usageError("--dry-run: %s cannot say what a query would read without running it; only BigQuery's dry run can", eng.Name)
+	}
 	wh, err := openReader(cmd, whURL)
 	if err != nil {
 		return err
@@ -23,7 +36,7 @@ func dryRun(cmd *cobra.Command, whURL, name string, v analysis.Values) error {
 	defer wh.Close()
 	est, ok := wh.(warehouse.Estimator)
 	if !ok {
-		return usageError("--dry-run: %s cannot say what a query would read without running it; only BigQuery's dry run can", wh.Dialect().Name())
+		return usageError("--dry-run: %s cannot say what a query would read without running it; only BigQuery's dry run can", eng.Name)
 	}
 	q, err := analysis.Bind(wh.Dialect(), wh.Schema(), name, v)
 	if err != nil {
@@ -33,7 +46,7 @@ func dryRun(cmd *cobra.Command, whURL, name string, v analysis.Values) error {
 	if err != nil {
 		return fmt.Errorf("%s: dry run: %w", name, err)
 	}
-	_, err = fmt.Fprintf(cmd.OutOrStdout(), "%s would read %d bytes (%s); nothing was run\n", name, n, humanBytes(n))
+	_, err = fmt.Fprintf(cmd.OutOrStdout(), "%s would process %d bytes (%s); nothing was run\n", name, n, humanBytes(n))
 	return err
 }
 

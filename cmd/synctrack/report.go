@@ -25,8 +25,8 @@ Examples:
   synctrack report rejection_trend --warehouse bigquery://my-project/synctrack?location=US --since 7d
   synctrack report rejection_trend --warehouse bigquery://my-project/synctrack --since 7d --dry-run
 
---dry-run (BigQuery) prints the bytes the query would be billed on demand and runs
-nothing.`
+--dry-run (BigQuery) prints the bytes the query would process (what on-demand
+pricing bills, at least 10 MB a table) and runs nothing.`
 
 func newReportCommand() *cobra.Command {
 	c := &cobra.Command{

@@ -71,6 +71,8 @@ func TestReportAndSQLCommands(t *testing.T) {
 		{"no database yet", []string{"records", "--warehouse", "duckdb://" + filepath.Join(t.TempDir(), "none.duckdb")}},
 		{"dry run on an engine without one", []string{"report", "run_summary", "--warehouse", wh, "--dry-run"}},
 		{"records dry run on an engine without one", []string{"records", "--warehouse", wh, "--dry-run"}},
+		{"dry run with an output format", []string{"report", "run_summary", "--warehouse", wh, "--dry-run", "--format", "csv"}},
+		{"records dry run with --out", []string{"records", "--warehouse", wh, "--dry-run", "--out", "x.csv"}},
 	} {
 		if code, out := runCLI(t, c.args...); code != 2 {
 			t.Errorf("%s: exit %d, want 2: %s", c.name, code, out)

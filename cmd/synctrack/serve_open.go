@@ -12,8 +12,9 @@ import (
 // webOpener opens the warehouse at raw for the pages, read-only, through the
 // registry. A server engine is opened once and shared by every request
 // (close it with the returned func). The embedded engine is a file: it is
-// held only while a request is answered, so a load in another process
-// waits at most one page for its lock, and a page during a load is a 503
+// held only while a request is answered, so a load in another process is
+// locked out for at most a page (it does not wait: it exits and the next
+// run loads), and a page during a load is a 503
 // ("busy, try again") rather than a load refused for as long as serve runs.
 // In a process that never writes the file (serve: onlyReader), requests
 // attach it to one engine instance kept for them (Engine.Readers), which

@@ -12,9 +12,9 @@ import (
 var _ warehouse.Estimator = (*Warehouse)(nil)
 
 // EstimateBytes is BigQuery's dry run of sql with args bound: the bytes the
-// query would be billed on demand (totalBytesProcessed), before clustering
-// prunes blocks, so an upper bound for a query that filters the clustering
-// columns. A dry run runs nothing and is free.
+// query would process (totalBytesProcessed; on demand, billed with a 10 MB
+// minimum per table), before clustering prunes blocks, so an upper bound for
+// a query that filters the clustering columns. A dry run runs nothing and is free.
 func (w *Warehouse) EstimateBytes(ctx context.Context, sql string, args []warehouse.Arg) (int64, error) {
 	ctx, cancel := context.WithTimeout(ctx, w.c.JobTimeout)
 	defer cancel()

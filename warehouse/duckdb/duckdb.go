@@ -90,6 +90,14 @@ func ParseURL(raw string) (Config, error) {
 	// DuckDB names a database file's catalog after the file: synctrack.duckdb
 	// holds catalog "synctrack", and with schema "synctrack" every
 	// synctrack.sync_log, ours and the user's, is an ambiguous reference.
+	// DuckDB's own catalogs make the same ambiguity: system and temp in
+	// every database, memory in the in-memory one serve reads through.
+	for _, reserved := range []string{"memory", "system", "temp"} {
+		if strings.EqualFold(c.Schema, reserved) {
+			return Config{}, fmt.Errorf("warehouse URL %q: schema %q is the name of one of DuckDB's own catalogs, "+
+				"so %s.sync_log would be ambiguous; choose another ?schema= (the default is synctrack)", raw, c.Schema, c.Schema)
+		}
+	}
 	base := filepath.Base(c.Path)
 	if catalog := strings.TrimSuffix(base, filepath.Ext(base)); strings.EqualFold(catalog, c.Schema) {
 		return Config{}, fmt.Errorf("warehouse URL %q: DuckDB names the database %q after its file, the same as the schema, "+

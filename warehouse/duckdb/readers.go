@@ -26,8 +26,8 @@ import (
 // a request no longer pays for a new DuckDB instance (its extensions,
 // thread pool) nor a new connection (its settings): attach and detach
 // take 3 ms of CPU where opening and closing took 15, and the search's
-// query 71 ms where it took 88 on a new instance (BENCHMARKS.md, "Web
-// pages"). The buffer pool starts cold either way: DETACH drops the
+// query 80 ms of CPU where it took 92 on a new instance (BENCHMARKS.md,
+// "Where the record search's time goes"). The buffer pool starts cold either way: DETACH drops the
 // file's blocks, as closing did. Use it only in a process that never opens the file for
 // writing: DuckDB's lock is an fcntl lock, which belongs to the process
 // (a second handle's close would drop the writer's).
@@ -42,6 +42,7 @@ type Readers struct {
 	admin *sql.DB           // its connection that attaches and detaches
 	pages *sql.DB           // its connections that read the file, kept
 	held  int               // handles out
+	shut  bool              // Close was called: Open refuses
 }
 
 var _ warehouse.Readers = (*Readers)(nil)
@@ -80,7 +81,10 @@ func readers(raw string, o warehouse.Options) (warehouse.Readers, error) {
 func (r *Readers) Open(ctx context.Context) (warehouse.Querier, func(), error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.held == 0 {
+	if r.shut {
+		return nil, nil, warehouse.Wrap(fmt.Errorf("read %s: closed", r.c.Path), warehouse.Config, "closed", "")
+	}
+	if r.held == 0 || r.base == nil {
 		if err := r.attach(ctx); err != nil {
 			return nil, nil, err
 		}
@@ -90,6 +94,11 @@ func (r *Readers) Open(ctx context.Context) (warehouse.Querier, func(), error) {
 		readOnly: true, shared: true}
 	return w, sync.OnceFunc(r.release), nil
 }
+
+// maxIdlePages is how many reading connections are kept between requests:
+// enough for the requests a page server answers at once (database/sql keeps
+// 2 unless told), so a busy spell does not make connections again.
+const maxIdlePages = 8
 
 // attach makes the instance when there is none and attaches the file.
 func (r *Readers) attach(ctx context.Context) error {
@@ -106,6 +115,7 @@ func (r *Readers) attach(ctx context.Context) error {
 		// A connection is kept once made: a new one for each request, with
 		// its settings, cost more CPU than the attach saved.
 		r.pages = sql.OpenDB(useConnector{base: base, use: dialects.DuckDB{}.Ident(r.alias)})
+		r.pages.SetMaxIdleConns(maxIdlePages)
 	}
 	d := dialects.DuckDB{}
 	stmt := "ATTACH " + d.String(r.c.Path) + " AS " + d.Ident(r.alias) + " (READ_ONLY)"
@@ -136,6 +146,7 @@ func (r *Readers) release() {
 func (r *Readers) Close() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.shut = true
 	return r.closeBase()
 }
 

@@ -162,3 +162,22 @@ func TestReadersHandleRefusesQueryReadOnly(t *testing.T) {
 		t.Error("QueryReadOnly ran on a shared handle")
 	}
 }
+
+// Open after Close, with a handle still out, is refused: it used to hand out
+// a handle on the closed instance, whose first query panicked (found by review).
+func TestReadersOpenAfterCloseRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "w.duckdb")
+	newFile(t, path, 0)
+	rs := duckdb.NewReaders(duckdb.Config{Path: path, Schema: "synctrack", MemoryLimit: "128MB"}, nil)
+	_, release, err := rs.Open(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rs.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := rs.Open(context.Background()); err == nil {
+		t.Error("Open after Close handed out a handle")
+	}
+	release() // after Close: nothing to detach, no panic
+}

@@ -17,6 +17,8 @@ func TestParseURL(t *testing.T) {
 		{"duckdb://./synctrack.duckdb?schema=tracking", "synctrack.duckdb", "tracking", ""},
 		{"duckdb://", "", "", "no database file"},
 		{"postgres://x", "", "", "want duckdb://"},
+		{"duckdb:///tmp/x.duckdb?schema=memory", "", "", "one of DuckDB's own catalogs"},
+		{"duckdb:///tmp/x.duckdb?schema=Temp", "", "", "one of DuckDB's own catalogs"},
 		{"duckdb://./w.duckdb?threads=x", "", "", "threads"},
 		{"duckdb://./w.duckdb?memory_limit=abc", "", "", "not a size"},
 		{"duckdb://./w.duckdb?memory_limit=2GB", "w.duckdb", "synctrack", ""},
