@@ -51,7 +51,21 @@ type problem struct {
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, "home", func(ctx context.Context, q warehouse.Querier) (view, error) {
+	var list PendingList // the bucket's listing, run once the warehouse is let go
+	listed := func(ctx context.Context, v *view) {
+		if list == nil {
+			return
+		}
+		d := v.Data.(homeData)
+		// The bucket is another service: its failure is shown, not the page's.
+		if p, err := list(ctx); err != nil {
+			d.Health.PendingErr = err.Error()
+		} else {
+			d.Health.Pending = &p
+		}
+		v.Data = d
+	}
+	s.renderThen(w, r, "home", func(ctx context.Context, q warehouse.Querier) (view, error) {
 		syncs, err := query(ctx, q, "home_syncs", analysis.Values{analysis.ParamLimit: homeSyncs})
 		if err != nil {
 			return view{}, err
@@ -74,11 +88,10 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 			return view{}, err
 		}
 		if s.o.Pending != nil {
-			// The bucket is another service: its failure is shown, not the page's.
-			if p, err := s.o.Pending(ctx, q); err != nil {
+			if l, err := s.o.Pending(ctx, q); err != nil {
 				h.PendingErr = err.Error()
 			} else {
-				h.Pending = &p
+				list = l
 			}
 		}
 		d := homeData{Health: h, Days: trendDays, Through: end}
@@ -105,7 +118,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 			d.Syncs = append(d.Syncs, ss)
 		}
 		return view{Title: "Syncs", Crumbs: []crumb{{"", "Syncs"}}, Data: d}, nil
-	})
+	}, listed)
 }
 
 // sparklines draws a sync's daily rejection rate and runs per day from its

@@ -43,11 +43,22 @@ func badRequest(format string, a ...any) error {
 // is in the Server-Timing header, the whole (page) and its parts (open,
 // query, close, render): what the benchmark reads.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, page string, build func(ctx context.Context, q warehouse.Querier) (view, error)) {
+	s.renderThen(w, r, page, build, nil)
+}
+
+// renderThen is render with then run on the built view once the warehouse
+// is let go (the home page lists the bucket there), timed as "then".
+func (s *Server) renderThen(w http.ResponseWriter, r *http.Request, page string,
+	build func(ctx context.Context, q warehouse.Querier) (view, error), then func(ctx context.Context, v *view)) {
 	var t timing
 	v, err := s.withWarehouse(r.Context(), &t, build)
 	if err != nil {
 		s.fail(w, r, err)
 		return
+	}
+	if then != nil {
+		then(r.Context(), &v)
+		t.mark("then")
 	}
 	var b bytes.Buffer
 	if err := s.tmpl[page].Execute(&b, v); err != nil {

@@ -42,8 +42,16 @@ type Options struct {
 	PageSize int
 	// Pending, when set, says what the next load would read from the
 	// bucket (serve --bucket, the daemon's target): the home page shows it.
-	Pending func(ctx context.Context, q warehouse.Querier) (Pending, error)
+	// It is called with the page's warehouse (to read the ledger) and
+	// returns how to list the bucket, which the page calls once it has let
+	// the warehouse go: a listing takes seconds, and the embedded engine's
+	// file must not be held that long (a load in another process would be
+	// locked out).
+	Pending func(ctx context.Context, q warehouse.Querier) (PendingList, error)
 }
+
+// PendingList lists the bucket against what Pending read of the ledger.
+type PendingList func(ctx context.Context) (Pending, error)
 
 // Pending is what a load would read now: files new, changed or to retry.
 type Pending struct {

@@ -16,42 +16,53 @@ import (
 const pendingEvery = time.Minute
 
 // pendingFiles lists the bucket at bucketURL against the warehouse's ledger,
-// as synctrack plan does, at most once a minute.
-func pendingFiles(bucketURL string) func(ctx context.Context, q warehouse.Querier) (web.Pending, error) {
+// as synctrack plan does, at most once a minute. The ledger is read with
+// the page's warehouse; the listing runs after the page lets it go.
+func pendingFiles(bucketURL string) func(ctx context.Context, q warehouse.Querier) (web.PendingList, error) {
 	var mu sync.Mutex
 	var last web.Pending
-	return func(ctx context.Context, q warehouse.Querier) (web.Pending, error) {
+	fresh := func() (web.Pending, bool) {
 		mu.Lock()
 		defer mu.Unlock()
-		if !last.At.IsZero() && time.Since(last.At) < pendingEvery {
-			return last, nil
+		return last, !last.At.IsZero() && time.Since(last.At) < pendingEvery
+	}
+	return func(ctx context.Context, q warehouse.Querier) (web.PendingList, error) {
+		if p, ok := fresh(); ok {
+			return func(context.Context) (web.Pending, error) { return p, nil }, nil
 		}
 		lw, ok := q.(interface {
 			Ledger(context.Context) ([]warehouse.LedgerEntry, error)
 		})
 		if !ok {
-			return web.Pending{}, fmt.Errorf("this warehouse has no ledger to compare with")
+			return nil, fmt.Errorf("this warehouse has no ledger to compare with")
 		}
 		rows, err := lw.Ledger(ctx)
 		if err != nil {
-			return web.Pending{}, fmt.Errorf("read ledger: %w", err)
+			return nil, fmt.Errorf("read ledger: %w", err)
 		}
-		ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-		defer cancel()
-		b, _, err := openBucket(ctx, bucketURL)
-		if err != nil {
-			return web.Pending{}, err
-		}
-		defer b.Close()
-		p, err := loader.PlanBucket(ctx, b, loader.NewLedger(rows))
-		if err != nil {
-			return web.Pending{}, err
-		}
-		facts := 0
-		for _, ws := range p.Facts {
-			facts += len(ws)
-		}
-		last = web.Pending{Records: len(p.Records), Metadata: len(p.Metadata), Facts: facts, Listed: p.Listed, At: time.Now().UTC()}
-		return last, nil
+		return func(ctx context.Context) (web.Pending, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			if !last.At.IsZero() && time.Since(last.At) < pendingEvery {
+				return last, nil // another page listed meanwhile
+			}
+			ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+			defer cancel()
+			b, _, err := openBucket(ctx, bucketURL)
+			if err != nil {
+				return web.Pending{}, err
+			}
+			defer b.Close()
+			p, err := loader.PlanBucket(ctx, b, loader.NewLedger(rows))
+			if err != nil {
+				return web.Pending{}, err
+			}
+			facts := 0
+			for _, ws := range p.Facts {
+				facts += len(ws)
+			}
+			last = web.Pending{Records: len(p.Records), Metadata: len(p.Metadata), Facts: facts, Listed: p.Listed, At: time.Now().UTC()}
+			return last, nil
+		}, nil
 	}
 }
