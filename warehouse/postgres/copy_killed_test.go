@@ -49,14 +49,15 @@ func TestCopyKilledMidStream(t *testing.T) {
 	}()
 	_, err := loader.New(testbucket.Open(t, url), dir, w, loader.Options{}).Load(context.Background())
 	close(stop)
-	if err == nil {
-		t.Skip("the COPY ended before it could be terminated") // rare: nothing to check
-	}
-	if c := warehouse.ClassOf(err); c != warehouse.Transient {
-		t.Errorf("load whose backend was terminated: %v (class %v), want transient", err, c)
-	}
-	if _, err := loader.New(testbucket.Open(t, url), dir, w, loader.Options{}).Load(context.Background()); err != nil {
-		t.Fatalf("the next load: %v", err)
+	// Rarely the COPY ends before the backend can be terminated: then the
+	// load succeeded and the rows below are its own.
+	if err != nil {
+		if c := warehouse.ClassOf(err); c != warehouse.Transient {
+			t.Errorf("load whose backend was terminated: %v (class %v), want transient", err, c)
+		}
+		if _, err := loader.New(testbucket.Open(t, url), dir, w, loader.Options{}).Load(context.Background()); err != nil {
+			t.Fatalf("the next load: %v", err)
+		}
 	}
 	if got := rowsOf(t, w, `SELECT count(*), count(DISTINCT identifier) FROM synctrack_schema.sync_records WHERE _file LIKE '%/r1/%'`); len(got) != 1 || got[0] != "400000|400000" {
 		t.Errorf("rows, identifiers of the file after the next load: %v, want 400000 once each", got)
