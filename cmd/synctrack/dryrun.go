@@ -26,8 +26,9 @@ func dryRun(cmd *cobra.Command, whURL, name string, v analysis.Values) error {
 	if err != nil {
 		return err
 	}
+	noDryRun := usageError("--dry-run: %s cannot say what a query would read without running it; only BigQuery's dry run can", eng.Name)
 	if !warehouse.Can[warehouse.Estimator](eng) {
-		return usageError("--dry-run: %s cannot say what a query would read without running it; only BigQuery's dry run can", eng.Name)
+		return noDryRun
 	}
 	wh, err := openReader(cmd, whURL)
 	if err != nil {
@@ -36,7 +37,7 @@ func dryRun(cmd *cobra.Command, whURL, name string, v analysis.Values) error {
 	defer wh.Close()
 	est, ok := wh.(warehouse.Estimator)
 	if !ok {
-		return usageError("--dry-run: %s cannot say what a query would read without running it; only BigQuery's dry run can", eng.Name)
+		return noDryRun
 	}
 	q, err := analysis.Bind(wh.Dialect(), wh.Schema(), name, v)
 	if err != nil {

@@ -118,5 +118,13 @@ func appendInt8(b []byte, n int64) []byte {
 const y2kMicros = 946_684_800 * 1_000_000
 
 func appendTimestamptz(b []byte, t time.Time) []byte {
-	return appendInt8(b, t.Unix()*1_000_000+int64(t.Nanosecond())/1000-y2kMicros)
+	return appendInt8(b, timestamptzMicros(t))
 }
+
+// timestamptzMicros is t as timestamptz stores it.
+func timestamptzMicros(t time.Time) int64 {
+	return t.Unix()*1_000_000 + int64(t.Nanosecond())/1000 - y2kMicros
+}
+
+// microsTime is the instant a timestamptz of us microseconds stores.
+func microsTime(us int64) time.Time { return time.UnixMicro(us + y2kMicros).UTC() }

@@ -199,11 +199,12 @@ func (r *recordFile) appendRow(b []byte, row int64) ([]byte, error) {
 		if err != nil {
 			return b[:start], fmt.Errorf("%s: %w", vendorColumns[c], err)
 		}
-		b = appendTimestamptz(b, ts)
+		us := timestamptzMicros(ts)
+		b = appendInt8(b, us)
 		if c == 5 {
-			cr.started, cr.startedOK = timestamptzMicros(ts), true
+			cr.started, cr.startedOK = us, true
 		} else {
-			cr.ended, cr.endedOK = timestamptzMicros(ts), true
+			cr.ended, cr.endedOK = us, true
 		}
 	}
 	b, cr.sync = text(b, 7, r.f.SyncID)

@@ -189,13 +189,6 @@ func stampArg(us int64, ok bool) any {
 	return microsTime(us)
 }
 
-// timestamptzMicros is t as timestamptz stores it (appendTimestamptz).
-func timestamptzMicros(t time.Time) int64 {
-	return t.Unix()*1_000_000 + int64(t.Nanosecond())/1000 - y2kMicros
-}
-
-func microsTime(us int64) time.Time { return time.UnixMicro(us + y2kMicros).UTC() }
-
 // writeCounts writes the counts of a load's files in tx: one COPY per
 // table, a few rows per file.
 func (w *Warehouse) writeCounts(ctx context.Context, tx pgx.Tx, keys []string, tallies []*tally, loadedAt time.Time) error {
