@@ -26,6 +26,35 @@ var RecordsColumns = []Column{
 // too; tables made before this keep DuckDB's choice (only slower to load).
 var recordsCompression = map[string]string{"identifier": "fsst", "record_payload": "fsst"}
 
+// IdentifierKeyColumn is the last column of sync_records in DuckDB only: a
+// 32-bit hash of identifier (IdentifierKey), so that the record search reads
+// 4 bytes a row and decompresses the identifiers of the few vectors whose key
+// matches, instead of every identifier of the table (BENCHMARKS.md, "Web
+// pages"). Not part of the contract shared with the other engines: they
+// have no per-request cold scan to spare (Postgres can index, the cloud
+// engines bill bytes), and no view or dbt model shows it.
+const IdentifierKeyColumn = "_identifier_hash"
+
+// IdentifierKey renders the key of a VARCHAR expression: the high half of
+// DuckDB's hash, called by its qualified name so that a macro named hash in
+// the user's file cannot stand in for it.
+func (DuckDB) IdentifierKey(expr string) string {
+	return "CAST(system.main.hash(" + expr + ") >> 32 AS UINTEGER)"
+}
+
+// IdentifierKeyStamp renders, as SQL, the text kept as the comment of
+// IdentifierKeyColumn: the key of a fixed string, as the DuckDB computing it
+// hashes. DuckDB does not promise its hash across versions; a reader whose
+// own stamp differs does not use the keys (they would miss rows), and a
+// writer whose stamp differs computes them again.
+func (d DuckDB) IdentifierKeyStamp() string {
+	return "'synctrack identifier key v1: ' || CAST(" + d.IdentifierKey("CAST('synctrack' AS VARCHAR)") + " AS VARCHAR)"
+}
+
+// duckDBRecordsColumns are sync_records' columns as DuckDB stores them:
+// the contract's and the identifier key.
+var duckDBRecordsColumns = append(RecordsColumns[:len(RecordsColumns):len(RecordsColumns)], Column{IdentifierKeyColumn, "UINTEGER"})
+
 // RunsColumns are sync_runs' columns in DuckDB, in order.
 var RunsColumns = []Column{
 	{"org_id", "VARCHAR"}, {"workspace_id", "VARCHAR"}, {"sync_configuration_id", "VARCHAR"},
@@ -84,7 +113,7 @@ func (d DuckDB) createTable(schema, table string, cols []Column, compress map[st
 func (d DuckDB) Setup(schema string) []string {
 	stmts := []string{
 		"CREATE SCHEMA IF NOT EXISTS " + d.Ident(schema),
-		d.createTable(schema, "sync_records", RecordsColumns, recordsCompression),
+		d.createTable(schema, "sync_records", duckDBRecordsColumns, recordsCompression),
 		d.CreateTable(schema, "sync_runs", RunsColumns),
 		d.CreateTable(schema, "load_ledger", LedgerColumns),
 		d.CreateTable(schema, "payload_columns", PayloadColumnsColumns),

@@ -22,6 +22,9 @@ const (
 	ParamAfterRow  = "after_row"  // the last row's _row within it
 	ParamBefore    = "before"     // the last run's start: runs started before it
 	ParamBeforeRun = "before_run" // the last run's id, for runs started at the same instant
+	// The key of identifier an engine keeps (warehouse.IdentifierKeyer), set
+	// by the program, never by a person: a filter that narrows the scan.
+	ParamIdentifierKey = "identifier_key"
 )
 
 type kind int
@@ -31,12 +34,14 @@ const (
 	kindTime              // bound as time.Time, or a cast quoted literal
 	kindCount             // always a decimal literal: it is an int by then
 	kindOutcome
+	kindKey // an int64 the program computed: a decimal literal, never parsed from input
 )
 
 var paramKinds = map[string]kind{
 	ParamSync: kindText, ParamRun: kindText, ParamIdentifier: kindText,
 	ParamSince: kindTime, ParamLimit: kindCount, ParamN: kindCount, ParamStatus: kindOutcome,
 	ParamAfterFile: kindText, ParamAfterRow: kindCount, ParamBefore: kindTime, ParamBeforeRun: kindText,
+	ParamIdentifierKey: kindKey,
 }
 
 // Values are parsed parameters: string for text, time.Time for since, int
@@ -49,7 +54,7 @@ func ParseParams(raw map[string]string, now time.Time) (Values, error) {
 	v := Values{}
 	for k, s := range raw {
 		kd, ok := paramKinds[k]
-		if !ok {
+		if !ok || kd == kindKey {
 			return nil, fmt.Errorf("unknown parameter %q (known: %s)", k, strings.Join(knownParams(), ", "))
 		}
 		switch kd {
@@ -96,8 +101,10 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 
 func knownParams() []string {
 	out := make([]string, 0, len(paramKinds))
-	for k := range paramKinds {
-		out = append(out, k)
+	for k, kd := range paramKinds {
+		if kd != kindKey {
+			out = append(out, k)
+		}
 	}
 	sort.Strings(out)
 	return out

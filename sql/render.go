@@ -81,6 +81,8 @@ func render(fsys fs.FS, d Dialect, schema, name string, v Values, bind bool, ext
 			return "", nil
 		case paramKinds[p] == kindCount:
 			return strconv.Itoa(val.(int)), nil
+		case paramKinds[p] == kindKey:
+			return strconv.FormatInt(val.(int64), 10), nil
 		case !bind:
 			return literal(d, val), nil
 		}
@@ -140,6 +142,8 @@ func (t Template) check(v Values) error {
 			_, ok = val.(time.Time)
 		case kindCount:
 			_, ok = val.(int)
+		case kindKey:
+			_, ok = val.(int64)
 		}
 		if !ok {
 			return fmt.Errorf("parameter %s: unexpected value type %T", p, val)

@@ -140,6 +140,15 @@ type Estimator interface {
 	EstimateBytes(ctx context.Context, sql string, args []Arg) (int64, error)
 }
 
+// IdentifierKeyer is a warehouse that keeps a key of each record's identifier
+// beside it (DuckDB: a hash, sync_records._identifier_hash), so the record
+// search can filter on the key first. ok is false when the keys cannot be
+// trusted here (a file not yet migrated, or keys from a DuckDB that hashes
+// otherwise): the search then filters on the identifier alone.
+type IdentifierKeyer interface {
+	IdentifierKey(ctx context.Context, identifier string) (key int64, ok bool, err error)
+}
+
 // JSONBaseline is an engine whose bare load can also store record_payload
 // as its JSON type, as the contract does (PostgreSQL: jsonb, parsed on
 // arrival), instead of as plain text: the second ceiling `synctrack bench`

@@ -86,3 +86,23 @@ func countSources(d dialects.Dialect, schema string) template.FuncMap {
 		"fingerprintCounts": func() string { return d.Table(schema, "run_fingerprint_counts") },
 	}
 }
+
+// keyIdentifier adds to v the key of its identifier when the warehouse keeps
+// one it can trust (warehouse.IdentifierKeyer: DuckDB's _identifier_hash),
+// so the search reads the keys first. Without it the same rows come from the
+// identifier alone, slower.
+func keyIdentifier(ctx context.Context, q warehouse.Querier, v analysis.Values) error {
+	id, ok := v[analysis.ParamIdentifier].(string)
+	k, keeps := q.(warehouse.IdentifierKeyer)
+	if !ok || !keeps {
+		return nil
+	}
+	key, ok, err := k.IdentifierKey(ctx, id)
+	if err != nil {
+		return err
+	}
+	if ok {
+		v[analysis.ParamIdentifierKey] = key
+	}
+	return nil
+}

@@ -35,6 +35,8 @@ func TestPageSQLRendersForEveryEngine(t *testing.T) {
 					v[p] = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 				case analysis.ParamStatus:
 					v[p] = "rejected"
+				case analysis.ParamIdentifierKey:
+					v[p] = int64(7) // the program's number, a literal like the counts
 				default:
 					v[p] = marker + p
 				}

@@ -77,6 +77,9 @@ func (s *Server) runPage(w http.ResponseWriter, r *http.Request) {
 			}
 			v[analysis.ParamAfterFile], v[analysis.ParamAfterRow] = c.K, c.N
 		}
+		if err := keyIdentifier(ctx, wh, v); err != nil {
+			return view{}, err
+		}
 		rows, err := query(ctx, wh, "run_records", v)
 		if err != nil {
 			return view{}, err

@@ -134,6 +134,12 @@ func checkAgainstCatalog(t *testing.T, wh string, src dbtschema.Source, files ma
 		catalog[r[0]] = append(catalog[r[0]], r[1])
 	}
 	delete(catalog, "daemon_lease") // the daemon's lock row: left out on purpose
+	// DuckDB's last column of sync_records is the record search's key, the
+	// engine's own and not in the contract (README, "Web pages"): dbt need
+	// not declare it, and nothing else may be undeclared.
+	if cols := catalog["sync_records"]; len(cols) > 0 && cols[len(cols)-1] == dialects.IdentifierKeyColumn {
+		catalog["sync_records"] = cols[:len(cols)-1]
+	}
 	declared := map[string][]string{}
 	typed := 0
 	for _, tb := range src.Tables {

@@ -187,6 +187,9 @@ func (w *Warehouse) setup(ctx context.Context) error {
 			return classify(fmt.Errorf("set up schema %s: %w", w.schema, err), nil)
 		}
 	}
+	if err := w.ensureIdentifierKey(ctx); err != nil {
+		return err
+	}
 	return w.backfillCounts(ctx)
 }
 

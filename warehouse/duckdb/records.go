@@ -153,6 +153,7 @@ func (w *Warehouse) insertRecordsSQL(files []warehouse.File) string {
 		orPath("sync_run_id", "b.run_id"),
 		orPath("org_id", "b.org_id"),
 		"b.batch_type", "b.batch_number", "b.key", "r.file_row_number", extraJSON, "$1",
+		d.IdentifierKey(col("identifier", "VARCHAR")),
 	}
 	return "INSERT INTO " + w.table("sync_records") + " SELECT\n  " + strings.Join(sel, ",\n  ") +
 		"\nFROM read_parquet([" + strings.Join(paths, ", ") + "], union_by_name = true, filename = " +

@@ -1,7 +1,7 @@
 -- One run's records in file order, paged by key: the rows after (after_file, after_row).
 -- Filtered by outcome (status) and identifier; what the run page lists.
 -- view: no
--- params: sync run status identifier after_file after_row limit
+-- params: sync run status identifier identifier_key after_file after_row limit
 -- required: sync run
 SELECT
   r.identifier,
@@ -19,6 +19,9 @@ WHERE r.sync_configuration_id = {{ param "sync" }} AND r.sync_run_id = {{ param 
 {{- end }}
 {{- with param "identifier" }}
   AND r.identifier = {{ . }}
+{{- end }}
+{{- with param "identifier_key" }}
+  AND r._identifier_hash = {{ . }}
 {{- end }}
 {{- with param "after_file" }}
   AND (r._file > {{ . }} OR (r._file = {{ . }} AND r._row > {{ param "after_row" }}))

@@ -1,0 +1,88 @@
+package duckdb
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/synctrack/synctrack/dialects"
+)
+
+// identifierKeyState reads what the catalog says of sync_records' identifier
+// key: whether the column is there, the stamp its comment holds, and the
+// stamp this DuckDB computes (dialects.DuckDB.IdentifierKeyStamp). It reads
+// the catalog only, no row.
+func (w *Warehouse) identifierKeyState(ctx context.Context, on queryer) (has bool, stored, want string, err error) {
+	q := `SELECT count(*), coalesce(max(comment), ''), ` + w.d.IdentifierKeyStamp() + `
+FROM duckdb_columns()
+WHERE database_name = current_database() AND schema_name = $1 AND table_name = 'sync_records' AND column_name = $2`
+	rows, err := w.query(ctx, on, q, w.schema, dialects.IdentifierKeyColumn)
+	if err != nil {
+		return false, "", "", err
+	}
+	defer rows.Close()
+	var n int
+	for rows.Next() {
+		if err := rows.Scan(&n, &stored, &want); err != nil {
+			return false, "", "", err
+		}
+	}
+	return n > 0, stored, want, rows.Err()
+}
+
+// ensureIdentifierKey gives sync_records its identifier key column, filled,
+// when the table was made without it (before synctrack kept one) or when
+// its keys were computed by a DuckDB that hashes otherwise (the comment's
+// stamp differs): one transaction adds or recomputes the keys and writes the
+// stamp, so a crash leaves the old state and the next open does it again.
+// Loads write the key of every row they insert; nothing else writes the
+// column.
+func (w *Warehouse) ensureIdentifierKey(ctx context.Context) error {
+	has, stored, want, err := w.identifierKeyState(ctx, w.db)
+	if err != nil {
+		return classify(fmt.Errorf("read the identifier key's state: %w", err), nil)
+	}
+	if has && stored == want {
+		return nil
+	}
+	recs := w.table("sync_records")
+	col := w.d.Ident(dialects.IdentifierKeyColumn)
+	var n int64
+	err = w.inTx(ctx, nil, func(tx *sql.Tx) error {
+		if !has {
+			if _, err := w.exec(ctx, tx, "ALTER TABLE "+recs+" ADD COLUMN "+col+" UINTEGER"); err != nil {
+				return err
+			}
+		}
+		res, err := w.exec(ctx, tx, "UPDATE "+recs+" SET "+col+" = "+w.d.IdentifierKey("identifier"))
+		if err != nil {
+			return err
+		}
+		n, _ = res.RowsAffected()
+		_, err = w.exec(ctx, tx, "COMMENT ON COLUMN "+recs+"."+col+" IS "+w.d.String(want))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("write sync_records' identifier keys: %w", err)
+	}
+	if n > 0 {
+		w.log.Info("wrote the identifier key of every row of sync_records", "schema", w.schema, "rows", n, "added_column", !has)
+	}
+	return nil
+}
+
+// IdentifierKey is the key the record search filters on with identifier, and
+// whether it may: only when sync_records has the column and its stamp is
+// this DuckDB's, so the keys were computed by the same hash. It reads the
+// catalog, no row.
+func (w *Warehouse) IdentifierKey(ctx context.Context, identifier string) (int64, bool, error) {
+	has, stored, want, err := w.identifierKeyState(ctx, w.db)
+	if err != nil || !has || stored != want {
+		return 0, false, classify(err, nil)
+	}
+	var key int64
+	if err := w.db.QueryRowContext(ctx, "SELECT "+w.d.IdentifierKey("CAST($1 AS VARCHAR)"), identifier).Scan(&key); err != nil {
+		return 0, false, classify(fmt.Errorf("identifier key: %w", err), nil)
+	}
+	return key, true, nil
+}
