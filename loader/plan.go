@@ -1,6 +1,7 @@
 package loader
 
 import (
+	"context"
 	"sort"
 
 	"github.com/synctrack/synctrack/warehouse"
@@ -76,6 +77,18 @@ func NewLedger(rows []warehouse.LedgerEntry) Ledger {
 		l.add(r.Version())
 	}
 	return l
+}
+
+// ReadLedger indexes the ledger src streams: only what planning keeps of
+// each row (key, etag, status, attempts), never a row's error text or
+// times, so a large ledger costs a plan its keys and little more.
+func ReadLedger(ctx context.Context, src LedgerSource) (Ledger, error) {
+	l := Ledger{}
+	err := src.ScanLedger(ctx, "", func(v warehouse.LedgerVersion) error {
+		l.add(v)
+		return nil
+	})
+	return l, err
 }
 
 // decide returns the work an object needs, or false when it is up to date,

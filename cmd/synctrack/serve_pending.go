@@ -30,13 +30,12 @@ func pendingFiles(bucketURL string) func(ctx context.Context, q warehouse.Querie
 		if p, ok := fresh(); ok {
 			return func(context.Context) (web.Pending, error) { return p, nil }, nil
 		}
-		lw, ok := q.(interface {
-			Ledger(context.Context) ([]warehouse.LedgerEntry, error)
-		})
+		src, ok := q.(loader.LedgerSource)
 		if !ok {
 			return nil, fmt.Errorf("this warehouse has no ledger to compare with")
 		}
-		rows, err := lw.Ledger(ctx)
+		// What planning keeps of each row only, not every column of it.
+		ledger, err := loader.ReadLedger(ctx, src)
 		if err != nil {
 			return nil, fmt.Errorf("read ledger: %w", err)
 		}
@@ -53,7 +52,7 @@ func pendingFiles(bucketURL string) func(ctx context.Context, q warehouse.Querie
 				return web.Pending{}, err
 			}
 			defer b.Close()
-			p, err := loader.PlanBucket(ctx, b, loader.NewLedger(rows))
+			p, err := loader.PlanBucket(ctx, b, ledger)
 			if err != nil {
 				return web.Pending{}, err
 			}
