@@ -43,16 +43,29 @@ func (DuckDB) IdentifierKey(expr string) string {
 }
 
 // IdentifierKeyStamp renders, as SQL, the text kept as the comment of
-// IdentifierKeyColumn: the key of a fixed string, as the DuckDB computing it
-// hashes. DuckDB does not promise its hash across versions; a reader whose
-// own stamp differs does not use the keys (they would miss rows), and a
-// writer whose stamp differs computes them again.
+// IdentifierKeyColumn: the keys of fixed strings, as the DuckDB computing it
+// hashes them. DuckDB does not promise its hash across versions; a reader
+// whose own stamp differs does not use the keys (they would miss rows), and
+// a writer whose stamp differs computes them again. The probes cover each
+// way DuckDB may hash a string: empty, inlined (up to 12 bytes) and not,
+// short and long, ASCII and not.
 func (d DuckDB) IdentifierKeyStamp() string {
-	return "'synctrack identifier key v1: ' || CAST(" + d.IdentifierKey("CAST('synctrack' AS VARCHAR)") + " AS VARCHAR)"
+	keys := make([]string, len(identifierKeyProbes))
+	for i, p := range identifierKeyProbes {
+		keys[i] = "CAST(" + d.IdentifierKey("CAST("+d.String(p)+" AS VARCHAR)") + " AS VARCHAR)"
+	}
+	return "'synctrack identifier key v2: ' || concat_ws(' ', " + strings.Join(keys, ", ") + ")"
 }
 
+var identifierKeyProbes = []string{"", "synctrac", "synctrack-12", "synctrack-13", "6f1c2d3e-0a4b-4c5d-8e9f-a0b1c2d3e4f5",
+	strings.Repeat("synctrack identifier ", 4), "é🙂 ünïcode ключ 识别"}
+
 // duckDBRecordsColumns are sync_records' columns as DuckDB stores them:
-// the contract's and the identifier key.
+// the contract's and the identifier key, which stays last: the records
+// INSERT lists no columns (so an older synctrack, which would leave the key
+// NULL, fails to load a file that has it instead of writing rows the search
+// cannot find), and a file made before gets it by ALTER TABLE ADD COLUMN,
+// which appends.
 var duckDBRecordsColumns = append(RecordsColumns[:len(RecordsColumns):len(RecordsColumns)], Column{IdentifierKeyColumn, "UINTEGER"})
 
 // RunsColumns are sync_runs' columns in DuckDB, in order.

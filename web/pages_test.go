@@ -80,6 +80,9 @@ func checkPages(t *testing.T, base string, f *fixture) {
 			t.Errorf("Server-Timing parts add up to %.1f ms, the page to %.1f: %v", sum, st["page"], st)
 		}
 		get(t, base+"/records/no-such-record", http.StatusNotFound)
+		// Bytes that are not text: a bad request, not a failed bind.
+		get(t, base+"/records/%FF", http.StatusBadRequest)
+		get(t, base+"/records/x?sync=%FE", http.StatusBadRequest)
 		// The header's search form goes to the same page.
 		if got := get(t, base+"/records?q="+url.QueryEscape(ident)+"&sync="+url.QueryEscape(sync), http.StatusOK); got != body {
 			t.Errorf("/records?q= does not lead to the record's page")
@@ -89,6 +92,7 @@ func checkPages(t *testing.T, base string, f *fixture) {
 	get(t, base+"/syncs/no-such-sync", http.StatusNotFound)
 	get(t, base+"/syncs/"+sync+"/runs/no-such-run", http.StatusNotFound)
 	get(t, base+"/syncs/"+sync+"/runs/"+run+"?outcome=bogus", http.StatusBadRequest)
+	get(t, base+"/syncs/"+sync+"/runs/"+run+"?q=%FF", http.StatusBadRequest)
 	get(t, base+"/syncs/"+sync+"/runs/"+run+"?after=garbage", http.StatusBadRequest)
 }
 

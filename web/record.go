@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/synctrack/synctrack/internal/reportrun"
 	analysis "github.com/synctrack/synctrack/sql"
@@ -30,6 +31,9 @@ type historyRow struct {
 func (s *Server) recordPage(w http.ResponseWriter, r *http.Request) {
 	id, sync := r.PathValue("identifier"), r.URL.Query().Get("sync")
 	s.render(w, r, "record", func(ctx context.Context, q warehouse.Querier) (view, error) {
+		if !utf8.ValidString(id) || !utf8.ValidString(sync) {
+			return view{}, badRequest("an identifier and a sync id are text; this one is not valid UTF-8")
+		}
 		v := analysis.Values{analysis.ParamIdentifier: id, analysis.ParamLimit: historyLimit + 1}
 		if sync != "" {
 			v[analysis.ParamSync] = sync

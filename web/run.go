@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/synctrack/synctrack/dialects"
 	analysis "github.com/synctrack/synctrack/sql"
@@ -105,6 +106,9 @@ func recordFilters(r *http.Request) (outcome, q string, err error) {
 	outcome, q = r.URL.Query().Get("outcome"), r.URL.Query().Get("q")
 	if outcome != "" && !slices.Contains(dialects.Outcomes, outcome) {
 		return "", "", badRequest("outcome %q: want success, rejected or invalid", outcome)
+	}
+	if !utf8.ValidString(q) {
+		return "", "", badRequest("q: an identifier is text; this one is not valid UTF-8")
 	}
 	return outcome, q, nil
 }

@@ -10,24 +10,25 @@ import (
 
 // identifierKeyState reads what the catalog says of sync_records' identifier
 // key: whether the column is there, the stamp its comment holds, and the
-// stamp this DuckDB computes (dialects.DuckDB.IdentifierKeyStamp). It reads
-// the catalog only, no row.
-func (w *Warehouse) identifierKeyState(ctx context.Context, on queryer) (has bool, stored, want string, err error) {
-	q := `SELECT count(*), coalesce(max(comment), ''), ` + w.d.IdentifierKeyStamp() + `
+// stamp this DuckDB computes (dialects.DuckDB.IdentifierKeyStamp); and, in
+// the same query, the key of identifier. It reads the catalog only, no row.
+// Names are matched as DuckDB matches them, whatever their case.
+func (w *Warehouse) identifierKeyState(ctx context.Context, on queryer, identifier string) (has bool, stored, want string, key int64, err error) {
+	q := `SELECT count(*), coalesce(max(comment), ''), ` + w.d.IdentifierKeyStamp() + `, ` + w.d.IdentifierKey("CAST($3 AS VARCHAR)") + `
 FROM duckdb_columns()
-WHERE database_name = current_database() AND schema_name = $1 AND table_name = 'sync_records' AND column_name = $2`
-	rows, err := w.query(ctx, on, q, w.schema, dialects.IdentifierKeyColumn)
+WHERE database_name = current_database() AND lower(schema_name) = lower($1) AND table_name = 'sync_records' AND column_name = $2`
+	rows, err := w.query(ctx, on, q, w.schema, dialects.IdentifierKeyColumn, identifier)
 	if err != nil {
-		return false, "", "", err
+		return false, "", "", 0, err
 	}
 	defer rows.Close()
 	var n int
 	for rows.Next() {
-		if err := rows.Scan(&n, &stored, &want); err != nil {
-			return false, "", "", err
+		if err := rows.Scan(&n, &stored, &want, &key); err != nil {
+			return false, "", "", 0, err
 		}
 	}
-	return n > 0, stored, want, rows.Err()
+	return n > 0, stored, want, key, rows.Err()
 }
 
 // ensureIdentifierKey gives sync_records its identifier key column, filled,
@@ -38,7 +39,7 @@ WHERE database_name = current_database() AND schema_name = $1 AND table_name = '
 // Loads write the key of every row they insert; nothing else writes the
 // column.
 func (w *Warehouse) ensureIdentifierKey(ctx context.Context) error {
-	has, stored, want, err := w.identifierKeyState(ctx, w.db)
+	has, stored, want, _, err := w.identifierKeyState(ctx, w.db, "")
 	if err != nil {
 		return classify(fmt.Errorf("read the identifier key's state: %w", err), nil)
 	}
@@ -73,16 +74,12 @@ func (w *Warehouse) ensureIdentifierKey(ctx context.Context) error {
 
 // IdentifierKey is the key the record search filters on with identifier, and
 // whether it may: only when sync_records has the column and its stamp is
-// this DuckDB's, so the keys were computed by the same hash. It reads the
-// catalog, no row.
+// this DuckDB's, so the keys were computed by the same hash. One query of
+// the catalog, no row.
 func (w *Warehouse) IdentifierKey(ctx context.Context, identifier string) (int64, bool, error) {
-	has, stored, want, err := w.identifierKeyState(ctx, w.db)
-	if err != nil || !has || stored != want {
-		return 0, false, classify(err, nil)
-	}
-	var key int64
-	if err := w.db.QueryRowContext(ctx, "SELECT "+w.d.IdentifierKey("CAST($1 AS VARCHAR)"), identifier).Scan(&key); err != nil {
+	has, stored, want, key, err := w.identifierKeyState(ctx, w.db, identifier)
+	if err != nil {
 		return 0, false, classify(fmt.Errorf("identifier key: %w", err), nil)
 	}
-	return key, true, nil
+	return key, has && stored == want, nil
 }

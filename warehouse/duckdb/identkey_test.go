@@ -115,3 +115,22 @@ func TestIdentifierKey(t *testing.T) {
 	w.Close()
 	trusted("after the migration", true)
 }
+
+// DuckDB matches schema names whatever their case: a file made with one case
+// of ?schema= and loaded with another keeps its keys (the column is found,
+// not added a second time).
+func TestIdentifierKeySchemaCase(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "c.duckdb")
+	for _, schema := range []string{"MySchema", "myschema", "MYSCHEMA"} {
+		w, err := duckdb.Open(ctx, duckdb.Config{Path: path, Schema: schema, MemoryLimit: duckdb.DefaultMemoryLimit}, nil)
+		if err != nil {
+			t.Fatalf("open with schema %s: %v", schema, err)
+		}
+		_, ok, err := w.IdentifierKey(ctx, "x")
+		w.Close()
+		if err != nil || !ok {
+			t.Errorf("schema %s: keys trusted %v, err %v", schema, ok, err)
+		}
+	}
+}
