@@ -3,10 +3,14 @@ package duckdb
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/synctrack/synctrack/dialects"
 	analysis "github.com/synctrack/synctrack/sql"
+	"github.com/synctrack/synctrack/warehouse"
 )
 
 // backfillCounts fills the counts tables of a schema made before them: rows
@@ -52,6 +56,79 @@ func (w *Warehouse) writeCounts(ctx context.Context, tx *sql.Tx, where string, a
 	q := "CREATE OR REPLACE TEMP TABLE " + countGroups + " AS\n" + analysis.CountGroups(w.d, w.schema, where, fingerprint)
 	if _, err := w.exec(ctx, tx, q, args...); err != nil {
 		return err
+	}
+	for _, s := range analysis.CountsFromGroups(w.d, w.schema, countGroups) {
+		if _, err := w.exec(ctx, tx, s); err != nil {
+			return err
+		}
+	}
+	_, err := w.exec(ctx, tx, "DROP TABLE "+countGroups)
+	return err
+}
+
+// tallyResult is a batch's counts grouped in Go, or why not.
+type tallyResult struct {
+	t       *batchTally
+	err     error
+	elapsed time.Duration
+}
+
+// tallyBatch groups files' rows; a panic of the parquet reader on a
+// malformed file is an error, and the SQL pass counts the batch.
+func tallyBatch(files []warehouse.File) (r tallyResult) {
+	start := time.Now()
+	defer func() {
+		if p := recover(); p != nil {
+			r = tallyResult{err: fmt.Errorf("group counts: %v", p)}
+		}
+	}()
+	t, err := tallyFiles(files)
+	return tallyResult{t: t, err: err, elapsed: time.Since(start)}
+}
+
+// countBatch writes the counts of the rows a load just inserted (_loaded_at
+// now): from the groups tallied in Go, or, when a file holds a type they do
+// not read exactly (or cannot be read), by the SQL pass over the rows.
+func (w *Warehouse) countBatch(ctx context.Context, tx *sql.Tx, files []warehouse.File, t tallyResult, now time.Time) error {
+	if t.err != nil {
+		if !errors.Is(t.err, errNoTally) {
+			w.log.Warn("counts not grouped from the files, counting the stored rows", "err", t.err)
+		} else {
+			w.log.Debug("counts not grouped from the files, counting the stored rows", "reason", t.err)
+		}
+		tallyFallbacks.Add(1)
+		// The rows just inserted, and only those: _loaded_at = now lets
+		// DuckDB skip every older row group by its min/max before the
+		// join on _file.
+		return w.writeCounts(ctx, tx, `r._loaded_at = $1 AND r._file IN (SELECT key FROM _st_batch)`, now)
+	}
+	w.log.Debug("counts grouped from the files", "elapsed", t.elapsed)
+	q := "CREATE OR REPLACE TEMP TABLE " + countGroups + ` (org_id VARCHAR, sync_configuration_id VARCHAR,
+  sync_run_id VARCHAR, batch_started_at TIMESTAMPTZ, batch_ended_at TIMESTAMPTZ, outcome VARCHAR,
+  fingerprint VARCHAR, status_message VARCHAR, records BIGINT, _file VARCHAR, _loaded_at TIMESTAMPTZ)`
+	if _, err := w.exec(ctx, tx, q); err != nil {
+		return err
+	}
+	// Bound, not literals: a message may hold any byte, NUL included. The
+	// timestamps go as micros since 1970, _loaded_at as the INSERT bound it.
+	const perStmt = 500
+	row := "(?, ?, ?, CAST(make_timestamp(CAST(? AS BIGINT)) AS TIMESTAMPTZ), CAST(make_timestamp(CAST(? AS BIGINT)) AS TIMESTAMPTZ), ?, ?, ?, ?, ?, ?)"
+	rows := t.t.groupRows(files)
+	for start := 0; start < len(rows); start += perStmt {
+		chunk := rows[start:min(start+perStmt, len(rows))]
+		var b strings.Builder
+		b.WriteString("INSERT INTO " + countGroups + " VALUES ")
+		args := make([]any, 0, len(chunk)*11)
+		for i, r := range chunk {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(row)
+			args = append(append(args, r...), now)
+		}
+		if _, err := w.exec(ctx, tx, b.String(), args...); err != nil {
+			return err
+		}
 	}
 	for _, s := range analysis.CountsFromGroups(w.d, w.schema, countGroups) {
 		if _, err := w.exec(ctx, tx, s); err != nil {

@@ -53,13 +53,16 @@ func (w *Warehouse) loadRecords(ctx context.Context, files []warehouse.File) (in
 			}
 		}
 		if q := w.insertRecordsSQL(files); q != "" {
-			if _, err := w.exec(ctx, tx, q, now); err != nil {
+			// The counts are grouped in Go from the same files while DuckDB
+			// inserts their rows (tally.go).
+			tallied := make(chan tallyResult, 1)
+			go func() { tallied <- tallyBatch(files) }()
+			_, err := w.exec(ctx, tx, q, now)
+			t := <-tallied // also on error: the loader may rewrite the files next
+			if err != nil {
 				return fmt.Errorf("insert rows: %w", err)
 			}
-			// The rows just inserted, and only those: _loaded_at = now lets
-			// DuckDB skip every older row group by its min/max before the
-			// join on _file.
-			if err := w.writeCounts(ctx, tx, `r._loaded_at = $1 AND r._file IN (SELECT key FROM _st_batch)`, now); err != nil {
+			if err := w.countBatch(ctx, tx, files, t, now); err != nil {
 				return fmt.Errorf("count rows: %w", err)
 			}
 		}

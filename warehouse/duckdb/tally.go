@@ -1,0 +1,614 @@
+package duckdb
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync/atomic"
+	"time"
+	"unicode/utf8"
+
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/deprecated"
+	"github.com/parquet-go/parquet-go/format"
+
+	analysis "github.com/synctrack/synctrack/sql"
+	"github.com/synctrack/synctrack/warehouse"
+)
+
+// The per-run counts of a batch, grouped in Go from its parquet files while
+// DuckDB inserts their rows: what sql.CountGroups computes over the rows the
+// INSERT stored, without a second, single-threaded pass over them
+// (BENCHMARKS.md, "What the counts cost a load"). Only the types whose
+// conversion insertRecordsSQL's CASTs are known to do exactly are read here:
+// strings, and int64 timestamps in any unit. A file with any other type for a
+// column the counts read gives errNoTally, and the batch is counted by the SQL
+// pass instead. TestGoCountsMatchSQL holds the two equal.
+
+// errNoTally says a batch's counts cannot be computed here exactly.
+var errNoTally = errors.New("counts not computed in Go")
+
+// Outcomes, as dialects.OutcomeSQL names them.
+const (
+	outcomeSuccess uint8 = iota
+	outcomeRejected
+	outcomeInvalid
+)
+
+var outcomeNames = [...]string{"success", "rejected", "invalid"}
+
+// outcomeOf is dialects.OutcomeSQL of a status that is not NULL. DuckDB's
+// lower() is Unicode's, but no character outside A-Z lowers to a letter of
+// these ASCII words (K and İ lower to k and i, in neither).
+func outcomeOf(s []byte) uint8 {
+	switch {
+	case asciiLowerIs(s, "succeeded"):
+		return outcomeSuccess
+	case asciiLowerIs(s, "rejected"):
+		return outcomeRejected
+	}
+	return outcomeInvalid
+}
+
+func asciiLowerIs(s []byte, word string) bool {
+	if len(s) != len(word) {
+		return false
+	}
+	for i := range len(s) {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != word[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// Micros since 1970 of 0001-01-01 and 10000-01-01: a timestamp outside them
+// is left to the SQL pass (DuckDB has its own rules out there).
+const (
+	minMicros = -62135596800_000_000
+	maxMicros = 253402300800_000_000
+)
+
+// nullID is the index of NULL among a batch's strings.
+const nullID = -1
+
+// countKey is what both counts tables group a file's rows by: the run's ids
+// (indexes into batchTally.strs), the batch start (micros since 1970), the
+// outcome and the fingerprint (an index into strs, nullID for a success or a
+// NULL message).
+type countKey struct {
+	org, sync, run int32
+	started        int64
+	startedOK      bool
+	outcome        uint8
+	fp             int32
+}
+
+type countGroup struct {
+	rows    int64
+	ended   int64
+	endedOK bool
+	msg     int32 // least status_message (byte order), nullID for none
+}
+
+// batchTally is the groups of a batch's files, one map per file.
+type batchTally struct {
+	files  []map[countKey]*countGroup
+	strs   []string         // every distinct id, message and fingerprint
+	ids    map[string]int32 // string -> index in strs
+	fpOf   map[int32]int32  // message -> its fingerprint
+	fp     analysis.Fingerprinter
+	dict   parquet.Dictionary // the dictionary of the column chunk being read
+	codes  []int32            // what its entries are (dictCodes)
+	rowBuf rowGroupCols
+	kinds  [2]uint8 // the leaf kinds of batch_started_at and batch_ended_at over the files
+}
+
+// rowGroupCols are one row group's values of the counts' columns, a row each.
+type rowGroupCols struct {
+	outcome        []uint8
+	msg            []int32
+	org, sync, run []int32
+	started, ended []int64
+	startedOK      []bool
+	endedOK        []bool
+}
+
+func (t *batchTally) intern(b []byte) (int32, error) {
+	if i, ok := t.ids[string(b)]; ok {
+		return i, nil
+	}
+	if !utf8.Valid(b) {
+		return 0, errNoTally // DuckDB refuses it; the SQL pass says so
+	}
+	i := int32(len(t.strs))
+	s := string(b)
+	t.strs = append(t.strs, s)
+	t.ids[s] = i
+	return i, nil
+}
+
+func (t *batchTally) internString(s string) int32 {
+	i, _ := t.intern([]byte(s))
+	return i
+}
+
+// tallyFiles groups the rows of files (those with a local copy) as
+// CountGroups would once the INSERT of insertRecordsSQL stored them.
+func tallyFiles(files []warehouse.File) (*batchTally, error) {
+	t := &batchTally{ids: map[string]int32{}, fpOf: map[int32]int32{}}
+	for _, f := range files {
+		if f.Local == "" {
+			t.files = append(t.files, nil)
+			continue
+		}
+		g, err := t.file(f)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", f.Key, err)
+		}
+		t.files = append(t.files, g)
+	}
+	return t, nil
+}
+
+// columns of a records file the counts read, as insertRecordsSQL names them.
+const (
+	colStatus = iota
+	colMessage
+	colStarted
+	colEnded
+	colSync
+	colRun
+	colOrg
+	nCols
+)
+
+var countColumns = [nCols]string{"status", "status_message", "batch_started_at", "batch_ended_at",
+	"sync_configuration_id", "sync_run_id", "org_id"}
+
+// leaf is a column the counts read: its index among the file's leaves, and
+// for a timestamp the micros per unit (0: nanoseconds).
+type leaf struct {
+	index  int
+	maxDef int
+	unit   int64
+	kind   uint8 // for a timestamp: 1 in ms or us, 2 in ns adjusted to UTC, 4 in ns local
+	ok     bool
+}
+
+func (t *batchTally) file(f warehouse.File) (map[countKey]*countGroup, error) {
+	fh, err := os.Open(f.Local)
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	st, err := fh.Stat()
+	if err != nil {
+		return nil, err
+	}
+	pf, err := parquet.OpenFile(fh, st.Size(), parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
+	if err != nil {
+		return nil, err
+	}
+	leaves, err := countLeaves(pf.Schema())
+	if err != nil {
+		return nil, err
+	}
+	for k := colStarted; k <= colEnded; k++ {
+		t.kinds[k-colStarted] |= leaves[k].kind
+		// A batch whose files differ in a timestamp's type reads it as their
+		// union's type; with nanoseconds in it, which that is and how it
+		// rounds is DuckDB's own.
+		if kk := t.kinds[k-colStarted]; kk&6 != 0 && kk != 2 && kk != 4 {
+			return nil, errNoTally
+		}
+	}
+	groups := map[countKey]*countGroup{}
+	// The path's ids, where a file has no such column or a NULL in it.
+	pathOrg, pathSync, pathRun := t.internString(f.OrgID), int32(nullID), int32(nullID)
+	if f.SyncID != "" {
+		pathSync = t.internString(f.SyncID)
+	}
+	if f.RunID != "" {
+		pathRun = t.internString(f.RunID)
+	}
+	for _, rg := range pf.RowGroups() {
+		n := int(rg.NumRows())
+		c := t.rowBuf.reset(n, pathOrg, pathSync, pathRun)
+		chunks := rg.ColumnChunks()
+		// The status first: a message is read only for the rows that fail.
+		for _, k := range []int{colStatus, colMessage, colStarted, colEnded, colSync, colRun, colOrg} {
+			l := leaves[k]
+			if !l.ok {
+				continue
+			}
+			if err := t.readColumn(chunks[l.index], l, k, c); err != nil {
+				return nil, err
+			}
+		}
+		for r := range n {
+			k := countKey{org: c.org[r], sync: c.sync[r], run: c.run[r], started: c.started[r], startedOK: c.startedOK[r],
+				outcome: c.outcome[r], fp: nullID}
+			msg := int32(nullID)
+			if k.outcome != outcomeSuccess && c.msg[r] != nullID {
+				msg = c.msg[r]
+				k.fp = t.fpOf[msg]
+			}
+			g := groups[k]
+			if g == nil {
+				g = &countGroup{msg: nullID}
+				groups[k] = g
+			}
+			g.rows++
+			if c.endedOK[r] && (!g.endedOK || c.ended[r] > g.ended) {
+				g.ended, g.endedOK = c.ended[r], true
+			}
+			if msg != nullID && (g.msg == nullID || t.strs[msg] < t.strs[g.msg]) {
+				g.msg = msg
+			}
+		}
+	}
+	return groups, nil
+}
+
+func (c *rowGroupCols) reset(n int, org, sync, run int32) *rowGroupCols {
+	grow := func(s []int32, v int32) []int32 {
+		s = append(s[:0], make([]int32, n)...)
+		for i := range s {
+			s[i] = v
+		}
+		return s
+	}
+	c.outcome = append(c.outcome[:0], make([]uint8, n)...)
+	for i := range c.outcome {
+		c.outcome[i] = outcomeInvalid // no status column: NULL
+	}
+	c.msg, c.org, c.sync, c.run = grow(c.msg, nullID), grow(c.org, org), grow(c.sync, sync), grow(c.run, run)
+	c.started = append(c.started[:0], make([]int64, n)...)
+	c.ended = append(c.ended[:0], make([]int64, n)...)
+	c.startedOK = append(c.startedOK[:0], make([]bool, n)...)
+	c.endedOK = append(c.endedOK[:0], make([]bool, n)...)
+	return c
+}
+
+// countLeaves finds the counts' columns among the file's top-level fields,
+// matched without regard to case as DuckDB's union_by_name matches them;
+// errNoTally for a type whose CAST this file does not reproduce.
+func countLeaves(s *parquet.Schema) ([nCols]leaf, error) {
+	var out [nCols]leaf
+	index := 0
+	for _, f := range s.Fields() {
+		leaves := countLeafNodes(f)
+		for k, name := range countColumns {
+			if strings.ToLower(f.Name()) != name {
+				continue
+			}
+			if out[k].ok || !f.Leaf() || f.Repeated() {
+				return out, errNoTally
+			}
+			l := leaf{index: index, ok: true}
+			if f.Optional() {
+				l.maxDef = 1
+			}
+			text, unit, adjusted := leafKind(f.Type())
+			switch {
+			case (k == colStarted || k == colEnded) && unit >= 0:
+				l.unit, l.kind = unit, 1
+				if unit == 0 && adjusted {
+					l.kind = 2
+				} else if unit == 0 {
+					l.kind = 4
+				}
+			case k != colStarted && k != colEnded && text:
+			default:
+				return out, errNoTally
+			}
+			out[k] = l
+		}
+		index += leaves
+	}
+	return out, nil
+}
+
+func countLeafNodes(n parquet.Node) int {
+	if n.Leaf() {
+		return 1
+	}
+	c := 0
+	for _, f := range n.Fields() {
+		c += countLeafNodes(f)
+	}
+	return c
+}
+
+// leafKind says whether t is a string (DuckDB reads it as VARCHAR) and,
+// for an int64 timestamp, its micros per unit (0 for nanoseconds, -1 for
+// anything else).
+func leafKind(t parquet.Type) (text bool, unit int64, adjusted bool) {
+	if t.Kind() == parquet.ByteArray {
+		if l := t.LogicalType(); l != nil {
+			_, str := l.Value.(*format.StringType)
+			return str, -1, false
+		}
+		if ct := t.ConvertedType(); ct != nil && *ct == deprecated.UTF8 && t.LogicalType() == nil {
+			return true, -1, false
+		}
+		return false, -1, false
+	}
+	if t.Kind() != parquet.Int64 {
+		return false, -1, false
+	}
+	if l := t.LogicalType(); l != nil {
+		ts, ok := l.Value.(*format.TimestampType)
+		if !ok || ts.Unit.Value == nil {
+			return false, -1, false
+		}
+		switch ts.Unit.Value.Duration() {
+		case time.Millisecond:
+			return false, 1000, ts.IsAdjustedToUTC
+		case time.Microsecond:
+			return false, 1, ts.IsAdjustedToUTC
+		case time.Nanosecond:
+			return false, 0, ts.IsAdjustedToUTC
+		}
+		return false, -1, false
+	}
+	if ct := t.ConvertedType(); ct != nil && t.LogicalType() == nil {
+		switch *ct {
+		case deprecated.TimestampMillis:
+			return false, 1000, true
+		case deprecated.TimestampMicros:
+			return false, 1, true
+		}
+	}
+	return false, -1, false
+}
+
+// micros is a timestamp of l's unit as DuckDB's CAST to TIMESTAMPTZ stores it;
+// false where this file does not know that exactly.
+func micros(v int64, unit int64) (int64, bool) {
+	switch {
+	case unit == 0:
+		if v < 0 && v%1000 != 0 {
+			return 0, false // which way DuckDB rounds before 1970 is its own
+		}
+		v /= 1000
+	case unit == 1000:
+		if v < minMicros/1000 || v >= maxMicros/1000 {
+			return 0, false
+		}
+		v *= 1000
+	}
+	return v, minMicros <= v && v < maxMicros
+}
+
+// readColumn reads column k of one row group into c, a value a row.
+func (t *batchTally) readColumn(chunk parquet.ColumnChunk, l leaf, k int, c *rowGroupCols) error {
+	pages := chunk.Pages()
+	defer pages.Close()
+	t.dict, t.codes = nil, nil // a chunk's own: parquet-go may reuse the memory
+	row := 0
+	for {
+		p, err := pages.ReadPage()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		n := int(p.NumRows())
+		if row+n > len(c.outcome) {
+			parquet.Release(p)
+			return errNoTally
+		}
+		err = t.readPage(p, l, k, c, row)
+		parquet.Release(p)
+		if err != nil {
+			return err
+		}
+		row += n
+	}
+	if row != len(c.outcome) {
+		return errNoTally
+	}
+	return nil
+}
+
+// readPage reads one page of column k, its first row being row.
+func (t *batchTally) readPage(p parquet.Page, l leaf, k int, c *rowGroupCols, row int) error {
+	defs := p.DefinitionLevels()
+	n := int(p.NumRows())
+	present := func(r int) bool { return defs == nil || int(defs[r]) == l.maxDef }
+	data := p.Data()
+	var dict []int32 // the codes of the page's dictionary entries
+	var idx []int32
+	if d := p.Dictionary(); d != nil {
+		idx = data.Int32()
+		if k == colStarted || k == colEnded {
+			dv := d.Page().Data()
+			return t.readTimes(dv.Int64(), idx, present, n, l, k, c, row)
+		}
+		codes, err := t.dictCodes(d, k)
+		if err != nil {
+			return err
+		}
+		dict = codes
+	}
+	if k == colStarted || k == colEnded {
+		return t.readTimes(data.Int64(), nil, present, n, l, k, c, row)
+	}
+	var vals []byte
+	var offs []uint32
+	if dict == nil {
+		vals, offs = data.ByteArray()
+	}
+	vi := 0
+	for r := range n {
+		if !present(r) {
+			continue
+		}
+		var code int32
+		var b []byte
+		if dict != nil {
+			if vi >= len(idx) || int(idx[vi]) >= len(dict) {
+				return errNoTally
+			}
+			code = dict[idx[vi]]
+		} else {
+			if vi+1 >= len(offs) {
+				return errNoTally
+			}
+			b = vals[offs[vi]:offs[vi+1]]
+		}
+		vi++
+		i := row + r
+		switch k {
+		case colStatus:
+			if dict == nil {
+				code = int32(outcomeOf(b))
+			}
+			c.outcome[i] = uint8(code)
+		case colMessage:
+			if c.outcome[i] == outcomeSuccess {
+				continue
+			}
+			if dict == nil {
+				m, err := t.message(b)
+				if err != nil {
+					return err
+				}
+				code = m
+			}
+			c.msg[i] = code
+		default:
+			if dict == nil {
+				id, err := t.intern(b)
+				if err != nil {
+					return err
+				}
+				code = id
+			}
+			switch k {
+			case colSync:
+				c.sync[i] = code
+			case colRun:
+				c.run[i] = code
+			case colOrg:
+				c.org[i] = code
+			}
+		}
+	}
+	return nil
+}
+
+// message interns a status_message and fingerprints it, once per distinct
+// message in a batch.
+func (t *batchTally) message(b []byte) (int32, error) {
+	m, err := t.intern(b)
+	if err != nil {
+		return 0, err
+	}
+	if _, ok := t.fpOf[m]; !ok {
+		t.fpOf[m] = t.internString(t.fp.Fingerprint(t.strs[m]))
+	}
+	return m, nil
+}
+
+// dictCodes is what column k's values are for each entry of d: an outcome,
+// a message or an id.
+func (t *batchTally) dictCodes(d parquet.Dictionary, k int) ([]int32, error) {
+	if t.dict == d && len(t.codes) == d.Len() {
+		return t.codes, nil
+	}
+	dv := d.Page().Data()
+	vals, offs := dv.ByteArray()
+	if len(offs) != d.Len()+1 {
+		return nil, errNoTally
+	}
+	codes := make([]int32, d.Len())
+	for i := range codes {
+		b := vals[offs[i]:offs[i+1]]
+		var err error
+		switch k {
+		case colStatus:
+			codes[i] = int32(outcomeOf(b))
+		case colMessage:
+			codes[i], err = t.message(b)
+		default:
+			codes[i], err = t.intern(b)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	t.dict, t.codes = d, codes
+	return codes, nil
+}
+
+// readTimes reads a page of timestamps (through idx when dictionary encoded).
+func (t *batchTally) readTimes(vals []int64, idx []int32, present func(int) bool, n int, l leaf, k int, c *rowGroupCols, row int) error {
+	ts, ok := c.started, c.startedOK
+	if k == colEnded {
+		ts, ok = c.ended, c.endedOK
+	}
+	vi := 0
+	for r := range n {
+		if !present(r) {
+			continue
+		}
+		j := vi
+		if idx != nil {
+			if vi >= len(idx) {
+				return errNoTally
+			}
+			j = int(idx[vi])
+		}
+		vi++
+		if j >= len(vals) {
+			return errNoTally
+		}
+		us, good := micros(vals[j], l.unit)
+		if !good {
+			return errNoTally
+		}
+		ts[row+r], ok[row+r] = us, true
+	}
+	return nil
+}
+
+// groupRows renders the batch's groups as rows of countGroups, in
+// CountGroups' columns: org_id, sync_configuration_id, sync_run_id,
+// batch_started_at, batch_ended_at (both micros since 1970), outcome,
+// fingerprint, status_message, records, _file.
+func (t *batchTally) groupRows(files []warehouse.File) [][]any {
+	str := func(i int32) any {
+		if i == nullID {
+			return nil
+		}
+		return t.strs[i]
+	}
+	stamp := func(us int64, ok bool) any {
+		if !ok {
+			return nil
+		}
+		return us
+	}
+	var rows [][]any
+	for i, groups := range t.files {
+		for k, g := range groups {
+			rows = append(rows, []any{str(k.org), str(k.sync), str(k.run), stamp(k.started, k.startedOK),
+				stamp(g.ended, g.endedOK), outcomeNames[k.outcome], str(k.fp), str(g.msg), g.rows, files[i].Key})
+		}
+	}
+	return rows
+}
+
+// tallyFallbacks counts the batches whose counts the SQL pass wrote (the
+// tests read it).
+var tallyFallbacks atomic.Int64
