@@ -75,8 +75,12 @@ const (
 	maxMicros = 253402300800_000_000
 )
 
-// nullID is the index of NULL among a batch's strings.
-const nullID = -1
+// nullID is the index of NULL among a batch's strings; noFP marks a string
+// not fingerprinted yet.
+const (
+	nullID = -1
+	noFP   = -2
+)
 
 // countKey is what both counts tables group a file's rows by: the run's ids
 // (indexes into batchTally.strs), the batch start (micros since 1970), the
@@ -88,6 +92,13 @@ type countKey struct {
 	startedOK      bool
 	outcome        uint8
 	fp             int32
+}
+
+// runKey is a countKey's run and batch start.
+type runKey struct {
+	org, sync, run int32
+	started        int64
+	startedOK      bool
 }
 
 type countGroup struct {
@@ -102,7 +113,7 @@ type batchTally struct {
 	files  []map[countKey]*countGroup
 	strs   []string         // every distinct id, message and fingerprint
 	ids    map[string]int32 // string -> index in strs
-	fpOf   map[int32]int32  // message -> its fingerprint
+	fpOf   []int32          // a string's fingerprint when a message: an index in strs, noFP until known
 	fp     analysis.Fingerprinter
 	dict   parquet.Dictionary // the dictionary of the column chunk being read
 	codes  []int32            // what its entries are (dictCodes)
@@ -130,6 +141,7 @@ func (t *batchTally) intern(b []byte) (int32, error) {
 	i := int32(len(t.strs))
 	s := string(b)
 	t.strs = append(t.strs, s)
+	t.fpOf = append(t.fpOf, noFP)
 	t.ids[s] = i
 	return i, nil
 }
@@ -142,7 +154,7 @@ func (t *batchTally) internString(s string) int32 {
 // tallyFiles groups the rows of files (those with a local copy) as
 // CountGroups would once the INSERT of insertRecordsSQL stored them.
 func tallyFiles(files []warehouse.File) (*batchTally, error) {
-	t := &batchTally{ids: map[string]int32{}, fpOf: map[int32]int32{}}
+	t := &batchTally{ids: map[string]int32{}}
 	for _, f := range files {
 		if f.Local == "" {
 			t.files = append(t.files, nil)
@@ -209,7 +221,11 @@ func (t *batchTally) file(f warehouse.File) (map[countKey]*countGroup, error) {
 			return nil, errNoTally
 		}
 	}
-	groups := map[countKey]*countGroup{}
+	groups := map[uint64]*countGroup{}
+	runs := map[runKey]int32{}
+	var runKeys []runKey
+	var last runKey
+	ri := int32(-1)
 	// The path's ids, where a file has no such column or a NULL in it.
 	pathOrg, pathSync, pathRun := t.internString(f.OrgID), int32(nullID), int32(nullID)
 	if f.SyncID != "" {
@@ -233,17 +249,28 @@ func (t *batchTally) file(f warehouse.File) (map[countKey]*countGroup, error) {
 			}
 		}
 		for r := range n {
-			k := countKey{org: c.org[r], sync: c.sync[r], run: c.run[r], started: c.started[r], startedOK: c.startedOK[r],
-				outcome: c.outcome[r], fp: nullID}
-			msg := int32(nullID)
-			if k.outcome != outcomeSuccess && c.msg[r] != nullID {
-				msg = c.msg[r]
-				k.fp = t.fpOf[msg]
+			// Rows come in runs of the same ids and start: a map lookup of
+			// those only when they change, then one of a uint64.
+			rk := runKey{c.org[r], c.sync[r], c.run[r], c.started[r], c.startedOK[r]}
+			if ri < 0 || rk != last {
+				i, ok := runs[rk]
+				if !ok {
+					i = int32(len(runKeys))
+					runs[rk] = i
+					runKeys = append(runKeys, rk)
+				}
+				last, ri = rk, i
 			}
-			g := groups[k]
+			outcome, msg, fp := c.outcome[r], int32(nullID), int32(nullID)
+			if outcome != outcomeSuccess && c.msg[r] != nullID {
+				msg = c.msg[r]
+				fp = t.fpOf[msg]
+			}
+			gk := uint64(ri)<<34 | uint64(outcome)<<32 | uint64(uint32(fp+1))
+			g := groups[gk]
 			if g == nil {
 				g = &countGroup{msg: nullID}
-				groups[k] = g
+				groups[gk] = g
 			}
 			g.rows++
 			if c.endedOK[r] && (!g.endedOK || c.ended[r] > g.ended) {
@@ -254,7 +281,13 @@ func (t *batchTally) file(f warehouse.File) (map[countKey]*countGroup, error) {
 			}
 		}
 	}
-	return groups, nil
+	out := make(map[countKey]*countGroup, len(groups))
+	for gk, g := range groups {
+		rk := runKeys[gk>>34]
+		out[countKey{org: rk.org, sync: rk.sync, run: rk.run, started: rk.started, startedOK: rk.startedOK,
+			outcome: uint8(gk >> 32 & 3), fp: int32(uint32(gk)) - 1}] = g
+	}
+	return out, nil
 }
 
 func (c *rowGroupCols) reset(n int, org, sync, run int32) *rowGroupCols {
@@ -370,9 +403,12 @@ func leafKind(t parquet.Type) (text bool, unit int64, adjusted bool) {
 	return false, -1, false
 }
 
-// micros is a timestamp of l's unit as DuckDB's CAST to TIMESTAMPTZ stores it;
+// micros is a timestamp in microseconds since 1970.
+type micros int64
+
+// toMicros is a timestamp of unit as DuckDB's CAST to TIMESTAMPTZ stores it;
 // false where this file does not know that exactly.
-func micros(v int64, unit int64) (int64, bool) {
+func toMicros(v int64, unit int64) (int64, bool) {
 	switch {
 	case unit == 0:
 		if v < 0 && v%1000 != 0 {
@@ -514,8 +550,9 @@ func (t *batchTally) message(b []byte) (int32, error) {
 	if err != nil {
 		return 0, err
 	}
-	if _, ok := t.fpOf[m]; !ok {
-		t.fpOf[m] = t.internString(t.fp.Fingerprint(t.strs[m]))
+	if t.fpOf[m] == noFP {
+		fp := t.internString(t.fp.Fingerprint(t.strs[m]))
+		t.fpOf[m] = fp
 	}
 	return m, nil
 }
@@ -573,7 +610,7 @@ func (t *batchTally) readTimes(vals []int64, idx []int32, present func(int) bool
 		if j >= len(vals) {
 			return errNoTally
 		}
-		us, good := micros(vals[j], l.unit)
+		us, good := toMicros(vals[j], l.unit)
 		if !good {
 			return errNoTally
 		}
@@ -584,7 +621,7 @@ func (t *batchTally) readTimes(vals []int64, idx []int32, present func(int) bool
 
 // groupRows renders the batch's groups as rows of countGroups, in
 // CountGroups' columns: org_id, sync_configuration_id, sync_run_id,
-// batch_started_at, batch_ended_at (both micros since 1970), outcome,
+// batch_started_at, batch_ended_at (both micros), outcome,
 // fingerprint, status_message, records, _file.
 func (t *batchTally) groupRows(files []warehouse.File) [][]any {
 	str := func(i int32) any {
@@ -597,7 +634,7 @@ func (t *batchTally) groupRows(files []warehouse.File) [][]any {
 		if !ok {
 			return nil
 		}
-		return us
+		return micros(us)
 	}
 	var rows [][]any
 	for i, groups := range t.files {
