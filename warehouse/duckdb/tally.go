@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/deprecated"
@@ -112,6 +113,7 @@ type countGroup struct {
 type batchTally struct {
 	files  []map[countKey]*countGroup
 	strs   []string         // every distinct id, message and fingerprint
+	arena  []byte           // where strs' bytes are
 	ids    map[string]int32 // string -> index in strs
 	fpOf   []int32          // a string's fingerprint when a message: an index in strs, noFP until known
 	fp     analysis.Fingerprinter
@@ -138,23 +140,49 @@ func (t *batchTally) intern(b []byte) (int32, error) {
 	if !utf8.Valid(b) {
 		return 0, errNoTally // DuckDB refuses it; the SQL pass says so
 	}
-	i := int32(len(t.strs))
-	s := string(b)
-	t.strs = append(t.strs, s)
-	t.fpOf = append(t.fpOf, noFP)
-	t.ids[s] = i
-	return i, nil
+	return t.add(t.copy(b)), nil
 }
 
 func (t *batchTally) internString(s string) int32 {
-	i, _ := t.intern([]byte(s))
+	if i, ok := t.ids[s]; ok {
+		return i
+	}
+	return t.add(s)
+}
+
+func (t *batchTally) add(s string) int32 {
+	i := int32(len(t.strs))
+	t.strs = append(t.strs, s)
+	t.fpOf = append(t.fpOf, noFP)
+	t.ids[s] = i
 	return i
+}
+
+// copy copies b into the batch's arena: one allocation per 256 KiB of
+// strings, not one per string (a large batch has some 150,000 messages).
+func (t *batchTally) copy(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if len(b) > cap(t.arena)-len(t.arena) {
+		t.arena = make([]byte, 0, max(256<<10, len(b)))
+	}
+	start := len(t.arena)
+	t.arena = append(t.arena, b...)
+	return unsafe.String(&t.arena[start], len(b))
 }
 
 // tallyFiles groups the rows of files (those with a local copy) as
 // CountGroups would once the INSERT of insertRecordsSQL stored them.
 func tallyFiles(files []warehouse.File) (*batchTally, error) {
-	t := &batchTally{ids: map[string]int32{}}
+	// Sized for a batch whose every eighth row has a message of its own
+	// (the generator's: 157,000 in 2M rows), so the map rarely grows.
+	var rows int64
+	for _, f := range files {
+		rows += f.Rows
+	}
+	hint := int(min(rows/8, 1<<20))
+	t := &batchTally{ids: make(map[string]int32, hint), strs: make([]string, 0, hint), fpOf: make([]int32, 0, hint)}
 	for _, f := range files {
 		if f.Local == "" {
 			t.files = append(t.files, nil)
@@ -226,6 +254,8 @@ func (t *batchTally) file(f warehouse.File) (map[countKey]*countGroup, error) {
 	var runKeys []runKey
 	var last runKey
 	ri := int32(-1)
+	var lastGK uint64
+	var lastG *countGroup
 	// The path's ids, where a file has no such column or a NULL in it.
 	pathOrg, pathSync, pathRun := t.internString(f.OrgID), int32(nullID), int32(nullID)
 	if f.SyncID != "" {
@@ -267,10 +297,13 @@ func (t *batchTally) file(f warehouse.File) (map[countKey]*countGroup, error) {
 				fp = t.fpOf[msg]
 			}
 			gk := uint64(ri)<<34 | uint64(outcome)<<32 | uint64(uint32(fp+1))
-			g := groups[gk]
-			if g == nil {
-				g = &countGroup{msg: nullID}
-				groups[gk] = g
+			g := lastG
+			if gk != lastGK || g == nil {
+				if g = groups[gk]; g == nil {
+					g = &countGroup{msg: nullID}
+					groups[gk] = g
+				}
+				lastGK, lastG = gk, g
 			}
 			g.rows++
 			if c.endedOK[r] && (!g.endedOK || c.ended[r] > g.ended) {
@@ -460,7 +493,7 @@ func (t *batchTally) readColumn(chunk parquet.ColumnChunk, l leaf, k int, c *row
 func (t *batchTally) readPage(p parquet.Page, l leaf, k int, c *rowGroupCols, row int) error {
 	defs := p.DefinitionLevels()
 	n := int(p.NumRows())
-	present := func(r int) bool { return defs == nil || int(defs[r]) == l.maxDef }
+	maxDef := byte(l.maxDef)
 	data := p.Data()
 	var dict []int32 // the codes of the page's dictionary entries
 	var idx []int32
@@ -468,7 +501,7 @@ func (t *batchTally) readPage(p parquet.Page, l leaf, k int, c *rowGroupCols, ro
 		idx = data.Int32()
 		if k == colStarted || k == colEnded {
 			dv := d.Page().Data()
-			return t.readTimes(dv.Int64(), idx, present, n, l, k, c, row)
+			return t.readTimes(dv.Int64(), idx, defs, n, l, k, c, row)
 		}
 		codes, err := t.dictCodes(d, k)
 		if err != nil {
@@ -477,7 +510,7 @@ func (t *batchTally) readPage(p parquet.Page, l leaf, k int, c *rowGroupCols, ro
 		dict = codes
 	}
 	if k == colStarted || k == colEnded {
-		return t.readTimes(data.Int64(), nil, present, n, l, k, c, row)
+		return t.readTimes(data.Int64(), nil, defs, n, l, k, c, row)
 	}
 	var vals []byte
 	var offs []uint32
@@ -486,7 +519,7 @@ func (t *batchTally) readPage(p parquet.Page, l leaf, k int, c *rowGroupCols, ro
 	}
 	vi := 0
 	for r := range n {
-		if !present(r) {
+		if defs != nil && defs[r] != maxDef { // NULL
 			continue
 		}
 		var code int32
@@ -589,14 +622,15 @@ func (t *batchTally) dictCodes(d parquet.Dictionary, k int) ([]int32, error) {
 }
 
 // readTimes reads a page of timestamps (through idx when dictionary encoded).
-func (t *batchTally) readTimes(vals []int64, idx []int32, present func(int) bool, n int, l leaf, k int, c *rowGroupCols, row int) error {
+func (t *batchTally) readTimes(vals []int64, idx []int32, defs []byte, n int, l leaf, k int, c *rowGroupCols, row int) error {
+	maxDef := byte(l.maxDef)
 	ts, ok := c.started, c.startedOK
 	if k == colEnded {
 		ts, ok = c.ended, c.endedOK
 	}
 	vi := 0
 	for r := range n {
-		if !present(r) {
+		if defs != nil && defs[r] != maxDef { // NULL
 			continue
 		}
 		j := vi
