@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"runtime"
+	"sync"
 	"time"
 
 	"github.com/synctrack/synctrack/dialects"
@@ -65,32 +67,64 @@ func (w *Warehouse) writeCounts(ctx context.Context, tx *sql.Tx, where string, a
 	return err
 }
 
-// tallyResult is a batch's counts grouped in Go, or why not.
+// tallyResult is a batch's counts grouped in Go, in parts (one per worker,
+// each with its files), or why not.
 type tallyResult struct {
-	t       *batchTally
+	parts   []*batchTally
+	files   [][]warehouse.File
 	err     error
 	elapsed time.Duration
 }
 
-// tallyBatch groups files' rows; a panic of the parquet reader on a
-// malformed file is an error, and the SQL pass counts the batch.
-func tallyBatch(files []warehouse.File) (r tallyResult) {
+// tallyBatch groups files' rows on up to workers goroutines, each its share
+// of the files (a file's groups are its own). A panic of the parquet
+// reader on a malformed file is an error, and the SQL pass counts the
+// batch.
+func tallyBatch(files []warehouse.File, workers int) tallyResult {
 	start := time.Now()
-	defer func() {
-		if p := recover(); p != nil {
-			r = tallyResult{err: fmt.Errorf("group counts: %v", p)}
+	workers = max(1, min(workers, len(files)))
+	r := tallyResult{parts: make([]*batchTally, workers), files: make([][]warehouse.File, workers)}
+	for i, f := range files {
+		r.files[i%workers] = append(r.files[i%workers], f)
+	}
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for i := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() {
+				if p := recover(); p != nil {
+					errs[i] = fmt.Errorf("group counts: %v", p)
+				}
+			}()
+			r.parts[i], errs[i] = tallyFiles(r.files[i])
+		}()
+	}
+	wg.Wait()
+	if r.err = errors.Join(errs...); r.err != nil {
+		return r
+	}
+	var kinds [2]uint8
+	for _, p := range r.parts {
+		kinds[0], kinds[1] = kinds[0]|p.kinds[0], kinds[1]|p.kinds[1]
+	}
+	for _, k := range kinds {
+		if !sameStampKind(k) {
+			r.err = errNoTally
 		}
-	}()
-	t, err := tallyFiles(files)
-	return tallyResult{t: t, err: err, elapsed: time.Since(start)}
+	}
+	r.elapsed = time.Since(start)
+	return r
 }
 
 // countBatch writes the counts of the rows a load just inserted (_loaded_at
 // now): from the groups tallied in Go, or, when a file holds a type they do
 // not read exactly (or cannot be read), by the SQL pass over the rows.
-func (w *Warehouse) countBatch(ctx context.Context, tx *sql.Tx, files []warehouse.File, t tallyResult, now time.Time) error {
+func (w *Warehouse) countBatch(ctx context.Context, tx *sql.Tx, files []warehouse.File, now time.Time) error {
+	t := tallyBatch(files, runtime.GOMAXPROCS(0))
 	if t.err != nil {
-		if !errors.Is(t.err, errNoTally) {
+		if !isNoTally(t.err) {
 			w.log.Warn("counts not grouped from the files, counting the stored rows", "err", t.err)
 		} else {
 			w.log.Debug("counts not grouped from the files, counting the stored rows", "reason", t.err)
@@ -112,7 +146,10 @@ func (w *Warehouse) countBatch(ctx context.Context, tx *sql.Tx, files []warehous
 	// DuckDB 0.1 s per thousand groups to parse and bind, the lists a few
 	// ms. Bound strings keep every byte (NUL too). The timestamps go as
 	// micros since 1970, _loaded_at ($1) as the INSERT bound it.
-	rows := t.t.groupRows(files)
+	var rows [][]any
+	for i, p := range t.parts {
+		rows = append(rows, p.groupRows(t.files[i])...)
+	}
 	if len(rows) > 0 {
 		// The driver binds no NULL inside a list: each value goes as a list
 		// of itself, NULL as an empty one, and [1] of that is the value.
@@ -153,4 +190,17 @@ func (w *Warehouse) countBatch(ctx context.Context, tx *sql.Tx, files []warehous
 	}
 	_, err := w.exec(ctx, tx, "DROP TABLE "+countGroups)
 	return err
+}
+
+// isNoTally says err is errNoTally alone (errors.Join wraps one per worker).
+func isNoTally(err error) bool {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range j.Unwrap() {
+			if !errors.Is(e, errNoTally) {
+				return false
+			}
+		}
+		return true
+	}
+	return errors.Is(err, errNoTally)
 }

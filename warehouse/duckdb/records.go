@@ -53,16 +53,11 @@ func (w *Warehouse) loadRecords(ctx context.Context, files []warehouse.File) (in
 			}
 		}
 		if q := w.insertRecordsSQL(files); q != "" {
-			// The counts are grouped in Go from the same files while DuckDB
-			// inserts their rows (tally.go).
-			tallied := make(chan tallyResult, 1)
-			go func() { tallied <- tallyBatch(files) }()
-			_, err := w.exec(ctx, tx, q, now)
-			t := <-tallied // also on error: the loader may rewrite the files next
-			if err != nil {
+			if _, err := w.exec(ctx, tx, q, now); err != nil {
 				return fmt.Errorf("insert rows: %w", err)
 			}
-			if err := w.countBatch(ctx, tx, files, t, now); err != nil {
+			// The counts, grouped in Go from the same files (tally.go).
+			if err := w.countBatch(ctx, tx, files, now); err != nil {
 				return fmt.Errorf("count rows: %w", err)
 			}
 		}

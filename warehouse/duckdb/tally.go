@@ -19,10 +19,12 @@ import (
 	"github.com/synctrack/synctrack/warehouse"
 )
 
-// The per-run counts of a batch, grouped in Go from its parquet files while
-// DuckDB inserts their rows: what sql.CountGroups computes over the rows the
-// INSERT stored, without a second, single-threaded pass over them
-// (BENCHMARKS.md, "What the counts cost a load"). Only the types whose
+// The per-run counts of a batch, grouped in Go from its parquet files once
+// DuckDB has inserted their rows, a goroutine per core: what
+// sql.CountGroups computes over the rows the INSERT stored, without
+// DuckDB's single-threaded pass over them (BENCHMARKS.md, "The counts
+// grouped in Go"). Run during the INSERT instead, the grouping competed with
+// DuckDB's threads and cost the load twice its own CPU. Only the types whose
 // conversion insertRecordsSQL's CASTs are known to do exactly are read here:
 // strings, and int64 timestamps in any unit. A file with any other type for a
 // column the counts read gives errNoTally, and the batch is counted by the SQL
@@ -245,7 +247,7 @@ func (t *batchTally) file(f warehouse.File) (map[countKey]*countGroup, error) {
 		// A batch whose files differ in a timestamp's type reads it as their
 		// union's type; with nanoseconds in it, which that is and how it
 		// rounds is DuckDB's own.
-		if kk := t.kinds[k-colStarted]; kk&6 != 0 && kk != 2 && kk != 4 {
+		if !sameStampKind(t.kinds[k-colStarted]) {
 			return nil, errNoTally
 		}
 	}
@@ -435,6 +437,11 @@ func leafKind(t parquet.Type) (text bool, unit int64, adjusted bool) {
 	}
 	return false, -1, false
 }
+
+// sameStampKind says a batch whose files' timestamp column has the leaf
+// kinds k (leaf.kind, or-ed) reads it as this file does: nanoseconds only
+// when every file has them, with the same UTC adjustment.
+func sameStampKind(k uint8) bool { return k&6 == 0 || k == 2 || k == 4 }
 
 // micros is a timestamp in microseconds since 1970.
 type micros int64
