@@ -74,6 +74,7 @@ type tallyResult struct {
 	files   [][]warehouse.File
 	err     error
 	elapsed time.Duration
+	cpu     time.Duration // the process's: DuckDB is idle meanwhile
 }
 
 // tallyBatch groups files' rows on up to workers goroutines, each its share
@@ -81,7 +82,7 @@ type tallyResult struct {
 // reader on a malformed file is an error, and the SQL pass counts the
 // batch.
 func tallyBatch(files []warehouse.File, workers int) tallyResult {
-	start := time.Now()
+	start, cpu := time.Now(), processCPU()
 	workers = max(1, min(workers, len(files)))
 	r := tallyResult{parts: make([]*batchTally, workers), files: make([][]warehouse.File, workers)}
 	for i, f := range files {
@@ -114,7 +115,7 @@ func tallyBatch(files []warehouse.File, workers int) tallyResult {
 			r.err = errNoTally
 		}
 	}
-	r.elapsed = time.Since(start)
+	r.elapsed, r.cpu = time.Since(start), processCPU()-cpu
 	return r
 }
 
@@ -135,7 +136,7 @@ func (w *Warehouse) countBatch(ctx context.Context, tx *sql.Tx, files []warehous
 		// join on _file.
 		return w.writeCounts(ctx, tx, `r._loaded_at = $1 AND r._file IN (SELECT key FROM _st_batch)`, now)
 	}
-	w.log.Debug("counts grouped from the files", "elapsed", t.elapsed)
+	w.log.Debug("counts grouped from the files", "elapsed", t.elapsed, "cpu", t.cpu)
 	q := "CREATE OR REPLACE TEMP TABLE " + countGroups + ` (org_id VARCHAR, sync_configuration_id VARCHAR,
   sync_run_id VARCHAR, batch_started_at TIMESTAMPTZ, batch_ended_at TIMESTAMPTZ, outcome VARCHAR,
   fingerprint VARCHAR, status_message VARCHAR, records BIGINT, _file VARCHAR, _loaded_at TIMESTAMPTZ)`
