@@ -56,10 +56,8 @@ func (w *Warehouse) loadRecords(ctx context.Context, files []warehouse.File) (in
 			if _, err := w.exec(ctx, tx, q, now); err != nil {
 				return fmt.Errorf("insert rows: %w", err)
 			}
-			// The rows just inserted, and only those: _loaded_at = now lets
-			// DuckDB skip every older row group by its min/max before the
-			// join on _file.
-			if err := w.writeCounts(ctx, tx, `r._loaded_at = $1 AND r._file IN (SELECT key FROM _st_batch)`, now); err != nil {
+			// The counts, grouped in Go from the same files (tally.go).
+			if err := w.countBatch(ctx, tx, files, now); err != nil {
 				return fmt.Errorf("count rows: %w", err)
 			}
 		}

@@ -1,0 +1,4 @@
+package duckdb
+
+// TallyFallbacks counts the batches whose counts the SQL pass wrote.
+var TallyFallbacks = &tallyFallbacks

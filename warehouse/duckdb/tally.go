@@ -1,0 +1,692 @@
+package duckdb
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync/atomic"
+	"time"
+	"unicode/utf8"
+	"unsafe"
+
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/deprecated"
+	"github.com/parquet-go/parquet-go/format"
+
+	analysis "github.com/synctrack/synctrack/sql"
+	"github.com/synctrack/synctrack/warehouse"
+)
+
+// The per-run counts of a batch, grouped in Go from its parquet files once
+// DuckDB has inserted their rows, a goroutine per core: what
+// sql.CountGroups computes over the rows the INSERT stored, without
+// DuckDB's single-threaded pass over them (BENCHMARKS.md, "The counts
+// grouped in Go"). Run during the INSERT instead, the grouping competed with
+// DuckDB's threads and cost the load twice its own CPU. Only the types whose
+// conversion insertRecordsSQL's CASTs are known to do exactly are read here:
+// strings, and int64 timestamps in any unit. A file with any other type for a
+// column the counts read gives errNoTally, and the batch is counted by the SQL
+// pass instead. TestGoCountsMatchSQL holds the two equal.
+
+// errNoTally says a batch's counts cannot be computed here exactly.
+var errNoTally = errors.New("counts not computed in Go")
+
+// Outcomes, as dialects.OutcomeSQL names them.
+const (
+	outcomeSuccess uint8 = iota
+	outcomeRejected
+	outcomeInvalid
+)
+
+var outcomeNames = [...]string{"success", "rejected", "invalid"}
+
+// outcomeOf is dialects.OutcomeSQL of a status that is not NULL. DuckDB's
+// lower() is Unicode's, but no character outside A-Z lowers to a letter of
+// these ASCII words (K and İ lower to k and i, in neither).
+func outcomeOf(s []byte) uint8 {
+	switch {
+	case asciiLowerIs(s, "succeeded"):
+		return outcomeSuccess
+	case asciiLowerIs(s, "rejected"):
+		return outcomeRejected
+	}
+	return outcomeInvalid
+}
+
+func asciiLowerIs(s []byte, word string) bool {
+	if len(s) != len(word) {
+		return false
+	}
+	for i := range len(s) {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != word[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// Micros since 1970 of 0001-01-01 and 10000-01-01: a timestamp outside them
+// is left to the SQL pass (DuckDB has its own rules out there).
+const (
+	minMicros = -62135596800_000_000
+	maxMicros = 253402300800_000_000
+)
+
+// nullID is the index of NULL among a batch's strings; noFP marks a string
+// not fingerprinted yet.
+const (
+	nullID = -1
+	noFP   = -2
+)
+
+// countKey is what both counts tables group a file's rows by: the run's ids
+// (indexes into batchTally.strs), the batch start (micros since 1970), the
+// outcome and the fingerprint (an index into strs, nullID for a success or a
+// NULL message).
+type countKey struct {
+	org, sync, run int32
+	started        int64
+	startedOK      bool
+	outcome        uint8
+	fp             int32
+}
+
+// runKey is a countKey's run and batch start.
+type runKey struct {
+	org, sync, run int32
+	started        int64
+	startedOK      bool
+}
+
+type countGroup struct {
+	rows    int64
+	ended   int64
+	endedOK bool
+	msg     int32 // least status_message (byte order), nullID for none
+}
+
+// batchTally is the groups of a batch's files, one map per file.
+type batchTally struct {
+	files  []map[countKey]*countGroup
+	strs   []string         // every distinct id, message and fingerprint
+	arena  []byte           // where strs' bytes are
+	ids    map[string]int32 // string -> index in strs
+	fpOf   []int32          // a string's fingerprint when a message: an index in strs, noFP until known
+	fp     analysis.Fingerprinter
+	dict   parquet.Dictionary // the dictionary of the column chunk being read
+	codes  []int32            // what its entries are (dictCodes)
+	rowBuf rowGroupCols
+	kinds  [2]uint8 // the leaf kinds of batch_started_at and batch_ended_at over the files
+}
+
+// rowGroupCols are one row group's values of the counts' columns, a row each.
+type rowGroupCols struct {
+	outcome        []uint8
+	msg            []int32
+	org, sync, run []int32
+	started, ended []int64
+	startedOK      []bool
+	endedOK        []bool
+}
+
+func (t *batchTally) intern(b []byte) (int32, error) {
+	if i, ok := t.ids[string(b)]; ok {
+		return i, nil
+	}
+	if !utf8.Valid(b) {
+		return 0, errNoTally // DuckDB refuses it; the SQL pass says so
+	}
+	return t.add(t.copy(b)), nil
+}
+
+func (t *batchTally) internString(s string) int32 {
+	if i, ok := t.ids[s]; ok {
+		return i
+	}
+	return t.add(s)
+}
+
+func (t *batchTally) add(s string) int32 {
+	i := int32(len(t.strs))
+	t.strs = append(t.strs, s)
+	t.fpOf = append(t.fpOf, noFP)
+	t.ids[s] = i
+	return i
+}
+
+// copy copies b into the batch's arena: one allocation per 256 KiB of
+// strings, not one per string (a large batch has some 150,000 messages).
+func (t *batchTally) copy(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if len(b) > cap(t.arena)-len(t.arena) {
+		t.arena = make([]byte, 0, max(256<<10, len(b)))
+	}
+	start := len(t.arena)
+	t.arena = append(t.arena, b...)
+	return unsafe.String(&t.arena[start], len(b))
+}
+
+// tallyFiles groups the rows of files (those with a local copy) as
+// CountGroups would once the INSERT of insertRecordsSQL stored them.
+func tallyFiles(files []warehouse.File) (*batchTally, error) {
+	// Sized for a batch whose every eighth row has a message of its own
+	// (the generator's: 157,000 in 2M rows), so the map rarely grows.
+	var rows int64
+	for _, f := range files {
+		rows += f.Rows
+	}
+	hint := int(min(rows/8, 1<<20))
+	t := &batchTally{ids: make(map[string]int32, hint), strs: make([]string, 0, hint), fpOf: make([]int32, 0, hint)}
+	for _, f := range files {
+		if f.Local == "" {
+			t.files = append(t.files, nil)
+			continue
+		}
+		g, err := t.file(f)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", f.Key, err)
+		}
+		t.files = append(t.files, g)
+	}
+	return t, nil
+}
+
+// columns of a records file the counts read, as insertRecordsSQL names them.
+const (
+	colStatus = iota
+	colMessage
+	colStarted
+	colEnded
+	colSync
+	colRun
+	colOrg
+	nCols
+)
+
+var countColumns = [nCols]string{"status", "status_message", "batch_started_at", "batch_ended_at",
+	"sync_configuration_id", "sync_run_id", "org_id"}
+
+// leaf is a column the counts read: its index among the file's leaves, and
+// for a timestamp the micros per unit (0: nanoseconds).
+type leaf struct {
+	index  int
+	maxDef int
+	unit   int64
+	kind   uint8 // for a timestamp: 1 in ms or us, 2 in ns adjusted to UTC, 4 in ns local
+	ok     bool
+}
+
+func (t *batchTally) file(f warehouse.File) (map[countKey]*countGroup, error) {
+	fh, err := os.Open(f.Local)
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	st, err := fh.Stat()
+	if err != nil {
+		return nil, err
+	}
+	pf, err := parquet.OpenFile(fh, st.Size(), parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
+	if err != nil {
+		return nil, err
+	}
+	leaves, err := countLeaves(pf.Schema())
+	if err != nil {
+		return nil, err
+	}
+	for k := colStarted; k <= colEnded; k++ {
+		t.kinds[k-colStarted] |= leaves[k].kind
+		// A batch whose files differ in a timestamp's type reads it as their
+		// union's type; with nanoseconds in it, which that is and how it
+		// rounds is DuckDB's own.
+		if !sameStampKind(t.kinds[k-colStarted]) {
+			return nil, errNoTally
+		}
+	}
+	groups := map[uint64]*countGroup{}
+	runs := map[runKey]int32{}
+	var runKeys []runKey
+	var last runKey
+	ri := int32(-1)
+	var lastGK uint64
+	var lastG *countGroup
+	// The path's ids, where a file has no such column or a NULL in it.
+	pathOrg, pathSync, pathRun := t.internString(f.OrgID), int32(nullID), int32(nullID)
+	if f.SyncID != "" {
+		pathSync = t.internString(f.SyncID)
+	}
+	if f.RunID != "" {
+		pathRun = t.internString(f.RunID)
+	}
+	for _, rg := range pf.RowGroups() {
+		n := int(rg.NumRows())
+		c := t.rowBuf.reset(n, pathOrg, pathSync, pathRun)
+		chunks := rg.ColumnChunks()
+		// The status first: a message is read only for the rows that fail.
+		for _, k := range []int{colStatus, colMessage, colStarted, colEnded, colSync, colRun, colOrg} {
+			l := leaves[k]
+			if !l.ok {
+				continue
+			}
+			if err := t.readColumn(chunks[l.index], l, k, c); err != nil {
+				return nil, err
+			}
+		}
+		for r := range n {
+			// Rows come in runs of the same ids and start: a map lookup of
+			// those only when they change, then one of a uint64.
+			rk := runKey{c.org[r], c.sync[r], c.run[r], c.started[r], c.startedOK[r]}
+			if ri < 0 || rk != last {
+				i, ok := runs[rk]
+				if !ok {
+					i = int32(len(runKeys))
+					runs[rk] = i
+					runKeys = append(runKeys, rk)
+				}
+				last, ri = rk, i
+			}
+			outcome, msg, fp := c.outcome[r], int32(nullID), int32(nullID)
+			if outcome != outcomeSuccess && c.msg[r] != nullID {
+				msg = c.msg[r]
+				fp = t.fpOf[msg]
+			}
+			gk := uint64(ri)<<34 | uint64(outcome)<<32 | uint64(uint32(fp+1))
+			g := lastG
+			if gk != lastGK || g == nil {
+				if g = groups[gk]; g == nil {
+					g = &countGroup{msg: nullID}
+					groups[gk] = g
+				}
+				lastGK, lastG = gk, g
+			}
+			g.rows++
+			if c.endedOK[r] && (!g.endedOK || c.ended[r] > g.ended) {
+				g.ended, g.endedOK = c.ended[r], true
+			}
+			if msg != nullID && (g.msg == nullID || t.strs[msg] < t.strs[g.msg]) {
+				g.msg = msg
+			}
+		}
+	}
+	out := make(map[countKey]*countGroup, len(groups))
+	for gk, g := range groups {
+		rk := runKeys[gk>>34]
+		out[countKey{org: rk.org, sync: rk.sync, run: rk.run, started: rk.started, startedOK: rk.startedOK,
+			outcome: uint8(gk >> 32 & 3), fp: int32(uint32(gk)) - 1}] = g
+	}
+	return out, nil
+}
+
+func (c *rowGroupCols) reset(n int, org, sync, run int32) *rowGroupCols {
+	grow := func(s []int32, v int32) []int32 {
+		s = append(s[:0], make([]int32, n)...)
+		for i := range s {
+			s[i] = v
+		}
+		return s
+	}
+	c.outcome = append(c.outcome[:0], make([]uint8, n)...)
+	for i := range c.outcome {
+		c.outcome[i] = outcomeInvalid // no status column: NULL
+	}
+	c.msg, c.org, c.sync, c.run = grow(c.msg, nullID), grow(c.org, org), grow(c.sync, sync), grow(c.run, run)
+	c.started = append(c.started[:0], make([]int64, n)...)
+	c.ended = append(c.ended[:0], make([]int64, n)...)
+	c.startedOK = append(c.startedOK[:0], make([]bool, n)...)
+	c.endedOK = append(c.endedOK[:0], make([]bool, n)...)
+	return c
+}
+
+// countLeaves finds the counts' columns among the file's top-level fields,
+// matched without regard to case as DuckDB's union_by_name matches them;
+// errNoTally for a type whose CAST this file does not reproduce.
+func countLeaves(s *parquet.Schema) ([nCols]leaf, error) {
+	var out [nCols]leaf
+	index := 0
+	for _, f := range s.Fields() {
+		leaves := countLeafNodes(f)
+		for k, name := range countColumns {
+			if strings.ToLower(f.Name()) != name {
+				continue
+			}
+			if out[k].ok || !f.Leaf() || f.Repeated() {
+				return out, errNoTally
+			}
+			l := leaf{index: index, ok: true}
+			if f.Optional() {
+				l.maxDef = 1
+			}
+			text, unit, adjusted := leafKind(f.Type())
+			switch {
+			case (k == colStarted || k == colEnded) && unit >= 0:
+				l.unit, l.kind = unit, 1
+				if unit == 0 && adjusted {
+					l.kind = 2
+				} else if unit == 0 {
+					l.kind = 4
+				}
+			case k != colStarted && k != colEnded && text:
+			default:
+				return out, errNoTally
+			}
+			out[k] = l
+		}
+		index += leaves
+	}
+	return out, nil
+}
+
+func countLeafNodes(n parquet.Node) int {
+	if n.Leaf() {
+		return 1
+	}
+	c := 0
+	for _, f := range n.Fields() {
+		c += countLeafNodes(f)
+	}
+	return c
+}
+
+// leafKind says whether t is a string (DuckDB reads it as VARCHAR) and,
+// for an int64 timestamp, its micros per unit (0 for nanoseconds, -1 for
+// anything else).
+func leafKind(t parquet.Type) (text bool, unit int64, adjusted bool) {
+	if t.Kind() == parquet.ByteArray {
+		if l := t.LogicalType(); l != nil {
+			_, str := l.Value.(*format.StringType)
+			return str, -1, false
+		}
+		if ct := t.ConvertedType(); ct != nil && *ct == deprecated.UTF8 && t.LogicalType() == nil {
+			return true, -1, false
+		}
+		return false, -1, false
+	}
+	if t.Kind() != parquet.Int64 {
+		return false, -1, false
+	}
+	if l := t.LogicalType(); l != nil {
+		ts, ok := l.Value.(*format.TimestampType)
+		if !ok || ts.Unit.Value == nil {
+			return false, -1, false
+		}
+		switch ts.Unit.Value.Duration() {
+		case time.Millisecond:
+			return false, 1000, ts.IsAdjustedToUTC
+		case time.Microsecond:
+			return false, 1, ts.IsAdjustedToUTC
+		case time.Nanosecond:
+			return false, 0, ts.IsAdjustedToUTC
+		}
+		return false, -1, false
+	}
+	if ct := t.ConvertedType(); ct != nil && t.LogicalType() == nil {
+		switch *ct {
+		case deprecated.TimestampMillis:
+			return false, 1000, true
+		case deprecated.TimestampMicros:
+			return false, 1, true
+		}
+	}
+	return false, -1, false
+}
+
+// sameStampKind says a batch whose files' timestamp column has the leaf
+// kinds k (leaf.kind, or-ed) reads it as this file does: nanoseconds only
+// when every file has them, with the same UTC adjustment.
+func sameStampKind(k uint8) bool { return k&6 == 0 || k == 2 || k == 4 }
+
+// micros is a timestamp in microseconds since 1970.
+type micros int64
+
+// toMicros is a timestamp of unit as DuckDB's CAST to TIMESTAMPTZ stores it;
+// false where this file does not know that exactly.
+func toMicros(v int64, unit int64) (int64, bool) {
+	switch {
+	case unit == 0:
+		if v < 0 && v%1000 != 0 {
+			return 0, false // which way DuckDB rounds before 1970 is its own
+		}
+		v /= 1000
+	case unit == 1000:
+		if v < minMicros/1000 || v >= maxMicros/1000 {
+			return 0, false
+		}
+		v *= 1000
+	}
+	return v, minMicros <= v && v < maxMicros
+}
+
+// readColumn reads column k of one row group into c, a value a row.
+func (t *batchTally) readColumn(chunk parquet.ColumnChunk, l leaf, k int, c *rowGroupCols) error {
+	pages := chunk.Pages()
+	defer pages.Close()
+	t.dict, t.codes = nil, nil // a chunk's own: parquet-go may reuse the memory
+	row := 0
+	for {
+		p, err := pages.ReadPage()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		n := int(p.NumRows())
+		if row+n > len(c.outcome) {
+			parquet.Release(p)
+			return errNoTally
+		}
+		err = t.readPage(p, l, k, c, row)
+		parquet.Release(p)
+		if err != nil {
+			return err
+		}
+		row += n
+	}
+	if row != len(c.outcome) {
+		return errNoTally
+	}
+	return nil
+}
+
+// readPage reads one page of column k, its first row being row.
+func (t *batchTally) readPage(p parquet.Page, l leaf, k int, c *rowGroupCols, row int) error {
+	defs := p.DefinitionLevels()
+	n := int(p.NumRows())
+	maxDef := byte(l.maxDef)
+	data := p.Data()
+	var dict []int32 // the codes of the page's dictionary entries
+	var idx []int32
+	if d := p.Dictionary(); d != nil {
+		idx = data.Int32()
+		if k == colStarted || k == colEnded {
+			dv := d.Page().Data()
+			return t.readTimes(dv.Int64(), idx, defs, n, l, k, c, row)
+		}
+		codes, err := t.dictCodes(d, k)
+		if err != nil {
+			return err
+		}
+		dict = codes
+	}
+	if k == colStarted || k == colEnded {
+		return t.readTimes(data.Int64(), nil, defs, n, l, k, c, row)
+	}
+	var vals []byte
+	var offs []uint32
+	if dict == nil {
+		vals, offs = data.ByteArray()
+	}
+	vi := 0
+	for r := range n {
+		if defs != nil && defs[r] != maxDef { // NULL
+			continue
+		}
+		var code int32
+		var b []byte
+		if dict != nil {
+			if vi >= len(idx) || int(idx[vi]) >= len(dict) {
+				return errNoTally
+			}
+			code = dict[idx[vi]]
+		} else {
+			if vi+1 >= len(offs) {
+				return errNoTally
+			}
+			b = vals[offs[vi]:offs[vi+1]]
+		}
+		vi++
+		i := row + r
+		switch k {
+		case colStatus:
+			if dict == nil {
+				code = int32(outcomeOf(b))
+			}
+			c.outcome[i] = uint8(code)
+		case colMessage:
+			if c.outcome[i] == outcomeSuccess {
+				continue
+			}
+			if dict == nil {
+				m, err := t.message(b)
+				if err != nil {
+					return err
+				}
+				code = m
+			}
+			c.msg[i] = code
+		default:
+			if dict == nil {
+				id, err := t.intern(b)
+				if err != nil {
+					return err
+				}
+				code = id
+			}
+			switch k {
+			case colSync:
+				c.sync[i] = code
+			case colRun:
+				c.run[i] = code
+			case colOrg:
+				c.org[i] = code
+			}
+		}
+	}
+	return nil
+}
+
+// message interns a status_message and fingerprints it, once per distinct
+// message in a batch.
+func (t *batchTally) message(b []byte) (int32, error) {
+	m, err := t.intern(b)
+	if err != nil {
+		return 0, err
+	}
+	if t.fpOf[m] == noFP {
+		fp := t.internString(t.fp.Fingerprint(t.strs[m]))
+		t.fpOf[m] = fp
+	}
+	return m, nil
+}
+
+// dictCodes is what column k's values are for each entry of d: an outcome,
+// a message or an id.
+func (t *batchTally) dictCodes(d parquet.Dictionary, k int) ([]int32, error) {
+	if t.dict == d && len(t.codes) == d.Len() {
+		return t.codes, nil
+	}
+	dv := d.Page().Data()
+	vals, offs := dv.ByteArray()
+	if len(offs) != d.Len()+1 {
+		return nil, errNoTally
+	}
+	codes := make([]int32, d.Len())
+	for i := range codes {
+		b := vals[offs[i]:offs[i+1]]
+		var err error
+		switch k {
+		case colStatus:
+			codes[i] = int32(outcomeOf(b))
+		case colMessage:
+			codes[i], err = t.message(b)
+		default:
+			codes[i], err = t.intern(b)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	t.dict, t.codes = d, codes
+	return codes, nil
+}
+
+// readTimes reads a page of timestamps (through idx when dictionary encoded).
+func (t *batchTally) readTimes(vals []int64, idx []int32, defs []byte, n int, l leaf, k int, c *rowGroupCols, row int) error {
+	maxDef := byte(l.maxDef)
+	ts, ok := c.started, c.startedOK
+	if k == colEnded {
+		ts, ok = c.ended, c.endedOK
+	}
+	vi := 0
+	for r := range n {
+		if defs != nil && defs[r] != maxDef { // NULL
+			continue
+		}
+		j := vi
+		if idx != nil {
+			if vi >= len(idx) {
+				return errNoTally
+			}
+			j = int(idx[vi])
+		}
+		vi++
+		if j >= len(vals) {
+			return errNoTally
+		}
+		us, good := toMicros(vals[j], l.unit)
+		if !good {
+			return errNoTally
+		}
+		ts[row+r], ok[row+r] = us, true
+	}
+	return nil
+}
+
+// groupRows renders the batch's groups as rows of countGroups, in
+// CountGroups' columns: org_id, sync_configuration_id, sync_run_id,
+// batch_started_at, batch_ended_at (both micros), outcome,
+// fingerprint, status_message, records, _file.
+func (t *batchTally) groupRows(files []warehouse.File) [][]any {
+	str := func(i int32) any {
+		if i == nullID {
+			return nil
+		}
+		return t.strs[i]
+	}
+	stamp := func(us int64, ok bool) any {
+		if !ok {
+			return nil
+		}
+		return micros(us)
+	}
+	var rows [][]any
+	for i, groups := range t.files {
+		for k, g := range groups {
+			rows = append(rows, []any{str(k.org), str(k.sync), str(k.run), stamp(k.started, k.startedOK),
+				stamp(g.ended, g.endedOK), outcomeNames[k.outcome], str(k.fp), str(g.msg), g.rows, files[i].Key})
+		}
+	}
+	return rows
+}
+
+// tallyFallbacks counts the batches whose counts the SQL pass wrote (the
+// tests read it).
+var tallyFallbacks atomic.Int64
