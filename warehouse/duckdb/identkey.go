@@ -43,11 +43,21 @@ func (w *Warehouse) ensureIdentifierKey(ctx context.Context) error {
 	if err != nil {
 		return classify(fmt.Errorf("read the identifier key's state: %w", err), nil)
 	}
-	if has && stored == want {
-		return nil
-	}
 	recs := w.table("sync_records")
 	col := w.d.Ident(dialects.IdentifierKeyColumn)
+	if has && stored == want {
+		// Rows another program wrote without a key (an INSERT naming its
+		// columns): keyed now. DuckDB's statistics skip every row group
+		// without a NULL, so this costs next to nothing when there is none.
+		res, err := w.exec(ctx, w.db, "UPDATE "+recs+" SET "+col+" = "+w.d.IdentifierKey("identifier")+" WHERE "+col+" IS NULL")
+		if err != nil {
+			return classify(fmt.Errorf("key the rows without an identifier key: %w", err), nil)
+		}
+		if n, _ := res.RowsAffected(); n > 0 {
+			w.log.Info("wrote the identifier key of rows written without one", "schema", w.schema, "rows", n)
+		}
+		return nil
+	}
 	var n int64
 	err = w.inTx(ctx, nil, func(tx *sql.Tx) error {
 		if !has {
@@ -74,12 +84,24 @@ func (w *Warehouse) ensureIdentifierKey(ctx context.Context) error {
 
 // IdentifierKey is the key the record search filters on with identifier, and
 // whether it may: only when sync_records has the column and its stamp is
-// this DuckDB's, so the keys were computed by the same hash. One query of
-// the catalog, no row.
+// this DuckDB's, so the keys were computed by the same hash, and no row
+// lacks one. A query of the catalog and one the statistics answer.
 func (w *Warehouse) IdentifierKey(ctx context.Context, identifier string) (int64, bool, error) {
 	has, stored, want, key, err := w.identifierKeyState(ctx, w.db, identifier)
 	if err != nil {
 		return 0, false, classify(fmt.Errorf("identifier key: %w", err), nil)
 	}
-	return key, has && stored == want, nil
+	if !has || stored != want {
+		return 0, false, nil
+	}
+	// A row written without a key (by another program, until synctrack
+	// next opens the file for writing) would be missed: search by the
+	// identifier alone then. DuckDB's statistics answer this from the row
+	// groups' metadata (under a millisecond on 20M rows).
+	var unkeyed int
+	q := "SELECT count(*) FROM (SELECT 1 FROM " + w.table("sync_records") + " WHERE " + w.d.Ident(dialects.IdentifierKeyColumn) + " IS NULL LIMIT 1)"
+	if err := w.db.QueryRowContext(ctx, q).Scan(&unkeyed); err != nil {
+		return 0, false, classify(fmt.Errorf("identifier key: %w", err), nil)
+	}
+	return key, unkeyed == 0, nil
 }

@@ -112,6 +112,17 @@ func TestIdentifierKey(t *testing.T) {
 	if n := scalar(t, w, wrongKeys); n != 0 {
 		t.Errorf("after a late file: %d rows with a wrong key", n)
 	}
+	// A row another program inserted naming its columns has no key: readers
+	// search without keys until a writer opens the file and keys it.
+	if _, err := w.DB().Exec(`INSERT INTO synctrack.sync_records (identifier, _file, _row) VALUES ('by hand', 'by-hand.parquet', 0)`); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	trusted("with a row written without a key", false)
+	w = openDuck(t, path)
+	if n := scalar(t, w, wrongKeys); n != 0 {
+		t.Errorf("after reopening over a row without a key: %d rows with a wrong key", n)
+	}
 	w.Close()
 	trusted("after the migration", true)
 }

@@ -102,7 +102,7 @@ func (w *Warehouse) insertRecordsSQL(files []warehouse.File) string {
 		}
 		paths = append(paths, d.String(f.Local))
 		for _, c := range f.Columns {
-			lc := strings.ToLower(c)
+			lc := asciiLower(c)
 			if has[lc] {
 				continue
 			}
@@ -156,6 +156,18 @@ func (w *Warehouse) insertRecordsSQL(files []warehouse.File) string {
 	return "INSERT INTO " + w.table("sync_records") + " SELECT\n  " + strings.Join(sel, ",\n  ") +
 		"\nFROM read_parquet([" + strings.Join(paths, ", ") + "], union_by_name = true, filename = " +
 		d.String(pathColumn) + ", file_row_number = true) r\nJOIN _st_batch b ON r." + pathColumn + " = b.path"
+}
+
+// asciiLower lowers A-Z only, as DuckDB matches column names: Unicode's
+// lowering would take "org_İd" for org_id, which DuckDB does not.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }
 
 func anySeen(files []warehouse.File) bool {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
@@ -354,7 +353,7 @@ func countLeaves(s *parquet.Schema) ([nCols]leaf, error) {
 	for _, f := range s.Fields() {
 		leaves := countLeafNodes(f)
 		for k, name := range countColumns {
-			if strings.ToLower(f.Name()) != name {
+			if asciiLower(f.Name()) != name {
 				continue
 			}
 			if out[k].ok || !f.Leaf() || f.Repeated() {

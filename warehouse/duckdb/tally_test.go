@@ -50,9 +50,11 @@ type hostileRow struct {
 }
 
 // bareRow has no id columns (the path's count), a dictionary of messages
-// and upper-case column names.
+// and upper-case column names; and a column whose name Unicode lowers to
+// org_id but DuckDB does not ("İ" is not ASCII): not the org.
 type bareRow struct {
 	Identifier string     `parquet:"identifier"`
+	NotOrg     *string    `parquet:"org_İd,optional"`
 	Status     *string    `parquet:"Status,optional"`
 	Message    *string    `parquet:"STATUS_MESSAGE,optional,dict"`
 	Started    *time.Time `parquet:"batch_started_at,optional,timestamp(microsecond)"`
@@ -99,7 +101,7 @@ func bareRows() []bareRow {
 		if m != nil && !utf8.ValidString(*m) {
 			m = ptr(strings.ToValidUTF8(*m, "\uFFFD"))
 		}
-		out = append(out, bareRow{Identifier: fmt.Sprint(i), Status: hostileStatuses[(i/2)%len(hostileStatuses)],
+		out = append(out, bareRow{Identifier: fmt.Sprint(i), NotOrg: ptr("not-the-org"), Status: hostileStatuses[(i/2)%len(hostileStatuses)],
 			Message: m, Started: hStarts[(i/5)%len(hStarts)], Ended: hEnds[(i/3)%len(hEnds)]})
 	}
 	return out
