@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"runtime"
 	"sync"
 	"time"
@@ -77,6 +78,33 @@ type tallyResult struct {
 	cpu     time.Duration // the process's: DuckDB is idle meanwhile
 }
 
+// statFiles is what each file's local copy is before the INSERT reads it
+// (nil for a file without one, or one that cannot be read).
+func statFiles(files []warehouse.File) []os.FileInfo {
+	out := make([]os.FileInfo, len(files))
+	for i, f := range files {
+		if f.Local != "" {
+			out[i], _ = os.Stat(f.Local)
+		}
+	}
+	return out
+}
+
+// sameFiles says each local copy is still the file statFiles saw: the same
+// file (not another renamed over it), size and modification time.
+func sameFiles(files []warehouse.File, read []os.FileInfo) bool {
+	for i, f := range files {
+		if f.Local == "" {
+			continue
+		}
+		now, err := os.Stat(f.Local)
+		if err != nil || read[i] == nil || !os.SameFile(now, read[i]) || now.Size() != read[i].Size() || !now.ModTime().Equal(read[i].ModTime()) {
+			return false
+		}
+	}
+	return true
+}
+
 // tallyBatch groups files' rows on up to workers goroutines, each its share
 // of the files (a file's groups are its own). A panic of the parquet
 // reader on a malformed file is an error, and the SQL pass counts the
@@ -122,8 +150,14 @@ func tallyBatch(files []warehouse.File, workers int) tallyResult {
 // countBatch writes the counts of the rows a load just inserted (_loaded_at
 // now): from the groups tallied in Go, or, when a file holds a type they do
 // not read exactly (or cannot be read), by the SQL pass over the rows.
-func (w *Warehouse) countBatch(ctx context.Context, tx *sql.Tx, files []warehouse.File, now time.Time) error {
+func (w *Warehouse) countBatch(ctx context.Context, tx *sql.Tx, files []warehouse.File, read []os.FileInfo, now time.Time) error {
 	t := tallyBatch(files, runtime.GOMAXPROCS(0))
+	if t.err == nil && !sameFiles(files, read) {
+		// A file:// bucket's objects are read in place: one replaced
+		// between the INSERT and the Go read would give counts of other
+		// rows than those stored.
+		t.err = fmt.Errorf("%w: a file changed while its rows were loaded", errNoTally)
+	}
 	if t.err != nil {
 		if !isNoTally(t.err) {
 			w.log.Warn("counts not grouped from the files, counting the stored rows", "err", t.err)

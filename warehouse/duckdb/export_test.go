@@ -2,3 +2,6 @@ package duckdb
 
 // TallyFallbacks counts the batches whose counts the SQL pass wrote.
 var TallyFallbacks = &tallyFallbacks
+
+// AfterRecordsInsert is called between a batch's records INSERT and its counts.
+var AfterRecordsInsert = &afterRecordsInsert
