@@ -5,3 +5,6 @@ var TallyFallbacks = &tallyFallbacks
 
 // AfterRecordsInsert is called between a batch's records INSERT and its counts.
 var AfterRecordsInsert = &afterRecordsInsert
+
+// MaxTallyBytes bounds the strings a batch's Go grouping keeps.
+var MaxTallyBytes = &maxTallyBytes

@@ -115,6 +115,7 @@ type batchTally struct {
 	files  []map[countKey]*countGroup
 	strs   []string         // every distinct id, message and fingerprint
 	arena  []byte           // where strs' bytes are
+	kept   int64            // bytes of the strings interned
 	ids    map[string]int32 // string -> index in strs
 	fpOf   []int32          // a string's fingerprint when a message: an index in strs, noFP until known
 	fp     analysis.Fingerprinter
@@ -141,8 +142,23 @@ func (t *batchTally) intern(b []byte) (int32, error) {
 	if !utf8.Valid(b) {
 		return 0, errNoTally // DuckDB refuses it; the SQL pass says so
 	}
+	if t.kept += int64(len(b)); t.kept > maxTallyBytes {
+		// Go's memory is outside DuckDB's memory_limit: a batch of
+		// mostly distinct long messages is counted by the SQL pass.
+		return 0, fmt.Errorf("%w: over %d MiB of distinct strings", errNoTally, maxTallyBytes>>20)
+	}
 	return t.add(t.copy(b)), nil
 }
+
+// maxTallyBytes bounds the distinct ids and messages a batch's Go grouping
+// keeps (each once), and maxRowGroupRows the rows of a row group it holds
+// at once (about 35 bytes each), as a file's own metadata says: beyond
+// either the batch falls back to the SQL pass, inside DuckDB's
+// memory_limit, rather than grow the process.
+var (
+	maxTallyBytes   int64 = 256 << 20
+	maxRowGroupRows int64 = 4 << 20
+)
 
 func (t *batchTally) internString(s string) int32 {
 	if i, ok := t.ids[s]; ok {
@@ -266,6 +282,9 @@ func (t *batchTally) file(f warehouse.File) (map[countKey]*countGroup, error) {
 		pathRun = t.internString(f.RunID)
 	}
 	for _, rg := range pf.RowGroups() {
+		if rg.NumRows() < 0 || rg.NumRows() > maxRowGroupRows {
+			return nil, fmt.Errorf("%w: a row group of %d rows", errNoTally, rg.NumRows())
+		}
 		n := int(rg.NumRows())
 		c := t.rowBuf.reset(n, pathOrg, pathSync, pathRun)
 		chunks := rg.ColumnChunks()

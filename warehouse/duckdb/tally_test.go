@@ -277,3 +277,20 @@ func TestGoCountsFileReplacedMidLoad(t *testing.T) {
 	}
 	compareWithSQL(t, w)
 }
+
+// A batch whose distinct strings pass the Go grouping's bound is counted by
+// the SQL pass (inside DuckDB's memory_limit), with the same counts.
+func TestGoCountsBoundedMemory(t *testing.T) {
+	defer func(was int64) { *duckdb.MaxTallyBytes = was }(*duckdb.MaxTallyBytes)
+	*duckdb.MaxTallyBytes = 16
+	url, dir := testbucket.Dir(t)
+	writeParquet(t, dir, runDir+"records_updated.0.parquet", hostileRows()[:300])
+	w := openDuck(t, filepath.Join(t.TempDir(), "w.duckdb"))
+	defer w.Close()
+	before := duckdb.TallyFallbacks.Load()
+	loadBucket(t, w, url, dir)
+	if n := duckdb.TallyFallbacks.Load() - before; n != 1 {
+		t.Errorf("%d batches counted by the SQL pass, want the one over the bound", n)
+	}
+	compareWithSQL(t, w)
+}
