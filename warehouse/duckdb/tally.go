@@ -32,44 +32,6 @@ import (
 // errNoTally says a batch's counts cannot be computed here exactly.
 var errNoTally = errors.New("counts not computed in Go")
 
-// Outcomes, as dialects.OutcomeSQL names them.
-const (
-	outcomeSuccess uint8 = iota
-	outcomeRejected
-	outcomeInvalid
-)
-
-var outcomeNames = [...]string{"success", "rejected", "invalid"}
-
-// outcomeOf is dialects.OutcomeSQL of a status that is not NULL. DuckDB's
-// lower() is Unicode's, but no character outside A-Z lowers to a letter of
-// these ASCII words (K and İ lower to k and i, in neither).
-func outcomeOf(s []byte) uint8 {
-	switch {
-	case asciiLowerIs(s, "succeeded"):
-		return outcomeSuccess
-	case asciiLowerIs(s, "rejected"):
-		return outcomeRejected
-	}
-	return outcomeInvalid
-}
-
-func asciiLowerIs(s []byte, word string) bool {
-	if len(s) != len(word) {
-		return false
-	}
-	for i := range len(s) {
-		c := s[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if c != word[i] {
-			return false
-		}
-	}
-	return true
-}
-
 // Micros since 1970 of 0001-01-01 and 10000-01-01: a timestamp outside them
 // is left to the SQL pass (DuckDB has its own rules out there).
 const (
@@ -312,7 +274,7 @@ func (t *batchTally) file(f warehouse.File) (map[countKey]*countGroup, error) {
 				last, ri = rk, i
 			}
 			outcome, msg, fp := c.outcome[r], int32(nullID), int32(nullID)
-			if outcome != outcomeSuccess && c.msg[r] != nullID {
+			if outcome != analysis.OutcomeSuccess && c.msg[r] != nullID {
 				msg = c.msg[r]
 				fp = t.fpOf[msg]
 			}
@@ -353,7 +315,7 @@ func (c *rowGroupCols) reset(n int, org, sync, run int32) *rowGroupCols {
 	}
 	c.outcome = append(c.outcome[:0], make([]uint8, n)...)
 	for i := range c.outcome {
-		c.outcome[i] = outcomeInvalid // no status column: NULL
+		c.outcome[i] = analysis.OutcomeInvalid // no status column: NULL
 	}
 	c.msg, c.org, c.sync, c.run = grow(c.msg, nullID), grow(c.org, org), grow(c.sync, sync), grow(c.run, run)
 	c.started = append(c.started[:0], make([]int64, n)...)
@@ -565,11 +527,11 @@ func (t *batchTally) readPage(p parquet.Page, l leaf, k int, c *rowGroupCols, ro
 		switch k {
 		case colStatus:
 			if dict == nil {
-				code = int32(outcomeOf(b))
+				code = int32(analysis.OutcomeOf(b))
 			}
 			c.outcome[i] = uint8(code)
 		case colMessage:
-			if c.outcome[i] == outcomeSuccess {
+			if c.outcome[i] == analysis.OutcomeSuccess {
 				continue
 			}
 			if dict == nil {
@@ -632,7 +594,7 @@ func (t *batchTally) dictCodes(d parquet.Dictionary, k int) ([]int32, error) {
 		var err error
 		switch k {
 		case colStatus:
-			codes[i] = int32(outcomeOf(b))
+			codes[i] = int32(analysis.OutcomeOf(b))
 		case colMessage:
 			codes[i], err = t.message(b)
 		default:
@@ -699,7 +661,7 @@ func (t *batchTally) groupRows(files []warehouse.File) [][]any {
 	for i, groups := range t.files {
 		for k, g := range groups {
 			rows = append(rows, []any{str(k.org), str(k.sync), str(k.run), stamp(k.started, k.startedOK),
-				stamp(g.ended, g.endedOK), outcomeNames[k.outcome], str(k.fp), str(g.msg), g.rows, files[i].Key})
+				stamp(g.ended, g.endedOK), analysis.OutcomeNames[k.outcome], str(k.fp), str(g.msg), g.rows, files[i].Key})
 		}
 	}
 	return rows

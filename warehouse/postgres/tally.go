@@ -25,15 +25,6 @@ type nstr struct {
 	ok bool
 }
 
-// Outcomes, as dialects.OutcomeSQL names them.
-const (
-	outcomeSuccess uint8 = iota
-	outcomeRejected
-	outcomeInvalid
-)
-
-var outcomeNames = [...]string{"success", "rejected", "invalid"}
-
 // groupKey is what both counts tables group a file's rows by: fp is NULL
 // for a success (and for a NULL message); started is microseconds since
 // 2000 (timestamptz's own), startedOK false for NULL.
@@ -67,43 +58,18 @@ type countRow struct {
 	startedOK, endedOK          bool
 }
 
-// outcomeOf is dialects.OutcomeSQL: lower() changes no byte outside A-Z that
-// could end up equal to these ASCII words, and NULL matches no WHEN.
+// outcomeOf is dialects.OutcomeSQL of a status, NULL included.
 func outcomeOf(status nstr) uint8 {
-	switch {
-	case !status.ok:
-		return outcomeInvalid
-	case asciiLowerIs(status.s, "succeeded"):
-		return outcomeSuccess
-	case asciiLowerIs(status.s, "rejected"):
-		return outcomeRejected
+	if !status.ok {
+		return analysis.OutcomeInvalid
 	}
-	return outcomeInvalid
-}
-
-// asciiLowerIs reports whether s, its A-Z lowered, is word (lower case).
-// Not strings.EqualFold: Unicode folding matches ſ with s and K with k,
-// PostgreSQL's lower() does not.
-func asciiLowerIs(s, word string) bool {
-	if len(s) != len(word) {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if c != word[i] {
-			return false
-		}
-	}
-	return true
+	return analysis.OutcomeOf(status.s)
 }
 
 func (t *tally) add(r *countRow) {
 	k := groupKey{org: r.org, sync: r.sync, run: r.run, started: r.started, startedOK: r.startedOK, outcome: outcomeOf(r.status)}
 	var msg nstr
-	if k.outcome != outcomeSuccess && r.msg.ok {
+	if k.outcome != analysis.OutcomeSuccess && r.msg.ok {
 		msg = r.msg
 		k.fp = nstr{t.fp.Fingerprint(r.msg.s), true}
 	}
@@ -160,16 +126,16 @@ func countRows(keys []string, tallies []*tally, loadedAt time.Time) (outcomes, f
 			if g.endedOK && (!s.endedOK || g.ended > s.ended) {
 				s.ended, s.endedOK = g.ended, true
 			}
-			if k.outcome == outcomeSuccess {
+			if k.outcome == analysis.OutcomeSuccess {
 				continue
 			}
 			fingerprints = append(fingerprints, []any{nstrArg(k.org), nstrArg(k.sync), nstrArg(k.run), stampArg(k.started, k.startedOK),
-				outcomeNames[k.outcome], nstrArg(k.fp), nstrArg(g.msg), g.rows, keys[i], loaded})
+				analysis.OutcomeNames[k.outcome], nstrArg(k.fp), nstrArg(g.msg), g.rows, keys[i], loaded})
 		}
 		for _, k := range order {
 			s := sums[k]
 			outcomes = append(outcomes, []any{nstrArg(k.org), nstrArg(k.sync), nstrArg(k.run), stampArg(k.started, k.startedOK),
-				stampArg(s.ended, s.endedOK), outcomeNames[k.outcome], s.rows, keys[i], loaded})
+				stampArg(s.ended, s.endedOK), analysis.OutcomeNames[k.outcome], s.rows, keys[i], loaded})
 		}
 	}
 	return outcomes, fingerprints
