@@ -59,6 +59,11 @@ func (w *Warehouse) writeCounts(ctx context.Context, tx *sql.Tx, where string, a
 	if _, err := w.exec(ctx, tx, q, args...); err != nil {
 		return err
 	}
+	return w.countsFromGroups(ctx, tx)
+}
+
+// countsFromGroups fills both counts tables from countGroups, then drops it.
+func (w *Warehouse) countsFromGroups(ctx context.Context, tx *sql.Tx) error {
 	for _, s := range analysis.CountsFromGroups(w.d, w.schema, countGroups) {
 		if _, err := w.exec(ctx, tx, s); err != nil {
 			return err
@@ -218,13 +223,7 @@ func (w *Warehouse) countBatch(ctx context.Context, tx *sql.Tx, files []warehous
 			return err
 		}
 	}
-	for _, s := range analysis.CountsFromGroups(w.d, w.schema, countGroups) {
-		if _, err := w.exec(ctx, tx, s); err != nil {
-			return err
-		}
-	}
-	_, err := w.exec(ctx, tx, "DROP TABLE "+countGroups)
-	return err
+	return w.countsFromGroups(ctx, tx)
 }
 
 // isNoTally says err is errNoTally alone (errors.Join wraps one per worker).
