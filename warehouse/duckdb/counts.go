@@ -163,6 +163,14 @@ func (w *Warehouse) countBatch(ctx context.Context, tx *sql.Tx, files []warehous
 		// rows than those stored.
 		t.err = fmt.Errorf("%w: a file changed while its rows were loaded", errNoTally)
 	}
+	var outs []outcomeRow
+	var fps []fpRow
+	if t.err == nil {
+		var ok bool
+		if outs, fps, ok = tallyRows(t); !ok {
+			t.err = fmt.Errorf("%w: a key or a path's id is not UTF-8", errNoTally)
+		}
+	}
 	if t.err != nil {
 		if !isNoTally(t.err) {
 			w.log.Warn("counts not grouped from the files, counting the stored rows", "err", t.err)
@@ -176,54 +184,7 @@ func (w *Warehouse) countBatch(ctx context.Context, tx *sql.Tx, files []warehous
 		return w.writeCounts(ctx, tx, `r._loaded_at = $1 AND r._file IN (SELECT key FROM _st_batch)`, now)
 	}
 	w.log.Debug("counts grouped from the files", "elapsed", t.elapsed, "cpu", t.cpu)
-	q := "CREATE OR REPLACE TEMP TABLE " + countGroups + ` (org_id VARCHAR, sync_configuration_id VARCHAR,
-  sync_run_id VARCHAR, batch_started_at TIMESTAMPTZ, batch_ended_at TIMESTAMPTZ, outcome VARCHAR,
-  fingerprint VARCHAR, status_message VARCHAR, records BIGINT, _file VARCHAR, _loaded_at TIMESTAMPTZ)`
-	if _, err := w.exec(ctx, tx, q); err != nil {
-		return err
-	}
-	// One statement, each column a bound list: a VALUES row per group cost
-	// DuckDB 0.1 s per thousand groups to parse and bind, the lists a few
-	// ms. Bound strings keep every byte (NUL too). The timestamps go as
-	// micros since 1970, _loaded_at ($1) as the INSERT bound it.
-	var rows [][]any
-	for i, p := range t.parts {
-		rows = append(rows, p.groupRows(t.files[i])...)
-	}
-	if len(rows) > 0 {
-		// The driver binds no NULL inside a list: each value goes as a list
-		// of itself, NULL as an empty one, and [1] of that is the value.
-		cols := make([]any, 0, len(rows[0])+1)
-		cols = append(cols, now)
-		for j := range rows[0] {
-			strs, ints := make([][]string, len(rows)), make([][]int64, len(rows))
-			numeric := false
-			for i, r := range rows {
-				strs[i], ints[i] = []string{}, []int64{} // not nil: the driver cannot bind a nil slice
-				switch v := r[j].(type) {
-				case string:
-					strs[i] = []string{v}
-				case micros:
-					ints[i], numeric = []int64{int64(v)}, true
-				case int64:
-					ints[i], numeric = []int64{v}, true
-				}
-			}
-			if numeric || j == 3 || j == 4 {
-				cols = append(cols, ints)
-			} else {
-				cols = append(cols, strs)
-			}
-		}
-		q := "INSERT INTO " + countGroups + ` SELECT unnest($2::VARCHAR[][])[1], unnest($3::VARCHAR[][])[1], unnest($4::VARCHAR[][])[1],
-  CAST(make_timestamp(unnest($5::BIGINT[][])[1]) AS TIMESTAMPTZ), CAST(make_timestamp(unnest($6::BIGINT[][])[1]) AS TIMESTAMPTZ),
-  unnest($7::VARCHAR[][])[1], unnest($8::VARCHAR[][])[1], unnest($9::VARCHAR[][])[1], unnest($10::BIGINT[][])[1],
-  unnest($11::VARCHAR[][])[1], $1`
-		if _, err := w.exec(ctx, tx, q, cols...); err != nil {
-			return err
-		}
-	}
-	return w.countsFromGroups(ctx, tx)
+	return w.writeTally(ctx, tx, outs, fps, now)
 }
 
 // isNoTally says err is errNoTally alone (errors.Join wraps one per worker).

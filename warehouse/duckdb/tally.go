@@ -423,9 +423,6 @@ func leafKind(t parquet.Type) (text bool, unit int64, adjusted bool) {
 // when every file has them, with the same UTC adjustment.
 func sameStampKind(k uint8) bool { return k&6 == 0 || k == 2 || k == 4 }
 
-// micros is a timestamp in microseconds since 1970.
-type micros int64
-
 // toMicros is a timestamp of unit as DuckDB's CAST to TIMESTAMPTZ stores it;
 // false where this file does not know that exactly.
 func toMicros(v int64, unit int64) (int64, bool) {
@@ -638,33 +635,6 @@ func (t *batchTally) readTimes(vals []int64, idx []int32, defs []byte, n int, l 
 		ts[row+r], ok[row+r] = us, true
 	}
 	return nil
-}
-
-// groupRows renders the batch's groups as rows of countGroups, in
-// CountGroups' columns: org_id, sync_configuration_id, sync_run_id,
-// batch_started_at, batch_ended_at (both micros), outcome,
-// fingerprint, status_message, records, _file.
-func (t *batchTally) groupRows(files []warehouse.File) [][]any {
-	str := func(i int32) any {
-		if i == nullID {
-			return nil
-		}
-		return t.strs[i]
-	}
-	stamp := func(us int64, ok bool) any {
-		if !ok {
-			return nil
-		}
-		return micros(us)
-	}
-	var rows [][]any
-	for i, groups := range t.files {
-		for k, g := range groups {
-			rows = append(rows, []any{str(k.org), str(k.sync), str(k.run), stamp(k.started, k.startedOK),
-				stamp(g.ended, g.endedOK), analysis.OutcomeNames[k.outcome], str(k.fp), str(g.msg), g.rows, files[i].Key})
-		}
-	}
-	return rows
 }
 
 // tallyFallbacks counts the batches whose counts the SQL pass wrote (the
