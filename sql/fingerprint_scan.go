@@ -1,6 +1,9 @@
 package sql
 
-import "bytes"
+import (
+	"bytes"
+	"unsafe"
+)
 
 // FastFingerprint returns Fingerprint(msg) without regular expressions: each
 // rule is a hand-written pass that finds the matches its pattern finds (the
@@ -23,9 +26,20 @@ type Fingerprinter struct{ a, b []byte }
 
 // Fingerprint is FastFingerprint(msg); msg itself when nothing matched.
 func (f *Fingerprinter) Fingerprint(msg string) string {
+	out := f.FingerprintBytes(unsafe.Slice(unsafe.StringData(msg), len(msg)))
+	if len(out) == len(msg) && unsafe.SliceData(out) == unsafe.StringData(msg) {
+		return msg
+	}
+	return string(out)
+}
+
+// FingerprintBytes is FastFingerprint of msg, which it does not change:
+// msg itself when nothing matched, else bytes of the Fingerprinter's that
+// the next call overwrites.
+func (f *Fingerprinter) FingerprintBytes(msg []byte) []byte {
 	var seen byte
-	for i := 0; i < len(msg); i++ {
-		seen |= needs[msg[i]]
+	for _, c := range msg {
+		seen |= needs[c]
 	}
 	// What a rule needs and the message lacks, no later text has: the
 	// tokens add none of these bytes.
@@ -40,24 +54,19 @@ func (f *Fingerprinter) Fingerprint(msg string) string {
 		{idPass, seen&needDigit != 0},
 		{numberPass, seen&needDigit != 0},
 	}
-	src, spare, copied, changed := f.a[:0], f.b[:0], false, false
+	// A pass reads src and writes the other buffer; it returns nil when
+	// nothing matched, and src stays. The first reads msg itself.
+	src, bufs, next := msg, [2][]byte{f.a, f.b}, 0
 	for _, p := range passes {
 		if !p.need {
 			continue
 		}
-		if !copied {
-			src, copied = append(src, msg...), true
-		}
-		// A pass returns nil when nothing matched, and src stays.
-		if out := p.run(spare[:0], src); out != nil {
-			src, spare, changed = out, src, true
+		if out := p.run(bufs[next][:0], src); out != nil {
+			bufs[next], src, next = out, out, 1-next
 		}
 	}
-	f.a, f.b = src, spare // keep what grew
-	if !changed {
-		return msg
-	}
-	return string(src)
+	f.a, f.b = bufs[0], bufs[1] // keep what grew
+	return src
 }
 
 // needs marks the bytes some rule cannot match without.

@@ -75,11 +75,11 @@ type countGroup struct {
 // batchTally is the groups of a batch's files, one map per file.
 type batchTally struct {
 	files  []map[countKey]*countGroup
-	strs   []string         // every distinct id, message and fingerprint
-	arena  []byte           // where strs' bytes are
-	kept   int64            // bytes of the strings interned
-	ids    map[string]int32 // string -> index in strs
-	fpOf   []int32          // a string's fingerprint when a message: an index in strs, noFP until known
+	strs   []string // every distinct id, message and fingerprint
+	arena  []byte   // where strs' bytes are
+	kept   int64    // bytes of the strings interned
+	index  strIndex // finds a string's index in strs
+	fpOf   []int32  // a string's fingerprint when a message: an index in strs, noFP until known
 	fp     analysis.Fingerprinter
 	dict   parquet.Dictionary // the dictionary of the column chunk being read
 	codes  []int32            // what its entries are (dictCodes)
@@ -98,7 +98,8 @@ type rowGroupCols struct {
 }
 
 func (t *batchTally) intern(b []byte) (int32, error) {
-	if i, ok := t.ids[string(b)]; ok {
+	i, slot, h := t.index.find(t.strs, b)
+	if i >= 0 {
 		return i, nil
 	}
 	if !utf8.Valid(b) {
@@ -109,7 +110,7 @@ func (t *batchTally) intern(b []byte) (int32, error) {
 		// mostly distinct long messages is counted by the SQL pass.
 		return 0, fmt.Errorf("%w: over %d MiB of distinct strings", errNoTally, maxTallyBytes>>20)
 	}
-	return t.add(t.copy(b)), nil
+	return t.add(t.copy(b), slot, h), nil
 }
 
 // maxTallyBytes bounds the distinct ids and messages a batch's Go grouping
@@ -122,18 +123,22 @@ var (
 	maxRowGroupRows int64 = 4 << 20
 )
 
+// internString interns a string the batch's files did not hold (a path's
+// id): not counted in kept.
 func (t *batchTally) internString(s string) int32 {
-	if i, ok := t.ids[s]; ok {
+	b := unsafe.Slice(unsafe.StringData(s), len(s))
+	i, slot, h := t.index.find(t.strs, b)
+	if i >= 0 {
 		return i
 	}
-	return t.add(s)
+	return t.add(s, slot, h)
 }
 
-func (t *batchTally) add(s string) int32 {
+func (t *batchTally) add(s string, slot int, h uint64) int32 {
 	i := int32(len(t.strs))
 	t.strs = append(t.strs, s)
 	t.fpOf = append(t.fpOf, noFP)
-	t.ids[s] = i
+	t.index.add(t.strs, i, slot, h)
 	return i
 }
 
@@ -161,7 +166,7 @@ func tallyFiles(files []warehouse.File) (*batchTally, error) {
 		rows += f.Rows
 	}
 	hint := int(min(rows/8, 1<<20))
-	t := &batchTally{ids: make(map[string]int32, hint), strs: make([]string, 0, hint), fpOf: make([]int32, 0, hint)}
+	t := &batchTally{index: newStrIndex(hint), strs: make([]string, 0, hint), fpOf: make([]int32, 0, hint)}
 	for _, f := range files {
 		if f.Local == "" {
 			t.files = append(t.files, nil)
@@ -235,6 +240,10 @@ func (t *batchTally) file(f warehouse.File) (map[countKey]*countGroup, error) {
 	ri := int32(-1)
 	var lastGK uint64
 	var lastG *countGroup
+	var recent [64]struct {
+		k uint64
+		g *countGroup
+	}
 	// The path's ids, where a file has no such column or a NULL in it.
 	pathOrg, pathSync, pathRun := t.internString(f.OrgID), int32(nullID), int32(nullID)
 	if f.SyncID != "" {
@@ -281,9 +290,15 @@ func (t *batchTally) file(f warehouse.File) (map[countKey]*countGroup, error) {
 			gk := uint64(ri)<<34 | uint64(outcome)<<32 | uint64(uint32(fp+1))
 			g := lastG
 			if gk != lastGK || g == nil {
-				if g = groups[gk]; g == nil {
-					g = &countGroup{msg: nullID}
-					groups[gk] = g
+				// A file has a few dozen groups: a small cache of them
+				// answers before the map.
+				e := &recent[(gk*0x9E3779B97F4A7C15)>>58]
+				if g = e.g; g == nil || e.k != gk {
+					if g = groups[gk]; g == nil {
+						g = &countGroup{msg: nullID}
+						groups[gk] = g
+					}
+					e.k, e.g = gk, g
 				}
 				lastGK, lastG = gk, g
 			}
@@ -291,7 +306,7 @@ func (t *batchTally) file(f warehouse.File) (map[countKey]*countGroup, error) {
 			if c.endedOK[r] && (!g.endedOK || c.ended[r] > g.ended) {
 				g.ended, g.endedOK = c.ended[r], true
 			}
-			if msg != nullID && (g.msg == nullID || t.strs[msg] < t.strs[g.msg]) {
+			if msg != nullID && msg != g.msg && (g.msg == nullID || t.strs[msg] < t.strs[g.msg]) {
 				g.msg = msg
 			}
 		}
@@ -492,6 +507,9 @@ func (t *batchTally) readPage(p parquet.Page, l leaf, k int, c *rowGroupCols, ro
 			return err
 		}
 		dict = codes
+		if k != colMessage {
+			return readCodes(dict, idx, defs, maxDef, n, k, c, row)
+		}
 	}
 	if k == colStarted || k == colEnded {
 		return t.readTimes(data.Int64(), nil, defs, n, l, k, c, row)
@@ -560,6 +578,38 @@ func (t *batchTally) readPage(p parquet.Page, l leaf, k int, c *rowGroupCols, ro
 	return nil
 }
 
+// readCodes reads a dictionary-encoded page of the status or an id column,
+// each value the code of its dictionary entry.
+func readCodes(dict, idx []int32, defs []byte, maxDef byte, n, k int, c *rowGroupCols, row int) error {
+	var ids []int32
+	switch k {
+	case colSync:
+		ids = c.sync[row : row+n]
+	case colRun:
+		ids = c.run[row : row+n]
+	case colOrg:
+		ids = c.org[row : row+n]
+	}
+	out := c.outcome[row : row+n]
+	vi := 0
+	for r := range n {
+		if defs != nil && defs[r] != maxDef { // NULL
+			continue
+		}
+		if vi >= len(idx) || uint(idx[vi]) >= uint(len(dict)) {
+			return errNoTally
+		}
+		code := dict[idx[vi]]
+		vi++
+		if ids != nil {
+			ids[r] = code
+		} else {
+			out[r] = uint8(code)
+		}
+	}
+	return nil
+}
+
 // message interns a status_message and fingerprints it, once per distinct
 // message in a batch.
 func (t *batchTally) message(b []byte) (int32, error) {
@@ -568,8 +618,17 @@ func (t *batchTally) message(b []byte) (int32, error) {
 		return 0, err
 	}
 	if t.fpOf[m] == noFP {
-		fp := t.internString(t.fp.Fingerprint(t.strs[m]))
-		t.fpOf[m] = fp
+		msg := t.strs[m]
+		fp := t.fp.FingerprintBytes(unsafe.Slice(unsafe.StringData(msg), len(msg)))
+		if len(fp) == len(msg) && string(fp) == msg {
+			t.fpOf[m] = m
+		} else {
+			id, err := t.intern(fp)
+			if err != nil {
+				return 0, err
+			}
+			t.fpOf[m] = id
+		}
 	}
 	return m, nil
 }
