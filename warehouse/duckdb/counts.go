@@ -155,7 +155,7 @@ func tallyBatch(files []warehouse.File, workers int) tallyResult {
 // countBatch writes the counts of the rows a load just inserted (_loaded_at
 // now): from the groups tallied in Go, or, when a file holds a type they do
 // not read exactly (or cannot be read), by the SQL pass over the rows.
-func (w *Warehouse) countBatch(ctx context.Context, tx *sql.Tx, files []warehouse.File, read []os.FileInfo, now time.Time) error {
+func (w *Warehouse) countBatch(ctx context.Context, conn *sql.Conn, tx *sql.Tx, files []warehouse.File, read []os.FileInfo, now time.Time) error {
 	t := tallyBatch(files, runtime.GOMAXPROCS(0))
 	if t.err == nil && !sameFiles(files, read) {
 		// A file:// bucket's objects are read in place: one replaced
@@ -184,7 +184,7 @@ func (w *Warehouse) countBatch(ctx context.Context, tx *sql.Tx, files []warehous
 		return w.writeCounts(ctx, tx, `r._loaded_at = $1 AND r._file IN (SELECT key FROM _st_batch)`, now)
 	}
 	w.log.Debug("counts grouped from the files", "elapsed", t.elapsed, "cpu", t.cpu)
-	return w.writeTally(ctx, tx, outs, fps, now)
+	return w.appendTally(ctx, conn, outs, fps, now)
 }
 
 // isNoTally says err is errNoTally alone (errors.Join wraps one per worker).

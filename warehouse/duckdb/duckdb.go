@@ -262,11 +262,23 @@ func (w *Warehouse) query(ctx context.Context, on queryer, q string, args ...any
 // error carries a class; a data error names the files of the batch it is
 // about, when DuckDB's message names them.
 func (w *Warehouse) inTx(ctx context.Context, files []warehouse.File, fn func(tx *sql.Tx) error) error {
-	tx, err := w.db.BeginTx(ctx, nil)
+	return w.inConnTx(ctx, files, func(_ *sql.Conn, tx *sql.Tx) error { return fn(tx) })
+}
+
+// inConnTx is inTx that also gives fn the connection the transaction is
+// on, whose driver connection an Appender needs (its rows are part of the
+// transaction).
+func (w *Warehouse) inConnTx(ctx context.Context, files []warehouse.File, fn func(conn *sql.Conn, tx *sql.Tx) error) error {
+	conn, err := w.db.Conn(ctx)
 	if err != nil {
 		return classify(err, nil)
 	}
-	if err := fn(tx); err != nil {
+	defer conn.Close()
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return classify(err, nil)
+	}
+	if err := fn(conn, tx); err != nil {
 		_ = tx.Rollback()
 		return classify(err, files)
 	}

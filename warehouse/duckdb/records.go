@@ -38,7 +38,7 @@ func (w *Warehouse) loadRecords(ctx context.Context, files []warehouse.File) (in
 	for _, f := range files {
 		rows += f.Rows
 	}
-	return rows, w.inTx(ctx, files, func(tx *sql.Tx) error {
+	return rows, w.inConnTx(ctx, files, func(conn *sql.Conn, tx *sql.Tx) error {
 		if err := w.fillBatch(ctx, tx, files); err != nil {
 			return err
 		}
@@ -60,7 +60,7 @@ func (w *Warehouse) loadRecords(ctx context.Context, files []warehouse.File) (in
 			afterRecordsInsert(files)
 			// The counts, grouped in Go from the same files (tally.go),
 			// unless one changed since the INSERT began to read it.
-			if err := w.countBatch(ctx, tx, files, read, now); err != nil {
+			if err := w.countBatch(ctx, conn, tx, files, read, now); err != nil {
 				return fmt.Errorf("count rows: %w", err)
 			}
 		}

@@ -3,55 +3,51 @@ package duckdb
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
+	"database/sql/driver"
 	"fmt"
-	"strings"
+	"time"
 	"unicode/utf8"
+
+	duckdb "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/synctrack/synctrack/dialects"
 	analysis "github.com/synctrack/synctrack/sql"
 )
 
-// The rows both counts tables get from a batch's Go groups, written by one
-// INSERT each straight into the tables: the rows go as one bound JSON text
-// that DuckDB's from_json unpacks. Bound as lists (a list a column, a value
-// a row) they took DuckDB 25-36 ms to bind for the large shape's 920 groups,
-// and the temporary table CountsFromGroups reads another 10; as JSON, the
-// whole write takes about a third of that (BENCHMARKS.md, "The counts under
-// 5%").
+// The rows both counts tables get from a batch's Go groups go straight into
+// the tables through DuckDB's Appender, on the connection of the load's
+// transaction (so they commit or roll back with the rows). Bound to one
+// INSERT as lists (a list a column, a value a row) they took DuckDB 20-40
+// µs a row to bind, and as one JSON text as long: 1.2-2 s of a 3 s load of
+// 5,000 small files, whose 54,000 groups the Appender writes in a few ms
+// (BENCHMARKS.md, "The counts under 5%").
 
 // outcomeRow is a run_outcome_counts row, fpRow a run_fingerprint_counts
-// one, without _loaded_at (bound once). Timestamps are micros since 1970;
-// nil is NULL.
+// one, without _loaded_at (the same for all). Timestamps are micros since
+// 1970; nil is NULL.
 type outcomeRow struct {
-	Org     *string `json:"o"`
-	Sync    *string `json:"s"`
-	Run     *string `json:"r"`
-	Started *int64  `json:"bs"`
-	Ended   *int64  `json:"be"`
-	Outcome string  `json:"oc"`
-	Records int64   `json:"n"`
-	File    string  `json:"k"`
+	org, sync, run *string
+	started, ended *int64
+	outcome        string
+	records        int64
+	file           string
 }
 
 type fpRow struct {
-	Org         *string `json:"o"`
-	Sync        *string `json:"s"`
-	Run         *string `json:"r"`
-	Started     *int64  `json:"bs"`
-	Outcome     string  `json:"oc"`
-	Fingerprint *string `json:"f"`
-	Message     *string `json:"m"`
-	Records     int64   `json:"n"`
-	File        string  `json:"k"`
+	org, sync, run       *string
+	started              *int64
+	outcome              string
+	fingerprint, message *string
+	records              int64
+	file                 string
 }
 
 // tallyRows renders the groups of every part as rows of both tables: a
 // file's outcome row sums its groups of that run, start and outcome over
 // their fingerprints; its fingerprint rows are the groups that failed.
 // False when a key or a path's id is not UTF-8 (the strings read from the
-// files are checked as they are interned): JSON would change it, so the SQL
-// pass counts that batch.
+// files are checked as they are interned): the Appender does not check,
+// so the SQL pass counts that batch, as DuckDB would refuse it.
 func tallyRows(t tallyResult) ([]outcomeRow, []fpRow, bool) {
 	var outs []outcomeRow
 	var fps []fpRow
@@ -73,7 +69,6 @@ func tallyRows(t tallyResult) ([]outcomeRow, []fpRow, bool) {
 			if !utf8.ValidString(f.Key) || !utf8.ValidString(f.OrgID) || !utf8.ValidString(f.SyncID) || !utf8.ValidString(f.RunID) {
 				return nil, nil, false
 			}
-			key := f.Key
 			type outKey struct {
 				org, sync, run int32
 				started        int64
@@ -101,52 +96,74 @@ func tallyRows(t tallyResult) ([]outcomeRow, []fpRow, bool) {
 				}
 				if k.outcome != analysis.OutcomeSuccess {
 					fps = append(fps, fpRow{str(k.org), str(k.sync), str(k.run), stamp(k.started, k.startedOK),
-						analysis.OutcomeNames[k.outcome], str(k.fp), str(g.msg), g.rows, key})
+						analysis.OutcomeNames[k.outcome], str(k.fp), str(g.msg), g.rows, f.Key})
 				}
 			}
 			for _, k := range order {
 				s := sums[k]
 				outs = append(outs, outcomeRow{str(k.org), str(k.sync), str(k.run), stamp(k.started, k.startedOK),
-					stamp(s.ended, s.endedOK), analysis.OutcomeNames[k.outcome], s.rows, key})
+					stamp(s.ended, s.endedOK), analysis.OutcomeNames[k.outcome], s.rows, f.Key})
 			}
 		}
 	}
 	return outs, fps, true
 }
 
-// writeTally inserts the rows of tallyRows into both counts tables,
-// _loaded_at now.
-func (w *Warehouse) writeTally(ctx context.Context, tx *sql.Tx, outs []outcomeRow, fps []fpRow, now any) error {
-	stamp := func(c string) string { return "CAST(make_timestamp(" + c + ") AS TIMESTAMPTZ)" }
-	ids := `o::VARCHAR AS org_id, s::VARCHAR AS sync_configuration_id, r::VARCHAR AS sync_run_id, ` + stamp("bs") + ` AS batch_started_at`
-	statements := []struct {
-		table   string
-		columns []dialects.Column
-		rows    any
-		n       int
-		sel     string
-		shape   string
-	}{
-		{dialects.OutcomeCountsTable, dialects.OutcomeCountsColumns, outs, len(outs),
-			ids + `, ` + stamp("be") + ` AS batch_ended_at, oc AS outcome, n AS records, k AS _file, $1::TIMESTAMPTZ AS _loaded_at`,
-			`[{"o":"VARCHAR","s":"VARCHAR","r":"VARCHAR","bs":"BIGINT","be":"BIGINT","oc":"VARCHAR","n":"BIGINT","k":"VARCHAR"}]`},
-		{dialects.FingerprintCountsTable, dialects.FingerprintCountsColumns, fps, len(fps),
-			ids + `, oc AS outcome, f AS fingerprint, m AS status_message, n AS records, k AS _file, $1::TIMESTAMPTZ AS _loaded_at`,
-			`[{"o":"VARCHAR","s":"VARCHAR","r":"VARCHAR","bs":"BIGINT","oc":"VARCHAR","f":"VARCHAR","m":"VARCHAR","n":"BIGINT","k":"VARCHAR"}]`},
+// appendTally appends the rows of tallyRows to both counts tables,
+// _loaded_at now, in the transaction open on conn.
+func (w *Warehouse) appendTally(ctx context.Context, conn *sql.Conn, outs []outcomeRow, fps []fpRow, now time.Time) error {
+	str := func(s *string) driver.Value {
+		if s == nil {
+			return nil
+		}
+		return *s
 	}
-	for _, s := range statements {
-		if s.n == 0 {
-			continue
+	stamp := func(us *int64) driver.Value {
+		if us == nil {
+			return nil
 		}
-		doc, err := json.Marshal(s.rows)
+		return time.UnixMicro(*us).UTC()
+	}
+	start := time.Now()
+	err := conn.Raw(func(dc any) error {
+		c, ok := dc.(driver.Conn)
+		if !ok {
+			return fmt.Errorf("append counts: the connection is a %T", dc)
+		}
+		err := w.appendRows(c, dialects.OutcomeCountsTable, dialects.OutcomeCountsColumns, len(outs), func(a *duckdb.Appender, i int) error {
+			r := outs[i]
+			return a.AppendRow(str(r.org), str(r.sync), str(r.run), stamp(r.started), stamp(r.ended), r.outcome, r.records, r.file, now)
+		})
 		if err != nil {
-			return fmt.Errorf("encode %s rows: %w", s.table, err)
-		}
-		q := "INSERT INTO " + w.table(s.table) + " (" + strings.Join(dialects.Names(s.columns), ", ") + ")\nSELECT " + s.sel +
-			"\nFROM (SELECT unnest(from_json($2::JSON, '" + s.shape + "'), recursive := true))"
-		if _, err := w.exec(ctx, tx, q, now, string(doc)); err != nil {
 			return err
 		}
+		return w.appendRows(c, dialects.FingerprintCountsTable, dialects.FingerprintCountsColumns, len(fps), func(a *duckdb.Appender, i int) error {
+			r := fps[i]
+			return a.AppendRow(str(r.org), str(r.sync), str(r.run), stamp(r.started), r.outcome, str(r.fingerprint), str(r.message), r.records, r.file, now)
+		})
+	})
+	w.log.Debug("counts appended", "outcome rows", len(outs), "fingerprint rows", len(fps), "elapsed", time.Since(start))
+	return err
+}
+
+// appendRows appends n rows to table, in columns' order, through one
+// Appender, closed (so flushed) before it returns.
+func (w *Warehouse) appendRows(c driver.Conn, table string, columns []dialects.Column, n int, row func(*duckdb.Appender, int) error) error {
+	if n == 0 {
+		return nil
+	}
+	a, err := duckdb.NewAppenderWithColumns(c, "", w.schema, table, dialects.Names(columns))
+	if err != nil {
+		return fmt.Errorf("append to %s: %w", table, err)
+	}
+	for i := range n {
+		if err := row(a, i); err != nil {
+			_ = a.Close()
+			return fmt.Errorf("append to %s: %w", table, err)
+		}
+	}
+	if err := a.Close(); err != nil {
+		return fmt.Errorf("append to %s: %w", table, err)
 	}
 	return nil
 }
