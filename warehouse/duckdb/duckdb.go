@@ -282,5 +282,8 @@ func (w *Warehouse) inConnTx(ctx context.Context, files []warehouse.File, fn fun
 		_ = tx.Rollback()
 		return classify(err, files)
 	}
-	return classify(tx.Commit(), nil)
+	start := time.Now()
+	err = tx.Commit()
+	w.log.Debug("commit done", "elapsed", time.Since(start))
+	return classify(err, nil)
 }
