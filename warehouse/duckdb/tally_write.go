@@ -46,8 +46,9 @@ type fpRow struct {
 // file's outcome row sums its groups of that run, start and outcome over
 // their fingerprints; its fingerprint rows are the groups that failed.
 // False when a key or a path's id is not UTF-8 (the strings read from the
-// files are checked as they are interned): the Appender does not check,
-// so the SQL pass counts that batch, as DuckDB would refuse it.
+// files are checked as they are interned): what DuckDB's C API does with
+// such a string in an appended chunk is not something to rely on, so the
+// SQL pass counts that batch, and DuckDB says what is wrong with it.
 func tallyRows(t tallyResult) ([]outcomeRow, []fpRow, bool) {
 	var outs []outcomeRow
 	var fps []fpRow
