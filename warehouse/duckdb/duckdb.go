@@ -278,6 +278,9 @@ func (w *Warehouse) inConnTx(ctx context.Context, files []warehouse.File, fn fun
 	if err != nil {
 		return classify(err, nil)
 	}
+	// Runs before conn.Close: a Tx left open (fn panicked) holds the Conn,
+	// whose Close would wait for it forever. A no-op after Commit.
+	defer tx.Rollback()
 	if err := fn(conn, tx); err != nil {
 		_ = tx.Rollback()
 		return classify(err, files)

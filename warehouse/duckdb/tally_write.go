@@ -45,13 +45,15 @@ type fpRow struct {
 // tallyRows renders the groups of every part as rows of both tables: a
 // file's outcome row sums its groups of that run, start and outcome over
 // their fingerprints; its fingerprint rows are the groups that failed.
-// False when a key or a path's id is not UTF-8 (the strings read from the
+// False when a key comes twice (the SQL pass groups by _file: one row where
+// this would write two), or when a key or a path's id is not UTF-8 (the strings read from the
 // files are checked as they are interned): what DuckDB's C API does with
 // such a string in an appended chunk is not something to rely on, so the
 // SQL pass counts that batch, and DuckDB says what is wrong with it.
 func tallyRows(t tallyResult) ([]outcomeRow, []fpRow, bool) {
 	var outs []outcomeRow
 	var fps []fpRow
+	seen := map[string]bool{}
 	for i, p := range t.parts {
 		str := func(id int32) *string {
 			if id == nullID {
@@ -67,9 +69,10 @@ func tallyRows(t tallyResult) ([]outcomeRow, []fpRow, bool) {
 		}
 		for j, groups := range p.files {
 			f := t.files[i][j]
-			if !utf8.ValidString(f.Key) || !utf8.ValidString(f.OrgID) || !utf8.ValidString(f.SyncID) || !utf8.ValidString(f.RunID) {
+			if !utf8.ValidString(f.Key) || !utf8.ValidString(f.OrgID) || !utf8.ValidString(f.SyncID) || !utf8.ValidString(f.RunID) || seen[f.Key] {
 				return nil, nil, false
 			}
+			seen[f.Key] = true
 			type outKey struct {
 				org, sync, run int32
 				started        int64
@@ -126,12 +129,24 @@ func (w *Warehouse) appendTally(ctx context.Context, conn *sql.Conn, outs []outc
 		return time.UnixMicro(*us).UTC()
 	}
 	start := time.Now()
-	err := conn.Raw(func(dc any) error {
+	err := conn.Raw(func(dc any) (err error) {
+		// A panic must not leave Raw: its release would close the Conn,
+		// which waits for the open Tx forever.
+		defer func() {
+			if p := recover(); p != nil {
+				err = fmt.Errorf("append counts: %v", p)
+			}
+		}()
+		// The Tx is rolled back once ctx is done, then the Conn is in
+		// autocommit: holding the driver conn, a live ctx means it is not yet.
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		c, ok := dc.(driver.Conn)
 		if !ok {
 			return fmt.Errorf("append counts: the connection is a %T", dc)
 		}
-		err := w.appendRows(c, dialects.OutcomeCountsTable, dialects.OutcomeCountsColumns, len(outs), func(a *duckdb.Appender, i int) error {
+		err = w.appendRows(c, dialects.OutcomeCountsTable, dialects.OutcomeCountsColumns, len(outs), func(a *duckdb.Appender, i int) error {
 			r := outs[i]
 			return a.AppendRow(str(r.org), str(r.sync), str(r.run), stamp(r.started), stamp(r.ended), r.outcome, r.records, r.file, now)
 		})
