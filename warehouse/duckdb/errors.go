@@ -16,7 +16,10 @@ var errorRules = []warehouse.Rule{
 		Hint: "another process (the duckdb CLI, a BI tool, another synctrack) holds the database file; try again when it lets go"},
 	// The same process has the file open for writing (the daemon's load,
 	// while its web pages open it to read): busy until the load ends.
-	{Class: warehouse.Transient, Reason: "locked", Contains: []string{"same database file with a different configuration"},
+	// DuckDB says it one way or the other depending on where the load's
+	// open is.
+	{Class: warehouse.Transient, Reason: "locked", Contains: []string{"same database file with a different configuration",
+		"unique file handle conflict"},
 		Hint: "a load in this process holds the database file; try again when it ends"},
 	{Class: warehouse.Resource, Reason: "disk_full", Contains: []string{"no space left on device", "could not write all bytes", "disk quota"},
 		Hint: "free disk space where the database file and the staging directory live, then load again: nothing was blamed on any object"},
