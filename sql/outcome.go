@@ -42,3 +42,41 @@ func asciiLowerIs[T ~string | ~[]byte](s T, word string) bool {
 	}
 	return true
 }
+
+// OutcomeSum is a run_outcome_counts row's figures: the rows of a file's
+// groups of one run, batch start and outcome, summed over their
+// fingerprints, and the latest batch end among them (EndedOK false: none,
+// NULL), as CountsInserts computes them.
+type OutcomeSum struct {
+	Rows    int64
+	Ended   int64
+	EndedOK bool
+}
+
+// OutcomeSums adds up a file's groups per key K (its run, batch start and
+// outcome), remembering the keys in the order first seen.
+type OutcomeSums[K comparable] struct {
+	sums  map[K]*OutcomeSum
+	Order []K
+}
+
+// Add counts a group of rows whose latest batch end is ended (endedOK
+// false: every one NULL) under k.
+func (s *OutcomeSums[K]) Add(k K, rows, ended int64, endedOK bool) {
+	if s.sums == nil {
+		s.sums = map[K]*OutcomeSum{}
+	}
+	o := s.sums[k]
+	if o == nil {
+		o = &OutcomeSum{}
+		s.sums[k] = o
+		s.Order = append(s.Order, k)
+	}
+	o.Rows += rows
+	if endedOK && (!o.EndedOK || ended > o.Ended) {
+		o.Ended, o.EndedOK = ended, true
+	}
+}
+
+// Of is k's sum.
+func (s *OutcomeSums[K]) Of(k K) OutcomeSum { return *s.sums[k] }

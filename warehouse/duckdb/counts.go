@@ -168,7 +168,7 @@ func (w *Warehouse) countBatch(ctx context.Context, conn *sql.Conn, tx *sql.Tx, 
 	if t.err == nil {
 		var ok bool
 		if outs, fps, ok = tallyRows(t); !ok {
-			t.err = fmt.Errorf("%w: a key or a path's id is not UTF-8", errNoTally)
+			t.err = fmt.Errorf("%w: a key twice in the batch, or a key or a path's id not UTF-8", errNoTally)
 		}
 	}
 	if t.err != nil {

@@ -20,7 +20,7 @@ import (
 // INSERT as lists (a list a column, a value a row) they took DuckDB 20-40
 // µs a row to bind, and as one JSON text as long: 1.2-2 s of a 3 s load of
 // 5,000 small files, whose 54,000 groups the Appender writes in a few ms
-// (BENCHMARKS.md, "The counts under 5%").
+// (BENCHMARKS.md, "The counts on a quiet machine").
 
 // outcomeRow is a run_outcome_counts row, fpRow a run_fingerprint_counts
 // one, without _loaded_at (the same for all). Timestamps are micros since
@@ -46,10 +46,11 @@ type fpRow struct {
 // file's outcome row sums its groups of that run, start and outcome over
 // their fingerprints; its fingerprint rows are the groups that failed.
 // False when a key comes twice (the SQL pass groups by _file: one row where
-// this would write two), or when a key or a path's id is not UTF-8 (the strings read from the
-// files are checked as they are interned): what DuckDB's C API does with
-// such a string in an appended chunk is not something to rely on, so the
-// SQL pass counts that batch, and DuckDB says what is wrong with it.
+// this would write two), or when a key or a path's id is not UTF-8 (the
+// strings read from the files are checked as they are interned): what
+// DuckDB's C API does with such a string in an appended chunk is not
+// something to rely on, so the SQL pass counts that batch, and DuckDB says
+// what is wrong with it.
 func tallyRows(t tallyResult) ([]outcomeRow, []fpRow, bool) {
 	var outs []outcomeRow
 	var fps []fpRow
@@ -79,34 +80,18 @@ func tallyRows(t tallyResult) ([]outcomeRow, []fpRow, bool) {
 				startedOK      bool
 				outcome        uint8
 			}
-			type outSum struct {
-				rows    int64
-				ended   int64
-				endedOK bool
-			}
-			sums := map[outKey]*outSum{}
-			var order []outKey
+			var sums analysis.OutcomeSums[outKey]
 			for k, g := range groups {
-				sk := outKey{k.org, k.sync, k.run, k.started, k.startedOK, k.outcome}
-				s := sums[sk]
-				if s == nil {
-					s = &outSum{}
-					sums[sk] = s
-					order = append(order, sk)
-				}
-				s.rows += g.rows
-				if g.endedOK && (!s.endedOK || g.ended > s.ended) {
-					s.ended, s.endedOK = g.ended, true
-				}
+				sums.Add(outKey{k.org, k.sync, k.run, k.started, k.startedOK, k.outcome}, g.rows, g.ended, g.endedOK)
 				if k.outcome != analysis.OutcomeSuccess {
 					fps = append(fps, fpRow{str(k.org), str(k.sync), str(k.run), stamp(k.started, k.startedOK),
 						analysis.OutcomeNames[k.outcome], str(k.fp), str(g.msg), g.rows, f.Key})
 				}
 			}
-			for _, k := range order {
-				s := sums[k]
+			for _, k := range sums.Order {
+				s := sums.Of(k)
 				outs = append(outs, outcomeRow{str(k.org), str(k.sync), str(k.run), stamp(k.started, k.startedOK),
-					stamp(s.ended, s.endedOK), analysis.OutcomeNames[k.outcome], s.rows, f.Key})
+					stamp(s.Ended, s.EndedOK), analysis.OutcomeNames[k.outcome], s.Rows, f.Key})
 			}
 		}
 	}

@@ -112,30 +112,19 @@ func countRows(keys []string, tallies []*tally, loadedAt time.Time) (outcomes, f
 		if t == nil {
 			continue
 		}
-		sums := map[outcomeKey]*group{}
-		var order []outcomeKey
+		var sums analysis.OutcomeSums[outcomeKey]
 		for k, g := range t.groups {
-			ok := outcomeKey{k.org, k.sync, k.run, k.started, k.startedOK, k.outcome}
-			s := sums[ok]
-			if s == nil {
-				s = &group{}
-				sums[ok] = s
-				order = append(order, ok)
-			}
-			s.rows += g.rows
-			if g.endedOK && (!s.endedOK || g.ended > s.ended) {
-				s.ended, s.endedOK = g.ended, true
-			}
+			sums.Add(outcomeKey{k.org, k.sync, k.run, k.started, k.startedOK, k.outcome}, g.rows, g.ended, g.endedOK)
 			if k.outcome == analysis.OutcomeSuccess {
 				continue
 			}
 			fingerprints = append(fingerprints, []any{nstrArg(k.org), nstrArg(k.sync), nstrArg(k.run), stampArg(k.started, k.startedOK),
 				analysis.OutcomeNames[k.outcome], nstrArg(k.fp), nstrArg(g.msg), g.rows, keys[i], loaded})
 		}
-		for _, k := range order {
-			s := sums[k]
+		for _, k := range sums.Order {
+			s := sums.Of(k)
 			outcomes = append(outcomes, []any{nstrArg(k.org), nstrArg(k.sync), nstrArg(k.run), stampArg(k.started, k.startedOK),
-				stampArg(s.ended, s.endedOK), analysis.OutcomeNames[k.outcome], s.rows, keys[i], loaded})
+				stampArg(s.Ended, s.EndedOK), analysis.OutcomeNames[k.outcome], s.Rows, keys[i], loaded})
 		}
 	}
 	return outcomes, fingerprints
