@@ -133,6 +133,15 @@ type Baseline interface {
 	BaselineLoad(ctx context.Context, files []string) (rows int64, err error)
 }
 
+// CountsSkipper is an engine whose loads can leave the per-run counts out
+// (run_outcome_counts, run_fingerprint_counts). Only `synctrack bench` asks
+// it, on a warehouse of its own that it drops after, to show what writing
+// the counts costs a load: a load after SkipCounts stores rows no page or
+// report counts.
+type CountsSkipper interface {
+	SkipCounts()
+}
+
 // Estimator is a warehouse that can say what a query would read without
 // running it (BigQuery's dry run: the bytes an on-demand query is billed
 // on, before clustering prunes blocks). synctrack report --dry-run asks it.

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -23,42 +24,50 @@ func newBenchCommand() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "bench",
 		Short: "Measure load speed against the engine's own bare load of the same files",
-		Long: `Generates a bucket, then loads it twice in this process into a fresh warehouse:
+		Long: `Generates a bucket, then loads it in this process, each time into a fresh warehouse:
 once with the engine's own bare load of the same files (the ceiling: DuckDB's
 CREATE TABLE AS SELECT * FROM read_parquet(<the files>), PostgreSQL's COPY of their
 rows), once with synctrack load. An engine whose bare load can also store the
 payload as its JSON type, as the contract stores it (PostgreSQL: jsonb), gets a
-second ceiling with that. Prints rows/s, the ratio to each ceiling, and peak RSS
-of this process in each phase. Figures go in BENCHMARKS.md.
+second ceiling with that. An engine that can load without the per-run counts
+(DuckDB) loads a third time without them, and bench prints what they cost: the
+load with them over the load without, per repeat (the two take turns going
+first). Prints rows/s, the ratio to each ceiling, and peak RSS of this process in
+each phase. Figures go in BENCHMARKS.md.
 
 Without --warehouse, the embedded engine, in fresh files under --dir. With it, an
 engine on a server (one that can drop its schema): give it a schema of its own,
 which each phase starts empty and which is dropped after it.
 
-  synctrack bench --shape large   # 40 files, 2M rows
-  synctrack bench --shape small   # 5,000 files of 100 rows
+  synctrack bench --shape large   # 40 files of 50,000 rows: 2M rows
+  synctrack bench --shape medium  # 200 files of 10,000 rows (the vendor's smallest batch): 2M rows
+  synctrack bench --shape small   # 5,000 files of 100 rows: many objects
   synctrack bench --shape large --warehouse 'postgres://USER@HOST/DB?schema=synctrack_bench'`,
 		Args: cobra.NoArgs,
 		RunE: runBench,
 	}
-	c.Flags().String("shape", "large", "large (40 files x 50,000 rows) or small (5,000 files x 100 rows)")
+	c.Flags().String("shape", "large", "large (40 files x 50,000 rows), medium (200 x 10,000) or small (5,000 x 100)")
 	c.Flags().String("dir", "", "work dir (default: a temp dir, removed after)")
 	c.Flags().Int("repeat", 3, "runs of each phase; the best is reported")
 	c.Flags().String("warehouse", "", "a server engine's URL, whose schema bench empties and drops (default: the embedded engine)")
 	return c
 }
 
+// benchShapes are bench's buckets: orgs, syncs, runs, files per run, rows
+// per file.
+var benchShapes = map[string][5]int{
+	"large":  {1, 2, 4, 5, 50_000},
+	"medium": {1, 2, 4, 25, 10_000},
+	"small":  {1, 5, 10, 100, 100},
+}
+
 func benchOptions(shape string) (gen.Options, error) {
 	o := gen.DefaultOptions()
-	o.Orgs = 1
-	switch shape {
-	case "large":
-		o.SyncsPerOrg, o.RunsPerSync, o.FilesPerRun, o.RowsPerFile = 2, 4, 5, 50_000
-	case "small":
-		o.SyncsPerOrg, o.RunsPerSync, o.FilesPerRun, o.RowsPerFile = 5, 10, 100, 100
-	default:
-		return o, usageError("--shape %q: want large or small", shape)
+	s, ok := benchShapes[shape]
+	if !ok {
+		return o, usageError("--shape %q: want large, medium or small", shape)
 	}
+	o.Orgs, o.SyncsPerOrg, o.RunsPerSync, o.FilesPerRun, o.RowsPerFile = s[0], s[1], s[2], s[3], s[4]
 	return o, nil
 }
 
@@ -92,27 +101,42 @@ func runBench(cmd *cobra.Command, _ []string) error {
 	if err != nil {
 		return err
 	}
-	var best [3]benchResult // ceiling, synctrack, JSON ceiling
+	var best [4]benchResult // ceiling, synctrack, JSON ceiling, synctrack without the counts
+	var ratios []float64    // per repeat: synctrack / synctrack without the counts
+	phases := []func(warehouse.Warehouse) (int64, error){
+		func(w warehouse.Warehouse) (int64, error) { return ceilingLoad(ctx, target.name, w, files) },
+		func(w warehouse.Warehouse) (int64, error) { return synctrackLoad(cmd, w, bucketDir) },
+		func(w warehouse.Warehouse) (int64, error) { return jsonCeilingLoad(ctx, w, files) },
+		func(w warehouse.Warehouse) (int64, error) { return noCountsLoad(cmd, w, bucketDir) },
+	}
 	for i := range repeat {
-		for phase, f := range []func(warehouse.Warehouse) (int64, error){
-			func(w warehouse.Warehouse) (int64, error) { return ceilingLoad(ctx, target.name, w, files) },
-			func(w warehouse.Warehouse) (int64, error) { return synctrackLoad(cmd, w, bucketDir) },
-			func(w warehouse.Warehouse) (int64, error) { return jsonCeilingLoad(ctx, w, files) },
-		} {
-			r, err := measure(ctx, target, fmt.Sprintf("p%d-%d", phase, i), f)
-			if errors.Is(err, errNoJSONCeiling) {
+		// The loads with and without the counts take turns going first, so
+		// neither always has the files' pages fresher in the cache.
+		order := []int{0, 1, 2, 3}
+		if i%2 == 1 {
+			order = []int{0, 3, 2, 1}
+		}
+		var took [4]time.Duration
+		for _, phase := range order {
+			r, err := measure(ctx, target, fmt.Sprintf("p%d-%d", phase, i), phases[phase])
+			if errors.Is(err, errNoJSONCeiling) || errors.Is(err, errNoCountsSkip) {
 				continue
 			}
 			if err != nil {
 				return err
 			}
+			took[phase] = r.elapsed
 			if best[phase].rows == 0 || r.elapsed < best[phase].elapsed {
 				best[phase].rows, best[phase].elapsed = r.rows, r.elapsed
 			}
 			best[phase].rss = max(best[phase].rss, r.rss)
 		}
+		if took[3] > 0 {
+			ratios = append(ratios, took[1].Seconds()/took[3].Seconds())
+		}
 	}
 	printBench(out, target.name, shape, len(files), best)
+	printCountsCost(out, best, ratios)
 	return nil
 }
 
@@ -198,7 +222,10 @@ func ceilingLoad(ctx context.Context, engine string, w warehouse.Warehouse, file
 	return b.BaselineLoad(ctx, files)
 }
 
-var errNoJSONCeiling = errors.New("no JSON ceiling")
+var (
+	errNoJSONCeiling = errors.New("no JSON ceiling")
+	errNoCountsSkip  = errors.New("no load without the counts")
+)
 
 // jsonCeilingLoad is the engine's bare load with the payload stored as its
 // JSON type (warehouse.JSONBaseline), errNoJSONCeiling for an engine
@@ -228,7 +255,46 @@ func synctrackLoad(cmd *cobra.Command, w warehouse.Warehouse, bucketDir string) 
 	return rep.Rows, nil
 }
 
-func printBench(w io.Writer, engine, shape string, files int, r [3]benchResult) {
+// noCountsLoad is synctrackLoad with the per-run counts left out
+// (warehouse.CountsSkipper): the before of what writing them costs.
+func noCountsLoad(cmd *cobra.Command, w warehouse.Warehouse, bucketDir string) (int64, error) {
+	s, ok := w.(warehouse.CountsSkipper)
+	if !ok {
+		return 0, errNoCountsSkip
+	}
+	s.SkipCounts()
+	return synctrackLoad(cmd, w, bucketDir)
+}
+
+// printCountsCost prints what the per-run counts cost the load: the best
+// load with them over the best without, and each repeat's ratio (the two
+// ran back to back), the median first.
+func printCountsCost(w io.Writer, r [4]benchResult, ratios []float64) {
+	if r[3].rows == 0 || len(ratios) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "  %-34s %9d rows %9s %12.0f rows/s  peak RSS %4d MiB\n", "synctrack load without the counts",
+		r[3].rows, r[3].elapsed.Round(time.Millisecond), float64(r[3].rows)/r[3].elapsed.Seconds(), r[3].rss>>20)
+	sorted := slices.Clone(ratios)
+	slices.Sort(sorted)
+	each := make([]string, len(ratios))
+	for i, x := range ratios {
+		each[i] = fmt.Sprintf("%.3f", x)
+	}
+	fmt.Fprintf(w, "  the counts: synctrack / without them: %.3fx time (best of each); per repeat median %.3fx (%s)\n",
+		r[1].elapsed.Seconds()/r[3].elapsed.Seconds(), median(sorted), strings.Join(each, ", "))
+}
+
+// median of sorted, a non-empty sorted slice.
+func median(sorted []float64) float64 {
+	n := len(sorted)
+	if n%2 == 1 {
+		return sorted[n/2]
+	}
+	return (sorted[n/2-1] + sorted[n/2]) / 2
+}
+
+func printBench(w io.Writer, engine, shape string, files int, r [4]benchResult) {
 	rate := func(x benchResult) float64 { return float64(x.rows) / x.elapsed.Seconds() }
 	line := func(name string, x benchResult) {
 		fmt.Fprintf(w, "  %-34s %9d rows %9s %12.0f rows/s  peak RSS %4d MiB\n", name,

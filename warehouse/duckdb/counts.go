@@ -156,6 +156,9 @@ func tallyBatch(files []warehouse.File, workers int) tallyResult {
 // now): from the groups tallied in Go, or, when a file holds a type they do
 // not read exactly (or cannot be read), by the SQL pass over the rows.
 func (w *Warehouse) countBatch(ctx context.Context, conn *sql.Conn, tx *sql.Tx, files []warehouse.File, read []os.FileInfo, now time.Time) error {
+	if w.noCounts {
+		return nil
+	}
 	t := tallyBatch(files, runtime.GOMAXPROCS(0))
 	if t.err == nil && !sameFiles(files, read) {
 		// A file:// bucket's objects are read in place: one replaced
@@ -186,6 +189,10 @@ func (w *Warehouse) countBatch(ctx context.Context, conn *sql.Conn, tx *sql.Tx, 
 	w.log.Debug("counts grouped from the files", "elapsed", t.elapsed, "cpu", t.cpu)
 	return w.appendTally(ctx, conn, outs, fps, now)
 }
+
+// SkipCounts makes this handle's loads write no counts: for `synctrack
+// bench`'s load without them, the before of what they cost.
+func (w *Warehouse) SkipCounts() { w.noCounts = true }
 
 // isNoTally says err is errNoTally alone (errors.Join wraps one per worker).
 func isNoTally(err error) bool {

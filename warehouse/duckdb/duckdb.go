@@ -36,12 +36,15 @@ type Warehouse struct {
 	readOnly bool
 	// shared: a Readers' handle, on an engine instance other requests use.
 	shared bool
+	// noCounts: loads write no counts (SkipCounts; bench only).
+	noCounts bool
 }
 
 var (
 	_ warehouse.Warehouse       = (*Warehouse)(nil)
 	_ warehouse.LocalReader     = (*Warehouse)(nil)
 	_ warehouse.ReadOnlyQuerier = (*Warehouse)(nil)
+	_ warehouse.CountsSkipper   = (*Warehouse)(nil)
 )
 
 // DefaultMemoryLimit keeps a load, the Go side included, well under 1 GiB of RSS.
