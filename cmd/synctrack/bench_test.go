@@ -1,9 +1,17 @@
 package main
 
 import (
+	"context"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/spf13/cobra"
+
+	"github.com/synctrack/synctrack/warehouse"
+	"github.com/synctrack/synctrack/warehouse/duckdb"
+	"github.com/synctrack/synctrack/warehouse/engines"
 )
 
 // bench on the embedded engine loads with and without the counts, each
@@ -32,5 +40,60 @@ func TestBenchCountsCost(t *testing.T) {
 	code, stderr := func() (int, string) { c, _, e := runCLIAll(t, "bench", "--shape", "huge"); return c, e }()
 	if code != 2 || !strings.Contains(stderr, "large, medium or small") {
 		t.Errorf("--shape huge: exit %d, %q", code, stderr)
+	}
+}
+
+// bench's load without the counts stores the rows and no counts; its load
+// with them stores both: the ratio compares what it says it compares.
+func TestBenchLoadsWithoutCounts(t *testing.T) {
+	cmd := newBenchCommand()
+	cmd.SetContext(context.Background())
+	o, err := benchOptions("large")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.SyncsPerOrg, o.RunsPerSync, o.FilesPerRun, o.RowsPerFile = 1, 2, 2, 40
+	dir := t.TempDir()
+	_, bucketDir, err := generateInto(cmd, filepath.Join(dir, "bucket"), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		load func(*cobra.Command, warehouse.Warehouse, string) (int64, error)
+		none bool
+	}{{"without", noCountsLoad, true}, {"with", synctrackLoad, false}} {
+		_, w, err := engines.Open(context.Background(), engines.Embedded().Local(filepath.Join(dir, c.name+".db")), warehouse.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := c.load(cmd, w, bucketDir)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		var stored, counts int64
+		db := w.(*duckdb.Warehouse).DB()
+		if err := db.QueryRow(`SELECT (SELECT count(*) FROM synctrack.sync_records),
+			(SELECT count(*) FROM synctrack.run_outcome_counts) + (SELECT count(*) FROM synctrack.run_fingerprint_counts)`).Scan(&stored, &counts); err != nil {
+			t.Fatal(err)
+		}
+		w.Close()
+		if rows != 160 || stored != rows {
+			t.Errorf("%s the counts: loaded %d rows, stored %d, want 160", c.name, rows, stored)
+		}
+		if (counts == 0) != c.none {
+			t.Errorf("%s the counts: %d counts rows", c.name, counts)
+		}
+	}
+}
+
+func TestMedian(t *testing.T) {
+	for _, c := range []struct {
+		in   []float64
+		want float64
+	}{{[]float64{1.1}, 1.1}, {[]float64{1, 5, 9}, 5}, {[]float64{1, 2, 3, 4}, 2.5}} {
+		if got := median(c.in); got != c.want {
+			t.Errorf("median(%v) = %v, want %v", c.in, got, c.want)
+		}
 	}
 }
