@@ -160,31 +160,3 @@ func lateKey(t *testing.T, dir string) string {
 	}
 	return strings.ReplaceAll(rel, string(filepath.Separator), "/")
 }
-
-// SkipCounts (bench's load without the counts) leaves them out and loads
-// the rows alone; a handle without it writes both.
-func TestSkipCounts(t *testing.T) {
-	url, dir := testbucket.Dir(t)
-	o := gen.DefaultOptions()
-	o.Orgs, o.SyncsPerOrg, o.RunsPerSync, o.FilesPerRun, o.RowsPerFile = 1, 1, 2, 2, 30
-	if _, err := gen.Generate(context.Background(), testbucket.Open(t, url), o); err != nil {
-		t.Fatal(err)
-	}
-	for _, skip := range []bool{true, false} {
-		w := openDuck(t, filepath.Join(t.TempDir(), "skip.duckdb"))
-		if skip {
-			w.SkipCounts()
-		}
-		rep := loadBucket(t, w, url, dir)
-		rows := scalar(t, w, `SELECT count(*) FROM synctrack.sync_records`)
-		counts := scalar(t, w, `SELECT count(*) FROM synctrack.run_outcome_counts`) +
-			scalar(t, w, `SELECT count(*) FROM synctrack.run_fingerprint_counts`)
-		w.Close()
-		if rows == 0 || rows != rep.Rows {
-			t.Errorf("skip %v: %d rows stored, the load says %d", skip, rows, rep.Rows)
-		}
-		if skip != (counts == 0) {
-			t.Errorf("skip %v: %d counts rows", skip, counts)
-		}
-	}
-}

@@ -30,12 +30,20 @@ type Warehouse struct {
 	schema    string
 	now       func() time.Time
 	log       *slog.Logger
+	// noCounts: loads neither tally nor write the counts (SkipCounts; bench only).
+	noCounts bool
 }
 
 var (
-	_ warehouse.Warehouse   = (*Warehouse)(nil)
-	_ warehouse.LocalReader = (*Warehouse)(nil)
+	_ warehouse.Warehouse     = (*Warehouse)(nil)
+	_ warehouse.LocalReader   = (*Warehouse)(nil)
+	_ warehouse.CountsSkipper = (*Warehouse)(nil)
 )
+
+// SkipCounts makes this handle's loads neither count the rows nor write
+// the counts: for `synctrack bench`'s load without them, the before of
+// what they cost.
+func (w *Warehouse) SkipCounts() { w.noCounts = true }
 
 // Open connects (one pool of at most 4 connections) and, unless read-only,
 // creates the schema and its tables. Every connection has

@@ -55,7 +55,7 @@ func (w *Warehouse) LoadRecords(ctx context.Context, files []warehouse.File) (wa
 
 // loadFiles writes files' rows, counts and ledger rows in tx.
 func (w *Warehouse) loadFiles(ctx context.Context, tx pgx.Tx, files []warehouse.File, now time.Time) (int64, error) {
-	src := newRecordSource(ctx, files, now)
+	src := newRecordSource(ctx, files, now, !w.noCounts)
 	defer src.close()
 	if seen := seenKeys(files); len(seen) > 0 {
 		for _, t := range []string{"sync_records", dialects.OutcomeCountsTable, dialects.FingerprintCountsTable} {
@@ -71,13 +71,15 @@ func (w *Warehouse) loadFiles(ctx context.Context, tx pgx.Tx, files []warehouse.
 	if err != nil {
 		return 0, src.blame(err)
 	}
-	keys := make([]string, len(files))
-	tallies := make([]*tally, len(files))
-	for i, f := range files {
-		keys[i], tallies[i] = f.Key, src.stats[i].counts
-	}
-	if err := w.writeCounts(ctx, tx, keys, tallies, now); err != nil {
-		return 0, err
+	if !w.noCounts {
+		keys := make([]string, len(files))
+		tallies := make([]*tally, len(files))
+		for i, f := range files {
+			keys[i], tallies[i] = f.Key, src.stats[i].counts
+		}
+		if err := w.writeCounts(ctx, tx, keys, tallies, now); err != nil {
+			return 0, err
+		}
 	}
 	es := make([]warehouse.LedgerEntry, len(files))
 	for i, f := range files {

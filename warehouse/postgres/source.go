@@ -44,10 +44,11 @@ type recordSource struct {
 	line  int64
 	err   error
 	fp    analysis.Fingerprinter
+	count bool // tally each file's rows for the counts
 }
 
-func newRecordSource(ctx context.Context, files []warehouse.File, now time.Time) *recordSource {
-	return &recordSource{ctx: ctx, files: files, now: now, stats: make([]fileStat, len(files))}
+func newRecordSource(ctx context.Context, files []warehouse.File, now time.Time, count bool) *recordSource {
+	return &recordSource{ctx: ctx, files: files, now: now, stats: make([]fileStat, len(files)), count: count}
 }
 
 // appendNext appends the next row to buf as a binary COPY tuple; false at
@@ -64,7 +65,9 @@ func (s *recordSource) appendNext(buf []byte) ([]byte, bool) {
 				continue // nothing staged: no rows
 			}
 			s.stats[i].first = s.line + 1
-			s.stats[i].counts = &tally{groups: map[groupKey]*group{}, fp: &s.fp}
+			if s.count {
+				s.stats[i].counts = &tally{groups: map[groupKey]*group{}, fp: &s.fp}
+			}
 			rf, err := openRecordFile(s.files[i], &s.stats[i].fix, s.now)
 			if err != nil {
 				s.err = warehouse.DataError(fmt.Errorf("%s: %w", s.files[i].Key, err), s.files[i].Key)
@@ -213,7 +216,9 @@ func (r *recordFile) appendRow(b []byte, row int64) ([]byte, error) {
 	b = append(append(append(b, r.batchType...), r.batchNumber...), r.key...)
 	b = appendInt8(b, row)
 	b = r.appendExtra(b)
-	r.counts.add(&cr)
+	if r.counts != nil { // nil: the load writes no counts (SkipCounts)
+		r.counts.add(&cr)
+	}
 	return append(b, r.loadedAt...), nil
 }
 
