@@ -196,6 +196,9 @@ func (l *Loader) Apply(ctx context.Context, p *Plan) (*Report, error) {
 		// staged.
 		st = &Stager{Bucket: l.bucket, Root: l.root, Dir: dir, Workers: l.o.Workers, StallTimeout: l.o.StallTimeout,
 			RepairOnly: !local}
+		if p, ok := l.wh.(warehouse.RecordsPreparer); ok && local {
+			st.Prepare = p.PrepareRecords
+		}
 	}
 	b := &blame{l: l, rep: rep}
 	err := l.applySteps(ctx, p, st, rep, b)

@@ -45,7 +45,7 @@ func (s *Stager) Repair(ctx context.Context, f warehouse.File) (warehouse.File, 
 		os.Remove(dst)
 		return f, 0, err
 	}
-	f.Local = dst
+	f.Local, f.Prepared = dst, nil // prepared from the file it replaces
 	f.Note = repairNote(n)
 	return f, n, nil
 }

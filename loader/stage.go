@@ -35,6 +35,9 @@ type Stager struct {
 	// RepairOnly stages nothing: the warehouse reads the bucket itself and
 	// takes a local copy only of a file Repair rewrote (warehouse.LocalCopies).
 	RepairOnly bool
+	// Prepare, when set, is called with each staged records file open
+	// (warehouse.RecordsPreparer); its result goes in File.Prepared.
+	Prepare func(warehouse.File, *parquet.File, os.FileInfo) any
 
 	mu   sync.Mutex
 	next int
@@ -98,7 +101,11 @@ func (s *Stager) stageOne(ctx context.Context, w Work) Staged {
 	if err != nil {
 		return Staged{File: f, Err: BucketError(fmt.Errorf("stage: %w", err))}
 	}
-	f.Rows, f.Columns, err = readFooter(f.Local)
+	var prepare func(warehouse.File, *parquet.File, os.FileInfo) any
+	if w.Kind == KindRecords {
+		prepare = s.Prepare
+	}
+	f.Rows, f.Columns, f.Prepared, err = readFooter(f, prepare)
 	if err != nil {
 		return Staged{File: f, Err: warehouse.DataError(err, w.Key)}
 	}
@@ -154,27 +161,33 @@ func (s *Stager) download(ctx context.Context, key, dst string, size int64) erro
 	return out.Close()
 }
 
-// readFooter checks the file is parquet and returns its row count and columns.
+// readFooter checks the file is parquet and returns its row count and
+// columns, and what prepare (when not nil) makes of it, the file still open.
 // A truncated or corrupt file fails here, before it can fail a whole batch.
-func readFooter(p string) (int64, []string, error) {
-	fh, err := os.Open(p)
+func readFooter(f warehouse.File, prepare func(warehouse.File, *parquet.File, os.FileInfo) any) (int64, []string, any, error) {
+	fh, err := os.Open(f.Local)
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, nil, err
 	}
 	defer fh.Close()
 	st, err := fh.Stat()
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, nil, err
 	}
 	pf, err := parquet.OpenFile(fh, st.Size(), parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
 	if err != nil {
-		return 0, nil, fmt.Errorf("not a readable parquet file (%d bytes): %w", st.Size(), err)
+		return 0, nil, nil, fmt.Errorf("not a readable parquet file (%d bytes): %w", st.Size(), err)
 	}
 	var cols []string
 	for _, fld := range pf.Schema().Fields() {
 		cols = append(cols, fld.Name())
 	}
-	return pf.NumRows(), cols, nil
+	var prep any
+	if prepare != nil {
+		f.Rows, f.Columns = pf.NumRows(), cols
+		prep = prepare(f, pf, st)
+	}
+	return pf.NumRows(), cols, prep, nil
 }
 
 // plainPath reports whether an engine can be given p as it is: an absolute

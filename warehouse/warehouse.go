@@ -4,7 +4,10 @@ package warehouse
 
 import (
 	"context"
+	"os"
 	"time"
+
+	"github.com/parquet-go/parquet-go"
 
 	"github.com/synctrack/synctrack/dialects"
 )
@@ -106,6 +109,17 @@ type FileError struct {
 // bucket themselves do not implement it.
 type LocalReader interface {
 	ReadsLocalFiles()
+}
+
+// RecordsPreparer is a LocalReader that reads something of each records
+// file as the loader stages it, from the file the stager has open (pf, its
+// footer decoded; info, its stat): work LoadRecords would otherwise do after
+// reading the file again (DuckDB groups the per-run counts). The stager keeps
+// the result in File.Prepared; staging runs while the batch before loads.
+// PrepareRecords must not fail the file: a result it cannot use, LoadRecords
+// does again.
+type RecordsPreparer interface {
+	PrepareRecords(f File, pf *parquet.File, info os.FileInfo) any
 }
 
 // LocalCopies is a warehouse that reads the bucket itself but also loads a
@@ -229,6 +243,9 @@ type File struct {
 	Seen bool
 	// Note says what the loader repaired in the file (its ledger row keeps it).
 	Note string
+	// Prepared is what a RecordsPreparer made of the file when it was
+	// staged; nil if nothing.
+	Prepared any
 	// ReplaceBadText asks a TextReplacer to load the file with its strings
 	// that are not UTF-8 repaired (Note counts them).
 	ReplaceBadText bool

@@ -8,6 +8,7 @@ import (
 	"os"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/synctrack/synctrack/dialects"
@@ -103,25 +104,46 @@ func sameFiles(files []warehouse.File, read []os.FileInfo) bool {
 			continue
 		}
 		now, err := os.Stat(f.Local)
-		if err != nil || read[i] == nil || !os.SameFile(now, read[i]) || now.Size() != read[i].Size() || !now.ModTime().Equal(read[i].ModTime()) {
+		if err != nil || !sameFile(now, read[i]) {
 			return false
 		}
 	}
 	return true
 }
 
+// sameFile says a and b are the same file (not another renamed over it),
+// of the same size and modification time; false if either is nil.
+func sameFile(a, b os.FileInfo) bool {
+	return a != nil && b != nil && os.SameFile(a, b) && a.Size() == b.Size() && a.ModTime().Equal(b.ModTime())
+}
+
 // tallyBatch groups files' rows on up to workers goroutines, each its share
 // of the files (a file's groups are its own). A panic of the parquet
 // reader on a malformed file is an error, and the SQL pass counts the
 // batch.
-func tallyBatch(files []warehouse.File, workers int) tallyResult {
+func tallyBatch(files []warehouse.File, read []os.FileInfo, workers int) tallyResult {
 	start, cpu := time.Now(), processCPU()
-	workers = max(1, min(workers, len(files)))
-	r := tallyResult{parts: make([]*batchTally, workers), files: make([][]warehouse.File, workers)}
+	var r tallyResult
+	// Files prepared at staging (prepare.go), if the INSERT read that same
+	// file; the rest are read here.
+	var preps []*prepared
+	var rest []warehouse.File
 	for i, f := range files {
-		r.files[i%workers] = append(r.files[i%workers], f)
+		if p, ok := f.Prepared.(*prepared); ok && read != nil && sameFile(p.info, read[i]) {
+			preps = append(preps, p)
+			r.files = append(r.files, []warehouse.File{f})
+			continue
+		}
+		rest = append(rest, f)
+	}
+	workers = max(1, min(workers, len(rest)+len(preps)))
+	parts := make([]*batchTally, workers)
+	shares := make([][]warehouse.File, workers)
+	for i, f := range rest {
+		shares[i%workers] = append(shares[i%workers], f)
 	}
 	errs := make([]error, workers)
+	var next atomic.Int64
 	var wg sync.WaitGroup
 	for i := range workers {
 		wg.Add(1)
@@ -132,10 +154,30 @@ func tallyBatch(files []warehouse.File, workers int) tallyResult {
 					errs[i] = fmt.Errorf("group counts: %v", p)
 				}
 			}()
-			r.parts[i], errs[i] = tallyFiles(r.files[i])
+			// The prepared files the background has not begun, then this
+			// worker's share of the rest.
+			for j := int(next.Add(1) - 1); j < len(preps); j = int(next.Add(1) - 1) {
+				preps[j].group()
+			}
+			if len(shares[i]) > 0 {
+				parts[i], errs[i] = tallyFiles(shares[i])
+			}
 		}()
 	}
 	wg.Wait()
+	for i, p := range preps {
+		t, err := p.result()
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", r.files[i][0].Key, err))
+		}
+		r.parts = append(r.parts, t)
+	}
+	tallyPrepared.Add(int64(len(preps)))
+	for i, t := range parts {
+		if t != nil {
+			r.parts, r.files = append(r.parts, t), append(r.files, shares[i])
+		}
+	}
 	if r.err = errors.Join(errs...); r.err != nil {
 		return r
 	}
@@ -159,7 +201,7 @@ func (w *Warehouse) countBatch(ctx context.Context, conn *sql.Conn, tx *sql.Tx, 
 	if w.noCounts {
 		return nil
 	}
-	t := tallyBatch(files, runtime.GOMAXPROCS(0))
+	t := tallyBatch(files, read, runtime.GOMAXPROCS(0))
 	if t.err == nil && !sameFiles(files, read) {
 		// A file:// bucket's objects are read in place: one replaced
 		// between the INSERT and the Go read would give counts of other

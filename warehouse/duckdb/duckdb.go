@@ -38,6 +38,8 @@ type Warehouse struct {
 	shared bool
 	// noCounts: loads write no counts (SkipCounts; bench only).
 	noCounts bool
+	// prep groups staged files' counts ahead of their load (prepare.go).
+	prep preparer
 }
 
 var (
@@ -45,6 +47,7 @@ var (
 	_ warehouse.LocalReader     = (*Warehouse)(nil)
 	_ warehouse.ReadOnlyQuerier = (*Warehouse)(nil)
 	_ warehouse.CountsSkipper   = (*Warehouse)(nil)
+	_ warehouse.RecordsPreparer = (*Warehouse)(nil)
 )
 
 // DefaultMemoryLimit keeps a load, the Go side included, well under 1 GiB of RSS.

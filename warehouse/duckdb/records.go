@@ -54,7 +54,10 @@ func (w *Warehouse) loadRecords(ctx context.Context, files []warehouse.File) (in
 		}
 		if q := w.insertRecordsSQL(files); q != "" {
 			read := statFiles(files)
-			if _, err := w.exec(ctx, tx, q, now); err != nil {
+			w.prep.pause()
+			_, err := w.exec(ctx, tx, q, now)
+			w.prep.resume()
+			if err != nil {
 				return fmt.Errorf("insert rows: %w", err)
 			}
 			afterRecordsInsert(files)

@@ -19,7 +19,7 @@ type strIndex struct {
 }
 
 func newStrIndex(hint int) strIndex {
-	size := 1024
+	size := 64
 	for size*3 < hint*4 {
 		size *= 2
 	}

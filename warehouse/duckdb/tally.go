@@ -3,6 +3,7 @@ package duckdb
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"sync/atomic"
 	"time"
@@ -83,7 +84,8 @@ type batchTally struct {
 	dict   parquet.Dictionary // the dictionary of the column chunk being read
 	codes  []int32            // what its entries are (dictCodes)
 	rowBuf rowGroupCols
-	kinds  [2]uint8 // the leaf kinds of batch_started_at and batch_ended_at over the files
+	kinds  [2]uint8    // the leaf kinds of batch_started_at and batch_ended_at over the files
+	src    io.ReaderAt // where to read pages from, when not the file read opened
 }
 
 // rowGroupCols are one row group's values of the counts' columns, a row each.
@@ -148,11 +150,19 @@ func (t *batchTally) copy(b []byte) string {
 		return ""
 	}
 	if len(b) > cap(t.arena)-len(t.arena) {
-		t.arena = make([]byte, 0, max(256<<10, len(b)))
+		// 4 KiB first, doubling to 256 KiB: a file of 100 rows staged
+		// ahead (prepare.go) keeps a few KiB, not a quarter MiB.
+		t.arena = make([]byte, 0, max(4<<10, min(256<<10, 2*cap(t.arena)), len(b)))
 	}
 	start := len(t.arena)
 	t.arena = append(t.arena, b...)
 	return unsafe.String(&t.arena[start], len(b))
+}
+
+// newBatchTally makes a batchTally for files of rows rows in all.
+func newBatchTally(rows int64) *batchTally {
+	hint := int(min(rows/8, 1<<20))
+	return &batchTally{index: newStrIndex(hint), strs: make([]string, 0, hint), fpOf: make([]int32, 0, hint)}
 }
 
 // tallyFiles groups the rows of files (those with a local copy) as
@@ -164,8 +174,7 @@ func tallyFiles(files []warehouse.File) (*batchTally, error) {
 	for _, f := range files {
 		rows += f.Rows
 	}
-	hint := int(min(rows/8, 1<<20))
-	t := &batchTally{index: newStrIndex(hint), strs: make([]string, 0, hint), fpOf: make([]int32, 0, hint)}
+	t := newBatchTally(rows)
 	for _, f := range files {
 		if f.Local == "" {
 			t.files = append(t.files, nil)
@@ -219,6 +228,11 @@ func (t *batchTally) file(f warehouse.File) (map[countKey]*countGroup, error) {
 	if err != nil {
 		return nil, err
 	}
+	return t.read(f, pf)
+}
+
+// read groups the rows of f, open as pf.
+func (t *batchTally) read(f warehouse.File, pf *parquet.File) (map[countKey]*countGroup, error) {
 	leaves, err := countLeaves(pf.Schema())
 	if err != nil {
 		return nil, err
@@ -455,6 +469,7 @@ func toMicros(v int64, unit int64) (int64, bool) {
 	return v, minMicros <= v && v < maxMicros
 }
 
-// tallyFallbacks counts the batches whose counts the SQL pass wrote (the
-// tests read it).
-var tallyFallbacks atomic.Int64
+// tallyFallbacks counts the batches whose counts the SQL pass wrote, and
+// tallyPrepared the files whose groups were made as they were staged (the
+// tests read them).
+var tallyFallbacks, tallyPrepared atomic.Int64

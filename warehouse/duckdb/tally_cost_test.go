@@ -52,7 +52,7 @@ func TestTallyCost(t *testing.T) {
 	var wall, cpu []time.Duration
 	for range 10 {
 		c, s := processCPU(), time.Now()
-		if r := tallyBatch(files, runtime.GOMAXPROCS(0)); r.err != nil {
+		if r := tallyBatch(files, nil, runtime.GOMAXPROCS(0)); r.err != nil {
 			t.Fatal(r.err)
 		}
 		wall, cpu = append(wall, time.Since(s)), append(cpu, processCPU()-c)

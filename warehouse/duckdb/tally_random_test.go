@@ -10,6 +10,7 @@ import (
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/synctrack/synctrack/internal/testbucket"
+	"github.com/synctrack/synctrack/warehouse"
 	"github.com/synctrack/synctrack/warehouse/duckdb"
 )
 
@@ -103,16 +104,34 @@ func TestGoCountsMatchSQLRandom(t *testing.T) {
 					writeParquet(t, dir, key, drows, opts...)
 				}
 			}
-			w := openDuck(t, filepath.Join(t.TempDir(), "w.duckdb"))
-			defer w.Close()
-			before := duckdb.TallyFallbacks.Load()
-			if rep := loadBucket(t, w, url, dir); len(rep.Failed) > 0 {
-				t.Fatalf("load failed: %+v", rep.Failed)
+			// Grouped as the loader stages each file (prepare.go), and by
+			// the load's own workers when nothing was prepared.
+			for _, staged := range []bool{true, false} {
+				w := openDuck(t, filepath.Join(t.TempDir(), "w.duckdb"))
+				defer w.Close()
+				var wh warehouse.Warehouse = w
+				if !staged {
+					wh = unprepared{w}
+				}
+				before, prepared := duckdb.TallyFallbacks.Load(), duckdb.TallyPrepared.Load()
+				if rep := loadBucket(t, wh, url, dir); len(rep.Failed) > 0 {
+					t.Fatalf("load failed: %+v", rep.Failed)
+				}
+				if n := duckdb.TallyFallbacks.Load() - before; n != 0 {
+					t.Errorf("premise: %d fallbacks", n)
+				}
+				if n, want := duckdb.TallyPrepared.Load()-prepared, map[bool]int64{true: 6}[staged]; n != want {
+					t.Errorf("premise (staged %v): %d files grouped as staged, want %d", staged, n, want)
+				}
+				compareWithSQL(t, w)
 			}
-			if n := duckdb.TallyFallbacks.Load() - before; n != 0 {
-				t.Errorf("premise: %d fallbacks", n)
-			}
-			compareWithSQL(t, w)
 		})
 	}
 }
+
+// unprepared is a DuckDB warehouse the loader hands no staged file to
+// (it is no warehouse.RecordsPreparer): each load groups its files itself.
+type unprepared struct{ *duckdb.Warehouse }
+
+// PrepareRecords, of another signature, hides the Warehouse's.
+func (unprepared) PrepareRecords() {}

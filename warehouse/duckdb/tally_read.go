@@ -16,7 +16,14 @@ import (
 
 // readColumn reads column k of one row group into c, a value a row.
 func (t *batchTally) readColumn(chunk parquet.ColumnChunk, l leaf, k int, c *rowGroupCols) error {
-	pages := chunk.Pages()
+	var pages parquet.Pages
+	if t.src == nil {
+		pages = chunk.Pages()
+	} else if fc, ok := chunk.(*parquet.FileColumnChunk); ok {
+		pages = fc.PagesFrom(t.src)
+	} else {
+		return errNoTally
+	}
 	defer pages.Close()
 	t.dict, t.codes = nil, nil // a chunk's own: parquet-go may reuse the memory
 	row := 0
