@@ -113,6 +113,11 @@ func quoteDoubled(s string, q byte) string {
 	return b.String()
 }
 
+// StoredText is the string a literal of s (String) stores: without its NUL
+// bytes, invalid UTF-8 replaced. Values stored by other means (DuckDB's
+// Appender) go through it too, so a key is the same string however it went in.
+func StoredText(s string) string { return safeText(s) }
+
 // safeText drops NUL bytes, where C-based parsers may end a literal, and replaces
 // invalid UTF-8, which DuckDB rejects in a whole statement.
 func safeText(s string) string {

@@ -23,14 +23,14 @@ func (w *Warehouse) ReplaceFacts(ctx context.Context, table string, files []ware
 	for i, f := range files {
 		es[i] = warehouse.LoadedEntry(f.Object, f.Rows, f.Attempts, f.Note, now)
 	}
-	return w.inTx(ctx, files, func(tx *sql.Tx) error {
-		if err := w.fillBatch(ctx, tx, files); err != nil {
+	return w.inConnTx(ctx, files, func(conn *sql.Conn, tx *sql.Tx) error {
+		if err := w.fillBatch(ctx, conn, tx, files); err != nil {
 			return err
 		}
 		if _, err := w.exec(ctx, tx, w.factsSQL(table, required, files), now); err != nil {
 			return err
 		}
-		return w.upsertLedger(ctx, tx, es)
+		return w.upsertLedger(ctx, conn, tx, es)
 	})
 }
 

@@ -39,7 +39,7 @@ func (w *Warehouse) loadRecords(ctx context.Context, files []warehouse.File) (in
 		rows += f.Rows
 	}
 	return rows, w.inConnTx(ctx, files, func(conn *sql.Conn, tx *sql.Tx) error {
-		if err := w.fillBatch(ctx, tx, files); err != nil {
+		if err := w.fillBatch(ctx, conn, tx, files); err != nil {
 			return err
 		}
 		recs := w.table("sync_records")
@@ -71,13 +71,13 @@ func (w *Warehouse) loadRecords(ctx context.Context, files []warehouse.File) (in
 		for i, f := range files {
 			es[i] = warehouse.LoadedEntry(f.Object, f.Rows, f.Attempts, f.Note, now)
 		}
-		return w.upsertLedger(ctx, tx, es)
+		return w.upsertLedger(ctx, conn, tx, es)
 	})
 }
 
 // fillBatch puts the batch's files into the temp table _st_batch, which maps each
 // local path to its key and the ids its path carries.
-func (w *Warehouse) fillBatch(ctx context.Context, tx *sql.Tx, files []warehouse.File) error {
+func (w *Warehouse) fillBatch(ctx context.Context, conn *sql.Conn, tx *sql.Tx, files []warehouse.File) error {
 	if _, err := w.exec(ctx, tx, `CREATE OR REPLACE TEMP TABLE _st_batch (
   path VARCHAR, key VARCHAR, org_id VARCHAR, sync_id VARCHAR, run_id VARCHAR,
   batch_type VARCHAR, batch_number BIGINT, mtime TIMESTAMPTZ)`); err != nil {
@@ -92,7 +92,8 @@ func (w *Warehouse) fillBatch(ctx context.Context, tx *sql.Tx, files []warehouse
 		rows[i] = []any{f.Local, f.Key, f.OrgID, nullString(f.SyncID), nullString(f.RunID),
 			nullString(f.BatchType), n, f.ModTime.UTC()}
 	}
-	return w.insertValues(ctx, tx, "_st_batch", 8, rows)
+	return w.appendValues(ctx, conn, "_st_batch",
+		[]string{"path", "key", "org_id", "sync_id", "run_id", "batch_type", "batch_number", "mtime"}, rows)
 }
 
 // insertRecordsSQL renders the INSERT for the files that have a local copy ("" if

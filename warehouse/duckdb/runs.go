@@ -38,7 +38,7 @@ func (w *Warehouse) LoadRuns(ctx context.Context, runs []warehouse.Run) error {
 		keys[i] = []any{r.Key}
 		es[i] = warehouse.LoadedEntry(r.Object, 1, r.Attempts, "", now)
 	}
-	return w.inTx(ctx, nil, func(tx *sql.Tx) error {
+	return w.inConnTx(ctx, nil, func(conn *sql.Conn, tx *sql.Tx) error {
 		if _, err := w.exec(ctx, tx, `CREATE OR REPLACE TEMP TABLE _st_keys (key VARCHAR)`); err != nil {
 			return err
 		}
@@ -59,6 +59,6 @@ func (w *Warehouse) LoadRuns(ctx context.Context, runs []warehouse.Run) error {
 		if err := w.insertValues(ctx, tx, into, len(cols), rows); err != nil {
 			return err
 		}
-		return w.upsertLedger(ctx, tx, es)
+		return w.upsertLedger(ctx, conn, tx, es)
 	})
 }

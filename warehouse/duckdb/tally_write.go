@@ -6,7 +6,6 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"time"
-	"unicode/utf8"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
 
@@ -42,15 +41,20 @@ type fpRow struct {
 	file                 string
 }
 
+// stored says s is stored as it is (dialects.StoredText): _st_batch, where
+// the rows' _file and path ids come from, holds a key without its NUL bytes
+// and with invalid UTF-8 replaced, which the SQL pass groups by.
+func stored(s string) bool { return dialects.StoredText(s) == s }
+
 // tallyRows renders the groups of every part as rows of both tables: a
 // file's outcome row sums its groups of that run, start and outcome over
 // their fingerprints; its fingerprint rows are the groups that failed.
 // False when a key comes twice (the SQL pass groups by _file: one row where
-// this would write two), or when a key or a path's id is not UTF-8 (the
-// strings read from the files are checked as they are interned): what
-// DuckDB's C API does with such a string in an appended chunk is not
-// something to rely on, so the SQL pass counts that batch, and DuckDB says
-// what is wrong with it.
+// this would write two), or when a key or a path's id is not stored as it
+// is (a NUL byte, or not UTF-8; the strings read from the files are checked
+// for UTF-8 as they are interned): the rows' _file would not be this key,
+// and what DuckDB's C API does with bytes that are not UTF-8 in an appended
+// chunk is not something to rely on, so the SQL pass counts that batch.
 func tallyRows(t tallyResult) ([]outcomeRow, []fpRow, bool) {
 	var outs []outcomeRow
 	var fps []fpRow
@@ -70,7 +74,7 @@ func tallyRows(t tallyResult) ([]outcomeRow, []fpRow, bool) {
 		}
 		for j, groups := range p.files {
 			f := t.files[i][j]
-			if !utf8.ValidString(f.Key) || !utf8.ValidString(f.OrgID) || !utf8.ValidString(f.SyncID) || !utf8.ValidString(f.RunID) || seen[f.Key] {
+			if !stored(f.Key) || !stored(f.OrgID) || !stored(f.SyncID) || !stored(f.RunID) || seen[f.Key] {
 				return nil, nil, false
 			}
 			seen[f.Key] = true
@@ -114,12 +118,32 @@ func (w *Warehouse) appendTally(ctx context.Context, conn *sql.Conn, outs []outc
 		return time.UnixMicro(*us).UTC()
 	}
 	start := time.Now()
-	err := conn.Raw(func(dc any) (err error) {
+	err := w.onDriverConn(ctx, conn, func(c driver.Conn) error {
+		err := w.appendRows(c, "", w.schema, dialects.OutcomeCountsTable, dialects.Names(dialects.OutcomeCountsColumns), len(outs), func(a *duckdb.Appender, i int) error {
+			r := outs[i]
+			return a.AppendRow(str(r.org), str(r.sync), str(r.run), stamp(r.started), stamp(r.ended), r.outcome, r.records, r.file, now)
+		})
+		if err != nil {
+			return err
+		}
+		return w.appendRows(c, "", w.schema, dialects.FingerprintCountsTable, dialects.Names(dialects.FingerprintCountsColumns), len(fps), func(a *duckdb.Appender, i int) error {
+			r := fps[i]
+			return a.AppendRow(str(r.org), str(r.sync), str(r.run), stamp(r.started), r.outcome, str(r.fingerprint), str(r.message), r.records, r.file, now)
+		})
+	})
+	w.log.Debug("counts appended", "outcome rows", len(outs), "fingerprint rows", len(fps), "elapsed", time.Since(start))
+	return err
+}
+
+// onDriverConn runs fn with the driver connection under conn, on which a
+// transaction is open: an Appender's rows are then the transaction's.
+func (w *Warehouse) onDriverConn(ctx context.Context, conn *sql.Conn, fn func(driver.Conn) error) error {
+	return conn.Raw(func(dc any) (err error) {
 		// A panic must not leave Raw: its release would close the Conn,
 		// which waits for the open Tx forever.
 		defer func() {
 			if p := recover(); p != nil {
-				err = fmt.Errorf("append counts: %v", p)
+				err = fmt.Errorf("append: %v", p)
 			}
 		}()
 		// The Tx is rolled back once ctx is done, then the Conn is in
@@ -129,31 +153,20 @@ func (w *Warehouse) appendTally(ctx context.Context, conn *sql.Conn, outs []outc
 		}
 		c, ok := dc.(driver.Conn)
 		if !ok {
-			return fmt.Errorf("append counts: the connection is a %T", dc)
+			return fmt.Errorf("append: the connection is a %T", dc)
 		}
-		err = w.appendRows(c, dialects.OutcomeCountsTable, dialects.OutcomeCountsColumns, len(outs), func(a *duckdb.Appender, i int) error {
-			r := outs[i]
-			return a.AppendRow(str(r.org), str(r.sync), str(r.run), stamp(r.started), stamp(r.ended), r.outcome, r.records, r.file, now)
-		})
-		if err != nil {
-			return err
-		}
-		return w.appendRows(c, dialects.FingerprintCountsTable, dialects.FingerprintCountsColumns, len(fps), func(a *duckdb.Appender, i int) error {
-			r := fps[i]
-			return a.AppendRow(str(r.org), str(r.sync), str(r.run), stamp(r.started), r.outcome, str(r.fingerprint), str(r.message), r.records, r.file, now)
-		})
+		return fn(c)
 	})
-	w.log.Debug("counts appended", "outcome rows", len(outs), "fingerprint rows", len(fps), "elapsed", time.Since(start))
-	return err
 }
 
-// appendRows appends n rows to table, in columns' order, through one
-// Appender, closed (so flushed) before it returns.
-func (w *Warehouse) appendRows(c driver.Conn, table string, columns []dialects.Column, n int, row func(*duckdb.Appender, int) error) error {
+// appendRows appends n rows to catalog.schema.table ("" for the default
+// catalog), in columns' order, through one Appender, closed (so flushed)
+// before it returns.
+func (w *Warehouse) appendRows(c driver.Conn, catalog, schema, table string, columns []string, n int, row func(*duckdb.Appender, int) error) error {
 	if n == 0 {
 		return nil
 	}
-	a, err := duckdb.NewAppenderWithColumns(c, "", w.schema, table, dialects.Names(columns))
+	a, err := duckdb.NewAppenderWithColumns(c, catalog, schema, table, columns)
 	if err != nil {
 		return fmt.Errorf("append to %s: %w", table, err)
 	}
