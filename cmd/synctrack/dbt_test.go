@@ -27,8 +27,8 @@ import (
 func TestDBTHoldsAgainstDuckDBCatalog(t *testing.T) {
 	bucket := generateBucket(t, "--orgs", "2", "--syncs", "3", "--runs", "2", "--files", "2", "--rows", "30")
 	wh := "duckdb://" + filepath.Join(t.TempDir(), "w.duckdb")
-	if code, out := runCLI(t, "load", "--bucket", "file://"+bucket, "--warehouse", wh); code != 0 {
-		t.Fatalf("load: exit %d:\n%s", code, out)
+	if code, out, errs := runCLIAll(t, "load", "--bucket", "file://"+bucket, "--warehouse", wh); code != 0 {
+		t.Fatalf("load: exit %d:\n%s\n%s", code, out, errs)
 	}
 	doc, files := runDBTInto(t, wh)
 	checkAgainstCatalog(t, wh, doc, files, false)
@@ -70,8 +70,8 @@ func TestDBTHoldsAgainstDuckDBCatalog(t *testing.T) {
 func TestDBTHoldsAgainstPostgresCatalog(t *testing.T) {
 	wh := pgtest.URL(t)
 	bucket := generateBucket(t, "--orgs", "2", "--syncs", "3", "--runs", "2", "--files", "2", "--rows", "30")
-	if code, out := runCLI(t, "load", "--bucket", "file://"+bucket, "--warehouse", wh); code != 0 {
-		t.Fatalf("load: exit %d:\n%s", code, out)
+	if code, out, errs := runCLIAll(t, "load", "--bucket", "file://"+bucket, "--warehouse", wh); code != 0 {
+		t.Fatalf("load: exit %d:\n%s\n%s", code, out, errs)
 	}
 	doc, files := runDBTInto(t, wh)
 	checkAgainstCatalog(t, wh, doc, files, true)

@@ -19,8 +19,8 @@ func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 func TestPostgresCommands(t *testing.T) {
 	wh := pgtest.URL(t)
 	bucket := generateBucket(t, "--orgs", "1", "--syncs", "2", "--runs", "2", "--rows", "20")
-	if code, out := runCLI(t, "load", "--bucket", "file://"+bucket, "--warehouse", wh); code != 0 {
-		t.Fatalf("load: exit %d:\n%s", code, out)
+	if code, out, errs := runCLIAll(t, "load", "--bucket", "file://"+bucket, "--warehouse", wh); code != 0 {
+		t.Fatalf("load: exit %d:\n%s\n%s", code, out, errs)
 	}
 	if code, out := runCLI(t, "load", "--bucket", "file://"+bucket, "--warehouse", wh); code != 0 || !strings.Contains(out, "0 loaded now") {
 		t.Fatalf("second load: exit %d:\n%s", code, out)
