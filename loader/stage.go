@@ -102,8 +102,13 @@ func (s *Stager) stageOne(ctx context.Context, w Work) Staged {
 		return Staged{File: f, Err: BucketError(fmt.Errorf("stage: %w", err))}
 	}
 	var prepare func(warehouse.File, *parquet.File, os.FileInfo) any
-	if w.Kind == KindRecords {
-		prepare = s.Prepare
+	if w.Kind == KindRecords && s.Prepare != nil {
+		prepare = func(f warehouse.File, pf *parquet.File, st os.FileInfo) any {
+			if !hasColumn(f.Columns, "identifier") {
+				return nil // refused below: nothing to prepare
+			}
+			return s.Prepare(f, pf, st)
+		}
 	}
 	f.Rows, f.Columns, f.Prepared, err = readFooter(f, prepare)
 	if err != nil {

@@ -112,9 +112,12 @@ func sameFiles(files []warehouse.File, read []os.FileInfo) bool {
 }
 
 // sameFile says a and b are the same file (not another renamed over it),
-// of the same size and modification time; false if either is nil.
+// of the same size, modification and (where there is one) change time;
+// false if either is nil. The change time catches a rewrite in place that
+// kept the size and set the modification time back (rsync --inplace -t).
 func sameFile(a, b os.FileInfo) bool {
-	return a != nil && b != nil && os.SameFile(a, b) && a.Size() == b.Size() && a.ModTime().Equal(b.ModTime())
+	return a != nil && b != nil && os.SameFile(a, b) && a.Size() == b.Size() && a.ModTime().Equal(b.ModTime()) &&
+		changeTime(a) == changeTime(b)
 }
 
 // tallyBatch groups files' rows on up to workers goroutines, each its share
@@ -127,11 +130,10 @@ func tallyBatch(files []warehouse.File, read []os.FileInfo, workers int) tallyRe
 	// Files prepared at staging (prepare.go), if the INSERT read that same
 	// file; the rest are read here.
 	var preps []*prepared
-	var rest []warehouse.File
+	var prepFiles, rest []warehouse.File
 	for i, f := range files {
 		if p, ok := f.Prepared.(*prepared); ok && read != nil && sameFile(p.info, read[i]) {
-			preps = append(preps, p)
-			r.files = append(r.files, []warehouse.File{f})
+			preps, prepFiles = append(preps, p), append(prepFiles, f)
 			continue
 		}
 		rest = append(rest, f)
@@ -165,20 +167,37 @@ func tallyBatch(files []warehouse.File, read []os.FileInfo, workers int) tallyRe
 		}()
 	}
 	wg.Wait()
+	// A prepared file that failed (perhaps for a passing reason: it could
+	// not be opened) or that the background is still on, at its low
+	// priority, is grouped again here rather than waited for.
+	var again []warehouse.File
 	for i, p := range preps {
-		t, err := p.result()
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", r.files[i][0].Key, err))
+		if t, ok := p.done(); ok {
+			r.parts, r.files = append(r.parts, t), append(r.files, []warehouse.File{prepFiles[i]})
+			continue
 		}
-		r.parts = append(r.parts, t)
+		again = append(again, prepFiles[i])
 	}
-	tallyPrepared.Add(int64(len(preps)))
+	tallyPrepared.Add(int64(len(r.parts)))
+	if len(again) > 0 {
+		t, err := tallyFiles(again)
+		parts, shares, errs = append(parts, t), append(shares, again), append(errs, err)
+	}
 	for i, t := range parts {
 		if t != nil {
 			r.parts, r.files = append(r.parts, t), append(r.files, shares[i])
 		}
 	}
 	if r.err = errors.Join(errs...); r.err != nil {
+		return r
+	}
+	// Each part keeps its strings within maxTallyBytes; so does the batch.
+	var kept int64
+	for _, t := range r.parts {
+		kept += t.kept
+	}
+	if kept > maxTallyBytes {
+		r.err = fmt.Errorf("%w: over %d MiB of distinct strings", errNoTally, maxTallyBytes>>20)
 		return r
 	}
 	var kinds [2]uint8

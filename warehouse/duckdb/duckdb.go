@@ -230,6 +230,7 @@ func (w *Warehouse) Close() error {
 	if w.shared {
 		return nil
 	}
+	w.prep.close()
 	err := w.db.Close()
 	if cerr := w.conn.Close(); err == nil {
 		err = cerr

@@ -1,5 +1,7 @@
 package duckdb
 
+import "time"
+
 // TallyFallbacks counts the batches whose counts the SQL pass wrote.
 var TallyFallbacks = &tallyFallbacks
 
@@ -11,3 +13,19 @@ var AfterRecordsInsert = &afterRecordsInsert
 
 // MaxTallyBytes bounds the strings a batch's Go grouping keeps.
 var MaxTallyBytes = &maxTallyBytes
+
+// WaitPrepared waits up to a minute for the background to finish with a
+// file PrepareRecords returned p for (done, failed or left); false if not.
+func WaitPrepared(p any) bool {
+	x, ok := p.(*prepared)
+	if !ok {
+		return false
+	}
+	for range 6000 {
+		if x.state.Load() == prepDone {
+			return true
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return false
+}

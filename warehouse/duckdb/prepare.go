@@ -17,9 +17,11 @@ import (
 // it loads: the stager hands each records file over (PrepareRecords) with
 // its footer decoded, and one goroutine, on a thread of the lowest CPU
 // priority, groups them in the time DuckDB leaves a core idle (its commit
-// writes on one thread), never during a records INSERT. What is not grouped
-// by the time its batch's rows are inserted, countBatch's workers group
-// then, as they group a file nobody prepared (a load of one batch: all).
+// writes on one thread). It begins no file while a records INSERT runs. A
+// file it has not grouped by the time its batch's rows are in, countBatch's
+// workers group, as they group a file nobody prepared (a load of one batch:
+// nearly all); one it is still on, they group again rather than wait for a
+// thread that gets little CPU.
 
 // Where a prepared file is: not begun, being grouped, done.
 const (
@@ -29,44 +31,40 @@ const (
 )
 
 // prepared is a records file handed over at staging: the file as it was
-// then (its footer, its stat) and, once grouped, its groups or why not.
+// then (its footer, its stat) and, once done, its groups or why not.
 type prepared struct {
+	q     *preparer
 	f     warehouse.File
 	pf    *parquet.File // nil once grouped
 	info  os.FileInfo
 	state atomic.Int32
-	done  chan struct{} // closed once grouped
-	tally *batchTally   // its files: this one's groups
+	tally *batchTally // its files: this one's groups; read once state is prepDone
 	err   error
 }
 
-// preparer is the queue of files the background goroutine groups, and
-// whether it may: not while a records INSERT runs (paused > 0), whose
-// threads a grouping slows even at the lowest priority (two vCPUs are
-// often one core's two hyperthreads): single-batch loads of large files
-// took 2-4% longer with it running then (BENCHMARKS.md).
+// preparer is one warehouse's share of the background grouping: whether a
+// records INSERT of its runs (paused > 0) or it is closed. Guarded by
+// ahead.mu.
 type preparer struct {
-	mu      sync.Mutex
-	resumed sync.Cond // signalled when paused drops to 0
-	queue   []*prepared
-	running bool
-	paused  int
+	paused int
+	closed bool
+	// kept is the bytes of distinct strings its prepared tallies hold
+	// while still referenced (runtime.AddCleanup gives them back): past
+	// maxTallyBytes the background leaves files to the load, whose batch
+	// has its own bound, so Go's memory stays bounded.
+	kept atomic.Int64
 }
 
-// pause stops the background grouping from starting another file until
-// resume; the file it is on, it finishes.
-func (q *preparer) pause() {
-	q.mu.Lock()
-	q.paused++
-	q.mu.Unlock()
-}
-
-func (q *preparer) resume() {
-	q.mu.Lock()
-	if q.paused--; q.paused == 0 && q.resumed.L != nil {
-		q.resumed.Broadcast()
-	}
-	q.mu.Unlock()
+// ahead is the process's one background grouping goroutine and its queue.
+// The goroutine lives as long as the process, locked to a thread of its
+// own whose priority it lowers: a goroutine that exits locked ends its
+// thread, and a child started from that thread with a parent-death signal
+// (the tests' PostgreSQL server) would die with it.
+var ahead struct {
+	once  sync.Once
+	mu    sync.Mutex
+	wake  sync.Cond
+	queue []*prepared
 }
 
 // PrepareRecords queues a staged records file for its counts to be grouped
@@ -75,69 +73,112 @@ func (w *Warehouse) PrepareRecords(f warehouse.File, pf *parquet.File, info os.F
 	if w.noCounts || f.Local == "" || info == nil {
 		return nil
 	}
-	p := &prepared{f: f, pf: pf, info: info, done: make(chan struct{})}
-	q := &w.prep
-	q.mu.Lock()
-	q.queue = append(q.queue, p)
-	start := !q.running
-	q.running = true
-	q.mu.Unlock()
-	if start {
-		go q.run()
+	ahead.once.Do(func() {
+		ahead.wake.L = &ahead.mu
+		go groupAhead()
+	})
+	p := &prepared{q: &w.prep, f: f, pf: pf, info: info}
+	ahead.mu.Lock()
+	defer ahead.mu.Unlock()
+	if w.prep.closed {
+		return nil
 	}
+	ahead.queue = append(ahead.queue, p)
+	ahead.wake.Signal()
 	return p
 }
 
-// run groups queued files until the queue is empty, on a thread of its own
-// whose priority it lowers; the thread ends with the goroutine (never
-// unlocked), so no other goroutine runs at that priority.
-func (q *preparer) run() {
-	runtime.LockOSThread()
+// groupAhead groups queued files, one at a time, each when its warehouse
+// runs no records INSERT.
+func groupAhead() {
+	runtime.LockOSThread() // never unlocked: see ahead
 	lowerThreadPriority()
 	for {
-		q.mu.Lock()
-		if q.resumed.L == nil {
-			q.resumed.L = &q.mu
+		p := nextAhead()
+		if p.q.kept.Load() <= maxTallyBytes {
+			p.group()
 		}
-		for q.paused > 0 {
-			q.resumed.Wait()
-		}
-		if len(q.queue) == 0 {
-			q.running = false
-			q.mu.Unlock()
-			return
-		}
-		p := q.queue[0]
-		q.queue[0], q.queue = nil, q.queue[1:]
-		q.mu.Unlock()
-		p.group()
 	}
 }
 
-// group groups p's file unless some goroutine already began to.
-func (p *prepared) group() {
+// nextAhead takes the first queued file whose warehouse is not paused,
+// waiting for one; files of closed warehouses are dropped.
+func nextAhead() *prepared {
+	ahead.mu.Lock()
+	defer ahead.mu.Unlock()
+	for {
+		q := ahead.queue[:0]
+		var next *prepared
+		for _, p := range ahead.queue {
+			switch {
+			case p.q.closed:
+			case next == nil && p.q.paused == 0:
+				next = p
+			default:
+				q = append(q, p)
+			}
+		}
+		clear(ahead.queue[len(q):])
+		ahead.queue = q
+		if next != nil {
+			return next
+		}
+		ahead.wake.Wait()
+	}
+}
+
+// pause stops the background from beginning another of this warehouse's
+// files until resume.
+func (q *preparer) pause() {
+	ahead.mu.Lock()
+	q.paused++
+	ahead.mu.Unlock()
+}
+
+func (q *preparer) resume() {
+	ahead.mu.Lock()
+	if q.paused--; q.paused == 0 && ahead.wake.L != nil {
+		ahead.wake.Broadcast()
+	}
+	ahead.mu.Unlock()
+}
+
+// close drops this warehouse's queued files; none is begun after.
+func (q *preparer) close() {
+	ahead.mu.Lock()
+	q.closed = true
+	ahead.mu.Unlock()
+}
+
+// group groups p's file unless some goroutine already began to; false if
+// one had.
+func (p *prepared) group() bool {
 	if !p.state.CompareAndSwap(prepTodo, prepBusy) {
-		return
+		return false
 	}
 	defer func() {
 		if r := recover(); r != nil {
 			p.tally, p.err = nil, fmt.Errorf("group counts: %v", r)
 		}
 		p.pf = nil
+		if p.tally != nil && p.err == nil {
+			kept := p.tally.kept
+			p.q.kept.Add(kept)
+			runtime.AddCleanup(p, func(q *preparer) { q.kept.Add(-kept) }, p.q)
+		}
 		p.state.Store(prepDone)
-		close(p.done)
 	}()
 	fh, err := os.Open(p.f.Local)
 	if err != nil {
 		p.err = err
-		return
+		return true
 	}
 	defer fh.Close()
 	// The footer was read from the file as the stager saw it; another one
 	// now would be read with the wrong footer.
 	if st, err := fh.Stat(); err != nil || !sameFile(st, p.info) {
 		p.err = fmt.Errorf("%w: the file changed since it was staged", errNoTally)
-		return
+		return true
 	}
 	t := newBatchTally(p.f.Rows)
 	t.src = fh
@@ -147,10 +188,13 @@ func (p *prepared) group() {
 	t.src, t.rowBuf, t.dict, t.codes, t.fp = nil, rowGroupCols{}, nil, nil, analysis.Fingerprinter{}
 	t.files = append(t.files, g)
 	p.tally, p.err = t, err
+	return true
 }
 
-// result waits for p to be grouped.
-func (p *prepared) result() (*batchTally, error) {
-	<-p.done
-	return p.tally, p.err
+// done returns p's groups if they were made without an error.
+func (p *prepared) done() (*batchTally, bool) {
+	if p.state.Load() != prepDone || p.err != nil {
+		return nil, false
+	}
+	return p.tally, true
 }

@@ -54,9 +54,12 @@ func (w *Warehouse) loadRecords(ctx context.Context, files []warehouse.File) (in
 		}
 		if q := w.insertRecordsSQL(files); q != "" {
 			read := statFiles(files)
-			w.prep.pause()
-			_, err := w.exec(ctx, tx, q, now)
-			w.prep.resume()
+			err := func() error {
+				w.prep.pause()
+				defer w.prep.resume() // a panic must not leave it paused
+				_, err := w.exec(ctx, tx, q, now)
+				return err
+			}()
 			if err != nil {
 				return fmt.Errorf("insert rows: %w", err)
 			}
