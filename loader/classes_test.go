@@ -206,6 +206,38 @@ func TestInvalidUTF8IsRepaired(t *testing.T) {
 	}
 }
 
+// Two files of one batch with bytes that are not UTF-8 are both repaired in
+// the same load: the engine names one bad file a try, so the loader repairs
+// and tries again until no new file is named (before, the second failed
+// and waited for the next load).
+func TestTwoInvalidUTF8FilesRepairedInOneLoad(t *testing.T) {
+	url, dir := generated(t, smallOptions())
+	type row struct {
+		Identifier string `parquet:"identifier"`
+		Status     string `parquet:"status"`
+		Message    string `parquet:"status_message"`
+	}
+	var keys []string
+	for _, n := range []string{"95", "96"} {
+		p := filepath.Join(filepath.Dir(findRecords(t, dir)[0]), "records_updated."+n+".parquet")
+		if err := parquet.WriteFile(p, []row{{"ok-" + n, "succeeded", ""}, {"bad-" + n, "rejected", "caf\xe9 " + n}}); err != nil {
+			t.Fatal(err)
+		}
+		key, _ := filepath.Rel(dir, p)
+		keys = append(keys, filepath.ToSlash(key))
+	}
+	w := openWarehouse(t)
+	rep := load(t, testbucket.Open(t, url), dir, w)
+	if len(rep.Failed) != 0 {
+		t.Fatalf("failures: %v", rep.Failed)
+	}
+	for _, key := range keys {
+		if note := one(t, w.DB(), `SELECT status || ' ' || error FROM synctrack.load_ledger WHERE key = ?`, key); !strings.HasPrefix(note, "loaded repaired 1 string value") {
+			t.Errorf("%s: ledger %q", key, note)
+		}
+	}
+}
+
 // An object that fails QuarantineAfter times is quarantined: later loads do
 // not read it, Requeue puts it back, and a fixed copy then loads.
 func TestQuarantineAndRequeue(t *testing.T) {

@@ -125,7 +125,14 @@ func (l *Loader) loadIsolating(ctx context.Context, st *Stager, files []warehous
 			fs[i] = f
 		}
 		res, err := l.wh.LoadRecords(ctx, fs)
-		if keys := badText(err); len(keys) > 0 && l.repair(ctx, st, fs, keys, repaired) {
+		// An engine names the bad files it met before it stopped (DuckDB:
+		// the first): repaired, the batch is tried again, until no file it
+		// names is new to repair; at most once per file.
+		for range fs {
+			keys := badText(err)
+			if len(keys) == 0 || !l.repair(ctx, st, fs, keys, repaired) {
+				break
+			}
 			res, err = l.wh.LoadRecords(ctx, fs)
 		}
 		if err != nil {

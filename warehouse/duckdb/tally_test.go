@@ -128,8 +128,8 @@ func TestGoCountsMatchSQL(t *testing.T) {
 	loadBucket(t, w, url, dir)
 
 	rows := hostileRows()
-	// Strings that are not UTF-8 in one file only: the loader repairs one
-	// file of a batch, and fails a second (so on main too).
+	// Strings that are not UTF-8 in one file only (written when the loader
+	// repaired one such file a batch; it now repairs them all in one load).
 	for i := 300; i < len(rows); i++ {
 		if m := rows[i].Message; m != nil && !utf8.ValidString(*m) {
 			rows[i].Message = ptr(strings.ToValidUTF8(*m, "?"))
