@@ -81,9 +81,11 @@ func (w *Warehouse) loadRecords(ctx context.Context, files []warehouse.File) (in
 // fillBatch puts the batch's files into the temp table _st_batch, which maps each
 // local path to its key and the ids its path carries.
 func (w *Warehouse) fillBatch(ctx context.Context, conn *sql.Conn, tx *sql.Tx, files []warehouse.File) error {
-	if _, err := w.exec(ctx, tx, `CREATE OR REPLACE TEMP TABLE _st_batch (
-  path VARCHAR, key VARCHAR, org_id VARCHAR, sync_id VARCHAR, run_id VARCHAR,
-  batch_type VARCHAR, batch_number BIGINT, mtime TIMESTAMPTZ)`); err != nil {
+	defs := make([]string, len(batchColumns))
+	for i, c := range batchColumns {
+		defs[i] = c.Name + " " + c.Type
+	}
+	if _, err := w.exec(ctx, tx, `CREATE OR REPLACE TEMP TABLE _st_batch (`+strings.Join(defs, ", ")+`)`); err != nil {
 		return fmt.Errorf("batch table: %w", err)
 	}
 	rows := make([][]any, len(files))
@@ -95,9 +97,13 @@ func (w *Warehouse) fillBatch(ctx context.Context, conn *sql.Conn, tx *sql.Tx, f
 		rows[i] = []any{f.Local, f.Key, f.OrgID, nullString(f.SyncID), nullString(f.RunID),
 			nullString(f.BatchType), n, f.ModTime.UTC()}
 	}
-	return w.appendValues(ctx, conn, "_st_batch",
-		[]string{"path", "key", "org_id", "sync_id", "run_id", "batch_type", "batch_number", "mtime"}, rows)
+	return w.appendValues(ctx, conn, "_st_batch", dialects.Names(batchColumns), rows)
 }
+
+// batchColumns are _st_batch's columns, in the order fillBatch gives them.
+var batchColumns = []dialects.Column{{Name: "path", Type: "VARCHAR"}, {Name: "key", Type: "VARCHAR"}, {Name: "org_id", Type: "VARCHAR"},
+	{Name: "sync_id", Type: "VARCHAR"}, {Name: "run_id", Type: "VARCHAR"}, {Name: "batch_type", Type: "VARCHAR"}, {Name: "batch_number", Type: "BIGINT"},
+	{Name: "mtime", Type: "TIMESTAMPTZ"}}
 
 // insertRecordsSQL renders the INSERT for the files that have a local copy ("" if
 // none do: empty objects load as zero rows). $1 is _loaded_at.
