@@ -4,6 +4,7 @@ package warehouse
 
 import (
 	"context"
+	"math"
 	"os"
 	"time"
 
@@ -314,6 +315,14 @@ type LedgerEntry struct {
 	Attempts    int
 	FirstSeenAt time.Time
 	LoadedAt    *time.Time
+}
+
+// StoredAttempts is Attempts as load_ledger's INTEGER holds it: kept at
+// its largest value past it, where a plain conversion would wrap to a
+// negative count (an object retried for ever by a daemon gets there only in
+// theory, but a count must not go backwards).
+func (e LedgerEntry) StoredAttempts() int32 {
+	return int32(min(max(e.Attempts, 0), math.MaxInt32))
 }
 
 // Version is what planning needs of the row.

@@ -71,7 +71,7 @@ SELECT * FROM `+w.table("load_ledger")+` LIMIT 0`); err != nil {
 			first = w.now()
 		}
 		rows[i] = []any{e.Key, e.ETag, e.Size, string(e.Kind), e.Status, e.Rows,
-			nullString(e.Error), e.Attempts, first.UTC(), loaded}
+			nullString(e.Error), e.StoredAttempts(), first.UTC(), loaded}
 	}
 	if err := w.appendValues(ctx, conn, "_st_ledger", dialects.Names(dialects.LedgerColumns), rows); err != nil {
 		return err
@@ -114,7 +114,7 @@ func (w *Warehouse) appendValues(ctx context.Context, conn *sql.Conn, table stri
 			switch x := v.(type) {
 			case string:
 				vals[i][j] = dialects.StoredText(x)
-			case nil, int64, time.Time:
+			case nil, int32, int64, time.Time:
 				vals[i][j] = x
 			case int:
 				vals[i][j] = int64(x)
@@ -177,6 +177,8 @@ func literal(d dialects.DuckDB, v any) (string, error) {
 		return d.String(x), nil
 	case int:
 		return strconv.Itoa(x), nil
+	case int32:
+		return strconv.FormatInt(int64(x), 10), nil
 	case int64:
 		return strconv.FormatInt(x, 10), nil
 	case bool:

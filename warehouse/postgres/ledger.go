@@ -136,7 +136,7 @@ func ledgerArrays(es []warehouse.LedgerEntry, now time.Time) []any {
 		}
 		keys, etags, sizes = append(keys, e.Key), append(etags, e.ETag), append(sizes, e.Size)
 		kinds, statuses, rows = append(kinds, string(e.Kind)), append(statuses, e.Status), append(rows, e.Rows)
-		errs, attempts = append(errs, safeText(e.Error)), append(attempts, int32(e.Attempts))
+		errs, attempts = append(errs, safeText(e.Error)), append(attempts, e.StoredAttempts())
 		f := e.FirstSeenAt
 		if f.IsZero() {
 			f = now
