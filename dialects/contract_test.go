@@ -95,3 +95,26 @@ func contains(xs []string, x string) bool {
 	}
 	return false
 }
+
+// Every column countsCompression names is a string column of a counts
+// table: a misspelt name would leave its column to DuckDB's choice.
+func TestCountsCompressionNamesColumns(t *testing.T) {
+	strs := map[string]bool{}
+	for _, tb := range CountsTables() {
+		for _, c := range tb.Columns {
+			if c.Type == "VARCHAR" {
+				strs[c.Name] = true
+			}
+		}
+	}
+	for name := range countsCompression {
+		if !strs[name] {
+			t.Errorf("countsCompression names %q, not a string column of the counts tables", name)
+		}
+	}
+	for _, s := range (DuckDB{}).Setup("s") {
+		if strings.Contains(s, OutcomeCountsTable) && strings.HasPrefix(s, "CREATE TABLE") && !strings.Contains(s, `"_file" VARCHAR USING COMPRESSION dictionary`) {
+			t.Errorf("Setup does not fix the counts' compression: %s", s)
+		}
+	}
+}
