@@ -54,24 +54,27 @@ type OutcomeSum struct {
 }
 
 // OutcomeSums adds up a file's groups per key K (its run, batch start and
-// outcome), remembering the keys in the order first seen.
+// outcome), remembering the keys in the order first seen. Reset empties it
+// for the next file and keeps its memory.
 type OutcomeSums[K comparable] struct {
-	sums  map[K]*OutcomeSum
+	index map[K]int // into vals and Order
+	vals  []OutcomeSum
 	Order []K
 }
 
 // Add counts a group of rows whose latest batch end is ended (endedOK
 // false: every one NULL) under k.
 func (s *OutcomeSums[K]) Add(k K, rows, ended int64, endedOK bool) {
-	if s.sums == nil {
-		s.sums = map[K]*OutcomeSum{}
+	if s.index == nil {
+		s.index = map[K]int{}
 	}
-	o := s.sums[k]
-	if o == nil {
-		o = &OutcomeSum{}
-		s.sums[k] = o
-		s.Order = append(s.Order, k)
+	i, ok := s.index[k]
+	if !ok {
+		i = len(s.vals)
+		s.index[k] = i
+		s.vals, s.Order = append(s.vals, OutcomeSum{}), append(s.Order, k)
 	}
+	o := &s.vals[i]
 	o.Rows += rows
 	if endedOK && (!o.EndedOK || ended > o.Ended) {
 		o.Ended, o.EndedOK = ended, true
@@ -79,4 +82,10 @@ func (s *OutcomeSums[K]) Add(k K, rows, ended int64, endedOK bool) {
 }
 
 // Of is k's sum.
-func (s *OutcomeSums[K]) Of(k K) OutcomeSum { return *s.sums[k] }
+func (s *OutcomeSums[K]) Of(k K) OutcomeSum { return s.vals[s.index[k]] }
+
+// Reset forgets every key.
+func (s *OutcomeSums[K]) Reset() {
+	clear(s.index)
+	s.vals, s.Order = s.vals[:0], s.Order[:0]
+}

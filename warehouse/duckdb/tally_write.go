@@ -22,29 +22,39 @@ import (
 // (BENCHMARKS.md, "The counts on a quiet machine").
 
 // outcomeRow is a run_outcome_counts row, fpRow a run_fingerprint_counts
-// one, without _loaded_at (the same for all). Timestamps are micros since
-// 1970; nil is NULL.
+// one, without _loaded_at (the same for all), as the Appender takes them:
+// each value boxed once for all the rows that share it (a batch of small
+// files has some 14,000 rows, and boxing each value of each row was a
+// third of the Go time the counts took on the batch's path). nil is NULL.
 type outcomeRow struct {
-	org, sync, run *string
-	started, ended *int64
-	outcome        string
+	org, sync, run driver.Value // string
+	started, ended driver.Value // time.Time
+	outcome        driver.Value // string
 	records        int64
-	file           string
+	file           driver.Value // string
 }
 
 type fpRow struct {
-	org, sync, run       *string
-	started              *int64
-	outcome              string
-	fingerprint, message *string
+	org, sync, run       driver.Value
+	started              driver.Value
+	outcome              driver.Value
+	fingerprint, message driver.Value
 	records              int64
-	file                 string
+	file                 driver.Value
 }
 
 // stored says s is stored as it is (dialects.StoredText): _st_batch, where
 // the rows' _file and path ids come from, holds a key without its NUL bytes
 // and with invalid UTF-8 replaced, which the SQL pass groups by.
 func stored(s string) bool { return dialects.StoredText(s) == s }
+
+// outcomeValues are the outcomes' names, boxed once.
+var outcomeValues = func() (v [len(analysis.OutcomeNames)]driver.Value) {
+	for i, n := range analysis.OutcomeNames {
+		v[i] = n
+	}
+	return v
+}()
 
 // tallyRows renders the groups of every part as rows of both tables: a
 // file's outcome row sums its groups of that run, start and outcome over
@@ -56,21 +66,45 @@ func stored(s string) bool { return dialects.StoredText(s) == s }
 // and what DuckDB's C API does with bytes that are not UTF-8 in an appended
 // chunk is not something to rely on, so the SQL pass counts that batch.
 func tallyRows(t tallyResult) ([]outcomeRow, []fpRow, bool) {
-	var outs []outcomeRow
-	var fps []fpRow
-	seen := map[string]bool{}
+	nf, ng := 0, 0
+	for _, p := range t.parts {
+		nf += len(p.files)
+		for _, g := range p.files {
+			ng += len(g)
+		}
+	}
+	outs := make([]outcomeRow, 0, nf*len(analysis.OutcomeNames))
+	fps := make([]fpRow, 0, ng)
+	seen := make(map[string]bool, nf)
+	type outKey struct {
+		org, sync, run int32
+		started        int64
+		startedOK      bool
+		outcome        uint8
+	}
+	var sums analysis.OutcomeSums[outKey]
 	for i, p := range t.parts {
-		str := func(id int32) *string {
+		boxed := make([]driver.Value, len(p.strs))
+		str := func(id int32) driver.Value {
 			if id == nullID {
 				return nil
 			}
-			return &p.strs[id]
+			if boxed[id] == nil {
+				boxed[id] = p.strs[id]
+			}
+			return boxed[id]
 		}
-		stamp := func(us int64, ok bool) *int64 {
+		// A file's rows mostly share one batch start: boxed once.
+		var lastUS int64
+		var lastStamp driver.Value
+		stamp := func(us int64, ok bool) driver.Value {
 			if !ok {
 				return nil
 			}
-			return &us
+			if lastStamp == nil || us != lastUS {
+				lastUS, lastStamp = us, time.UnixMicro(us).UTC()
+			}
+			return lastStamp
 		}
 		for j, groups := range p.files {
 			f := t.files[i][j]
@@ -78,24 +112,19 @@ func tallyRows(t tallyResult) ([]outcomeRow, []fpRow, bool) {
 				return nil, nil, false
 			}
 			seen[f.Key] = true
-			type outKey struct {
-				org, sync, run int32
-				started        int64
-				startedOK      bool
-				outcome        uint8
-			}
-			var sums analysis.OutcomeSums[outKey]
+			var file driver.Value = f.Key
+			sums.Reset()
 			for k, g := range groups {
 				sums.Add(outKey{k.org, k.sync, k.run, k.started, k.startedOK, k.outcome}, g.rows, g.ended, g.endedOK)
 				if k.outcome != analysis.OutcomeSuccess {
 					fps = append(fps, fpRow{str(k.org), str(k.sync), str(k.run), stamp(k.started, k.startedOK),
-						analysis.OutcomeNames[k.outcome], str(k.fp), str(g.msg), g.rows, f.Key})
+						outcomeValues[k.outcome], str(k.fp), str(g.msg), g.rows, file})
 				}
 			}
 			for _, k := range sums.Order {
 				s := sums.Of(k)
 				outs = append(outs, outcomeRow{str(k.org), str(k.sync), str(k.run), stamp(k.started, k.startedOK),
-					stamp(s.Ended, s.EndedOK), analysis.OutcomeNames[k.outcome], s.Rows, f.Key})
+					stamp(s.Ended, s.EndedOK), outcomeValues[k.outcome], s.Rows, file})
 			}
 		}
 	}
@@ -105,30 +134,19 @@ func tallyRows(t tallyResult) ([]outcomeRow, []fpRow, bool) {
 // appendTally appends the rows of tallyRows to both counts tables,
 // _loaded_at now, in the transaction open on conn.
 func (w *Warehouse) appendTally(ctx context.Context, conn *sql.Conn, outs []outcomeRow, fps []fpRow, now time.Time) error {
-	str := func(s *string) driver.Value {
-		if s == nil {
-			return nil
-		}
-		return *s
-	}
-	stamp := func(us *int64) driver.Value {
-		if us == nil {
-			return nil
-		}
-		return time.UnixMicro(*us).UTC()
-	}
+	var at driver.Value = now
 	start := time.Now()
 	err := w.onDriverConn(ctx, conn, func(c driver.Conn) error {
 		err := w.appendRows(c, "", w.schema, dialects.OutcomeCountsTable, dialects.Names(dialects.OutcomeCountsColumns), len(outs), func(a *duckdb.Appender, i int) error {
-			r := outs[i]
-			return a.AppendRow(str(r.org), str(r.sync), str(r.run), stamp(r.started), stamp(r.ended), r.outcome, r.records, r.file, now)
+			r := &outs[i]
+			return a.AppendRow(r.org, r.sync, r.run, r.started, r.ended, r.outcome, r.records, r.file, at)
 		})
 		if err != nil {
 			return err
 		}
 		return w.appendRows(c, "", w.schema, dialects.FingerprintCountsTable, dialects.Names(dialects.FingerprintCountsColumns), len(fps), func(a *duckdb.Appender, i int) error {
-			r := fps[i]
-			return a.AppendRow(str(r.org), str(r.sync), str(r.run), stamp(r.started), r.outcome, str(r.fingerprint), str(r.message), r.records, r.file, now)
+			r := &fps[i]
+			return a.AppendRow(r.org, r.sync, r.run, r.started, r.outcome, r.fingerprint, r.message, r.records, r.file, at)
 		})
 	})
 	w.log.Debug("counts appended", "outcome rows", len(outs), "fingerprint rows", len(fps), "elapsed", time.Since(start))
