@@ -33,7 +33,11 @@ var recordsCompression = map[string]string{"identifier": "fsst", "record_payload
 // counts' cost on small files is made of"). The ids, outcome, fingerprint and
 // _file repeat from row to row: a dictionary, which DuckDB chose anyway. The
 // example message is mostly distinct: stored as it is (2-3% more file on
-// small files, none that shows on large ones).
+// small files, none that shows on large ones). Like sync_records' FSST,
+// `dictionary` is a method DuckDB only writes in its default storage format
+// (v0.10.2); a database file made with STORAGE_VERSION v1.3.0 or later
+// refuses both at CREATE (it has dict_fsst instead): synctrack cannot open
+// such a file, as it could not before this either.
 var countsCompression = map[string]string{
 	"org_id": "dictionary", "sync_configuration_id": "dictionary", "sync_run_id": "dictionary",
 	"outcome": "dictionary", "fingerprint": "dictionary", "_file": "dictionary", "status_message": "uncompressed",

@@ -81,8 +81,14 @@ func (s *OutcomeSums[K]) Add(k K, rows, ended int64, endedOK bool) {
 	}
 }
 
-// Of is k's sum.
-func (s *OutcomeSums[K]) Of(k K) OutcomeSum { return s.vals[s.index[k]] }
+// Of is k's sum: zero for a key never added.
+func (s *OutcomeSums[K]) Of(k K) OutcomeSum {
+	i, ok := s.index[k]
+	if !ok {
+		return OutcomeSum{}
+	}
+	return s.vals[i]
+}
 
 // Reset forgets every key.
 func (s *OutcomeSums[K]) Reset() {

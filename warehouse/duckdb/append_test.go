@@ -3,9 +3,11 @@ package duckdb
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"path/filepath"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/synctrack/synctrack/warehouse"
 )
@@ -129,5 +131,38 @@ func TestLedgerAttemptsDoNotWrap(t *testing.T) {
 	}
 	if len(got) != 2 {
 		t.Errorf("%d ledger rows, want 2", len(got))
+	}
+}
+
+// tallyRows boxes a file's batch start once and its batch end once for all
+// its rows (the rows of a batch of small files are some 14,000 a batch),
+// and still gives each row its own values.
+func TestTallyRowsBoxStampsOnce(t *testing.T) {
+	start, end := int64(1_700_000_000_000_000), int64(1_700_000_060_000_000)
+	p := &batchTally{strs: []string{"o", "s", "r", "fp", "msg"}}
+	p.files = []map[countKey]*countGroup{{
+		{0, 1, 2, start, true, 0, nullID}: {rows: 5, ended: end, endedOK: true, msg: nullID},
+		{0, 1, 2, start, true, 1, 3}:      {rows: 2, ended: end, endedOK: true, msg: 4},
+		{0, 1, 2, start, true, 2, 3}:      {rows: 1, ended: end, endedOK: true, msg: 4},
+	}}
+	f := warehouse.File{}
+	f.Key, f.OrgID = "k", "o"
+	outs, fps, ok := tallyRows(tallyResult{parts: []*batchTally{p}, files: [][]warehouse.File{{f}}})
+	if !ok || len(outs) != 3 || len(fps) != 2 {
+		t.Fatalf("%d outcome rows, %d fingerprint rows, ok %v; want 3, 2, true", len(outs), len(fps), ok)
+	}
+	data := func(v driver.Value) unsafe.Pointer { return (*[2]unsafe.Pointer)(unsafe.Pointer(&v))[1] }
+	for _, r := range outs {
+		if r.started.(time.Time).UnixMicro() != start || r.ended.(time.Time).UnixMicro() != end {
+			t.Errorf("outcome row %v-%v, want %d-%d", r.started, r.ended, start, end)
+		}
+		if data(r.started) != data(outs[0].started) || data(r.ended) != data(outs[0].ended) {
+			t.Error("an outcome row's batch start or end boxed again")
+		}
+	}
+	for _, r := range fps {
+		if data(r.started) != data(outs[0].started) {
+			t.Error("a fingerprint row's batch start boxed again")
+		}
 	}
 }

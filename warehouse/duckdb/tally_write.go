@@ -94,18 +94,10 @@ func tallyRows(t tallyResult) ([]outcomeRow, []fpRow, bool) {
 			}
 			return boxed[id]
 		}
-		// A file's rows mostly share one batch start: boxed once.
-		var lastUS int64
-		var lastStamp driver.Value
-		stamp := func(us int64, ok bool) driver.Value {
-			if !ok {
-				return nil
-			}
-			if lastStamp == nil || us != lastUS {
-				lastUS, lastStamp = us, time.UnixMicro(us).UTC()
-			}
-			return lastStamp
-		}
+		// A file's rows mostly share one batch start and one end: each
+		// boxed once (a cache of its own for each column, as an outcome
+		// row asks for both).
+		started, ended := stampCache{}, stampCache{}
 		for j, groups := range p.files {
 			f := t.files[i][j]
 			if !stored(f.Key) || !stored(f.OrgID) || !stored(f.SyncID) || !stored(f.RunID) || seen[f.Key] {
@@ -117,18 +109,35 @@ func tallyRows(t tallyResult) ([]outcomeRow, []fpRow, bool) {
 			for k, g := range groups {
 				sums.Add(outKey{k.org, k.sync, k.run, k.started, k.startedOK, k.outcome}, g.rows, g.ended, g.endedOK)
 				if k.outcome != analysis.OutcomeSuccess {
-					fps = append(fps, fpRow{str(k.org), str(k.sync), str(k.run), stamp(k.started, k.startedOK),
+					fps = append(fps, fpRow{str(k.org), str(k.sync), str(k.run), started.box(k.started, k.startedOK),
 						outcomeValues[k.outcome], str(k.fp), str(g.msg), g.rows, file})
 				}
 			}
 			for _, k := range sums.Order {
 				s := sums.Of(k)
-				outs = append(outs, outcomeRow{str(k.org), str(k.sync), str(k.run), stamp(k.started, k.startedOK),
-					stamp(s.Ended, s.EndedOK), outcomeValues[k.outcome], s.Rows, file})
+				outs = append(outs, outcomeRow{str(k.org), str(k.sync), str(k.run), started.box(k.started, k.startedOK),
+					ended.box(s.Ended, s.EndedOK), outcomeValues[k.outcome], s.Rows, file})
 			}
 		}
 	}
 	return outs, fps, true
+}
+
+// stampCache boxes a timestamp (micros since 1970) as the Appender takes it,
+// reusing the box while the same instant comes again; nil when not ok.
+type stampCache struct {
+	us int64
+	v  driver.Value
+}
+
+func (c *stampCache) box(us int64, ok bool) driver.Value {
+	if !ok {
+		return nil
+	}
+	if c.v == nil || us != c.us {
+		c.us, c.v = us, time.UnixMicro(us).UTC()
+	}
+	return c.v
 }
 
 // appendTally appends the rows of tallyRows to both counts tables,
