@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/synctrack/synctrack/loader"
 	"github.com/synctrack/synctrack/warehouse"
@@ -148,5 +149,35 @@ func (s *scenario) checkScan(t testing.TB, rows []warehouse.LedgerEntry) {
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Errorf("ScanLedger(%q): %d rows, want the ledger's %d under it:\n got  %v\n want %v", p, len(got), len(want), got, want)
 		}
+	}
+}
+
+// CheckAttemptsKept records an attempt count past what load_ledger's
+// INTEGER holds, and one that fits, and reads them back: the first kept at
+// the INTEGER's largest value (LedgerEntry.StoredAttempts), not wrapped to
+// a negative count on its way to the engine.
+func CheckAttemptsKept(t *testing.T, w warehouse.Warehouse) {
+	t.Helper()
+	ctx := context.Background()
+	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	es := []warehouse.LedgerEntry{
+		{Key: "big", Status: warehouse.StatusFailed, Error: "e", Attempts: 1<<31 + 5, FirstSeenAt: at},
+		{Key: "small", Status: warehouse.StatusFailed, Error: "e", Attempts: 3, FirstSeenAt: at},
+	}
+	if err := w.Record(ctx, es); err != nil {
+		t.Fatal(err)
+	}
+	got, err := w.Ledger(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int{"big": 1<<31 - 1, "small": 3}
+	for _, e := range got {
+		if e.Attempts != want[e.Key] {
+			t.Errorf("%s: attempts %d, want %d", e.Key, e.Attempts, want[e.Key])
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("%d ledger rows, want %d", len(got), len(want))
 	}
 }

@@ -102,38 +102,6 @@ func TestTallyRowsRefusesKeysNotStoredAsTheyAre(t *testing.T) {
 	}
 }
 
-// An attempt count past what the ledger's INTEGER holds is kept at its
-// largest value, not wrapped to a negative one by the Appender.
-func TestLedgerAttemptsDoNotWrap(t *testing.T) {
-	ctx := context.Background()
-	w, err := Open(ctx, Config{Path: filepath.Join(t.TempDir(), "w.duckdb"), Schema: "synctrack", MemoryLimit: DefaultMemoryLimit}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
-	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	es := []warehouse.LedgerEntry{
-		{Key: "big", Status: warehouse.StatusFailed, Attempts: 1<<31 + 5, FirstSeenAt: at},
-		{Key: "small", Status: warehouse.StatusFailed, Attempts: 3, FirstSeenAt: at},
-	}
-	if err := w.Record(ctx, es); err != nil {
-		t.Fatal(err)
-	}
-	got, err := w.Ledger(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := map[string]int{"big": 1<<31 - 1, "small": 3}
-	for _, e := range got {
-		if e.Attempts != want[e.Key] {
-			t.Errorf("%s: attempts %d, want %d", e.Key, e.Attempts, want[e.Key])
-		}
-	}
-	if len(got) != 2 {
-		t.Errorf("%d ledger rows, want 2", len(got))
-	}
-}
-
 // tallyRows boxes a file's batch start once and its batch end once for all
 // its rows (the rows of a batch of small files are some 14,000 a batch),
 // and still gives each row its own values.
