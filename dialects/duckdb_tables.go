@@ -28,9 +28,9 @@ var recordsCompression = map[string]string{"identifier": "fsst", "record_payload
 
 // countsCompression fixes the compression of the counts tables' strings. A
 // load of small files writes some 14 counts rows a file, and DuckDB's
-// checkpoint analysing each way to compress them (FSST among them) was about
-// a sixth of what the counts cost such a load (BENCHMARKS.md, "What the
-// counts' cost on small files is made of"). The ids, outcome, fingerprint and
+// checkpoint analysing each way to compress them (FSST among them) was a
+// tenth to a sixth of what the counts cost such a load (BENCHMARKS.md, "What
+// the counts' cost on small files is made of"). The ids, outcome, fingerprint and
 // _file repeat from row to row: a dictionary, which DuckDB chose anyway. The
 // example message is mostly distinct: stored as it is (2-3% more file on
 // small files, none that shows on large ones). Like sync_records' FSST,

@@ -317,10 +317,10 @@ type LedgerEntry struct {
 	LoadedAt    *time.Time
 }
 
-// StoredAttempts is Attempts as load_ledger's INTEGER holds it (a negative
-// count as 0): kept at its largest value past it, where a plain conversion would wrap to a
-// negative count (an object retried for ever by a daemon gets there only in
-// theory, but a count must not go backwards).
+// StoredAttempts is Attempts as load_ledger's INTEGER holds it: kept at
+// its largest value past it, where a plain conversion would wrap to a
+// negative count (an object retried for ever by a daemon gets there only
+// in theory, but a count must not go backwards); a negative count is 0.
 func (e LedgerEntry) StoredAttempts() int32 {
 	return int32(min(max(e.Attempts, 0), math.MaxInt32))
 }

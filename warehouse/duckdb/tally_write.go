@@ -23,9 +23,9 @@ import (
 
 // outcomeRow is a run_outcome_counts row, fpRow a run_fingerprint_counts
 // one, without _loaded_at (the same for all), as the Appender takes them:
-// each value boxed once for all the rows that share it (a batch of small
-// files has some 14,000 rows, and boxing each value of each row was a
-// third of the Go time the counts took on the batch's path). nil is NULL.
+// each value boxed once for all the rows that share it (a batch of 1,000
+// small files has some 14,000 rows: rendering them took 3.8 ms and 25,000
+// allocations boxed a row at a time, 1.4 ms and 13,600 so). nil is NULL.
 type outcomeRow struct {
 	org, sync, run driver.Value // string
 	started, ended driver.Value // time.Time
