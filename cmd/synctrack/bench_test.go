@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -113,5 +114,41 @@ func TestMedian(t *testing.T) {
 		if got := median(c.in); got != c.want {
 			t.Errorf("median(%v) = %v, want %v", c.in, got, c.want)
 		}
+	}
+}
+
+// slowClose is a warehouse whose Close takes a while, as the embedded
+// engine's does when it writes its log into the file.
+type slowClose struct {
+	warehouse.Warehouse
+	closes int
+}
+
+func (s *slowClose) Close() error {
+	time.Sleep(50 * time.Millisecond)
+	s.closes++
+	return nil
+}
+
+// On a target whose close is part of the load, measure's time includes the
+// close, and the warehouse is closed once, before clear runs.
+func TestBenchMeasureTimesClose(t *testing.T) {
+	w := &slowClose{}
+	var closedAtClear int
+	target := benchTarget{name: "test", closeTimed: true,
+		open: func(context.Context, string) (warehouse.Warehouse, error) { return w, nil },
+		clear: func(context.Context, warehouse.Warehouse, string) error {
+			closedAtClear = w.closes
+			return nil
+		}}
+	r, err := measure(context.Background(), target, "p", func(warehouse.Warehouse) (int64, error) { return 7, nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.rows != 7 || r.elapsed < 50*time.Millisecond {
+		t.Errorf("measured %d rows in %s, want 7 rows and the 50ms close inside the time", r.rows, r.elapsed)
+	}
+	if w.closes != 1 || closedAtClear != 1 {
+		t.Errorf("closed %d times, %d before clear; want once, before clear", w.closes, closedAtClear)
 	}
 }
