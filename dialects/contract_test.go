@@ -132,3 +132,27 @@ func TestCountsCompressionNamesColumns(t *testing.T) {
 		}
 	}
 }
+
+// FreeCompression leaves every column to DuckDB: no statement of Setup
+// fixes a method, and Setup is otherwise the same statements.
+func TestFreeCompressionSetup(t *testing.T) {
+	fixed, free := (DuckDB{}).Setup("s"), (DuckDB{FreeCompression: true}).Setup("s")
+	if len(fixed) != len(free) {
+		t.Fatalf("%d statements with FreeCompression, %d without", len(free), len(fixed))
+	}
+	n := 0
+	for i, s := range free {
+		if strings.Contains(s, "COMPRESSION") {
+			t.Errorf("FreeCompression still fixes one: %s", s)
+		}
+		if strings.Contains(fixed[i], " USING COMPRESSION ") {
+			n++
+		}
+		if strings.Contains(fixed[i], " USING COMPRESSION ") != (s != fixed[i]) {
+			t.Errorf("statement %d: %s\nagainst %s", i, s, fixed[i])
+		}
+	}
+	if n == 0 {
+		t.Error("Setup fixes no compression: nothing for FreeCompression to leave")
+	}
+}

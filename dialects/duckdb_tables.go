@@ -36,8 +36,8 @@ var recordsCompression = map[string]string{"identifier": "fsst", "record_payload
 // small files, none that shows on large ones). Like sync_records' FSST,
 // `dictionary` is a method DuckDB only writes in its default storage format
 // (v0.10.2); a database file made with STORAGE_VERSION v1.3.0 or later
-// refuses both at CREATE (it has dict_fsst instead): synctrack cannot open
-// such a file, as it could not before this either.
+// refuses both at CREATE (it has dict_fsst instead): there the tables are
+// made with DuckDB's own choice (FreeCompression).
 var countsCompression = map[string]string{
 	"org_id": "dictionary", "sync_configuration_id": "dictionary", "sync_run_id": "dictionary",
 	"outcome": "dictionary", "fingerprint": "dictionary", "_file": "dictionary", "status_message": "uncompressed",
@@ -132,7 +132,7 @@ func (d DuckDB) createTable(schema, table string, cols []Column, compress map[st
 	parts := make([]string, len(cols))
 	for i, c := range cols {
 		parts[i] = d.Ident(c.Name) + " " + c.Type
-		if m := compress[c.Name]; m != "" {
+		if m := compress[c.Name]; m != "" && !d.FreeCompression {
 			parts[i] += " USING COMPRESSION " + m
 		}
 	}

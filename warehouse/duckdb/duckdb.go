@@ -188,8 +188,27 @@ func initConn(ctx context.Context, stmts []string) func(ex driver.ExecerContext)
 }
 
 func (w *Warehouse) setup(ctx context.Context) error {
-	for _, s := range w.d.Setup(w.schema) {
-		if _, err := w.exec(ctx, w.db, s); err != nil {
+	stmts := w.d.Setup(w.schema)
+	for i := 0; i < len(stmts); i++ {
+		_, err := w.exec(ctx, w.db, stmts[i])
+		if err != nil && !w.d.FreeCompression && strings.Contains(stmts[i], " USING COMPRESSION ") {
+			// A file whose storage version refuses a method Setup fixes
+			// (dialects.DuckDB.FreeCompression): the tables get DuckDB's
+			// own choice, slower to load into but the same to read. The
+			// same statement without the methods; a failure of its own is
+			// the one reported.
+			free := w.d
+			free.FreeCompression = true
+			retry := free.Setup(w.schema)
+			if _, rerr := w.exec(ctx, w.db, retry[i]); rerr == nil {
+				w.log.Info("this database file does not take the compression methods synctrack fixes for speed; DuckDB chooses them",
+					"file", w.path, "refused", err)
+				w.d, stmts, err = free, retry, nil
+			} else {
+				err = rerr
+			}
+		}
+		if err != nil {
 			return classify(fmt.Errorf("set up schema %s: %w", w.schema, err), nil)
 		}
 	}
