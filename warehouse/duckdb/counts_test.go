@@ -23,7 +23,7 @@ FULL JOIN (SELECT _file, sum(records) AS n FROM synctrack.run_outcome_counts GRO
 FULL JOIN (SELECT _file, sum(records) AS n FROM synctrack.run_fingerprint_counts GROUP BY _file) f USING (_file)
 WHERE r.n IS DISTINCT FROM o.n OR coalesce(f.n, 0) <> coalesce(r.failed, 0)`
 
-func openDuck(t *testing.T, path string) *duckdb.Warehouse {
+func openDuck(t testing.TB, path string) *duckdb.Warehouse {
 	t.Helper()
 	w, err := duckdb.Open(context.Background(), duckdb.Config{Path: path, Schema: "synctrack", MemoryLimit: duckdb.DefaultMemoryLimit}, nil)
 	if err != nil {
