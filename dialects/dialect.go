@@ -53,11 +53,10 @@ type Dialect interface {
 
 // DuckDB renders SQL for DuckDB.
 type DuckDB struct {
-	// FreeCompression leaves every column's storage compression to DuckDB
-	// in the tables Setup creates, instead of fixing some (recordsCompression,
-	// countsCompression): for a database file whose storage version refuses
-	// those methods (fsst and dictionary only decompress in files made with
-	// STORAGE_VERSION v1.3.0 or later).
+	// FreeCompression leaves to DuckDB the columns Setup would fix to fsst
+	// or dictionary (recordsCompression, countsCompression; "uncompressed"
+	// stays): for a database file whose storage version only decompresses
+	// those two (STORAGE_VERSION v1.3.0 or later).
 	FreeCompression bool
 }
 

@@ -132,7 +132,7 @@ func (d DuckDB) createTable(schema, table string, cols []Column, compress map[st
 	parts := make([]string, len(cols))
 	for i, c := range cols {
 		parts[i] = d.Ident(c.Name) + " " + c.Type
-		if m := compress[c.Name]; m != "" && !d.FreeCompression {
+		if m := compress[c.Name]; m != "" && (!d.FreeCompression || m == "uncompressed") {
 			parts[i] += " USING COMPRESSION " + m
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -188,27 +189,22 @@ func initConn(ctx context.Context, stmts []string) func(ex driver.ExecerContext)
 }
 
 func (w *Warehouse) setup(ctx context.Context) error {
-	stmts := w.d.Setup(w.schema)
-	for i := 0; i < len(stmts); i++ {
-		_, err := w.exec(ctx, w.db, stmts[i])
-		if err != nil && !w.d.FreeCompression && strings.Contains(stmts[i], " USING COMPRESSION ") {
-			// A file whose storage version refuses a method Setup fixes
-			// (dialects.DuckDB.FreeCompression): the tables get DuckDB's
-			// own choice, slower to load into but the same to read. The
-			// same statement without the methods; a failure of its own is
-			// the one reported.
-			free := w.d
-			free.FreeCompression = true
-			retry := free.Setup(w.schema)
-			if _, rerr := w.exec(ctx, w.db, retry[i]); rerr == nil {
-				w.log.Info("this database file does not take the compression methods synctrack fixes for speed; DuckDB chooses them",
-					"file", w.path, "refused", err)
-				w.d, stmts, err = free, retry, nil
-			} else {
-				err = rerr
-			}
+	free, err := w.storageRefusesFixedCompression(ctx)
+	if err != nil {
+		return classify(fmt.Errorf("set up schema %s: %w", w.schema, err), nil)
+	}
+	if free {
+		w.d.FreeCompression = true
+		var n int
+		err := w.db.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database()
+			AND schema_name = $1 AND table_name = 'sync_records'`, w.schema).Scan(&n)
+		if err == nil && n == 0 {
+			w.log.Info("this database file's storage version only decompresses the compression methods synctrack fixes for load speed (fsst, dictionary): DuckDB chooses them for its tables",
+				"file", w.path)
 		}
-		if err != nil {
+	}
+	for _, s := range w.d.Setup(w.schema) {
+		if _, err := w.exec(ctx, w.db, s); err != nil {
 			return classify(fmt.Errorf("set up schema %s: %w", w.schema, err), nil)
 		}
 	}
@@ -216,6 +212,36 @@ func (w *Warehouse) setup(ctx context.Context) error {
 		return err
 	}
 	return w.backfillCounts(ctx)
+}
+
+// storageRefusesFixedCompression says the file was made with a storage
+// version (v1.3.0 and later: DuckDB's tag for it reads "v1.3.0+") in which
+// fsst and dictionary only decompress, so the tables get DuckDB's own choice
+// there (dialects.DuckDB.FreeCompression). An in-memory database has no
+// tag and takes them.
+func (w *Warehouse) storageRefusesFixedCompression(ctx context.Context) (bool, error) {
+	var tag sql.NullString
+	err := w.db.QueryRowContext(ctx, `SELECT tags['storage_version'] FROM duckdb_databases()
+		WHERE database_name = current_database()`).Scan(&tag)
+	if err != nil {
+		return false, fmt.Errorf("storage version: %w", err)
+	}
+	return storageAtLeast(tag.String, 1, 3), nil
+}
+
+// storageAtLeast says DuckDB's storage version tag ("v1.3.0+") names
+// major.minor or later; false for a tag it cannot read.
+func storageAtLeast(tag string, major, minor int) bool {
+	parts := strings.Split(strings.TrimSuffix(strings.TrimPrefix(tag, "v"), "+"), ".")
+	if len(parts) < 2 {
+		return false
+	}
+	ma, err1 := strconv.Atoi(parts[0])
+	mi, err2 := strconv.Atoi(parts[1])
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	return ma > major || ma == major && mi >= minor
 }
 
 // ReadsLocalFiles marks DuckDB as reading staged local files.
