@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -150,5 +152,35 @@ func TestBenchMeasureTimesClose(t *testing.T) {
 	}
 	if w.closes != 1 || closedAtClear != 1 {
 		t.Errorf("closed %d times, %d before clear; want once, before clear", w.closes, closedAtClear)
+	}
+}
+
+// On the embedded engine a phase's file is closed inside the phase: what
+// the phase wrote is in the file, no log left, when clear runs.
+func TestBenchEmbeddedClosesInPhase(t *testing.T) {
+	dir := t.TempDir()
+	target, err := benchTargetFor(context.Background(), "", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clear := target.clear
+	var walLeft []string
+	target.clear = func(ctx context.Context, w warehouse.Warehouse, phase string) error {
+		walLeft, _ = filepath.Glob(filepath.Join(dir, "*.wal"))
+		return clear(ctx, w, phase)
+	}
+	_, err = measure(context.Background(), target, "p", func(w warehouse.Warehouse) (int64, error) {
+		db, ok := w.(interface{ DB() *sql.DB })
+		if !ok {
+			return 0, fmt.Errorf("the embedded warehouse is a %T", w)
+		}
+		_, err := db.DB().Exec("CREATE TABLE written AS SELECT 1 AS x")
+		return 1, err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(walLeft) != 0 {
+		t.Errorf("the phase's file was not closed before clear: %v", walLeft)
 	}
 }
