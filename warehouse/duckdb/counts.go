@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/synctrack/synctrack/dialects"
+	"github.com/synctrack/synctrack/internal/cputime"
 	analysis "github.com/synctrack/synctrack/sql"
 	"github.com/synctrack/synctrack/warehouse"
 )
@@ -125,7 +126,7 @@ func sameFile(a, b os.FileInfo) bool {
 // reader on a malformed file is an error, and the SQL pass counts the
 // batch.
 func tallyBatch(files []warehouse.File, read []os.FileInfo, workers int) tallyResult {
-	start, cpu := time.Now(), processCPU()
+	start, cpu := time.Now(), cputime.Process()
 	var r tallyResult
 	// Files prepared at staging (prepare.go), if the INSERT read that same
 	// file; the rest are read here.
@@ -209,7 +210,7 @@ func tallyBatch(files []warehouse.File, read []os.FileInfo, workers int) tallyRe
 			r.err = errNoTally
 		}
 	}
-	r.elapsed, r.cpu = time.Since(start), processCPU()-cpu
+	r.elapsed, r.cpu = time.Since(start), cputime.Process()-cpu
 	return r
 }
 

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/synctrack/synctrack/internal/cputime"
 	analysis "github.com/synctrack/synctrack/sql"
 )
 
@@ -36,11 +37,11 @@ func TestCountsCost(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer tx.Rollback()
-		c, s := processCPU(), time.Now()
+		c, s := cputime.Process(), time.Now()
 		if err := fn(tx); err != nil {
 			t.Fatal(err)
 		}
-		return processCPU() - c, time.Since(s)
+		return cputime.Process() - c, time.Since(s)
 	}
 	before := func(tx *sql.Tx) error {
 		for _, s := range analysis.CountsInserts(w.d, w.schema, "TRUE", "") {

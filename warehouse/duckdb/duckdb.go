@@ -21,6 +21,7 @@ import (
 	duckdb "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/synctrack/synctrack/dialects"
+	"github.com/synctrack/synctrack/internal/cputime"
 	"github.com/synctrack/synctrack/warehouse"
 )
 
@@ -298,9 +299,9 @@ type queryer interface {
 // sent goes through here or query.
 func (w *Warehouse) exec(ctx context.Context, on execer, stmt string, args ...any) (sql.Result, error) {
 	w.log.Debug("statement", "sql", stmt)
-	start, cpu := time.Now(), processCPU()
+	start, cpu := time.Now(), cputime.Process()
 	res, err := on.ExecContext(ctx, stmt, args...)
-	w.log.Debug("statement done", "elapsed", time.Since(start), "cpu", processCPU()-cpu)
+	w.log.Debug("statement done", "elapsed", time.Since(start), "cpu", cputime.Process()-cpu)
 	return res, err
 }
 

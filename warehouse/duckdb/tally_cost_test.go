@@ -11,6 +11,7 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 
+	"github.com/synctrack/synctrack/internal/cputime"
 	"github.com/synctrack/synctrack/warehouse"
 )
 
@@ -51,11 +52,11 @@ func TestTallyCost(t *testing.T) {
 	}
 	var wall, cpu []time.Duration
 	for range 10 {
-		c, s := processCPU(), time.Now()
+		c, s := cputime.Process(), time.Now()
 		if r := tallyBatch(files, nil, runtime.GOMAXPROCS(0)); r.err != nil {
 			t.Fatal(r.err)
 		}
-		wall, cpu = append(wall, time.Since(s)), append(cpu, processCPU()-c)
+		wall, cpu = append(wall, time.Since(s)), append(cpu, cputime.Process()-c)
 	}
 	slices.Sort(wall)
 	slices.Sort(cpu)
