@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/synctrack/synctrack/gen"
+	"github.com/synctrack/synctrack/internal/cputime"
 	"github.com/synctrack/synctrack/loader"
 	"github.com/synctrack/synctrack/warehouse"
 	"github.com/synctrack/synctrack/warehouse/engines"
@@ -103,8 +104,8 @@ func runBench(cmd *cobra.Command, _ []string) error {
 	if err != nil {
 		return err
 	}
-	var best [4]benchResult // ceiling, synctrack, JSON ceiling, synctrack without the counts
-	var ratios []float64    // per repeat: synctrack / synctrack without the counts
+	var best [4]benchResult         // ceiling, synctrack, JSON ceiling, synctrack without the counts
+	var ratios, cpuRatios []float64 // per repeat: synctrack / synctrack without the counts, elapsed and CPU
 	phases := []func(warehouse.Warehouse) (int64, error){
 		func(w warehouse.Warehouse) (int64, error) { return ceilingLoad(ctx, target.name, w, files) },
 		func(w warehouse.Warehouse) (int64, error) { return synctrackLoad(cmd, w, bucketDir) },
@@ -122,7 +123,7 @@ func runBench(cmd *cobra.Command, _ []string) error {
 		case i%2 == 1:
 			order = []int{0, 3, 2, 1}
 		}
-		var took [4]time.Duration
+		var took, cpu [4]time.Duration
 		for _, phase := range order {
 			r, err := measure(ctx, target, fmt.Sprintf("p%d-%d", phase, i), phases[phase])
 			if errors.Is(err, errNoCountsSkip) {
@@ -135,7 +136,7 @@ func runBench(cmd *cobra.Command, _ []string) error {
 			if err != nil {
 				return err
 			}
-			took[phase] = r.elapsed
+			took[phase], cpu[phase] = r.elapsed, r.cpu
 			if best[phase].rows == 0 || r.elapsed < best[phase].elapsed {
 				best[phase].rows, best[phase].elapsed = r.rows, r.elapsed
 			}
@@ -143,17 +144,21 @@ func runBench(cmd *cobra.Command, _ []string) error {
 		}
 		if took[3] > 0 {
 			ratios = append(ratios, took[1].Seconds()/took[3].Seconds())
+			if cpu[3] > 0 {
+				cpuRatios = append(cpuRatios, cpu[1].Seconds()/cpu[3].Seconds())
+			}
 		}
 	}
 	printBench(out, target.name, shape, len(files), best)
-	printCountsCost(out, best, ratios)
+	printCountsCost(out, best, ratios, cpuRatios)
 	return nil
 }
 
 type benchResult struct {
 	rows    int64
 	elapsed time.Duration
-	rss     int64 // peak resident set during the phase, bytes
+	cpu     time.Duration // CPU time of this process during the phase
+	rss     int64         // peak resident set during the phase, bytes
 }
 
 // benchTarget opens a fresh, empty warehouse for each phase and removes it
@@ -217,7 +222,7 @@ func benchTargetFor(ctx context.Context, raw, dir string) (benchTarget, error) {
 // closing it where closeTimed).
 func measure(ctx context.Context, t benchTarget, phase string, f func(warehouse.Warehouse) (int64, error)) (benchResult, error) {
 	resetPeakRSS()
-	start := time.Now()
+	start, cpu := time.Now(), cputime.Process()
 	w, err := t.open(ctx, phase)
 	if err != nil {
 		return benchResult{}, err
@@ -228,7 +233,7 @@ func measure(ctx context.Context, t benchTarget, phase string, f func(warehouse.
 			err = cerr
 		}
 	}
-	r := benchResult{rows: rows, elapsed: time.Since(start), rss: peakRSS()}
+	r := benchResult{rows: rows, elapsed: time.Since(start), cpu: cputime.Process() - cpu, rss: peakRSS()}
 	// A phase the engine cannot run still says why clearing failed.
 	if cerr := t.clear(ctx, w, phase); cerr != nil && (err == nil || errors.Is(err, errNoJSONCeiling) || errors.Is(err, errNoCountsSkip)) {
 		err = cerr
@@ -290,19 +295,35 @@ func noCountsLoad(cmd *cobra.Command, w warehouse.Warehouse, bucketDir string) (
 
 // printCountsCost prints what the per-run counts cost the load: the best
 // load with them over the best without, then the median of each repeat's
-// ratio (the two ran back to back) and the ratios.
-func printCountsCost(w io.Writer, r [4]benchResult, ratios []float64) {
+// ratio (the two ran back to back) and the ratios, with the range that holds
+// the median at 95% or more when there are enough repeats; then the same for
+// the CPU time the two loads used.
+func printCountsCost(w io.Writer, r [4]benchResult, ratios, cpuRatios []float64) {
 	if r[3].rows == 0 || len(ratios) == 0 {
 		return
 	}
+	fmt.Fprintf(w, "  the counts: synctrack / without them: %.3fx time (best of each); per repeat median %s\n",
+		r[1].elapsed.Seconds()/r[3].elapsed.Seconds(), ratioSummary(ratios))
+	if len(cpuRatios) > 0 {
+		fmt.Fprintf(w, "  the counts in CPU time: per repeat median %s\n", ratioSummary(cpuRatios))
+	}
+}
+
+// ratioSummary is the median of ratios, the interval that holds the true
+// median with 95% or more confidence when there are six or more, and the
+// ratios in the order they were measured.
+func ratioSummary(ratios []float64) string {
 	sorted := slices.Clone(ratios)
 	slices.Sort(sorted)
 	each := make([]string, len(ratios))
 	for i, x := range ratios {
 		each[i] = fmt.Sprintf("%.3f", x)
 	}
-	fmt.Fprintf(w, "  the counts: synctrack / without them: %.3fx time (best of each); per repeat median %.3fx (%s)\n",
-		r[1].elapsed.Seconds()/r[3].elapsed.Seconds(), median(sorted), strings.Join(each, ", "))
+	s := fmt.Sprintf("%.3fx", median(sorted))
+	if lo, hi, cover, ok := medianInterval(sorted); ok {
+		s += fmt.Sprintf(", %.3f-%.3f holds the median (%.1f%% confidence)", lo, hi, 100*cover)
+	}
+	return s + " (" + strings.Join(each, ", ") + ")"
 }
 
 // median of sorted, a non-empty sorted slice.
@@ -312,6 +333,30 @@ func median(sorted []float64) float64 {
 		return sorted[n/2]
 	}
 	return (sorted[n/2-1] + sorted[n/2]) / 2
+}
+
+// medianInterval is the narrowest interval between two of the sorted
+// values, the k-th smallest and the k-th largest, that holds the median of
+// what they were drawn from with probability cover >= 95%, assuming nothing
+// of its shape: the median is outside only when k or fewer of n values fall
+// on one side of it, which has the binomial probability 2 P(B(n, 1/2) < k).
+// Not ok under six values, where even the smallest and largest cover less.
+func medianInterval(sorted []float64) (lo, hi, cover float64, ok bool) {
+	n := len(sorted)
+	tail := 0.0 // P(B(n, 1/2) < k), for k = 1, 2, ...
+	p := 1.0    // P(B(n, 1/2) = j), for j = k-1
+	for range n {
+		p /= 2
+	}
+	for k := 1; 2*k <= n; k++ {
+		tail += p
+		if 1-2*tail < 0.95 {
+			break
+		}
+		lo, hi, cover, ok = sorted[k-1], sorted[n-k], 1-2*tail, true
+		p = p * float64(n-(k-1)) / float64(k) // P(B = k) from P(B = k-1)
+	}
+	return lo, hi, cover, ok
 }
 
 func printBench(w io.Writer, engine, shape string, files int, r [4]benchResult) {

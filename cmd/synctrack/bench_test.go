@@ -42,6 +42,11 @@ func TestBenchCountsCost(t *testing.T) {
 	if m == nil {
 		t.Errorf("no counts' cost with a ratio per repeat in\n%s", out)
 	}
+	// The same in CPU time, each ratio above zero: the phases' CPU was read.
+	m = regexp.MustCompile(`the counts in CPU time: per repeat median [0-9.]+x \(([0-9.]+), ([0-9.]+)\)`).FindStringSubmatch(out)
+	if m == nil || m[1] == "0.000" || m[2] == "0.000" {
+		t.Errorf("no counts' CPU cost with a ratio per repeat in\n%s", out)
+	}
 	code, stderr := func() (int, string) { c, _, e := runCLIAll(t, "bench", "--shape", "huge"); return c, e }()
 	if code != 2 || !strings.Contains(stderr, "large, medium or small") {
 		t.Errorf("--shape huge: exit %d, %q", code, stderr)
@@ -115,6 +120,35 @@ func TestMedian(t *testing.T) {
 	}{{[]float64{1.1}, 1.1}, {[]float64{1, 5, 9}, 5}, {[]float64{1, 2, 3, 4}, 2.5}} {
 		if got := median(c.in); got != c.want {
 			t.Errorf("median(%v) = %v, want %v", c.in, got, c.want)
+		}
+	}
+}
+
+// medianInterval gives the order statistics the usual tables give for a
+// 95% interval of a median (n 6: the extremes; 20: the 6th and 15th; 30:
+// the 10th and 21st), with their exact binomial coverage, and none under
+// six values.
+func TestMedianInterval(t *testing.T) {
+	ranks := func(n int) []float64 { // the k-th value is k
+		s := make([]float64, n)
+		for i := range s {
+			s[i] = float64(i + 1)
+		}
+		return s
+	}
+	for _, c := range []struct {
+		n      int
+		lo, hi float64
+		cover  float64
+	}{{6, 1, 6, 1 - 2.0/64}, {8, 1, 8, 1 - 2.0/256}, {20, 6, 15, 1 - 2*21700.0/1048576}, {30, 10, 21, 0.957}} {
+		lo, hi, cover, ok := medianInterval(ranks(c.n))
+		if !ok || lo != c.lo || hi != c.hi || cover < 0.95 || cover-c.cover > 0.001 || c.cover-cover > 0.001 {
+			t.Errorf("n %d: %v-%v at %.4f (ok %v), want %v-%v at %.4f", c.n, lo, hi, cover, ok, c.lo, c.hi, c.cover)
+		}
+	}
+	for _, n := range []int{1, 2, 5} {
+		if _, _, _, ok := medianInterval(ranks(n)); ok {
+			t.Errorf("an interval for %d values", n)
 		}
 	}
 }
