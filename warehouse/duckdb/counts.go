@@ -140,11 +140,12 @@ func tallyBatch(files []warehouse.File, read []os.FileInfo, workers int) tallyRe
 		rest = append(rest, f)
 	}
 	workers = max(1, min(workers, len(rest)+len(preps)))
+	var rows int64
+	for _, f := range files {
+		rows += f.Rows
+	}
 	parts := make([]*batchTally, workers)
 	shares := make([][]warehouse.File, workers)
-	for i, f := range rest {
-		shares[i%workers] = append(shares[i%workers], f)
-	}
 	errs := make([]error, workers)
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -157,13 +158,36 @@ func tallyBatch(files []warehouse.File, read []os.FileInfo, workers int) tallyRe
 					errs[i] = fmt.Errorf("group counts: %v", p)
 				}
 			}()
-			// The prepared files the background has not begun, then this
-			// worker's share of the rest.
-			for j := int(next.Add(1) - 1); j < len(preps); j = int(next.Add(1) - 1) {
-				preps[j].group()
+			// One tally for all the files this worker reads, sized for its
+			// share of the batch: the prepared files the background has not
+			// begun (their footers already decoded), then its share of the
+			// rest. A tally a file, as the background makes, re-fingerprints
+			// what the files repeat and grows its index as it goes: a load of
+			// one batch grouped 30-50% slower that way.
+			t := newBatchTally(rows / int64(workers))
+			add := func(f warehouse.File, read func() (map[countKey]*countGroup, error)) bool {
+				g, err := read()
+				if err != nil {
+					errs[i] = fmt.Errorf("%s: %w", f.Key, err)
+					return false
+				}
+				t.files, shares[i] = append(t.files, g), append(shares[i], f)
+				return true
 			}
-			if len(shares[i]) > 0 {
-				parts[i], errs[i] = tallyFiles(shares[i])
+			for j := int(next.Add(1) - 1); j < len(preps); j = int(next.Add(1) - 1) {
+				if p := preps[j]; p.state.CompareAndSwap(prepTodo, prepTaken) {
+					if !add(prepFiles[j], func() (map[countKey]*countGroup, error) { return t.taken(p) }) {
+						return
+					}
+				}
+			}
+			for k := i; k < len(rest); k += workers {
+				if !add(rest[k], func() (map[countKey]*countGroup, error) { return t.file(rest[k]) }) {
+					return
+				}
+			}
+			if len(t.files) > 0 {
+				parts[i] = t
 			}
 		}()
 	}
@@ -172,14 +196,19 @@ func tallyBatch(files []warehouse.File, read []os.FileInfo, workers int) tallyRe
 	// not be opened) or that the background is still on, at its low
 	// priority, is grouped again here rather than waited for.
 	var again []warehouse.File
+	done := 0
 	for i, p := range preps {
+		if p.state.Load() == prepTaken {
+			continue // a worker's, above
+		}
 		if t, ok := p.done(); ok {
 			r.parts, r.files = append(r.parts, t), append(r.files, []warehouse.File{prepFiles[i]})
+			done++
 			continue
 		}
 		again = append(again, prepFiles[i])
 	}
-	tallyPrepared.Add(int64(len(r.parts)))
+	tallyPrepared.Add(int64(done))
 	if len(again) > 0 {
 		t, err := tallyFiles(again)
 		parts, shares, errs = append(parts, t), append(shares, again), append(errs, err)

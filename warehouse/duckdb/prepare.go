@@ -23,11 +23,13 @@ import (
 // nearly all); one it is still on, they group again rather than wait for a
 // thread that gets little CPU.
 
-// Where a prepared file is: not begun, being grouped, done.
+// Where a prepared file is: not begun, being grouped, done, or taken by
+// the load before the background began it.
 const (
 	prepTodo int32 = iota
 	prepBusy
 	prepDone
+	prepTaken // by the load's workers (tallyBatch), into a tally of theirs
 )
 
 // prepared is a records file handed over at staging: the file as it was
@@ -189,6 +191,26 @@ func (p *prepared) group() bool {
 	t.files = append(t.files, g)
 	p.tally, p.err = t, err
 	return true
+}
+
+// taken groups the file of p, which the load took before the background
+// began it, into t, with the footer the stager decoded. tallyBatch takes
+// only files the INSERT read as the stager saw them, and countBatch checks
+// none changed since; this checks again before the footer is used.
+func (t *batchTally) taken(p *prepared) (map[countKey]*countGroup, error) {
+	pf := p.pf
+	p.pf = nil
+	fh, err := os.Open(p.f.Local)
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	if st, err := fh.Stat(); err != nil || !sameFile(st, p.info) {
+		return nil, fmt.Errorf("%w: the file changed since it was staged", errNoTally)
+	}
+	t.src = fh
+	defer func() { t.src = nil }()
+	return t.read(p.f, pf)
 }
 
 // done returns p's groups if they were made without an error.
