@@ -33,8 +33,11 @@ payload as its JSON type, as the contract stores it (PostgreSQL: jsonb), gets a
 second ceiling with that. An engine that can load without the per-run counts
 (DuckDB, PostgreSQL) loads a third time without them, and bench prints what they cost: the
 load with them over the load without, per repeat (the two take turns going
-first: give an even --repeat). Prints rows/s, the ratio to each ceiling, and peak RSS of this process in
-each phase. Figures go in BENCHMARKS.md.
+first: give an even --repeat), in elapsed and in this process's CPU time: the
+median, and from six repeats the range that holds it at 95% or more (on a noisy
+machine a repeat moves by 10%: give 20-30 to bound a few percent). Prints rows/s,
+the ratio to each ceiling, and peak RSS of this process in each phase. Figures
+go in BENCHMARKS.md.
 
 Without --warehouse, the embedded engine, in fresh files under --dir; a phase's
 time runs from opening its file to closing it (the close writes what DuckDB's log
