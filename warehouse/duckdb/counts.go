@@ -147,6 +147,10 @@ func tallyBatch(files []warehouse.File, read []os.FileInfo, workers int) tallyRe
 	parts := make([]*batchTally, workers)
 	shares := make([][]warehouse.File, workers)
 	errs := make([]error, workers)
+	// Which prepared files a worker took in this call: one taken by an
+	// earlier try of the batch (a retry of its files one by one) is in
+	// prepTaken too, and its groups went with that try.
+	taken := make([]bool, len(preps))
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for i := range workers {
@@ -176,13 +180,19 @@ func tallyBatch(files []warehouse.File, read []os.FileInfo, workers int) tallyRe
 			}
 			for j := int(next.Add(1) - 1); j < len(preps); j = int(next.Add(1) - 1) {
 				if p := preps[j]; p.state.CompareAndSwap(prepTodo, prepTaken) {
+					taken[j] = true
 					if !add(prepFiles[j], func() (map[countKey]*countGroup, error) { return t.taken(p) }) {
 						return
 					}
 				}
 			}
 			for k := i; k < len(rest); k += workers {
-				if !add(rest[k], func() (map[countKey]*countGroup, error) { return t.file(rest[k]) }) {
+				if !add(rest[k], func() (map[countKey]*countGroup, error) {
+					if rest[k].Local == "" {
+						return nil, nil // an empty object: no rows, no groups
+					}
+					return t.file(rest[k])
+				}) {
 					return
 				}
 			}
@@ -193,22 +203,24 @@ func tallyBatch(files []warehouse.File, read []os.FileInfo, workers int) tallyRe
 	}
 	wg.Wait()
 	// A prepared file that failed (perhaps for a passing reason: it could
-	// not be opened) or that the background is still on, at its low
-	// priority, is grouped again here rather than waited for.
+	// not be opened), that the background is still on, at its low
+	// priority, or that an earlier try took, is grouped again here rather
+	// than waited for.
 	var again []warehouse.File
-	done := 0
+	staged := 0
 	for i, p := range preps {
-		if p.state.Load() == prepTaken {
-			continue // a worker's, above
+		if taken[i] {
+			staged++ // a worker's, above
+			continue
 		}
 		if t, ok := p.done(); ok {
 			r.parts, r.files = append(r.parts, t), append(r.files, []warehouse.File{prepFiles[i]})
-			done++
+			staged++
 			continue
 		}
 		again = append(again, prepFiles[i])
 	}
-	tallyPrepared.Add(int64(done))
+	tallyPrepared.Add(int64(staged))
 	if len(again) > 0 {
 		t, err := tallyFiles(again)
 		parts, shares, errs = append(parts, t), append(shares, again), append(errs, err)

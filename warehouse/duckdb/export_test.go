@@ -14,6 +14,13 @@ var AfterRecordsInsert = &afterRecordsInsert
 // MaxTallyBytes bounds the strings a batch's Go grouping keeps.
 var MaxTallyBytes = &maxTallyBytes
 
+// PauseBackground keeps the background from beginning any of w's files
+// until the function it returns is called: the load's workers take them all.
+func PauseBackground(w *Warehouse) func() {
+	w.prep.pause()
+	return w.prep.resume
+}
+
 // WaitPrepared waits up to a minute for the background to finish with a
 // file PrepareRecords returned p for (done, failed or left); false if not.
 func WaitPrepared(p any) bool {
@@ -22,7 +29,7 @@ func WaitPrepared(p any) bool {
 		return false
 	}
 	for range 6000 {
-		if x.state.Load() == prepDone {
+		if s := x.state.Load(); s == prepDone || s == prepTaken {
 			return true
 		}
 		time.Sleep(10 * time.Millisecond)

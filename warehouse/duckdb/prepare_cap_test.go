@@ -67,3 +67,36 @@ func TestPreparedBatchKeepsTheTallyBound(t *testing.T) {
 		t.Errorf("prepared, the batch past the bound was grouped in Go (err %v)", r.err)
 	}
 }
+
+// An empty object (no local copy) in a batch has no groups and is no error,
+// however many workers share the batch. (Found in review: the workers once
+// opened "" for it.)
+func TestTallyBatchEmptyObject(t *testing.T) {
+	type row struct {
+		Identifier string `parquet:"identifier"`
+		Status     string `parquet:"status"`
+	}
+	p := filepath.Join(t.TempDir(), "f.parquet")
+	if err := parquet.WriteFile(p, []row{{"1", "succeeded"}, {"2", "rejected"}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, workers := range []int{1, 2} {
+		files := []warehouse.File{
+			{Object: warehouse.Object{Key: "empty", OrgID: "o"}},
+			{Object: warehouse.Object{Key: p, OrgID: "o"}, Local: p, Rows: 2},
+		}
+		r := tallyBatch(files, statFiles(files), workers)
+		if r.err != nil {
+			t.Fatalf("%d workers: %v", workers, r.err)
+		}
+		groups := map[string]int{}
+		for i, part := range r.parts {
+			for j, g := range part.files {
+				groups[r.files[i][j].Key] = len(g)
+			}
+		}
+		if n, ok := groups["empty"]; !ok || n != 0 || groups[p] != 2 {
+			t.Errorf("%d workers: groups per file %v, want none for the empty object and 2 for %s", workers, groups, p)
+		}
+	}
+}

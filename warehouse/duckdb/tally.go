@@ -470,6 +470,7 @@ func toMicros(v int64, unit int64) (int64, bool) {
 }
 
 // tallyFallbacks counts the batches whose counts the SQL pass wrote, and
-// tallyPrepared the files whose groups were made as they were staged (the
-// tests read them).
+// tallyPrepared the files whose groups came from their staging: made by the
+// background, or by the load from the footer the stager decoded (the tests
+// read them).
 var tallyFallbacks, tallyPrepared atomic.Int64
