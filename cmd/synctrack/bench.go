@@ -33,7 +33,8 @@ payload as its JSON type, as the contract stores it (PostgreSQL: jsonb), gets a
 second ceiling with that. An engine that can load without the per-run counts
 (DuckDB, PostgreSQL) loads a third time without them, and bench prints what they cost: the
 load with them over the load without, per repeat (the two take turns going
-first: give an even --repeat), in elapsed and in this process's CPU time: the
+first: give an even --repeat), in elapsed and in this process's CPU time (a
+server engine's own CPU is not in it): the
 median, and from six repeats the range that holds it at 95% or more (on a noisy
 machine a repeat moves by 10%: give 20-30 to bound a few percent). Prints rows/s,
 the ratio to each ceiling, and peak RSS of this process in each phase. Figures
@@ -341,8 +342,9 @@ func median(sorted []float64) float64 {
 // medianInterval is the narrowest interval between two of the sorted
 // values, the k-th smallest and the k-th largest, that holds the median of
 // what they were drawn from with probability cover >= 95%, assuming nothing
-// of its shape: the median is outside only when k or fewer of n values fall
-// on one side of it, which has the binomial probability 2 P(B(n, 1/2) < k).
+// of its shape (only that the values are drawn independently from one
+// distribution): the median is outside only when fewer than k of the n
+// values fall on one side of it, which has the probability 2 P(B(n, 1/2) < k).
 // Not ok under six values, where even the smallest and largest cover less.
 func medianInterval(sorted []float64) (lo, hi, cover float64, ok bool) {
 	n := len(sorted)
