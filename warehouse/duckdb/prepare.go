@@ -193,24 +193,30 @@ func (p *prepared) group() bool {
 	return true
 }
 
-// taken groups the file of p, which the load took before the background
-// began it, into t, with the footer the stager decoded. tallyBatch takes
-// only files the INSERT read as the stager saw them, and countBatch checks
-// none changed since; this checks again before the footer is used.
-func (t *batchTally) taken(p *prepared) (map[countKey]*countGroup, error) {
+// addTaken groups the file of p, which the load took before the background
+// began it, into t as its next file, with the footer the stager decoded.
+// tallyBatch takes only files the INSERT read as the stager saw them, and
+// countBatch checks none changed since; this checks again before the
+// footer is used.
+func (t *batchTally) addTaken(p *prepared) error {
 	pf := p.pf
 	p.pf = nil
 	fh, err := os.Open(p.f.Local)
 	if err != nil {
-		return nil, err
+		return fmt.Errorf("%s: %w", p.f.Key, err)
 	}
 	defer fh.Close()
 	if st, err := fh.Stat(); err != nil || !sameFile(st, p.info) {
-		return nil, fmt.Errorf("%w: the file changed since it was staged", errNoTally)
+		return fmt.Errorf("%s: %w: the file changed since it was staged", p.f.Key, errNoTally)
 	}
 	t.src = fh
 	defer func() { t.src = nil }()
-	return t.read(p.f, pf)
+	g, err := t.read(p.f, pf)
+	if err != nil {
+		return fmt.Errorf("%s: %w", p.f.Key, err)
+	}
+	t.files = append(t.files, g)
+	return nil
 }
 
 // done returns p's groups if they were made without an error.

@@ -176,17 +176,26 @@ func tallyFiles(files []warehouse.File) (*batchTally, error) {
 	}
 	t := newBatchTally(rows)
 	for _, f := range files {
-		if f.Local == "" {
-			t.files = append(t.files, nil)
-			continue
+		if err := t.addFile(f); err != nil {
+			return nil, err
 		}
-		g, err := t.file(f)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", f.Key, err)
-		}
-		t.files = append(t.files, g)
 	}
 	return t, nil
+}
+
+// addFile groups the rows of f into t, as its next file: none for an empty
+// object (no local copy).
+func (t *batchTally) addFile(f warehouse.File) error {
+	if f.Local == "" {
+		t.files = append(t.files, nil)
+		return nil
+	}
+	g, err := t.file(f)
+	if err != nil {
+		return fmt.Errorf("%s: %w", f.Key, err)
+	}
+	t.files = append(t.files, g)
+	return nil
 }
 
 // columns of a records file the counts read, as insertRecordsSQL names them.
