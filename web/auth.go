@@ -75,8 +75,8 @@ func (a Auth) wrap(h http.Handler) http.Handler {
 		got := ""
 		if _, pass, ok := r.BasicAuth(); ok {
 			got = pass
-		} else if t, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
-			got = t
+		} else if scheme, t, ok := strings.Cut(r.Header.Get("Authorization"), " "); ok && strings.EqualFold(scheme, "Bearer") {
+			got = strings.TrimLeft(t, " ") // the scheme's name is case-insensitive (RFC 9110)
 		}
 		// Compare digests: equal length, so the time says nothing of the secret.
 		sum := sha256.Sum256([]byte(got))

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	analysis "github.com/synctrack/synctrack/sql"
@@ -203,14 +204,24 @@ func firstOf(ss ...string) string {
 }
 
 // Links: ids are path segments, escaped; html/template escapes the rest.
-func syncHref(sync string) string { return "/syncs/" + url.PathEscape(sync) }
+func syncHref(sync string) string { return "/syncs/" + segment(sync) }
 
-func runHref(sync, run string) string { return syncHref(sync) + "/runs/" + url.PathEscape(run) }
+func runHref(sync, run string) string { return syncHref(sync) + "/runs/" + segment(run) }
 
 func recordHref(id, sync string) string {
-	h := "/records/" + url.PathEscape(id)
+	h := "/records/" + segment(id)
 	if sync != "" {
 		h += "?sync=" + url.QueryEscape(sync)
 	}
 	return h
+}
+
+// segment is a value as one path segment: escaped, and "." or ".." with
+// their dots escaped too, which a browser and the mux would otherwise read
+// as the path's own dots (/records/.. is /).
+func segment(v string) string {
+	if v == "." || v == ".." {
+		return strings.Repeat("%2E", len(v))
+	}
+	return url.PathEscape(v)
 }

@@ -94,9 +94,31 @@ func checkPages(t *testing.T, base string, f *fixture) {
 	get(t, base+"/syncs/"+sync+"/runs/"+run+"?outcome=bogus", http.StatusBadRequest)
 	get(t, base+"/syncs/"+sync+"/runs/"+run+"?q=%FF", http.StatusBadRequest)
 	get(t, base+"/syncs/"+sync+"/runs/"+run+"?after=garbage", http.StatusBadRequest)
+	// Ids in the path that are not text: a bad request, not a failed bind.
+	for _, p := range []string{"/syncs/%FF", "/syncs/" + sync + "/runs/%FF", "/syncs/%C0%80/runs/1/records.csv", "/syncs/%ED%A0%80"} {
+		get(t, base+p, http.StatusBadRequest)
+	}
+	// A download of a run that is not loaded is not found, as its page is.
+	for _, p := range []string{"/syncs/no-such-sync/runs/1/records.csv", "/syncs/" + sync + "/runs/no-such-run/records.json"} {
+		get(t, base+p, http.StatusNotFound)
+	}
+	// The identifiers "." and ".." are searched for, not read as the path's own dots.
+	for _, q := range []string{".", ".."} {
+		req, _ := http.NewRequest("GET", base+"/records?q="+q, nil)
+		resp, err := http.DefaultTransport.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if loc := resp.Header.Get("Location"); loc != "/records/"+strings.Repeat("%2E", len(q)) {
+			t.Errorf("/records?q=%s leads to %q", q, loc)
+		}
+		get(t, base+"/records/"+strings.Repeat("%2E", len(q)), http.StatusNotFound)
+	}
 }
 
 var runRow = regexp.MustCompile(`(?s)<tr>\s*<th scope="row" class="mono"><a href="[^"]*">([^<]*)</a></th>(.*?)</tr>`)
+var numberCell = regexp.MustCompile(`<td class="type">number</td><td class="mono">([^<]*)</td>`)
 var numCell = regexp.MustCompile(`<td class="num">(?:<a [^>]*>)?([0-9,]+)(?:</a>)?</td>`)
 
 func checkSync(t *testing.T, base string, f *fixture, sync string) {
@@ -182,11 +204,29 @@ func checkRun(t *testing.T, base string, f *fixture, sync, run string) {
 			}
 		}
 	}
+	// The typed columns show the payload's numbers (the generator's syncs
+	// have a number field; a NULL one shows empty, but not all of them).
+	numbers := 0
+	for _, m := range numberCell.FindAllStringSubmatch(get(t, base+path, http.StatusOK), -1) {
+		if m[1] == "" {
+			continue
+		}
+		if _, err := strconv.ParseFloat(m[1], 64); err != nil {
+			t.Errorf("a number column shows %q", m[1])
+		}
+		numbers++
+	}
+	if numbers == 0 {
+		t.Errorf("no number column on the run page shows a value")
+	}
 	ident := f.where(func(r rawRow) bool { return inRun(r) && r.outcome == "rejected" })[0].ident
 	want := f.where(func(r rawRow) bool { return inRun(r) && r.ident == ident })
 	got, _, _ := walk(t, base, path+"?q="+url.QueryEscape(ident))
 	if len(got) != len(want) || len(got) == 0 || got[0] != ident {
 		t.Errorf("q=%s: %v, want %d rows of it", ident, got, len(want))
+	}
+	if got, _, _ := walk(t, base, path+"?q="+url.QueryEscape(" "+ident+" ")); len(got) != len(want) {
+		t.Errorf("q with spaces around %s: %d rows, want %d", ident, len(got), len(want))
 	}
 }
 
@@ -252,8 +292,30 @@ func TestPagesOlderWarehouseSaysWhatToRun(t *testing.T) {
 	}
 	db.Close()
 	srv := serve(t, web.Options{Open: openURL(t, "duckdb://"+path), PageSize: pageSize})
-	body := get(t, srv.URL+"/", http.StatusInternalServerError)
-	if !strings.Contains(body, "Run synctrack load once") || !strings.Contains(body, "synctrack views") {
+	body := get(t, srv.URL+"/", http.StatusServiceUnavailable)
+	if !strings.Contains(body, "run synctrack load once") || !strings.Contains(body, "synctrack views") {
 		t.Errorf("the page does not say what to run:\n%.1500s", body)
+	}
+	if strings.Contains(body, "SELECT") {
+		t.Errorf("the page shows SQL:\n%.1500s", body)
+	}
+}
+
+// A warehouse whose loads have loaded nothing yet (a daemon's first cycle
+// over an empty bucket) gets the same guidance, not a failed query.
+func TestPagesEmptyWarehouseSaysWhatToRun(t *testing.T) {
+	dir := t.TempDir()
+	bucket := filepath.Join(dir, "bucket")
+	if err := os.MkdirAll(filepath.Join(bucket, "sync_tracking_datasets"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	whURL := "duckdb://" + filepath.Join(dir, "w.duckdb")
+	(&fixture{dir: bucket, bucketURL: "file://" + filepath.ToSlash(bucket) + "?metadata=skip"}).load(t, whURL)
+	srv := serve(t, web.Options{Open: openURL(t, whURL), PageSize: pageSize})
+	for _, p := range []string{"/", "/syncs/1"} {
+		body := get(t, srv.URL+p, http.StatusServiceUnavailable)
+		if !strings.Contains(body, "If nothing has been loaded into it") || strings.Contains(body, "SELECT") {
+			t.Errorf("%s does not say what to do:\n%.1500s", p, body)
+		}
 	}
 }

@@ -99,6 +99,9 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	outcome, q, err := recordFilters(r)
+	if err == nil {
+		err = textIDs(sync, run)
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -109,6 +112,12 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer release()
+	// A run that is not loaded is not found, as its page says, rather than
+	// an empty file.
+	if _, err := runInfoOf(r.Context(), wh, sync, run); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	v := analysis.Values{analysis.ParamSync: sync, analysis.ParamRun: run}
 	setFilters(v, outcome, q)
 	w.Header().Set("Content-Type", contentTypes[format])

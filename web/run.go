@@ -52,17 +52,17 @@ type typedCell struct{ Column, Type, Value string }
 func (s *Server) runPage(w http.ResponseWriter, r *http.Request) {
 	sync, run := r.PathValue("sync"), r.PathValue("run")
 	outcome, q, err := recordFilters(r)
+	if err == nil {
+		err = textIDs(sync, run)
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	s.render(w, r, "run", func(ctx context.Context, wh warehouse.Querier) (view, error) {
-		info, err := query(ctx, wh, "sync_run", analysis.Values{analysis.ParamSync: sync, analysis.ParamRun: run})
+		info, err := runInfoOf(ctx, wh, sync, run)
 		if err != nil {
 			return view{}, err
-		}
-		if len(info) == 0 {
-			return view{}, notFound("run %q of sync %q is not loaded", run, sync)
 		}
 		d := runData{SyncID: sync, RunID: run, Outcome: outcome, Q: q, Info: readRunInfo(info[0]), First: r.URL.Query().Get("after") == ""}
 		d.Tabs = runTabs(sync, run, outcome, q, d.Info)
@@ -101,9 +101,33 @@ func (s *Server) runPage(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// recordFilters reads ?outcome= and ?q=, as the page and the downloads take them.
+// runInfoOf is the sync_run row of a run; not found when the run is not loaded.
+func runInfoOf(ctx context.Context, wh warehouse.Querier, sync, run string) ([]row, error) {
+	info, err := query(ctx, wh, "sync_run", analysis.Values{analysis.ParamSync: sync, analysis.ParamRun: run})
+	if err != nil {
+		return nil, err
+	}
+	if len(info) == 0 {
+		return nil, notFound("run %q of sync %q is not loaded", run, sync)
+	}
+	return info, nil
+}
+
+// textIDs refuses ids from the path that are not UTF-8 text: no loaded id
+// is, and an engine cannot bind them.
+func textIDs(ids ...string) error {
+	for _, id := range ids {
+		if !utf8.ValidString(id) {
+			return badRequest("a sync or run id is text; %q is not valid UTF-8", id)
+		}
+	}
+	return nil
+}
+
+// recordFilters reads ?outcome= and ?q=, as the page and the downloads take
+// them: q without the spaces around it, as the header's search takes it.
 func recordFilters(r *http.Request) (outcome, q string, err error) {
-	outcome, q = r.URL.Query().Get("outcome"), r.URL.Query().Get("q")
+	outcome, q = r.URL.Query().Get("outcome"), strings.TrimSpace(r.URL.Query().Get("q"))
 	if outcome != "" && !slices.Contains(dialects.Outcomes, outcome) {
 		return "", "", badRequest("outcome %q: want success, rejected or invalid", outcome)
 	}

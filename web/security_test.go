@@ -201,6 +201,20 @@ func TestReadOnlyAndToken(t *testing.T) {
 			t.Errorf("%s with %q (basic %v): %d, want %d", c.method, c.auth, c.basic, got, c.want)
 		}
 	}
+	// The scheme's name is case-insensitive; the token is not.
+	for header, want := range map[string]int{"bearer s3cret": 200, "BEARER s3cret": 200, "Bearer  s3cret": 200,
+		"Bearer S3CRET": 401, "Bearers3cret": 401, "Token s3cret": 401} {
+		req, _ := http.NewRequest("GET", srv.URL+"/", nil)
+		req.Header.Set("Authorization", header)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("Authorization: %s: %d, want %d", header, resp.StatusCode, want)
+		}
+	}
 }
 
 func readAll(t *testing.T, resp *http.Response) string {

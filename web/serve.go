@@ -117,16 +117,21 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case errors.As(err, &he):
 		status = he.Status
+	case missingCounts(err):
+		// Not a failure of the pages: the warehouse is not ready for them.
+		status, msg = http.StatusServiceUnavailable, hintMissingCounts
+		s.o.Logger.Warn("web page: the warehouse has no per-run counts views", "path", r.URL.Path, "err", err)
 	case warehouse.ClassOf(err) == warehouse.Transient || warehouse.ClassOf(err) == warehouse.Resource:
-		status = http.StatusServiceUnavailable
+		// Busy (a load holds the embedded file) or away: the engine's words
+		// (a lock's file and process) go to the log, a retry to the reader.
+		status, msg = http.StatusServiceUnavailable, "The warehouse is busy or unreachable (a load may be writing it). Try again in a moment."
+		w.Header().Set("Retry-After", "2")
+		s.o.Logger.Warn("web page: warehouse unavailable", "path", r.URL.Path, "err", err)
 	case errors.Is(err, context.Canceled):
 		return
 	}
-	if status >= 500 {
+	if status == http.StatusInternalServerError {
 		s.o.Logger.Error("web page failed", "path", r.URL.Path, "err", err)
-	}
-	if missingCounts(err) {
-		msg += "\n\n" + hintMissingCounts
 	}
 	var b bytes.Buffer
 	v := view{Title: http.StatusText(status), Crumbs: []crumb{{"/", "Syncs"}, {"", http.StatusText(status)}}, Data: msg}
@@ -139,9 +144,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	_, _ = w.Write(b.Bytes())
 }
 
-const hintMissingCounts = "This warehouse was loaded by a synctrack older than the per-run counts the pages read. " +
-	"Run synctrack load once (it backfills run_outcome_counts and run_fingerprint_counts from the rows) " +
-	"and synctrack views (it installs run_outcomes), then reload this page."
+const hintMissingCounts = "This warehouse does not have the per-run counts the pages read yet. " +
+	"If nothing has been loaded into it, the first load that loads files installs them (synctrack views installs the views now). " +
+	"If an older synctrack loaded it, run synctrack load once (it backfills run_outcome_counts and run_fingerprint_counts " +
+	"from the rows) and synctrack views (it installs run_outcomes). Then reload this page."
 
 // missingCounts says whether err is a query naming a per-run counts
 // relation that is not there (each engine words it its own way).

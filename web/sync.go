@@ -84,6 +84,10 @@ const recentRuns = 5
 
 func (s *Server) syncPage(w http.ResponseWriter, r *http.Request) {
 	sync := r.PathValue("sync")
+	if err := textIDs(sync); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	s.render(w, r, "sync", func(ctx context.Context, q warehouse.Querier) (view, error) {
 		v := analysis.Values{analysis.ParamSync: sync, analysis.ParamLimit: s.o.PageSize + 1}
 		before := r.URL.Query().Get("before")

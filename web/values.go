@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"math/big"
 	"strconv"
 	"time"
@@ -143,9 +144,15 @@ func typedValue(p any, field, typ string) string {
 			return s
 		}
 	case "number":
+		// JSON text decoded here gives json.Number; a driver that decodes
+		// the JSON column itself (DuckDB's) gives float64.
 		switch x := v.(type) {
 		case json.Number:
 			return x.String()
+		case float64:
+			return number(x)
+		case int64:
+			return strconv.FormatInt(x, 10)
 		case string:
 			if _, err := strconv.ParseFloat(x, 64); err == nil {
 				return x
@@ -166,4 +173,13 @@ func typedValue(p any, field, typ string) string {
 		return fmt.Sprint(v)
 	}
 	return string(b)
+}
+
+// number writes a float64 as JSON would: digits without an exponent below
+// 1e21 (49517.17, 42), the shortest exact form above it.
+func number(f float64) string {
+	if a := math.Abs(f); a != 0 && (a < 1e-6 || a >= 1e21) {
+		return strconv.FormatFloat(f, 'g', -1, 64)
+	}
+	return strconv.FormatFloat(f, 'f', -1, 64)
 }

@@ -197,9 +197,14 @@ func TestServeNeverLocksOutALoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusServiceUnavailable {
 		t.Errorf("a page while a load holds the file: %d, want 503", resp.StatusCode)
+	}
+	// Try again soon, in words: the engine's lock message (a file, a PID) is for the log.
+	if resp.Header.Get("Retry-After") == "" || !strings.Contains(string(body), "Try again") || strings.Contains(string(body), "PID") {
+		t.Errorf("the 503 page: Retry-After %q, body:\n%.1000s", resp.Header.Get("Retry-After"), body)
 	}
 	release()
 	download(t, base+"/")
