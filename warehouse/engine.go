@@ -62,6 +62,10 @@ type Options struct {
 	Now      func() time.Time
 	// Env looks up secrets (os.Getenv when nil); they never reach a log.
 	Env func(string) string
+	// LockWait is how long opening an embedded database file for writing
+	// waits for another process's lock on it to go (synctrack serve answering
+	// a page holds it for that long) before failing as locked. Zero: no wait.
+	LockWait time.Duration
 }
 
 // Can says whether engine e's warehouses offer capability T, one of this

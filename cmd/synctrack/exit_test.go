@@ -105,7 +105,7 @@ func lockHeld(t *testing.T, f *exitFixture) []string {
 	f.ledgerBefore, _ = ledgerRows(t, f.db)
 	copyRecords(t, f, "records_updated.88.parquet")
 	f.release = holdlock.Start(t, "TestHoldLockChild", f.db)
-	return []string{"load", "--bucket", "file://" + f.bucket, "--warehouse", f.wh}
+	return []string{"load", "--bucket", "file://" + f.bucket, "--warehouse", f.wh, "--lock-wait", "300ms"}
 }
 
 // lockChecks: one message, naming the lock and who holds it; reading is

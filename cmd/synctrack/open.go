@@ -66,8 +66,17 @@ func openWarehouse(cmd *cobra.Command, raw string, b *blob.Bucket, bucketURL str
 	if err != nil {
 		return warehouse.Engine{}, nil, err
 	}
-	return engines.Open(cmd.Context(), raw, warehouse.Options{Bucket: b, BucketURL: bucketURL, Logger: log, Now: time.Now})
+	wait := defaultLockWait
+	if cmd.Flags().Lookup("lock-wait") != nil {
+		wait, _ = cmd.Flags().GetDuration("lock-wait")
+	}
+	return engines.Open(cmd.Context(), raw, warehouse.Options{Bucket: b, BucketURL: bucketURL, Logger: log, Now: time.Now, LockWait: wait})
 }
+
+// defaultLockWait is how long a command that writes an embedded database
+// file waits for another process to let it go: synctrack serve holds it
+// for a page at a time, and a second at most however busy it is.
+const defaultLockWait = 5 * time.Second
 
 // openReader opens a warehouse URL to read what is loaded (status, report,
 // records, views), read-only where the engine has that mode. A local

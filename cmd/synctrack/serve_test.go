@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -209,4 +210,46 @@ func TestServeNeverLocksOutALoad(t *testing.T) {
 	release()
 	download(t, base+"/")
 	holdlock.Start(t, "TestHoldLockChild", db)()
+}
+
+// Pages that overlap without pause (several browsers) keep serve's hold on
+// the file going, but only for a second at a time: a load in another
+// process that waits for the lock (load --lock-wait, 5 s by default) gets
+// the file, where it failed at once before.
+func TestServeBusyLetsAWaitingLoadIn(t *testing.T) {
+	dir := t.TempDir()
+	bucket, db := filepath.Join(dir, "bucket"), filepath.Join(dir, "w.duckdb")
+	if code, out := runCLI(t, "generate", "--out", bucket, "--orgs", "1", "--syncs", "1", "--runs", "2", "--rows", "20"); code != 0 {
+		t.Fatalf("generate: %d %s", code, out)
+	}
+	if code, out := runCLI(t, "load", "--bucket", "file://"+bucket, "--warehouse", "duckdb://"+db); code != 0 {
+		t.Fatalf("load: %d %s", code, out)
+	}
+	base := startServe(t, "--warehouse", "duckdb://"+db)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if resp, err := http.Get(base + "/"); err == nil {
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+				}
+			}
+		}()
+	}
+	defer func() { close(stop); wg.Wait() }()
+	time.Sleep(300 * time.Millisecond) // the pages overlap by now
+	release, err := holdlock.TryWaiting(t, "TestHoldLockChild", db, 5*time.Second)
+	if err != nil {
+		t.Fatalf("a writer waiting 5 s did not get the file from busy pages: %v", err)
+	}
+	release()
 }

@@ -15,11 +15,16 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/synctrack/synctrack/warehouse"
 	"github.com/synctrack/synctrack/warehouse/duckdb"
 )
 
-const env = "SYNCTRACK_TEST_HOLD_LOCK"
+const (
+	env     = "SYNCTRACK_TEST_HOLD_LOCK"
+	waitEnv = "SYNCTRACK_TEST_HOLD_LOCK_WAIT"
+)
 
 // Child is the body of the helper test a package declares for Start:
 //
@@ -32,7 +37,10 @@ func Child(t *testing.T) {
 	if path == "" {
 		t.Skip("helper process for the lock tests")
 	}
-	w, err := duckdb.Open(context.Background(), duckdb.Config{Path: path, Schema: "synctrack", MemoryLimit: "128MB"}, nil)
+	// As a load opens it: waiting up to the given time for another
+	// process to let the file go (TryWaiting), or not at all.
+	wait, _ := time.ParseDuration(os.Getenv(waitEnv))
+	w, err := duckdb.Engine().Open(context.Background(), "duckdb://"+path+"?memory_limit=128MB", warehouse.Options{LockWait: wait})
 	if err != nil {
 		fmt.Println("error:", err)
 		os.Exit(1)
@@ -59,8 +67,15 @@ func Start(t *testing.T, test, path string) (release func()) {
 // the file: its error says what that process was told.
 func Try(t *testing.T, test, path string) (release func(), err error) {
 	t.Helper()
+	return TryWaiting(t, test, path, 0)
+}
+
+// TryWaiting is Try whose process, as a load does, waits up to wait for
+// another process to let the file go (warehouse.Options.LockWait).
+func TryWaiting(t *testing.T, test, path string, wait time.Duration) (release func(), err error) {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^"+test+"$")
-	cmd.Env = append(os.Environ(), env+"="+path)
+	cmd.Env = append(os.Environ(), env+"="+path, waitEnv+"="+wait.String())
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
 	if err != nil {

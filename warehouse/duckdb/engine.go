@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"time"
 
 	"github.com/synctrack/synctrack/dialects"
 	"github.com/synctrack/synctrack/warehouse"
@@ -32,11 +33,39 @@ func open(ctx context.Context, raw string, o warehouse.Options) (warehouse.Wareh
 	}
 	c.ReadOnly = o.ReadOnly
 	c.Logger = o.Logger
-	w, err := Open(ctx, c, o.Now)
-	if err != nil {
-		return nil, err
+	if o.ReadOnly || o.LockWait <= 0 {
+		return Open(ctx, c, o.Now)
 	}
-	return w, nil
+	return openWaiting(ctx, c, o.Now, o.LockWait)
+}
+
+// openWaiting is Open for writing that, while the file is locked by another
+// process, tries again every lockPoll until wait has passed: a page server
+// lets the file go between its pages (Readers), and a load from cron should
+// take that moment rather than fail.
+func openWaiting(ctx context.Context, c Config, now func() time.Time, wait time.Duration) (*Warehouse, error) {
+	deadline := time.Now().Add(wait)
+	for {
+		w, err := Open(ctx, c, now)
+		if err == nil || !locked(err) || time.Now().Add(lockPoll).After(deadline) {
+			return w, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(lockPoll):
+		}
+	}
+}
+
+// lockPoll is how often openWaiting tries the lock: well inside the pause
+// Readers leaves between its holds (readersGap).
+const lockPoll = 20 * time.Millisecond
+
+// locked says err is another process holding the file.
+func locked(err error) bool {
+	reason, _ := warehouse.Explain(err)
+	return warehouse.ClassOf(err) == warehouse.Transient && reason == "locked"
 }
 
 // exists says whether the URL's database file exists yet.

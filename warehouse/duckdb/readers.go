@@ -38,12 +38,27 @@ type Readers struct {
 	alias string
 
 	mu    sync.Mutex
+	freed sync.Cond         // on mu: the last handle was let go
 	base  *duckdb.Connector // the in-memory instance; nil until needed
 	admin *sql.DB           // its connection that attaches and detaches
 	pages *sql.DB           // its connections that read the file, kept
 	held  int               // handles out
 	shut  bool              // Close was called: Open refuses
+	// Pages that overlap keep the file attached. Once it has been for
+	// readersHold (since), new requests wait (yielding) for the ones out,
+	// and the file stays free for readersGap after (until): a load from
+	// cron waiting for the lock (Options.LockWait) takes it then, however
+	// busy the pages are.
+	since, until time.Time
+	yielding     bool
 }
+
+// readersHold is how long overlapping pages may keep the file attached, and
+// readersGap how long it is then left free, several of openWaiting's tries.
+const (
+	readersHold = time.Second
+	readersGap  = 100 * time.Millisecond
+)
 
 var _ warehouse.Readers = (*Readers)(nil)
 
@@ -63,7 +78,9 @@ func NewReaders(c Config, now func() time.Time) *Readers {
 	if strings.EqualFold(alias, c.Schema) {
 		alias = "synctrack_db"
 	}
-	return &Readers{c: c, now: now, log: log.WithGroup("duckdb"), alias: alias}
+	r := &Readers{c: c, now: now, log: log.WithGroup("duckdb"), alias: alias}
+	r.freed.L = &r.mu
+	return r
 }
 
 func readers(raw string, o warehouse.Options) (warehouse.Readers, error) {
@@ -81,13 +98,35 @@ func readers(raw string, o warehouse.Options) (warehouse.Readers, error) {
 func (r *Readers) Open(ctx context.Context) (warehouse.Querier, func(), error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.shut {
-		return nil, nil, warehouse.Wrap(fmt.Errorf("read %s: closed", r.c.Path), warehouse.Config, "closed", "")
-	}
-	if r.held == 0 || r.base == nil {
+	for {
+		if r.shut {
+			return nil, nil, warehouse.Wrap(fmt.Errorf("read %s: closed", r.c.Path), warehouse.Config, "closed", "")
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, nil, err
+		}
+		if r.held > 0 && !r.yielding && time.Since(r.since) < readersHold {
+			break // share the file the pages out have attached
+		}
+		if r.held > 0 {
+			r.yielding = true
+			r.freed.Wait()
+			continue
+		}
+		if wait := time.Until(r.until); wait > 0 {
+			r.mu.Unlock()
+			select {
+			case <-ctx.Done():
+			case <-time.After(wait):
+			}
+			r.mu.Lock()
+			continue
+		}
 		if err := r.attach(ctx); err != nil {
 			return nil, nil, err
 		}
+		r.since = time.Now()
+		break
 	}
 	r.held++
 	w := &Warehouse{db: r.pages, d: dialects.DuckDB{}, schema: r.c.Schema, path: r.c.Path, now: r.now, log: r.log,
@@ -140,6 +179,10 @@ func (r *Readers) release() {
 		r.log.Warn("detach failed: closing the reading instance", "path", r.c.Path, "err", err)
 		r.closeBase()
 	}
+	if r.yielding {
+		r.yielding, r.until = false, time.Now().Add(readersGap)
+	}
+	r.freed.Broadcast()
 }
 
 // Close closes the in-memory instance, the file with it.
@@ -147,6 +190,7 @@ func (r *Readers) Close() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.shut = true
+	r.freed.Broadcast()
 	return r.closeBase()
 }
 
