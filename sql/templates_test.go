@@ -141,3 +141,17 @@ func TestParseParams(t *testing.T) {
 		}
 	}
 }
+
+// A summary is one whole sentence: `synctrack sql list` shows only the
+// header's first line, so one that runs on to the next is cut mid-sentence.
+func TestSummariesAreSentences(t *testing.T) {
+	ts, err := List("duckdb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tp := range ts {
+		if !strings.HasSuffix(tp.Summary, ".") {
+			t.Errorf("%s: summary %q does not end its sentence", tp.Name, tp.Summary)
+		}
+	}
+}

@@ -2,8 +2,10 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -33,7 +35,13 @@ func exportTo(cmd *cobra.Command, path, noun string, write func(io.Writer) (int6
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
-		return fmt.Errorf("--out: %w", err)
+		// Named as given, not as the temp file: a missing folder or one
+		// not writable is the user's to fix (exit 2).
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return usageError("--out %s: cannot write a file in %s: %v", path, filepath.Dir(path), err)
 	}
 	defer os.Remove(tmp.Name())
 	buf := bufio.NewWriterSize(tmp, 1<<20)

@@ -53,6 +53,12 @@ func runGenerate(cmd *cobra.Command, _ []string) error {
 	if out == "" {
 		return usageError("generate: --out DIR is required")
 	}
+	// gen fills a zero with its default: a count asked for is at least 1.
+	for _, name := range []string{"orgs", "syncs", "runs", "files", "rows"} {
+		if n, _ := cmd.Flags().GetInt(name); n < 1 {
+			return usageError("generate: --%s %d: want 1 or more", name, n)
+		}
+	}
 	m, dir, err := generateInto(cmd, out, generateOptions(cmd))
 	if err != nil {
 		return err
@@ -70,7 +76,7 @@ func generateInto(cmd *cobra.Command, dir string, o gen.Options) (*gen.Manifest,
 		return nil, "", err
 	}
 	if err := os.MkdirAll(abs, 0o755); err != nil {
-		return nil, "", fmt.Errorf("generate: %w", err)
+		return nil, "", usageError("generate: --out %s: %v", dir, err) // a file there, or no permission
 	}
 	b, _, err := openBucket(cmd.Context(), "file://"+filepath.ToSlash(abs)+"?metadata=skip")
 	if err != nil {

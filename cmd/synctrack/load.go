@@ -65,6 +65,9 @@ func addTargetFlags(c *cobra.Command) {
 }
 
 func runLoad(cmd *cobra.Command, _ []string) error {
+	if err := checkLoadFlags(cmd); err != nil {
+		return err
+	}
 	if dry, _ := cmd.Flags().GetBool("dry-run"); dry {
 		return runPlan(cmd, nil)
 	}
@@ -185,6 +188,30 @@ func progressPrinter(w io.Writer, start time.Time) func(loader.Progress) {
 func isTerminal(f *os.File) bool {
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// checkLoadFlags refuses numbers that mean nothing (a negative count or
+// wait, no workers) before anything is opened, rather than let the loader
+// take its default for them.
+func checkLoadFlags(cmd *cobra.Command) error {
+	if n, _ := cmd.Flags().GetInt("workers"); n < 1 {
+		return usageError("--workers %d: want 1 or more objects read at once", n)
+	}
+	for _, name := range []string{"batch-files", "quarantine-after"} {
+		if n, _ := cmd.Flags().GetInt(name); n < 0 {
+			return usageError("--%s %d: want 0 or more (0: %s)", name, n, map[string]string{
+				"batch-files": "the warehouse's default", "quarantine-after": "never"}[name])
+		}
+	}
+	if n, _ := cmd.Flags().GetInt64("batch-bytes"); n < 0 {
+		return usageError("--batch-bytes %d: want 0 or more (0: the warehouse's default)", n)
+	}
+	for _, name := range []string{"settle", "lock-wait"} {
+		if d, _ := cmd.Flags().GetDuration(name); d < 0 {
+			return usageError("--%s %v: want 0 or more", name, d)
+		}
+	}
+	return nil
 }
 
 const retentionHelp = "keep this many UTC days of records, today included: after each load, older rows are deleted " +

@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/spf13/cobra"
+	"log/slog"
 	"os"
 	"os/signal"
 	"strings"
@@ -38,16 +40,29 @@ func run(ctx context.Context, args []string) int {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil {
-			fmt.Fprintln(os.Stderr, "synctrack:", ee.err)
+			fatal(root, ee.err, ee.code)
 		}
 		return ee.code
 	}
-	fmt.Fprintln(os.Stderr, "synctrack:", err)
 	if isUsage(err) {
+		fatal(root, err, exitConfig)
 		fmt.Fprintln(os.Stderr, "Run 'synctrack --help' for usage.")
 		return exitConfig
 	}
-	return exitCode(err)
+	code := exitCode(err)
+	fatal(root, err, code)
+	return code
+}
+
+// fatal prints the error that ends the command on stderr: a line, or with
+// --log-format json a log record like the others, so that a machine reading
+// the log sees why it stopped.
+func fatal(root *cobra.Command, err error, code int) {
+	if f, _ := root.PersistentFlags().GetString("log-format"); f == "json" {
+		slog.New(slog.NewJSONHandler(os.Stderr, nil)).Error("synctrack failed", "err", err.Error(), "exit", code)
+		return
+	}
+	fmt.Fprintln(os.Stderr, "synctrack:", err)
 }
 
 // exitCode maps an error's class to the exit code: what the user must fix is

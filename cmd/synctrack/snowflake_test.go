@@ -36,7 +36,7 @@ func sfBucket(t *testing.T, args ...string) string {
 func TestStatusSnowflake(t *testing.T) {
 	f, wh := sfWarehouse(t)
 	code, out := runCLI(t, "status", "--warehouse", wh)
-	if code != 0 || !strings.Contains(out, "last load: never") {
+	if code != 0 || !strings.Contains(out, "last object loaded: never") {
 		t.Fatalf("status on an empty schema: exit %d:\n%s", code, out)
 	}
 	for _, s := range f.Statements() {
@@ -52,7 +52,7 @@ func TestStatusSnowflake(t *testing.T) {
 	f.Reset()
 	code, out = runCLI(t, "status", "--warehouse", wh)
 	if code != 0 || !strings.Contains(out, "records loaded") || !strings.Contains(out, "metadata loaded") ||
-		!strings.Contains(out, "last load: 2") {
+		!strings.Contains(out, "last object loaded: 2") {
 		t.Fatalf("status after a load: exit %d:\n%s", code, out)
 	}
 	t.Logf("status:\n%s", out)

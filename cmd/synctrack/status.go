@@ -15,7 +15,7 @@ import (
 func newStatusCommand() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "status --warehouse URL",
-		Short: "Summarise the load ledger: loaded, failed and quarantined (with errors), expired by retention, last load",
+		Short: "Summarise the load ledger: loaded, failed and quarantined (with errors), expired by retention, when an object last loaded",
 		Args:  cobra.NoArgs,
 		RunE:  runStatus,
 	}
@@ -78,9 +78,9 @@ func printStatus(w io.Writer, rows []warehouse.LedgerEntry, maxErrors int) {
 		fmt.Fprintf(w, "%-22s %10d %12d\n", k, by[k].objects, by[k].rows)
 	}
 	if last.IsZero() {
-		fmt.Fprintln(w, "last load: never")
+		fmt.Fprintln(w, "last object loaded: never")
 	} else {
-		fmt.Fprintf(w, "last load: %s\n", last.UTC().Format(time.RFC3339))
+		fmt.Fprintf(w, "last object loaded: %s\n", last.UTC().Format(time.RFC3339))
 	}
 	if expired > 0 {
 		fmt.Fprintf(w, "retention: %d records files expired (rows deleted; kept in the ledger, never loaded again); oldest day kept at the last pass: %s\n",

@@ -1,5 +1,5 @@
--- Daily rejection rate per sync, by the UTC day each batch started. Reads
--- run_outcome_counts, which every load writes with the rows.
+-- Daily rejection rate per sync, by the UTC day each batch started.
+-- Reads run_outcome_counts, which every load writes with the rows.
 -- params: sync since limit
 SELECT
   {{ utcDate "c.batch_started_at" }} AS day,

@@ -1,5 +1,5 @@
--- One row per run: when it started (its earliest batch), how many records files it
--- has, and its records by outcome (success, rejected, invalid) with the rejection rate.
+-- One row per run: its start, files, and records by outcome with the rejection rate.
+-- When it started is its earliest batch; the outcomes are success, rejected and invalid.
 -- Reads run_outcome_counts only, which every load writes with the rows: what pages
 -- and dashboards read per run without scanning sync_records.
 -- params: sync run since limit

@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"net/url"
+	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -135,6 +136,14 @@ func Open(ctx context.Context, c Config, now func() time.Time) (*Warehouse, erro
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	d := dialects.DuckDB{}
+	// DuckDB creates the file, not its folder; without one it says only
+	// "Cannot open file", which reads as the disk's fault (exit 3).
+	if dir := filepath.Dir(c.Path); !c.ReadOnly {
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			return nil, warehouse.Wrap(fmt.Errorf("open %s: no folder %s", c.Path, dir), warehouse.Config, "no_folder",
+				"create the folder, or point the warehouse URL at a file in one that exists")
+		}
+	}
 	dsn := c.Path
 	if c.ReadOnly {
 		dsn += "?access_mode=read_only"

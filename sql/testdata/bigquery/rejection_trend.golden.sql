@@ -1,6 +1,6 @@
 -- rendered with parameters: rejection_trend
--- Daily rejection rate per sync, by the UTC day each batch started. Reads
--- run_outcome_counts, which every load writes with the rows.
+-- Daily rejection rate per sync, by the UTC day each batch started.
+-- Reads run_outcome_counts, which every load writes with the rows.
 -- params: sync since limit
 SELECT
   DATE(c.batch_started_at, 'UTC') AS day,
@@ -18,8 +18,8 @@ ORDER BY day DESC NULLS LAST, c.org_id, sync_id
 LIMIT 50
 
 -- rendered as a view, without parameters
--- Daily rejection rate per sync, by the UTC day each batch started. Reads
--- run_outcome_counts, which every load writes with the rows.
+-- Daily rejection rate per sync, by the UTC day each batch started.
+-- Reads run_outcome_counts, which every load writes with the rows.
 -- params: sync since limit
 SELECT
   DATE(c.batch_started_at, 'UTC') AS day,

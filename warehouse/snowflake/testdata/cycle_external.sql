@@ -537,8 +537,8 @@ ORDER BY rejected DESC, e.org_id, e.sync_id, e.fingerprint NULLS LAST
 ;
 
 CREATE OR REPLACE VIEW "SYNCTRACK"."REJECTION_TREND" AS
--- Daily rejection rate per sync, by the UTC day each batch started. Reads
--- run_outcome_counts, which every load writes with the rows.
+-- Daily rejection rate per sync, by the UTC day each batch started.
+-- Reads run_outcome_counts, which every load writes with the rows.
 -- params: sync since limit
 SELECT
   TO_DATE(CONVERT_TIMEZONE('UTC', c.batch_started_at)) AS day,
@@ -599,8 +599,8 @@ ORDER BY rejected DESC, l.status_message NULLS LAST
 ;
 
 CREATE OR REPLACE VIEW "SYNCTRACK"."RUN_OUTCOMES" AS
--- One row per run: when it started (its earliest batch), how many records files it
--- has, and its records by outcome (success, rejected, invalid) with the rejection rate.
+-- One row per run: its start, files, and records by outcome with the rejection rate.
+-- When it started is its earliest batch; the outcomes are success, rejected and invalid.
 -- Reads run_outcome_counts only, which every load writes with the rows: what pages
 -- and dashboards read per run without scanning sync_records.
 -- params: sync run since limit

@@ -1,0 +1,59 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Numbers that mean nothing are refused before anything is opened or
+// written, naming the flag; the loader and gen would take their defaults
+// for them without a word.
+func TestNonsenseNumbersRefused(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "w.duckdb")
+	load := []string{"load", "--bucket", "file://" + dir, "--warehouse", "duckdb://" + db}
+	for _, c := range [][]string{
+		append(load, "--workers", "0"), append(load, "--workers", "-1"), append(load, "--batch-files", "-5"),
+		append(load, "--batch-bytes", "-1"), append(load, "--settle", "-1s"), append(load, "--lock-wait", "-1s"),
+		append(load, "--quarantine-after", "-1"),
+		{"generate", "--out", filepath.Join(dir, "g"), "--rows", "0"}, {"generate", "--out", filepath.Join(dir, "g"), "--syncs", "-1"},
+	} {
+		flag := c[len(c)-2]
+		if code, _, errs := runCLIAll(t, c...); code != 2 || !strings.Contains(errs, flag+" "+c[len(c)-1]) {
+			t.Errorf("%s: exit %d, %q; want 2 naming %s", strings.Join(c, " "), code, errs, flag)
+		}
+	}
+	for _, p := range []string{db, filepath.Join(dir, "g")} {
+		if _, err := os.Stat(p); err == nil {
+			t.Errorf("%s was made", p)
+		}
+	}
+}
+
+// A path the user gave that cannot be written (no such folder, a file in
+// the way) is theirs to fix: exit 2 naming it, not 3 ("try again later").
+func TestBadLocalPathsAreUsageErrors(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "a-file")
+	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	wh := "duckdb://" + filepath.Join(dir, "w.duckdb")
+	if code, out := runCLI(t, "load", "--bucket", "file://"+dir, "--warehouse", wh); code != 0 {
+		t.Fatalf("load of an empty folder: %d %s", code, out)
+	}
+	for _, c := range []struct {
+		args []string
+		says string
+	}{
+		{[]string{"load", "--bucket", "file://" + dir, "--warehouse", "duckdb://" + filepath.Join(dir, "nodir", "w.duckdb")}, "no folder " + filepath.Join(dir, "nodir")},
+		{[]string{"generate", "--out", file}, "--out " + file},
+		{[]string{"query", "--warehouse", wh, "--out", filepath.Join(dir, "nodir", "x.csv"), "SELECT 1"}, "--out " + filepath.Join(dir, "nodir", "x.csv")},
+	} {
+		if code, _, errs := runCLIAll(t, c.args...); code != 2 || !strings.Contains(errs, c.says) {
+			t.Errorf("%s: exit %d, %q; want 2 saying %q", strings.Join(c.args, " "), code, errs, c.says)
+		}
+	}
+}
