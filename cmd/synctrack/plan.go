@@ -81,7 +81,11 @@ func printPlan(w io.Writer, p *loader.Plan, verbose bool) {
 		}
 		return " (" + strings.Join(parts, ", ") + ")"
 	}
-	fmt.Fprintf(w, "listed %d objects, %d already loaded\n", p.Listed, p.UpToDate)
+	fmt.Fprintf(w, "listed %d objects, %d already loaded", p.Listed, p.UpToDate)
+	if p.Quarantined > 0 {
+		fmt.Fprintf(w, ", %d quarantined (not read again until synctrack retry; synctrack status lists them)", p.Quarantined)
+	}
+	fmt.Fprintln(w)
 	fmt.Fprintf(w, "would load: %d records files%s, %d metadata.json%s, %d bytes, %d run folders\n",
 		len(p.Records), count(p.Records), len(p.Metadata), count(p.Metadata), p.Bytes(), p.Runs())
 	tables := make([]string, 0, len(p.Facts))

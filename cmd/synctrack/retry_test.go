@@ -32,6 +32,9 @@ func TestQuarantineAndRetryCommand(t *testing.T) {
 	if _, out := runCLI(t, "status", "--warehouse", wh); !strings.Contains(out, "quarantined sync_tracking_datasets/") {
 		t.Fatalf("status does not list the quarantined object: %s", out)
 	}
+	if _, out := runCLI(t, "plan", "--bucket", "file://"+bucket, "--warehouse", wh); !strings.Contains(out, ", 1 quarantined (") {
+		t.Errorf("plan does not say an object is quarantined: %s", out)
+	}
 	for _, args := range [][]string{{"retry", "--warehouse", wh}, {"retry", "--warehouse", wh, "--all", "some/key"}} {
 		if code, out := runCLI(t, args...); code != 2 {
 			t.Errorf("%v: exit %d, want 2: %s", args, code, out)
