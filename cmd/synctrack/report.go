@@ -38,7 +38,8 @@ func newReportCommand() *cobra.Command {
 	}
 	c.Flags().String("warehouse", "", warehouseHelp())
 	addFilterFlags(c, 50)
-	c.Flags().String("identifier", "", "record identifier (record_history)")
+	c.Flags().String("identifier", "", "record identifier (record_history, records)")
+	c.Flags().String("status", "", "outcome: success, rejected or invalid (records)")
 	c.Flags().Int("n", 0, "runs to look back (new_errors, flapping_records) or errors per destination object (top_errors_by_destination); 0: the template's default")
 	c.Flags().String("format", "table", "table, csv or json")
 	c.Flags().Bool("dry-run", false, dryRunHelp)
@@ -84,7 +85,7 @@ func runReport(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return usageError("%v (see synctrack sql list)", err)
 	}
-	v, err := queryParams(cmd, "sync", "run", "since", "limit", "identifier", "n")
+	v, err := queryParams(cmd, "sync", "run", "since", "limit", "identifier", "n", "status")
 	if err != nil {
 		return err
 	}

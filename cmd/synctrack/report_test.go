@@ -51,6 +51,17 @@ func TestReportAndSQLCommands(t *testing.T) {
 	if code != 0 || json.Unmarshal([]byte(out), &rows) != nil || len(rows) == 0 {
 		t.Fatalf("report run_summary --format json: exit %d, %d rows:\n%.300s", code, len(rows), out)
 	}
+	// The records template's outcome filter, as `synctrack records --status` takes it.
+	code, out = runCLI(t, "report", "records", "--warehouse", wh, "--status", "rejected", "--format", "json", "--limit", "20")
+	rows = nil
+	if code != 0 || json.Unmarshal([]byte(out), &rows) != nil || len(rows) == 0 {
+		t.Fatalf("report records --status rejected: exit %d, %d rows:\n%.300s", code, len(rows), out)
+	}
+	for _, r := range rows {
+		if r["outcome"] != "rejected" {
+			t.Errorf("report records --status rejected gave a %v row", r["outcome"])
+		}
+	}
 	code, out = runCLI(t, "report", "rejections_by_fingerprint", "--warehouse", wh, "--format", "csv", "--limit", "3")
 	recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
 	if code != 0 || err != nil || len(recs) != 4 || recs[0][0] != "fingerprint" {
