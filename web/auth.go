@@ -21,7 +21,9 @@ const TokenEnv = "SYNCTRACK_WEB_TOKEN"
 type Auth struct{ Token string }
 
 // LoadAuth reads the secret from file when given (trailing newline
-// dropped), else from the environment variable TokenEnv.
+// dropped), else from the environment variable TokenEnv. A secret of only
+// spaces and newlines is refused, not used: it reads as none to whoever set
+// it, yet a request sending those spaces would get in.
 func LoadAuth(getenv func(string) string, file string) (Auth, error) {
 	if file != "" {
 		b, err := os.ReadFile(file)
@@ -29,15 +31,19 @@ func LoadAuth(getenv func(string) string, file string) (Auth, error) {
 			return Auth{}, fmt.Errorf("token file: %w", err)
 		}
 		t := strings.TrimRight(string(b), "\r\n")
-		if t == "" {
-			return Auth{}, fmt.Errorf("token file %s is empty", file)
+		if strings.TrimSpace(t) == "" {
+			return Auth{}, fmt.Errorf("token file %s is empty or blank", file)
 		}
 		return Auth{Token: t}, nil
 	}
 	if getenv == nil {
 		getenv = os.Getenv
 	}
-	return Auth{Token: getenv(TokenEnv)}, nil
+	t := getenv(TokenEnv)
+	if t != "" && strings.TrimSpace(t) == "" {
+		return Auth{}, fmt.Errorf("%s is blank: set a secret or unset it", TokenEnv)
+	}
+	return Auth{Token: t}, nil
 }
 
 // ErrOpenListen is a listen address other than loopback without a secret.
@@ -45,7 +51,8 @@ var ErrOpenListen = errors.New("the web pages listen beyond this machine only wi
 
 // CheckListen refuses a listen address that is not loopback (127.0.0.0/8,
 // ::1, localhost) unless a secret is set. An empty host (":8090") listens
-// on every interface, so it needs one too.
+// on every interface, so it needs one too. The error names no flag: each
+// command names its own.
 func CheckListen(addr string, a Auth) error {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
@@ -54,7 +61,7 @@ func CheckListen(addr string, a Auth) error {
 	if a.Token != "" || loopback(host) {
 		return nil
 	}
-	return fmt.Errorf("%w: %s is not a loopback address; set %s (or --token-file) or listen on 127.0.0.1", ErrOpenListen, addr, TokenEnv)
+	return fmt.Errorf("%w: %s is not a loopback address", ErrOpenListen, addr)
 }
 
 func loopback(host string) bool {

@@ -30,10 +30,11 @@ CLI, a BI tool, synctrack report) holds it, the daemon waits with backoff.
 With --web, the listener also serves the first target's web pages (see synctrack
 serve); beyond loopback they need SYNCTRACK_WEB_TOKEN or --web-token-file.
 
-HTTP on --listen: /metrics (Prometheus), /healthz, /readyz, and POST /webhook for
-the vendor's sync.completed event (HMAC-SHA256 of the body in X-Signature, keyed
-with --webhook-secret), which loads that run at once and marks it complete. A run
-with no new file for --quiet-period is complete too; a late file reopens it.
+HTTP on --listen: /metrics (Prometheus), /healthz, /readyz, the web pages with
+--web, and POST /webhook for the vendor's sync.completed event (HMAC-SHA256 of
+the body in X-Signature, keyed with --webhook-secret), which loads that run at
+once and marks it complete. A run with no new file for --quiet-period is
+complete too; a late file reopens it.
 
 With --events URL the bucket's own object notifications drive the loads: an
 awssqs:// queue (S3 event notifications, straight or through SNS or
@@ -87,7 +88,7 @@ func newRunCommand() *cobra.Command {
 	f.String("events", "", "bucket notifications subscription: awssqs://sqs.REGION.amazonaws.com/ACCOUNT/QUEUE?region=REGION or gcppubsub://projects/P/subscriptions/S")
 	f.String("reconcile-schedule", daemon.DefaultReconcileSchedule, "with --events: when to list the whole bucket for objects whose notification never came")
 	f.Duration("events-debounce", daemon.DefaultEventsDebounce, "with --events: wait this long for more notifications before loading (a burst becomes one load)")
-	f.String("listen", ":8080", "HTTP address for /metrics, /healthz, /readyz and /webhook; empty for none")
+	f.String("listen", ":8080", "HTTP address for /metrics, /healthz, /readyz, /webhook and (with --web) the web pages; empty for none")
 	f.String("webhook-secret", "", "HMAC-SHA256 key of sync.completed deliveries (better: env SYNCTRACK_WEBHOOK_SECRET)")
 	f.String("webhook-secret-file", "", "file holding the webhook secret")
 	f.Int64("webhook-max-bytes", daemon.DefaultWebhookBytes, "largest webhook body accepted (413 above)")
@@ -126,6 +127,9 @@ func runDaemon(cmd *cobra.Command, _ []string) error {
 		return err
 	}
 	if check, _ := cmd.Flags().GetBool("check"); check {
+		if _, _, err := daemonWebAuth(cmd, cfg); err != nil {
+			return err
+		}
 		for _, t := range cfg.Targets {
 			fmt.Fprintf(cmd.OutOrStdout(), "target %s: %s -> %s, runs %s, facts %s, quiet %s\n",
 				t.Name, t.Bucket, t.Warehouse, t.Schedule, t.FactsSchedule, t.QuietPeriod)
@@ -173,26 +177,35 @@ func runDaemon(cmd *cobra.Command, _ []string) error {
 	if err != nil {
 		return err
 	}
+	if pages != nil {
+		log.Info("web pages", "url", pagesURL(d.Addr()))
+	}
 	return d.Run(ctx)
 }
 
-// daemonPages builds the web pages of the first target when --web asks,
-// refusing a listener beyond loopback without a secret, as serve does.
-func daemonPages(cmd *cobra.Command, cfg daemon.Config, log *slog.Logger) (http.Handler, func() error, error) {
-	none := func() error { return nil }
+// daemonWebAuth reads the web pages' secret when --web asks, refusing a
+// listener beyond loopback without one, as serve does. --check runs it too,
+// so a config it passes does not fail at start.
+func daemonWebAuth(cmd *cobra.Command, cfg daemon.Config) (auth web.Auth, on bool, err error) {
 	if on, _ := cmd.Flags().GetBool("web"); !on {
-		return nil, none, nil
+		return web.Auth{}, false, nil
 	}
 	if cfg.Listen == "" {
-		return nil, none, usageError("--web needs --listen")
+		return web.Auth{}, false, usageError("--web needs --listen")
 	}
 	file, _ := cmd.Flags().GetString("web-token-file")
-	auth, err := web.LoadAuth(os.Getenv, file)
-	if err != nil {
-		return nil, none, usageError("%v", err)
+	if auth, err = webAuth(file, "web-token-file", cfg.Listen); err != nil {
+		return web.Auth{}, false, usageError("--web: %v", err)
 	}
-	if err := web.CheckListen(cfg.Listen, auth); err != nil {
-		return nil, none, usageError("--web: %v", err)
+	return auth, true, nil
+}
+
+// daemonPages builds the web pages of the first target when --web asks.
+func daemonPages(cmd *cobra.Command, cfg daemon.Config, log *slog.Logger) (http.Handler, func() error, error) {
+	none := func() error { return nil }
+	auth, on, err := daemonWebAuth(cmd, cfg)
+	if err != nil || !on {
+		return nil, none, err
 	}
 	open, closeWH, err := webOpener(cmd.Context(), cfg.Targets[0].Warehouse, warehouse.Options{Logger: log, Now: time.Now}, false, false)
 	if err != nil {

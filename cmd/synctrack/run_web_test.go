@@ -3,6 +3,7 @@ package main
 import (
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -64,11 +65,97 @@ func TestRunServesPages(t *testing.T) {
 	}
 }
 
+// The refusal names run's own flag for the file, not serve's --token-file.
 func TestRunWebNeedsTokenBeyondLoopback(t *testing.T) {
 	t.Setenv("SYNCTRACK_WEB_TOKEN", "")
 	code, _, stderr := runCLIAll(t, "run", "--web", "--listen", ":0", "--bucket", "file:///tmp", "--warehouse", "duckdb:///tmp/x.duckdb")
-	if code != 2 || !strings.Contains(stderr, "not a loopback address") {
+	if code != 2 || !strings.Contains(stderr, "not a loopback address") ||
+		!strings.Contains(stderr, "SYNCTRACK_WEB_TOKEN or --web-token-file (config key web_token_file)") {
 		t.Errorf("run --web on every interface without a token: exit %d: %s", code, stderr)
+	}
+}
+
+// run --check refuses the web settings the daemon refuses at start, with the
+// same exit code and message, and passes the ones it starts with.
+func TestRunCheckWeb(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	token, blank := write("token", "s3cret\n"), write("blank", "  \n \n")
+	// No such bucket: a run that got past the web checks stops at it, not runs on.
+	target := "bucket: file://" + filepath.Join(dir, "missing") + "\nwarehouse: duckdb://" + filepath.Join(dir, "w.duckdb") + "\nweb: true\n"
+	for _, c := range []struct{ name, yaml, env, says string }{
+		{"open listen without a token", "listen: 0.0.0.0:18140\n", "", "--web-token-file (config key web_token_file)"},
+		{"token file missing", "listen: 127.0.0.1:0\nweb_token_file: /nonexistent\n", "", "no such file"},
+		{"token file blank", "listen: 0.0.0.0:18140\nweb_token_file: " + blank + "\n", "", "is empty"},
+		{"env token blank", "listen: 127.0.0.1:0\n", " \n", "SYNCTRACK_WEB_TOKEN is blank"},
+		{"no listen", "listen: ''\n", "", "--web needs --listen"},
+	} {
+		t.Setenv("SYNCTRACK_WEB_TOKEN", c.env)
+		cfg := write(strings.ReplaceAll(c.name, " ", "_")+".yaml", target+c.yaml)
+		code, out, stderr := runCLIAll(t, "run", "--config", cfg, "--check")
+		if code != 2 || !strings.Contains(stderr, c.says) || strings.Contains(out, "config ok") {
+			t.Errorf("%s: --check exit %d, want 2 saying %q: %s%s", c.name, code, c.says, out, stderr)
+		}
+		runCode, _, runErr := runCLIAll(t, "run", "--config", cfg)
+		if runCode != code || runErr != stderr {
+			t.Errorf("%s: --check says exit %d %q, the run exit %d %q", c.name, code, stderr, runCode, runErr)
+		}
+	}
+	t.Setenv("SYNCTRACK_WEB_TOKEN", "")
+	cfg := write("ok.yaml", target+"listen: 0.0.0.0:18140\nweb_token_file: "+token+"\n")
+	if code, out, stderr := runCLIAll(t, "run", "--config", cfg, "--check"); code != 0 || !strings.Contains(out, "config ok") {
+		t.Errorf("a token file beyond loopback: exit %d: %s%s", code, out, stderr)
+	}
+}
+
+// run --help says the web pages are on --listen too, in the flag and in the
+// paragraph listing what the listener serves.
+func TestRunHelpListenNamesWebPages(t *testing.T) {
+	code, out := runCLI(t, "run", "--help")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, out)
+	}
+	var flag, para string
+	for _, l := range strings.Split(out, "\n") {
+		if strings.Contains(l, "--listen string") {
+			flag = l
+		}
+	}
+	if i := strings.Index(out, "HTTP on --listen:"); i >= 0 {
+		para, _, _ = strings.Cut(out[i:], "\n\n")
+	}
+	if !strings.Contains(flag, "web pages") || !strings.Contains(para, "web pages") {
+		t.Errorf("--listen's help leaves out the web pages:\n%s\n%s", flag, para)
+	}
+}
+
+// On every interface the daemon logs a URL one can open, not [::].
+func TestRunWebAllInterfacesURL(t *testing.T) {
+	t.Setenv("SYNCTRACK_WEB_TOKEN", "s3cret")
+	dir := t.TempDir()
+	c := startDaemon(t, "--web", "--listen", "0.0.0.0:0", "--bucket", "file://"+dir,
+		"--warehouse", "duckdb://"+filepath.Join(dir, "w.duckdb"))
+	var url any
+	for m := range c.logs {
+		if m["msg"] == "web pages" {
+			url = m["url"]
+		}
+		if m["msg"] == "daemon started" {
+			break
+		}
+	}
+	u, _ := url.(string)
+	if !strings.HasPrefix(u, "http://127.0.0.1:") || !strings.HasSuffix(u, "/ (listening on all interfaces)") {
+		t.Errorf("web pages on 0.0.0.0: logged url %v", url)
+	}
+	if code := c.stop(t); code != 0 {
+		t.Errorf("daemon exit %d", code)
 	}
 }
 

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -56,11 +55,8 @@ func runServe(cmd *cobra.Command, _ []string) error {
 	whURL, _ := cmd.Flags().GetString("warehouse")
 	addr, _ := cmd.Flags().GetString("listen")
 	tokenFile, _ := cmd.Flags().GetString("token-file")
-	auth, err := web.LoadAuth(os.Getenv, tokenFile)
+	auth, err := webAuth(tokenFile, "token-file", addr)
 	if err != nil {
-		return usageError("%v", err)
-	}
-	if err := web.CheckListen(addr, auth); err != nil {
 		return usageError("%v", err)
 	}
 	log, err := commandLogger(cmd)
@@ -85,7 +81,7 @@ func runServe(cmd *cobra.Command, _ []string) error {
 		return usageError("listen %s: %v", addr, err)
 	}
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	fmt.Fprintf(cmd.OutOrStdout(), "serving %s on http://%s/\n", whURL, ln.Addr())
+	fmt.Fprintf(cmd.OutOrStdout(), "serving %s on %s\n", whURL, pagesURL(ln.Addr().String()))
 	done := make(chan error, 1)
 	go func() { done <- hs.Serve(ln) }()
 	select {

@@ -116,7 +116,8 @@ func TestServeRefusesOpenListenWithoutToken(t *testing.T) {
 	wh := "duckdb://" + filepath.Join(dir, "w.duckdb")
 	t.Setenv("SYNCTRACK_WEB_TOKEN", "")
 	code, _, stderr := runCLIAll(t, "serve", "--warehouse", wh, "--listen", "0.0.0.0:0")
-	if code != 2 || !strings.Contains(stderr, "not a loopback address") {
+	if code != 2 || !strings.Contains(stderr, "not a loopback address") ||
+		!strings.Contains(stderr, "SYNCTRACK_WEB_TOKEN or --token-file (config key token_file)") {
 		t.Errorf("open listen without a token: exit %d: %s", code, stderr)
 	}
 	code, _, stderr = runCLIAll(t, "serve", "--warehouse", wh)
@@ -128,6 +129,52 @@ func TestServeRefusesOpenListenWithoutToken(t *testing.T) {
 	code, _, stderr = runCLIAll(t, "serve", "--warehouse", wh, "--listen", "0.0.0.0:0", "--token-file", empty)
 	if code != 2 || !strings.Contains(stderr, "is empty") {
 		t.Errorf("an empty token file: exit %d: %s", code, stderr)
+	}
+	// Spaces and newlines are no secret either, in the file or the environment.
+	os.WriteFile(empty, []byte("  \n \n"), 0o600)
+	code, _, stderr = runCLIAll(t, "serve", "--warehouse", wh, "--listen", "0.0.0.0:0", "--token-file", empty)
+	if code != 2 || !strings.Contains(stderr, "is empty") {
+		t.Errorf("a blank token file: exit %d: %s", code, stderr)
+	}
+	t.Setenv("SYNCTRACK_WEB_TOKEN", " \n")
+	code, _, stderr = runCLIAll(t, "serve", "--warehouse", wh, "--listen", "0.0.0.0:0")
+	if code != 2 || !strings.Contains(stderr, "SYNCTRACK_WEB_TOKEN is blank") {
+		t.Errorf("a blank SYNCTRACK_WEB_TOKEN: exit %d: %s", code, stderr)
+	}
+}
+
+// On every interface the listener reports [::] or 0.0.0.0, which no browser
+// opens; serve prints loopback and says so. Loopback prints as it was.
+func TestServeAllInterfacesURL(t *testing.T) {
+	for addr, want := range map[string]string{
+		"0.0.0.0:8090":   "http://127.0.0.1:8090/ (listening on all interfaces)",
+		"[::]:8090":      "http://127.0.0.1:8090/ (listening on all interfaces)",
+		":8090":          "http://127.0.0.1:8090/ (listening on all interfaces)",
+		"127.0.0.1:8090": "http://127.0.0.1:8090/",
+		"[::1]:8090":     "http://[::1]:8090/",
+		"10.0.0.5:8090":  "http://10.0.0.5:8090/",
+	} {
+		if got := pagesURL(addr); got != want {
+			t.Errorf("pagesURL(%q) = %q, want %q", addr, got, want)
+		}
+	}
+	dir := t.TempDir()
+	wh := "duckdb://" + filepath.Join(dir, "w.duckdb")
+	if code, out := runCLI(t, "load", "--bucket", "file://"+dir, "--warehouse", wh); code != 0 {
+		t.Fatalf("load: %d %s", code, out)
+	}
+	t.Setenv("SYNCTRACK_WEB_TOKEN", "s3cret")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // serve prints its line, then shuts down at once
+	root := newRootCommand()
+	var out bytes.Buffer
+	root.SetOut(&out)
+	root.SetArgs([]string{"serve", "--warehouse", wh, "--listen", "0.0.0.0:0"})
+	if err := root.ExecuteContext(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if s := out.String(); !strings.Contains(s, " on http://127.0.0.1:") || !strings.Contains(s, "(listening on all interfaces)") {
+		t.Errorf("serve on 0.0.0.0 printed %q", s)
 	}
 }
 
