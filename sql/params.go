@@ -67,8 +67,14 @@ func ParseParams(raw map[string]string, now time.Time) (Values, error) {
 			v[k] = s
 		case kindCount:
 			n, err := strconv.Atoi(s)
-			if err != nil || n < 1 || n > 1_000_000_000 {
-				return nil, fmt.Errorf("%s=%q: want a whole number from 1", k, s)
+			if err != nil || n < 0 || n > 1_000_000_000 {
+				return nil, fmt.Errorf("%s=%q: want a whole number from 0", k, s)
+			}
+			if n == 0 && (k == ParamLimit || k == ParamN) {
+				// What the flags say with 0 (--limit 0: every row, --n 0:
+				// the template's default), and what the header means by
+				// leaving it out.
+				continue
 			}
 			v[k] = n
 		case kindTime:
@@ -99,10 +105,14 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("want an RFC 3339 time, a date (2006-01-02) or an age (36h, 7d)")
 }
 
+// pageOnly are the parameters only the web pages' templates take: they
+// work here, but no person is told of them.
+var pageOnly = map[string]bool{ParamAfterFile: true, ParamAfterRow: true, ParamBefore: true, ParamBeforeRun: true}
+
 func knownParams() []string {
 	out := make([]string, 0, len(paramKinds))
 	for k, kd := range paramKinds {
-		if kd != kindKey {
+		if kd != kindKey && !pageOnly[k] {
 			out = append(out, k)
 		}
 	}

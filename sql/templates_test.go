@@ -134,7 +134,12 @@ func TestParseParams(t *testing.T) {
 			t.Errorf("since %q: %v %v", since, v, err)
 		}
 	}
-	for _, bad := range []map[string]string{{"limit": "0"}, {"limit": "1e3"}, {"limit": "5;"}, {"n": "-1"},
+	// 0 is what --limit 0 and --n 0 say: every row, the template's
+	// default; both as if left out.
+	if v, err := ParseParams(map[string]string{"limit": "0", "n": "0"}, now); err != nil || len(v) != 0 {
+		t.Errorf("limit=0 n=0: %v %v, want nothing set", v, err)
+	}
+	for _, bad := range []map[string]string{{"limit": "-1"}, {"limit": "1e3"}, {"limit": "5;"}, {"n": "-1"},
 		{"status": "failed"}, {"since": "yesterday"}, {"since": "-3d"}, {"bogus": "1"}} {
 		if _, err := ParseParams(bad, now); err == nil {
 			t.Errorf("%v accepted", bad)

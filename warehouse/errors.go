@@ -148,3 +148,28 @@ func Wrap(err error, c Class, reason, hint string) error {
 func DataError(err error, keys ...string) error {
 	return &Error{Class: Data, Reason: "bad_object", Keys: keys, Err: err}
 }
+
+// loadHints are how the tables' hints say what load and the daemon do about
+// an error that passes by itself, and what a command that loads nothing
+// says instead: it retries nothing, the user runs it again.
+var loadHints = [][2]string{
+	{"load again (the daemon retries by itself)", "try again"},
+	{"the load is tried again", "try again"},
+}
+
+// NotLoading is err's message for a command that loads nothing (status,
+// report, query, ...), whose hint says what the user may do: the engines'
+// tables say what the next load does. The message is rewritten, not the
+// *Error: the messages of the errors wrapping it are already written.
+func NotLoading(err error) string {
+	msg := err.Error()
+	var e *Error
+	if !errors.As(err, &e) || e.Hint == "" {
+		return msg
+	}
+	hint := e.Hint
+	for _, h := range loadHints {
+		hint = strings.Replace(hint, h[0], h[1], 1)
+	}
+	return strings.Replace(msg, "("+e.Hint+")", "("+hint+")", 1)
+}

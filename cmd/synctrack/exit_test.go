@@ -198,3 +198,55 @@ func corruptFile(t *testing.T, f *exitFixture) []string {
 	}
 	return []string{"load", "--bucket", "file://" + f.bucket, "--warehouse", f.wh}
 }
+
+// A DuckDB file without the schema the URL names (a misspelt ?schema=) is a
+// config error that says so, for every command that reads synctrack's
+// tables, before any of them is read: not a missing table, which reads like
+// a bug in synctrack's SQL. plan counts it as an empty ledger (load makes
+// the schema), and query runs there (its SQL names what it reads).
+func TestWrongSchemaIsConfig(t *testing.T) {
+	wh, file := loadedWarehouse(t)
+	other := wh + "?schema=other"
+	before := fileSum(t, file)
+	for _, args := range [][]string{
+		{"status", "--warehouse", other},
+		{"records", "--warehouse", other},
+		{"report", "run_summary", "--warehouse", other},
+		{"retry", "--warehouse", other, "--all"},
+		{"views", "--warehouse", other},
+		{"dbt", "--warehouse", other, "--out", t.TempDir()},
+	} {
+		code, stdout, stderr := runCLIAll(t, args...)
+		want := `no schema "other" in this database (it has: synctrack); check ?schema= or run synctrack load first`
+		if code != 2 || !strings.Contains(stderr, want) || strings.Contains(stderr, "please report") {
+			t.Errorf("%s: exit %d, want 2 and %q: %s%s", args[0], code, want, stdout, stderr)
+		}
+	}
+	if fileSum(t, file) != before {
+		t.Error("a command on a schema that is not there changed the database file (made the schema?)")
+	}
+	if code, out := runCLI(t, "query", "--warehouse", other, "SELECT 1 AS one"); code != 0 {
+		t.Errorf("query on another schema: exit %d: %s", code, out)
+	}
+}
+
+// A command that loads nothing retries nothing: its hint for the network
+// not answering says to try again, where load's says the load is tried again.
+func TestUnavailableHintFitsTheCommand(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close() // nothing listens there now: connection refused
+	wh := "postgres://nobody@" + addr + "/db"
+	code, _, stderr := runCLIAll(t, "status", "--warehouse", wh)
+	if code != 3 || !strings.Contains(stderr, "did not answer; try again)") || strings.Contains(stderr, "the load is tried again") {
+		t.Errorf("status: exit %d, want 3 and a hint to try again: %s", code, stderr)
+	}
+	bucket := generateBucket(t, "--orgs", "1", "--syncs", "1", "--runs", "1", "--rows", "5")
+	code, _, stderr = runCLIAll(t, "load", "--bucket", "file://"+bucket, "--warehouse", wh)
+	if code != 3 || !strings.Contains(stderr, "the load is tried again") {
+		t.Errorf("load: exit %d, want 3 and the load's hint: %s", code, stderr)
+	}
+}

@@ -5,12 +5,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/spf13/cobra"
 	"log/slog"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
+
+	"github.com/spf13/cobra"
 
 	"github.com/synctrack/synctrack/warehouse"
 )
@@ -33,36 +34,50 @@ const (
 func run(ctx context.Context, args []string) int {
 	root := newRootCommand()
 	root.SetArgs(args)
-	err := root.ExecuteContext(ctx)
+	c, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return 0
 	}
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil {
-			fatal(root, ee.err, ee.code)
+			fatal(root, c, ee.err, ee.code)
 		}
 		return ee.code
 	}
 	if isUsage(err) {
-		fatal(root, err, exitConfig)
+		fatal(root, c, err, exitConfig)
 		fmt.Fprintln(os.Stderr, "Run 'synctrack --help' for usage.")
 		return exitConfig
 	}
 	code := exitCode(err)
-	fatal(root, err, code)
+	fatal(root, c, err, code)
 	return code
 }
 
 // fatal prints the error that ends the command on stderr: a line, or with
 // --log-format json a log record like the others, so that a machine reading
-// the log sees why it stopped.
-func fatal(root *cobra.Command, err error, code int) {
+// the log sees why it stopped. c is the command that ran (its hints are
+// worded for it: message).
+func fatal(root, c *cobra.Command, err error, code int) {
+	msg := message(c, err)
 	if f, _ := root.PersistentFlags().GetString("log-format"); f == "json" {
-		slog.New(slog.NewJSONHandler(os.Stderr, nil)).Error("synctrack failed", "err", err.Error(), "exit", code)
+		slog.New(slog.NewJSONHandler(os.Stderr, nil)).Error("synctrack failed", "err", msg, "exit", code)
 		return
 	}
-	fmt.Fprintln(os.Stderr, "synctrack:", err)
+	fmt.Fprintln(os.Stderr, "synctrack:", msg)
+}
+
+// loads are the commands that load, whose errors' hints say what the next
+// load does; the others' say what the user may do (warehouse.NotLoading).
+var loads = map[string]bool{"load": true, "run": true, "demo": true, "bench": true}
+
+// message is err as command c prints it.
+func message(c *cobra.Command, err error) string {
+	if c != nil && loads[c.Name()] {
+		return err.Error()
+	}
+	return warehouse.NotLoading(err)
 }
 
 // exitCode maps an error's class to the exit code: what the user must fix is

@@ -80,9 +80,24 @@ const defaultLockWait = 5 * time.Second
 
 // openReader opens a warehouse URL to read what is loaded (status, report,
 // records, views), read-only where the engine has that mode. A local
-// database that does not exist yet is a usage error; a server's schema
-// without tables reads as empty.
+// database that does not exist yet, or has no synctrack schema, is a usage
+// error; a server's schema without tables reads as empty.
 func openReader(cmd *cobra.Command, raw string) (warehouse.Warehouse, error) {
+	w, err := openAnyReader(cmd, raw)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkSchema(cmd, raw, w); err != nil {
+		w.Close()
+		return nil, err
+	}
+	return w, nil
+}
+
+// openAnyReader is openReader for a reader that does not need synctrack's
+// schema to be there: query, whose SQL names what it reads, and plan, for
+// which a schema no load has made is an empty ledger.
+func openAnyReader(cmd *cobra.Command, raw string) (warehouse.Warehouse, error) {
 	exists, err := warehouseExists(raw)
 	if err != nil {
 		return nil, err
@@ -98,16 +113,50 @@ func openReader(cmd *cobra.Command, raw string) (warehouse.Warehouse, error) {
 	return w, err
 }
 
+// checkSchema refuses a warehouse without its schema, where the engine can
+// tell cheaply (warehouse.SchemaFinder): every read of it would fail as a
+// missing table, which reads like a bug in synctrack's SQL.
+func checkSchema(cmd *cobra.Command, raw string, w warehouse.Warehouse) error {
+	f, ok := w.(warehouse.SchemaFinder)
+	if !ok {
+		return nil
+	}
+	found, schemas, err := f.FindSchema(cmd.Context())
+	if err != nil || found {
+		return err
+	}
+	has := "no schema of its own"
+	if len(schemas) > 0 {
+		has = "it has: " + strings.Join(schemas, ", ")
+	}
+	return usageError("warehouse %s: no schema %q in this database (%s); check ?schema= or run synctrack load first",
+		raw, w.Schema(), has)
+}
+
 // openExisting opens a warehouse URL for writing (views, retry) only if it
 // exists: these commands change what a load made, so a local database that
-// is not there yet is a usage error (what says why), not a new empty file.
+// is not there yet, or has no synctrack schema, is a usage error (what says
+// why), not a new empty file or schema.
 func openExisting(cmd *cobra.Command, raw, what string) (warehouse.Warehouse, error) {
-	exists, err := warehouseExists(raw)
+	e, err := engines.Check(raw)
 	if err != nil {
 		return nil, err
 	}
-	if !exists {
-		return nil, usageError("warehouse %s has no database file yet: %s", raw, what)
+	if e.Exists != nil {
+		// A local file: opening it for writing would create the schema,
+		// so look for it read-only first (a few milliseconds).
+		exists, err := e.Exists(raw)
+		if err != nil {
+			return nil, err
+		}
+		if !exists {
+			return nil, usageError("warehouse %s has no database file yet: %s", raw, what)
+		}
+		r, err := openReader(cmd, raw)
+		if err != nil {
+			return nil, err
+		}
+		r.Close()
 	}
 	_, w, err := openWarehouse(cmd, raw, nil, "")
 	return w, err

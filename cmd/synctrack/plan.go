@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/synctrack/synctrack/loader"
+	"github.com/synctrack/synctrack/warehouse"
 	"github.com/synctrack/synctrack/warehouse/engines"
 )
 
@@ -48,12 +49,24 @@ func runPlan(cmd *cobra.Command, _ []string) error {
 	// The ledger is read by prefix alongside the listing, never whole.
 	var src loader.LedgerSource = loader.Ledger{}
 	if exists {
-		w, err := openReader(cmd, whURL)
+		w, err := openAnyReader(cmd, whURL)
 		if err != nil {
 			return err
 		}
 		defer w.Close()
-		src = w
+		// A schema no load has made is an empty ledger too (the load
+		// creates it).
+		if f, ok := w.(warehouse.SchemaFinder); ok {
+			found, _, err := f.FindSchema(ctx)
+			if err != nil {
+				return err
+			}
+			if found {
+				src = w
+			}
+		} else {
+			src = w
+		}
 	}
 	p, err := loader.PlanStream(ctx, src, loader.BucketListings(b, []string{loader.RunsPrefix, loader.FactsPrefix}, 0))
 	if err != nil {

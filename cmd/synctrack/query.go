@@ -67,7 +67,7 @@ func runQuery(cmd *cobra.Command, args []string) error {
 		if err != nil {
 			return 0, usageError("%v", err)
 		}
-		wh, err := openReader(cmd, whURL)
+		wh, err := openAnyReader(cmd, whURL)
 		if err != nil {
 			return 0, err
 		}

@@ -96,6 +96,39 @@ func TestQueryCommand(t *testing.T) {
 	}
 }
 
+// The user's SQL is the user's: an error in it says DuckDB refused the
+// query, with none of the hints meant for synctrack's own SQL or for loads
+// ("please report", "recorded as failed"); a file is not read; more than
+// one statement is refused before any runs, by DuckDB's own splitting.
+func TestQueryErrorsAreTheQuerys(t *testing.T) {
+	wh, _ := loadedWarehouse(t)
+	for _, c := range []struct{ sql, want string }{
+		{"selec 1", "DuckDB refused the query: Parser Error"},
+		{"select * from synctrack.nosuch", "DuckDB refused the query: Catalog Error"},
+		{"select 'a'::int", "DuckDB refused the query: Conversion Error"},
+		{"select * from read_csv('/etc/hostname')", "synctrack query reads the warehouse only, files are not read (file access is disabled)"},
+		{"select count(*) from read_parquet('/tmp/x.parquet')", "files are not read"},
+		{"select 1; select 2", "more than one statement: DuckDB reads 2 statements"},
+		{"select 1; selec 2", "DuckDB refused the query: Parser Error"},
+	} {
+		code, stdout, stderr := runCLIAll(t, "query", "--warehouse", wh, c.sql)
+		if code != 2 || stdout != "" || !strings.Contains(stderr, c.want) {
+			t.Errorf("%s: exit %d, want 2 and %q: %s%s", c.sql, code, c.want, stdout, stderr)
+		}
+		for _, hint := range []string{"please report", "recorded as failed", "load"} {
+			if strings.Contains(stderr, hint) {
+				t.Errorf("%s: says %q, a hint for synctrack's own SQL or loads: %s", c.sql, hint, stderr)
+			}
+		}
+	}
+	// Trailing semicolons and a ';' in a literal are one statement.
+	for _, q := range []string{"select ';' AS s;", "select 1 AS s; ;\n  -- done\n"} {
+		if code, out, stderr := runCLIAll(t, "query", "--warehouse", wh, "--format", "csv", q); code != 0 || !strings.HasPrefix(out, "s\n") {
+			t.Errorf("%q: exit %d: %s%s", q, code, out, stderr)
+		}
+	}
+}
+
 func parquetRows(path string) (int64, error) {
 	f, err := os.Open(path)
 	if err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -91,7 +92,7 @@ func runReport(cmd *cobra.Command, args []string) error {
 	}
 	for p := range v {
 		if !contains(t.Params, p) {
-			return usageError("report %s does not take --%s (it takes: %v)", t.Name, p, t.Params)
+			return usageError("report %s does not take --%s (it takes: %s)", t.Name, p, strings.Join(t.Params, ", "))
 		}
 	}
 	if dry, _ := cmd.Flags().GetBool("dry-run"); dry {

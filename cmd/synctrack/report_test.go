@@ -168,3 +168,37 @@ WHERE typeof(batch_started_at) LIKE 'TIMESTAMP%'`, out).Scan(&got, &ids); err !=
 		t.Errorf("export left %d files behind", len(entries))
 	}
 }
+
+// Parameter errors read as the docs do: names comma-separated, counts from
+// 0 (--limit 0 is every row, --n 0 the template's default), and only the
+// template's own parameters listed, never the web pages' paging ones.
+func TestParameterMessages(t *testing.T) {
+	wh, _ := loadedWarehouse(t)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"report", "new_errors", "--warehouse", wh, "--since", "7d"}, "(it takes: sync, n, limit)"},
+		{[]string{"records", "--warehouse", wh, "--limit=-1"}, `limit="-1": want a whole number from 0`},
+		{[]string{"report", "new_errors", "--warehouse", wh, "--n=-3"}, `n="-3": want a whole number from 0`},
+		{[]string{"sql", "render", "records", "--param", "limit=abc"}, `limit="abc": want a whole number from 0`},
+		{[]string{"sql", "render", "records", "--param", "foo=1"}, `records takes no parameter "foo" (it takes: sync, run, status, identifier, since, limit)`},
+	} {
+		code, stdout, stderr := runCLIAll(t, c.args...)
+		if code != 2 || !strings.Contains(stderr, c.want) || strings.Contains(stderr, "after_file") {
+			t.Errorf("%v: exit %d, want 2 and %q: %s%s", c.args, code, c.want, stdout, stderr)
+		}
+	}
+	for _, args := range [][]string{
+		{"records", "--warehouse", wh, "--limit", "0", "--format", "csv"},
+		{"report", "new_errors", "--warehouse", wh, "--n", "0"},
+	} {
+		if code, out := runCLI(t, args...); code != 0 {
+			t.Errorf("%v: exit %d: %s", args, code, out)
+		}
+	}
+	code, out := runCLI(t, "sql", "render", "records", "--param", "limit=0")
+	if code != 0 || strings.Contains(out, "LIMIT") {
+		t.Errorf("sql render --param limit=0: exit %d, want every row (no LIMIT):\n%s", code, out)
+	}
+}

@@ -1,9 +1,13 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/synctrack/synctrack/warehouse"
 )
 
 const retryHelp = `Put quarantined objects back in the queue. An object that failed
@@ -39,13 +43,46 @@ func runRetry(cmd *cobra.Command, keys []string) error {
 		return err
 	}
 	defer w.Close()
+	notQuarantined, err := unquarantined(cmd.Context(), w, keys)
+	if err != nil {
+		return fmt.Errorf("retry: %w", err)
+	}
 	n, err := w.Requeue(cmd.Context(), keys)
 	if err != nil {
 		return fmt.Errorf("retry: %w", err)
 	}
 	fmt.Fprintf(cmd.OutOrStdout(), "%d quarantined objects put back; the next load reads them again\n", n)
-	if len(keys) > 0 && n < int64(len(keys)) {
-		fmt.Fprintf(cmd.OutOrStdout(), "%d of the keys given were not quarantined (see synctrack status)\n", int64(len(keys))-n)
+	if len(notQuarantined) > 0 {
+		fmt.Fprintf(cmd.OutOrStdout(), "not quarantined, so not put back (see synctrack status): %s\n", someKeys(notQuarantined, 10))
 	}
 	return nil
+}
+
+// unquarantined are those of keys with no quarantined ledger row, read
+// before Requeue changes them: a key mistyped, or failed but not yet
+// quarantined, is named rather than counted.
+func unquarantined(ctx context.Context, w warehouse.Warehouse, keys []string) ([]string, error) {
+	var out []string
+	for _, k := range keys {
+		found := false
+		err := w.ScanLedger(ctx, k, func(v warehouse.LedgerVersion) error {
+			found = found || (v.Key == k && v.Status == warehouse.StatusQuarantined)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		if !found {
+			out = append(out, k)
+		}
+	}
+	return out, nil
+}
+
+// someKeys lists the first most keys, and how many more there are.
+func someKeys(keys []string, most int) string {
+	if len(keys) <= most {
+		return strings.Join(keys, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(keys[:most], ", "), len(keys)-most)
 }

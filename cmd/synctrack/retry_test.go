@@ -40,10 +40,26 @@ func TestQuarantineAndRetryCommand(t *testing.T) {
 			t.Errorf("%v: exit %d, want 2: %s", args, code, out)
 		}
 	}
+	// A key that is not quarantined is named, not just counted; the exit
+	// code stays 0.
+	if code, out := runCLI(t, "retry", "--warehouse", wh, "nosuch/key.parquet"); code != 0 ||
+		!strings.Contains(out, "0 quarantined objects put back") || !strings.Contains(out, "not put back (see synctrack status): nosuch/key.parquet\n") {
+		t.Fatalf("retry of a key not quarantined: exit %d: %s", code, out)
+	}
 	if code, out := runCLI(t, "retry", "--warehouse", wh, "--all"); code != 0 || !strings.Contains(out, "1 quarantined objects put back") {
 		t.Fatalf("retry --all: exit %d: %s", code, out)
 	}
 	if code, out := load(); code != 1 || !strings.Contains(out, "records_updated.66.parquet") {
 		t.Fatalf("load after retry: exit %d, want 1 with the object tried again: %s", code, out)
+	}
+}
+
+func TestSomeKeys(t *testing.T) {
+	keys := []string{"a", "b", "c", "d"}
+	if got := someKeys(keys, 4); got != "a, b, c, d" {
+		t.Errorf("four of at most four: %q", got)
+	}
+	if got := someKeys(keys, 2); got != "a, b and 2 more" {
+		t.Errorf("four of at most two: %q", got)
 	}
 }

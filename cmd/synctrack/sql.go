@@ -80,12 +80,18 @@ func runSQLRender(cmd *cobra.Command, args []string) error {
 		}
 		raw[k] = v
 	}
+	t, err := analysis.Lookup(d.Name(), args[0])
+	if err != nil {
+		return usageError("%v (see synctrack sql list)", err)
+	}
+	for k := range raw {
+		if !contains(t.Params, k) {
+			return usageError("%s takes no parameter %q (it takes: %s)", t.Name, k, strings.Join(t.Params, ", "))
+		}
+	}
 	v, err := analysis.ParseParams(raw, time.Now())
 	if err != nil {
 		return usageError("%v", err)
-	}
-	if _, err := analysis.Lookup(d.Name(), args[0]); err != nil {
-		return usageError("%v (see synctrack sql list)", err)
 	}
 	schema, _ := cmd.Flags().GetString("schema")
 	out, err := analysis.Render(d, schema, args[0], v)

@@ -21,12 +21,13 @@ var _ warehouse.ReadOnlyQuerier = (*Warehouse)(nil)
 func (w *Warehouse) QueryReadOnly(ctx context.Context, q string) (warehouse.Rows, error) {
 	typ, err := w.statementType(ctx, q)
 	if err != nil {
-		return nil, err
+		return nil, warehouse.RefusedQuery("BigQuery", err)
 	}
 	if typ != "SELECT" {
 		return nil, warehouse.NotReadOnly("BigQuery's dry run", "statementType "+typ+", not SELECT")
 	}
-	return w.Query(ctx, q, nil)
+	rows, err := w.Query(ctx, q, nil)
+	return rows, warehouse.RefusedQuery("BigQuery", err)
 }
 
 // statementType is what BigQuery's dry run of q says it is.

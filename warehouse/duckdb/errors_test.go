@@ -2,6 +2,7 @@ package duckdb
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/synctrack/synctrack/warehouse"
@@ -21,5 +22,21 @@ func TestLockedIsTransient(t *testing.T) {
 		if !errors.As(err, &e) || e.Class != warehouse.Transient || e.Reason != "locked" {
 			t.Errorf("%s: %v (class %v), want transient, locked", msg, err, warehouse.ClassOf(err))
 		}
+	}
+}
+
+// DuckDB's parser splits statements: a ';' in a literal or a comment ends
+// none, and empty ones (trailing ';') are not counted.
+func TestCountStatements(t *testing.T) {
+	for q, want := range map[string]int{
+		"select 1": 1, "select 1;": 1, "select 1; ;  \n": 1, "select ';'": 1, "select 1 -- ; x\n": 1,
+		"select 1; -- done\n": 1, "select 1; select 2": 2, "select 1;\nselect 2;select 3;": 3,
+	} {
+		if n, err := countStatements(q); n != want || err != nil {
+			t.Errorf("%q: %d statements, %v; want %d", q, n, err, want)
+		}
+	}
+	if _, err := countStatements("selec 1"); err == nil || !strings.Contains(err.Error(), "Parser Error") {
+		t.Errorf("a syntax error: %v", err)
 	}
 }

@@ -30,6 +30,13 @@ func (w *Warehouse) QueryReadOnly(ctx context.Context, q string) (warehouse.Rows
 			return nil, classify(fmt.Errorf("%s: %w", s, err), nil)
 		}
 	}
+	n, err := countStatements(q)
+	switch {
+	case err != nil:
+		return nil, warehouse.RefusedQuery("DuckDB", err)
+	case n > 1:
+		return nil, warehouse.SeveralStatements("DuckDB", n)
+	}
 	rows, err := w.Query(ctx, q, nil)
 	var e *warehouse.Error
 	switch {
@@ -37,7 +44,13 @@ func (w *Warehouse) QueryReadOnly(ctx context.Context, q string) (warehouse.Rows
 		// The errors table's hint (open the file writable) is for loads.
 		return nil, warehouse.NotReadOnly("DuckDB", e.Err.Error())
 	case err != nil && strings.Contains(err.Error(), "disabled by configuration"):
-		return nil, warehouse.NotReadOnly("DuckDB", err.Error())
+		// Whatever rule the message matched (a read_parquet is "parquet",
+		// a data rule), it is the statement reaching for a file.
+		says := err.Error()
+		if errors.As(err, &e) {
+			says = e.Err.Error()
+		}
+		return nil, warehouse.NoFileAccess("DuckDB", says)
 	}
-	return rows, err
+	return rows, warehouse.RefusedQuery("DuckDB", err)
 }

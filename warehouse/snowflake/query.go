@@ -60,7 +60,7 @@ func (w *Warehouse) QueryReadOnly(ctx context.Context, q string) (warehouse.Rows
 	w.log.Debug("describe", "sql", q)
 	rows, err := w.described.QueryContext(dctx, q)
 	if err != nil {
-		return nil, w.classify(err, q)
+		return nil, warehouse.RefusedQuery("Snowflake", w.classify(err, q))
 	}
 	rows.Close()
 	switch typ {
@@ -73,7 +73,7 @@ func (w *Warehouse) QueryReadOnly(ctx context.Context, q string) (warehouse.Rows
 	w.log.Debug("query", "sql", q)
 	rs, err := w.described.QueryContext(ctx, q)
 	if err != nil {
-		return nil, w.classify(err, q)
+		return nil, warehouse.RefusedQuery("Snowflake", w.classify(err, q))
 	}
 	return rs, nil
 }
