@@ -117,8 +117,13 @@ func Stream(rs Rows, w Writer) (int64, error) {
 }
 
 // Text renders a value as text: "" for NULL, RFC 3339 for instants, JSON for
-// lists, maps and JSON values.
-func Text(v any) string {
+// lists, maps and JSON values, DuckDB's own text for its DECIMAL, INTERVAL
+// and UUID values. Without the column's type a DATE prints as an instant
+// and a UUID in a list as bytes; the writers pass the type (see plain).
+func Text(v any) string { return text(plain(v, nil)) }
+
+// text renders a value plain has seen.
+func text(v any) string {
 	switch x := v.(type) {
 	case nil:
 		return ""
@@ -132,7 +137,7 @@ func Text(v any) string {
 		return strconv.FormatFloat(x, 'f', -1, 64)
 	case *big.Int:
 		return x.String()
-	case []any, map[string]any:
+	case []any, map[string]any, object:
 		b, err := marshal(x)
 		if err != nil {
 			return fmt.Sprint(x)
@@ -153,9 +158,22 @@ func marshal(v any) ([]byte, error) {
 	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
-type csvWriter struct{ w *csv.Writer }
+// types reads each column's type name once, for plain.
+func types(cols []Column) []*colType {
+	ts := make([]*colType, len(cols))
+	for i, c := range cols {
+		ts[i] = parseType(c.Type)
+	}
+	return ts
+}
+
+type csvWriter struct {
+	w     *csv.Writer
+	types []*colType
+}
 
 func (c *csvWriter) Begin(cols []Column) error {
+	c.types = types(cols)
 	names := make([]string, len(cols))
 	for i, col := range cols {
 		names[i] = col.Name
@@ -166,7 +184,7 @@ func (c *csvWriter) Begin(cols []Column) error {
 func (c *csvWriter) Row(vals []any) error {
 	rec := make([]string, len(vals))
 	for i, v := range vals {
-		rec[i] = Text(v)
+		rec[i] = text(plain(v, c.types[i]))
 	}
 	return c.w.Write(rec)
 }
@@ -175,12 +193,14 @@ func (c *csvWriter) Close() error { c.w.Flush(); return c.w.Error() }
 
 // jsonWriter writes one JSON array of objects, keys in column order.
 type jsonWriter struct {
-	w    io.Writer
-	keys [][]byte
-	n    int
+	w     io.Writer
+	keys  [][]byte
+	types []*colType
+	n     int
 }
 
 func (j *jsonWriter) Begin(cols []Column) error {
+	j.types = types(cols)
 	for _, c := range cols {
 		k, _ := json.Marshal(c.Name)
 		j.keys = append(j.keys, k)
@@ -201,12 +221,13 @@ func (j *jsonWriter) Row(vals []any) error {
 		}
 		b.Write(j.keys[i])
 		b.WriteByte(':')
+		v = plain(v, j.types[i])
 		if t, ok := v.(time.Time); ok {
 			v = t.UTC()
 		}
 		val, err := marshal(v)
 		if err != nil {
-			val, _ = marshal(Text(v))
+			val, _ = marshal(text(v))
 		}
 		b.Write(val)
 	}

@@ -11,14 +11,15 @@ import (
 )
 
 // parquetWriter maps engine types to parquet types: integers, doubles,
-// booleans, instants (microseconds, UTC) and dates keep their type; JSON,
-// lists and everything else become strings (JSON text for nested values).
-// Row groups are bounded so an export streams.
+// booleans, instants (microseconds, UTC), dates and DuckDB's DECIMALs keep
+// their type; JSON, lists, maps and everything else become strings, written
+// as the CSV writes them (JSON text for nested values). Columns are in the
+// result's order. Row groups are bounded so an export streams.
 type parquetWriter struct {
 	out   io.Writer
 	w     *parquet.Writer
-	kinds []string // per result column
-	leaf  []int    // result column -> parquet leaf index
+	kinds []string   // per result column
+	types []*colType // per result column
 	row   parquet.Row
 }
 
@@ -37,18 +38,22 @@ func parquetKind(dbType string) string {
 		return "time"
 	case t == "DATE":
 		return "date"
+	case strings.HasPrefix(t, "DECIMAL("):
+		return "decimal"
 	}
 	return "string"
 }
 
 func (p *parquetWriter) Begin(cols []Column) error {
-	g := parquet.Group{}
-	for _, c := range cols {
-		if _, dup := g[c.Name]; dup {
+	p.types = types(cols)
+	g := make(orderedGroup, 0, len(cols))
+	seen := map[string]bool{}
+	for i, c := range cols {
+		if seen[c.Name] {
 			return fmt.Errorf("parquet: duplicate column %q", c.Name)
 		}
+		seen[c.Name] = true
 		kind := parquetKind(c.Type)
-		p.kinds = append(p.kinds, kind)
 		var n parquet.Node
 		switch kind {
 		case "int":
@@ -61,27 +66,24 @@ func (p *parquetWriter) Begin(cols []Column) error {
 			n = parquet.Timestamp(parquet.Microsecond)
 		case "date":
 			n = parquet.Date()
+		case "decimal":
+			if n = decimalNode(p.types[i]); n == nil {
+				kind, n = "string", parquet.String()
+			}
 		default:
 			n = parquet.String()
 		}
-		g[c.Name] = parquet.Optional(n)
-	}
-	schema := parquet.NewSchema("synctrack", g)
-	index := map[string]int{}
-	for i, f := range schema.Fields() { // a Group orders its fields by name
-		index[f.Name()] = i
-	}
-	for _, c := range cols {
-		p.leaf = append(p.leaf, index[c.Name])
+		p.kinds = append(p.kinds, kind)
+		g = append(g, field(c.Name, parquet.Optional(n)))
 	}
 	p.row = make(parquet.Row, len(cols))
-	p.w = parquet.NewWriter(p.out, schema, parquet.MaxRowsPerRowGroup(rowGroupRows), parquet.Compression(&parquet.Snappy))
+	p.w = parquet.NewWriter(p.out, parquet.NewSchema("synctrack", g), parquet.MaxRowsPerRowGroup(rowGroupRows), parquet.Compression(&parquet.Snappy))
 	return nil
 }
 
 func (p *parquetWriter) Row(vals []any) error {
 	for i, v := range vals {
-		val, err := p.value(p.kinds[i], v)
+		val, err := p.value(i, v)
 		if err != nil {
 			return err
 		}
@@ -89,17 +91,20 @@ func (p *parquetWriter) Row(vals []any) error {
 		if v == nil {
 			def = 0
 		}
-		p.row[p.leaf[i]] = val.Level(0, def, p.leaf[i])
+		p.row[i] = val.Level(0, def, i)
 	}
 	_, err := p.w.WriteRows([]parquet.Row{p.row})
 	return err
 }
 
-func (p *parquetWriter) value(kind string, v any) (parquet.Value, error) {
+func (p *parquetWriter) value(i int, v any) (parquet.Value, error) {
 	if v == nil {
 		return parquet.Value{}, nil
 	}
+	kind := p.kinds[i]
 	switch kind {
+	case "decimal":
+		return decimalValue(v, p.types[i])
 	case "int":
 		switch x := v.(type) {
 		case int64:
@@ -126,7 +131,7 @@ func (p *parquetWriter) value(kind string, v any) (parquet.Value, error) {
 			return parquet.Int32Value(int32(x.Unix() / 86400)), nil
 		}
 	default:
-		return parquet.ByteArrayValue([]byte(Text(v))), nil
+		return parquet.ByteArrayValue([]byte(text(plain(v, p.types[i])))), nil
 	}
 	return parquet.Value{}, fmt.Errorf("parquet: %T value in a %s column", v, kind)
 }

@@ -14,10 +14,11 @@ import (
 // tableWriter aligns columns per block of rows, so memory stays bounded; long
 // cells are cut (see cell).
 type tableWriter struct {
-	w    io.Writer
-	tw   *tabwriter.Writer
-	head []string
-	n    int
+	w     io.Writer
+	tw    *tabwriter.Writer
+	head  []string
+	types []*colType
+	n     int
 }
 
 // tableCell is the widest cell in runes; tableTail is how much of a cut
@@ -25,6 +26,7 @@ type tableWriter struct {
 const tableBlock, tableCell, tableTail = 500, 60, 12
 
 func (t *tableWriter) Begin(cols []Column) error {
+	t.types = types(cols)
 	for _, c := range cols {
 		t.head = append(t.head, strings.ToUpper(c.Name))
 	}
@@ -35,7 +37,7 @@ func (t *tableWriter) Begin(cols []Column) error {
 func (t *tableWriter) Row(vals []any) error {
 	cells := make([]string, len(vals))
 	for i, v := range vals {
-		cells[i] = cell(v)
+		cells[i] = cell(plain(v, t.types[i]))
 	}
 	t.n++
 	if t.n%tableBlock == 0 {
@@ -58,7 +60,7 @@ func cell(v any) string {
 	if v == nil {
 		return "NULL"
 	}
-	full := Text(v)
+	full := text(v)
 	s := escapeControls(full)
 	r := []rune(s)
 	switch {

@@ -1,0 +1,192 @@
+package export
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/duckdb/duckdb-go/v2"
+)
+
+// plain turns a scanned value into one every format writes alike: a DuckDB
+// DECIMAL as a json.Number (a number in JSON, its digits elsewhere), UUID,
+// INTERVAL, DATE and TIME as DuckDB's own text, a MAP as a JSON object (or
+// a list of {key, value} when its keys are not text), and so on inside
+// lists and structs. The column's type t decides where the Go type cannot:
+// duckdb-go scans a UUID and a BLOB both to []byte, and a DATE, a TIME and
+// a TIMESTAMP all to time.Time. Values of any other type are returned as
+// they are.
+func plain(v any, t *colType) any {
+	switch x := v.(type) {
+	case duckdb.Decimal:
+		return json.Number(decimalText(x))
+	case duckdb.Interval:
+		return intervalText(x)
+	case duckdb.UUID:
+		return x.String()
+	case duckdb.OrderedMap:
+		return mapValue(x, t)
+	case []byte:
+		if len(x) == 16 && t.is("UUID") {
+			u := duckdb.UUID(x)
+			return u.String()
+		}
+	case time.Time:
+		switch {
+		case t.is("DATE"):
+			return dateText(x)
+		case t.is("TIME"):
+			return x.Format("15:04:05.999999")
+		case t.is("TIMETZ", "TIME WITH TIME ZONE"):
+			return x.Format("15:04:05.999999") + offsetText(x)
+		}
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = plain(e, t.child())
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = plain(e, t.field(k))
+		}
+		return out
+	}
+	return v
+}
+
+// decimalText is the number's shortest exact text (1.5, -0.05), as CSV and
+// table output printed it before JSON and parquet learned DECIMAL.
+func decimalText(d duckdb.Decimal) string {
+	if d.Value == nil {
+		return "0"
+	}
+	return d.String()
+}
+
+// intervalText is DuckDB's own text: "1 year 2 months 3 days 04:05:06",
+// "-00:00:01.5", "00:00:00" for nothing.
+func intervalText(iv duckdb.Interval) string {
+	var parts []string
+	unit := func(n int32, name string) {
+		if n == 0 {
+			return
+		}
+		s := strconv.Itoa(int(n)) + " " + name
+		if n != 1 && n != -1 {
+			s += "s"
+		}
+		parts = append(parts, s)
+	}
+	unit(iv.Months/12, "year")
+	unit(iv.Months%12, "month")
+	unit(iv.Days, "day")
+	if iv.Micros != 0 || len(parts) == 0 {
+		parts = append(parts, clockText(iv.Micros))
+	}
+	return strings.Join(parts, " ")
+}
+
+// clockText is a duration as HH:MM:SS with the fraction's trailing zeros
+// cut; hours go past 24 ("100:00:00"), as in DuckDB.
+func clockText(micros int64) string {
+	sign := ""
+	if micros < 0 {
+		sign, micros = "-", -micros
+	}
+	const sec, min, hour = 1_000_000, 60_000_000, 3_600_000_000
+	s := fmt.Sprintf("%s%02d:%02d:%02d", sign, micros/hour, micros%hour/min, micros%min/sec)
+	if f := micros % sec; f != 0 {
+		s += strings.TrimRight(fmt.Sprintf(".%06d", f), "0")
+	}
+	return s
+}
+
+// dateText is YYYY-MM-DD, with DuckDB's "(BC)" for years before 1.
+func dateText(t time.Time) string {
+	if y := t.Year(); y <= 0 {
+		return fmt.Sprintf("%04d-%02d-%02d (BC)", 1-y, int(t.Month()), t.Day())
+	}
+	return t.Format("2006-01-02")
+}
+
+// offsetText is a TIMETZ's offset as DuckDB prints it: +02, -03:30.
+func offsetText(t time.Time) string {
+	_, off := t.Zone()
+	sign := "+"
+	if off < 0 {
+		sign, off = "-", -off
+	}
+	s := fmt.Sprintf("%s%02d", sign, off/3600)
+	if m, sec := off%3600/60, off%60; m != 0 || sec != 0 {
+		s += fmt.Sprintf(":%02d", m)
+		if sec != 0 {
+			s += fmt.Sprintf(":%02d", sec)
+		}
+	}
+	return s
+}
+
+// mapValue is a MAP as JSON: an object, in the map's order, when its keys
+// are text; a list of {key, value} otherwise, since a JSON object's keys
+// are text and MAP(INTEGER, ...) written as {"1": ...} would lose the type.
+// The column's key type decides, so that every row of a column has the
+// same shape; without one, the keys do.
+func mapValue(m duckdb.OrderedMap, t *colType) any {
+	keys, vals := m.Keys(), m.Values()
+	textKeys := true
+	if t != nil && t.key != nil {
+		textKeys = t.key.is("VARCHAR", "ENUM")
+	} else {
+		for _, k := range keys {
+			if _, ok := k.(string); !ok {
+				textKeys = false
+			}
+		}
+	}
+	if textKeys {
+		o := object{keys: make([]string, len(keys)), vals: make([]any, len(vals))}
+		for i, k := range keys {
+			o.keys[i], _ = k.(string)
+			o.vals[i] = plain(vals[i], t.child())
+		}
+		return o
+	}
+	pairs := make([]any, len(keys))
+	for i, k := range keys {
+		var kt *colType
+		if t != nil {
+			kt = t.key
+		}
+		pairs[i] = map[string]any{"key": plain(k, kt), "value": plain(vals[i], t.child())}
+	}
+	return pairs
+}
+
+// object is a JSON object that keeps its keys' order.
+type object struct {
+	keys []string
+	vals []any
+}
+
+func (o object) MarshalJSON() ([]byte, error) {
+	b := []byte{'{'}
+	for i, k := range o.keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		kb, err := marshal(k)
+		if err != nil {
+			return nil, err
+		}
+		vb, err := marshal(o.vals[i])
+		if err != nil {
+			return nil, err
+		}
+		b = append(append(append(b, kb...), ':'), vb...)
+	}
+	return append(b, '}'), nil
+}
