@@ -67,15 +67,26 @@ func ParseURL(raw string, env func(string) string) (Config, error) {
 	if _, has := u.User.Password(); has {
 		return Config{}, errPasswordInURL
 	}
-	q := u.Query()
+	// Not u.Query(): it drops a pair it cannot read (schema=x;y, %zz), and
+	// the load would go to the default schema without a word.
+	q, err := url.ParseQuery(u.RawQuery)
+	if err != nil {
+		return Config{}, fmt.Errorf("warehouse URL %s: its parameters do not parse: %v", u.Redacted(), err)
+	}
 	if q.Has("password") {
 		return Config{}, errPasswordInURL
 	}
 	c := Config{Schema: "synctrack"}
+	if len(q["schema"]) > 1 {
+		return Config{}, fmt.Errorf("warehouse URL %s: schema= is given %d times", u.Redacted(), len(q["schema"]))
+	}
 	if s := q.Get("schema"); s != "" {
 		c.Schema = s
 	} else if q.Has("schema") {
 		return Config{}, fmt.Errorf("warehouse URL %s: schema= is empty", u.Redacted())
+	}
+	if err := checkSchemaName(c.Schema); err != nil {
+		return Config{}, fmt.Errorf("warehouse URL %s: %w", u.Redacted(), err)
 	}
 	for _, p := range ownParams {
 		q.Del(p)
@@ -94,6 +105,21 @@ func ParseURL(raw string, env func(string) string) (Config, error) {
 	}
 	c.Pool = pc
 	return c, nil
+}
+
+// checkSchemaName refuses what PostgreSQL would refuse or change: a NUL
+// byte, the pg_ prefix it reserves, and a name past NAMEDATALEN-1 bytes,
+// which it cuts to 63 without a word (two long names would share a schema).
+func checkSchemaName(s string) error {
+	switch {
+	case strings.ContainsRune(s, 0):
+		return fmt.Errorf("schema=%q: PostgreSQL names hold no NUL byte", s)
+	case strings.HasPrefix(s, "pg_"):
+		return fmt.Errorf("schema=%q: PostgreSQL reserves names beginning pg_", s)
+	case len(s) > 63:
+		return fmt.Errorf("schema=%q: %d bytes; PostgreSQL keeps 63 of a name", s, len(s))
+	}
+	return nil
 }
 
 // redactParseError keeps pgx's reason but not the connection string it may quote.

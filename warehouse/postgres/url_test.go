@@ -27,6 +27,17 @@ func TestParseURL(t *testing.T) {
 		{"postgres://u@h:notaport/db", "", "want postgres://"},
 		{"postgres://u@h/db?sslmode=bogus", "", "sslmode"},
 		{"mysql://u@h/db", "", "want postgres://"},
+		// Parameters that do not parse, or a schema PostgreSQL would refuse
+		// or cut, are errors, not the default schema.
+		{"postgres://u@h/db?schema=x;y", "", "do not parse"},
+		{"postgres://u@h/db?schema=%zz", "", "do not parse"},
+		{"postgres://u@h/db?sslmode=disable;schema=zz", "", "do not parse"},
+		{"postgres://u@h/db?schema=a&schema=b", "", "given 2 times"},
+		{"postgres://u@h/db?schema=pg_foo", "", "reserves"},
+		{"postgres://u@h/db?schema=a%00b", "", "NUL"},
+		{"postgres://u@h/db?schema=" + strings.Repeat("s", 64), "", "63"},
+		{"postgres://u@h/db?schema=" + strings.Repeat("s", 63), strings.Repeat("s", 63), ""},
+		{"postgres://u@h/db?schema=PG_upper", "PG_upper", ""},
 	} {
 		cfg, err := postgres.ParseURL(c.url, func(string) string { return "" })
 		switch {
