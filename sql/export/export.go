@@ -225,6 +225,11 @@ func (j *jsonWriter) Row(vals []any) error {
 		if t, ok := v.(time.Time); ok {
 			v = t.UTC()
 		}
+		// A JSON column an engine hands back as its text (PostgreSQL's
+		// jsonb) is nested as JSON, as DuckDB's decoded one is, not quoted.
+		if raw, ok := jsonText(v, j.types[i]); ok {
+			v = raw
+		}
 		val, err := marshal(v)
 		if err != nil {
 			val, _ = marshal(text(v))
@@ -240,4 +245,25 @@ func (j *jsonWriter) Row(vals []any) error {
 func (j *jsonWriter) Close() error {
 	_, err := io.WriteString(j.w, "\n]\n")
 	return err
+}
+
+// jsonText is v as raw JSON when its column is of a JSON type and v is
+// valid JSON text.
+func jsonText(v any, t *colType) (json.RawMessage, bool) {
+	if !t.is("JSON", "JSONB") {
+		return nil, false
+	}
+	var b []byte
+	switch x := v.(type) {
+	case string:
+		b = []byte(x)
+	case []byte:
+		b = x
+	default:
+		return nil, false
+	}
+	if !json.Valid(b) {
+		return nil, false
+	}
+	return json.RawMessage(b), true
 }
