@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
@@ -33,6 +34,32 @@ func TestPostgresCommands(t *testing.T) {
 	var recs []map[string]any
 	if code != 0 || json.Unmarshal([]byte(out), &recs) != nil || len(recs) != 3 || recs[0]["outcome"] != "rejected" {
 		t.Fatalf("records: exit %d:\n%s", code, out)
+	}
+	// jsonb comes back as text; the JSON output nests it, as DuckDB's.
+	if _, ok := recs[0]["record_payload"].(map[string]any); !ok {
+		t.Errorf("records --format json: record_payload is a %T, want an object", recs[0]["record_payload"])
+	}
+	// synctrack query: one statement, in a read-only transaction.
+	u, _ := url.Parse(wh)
+	schema := u.Query().Get("schema")
+	code, out = runCLI(t, "query", "--warehouse", wh, "--format", "json", "SELECT count(*) AS n FROM "+schema+".sync_records")
+	var n []map[string]any
+	if code != 0 || json.Unmarshal([]byte(out), &n) != nil || len(n) != 1 || n[0]["n"] == float64(0) {
+		_, _, errs := runCLIAll(t, "query", "--warehouse", wh, "SELECT count(*) AS n FROM "+schema+".sync_records")
+		t.Fatalf("query: exit %d:\n%s\n%s", code, out, errs)
+	}
+	for stmt, says := range map[string]string{
+		"DELETE FROM " + schema + ".sync_records":    "not a read-only query",
+		"SELECT 1; SELECT 2":                         "more than one statement",
+		"SELEC 1":                                    "PostgreSQL refused the query",
+		"SELECT * FROM " + schema + ".no_such_table": "PostgreSQL refused the query",
+	} {
+		if code, _, errs := runCLIAll(t, "query", "--warehouse", wh, stmt); code != 2 || !strings.Contains(errs, says) {
+			t.Errorf("query %q: exit %d, %q; want 2 saying %q", stmt, code, errs, says)
+		}
+	}
+	if code, out := runCLI(t, "query", "--warehouse", wh, "SELECT count(*) FROM "+schema+".sync_records"); code != 0 || strings.Contains(out, " 0\n") {
+		t.Errorf("the DELETE took rows away: exit %d:\n%s", code, out)
 	}
 	code, out = runCLI(t, "report", "run_summary", "--warehouse", wh, "--format", "csv")
 	if code != 0 || !strings.Contains(out, "rejection_rate") || strings.Count(out, "\n") != 5 {
