@@ -6,6 +6,7 @@ package daemon
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -64,7 +65,8 @@ type Config struct {
 	EventsDebounce time.Duration
 }
 
-// WithDefaults fills every zero field with its default.
+// WithDefaults fills every zero field with its default; a negative one is
+// left for Validate to refuse (it used to become the default unseen).
 func (c Config) WithDefaults() Config {
 	ts := make([]Target, len(c.Targets))
 	for i, t := range c.Targets {
@@ -77,22 +79,22 @@ func (c Config) WithDefaults() Config {
 		t.Schedule = or(t.Schedule, DefaultSchedule)
 		t.FactsSchedule = or(t.FactsSchedule, DefaultFactsSchedule)
 		t.ReconcileSchedule = or(t.ReconcileSchedule, DefaultReconcileSchedule)
-		if t.QuietPeriod <= 0 {
+		if t.QuietPeriod == 0 {
 			t.QuietPeriod = DefaultQuietPeriod
 		}
 		ts[i] = t
 	}
 	c.Targets = ts
-	if c.WebhookMaxBytes <= 0 {
+	if c.WebhookMaxBytes == 0 {
 		c.WebhookMaxBytes = DefaultWebhookBytes
 	}
-	if c.EventsDebounce <= 0 {
+	if c.EventsDebounce == 0 {
 		c.EventsDebounce = DefaultEventsDebounce
 	}
-	if c.Grace <= 0 {
+	if c.Grace == 0 {
 		c.Grace = DefaultGrace
 	}
-	if c.LeaseTTL <= 0 {
+	if c.LeaseTTL == 0 {
 		c.LeaseTTL = DefaultLeaseTTL
 	}
 	if c.Retry.Base <= 0 {
@@ -120,12 +122,27 @@ func (c Config) Validate() error {
 	if len(c.Targets) == 0 {
 		return errors.New("no targets: set bucket and warehouse, or a targets: list in the config file")
 	}
-	seen := map[string]bool{}
+	for name, v := range map[string]int64{"webhook_max_bytes": c.WebhookMaxBytes, "events_debounce": int64(c.EventsDebounce),
+		"grace_period": int64(c.Grace), "lease_ttl": int64(c.LeaseTTL)} {
+		if v < 0 {
+			return fmt.Errorf("%s: want 0 (the default) or more, not a negative", name)
+		}
+	}
+	seen, warehouses := map[string]bool{}, map[string]string{}
 	for _, t := range c.Targets {
 		if seen[t.Name] {
 			return fmt.Errorf("target %q: two targets have this name", t.Name)
 		}
 		seen[t.Name] = true
+		// Two targets loading one warehouse would fight over its ledger
+		// (DuckDB: its file) every cycle.
+		if other, ok := warehouses[sameWarehouse(t.Warehouse)]; ok {
+			return fmt.Errorf("targets %q and %q: both load warehouse %s; give each target its own (a schema= of its own on a server engine)", other, t.Name, t.Warehouse)
+		}
+		warehouses[sameWarehouse(t.Warehouse)] = t.Name
+		if t.QuietPeriod < 0 {
+			return fmt.Errorf("target %q: quiet_period: want 0 (the default) or more, not a negative", t.Name)
+		}
 		if t.Bucket == "" || t.Warehouse == "" {
 			return fmt.Errorf("target %q: needs both bucket and warehouse", t.Name)
 		}
@@ -134,13 +151,38 @@ func (c Config) Validate() error {
 				return fmt.Errorf("target %q: %v", t.Name, err)
 			}
 		}
-		for _, s := range []string{t.Schedule, t.FactsSchedule, t.ReconcileSchedule} {
-			if _, err := cron.ParseStandard(s); err != nil {
-				return fmt.Errorf("target %q: schedule %q: %v (want a cron expression such as */5 * * * * or @every 5m)", t.Name, s, err)
+		for _, k := range []struct{ key, s string }{{"schedule", t.Schedule}, {"facts_schedule", t.FactsSchedule},
+			{"reconcile_schedule", t.ReconcileSchedule}} {
+			if err := checkSchedule(k.s); err != nil {
+				return fmt.Errorf("target %q: %s %q: %v (want a cron expression such as */5 * * * * or @every 5m)", t.Name, k.key, k.s, err)
 			}
 		}
 	}
 	return nil
+}
+
+// checkSchedule parses a schedule as the daemon will. The cron library
+// takes "@every 0s" or a negative as every second; those are refused.
+func checkSchedule(s string) error {
+	if _, err := cron.ParseStandard(s); err != nil {
+		return err
+	}
+	if d, ok := strings.CutPrefix(s, "@every "); ok {
+		if every, err := time.ParseDuration(strings.TrimSpace(d)); err == nil && every < time.Second {
+			return fmt.Errorf("@every %v: want 1s or more", every)
+		}
+	}
+	return nil
+}
+
+// sameWarehouse is a warehouse URL as compared between targets: a DuckDB
+// file by its cleaned path, anything else as written.
+func sameWarehouse(raw string) string {
+	if p, ok := strings.CutPrefix(raw, "duckdb://"); ok {
+		p, _, _ = strings.Cut(p, "?")
+		return "duckdb://" + filepath.Clean(p)
+	}
+	return raw
 }
 
 // targetKeys are the keys of one entry of targets:.

@@ -73,19 +73,22 @@ func (t *target) run(stop, ctx context.Context, s scope) {
 }
 
 // keep puts what a failed cycle was asked to load and complete (webhook run
-// folders, sync.completed runs) back in the queue without waking the loop:
-// the next tick applies it. A sync.completed answered 202 is not dropped
-// because the warehouse was held longer than the cycle's retries. (A
-// restart does drop it; the quiet period then completes the run.)
+// folders, sync.completed runs, the fact tables' refresh) back in the queue
+// without waking the loop: the next tick applies it. A sync.completed
+// answered 202 is not dropped because the warehouse was held longer than
+// the cycle's retries, and the fact tables of a failed startup or facts
+// cycle are not left for the next facts tick, hours away (a run tick alone
+// does not refresh them). (A restart does drop it; the quiet period then
+// completes the run.)
 func (t *target) keep(s scope) {
-	if len(s.folders) == 0 && len(s.complete) == 0 && len(s.events) == 0 {
+	if len(s.folders) == 0 && len(s.complete) == 0 && len(s.events) == 0 && !s.facts {
 		return
 	}
 	t.mu.Lock()
-	t.pending.merge(scope{folders: s.folders, complete: s.complete, facts: s.facts && len(s.events) > 0, events: s.events, why: s.why})
+	t.pending.merge(scope{folders: s.folders, complete: s.complete, facts: s.facts, events: s.events, why: s.why})
 	t.mu.Unlock()
-	t.log.Info("kept the failed cycle's webhook and event work for the next cycle; its messages are acknowledged only once it commits",
-		"folders", len(s.folders), "runs", len(s.complete), "messages", len(s.events))
+	t.log.Info("kept the failed cycle's work for the next cycle; its messages are acknowledged only once it commits",
+		"folders", len(s.folders), "runs", len(s.complete), "messages", len(s.events), "facts", s.facts)
 }
 
 // waited logs and counts a backoff wait.

@@ -1,0 +1,62 @@
+package daemon
+
+import (
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+)
+
+// What the cron library or WithDefaults would quietly make something else
+// is refused, naming the key: a schedule of @every 0s (every second), a
+// negative duration (the default), two targets on one warehouse (a fight
+// over its ledger every cycle).
+func TestValidateRefusesWhatWouldChangeUnseen(t *testing.T) {
+	base := func() Config {
+		return Config{Targets: []Target{{Name: "a", Bucket: "file:///tmp/b", Warehouse: "duckdb:///tmp/w.duckdb"}}}
+	}
+	for name, c := range map[string]struct {
+		edit func(*Config)
+		says string
+	}{
+		"every 0s":          {func(c *Config) { c.Targets[0].Schedule = "@every 0s" }, `schedule "@every 0s"`},
+		"every negative":    {func(c *Config) { c.Targets[0].FactsSchedule = "@every -5s" }, `facts_schedule "@every -5s"`},
+		"bad reconcile":     {func(c *Config) { c.Targets[0].ReconcileSchedule = "nope" }, `reconcile_schedule "nope"`},
+		"negative grace":    {func(c *Config) { c.Grace = -time.Second }, "grace_period"},
+		"negative lease":    {func(c *Config) { c.LeaseTTL = -time.Second }, "lease_ttl"},
+		"negative bytes":    {func(c *Config) { c.WebhookMaxBytes = -1 }, "webhook_max_bytes"},
+		"negative debounce": {func(c *Config) { c.EventsDebounce = -time.Second }, "events_debounce"},
+		"negative quiet":    {func(c *Config) { c.Targets[0].QuietPeriod = -time.Second }, "quiet_period"},
+		"one warehouse": {func(c *Config) {
+			c.Targets = append(c.Targets, Target{Name: "b", Bucket: "file:///tmp/c", Warehouse: "duckdb:///tmp/./w.duckdb?threads=1"})
+		}, "both load warehouse"},
+	} {
+		cfg := base()
+		c.edit(&cfg)
+		if err := cfg.WithDefaults().Validate(); err == nil || !strings.Contains(err.Error(), c.says) {
+			t.Errorf("%s: %v, want an error naming %s", name, err, c.says)
+		}
+	}
+	ok := base()
+	ok.Targets = append(ok.Targets, Target{Name: "b", Bucket: "file:///tmp/c", Warehouse: "duckdb:///tmp/other.duckdb"})
+	ok.Targets[0].Schedule = "@every 1s"
+	if err := ok.WithDefaults().Validate(); err != nil {
+		t.Errorf("a valid config: %v", err)
+	}
+}
+
+// A failed cycle that was to refresh the fact tables (the startup cycle,
+// a facts tick) keeps that for the next tick; before, only webhook and
+// event work was kept and the fact tables waited for the next facts tick.
+func TestFailedCycleKeepsItsFacts(t *testing.T) {
+	tg := &target{log: slog.New(slog.DiscardHandler)}
+	tg.keep(scope{runs: true, facts: true, why: "startup"})
+	if !tg.pending.facts {
+		t.Errorf("the failed startup cycle's fact refresh was dropped: %+v", tg.pending)
+	}
+	tg = &target{log: slog.New(slog.DiscardHandler)}
+	tg.keep(scope{runs: true, why: "schedule"})
+	if tg.pending.facts || tg.pending.runs {
+		t.Errorf("a failed run tick queued work of its own: %+v", tg.pending)
+	}
+}
