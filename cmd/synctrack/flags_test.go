@@ -57,3 +57,21 @@ func TestBadLocalPathsAreUsageErrors(t *testing.T) {
 		}
 	}
 }
+
+// check: true in a config file would make every start of the daemon a
+// check that exits 0 (a restart loop under systemd): flags that only make
+// sense on a command line are refused as config keys.
+func TestConfigRefusesCommandLineOnlyKeys(t *testing.T) {
+	dir := t.TempDir()
+	for _, key := range []string{"check: true", "config: other.yaml", "dry_run: true"} {
+		p := filepath.Join(dir, "c.yaml")
+		body := "bucket: file://" + dir + "\nwarehouse: duckdb://" + filepath.Join(dir, "w.duckdb") + "\n" + key + "\n"
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		name, _, _ := strings.Cut(key, ":")
+		if code, _, errs := runCLIAll(t, "run", "--config", p); code != 2 || !strings.Contains(errs, `"`+name+`" is a command-line flag only`) {
+			t.Errorf("%s in a config file: exit %d, %q", key, code, errs)
+		}
+	}
+}

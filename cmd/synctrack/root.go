@@ -96,12 +96,20 @@ func applyConfig(cmd *cobra.Command) error {
 	// One file serves every command, so a key is wrong only if no command knows it.
 	known := flagKeys(cmd.Root())
 	for k := range file {
+		if notInFile[k] {
+			// check: true would make every start a check that exits 0 (a
+			// restart loop under systemd); config: names this file.
+			return usageError("config %s: %q is a command-line flag only, not a config key", path, k)
+		}
 		if !known[k] {
 			return usageError("config %s: unknown key %q", path, k)
 		}
 	}
 	return nil
 }
+
+// notInFile are flags a config file may not set.
+var notInFile = map[string]bool{"check": true, "config": true, "dry_run": true, "help": true}
 
 // flagKeys lists the config keys of every flag of every command.
 func flagKeys(c *cobra.Command) map[string]bool {
