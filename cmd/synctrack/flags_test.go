@@ -75,3 +75,17 @@ func TestConfigRefusesCommandLineOnlyKeys(t *testing.T) {
 		}
 	}
 }
+
+// run --check refuses the values the start refuses, which it used to pass.
+func TestRunCheckRefusesWhatTheStartRefuses(t *testing.T) {
+	dir := t.TempDir()
+	base := []string{"run", "--bucket", "file://" + dir, "--warehouse", "duckdb://" + filepath.Join(dir, "w.duckdb"), "--check"}
+	for _, extra := range [][]string{{"--memory-limit", "12 bananas"}, {"--retention", "-3"}, {"--workers", "0"}, {"--grace-period", "-5s"}} {
+		if code, _, errs := runCLIAll(t, append(base, extra...)...); code != 2 || !strings.Contains(strings.ReplaceAll(errs, "_", "-"), strings.TrimPrefix(extra[0], "--")) {
+			t.Errorf("run --check %v: exit %d, %q", extra, code, errs)
+		}
+	}
+	if code, out := runCLI(t, base...); code != 0 || !strings.Contains(out, "config ok") {
+		t.Errorf("a good config: exit %d: %s", code, out)
+	}
+}

@@ -126,6 +126,20 @@ func runDaemon(cmd *cobra.Command, _ []string) error {
 	if err != nil {
 		return err
 	}
+	// What the start refuses of the config, --check refuses too: the loads'
+	// numbers, retention, the memory limit. (Not whether the bucket and the
+	// warehouse are there: a config is checked on other machines too.)
+	if err := checkLoadFlags(cmd); err != nil {
+		return err
+	}
+	retention, err := retentionDays(cmd)
+	if err != nil {
+		return err
+	}
+	ml, _ := cmd.Flags().GetString("memory-limit")
+	if _, err := parseMemoryLimit(ml); err != nil {
+		return err
+	}
 	if check, _ := cmd.Flags().GetBool("check"); check {
 		if _, _, err := daemonWebAuth(cmd, cfg); err != nil {
 			return err
@@ -141,7 +155,6 @@ func runDaemon(cmd *cobra.Command, _ []string) error {
 		return nil
 	}
 	tuneGC(os.Getenv("GOGC"))
-	ml, _ := cmd.Flags().GetString("memory-limit")
 	limit, err := applyMemoryLimit(ml, os.Getenv("GOMEMLIMIT"), cgroupMemoryMax())
 	if err != nil {
 		return err
@@ -158,9 +171,7 @@ func runDaemon(cmd *cobra.Command, _ []string) error {
 	if lo.QuarantineAfter == 0 {
 		lo.QuarantineAfter = -1 // the flag's 0 is never; the option's 0 is the default
 	}
-	if lo.RetentionDays, err = retentionDays(cmd); err != nil {
-		return err
-	}
+	lo.RetentionDays = retention
 	ctx := cmd.Context()
 	pages, closePages, err := daemonPages(cmd, cfg, log)
 	if err != nil {

@@ -31,9 +31,9 @@ func applyMemoryLimit(flag, gomemlimit string, cgroupMax int64) (int64, error) {
 		}
 	case "off", "0":
 	default:
-		n, err := parseBytes(s)
-		if err != nil || n <= 0 {
-			return 0, usageError("--memory-limit %q: want a size such as 256MiB or 1GiB, auto or off", s)
+		n, err := parseMemoryLimit(s)
+		if err != nil {
+			return 0, err
 		}
 		limit = n
 	}
@@ -41,6 +41,21 @@ func applyMemoryLimit(flag, gomemlimit string, cgroupMax int64) (int64, error) {
 		debug.SetMemoryLimit(limit)
 	}
 	return limit, nil
+}
+
+// parseMemoryLimit checks --memory-limit: a size, auto or off (0: no limit
+// but the default's, "" and auto and off).
+func parseMemoryLimit(flag string) (int64, error) {
+	switch s := strings.TrimSpace(flag); s {
+	case "", "auto", "off", "0":
+		return 0, nil
+	default:
+		n, err := parseBytes(s)
+		if err != nil || n <= 0 {
+			return 0, usageError("--memory-limit %q: want a size such as 256MiB or 1GiB, auto or off", s)
+		}
+		return n, nil
+	}
 }
 
 // parseBytes reads 256MiB, 1GiB, 512MB or a plain byte count.
