@@ -149,6 +149,12 @@ func TestWebhookLoadsRun(t *testing.T) {
 		{"signed with another secret", bad, sign("wrong", bad), 401},
 		{"signature of another body", bad, sign(secret, event("run-wanted")), 401},
 		{"oversize", `{"pad":"` + strings.Repeat("x", 5000) + `"}`, "", 413},
+		// Signed but not one JSON object: null would list every run, and
+		// trailing data would be dropped unread.
+		{"signed null", "null", sign(secret, "null"), 400},
+		{"signed array", "[]", sign(secret, "[]"), 400},
+		{"signed object then garbage", `{"type":"sync.completed"} garbage`, sign(secret, `{"type":"sync.completed"} garbage`), 400},
+		{"signed two objects", bad + bad, sign(secret, bad+bad), 400},
 	} {
 		if got := post(t, url, c.body, c.sig); got != c.want {
 			t.Errorf("%s: status %d, want %d", c.name, got, c.want)

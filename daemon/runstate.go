@@ -36,8 +36,15 @@ func (t *target) runStates(ctx context.Context, rs warehouse.RunStates, touched 
 			return err
 		}
 		m.runs.WithLabelValues(name, "completed_webhook").Add(float64(n))
+		// CompleteRuns counts the runs it changed but does not name them, so a
+		// run is logged complete only when every named run was; a duplicate
+		// delivery or an unknown run changes nothing and is not news.
 		for _, r := range refs {
-			t.log.Info("run complete (sync.completed)", "run", r.RunID, "sync", r.SyncID, "org", r.OrgID)
+			if int(n) == len(refs) {
+				t.log.Info("run complete (sync.completed)", "run", r.RunID, "sync", r.SyncID, "org", r.OrgID)
+			} else {
+				t.log.Debug("run named by sync.completed", "run", r.RunID, "sync", r.SyncID, "org", r.OrgID, "completed", n)
+			}
 		}
 		if int(n) < len(refs) {
 			// State lives in sync_runs, whose row comes from metadata.json.

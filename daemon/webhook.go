@@ -111,6 +111,16 @@ func parseEvent(body []byte) (event, error) {
 	if err := dec.Decode(&top); err != nil {
 		return event{}, fmt.Errorf("body is not a JSON object: %v", err)
 	}
+	// null decodes into a nil map without error, and would read as a
+	// delivery naming no run: a listing of every run.
+	if top == nil {
+		return event{}, fmt.Errorf("body is not a JSON object: got null")
+	}
+	// Decode stops after the first value; what follows would be signed yet
+	// never read.
+	if _, err := dec.Token(); err != io.EOF {
+		return event{}, fmt.Errorf("body is not a single JSON object: data after it")
+	}
 	objs := []map[string]any{top}
 	for _, k := range []string{"data", "payload", "sync_run", "syncRun", "run", "object"} {
 		if m, ok := top[k].(map[string]any); ok {

@@ -18,6 +18,7 @@ func FuzzParseEvent(f *testing.F) {
 		`{"orgId":1e400,"syncId":-0,"runId":123456789012345678901234567890}`,
 		`{"org_id":"..","sync_id":".","run_id":"a\\b"}`,
 		`{"org_id":"a/b"}`, `{"data":{"org_id":".."},"org_id":"x"}`, `null`, `[]`, `{`,
+		`{"type":"sync.completed"} garbage`, `{"org_id":"1"}{"org_id":"2"}`, "{}\n\t ",
 		`{"org_id":"\u002e\u002e","sync_id":"\ud800"}`, `{"run":{"runId":"%2e%2e"}}`,
 	} {
 		f.Add([]byte(s))

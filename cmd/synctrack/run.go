@@ -151,6 +151,7 @@ func runDaemon(cmd *cobra.Command, _ []string) error {
 				fmt.Fprintf(cmd.OutOrStdout(), "target %s: events %s, reconcile %s\n", t.Name, t.Events, t.ReconcileSchedule)
 			}
 		}
+		fmt.Fprintln(cmd.OutOrStdout(), webhookState(cfg))
 		fmt.Fprintln(cmd.OutOrStdout(), "config ok")
 		return nil
 	}
@@ -191,6 +192,7 @@ func runDaemon(cmd *cobra.Command, _ []string) error {
 	if pages != nil {
 		log.Info("web pages", "url", pagesURL(d.Addr()))
 	}
+	log.Info(webhookState(cfg))
 	return d.Run(ctx)
 }
 

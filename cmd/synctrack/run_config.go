@@ -72,13 +72,9 @@ func daemonConfig(cmd *cobra.Command) (daemon.Config, error) {
 			return daemon.Config{}, usageError("target %s: %v", t.Name, err)
 		}
 	}
-	secret := str("webhook-secret")
-	if p := str("webhook-secret-file"); p != "" {
-		raw, err := os.ReadFile(p)
-		if err != nil {
-			return daemon.Config{}, usageError("webhook secret: %v", err)
-		}
-		secret = strings.TrimSpace(string(raw))
+	secret, err := webhookSecret(str("webhook-secret"), explicit("webhook-secret"), str("webhook-secret-file"))
+	if err != nil {
+		return daemon.Config{}, err
 	}
 	cfg := daemon.Config{Targets: targets, Listen: str("listen"), WebhookSecret: secret}
 	cfg.WebhookMaxBytes, _ = fl.GetInt64("webhook-max-bytes")
@@ -122,4 +118,39 @@ func parseTargets(raw []byte, list bool, from string) ([]daemon.Target, error) {
 		return nil, usageError("%s: %v", from, err)
 	}
 	return ts, nil
+}
+
+// webhookSecret reads the secret from file when given (spaces and newlines
+// around it dropped), else takes the flag or SYNCTRACK_WEBHOOK_SECRET. An
+// empty secret turns the webhook off, so one that was set yet is empty or
+// blank is refused, as serve refuses an empty token file: whoever set it
+// meant the webhook on, and would only see the sender's 404s.
+func webhookSecret(value string, set bool, file string) (string, error) {
+	if file != "" {
+		raw, err := os.ReadFile(file)
+		if err != nil {
+			return "", usageError("webhook secret: %v", err)
+		}
+		secret := strings.TrimSpace(string(raw))
+		if secret == "" {
+			return "", usageError("webhook secret file %s is empty or blank", file)
+		}
+		return secret, nil
+	}
+	if set && strings.TrimSpace(value) == "" {
+		return "", usageError("webhook secret (--webhook-secret or SYNCTRACK_WEBHOOK_SECRET) is empty or blank: set a secret or unset it")
+	}
+	return value, nil
+}
+
+// webhookState says whether POST /webhook will take deliveries, for the
+// startup log and --check: an unset secret turns it off without an error.
+func webhookState(cfg daemon.Config) string {
+	switch {
+	case cfg.Listen == "":
+		return "webhook off: no --listen"
+	case cfg.WebhookSecret == "":
+		return "webhook off: no secret"
+	}
+	return "webhook on POST /webhook"
 }
