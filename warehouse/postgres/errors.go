@@ -32,7 +32,10 @@ var errorRules = []warehouse.Rule{
 		Hint: "check the user in the URL and its password (PGPASSWORD, ~/.pgpass or " + PasswordEnv + ") and pg_hba.conf"},
 	{Class: warehouse.Config, Reason: "permission", Match: sqlstate("42501"),
 		Hint: "grant the loading role what README's Postgres section lists (CREATE on the database for the first run, or own the schema)"},
-	{Class: warehouse.Config, Reason: "not_found", Match: sqlstate("3D000", "3F000", "42P01", "42883"),
+	// A load creates the schema and its tables, never the database.
+	{Class: warehouse.Config, Reason: "no_database", Match: sqlstate("3D000"),
+		Hint: "the database in the URL does not exist on this server: create it (createdb) or fix the URL's /DB"},
+	{Class: warehouse.Config, Reason: "not_found", Match: sqlstate("3F000", "42P01", "42883"),
 		Hint: "the database, schema or table does not exist: check the URL, or load once to create the schema"},
 	{Class: warehouse.Config, Reason: "bad_setting", Match: sqlstate("42704", "22023"),
 		Hint: "a URL parameter that is neither synctrack's nor pgx's is sent to the server as a setting; check its spelling"},

@@ -53,7 +53,7 @@ func TestOpenErrors(t *testing.T) {
 		want      warehouse.Class
 		reason    string
 	}{
-		{"no such database", strings.Replace(good, "/"+pgtest.Database+"?", "/nope?", 1), warehouse.Config, "not_found"},
+		{"no such database", strings.Replace(good, "/"+pgtest.Database+"?", "/nope?", 1), warehouse.Config, "no_database"},
 		{"no such role", srv.URLAs("nobody", "errs"), warehouse.Config, "auth"},
 		{"unknown setting", good + "&bogus_setting=1", warehouse.Config, "bad_setting"},
 		{"nothing listening", "postgres://postgres@" + refused + "/db?sslmode=disable&connect_timeout=5", warehouse.Transient, "network"},
