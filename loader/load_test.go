@@ -3,10 +3,13 @@ package loader_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"testing"
 
 	"github.com/synctrack/synctrack/gen"
 	"github.com/synctrack/synctrack/internal/testbucket"
+	"github.com/synctrack/synctrack/loader"
+	"github.com/synctrack/synctrack/warehouse"
 )
 
 // The seed's query (rejected identifiers grouped by message) over the raw files
@@ -87,5 +90,28 @@ func TestLoadS3AndMem(t *testing.T) {
 				t.Fatalf("second load loaded %d files", again.Files)
 			}
 		})
+	}
+}
+
+// A file:// bucket whose folder went away (unmounted, moved) lists as
+// empty: the load says so, as a transient error, instead of "nothing new"
+// cycle after cycle; once the folder is back it loads.
+func TestBucketFolderGone(t *testing.T) {
+	url, dir := generated(t, smallOptions())
+	w := openWarehouse(t)
+	b := testbucket.Open(t, url)
+	moved := dir + ".moved"
+	if err := os.Rename(dir, moved); err != nil {
+		t.Fatal(err)
+	}
+	_, err := loader.New(b, dir, w, loader.Options{}).Load(context.Background())
+	if reason, _ := warehouse.Explain(err); err == nil || reason != "bucket_gone" || warehouse.ClassOf(err) != warehouse.Transient {
+		t.Fatalf("load of a bucket whose folder is gone: %v, want a transient bucket_gone", err)
+	}
+	if err := os.Rename(moved, dir); err != nil {
+		t.Fatal(err)
+	}
+	if rep := load(t, b, dir, w); rep.Files == 0 {
+		t.Fatalf("nothing loaded once the folder was back: %+v", rep)
 	}
 }
