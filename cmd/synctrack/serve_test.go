@@ -264,15 +264,8 @@ func TestServeNeverLocksOutALoad(t *testing.T) {
 // process that waits for the lock (load --lock-wait, 5 s by default) gets
 // the file, where it failed at once before.
 func TestServeBusyLetsAWaitingLoadIn(t *testing.T) {
-	dir := t.TempDir()
-	bucket, db := filepath.Join(dir, "bucket"), filepath.Join(dir, "w.duckdb")
-	if code, out := runCLI(t, "generate", "--out", bucket, "--orgs", "1", "--syncs", "1", "--runs", "2", "--rows", "20"); code != 0 {
-		t.Fatalf("generate: %d %s", code, out)
-	}
-	if code, out := runCLI(t, "load", "--bucket", "file://"+bucket, "--warehouse", "duckdb://"+db); code != 0 {
-		t.Fatalf("load: %d %s", code, out)
-	}
-	base := startServe(t, "--warehouse", "duckdb://"+db)
+	wh, db := loadedWarehouse(t)
+	base := startServe(t, "--warehouse", wh)
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	for range 4 {
