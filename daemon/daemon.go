@@ -2,15 +2,12 @@ package daemon
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"sync"
 	"time"
 
@@ -99,10 +96,7 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Daemon, error) {
 	}
 	d := &Daemon{cfg: cfg, deps: deps, log: deps.Logger, reg: deps.Registry, started: deps.Now()}
 	d.m = newMetrics(d.reg)
-	host, _ := os.Hostname()
-	var id [4]byte
-	_, _ = rand.Read(id[:])
-	d.holder = fmt.Sprintf("%s/%d/%s", host, os.Getpid(), hex.EncodeToString(id[:]))
+	d.holder = holderID()
 	for _, tc := range cfg.Targets {
 		t, err := newTarget(ctx, d, tc)
 		if err != nil {

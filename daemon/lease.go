@@ -26,6 +26,16 @@ func (t *target) hold(ctx context.Context, l warehouse.Leaser) (context.Context,
 	m, name, ttl := t.d.m, t.cfg.Name, t.d.cfg.LeaseTTL
 	m.queries.WithLabelValues(name, "lease").Inc()
 	ok, holder, until, err := l.AcquireLease(ctx, leaseName, t.d.holder, ttl)
+	if err == nil && !ok && deadHere(holder) {
+		// A crashed daemon of this machine (the one this restarts, most
+		// often): its lease is freed only if it still holds it, then taken
+		// as any free lease, so of two daemons doing this at once one wins.
+		t.log.Warn("the load lease is held by a daemon of this machine that is no longer running; taking it",
+			"holder", holder, "until", until.UTC().Format(time.RFC3339))
+		if err = l.ReleaseLease(ctx, leaseName, holder); err == nil {
+			ok, holder, until, err = l.AcquireLease(ctx, leaseName, t.d.holder, ttl)
+		}
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("lease: %w", err)
 	}

@@ -48,6 +48,9 @@ for objects whose notification never came.
 
 A target's warehouse is any engine load takes (%s).
 Loads hold a lease row in the warehouse, renewed by a heartbeat every --lease-ttl/3.
+A crashed daemon's lease expires after --lease-ttl; a daemon restarted on the same
+Linux machine (same boot, same PID namespace: systemd, not a new container) sees
+the holder's process is gone and takes the lease at once.
 
 SIGTERM or SIGINT: no new loads, a backoff wait ends at once; the load in flight
 gets --grace-period to finish, then rolls back; exit 0.
@@ -93,7 +96,7 @@ func newRunCommand() *cobra.Command {
 	f.String("webhook-secret-file", "", "file holding the webhook secret")
 	f.Int64("webhook-max-bytes", daemon.DefaultWebhookBytes, "largest webhook body accepted (413 above)")
 	f.Duration("grace-period", daemon.DefaultGrace, "after SIGTERM, how long the load in flight may finish")
-	f.Duration("lease-ttl", daemon.DefaultLeaseTTL, "how long a crashed daemon's lease keeps others from loading")
+	f.Duration("lease-ttl", daemon.DefaultLeaseTTL, "how long a crashed daemon's lease keeps others from loading (a restart on the same machine takes it at once)")
 	f.Int("workers", loader.DefaultWorkers, "objects read at once: downloads, footer checks, metadata.json (object stores answer each read after tens of ms)")
 	f.Int("batch-files", 0, "most files per load statement (0: the warehouse's default; DuckDB 1,000)")
 	f.Int64("batch-bytes", 0, "most bytes staged per load statement (0: DuckDB 256 MiB; no limit where nothing is staged)")
