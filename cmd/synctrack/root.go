@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -84,11 +85,19 @@ func applyConfig(cmd *cobra.Command) error {
 			}
 			return
 		}
-		if v, ok := file[key]; ok {
-			if serr := f.Value.Set(fmt.Sprint(v)); serr != nil {
-				err = usageError("config %s: %s: %v", path, key, serr)
-			}
+		v, ok := file[key]
+		if !ok || key == "targets" { // configTargets reads the list itself
+			return
 		}
+		s, serr := configValue(v)
+		if serr == nil {
+			serr = f.Value.Set(s)
+		}
+		if serr != nil {
+			err = usageError("config %s: %s: %v", path, key, serr)
+			return
+		}
+		_ = cmd.Flags().SetAnnotation(f.Name, fromConfigFile, []string{path})
 	})
 	if err != nil {
 		return err
@@ -106,6 +115,33 @@ func applyConfig(cmd *cobra.Command) error {
 		}
 	}
 	return nil
+}
+
+// fromConfigFile annotates a flag applyConfig set from the config file:
+// set on purpose, as a flag or variable is, though not Changed (a target's
+// own schedule still wins over the file's top-level one).
+const fromConfigFile = "synctrack-config-file"
+
+// setInFile says the config file gave flag name a value.
+func setInFile(cmd *cobra.Command, name string) bool {
+	f := cmd.Flags().Lookup(name)
+	return f != nil && f.Annotations[fromConfigFile] != nil
+}
+
+// configValue is a config key's YAML value as its flag takes it. A key
+// with no value (YAML null: "webhook_secret:") is refused, not read as the
+// text "<nil>" (which, as a webhook secret, anyone could sign with), and so
+// is a list or a map where a flag takes one value.
+func configValue(v any) (string, error) {
+	switch v.(type) {
+	case nil:
+		return "", errors.New("no value: give one, or remove the key")
+	case []any:
+		return "", errors.New("want one value, not a list")
+	case map[string]any:
+		return "", errors.New("want one value, not a map")
+	}
+	return fmt.Sprint(v), nil
 }
 
 // notInFile are flags a config file may not set.

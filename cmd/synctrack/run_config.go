@@ -72,7 +72,7 @@ func daemonConfig(cmd *cobra.Command) (daemon.Config, error) {
 			return daemon.Config{}, usageError("target %s: %v", t.Name, err)
 		}
 	}
-	secret, err := webhookSecret(str("webhook-secret"), explicit("webhook-secret"), str("webhook-secret-file"))
+	secret, err := webhookSecret(str("webhook-secret"), explicit("webhook-secret") || setInFile(cmd, "webhook-secret"), str("webhook-secret-file"))
 	if err != nil {
 		return daemon.Config{}, err
 	}
@@ -138,7 +138,7 @@ func webhookSecret(value string, set bool, file string) (string, error) {
 		return secret, nil
 	}
 	if set && strings.TrimSpace(value) == "" {
-		return "", usageError("webhook secret (--webhook-secret or SYNCTRACK_WEBHOOK_SECRET) is empty or blank: set a secret or unset it")
+		return "", usageError("webhook secret (--webhook-secret, SYNCTRACK_WEBHOOK_SECRET or the config file's webhook_secret) is empty or blank: set a secret or unset it")
 	}
 	return value, nil
 }

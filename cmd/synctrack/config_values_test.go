@@ -1,0 +1,40 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// A config key with no value, or a list where a flag takes one value, is a
+// config error naming the key. A null webhook_secret was the text "<nil>":
+// a webhook anyone could sign. An empty one turned the webhook off unseen.
+func TestConfigKeysNeedOneValue(t *testing.T) {
+	dir := t.TempDir()
+	base := "bucket: file://" + dir + "\nwarehouse: duckdb://" + filepath.Join(dir, "w.duckdb") + "\nlisten: 127.0.0.1:0\n"
+	for _, c := range []struct{ line, want string }{
+		{"webhook_secret:", "webhook_secret: no value"},
+		{"webhook_secret: ~", "webhook_secret: no value"},
+		{`webhook_secret: ""`, "webhook secret"},
+		{`webhook_secret: "  "`, "empty or blank"},
+		{"schedule: ['@every 1m', '@every 2m']", "schedule: want one value, not a list"},
+		{"quiet_period: {a: 1}", "quiet_period: want one value, not a map"},
+	} {
+		p := filepath.Join(dir, "c.yaml")
+		if err := os.WriteFile(p, []byte(base+c.line+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		code, out, errs := runCLIAll(t, "run", "--config", p, "--check")
+		if code != 2 || !strings.Contains(errs, c.want) || strings.Contains(out, "webhook on") {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q; want exit 2 saying %q", c.line, code, out, errs, c.want)
+		}
+	}
+	p := filepath.Join(dir, "c.yaml")
+	if err := os.WriteFile(p, []byte(base+"webhook_secret: s3cret\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errs := runCLIAll(t, "run", "--config", p, "--check"); code != 0 || !strings.Contains(out, "webhook on") {
+		t.Errorf("a set secret: exit %d, %q %q", code, out, errs)
+	}
+}
