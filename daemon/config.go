@@ -162,10 +162,19 @@ func (c Config) Validate() error {
 }
 
 // checkSchedule parses a schedule as the daemon will. The cron library
-// takes "@every 0s" or a negative as every second; those are refused.
+// takes "@every 0s" or a negative as every second, and a date no month has
+// (0 0 30 2 *) as a schedule that never fires; those are refused.
 func checkSchedule(s string) error {
-	if _, err := cron.ParseStandard(s); err != nil {
+	sched, err := cron.ParseStandard(s)
+	if err != nil {
 		return err
+	}
+	// Next searches five years ahead and returns the zero time when nothing
+	// matches; the scheduler then never runs the job, so the daemon would
+	// never load. The clock is read here, not injected: the question is
+	// whether the schedule fires from now on, which is what the start asks.
+	if sched.Next(time.Now().UTC()).IsZero() {
+		return errors.New("never fires: no time matches it within 5 years")
 	}
 	if d, ok := strings.CutPrefix(s, "@every "); ok {
 		if every, err := time.ParseDuration(strings.TrimSpace(d)); err == nil && every < time.Second {

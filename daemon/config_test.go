@@ -1,15 +1,19 @@
 package daemon
 
 import (
+	"context"
+	"errors"
 	"log/slog"
 	"strings"
 	"testing"
 	"time"
+
+	"gocloud.dev/blob"
 )
 
 // What the cron library or WithDefaults would quietly make something else
-// is refused, naming the key: a schedule of @every 0s (every second), a
-// negative duration (the default), two targets on one warehouse (a fight
+// is refused, naming the key: a schedule of @every 0s (every second), one
+// that never fires (the 30th of February: no load, ever), a negative duration (the default), two targets on one warehouse (a fight
 // over its ledger every cycle).
 func TestValidateRefusesWhatWouldChangeUnseen(t *testing.T) {
 	base := func() Config {
@@ -22,6 +26,8 @@ func TestValidateRefusesWhatWouldChangeUnseen(t *testing.T) {
 		"every 0s":          {func(c *Config) { c.Targets[0].Schedule = "@every 0s" }, `schedule "@every 0s"`},
 		"every negative":    {func(c *Config) { c.Targets[0].FactsSchedule = "@every -5s" }, `facts_schedule "@every -5s"`},
 		"bad reconcile":     {func(c *Config) { c.Targets[0].ReconcileSchedule = "nope" }, `reconcile_schedule "nope"`},
+		"never fires":       {func(c *Config) { c.Targets[0].Schedule = "0 0 30 2 *" }, `schedule "0 0 30 2 *": never fires`},
+		"31 April":          {func(c *Config) { c.Targets[0].FactsSchedule = "0 0 31 4 *" }, `facts_schedule "0 0 31 4 *": never fires`},
 		"negative grace":    {func(c *Config) { c.Grace = -time.Second }, "grace_period"},
 		"negative lease":    {func(c *Config) { c.LeaseTTL = -time.Second }, "lease_ttl"},
 		"negative bytes":    {func(c *Config) { c.WebhookMaxBytes = -1 }, "webhook_max_bytes"},
@@ -40,8 +46,19 @@ func TestValidateRefusesWhatWouldChangeUnseen(t *testing.T) {
 	ok := base()
 	ok.Targets = append(ok.Targets, Target{Name: "b", Bucket: "file:///tmp/c", Warehouse: "duckdb:///tmp/other.duckdb"})
 	ok.Targets[0].Schedule = "@every 1s"
+	ok.Targets[1].Schedule = "0 0 29 2 *" // leap days only: fires
 	if err := ok.WithDefaults().Validate(); err != nil {
 		t.Errorf("a valid config: %v", err)
+	}
+	// New refuses it too, before opening anything: the start never runs a
+	// daemon that would never load.
+	never := base()
+	never.Targets[0].Schedule = "0 0 30 2 *"
+	opened := func(context.Context, string) (*blob.Bucket, string, error) {
+		return nil, "", errors.New("opened the bucket")
+	}
+	if _, err := New(context.Background(), never, Deps{OpenBucket: opened}); err == nil || !strings.Contains(err.Error(), "never fires") {
+		t.Errorf("New with a schedule that never fires: %v", err)
 	}
 }
 

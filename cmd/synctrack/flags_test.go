@@ -89,3 +89,25 @@ func TestRunCheckRefusesWhatTheStartRefuses(t *testing.T) {
 		t.Errorf("a good config: exit %d: %s", code, out)
 	}
 }
+
+// A cron schedule that never fires (the 30th of February) parses, and the
+// daemon used to start with it and never load; --check refuses it as the
+// start does (the same daemonConfig), naming the key and the expression,
+// from a flag or a target's key.
+func TestRunRefusesScheduleThatNeverFires(t *testing.T) {
+	dir := t.TempDir()
+	wh := "duckdb://" + filepath.Join(dir, "w.duckdb")
+	code, _, errs := runCLIAll(t, "run", "--bucket", "file://"+dir, "--warehouse", wh, "--check", "--schedule", "0 0 30 2 *")
+	if code != 2 || !strings.Contains(errs, `schedule "0 0 30 2 *": never fires`) {
+		t.Errorf("--schedule '0 0 30 2 *' --check: exit %d, %q", code, errs)
+	}
+	cfg := filepath.Join(dir, "synctrack.yaml")
+	yaml := "targets:\n  - bucket: file://" + dir + "\n    warehouse: " + wh + "\n    facts_schedule: \"0 0 31 4 *\"\n"
+	if err := os.WriteFile(cfg, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs = runCLIAll(t, "run", "--config", cfg, "--check")
+	if code != 2 || !strings.Contains(errs, `facts_schedule "0 0 31 4 *": never fires`) {
+		t.Errorf("facts_schedule 0 0 31 4 * --check: exit %d, %q", code, errs)
+	}
+}
