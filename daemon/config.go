@@ -57,16 +57,20 @@ type Config struct {
 	Listen          string // HTTP address for /metrics, /healthz, /readyz, /webhook; "" for none
 	WebhookSecret   string // HMAC-SHA256 key of sync.completed; "" disables /webhook
 	WebhookMaxBytes int64
-	Grace           time.Duration // after SIGTERM, how long a load in flight may finish
-	LeaseTTL        time.Duration // how long a crashed daemon's lease blocks others
-	Retry           Retry
+	// Grace is how long a load in flight may finish after SIGTERM: nil takes
+	// DefaultGrace, 0 cancels it at once (a pointer, so that a 0 written in
+	// the config stays a 0).
+	Grace    *time.Duration
+	LeaseTTL time.Duration // how long a crashed daemon's lease blocks others
+	Retry    Retry
 	// EventsDebounce is how long after a notification the daemon waits for
 	// more before loading, so a burst becomes one load (at most 10 times it).
 	EventsDebounce time.Duration
 }
 
-// WithDefaults fills every zero field with its default; a negative one is
-// left for Validate to refuse (it used to become the default unseen).
+// WithDefaults fills every zero field with its default (Grace: every nil
+// one); a negative one is left for Validate to refuse (it used to become the
+// default unseen).
 func (c Config) WithDefaults() Config {
 	ts := make([]Target, len(c.Targets))
 	for i, t := range c.Targets {
@@ -91,8 +95,8 @@ func (c Config) WithDefaults() Config {
 	if c.EventsDebounce == 0 {
 		c.EventsDebounce = DefaultEventsDebounce
 	}
-	if c.Grace == 0 {
-		c.Grace = DefaultGrace
+	if c.Grace == nil {
+		c.Grace = new(DefaultGrace)
 	}
 	if c.LeaseTTL == 0 {
 		c.LeaseTTL = DefaultLeaseTTL
@@ -123,10 +127,13 @@ func (c Config) Validate() error {
 		return errors.New("no targets: set bucket and warehouse, or a targets: list in the config file")
 	}
 	for name, v := range map[string]int64{"webhook_max_bytes": c.WebhookMaxBytes, "events_debounce": int64(c.EventsDebounce),
-		"grace_period": int64(c.Grace), "lease_ttl": int64(c.LeaseTTL)} {
+		"lease_ttl": int64(c.LeaseTTL)} {
 		if v < 0 {
 			return fmt.Errorf("%s: want 0 (the default) or more, not a negative", name)
 		}
+	}
+	if c.Grace != nil && *c.Grace < 0 {
+		return fmt.Errorf("grace_period %v: want 0 (cancel the load in flight at once) or more, not a negative", *c.Grace)
 	}
 	seen, warehouses := map[string]bool{}, map[string]string{}
 	for _, t := range c.Targets {

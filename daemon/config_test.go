@@ -28,7 +28,7 @@ func TestValidateRefusesWhatWouldChangeUnseen(t *testing.T) {
 		"bad reconcile":     {func(c *Config) { c.Targets[0].ReconcileSchedule = "nope" }, `reconcile_schedule "nope"`},
 		"never fires":       {func(c *Config) { c.Targets[0].Schedule = "0 0 30 2 *" }, `schedule "0 0 30 2 *": never fires`},
 		"31 April":          {func(c *Config) { c.Targets[0].FactsSchedule = "0 0 31 4 *" }, `facts_schedule "0 0 31 4 *": never fires`},
-		"negative grace":    {func(c *Config) { c.Grace = -time.Second }, "grace_period"},
+		"negative grace":    {func(c *Config) { c.Grace = new(-time.Second) }, "grace_period"},
 		"negative lease":    {func(c *Config) { c.LeaseTTL = -time.Second }, "lease_ttl"},
 		"negative bytes":    {func(c *Config) { c.WebhookMaxBytes = -1 }, "webhook_max_bytes"},
 		"negative debounce": {func(c *Config) { c.EventsDebounce = -time.Second }, "events_debounce"},

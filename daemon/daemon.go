@@ -25,8 +25,8 @@ import (
 type Deps struct {
 	Logger *slog.Logger
 	Now    func() time.Time
-	// After is the clock's timer, for backoff waits and lease heartbeats;
-	// time.After when nil.
+	// After is the clock's timer, for backoff waits, lease heartbeats and
+	// the grace period; time.After when nil.
 	After func(time.Duration) <-chan time.Time
 	// OpenBucket opens a bucket URL; root is the directory of a file:// bucket.
 	OpenBucket func(ctx context.Context, url string) (b *blob.Bucket, root string, err error)
@@ -183,18 +183,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 	d.log.Info("daemon started", "targets", len(d.targets), "listen", d.Addr())
 	<-ctx.Done()
 	c.Stop()
-	d.log.Info("stopping: no new loads; waiting for the load in flight", "grace", d.cfg.Grace)
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()
-	grace := time.NewTimer(d.cfg.Grace)
-	defer grace.Stop()
-	select {
-	case <-done:
-	case <-grace.C:
-		d.log.Warn("grace period over: cancelling the load in flight; its batch rolls back and loads next time")
-		cancelLoads()
-		<-done
-	}
+	d.drain(done, cancelLoads)
 	d.closeSubscriptions()
 	if srv != nil {
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -203,6 +194,28 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	d.log.Info("stopped")
 	return nil
+}
+
+// drain lets the loads in flight at shutdown finish (done closes when they
+// have) for up to the grace period, then cancels them: a batch in flight
+// rolls back and loads next time, what committed stays, ledger included.
+func (d *Daemon) drain(done <-chan struct{}, cancel func()) {
+	grace := *d.cfg.Grace
+	if grace == 0 {
+		d.log.Info("stopping: no new loads; no grace period: cancelling the load in flight, its batch rolls back and loads next time")
+		cancel()
+		<-done
+		return
+	}
+	d.log.Info("stopping: no new loads; waiting for the load in flight", "grace", grace)
+	select {
+	case <-done:
+		return
+	case <-d.deps.After(grace):
+		d.log.Warn("grace period over: cancelling the load in flight; its batch rolls back and loads next time")
+	}
+	cancel()
+	<-done
 }
 
 // Handler serves /metrics, /healthz, /readyz and /webhook, and the web

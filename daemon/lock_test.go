@@ -39,7 +39,7 @@ func TestRealLockIsBusy(t *testing.T) {
 
 	cycles := make(chan Cycle, 10)
 	cfg := Config{Targets: []Target{{Bucket: "mem://", Warehouse: "duckdb://" + db, Schedule: "@every 1h"}},
-		Grace: time.Second, Retry: Retry{Base: time.Millisecond, Max: time.Millisecond, Attempts: 3}}
+		Grace: new(time.Second), Retry: Retry{Base: time.Millisecond, Max: time.Millisecond, Attempts: 3}}
 	d, err := New(context.Background(), cfg, Deps{
 		OpenBucket:    func(context.Context, string) (*blob.Bucket, string, error) { return memblob.OpenBucket(nil), "", nil },
 		OpenWarehouse: open,

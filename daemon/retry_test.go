@@ -41,7 +41,7 @@ func TestShutdownDuringBackoff(t *testing.T) {
 	attempted := make(chan struct{}, 10)
 	cycles := make(chan Cycle, 10)
 	cfg := Config{Targets: []Target{{Bucket: "mem://", Warehouse: "duckdb:///x.duckdb", Schedule: "@every 1h"}},
-		Grace: time.Hour, Retry: Retry{Base: time.Hour, Max: time.Hour, Attempts: 5}}
+		Grace: new(time.Hour), Retry: Retry{Base: time.Hour, Max: time.Hour, Attempts: 5}}
 	d, err := New(context.Background(), cfg, Deps{
 		OpenBucket: func(context.Context, string) (*blob.Bucket, string, error) { return memblob.OpenBucket(nil), "", nil },
 		OpenWarehouse: func(context.Context, string, *blob.Bucket, string, bool) (warehouse.Warehouse, error) {

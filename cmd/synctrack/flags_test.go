@@ -111,3 +111,35 @@ func TestRunRefusesScheduleThatNeverFires(t *testing.T) {
 		t.Errorf("facts_schedule 0 0 31 4 * --check: exit %d, %q", code, errs)
 	}
 }
+
+// --grace-period 0s means no grace, from a flag, the environment or the
+// config file; it used to become the default 30s unseen. Unset is 30s.
+func TestRunGracePeriodZero(t *testing.T) {
+	dir := t.TempDir()
+	base := []string{"run", "--bucket", "file://" + dir, "--warehouse", "duckdb://" + filepath.Join(dir, "w.duckdb"), "--check"}
+	cfg := filepath.Join(dir, "synctrack.yaml")
+	if err := os.WriteFile(cfg, []byte("grace_period: 0s\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	const none = "cancelled at once (grace period 0s)"
+	for name, c := range map[string]struct {
+		args []string
+		env  string
+		says string
+	}{
+		"flag":    {args: []string{"--grace-period", "0s"}, says: none},
+		"env":     {env: "0", says: none},
+		"file":    {args: []string{"--config", cfg}, says: none},
+		"unset":   {says: "grace period, 30s"},
+		"flag 5s": {args: []string{"--config", cfg, "--grace-period", "5s"}, says: "grace period, 5s"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if c.env != "" {
+				t.Setenv("SYNCTRACK_GRACE_PERIOD", c.env)
+			}
+			if code, out := runCLI(t, append(base, c.args...)...); code != 0 || !strings.Contains(out, c.says) {
+				t.Errorf("exit %d, want %q in:\n%s", code, c.says, out)
+			}
+		})
+	}
+}

@@ -53,7 +53,7 @@ Linux machine (same boot, same PID namespace: systemd, not a new container) sees
 the holder's process is gone and takes the lease at once.
 
 SIGTERM or SIGINT: no new loads, a backoff wait ends at once; the load in flight
-gets --grace-period to finish, then rolls back; exit 0.
+gets --grace-period to finish (0s: none), then rolls back; exit 0.
 
 Several targets come from the config file:
 
@@ -95,7 +95,7 @@ func newRunCommand() *cobra.Command {
 	f.String("webhook-secret", "", "HMAC-SHA256 key of sync.completed deliveries (better: env SYNCTRACK_WEBHOOK_SECRET)")
 	f.String("webhook-secret-file", "", "file holding the webhook secret")
 	f.Int64("webhook-max-bytes", daemon.DefaultWebhookBytes, "largest webhook body accepted (413 above)")
-	f.Duration("grace-period", daemon.DefaultGrace, "after SIGTERM, how long the load in flight may finish")
+	f.Duration("grace-period", daemon.DefaultGrace, "after SIGTERM, how long the load in flight may finish (0: cancel it at once)")
 	f.Duration("lease-ttl", daemon.DefaultLeaseTTL, "how long a crashed daemon's lease keeps others from loading (a restart on the same machine takes it at once)")
 	f.Int("workers", loader.DefaultWorkers, "objects read at once: downloads, footer checks, metadata.json (object stores answer each read after tens of ms)")
 	f.Int("batch-files", 0, "most files per load statement (0: the warehouse's default; DuckDB 1,000)")
@@ -154,6 +154,7 @@ func runDaemon(cmd *cobra.Command, _ []string) error {
 				fmt.Fprintf(cmd.OutOrStdout(), "target %s: events %s, reconcile %s\n", t.Name, t.Events, t.ReconcileSchedule)
 			}
 		}
+		fmt.Fprintln(cmd.OutOrStdout(), graceState(cfg))
 		fmt.Fprintln(cmd.OutOrStdout(), webhookState(cfg))
 		fmt.Fprintln(cmd.OutOrStdout(), "config ok")
 		return nil
@@ -197,6 +198,15 @@ func runDaemon(cmd *cobra.Command, _ []string) error {
 	}
 	log.Info(webhookState(cfg))
 	return d.Run(ctx)
+}
+
+// graceState says what SIGTERM does to the load in flight, for --check: a
+// grace period of 0 used to mean the default unseen.
+func graceState(cfg daemon.Config) string {
+	if *cfg.Grace == 0 {
+		return "on SIGTERM: the load in flight is cancelled at once (grace period 0s)"
+	}
+	return fmt.Sprintf("on SIGTERM: the load in flight may finish for the grace period, %s", *cfg.Grace)
 }
 
 // daemonWebAuth reads the web pages' secret when --web asks, refusing a

@@ -78,7 +78,10 @@ func daemonConfig(cmd *cobra.Command) (daemon.Config, error) {
 	}
 	cfg := daemon.Config{Targets: targets, Listen: str("listen"), WebhookSecret: secret}
 	cfg.WebhookMaxBytes, _ = fl.GetInt64("webhook-max-bytes")
-	cfg.Grace, _ = fl.GetDuration("grace-period")
+	// The flag's default is the daemon's, so a 0 here was written (flag,
+	// SYNCTRACK_GRACE_PERIOD or the file's grace_period) and means none.
+	grace, _ := fl.GetDuration("grace-period")
+	cfg.Grace = &grace
 	cfg.LeaseTTL, _ = fl.GetDuration("lease-ttl")
 	cfg.EventsDebounce, _ = fl.GetDuration("events-debounce")
 	cfg = cfg.WithDefaults()

@@ -1,0 +1,109 @@
+package daemon
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"gocloud.dev/blob"
+	"gocloud.dev/blob/memblob"
+
+	"github.com/synctrack/synctrack/warehouse"
+)
+
+// A grace period of 0 is kept as written: WithDefaults used to turn it into
+// the default 30s, so `--grace-period 0s` waited 30s. Unset takes the default.
+func TestGraceZeroIsNone(t *testing.T) {
+	if g := *(Config{Grace: new(time.Duration(0))}).WithDefaults().Grace; g != 0 {
+		t.Errorf("grace 0 became %v", g)
+	}
+	if g := *(Config{}).WithDefaults().Grace; g != DefaultGrace {
+		t.Errorf("unset grace became %v, want %v", g, DefaultGrace)
+	}
+}
+
+// inFlight is a daemon whose first cycle is in flight until its context is
+// cancelled (the warehouse's open waits for it), on a clock whose timers
+// never fire: the grace period never runs out by itself.
+type inFlight struct {
+	d       *Daemon
+	entered chan struct{} // the cycle is in flight
+	cycles  chan Cycle
+	log     *syncBuffer
+}
+
+func newInFlight(t *testing.T, cfg Config, deps Deps) *inFlight {
+	t.Helper()
+	f := &inFlight{entered: make(chan struct{}, 1), cycles: make(chan Cycle, 10), log: &syncBuffer{}}
+	cfg.Targets = []Target{{Bucket: "mem://", Warehouse: "duckdb:///x.duckdb", Schedule: "@every 1h"}}
+	cfg.Retry = Retry{Base: time.Hour, Max: time.Hour, Attempts: 1}
+	deps.Logger = slog.New(slog.NewTextHandler(f.log, nil))
+	deps.After = never
+	deps.OpenBucket = func(context.Context, string) (*blob.Bucket, string, error) { return memblob.OpenBucket(nil), "", nil }
+	deps.OpenWarehouse = func(ctx context.Context, _ string, _ *blob.Bucket, _ string, _ bool) (warehouse.Warehouse, error) {
+		f.entered <- struct{}{}
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	deps.OnCycle = func(c Cycle) { f.cycles <- c }
+	d, err := New(context.Background(), cfg, deps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.d = d
+	return f
+}
+
+// stop starts the daemon, stops it (SIGTERM) once its cycle is in flight,
+// calls then, and waits for Run to return, failing if it hangs.
+func (f *inFlight) stop(t *testing.T, then func()) {
+	t.Helper()
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- f.d.Run(ctx) }()
+	<-f.entered
+	stop()
+	then()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(time.Minute): // a hang, not a slow run
+		t.Fatalf("Run did not return: the cycle in flight was never cancelled\n%s", f.log)
+	}
+	if c := <-f.cycles; !strings.Contains(c.Err.Error(), "context canceled") {
+		t.Fatalf("the cycle in flight ended with %v, want cancelled", c.Err)
+	}
+}
+
+// With no grace period, the stop cancels the cycle in flight at once.
+func TestNoGraceCancelsAtOnce(t *testing.T) {
+	f := newInFlight(t, Config{Grace: new(time.Duration(0))}, Deps{})
+	f.stop(t, func() {})
+	if !strings.Contains(f.log.String(), "no grace period: cancelling the load in flight") {
+		t.Errorf("the log does not say the load in flight was cancelled at once:\n%s", f.log)
+	}
+}
+
+// syncBuffer is a bytes.Buffer the daemon's goroutines may log to at once.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
