@@ -48,6 +48,10 @@ type Deps struct {
 	// Pages, when set, are the web pages (package web), served on the
 	// listener under every path the daemon's own do not take.
 	Pages http.Handler
+	// Abort, when it closes during the shutdown (a second SIGTERM or
+	// Ctrl-C), cancels the load in flight at once rather than at the end of
+	// the grace period. Nil: only the grace period does.
+	Abort <-chan struct{}
 }
 
 // Cycle is what one load cycle of one target did.
@@ -150,8 +154,8 @@ func (d *Daemon) closeSubscriptions() {
 }
 
 // Run loads on schedule until ctx ends, then stops taking work, lets the load
-// in flight finish for up to the grace period, cancels it (its transaction
-// rolls back) if it has not, and returns nil.
+// in flight finish for up to the grace period (or until Deps.Abort closes),
+// cancels it (its transaction rolls back) if it has not, and returns nil.
 func (d *Daemon) Run(ctx context.Context) error {
 	defer d.closeBuckets()
 	var srv *http.Server
@@ -197,8 +201,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 }
 
 // drain lets the loads in flight at shutdown finish (done closes when they
-// have) for up to the grace period, then cancels them: a batch in flight
-// rolls back and loads next time, what committed stays, ledger included.
+// have) for up to the grace period, or until Deps.Abort closes, then cancels
+// them: a batch in flight rolls back and loads next time, what committed
+// stays, ledger included.
 func (d *Daemon) drain(done <-chan struct{}, cancel func()) {
 	grace := *d.cfg.Grace
 	if grace == 0 {
@@ -207,12 +212,18 @@ func (d *Daemon) drain(done <-chan struct{}, cancel func()) {
 		<-done
 		return
 	}
-	d.log.Info("stopping: no new loads; waiting for the load in flight", "grace", grace)
+	var hint []any
+	if d.deps.Abort != nil {
+		hint = []any{"abort", "send SIGTERM or press Ctrl-C again to cancel it now"}
+	}
+	d.log.Info("stopping: no new loads; waiting for the load in flight", append([]any{"grace", grace}, hint...)...)
 	select {
 	case <-done:
 		return
 	case <-d.deps.After(grace):
 		d.log.Warn("grace period over: cancelling the load in flight; its batch rolls back and loads next time")
+	case <-d.deps.Abort:
+		d.log.Warn("stopping now, as asked again: cancelling the load in flight; its batch rolls back and loads next time, what committed stays")
 	}
 	cancel()
 	<-done

@@ -90,6 +90,21 @@ func TestNoGraceCancelsAtOnce(t *testing.T) {
 	}
 }
 
+// Deps.Abort closing during the grace period (a second SIGTERM) cancels the
+// cycle in flight at once: with an hour's grace on a clock that never fires,
+// only the abort can end it. It used to wait out the grace period.
+func TestAbortCancelsAtOnce(t *testing.T) {
+	abort := make(chan struct{})
+	f := newInFlight(t, Config{Grace: new(time.Hour)}, Deps{Abort: abort})
+	f.stop(t, func() { close(abort) })
+	log := f.log.String()
+	for _, want := range []string{"waiting for the load in flight", "press Ctrl-C again", "stopping now, as asked again: cancelling the load in flight"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("the log does not say %q:\n%s", want, log)
+		}
+	}
+}
+
 // syncBuffer is a bytes.Buffer the daemon's goroutines may log to at once.
 type syncBuffer struct {
 	mu sync.Mutex

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -21,6 +23,12 @@ loads nothing, a new batch file in an old run folder loads just that file, and a
 object that changed replaces its rows. Objects that fail (a truncated parquet file,
 a malformed metadata.json) are recorded in load_ledger with the reason and retried
 on the next load; the rest of the bucket still loads.
+
+Ctrl-C or SIGTERM stops a load at once: its batch in flight rolls back, what
+loaded before it stays loaded (exit 3; the next load does the rest). A second
+one, while that rollback runs, ends the process at once: what was not committed
+is not loaded, as after kill -9. (The daemon, synctrack run, lets the load in
+flight finish for --grace-period on the first and rolls it back on the second.)
 
 --retention DAYS keeps that many UTC days of records (today included): after
 each load, rows whose batch_started_at is older are deleted on every engine, and
@@ -83,6 +91,12 @@ func runLoad(cmd *cobra.Command, _ []string) error {
 		return err
 	}
 	ctx := cmd.Context()
+	// Said when it happens, not when the load returns: a rollback on a
+	// remote warehouse can take a while, and the next signal exits at once.
+	defer context.AfterFunc(ctx, func() {
+		log.Warn("interrupted: cancelling the load; its batch in flight rolls back, what loaded before it stays loaded; " +
+			"Ctrl-C or SIGTERM again exits at once")
+	})()
 	bucketURL, _ := cmd.Flags().GetString("bucket")
 	whURL, _ := cmd.Flags().GetString("warehouse")
 	b, root, err := openBucket(ctx, bucketURL)
@@ -142,6 +156,10 @@ func runLoad(cmd *cobra.Command, _ []string) error {
 	rep, err := loader.New(b, root, wh, o).Load(ctx)
 	if rep != nil {
 		printReport(cmd.OutOrStdout(), rep)
+	}
+	if err != nil && ctx.Err() != nil {
+		return &exitError{code: exitUnavailable, err: errors.New("load interrupted: the batch in flight rolled back; " +
+			"what loaded before it stays loaded, and the next load loads the rest")}
 	}
 	if err != nil {
 		return fmt.Errorf("load: %w", err)

@@ -53,7 +53,10 @@ Linux machine (same boot, same PID namespace: systemd, not a new container) sees
 the holder's process is gone and takes the lease at once.
 
 SIGTERM or SIGINT: no new loads, a backoff wait ends at once; the load in flight
-gets --grace-period to finish (0s: none), then rolls back; exit 0.
+gets --grace-period to finish (0s: none), then rolls back; exit 0. A second
+SIGTERM or Ctrl-C rolls it back at once, without waiting out the grace period
+(what committed stays loaded, ledger included); a third ends the process at
+once, as kill -9 would (what was not committed is not loaded).
 
 Several targets come from the config file:
 
@@ -189,6 +192,7 @@ func runDaemon(cmd *cobra.Command, _ []string) error {
 		OpenWarehouse: targetOpener(log),
 		Loader:        lo,
 		Pages:         pages,
+		Abort:         secondInterrupt(ctx),
 	})
 	if err != nil {
 		return err

@@ -4,9 +4,9 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -23,7 +23,7 @@ func TestRunChild(t *testing.T) {
 	if args == "" {
 		t.Skip("helper process for the daemon tests")
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := notifyInterrupts(context.Background())
 	defer stop()
 	os.Exit(run(ctx, strings.Split(args, "\n")))
 }
@@ -36,8 +36,14 @@ type child struct {
 // startDaemon runs `synctrack run args...` in a child process with JSON logs.
 func startDaemon(t *testing.T, args ...string) *child {
 	t.Helper()
+	return startChild(t, append([]string{"run", "--log-format", "json", "--log-level", "debug", "--listen", ""}, args...)...)
+}
+
+// startChild runs `synctrack args...` in a child process; its JSON log
+// records arrive on logs.
+func startChild(t *testing.T, args ...string) *child {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestRunChild$")
-	args = append([]string{"run", "--log-format", "json", "--log-level", "debug", "--listen", ""}, args...)
 	cmd.Env = append(os.Environ(), "SYNCTRACK_TEST_CHILD_ARGS="+strings.Join(args, "\n"))
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
@@ -94,7 +100,7 @@ func (c *child) waitLog(t *testing.T, msg string) map[string]any {
 		select {
 		case m, ok := <-c.logs:
 			if !ok {
-				t.Fatalf("daemon exited before logging %q", msg)
+				t.Fatalf("the child exited before logging %q", msg)
 			}
 			if m["msg"] == msg {
 				return m
@@ -211,6 +217,75 @@ func TestRunSIGTERMMidLoad(t *testing.T) {
 	t.Logf("%d of %d records files loaded before SIGTERM", files, total)
 	if code, out := runCLI(t, "load", "--bucket", "file://"+bucket, "--warehouse", "duckdb://"+db); code != 0 {
 		t.Fatalf("load after SIGTERM: %d %s", code, out)
+	}
+	if files, _ := checkConsistent(t, db, bucket); files != total {
+		t.Fatalf("%d records files after the follow-up load, want %d", files, total)
+	}
+}
+
+// A second SIGTERM during the grace period cancels the load in flight at
+// once (it used to be ignored, and an hour's grace ran out only when the
+// load did): the daemon says so, its batch rolls back, what committed
+// stays, exit 0, and the next load loads the rest once.
+func TestRunSecondSIGTERMCancelsAtOnce(t *testing.T) {
+	const total = 4 * 8 * 12
+	bucket := generateBucket(t, "--orgs", "1", "--syncs", "4", "--runs", "8", "--files", "12", "--rows", "100")
+	db := filepath.Join(t.TempDir(), "w.duckdb")
+	c := startDaemon(t, "--bucket", "file://"+bucket, "--warehouse", "duckdb://"+db, "--batch-files", "1",
+		"--schedule", "@every 1h", "--grace-period", "1h")
+	c.waitLog(t, "batch loaded")
+	for _, msg := range []string{"stopping: no new loads; waiting for the load in flight",
+		"stopping now, as asked again: cancelling the load in flight; its batch rolls back and loads next time, what committed stays"} {
+		if err := c.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+		c.waitLog(t, msg)
+	}
+	c.waitLog(t, "cycle stopped by shutdown; the batch in flight rolled back")
+	if code := c.wait(t); code != 0 {
+		t.Fatalf("exit %d after two SIGTERMs, want 0", code)
+	}
+	files, _ := checkConsistent(t, db, bucket)
+	if files == 0 || files >= total {
+		t.Fatalf("%d of %d records files loaded: the second SIGTERM did not stop the load in flight", files, total)
+	}
+	if code, out := runCLI(t, "load", "--bucket", "file://"+bucket, "--warehouse", "duckdb://"+db); code != 0 {
+		t.Fatalf("load after the stop: %d %s", code, out)
+	}
+	if files, _ := checkConsistent(t, db, bucket); files != total {
+		t.Fatalf("%d records files after the follow-up load, want %d", files, total)
+	}
+}
+
+// Ctrl-C during synctrack load: it says at once that the batch in flight
+// rolls back and that a second signal exits at once, then exits 3 saying
+// it was interrupted (it used to end with "load: context canceled"), every
+// file wholly in or out; the next load loads the rest.
+func TestLoadInterrupted(t *testing.T) {
+	const total = 4 * 8 * 12
+	bucket := generateBucket(t, "--orgs", "1", "--syncs", "4", "--runs", "8", "--files", "12", "--rows", "100")
+	db := filepath.Join(t.TempDir(), "w.duckdb")
+	c := startChild(t, "load", "--bucket", "file://"+bucket, "--warehouse", "duckdb://"+db, "--batch-files", "1",
+		"--log-format", "json", "--log-level", "debug", "--progress=false")
+	c.waitLog(t, "records batch")
+	if err := c.cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	c.waitLog(t, "interrupted: cancelling the load; its batch in flight rolls back, what loaded before it stays loaded; "+
+		"Ctrl-C or SIGTERM again exits at once")
+	end := c.waitLog(t, "synctrack failed")
+	if !strings.HasPrefix(fmt.Sprint(end["err"]), "load interrupted: the batch in flight rolled back") {
+		t.Errorf("the load ended with %q", end["err"])
+	}
+	if code := c.wait(t); code != 3 {
+		t.Fatalf("exit %d after Ctrl-C, want 3", code)
+	}
+	files, _ := checkConsistent(t, db, bucket)
+	if files >= total {
+		t.Fatalf("%d of %d records files loaded: the load was not interrupted", files, total)
+	}
+	if code, out := runCLI(t, "load", "--bucket", "file://"+bucket, "--warehouse", "duckdb://"+db); code != 0 {
+		t.Fatalf("load after Ctrl-C: %d %s", code, out)
 	}
 	if files, _ := checkConsistent(t, db, bucket); files != total {
 		t.Fatalf("%d records files after the follow-up load, want %d", files, total)

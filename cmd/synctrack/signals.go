@@ -1,0 +1,100 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"sync"
+	"sync/atomic"
+	"syscall"
+)
+
+// interrupts stops a command in steps, one per SIGINT or SIGTERM, so that
+// pressing Ctrl-C again always means "harder":
+//
+//   - the first ends the command's context: a load cancels its batch in
+//     flight (it rolls back); the daemon starts no new load and gives the
+//     one in flight the grace period;
+//   - the next closes the channel a command took with secondInterrupt
+//     (the daemon: cancel the load in flight now, without waiting out the
+//     grace period);
+//   - after the last step a command has, the signals' default action is
+//     back, so one more ends the process at once. What was not committed is
+//     not loaded, as after kill -9 (TestKillNineMidLoad).
+type interrupts struct {
+	second chan struct{}
+	taken  atomic.Bool
+}
+
+type interruptsKey struct{}
+
+// notifyInterrupts returns a context that the first SIGINT or SIGTERM ends
+// and that carries the later steps, and a stop that unregisters it all.
+func notifyInterrupts(parent context.Context) (context.Context, func()) {
+	in := &interrupts{second: make(chan struct{})}
+	ctx, cancel := context.WithCancel(context.WithValue(parent, interruptsKey{}, in))
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	quit := make(chan struct{})
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			signal.Stop(sigs)
+			close(quit)
+			cancel()
+		})
+	}
+	go func() {
+		if !nextSignal(sigs, quit) {
+			return
+		}
+		if !in.taken.Load() {
+			restoreDefault(sigs)
+			cancel()
+			return
+		}
+		cancel()
+		if !nextSignal(sigs, quit) {
+			return
+		}
+		restoreDefault(sigs)
+		close(in.second)
+	}()
+	return ctx, stop
+}
+
+// nextSignal waits for a signal: false when quit closes first.
+func nextSignal(sigs <-chan os.Signal, quit <-chan struct{}) bool {
+	select {
+	case <-sigs:
+		return true
+	case <-quit:
+		return false
+	}
+}
+
+// restoreDefault gives the signals their default action back before the
+// command sees its last step, so the next one ends the process; one that
+// came in meanwhile (a quick double Ctrl-C) is raised again to do so.
+func restoreDefault(sigs chan os.Signal) {
+	signal.Stop(sigs)
+	select {
+	case sig := <-sigs:
+		if p, err := os.FindProcess(os.Getpid()); err == nil {
+			_ = p.Signal(sig)
+		}
+	default:
+	}
+}
+
+// secondInterrupt takes the second step for the command: the channel the
+// signal after the first closes. Nil (never closes) when ctx has no
+// signal handling, as in the in-process tests.
+func secondInterrupt(ctx context.Context) <-chan struct{} {
+	in, ok := ctx.Value(interruptsKey{}).(*interrupts)
+	if !ok {
+		return nil
+	}
+	in.taken.Store(true)
+	return in.second
+}
