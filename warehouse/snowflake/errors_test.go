@@ -55,3 +55,23 @@ func TestSecretsNeverInErrors(t *testing.T) {
 		t.Fatalf("error %q", e)
 	}
 }
+
+// TestNoSecretNamesTheEnvironment: a URL with a user and no secret in the
+// environment is refused naming the variables a secret goes in, not with
+// the driver's "260002: password is empty", which says nowhere to put one.
+func TestNoSecretNamesTheEnvironment(t *testing.T) {
+	_, err := ParseURL("snowflake://LOADER@myorg-acct/ANALYTICS/synctrack?warehouse=WH", func(string) string { return "" })
+	if err == nil {
+		t.Fatal("a URL without a secret was taken")
+	}
+	for _, want := range []string{EnvPassword, EnvPrivateKey, EnvToken} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not name %s", err, want)
+		}
+	}
+	// A secret in the environment is enough.
+	if _, err := ParseURL("snowflake://LOADER@myorg-acct/ANALYTICS/synctrack?warehouse=WH",
+		func(k string) string { return map[string]string{EnvPassword: "pw"}[k] }); err != nil {
+		t.Errorf("with %s set: %v", EnvPassword, err)
+	}
+}

@@ -8,6 +8,7 @@ package snowflake
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -111,6 +112,12 @@ func ParseURL(raw string, env func(string) string) (Config, error) {
 	}
 	cfg, err := sf.ParseDSN(dsn)
 	if err != nil {
+		if noSecret(err) {
+			// The driver says "password is empty": the secret is ours to
+			// read, from the environment, so name where it goes.
+			return Config{}, fmt.Errorf("warehouse URL: no secret to log in with: set %s, %s or %s (%s); the URL holds none",
+				EnvPassword, EnvPrivateKey, EnvToken, EnvTokenFile)
+		}
 		return Config{}, fmt.Errorf("warehouse URL: %v", redactErr(err, dsn))
 	}
 	switch {
@@ -278,4 +285,10 @@ func (w *Warehouse) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 func firstLine(s string) string {
 	line, _, _ := strings.Cut(s, "\n")
 	return line
+}
+
+// noSecret says the driver refused the DSN for want of a password or token.
+func noSecret(err error) bool {
+	var se *sf.SnowflakeError
+	return errors.As(err, &se) && (se.Number == sf.ErrCodeEmptyPasswordCode || se.Number == sf.ErrCodeEmptyPasswordAndToken)
 }
