@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	sf "github.com/snowflakedb/gosnowflake"
@@ -205,6 +206,7 @@ func Open(ctx context.Context, c Config, o Options) (*Warehouse, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	quietDriverLog()
 	db := sql.OpenDB(sf.NewConnector(sf.SnowflakeDriver{}, *c.Driver))
 	// One session: one login, and BEGIN ... COMMIT on the same connection.
 	db.SetMaxOpenConns(1)
@@ -291,4 +293,18 @@ func firstLine(s string) string {
 func noSecret(err error) bool {
 	var se *sf.SnowflakeError
 	return errors.As(err, &se) && (se.Number == sf.ErrCodeEmptyPasswordCode || se.Number == sf.ErrCodeEmptyPasswordAndToken)
+}
+
+var quietDriver sync.Once
+
+// quietDriverLog turns the driver's own log off. It writes each error it
+// meets to stderr through logrus (time="..." level=error msg="..."), before
+// synctrack reports the same error classified and with its fix: a second,
+// unformatted copy, and a line that is not JSON under --log-format json.
+// Its level "OFF" does not reach the entries it logs errors through, so the
+// level is logrus's highest, panic, which it logs nothing at. The DSN's
+// tracing= sets the driver's level at login, so it still turns its log on
+// for whoever asks.
+func quietDriverLog() {
+	quietDriver.Do(func() { _ = sf.GetLogger().SetLogLevel("panic") })
 }
