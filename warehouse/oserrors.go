@@ -38,9 +38,24 @@ func isErrno(errs ...syscall.Errno) func(error) bool {
 	}
 }
 
+// networkErrnos are the errnos that are the network's whatever call got
+// them.
+var networkErrnos = []syscall.Errno{syscall.ECONNREFUSED, syscall.ECONNRESET, syscall.EPIPE, syscall.ECONNABORTED,
+	syscall.ETIMEDOUT, syscall.EHOSTUNREACH, syscall.ENETUNREACH, syscall.ENETDOWN}
+
 func isNetwork(err error) bool {
-	var ne net.Error
 	var op *net.OpError
-	return errors.As(err, &ne) || errors.As(err, &op) ||
-		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
+	if errors.As(err, &op) || isErrno(networkErrnos...)(err) {
+		return true
+	}
+	// syscall.Errno has Timeout and Temporary, so every errno is a
+	// net.Error: a file that is not there (ENOENT) or is a folder (EISDIR)
+	// would read as the network not answering. Only a net.Error that is not
+	// a bare errno says the network.
+	var ne net.Error
+	if !errors.As(err, &ne) {
+		return false
+	}
+	_, errno := ne.(syscall.Errno)
+	return !errno
 }

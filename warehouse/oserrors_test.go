@@ -1,0 +1,33 @@
+package warehouse
+
+import (
+	"fmt"
+	"io/fs"
+	"net"
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+)
+
+// Every syscall.Errno is a net.Error (it has Timeout and Temporary): a file
+// that is not there must not read as the network not answering, while the
+// network's own errors still do.
+func TestFileErrorsAreNotTheNetwork(t *testing.T) {
+	_, missing := os.Open(filepath.Join(t.TempDir(), "missing.json"))
+	_, folder := os.ReadFile(t.TempDir())
+	for _, err := range []error{missing, folder, fmt.Errorf("client: %w", &fs.PathError{Op: "open", Path: "k.json", Err: syscall.ENOENT})} {
+		if e := Classify(err, OSRules); ClassOf(e) == Transient {
+			t.Errorf("%v: class %s, want none of the network's", err, ClassOf(e))
+		}
+	}
+	for _, err := range []error{
+		&net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED},
+		fmt.Errorf("post: %w", syscall.ECONNRESET),
+		&net.DNSError{Err: "no such host", Name: "x.invalid", IsNotFound: true},
+	} {
+		if e := Classify(err, OSRules); ClassOf(e) != Transient {
+			t.Errorf("%v: class %s, want transient", err, ClassOf(e))
+		}
+	}
+}
