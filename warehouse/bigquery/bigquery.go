@@ -178,7 +178,11 @@ func Open(ctx context.Context, c Config, now func() time.Time) (*Warehouse, erro
 	}
 	client, err := bigquery.NewClient(ctx, c.Project, opts...)
 	if err != nil {
-		return nil, classify(fmt.Errorf("bigquery client for project %s: %w", c.Project, err))
+		// Making the client reads credentials and sends nothing: what fails
+		// here and no rule knows (a credentials_file= missing, a folder, not
+		// a key) is the user's to fix, not the network's.
+		return nil, warehouse.Wrap(classify(fmt.Errorf("bigquery client for project %s: %w", c.Project, err)),
+			warehouse.Config, "credentials", hintCredentials)
 	}
 	client.Location = c.Location
 	w := &Warehouse{client: client, ds: client.Dataset(c.Dataset), c: c, now: now,

@@ -96,6 +96,9 @@ var errorRules = []warehouse.Rule{
 		Hint: "BigQuery rejected the request"},
 }
 
+const hintCredentials = "credentials_file= must name a readable service-account key (JSON); " +
+	"without it, Application Default Credentials are used (GOOGLE_APPLICATION_CREDENTIALS, gcloud auth application-default login)"
+
 // reasonRefused is the reason of an error every file of a step shares: the
 // service refused the step, not the files, so none is blamed.
 const reasonRefused = "refused_step"
