@@ -29,6 +29,10 @@ const (
 
 type kind int
 
+// maxCount is the largest count a parameter takes: --limit 0 asks for every
+// row, so no larger limit is needed.
+const maxCount = 1_000_000_000
+
 const (
 	kindText  kind = iota // bound, or a quoted string literal
 	kindTime              // bound as time.Time, or a cast quoted literal
@@ -67,8 +71,8 @@ func ParseParams(raw map[string]string, now time.Time) (Values, error) {
 			v[k] = s
 		case kindCount:
 			n, err := strconv.Atoi(s)
-			if err != nil || n < 0 || n > 1_000_000_000 {
-				return nil, fmt.Errorf("%s=%q: want a whole number from 0", k, s)
+			if err != nil || n < 0 || n > maxCount {
+				return nil, fmt.Errorf("%s=%q: want a whole number from 0 to %d", k, s, maxCount)
 			}
 			if n == 0 && (k == ParamLimit || k == ParamN) {
 				// What the flags say with 0 (--limit 0: every row, --n 0:

@@ -145,6 +145,11 @@ func TestParseParams(t *testing.T) {
 			t.Errorf("%v accepted", bad)
 		}
 	}
+	// A count over the largest taken says which that is: "from 0" alone
+	// reads as if any positive number would do.
+	if _, err := ParseParams(map[string]string{"limit": "1000000001"}, now); err == nil || !strings.Contains(err.Error(), "to 1000000000") {
+		t.Errorf("limit over the largest: %v, want the largest named", err)
+	}
 }
 
 // A summary is one whole sentence: `synctrack sql list` shows only the
