@@ -1,6 +1,7 @@
 package warehouse
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"net"
@@ -29,5 +30,15 @@ func TestFileErrorsAreNotTheNetwork(t *testing.T) {
 		if e := Classify(err, OSRules); ClassOf(e) != Transient {
 			t.Errorf("%v: class %s, want transient", err, ClassOf(e))
 		}
+	}
+}
+
+// Running out of file descriptors is the process's resource, named so (it
+// read as the network before: every errno passed for a net.Error).
+func TestOpenFilesLimitIsAResource(t *testing.T) {
+	err := Classify(&fs.PathError{Op: "open", Path: "x.parquet", Err: syscall.EMFILE}, OSRules)
+	var e *Error
+	if !errors.As(err, &e) || e.Class != Resource || e.Reason != "open_files" {
+		t.Fatalf("EMFILE: %v (class %s), want a resource error open_files", err, ClassOf(err))
 	}
 }
