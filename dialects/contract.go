@@ -27,9 +27,9 @@ type Relation struct {
 // ColumnDoc is one column of a relation and what it means.
 type ColumnDoc struct {
 	Name, Doc string
-	// Daemon marks a column `synctrack run` adds to a table made by
-	// `synctrack load` (on DuckDB, at its first run-state write; other
-	// engines make the table with it).
+	// Daemon marks a column only `synctrack run` writes (the run state);
+	// every engine makes its table with it (a DuckDB file made before
+	// them gets them at its next load).
 	Daemon bool
 	// What always holds of the column's values: unique, never NULL, one
 	// of Values.

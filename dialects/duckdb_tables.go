@@ -145,6 +145,12 @@ func (d DuckDB) Setup(schema string) []string {
 		"CREATE SCHEMA IF NOT EXISTS " + d.Ident(schema),
 		d.createTable(schema, "sync_records", duckDBRecordsColumns, recordsCompression),
 		d.CreateTable(schema, "sync_runs", RunsColumns),
+		// The run state columns, as the other engines make sync_runs with
+		// them: a schema only synctrack load writes has them too (the dbt
+		// staging model and the pages read them), and one made before
+		// gets them at its next load.
+		"ALTER TABLE " + d.Table(schema, "sync_runs") + " ADD COLUMN IF NOT EXISTS state VARCHAR DEFAULT 'open'",
+		"ALTER TABLE " + d.Table(schema, "sync_runs") + " ADD COLUMN IF NOT EXISTS completed_at TIMESTAMPTZ",
 		d.CreateTable(schema, "load_ledger", LedgerColumns),
 		d.CreateTable(schema, "payload_columns", PayloadColumnsColumns),
 	}

@@ -128,8 +128,9 @@ func (s *Server) syncPage(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// runStates reads the daemon's run states; a warehouse the daemon never
-// ran on has no state columns, so a failure leaves the states unknown.
+// runStates reads the daemon's run states; a DuckDB file nothing has
+// loaded since it got the state columns has none, so a failure leaves the
+// states unknown.
 func runStates(ctx context.Context, q warehouse.Querier, sync string, s *Server) map[string]string {
 	out := map[string]string{}
 	rows, err := query(ctx, q, "run_states", analysis.Values{analysis.ParamSync: sync})
