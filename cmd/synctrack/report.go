@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"time"
@@ -98,7 +99,11 @@ func runReport(cmd *cobra.Command, args []string) error {
 	if dry, _ := cmd.Flags().GetBool("dry-run"); dry {
 		return dryRun(cmd, whURL, t.Name, v)
 	}
-	_, err = runTemplate(cmd, whURL, t.Name, v, format, cmd.OutOrStdout())
+	n, err := runTemplate(cmd, whURL, t.Name, v, format, cmd.OutOrStdout())
+	if limit, _ := cmd.Flags().GetInt("limit"); err == nil && contains(t.Params, "limit") && limit > 0 && n == int64(limit) {
+		// On stderr: the rows on stdout stay what the format says.
+		fmt.Fprintf(cmd.ErrOrStderr(), "report %s: stopped at --limit %d; there may be more rows (--limit 0 for all)\n", t.Name, limit)
+	}
 	return err
 }
 

@@ -202,3 +202,17 @@ func TestParameterMessages(t *testing.T) {
 		t.Errorf("sql render --param limit=0: exit %d, want every row (no LIMIT):\n%s", code, out)
 	}
 }
+
+// A report cut off at its --limit says so on stderr (a table of 50 rows
+// said only "(50 rows)"); one that ends before the limit says nothing.
+func TestReportSaysWhenTheLimitCutIt(t *testing.T) {
+	wh, _ := loadedWarehouse(t) // 2 orgs x 3 syncs x 2 runs: 12 runs
+	code, out, errs := runCLIAll(t, "report", "run_outcomes", "--warehouse", wh, "--limit", "5", "--format", "csv")
+	if code != 0 || strings.Count(out, "\n") != 6 || !strings.Contains(errs, "stopped at --limit 5") {
+		t.Errorf("--limit 5: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	code, out, errs = runCLIAll(t, "report", "run_outcomes", "--warehouse", wh, "--limit", "1000", "--format", "csv")
+	if code != 0 || strings.Count(out, "\n") < 3 || strings.Contains(errs, "--limit") {
+		t.Errorf("--limit 1000: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+}
