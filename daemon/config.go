@@ -39,7 +39,9 @@ type Target struct {
 	// object notifications (awssqs://, gcppubsub://, mem://), or "". With
 	// it, Schedule lists nothing (it only sweeps run states), the fact
 	// tables load on their notifications, and ReconcileSchedule lists the
-	// whole bucket for what came without one.
+	// whole bucket for what came without one; while the subscription fails,
+	// Schedule and FactsSchedule list as without events. mem:// opens only
+	// through Deps.OpenSubscription (tests): the binary refuses it.
 	Events            string
 	ReconcileSchedule string
 }

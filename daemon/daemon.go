@@ -245,20 +245,26 @@ func (d *Daemon) Handler() http.Handler {
 
 // readyz is 200 when every target's last cycle succeeded, or it has not had
 // its first cycle yet, or its last success is within two schedule periods.
+// A subscription (--events) that fails is said in the body, either way: the
+// schedule lists the bucket meanwhile, so loads stay current and the daemon
+// ready, but notifications are not what loads them.
 func (d *Daemon) readyz(w http.ResponseWriter, _ *http.Request) {
 	now := d.deps.Now()
-	var bad []string
+	var bad, notes []string
 	for _, t := range d.targets {
 		if msg := t.unready(now); msg != "" {
 			bad = append(bad, t.cfg.Name+": "+msg)
 		}
+		if msg := t.eventsNote(); msg != "" {
+			notes = append(notes, t.cfg.Name+": "+msg)
+		}
 	}
 	if len(bad) > 0 {
 		w.WriteHeader(http.StatusServiceUnavailable)
-		for _, b := range bad {
-			fmt.Fprintln(w, b)
-		}
-		return
+	} else {
+		fmt.Fprintln(w, "ok")
 	}
-	fmt.Fprintln(w, "ok")
+	for _, b := range append(bad, notes...) {
+		fmt.Fprintln(w, b)
+	}
 }

@@ -3,6 +3,7 @@ package daemon
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 	"time"
 
@@ -30,28 +31,35 @@ const (
 // turning each into the run folders (or the fact tables) it names; they go
 // to the debouncer. A message no documented shape reads, or that names
 // nothing of ours, is counted, logged and acknowledged at once: it must not
-// come back forever. A subscription that fails is opened again after a wait.
+// come back forever. A subscription that fails is opened again after a wait
+// (failing); meanwhile --schedule lists the bucket.
 func (t *target) receive(ctx context.Context, out chan<- scope) {
 	m, name := t.d.m, t.cfg.Name
-	wait := t.d.cfg.Retry.Base
+	m.eventsUp.WithLabelValues(name).Set(1)
+	fails := 0
 	for ctx.Err() == nil {
-		msg, err := t.sub.Receive(ctx)
+		msg, err := t.receiveOne(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
 				return
 			}
 			m.events.WithLabelValues(name, "receive_error").Inc()
-			t.log.Error("events: receive failed; opening the subscription again", "err", err, "wait", wait)
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.d.deps.After(wait):
+			if !t.eventsDown() {
+				fails = 0 // it had received again since the last failure
 			}
-			wait = min(wait*2, t.d.cfg.Retry.Max)
-			t.reopen(ctx)
+			for err != nil { // wait, open it again, until it opens
+				fails++
+				wait := t.failing(err, fails)
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.d.deps.After(wait):
+				}
+				err = t.reopen(ctx)
+			}
 			continue
 		}
-		wait = t.d.cfg.Retry.Base
+		t.received()
 		m.events.WithLabelValues(name, evReceived).Inc()
 		s, err := t.scopeOf(msg)
 		if err != nil {
@@ -160,16 +168,16 @@ func nack(evs []delivery) {
 }
 
 // reopen replaces a failed subscription with a new one.
-func (t *target) reopen(ctx context.Context) {
+func (t *target) reopen(ctx context.Context) error {
 	sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	_ = t.sub.Shutdown(sctx)
 	cancel()
 	sub, err := t.d.deps.OpenSubscription(ctx, t.cfg.Events)
 	if err != nil {
-		t.log.Error("events: cannot open the subscription again", "err", err)
-		return // Receive on the old one fails at once; the loop waits and tries again
+		return fmt.Errorf("open the subscription again: %w", err)
 	}
 	t.sub = sub
+	return nil
 }
 
 // bucketNameOf is the bucket's name in a bucket URL (s3://NAME, gs://NAME),

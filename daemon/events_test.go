@@ -37,7 +37,8 @@ func publish(t *testing.T, top *pubsub.Topic, body []byte, attrs map[string]stri
 	}
 }
 
-// metric sums a daemon metric's series whose labels include these.
+// metric sums a daemon metric's series whose labels include these (a
+// histogram's by its count).
 func (f *fixture) metric(name string, labels ...string) float64 {
 	f.t.Helper()
 	fams, err := f.reg.Gather()
@@ -60,7 +61,7 @@ func (f *fixture) metric(name string, labels ...string) float64 {
 					continue series
 				}
 			}
-			sum += m.GetCounter().GetValue() + float64(m.GetHistogram().GetSampleCount())
+			sum += m.GetCounter().GetValue() + m.GetGauge().GetValue() + float64(m.GetHistogram().GetSampleCount())
 		}
 	}
 	return sum

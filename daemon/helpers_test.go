@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"path"
@@ -44,6 +45,7 @@ type fixture struct {
 	// openSub opens --events subscriptions (events tests); reg gets the metrics.
 	openSub func(ctx context.Context, url string) (*pubsub.Subscription, error)
 	reg     *prometheus.Registry
+	logger  *slog.Logger // the daemon's; none when nil
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -82,6 +84,7 @@ func (f *fixture) start(cfg daemon.Config) {
 		OnCycle:          func(c daemon.Cycle) { f.cycles <- c },
 		OpenSubscription: f.openSub,
 		Registry:         f.reg,
+		Logger:           f.logger,
 	}
 	d, err := daemon.New(context.Background(), cfg, deps)
 	if err != nil {

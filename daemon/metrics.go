@@ -27,6 +27,7 @@ type metrics struct {
 	events      *prometheus.CounterVec
 	eventLag    *prometheus.HistogramVec
 	reconciled  *prometheus.CounterVec
+	eventsUp    *prometheus.GaugeVec
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -74,6 +75,8 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Buckets: prometheus.ExponentialBuckets(0.05, 2, 16)}, t),
 		reconciled: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "synctrack_reconcile_findings_total",
 			Help: "Objects the scheduled reconciliation listing found to load: they arrived without a notification (--events)."}, t),
+		eventsUp: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "synctrack_events_receiving",
+			Help: "With --events: 1 while the subscription receives, 0 while it fails (then --schedule lists the bucket as without events)."}, t),
 	}
 	reg.MustRegister(m.all()...)
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -84,7 +87,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 func (m *metrics) all() []prometheus.Collector {
 	return []prometheus.Collector{m.files, m.rows, m.failures, m.duration, m.listed, m.pending, m.lag,
 		m.lastSuccess, m.waits, m.waitSeconds, m.runs, m.queries, m.webhooks, m.quarantined, m.openRuns,
-		m.events, m.eventLag, m.reconciled}
+		m.events, m.eventLag, m.reconciled, m.eventsUp}
 }
 
 // Exported maps every metric family the daemon exports to its type

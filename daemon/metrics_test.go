@@ -50,7 +50,7 @@ func TestExportedMetrics(t *testing.T) {
 		"synctrack_load_lag_seconds": "HISTOGRAM", "synctrack_webhooks_total": "COUNTER",
 		"synctrack_quarantined_objects": "GAUGE", "go_goroutines": "GAUGE",
 		"synctrack_events_total": "COUNTER", "synctrack_event_lag_seconds": "HISTOGRAM",
-		"synctrack_reconcile_findings_total": "COUNTER",
+		"synctrack_reconcile_findings_total": "COUNTER", "synctrack_events_receiving": "GAUGE",
 	} {
 		if got[name] != typ {
 			t.Errorf("%s: %q, want %s", name, got[name], typ)
@@ -62,7 +62,7 @@ func TestExportedMetrics(t *testing.T) {
 			own++
 		}
 	}
-	if own != 18 {
-		t.Errorf("%d synctrack_ families, want the 18 metrics.go registers: %v", own, got)
+	if own != 19 {
+		t.Errorf("%d synctrack_ families, want the 19 metrics.go registers: %v", own, got)
 	}
 }

@@ -106,6 +106,7 @@ type target struct {
 	// bucketName is what they call the bucket.
 	sub        *pubsub.Subscription
 	bucketName string
+	events     eventsHealth // guarded by mu
 
 	mu        sync.Mutex
 	pending   scope
@@ -133,7 +134,7 @@ func newTarget(ctx context.Context, d *Daemon, c Target) (*target, error) {
 	if c.Events != "" {
 		if t.sub, err = d.deps.OpenSubscription(ctx, c.Events); err != nil {
 			b.Close()
-			return nil, fmt.Errorf("target %s: events: %w", c.Name, err)
+			return nil, fmt.Errorf("target %s: events: %w", c.Name, eventsError(err))
 		}
 	}
 	return t, nil
@@ -142,19 +143,40 @@ func newTarget(ctx context.Context, d *Daemon, c Target) (*target, error) {
 // schedule adds the target's cron jobs. Without events, Schedule lists the
 // run folders and FactsSchedule the fact tables. With events, notifications
 // bring both; Schedule only sweeps run states (it lists nothing), and
-// ReconcileSchedule lists the whole bucket for what came without one.
+// ReconcileSchedule lists the whole bucket for what came without one. While
+// the subscription fails, nothing brings them: Schedule and FactsSchedule
+// list as without events, so files still load within a schedule period.
 func (t *target) schedule(c *cron.Cron) error {
 	type job struct {
 		spec string
-		s    scope
+		s    func() scope
 	}
-	jobs := []job{{t.cfg.Schedule, scope{runs: true, why: "runs"}}, {t.cfg.FactsSchedule, scope{facts: true, why: "facts"}}}
+	runs := func() scope { return scope{runs: true, why: "runs"} }
+	facts := func() scope { return scope{facts: true, why: "facts"} }
+	jobs := []job{{t.cfg.Schedule, runs}, {t.cfg.FactsSchedule, facts}}
 	if t.sub != nil {
-		jobs = []job{{t.cfg.Schedule, scope{tick: true, why: "tick"}},
-			{t.cfg.ReconcileSchedule, scope{runs: true, facts: true, reconcile: true, why: "reconcile"}}}
+		jobs = []job{
+			{t.cfg.Schedule, func() scope {
+				if t.eventsDown() {
+					return runs()
+				}
+				return scope{tick: true, why: "tick"}
+			}},
+			{t.cfg.FactsSchedule, func() scope {
+				if t.eventsDown() {
+					return facts()
+				}
+				return scope{}
+			}},
+			{t.cfg.ReconcileSchedule, func() scope { return scope{runs: true, facts: true, reconcile: true, why: "reconcile"} }},
+		}
 	}
 	for _, j := range jobs {
-		if _, err := c.AddFunc(j.spec, func() { t.request(j.s) }); err != nil {
+		if _, err := c.AddFunc(j.spec, func() {
+			if s := j.s(); !s.empty() {
+				t.request(s)
+			}
+		}); err != nil {
 			return err
 		}
 	}
