@@ -21,6 +21,13 @@ func runCLI(t *testing.T, args ...string) (int, string) {
 // stdout and stderr (the logs and the error message).
 func runCLIAll(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
+	return runCLICtx(t, context.Background(), args...)
+}
+
+// runCLICtx is runCLIAll under ctx: a command that should have refused to
+// start ends when ctx does, instead of running on.
+func runCLICtx(t *testing.T, ctx context.Context, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
 	capture := func(f **os.File) (restore func() string) {
 		r, w, err := os.Pipe()
 		if err != nil {
@@ -41,7 +48,7 @@ func runCLIAll(t *testing.T, args ...string) (code int, stdout, stderr string) {
 		}
 	}
 	out, errs := capture(&os.Stdout), capture(&os.Stderr)
-	code = run(context.Background(), args)
+	code = run(ctx, args)
 	return code, out(), errs()
 }
 

@@ -16,9 +16,6 @@ import (
 	_ "gocloud.dev/blob/gcsblob"
 	_ "gocloud.dev/blob/memblob"
 	_ "gocloud.dev/blob/s3blob"
-	_ "gocloud.dev/pubsub/awssnssqs"
-	_ "gocloud.dev/pubsub/gcppubsub"
-	_ "gocloud.dev/pubsub/mempubsub"
 
 	"github.com/synctrack/synctrack/loader"
 	"github.com/synctrack/synctrack/warehouse"

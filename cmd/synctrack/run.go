@@ -44,7 +44,9 @@ the message is acknowledged only once that load committed. Malformed or
 foreign messages are counted and acknowledged. --schedule then lists nothing
 (it only completes quiet runs), --facts-schedule is not used (fact files load
 on their own notifications), and --reconcile-schedule lists the whole bucket
-for objects whose notification never came.
+for objects whose notification never came. While the subscription fails (no
+credentials, a deleted queue), both schedules list the bucket as without
+--events, until it receives again; /readyz and synctrack_events_receiving say so.
 
 A target's warehouse is any engine load takes (%s).
 Loads hold a lease row in the warehouse, renewed by a heartbeat every --lease-ttl/3.
@@ -91,7 +93,7 @@ func newRunCommand() *cobra.Command {
 	f.String("schedule", daemon.DefaultSchedule, "when to load run folders: cron expression or @every D")
 	f.String("facts-schedule", daemon.DefaultFactsSchedule, "when to refresh the fact tables under metadata/")
 	f.Duration("quiet-period", daemon.DefaultQuietPeriod, "a run with no new file for this long is complete")
-	f.String("events", "", "bucket notifications subscription: awssqs://sqs.REGION.amazonaws.com/ACCOUNT/QUEUE?region=REGION or gcppubsub://projects/P/subscriptions/S")
+	f.String("events", "", "bucket notifications subscription: awssqs://sqs.REGION.amazonaws.com/ACCOUNT/QUEUE or gcppubsub://projects/P/subscriptions/S")
 	f.String("reconcile-schedule", daemon.DefaultReconcileSchedule, "with --events: when to list the whole bucket for objects whose notification never came")
 	f.Duration("events-debounce", daemon.DefaultEventsDebounce, "with --events: wait this long for more notifications before loading (a burst becomes one load)")
 	f.String("listen", ":8080", "HTTP address for /metrics, /healthz, /readyz, /webhook and (with --web) the web pages; empty for none")
@@ -187,12 +189,13 @@ func runDaemon(cmd *cobra.Command, _ []string) error {
 	}
 	defer closePages()
 	d, err := daemon.New(ctx, cfg, daemon.Deps{
-		Logger:        log,
-		OpenBucket:    func(ctx context.Context, u string) (*blob.Bucket, string, error) { return openBucket(ctx, u) },
-		OpenWarehouse: targetOpener(log),
-		Loader:        lo,
-		Pages:         pages,
-		Abort:         secondInterrupt(ctx),
+		Logger:           log,
+		OpenBucket:       func(ctx context.Context, u string) (*blob.Bucket, string, error) { return openBucket(ctx, u) },
+		OpenWarehouse:    targetOpener(log),
+		OpenSubscription: eventsOpener(log),
+		Loader:           lo,
+		Pages:            pages,
+		Abort:            secondInterrupt(ctx),
 	})
 	if err != nil {
 		return err

@@ -59,6 +59,15 @@ func daemonConfig(cmd *cobra.Command) (daemon.Config, error) {
 			}
 			t.Events = str("events")
 		}
+		if t.Events != "" {
+			key := "target " + t.Name + ": events"
+			if explicit("events") {
+				key = "--events"
+			}
+			if err := checkEvents(cmd.Context(), t.Events, key); err != nil {
+				return daemon.Config{}, err
+			}
+		}
 		if t.ReconcileSchedule == "" || explicit("reconcile-schedule") {
 			t.ReconcileSchedule = str("reconcile-schedule")
 		}

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // --events takes a subscription URL of a driver the binary links, per target
@@ -41,5 +43,71 @@ func TestRunEventsFlags(t *testing.T) {
 	}
 	if code, out := runCLI(t, "run", "--config", cfg, "--events", sqs, "--check"); code != 2 {
 		t.Fatalf("--events with two targets: exit %d, want 2:\n%s", code, out)
+	}
+}
+
+// An events URL the binary cannot open is bad usage, at start as with
+// --check (exit 2, not 3 from a failed start), and the message names where
+// it came from and the URLs synctrack takes. mem:// is gocloud.dev's
+// in-process driver: no topic can exist in a synctrack process.
+func TestRunEventsURLRefused(t *testing.T) {
+	t.Setenv("AWS_REGION", "")
+	t.Setenv("AWS_DEFAULT_REGION", "")
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
+	t.Setenv("AWS_PROFILE", "")
+	bucket := t.TempDir()
+	for _, c := range []struct{ events, want string }{
+		{"mem://x", "awssqs://sqs.REGION.amazonaws.com/ACCOUNT/QUEUE or gcppubsub://projects/PROJECT/subscriptions/SUB"},
+		{"kafka://broker/topic", "awssqs://"},
+		{"gcppubsub://sub-without-project", "gcppubsub://projects/PROJECT/subscriptions/SUB"},
+		{"gcppubsub://projects/p/subscriptions/s?max_recv_batch_size=0", "max_recv_batch_size"},
+		{"awssqs://sqs.us-east-1.amazonaws.com/123456789012/q?regoin=us-east-1", `unknown query parameter "regoin"`},
+		{"awssqs://sqs.us-east-1.amazonaws.com/123456789012/q?waittime=soon", "waittime"},
+		// A host that names no region, no region= and none in the
+		// environment: the start could not resolve the queue's endpoint.
+		{"awssqs://localhost:9324/000000000000/q", "region="},
+	} {
+		for _, check := range []bool{true, false} {
+			args := []string{"run", "--bucket", "file://" + bucket, "--warehouse", "duckdb://" + filepath.Join(t.TempDir(), "w.duckdb"),
+				"--listen", "", "--events", c.events}
+			if check {
+				args = append(args, "--check")
+			}
+			// A daemon that starts runs until stopped: the watchdog turns
+			// that into exit 0, and a failure here, not a hang.
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			code, _, stderr := runCLICtx(t, ctx, args...)
+			cancel()
+			if code != 2 || !strings.Contains(stderr, `--events "`+c.events+`"`) || !strings.Contains(stderr, c.want) {
+				t.Errorf("%s (check %v): exit %d, want 2 naming --events and %q:\n%s", c.events, check, code, c.want, stderr)
+			}
+		}
+	}
+	cfg := filepath.Join(t.TempDir(), "mem.yaml")
+	if err := os.WriteFile(cfg, []byte(`targets:
+  - {name: a, bucket: "file://`+bucket+`", warehouse: "duckdb://./a.duckdb", events: "mem://t"}
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := runCLIAll(t, "run", "--config", cfg, "--check"); code != 2 || !strings.Contains(stderr, `target a: events "mem://t"`) {
+		t.Errorf("events: mem://t in the config file: exit %d, want 2 naming the target's events key:\n%s", code, stderr)
+	}
+}
+
+// region= is needed only where nothing else names the queue's region: the
+// host sqs.REGION.amazonaws.com does (as the README's URLs are written), and
+// so does AWS_REGION. What --check passes, the start opens.
+func TestRunEventsRegion(t *testing.T) {
+	t.Setenv("AWS_REGION", "")
+	t.Setenv("AWS_DEFAULT_REGION", "")
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
+	t.Setenv("AWS_PROFILE", "")
+	base := []string{"run", "--bucket", "file://" + t.TempDir(), "--warehouse", "duckdb://./w.duckdb", "--check", "--events"}
+	if code, out, stderr := runCLIAll(t, append(base, "awssqs://sqs.eu-west-1.amazonaws.com/123456789012/q")...); code != 0 {
+		t.Errorf("a host naming its region: exit %d\n%s%s", code, out, stderr)
+	}
+	t.Setenv("AWS_REGION", "eu-west-1")
+	if code, out, stderr := runCLIAll(t, append(base, "awssqs://localhost:9324/000000000000/q")...); code != 0 {
+		t.Errorf("AWS_REGION set: exit %d\n%s%s", code, out, stderr)
 	}
 }
