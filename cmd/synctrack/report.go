@@ -23,6 +23,7 @@ Examples:
   synctrack report rejections_by_fingerprint --warehouse duckdb://./sync-logs.duckdb
   synctrack report run_summary --warehouse duckdb://./sync-logs.duckdb --sync 52275 --since 7d
   synctrack report record_history --warehouse duckdb://./sync-logs.duckdb --identifier CUST-1042 --format json
+  synctrack report run_summary --warehouse duckdb://./sync-logs.duckdb --limit 0 --format parquet --out runs.parquet
   synctrack report rejections_by_message --warehouse 'snowflake://LOADER@myorg-acct/ANALYTICS/synctrack?warehouse=WH'
   synctrack report rejection_trend --warehouse bigquery://my-project/synctrack?location=US --since 7d
   synctrack report rejection_trend --warehouse bigquery://my-project/synctrack --since 7d --dry-run
@@ -43,7 +44,8 @@ func newReportCommand() *cobra.Command {
 	c.Flags().String("identifier", "", "record identifier (record_history, records)")
 	c.Flags().String("status", "", "outcome: success, rejected or invalid (records)")
 	c.Flags().Int("n", 0, "runs to look back (new_errors, flapping_records) or errors per destination object (top_errors_by_destination); 0: the template's default")
-	c.Flags().String("format", "table", "table, csv or json")
+	c.Flags().String("format", "table", "table, csv, json or parquet")
+	c.Flags().String("out", "", "write to this file instead of stdout")
 	c.Flags().Bool("dry-run", false, dryRunHelp)
 	return c
 }
@@ -75,8 +77,9 @@ func queryParams(cmd *cobra.Command, names ...string) (analysis.Values, error) {
 
 func runReport(cmd *cobra.Command, args []string) error {
 	format, _ := cmd.Flags().GetString("format")
-	if format != "table" && format != "csv" && format != "json" {
-		return usageError("--format %q: want table, csv or json", format)
+	path, _ := cmd.Flags().GetString("out")
+	if err := checkExportFormat(format, path); err != nil {
+		return err
 	}
 	whURL, _ := cmd.Flags().GetString("warehouse")
 	eng, err := engines.Check(whURL)
@@ -99,7 +102,11 @@ func runReport(cmd *cobra.Command, args []string) error {
 	if dry, _ := cmd.Flags().GetBool("dry-run"); dry {
 		return dryRun(cmd, whURL, t.Name, v)
 	}
-	n, err := runTemplate(cmd, whURL, t.Name, v, format, cmd.OutOrStdout())
+	var n int64
+	err = exportTo(cmd, path, "rows", func(w io.Writer) (int64, error) {
+		n, err = runTemplate(cmd, whURL, t.Name, v, format, w)
+		return n, err
+	})
 	if limit, _ := cmd.Flags().GetInt("limit"); err == nil && contains(t.Params, "limit") && limit > 0 && n == int64(limit) {
 		// On stderr: the rows on stdout stay what the format says.
 		fmt.Fprintf(cmd.ErrOrStderr(), "report %s: stopped at --limit %d; there may be more rows (--limit 0 for all)\n", t.Name, limit)

@@ -216,3 +216,24 @@ func TestReportSaysWhenTheLimitCutIt(t *testing.T) {
 		t.Errorf("--limit 1000: exit %d, stdout %q, stderr %q", code, out, errs)
 	}
 }
+
+// A report writes parquet to --out as records does: the rows the JSON
+// report gives, and the --limit notice still on stderr.
+func TestReportParquetOut(t *testing.T) {
+	wh, _ := loadedWarehouse(t)
+	code, out := runCLI(t, "report", "rejections_by_fingerprint", "--warehouse", wh, "--format", "json", "--limit", "0")
+	var rows []map[string]any
+	if code != 0 || json.Unmarshal([]byte(out), &rows) != nil || len(rows) < 3 {
+		t.Fatalf("report --format json: exit %d, %d rows:\n%.300s", code, len(rows), out)
+	}
+	pq := filepath.Join(t.TempDir(), "fp.parquet")
+	code, _, stderr := runCLIAll(t, "report", "rejections_by_fingerprint", "--warehouse", wh, "--format", "parquet", "--out", pq, "--limit", "0")
+	n, err := parquetRows(pq)
+	if code != 0 || err != nil || n != int64(len(rows)) || !strings.Contains(stderr, "rows to "+pq) {
+		t.Fatalf("report --format parquet --out: exit %d, %v, %d rows against %d: %s", code, err, n, len(rows), stderr)
+	}
+	code, _, stderr = runCLIAll(t, "report", "rejections_by_fingerprint", "--warehouse", wh, "--format", "parquet", "--out", pq, "--limit", "2")
+	if n, err = parquetRows(pq); code != 0 || err != nil || n != 2 || !strings.Contains(stderr, "stopped at --limit 2") {
+		t.Fatalf("report --format parquet --limit 2: exit %d, %v, %d rows: %s", code, err, n, stderr)
+	}
+}
