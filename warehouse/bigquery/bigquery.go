@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -69,6 +70,14 @@ type Config struct {
 // urlParams are the parameters a bigquery:// URL may carry.
 var urlParams = []string{"location", "credentials_file", "mode", "path", "connection", "load_workers"}
 
+// datasetName and projectID are what BigQuery takes: a dataset is letters,
+// digits and underscores; a project id lowercase letters, digits and
+// hyphens.
+var (
+	datasetName = regexp.MustCompile(`^[A-Za-z0-9_]+$`)
+	projectID   = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+)
+
 // ParseURL reads bigquery://PROJECT/DATASET?location=..&credentials_file=..
 // &mode=loaded|external&path=query|load&connection=..&load_workers=N.
 func ParseURL(raw string) (Config, error) {
@@ -79,6 +88,12 @@ func ParseURL(raw string) (Config, error) {
 	c := Config{Project: u.Host, Dataset: strings.Trim(u.Path, "/"), Mode: "loaded"}
 	if c.Dataset == "" {
 		c.Dataset = "synctrack"
+	}
+	if !datasetName.MatchString(c.Dataset) || len(c.Dataset) > 1024 {
+		return Config{}, fmt.Errorf("warehouse URL %q: dataset %q: want one name of letters, digits and underscores (bigquery://PROJECT/DATASET)", raw, c.Dataset)
+	}
+	if !projectID.MatchString(c.Project) {
+		return Config{}, fmt.Errorf("warehouse URL %q: project %q is not a Google Cloud project id (lowercase letters, digits and hyphens, as in my-project)", raw, c.Project)
 	}
 	q := u.Query()
 	for k := range q {

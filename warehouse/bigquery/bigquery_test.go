@@ -23,11 +23,15 @@ func TestParseURL(t *testing.T) {
 		c.Connection != "proj.aws-us-east-1.c" || c.LoadWorkers != 3 {
 		t.Fatalf("ParseURL = %+v, %v", c, err)
 	}
+	if c, err := ParseURL("bigquery://my-proj-1/Logs_2"); err != nil || c.Project != "my-proj-1" || c.Dataset != "Logs_2" {
+		t.Errorf("bigquery://my-proj-1/Logs_2: %+v, %v", c, err)
+	}
 	if c, _ := ParseURL("bigquery://proj"); c.Dataset != "synctrack" || c.Mode != "loaded" {
 		t.Errorf("defaults: %+v", c)
 	}
 	for _, bad := range []string{"bigquery:///ds", "duckdb://x", "bigquery://p/d?mode=copy",
-		"bigquery://p/d?path=fast", "bigquery://p/d?load_workers=0", "bigquery://p/d?password=x"} {
+		"bigquery://p/d?path=fast", "bigquery://p/d?load_workers=0", "bigquery://p/d?password=x",
+		"bigquery://proj/ds/extra", "bigquery://proj/my-ds", "bigquery://My_Project/ds"} {
 		if _, err := ParseURL(bad); err == nil {
 			t.Errorf("ParseURL(%q) took it", bad)
 		}
@@ -43,6 +47,8 @@ func TestClassify(t *testing.T) {
 		{&googleapi.Error{Code: 403, Errors: []googleapi.ErrorItem{{Reason: "quotaExceeded"}}}, warehouse.Resource, "quota"},
 		{&googleapi.Error{Code: 403, Errors: []googleapi.ErrorItem{{Reason: "accessDenied"}}}, warehouse.Config, "permission"},
 		{&googleapi.Error{Code: http.StatusNotFound}, warehouse.Config, "missing"},
+		{&googleapi.Error{Code: 401, Message: "Request had invalid authentication credentials."}, warehouse.Config, "credentials"},
+		{errors.New(`Post "https://bigquery.googleapis.com/x": oauth2: cannot fetch token: 400 Bad Request Response: {"error":"invalid_grant"}`), warehouse.Config, "credentials"},
 		{&googleapi.Error{Code: 404, Message: "Not found: Table _st_file_0"}, warehouse.Config, "refused_step"},
 		{&googleapi.Error{Code: 400, Message: "Error while reading table: _st_file_3, error message: Invalid parquet file"}, warehouse.Data, "bad_object"},
 		{&googleapi.Error{Code: 400, Errors: []googleapi.ErrorItem{{Reason: "invalidQuery"}}}, warehouse.Unclassified, "invalid"},

@@ -52,6 +52,13 @@ func codeIs(pred func(int) bool) func(error) bool {
 // errorRules map BigQuery's answers to a class, first match wins. Reasons are
 // BigQuery's (cloud.google.com/bigquery/docs/error-messages).
 var errorRules = []warehouse.Rule{
+	// Credentials Google would not take (a 401, or a token the key could
+	// not buy: a deleted or disabled key, a revoked login) are the user's
+	// to fix, as a missing key file is.
+	{Class: warehouse.Config, Reason: "credentials",
+		Match:    func(err error) bool { r, c := reason(err); return c == http.StatusUnauthorized || r == "authError" },
+		Contains: []string{"oauth2: cannot fetch token", "invalid_grant"},
+		Hint:     "Google did not accept the credentials: " + hintCredentials},
 	{Class: warehouse.Resource, Reason: "quota", Match: reasonIn("quotaExceeded", "rateLimitExceeded"),
 		Contains: []string{"quota exceeded", "exceeded rate limits"},
 		Hint:     "a BigQuery quota or rate limit was hit; loads are tried again later, or raise the quota (load jobs: 1,500 per table per day)"},
@@ -60,7 +67,7 @@ var errorRules = []warehouse.Rule{
 		Contains: []string{"permission", "could not find default credentials", "access denied"},
 		Hint: "grant the service account roles/bigquery.dataEditor on the dataset and roles/bigquery.jobUser on the project, " +
 			"and roles/storage.objectViewer on the bucket for gs:// loads; see the README"},
-	{Class: warehouse.Config, Reason: "permission", Match: codeIs(func(c int) bool { return c == http.StatusForbidden || c == http.StatusUnauthorized })},
+	{Class: warehouse.Config, Reason: "permission", Match: codeIs(func(c int) bool { return c == http.StatusForbidden })},
 	// A service that will not take path (a)'s temporary table definitions
 	// (the emulator answers "Table not found: _st_file_0") refuses the step
 	// for every file alike: nothing about the files.
