@@ -2,6 +2,8 @@ package postgres
 
 import (
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -30,6 +32,8 @@ var errorRules = []warehouse.Rule{
 		Hint: "the server has no connection slot free (max_connections); try again when others let go"},
 	{Class: warehouse.Config, Reason: "auth", Match: sqlstate("28"),
 		Hint: "check the user in the URL and its password (PGPASSWORD, ~/.pgpass or " + PasswordEnv + ") and pg_hba.conf"},
+	{Class: warehouse.Config, Reason: "tls", Contains: []string{strings.ToLower(refusedTLS)},
+		Hint: "the server takes no TLS connections and the URL's sslmode (require, verify-ca or verify-full) asks for one: turn ssl on in the server, or set sslmode=prefer or disable"},
 	{Class: warehouse.Config, Reason: "permission", Match: sqlstate("42501"),
 		Hint: "grant the loading role what README's Postgres section lists (CREATE on the database for the first run, or own the schema)"},
 	// A load creates the schema and its tables, never the database.
@@ -79,3 +83,45 @@ func code(err error) string {
 	}
 	return ""
 }
+
+const refusedTLS = "tls error: server refused TLS connection"
+
+// withoutRefusedTLS drops from a failed connect the attempts that only
+// learned the server takes no TLS: with sslmode=prefer (pgx's default) pgx
+// asks for TLS, is refused, and tries again in plain text, so a wrong
+// password reads "tls error: server refused TLS connection" first, which is
+// not the problem. The attempt that reached the server stays, and so does
+// the cause underneath (errors.As still finds the server's error); the same
+// failure twice is said once. With one attempt, or when every attempt was a
+// refused TLS, err is returned as is.
+func withoutRefusedTLS(err error) error {
+	var ce *pgconn.ConnectError
+	if !errors.As(err, &ce) {
+		return err
+	}
+	joined, ok := ce.Unwrap().(interface{ Unwrap() []error })
+	if !ok {
+		return err
+	}
+	var kept []string
+	for _, a := range joined.Unwrap() {
+		// A dial refused twice (once for TLS, once without) is said once.
+		if m := a.Error(); !strings.HasSuffix(m, refusedTLS) && !slices.Contains(kept, m) {
+			kept = append(kept, m)
+		}
+	}
+	if len(kept) == 0 || len(kept) == len(joined.Unwrap()) {
+		return err
+	}
+	return &connectError{msg: fmt.Sprintf("failed to connect to `user=%s database=%s`: %s",
+		ce.Config.User, ce.Config.Database, strings.Join(kept, "; ")), err: err}
+}
+
+// connectError is a failed connect said more plainly, wrapping what pgx said.
+type connectError struct {
+	msg string
+	err error
+}
+
+func (e *connectError) Error() string { return e.msg }
+func (e *connectError) Unwrap() error { return e.err }

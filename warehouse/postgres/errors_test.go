@@ -2,7 +2,10 @@ package postgres_test
 
 import (
 	"context"
+	"encoding/binary"
+	"errors"
 	"fmt"
+	"io"
 	"net"
 	"strings"
 	"testing"
@@ -82,5 +85,83 @@ func TestOpenErrors(t *testing.T) {
 		if warehouse.ClassOf(err) != want {
 			t.Errorf("%s: %v, want a %s error", q, err, want)
 		}
+	}
+}
+
+// refusingServer speaks just enough of the protocol to refuse TLS (as a
+// server without ssl does) and then a login with SQLSTATE 28P01.
+func refusingServer(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				for {
+					var head [8]byte
+					if _, err := io.ReadFull(c, head[:4]); err != nil {
+						return
+					}
+					n := binary.BigEndian.Uint32(head[:4])
+					if n < 8 || n > 1<<16 {
+						return
+					}
+					body := make([]byte, n-4)
+					if _, err := io.ReadFull(c, body); err != nil {
+						return
+					}
+					if code := binary.BigEndian.Uint32(body[:4]); n == 8 && (code == 80877103 || code == 80877104) {
+						c.Write([]byte{'N'}) // SSLRequest or GSSENCRequest: not here
+						continue
+					}
+					fields := "SFATAL\x00VFATAL\x00C28P01\x00Mpassword authentication failed for user \"loader\"\x00\x00"
+					msg := binary.BigEndian.AppendUint32([]byte{'E'}, uint32(4+len(fields)))
+					c.Write(append(msg, fields...))
+					return
+				}
+			}()
+		}
+	}()
+	return l.Addr().String()
+}
+
+// A wrong password on a server without TLS reads as the wrong password, not
+// first as "server refused TLS connection" (pgx's sslmode=prefer asks for
+// TLS and falls back); sslmode=require there is its own config error with
+// the fix; a dial refused on both tries is said once.
+func TestConnectErrorsSaidPlainly(t *testing.T) {
+	t.Setenv("PGPASSWORD", "wrong")
+	addr := refusingServer(t)
+	ctx := context.Background()
+	_, err := postgres.Engine().Open(ctx, "postgres://loader@"+addr+"/db?connect_timeout=5", warehouse.Options{})
+	reason, hint := warehouse.Explain(err)
+	if err == nil || strings.Contains(err.Error(), "tls") || !strings.Contains(err.Error(), "password authentication failed") ||
+		warehouse.ClassOf(err) != warehouse.Config || reason != "auth" || hint == "" {
+		t.Errorf("wrong password, sslmode=prefer: %v (class %s, reason %q)", err, warehouse.ClassOf(err), reason)
+	}
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) || pe.Code != "28P01" {
+		t.Errorf("the server's error is lost under the message: %#v", err)
+	}
+	_, err = postgres.Engine().Open(ctx, "postgres://loader@"+addr+"/db?connect_timeout=5&sslmode=require", warehouse.Options{})
+	if reason, hint := warehouse.Explain(err); reason != "tls" || !strings.Contains(hint, "sslmode") {
+		t.Errorf("sslmode=require, server without TLS: %v (reason %q, hint %q)", err, reason, hint)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused := l.Addr().String()
+	l.Close()
+	_, err = postgres.Engine().Open(ctx, "postgres://loader@"+refused+"/db?connect_timeout=5", warehouse.Options{})
+	if err == nil || strings.Count(err.Error(), "connection refused") != 1 || warehouse.ClassOf(err) != warehouse.Transient {
+		t.Errorf("nothing listening: %v (class %s)", err, warehouse.ClassOf(err))
 	}
 }

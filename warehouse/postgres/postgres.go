@@ -74,12 +74,12 @@ func Open(ctx context.Context, c Config, now func() time.Time) (*Warehouse, erro
 	pc.ConnConfig.Tracer = tracer{log}
 	pool, err := pgxpool.NewWithConfig(ctx, pc)
 	if err != nil {
-		return nil, classify(fmt.Errorf("connect: %w", err))
+		return nil, classify(fmt.Errorf("connect: %w", withoutRefusedTLS(err)))
 	}
 	w := &Warehouse{pool: pool, schema: c.Schema, now: now, log: log, streams: min(2, int(pc.MaxConns)-1), splitRows: splitRows}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
-		return nil, classify(fmt.Errorf("connect: %w", err))
+		return nil, classify(fmt.Errorf("connect: %w", withoutRefusedTLS(err)))
 	}
 	if !c.ReadOnly {
 		if err := w.setup(ctx); err != nil {
