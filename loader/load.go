@@ -194,11 +194,11 @@ func (l *Loader) Apply(ctx context.Context, p *Plan) (*Report, error) {
 	copies = copies || replacer // both need a staging area for a repair
 	dir := l.o.StageDir
 	if dir == "" && (local || copies) {
-		d, err := os.MkdirTemp("", "synctrack-stage-")
+		d, release, err := newStageDir(os.TempDir(), l.log)
 		if err != nil {
 			return rep, fmt.Errorf("staging area: %w", err)
 		}
-		defer os.RemoveAll(d)
+		defer release()
 		dir = d
 	}
 	var st *Stager

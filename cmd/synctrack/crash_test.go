@@ -36,13 +36,28 @@ func TestKillNineMidLoad(t *testing.T) {
 	const total = 2 * 6 * 8
 	bucket := generateBucket(t, "--orgs", "1", "--syncs", "2", "--runs", "6", "--files", "8", "--rows", "200")
 	db := filepath.Join(t.TempDir(), "w.duckdb")
+	// The killed loads' staging areas, in a temp folder of the test's own:
+	// each load removes those no running load holds once a minute old, so
+	// they are made older here.
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	left := 0
 	killLoads(t, bucket, "duckdb://"+db, killTrials(t), total, func() {
 		os.Remove(db)
 		os.Remove(db + ".wal")
 	}, func() int {
+		dirs, _ := filepath.Glob(filepath.Join(tmp, "synctrack-stage-*"))
+		left += len(dirs)
+		old := time.Now().Add(-2 * time.Minute)
+		for _, d := range dirs {
+			os.Chtimes(filepath.Join(d, ".lock"), old, old)
+		}
 		files, _ := checkConsistent(t, db, bucket)
 		return files
 	})
+	if dirs, _ := filepath.Glob(filepath.Join(tmp, "synctrack-stage-*")); left == 0 || len(dirs) != 0 {
+		t.Errorf("killed loads left %d staging areas; after the last load %d remain: %v", left, len(dirs), dirs)
+	}
 }
 
 // killLoads kills trials loads of bucket into wh with SIGKILL, each after a

@@ -1,0 +1,8 @@
+//go:build !unix
+
+package loader
+
+// Without flock, a staging area is never swept: only its load removes it.
+func lockStage(string) func() { return func() {} }
+
+func tryStageLock(string) bool { return false }
