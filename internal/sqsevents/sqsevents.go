@@ -25,9 +25,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-	"github.com/aws/smithy-go/logging"
 	"gocloud.dev/pubsub"
 	"gocloud.dev/pubsub/awssnssqs"
+
+	"github.com/synctrack/synctrack/internal/awslog"
 )
 
 // Scheme is the URL scheme, gocloud.dev's.
@@ -119,7 +120,7 @@ func parse(u *url.URL) (spec, error) {
 // environment and the shared config files, and connects to nothing.
 func load(ctx context.Context, s spec, log *slog.Logger) (aws.Config, error) {
 	opts := []func(*config.LoadOptions) error{
-		config.WithLogger(sdkLogger{log}),
+		config.WithLogger(awslog.New(log)),
 		config.WithRetryer(func() aws.Retryer {
 			return retry.NewStandard(func(o *retry.StandardOptions) {
 				o.RateLimiter = ratelimit.None // as gocloud.dev: no client-side retry quota
@@ -183,15 +184,4 @@ func Open(ctx context.Context, u *url.URL, log *slog.Logger) (*pubsub.Subscripti
 		}
 	})
 	return awssnssqs.OpenSubscription(ctx, client, s.queueURL, &s.opts), nil
-}
-
-// sdkLogger hands the SDK's log lines to slog.
-type sdkLogger struct{ log *slog.Logger }
-
-func (l sdkLogger) Logf(c logging.Classification, format string, v ...any) {
-	level := slog.LevelDebug
-	if c == logging.Warn {
-		level = slog.LevelWarn
-	}
-	l.log.Log(context.Background(), level, "aws sdk: "+fmt.Sprintf(format, v...))
 }
