@@ -271,7 +271,7 @@ func jsonCeilingLoad(ctx context.Context, w warehouse.Warehouse, files []string)
 
 func synctrackLoad(cmd *cobra.Command, w warehouse.Warehouse, bucketDir string) (int64, error) {
 	ctx := cmd.Context()
-	b, root, err := openBucket(ctx, "file://"+filepath.ToSlash(bucketDir))
+	b, root, err := openBucket(ctx, "file://"+filepath.ToSlash(bucketDir), nil)
 	if err != nil {
 		return 0, err
 	}

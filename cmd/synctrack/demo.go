@@ -55,7 +55,7 @@ func runDemo(cmd *cobra.Command, _ []string) error {
 	}
 	fmt.Fprintf(out, "generated %d objects (%d runs, %d records rows) in %s\n", len(m.Files), m.Runs, m.Rows, dir)
 	whURL, _ := cmd.Flags().GetString("warehouse")
-	b, root, err := openBucket(ctx, "file://"+filepath.ToSlash(dir))
+	b, root, err := openBucket(ctx, "file://"+filepath.ToSlash(dir), log)
 	if err != nil {
 		return err
 	}

@@ -78,7 +78,7 @@ func generateInto(cmd *cobra.Command, dir string, o gen.Options) (*gen.Manifest,
 	if err := os.MkdirAll(abs, 0o755); err != nil {
 		return nil, "", usageError("generate: --out %s: %v", dir, err) // a file there, or no permission
 	}
-	b, _, err := openBucket(cmd.Context(), "file://"+filepath.ToSlash(abs)+"?metadata=skip")
+	b, _, err := openBucket(cmd.Context(), "file://"+filepath.ToSlash(abs)+"?metadata=skip", nil)
 	if err != nil {
 		return nil, "", err
 	}

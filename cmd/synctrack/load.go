@@ -99,7 +99,7 @@ func runLoad(cmd *cobra.Command, _ []string) error {
 	})()
 	bucketURL, _ := cmd.Flags().GetString("bucket")
 	whURL, _ := cmd.Flags().GetString("warehouse")
-	b, root, err := openBucket(ctx, bucketURL)
+	b, root, err := openBucket(ctx, bucketURL, log)
 	if err != nil {
 		return err
 	}

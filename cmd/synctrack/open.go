@@ -15,16 +15,18 @@ import (
 	_ "gocloud.dev/blob/fileblob"
 	_ "gocloud.dev/blob/gcsblob"
 	_ "gocloud.dev/blob/memblob"
-	_ "gocloud.dev/blob/s3blob"
 
+	"github.com/synctrack/synctrack/internal/s3bucket"
 	"github.com/synctrack/synctrack/loader"
 	"github.com/synctrack/synctrack/warehouse"
 	"github.com/synctrack/synctrack/warehouse/engines"
 )
 
 // openBucket opens a gocloud.dev bucket URL. For file:// it also returns the
-// directory, so the loader can link files instead of copying them.
-func openBucket(ctx context.Context, raw string) (*blob.Bucket, string, error) {
+// directory, so the loader can link files instead of copying them. The AWS
+// SDK behind an s3:// bucket logs to log, not to stderr (internal/s3bucket);
+// nil drops what it says, for a URL that can only be file://.
+func openBucket(ctx context.Context, raw string, log *slog.Logger) (*blob.Bucket, string, error) {
 	if raw == "" {
 		return nil, "", usageError("no bucket: set --bucket (or SYNCTRACK_BUCKET), e.g. file:///data/bucket or s3://my-bucket?region=us-east-1")
 	}
@@ -42,7 +44,12 @@ func openBucket(ctx context.Context, raw string) (*blob.Bucket, string, error) {
 			return nil, "", usageError("bucket URL %q: %s is not a directory (a file:// bucket is the folder holding sync_tracking_datasets/)", raw, root)
 		}
 	}
-	b, err := blob.OpenBucket(ctx, raw)
+	var b *blob.Bucket
+	if u.Scheme == s3bucket.Scheme {
+		b, err = s3bucket.Open(ctx, raw, log)
+	} else {
+		b, err = blob.OpenBucket(ctx, raw)
+	}
 	if err != nil {
 		if strings.Contains(err.Error(), "no driver registered") || strings.Contains(err.Error(), "unknown query parameter") {
 			return nil, "", usageError("bucket URL %q: %v", raw, err)

@@ -32,7 +32,11 @@ func runPlan(cmd *cobra.Command, _ []string) error {
 	ctx := cmd.Context()
 	bucketURL, _ := cmd.Flags().GetString("bucket")
 	whURL, _ := cmd.Flags().GetString("warehouse")
-	b, _, err := openBucket(ctx, bucketURL)
+	log, err := commandLogger(cmd)
+	if err != nil {
+		return err
+	}
+	b, _, err := openBucket(ctx, bucketURL, log)
 	if err != nil {
 		return err
 	}

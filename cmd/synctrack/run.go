@@ -190,7 +190,7 @@ func runDaemon(cmd *cobra.Command, _ []string) error {
 	defer closePages()
 	d, err := daemon.New(ctx, cfg, daemon.Deps{
 		Logger:           log,
-		OpenBucket:       func(ctx context.Context, u string) (*blob.Bucket, string, error) { return openBucket(ctx, u) },
+		OpenBucket:       func(ctx context.Context, u string) (*blob.Bucket, string, error) { return openBucket(ctx, u, log) },
 		OpenWarehouse:    targetOpener(log),
 		OpenSubscription: eventsOpener(log),
 		Loader:           lo,
@@ -244,7 +244,7 @@ func daemonPages(cmd *cobra.Command, cfg daemon.Config, log *slog.Logger) (http.
 	if err != nil {
 		return nil, none, err
 	}
-	s, err := web.New(web.Options{Open: open, Auth: auth, Logger: log, Now: time.Now, Pending: pendingFiles(cfg.Targets[0].Bucket)})
+	s, err := web.New(web.Options{Open: open, Auth: auth, Logger: log, Now: time.Now, Pending: pendingFiles(cfg.Targets[0].Bucket, log)})
 	if err != nil {
 		closeWH()
 		return nil, none, err

@@ -26,7 +26,7 @@ func TestRunSnowflakeTarget(t *testing.T) {
 	cfg := daemon.Config{Targets: []daemon.Target{{Name: "sf", Bucket: bucket, Warehouse: wh,
 		Schedule: "@every 1s"}}}
 	d, err := daemon.New(context.Background(), cfg, daemon.Deps{
-		OpenBucket:    func(ctx context.Context, u string) (*blob.Bucket, string, error) { return openBucket(ctx, u) },
+		OpenBucket:    func(ctx context.Context, u string) (*blob.Bucket, string, error) { return openBucket(ctx, u, nil) },
 		OpenWarehouse: targetOpener(nil),
 		OnCycle:       func(c daemon.Cycle) { cycles <- c },
 	})

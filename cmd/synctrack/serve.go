@@ -70,7 +70,7 @@ func runServe(cmd *cobra.Command, _ []string) error {
 	defer closeWH()
 	o := web.Options{Open: open, Auth: auth, Logger: log, Now: time.Now}
 	if bucket, _ := cmd.Flags().GetString("bucket"); bucket != "" {
-		o.Pending = pendingFiles(bucket)
+		o.Pending = pendingFiles(bucket, log)
 	}
 	srv, err := web.New(o)
 	if err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -18,7 +19,7 @@ const pendingEvery = time.Minute
 // pendingFiles lists the bucket at bucketURL against the warehouse's ledger,
 // as synctrack plan does, at most once a minute. The ledger is read with
 // the page's warehouse; the listing runs after the page lets it go.
-func pendingFiles(bucketURL string) func(ctx context.Context, q warehouse.Querier) (web.PendingList, error) {
+func pendingFiles(bucketURL string, log *slog.Logger) func(ctx context.Context, q warehouse.Querier) (web.PendingList, error) {
 	var mu sync.Mutex
 	var last web.Pending
 	fresh := func() (web.Pending, bool) {
@@ -47,7 +48,7 @@ func pendingFiles(bucketURL string) func(ctx context.Context, q warehouse.Querie
 			}
 			ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 			defer cancel()
-			b, _, err := openBucket(ctx, bucketURL)
+			b, _, err := openBucket(ctx, bucketURL, log)
 			if err != nil {
 				return web.Pending{}, err
 			}
