@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -27,8 +28,9 @@ A load never overlaps another of the same target: a slow one delays the next tic
 The DuckDB file is held only while a load runs; when another process (the duckdb
 CLI, a BI tool, synctrack report) holds it, the daemon waits with backoff.
 
-With --web, the listener also serves the first target's web pages (see synctrack
-serve); beyond loopback they need SYNCTRACK_WEB_TOKEN or --web-token-file.
+With --web, the listener also serves the web pages of the first target (or of
+--web-target NAME; see synctrack serve); beyond loopback they need
+SYNCTRACK_WEB_TOKEN or --web-token-file.
 
 HTTP on --listen: /metrics (Prometheus), /healthz, /readyz, the web pages with
 --web, and POST /webhook for the vendor's sync.completed event (HMAC-SHA256 of
@@ -108,8 +110,9 @@ func newRunCommand() *cobra.Command {
 	f.Duration("settle", 30*time.Second, "file:// buckets: a file changed this recently that does not read whole is left for the next cycle, not failed")
 	f.String("memory-limit", "auto", memoryLimitHelp)
 	f.Int("quarantine-after", loader.DefaultQuarantineAfter, "failed tries after which an object is quarantined: not read again until synctrack retry (0: never)")
-	f.Bool("web", false, "serve the web pages (synctrack serve's) of the first target on --listen; beyond loopback only with "+web.TokenEnv+" or --web-token-file")
+	f.Bool("web", false, "serve the web pages (synctrack serve's) of the first target (or --web-target's) on --listen; beyond loopback only with "+web.TokenEnv+" or --web-token-file")
 	f.String("web-token-file", "", "file holding the web pages' secret (else env "+web.TokenEnv+")")
+	f.String("web-target", "", "with several targets, the name of the one whose pages --web serves (default: the first)")
 	f.Int("retention", 0, retentionHelp)
 	f.Bool("check", false, "validate the config and exit")
 	f.Var(&rawValue{}, "targets", "targets as a YAML or JSON list (normally the config file's targets: key)")
@@ -226,6 +229,9 @@ func daemonWebAuth(cmd *cobra.Command, cfg daemon.Config) (auth web.Auth, on boo
 	if cfg.Listen == "" {
 		return web.Auth{}, false, usageError("--web needs --listen")
 	}
+	if _, err := webTarget(cmd, cfg); err != nil {
+		return web.Auth{}, false, err
+	}
 	file, _ := cmd.Flags().GetString("web-token-file")
 	if auth, err = webAuth(file, "web-token-file", cfg.Listen); err != nil {
 		return web.Auth{}, false, usageError("--web: %v", err)
@@ -233,18 +239,39 @@ func daemonWebAuth(cmd *cobra.Command, cfg daemon.Config) (auth web.Auth, on boo
 	return auth, true, nil
 }
 
-// daemonPages builds the web pages of the first target when --web asks.
+// webTarget is the target whose pages --web serves: --web-target's, or
+// the first.
+func webTarget(cmd *cobra.Command, cfg daemon.Config) (daemon.Target, error) {
+	name, _ := cmd.Flags().GetString("web-target")
+	if name == "" {
+		return cfg.Targets[0], nil
+	}
+	var names []string
+	for _, t := range cfg.Targets {
+		if t.Name == name {
+			return t, nil
+		}
+		names = append(names, t.Name)
+	}
+	return daemon.Target{}, usageError("--web-target %q (config key web_target): no target of that name (targets: %s)", name, strings.Join(names, ", "))
+}
+
+// daemonPages builds the web pages of one target (webTarget) when --web asks.
 func daemonPages(cmd *cobra.Command, cfg daemon.Config, log *slog.Logger) (http.Handler, func() error, error) {
 	none := func() error { return nil }
 	auth, on, err := daemonWebAuth(cmd, cfg)
 	if err != nil || !on {
 		return nil, none, err
 	}
-	open, closeWH, err := webOpener(cmd.Context(), cfg.Targets[0].Warehouse, warehouse.Options{Logger: log, Now: time.Now}, false, false)
+	t, err := webTarget(cmd, cfg)
 	if err != nil {
 		return nil, none, err
 	}
-	s, err := web.New(web.Options{Open: open, Auth: auth, Logger: log, Now: time.Now, Pending: pendingFiles(cfg.Targets[0].Bucket, log)})
+	open, closeWH, err := webOpener(cmd.Context(), t.Warehouse, warehouse.Options{Logger: log, Now: time.Now}, false, false)
+	if err != nil {
+		return nil, none, err
+	}
+	s, err := web.New(web.Options{Open: open, Auth: auth, Logger: log, Now: time.Now, Pending: pendingFiles(t.Bucket, log)})
 	if err != nil {
 		closeWH()
 		return nil, none, err

@@ -173,3 +173,70 @@ func readBody(t *testing.T, resp *http.Response) string {
 	}
 	return b.String()
 }
+
+// syncIDs are the sync ids of a generated bucket, from its folders.
+func syncIDs(t *testing.T, bucket string) []string {
+	t.Helper()
+	dirs, err := filepath.Glob(filepath.Join(bucket, "sync_tracking_datasets", "*", "*"))
+	if err != nil || len(dirs) == 0 {
+		t.Fatalf("no sync folders in %s: %v", bucket, err)
+	}
+	var ids []string
+	for _, d := range dirs {
+		ids = append(ids, filepath.Base(d))
+	}
+	return ids
+}
+
+// With several targets, --web-target picks whose pages the daemon serves;
+// a name no target has is exit 2 at start and by --check, naming those there.
+func TestRunWebTarget(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	for i, out := range []string{a, b} {
+		if code, o := runCLI(t, "generate", "--out", out, "--seed", []string{"1", "2"}[i], "--orgs", "1", "--syncs", "2", "--runs", "1", "--rows", "20"); code != 0 {
+			t.Fatalf("generate: %d %s", code, o)
+		}
+	}
+	cfg := filepath.Join(dir, "two.yaml")
+	yaml := "targets:\n" +
+		"  - {name: first, bucket: 'file://" + a + "', warehouse: 'duckdb://" + filepath.Join(dir, "a.duckdb") + "', schedule: '@every 1s'}\n" +
+		"  - {name: second, bucket: 'file://" + b + "', warehouse: 'duckdb://" + filepath.Join(dir, "b.duckdb") + "', schedule: '@every 1s'}\n"
+	if err := os.WriteFile(cfg, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"--check"}, {}} {
+		code, _, stderr := runCLIAll(t, append([]string{"run", "--config", cfg, "--web", "--listen", "127.0.0.1:0", "--web-target", "third"}, args...)...)
+		if code != 2 || !strings.Contains(stderr, `--web-target "third" (config key web_target): no target of that name (targets: first, second)`) {
+			t.Errorf("run %v with --web-target third: exit %d: %s", args, code, stderr)
+		}
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	c := startDaemon(t, "--config", cfg, "--web", "--listen", addr, "--web-target", "second")
+	defer c.stop(t)
+	var body string
+	for end := time.Now().Add(time.Minute); time.Now().Before(end); time.Sleep(200 * time.Millisecond) {
+		resp, err := http.Get("http://" + addr + "/")
+		if err != nil {
+			continue
+		}
+		if body = readBody(t, resp); resp.StatusCode == 200 && strings.Contains(body, `href="/syncs/`) {
+			break
+		}
+	}
+	for _, id := range syncIDs(t, b) {
+		if !strings.Contains(body, `href="/syncs/`+id+`"`) {
+			t.Errorf("the second target's sync %s is not on the page", id)
+		}
+	}
+	for _, id := range syncIDs(t, a) {
+		if strings.Contains(body, `/syncs/`+id) {
+			t.Errorf("the first target's sync %s is on the second's page", id)
+		}
+	}
+}
