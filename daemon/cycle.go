@@ -57,6 +57,10 @@ func (t *target) run(stop, ctx context.Context, s scope) {
 	t.mu.Lock()
 	t.cycles++
 	t.lastOK = c.Err == nil
+	t.last = LastCycle{At: now, Loaded: len(c.Loaded)}
+	if c.Err != nil {
+		t.last.Err = c.Err.Error()
+	}
 	if t.lastOK {
 		t.lastGood = now
 		m.lastSuccess.WithLabelValues(name).Set(float64(now.UnixNano()) / 1e9)

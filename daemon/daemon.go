@@ -63,6 +63,28 @@ type Cycle struct {
 	Err    error
 }
 
+// LastCycle is how a target's last cycle ended, for the web pages: a
+// load that found nothing new leaves no row in the warehouse, so only the
+// daemon knows it looked.
+type LastCycle struct {
+	At     time.Time // when it ended; zero before the first
+	Loaded int       // objects it loaded
+	Err    string    // why it failed, or ""
+}
+
+// LastCycle is how the named target's last cycle ended; false when there
+// is no such target.
+func (d *Daemon) LastCycle(target string) (LastCycle, bool) {
+	for _, t := range d.targets {
+		if t.cfg.Name == target {
+			t.mu.Lock()
+			defer t.mu.Unlock()
+			return t.last, true
+		}
+	}
+	return LastCycle{}, false
+}
+
 // Daemon runs every target's schedules and serves HTTP.
 type Daemon struct {
 	cfg     Config

@@ -113,6 +113,7 @@ type target struct {
 	cycles    int       // finished cycles
 	lastOK    bool      // the last cycle succeeded
 	lastGood  time.Time // when a cycle last succeeded
+	last      LastCycle // how the last cycle ended
 	setUp     bool      // the warehouse was opened for writing once (schema made)
 	warned    bool      // missing capabilities were logged
 	openRuns  int64     // runs open after the last sweep; -1 unknown

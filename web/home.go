@@ -38,6 +38,8 @@ type syncSummary struct {
 type health struct {
 	Pending                      *Pending
 	PendingErr                   string
+	Checked                      *Checked
+	Watched                      bool // a daemon serves the page (Options.Checked)
 	LastLoad                     time.Time
 	Loaded, Failed, Quarantined  int64
 	Skipped, LoadedRows, Objects int64
@@ -93,6 +95,12 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 				h.PendingErr = err.Error()
 			} else {
 				list = l
+			}
+		}
+		if s.o.Checked != nil {
+			h.Watched = true
+			if c, ok := s.o.Checked(); ok {
+				h.Checked = &c
 			}
 		}
 		d := homeData{Health: h, Days: trendDays, Through: end}

@@ -48,6 +48,18 @@ type Options struct {
 	// file must not be held that long (a load in another process would be
 	// locked out).
 	Pending func(ctx context.Context, q warehouse.Querier) (PendingList, error)
+	// Checked, when set, says how the daemon's last look at the bucket
+	// ended (run --web): a load that found nothing new writes nothing the
+	// pages could read, so "Last load" alone cannot tell a quiet bucket
+	// from a stopped loader. ok is false before the first look.
+	Checked func() (c Checked, ok bool)
+}
+
+// Checked is how the daemon's last cycle ended.
+type Checked struct {
+	At     time.Time
+	Loaded int64  // objects it loaded
+	Err    string // why it failed, or ""
 }
 
 // PendingList lists the bucket against what Pending read of the ledger.

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -186,7 +187,21 @@ func runDaemon(cmd *cobra.Command, _ []string) error {
 	}
 	lo.RetentionDays = retention
 	ctx := cmd.Context()
-	pages, closePages, err := daemonPages(cmd, cfg, log)
+	// The pages say how the daemon's last cycle ended; it serves them only
+	// once it runs, so running is set before any page is asked for.
+	var running atomic.Pointer[daemon.Daemon]
+	checked := func(target string) (web.Checked, bool) {
+		d := running.Load()
+		if d == nil {
+			return web.Checked{}, false
+		}
+		c, ok := d.LastCycle(target)
+		if !ok || c.At.IsZero() {
+			return web.Checked{}, false
+		}
+		return web.Checked{At: c.At, Loaded: int64(c.Loaded), Err: c.Err}, true
+	}
+	pages, closePages, err := daemonPages(cmd, cfg, log, checked)
 	if err != nil {
 		return err
 	}
@@ -203,6 +218,7 @@ func runDaemon(cmd *cobra.Command, _ []string) error {
 	if err != nil {
 		return err
 	}
+	running.Store(d)
 	if pages != nil {
 		log.Info("web pages", "url", pagesURL(d.Addr()))
 	}
@@ -257,7 +273,8 @@ func webTarget(cmd *cobra.Command, cfg daemon.Config) (daemon.Target, error) {
 }
 
 // daemonPages builds the web pages of one target (webTarget) when --web asks.
-func daemonPages(cmd *cobra.Command, cfg daemon.Config, log *slog.Logger) (http.Handler, func() error, error) {
+func daemonPages(cmd *cobra.Command, cfg daemon.Config, log *slog.Logger,
+	checked func(target string) (web.Checked, bool)) (http.Handler, func() error, error) {
 	none := func() error { return nil }
 	auth, on, err := daemonWebAuth(cmd, cfg)
 	if err != nil || !on {
@@ -271,7 +288,8 @@ func daemonPages(cmd *cobra.Command, cfg daemon.Config, log *slog.Logger) (http.
 	if err != nil {
 		return nil, none, err
 	}
-	s, err := web.New(web.Options{Open: open, Auth: auth, Logger: log, Now: time.Now, Pending: pendingFiles(t.Bucket, log)})
+	s, err := web.New(web.Options{Open: open, Auth: auth, Logger: log, Now: time.Now, Pending: pendingFiles(t.Bucket, log),
+		Checked: func() (web.Checked, bool) { return checked(t.Name) }})
 	if err != nil {
 		closeWH()
 		return nil, none, err

@@ -59,6 +59,11 @@ func TestRunServesPages(t *testing.T) {
 	if !strings.Contains(body, `href="/syncs/`) {
 		t.Errorf("the daemon's home page lists no sync:\n%.800s", body)
 	}
+	// Cycles have ended by now: the page says how the last one did.
+	if !strings.Contains(body, "Last check of the bucket") || strings.Contains(body, "first look is under way") ||
+		!(strings.Contains(body, "nothing new") || strings.Contains(body, "objects loaded")) {
+		t.Errorf("the daemon's home page does not say how its last cycle ended:\n%.3000s", body)
+	}
 	t.Logf("%d pages answered, %d busy", ok, busy)
 	if code := c.stop(t); code != 0 {
 		t.Errorf("daemon exit %d", code)
