@@ -87,8 +87,9 @@ func code(err error) string {
 const refusedTLS = "tls error: server refused TLS connection"
 
 // withoutRefusedTLS drops from a failed connect the attempts that only
-// learned the server takes no TLS: with sslmode=prefer (pgx's default) pgx
-// asks for TLS, is refused, and tries again in plain text, so a wrong
+// learned the server takes no TLS before the same address was tried again
+// without: with sslmode=prefer (pgx's default) pgx asks for TLS, is
+// refused, and tries again in plain text, so a wrong
 // password reads "tls error: server refused TLS connection" first, which is
 // not the problem. The attempt that reached the server stays, and so does
 // the cause underneath (errors.As still finds the server's error); the same
@@ -103,10 +104,19 @@ func withoutRefusedTLS(err error) error {
 	if !ok {
 		return err
 	}
+	attempts := joined.Unwrap()
 	var kept []string
-	for _, a := range joined.Unwrap() {
+	for _, a := range attempts {
+		m := a.Error()
+		// A refused TLS is dropped only when the same address was tried
+		// again without TLS (sslmode=prefer's fallback): with sslmode=require
+		// and several hosts (or a name with several addresses) it is the
+		// only word on that host, and the cause to fix.
+		if at, ok := strings.CutSuffix(m, refusedTLS); ok && triedWithout(attempts, at) {
+			continue
+		}
 		// A dial refused twice (once for TLS, once without) is said once.
-		if m := a.Error(); !strings.HasSuffix(m, refusedTLS) && !slices.Contains(kept, m) {
+		if !slices.Contains(kept, m) {
 			kept = append(kept, m)
 		}
 	}
@@ -115,6 +125,20 @@ func withoutRefusedTLS(err error) error {
 	}
 	return &connectError{msg: fmt.Sprintf("failed to connect to `user=%s database=%s`: %s",
 		ce.Config.User, ce.Config.Database, strings.Join(kept, "; ")), err: err}
+}
+
+// triedWithout says whether an attempt other than a refused TLS was made at
+// the address at ("ADDRESS (HOST): ", as pgx begins each attempt's error).
+func triedWithout(attempts []error, at string) bool {
+	if at == "" {
+		return false
+	}
+	for _, a := range attempts {
+		if m := a.Error(); strings.HasPrefix(m, at) && !strings.HasSuffix(m, refusedTLS) {
+			return true
+		}
+	}
+	return false
 }
 
 // connectError is a failed connect said more plainly, wrapping what pgx said.

@@ -165,3 +165,24 @@ func TestConnectErrorsSaidPlainly(t *testing.T) {
 		t.Errorf("nothing listening: %v (class %s)", err, warehouse.ClassOf(err))
 	}
 }
+
+// With sslmode=require and several hosts, a host without TLS is tried once,
+// with TLS, and its refusal is the cause to fix: it is not dropped as
+// sslmode=prefer's first try is (there the same host is tried again in
+// plain text), whatever the other host said.
+func TestConnectRequireSeveralHostsKeepsRefusedTLS(t *testing.T) {
+	t.Setenv("PGPASSWORD", "wrong")
+	noTLS := refusingServer(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	down := l.Addr().String()
+	l.Close()
+	for _, hosts := range []string{noTLS + "," + down, down + "," + noTLS} {
+		_, err := postgres.Engine().Open(context.Background(), "postgres://loader@"+hosts+"/db?connect_timeout=5&sslmode=require", warehouse.Options{})
+		if reason, _ := warehouse.Explain(err); err == nil || !strings.Contains(err.Error(), "server refused TLS connection") || reason != "tls" {
+			t.Errorf("sslmode=require, hosts %s: %v (reason %q)", hosts, err, reason)
+		}
+	}
+}
