@@ -49,6 +49,7 @@ func TestClassify(t *testing.T) {
 		{&googleapi.Error{Code: http.StatusNotFound}, warehouse.Config, "missing"},
 		{&googleapi.Error{Code: 401, Message: "Request had invalid authentication credentials."}, warehouse.Config, "credentials"},
 		{errors.New(`Post "https://bigquery.googleapis.com/x": oauth2: cannot fetch token: 400 Bad Request Response: {"error":"invalid_grant"}`), warehouse.Config, "credentials"},
+		{errors.New("bigquery: constructing client: credentials: could not find default credentials. See https://cloud.google.com/docs/authentication/external/set-up-adc for more information"), warehouse.Config, "credentials"},
 		{&googleapi.Error{Code: 404, Message: "Not found: Table _st_file_0"}, warehouse.Config, "refused_step"},
 		{&googleapi.Error{Code: 400, Message: "Error while reading table: _st_file_3, error message: Invalid parquet file"}, warehouse.Data, "bad_object"},
 		{&googleapi.Error{Code: 400, Errors: []googleapi.ErrorItem{{Reason: "invalidQuery"}}}, warehouse.Unclassified, "invalid"},

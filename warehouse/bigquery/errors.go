@@ -59,12 +59,16 @@ var errorRules = []warehouse.Rule{
 		Match:    func(err error) bool { r, c := reason(err); return c == http.StatusUnauthorized || r == "authError" },
 		Contains: []string{"oauth2: cannot fetch token", "invalid_grant"},
 		Hint:     "Google did not accept the credentials: " + hintCredentials},
+	// No credentials at all (no credentials_file=, no ADC on the machine):
+	// nothing to grant yet, a key to give.
+	{Class: warehouse.Config, Reason: "credentials", Contains: []string{"could not find default credentials"},
+		Hint: hintCredentials},
 	{Class: warehouse.Resource, Reason: "quota", Match: reasonIn("quotaExceeded", "rateLimitExceeded"),
 		Contains: []string{"quota exceeded", "exceeded rate limits"},
 		Hint:     "a BigQuery quota or rate limit was hit; loads are tried again later, or raise the quota (load jobs: 1,500 per table per day)"},
 	{Class: warehouse.Resource, Reason: "quota", Match: codeIs(func(c int) bool { return c == http.StatusTooManyRequests })},
 	{Class: warehouse.Config, Reason: "permission", Match: reasonIn("accessDenied"),
-		Contains: []string{"permission", "could not find default credentials", "access denied"},
+		Contains: []string{"permission", "access denied"},
 		Hint: "grant the service account roles/bigquery.dataEditor on the dataset and roles/bigquery.jobUser on the project, " +
 			"and roles/storage.objectViewer on the bucket for gs:// loads; see the README"},
 	{Class: warehouse.Config, Reason: "permission", Match: codeIs(func(c int) bool { return c == http.StatusForbidden })},
