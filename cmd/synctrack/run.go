@@ -240,6 +240,9 @@ func graceState(cfg daemon.Config) string {
 // so a config it passes does not fail at start.
 func daemonWebAuth(cmd *cobra.Command, cfg daemon.Config) (auth web.Auth, on bool, err error) {
 	if on, _ := cmd.Flags().GetBool("web"); !on {
+		if name, _ := cmd.Flags().GetString("web-target"); name != "" {
+			return web.Auth{}, false, usageError("--web-target (config key web_target) picks the pages --web serves: give --web too")
+		}
 		return web.Auth{}, false, nil
 	}
 	if cfg.Listen == "" {

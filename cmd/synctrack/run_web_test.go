@@ -216,6 +216,10 @@ func TestRunWebTarget(t *testing.T) {
 			t.Errorf("run %v with --web-target third: exit %d: %s", args, code, stderr)
 		}
 	}
+	if code, _, stderr := runCLIAll(t, "run", "--config", cfg, "--listen", "127.0.0.1:0", "--web-target", "second", "--check"); code != 2 ||
+		!strings.Contains(stderr, "give --web too") {
+		t.Errorf("--web-target without --web: exit %d: %s", code, stderr)
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

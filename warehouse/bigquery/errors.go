@@ -56,9 +56,11 @@ var errorRules = []warehouse.Rule{
 	// not buy: a deleted or disabled key, a revoked login) are the user's
 	// to fix, as a missing key file is.
 	{Class: warehouse.Config, Reason: "credentials",
-		Match:    func(err error) bool { r, c := reason(err); return c == http.StatusUnauthorized || r == "authError" },
-		Contains: []string{"oauth2: cannot fetch token", "invalid_grant"},
-		Hint:     "Google did not accept the credentials: " + hintCredentials},
+		Match: func(err error) bool {
+			r, c := reason(err)
+			return c == http.StatusUnauthorized || r == "authError" || tokenRefused(err)
+		},
+		Hint: "Google did not accept the credentials: " + hintCredentials},
 	// No credentials at all (no credentials_file=, no ADC on the machine):
 	// nothing to grant yet, a key to give.
 	{Class: warehouse.Config, Reason: "credentials", Contains: []string{"could not find default credentials"},
@@ -105,6 +107,26 @@ var errorRules = []warehouse.Rule{
 	// loader isolates them, and never blames one every file shares.
 	{Class: warehouse.Unclassified, Reason: "invalid", Match: reasonIn("invalidQuery", "invalid"),
 		Hint: "BigQuery rejected the request"},
+}
+
+// tokenRefused says whether Google's token endpoint refused the
+// credentials (golang.org/x/oauth2's "oauth2: cannot fetch token: 400 ...",
+// cloud.google.com/go/auth's "auth: cannot fetch token: 401"): an OAuth
+// error code or a 400/401. The endpoint failing (a 5xx, a broken
+// connection) is not the credentials' fault.
+func tokenRefused(err error) bool {
+	msg := strings.ToLower(err.Error())
+	_, after, ok := strings.Cut(msg, "cannot fetch token")
+	if !ok {
+		return false
+	}
+	for _, s := range []string{"invalid_grant", "invalid_client", "unauthorized_client", "invalid_scope"} {
+		if strings.Contains(after, s) {
+			return true
+		}
+	}
+	after = strings.TrimLeft(after, ": ")
+	return strings.HasPrefix(after, "400") || strings.HasPrefix(after, "401")
 }
 
 const hintCredentials = "credentials_file= must name a readable service-account key (JSON); " +
