@@ -43,6 +43,9 @@ type Warehouse struct {
 	noCounts bool
 	// prep groups staged files' counts ahead of their load (prepare.go).
 	prep preparer
+	// memoryLimit is Config.MemoryLimit of a writer, set back after each
+	// records batch evicts the buffer pool (blocks.go); "" for a reader.
+	memoryLimit string
 }
 
 var (
@@ -158,6 +161,7 @@ func Open(ctx context.Context, c Config, now func() time.Time) (*Warehouse, erro
 	w := &Warehouse{db: db, conn: conn, d: d, schema: c.Schema, path: c.Path, now: now, log: log.WithGroup("duckdb"),
 		readOnly: c.ReadOnly}
 	if !c.ReadOnly {
+		w.memoryLimit = c.MemoryLimit
 		if err := w.registerFingerprint(ctx); err != nil {
 			w.Close()
 			return nil, classify(err, nil)

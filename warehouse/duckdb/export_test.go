@@ -36,3 +36,7 @@ func WaitPrepared(p any) bool {
 	}
 	return false
 }
+
+// CachedBlocksBound is how many bytes of table blocks a records batch may
+// leave cached.
+var CachedBlocksBound = &cachedBlocksBound

@@ -38,6 +38,7 @@ func (w *Warehouse) loadRecords(ctx context.Context, files []warehouse.File) (in
 	for _, f := range files {
 		rows += f.Rows
 	}
+	defer w.releaseBlocks(ctx)
 	return rows, w.inConnTx(ctx, files, func(conn *sql.Conn, tx *sql.Tx) error {
 		if err := w.fillBatch(ctx, conn, tx, files); err != nil {
 			return err

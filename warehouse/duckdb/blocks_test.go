@@ -1,0 +1,73 @@
+package duckdb_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/synctrack/synctrack/warehouse"
+	"github.com/synctrack/synctrack/warehouse/duckdb"
+)
+
+// A records batch that leaves more table blocks in DuckDB's buffer pool
+// than CachedBlocksBound has them evicted (DuckDB would keep them until
+// memory_limit: a long load's RSS grew with the database file), and the
+// limit is the warehouse URL's again afterwards; under the bound they stay.
+func TestLoadRecordsReleasesCachedBlocks(t *testing.T) {
+	for _, bound := range []int64{1 << 40, 0} {
+		t.Run(fmt.Sprint("bound=", bound), func(t *testing.T) {
+			was := *duckdb.CachedBlocksBound
+			*duckdb.CachedBlocksBound = bound
+			defer func() { *duckdb.CachedBlocksBound = was }()
+			loadCached(t, bound == 0)
+		})
+	}
+}
+
+func loadCached(t *testing.T, evicted bool) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	var rows []stagedRow
+	for i := range 40000 {
+		rows = append(rows, stagedRow{fmt.Sprint(i), "rejected", fmt.Sprintf("no %d", i%50), at})
+	}
+	w, err := duckdb.Open(ctx, duckdb.Config{Path: filepath.Join(t.TempDir(), "w.duckdb"), Schema: "synctrack", MemoryLimit: "300MB"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	limit := func() string {
+		var s string
+		if err := w.DB().QueryRow("SELECT current_setting('memory_limit')").Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	want := limit()
+	var files []warehouse.File
+	for i := range 3 {
+		key := fmt.Sprintf("%srecords_updated.%d.parquet", runDir, i)
+		writeParquet(t, dir, key, rows)
+		files = append(files, stage(t, w, dir, key))
+	}
+	if _, err := w.LoadRecords(ctx, files); err != nil {
+		t.Fatal(err)
+	}
+	if n := scalar(t, w, "SELECT count(*) FROM synctrack.sync_records"); n != 120000 {
+		t.Fatalf("premise: %d rows loaded, want 120000", n)
+	}
+	n := scalar(t, w, "SELECT memory_usage_bytes FROM duckdb_memory() WHERE tag = 'BASE_TABLE'")
+	// Evicting sets memory_limit to 1MB for a moment: DuckDB may keep that much.
+	if evicted && n > 1<<20 {
+		t.Errorf("%d bytes of table blocks still cached after the batch, want at most 1 MiB", n)
+	}
+	if !evicted && n <= 1<<20 {
+		t.Errorf("premise: %d bytes of table blocks cached after the batch without evicting, want more than 1 MiB", n)
+	}
+	if got := limit(); got != want {
+		t.Errorf("memory_limit %s after the batch, want %s as opened", got, want)
+	}
+}
