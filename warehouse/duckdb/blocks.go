@@ -3,7 +3,7 @@ package duckdb
 import "context"
 
 // cachedBlocksBound is how many bytes of table blocks DuckDB may keep in
-// its buffer pool after a records batch before releaseBlocks evicts them: a
+// its buffer pool before a records batch has releaseBlocks evict them: a
 // quarter of the default memory_limit. Evicting after every batch cost
 // 10% more CPU over 20,000 small files and 15-34% over 60,000 (the next
 // batches' memory comes back from the kernel, page by page).

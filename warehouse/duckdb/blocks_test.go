@@ -11,10 +11,11 @@ import (
 	"github.com/synctrack/synctrack/warehouse/duckdb"
 )
 
-// A records batch that leaves more table blocks in DuckDB's buffer pool
-// than CachedBlocksBound has them evicted (DuckDB would keep them until
-// memory_limit: a long load's RSS grew with the database file), and the
-// limit is the warehouse URL's again afterwards; under the bound they stay.
+// A records batch that finds more table blocks in DuckDB's buffer pool
+// than CachedBlocksBound has them evicted first (DuckDB would keep them
+// until memory_limit: a long load's RSS grew with the database file), and
+// the limit is the warehouse URL's again afterwards; under the bound they
+// stay. A load's last batch leaves its own cached: the file closes next.
 func TestLoadRecordsReleasesCachedBlocks(t *testing.T) {
 	for _, bound := range []int64{1 << 40, 0} {
 		t.Run(fmt.Sprint("bound=", bound), func(t *testing.T) {
@@ -59,7 +60,19 @@ func loadCached(t *testing.T, evicted bool) {
 	if n := scalar(t, w, "SELECT count(*) FROM synctrack.sync_records"); n != 120000 {
 		t.Fatalf("premise: %d rows loaded, want 120000", n)
 	}
-	n := scalar(t, w, "SELECT memory_usage_bytes FROM duckdb_memory() WHERE tag = 'BASE_TABLE'")
+	blocks := func() int64 {
+		return scalar(t, w, "SELECT memory_usage_bytes FROM duckdb_memory() WHERE tag = 'BASE_TABLE'")
+	}
+	if n := blocks(); n <= 1<<20 {
+		t.Errorf("premise: %d bytes of table blocks cached after the first batch, want more than 1 MiB", n)
+	}
+	// The next batch: one small file, whose own blocks are a few KiB.
+	small := fmt.Sprintf("%srecords_updated.9.parquet", runDir)
+	writeParquet(t, dir, small, rows[:10])
+	if _, err := w.LoadRecords(ctx, []warehouse.File{stage(t, w, dir, small)}); err != nil {
+		t.Fatal(err)
+	}
+	n := blocks()
 	// Evicting sets memory_limit to 1MB for a moment: DuckDB may keep that much.
 	if evicted && n > 1<<20 {
 		t.Errorf("%d bytes of table blocks still cached after the batch, want at most 1 MiB", n)

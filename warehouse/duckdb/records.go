@@ -38,7 +38,9 @@ func (w *Warehouse) loadRecords(ctx context.Context, files []warehouse.File) (in
 	for _, f := range files {
 		rows += f.Rows
 	}
-	defer w.releaseBlocks(ctx)
+	// Before the batch, not after: the last batch of a load (or of a
+	// daemon's cycle, which closes the file) would evict for nothing.
+	w.releaseBlocks(ctx)
 	return rows, w.inConnTx(ctx, files, func(conn *sql.Conn, tx *sql.Tx) error {
 		if err := w.fillBatch(ctx, conn, tx, files); err != nil {
 			return err
