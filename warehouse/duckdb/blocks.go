@@ -18,10 +18,11 @@ var cachedBlocksBound int64 = 128 << 20
 // lower limit is how DuckDB evicts on demand; the warehouse URL's limit is
 // then set again, so the next batch has all of it.
 //
-// The limit is the whole database's: a statement another connection runs in
-// between may find 1MB too little and fail (the daemon's lease renewal
-// tries again). A limit DuckDB cannot get under (a block still pinned)
-// fails the first SET only; either way the second puts the limit back.
+// The limit is the whole database's: a statement another connection ran in
+// between could find 1MB too little and fail, so the daemon's lease renewal
+// (AcquireLease) waits for the eviction to end (w.evicting). A limit DuckDB
+// cannot get under (a block still pinned) fails the first SET only; either
+// way the second puts the limit back.
 func (w *Warehouse) releaseBlocks(ctx context.Context) {
 	if w.memoryLimit == "" || ctx.Err() != nil {
 		return
@@ -38,6 +39,8 @@ func (w *Warehouse) releaseBlocks(ctx context.Context) {
 		return
 	}
 	ctx = context.WithoutCancel(ctx) // the limit must be put back
+	w.evicting.Lock()
+	defer w.evicting.Unlock()
 	if _, err := w.exec(ctx, w.db, "SET memory_limit = '1MB'"); err != nil {
 		w.log.Debug("could not evict the buffer pool's blocks", "err", err)
 	}

@@ -84,3 +84,30 @@ func loadCached(t *testing.T, evicted bool) {
 		t.Errorf("memory_limit %s after the batch, want %s as opened", got, want)
 	}
 }
+
+// The daemon's lease renewal waits while memory_limit is down for an
+// eviction, where 1MB could fail its statement, and runs once it is back.
+func TestLeaseWaitsForEviction(t *testing.T) {
+	ctx := context.Background()
+	w, err := duckdb.Open(ctx, duckdb.Config{Path: filepath.Join(t.TempDir(), "w.duckdb"), Schema: "synctrack", MemoryLimit: "300MB"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	release := duckdb.HoldEviction(w)
+	done := make(chan error, 1)
+	go func() {
+		_, _, _, err := w.AcquireLease(ctx, "load", "me", time.Minute)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		release()
+		t.Fatalf("the lease was renewed during an eviction (err %v)", err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	release()
+	if err := <-done; err != nil {
+		t.Fatalf("lease after the eviction: %v", err)
+	}
+}

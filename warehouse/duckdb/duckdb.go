@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
@@ -46,6 +47,10 @@ type Warehouse struct {
 	// memoryLimit is Config.MemoryLimit of a writer, set back after each
 	// records batch evicts the buffer pool (blocks.go); "" for a reader.
 	memoryLimit string
+	// evicting is held while memory_limit is down for an eviction, and by
+	// what another goroutine runs beside a load (the daemon's lease
+	// renewal), which 1MB of memory could fail.
+	evicting sync.Mutex
 }
 
 var (

@@ -40,3 +40,10 @@ func WaitPrepared(p any) bool {
 // CachedBlocksBound is how many bytes of table blocks a records batch may
 // leave cached.
 var CachedBlocksBound = &cachedBlocksBound
+
+// HoldEviction holds w as an eviction does (memory_limit down) until the
+// returned func.
+func HoldEviction(w *Warehouse) func() {
+	w.evicting.Lock()
+	return w.evicting.Unlock
+}

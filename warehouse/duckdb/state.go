@@ -103,6 +103,8 @@ WHERE state = 'open' AND coalesce((SELECT max(l.loaded_at) FROM `+l+` l
 // DuckDB lets one process write at a time, so read-then-write in one
 // transaction cannot race another daemon.
 func (w *Warehouse) AcquireLease(ctx context.Context, name, me string, ttl time.Duration) (bool, string, time.Time, error) {
+	w.evicting.Lock() // not while memory_limit is down (blocks.go)
+	defer w.evicting.Unlock()
 	if err := w.ensureDaemonTables(ctx); err != nil {
 		return false, "", time.Time{}, err
 	}
