@@ -222,13 +222,15 @@ func configFromURLParams(ctx context.Context, q url.Values, log *slog.Logger) (a
 			config.WithCredentialsProvider(stscreds.NewAssumeRoleProvider(sts.NewFromConfig(base), roleARN)),
 			config.WithRegion(base.Region)}
 	}
+	// One limiter for every client made from this configuration, as
+	// gocloud.dev makes it: no client-side retry quota unless
+	// rate_limiter_capacity= sets one.
+	var limiter retry.RateLimiter = ratelimit.None
+	if capacity > 0 {
+		limiter = ratelimit.NewTokenRateLimit(uint(capacity))
+	}
 	opts = append(opts, config.WithRetryer(func() aws.Retryer {
-		return retry.NewStandard(func(o *retry.StandardOptions) {
-			o.RateLimiter = ratelimit.None // no client-side retry quota unless rate_limiter_capacity= sets one
-			if capacity > 0 {
-				o.RateLimiter = ratelimit.NewTokenRateLimit(uint(capacity))
-			}
-		})
+		return retry.NewStandard(func(o *retry.StandardOptions) { o.RateLimiter = limiter })
 	}))
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
