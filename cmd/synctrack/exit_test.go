@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -89,12 +88,7 @@ func unwritableWarehouse(t *testing.T, f *exitFixture) []string {
 
 // refusedEndpoint is an S3 bucket whose endpoint is a closed port.
 func refusedEndpoint(t *testing.T, f *exitFixture) []string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := freeAddr(t)
 	url := testbucket.WithEndpoint(testbucket.S3(t, "bkt"), "http://"+addr) // S3 sets the credentials
 	return []string{"load", "--bucket", url, "--warehouse", "duckdb://" + filepath.Join(t.TempDir(), "w.duckdb")}
 }
@@ -233,12 +227,7 @@ func TestWrongSchemaIsConfig(t *testing.T) {
 // A command that loads nothing retries nothing: its hint for the network
 // not answering says to try again, where load's says the load is tried again.
 func TestUnavailableHintFitsTheCommand(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close() // nothing listens there now: connection refused
+	addr := freeAddr(t) // nothing listens there now: connection refused
 	wh := "postgres://nobody@" + addr + "/db"
 	code, _, stderr := runCLIAll(t, "status", "--warehouse", wh)
 	if code != 3 || !strings.Contains(stderr, "did not answer; try again)") || strings.Contains(stderr, "the load is tried again") {

@@ -19,12 +19,7 @@ func TestRunServesPages(t *testing.T) {
 	if code, out := runCLI(t, "generate", "--out", bucket, "--orgs", "1", "--syncs", "2", "--runs", "2", "--rows", "50"); code != 0 {
 		t.Fatalf("generate: %d %s", code, out)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := freeAddr(t)
 	c := startDaemon(t, "--web", "--listen", addr, "--bucket", "file://"+bucket,
 		"--warehouse", "duckdb://"+filepath.Join(dir, "w.duckdb"), "--schedule", "@every 1s")
 	c.waitLog(t, "loaded")
@@ -220,12 +215,7 @@ func TestRunWebTarget(t *testing.T) {
 		!strings.Contains(stderr, "give --web too") {
 		t.Errorf("--web-target without --web: exit %d: %s", code, stderr)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := freeAddr(t)
 	c := startDaemon(t, "--config", cfg, "--web", "--listen", addr, "--web-target", "second")
 	defer c.stop(t)
 	var body string
@@ -248,4 +238,16 @@ func TestRunWebTarget(t *testing.T) {
 			t.Errorf("the first target's sync %s is on the second's page", id)
 		}
 	}
+}
+
+// freeAddr is a loopback address nothing listens on: a port the kernel
+// handed out and that was let go at once.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
 }
