@@ -7,12 +7,18 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/synctrack/synctrack/internal/memguard"
 	"github.com/synctrack/synctrack/internal/pgtest"
 )
 
 // One PostgreSQL server for this package's tests, started by the first test
 // that asks (pgtest.URL); none otherwise.
-func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+// Past 8 GiB something ran away (the tests use well under 1 GiB): say
+// where rather than be killed by the OOM killer without a word.
+func TestMain(m *testing.M) {
+	memguard.Watch(8 << 30)
+	os.Exit(pgtest.Main(m))
+}
 
 // The commands take a postgres:// warehouse through the registry alone:
 // load, status, report, records, views and retry, each as on the other
