@@ -97,7 +97,7 @@ func (s *Stager) open(ctx context.Context, f warehouse.File) (*parquet.File, fun
 		var st os.FileInfo
 		if st, err = in.Stat(); err == nil {
 			var pf *parquet.File
-			if pf, err = parquet.OpenFile(in, st.Size()); err == nil {
+			if pf, err = warehouse.OpenParquet(in, st.Size()); err == nil {
 				return pf, func() { in.Close(); removeIf(tmp) }, nil
 			}
 		}
@@ -115,7 +115,19 @@ func removeIf(path string) {
 
 // rewriteText copies pf to w, repairing its text columns, and counts the
 // values it changed.
-func rewriteText(ctx context.Context, pf *parquet.File, w io.Writer) (int, error) {
+func rewriteText(ctx context.Context, pf *parquet.File, w io.Writer) (n int, err error) {
+	// The file is the bucket's: parquet-go panicking on its pages is the
+	// file's error, not the end of the process.
+	err = warehouse.ReadParquet(func() error {
+		var err error
+		n, err = copyRepairing(ctx, pf, w)
+		return err
+	})
+	return n, err
+}
+
+// copyRepairing is rewriteText's work.
+func copyRepairing(ctx context.Context, pf *parquet.File, w io.Writer) (int, error) {
 	schema := pf.Schema()
 	text := map[int]bool{}
 	for _, path := range schema.Columns() {

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/parquet-go/parquet-go"
+
+	"github.com/synctrack/synctrack/warehouse"
 )
 
 // parquetFile reads one staged parquet file row group by row group, a few
@@ -41,7 +43,7 @@ func openParquet(path string) (*parquetFile, error) {
 		fh.Close()
 		return nil, err
 	}
-	pf, err := parquet.OpenFile(fh, st.Size(), parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
+	pf, err := warehouse.OpenParquet(fh, st.Size(), parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
 	if err != nil {
 		fh.Close()
 		return nil, fmt.Errorf("not a readable parquet file: %w", err)
@@ -114,7 +116,11 @@ func (p *parquetFile) fill() bool {
 			p.rows = p.groups[p.group].Rows()
 			p.group++
 		}
-		n, err := p.rows.ReadRows(p.buf)
+		var n int
+		err := warehouse.ReadParquet(func() (err error) {
+			n, err = p.rows.ReadRows(p.buf)
+			return err
+		})
 		p.n, p.at = n, 0
 		if err != nil && !errors.Is(err, io.EOF) {
 			p.err = err

@@ -1,0 +1,70 @@
+package postgres_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/synctrack/synctrack/internal/badparquet"
+	"github.com/synctrack/synctrack/internal/pgtest"
+	"github.com/synctrack/synctrack/internal/testbucket"
+	"github.com/synctrack/synctrack/loader"
+	"github.com/synctrack/synctrack/warehouse"
+)
+
+// Parquet files whose metadata lies do not stop the load: a footer on which
+// parquet-go panics fails alone, named, as a data error; a page header
+// claiming 1 GiB uncompressed (DuckDB refuses it) reads here, parquet-go
+// sizing the page by its data, or fails alone. PostgreSQL's rows are read
+// by parquet-go in this process, so a panic there would end it.
+func TestHostileParquetFailsAlone(t *testing.T) {
+	url, dir := testbucket.Dir(t)
+	started := time.Date(2026, 1, 5, 8, 1, 19, 0, time.UTC).UnixMilli()
+	var rows []oddRow
+	for i := range 50 {
+		rows = append(rows, oddRow{Identifier: int64(i), Payload: `{"n":1}`, Message: "m", Started: started, Ended: "2026-01-05"})
+	}
+	writeParquet(t, dir, runDir+"records_updated.0.parquet", rows)
+	good, err := os.ReadFile(filepath.Join(dir, runDir+"records_updated.0.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := map[string]func([]byte) ([]byte, error){
+		runDir + "records_updated.1.parquet": badparquet.NegativeChildren,
+		runDir + "records_updated.2.parquet": func(b []byte) ([]byte, error) { return badparquet.HugePage(b, 1<<30) },
+	}
+	for key, corrupt := range bad {
+		b, err := corrupt(good)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, key), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w := open(t, pgtest.URL(t), warehouse.Options{})
+	rep, err := loader.New(testbucket.Open(t, url), dir, w, loader.Options{}).Load(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	failed := map[string]string{}
+	for _, f := range rep.Failed {
+		failed[f.Key] = f.Err.Error()
+		if warehouse.ClassOf(f.Err) != warehouse.Data {
+			t.Errorf("%s failed with a %s error: %v", f.Key, warehouse.ClassOf(f.Err), f.Err)
+		}
+	}
+	if !strings.Contains(failed[runDir+"records_updated.1.parquet"], "corrupt parquet") {
+		t.Errorf("the footer parquet-go panics on: %q, want corrupt parquet; failed: %v", failed[runDir+"records_updated.1.parquet"], failed)
+	}
+	want := int64(100) // the good file, and the huge page's file read
+	if failed[runDir+"records_updated.2.parquet"] != "" {
+		want = 50
+	}
+	if len(failed) != 3-int(want/50) || rep.Rows != want {
+		t.Errorf("%d rows loaded, failed %v; want %d", rep.Rows, failed, want)
+	}
+}
