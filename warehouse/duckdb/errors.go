@@ -2,6 +2,8 @@ package duckdb
 
 import (
 	"errors"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/synctrack/synctrack/warehouse"
@@ -49,6 +51,9 @@ var errorRules = []warehouse.Rule{
 // the batch whose staged path or key it names; one that names none blames no
 // file, and the loader narrows it down.
 func classify(err error, files []warehouse.File) error {
+	if oneHugeAllocation(err) {
+		err = &warehouse.Error{Class: warehouse.Data, Reason: "huge_allocation", Hint: hugeAllocationHint, Err: err}
+	}
 	err = warehouse.Classify(err, errorRules, warehouse.OSRules)
 	var e *warehouse.Error
 	if !errors.As(err, &e) || e.Class != warehouse.Data || len(e.Keys) > 0 {
@@ -61,4 +66,52 @@ func classify(err error, files []warehouse.File) error {
 		}
 	}
 	return err
+}
+
+// DuckDB's out of memory: what one allocation asked for, and what was in
+// use against memory_limit ("failed to allocate data of size 2.0 GiB
+// (9.1 MiB/488.2 MiB used)", "could not allocate block of size 4.0 KiB
+// (2.0 GiB/488.2 MiB used)").
+var outOfMemory = regexp.MustCompile(`(?i)allocate (?:data|block) of size ([0-9.]+) ?([kmgtp]?i?b|bytes) \(([0-9.]+) ?([kmgtp]?i?b|bytes)/([0-9.]+) ?([kmgtp]?i?b|bytes) used\)`)
+
+const hugeAllocationHint = "reading it asked DuckDB for one allocation out of proportion to memory_limit, as a corrupt page header does: " +
+	"it is recorded as failed and the rest loads; raise memory_limit= in the warehouse URL if the file is sound"
+
+// oneHugeAllocation says whether err is DuckDB out of memory over one
+// allocation out of proportion to memory_limit: a single request for more
+// than a quarter of it, or use already past it (an allocation the limit
+// did not check). DuckDB sizes the buffer of a parquet page by the page
+// header before it reads the page, so a corrupt header asking for 512 MiB
+// or 2 GiB fails so whatever the limit: that is a file's doing, not a full
+// memory, and stopping the load on it would stop every load after. It is a
+// data error naming no file: the loader halves the batch down to the file.
+// Memory filled by a batch's many allocations fails on a small one, under
+// the limit, and stays a resource error.
+func oneHugeAllocation(err error) bool {
+	if err == nil {
+		return false
+	}
+	m := outOfMemory.FindStringSubmatch(err.Error())
+	if m == nil {
+		return false
+	}
+	size, used, limit := bytesOf(m[1], m[2]), bytesOf(m[3], m[4]), bytesOf(m[5], m[6])
+	if limit <= 0 {
+		return false
+	}
+	return size > limit/4 || used > limit
+}
+
+// bytesOf reads DuckDB's human-readable size ("488.2 MiB", "2.0 KiB", "12 bytes").
+func bytesOf(num, unit string) float64 {
+	f, err := strconv.ParseFloat(num, 64)
+	if err != nil {
+		return -1
+	}
+	mult := map[string]float64{"bytes": 1, "b": 1, "kb": 1e3, "mb": 1e6, "gb": 1e9, "tb": 1e12, "pb": 1e15,
+		"kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30, "tib": 1 << 40, "pib": 1 << 50}[strings.ToLower(unit)]
+	if mult == 0 {
+		return -1
+	}
+	return f * mult
 }

@@ -40,3 +40,27 @@ func TestCountStatements(t *testing.T) {
 		t.Errorf("a syntax error: %v", err)
 	}
 }
+
+// Out of memory over one allocation out of proportion to memory_limit (a
+// corrupt page header's) is a data error, narrowed down to the file, not a
+// stop of the load; memory filled by many small allocations still stops it.
+func TestHugeAllocationIsNotAResourceError(t *testing.T) {
+	const tail = "\n\nPossible solutions:\n* Reducing the number of threads (SET threads=X)"
+	for msg, want := range map[string]warehouse.Class{
+		"Out of Memory Error: failed to allocate data of size 2.0 GiB (9.1 MiB/488.2 MiB used)" + tail:     warehouse.Data,
+		"Out of Memory Error: failed to allocate data of size 512.0 MiB (10.0 MiB/488.2 MiB used)" + tail:  warehouse.Data,
+		"Out of Memory Error: could not allocate block of size 4.0 KiB (2.0 GiB/488.2 MiB used)" + tail:    warehouse.Data,
+		"Out of Memory Error: failed to allocate data of size 2.0 KiB (521.2 MiB/488.2 MiB used)" + tail:   warehouse.Data,
+		"Out of Memory Error: failed to allocate data of size 256.0 KiB (488.0 MiB/488.2 MiB used)" + tail: warehouse.Resource,
+		"Out of Memory Error: failed to allocate data of size 64.0 MiB (400.0 MiB/488.2 MiB used)" + tail:  warehouse.Resource,
+		"Out of Memory Error: could not allocate block of size 256 bytes (3.9 GiB/3.9 GiB used)":           warehouse.Resource,
+		"Out of Memory Error: Allocation failure":                                                          warehouse.Resource,
+	} {
+		err := classify(errors.New(msg), nil)
+		reason, hint := warehouse.Explain(err)
+		wantReason := map[warehouse.Class]string{warehouse.Data: "huge_allocation", warehouse.Resource: "memory"}[want]
+		if got := warehouse.ClassOf(err); got != want || reason != wantReason || hint == "" {
+			t.Errorf("%.90s: class %v, reason %q, hint %q; want %v, %s", msg, got, reason, hint, want, wantReason)
+		}
+	}
+}
