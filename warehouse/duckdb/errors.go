@@ -43,7 +43,15 @@ var errorRules = []warehouse.Rule{
 		Hint: "the file holds strings that are not UTF-8"},
 	{Class: warehouse.Data, Reason: "bad_object", Contains: []string{"too small to be a parquet file", "no magic bytes found",
 		"invalid input error: failed to read file", "corrupt", "invalid error: don't know what type",
-		"thrift", "parquet", "conversion error", "malformed json", "invalid unicode"},
+		"thrift", "parquet", "conversion error", "malformed json", "invalid unicode",
+		// The Thrift library DuckDB decodes parquet metadata with:
+		"tprotocolexception", "invalid ttype", "negative size", "exceeded size limit", "exceeded depth limit",
+		"maxmessagesize reached", "no more data to read",
+		// A page size read as negative, rounded up to a power of two:
+		"can't find next power of",
+		// A column of the file's footer (as the stager read it, and named in
+		// the INSERT) that DuckDB reads under another name: r is the file.
+		`table "r" does not have a column named`},
 		Hint: "the object's data cannot be read; it is recorded as failed and retried on the next load"},
 }
 
@@ -79,8 +87,11 @@ const hugeAllocationHint = "reading it asked DuckDB for one allocation out of pr
 
 // oneHugeAllocation says whether err is DuckDB out of memory over one
 // allocation out of proportion to memory_limit: a single request for more
-// than a quarter of it, or use already past it (an allocation the limit
-// did not check). DuckDB sizes the buffer of a parquet page by the page
+// than a quarter of it, use already past it (an allocation the limit did
+// not check), or a request that failed though it and the use together are
+// under half the limit (another of the statement's threads held a huge
+// reservation at that moment, and gave it back before the message: its
+// own error lost the race to be the statement's). DuckDB sizes the buffer of a parquet page by the page
 // header before it reads the page, so a corrupt header asking for 512 MiB
 // or 2 GiB fails so whatever the limit: that is a file's doing, not a full
 // memory, and stopping the load on it would stop every load after. It is a
@@ -99,7 +110,7 @@ func oneHugeAllocation(err error) bool {
 	if limit <= 0 {
 		return false
 	}
-	return size > limit/4 || used > limit
+	return size > limit/4 || used > limit || used+size < limit/2
 }
 
 // bytesOf reads DuckDB's human-readable size ("488.2 MiB", "2.0 KiB", "12 bytes").

@@ -51,7 +51,10 @@ func TestHugeAllocationIsNotAResourceError(t *testing.T) {
 		"Out of Memory Error: failed to allocate data of size 512.0 MiB (10.0 MiB/488.2 MiB used)" + tail:  warehouse.Data,
 		"Out of Memory Error: could not allocate block of size 4.0 KiB (2.0 GiB/488.2 MiB used)" + tail:    warehouse.Data,
 		"Out of Memory Error: failed to allocate data of size 2.0 KiB (521.2 MiB/488.2 MiB used)" + tail:   warehouse.Data,
+		"Out of Memory Error: failed to allocate data of size 32.0 KiB (6.5 MiB/488.2 MiB used)" + tail:    warehouse.Data,
+		"Out of Memory Error: could not allocate block of size 4.0 KiB (8.8 MiB/488.2 MiB used)" + tail:    warehouse.Data,
 		"Out of Memory Error: failed to allocate data of size 256.0 KiB (488.0 MiB/488.2 MiB used)" + tail: warehouse.Resource,
+		"Out of Memory Error: failed to allocate data of size 256.0 KiB (300.0 MiB/488.2 MiB used)" + tail: warehouse.Resource,
 		"Out of Memory Error: failed to allocate data of size 64.0 MiB (400.0 MiB/488.2 MiB used)" + tail:  warehouse.Resource,
 		"Out of Memory Error: could not allocate block of size 256 bytes (3.9 GiB/3.9 GiB used)":           warehouse.Resource,
 		"Out of Memory Error: Allocation failure":                                                          warehouse.Resource,
@@ -61,6 +64,25 @@ func TestHugeAllocationIsNotAResourceError(t *testing.T) {
 		wantReason := map[warehouse.Class]string{warehouse.Data: "huge_allocation", warehouse.Resource: "memory"}[want]
 		if got := warehouse.ClassOf(err); got != want || reason != wantReason || hint == "" {
 			t.Errorf("%.90s: class %v, reason %q, hint %q; want %v, %s", msg, got, reason, hint, want, wantReason)
+		}
+	}
+}
+
+// What DuckDB says of a parquet file it cannot decode is the file's: a data
+// error. These came from loads of corrupted files; the Thrift ones said
+// nothing a rule knew, so a lone bad fact file ended its load unblamed.
+func TestUnreadableParquetIsData(t *testing.T) {
+	for _, msg := range []string{
+		`rebuild destinations: Invalid Error: invalid TType`,
+		`rebuild destinations: Invalid Error: TProtocolException: Invalid data`,
+		`insert rows: Out of Range Error: Can't find next power of 2 for 18446744071562067968`,
+		"insert rows: Binder Error: Table \"r\" does not have a column named \"ba\xd1ch_started_at\"",
+		`Invalid Error: don't know what type: ` + "\x0f",
+		`Invalid Input Error: Failed to read file "/tmp/b/x.parquet": Snappy decompression failure`,
+		`IO Error: Invalid Input Error: No magic bytes found at end of file '/tmp/b/x.parquet'`,
+	} {
+		if c := warehouse.ClassOf(classify(errors.New(msg), nil)); c != warehouse.Data {
+			t.Errorf("%q: %v, want data", msg, c)
 		}
 	}
 }
