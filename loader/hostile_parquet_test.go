@@ -72,3 +72,48 @@ func TestHostileParquetFailsAlone(t *testing.T) {
 		t.Fatalf("%s rows of the hostile files loaded", got)
 	}
 }
+
+// A fact file DuckDB cannot read, beside good files of the same table, fails
+// alone: the table is rebuilt from the others, which are not failed with it
+// (and so never quarantined for a neighbour's fault).
+func TestHostileFactFileFailsAlone(t *testing.T) {
+	url, dir := generated(t, smallOptions())
+	facts, err := filepath.Glob(filepath.Join(dir, "metadata", "*", "destinations.parquet"))
+	if err != nil || len(facts) < 2 {
+		t.Fatalf("want destinations files of two orgs, got %v (%v)", facts, err)
+	}
+	good, err := os.ReadFile(facts[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	huge, err := badparquet.HugePage(good, 1<<30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(facts[0], huge, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	badKey, _ := filepath.Rel(dir, facts[0])
+	badKey = filepath.ToSlash(badKey)
+	w := openWarehouse(t)
+	db := w.DB()
+	var others []string
+	for _, f := range facts[1:] {
+		others = append(others, "'"+f+"'")
+	}
+	wantRows := one(t, db, `SELECT count(*) FROM read_parquet([`+strings.Join(others, ", ")+`])`)
+	b := testbucket.Open(t, url)
+	for try := 1; try <= 2; try++ {
+		rep := load(t, b, dir, w)
+		var failed []string
+		for _, f := range rep.Failed {
+			failed = append(failed, f.Key)
+		}
+		if len(failed) != 1 || failed[0] != badKey {
+			t.Fatalf("load %d: failed %v, want only %s", try, failed, badKey)
+		}
+		if got := one(t, db, `SELECT count(*) FROM synctrack.destinations`); got != wantRows {
+			t.Fatalf("load %d: destinations has %s rows, the good files hold %s", try, got, wantRows)
+		}
+	}
+}

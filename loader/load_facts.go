@@ -26,10 +26,11 @@ func (l *Loader) loadFacts(ctx context.Context, st *Stager, facts map[string][]W
 
 // loadFactTable rebuilds one fact table from its current files. A file whose
 // data is bad fails alone and the table is rebuilt from the others; when the
-// engine cannot say which file is bad, the table keeps its old rows and its
-// new files fail, retried next time (an error no table knows only once the
-// warehouse has loaded something else: see blame). Any other error stops
-// the load.
+// engine cannot say which file is bad, the new files are tried apart (each
+// half with the files loaded before) down to those that fail alone. When
+// that finds none, the table keeps its old rows and its new files fail,
+// retried next time (an error no table knows only once the warehouse has
+// loaded something else: see blame). Any other error stops the load.
 func (l *Loader) loadFactTable(ctx context.Context, st *Stager, table string, ws []Work, rep *Report, b *blame) error {
 	ws = l.refuseEmpty(ws, b.fail)
 	staged := st.Stage(ctx, ws)
@@ -38,6 +39,7 @@ func (l *Loader) loadFactTable(ctx context.Context, st *Stager, table string, ws
 	if err != nil {
 		return err
 	}
+	narrowed := false
 	for {
 		err = l.wh.ReplaceFacts(ctx, table, files)
 		if ctxErr := ctx.Err(); ctxErr != nil {
@@ -47,6 +49,17 @@ func (l *Loader) loadFactTable(ctx context.Context, st *Stager, table string, ws
 			break
 		}
 		named := namedIn(err, files, fileKey)
+		if len(named) == 0 && !narrowed {
+			narrowed = true
+			failed, stop := l.narrowFacts(ctx, table, files, ws, err, b)
+			if stop != nil {
+				return stop
+			}
+			if len(failed) > 0 {
+				files = slices.DeleteFunc(files, func(f warehouse.File) bool { return slices.Contains(failed, f.Key) })
+				continue
+			}
+		}
 		if len(named) == 0 {
 			break
 		}
@@ -78,6 +91,35 @@ func (l *Loader) loadFactTable(ctx context.Context, st *Stager, table string, ws
 		}
 	}
 	return nil
+}
+
+// narrowFacts looks for the new files of a table whose rebuild failed with
+// err, an error naming none: the table rebuilt from the files loaded before
+// and each half of the new ones, halving down to the files that fail alone,
+// which it fails and returns. A rebuild that passes leaves the table with
+// part of its files until the next one; the caller rebuilds from all the
+// others next. Fewer than two new files: nothing to tell apart.
+func (l *Loader) narrowFacts(ctx context.Context, table string, files []warehouse.File, ws []Work, err error,
+	b *blame) ([]string, error) {
+	var old, fresh []warehouse.File
+	for _, f := range files {
+		if isNew(ws, f.Key) {
+			fresh = append(fresh, f)
+		} else {
+			old = append(old, f)
+		}
+	}
+	if len(fresh) < 2 {
+		return nil, nil
+	}
+	var failed []string
+	stop := narrow(ctx, fresh, err, fileKey, func(part []warehouse.File) error {
+		return l.wh.ReplaceFacts(ctx, table, append(slices.Clip(old), part...))
+	}, func(f warehouse.File, err error) {
+		failed = append(failed, f.Key)
+		b.fail(Work{Object: f.Object, Attempts: f.Attempts}, fmt.Errorf("rebuild %s: %w", table, err))
+	}, b.refused)
+	return failed, stop
 }
 
 // isNew says whether key is one of the table's new or changed files, not an
