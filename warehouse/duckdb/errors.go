@@ -59,7 +59,9 @@ var errorRules = []warehouse.Rule{
 // the batch whose staged path or key it names; one that names none blames no
 // file, and the loader narrows it down.
 func classify(err error, files []warehouse.File) error {
-	if oneHugeAllocation(err) {
+	// Only where the statement read files: a query's own out of memory is
+	// the query's, whatever its shape.
+	if len(files) > 0 && oneHugeAllocation(err) {
 		err = &warehouse.Error{Class: warehouse.Data, Reason: "huge_allocation", Hint: hugeAllocationHint, Err: err}
 	}
 	err = warehouse.Classify(err, errorRules, warehouse.OSRules)

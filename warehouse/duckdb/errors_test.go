@@ -59,11 +59,16 @@ func TestHugeAllocationIsNotAResourceError(t *testing.T) {
 		"Out of Memory Error: could not allocate block of size 256 bytes (3.9 GiB/3.9 GiB used)":           warehouse.Resource,
 		"Out of Memory Error: Allocation failure":                                                          warehouse.Resource,
 	} {
-		err := classify(errors.New(msg), nil)
+		err := classify(errors.New(msg), []warehouse.File{{}})
 		reason, hint := warehouse.Explain(err)
 		wantReason := map[warehouse.Class]string{warehouse.Data: "huge_allocation", warehouse.Resource: "memory"}[want]
 		if got := warehouse.ClassOf(err); got != want || reason != wantReason || hint == "" {
 			t.Errorf("%.90s: class %v, reason %q, hint %q; want %v, %s", msg, got, reason, hint, want, wantReason)
+		}
+		// A statement that read no files (a page's query, a report): its
+		// own out of memory, a resource error whatever its shape.
+		if got := warehouse.ClassOf(classify(errors.New(msg), nil)); got != warehouse.Resource {
+			t.Errorf("%.90s without files: class %v, want resource", msg, got)
 		}
 	}
 }
