@@ -46,7 +46,7 @@ var errorRules = []warehouse.Rule{
 		"thrift", "parquet", "conversion error", "malformed json", "invalid unicode",
 		// The Thrift library DuckDB decodes parquet metadata with:
 		"tprotocolexception", "invalid ttype", "negative size", "exceeded size limit", "exceeded depth limit",
-		"maxmessagesize reached", "no more data to read",
+		"maxmessagesize reached", "no more data to read", "invalid error: out of buffer", "variable-length int over",
 		// A page size read as negative, rounded up to a power of two:
 		"can't find next power of",
 		// A column of the file's footer (as the stager read it, and named in

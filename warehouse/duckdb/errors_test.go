@@ -80,6 +80,8 @@ func TestUnreadableParquetIsData(t *testing.T) {
 	for _, msg := range []string{
 		`rebuild destinations: Invalid Error: invalid TType`,
 		`rebuild destinations: Invalid Error: TProtocolException: Invalid data`,
+		`insert rows: Invalid Error: Out of buffer`,
+		`insert rows: Invalid Error: Variable-length int over 10 bytes.`,
 		`insert rows: Out of Range Error: Can't find next power of 2 for 18446744071562067968`,
 		"insert rows: Binder Error: Table \"r\" does not have a column named \"ba\xd1ch_started_at\"",
 		`Invalid Error: don't know what type: ` + "\x0f",
