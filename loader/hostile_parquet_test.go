@@ -1,6 +1,7 @@
 package loader_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -46,6 +47,14 @@ func TestHostileParquetFailsAlone(t *testing.T) {
 	}
 	panicKey := write("records_updated.96.parquet", panics)
 	hugeKey := write("records_updated.97.parquet", huge)
+	var unnamed []string // columns no engine can select by name
+	for i, name := range []string{"", "ba\xd1ch_started_at", "Note\x00"} {
+		b, err := badparquet.RenameColumn(good, []string{"sync_run_id", "batch_started_at", "status_message"}[i], name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		unnamed = append(unnamed, write(fmt.Sprintf("records_updated.%d.parquet", 80+i), b))
+	}
 
 	b := testbucket.Open(t, url)
 	for try := 1; try <= 2; try++ {
@@ -54,8 +63,13 @@ func TestHostileParquetFailsAlone(t *testing.T) {
 		for _, f := range rep.Failed {
 			failed[f.Key] = f.Err.Error()
 		}
-		if len(failed) != 2 {
-			t.Fatalf("load %d: want the 2 hostile files failed, got %v", try, failed)
+		if len(failed) != 2+len(unnamed) {
+			t.Fatalf("load %d: want the %d hostile files failed, got %v", try, 2+len(unnamed), failed)
+		}
+		for _, k := range unnamed {
+			if msg := failed[k]; !strings.Contains(msg, "has a name no warehouse can select it by") {
+				t.Errorf("load %d: %s: %q, want the column's name refused", try, k, msg)
+			}
 		}
 		if msg := failed[panicKey]; !strings.Contains(msg, "corrupt parquet") || !strings.Contains(msg, "slice bounds") {
 			t.Errorf("load %d: %s: %q, want a corrupt parquet error", try, panicKey, msg)

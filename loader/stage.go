@@ -184,7 +184,10 @@ func readFooter(f warehouse.File, prepare func(warehouse.File, *parquet.File, os
 		return 0, nil, nil, fmt.Errorf("not a readable parquet file (%d bytes): %w", st.Size(), err)
 	}
 	var cols []string
-	for _, fld := range pf.Schema().Fields() {
+	for i, fld := range pf.Schema().Fields() {
+		if err := warehouse.CheckColumnName(i, fld.Name()); err != nil {
+			return 0, nil, nil, err
+		}
 		cols = append(cols, fld.Name())
 	}
 	var prep any

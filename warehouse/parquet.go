@@ -3,6 +3,8 @@ package warehouse
 import (
 	"fmt"
 	"io"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/parquet-go/parquet-go"
 )
@@ -35,4 +37,15 @@ func ReadParquet(read func() error) (err error) {
 
 func corruptParquet(p any) error {
 	return fmt.Errorf("corrupt parquet: the parquet reader stopped on it (%v)", p)
+}
+
+// CheckColumnName refuses the name of a file's column i (from 0) that no
+// engine can select it by: empty, with a NUL byte, or not UTF-8. The SQL
+// would quote it as another name, or as "", and fail for a reason that is
+// not the file's to the engine (a parser error stops a load).
+func CheckColumnName(i int, name string) error {
+	if name == "" || strings.ContainsRune(name, 0) || !utf8.ValidString(name) {
+		return fmt.Errorf("column %d has a name no warehouse can select it by (%q: empty, a NUL byte, or not UTF-8)", i+1, name)
+	}
+	return nil
 }

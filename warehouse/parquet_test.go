@@ -22,3 +22,14 @@ func TestReadParquetTurnsPanicsIntoErrors(t *testing.T) {
 		t.Fatal("want an error for a file that is not parquet")
 	}
 }
+
+func TestCheckColumnName(t *testing.T) {
+	for name, ok := range map[string]bool{"status": true, "naïve_ünïcode": true, `x"); DROP TABLE t; --`: true,
+		"": false, "a\x00b": false, "ba\xd1ch": false} {
+		if err := CheckColumnName(2, name); (err == nil) != ok {
+			t.Errorf("%q: %v, want ok=%v", name, err, ok)
+		} else if err != nil && !strings.Contains(err.Error(), "column 3") {
+			t.Errorf("%q: %v does not say which column", name, err)
+		}
+	}
+}

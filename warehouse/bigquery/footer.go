@@ -44,7 +44,10 @@ func (w *Warehouse) readFooter(ctx context.Context, key string, size int64) (foo
 	}
 	var f footer
 	f.Rows = pf.NumRows()
-	for _, fld := range pf.Schema().Fields() {
+	for i, fld := range pf.Schema().Fields() {
+		if err := warehouse.CheckColumnName(i, fld.Name()); err != nil {
+			return footer{}, warehouse.Wrap(err, warehouse.Data, "bad_object", "")
+		}
 		if t := columnType(fld); t != "" {
 			f.Columns = append(f.Columns, dialects.Column{Name: fld.Name(), Type: t})
 		}
