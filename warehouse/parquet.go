@@ -1,12 +1,16 @@
 package warehouse
 
 import (
+	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/encoding/thrift"
+	"github.com/parquet-go/parquet-go/format"
 )
 
 // OpenParquet is parquet.OpenFile for a file from the bucket. parquet-go
@@ -14,7 +18,25 @@ import (
 // (slice bounds out of range in its column loader); a bucket's bytes are
 // untrusted and one file must not end the process, so such a panic is the
 // file's error.
+//
+// Worse than a panic, parquet-go allocates what a footer claims before it
+// reads it: a footer length of 4 GiB, a list of 2^31 schema elements. Such
+// an allocation is not a panic but the runtime's fatal "out of memory",
+// which no recover catches (or, where it succeeds, gigabytes for a file of
+// kilobytes). So the footer is checked first (checkFooter): its length
+// fits the file and no length or count in it claims more than its bytes
+// hold.
 func OpenParquet(r io.ReaderAt, size int64, opts ...parquet.FileOption) (pf *parquet.File, err error) {
+	footer, err := checkFooter(r, size)
+	if err != nil {
+		return nil, err
+	}
+	if cfg, err := parquet.NewFileConfig(opts...); err == nil && !cfg.SkipPageIndex && footer != nil {
+		// OpenFile reads the page index too: its lists are as untrusted.
+		if err := checkPageIndex(r, size, footer); err != nil {
+			return nil, err
+		}
+	}
 	defer func() {
 		if p := recover(); p != nil {
 			pf, err = nil, corruptParquet(p)
@@ -37,6 +59,360 @@ func ReadParquet(read func() error) (err error) {
 
 func corruptParquet(p any) error {
 	return fmt.Errorf("corrupt parquet: the parquet reader stopped on it (%v)", p)
+}
+
+// checkFooter checks what parquet-go would allocate by for the footer of a
+// plain (PAR1) file: its length, and the lengths and counts in its thrift;
+// it returns the footer. Anything else (no magic, an encrypted footer) is
+// left to parquet-go, which reads no further (nil, nil).
+func checkFooter(r io.ReaderAt, size int64) ([]byte, error) {
+	if size < 12 {
+		return nil, nil
+	}
+	var tail [8]byte
+	if _, err := r.ReadAt(tail[:], size-8); err != nil && !errors.Is(err, io.EOF) {
+		return nil, nil // parquet-go reads it again and says why
+	}
+	if string(tail[4:]) != "PAR1" {
+		return nil, nil
+	}
+	n := int64(binary.LittleEndian.Uint32(tail[:4]))
+	if n > size-12 {
+		return nil, fmt.Errorf("corrupt parquet footer: it claims %d bytes, the file has %d", n, size)
+	}
+	footer := make([]byte, n)
+	if k, _ := r.ReadAt(footer, size-8-n); int64(k) < n {
+		return nil, nil // parquet-go reads it again and says why
+	}
+	if _, err := checkThrift(footer); err != nil {
+		return nil, fmt.Errorf("corrupt parquet footer: %w", err)
+	}
+	return footer, nil
+}
+
+// checkPageIndex checks the column and offset indexes a checked footer
+// points at: each inside the file, and its thrift as checkThrift wants it.
+func checkPageIndex(r io.ReaderAt, size int64, footer []byte) error {
+	var meta format.FileMetaData
+	if err := thrift.NewDecoder(new(thrift.CompactProtocol).NewReaderFromBytes(footer)).Decode(&meta); err != nil {
+		return nil // parquet-go decodes it again and says why
+	}
+	var buf []byte
+	check := func(what string, off int64, n int32) error {
+		if off == 0 && n == 0 {
+			return nil
+		}
+		if off < 4 || n <= 0 || off+int64(n) > size-8 {
+			return fmt.Errorf("corrupt parquet: %s of %d bytes at %d, outside the file's %d", what, n, off, size)
+		}
+		if cap(buf) < int(n) {
+			buf = make([]byte, n)
+		}
+		b := buf[:n]
+		if k, _ := r.ReadAt(b, off); k < len(b) {
+			return fmt.Errorf("corrupt parquet: %s at %d: short read", what, off)
+		}
+		if _, err := checkThrift(b); err != nil {
+			return fmt.Errorf("corrupt parquet: %s at %d: %w", what, off, err)
+		}
+		return nil
+	}
+	for _, rg := range meta.RowGroups {
+		for _, c := range rg.Columns {
+			if err := check("column index", c.ColumnIndexOffset, c.ColumnIndexLength); err != nil {
+				return err
+			}
+			if err := check("offset index", c.OffsetIndexOffset, c.OffsetIndexLength); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// maxThriftElements is the most elements a thrift list, set or map in a
+// parquet file's metadata may claim (Arrow's thrift_container_size_limit):
+// parquet-go makes the slice whole before it decodes its elements.
+const maxThriftElements = 1_000_000
+
+// maxThriftDepth is the deepest nesting of thrift structs and containers
+// checkThrift follows.
+const maxThriftDepth = 64
+
+// errThriftShort is checkThrift's error when b ends inside the struct.
+var errThriftShort = errors.New("thrift struct runs past its bytes")
+
+// checkThrift walks one compact-protocol thrift struct at the start of b, as
+// parquet-go would decode it, without decoding it: every binary's length,
+// and every list's, set's and map's count, must fit in the bytes left (each
+// element takes at least one), a container may hold at most
+// maxThriftElements, and nesting goes at most maxThriftDepth deep. It
+// returns the struct's length; errThriftShort when b ends first.
+func checkThrift(b []byte) (int, error) {
+	c := thriftChecker{b: b}
+	if err := c.value(12, 0); err != nil {
+		return 0, err
+	}
+	return c.off, nil
+}
+
+type thriftChecker struct {
+	b   []byte
+	off int
+}
+
+func (c *thriftChecker) byte() (byte, error) {
+	if c.off >= len(c.b) {
+		return 0, errThriftShort
+	}
+	c.off++
+	return c.b[c.off-1], nil
+}
+
+func (c *thriftChecker) uvarint() (uint64, error) {
+	var v uint64
+	for shift := 0; shift < 64; shift += 7 {
+		x, err := c.byte()
+		if err != nil {
+			return 0, err
+		}
+		v |= uint64(x&0x7f) << shift
+		if x < 0x80 {
+			return v, nil
+		}
+	}
+	return 0, errors.New("thrift varint longer than 10 bytes")
+}
+
+func (c *thriftChecker) skip(n uint64) error {
+	if n > uint64(len(c.b)-c.off) {
+		return errThriftShort
+	}
+	c.off += int(n)
+	return nil
+}
+
+// count checks a container's element count against the bytes left, each
+// element taking at least least bytes.
+func (c *thriftChecker) count(n uint64, least int) error {
+	if n > maxThriftElements {
+		return fmt.Errorf("thrift container of %d elements (at most %d)", n, maxThriftElements)
+	}
+	if n*uint64(least) > uint64(len(c.b)-c.off) {
+		return fmt.Errorf("thrift container of %d elements in %d bytes", n, len(c.b)-c.off)
+	}
+	return nil
+}
+
+// value skips one value of compact type t. In a container a bool is a
+// byte; as a field its type is its value (handled by the caller).
+func (c *thriftChecker) value(t byte, depth int) error {
+	if depth > maxThriftDepth {
+		return fmt.Errorf("thrift nested deeper than %d", maxThriftDepth)
+	}
+	switch t {
+	case 1, 2, 3: // bool (in a container), i8
+		return c.skip(1)
+	case 4, 5, 6: // i16, i32, i64
+		_, err := c.uvarint()
+		return err
+	case 7: // double
+		return c.skip(8)
+	case 8: // binary
+		n, err := c.uvarint()
+		if err != nil {
+			return err
+		}
+		if n > uint64(len(c.b)-c.off) {
+			return fmt.Errorf("thrift binary of %d bytes in %d", n, len(c.b)-c.off)
+		}
+		return c.skip(n)
+	case 9, 10: // list, set
+		h, err := c.byte()
+		if err != nil {
+			return err
+		}
+		n := uint64(h >> 4)
+		if n == 15 {
+			if n, err = c.uvarint(); err != nil {
+				return err
+			}
+		}
+		if err := c.count(n, 1); err != nil {
+			return err
+		}
+		for range n {
+			if err := c.value(h&0x0f, depth+1); err != nil {
+				return err
+			}
+		}
+		return nil
+	case 11: // map
+		n, err := c.uvarint()
+		if err != nil || n == 0 {
+			return err
+		}
+		kv, err := c.byte()
+		if err != nil {
+			return err
+		}
+		if err := c.count(n, 2); err != nil {
+			return err
+		}
+		for range n {
+			if err := c.value(kv>>4, depth+1); err != nil {
+				return err
+			}
+			if err := c.value(kv&0x0f, depth+1); err != nil {
+				return err
+			}
+		}
+		return nil
+	case 12: // struct
+		for {
+			h, err := c.byte()
+			if err != nil {
+				return err
+			}
+			if h == 0 {
+				return nil
+			}
+			if h>>4 == 0 { // long form: the field id follows
+				if _, err := c.uvarint(); err != nil {
+					return err
+				}
+			}
+			switch ft := h & 0x0f; ft {
+			case 1, 2: // bool field: the type is the value
+			default:
+				if err := c.value(ft, depth+1); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return fmt.Errorf("thrift type %d", t)
+}
+
+// The most a page header of a bucket's file may claim. parquet-go v0.32
+// allocates by a page header's sizes and value count before it reads the
+// page: a header rewritten to claim 2 GiB (or 2^31 values, 8 GiB of
+// offsets) costs that much memory for a file of kilobytes, or, where the
+// allocation fails, ends the process. Writers cut pages at about 1 MiB and
+// 20,000 rows; these are far above any page a writer makes.
+const (
+	MaxPageBytes  = 256 << 20 // compressed or uncompressed
+	MaxPageValues = 1 << 24
+)
+
+// CheckPages reads the header of every page of pf (r, size: its bytes) and
+// fails on one parquet-go must not be given: a header that does not decode
+// or claims more than its bytes hold, a page past its column chunk or the
+// file, a page larger uncompressed than its whole chunk (or MaxPageBytes),
+// a page with more values than its chunk (or MaxPageValues). Call it
+// after OpenParquet, before reading rows or pages; it reads only the
+// headers.
+func CheckPages(r io.ReaderAt, size int64, pf *parquet.File) error {
+	var buf []byte
+	for g, rg := range pf.Metadata().RowGroups {
+		for ci := range rg.Columns {
+			cc := &rg.Columns[ci]
+			if err := checkChunk(r, size, &cc.MetaData, &buf); err != nil {
+				return fmt.Errorf("corrupt parquet: row group %d, column %q: %w", g, columnPath(cc.MetaData.PathInSchema), err)
+			}
+		}
+	}
+	return nil
+}
+
+func columnPath(p []string) string {
+	s := ""
+	for i, x := range p {
+		if i > 0 {
+			s += "."
+		}
+		s += x
+	}
+	return s
+}
+
+func checkChunk(r io.ReaderAt, size int64, m *format.ColumnMetaData, buf *[]byte) error {
+	start := m.DataPageOffset
+	if m.DictionaryPageOffset > 0 && m.DictionaryPageOffset < start {
+		start = m.DictionaryPageOffset
+	}
+	end := start + m.TotalCompressedSize
+	if start < 4 || m.TotalCompressedSize < 0 || end > size-8 || end < start {
+		return fmt.Errorf("chunk at %d of %d bytes, outside the file's %d", start, m.TotalCompressedSize, size)
+	}
+	for off := start; off < end; {
+		h, n, err := readPageHeader(r, off, end, buf)
+		if err != nil {
+			return fmt.Errorf("page header at %d: %w", off, err)
+		}
+		off += int64(n)
+		switch {
+		case h.CompressedPageSize < 0 || int64(h.CompressedPageSize) > end-off:
+			return fmt.Errorf("page at %d claims %d bytes, its chunk has %d left", off, h.CompressedPageSize, end-off)
+		case h.UncompressedPageSize < 0 || h.UncompressedPageSize > MaxPageBytes ||
+			int64(h.UncompressedPageSize) > max(m.TotalUncompressedSize, m.TotalCompressedSize):
+			return fmt.Errorf("page at %d claims %d bytes uncompressed, its chunk %d (at most %d)",
+				off, h.UncompressedPageSize, m.TotalUncompressedSize, MaxPageBytes)
+		}
+		var nv int32
+		switch {
+		case h.DataPageHeader.Valid:
+			nv = h.DataPageHeader.V.NumValues
+		case h.DataPageHeaderV2.Valid:
+			nv = h.DataPageHeaderV2.V.NumValues
+			v2 := &h.DataPageHeaderV2.V
+			if v2.NumNulls < 0 || v2.NumRows < 0 || v2.NumNulls > nv || v2.NumRows > nv ||
+				v2.RepetitionLevelsByteLength < 0 || v2.DefinitionLevelsByteLength < 0 ||
+				int64(v2.RepetitionLevelsByteLength)+int64(v2.DefinitionLevelsByteLength) > int64(h.CompressedPageSize) {
+				return fmt.Errorf("page at %d: data page v2 header out of range", off)
+			}
+		case h.DictionaryPageHeader.Valid:
+			if d := h.DictionaryPageHeader.V.NumValues; d < 0 || d > MaxPageValues {
+				return fmt.Errorf("dictionary page at %d claims %d values (at most %d)", off, d, MaxPageValues)
+			}
+		}
+		if nv < 0 || nv > MaxPageValues || int64(nv) > m.NumValues {
+			return fmt.Errorf("page at %d claims %d values, its chunk %d (at most %d a page)", off, nv, m.NumValues, MaxPageValues)
+		}
+		off += int64(h.CompressedPageSize)
+	}
+	return nil
+}
+
+// readPageHeader decodes the page header at off, which must end by end: it
+// reads a few KiB, more when the header is longer, and checks the thrift
+// before decoding it.
+func readPageHeader(r io.ReaderAt, off, end int64, buf *[]byte) (*format.PageHeader, int, error) {
+	for want := int64(4 << 10); ; want *= 4 {
+		w := min(want, end-off)
+		if int64(cap(*buf)) < w {
+			*buf = make([]byte, w)
+		}
+		b := (*buf)[:w]
+		if k, err := r.ReadAt(b, off); int64(k) < w {
+			if err == nil {
+				err = io.ErrUnexpectedEOF
+			}
+			return nil, 0, err
+		}
+		n, err := checkThrift(b)
+		if errors.Is(err, errThriftShort) && w < end-off && want < MaxPageBytes {
+			continue
+		}
+		if err != nil {
+			return nil, 0, err
+		}
+		h := new(format.PageHeader)
+		if err := thrift.NewDecoder(new(thrift.CompactProtocol).NewReaderFromBytes(b[:n])).Decode(h); err != nil {
+			return nil, 0, err
+		}
+		return h, n, nil
+	}
 }
 
 // CheckColumnName refuses the name of a file's column i (from 0) that no

@@ -2,8 +2,13 @@ package warehouse
 
 import (
 	"bytes"
+	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/parquet-go/parquet-go"
+
+	"github.com/synctrack/synctrack/internal/badparquet"
 )
 
 func TestReadParquetTurnsPanicsIntoErrors(t *testing.T) {
@@ -20,6 +25,109 @@ func TestReadParquetTurnsPanicsIntoErrors(t *testing.T) {
 	}
 	if _, err := OpenParquet(bytes.NewReader([]byte("PAR1 not parquet PAR1")), 21); err == nil {
 		t.Fatal("want an error for a file that is not parquet")
+	}
+}
+
+type pageRow struct {
+	ID     int64   `parquet:"id"`
+	Status string  `parquet:"status,dict"`
+	Note   *string `parquet:"note,optional"`
+}
+
+func pagesFile(t *testing.T) []byte {
+	t.Helper()
+	var rows []pageRow
+	for i := range 500 {
+		rows = append(rows, pageRow{ID: int64(i), Status: []string{"ok", "failed"}[i%2]})
+	}
+	var b bytes.Buffer
+	if err := parquet.Write(&b, rows); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// A footer whose lengths or counts claim more than the file holds is an
+// error before parquet-go sees it: it would allocate what they claim, and
+// for a list of 2^31 schema elements the runtime's out of memory ends the
+// process (no recover catches it).
+func TestOpenParquetChecksFooterClaims(t *testing.T) {
+	good := pagesFile(t)
+	if _, err := OpenParquet(bytes.NewReader(good), int64(len(good))); err != nil {
+		t.Fatal(err)
+	}
+	list, err := badparquet.HugeList(good, 1<<31-1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, b := range map[string][]byte{
+		"schema list of 2^31-1": list,
+		"footer of 4 GiB":       badparquet.FooterLength(good, 1<<32-16),
+	} {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		_, err := OpenParquet(bytes.NewReader(b), int64(len(b)))
+		runtime.ReadMemStats(&after)
+		if err == nil || !strings.Contains(err.Error(), "corrupt parquet footer") {
+			t.Errorf("%s: %v, want a corrupt parquet footer error", name, err)
+		}
+		if d := after.TotalAlloc - before.TotalAlloc; d > 64<<20 {
+			t.Errorf("%s: %d MiB allocated", name, d>>20)
+		}
+	}
+}
+
+// A page header claiming more bytes or values than its column chunk holds
+// fails CheckPages, before parquet-go allocates by it.
+func TestCheckPagesRefusesHugePageHeaders(t *testing.T) {
+	good := pagesFile(t)
+	open := func(b []byte) error {
+		pf, err := OpenParquet(bytes.NewReader(b), int64(len(b)))
+		if err != nil {
+			return err
+		}
+		return CheckPages(bytes.NewReader(b), int64(len(b)), pf)
+	}
+	if err := open(good); err != nil {
+		t.Fatalf("a valid file: %v", err)
+	}
+	bad := map[string]func() ([]byte, error){
+		"uncompressed 1 GiB":      func() ([]byte, error) { return badparquet.HugePage(good, 1<<30) },
+		"uncompressed 300 MiB":    func() ([]byte, error) { return badparquet.HugePage(good, 300<<20) },
+		"compressed 2 GiB":        func() ([]byte, error) { return badparquet.HugeCompressedPage(good, 0, 1<<31-1) },
+		"compressed, dictionary":  func() ([]byte, error) { return badparquet.HugeCompressedPage(good, 1, 1<<30) },
+		"2^31-1 values":           func() ([]byte, error) { return badparquet.HugeValueCount(good, 0, 1<<31-1) },
+		"2^30 dictionary values":  func() ([]byte, error) { return badparquet.HugeValueCount(good, 1, 1<<30) },
+		"2^24+1 values, optional": func() ([]byte, error) { return badparquet.HugeValueCount(good, 2, 1<<24+1) },
+	}
+	for name, corrupt := range bad {
+		b, err := corrupt()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := open(b); err == nil || !strings.Contains(err.Error(), "corrupt parquet") {
+			t.Errorf("%s: %v, want a corrupt parquet error", name, err)
+		}
+	}
+}
+
+// The page index, read when SkipPageIndex is not given (the UTF-8 repair's
+// open), is checked as the footer is: a column index claiming 2^31 values
+// would be the runtime's out of memory.
+func TestOpenParquetChecksPageIndexClaims(t *testing.T) {
+	good := pagesFile(t)
+	if _, err := OpenParquet(bytes.NewReader(good), int64(len(good))); err != nil {
+		t.Fatal(err)
+	}
+	bad, err := badparquet.HugeColumnIndex(good, 1<<31-1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := OpenParquet(bytes.NewReader(bad), int64(len(bad)), parquet.SkipPageIndex(true)); err != nil {
+		t.Errorf("skipping the page index: %v", err)
+	}
+	if _, err := OpenParquet(bytes.NewReader(bad), int64(len(bad))); err == nil || !strings.Contains(err.Error(), "corrupt parquet: column index") {
+		t.Errorf("reading the page index: %v, want a corrupt parquet column index error", err)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -66,5 +67,66 @@ func TestHostileParquetFailsAlone(t *testing.T) {
 	}
 	if len(failed) != 3-int(want/50) || rep.Rows != want {
 		t.Errorf("%d rows loaded, failed %v; want %d", rep.Rows, failed, want)
+	}
+}
+
+// Page headers and footers claiming gigabytes fail their file before
+// parquet-go allocates by them: it sizes a page's buffers by the header's
+// sizes and value count (2^31 values: 8 GiB of offsets) and the footer's
+// lists by their counts (2^31 schema elements: the runtime's out of memory,
+// which ends the process). The other files load, and the load allocates
+// what its files hold, not what they claim.
+func TestHostilePagesFailAloneInBoundedMemory(t *testing.T) {
+	url, dir := testbucket.Dir(t)
+	started := time.Date(2026, 1, 5, 8, 1, 19, 0, time.UTC).UnixMilli()
+	var rows []oddRow
+	for i := range 50 {
+		rows = append(rows, oddRow{Identifier: int64(i), Payload: `{"n":1}`, Message: "m", Started: started, Ended: "2026-01-05"})
+	}
+	writeParquet(t, dir, runDir+"records_updated.0.parquet", rows)
+	good, err := os.ReadFile(filepath.Join(dir, runDir+"records_updated.0.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := map[string]func([]byte) ([]byte, error){
+		"records_updated.1.parquet": func(b []byte) ([]byte, error) { return badparquet.HugeValueCount(b, 0, 1<<31-1) },
+		"records_updated.2.parquet": func(b []byte) ([]byte, error) { return badparquet.HugeCompressedPage(b, 1, 1<<31-1) },
+		"records_updated.3.parquet": func(b []byte) ([]byte, error) { return badparquet.HugePage(b, 1<<31-1) },
+		"records_updated.4.parquet": func(b []byte) ([]byte, error) { return badparquet.HugeList(b, 1<<31-1) },
+	}
+	for name, corrupt := range bad {
+		b, err := corrupt(good)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, runDir+name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w := open(t, pgtest.URL(t), warehouse.Options{})
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	rep, err := loader.New(testbucket.Open(t, url), dir, w, loader.Options{}).Load(context.Background())
+	runtime.ReadMemStats(&after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := after.TotalAlloc - before.TotalAlloc; d > 256<<20 {
+		t.Errorf("the load allocated %d MiB for files of %d bytes", d>>20, len(good))
+	}
+	failed := map[string]string{}
+	for _, f := range rep.Failed {
+		failed[strings.TrimPrefix(f.Key, runDir)] = f.Err.Error()
+		if warehouse.ClassOf(f.Err) != warehouse.Data {
+			t.Errorf("%s failed with a %s error: %v", f.Key, warehouse.ClassOf(f.Err), f.Err)
+		}
+	}
+	for name := range bad {
+		if !strings.Contains(failed[name], "corrupt parquet") {
+			t.Errorf("%s: failed %q, want corrupt parquet", name, failed[name])
+		}
+	}
+	if len(failed) != len(bad) || rep.Rows != 50 {
+		t.Errorf("%d rows loaded, failed %v; want 50 and the %d bad files", rep.Rows, failed, len(bad))
 	}
 }

@@ -44,6 +44,11 @@ func openParquet(path string) (*parquetFile, error) {
 		return nil, err
 	}
 	pf, err := warehouse.OpenParquet(fh, st.Size(), parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
+	if err == nil {
+		// parquet-go allocates what a page header claims before it reads
+		// the page: the rows are read in this process.
+		err = warehouse.CheckPages(fh, st.Size(), pf)
+	}
 	if err != nil {
 		fh.Close()
 		return nil, fmt.Errorf("not a readable parquet file: %w", err)
