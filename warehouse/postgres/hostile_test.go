@@ -130,3 +130,36 @@ func TestHostilePagesFailAloneInBoundedMemory(t *testing.T) {
 		t.Errorf("%d rows loaded, failed %v; want 50 and the %d bad files", rep.Rows, failed, len(bad))
 	}
 }
+
+// nestedRow has the top-level columns PostgreSQL's reader leaves out: a
+// LIST, a MAP and a struct (group). parquet-go panics on a group's Kind,
+// and the records file is opened in pgconn's COPY goroutine, where a panic
+// ends the process.
+type nestedRow struct {
+	Identifier int64             `parquet:"identifier"`
+	Message    string            `parquet:"status_message"`
+	Tags       []int64           `parquet:"tags,list"`
+	Attrs      map[string]string `parquet:"attrs"`
+	Obj        struct {
+		A int64 `parquet:"a"`
+	} `parquet:"obj"`
+}
+
+func TestNestedColumnsAreLeftOut(t *testing.T) {
+	url, dir := testbucket.Dir(t)
+	var rows []nestedRow
+	for i := range 20 {
+		r := nestedRow{Identifier: int64(i), Message: "m", Tags: []int64{int64(i)}, Attrs: map[string]string{"k": "v"}}
+		r.Obj.A = int64(i)
+		rows = append(rows, r)
+	}
+	writeParquet(t, dir, runDir+"records_updated.0.parquet", rows)
+	w := open(t, pgtest.URL(t), warehouse.Options{})
+	rep, err := loader.New(testbucket.Open(t, url), dir, w, loader.Options{}).Load(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Failed) != 0 || rep.Rows != 20 {
+		t.Errorf("%d rows loaded, failed %v; want 20, none failed", rep.Rows, rep.Failed)
+	}
+}

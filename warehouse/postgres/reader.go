@@ -56,14 +56,16 @@ func openParquet(path string) (*parquetFile, error) {
 	p := &parquetFile{fh: fh, pf: pf, groups: pf.RowGroups(), buf: make([]parquet.Row, readRows)}
 	for _, f := range pf.Schema().Fields() {
 		leaves := countLeaves(f)
-		name := ""
+		// A nested column (list, map, struct) is left out: its leaves get
+		// no name, and no type (parquet-go panics on a group's Kind).
+		name, lt := "", leafType{scale: -1}
 		if f.Leaf() {
-			name = strings.ToLower(f.Name())
+			name, lt = strings.ToLower(f.Name()), leafTypeOf(f)
 		}
 		for range leaves {
 			p.names = append(p.names, name)
 			p.orig = append(p.orig, f.Name())
-			p.types = append(p.types, leafTypeOf(f))
+			p.types = append(p.types, lt)
 		}
 	}
 	p.row = make([]parquet.Value, len(p.names))
