@@ -126,5 +126,24 @@ func timestamptzMicros(t time.Time) int64 {
 	return t.Unix()*1_000_000 + int64(t.Nanosecond())/1000 - y2kMicros
 }
 
+// timestamptz's range in seconds from 2000, as PostgreSQL checks it
+// (MIN_TIMESTAMP, END_TIMESTAMP): 4714-11-24 BC to 294277-01-01.
+const (
+	minTimestamptzSecs = -211_813_488_000
+	endTimestamptzSecs = 9_223_371_331_200
+)
+
+// timestamptzMicrosIn is timestamptzMicros, false when t is outside
+// timestamptz's range. Far enough outside it, timestamptzMicros wraps
+// around int64 (an INT64 timestamp with its sign bit flipped) and could land
+// inside it: a wrong instant PostgreSQL would store.
+func timestamptzMicrosIn(t time.Time) (int64, bool) {
+	s := t.Unix() - y2kMicros/1_000_000
+	if s < minTimestamptzSecs || s >= endTimestamptzSecs {
+		return 0, false
+	}
+	return s*1_000_000 + int64(t.Nanosecond())/1000, true
+}
+
 // microsTime is the instant a timestamptz of us microseconds stores.
 func microsTime(us int64) time.Time { return time.UnixMicro(us + y2kMicros).UTC() }

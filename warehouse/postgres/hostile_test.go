@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -161,5 +162,39 @@ func TestNestedColumnsAreLeftOut(t *testing.T) {
 	}
 	if len(rep.Failed) != 0 || rep.Rows != 20 {
 		t.Errorf("%d rows loaded, failed %v; want 20, none failed", rep.Rows, rep.Failed)
+	}
+}
+
+// farRow has an INT64 microsecond timestamp.
+type farRow struct {
+	Identifier int64  `parquet:"identifier"`
+	Message    string `parquet:"status_message"`
+	Started    int64  `parquet:"batch_started_at,timestamp(microsecond)"`
+}
+
+// A timestamp outside PostgreSQL's range fails its file, named, however
+// far out: math.MinInt64 microseconds (a sign bit flipped) wrapped around
+// int64 on the way to timestamptz and was stored as 294247-01-10.
+func TestFarTimestampFailsItsFile(t *testing.T) {
+	url, dir := testbucket.Dir(t)
+	ok := time.Date(2026, 1, 5, 8, 1, 19, 0, time.UTC).UnixMicro()
+	writeParquet(t, dir, runDir+"records_updated.0.parquet", []farRow{{1, "m", ok}})
+	writeParquet(t, dir, runDir+"records_updated.1.parquet", []farRow{{1, "m", ok}, {2, "m", math.MinInt64}})
+	writeParquet(t, dir, runDir+"records_updated.2.parquet", []farRow{{1, "m", math.MaxInt64}})
+	w := open(t, pgtest.URL(t), warehouse.Options{})
+	rep, err := loader.New(testbucket.Open(t, url), dir, w, loader.Options{}).Load(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	failed := map[string]string{}
+	for _, f := range rep.Failed {
+		failed[strings.TrimPrefix(f.Key, runDir)] = f.Err.Error()
+	}
+	if !strings.Contains(failed["records_updated.1.parquet"], "outside PostgreSQL's timestamp range") {
+		t.Errorf("MinInt64 microseconds: failed %q, want outside PostgreSQL's timestamp range", failed["records_updated.1.parquet"])
+	}
+	// 294247-01-10: inside the range, stored as written.
+	if len(failed) != 1 || rep.Rows != 2 {
+		t.Errorf("%d rows loaded, failed %v; want 2, one file failed", rep.Rows, failed)
 	}
 }

@@ -202,7 +202,10 @@ func (r *recordFile) appendRow(b []byte, row int64) ([]byte, error) {
 		if err != nil {
 			return b[:start], fmt.Errorf("%s: %w", vendorColumns[c], err)
 		}
-		us := timestamptzMicros(ts)
+		us, ok := timestamptzMicrosIn(ts)
+		if !ok {
+			return b[:start], fmt.Errorf("%s: %s is outside PostgreSQL's timestamp range", vendorColumns[c], ts.Format(time.RFC3339Nano))
+		}
 		b = appendInt8(b, us)
 		if c == 5 {
 			cr.started, cr.startedOK = us, true
