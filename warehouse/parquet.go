@@ -11,6 +11,7 @@ import (
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/encoding/thrift"
 	"github.com/parquet-go/parquet-go/format"
+	"github.com/pierrec/lz4/v4"
 )
 
 // OpenParquet is parquet.OpenFile for a file from the bucket. parquet-go
@@ -379,7 +380,57 @@ func checkChunk(r io.ReaderAt, size int64, m *format.ColumnMetaData, buf *[]byte
 		if nv < 0 || nv > MaxPageValues || int64(nv) > m.NumValues {
 			return fmt.Errorf("page at %d claims %d values, its chunk %d (at most %d a page)", off, nv, m.NumValues, MaxPageValues)
 		}
+		if err := checkPageData(r, off, h, m.Codec, buf); err != nil {
+			return fmt.Errorf("page at %d: %w", off, err)
+		}
 		off += int64(h.CompressedPageSize)
+	}
+	return nil
+}
+
+// checkPageData checks the compressed bytes of the page at off, for the
+// codecs whose decoders parquet-go v0.32 lets allocate without bound:
+// SNAPPY makes the buffer its block's length prefix claims (up to 4 GiB),
+// so that must not exceed the page's uncompressed size; LZ4_RAW doubles its
+// buffer for as long as the block fails to decode (forever on bytes that are
+// not LZ4: a ZSTD chunk whose codec had one bit flipped), so the block is
+// decoded here once, into the page's uncompressed size.
+func checkPageData(r io.ReaderAt, off int64, h *format.PageHeader, codec format.CompressionCodec, buf *[]byte) error {
+	if codec != format.Snappy && codec != format.Lz4Raw {
+		return nil
+	}
+	n, size := int64(h.CompressedPageSize), int64(h.UncompressedPageSize)
+	if v2 := &h.DataPageHeaderV2; v2.Valid {
+		if v2.V.IsCompressed.Valid && !v2.V.IsCompressed.V {
+			return nil
+		}
+		levels := int64(v2.V.RepetitionLevelsByteLength) + int64(v2.V.DefinitionLevelsByteLength)
+		off, n, size = off+levels, n-levels, size-levels
+	}
+	if n <= 0 {
+		return nil
+	}
+	if codec == format.Snappy {
+		var b [binary.MaxVarintLen64]byte
+		k, _ := r.ReadAt(b[:min(n, int64(len(b)))], off)
+		claim, m := binary.Uvarint(b[:k])
+		if m <= 0 {
+			return errors.New("snappy block without a length")
+		}
+		if claim > uint64(size) {
+			return fmt.Errorf("snappy block claims %d bytes, the page %d", claim, size)
+		}
+		return nil
+	}
+	if int64(cap(*buf)) < n+size {
+		*buf = make([]byte, n+size)
+	}
+	src, dst := (*buf)[:n], (*buf)[n:n+size]
+	if k, _ := r.ReadAt(src, off); int64(k) < n {
+		return io.ErrUnexpectedEOF
+	}
+	if _, err := lz4.UncompressBlock(src, dst); err != nil {
+		return fmt.Errorf("not an LZ4 block of at most %d bytes: %w", size, err)
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/format"
 
 	"github.com/synctrack/synctrack/internal/badparquet"
 )
@@ -34,14 +35,14 @@ type pageRow struct {
 	Note   *string `parquet:"note,optional"`
 }
 
-func pagesFile(t *testing.T) []byte {
+func pagesFile(t *testing.T, opts ...parquet.WriterOption) []byte {
 	t.Helper()
 	var rows []pageRow
 	for i := range 500 {
 		rows = append(rows, pageRow{ID: int64(i), Status: []string{"ok", "failed"}[i%2]})
 	}
 	var b bytes.Buffer
-	if err := parquet.Write(&b, rows); err != nil {
+	if err := parquet.Write(&b, rows, opts...); err != nil {
 		t.Fatal(err)
 	}
 	return b.Bytes()
@@ -99,6 +100,11 @@ func TestCheckPagesRefusesHugePageHeaders(t *testing.T) {
 		"2^31-1 values":           func() ([]byte, error) { return badparquet.HugeValueCount(good, 0, 1<<31-1) },
 		"2^30 dictionary values":  func() ([]byte, error) { return badparquet.HugeValueCount(good, 1, 1<<30) },
 		"2^24+1 values, optional": func() ([]byte, error) { return badparquet.HugeValueCount(good, 2, 1<<24+1) },
+		// parquet-go's LZ4 decoder would double its buffer until the
+		// process ran out of memory.
+		"codec LZ4_RAW, pages SNAPPY": func() ([]byte, error) {
+			return badparquet.Codec(pagesFile(t, parquet.Compression(&parquet.Snappy)), 0, format.Lz4Raw)
+		},
 	}
 	for name, corrupt := range bad {
 		b, err := corrupt()

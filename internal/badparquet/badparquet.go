@@ -225,29 +225,19 @@ func HugeColumnIndex(file []byte, n uint32) ([]byte, error) {
 	return withFooter(append(body, nci...), meta)
 }
 
-// RenameColumn returns file with the top-level column called from renamed to
-// to in its schema (a leaf: its chunks' paths are renamed too).
-func RenameColumn(file []byte, from, to string) ([]byte, error) {
+// Codec returns file with the codec of column chunk col of its first row
+// group rewritten to codec, its pages left as they are: one flipped bit
+// turns ZSTD (6) into LZ4_RAW (7). parquet-go v0.32's LZ4 decoder doubles
+// its buffer for as long as a block fails to decode, so pages that are not
+// LZ4 grow it until the runtime's out of memory ends the process.
+func Codec(file []byte, col int, codec format.CompressionCodec) ([]byte, error) {
 	meta, start, err := footer(file)
 	if err != nil {
 		return nil, err
 	}
-	found := false
-	for i := range meta.Schema[1:] {
-		if meta.Schema[i+1].Name == from {
-			meta.Schema[i+1].Name, found = to, true
-		}
+	if len(meta.RowGroups) == 0 || col < 0 || col >= len(meta.RowGroups[0].Columns) {
+		return nil, fmt.Errorf("no column chunk %d in the first row group", col)
 	}
-	if !found {
-		return nil, fmt.Errorf("no column %q", from)
-	}
-	for i := range meta.RowGroups {
-		for j := range meta.RowGroups[i].Columns {
-			p := meta.RowGroups[i].Columns[j].MetaData.PathInSchema
-			if len(p) > 0 && p[0] == from {
-				p[0] = to
-			}
-		}
-	}
+	meta.RowGroups[0].Columns[col].MetaData.Codec = codec
 	return withFooter(file[:start], meta)
 }

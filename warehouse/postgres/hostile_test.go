@@ -1,6 +1,7 @@
 package postgres_test
 
 import (
+	"bytes"
 	"context"
 	"math"
 	"os"
@@ -9,6 +10,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/format"
 
 	"github.com/synctrack/synctrack/internal/badparquet"
 	"github.com/synctrack/synctrack/internal/pgtest"
@@ -94,6 +98,15 @@ func TestHostilePagesFailAloneInBoundedMemory(t *testing.T) {
 		"records_updated.2.parquet": func(b []byte) ([]byte, error) { return badparquet.HugeCompressedPage(b, 1, 1<<31-1) },
 		"records_updated.3.parquet": func(b []byte) ([]byte, error) { return badparquet.HugePage(b, 1<<31-1) },
 		"records_updated.4.parquet": func(b []byte) ([]byte, error) { return badparquet.HugeList(b, 1<<31-1) },
+		// parquet-go's LZ4 decoder doubles its buffer until the process
+		// runs out of memory on pages that are not LZ4.
+		"records_updated.5.parquet": func([]byte) ([]byte, error) {
+			var b bytes.Buffer
+			if err := parquet.Write(&b, rows, parquet.Compression(&parquet.Snappy)); err != nil {
+				return nil, err
+			}
+			return badparquet.Codec(b.Bytes(), 0, format.Lz4Raw)
+		},
 	}
 	for name, corrupt := range bad {
 		b, err := corrupt(good)
