@@ -241,3 +241,14 @@ func Codec(file []byte, col int, codec format.CompressionCodec) ([]byte, error) 
 	meta.RowGroups[0].Columns[col].MetaData.Codec = codec
 	return withFooter(file[:start], meta)
 }
+
+// EditFooter returns file with its footer changed by edit and written back
+// (the pages left as they are).
+func EditFooter(file []byte, edit func(*format.FileMetaData)) ([]byte, error) {
+	meta, start, err := footer(file)
+	if err != nil {
+		return nil, err
+	}
+	edit(&meta)
+	return withFooter(file[:start], meta)
+}

@@ -178,6 +178,50 @@ func TestNestedColumnsAreLeftOut(t *testing.T) {
 	}
 }
 
+// A leaf annotated LIST or MAP (one field of the footer) fails its file:
+// parquet-go panics on its Kind, in pgconn's COPY goroutine.
+func TestLeafAnnotatedListFailsAlone(t *testing.T) {
+	url, dir := testbucket.Dir(t)
+	rows := []nestedRow{{Identifier: 1, Message: "m"}}
+	writeParquet(t, dir, runDir+"records_updated.0.parquet", rows)
+	good, err := os.ReadFile(filepath.Join(dir, runDir+"records_updated.0.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for key, lt := range map[string]format.LogicalTypeValue{"records_updated.1.parquet": &format.ListType{}, "records_updated.2.parquet": &format.MapType{}} {
+		b, err := badparquet.EditFooter(good, func(m *format.FileMetaData) {
+			for i := range m.Schema {
+				if m.Schema[i].Name == "status_message" {
+					m.Schema[i].LogicalType = format.LogicalType{Value: lt}
+				}
+			}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, runDir+key), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w := open(t, pgtest.URL(t), warehouse.Options{})
+	rep, err := loader.New(testbucket.Open(t, url), dir, w, loader.Options{}).Load(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	failed := map[string]string{}
+	for _, f := range rep.Failed {
+		failed[strings.TrimPrefix(f.Key, runDir)] = f.Err.Error()
+	}
+	for _, key := range []string{"records_updated.1.parquet", "records_updated.2.parquet"} {
+		if !strings.Contains(failed[key], "corrupt parquet") {
+			t.Errorf("%s: failed %q, want corrupt parquet", key, failed[key])
+		}
+	}
+	if len(failed) != 2 || rep.Rows != 1 {
+		t.Errorf("%d rows loaded, failed %v; want 1, two failed", rep.Rows, failed)
+	}
+}
+
 // farRow has an INT64 microsecond timestamp.
 type farRow struct {
 	Identifier int64  `parquet:"identifier"`

@@ -54,7 +54,19 @@ func openParquet(path string) (*parquetFile, error) {
 		return nil, fmt.Errorf("not a readable parquet file: %w", err)
 	}
 	p := &parquetFile{fh: fh, pf: pf, groups: pf.RowGroups(), buf: make([]parquet.Row, readRows)}
-	for _, f := range pf.Schema().Fields() {
+	// The schema is the file's too: parquet-go panics on a leaf annotated
+	// LIST or MAP (a group's Kind), and this runs in pgconn's COPY
+	// goroutine, where a panic ends the process.
+	if err := warehouse.ReadParquet(func() error { p.readSchema(); return nil }); err != nil {
+		fh.Close()
+		return nil, fmt.Errorf("not a readable parquet file: %w", err)
+	}
+	return p, nil
+}
+
+// readSchema sets the columns' names and types.
+func (p *parquetFile) readSchema() {
+	for _, f := range p.pf.Schema().Fields() {
 		leaves := countLeaves(f)
 		// A nested column (list, map, struct) is left out: its leaves get
 		// no name, and no type (parquet-go panics on a group's Kind).
@@ -69,7 +81,6 @@ func openParquet(path string) (*parquetFile, error) {
 		}
 	}
 	p.row = make([]parquet.Value, len(p.names))
-	return p, nil
 }
 
 func countLeaves(n parquet.Node) int {
@@ -120,8 +131,12 @@ func (p *parquetFile) fill() bool {
 			if p.group >= len(p.groups) {
 				return false
 			}
-			p.rows = p.groups[p.group].Rows()
+			g := p.groups[p.group]
 			p.group++
+			if err := warehouse.ReadParquet(func() error { p.rows = g.Rows(); return nil }); err != nil {
+				p.err = err
+				return false
+			}
 		}
 		var n int
 		err := warehouse.ReadParquet(func() (err error) {
