@@ -222,6 +222,40 @@ func TestLeafAnnotatedListFailsAlone(t *testing.T) {
 	}
 }
 
+// A DECIMAL scale of 2^31-1 (one field of the footer) fails its file: each
+// value's text was 10^(2^31-1) to compute, a load that never ended.
+func TestHugeDecimalScaleFailsAlone(t *testing.T) {
+	url, dir := testbucket.Dir(t)
+	writeParquet(t, dir, runDir+"records_updated.0.parquet", []nestedRow{{Identifier: 1, Message: "m"}})
+	good, err := os.ReadFile(filepath.Join(dir, runDir+"records_updated.0.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := badparquet.EditFooter(good, func(m *format.FileMetaData) {
+		for i := range m.Schema {
+			if m.Schema[i].Name == "status_message" {
+				m.Schema[i].LogicalType = format.LogicalType{Value: &format.DecimalType{Scale: 1<<31 - 1, Precision: 1<<31 - 1}}
+			}
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, runDir+"records_updated.1.parquet"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	w := open(t, pgtest.URL(t), warehouse.Options{})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	rep, err := loader.New(testbucket.Open(t, url), dir, w, loader.Options{}).Load(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Failed) != 1 || !strings.Contains(rep.Failed[0].Err.Error(), "DECIMAL scale") || rep.Rows != 1 {
+		t.Errorf("%d rows loaded, failed %v; want 1, the huge scale's file failed", rep.Rows, rep.Failed)
+	}
+}
+
 // farRow has an INT64 microsecond timestamp.
 type farRow struct {
 	Identifier int64  `parquet:"identifier"`

@@ -57,15 +57,21 @@ func openParquet(path string) (*parquetFile, error) {
 	// The schema is the file's too: parquet-go panics on a leaf annotated
 	// LIST or MAP (a group's Kind), and this runs in pgconn's COPY
 	// goroutine, where a panic ends the process.
-	if err := warehouse.ReadParquet(func() error { p.readSchema(); return nil }); err != nil {
+	if err := warehouse.ReadParquet(p.readSchema); err != nil {
 		fh.Close()
 		return nil, fmt.Errorf("not a readable parquet file: %w", err)
 	}
 	return p, nil
 }
 
+// maxDecimalScale is the largest DECIMAL scale a file may declare: far
+// above any writer's (Arrow's decimal256 has 76 digits), where a scale of
+// 2^31-1 made every value's text 10^(2^31-1) to compute, a load that never
+// ended.
+const maxDecimalScale = 1000
+
 // readSchema sets the columns' names and types.
-func (p *parquetFile) readSchema() {
+func (p *parquetFile) readSchema() error {
 	for _, f := range p.pf.Schema().Fields() {
 		leaves := countLeaves(f)
 		// A nested column (list, map, struct) is left out: its leaves get
@@ -73,6 +79,9 @@ func (p *parquetFile) readSchema() {
 		name, lt := "", leafType{scale: -1}
 		if f.Leaf() {
 			name, lt = strings.ToLower(f.Name()), leafTypeOf(f)
+			if lt.scale > maxDecimalScale {
+				return fmt.Errorf("column %q: DECIMAL scale %d (at most %d)", f.Name(), lt.scale, maxDecimalScale)
+			}
 		}
 		for range leaves {
 			p.names = append(p.names, name)
@@ -81,6 +90,7 @@ func (p *parquetFile) readSchema() {
 		}
 	}
 	p.row = make([]parquet.Value, len(p.names))
+	return nil
 }
 
 func countLeaves(n parquet.Node) int {
