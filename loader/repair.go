@@ -98,7 +98,11 @@ func (s *Stager) open(ctx context.Context, f warehouse.File) (*parquet.File, fun
 		if st, err = in.Stat(); err == nil {
 			var pf *parquet.File
 			if pf, err = warehouse.OpenParquet(in, st.Size()); err == nil {
-				return pf, func() { in.Close(); removeIf(tmp) }, nil
+				// The repair reads every page with parquet-go, which
+				// allocates what their headers claim: check them first.
+				if err = warehouse.CheckPages(in, st.Size(), pf); err == nil {
+					return pf, func() { in.Close(); removeIf(tmp) }, nil
+				}
 			}
 		}
 		in.Close()
