@@ -315,10 +315,23 @@ const (
 // headers.
 func CheckPages(r io.ReaderAt, size int64, pf *parquet.File) error {
 	var buf []byte
+	var whole, chunk inMemory
+	// A small file is read whole, once, a small chunk of a larger one the
+	// same: its headers then cost no system call each (most of this
+	// check's time on 100-row files).
+	if size <= smallChunk && whole.load(r, 0, size) {
+		r = &whole
+	}
 	for g, rg := range pf.Metadata().RowGroups {
 		for ci := range rg.Columns {
 			cc := &rg.Columns[ci]
-			if err := checkChunk(r, size, &cc.MetaData, &buf); err != nil {
+			cr := r
+			if m := &cc.MetaData; r != &whole && m.TotalCompressedSize > 0 && m.TotalCompressedSize <= smallChunk {
+				if chunk.load(r, chunkStart(m), m.TotalCompressedSize) {
+					cr = &chunk
+				}
+			}
+			if err := checkChunk(cr, size, &cc.MetaData, &buf); err != nil {
 				return fmt.Errorf("corrupt parquet: row group %d, column %q: %w", g, columnPath(cc.MetaData.PathInSchema), err)
 			}
 		}
@@ -337,11 +350,49 @@ func columnPath(p []string) string {
 	return s
 }
 
-func checkChunk(r io.ReaderAt, size int64, m *format.ColumnMetaData, buf *[]byte) error {
+// smallChunk is the largest file or column chunk CheckPages reads whole.
+const smallChunk = 1 << 20
+
+// chunkStart is where a column chunk's first page begins.
+func chunkStart(m *format.ColumnMetaData) int64 {
 	start := m.DataPageOffset
 	if m.DictionaryPageOffset > 0 && m.DictionaryPageOffset < start {
 		start = m.DictionaryPageOffset
 	}
+	return start
+}
+
+// inMemory is a column chunk's bytes read once: reads inside them are
+// served from memory, others from the file.
+type inMemory struct {
+	r     io.ReaderAt
+	start int64
+	b     []byte
+}
+
+// load reads n bytes at start of r; false if they do not read whole (the
+// check then reads the file as it goes, and says what is wrong).
+func (c *inMemory) load(r io.ReaderAt, start, n int64) bool {
+	if start < 0 {
+		return false
+	}
+	if int64(cap(c.b)) < n {
+		c.b = make([]byte, n)
+	}
+	c.r, c.start, c.b = r, start, c.b[:n]
+	k, _ := r.ReadAt(c.b, start)
+	return int64(k) == n
+}
+
+func (c *inMemory) ReadAt(p []byte, off int64) (int, error) {
+	if off >= c.start && off+int64(len(p)) <= c.start+int64(len(c.b)) {
+		return copy(p, c.b[off-c.start:]), nil
+	}
+	return c.r.ReadAt(p, off)
+}
+
+func checkChunk(r io.ReaderAt, size int64, m *format.ColumnMetaData, buf *[]byte) error {
+	start := chunkStart(m)
 	end := start + m.TotalCompressedSize
 	if start < 4 || m.TotalCompressedSize < 0 || end > size-8 || end < start {
 		return fmt.Errorf("chunk at %d of %d bytes, outside the file's %d", start, m.TotalCompressedSize, size)
