@@ -159,6 +159,20 @@ func (t *batchTally) copy(b []byte) string {
 	return unsafe.String(&t.arena[start], len(b))
 }
 
+// tallyCodec says whether the grouping reads a chunk of codec with
+// parquet-go: not LZ4 (Hadoop's or raw), whose decoder in parquet-go v0.32
+// doubles its buffer for as long as a block fails to decode, gigabytes on
+// a page whose codec a corrupt footer says is LZ4; this reads the file in
+// the background, ahead of DuckDB, which would fail the file. Such a batch
+// is counted from the stored rows.
+func tallyCodec(c format.CompressionCodec) bool {
+	switch c {
+	case format.Uncompressed, format.Snappy, format.Gzip, format.Zstd, format.Brotli:
+		return true
+	}
+	return false
+}
+
 // newBatchTally makes a batchTally for files of rows rows in all.
 func newBatchTally(rows int64) *batchTally {
 	hint := int(min(rows/8, 1<<20))
@@ -274,7 +288,8 @@ func (t *batchTally) read(f warehouse.File, pf *parquet.File) (map[countKey]*cou
 	if f.RunID != "" {
 		pathRun = t.internString(f.RunID)
 	}
-	for _, rg := range pf.RowGroups() {
+	meta := pf.Metadata().RowGroups
+	for gi, rg := range pf.RowGroups() {
 		if rg.NumRows() < 0 || rg.NumRows() > maxRowGroupRows {
 			return nil, fmt.Errorf("%w: a row group of %d rows", errNoTally, rg.NumRows())
 		}
@@ -286,6 +301,9 @@ func (t *batchTally) read(f warehouse.File, pf *parquet.File) (map[countKey]*cou
 			l := leaves[k]
 			if !l.ok {
 				continue
+			}
+			if gi >= len(meta) || l.index >= len(meta[gi].Columns) || !tallyCodec(meta[gi].Columns[l.index].MetaData.Codec) {
+				return nil, fmt.Errorf("%w: a column chunk compressed with LZ4 or an unknown codec", errNoTally)
 			}
 			if err := t.readColumn(chunks[l.index], l, k, c); err != nil {
 				return nil, err
