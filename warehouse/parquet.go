@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/parquet-go/parquet-go"
@@ -314,24 +315,28 @@ const (
 // after OpenParquet, before reading rows or pages; it reads only the
 // headers.
 func CheckPages(r io.ReaderAt, size int64, pf *parquet.File) error {
-	var buf []byte
-	var whole, chunk inMemory
+	pc := pageCheckers.Get().(*pageChecker)
+	defer func() {
+		pc.whole.r, pc.chunk.r = nil, nil // not keep the file reachable
+		pageCheckers.Put(pc)
+	}()
+	buf, whole, chunk := &pc.buf, &pc.whole, &pc.chunk
 	// A small file is read whole, once, a small chunk of a larger one the
 	// same: its headers then cost no system call each (most of this
 	// check's time on 100-row files).
 	if size <= smallChunk && whole.load(r, 0, size) {
-		r = &whole
+		r = whole
 	}
 	for g, rg := range pf.Metadata().RowGroups {
 		for ci := range rg.Columns {
 			cc := &rg.Columns[ci]
 			cr := r
-			if m := &cc.MetaData; r != &whole && m.TotalCompressedSize > 0 && m.TotalCompressedSize <= smallChunk {
+			if m := &cc.MetaData; r != whole && m.TotalCompressedSize > 0 && m.TotalCompressedSize <= smallChunk {
 				if chunk.load(r, chunkStart(m), m.TotalCompressedSize) {
-					cr = &chunk
+					cr = chunk
 				}
 			}
-			if err := checkChunk(cr, size, &cc.MetaData, &buf); err != nil {
+			if err := checkChunk(cr, size, &cc.MetaData, buf, &pc.h); err != nil {
 				return fmt.Errorf("corrupt parquet: row group %d, column %q: %w", g, columnPath(cc.MetaData.PathInSchema), err)
 			}
 		}
@@ -349,6 +354,15 @@ func columnPath(p []string) string {
 	}
 	return s
 }
+
+// pageChecker is what CheckPages reuses from one file to the next.
+type pageChecker struct {
+	buf          []byte
+	whole, chunk inMemory
+	h            format.PageHeader
+}
+
+var pageCheckers = sync.Pool{New: func() any { return new(pageChecker) }}
 
 // smallChunk is the largest file or column chunk CheckPages reads whole.
 const smallChunk = 1 << 20
@@ -391,14 +405,14 @@ func (c *inMemory) ReadAt(p []byte, off int64) (int, error) {
 	return c.r.ReadAt(p, off)
 }
 
-func checkChunk(r io.ReaderAt, size int64, m *format.ColumnMetaData, buf *[]byte) error {
+func checkChunk(r io.ReaderAt, size int64, m *format.ColumnMetaData, buf *[]byte, h *format.PageHeader) error {
 	start := chunkStart(m)
 	end := start + m.TotalCompressedSize
 	if start < 4 || m.TotalCompressedSize < 0 || end > size-8 || end < start {
 		return fmt.Errorf("chunk at %d of %d bytes, outside the file's %d", start, m.TotalCompressedSize, size)
 	}
 	for off := start; off < end; {
-		h, n, err := readPageHeader(r, off, end, buf)
+		n, err := readPageHeader(r, off, end, buf, h)
 		if err != nil {
 			return fmt.Errorf("page header at %d: %w", off, err)
 		}
@@ -489,31 +503,152 @@ func checkPageData(r io.ReaderAt, off int64, h *format.PageHeader, codec format.
 // readPageHeader decodes the page header at off, which must end by end: it
 // reads a few KiB, more when the header is longer, and checks the thrift
 // before decoding it.
-func readPageHeader(r io.ReaderAt, off, end int64, buf *[]byte) (*format.PageHeader, int, error) {
+func readPageHeader(r io.ReaderAt, off, end int64, buf *[]byte, h *format.PageHeader) (int, error) {
 	for want := int64(4 << 10); ; want *= 4 {
 		w := min(want, end-off)
-		if int64(cap(*buf)) < w {
-			*buf = make([]byte, w)
-		}
-		b := (*buf)[:w]
-		if k, err := r.ReadAt(b, off); int64(k) < w {
-			if err == nil {
-				err = io.ErrUnexpectedEOF
+		var b []byte
+		if m, ok := r.(*inMemory); ok && off >= m.start && off+w <= m.start+int64(len(m.b)) {
+			b = m.b[off-m.start : off-m.start+w] // read already: no copy
+		} else {
+			if int64(cap(*buf)) < w {
+				*buf = make([]byte, w)
 			}
-			return nil, 0, err
+			b = (*buf)[:w]
+			if k, err := r.ReadAt(b, off); int64(k) < w {
+				if err == nil {
+					err = io.ErrUnexpectedEOF
+				}
+				return 0, err
+			}
 		}
 		n, err := checkThrift(b)
 		if errors.Is(err, errThriftShort) && w < end-off && want < MaxPageBytes {
 			continue
 		}
 		if err != nil {
-			return nil, 0, err
+			return 0, err
 		}
-		h := new(format.PageHeader)
-		if err := thrift.NewDecoder(new(thrift.CompactProtocol).NewReaderFromBytes(b[:n])).Decode(h); err != nil {
-			return nil, 0, err
+		if err := decodePageHeader(b[:n], h); err != nil {
+			return 0, err
 		}
-		return h, n, nil
+		return n, nil
+	}
+}
+
+// decodePageHeader sets the fields of h that CheckPages checks (the sizes,
+// and the value, null and row counts, level lengths and is_compressed of a
+// data, data v2 or dictionary page header) from b, one compact-protocol
+// struct checkThrift accepted. parquet-go's decoder, by reflection, was most
+// of the check's time; parquet-go decodes the header again, whole, when it
+// reads the page. A field of the wrong type is an error.
+func decodePageHeader(b []byte, h *format.PageHeader) error {
+	*h = format.PageHeader{}
+	c := thriftChecker{b: b}
+	i32 := func(t byte, p *int32) error {
+		if t != 5 {
+			return fmt.Errorf("page header: an i32 field of thrift type %d", t)
+		}
+		u, err := c.uvarint()
+		if err != nil {
+			return err
+		}
+		if u > 0xFFFFFFFF {
+			return errors.New("page header: an i32 field past 32 bits")
+		}
+		*p = int32(uint32(u>>1) ^ -uint32(u&1))
+		return nil
+	}
+	inner := func(t byte, read func(id int16, t byte) (bool, error)) error {
+		if t != 12 {
+			return fmt.Errorf("page header: a struct field of thrift type %d", t)
+		}
+		return c.fields(read)
+	}
+	return c.fields(func(id int16, t byte) (bool, error) {
+		switch id {
+		case 2:
+			return true, i32(t, &h.UncompressedPageSize)
+		case 3:
+			return true, i32(t, &h.CompressedPageSize)
+		case 5:
+			h.DataPageHeader.Valid = true
+			return true, inner(t, func(id int16, t byte) (bool, error) {
+				if id == 1 {
+					return true, i32(t, &h.DataPageHeader.V.NumValues)
+				}
+				return false, nil
+			})
+		case 7:
+			h.DictionaryPageHeader.Valid = true
+			return true, inner(t, func(id int16, t byte) (bool, error) {
+				if id == 1 {
+					return true, i32(t, &h.DictionaryPageHeader.V.NumValues)
+				}
+				return false, nil
+			})
+		case 8:
+			h.DataPageHeaderV2.Valid = true
+			v2 := &h.DataPageHeaderV2.V
+			return true, inner(t, func(id int16, t byte) (bool, error) {
+				switch id {
+				case 1:
+					return true, i32(t, &v2.NumValues)
+				case 2:
+					return true, i32(t, &v2.NumNulls)
+				case 3:
+					return true, i32(t, &v2.NumRows)
+				case 5:
+					return true, i32(t, &v2.DefinitionLevelsByteLength)
+				case 6:
+					return true, i32(t, &v2.RepetitionLevelsByteLength)
+				case 7:
+					if t != 1 && t != 2 {
+						return true, fmt.Errorf("page header: is_compressed of thrift type %d", t)
+					}
+					v2.IsCompressed.Valid, v2.IsCompressed.V = true, t == 1
+					return true, nil
+				}
+				return false, nil
+			})
+		}
+		return false, nil
+	})
+}
+
+// fields walks the fields of the struct at c.off (compact protocol: a
+// header byte of id delta and type, or a zero delta and the id after it;
+// a zero byte ends it), giving read each field's id and type; a field read
+// does not take is skipped.
+func (c *thriftChecker) fields(read func(id int16, t byte) (bool, error)) error {
+	var last int16
+	for {
+		hb, err := c.byte()
+		if err != nil {
+			return err
+		}
+		if hb == 0 {
+			return nil
+		}
+		id := last + int16(hb>>4)
+		if hb>>4 == 0 {
+			u, err := c.uvarint()
+			if err != nil {
+				return err
+			}
+			id = int16(uint16(u>>1) ^ -uint16(u&1))
+		}
+		last = id
+		t := hb & 0x0f
+		took, err := read(id, t)
+		if err != nil {
+			return err
+		}
+		if took || t == 1 || t == 2 { // a bool field's value is its type
+			continue
+		}
+		if err := c.value(t, 1); err != nil {
+			return err
+		}
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/encoding/thrift"
 	"github.com/parquet-go/parquet-go/format"
 
 	"github.com/synctrack/synctrack/internal/badparquet"
@@ -146,4 +147,115 @@ func TestCheckColumnName(t *testing.T) {
 			t.Errorf("%q: %v does not say which column", name, err)
 		}
 	}
+}
+
+// decodePageHeader reads what parquet-go's own decoder reads, for every page
+// of files written every way parquet-go writes them (codecs, data page v1
+// and v2, dictionaries, NULLs, many pages a chunk), and for every header
+// with one byte changed that both accept; where it refuses one parquet-go's
+// decoder takes, it is only ever for a field of the wrong type.
+func TestDecodePageHeaderMatchesThrift(t *testing.T) {
+	type row struct {
+		ID     int64   `parquet:"id"`
+		Status string  `parquet:"status,dict"`
+		Note   *string `parquet:"note,optional"`
+		Msg    string  `parquet:"msg"`
+	}
+	var rows []row
+	for i := range 3000 {
+		r := row{ID: int64(i), Status: []string{"ok", "failed", "invalid"}[i%3], Msg: strings.Repeat("m", i%50)}
+		if i%4 == 0 {
+			s := "n"
+			r.Note = &s
+		}
+		rows = append(rows, r)
+	}
+	pages := 0
+	for _, codec := range []parquet.WriterOption{parquet.Compression(&parquet.Snappy), parquet.Compression(&parquet.Zstd),
+		parquet.Compression(&parquet.Gzip), parquet.Compression(&parquet.Uncompressed), parquet.Compression(&parquet.Lz4Raw)} {
+		for _, v := range []int{1, 2} {
+			var b bytes.Buffer
+			if err := parquet.Write(&b, rows, codec, parquet.DataPageVersion(v), parquet.PageBufferSize(2048)); err != nil {
+				t.Fatal(err)
+			}
+			file := b.Bytes()
+			pf, err := OpenParquet(bytes.NewReader(file), int64(len(file)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := CheckPages(bytes.NewReader(file), int64(len(file)), pf); err != nil {
+				t.Fatalf("v%d: a valid file: %v", v, err)
+			}
+			for _, rg := range pf.Metadata().RowGroups {
+				for _, cc := range rg.Columns {
+					m := cc.MetaData
+					for off := chunkStart(&m); off < chunkStart(&m)+m.TotalCompressedSize; {
+						n, err := checkThrift(file[off:])
+						if err != nil {
+							t.Fatal(err)
+						}
+						hb := file[off : off+int64(n)]
+						var want, got format.PageHeader
+						if err := thrift.Unmarshal(new(thrift.CompactProtocol), hb, &want); err != nil {
+							t.Fatal(err)
+						}
+						if err := decodePageHeader(hb, &got); err != nil {
+							t.Fatalf("v%d page at %d: %v", v, off, err)
+						}
+						if checked(got) != checked(want) {
+							t.Fatalf("v%d page at %d:\n got  %+v\n want %+v", v, off, checked(got), checked(want))
+						}
+						pages++
+						// Each byte of the header changed: where both decode,
+						// the same fields.
+						for i := range hb {
+							for _, x := range []byte{0x01, 0x10, 0x80, 0xff} {
+								mut := append([]byte(nil), hb...)
+								mut[i] ^= x
+								k, err := checkThrift(mut)
+								if err != nil {
+									continue
+								}
+								var w, g format.PageHeader
+								if thrift.Unmarshal(new(thrift.CompactProtocol), mut[:k], &w) != nil {
+									continue
+								}
+								if err := decodePageHeader(mut[:k], &g); err != nil {
+									if !strings.Contains(err.Error(), "thrift type") && !strings.Contains(err.Error(), "past 32 bits") {
+										t.Fatalf("a header parquet-go decodes (%x): %v", mut[:k], err)
+									}
+									continue
+								}
+								if checked(g) != checked(w) {
+									t.Fatalf("header %x:\n got  %+v\n want %+v", mut[:k], checked(g), checked(w))
+								}
+							}
+						}
+						off += int64(n) + int64(want.CompressedPageSize)
+					}
+				}
+			}
+		}
+	}
+	if pages < 100 {
+		t.Fatalf("premise: %d pages", pages)
+	}
+}
+
+// pageFields are the fields of a page header CheckPages checks.
+type pageFields struct {
+	Uncompressed, Compressed     int32
+	Data, Dict, V2               bool
+	Values, DictValues, V2Values int32
+	Nulls, Rows, DefLen, RepLen  int32
+	Compressed2Set, Compressed2  bool
+}
+
+func checked(h format.PageHeader) pageFields {
+	v2 := h.DataPageHeaderV2.V
+	return pageFields{h.UncompressedPageSize, h.CompressedPageSize,
+		h.DataPageHeader.Valid, h.DictionaryPageHeader.Valid, h.DataPageHeaderV2.Valid,
+		h.DataPageHeader.V.NumValues, h.DictionaryPageHeader.V.NumValues, v2.NumValues,
+		v2.NumNulls, v2.NumRows, v2.DefinitionLevelsByteLength, v2.RepetitionLevelsByteLength,
+		v2.IsCompressed.Valid, v2.IsCompressed.V}
 }
