@@ -182,6 +182,10 @@ func (p *prepared) group() bool {
 		p.err = fmt.Errorf("%w: the file changed since it was staged", errNoTally)
 		return true
 	}
+	if err := checkPages(fh, p.info.Size(), p.pf); err != nil {
+		p.err = err
+		return true
+	}
 	t := newBatchTally(p.f.Rows)
 	t.src = fh
 	g, err := t.read(p.f, p.pf)
@@ -208,6 +212,9 @@ func (t *batchTally) addTaken(p *prepared) error {
 	defer fh.Close()
 	if st, err := fh.Stat(); err != nil || !sameFile(st, p.info) {
 		return fmt.Errorf("%s: %w: the file changed since it was staged", p.f.Key, errNoTally)
+	}
+	if err := checkPages(fh, p.info.Size(), pf); err != nil {
+		return fmt.Errorf("%s: %w", p.f.Key, err)
 	}
 	t.src = fh
 	defer func() { t.src = nil }()

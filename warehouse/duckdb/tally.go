@@ -247,11 +247,27 @@ func (t *batchTally) file(f warehouse.File) (map[countKey]*countGroup, error) {
 	if err != nil {
 		return nil, err
 	}
-	pf, err := parquet.OpenFile(fh, st.Size(), parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
+	pf, err := warehouse.OpenParquet(fh, st.Size(), parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
 	if err != nil {
 		return nil, err
 	}
+	if err := checkPages(fh, st.Size(), pf); err != nil {
+		return nil, err
+	}
 	return t.read(f, pf)
+}
+
+// checkPages checks f's page headers (warehouse.CheckPages) before
+// parquet-go reads its pages: the grouping reads a file in the background,
+// ahead of the INSERT that would fail a corrupt one, and parquet-go
+// allocates what a page header claims (2^31 values: gigabytes, or the
+// runtime's fatal out of memory). A file that fails it is counted from the
+// stored rows, should DuckDB load it. About 9 µs a file of 100 rows.
+func checkPages(fh *os.File, size int64, pf *parquet.File) error {
+	if err := warehouse.CheckPages(fh, size, pf); err != nil {
+		return fmt.Errorf("%w: %v", errNoTally, err)
+	}
+	return nil
 }
 
 // read groups the rows of f, open as pf.

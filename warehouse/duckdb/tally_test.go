@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/synctrack/synctrack/dialects"
 	"github.com/synctrack/synctrack/gen"
+	"github.com/synctrack/synctrack/internal/badparquet"
 	"github.com/synctrack/synctrack/internal/testbucket"
 	analysis "github.com/synctrack/synctrack/sql"
 	"github.com/synctrack/synctrack/warehouse"
@@ -307,6 +309,39 @@ func TestGoCountsBoundedMemory(t *testing.T) {
 	loadBucket(t, w, url, dir)
 	if n := duckdb.TallyFallbacks.Load() - before; n != 1 {
 		t.Errorf("%d batches counted by the SQL pass, want the one over the bound", n)
+	}
+	compareWithSQL(t, w)
+}
+
+// The grouping reads a file in the background before DuckDB can fail it: a
+// page header claiming 2^31-1 values is refused by its check, not handed to
+// parquet-go, which sized its buffers by it (hundreds of MiB, or the
+// runtime's fatal out of memory where memory is limited).
+func TestGoCountsCheckPageHeadersFirst(t *testing.T) {
+	url, dir := testbucket.Dir(t)
+	writeParquet(t, dir, runDir+"records_updated.0.parquet", hostileRows()[:300])
+	good, err := os.ReadFile(filepath.Join(dir, runDir+"records_updated.0.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for col := 2; col <= 3; col++ { // status, status_message
+		b, err := badparquet.HugeValueCount(good, col, 1<<31-1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		key := fmt.Sprintf("%srecords_updated.%d.parquet", runDir, col)
+		if err := os.WriteFile(filepath.Join(dir, key), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w := openDuck(t, filepath.Join(t.TempDir(), "w.duckdb"))
+	defer w.Close()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	loadBucket(t, w, url, dir)
+	runtime.ReadMemStats(&after)
+	if d := after.TotalAlloc - before.TotalAlloc; d > 128<<20 {
+		t.Errorf("the load allocated %d MiB in Go", d>>20)
 	}
 	compareWithSQL(t, w)
 }
