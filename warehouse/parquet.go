@@ -28,7 +28,13 @@ import (
 // kilobytes). So the footer is checked first (checkFooter): its length
 // fits the file and no length or count in it claims more than its bytes
 // hold.
+//
+// Bloom filters are never read: parquet-go decodes each filter's header
+// from wherever the footer points, unchecked and without a depth limit (a
+// few MiB of nested structs overflow the goroutine's stack, which no
+// recover catches), and nothing here uses them.
 func OpenParquet(r io.ReaderAt, size int64, opts ...parquet.FileOption) (pf *parquet.File, err error) {
+	opts = append(opts[:len(opts):len(opts)], parquet.SkipBloomFilters(true))
 	footer, err := checkFooter(r, size)
 	if err != nil {
 		return nil, err
@@ -94,17 +100,40 @@ func checkFooter(r io.ReaderAt, size int64) ([]byte, error) {
 
 // checkPageIndex checks the column and offset indexes a checked footer
 // points at: each inside the file, and its thrift as checkThrift wants it.
+// parquet-go also reads all column indexes into one buffer of their summed
+// lengths (the offset indexes likewise), and makes row groups × the first
+// row group's columns of each: the sums must fit in the file (indexes
+// that overlap would claim it many times over) and every row group have
+// the first's columns.
 func checkPageIndex(r io.ReaderAt, size int64, footer []byte) error {
 	var meta format.FileMetaData
 	if err := thrift.NewDecoder(new(thrift.CompactProtocol).NewReaderFromBytes(footer)).Decode(&meta); err != nil {
 		return nil // parquet-go decodes it again and says why
+	}
+	var ciSum, oiSum int64
+	uneven := -1
+	for g, rg := range meta.RowGroups {
+		if len(rg.Columns) != len(meta.RowGroups[0].Columns) && uneven < 0 {
+			uneven = g
+		}
+		for _, c := range rg.Columns {
+			ciSum += int64(max(c.ColumnIndexLength, 0))
+			oiSum += int64(max(c.OffsetIndexLength, 0))
+			if ciSum > size || oiSum > size {
+				return fmt.Errorf("corrupt parquet: its page index claims more bytes than the file's %d", size)
+			}
+		}
+	}
+	if uneven >= 0 && ciSum+oiSum > 0 {
+		return fmt.Errorf("corrupt parquet: row group %d has %d column chunks, the first %d",
+			uneven, len(meta.RowGroups[uneven].Columns), len(meta.RowGroups[0].Columns))
 	}
 	var buf []byte
 	check := func(what string, off int64, n int32) error {
 		if off == 0 && n == 0 {
 			return nil
 		}
-		if off < 4 || n <= 0 || off+int64(n) > size-8 {
+		if off < 4 || n <= 0 || off > size-8-int64(n) {
 			return fmt.Errorf("corrupt parquet: %s of %d bytes at %d, outside the file's %d", what, n, off, size)
 		}
 		if cap(buf) < int(n) {
