@@ -161,6 +161,13 @@ func checkPageIndex(r io.ReaderAt, size int64, footer []byte) error {
 	return nil
 }
 
+func elementCost(t byte) int64 {
+	if t == 12 {
+		return structCost
+	}
+	return valueCost
+}
+
 // maxThriftElements is the most elements a thrift list, set or map in a
 // parquet file's metadata may claim (Arrow's thrift_container_size_limit):
 // parquet-go makes the slice whole before it decodes its elements.
@@ -184,12 +191,32 @@ func checkThrift(b []byte) (int, error) {
 	if err := c.value(12, 0); err != nil {
 		return 0, err
 	}
+	if c.cost > maxDecodeBytes {
+		return 0, fmt.Errorf("decoding it would take about %d MiB (at most %d)", c.cost>>20, maxDecodeBytes>>20)
+	}
 	return c.off, nil
 }
 
+// maxDecodeBytes bounds what decoding one thrift struct of a file's
+// metadata may cost in Go memory, by checkThrift's estimate: a footer of
+// 12 MB holding four million column chunks of 3 bytes each took 2.2 GiB
+// (a ColumnChunk is 560 bytes in parquet-go), 120 MB of them would be the
+// runtime's fatal out of memory. A file of 200 columns in 100 row groups
+// is estimated at under 20 MiB.
+const maxDecodeBytes = 256 << 20
+
+// What checkThrift counts a container element as costing once decoded:
+// a struct as much as parquet-go's largest (ColumnChunk), anything else a
+// slice element or string header.
+const (
+	structCost = 600
+	valueCost  = 32
+)
+
 type thriftChecker struct {
-	b   []byte
-	off int
+	b    []byte
+	off  int
+	cost int64 // estimated Go bytes to decode what was walked
 }
 
 func (c *thriftChecker) byte() (byte, error) {
@@ -272,6 +299,7 @@ func (c *thriftChecker) value(t byte, depth int) error {
 		if err := c.count(n, 1); err != nil {
 			return err
 		}
+		c.cost += int64(n) * elementCost(h&0x0f)
 		for range n {
 			if err := c.value(h&0x0f, depth+1); err != nil {
 				return err
@@ -290,6 +318,7 @@ func (c *thriftChecker) value(t byte, depth int) error {
 		if err := c.count(n, 2); err != nil {
 			return err
 		}
+		c.cost += int64(n) * (elementCost(kv>>4) + elementCost(kv&0x0f))
 		for range n {
 			if err := c.value(kv>>4, depth+1); err != nil {
 				return err

@@ -2,6 +2,7 @@ package warehouse
 
 import (
 	"bytes"
+	"encoding/binary"
 	"runtime"
 	"strings"
 	"testing"
@@ -258,4 +259,37 @@ func checked(h format.PageHeader) pageFields {
 		h.DataPageHeader.V.NumValues, h.DictionaryPageHeader.V.NumValues, v2.NumValues,
 		v2.NumNulls, v2.NumRows, v2.DefinitionLevelsByteLength, v2.RepetitionLevelsByteLength,
 		v2.IsCompressed.Valid, v2.IsCompressed.V}
+}
+
+// A footer of many tiny structs (a ColumnChunk of 3 bytes is 560 in Go) is
+// refused by what decoding it would cost, before parquet-go allocates it:
+// 12 MB of them took 2.2 GiB, 120 MB would end the process.
+func TestOpenParquetBoundsFooterDecodeCost(t *testing.T) {
+	const chunks = 500_000
+	footer := []byte{0x49, 0x1c} // row_groups: a list of one struct
+	footer = append(footer, 0x19, 0xfc)
+	footer = binary.AppendUvarint(footer, chunks) // columns: a list of structs
+	for range chunks {
+		footer = append(footer, 0x26, 0x00, 0x00) // {file_offset: 0}
+	}
+	footer = append(footer, 0x00, 0x00) // end of the row group, of the metadata
+	file := append([]byte("PAR1"), footer...)
+	file = binary.LittleEndian.AppendUint32(file, uint32(len(footer)))
+	file = append(file, "PAR1"...)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err := OpenParquet(bytes.NewReader(file), int64(len(file)))
+	runtime.ReadMemStats(&after)
+	if err == nil || !strings.Contains(err.Error(), "decoding it would take") {
+		t.Errorf("%v, want the footer refused for its decoding cost", err)
+	}
+	if d := after.TotalAlloc - before.TotalAlloc; d > 64<<20 {
+		t.Errorf("%d MiB allocated", d>>20)
+	}
+	// The estimate of a real file's footer is far under the bound.
+	good := pagesFile(t)
+	c := thriftChecker{b: good[len(good)-8-int(binary.LittleEndian.Uint32(good[len(good)-8:])) : len(good)-8]}
+	if err := c.value(12, 0); err != nil || c.cost > 1<<20 {
+		t.Errorf("a small file's footer estimated at %d bytes (%v)", c.cost, err)
+	}
 }
