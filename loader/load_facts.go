@@ -28,9 +28,12 @@ func (l *Loader) loadFacts(ctx context.Context, st *Stager, facts map[string][]W
 // data is bad fails alone and the table is rebuilt from the others; when the
 // engine cannot say which file is bad, the new files are tried apart (each
 // half with the files loaded before) down to those that fail alone. When
-// that finds none, the table keeps its old rows and its new files fail,
-// retried next time (an error no table knows only once the warehouse has
-// loaded something else: see blame). Any other error stops the load.
+// the rebuild fails with no file named, the new files fail, retried next
+// time (an error no table knows only once the warehouse has loaded
+// something else: see blame), and the table keeps its old rows, or, after
+// a narrowing, the old files' rows and those of the last part that
+// rebuilt: a file loaded before is never missing. Any other error stops the
+// load.
 func (l *Loader) loadFactTable(ctx context.Context, st *Stager, table string, ws []Work, rep *Report, b *blame) error {
 	ws = l.refuseEmpty(ws, b.fail)
 	staged := st.Stage(ctx, ws)
@@ -96,9 +99,10 @@ func (l *Loader) loadFactTable(ctx context.Context, st *Stager, table string, ws
 // narrowFacts looks for the new files of a table whose rebuild failed with
 // err, an error naming none: the table rebuilt from the files loaded before
 // and each half of the new ones, halving down to the files that fail alone,
-// which it fails and returns. A rebuild that passes leaves the table with
-// part of its files until the next one; the caller rebuilds from all the
-// others next. Fewer than two new files: nothing to tell apart.
+// which it fails and returns. Each rebuild commits: one that passes leaves
+// the table with the old files and that part of the new ones until the
+// next; the caller rebuilds from all but the failed next. Fewer than two
+// new files: nothing to tell apart.
 func (l *Loader) narrowFacts(ctx context.Context, table string, files []warehouse.File, ws []Work, err error,
 	b *blame) ([]string, error) {
 	var old, fresh []warehouse.File
