@@ -98,7 +98,7 @@ func (s *Stager) open(ctx context.Context, f warehouse.File) (*parquet.File, fun
 		if st, err = in.Stat(); err == nil {
 			var pf *parquet.File
 			// The copy reads rows in order: no page index.
-			if pf, err = warehouse.OpenParquet(in, st.Size(), parquet.SkipPageIndex(true)); err == nil {
+			if pf, err = warehouse.OpenParquet(in, st.Size()); err == nil {
 				// The repair reads every page with parquet-go, which
 				// allocates what their headers claim: check them first.
 				if err = warehouse.CheckPages(in, st.Size(), pf); err == nil {

@@ -179,7 +179,7 @@ func readFooter(f warehouse.File, prepare func(warehouse.File, *parquet.File, os
 	if err != nil {
 		return 0, nil, nil, err
 	}
-	pf, err := warehouse.OpenParquet(fh, st.Size(), parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
+	pf, err := warehouse.OpenParquet(fh, st.Size())
 	if err != nil {
 		return 0, nil, nil, fmt.Errorf("not a readable parquet file (%d bytes): %w", st.Size(), err)
 	}

@@ -10,7 +10,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/parquet-go/parquet-go"
-	"github.com/parquet-go/parquet-go/encoding/thrift"
 	"github.com/parquet-go/parquet-go/format"
 	"github.com/pierrec/lz4/v4"
 )
@@ -29,28 +28,27 @@ import (
 // fits the file and no length or count in it claims more than its bytes
 // hold.
 //
-// Bloom filters are never read: parquet-go decodes each filter's header
-// from wherever the footer points, unchecked and without a depth limit (a
-// few MiB of nested structs overflow the goroutine's stack, which no
-// recover catches), and nothing here uses them.
-func OpenParquet(r io.ReaderAt, size int64, opts ...parquet.FileOption) (pf *parquet.File, err error) {
-	opts = append(opts[:len(opts):len(opts)], parquet.SkipBloomFilters(true))
-	footer, err := checkFooter(r, size)
+// Page indexes and bloom filters are never read (every caller reads rows
+// or pages in order): parquet-go reads all column indexes into one buffer
+// of their summed lengths and makes row groups x columns slots for them,
+// neither bounded (6 GiB from a 1.5 MB file), and decodes a bloom filter's
+// header from wherever the footer points with no depth limit (a few MiB of
+// nested structs overflow the goroutine's stack).
+func OpenParquet(r io.ReaderAt, size int64) (pf *parquet.File, err error) {
+	tail, err := checkFooter(r, size)
 	if err != nil {
 		return nil, err
 	}
-	if cfg, err := parquet.NewFileConfig(opts...); err == nil && !cfg.SkipPageIndex && footer != nil {
-		// OpenFile reads the page index too: its lists are as untrusted.
-		if err := checkPageIndex(r, size, footer); err != nil {
-			return nil, err
-		}
+	if tail != nil {
+		// parquet-go reads the footer again: from memory, not the file.
+		r = &inMemory{r: r, start: size - int64(len(tail)), b: tail}
 	}
 	defer func() {
 		if p := recover(); p != nil {
 			pf, err = nil, corruptParquet(p)
 		}
 	}()
-	return parquet.OpenFile(r, size, opts...)
+	return parquet.OpenFile(r, size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
 }
 
 // ReadParquet runs read, which reads the pages or rows of a bucket's file
@@ -71,94 +69,32 @@ func corruptParquet(p any) error {
 
 // checkFooter checks what parquet-go would allocate by for the footer of a
 // plain (PAR1) file: its length, and the lengths and counts in its thrift;
-// it returns the footer. Anything else (no magic, an encrypted footer) is
-// left to parquet-go, which reads no further (nil, nil).
+// it returns the file's tail, footer and trailer. Anything else (no magic,
+// an encrypted footer) is left to parquet-go, which reads no further
+// (nil, nil).
 func checkFooter(r io.ReaderAt, size int64) ([]byte, error) {
 	if size < 12 {
 		return nil, nil
 	}
-	var tail [8]byte
-	if _, err := r.ReadAt(tail[:], size-8); err != nil && !errors.Is(err, io.EOF) {
+	var trailer [8]byte
+	if _, err := r.ReadAt(trailer[:], size-8); err != nil && !errors.Is(err, io.EOF) {
 		return nil, nil // parquet-go reads it again and says why
 	}
-	if string(tail[4:]) != "PAR1" {
+	if string(trailer[4:]) != "PAR1" {
 		return nil, nil
 	}
-	n := int64(binary.LittleEndian.Uint32(tail[:4]))
+	n := int64(binary.LittleEndian.Uint32(trailer[:4]))
 	if n > size-12 {
 		return nil, fmt.Errorf("corrupt parquet footer: it claims %d bytes, the file has %d", n, size)
 	}
-	footer := make([]byte, n)
-	if k, _ := r.ReadAt(footer, size-8-n); int64(k) < n {
+	tail := make([]byte, n+8)
+	if k, _ := r.ReadAt(tail, size-8-n); int64(k) < n+8 {
 		return nil, nil // parquet-go reads it again and says why
 	}
-	if _, err := checkThrift(footer); err != nil {
+	if _, err := checkThrift(tail[:n]); err != nil {
 		return nil, fmt.Errorf("corrupt parquet footer: %w", err)
 	}
-	return footer, nil
-}
-
-// checkPageIndex checks the column and offset indexes a checked footer
-// points at: each inside the file, and its thrift as checkThrift wants it.
-// parquet-go also reads all column indexes into one buffer of their summed
-// lengths (the offset indexes likewise), and makes row groups × the first
-// row group's columns of each: the sums must fit in the file (indexes
-// that overlap would claim it many times over) and every row group have
-// the first's columns.
-func checkPageIndex(r io.ReaderAt, size int64, footer []byte) error {
-	var meta format.FileMetaData
-	if err := thrift.NewDecoder(new(thrift.CompactProtocol).NewReaderFromBytes(footer)).Decode(&meta); err != nil {
-		return nil // parquet-go decodes it again and says why
-	}
-	var ciSum, oiSum int64
-	uneven := -1
-	for g, rg := range meta.RowGroups {
-		if len(rg.Columns) != len(meta.RowGroups[0].Columns) && uneven < 0 {
-			uneven = g
-		}
-		for _, c := range rg.Columns {
-			ciSum += int64(max(c.ColumnIndexLength, 0))
-			oiSum += int64(max(c.OffsetIndexLength, 0))
-			if ciSum > size || oiSum > size {
-				return fmt.Errorf("corrupt parquet: its page index claims more bytes than the file's %d", size)
-			}
-		}
-	}
-	if uneven >= 0 && ciSum+oiSum > 0 {
-		return fmt.Errorf("corrupt parquet: row group %d has %d column chunks, the first %d",
-			uneven, len(meta.RowGroups[uneven].Columns), len(meta.RowGroups[0].Columns))
-	}
-	var buf []byte
-	check := func(what string, off int64, n int32) error {
-		if off == 0 && n == 0 {
-			return nil
-		}
-		if off < 4 || n <= 0 || off > size-8-int64(n) {
-			return fmt.Errorf("corrupt parquet: %s of %d bytes at %d, outside the file's %d", what, n, off, size)
-		}
-		if cap(buf) < int(n) {
-			buf = make([]byte, n)
-		}
-		b := buf[:n]
-		if k, _ := r.ReadAt(b, off); k < len(b) {
-			return fmt.Errorf("corrupt parquet: %s at %d: short read", what, off)
-		}
-		if _, err := checkThrift(b); err != nil {
-			return fmt.Errorf("corrupt parquet: %s at %d: %w", what, off, err)
-		}
-		return nil
-	}
-	for _, rg := range meta.RowGroups {
-		for _, c := range rg.Columns {
-			if err := check("column index", c.ColumnIndexOffset, c.ColumnIndexLength); err != nil {
-				return err
-			}
-			if err := check("offset index", c.OffsetIndexOffset, c.OffsetIndexLength); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return tail, nil
 }
 
 func elementCost(t byte) int64 {
@@ -395,22 +331,11 @@ func CheckPages(r io.ReaderAt, size int64, pf *parquet.File) error {
 				}
 			}
 			if err := checkChunk(cr, size, &cc.MetaData, buf, &pc.h); err != nil {
-				return fmt.Errorf("corrupt parquet: row group %d, column %q: %w", g, columnPath(cc.MetaData.PathInSchema), err)
+				return fmt.Errorf("corrupt parquet: row group %d, column %q: %w", g, strings.Join(cc.MetaData.PathInSchema, "."), err)
 			}
 		}
 	}
 	return nil
-}
-
-func columnPath(p []string) string {
-	s := ""
-	for i, x := range p {
-		if i > 0 {
-			s += "."
-		}
-		s += x
-	}
-	return s
 }
 
 // pageChecker is what CheckPages reuses from one file to the next.

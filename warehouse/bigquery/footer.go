@@ -33,7 +33,7 @@ const tailBytes = 16 << 10
 // truncated or corrupt object fails here, before any job is spent on it.
 func (w *Warehouse) readFooter(ctx context.Context, key string, size int64) (footer, error) {
 	ra := &rangeReader{ctx: ctx, b: w.c.Bucket, key: key, size: size}
-	pf, err := warehouse.OpenParquet(ra, size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
+	pf, err := warehouse.OpenParquet(ra, size)
 	w.count(func(s *Stats) { s.DaemonBytes += ra.read })
 	if ra.err != nil {
 		return footer{}, bucketError(ra.err)

@@ -247,7 +247,7 @@ func (t *batchTally) file(f warehouse.File) (map[countKey]*countGroup, error) {
 	if err != nil {
 		return nil, err
 	}
-	pf, err := warehouse.OpenParquet(fh, st.Size(), parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
+	pf, err := warehouse.OpenParquet(fh, st.Size())
 	if err != nil {
 		return nil, err
 	}

@@ -43,7 +43,7 @@ func openParquet(path string) (*parquetFile, error) {
 		fh.Close()
 		return nil, err
 	}
-	pf, err := warehouse.OpenParquet(fh, st.Size(), parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
+	pf, err := warehouse.OpenParquet(fh, st.Size())
 	if err == nil {
 		// parquet-go allocates what a page header claims before it reads
 		// the page: the rows are read in this process.

@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"encoding/binary"
 	"runtime"
-	"strings"
 	"testing"
 
-	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/format"
 
 	"github.com/synctrack/synctrack/internal/badparquet"
@@ -18,21 +16,20 @@ func footerStart(good []byte) int {
 	return len(good) - 8 - int(binary.LittleEndian.Uint32(good[len(good)-8:]))
 }
 
-// openAllocates opens f with OpenParquet (page index read) and says what it
-// allocated.
-func openAllocates(t *testing.T, f []byte, opts ...parquet.FileOption) (uint64, error) {
+// openAllocates opens f with OpenParquet and says what it allocated.
+func openAllocates(t *testing.T, f []byte) (uint64, error) {
 	t.Helper()
 	var a, b runtime.MemStats
 	runtime.ReadMemStats(&a)
-	_, err := OpenParquet(bytes.NewReader(f), int64(len(f)), opts...)
+	_, err := OpenParquet(bytes.NewReader(f), int64(len(f)))
 	runtime.ReadMemStats(&b)
 	return b.TotalAlloc - a.TotalAlloc, err
 }
 
 // Every column chunk's index inside the file, but all of them the same
-// 1 MiB: parquet-go reads the column indexes into one buffer of their
+// 1 MiB: parquet-go would read the column indexes into one buffer of their
 // summed lengths (6 GiB for this 1.5 MB file; 60 GiB, the runtime's fatal
-// out of memory, for 20,000 row groups).
+// out of memory, for 20,000 row groups). The page index is never read.
 func TestOpenParquetBoundsPageIndexSum(t *testing.T) {
 	good := pagesFile(t)
 	start := footerStart(good)
@@ -63,16 +60,15 @@ func TestOpenParquetBoundsPageIndexSum(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n, err := openAllocates(t, bad)
-	if err == nil || !strings.Contains(err.Error(), "corrupt parquet: its page index") || n > 64<<20 {
-		t.Fatalf("%d-byte file: allocated %d MiB, %v; want a corrupt parquet page index error first", len(bad), n>>20, err)
+	if n, err := openAllocates(t, bad); err != nil || n > 64<<20 {
+		t.Fatalf("%d-byte file: allocated %d MiB, %v; want it open, its page index unread", len(bad), n>>20, err)
 	}
 }
 
 // The first row group with 3,000 column chunks, 3,000 more without any:
-// parquet-go makes row groups × the first's columns column and offset
+// parquet-go would make row groups × the first's columns column and offset
 // indexes (1.8 GB here; 20,000 of each is the runtime's fatal out of
-// memory).
+// memory) if it read the page index.
 func TestOpenParquetBoundsPageIndexSlots(t *testing.T) {
 	good := pagesFile(t)
 	bad, err := badparquet.EditFooter(good, func(m *format.FileMetaData) {
@@ -90,9 +86,8 @@ func TestOpenParquetBoundsPageIndexSlots(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n, err := openAllocates(t, bad)
-	if err == nil || !strings.Contains(err.Error(), "column chunks, the first") || n > 64<<20 {
-		t.Fatalf("%d-byte file: allocated %d MiB, %v; want a corrupt parquet error first", len(bad), n>>20, err)
+	if n, _ := openAllocates(t, bad); n > 64<<20 {
+		t.Fatalf("%d-byte file: allocated %d MiB", len(bad), n>>20)
 	}
 }
 
