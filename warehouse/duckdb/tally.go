@@ -160,11 +160,11 @@ func (t *batchTally) copy(b []byte) string {
 }
 
 // tallyCodec says whether the grouping reads a chunk of codec with
-// parquet-go: not LZ4 (Hadoop's or raw), whose decoder in parquet-go v0.32
-// doubles its buffer for as long as a block fails to decode, gigabytes on
-// a page whose codec a corrupt footer says is LZ4; this reads the file in
-// the background, ahead of DuckDB, which would fail the file. Such a batch
-// is counted from the stored rows.
+// parquet-go: not LZ4 (Hadoop's or raw). parquet-go v0.32's LZ4 decoder
+// misreads sound pages that compress less than about 3:1 (DuckDB's own
+// COMPRESSION lz4 files), and on bytes that are not LZ4 doubles its buffer
+// for as long as a block fails to decode (checkPages now catches those,
+// the misreading it cannot). Such a batch is counted from the stored rows.
 func tallyCodec(c format.CompressionCodec) bool {
 	switch c {
 	case format.Uncompressed, format.Snappy, format.Gzip, format.Zstd, format.Brotli:
