@@ -18,8 +18,10 @@ import (
 type Options struct {
 	Logger *slog.Logger
 	Now    func() time.Time
-	// StageDir is where remote objects are copied for a local engine; a fresh
-	// directory under the system temp dir when empty. It is removed after.
+	// StageDir is the folder where a load makes its staging area (a fresh
+	// synctrack-stage-* folder, removed after; those killed loads left are
+	// swept by the next), for the remote objects a local engine copies. The
+	// system temp dir when empty.
 	StageDir string
 	// BatchFiles and BatchBytes bound one batch: one statement, one transaction,
 	// and the most staged on disk at once. Zero takes the warehouse's limits
@@ -192,11 +194,15 @@ func (l *Loader) Apply(ctx context.Context, p *Plan) (*Report, error) {
 	_, copies := l.wh.(warehouse.LocalCopies)
 	_, replacer := l.wh.(warehouse.TextReplacer)
 	copies = copies || replacer // both need a staging area for a repair
-	dir := l.o.StageDir
-	if dir == "" && (local || copies) {
-		d, release, err := newStageDir(os.TempDir(), l.log)
+	var dir string
+	if local || copies {
+		parent := l.o.StageDir
+		if parent == "" {
+			parent = os.TempDir()
+		}
+		d, release, err := newStageDir(parent, l.log)
 		if err != nil {
-			return rep, fmt.Errorf("staging area: %w", err)
+			return rep, fmt.Errorf("staging area in %s: %w", parent, err)
 		}
 		defer release()
 		dir = d

@@ -24,6 +24,9 @@ const staleAfter = time.Minute
 // after removing those that loads killed before they could clean up left
 // there (up to a batch of staged files each).
 func newStageDir(tmp string, log *slog.Logger) (dir string, release func(), err error) {
+	if err := os.MkdirAll(tmp, 0o700); err != nil {
+		return "", nil, err
+	}
 	sweepStageDirs(tmp, log)
 	dir, err = os.MkdirTemp(tmp, stagePrefix)
 	if err != nil {
