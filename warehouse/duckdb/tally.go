@@ -162,7 +162,8 @@ func (t *batchTally) copy(b []byte) string {
 // tallyCodec says whether the grouping reads a chunk of codec with
 // parquet-go: not LZ4 (Hadoop's or raw). parquet-go v0.32's LZ4 decoder
 // misreads sound pages that compress less than about 3:1 (DuckDB's own
-// COMPRESSION lz4 files), and on bytes that are not LZ4 doubles its buffer
+// COMPRESSION lz4 files: the decoded page is dropped when the decoder's
+// buffer is not the page's, parquet-go issue #608), and on bytes that are not LZ4 doubles its buffer
 // for as long as a block fails to decode (checkPages now catches those,
 // the misreading it cannot). Such a batch is counted from the stored rows.
 func tallyCodec(c format.CompressionCodec) bool {
