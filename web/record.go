@@ -2,15 +2,12 @@ package web
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"strings"
 	"time"
 	"unicode/utf8"
 
-	"github.com/synctrack/synctrack/internal/reportrun"
 	analysis "github.com/synctrack/synctrack/sql"
-	"github.com/synctrack/synctrack/sql/export"
 	"github.com/synctrack/synctrack/warehouse"
 )
 
@@ -78,77 +75,6 @@ func (s *Server) recordSearch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, recordHref(id, r.URL.Query().Get("sync")), http.StatusSeeOther)
-}
-
-// contentTypes are the downloads' formats.
-var contentTypes = map[string]string{
-	"csv":     "text/csv; charset=utf-8",
-	"json":    "application/json",
-	"parquet": "application/vnd.apache.parquet",
-}
-
-// download streams a run's records with the page's filters, through the
-// records template and writer that synctrack records uses, so the file is
-// what `synctrack records --sync S --run R [--status O] [--identifier Q]
-// --limit 0 --format F` prints.
-func (s *Server) download(w http.ResponseWriter, r *http.Request) {
-	sync, run, file := r.PathValue("sync"), r.PathValue("run"), r.PathValue("file")
-	format, ok := strings.CutPrefix(file, "records.")
-	if _, known := contentTypes[format]; !ok || !known {
-		s.fail(w, r, notFound("no download %q: records.csv, records.json or records.parquet", file))
-		return
-	}
-	outcome, q, err := recordFilters(r)
-	if err == nil {
-		err = textIDs(sync, run)
-	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	wh, release, err := s.o.Open(r.Context())
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	defer release()
-	// A run that is not loaded is not found, as its page says, rather than
-	// an empty file.
-	if _, err := runInfoOf(r.Context(), wh, sync, run); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	v := analysis.Values{analysis.ParamSync: sync, analysis.ParamRun: run}
-	setFilters(v, outcome, q)
-	w.Header().Set("Content-Type", contentTypes[format])
-	w.Header().Set("Content-Disposition", `attachment; filename="`+downloadName(sync, run, outcome, format)+`"`)
-	out := &countingWriter{w: w}
-	ew, err := export.New(format, out)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if _, err := reportrun.Run(r.Context(), wh, "records", v, ew); err != nil {
-		if out.n == 0 {
-			w.Header().Del("Content-Disposition")
-			s.fail(w, r, err)
-			return
-		}
-		// Once bytes are out the status is sent: the cut-off file and the
-		// log say it failed.
-		s.o.Logger.Error("download failed", "path", r.URL.Path, "err", err)
-	}
-}
-
-type countingWriter struct {
-	w io.Writer
-	n int64
-}
-
-func (c *countingWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	return n, err
 }
 
 // downloadName is a file name of the ids' safe bytes only: they are data,

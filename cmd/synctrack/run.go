@@ -287,11 +287,11 @@ func daemonPages(cmd *cobra.Command, cfg daemon.Config, log *slog.Logger,
 	if err != nil {
 		return nil, none, err
 	}
-	open, closeWH, err := webOpener(cmd.Context(), t.Warehouse, warehouse.Options{Logger: log, Now: time.Now}, false, false)
+	open, closeWH, spool, err := webOpener(cmd.Context(), t.Warehouse, warehouse.Options{Logger: log, Now: time.Now}, false, false)
 	if err != nil {
 		return nil, none, err
 	}
-	s, err := web.New(web.Options{Open: open, Auth: auth, Logger: log, Now: time.Now, Pending: pendingFiles(t.Bucket, log),
+	s, err := web.New(web.Options{Open: open, Spool: spool, Auth: auth, Logger: log, Now: time.Now, Pending: pendingFiles(t.Bucket, log),
 		Checked: func() (web.Checked, bool) { return checked(t.Name) }})
 	if err != nil {
 		closeWH()

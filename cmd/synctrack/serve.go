@@ -63,12 +63,12 @@ func runServe(cmd *cobra.Command, _ []string) error {
 	if err != nil {
 		return err
 	}
-	open, closeWH, err := webOpener(cmd.Context(), whURL, warehouse.Options{Logger: log, Now: time.Now}, true, true)
+	open, closeWH, spool, err := webOpener(cmd.Context(), whURL, warehouse.Options{Logger: log, Now: time.Now}, true, true)
 	if err != nil {
 		return err
 	}
 	defer closeWH()
-	o := web.Options{Open: open, Auth: auth, Logger: log, Now: time.Now}
+	o := web.Options{Open: open, Spool: spool, Auth: auth, Logger: log, Now: time.Now}
 	if bucket, _ := cmd.Flags().GetString("bucket"); bucket != "" {
 		o.Pending = pendingFiles(bucket, log)
 	}

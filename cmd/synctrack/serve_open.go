@@ -21,28 +21,29 @@ import (
 // costs a page less than opening the file for each; the daemon, which
 // loads the file in the same process, opens it for each request.
 // mustExist refuses a database file not made yet (serve); the daemon's
-// pages wait for its first load instead.
-func webOpener(ctx context.Context, raw string, o warehouse.Options, mustExist, onlyReader bool) (web.Opener, func() error, error) {
+// pages wait for its first load instead. holdsFile says a handle locks a
+// file (web.Options.Spool).
+func webOpener(ctx context.Context, raw string, o warehouse.Options, mustExist, onlyReader bool) (open web.Opener, closeAll func() error, holdsFile bool, err error) {
 	o.ReadOnly = true
 	e, err := engines.Check(raw)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, false, err
 	}
 	if e.Exists != nil {
 		ok, err := e.Exists(raw)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, false, err
 		}
 		if !ok && mustExist {
-			return nil, nil, &warehouse.Error{Class: warehouse.Config, Reason: "no_database",
+			return nil, nil, false, &warehouse.Error{Class: warehouse.Config, Reason: "no_database",
 				Err: fmt.Errorf("warehouse %s has no database file yet: run synctrack load first", raw)}
 		}
 		if onlyReader && e.Readers != nil {
 			rs, err := e.Readers(raw, o)
 			if err != nil {
-				return nil, nil, err
+				return nil, nil, false, err
 			}
-			return rs.Open, rs.Close, nil
+			return rs.Open, rs.Close, true, nil
 		}
 		open := func(ctx context.Context) (warehouse.Querier, func(), error) {
 			_, w, err := engines.Open(ctx, raw, o)
@@ -51,11 +52,11 @@ func webOpener(ctx context.Context, raw string, o warehouse.Options, mustExist, 
 			}
 			return w, func() { _ = w.Close() }, nil
 		}
-		return open, func() error { return nil }, nil
+		return open, func() error { return nil }, true, nil
 	}
 	_, w, err := engines.Open(ctx, raw, o)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, false, err
 	}
-	return func(context.Context) (warehouse.Querier, func(), error) { return w, func() {}, nil }, w.Close, nil
+	return func(context.Context) (warehouse.Querier, func(), error) { return w, func() {}, nil }, w.Close, false, nil
 }

@@ -38,7 +38,7 @@ type Readers struct {
 	alias string
 
 	mu    sync.Mutex
-	freed sync.Cond         // on mu: the last handle was let go
+	freed chan struct{}     // closed (and made anew) when the last handle is let go
 	base  *duckdb.Connector // the in-memory instance; nil until needed
 	admin *sql.DB           // its connection that attaches and detaches
 	pages *sql.DB           // its connections that read the file, kept
@@ -78,9 +78,7 @@ func NewReaders(c Config, now func() time.Time) *Readers {
 	if strings.EqualFold(alias, c.Schema) {
 		alias = "synctrack_db"
 	}
-	r := &Readers{c: c, now: now, log: log.WithGroup("duckdb"), alias: alias}
-	r.freed.L = &r.mu
-	return r
+	return &Readers{c: c, now: now, log: log.WithGroup("duckdb"), alias: alias, freed: make(chan struct{})}
 }
 
 func readers(raw string, o warehouse.Options) (warehouse.Readers, error) {
@@ -109,8 +107,16 @@ func (r *Readers) Open(ctx context.Context) (warehouse.Querier, func(), error) {
 			break // share the file the pages out have attached
 		}
 		if r.held > 0 {
+			// Wait for the pages out, or for this request to be given up:
+			// a client that hung up leaves no waiter behind.
 			r.yielding = true
-			r.freed.Wait()
+			freed := r.freed
+			r.mu.Unlock()
+			select {
+			case <-ctx.Done():
+			case <-freed:
+			}
+			r.mu.Lock()
 			continue
 		}
 		if wait := time.Until(r.until); wait > 0 {
@@ -182,7 +188,13 @@ func (r *Readers) release() {
 	if r.yielding {
 		r.yielding, r.until = false, time.Now().Add(readersGap)
 	}
-	r.freed.Broadcast()
+	r.broadcast()
+}
+
+// broadcast wakes the requests waiting for the handles out; on mu.
+func (r *Readers) broadcast() {
+	close(r.freed)
+	r.freed = make(chan struct{})
 }
 
 // Close closes the in-memory instance, the file with it.
@@ -190,7 +202,7 @@ func (r *Readers) Close() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.shut = true
-	r.freed.Broadcast()
+	r.broadcast()
 	return r.closeBase()
 }
 

@@ -181,3 +181,43 @@ func TestReadersOpenAfterCloseRefused(t *testing.T) {
 	}
 	release() // after Close: nothing to detach, no panic
 }
+
+// A request waiting for a handle held past readersHold (a long page) gives
+// up when its client does: its context ends the wait at once, and the file
+// is still let go with the last handle.
+func TestReadersWaitEndsWithTheRequest(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "w.duckdb")
+	newFile(t, path, 1)
+	rs := duckdb.NewReaders(duckdb.Config{Path: path, Schema: "synctrack", MemoryLimit: "128MB"}, time.Now)
+	defer rs.Close()
+	_, release, err := rs.Open(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1100 * time.Millisecond) // past readersHold: new requests wait
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, rel, err := rs.Open(ctx)
+		if err == nil {
+			rel()
+		}
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		t.Fatalf("a request shared a handle held past readersHold: %v", err)
+	case <-time.After(200 * time.Millisecond):
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != context.Canceled {
+			t.Fatalf("the given-up request got %v, want context.Canceled", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("a request whose client hung up still waits for the handle out")
+	}
+	release()
+	holdlock.Start(t, "TestHoldLockChild", path)()
+}

@@ -1,0 +1,180 @@
+package web
+
+import (
+	"bufio"
+	"io"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/synctrack/synctrack/internal/reportrun"
+	analysis "github.com/synctrack/synctrack/sql"
+	"github.com/synctrack/synctrack/sql/export"
+	"github.com/synctrack/synctrack/warehouse"
+)
+
+// contentTypes are the downloads' formats.
+var contentTypes = map[string]string{
+	"csv":     "text/csv; charset=utf-8",
+	"json":    "application/json",
+	"parquet": "application/vnd.apache.parquet",
+}
+
+// downloadStall is how long a download waits for its client to take the
+// next bytes before it gives up: a client that stopped reading is gone.
+const downloadStall = time.Minute
+
+// download sends a run's records with the page's filters, through the
+// records template and writer that synctrack records uses, so the file is
+// what `synctrack records --sync S --run R [--status O] [--identifier Q]
+// --limit 0 --format F` prints. With Options.Spool (the embedded engine,
+// whose handle locks the file) the records are written to a temporary file
+// first and the warehouse let go before the client gets them: a slow or
+// stalled client then holds a file of its own, not the database every
+// other page and the next load need.
+func (s *Server) download(w http.ResponseWriter, r *http.Request) {
+	sync_, run, file := r.PathValue("sync"), r.PathValue("run"), r.PathValue("file")
+	format, ok := strings.CutPrefix(file, "records.")
+	if _, known := contentTypes[format]; !ok || !known {
+		s.fail(w, r, notFound("no download %q: records.csv, records.json or records.parquet", file))
+		return
+	}
+	outcome, q, err := recordFilters(r)
+	if err == nil {
+		err = textIDs(sync_, run)
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	wh, release, err := s.o.Open(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	release = sync.OnceFunc(release)
+	defer release()
+	// A run that is not loaded is not found, as its page says, rather than
+	// an empty file.
+	if _, err := runInfoOf(r.Context(), wh, sync_, run); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	name := downloadName(sync_, run, outcome, format)
+	if r.Method == http.MethodHead {
+		downloadHeaders(w, format, name, -1)
+		return
+	}
+	v := analysis.Values{analysis.ParamSync: sync_, analysis.ParamRun: run}
+	setFilters(v, outcome, q)
+	if s.o.Spool {
+		s.spooled(w, r, wh, release, v, format, name)
+		return
+	}
+	downloadHeaders(w, format, name, -1)
+	guarded, done := stallGuard(w)
+	defer done()
+	out := &countingWriter{w: guarded}
+	bw := bufio.NewWriterSize(out, 64<<10)
+	ew, err := export.New(format, bw)
+	if err == nil {
+		_, err = reportrun.Run(r.Context(), wh, "records", v, ew)
+	}
+	if err == nil {
+		err = bw.Flush()
+	}
+	if err != nil {
+		if out.n == 0 {
+			w.Header().Del("Content-Disposition")
+			s.fail(w, r, err)
+			return
+		}
+		// Once bytes are out the status is sent: the cut-off file and the
+		// log say it failed.
+		s.o.Logger.Error("download failed", "path", r.URL.Path, "err", err)
+	}
+}
+
+// spooled writes the records to a temporary file, lets the warehouse go,
+// then sends the file with its length.
+func (s *Server) spooled(w http.ResponseWriter, r *http.Request, wh warehouse.Querier, release func(), v analysis.Values, format, name string) {
+	f, err := os.CreateTemp("", "synctrack-download-*")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	// Gone from the folder at once where the system allows it (the open
+	// file stays readable): nothing is left behind, however this ends.
+	os.Remove(f.Name())
+	defer func() {
+		f.Close()
+		os.Remove(f.Name())
+	}()
+	bw := bufio.NewWriterSize(f, 64<<10)
+	ew, err := export.New(format, bw)
+	if err == nil {
+		_, err = reportrun.Run(r.Context(), wh, "records", v, ew)
+	}
+	release()
+	if err == nil {
+		err = bw.Flush()
+	}
+	var size int64
+	if err == nil {
+		size, err = f.Seek(0, io.SeekCurrent)
+	}
+	if err == nil {
+		_, err = f.Seek(0, io.SeekStart)
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	downloadHeaders(w, format, name, size)
+	guarded, done := stallGuard(w)
+	defer done()
+	buf := make([]byte, 64<<10)
+	if _, err := io.CopyBuffer(guarded, io.LimitReader(f, size), buf); err != nil && r.Context().Err() == nil {
+		s.o.Logger.Warn("download cut off", "path", r.URL.Path, "err", err)
+	}
+}
+
+func downloadHeaders(w http.ResponseWriter, format, name string, size int64) {
+	w.Header().Set("Content-Type", contentTypes[format])
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	w.Header().Set("Cache-Control", "no-store")
+	if size >= 0 {
+		w.Header().Set("Content-Length", strconv.FormatInt(size, 10))
+	}
+}
+
+// stallGuard gives each write to w downloadStall to reach the client,
+// until done is called (the connection may serve another request later).
+func stallGuard(w http.ResponseWriter) (out io.Writer, done func()) {
+	rc := http.NewResponseController(w)
+	return &deadlineWriter{w: w, rc: rc}, func() { _ = rc.SetWriteDeadline(time.Time{}) }
+}
+
+type deadlineWriter struct {
+	w  io.Writer
+	rc *http.ResponseController
+}
+
+func (d *deadlineWriter) Write(p []byte) (int, error) {
+	_ = d.rc.SetWriteDeadline(time.Now().Add(downloadStall)) // not every writer has one
+	return d.w.Write(p)
+}
+
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
