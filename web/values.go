@@ -110,8 +110,23 @@ func decode(b []byte) (any, bool) {
 }
 
 // pretty indents a payload as JSON for reading; text that is not JSON is
-// shown as it is.
+// shown as it is. JSON text (as every engine gives it now) is indented as
+// it is, its keys in their order and its numbers' digits kept.
 func pretty(v any) string {
+	var raw []byte
+	switch x := v.(type) {
+	case string:
+		raw = []byte(x)
+	case []byte:
+		raw = x
+	}
+	if raw != nil {
+		var b bytes.Buffer
+		if err := json.Indent(&b, bytes.TrimSpace(raw), "", "  "); err != nil {
+			return string(raw)
+		}
+		return b.String()
+	}
 	p, ok := payload(v)
 	if !ok {
 		return export.Text(v)

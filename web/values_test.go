@@ -29,3 +29,16 @@ func TestTypedValueNumbers(t *testing.T) {
 		}
 	}
 }
+
+// A payload is shown as stored: its keys in their order, a number's digits
+// past 2^53 kept; text that is not JSON as it is.
+func TestPrettyKeepsThePayload(t *testing.T) {
+	got := pretty(`{"z":1,"a":12345678901234567890,"m":[0.1000000000000000055511151231257827]}`)
+	want := "{\n  \"z\": 1,\n  \"a\": 12345678901234567890,\n  \"m\": [\n    0.1000000000000000055511151231257827\n  ]\n}"
+	if got != want {
+		t.Errorf("pretty:\n%s\nwant:\n%s", got, want)
+	}
+	if got := pretty([]byte("not json {")); got != "not json {" {
+		t.Errorf("pretty of text that is not JSON: %q", got)
+	}
+}
