@@ -217,6 +217,9 @@ func syncHref(sync string) string { return "/syncs/" + segment(sync) }
 func runHref(sync, run string) string { return syncHref(sync) + "/runs/" + segment(run) }
 
 func recordHref(id, sync string) string {
+	if id == "" {
+		return "" // no path names it: shown unlinked
+	}
 	h := "/records/" + segment(id)
 	if sync != "" {
 		h += "?sync=" + url.QueryEscape(sync)

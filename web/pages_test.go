@@ -225,8 +225,10 @@ func checkRun(t *testing.T, base string, f *fixture, sync, run string) {
 	if len(got) != len(want) || len(got) == 0 || got[0] != ident {
 		t.Errorf("q=%s: %v, want %d rows of it", ident, got, len(want))
 	}
-	if got, _, _ := walk(t, base, path+"?q="+url.QueryEscape(" "+ident+" ")); len(got) != len(want) {
-		t.Errorf("q with spaces around %s: %d rows, want %d", ident, len(got), len(want))
+	// q is the identifier exactly, as synctrack records --identifier takes
+	// it (an identifier may have spaces around it: TestHostileDataAndURLs).
+	if got, _, _ := walk(t, base, path+"?q="+url.QueryEscape(" "+ident+" ")); len(got) != 0 {
+		t.Errorf("q with spaces around %s: %d rows, want none", ident, len(got))
 	}
 }
 

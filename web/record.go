@@ -69,7 +69,7 @@ func (s *Server) recordPage(w http.ResponseWriter, r *http.Request) {
 // a path without a script, so it lands here and is sent on to
 // /records/{identifier}.
 func (s *Server) recordSearch(w http.ResponseWriter, r *http.Request) {
-	id := strings.TrimSpace(r.URL.Query().Get("q"))
+	id := r.URL.Query().Get("q")
 	if id == "" {
 		s.fail(w, r, badRequest("search: give an identifier"))
 		return

@@ -125,9 +125,10 @@ func textIDs(ids ...string) error {
 }
 
 // recordFilters reads ?outcome= and ?q=, as the page and the downloads take
-// them: q without the spaces around it, as the header's search takes it.
+// them: q exactly as given (an identifier may begin or end with spaces,
+// and the download must equal synctrack records --identifier q).
 func recordFilters(r *http.Request) (outcome, q string, err error) {
-	outcome, q = r.URL.Query().Get("outcome"), strings.TrimSpace(r.URL.Query().Get("q"))
+	outcome, q = r.URL.Query().Get("outcome"), r.URL.Query().Get("q")
 	if outcome != "" && !slices.Contains(dialects.Outcomes, outcome) {
 		return "", "", badRequest("outcome %q: want success, rejected or invalid", outcome)
 	}

@@ -43,6 +43,7 @@ func TestCheckListen(t *testing.T) {
 const (
 	hostileID    = `<script>document.title="pwned-id"</script>`
 	hostileMsg   = `<img src=x onerror="document.title='pwned-msg'">`
+	spacedID     = "  spaced id "
 	hostileField = `"><svg onload="document.title='pwned-field'">`
 	hostileValue = `</pre><script>document.title="pwned-value"</script>`
 )
@@ -63,6 +64,15 @@ SELECT ?, ?, 'upsert', 'rejected', ?, max(batch_started_at), ?, ?, any_value(org
 FROM synctrack.sync_records WHERE sync_configuration_id = ? AND sync_run_id = ?`,
 		hostileID, payload, hostileMsg, sync, run, sync, run); err != nil {
 		t.Fatal(err)
+	}
+	// Identifiers no trimming may change: spaces around, and none at all.
+	for _, id := range []string{spacedID, ""} {
+		if _, err := db.Exec(`INSERT INTO synctrack.sync_records (identifier, record_payload, operation, status, status_message,
+  batch_started_at, sync_configuration_id, sync_run_id, org_id, _file, _row)
+SELECT ?, '{}', 'upsert', 'rejected', 'm', max(batch_started_at), ?, ?, any_value(org_id), 'zz-hostile.parquet', 1
+FROM synctrack.sync_records WHERE sync_configuration_id = ? AND sync_run_id = ?`, id, sync, run, sync, run); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if _, err := db.Exec(`INSERT INTO synctrack.payload_columns VALUES (?, 'sync_records_x', ?, ?, 'string')`,
 		sync, hostileField, hostileField+"_col"); err != nil {
@@ -146,6 +156,21 @@ func TestHostileDataAndURLs(t *testing.T) {
 		if !strings.Contains(body, want) {
 			t.Errorf("run page lacks the hostile text shown as text: %q", want)
 		}
+	}
+	// An identifier with spaces around it is found as it is, by the page,
+	// the download and the header's search, and its history page links
+	// back; an empty one is shown, not linked to a page that cannot be.
+	spaced := get(t, srv.URL+runPath+"?q="+url.QueryEscape(spacedID), 200)
+	if !strings.Contains(spaced, `href="/records/`+url.PathEscape(spacedID)+`?sync=`) {
+		t.Errorf("run page ?q=%q does not list the record", spacedID)
+	}
+	if csv := get(t, srv.URL+runPath+"/records.csv?q="+url.QueryEscape(spacedID), 200); strings.Count(csv, "\n") != 2 || !strings.Contains(csv, spacedID) {
+		t.Errorf("download ?q=%q:\n%s", spacedID, csv)
+	}
+	get(t, srv.URL+"/records?q="+url.QueryEscape(spacedID)+"&sync="+sync, 200)
+	all := get(t, srv.URL+runPath+"?outcome=rejected", 200)
+	if !strings.Contains(all, "(empty identifier)") || strings.Contains(all, `href="/records/?`) {
+		t.Errorf("run page: the empty identifier is not shown unlinked")
 	}
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
