@@ -121,7 +121,12 @@ func openAnyReader(cmd *cobra.Command, raw string) (warehouse.Warehouse, error) 
 // tell cheaply (warehouse.SchemaFinder): every read of it would fail as a
 // missing table, which reads like a bug in synctrack's SQL.
 func checkSchema(cmd *cobra.Command, raw string, w warehouse.Warehouse) error {
-	f, ok := w.(warehouse.SchemaFinder)
+	return checkSchemaOf(cmd, raw, w, w.Schema())
+}
+
+// checkSchemaOf is checkSchema for any handle that reads the warehouse.
+func checkSchemaOf(cmd *cobra.Command, raw string, q any, schema string) error {
+	f, ok := q.(warehouse.SchemaFinder)
 	if !ok {
 		return nil
 	}
@@ -134,7 +139,7 @@ func checkSchema(cmd *cobra.Command, raw string, w warehouse.Warehouse) error {
 		has = "it has: " + strings.Join(schemas, ", ")
 	}
 	return usageError("warehouse %s: no schema %q in this database (%s); check ?schema= or run synctrack load first",
-		raw, w.Schema(), has)
+		raw, schema, has)
 }
 
 // openExisting opens a warehouse URL for writing (views, retry) only if it

@@ -68,8 +68,17 @@ func runServe(cmd *cobra.Command, _ []string) error {
 		return err
 	}
 	defer closeWH()
+	if err := checkServable(cmd, whURL, open); err != nil {
+		return err
+	}
 	o := web.Options{Open: open, Spool: spool, Auth: auth, Logger: log, Now: time.Now}
 	if bucket, _ := cmd.Flags().GetString("bucket"); bucket != "" {
+		// Refused now, as plan refuses it, rather than on the home page.
+		b, _, err := openBucket(cmd.Context(), bucket, log)
+		if err != nil {
+			return err
+		}
+		b.Close()
 		o.Pending = pendingFiles(bucket, log)
 	}
 	srv, err := web.New(o)
@@ -95,4 +104,20 @@ func runServe(cmd *cobra.Command, _ []string) error {
 		}
 		return err
 	}
+}
+
+// checkServable refuses at start a warehouse every page would fail on: no
+// synctrack schema by the URL's name (a wrong ?schema=), as status and
+// records refuse it. A file a load holds right now is not checked: the
+// pages say busy until it lets go.
+func checkServable(cmd *cobra.Command, raw string, open web.Opener) error {
+	q, release, err := open(cmd.Context())
+	if err != nil {
+		if c := warehouse.ClassOf(err); c == warehouse.Transient || c == warehouse.Resource {
+			return nil
+		}
+		return err
+	}
+	defer release()
+	return checkSchemaOf(cmd, raw, q, q.Schema())
 }

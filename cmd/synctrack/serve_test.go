@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/synctrack/synctrack/internal/holdlock"
+	"github.com/synctrack/synctrack/warehouse/duckdb"
 )
 
 // startServe runs synctrack serve in-process on a free loopback port until
@@ -134,6 +135,29 @@ func TestServeRefusesOpenListenWithoutToken(t *testing.T) {
 	code, _, stderr = runCLIAll(t, "serve", "--warehouse", wh, "--listen", "0.0.0.0:0")
 	if code != 2 || !strings.Contains(stderr, "SYNCTRACK_WEB_TOKEN is blank") {
 		t.Errorf("a blank SYNCTRACK_WEB_TOKEN: exit %d: %s", code, stderr)
+	}
+}
+
+// A warehouse every page would fail on, or a bucket that does not open, is
+// refused at start as status and plan refuse them, not served as 503s.
+func TestServeRefusesWrongSchemaAndBucket(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "w.duckdb")
+	w, err := duckdb.Open(context.Background(), duckdb.Config{Path: path, Schema: "synctrack", MemoryLimit: "128MB"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	// Should it start after all, it ends with ctx instead of serving on.
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	code, _, stderr := runCLICtx(t, ctx, "serve", "--warehouse", "duckdb://"+path+"?schema=nope", "--listen", "127.0.0.1:0")
+	if code != 2 || !strings.Contains(stderr, `no schema "nope"`) || !strings.Contains(stderr, "it has: synctrack") {
+		t.Errorf("a wrong ?schema=: exit %d: %s", code, stderr)
+	}
+	code, _, stderr = runCLICtx(t, ctx, "serve", "--warehouse", "duckdb://"+path, "--listen", "127.0.0.1:0", "--bucket", "nope://x")
+	if code != 2 || !strings.Contains(stderr, `bucket URL "nope://x"`) {
+		t.Errorf("a bucket that does not open: exit %d: %s", code, stderr)
 	}
 }
 
