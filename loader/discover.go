@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"cloud.google.com/go/storage"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
@@ -31,6 +32,13 @@ var factTables = []string{"destination_objects", "source_objects", "destinations
 // Classify reads what an object is from its key alone.
 func Classify(key string) Object {
 	o := Object{Key: key, Kind: KindIgnored}
+	if !utf8.ValidString(key) {
+		// A local folder's name may hold any bytes; no warehouse keeps
+		// them (the ledger would store the key mended, never matching it
+		// again: its rows loaded anew every load), nor does an object
+		// store take them to read. Never read; the plan's BadKeys.
+		return o
+	}
 	switch {
 	case strings.HasPrefix(key, RunsPrefix):
 		parts := strings.Split(strings.TrimPrefix(key, RunsPrefix), "/")

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // FuzzClassify checks Classify against a reading of the key layout written
@@ -75,6 +76,9 @@ type keyReading struct {
 }
 
 func readKey(key string) keyReading {
+	if !utf8.ValidString(key) {
+		return keyReading{kind: KindIgnored} // a key is text: no warehouse keeps other bytes
+	}
 	if rest, ok := strings.CutPrefix(key, "sync_tracking_datasets/"); ok {
 		segs := strings.SplitN(rest, "/", 5)
 		if len(segs) != 4 || !segments(segs) || unfinished(segs[3]) {

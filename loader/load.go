@@ -84,7 +84,9 @@ type Report struct {
 	Rows     int64
 	Runs     int // run folders touched
 	Ignored  int
-	Failed   []Failure
+	// BadKeys are the keys listed that are not UTF-8: not loaded (Plan.BadKeys).
+	BadKeys []string
+	Failed  []Failure
 	// Quarantined counts the failures of this load that put their object in
 	// quarantine (they are in Failed too).
 	Quarantined int
@@ -254,6 +256,10 @@ func (l *Loader) expire(ctx context.Context, rep *Report) error {
 }
 
 func (l *Loader) applySteps(ctx context.Context, p *Plan, st *Stager, rep *Report, b *blame) error {
+	for _, o := range p.BadKeys {
+		rep.BadKeys = append(rep.BadKeys, o.Key)
+		l.log.Warn("object name is not UTF-8: not loaded; rename it", "key", fmt.Sprintf("%q", o.Key))
+	}
 	if err := l.recordIgnored(ctx, p.Ignored); err != nil {
 		return err
 	}

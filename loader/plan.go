@@ -3,6 +3,7 @@ package loader
 import (
 	"context"
 	"sort"
+	"unicode/utf8"
 
 	"github.com/synctrack/synctrack/warehouse"
 )
@@ -36,6 +37,10 @@ type Plan struct {
 	Facts map[string][]Work
 	// Ignored are objects not seen before that are no data (markers, temp files).
 	Ignored []Object
+	// BadKeys are objects whose keys are not UTF-8 (a local folder's file
+	// names may be any bytes): never read, nor kept in the ledger, which
+	// holds text; each load reports them.
+	BadKeys []Object
 	// Listed counts every object listed; UpToDate those already loaded;
 	// Quarantined those that failed too often to be read again (synctrack
 	// retry puts them back).
@@ -154,7 +159,9 @@ func (pl *Planner) AddVersions(o Object, versions []Version) {
 	}
 	switch o.Kind {
 	case KindIgnored:
-		if todo {
+		if !utf8.ValidString(o.Key) {
+			p.BadKeys = append(p.BadKeys, o)
+		} else if todo {
 			p.Ignored = append(p.Ignored, o)
 		}
 	case KindFact:

@@ -165,7 +165,7 @@ func runLoad(cmd *cobra.Command, _ []string) error {
 		return fmt.Errorf("load: %w", err)
 	}
 	log.Info("load finished", "files", rep.Files, "rows", rep.Rows, "failed", len(rep.Failed), "elapsed", rep.Elapsed)
-	if len(rep.Failed) > 0 {
+	if len(rep.Failed) > 0 || len(rep.BadKeys) > 0 {
 		return &exitError{code: exitFailed}
 	}
 	return nil
@@ -176,6 +176,9 @@ func printReport(w io.Writer, r *loader.Report) {
 		r.Listed, r.UpToDate, r.Files, r.Rows, r.Runs, r.Ignored, len(r.Failed), r.Elapsed.Round(time.Millisecond))
 	if r.Pending > 0 {
 		fmt.Fprintf(w, "%d recently written local files did not read whole yet: left for the next load\n", r.Pending)
+	}
+	for _, k := range r.BadKeys {
+		fmt.Fprintf(w, "NOT LOADED %q: the name is not UTF-8 (no warehouse can keep it); rename the file\n", k)
 	}
 	for _, f := range r.Failed {
 		fmt.Fprintf(w, "FAILED %s: %v\n", f.Key, f.Err)

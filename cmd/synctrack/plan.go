@@ -116,6 +116,9 @@ func printPlan(w io.Writer, p *loader.Plan, verbose bool) {
 	if len(p.Ignored) > 0 {
 		fmt.Fprintf(w, "would ignore %d objects that are not Sync Tracking data\n", len(p.Ignored))
 	}
+	for _, o := range p.BadKeys {
+		fmt.Fprintf(w, "would not load %q: the name is not UTF-8 (no warehouse can keep it); rename the file\n", o.Key)
+	}
 	if !verbose {
 		return
 	}
