@@ -113,3 +113,11 @@ func sameRows(t *testing.T, what string, got, want []string) {
 func rawGlob(dir string) string {
 	return "'" + filepath.Join(dir, "sync_tracking_datasets", "*", "*", "*", "*.parquet") + "'"
 }
+
+// countsDisagree counts the (file, outcome) pairs on which the per-run
+// counts tables and the stored rows disagree: 0 when the counts hold.
+const countsDisagree = `WITH r AS (SELECT _file, outcome, count(*) AS n FROM synctrack.sync_log GROUP BY ALL),
+c AS (SELECT _file, outcome, sum(records) AS n FROM synctrack.run_outcome_counts GROUP BY ALL),
+fp AS (SELECT _file, outcome, sum(records) AS n FROM synctrack.run_fingerprint_counts GROUP BY ALL)
+SELECT (SELECT count(*) FROM r FULL JOIN c USING (_file, outcome) WHERE r.n IS DISTINCT FROM c.n)
+  + (SELECT count(*) FROM (SELECT * FROM r WHERE outcome <> 'success') r2 FULL JOIN fp USING (_file, outcome) WHERE r2.n IS DISTINCT FROM fp.n)`

@@ -110,7 +110,7 @@ func (s *Stager) stageOne(ctx context.Context, w Work) Staged {
 			return s.Prepare(f, pf, st)
 		}
 	}
-	f.Rows, f.Columns, f.Prepared, err = readFooter(f, prepare)
+	f.Rows, f.Columns, f.Shape, f.Prepared, err = readFooter(f, prepare)
 	if err != nil {
 		return Staged{File: f, Err: warehouse.DataError(err, w.Key)}
 	}
@@ -166,36 +166,35 @@ func (s *Stager) download(ctx context.Context, key, dst string, size int64) erro
 	return out.Close()
 }
 
-// readFooter checks the file is parquet and returns its row count and
-// columns, and what prepare (when not nil) makes of it, the file still open.
-// A truncated or corrupt file fails here, before it can fail a whole batch.
-func readFooter(f warehouse.File, prepare func(warehouse.File, *parquet.File, os.FileInfo) any) (int64, []string, any, error) {
+// readFooter checks the file is parquet and returns its row count,
+// columns and shape (warehouse.RecordsShape), and what prepare (when not
+// nil) makes of it, the file still open. A truncated or corrupt file fails
+// here, before it can fail a whole batch.
+func readFooter(f warehouse.File, prepare func(warehouse.File, *parquet.File, os.FileInfo) any) (rows int64, cols []string, shape string, prep any, err error) {
 	fh, err := os.Open(f.Local)
 	if err != nil {
-		return 0, nil, nil, err
+		return 0, nil, "", nil, err
 	}
 	defer fh.Close()
 	st, err := fh.Stat()
 	if err != nil {
-		return 0, nil, nil, err
+		return 0, nil, "", nil, err
 	}
 	pf, err := warehouse.OpenParquet(fh, st.Size())
 	if err != nil {
-		return 0, nil, nil, fmt.Errorf("not a readable parquet file (%d bytes): %w", st.Size(), err)
+		return 0, nil, "", nil, fmt.Errorf("not a readable parquet file (%d bytes): %w", st.Size(), err)
 	}
-	var cols []string
 	for i, fld := range pf.Schema().Fields() {
 		if err := warehouse.CheckColumnName(i, fld.Name()); err != nil {
-			return 0, nil, nil, err
+			return 0, nil, "", nil, err
 		}
 		cols = append(cols, fld.Name())
 	}
-	var prep any
 	if prepare != nil {
 		f.Rows, f.Columns = pf.NumRows(), cols
 		prep = prepare(f, pf, st)
 	}
-	return pf.NumRows(), cols, prep, nil
+	return pf.NumRows(), cols, warehouse.RecordsShape(pf), prep, nil
 }
 
 // plainPath reports whether an engine can be given p as it is: an absolute

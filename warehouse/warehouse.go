@@ -236,6 +236,9 @@ type File struct {
 	// in its schema; both set only for LocalReaders (the loader read the file).
 	Rows    int64
 	Columns []string
+	// Shape is the file's odd columns and their types (RecordsShape): ""
+	// for most. Set with Columns.
+	Shape string
 	// Attempts counts this load among the object's tries, from 1.
 	Attempts int
 	// Seen says the ledger has a row for this key: rows of an earlier version

@@ -55,13 +55,17 @@ func (w *Warehouse) loadRecords(ctx context.Context, files []warehouse.File) (in
 				}
 			}
 		}
-		if q := w.insertRecordsSQL(files); q != "" {
+		if qs := w.insertRecordsSQLs(files); len(qs) > 0 {
 			read := statFiles(files)
 			err := func() error {
 				w.prep.pause()
 				defer w.prep.resume() // a panic must not leave it paused
-				_, err := w.exec(ctx, tx, q, now)
-				return err
+				for _, q := range qs {
+					if _, err := w.exec(ctx, tx, q, now); err != nil {
+						return err
+					}
+				}
+				return nil
 			}()
 			if err != nil {
 				return fmt.Errorf("insert rows: %w", err)
@@ -108,6 +112,30 @@ var batchColumns = []dialects.Column{{Name: "path", Type: "VARCHAR"}, {Name: "ke
 	{Name: "sync_id", Type: "VARCHAR"}, {Name: "run_id", Type: "VARCHAR"}, {Name: "batch_type", Type: "VARCHAR"}, {Name: "batch_number", Type: "BIGINT"},
 	{Name: "mtime", Type: "TIMESTAMPTZ"}}
 
+// insertRecordsSQLs renders the INSERTs of a batch: one for the files of
+// each shape (warehouse.RecordsShape), in the order the shapes first come;
+// nearly always one. DuckDB reads the files of one statement as one table,
+// each column of one type: a file whose identifier is a UUID beside files
+// whose identifiers are text would have them all cast to UUID, and fail
+// them in its stead.
+func (w *Warehouse) insertRecordsSQLs(files []warehouse.File) []string {
+	var shapes []string
+	byShape := map[string][]warehouse.File{}
+	for _, f := range files {
+		if _, ok := byShape[f.Shape]; !ok {
+			shapes = append(shapes, f.Shape)
+		}
+		byShape[f.Shape] = append(byShape[f.Shape], f)
+	}
+	var qs []string
+	for _, s := range shapes {
+		if q := w.insertRecordsSQL(byShape[s]); q != "" {
+			qs = append(qs, q)
+		}
+	}
+	return qs
+}
+
 // insertRecordsSQL renders the INSERT for the files that have a local copy ("" if
 // none do: empty objects load as zero rows). $1 is _loaded_at.
 func (w *Warehouse) insertRecordsSQL(files []warehouse.File) string {
@@ -121,7 +149,7 @@ func (w *Warehouse) insertRecordsSQL(files []warehouse.File) string {
 		}
 		paths = append(paths, d.String(f.Local))
 		for _, c := range f.Columns {
-			lc := asciiLower(c)
+			lc := warehouse.ASCIILower(c)
 			if has[lc] {
 				continue
 			}
@@ -180,18 +208,6 @@ func (w *Warehouse) insertRecordsSQL(files []warehouse.File) string {
 // afterRecordsInsert is called between the records INSERT and the counts:
 // a test replaces a file there.
 var afterRecordsInsert = func([]warehouse.File) {}
-
-// asciiLower lowers A-Z only, as DuckDB matches column names: Unicode's
-// lowering would take "org_İd" for org_id, which DuckDB does not.
-func asciiLower(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
-	}
-	return string(b)
-}
 
 func anySeen(files []warehouse.File) bool {
 	for _, f := range files {

@@ -406,7 +406,7 @@ func countLeaves(s *parquet.Schema) ([nCols]leaf, error) {
 	for _, f := range s.Fields() {
 		leaves := countLeafNodes(f)
 		for k, name := range countColumns {
-			if asciiLower(f.Name()) != name {
+			if warehouse.ASCIILower(f.Name()) != name {
 				continue
 			}
 			if out[k].ok || !f.Leaf() || f.Repeated() {

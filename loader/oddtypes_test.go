@@ -1,0 +1,71 @@
+package loader_test
+
+import (
+	dbsql "database/sql"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/synctrack/synctrack/internal/testbucket"
+)
+
+// A records file whose columns are of types no writer of these files uses
+// (an identifier that is a UUID or a struct, a status message that is a
+// list, a batch start that is an interval) beside good files: DuckDB read
+// the batch as one table, cast every file's column to the odd type, and
+// failed the good files (named in its error) in the odd one's stead, on
+// every load, until they were quarantined. Now the odd files are read in
+// statements of their own: those that cast load, the one that cannot fails
+// alone, and every good file loads, once.
+func TestOddColumnTypesFailOnlyTheirFile(t *testing.T) {
+	url, dir := generated(t, smallOptions())
+	records := findRecords(t, dir)
+	good := records[0]
+	runDir := filepath.Dir(good)
+	mem, err := dbsql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mem.Close()
+	odd := map[string]string{
+		"records_updated.90.parquet": "uuid() AS identifier",
+		"records_updated.91.parquet": "{'k': 1} AS identifier",
+		"records_updated.92.parquet": "[status_message] AS status_message",
+		"records_updated.93.parquet": "INTERVAL 1 DAY AS batch_started_at",
+		"records_updated.94.parquet": "CAST(identifier AS BLOB) AS identifier",
+	}
+	for name, repl := range odd {
+		q := `COPY (SELECT * REPLACE (` + repl + `) FROM read_parquet('` + good + `')) TO '` + filepath.Join(runDir, name) + `'`
+		if _, err := mem.Exec(q); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+	interval := filepath.ToSlash(strings.TrimPrefix(filepath.Join(runDir, "records_updated.93.parquet"), dir+"/"))
+
+	w := openWarehouse(t)
+	db := w.DB()
+	want := rows(t, db, `SELECT filename, count(*) FROM read_parquet(`+rawGlob(dir)+`, union_by_name = true, filename = true)
+WHERE NOT filename LIKE '%records_updated.9_.parquet' GROUP BY 1`)
+	b := testbucket.Open(t, url)
+	for try := 1; try <= 2; try++ {
+		rep := load(t, b, dir, w)
+		if len(rep.Failed) != 1 || rep.Failed[0].Key != interval {
+			t.Fatalf("load %d: failed %v, want only %s", try, rep.Failed, interval)
+		}
+		if msg := rep.Failed[0].Err.Error(); !strings.Contains(msg, "INTERVAL") {
+			t.Errorf("load %d: %s failed with %q, want the cast named", try, interval, msg)
+		}
+		for _, name := range []string{"records_updated.90.parquet", "records_updated.91.parquet", "records_updated.92.parquet", "records_updated.94.parquet"} {
+			if got := one(t, db, `SELECT count(*) FROM synctrack.sync_records WHERE _file LIKE ?`, "%/"+name); got == "0" {
+				t.Errorf("load %d: the castable odd file %s did not load", try, name)
+			}
+		}
+		if n := one(t, db, countsDisagree); n != "0" {
+			t.Errorf("load %d: the per-run counts disagree with the rows on %s (file, outcome) pairs", try, n)
+		}
+		got := rows(t, db, `SELECT ?  || _file, count(*) FROM synctrack.sync_records WHERE NOT _file LIKE '%records_updated.9_.parquet' GROUP BY 1`, dir+"/")
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Fatalf("load %d: rows per good file differ from the files:\n%s\nwant\n%s", try, strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	}
+}

@@ -1,0 +1,123 @@
+package warehouse
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/deprecated"
+	"github.com/parquet-go/parquet-go/format"
+)
+
+// RecordsShape says which columns of a records file have a type that must
+// not be read in one statement with another file's: "" for a file whose
+// columns are all of the kinds every writer uses (text or integers; for
+// batch_started_at and batch_ended_at, instants or dates), else each odd
+// column's lowered name and type, sorted.
+//
+// DuckDB reads a batch with read_parquet(union_by_name = true), which gives
+// each column one type for all the files, and casts the others' values to
+// it: one file whose identifier is a UUID makes DuckDB cast every other
+// file's identifiers to UUID, and the error names the file it could not
+// cast, a good one, which then fails in the bad file's stead (and, failing
+// on every load, is quarantined). A BLOB, a DOUBLE or a BOOLEAN beside
+// text or integers changes their values instead, silently (UTF-8 text read
+// back with \x escapes, identifiers rounded, true as 1). Files of one shape
+// are read together; an odd file only with files odd the same way.
+func RecordsShape(pf *parquet.File) string {
+	var odd []string
+	for _, f := range pf.Schema().Fields() {
+		name := ASCIILower(f.Name())
+		instant := name == "batch_started_at" || name == "batch_ended_at"
+		if !f.Leaf() || f.Repeated() || !plainKind(f.Type(), instant) {
+			odd = append(odd, name+":"+describe(f))
+		}
+	}
+	sort.Strings(odd)
+	return strings.Join(odd, ",")
+}
+
+// plainKind says t is text or an integer, or, for an instant column, a
+// timestamp (any unit, with or without a zone, INT96 included) or a date:
+// kinds DuckDB unites without changing a value. A type known only by its
+// converted type (older writers) counts too.
+func plainKind(t parquet.Type, instant bool) bool {
+	var lv format.LogicalTypeValue
+	if lt := t.LogicalType(); lt != nil {
+		lv = lt.Value
+	}
+	ct := deprecated.ConvertedType(-1)
+	if c := t.ConvertedType(); c != nil {
+		ct = *c
+	}
+	switch t.Kind() {
+	case parquet.ByteArray:
+		if instant {
+			return false
+		}
+		switch lv.(type) {
+		case *format.StringType, *format.EnumType:
+			return true
+		}
+		return lv == nil && (ct == deprecated.UTF8 || ct == deprecated.Enum)
+	case parquet.Int32, parquet.Int64:
+		if instant {
+			switch lv.(type) {
+			case *format.TimestampType, *format.DateType:
+				return true
+			}
+			return lv == nil && (ct == deprecated.TimestampMillis || ct == deprecated.TimestampMicros || ct == deprecated.Date)
+		}
+		if _, ok := lv.(*format.IntType); ok {
+			return true
+		}
+		return lv == nil && (ct == -1 || ct >= deprecated.Uint8 && ct <= deprecated.Int64)
+	case parquet.Int96:
+		return instant
+	}
+	return false
+}
+
+// describe is a field's type as text, groups with their fields: only
+// compared, never parsed.
+func describe(n parquet.Node) string {
+	var b strings.Builder
+	switch {
+	case n.Repeated():
+		b.WriteString("repeated ")
+	case n.Optional():
+		b.WriteString("optional ")
+	}
+	if n.Leaf() {
+		b.WriteString(n.Type().Kind().String())
+		if lt := n.Type().LogicalType(); lt != nil {
+			b.WriteString(" " + lt.String())
+		}
+		return b.String()
+	}
+	b.WriteString("group")
+	if lt := n.Type().LogicalType(); lt != nil {
+		b.WriteString(" " + lt.String())
+	}
+	b.WriteString(" {")
+	for i, f := range n.Fields() {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(ASCIILower(f.Name()) + " " + describe(f))
+	}
+	b.WriteString("}")
+	return b.String()
+}
+
+// ASCIILower lowers A-Z only, as DuckDB matches column names: Unicode's
+// lowering would take "org_İd" for org_id, which DuckDB does not.
+func ASCIILower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
