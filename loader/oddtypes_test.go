@@ -2,6 +2,7 @@ package loader_test
 
 import (
 	dbsql "database/sql"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -67,5 +68,55 @@ WHERE NOT filename LIKE '%records_updated.9_.parquet' GROUP BY 1`)
 		if strings.Join(got, "\n") != strings.Join(want, "\n") {
 			t.Fatalf("load %d: rows per good file differ from the files:\n%s\nwant\n%s", try, strings.Join(got, "\n"), strings.Join(want, "\n"))
 		}
+	}
+}
+
+// A fact file whose id is a struct and whose name is a list, beside good
+// files of the same table: DuckDB rebuilt the table from all its files as
+// one table, cast the good files' ids to the struct and failed them, on
+// every load (the odd file, once loaded, in every rebuild after). Now each
+// shape of file is read on its own: the good files keep their rows and
+// types, the odd file's odd columns come as text.
+func TestOddFactFileDoesNotFailTheOthers(t *testing.T) {
+	url, dir := generated(t, smallOptions())
+	facts, err := filepath.Glob(filepath.Join(dir, "metadata", "*", "destinations.parquet"))
+	if err != nil || len(facts) < 2 {
+		t.Fatalf("want destinations files of two orgs, got %v (%v)", facts, err)
+	}
+	mem, err := dbsql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mem.Close()
+	oddDir := filepath.Join(dir, "metadata", "9009")
+	if err := os.MkdirAll(oddDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := mem.Exec(`COPY (SELECT * REPLACE ({'k': 1} AS id, [name] AS name) FROM read_parquet('` + facts[0] + `') LIMIT 2) TO '` +
+		filepath.Join(oddDir, "destinations.parquet") + `'`); err != nil {
+		t.Fatal(err)
+	}
+	w := openWarehouse(t)
+	db := w.DB()
+	var good []string
+	for _, f := range facts {
+		good = append(good, "'"+f+"'")
+	}
+	wantRows := one(t, db, `SELECT count(*) FROM read_parquet([`+strings.Join(good, ", ")+`])`)
+	b := testbucket.Open(t, url)
+	for try := 1; try <= 2; try++ {
+		rep := load(t, b, dir, w)
+		if len(rep.Failed) != 0 {
+			t.Fatalf("load %d: failed %v, want none", try, rep.Failed)
+		}
+		if got := one(t, db, `SELECT count(*) FROM synctrack.destinations WHERE org_id <> '9009'`); got != wantRows {
+			t.Fatalf("load %d: destinations has %s rows of the good files, they hold %s", try, got, wantRows)
+		}
+		if got := one(t, db, `SELECT string_agg(DISTINCT id || ' ' || name, '; ') FROM synctrack.destinations WHERE org_id = '9009'`); !strings.Contains(got, "{'k': 1} [") {
+			t.Errorf("load %d: the odd file's rows: %q, want its struct and list as text", try, got)
+		}
+	}
+	if typ := one(t, db, `SELECT data_type FROM duckdb_columns() WHERE table_name = 'destinations' AND column_name = 'name'`); typ != "VARCHAR" {
+		t.Errorf("destinations.name is %s, want the good files' VARCHAR", typ)
 	}
 }

@@ -13,7 +13,8 @@ import (
 // not be read in one statement with another file's: "" for a file whose
 // columns are all of the kinds every writer uses (text or integers; for
 // batch_started_at and batch_ended_at, instants or dates), else each odd
-// column's lowered name and type, sorted.
+// column's lowered name and type, sorted, each part ended by a NUL byte
+// (which no column name has: CheckColumnName); ShapeColumns reads it.
 //
 // DuckDB reads a batch with read_parquet(union_by_name = true), which gives
 // each column one type for all the files, and casts the others' values to
@@ -24,17 +25,35 @@ import (
 // text or integers changes their values instead, silently (UTF-8 text read
 // back with \x escapes, identifiers rounded, true as 1). Files of one shape
 // are read together; an odd file only with files odd the same way.
-func RecordsShape(pf *parquet.File) string {
+func RecordsShape(pf *parquet.File) (shape string) {
+	// parquet-go's types panic on some questions (Kind of a leaf annotated
+	// LIST): such a file is odd, alone in its shape.
+	defer func() {
+		if recover() != nil {
+			shape = "\x00unreadable\x00"
+		}
+	}()
 	var odd []string
 	for _, f := range pf.Schema().Fields() {
 		name := ASCIILower(f.Name())
 		instant := name == "batch_started_at" || name == "batch_ended_at"
 		if !f.Leaf() || f.Repeated() || !plainKind(f.Type(), instant) {
-			odd = append(odd, name+":"+describe(f))
+			odd = append(odd, name+"\x00"+describe(f)+"\x00")
 		}
 	}
 	sort.Strings(odd)
-	return strings.Join(odd, ",")
+	return strings.Join(odd, "")
+}
+
+// ShapeColumns reads a RecordsShape back: each odd column's lowered name
+// and type.
+func ShapeColumns(shape string) map[string]string {
+	m := map[string]string{}
+	parts := strings.Split(strings.TrimSuffix(shape, "\x00"), "\x00")
+	for i := 0; i+1 < len(parts); i += 2 {
+		m[parts[i]] = parts[i+1]
+	}
+	return m
 }
 
 // plainKind says t is text or an integer, or, for an instant column, a
@@ -50,8 +69,12 @@ func plainKind(t parquet.Type, instant bool) bool {
 	if c := t.ConvertedType(); c != nil {
 		ct = *c
 	}
-	switch t.Kind() {
-	case parquet.ByteArray:
+	pt := t.PhysicalType() // not Kind: it panics on a leaf annotated LIST
+	if pt == nil {
+		return false
+	}
+	switch *pt {
+	case format.ByteArray:
 		if instant {
 			return false
 		}
@@ -60,7 +83,7 @@ func plainKind(t parquet.Type, instant bool) bool {
 			return true
 		}
 		return lv == nil && (ct == deprecated.UTF8 || ct == deprecated.Enum)
-	case parquet.Int32, parquet.Int64:
+	case format.Int32, format.Int64:
 		if instant {
 			switch lv.(type) {
 			case *format.TimestampType, *format.DateType:
@@ -72,7 +95,7 @@ func plainKind(t parquet.Type, instant bool) bool {
 			return true
 		}
 		return lv == nil && (ct == -1 || ct >= deprecated.Uint8 && ct <= deprecated.Int64)
-	case parquet.Int96:
+	case format.Int96:
 		return instant
 	}
 	return false
@@ -89,7 +112,9 @@ func describe(n parquet.Node) string {
 		b.WriteString("optional ")
 	}
 	if n.Leaf() {
-		b.WriteString(n.Type().Kind().String())
+		if pt := n.Type().PhysicalType(); pt != nil {
+			b.WriteString(pt.String())
+		}
 		if lt := n.Type().LogicalType(); lt != nil {
 			b.WriteString(" " + lt.String())
 		}

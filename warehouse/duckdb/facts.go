@@ -36,50 +36,137 @@ func (w *Warehouse) ReplaceFacts(ctx context.Context, table string, files []ware
 
 func (w *Warehouse) factsSQL(table string, required []string, files []warehouse.File) string {
 	d := w.d
-	own := map[string]bool{"org_id": true, "_file": true, "_loaded_at": true, pathColumn: true}
 	isID := map[string]bool{}
 	for _, c := range required {
 		if c == "id" || strings.HasSuffix(c, "_id") {
 			isID[c] = true
 		}
 	}
-	var paths, sel []string
+	var local []warehouse.File
 	has := map[string]bool{}
 	for _, f := range files {
 		if f.Local == "" {
 			continue
 		}
-		paths = append(paths, d.String(f.Local))
+		local = append(local, f)
 		for _, c := range f.Columns {
-			lc := strings.ToLower(c)
-			if has[lc] || own[lc] {
-				continue
-			}
-			has[lc] = true
-			if isID[lc] {
-				sel = append(sel, "CAST(r."+d.Ident(c)+" AS VARCHAR) AS "+d.Ident(lc))
-			} else {
-				sel = append(sel, "r."+d.Ident(c))
-			}
+			has[strings.ToLower(c)] = true
 		}
 	}
+	var missing []string
 	for _, c := range required {
 		if !has[c] {
-			sel = append(sel, "CAST(NULL AS VARCHAR) AS "+d.Ident(c))
+			missing = append(missing, "CAST(NULL AS VARCHAR) AS "+d.Ident(c))
 		}
 	}
 	target := "CREATE OR REPLACE TABLE " + w.table(table) + " AS\n"
-	if len(paths) == 0 {
-		return target + "SELECT " + strings.Join(sel, ", ") +
+	if len(local) == 0 {
+		return target + "SELECT " + strings.Join(missing, ", ") +
 			", CAST(NULL AS VARCHAR) AS org_id, CAST(NULL AS VARCHAR) AS _file, CAST($1 AS TIMESTAMPTZ) AS _loaded_at\nFROM (SELECT NULL) r WHERE false"
 	}
 	id := "CAST(NULL AS VARCHAR)"
 	if has["id"] {
 		id = "CAST(r.id AS VARCHAR)"
 	}
-	return target + "SELECT " + strings.Join(sel, ", ") +
-		", b.org_id, b.key AS _file, CAST($1 AS TIMESTAMPTZ) AS _loaded_at\nFROM read_parquet([" +
-		strings.Join(paths, ", ") + "], union_by_name = true, filename = " + d.String(pathColumn) +
-		") r\nJOIN _st_batch b ON r." + pathColumn + " = b.path\n" +
-		"QUALIFY row_number() OVER (PARTITION BY b.org_id, " + id + " ORDER BY b.mtime DESC, b.key DESC) = 1"
+	groups := byShape(local)
+	if len(groups) == 1 {
+		sel := append(factColumns(d, local, isID, nil), missing...)
+		return target + "SELECT " + strings.Join(sel, ", ") +
+			", b.org_id, b.key AS _file, CAST($1 AS TIMESTAMPTZ) AS _loaded_at\nFROM read_parquet([" +
+			strings.Join(localPaths(d, local), ", ") + "], union_by_name = true, filename = " + d.String(pathColumn) +
+			") r\nJOIN _st_batch b ON r." + pathColumn + " = b.path\n" +
+			"QUALIFY row_number() OVER (PARTITION BY b.org_id, " + id + " ORDER BY b.mtime DESC, b.key DESC) = 1"
+	}
+	// Files of several shapes (warehouse.RecordsShape): each shape read in
+	// a statement of its own, as the records are, so one file's odd column
+	// type is not imposed on every file, and their rows put together by
+	// name. The first shape's columns keep their types; another shape's
+	// odd columns that the first does not have alike become text.
+	main := warehouse.ShapeColumns(groups[0][0].Shape)
+	var branches []string
+	for i, g := range groups {
+		var asText map[string]bool
+		if i > 0 {
+			asText = map[string]bool{}
+			for c, typ := range warehouse.ShapeColumns(g[0].Shape) {
+				if main[c] != typ {
+					asText[c] = true
+				}
+			}
+		}
+		branches = append(branches, "SELECT "+strings.Join(factColumns(d, g, isID, asText), ", ")+
+			", b.org_id, b.key AS _file, b.mtime AS _st_mtime, "+id+" AS _st_id\nFROM read_parquet(["+
+			strings.Join(localPaths(d, g), ", ")+"], union_by_name = true, filename = "+d.String(pathColumn)+
+			") r\nJOIN _st_batch b ON r."+pathColumn+" = b.path")
+	}
+	return target + "SELECT * EXCLUDE (_st_mtime, _st_id)" + prefixComma(missing) + ", CAST($1 AS TIMESTAMPTZ) AS _loaded_at\nFROM (\n" +
+		strings.Join(branches, "\nUNION ALL BY NAME\n") + "\n) r\n" +
+		"QUALIFY row_number() OVER (PARTITION BY org_id, _st_id ORDER BY _st_mtime DESC, _file DESC) = 1"
+}
+
+// factColumns are the SELECT list of files' own columns: ids as text, and
+// those in asText too.
+func factColumns(d dialects.DuckDB, files []warehouse.File, isID, asText map[string]bool) []string {
+	own := map[string]bool{"org_id": true, "_file": true, "_loaded_at": true, pathColumn: true}
+	var sel []string
+	has := map[string]bool{}
+	for _, f := range files {
+		for _, c := range f.Columns {
+			lc := strings.ToLower(c)
+			if has[lc] || own[lc] {
+				continue
+			}
+			has[lc] = true
+			if isID[lc] || asText[lc] {
+				sel = append(sel, "CAST(r."+d.Ident(c)+" AS VARCHAR) AS "+d.Ident(lc))
+			} else {
+				sel = append(sel, "r."+d.Ident(c))
+			}
+		}
+	}
+	return sel
+}
+
+func localPaths(d dialects.DuckDB, files []warehouse.File) []string {
+	paths := make([]string, len(files))
+	for i, f := range files {
+		paths[i] = d.String(f.Local)
+	}
+	return paths
+}
+
+// byShape groups files by their Shape, the group of the plain shape ("")
+// first, else the largest; the others in the order they first come.
+func byShape(files []warehouse.File) [][]warehouse.File {
+	var order []string
+	groups := map[string][]warehouse.File{}
+	for _, f := range files {
+		if _, ok := groups[f.Shape]; !ok {
+			order = append(order, f.Shape)
+		}
+		groups[f.Shape] = append(groups[f.Shape], f)
+	}
+	first := 0
+	for i, s := range order {
+		if s == "" {
+			first = i
+			break
+		}
+		if len(groups[s]) > len(groups[order[first]]) {
+			first = i
+		}
+	}
+	order[0], order[first] = order[first], order[0]
+	out := make([][]warehouse.File, len(order))
+	for i, s := range order {
+		out[i] = groups[s]
+	}
+	return out
+}
+
+func prefixComma(cols []string) string {
+	if len(cols) == 0 {
+		return ""
+	}
+	return ", " + strings.Join(cols, ", ")
 }

@@ -1,0 +1,56 @@
+package warehouse_test
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/parquet-go/parquet-go"
+
+	"github.com/synctrack/synctrack/warehouse"
+)
+
+func shapeOf[T any](t *testing.T, rows []T) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := parquet.Write(&b, rows); err != nil {
+		t.Fatal(err)
+	}
+	pf, err := warehouse.OpenParquet(bytes.NewReader(b.Bytes()), int64(b.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return warehouse.RecordsShape(pf)
+}
+
+// Text, integers and (for the batch times) instants are plain; anything
+// else is named with its type, and ShapeColumns reads it back.
+func TestRecordsShape(t *testing.T) {
+	type plain struct {
+		Identifier string    `parquet:"identifier"`
+		Number     int64     `parquet:"Retry_Count,optional"`
+		Status     string    `parquet:"status,enum"`
+		Started    time.Time `parquet:"batch_started_at,timestamp(millisecond)"`
+	}
+	if s := shapeOf(t, []plain{{Identifier: "a"}}); s != "" {
+		t.Errorf("plain file: shape %q, want none", s)
+	}
+	type odd struct {
+		Identifier [16]byte  `parquet:"identifier,uuid"`
+		Flag       bool      `parquet:"flag"`
+		Started    string    `parquet:"batch_started_at"`
+		At         time.Time `parquet:"created_at,timestamp"`
+		Tags       []string  `parquet:"tags,list"`
+	}
+	s := shapeOf(t, []odd{{Started: "x"}})
+	cols := warehouse.ShapeColumns(s)
+	for _, c := range []string{"identifier", "flag", "batch_started_at", "created_at", "tags"} {
+		if cols[c] == "" {
+			t.Errorf("odd column %s not in the shape %q", c, s)
+		}
+	}
+	if len(cols) != 5 || !strings.Contains(cols["identifier"], "UUID") {
+		t.Errorf("shape %q read back as %v", s, cols)
+	}
+}
