@@ -54,14 +54,27 @@ var ErrOpenListen = errors.New("the web pages listen beyond this machine only wi
 // on every interface, so it needs one too. The error names no flag: each
 // command names its own.
 func CheckListen(addr string, a Auth) error {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return fmt.Errorf("listen address %q: %w", addr, err)
+	if err := CheckAddr(addr); err != nil {
+		return err
 	}
+	host, _, _ := net.SplitHostPort(addr)
 	if a.Token != "" || loopback(host) {
 		return nil
 	}
 	return fmt.Errorf("%w: %s is not a loopback address", ErrOpenListen, addr)
+}
+
+// CheckAddr refuses a listen address a listener cannot take: no port, or
+// a port that is neither a number from 0 to 65535 nor a service's name.
+func CheckAddr(addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err == nil {
+		_, err = net.LookupPort("tcp", port)
+	}
+	if err != nil {
+		return fmt.Errorf("listen address %q: %w (want host:port, such as 127.0.0.1:8090 or :8080)", addr, err)
+	}
+	return nil
 }
 
 func loopback(host string) bool {

@@ -37,6 +37,13 @@ func TestCheckListen(t *testing.T) {
 			t.Errorf("CheckListen(%q, token %q) = %v, want ok %v", c.addr, c.token, err, c.ok)
 		}
 	}
+	// An address no listener takes is its own error, not a missing secret.
+	for _, addr := range []string{"nonsense", "", "127.0.0.1:99999", "127.0.0.1:-1", "0.0.0.0:port!"} {
+		err := web.CheckListen(addr, web.Auth{Token: "s3cret"})
+		if err == nil || errors.Is(err, web.ErrOpenListen) || !strings.Contains(err.Error(), "want host:port") {
+			t.Errorf("CheckListen(%q) = %v, want the address refused as such", addr, err)
+		}
+	}
 }
 
 // hostile is data written to be read as markup or script.
@@ -127,6 +134,7 @@ func TestHostileDataAndURLs(t *testing.T) {
 		runPath + "?q=" + url.QueryEscape(evil):                               200,
 		"/records/" + url.PathEscape(evil) + "?sync=" + url.QueryEscape(evil): 404,
 		"/assets/style.css": 200,
+		"/assets/":          404,
 	}
 	for p, status := range pages {
 		resp, err := http.Get(srv.URL + p)
@@ -238,6 +246,9 @@ func TestReadOnlyAndToken(t *testing.T) {
 		resp.Body.Close()
 		if resp.StatusCode != want {
 			t.Errorf("Authorization: %s: %d, want %d", header, resp.StatusCode, want)
+		}
+		if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") {
+			t.Errorf("Authorization: %s: %d without the CSP", header, resp.StatusCode)
 		}
 	}
 }

@@ -113,12 +113,13 @@ func New(o Options) (*Server, error) {
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	assets, _ := fs.Sub(assetFiles, "assets")
-	mux.Handle("GET /assets/", http.StripPrefix("/assets/", http.FileServerFS(assets)))
+	// One file a path: /assets/ itself is no listing.
+	mux.Handle("GET /assets/{file}", http.StripPrefix("/assets/", http.FileServerFS(assets)))
 	mux.HandleFunc("GET /{$}", s.home)
 	mux.HandleFunc("GET /syncs/{sync}", s.syncPage)
 	mux.HandleFunc("GET /syncs/{sync}/runs/{run}", s.runPage)
 	mux.HandleFunc("GET /syncs/{sync}/runs/{run}/{file}", s.download)
 	mux.HandleFunc("GET /records/{identifier}", s.recordPage)
 	mux.HandleFunc("GET /records", s.recordSearch)
-	return s.o.Auth.wrap(secure(mux))
+	return secure(s.o.Auth.wrap(mux)) // a 401 carries the headers too
 }

@@ -144,6 +144,11 @@ func runDaemon(cmd *cobra.Command, _ []string) error {
 	if err := checkLoadFlags(cmd); err != nil {
 		return err
 	}
+	if cfg.Listen != "" {
+		if err := web.CheckAddr(cfg.Listen); err != nil {
+			return usageError("--listen (config key listen): %v", err)
+		}
+	}
 	retention, err := retentionDays(cmd)
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -19,6 +20,9 @@ func webAuth(file, fileFlag, listen string) (web.Auth, error) {
 		return web.Auth{}, err
 	}
 	if err := web.CheckListen(listen, auth); err != nil {
+		if !errors.Is(err, web.ErrOpenListen) {
+			return web.Auth{}, err
+		}
 		return web.Auth{}, fmt.Errorf("%w; set %s or --%s (config key %s), or listen on 127.0.0.1",
 			err, web.TokenEnv, fileFlag, strings.ReplaceAll(fileFlag, "-", "_"))
 	}
