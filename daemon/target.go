@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -51,10 +52,16 @@ func (s *scope) merge(o scope) {
 		}
 		s.complete[r] = true
 	}
-	if s.why == "" {
-		s.why = o.why
-	} else if o.why != "" && !strings.Contains(s.why, o.why) {
-		s.why += "+" + o.why
+	// Each reason once: a scope a failed cycle gives back is merged again
+	// on every retry ("runs+facts+runs+..." grew for as long as an outage).
+	for _, w := range strings.Split(o.why, "+") {
+		switch {
+		case w == "" || slices.Contains(strings.Split(s.why, "+"), w):
+		case s.why == "":
+			s.why = w
+		default:
+			s.why += "+" + w
+		}
 	}
 }
 
