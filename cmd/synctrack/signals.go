@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"time"
 )
 
 // interrupts stops a command in steps, one per SIGINT or SIGTERM, so that
@@ -48,12 +49,12 @@ func notifyInterrupts(parent context.Context) (context.Context, func()) {
 		if !nextSignal(sigs, quit) {
 			return
 		}
+		cancel()
+		settle(sigs, quit)
 		if !in.taken.Load() {
 			restoreDefault(sigs)
-			cancel()
 			return
 		}
-		cancel()
 		if !nextSignal(sigs, quit) {
 			return
 		}
@@ -70,6 +71,27 @@ func nextSignal(sigs <-chan os.Signal, quit <-chan struct{}) bool {
 		return true
 	case <-quit:
 		return false
+	}
+}
+
+// sameRequest is how soon after a signal another counts as the same
+// request: timeout(1) signals the process, then its whole group (the
+// process again), a microsecond apart; a person's second Ctrl-C comes a
+// tenth of a second later or more.
+const sameRequest = 50 * time.Millisecond
+
+// settle swallows the signals that come within sameRequest of the first.
+func settle(sigs <-chan os.Signal, quit <-chan struct{}) {
+	t := time.NewTimer(sameRequest)
+	defer t.Stop()
+	for {
+		select {
+		case <-sigs:
+		case <-quit:
+			return
+		case <-t.C:
+			return
+		}
 	}
 }
 

@@ -70,6 +70,9 @@ func TestInterruptSteps(t *testing.T) {
 			}
 			next("ready")
 			for i, sig := range c.sigs {
+				if i > 0 {
+					time.Sleep(3 * sameRequest) // a person's next Ctrl-C, not the same request
+				}
 				if err := cmd.Process.Signal(sig); err != nil {
 					t.Fatal(err)
 				}
@@ -89,5 +92,45 @@ func TestInterruptSteps(t *testing.T) {
 				t.Fatalf("the process ended with %v, want killed by %v", cmd.ProcessState, last)
 			}
 		})
+	}
+}
+
+// timeout(1) signals the process and then its group, the process again, a
+// microsecond apart: one request, the first step only. A later signal goes
+// on as usual.
+func TestInterruptTwiceAtOnceIsOne(t *testing.T) {
+	cmd := exec.Command(os.Args[0], "-test.run=^TestInterruptsChild$")
+	cmd.Env = append(os.Environ(), "SYNCTRACK_TEST_INTERRUPT_STEPS=1")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	lines := bufio.NewScanner(out)
+	if !lines.Scan() || lines.Text() != "ready" {
+		t.Fatalf("child said %q", lines.Text())
+	}
+	// Two of a kind may reach the process as one (the kernel keeps one
+	// pending); a SIGINT beside the SIGTERM cannot.
+	cmd.Process.Signal(syscall.SIGTERM)
+	cmd.Process.Signal(os.Interrupt)
+	if !lines.Scan() || lines.Text() != "first" {
+		t.Fatalf("child said %q, want first", lines.Text())
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	select {
+	case <-exited:
+		t.Fatalf("two signals at once ended the process: %v", cmd.ProcessState)
+	case <-time.After(10 * sameRequest):
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-exited:
+	case <-time.After(time.Minute):
+		t.Fatal("a later signal did not end the process")
 	}
 }
