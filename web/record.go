@@ -43,6 +43,9 @@ func (s *Server) recordPage(w http.ResponseWriter, r *http.Request) {
 			return view{}, err
 		}
 		if len(rows) == 0 {
+			if sync != "" {
+				return view{}, notFound("no record %q in sync %q (all syncs: /records/%s)", id, sync, segment(id))
+			}
 			return view{}, notFound("no record %q is loaded", id)
 		}
 		d := recordData{Identifier: id, SyncID: sync, More: len(rows) > historyLimit}

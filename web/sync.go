@@ -22,7 +22,13 @@ type syncData struct {
 	Fingerprints []fingerprint
 	NewErrors    []newError
 	Flapping     []flap
+	// MoreNew and MoreFlapping say the lists were cut at listLimit: the
+	// page says which report has them all.
+	MoreNew, MoreFlapping bool
 }
+
+// listLimit is how many new errors and flapping records the page lists.
+const listLimit = 10
 
 type runSummary struct {
 	RunID, State, Href                         string
@@ -71,7 +77,7 @@ func newErrors(rows []row) []newError {
 		}
 		return strings.Compare(a.Fingerprint, b.Fingerprint)
 	})
-	return out[:min(len(out), 10)]
+	return out
 }
 
 type flap struct {
@@ -165,9 +171,15 @@ func (s *Server) syncErrors(ctx context.Context, q warehouse.Querier, sync strin
 		return err
 	}
 	d.NewErrors = newErrors(recent)
-	flaps, err := query(ctx, q, "sync_flapping", analysis.Values{analysis.ParamSync: sync, analysis.ParamN: recentRuns, analysis.ParamLimit: 10})
+	if len(d.NewErrors) > listLimit {
+		d.NewErrors, d.MoreNew = d.NewErrors[:listLimit], true
+	}
+	flaps, err := query(ctx, q, "sync_flapping", analysis.Values{analysis.ParamSync: sync, analysis.ParamN: recentRuns, analysis.ParamLimit: listLimit + 1})
 	if err != nil {
 		return err
+	}
+	if len(flaps) > listLimit {
+		flaps, d.MoreFlapping = flaps[:listLimit], true
 	}
 	for _, x := range flaps {
 		id := x.str("record_identifier")
