@@ -34,6 +34,9 @@ func LoadAuth(getenv func(string) string, file string) (Auth, error) {
 		if strings.TrimSpace(t) == "" {
 			return Auth{}, fmt.Errorf("token file %s is empty or blank", file)
 		}
+		if err := sendable(t); err != nil {
+			return Auth{}, fmt.Errorf("token file %s: %w", file, err)
+		}
 		return Auth{Token: t}, nil
 	}
 	if getenv == nil {
@@ -43,7 +46,22 @@ func LoadAuth(getenv func(string) string, file string) (Auth, error) {
 	if t != "" && strings.TrimSpace(t) == "" {
 		return Auth{}, fmt.Errorf("%s is blank: set a secret or unset it", TokenEnv)
 	}
+	if t != "" {
+		if err := sendable(t); err != nil {
+			return Auth{}, fmt.Errorf("%s: %w", TokenEnv, err)
+		}
+	}
 	return Auth{Token: t}, nil
+}
+
+// sendable refuses a secret that begins with white space: a Bearer
+// header's value is read without the spaces after the scheme, so such a
+// secret could be sent by basic auth only.
+func sendable(t string) error {
+	if strings.TrimLeft(t, " \t") != t {
+		return errors.New("the secret begins with white space, which an Authorization: Bearer header cannot carry; remove it")
+	}
+	return nil
 }
 
 // ErrOpenListen is a listen address other than loopback without a secret.

@@ -131,6 +131,12 @@ func TestServeRefusesOpenListenWithoutToken(t *testing.T) {
 	if code != 2 || !strings.Contains(stderr, "is empty") {
 		t.Errorf("a blank token file: exit %d: %s", code, stderr)
 	}
+	// A secret that begins with spaces cannot be sent as a Bearer token.
+	os.WriteFile(empty, []byte("  s3cret\n"), 0o600)
+	code, _, stderr = runCLIAll(t, "serve", "--warehouse", wh, "--listen", "0.0.0.0:0", "--token-file", empty)
+	if code != 2 || !strings.Contains(stderr, "begins with white space") {
+		t.Errorf("a token file whose secret begins with spaces: exit %d: %s", code, stderr)
+	}
 	t.Setenv("SYNCTRACK_WEB_TOKEN", " \n")
 	code, _, stderr = runCLIAll(t, "serve", "--warehouse", wh, "--listen", "0.0.0.0:0")
 	if code != 2 || !strings.Contains(stderr, "SYNCTRACK_WEB_TOKEN is blank") {
