@@ -31,9 +31,9 @@ var bucketRules = []warehouse.Rule{
 	{Class: warehouse.Config, Reason: "bad_url", Match: gcCode(gcerrors.InvalidArgument, gcerrors.Unimplemented),
 		Hint: "check the bucket URL"},
 	{Class: warehouse.Resource, Reason: "quota", Match: gcCode(gcerrors.ResourceExhausted),
-		Hint: "the bucket's request rate or quota was exceeded; the load is tried again later"},
+		Hint: "the bucket's request rate or quota was exceeded; the next load tries again"},
 	{Class: warehouse.Transient, Reason: "bucket", Match: gcCode(gcerrors.Internal, gcerrors.DeadlineExceeded, gcerrors.Unknown, gcerrors.FailedPrecondition),
-		Hint: "the bucket did not answer as it should; the load is tried again"},
+		Hint: "the bucket did not answer as it should; the next load tries again"},
 }
 
 // BucketError gives an error from a bucket its class: the OS's and the

@@ -75,6 +75,6 @@ func (g *stallGuard) err(err error) error {
 		return err
 	}
 	return &warehouse.Error{Class: warehouse.Transient, Reason: "stalled",
-		Hint: "the bucket stopped sending; nothing was blamed on any object and the load is tried again",
+		Hint: "the bucket stopped sending; nothing was blamed on any object and the next load tries again",
 		Err:  fmt.Errorf("no data from the bucket for %s: %w", g.timeout, err)}
 }

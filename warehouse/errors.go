@@ -154,7 +154,7 @@ func DataError(err error, keys ...string) error {
 // says instead: it retries nothing, the user runs it again.
 var loadHints = [][2]string{
 	{"load again (the daemon retries by itself)", "try again"},
-	{"the load is tried again", "try again"},
+	{"the next load tries again", "try again"},
 }
 
 // NotLoading is err's message for a command that loads nothing (status,

@@ -23,11 +23,11 @@ var OSRules = []Rule{
 		Contains: []string{"permission denied", "read-only file system", "operation not permitted"},
 		Hint:     "make the warehouse file, its directory and the staging directory writable by the user synctrack runs as"},
 	{Class: Transient, Reason: "timeout", Match: func(err error) bool { return errors.Is(err, context.DeadlineExceeded) },
-		Hint: "the service took too long to answer; the load is tried again"},
+		Hint: "the service took too long to answer; the next load tries again"},
 	{Class: Transient, Reason: "network", Match: isNetwork,
 		Contains: []string{"connection refused", "connection reset", "broken pipe", "i/o timeout", "tls handshake timeout",
 			"no such host", "server closed idle connection", "http2: "},
-		Hint: "the network or the service did not answer; the load is tried again"},
+		Hint: "the network or the service did not answer; the next load tries again"},
 }
 
 func isErrno(errs ...syscall.Errno) func(error) bool {

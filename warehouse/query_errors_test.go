@@ -37,7 +37,7 @@ func TestNotLoading(t *testing.T) {
 	if !strings.HasSuffix(got, "(the network or the service did not answer; try again)") || strings.Contains(got, "load") {
 		t.Errorf("NotLoading: %q", got)
 	}
-	if !strings.Contains(err.Error(), "the load is tried again") {
+	if !strings.Contains(err.Error(), "the next load tries again") {
 		t.Errorf("the error itself changed: %q", err.Error())
 	}
 	plain := errors.New("no hint")

@@ -225,17 +225,17 @@ func TestWrongSchemaIsConfig(t *testing.T) {
 }
 
 // A command that loads nothing retries nothing: its hint for the network
-// not answering says to try again, where load's says the load is tried again.
+// not answering says to try again, where load's says the next load tries again.
 func TestUnavailableHintFitsTheCommand(t *testing.T) {
 	addr := freeAddr(t) // nothing listens there now: connection refused
 	wh := "postgres://nobody@" + addr + "/db"
 	code, _, stderr := runCLIAll(t, "status", "--warehouse", wh)
-	if code != 3 || !strings.Contains(stderr, "did not answer; try again)") || strings.Contains(stderr, "the load is tried again") {
+	if code != 3 || !strings.Contains(stderr, "did not answer; try again)") || strings.Contains(stderr, "the next load tries again") {
 		t.Errorf("status: exit %d, want 3 and a hint to try again: %s", code, stderr)
 	}
 	bucket := generateBucket(t, "--orgs", "1", "--syncs", "1", "--runs", "1", "--rows", "5")
 	code, _, stderr = runCLIAll(t, "load", "--bucket", "file://"+bucket, "--warehouse", wh)
-	if code != 3 || !strings.Contains(stderr, "the load is tried again") {
+	if code != 3 || !strings.Contains(stderr, "the next load tries again") {
 		t.Errorf("load: exit %d, want 3 and the load's hint: %s", code, stderr)
 	}
 }

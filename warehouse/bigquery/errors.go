@@ -101,7 +101,7 @@ var errorRules = []warehouse.Rule{
 		Hint: "check the project and dataset in the warehouse URL and the bucket; synctrack creates its dataset and tables when it may"},
 	{Class: warehouse.Config, Reason: "missing", Match: codeIs(func(c int) bool { return c == http.StatusNotFound })},
 	{Class: warehouse.Transient, Reason: "unavailable", Match: reasonIn("backendError", "internalError"),
-		Hint: "BigQuery did not answer; the load is tried again"},
+		Hint: "BigQuery did not answer; the next load tries again"},
 	{Class: warehouse.Transient, Reason: "unavailable", Match: codeIs(func(c int) bool { return c >= 500 })},
 	// Other 400s (invalidQuery, invalid) name no cause of their own: the
 	// loader isolates them, and never blames one every file shares.

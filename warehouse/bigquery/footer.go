@@ -199,5 +199,5 @@ func bucketError(err error) error {
 		return warehouse.Wrap(err, warehouse.Config, "permission", "give synctrack's credentials read access to the bucket")
 	}
 	err = warehouse.Classify(err, warehouse.OSRules)
-	return warehouse.Wrap(fmt.Errorf("read the bucket: %w", err), warehouse.Transient, "bucket", "the bucket did not answer; the load is tried again")
+	return warehouse.Wrap(fmt.Errorf("read the bucket: %w", err), warehouse.Transient, "bucket", "the bucket did not answer; the next load tries again")
 }
