@@ -91,8 +91,13 @@ func (t *target) keep(s scope) {
 	t.mu.Lock()
 	t.pending.merge(scope{folders: s.folders, complete: s.complete, facts: s.facts, events: s.events, why: s.why})
 	t.mu.Unlock()
-	t.log.Info("kept the failed cycle's work for the next cycle; its messages are acknowledged only once it commits",
-		"folders", len(s.folders), "runs", len(s.complete), "messages", len(s.events), "facts", s.facts)
+	if len(s.events) > 0 {
+		t.log.Info("kept the failed cycle's work for the next cycle; its messages are acknowledged only once it commits",
+			"folders", len(s.folders), "runs", len(s.complete), "messages", len(s.events), "facts", s.facts)
+	} else {
+		t.log.Info("kept the failed cycle's work for the next cycle",
+			"folders", len(s.folders), "runs", len(s.complete), "facts", s.facts)
+	}
 }
 
 // waited logs and counts a backoff wait.

@@ -227,6 +227,13 @@ func (d *Daemon) Run(ctx context.Context) error {
 // them: a batch in flight rolls back and loads next time, what committed
 // stays, ledger included.
 func (d *Daemon) drain(done <-chan struct{}, cancel func()) {
+	select {
+	case <-done:
+		d.log.Info("stopping: no load in flight")
+		cancel()
+		return
+	default:
+	}
 	grace := *d.cfg.Grace
 	if grace == 0 {
 		d.log.Info("stopping: no new loads; no grace period: cancelling the load in flight, its batch rolls back and loads next time")

@@ -122,3 +122,15 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// A stop with no load in flight says so, not that it waits for one.
+func TestDrainWithNothingInFlight(t *testing.T) {
+	var log syncBuffer
+	d := &Daemon{log: slog.New(slog.NewTextHandler(&log, nil)), cfg: Config{Grace: new(time.Hour)}}
+	done := make(chan struct{})
+	close(done)
+	d.drain(done, func() {})
+	if s := log.String(); !strings.Contains(s, "stopping: no load in flight") || strings.Contains(s, "waiting for the load in flight") {
+		t.Errorf("an idle stop logged:\n%s", s)
+	}
+}
