@@ -141,3 +141,29 @@ func TestSettleLeavesFreshLocalFilesPending(t *testing.T) {
 		t.Fatalf("after the write finished: %+v, %v", rep, err)
 	}
 }
+
+// A bad file whose time is far ahead (a clock set wrong, touch -d 2030) is
+// no write in progress: it fails, named, instead of being left pending and
+// unreported on every load for years.
+func TestFutureTimedBadFileFails(t *testing.T) {
+	url, dir := generated(t, smallOptions())
+	records := findRecords(t, dir)
+	bad := filepath.Join(filepath.Dir(records[0]), "records_updated.96.parquet")
+	if err := os.WriteFile(bad, []byte("garbage"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	future := time.Now().Add(24 * time.Hour)
+	if err := os.Chtimes(bad, future, future); err != nil {
+		t.Fatal(err)
+	}
+	b := testbucket.Open(t, url)
+	w := openWarehouse(t)
+	rep, err := loader.New(b, dir, w, loader.Options{Settle: time.Minute}).Load(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, _ := filepath.Rel(dir, bad)
+	if rep.Pending != 0 || len(rep.Failed) != 1 || rep.Failed[0].Key != filepath.ToSlash(key) {
+		t.Fatalf("pending %d, failed %v; want %s failed", rep.Pending, rep.Failed, key)
+	}
+}

@@ -37,7 +37,10 @@ const maxSameSuspects = 3
 // fail records that w failed with err.
 func (b *blame) fail(w Work, err error) {
 	l, rep := b.l, b.rep
-	if l.root != "" && l.o.Settle > 0 && l.o.Now().Sub(w.ModTime) < l.o.Settle {
+	// A time further ahead than the settle period is no write in progress
+	// (a clock a little ahead is): such a file would be left pending, and
+	// never reported, for as long as its time stays ahead.
+	if age := l.o.Now().Sub(w.ModTime); l.root != "" && l.o.Settle > 0 && age < l.o.Settle && age > -l.o.Settle {
 		l.log.Info("object still being written, left for the next load", "key", w.Key, "err", err)
 		rep.Pending++
 		return
