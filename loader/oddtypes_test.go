@@ -1,11 +1,14 @@
 package loader_test
 
 import (
+	"bytes"
 	dbsql "database/sql"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/parquet-go/parquet-go"
 
 	"github.com/synctrack/synctrack/internal/testbucket"
 )
@@ -118,5 +121,32 @@ func TestOddFactFileDoesNotFailTheOthers(t *testing.T) {
 	}
 	if typ := one(t, db, `SELECT data_type FROM duckdb_columns() WHERE table_name = 'destinations' AND column_name = 'name'`); typ != "VARCHAR" {
 		t.Errorf("destinations.name is %s, want the good files' VARCHAR", typ)
+	}
+}
+
+// A records file with two columns whose names differ only in case (STATUS
+// beside status) fails, named: DuckDB read one and dropped the other
+// without a word.
+func TestColumnsDifferingInCaseFail(t *testing.T) {
+	url, dir := generated(t, smallOptions())
+	records := findRecords(t, dir)
+	bad := filepath.Join(filepath.Dir(records[0]), "records_updated.97.parquet")
+	type row struct {
+		Identifier string `parquet:"identifier"`
+		Status     string `parquet:"status"`
+		Shout      string `parquet:"STATUS"`
+	}
+	var buf bytes.Buffer
+	if err := parquet.Write(&buf, []row{{"a", "succeeded", "rejected"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bad, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	w := openWarehouse(t)
+	rep := load(t, testbucket.Open(t, url), dir, w)
+	if len(rep.Failed) != 1 || !strings.HasSuffix(rep.Failed[0].Key, "records_updated.97.parquet") ||
+		!strings.Contains(rep.Failed[0].Err.Error(), "differ only in case") {
+		t.Fatalf("failed %v, want the file with status and STATUS", rep.Failed)
 	}
 }
