@@ -178,7 +178,9 @@ func loadHealth(ctx context.Context, q warehouse.Querier) (health, error) {
 		switch x.str("status") {
 		case warehouse.StatusLoaded:
 			h.Loaded += n
-			h.LoadedRows += x.int("loaded_rows")
+			if x.str("kind") == string(warehouse.KindRecords) {
+				h.LoadedRows += x.int("loaded_rows") // records, as status counts them; not metadata or fact rows
+			}
 		case warehouse.StatusFailed:
 			h.Failed += n
 		case warehouse.StatusQuarantined:

@@ -57,6 +57,14 @@ func checkPages(t *testing.T, base string, f *fixture) {
 			t.Errorf("home page has no link to sync %s", s)
 		}
 	}
+	// The records loaded, as status counts them: not metadata or fact rows.
+	n := strconv.Itoa(len(f.rows))
+	for i := len(n) - 3; i > 0; i -= 3 {
+		n = n[:i] + "," + n[i:]
+	}
+	if !strings.Contains(home, "<dt>Records loaded</dt><dd>"+n+"</dd>") {
+		t.Errorf("home page does not say %s records loaded", n)
+	}
 	sync, run := f.biggestRun()
 	t.Run("sync history", func(t *testing.T) { checkSync(t, base, f, sync) })
 	t.Run("run records", func(t *testing.T) { checkRun(t, base, f, sync, run) })
