@@ -66,6 +66,7 @@ func TestCountsBackfillAndRollback(t *testing.T) {
 		if prep != "" {
 			execPG(t, w, prep)
 		}
+		w.Close() // the load before ends, and its load lock with it
 		w = open(t, pg, warehouse.Options{})
 		if n := one(t, w, `SELECT count(*) FROM synctrack_schema.run_outcome_counts`); n != want {
 			t.Errorf("open %d: %s outcome counts, want %s", i, n, want)

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -31,7 +32,7 @@ func Engine() warehouse.Engine {
 			if err != nil {
 				return nil, warehouse.Wrap(err, warehouse.Config, "bad_url", "")
 			}
-			c.ReadOnly, c.Logger = o.ReadOnly, o.Logger
+			c.ReadOnly, c.Logger, c.LockWait = o.ReadOnly, o.Logger, o.LockWait
 			return Open(ctx, c, o.Now)
 		},
 		Sample: (*Warehouse)(nil),
@@ -47,6 +48,9 @@ type Config struct {
 	Schema   string // default "synctrack"
 	ReadOnly bool
 	Logger   *slog.Logger // statements at debug level; none when nil
+	// LockWait is how long a load waits for another load of the schema to
+	// let its load lock go (loadlock.go) before failing as locked.
+	LockWait time.Duration
 }
 
 // ownParams are the URL parameters synctrack takes for itself; pgx never sees them.

@@ -23,6 +23,9 @@ import (
 // destination or object): their rows go as one JSON parameter that
 // jsonb_populate_recordset types by the table's own columns.
 func (w *Warehouse) ReplaceFacts(ctx context.Context, table string, files []warehouse.File) error {
+	if err := w.lockLoads(ctx); err != nil {
+		return err
+	}
 	required, ok := dialects.FactColumns[table]
 	if !ok {
 		return fmt.Errorf("unknown fact table %q", table)

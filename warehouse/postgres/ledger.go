@@ -17,6 +17,9 @@ func missing(err error) bool { c := code(err); return c == "42P01" || c == "3F00
 
 // Ledger returns every ledger row.
 func (w *Warehouse) Ledger(ctx context.Context) ([]warehouse.LedgerEntry, error) {
+	if err := w.lockLoads(ctx); err != nil {
+		return nil, err
+	}
 	rows, err := w.pool.Query(ctx, `SELECT key, etag, coalesce(size, 0), kind, status, coalesce(rows, 0),
   coalesce(error, ''), coalesce(attempts, 0), first_seen_at, loaded_at FROM `+w.table("load_ledger"))
 	if err != nil {
@@ -48,6 +51,9 @@ func (w *Warehouse) Ledger(ctx context.Context) ([]warehouse.LedgerEntry, error)
 // collation may order by language rules, which a listing does not), the
 // status interned so a large scan holds one copy of each.
 func (w *Warehouse) ScanLedger(ctx context.Context, prefix string, fn func(warehouse.LedgerVersion) error) error {
+	if err := w.lockLoads(ctx); err != nil {
+		return err
+	}
 	rows, err := w.pool.Query(ctx, `SELECT key, etag, status, coalesce(attempts, 0) FROM `+w.table("load_ledger")+`
 WHERE starts_with(key, $1) ORDER BY key COLLATE "C"`, prefix)
 	if err != nil {
@@ -86,6 +92,9 @@ func intern(b []byte) string {
 
 // Record writes ledger rows for objects that failed or were skipped.
 func (w *Warehouse) Record(ctx context.Context, es []warehouse.LedgerEntry) error {
+	if err := w.lockLoads(ctx); err != nil {
+		return err
+	}
 	return w.inTx(ctx, func(tx pgx.Tx) error { return w.upsertLedger(ctx, tx, es) })
 }
 

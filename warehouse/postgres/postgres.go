@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -32,6 +33,13 @@ type Warehouse struct {
 	log       *slog.Logger
 	// noCounts: loads neither tally nor write the counts (SkipCounts; bench only).
 	noCounts bool
+	// readOnly handles never take the load lock (loadlock.go); a writing
+	// one takes it at its first ledger read or load write and waits
+	// lockWait for it. lockConn holds it until Close.
+	readOnly bool
+	lockWait time.Duration
+	lockMu   sync.Mutex
+	lockConn *pgx.Conn
 }
 
 var (
@@ -76,7 +84,8 @@ func Open(ctx context.Context, c Config, now func() time.Time) (*Warehouse, erro
 	if err != nil {
 		return nil, classify(fmt.Errorf("connect: %w", withoutRefusedTLS(err)))
 	}
-	w := &Warehouse{pool: pool, schema: c.Schema, now: now, log: log, streams: min(2, int(pc.MaxConns)-1), splitRows: splitRows}
+	w := &Warehouse{pool: pool, schema: c.Schema, now: now, log: log, streams: min(2, int(pc.MaxConns)-1), splitRows: splitRows,
+		readOnly: c.ReadOnly, lockWait: c.LockWait}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
 		return nil, classify(fmt.Errorf("connect: %w", withoutRefusedTLS(err)))
@@ -93,9 +102,16 @@ func Open(ctx context.Context, c Config, now func() time.Time) (*Warehouse, erro
 // setup creates the schema if it is missing and the tables and sync_log if
 // they are, under a transaction-scoped advisory lock: two processes
 // creating the same table at once would otherwise collide in the catalog.
+// It also shares the load lock (loadlock.go), waiting lockWait for a load
+// to end: its CREATE INDEX IF NOT EXISTS takes a lock on sync_records that
+// a load's transaction holds, and would wait for the load's batch without
+// a word, however long --lock-wait, and hold up the load's next batch.
 func (w *Warehouse) setup(ctx context.Context) error {
 	return w.inTx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('synctrack:' || $1))`, w.schema); err != nil {
+			return err
+		}
+		if err := waitLock(ctx, tx, "pg_try_advisory_xact_lock_shared", w.schema, w.lockWait); err != nil {
 			return err
 		}
 		var exists bool
@@ -131,9 +147,10 @@ func (w *Warehouse) Schema() string { return w.schema }
 // Pool is the connection pool, for tests.
 func (w *Warehouse) Pool() *pgxpool.Pool { return w.pool }
 
-// Close closes the pool.
+// Close closes the pool, then lets the load lock go.
 func (w *Warehouse) Close() error {
 	w.pool.Close()
+	w.unlockLoads()
 	return nil
 }
 

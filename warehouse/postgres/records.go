@@ -37,6 +37,9 @@ func (w *Warehouse) LoadRecords(ctx context.Context, files []warehouse.File) (wa
 	if len(files) == 0 {
 		return warehouse.Loaded{}, nil
 	}
+	if err := w.lockLoads(ctx); err != nil {
+		return warehouse.Loaded{}, err
+	}
 	now := w.now().UTC()
 	if parts := w.split(files); len(parts) > 1 {
 		return w.loadSplit(ctx, parts, now)

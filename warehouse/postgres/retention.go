@@ -14,6 +14,9 @@ func (w *Warehouse) Expire(ctx context.Context, r warehouse.Retention) (warehous
 	if r.Days <= 0 {
 		return warehouse.Expired{}, nil
 	}
+	if err := w.lockLoads(ctx); err != nil {
+		return warehouse.Expired{}, err
+	}
 	s := dialects.Expire(w.d, w.schema, r.Cutoff, r.Note())
 	var out warehouse.Expired
 	err := w.inTx(ctx, func(tx pgx.Tx) error {

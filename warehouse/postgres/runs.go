@@ -25,6 +25,9 @@ func (w *Warehouse) LoadRuns(ctx context.Context, runs []warehouse.Run) error {
 	if len(runs) == 0 {
 		return nil
 	}
+	if err := w.lockLoads(ctx); err != nil {
+		return err
+	}
 	now := w.now().UTC()
 	rows := make([][]any, len(runs))
 	keys := make([]string, len(runs))
