@@ -12,6 +12,8 @@ import (
 
 	"github.com/robfig/cron/v3"
 	"gopkg.in/yaml.v3"
+
+	"github.com/synctrack/synctrack/warehouse/postgres"
 )
 
 // Defaults for a target and the daemon.
@@ -194,11 +196,18 @@ func checkSchedule(s string) error {
 }
 
 // sameWarehouse is a warehouse URL as compared between targets: a DuckDB
-// file by its cleaned path, anything else as written.
+// file by its cleaned path, a PostgreSQL schema by server, database and
+// schema (postgres.Identity: postgresql:// and postgres://, parameters in
+// any order, schema= given or the default), anything else as written. Two
+// targets on one PostgreSQL schema passed --check and then fought over its
+// load lock every cycle (before it, hung).
 func sameWarehouse(raw string) string {
 	if p, ok := strings.CutPrefix(raw, "duckdb://"); ok {
 		p, _, _ = strings.Cut(p, "?")
 		return "duckdb://" + filepath.Clean(p)
+	}
+	if id, ok := postgres.Identity(raw); ok {
+		return id
 	}
 	return raw
 }

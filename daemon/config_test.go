@@ -36,6 +36,19 @@ func TestValidateRefusesWhatWouldChangeUnseen(t *testing.T) {
 		"one warehouse": {func(c *Config) {
 			c.Targets = append(c.Targets, Target{Name: "b", Bucket: "file:///tmp/c", Warehouse: "duckdb:///tmp/./w.duckdb?threads=1"})
 		}, "both load warehouse"},
+		// One PostgreSQL schema written two ways: the scheme's alias, the
+		// parameters in another order, the socket directory with a slash.
+		"one postgres schema": {func(c *Config) {
+			c.Targets[0].Warehouse = "postgres://u@/st?host=/run/pg&port=5433&schema=dup"
+			c.Targets = append(c.Targets, Target{Name: "b", Bucket: "file:///tmp/c", Warehouse: "postgresql://u@/st?port=5433&host=/run/pg/&schema=dup"})
+		}, "both load warehouse"},
+		// The default schema given and not, the host's case, the default
+		// port, another role and an option of pgx's: the same schema.
+		"postgres default schema": {func(c *Config) {
+			c.Targets[0].Warehouse = "postgres://loader@db.example/analytics"
+			c.Targets = append(c.Targets, Target{Name: "b", Bucket: "file:///tmp/c",
+				Warehouse: "postgres://other@DB.example:5432/analytics?sslmode=require&schema=synctrack"})
+		}, "both load warehouse"},
 	} {
 		cfg := base()
 		c.edit(&cfg)
@@ -49,6 +62,15 @@ func TestValidateRefusesWhatWouldChangeUnseen(t *testing.T) {
 	ok.Targets[1].Schedule = "0 0 29 2 *" // leap days only: fires
 	if err := ok.WithDefaults().Validate(); err != nil {
 		t.Errorf("a valid config: %v", err)
+	}
+	// Another schema, database or server is another warehouse.
+	for _, other := range []string{"postgres://u@db/st?schema=two", "postgres://u@db/other", "postgres://u@db:5433/st", "postgres://u@db2/st"} {
+		two := base()
+		two.Targets[0].Warehouse = "postgres://u@db/st"
+		two.Targets = append(two.Targets, Target{Name: "b", Bucket: "file:///tmp/c", Warehouse: other})
+		if err := two.WithDefaults().Validate(); err != nil {
+			t.Errorf("postgres://u@db/st and %s: %v, want two warehouses", other, err)
+		}
 	}
 	// New refuses it too, before opening anything: the start never runs a
 	// daemon that would never load.
