@@ -62,9 +62,10 @@ type Options struct {
 	Now      func() time.Time
 	// Env looks up secrets (os.Getenv when nil); they never reach a log.
 	Env func(string) string
-	// LockWait is how long opening an embedded database file for writing
-	// waits for another process's lock on it to go (synctrack serve answering
-	// a page holds it for that long) before failing as locked. Zero: no wait.
+	// LockWait is how long a writer waits for another process's hold to go
+	// before failing as locked: an embedded database file's lock (synctrack
+	// serve answering a page holds it for that long), PostgreSQL's load lock
+	// on the schema (another load). Zero: no wait.
 	LockWait time.Duration
 }
 

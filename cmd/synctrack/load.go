@@ -62,7 +62,7 @@ func newLoadCommand() *cobra.Command {
 	c.Flags().Bool("progress", isTerminal(os.Stderr), "show progress on stderr (default on a terminal)")
 	c.Flags().Int("quarantine-after", loader.DefaultQuarantineAfter, "failed tries after which an object is quarantined: not read again until synctrack retry (0: never)")
 	c.Flags().Int("retention", 0, retentionHelp)
-	c.Flags().Duration("lock-wait", defaultLockWait, "DuckDB: how long to wait for a database file another process holds (synctrack serve lets it go between pages) before exiting 3")
+	c.Flags().Duration("lock-wait", defaultLockWait, "how long to wait for another process's hold before exiting 3: DuckDB's database file (synctrack serve lets it go between pages), PostgreSQL's schema (another load holds its load lock)")
 	return c
 }
 
