@@ -5,12 +5,15 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
 
 // FuzzParseMetadata holds ParseMetadata to its contract over any bytes: an
-// error exactly when the file (minus a BOM) is not one JSON object, Raw the
+// error exactly when the file (minus a BOM) is not one JSON object (or its
+// payload schema passes MaxPayloadFields, which TestParseMetadataFieldCap
+// checks: fuzzed inputs are far smaller), Raw the
 // file minus the BOM, path ids over the file's, and payload types from the
 // documented five. Interesting inputs live in testdata/fuzz/FuzzParseMetadata.
 func FuzzParseMetadata(f *testing.F) {
@@ -31,6 +34,9 @@ func FuzzParseMetadata(f *testing.F) {
 			body = body[3:]
 		}
 		m, err := ParseMetadata(raw, org, sync, run)
+		if err != nil && strings.Contains(err.Error(), "record payload schema has") {
+			return
+		}
 		if ok := isOneObject(body); (err == nil) != ok {
 			t.Fatalf("error %v, but the oracle says one object: %v", err, ok)
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -199,6 +200,49 @@ func TestParseMetadataDeterministic(t *testing.T) {
 		got, _ := ParseMetadata(raw, "", "", "")
 		if !reflect.DeepEqual(got, first) {
 			t.Fatalf("run %d: %+v, first %+v", i, got, first)
+		}
+	}
+}
+
+// The cap counts fields in every schema style, and a schema at the cap parses.
+func TestParseMetadataFieldCap(t *testing.T) {
+	styles := map[string]func(n int) any{
+		"map": func(n int) any {
+			m := map[string]string{}
+			for i := range n {
+				m[fmt.Sprint("f", i)] = "number"
+			}
+			return m
+		},
+		"list": func(n int) any {
+			var l []map[string]string
+			for i := range n {
+				l = append(l, map[string]string{"name": fmt.Sprint("f", i), "type": "string"})
+			}
+			return l
+		},
+		"JSON Schema": func(n int) any {
+			props := map[string]any{}
+			for i := range n {
+				props[fmt.Sprint("f", i)] = map[string]string{"type": "boolean"}
+			}
+			return map[string]any{"type": "object", "properties": props}
+		},
+	}
+	for name, schema := range styles {
+		for _, n := range []int{MaxPayloadFields, MaxPayloadFields + 1} {
+			raw, _ := json.Marshal(map[string]any{"record_payload_schema": schema(n)})
+			m, err := ParseMetadata(raw, "o", "s", "r")
+			if n == MaxPayloadFields {
+				if err != nil || len(m.PayloadSchema) != n {
+					t.Errorf("%s, %d fields: %d parsed, error %v; want all, no error", name, n, len(m.PayloadSchema), err)
+				}
+				continue
+			}
+			want := fmt.Sprintf("metadata.json: record payload schema has %d fields, more than the %d", n, MaxPayloadFields)
+			if err == nil || !strings.HasPrefix(err.Error(), want) || !errors.Is(err, ErrInvalidMetadata) {
+				t.Errorf("%s, %d fields: error %v, want prefix %q", name, n, err, want)
+			}
 		}
 	}
 }
