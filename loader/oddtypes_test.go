@@ -150,3 +150,52 @@ func TestColumnsDifferingInCaseFail(t *testing.T) {
 		t.Fatalf("failed %v, want the file with status and STATUS", rep.Failed)
 	}
 }
+
+// Files of a fact table in several shapes keep the types they agree on: an
+// instant in ms in one file and in us in another is an instant, a column
+// only one file has keeps its type, and a file without an id loads (its id
+// NULL) instead of failing the rebuild.
+func TestFactShapesKeepTheirTypes(t *testing.T) {
+	url, dir := generated(t, smallOptions())
+	facts, err := filepath.Glob(filepath.Join(dir, "metadata", "*", "destinations.parquet"))
+	if err != nil || len(facts) < 2 {
+		t.Fatalf("want destinations files of two orgs, got %v (%v)", facts, err)
+	}
+	mem, err := dbsql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mem.Close()
+	rewrite := func(path, sel string) {
+		t.Helper()
+		tmp := filepath.Join(t.TempDir(), "f.parquet")
+		if _, err := mem.Exec(`COPY (SELECT ` + sel + ` FROM read_parquet('` + path + `')) TO '` + tmp + `'`); err != nil {
+			t.Fatal(err)
+		}
+		copyFile(t, tmp, path)
+	}
+	rewrite(facts[0], `*, TIMESTAMP '2026-01-02 03:04:05' AS created_at, true AS enabled`)
+	rewrite(facts[1], `*, CAST(TIMESTAMP '2026-01-02 03:04:05' AS TIMESTAMP_MS) AS created_at`)
+	noID := filepath.Join(dir, "metadata", "9010")
+	if err := os.MkdirAll(noID, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := mem.Exec(`COPY (SELECT name, type, 1.5 AS score FROM read_parquet('` + facts[0] + `') LIMIT 1) TO '` +
+		filepath.Join(noID, "destinations.parquet") + `'`); err != nil {
+		t.Fatal(err)
+	}
+	w := openWarehouse(t)
+	db := w.DB()
+	rep := load(t, testbucket.Open(t, url), dir, w)
+	if len(rep.Failed) != 0 {
+		t.Fatalf("failed %v, want none", rep.Failed)
+	}
+	for col, want := range map[string]string{"created_at": "TIMESTAMP", "enabled": "BOOLEAN", "score": "DECIMAL(2,1)"} {
+		if typ := one(t, db, `SELECT data_type FROM duckdb_columns() WHERE table_name = 'destinations' AND column_name = ?`, col); typ != want {
+			t.Errorf("destinations.%s is %s, want %s", col, typ, want)
+		}
+	}
+	if got := one(t, db, `SELECT count(*) FROM synctrack.destinations WHERE org_id = '9010' AND id IS NULL`); got != "1" {
+		t.Errorf("the file without an id: %s rows with a NULL id, want 1", got)
+	}
+}

@@ -80,28 +80,78 @@ func (w *Warehouse) factsSQL(table string, required []string, files []warehouse.
 	// Files of several shapes (warehouse.RecordsShape): each shape read in
 	// a statement of its own, as the records are, so one file's odd column
 	// type is not imposed on every file, and their rows put together by
-	// name. The first shape's columns keep their types; another shape's
-	// odd columns that the first does not have alike become text.
-	main := warehouse.ShapeColumns(groups[0][0].Shape)
+	// name. A column the shapes disagree on (text in one, a struct in
+	// another) becomes text in every shape; one they agree on keeps its
+	// type (an instant in ms and one in us are both instants).
+	asText := disagreeing(groups)
 	var branches []string
-	for i, g := range groups {
-		var asText map[string]bool
-		if i > 0 {
-			asText = map[string]bool{}
-			for c, typ := range warehouse.ShapeColumns(g[0].Shape) {
-				if main[c] != typ {
-					asText[c] = true
-				}
-			}
+	for _, g := range groups {
+		gid := "CAST(NULL AS VARCHAR)"
+		if groupHas(g, "id") {
+			gid = "CAST(r.id AS VARCHAR)"
 		}
 		branches = append(branches, "SELECT "+strings.Join(factColumns(d, g, isID, asText), ", ")+
-			", b.org_id, b.key AS _file, b.mtime AS _st_mtime, "+id+" AS _st_id\nFROM read_parquet(["+
+			", b.org_id, b.key AS _file, b.mtime AS _st_mtime, "+gid+" AS _st_id\nFROM read_parquet(["+
 			strings.Join(localPaths(d, g), ", ")+"], union_by_name = true, filename = "+d.String(pathColumn)+
 			") r\nJOIN _st_batch b ON r."+pathColumn+" = b.path")
 	}
 	return target + "SELECT * EXCLUDE (_st_mtime, _st_id)" + prefixComma(missing) + ", CAST($1 AS TIMESTAMPTZ) AS _loaded_at\nFROM (\n" +
 		strings.Join(branches, "\nUNION ALL BY NAME\n") + "\n) r\n" +
 		"QUALIFY row_number() OVER (PARTITION BY org_id, _st_id ORDER BY _st_mtime DESC, _file DESC) = 1"
+}
+
+// disagreeing are the columns that groups of files (each of one shape)
+// give kinds DuckDB cannot put in one column without failing or changing
+// values: compared by family (family), a column a group lacks not counted.
+func disagreeing(groups [][]warehouse.File) map[string]bool {
+	seen := map[string]string{}
+	out := map[string]bool{}
+	for _, g := range groups {
+		odd := warehouse.ShapeColumns(g[0].Shape)
+		has := map[string]bool{}
+		for _, f := range g {
+			for _, c := range f.Columns {
+				has[warehouse.ASCIILower(c)] = true
+			}
+		}
+		for c := range has {
+			fam := family(odd[c])
+			if prev, ok := seen[c]; ok && prev != fam {
+				out[c] = true
+			}
+			seen[c] = fam
+		}
+	}
+	return out
+}
+
+// family is what DuckDB unites a column's types by: "" (text or integers,
+// a plain column), instants (any unit, zone or date), booleans, numbers;
+// anything else by its exact type, whether optional or not.
+func family(desc string) string {
+	desc = strings.TrimPrefix(strings.TrimPrefix(desc, "optional "), "required ")
+	switch {
+	case desc == "":
+		return ""
+	case strings.HasPrefix(desc, "INT96"), !strings.HasPrefix(desc, "group") && (strings.Contains(desc, "TIMESTAMP") || strings.Contains(desc, "DATE")):
+		return "instant"
+	case desc == "BOOLEAN":
+		return "boolean"
+	case strings.HasPrefix(desc, "FLOAT"), strings.HasPrefix(desc, "DOUBLE"), !strings.HasPrefix(desc, "group") && strings.Contains(desc, "DECIMAL"):
+		return "number"
+	}
+	return desc
+}
+
+func groupHas(files []warehouse.File, col string) bool {
+	for _, f := range files {
+		for _, c := range f.Columns {
+			if warehouse.ASCIILower(c) == col {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // factColumns are the SELECT list of files' own columns: ids as text, and
