@@ -279,14 +279,11 @@ func (w *Warehouse) Query(ctx context.Context, q string, args []warehouse.Arg) (
 	for i, a := range args {
 		vals[i] = a.Value
 	}
-	if text, isJSON := jsonAsText(ctx, w.db, q); isJSON != nil {
-		rows, err := w.query(ctx, w.db, text, vals...)
-		if err == nil {
-			return jsonRows{rows: rows, isJSON: isJSON}, nil
-		}
-		// Not to be named from outside after all: run it as it is.
+	text, isJSON := jsonAsText(ctx, w.db, q)
+	rows, err := w.query(ctx, w.db, text, vals...)
+	if err == nil && isJSON != nil {
+		return jsonRows{rows: rows, isJSON: isJSON}, nil
 	}
-	rows, err := w.query(ctx, w.db, q, vals...)
 	if err != nil {
 		return nil, classify(err, nil)
 	}

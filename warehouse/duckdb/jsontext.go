@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"slices"
+	"strconv"
 	"strings"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
@@ -20,77 +22,101 @@ import (
 // jsonb text does (the export nests it in JSON output).
 
 // jsonAsText returns q with its JSON result columns cast to VARCHAR, and
-// which columns those are; q itself and nil when it has none, or when its
-// columns cannot be read without running it (it then runs as it is, and
-// says its own error).
+// which columns those are; q itself and nil when it has none, or when the
+// wrapped text does not prepare (it then runs as it is, decoded, and fails
+// or not as itself: never twice). Columns are named by position (#n), so
+// duplicate names keep theirs.
 func jsonAsText(ctx context.Context, db *sql.DB, q string) (string, []bool) {
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return q, nil
 	}
 	defer conn.Close()
-	var names []string
+	var text string
 	var isJSON []bool
-	found := false
 	_ = conn.Raw(func(dc any) error {
 		pc, ok := dc.(driver.ConnPrepareContext)
 		if !ok {
 			return nil
 		}
-		st, err := pc.PrepareContext(ctx, q)
-		if err != nil {
+		names, js, ok := resultColumns(ctx, pc, q)
+		if !ok || !slices.Contains(js, true) {
 			return nil
 		}
-		defer st.Close()
-		ds, ok := st.(*duckdb.Stmt)
-		if !ok {
-			return nil
-		}
-		n, err := ds.ColumnCount()
-		if err != nil {
-			return nil
-		}
-		for i := range n {
-			name, err := ds.ColumnName(i)
-			if err != nil {
-				return nil
+		d := dialects.DuckDB{}
+		cols := make([]string, len(names))
+		for i, n := range names {
+			ref := "#" + strconv.Itoa(i+1)
+			if js[i] {
+				ref = "CAST(" + ref + " AS VARCHAR)"
 			}
-			ti, err := ds.ColumnTypeInfo(i)
-			if err != nil {
-				return nil
-			}
-			j := ti.Alias() == "JSON"
-			found = found || j
-			names, isJSON = append(names, name), append(isJSON, j)
+			cols[i] = ref + " AS " + d.Ident(n)
+		}
+		// The query on lines of its own: a comment on its last line ends there.
+		wrapped := "SELECT " + strings.Join(cols, ", ") + " FROM (\n" + bareStatement(q) + "\n) AS synctrack_q"
+		// The wrapped text must prepare, to the same columns.
+		if got, _, ok := resultColumns(ctx, pc, wrapped); ok && slices.Equal(got, names) {
+			text, isJSON = wrapped, js
 		}
 		return nil
 	})
-	if !found || len(names) != len(isJSON) || !unique(names) {
+	if isJSON == nil {
 		return q, nil
 	}
-	d := dialects.DuckDB{}
-	var casts []string
-	for i, n := range names {
-		if isJSON[i] {
-			casts = append(casts, "CAST(synctrack_q."+d.Ident(n)+" AS VARCHAR) AS "+d.Ident(n))
-		}
-	}
-	// The query on lines of its own: a comment on its last line ends there.
-	return "SELECT * REPLACE (" + strings.Join(casts, ", ") + ") FROM (\n" + strings.TrimRight(strings.TrimSpace(q), ";") + "\n) AS synctrack_q", isJSON
+	return text, isJSON
 }
 
-// unique says no two result columns share a name (case-insensitively, as
-// DuckDB compares them): only then can they be named from outside.
-func unique(names []string) bool {
-	seen := make(map[string]bool, len(names))
-	for _, n := range names {
-		k := strings.ToLower(n)
-		if seen[k] {
-			return false
-		}
-		seen[k] = true
+// resultColumns prepares q (which does not run it) and says its result
+// columns' names and which are JSON; false if it does not prepare.
+func resultColumns(ctx context.Context, pc driver.ConnPrepareContext, q string) ([]string, []bool, bool) {
+	st, err := pc.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, nil, false
 	}
-	return true
+	defer st.Close()
+	ds, ok := st.(*duckdb.Stmt)
+	if !ok {
+		return nil, nil, false
+	}
+	n, err := ds.ColumnCount()
+	if err != nil {
+		return nil, nil, false
+	}
+	names, js := make([]string, n), make([]bool, n)
+	for i := range n {
+		if names[i], err = ds.ColumnName(i); err != nil {
+			return nil, nil, false
+		}
+		ti, err := ds.ColumnTypeInfo(i)
+		if err != nil {
+			return nil, nil, false
+		}
+		js[i] = ti.Alias() == "JSON"
+	}
+	return names, js, true
+}
+
+// bareStatement is q without the semicolons, spaces and comments after its
+// last word, which cannot stand inside a subquery. What it takes for a
+// comment and is not one leaves a text that does not prepare: the query
+// then runs as it is.
+func bareStatement(q string) string {
+	for {
+		t := strings.TrimRight(q, " \t\r\n;")
+		if k := strings.LastIndexByte(t, ';'); k >= 0 && isComment(strings.TrimSpace(t[k+1:])) {
+			t = t[:k] // "...; -- done" on one line
+		} else if i := strings.LastIndexByte(t, '\n'); strings.HasPrefix(strings.TrimSpace(t[i+1:]), "--") {
+			t = t[:i+1]
+		} else if strings.HasSuffix(t, "*/") {
+			if j := strings.LastIndex(t, "/*"); j >= 0 {
+				t = t[:j]
+			}
+		}
+		if t == q {
+			return q
+		}
+		q = t
+	}
 }
 
 // jsonRows are rows whose JSON columns come as text: their type names say
@@ -120,4 +146,10 @@ func (r jsonRows) ColumnTypeNames() []string {
 		}
 	}
 	return out
+}
+
+// isComment says s is one comment: a line's "--" or one "/* */".
+func isComment(s string) bool {
+	return strings.HasPrefix(s, "--") && !strings.Contains(s, "\n") ||
+		strings.HasPrefix(s, "/*") && strings.HasSuffix(s, "*/") && strings.Count(s, "*/") == 1
 }

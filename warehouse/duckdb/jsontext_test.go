@@ -72,3 +72,45 @@ func argsOf(vals ...any) []warehouse.Arg {
 	}
 	return args
 }
+
+// The same for a query ending in semicolons and comments, with result
+// columns whose names differ only in case or repeat; a query that fails
+// runs once.
+func TestQueryGivesJSONAsStoredWhateverItsEnd(t *testing.T) {
+	w, err := duckdb.Open(context.Background(), duckdb.Config{Path: filepath.Join(t.TempDir(), "w.duckdb"), Schema: "synctrack", MemoryLimit: "128MB"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	const stored = `{"b":1,"a":12345678901234567890}`
+	for _, q := range []string{
+		`SELECT '` + stored + `'::JSON AS j ; -- done`,
+		"SELECT '" + stored + "'::JSON AS j;\n-- done\n",
+		`SELECT '` + stored + `'::JSON AS j ; /* c */ ;`,
+		`SELECT '` + stored + `'::JSON AS j, 1 AS x, 2 AS X, 3 AS x`,
+	} {
+		rows, err := w.Query(context.Background(), q, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		cols, _ := rows.Columns()
+		var vals []any
+		for rows.Next() {
+			vals = make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+		}
+		rows.Close()
+		if len(vals) == 0 || vals[0] != stored {
+			t.Errorf("%q: %v, want %s as stored", q, vals, stored)
+		}
+		if len(cols) == 4 && strings.Join(cols, ",") != "j,x,X,x" {
+			t.Errorf("%q: columns %v", q, cols)
+		}
+	}
+}
