@@ -199,3 +199,38 @@ func TestFactShapesKeepTheirTypes(t *testing.T) {
 		t.Errorf("the file without an id: %s rows with a NULL id, want 1", got)
 	}
 }
+
+// An extra column that is an integer in one file and text in another of
+// the same batch keeps each file's kind in _extra: DuckDB read them as one
+// column of text, and 7 came as "7".
+func TestExtraColumnKeepsItsKind(t *testing.T) {
+	url, dir := generated(t, smallOptions())
+	records := findRecords(t, dir)
+	mem, err := dbsql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mem.Close()
+	runDir := filepath.Dir(records[0])
+	for name, v := range map[string]string{"records_updated.88.parquet": "7", "records_updated.89.parquet": "'seven'"} {
+		if _, err := mem.Exec(`COPY (SELECT * EXCLUDE (retry_count), ` + v + ` AS retry_count FROM read_parquet('` + records[0] + `', union_by_name = true) LIMIT 3) TO '` +
+			filepath.Join(runDir, name) + `'`); err != nil {
+			// records[0] has no retry_count to replace: add one
+			if _, err := mem.Exec(`COPY (SELECT *, ` + v + ` AS retry_count FROM read_parquet('` + records[0] + `') LIMIT 3) TO '` +
+				filepath.Join(runDir, name) + `'`); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	w := openWarehouse(t)
+	db := w.DB()
+	rep := load(t, testbucket.Open(t, url), dir, w)
+	if len(rep.Failed) != 0 {
+		t.Fatalf("failed %v", rep.Failed)
+	}
+	got := rows(t, db, `SELECT DISTINCT regexp_extract(_file, '[^/]*$'), CAST(_extra AS VARCHAR) FROM synctrack.sync_records WHERE _file LIKE '%records_updated.8_.parquet'`)
+	want := []string{`records_updated.88.parquet|{"retry_count":7}`, `records_updated.89.parquet|{"retry_count":"seven"}`}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("_extra: %v, want %v", got, want)
+	}
+}

@@ -9,11 +9,22 @@ import (
 	"github.com/parquet-go/parquet-go/format"
 )
 
+// RecordFileColumns are the vendor's documented columns of a records file;
+// anything else a file holds goes to _extra, as JSON.
+var RecordFileColumns = map[string]bool{
+	"identifier": true, "record_payload": true, "operation": true, "status": true,
+	"status_message": true, "batch_started_at": true, "batch_ended_at": true,
+	"sync_configuration_id": true, "sync_run_id": true, "org_id": true,
+}
+
 // RecordsShape says which columns of a records file have a type that must
 // not be read in one statement with another file's: "" for a file whose
-// columns are all of the kinds every writer uses (text or integers; for
-// batch_started_at and batch_ended_at, instants or dates), else each odd
-// column's lowered name and type, sorted, each part ended by a NUL byte
+// columns are all of the kinds every writer uses (text or integers for the
+// documented columns, which are read as text; instants or dates for
+// batch_started_at and batch_ended_at; text for any other column, whose
+// value _extra keeps as it is: an integer there is odd, so that one beside
+// text does not come as text), else each odd column's lowered name and
+// type, sorted, each part ended by a NUL byte
 // (which no column name has: CheckColumnName); ShapeColumns reads it.
 //
 // DuckDB reads a batch with read_parquet(union_by_name = true), which gives
@@ -37,7 +48,7 @@ func RecordsShape(pf *parquet.File) (shape string) {
 	for _, f := range pf.Schema().Fields() {
 		name := ASCIILower(f.Name())
 		instant := name == "batch_started_at" || name == "batch_ended_at"
-		if !f.Leaf() || f.Repeated() || !plainKind(f.Type(), instant) {
+		if !f.Leaf() || f.Repeated() || !plainKind(f.Type(), instant, RecordFileColumns[name]) {
 			odd = append(odd, name+"\x00"+describe(f)+"\x00")
 		}
 	}
@@ -56,11 +67,11 @@ func ShapeColumns(shape string) map[string]string {
 	return m
 }
 
-// plainKind says t is text or an integer, or, for an instant column, a
-// timestamp (any unit, with or without a zone, INT96 included) or a date:
-// kinds DuckDB unites without changing a value. A type known only by its
-// converted type (older writers) counts too.
-func plainKind(t parquet.Type, instant bool) bool {
+// plainKind says t is text (or, for a documented column, an integer), or,
+// for an instant column, a timestamp (any unit, with or without a zone,
+// INT96 included) or a date: kinds DuckDB unites without changing a value.
+// A type known only by its converted type (older writers) counts too.
+func plainKind(t parquet.Type, instant, documented bool) bool {
 	var lv format.LogicalTypeValue
 	if lt := t.LogicalType(); lt != nil {
 		lv = lt.Value
@@ -84,6 +95,9 @@ func plainKind(t parquet.Type, instant bool) bool {
 		}
 		return lv == nil && (ct == deprecated.UTF8 || ct == deprecated.Enum)
 	case format.Int32, format.Int64:
+		if !instant && !documented {
+			return false
+		}
 		if instant {
 			switch lv.(type) {
 			case *format.TimestampType, *format.DateType:

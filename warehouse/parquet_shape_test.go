@@ -28,12 +28,12 @@ func shapeOf[T any](t *testing.T, rows []T) string {
 // else is named with its type, and ShapeColumns reads it back.
 func TestRecordsShape(t *testing.T) {
 	type plain struct {
-		Identifier string    `parquet:"identifier"`
-		Number     int64     `parquet:"Retry_Count,optional"`
+		Identifier int64     `parquet:"Identifier,optional"`
+		Note       string    `parquet:"note"`
 		Status     string    `parquet:"status,enum"`
 		Started    time.Time `parquet:"batch_started_at,timestamp(millisecond)"`
 	}
-	if s := shapeOf(t, []plain{{Identifier: "a"}}); s != "" {
+	if s := shapeOf(t, []plain{{Identifier: 1}}); s != "" {
 		t.Errorf("plain file: shape %q, want none", s)
 	}
 	type odd struct {
@@ -42,15 +42,16 @@ func TestRecordsShape(t *testing.T) {
 		Started    string    `parquet:"batch_started_at"`
 		At         time.Time `parquet:"created_at,timestamp"`
 		Tags       []string  `parquet:"tags,list"`
+		Retries    int64     `parquet:"retry_count"` // not documented: _extra keeps its kind
 	}
 	s := shapeOf(t, []odd{{Started: "x"}})
 	cols := warehouse.ShapeColumns(s)
-	for _, c := range []string{"identifier", "flag", "batch_started_at", "created_at", "tags"} {
+	for _, c := range []string{"identifier", "flag", "batch_started_at", "created_at", "tags", "retry_count"} {
 		if cols[c] == "" {
 			t.Errorf("odd column %s not in the shape %q", c, s)
 		}
 	}
-	if len(cols) != 5 || !strings.Contains(cols["identifier"], "UUID") {
+	if len(cols) != 6 || !strings.Contains(cols["identifier"], "UUID") {
 		t.Errorf("shape %q read back as %v", s, cols)
 	}
 }

@@ -125,8 +125,8 @@ func disagreeing(groups [][]warehouse.File) map[string]bool {
 	return out
 }
 
-// family is what DuckDB unites a column's types by: "" (text or integers,
-// a plain column), instants (any unit, zone or date), booleans, numbers;
+// family is what DuckDB unites a column's types by: "" (text, a plain
+// column), integers, instants (any unit, zone or date), booleans, numbers;
 // anything else by its exact type, whether optional or not.
 func family(desc string) string {
 	desc = strings.TrimPrefix(strings.TrimPrefix(desc, "optional "), "required ")
@@ -139,6 +139,8 @@ func family(desc string) string {
 		return "boolean"
 	case strings.HasPrefix(desc, "FLOAT"), strings.HasPrefix(desc, "DOUBLE"), !strings.HasPrefix(desc, "group") && strings.Contains(desc, "DECIMAL"):
 		return "number"
+	case strings.HasPrefix(desc, "INT32"), strings.HasPrefix(desc, "INT64"):
+		return "integer"
 	}
 	return desc
 }

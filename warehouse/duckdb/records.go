@@ -12,11 +12,7 @@ import (
 
 // knownRecordColumns are the vendor's documented columns; anything else a file
 // holds goes to _extra as JSON, so a new column never fails a load.
-var knownRecordColumns = map[string]bool{
-	"identifier": true, "record_payload": true, "operation": true, "status": true,
-	"status_message": true, "batch_started_at": true, "batch_ended_at": true,
-	"sync_configuration_id": true, "sync_run_id": true, "org_id": true,
-}
+var knownRecordColumns = warehouse.RecordFileColumns
 
 // pathColumn is the name read_parquet gives the file path; chosen not to
 // collide with a vendor column.
