@@ -187,35 +187,6 @@ func localPaths(d dialects.DuckDB, files []warehouse.File) []string {
 	return paths
 }
 
-// byShape groups files by their Shape, the group of the plain shape ("")
-// first, else the largest; the others in the order they first come.
-func byShape(files []warehouse.File) [][]warehouse.File {
-	var order []string
-	groups := map[string][]warehouse.File{}
-	for _, f := range files {
-		if _, ok := groups[f.Shape]; !ok {
-			order = append(order, f.Shape)
-		}
-		groups[f.Shape] = append(groups[f.Shape], f)
-	}
-	first := 0
-	for i, s := range order {
-		if s == "" {
-			first = i
-			break
-		}
-		if len(groups[s]) > len(groups[order[first]]) {
-			first = i
-		}
-	}
-	order[0], order[first] = order[first], order[0]
-	out := make([][]warehouse.File, len(order))
-	for i, s := range order {
-		out[i] = groups[s]
-	}
-	return out
-}
-
 func prefixComma(cols []string) string {
 	if len(cols) == 0 {
 		return ""

@@ -115,21 +115,30 @@ var batchColumns = []dialects.Column{{Name: "path", Type: "VARCHAR"}, {Name: "ke
 // whose identifiers are text would have them all cast to UUID, and fail
 // them in its stead.
 func (w *Warehouse) insertRecordsSQLs(files []warehouse.File) []string {
-	var shapes []string
-	byShape := map[string][]warehouse.File{}
-	for _, f := range files {
-		if _, ok := byShape[f.Shape]; !ok {
-			shapes = append(shapes, f.Shape)
-		}
-		byShape[f.Shape] = append(byShape[f.Shape], f)
-	}
 	var qs []string
-	for _, s := range shapes {
-		if q := w.insertRecordsSQL(byShape[s]); q != "" {
+	for _, g := range byShape(files) {
+		if q := w.insertRecordsSQL(g); q != "" {
 			qs = append(qs, q)
 		}
 	}
 	return qs
+}
+
+// byShape groups files by their Shape, in the order the shapes first come.
+func byShape(files []warehouse.File) [][]warehouse.File {
+	var order []string
+	groups := map[string][]warehouse.File{}
+	for _, f := range files {
+		if _, ok := groups[f.Shape]; !ok {
+			order = append(order, f.Shape)
+		}
+		groups[f.Shape] = append(groups[f.Shape], f)
+	}
+	out := make([][]warehouse.File, len(order))
+	for i, s := range order {
+		out[i] = groups[s]
+	}
+	return out
 }
 
 // insertRecordsSQL renders the INSERT for the files that have a local copy ("" if
