@@ -36,7 +36,7 @@ const downloadStall = time.Minute
 // stalled client then holds a file of its own, not the database every
 // other page and the next load need.
 func (s *Server) download(w http.ResponseWriter, r *http.Request) {
-	sync_, run, file := r.PathValue("sync"), r.PathValue("run"), r.PathValue("file")
+	syncID, run, file := r.PathValue("sync"), r.PathValue("run"), r.PathValue("file")
 	format, ok := strings.CutPrefix(file, "records.")
 	if _, known := contentTypes[format]; !ok || !known {
 		s.fail(w, r, notFound("no download %q: records.csv, records.json or records.parquet", file))
@@ -44,7 +44,7 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) {
 	}
 	outcome, q, err := recordFilters(r)
 	if err == nil {
-		err = textIDs(sync_, run)
+		err = textIDs(syncID, run)
 	}
 	if err != nil {
 		s.fail(w, r, err)
@@ -59,16 +59,16 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) {
 	defer release()
 	// A run that is not loaded is not found, as its page says, rather than
 	// an empty file.
-	if _, err := runInfoOf(r.Context(), wh, sync_, run); err != nil {
+	if _, err := runInfoOf(r.Context(), wh, syncID, run); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	name := downloadName(sync_, run, outcome, format)
+	name := downloadName(syncID, run, outcome, format)
 	if r.Method == http.MethodHead {
 		downloadHeaders(w, format, name, -1)
 		return
 	}
-	v := analysis.Values{analysis.ParamSync: sync_, analysis.ParamRun: run}
+	v := analysis.Values{analysis.ParamSync: syncID, analysis.ParamRun: run}
 	setFilters(v, outcome, q)
 	if s.o.Spool {
 		s.spooled(w, r, wh, release, v, format, name)
