@@ -184,20 +184,8 @@ func readFooter(f warehouse.File, prepare func(warehouse.File, *parquet.File, os
 	if err != nil {
 		return 0, nil, "", nil, fmt.Errorf("not a readable parquet file (%d bytes): %w", st.Size(), err)
 	}
-	seen := map[string]string{}
-	for i, fld := range pf.Schema().Fields() {
-		name := fld.Name()
-		if err := warehouse.CheckColumnName(i, name); err != nil {
-			return 0, nil, "", nil, err
-		}
-		// Engines match column names without regard to case: of two such,
-		// one would be read and the other dropped without a word.
-		lc := warehouse.ASCIILower(name)
-		if other, ok := seen[lc]; ok {
-			return 0, nil, "", nil, fmt.Errorf("columns %q and %q differ only in case (or are the same name twice): no warehouse can tell them apart", other, name)
-		}
-		seen[lc] = name
-		cols = append(cols, name)
+	if cols, err = warehouse.ColumnNames(pf); err != nil {
+		return 0, nil, "", nil, err
 	}
 	if prepare != nil {
 		f.Rows, f.Columns = pf.NumRows(), cols

@@ -104,3 +104,25 @@ func CheckColumnName(i int, name string) error {
 	}
 	return nil
 }
+
+// ColumnNames are the names of pf's top-level columns, each checked by
+// CheckColumnName, and refused when two differ only in case: engines
+// match names without regard to case, so one would be read and the other
+// dropped without a word.
+func ColumnNames(pf *parquet.File) ([]string, error) {
+	var names []string
+	seen := map[string]string{}
+	for i, fld := range pf.Schema().Fields() {
+		name := fld.Name()
+		if err := CheckColumnName(i, name); err != nil {
+			return nil, err
+		}
+		lc := ASCIILower(name)
+		if other, ok := seen[lc]; ok {
+			return nil, fmt.Errorf("columns %q and %q differ only in case (or are the same name twice): no warehouse can tell them apart", other, name)
+		}
+		seen[lc] = name
+		names = append(names, name)
+	}
+	return names, nil
+}

@@ -55,3 +55,32 @@ func TestRecordsShape(t *testing.T) {
 		t.Errorf("shape %q read back as %v", s, cols)
 	}
 }
+
+// ColumnNames gives a file's names and refuses two that differ only in
+// case, for every engine that reads a footer (the stager, BigQuery's).
+func TestColumnNamesRefuseCaseTwins(t *testing.T) {
+	type twins struct {
+		Status string `parquet:"status"`
+		Shout  string `parquet:"STATUS"`
+	}
+	type plain struct {
+		Identifier string `parquet:"identifier"`
+		Status     string `parquet:"Status"`
+	}
+	open := func(b []byte) *parquet.File {
+		pf, err := warehouse.OpenParquet(bytes.NewReader(b), int64(len(b)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pf
+	}
+	var a, b bytes.Buffer
+	parquet.Write(&a, []twins{{}})
+	parquet.Write(&b, []plain{{}})
+	if _, err := warehouse.ColumnNames(open(a.Bytes())); err == nil || !strings.Contains(err.Error(), "differ only in case") {
+		t.Errorf("status beside STATUS: %v", err)
+	}
+	if names, err := warehouse.ColumnNames(open(b.Bytes())); err != nil || strings.Join(names, ",") != "identifier,Status" {
+		t.Errorf("plain file: %v %v", names, err)
+	}
+}

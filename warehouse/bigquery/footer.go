@@ -44,10 +44,10 @@ func (w *Warehouse) readFooter(ctx context.Context, key string, size int64) (foo
 	}
 	var f footer
 	f.Rows = pf.NumRows()
-	for i, fld := range pf.Schema().Fields() {
-		if err := warehouse.CheckColumnName(i, fld.Name()); err != nil {
-			return footer{}, warehouse.Wrap(err, warehouse.Data, "bad_object", "")
-		}
+	if _, err := warehouse.ColumnNames(pf); err != nil {
+		return footer{}, warehouse.Wrap(err, warehouse.Data, "bad_object", "")
+	}
+	for _, fld := range pf.Schema().Fields() {
 		if t := columnType(fld); t != "" {
 			f.Columns = append(f.Columns, dialects.Column{Name: fld.Name(), Type: t})
 		}
