@@ -26,11 +26,7 @@ func TestOddColumnTypesFailOnlyTheirFile(t *testing.T) {
 	records := findRecords(t, dir)
 	good := records[0]
 	runDir := filepath.Dir(good)
-	mem, err := dbsql.Open("duckdb", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer mem.Close()
+	mem := memDuckDB(t)
 	odd := map[string]string{
 		"records_updated.90.parquet": "uuid() AS identifier",
 		"records_updated.91.parquet": "{'k': 1} AS identifier",
@@ -86,11 +82,7 @@ func TestOddFactFileDoesNotFailTheOthers(t *testing.T) {
 	if err != nil || len(facts) < 2 {
 		t.Fatalf("want destinations files of two orgs, got %v (%v)", facts, err)
 	}
-	mem, err := dbsql.Open("duckdb", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer mem.Close()
+	mem := memDuckDB(t)
 	oddDir := filepath.Join(dir, "metadata", "9009")
 	if err := os.MkdirAll(oddDir, 0o755); err != nil {
 		t.Fatal(err)
@@ -161,11 +153,7 @@ func TestFactShapesKeepTheirTypes(t *testing.T) {
 	if err != nil || len(facts) < 2 {
 		t.Fatalf("want destinations files of two orgs, got %v (%v)", facts, err)
 	}
-	mem, err := dbsql.Open("duckdb", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer mem.Close()
+	mem := memDuckDB(t)
 	rewrite := func(path, sel string) {
 		t.Helper()
 		tmp := filepath.Join(t.TempDir(), "f.parquet")
@@ -206,11 +194,7 @@ func TestFactShapesKeepTheirTypes(t *testing.T) {
 func TestExtraColumnKeepsItsKind(t *testing.T) {
 	url, dir := generated(t, smallOptions())
 	records := findRecords(t, dir)
-	mem, err := dbsql.Open("duckdb", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer mem.Close()
+	mem := memDuckDB(t)
 	runDir := filepath.Dir(records[0])
 	for name, v := range map[string]string{"records_updated.88.parquet": "7", "records_updated.89.parquet": "'seven'"} {
 		if _, err := mem.Exec(`COPY (SELECT * EXCLUDE (retry_count), ` + v + ` AS retry_count FROM read_parquet('` + records[0] + `', union_by_name = true) LIMIT 3) TO '` +
@@ -233,4 +217,15 @@ func TestExtraColumnKeepsItsKind(t *testing.T) {
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("_extra: %v, want %v", got, want)
 	}
+}
+
+// memDuckDB is an in-memory DuckDB for writing the tests' odd files.
+func memDuckDB(t *testing.T) *dbsql.DB {
+	t.Helper()
+	mem, err := dbsql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { mem.Close() })
+	return mem
 }

@@ -51,17 +51,7 @@ func TestInterruptSteps(t *testing.T) {
 		{"daemon", "2", []os.Signal{syscall.SIGTERM, os.Interrupt, syscall.SIGTERM}, []string{"first", "second"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			cmd := exec.Command(os.Args[0], "-test.run=^TestInterruptsChild$")
-			cmd.Env = append(os.Environ(), "SYNCTRACK_TEST_INTERRUPT_STEPS="+c.steps)
-			out, err := cmd.StdoutPipe()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-			lines := bufio.NewScanner(out)
+			cmd, lines := startInterruptsChild(t, c.steps)
 			next := func(want string) {
 				t.Helper()
 				if !lines.Scan() || lines.Text() != want {
@@ -99,17 +89,7 @@ func TestInterruptSteps(t *testing.T) {
 // microsecond apart: one request, the first step only. A later signal goes
 // on as usual.
 func TestInterruptTwiceAtOnceIsOne(t *testing.T) {
-	cmd := exec.Command(os.Args[0], "-test.run=^TestInterruptsChild$")
-	cmd.Env = append(os.Environ(), "SYNCTRACK_TEST_INTERRUPT_STEPS=1")
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	lines := bufio.NewScanner(out)
+	cmd, lines := startInterruptsChild(t, "1")
 	if !lines.Scan() || lines.Text() != "ready" {
 		t.Fatalf("child said %q", lines.Text())
 	}
@@ -133,4 +113,21 @@ func TestInterruptTwiceAtOnceIsOne(t *testing.T) {
 	case <-time.After(time.Minute):
 		t.Fatal("a later signal did not end the process")
 	}
+}
+
+// startInterruptsChild runs TestInterruptsChild with steps, and gives its
+// lines; the test's end kills it.
+func startInterruptsChild(t *testing.T, steps string) (*exec.Cmd, *bufio.Scanner) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestInterruptsChild$")
+	cmd.Env = append(os.Environ(), "SYNCTRACK_TEST_INTERRUPT_STEPS="+steps)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	return cmd, bufio.NewScanner(out)
 }
