@@ -1,11 +1,13 @@
 package postgres
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/synctrack/synctrack/warehouse"
@@ -80,24 +82,13 @@ func (r *rows) Next() bool { return r.rs.Next() }
 func (r *rows) Scan(dest ...any) error {
 	fs := r.rs.FieldDescriptions()
 	raw := r.rs.RawValues()
-	vals, err := r.rs.Values()
-	if err != nil {
-		return classify(err)
+	if len(dest) != len(raw) {
+		return fmt.Errorf("scan: %d destinations for %d columns", len(dest), len(raw))
 	}
-	if len(dest) != len(vals) {
-		return fmt.Errorf("scan: %d destinations for %d columns", len(dest), len(vals))
-	}
-	for i, v := range vals {
-		switch fs[i].DataTypeOID {
-		case pgtype.JSONOID, pgtype.JSONBOID:
-			if raw[i] != nil {
-				v = jsonText(raw[i], fs[i].Format)
-			}
-		case pgtype.NumericOID:
-			if n, ok := v.(pgtype.Numeric); ok {
-				b, _ := n.MarshalJSON()
-				v = string(b)
-			}
+	for i := range raw {
+		v, err := r.value(fs[i], raw[i])
+		if err != nil {
+			return classify(err)
 		}
 		p, ok := dest[i].(*any)
 		if !ok {
@@ -106,6 +97,36 @@ func (r *rows) Scan(dest ...any) error {
 		*p = v
 	}
 	return nil
+}
+
+// value decodes one column's bytes as pgx's Rows.Values does, except JSON,
+// which is never decoded: pgx would unmarshal it into float64s and maps (a
+// payload holding 1e400 failing the whole query, 20-digit numbers rounded),
+// and the other engines give it as text.
+func (r *rows) value(f pgconn.FieldDescription, b []byte) (any, error) {
+	if b == nil {
+		return nil, nil
+	}
+	switch f.DataTypeOID {
+	case pgtype.JSONOID, pgtype.JSONBOID:
+		return jsonText(b, f.Format), nil
+	}
+	t, ok := r.types.TypeForOID(f.DataTypeOID)
+	if !ok {
+		if f.Format == pgtype.TextFormatCode {
+			return string(b), nil
+		}
+		return bytes.Clone(b), nil
+	}
+	v, err := t.Codec.DecodeValue(r.types, f.DataTypeOID, f.Format, b)
+	if err != nil {
+		return nil, err
+	}
+	if n, ok := v.(pgtype.Numeric); ok && f.DataTypeOID == pgtype.NumericOID {
+		j, _ := n.MarshalJSON()
+		v = string(j)
+	}
+	return v, nil
 }
 
 // jsonText is a JSON value's text: binary jsonb is a version byte, then it.
