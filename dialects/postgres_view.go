@@ -33,8 +33,17 @@ func (d Postgres) TypedView(schema, syncID string, base []string, cols []Payload
 // postgresViewTypes maps our payload types to the view column's type.
 var postgresViewTypes = map[string]string{"string": "TEXT", "number": "DOUBLE PRECISION", "boolean": "BOOLEAN", "json": "JSONB"}
 
-// numberText is what a JSON string must look like to be read as a number.
-const numberText = `'^\s*[-+]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][-+]?[0-9]+)?\s*$'`
+// numberText is what a JSON string must look like to be read as a number:
+// an exponent of at most four digits, which NUMERIC reads.
+const numberText = `'^\s*[-+]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][-+]?[0-9]{1,4})?\s*$'`
+
+// The magnitudes DOUBLE PRECISION holds: the largest finite, and the
+// smallest normal (PostgreSQL reads smaller ones as subnormals on some
+// builds and not others, so they are NULL here).
+const (
+	doubleMax = "1.7976931348623157e308"
+	doubleMin = "2.2250738585072014e-308"
+)
 
 func (d Postgres) payloadExpr(c PayloadColumn) string {
 	typ := NormalizeType(c.Type)
@@ -48,8 +57,19 @@ func (d Postgres) payloadExpr(c PayloadColumn) string {
 	case "string":
 		return txt
 	case "number":
-		return "CASE WHEN jsonb_typeof(" + val + ") = 'number' OR " + txt + " ~ " + numberText +
-			" THEN CAST(" + txt + " AS DOUBLE PRECISION) END"
+		// A number DOUBLE PRECISION cannot hold (1e400, 1e-400) would fail
+		// the cast, and with it every query on the view: it is NULL. Such a
+		// number is measured as NUMERIC first. A JSON number's text (jsonb
+		// writes its digits out, never an exponent) of fewer than 300
+		// characters always fits and skips that; a string must read as a
+		// number of fewer than 1,000 characters with an exponent of at most
+		// four digits, which NUMERIC always reads (checked in a CASE of its
+		// own: PostgreSQL promises no order for the operands of AND).
+		n := "CAST(" + txt + " AS NUMERIC)"
+		fits := "(" + n + " = 0 OR abs(" + n + ") BETWEEN " + doubleMin + " AND " + doubleMax + ")"
+		cast := "CAST(" + txt + " AS DOUBLE PRECISION)"
+		return "CASE WHEN jsonb_typeof(" + val + ") = 'number' THEN CASE WHEN length(" + txt + ") < 300 OR " + fits + " THEN " + cast + " END" +
+			" WHEN " + txt + " ~ " + numberText + " AND length(" + txt + ") < 1000 THEN CASE WHEN " + fits + " THEN " + cast + " END END"
 	case "boolean":
 		return "CASE WHEN jsonb_typeof(" + val + ") = 'boolean' THEN CAST(" + txt + " AS BOOLEAN)" +
 			" WHEN lower(" + txt + ") IN ('true', 'false') THEN CAST(lower(" + txt + ") AS BOOLEAN) END"

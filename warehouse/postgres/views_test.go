@@ -14,6 +14,7 @@ import (
 	analysis "github.com/synctrack/synctrack/sql"
 	"github.com/synctrack/synctrack/sql/export"
 	"github.com/synctrack/synctrack/warehouse"
+	"github.com/synctrack/synctrack/warehouse/postgres"
 )
 
 // A typed view takes a new field even where CREATE OR REPLACE VIEW cannot
@@ -80,5 +81,46 @@ func TestTypedViewsAndReports(t *testing.T) {
 	ew, _ := export.New("parquet", &out)
 	if _, err := reportrun.Run(ctx, w, "run_summary", analysis.Values{}, ew); err != nil || out.Len() == 0 {
 		t.Errorf("run_summary as parquet: %v", err)
+	}
+}
+
+// A number column's value that DOUBLE PRECISION cannot hold is NULL, as a
+// value of the wrong type is: cast as it is, one such payload failed every
+// query on the view ("out of range for type double precision").
+func TestTypedViewNumberOutOfRange(t *testing.T) {
+	ctx := context.Background()
+	url, dir := testbucket.Dir(t)
+	b := testbucket.Open(t, url)
+	o := gen.DefaultOptions()
+	o.Orgs, o.SyncsPerOrg, o.RunsPerSync, o.FilesPerRun, o.RowsPerFile = 1, 1, 1, 1, 20
+	if _, err := gen.Generate(ctx, b, o); err != nil {
+		t.Fatal(err)
+	}
+	w := open(t, pgtest.URL(t), warehouse.Options{})
+	if _, err := loader.New(b, dir, w, loader.Options{}).Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	cols := rowsOf(t, w, `SELECT view_name, field_name, column_name FROM synctrack_schema.payload_columns WHERE column_type = 'number' ORDER BY 2 LIMIT 1`)
+	if len(cols) != 1 {
+		t.Fatalf("no number column: %v", cols)
+	}
+	c := splitBar(cols[0])
+	view, field, col := w.Dialect().Ident(c[0]), c[1], w.Dialect().Ident(c[2])
+	values := map[string]string{ // the payload's value -> the view's
+		`1e400`: "", `-1e400`: "", `1e-400`: "", `"1e400"`: "", `"1e-400"`: "",
+		`"1e99999"`: "", `"1` + strings.Repeat("0", 2000) + `"`: "", `0.0e-400`: "0", `"-0"`: "-0",
+		`1e300`: "1e+300", `" 12 "`: "12", `-2.5e-3`: "-0.0025", `12345678901234567890`: "1.2345678901234567e+19",
+	}
+	row := 0
+	for in, want := range values {
+		if _, err := w.(*postgres.Warehouse).Pool().Exec(ctx, `UPDATE `+w.Dialect().Ident(w.Schema())+`.sync_records
+SET record_payload = jsonb_build_object($1::text, CAST($2 AS jsonb)) WHERE _row = $3`, field, in, row); err != nil {
+			t.Fatalf("%s: %v", in, err)
+		}
+		got := rowsOf(t, w, `SELECT `+col+` FROM synctrack_schema.`+view+` WHERE _row = $1`, row)
+		if len(got) != 1 || got[0] != want {
+			t.Errorf("%s in a number field: the view gives %v, want %s", in, got, want)
+		}
+		row++
 	}
 }
