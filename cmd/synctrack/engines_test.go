@@ -1,6 +1,7 @@
 package main
 
 import (
+	dbsql "database/sql"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -131,8 +132,30 @@ func TestViewsOnSnowflakeAndDuckDB(t *testing.T) {
 	if code, out := runCLI(t, "load", "--bucket", "file://"+bucket, "--warehouse", duck); code != 0 {
 		t.Fatalf("load: %d %s", code, out)
 	}
+	// A typed view as an older binary left it: views rebuilds it.
+	db, err := dbsql.Open("duckdb", strings.TrimPrefix(duck, "duckdb://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var view string
+	if err := db.QueryRow(`SELECT any_value(view_name) FROM synctrack.payload_columns`).Scan(&view); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`CREATE OR REPLACE VIEW synctrack."` + view + `" AS SELECT 1 AS old`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
 	code, duckOut := runCLI(t, "views", "--warehouse", duck)
-	if code != 0 || duckOut != out {
+	if code != 0 || duckOut != out+"typed views rebuilt: 1, one a sync (payload_columns lists them)\n" {
 		t.Fatalf("views on DuckDB: exit %d, listed\n%s\nSnowflake listed\n%s", code, duckOut, out)
+	}
+	db, err = dbsql.Open("duckdb", strings.TrimPrefix(duck, "duckdb://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var cols int
+	if err := db.QueryRow(`SELECT count(*) FROM (DESCRIBE synctrack."` + view + `")`).Scan(&cols); err != nil || cols < 17 {
+		t.Errorf("%s after views: %d columns (%v), want sync_records' and the payload's", view, cols, err)
 	}
 }

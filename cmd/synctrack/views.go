@@ -1,19 +1,26 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"sort"
 
 	"github.com/spf13/cobra"
+
+	"github.com/synctrack/synctrack/sql/export"
+	"github.com/synctrack/synctrack/warehouse"
 )
 
 func newViewsCommand() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "views --warehouse URL",
-		Short: "Install the parameter-free analysis templates as views (every load does this too)",
+		Short: "Install the analysis views and rebuild every sync's typed view (every load does this too)",
 		Long: `Creates or replaces one view per analysis template that takes no parameter
 (run_summary, rejections_by_fingerprint, ...), named as the template, in the
-warehouse's schema, on every engine. Every load does this too; run it after an
-upgrade to bring the views in step with the binary.`,
+warehouse's schema, on every engine, then rebuilds sync_log and each loaded
+sync's typed view (sync_records_<sync id>) with this binary's casts. A load
+does the same for the syncs it loads; run this after an upgrade to bring
+every view in step with the binary.`,
 		Args: cobra.NoArgs,
 		RunE: runViews,
 	}
@@ -35,5 +42,36 @@ func runViews(cmd *cobra.Command, _ []string) error {
 	for _, n := range names {
 		fmt.Fprintf(cmd.OutOrStdout(), "%s.%s\n", w.Schema(), n)
 	}
+	syncs, err := loadedSyncs(cmd.Context(), w)
+	if err != nil {
+		return fmt.Errorf("list the loaded syncs: %w", err)
+	}
+	if len(syncs) == 0 {
+		return nil
+	}
+	if err := w.RefreshViews(cmd.Context(), syncs); err != nil {
+		return fmt.Errorf("rebuild the typed views: %w", err)
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "typed views rebuilt: %d, one a sync (payload_columns lists them)\n", len(syncs))
 	return nil
+}
+
+// loadedSyncs are the sync ids of every loaded metadata.json.
+func loadedSyncs(ctx context.Context, w warehouse.Warehouse) ([]string, error) {
+	rs, err := w.Query(ctx, "SELECT DISTINCT sync_configuration_id FROM "+w.Dialect().Table(w.Schema(), "sync_runs")+
+		" WHERE sync_configuration_id IS NOT NULL", nil)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	var out []string
+	for rs.Next() {
+		var v any
+		if err := rs.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, export.Text(v))
+	}
+	sort.Strings(out)
+	return out, rs.Err()
 }
