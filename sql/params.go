@@ -20,6 +20,8 @@ const (
 	// Keyset paging (the web pages): the rows after the last one shown.
 	ParamAfterFile = "after_file" // the last row's _file
 	ParamAfterRow  = "after_row"  // the last row's _row within it
+	ParamUptoFile  = "upto_file"  // a page's last row's _file: rows up to it and no further
+	ParamUptoRow   = "upto_row"   // that row's _row within it
 	ParamBefore    = "before"     // the last run's start: runs started before it
 	ParamBeforeRun = "before_run" // the last run's id, for runs started at the same instant
 	// The key of identifier an engine keeps (warehouse.IdentifierKeyer), set
@@ -45,6 +47,7 @@ var paramKinds = map[string]kind{
 	ParamSync: kindText, ParamRun: kindText, ParamIdentifier: kindText,
 	ParamSince: kindTime, ParamLimit: kindCount, ParamN: kindCount, ParamStatus: kindOutcome,
 	ParamAfterFile: kindText, ParamAfterRow: kindCount, ParamBefore: kindTime, ParamBeforeRun: kindText,
+	ParamUptoFile: kindText, ParamUptoRow: kindCount,
 	ParamIdentifierKey: kindKey,
 }
 
@@ -111,7 +114,8 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 
 // pageOnly are the parameters only the web pages' templates take: they
 // work here, but no person is told of them.
-var pageOnly = map[string]bool{ParamAfterFile: true, ParamAfterRow: true, ParamBefore: true, ParamBeforeRun: true}
+var pageOnly = map[string]bool{ParamAfterFile: true, ParamAfterRow: true, ParamBefore: true, ParamBeforeRun: true,
+	ParamUptoFile: true, ParamUptoRow: true}
 
 func knownParams() []string {
 	out := make([]string, 0, len(paramKinds))

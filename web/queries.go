@@ -3,8 +3,10 @@ package web
 import (
 	"context"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"strings"
 	"text/template"
 
@@ -36,7 +38,14 @@ type row map[string]any
 // query runs one of the pages' templates on q and reads every row; pages
 // ask for few rows (a LIMIT or a grouped count).
 func query(ctx context.Context, q warehouse.Querier, name string, v analysis.Values) ([]row, error) {
-	b, err := analysis.BindFS(pageFS(), q.Dialect(), q.Schema(), name, v, countSources(q.Dialect(), q.Schema()))
+	return queryWith(ctx, q, name, v, nil)
+}
+
+// queryWith is query with more helpers for the template (typedSource).
+func queryWith(ctx context.Context, q warehouse.Querier, name string, v analysis.Values, extra template.FuncMap) ([]row, error) {
+	funcs := countSources(q.Dialect(), q.Schema())
+	maps.Copy(funcs, extra)
+	b, err := analysis.BindFS(pageFS(), q.Dialect(), q.Schema(), name, v, funcs)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
@@ -84,6 +93,25 @@ func countSources(d dialects.Dialect, schema string) template.FuncMap {
 		"ident":             d.Ident,
 		"runOutcomes":       func() string { return d.Table(schema, "run_outcomes") },
 		"fingerprintCounts": func() string { return d.Table(schema, "run_fingerprint_counts") },
+		// Given by typedSource; a template that needs them fails without.
+		"typedView":    func() (string, error) { return "", errNoTypedView },
+		"typedColumns": func() ([]string, error) { return nil, errNoTypedView },
+	}
+}
+
+var errNoTypedView = errors.New("no typed view given (typedSource)")
+
+// typedSource names a sync's typed view and its columns, as payload_columns
+// lists them, for run_typed. The names came from a bucket's metadata.json
+// once; here they are quoted as identifiers, as the view's DDL quotes them.
+func typedSource(d dialects.Dialect, schema, view string, cols []payloadColumn) template.FuncMap {
+	names := make([]string, len(cols))
+	for i, c := range cols {
+		names[i] = d.Ident(c.Column)
+	}
+	return template.FuncMap{
+		"typedView":    func() string { return d.Table(schema, view) },
+		"typedColumns": func() []string { return names },
 	}
 }
 

@@ -2,6 +2,7 @@ package web
 
 import (
 	"io/fs"
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -29,7 +30,7 @@ func TestPageSQLRendersForEveryEngine(t *testing.T) {
 			v := analysis.Values{}
 			for _, p := range tpl.Params {
 				switch p {
-				case analysis.ParamLimit, analysis.ParamN, analysis.ParamAfterRow:
+				case analysis.ParamLimit, analysis.ParamN, analysis.ParamAfterRow, analysis.ParamUptoRow:
 					v[p] = 7
 				case analysis.ParamSince, analysis.ParamBefore:
 					v[p] = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
@@ -41,7 +42,9 @@ func TestPageSQLRendersForEveryEngine(t *testing.T) {
 					v[p] = marker + p
 				}
 			}
-			q, err := analysis.BindFS(pageFS(), d, "synctrack", name, v, countSources(d, "synctrack"))
+			funcs := countSources(d, "synctrack")
+			maps.Copy(funcs, typedSource(d, "synctrack", "sync_records_s1", []payloadColumn{{Field: "Email", Column: "email", Type: "string"}}))
+			q, err := analysis.BindFS(pageFS(), d, "synctrack", name, v, funcs)
 			if err != nil {
 				t.Errorf("%s/%s: %v", d.Name(), name, err)
 				continue

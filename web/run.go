@@ -21,7 +21,8 @@ type runData struct {
 	Records                   []record
 	Columns                   []payloadColumn
 	View                      string
-	Next                      string
+	TypedError                string
+	Next, FirstHref           string
 	First                     bool
 	Downloads                 []crumb
 }
@@ -66,6 +67,7 @@ func (s *Server) runPage(w http.ResponseWriter, r *http.Request) {
 		}
 		d := runData{SyncID: sync, RunID: run, Outcome: outcome, Q: q, Info: readRunInfo(info[0]), First: r.URL.Query().Get("after") == ""}
 		d.Tabs = runTabs(sync, run, outcome, q, d.Info)
+		d.FirstHref = filterHref(runHref(sync, run), outcome, q, "", "")
 		if d.Columns, d.View, err = payloadColumns(ctx, wh, sync); err != nil {
 			return view{}, err
 		}
@@ -90,8 +92,21 @@ func (s *Server) runPage(w http.ResponseWriter, r *http.Request) {
 			last := rows[len(rows)-1]
 			d.Next = filterHref(runHref(sync, run), outcome, q, "after", encodeCursor(cursor{K: last.str("_file"), N: int(last.int("_row"))}))
 		}
+		var typed map[rowKey][]string
+		if len(d.Columns) > 0 && d.View != "" && len(rows) > 0 {
+			typed, err = typedRows(ctx, wh, d.View, d.Columns, v, rows)
+			if ctx.Err() != nil {
+				return view{}, ctx.Err()
+			}
+			if err != nil {
+				// The records are there whatever became of the view:
+				// show them, and say why the typed cells are not.
+				s.o.Logger.Warn("web page: typed view unreadable", "path", r.URL.Path, "view", d.View, "err", err)
+				d.TypedError = err.Error()
+			}
+		}
 		for _, x := range rows {
-			d.Records = append(d.Records, readRecord(x, sync, d.Columns))
+			d.Records = append(d.Records, readRecord(x, sync, d.Columns, typed))
 		}
 		for _, f := range []string{"csv", "json", "parquet"} {
 			d.Downloads = append(d.Downloads, crumb{Href: filterHref(runHref(sync, run)+"/records."+f, outcome, q, "", ""), Text: f})
@@ -197,14 +212,16 @@ func payloadColumns(ctx context.Context, wh warehouse.Querier, sync string) ([]p
 	return out, view, nil
 }
 
-func readRecord(x row, sync string, cols []payloadColumn) record {
+// readRecord is one run_records row, with its cells from the typed view
+// (typedRows) when there are any.
+func readRecord(x row, sync string, cols []payloadColumn, typed map[rowKey][]string) record {
 	id := x.str("identifier")
 	rec := record{Identifier: id, Status: x.str("status"), Message: x.str("status_message"), Operation: x.str("operation"),
 		Started: x.time("batch_started_at"), Payload: pretty(x["record_payload"]), Href: recordHref(id, sync)}
 	rec.Outcome = outcomeOf(x["status"])
-	if p, ok := payload(x["record_payload"]); ok {
-		for _, c := range cols {
-			rec.Typed = append(rec.Typed, typedCell{Column: c.Column, Type: c.Type, Value: typedValue(p, c.Field, c.Type)})
+	if cells, ok := typed[rowKey{x.str("_file"), x.int("_row")}]; ok {
+		for i, c := range cols {
+			rec.Typed = append(rec.Typed, typedCell{Column: c.Column, Type: c.Type, Value: cells[i]})
 		}
 	}
 	return rec

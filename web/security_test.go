@@ -12,6 +12,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/synctrack/synctrack/dialects"
 	"github.com/synctrack/synctrack/warehouse"
 	"github.com/synctrack/synctrack/web"
 )
@@ -81,8 +82,30 @@ FROM synctrack.sync_records WHERE sync_configuration_id = ? AND sync_run_id = ?`
 			t.Fatal(err)
 		}
 	}
-	if _, err := db.Exec(`INSERT INTO synctrack.payload_columns VALUES (?, 'sync_records_x', ?, ?, 'string')`,
-		sync, hostileField, hostileField+"_col"); err != nil {
+	// The field's column joins the sync's typed view, as a load would add
+	// it, so the run page reads the hostile name through the view.
+	var view string
+	if err := db.QueryRow(`SELECT any_value(view_name) FROM synctrack.payload_columns WHERE sync_configuration_id = ?`, sync).Scan(&view); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`INSERT INTO synctrack.payload_columns VALUES (?, ?, ?, ?, 'string')`,
+		sync, view, hostileField, hostileField+"_col"); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := db.Query(`SELECT field_name, column_name, column_type FROM synctrack.payload_columns WHERE sync_configuration_id = ?`, sync)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cols []dialects.PayloadColumn
+	for rows.Next() {
+		var c dialects.PayloadColumn
+		if err := rows.Scan(&c.Field, &c.Column, &c.Type); err != nil {
+			t.Fatal(err)
+		}
+		cols = append(cols, c)
+	}
+	rows.Close()
+	if _, err := db.Exec(dialects.DuckDB{}.TypedView("synctrack", view, sync, dialects.Names(dialects.RecordsColumns), cols)); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -160,10 +183,15 @@ func TestHostileDataAndURLs(t *testing.T) {
 	}
 	body := get(t, srv.URL+runPath+"?outcome=rejected&q="+url.QueryEscape(hostileID), 200)
 	for _, want := range []string{"&lt;script&gt;document.title=&#34;pwned-id&#34;&lt;/script&gt;", "&lt;img src=x onerror=",
-		"&lt;/pre&gt;&lt;script&gt;", "&#34;&gt;&lt;svg onload="} {
+		"&lt;/pre&gt;&lt;script&gt;", "&#34;&gt;&lt;svg onload=",
+		// the typed cell, read from the view by the hostile column's name
+		`<td class="type">string</td><td class="mono">&lt;/pre&gt;&lt;script&gt;document.title=&#34;pwned-value&#34;&lt;/script&gt;</td>`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("run page lacks the hostile text shown as text: %q", want)
 		}
+	}
+	if strings.Contains(body, "could not be read from the view") {
+		t.Errorf("the run page could not read the typed view")
 	}
 	// An identifier with spaces around it is found as it is, by the page,
 	// the download and the header's search, and its history page links

@@ -59,6 +59,8 @@ func TestPagesSnowflake(t *testing.T) {
 	f.Answer("-- One run's records in file order", txt("identifier", "status", "status_message", "operation",
 		"batch_started_at", "record_payload", "_file", "_row"),
 		[][]any{{"CUST-1", "rejected", "bad email a@b", "upsert", started, `{"Email":"a@b"}`, "k/records.0.parquet", "4"}})
+	f.Answer("-- One page of a run's records as the sync's typed view", txt("_file", "_row", "t0"),
+		[][]any{{"k/records.0.parquet", "4", "a@b.typed"}})
 	f.Answer("-- Error fingerprints of one sync's latest", txt("sync_run_id", "started_at", "fingerprint", "example", "records"),
 		[][]any{{"r-7", started, "quota <n> exceeded", "quota 5 exceeded", "4"}, {"r-6", "2026-03-01T10:00:00Z", "bad email <email>", "bad email x@y", "1"}})
 	f.Answer("-- Records of one sync whose outcome changed", txt("record_identifier", "runs", "changes", "outcomes"),
@@ -74,7 +76,7 @@ func TestPagesSnowflake(t *testing.T) {
 	for path, want := range map[string]string{
 		"/":           `href="/syncs/s-42/runs/r-7"`,
 		"/syncs/s-42": "bad email &lt;email&gt;",
-		"/syncs/s-42/runs/r-7?outcome=rejected&q=" + url.QueryEscape(evil): "CUST-1",
+		"/syncs/s-42/runs/r-7?outcome=rejected&q=" + url.QueryEscape(evil): `<th scope="row" class="mono">email</th><td class="type">string</td><td class="mono">a@b.typed</td>`,
 		"/records/" + url.PathEscape(evil) + "?sync=s-42":                  "bad email a@b",
 	} {
 		f.Reset()

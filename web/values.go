@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"math"
 	"math/big"
 	"strconv"
@@ -139,55 +138,6 @@ func pretty(v any) string {
 		return export.Text(v)
 	}
 	return string(bytes.TrimRight(b.Bytes(), "\n"))
-}
-
-// typedValue is a payload field as its typed column reads it: a number,
-// a boolean, text, or JSON; "" when absent or of another type (the view's
-// TRY_CAST gives NULL there too).
-func typedValue(p any, field, typ string) string {
-	m, ok := p.(map[string]any)
-	if !ok {
-		return ""
-	}
-	v, ok := m[field]
-	if !ok || v == nil {
-		return ""
-	}
-	switch typ {
-	case "string":
-		if s, ok := v.(string); ok {
-			return s
-		}
-	case "number":
-		// JSON text decoded here gives json.Number; a driver that decodes
-		// the JSON column itself (DuckDB's) gives float64.
-		switch x := v.(type) {
-		case json.Number:
-			return x.String()
-		case float64:
-			return number(x)
-		case int64:
-			return strconv.FormatInt(x, 10)
-		case string:
-			if _, err := strconv.ParseFloat(x, 64); err == nil {
-				return x
-			}
-		}
-		return ""
-	case "boolean":
-		if b, ok := v.(bool); ok {
-			return strconv.FormatBool(b)
-		}
-		return ""
-	}
-	if s, ok := v.(string); ok && typ == "string" {
-		return s
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Sprint(v)
-	}
-	return string(b)
 }
 
 // number writes a float64 as JSON would: digits without an exponent below
