@@ -51,8 +51,11 @@ func (w *Warehouse) lockLoads(ctx context.Context) error {
 	}
 	w.lockMu.Lock()
 	defer w.lockMu.Unlock()
+	if w.lockLost != nil {
+		return w.lockLost
+	}
 	if w.lockConn != nil {
-		return nil
+		return w.checkLock(ctx)
 	}
 	cc := w.pool.Config().ConnConfig.Copy()
 	cc.RuntimeParams["application_name"] = lockAppName(cc.RuntimeParams["application_name"])
@@ -74,8 +77,76 @@ func (w *Warehouse) lockLoads(ctx context.Context) error {
 		return err
 	}
 	w.lockConn = conn
+	w.lockStop = make(chan struct{})
+	go w.keepLock(w.lockStop)
 	w.log.Debug("load lock taken", "schema", w.schema, "waited", time.Since(start).Round(time.Millisecond))
 	return nil
+}
+
+// stillLocked is nil unless this handle took the load lock and has lost it
+// since: asked before a load's transaction commits, so that a load whose
+// lock's session ended commits nothing more.
+func (w *Warehouse) stillLocked(ctx context.Context) error {
+	w.lockMu.Lock()
+	defer w.lockMu.Unlock()
+	if w.lockLost != nil {
+		return w.lockLost
+	}
+	if w.lockConn == nil {
+		return nil
+	}
+	return w.checkLock(ctx)
+}
+
+// lockPing is how often the lock's connection is asked something while a
+// load holds it: an idle session is what a server's idle_session_timeout
+// or a middlebox's idle timer ends, and with it the lock.
+const lockPing = 20 * time.Second
+
+// checkLock asks the lock's connection whether it is still there, on
+// lockMu. A session lock ends only with its session, so a session that
+// answers still holds it. One that does not has let it go: another load
+// may have planned against the ledger since, so this load must write
+// nothing more; it fails, transient, and the handle is done with the lock.
+func (w *Warehouse) checkLock(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	err := w.lockConn.Ping(ctx)
+	if err == nil {
+		return nil
+	}
+	if ctx.Err() != nil && !w.lockConn.IsClosed() {
+		return classify(fmt.Errorf("load lock: %w", err)) // ours ended, not the session
+	}
+	closeConn(w.lockConn)
+	w.lockConn = nil
+	w.lockLost = warehouse.Wrap(fmt.Errorf("schema %s: the load lock's session ended mid-load (%v)", w.schema, err),
+		warehouse.Transient, "locked",
+		"another load may have begun since, so this one stopped writing (what it committed stays, each file once): "+
+			"the next load goes on from there; a server's idle_session_timeout under 20 s, or a proxy ending idle "+
+			"sessions, ends the lock's session")
+	w.log.Warn("load lock lost", "schema", w.schema, "err", err)
+	return w.lockLost
+}
+
+// keepLock asks the lock's connection something every lockPing until stop
+// is closed, so that the session is never idle for long; a session found
+// gone is noted, and the load's next write fails.
+func (w *Warehouse) keepLock(stop chan struct{}) {
+	t := time.NewTicker(w.lockPing)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+		}
+		w.lockMu.Lock()
+		if w.lockConn != nil {
+			_ = w.checkLock(context.Background())
+		}
+		w.lockMu.Unlock()
+	}
 }
 
 // queryRower is a connection or a transaction.
@@ -114,6 +185,10 @@ func waitLock(ctx context.Context, q queryRower, fn, schema string, wait time.Du
 func (w *Warehouse) unlockLoads() {
 	w.lockMu.Lock()
 	defer w.lockMu.Unlock()
+	if w.lockStop != nil {
+		close(w.lockStop)
+		w.lockStop = nil
+	}
 	if w.lockConn != nil {
 		closeConn(w.lockConn)
 		w.lockConn = nil

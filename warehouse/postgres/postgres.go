@@ -35,11 +35,15 @@ type Warehouse struct {
 	noCounts bool
 	// readOnly handles never take the load lock (loadlock.go); a writing
 	// one takes it at its first ledger read or load write and waits
-	// lockWait for it. lockConn holds it until Close.
+	// lockWait for it. lockConn holds it until Close; every lockPing a
+	// keeper asks it something, and lockLost is why it was lost.
 	readOnly bool
 	lockWait time.Duration
 	lockMu   sync.Mutex
 	lockConn *pgx.Conn
+	lockPing time.Duration
+	lockLost error
+	lockStop chan struct{}
 }
 
 var (
@@ -85,7 +89,7 @@ func Open(ctx context.Context, c Config, now func() time.Time) (*Warehouse, erro
 		return nil, classify(fmt.Errorf("connect: %w", withoutRefusedTLS(err)))
 	}
 	w := &Warehouse{pool: pool, schema: c.Schema, now: now, log: log, streams: min(2, int(pc.MaxConns)-1), splitRows: splitRows,
-		readOnly: c.ReadOnly, lockWait: c.LockWait}
+		readOnly: c.ReadOnly, lockWait: c.LockWait, lockPing: lockPing}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
 		return nil, classify(fmt.Errorf("connect: %w", withoutRefusedTLS(err)))
@@ -163,7 +167,11 @@ func (w *Warehouse) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	if err != nil {
 		return classify(err)
 	}
-	if err := fn(tx); err != nil {
+	err = fn(tx)
+	if err == nil {
+		err = w.stillLocked(ctx)
+	}
+	if err != nil {
 		_ = tx.Rollback(context.WithoutCancel(ctx))
 		return classify(err)
 	}

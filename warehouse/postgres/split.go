@@ -82,6 +82,9 @@ func (w *Warehouse) loadSplit(ctx context.Context, parts [][]warehouse.File, now
 			}
 		}
 	}
+	if first == nil {
+		first = w.stillLocked(ctx)
+	}
 	if first != nil {
 		rollback(0)
 		return warehouse.Loaded{}, classify(first)
