@@ -34,8 +34,11 @@ func (d Postgres) TypedView(schema, syncID string, base []string, cols []Payload
 var postgresViewTypes = map[string]string{"string": "TEXT", "number": "DOUBLE PRECISION", "boolean": "BOOLEAN", "json": "JSONB"}
 
 // numberText is what a JSON string must look like to be read as a number:
-// an exponent of at most four digits, which NUMERIC reads.
-const numberText = `'^\s*[-+]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][-+]?[0-9]{1,4})?\s*$'`
+// an exponent of at most four digits, which NUMERIC reads. The spaces
+// around it are ASCII's, the only ones NUMERIC and DOUBLE PRECISION skip:
+// where LC_CTYPE is a UTF-8 locale, \s also takes Unicode's (U+2003,
+// U+3000), whose cast would fail every query on the view.
+const numberText = `'^[ \t\n\r\f\v]*[-+]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][-+]?[0-9]{1,4})?[ \t\n\r\f\v]*$'`
 
 // The magnitudes DOUBLE PRECISION holds: the largest finite, and the
 // smallest normal (PostgreSQL reads smaller ones as subnormals on some

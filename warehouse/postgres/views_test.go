@@ -3,9 +3,14 @@ package postgres_test
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"os"
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+
+	"github.com/synctrack/synctrack/dialects"
 	"github.com/synctrack/synctrack/gen"
 	"github.com/synctrack/synctrack/internal/pgtest"
 	"github.com/synctrack/synctrack/internal/reportrun"
@@ -122,5 +127,55 @@ SET record_payload = jsonb_build_object($1::text, CAST($2 AS jsonb)) WHERE _row 
 			t.Errorf("%s in a number field: the view gives %v, want %s", in, got, want)
 		}
 		row++
+	}
+}
+
+// A number column's expression never fails, whatever the database's
+// LC_CTYPE: where it is a UTF-8 locale, the regular expression's \s took
+// Unicode's spaces, which NUMERIC does not skip, and a string such as
+// U+2003 then "1" failed every query on the view.
+func TestTypedViewNumberUnicodeSpaces(t *testing.T) {
+	ctx := context.Background()
+	admin, err := pgx.Connect(ctx, pgtest.Server(t).ConnString())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	db := fmt.Sprintf("utf8ctype_%d", os.Getpid())
+	if _, err := admin.Exec(ctx, `CREATE DATABASE `+db+` TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C.UTF-8'`); err != nil {
+		t.Skipf("no database with a UTF-8 LC_CTYPE here: %v", err)
+	}
+	defer admin.Exec(context.WithoutCancel(ctx), `DROP DATABASE `+db+` WITH (FORCE)`)
+	c, err := pgx.Connect(ctx, strings.Replace(pgtest.Server(t).ConnString(), "/"+pgtest.Database+"?", "/"+db+"?", 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(ctx)
+	if _, err := c.Exec(ctx, `CREATE TABLE sync_records (sync_configuration_id TEXT, record_payload JSONB)`); err != nil {
+		t.Fatal(err)
+	}
+	body := dialects.Postgres{}.TypedView("public", "s", []string{"sync_configuration_id"}, []dialects.PayloadColumn{{Field: "n", Column: "n", Type: "number"}})
+	for in, want := range map[string]string{ // the string -> the view's number
+		"\u20031": "", "1\u3000": "", "\u00a01": "", "\u2028-2.5e3": "",
+		" 7 ": "7", "\t12\n": "12", "\v\f+.5\r": "0.5", "1e5": "100000",
+	} {
+		if _, err := c.Exec(ctx, `TRUNCATE sync_records`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Exec(ctx, `INSERT INTO sync_records VALUES ('s', jsonb_build_object('n', $1::text))`, in); err != nil {
+			t.Fatal(err)
+		}
+		var got *float64
+		if err := c.QueryRow(ctx, `SELECT n FROM (`+body+`) AS v`).Scan(&got); err != nil {
+			t.Errorf("%q in a number field: %v", in, err)
+			continue
+		}
+		text := ""
+		if got != nil {
+			text = fmt.Sprint(*got)
+		}
+		if text != want {
+			t.Errorf("%q in a number field: the view gives %q, want %q", in, text, want)
+		}
 	}
 }
