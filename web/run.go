@@ -102,7 +102,7 @@ func (s *Server) runPage(w http.ResponseWriter, r *http.Request) {
 				// The records are there whatever became of the view:
 				// show them, and say why the typed cells are not.
 				s.o.Logger.Warn("web page: typed view unreadable", "path", r.URL.Path, "view", d.View, "err", err)
-				d.TypedError = err.Error()
+				d.TypedError = typedErrorText(err)
 			}
 		}
 		for _, x := range rows {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"maps"
 	"strconv"
 
@@ -41,6 +42,17 @@ func typedRows(ctx context.Context, wh warehouse.Querier, view string, cols []pa
 		out[rowKey{x.str("_file"), x.int("_row")}] = cells
 	}
 	return out, nil
+}
+
+// typedErrorText is why the view did not answer, for the page: a data
+// error's hint speaks of loading an object, not of a query (the view's
+// cast refused a value), so it is left out.
+func typedErrorText(err error) string {
+	var e *warehouse.Error
+	if errors.As(err, &e) && e.Class == warehouse.Data {
+		return e.Err.Error()
+	}
+	return err.Error()
 }
 
 // cellText is a typed view's value as the page shows it: "" for NULL,

@@ -1,7 +1,11 @@
 package web
 
 import (
+	"errors"
+	"fmt"
 	"testing"
+
+	"github.com/synctrack/synctrack/warehouse"
 )
 
 // A typed view's cell as the page shows it: numbers as JSON writes them,
@@ -38,5 +42,18 @@ func TestPrettyKeepsThePayload(t *testing.T) {
 	}
 	if got := pretty([]byte("not json {")); got != "not json {" {
 		t.Errorf("pretty of text that is not JSON: %q", got)
+	}
+}
+
+// The view's refusal is said without the loader's hint about objects.
+func TestTypedErrorText(t *testing.T) {
+	refused := warehouse.Wrap(errors.New("invalid input syntax for type numeric"), warehouse.Data, "input",
+		"it is recorded as failed and retried on the next load")
+	if got := typedErrorText(fmt.Errorf("run_typed: %w", refused)); got != "invalid input syntax for type numeric" {
+		t.Errorf("a data error reads %q", got)
+	}
+	busy := warehouse.Wrap(errors.New("database is locked"), warehouse.Transient, "locked", "try again")
+	if got := typedErrorText(busy); got != busy.Error() {
+		t.Errorf("a transient error reads %q, want %q", got, busy.Error())
 	}
 }
