@@ -3,8 +3,10 @@ package postgres
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -75,6 +77,7 @@ var typeNames = map[string]string{
 	"int8": "BIGINT", "int4": "INTEGER", "int2": "SMALLINT", "float8": "DOUBLE", "float4": "REAL",
 	"bool": "BOOLEAN", "timestamptz": "TIMESTAMPTZ", "timestamp": "TIMESTAMP", "date": "DATE",
 	"text": "VARCHAR", "varchar": "VARCHAR", "json": "JSON", "jsonb": "JSON", "numeric": "DECIMAL",
+	"bytea": "BLOB", "uuid": "UUID", "interval": "INTERVAL", "time": "TIME", "timetz": "TIMETZ",
 }
 
 func (r *rows) Next() bool { return r.rs.Next() }
@@ -122,9 +125,21 @@ func (r *rows) value(f pgconn.FieldDescription, b []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if n, ok := v.(pgtype.Numeric); ok && f.DataTypeOID == pgtype.NumericOID {
-		j, _ := n.MarshalJSON()
-		v = string(j)
+	switch x := v.(type) {
+	case nil, string, []byte, bool, int16, int32, int64, float32, float64, time.Time, []any:
+		return v, nil
+	case pgtype.Numeric:
+		if x.Valid && !x.NaN && x.InfinityModifier == pgtype.Finite {
+			// A number as DuckDB's DECIMAL is: its digits, a JSON number.
+			j, _ := x.MarshalJSON()
+			return json.Number(j), nil
+		}
+	}
+	// Any other type (uuid, interval, time, numeric NaN, inet, ...) pgx
+	// gives as a struct or an array of bytes: its text, as psql shows it
+	// and as DuckDB's driver gives such values.
+	if txt, err := r.types.Encode(f.DataTypeOID, pgtype.TextFormatCode, v, nil); err == nil && txt != nil {
+		return string(txt), nil
 	}
 	return v, nil
 }

@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -17,7 +18,9 @@ func TestQueryGivesJSONAsText(t *testing.T) {
 	w := open(t, pgtest.URL(t), warehouse.Options{})
 	rs, err := w.Query(ctx, `SELECT CAST('{"big": 1e400, "id": 12345678901234567890}' AS jsonb) AS j,
   CAST('[1e400]' AS json) AS k, CAST(NULL AS jsonb) AS z, CAST(1.50 AS numeric) AS n, CAST(7 AS bigint) AS i,
-  CAST('2026-03-02 10:00:00+00' AS timestamptz) AS ts, 'x' AS s, $1 AS p`, []warehouse.Arg{{Name: "p", Value: "bound"}})
+  CAST('2026-03-02 10:00:00+00' AS timestamptz) AS ts, 'x' AS s, $1 AS p,
+  CAST('5e0b4f0e-0d6b-4c1a-9f6e-1c1a2b3c4d5e' AS uuid) AS u, interval '90 minutes' AS iv, CAST('NaN' AS numeric) AS nan,
+  CAST(now() - now() AS interval) AS zero`, []warehouse.Arg{{Name: "p", Value: "bound"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,7 +28,7 @@ func TestQueryGivesJSONAsText(t *testing.T) {
 	if !rs.Next() {
 		t.Fatalf("no row: %v", rs.Err())
 	}
-	v := make([]any, 8)
+	v := make([]any, 12)
 	p := make([]any, len(v))
 	for i := range v {
 		p[i] = &v[i]
@@ -44,8 +47,8 @@ func TestQueryGivesJSONAsText(t *testing.T) {
 	if v[2] != nil {
 		t.Errorf("NULL jsonb: %#v", v[2])
 	}
-	if v[3] != "1.50" {
-		t.Errorf("numeric: %#v, want decimal text", v[3])
+	if v[3] != json.Number("1.50") {
+		t.Errorf("numeric: %#v, want its digits as a JSON number", v[3])
 	}
 	if v[4] != int64(7) {
 		t.Errorf("bigint: %#v", v[4])
@@ -55,6 +58,13 @@ func TestQueryGivesJSONAsText(t *testing.T) {
 	}
 	if v[6] != "x" || v[7] != "bound" {
 		t.Errorf("text: %#v %#v", v[6], v[7])
+	}
+	// What pgx gives as structs and byte arrays comes as PostgreSQL's text
+	// (synctrack query printed {5400000000 0 0 true} for an interval).
+	for i, want := range map[int]string{8: "5e0b4f0e-0d6b-4c1a-9f6e-1c1a2b3c4d5e", 9: "01:30:00", 10: "NaN", 11: "00:00:00"} {
+		if v[i] != want {
+			t.Errorf("column %d: %#v, want %q", i, v[i], want)
+		}
 	}
 	if err := rs.Err(); err != nil {
 		t.Fatal(err)
