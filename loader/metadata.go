@@ -61,14 +61,12 @@ func ParseMetadata(raw []byte, orgID, syncID, runID string) (RunMeta, error) {
 }
 
 // MaxPayloadFields bounds a run's payload schema, whose every field becomes a
-// column of its sync's typed view and a payload_columns row. PostgreSQL
-// allows 1,600 columns in a view, and the view also has sync_records' 16;
-// BigQuery allows 10,000. DuckDB sets no limit, but one metadata.json of
-// 790,000 fields, within maxMetadataBytes, took 192 s and 6 GB to load, left
-// a 399 MB file for 25 records, and every later load spent over 15 minutes
-// reading DuckDB's catalog. 1,500 fits every engine, with room for more base
-// columns, and is far beyond any real model's fields.
-const MaxPayloadFields = 1500
+// column of its sync's typed view and a payload_columns row: a view holds
+// dialects.MaxViewFields. One metadata.json of 790,000 fields, within
+// maxMetadataBytes, took 192 s and 6 GB to load into DuckDB, left a 399 MB
+// file for 25 records, and every later load spent over 15 minutes reading
+// DuckDB's catalog.
+const MaxPayloadFields = dialects.MaxViewFields
 
 // decodeObject parses body as exactly one JSON object.
 func decodeObject(body []byte) (map[string]any, error) {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/synctrack/synctrack/dialects"
 	analysis "github.com/synctrack/synctrack/sql"
+	"github.com/synctrack/synctrack/warehouse"
 )
 
 // InstallViews creates or updates one view per analysis template that needs
@@ -96,7 +97,7 @@ func (w *Warehouse) RefreshViews(ctx context.Context, syncIDs []string) error {
 			}
 			taken[view] = id
 		}
-		cols := dialects.AssignColumns(existing[id], fields[id], base)
+		cols := warehouse.TypedColumns(w.log, id, existing[id], fields[id], base)
 		for _, c := range cols {
 			rows = append(rows, []any{id, view, c.Field, c.Column, c.Type})
 		}

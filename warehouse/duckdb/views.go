@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/synctrack/synctrack/dialects"
+	"github.com/synctrack/synctrack/warehouse"
 )
 
 // RefreshViews rebuilds sync_log and, for each sync, its typed view and its rows
@@ -69,7 +70,7 @@ func (w *Warehouse) refreshSync(ctx context.Context, tx *sql.Tx, syncID string, 
 		taken[view] = syncID
 	}
 	base := dialects.Names(dialects.RecordsColumns)
-	cols := dialects.AssignColumns(existing, fields, base)
+	cols := warehouse.TypedColumns(w.log, syncID, existing, fields, base)
 	pc := w.table("payload_columns")
 	if _, err := w.exec(ctx, tx, `DELETE FROM `+pc+` WHERE sync_configuration_id = ?`, syncID); err != nil {
 		return err

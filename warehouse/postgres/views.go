@@ -9,6 +9,7 @@ import (
 
 	"github.com/synctrack/synctrack/dialects"
 	analysis "github.com/synctrack/synctrack/sql"
+	"github.com/synctrack/synctrack/warehouse"
 )
 
 // RefreshViews rebuilds sync_log, the analysis views and, for each sync, its
@@ -122,7 +123,7 @@ func (w *Warehouse) refreshSync(ctx context.Context, tx pgx.Tx, syncID string, t
 		taken[view] = syncID
 	}
 	base := dialects.Names(dialects.RecordsColumns)
-	cols := dialects.AssignColumns(existing, fields, base)
+	cols := warehouse.TypedColumns(w.log, syncID, existing, fields, base)
 	pc := w.table("payload_columns")
 	if _, err := tx.Exec(ctx, `DELETE FROM `+pc+` WHERE sync_configuration_id = $1`, syncID); err != nil {
 		return err

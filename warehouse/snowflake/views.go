@@ -9,6 +9,7 @@ import (
 
 	"github.com/synctrack/synctrack/dialects"
 	analysis "github.com/synctrack/synctrack/sql"
+	"github.com/synctrack/synctrack/warehouse"
 )
 
 // RefreshViews rebuilds payload_columns for the given syncs (one transaction),
@@ -49,7 +50,7 @@ func (w *Warehouse) RefreshViews(ctx context.Context, syncIDs []string) error {
 			}
 			taken[view] = id
 		}
-		cols := dialects.AssignColumns(existing[id], fields[id], base)
+		cols := warehouse.TypedColumns(w.log, id, existing[id], fields[id], base)
 		defs = append(defs, viewDef{id, view, cols})
 		for _, c := range cols {
 			rows = append(rows, []any{id, view, c.Field, c.Column, c.Type})
