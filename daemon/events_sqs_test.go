@@ -23,7 +23,11 @@ import (
 func TestEventsS3ThroughSQS(t *testing.T) {
 	t.Setenv("AWS_ACCESS_KEY_ID", "test")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
-	q := sqsfake.New(t, time.Second)
+	// A message comes back once its visibility timeout passes unacknowledged:
+	// 5 s is longer than a cycle takes on a busy CI machine (at 1 s, two of
+	// the five came back there while their load was still running).
+	const visibility = 5 * time.Second
+	q := sqsfake.New(t, visibility)
 	f := newFixture(t)
 	f.reg = prometheus.NewRegistry()
 	f.openSub = pubsub.OpenSubscription
@@ -72,7 +76,7 @@ func TestEventsS3ThroughSQS(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	time.Sleep(1500 * time.Millisecond) // past the visibility timeout
+	time.Sleep(visibility + 500*time.Millisecond) // past the visibility timeout
 	if deleted, receives := q.Stats(); deleted != 5 || receives != 5 {
 		t.Fatalf("deleted %d, received %d times; want each of the 5 once", deleted, receives)
 	}
