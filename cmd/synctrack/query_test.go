@@ -43,6 +43,18 @@ func TestQueryCommand(t *testing.T) {
 	if code != 0 || err != nil || n != int64(len(rows)) || !strings.Contains(stderr, "rows to") {
 		t.Fatalf("query --format parquet --out: exit %d, %v, %d rows: %s", code, err, n, stderr)
 	}
+	// A value parquet's type for the column cannot hold fails the export
+	// with exit 2, naming the column, and leaves no file (a HUGEINT beyond
+	// INT64 was written wrapped).
+	big := filepath.Join(dir, "big.parquet")
+	const hugeQ = "SELECT sum(x) AS total FROM (VALUES (9223372036854775807), (1)) t(x)"
+	code, _, stderr = runCLIAll(t, "query", "--warehouse", wh, "--format", "parquet", "--out", big, hugeQ)
+	if _, err := os.Stat(big); code != 2 || err == nil || !strings.Contains(stderr, `column "total": 9223372036854775808 is out of range`) {
+		t.Errorf("a HUGEINT beyond INT64 to parquet: exit %d, file %v: %s", code, err, stderr)
+	}
+	if code, out := runCLI(t, "query", "--warehouse", wh, "--format", "csv", hugeQ); code != 0 || out != "total\n9223372036854775808\n" {
+		t.Errorf("the same as CSV: exit %d:\n%s", code, out)
+	}
 	withStdin(t, q, func() {
 		if code, out := runCLI(t, "query", "--warehouse", wh, "--format", "csv", "-f", "-"); code != 0 || !strings.HasPrefix(out, "outcome,n") {
 			t.Fatalf("query -f - (stdin): exit %d:\n%s", code, out)

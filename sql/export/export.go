@@ -135,6 +135,8 @@ func text(v any) string {
 		return x.UTC().Format(time.RFC3339Nano)
 	case float64:
 		return strconv.FormatFloat(x, 'f', -1, 64)
+	case float32:
+		return strconv.FormatFloat(float64(x), 'f', -1, 32)
 	case *big.Int:
 		return x.String()
 	case []any, map[string]any, object:

@@ -3,61 +3,76 @@ package export
 import (
 	"fmt"
 	"io"
-	"math/big"
 	"strings"
-	"time"
 
 	"github.com/parquet-go/parquet-go"
 )
 
-// parquetWriter maps engine types to parquet types: integers, doubles,
-// booleans, instants (microseconds, UTC), dates and DuckDB's DECIMALs keep
-// their type; JSON, lists, maps and everything else become strings, written
-// as the CSV writes them (JSON text for nested values). Columns are in the
-// result's order. Row groups are bounded so an export streams.
+// parquetWriter maps engine types to parquet types: every integer type is
+// INT64 (UBIGINT an unsigned one, as hash() gives it), every float is a
+// DOUBLE, booleans, instants (microseconds, UTC), dates and DECIMALs keep
+// their type; JSON, lists, maps and everything else become strings,
+// written as the CSV writes them (JSON text for nested values). A value its column's parquet
+// type cannot hold (a HUGEINT beyond INT64) fails the export, naming the
+// column: a file never holds a wrong number. Columns are in the result's
+// order. Row groups are bounded so an export streams.
 type parquetWriter struct {
-	out   io.Writer
-	w     *parquet.Writer
-	kinds []string   // per result column
-	types []*colType // per result column
-	row   parquet.Row
+	out  io.Writer
+	w    *parquet.Writer
+	cols []parquetCol
+	row  parquet.Row
+}
+
+// parquetCol is a result column as written: its name, the engine's type
+// and the kind of parquet column that type became.
+type parquetCol struct {
+	name string
+	kind string
+	t    *colType
 }
 
 const rowGroupRows = 50_000
 
-func parquetKind(dbType string) string {
-	t := strings.ToUpper(dbType)
+// parquetKind is the parquet column an engine's type becomes. The names
+// are DuckDB's, the ones PostgreSQL's query path gives (DuckDB's too),
+// BigQuery's and Snowflake's.
+func parquetKind(t *colType) string {
 	switch {
-	case t == "BIGINT" || t == "INTEGER" || t == "SMALLINT" || t == "TINYINT" || t == "HUGEINT" || t == "INT64" || strings.HasPrefix(t, "UBIGINT"):
+	case t.is("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UHUGEINT",
+		"UTINYINT", "USMALLINT", "UINTEGER", "INT64"):
 		return "int"
-	case t == "DOUBLE" || t == "FLOAT" || t == "FLOAT64" || t == "REAL":
+	case t.is("UBIGINT"):
+		return "uint"
+	case t.is("DOUBLE", "FLOAT", "FLOAT64", "REAL"):
 		return "double"
-	case t == "BOOLEAN" || t == "BOOL":
+	case t.is("BOOLEAN", "BOOL"):
 		return "bool"
-	case strings.HasPrefix(t, "TIMESTAMP"):
+	case strings.HasPrefix(t.name, "TIMESTAMP"):
 		return "time"
-	case t == "DATE":
+	case t.is("DATE"):
 		return "date"
-	case strings.HasPrefix(t, "DECIMAL("):
+	case t.is("DECIMAL", "NUMERIC") && decimalNode(t) != nil:
 		return "decimal"
 	}
 	return "string"
 }
 
 func (p *parquetWriter) Begin(cols []Column) error {
-	p.types = types(cols)
 	g := make(orderedGroup, 0, len(cols))
 	seen := map[string]bool{}
-	for i, c := range cols {
+	for _, c := range cols {
 		if seen[c.Name] {
 			return fmt.Errorf("parquet: duplicate column %q", c.Name)
 		}
 		seen[c.Name] = true
-		kind := parquetKind(c.Type)
+		col := parquetCol{name: c.Name, t: parseType(c.Type)}
+		col.kind = parquetKind(col.t)
 		var n parquet.Node
-		switch kind {
+		switch col.kind {
 		case "int":
 			n = parquet.Int(64)
+		case "uint":
+			n = parquet.Uint(64)
 		case "double":
 			n = parquet.Leaf(parquet.DoubleType)
 		case "bool":
@@ -67,13 +82,11 @@ func (p *parquetWriter) Begin(cols []Column) error {
 		case "date":
 			n = parquet.Date()
 		case "decimal":
-			if n = decimalNode(p.types[i]); n == nil {
-				kind, n = "string", parquet.String()
-			}
+			n = decimalNode(col.t)
 		default:
 			n = parquet.String()
 		}
-		p.kinds = append(p.kinds, kind)
+		p.cols = append(p.cols, col)
 		g = append(g, field(c.Name, parquet.Optional(n)))
 	}
 	p.row = make(parquet.Row, len(cols))
@@ -83,9 +96,9 @@ func (p *parquetWriter) Begin(cols []Column) error {
 
 func (p *parquetWriter) Row(vals []any) error {
 	for i, v := range vals {
-		val, err := p.value(i, v)
+		val, err := p.cols[i].value(v)
 		if err != nil {
-			return err
+			return fmt.Errorf("parquet: column %q: %w", p.cols[i].name, err)
 		}
 		def := 1
 		if v == nil {
@@ -95,45 +108,6 @@ func (p *parquetWriter) Row(vals []any) error {
 	}
 	_, err := p.w.WriteRows([]parquet.Row{p.row})
 	return err
-}
-
-func (p *parquetWriter) value(i int, v any) (parquet.Value, error) {
-	if v == nil {
-		return parquet.Value{}, nil
-	}
-	kind := p.kinds[i]
-	switch kind {
-	case "decimal":
-		return decimalValue(v, p.types[i])
-	case "int":
-		switch x := v.(type) {
-		case int64:
-			return parquet.Int64Value(x), nil
-		case int32:
-			return parquet.Int64Value(int64(x)), nil
-		case *big.Int:
-			return parquet.Int64Value(x.Int64()), nil
-		}
-	case "double":
-		if x, ok := v.(float64); ok {
-			return parquet.DoubleValue(x), nil
-		}
-	case "bool":
-		if x, ok := v.(bool); ok {
-			return parquet.BooleanValue(x), nil
-		}
-	case "time":
-		if x, ok := v.(time.Time); ok {
-			return parquet.Int64Value(x.UnixMicro()), nil
-		}
-	case "date":
-		if x, ok := v.(time.Time); ok {
-			return parquet.Int32Value(int32(x.Unix() / 86400)), nil
-		}
-	default:
-		return parquet.ByteArrayValue([]byte(text(plain(v, p.types[i])))), nil
-	}
-	return parquet.Value{}, fmt.Errorf("parquet: %T value in a %s column", v, kind)
 }
 
 func (p *parquetWriter) Close() error { return p.w.Close() }

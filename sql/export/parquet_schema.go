@@ -87,11 +87,11 @@ func unscaled(v any, scale int) (*big.Int, error) {
 	s := strings.TrimSpace(Text(v))
 	r, ok := new(big.Rat).SetString(s)
 	if !ok {
-		return nil, fmt.Errorf("parquet: %q in a DECIMAL column", s)
+		return nil, fmt.Errorf("%q in a DECIMAL column", s)
 	}
 	r.Mul(r, new(big.Rat).SetInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(scale)), nil)))
 	if !r.IsInt() {
-		return nil, fmt.Errorf("parquet: %s has more than %d decimals", s, scale)
+		return nil, fmt.Errorf("%s has more than %d decimals", s, scale)
 	}
 	return r.Num(), nil
 }
