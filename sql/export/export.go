@@ -249,6 +249,19 @@ func (j *jsonWriter) Close() error {
 	return err
 }
 
+// jsonCell is a JSON column's value as JSON text: an engine's text as it
+// is (PostgreSQL's jsonb), a decoded value (DuckDB's) encoded again.
+func jsonCell(v any, t *colType) string {
+	if raw, ok := jsonText(v, t); ok {
+		return string(raw)
+	}
+	b, err := marshal(plain(v, t))
+	if err != nil {
+		return text(plain(v, t))
+	}
+	return string(b)
+}
+
 // jsonText is v as raw JSON when its column is of a JSON type and v is
 // valid JSON text.
 func jsonText(v any, t *colType) (json.RawMessage, bool) {

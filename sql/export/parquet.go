@@ -11,11 +11,12 @@ import (
 // parquetWriter maps engine types to parquet types: every integer type is
 // INT64 (UBIGINT an unsigned one, as hash() gives it), every float is a
 // DOUBLE, booleans, instants (microseconds, UTC), dates and DECIMALs keep
-// their type; JSON, lists, maps and everything else become strings,
-// written as the CSV writes them (JSON text for nested values). A value its column's parquet
-// type cannot hold (a HUGEINT beyond INT64) fails the export, naming the
-// column: a file never holds a wrong number. Columns are in the result's
-// order. Row groups are bounded so an export streams.
+// their type, JSON is JSON and a BLOB is bytes; lists, structs, maps and
+// everything else become strings, written as the CSV writes them (JSON
+// text for nested values). A value its column's parquet type cannot hold
+// (a HUGEINT beyond INT64) fails the export, naming the column: a file
+// never holds a wrong number. Columns are in the result's order. Row
+// groups are bounded so an export streams.
 type parquetWriter struct {
 	out  io.Writer
 	w    *parquet.Writer
@@ -53,6 +54,10 @@ func parquetKind(t *colType) string {
 		return "date"
 	case t.is("DECIMAL", "NUMERIC") && decimalNode(t) != nil:
 		return "decimal"
+	case t.is("BLOB", "BYTEA", "BYTES", "BINARY", "VARBINARY"):
+		return "bytes"
+	case t.is("JSON"):
+		return "json"
 	}
 	return "string"
 }
@@ -83,6 +88,10 @@ func (p *parquetWriter) Begin(cols []Column) error {
 			n = parquet.Date()
 		case "decimal":
 			n = decimalNode(col.t)
+		case "bytes":
+			n = parquet.Leaf(parquet.ByteArrayType)
+		case "json":
+			n = parquet.JSON()
 		default:
 			n = parquet.String()
 		}

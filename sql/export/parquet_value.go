@@ -42,6 +42,13 @@ func (c parquetCol) value(v any) (parquet.Value, error) {
 		}
 	case "decimal":
 		return decimalValue(v, c.t)
+	case "bytes":
+		if x, ok := v.([]byte); ok {
+			return parquet.ByteArrayValue(x), nil
+		}
+		return parquet.ByteArrayValue([]byte(text(plain(v, c.t)))), nil
+	case "json":
+		return parquet.ByteArrayValue([]byte(jsonCell(v, c.t))), nil
 	default:
 		return parquet.ByteArrayValue([]byte(text(plain(v, c.t)))), nil
 	}
