@@ -67,6 +67,19 @@ var duckTypes = []struct {
 	{"time", "TIME '04:05:06.12'", "04:05:06.12", "", "VARCHAR", ""},
 	{"timetz", "TIMETZ '04:05:06-03:30'", "04:05:06-03:30", "", "VARCHAR", ""},
 	{"ts", "TIMESTAMP '2026-12-03 04:05:06'", "2026-12-03T04:05:06Z", "", "TIMESTAMP WITH TIME ZONE", "2026-12-03 04:05:06+00"},
+	{"ts_tz", "TIMESTAMPTZ '2026-12-03 04:05:06.5+02'", "2026-12-03T02:05:06.5Z", "", "TIMESTAMP WITH TIME ZONE", "2026-12-03 02:05:06.5+00"},
+	// Nanoseconds are kept (DuckDB reads them back to microseconds; the
+	// parquet-go check sees them all).
+	{"ts_ns", "TIMESTAMP_NS '2026-12-03 04:05:06.123456789'", "2026-12-03T04:05:06.123456789Z", "", "TIMESTAMP WITH TIME ZONE", "2026-12-03 04:05:06.123456+00"},
+	{"ts_ms", "TIMESTAMP_MS '1969-12-31 23:59:59.5'", "1969-12-31T23:59:59.5Z", "", "TIMESTAMP WITH TIME ZONE", "1969-12-31 23:59:59.5+00"},
+	// Infinities are said as DuckDB says them, and written as its parquet
+	// reader reads them back (a TIMESTAMP_S 'infinity' was 1969-12-31).
+	{"ts_inf", "'infinity'::TIMESTAMP", "infinity", "", "TIMESTAMP WITH TIME ZONE", ""},
+	{"ts_ninf", "'-infinity'::TIMESTAMPTZ", "-infinity", "", "TIMESTAMP WITH TIME ZONE", ""},
+	{"ts_s_inf", "'infinity'::TIMESTAMP_S", "infinity", "", "TIMESTAMP WITH TIME ZONE", ""},
+	{"ts_ns_ninf", "'-infinity'::TIMESTAMP_NS", "-infinity", "", "TIMESTAMP WITH TIME ZONE", ""},
+	{"date_inf", "'infinity'::DATE", "infinity", "", "DATE", ""},
+	{"date_bc", "DATE '0001-01-01' - 1", "0001-12-31 (BC)", "", "DATE", ""},
 	{"map_text", "MAP {'k': 1, 'a': 2}", `{"k":1,"a":2}`, `{"k":1,"a":2}`, "VARCHAR", ""},
 	{"map_int", "MAP {2: DATE '2026-12-03'}", `[{"key":2,"value":"2026-12-03"}]`, `[{"key":2,"value":"2026-12-03"}]`, "VARCHAR", ""},
 	{"map_empty", "MAP {}::MAP(VARCHAR, INTEGER)", `{}`, `{}`, "VARCHAR", ""},

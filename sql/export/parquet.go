@@ -10,13 +10,13 @@ import (
 
 // parquetWriter maps engine types to parquet types: every integer type is
 // INT64 (UBIGINT an unsigned one, as hash() gives it), every float is a
-// DOUBLE, booleans, instants (microseconds, UTC), dates and DECIMALs keep
-// their type, JSON is JSON and a BLOB is bytes; lists, structs, maps and
-// everything else become strings, written as the CSV writes them (JSON
-// text for nested values). A value its column's parquet type cannot hold
-// (a HUGEINT beyond INT64) fails the export, naming the column: a file
-// never holds a wrong number. Columns are in the result's order. Row
-// groups are bounded so an export streams.
+// DOUBLE, booleans, instants (UTC, in micro- or nanoseconds), dates and
+// DECIMALs keep their type, JSON is JSON and a BLOB is bytes; lists,
+// structs, maps and everything else become strings, written as the CSV
+// writes them (JSON text for nested values). A value its column's parquet
+// type cannot hold (a HUGEINT beyond INT64) fails the export, naming the
+// column: a file never holds a wrong number. Columns are in the result's
+// order. Row groups are bounded so an export streams.
 type parquetWriter struct {
 	out  io.Writer
 	w    *parquet.Writer
@@ -48,6 +48,8 @@ func parquetKind(t *colType) string {
 		return "double"
 	case t.is("BOOLEAN", "BOOL"):
 		return "bool"
+	case t.is("TIMESTAMP_NS"):
+		return "time_ns"
 	case strings.HasPrefix(t.name, "TIMESTAMP"):
 		return "time"
 	case t.is("DATE"):
@@ -84,6 +86,8 @@ func (p *parquetWriter) Begin(cols []Column) error {
 			n = parquet.Leaf(parquet.BooleanType)
 		case "time":
 			n = parquet.Timestamp(parquet.Microsecond)
+		case "time_ns":
+			n = parquet.Timestamp(parquet.Nanosecond)
 		case "date":
 			n = parquet.Date()
 		case "decimal":

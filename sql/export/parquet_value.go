@@ -32,14 +32,12 @@ func (c parquetCol) value(v any) (parquet.Value, error) {
 		if x, ok := v.(bool); ok {
 			return parquet.BooleanValue(x), nil
 		}
-	case "time":
-		if x, ok := v.(time.Time); ok {
-			return parquet.Int64Value(x.UnixMicro()), nil
-		}
+	case "time", "time_ns":
+		n, err := instant(v, c.t, c.kind == "time_ns")
+		return parquet.Int64Value(n), err
 	case "date":
-		if x, ok := v.(time.Time); ok {
-			return parquet.Int32Value(int32(x.Unix() / 86400)), nil
-		}
+		n, err := date(v, c.t)
+		return parquet.Int32Value(n), err
 	case "decimal":
 		return decimalValue(v, c.t)
 	case "bytes":
@@ -120,4 +118,57 @@ func double(v any) (float64, error) {
 		return strconv.ParseFloat(strconv.FormatFloat(float64(x), 'g', -1, 32), 64)
 	}
 	return 0, fmt.Errorf("%T value in a DOUBLE column", v)
+}
+
+// instant is a timestamp in micro- or nanoseconds since 1970 (UTC). An
+// infinite one is DuckDB's sentinel, which DuckDB reads back as infinity:
+// the largest int64 or its negation. An instant beyond the unit's range
+// fails: before, UnixMicro overflowed (a TIMESTAMP_S 'infinity' became
+// 1969-12-31 23:59:59).
+func instant(v any, t *colType, nanos bool) (int64, error) {
+	if inf := infinite(v, t); inf != 0 {
+		return int64(inf) * math.MaxInt64, nil
+	}
+	x, ok := v.(time.Time)
+	if !ok {
+		return 0, fmt.Errorf("%T value %q in a timestamp column", v, Text(v))
+	}
+	lo, hi := time.UnixMicro(-math.MaxInt64), time.UnixMicro(math.MaxInt64)
+	if nanos {
+		lo, hi = time.Unix(0, -math.MaxInt64), time.Unix(0, math.MaxInt64)
+	}
+	if x.Before(lo) || x.After(hi) {
+		return 0, fmt.Errorf("%s is %w of parquet's timestamps", x.UTC().Format(time.RFC3339Nano), errRange)
+	}
+	if nanos {
+		return x.UnixNano(), nil
+	}
+	return x.UnixMicro(), nil
+}
+
+// date is a date in days since 1970-01-01, an infinite one DuckDB's
+// sentinel (the largest int32 or its negation).
+func date(v any, t *colType) (int32, error) {
+	if inf := infinite(v, t); inf != 0 {
+		return int32(inf) * math.MaxInt32, nil
+	}
+	x, ok := v.(time.Time)
+	if !ok {
+		return 0, fmt.Errorf("%T value %q in a DATE column", v, Text(v))
+	}
+	d := days(x)
+	if d < -math.MaxInt32 || d > math.MaxInt32 {
+		return 0, fmt.Errorf("%s is %w of parquet's dates", dateText(x), errRange)
+	}
+	return int32(d), nil
+}
+
+// days counts whole days since 1970-01-01, rounding down.
+func days(t time.Time) int64 {
+	s := t.Unix()
+	d := s / 86400
+	if s%86400 < 0 {
+		d--
+	}
+	return d
 }

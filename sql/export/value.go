@@ -3,6 +3,7 @@ package export
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -34,7 +35,11 @@ func plain(v any, t *colType) any {
 			return u.String()
 		}
 	case time.Time:
-		switch {
+		switch inf := infinite(x, t); {
+		case inf > 0:
+			return "infinity"
+		case inf < 0:
+			return "-infinity"
 		case t.is("DATE"):
 			return dateText(x)
 		case t.is("TIME"):
@@ -56,6 +61,45 @@ func plain(v any, t *colType) any {
 		return out
 	}
 	return v
+}
+
+// infinite tells an infinite date or timestamp: 1 or -1, else 0.
+// PostgreSQL's query path gives one as its text; DuckDB's driver as the
+// instant its sentinel, the type's largest integer or its negation, would
+// be (year 294247, or 5881580 for a DATE): a file should say infinity, as
+// DuckDB does and as its parquet reader reads the sentinel back.
+func infinite(v any, t *colType) int {
+	if t == nil || !t.is("DATE") && !strings.HasPrefix(t.name, "TIMESTAMP") {
+		return 0
+	}
+	switch x := v.(type) {
+	case string:
+		switch x {
+		case "infinity":
+			return 1
+		case "-infinity":
+			return -1
+		}
+	case time.Time:
+		n, limit := x.UnixMicro(), int64(math.MaxInt64)
+		switch {
+		case t.is("DATE"):
+			n, limit = days(x), math.MaxInt32
+		case t.is("TIMESTAMP_S"):
+			n = x.Unix()
+		case t.is("TIMESTAMP_MS"):
+			n = x.UnixMilli()
+		case t.is("TIMESTAMP_NS"):
+			n = x.UnixNano()
+		}
+		switch n {
+		case limit:
+			return 1
+		case -limit:
+			return -1
+		}
+	}
+	return 0
 }
 
 // decimalText is the number's shortest exact text (1.5, -0.05), as CSV and
