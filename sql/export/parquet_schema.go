@@ -61,11 +61,16 @@ func decimalNode(t *colType) parquet.Node {
 }
 
 // decimalValue is v's unscaled integer at the column's scale, in the
-// physical type decimalNode chose.
+// physical type decimalNode chose, or why it has none.
 func decimalValue(v any, t *colType) (parquet.Value, error) {
-	n, err := unscaled(v, t.scale)
+	n, err := unscaled(v, t)
 	if err != nil {
 		return parquet.Value{}, err
+	}
+	// Digits beyond the width would wrap in INT32 and INT64; an engine's
+	// value has none, but a file never holds a wrong number.
+	if n.CmpAbs(new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(t.width)), nil)) >= 0 {
+		return parquet.Value{}, fmt.Errorf("%s is %w of DECIMAL(%d,%d)", Text(v), errRange, t.width, t.scale)
 	}
 	switch {
 	case t.width <= 9:
@@ -79,7 +84,8 @@ func decimalValue(v any, t *colType) (parquet.Value, error) {
 	return parquet.FixedLenByteArrayValue(n.FillBytes(make([]byte, 16))), nil
 }
 
-func unscaled(v any, scale int) (*big.Int, error) {
+func unscaled(v any, t *colType) (*big.Int, error) {
+	scale := t.scale
 	if d, ok := v.(duckdb.Decimal); ok && d.Value != nil && int(d.Scale) <= scale {
 		pow := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(scale-int(d.Scale))), nil)
 		return new(big.Int).Mul(d.Value, pow), nil
@@ -87,7 +93,7 @@ func unscaled(v any, scale int) (*big.Int, error) {
 	s := strings.TrimSpace(Text(v))
 	r, ok := new(big.Rat).SetString(s)
 	if !ok {
-		return nil, fmt.Errorf("%q in a DECIMAL column", s)
+		return nil, fmt.Errorf("%q is no DECIMAL(%d,%d) value: cast the column to VARCHAR or DOUBLE in the query", s, t.width, t.scale)
 	}
 	r.Mul(r, new(big.Rat).SetInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(scale)), nil)))
 	if !r.IsInt() {
