@@ -13,7 +13,7 @@ type colType struct {
 	name         string              // upper case, without arguments: DATE, LIST, MAP, STRUCT, DECIMAL
 	elem         *colType            // a list's element, a map's value
 	key          *colType            // a map's key
-	fields       map[string]*colType // a struct's fields
+	fields       map[string]*colType // a struct's fields, a union's members
 	width, scale int                 // a DECIMAL's
 }
 
@@ -44,7 +44,7 @@ func parseType(s string) *colType {
 		if len(args) == 2 {
 			t.key, t.elem = parseType(args[0]), parseType(args[1])
 		}
-	case "STRUCT":
+	case "STRUCT", "UNION":
 		t.fields = map[string]*colType{}
 		for _, a := range args {
 			name, typ := fieldName(strings.TrimSpace(a))

@@ -29,6 +29,10 @@ func plain(v any, t *colType) any {
 		return x.String()
 	case duckdb.OrderedMap:
 		return mapValue(x, t)
+	case duckdb.Union:
+		// A UNION is its member's value, as DuckDB prints it (fmt
+		// printed the Go struct, {1 k}).
+		return plain(x.Value, t.field(x.Tag))
 	case []byte:
 		if len(x) == 16 && t.is("UUID") {
 			u := duckdb.UUID(x)
