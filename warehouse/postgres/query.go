@@ -69,8 +69,28 @@ func (r *rows) ColumnTypeNames() []string {
 		if out[i] == "" {
 			out[i] = strings.ToUpper(name)
 		}
+		if p, s, ok := numericSize(f); ok {
+			out[i] = fmt.Sprintf("DECIMAL(%d,%d)", p, s)
+		}
 	}
 	return out
+}
+
+// numericSize is a numeric(p,s) column's precision and scale, which its
+// type modifier holds: ((p << 16) | s) + 4, the scale in 11 bits with its
+// sign (PostgreSQL 15 allows numeric(2,-3)). A bare numeric (sum(bigint),
+// avg) has none: no scale to write its values at, so it stays DECIMAL and
+// its values text.
+func numericSize(f pgconn.FieldDescription) (precision, scale int, ok bool) {
+	if f.DataTypeOID != pgtype.NumericOID || f.TypeModifier < 4 {
+		return 0, 0, false
+	}
+	m := int(f.TypeModifier - 4)
+	scale = m & 0x7ff
+	if scale&0x400 != 0 {
+		scale -= 0x800
+	}
+	return m >> 16, scale, true
 }
 
 var typeNames = map[string]string{

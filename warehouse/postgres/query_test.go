@@ -1,12 +1,19 @@
 package postgres_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"math"
+	"math/big"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/parquet-go/parquet-go"
+
 	"github.com/synctrack/synctrack/internal/pgtest"
+	"github.com/synctrack/synctrack/sql/export"
 	"github.com/synctrack/synctrack/warehouse"
 )
 
@@ -68,5 +75,105 @@ func TestQueryGivesJSONAsText(t *testing.T) {
 	}
 	if err := rs.Err(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The query path's types reach parquet as PostgreSQL's own: numeric(p,s)
+// a DECIMAL(p,s) (its type modifier read; it was text), int2 an INT64 and
+// float4 a DOUBLE (both failed the export), infinities DuckDB's sentinels
+// (they failed it), bytea bytes (DuckDB refused to read non-UTF-8 back),
+// jsonb JSON. A bare numeric (sum(bigint)) has no scale: text.
+func TestQueryTypesToParquet(t *testing.T) {
+	ctx := context.Background()
+	w := open(t, pgtest.URL(t), warehouse.Options{})
+	query := func(q string) (warehouse.Rows, []string) {
+		t.Helper()
+		rs, err := w.Query(ctx, q, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { rs.Close() })
+		return rs, rs.(interface{ ColumnTypeNames() []string }).ColumnTypeNames()
+	}
+	toParquet := func(rs warehouse.Rows) ([]byte, error) {
+		var b bytes.Buffer
+		ew, err := export.New("parquet", &b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = export.Stream(rs, ew)
+		return b.Bytes(), err
+	}
+
+	rs, types := query(`SELECT CAST(-1.50 AS numeric(10,2)) AS d, CAST(123456789012345678901.5 AS numeric(30,1)) AS wide,
+  CAST(1.5 AS numeric) AS bare, CAST(1000 AS numeric(2,-3)) AS neg, CAST(-3 AS int2) AS small, CAST(0.1 AS float4) AS r,
+  CAST('infinity' AS timestamptz) AS inf, CAST('-infinity' AS date) AS ninf, CAST('\xff00' AS bytea) AS b,
+  CAST('{"a": 1}' AS jsonb) AS j`)
+	wantTypes := []string{"DECIMAL(10,2)", "DECIMAL(30,1)", "DECIMAL", "DECIMAL(2,-3)", "SMALLINT", "REAL", "TIMESTAMPTZ", "DATE", "BLOB", "JSON"}
+	if strings.Join(types, " ") != strings.Join(wantTypes, " ") {
+		t.Errorf("column types %q, want %q", types, wantTypes)
+	}
+	raw, err := toParquet(rs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := parquet.OpenFile(bytes.NewReader(raw), int64(len(raw)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := make([]parquet.Row, 1)
+	rows := f.RowGroups()[0].Rows()
+	defer rows.Close()
+	if n, _ := rows.ReadRows(row); n != 1 {
+		t.Fatalf("%d rows", n)
+	}
+	fields := f.Schema().Fields()
+	for i, c := range []struct {
+		typ  string
+		want any
+	}{
+		{"DECIMAL(10,2)", int64(-150)},
+		{"DECIMAL(30,1)", "1234567890123456789015"}, // 16 bytes, big-endian
+		{"STRING", "1.5"},
+		{"STRING", "1000"},
+		{"INT(64,true)", int64(-3)},
+		{"DOUBLE", 0.1},
+		{"TIMESTAMP(isAdjustedToUTC=true,unit=MICROS)", int64(math.MaxInt64)},
+		{"DATE", int64(-math.MaxInt32)},
+		{"BYTE_ARRAY", "\xff\x00"},
+		{"JSON", `{"a": 1}`},
+	} {
+		v := row[0][i]
+		if got := fields[i].Type().String(); got != c.typ {
+			t.Errorf("%s: parquet %s, want %s", fields[i].Name(), got, c.typ)
+		}
+		var got any
+		switch c.want.(type) {
+		case int64:
+			got = v.Int64()
+		case float64:
+			got = v.Double()
+		case string:
+			got = string(v.ByteArray())
+		}
+		if fields[i].Name() == "wide" {
+			got = new(big.Int).SetBytes(v.ByteArray()).String()
+		}
+		if got != c.want {
+			t.Errorf("%s: %#v, want %#v", fields[i].Name(), got, c.want)
+		}
+	}
+
+	// What no parquet column of the type holds fails the export, naming the
+	// column: NaN in a numeric(p,s), a timestamp past DuckDB's last (and
+	// parquet's int64 of microseconds since 1970), which was wrapped.
+	for _, c := range []struct{ q, want string }{
+		{`SELECT CAST('NaN' AS numeric(10,2)) AS n`, `column "n": "NaN" is no DECIMAL(10,2) value`},
+		{`SELECT CAST('294270-01-01 00:00:00+00' AS timestamptz) AS late`, `column "late": 294270-01-01T00:00:00Z is out of range`},
+	} {
+		rs, _ := query(c.q)
+		if _, err := toParquet(rs); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want %q", c.q, err, c.want)
+		}
 	}
 }
