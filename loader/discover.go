@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
-	"math"
 	"os"
 	"path"
 	"sort"
@@ -165,7 +164,7 @@ func listPrefix(ctx context.Context, b *blob.Bucket, prefix string, stall time.D
 // one page, sorted by key (a folder's ends in '/', so it sorts where its
 // keys do), and each subfolder in turn with listPrefix.
 func listFolders(ctx context.Context, b *blob.Bucket, prefix string, stall time.Duration, fn func(Object) error) error {
-	level, _, err := listPage(ctx, b, blob.FirstPageToken, prefix, "/", math.MaxInt32, stall)
+	level, err := listLevel(ctx, b, prefix, stall)
 	if err != nil {
 		return err
 	}
@@ -182,6 +181,21 @@ func listFolders(ctx context.Context, b *blob.Bucket, prefix string, stall time.
 		}
 	}
 	return nil
+}
+
+// listLevel lists one level under prefix in one page: a page as large as
+// listPageSize first, then eight times larger until the level fits. The
+// page is never asked larger than it must be: blob.ListPage allocates
+// room for a whole page first (a page of math.MaxInt32 took 16 GiB of
+// address space a call, and Go's heap then grew past 200 GiB, its
+// collector all but stopped, and a test binary was killed at 24 GB).
+func listLevel(ctx context.Context, b *blob.Bucket, prefix string, stall time.Duration) ([]*blob.ListObject, error) {
+	for size := listPageSize; ; size *= 8 {
+		level, next, err := listPage(ctx, b, blob.FirstPageToken, prefix, "/", size, stall)
+		if err != nil || len(next) == 0 {
+			return level, err
+		}
+	}
 }
 
 func emit(page []*blob.ListObject, fn func(Object) error) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"testing"
 
@@ -37,11 +38,19 @@ func TestFilePagingKeepsSiblingFolders(t *testing.T) {
 	slices.Sort(want)
 	for _, prefix := range []string{RunsPrefix, "sync_tracking_datasets/1/2/"} {
 		var got []string
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
 		if err := DiscoverPrefixes(context.Background(), b, []string{prefix}, func(o Object) error {
 			got = append(got, o.Key)
 			return nil
 		}); err != nil {
 			t.Fatal(err)
+		}
+		runtime.ReadMemStats(&after)
+		// A page is allocated whole first: one of math.MaxInt32 objects took
+		// 16 GiB a folder, 224 GiB in this test.
+		if n := after.TotalAlloc - before.TotalAlloc; n > 64<<20 {
+			t.Errorf("listing %s in pages of 2 allocated %d MiB", prefix, n>>20)
 		}
 		if !slices.Equal(got, want) {
 			t.Errorf("listing %s in pages of 2:\n got %q\nwant %q", prefix, got, want)
