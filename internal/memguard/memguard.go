@@ -39,7 +39,40 @@ func report(f *os.File, n, limit uint64) {
 	runtime.ReadMemStats(&m)
 	fmt.Fprintf(f, "memguard: resident memory %d MiB passed %d MiB (Go: heap in use %d MiB, from the OS %d MiB; the rest is C's: DuckDB); goroutines:\n",
 		n>>20, limit>>20, m.HeapInuse>>20, m.Sys>>20)
+	bigAllocations(f, 256<<20)
 	pprof.Lookup("goroutine").WriteTo(f, 2)
+}
+
+// bigAllocations prints the stacks that hold more than min bytes of Go's
+// heap, as the memory profile sampled them (an allocation that large is
+// always sampled): once the binary saw 229 GB of Go heap in use, mostly
+// untouched, and the goroutines alone could not say who asked for it.
+func bigAllocations(f *os.File, min int64) {
+	runtime.GC() // the profile counts what the last GC saw
+	var rs []runtime.MemProfileRecord
+	n, _ := runtime.MemProfile(nil, true)
+	for {
+		rs = make([]runtime.MemProfileRecord, n+50)
+		var ok bool
+		if n, ok = runtime.MemProfile(rs, true); ok {
+			rs = rs[:n]
+			break
+		}
+	}
+	for _, r := range rs {
+		if r.InUseBytes() < min {
+			continue
+		}
+		fmt.Fprintf(f, "memguard: %d MiB in use in %d objects allocated at:\n", r.InUseBytes()>>20, r.InUseObjects())
+		frames := runtime.CallersFrames(r.Stack())
+		for {
+			fr, more := frames.Next()
+			fmt.Fprintf(f, "\t%s\n\t\t%s:%d\n", fr.Function, fr.File, fr.Line)
+			if !more {
+				break
+			}
+		}
+	}
 }
 
 // rss is VmRSS of /proc/self/status in bytes.

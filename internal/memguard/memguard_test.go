@@ -11,6 +11,7 @@ import (
 // running on until the OOM killer ends it without a word.
 func TestWatchReportsAndExits(t *testing.T) {
 	if os.Getenv("MEMGUARD_CHILD") == "1" {
+		holdBig()
 		Watch(1 << 20) // any test binary is past 1 MiB
 		select {}
 	}
@@ -22,7 +23,13 @@ func TestWatchReportsAndExits(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	ee, ok := err.(*exec.ExitError)
 	if !ok || ee.ExitCode() != 3 || !strings.Contains(string(out), "memguard: resident memory") ||
-		!strings.Contains(string(out), "TestWatchReportsAndExits") {
+		!strings.Contains(string(out), "TestWatchReportsAndExits") ||
+		!strings.Contains(string(out), "memguard: 300 MiB in use in 1 objects allocated at:") || !strings.Contains(string(out), "memguard.holdBig") {
 		t.Fatalf("child: %v\n%.2000s", err, out)
 	}
 }
+
+var held []byte
+
+// holdBig allocates what the report must name, untouched as the runaway's was.
+func holdBig() { held = make([]byte, 300<<20) }
