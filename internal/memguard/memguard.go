@@ -43,10 +43,12 @@ func report(f *os.File, n, limit uint64) {
 	pprof.Lookup("goroutine").WriteTo(f, 2)
 }
 
-// bigAllocations prints the stacks that hold more than min bytes of Go's
-// heap, as the memory profile sampled them (an allocation that large is
-// always sampled): once the binary saw 229 GB of Go heap in use, mostly
-// untouched, and the goroutines alone could not say who asked for it.
+// bigAllocations prints the stacks that have allocated more than min bytes
+// of Go's heap since the process began, freed or not, as the memory
+// profile sampled them (an allocation that large is always sampled): once
+// the binary saw 229 GB of Go heap in use, mostly untouched, and the
+// goroutines alone could not say who had asked for it (a listing, long
+// returned, whose garbage the collector had not yet reached).
 func bigAllocations(f *os.File, min int64) {
 	runtime.GC() // the profile counts what the last GC saw
 	var rs []runtime.MemProfileRecord
@@ -60,10 +62,10 @@ func bigAllocations(f *os.File, min int64) {
 		}
 	}
 	for _, r := range rs {
-		if r.InUseBytes() < min {
+		if r.AllocBytes < min {
 			continue
 		}
-		fmt.Fprintf(f, "memguard: %d MiB in use in %d objects allocated at:\n", r.InUseBytes()>>20, r.InUseObjects())
+		fmt.Fprintf(f, "memguard: %d MiB allocated in %d objects (%d MiB still in use) at:\n", r.AllocBytes>>20, r.AllocObjects, r.InUseBytes()>>20)
 		frames := runtime.CallersFrames(r.Stack())
 		for {
 			fr, more := frames.Next()

@@ -24,7 +24,7 @@ func TestWatchReportsAndExits(t *testing.T) {
 	ee, ok := err.(*exec.ExitError)
 	if !ok || ee.ExitCode() != 3 || !strings.Contains(string(out), "memguard: resident memory") ||
 		!strings.Contains(string(out), "TestWatchReportsAndExits") ||
-		!strings.Contains(string(out), "memguard: 300 MiB in use in 1 objects allocated at:") || !strings.Contains(string(out), "memguard.holdBig") {
+		!strings.Contains(string(out), "memguard: 300 MiB allocated in 1 objects (300 MiB still in use) at:") || !strings.Contains(string(out), "memguard.holdBig") {
 		t.Fatalf("child: %v\n%.2000s", err, out)
 	}
 }
