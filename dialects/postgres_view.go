@@ -12,7 +12,8 @@ import "strings"
 // path syntax to escape). A value of the wrong type gives NULL for that
 // cell, as TRY_CAST does on DuckDB, since PostgreSQL has no TRY_CAST: a
 // number is a JSON number or a string that reads as one, a boolean a JSON
-// boolean or the string true or false.
+// boolean, 1, 0 or a string DuckDB reads as one (true, t, yes, y, 1 and
+// false, f, no, n, 0, in any case).
 func (d Postgres) TypedView(schema, syncID string, base []string, cols []PayloadColumn) string {
 	var b strings.Builder
 	b.WriteString("SELECT")
@@ -39,6 +40,18 @@ var postgresViewTypes = map[string]string{"string": "TEXT", "number": "DOUBLE PR
 // where LC_CTYPE is a UTF-8 locale, \s also takes Unicode's (U+2003,
 // U+3000), whose cast would fail every query on the view.
 const numberText = `'^[ \t\n\r\f\v]*[-+]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][-+]?[0-9]{1,4})?[ \t\n\r\f\v]*$'`
+
+// The texts DuckDB's TRY_CAST(... AS BOOLEAN) reads (tried on 1.5), in any
+// case, and nothing else: no spaces around them, no other number. A JSON
+// boolean's text is true or false and a JSON number's its digits, so 1 and
+// 0 read, 1.0 and 2 do not, as on DuckDB. Only the words' letters are
+// lowered, in ASCII: lower() follows LC_CTYPE, and any other letter keeps
+// the text out of the lists anyway.
+const (
+	boolUpper = "'TRUEFALSYNO', 'truefalsyno'"
+	boolTrue  = "('true', 't', 'yes', 'y', '1')"
+	boolFalse = "('false', 'f', 'no', 'n', '0')"
+)
 
 // The magnitudes DOUBLE PRECISION holds: the largest finite, and the
 // smallest normal (PostgreSQL reads smaller ones as subnormals on some
@@ -74,8 +87,10 @@ func (d Postgres) payloadExpr(c PayloadColumn) string {
 		return "CASE WHEN jsonb_typeof(" + val + ") = 'number' THEN CASE WHEN length(" + txt + ") < 300 OR " + fits + " THEN " + cast + " END" +
 			" WHEN " + txt + " ~ " + numberText + " AND length(" + txt + ") < 1000 THEN CASE WHEN " + fits + " THEN " + cast + " END END"
 	case "boolean":
-		return "CASE WHEN jsonb_typeof(" + val + ") = 'boolean' THEN CAST(" + txt + " AS BOOLEAN)" +
-			" WHEN lower(" + txt + ") IN ('true', 'false') THEN CAST(lower(" + txt + ") AS BOOLEAN) END"
+		// No cast at all: the value's text, in ASCII lower case, is one of
+		// the words DuckDB's TRY_CAST reads, or NULL.
+		l := "translate(" + txt + ", " + boolUpper + ")"
+		return "CASE WHEN " + l + " IN " + boolTrue + " THEN TRUE WHEN " + l + " IN " + boolFalse + " THEN FALSE END"
 	}
 	return val
 }
