@@ -80,6 +80,8 @@ var duckTypes = []struct {
 	{"ts_ns_ninf", "'-infinity'::TIMESTAMP_NS", "-infinity", "", "TIMESTAMP WITH TIME ZONE", ""},
 	{"date_inf", "'infinity'::DATE", "infinity", "", "DATE", ""},
 	{"date_bc", "DATE '0001-01-01' - 1", "0001-12-31 (BC)", "", "DATE", ""},
+	{"stamps", "[TIMESTAMP '2026-12-03 04:05:06']", `["2026-12-03T04:05:06Z"]`, `["2026-12-03T04:05:06Z"]`, "VARCHAR", ""},
+	{"decs", "[1.50::DECIMAL(4,2), NULL]", `[1.5,null]`, `[1.5,null]`, "VARCHAR", ""},
 	{"map_text", "MAP {'k': 1, 'a': 2}", `{"k":1,"a":2}`, `{"k":1,"a":2}`, "VARCHAR", ""},
 	{"map_int", "MAP {2: DATE '2026-12-03'}", `[{"key":2,"value":"2026-12-03"}]`, `[{"key":2,"value":"2026-12-03"}]`, "VARCHAR", ""},
 	{"map_empty", "MAP {}::MAP(VARCHAR, INTEGER)", `{}`, `{}`, "VARCHAR", ""},
