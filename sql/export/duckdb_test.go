@@ -17,6 +17,8 @@ import (
 	_ "github.com/duckdb/duckdb-go/v2"
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/format"
+
+	"github.com/synctrack/synctrack/internal/duckdbtext"
 )
 
 const testUUID = "5b0d8a6e-3f1c-4d2a-9e8b-7c6d5e4f3a21"
@@ -274,7 +276,7 @@ func parquetText(v parquet.Value, n parquet.Node) string {
 		case -math.MaxInt32:
 			return "-infinity"
 		}
-		return dateText(time.Unix(int64(v.Int32())*86400, 0).UTC())
+		return duckdbtext.Date(time.Unix(int64(v.Int32())*86400, 0).UTC())
 	case *format.DecimalType:
 		var u *big.Int
 		switch v.Kind() {

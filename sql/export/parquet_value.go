@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/parquet-go/parquet-go"
+
+	"github.com/synctrack/synctrack/internal/duckdbtext"
 )
 
 // value is v as a cell of the column, or why the column's parquet type
@@ -158,7 +160,7 @@ func date(v any, t *colType) (int32, error) {
 	}
 	d := days(x)
 	if d < -math.MaxInt32 || d > math.MaxInt32 {
-		return 0, fmt.Errorf("%s is %w of parquet's dates", dateText(x), errRange)
+		return 0, fmt.Errorf("%s is %w of parquet's dates", duckdbtext.Date(x), errRange)
 	}
 	return int32(d), nil
 }

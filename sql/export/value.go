@@ -4,11 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
+
+	"github.com/synctrack/synctrack/internal/duckdbtext"
 )
 
 // plain turns a scanned value into one every format writes alike: a DuckDB
@@ -45,7 +46,7 @@ func plain(v any, t *colType) any {
 		case inf < 0:
 			return "-infinity"
 		case t.is("DATE"):
-			return dateText(x)
+			return duckdbtext.Date(x)
 		case t.is("TIME"):
 			return x.Format("15:04:05.999999")
 		case t.is("TIMETZ", "TIME WITH TIME ZONE"):
@@ -115,50 +116,9 @@ func decimalText(d duckdb.Decimal) string {
 	return d.String()
 }
 
-// intervalText is DuckDB's own text: "1 year 2 months 3 days 04:05:06",
-// "-00:00:01.5", "00:00:00" for nothing.
+// intervalText is DuckDB's own text: "1 year 2 months 3 days 04:05:06".
 func intervalText(iv duckdb.Interval) string {
-	var parts []string
-	unit := func(n int32, name string) {
-		if n == 0 {
-			return
-		}
-		s := strconv.Itoa(int(n)) + " " + name
-		if n != 1 && n != -1 {
-			s += "s"
-		}
-		parts = append(parts, s)
-	}
-	unit(iv.Months/12, "year")
-	unit(iv.Months%12, "month")
-	unit(iv.Days, "day")
-	if iv.Micros != 0 || len(parts) == 0 {
-		parts = append(parts, clockText(iv.Micros))
-	}
-	return strings.Join(parts, " ")
-}
-
-// clockText is a duration as HH:MM:SS with the fraction's trailing zeros
-// cut; hours go past 24 ("100:00:00"), as in DuckDB.
-func clockText(micros int64) string {
-	sign := ""
-	if micros < 0 {
-		sign, micros = "-", -micros
-	}
-	const sec, min, hour = 1_000_000, 60_000_000, 3_600_000_000
-	s := fmt.Sprintf("%s%02d:%02d:%02d", sign, micros/hour, micros%hour/min, micros%min/sec)
-	if f := micros % sec; f != 0 {
-		s += strings.TrimRight(fmt.Sprintf(".%06d", f), "0")
-	}
-	return s
-}
-
-// dateText is YYYY-MM-DD, with DuckDB's "(BC)" for years before 1.
-func dateText(t time.Time) string {
-	if y := t.Year(); y <= 0 {
-		return fmt.Sprintf("%04d-%02d-%02d (BC)", 1-y, int(t.Month()), t.Day())
-	}
-	return t.Format("2006-01-02")
+	return duckdbtext.Interval(iv.Months, iv.Days, iv.Micros)
 }
 
 // offsetText is a TIMETZ's offset as DuckDB prints it: +02, -03:30.
