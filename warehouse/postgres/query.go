@@ -1,12 +1,9 @@
 package postgres
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -34,10 +31,8 @@ func (w *Warehouse) Query(ctx context.Context, q string, args []warehouse.Arg) (
 	return &rows{ctx: ctx, tx: tx, rs: rs, types: tx.Conn().TypeMap()}, nil
 }
 
-// rows adapts pgx's rows to warehouse.Rows. Values come as the other
-// engines' drivers give them: JSON as its text (pgx would decode it into
-// maps, losing the text's key order), numerics as decimal text, arrays as
-// []any, everything else as pgx decodes it.
+// rows adapts pgx's rows to warehouse.Rows. Values come as DuckDB's
+// query path gives them (values.go).
 type rows struct {
 	ctx   context.Context
 	tx    pgx.Tx
@@ -65,10 +60,7 @@ func (r *rows) ColumnTypeNames() []string {
 		if t, ok := r.types.TypeForOID(f.DataTypeOID); ok {
 			name = t.Name
 		}
-		out[i] = typeNames[name]
-		if out[i] == "" {
-			out[i] = strings.ToUpper(name)
-		}
+		out[i] = typeName(name)
 		if p, s, ok := numericSize(f); ok {
 			out[i] = fmt.Sprintf("DECIMAL(%d,%d)", p, s)
 		}
@@ -91,6 +83,19 @@ func numericSize(f pgconn.FieldDescription) (precision, scale int, ok bool) {
 		scale -= 0x800
 	}
 	return m >> 16, scale, true
+}
+
+// typeName is a type's name as DuckDB says it; an array's is its
+// element's with [] (pgx names int4[] _int4), whatever its dimensions:
+// PostgreSQL's type does not say them.
+func typeName(pg string) string {
+	if elem, ok := strings.CutPrefix(pg, "_"); ok {
+		return typeName(elem) + "[]"
+	}
+	if n := typeNames[pg]; n != "" {
+		return n
+	}
+	return strings.ToUpper(pg)
 }
 
 var typeNames = map[string]string{
@@ -120,48 +125,6 @@ func (r *rows) Scan(dest ...any) error {
 		*p = v
 	}
 	return nil
-}
-
-// value decodes one column's bytes as pgx's Rows.Values does, except JSON,
-// which is never decoded: pgx would unmarshal it into float64s and maps (a
-// payload holding 1e400 failing the whole query, 20-digit numbers rounded),
-// and the other engines give it as text.
-func (r *rows) value(f pgconn.FieldDescription, b []byte) (any, error) {
-	if b == nil {
-		return nil, nil
-	}
-	switch f.DataTypeOID {
-	case pgtype.JSONOID, pgtype.JSONBOID:
-		return jsonText(b, f.Format), nil
-	}
-	t, ok := r.types.TypeForOID(f.DataTypeOID)
-	if !ok {
-		if f.Format == pgtype.TextFormatCode {
-			return string(b), nil
-		}
-		return bytes.Clone(b), nil
-	}
-	v, err := t.Codec.DecodeValue(r.types, f.DataTypeOID, f.Format, b)
-	if err != nil {
-		return nil, err
-	}
-	switch x := v.(type) {
-	case nil, string, []byte, bool, int16, int32, int64, float32, float64, time.Time, []any:
-		return v, nil
-	case pgtype.Numeric:
-		if x.Valid && !x.NaN && x.InfinityModifier == pgtype.Finite {
-			// A number as DuckDB's DECIMAL is: its digits, a JSON number.
-			j, _ := x.MarshalJSON()
-			return json.Number(j), nil
-		}
-	}
-	// Any other type (uuid, interval, time, numeric NaN, inet, ...) pgx
-	// gives as a struct or an array of bytes: its text, as psql shows it
-	// and as DuckDB's driver gives such values.
-	if txt, err := r.types.Encode(f.DataTypeOID, pgtype.TextFormatCode, v, nil); err == nil && txt != nil {
-		return string(txt), nil
-	}
-	return v, nil
 }
 
 // jsonText is a JSON value's text: binary jsonb is a version byte, then it.

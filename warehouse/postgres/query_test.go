@@ -54,8 +54,8 @@ func TestQueryGivesJSONAsText(t *testing.T) {
 	if v[2] != nil {
 		t.Errorf("NULL jsonb: %#v", v[2])
 	}
-	if v[3] != json.Number("1.50") {
-		t.Errorf("numeric: %#v, want its digits as a JSON number", v[3])
+	if v[3] != json.Number("1.5") {
+		t.Errorf("numeric: %#v, want its digits as a JSON number, as DuckDB prints them", v[3])
 	}
 	if v[4] != int64(7) {
 		t.Errorf("bigint: %#v", v[4])
