@@ -229,7 +229,7 @@ func (t *target) load(ctx context.Context, wh warehouse.Warehouse, s scope) (*lo
 
 // workCount is how many objects a plan would write ledger rows for.
 func workCount(p *loader.Plan) int {
-	n := len(p.Records) + len(p.Metadata) + len(p.Ignored)
+	n := len(p.Records) + len(p.Metadata) + len(p.Ignored) + len(p.Gone)
 	for _, ws := range p.Facts {
 		for _, w := range ws {
 			if w.Reason != "" {

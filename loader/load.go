@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strconv"
 	"time"
 
 	"gocloud.dev/blob"
@@ -94,6 +95,9 @@ type Report struct {
 	// quarantine.
 	InQuarantine int
 	Pending      int // recently written local files that did not read whole yet
+	// Deleted are the keys of failed or quarantined objects no longer in
+	// the bucket, now marked deleted in the ledger (Plan.Gone).
+	Deleted []string
 	// Expired is what the retention pass after the load deleted (zero
 	// without RetentionDays).
 	Expired warehouse.Expired
@@ -263,6 +267,9 @@ func (l *Loader) applySteps(ctx context.Context, p *Plan, st *Stager, rep *Repor
 	if err := l.recordIgnored(ctx, p.Ignored); err != nil {
 		return err
 	}
+	if err := l.recordGone(ctx, p.Gone, rep); err != nil {
+		return err
+	}
 	syncs, err := l.loadRuns(ctx, p.Metadata, rep, b)
 	if err != nil {
 		return err
@@ -277,6 +284,28 @@ func (l *Loader) applySteps(ctx context.Context, p *Plan, st *Stager, rep *Repor
 		if err := l.wh.RefreshViews(ctx, syncs); err != nil {
 			return fmt.Errorf("refresh views: %w", err)
 		}
+	}
+	return nil
+}
+
+// recordGone marks deleted the failed and quarantined versions of objects
+// no longer in the bucket: they are no failure to report any more, nor a
+// quarantine to count. Should one come back, it is loaded as a changed
+// object.
+func (l *Loader) recordGone(ctx context.Context, vs []warehouse.LedgerVersion, rep *Report) error {
+	if len(vs) == 0 {
+		return nil
+	}
+	es := make([]warehouse.LedgerEntry, len(vs))
+	for i, v := range vs {
+		es[i] = warehouse.LedgerEntry{Key: v.Key, ETag: v.ETag, Kind: Classify(v.Key).Kind, Status: warehouse.StatusDeleted,
+			Error:    "deleted from the bucket while " + v.Status + " (attempts: " + strconv.Itoa(v.Attempts) + ")",
+			Attempts: v.Attempts}
+		l.log.Info("object no longer in the bucket: its failure is marked deleted", "key", v.Key, "was", v.Status)
+		rep.Deleted = append(rep.Deleted, v.Key)
+	}
+	if err := l.wh.Record(ctx, es); err != nil {
+		return fmt.Errorf("record objects deleted from the bucket: %w", err)
 	}
 	return nil
 }

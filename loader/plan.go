@@ -50,6 +50,20 @@ type Plan struct {
 	// Unordered says the listing or the ledger scan was not in key order,
 	// so each prefix's ledger was read into memory instead of merged.
 	Unordered bool
+	// Gone are the ledger's failed and quarantined versions whose key the
+	// listing no longer has: deleted from the bucket (the fix for a bad
+	// file is often to remove it). The load marks them deleted, so they
+	// stop being reported as failures. Only PlanStream finds them: it
+	// holds the ledger rows of exactly what it lists.
+	Gone []warehouse.LedgerVersion
+}
+
+// unlisted takes a ledger row whose key the listing of its prefix did not
+// have.
+func (pl *Planner) unlisted(v warehouse.LedgerVersion) {
+	if v.Status == warehouse.StatusFailed || v.Status == warehouse.StatusQuarantined {
+		pl.p.Gone = append(pl.p.Gone, v)
+	}
 }
 
 // Ledger is what planning needs of load_ledger: per key, the status and
@@ -194,6 +208,9 @@ func (pl *Planner) Plan() *Plan {
 	}
 	sort.Slice(p.Records, func(i, j int) bool { return p.Records[i].Key < p.Records[j].Key })
 	sort.Slice(p.Metadata, func(i, j int) bool { return p.Metadata[i].Key < p.Metadata[j].Key })
+	sort.Slice(p.Gone, func(i, j int) bool {
+		return p.Gone[i].Key < p.Gone[j].Key || p.Gone[i].Key == p.Gone[j].Key && p.Gone[i].ETag < p.Gone[j].ETag
+	})
 	return p
 }
 

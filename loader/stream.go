@@ -84,6 +84,13 @@ func PlanStream(ctx context.Context, src LedgerSource, ls []Listing) (*Plan, err
 		}); err != nil {
 			return nil, err
 		}
+		for k, vs := range led {
+			if !seen[k] {
+				for _, v := range vs {
+					pl.unlisted(warehouse.LedgerVersion{Key: k, ETag: v.ETag, Status: v.Status, Attempts: v.Attempts})
+				}
+			}
+		}
 	}
 	p := pl.Plan()
 	p.Unordered = true
@@ -128,6 +135,7 @@ func merge(ctx context.Context, src LedgerSource, l Listing, pl *Planner) error 
 		}
 		last, first = o.Key, false
 		for have && cur.Key < o.Key {
+			pl.unlisted(cur)
 			advance()
 		}
 		vs = vs[:0]
@@ -145,6 +153,7 @@ func merge(ctx context.Context, src LedgerSource, l Listing, pl *Planner) error 
 		return err
 	}
 	for have { // drain, so a scan out of order or failing past the listing's end is seen
+		pl.unlisted(cur)
 		advance()
 	}
 	return fail

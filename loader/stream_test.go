@@ -64,6 +64,11 @@ func streamCase() ([]Object, Ledger) {
 			l[o.Key] = []Version{{ETag: "e1", Status: warehouse.StatusQuarantined, Attempts: 5}}
 		case 4: // gone from the bucket, and a key between two listed ones
 			l[o.Key+".gone"] = []Version{{ETag: "x", Status: warehouse.StatusLoaded, Attempts: 1}}
+		case 5: // failed, then deleted from the bucket; one quarantined, one also loaded once
+			l[o.Key+".bad"] = []Version{{ETag: "x", Status: warehouse.StatusFailed, Attempts: 2}}
+			if i%30 == 5 {
+				l[o.Key+".bad"] = []Version{{ETag: "w", Status: warehouse.StatusLoaded, Attempts: 1}, {ETag: "x", Status: warehouse.StatusQuarantined, Attempts: 5}}
+			}
 		}
 	}
 	for _, k := range []string{"metadata/1/destinations.parquet", "metadata/2/destinations.parquet"} {
@@ -73,6 +78,7 @@ func streamCase() ([]Object, Ledger) {
 	}
 	l["metadata/1/destinations.parquet"] = []Version{{ETag: "e1", Status: warehouse.StatusLoaded, Attempts: 1}}
 	l["metadata/0/gone.parquet"] = []Version{{ETag: "e1", Status: warehouse.StatusLoaded, Attempts: 1}}
+	l["metadata/9/bad.parquet"] = []Version{{ETag: "e1", Status: warehouse.StatusFailed, Attempts: 1}} // after the last listed
 	sort.Slice(objs, func(i, j int) bool { return objs[i].Key < objs[j].Key })
 	return objs, l
 }
@@ -103,6 +109,22 @@ func TestPlanStreamIsTheWholeLedgerPlan(t *testing.T) {
 	want := Build(objs, l)
 	if len(want.Records) == 0 || want.UpToDate == 0 || want.Quarantined == 0 || len(want.Ignored) == 0 || len(want.Facts) == 0 {
 		t.Fatalf("the case plans too little: %+v", want)
+	}
+	// Gone: the failed and quarantined versions of keys not listed.
+	listed := map[string]bool{}
+	for _, o := range objs {
+		listed[o.Key] = true
+	}
+	for k, vs := range l {
+		for _, v := range vs {
+			if !listed[k] && (v.Status == warehouse.StatusFailed || v.Status == warehouse.StatusQuarantined) {
+				want.Gone = append(want.Gone, warehouse.LedgerVersion{Key: k, ETag: v.ETag, Status: v.Status, Attempts: v.Attempts})
+			}
+		}
+	}
+	sort.Slice(want.Gone, func(i, j int) bool { return want.Gone[i].Key < want.Gone[j].Key })
+	if len(want.Gone) < 50 {
+		t.Fatalf("the case has %d gone failures", len(want.Gone))
 	}
 	for _, shuffle := range []bool{false, true} {
 		src := &shuffled{l: l, shuffle: shuffle}

@@ -290,6 +290,9 @@ const (
 	StatusQuarantined = "quarantined"
 	StatusSkipped     = "skipped"
 	StatusReplaced    = "replaced" // an older version of a key whose rows a newer one replaced
+	// StatusDeleted is a failed or quarantined version of an object that was
+	// then deleted from the bucket: no failure to report any more.
+	StatusDeleted = "deleted"
 )
 
 // LoadedEntry is the ledger row of an object loaded at now with rows rows;

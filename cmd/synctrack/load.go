@@ -190,6 +190,9 @@ func printReport(w io.Writer, r *loader.Report) {
 		fmt.Fprintf(w, "retention: %d rows older than the kept days deleted, %d files expired (kept in the ledger, never loaded again)\n",
 			r.Expired.Rows, r.Expired.Files)
 	}
+	if len(r.Deleted) > 0 {
+		fmt.Fprintf(w, "%d failed or quarantined objects are no longer in the bucket: marked deleted in the ledger, no longer reported\n", len(r.Deleted))
+	}
 	if r.InQuarantine > 0 {
 		fmt.Fprintf(w, "%d quarantined objects were not read (synctrack status lists them; synctrack retry puts them back)\n", r.InQuarantine)
 	}

@@ -119,6 +119,9 @@ func printPlan(w io.Writer, p *loader.Plan, verbose bool) {
 	for _, o := range p.BadKeys {
 		fmt.Fprintf(w, "would not load %q: the name is not UTF-8 (no warehouse can keep it); rename the file\n", o.Key)
 	}
+	if len(p.Gone) > 0 {
+		fmt.Fprintf(w, "would mark deleted %d failed or quarantined objects no longer in the bucket\n", len(p.Gone))
+	}
 	if !verbose {
 		return
 	}
@@ -129,5 +132,8 @@ func printPlan(w io.Writer, p *loader.Plan, verbose bool) {
 	}
 	for _, o := range p.Ignored {
 		fmt.Fprintf(w, "  ignore  %10d  %s\n", o.Size, o.Key)
+	}
+	for _, v := range p.Gone {
+		fmt.Fprintf(w, "  deleted %10s  %s\n", v.Status, v.Key)
 	}
 }

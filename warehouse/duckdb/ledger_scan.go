@@ -117,7 +117,7 @@ func (w *Warehouse) scanRange(ctx context.Context, q string, args []any, fn func
 }
 
 func internStatus(b []byte) string {
-	for _, s := range []string{warehouse.StatusLoaded, warehouse.StatusFailed, warehouse.StatusSkipped, warehouse.StatusReplaced, warehouse.StatusQuarantined, warehouse.StatusExpired} {
+	for _, s := range []string{warehouse.StatusLoaded, warehouse.StatusFailed, warehouse.StatusSkipped, warehouse.StatusReplaced, warehouse.StatusQuarantined, warehouse.StatusExpired, warehouse.StatusDeleted} {
 		if string(b) == s {
 			return s
 		}

@@ -82,7 +82,7 @@ WHERE starts_with(key, $1) ORDER BY key COLLATE "C"`, prefix)
 
 func intern(b []byte) string {
 	for _, s := range []string{warehouse.StatusLoaded, warehouse.StatusFailed, warehouse.StatusSkipped,
-		warehouse.StatusReplaced, warehouse.StatusQuarantined, warehouse.StatusExpired} {
+		warehouse.StatusReplaced, warehouse.StatusQuarantined, warehouse.StatusExpired, warehouse.StatusDeleted} {
 		if string(b) == s {
 			return s
 		}
