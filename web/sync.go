@@ -51,6 +51,9 @@ type newError struct {
 
 // newErrors picks the fingerprints of the latest run among rows (one per
 // run and fingerprint) that no other run has, the most rejected first.
+// Every recent run has a row, one without rejections a row with records
+// NULL: the latest run may have none, and then nothing is new (as in the
+// new_errors template), whatever the runs before it had.
 func newErrors(rows []row) []newError {
 	latest, latestRun := time.Time{}, ""
 	for _, x := range rows {
@@ -61,13 +64,13 @@ func newErrors(rows []row) []newError {
 	}
 	older := map[string]bool{}
 	for _, x := range rows {
-		if x.str("sync_run_id") != latestRun {
+		if x["records"] != nil && x.str("sync_run_id") != latestRun {
 			older[x.str("fingerprint")] = true
 		}
 	}
 	var out []newError
 	for _, x := range rows {
-		if fp := x.str("fingerprint"); x.str("sync_run_id") == latestRun && !older[fp] {
+		if fp := x.str("fingerprint"); x["records"] != nil && x.str("sync_run_id") == latestRun && !older[fp] {
 			out = append(out, newError{Fingerprint: fp, Example: x.str("example"), Rejected: x.int("records")})
 		}
 	}

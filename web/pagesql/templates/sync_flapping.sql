@@ -8,7 +8,7 @@ WITH recent AS (
   SELECT o.sync_run_id, o.started_at
   FROM {{ runOutcomes }} AS o
   WHERE o.sync_id = {{ param "sync" }}
-  ORDER BY o.started_at DESC, o.sync_run_id DESC
+  ORDER BY o.started_at DESC NULLS LAST, o.sync_run_id DESC
   LIMIT {{ or (param "n") 5 }}
 ),
 per_run AS (
