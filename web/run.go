@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -227,17 +226,13 @@ func readRecord(x row, sync string, cols []payloadColumn, typed map[rowKey][]str
 	return rec
 }
 
-// outcomeOf is sync_log's outcome of a status as written.
+// outcomeOf is sync_log's outcome of a status as written: only A-Z are
+// lowered, as SQL's lower() does for these words (analysis.OutcomeOf), so
+// the badge says what the outcome filter and the counts say ("ſucceeded"
+// is invalid there, though Unicode folds it to "succeeded").
 func outcomeOf(status any) string {
 	if status == nil {
 		return "invalid"
 	}
-	s := row{"s": status}.str("s")
-	switch {
-	case strings.EqualFold(s, "succeeded"):
-		return "success"
-	case strings.EqualFold(s, "rejected"):
-		return "rejected"
-	}
-	return "invalid"
+	return analysis.OutcomeNames[analysis.OutcomeOf(row{"s": status}.str("s"))]
 }
