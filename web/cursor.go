@@ -13,6 +13,9 @@ type cursor struct {
 	T time.Time `json:"t,omitzero"`
 	K string    `json:"k,omitempty"`
 	N int       `json:"n,omitempty"`
+	// Z says the last run has no start (T is zero): the next page is the
+	// runs without one, before K.
+	Z bool `json:"z,omitempty"`
 }
 
 func encodeCursor(c cursor) string {

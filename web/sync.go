@@ -102,10 +102,13 @@ func (s *Server) syncPage(w http.ResponseWriter, r *http.Request) {
 		before := r.URL.Query().Get("before")
 		if before != "" {
 			c, err := decodeCursor(before)
-			if err != nil || c.T.IsZero() {
+			if err != nil || c.T.IsZero() != c.Z {
 				return view{}, badRequest("before: not a cursor this page made")
 			}
-			v[analysis.ParamBefore], v[analysis.ParamBeforeRun] = c.T, c.K
+			if !c.Z {
+				v[analysis.ParamBefore] = c.T
+			}
+			v[analysis.ParamBeforeRun] = c.K
 		}
 		rows, err := query(ctx, q, "sync_runs", v)
 		if err != nil {
@@ -118,7 +121,10 @@ func (s *Server) syncPage(w http.ResponseWriter, r *http.Request) {
 		if len(rows) > s.o.PageSize {
 			rows = rows[:s.o.PageSize]
 			last := rows[len(rows)-1]
-			d.Next = syncHref(sync) + "?before=" + url.QueryEscape(encodeCursor(cursor{T: last.time("started_at"), K: last.str("sync_run_id")}))
+			// A run without a start is listed after every run with one.
+			c := cursor{T: last.time("started_at"), K: last.str("sync_run_id")}
+			c.Z = c.T.IsZero()
+			d.Next = syncHref(sync) + "?before=" + url.QueryEscape(encodeCursor(c))
 		}
 		states := runStates(ctx, q, sync, s)
 		for _, x := range rows {

@@ -1,4 +1,6 @@
--- One sync's runs, newest first, paged by key: the runs started before (before, before_run).
+-- One sync's runs, newest first, paged by key: the runs started before (before, before_run),
+-- then those with no start (no records with a batch start, no started_at in metadata.json),
+-- last; before_run alone pages among those.
 -- A run whose metadata.json is loaded and no records yet (just begun, or nothing to sync) is
 -- listed with no records, started when its metadata says.
 -- view: no
@@ -27,7 +29,9 @@ FROM (
 ) AS r
 WHERE TRUE
 {{- with param "before" }}
-  AND (r.started_at < {{ . }} OR (r.started_at = {{ . }} AND r.sync_run_id < {{ param "before_run" }}))
-{{- end }}
+  AND (r.started_at < {{ . }} OR (r.started_at = {{ . }} AND r.sync_run_id < {{ param "before_run" }}) OR r.started_at IS NULL)
+{{- else }}{{ with param "before_run" }}
+  AND r.started_at IS NULL AND r.sync_run_id < {{ . }}
+{{- end }}{{ end }}
 ORDER BY r.started_at DESC NULLS LAST, r.sync_run_id DESC
 LIMIT {{ or (param "limit") 50 }}
