@@ -95,6 +95,18 @@ func CheckAddr(addr string) error {
 	return nil
 }
 
+// loopbackHost says whether a request's Host (with or without a port)
+// names this machine's loopback: localhost, a name under .localhost
+// (RFC 6761), or a loopback address.
+func loopbackHost(hostport string) bool {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.ToLower(strings.Trim(host, "[]")), ".")
+	return loopback(host) || strings.HasSuffix(host, ".localhost")
+}
+
 func loopback(host string) bool {
 	if host == "localhost" {
 		return true
@@ -103,10 +115,20 @@ func loopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// wrap asks every request for the secret when one is set.
+// wrap asks every request for the secret when one is set. Without one the
+// listener is loopback's, and a request must name a loopback host too: a
+// web page in the user's browser can point a name of its own at 127.0.0.1
+// (DNS rebinding) and read the pages as same-origin, which the Host header,
+// its own name, gives away.
 func (a Auth) wrap(h http.Handler) http.Handler {
 	if a.Token == "" {
-		return h
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !loopbackHost(r.Host) {
+				http.Error(w, "without a secret (SYNCTRACK_WEB_TOKEN) the pages answer only a loopback host: open them as http://127.0.0.1 or http://localhost", http.StatusMisdirectedRequest)
+				return
+			}
+			h.ServeHTTP(w, r)
+		})
 	}
 	want := sha256.Sum256([]byte(a.Token))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
