@@ -1,11 +1,13 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"net/url"
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/synctrack/synctrack/internal/memguard"
 	"github.com/synctrack/synctrack/internal/pgtest"
@@ -80,5 +82,18 @@ func TestPostgresCommands(t *testing.T) {
 	}
 	if code, out := runCLI(t, "retry", "--warehouse", wh, "--all"); code != 0 {
 		t.Fatalf("retry: exit %d:\n%s", code, out)
+	}
+	// A misspelt ?schema= is refused at start, naming the schemas there (it
+	// was served, every page a 503 about missing counts).
+	q := u.Query()
+	q.Set("schema", schema+"_typo")
+	u.RawQuery = q.Encode()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	for _, args := range [][]string{{"status"}, {"serve", "--listen", "127.0.0.1:0"}} {
+		code, _, errs := runCLICtx(t, ctx, append(args, "--warehouse", u.String())...)
+		if code != 2 || !strings.Contains(errs, `no schema "`+schema+`_typo"`) || !strings.Contains(errs, schema) {
+			t.Errorf("%s with a misspelt schema: exit %d: %s", args[0], code, errs)
+		}
 	}
 }
