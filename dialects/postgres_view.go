@@ -34,12 +34,22 @@ func (d Postgres) TypedView(schema, syncID string, base []string, cols []Payload
 // postgresViewTypes maps our payload types to the view column's type.
 var postgresViewTypes = map[string]string{"string": "TEXT", "number": "DOUBLE PRECISION", "boolean": "BOOLEAN", "json": "JSONB"}
 
-// numberText is what a JSON string must look like to be read as a number:
-// an exponent of at most four digits, which NUMERIC reads. The spaces
-// around it are ASCII's, the only ones NUMERIC and DOUBLE PRECISION skip:
-// where LC_CTYPE is a UTF-8 locale, \s also takes Unicode's (U+2003,
-// U+3000), whose cast would fail every query on the view.
-const numberText = `'^[ \t\n\r\f\v]*[-+]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][-+]?[0-9]{1,4})?[ \t\n\r\f\v]*$'`
+// numberText is what a JSON string must look like to be read as a number,
+// as DuckDB's TRY_CAST reads it: digits with single underscores between
+// them (1_000), an exponent of at most four digits past its leading zeros,
+// which NUMERIC reads (a longer one is NULL here, an infinity or zero on
+// DuckDB). The spaces around it are ASCII's, the only
+// ones NUMERIC and DOUBLE PRECISION skip: where LC_CTYPE is a UTF-8
+// locale, \s also takes Unicode's (U+2003, U+3000), whose cast would fail
+// every query on the view.
+const numberText = `'^[ \t\n\r\f\v]*[-+]?([0-9](_?[0-9])*([.]([0-9](_?[0-9])*)?)?|[.][0-9](_?[0-9])*)([eE][-+]?(0_?)*[0-9](_?[0-9]){0,3})?[ \t\n\r\f\v]*$'`
+
+// specialText is a string DuckDB reads as NaN or an infinity, once its
+// ASCII letters are lowered (specialUpper).
+const (
+	specialText  = `'^[ \t\n\r\f\v]*[-+]?(nan|inf|infinity)[ \t\n\r\f\v]*$'`
+	specialUpper = "'NAIFTY', 'naifty'"
+)
 
 // The texts DuckDB's TRY_CAST(... AS BOOLEAN) reads (tried on 1.5), in any
 // case, and nothing else: no spaces around them, no other number. A JSON
@@ -53,12 +63,14 @@ const (
 	boolFalse = "('false', 'f', 'no', 'n', '0')"
 )
 
-// The magnitudes DOUBLE PRECISION holds: the largest finite, and the
-// smallest normal (PostgreSQL reads smaller ones as subnormals on some
-// builds and not others, so they are NULL here).
+// The magnitudes DOUBLE PRECISION holds: past the largest finite a number
+// is an infinity, below half the smallest subnormal it is zero, as DuckDB
+// reads them; between that and the smallest normal (subnormals, which
+// PostgreSQL reads on some builds and not others) it is NULL.
 const (
-	doubleMax = "1.7976931348623157e308"
-	doubleMin = "2.2250738585072014e-308"
+	doubleMax   = "1.7976931348623158e308"
+	doubleMin   = "2.2250738585072014e-308"
+	doubleUnder = "2.4703282292062328e-324"
 )
 
 func (d Postgres) payloadExpr(c PayloadColumn) string {
@@ -73,19 +85,29 @@ func (d Postgres) payloadExpr(c PayloadColumn) string {
 	case "string":
 		return txt
 	case "number":
-		// A number DOUBLE PRECISION cannot hold (1e400, 1e-400) would fail
-		// the cast, and with it every query on the view: it is NULL. Such a
-		// number is measured as NUMERIC first. A JSON number's text (jsonb
-		// writes its digits out, never an exponent) of fewer than 300
-		// characters always fits and skips that; a string must read as a
-		// number of fewer than 1,000 characters with an exponent of at most
-		// four digits, which NUMERIC always reads (checked in a CASE of its
-		// own: PostgreSQL promises no order for the operands of AND).
-		n := "CAST(" + txt + " AS NUMERIC)"
-		fits := "(" + n + " = 0 OR abs(" + n + ") BETWEEN " + doubleMin + " AND " + doubleMax + ")"
-		cast := "CAST(" + txt + " AS DOUBLE PRECISION)"
-		return "CASE WHEN jsonb_typeof(" + val + ") = 'number' THEN CASE WHEN length(" + txt + ") < 300 OR " + fits + " THEN " + cast + " END" +
-			" WHEN " + txt + " ~ " + numberText + " AND length(" + txt + ") < 1000 THEN CASE WHEN " + fits + " THEN " + cast + " END END"
+		// A cast that fails fails every query on the view, so only what
+		// reads as a number is cast, and one DOUBLE PRECISION cannot hold
+		// (1e400, 1e-400) is measured as NUMERIC first: an infinity or a
+		// zero, as DuckDB gives. A JSON number's text (jsonb writes its
+		// digits out, never an exponent) of fewer than 300 characters
+		// always fits and skips that; a string must read as a number of
+		// fewer than 1,000 characters (its underscores dropped), which
+		// NUMERIC always reads (checked in a CASE of its own: PostgreSQL
+		// promises no order for the operands of AND), or be NaN or an
+		// infinity.
+		num := func(t string) string {
+			n := "CAST(" + t + " AS NUMERIC)"
+			return "CASE WHEN abs(" + n + ") > " + doubleMax + " THEN CASE WHEN " + n + " > 0 THEN CAST('Infinity' AS DOUBLE PRECISION) ELSE CAST('-Infinity' AS DOUBLE PRECISION) END" +
+				" WHEN " + n + " = 0 OR abs(" + n + ") >= " + doubleMin + " THEN CAST(" + t + " AS DOUBLE PRECISION)" +
+				" WHEN abs(" + n + ") < " + doubleUnder + " THEN CASE WHEN " + n + " > 0 THEN CAST(0 AS DOUBLE PRECISION) ELSE CAST('-0' AS DOUBLE PRECISION) END END"
+		}
+		plain := "replace(" + txt + ", '_', '')"
+		low := "translate(" + txt + ", " + specialUpper + ")"
+		return "CASE WHEN jsonb_typeof(" + val + ") = 'number' THEN CASE WHEN length(" + txt + ") < 300 THEN CAST(" + txt + " AS DOUBLE PRECISION) ELSE " + num(txt) + " END" +
+			" WHEN jsonb_typeof(" + val + ") <> 'string' THEN NULL" +
+			" WHEN " + txt + " ~ " + numberText + " AND length(" + txt + ") < 1000 THEN " + num(plain) +
+			" WHEN " + low + " ~ " + specialText + " THEN CASE WHEN " + low + " LIKE '%nan%' THEN CAST('NaN' AS DOUBLE PRECISION)" +
+			" WHEN " + low + " LIKE '%-%' THEN CAST('-Infinity' AS DOUBLE PRECISION) ELSE CAST('Infinity' AS DOUBLE PRECISION) END END"
 	case "boolean":
 		// No cast at all: the value's text, in ASCII lower case, is one of
 		// the words DuckDB's TRY_CAST reads, or NULL.
