@@ -27,6 +27,11 @@ const (
 	// The key of identifier an engine keeps (warehouse.IdentifierKeyer), set
 	// by the program, never by a person: a filter that narrows the scan.
 	ParamIdentifierKey = "identifier_key"
+	// The first and last _file of the sync's (or run's) rows, from the
+	// counts, where an engine skips by them (warehouse.FileRanger): set by
+	// the program, a bound that narrows the scan and changes no answer.
+	ParamFileFrom = "file_from"
+	ParamFileTo   = "file_to"
 )
 
 type kind int
@@ -49,6 +54,7 @@ var paramKinds = map[string]kind{
 	ParamAfterFile: kindText, ParamAfterRow: kindCount, ParamBefore: kindTime, ParamBeforeRun: kindText,
 	ParamUptoFile: kindText, ParamUptoRow: kindCount,
 	ParamIdentifierKey: kindKey,
+	ParamFileFrom:      kindText, ParamFileTo: kindText,
 }
 
 // Values are parsed parameters: string for text, time.Time for since, int
@@ -112,10 +118,11 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("want an RFC 3339 time, a date (2006-01-02) or an age (36h, 7d)")
 }
 
-// pageOnly are the parameters only the web pages' templates take: they
-// work here, but no person is told of them.
+// pageOnly are the parameters only the web pages set (records takes the
+// file bounds for the downloads): they work here, but no person is told of
+// them.
 var pageOnly = map[string]bool{ParamAfterFile: true, ParamAfterRow: true, ParamBefore: true, ParamBeforeRun: true,
-	ParamUptoFile: true, ParamUptoRow: true}
+	ParamUptoFile: true, ParamUptoRow: true, ParamFileFrom: true, ParamFileTo: true}
 
 func knownParams() []string {
 	out := make([]string, 0, len(paramKinds))

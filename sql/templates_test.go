@@ -10,7 +10,9 @@ import (
 // allValues gives every parameter a value, so every optional branch renders.
 func allValues() Values {
 	return Values{ParamSync: "52275", ParamRun: "8867293", ParamSince: time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC),
-		ParamLimit: 50, ParamIdentifier: "CUST-1042", ParamStatus: "rejected", ParamN: 3}
+		ParamLimit: 50, ParamIdentifier: "CUST-1042", ParamStatus: "rejected", ParamN: 3,
+		ParamFileFrom: "sync_tracking_datasets/1001/52275/8867293/records_deleted.0.parquet",
+		ParamFileTo:   "sync_tracking_datasets/1001/52275/8867293/records_updated.2.parquet"}
 }
 
 // valuesFor keeps the values a template takes.

@@ -173,6 +173,17 @@ type IdentifierKeyer interface {
 	IdentifierKey(ctx context.Context, identifier string) (key int64, ok bool, err error)
 }
 
+// FileRanger is a warehouse whose sync_records a range of _file narrows
+// cheaply (PostgreSQL: a BRIN index on _file, and loads write a batch's
+// files together, in key order), so the pages bound a run's or a sync's
+// rows by their first and last file. FileRange reads those from the counts
+// tables, written in the same transaction as the rows: of sync's rows, or
+// of run's when run is not empty. ok is false when the counts have none:
+// the query then reads without the bound.
+type FileRanger interface {
+	FileRange(ctx context.Context, sync, run string) (from, to string, ok bool, err error)
+}
+
 // JSONBaseline is an engine whose bare load can also store record_payload
 // as its JSON type, as the contract does (PostgreSQL: jsonb, parsed on
 // arrival), instead of as plain text: the second ceiling `synctrack bench`

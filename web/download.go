@@ -70,6 +70,10 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) {
 	}
 	v := analysis.Values{analysis.ParamSync: syncID, analysis.ParamRun: run}
 	setFilters(v, outcome, q)
+	if err := rangeFiles(r.Context(), wh, v); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	if s.o.Spool {
 		s.spooled(w, r, wh, release, v, format, name)
 		return

@@ -115,6 +115,28 @@ func typedSource(d dialects.Dialect, schema, view string, cols []payloadColumn) 
 	}
 }
 
+// rangeFiles adds to v the first and last _file of its sync's rows (of its
+// run's, when v names one) when the warehouse can skip by them
+// (warehouse.FileRanger: PostgreSQL's BRIN index on _file). They come from
+// the counts, written with the rows, so the bound changes no answer; without
+// them the same rows come from a longer scan.
+func rangeFiles(ctx context.Context, q warehouse.Querier, v analysis.Values) error {
+	sync, _ := v[analysis.ParamSync].(string)
+	run, _ := v[analysis.ParamRun].(string)
+	fr, ranges := q.(warehouse.FileRanger)
+	if sync == "" || !ranges {
+		return nil
+	}
+	from, to, ok, err := fr.FileRange(ctx, sync, run)
+	if err != nil {
+		return err
+	}
+	if ok {
+		v[analysis.ParamFileFrom], v[analysis.ParamFileTo] = from, to
+	}
+	return nil
+}
+
 // keyIdentifier adds to v the key of its identifier when the warehouse keeps
 // one it can trust (warehouse.IdentifierKeyer: DuckDB's _identifier_hash),
 // so the search reads the keys first. Without it the same rows come from the

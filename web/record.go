@@ -38,6 +38,9 @@ func (s *Server) recordPage(w http.ResponseWriter, r *http.Request) {
 		if err := keyIdentifier(ctx, q, v); err != nil {
 			return view{}, err
 		}
+		if err := rangeFiles(ctx, q, v); err != nil {
+			return view{}, err
+		}
 		rows, err := query(ctx, q, "record_rows", v)
 		if err != nil {
 			return view{}, err

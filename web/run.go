@@ -82,6 +82,9 @@ func (s *Server) runPage(w http.ResponseWriter, r *http.Request) {
 		if err := keyIdentifier(ctx, wh, v); err != nil {
 			return view{}, err
 		}
+		if err := rangeFiles(ctx, wh, v); err != nil {
+			return view{}, err
+		}
 		rows, err := query(ctx, wh, "run_records", v)
 		if err != nil {
 			return view{}, err

@@ -183,7 +183,11 @@ func (s *Server) syncErrors(ctx context.Context, q warehouse.Querier, sync strin
 	if len(d.NewErrors) > listLimit {
 		d.NewErrors, d.MoreNew = d.NewErrors[:listLimit], true
 	}
-	flaps, err := query(ctx, q, "sync_flapping", analysis.Values{analysis.ParamSync: sync, analysis.ParamN: recentRuns, analysis.ParamLimit: listLimit + 1})
+	fv := analysis.Values{analysis.ParamSync: sync, analysis.ParamN: recentRuns, analysis.ParamLimit: listLimit + 1}
+	if err := rangeFiles(ctx, q, fv); err != nil {
+		return err
+	}
+	flaps, err := query(ctx, q, "sync_flapping", fv)
 	if err != nil {
 		return err
 	}

@@ -26,6 +26,7 @@ type rowKey struct {
 func typedRows(ctx context.Context, wh warehouse.Querier, view string, cols []payloadColumn, v analysis.Values, page []row) (map[rowKey][]string, error) {
 	tv := maps.Clone(v)
 	delete(tv, analysis.ParamIdentifierKey)
+	delete(tv, analysis.ParamFileTo) // the page's last row is the bound above
 	last := page[len(page)-1]
 	tv[analysis.ParamUptoFile], tv[analysis.ParamUptoRow] = last.str("_file"), int(last.int("_row"))
 	tv[analysis.ParamLimit] = len(page)

@@ -1,6 +1,8 @@
 -- The record browser: sync_log rows by sync, run, outcome and identifier, newest first.
 -- status is the outcome: success, rejected or invalid. synctrack records runs this.
--- params: sync run status identifier since limit
+-- file_from and file_to (set by the web pages' downloads, where the engine skips by them)
+-- are the run's first and last file.
+-- params: sync run status identifier since file_from file_to limit
 -- view: no
 SELECT
   l.batch_started_at,
@@ -32,6 +34,12 @@ WHERE TRUE
 {{- end }}
 {{- with param "since" }}
   AND l.batch_started_at >= {{ . }}
+{{- end }}
+{{- with param "file_from" }}
+  AND l._file >= {{ . }}
+{{- end }}
+{{- with param "file_to" }}
+  AND l._file <= {{ . }}
 {{- end }}
 ORDER BY l.batch_started_at DESC NULLS LAST, l.log_id
 {{- with param "limit" }}

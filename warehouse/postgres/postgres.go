@@ -50,6 +50,7 @@ var (
 	_ warehouse.Warehouse     = (*Warehouse)(nil)
 	_ warehouse.LocalReader   = (*Warehouse)(nil)
 	_ warehouse.CountsSkipper = (*Warehouse)(nil)
+	_ warehouse.FileRanger    = (*Warehouse)(nil)
 )
 
 // SkipCounts makes this handle's loads neither count the rows nor write

@@ -1,7 +1,8 @@
 -- One run's records in file order, paged by key: the rows after (after_file, after_row).
--- Filtered by outcome (status) and identifier; what the run page lists.
+-- Filtered by outcome (status) and identifier; what the run page lists. file_from and file_to,
+-- where the engine skips by them (warehouse.FileRanger), are the run's first and last file.
 -- view: no
--- params: sync run status identifier identifier_key after_file after_row limit
+-- params: sync run status identifier identifier_key file_from file_to after_file after_row limit
 -- required: sync run
 SELECT
   r.identifier,
@@ -22,6 +23,12 @@ WHERE r.sync_configuration_id = {{ param "sync" }} AND r.sync_run_id = {{ param 
 {{- end }}
 {{- with param "identifier_key" }}
   AND r._identifier_hash = {{ . }}
+{{- end }}
+{{- with param "file_from" }}
+  AND r._file >= {{ . }}
+{{- end }}
+{{- with param "file_to" }}
+  AND r._file <= {{ . }}
 {{- end }}
 {{- with param "after_file" }}
   AND (r._file > {{ . }} OR (r._file = {{ . }} AND r._row > {{ param "after_row" }}))

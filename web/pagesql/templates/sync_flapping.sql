@@ -1,8 +1,9 @@
 -- Records of one sync whose outcome changed at least twice over its latest n runs.
 -- A record's outcome in a run is its worst row there (rejected, then invalid, then success).
--- Reads only those runs' rows. outcomes lists them oldest first.
+-- Reads only those runs' rows. outcomes lists them oldest first. file_from and file_to, where
+-- the engine skips by them (PostgreSQL), are the sync's first and last file.
 -- view: no
--- params: sync n limit
+-- params: sync n file_from file_to limit
 -- required: sync
 WITH recent AS (
   SELECT o.sync_run_id, o.started_at
@@ -23,6 +24,12 @@ per_run AS (
     -- Implied by the join (a run starts at its first batch); said so that
     -- engines skip older row groups or partitions before joining.
     AND r.batch_started_at >= (SELECT min(started_at) FROM recent)
+{{- with param "file_from" }}
+    AND r._file >= {{ . }}
+{{- end }}
+{{- with param "file_to" }}
+    AND r._file <= {{ . }}
+{{- end }}
   GROUP BY r.identifier, rr.started_at, r.sync_run_id
 ),
 -- Only a record with two outcomes among those runs can have changed twice.
