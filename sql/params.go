@@ -124,6 +124,18 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 var pageOnly = map[string]bool{ParamAfterFile: true, ParamAfterRow: true, ParamBefore: true, ParamBeforeRun: true,
 	ParamUptoFile: true, ParamUptoRow: true, ParamFileFrom: true, ParamFileTo: true}
 
+// Told are the template's parameters a person is told of: Params without
+// those only the web pages set.
+func (t Template) Told() []string {
+	out := make([]string, 0, len(t.Params))
+	for _, p := range t.Params {
+		if !pageOnly[p] {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 func knownParams() []string {
 	out := make([]string, 0, len(paramKinds))
 	for k, kd := range paramKinds {

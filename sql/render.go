@@ -132,7 +132,7 @@ func (t Template) check(v Values) error {
 	}
 	for p, val := range v {
 		if !t.accepts(p) {
-			return fmt.Errorf("%s takes no parameter %q (it takes: %s)", t.Name, p, strings.Join(t.Params, ", "))
+			return fmt.Errorf("%s takes no parameter %q (it takes: %s)", t.Name, p, strings.Join(t.Told(), ", "))
 		}
 		ok := false
 		switch paramKinds[p] {

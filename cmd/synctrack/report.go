@@ -96,7 +96,7 @@ func runReport(cmd *cobra.Command, args []string) error {
 	}
 	for p := range v {
 		if !contains(t.Params, p) {
-			return usageError("report %s does not take --%s (it takes: %s)", t.Name, p, strings.Join(t.Params, ", "))
+			return usageError("report %s does not take --%s (it takes: %s)", t.Name, p, strings.Join(t.Told(), ", "))
 		}
 	}
 	if dry, _ := cmd.Flags().GetBool("dry-run"); dry {

@@ -52,7 +52,7 @@ func runSQLList(cmd *cobra.Command, _ []string) error {
 	tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tVIEW\tPARAMETERS\tSUMMARY")
 	for _, t := range ts {
-		view, params := "no", strings.Join(t.Params, ",")
+		view, params := "no", strings.Join(t.Told(), ",")
 		if t.View {
 			view = "yes"
 		}
@@ -86,7 +86,7 @@ func runSQLRender(cmd *cobra.Command, args []string) error {
 	}
 	for k := range raw {
 		if !contains(t.Params, k) {
-			return usageError("%s takes no parameter %q (it takes: %s)", t.Name, k, strings.Join(t.Params, ", "))
+			return usageError("%s takes no parameter %q (it takes: %s)", t.Name, k, strings.Join(t.Told(), ", "))
 		}
 	}
 	v, err := analysis.ParseParams(raw, time.Now())
