@@ -36,10 +36,18 @@ var bucketRules = []warehouse.Rule{
 		Hint: "the bucket did not answer as it should; the next load tries again"},
 }
 
+// localRules come before warehouse.OSRules, whose permission hint is about
+// the warehouse: here it is a file:// bucket's file or folder, or the
+// staging directory.
+var localRules = []warehouse.Rule{
+	{Class: warehouse.Config, Reason: "permission", Contains: []string{"permission denied", "operation not permitted"},
+		Hint: "let the user synctrack runs as read the bucket's files and folders (file://) and write the staging directory (--stage-dir, else the temp dir)"},
+}
+
 // BucketError gives an error from a bucket its class: the OS's and the
 // network's first (disk full while staging, a reset), then the bucket's own;
 // anything else is transient (the bucket is I/O, and the object unharmed).
 func BucketError(err error) error {
-	err = warehouse.Classify(err, warehouse.OSRules, bucketRules)
+	err = warehouse.Classify(err, localRules, warehouse.OSRules, bucketRules)
 	return warehouse.Wrap(err, warehouse.Transient, "bucket", "")
 }

@@ -2,8 +2,10 @@ package loader
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -111,7 +113,19 @@ func (s *Stager) stageOne(ctx context.Context, w Work) Staged {
 		}
 	}
 	f.Rows, f.Columns, f.Shape, f.Prepared, err = readFooter(f, prepare)
-	if err != nil {
+	var pe *fs.PathError
+	switch {
+	case errors.As(err, &pe):
+		// The file could not be opened (deleted since the listing, no
+		// permission to read it): none of its bytes were read, so they
+		// are not at fault.
+		if s.Root != "" {
+			if _, serr := os.Stat(filepath.Join(s.Root, filepath.FromSlash(w.Key))); errors.Is(serr, fs.ErrNotExist) {
+				err = fmt.Errorf("%w: %w", errGone, err)
+			}
+		}
+		return Staged{File: f, Err: BucketError(err)}
+	case err != nil:
 		return Staged{File: f, Err: warehouse.DataError(err, w.Key)}
 	}
 	if w.Kind == KindRecords && !hasColumn(f.Columns, "identifier") {
@@ -131,8 +145,15 @@ func hasColumn(cols []string, name string) bool {
 	return false
 }
 
+// errGone marks a file:// bucket's file deleted since the listing (read in
+// place, not through the bucket); not any file that is missing, such as a
+// staging area a temp cleaner removed.
+var errGone = errors.New("deleted since the listing")
+
 // isGone says whether a staging error is the object deleted since listing.
-func isGone(err error) bool { return gcerrors.Code(err) == gcerrors.NotFound }
+func isGone(err error) bool {
+	return gcerrors.Code(err) == gcerrors.NotFound || errors.Is(err, errGone)
+}
 
 // download copies key to dst. A body shorter than the listing said is the
 // transfer's fault, not the object's: an error, so the load stops and the

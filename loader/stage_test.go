@@ -77,3 +77,39 @@ func TestPlainPath(t *testing.T) {
 		}
 	}
 }
+
+// A file:// object deleted since the listing is gone, left for the next
+// load; a staging area that went away (a temp cleaner) is not: the
+// objects are still there, and taking them for gone would end the load
+// with nothing loaded and no error.
+func TestStageGoneIsTheObjectOnly(t *testing.T) {
+	root := t.TempDir()
+	type row struct{ Identifier string }
+	keys := []string{"sync_tracking_datasets/1/2/3/records_updated.0.parquet", "sync_tracking_datasets/1/[*]/3/it's.parquet"}
+	var ws []Work
+	for _, k := range keys {
+		p := filepath.Join(root, filepath.FromSlash(k))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := parquet.WriteFile(p, []row{{"a"}}); err != nil {
+			t.Fatal(err)
+		}
+		ws = append(ws, Work{Object: warehouse.Object{Key: k, Size: 1}})
+	}
+	s := &Stager{Root: root, Dir: filepath.Join(t.TempDir(), "removed"), Workers: 1}
+	if out := s.Stage(context.Background(), ws[1:]); out[0].Err == nil || isGone(out[0].Err) {
+		t.Errorf("staging area gone: %v, gone %v; want an error, not the object gone", out[0].Err, out[0].Err != nil && isGone(out[0].Err))
+	}
+	s.Dir = t.TempDir()
+	for _, k := range keys {
+		if err := os.Remove(filepath.Join(root, filepath.FromSlash(k))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, o := range s.Stage(context.Background(), ws) {
+		if !isGone(o.Err) {
+			t.Errorf("%s deleted: %v, want it gone", keys[i], o.Err)
+		}
+	}
+}

@@ -1,0 +1,76 @@
+package loader_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/synctrack/synctrack/internal/testbucket"
+	"github.com/synctrack/synctrack/loader"
+	"github.com/synctrack/synctrack/warehouse"
+)
+
+// A records file of a file:// bucket deleted between the listing and the
+// read is no bad data: left for the next load, which no longer lists it,
+// never failed. It used to fail as "open ...: no such file or directory",
+// in the ledger and exit 1.
+func TestFileGoneSinceListingIsNotFailed(t *testing.T) {
+	url, dir := generated(t, smallOptions())
+	records := findRecords(t, dir)
+	w := openWarehouse(t)
+	ld := loader.New(testbucket.Open(t, url), dir, w, loader.Options{BatchFiles: 7})
+	ctx := context.Background()
+	p, err := ld.Plan(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(records[0]); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := ld.Apply(ctx, p)
+	if err != nil {
+		t.Fatalf("load: %v", err)
+	}
+	if len(rep.Failed) != 0 {
+		t.Fatalf("failed: %+v; want none (the file is gone, not bad)", rep.Failed)
+	}
+	gone, _ := filepath.Rel(dir, records[0])
+	if n := one(t, w.DB(), `SELECT count(*) FROM synctrack.load_ledger WHERE key = ?`, filepath.ToSlash(gone)); n != "0" {
+		t.Errorf("the gone file has %s ledger rows, want none", n)
+	}
+	all, _ := filepath.Glob(filepath.Join(dir, "sync_tracking_datasets", "*", "*", "*", "*.parquet"))
+	if got, want := one(t, w.DB(), `SELECT count(DISTINCT _file) FROM synctrack.sync_records`), len(all); got != itoa(want) {
+		t.Errorf("%s records files loaded, want the %d left", got, want)
+	}
+}
+
+// A records file of a file:// bucket that synctrack may not read is no bad
+// data either: the load stops as a config error naming it and blames no
+// object, as for a metadata.json it may not read. It used to fail as
+// "permission denied", counted towards quarantine, exit 1.
+func TestUnreadableFileBlamesNone(t *testing.T) {
+	if ranUnprivileged(t) {
+		return
+	}
+	url, dir := generated(t, smallOptions())
+	records := findRecords(t, dir)
+	if err := os.Chmod(records[0], 0); err != nil {
+		t.Fatal(err)
+	}
+	w := openWarehouse(t)
+	rep, err := loader.New(testbucket.Open(t, url), dir, w, loader.Options{BatchFiles: 7}).Load(context.Background())
+	if warehouse.ClassOf(err) != warehouse.Config || !strings.Contains(err.Error(), filepath.Base(records[0])) {
+		t.Fatalf("load: %v; want a config error naming %s", err, filepath.Base(records[0]))
+	}
+	if _, hint := warehouse.Explain(err); !strings.Contains(hint, "bucket") {
+		t.Errorf("hint %q: want it to say the bucket's files", hint)
+	}
+	if rep != nil && len(rep.Failed) != 0 {
+		t.Errorf("failed: %+v; want none", rep.Failed)
+	}
+	if n := one(t, w.DB(), `SELECT count(*) FROM synctrack.load_ledger WHERE status <> 'loaded'`); n != "0" {
+		t.Errorf("%s objects in the ledger not loaded, want none", n)
+	}
+}
