@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -254,6 +257,26 @@ func etagOf(lo *blob.ListObject) string {
 		return strconv.Quote(hex.EncodeToString(lo.MD5))
 	}
 	return fmt.Sprintf("\"%x-%x\"", lo.ModTime.UnixNano(), lo.Size)
+}
+
+// readableFolders checks that every folder under the prefixes of the
+// file:// bucket in root can be read. gocloud's fileblob lists a folder it
+// cannot read as empty, without an error: its files would never load, and
+// its failures would be marked deleted. Only folders are read, not each
+// file's details: a small part of what the listing's own walk costs.
+func readableFolders(root string, prefixes []string) error {
+	for _, p := range outermost(prefixes) {
+		err := filepath.WalkDir(filepath.Join(root, filepath.FromSlash(p)), func(_ string, _ fs.DirEntry, err error) error {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil // no such prefix, or a folder gone since
+			}
+			return err
+		})
+		if err != nil {
+			return BucketError(fmt.Errorf("list %s: %w", p, err))
+		}
+	}
+	return nil
 }
 
 // RunFolder is the folder of a run: sync_tracking_datasets/ORG/SYNC/RUN/.

@@ -144,6 +144,11 @@ func (l *Loader) Plan(ctx context.Context) (*Plan, error) {
 	if len(prefixes) == 0 {
 		prefixes = []string{RunsPrefix, FactsPrefix}
 	}
+	if l.root != "" {
+		if err := readableFolders(l.root, prefixes); err != nil {
+			return nil, err
+		}
+	}
 	p, err := PlanStream(ctx, l.wh, BucketListings(l.bucket, prefixes, l.o.StallTimeout))
 	if err != nil {
 		return nil, err

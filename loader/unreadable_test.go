@@ -74,3 +74,23 @@ func TestUnreadableFileBlamesNone(t *testing.T) {
 		t.Errorf("%s objects in the ledger not loaded, want none", n)
 	}
 }
+
+// A folder of a file:// bucket that synctrack may not read stops the load as
+// a config error naming it. gocloud's fileblob skips such a folder without a
+// word: its files were never loaded, load after load, exit 0.
+func TestUnreadableFolderStopsTheLoad(t *testing.T) {
+	if ranUnprivileged(t) {
+		return
+	}
+	url, dir := generated(t, smallOptions())
+	run := filepath.Dir(findRecords(t, dir)[0])
+	if err := os.Chmod(run, 0); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Chmod(run, 0o755) // for t.TempDir's removal
+	w := openWarehouse(t)
+	_, err := loader.New(testbucket.Open(t, url), dir, w, loader.Options{BatchFiles: 7}).Load(context.Background())
+	if warehouse.ClassOf(err) != warehouse.Config || !strings.Contains(err.Error(), filepath.Base(run)) {
+		t.Fatalf("load: %v; want a config error naming the folder %s", err, filepath.Base(run))
+	}
+}
