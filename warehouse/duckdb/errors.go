@@ -33,6 +33,11 @@ var errorRules = []warehouse.Rule{
 		Hint: "DuckDB stopped after an earlier error (see the one before this); the next load opens the file again"},
 	{Class: warehouse.Config, Reason: "not_duckdb", Contains: []string{"not a valid duckdb database file", "is not a valid duckdb database"},
 		Hint: "the warehouse URL names a file that is not a DuckDB database: point it at a new path, or at the file synctrack created"},
+	// A block of the database file whose checksum fails: the warehouse's
+	// damage, before the data rule "corrupt" takes it for a file's.
+	{Class: warehouse.Config, Reason: "corrupt_warehouse", Contains: []string{"corrupt database file"},
+		Hint: "the DuckDB database file is damaged (a block's checksum does not match); nothing was blamed on any object: " +
+			"restore the file from a backup, or point the warehouse URL at a new file and load the bucket again"},
 	// Our own statements against the schema: a missing table or a statement
 	// DuckDB cannot parse is no object's fault and will not pass by itself.
 	{Class: warehouse.Config, Reason: "sql", Contains: []string{"catalog error:", "parser error:"},
