@@ -213,7 +213,7 @@ func (l *Loader) Apply(ctx context.Context, p *Plan) (*Report, error) {
 		}
 		d, release, err := newStageDir(parent, l.log)
 		if err != nil {
-			return rep, fmt.Errorf("staging area in %s: %w", parent, err)
+			return rep, warehouse.Classify(fmt.Errorf("staging area in %s: %w", parent, err), warehouse.OSRules)
 		}
 		defer release()
 		dir = d

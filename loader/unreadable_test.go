@@ -94,3 +94,22 @@ func TestUnreadableFolderStopsTheLoad(t *testing.T) {
 		t.Fatalf("load: %v; want a config error naming the folder %s", err, filepath.Base(run))
 	}
 }
+
+// A staging directory synctrack may not write is a config error (exit 2,
+// with the hint to make it writable), as the warehouse's folder is; it was
+// unclassified, which load and the daemon take for a passing trouble.
+func TestUnwritableStageDirIsConfig(t *testing.T) {
+	if ranUnprivileged(t) {
+		return
+	}
+	url, dir := generated(t, smallOptions())
+	stage := filepath.Join(t.TempDir(), "stage")
+	if err := os.Mkdir(stage, 0o555); err != nil {
+		t.Fatal(err)
+	}
+	w := openWarehouse(t)
+	_, err := loader.New(testbucket.Open(t, url), dir, w, loader.Options{StageDir: stage}).Load(context.Background())
+	if reason, _ := warehouse.Explain(err); warehouse.ClassOf(err) != warehouse.Config || reason != "permission" {
+		t.Fatalf("load: %v (class %v); want a config error, permission", err, warehouse.ClassOf(err))
+	}
+}
