@@ -16,6 +16,11 @@ import (
 // cycle holds neither the listing nor the ledger, only what must load.
 func (t *target) plan(ctx context.Context, src loader.LedgerSource, s scope) (*loader.Plan, error) {
 	ps := s.prefixes()
+	if t.root != "" {
+		if err := loader.CheckFolders(t.root, ps); err != nil {
+			return nil, err
+		}
+	}
 	var ls []loader.Listing
 	if t.root != "" && s.runs {
 		// A file:// bucket builds a listing page by walking the directory tree

@@ -259,24 +259,44 @@ func etagOf(lo *blob.ListObject) string {
 	return fmt.Sprintf("\"%x-%x\"", lo.ModTime.UnixNano(), lo.Size)
 }
 
-// readableFolders checks that every folder under the prefixes of the
-// file:// bucket in root can be read. gocloud's fileblob lists a folder it
-// cannot read as empty, without an error: its files would never load, and
-// its failures would be marked deleted. Only folders are read, not each
-// file's details: a small part of what the listing's own walk costs.
-func readableFolders(root string, prefixes []string) error {
+// CheckFolders checks that every folder under the prefixes of the
+// file:// bucket in root that can hold an object a load reads can be read.
+// gocloud's fileblob lists a folder it cannot read as empty, without an
+// error: its files would never load, and its failures would be marked
+// deleted. Only folders are read, not each file's details: a small part of
+// what the listing's own walk costs.
+func CheckFolders(root string, prefixes []string) error {
 	for _, p := range outermost(prefixes) {
-		err := filepath.WalkDir(filepath.Join(root, filepath.FromSlash(p)), func(_ string, _ fs.DirEntry, err error) error {
+		err := filepath.WalkDir(filepath.Join(root, filepath.FromSlash(p)), func(name string, d fs.DirEntry, err error) error {
 			if errors.Is(err, fs.ErrNotExist) {
 				return nil // no such prefix, or a folder gone since
 			}
-			return err
+			if err != nil {
+				return err
+			}
+			if rel, _ := filepath.Rel(root, name); d.IsDir() && !holdsObjects(filepath.ToSlash(rel)+"/") {
+				return fs.SkipDir
+			}
+			return nil
 		})
 		if err != nil {
 			return BucketError(fmt.Errorf("list %s: %w", p, err))
 		}
 	}
 	return nil
+}
+
+// holdsObjects says whether the folder key (ending in "/") can hold an
+// object Classify reads: run files are four levels under RunsPrefix, fact
+// files two or three under FactsPrefix.
+func holdsObjects(folder string) bool {
+	switch {
+	case strings.HasPrefix(folder, RunsPrefix):
+		return strings.Count(strings.TrimPrefix(folder, RunsPrefix), "/") <= 3
+	case strings.HasPrefix(folder, FactsPrefix):
+		return strings.Count(strings.TrimPrefix(folder, FactsPrefix), "/") <= 2
+	}
+	return false
 }
 
 // RunFolder is the folder of a run: sync_tracking_datasets/ORG/SYNC/RUN/.

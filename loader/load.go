@@ -145,7 +145,7 @@ func (l *Loader) Plan(ctx context.Context) (*Plan, error) {
 		prefixes = []string{RunsPrefix, FactsPrefix}
 	}
 	if l.root != "" {
-		if err := readableFolders(l.root, prefixes); err != nil {
+		if err := CheckFolders(l.root, prefixes); err != nil {
 			return nil, err
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/synctrack/synctrack/internal/testbucket"
+	"github.com/synctrack/synctrack/internal/unprivileged"
 	"github.com/synctrack/synctrack/loader"
 	"github.com/synctrack/synctrack/warehouse"
 )
@@ -51,7 +52,7 @@ func TestFileGoneSinceListingIsNotFailed(t *testing.T) {
 // object, as for a metadata.json it may not read. It used to fail as
 // "permission denied", counted towards quarantine, exit 1.
 func TestUnreadableFileBlamesNone(t *testing.T) {
-	if ranUnprivileged(t) {
+	if unprivileged.Ran(t) {
 		return
 	}
 	url, dir := generated(t, smallOptions())
@@ -79,19 +80,33 @@ func TestUnreadableFileBlamesNone(t *testing.T) {
 // a config error naming it. gocloud's fileblob skips such a folder without a
 // word: its files were never loaded, load after load, exit 0.
 func TestUnreadableFolderStopsTheLoad(t *testing.T) {
-	if ranUnprivileged(t) {
+	if unprivileged.Ran(t) {
 		return
 	}
 	url, dir := generated(t, smallOptions())
 	run := filepath.Dir(findRecords(t, dir)[0])
-	if err := os.Chmod(run, 0); err != nil {
-		t.Fatal(err)
+	// A folder inside a run holds nothing a load reads: it may be anything.
+	private := filepath.Join(filepath.Dir(findRecords(t, dir)[1]), "_private")
+	for _, d := range []string{private, run} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(d, 0); err != nil {
+			t.Fatal(err)
+		}
+		defer os.Chmod(d, 0o755) // for t.TempDir's removal
 	}
-	defer os.Chmod(run, 0o755) // for t.TempDir's removal
 	w := openWarehouse(t)
-	_, err := loader.New(testbucket.Open(t, url), dir, w, loader.Options{BatchFiles: 7}).Load(context.Background())
+	ld := loader.New(testbucket.Open(t, url), dir, w, loader.Options{BatchFiles: 7})
+	_, err := ld.Load(context.Background())
 	if warehouse.ClassOf(err) != warehouse.Config || !strings.Contains(err.Error(), filepath.Base(run)) {
 		t.Fatalf("load: %v; want a config error naming the folder %s", err, filepath.Base(run))
+	}
+	if err := os.Chmod(run, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ld.Load(context.Background()); err != nil {
+		t.Fatalf("load with only %s unreadable: %v", private, err)
 	}
 }
 
@@ -99,7 +114,7 @@ func TestUnreadableFolderStopsTheLoad(t *testing.T) {
 // with the hint to make it writable), as the warehouse's folder is; it was
 // unclassified, which load and the daemon take for a passing trouble.
 func TestUnwritableStageDirIsConfig(t *testing.T) {
-	if ranUnprivileged(t) {
+	if unprivileged.Ran(t) {
 		return
 	}
 	url, dir := generated(t, smallOptions())

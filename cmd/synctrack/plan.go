@@ -36,11 +36,17 @@ func runPlan(cmd *cobra.Command, _ []string) error {
 	if err != nil {
 		return err
 	}
-	b, _, err := openBucket(ctx, bucketURL, log)
+	b, root, err := openBucket(ctx, bucketURL, log)
 	if err != nil {
 		return err
 	}
 	defer b.Close()
+	prefixes := []string{loader.RunsPrefix, loader.FactsPrefix}
+	if root != "" {
+		if err := loader.CheckFolders(root, prefixes); err != nil {
+			return err
+		}
+	}
 	mode, _ := cmd.Flags().GetString("mode") // load --dry-run's; plan has none
 	if _, err := engines.CheckTarget(whURL, bucketURL, mode == "external"); err != nil {
 		return err
@@ -72,7 +78,7 @@ func runPlan(cmd *cobra.Command, _ []string) error {
 			src = w
 		}
 	}
-	p, err := loader.PlanStream(ctx, src, loader.BucketListings(b, []string{loader.RunsPrefix, loader.FactsPrefix}, 0))
+	p, err := loader.PlanStream(ctx, src, loader.BucketListings(b, prefixes, 0))
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,8 @@
-package loader_test
+// Package unprivileged runs a test as user nobody when it runs as root,
+// whom a file's mode never keeps from reading or writing: tests of what
+// synctrack does with a file or folder it may not read need another user.
+// The test binary runs itself again for the one test, as holdlock does.
+package unprivileged
 
 import (
 	"io"
@@ -9,15 +13,15 @@ import (
 	"testing"
 )
 
-const unprivilegedEnv = "SYNCTRACK_TEST_UNPRIVILEGED"
+const env = "SYNCTRACK_TEST_UNPRIVILEGED"
 
-// ranUnprivileged runs the calling test again in a process of user nobody
-// when this one is root, whom a file's mode never keeps from reading, and
-// says so: the caller then returns. Otherwise (the child, or a test not run
-// as root) it returns false and the test goes on.
-func ranUnprivileged(t *testing.T) bool {
+// Ran runs the calling test again in a process of user nobody when this one
+// is root, fails the test if that one failed, and says so: the caller then
+// returns. Otherwise (the child, or a test not run as root) it returns
+// false and the test goes on.
+func Ran(t *testing.T) bool {
 	t.Helper()
-	if os.Getenv(unprivilegedEnv) != "" || os.Geteuid() != 0 {
+	if os.Getenv(env) != "" || os.Geteuid() != 0 {
 		return false
 	}
 	// The child can neither enter go test's build folder nor root's temp dir.
@@ -31,10 +35,10 @@ func ranUnprivileged(t *testing.T) bool {
 			t.Fatal(err)
 		}
 	}
-	bin := filepath.Join(dir, "loader.test")
+	bin := filepath.Join(dir, filepath.Base(os.Args[0]))
 	copyExecutable(t, os.Args[0], bin)
 	cmd := exec.Command(bin, "-test.run=^"+t.Name()+"$", "-test.v")
-	cmd.Env = append(os.Environ(), unprivilegedEnv+"=1", "TMPDIR="+tmp, "HOME="+tmp)
+	cmd.Env = append(os.Environ(), env+"=1", "TMPDIR="+tmp, "HOME="+tmp)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
 	out, err := cmd.CombinedOutput()
 	if err != nil {
