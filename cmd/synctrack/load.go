@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/synctrack/synctrack/loader"
+	"github.com/synctrack/synctrack/sql/export"
 	"github.com/synctrack/synctrack/warehouse"
 	"github.com/synctrack/synctrack/warehouse/engines"
 )
@@ -181,7 +182,9 @@ func printReport(w io.Writer, r *loader.Report) {
 		fmt.Fprintf(w, "NOT LOADED %q: the name is not UTF-8 (no warehouse can keep it); rename the file\n", k)
 	}
 	for _, f := range r.Failed {
-		fmt.Fprintf(w, "FAILED %s: %v\n", f.Key, f.Err)
+		// The message quotes the file's values: no control character
+		// reaches the terminal, and each failure is one line.
+		fmt.Fprintf(w, "FAILED %s: %s\n", export.EscapeControls(f.Key), export.EscapeControls(f.Err.Error()))
 	}
 	if r.Quarantined > 0 {
 		fmt.Fprintf(w, "%d of them failed too often and are now quarantined: loads skip them until synctrack retry\n", r.Quarantined)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/synctrack/synctrack/sql/export"
 	"github.com/synctrack/synctrack/warehouse"
 )
 
@@ -101,7 +102,7 @@ func printStatus(w io.Writer, rows []warehouse.LedgerEntry, maxErrors int) {
 			fmt.Fprintf(w, "  ... and %d more\n", len(failed)-i)
 			break
 		}
-		fmt.Fprintf(w, "  %s %s (attempts %d): %s\n", e.Status, e.Key, e.Attempts, e.Error)
+		fmt.Fprintf(w, "  %s %s (attempts %d): %s\n", e.Status, export.EscapeControls(e.Key), e.Attempts, export.EscapeControls(e.Error))
 	}
 }
 

@@ -61,7 +61,7 @@ func cell(v any) string {
 		return "NULL"
 	}
 	full := text(v)
-	s := escapeControls(full)
+	s := EscapeControls(full)
 	r := []rune(s)
 	switch {
 	case s == "NULL":
@@ -78,9 +78,9 @@ func cell(v any) string {
 	return string(r[:head]) + "..." + string(r[len(r)-tableTail:]) + tag
 }
 
-// escapeControls writes control characters as Go escapes (\n, \t, \x00),
+// EscapeControls writes control characters as Go escapes (\n, \t, \x00),
 // which would otherwise break the table's lines and columns.
-func escapeControls(s string) string {
+func EscapeControls(s string) string {
 	if !strings.ContainsFunc(s, unicode.IsControl) {
 		return s
 	}
