@@ -9,10 +9,30 @@ import (
 	"github.com/synctrack/synctrack/warehouse"
 )
 
-// errorRules map what DuckDB says to a class, first match wins; what the
-// operating system says (disk full, permission) is warehouse.OSRules, after
-// these. A message naming a staged file is about that file only when it is
-// one of the data rules.
+// What DuckDB says is matched against these tables in turn, first match
+// wins: valueRules, errorRules, what the operating system says
+// (warehouse.OSRules), dataRules. A message naming a staged file is about
+// that file only when it is one of the data rules.
+//
+// valueRules come first: their messages quote a file's own values or
+// column names, which can read as anything ("invalid timestamp field
+// format: "No space left on device""), and they are the file's whatever
+// the words. dataRules come last: their words ("parquet", "corrupt") are
+// also in a file's path, which DuckDB names when the machine refuses to
+// open it ("...records.3.parquet": Too many open files).
+var valueRules = []warehouse.Rule{
+	{Class: warehouse.Data, Reason: warehouse.ReasonBadText, Contains: []string{"invalid string encoding", "not valid utf8", "not valid utf-8"},
+		Hint: "the file holds strings that are not UTF-8"},
+	{Class: warehouse.Data, Reason: "bad_object", Contains: []string{"conversion error",
+		// A column of the file's footer (as the stager read it, and named in
+		// the INSERT) that DuckDB reads under another name: r is the file.
+		`table "r" does not have a column named`},
+		Hint: badObjectHint},
+}
+
+const badObjectHint = "the object's data cannot be read; it is recorded as failed and retried on the next load"
+
+// errorRules are the warehouse's own states: held, full, damaged, refused.
 var errorRules = []warehouse.Rule{
 	{Class: warehouse.Transient, Reason: "locked", Contains: []string{"could not set lock on file", "conflicting lock"},
 		Hint: "another process (the duckdb CLI, a BI tool, another synctrack) holds the database file; try again when it lets go"},
@@ -44,20 +64,19 @@ var errorRules = []warehouse.Rule{
 		Hint: "DuckDB refused synctrack's SQL (a schema changed by hand, or a bug: please report it with this message)"},
 	{Class: warehouse.Config, Reason: "read_only", Contains: []string{"read-only mode", "read only mode", "attempt to write a read-only"},
 		Hint: "the database file was opened read-only; open it writable (check the file's permissions)"},
-	{Class: warehouse.Data, Reason: warehouse.ReasonBadText, Contains: []string{"invalid string encoding", "not valid utf8", "not valid utf-8"},
-		Hint: "the file holds strings that are not UTF-8"},
+}
+
+// dataRules are what DuckDB says of a file it cannot read.
+var dataRules = []warehouse.Rule{
 	{Class: warehouse.Data, Reason: "bad_object", Contains: []string{"too small to be a parquet file", "no magic bytes found",
 		"invalid input error: failed to read file", "corrupt", "invalid error: don't know what type",
-		"thrift", "parquet", "conversion error", "malformed json", "invalid unicode",
+		"thrift", "parquet", "malformed json", "invalid unicode",
 		// The Thrift library DuckDB decodes parquet metadata with:
 		"tprotocolexception", "invalid ttype", "negative size", "exceeded size limit", "exceeded depth limit",
 		"maxmessagesize reached", "no more data to read", "invalid error: out of buffer", "variable-length int over",
 		// A page size read as negative, rounded up to a power of two:
-		"can't find next power of",
-		// A column of the file's footer (as the stager read it, and named in
-		// the INSERT) that DuckDB reads under another name: r is the file.
-		`table "r" does not have a column named`},
-		Hint: "the object's data cannot be read; it is recorded as failed and retried on the next load"},
+		"can't find next power of"},
+		Hint: badObjectHint},
 }
 
 // classify gives err its class. A data error is blamed on the files of
@@ -69,7 +88,7 @@ func classify(err error, files []warehouse.File) error {
 	if len(files) > 0 && oneHugeAllocation(err) {
 		err = &warehouse.Error{Class: warehouse.Data, Reason: "huge_allocation", Hint: hugeAllocationHint, Err: err}
 	}
-	err = warehouse.Classify(err, errorRules, warehouse.OSRules)
+	err = warehouse.Classify(err, valueRules, errorRules, warehouse.OSRules, dataRules)
 	var e *warehouse.Error
 	if !errors.As(err, &e) || e.Class != warehouse.Data || len(e.Keys) > 0 {
 		return err

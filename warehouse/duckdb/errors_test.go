@@ -93,3 +93,30 @@ func TestUnreadableParquetIsData(t *testing.T) {
 		}
 	}
 }
+
+// What DuckDB says of a value it cannot convert quotes the value, and a
+// value of a file can read as anything: it is still the file's (a value
+// "No space left on device" stopped every load as disk full, one "could not
+// set lock on file" as a held lock, none blamed, for good). And what the
+// operating system says of a file DuckDB cannot open names the file, whose
+// path ends in .parquet: it is still the machine's (with too few open files
+// allowed, 351 of 710 files failed as bad data and the load took 4 minutes
+// halving).
+func TestQuotedValuesAndPathsKeepTheirClass(t *testing.T) {
+	const line = "\n\nLINE 7:   CAST(r.\"batch_started_at\" AS TIMESTAMPTZ),\n          ^"
+	for msg, want := range map[string]warehouse.Class{
+		`insert rows: Conversion Error: invalid timestamp field format: "No space left on device", expected format is (YYYY-MM-DD HH:MM:SS[.US][±HH[:MM[:SS]]| ZONE]) when casting from source column batch_started_at` + line:    warehouse.Data,
+		`insert rows: Conversion Error: invalid timestamp field format: "could not set lock on file", expected format is (YYYY-MM-DD HH:MM:SS[.US][±HH[:MM[:SS]]| ZONE]) when casting from source column batch_started_at` + line: warehouse.Data,
+		`insert rows: Conversion Error: Could not convert string 'out of memory' to INT64`:                                             warehouse.Data,
+		"insert rows: Binder Error: Table \"r\" does not have a column named \"database has been invalidated\"":                        warehouse.Data,
+		`insert rows: IO Error: Cannot open file "/tmp/b/sync_tracking_datasets/1/2/3/records_updated.3.parquet": Too many open files`: warehouse.Resource,
+		`insert rows: IO Error: Cannot open file "/tmp/b/sync_tracking_datasets/1/2/3/records_updated.3.parquet": Permission denied`:   warehouse.Config,
+		`insert rows: IO Error: Could not write file "/tmp/w.duckdb": No space left on device`:                                         warehouse.Resource,
+		`IO Error: Could not set lock on file "/tmp/w.duckdb": Conflicting lock is held in /usr/bin/duckdb (PID 1)`:                    warehouse.Transient,
+		`insert rows: IO Error: Invalid Input Error: No magic bytes found at end of file '/tmp/b/x.parquet'`:                           warehouse.Data,
+	} {
+		if got := warehouse.ClassOf(classify(errors.New(msg), []warehouse.File{{Local: "/tmp/b/x.parquet"}})); got != want {
+			t.Errorf("%.110s: %v, want %v", msg, got, want)
+		}
+	}
+}
