@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/synctrack/synctrack/sql/export"
 	"github.com/synctrack/synctrack/warehouse"
 )
 
@@ -63,7 +64,13 @@ func fatal(root, c *cobra.Command, err error, code int) {
 		slog.New(slog.NewJSONHandler(os.Stderr, nil)).Error("synctrack failed", "err", msg, "exit", code)
 		return
 	}
-	fmt.Fprintln(os.Stderr, "synctrack:", msg)
+	// An error can quote a bucket's bytes (a file's name, its columns): each
+	// line shows them escaped, so none drives the terminal.
+	lines := strings.Split(msg, "\n")
+	for i, l := range lines {
+		lines[i] = export.EscapeControls(l)
+	}
+	fmt.Fprintln(os.Stderr, "synctrack:", strings.Join(lines, "\n"))
 }
 
 // loads are the commands that load, whose errors' hints say what the next

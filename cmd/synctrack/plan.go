@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/synctrack/synctrack/loader"
+	"github.com/synctrack/synctrack/sql/export"
 	"github.com/synctrack/synctrack/warehouse"
 	"github.com/synctrack/synctrack/warehouse/engines"
 )
@@ -133,13 +134,13 @@ func printPlan(w io.Writer, p *loader.Plan, verbose bool) {
 	}
 	for _, ws := range [][]loader.Work{p.Metadata, p.Records} {
 		for _, x := range ws {
-			fmt.Fprintf(w, "  %-7s %10d  %s\n", x.Reason, x.Size, x.Key)
+			fmt.Fprintf(w, "  %-7s %10d  %s\n", x.Reason, x.Size, export.EscapeControls(x.Key))
 		}
 	}
 	for _, o := range p.Ignored {
-		fmt.Fprintf(w, "  ignore  %10d  %s\n", o.Size, o.Key)
+		fmt.Fprintf(w, "  ignore  %10d  %s\n", o.Size, export.EscapeControls(o.Key))
 	}
 	for _, v := range p.Gone {
-		fmt.Fprintf(w, "  deleted %10s  %s\n", v.Status, v.Key)
+		fmt.Fprintf(w, "  deleted %10s  %s\n", v.Status, export.EscapeControls(v.Key))
 	}
 }

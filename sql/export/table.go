@@ -28,7 +28,7 @@ const tableBlock, tableCell, tableTail = 500, 60, 12
 func (t *tableWriter) Begin(cols []Column) error {
 	t.types = types(cols)
 	for _, c := range cols {
-		t.head = append(t.head, strings.ToUpper(c.Name))
+		t.head = append(t.head, EscapeControls(strings.ToUpper(c.Name)))
 	}
 	t.tw = tabwriter.NewWriter(t.w, 0, 0, 2, ' ', 0)
 	return t.line(t.head)
@@ -78,15 +78,18 @@ func cell(v any) string {
 	return string(r[:head]) + "..." + string(r[len(r)-tableTail:]) + tag
 }
 
-// EscapeControls writes control characters as Go escapes (\n, \t, \x00),
-// which would otherwise break the table's lines and columns.
+// EscapeControls writes control characters as Go escapes (\n, \t, \x1b),
+// which would otherwise break a table's or a report's lines and columns, or
+// (an escape sequence) drive the terminal; and the bidirectional controls
+// (\u202e), which would show the text around them in another order. Values
+// from a bucket are data: every command prints them through this.
 func EscapeControls(s string) string {
-	if !strings.ContainsFunc(s, unicode.IsControl) {
+	if !strings.ContainsFunc(s, unprintable) {
 		return s
 	}
 	var b strings.Builder
 	for _, r := range s {
-		if unicode.IsControl(r) {
+		if unprintable(r) {
 			q := strconv.QuoteRune(r)
 			b.WriteString(q[1 : len(q)-1])
 			continue
@@ -95,6 +98,8 @@ func EscapeControls(s string) string {
 	}
 	return b.String()
 }
+
+func unprintable(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) }
 
 func (t *tableWriter) line(cells []string) error {
 	_, err := io.WriteString(t.tw, strings.Join(cells, "\t")+"\n")

@@ -63,3 +63,19 @@ func TestTableNeverRendersTwoValuesAlike(t *testing.T) {
 		t.Fatalf("the two rows print alike:\n%s", out.String())
 	}
 }
+
+// A column's name can come from a bucket too (a fact table's columns are
+// its parquet file's): the header escapes what the cells escape.
+func TestTableHeaderEscapesControls(t *testing.T) {
+	var out bytes.Buffer
+	w, _ := New("table", &out)
+	if err := w.Begin([]Column{{Name: "name\x1b]0;owned\x07\nX"}, {Name: "a\u202eb"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got := out.String(); strings.ContainsAny(got, "\x1b\x07\u202e") || strings.Count(got, "\n") != 2 {
+		t.Errorf("the header lets control characters through:\n%q", got)
+	}
+}
