@@ -10,36 +10,54 @@ import "sort"
 // model's fields.
 const MaxViewFields = 1500
 
+// MaxFieldNameBytes bounds the name of a field that gets a column. The view
+// reads the field by its name in every cell (PostgreSQL's number cast names
+// it some 20 times), so the view's SQL grows with the names' length: 1,499
+// names of 10,000 bytes, one 15 MB metadata.json, made 300 MB of SQL that
+// PostgreSQL ran out of memory on; at 1,024 bytes it is 32 MB and builds. No
+// column of a source model or a destination is named with more than a few
+// hundred characters.
+const MaxFieldNameBytes = 1024
+
 // CapFields bounds the union of a sync's payload schemas to what its typed
 // view can hold. Fields that already have a column keep it; new fields are
-// taken in bytewise order of name while the view has room. It returns the
-// fields to give AssignColumns and, sorted, those left out (their values
-// stay in record_payload). Each run's schema is bounded when it is loaded,
-// but a sync's runs may each name other fields.
+// taken in bytewise order of name while the view has room, except those
+// with a name longer than MaxFieldNameBytes. It returns the fields to give
+// AssignColumns and, sorted, those left out (their values stay in
+// record_payload). Each run's schema is bounded when it is loaded, but a
+// sync's runs may each name other fields.
 func CapFields(existing []PayloadColumn, fields map[string]string) (map[string]string, []string) {
 	have := make(map[string]bool, len(existing))
 	for _, c := range existing {
 		have[c.Field] = true
 	}
-	var fresh []string
+	var fresh, left []string
 	for f := range fields {
-		if !have[f] {
+		switch {
+		case have[f]:
+		case len(f) > MaxFieldNameBytes:
+			left = append(left, f)
+		default:
 			fresh = append(fresh, f)
 		}
 	}
 	room := max(MaxViewFields-len(have), 0)
-	if len(fresh) <= room {
+	if len(fresh) <= room && len(left) == 0 {
 		return fields, nil
 	}
 	sort.Strings(fresh)
-	kept := make(map[string]string, len(fields)-len(fresh)+room)
+	if len(fresh) > room {
+		fresh, left = fresh[:room], append(left, fresh[room:]...)
+	}
+	kept := make(map[string]string, len(fields)-len(left))
 	for f, t := range fields {
 		if have[f] {
 			kept[f] = t
 		}
 	}
-	for _, f := range fresh[:room] {
+	for _, f := range fresh {
 		kept[f] = fields[f]
 	}
-	return kept, fresh[room:]
+	sort.Strings(left)
+	return kept, left
 }

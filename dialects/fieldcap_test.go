@@ -3,6 +3,7 @@ package dialects
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -49,5 +50,23 @@ func TestCapFields(t *testing.T) {
 	// A view already full takes nothing new.
 	if kept, left := CapFields(cols, fields("c", 3)); len(kept) != 0 || len(left) != 3 {
 		t.Errorf("full view: kept %d, left %d; want 0 and 3", len(kept), len(left))
+	}
+}
+
+// A field's name is read in the view's SQL for every cell of its column (on
+// PostgreSQL some 20 times for a number), so 1,499 numbers named with
+// 10,000 bytes each (a 15 MB metadata.json) made a view of 300 MB of SQL:
+// the server ran out of memory, and every load of the sync's runs failed
+// with it. A new field with a name past MaxFieldNameBytes gets no column;
+// its values stay in record_payload. One that has a column keeps it.
+func TestCapFieldsLeavesOutLongNames(t *testing.T) {
+	long, limit := strings.Repeat("x", MaxFieldNameBytes+1), strings.Repeat("y", MaxFieldNameBytes)
+	kept, left := CapFields(nil, map[string]string{long: "number", limit: "number", "email": "string"})
+	if len(kept) != 2 || kept[limit] != "number" || kept["email"] != "string" || !slices.Equal(left, []string{long}) {
+		t.Errorf("kept %d fields, left out %d; want the long one left out", len(kept), len(left))
+	}
+	existing := []PayloadColumn{{Field: long, Column: "x", Type: "number"}}
+	if kept, left := CapFields(existing, map[string]string{long: "number"}); len(kept) != 1 || left != nil {
+		t.Errorf("an existing column of a long name: kept %d, left %v; want it kept", len(kept), left)
 	}
 }
