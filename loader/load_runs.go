@@ -87,6 +87,11 @@ func (l *Loader) readAll(ctx context.Context, ws []Work) ([][]byte, []error) {
 // a network error. Longer is not checked: a store may serve a compressed
 // object decompressed.
 func (l *Loader) readSmall(ctx context.Context, key string, size int64) ([]byte, error) {
+	if l.root != "" {
+		if err := inRoot(l.root, key); err != nil {
+			return nil, err
+		}
+	}
 	g := newStallGuard(ctx, l.o.StallTimeout)
 	defer g.close()
 	g.begin()

@@ -91,6 +91,9 @@ func (s *Stager) stageOne(ctx context.Context, w Work) Staged {
 	f := warehouse.File{Object: w.Object, Attempts: w.Attempts, Seen: w.Seen}
 	var err error
 	if s.Root != "" {
+		if err := inRoot(s.Root, w.Key); err != nil {
+			return Staged{File: f, Err: err}
+		}
 		src := filepath.Join(s.Root, filepath.FromSlash(w.Key))
 		if f.Local = src; !plainPath(src) {
 			f.Local = s.name()

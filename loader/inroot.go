@@ -1,0 +1,31 @@
+package loader
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/synctrack/synctrack/warehouse"
+)
+
+// inRoot says whether the object key of the local folder root may be read:
+// its path, symbolic links followed, is within the folder. A listing shows
+// a link as a file, and a reader follows it, so a link to a key file or to
+// another tenant's data would load them as the bucket's; such an object
+// fails alone (a data error, named in the ledger). A link within the
+// folder reads as it is. A path that does not resolve (the object is gone)
+// is left to the read, which says why.
+func inRoot(root, key string) error {
+	p, err := filepath.EvalSymlinks(filepath.Join(root, filepath.FromSlash(key)))
+	if err != nil {
+		return nil
+	}
+	r, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return nil
+	}
+	if rel, err := filepath.Rel(r, p); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return warehouse.DataError(fmt.Errorf("a symbolic link to %s, outside the bucket's folder: not read", p), key)
+	}
+	return nil
+}
