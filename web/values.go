@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/big"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/synctrack/synctrack/sql/export"
@@ -110,7 +111,10 @@ func decode(b []byte) (any, bool) {
 
 // pretty indents a payload as JSON for reading; text that is not JSON is
 // shown as it is. JSON text (as every engine gives it now) is indented as
-// it is, its keys in their order and its numbers' digits kept.
+// it is, its keys in their order and its numbers' digits kept. A payload
+// is a bucket's bytes, so what a page shows of one is bounded: JSON nested
+// deeper than maxIndent is shown as stored (indenting 10 KB nested 5,000
+// deep wrote 50 MB), and anything longer than maxShown is cut.
 func pretty(v any) string {
 	var raw []byte
 	switch x := v.(type) {
@@ -118,26 +122,62 @@ func pretty(v any) string {
 		raw = []byte(x)
 	case []byte:
 		raw = x
-	}
-	if raw != nil {
-		var b bytes.Buffer
-		if err := json.Indent(&b, bytes.TrimSpace(raw), "", "  "); err != nil {
-			return string(raw)
+	default:
+		p, ok := payload(v)
+		if !ok {
+			return cut(export.Text(v))
 		}
-		return b.String()
+		var b bytes.Buffer
+		e := json.NewEncoder(&b)
+		e.SetEscapeHTML(false) // html/template escapes it on the way out
+		if err := e.Encode(p); err != nil {
+			return cut(export.Text(v))
+		}
+		raw = bytes.TrimRight(b.Bytes(), "\n")
 	}
-	p, ok := payload(v)
-	if !ok {
-		return export.Text(v)
+	trimmed := bytes.TrimSpace(raw)
+	if len(trimmed) > maxShown || depth(trimmed) > maxIndent {
+		return cut(string(raw))
 	}
 	var b bytes.Buffer
-	e := json.NewEncoder(&b)
-	e.SetEscapeHTML(false) // html/template escapes it on the way out
-	e.SetIndent("", "  ")
-	if err := e.Encode(p); err != nil {
-		return export.Text(v)
+	if err := json.Indent(&b, trimmed, "", "  "); err != nil {
+		return cut(string(raw))
 	}
-	return string(bytes.TrimRight(b.Bytes(), "\n"))
+	return cut(b.String())
+}
+
+// maxShown is how many bytes of a payload a page shows (the downloads have
+// it whole); maxIndent is the deepest JSON it indents, which then grows at
+// most some 70 times.
+const maxShown, maxIndent = 64 << 10, 32
+
+// cut is s up to maxShown bytes (whole characters), saying how long s is.
+func cut(s string) string {
+	if len(s) <= maxShown {
+		return s
+	}
+	return strings.ToValidUTF8(s[:maxShown], "") + "\n... cut: " + thousands(int64(len(s))) +
+		" bytes in all; the downloads have it whole"
+}
+
+// depth is how deeply the JSON text b nests its arrays and objects.
+func depth(b []byte) int {
+	d, most, str := 0, 0, false
+	for i := 0; i < len(b); i++ {
+		switch c := b[i]; {
+		case str && c == '\\':
+			i++
+		case c == '"':
+			str = !str
+		case str:
+		case c == '[' || c == '{':
+			d++
+			most = max(most, d)
+		case c == ']' || c == '}':
+			d--
+		}
+	}
+	return most
 }
 
 // number writes a float64 as JSON would: digits without an exponent below

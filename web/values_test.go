@@ -1,9 +1,12 @@
 package web
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/synctrack/synctrack/warehouse"
 )
@@ -42,6 +45,32 @@ func TestPrettyKeepsThePayload(t *testing.T) {
 	}
 	if got := pretty([]byte("not json {")); got != "not json {" {
 		t.Errorf("pretty of text that is not JSON: %q", got)
+	}
+}
+
+// A payload is a bucket's bytes: indenting one nested 5,000 deep (10 KB)
+// wrote 50 MB, so a run page of 50 such records was 2.5 GB of HTML and its
+// server grew to 10 GB. Deep JSON is shown as stored, not indented, and a
+// payload longer than maxShown is cut, saying so, whether text, JSON or a
+// decoded value (PostgreSQL's driver gives jsonb decoded).
+func TestPrettyIsBounded(t *testing.T) {
+	deep := `{"a":` + strings.Repeat("[", 5000) + strings.Repeat("]", 5000) + `}`
+	if got := pretty(deep); got != deep {
+		t.Errorf("a payload nested 5,000 deep shows as %d bytes, want it as stored (%d)", len(got), len(deep))
+	}
+	var decoded any
+	if err := json.Unmarshal([]byte(deep), &decoded); err != nil {
+		t.Fatal(err)
+	}
+	if got := pretty(decoded); got != deep {
+		t.Errorf("a decoded payload nested 5,000 deep shows as %d bytes, want it as stored (%d)", len(got), len(deep))
+	}
+	long := `{"a":"` + strings.Repeat("é", 100_000) + `"}`
+	for _, v := range []any{long, []byte(long), strings.Repeat("x", 200_000)} {
+		got := pretty(v)
+		if len(got) > maxShown+200 || !utf8.ValidString(got) || !strings.Contains(got, "the downloads have it whole") {
+			t.Errorf("a long payload shows as %d bytes (valid UTF-8 %v), want it cut at %d, saying so", len(got), utf8.ValidString(got), maxShown)
+		}
 	}
 }
 
