@@ -52,7 +52,7 @@ func (w *Warehouse) probeSchemas(ctx context.Context, files []warehouse.File) ([
 	failed := map[int]error{}
 	var todo []int
 	for i, f := range files {
-		if f.Size > 0 { // an empty object loads as zero rows: nothing to ask
+		if f.Size > 0 && !w.wildcard(f) { // an empty object loads as zero rows: nothing to ask
 			todo = append(todo, i)
 		}
 	}

@@ -83,11 +83,24 @@ func (w *Warehouse) schemas(ctx context.Context, files []warehouse.File, records
 		}
 	}
 	for i, f := range files {
+		if w.wildcard(f) {
+			failed[i] = warehouse.DataError(fmt.Errorf("%s: the key has a *, which BigQuery reads in a gs:// URI as a wildcard "+
+				"(it would load every object it matches as this one): not loaded; rename it", f.Key), f.Key)
+		}
+	}
+	for i, f := range files {
 		if _, bad := failed[i]; records && !bad && f.Size > 0 && !hasIdentifier(foots[i].Columns) {
 			failed[i] = noIdentifier(f.Key, foots[i].Columns)
 		}
 	}
 	return foots, failed, nil
+}
+
+// wildcard says whether f is named to BigQuery by a gs:// URI that BigQuery
+// reads as a pattern: a key is any text, and a * in a URI matches objects.
+// Such a file is never named to a job (probeSchemas skips it).
+func (w *Warehouse) wildcard(f warehouse.File) bool {
+	return w.bucket != "" && f.Local == "" && strings.Contains(f.Key, "*")
 }
 
 // hasIdentifier says whether a file has the sync key column, in any case, as
