@@ -105,14 +105,25 @@ func CheckColumnName(i int, name string) error {
 	return nil
 }
 
+// MaxFileColumns bounds the top-level columns of a file synctrack loads.
+// The vendor's records files have about ten (unknown ones go to _extra), a
+// fact table's columns become the table's. A 5 MB records file of 20,000
+// columns ran DuckDB out of its 512 MB reading it: a resource error, which
+// stopped every load, each on that file again.
+const MaxFileColumns = 1000
+
 // ColumnNames are the names of pf's top-level columns, each checked by
 // CheckColumnName, and refused when two differ only in case: engines
 // match names without regard to case, so one would be read and the other
-// dropped without a word.
+// dropped without a word. A file of more than MaxFileColumns is refused.
 func ColumnNames(pf *parquet.File) ([]string, error) {
+	fields := pf.Schema().Fields()
+	if len(fields) > MaxFileColumns {
+		return nil, fmt.Errorf("the file has %d columns, more than the %d synctrack reads", len(fields), MaxFileColumns)
+	}
 	var names []string
 	seen := map[string]string{}
-	for i, fld := range pf.Schema().Fields() {
+	for i, fld := range fields {
 		name := fld.Name()
 		if err := CheckColumnName(i, name); err != nil {
 			return nil, err

@@ -2,6 +2,7 @@ package warehouse_test
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -82,5 +83,35 @@ func TestColumnNamesRefuseCaseTwins(t *testing.T) {
 	}
 	if names, err := warehouse.ColumnNames(open(b.Bytes())); err != nil || strings.Join(names, ",") != "identifier,Status" {
 		t.Errorf("plain file: %v %v", names, err)
+	}
+}
+
+// A file's columns are the bucket's to choose: one records file of 5 MB with
+// 20,000 columns ran DuckDB out of memory reading it, a resource error that
+// stopped every load, each on that file again. A file with more than
+// MaxFileColumns is the file's fault: every engine that reads a footer
+// refuses it (the loader's stager, BigQuery's path b), and it fails alone.
+func TestColumnNamesRefuseTooMany(t *testing.T) {
+	wide := func(n int) *parquet.File {
+		g := parquet.Group{"identifier": parquet.String()}
+		for i := range n - 1 {
+			g[fmt.Sprintf("x%05d", i)] = parquet.Optional(parquet.Int(64))
+		}
+		var b bytes.Buffer
+		w := parquet.NewGenericWriter[any](&b, parquet.NewSchema("r", g))
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		pf, err := warehouse.OpenParquet(bytes.NewReader(b.Bytes()), int64(b.Len()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pf
+	}
+	if names, err := warehouse.ColumnNames(wide(warehouse.MaxFileColumns)); err != nil || len(names) != warehouse.MaxFileColumns {
+		t.Errorf("%d columns: %d names, %v", warehouse.MaxFileColumns, len(names), err)
+	}
+	if _, err := warehouse.ColumnNames(wide(warehouse.MaxFileColumns + 1)); err == nil || !strings.Contains(err.Error(), "1001 columns") {
+		t.Errorf("%d columns: %v, want refused", warehouse.MaxFileColumns+1, err)
 	}
 }
