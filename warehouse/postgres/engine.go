@@ -80,6 +80,11 @@ func ParseURL(raw string, env func(string) string) (Config, error) {
 	if q.Has("password") {
 		return Config{}, errPasswordInURL
 	}
+	if q.Has("sslpassword") {
+		// The client key's passphrase: commands print the URL (serve's
+		// first line, a missing schema's error).
+		return Config{}, fmt.Errorf("%w (the TLS key's passphrase: set PGSSLPASSWORD)", errPasswordInURL)
+	}
 	c := Config{Schema: "synctrack"}
 	if len(q["schema"]) > 1 {
 		return Config{}, fmt.Errorf("warehouse URL %s: schema= is given %d times", u.Redacted(), len(q["schema"]))

@@ -23,6 +23,9 @@ func TestParseURL(t *testing.T) {
 		{"postgres://u@/db?host=/run/postgresql&application_name=x", "synctrack", ""},
 		{"postgres://u:hunter22@h/db", "", "no password in the URL"},
 		{"postgres://u@h/db?password=hunter22", "", "no password in the URL"},
+		// The client key's passphrase is a secret too: the URL is printed
+		// (serve's first line, a missing schema's error).
+		{"postgres://u@h/db?sslmode=require&sslpassword=hunter22", "", "no password in the URL"},
 		{"postgres://u@h/db?schema=", "", "schema= is empty"},
 		{"postgres://u@h:notaport/db", "", "want postgres://"},
 		{"postgres://u@h/db?sslmode=bogus", "", "sslmode"},
