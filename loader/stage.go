@@ -53,12 +53,15 @@ type Staged struct {
 
 // Stage copies or links each work item and reads its parquet footer. Order is
 // kept. A nil or RepairOnly Stager stages nothing: for warehouses that read
-// the bucket.
+// the bucket (of a local folder, only what is within it: inRoot).
 func (s *Stager) Stage(ctx context.Context, ws []Work) []Staged {
 	out := make([]Staged, len(ws))
 	if s == nil || s.RepairOnly {
 		for i, w := range ws {
 			out[i] = Staged{File: warehouse.File{Object: w.Object, Attempts: w.Attempts, Seen: w.Seen}}
+			if s != nil && s.Root != "" {
+				out[i].Err = inRoot(s.Root, w.Key)
+			}
 		}
 		return out
 	}

@@ -113,3 +113,27 @@ func TestStageGoneIsTheObjectOnly(t *testing.T) {
 		}
 	}
 }
+
+// A warehouse that reads a file:// bucket itself (BigQuery's load jobs,
+// through the bucket) follows a link as the stager does: a link out of the
+// bucket's folder fails alone there too, before the warehouse reads it.
+func TestStageRepairOnlyRefusesLinksOutOfTheBucket(t *testing.T) {
+	root, outside := t.TempDir(), t.TempDir()
+	type row struct{ Identifier string }
+	target := filepath.Join(outside, "other.parquet")
+	if err := parquet.WriteFile(target, []row{{"a"}}); err != nil {
+		t.Fatal(err)
+	}
+	key := "sync_tracking_datasets/1/2/3/records_updated.0.parquet"
+	p := filepath.Join(root, filepath.FromSlash(key))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(target, p); err != nil {
+		t.Fatal(err)
+	}
+	out := (&Stager{Root: root, RepairOnly: true}).Stage(context.Background(), []Work{{Object: warehouse.Object{Key: key}}})
+	if err := out[0].Err; err == nil || warehouse.ClassOf(err) != warehouse.Data {
+		t.Errorf("a link out of the bucket: %v, want a data error", err)
+	}
+}
