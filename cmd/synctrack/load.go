@@ -55,7 +55,7 @@ func newLoadCommand() *cobra.Command {
 	c.Flags().Bool("setup", false, "create the warehouse's stage over the bucket first (engines: "+
 		strings.Join(engines.With[warehouse.BucketSetup](), ", ")+"; Snowflake needs storage_integration= in the URL)")
 	c.Flags().Bool("dry-run", false, "show what would load, write nothing (same as plan)")
-	c.Flags().String("stage-dir", "", "folder in which a load makes its staging area for remote objects (a synctrack-stage-* folder, removed after; default: $TMPDIR)")
+	c.Flags().String("stage-dir", "", stageDirHelp)
 	c.Flags().Int("workers", loader.DefaultWorkers, "objects read at once: downloads, footer checks, metadata.json (object stores answer each read after tens of ms)")
 	c.Flags().Int("batch-files", 0, "most files per load statement (0: the warehouse's default; DuckDB 1,000)")
 	c.Flags().Int64("batch-bytes", 0, "most bytes staged per load statement (0: DuckDB 256 MiB; no limit where nothing is staged)")
@@ -240,6 +240,9 @@ func checkLoadFlags(cmd *cobra.Command) error {
 	}
 	return nil
 }
+
+// stageDirHelp is --stage-dir's help, on load and run.
+const stageDirHelp = "folder in which a load makes its staging area for remote objects (a synctrack-stage-* folder, removed after; default: $TMPDIR)"
 
 const retentionHelp = "keep this many UTC days of records, today included: after each load, older rows are deleted " +
 	"and their files marked expired, never loaded again (0: keep everything)"

@@ -109,6 +109,7 @@ func newRunCommand() *cobra.Command {
 	f.Int("batch-files", 0, "most files per load statement (0: the warehouse's default; DuckDB 1,000)")
 	f.Int64("batch-bytes", 0, "most bytes staged per load statement (0: DuckDB 256 MiB; no limit where nothing is staged)")
 	f.Duration("settle", 30*time.Second, "file:// buckets: a file changed this recently that does not read whole is left for the next cycle, not failed")
+	f.String("stage-dir", "", stageDirHelp)
 	f.String("memory-limit", "auto", memoryLimitHelp)
 	f.Int("quarantine-after", loader.DefaultQuarantineAfter, "failed tries after which an object is quarantined: not read again until synctrack retry (0: never)")
 	f.Bool("web", false, "serve the web pages (synctrack serve's) of the first target (or --web-target's) on --listen; beyond loopback only with "+web.TokenEnv+" or --web-token-file")
@@ -186,6 +187,7 @@ func runDaemon(cmd *cobra.Command, _ []string) error {
 	lo.Workers, _ = cmd.Flags().GetInt("workers")
 	lo.BatchBytes, _ = cmd.Flags().GetInt64("batch-bytes")
 	lo.Settle, _ = cmd.Flags().GetDuration("settle")
+	lo.StageDir, _ = cmd.Flags().GetString("stage-dir")
 	lo.QuarantineAfter, _ = cmd.Flags().GetInt("quarantine-after")
 	if lo.QuarantineAfter == 0 {
 		lo.QuarantineAfter = -1 // the flag's 0 is never; the option's 0 is the default

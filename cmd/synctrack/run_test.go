@@ -223,6 +223,24 @@ func TestRunSIGTERMMidLoad(t *testing.T) {
 	}
 }
 
+// The daemon's loads stage where --stage-dir says, as load's do (the README
+// tells the daemon's users so; run had no such flag, and the config key
+// stage_dir was refused as unknown): the folder is made by the first load.
+func TestRunStageDir(t *testing.T) {
+	bucket := generateBucket(t, "--orgs", "1", "--syncs", "1", "--runs", "1", "--rows", "20")
+	dir := t.TempDir()
+	stage := filepath.Join(dir, "stage")
+	c := startDaemon(t, "--bucket", "file://"+bucket, "--warehouse", "duckdb://"+filepath.Join(dir, "w.duckdb"),
+		"--schedule", "@every 1h", "--stage-dir", stage)
+	c.waitLog(t, "loaded")
+	if code := c.stop(t); code != 0 {
+		t.Fatalf("exit %d after SIGTERM, want 0", code)
+	}
+	if fi, err := os.Stat(stage); err != nil || !fi.IsDir() {
+		t.Fatalf("--stage-dir %s was not used: %v", stage, err)
+	}
+}
+
 // A second SIGTERM during the grace period cancels the load in flight at
 // once (it used to be ignored, and an hour's grace ran out only when the
 // load did): the daemon says so, its batch rolls back, what committed
