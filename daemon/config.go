@@ -6,14 +6,11 @@ package daemon
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/robfig/cron/v3"
 	"gopkg.in/yaml.v3"
-
-	"github.com/synctrack/synctrack/warehouse/postgres"
 )
 
 // Defaults for a target and the daemon.
@@ -70,6 +67,11 @@ type Config struct {
 	// EventsDebounce is how long after a notification the daemon waits for
 	// more before loading, so a burst becomes one load (at most 10 times it).
 	EventsDebounce time.Duration
+	// Identity writes a warehouse URL one way, so that two targets on one
+	// warehouse are refused however their URLs are written: the registry's
+	// engines.Identity, handed in by the command (the daemon imports no
+	// engine, as for Deps.OpenWarehouse). Nil: URLs compare as written.
+	Identity func(warehouseURL string) string
 }
 
 // WithDefaults fills every zero field with its default (Grace: every nil
@@ -147,10 +149,10 @@ func (c Config) Validate() error {
 		seen[t.Name] = true
 		// Two targets loading one warehouse would fight over its ledger
 		// (DuckDB: its file) every cycle.
-		if other, ok := warehouses[sameWarehouse(t.Warehouse)]; ok {
+		if other, ok := warehouses[c.sameWarehouse(t.Warehouse)]; ok {
 			return fmt.Errorf("targets %q and %q: both load warehouse %s; give each target its own (a schema= of its own on a server engine)", other, t.Name, t.Warehouse)
 		}
-		warehouses[sameWarehouse(t.Warehouse)] = t.Name
+		warehouses[c.sameWarehouse(t.Warehouse)] = t.Name
 		if t.QuietPeriod < 0 {
 			return fmt.Errorf("target %q: quiet_period: want 0 (the default) or more, not a negative", t.Name)
 		}
@@ -195,21 +197,17 @@ func checkSchedule(s string) error {
 	return nil
 }
 
-// sameWarehouse is a warehouse URL as compared between targets: a DuckDB
-// file by its cleaned path, a PostgreSQL schema by server, database and
-// schema (postgres.Identity: postgresql:// and postgres://, parameters in
-// any order, schema= given or the default), anything else as written. Two
-// targets on one PostgreSQL schema passed --check and then fought over its
-// load lock every cycle (before it, hung).
-func sameWarehouse(raw string) string {
-	if p, ok := strings.CutPrefix(raw, "duckdb://"); ok {
-		p, _, _ = strings.Cut(p, "?")
-		return "duckdb://" + filepath.Clean(p)
+// sameWarehouse is a warehouse URL as compared between targets, written one
+// way by c.Identity (a DuckDB file by its cleaned path, a PostgreSQL schema by
+// server, database and schema: postgresql:// and postgres://, parameters in
+// any order, schema= given or the default), else as written. Two targets on
+// one PostgreSQL schema passed --check and then fought over its load lock
+// every cycle (before it, hung).
+func (c Config) sameWarehouse(raw string) string {
+	if c.Identity == nil {
+		return raw
 	}
-	if id, ok := postgres.Identity(raw); ok {
-		return id
-	}
-	return raw
+	return c.Identity(raw)
 }
 
 // targetKeys are the keys of one entry of targets:.

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"gocloud.dev/blob"
+
+	"github.com/synctrack/synctrack/warehouse/engines"
 )
 
 // What the cron library or WithDefaults would quietly make something else
@@ -17,7 +19,8 @@ import (
 // over its ledger every cycle).
 func TestValidateRefusesWhatWouldChangeUnseen(t *testing.T) {
 	base := func() Config {
-		return Config{Targets: []Target{{Name: "a", Bucket: "file:///tmp/b", Warehouse: "duckdb:///tmp/w.duckdb"}}}
+		return Config{Targets: []Target{{Name: "a", Bucket: "file:///tmp/b", Warehouse: "duckdb:///tmp/w.duckdb"}},
+			Identity: engines.Identity}
 	}
 	for name, c := range map[string]struct {
 		edit func(*Config)

@@ -45,6 +45,11 @@ type Engine struct {
 	// error names the bucket's scheme, the engine and what would do. Nil
 	// when the engine reads only what synctrack hands it, from any bucket.
 	CheckBucket func(warehouseURL, bucketURL string, external bool) error
+	// Identity, for an engine whose warehouse can be named by URLs written
+	// differently, writes raw one way: two URLs with the same identity
+	// load one ledger (the daemon refuses two targets on one). Nil: the URL
+	// as written is its identity.
+	Identity func(raw string) string
 	// Sample is a nil value of the engine's Warehouse type. Its method set
 	// says what the engine can do: see Can.
 	Sample Warehouse

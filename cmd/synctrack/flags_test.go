@@ -90,6 +90,27 @@ func TestRunCheckRefusesWhatTheStartRefuses(t *testing.T) {
 	}
 }
 
+// Two targets on one warehouse, its URL written two ways, are refused by
+// --check (and the start): the command hands the daemon the registry's
+// identity of a warehouse URL.
+func TestRunCheckRefusesTwoTargetsOnOneWarehouse(t *testing.T) {
+	dir := t.TempDir()
+	for _, whs := range [][2]string{
+		{"duckdb://" + filepath.Join(dir, "w.duckdb"), "duckdb://" + dir + "/./w.duckdb?threads=1"},
+		{"postgres://u@db.example/st", "postgresql://other@DB.example:5432/st?schema=synctrack"},
+	} {
+		cfg := filepath.Join(dir, "two.yaml")
+		yaml := "targets:\n  - name: a\n    bucket: file://" + dir + "\n    warehouse: " + whs[0] +
+			"\n  - name: b\n    bucket: file://" + dir + "\n    warehouse: " + whs[1] + "\n"
+		if err := os.WriteFile(cfg, []byte(yaml), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if code, _, errs := runCLIAll(t, "run", "--config", cfg, "--check"); code != 2 || !strings.Contains(errs, "both load warehouse") {
+			t.Errorf("targets on %s and %s: exit %d, %q; want 2, both load one warehouse", whs[0], whs[1], code, errs)
+		}
+	}
+}
+
 // A cron schedule that never fires (the 30th of February) parses, and the
 // daemon used to start with it and never load; --check refuses it as the
 // start does (the same daemonConfig), naming the key and the expression,

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -44,6 +45,36 @@ func TestReadmeCommands(t *testing.T) {
 	}
 	if ran < 10 {
 		t.Errorf("ran %d README commands; the reader is broken", ran)
+	}
+}
+
+// The README's check that nothing outside the registry names an engine (its
+// git grep in "What an engine is made of") prints nothing, as it says.
+func TestReadmeRegistryCheck(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("no git")
+	}
+	raw, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var check string
+	for _, b := range readmeBlocks(string(raw)) {
+		if b.lang == "sh" && len(b.lines) > 0 && strings.HasPrefix(b.lines[0], "git grep ") {
+			check = strings.Join(b.lines, "\n")
+		}
+	}
+	if check == "" {
+		t.Fatal("no git grep block in the README")
+	}
+	cmd := exec.Command("sh", "-c", check)
+	cmd.Dir = "../.."
+	out, err := cmd.CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); ok && ee.ExitCode() == 128 {
+		t.Skipf("not a git work tree: %s", out)
+	}
+	if len(out) > 0 {
+		t.Errorf("the README's registry check prints:\n%s", out)
 	}
 }
 

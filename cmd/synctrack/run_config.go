@@ -85,7 +85,7 @@ func daemonConfig(cmd *cobra.Command) (daemon.Config, error) {
 	if err != nil {
 		return daemon.Config{}, err
 	}
-	cfg := daemon.Config{Targets: targets, Listen: str("listen"), WebhookSecret: secret}
+	cfg := daemon.Config{Targets: targets, Listen: str("listen"), WebhookSecret: secret, Identity: engines.Identity}
 	cfg.WebhookMaxBytes, _ = fl.GetInt64("webhook-max-bytes")
 	// The flag's default is the daemon's, so a 0 here was written (flag,
 	// SYNCTRACK_GRACE_PERIOD or the file's grace_period) and means none.

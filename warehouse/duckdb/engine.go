@@ -22,7 +22,15 @@ func Engine() warehouse.Engine {
 		Exists:  exists,
 		Local:   func(path string) string { return "duckdb://" + path },
 		Readers: readers,
-		Sample:  (*Warehouse)(nil),
+		// One file is one warehouse, whatever its schema: loads lock it whole.
+		Identity: func(raw string) string {
+			c, err := ParseURL(raw)
+			if err != nil {
+				return raw
+			}
+			return "duckdb://" + c.Path
+		},
+		Sample: (*Warehouse)(nil),
 	}
 }
 

@@ -97,6 +97,17 @@ func CheckTarget(raw, bucketURL string, external bool) (warehouse.Engine, error)
 	return e, nil
 }
 
+// Identity is the warehouse raw names, written one way by its engine
+// (Engine.Identity): two URLs naming one warehouse have one identity. A URL
+// no engine reads, or whose engine has no other way, is its own.
+func Identity(raw string) string {
+	e, err := ForURL(raw)
+	if err != nil || e.Identity == nil {
+		return raw
+	}
+	return e.Identity(raw)
+}
+
 // Open checks raw and opens its engine.
 func Open(ctx context.Context, raw string, o warehouse.Options) (warehouse.Engine, warehouse.Warehouse, error) {
 	e, err := Check(raw)

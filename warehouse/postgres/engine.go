@@ -35,6 +35,12 @@ func Engine() warehouse.Engine {
 			c.ReadOnly, c.Logger, c.LockWait = o.ReadOnly, o.Logger, o.LockWait
 			return Open(ctx, c, o.Now)
 		},
+		Identity: func(raw string) string {
+			if id, ok := Identity(raw); ok {
+				return id
+			}
+			return raw
+		},
 		Sample: (*Warehouse)(nil),
 	}
 }
