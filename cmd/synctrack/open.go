@@ -144,7 +144,8 @@ func checkSchemaOf(cmd *cobra.Command, raw string, q any, schema string) error {
 
 // openExisting opens a warehouse URL for writing (views, retry) only if it
 // exists: these commands change what a load made, so a local database that
-// is not there yet, or has no synctrack schema, is a usage error (what says
+// is not there yet, or a database without the synctrack schema (where the
+// engine can tell: warehouse.SchemaFinder), is a usage error (what says
 // why), not a new empty file or schema.
 func openExisting(cmd *cobra.Command, raw, what string) (warehouse.Warehouse, error) {
 	e, err := engines.Check(raw)
@@ -152,8 +153,6 @@ func openExisting(cmd *cobra.Command, raw, what string) (warehouse.Warehouse, er
 		return nil, err
 	}
 	if e.Exists != nil {
-		// A local file: opening it for writing would create the schema,
-		// so look for it read-only first (a few milliseconds).
 		exists, err := e.Exists(raw)
 		if err != nil {
 			return nil, err
@@ -161,6 +160,10 @@ func openExisting(cmd *cobra.Command, raw, what string) (warehouse.Warehouse, er
 		if !exists {
 			return nil, usageError("warehouse %s has no database file yet: %s", raw, what)
 		}
+	}
+	if warehouse.Can[warehouse.SchemaFinder](e) {
+		// Opening it for writing would create the schema, so look for it
+		// read-only first (a few milliseconds).
 		r, err := openReader(cmd, raw)
 		if err != nil {
 			return nil, err

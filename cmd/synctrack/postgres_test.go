@@ -84,16 +84,23 @@ func TestPostgresCommands(t *testing.T) {
 		t.Fatalf("retry: exit %d:\n%s", code, out)
 	}
 	// A misspelt ?schema= is refused at start, naming the schemas there (it
-	// was served, every page a 503 about missing counts).
+	// was served, every page a 503 about missing counts); views and retry,
+	// which change what a load made, refuse it too rather than make an
+	// empty schema of that name and say all went well, as on DuckDB.
 	q := u.Query()
 	q.Set("schema", schema+"_typo")
 	u.RawQuery = q.Encode()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	for _, args := range [][]string{{"status"}, {"serve", "--listen", "127.0.0.1:0"}} {
+	for _, args := range [][]string{{"status"}, {"serve", "--listen", "127.0.0.1:0"}, {"views"}, {"retry", "--all"}} {
 		code, _, errs := runCLICtx(t, ctx, append(args, "--warehouse", u.String())...)
 		if code != 2 || !strings.Contains(errs, `no schema "`+schema+`_typo"`) || !strings.Contains(errs, schema) {
 			t.Errorf("%s with a misspelt schema: exit %d: %s", args[0], code, errs)
 		}
+	}
+	code, out = runCLI(t, "query", "--warehouse", wh, "--format", "csv",
+		"SELECT count(*) AS n FROM information_schema.schemata WHERE schema_name = '"+schema+"_typo'")
+	if code != 0 || out != "n\n0\n" {
+		t.Errorf("the misspelt schema was made: exit %d: %q", code, out)
 	}
 }
