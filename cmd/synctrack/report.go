@@ -36,8 +36,16 @@ func newReportCommand() *cobra.Command {
 		Use:   "report NAME --warehouse URL",
 		Short: "Run an analysis template (rejections, run summary, trends) on the warehouse",
 		Long:  reportHelp,
-		Args:  cobra.ExactArgs(1),
-		RunE:  runReport,
+		Args: func(_ *cobra.Command, args []string) error {
+			switch {
+			case len(args) == 0:
+				return usageError("report needs a template NAME (synctrack sql list lists them)")
+			case len(args) > 1:
+				return usageError("report takes one template NAME, not %d (synctrack sql list lists them)", len(args))
+			}
+			return nil
+		},
+		RunE: runReport,
 	}
 	c.Flags().String("warehouse", "", warehouseHelp())
 	addFilterFlags(c, 50)
@@ -97,6 +105,11 @@ func runReport(cmd *cobra.Command, args []string) error {
 	for p := range v {
 		if !contains(t.Params, p) {
 			return usageError("report %s does not take --%s (it takes: %s)", t.Name, p, strings.Join(t.Told(), ", "))
+		}
+	}
+	for _, r := range t.Required {
+		if _, ok := v[r]; !ok {
+			return usageError("report %s needs --%s", t.Name, r)
 		}
 	}
 	if dry, _ := cmd.Flags().GetBool("dry-run"); dry {

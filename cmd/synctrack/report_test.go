@@ -183,6 +183,9 @@ func TestParameterMessages(t *testing.T) {
 		{[]string{"report", "new_errors", "--warehouse", wh, "--n=-3"}, `n="-3": want a whole number from 0 to 1000000000`},
 		{[]string{"sql", "render", "records", "--param", "limit=abc"}, `limit="abc": want a whole number from 0 to 1000000000`},
 		{[]string{"sql", "render", "records", "--param", "foo=1"}, `records takes no parameter "foo" (it takes: sync, run, status, identifier, since, limit)`},
+		// report names its flags, not the template's parameters.
+		{[]string{"report", "record_history", "--warehouse", wh}, "report record_history needs --identifier"},
+		{[]string{"report", "--warehouse", wh}, "report needs a template NAME (synctrack sql list lists them)"},
 	} {
 		code, stdout, stderr := runCLIAll(t, c.args...)
 		if code != 2 || !strings.Contains(stderr, c.want) || strings.Contains(stderr, "after_file") {
