@@ -93,8 +93,8 @@ func baseRelations() []Relation {
 
 var recordsDocs = []ColumnDoc{
 	{Name: "identifier", Doc: "The record's sync key, as text (integer keys become text)."},
-	{Name: "record_payload", Doc: "The record as sent to the destination (JSON; Snowflake VARIANT, PostgreSQL jsonb). A payload that is not valid JSON is kept as a JSON string."},
-	{Name: "operation", Doc: "What the sync did with the record (e.g. added, changed, removed), as written."},
+	{Name: "record_payload", Doc: "The full record as extracted from the source (JSON; Snowflake VARIANT, PostgreSQL jsonb), not always what reached the destination. A payload that is not valid JSON is kept as a JSON string."},
+	{Name: "operation", Doc: "The sync's behaviour for the record (update, upsert, delete, append or mirror), as written."},
 	{Name: "status", Doc: "The status as written: succeeded, rejected, NULL or DUPLICATE (the last two are invalid-data checks), or SQL NULL."},
 	{Name: "status_message", Doc: "The destination's message for the record (the rejection reason), as written."},
 	{Name: "batch_started_at", Doc: "When the record's batch started, in UTC."},
@@ -115,7 +115,7 @@ var syncLogDocs = []ColumnDoc{
 	{Name: "sync_id", Doc: "The sync's id (sync_records.sync_configuration_id)."},
 	{Name: "sync_run_id", Doc: "The run's id. Its sync_runs row comes from metadata.json, which can load after the records.", References: "sync_runs.sync_run_id"},
 	{Name: "record_identifier", Doc: "The record's sync key, as text (sync_records.identifier)."},
-	{Name: "record_payload", Doc: "The record as sent (JSON)."},
+	{Name: "record_payload", Doc: "The full record as extracted from the source (JSON)."},
 	{Name: "batch_started_at", Doc: "When the record's batch started, in UTC."},
 	{Name: "batch_completed_at", Doc: "When the record's batch ended, in UTC (sync_records.batch_ended_at)."},
 	{Name: "operation", Doc: "What the sync did with the record, as written."},
@@ -179,7 +179,7 @@ var ledgerDocs = []ColumnDoc{
 	{Name: "etag", Doc: "The object version's ETag: key + etag is one version, loaded once."},
 	{Name: "size", Doc: "The object's size in bytes."},
 	{Name: "kind", Doc: "records, metadata, fact or ignored."},
-	{Name: "status", Doc: "loaded, failed, quarantined (failed too often: not read again until synctrack retry), skipped, replaced (a newer version replaced its rows) or expired (--retention deleted all its rows; never loaded again)."},
+	{Name: "status", Doc: "loaded, failed, quarantined (failed too often: not read again until synctrack retry), skipped, replaced (a newer version replaced its rows), expired (--retention deleted all its rows; never loaded again) or deleted (failed or quarantined, then removed from the bucket: no longer reported)."},
 	{Name: "rows", Doc: "Rows loaded from it."},
 	{Name: "error", Doc: "Why it failed; on a loaded row, what was repaired on the way (e.g. invalid UTF-8); on an expired row, the retention cutoff."},
 	{Name: "attempts", Doc: "How many loads tried it."},
