@@ -20,9 +20,10 @@ to the output.
 Read-only is the engine's own guarantee, not a reading of your SQL: the DuckDB
 file is opened read-only; Snowflake describes the statement first and runs it
 only if it calls it a SELECT; BigQuery dry-runs it first and runs it only if its
-statementType is SELECT. A statement that would write is refused, changes
-nothing, and exits 2, as does a statement the engine cannot compile; exit 3 is
-the warehouse being unavailable (a lock held, the network).
+statementType is SELECT; PostgreSQL runs it in a READ ONLY transaction, rolled
+back after. One statement only, on every engine. A statement that would write
+is refused, changes nothing, and exits 2, as does a statement the engine cannot
+compile; exit 3 is the warehouse being unavailable (a lock held, the network).
 
 Examples:
   synctrack query --warehouse duckdb://./synctrack-demo.duckdb "SELECT outcome, count(*) FROM synctrack.sync_log GROUP BY 1"
