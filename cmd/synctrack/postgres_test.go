@@ -61,9 +61,13 @@ func TestPostgresCommands(t *testing.T) {
 		"SELECT 1; SELECT 2":                         "more than one statement",
 		"SELEC 1":                                    "PostgreSQL refused the query",
 		"SELECT * FROM " + schema + ".no_such_table": "PostgreSQL refused the query",
+		"SELECT 1/0 AS x":                            "division by zero",
 	} {
-		if code, _, errs := runCLIAll(t, "query", "--warehouse", wh, stmt); code != 2 || !strings.Contains(errs, says) {
-			t.Errorf("query %q: exit %d, %q; want 2 saying %q", stmt, code, errs, says)
+		// Nothing on stdout: no table header, no "[" of a JSON list.
+		for _, format := range []string{"table", "json"} {
+			if code, out, errs := runCLIAll(t, "query", "--warehouse", wh, "--format", format, stmt); code != 2 || !strings.Contains(errs, says) || out != "" {
+				t.Errorf("query --format %s %q: exit %d, %q, stdout %q; want 2 saying %q, stdout empty", format, stmt, code, errs, out, says)
+			}
 		}
 	}
 	if code, out := runCLI(t, "query", "--warehouse", wh, "SELECT count(*) FROM "+schema+".sync_records"); code != 0 || strings.Contains(out, " 0\n") {

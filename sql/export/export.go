@@ -92,6 +92,12 @@ func Stream(rs Rows, w Writer) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
+	// A statement can fail when its first row is asked for (PostgreSQL's
+	// do): then nothing is written, not a header or an opening bracket.
+	more := rs.Next()
+	if err := rs.Err(); !more && err != nil {
+		return 0, err
+	}
 	if err := w.Begin(cols); err != nil {
 		return 0, err
 	}
@@ -101,7 +107,7 @@ func Stream(rs Rows, w Writer) (int64, error) {
 		ptrs[i] = &vals[i]
 	}
 	var n int64
-	for rs.Next() {
+	for ; more; more = rs.Next() {
 		if err := rs.Scan(ptrs...); err != nil {
 			return n, err
 		}
