@@ -123,6 +123,10 @@ func (t *target) loader(wh warehouse.Warehouse, s scope) *loader.Loader {
 	o := t.d.deps.Loader
 	o.Logger, o.Now, o.Prefixes = t.log, t.d.deps.Now, s.prefixes()
 	o.Progress = func(p loader.Progress) {
+		if p.FilesDone == 0 { // told as records start, before any batch
+			t.log.Debug("loading records", "files_total", p.FilesTotal)
+			return
+		}
 		t.log.Debug("batch loaded", "files_done", p.FilesDone, "files_total", p.FilesTotal, "rows", p.Rows)
 	}
 	return loader.New(t.bucket, t.root, wh, o)

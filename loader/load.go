@@ -35,7 +35,8 @@ type Options struct {
 	// after tens of milliseconds, so this, not the CPU, paces a load of many
 	// small objects. Default 16.
 	Workers int
-	// Progress, when set, is told after each batch.
+	// Progress, when set, is told as records start loading and after each
+	// batch.
 	Progress func(Progress)
 	// Prefixes limits a load to these bucket prefixes (see DiscoverPrefixes):
 	// FactsPrefix alone refreshes the fact tables, a run folder loads that run.

@@ -41,6 +41,11 @@ func (l *Loader) loadRecords(ctx context.Context, st *Stager, ws []Work, rep *Re
 	}
 	stage(0)
 	done := 0
+	if l.o.Progress != nil && len(batches) > 0 {
+		// Said before the first batch: staging it from an object store
+		// can take a while, and a terminal would show nothing meanwhile.
+		l.o.Progress(Progress{FilesTotal: len(ws), Rows: rep.Rows})
+	}
 	for i, batch := range batches {
 		staged := <-next
 		if err := ctx.Err(); err != nil {

@@ -115,3 +115,22 @@ func TestBucketFolderGone(t *testing.T) {
 		t.Fatalf("nothing loaded once the folder was back: %+v", rep)
 	}
 }
+
+// Progress is told once records start loading, before the first batch (a
+// first batch staged from an object store can take minutes, and a terminal
+// showed nothing until it committed), then after each batch, ending with
+// every file done.
+func TestProgressFromTheStart(t *testing.T) {
+	url, dir := generated(t, smallOptions())
+	var got []loader.Progress
+	o := loader.Options{BatchFiles: 7, Progress: func(p loader.Progress) { got = append(got, p) }}
+	if _, err := loader.New(testbucket.Open(t, url), dir, openWarehouse(t), o).Load(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) < 3 || got[0].FilesDone != 0 || got[0].FilesTotal == 0 {
+		t.Fatalf("progress %+v: want a first report of 0 files done of all, then one per batch", got)
+	}
+	if last := got[len(got)-1]; last.FilesDone != last.FilesTotal || last.Rows == 0 {
+		t.Errorf("last progress %+v: want every file done", last)
+	}
+}

@@ -201,7 +201,8 @@ func printReport(w io.Writer, r *loader.Report) {
 	}
 }
 
-// progressPrinter rewrites one line on a terminal after each batch.
+// progressPrinter rewrites one line on a terminal as records start loading
+// and after each batch.
 func progressPrinter(w io.Writer, start time.Time) func(loader.Progress) {
 	return func(p loader.Progress) {
 		secs := time.Since(start).Seconds()
