@@ -164,3 +164,24 @@ func TestRunGracePeriodZero(t *testing.T) {
 		})
 	}
 }
+
+// A bucket with nothing under the two prefixes (often --bucket naming the
+// wrong folder or bucket) is not an error, but load and plan say where they
+// looked rather than only "listed 0 objects", exit 0.
+func TestEmptyBucketSaysWhereItLooked(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "notes.csv"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	wh := "duckdb://" + filepath.Join(t.TempDir(), "w.duckdb")
+	for _, cmd := range []string{"plan", "load"} {
+		code, out := runCLI(t, cmd, "--bucket", "file://"+dir, "--warehouse", wh)
+		if code != 0 || !strings.Contains(out, "nothing under sync_tracking_datasets/ or metadata/ in bucket file://"+dir) {
+			t.Errorf("%s of a folder without the layout: exit %d:\n%s", cmd, code, out)
+		}
+	}
+	bucket := generateBucket(t, "--orgs", "1", "--syncs", "1", "--runs", "1", "--rows", "10")
+	if code, out := runCLI(t, "plan", "--bucket", "file://"+bucket, "--warehouse", wh); code != 0 || strings.Contains(out, "nothing under") {
+		t.Errorf("plan of a generated bucket: exit %d:\n%s", code, out)
+	}
+}

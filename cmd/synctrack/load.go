@@ -157,6 +157,7 @@ func runLoad(cmd *cobra.Command, _ []string) error {
 	rep, err := loader.New(b, root, wh, o).Load(ctx)
 	if rep != nil {
 		printReport(cmd.OutOrStdout(), rep)
+		noteEmptyBucket(cmd.OutOrStdout(), rep.Listed, bucketURL)
 	}
 	if err != nil && ctx.Err() != nil {
 		return &exitError{code: exitUnavailable, err: errors.New("load interrupted: the batch in flight rolled back; " +
@@ -198,6 +199,16 @@ func printReport(w io.Writer, r *loader.Report) {
 	}
 	if r.InQuarantine > 0 {
 		fmt.Fprintf(w, "%d quarantined objects were not read (synctrack status lists them; synctrack retry puts them back)\n", r.InQuarantine)
+	}
+}
+
+// noteEmptyBucket says where load and plan looked when they found nothing
+// there: most often --bucket names another folder or bucket, which is no
+// error (a new bucket is empty too) but should not pass unseen.
+func noteEmptyBucket(w io.Writer, listed int, bucketURL string) {
+	if listed == 0 {
+		fmt.Fprintf(w, "nothing under %s or %s in bucket %s: if files were expected there, check --bucket "+
+			"(a file:// bucket is the folder holding %s)\n", loader.RunsPrefix, loader.FactsPrefix, bucketURL, loader.RunsPrefix)
 	}
 }
 

@@ -85,6 +85,7 @@ func runPlan(cmd *cobra.Command, _ []string) error {
 	}
 	verbose, _ := cmd.Flags().GetBool("verbose")
 	printPlan(cmd.OutOrStdout(), p, verbose)
+	noteEmptyBucket(cmd.OutOrStdout(), p.Listed, bucketURL)
 	return nil
 }
 
