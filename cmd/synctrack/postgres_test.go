@@ -58,7 +58,7 @@ func TestPostgresCommands(t *testing.T) {
 	}
 	for stmt, says := range map[string]string{
 		"DELETE FROM " + schema + ".sync_records":    "not a read-only query",
-		"SELECT 1; SELECT 2":                         "more than one statement",
+		"SELECT 1; SELECT 2":                         "more than one statement: PostgreSQL says ERROR: cannot insert multiple commands",
 		"SELEC 1":                                    "PostgreSQL refused the query",
 		"SELECT * FROM " + schema + ".no_such_table": "PostgreSQL refused the query",
 		"SELECT 1/0 AS x":                            "division by zero",

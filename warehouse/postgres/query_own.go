@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/synctrack/synctrack/warehouse"
@@ -52,7 +53,7 @@ func ownError(err error) error {
 	case code(err) == "42601" && strings.Contains(err.Error(), "multiple commands"):
 		return &warehouse.Error{Class: warehouse.Config, Reason: "several_statements",
 			Hint: "synctrack query runs one statement: run each on its own",
-			Err:  errors.Join(warehouse.ErrSeveralStatements, err)}
+			Err:  fmt.Errorf("%w: PostgreSQL says %w", warehouse.ErrSeveralStatements, err)}
 	}
 	return warehouse.RefusedQuery("PostgreSQL", err)
 }
