@@ -38,3 +38,30 @@ func TestConfigKeysNeedOneValue(t *testing.T) {
 		t.Errorf("a set secret: exit %d, %q %q", code, out, errs)
 	}
 }
+
+// A value of the wrong kind from the environment or the config file says
+// what the key wants, not only the Go parser's words (strconv.ParseBool:
+// parsing "yes": invalid syntax; time: missing unit in duration "5").
+func TestConfigValuesOfTheWrongKindSayWhatIsWanted(t *testing.T) {
+	dir := t.TempDir()
+	base := []string{"load", "--bucket", "file://" + dir, "--warehouse", "duckdb://" + filepath.Join(dir, "w.duckdb")}
+	for _, c := range []struct{ env, value, want string }{
+		{"SYNCTRACK_SETTLE", "5", `SYNCTRACK_SETTLE="5": want a duration such as 30s, 5m or 1h`},
+		{"SYNCTRACK_WORKERS", "many", `SYNCTRACK_WORKERS="many": want a whole number`},
+		{"SYNCTRACK_PROGRESS", "yes", `SYNCTRACK_PROGRESS="yes": want true or false`},
+	} {
+		t.Setenv(c.env, c.value)
+		if code, _, errs := runCLIAll(t, base...); code != 2 || !strings.Contains(errs, c.want) {
+			t.Errorf("%s=%s: exit %d, %q; want 2 saying %q", c.env, c.value, code, errs, c.want)
+		}
+		os.Unsetenv(c.env)
+	}
+	p := filepath.Join(dir, "c.yaml")
+	if err := os.WriteFile(p, []byte("settle: 5\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want := "config " + p + `: settle: want a duration such as 30s, 5m or 1h`
+	if code, _, errs := runCLIAll(t, append(base, "--config", p)...); code != 2 || !strings.Contains(errs, want) {
+		t.Errorf("settle: 5 in a config file: exit %d, %q; want 2 saying %q", code, errs, want)
+	}
+}

@@ -81,7 +81,7 @@ func applyConfig(cmd *cobra.Command) error {
 		env := "SYNCTRACK_" + strings.ToUpper(key)
 		if v, ok := os.LookupEnv(env); ok {
 			if serr := f.Value.Set(v); serr != nil {
-				err = usageError("%s=%q: %v", env, v, serr)
+				err = usageError("%s=%q: %v", env, v, wantKind(f, serr))
 			}
 			return
 		}
@@ -91,7 +91,9 @@ func applyConfig(cmd *cobra.Command) error {
 		}
 		s, serr := configValue(v)
 		if serr == nil {
-			serr = f.Value.Set(s)
+			if serr = f.Value.Set(s); serr != nil {
+				serr = wantKind(f, serr)
+			}
 		}
 		if serr != nil {
 			err = usageError("config %s: %s: %v", path, key, serr)
@@ -115,6 +117,18 @@ func applyConfig(cmd *cobra.Command) error {
 		}
 	}
 	return nil
+}
+
+// wantKind says what kind of value flag f wants, beside the parser's own
+// words, for a value from the environment or the config file (cobra says
+// which flag for the command line).
+func wantKind(f *pflag.Flag, err error) error {
+	want := map[string]string{"bool": "true or false", "int": "a whole number", "int64": "a whole number",
+		"duration": "a duration such as 30s, 5m or 1h"}[f.Value.Type()]
+	if want == "" {
+		return err
+	}
+	return fmt.Errorf("want %s (%v)", want, err)
 }
 
 // fromConfigFile annotates a flag applyConfig set from the config file:
