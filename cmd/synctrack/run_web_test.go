@@ -100,7 +100,7 @@ func TestRunCheckWeb(t *testing.T) {
 	target := "bucket: file://" + filepath.Join(dir, "missing") + "\nwarehouse: duckdb://" + filepath.Join(dir, "w.duckdb") + "\nweb: true\n"
 	for _, c := range []struct{ name, yaml, env, says string }{
 		{"open listen without a token", "listen: 0.0.0.0:18140\n", "", "--web-token-file (config key web_token_file)"},
-		{"token file missing", "listen: 127.0.0.1:0\nweb_token_file: /nonexistent\n", "", "no such file"},
+		{"token file missing", "listen: 127.0.0.1:0\nweb_token_file: " + filepath.Join(dir, "no-such-token") + "\n", "", "no such file"},
 		{"token file blank", "listen: 0.0.0.0:18140\nweb_token_file: " + blank + "\n", "", "is empty"},
 		{"env token blank", "listen: 127.0.0.1:0\n", " \n", "SYNCTRACK_WEB_TOKEN is blank"},
 		{"no listen", "listen: ''\n", "", "--web needs --listen"},
