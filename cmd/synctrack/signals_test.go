@@ -61,7 +61,7 @@ func TestInterruptSteps(t *testing.T) {
 			next("ready")
 			for i, sig := range c.sigs {
 				if i > 0 {
-					time.Sleep(3 * sameRequest) // a person's next Ctrl-C, not the same request
+					time.Sleep(10 * sameRequest) // a person's next Ctrl-C, not the same request (slack for a busy machine)
 				}
 				if err := cmd.Process.Signal(sig); err != nil {
 					t.Fatal(err)
