@@ -47,3 +47,10 @@ func HoldEviction(w *Warehouse) func() {
 	w.evicting.Lock()
 	return w.evicting.Unlock
 }
+
+// KeepFreedMemory and FreedMemoryKept set and read the allocator's delay
+// before freed memory goes back to the system.
+var (
+	KeepFreedMemory = keepFreedMemory
+	FreedMemoryKept = freedMemoryKept
+)

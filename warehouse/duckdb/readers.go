@@ -60,6 +60,10 @@ const (
 	readersGap  = 100 * time.Millisecond
 )
 
+// readersKeepFreed is how long memory freed by a request is kept for the
+// next: a person clicking through pages is seconds apart.
+const readersKeepFreed = 30 * time.Second
+
 var _ warehouse.Readers = (*Readers)(nil)
 
 // NewReaders makes the Readers of c's file; nothing is opened until the
@@ -148,6 +152,11 @@ const maxIdlePages = 8
 // attach makes the instance when there is none and attaches the file.
 func (r *Readers) attach(ctx context.Context) error {
 	if r.base == nil {
+		// Each request reads its blocks into new buffers: keep the memory
+		// the last requests freed for the next (see keepFreedMemory).
+		if err := keepFreedMemory(readersKeepFreed); err != nil {
+			r.log.Debug("freed memory goes back to the system at once", "err", err)
+		}
 		// Spill where a file-backed instance would: beside the file.
 		stmts := append(settings(r.c), "SET temp_directory = "+dialects.DuckDB{}.String(r.c.Path+".tmp"))
 		// Not ctx: the instance outlives the request that made it.

@@ -3,6 +3,7 @@ package duckdb_test
 import (
 	"context"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -220,4 +221,32 @@ func TestReadersWaitEndsWithTheRequest(t *testing.T) {
 	}
 	release()
 	holdlock.Start(t, "TestHoldLockChild", path)()
+}
+
+// The page server keeps memory a request freed for the next one: given
+// back at once (jemalloc's delay in DuckDB is a second), each request's
+// buffers are new pages, a fault each (BENCHMARKS.md, "The record search
+// after another page: the allocator").
+func TestReadersKeepFreedMemory(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("DuckDB links jemalloc only on Linux")
+	}
+	if err := duckdb.KeepFreedMemory(time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if d, ok := duckdb.FreedMemoryKept(); !ok || d != time.Second {
+		t.Fatalf("before: %v, %v; want 1s", d, ok)
+	}
+	path := filepath.Join(t.TempDir(), "w.duckdb")
+	newFile(t, path, 1)
+	rs := duckdb.NewReaders(duckdb.Config{Path: path, Schema: "synctrack", MemoryLimit: "128MB"}, nil)
+	defer rs.Close()
+	_, release, err := rs.Open(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	release()
+	if d, ok := duckdb.FreedMemoryKept(); !ok || d != 30*time.Second {
+		t.Fatalf("after a page: %v, %v; want 30s", d, ok)
+	}
 }
