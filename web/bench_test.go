@@ -39,9 +39,8 @@ func TestWebBench(t *testing.T) {
 		t.Skip("set SYNCTRACK_WEB_BENCH_DB to a DuckDB file made by synctrack load (see BENCHMARKS.md)")
 	}
 	whURL := "duckdb://" + path
-	srv := serve(t, web.Options{Open: openURL(t, whURL)})
-	// The pages as the daemon serves them: the file opened for each request.
-	each := serve(t, web.Options{Open: openEach(whURL)})
+	open := openURL(t, whURL)
+	srv := serve(t, web.Options{Open: open})
 	home := get(t, srv.URL+"/", 200)
 	sync := regexp.MustCompile(`href="/syncs/([^"/]*)"`).FindStringSubmatch(home)[1]
 	syncPage := get(t, srv.URL+"/syncs/"+sync, 200)
@@ -55,31 +54,41 @@ func TestWebBench(t *testing.T) {
 
 	type page struct {
 		name, path, baseline string
-		each                 bool // served by each, not srv
+		// between is what the daemon does in the same process before the
+		// page (nil: a serve process, which does nothing else).
+		between func()
+		phase   int // its rounds come after those of lower phases
 	}
+	// A daemon's idle cycle reads the ledger through the pages' handle; a
+	// load opens the file for writing as an instance of its own, which the
+	// pages wait for (fileuse.go) and whose close empties the memory the
+	// pages kept.
+	idleTick := func() { idleCycle(t, open) }
+	loadTick := func() { loadCycle(t, whURL) }
+	search := "/records/" + url.PathEscape(ident) + "?sync=" + sync
 	pages := []page{
-		{"/ (every sync, health, 30-day charts)", "/", "run_summary", false},
-		{"/syncs/S (Sync History)", "/syncs/" + sync, "run_summary+sync", false},
-		{"/syncs/S/runs/R", runPath, "records+run", false},
-		{"/syncs/S/runs/R?outcome=rejected", runPath + "?outcome=rejected", "", false},
-		{"/syncs/S/runs/R?after= (next page)", strings.ReplaceAll(next[1], "&amp;", "&"), "", false},
-		{"/syncs/S/runs/R?q=ID (identifier search)", runPath + "?q=" + url.QueryEscape(ident), "", false},
-		{"/records/ID?sync=S (identifier search)", "/records/" + url.PathEscape(ident) + "?sync=" + sync, "record_history+sync", false},
-		{"/records/ID (identifier search, every sync)", "/records/" + url.PathEscape(ident), "record_history", false},
-		{"/records/ID?sync=S, file opened for each request", "/records/" + url.PathEscape(ident) + "?sync=" + sync, "", true},
-		{"/records/ID, file opened for each request", "/records/" + url.PathEscape(ident), "", true},
+		{"/ (every sync, health, 30-day charts)", "/", "run_summary", nil, 0},
+		{"/syncs/S (Sync History)", "/syncs/" + sync, "run_summary+sync", nil, 0},
+		{"/syncs/S/runs/R", runPath, "records+run", nil, 0},
+		{"/syncs/S/runs/R?outcome=rejected", runPath + "?outcome=rejected", "", nil, 0},
+		{"/syncs/S/runs/R?after= (next page)", strings.ReplaceAll(next[1], "&amp;", "&"), "", nil, 0},
+		{"/syncs/S/runs/R?q=ID (identifier search)", runPath + "?q=" + url.QueryEscape(ident), "", nil, 0},
+		{"/records/ID?sync=S (identifier search)", search, "record_history+sync", nil, 0},
+		{"/records/ID (identifier search, every sync)", "/records/" + url.PathEscape(ident), "record_history", nil, 0},
+		{"/records/ID?sync=S, daemon: an idle cycle before it", search, "", idleTick, 1},
+		{"/records/ID?sync=S, daemon: a load before it", search, "", loadTick, 2},
 	}
 	// The bench's identifier is the first sync's: "u_" and a number, which
 	// DuckDB's zone maps keep to that sync's row groups. A UUID sorts
 	// among every UUID sync's rows (and digits among theirs too): the
 	// harder search.
 	if id, s := uuidRecord(t, whURL); id != "" {
-		pages = append(pages, page{"/records/UUID?sync=S (a UUID identifier)", "/records/" + url.PathEscape(id) + "?sync=" + url.QueryEscape(s), "", false},
-			page{"/records/UUID (a UUID identifier, every sync)", "/records/" + url.PathEscape(id), "", false})
+		pages = append(pages, page{"/records/UUID?sync=S (a UUID identifier)", "/records/" + url.PathEscape(id) + "?sync=" + url.QueryEscape(s), "", nil, 0},
+			page{"/records/UUID (a UUID identifier, every sync)", "/records/" + url.PathEscape(id), "", nil, 0})
 	}
 	if before != nil {
 		pages = slices.Insert(pages, 2, page{"/syncs/S?before= (older runs)",
-			"/syncs/" + sync + "?before=" + strings.ReplaceAll(before[1], "&amp;", "&"), "", false})
+			"/syncs/" + sync + "?before=" + strings.ReplaceAll(before[1], "&amp;", "&"), "", nil, 0})
 	}
 	baselines := map[string]func() time.Duration{
 		"run_summary":      func() time.Duration { return timeTemplate(t, whURL, "run_summary", nil) },
@@ -100,32 +109,27 @@ func TestWebBench(t *testing.T) {
 	const n = 20
 	fmt.Printf("| page | p50 | p95 | max | p50 ms: open / query / close / render | baseline (same process) | page p95 / baseline |\n|---|---|---|---|---|---|---|\n")
 	pages = slices.DeleteFunc(pages, func(p page) bool { return !strings.Contains(p.name, only) })
-	pageURL := func(p page) string {
-		if p.each {
-			return each.URL + p.path
-		}
-		return srv.URL + p.path
-	}
 	// Every page once to warm the file cache, then n rounds of every page:
 	// on a shared machine a busy spell then slows every page a little
-	// rather than one page a lot. The served pages' rounds come first and
-	// the daemon's (a DuckDB instance made and closed for each request)
-	// after: a serve process never makes one between its pages, and doing
-	// so here took back the memory the served pages keep for the next
-	// request (BENCHMARKS.md, "The record search after another page: the
-	// allocator").
+	// rather than one page a lot. The served pages' rounds come first, the
+	// daemon's after, those after a load last, so that a load does not take
+	// back the memory the pages before keep (BENCHMARKS.md, "The record
+	// search after another page: the allocator").
 	for _, p := range pages {
-		get(t, pageURL(p), 200)
+		get(t, srv.URL+p.path, 200)
 	}
 	times := make([][]float64, len(pages))
 	parts := make([]map[string][]float64, len(pages))
-	for _, each := range []bool{false, true} {
+	for phase := range 3 {
 		for range n {
 			for i, p := range pages {
-				if p.each != each {
+				if p.phase != phase {
 					continue
 				}
-				st := serverTiming(t, pageURL(p))
+				if p.between != nil {
+					p.between()
+				}
+				st := serverTiming(t, srv.URL+p.path)
 				times[i] = append(times[i], st["page"])
 				if parts[i] == nil {
 					parts[i] = map[string][]float64{}
@@ -168,6 +172,30 @@ func TestWebBench(t *testing.T) {
 			downloadMemory(t, srv.URL+runPath+"/records."+format+q)
 		}
 	}
+}
+
+// idleCycle reads the whole ledger through the pages' handle, as a daemon's
+// idle cycle of the pages' file does.
+func idleCycle(t *testing.T, open web.Opener) {
+	q, release, err := open(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	n := 0
+	if err := q.(warehouse.Warehouse).ScanLedger(context.Background(), "", func(warehouse.LedgerVersion) error { n++; return nil }); err != nil || n == 0 {
+		t.Fatalf("the ledger: %d rows, %v", n, err)
+	}
+}
+
+// loadCycle opens the file for writing and closes it, as a daemon's load
+// (of nothing) does.
+func loadCycle(t *testing.T, whURL string) {
+	_, w, err := engines.Open(context.Background(), whURL, warehouse.Options{Now: time.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
 }
 
 // uuidRecord is an identifier that looks like a UUID and its sync, if the

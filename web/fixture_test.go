@@ -152,8 +152,8 @@ func openURL(t *testing.T, whURL string) web.Opener {
 	return openEach(whURL)
 }
 
-// openEach opens the warehouse read-only for each request, as the daemon's
-// pages do (and serve's did before Readers).
+// openEach opens the warehouse read-only for each request, as the pages do
+// on an engine with no Readers (and serve's did before Readers).
 func openEach(whURL string) web.Opener {
 	return func(ctx context.Context) (warehouse.Querier, func(), error) {
 		_, w, err := engines.Open(ctx, whURL, warehouse.Options{ReadOnly: true, Now: time.Now})

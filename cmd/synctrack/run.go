@@ -208,7 +208,7 @@ func runDaemon(cmd *cobra.Command, _ []string) error {
 		}
 		return web.Checked{At: c.At, Loaded: int64(c.Loaded), Err: c.Err}, true
 	}
-	pages, closePages, err := daemonPages(cmd, cfg, log, checked)
+	pages, files, closePages, err := daemonPages(cmd, cfg, log, checked)
 	if err != nil {
 		return err
 	}
@@ -216,7 +216,7 @@ func runDaemon(cmd *cobra.Command, _ []string) error {
 	d, err := daemon.New(ctx, cfg, daemon.Deps{
 		Logger:           log,
 		OpenBucket:       func(ctx context.Context, u string) (*blob.Bucket, string, error) { return openBucket(ctx, u, log) },
-		OpenWarehouse:    targetOpener(log),
+		OpenWarehouse:    targetOpener(log, files),
 		OpenSubscription: eventsOpener(log),
 		Loader:           lo,
 		Pages:            pages,
@@ -282,29 +282,34 @@ func webTarget(cmd *cobra.Command, cfg daemon.Config) (daemon.Target, error) {
 	return daemon.Target{}, usageError("--web-target %q (config key web_target): no target of that name (targets: %s)", name, strings.Join(names, ", "))
 }
 
-// daemonPages builds the web pages of one target (webTarget) when --web asks.
+// daemonPages builds the web pages of one target (webTarget) when --web
+// asks; files is how they read its database file, for the target's idle
+// cycles (nil for a server engine).
 func daemonPages(cmd *cobra.Command, cfg daemon.Config, log *slog.Logger,
-	checked func(target string) (web.Checked, bool)) (http.Handler, func() error, error) {
+	checked func(target string) (web.Checked, bool)) (pages http.Handler, files *filePages, closeAll func() error, err error) {
 	none := func() error { return nil }
 	auth, on, err := daemonWebAuth(cmd, cfg)
 	if err != nil || !on {
-		return nil, none, err
+		return nil, nil, none, err
 	}
 	t, err := webTarget(cmd, cfg)
 	if err != nil {
-		return nil, none, err
+		return nil, nil, none, err
 	}
-	open, closeWH, spool, err := webOpener(cmd.Context(), t.Warehouse, warehouse.Options{Logger: log, Now: time.Now}, false, false)
+	open, closeWH, spool, err := webOpener(cmd.Context(), t.Warehouse, warehouse.Options{Logger: log, Now: time.Now}, false)
 	if err != nil {
-		return nil, none, err
+		return nil, nil, none, err
 	}
 	s, err := web.New(web.Options{Open: open, Spool: spool, Auth: auth, Logger: log, Now: time.Now, Pending: pendingFiles(t.Bucket, log),
 		Checked: func() (web.Checked, bool) { return checked(t.Name) }})
 	if err != nil {
 		closeWH()
-		return nil, none, err
+		return nil, nil, none, err
 	}
-	return s.Handler(), closeWH, nil
+	if spool {
+		files = &filePages{url: t.Warehouse, open: open}
+	}
+	return s.Handler(), files, closeWH, nil
 }
 
 // checkWarehouseURL checks a warehouse URL's shape without connecting.

@@ -27,7 +27,7 @@ func TestRunSnowflakeTarget(t *testing.T) {
 		Schedule: "@every 1s"}}}
 	d, err := daemon.New(context.Background(), cfg, daemon.Deps{
 		OpenBucket:    func(ctx context.Context, u string) (*blob.Bucket, string, error) { return openBucket(ctx, u, nil) },
-		OpenWarehouse: targetOpener(nil),
+		OpenWarehouse: targetOpener(nil, nil),
 		OnCycle:       func(c daemon.Cycle) { cycles <- c },
 	})
 	if err != nil {
@@ -84,7 +84,7 @@ func nextCycle(t *testing.T, cycles <-chan daemon.Cycle) daemon.Cycle {
 // not back off and retry it; the message says what the URL should be.
 func TestRunTargetBadSnowflakeURL(t *testing.T) {
 	for _, raw := range []string{"snowflake://nobody", "snowflake://u:secret-pw@acct/db/s", "snowflake://u@acct/db/s?bogus=1"} {
-		_, err := targetOpener(nil)(context.Background(), raw, nil, "", false)
+		_, err := targetOpener(nil, nil)(context.Background(), raw, nil, "", false)
 		if err == nil || warehouse.ClassOf(err) != warehouse.Config || strings.Contains(err.Error(), "secret-pw") {
 			t.Errorf("%s: %v; want a config error without the secret", raw, err)
 		}

@@ -63,7 +63,7 @@ func runServe(cmd *cobra.Command, _ []string) error {
 	if err != nil {
 		return err
 	}
-	open, closeWH, spool, err := webOpener(cmd.Context(), whURL, warehouse.Options{Logger: log, Now: time.Now}, true, true)
+	open, closeWH, spool, err := webOpener(cmd.Context(), whURL, warehouse.Options{Logger: log, Now: time.Now}, true)
 	if err != nil {
 		return err
 	}

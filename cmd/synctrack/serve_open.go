@@ -16,14 +16,16 @@ import (
 // locked out for at most a page (it does not wait: it exits and the next
 // run loads), and a page during a load is a 503
 // ("busy, try again") rather than a load refused for as long as serve runs.
-// In a process that never writes the file (serve: onlyReader), requests
-// attach it to one engine instance kept for them (Engine.Readers), which
-// costs a page less than opening the file for each; the daemon, which
-// loads the file in the same process, opens it for each request.
+// Requests attach it to one engine instance kept for them (Engine.Readers),
+// which costs a page less than opening the file for each and lets the
+// blocks' memory be kept from one page to the next; in the daemon, which
+// loads the file in the same process, its loads and its pages take turns
+// (a page during a load is the 503). An engine with no Readers opens the
+// file for each request.
 // mustExist refuses a database file not made yet (serve); the daemon's
 // pages wait for its first load instead. holdsFile says a handle locks a
 // file (web.Options.Spool).
-func webOpener(ctx context.Context, raw string, o warehouse.Options, mustExist, onlyReader bool) (open web.Opener, closeAll func() error, holdsFile bool, err error) {
+func webOpener(ctx context.Context, raw string, o warehouse.Options, mustExist bool) (open web.Opener, closeAll func() error, holdsFile bool, err error) {
 	o.ReadOnly = true
 	e, err := engines.Check(raw)
 	if err != nil {
@@ -38,7 +40,7 @@ func webOpener(ctx context.Context, raw string, o warehouse.Options, mustExist, 
 			return nil, nil, false, &warehouse.Error{Class: warehouse.Config, Reason: "no_database",
 				Err: fmt.Errorf("warehouse %s has no database file yet: run synctrack load first", raw)}
 		}
-		if onlyReader && e.Readers != nil {
+		if e.Readers != nil {
 			rs, err := e.Readers(raw, o)
 			if err != nil {
 				return nil, nil, false, err

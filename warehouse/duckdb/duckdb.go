@@ -40,6 +40,8 @@ type Warehouse struct {
 	readOnly bool
 	// shared: a Readers' handle, on an engine instance other requests use.
 	shared bool
+	// release lets this process's hold on the file go (holdInstance).
+	release func()
 	// noCounts: loads write no counts (SkipCounts; bench only).
 	noCounts bool
 	// prep groups staged files' counts ahead of their load (prepare.go).
@@ -152,19 +154,30 @@ func Open(ctx context.Context, c Config, now func() time.Time) (*Warehouse, erro
 				"create the folder, or point the warehouse URL at a file in one that exists")
 		}
 	}
+	// This process's pages let the file go first (fileuse.go).
+	release, err := holdInstance(ctx, c.Path)
+	if err != nil {
+		return nil, err
+	}
+	if !c.ReadOnly {
+		if err := ownDecay(); err != nil {
+			log.Debug("the load keeps freed memory as the pages do", "err", err)
+		}
+	}
 	dsn := c.Path
 	if c.ReadOnly {
 		dsn += "?access_mode=read_only"
 	}
 	conn, err := duckdb.NewConnector(dsn, initConn(ctx, settings(c)))
 	if err != nil {
+		release()
 		return nil, classify(fmt.Errorf("open %s: %w", c.Path, err), nil)
 	}
 	db := sql.OpenDB(conn)
 	// One connection: DuckDB serialises writers anyway, and temp tables are per connection.
 	db.SetMaxOpenConns(1)
 	w := &Warehouse{db: db, conn: conn, d: d, schema: c.Schema, path: c.Path, now: now, log: log.WithGroup("duckdb"),
-		readOnly: c.ReadOnly}
+		readOnly: c.ReadOnly, release: release}
 	if !c.ReadOnly {
 		w.memoryLimit = c.MemoryLimit
 		if err := w.registerFingerprint(ctx); err != nil {
@@ -304,6 +317,7 @@ func (w *Warehouse) Close() error {
 	if cerr := w.conn.Close(); err == nil {
 		err = cerr
 	}
+	w.release()
 	return err
 }
 

@@ -62,6 +62,10 @@ var errorRules = []warehouse.Rule{
 	// DuckDB cannot parse is no object's fault and will not pass by itself.
 	{Class: warehouse.Config, Reason: "sql", Contains: []string{"catalog error:", "parser error:"},
 		Hint: "DuckDB refused synctrack's SQL (a schema changed by hand, or a bug: please report it with this message)"},
+	// Read before the first load has made the file (the daemon's pages):
+	// there will be one, and the read-only rule's hint would mislead.
+	{Class: warehouse.Transient, Reason: "no_database", Contains: []string{"database does not exist"},
+		Hint: "the database file does not exist yet: the first load makes it"},
 	{Class: warehouse.Config, Reason: "read_only", Contains: []string{"read-only mode", "read only mode", "attempt to write a read-only"},
 		Hint: "the database file was opened read-only; open it writable (check the file's permissions)"},
 }

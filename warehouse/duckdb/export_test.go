@@ -54,3 +54,9 @@ var (
 	KeepFreedMemory = keepFreedMemory
 	FreedMemoryKept = freedMemoryKept
 )
+
+// FreedPagesKept is how many pages the allocator keeps freed.
+var FreedPagesKept = freedPagesKept
+
+// SetKeepFreed sets how long r keeps what its requests freed.
+func SetKeepFreed(r *Readers, d time.Duration) { r.keepFreed = d }

@@ -28,9 +28,9 @@ import (
 // take 3 ms of CPU where opening and closing took 15, and the search's
 // query 80 ms of CPU where it took 92 on a new instance (BENCHMARKS.md,
 // "Where the record search's time goes"). The buffer pool starts cold either way: DETACH drops the
-// file's blocks, as closing did. Use it only in a process that never opens the file for
-// writing: DuckDB's lock is an fcntl lock, which belongs to the process
-// (a second handle's close would drop the writer's).
+// file's blocks, as closing did. A process that also loads the file (the
+// daemon) may use it: the attachment and the process's own instances take
+// turns (fileuse.go), a page during such a load being refused as busy.
 type Readers struct {
 	c     Config
 	now   func() time.Time
@@ -43,7 +43,14 @@ type Readers struct {
 	admin *sql.DB           // its connection that attaches and detaches
 	pages *sql.DB           // its connections that read the file, kept
 	held  int               // handles out
-	shut  bool              // Close was called: Open refuses
+	// unhold lets this process's hold on the attached file go (fileuse.go);
+	// nil while it is not attached.
+	unhold func()
+	// giveBack gives what the requests freed back to the system once none
+	// has come for keepFreed (see keepFreedMemory).
+	giveBack  *time.Timer
+	keepFreed time.Duration
+	shut      bool // Close was called: Open refuses
 	// Pages that overlap keep the file attached. Once it has been for
 	// readersHold (since), new requests wait (yielding) for the ones out,
 	// and the file stays free for readersGap after (until): a load from
@@ -82,7 +89,7 @@ func NewReaders(c Config, now func() time.Time) *Readers {
 	if strings.EqualFold(alias, c.Schema) {
 		alias = "synctrack_db"
 	}
-	return &Readers{c: c, now: now, log: log.WithGroup("duckdb"), alias: alias, freed: make(chan struct{})}
+	return &Readers{c: c, now: now, log: log.WithGroup("duckdb"), alias: alias, freed: make(chan struct{}), keepFreed: readersKeepFreed}
 }
 
 func readers(raw string, o warehouse.Options) (warehouse.Readers, error) {
@@ -106,6 +113,10 @@ func (r *Readers) Open(ctx context.Context) (warehouse.Querier, func(), error) {
 		}
 		if err := ctx.Err(); err != nil {
 			return nil, nil, err
+		}
+		if r.held > 0 && instanceWanted(r.c.Path) {
+			// A load of this process waits for the pages out: no more.
+			return nil, nil, errLoadHere(r.c.Path)
 		}
 		if r.held > 0 && !r.yielding && time.Since(r.since) < readersHold {
 			break // share the file the pages out have attached
@@ -150,13 +161,23 @@ func (r *Readers) Open(ctx context.Context) (warehouse.Querier, func(), error) {
 const maxIdlePages = 8
 
 // attach makes the instance when there is none and attaches the file.
-func (r *Readers) attach(ctx context.Context) error {
-	if r.base == nil {
-		// Each request reads its blocks into new buffers: keep the memory
-		// the last requests freed for the next (see keepFreedMemory).
-		if err := keepFreedMemory(readersKeepFreed); err != nil {
-			r.log.Debug("freed memory goes back to the system at once", "err", err)
+func (r *Readers) attach(ctx context.Context) (err error) {
+	unhold, err := holdAttachment(r.c.Path)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			unhold()
 		}
+	}()
+	// Each request reads its blocks into new buffers: keep the memory the
+	// last requests freed for the next (see keepFreedMemory). Set at each
+	// attach: a load in this process sets the allocator's own delay back.
+	if err := keepFreedMemory(r.keepFreed); err != nil {
+		r.log.Debug("freed memory goes back to the system at once", "err", err)
+	}
+	if r.base == nil {
 		// Spill where a file-backed instance would: beside the file.
 		stmts := append(settings(r.c), "SET temp_directory = "+dialects.DuckDB{}.String(r.c.Path+".tmp"))
 		// Not ctx: the instance outlives the request that made it.
@@ -176,6 +197,7 @@ func (r *Readers) attach(ctx context.Context) error {
 	if _, err := r.admin.ExecContext(ctx, stmt); err != nil {
 		return classify(fmt.Errorf("open %s: %w", r.c.Path, err), nil)
 	}
+	r.unhold = unhold
 	return nil
 }
 
@@ -194,10 +216,32 @@ func (r *Readers) release() {
 		r.log.Warn("detach failed: closing the reading instance", "path", r.c.Path, "err", err)
 		r.closeBase()
 	}
+	r.letFileGo()
+	r.giveBackLater()
 	if r.yielding {
 		r.yielding, r.until = false, time.Now().Add(readersGap)
 	}
 	r.broadcast()
+}
+
+// giveBackLater gives the memory the requests freed back to the system
+// if no request comes for keepFreed; on mu. The allocator's own delay is
+// counted in its calls, which stop when the requests do.
+func (r *Readers) giveBackLater() {
+	if r.giveBack != nil {
+		r.giveBack.Reset(r.keepFreed)
+		return
+	}
+	r.giveBack = time.AfterFunc(r.keepFreed, func() {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		if r.held > 0 {
+			return // the release of those out sets it again
+		}
+		if err := giveBackFreedMemory(); err != nil {
+			r.log.Debug("freed memory kept", "err", err)
+		}
+	})
 }
 
 // broadcast wakes the requests waiting for the handles out; on mu.
@@ -211,6 +255,9 @@ func (r *Readers) Close() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.shut = true
+	if r.giveBack != nil {
+		r.giveBack.Stop()
+	}
 	r.broadcast()
 	return r.closeBase()
 }
@@ -221,7 +268,17 @@ func (r *Readers) closeBase() error {
 	}
 	err := errors.Join(r.pages.Close(), r.admin.Close(), r.base.Close())
 	r.base, r.admin, r.pages = nil, nil, nil
+	r.letFileGo()
 	return err
+}
+
+// letFileGo ends this process's hold on the file once it is detached or
+// its instance closed; on mu.
+func (r *Readers) letFileGo() {
+	if r.unhold != nil {
+		r.unhold()
+		r.unhold = nil
+	}
 }
 
 // useConnector makes connections to base's instance whose default

@@ -1,0 +1,229 @@
+package duckdb_test
+
+import (
+	"context"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/synctrack/synctrack/warehouse"
+	"github.com/synctrack/synctrack/warehouse/duckdb"
+)
+
+// The daemon loads the file and answers its pages in one process, where
+// DuckDB lets an instance and an attachment of the same file in together
+// (its fcntl lock is the process's). They take turns instead: a load waits
+// for the page out, and no page starts while the load has the file.
+func TestLoadAndPagesOfOneProcessTakeTurns(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "w.duckdb")
+	newFile(t, path, 1)
+	c := duckdb.Config{Path: path, Schema: "synctrack", MemoryLimit: "128MB"}
+	rs := duckdb.NewReaders(c, nil)
+	defer rs.Close()
+	_, release, err := rs.Open(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type opened struct {
+		w   *duckdb.Warehouse
+		err error
+	}
+	done := make(chan opened, 1)
+	go func() {
+		// Written another way, to the same file.
+		w, err := duckdb.Open(ctx, duckdb.Config{Path: filepath.Join(filepath.Dir(path), ".", "w.duckdb"),
+			Schema: "synctrack", MemoryLimit: "128MB"}, nil)
+		done <- opened{w, err}
+	}()
+	select {
+	case o := <-done:
+		if o.w != nil {
+			o.w.Close()
+		}
+		t.Fatalf("the load opened the file while a page of this process had it attached (err %v)", o.err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	// While the load waits, a new page is turned away, not let in before it.
+	if _, _, err := rs.Open(ctx); warehouse.ClassOf(err) != warehouse.Transient {
+		t.Fatalf("a page while a load waits: %v, want a transient error", err)
+	}
+	release()
+	var o opened
+	select {
+	case o = <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the load still waits after the page let the file go")
+	}
+	if o.err != nil {
+		t.Fatal(o.err)
+	}
+	addLedgerRows(t, o.w, 3)
+	_, _, err = rs.Open(ctx)
+	if reason, _ := warehouse.Explain(err); warehouse.ClassOf(err) != warehouse.Transient || reason != "locked" {
+		t.Fatalf("a page during the load: %v, want transient, locked", err)
+	}
+	if err := o.w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	q, release, err := rs.Open(ctx)
+	if err != nil {
+		t.Fatalf("a page after the load: %v", err)
+	}
+	defer release()
+	if n := ledgerRows(t, q); n != 4 {
+		t.Errorf("the page after the load reads %d ledger rows, want 4", n)
+	}
+}
+
+// A load waiting for this process's pages gives up with its request.
+func TestLoadWaitingForPagesEndsWithItsContext(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "w.duckdb")
+	newFile(t, path, 1)
+	rs := duckdb.NewReaders(duckdb.Config{Path: path, Schema: "synctrack", MemoryLimit: "128MB"}, nil)
+	defer rs.Close()
+	_, release, err := rs.Open(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	w, err := duckdb.Open(ctx, duckdb.Config{Path: path, Schema: "synctrack", MemoryLimit: "128MB"}, nil)
+	if err == nil {
+		w.Close()
+		t.Fatal("opened while a page of this process had the file attached")
+	}
+	release()
+	// The given-up wait left nothing behind: pages and loads go on.
+	if _, rel, err := rs.Open(context.Background()); err != nil {
+		t.Fatalf("a page after the load gave up: %v", err)
+	} else {
+		rel()
+	}
+	w, err = duckdb.Open(context.Background(), duckdb.Config{Path: path, Schema: "synctrack", MemoryLimit: "128MB"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+}
+
+// The pages keep freed memory for the next page; a load in the same process
+// runs with the allocator's own delay, and gives back what it freed.
+func TestLoadSetsTheAllocatorBack(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("DuckDB links jemalloc only on Linux")
+	}
+	path := filepath.Join(t.TempDir(), "w.duckdb")
+	newFile(t, path, 1)
+	own, ok := duckdb.FreedMemoryKept()
+	if !ok {
+		t.Fatal("no jemalloc in this DuckDB")
+	}
+	if own == 30*time.Second {
+		// Another test's page set it: a load sets it back.
+		w, err := duckdb.Open(context.Background(), duckdb.Config{Path: path, Schema: "synctrack", MemoryLimit: "128MB"}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Close()
+		own, _ = duckdb.FreedMemoryKept()
+	}
+	rs := duckdb.NewReaders(duckdb.Config{Path: path, Schema: "synctrack", MemoryLimit: "128MB"}, nil)
+	defer rs.Close()
+	page := func() {
+		t.Helper()
+		_, release, err := rs.Open(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		release()
+		if d, _ := duckdb.FreedMemoryKept(); d != 30*time.Second {
+			t.Fatalf("after a page: %v, want 30s", d)
+		}
+	}
+	page()
+	w, err := duckdb.Open(context.Background(), duckdb.Config{Path: path, Schema: "synctrack", MemoryLimit: "128MB"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, _ := duckdb.FreedMemoryKept(); d != own || d == 30*time.Second {
+		t.Errorf("during a load: %v, want the allocator's own %v", d, own)
+	}
+	w.Close()
+	page()
+}
+
+// The daemon's pages before its first load has made the file: busy for
+// now (a 503, try again), not the read-only rule's "open it writable".
+func TestReadersBeforeTheFileExists(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "w.duckdb")
+	rs := duckdb.NewReaders(duckdb.Config{Path: path, Schema: "synctrack", MemoryLimit: "128MB"}, nil)
+	defer rs.Close()
+	_, _, err := rs.Open(context.Background())
+	reason, hint := warehouse.Explain(err)
+	if warehouse.ClassOf(err) != warehouse.Transient || reason != "no_database" || !strings.Contains(hint, "first load") {
+		t.Fatalf("%v (class %v, reason %q, hint %q), want transient, no_database", err, warehouse.ClassOf(err), reason, hint)
+	}
+	newFile(t, path, 2)
+	q, release, err := rs.Open(context.Background())
+	if err != nil {
+		t.Fatalf("after the first load: %v", err)
+	}
+	defer release()
+	if n := ledgerRows(t, q); n != 2 {
+		t.Errorf("%d ledger rows, want 2", n)
+	}
+}
+
+// What the pages freed is given back once no page has come for the time
+// it is kept: the allocator's own delay is counted in its calls, so in a
+// process that then asks DuckDB for nothing (a daemon between cycles) it
+// would stay.
+func TestReadersGiveFreedMemoryBack(t *testing.T) {
+	if _, ok := duckdb.FreedPagesKept(); !ok {
+		t.Skip("this DuckDB's allocator keeps no statistics")
+	}
+	path := filepath.Join(t.TempDir(), "w.duckdb")
+	newFile(t, path, 1)
+	w, err := duckdb.Open(context.Background(), duckdb.Config{Path: path, Schema: "synctrack", MemoryLimit: "256MB"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.DB().Exec(`CREATE TABLE synctrack.big AS SELECT i, repeat('x', 100) || i AS s FROM range(1000000) t(i)`); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	rs := duckdb.NewReaders(duckdb.Config{Path: path, Schema: "synctrack", MemoryLimit: "256MB"}, nil)
+	defer rs.Close()
+	duckdb.SetKeepFreed(rs, time.Second)
+	q, release, err := rs.Open(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := q.Query(context.Background(), `SELECT count(DISTINCT s) FROM synctrack.big`, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+	}
+	rows.Close()
+	release()
+	kept, _ := duckdb.FreedPagesKept()
+	if kept < 1000 {
+		t.Fatalf("%d pages kept after the page, want the query's memory (1000 or more)", kept)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		n, _ := duckdb.FreedPagesKept()
+		if n < kept/10 {
+			t.Logf("pages kept: %d after the page, %d later", kept, n)
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("pages kept: %d after the page, still %d after 10 s", kept, n)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
