@@ -47,9 +47,11 @@ type Readers struct {
 	// nil while it is not attached.
 	unhold func()
 	// giveBack gives what the requests freed back to the system once none
-	// has come for keepFreed (see keepFreedMemory).
+	// has come for keepFreed, or once it has been kept for keepFreedMax
+	// (see giveBackLater); kept is when the first of it was freed.
 	giveBack  *time.Timer
 	keepFreed time.Duration
+	kept      time.Time
 	shut      bool // Close was called: Open refuses
 	// Pages that overlap keep the file attached. Once it has been for
 	// readersHold (since), new requests wait (yielding) for the ones out,
@@ -225,23 +227,44 @@ func (r *Readers) release() {
 }
 
 // giveBackLater gives the memory the requests freed back to the system
-// if no request comes for keepFreed; on mu. The allocator's own delay is
-// counted in its calls, which stop when the requests do.
+// if no request comes for keepFreed, and at the latest keepFreedMax after
+// the first of it was freed: the daemon's idle cycles read through here
+// every few seconds, and would keep it for as long as the daemon runs. On
+// mu. (The allocator's own delay is counted in its calls, which stop when
+// the requests do.)
 func (r *Readers) giveBackLater() {
-	if r.giveBack != nil {
-		r.giveBack.Reset(r.keepFreed)
+	now := time.Now()
+	if r.kept.IsZero() {
+		r.kept = now
+	}
+	wait := min(r.keepFreed, r.kept.Add(keepFreedMax(r.keepFreed)).Sub(now))
+	if wait <= 0 {
+		r.giveBackNow()
 		return
 	}
-	r.giveBack = time.AfterFunc(r.keepFreed, func() {
+	if r.giveBack != nil {
+		r.giveBack.Reset(wait)
+		return
+	}
+	r.giveBack = time.AfterFunc(wait, func() {
 		r.mu.Lock()
 		defer r.mu.Unlock()
-		if r.held > 0 {
-			return // the release of those out sets it again
-		}
-		if err := giveBackFreedMemory(); err != nil {
-			r.log.Debug("freed memory kept", "err", err)
+		if r.held == 0 {
+			r.giveBackNow() // else the release of those out sets it again
 		}
 	})
+}
+
+// keepFreedMax is how long the memory freed by requests one after another
+// is kept at the most: a page after that is slower, once.
+func keepFreedMax(keep time.Duration) time.Duration { return 4 * keep }
+
+// giveBackNow gives what the requests freed back to the system; on mu.
+func (r *Readers) giveBackNow() {
+	r.kept = time.Time{}
+	if err := giveBackFreedMemory(); err != nil {
+		r.log.Debug("freed memory kept", "err", err)
+	}
 }
 
 // broadcast wakes the requests waiting for the handles out; on mu.
