@@ -45,3 +45,46 @@ func TestCorruptDatabaseFileBlamesNone(t *testing.T) {
 		t.Fatalf("in a load: %v (class %v), want config, no object named", err, warehouse.ClassOf(err))
 	}
 }
+
+// A database file cut short (a copy interrupted) and a folder named as the
+// file will not open by trying again: config errors that say so, where
+// they were exit 3 ("try again") with DuckDB's words alone.
+func TestCutShortOrFolderIsConfig(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "w.duckdb")
+	w, err := Open(context.Background(), Config{Path: path, Schema: "synctrack", MemoryLimit: DefaultMemoryLimit}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(path, 5000); err != nil {
+		t.Fatal(err)
+	}
+	folder := filepath.Join(dir, "folder.duckdb")
+	if err := os.Mkdir(folder, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for p, want := range map[string]string{path: "corrupt_warehouse", folder: "not_a_file"} {
+		for _, ro := range []bool{false, true} {
+			_, err := Open(context.Background(), Config{Path: p, Schema: "synctrack", MemoryLimit: DefaultMemoryLimit, ReadOnly: ro}, nil)
+			reason, hint := warehouse.Explain(err)
+			if warehouse.ClassOf(err) != warehouse.Config || reason != want || hint == "" {
+				t.Errorf("%s (read-only %v): %v (class %v, reason %q), want config, %s", filepath.Base(p), ro, err, warehouse.ClassOf(err), reason, want)
+			}
+		}
+	}
+	rs := NewReaders(Config{Path: folder, Schema: "synctrack", MemoryLimit: DefaultMemoryLimit}, nil)
+	defer rs.Close()
+	if _, _, err := rs.Open(context.Background()); warehouse.ClassOf(err) != warehouse.Config {
+		t.Errorf("the pages on a folder: %v (class %v), want config", err, warehouse.ClassOf(err))
+	}
+	// A staged parquet file cut short, which DuckDB words the same way, is
+	// still the file's.
+	err = classify(errors.New(`IO Error: Could not read enough bytes from file "/tmp/stage/records.3.parquet": attempted to read 8 bytes from location 100`),
+		[]warehouse.File{{Object: warehouse.Object{Key: "k/records.3.parquet"}, Local: "/tmp/stage/records.3.parquet"}})
+	if warehouse.ClassOf(err) == warehouse.Config {
+		t.Errorf("a staged file cut short: %v (class %v), not the warehouse's", err, warehouse.ClassOf(err))
+	}
+}

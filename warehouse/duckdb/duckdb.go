@@ -164,6 +164,10 @@ func Open(ctx context.Context, c Config, now func() time.Time) (*Warehouse, erro
 			log.Debug("the load keeps freed memory as the pages do", "err", err)
 		}
 	}
+	if st, err := os.Stat(c.Path); err == nil && st.IsDir() {
+		release()
+		return nil, warehouse.Wrap(fmt.Errorf("open %s: a folder, not a database file", c.Path), warehouse.Config, "not_a_file", notAFileHint)
+	}
 	dsn := c.Path
 	if c.ReadOnly {
 		dsn += "?access_mode=read_only"
@@ -171,7 +175,7 @@ func Open(ctx context.Context, c Config, now func() time.Time) (*Warehouse, erro
 	conn, err := duckdb.NewConnector(dsn, initConn(ctx, settings(c)))
 	if err != nil {
 		release()
-		return nil, classify(fmt.Errorf("open %s: %w", c.Path, err), nil)
+		return nil, openError(c.Path, err)
 	}
 	db := sql.OpenDB(conn)
 	// One connection: DuckDB serialises writers anyway, and temp tables are per connection.

@@ -2,6 +2,7 @@ package duckdb
 
 import (
 	"errors"
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -156,3 +157,24 @@ func bytesOf(num, unit string) float64 {
 	}
 	return f * mult
 }
+
+// openError classifies what DuckDB says as it opens the database file at
+// path. A file shorter than its own header says (a copy cut short, a disk
+// that filled as it was written) is the warehouse's damage, which no retry
+// mends; what DuckDB says of it ("Could not read enough bytes") is also
+// what it says of a staged parquet file cut short, so the rule is here,
+// where only the database file is read.
+func openError(path string, err error) error {
+	msg := strings.ToLower(err.Error())
+	if strings.Contains(msg, "could not read enough bytes from file") && strings.Contains(msg, strings.ToLower(path)) {
+		return warehouse.Wrap(fmt.Errorf("open %s: %w", path, err), warehouse.Config, "corrupt_warehouse",
+			"the DuckDB database file is shorter than it says it is (cut short, or not a DuckDB file); nothing was blamed on any object: "+
+				"restore the file from a backup, or point the warehouse URL at a new file and load the bucket again")
+	}
+	if strings.Contains(msg, "is a directory") && strings.Contains(msg, strings.ToLower(path)) {
+		return warehouse.Wrap(fmt.Errorf("open %s: %w", path, err), warehouse.Config, "not_a_file", notAFileHint)
+	}
+	return classify(fmt.Errorf("open %s: %w", path, err), nil)
+}
+
+const notAFileHint = "point the warehouse URL at a database file (e.g. duckdb://./sync-logs.duckdb), not at its folder"

@@ -197,7 +197,7 @@ func (r *Readers) attach(ctx context.Context) (err error) {
 	d := dialects.DuckDB{}
 	stmt := "ATTACH " + d.String(r.c.Path) + " AS " + d.Ident(r.alias) + " (READ_ONLY)"
 	if _, err := r.admin.ExecContext(ctx, stmt); err != nil {
-		return classify(fmt.Errorf("open %s: %w", r.c.Path, err), nil)
+		return openError(r.c.Path, err)
 	}
 	r.unhold = unhold
 	return nil
