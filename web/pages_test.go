@@ -91,6 +91,9 @@ func checkPages(t *testing.T, base string, f *fixture) {
 		// Bytes that are not text: a bad request, not a failed bind.
 		get(t, base+"/records/%FF", http.StatusBadRequest)
 		get(t, base+"/records/x?sync=%FE", http.StatusBadRequest)
+		// Nor a NUL, which PostgreSQL refused to bind (a 500).
+		get(t, base+"/records/a%00b", http.StatusBadRequest)
+		get(t, base+"/records/x?sync=%00", http.StatusBadRequest)
 		// The header's search form goes to the same page.
 		if got := get(t, base+"/records?q="+url.QueryEscape(ident)+"&sync="+url.QueryEscape(sync), http.StatusOK); got != body {
 			t.Errorf("/records?q= does not lead to the record's page")
@@ -101,9 +104,12 @@ func checkPages(t *testing.T, base string, f *fixture) {
 	get(t, base+"/syncs/"+sync+"/runs/no-such-run", http.StatusNotFound)
 	get(t, base+"/syncs/"+sync+"/runs/"+run+"?outcome=bogus", http.StatusBadRequest)
 	get(t, base+"/syncs/"+sync+"/runs/"+run+"?q=%FF", http.StatusBadRequest)
+	get(t, base+"/syncs/"+sync+"/runs/"+run+"?q=a%00", http.StatusBadRequest)
+	get(t, base+"/syncs/"+sync+"/runs/"+run+"/records.csv?q=%00", http.StatusBadRequest)
 	get(t, base+"/syncs/"+sync+"/runs/"+run+"?after=garbage", http.StatusBadRequest)
 	// Ids in the path that are not text: a bad request, not a failed bind.
-	for _, p := range []string{"/syncs/%FF", "/syncs/" + sync + "/runs/%FF", "/syncs/%C0%80/runs/1/records.csv", "/syncs/%ED%A0%80"} {
+	for _, p := range []string{"/syncs/%FF", "/syncs/" + sync + "/runs/%FF", "/syncs/%C0%80/runs/1/records.csv", "/syncs/%ED%A0%80",
+		"/syncs/a%00", "/syncs/" + sync + "/runs/1%00", "/syncs/" + sync + "/runs/1%00/records.json"} {
 		get(t, base+p, http.StatusBadRequest)
 	}
 	// A download of a run that is not loaded is not found, as its page is.

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	analysis "github.com/synctrack/synctrack/sql"
 	"github.com/synctrack/synctrack/warehouse"
@@ -28,8 +27,8 @@ type historyRow struct {
 func (s *Server) recordPage(w http.ResponseWriter, r *http.Request) {
 	id, sync := r.PathValue("identifier"), r.URL.Query().Get("sync")
 	s.render(w, r, "record", func(ctx context.Context, q warehouse.Querier) (view, error) {
-		if !utf8.ValidString(id) || !utf8.ValidString(sync) {
-			return view{}, badRequest("an identifier and a sync id are text; this one is not valid UTF-8")
+		if !isText(id) || !isText(sync) {
+			return view{}, badRequest("an identifier and a sync id are text; this one is not (bytes that are not UTF-8, or a NUL)")
 		}
 		v := analysis.Values{analysis.ParamIdentifier: id, analysis.ParamLimit: historyLimit + 1}
 		if sync != "" {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -134,12 +135,17 @@ func runInfoOf(ctx context.Context, wh warehouse.Querier, sync, run string) ([]r
 // is, and an engine cannot bind them.
 func textIDs(ids ...string) error {
 	for _, id := range ids {
-		if !utf8.ValidString(id) {
-			return badRequest("a sync or run id is text; %q is not valid UTF-8", id)
+		if !isText(id) {
+			return badRequest("a sync or run id is text; %q is not (bytes that are not UTF-8, or a NUL)", id)
 		}
 	}
 	return nil
 }
+
+// isText says v is UTF-8 without a NUL byte, as every id and identifier a
+// load keeps is: PostgreSQL's text cannot hold a NUL, and refused one as a
+// parameter (a 500, where it is a 400 now).
+func isText(v string) bool { return utf8.ValidString(v) && !strings.ContainsRune(v, 0) }
 
 // recordFilters reads ?outcome= and ?q=, as the page and the downloads take
 // them: q exactly as given (an identifier may begin or end with spaces,
@@ -149,8 +155,8 @@ func recordFilters(r *http.Request) (outcome, q string, err error) {
 	if outcome != "" && !slices.Contains(dialects.Outcomes, outcome) {
 		return "", "", badRequest("outcome %q: want success, rejected or invalid", outcome)
 	}
-	if !utf8.ValidString(q) {
-		return "", "", badRequest("q: an identifier is text; this one is not valid UTF-8")
+	if !isText(q) {
+		return "", "", badRequest("q: an identifier is text; this one is not (bytes that are not UTF-8, or a NUL)")
 	}
 	return outcome, q, nil
 }
