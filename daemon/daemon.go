@@ -266,10 +266,17 @@ func (d *Daemon) Handler() http.Handler {
 		mux.Handle("/", d.deps.Pages)
 	}
 	mux.Handle("/metrics", promhttp.HandlerFor(d.reg, promhttp.HandlerOpts{}))
-	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { plainText(w); fmt.Fprintln(w, "ok") })
 	mux.HandleFunc("/readyz", d.readyz)
 	mux.HandleFunc("/webhook", d.webhook)
 	return mux
+}
+
+// plainText marks a reply as text, not to be sniffed: /readyz quotes
+// errors, whose words may be an object's key or a status message.
+func plainText(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
 }
 
 // readyz is 200 when every target's last cycle succeeded, or it has not had
@@ -278,6 +285,7 @@ func (d *Daemon) Handler() http.Handler {
 // schedule lists the bucket meanwhile, so loads stay current and the daemon
 // ready, but notifications are not what loads them.
 func (d *Daemon) readyz(w http.ResponseWriter, _ *http.Request) {
+	plainText(w)
 	now := d.deps.Now()
 	var bad, notes []string
 	for _, t := range d.targets {

@@ -94,6 +94,9 @@ func TestEventsDownListsOnSchedule(t *testing.T) {
 		!strings.Contains(body, "credentials") {
 		t.Errorf("/readyz while the subscription fails: %d\n%s", rec.Code, body)
 	}
+	if ct, ns := rec.Header().Get("Content-Type"), rec.Header().Get("X-Content-Type-Options"); ct != "text/plain; charset=utf-8" || ns != "nosniff" {
+		t.Errorf("/readyz quotes errors as %q (X-Content-Type-Options %q), want text/plain, nosniff", ct, ns)
+	}
 	for _, want := range []string{"level=ERROR", "class=config", "reason=credentials", "fix="} {
 		if !strings.Contains(logs.String(), want) {
 			t.Errorf("no %s in the log:\n%s", want, logs.String())
