@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/parquet-go/parquet-go"
 
 	"github.com/synctrack/synctrack/gen"
 	"github.com/synctrack/synctrack/internal/testbucket"
@@ -120,4 +123,50 @@ func TestDiskFullStaging(t *testing.T) {
 func err0(err error) string {
 	reason, _ := warehouse.Explain(err)
 	return warehouse.ClassOf(err).String() + "/" + reason
+}
+
+// A file with bytes that are not UTF-8, whose repaired copy cannot be
+// written because the staging directory's disk is full: the load stops on
+// the disk (Resource), not on the file (it was counted bad text, failed,
+// and in the end quarantined for the machine's fault); with room, the next
+// load repairs and loads it.
+func TestDiskFullRepair(t *testing.T) {
+	disk := tmpfs.Mount(t, "1m")
+	url, dir := generated(t, smallOptions())
+	p := filepath.Join(filepath.Dir(findRecords(t, dir)[0]), "records_updated.96.parquet")
+	type row struct {
+		Identifier string `parquet:"identifier"`
+		Status     string `parquet:"status"`
+		Message    string `parquet:"status_message"`
+	}
+	if err := parquet.WriteFile(p, []row{{"ok-1", "succeeded", ""}, {"bad\xff-2", "rejected", "caf\xe9"}}); err != nil {
+		t.Fatal(err)
+	}
+	key, _ := filepath.Rel(dir, p)
+	key = filepath.ToSlash(key)
+	fill, err := os.Create(filepath.Join(disk, "fill"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, err := fill.Write(make([]byte, 64<<10)); err == nil; _, err = fill.Write(make([]byte, 4<<10)) {
+	}
+	fill.Close()
+	w := openWarehouse(t)
+	b := testbucket.Open(t, url)
+	o := loader.Options{BatchFiles: 7, StageDir: disk}
+	rep, err := loader.New(b, dir, w, o).Load(context.Background())
+	stoppedByFullDisk(t, rep, err)
+	if n := one(t, w.DB(), `SELECT count(*) FROM synctrack.load_ledger WHERE key = ? AND status <> 'loaded'`, key); n != "0" {
+		t.Fatalf("the file was marked %s times as not loaded for the full disk", n)
+	}
+	if err := os.Remove(filepath.Join(disk, "fill")); err != nil {
+		t.Fatal(err)
+	}
+	rep, err = loader.New(b, dir, w, o).Load(context.Background())
+	if err != nil || len(rep.Failed) > 0 {
+		t.Fatalf("load with room: %v %v", err, rep.Failed)
+	}
+	if note := one(t, w.DB(), `SELECT status || ' ' || error FROM synctrack.load_ledger WHERE key = ?`, key); !strings.HasPrefix(note, "loaded repaired 2 string values") {
+		t.Fatalf("ledger after the disk had room: %q", note)
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"syscall"
 
 	"github.com/synctrack/synctrack/warehouse"
 )
@@ -135,7 +136,14 @@ func (l *Loader) loadIsolating(ctx context.Context, st *Stager, files []warehous
 		// names is new to repair; at most once per file.
 		for range fs {
 			keys := badText(err)
-			if len(keys) == 0 || !l.repair(ctx, st, fs, keys, repaired) {
+			if len(keys) == 0 {
+				break
+			}
+			any, rerr := l.repair(ctx, st, fs, keys, repaired)
+			if rerr != nil {
+				return rerr
+			}
+			if !any {
 				break
 			}
 			res, err = l.wh.LoadRecords(ctx, fs)
@@ -153,7 +161,11 @@ func (l *Loader) loadIsolating(ctx context.Context, st *Stager, files []warehous
 				if f.Key != fe.Key {
 					continue
 				}
-				if fixed, ok := l.repairLater(ctx, st, f, fe.Err, repaired); ok {
+				fixed, ok, rerr := l.repairLater(ctx, st, f, fe.Err, repaired)
+				if rerr != nil {
+					return rerr
+				}
+				if ok {
 					again = append(again, fixed)
 					continue
 				}
@@ -179,34 +191,41 @@ func (l *Loader) loadIsolating(ctx context.Context, st *Stager, files []warehous
 
 // repairLater repairs a file an engine refused alone, in a call that
 // loaded others, for strings that are not UTF-8 (repairOne).
-func (l *Loader) repairLater(ctx context.Context, st *Stager, f warehouse.File, err error, done map[string]warehouse.File) (warehouse.File, bool) {
+func (l *Loader) repairLater(ctx context.Context, st *Stager, f warehouse.File, err error, done map[string]warehouse.File) (warehouse.File, bool, error) {
 	if !slices.Contains(badText(err), f.Key) {
-		return f, false
+		return f, false, nil
 	}
 	return l.repairOne(ctx, st, f, done)
 }
 
 // repair rewrites the files of fs named in keys with their strings made
 // UTF-8, in place in fs, and says whether it repaired any.
-func (l *Loader) repair(ctx context.Context, st *Stager, fs []warehouse.File, keys []string, done map[string]warehouse.File) bool {
+func (l *Loader) repair(ctx context.Context, st *Stager, fs []warehouse.File, keys []string, done map[string]warehouse.File) (bool, error) {
 	any := false
 	for i, f := range fs {
 		if !slices.Contains(keys, f.Key) {
 			continue
 		}
-		if fixed, ok := l.repairOne(ctx, st, f, done); ok {
+		fixed, ok, err := l.repairOne(ctx, st, f, done)
+		if err != nil {
+			return false, err
+		}
+		if ok {
 			fs[i], any = fixed, true
 		}
 	}
-	return any
+	return any, nil
 }
 
 // repairOne returns f repaired, when the engine can load a repaired copy
 // (a local one, or one it repairs itself once the loader has counted what
 // it will replace: warehouse.TextReplacer) and f was not repaired already.
-func (l *Loader) repairOne(ctx context.Context, st *Stager, f warehouse.File, done map[string]warehouse.File) (warehouse.File, bool) {
+// A repair that fails for the machine (a full disk, a cancelled load), not
+// for the file, stops the load (the error), blaming no file; one that fails
+// on the file keeps the file's own error.
+func (l *Loader) repairOne(ctx context.Context, st *Stager, f warehouse.File, done map[string]warehouse.File) (warehouse.File, bool, error) {
 	if _, already := done[f.Key]; already || st == nil {
-		return f, false
+		return f, false, nil
 	}
 	repair := st.Repair
 	if _, ok := l.wh.(warehouse.TextReplacer); ok {
@@ -214,12 +233,37 @@ func (l *Loader) repairOne(ctx context.Context, st *Stager, f warehouse.File, do
 	}
 	fixed, n, err := repair(ctx, f)
 	if err != nil {
+		if stop := machineError(ctx, err); stop != nil {
+			return f, false, fmt.Errorf("repair %s: %w", f.Key, stop)
+		}
 		l.log.Warn("could not repair strings that are not UTF-8", "key", f.Key, "err", err)
-		return f, false
+		return f, false, nil
 	}
 	l.log.Info("repaired strings that are not UTF-8", "key", f.Key, "values", n)
 	done[f.Key] = fixed
-	return fixed, true
+	return fixed, true, nil
+}
+
+// machineError is err classified when it is the machine's, not a file's: the
+// load cancelled, or an error the operating system gave (no space, no file
+// handles, no permission to write the staging directory, a broken
+// connection), matched by its errno and never by its words, which a
+// decoder's message about the file's values could hold. Nil otherwise.
+func machineError(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	var errno syscall.Errno
+	if !errors.As(err, &errno) {
+		return nil
+	}
+	err = warehouse.Classify(err, warehouse.OSRules)
+	if warehouse.ClassOf(err) == warehouse.Unclassified {
+		// EIO and the like: still the machine's, and an unclassified error
+		// would be narrowed down to a file and blamed on it.
+		err = warehouse.Wrap(err, warehouse.Resource, "io", "the machine refused to read or write a repaired copy in the staging directory: nothing was blamed on any object")
+	}
+	return err
 }
 
 // badText lists the files a data error blames on strings that are not UTF-8.
