@@ -39,9 +39,10 @@ func TestConfigKeysNeedOneValue(t *testing.T) {
 	}
 }
 
-// A value of the wrong kind from the environment or the config file says
-// what the key wants, not only the Go parser's words (strconv.ParseBool:
-// parsing "yes": invalid syntax; time: missing unit in duration "5").
+// A value of the wrong kind from the environment, the config file or the
+// command line says what the key wants, not only the Go parser's words
+// (strconv.ParseBool: parsing "yes": invalid syntax; time: missing unit in
+// duration "5").
 func TestConfigValuesOfTheWrongKindSayWhatIsWanted(t *testing.T) {
 	dir := t.TempDir()
 	base := []string{"load", "--bucket", "file://" + dir, "--warehouse", "duckdb://" + filepath.Join(dir, "w.duckdb")}
@@ -55,6 +56,18 @@ func TestConfigValuesOfTheWrongKindSayWhatIsWanted(t *testing.T) {
 			t.Errorf("%s=%s: exit %d, %q; want 2 saying %q", c.env, c.value, code, errs, c.want)
 		}
 		os.Unsetenv(c.env)
+	}
+	// The command line says the same, and not strconv's words.
+	for _, c := range []struct{ flag, want string }{
+		{"--workers=many", `--workers "many": want a whole number (invalid syntax)`},
+		{"--workers=99999999999999999999", `--workers "99999999999999999999": want a whole number (value out of range)`},
+		{"--settle=5", `--settle "5": want a duration such as 30s, 5m or 1h`},
+		{"--progress=yes", `--progress "yes": want true or false`},
+	} {
+		code, _, errs := runCLIAll(t, append(base, c.flag)...)
+		if code != 2 || !strings.Contains(errs, c.want) || strings.Contains(errs, "strconv") {
+			t.Errorf("%s: exit %d, %q; want 2 saying %q", c.flag, code, errs, c.want)
+		}
 	}
 	p := filepath.Join(dir, "c.yaml")
 	if err := os.WriteFile(p, []byte("settle: 5\n"), 0o644); err != nil {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -51,7 +52,7 @@ func newRootCommand() *cobra.Command {
 	root.AddCommand(newReportCommand(), newRecordsCommand(), newQueryCommand(), newSQLCommand(), newViewsCommand(), newRetryCommand())
 	root.AddCommand(newServeCommand())
 	root.AddCommand(newDBTCommand())
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError("%v", err) })
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError("%v", flagError(err)) })
 	return root
 }
 
@@ -120,15 +121,31 @@ func applyConfig(cmd *cobra.Command) error {
 }
 
 // wantKind says what kind of value flag f wants, beside the parser's own
-// words, for a value from the environment or the config file (cobra says
-// which flag for the command line).
+// reason (strconv's "invalid syntax" or "value out of range", without its
+// "strconv.ParseInt: parsing ..." before it).
 func wantKind(f *pflag.Flag, err error) error {
 	want := map[string]string{"bool": "true or false", "int": "a whole number", "int64": "a whole number",
 		"duration": "a duration such as 30s, 5m or 1h"}[f.Value.Type()]
 	if want == "" {
 		return err
 	}
+	var num *strconv.NumError
+	if errors.As(err, &num) {
+		err = num.Err
+	}
 	return fmt.Errorf("want %s (%v)", want, err)
+}
+
+// flagError words a command line's bad value as one from the environment
+// or the config file is: the flag, the value, and what it wants. Other
+// errors (an unknown flag, a missing value) are pflag's own.
+func flagError(err error) error {
+	var bad *pflag.InvalidValueError
+	if !errors.As(err, &bad) {
+		return err
+	}
+	f := bad.GetFlag()
+	return fmt.Errorf("--%s %q: %w", f.Name, bad.GetValue(), wantKind(f, errors.Unwrap(bad)))
 }
 
 // fromConfigFile annotates a flag applyConfig set from the config file:
