@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -63,9 +64,26 @@ func runGenerate(cmd *cobra.Command, _ []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(cmd.OutOrStdout(), "wrote %d objects, %d runs, %d records rows to %s\nload it with: synctrack load --bucket file://%s --warehouse duckdb://./sync-logs.duckdb\n",
-		len(m.Files), m.Runs, m.Rows, dir, dir)
+	fmt.Fprintf(cmd.OutOrStdout(), "wrote %d objects, %d runs, %d records rows to %s\nload it with: %s load --bucket %s --warehouse duckdb://./sync-logs.duckdb\n",
+		len(m.Files), m.Runs, m.Rows, dir, shellWord(os.Args[0]), shellWord("file://"+dir))
 	return nil
+}
+
+// shellWord is s as one word of a POSIX shell's command line, so that a
+// line printed for the user to paste runs as printed: the program as it was
+// started (./synctrack, or synctrack from PATH), a folder with a space.
+func shellWord(s string) string {
+	safe := s != ""
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("/._-+:=@,%", r)) {
+			safe = false
+			break
+		}
+	}
+	if safe {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // generateInto writes a bucket into dir through the file:// driver, as the

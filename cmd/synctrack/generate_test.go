@@ -1,0 +1,50 @@
+package main
+
+import (
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The line generate prints runs as printed in a shell, whatever the
+// folder's name: a space or a quote in it is quoted.
+func TestGeneratePrintsALineThatRuns(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "it's a bucket")
+	code, out, errs := runCLIAll(t, "generate", "--out", dir, "--orgs", "1", "--syncs", "1", "--runs", "1", "--files", "1", "--rows", "5")
+	if code != 0 {
+		t.Fatalf("generate: exit %d, %q", code, errs)
+	}
+	_, line, ok := strings.Cut(out, "load it with: ")
+	if !ok {
+		t.Fatalf("no line to load it with in %q", out)
+	}
+	line = strings.TrimSpace(line)
+	if !strings.Contains(line, ` load --bucket 'file://`) {
+		t.Errorf("the bucket is not quoted: %s", line)
+	}
+	// The shell's own reading of the line: each word as echo gets it.
+	words := strings.Replace(line, " load ", " ", 1)
+	got, err := exec.Command("sh", "-c", "printf '%s\\n' "+words[strings.Index(words, "--bucket"):]).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "--bucket\nfile://" + dir + "\n--warehouse\n"; !strings.HasPrefix(string(got), want) {
+		t.Errorf("the shell reads %q; want it to start %q", got, want)
+	}
+}
+
+func TestShellWord(t *testing.T) {
+	for in, want := range map[string]string{
+		"./synctrack":        "./synctrack",
+		"file:///tmp/bucket": "file:///tmp/bucket",
+		"/tmp/a b":           "'/tmp/a b'",
+		"it's":               `'it'\''s'`,
+		"":                   "''",
+		"$(rm -rf ~)":        "'$(rm -rf ~)'",
+	} {
+		if got := shellWord(in); got != want {
+			t.Errorf("shellWord(%q) = %s, want %s", in, got, want)
+		}
+	}
+}
