@@ -173,19 +173,9 @@ func TestEmptyAndIdentifierlessFilesFail(t *testing.T) {
 // load reads nothing again.
 func TestInvalidUTF8IsRepaired(t *testing.T) {
 	url, dir := generated(t, smallOptions())
-	p := filepath.Join(filepath.Dir(findRecords(t, dir)[0]), "records_updated.96.parquet")
-	type row struct {
-		Identifier string `parquet:"identifier"`
-		Status     string `parquet:"status"`
-		Message    string `parquet:"status_message"`
-	}
-	if err := parquet.WriteFile(p, []row{
+	key := writeTextRows(t, dir, []textRow{
 		{"ok-1", "succeeded", ""}, {"bad\xff-2", "rejected", "caf\xe9 \xc3\x28"}, {"ok-3", "rejected", "fine"},
-	}); err != nil {
-		t.Fatal(err)
-	}
-	key, _ := filepath.Rel(dir, p)
-	key = filepath.ToSlash(key)
+	})
 	w := openWarehouse(t)
 	db := w.DB()
 	b := testbucket.Open(t, url)

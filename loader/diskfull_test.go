@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/parquet-go/parquet-go"
-
 	"github.com/synctrack/synctrack/gen"
 	"github.com/synctrack/synctrack/internal/testbucket"
 	"github.com/synctrack/synctrack/internal/tmpfs"
@@ -133,17 +131,7 @@ func err0(err error) string {
 func TestDiskFullRepair(t *testing.T) {
 	disk := tmpfs.Mount(t, "1m")
 	url, dir := generated(t, smallOptions())
-	p := filepath.Join(filepath.Dir(findRecords(t, dir)[0]), "records_updated.96.parquet")
-	type row struct {
-		Identifier string `parquet:"identifier"`
-		Status     string `parquet:"status"`
-		Message    string `parquet:"status_message"`
-	}
-	if err := parquet.WriteFile(p, []row{{"ok-1", "succeeded", ""}, {"bad\xff-2", "rejected", "caf\xe9"}}); err != nil {
-		t.Fatal(err)
-	}
-	key, _ := filepath.Rel(dir, p)
-	key = filepath.ToSlash(key)
+	key := writeTextRows(t, dir, []textRow{{"ok-1", "succeeded", ""}, {"bad\xff-2", "rejected", "caf\xe9"}})
 	fill, err := os.Create(filepath.Join(disk, "fill"))
 	if err != nil {
 		t.Fatal(err)

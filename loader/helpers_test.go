@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parquet-go/parquet-go"
 	"gocloud.dev/blob"
 
 	"github.com/synctrack/synctrack/gen"
@@ -121,3 +122,26 @@ c AS (SELECT _file, outcome, sum(records) AS n FROM synctrack.run_outcome_counts
 fp AS (SELECT _file, outcome, sum(records) AS n FROM synctrack.run_fingerprint_counts GROUP BY ALL)
 SELECT (SELECT count(*) FROM r FULL JOIN c USING (_file, outcome) WHERE r.n IS DISTINCT FROM c.n)
   + (SELECT count(*) FROM (SELECT * FROM r WHERE outcome <> 'success') r2 FULL JOIN fp USING (_file, outcome) WHERE r2.n IS DISTINCT FROM fp.n)`
+
+// textRow is a records row of the string columns whose bytes the loader
+// checks for UTF-8.
+type textRow struct {
+	Identifier string `parquet:"identifier"`
+	Status     string `parquet:"status"`
+	Message    string `parquet:"status_message"`
+}
+
+// writeTextRows writes rows as a new records file in the first run folder
+// of the bucket in dir, and returns its key.
+func writeTextRows(t *testing.T, dir string, rows []textRow) string {
+	t.Helper()
+	p := filepath.Join(filepath.Dir(findRecords(t, dir)[0]), "records_updated.96.parquet")
+	if err := parquet.WriteFile(p, rows); err != nil {
+		t.Fatal(err)
+	}
+	key, err := filepath.Rel(dir, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return filepath.ToSlash(key)
+}
