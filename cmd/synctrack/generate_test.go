@@ -23,9 +23,9 @@ func TestGeneratePrintsALineThatRuns(t *testing.T) {
 	if !strings.Contains(line, ` load --bucket 'file://`) {
 		t.Errorf("the bucket is not quoted: %s", line)
 	}
-	// The shell's own reading of the line: each word as echo gets it.
-	words := strings.Replace(line, " load ", " ", 1)
-	got, err := exec.Command("sh", "-c", "printf '%s\\n' "+words[strings.Index(words, "--bucket"):]).Output()
+	// The shell's own reading of the line from --bucket on: a word a line.
+	_, rest, _ := strings.Cut(line, " load ")
+	got, err := exec.Command("sh", "-c", "printf '%s\\n' "+rest).Output()
 	if err != nil {
 		t.Fatal(err)
 	}
