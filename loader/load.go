@@ -35,8 +35,9 @@ type Options struct {
 	// after tens of milliseconds, so this, not the CPU, paces a load of many
 	// small objects. Default 16.
 	Workers int
-	// Progress, when set, is told as records start loading and after each
-	// batch.
+	// Progress, when set, is told how far a long listing has got (every
+	// second, once it takes one), then as records start loading and after
+	// each batch.
 	Progress func(Progress)
 	// Prefixes limits a load to these bucket prefixes (see DiscoverPrefixes):
 	// FactsPrefix alone refreshes the fact tables, a run folder loads that run.
@@ -66,8 +67,12 @@ type Options struct {
 // DefaultQuarantineAfter is Options.QuarantineAfter when unset.
 const DefaultQuarantineAfter = 5
 
-// Progress is how far a load has got.
+// Progress is how far a load has got: while the bucket is listed
+// (Listing), the objects Listed so far, told once more with Listing false
+// as the listing ends; then, as records load, the files and rows.
 type Progress struct {
+	Listing               bool
+	Listed                int
 	FilesDone, FilesTotal int
 	Rows                  int64
 }
@@ -150,7 +155,9 @@ func (l *Loader) Plan(ctx context.Context) (*Plan, error) {
 			return nil, err
 		}
 	}
-	p, err := PlanStream(ctx, l.wh, BucketListings(l.bucket, prefixes, l.o.StallTimeout))
+	ls, listed := ListProgress(BucketListings(l.bucket, prefixes, l.o.StallTimeout), l.o.Progress)
+	p, err := PlanStream(ctx, l.wh, ls)
+	listed()
 	if err != nil {
 		return nil, err
 	}

@@ -116,6 +116,35 @@ func TestBucketFolderGone(t *testing.T) {
 	}
 }
 
+// A long listing tells how far it has got (here at every object), and the
+// count once more as it ends, before records start loading.
+func TestListingProgress(t *testing.T) {
+	loader.SetListProgressEvery(t, 0)
+	url, dir := generated(t, smallOptions())
+	var got []loader.Progress
+	o := loader.Options{BatchFiles: 7, Progress: func(p loader.Progress) { got = append(got, p) }}
+	rep, err := loader.New(testbucket.Open(t, url), dir, openWarehouse(t), o).Load(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for n < len(got) && got[n].Listing {
+		if got[n].Listed != n+1 || got[n].FilesTotal != 0 {
+			t.Fatalf("listing report %d: %+v, want %d objects listed and no files yet", n, got[n], n+1)
+		}
+		n++
+	}
+	if n == 0 || n != rep.Listed {
+		t.Fatalf("%d listing reports, want one per object listed (%d)", n, rep.Listed)
+	}
+	if end := got[n]; end.Listing || end.Listed != rep.Listed || end.FilesTotal != 0 {
+		t.Fatalf("report after the listing: %+v, want the listing's end with %d objects", end, rep.Listed)
+	}
+	if len(got) < n+2 || got[n+1].FilesTotal == 0 {
+		t.Fatalf("no records progress after the listing: %+v", got[n+1:])
+	}
+}
+
 // Progress is told once records start loading, before the first batch (a
 // first batch staged from an object store can take minutes, and a terminal
 // showed nothing until it committed), then after each batch, ending with

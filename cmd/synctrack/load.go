@@ -212,10 +212,17 @@ func noteEmptyBucket(w io.Writer, listed int, bucketURL string) {
 	}
 }
 
-// progressPrinter rewrites one line on a terminal as records start loading
-// and after each batch.
+// progressPrinter rewrites one line on a terminal while a long listing goes
+// on, then as records start loading and after each batch.
 func progressPrinter(w io.Writer, start time.Time) func(loader.Progress) {
 	return func(p loader.Progress) {
+		if p.Listing || p.FilesTotal == 0 {
+			fmt.Fprintf(w, "\rlisting the bucket: %d objects", p.Listed)
+			if !p.Listing {
+				fmt.Fprintln(w, ", done")
+			}
+			return
+		}
 		secs := time.Since(start).Seconds()
 		fmt.Fprintf(w, "\rrecords files %d/%d, %d rows, %.0f rows/s   ", p.FilesDone, p.FilesTotal, p.Rows, float64(p.Rows)/max(secs, 0.001))
 		if p.FilesDone == p.FilesTotal {

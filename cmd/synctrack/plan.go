@@ -3,8 +3,10 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -26,6 +28,7 @@ Nothing is written; a warehouse file that does not exist yet counts as empty.`,
 	}
 	addTargetFlags(c)
 	c.Flags().BoolP("verbose", "v", false, "list every object the load would touch")
+	c.Flags().Bool("progress", isTerminal(os.Stderr), "show how far a long listing has got, on stderr (default on a terminal)")
 	return c
 }
 
@@ -79,7 +82,13 @@ func runPlan(cmd *cobra.Command, _ []string) error {
 			src = w
 		}
 	}
-	p, err := loader.PlanStream(ctx, src, loader.BucketListings(b, prefixes, 0))
+	var progress func(loader.Progress)
+	if on, _ := cmd.Flags().GetBool("progress"); on {
+		progress = progressPrinter(os.Stderr, time.Now())
+	}
+	ls, listed := loader.ListProgress(loader.BucketListings(b, prefixes, 0), progress)
+	p, err := loader.PlanStream(ctx, src, ls)
+	listed()
 	if err != nil {
 		return err
 	}
