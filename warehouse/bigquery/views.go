@@ -97,7 +97,7 @@ func (w *Warehouse) RefreshViews(ctx context.Context, syncIDs []string) error {
 			}
 			taken[view] = id
 		}
-		cols := warehouse.TypedColumns(w.log, id, existing[id], fields[id], base)
+		cols := w.fitView(id, view, base, warehouse.TypedColumns(w.log, id, existing[id], fields[id], base))
 		for _, c := range cols {
 			rows = append(rows, []any{id, view, c.Field, c.Column, c.Type})
 		}
