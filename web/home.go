@@ -198,7 +198,7 @@ func loadHealth(ctx context.Context, q warehouse.Querier) (health, error) {
 		return h, err
 	}
 	for _, x := range probs {
-		h.Problems = append(h.Problems, problem{Key: x.str("object_key"), Status: x.str("status"), Reason: x.str("reason"),
+		h.Problems = append(h.Problems, problem{Key: short(x.str("object_key")), Status: x.str("status"), Reason: short(x.str("reason")),
 			Attempts: x.int("attempts"), FirstSeen: x.time("first_seen_at")})
 	}
 	return h, nil

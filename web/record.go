@@ -56,7 +56,7 @@ func (s *Server) recordPage(w http.ResponseWriter, r *http.Request) {
 		}
 		for _, x := range rows {
 			h := historyRow{SyncID: x.str("sync_id"), RunID: x.str("sync_run_id"), Outcome: outcomeOf(x["status"]), Status: x.str("status"),
-				Message: x.str("status_message"), Operation: x.str("operation"), Payload: pretty(x["record_payload"]),
+				Message: short(x.str("status_message")), Operation: x.str("operation"), Payload: pretty(x["record_payload"]),
 				Started: x.time("batch_started_at")}
 			h.RunHref = filterHref(runHref(h.SyncID, h.RunID), "", id, "", "")
 			d.Rows = append(d.Rows, h)

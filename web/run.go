@@ -224,7 +224,7 @@ func payloadColumns(ctx context.Context, wh warehouse.Querier, sync string) ([]p
 // (typedRows) when there are any.
 func readRecord(x row, sync string, cols []payloadColumn, typed map[rowKey][]string) record {
 	id := x.str("identifier")
-	rec := record{Identifier: id, Status: x.str("status"), Message: x.str("status_message"), Operation: x.str("operation"),
+	rec := record{Identifier: id, Status: x.str("status"), Message: short(x.str("status_message")), Operation: x.str("operation"),
 		Started: x.time("batch_started_at"), Payload: pretty(x["record_payload"]), Href: recordHref(id, sync)}
 	rec.Outcome = outcomeOf(x["status"])
 	if cells, ok := typed[rowKey{x.str("_file"), x.int("_row")}]; ok {

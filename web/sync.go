@@ -71,7 +71,7 @@ func newErrors(rows []row) []newError {
 	var out []newError
 	for _, x := range rows {
 		if fp := x.str("fingerprint"); x["records"] != nil && x.str("sync_run_id") == latestRun && !older[fp] {
-			out = append(out, newError{Fingerprint: fp, Example: x.str("example"), Rejected: x.int("records")})
+			out = append(out, newError{Fingerprint: short(fp), Example: short(x.str("example")), Rejected: x.int("records")})
 		}
 	}
 	slices.SortFunc(out, func(a, b newError) int {
@@ -169,7 +169,7 @@ func (s *Server) syncErrors(ctx context.Context, q warehouse.Querier, sync strin
 		top = max(top, x.int("records"))
 	}
 	for _, x := range fps {
-		d.Fingerprints = append(d.Fingerprints, fingerprint{Fingerprint: x.str("fingerprint"), Example: x.str("example"),
+		d.Fingerprints = append(d.Fingerprints, fingerprint{Fingerprint: short(x.str("fingerprint")), Example: short(x.str("example")),
 			Records: x.int("records"), Runs: x.int("runs"), FirstSeen: x.time("first_seen"), LastSeen: x.time("last_seen"),
 			Bar: round(float64(x.int("records")) / float64(top) * 100)})
 	}

@@ -160,6 +160,19 @@ func cut(s string) string {
 		" bytes in all; the downloads have it whole"
 }
 
+// maxText is how many bytes of a message a page shows in a table's cell: an
+// error reason, an error's example or fingerprint, a ledger row's reason. A
+// status message is a bucket's bytes, and a run page shows 50 of them.
+const maxText = 2 << 10
+
+// short is s up to maxText bytes (whole characters), saying how long s is.
+func short(s string) string {
+	if len(s) <= maxText {
+		return s
+	}
+	return strings.ToValidUTF8(s[:maxText], "") + " ... cut: " + thousands(int64(len(s))) + " bytes in all"
+}
+
 // depth is how deeply the JSON text b nests its arrays and objects.
 func depth(b []byte) int {
 	d, most, str := 0, 0, false
