@@ -121,7 +121,7 @@ func (t *target) open(ctx context.Context, readOnly bool) (warehouse.Warehouse, 
 
 func (t *target) loader(wh warehouse.Warehouse, s scope) *loader.Loader {
 	o := t.d.deps.Loader
-	o.Logger, o.Now, o.Prefixes = t.log, t.d.deps.Now, s.prefixes()
+	o.Logger, o.Now, o.Prefixes, o.Views = t.log, t.d.deps.Now, s.prefixes(), t.views
 	o.Progress = func(p loader.Progress) {
 		if p.FilesDone == 0 { // told as records start, before any batch
 			t.log.Debug("loading records", "files_total", p.FilesTotal)
@@ -150,10 +150,11 @@ func (t *target) sweepDue(now time.Time) bool {
 // (for DuckDB, the file) only while it runs.
 func (t *target) cycle(ctx context.Context, s scope) (*loader.Report, []string, error) {
 	m, name := t.d.m, t.cfg.Name
-	if t.setUp && len(s.prefixes()) == 0 && len(s.complete) == 0 && !t.sweepDue(t.d.deps.Now()) && !t.retentionDue() {
-		return &loader.Report{}, nil, nil // a tick with events on: nothing to list, no sweep or retention due
+	due := t.sweepDue(t.d.deps.Now()) || t.retentionDue() || len(t.views) > 0
+	if t.setUp && len(s.prefixes()) == 0 && len(s.complete) == 0 && !due {
+		return &loader.Report{}, nil, nil // a tick with events on: nothing to list, no sweep, retention or views due
 	}
-	if t.setUp && len(s.folders) == 0 && len(s.complete) == 0 && !t.sweepDue(t.d.deps.Now()) && !t.retentionDue() {
+	if t.setUp && len(s.folders) == 0 && len(s.complete) == 0 && !due {
 		wh, err := t.open(ctx, true)
 		if err != nil {
 			return nil, nil, err
@@ -209,6 +210,12 @@ func (t *target) load(ctx context.Context, wh warehouse.Warehouse, s scope) (*lo
 		m.queries.WithLabelValues(name, "load").Inc()
 	}
 	rep, err := ld.Apply(ctx, p)
+	if rep != nil {
+		if len(t.views) > 0 && len(rep.ViewsPending) == 0 {
+			t.log.Info("typed views rebuilt that an earlier cycle could not", "syncs", len(t.views))
+		}
+		t.views = rep.ViewsPending
+	}
 	if err != nil {
 		if rep != nil {
 			m.rows.WithLabelValues(name).Add(float64(rep.Rows))

@@ -46,6 +46,8 @@ type fixture struct {
 	openSub func(ctx context.Context, url string) (*pubsub.Subscription, error)
 	reg     *prometheus.Registry
 	logger  *slog.Logger // the daemon's; none when nil
+	// wrap, when set, stands in for the warehouse each open gives.
+	wrap func(w warehouse.Warehouse, readOnly bool) warehouse.Warehouse
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -79,7 +81,11 @@ func (f *fixture) start(cfg daemon.Config) {
 			if f.locked.Load() {
 				return nil, &warehouse.Error{Class: warehouse.Transient, Reason: "locked", Err: errors.New("IO Error: Could not set lock on file")}
 			}
-			return openDuck(ctx, u, b, bu, ro)
+			w, err := openDuck(ctx, u, b, bu, ro)
+			if err == nil && f.wrap != nil {
+				w = f.wrap(w, ro)
+			}
+			return w, err
 		},
 		OnCycle:          func(c daemon.Cycle) { f.cycles <- c },
 		OpenSubscription: f.openSub,

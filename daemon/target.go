@@ -126,6 +126,10 @@ type target struct {
 	openRuns  int64     // runs open after the last sweep; -1 unknown
 	lastSweep time.Time
 	retained  time.Time // the retention cutoff of the last load that ended well
+	// views are the syncs whose runs are loaded and typed views not rebuilt
+	// (loader.Report.ViewsPending): the next cycle rebuilds them, with or
+	// without new files. Not kept over a restart (synctrack views does).
+	views []string
 }
 
 func newTarget(ctx context.Context, d *Daemon, c Target) (*target, error) {

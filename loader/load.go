@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"strconv"
 	"time"
 
@@ -39,6 +40,9 @@ type Options struct {
 	// second, once it takes one), then as records start loading and after
 	// each batch.
 	Progress func(Progress)
+	// Views are syncs whose typed views this load rebuilds whether or not it
+	// loads runs of theirs: an earlier load's Report.ViewsPending.
+	Views []string
 	// Prefixes limits a load to these bucket prefixes (see DiscoverPrefixes):
 	// FactsPrefix alone refreshes the fact tables, a run folder loads that run.
 	// Empty means both RunsPrefix and FactsPrefix.
@@ -107,7 +111,12 @@ type Report struct {
 	// Expired is what the retention pass after the load deleted (zero
 	// without RetentionDays).
 	Expired warehouse.Expired
-	Elapsed time.Duration
+	// ViewsPending are the syncs whose typed views are not rebuilt although
+	// their runs are loaded: the refresh failed, or the load stopped before
+	// it. Options.Views of the next load rebuilds them (synctrack views does
+	// every sync's).
+	ViewsPending []string
+	Elapsed      time.Duration
 }
 
 // Loader loads one bucket into one warehouse.
@@ -197,7 +206,8 @@ func (l *Loader) Load(ctx context.Context) (*Report, error) {
 // Apply carries out a plan: run metadata first, then records, then facts, then
 // the views, then the ledger rows of whatever failed.
 func (l *Loader) Apply(ctx context.Context, p *Plan) (*Report, error) {
-	rep := &Report{Listed: p.Listed, UpToDate: p.UpToDate, Ignored: len(p.Ignored), Runs: p.Runs(), InQuarantine: p.Quarantined}
+	rep := &Report{Listed: p.Listed, UpToDate: p.UpToDate, Ignored: len(p.Ignored), Runs: p.Runs(), InQuarantine: p.Quarantined,
+		ViewsPending: addSyncs(nil, l.o.Views)}
 	// A file:// bucket's folder that went away (unmounted, moved) lists as
 	// empty, which would read as a bucket with nothing new, cycle after cycle.
 	if l.root != "" {
@@ -284,6 +294,7 @@ func (l *Loader) applySteps(ctx context.Context, p *Plan, st *Stager, rep *Repor
 		return err
 	}
 	syncs, err := l.loadRuns(ctx, p.Metadata, rep, b)
+	rep.ViewsPending = addSyncs(rep.ViewsPending, syncs)
 	if err != nil {
 		return err
 	}
@@ -293,10 +304,11 @@ func (l *Loader) applySteps(ctx context.Context, p *Plan, st *Stager, rep *Repor
 	if err := l.loadFacts(ctx, st, p.Facts, rep, b); err != nil {
 		return err
 	}
-	if len(syncs) > 0 {
-		if err := l.wh.RefreshViews(ctx, syncs); err != nil {
-			return fmt.Errorf("refresh views: %w", err)
+	if len(rep.ViewsPending) > 0 {
+		if err := l.wh.RefreshViews(ctx, rep.ViewsPending); err != nil {
+			return fmt.Errorf("refresh the typed views of %d syncs: %w", len(rep.ViewsPending), err)
 		}
+		rep.ViewsPending = nil
 	}
 	return nil
 }
@@ -369,4 +381,11 @@ func batchLimits(wh warehouse.Warehouse, files int, bytes int64) (int, int64) {
 		}
 	}
 	return files, bytes
+}
+
+// addSyncs is the sorted union of syncs and more.
+func addSyncs(syncs, more []string) []string {
+	out := slices.Concat(syncs, more)
+	slices.Sort(out)
+	return slices.Compact(out)
 }

@@ -13,7 +13,8 @@ import (
 // maxMetadataBytes bounds how much of a metadata.json is read.
 const maxMetadataBytes = 16 << 20
 
-// loadRuns parses each metadata.json and loads the good ones together. The
+// loadRuns parses each metadata.json and loads the good ones together, and
+// returns the syncs of those loaded, with the error that stopped it too. The
 // files are read Workers at a time: one read per run folder, each a round
 // trip to the object store, would otherwise pace a first load.
 func (l *Loader) loadRuns(ctx context.Context, ws []Work, rep *Report, b *blame) ([]string, error) {
@@ -48,9 +49,6 @@ func (l *Loader) loadRuns(ctx context.Context, ws []Work, rep *Report, b *blame)
 		loaded = append(loaded, rs...)
 		return nil
 	}, func(r warehouse.Run, err error) { b.fail(Work{Object: r.Object, Attempts: r.Attempts}, err) }, b.refused)
-	if err != nil {
-		return nil, fmt.Errorf("load run metadata: %w", err)
-	}
 	seen := map[string]bool{}
 	var syncs []string
 	for _, r := range loaded {
@@ -60,6 +58,10 @@ func (l *Loader) loadRuns(ctx context.Context, ws []Work, rep *Report, b *blame)
 		}
 	}
 	sort.Strings(syncs)
+	if err != nil {
+		// The runs loaded before it are committed: their views are due.
+		return syncs, fmt.Errorf("load run metadata: %w", err)
+	}
 	rep.Files += len(loaded)
 	return syncs, nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -197,6 +198,11 @@ func printReport(w io.Writer, r *loader.Report) {
 	if len(r.Deleted) > 0 {
 		fmt.Fprintf(w, "%d failed or quarantined objects are no longer in the bucket: marked deleted in the ledger, no longer reported\n", len(r.Deleted))
 	}
+	if n := len(r.ViewsPending); n > 0 {
+		fmt.Fprintf(w, "the typed views of %d syncs (%s) are not rebuilt: their rows are loaded, the views read as before; "+
+			"synctrack views rebuilds every sync's (so does the daemon's next cycle, or a load of a new run of theirs)\n",
+			n, export.EscapeControls(strings.Join(firstOf(r.ViewsPending, 5), ", ")))
+	}
 	if r.InQuarantine > 0 {
 		fmt.Fprintf(w, "%d quarantined objects were not read (synctrack status lists them; synctrack retry puts them back)\n", r.InQuarantine)
 	}
@@ -273,4 +279,12 @@ func retentionDays(cmd *cobra.Command) (int, error) {
 		return 0, usageError("--retention %d: want a number of days, or 0 to keep everything", n)
 	}
 	return n, nil
+}
+
+// firstOf is the first n of xs, and "..." when there are more.
+func firstOf(xs []string, n int) []string {
+	if len(xs) <= n {
+		return xs
+	}
+	return append(slices.Clone(xs[:n]), "...")
 }
