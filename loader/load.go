@@ -116,7 +116,12 @@ type Report struct {
 	// it. Options.Views of the next load rebuilds them (synctrack views does
 	// every sync's).
 	ViewsPending []string
-	Elapsed      time.Duration
+	// ViewErrors are the syncs whose typed views failed for a cause of their
+	// own (a view of the user's built on one, say), each with it; every other
+	// sync's view is rebuilt. Their rows are loaded; the next load of a run
+	// of theirs, or synctrack views, tries again.
+	ViewErrors warehouse.ViewErrors
+	Elapsed    time.Duration
 }
 
 // Loader loads one bucket into one warehouse.
@@ -305,10 +310,17 @@ func (l *Loader) applySteps(ctx context.Context, p *Plan, st *Stager, rep *Repor
 		return err
 	}
 	if len(rep.ViewsPending) > 0 {
-		if err := l.wh.RefreshViews(ctx, rep.ViewsPending); err != nil {
+		err := l.wh.RefreshViews(ctx, rep.ViewsPending)
+		var own warehouse.ViewErrors
+		if err != nil && !errors.As(err, &own) {
 			return fmt.Errorf("refresh the typed views of %d syncs: %w", len(rep.ViewsPending), err)
 		}
-		rep.ViewsPending = nil
+		rep.ViewsPending, rep.ViewErrors = nil, own
+		for _, id := range own.Syncs() {
+			reason, _ := warehouse.Explain(own[id])
+			l.log.Warn("typed view not rebuilt: its rows are loaded, the view reads as before", "sync", id,
+				"reason", reason, "err", own[id])
+		}
 	}
 	return nil
 }

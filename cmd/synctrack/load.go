@@ -168,7 +168,7 @@ func runLoad(cmd *cobra.Command, _ []string) error {
 		return fmt.Errorf("load: %w", err)
 	}
 	log.Info("load finished", "files", rep.Files, "rows", rep.Rows, "failed", len(rep.Failed), "elapsed", rep.Elapsed)
-	if len(rep.Failed) > 0 || len(rep.BadKeys) > 0 {
+	if len(rep.Failed) > 0 || len(rep.BadKeys) > 0 || len(rep.ViewErrors) > 0 {
 		return &exitError{code: exitFailed}
 	}
 	return nil
@@ -202,6 +202,10 @@ func printReport(w io.Writer, r *loader.Report) {
 		fmt.Fprintf(w, "the typed views of %d syncs (%s) are not rebuilt: their rows are loaded, the views read as before; "+
 			"synctrack views rebuilds every sync's (so does the daemon's next cycle, or a load of a new run of theirs)\n",
 			n, export.EscapeControls(strings.Join(firstOf(r.ViewsPending, 5), ", ")))
+	}
+	for _, id := range r.ViewErrors.Syncs() {
+		fmt.Fprintf(w, "VIEW NOT REBUILT for sync %s: %s (its rows are loaded; its view stays as it was until a load of its next run, or synctrack views, rebuilds it)\n",
+			export.EscapeControls(id), export.EscapeControls(r.ViewErrors[id].Error()))
 	}
 	if r.InQuarantine > 0 {
 		fmt.Fprintf(w, "%d quarantined objects were not read (synctrack status lists them; synctrack retry puts them back)\n", r.InQuarantine)

@@ -28,7 +28,7 @@ which wins over the file.
 Exit codes:
   0  everything loaded
   1  some objects failed: each is named on stdout, in load_ledger and in the log;
-     the rest loaded
+     the rest loaded (or a sync's typed view could not be rebuilt: named too)
   2  bad usage or config, credentials and permissions included: fix, then run again
   3  the warehouse or the environment is unavailable (a lock held, disk full, the
      network, a quota): nothing was blamed on any object; try again later`

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 
@@ -49,10 +50,19 @@ func runViews(cmd *cobra.Command, _ []string) error {
 	if len(syncs) == 0 {
 		return nil
 	}
-	if err := w.RefreshViews(cmd.Context(), syncs); err != nil {
+	err = w.RefreshViews(cmd.Context(), syncs)
+	var own warehouse.ViewErrors
+	if err != nil && !errors.As(err, &own) {
 		return fmt.Errorf("rebuild the typed views: %w", err)
 	}
-	fmt.Fprintf(cmd.OutOrStdout(), "typed views rebuilt: %d, one a sync (payload_columns lists them)\n", len(syncs))
+	fmt.Fprintf(cmd.OutOrStdout(), "typed views rebuilt: %d, one a sync (payload_columns lists them)\n", len(syncs)-len(own))
+	for _, id := range own.Syncs() {
+		fmt.Fprintf(cmd.OutOrStdout(), "VIEW NOT REBUILT for sync %s: %s\n",
+			export.EscapeControls(id), export.EscapeControls(warehouse.NotLoading(own[id])))
+	}
+	if len(own) > 0 {
+		return &exitError{code: exitFailed}
+	}
 	return nil
 }
 

@@ -270,13 +270,24 @@ func (f *bqFake) results(w http.ResponseWriter, project, id string) {
 }
 
 func (f *bqFake) table(w http.ResponseWriter, r *http.Request, project, ds string, rest []string) {
+	var body bqv2.Table
+	name := strings.Join(rest, "/")
+	if r.Method == http.MethodPost || r.Method == http.MethodPatch || r.Method == http.MethodPut {
+		if !f.decode(w, r, &body) {
+			return
+		}
+		if body.TableReference != nil && name == "" {
+			name = body.TableReference.TableId
+		}
+	}
+	if ft := f.fault(call{Kind: "table", SQL: r.Method + " " + name}); ft != nil {
+		f.fail(w, ft.Code, ft.Reason, ft.Message)
+		return
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if len(rest) == 0 && r.Method == http.MethodPost {
-		var t bqv2.Table
-		if !f.decode(w, r, &t) {
-			return
-		}
+		t := body
 		t.Etag, t.Type = "e1", "TABLE"
 		if t.View != nil {
 			t.Type = "VIEW"
@@ -298,10 +309,7 @@ func (f *bqFake) table(w http.ResponseWriter, r *http.Request, project, ds strin
 		}
 		f.reply(w, t)
 	case http.MethodPatch, http.MethodPut:
-		var u bqv2.Table
-		if !f.decode(w, r, &u) {
-			return
-		}
+		u := body
 		if t == nil {
 			f.fail(w, http.StatusNotFound, "notFound", "Not found: Table "+rest[0])
 			return

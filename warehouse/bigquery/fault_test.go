@@ -65,8 +65,8 @@ func httpCode(reason string) int {
 
 // call is what a fault is matched against: one jobs.insert or jobs.query.
 type call struct {
-	Kind string // dryrun, query (one statement), script, load or read (jobs.query)
-	SQL  string
+	Kind string   // dryrun, query (one statement), script, load, read (jobs.query) or table (tables.*)
+	SQL  string   // a table call's: its method and the table's name ("PATCH sync_log")
 	URIs []string // a load job's source URIs; a dry run's definitions' URIs
 	Keys []string // a script's batch: the keys its staging job wrote
 }

@@ -34,7 +34,10 @@ func (w *Warehouse) InstallViews(ctx context.Context) ([]string, error) {
 // RefreshViews rebuilds sync_log and each given sync's typed view and catalog
 // rows, as DuckDB does, in a number of jobs that does not grow with the syncs:
 // one read of the payload schemas, one of the catalog, one script writing the
-// catalog in a transaction; views are then put through the API.
+// catalog in a transaction; views are then put through the API, and one that
+// fails for a cause of its own (warehouse.OwnViewFault) does not stop the
+// others: the failed come back as warehouse.ViewErrors, their catalog rows
+// ahead of their views until a refresh puts them.
 func (w *Warehouse) RefreshViews(ctx context.Context, syncIDs []string) error {
 	if err := w.putView(ctx, "sync_log", w.d.SyncLogView(w.c.Dataset)); err != nil || len(syncIDs) == 0 {
 		return err
@@ -87,7 +90,8 @@ func (w *Warehouse) RefreshViews(ctx context.Context, syncIDs []string) error {
 	ids := append([]string(nil), syncIDs...)
 	sort.Strings(ids)
 	var rows [][]any
-	views := map[string]string{}
+	type viewDef struct{ name, sql string }
+	views := map[string]viewDef{} // sync -> its view
 	for _, id := range ids {
 		view := named[id]
 		if view == "" {
@@ -101,16 +105,21 @@ func (w *Warehouse) RefreshViews(ctx context.Context, syncIDs []string) error {
 		for _, c := range cols {
 			rows = append(rows, []any{id, view, c.Field, c.Column, c.Type})
 		}
-		views[view] = w.d.TypedView(w.c.Dataset, view, id, base, cols)
+		views[id] = viewDef{view, w.d.TypedView(w.c.Dataset, view, id, base, cols)}
 	}
 	in := dialects.BQBatch{Columns: w.d.Array(dialects.ColumnsType, rows), Syncs: w.d.StringArray(ids)}
 	if err := w.query(ctx, w.d.Transaction(w.d.ReplacePayloadColumns(w.c.Dataset, in)...)); err != nil {
 		return wrap("write payload_columns", err)
 	}
-	for name, sql := range views {
-		if err := w.putView(ctx, name, sql); err != nil {
+	failed := warehouse.ViewErrors{}
+	for _, id := range ids {
+		err := w.putView(ctx, views[id].name, views[id].sql)
+		if err != nil && !warehouse.OwnViewFault(ctx, err) {
 			return err
 		}
+		if err != nil {
+			failed[id] = err
+		}
 	}
-	return nil
+	return failed.Err()
 }

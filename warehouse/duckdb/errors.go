@@ -59,6 +59,10 @@ var errorRules = []warehouse.Rule{
 	{Class: warehouse.Config, Reason: "corrupt_warehouse", Contains: []string{"corrupt database file"},
 		Hint: "the DuckDB database file is damaged (a block's checksum does not match); nothing was blamed on any object: " +
 			"restore the file from a backup, or point the warehouse URL at a new file and load the bucket again"},
+	// A table or view of the user's holds the name of one of ours (a typed
+	// view's, sync_records_<sync>): ours is not made, theirs stays.
+	{Class: warehouse.Config, Reason: "name_taken", Contains: []string{"trying to replace with type view"},
+		Hint: "an object of yours in synctrack's schema has the name of a synctrack view: rename yours, then run synctrack views"},
 	// Our own statements against the schema: a missing table or a statement
 	// DuckDB cannot parse is no object's fault and will not pass by itself.
 	{Class: warehouse.Config, Reason: "sql", Contains: []string{"catalog error:", "parser error:"},

@@ -11,28 +11,68 @@ import (
 )
 
 // RefreshViews rebuilds sync_log and, for each sync, its typed view and its rows
-// in payload_columns. A sync's fields are the union over its runs' payload
-// schemas; a field whose type differs between runs becomes JSON. Column names
-// already given stay as they are.
+// in payload_columns, in one transaction. A sync's fields are the union over
+// its runs' payload schemas; a field whose type differs between runs becomes
+// JSON. Column names already given stay as they are. Should one sync's view
+// fail for a cause of its own (warehouse.OwnViewFault), DuckDB having no
+// savepoints, each other sync is rebuilt in a transaction of its own and the
+// failed ones come back as warehouse.ViewErrors.
 func (w *Warehouse) RefreshViews(ctx context.Context, syncIDs []string) error {
-	return w.inTx(ctx, nil, func(tx *sql.Tx) error {
-		if _, err := w.exec(ctx, tx, w.d.SyncLogView(w.schema)); err != nil {
-			return fmt.Errorf("sync_log: %w", err)
-		}
-		if _, err := w.installViews(ctx, tx); err != nil {
-			return fmt.Errorf("report views: %w", err)
-		}
-		taken, err := w.viewNames(ctx, tx)
+	var bad string
+	err := w.inTx(ctx, nil, func(tx *sql.Tx) error {
+		taken, err := w.refreshShared(ctx, tx)
 		if err != nil {
 			return err
 		}
 		for _, id := range syncIDs {
 			if err := w.refreshSync(ctx, tx, id, taken); err != nil {
-				return fmt.Errorf("typed view for sync %q: %w", id, err)
+				bad = id
+				return err
 			}
 		}
 		return nil
 	})
+	switch {
+	case err == nil || bad == "":
+		return err
+	case !warehouse.OwnViewFault(ctx, err):
+		return fmt.Errorf("typed view for sync %q: %w", bad, err)
+	}
+	failed := warehouse.ViewErrors{bad: err}
+	if err := w.inTx(ctx, nil, func(tx *sql.Tx) error { _, err := w.refreshShared(ctx, tx); return err }); err != nil {
+		return err
+	}
+	for _, id := range syncIDs {
+		if id == bad {
+			continue
+		}
+		err := w.inTx(ctx, nil, func(tx *sql.Tx) error {
+			taken, err := w.viewNames(ctx, tx)
+			if err != nil {
+				return err
+			}
+			return w.refreshSync(ctx, tx, id, taken)
+		})
+		if err != nil && !warehouse.OwnViewFault(ctx, err) {
+			return fmt.Errorf("typed view for sync %q: %w", id, err)
+		}
+		if err != nil {
+			failed[id] = err
+		}
+	}
+	return failed
+}
+
+// refreshShared rebuilds sync_log and the analysis views, and returns the
+// typed views' names (viewNames).
+func (w *Warehouse) refreshShared(ctx context.Context, tx *sql.Tx) (map[string]string, error) {
+	if _, err := w.exec(ctx, tx, w.d.SyncLogView(w.schema)); err != nil {
+		return nil, fmt.Errorf("sync_log: %w", err)
+	}
+	if _, err := w.installViews(ctx, tx); err != nil {
+		return nil, fmt.Errorf("report views: %w", err)
+	}
+	return w.viewNames(ctx, tx)
 }
 
 // viewNames maps each view name in payload_columns to its sync.

@@ -15,9 +15,13 @@ import (
 // RefreshViews rebuilds sync_log, the analysis views and, for each sync, its
 // typed view and its rows in payload_columns, in one transaction. A sync's
 // fields are the union over its runs' payload schemas; a field whose type
-// differs between runs becomes JSON. Column names already given stay.
+// differs between runs becomes JSON. Column names already given stay. A
+// sync whose view fails for a cause of its own (warehouse.OwnViewFault) is
+// rolled back alone: the others are rebuilt, and it comes back in
+// warehouse.ViewErrors.
 func (w *Warehouse) RefreshViews(ctx context.Context, syncIDs []string) error {
-	return w.inTx(ctx, func(tx pgx.Tx) error {
+	failed := warehouse.ViewErrors{}
+	err := w.inTx(ctx, func(tx pgx.Tx) error {
 		if err := w.replaceView(ctx, tx, "sync_log", w.d.SyncLogBody(w.schema)); err != nil {
 			return fmt.Errorf("sync_log: %w", err)
 		}
@@ -29,12 +33,38 @@ func (w *Warehouse) RefreshViews(ctx context.Context, syncIDs []string) error {
 			return err
 		}
 		for _, id := range syncIDs {
-			if err := w.refreshSync(ctx, tx, id, taken); err != nil {
+			err := w.refreshSyncAlone(ctx, tx, id, taken)
+			if err != nil && !warehouse.OwnViewFault(ctx, err) {
 				return fmt.Errorf("typed view for sync %q: %w", id, err)
+			}
+			if err != nil {
+				failed[id] = err
 			}
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	return failed.Err()
+}
+
+// refreshSyncAlone is refreshSync in a savepoint: a sync whose view fails
+// for a cause of its own (a view of the user's on it, say) is rolled back
+// alone, and the transaction goes on with the other syncs. Its error is
+// classified.
+func (w *Warehouse) refreshSyncAlone(ctx context.Context, tx pgx.Tx, id string, taken map[string]string) error {
+	sp, err := tx.Begin(ctx)
+	if err != nil {
+		return classify(err)
+	}
+	if err := w.refreshSync(ctx, sp, id, taken); err != nil {
+		if rerr := sp.Rollback(ctx); rerr != nil {
+			return classify(rerr)
+		}
+		return classify(err)
+	}
+	return classify(sp.Commit(ctx))
 }
 
 // InstallViews creates or replaces one view per analysis template that

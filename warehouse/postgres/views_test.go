@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -27,21 +28,7 @@ import (
 // report binds its parameters, a hostile one included.
 func TestTypedViewsAndReports(t *testing.T) {
 	ctx := context.Background()
-	url, dir := testbucket.Dir(t)
-	b := testbucket.Open(t, url)
-	o := gen.DefaultOptions()
-	o.Orgs, o.SyncsPerOrg, o.RunsPerSync, o.FilesPerRun, o.RowsPerFile = 1, 2, 1, 1, 20
-	if _, err := gen.Generate(ctx, b, o); err != nil {
-		t.Fatal(err)
-	}
-	w := open(t, pgtest.URL(t), warehouse.Options{})
-	if _, err := loader.New(b, dir, w, loader.Options{}).Load(ctx); err != nil {
-		t.Fatal(err)
-	}
-	views := rowsOf(t, w, `SELECT DISTINCT view_name, sync_configuration_id FROM synctrack_schema.payload_columns ORDER BY 1`)
-	if len(views) != 2 {
-		t.Fatalf("typed views %v", views)
-	}
+	w, views := twoSyncs(t)
 	view, sync := splitBar(views[0])[0], splitBar(views[0])[1]
 	// Every typed column reads: a cast that failed would fail the query.
 	n := rowsOf(t, w, `SELECT count(*) FROM synctrack_schema.`+w.Dialect().Ident(view))
@@ -183,4 +170,78 @@ func TestTypedViewNumberUnicodeSpaces(t *testing.T) {
 			t.Errorf("%q in a number field: the view gives %q, want %q", in, text, want)
 		}
 	}
+}
+
+// A view of the user's built on one sync's typed view stops only that view's
+// rebuild (2BP01 when a new field must drop it): the other sync gets its new
+// column in the same refresh, and the failed one comes back as a config
+// error saying what to do.
+func TestUsersViewStopsOnlyItsSync(t *testing.T) {
+	ctx := context.Background()
+	w, views := twoSyncs(t)
+	mine, other := splitBar(views[0]), splitBar(views[1])
+	pg, err := pgx.Connect(ctx, pgtest.Server(t).ConnString())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pg.Close(ctx)
+	if _, err := pg.Exec(ctx, `CREATE VIEW `+w.Schema()+`_mine AS SELECT * FROM `+w.Dialect().Table(w.Schema(), mine[0])); err != nil {
+		t.Fatal(err)
+	}
+	// A run of each sync adds a field that sorts first: the view is dropped
+	// and made again, which my_view forbids for the first.
+	var runs []warehouse.Run
+	for _, s := range []string{mine[1], other[1]} {
+		runs = append(runs, warehouse.Run{Object: warehouse.Object{Key: "sync_tracking_datasets/1/" + s + "/new/metadata.json", ETag: "e", Kind: warehouse.KindMetadata},
+			Meta: warehouse.RunMeta{OrgID: "1", SyncConfigurationID: s, SyncRunID: "new",
+				PayloadSchema: map[string]string{"aaa first": "number"}, Raw: []byte(`{}`)}})
+	}
+	if err := w.LoadRuns(ctx, runs); err != nil {
+		t.Fatal(err)
+	}
+	err = w.RefreshViews(ctx, []string{mine[1], other[1]})
+	var own warehouse.ViewErrors
+	if !errors.As(err, &own) {
+		t.Fatalf("refresh: %v, want the one sync's view error", err)
+	}
+	if got := own.Syncs(); len(got) != 1 || got[0] != mine[1] {
+		t.Fatalf("failed syncs %v, want %s", got, mine[1])
+	}
+	if reason, _ := warehouse.Explain(own[mine[1]]); warehouse.ClassOf(own) != warehouse.Config || reason != "dependents" {
+		t.Errorf("class %v reason %q: want config, dependents (%v)", warehouse.ClassOf(own), reason, own)
+	}
+	if got := rowsOf(t, w, `SELECT count(aaa_first) FROM synctrack_schema.`+w.Dialect().Ident(other[0])); len(got) != 1 || got[0] != "0" {
+		t.Errorf("the other sync's view lacks its new column: %v", got)
+	}
+	if got := rowsOf(t, w, `SELECT count(*) FROM `+w.Schema()+`_mine`); len(got) != 1 || got[0] != "20" {
+		t.Errorf("my_view reads %v rows, want 20", got)
+	}
+	cols := rowsOf(t, w, `SELECT column_name FROM synctrack_schema.payload_columns WHERE sync_configuration_id = $1 AND column_name = 'aaa_first'`, mine[1])
+	if len(cols) != 0 {
+		t.Errorf("the failed sync's catalog is ahead of its view: %v", cols)
+	}
+}
+
+// twoSyncs loads a generated bucket of two syncs, one run of 20 rows each,
+// into a new schema, and returns the warehouse and its typed views as
+// "view|sync", sorted.
+func twoSyncs(t *testing.T) (warehouse.Warehouse, []string) {
+	t.Helper()
+	ctx := context.Background()
+	url, dir := testbucket.Dir(t)
+	b := testbucket.Open(t, url)
+	o := gen.DefaultOptions()
+	o.Orgs, o.SyncsPerOrg, o.RunsPerSync, o.FilesPerRun, o.RowsPerFile = 1, 2, 1, 1, 20
+	if _, err := gen.Generate(ctx, b, o); err != nil {
+		t.Fatal(err)
+	}
+	w := open(t, pgtest.URL(t), warehouse.Options{})
+	if _, err := loader.New(b, dir, w, loader.Options{}).Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	views := rowsOf(t, w, `SELECT DISTINCT view_name, sync_configuration_id FROM synctrack_schema.payload_columns ORDER BY 1`)
+	if len(views) != 2 {
+		t.Fatalf("typed views %v", views)
+	}
+	return w, views
 }

@@ -17,7 +17,9 @@ import (
 // its runs' payload schemas; a field whose type differs between runs becomes
 // JSON; column names once given stay. Views are DDL, so they follow the
 // catalog's commit; a failure leaves the catalog ahead, and the next refresh
-// renders the same views from it.
+// renders the same views from it. A view that fails for a cause of its own
+// (warehouse.OwnViewFault) does not stop the others': the failed come back
+// as warehouse.ViewErrors.
 func (w *Warehouse) RefreshViews(ctx context.Context, syncIDs []string) error {
 	if len(syncIDs) == 0 {
 		return nil
@@ -79,12 +81,17 @@ func (w *Warehouse) RefreshViews(ctx context.Context, syncIDs []string) error {
 	if _, err := w.InstallViews(ctx); err != nil {
 		return err
 	}
+	failed := warehouse.ViewErrors{}
 	for _, v := range defs {
-		if err := w.exec(ctx, w.db, w.d.TypedView(w.schema, v.view, v.id, base, v.cols)); err != nil {
+		err := w.exec(ctx, w.db, w.d.TypedView(w.schema, v.view, v.id, base, v.cols))
+		if err != nil && !warehouse.OwnViewFault(ctx, err) {
 			return fmt.Errorf("typed view for sync %q: %w", v.id, err)
 		}
+		if err != nil {
+			failed[v.id] = err
+		}
 	}
-	return nil
+	return failed.Err()
 }
 
 // InstallViews creates or replaces one view per analysis template that needs

@@ -1,0 +1,82 @@
+package loader_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/synctrack/synctrack/internal/testbucket"
+	"github.com/synctrack/synctrack/loader"
+	"github.com/synctrack/synctrack/warehouse"
+)
+
+// A sync whose typed view cannot be made (a table of the user's holds its
+// name) fails alone: the load succeeds, names it with its cause in
+// Report.ViewErrors, and rebuilds every other sync's view; once the name is
+// free, the next refresh makes it.
+func TestOneSyncsViewFailsAlone(t *testing.T) {
+	ctx := context.Background()
+	url, dir := generated(t, smallOptions())
+	b := testbucket.Open(t, url)
+	w := openWarehouse(t)
+	db := w.DB()
+	load(t, b, dir, w)
+	views := rows(t, db, `SELECT DISTINCT sync_configuration_id || '|' || view_name FROM synctrack.payload_columns`)
+	if len(views) < 2 {
+		t.Fatalf("premise: want two syncs' views, got %v", views)
+	}
+	var syncs, names []string
+	for _, v := range views {
+		s, n, _ := strings.Cut(v, "|")
+		syncs, names = append(syncs, s), append(names, n)
+	}
+	blocked := syncs[0]
+	exec := func(q string) {
+		t.Helper()
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	// The user's table takes the first sync's view name; the others' views
+	// are gone, for the refresh to make again.
+	for _, n := range names {
+		exec(`DROP VIEW synctrack."` + n + `"`)
+	}
+	exec(`CREATE TABLE synctrack."` + names[0] + `" (mine INTEGER)`)
+
+	rep, err := loader.New(b, dir, w, loader.Options{Views: syncs}).Load(ctx)
+	if err != nil {
+		t.Fatalf("a load whose one sync's view fails must not fail: %v", err)
+	}
+	if got := rep.ViewErrors.Syncs(); len(got) != 1 || got[0] != blocked {
+		t.Fatalf("view errors for %v, want only %s (%v)", got, blocked, rep.ViewErrors)
+	}
+	if len(rep.ViewsPending) != 0 {
+		t.Errorf("views pending %v: an own failure waits for the sync's next run, not the next cycle", rep.ViewsPending)
+	}
+	if reason, hint := warehouse.Explain(rep.ViewErrors[blocked]); warehouse.ClassOf(rep.ViewErrors) != warehouse.Config ||
+		reason != "name_taken" || !strings.Contains(hint, "rename yours") {
+		t.Errorf("class %v, reason %q, hint %q: want config, name_taken, saying to rename the user's table",
+			warehouse.ClassOf(rep.ViewErrors), reason, hint)
+	}
+	for i, n := range names[1:] {
+		if got := one(t, db, `SELECT count(*) FROM duckdb_views() WHERE schema_name = 'synctrack' AND view_name = ?`, n); got != "1" {
+			t.Errorf("view %s of sync %s not rebuilt beside the failed one", n, syncs[i+1])
+		}
+	}
+	if got := one(t, db, `SELECT count(*) FROM synctrack."`+names[0]+`"`); got != "0" {
+		t.Errorf("the user's table holds %s rows, want its own 0", got)
+	}
+	if got := one(t, db, `SELECT count(*) FROM synctrack.payload_columns WHERE sync_configuration_id = ?`, blocked); got == "0" {
+		t.Error("the failed sync's catalog rows are gone")
+	}
+
+	exec(`DROP TABLE synctrack."` + names[0] + `"`)
+	rep, err = loader.New(b, dir, w, loader.Options{Views: []string{blocked}}).Load(ctx)
+	if err != nil || len(rep.ViewErrors) != 0 {
+		t.Fatalf("refresh with the name free: %v, %v", err, rep.ViewErrors)
+	}
+	if got := one(t, db, `SELECT count(*) > 0 FROM synctrack."`+names[0]+`"`); got != "true" {
+		t.Errorf("the view %s reads %s rows", names[0], got)
+	}
+}

@@ -1,0 +1,67 @@
+package warehouse
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// ViewErrors are the syncs whose typed views a refresh could not rebuild for
+// a cause of their own (a view of the user's built on it that a new column
+// must drop, an object of the view's name that is not a view), each with its
+// cause. Every other sync's view was rebuilt. A refresh that fails as a
+// whole (the network, a full disk, sync_log) returns that error instead.
+type ViewErrors map[string]error
+
+// Syncs are the failed syncs, sorted.
+func (e ViewErrors) Syncs() []string {
+	out := make([]string, 0, len(e))
+	for s := range e {
+		out = append(out, s)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (e ViewErrors) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "the typed views of %d syncs are not rebuilt (the others are): ", len(e))
+	for i, s := range e.Syncs() {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		fmt.Fprintf(&b, "sync %q: %v", s, e[s])
+	}
+	return b.String()
+}
+
+// Unwrap gives the causes in the order of Syncs: the first one's class is
+// the class of the whole (ClassOf).
+func (e ViewErrors) Unwrap() []error {
+	out := make([]error, 0, len(e))
+	for _, s := range e.Syncs() {
+		out = append(out, e[s])
+	}
+	return out
+}
+
+// Err is e as an error, nil when no sync failed.
+func (e ViewErrors) Err() error {
+	if len(e) == 0 {
+		return nil
+	}
+	return e
+}
+
+// OwnViewFault says err, from rebuilding one sync's typed view, is about
+// that sync, so the refresh goes on with the others. A cancelled context,
+// the network, a lock, a full disk or memory are every sync's: the refresh
+// stops there as a whole.
+func OwnViewFault(ctx context.Context, err error) bool {
+	if err == nil || ctx.Err() != nil {
+		return false
+	}
+	c := ClassOf(err)
+	return c != Transient && c != Resource
+}
