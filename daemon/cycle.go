@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"time"
 
@@ -121,7 +122,8 @@ func (t *target) open(ctx context.Context, readOnly bool) (warehouse.Warehouse, 
 
 func (t *target) loader(wh warehouse.Warehouse, s scope) *loader.Loader {
 	o := t.d.deps.Loader
-	o.Logger, o.Now, o.Prefixes, o.Views = t.log, t.d.deps.Now, s.prefixes(), t.views
+	o.Logger, o.Now, o.Prefixes = t.log, t.d.deps.Now, s.prefixes()
+	o.Views = append(slices.Clone(t.views), t.viewsFailed...)
 	o.Progress = func(p loader.Progress) {
 		if p.FilesDone == 0 { // told as records start, before any batch
 			t.log.Debug("loading records", "files_total", p.FilesTotal)
@@ -214,7 +216,8 @@ func (t *target) load(ctx context.Context, wh warehouse.Warehouse, s scope) (*lo
 		if len(t.views) > 0 && len(rep.ViewsPending) == 0 {
 			t.log.Info("typed views rebuilt that an earlier cycle could not", "syncs", len(t.views))
 		}
-		t.views = rep.ViewsPending
+		t.views, t.viewsFailed = rep.ViewsPending, rep.ViewErrors.Syncs()
+		m.viewsFailed.WithLabelValues(name).Set(float64(len(t.viewsFailed)))
 	}
 	if err != nil {
 		if rep != nil {

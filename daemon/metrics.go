@@ -28,6 +28,7 @@ type metrics struct {
 	eventLag    *prometheus.HistogramVec
 	reconciled  *prometheus.CounterVec
 	eventsUp    *prometheus.GaugeVec
+	viewsFailed *prometheus.GaugeVec
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -77,6 +78,8 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help: "Objects the scheduled reconciliation listing found to load: they arrived without a notification (--events)."}, t),
 		eventsUp: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "synctrack_events_receiving",
 			Help: "With --events: 1 while the subscription receives, 0 while it fails (then --schedule lists the bucket as without events)."}, t),
+		viewsFailed: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "synctrack_typed_views_failed",
+			Help: "Syncs whose typed view the last load could not rebuild for a cause of their own (a view or table of yours in the way; the log says which and why): their rows are loaded, each load tries again."}, t),
 	}
 	reg.MustRegister(m.all()...)
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -87,7 +90,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 func (m *metrics) all() []prometheus.Collector {
 	return []prometheus.Collector{m.files, m.rows, m.failures, m.duration, m.listed, m.pending, m.lag,
 		m.lastSuccess, m.waits, m.waitSeconds, m.runs, m.queries, m.webhooks, m.quarantined, m.openRuns,
-		m.events, m.eventLag, m.reconciled, m.eventsUp}
+		m.events, m.eventLag, m.reconciled, m.eventsUp, m.viewsFailed}
 }
 
 // Exported maps every metric family the daemon exports to its type

@@ -62,7 +62,7 @@ func TestExportedMetrics(t *testing.T) {
 			own++
 		}
 	}
-	if own != 19 {
-		t.Errorf("%d synctrack_ families, want the 19 metrics.go registers: %v", own, got)
+	if own != 20 {
+		t.Errorf("%d synctrack_ families, want the 20 metrics.go registers: %v", own, got)
 	}
 }

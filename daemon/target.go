@@ -130,6 +130,10 @@ type target struct {
 	// (loader.Report.ViewsPending): the next cycle rebuilds them, with or
 	// without new files. Not kept over a restart (synctrack views does).
 	views []string
+	// viewsFailed are the syncs whose typed views the last load could not
+	// rebuild for a cause of their own (loader.Report.ViewErrors): every
+	// load tries them again, but none is due for them alone.
+	viewsFailed []string
 }
 
 func newTarget(ctx context.Context, d *Daemon, c Target) (*target, error) {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -28,6 +29,7 @@ type failViews struct {
 type viewCalls struct {
 	mu    sync.Mutex
 	fail  bool
+	block string // blockViews: the sync whose view fails
 	calls [][]string
 }
 
@@ -110,4 +112,105 @@ func TestViewsRefreshFailedIsTriedAgain(t *testing.T) {
 	if got := f.query(`SELECT column_name FROM synctrack.payload_columns WHERE sync_configuration_id = ? AND field_name = 'zz new field'`, v.calls[0][0]); len(got) != 1 {
 		t.Errorf("the new field's column: %v, want one", got)
 	}
+}
+
+// blockViews fails one sync's typed view for a cause of its own (a view of
+// the user's on it) while block names it, and refreshes the others.
+type blockViews struct {
+	warehouse.Warehouse
+	v *viewCalls
+}
+
+func (w blockViews) RefreshViews(ctx context.Context, syncs []string) error {
+	w.v.mu.Lock()
+	w.v.calls = append(w.v.calls, slices.Clone(syncs))
+	block := w.v.block
+	w.v.mu.Unlock()
+	failed := warehouse.ViewErrors{}
+	var rest []string
+	for _, s := range syncs {
+		if s == block {
+			failed[s] = &warehouse.Error{Class: warehouse.Config, Reason: "dependents",
+				Err: errors.New("cannot drop view sync_records_" + s + " because other objects depend on it")}
+			continue
+		}
+		rest = append(rest, s)
+	}
+	if err := w.Warehouse.RefreshViews(ctx, rest); err != nil {
+		return err
+	}
+	return failed.Err()
+}
+
+// One sync's typed view that fails for a cause of its own fails no cycle:
+// the gauge counts it, and the next load (of a file that names no run)
+// tries that view again; once it is rebuilt the gauge is 0.
+func TestOwnViewFailureTriedWithEachLoad(t *testing.T) {
+	f := newFixture(t)
+	v := &viewCalls{}
+	f.wrap = func(w warehouse.Warehouse, readOnly bool) warehouse.Warehouse {
+		if readOnly {
+			return w
+		}
+		return blockViews{Warehouse: w, v: v}
+	}
+	f.start(daemon.Config{Listen: "127.0.0.1:0", Retry: daemon.Retry{Base: time.Millisecond, Max: time.Millisecond, Attempts: 3},
+		Targets: []daemon.Target{{Schedule: "@every 1s", FactsSchedule: "@every 1h"}}})
+	if c := f.waitCycle("at startup", func(c daemon.Cycle) bool { return c.Scope == "startup" }); c.Err != nil {
+		t.Fatalf("startup cycle: %v", c.Err)
+	}
+	gauge := func() string {
+		_, body := get(t, "http://"+f.d.Addr()+"/metrics")
+		m := regexp.MustCompile(`(?m)^synctrack_typed_views_failed\{target="default"\} (\S+)$`).FindStringSubmatch(body)
+		if m == nil {
+			return ""
+		}
+		return m[1]
+	}
+	src := f.runFolders()[0]
+	sync := strings.Split(src, "/")[2]
+	refreshedWith := func(s string) func(daemon.Cycle) bool {
+		return func(daemon.Cycle) bool {
+			v.mu.Lock()
+			defer v.mu.Unlock()
+			for _, c := range v.calls {
+				if slices.Contains(c, s) {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	v.mu.Lock()
+	v.block, v.calls = sync, nil
+	v.mu.Unlock()
+	keys := f.newRun(src, "9999002")
+	if c := f.waitCycle("loading the new run", refreshedWith(sync)); c.Err != nil {
+		t.Fatalf("a cycle whose one view failed for its own cause failed: %v", c.Err)
+	}
+	if got := gauge(); got != "1" {
+		t.Errorf("synctrack_typed_views_failed %q, want 1", got)
+	}
+
+	// The user moves their view away; a records file alone (no run, so no
+	// sync of its own to refresh) arrives, and its load tries the view again.
+	v.mu.Lock()
+	v.block, v.calls = "", nil
+	v.mu.Unlock()
+	var rec string
+	for _, k := range keys {
+		if strings.HasSuffix(k, ".parquet") {
+			rec = k
+		}
+	}
+	f.copyObject(rec, strings.TrimSuffix(rec, ".parquet")+".77.parquet")
+	f.waitCycle("the next load", refreshedWith(sync))
+	deadline := time.Now().Add(10 * time.Second)
+	for gauge() != "0" {
+		if time.Now().After(deadline) {
+			t.Fatalf("synctrack_typed_views_failed %q after the view was rebuilt, want 0", gauge())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	f.shutdown()
 }
