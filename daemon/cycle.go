@@ -59,6 +59,12 @@ func (t *target) run(stop, ctx context.Context, s scope) {
 	t.cycles++
 	t.lastOK = c.Err == nil
 	t.last = LastCycle{At: now, Loaded: len(c.Loaded)}
+	for id, err := range t.viewsFailed {
+		if t.last.Views == nil {
+			t.last.Views = map[string]string{}
+		}
+		t.last.Views[id] = err.Error()
+	}
 	if c.Err != nil {
 		t.last.Err = c.Err.Error()
 	}
@@ -123,7 +129,7 @@ func (t *target) open(ctx context.Context, readOnly bool) (warehouse.Warehouse, 
 func (t *target) loader(wh warehouse.Warehouse, s scope) *loader.Loader {
 	o := t.d.deps.Loader
 	o.Logger, o.Now, o.Prefixes = t.log, t.d.deps.Now, s.prefixes()
-	o.Views = append(slices.Clone(t.views), t.viewsFailed...)
+	o.Views = append(slices.Clone(t.views), t.viewsFailed.Syncs()...)
 	o.Progress = func(p loader.Progress) {
 		if p.FilesDone == 0 { // told as records start, before any batch
 			t.log.Debug("loading records", "files_total", p.FilesTotal)
@@ -216,7 +222,7 @@ func (t *target) load(ctx context.Context, wh warehouse.Warehouse, s scope) (*lo
 		if len(t.views) > 0 && len(rep.ViewsPending) == 0 {
 			t.log.Info("typed views rebuilt that an earlier cycle could not", "syncs", len(t.views))
 		}
-		t.views, t.viewsFailed = rep.ViewsPending, rep.ViewErrors.Syncs()
+		t.views, t.viewsFailed = rep.ViewsPending, rep.ViewErrors
 		m.viewsFailed.WithLabelValues(name).Set(float64(len(t.viewsFailed)))
 	}
 	if err != nil {

@@ -70,6 +70,9 @@ type LastCycle struct {
 	At     time.Time // when it ended; zero before the first
 	Loaded int       // objects it loaded
 	Err    string    // why it failed, or ""
+	// Views are the syncs whose typed views the last load could not rebuild
+	// for a cause of their own, each with why (sync -> message).
+	Views map[string]string
 }
 
 // LastCycle is how the named target's last cycle ended; false when there

@@ -133,7 +133,7 @@ type target struct {
 	// viewsFailed are the syncs whose typed views the last load could not
 	// rebuild for a cause of their own (loader.Report.ViewErrors): every
 	// load tries them again, but none is due for them alone.
-	viewsFailed []string
+	viewsFailed warehouse.ViewErrors
 }
 
 func newTarget(ctx context.Context, d *Daemon, c Target) (*target, error) {

@@ -191,6 +191,9 @@ func TestOwnViewFailureTriedWithEachLoad(t *testing.T) {
 	if got := gauge(); got != "1" {
 		t.Errorf("synctrack_typed_views_failed %q, want 1", got)
 	}
+	if c, _ := f.d.LastCycle("default"); len(c.Views) != 1 || !strings.Contains(c.Views[sync], "other objects depend on it") {
+		t.Errorf("the last cycle, for the web pages: views %v, want %s's with its cause", c.Views, sync)
+	}
 
 	// The user moves their view away; a records file alone (no run, so no
 	// sync of its own to refresh) arrives, and its load tries the view again.
@@ -206,9 +209,14 @@ func TestOwnViewFailureTriedWithEachLoad(t *testing.T) {
 	f.copyObject(rec, strings.TrimSuffix(rec, ".parquet")+".77.parquet")
 	f.waitCycle("the next load", refreshedWith(sync))
 	deadline := time.Now().Add(10 * time.Second)
-	for gauge() != "0" {
+	for {
+		c, _ := f.d.LastCycle("default")
+		g := gauge()
+		if g == "0" && len(c.Views) == 0 {
+			break
+		}
 		if time.Now().After(deadline) {
-			t.Fatalf("synctrack_typed_views_failed %q after the view was rebuilt, want 0", gauge())
+			t.Fatalf("after the view was rebuilt: synctrack_typed_views_failed %q, want 0; the last cycle's views %v, want none", g, c.Views)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

@@ -13,7 +13,9 @@ import (
 // Served by the daemon, the home page says how its last look at the bucket
 // ended, which "Last load" cannot (a look that found nothing writes
 // nothing): nothing new, objects loaded, or the failure as text; before the
-// first look, that it is under way. serve, with no daemon, says none of it.
+// first look, that it is under way; the syncs whose typed views its last
+// load could not rebuild, each with why, as text. serve, with no daemon,
+// says none of it.
 func TestHomeSaysLastCheck(t *testing.T) {
 	f := generate(t)
 	whURL := "duckdb://" + filepath.Join(t.TempDir(), "w.duckdb")
@@ -32,9 +34,13 @@ func TestHomeSaysLastCheck(t *testing.T) {
 		{"failed", func() (web.Checked, bool) {
 			return web.Checked{At: at, Err: `list bucket: <script>alert("x")</script> denied`}, true
 		}, []string{"failed: list bucket: &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; denied", `class="bad"`}, []string{"<script>alert"}},
+		{"stale views", func() (web.Checked, bool) {
+			return web.Checked{At: at, Views: map[string]string{`<b>s2</b>`: "name taken <i>x</i>", "52275": "cannot drop view: dependents"}}, true
+		}, []string{"Typed views not rebuilt (2)", `href="/syncs/52275"`, "cannot drop view: dependents",
+			`href="/syncs/%3Cb%3Es2%3C%2Fb%3E">&lt;b&gt;s2&lt;/b&gt;</a>`, "name taken &lt;i&gt;x&lt;/i&gt;"}, []string{"<b>s2", "<i>x"}},
 		{"before the first", func() (web.Checked, bool) { return web.Checked{}, false },
 			[]string{"Last check of the bucket", "first look is under way"}, []string{"nothing new"}},
-		{"serve", nil, nil, []string{"Last check of the bucket"}},
+		{"serve", nil, nil, []string{"Last check of the bucket", "Typed views not rebuilt"}},
 	} {
 		srv := serve(t, web.Options{Open: openURL(t, whURL), Checked: c.checked})
 		body := get(t, srv.URL+"/", http.StatusOK)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"sort"
 	"strings"
 	"time"
 
@@ -45,7 +46,12 @@ type health struct {
 	Skipped, LoadedRows, Objects int64
 	Problems                     []problem
 	ByKind                       []row
+	// StaleViews are the syncs whose typed views the daemon's last load
+	// could not rebuild (Checked.Views), by sync.
+	StaleViews []staleView
 }
+
+type staleView struct{ Sync, Href, Reason string }
 
 type problem struct {
 	Key, Status, Reason string
@@ -100,7 +106,12 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		if s.o.Checked != nil {
 			h.Watched = true
 			if c, ok := s.o.Checked(); ok {
+				c.Err = short(c.Err)
 				h.Checked = &c
+				for id, why := range c.Views {
+					h.StaleViews = append(h.StaleViews, staleView{Sync: id, Href: syncHref(id), Reason: short(why)})
+				}
+				sort.Slice(h.StaleViews, func(i, j int) bool { return h.StaleViews[i].Sync < h.StaleViews[j].Sync })
 			}
 		}
 		d := homeData{Health: h, Days: trendDays, Through: end}

@@ -65,6 +65,9 @@ type Checked struct {
 	At     time.Time
 	Loaded int64  // objects it loaded
 	Err    string // why it failed, or ""
+	// Views are the syncs whose typed views the last load could not
+	// rebuild for a cause of their own: sync -> why.
+	Views map[string]string
 }
 
 // PendingList lists the bucket against what Pending read of the ledger.
