@@ -153,12 +153,42 @@ func (t *target) sweepDue(now time.Time) bool {
 	return t.openRuns != 0 && now.Sub(t.lastSweep) >= every
 }
 
+// viewsRetryEvery is how often an idle daemon tries again the typed views
+// that failed for a cause of their own: the user's fix (synctrack views, or
+// their object moved away) shows in the gauge and the pages that soon, at
+// the cost of one write lock that often.
+const viewsRetryEvery = 10 * time.Minute
+
+// noteViews keeps what a load's refresh of the typed views left to do. A
+// load that stopped before its refresh (or whose refresh failed as a whole)
+// leaves the syncs it had in ViewsPending, tried again next cycle, and the
+// failed ones as they were: an unrelated failure does not clear them.
+func (t *target) noteViews(rep *loader.Report) {
+	ran := len(rep.ViewsPending) == 0
+	if ran {
+		rebuilt := 0
+		for _, id := range t.views {
+			if rep.ViewErrors[id] == nil {
+				rebuilt++
+			}
+		}
+		if rebuilt > 0 {
+			t.log.Info("typed views rebuilt that an earlier cycle could not", "syncs", rebuilt)
+		}
+		t.viewsFailed, t.viewsTried = rep.ViewErrors, t.d.deps.Now()
+	}
+	t.views = rep.ViewsPending
+	t.d.m.viewsFailed.WithLabelValues(t.cfg.Name).Set(float64(len(t.viewsFailed)))
+}
+
 // cycle is one attempt: an idle check under a read lock, then, if there is
 // work, the load under the write lock and the lease. It holds the warehouse
 // (for DuckDB, the file) only while it runs.
 func (t *target) cycle(ctx context.Context, s scope) (*loader.Report, []string, error) {
 	m, name := t.d.m, t.cfg.Name
-	due := t.sweepDue(t.d.deps.Now()) || t.retentionDue() || len(t.views) > 0
+	now := t.d.deps.Now()
+	due := t.sweepDue(now) || t.retentionDue() || len(t.views) > 0 ||
+		len(t.viewsFailed) > 0 && now.Sub(t.viewsTried) >= viewsRetryEvery
 	if t.setUp && len(s.prefixes()) == 0 && len(s.complete) == 0 && !due {
 		return &loader.Report{}, nil, nil // a tick with events on: nothing to list, no sweep, retention or views due
 	}
@@ -219,11 +249,7 @@ func (t *target) load(ctx context.Context, wh warehouse.Warehouse, s scope) (*lo
 	}
 	rep, err := ld.Apply(ctx, p)
 	if rep != nil {
-		if len(t.views) > 0 && len(rep.ViewsPending) == 0 {
-			t.log.Info("typed views rebuilt that an earlier cycle could not", "syncs", len(t.views))
-		}
-		t.views, t.viewsFailed = rep.ViewsPending, rep.ViewErrors
-		m.viewsFailed.WithLabelValues(name).Set(float64(len(t.viewsFailed)))
+		t.noteViews(rep)
 	}
 	if err != nil {
 		if rep != nil {

@@ -48,6 +48,8 @@ type fixture struct {
 	logger  *slog.Logger // the daemon's; none when nil
 	// wrap, when set, stands in for the warehouse each open gives.
 	wrap func(w warehouse.Warehouse, readOnly bool) warehouse.Warehouse
+	// now, when set, is the daemon's clock.
+	now func() time.Time
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -91,6 +93,7 @@ func (f *fixture) start(cfg daemon.Config) {
 		OpenSubscription: f.openSub,
 		Registry:         f.reg,
 		Logger:           f.logger,
+		Now:              f.now,
 	}
 	d, err := daemon.New(context.Background(), cfg, deps)
 	if err != nil {

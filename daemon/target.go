@@ -132,8 +132,11 @@ type target struct {
 	views []string
 	// viewsFailed are the syncs whose typed views the last load could not
 	// rebuild for a cause of their own (loader.Report.ViewErrors): every
-	// load tries them again, but none is due for them alone.
+	// load tries them again, and an idle daemon every viewsRetryEvery
+	// (viewsTried: when a load last refreshed them). Not kept over a
+	// restart either.
 	viewsFailed warehouse.ViewErrors
+	viewsTried  time.Time
 }
 
 func newTarget(ctx context.Context, d *Daemon, c Target) (*target, error) {

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -30,6 +31,7 @@ type viewCalls struct {
 	mu    sync.Mutex
 	fail  bool
 	block string // blockViews: the sync whose view fails
+	failN int    // blockViews: refreshes to fail as a whole first
 	calls [][]string
 }
 
@@ -115,9 +117,11 @@ func TestViewsRefreshFailedIsTriedAgain(t *testing.T) {
 }
 
 // blockViews fails one sync's typed view for a cause of its own (a view of
-// the user's on it) while block names it, and refreshes the others.
+// the user's on it) while block names it, and refreshes the others. It keeps
+// the run states, so the quiet sweep is due only as the daemon schedules it.
 type blockViews struct {
 	warehouse.Warehouse
+	warehouse.RunStates
 	v *viewCalls
 }
 
@@ -125,7 +129,14 @@ func (w blockViews) RefreshViews(ctx context.Context, syncs []string) error {
 	w.v.mu.Lock()
 	w.v.calls = append(w.v.calls, slices.Clone(syncs))
 	block := w.v.block
+	whole := w.v.failN > 0
+	if whole {
+		w.v.failN--
+	}
 	w.v.mu.Unlock()
+	if whole {
+		return &warehouse.Error{Class: warehouse.Transient, Reason: "connection", Err: errors.New("connection reset by peer")}
+	}
 	failed := warehouse.ViewErrors{}
 	var rest []string
 	for _, s := range syncs {
@@ -143,8 +154,10 @@ func (w blockViews) RefreshViews(ctx context.Context, syncs []string) error {
 }
 
 // One sync's typed view that fails for a cause of its own fails no cycle:
-// the gauge counts it, and the next load (of a file that names no run)
-// tries that view again; once it is rebuilt the gauge is 0.
+// the gauge counts it, a cycle that fails for another cause leaves it
+// counted, the next load (of a file that names no run) tries that view
+// again, and so does an idle daemon after viewsRetryEvery: once it is
+// rebuilt the gauge is 0.
 func TestOwnViewFailureTriedWithEachLoad(t *testing.T) {
 	f := newFixture(t)
 	v := &viewCalls{}
@@ -152,10 +165,13 @@ func TestOwnViewFailureTriedWithEachLoad(t *testing.T) {
 		if readOnly {
 			return w
 		}
-		return blockViews{Warehouse: w, v: v}
+		return blockViews{Warehouse: w, RunStates: w.(warehouse.RunStates), v: v}
 	}
+	var skew atomic.Int64
+	f.now = func() time.Time { return time.Now().Add(time.Duration(skew.Load())) }
 	f.start(daemon.Config{Listen: "127.0.0.1:0", Retry: daemon.Retry{Base: time.Millisecond, Max: time.Millisecond, Attempts: 3},
-		Targets: []daemon.Target{{Schedule: "@every 1s", FactsSchedule: "@every 1h"}}})
+		Targets: []daemon.Target{{Schedule: "@every 1s", FactsSchedule: "@every 1h",
+			QuietPeriod: 24 * time.Hour}}}) // no sweep is due in the idle cycles below
 	if c := f.waitCycle("at startup", func(c daemon.Cycle) bool { return c.Scope == "startup" }); c.Err != nil {
 		t.Fatalf("startup cycle: %v", c.Err)
 	}
@@ -195,10 +211,11 @@ func TestOwnViewFailureTriedWithEachLoad(t *testing.T) {
 		t.Errorf("the last cycle, for the web pages: views %v, want %s's with its cause", c.Views, sync)
 	}
 
-	// The user moves their view away; a records file alone (no run, so no
-	// sync of its own to refresh) arrives, and its load tries the view again.
+	// A records file alone (no run, so no sync of its own to refresh)
+	// arrives, and its load tries the view again, but the refresh fails as a
+	// whole on every try: the cycle fails, and the view is still counted.
 	v.mu.Lock()
-	v.block, v.calls = "", nil
+	v.failN, v.calls = 3, nil
 	v.mu.Unlock()
 	var rec string
 	for _, k := range keys {
@@ -207,7 +224,28 @@ func TestOwnViewFailureTriedWithEachLoad(t *testing.T) {
 		}
 	}
 	f.copyObject(rec, strings.TrimSuffix(rec, ".parquet")+".77.parquet")
-	f.waitCycle("the next load", refreshedWith(sync))
+	if c := f.waitCycle("a load whose refresh fails", refreshedWith(sync)); c.Err == nil {
+		t.Fatal("the cycle whose every refresh failed succeeded")
+	}
+	if got := gauge(); got != "1" {
+		t.Errorf("after an unrelated failure: synctrack_typed_views_failed %q, want still 1", got)
+	}
+	if c, _ := f.d.LastCycle("default"); len(c.Views) != 1 {
+		t.Errorf("after an unrelated failure: the last cycle's views %v, want still the one", c.Views)
+	}
+	// Its retry (next cycle) rebuilds the others and fails the same view.
+	v.mu.Lock()
+	v.calls = nil
+	v.mu.Unlock()
+	f.waitCycle("the retry", refreshedWith(sync))
+
+	// The user moves their view away; nothing new arrives, and the idle
+	// daemon tries the view again once viewsRetryEvery has passed.
+	v.mu.Lock()
+	v.block, v.calls = "", nil
+	v.mu.Unlock()
+	skew.Store(int64(11 * time.Minute))
+	f.waitCycle("an idle retry", refreshedWith(sync))
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		c, _ := f.d.LastCycle("default")

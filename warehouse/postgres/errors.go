@@ -46,7 +46,7 @@ var errorRules = []warehouse.Rule{
 	{Class: warehouse.Config, Reason: "read_only", Match: sqlstate("25006"),
 		Hint: "the server or the transaction is read-only (a standby, or default_transaction_read_only): point the URL at the primary"},
 	{Class: warehouse.Config, Reason: "dependents", Match: sqlstate("2BP01"),
-		Hint: "a view or table of yours depends on one synctrack must replace: drop it, load, then create it again"},
+		Hint: "a view or table of yours depends on one synctrack must replace: drop it, run synctrack views, then create it again"},
 	{Class: warehouse.Data, Reason: warehouse.ReasonBadText, Match: sqlstate("22021", "22P05"),
 		Hint: "the file holds text the database cannot store in its encoding"},
 	{Class: warehouse.Data, Reason: "bad_object", Match: sqlstate("22", "23", "54000"),
