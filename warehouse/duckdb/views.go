@@ -39,20 +39,21 @@ func (w *Warehouse) RefreshViews(ctx context.Context, syncIDs []string) error {
 		return fmt.Errorf("typed view for sync %q: %w", bad, err)
 	}
 	failed := warehouse.ViewErrors{bad: err}
-	if err := w.inTx(ctx, nil, func(tx *sql.Tx) error { _, err := w.refreshShared(ctx, tx); return err }); err != nil {
+	// The view names are read once: a sync's new name stays in taken even
+	// when its transaction rolls back, which only keeps it from another.
+	var taken map[string]string
+	if err := w.inTx(ctx, nil, func(tx *sql.Tx) error {
+		var err error
+		taken, err = w.refreshShared(ctx, tx)
+		return err
+	}); err != nil {
 		return err
 	}
 	for _, id := range syncIDs {
 		if id == bad {
 			continue
 		}
-		err := w.inTx(ctx, nil, func(tx *sql.Tx) error {
-			taken, err := w.viewNames(ctx, tx)
-			if err != nil {
-				return err
-			}
-			return w.refreshSync(ctx, tx, id, taken)
-		})
+		err := w.inTx(ctx, nil, func(tx *sql.Tx) error { return w.refreshSync(ctx, tx, id, taken) })
 		if err != nil && !warehouse.OwnViewFault(ctx, err) {
 			return fmt.Errorf("typed view for sync %q: %w", id, err)
 		}
