@@ -21,7 +21,9 @@ func newViewsCommand() *cobra.Command {
 warehouse's schema, on every engine, then rebuilds sync_log and each loaded
 sync's typed view (sync_records_<sync id>) with this binary's casts. A load
 does the same for the syncs it loads; run this after an upgrade to bring
-every view in step with the binary.`,
+every view in step with the binary, or once an object of yours that stood in
+a typed view's way is gone. A sync whose view still cannot be rebuilt is
+named with why (VIEW NOT REBUILT), the others are rebuilt, and it exits 1.`,
 		Args: cobra.NoArgs,
 		RunE: runViews,
 	}
