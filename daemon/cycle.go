@@ -59,11 +59,11 @@ func (t *target) run(stop, ctx context.Context, s scope) {
 	t.cycles++
 	t.lastOK = c.Err == nil
 	t.last = LastCycle{At: now, Loaded: len(c.Loaded)}
-	for id, err := range t.viewsFailed {
-		if t.last.Views == nil {
-			t.last.Views = map[string]string{}
+	if len(t.viewsFailed) > 0 {
+		t.last.Views = make(map[string]string, len(t.viewsFailed))
+		for id, err := range t.viewsFailed {
+			t.last.Views[id] = err.Error()
 		}
-		t.last.Views[id] = err.Error()
 	}
 	if c.Err != nil {
 		t.last.Err = c.Err.Error()

@@ -203,10 +203,8 @@ func printReport(w io.Writer, r *loader.Report) {
 			"synctrack views rebuilds every sync's (so does the daemon's next cycle, or a load of a new run of theirs)\n",
 			n, export.EscapeControls(strings.Join(firstOf(r.ViewsPending, 5), ", ")))
 	}
-	for _, id := range r.ViewErrors.Syncs() {
-		fmt.Fprintf(w, "VIEW NOT REBUILT for sync %s: %s (its rows are loaded; its view stays as it was until a load of its next run, or synctrack views, rebuilds it)\n",
-			export.EscapeControls(id), export.EscapeControls(r.ViewErrors[id].Error()))
-	}
+	printViewErrors(w, r.ViewErrors, (error).Error,
+		" (its rows are loaded; its view stays as it was until a load of its next run, or synctrack views, rebuilds it)")
 	if r.InQuarantine > 0 {
 		fmt.Fprintf(w, "%d quarantined objects were not read (synctrack status lists them; synctrack retry puts them back)\n", r.InQuarantine)
 	}

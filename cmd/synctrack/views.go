@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"sort"
 
 	"github.com/spf13/cobra"
@@ -58,10 +59,7 @@ func runViews(cmd *cobra.Command, _ []string) error {
 		return fmt.Errorf("rebuild the typed views: %w", err)
 	}
 	fmt.Fprintf(cmd.OutOrStdout(), "typed views rebuilt: %d, one a sync (payload_columns lists them)\n", len(syncs)-len(own))
-	for _, id := range own.Syncs() {
-		fmt.Fprintf(cmd.OutOrStdout(), "VIEW NOT REBUILT for sync %s: %s\n",
-			export.EscapeControls(id), export.EscapeControls(warehouse.NotLoading(own[id])))
-	}
+	printViewErrors(cmd.OutOrStdout(), own, warehouse.NotLoading, "")
 	if len(own) > 0 {
 		return &exitError{code: exitFailed}
 	}
@@ -86,4 +84,14 @@ func loadedSyncs(ctx context.Context, w warehouse.Warehouse) ([]string, error) {
 	}
 	sort.Strings(out)
 	return out, rs.Err()
+}
+
+// printViewErrors writes a line for each sync whose typed view was not
+// rebuilt: its id and its cause as msg words it (load and views word hints
+// for what they do), then after; no control character of either reaches
+// the terminal.
+func printViewErrors(w io.Writer, e warehouse.ViewErrors, msg func(error) string, after string) {
+	for _, id := range e.Syncs() {
+		fmt.Fprintf(w, "VIEW NOT REBUILT for sync %s: %s%s\n", export.EscapeControls(id), export.EscapeControls(msg(e[id])), after)
+	}
 }
