@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"net/http"
@@ -60,9 +61,8 @@ func TestWebBench(t *testing.T) {
 		phase   int // its rounds come after those of lower phases
 	}
 	// A daemon's idle cycle reads the ledger through the pages' handle; a
-	// load opens the file for writing as an instance of its own, which the
-	// pages wait for (fileuse.go) and whose close empties the memory the
-	// pages kept.
+	// load attaches the file for writing to the pages' instance once the
+	// pages have let it go (fileuse.go, Readers.openWriter).
 	idleTick := func() { idleCycle(t, open) }
 	loadTick := func() { loadCycle(t, whURL) }
 	search := "/records/" + url.PathEscape(ident) + "?sync=" + sync
@@ -188,14 +188,22 @@ func idleCycle(t *testing.T, open web.Opener) {
 	}
 }
 
-// loadCycle opens the file for writing and closes it, as a daemon's load
-// (of nothing) does.
+// loadCycle opens the file for writing, commits a change (a table made
+// and dropped, so the file's data stays the same) and closes it, as a
+// daemon's load does.
 func loadCycle(t *testing.T, whURL string) {
 	_, w, err := engines.Open(context.Background(), whURL, warehouse.Options{Now: time.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.Close()
+	defer w.Close()
+	db := w.(interface{ DB() *sql.DB }).DB()
+	for _, q := range []string{`CREATE TABLE "synctrack"."bench_load" AS SELECT range AS i FROM range(100000)`,
+		`DROP TABLE "synctrack"."bench_load"`} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 // uuidRecord is an identifier that looks like a UUID and its sync, if the

@@ -7,6 +7,7 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -42,6 +43,9 @@ type Warehouse struct {
 	shared bool
 	// release lets this process's hold on the file go (holdInstance).
 	release func()
+	// detach lets the file go from the pages' instance a load of this
+	// process used (Readers.openWriter); nil for a file opened alone.
+	detach func() error
 	// noCounts: loads write no counts (SkipCounts; bench only).
 	noCounts bool
 	// prep groups staged files' counts ahead of their load (prepare.go).
@@ -159,34 +163,35 @@ func Open(ctx context.Context, c Config, now func() time.Time) (*Warehouse, erro
 	if err != nil {
 		return nil, err
 	}
-	if !c.ReadOnly {
-		if err := ownDecay(); err != nil {
-			log.Debug("the load keeps freed memory as the pages do", "err", err)
-		}
-	}
 	if st, err := os.Stat(c.Path); err == nil && st.IsDir() {
 		release()
 		return nil, warehouse.Wrap(fmt.Errorf("open %s: a folder, not a database file", c.Path), warehouse.Config, "not_a_file", notAFileHint)
 	}
-	dsn := c.Path
-	if c.ReadOnly {
-		dsn += "?access_mode=read_only"
+	w := &Warehouse{d: d, schema: c.Schema, path: c.Path, now: now, log: log.WithGroup("duckdb"),
+		readOnly: c.ReadOnly, release: release}
+	// This process's pages of the file lend their instance to its loads
+	// (Readers.openWriter), and their memory with it.
+	if r := sharedReaders(c.Path); r != nil && !c.ReadOnly {
+		w.db, w.detach, err = r.openWriter(ctx, c)
+	} else {
+		if !c.ReadOnly {
+			if err := ownDecay(); err != nil {
+				log.Debug("the load keeps freed memory as the pages do", "err", err)
+			}
+		}
+		w.db, w.conn, err = openFile(ctx, c)
 	}
-	conn, err := duckdb.NewConnector(dsn, initConn(ctx, settings(c)))
 	if err != nil {
 		release()
-		return nil, openError(c.Path, err)
+		return nil, err
 	}
-	db := sql.OpenDB(conn)
-	// One connection: DuckDB serialises writers anyway, and temp tables are per connection.
-	db.SetMaxOpenConns(1)
-	w := &Warehouse{db: db, conn: conn, d: d, schema: c.Schema, path: c.Path, now: now, log: log.WithGroup("duckdb"),
-		readOnly: c.ReadOnly, release: release}
 	if !c.ReadOnly {
 		w.memoryLimit = c.MemoryLimit
-		if err := w.registerFingerprint(ctx); err != nil {
-			w.Close()
-			return nil, classify(err, nil)
+		if w.detach == nil { // the pages' instance has it (openWriter)
+			if err := registerFingerprint(ctx, w.db); err != nil {
+				w.Close()
+				return nil, classify(err, nil)
+			}
 		}
 		if err := w.setup(ctx); err != nil {
 			w.Close()
@@ -194,6 +199,22 @@ func Open(ctx context.Context, c Config, now func() time.Time) (*Warehouse, erro
 		}
 	}
 	return w, nil
+}
+
+// openFile opens c's file as an instance of its own.
+func openFile(ctx context.Context, c Config) (*sql.DB, *duckdb.Connector, error) {
+	dsn := c.Path
+	if c.ReadOnly {
+		dsn += "?access_mode=read_only"
+	}
+	conn, err := duckdb.NewConnector(dsn, initConn(ctx, settings(c)))
+	if err != nil {
+		return nil, nil, openError(c.Path, err)
+	}
+	db := sql.OpenDB(conn)
+	// One connection: DuckDB serialises writers anyway, and temp tables are per connection.
+	db.SetMaxOpenConns(1)
+	return db, conn, nil
 }
 
 // settings are what every connection of c's database is set to.
@@ -317,9 +338,11 @@ func (w *Warehouse) Close() error {
 		return nil
 	}
 	w.prep.close()
-	err := w.db.Close()
-	if cerr := w.conn.Close(); err == nil {
-		err = cerr
+	var err error
+	if w.detach != nil {
+		err = w.detach() // the pages' instance keeps the connection
+	} else {
+		err = errors.Join(w.db.Close(), w.conn.Close())
 	}
 	w.release()
 	return err

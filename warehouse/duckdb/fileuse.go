@@ -19,10 +19,40 @@ import (
 // pages' attachment to be let go, keeping new pages out meanwhile, and an
 // attachment is refused (the page is a 503, "busy") while an instance has
 // the file or waits for it. Another process still meets DuckDB's lock.
+// (Where the process has Readers of the file, the load's Open attaches it
+// for writing to their instance instead of opening an instance of its own:
+// Readers.openWriter. The turns are the same.)
 var files = struct {
 	mu sync.Mutex
 	m  map[string]*fileUse
-}{m: map[string]*fileUse{}}
+	// readers is each file's Readers in this process, whose instance the
+	// process's loads of the file use (Open, Readers.openWriter).
+	readers map[string]*Readers
+}{m: map[string]*fileUse{}, readers: map[string]*Readers{}}
+
+// shareInstance makes r the Readers whose instance this process's loads
+// of path use, until unshareInstance.
+func shareInstance(path string, r *Readers) {
+	files.mu.Lock()
+	defer files.mu.Unlock()
+	files.readers[fileKey(path)] = r
+}
+
+func unshareInstance(path string, r *Readers) {
+	k := fileKey(path)
+	files.mu.Lock()
+	defer files.mu.Unlock()
+	if files.readers[k] == r {
+		delete(files.readers, k)
+	}
+}
+
+// sharedReaders is the Readers of path in this process, or nil.
+func sharedReaders(path string) *Readers {
+	files.mu.Lock()
+	defer files.mu.Unlock()
+	return files.readers[fileKey(path)]
+}
 
 // fileUse is one file's holds in this process.
 type fileUse struct {

@@ -2,6 +2,7 @@ package duckdb_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -109,25 +110,23 @@ func TestLoadWaitingForPagesEndsWithItsContext(t *testing.T) {
 	w.Close()
 }
 
-// The pages keep freed memory for the next page; a load in the same process
-// runs with the allocator's own delay, and gives back what it freed.
-func TestLoadSetsTheAllocatorBack(t *testing.T) {
+// The pages keep freed memory for the next page; a load of another file
+// in the same process (an instance of its own) runs with the allocator's
+// own delay.
+func TestLoadOfAnotherFileSetsTheAllocatorBack(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("DuckDB links jemalloc only on Linux")
 	}
-	path := filepath.Join(t.TempDir(), "w.duckdb")
+	dir := t.TempDir()
+	path, other := filepath.Join(dir, "w.duckdb"), filepath.Join(dir, "other.duckdb")
 	newFile(t, path, 1)
 	own, ok := duckdb.FreedMemoryKept()
 	if !ok {
 		t.Fatal("no jemalloc in this DuckDB")
 	}
 	if own == 30*time.Second {
-		// Another test's page set it: a load sets it back.
-		w, err := duckdb.Open(context.Background(), duckdb.Config{Path: path, Schema: "synctrack", MemoryLimit: "128MB"}, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.Close()
+		// Another test's page set it: a load of a file alone sets it back.
+		newFile(t, other, 1)
 		own, _ = duckdb.FreedMemoryKept()
 	}
 	rs := duckdb.NewReaders(duckdb.Config{Path: path, Schema: "synctrack", MemoryLimit: "128MB"}, nil)
@@ -144,15 +143,95 @@ func TestLoadSetsTheAllocatorBack(t *testing.T) {
 		}
 	}
 	page()
-	w, err := duckdb.Open(context.Background(), duckdb.Config{Path: path, Schema: "synctrack", MemoryLimit: "128MB"}, nil)
+	w, err := duckdb.Open(context.Background(), duckdb.Config{Path: other, Schema: "synctrack", MemoryLimit: "128MB"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if d, _ := duckdb.FreedMemoryKept(); d != own || d == 30*time.Second {
-		t.Errorf("during a load: %v, want the allocator's own %v", d, own)
+		t.Errorf("during a load of another file: %v, want the allocator's own %v", d, own)
 	}
 	w.Close()
 	page()
+}
+
+// A load of the pages' own file runs in the pages' instance, so the memory
+// the pages keep for their next request is still there after it: on an
+// instance of its own, DuckDB emptied the allocator as the load closed it,
+// and the first page after each of the daemon's loads read into fresh
+// memory (BENCHMARKS.md, "The daemon's load in the pages' instance"). What
+// it wrote is in the file, checkpointed, for this process and another.
+func TestLoadInThePagesInstanceKeepsTheirMemory(t *testing.T) {
+	if _, ok := duckdb.FreedPagesKept(); !ok {
+		t.Skip("this DuckDB's allocator keeps no statistics")
+	}
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "w.duckdb")
+	c := duckdb.Config{Path: path, Schema: "synctrack", MemoryLimit: "256MB"}
+	w, err := duckdb.Open(ctx, c, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.DB().Exec(`CREATE TABLE synctrack.big AS SELECT i, repeat('x', 100) || i AS s FROM range(1000000) t(i)`); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	rs := duckdb.NewReaders(c, nil)
+	defer rs.Close()
+	page := func(q string) {
+		t.Helper()
+		h, release, err := rs.Open(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer release()
+		rows, err := h.Query(ctx, q, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+		}
+		if err := rows.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for load := range 3 {
+		page(`SELECT count(DISTINCT s) FROM synctrack.big`)
+		kept, _ := duckdb.FreedPagesKept()
+		if kept < 1000 {
+			t.Fatalf("%d pages kept after the page, want the query's memory (1000 or more)", kept)
+		}
+		w, err := duckdb.Open(ctx, c, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		addLedgerRows(t, w, 2)
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if after, _ := duckdb.FreedPagesKept(); after < kept/2 {
+			t.Fatalf("load %d: %d pages kept after it, %d before: the load gave back the pages' memory", load, after, kept)
+		}
+	}
+	if _, err := os.Stat(path + ".wal"); !os.IsNotExist(err) {
+		t.Errorf("the loads left a write-ahead log (%v): the file was not checkpointed", err)
+	}
+	h, release, err := rs.Open(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := ledgerRows(t, h); n != 6 {
+		t.Errorf("a page after the loads reads %d ledger rows, want 6", n)
+	}
+	release()
+	rs.Close()
+	alone, err := duckdb.Open(ctx, duckdb.Config{Path: path, Schema: "synctrack", MemoryLimit: "128MB", ReadOnly: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer alone.Close()
+	if n := ledgerRows(t, alone); n != 6 {
+		t.Errorf("the file opened alone holds %d ledger rows, want 6", n)
+	}
 }
 
 // The daemon's pages before its first load has made the file: busy for
@@ -237,5 +316,52 @@ func TestReadersGiveFreedMemoryBack(t *testing.T) {
 				time.Sleep(100 * time.Millisecond)
 			}
 		}
+	}
+}
+
+// A load whose URL sets another memory limit than the pages' runs with
+// its own in the pages' instance and gives the pages theirs back after.
+func TestLoadWithOtherSettingsGivesThePagesTheirsBack(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "w.duckdb")
+	newFile(t, path, 1)
+	rs := duckdb.NewReaders(duckdb.Config{Path: path, Schema: "synctrack", MemoryLimit: "128MB"}, nil)
+	defer rs.Close()
+	limit := func(q warehouse.Querier) string {
+		t.Helper()
+		rows, err := q.Query(ctx, `SELECT current_setting('memory_limit')`, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var s string
+		for rows.Next() {
+			if err := rows.Scan(&s); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return s
+	}
+	page := func() string {
+		t.Helper()
+		h, release, err := rs.Open(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer release()
+		return limit(h)
+	}
+	before := page()
+	w, err := duckdb.Open(ctx, duckdb.Config{Path: path, Schema: "synctrack", MemoryLimit: "300MB"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	during := limit(w)
+	addLedgerRows(t, w, 1)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if after := page(); during == before || after != before {
+		t.Errorf("memory_limit: pages %q, the load %q, pages after it %q; want the load's own and the pages' back", before, during, after)
 	}
 }

@@ -2,6 +2,7 @@ package duckdb
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
@@ -61,10 +62,10 @@ func fingerprintChunk(_ context.Context, st *duckdb.ChunkIteratorState) error {
 
 // registerFingerprint makes fingerprintFunc callable. DuckDB keeps a
 // function registered through one connection in the database's system
-// catalog, so every connection of w's connector has it, those the pool opens
+// catalog, so every connection of db's connector has it, those the pool opens
 // later included (TestFingerprintOnNewConnection).
-func (w *Warehouse) registerFingerprint(ctx context.Context) error {
-	conn, err := w.db.Conn(ctx)
+func registerFingerprint(ctx context.Context, db *sql.DB) error {
+	conn, err := db.Conn(ctx)
 	if err != nil {
 		return err
 	}

@@ -37,12 +37,13 @@ type Readers struct {
 	log   *slog.Logger
 	alias string
 
-	mu    sync.Mutex
-	freed chan struct{}     // closed (and made anew) when the last handle is let go
-	base  *duckdb.Connector // the in-memory instance; nil until needed
-	admin *sql.DB           // its connection that attaches and detaches
-	pages *sql.DB           // its connections that read the file, kept
-	held  int               // handles out
+	mu     sync.Mutex
+	freed  chan struct{}     // closed (and made anew) when the last handle is let go
+	base   *duckdb.Connector // the in-memory instance; nil until needed
+	admin  *sql.DB           // its connection that attaches and detaches
+	pages  *sql.DB           // its connections that read the file, kept
+	writer *sql.DB           // its connection that loads it (openWriter), kept
+	held   int               // handles out
 	// unhold lets this process's hold on the attached file go (fileuse.go);
 	// nil while it is not attached.
 	unhold func()
@@ -53,6 +54,9 @@ type Readers struct {
 	keepFreed time.Duration
 	kept      time.Time
 	shut      bool // Close was called: Open refuses
+	// fingerprint: a load registered its function in base's catalog
+	// (openWriter).
+	fingerprint bool
 	// Pages that overlap keep the file attached. Once it has been for
 	// readersHold (since), new requests wait (yielding) for the ones out,
 	// and the file stays free for readersGap after (until): a load from
@@ -91,7 +95,9 @@ func NewReaders(c Config, now func() time.Time) *Readers {
 	if strings.EqualFold(alias, c.Schema) {
 		alias = "synctrack_db"
 	}
-	return &Readers{c: c, now: now, log: log.WithGroup("duckdb"), alias: alias, freed: make(chan struct{}), keepFreed: readersKeepFreed}
+	r := &Readers{c: c, now: now, log: log.WithGroup("duckdb"), alias: alias, freed: make(chan struct{}), keepFreed: readersKeepFreed}
+	shareInstance(c.Path, r)
+	return r
 }
 
 func readers(raw string, o warehouse.Options) (warehouse.Readers, error) {
@@ -179,20 +185,8 @@ func (r *Readers) attach(ctx context.Context) (err error) {
 	if err := keepFreedMemory(r.keepFreed); err != nil {
 		r.log.Debug("freed memory goes back to the system at once", "err", err)
 	}
-	if r.base == nil {
-		// Spill where a file-backed instance would: beside the file.
-		stmts := append(settings(r.c), "SET temp_directory = "+dialects.DuckDB{}.String(r.c.Path+".tmp"))
-		// Not ctx: the instance outlives the request that made it.
-		base, err := duckdb.NewConnector("", initConn(context.Background(), stmts))
-		if err != nil {
-			return classify(fmt.Errorf("open an in-memory DuckDB to read %s: %w", r.c.Path, err), nil)
-		}
-		r.base, r.admin = base, sql.OpenDB(base)
-		r.admin.SetMaxOpenConns(1)
-		// A connection is kept once made: a new one for each request, with
-		// its settings, cost more CPU than the attach saved.
-		r.pages = sql.OpenDB(useConnector{base: base, use: dialects.DuckDB{}.Ident(r.alias)})
-		r.pages.SetMaxIdleConns(maxIdlePages)
+	if err := r.instance(); err != nil {
+		return err
 	}
 	d := dialects.DuckDB{}
 	stmt := "ATTACH " + d.String(r.c.Path) + " AS " + d.Ident(r.alias) + " (READ_ONLY)"
@@ -200,6 +194,153 @@ func (r *Readers) attach(ctx context.Context) (err error) {
 		return openError(r.c.Path, err)
 	}
 	r.unhold = unhold
+	return nil
+}
+
+// instance makes the in-memory instance when there is none; on mu.
+func (r *Readers) instance() error {
+	if r.base != nil {
+		return nil
+	}
+	// Spill where a file-backed instance would: beside the file.
+	stmts := append(settings(r.c), "SET temp_directory = "+dialects.DuckDB{}.String(r.c.Path+".tmp"))
+	// Not ctx: the instance outlives the request that made it.
+	base, err := duckdb.NewConnector("", initConn(context.Background(), stmts))
+	if err != nil {
+		return classify(fmt.Errorf("open an in-memory DuckDB to read %s: %w", r.c.Path, err), nil)
+	}
+	r.base, r.admin = base, sql.OpenDB(base)
+	r.admin.SetMaxOpenConns(1)
+	// A connection is kept once made: a new one for each request, with
+	// its settings, cost more CPU than the attach saved.
+	r.pages = sql.OpenDB(useConnector{base: base, use: dialects.DuckDB{}.Ident(r.alias)})
+	r.pages.SetMaxIdleConns(maxIdlePages)
+	// A load's one connection (temp tables are per connection), made now
+	// and kept: DuckDB empties the allocator's arenas as it makes a
+	// connection, which would give back what the pages keep.
+	r.writer = sql.OpenDB(base)
+	r.writer.SetMaxOpenConns(1)
+	r.writer.SetMaxIdleConns(1)
+	r.fingerprint = false
+	if err := r.writer.PingContext(context.Background()); err != nil {
+		return errors.Join(classify(fmt.Errorf("open an in-memory DuckDB to read %s: %w", r.c.Path, err), nil), r.closeBase())
+	}
+	return nil
+}
+
+// openWriter attaches the file for writing to r's instance, for a load of
+// this process (Open, once this process's pages have let the file go), and
+// returns the load's connection and what detaches the file after it. A
+// load on an instance of its own emptied the memory the pages keep for
+// their next request (DuckDB empties every arena of the allocator as an
+// instance closes, whatever its delay), so the first page after each load
+// read into fresh memory: the search 170-215 ms instead of 30-40
+// (BENCHMARKS.md, "The daemon's load in the pages' instance"). So do a new
+// connection, a setting set and a detach that checkpoints: the load's
+// connection is kept from load to load, c's settings are set only where
+// they differ from the pages', and the file is checkpointed before it is
+// detached.
+func (r *Readers) openWriter(ctx context.Context, c Config) (*sql.DB, func() error, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.shut {
+		return nil, nil, warehouse.Wrap(fmt.Errorf("open %s: closed", r.c.Path), warehouse.Config, "closed", "")
+	}
+	if err := r.instance(); err != nil {
+		return nil, nil, err
+	}
+	d := dialects.DuckDB{}
+	if _, err := r.admin.ExecContext(ctx, "ATTACH "+d.String(c.Path)+" AS "+d.Ident(r.alias)); err != nil {
+		return nil, nil, openError(c.Path, err)
+	}
+	own := c.MemoryLimit == r.c.MemoryLimit && c.Threads == r.c.Threads
+	err := func() error {
+		if _, err := r.writer.ExecContext(ctx, "USE "+d.Ident(r.alias)); err != nil {
+			return err
+		}
+		if !own {
+			if err := r.set(ctx, settings(c)); err != nil {
+				return err
+			}
+		}
+		if !r.fingerprint {
+			if err := registerFingerprint(ctx, r.writer); err != nil {
+				return err
+			}
+			r.fingerprint = true
+		}
+		return nil
+	}()
+	if err != nil {
+		return nil, nil, errors.Join(classify(fmt.Errorf("open %s: %w", c.Path, err), nil), r.closeBase())
+	}
+	detach := sync.OnceValue(func() error {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		if r.base == nil {
+			return nil // closed meanwhile (Close), the file with it
+		}
+		ctx := context.Background()
+		err := dropTempTables(ctx, r.writer)
+		// DuckDB's DETACH of a file with changes checkpoints it and then
+		// empties the allocator; of one checkpointed just before, it does not.
+		if err == nil {
+			_, err = r.admin.ExecContext(ctx, "CHECKPOINT "+d.Ident(r.alias))
+		}
+		if err == nil {
+			_, err = r.admin.ExecContext(ctx, "DETACH "+d.Ident(r.alias))
+		}
+		if err == nil && !own {
+			err = r.set(ctx, settings(r.c))
+		}
+		if err != nil {
+			// Closing the instance checkpoints what it can and lets the
+			// file go: the next page makes a new one.
+			r.log.Warn("letting the file go after a load: closing the pages' instance", "path", r.c.Path, "err", err)
+			return errors.Join(classify(err, nil), r.closeBase())
+		}
+		r.giveBackLater()
+		return nil
+	})
+	return r.writer, detach, nil
+}
+
+// dropTempTables drops the temporary tables a load left on db's one
+// connection, kept from load to load: their rows would stay in memory
+// until the next load replaced them.
+func dropTempTables(ctx context.Context, db *sql.DB) error {
+	rows, err := db.QueryContext(ctx, "SELECT table_name FROM duckdb_tables() WHERE temporary")
+	if err != nil {
+		return err
+	}
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			rows.Close()
+			return err
+		}
+		names = append(names, n)
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return err
+	}
+	d := dialects.DuckDB{}
+	for _, n := range names {
+		if _, err := db.ExecContext(ctx, "DROP TABLE temp.main."+d.Ident(n)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// set runs stmts on the instance; on mu.
+func (r *Readers) set(ctx context.Context, stmts []string) error {
+	for _, s := range stmts {
+		if _, err := r.admin.ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("%s: %w", s, err)
+		}
+	}
 	return nil
 }
 
@@ -275,6 +416,7 @@ func (r *Readers) broadcast() {
 
 // Close closes the in-memory instance, the file with it.
 func (r *Readers) Close() error {
+	unshareInstance(r.c.Path, r)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.shut = true
@@ -289,8 +431,9 @@ func (r *Readers) closeBase() error {
 	if r.base == nil {
 		return nil
 	}
-	err := errors.Join(r.pages.Close(), r.admin.Close(), r.base.Close())
-	r.base, r.admin, r.pages = nil, nil, nil
+	err := errors.Join(r.pages.Close(), r.writer.Close(), r.admin.Close(), r.base.Close())
+	r.base, r.admin, r.pages, r.writer = nil, nil, nil, nil
+	r.fingerprint = false
 	r.letFileGo()
 	return err
 }
