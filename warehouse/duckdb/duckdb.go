@@ -171,9 +171,11 @@ func Open(ctx context.Context, c Config, now func() time.Time) (*Warehouse, erro
 		readOnly: c.ReadOnly, release: release}
 	// This process's pages of the file lend their instance to its loads
 	// (Readers.openWriter), and their memory with it.
+	shared := false
 	if r := sharedReaders(c.Path); r != nil && !c.ReadOnly {
-		w.db, w.detach, err = r.openWriter(ctx, c)
-	} else {
+		w.db, w.detach, shared, err = r.openWriter(ctx, c)
+	}
+	if !shared {
 		if !c.ReadOnly {
 			if err := ownDecay(); err != nil {
 				log.Debug("the load keeps freed memory as the pages do", "err", err)

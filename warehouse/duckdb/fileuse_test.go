@@ -319,28 +319,17 @@ func TestReadersGiveFreedMemoryBack(t *testing.T) {
 	}
 }
 
-// A load whose URL sets another memory limit than the pages' runs with
-// its own in the pages' instance and gives the pages theirs back after.
+// A load whose URL sets other limits than the pages' runs with its own in
+// the pages' instance and gives the pages theirs back after.
 func TestLoadWithOtherSettingsGivesThePagesTheirsBack(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "w.duckdb")
 	newFile(t, path, 1)
 	rs := duckdb.NewReaders(duckdb.Config{Path: path, Schema: "synctrack", MemoryLimit: "128MB"}, nil)
 	defer rs.Close()
-	limit := func(q warehouse.Querier) string {
+	setting := func(q warehouse.Querier) string {
 		t.Helper()
-		rows, err := q.Query(ctx, `SELECT current_setting('memory_limit')`, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		var s string
-		for rows.Next() {
-			if err := rows.Scan(&s); err != nil {
-				t.Fatal(err)
-			}
-		}
-		return s
+		return textValue(t, q, `SELECT current_setting('memory_limit') || ', threads ' || current_setting('threads') || ', in ' || current_database()`)
 	}
 	page := func() string {
 		t.Helper()
@@ -349,19 +338,114 @@ func TestLoadWithOtherSettingsGivesThePagesTheirsBack(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer release()
-		return limit(h)
+		return setting(h)
 	}
 	before := page()
-	w, err := duckdb.Open(ctx, duckdb.Config{Path: path, Schema: "synctrack", MemoryLimit: "300MB"}, nil)
+	w, err := duckdb.Open(ctx, duckdb.Config{Path: path, Schema: "synctrack", MemoryLimit: "300MB", Threads: 1}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	during := limit(w)
+	during := setting(w)
 	addLedgerRows(t, w, 1)
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if after := page(); during == before || after != before {
-		t.Errorf("memory_limit: pages %q, the load %q, pages after it %q; want the load's own and the pages' back", before, during, after)
+	if after := page(); after != before || during == before || !strings.HasSuffix(during, ", threads 1, in "+strings.Fields(before)[len(strings.Fields(before))-1]) {
+		t.Errorf("pages %q, the load %q, pages after it %q; want the load's own settings in the pages' catalog, and the pages' back", before, during, after)
+	}
+}
+
+// textValue is q's one value as text.
+func textValue(t *testing.T, q warehouse.Querier, sql string) string {
+	t.Helper()
+	rows, err := q.Query(context.Background(), sql, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var s string
+	for rows.Next() {
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return s
+}
+
+// A load's transaction cancelled in the pages' instance (a daemon stopping
+// past its grace period) leaves the load's connection on the file: what
+// the load does next (its lease released) still reads and writes it.
+func TestLoadCancelledInThePagesInstance(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "w.duckdb")
+	newFile(t, path, 1)
+	rs := duckdb.NewReaders(duckdb.Config{Path: path, Schema: "synctrack", MemoryLimit: "128MB"}, nil)
+	defer rs.Close()
+	w, err := duckdb.Open(context.Background(), duckdb.Config{Path: path, Schema: "synctrack", MemoryLimit: "128MB"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	tx, err := w.DB().BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(`INSERT INTO synctrack.load_ledger (key, etag, kind, status) VALUES ('cancelled', 'e', 'records', 'loaded')`); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	time.Sleep(50 * time.Millisecond) // database/sql rolls back and drops the connection
+	if n := ledgerRows(t, w); n != 1 {
+		t.Errorf("after the cancelled transaction the load reads %d ledger rows, want 1", n)
+	}
+	addLedgerRows(t, w, 2)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	h, release, err := rs.Open(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	if n := ledgerRows(t, h); n != 3 {
+		t.Errorf("a page after the load reads %d ledger rows, want 3", n)
+	}
+}
+
+// The pages closed while a load has the file (the daemon stopping) leave
+// the load to end as it would have; a load whose schema is the pages'
+// name for the file opens it as an instance of its own.
+func TestLoadOutlivesThePagesInstance(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "w.duckdb")
+	newFile(t, path, 1)
+	rs := duckdb.NewReaders(duckdb.Config{Path: path, Schema: "synctrack", MemoryLimit: "128MB"}, nil)
+	w, err := duckdb.Open(ctx, duckdb.Config{Path: path, Schema: "synctrack", MemoryLimit: "128MB"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rs.Close(); err != nil {
+		t.Fatal(err)
+	}
+	addLedgerRows(t, w, 2)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	rs = duckdb.NewReaders(duckdb.Config{Path: path, Schema: "synctrack", MemoryLimit: "128MB"}, nil)
+	defer rs.Close()
+	other, err := duckdb.Open(ctx, duckdb.Config{Path: path, Schema: "synctrack_file", MemoryLimit: "128MB"}, nil)
+	if err != nil {
+		t.Fatalf("a load whose schema is the pages' catalog name: %v", err)
+	}
+	if db := textValue(t, other, `SELECT current_database()`); db == "synctrack_file" {
+		t.Errorf("the load of schema synctrack_file ran in the pages' instance, whose catalog has that name")
+	}
+	other.Close()
+	alone, err := duckdb.Open(ctx, duckdb.Config{Path: path, Schema: "synctrack", MemoryLimit: "128MB", ReadOnly: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer alone.Close()
+	if n := ledgerRows(t, alone); n != 3 {
+		t.Errorf("the file holds %d ledger rows, want 3", n)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
@@ -57,6 +58,9 @@ type Readers struct {
 	// fingerprint: a load registered its function in base's catalog
 	// (openWriter).
 	fingerprint bool
+	// writing: a load of this process has the file attached for writing
+	// (openWriter until its detach); Close leaves the instance to it.
+	writing atomic.Bool
 	// Pages that overlap keep the file attached. Once it has been for
 	// readersHold (since), new requests wait (yielding) for the ones out,
 	// and the file stays free for readersGap after (until): a load from
@@ -218,128 +222,12 @@ func (r *Readers) instance() error {
 	// A load's one connection (temp tables are per connection), made now
 	// and kept: DuckDB empties the allocator's arenas as it makes a
 	// connection, which would give back what the pages keep.
-	r.writer = sql.OpenDB(base)
+	r.writer = sql.OpenDB(writerConnector{base: base, use: dialects.DuckDB{}.Ident(r.alias), on: &r.writing})
 	r.writer.SetMaxOpenConns(1)
 	r.writer.SetMaxIdleConns(1)
 	r.fingerprint = false
 	if err := r.writer.PingContext(context.Background()); err != nil {
 		return errors.Join(classify(fmt.Errorf("open an in-memory DuckDB to read %s: %w", r.c.Path, err), nil), r.closeBase())
-	}
-	return nil
-}
-
-// openWriter attaches the file for writing to r's instance, for a load of
-// this process (Open, once this process's pages have let the file go), and
-// returns the load's connection and what detaches the file after it. A
-// load on an instance of its own emptied the memory the pages keep for
-// their next request (DuckDB empties every arena of the allocator as an
-// instance closes, whatever its delay), so the first page after each load
-// read into fresh memory: the search 170-215 ms instead of 30-40
-// (BENCHMARKS.md, "The daemon's load in the pages' instance"). So do a new
-// connection, a setting set and a detach that checkpoints: the load's
-// connection is kept from load to load, c's settings are set only where
-// they differ from the pages', and the file is checkpointed before it is
-// detached.
-func (r *Readers) openWriter(ctx context.Context, c Config) (*sql.DB, func() error, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.shut {
-		return nil, nil, warehouse.Wrap(fmt.Errorf("open %s: closed", r.c.Path), warehouse.Config, "closed", "")
-	}
-	if err := r.instance(); err != nil {
-		return nil, nil, err
-	}
-	d := dialects.DuckDB{}
-	if _, err := r.admin.ExecContext(ctx, "ATTACH "+d.String(c.Path)+" AS "+d.Ident(r.alias)); err != nil {
-		return nil, nil, openError(c.Path, err)
-	}
-	own := c.MemoryLimit == r.c.MemoryLimit && c.Threads == r.c.Threads
-	err := func() error {
-		if _, err := r.writer.ExecContext(ctx, "USE "+d.Ident(r.alias)); err != nil {
-			return err
-		}
-		if !own {
-			if err := r.set(ctx, settings(c)); err != nil {
-				return err
-			}
-		}
-		if !r.fingerprint {
-			if err := registerFingerprint(ctx, r.writer); err != nil {
-				return err
-			}
-			r.fingerprint = true
-		}
-		return nil
-	}()
-	if err != nil {
-		return nil, nil, errors.Join(classify(fmt.Errorf("open %s: %w", c.Path, err), nil), r.closeBase())
-	}
-	detach := sync.OnceValue(func() error {
-		r.mu.Lock()
-		defer r.mu.Unlock()
-		if r.base == nil {
-			return nil // closed meanwhile (Close), the file with it
-		}
-		ctx := context.Background()
-		err := dropTempTables(ctx, r.writer)
-		// DuckDB's DETACH of a file with changes checkpoints it and then
-		// empties the allocator; of one checkpointed just before, it does not.
-		if err == nil {
-			_, err = r.admin.ExecContext(ctx, "CHECKPOINT "+d.Ident(r.alias))
-		}
-		if err == nil {
-			_, err = r.admin.ExecContext(ctx, "DETACH "+d.Ident(r.alias))
-		}
-		if err == nil && !own {
-			err = r.set(ctx, settings(r.c))
-		}
-		if err != nil {
-			// Closing the instance checkpoints what it can and lets the
-			// file go: the next page makes a new one.
-			r.log.Warn("letting the file go after a load: closing the pages' instance", "path", r.c.Path, "err", err)
-			return errors.Join(classify(err, nil), r.closeBase())
-		}
-		r.giveBackLater()
-		return nil
-	})
-	return r.writer, detach, nil
-}
-
-// dropTempTables drops the temporary tables a load left on db's one
-// connection, kept from load to load: their rows would stay in memory
-// until the next load replaced them.
-func dropTempTables(ctx context.Context, db *sql.DB) error {
-	rows, err := db.QueryContext(ctx, "SELECT table_name FROM duckdb_tables() WHERE temporary")
-	if err != nil {
-		return err
-	}
-	var names []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			rows.Close()
-			return err
-		}
-		names = append(names, n)
-	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-		return err
-	}
-	d := dialects.DuckDB{}
-	for _, n := range names {
-		if _, err := db.ExecContext(ctx, "DROP TABLE temp.main."+d.Ident(n)); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// set runs stmts on the instance; on mu.
-func (r *Readers) set(ctx context.Context, stmts []string) error {
-	for _, s := range stmts {
-		if _, err := r.admin.ExecContext(ctx, s); err != nil {
-			return fmt.Errorf("%s: %w", s, err)
-		}
 	}
 	return nil
 }
@@ -424,6 +312,9 @@ func (r *Readers) Close() error {
 		r.giveBack.Stop()
 	}
 	r.broadcast()
+	if r.writing.Load() {
+		return nil // the load's detach closes it
+	}
 	return r.closeBase()
 }
 
