@@ -100,6 +100,10 @@ var errorRules = []warehouse.Rule{
 	{Class: warehouse.Config, Reason: "missing", Match: reasonIn("notFound"),
 		Hint: "check the project and dataset in the warehouse URL and the bucket; synctrack creates its dataset and tables when it may"},
 	{Class: warehouse.Config, Reason: "missing", Match: codeIs(func(c int) bool { return c == http.StatusNotFound })},
+	// A write that lost to another writer's, tried again already
+	// (putView): the next load tries once more.
+	{Class: warehouse.Transient, Reason: "changed", Match: codeIs(func(c int) bool { return c == http.StatusPreconditionFailed }),
+		Hint: "another writer changed the table or view at the same time; the next load tries again"},
 	{Class: warehouse.Transient, Reason: "unavailable", Match: reasonIn("backendError", "internalError"),
 		Hint: "BigQuery did not answer; the next load tries again"},
 	{Class: warehouse.Transient, Reason: "unavailable", Match: codeIs(func(c int) bool { return c >= 500 })},

@@ -3,6 +3,7 @@ package bigquery
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
 
 	"cloud.google.com/go/bigquery"
@@ -18,12 +19,33 @@ func (w *Warehouse) putView(ctx context.Context, name, createView string) error 
 		return fmt.Errorf("view %s: not a CREATE VIEW statement", name)
 	}
 	t := w.ds.Table(name)
-	md, err := t.Metadata(ctx)
-	switch {
-	case isNotFound(err):
-		err = t.Create(ctx, &bigquery.TableMetadata{ViewQuery: body})
-	case err == nil && md.ViewQuery != body:
-		_, err = t.Update(ctx, bigquery.TableMetadataToUpdate{ViewQuery: body}, md.ETag)
+	var err error
+	// Another writer (a second daemon, a person) may change the view
+	// between the read and the write: the update's ETag no longer matches
+	// (412) or the view was made meanwhile (409). Read it again and retry.
+	for range viewRaceTries {
+		var md *bigquery.TableMetadata
+		md, err = t.Metadata(ctx)
+		switch {
+		case isNotFound(err):
+			err = t.Create(ctx, &bigquery.TableMetadata{ViewQuery: body})
+		case err == nil && md.ViewQuery != body:
+			_, err = t.Update(ctx, bigquery.TableMetadataToUpdate{ViewQuery: body}, md.ETag)
+		}
+		if !isRace(err) {
+			break
+		}
 	}
 	return classify(wrap("view "+name, err))
+}
+
+// viewRaceTries is how often putView writes a view another writer keeps
+// changing under it.
+const viewRaceTries = 3
+
+// isRace says a write lost to another writer's: a precondition (ETag) that
+// failed, or a table made since it was looked for.
+func isRace(err error) bool {
+	_, c := reason(err)
+	return c == http.StatusPreconditionFailed || c == http.StatusConflict
 }

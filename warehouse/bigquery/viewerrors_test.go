@@ -35,3 +35,35 @@ func TestOneSyncsViewFailsAlone(t *testing.T) {
 		}
 	}
 }
+
+// Another writer changing a view between putView's read and its write (the
+// update's ETag stale: 412) or making it first (409) loses no refresh: the
+// view is read again and written.
+func TestViewWriteRaceIsTriedAgain(t *testing.T) {
+	f := newBQFake(t)
+	w := openFake(t, f, newCountedBucket(t), "")
+	ctx := context.Background()
+	if err := w.putView(ctx, "sync_records_1", "CREATE OR REPLACE VIEW v AS\nSELECT 1 AS a"); err != nil {
+		t.Fatal(err)
+	}
+	f.failTimes(func(c call) bool { return c.Kind == "table" && c.SQL == "PATCH sync_records_1" },
+		Fault{Code: 412, Reason: "conditionNotMet", Message: "Precondition check failed."}, 1)
+	if err := w.putView(ctx, "sync_records_1", "CREATE OR REPLACE VIEW v AS\nSELECT 2 AS a"); err != nil {
+		t.Fatalf("a stale ETag once: %v", err)
+	}
+	if q := f.tables["sync_records_1"].View.Query; q != "SELECT 2 AS a" {
+		t.Errorf("the view's query %q after the retry, want SELECT 2 AS a", q)
+	}
+	f.failTimes(func(c call) bool { return c.Kind == "table" && c.SQL == "POST sync_records_2" },
+		Fault{Code: 409, Reason: "duplicate", Message: "Already Exists: Table p:synctrack.sync_records_2"}, 1)
+	if err := w.putView(ctx, "sync_records_2", "CREATE OR REPLACE VIEW v AS\nSELECT 3 AS a"); err != nil {
+		t.Fatalf("a view made meanwhile: %v", err)
+	}
+	// One that keeps changing under it is a transient error, for the next load.
+	f.failWhen(func(c call) bool { return c.Kind == "table" && c.SQL == "PATCH sync_records_1" },
+		Fault{Code: 412, Reason: "conditionNotMet", Message: "Precondition check failed."})
+	err := w.putView(ctx, "sync_records_1", "CREATE OR REPLACE VIEW v AS\nSELECT 4 AS a")
+	if reason, _ := warehouse.Explain(err); warehouse.ClassOf(err) != warehouse.Transient || reason != "changed" {
+		t.Errorf("a view changed under every try: %v, want transient, changed", err)
+	}
+}
