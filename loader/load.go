@@ -315,6 +315,10 @@ func (l *Loader) applySteps(ctx context.Context, p *Plan, st *Stager, rep *Repor
 		if err != nil && !errors.As(err, &own) {
 			return fmt.Errorf("refresh the typed views of %d syncs: %w", len(rep.ViewsPending), err)
 		}
+		if shared := own.Shared(); shared != nil {
+			return fmt.Errorf("refresh the typed views of %d syncs: %d failed alike, for no sync's own cause: %w",
+				len(rep.ViewsPending), len(own), shared)
+		}
 		rep.ViewsPending, rep.ViewErrors = nil, own
 		for _, id := range own.Syncs() {
 			reason, _ := warehouse.Explain(own[id])

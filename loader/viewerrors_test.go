@@ -2,12 +2,14 @@ package loader_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
 	"github.com/synctrack/synctrack/internal/testbucket"
 	"github.com/synctrack/synctrack/loader"
 	"github.com/synctrack/synctrack/warehouse"
+	"github.com/synctrack/synctrack/warehouse/duckdb"
 )
 
 // A sync whose typed view cannot be made (a table of the user's holds its
@@ -78,5 +80,39 @@ func TestOneSyncsViewFailsAlone(t *testing.T) {
 	}
 	if got := one(t, db, `SELECT count(*) > 0 FROM synctrack."`+names[0]+`"`); got != "true" {
 		t.Errorf("the view %s reads %s rows", names[0], got)
+	}
+}
+
+// alikeViews is the DuckDB warehouse with every sync's typed view failing
+// with the same error, as a permission refused on a table each reads does
+// on a server engine.
+type alikeViews struct {
+	*duckdb.Warehouse
+	err error
+}
+
+func (a alikeViews) RefreshViews(_ context.Context, syncs []string) error {
+	e := warehouse.ViewErrors{}
+	for _, s := range syncs {
+		e[s] = a.err
+	}
+	return e
+}
+
+// Every sync's view failing alike is no sync's own fault: the load fails
+// with that one cause (its class, its exit code), and the views stay
+// pending for the next load, as after any refresh that failed as a whole.
+func TestViewsFailingAlikeFailTheRefresh(t *testing.T) {
+	ctx := context.Background()
+	url, dir := generated(t, smallOptions())
+	b := testbucket.Open(t, url)
+	w := openWarehouse(t)
+	denied := warehouse.Wrap(errors.New("permission denied for table sync_runs (SQLSTATE 42501)"), warehouse.Config, "permission", "grant it")
+	rep, err := loader.New(b, dir, alikeViews{w, denied}, loader.Options{}).Load(ctx)
+	if err == nil || !errors.Is(err, denied) || warehouse.ClassOf(err) != warehouse.Config {
+		t.Fatalf("load: %v, want the shared permission error, config", err)
+	}
+	if len(rep.ViewErrors) != 0 || len(rep.ViewsPending) < 2 {
+		t.Errorf("view errors %v, pending %v: want none named a sync's own, every sync pending", rep.ViewErrors, rep.ViewsPending)
 	}
 }

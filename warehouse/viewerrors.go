@@ -46,6 +46,25 @@ func (e ViewErrors) Unwrap() []error {
 	return out
 }
 
+// Shared is the one cause of every failed sync when two or more failed with
+// the very same error (a permission refused on a table every sync's view
+// reads, say): no sync's own fault, but the refresh's, to stop on as a whole
+// and fix once. Nil otherwise: a sync's own cause names its view or its
+// object, so its words differ from another's.
+func (e ViewErrors) Shared() error {
+	if len(e) < 2 {
+		return nil
+	}
+	syncs := e.Syncs()
+	first := e[syncs[0]]
+	for _, s := range syncs[1:] {
+		if e[s].Error() != first.Error() {
+			return nil
+		}
+	}
+	return first
+}
+
 // Err is e as an error, nil when no sync failed.
 func (e ViewErrors) Err() error {
 	if len(e) == 0 {

@@ -51,3 +51,29 @@ func TestViewErrors(t *testing.T) {
 		t.Error("Err: nil exactly when no sync failed")
 	}
 }
+
+// Syncs failing with the very same error share a cause that is none of
+// theirs; an own cause names its view, so two differ.
+func TestViewErrorsShared(t *testing.T) {
+	denied := func() error {
+		return warehouse.Wrap(errors.New("permission denied for table sync_runs (SQLSTATE 42501)"), warehouse.Config, "permission", "grant it")
+	}
+	for _, tc := range []struct {
+		name string
+		e    warehouse.ViewErrors
+		want bool
+	}{
+		{"two alike", warehouse.ViewErrors{"a": denied(), "b": denied()}, true},
+		{"one alone", warehouse.ViewErrors{"a": denied()}, false},
+		{"each its own", warehouse.ViewErrors{"a": errors.New(`view "sync_records_a" is taken`), "b": errors.New(`view "sync_records_b" is taken`)}, false},
+		{"two alike, one not", warehouse.ViewErrors{"a": denied(), "b": denied(), "c": errors.New("other")}, false},
+	} {
+		got := tc.e.Shared()
+		if (got != nil) != tc.want {
+			t.Errorf("%s: shared %v, want %v", tc.name, got, tc.want)
+		}
+		if got != nil && warehouse.ClassOf(got) != warehouse.Config {
+			t.Errorf("%s: the shared cause lost its class: %v", tc.name, got)
+		}
+	}
+}
