@@ -81,6 +81,19 @@ func Can[T any](e Engine) bool {
 	return ok
 }
 
+// ForDaemon marks ctx as a read the daemon makes for itself through the
+// web pages' Readers (its idle cycles' ledger reads), not one a person
+// asked for: the embedded engine keeps memory for the next page only while
+// people read pages (duckdb.Readers).
+func ForDaemon(ctx context.Context) context.Context {
+	return context.WithValue(ctx, forDaemonKey{}, true)
+}
+
+// ByDaemon says ctx was marked by ForDaemon.
+func ByDaemon(ctx context.Context) bool { v, _ := ctx.Value(forDaemonKey{}).(bool); return v }
+
+type forDaemonKey struct{}
+
 // Readers hands out read-only queriers over one warehouse (see
 // Engine.Readers).
 type Readers interface {

@@ -24,7 +24,7 @@ import (
 func targetOpener(log *slog.Logger, pages *filePages) func(ctx context.Context, raw string, b *blob.Bucket, bucketURL string, readOnly bool) (warehouse.Warehouse, error) {
 	return func(ctx context.Context, raw string, b *blob.Bucket, bucketURL string, readOnly bool) (warehouse.Warehouse, error) {
 		if readOnly && pages != nil && raw == pages.url {
-			q, release, err := pages.open(ctx)
+			q, release, err := pages.open(warehouse.ForDaemon(ctx))
 			if err != nil {
 				return nil, err
 			}

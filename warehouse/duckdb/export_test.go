@@ -60,3 +60,10 @@ var FreedPagesKept = freedPagesKept
 
 // SetKeepFreed sets how long r keeps what its requests freed.
 func SetKeepFreed(r *Readers, d time.Duration) { r.keepFreed = d }
+
+// ForgetPages makes r's last person's page long ago.
+func ForgetPages(r *Readers) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.paged = time.Time{}
+}

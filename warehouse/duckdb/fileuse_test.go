@@ -200,7 +200,7 @@ func TestLoadInThePagesInstanceKeepsTheirMemory(t *testing.T) {
 		if kept < 1000 {
 			t.Fatalf("%d pages kept after the page, want the query's memory (1000 or more)", kept)
 		}
-		w, err := duckdb.Open(ctx, c, nil)
+		w, err = duckdb.Open(ctx, c, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -214,6 +214,36 @@ func TestLoadInThePagesInstanceKeepsTheirMemory(t *testing.T) {
 	}
 	if _, err := os.Stat(path + ".wal"); !os.IsNotExist(err) {
 		t.Errorf("the loads left a write-ahead log (%v): the file was not checkpointed", err)
+	}
+	// With no person's page for the time memory is kept, only the daemon's
+	// own reads, a load gives back what it and they freed.
+	duckdb.ForgetPages(rs)
+	daemonRead := func() {
+		t.Helper()
+		h, release, err := rs.Open(warehouse.ForDaemon(ctx))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer release()
+		rows, err := h.Query(ctx, `SELECT count(DISTINCT s) FROM synctrack.big`, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+		}
+		rows.Close()
+	}
+	daemonRead()
+	if kept, _ := duckdb.FreedPagesKept(); kept < 1000 {
+		t.Fatalf("%d pages kept after the daemon's read, want its memory (1000 or more)", kept)
+	}
+	w, err = duckdb.Open(ctx, c, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	if after, _ := duckdb.FreedPagesKept(); after > 500 {
+		t.Errorf("%d pages kept after a load with no person's page for the time memory is kept, want them given back", after)
 	}
 	h, release, err := rs.Open(ctx)
 	if err != nil {

@@ -54,7 +54,10 @@ type Readers struct {
 	giveBack  *time.Timer
 	keepFreed time.Duration
 	kept      time.Time
-	shut      bool // Close was called: Open refuses
+	// paged is when a person's page (not a daemon's read: ForDaemon) last
+	// got a handle: a load keeps what it frees only while they read pages.
+	paged time.Time
+	shut  bool // Close was called: Open refuses
 	// fingerprint: a load registered its function in base's catalog
 	// (openWriter).
 	fingerprint bool
@@ -162,6 +165,9 @@ func (r *Readers) Open(ctx context.Context) (warehouse.Querier, func(), error) {
 		break
 	}
 	r.held++
+	if !warehouse.ByDaemon(ctx) {
+		r.paged = time.Now()
+	}
 	w := &Warehouse{db: r.pages, d: dialects.DuckDB{}, schema: r.c.Schema, path: r.c.Path, now: r.now, log: r.log,
 		readOnly: true, shared: true}
 	return w, sync.OnceFunc(r.release), nil

@@ -116,7 +116,13 @@ func (r *Readers) endWrite(failed bool) error {
 	if failed || r.shut {
 		return r.closeBase()
 	}
-	r.giveBackLater()
+	// What the load freed is kept for a person's next page; with no one
+	// reading pages it would only make the daemon bigger between loads.
+	if time.Since(r.paged) < r.keepFreed {
+		r.giveBackLater()
+	} else {
+		r.giveBackNow()
+	}
 	return nil
 }
 
