@@ -228,7 +228,7 @@ func (r *Readers) instance() error {
 	// A load's one connection (temp tables are per connection), made now
 	// and kept: DuckDB empties the allocator's arenas as it makes a
 	// connection, which would give back what the pages keep.
-	r.writer = sql.OpenDB(writerConnector{base: base, use: dialects.DuckDB{}.Ident(r.alias), on: &r.writing})
+	r.writer = sql.OpenDB(useConnector{base: base, use: dialects.DuckDB{}.Ident(r.alias), on: &r.writing})
 	r.writer.SetMaxOpenConns(1)
 	r.writer.SetMaxIdleConns(1)
 	r.fingerprint = false
@@ -349,12 +349,16 @@ func (r *Readers) letFileGo() {
 type useConnector struct {
 	base *duckdb.Connector
 	use  string // the catalog, quoted
+	// on, when set, says whether the file is attached: the load's
+	// connection is made with the instance, before it is, and again by
+	// database/sql mid-load (it drops one whose transaction was cancelled).
+	on *atomic.Bool
 }
 
 func (u useConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	c, err := u.base.Connect(ctx)
-	if err != nil {
-		return nil, err
+	if err != nil || u.on != nil && !u.on.Load() {
+		return c, err
 	}
 	if _, err := c.(driver.ExecerContext).ExecContext(ctx, "USE "+u.use, nil); err != nil {
 		c.Close()

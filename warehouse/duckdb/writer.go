@@ -3,15 +3,11 @@ package duckdb
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"errors"
 	"fmt"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
-
-	duckdb "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/synctrack/synctrack/dialects"
 	"github.com/synctrack/synctrack/warehouse"
@@ -177,27 +173,3 @@ func dropTempTables(ctx context.Context, db *sql.DB) error {
 	}
 	return nil
 }
-
-// writerConnector makes the load's connection to base's instance; while a
-// load has the file attached (on), its default database is the file: a
-// connection database/sql makes anew mid-load (it drops one whose
-// transaction was cancelled) names the file as the first did.
-type writerConnector struct {
-	base *duckdb.Connector
-	use  string // the catalog, quoted
-	on   *atomic.Bool
-}
-
-func (u writerConnector) Connect(ctx context.Context) (driver.Conn, error) {
-	c, err := u.base.Connect(ctx)
-	if err != nil || !u.on.Load() {
-		return c, err
-	}
-	if _, err := c.(driver.ExecerContext).ExecContext(ctx, "USE "+u.use, nil); err != nil {
-		c.Close()
-		return nil, err
-	}
-	return c, nil
-}
-
-func (u writerConnector) Driver() driver.Driver { return u.base.Driver() }
