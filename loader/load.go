@@ -315,7 +315,7 @@ func (l *Loader) applySteps(ctx context.Context, p *Plan, st *Stager, rep *Repor
 		if err != nil && !errors.As(err, &own) {
 			return fmt.Errorf("refresh the typed views of %d syncs: %w", len(rep.ViewsPending), err)
 		}
-		if shared := own.Shared(); shared != nil {
+		if shared := own.Shared(len(rep.ViewsPending)); shared != nil {
 			return fmt.Errorf("refresh the typed views of %d syncs: %d failed alike, for no sync's own cause: %w",
 				len(rep.ViewsPending), len(own), shared)
 		}

@@ -46,13 +46,14 @@ func (e ViewErrors) Unwrap() []error {
 	return out
 }
 
-// Shared is the one cause of every failed sync when two or more failed with
-// the very same error (a permission refused on a table every sync's view
-// reads, say): no sync's own fault, but the refresh's, to stop on as a whole
-// and fix once. Nil otherwise: a sync's own cause names its view or its
-// object, so its words differ from another's.
-func (e ViewErrors) Shared() error {
-	if len(e) < 2 {
+// Shared is the one cause of every failed sync when all refreshed syncs
+// (two or more) failed, each with the very same error (a permission
+// refused on a table every sync's view reads, say): no sync's own fault,
+// but the refresh's, to stop on as a whole and fix once. Nil otherwise: a
+// view rebuilt beside them shows the cause is not every view's, and a
+// sync's own cause mostly names its view or its object.
+func (e ViewErrors) Shared(refreshed int) error {
+	if len(e) < 2 || len(e) != refreshed {
 		return nil
 	}
 	syncs := e.Syncs()

@@ -59,16 +59,18 @@ func TestViewErrorsShared(t *testing.T) {
 		return warehouse.Wrap(errors.New("permission denied for table sync_runs (SQLSTATE 42501)"), warehouse.Config, "permission", "grant it")
 	}
 	for _, tc := range []struct {
-		name string
-		e    warehouse.ViewErrors
-		want bool
+		name      string
+		e         warehouse.ViewErrors
+		refreshed int
+		want      bool
 	}{
-		{"two alike", warehouse.ViewErrors{"a": denied(), "b": denied()}, true},
-		{"one alone", warehouse.ViewErrors{"a": denied()}, false},
-		{"each its own", warehouse.ViewErrors{"a": errors.New(`view "sync_records_a" is taken`), "b": errors.New(`view "sync_records_b" is taken`)}, false},
-		{"two alike, one not", warehouse.ViewErrors{"a": denied(), "b": denied(), "c": errors.New("other")}, false},
+		{"two alike", warehouse.ViewErrors{"a": denied(), "b": denied()}, 2, true},
+		{"two alike, a third rebuilt", warehouse.ViewErrors{"a": denied(), "b": denied()}, 3, false},
+		{"one alone", warehouse.ViewErrors{"a": denied()}, 1, false},
+		{"each its own", warehouse.ViewErrors{"a": errors.New(`view "sync_records_a" is taken`), "b": errors.New(`view "sync_records_b" is taken`)}, 2, false},
+		{"two alike, one not", warehouse.ViewErrors{"a": denied(), "b": denied(), "c": errors.New("other")}, 3, false},
 	} {
-		got := tc.e.Shared()
+		got := tc.e.Shared(tc.refreshed)
 		if (got != nil) != tc.want {
 			t.Errorf("%s: shared %v, want %v", tc.name, got, tc.want)
 		}

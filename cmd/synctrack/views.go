@@ -58,7 +58,7 @@ func runViews(cmd *cobra.Command, _ []string) error {
 	if err != nil && !errors.As(err, &own) {
 		return fmt.Errorf("rebuild the typed views: %w", err)
 	}
-	if shared := own.Shared(); shared != nil {
+	if shared := own.Shared(len(syncs)); shared != nil {
 		return fmt.Errorf("rebuild the typed views: %d syncs failed alike, for no sync's own cause: %w", len(own), shared)
 	}
 	fmt.Fprintf(cmd.OutOrStdout(), "typed views rebuilt: %d, one a sync (payload_columns lists them)\n", len(syncs)-len(own))

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"testing"
 
+	bqv2 "google.golang.org/api/bigquery/v2"
+
 	"github.com/synctrack/synctrack/warehouse"
 )
 
@@ -54,10 +56,23 @@ func TestViewWriteRaceIsTriedAgain(t *testing.T) {
 	if q := f.tables["sync_records_1"].View.Query; q != "SELECT 2 AS a" {
 		t.Errorf("the view's query %q after the retry, want SELECT 2 AS a", q)
 	}
-	f.failTimes(func(c call) bool { return c.Kind == "table" && c.SQL == "POST sync_records_2" },
-		Fault{Code: 409, Reason: "duplicate", Message: "Already Exists: Table p:synctrack.sync_records_2"}, 1)
+	// Another writer makes the view between the read and the create (the
+	// matcher runs under the fake's lock: it makes the table as it answers).
+	f.failTimes(func(c call) bool {
+		if c.Kind != "table" || c.SQL != "POST sync_records_2" {
+			return false
+		}
+		if f.tables["sync_records_2"] == nil {
+			f.tables["sync_records_2"] = &bqv2.Table{Etag: "e1", Type: "VIEW", View: &bqv2.ViewDefinition{Query: "SELECT 0 AS a"},
+				TableReference: &bqv2.TableReference{TableId: "sync_records_2"}}
+		}
+		return true
+	}, Fault{Code: 409, Reason: "duplicate", Message: "Already Exists: Table p:synctrack.sync_records_2"}, 1)
 	if err := w.putView(ctx, "sync_records_2", "CREATE OR REPLACE VIEW v AS\nSELECT 3 AS a"); err != nil {
 		t.Fatalf("a view made meanwhile: %v", err)
+	}
+	if q := f.tables["sync_records_2"].View.Query; q != "SELECT 3 AS a" {
+		t.Errorf("the view made meanwhile reads %q after the retry, want SELECT 3 AS a", q)
 	}
 	// One that keeps changing under it is a transient error, for the next load.
 	f.failWhen(func(c call) bool { return c.Kind == "table" && c.SQL == "PATCH sync_records_1" },

@@ -159,7 +159,7 @@ func Open(ctx context.Context, c Config, now func() time.Time) (*Warehouse, erro
 		}
 	}
 	// This process's pages let the file go first (fileuse.go).
-	release, err := holdInstance(ctx, c.Path)
+	release, err := holdInstance(ctx, c.Path, !c.ReadOnly)
 	if err != nil {
 		return nil, err
 	}

@@ -58,6 +58,7 @@ func sharedReaders(path string) *Readers {
 type fileUse struct {
 	attached  bool          // Readers has it attached
 	instances int           // instances open on it (Open)
+	writers   int           // of which for writing
 	waiting   int           // Opens waiting for the attachment to go
 	changed   chan struct{} // closed (and made anew) when a hold is let go
 }
@@ -102,11 +103,18 @@ func letGo(k string, u *fileUse) {
 
 // holdInstance waits until this process's pages have let path go, then
 // counts an instance on it until the returned func is called.
-func holdInstance(ctx context.Context, path string) (func(), error) {
+func holdInstance(ctx context.Context, path string, writer bool) (func(), error) {
 	k := fileKey(path)
 	files.mu.Lock()
 	defer files.mu.Unlock()
 	u := useOf(k)
+	// Two writers of one file in one process would not see each other's
+	// lock either, and the first to close would drop the other's writes.
+	if writer && u.writers > 0 {
+		letGo(k, u)
+		return nil, warehouse.Wrap(fmt.Errorf("open %s: another load of this process has it", path),
+			warehouse.Transient, "locked", "another load of this process holds the database file; try again when it ends")
+	}
 	u.waiting++
 	timeout := time.NewTimer(instanceWait)
 	defer timeout.Stop()
@@ -131,10 +139,16 @@ func holdInstance(ctx context.Context, path string) (func(), error) {
 	}
 	u.waiting--
 	u.instances++
+	if writer {
+		u.writers++
+	}
 	return sync.OnceFunc(func() {
 		files.mu.Lock()
 		defer files.mu.Unlock()
 		u.instances--
+		if writer {
+			u.writers--
+		}
 		letGo(k, u)
 	}), nil
 }

@@ -234,14 +234,19 @@ func TestLoadInThePagesInstanceKeepsTheirMemory(t *testing.T) {
 		rows.Close()
 	}
 	daemonRead()
-	if kept, _ := duckdb.FreedPagesKept(); kept < 1000 {
-		t.Fatalf("%d pages kept after the daemon's read, want its memory (1000 or more)", kept)
+	if kept, _ := duckdb.FreedPagesKept(); kept > 500 {
+		t.Errorf("%d pages kept after a daemon's read with no person's page, want them given back", kept)
 	}
 	w, err = duckdb.Open(ctx, c, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.Close()
+	if _, err := w.DB().Exec(`CREATE TABLE synctrack.distinct_s AS SELECT count(DISTINCT s) AS n FROM synctrack.big`); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
 	if after, _ := duckdb.FreedPagesKept(); after > 500 {
 		t.Errorf("%d pages kept after a load with no person's page for the time memory is kept, want them given back", after)
 	}
@@ -458,6 +463,23 @@ func TestLoadOutlivesThePagesInstance(t *testing.T) {
 	}
 	addLedgerRows(t, w, 2)
 	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	rs = duckdb.NewReaders(duckdb.Config{Path: path, Schema: "synctrack", MemoryLimit: "128MB"}, nil)
+	defer rs.Close()
+	// A second load of the file in this process, the first still open, is
+	// turned away as DuckDB's lock turns away another process's: each
+	// would drop the other's writes as it closed.
+	first, err := duckdb.Open(ctx, duckdb.Config{Path: path, Schema: "synctrack", MemoryLimit: "128MB"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs.Close()
+	_, err = duckdb.Open(ctx, duckdb.Config{Path: path, Schema: "synctrack", MemoryLimit: "128MB"}, nil)
+	if reason, _ := warehouse.Explain(err); warehouse.ClassOf(err) != warehouse.Transient || reason != "locked" {
+		t.Errorf("a second load while the first is open: %v, want transient, locked", err)
+	}
+	if err := first.Close(); err != nil {
 		t.Fatal(err)
 	}
 	rs = duckdb.NewReaders(duckdb.Config{Path: path, Schema: "synctrack", MemoryLimit: "128MB"}, nil)

@@ -122,6 +122,12 @@ func readers(raw string, o warehouse.Options) (warehouse.Readers, error) {
 func (r *Readers) Open(ctx context.Context) (warehouse.Querier, func(), error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	// A person's page, even one refused as busy during a load, is what
+	// makes a load keep its memory for the next (endWrite).
+	person := !warehouse.ByDaemon(ctx)
+	if person {
+		r.paged = time.Now()
+	}
 	for {
 		if r.shut {
 			return nil, nil, warehouse.Wrap(fmt.Errorf("read %s: closed", r.c.Path), warehouse.Config, "closed", "")
@@ -165,12 +171,9 @@ func (r *Readers) Open(ctx context.Context) (warehouse.Querier, func(), error) {
 		break
 	}
 	r.held++
-	if !warehouse.ByDaemon(ctx) {
-		r.paged = time.Now()
-	}
 	w := &Warehouse{db: r.pages, d: dialects.DuckDB{}, schema: r.c.Schema, path: r.c.Path, now: r.now, log: r.log,
 		readOnly: true, shared: true}
-	return w, sync.OnceFunc(r.release), nil
+	return w, sync.OnceFunc(func() { r.release(person) }), nil
 }
 
 // maxIdlePages is how many reading connections are kept between requests:
@@ -241,9 +244,12 @@ func (r *Readers) instance() error {
 // release lets a handle go and, with the last handle, detaches the file.
 // Should DuckDB refuse to detach it, the whole instance is closed instead:
 // the file's lock must go with the last request.
-func (r *Readers) release() {
+func (r *Readers) release(person bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if person {
+		r.paged = time.Now() // a long download counts from its end
+	}
 	r.held--
 	if r.held > 0 || r.base == nil {
 		return
@@ -254,11 +260,22 @@ func (r *Readers) release() {
 		r.closeBase()
 	}
 	r.letFileGo()
-	r.giveBackLater()
+	r.keepFreedForPages()
 	if r.yielding {
 		r.yielding, r.until = false, time.Now().Add(readersGap)
 	}
 	r.broadcast()
+}
+
+// keepFreedForPages keeps what was freed for a person's next page if one
+// came within keepFreed, and gives it back now if only the daemon's own
+// reads did; on mu.
+func (r *Readers) keepFreedForPages() {
+	if time.Since(r.paged) < r.keepFreed {
+		r.giveBackLater()
+	} else {
+		r.giveBackNow()
+	}
 }
 
 // giveBackLater gives the memory the requests freed back to the system

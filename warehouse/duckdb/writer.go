@@ -114,11 +114,7 @@ func (r *Readers) endWrite(failed bool) error {
 	}
 	// What the load freed is kept for a person's next page; with no one
 	// reading pages it would only make the daemon bigger between loads.
-	if time.Since(r.paged) < r.keepFreed {
-		r.giveBackLater()
-	} else {
-		r.giveBackNow()
-	}
+	r.keepFreedForPages()
 	return nil
 }
 
