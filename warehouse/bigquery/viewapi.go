@@ -47,5 +47,5 @@ const viewRaceTries = 3
 // failed, or a table made since it was looked for.
 func isRace(err error) bool {
 	_, c := reason(err)
-	return c == http.StatusPreconditionFailed || c == http.StatusConflict
+	return c == http.StatusPreconditionFailed || isAlreadyExists(err)
 }

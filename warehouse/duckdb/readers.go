@@ -234,7 +234,6 @@ func (r *Readers) instance() error {
 	r.writer = sql.OpenDB(useConnector{base: base, use: dialects.DuckDB{}.Ident(r.alias), on: &r.writing})
 	r.writer.SetMaxOpenConns(1)
 	r.writer.SetMaxIdleConns(1)
-	r.fingerprint = false
 	if err := r.writer.PingContext(context.Background()); err != nil {
 		return errors.Join(classify(fmt.Errorf("open an in-memory DuckDB to read %s: %w", r.c.Path, err), nil), r.closeBase())
 	}

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/synctrack/synctrack/dialects"
-	"github.com/synctrack/synctrack/warehouse"
 )
 
 // openWriter attaches the file for writing to r's instance, for a load of
@@ -27,17 +26,13 @@ import (
 // load to load, c's settings are set only where they differ from the
 // pages', and the file is checkpointed before it is detached. The slow
 // statements (an ATTACH replays the log, a CHECKPOINT writes the load) run
-// off r.mu: a page meanwhile is refused as busy, not kept waiting.
+// off r.mu: a page meanwhile is refused as busy, not kept waiting. One load
+// at a time: Open's holdInstance turns a second writer of the file away.
 func (r *Readers) openWriter(ctx context.Context, c Config) (db *sql.DB, detach func() error, ok bool, err error) {
 	r.mu.Lock()
 	if r.shut || strings.EqualFold(c.Schema, r.alias) {
 		r.mu.Unlock()
 		return nil, nil, false, nil
-	}
-	if r.writing.Load() {
-		r.mu.Unlock()
-		return nil, nil, true, warehouse.Wrap(fmt.Errorf("open %s: another load of this process has it", c.Path),
-			warehouse.Transient, "locked", "another load of this process holds the database file; try again when it ends")
 	}
 	if err := r.instance(); err != nil {
 		r.mu.Unlock()
