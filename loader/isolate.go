@@ -15,7 +15,8 @@ import (
 //
 // A data error that names items (warehouse.Error.Keys) fails just those and
 // retries the rest, one call more. One that names none is narrowed by
-// halving. After each item it fails, stop may end the narrowing with an
+// halving, over the items it says the fault is among (warehouse.Error.Among)
+// when it says, the rest loaded in one call. After each item it fails, stop may end the narrowing with an
 // error (blame.refused: a warehouse that refuses everything, not the items).
 func isolate[T any](ctx context.Context, items []T, key func(T) string, op func([]T) error,
 	fail func(T, error), stop func() error) error {
@@ -51,6 +52,16 @@ func narrow[T any](ctx context.Context, items []T, err error, key func(T) string
 		}
 		return isolate(ctx, rest, key, op, fail, stop)
 	}
+	if among, rest := amongIn(err, items, key); len(rest) > 0 {
+		// The fault is among some of the items: the rest load without them
+		// first (a call that may fail on its own bad items, narrowed as
+		// usual), then those are narrowed down, none of them tried again
+		// as a whole.
+		if err := isolate(ctx, rest, key, op, fail, stop); err != nil {
+			return err
+		}
+		return narrow(ctx, among, err, key, op, fail, stop)
+	}
 	if len(items) == 1 {
 		fail(items[0], err)
 		return stop()
@@ -82,6 +93,27 @@ func namedIn[T any](err error, items []T, key func(T) string) []string {
 		}
 	}
 	return out
+}
+
+// amongIn splits items by the keys err says the fault is among
+// (warehouse.Error.Among): those, and the rest. No rest when err says
+// nothing of the kind, or names none of the items, or all of them.
+func amongIn[T any](err error, items []T, key func(T) string) (among, rest []T) {
+	var e *warehouse.Error
+	if !errors.As(err, &e) || len(e.Among) == 0 {
+		return items, nil
+	}
+	for _, it := range items {
+		if slices.Contains(e.Among, key(it)) {
+			among = append(among, it)
+		} else {
+			rest = append(rest, it)
+		}
+	}
+	if len(among) == 0 {
+		return items, nil
+	}
+	return among, rest
 }
 
 func or(s, def string) string {

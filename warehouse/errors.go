@@ -51,7 +51,12 @@ type Error struct {
 	Reason string   // short and stable: disk_full, locked, permission, ...
 	Hint   string   // what the user should do
 	Keys   []string // a data error's objects (keys), when the engine names them
-	Err    error
+	// Among, on a data error that names no object, are the objects one of
+	// which is at fault, when the engine can say that much (the files its
+	// failed statement read): the others are loaded without them, and only
+	// these are narrowed down.
+	Among []string
+	Err   error
 }
 
 func (e *Error) Error() string {

@@ -1,6 +1,10 @@
 package duckdb
 
-import "time"
+import (
+	"time"
+
+	"github.com/synctrack/synctrack/warehouse"
+)
 
 // TallyFallbacks counts the batches whose counts the SQL pass wrote.
 var TallyFallbacks = &tallyFallbacks
@@ -66,4 +70,14 @@ func ForgetPages(r *Readers) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.paged = time.Time{}
+}
+
+// InsertOrder lists the keys each of a batch's records INSERTs reads, in
+// the order they run.
+func InsertOrder(w *Warehouse, files []warehouse.File) [][]string {
+	var out [][]string
+	for _, q := range w.insertRecordsSQLs(files) {
+		out = append(out, q.keys)
+	}
+	return out
 }

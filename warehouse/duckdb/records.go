@@ -3,7 +3,9 @@ package duckdb
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/synctrack/synctrack/dialects"
@@ -57,8 +59,8 @@ func (w *Warehouse) loadRecords(ctx context.Context, files []warehouse.File) (in
 				w.prep.pause()
 				defer w.prep.resume() // a panic must not leave it paused
 				for _, q := range qs {
-					if _, err := w.exec(ctx, tx, q, now); err != nil {
-						return err
+					if _, err := w.exec(ctx, tx, q.sql, now); err != nil {
+						return among(classify(err, files), q.keys)
 					}
 				}
 				return nil
@@ -109,19 +111,52 @@ var batchColumns = []dialects.Column{{Name: "path", Type: "VARCHAR"}, {Name: "ke
 	{Name: "mtime", Type: "TIMESTAMPTZ"}}
 
 // insertRecordsSQLs renders the INSERTs of a batch: one for the files of
-// each shape (warehouse.RecordsShape), in the order the shapes first come;
+// each shape (warehouse.RecordsShape), the shapes of fewest files first;
 // nearly always one. DuckDB reads the files of one statement as one table,
 // each column of one type: a file whose identifier is a UUID beside files
 // whose identifiers are text would have them all cast to UUID, and fail
 // them in its stead.
-func (w *Warehouse) insertRecordsSQLs(files []warehouse.File) []string {
-	var qs []string
+func (w *Warehouse) insertRecordsSQLs(files []warehouse.File) []shapeInsert {
+	var qs []shapeInsert
 	for _, g := range byShape(files) {
 		if q := w.insertRecordsSQL(g); q != "" {
-			qs = append(qs, q)
+			keys := make([]string, 0, len(g))
+			for _, f := range g {
+				if f.Local != "" {
+					keys = append(keys, f.Key)
+				}
+			}
+			qs = append(qs, shapeInsert{q, keys})
 		}
 	}
+	// The fewest files first: an odd shape's few files (a batch start held
+	// as text) are the ones a cast can fail, and failing before the batch's
+	// main INSERT has read its rows saves reading them twice.
+	slices.SortStableFunc(qs, func(a, b shapeInsert) int { return len(a.keys) - len(b.keys) })
 	return qs
+}
+
+// shapeInsert is the INSERT of one shape's files, and their keys.
+type shapeInsert struct {
+	sql  string
+	keys []string
+}
+
+// among says of a data error that names no file that the fault is among
+// the files keys, the ones the failed statement read: a conversion error
+// quotes a value, not its file, and a file of an odd shape (a batch start
+// held as text) is read in a statement of its own, so the loader need not
+// halve the whole batch to find it (warehouse.Error.Among).
+func among(err error, keys []string) error {
+	var e *warehouse.Error
+	if errors.As(err, &e) && e.Class == warehouse.Data && len(e.Keys) == 0 {
+		if len(keys) == 1 {
+			e.Keys = keys
+		} else {
+			e.Among = keys
+		}
+	}
+	return err
 }
 
 // byShape groups files by their Shape, in the order the shapes first come.
