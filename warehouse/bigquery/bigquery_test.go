@@ -62,6 +62,15 @@ func TestClassify(t *testing.T) {
 		{&bigquery.Error{Reason: "backendError", Message: "Backend error. Job aborted."}, warehouse.Transient, "unavailable"},
 		{&bigquery.Error{Reason: "jobInternalError", Message: "failed to analyze: Table not found: _st_file_0 [at 2:33]"}, warehouse.Config, "refused_step"},
 		{&googleapi.Error{Code: 503}, warehouse.Transient, "unavailable"},
+		// A file's values quoted in BigQuery's words are the file's,
+		// whatever they say: a permission refused would stop every load.
+		{&googleapi.Error{Code: 400, Errors: []googleapi.ErrorItem{{Reason: "invalid"}},
+			Message: "Error while reading data, error message: Could not parse 'Access Denied: Permission bigquery.tables.get denied' as TIMESTAMP"}, warehouse.Data, "bad_object"},
+		{&bigquery.Error{Reason: "invalid", Message: "Error while reading data, error message: Could not parse 'Quota exceeded' as TIMESTAMP for field batch_started_at"}, warehouse.Data, "bad_object"},
+		{&googleapi.Error{Code: 400, Message: "Could not parse 'no space left on device' as INT64"}, warehouse.Unclassified, "invalid"},
+		// Words alone still tell what the client says without a reason.
+		{errors.New("googleapi: Quota exceeded for quota metric 'Queries'"), warehouse.Resource, "quota"},
+		{errors.New("storage: permission denied on the bucket"), warehouse.Config, "permission"},
 		{context.DeadlineExceeded, warehouse.Transient, "timeout"},
 		{errors.New("boom"), warehouse.Unclassified, ""},
 	} {

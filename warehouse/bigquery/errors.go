@@ -45,6 +45,30 @@ func reasonIn(rs ...string) func(error) bool {
 	}
 }
 
+// unstructured matches an error that carries neither a reason nor a
+// status (the client's own, or a transport's) by its words. One that does
+// is judged by those: its message may quote a file's values ("Could not
+// parse 'Access Denied' as TIMESTAMP"), which can read as anything, and a
+// file's error taken for a permission refused would stop every load.
+func unstructured(words ...string) func(error) bool {
+	return func(err error) bool {
+		if r, c := reason(err); r != "" || c != 0 {
+			return false
+		}
+		msg := strings.ToLower(err.Error())
+		for _, w := range words {
+			if strings.Contains(msg, w) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+func either(a, b func(error) bool) func(error) bool {
+	return func(err error) bool { return a(err) || b(err) }
+}
+
 func codeIs(pred func(int) bool) func(error) bool {
 	return func(err error) bool { _, c := reason(err); return pred(c) }
 }
@@ -65,12 +89,11 @@ var errorRules = []warehouse.Rule{
 	// nothing to grant yet, a key to give.
 	{Class: warehouse.Config, Reason: "credentials", Contains: []string{"could not find default credentials"},
 		Hint: hintCredentials},
-	{Class: warehouse.Resource, Reason: "quota", Match: reasonIn("quotaExceeded", "rateLimitExceeded"),
-		Contains: []string{"quota exceeded", "exceeded rate limits"},
-		Hint:     "a BigQuery quota or rate limit was hit; loads are tried again later, or raise the quota (load jobs: 1,500 per table per day)"},
+	{Class: warehouse.Resource, Reason: "quota",
+		Match: either(reasonIn("quotaExceeded", "rateLimitExceeded"), unstructured("quota exceeded", "exceeded rate limits")),
+		Hint:  "a BigQuery quota or rate limit was hit; loads are tried again later, or raise the quota (load jobs: 1,500 per table per day)"},
 	{Class: warehouse.Resource, Reason: "quota", Match: codeIs(func(c int) bool { return c == http.StatusTooManyRequests })},
-	{Class: warehouse.Config, Reason: "permission", Match: reasonIn("accessDenied"),
-		Contains: []string{"permission", "access denied"},
+	{Class: warehouse.Config, Reason: "permission", Match: either(reasonIn("accessDenied"), unstructured("permission", "access denied")),
 		Hint: "grant the service account roles/bigquery.dataEditor on the dataset and roles/bigquery.jobUser on the project, " +
 			"and roles/storage.objectViewer on the bucket for gs:// loads; see the README"},
 	{Class: warehouse.Config, Reason: "permission", Match: codeIs(func(c int) bool { return c == http.StatusForbidden })},
@@ -108,9 +131,12 @@ var errorRules = []warehouse.Rule{
 		Hint: "BigQuery did not answer; the next load tries again"},
 	{Class: warehouse.Transient, Reason: "unavailable", Match: codeIs(func(c int) bool { return c >= 500 })},
 	// Other 400s (invalidQuery, invalid) name no cause of their own: the
-	// loader isolates them, and never blames one every file shares.
-	{Class: warehouse.Unclassified, Reason: "invalid", Match: reasonIn("invalidQuery", "invalid"),
-		Hint: "BigQuery rejected the request"},
+	// loader isolates them, and never blames one every file shares. Not
+	// left to the operating system's words after this table either, which
+	// the values they quote could hold.
+	{Class: warehouse.Unclassified, Reason: "invalid",
+		Match: either(reasonIn("invalidQuery", "invalid"), codeIs(func(c int) bool { return c == http.StatusBadRequest })),
+		Hint:  "BigQuery rejected the request"},
 }
 
 // tokenRefused says whether Google's token endpoint refused the

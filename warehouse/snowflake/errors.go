@@ -29,6 +29,12 @@ func (e *Error) Unwrap() error { return e.err }
 // Snowflake's (docs.snowflake.com, "Error codes"; 39xxxx are login errors,
 // 100xxx data errors of COPY and conversions).
 var errorRules = []warehouse.Rule{
+	// First: a data error's message quotes the file's values ("Numeric
+	// value 'warehouse suspended' is not recognized"), which the words of
+	// the rules below could match, and a file's error taken for a
+	// suspended warehouse would stop every load.
+	{Class: warehouse.Data, Reason: "bad_object", Match: func(err error) bool { c := code(err); return c >= 100000 && c < 200000 },
+		Hint: "the file's data cannot be read; it is recorded as failed and retried next load"},
 	{Class: warehouse.Config, Reason: "login", Match: codeIn(390100, 390144, 390303, 390318, 390101, 390422, sf.ErrCodeFailedToConnect),
 		Contains: []string{"incorrect username or password", "jwt token is invalid"},
 		Hint: "check the user and account in the DSN and the secret in " + EnvPassword + ", " +
@@ -50,8 +56,6 @@ var errorRules = []warehouse.Rule{
 		// with a plain "timeout after ... HTTP Status: 503. Hanging?".
 	}, Contains: []string{"lock wait", "locked table", "lock timeout", "waiting for lock", "http status: 5", "http status: 429", "hanging?"},
 		Hint: "Snowflake was busy or out of reach; load again (the daemon retries by itself)"},
-	{Class: warehouse.Data, Reason: "bad_object", Match: func(err error) bool { c := code(err); return c >= 100000 && c < 200000 },
-		Hint: "the file's data cannot be read; it is recorded as failed and retried next load"},
 	{Class: warehouse.Config, Reason: "sql", Match: func(err error) bool { c := code(err); return c >= 1000 && c < 3000 },
 		Hint: "synctrack rendered SQL Snowflake rejects; please report it with this message"},
 }

@@ -26,6 +26,9 @@ func TestClassify(t *testing.T) {
 		{2003, "42S02", "SQL compilation error: Stage 'X' does not exist or not authorized.", warehouse.Config, "missing"},
 		{1003, "42000", "SQL compilation error: syntax error line 1 at position 0", warehouse.Config, "sql"},
 		{100069, "22000", "Error parsing the parquet file", warehouse.Data, "bad_object"},
+		// A file's values quoted are the file's, whatever they say.
+		{100038, "22018", "Numeric value 'warehouse suspended: lock wait, insufficient privileges' is not recognized", warehouse.Data, "bad_object"},
+		{100035, "22007", "Timestamp 'HTTP Status: 503. Hanging?' is not recognized", warehouse.Data, "bad_object"},
 		{625, "57014", "Statement has locked table", warehouse.Transient, "unavailable"},
 		{sf.ErrFailedToPostQuery, "08006", "failed to POST. HTTP: 503", warehouse.Transient, "unavailable"},
 		{0, "", "timeout after 0s and 2 attempts. HTTP Status: 503. Hanging?", warehouse.Transient, "unavailable"},
