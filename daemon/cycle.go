@@ -159,6 +159,29 @@ func (t *target) sweepDue(now time.Time) bool {
 // the cost of one write lock that often.
 const viewsRetryEvery = 10 * time.Minute
 
+// viewsAtStart, in the first cycle that writes, adds every loaded sync to
+// the views to rebuild: which views an earlier daemon left not rebuilt
+// (a refresh that failed, a sync's own cause, a crash between a load's
+// commit and its refresh) is known to no table, and a new binary's casts
+// reach every view as synctrack views would bring them. One view a sync,
+// once a start; a listing that fails is tried again next cycle.
+func (t *target) viewsAtStart(ctx context.Context, wh warehouse.Warehouse) {
+	if t.viewsListed {
+		return
+	}
+	syncs, err := loader.LoadedSyncs(ctx, wh)
+	if err != nil {
+		t.log.Warn("could not list the loaded syncs to rebuild their typed views at start; trying again next cycle", "err", err)
+		return
+	}
+	t.viewsListed, t.startViews = true, len(syncs)
+	for _, id := range syncs {
+		if !slices.Contains(t.views, id) {
+			t.views = append(t.views, id)
+		}
+	}
+}
+
 // noteViews keeps what a load's refresh of the typed views left to do. A
 // load that stopped before its refresh (or whose refresh failed as a whole)
 // leaves the syncs it had in ViewsPending, tried again next cycle, and the
@@ -172,7 +195,11 @@ func (t *target) noteViews(rep *loader.Report) {
 				rebuilt++
 			}
 		}
-		if rebuilt > 0 {
+		switch {
+		case t.startViews > 0:
+			t.log.Info("typed views of every loaded sync rebuilt at start", "syncs", t.startViews, "failed", len(rep.ViewErrors))
+			t.startViews = 0
+		case rebuilt > 0:
 			t.log.Info("typed views rebuilt that an earlier cycle could not", "syncs", rebuilt)
 		}
 		t.viewsFailed, t.viewsTried = rep.ViewErrors, t.d.deps.Now()
@@ -229,6 +256,7 @@ func (t *target) cycle(ctx context.Context, s scope) (*loader.Report, []string, 
 		lctx = held
 	}
 	t.warnMissing(wh)
+	t.viewsAtStart(lctx, wh)
 	rep, loaded, err := t.load(lctx, wh, s)
 	return rep, loaded, leaseErr(lctx, err)
 }

@@ -128,13 +128,18 @@ type target struct {
 	retained  time.Time // the retention cutoff of the last load that ended well
 	// views are the syncs whose runs are loaded and typed views not rebuilt
 	// (loader.Report.ViewsPending): the next cycle rebuilds them, with or
-	// without new files. Not kept over a restart (synctrack views does).
+	// without new files. Not kept over a restart: the first cycle that
+	// writes rebuilds every loaded sync's view instead (viewsAtStart).
 	views []string
+	// startViews is how many syncs the first writing cycle found loaded
+	// and rebuilt the views of; viewsListed, that it has listed them.
+	startViews  int
+	viewsListed bool
 	// viewsFailed are the syncs whose typed views the last load could not
 	// rebuild for a cause of their own (loader.Report.ViewErrors): every
 	// load tries them again, and an idle daemon every viewsRetryEvery
 	// (viewsTried: when a load last refreshed them). Not kept over a
-	// restart either.
+	// restart either, but found again by the first cycle's rebuild.
 	viewsFailed warehouse.ViewErrors
 	viewsTried  time.Time
 }

@@ -260,3 +260,51 @@ func TestOwnViewFailureTriedWithEachLoad(t *testing.T) {
 	}
 	f.shutdown()
 }
+
+// A sync's typed view that failed for a cause of its own is found again
+// after a restart: the first cycle that writes rebuilds every loaded sync's
+// view, though nothing new arrived. Before, the restarted daemon forgot it
+// (no gauge, no page) until the next run of that sync came.
+func TestViewFailureFoundAgainAfterRestart(t *testing.T) {
+	f := newFixture(t)
+	sync := strings.Split(f.runFolders()[0], "/")[2]
+	v := &viewCalls{block: sync}
+	f.wrap = func(w warehouse.Warehouse, readOnly bool) warehouse.Warehouse {
+		if readOnly {
+			return w
+		}
+		return blockViews{Warehouse: w, RunStates: w.(warehouse.RunStates), v: v}
+	}
+	cfg := func() daemon.Config {
+		return daemon.Config{Retry: daemon.Retry{Base: time.Millisecond, Max: time.Millisecond, Attempts: 3},
+			Targets: []daemon.Target{{Schedule: "@every 1h", FactsSchedule: "@every 1h", QuietPeriod: 24 * time.Hour}}}
+	}
+	for round := 1; round <= 2; round++ {
+		v.mu.Lock()
+		v.calls = nil
+		v.mu.Unlock()
+		f.start(cfg())
+		c := f.waitCycle("at startup", func(c daemon.Cycle) bool { return c.Scope == "startup" })
+		if c.Err != nil {
+			t.Fatalf("start %d: startup cycle: %v", round, c.Err)
+		}
+		if round == 2 && len(c.Loaded) != 0 {
+			t.Fatalf("start %d: loaded %v, want nothing new", round, c.Loaded)
+		}
+		last, _ := f.d.LastCycle("default")
+		if len(last.Views) != 1 || !strings.Contains(last.Views[sync], "other objects depend on it") {
+			t.Errorf("start %d: the views not rebuilt %v, want %s's with its cause", round, last.Views, sync)
+		}
+		v.mu.Lock()
+		var refreshed []string
+		for _, c := range v.calls {
+			refreshed = append(refreshed, c...)
+		}
+		v.mu.Unlock()
+		slices.Sort(refreshed)
+		if want := f.query(`SELECT DISTINCT sync_configuration_id FROM synctrack.sync_runs ORDER BY 1`); !slices.Equal(slices.Compact(refreshed), want) {
+			t.Errorf("start %d: refreshed %v, want every loaded sync %v", round, refreshed, want)
+		}
+		f.shutdown()
+	}
+}

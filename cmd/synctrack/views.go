@@ -1,14 +1,13 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
-	"sort"
 
 	"github.com/spf13/cobra"
 
+	"github.com/synctrack/synctrack/loader"
 	"github.com/synctrack/synctrack/sql/export"
 	"github.com/synctrack/synctrack/warehouse"
 )
@@ -46,7 +45,7 @@ func runViews(cmd *cobra.Command, _ []string) error {
 	for _, n := range names {
 		fmt.Fprintf(cmd.OutOrStdout(), "%s.%s\n", w.Schema(), n)
 	}
-	syncs, err := loadedSyncs(cmd.Context(), w)
+	syncs, err := loader.LoadedSyncs(cmd.Context(), w)
 	if err != nil {
 		return fmt.Errorf("list the loaded syncs: %w", err)
 	}
@@ -67,26 +66,6 @@ func runViews(cmd *cobra.Command, _ []string) error {
 		return &exitError{code: exitFailed}
 	}
 	return nil
-}
-
-// loadedSyncs are the sync ids of every loaded metadata.json.
-func loadedSyncs(ctx context.Context, w warehouse.Warehouse) ([]string, error) {
-	rs, err := w.Query(ctx, "SELECT DISTINCT sync_configuration_id FROM "+w.Dialect().Table(w.Schema(), "sync_runs")+
-		" WHERE sync_configuration_id IS NOT NULL", nil)
-	if err != nil {
-		return nil, err
-	}
-	defer rs.Close()
-	var out []string
-	for rs.Next() {
-		var v any
-		if err := rs.Scan(&v); err != nil {
-			return nil, err
-		}
-		out = append(out, export.Text(v))
-	}
-	sort.Strings(out)
-	return out, rs.Err()
 }
 
 // printViewErrors writes a line for each sync whose typed view was not
