@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/synctrack/synctrack/warehouse"
 )
@@ -42,6 +43,7 @@ func (l *Loader) loadFactTable(ctx context.Context, st *Stager, table string, ws
 	if err != nil {
 		return err
 	}
+	files = capFactColumns(table, files, ws, b.fail)
 	narrowed := false
 	for {
 		err = l.wh.ReplaceFacts(ctx, table, files)
@@ -135,4 +137,51 @@ func isNew(ws []Work, key string) bool {
 		}
 	}
 	return false
+}
+
+// MaxFactColumns bounds the columns a fact table gets from the union of its
+// files' (each file has at most warehouse.MaxFileColumns): a bucket whose
+// fact files each bring a thousand new names would make a table of tens of
+// thousands of columns, which DuckDB builds slowly and PostgreSQL (1,600 at
+// most, and columns once added stay) refuses for every file after.
+const MaxFactColumns = 1000
+
+// capFactColumns fails each new file whose columns would take the table's
+// past MaxFactColumns, counting the files loaded before first (they stay,
+// whatever they count) and the new ones in order. Files whose columns the
+// engine does not read here (none listed) count nothing.
+func capFactColumns(table string, files []warehouse.File, ws []Work, fail func(Work, error)) []warehouse.File {
+	cols := map[string]bool{}
+	add := func(f warehouse.File) {
+		for _, c := range f.Columns {
+			cols[strings.ToLower(c)] = true
+		}
+	}
+	for _, f := range files {
+		if !isNew(ws, f.Key) {
+			add(f)
+		}
+	}
+	out := files[:0:0]
+	for _, f := range files {
+		if !isNew(ws, f.Key) {
+			out = append(out, f)
+			continue
+		}
+		fresh := map[string]bool{}
+		for _, c := range f.Columns {
+			if lc := strings.ToLower(c); !cols[lc] {
+				fresh[lc] = true
+			}
+		}
+		if more, n := len(fresh), len(cols)+len(fresh); more > 0 && n > MaxFactColumns {
+			fail(Work{Object: f.Object, Attempts: f.Attempts}, warehouse.DataError(fmt.Errorf(
+				"fact table %s would have %d columns with this file's %d new ones, more than the %d synctrack keeps: "+
+					"the file is not loaded; the table keeps the columns of the files loaded before", table, n, more, MaxFactColumns), f.Key))
+			continue
+		}
+		add(f)
+		out = append(out, f)
+	}
+	return out
 }
