@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/synctrack/synctrack/dialects"
 )
 
 // ViewErrors are the syncs whose typed views a refresh could not rebuild for
@@ -52,18 +54,52 @@ func (e ViewErrors) Unwrap() []error {
 // but the refresh's, to stop on as a whole and fix once. Nil otherwise: a
 // view rebuilt beside them shows the cause is not every view's, and a
 // sync's own cause mostly names its view or its object.
+//
+// A permission refused may name the view it was refused on (BigQuery's
+// "Permission bigquery.tables.update denied on table ...sync_records_X"):
+// permission errors are compared with each one's own view name and sync
+// id taken out. Other causes that differ only in their view's name (a
+// table of the user's holding it) stay each sync's own.
 func (e ViewErrors) Shared(refreshed int) error {
 	if len(e) < 2 || len(e) != refreshed {
 		return nil
 	}
 	syncs := e.Syncs()
 	first := e[syncs[0]]
+	same := true
 	for _, s := range syncs[1:] {
 		if e[s].Error() != first.Error() {
+			same = false
+			break
+		}
+	}
+	if same {
+		return first
+	}
+	want := ""
+	for i, s := range syncs {
+		if r, _ := Explain(e[s]); r != "permission" {
+			return nil
+		}
+		text := unnamed(e[s].Error(), s)
+		if i == 0 {
+			want = text
+		} else if text != want {
 			return nil
 		}
 	}
 	return first
+}
+
+// unnamed is msg in lower case with sync's view name and id taken out.
+func unnamed(msg, sync string) string {
+	msg = strings.ToLower(msg)
+	for _, n := range []string{dialects.ViewName(sync), sync} {
+		if n = strings.ToLower(n); n != "" {
+			msg = strings.ReplaceAll(msg, n, "\x00")
+		}
+	}
+	return msg
 }
 
 // Err is e as an error, nil when no sync failed.

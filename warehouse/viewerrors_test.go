@@ -58,6 +58,10 @@ func TestViewErrorsShared(t *testing.T) {
 	denied := func() error {
 		return warehouse.Wrap(errors.New("permission denied for table sync_runs (SQLSTATE 42501)"), warehouse.Config, "permission", "grant it")
 	}
+	deniedOn := func(view string) error {
+		return warehouse.Wrap(fmt.Errorf("view %s: googleapi: Error 403: Access Denied: Table p:d.%s: Permission bigquery.tables.update denied on table p:d.%s, accessDenied", view, view, view),
+			warehouse.Config, "permission", "grant it")
+	}
 	for _, tc := range []struct {
 		name      string
 		e         warehouse.ViewErrors
@@ -69,6 +73,14 @@ func TestViewErrorsShared(t *testing.T) {
 		{"one alone", warehouse.ViewErrors{"a": denied()}, 1, false},
 		{"each its own", warehouse.ViewErrors{"a": errors.New(`view "sync_records_a" is taken`), "b": errors.New(`view "sync_records_b" is taken`)}, 2, false},
 		{"two alike, one not", warehouse.ViewErrors{"a": denied(), "b": denied(), "c": errors.New("other")}, 3, false},
+		// BigQuery's permission refused names the view it was refused on,
+		// Snowflake's in upper case.
+		{"refused on each view", warehouse.ViewErrors{"52275": deniedOn("sync_records_52275"), "sync-a2ae": deniedOn("sync_records_sync_a2ae_38f31c4f")}, 2, true},
+		{"refused on each view, upper case", warehouse.ViewErrors{"52275": deniedOn("SYNC_RECORDS_52275"), "52276": deniedOn("SYNC_RECORDS_52276")}, 2, true},
+		{"refused on each view, a third rebuilt", warehouse.ViewErrors{"52275": deniedOn("sync_records_52275"), "52276": deniedOn("sync_records_52276")}, 3, false},
+		{"refused on each view and another table", warehouse.ViewErrors{"52275": deniedOn("sync_records_52275"), "52276": deniedOn("payload_columns")}, 2, false},
+		{"each its own, named by id", warehouse.ViewErrors{"a": warehouse.Wrap(errors.New(`table "sync_records_a" is not a view`), warehouse.Config, "name_taken", ""),
+			"b": warehouse.Wrap(errors.New(`table "sync_records_b" is not a view`), warehouse.Config, "name_taken", "")}, 2, false},
 	} {
 		got := tc.e.Shared(tc.refreshed)
 		if (got != nil) != tc.want {

@@ -82,3 +82,41 @@ func TestViewWriteRaceIsTriedAgain(t *testing.T) {
 		t.Errorf("a view changed under every try: %v, want transient, changed", err)
 	}
 }
+
+// A permission refused on every view (the service account may not create
+// tables in the dataset) names each its own view on BigQuery, yet is one
+// shared cause: Shared sees it, so the load fails once with it instead of
+// naming every sync. Refusals that differ beyond the view's name do not.
+func TestViewsRefusedAlikeAreShared(t *testing.T) {
+	refused := func(view string) Fault {
+		return Fault{Code: 403, Reason: "accessDenied", Message: "Access Denied: Table p:synctrack." + view + ": " +
+			"Permission bigquery.tables.create denied on table p:synctrack." + view}
+	}
+	for _, tc := range []struct {
+		name   string
+		faults map[string]Fault
+		shared bool
+	}{
+		{"each refused on its own view", map[string]Fault{"sync_records_52275": refused("sync_records_52275"),
+			"sync_records_sync_a2ae_38f31c4f": refused("sync_records_sync_a2ae_38f31c4f")}, true},
+		{"one refused on the dataset", map[string]Fault{"sync_records_52275": refused("sync_records_52275"),
+			"sync_records_sync_a2ae_38f31c4f": {Code: 403, Reason: "accessDenied", Message: "Access Denied: Dataset p:synctrack: Permission bigquery.tables.create denied"}}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newBQFake(t)
+			w := openFake(t, f, newCountedBucket(t), "")
+			for view, ft := range tc.faults {
+				f.failWhen(func(c call) bool { return c.Kind == "table" && c.SQL == "POST "+view }, ft)
+			}
+			syncs := []string{"52275", "sync-a2ae"}
+			err := w.RefreshViews(context.Background(), syncs)
+			var own warehouse.ViewErrors
+			if !errors.As(err, &own) || len(own) != 2 {
+				t.Fatalf("refresh: %v, want both syncs' view errors", err)
+			}
+			if got := own.Shared(len(syncs)) != nil; got != tc.shared {
+				t.Fatalf("shared %v, want %v: %v", got, tc.shared, own)
+			}
+		})
+	}
+}
