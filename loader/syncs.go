@@ -2,9 +2,9 @@ package loader
 
 import (
 	"context"
+	"fmt"
 	"sort"
 
-	"github.com/synctrack/synctrack/sql/export"
 	"github.com/synctrack/synctrack/warehouse"
 )
 
@@ -22,7 +22,15 @@ func LoadedSyncs(ctx context.Context, w warehouse.Warehouse) ([]string, error) {
 		if err := rs.Scan(&v); err != nil {
 			return nil, err
 		}
-		out = append(out, export.Text(v))
+		switch x := v.(type) {
+		case nil:
+		case string:
+			out = append(out, x)
+		case []byte:
+			out = append(out, string(x))
+		default:
+			out = append(out, fmt.Sprint(x))
+		}
 	}
 	sort.Strings(out)
 	return out, rs.Err()
