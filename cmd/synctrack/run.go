@@ -39,6 +39,12 @@ the body in X-Signature, keyed with --webhook-secret), which loads that run at
 once and marks it complete. A run with no new file for --quiet-period is
 complete too; a late file reopens it.
 
+Typed views: each load rebuilds those of the syncs it loaded; one that fails for
+a cause of its own is named in the log and in synctrack_typed_views_failed, and
+tried again with each load and every 10 minutes. The first load after start
+rebuilds every loaded sync's view, as synctrack views does (after an upgrade,
+the new binary's casts reach every view).
+
 With --events URL the bucket's own object notifications drive the loads: an
 awssqs:// queue (S3 event notifications, straight or through SNS or
 EventBridge) or a gcppubsub:// subscription (GCS OBJECT_FINALIZE). Each names
