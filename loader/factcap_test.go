@@ -1,6 +1,8 @@
 package loader_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,6 +12,8 @@ import (
 
 	"github.com/synctrack/synctrack/internal/testbucket"
 	"github.com/synctrack/synctrack/loader"
+	"github.com/synctrack/synctrack/warehouse"
+	"github.com/synctrack/synctrack/warehouse/duckdb"
 )
 
 // Fact files of one table that each bring hundreds of new column names:
@@ -69,5 +73,61 @@ func TestFactTableColumnsAreBounded(t *testing.T) {
 	}
 	if got := one(t, db, `SELECT attempts FROM synctrack.load_ledger WHERE key = ?`, bad); got != "2" {
 		t.Errorf("the file over the cap: attempts %s, want 2", got)
+	}
+}
+
+// refusingFact fails every rebuild of a fact table that reads bad, naming
+// it, as an engine does for a file it cannot read.
+type refusingFact struct {
+	*duckdb.Warehouse
+	bad string
+}
+
+func (r refusingFact) ReplaceFacts(ctx context.Context, table string, fs []warehouse.File) error {
+	for _, f := range fs {
+		if f.Key == r.bad {
+			return warehouse.DataError(errors.New("cannot read it"), f.Key)
+		}
+	}
+	return r.Warehouse.ReplaceFacts(ctx, table, fs)
+}
+
+// A new fact file over the cap only beside a new file that then fails
+// (found by a review): it loads once the failed file leaves, and the
+// failed one alone is blamed.
+func TestFactFileOverTheCapFitsOnceABadOneLeaves(t *testing.T) {
+	url, dir := generated(t, smallOptions())
+	facts, err := filepath.Glob(filepath.Join(dir, "metadata", "*", "destinations.parquet"))
+	if err != nil || len(facts) == 0 {
+		t.Fatalf("no destinations file: %v", err)
+	}
+	mem := memDuckDB(t)
+	wide := func(org string, from, n int) string {
+		d := filepath.Join(dir, "metadata", org)
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		cols := make([]string, n)
+		for i := range cols {
+			cols[i] = fmt.Sprintf("1 AS extra_%d", from+i)
+		}
+		if _, err := mem.Exec(`COPY (SELECT *, ` + strings.Join(cols, ", ") + ` FROM read_parquet('` + facts[0] + `') LIMIT 2) TO '` +
+			filepath.Join(d, "destinations.parquet") + `'`); err != nil {
+			t.Fatal(err)
+		}
+		return "metadata/" + org + "/destinations.parquet"
+	}
+	bad := wide("9001", 0, 600)
+	wide("9002", 600, 600)
+	w := refusingFact{Warehouse: openWarehouse(t), bad: bad}
+	rep, err := loader.New(testbucket.Open(t, url), dir, w, loader.Options{BatchFiles: 7}).Load(context.Background())
+	if err != nil {
+		t.Fatalf("load: %v", err)
+	}
+	if len(rep.Failed) != 1 || rep.Failed[0].Key != bad {
+		t.Fatalf("failed %v, want only %s", rep.Failed, bad)
+	}
+	if got := one(t, w.DB(), `SELECT count(*) FROM synctrack.destinations WHERE org_id = '9002'`); got != "2" {
+		t.Errorf("rows of the file that fits once the bad one left: %s, want 2", got)
 	}
 }

@@ -43,20 +43,23 @@ func (l *Loader) loadFactTable(ctx context.Context, st *Stager, table string, ws
 	if err != nil {
 		return err
 	}
-	files = capFactColumns(table, files, ws, b.fail)
+	// The column cap is counted again on each try: a file over it may fit
+	// once a file counted before it fails and leaves.
+	var kept, over []warehouse.File
 	narrowed := false
 	for {
-		err = l.wh.ReplaceFacts(ctx, table, files)
+		kept, over = capFactColumns(files, ws)
+		err = l.wh.ReplaceFacts(ctx, table, kept)
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return ctxErr
 		}
 		if err == nil || !narrowable(err) {
 			break
 		}
-		named := namedIn(err, files, fileKey)
+		named := namedIn(err, kept, fileKey)
 		if len(named) == 0 && !narrowed {
 			narrowed = true
-			failed, stop := l.narrowFacts(ctx, table, files, ws, err, b)
+			failed, stop := l.narrowFacts(ctx, table, kept, ws, err, b)
 			if stop != nil {
 				return stop
 			}
@@ -78,20 +81,21 @@ func (l *Loader) loadFactTable(ctx context.Context, st *Stager, table string, ws
 		}
 		files = rest
 	}
-	switch {
-	case err == nil:
+	if err != nil && !narrowable(err) {
+		return fmt.Errorf("rebuild %s: %w", table, err)
+	}
+	failOverCap(table, kept, over, b.fail)
+	if err == nil {
 		b.ok(KindFact)
-		for _, f := range files {
+		for _, f := range kept {
 			if isNew(ws, f.Key) {
 				rep.Files++
 			}
 		}
 		return nil
-	case !narrowable(err):
-		return fmt.Errorf("rebuild %s: %w", table, err)
 	}
 	for _, w := range ws {
-		if w.Reason != "" && slices.ContainsFunc(files, func(f warehouse.File) bool { return f.Key == w.Key }) {
+		if w.Reason != "" && slices.ContainsFunc(kept, func(f warehouse.File) bool { return f.Key == w.Key }) {
 			b.fail(w, fmt.Errorf("rebuild %s: %w", table, err))
 		}
 	}
@@ -146,11 +150,13 @@ func isNew(ws []Work, key string) bool {
 // most, and columns once added stay) refuses for every file after.
 const MaxFactColumns = 1000
 
-// capFactColumns fails each new file whose columns would take the table's
-// past MaxFactColumns, counting the files loaded before first (they stay,
-// whatever they count) and the new ones in order. Files whose columns the
-// engine does not read here (none listed) count nothing.
-func capFactColumns(table string, files []warehouse.File, ws []Work, fail func(Work, error)) []warehouse.File {
+// capFactColumns splits files into those the table is rebuilt from and the
+// new ones whose columns would take the table's past MaxFactColumns,
+// counting the files loaded before first (they stay, whatever they count)
+// and the new ones in order. Files whose columns the engine does not read
+// here (none listed: Snowflake's and BigQuery's, read in the service)
+// count nothing.
+func capFactColumns(files []warehouse.File, ws []Work) (kept, over []warehouse.File) {
 	cols := map[string]bool{}
 	add := func(f warehouse.File) {
 		for _, c := range f.Columns {
@@ -162,10 +168,9 @@ func capFactColumns(table string, files []warehouse.File, ws []Work, fail func(W
 			add(f)
 		}
 	}
-	out := files[:0:0]
 	for _, f := range files {
 		if !isNew(ws, f.Key) {
-			out = append(out, f)
+			kept = append(kept, f)
 			continue
 		}
 		fresh := map[string]bool{}
@@ -174,14 +179,34 @@ func capFactColumns(table string, files []warehouse.File, ws []Work, fail func(W
 				fresh[lc] = true
 			}
 		}
-		if more, n := len(fresh), len(cols)+len(fresh); more > 0 && n > MaxFactColumns {
-			fail(Work{Object: f.Object, Attempts: f.Attempts}, warehouse.DataError(fmt.Errorf(
-				"fact table %s would have %d columns with this file's %d new ones, more than the %d synctrack keeps: "+
-					"the file is not loaded; the table keeps the columns of the files loaded before", table, n, more, MaxFactColumns), f.Key))
+		if len(fresh) > 0 && len(cols)+len(fresh) > MaxFactColumns {
+			over = append(over, f)
 			continue
 		}
 		add(f)
-		out = append(out, f)
+		kept = append(kept, f)
 	}
-	return out
+	return kept, over
+}
+
+// failOverCap fails the files over the column cap, saying how many columns
+// the table would have with each (kept counted, as capFactColumns did).
+func failOverCap(table string, kept, over []warehouse.File, fail func(Work, error)) {
+	cols := map[string]bool{}
+	for _, f := range kept {
+		for _, c := range f.Columns {
+			cols[strings.ToLower(c)] = true
+		}
+	}
+	for _, f := range over {
+		fresh := map[string]bool{}
+		for _, c := range f.Columns {
+			if lc := strings.ToLower(c); !cols[lc] {
+				fresh[lc] = true
+			}
+		}
+		fail(Work{Object: f.Object, Attempts: f.Attempts}, warehouse.DataError(fmt.Errorf(
+			"fact table %s would have %d columns with this file's %d new ones, more than the %d synctrack keeps: "+
+				"the file is not loaded; the table keeps the columns of the files it has", table, len(cols)+len(fresh), len(fresh), MaxFactColumns), f.Key))
+	}
 }
