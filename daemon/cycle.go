@@ -171,7 +171,8 @@ func (t *target) viewsAtStart(ctx context.Context, wh warehouse.Warehouse) {
 	}
 	syncs, err := loader.LoadedSyncs(ctx, wh)
 	if err != nil {
-		t.log.Warn("could not list the loaded syncs to rebuild their typed views at start; trying again next cycle", "err", err)
+		t.log.Warn("could not list the loaded syncs to rebuild their typed views at start; trying again in 10 minutes", "err", err)
+		t.viewsListTried = t.d.deps.Now()
 		return
 	}
 	t.viewsListed, t.startViews = true, len(syncs)
@@ -215,7 +216,8 @@ func (t *target) cycle(ctx context.Context, s scope) (*loader.Report, []string, 
 	m, name := t.d.m, t.cfg.Name
 	now := t.d.deps.Now()
 	due := t.sweepDue(now) || t.retentionDue() || len(t.views) > 0 ||
-		len(t.viewsFailed) > 0 && now.Sub(t.viewsTried) >= viewsRetryEvery
+		len(t.viewsFailed) > 0 && now.Sub(t.viewsTried) >= viewsRetryEvery ||
+		!t.viewsListed && now.Sub(t.viewsListTried) >= viewsRetryEvery
 	if t.setUp && len(s.prefixes()) == 0 && len(s.complete) == 0 && !due {
 		return &loader.Report{}, nil, nil // a tick with events on: nothing to list, no sweep, retention or views due
 	}

@@ -133,8 +133,9 @@ type target struct {
 	views []string
 	// startViews is how many syncs the first writing cycle found loaded
 	// and rebuilt the views of; viewsListed, that it has listed them.
-	startViews  int
-	viewsListed bool
+	startViews     int
+	viewsListed    bool
+	viewsListTried time.Time // when a listing last failed
 	// viewsFailed are the syncs whose typed views the last load could not
 	// rebuild for a cause of their own (loader.Report.ViewErrors): every
 	// load tries them again, and an idle daemon every viewsRetryEvery

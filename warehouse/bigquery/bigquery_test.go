@@ -68,6 +68,8 @@ func TestClassify(t *testing.T) {
 			Message: "Error while reading data, error message: Could not parse 'Access Denied: Permission bigquery.tables.get denied' as TIMESTAMP"}, warehouse.Data, "bad_object"},
 		{&bigquery.Error{Reason: "invalid", Message: "Error while reading data, error message: Could not parse 'Quota exceeded' as TIMESTAMP for field batch_started_at"}, warehouse.Data, "bad_object"},
 		{&googleapi.Error{Code: 400, Message: "Could not parse 'no space left on device' as INT64"}, warehouse.Unclassified, "invalid"},
+		{&bigquery.Error{Reason: "invalid", Message: "Could not parse 'oauth2: cannot fetch token: 400 Bad Request' as TIMESTAMP"}, warehouse.Unclassified, "invalid"},
+		{&googleapi.Error{Code: 400, Message: "Could not parse 'could not find default credentials' as INT64"}, warehouse.Unclassified, "invalid"},
 		// Words alone still tell what the client says without a reason.
 		{errors.New("googleapi: Quota exceeded for quota metric 'Queries'"), warehouse.Resource, "quota"},
 		{errors.New("storage: permission denied on the bucket"), warehouse.Config, "permission"},

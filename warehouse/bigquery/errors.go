@@ -52,7 +52,7 @@ func reasonIn(rs ...string) func(error) bool {
 // file's error taken for a permission refused would stop every load.
 func unstructured(words ...string) func(error) bool {
 	return func(err error) bool {
-		if r, c := reason(err); r != "" || c != 0 {
+		if !noReason(err) {
 			return false
 		}
 		msg := strings.ToLower(err.Error())
@@ -63,6 +63,12 @@ func unstructured(words ...string) func(error) bool {
 		}
 		return false
 	}
+}
+
+// noReason says err carries neither a reason nor a status from BigQuery.
+func noReason(err error) bool {
+	r, c := reason(err)
+	return r == "" && c == 0
 }
 
 func either(a, b func(error) bool) func(error) bool {
@@ -82,12 +88,12 @@ var errorRules = []warehouse.Rule{
 	{Class: warehouse.Config, Reason: "credentials",
 		Match: func(err error) bool {
 			r, c := reason(err)
-			return c == http.StatusUnauthorized || r == "authError" || tokenRefused(err)
+			return c == http.StatusUnauthorized || r == "authError" || noReason(err) && tokenRefused(err)
 		},
 		Hint: "Google did not accept the credentials: " + hintCredentials},
 	// No credentials at all (no credentials_file=, no ADC on the machine):
 	// nothing to grant yet, a key to give.
-	{Class: warehouse.Config, Reason: "credentials", Contains: []string{"could not find default credentials"},
+	{Class: warehouse.Config, Reason: "credentials", Match: unstructured("could not find default credentials"),
 		Hint: hintCredentials},
 	{Class: warehouse.Resource, Reason: "quota",
 		Match: either(reasonIn("quotaExceeded", "rateLimitExceeded"), unstructured("quota exceeded", "exceeded rate limits")),
