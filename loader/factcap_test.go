@@ -28,22 +28,7 @@ func TestFactTableColumnsAreBounded(t *testing.T) {
 	if err != nil || len(facts) == 0 {
 		t.Fatalf("no destinations file: %v", err)
 	}
-	mem := memDuckDB(t)
-	wide := func(org string, from, n int) string {
-		d := filepath.Join(dir, "metadata", org)
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		cols := make([]string, n)
-		for i := range cols {
-			cols[i] = fmt.Sprintf("1 AS extra_%d", from+i)
-		}
-		if _, err := mem.Exec(`COPY (SELECT *, ` + strings.Join(cols, ", ") + ` FROM read_parquet('` + facts[0] + `') LIMIT 2) TO '` +
-			filepath.Join(d, "destinations.parquet") + `'`); err != nil {
-			t.Fatal(err)
-		}
-		return "metadata/" + org + "/destinations.parquet"
-	}
+	wide := wideFacts(t, dir, facts[0])
 	wide("9001", 0, 450)
 	wide("9002", 450, 450)
 	bad := wide("9003", 900, 450)
@@ -101,22 +86,7 @@ func TestFactFileOverTheCapFitsOnceABadOneLeaves(t *testing.T) {
 	if err != nil || len(facts) == 0 {
 		t.Fatalf("no destinations file: %v", err)
 	}
-	mem := memDuckDB(t)
-	wide := func(org string, from, n int) string {
-		d := filepath.Join(dir, "metadata", org)
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		cols := make([]string, n)
-		for i := range cols {
-			cols[i] = fmt.Sprintf("1 AS extra_%d", from+i)
-		}
-		if _, err := mem.Exec(`COPY (SELECT *, ` + strings.Join(cols, ", ") + ` FROM read_parquet('` + facts[0] + `') LIMIT 2) TO '` +
-			filepath.Join(d, "destinations.parquet") + `'`); err != nil {
-			t.Fatal(err)
-		}
-		return "metadata/" + org + "/destinations.parquet"
-	}
+	wide := wideFacts(t, dir, facts[0])
 	bad := wide("9001", 0, 600)
 	wide("9002", 600, 600)
 	w := refusingFact{Warehouse: openWarehouse(t), bad: bad}
@@ -129,5 +99,27 @@ func TestFactFileOverTheCapFitsOnceABadOneLeaves(t *testing.T) {
 	}
 	if got := one(t, w.DB(), `SELECT count(*) FROM synctrack.destinations WHERE org_id = '9002'`); got != "2" {
 		t.Errorf("rows of the file that fits once the bad one left: %s, want 2", got)
+	}
+}
+
+// wideFacts returns a func writing a destinations file for org with n
+// extra columns named extra_<from>..., copied from the fact file src, and
+// giving its key.
+func wideFacts(t *testing.T, dir, src string) func(org string, from, n int) string {
+	mem := memDuckDB(t)
+	return func(org string, from, n int) string {
+		d := filepath.Join(dir, "metadata", org)
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		cols := make([]string, n)
+		for i := range cols {
+			cols[i] = fmt.Sprintf("1 AS extra_%d", from+i)
+		}
+		if _, err := mem.Exec(`COPY (SELECT *, ` + strings.Join(cols, ", ") + ` FROM read_parquet('` + src + `') LIMIT 2) TO '` +
+			filepath.Join(d, "destinations.parquet") + `'`); err != nil {
+			t.Fatal(err)
+		}
+		return "metadata/" + org + "/destinations.parquet"
 	}
 }
