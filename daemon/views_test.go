@@ -308,3 +308,54 @@ func TestViewFailureFoundAgainAfterRestart(t *testing.T) {
 		f.shutdown()
 	}
 }
+
+// failListing fails the listing of the loaded syncs while fail is set.
+type failListing struct {
+	blockViews
+	fail *atomic.Bool
+}
+
+func (w failListing) Query(ctx context.Context, q string, args []warehouse.Arg) (warehouse.Rows, error) {
+	if strings.Contains(q, "DISTINCT sync_configuration_id") && w.fail.Swap(false) {
+		return nil, errors.New("listing refused")
+	}
+	return w.blockViews.Query(ctx, q, args)
+}
+
+// A restarted daemon whose listing of the loaded syncs fails at start
+// tries it again once idle (found by a review: the idle path never did).
+func TestViewsAtStartListedAgainWhenIdle(t *testing.T) {
+	f := newFixture(t)
+	sync := strings.Split(f.runFolders()[0], "/")[2]
+	v := &viewCalls{block: sync}
+	var fail atomic.Bool
+	f.wrap = func(w warehouse.Warehouse, readOnly bool) warehouse.Warehouse {
+		if readOnly {
+			return w
+		}
+		return failListing{blockViews{Warehouse: w, RunStates: w.(warehouse.RunStates), v: v}, &fail}
+	}
+	var skew atomic.Int64
+	f.now = func() time.Time { return time.Now().Add(time.Duration(skew.Load())) }
+	cfg := daemon.Config{Retry: daemon.Retry{Base: time.Millisecond, Max: time.Millisecond, Attempts: 3},
+		Targets: []daemon.Target{{Schedule: "@every 1s", FactsSchedule: "@every 1h", QuietPeriod: 24 * time.Hour}}}
+	f.start(cfg)
+	f.waitCycle("at startup", func(c daemon.Cycle) bool { return c.Scope == "startup" })
+	f.shutdown()
+
+	fail.Store(true)
+	v.mu.Lock()
+	v.calls = nil
+	v.mu.Unlock()
+	f.start(cfg)
+	f.waitCycle("at startup", func(c daemon.Cycle) bool { return c.Scope == "startup" })
+	if last, _ := f.d.LastCycle("default"); len(last.Views) != 0 {
+		t.Fatalf("views named with the listing refused: %v", last.Views)
+	}
+	skew.Store(int64(11 * time.Minute))
+	f.waitCycle("an idle cycle that lists the syncs", func(daemon.Cycle) bool {
+		last, _ := f.d.LastCycle("default")
+		return last.Views[sync] != ""
+	})
+	f.shutdown()
+}
