@@ -3,12 +3,17 @@ package dialects
 import "strings"
 
 // ReplaceFacts renders the statements that rebuild one fact table from all of
-// its current files, for Transaction: empty it, insert the newest row per
-// (org, id) over every file, write the ledger. Replacing inside the
-// transaction keeps readers on the old rows until the commit.
-func (d BigQuery) ReplaceFacts(dataset, table string, in BQBatch, srcs []BQSource) []string {
+// its current files, for Transaction: empty it but for the rows of the files
+// keep names, insert the newest row per (org, id) over every file, drop the
+// kept rows whose (org, id) came again, write the ledger. Replacing inside
+// the transaction keeps readers on the old rows until the commit.
+func (d BigQuery) ReplaceFacts(dataset, table string, in BQBatch, srcs []BQSource, keep []string) []string {
 	t := d.Table(dataset, table)
 	stmts := []string{"DELETE FROM " + t + " WHERE TRUE"}
+	kept := d.StringArray(keep)
+	if len(keep) > 0 {
+		stmts[0] = "DELETE FROM " + t + " WHERE _file IS NULL OR _file NOT IN UNNEST(" + kept + ")"
+	}
 	cols := FactColumns[table]
 	if len(srcs) > 0 && len(cols) > 0 {
 		all := append(append([]string{}, cols...), "org_id", "_file", "_loaded_at")
@@ -23,6 +28,14 @@ func (d BigQuery) ReplaceFacts(dataset, table string, in BQBatch, srcs []BQSourc
 		stmts = append(stmts, "INSERT INTO "+t+" ("+strings.Join(quoted, ", ")+")\n"+
 			"SELECT "+strings.Join(quoted, ", ")+" FROM (\n"+strings.Join(sels, "\nUNION ALL\n")+"\n)\n"+
 			"WHERE _rank = 1")
+		if len(keep) > 0 {
+			// Uncorrelated: the emulator deletes every kept row for an
+			// EXISTS that names the outer table. An id NULL is "-", any
+			// other "=id": the two never meet.
+			pair := "CONCAT(org_id, '/', COALESCE(CONCAT('=', id), '-'))"
+			stmts = append(stmts, "DELETE FROM "+t+" WHERE _file IN UNNEST("+kept+") AND "+pair+
+				" IN (SELECT "+pair+" FROM "+t+" WHERE _file NOT IN UNNEST("+kept+"))")
+		}
 	}
 	return append(stmts, d.WriteLedger(dataset, in.Ledger)...)
 }

@@ -81,10 +81,18 @@ func TestBigQueryExternalModeGolden(t *testing.T) {
 func TestBigQueryFactsGolden(t *testing.T) {
 	d := BigQuery{}
 	src := d.StagingSource("synctrack", "_st_c1_f0_", []Column{{"id", "INT64"}, {"type", "STRING"}, {"name", "STRING"}})
-	checkGolden(t, "bigquery_facts", d.Transaction(d.ReplaceFacts("synctrack", "destinations", testBatch(), []BQSource{src})...))
-	empty := d.ReplaceFacts("synctrack", "destinations", testBatch(), nil)
+	checkGolden(t, "bigquery_facts", d.Transaction(d.ReplaceFacts("synctrack", "destinations", testBatch(), []BQSource{src}, nil)...))
+	empty := d.ReplaceFacts("synctrack", "destinations", testBatch(), nil, nil)
 	if !strings.HasPrefix(empty[0], "DELETE FROM") || strings.Contains(strings.Join(empty, ";"), "INSERT INTO `synctrack`.`destinations`") {
 		t.Errorf("no files must empty the table and insert nothing: %q", empty)
+	}
+	kept := d.ReplaceFacts("synctrack", "destinations", testBatch(), []BQSource{src}, []string{"metadata/2/d.parquet'); --"})
+	keep := `UNNEST(ARRAY<STRING>['metadata/2/d.parquet\'); --'])`
+	if kept[0] != "DELETE FROM `synctrack`.`destinations` WHERE _file IS NULL OR _file NOT IN "+keep {
+		t.Errorf("a rebuild keeping a file's rows empties the rest: %q", kept[0])
+	}
+	if !strings.HasPrefix(kept[1], "INSERT INTO") || !strings.HasPrefix(kept[2], "DELETE FROM `synctrack`.`destinations` WHERE _file IN "+keep) {
+		t.Errorf("the kept rows of an id given again are not dropped after the insert: %q", kept[1:3])
 	}
 }
 

@@ -1,6 +1,7 @@
 package dialects
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -10,15 +11,18 @@ import (
 // a new table with the required columns (files add theirs by schema
 // evolution), org_id from the path, one row per (org, id) from the newest
 // file, then an atomic SWAP with the live table and a DROP of the old rows.
-// newestFirst ranks the table's files, newest first.
+// newestFirst ranks the table's files, newest first. With files to keep, the
+// new table starts as a clone of the live one holding only their rows (and
+// every column it has), ranked after every file: a file gives an (org, id)
+// again, its row wins.
 type FactBuild struct {
-	Create   string
+	Create   []string
 	Building string // the new table's name, for CopyInto
 	Finish   []string
 }
 
 // FactRebuild renders a FactBuild for table.
-func (d Snowflake) FactRebuild(schema, table string, newestFirst []string) FactBuild {
+func (d Snowflake) FactRebuild(schema, table string, newestFirst, keep []string) FactBuild {
 	building := table + "__synctrack_new"
 	cols := factTableColumns(table)
 	parts := make([]string, len(cols))
@@ -39,8 +43,21 @@ func (d Snowflake) FactRebuild(schema, table string, newestFirst []string) FactB
 		return b.String() + " END"
 	}
 	org, id := d.Ident("org_id"), d.Ident("id")
+	create := []string{"CREATE OR REPLACE TABLE " + nt + " (\n  " + strings.Join(parts, ",\n  ") + "\n)\nENABLE_SCHEMA_EVOLUTION = TRUE"}
+	if len(keep) > 0 {
+		kept := make([]string, len(keep))
+		for i, k := range keep {
+			kept[i] = d.String(k)
+		}
+		create = []string{
+			"CREATE OR REPLACE TABLE " + nt + " CLONE " + d.Table(schema, table),
+			"DELETE FROM " + nt + " WHERE " + file + " IS NULL OR " + file + " NOT IN (" + strings.Join(kept, ", ") + ")",
+			"ALTER TABLE " + nt + " SET ENABLE_SCHEMA_EVOLUTION = TRUE",
+		}
+		newestFirst = append(slices.Clip(newestFirst), keep...)
+	}
 	return FactBuild{
-		Create:   "CREATE OR REPLACE TABLE " + nt + " (\n  " + strings.Join(parts, ",\n  ") + "\n)\nENABLE_SCHEMA_EVOLUTION = TRUE",
+		Create:   create,
 		Building: building,
 		Finish: []string{
 			"UPDATE " + nt + " SET " + org + " = SPLIT_PART(" + file + ", '/', -2), " + id + " = " + id + "::VARCHAR",

@@ -68,13 +68,13 @@ type refusingFact struct {
 	bad string
 }
 
-func (r refusingFact) ReplaceFacts(ctx context.Context, table string, fs []warehouse.File) error {
+func (r refusingFact) ReplaceFacts(ctx context.Context, table string, fs []warehouse.File, keep []string) error {
 	for _, f := range fs {
 		if f.Key == r.bad {
 			return warehouse.DataError(errors.New("cannot read it"), f.Key)
 		}
 	}
-	return r.Warehouse.ReplaceFacts(ctx, table, fs)
+	return r.Warehouse.ReplaceFacts(ctx, table, fs, keep)
 }
 
 // A new fact file over the cap only beside a new file that then fails

@@ -306,7 +306,7 @@ func (l *Loader) applySteps(ctx context.Context, p *Plan, st *Stager, rep *Repor
 	if err := l.loadRecords(ctx, st, p.Records, rep, b); err != nil {
 		return err
 	}
-	if err := l.loadFacts(ctx, st, p.Facts, rep, b); err != nil {
+	if err := l.loadFacts(ctx, st, p.Facts, p.HeldFacts, rep, b); err != nil {
 		return err
 	}
 	if len(rep.ViewsPending) > 0 {

@@ -11,14 +11,15 @@ import (
 )
 
 // loadFacts rebuilds each fact table that has a new or changed file.
-func (l *Loader) loadFacts(ctx context.Context, st *Stager, facts map[string][]Work, rep *Report, b *blame) error {
+func (l *Loader) loadFacts(ctx context.Context, st *Stager, facts map[string][]Work, held map[string][]string,
+	rep *Report, b *blame) error {
 	tables := make([]string, 0, len(facts))
 	for t := range facts {
 		tables = append(tables, t)
 	}
 	sort.Strings(tables)
 	for _, t := range tables {
-		if err := l.loadFactTable(ctx, st, t, facts[t], rep, b); err != nil {
+		if err := l.loadFactTable(ctx, st, t, facts[t], held[t], rep, b); err != nil {
 			return err
 		}
 	}
@@ -33,9 +34,14 @@ func (l *Loader) loadFacts(ctx context.Context, st *Stager, facts map[string][]W
 // time (an error no table knows only once the warehouse has loaded
 // something else: see blame), and the table keeps its old rows, or, after
 // a narrowing, the old files' rows and those of the last part that
-// rebuilt: a file loaded before is never missing. Any other error stops the
-// load.
-func (l *Loader) loadFactTable(ctx context.Context, st *Stager, table string, ws []Work, rep *Report, b *blame) error {
+// rebuilt: a file loaded before is never missing. A file loaded before
+// whose new version fails, or is not read this time, keeps the rows of the
+// version loaded, as do held, the table's quarantined files. Any other
+// error stops the load.
+func (l *Loader) loadFactTable(ctx context.Context, st *Stager, table string, ws []Work, held []string,
+	rep *Report, b *blame) error {
+	all := ws
+	keep := func(kept []warehouse.File) []string { return keptRows(all, kept, held) }
 	ws = l.refuseEmpty(ws, b.fail)
 	staged := st.Stage(ctx, ws)
 	defer st.Release(stagedFiles(staged))
@@ -49,7 +55,7 @@ func (l *Loader) loadFactTable(ctx context.Context, st *Stager, table string, ws
 	narrowed := false
 	for {
 		kept, over = capFactColumns(files, ws)
-		err = l.wh.ReplaceFacts(ctx, table, kept)
+		err = l.wh.ReplaceFacts(ctx, table, kept, keep(kept))
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return ctxErr
 		}
@@ -59,7 +65,7 @@ func (l *Loader) loadFactTable(ctx context.Context, st *Stager, table string, ws
 		named := namedIn(err, kept, fileKey)
 		if len(named) == 0 && !narrowed {
 			narrowed = true
-			failed, stop := l.narrowFacts(ctx, table, kept, ws, err, b)
+			failed, stop := l.narrowFacts(ctx, table, kept, ws, keep, err, b)
 			if stop != nil {
 				return stop
 			}
@@ -109,8 +115,8 @@ func (l *Loader) loadFactTable(ctx context.Context, st *Stager, table string, ws
 // the table with the old files and that part of the new ones until the
 // next; the caller rebuilds from all but the failed next. Fewer than two
 // new files: nothing to tell apart.
-func (l *Loader) narrowFacts(ctx context.Context, table string, files []warehouse.File, ws []Work, err error,
-	b *blame) ([]string, error) {
+func (l *Loader) narrowFacts(ctx context.Context, table string, files []warehouse.File, ws []Work,
+	keep func([]warehouse.File) []string, err error, b *blame) ([]string, error) {
 	var old, fresh []warehouse.File
 	for _, f := range files {
 		if isNew(ws, f.Key) {
@@ -124,12 +130,26 @@ func (l *Loader) narrowFacts(ctx context.Context, table string, files []warehous
 	}
 	var failed []string
 	stop := narrow(ctx, fresh, err, fileKey, func(part []warehouse.File) error {
-		return l.wh.ReplaceFacts(ctx, table, append(slices.Clip(old), part...))
+		files := append(slices.Clip(old), part...)
+		return l.wh.ReplaceFacts(ctx, table, files, keep(files))
 	}, func(f warehouse.File, err error) {
 		failed = append(failed, f.Key)
 		b.fail(Work{Object: f.Object, Attempts: f.Attempts}, fmt.Errorf("rebuild %s: %w", table, err))
 	}, b.refused)
 	return failed, stop
+}
+
+// keptRows are the keys whose rows a rebuild from kept leaves as they are:
+// the table's files loaded before (unchanged, or with a ledger row) that
+// kept lacks, because their new version failed or was not read, and held.
+func keptRows(ws []Work, kept []warehouse.File, held []string) []string {
+	out := slices.Clone(held)
+	for _, w := range ws {
+		if (w.Seen || w.Reason == "") && !slices.ContainsFunc(kept, func(f warehouse.File) bool { return f.Key == w.Key }) {
+			out = append(out, w.Key)
+		}
+	}
+	return out
 }
 
 // isNew says whether key is one of the table's new or changed files, not an

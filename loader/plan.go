@@ -35,6 +35,9 @@ type Plan struct {
 	// Facts holds, for each fact table with a new or changed file, every current
 	// file of that table: fact tables are rebuilt whole, never appended to.
 	Facts map[string][]Work
+	// HeldFacts holds, for each fact table, the keys of its quarantined files
+	// loaded before: a rebuild keeps their rows as they are.
+	HeldFacts map[string][]string
 	// Ignored are objects not seen before that are no data (markers, temp files).
 	Ignored []Object
 	// BadKeys are objects whose keys are not UTF-8 (a local folder's file
@@ -150,13 +153,15 @@ type Planner struct {
 	l     Ledger
 	p     *Plan
 	facts map[string][]Work
+	held  map[string][]string
 	dirty map[string]bool
 }
 
 // NewPlanner plans against l (nil when each object comes with its versions,
 // through AddVersions).
 func NewPlanner(l Ledger) *Planner {
-	return &Planner{l: l, p: &Plan{Facts: map[string][]Work{}}, facts: map[string][]Work{}, dirty: map[string]bool{}}
+	return &Planner{l: l, p: &Plan{Facts: map[string][]Work{}}, facts: map[string][]Work{}, held: map[string][]string{},
+		dirty: map[string]bool{}}
 }
 
 // Add takes one listed object, planned against the planner's ledger.
@@ -168,7 +173,10 @@ func (pl *Planner) AddVersions(o Object, versions []Version) {
 	p.Listed++
 	w, todo := decide(o, versions)
 	if w.Reason == reasonQuarantined {
-		p.Quarantined++ // a fact file too: the table is rebuilt without it
+		p.Quarantined++
+		if o.Kind == KindFact && w.Seen {
+			pl.held[o.FactTable] = append(pl.held[o.FactTable], o.Key)
+		}
 		return
 	}
 	switch o.Kind {
@@ -206,6 +214,7 @@ func (pl *Planner) Plan() *Plan {
 			p.Facts[t] = ws
 		}
 	}
+	p.HeldFacts = pl.held
 	sort.Slice(p.Records, func(i, j int) bool { return p.Records[i].Key < p.Records[j].Key })
 	sort.Slice(p.Metadata, func(i, j int) bool { return p.Metadata[i].Key < p.Metadata[j].Key })
 	sort.Slice(p.Gone, func(i, j int) bool {

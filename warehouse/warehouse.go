@@ -39,8 +39,10 @@ type Warehouse interface {
 	// their ledger rows, in one transaction.
 	LoadRuns(ctx context.Context, runs []Run) error
 	// ReplaceFacts rebuilds one fact table from all of its current files and
-	// writes the ledger rows of those that were new, in one transaction.
-	ReplaceFacts(ctx context.Context, table string, files []File) error
+	// writes the ledger rows of those that were new, in one transaction. The
+	// rows of the files keep names (loaded before, their new version failed)
+	// stay as they are, but for an (org, id) that files give again.
+	ReplaceFacts(ctx context.Context, table string, files []File, keep []string) error
 	// Record writes ledger rows for objects that failed or were skipped.
 	Record(ctx context.Context, entries []LedgerEntry) error
 	// Requeue puts quarantined objects back: their ledger rows become failed

@@ -45,6 +45,9 @@ type keys struct {
 	// truncated (fixed later), one empty.
 	good, truncated, empty string
 	later                  string // a file three days newer, kept by retention
+	// A fact file rewritten half-written, a new one of another org, and a
+	// second file of the same org giving one of its ids again.
+	fact, newFact, factAgain string
 }
 
 // bucketOptions is a small bucket with the generator's irregular shapes: two

@@ -28,6 +28,7 @@ func steps(t *testing.T, s *scenario) []step {
 		{"TemplatesMatchDuckDB", prepareAnswers, templateChecks(t, s)},
 		{"RetentionExpiresOldFiles", expireOld, []check{{"OldExpiredNewKept", oldExpiredNewKept}, ledgerCheck, rowsCheck}},
 		{"ExpiredFilesNotReloaded", reloadRetained, []check{{"NothingLoaded", nothingAgain}, ledgerCheck, rowsCheck}},
+		{"BadFactVersionKeepsRows", badFactVersion, []check{{"FailsAlone", badFactFailsAlone}, {"RowsKept", factRowsKept}, ledgerCheck}},
 	}
 }
 

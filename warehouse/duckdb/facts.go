@@ -12,8 +12,10 @@ import (
 
 // ReplaceFacts rebuilds a fact table from all of its current files: the columns
 // as written, ids as text, one row per (org, id) taken from the newest file,
-// plus org_id, _file and _loaded_at. Table and ledger rows change together.
-func (w *Warehouse) ReplaceFacts(ctx context.Context, table string, files []warehouse.File) error {
+// plus org_id, _file and _loaded_at, and the rows of the files keep names
+// but for an (org, id) the files give again. Table and ledger rows change
+// together.
+func (w *Warehouse) ReplaceFacts(ctx context.Context, table string, files []warehouse.File, keep []string) error {
 	required, ok := dialects.FactColumns[table]
 	if !ok {
 		return fmt.Errorf("unknown fact table %q", table)
@@ -27,14 +29,33 @@ func (w *Warehouse) ReplaceFacts(ctx context.Context, table string, files []ware
 		if err := w.fillBatch(ctx, conn, tx, files); err != nil {
 			return err
 		}
-		if _, err := w.exec(ctx, tx, w.factsSQL(table, required, files), now); err != nil {
+		if _, err := w.exec(ctx, tx, w.factsSQL(table, required, files, keep), now); err != nil {
 			return err
 		}
 		return w.upsertLedger(ctx, conn, tx, es)
 	})
 }
 
-func (w *Warehouse) factsSQL(table string, required []string, files []warehouse.File) string {
+// factsSQL replaces the table with the rows of files (factsSelect) and
+// the old rows of the files keep names whose (org, id) those lack. The old
+// rows bring their own columns: a column only they have stays.
+func (w *Warehouse) factsSQL(table string, required []string, files []warehouse.File, keep []string) string {
+	target := "CREATE OR REPLACE TABLE " + w.table(table) + " AS\n"
+	sel := w.factsSelect(required, files)
+	if len(keep) == 0 {
+		return target + sel
+	}
+	kept := make([]string, len(keep))
+	for i, k := range keep {
+		kept[i] = w.d.String(k)
+	}
+	return target + "WITH n AS (\n" + sel + "\n)\nSELECT * FROM n\nUNION ALL BY NAME\nSELECT * FROM " + w.table(table) +
+		" o\nWHERE o._file IN (" + strings.Join(kept, ", ") + ")\n" +
+		"AND NOT EXISTS (SELECT 1 FROM n WHERE n.org_id IS NOT DISTINCT FROM o.org_id AND n.id IS NOT DISTINCT FROM o.id)"
+}
+
+// factsSelect is the rows of files, one per (org, id) from the newest.
+func (w *Warehouse) factsSelect(required []string, files []warehouse.File) string {
 	d := w.d
 	isID := map[string]bool{}
 	for _, c := range required {
@@ -59,9 +80,8 @@ func (w *Warehouse) factsSQL(table string, required []string, files []warehouse.
 			missing = append(missing, "CAST(NULL AS VARCHAR) AS "+d.Ident(c))
 		}
 	}
-	target := "CREATE OR REPLACE TABLE " + w.table(table) + " AS\n"
 	if len(local) == 0 {
-		return target + "SELECT " + strings.Join(missing, ", ") +
+		return "SELECT " + strings.Join(missing, ", ") +
 			", CAST(NULL AS VARCHAR) AS org_id, CAST(NULL AS VARCHAR) AS _file, CAST($1 AS TIMESTAMPTZ) AS _loaded_at\nFROM (SELECT NULL) r WHERE false"
 	}
 	id := "CAST(NULL AS VARCHAR)"
@@ -71,7 +91,7 @@ func (w *Warehouse) factsSQL(table string, required []string, files []warehouse.
 	groups := byShape(local)
 	if len(groups) == 1 {
 		sel := append(factColumns(d, local, isID, nil), missing...)
-		return target + "SELECT " + strings.Join(sel, ", ") +
+		return "SELECT " + strings.Join(sel, ", ") +
 			", b.org_id, b.key AS _file, CAST($1 AS TIMESTAMPTZ) AS _loaded_at\nFROM read_parquet([" +
 			strings.Join(localPaths(d, local), ", ") + "], union_by_name = true, filename = " + d.String(pathColumn) +
 			") r\nJOIN _st_batch b ON r." + pathColumn + " = b.path\n" +
@@ -95,7 +115,7 @@ func (w *Warehouse) factsSQL(table string, required []string, files []warehouse.
 			strings.Join(localPaths(d, g), ", ")+"], union_by_name = true, filename = "+d.String(pathColumn)+
 			") r\nJOIN _st_batch b ON r."+pathColumn+" = b.path")
 	}
-	return target + "SELECT * EXCLUDE (_st_mtime, _st_id)" + prefixComma(missing) + ", CAST($1 AS TIMESTAMPTZ) AS _loaded_at\nFROM (\n" +
+	return "SELECT * EXCLUDE (_st_mtime, _st_id)" + prefixComma(missing) + ", CAST($1 AS TIMESTAMPTZ) AS _loaded_at\nFROM (\n" +
 		strings.Join(branches, "\nUNION ALL BY NAME\n") + "\n) r\n" +
 		"QUALIFY row_number() OVER (PARTITION BY org_id, _st_id ORDER BY _st_mtime DESC, _file DESC) = 1"
 }
