@@ -20,7 +20,7 @@ func SeveralStatements(engine string, n int) error {
 
 // ErrNoFileAccess is a person's statement that reads or writes a file
 // (read_csv, COPY): synctrack query reads the warehouse only.
-var ErrNoFileAccess = errors.New("synctrack query reads the warehouse only, files are not read (file access is disabled)")
+var ErrNoFileAccess = errors.New("synctrack query reads the warehouse only, no file is read or written (file access is disabled)")
 
 // NoFileAccess is the error for a statement refused for touching a file;
 // says is the engine's own message.

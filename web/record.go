@@ -75,8 +75,13 @@ func (s *Server) recordPage(w http.ResponseWriter, r *http.Request) {
 // /records/{identifier}.
 func (s *Server) recordSearch(w http.ResponseWriter, r *http.Request) {
 	id := r.URL.Query().Get("q")
-	if id == "" {
-		s.fail(w, r, badRequest("search: give an identifier"))
+	if strings.TrimSpace(id) == "" {
+		// An empty search box sent: back to where it searches from.
+		to := "/"
+		if sync := r.URL.Query().Get("sync"); sync != "" {
+			to = syncHref(sync)
+		}
+		http.Redirect(w, r, to, http.StatusSeeOther)
 		return
 	}
 	http.Redirect(w, r, recordHref(id, r.URL.Query().Get("sync")), http.StatusSeeOther)

@@ -157,3 +157,33 @@ func missingCounts(err error) bool {
 		strings.Contains(msg, "run_fingerprint_counts")
 	return named && (strings.Contains(msg, "does not exist") || strings.Contains(msg, "not found"))
 }
+
+// noPage answers a path that is none of the pages. A page's path with a
+// slash after it (or /syncs/X/runs, a run list that is the sync's page)
+// leads to the page; anything else is the not-found page, styled as the
+// others, not the mux's plain text.
+func (s *Server) noPage(w http.ResponseWriter, r *http.Request) {
+	p := r.URL.EscapedPath()
+	trimmed := strings.TrimRight(p, "/")
+	parts := strings.Split(strings.TrimPrefix(trimmed, "/"), "/")
+	to := ""
+	switch {
+	case strings.HasPrefix(p, "//"): // never a Location another host could read
+	case trimmed == "/syncs" || trimmed == "/records":
+		to = "/"
+	case len(parts) == 3 && parts[0] == "syncs" && parts[2] == "runs":
+		to = "/syncs/" + parts[1]
+	case trimmed != p && (len(parts) == 2 && parts[0] == "syncs" || len(parts) == 4 && parts[0] == "syncs" && parts[2] == "runs" ||
+		len(parts) == 2 && parts[0] == "records"):
+		to = trimmed
+	}
+	if to != "" {
+		if r.URL.RawQuery != "" {
+			to += "?" + r.URL.RawQuery
+		}
+		http.Redirect(w, r, to, http.StatusMovedPermanently)
+		return
+	}
+	s.fail(w, r, notFound("There is no page at this address. The pages are / (every sync), /syncs/{sync_id}, "+
+		"/syncs/{sync_id}/runs/{run_id} and /records/{identifier}."))
+}

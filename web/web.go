@@ -124,5 +124,6 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /syncs/{sync}/runs/{run}/{file}", s.download)
 	mux.HandleFunc("GET /records/{identifier}", s.recordPage)
 	mux.HandleFunc("GET /records", s.recordSearch)
+	mux.HandleFunc("GET /", s.noPage)
 	return secure(s.o.Auth.wrap(mux)) // a 401 carries the headers too
 }

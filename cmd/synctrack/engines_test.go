@@ -146,7 +146,7 @@ func TestViewsOnSnowflakeAndDuckDB(t *testing.T) {
 	}
 	db.Close()
 	code, duckOut := runCLI(t, "views", "--warehouse", duck)
-	if code != 0 || duckOut != out+"typed views rebuilt: 1, one a sync (payload_columns lists them)\n" {
+	if code != 0 || duckOut != out+"typed views rebuilt: 1, one per sync (payload_columns lists them)\n" {
 		t.Fatalf("views on DuckDB: exit %d, listed\n%s\nSnowflake listed\n%s", code, duckOut, out)
 	}
 	db, err = dbsql.Open("duckdb", strings.TrimPrefix(duck, "duckdb://"))

@@ -118,8 +118,9 @@ func TestQueryErrorsAreTheQuerys(t *testing.T) {
 		{"selec 1", "DuckDB refused the query: Parser Error"},
 		{"select * from synctrack.nosuch", "DuckDB refused the query: Catalog Error"},
 		{"select 'a'::int", "DuckDB refused the query: Conversion Error"},
-		{"select * from read_csv('/etc/hostname')", "synctrack query reads the warehouse only, files are not read (file access is disabled)"},
-		{"select count(*) from read_parquet('/tmp/x.parquet')", "files are not read"},
+		{"select * from read_csv('/etc/hostname')", "synctrack query reads the warehouse only, no file is read or written (file access is disabled)"},
+		{"select count(*) from read_parquet('/tmp/x.parquet')", "no file is read or written"},
+		{"COPY (select 1) TO '/tmp/synctrack-query-test-x.csv'", "no file is read or written"},
 		{"select 1; select 2", "more than one statement: DuckDB reads 2 statements"},
 		{"select 1; selec 2", "DuckDB refused the query: Parser Error"},
 	} {

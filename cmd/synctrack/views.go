@@ -60,7 +60,7 @@ func runViews(cmd *cobra.Command, _ []string) error {
 	if shared := own.Shared(len(syncs)); shared != nil {
 		return fmt.Errorf("rebuild the typed views: %d syncs failed alike, for no sync's own cause: %w", len(own), shared)
 	}
-	fmt.Fprintf(cmd.OutOrStdout(), "typed views rebuilt: %d, one a sync (payload_columns lists them)\n", len(syncs)-len(own))
+	fmt.Fprintf(cmd.OutOrStdout(), "typed views rebuilt: %d, one per sync (payload_columns lists them)\n", len(syncs)-len(own))
 	printViewErrors(cmd.OutOrStdout(), own, warehouse.NotLoading, "")
 	if len(own) > 0 {
 		return &exitError{code: exitFailed}
