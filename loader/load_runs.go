@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/synctrack/synctrack/warehouse"
@@ -36,6 +37,10 @@ func (l *Loader) loadRuns(ctx context.Context, ws []Work, rep *Report, b *blame)
 		if err != nil {
 			b.fail(w, warehouse.DataError(err, w.Key))
 			continue
+		}
+		if len(m.NotUnderstood) > 0 {
+			l.log.Warn("metadata.json: values not understood, left empty; the run loads without them",
+				"key", w.Key, "fields", strings.Join(m.NotUnderstood, ", "))
 		}
 		runs = append(runs, warehouse.Run{Object: w.Object, Meta: m, Attempts: w.Attempts})
 	}

@@ -36,19 +36,28 @@ func ParseMetadata(raw []byte, orgID, syncID, runID string) (RunMeta, error) {
 	}
 	k := flatKeys{}
 	k.add(obj, "", "", 0)
+	var odd []string
+	// An id the path gives is the run's whatever the file says: not odd.
+	unless := func(fromPath string) *[]string {
+		if fromPath != "" {
+			return new([]string)
+		}
+		return &odd
+	}
 	m := RunMeta{
-		OrgID:               first(k, scalarText, "orgid", "organizationid", "organisationid"),
-		WorkspaceID:         first(k, scalarText, "workspaceid"),
-		SyncConfigurationID: first(k, scalarText, "syncconfigurationid", "syncid", "syncconfigid", "configurationid"),
-		SyncRunID:           first(k, scalarText, "syncrunid", "runid"),
-		SourceType:          first(k, scalarText, "sourcetype", "sourceobjecttype"),
-		SourceObjectID:      first(k, scalarText, "sourceobjectid", "sourceid"),
-		DestinationType:     first(k, scalarText, "destinationtype"),
-		DestinationID:       first(k, scalarText, "destinationid"),
-		DestinationObjectID: first(k, scalarText, "destinationobjectid"),
-		StartedAt:           first(k, parseTime, "startedat", "runstartedat", "syncrunstartedat", "starttime", "runstarttime", "syncrunstarttime"),
-		PayloadSchema:       first(k, payloadSchema, "recordpayloadschema", "payloadschema", "schema"),
+		OrgID:               first(k, unless(orgID), "org_id", scalarText, "orgid", "organizationid", "organisationid"),
+		WorkspaceID:         first(k, &odd, "workspace_id", scalarText, "workspaceid"),
+		SyncConfigurationID: first(k, unless(syncID), "sync_configuration_id", scalarText, "syncconfigurationid", "syncid", "syncconfigid", "configurationid"),
+		SyncRunID:           first(k, unless(runID), "sync_run_id", scalarText, "syncrunid", "runid"),
+		SourceType:          first(k, &odd, "source_type", scalarText, "sourcetype", "sourceobjecttype"),
+		SourceObjectID:      first(k, &odd, "source_object_id", scalarText, "sourceobjectid", "sourceid"),
+		DestinationType:     first(k, &odd, "destination_type", scalarText, "destinationtype"),
+		DestinationID:       first(k, &odd, "destination_id", scalarText, "destinationid"),
+		DestinationObjectID: first(k, &odd, "destination_object_id", scalarText, "destinationobjectid"),
+		StartedAt:           first(k, &odd, "started_at", parseTime, "startedat", "runstartedat", "syncrunstartedat", "starttime", "runstarttime", "syncrunstarttime"),
+		PayloadSchema:       payloadSchemaOf(k, &odd),
 		Raw:                 bytes.Clone(body),
+		NotUnderstood:       odd,
 	}
 	if n := len(m.PayloadSchema); n > MaxPayloadFields {
 		return RunMeta{}, fmt.Errorf("%w: record payload schema has %d fields, more than the %d a sync's typed view may have",
@@ -137,14 +146,60 @@ var keySeparators = strings.NewReplacer("_", "", "-", "", " ", "", ".", "")
 
 func normKey(k string) string { return strings.ToLower(keySeparators.Replace(k)) }
 
-// first returns the value of the first synonym that conv accepts.
-func first[T any](f flatKeys, conv func(any) (T, bool), names ...string) (zero T) {
+// first returns the value of the first synonym that conv accepts. When
+// none does but one is there (not null), field and what its value is go
+// to odd: the field stays empty, and a loader can say why.
+func first[T any](f flatKeys, odd *[]string, field string, conv func(any) (T, bool), names ...string) (zero T) {
+	seen := ""
 	for _, n := range names {
-		if v, ok := conv(f[n].val); ok {
+		h, ok := f[n]
+		if s, isText := h.val.(string); !ok || h.val == nil || isText && strings.TrimSpace(s) == "" {
+			continue // absent, null or empty: nothing to understand
+		}
+		if v, ok := conv(h.val); ok {
 			return v
 		}
+		if seen == "" {
+			seen = jsonKind(h.val)
+		}
+	}
+	if seen != "" {
+		*odd = append(*odd, field+" ("+seen+")")
 	}
 	return zero
+}
+
+// payloadSchemaOf is the payload schema under its own names, else under
+// "schema", a word other fields use too ("schema": "public"): not
+// understood there, it is not named odd.
+func payloadSchemaOf(k flatKeys, odd *[]string) map[string]string {
+	var own []string
+	if m := first(k, &own, "record_payload_schema", payloadSchema, "recordpayloadschema", "payloadschema"); m != nil {
+		return m
+	}
+	if m := first(k, new([]string), "", payloadSchema, "schema"); m != nil {
+		return m
+	}
+	*odd = append(*odd, own...)
+	return nil
+}
+
+// jsonKind names what a decoded JSON value is, for a message: never the
+// value itself, which is the bucket's.
+func jsonKind(v any) string {
+	switch v.(type) {
+	case string:
+		return "a string not understood"
+	case json.Number:
+		return "a number"
+	case bool:
+		return "a boolean"
+	case []any:
+		return "an array"
+	case map[string]any:
+		return "an object"
+	}
+	return "a value not understood"
 }
 
 // scalarText accepts a non-empty string, number or boolean, as text.

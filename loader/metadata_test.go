@@ -62,7 +62,8 @@ func TestParseMetadataStyles(t *testing.T) {
 			RunMeta{PayloadSchema: fullSchema}},
 		{"empty object", `{}`, RunMeta{}},
 		{"unusable values stay empty", `{"org_id":{"x":1},"workspace_id":null,"sync_id":"","started_at":"yesterday",
-			"schema":"public","source_type":["a"]}`, RunMeta{}},
+			"schema":"public","source_type":["a"]}`, RunMeta{NotUnderstood: []string{"org_id (an object)", "source_type (an array)",
+			"started_at (a string not understood)"}}},
 		{"numeric ids stay exact", `{"org_id":123456789012345678901234567890,"workspace_id":1e3,"sync_id":1.5E1,
 			"run_id":25e-1,"source_object_id":-7,"destination_id":true,"destination_object_id":12.50}`,
 			RunMeta{OrgID: "123456789012345678901234567890", WorkspaceID: "1000", SyncConfigurationID: "15",
@@ -244,5 +245,27 @@ func TestParseMetadataFieldCap(t *testing.T) {
 				t.Errorf("%s, %d fields: error %v, want prefix %q", name, n, err, want)
 			}
 		}
+	}
+}
+
+// A value of a known field that is not understood stays empty and is named,
+// with what it is (never its bytes), so the load can say so; an id the path
+// gives, null and empty values are not.
+func TestParseMetadataNamesValuesNotUnderstood(t *testing.T) {
+	raw := `{"org_id":{"x":1},"sync_run_id":[1],"started_at":"last tuesday","destination_id":{"id":7},` +
+		`"source_type":null,"workspace_id":"","record_payload_schema":"email string"}`
+	m, err := ParseMetadata([]byte(raw), "", "s", "r")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "org_id (an object), destination_id (an object), started_at (a string not understood), record_payload_schema (a string not understood)"
+	if got := strings.Join(m.NotUnderstood, ", "); got != want {
+		t.Errorf("not understood: %q\nwant %q", got, want)
+	}
+	if m.OrgID != "" || m.StartedAt != nil || m.DestinationID != "" || m.PayloadSchema != nil || m.SyncRunID != "r" {
+		t.Errorf("values not understood are not left empty: %+v", m)
+	}
+	if ok, _ := ParseMetadata([]byte(`{"org_id":"1","started_at":"2026-01-05T08:00:00Z","record_payload_schema":{"a":"string"}}`), "", "", ""); len(ok.NotUnderstood) != 0 {
+		t.Errorf("a plain file has values not understood: %q", ok.NotUnderstood)
 	}
 }

@@ -292,6 +292,10 @@ type RunMeta struct {
 	PayloadSchema map[string]string
 	// Raw is the file's bytes as read (valid JSON).
 	Raw []byte
+	// NotUnderstood names the fields the file has whose value was not
+	// understood (a started_at that is no time, an id that is an object),
+	// each with what it is: they stay empty. Not stored.
+	NotUnderstood []string
 }
 
 // Ledger statuses.

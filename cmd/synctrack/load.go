@@ -175,8 +175,8 @@ func runLoad(cmd *cobra.Command, _ []string) error {
 }
 
 func printReport(w io.Writer, r *loader.Report) {
-	fmt.Fprintf(w, "listed %d objects: %d already loaded, %d loaded now (%d rows) in %d runs, %d ignored, %d failed (%s)\n",
-		r.Listed, r.UpToDate, r.Files, r.Rows, r.Runs, r.Ignored, len(r.Failed), r.Elapsed.Round(time.Millisecond))
+	fmt.Fprintf(w, "listed %d objects: %d already loaded, %d loaded now%s, %d ignored, %d failed (%s)\n",
+		r.Listed, r.UpToDate, r.Files, loadedNow(r), r.Ignored, len(r.Failed), r.Elapsed.Round(time.Millisecond))
 	if r.Pending > 0 {
 		fmt.Fprintf(w, "%d recently written local files did not read whole yet: left for the next load\n", r.Pending)
 	}
@@ -199,7 +199,7 @@ func printReport(w io.Writer, r *loader.Report) {
 		fmt.Fprintf(w, "%d failed or quarantined objects are no longer in the bucket: marked deleted in the ledger, no longer reported\n", len(r.Deleted))
 	}
 	if n := len(r.ViewsPending); n > 0 {
-		fmt.Fprintf(w, "the typed views of %d syncs (%s) are not rebuilt: their rows are loaded, the views read as before; "+
+		fmt.Fprintf(w, "the typed views of %d syncs (%s) are not rebuilt: what loaded of their runs is in the tables, the views read as before; "+
 			"synctrack views rebuilds every sync's (so does the daemon's next cycle, or a load of a new run of theirs)\n",
 			n, export.EscapeControls(strings.Join(firstOf(r.ViewsPending, 5), ", ")))
 	}
@@ -208,6 +208,19 @@ func printReport(w io.Writer, r *loader.Report) {
 	if r.InQuarantine > 0 {
 		fmt.Fprintf(w, "%d quarantined objects were not read (synctrack status lists them; synctrack retry puts them back)\n", r.InQuarantine)
 	}
+}
+
+// loadedNow says what the objects loaded now were: rows into sync_records
+// from how many runs, or only metadata and fact files, whose rows are not
+// counted (nothing when nothing loaded).
+func loadedNow(r *loader.Report) string {
+	switch {
+	case r.Files == 0:
+		return ""
+	case r.Rows == 0:
+		return " (no records rows: metadata.json and fact files)"
+	}
+	return fmt.Sprintf(" (%d rows into sync_records, %d runs)", r.Rows, r.Runs)
 }
 
 // noteEmptyBucket says where load and plan looked when they found nothing
