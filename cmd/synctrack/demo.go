@@ -3,8 +3,10 @@ package main
 import (
 	"fmt"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -42,6 +44,10 @@ func runDemo(cmd *cobra.Command, _ []string) error {
 	if err != nil {
 		return err
 	}
+	// Output piped to a reader that leaves early (demo | head) would end
+	// the process at the next write, before the bucket below is removed:
+	// such writes fail instead, and the demo runs to its end.
+	signal.Ignore(syscall.SIGPIPE)
 	dir, err := os.MkdirTemp("", "synctrack-demo-bucket-")
 	if err != nil {
 		return err
