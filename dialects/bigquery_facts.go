@@ -3,11 +3,12 @@ package dialects
 import "strings"
 
 // ReplaceFacts renders the statements that rebuild one fact table from all of
-// its current files, for Transaction: empty it but for the rows of the files
-// keep names, insert the newest row per (org, id) over every file, drop the
-// kept rows whose (org, id) came again, write the ledger. Replacing inside
-// the transaction keeps readers on the old rows until the commit.
-func (d BigQuery) ReplaceFacts(dataset, table string, in BQBatch, srcs []BQSource, keep []string) []string {
+// its current files, for Transaction: empty it but for the rows of the
+// files keep names, insert the newest row per (org, id) over every file,
+// leave one row per (org, id) of a kept row (a newer file's, else the kept
+// one: warehouse.FactsKept), write the ledger. Replacing inside the
+// transaction keeps readers on the old rows until the commit.
+func (d BigQuery) ReplaceFacts(dataset, table string, in BQBatch, srcs []BQSource, keep, newer []string) []string {
 	t := d.Table(dataset, table)
 	stmts := []string{"DELETE FROM " + t + " WHERE TRUE"}
 	kept := d.StringArray(keep)
@@ -31,10 +32,14 @@ func (d BigQuery) ReplaceFacts(dataset, table string, in BQBatch, srcs []BQSourc
 		if len(keep) > 0 {
 			// Uncorrelated: the emulator deletes every kept row for an
 			// EXISTS that names the outer table. An id NULL is "-", any
-			// other "=id": the two never meet.
+			// other "=id": the two never meet. A newer file's row replaces
+			// a kept one; any other file's row goes.
 			pair := "CONCAT(org_id, '/', COALESCE(CONCAT('=', id), '-'))"
-			stmts = append(stmts, "DELETE FROM "+t+" WHERE _file IN UNNEST("+kept+") AND "+pair+
-				" IN (SELECT "+pair+" FROM "+t+" WHERE _file NOT IN UNNEST("+kept+"))")
+			stmts = append(stmts,
+				"DELETE FROM "+t+" WHERE _file IN UNNEST("+kept+") AND "+pair+
+					" IN (SELECT "+pair+" FROM "+t+" WHERE _file IN UNNEST("+d.StringArray(newer)+"))",
+				"DELETE FROM "+t+" WHERE _file NOT IN UNNEST("+kept+") AND "+pair+
+					" IN (SELECT "+pair+" FROM "+t+" WHERE _file IN UNNEST("+kept+"))")
 		}
 	}
 	return append(stmts, d.WriteLedger(dataset, in.Ledger)...)

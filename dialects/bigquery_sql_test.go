@@ -81,18 +81,22 @@ func TestBigQueryExternalModeGolden(t *testing.T) {
 func TestBigQueryFactsGolden(t *testing.T) {
 	d := BigQuery{}
 	src := d.StagingSource("synctrack", "_st_c1_f0_", []Column{{"id", "INT64"}, {"type", "STRING"}, {"name", "STRING"}})
-	checkGolden(t, "bigquery_facts", d.Transaction(d.ReplaceFacts("synctrack", "destinations", testBatch(), []BQSource{src}, nil)...))
-	empty := d.ReplaceFacts("synctrack", "destinations", testBatch(), nil, nil)
+	checkGolden(t, "bigquery_facts", d.Transaction(d.ReplaceFacts("synctrack", "destinations", testBatch(), []BQSource{src}, nil, nil)...))
+	empty := d.ReplaceFacts("synctrack", "destinations", testBatch(), nil, nil, nil)
 	if !strings.HasPrefix(empty[0], "DELETE FROM") || strings.Contains(strings.Join(empty, ";"), "INSERT INTO `synctrack`.`destinations`") {
 		t.Errorf("no files must empty the table and insert nothing: %q", empty)
 	}
-	kept := d.ReplaceFacts("synctrack", "destinations", testBatch(), []BQSource{src}, []string{"metadata/2/d.parquet'); --"})
+	kept := d.ReplaceFacts("synctrack", "destinations", testBatch(), []BQSource{src}, []string{"metadata/2/d.parquet'); --"},
+		[]string{"metadata/3/d.parquet"})
 	keep := `UNNEST(ARRAY<STRING>['metadata/2/d.parquet\'); --'])`
 	if kept[0] != "DELETE FROM `synctrack`.`destinations` WHERE _file IS NULL OR _file NOT IN "+keep {
 		t.Errorf("a rebuild keeping a file's rows empties the rest: %q", kept[0])
 	}
-	if !strings.HasPrefix(kept[1], "INSERT INTO") || !strings.HasPrefix(kept[2], "DELETE FROM `synctrack`.`destinations` WHERE _file IN "+keep) {
-		t.Errorf("the kept rows of an id given again are not dropped after the insert: %q", kept[1:3])
+	if !strings.HasPrefix(kept[1], "INSERT INTO") ||
+		!strings.HasPrefix(kept[2], "DELETE FROM `synctrack`.`destinations` WHERE _file IN "+keep) ||
+		!strings.Contains(kept[2], "WHERE _file IN UNNEST(ARRAY<STRING>['metadata/3/d.parquet'])") ||
+		!strings.HasPrefix(kept[3], "DELETE FROM `synctrack`.`destinations` WHERE _file NOT IN "+keep) {
+		t.Errorf("after the insert, a kept row must give way to a newer file's and the other files' to it: %q", kept[1:4])
 	}
 }
 

@@ -1,7 +1,6 @@
 package dialects
 
 import (
-	"slices"
 	"strconv"
 	"strings"
 )
@@ -11,23 +10,27 @@ import (
 // a new table with the required columns (files add theirs by schema
 // evolution), org_id from the path, one row per (org, id) from the newest
 // file, then an atomic SWAP with the live table and a DROP of the old rows.
-// newestFirst ranks the table's files, newest first. With files to keep, the
-// new table starts as a clone of the live one holding only their rows (and
-// every column it has), ranked after every file: a file gives an (org, id)
-// again, its row wins.
+// newestFirst ranks the table's files, newest first. The live table's rows
+// of the files keep names are copied in, in the required columns (their
+// types are the same in both tables, so no kept row can fail a file), and
+// one row per (org, id) of theirs is left: a newer file's (a file of newer,
+// new or changed since the last rebuild), else the kept one
+// (warehouse.FactsKept).
 type FactBuild struct {
-	Create   []string
+	Create   string
 	Building string // the new table's name, for CopyInto
 	Finish   []string
 }
 
 // FactRebuild renders a FactBuild for table.
-func (d Snowflake) FactRebuild(schema, table string, newestFirst, keep []string) FactBuild {
+func (d Snowflake) FactRebuild(schema, table string, newestFirst, keep, newer []string) FactBuild {
 	building := table + "__synctrack_new"
 	cols := factTableColumns(table)
 	parts := make([]string, len(cols))
+	names := make([]string, len(cols))
 	for i, c := range cols {
 		parts[i] = d.Ident(c.Name) + " " + SnowflakeType(c.Type)
+		names[i] = d.Ident(c.Name)
 	}
 	nt := d.Table(schema, building)
 	file := d.Ident("_file")
@@ -43,29 +46,34 @@ func (d Snowflake) FactRebuild(schema, table string, newestFirst, keep []string)
 		return b.String() + " END"
 	}
 	org, id := d.Ident("org_id"), d.Ident("id")
-	create := []string{"CREATE OR REPLACE TABLE " + nt + " (\n  " + strings.Join(parts, ",\n  ") + "\n)\nENABLE_SCHEMA_EVOLUTION = TRUE"}
+	var finish []string
 	if len(keep) > 0 {
-		kept := make([]string, len(keep))
-		for i, k := range keep {
-			kept[i] = d.String(k)
+		finish = append(finish, "INSERT INTO "+nt+" ("+strings.Join(names, ", ")+")\nSELECT "+strings.Join(names, ", ")+
+			" FROM "+d.Table(schema, table)+" WHERE "+d.InList(file, keep))
+	}
+	finish = append(finish,
+		"UPDATE "+nt+" SET "+org+" = SPLIT_PART("+file+", '/', -2), "+id+" = "+id+"::VARCHAR",
+		// Kept rows have no rank (NULL): this leaves them all, and one row
+		// per (org, id) of the files'.
+		"DELETE FROM "+nt+" t USING (SELECT "+org+" AS o, "+id+" AS i, MIN("+rank(file)+") AS r FROM "+nt+
+			" GROUP BY 1, 2) k\nWHERE EQUAL_NULL(t."+org+", k.o) AND EQUAL_NULL(t."+id+", k.i) AND "+
+			rank("t."+file)+" > k.r")
+	if len(keep) > 0 {
+		pair := func(a string) string {
+			return "EQUAL_NULL(" + a + "." + org + ", k." + org + ") AND EQUAL_NULL(" + a + "." + id + ", k." + id + ")"
 		}
-		create = []string{
-			"CREATE OR REPLACE TABLE " + nt + " CLONE " + d.Table(schema, table),
-			"DELETE FROM " + nt + " WHERE " + file + " IS NULL OR " + file + " NOT IN (" + strings.Join(kept, ", ") + ")",
-			"ALTER TABLE " + nt + " SET ENABLE_SCHEMA_EVOLUTION = TRUE",
-		}
-		newestFirst = append(slices.Clip(newestFirst), keep...)
+		finish = append(finish,
+			"DELETE FROM "+nt+" t USING (SELECT "+org+", "+id+" FROM "+nt+" WHERE "+d.InList(file, newer)+") k\nWHERE "+
+				d.InList("t."+file, keep)+" AND "+pair("t"),
+			"DELETE FROM "+nt+" t USING (SELECT "+org+", "+id+" FROM "+nt+" WHERE "+d.InList(file, keep)+") k\nWHERE NOT "+
+				d.InList("t."+file, keep)+" AND "+pair("t"))
 	}
 	return FactBuild{
-		Create:   create,
+		Create:   "CREATE OR REPLACE TABLE " + nt + " (\n  " + strings.Join(parts, ",\n  ") + "\n)\nENABLE_SCHEMA_EVOLUTION = TRUE",
 		Building: building,
-		Finish: []string{
-			"UPDATE " + nt + " SET " + org + " = SPLIT_PART(" + file + ", '/', -2), " + id + " = " + id + "::VARCHAR",
-			"DELETE FROM " + nt + " t USING (SELECT " + org + " AS o, " + id + " AS i, MIN(" + rank(file) + ") AS r FROM " + nt +
-				" GROUP BY 1, 2) k\nWHERE EQUAL_NULL(t." + org + ", k.o) AND EQUAL_NULL(t." + id + ", k.i) AND " +
-				rank("t."+file) + " > k.r",
-			"ALTER TABLE " + d.Table(schema, table) + " SWAP WITH " + nt,
-			"DROP TABLE " + nt,
-		},
+		Finish: append(finish,
+			"ALTER TABLE "+d.Table(schema, table)+" SWAP WITH "+nt,
+			"DROP TABLE "+nt,
+		),
 	}
 }

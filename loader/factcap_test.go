@@ -68,7 +68,7 @@ type refusingFact struct {
 	bad string
 }
 
-func (r refusingFact) ReplaceFacts(ctx context.Context, table string, fs []warehouse.File, keep []string) error {
+func (r refusingFact) ReplaceFacts(ctx context.Context, table string, fs []warehouse.File, keep warehouse.FactsKept) error {
 	for _, f := range fs {
 		if f.Key == r.bad {
 			return warehouse.DataError(errors.New("cannot read it"), f.Key)

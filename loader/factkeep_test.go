@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/synctrack/synctrack/internal/testbucket"
 	"github.com/synctrack/synctrack/loader"
@@ -12,14 +13,38 @@ import (
 
 // A fact file loaded before whose new version is half-written (found by a
 // review: the rebuild left that org with no rows) keeps the rows of the
-// version loaded, but for an id a newer file gives again; once the bad
-// version is quarantined and another file of the table changes, its rows
-// still stay.
+// version loaded: an id a file new since then gives again is the new
+// file's, one an older file gives stays the kept row's (found by a second
+// review). Once the bad version is quarantined and another file of the
+// table changes, its rows still stay, and a column whose type that file
+// changes (a struct, now text) loads as text instead of failing the file
+// for the kept rows' sake (found by the second review too).
 func TestFactRowsKeptWhileTheirNewVersionFails(t *testing.T) {
 	url, dir := generated(t, smallOptions())
 	org := "1001"
 	bad := filepath.Join(dir, "metadata", org, "destinations.parquet")
+	older := filepath.Join(dir, "metadata", org, "destinations.0.parquet")
 	other := filepath.Join(dir, "metadata", "1002", "destinations.parquet")
+	mem := memDuckDB(t)
+	copyTo := func(q, to string) {
+		t.Helper()
+		if _, err := mem.Exec(`COPY (` + q + `) TO '` + to + `.tmp' (FORMAT parquet)`); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(to+".tmp", to); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// An older file of the org gives the newest's first id, stale; the
+	// other org's file has a struct column.
+	copyTo(`SELECT * REPLACE ('stale' AS name) FROM read_parquet('`+bad+`') ORDER BY id LIMIT 1`, older)
+	copyTo(`SELECT *, {'k': 1} AS extra FROM read_parquet('`+other+`')`, other)
+	now := time.Now()
+	for f, age := range map[string]time.Duration{older: 2 * time.Hour, bad: time.Hour, other: time.Hour} {
+		if err := os.Chtimes(f, now.Add(-age), now.Add(-age)); err != nil {
+			t.Fatal(err)
+		}
+	}
 	w := openWarehouse(t)
 	db := w.DB()
 	b := testbucket.Open(t, url)
@@ -35,15 +60,16 @@ func TestFactRowsKeptWhileTheirNewVersionFails(t *testing.T) {
 	loadOnce("first load")
 	count := func(q string) string { t.Helper(); return one(t, db, q) }
 	before := count(`SELECT count(*) FROM synctrack.destinations WHERE org_id = '` + org + `'`)
-	if before == "0" || before == "1" {
+	if before == "0" || before == "1" || before == "2" {
 		t.Fatalf("premise: org %s has %s destinations", org, before)
 	}
-	// A second file of the org gives one of its ids again, renamed.
-	mem := memDuckDB(t)
-	if _, err := mem.Exec(`COPY (SELECT * REPLACE ('renamed' AS name) FROM read_parquet('` + bad + `') ORDER BY id LIMIT 1) TO '` +
-		filepath.Join(dir, "metadata", org, "destinations.1.parquet") + `'`); err != nil {
-		t.Fatal(err)
+	stale := `SELECT count(*) FROM synctrack.destinations WHERE name = 'stale'`
+	if got := count(stale); got != "0" {
+		t.Fatalf("premise: the older file's stale row won (%s)", got)
 	}
+	// A file new since then gives the org's last id again, renamed.
+	copyTo(`SELECT * REPLACE ('renamed' AS name) FROM read_parquet('`+bad+`') ORDER BY id DESC LIMIT 1`,
+		filepath.Join(dir, "metadata", org, "destinations.1.parquet"))
 	data, err := os.ReadFile(bad)
 	if err != nil {
 		t.Fatal(err)
@@ -67,23 +93,21 @@ func TestFactRowsKeptWhileTheirNewVersionFails(t *testing.T) {
 		`' GROUP BY id HAVING count(*) > 1)`); got != "0" {
 		t.Errorf("%s ids twice in org %s", got, org)
 	}
+	if got := count(stale); got != "0" {
+		t.Errorf("the older file's row replaced the kept one: %s stale rows", got)
+	}
 
 	loadOnce("second try")
 	if got := count(`SELECT status FROM synctrack.load_ledger WHERE key = '` + badKey + `' AND status <> 'loaded'`); got != "quarantined" {
 		t.Fatalf("the bad version is %s, want quarantined", got)
 	}
-	if _, err := mem.Exec(`COPY (SELECT * FROM read_parquet('` + other + `') LIMIT 1) TO '` + other + `.tmp' (FORMAT parquet)`); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Rename(other+".tmp", other); err != nil {
-		t.Fatal(err)
-	}
+	copyTo(`SELECT * REPLACE ('now text' AS extra) FROM read_parquet('`+other+`') LIMIT 1`, other)
 	rep = loadOnce("load of another org's new file")
 	if rep.Files != 1 || len(rep.Failed) != 0 {
 		t.Fatalf("loaded %d files, failed %v; want the other org's file alone", rep.Files, rep.Failed)
 	}
-	if got := count(`SELECT count(*) FROM synctrack.destinations WHERE org_id = '1002'`); got != "1" {
-		t.Errorf("org 1002 has %s destinations, its new file 1", got)
+	if got := count(`SELECT count(*) FROM synctrack.destinations WHERE org_id = '1002' AND extra = 'now text'`); got != "1" {
+		t.Errorf("org 1002 has %s destinations with its new text, its new file 1", got)
 	}
 	if got := count(orgRows); got != before {
 		t.Errorf("with the bad version quarantined, org %s has %s destinations, had %s", org, got, before)

@@ -41,7 +41,7 @@ func (l *Loader) loadFacts(ctx context.Context, st *Stager, facts map[string][]W
 func (l *Loader) loadFactTable(ctx context.Context, st *Stager, table string, ws []Work, held []string,
 	rep *Report, b *blame) error {
 	all := ws
-	keep := func(kept []warehouse.File) []string { return keptRows(all, kept, held) }
+	keep := func(kept []warehouse.File) warehouse.FactsKept { return keptRows(all, kept, held) }
 	ws = l.refuseEmpty(ws, b.fail)
 	staged := st.Stage(ctx, ws)
 	defer st.Release(stagedFiles(staged))
@@ -116,7 +116,7 @@ func (l *Loader) loadFactTable(ctx context.Context, st *Stager, table string, ws
 // next; the caller rebuilds from all but the failed next. Fewer than two
 // new files: nothing to tell apart.
 func (l *Loader) narrowFacts(ctx context.Context, table string, files []warehouse.File, ws []Work,
-	keep func([]warehouse.File) []string, err error, b *blame) ([]string, error) {
+	keep func([]warehouse.File) warehouse.FactsKept, err error, b *blame) ([]string, error) {
 	var old, fresh []warehouse.File
 	for _, f := range files {
 		if isNew(ws, f.Key) {
@@ -139,14 +139,24 @@ func (l *Loader) narrowFacts(ctx context.Context, table string, files []warehous
 	return failed, stop
 }
 
-// keptRows are the keys whose rows a rebuild from kept leaves as they are:
+// keptRows are the rows a rebuild from kept leaves as they are: those of
 // the table's files loaded before (unchanged, or with a ledger row) that
-// kept lacks, because their new version failed or was not read, and held.
-func keptRows(ws []Work, kept []warehouse.File, held []string) []string {
-	out := slices.Clone(held)
+// kept lacks, because their new version failed or was not read, and of
+// held; and the files of kept that are new or changed, whose rows alone
+// replace them.
+func keptRows(ws []Work, kept []warehouse.File, held []string) warehouse.FactsKept {
+	out := warehouse.FactsKept{Keys: slices.Clone(held)}
 	for _, w := range ws {
 		if (w.Seen || w.Reason == "") && !slices.ContainsFunc(kept, func(f warehouse.File) bool { return f.Key == w.Key }) {
-			out = append(out, w.Key)
+			out.Keys = append(out.Keys, w.Key)
+		}
+	}
+	if len(out.Keys) == 0 {
+		return warehouse.FactsKept{}
+	}
+	for _, f := range kept {
+		if isNew(ws, f.Key) {
+			out.Newer = append(out.Newer, f.Key)
 		}
 	}
 	return out

@@ -40,9 +40,8 @@ type Warehouse interface {
 	LoadRuns(ctx context.Context, runs []Run) error
 	// ReplaceFacts rebuilds one fact table from all of its current files and
 	// writes the ledger rows of those that were new, in one transaction. The
-	// rows of the files keep names (loaded before, their new version failed)
-	// stay as they are, but for an (org, id) that files give again.
-	ReplaceFacts(ctx context.Context, table string, files []File, keep []string) error
+	// rows of the files keep names stay as they are (FactsKept).
+	ReplaceFacts(ctx context.Context, table string, files []File, keep FactsKept) error
 	// Record writes ledger rows for objects that failed or were skipped.
 	Record(ctx context.Context, entries []LedgerEntry) error
 	// Requeue puts quarantined objects back: their ledger rows become failed
@@ -266,6 +265,19 @@ type File struct {
 	// ReplaceBadText asks a TextReplacer to load the file with its strings
 	// that are not UTF-8 repaired (Note counts them).
 	ReplaceBadText bool
+}
+
+// FactsKept are the rows a fact table's rebuild keeps as they are.
+type FactsKept struct {
+	// Keys are the table's files loaded before that the rebuild is not
+	// given (their new version failed, was not read, or is quarantined):
+	// their rows stay.
+	Keys []string
+	// Newer are the keys of the files given that are new or changed since
+	// the table's last rebuild. A row of theirs replaces a kept row of the
+	// same (org, id); a row of any other file does not: the kept row won
+	// over it when the table was last rebuilt, by the files' times.
+	Newer []string
 }
 
 // Run is one parsed metadata.json, with its object.

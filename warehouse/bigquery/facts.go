@@ -13,9 +13,9 @@ import (
 // old rows until the commit, then the new ones. A table is rebuilt from all
 // of its files or not at all, so a file BigQuery cannot read stops the call
 // before the script, with a data error naming every such file found: the
-// loader fails them and calls again with the rest. The rows of the files
-// keep names stay, but for an (org, id) the files give again.
-func (w *Warehouse) ReplaceFacts(ctx context.Context, table string, files []warehouse.File, keep []string) error {
+// loader fails them and calls again with the rest. The rows of keep.Keys
+// stay (warehouse.FactsKept).
+func (w *Warehouse) ReplaceFacts(ctx context.Context, table string, files []warehouse.File, keep warehouse.FactsKept) error {
 	if _, ok := dialects.FactColumns[table]; !ok {
 		return fmt.Errorf("unknown fact table %q", table)
 	}
@@ -28,7 +28,7 @@ func (w *Warehouse) ReplaceFacts(ctx context.Context, table string, files []ware
 	}
 	b := &batch{files: files, foots: foots, now: w.now().UTC(), whole: true,
 		build: func(in dialects.BQBatch, srcs []dialects.BQSource, _ []dialects.AddedColumn) []string {
-			return w.d.ReplaceFacts(w.c.Dataset, table, in, srcs, keep)
+			return w.d.ReplaceFacts(w.c.Dataset, table, in, srcs, keep.Keys, keep.Newer)
 		}}
 	all := make([]int, len(files))
 	for i := range all {

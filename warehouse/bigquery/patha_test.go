@@ -235,7 +235,7 @@ func TestPathAFactsReadNoObjectBytes(t *testing.T) {
 		t.Fatalf("%d destinations files, want 1", len(facts))
 	}
 	c.bytesRead()
-	if err := w.ReplaceFacts(context.Background(), "destinations", facts, nil); err != nil {
+	if err := w.ReplaceFacts(context.Background(), "destinations", facts, warehouse.FactsKept{}); err != nil {
 		t.Fatal(err)
 	}
 	if read := c.bytesRead(); len(read) != 0 {

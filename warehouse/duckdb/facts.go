@@ -12,10 +12,9 @@ import (
 
 // ReplaceFacts rebuilds a fact table from all of its current files: the columns
 // as written, ids as text, one row per (org, id) taken from the newest file,
-// plus org_id, _file and _loaded_at, and the rows of the files keep names
-// but for an (org, id) the files give again. Table and ledger rows change
-// together.
-func (w *Warehouse) ReplaceFacts(ctx context.Context, table string, files []warehouse.File, keep []string) error {
+// plus org_id, _file and _loaded_at; and keeps the rows keep names
+// (replaceKeeping). Table and ledger rows change together.
+func (w *Warehouse) ReplaceFacts(ctx context.Context, table string, files []warehouse.File, keep warehouse.FactsKept) error {
 	required, ok := dialects.FactColumns[table]
 	if !ok {
 		return fmt.Errorf("unknown fact table %q", table)
@@ -29,29 +28,15 @@ func (w *Warehouse) ReplaceFacts(ctx context.Context, table string, files []ware
 		if err := w.fillBatch(ctx, conn, tx, files); err != nil {
 			return err
 		}
-		if _, err := w.exec(ctx, tx, w.factsSQL(table, required, files, keep), now); err != nil {
+		if len(keep.Keys) > 0 {
+			if err := w.replaceKeeping(ctx, tx, table, w.factsSelect(required, files), keep, now); err != nil {
+				return err
+			}
+		} else if _, err := w.exec(ctx, tx, "CREATE OR REPLACE TABLE "+w.table(table)+" AS\n"+w.factsSelect(required, files), now); err != nil {
 			return err
 		}
 		return w.upsertLedger(ctx, conn, tx, es)
 	})
-}
-
-// factsSQL replaces the table with the rows of files (factsSelect) and
-// the old rows of the files keep names whose (org, id) those lack. The old
-// rows bring their own columns: a column only they have stays.
-func (w *Warehouse) factsSQL(table string, required []string, files []warehouse.File, keep []string) string {
-	target := "CREATE OR REPLACE TABLE " + w.table(table) + " AS\n"
-	sel := w.factsSelect(required, files)
-	if len(keep) == 0 {
-		return target + sel
-	}
-	kept := make([]string, len(keep))
-	for i, k := range keep {
-		kept[i] = w.d.String(k)
-	}
-	return target + "WITH n AS (\n" + sel + "\n)\nSELECT * FROM n\nUNION ALL BY NAME\nSELECT * FROM " + w.table(table) +
-		" o\nWHERE o._file IN (" + strings.Join(kept, ", ") + ")\n" +
-		"AND NOT EXISTS (SELECT 1 FROM n WHERE n.org_id IS NOT DISTINCT FROM o.org_id AND n.id IS NOT DISTINCT FROM o.id)"
 }
 
 // factsSelect is the rows of files, one per (org, id) from the newest.

@@ -21,9 +21,9 @@ import (
 // columns are added, its rows deleted and the new ones inserted, in the same
 // transaction as the ledger rows. Fact tables are small (one row per source,
 // destination or object): their rows go as one JSON parameter that
-// jsonb_populate_recordset types by the table's own columns. The rows of the
-// files keep names stay, but for an (org, id) the new rows give again.
-func (w *Warehouse) ReplaceFacts(ctx context.Context, table string, files []warehouse.File, keep []string) error {
+// jsonb_populate_recordset types by the table's own columns. The rows of
+// keep.Keys stay (warehouse.FactsKept).
+func (w *Warehouse) ReplaceFacts(ctx context.Context, table string, files []warehouse.File, keep warehouse.FactsKept) error {
 	if err := w.lockLoads(ctx); err != nil {
 		return err
 	}
@@ -47,18 +47,29 @@ func (w *Warehouse) ReplaceFacts(ctx context.Context, table string, files []ware
 				return fmt.Errorf("add column %s to %s: %w", c.Name, table, err)
 			}
 		}
-		if keep == nil {
-			keep = []string{}
+		keys, newer := keep.Keys, keep.Newer
+		if keys == nil {
+			keys = []string{}
 		}
-		if _, err := tx.Exec(ctx, `DELETE FROM `+t+` WHERE _file IS NULL OR _file <> ALL($1::text[])`, keep); err != nil {
+		if newer == nil {
+			newer = []string{}
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM `+t+` WHERE _file IS NULL OR _file <> ALL($1::text[])`, keys); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO `+t+` SELECT * FROM jsonb_populate_recordset(NULL::`+t+`, $1::jsonb)`, fr.json); err != nil {
 			return fmt.Errorf("rebuild %s: %w", table, err)
 		}
-		if len(keep) > 0 {
+		if len(keys) > 0 {
+			// For an (org, id) of a kept row, a newer file's row replaces
+			// it; any other file's row goes.
+			same := `n.org_id IS NOT DISTINCT FROM o.org_id AND n.id IS NOT DISTINCT FROM o.id`
 			if _, err := tx.Exec(ctx, `DELETE FROM `+t+` o WHERE o._file = ANY($1::text[]) AND EXISTS (SELECT 1 FROM `+t+
-				` n WHERE n._file <> ALL($1::text[]) AND n.org_id IS NOT DISTINCT FROM o.org_id AND n.id IS NOT DISTINCT FROM o.id)`, keep); err != nil {
+				` n WHERE n._file = ANY($2::text[]) AND `+same+`)`, keys, newer); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `DELETE FROM `+t+` n WHERE n._file <> ALL($1::text[]) AND EXISTS (SELECT 1 FROM `+t+
+				` o WHERE o._file = ANY($1::text[]) AND `+same+`)`, keys); err != nil {
 				return err
 			}
 		}

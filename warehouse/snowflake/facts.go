@@ -15,9 +15,9 @@ import (
 // (atomic: readers see the old rows or the new ones), drop the old rows, then
 // write the ledger rows. SWAP is DDL and commits on its own, so the ledger is
 // a second transaction; a crash between the two rebuilds the table again on
-// the next load, with the same result. The rows of the files keep names
-// stay, but for an (org, id) the files give again.
-func (w *Warehouse) ReplaceFacts(ctx context.Context, table string, files []warehouse.File, keep []string) error {
+// the next load, with the same result. The rows of keep.Keys stay
+// (warehouse.FactsKept).
+func (w *Warehouse) ReplaceFacts(ctx context.Context, table string, files []warehouse.File, keep warehouse.FactsKept) error {
 	if _, ok := dialects.FactColumns[table]; !ok {
 		return fmt.Errorf("unknown fact table %q", table)
 	}
@@ -38,11 +38,9 @@ func (w *Warehouse) ReplaceFacts(ctx context.Context, table string, files []ware
 			keys = append(keys, f.Key)
 		}
 	}
-	b := w.d.FactRebuild(w.schema, table, newest, keep)
-	for _, s := range b.Create {
-		if err := w.exec(ctx, w.db, s); err != nil {
-			return err
-		}
+	b := w.d.FactRebuild(w.schema, table, newest, keep.Keys, keep.Newer)
+	if err := w.exec(ctx, w.db, b.Create); err != nil {
+		return err
 	}
 	// Every file is read again, so every COPY is forced: these files are in
 	// COPY's load history from earlier rebuilds.
