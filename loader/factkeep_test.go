@@ -113,3 +113,52 @@ func TestFactRowsKeptWhileTheirNewVersionFails(t *testing.T) {
 		t.Errorf("with the bad version quarantined, org %s has %s destinations, had %s", org, got, before)
 	}
 }
+
+// Kept fact rows whose column types a new file changes in ways DuckDB
+// cannot unite without failing or rounding (a BIGINT against a
+// DECIMAL(38,20), a DECIMAL(10,2) against a DECIMAL(38,0)), or whose
+// column a new file names in another non-ASCII case ("Région", "RÉGION":
+// two columns to DuckDB), never fail the new file nor change a kept value
+// (found by a review).
+func TestKeptFactRowsMeetOtherTypes(t *testing.T) {
+	url, dir := testbucket.Dir(t)
+	mem := memDuckDB(t)
+	write := func(org, sel string) string {
+		t.Helper()
+		d := filepath.Join(dir, "metadata", org)
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(d, "destinations.parquet")
+		if _, err := mem.Exec(`COPY (SELECT '` + org + `' AS id, 'T' AS type, ` + sel + `) TO '` + p + `.tmp' (FORMAT parquet)`); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(p+".tmp", p); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	kept := write("1001", `'a' AS name, 1234567890123456789::BIGINT AS amount, 1.25::DECIMAL(10,2) AS price, 'x' AS "Région"`)
+	write("1002", `'b' AS name`)
+	w := openWarehouse(t)
+	db := w.DB()
+	load(t, testbucket.Open(t, url), dir, w)
+	data, err := os.ReadFile(kept)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(kept, data[:len(data)/2], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	write("1002", `'b2' AS name, 1.5::DECIMAL(38,20) AS amount, 7::DECIMAL(38,0) AS price, 'y' AS "RÉGION"`)
+	rep := load(t, testbucket.Open(t, url), dir, w)
+	if len(rep.Failed) != 1 || rep.Failed[0].Key != "metadata/1001/destinations.parquet" {
+		t.Fatalf("failed %v, want the half-written file alone", rep.Failed)
+	}
+	if got := one(t, db, `SELECT name FROM synctrack.destinations WHERE org_id = '1002'`); got != "b2" {
+		t.Errorf("the new file's row: %q, want b2", got)
+	}
+	if got := one(t, db, `SELECT CAST(amount AS VARCHAR) || ' ' || CAST(price AS VARCHAR) FROM synctrack.destinations WHERE org_id = '1001'`); got != "1234567890123456789 1.25" {
+		t.Errorf("the kept row's amount and price: %q, want 1234567890123456789 1.25", got)
+	}
+}
