@@ -229,3 +229,29 @@ func memDuckDB(t *testing.T) *dbsql.DB {
 	t.Cleanup(func() { mem.Close() })
 	return mem
 }
+
+// Fact files whose decimals differ in precision and scale keep their
+// values: DuckDB united a DECIMAL(10,2) with a DECIMAL(38,0) and 1.25 came
+// as 1 (found by a review); such a column is text now.
+func TestFactDecimalsOfTwoScalesKeepTheirValues(t *testing.T) {
+	url, dir := testbucket.Dir(t)
+	mem := memDuckDB(t)
+	for org, price := range map[string]string{"1001": "1.25::DECIMAL(10,2)", "1002": "7::DECIMAL(38,0)"} {
+		d := filepath.Join(dir, "metadata", org)
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := mem.Exec(`COPY (SELECT '` + org + `' AS id, 'T' AS type, 'n' AS name, ` + price + ` AS price) TO '` +
+			filepath.Join(d, "destinations.parquet") + `'`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w := openWarehouse(t)
+	if rep := load(t, testbucket.Open(t, url), dir, w); len(rep.Failed) != 0 {
+		t.Fatalf("failed %v", rep.Failed)
+	}
+	got := rows(t, w.DB(), `SELECT org_id, CAST(price AS VARCHAR) FROM synctrack.destinations`)
+	if strings.Join(got, " ") != "1001|1.25 1002|7" {
+		t.Errorf("prices %v, want 1001|1.25 1002|7", got)
+	}
+}

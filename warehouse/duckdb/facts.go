@@ -131,8 +131,11 @@ func disagreeing(groups [][]warehouse.File) map[string]bool {
 }
 
 // family is what DuckDB unites a column's types by: "" (text, a plain
-// column), integers, instants (any unit, zone or date), booleans, numbers;
-// anything else by its exact type, whether optional or not.
+// column), integers, instants (any unit, zone or date), booleans, floats,
+// each decimal by its precision and scale (DuckDB rounds a DECIMAL(10,2)
+// united with a DECIMAL(38,0), and fails a value of one that does not fit
+// the other: found by a review); anything else by its exact type, whether
+// optional or not.
 func family(desc string) string {
 	desc = strings.TrimPrefix(strings.TrimPrefix(desc, "optional "), "required ")
 	switch {
@@ -142,8 +145,14 @@ func family(desc string) string {
 		return "instant"
 	case desc == "BOOLEAN":
 		return "boolean"
-	case strings.HasPrefix(desc, "FLOAT"), strings.HasPrefix(desc, "DOUBLE"), !strings.HasPrefix(desc, "group") && strings.Contains(desc, "DECIMAL"):
-		return "number"
+	case !strings.HasPrefix(desc, "group") && strings.Contains(desc, "DECIMAL("):
+		dec := desc[strings.Index(desc, "DECIMAL("):]
+		if end := strings.IndexByte(dec, ')'); end > 0 {
+			dec = dec[:end+1]
+		}
+		return dec
+	case strings.HasPrefix(desc, "FLOAT"), strings.HasPrefix(desc, "DOUBLE"):
+		return "float"
 	case strings.HasPrefix(desc, "INT32"), strings.HasPrefix(desc, "INT64"):
 		return "integer"
 	}
