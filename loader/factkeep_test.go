@@ -150,6 +150,14 @@ func TestKeptFactRowsMeetOtherTypes(t *testing.T) {
 	if err := os.WriteFile(kept, data[:len(data)/2], 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// With nothing new to load, the table stays as it is: the kept row
+	// keeps the column only its file has.
+	if rep := load(t, testbucket.Open(t, url), dir, w); len(rep.Failed) != 1 {
+		t.Fatalf("failed %v, want the half-written file", rep.Failed)
+	}
+	if got := one(t, db, `SELECT "Région" FROM synctrack.destinations WHERE org_id = '1001'`); got != "x" {
+		t.Errorf("the kept row's own column: %q, want x", got)
+	}
 	write("1002", `'b2' AS name, 1.5::DECIMAL(38,20) AS amount, 7::DECIMAL(38,0) AS price, 'y' AS "RÉGION"`)
 	rep := load(t, testbucket.Open(t, url), dir, w)
 	if len(rep.Failed) != 1 || rep.Failed[0].Key != "metadata/1001/destinations.parquet" {

@@ -55,6 +55,13 @@ func (l *Loader) loadFactTable(ctx context.Context, st *Stager, table string, ws
 	narrowed := false
 	for {
 		kept, over = capFactColumns(files, ws)
+		if !slices.ContainsFunc(kept, func(f warehouse.File) bool { return isNew(ws, f.Key) }) {
+			// Nothing new left to load (the new versions failed): a
+			// rebuild would give the table the rows it has, less the
+			// columns only a kept file has. It stays as it is.
+			err = nil
+			break
+		}
 		err = l.wh.ReplaceFacts(ctx, table, kept, keep(kept))
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return ctxErr
