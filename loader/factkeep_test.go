@@ -2,6 +2,7 @@ package loader_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -9,6 +10,8 @@ import (
 
 	"github.com/synctrack/synctrack/internal/testbucket"
 	"github.com/synctrack/synctrack/loader"
+	"github.com/synctrack/synctrack/warehouse"
+	"github.com/synctrack/synctrack/warehouse/duckdb"
 )
 
 // A fact file loaded before whose new version is half-written (found by a
@@ -168,5 +171,41 @@ func TestKeptFactRowsMeetOtherTypes(t *testing.T) {
 	}
 	if got := one(t, db, `SELECT CAST(amount AS VARCHAR) || ' ' || CAST(price AS VARCHAR) FROM synctrack.destinations WHERE org_id = '1001'`); got != "1234567890123456789 1.25" {
 		t.Errorf("the kept row's amount and price: %q, want 1234567890123456789 1.25", got)
+	}
+}
+
+// refusingRebuilds refuses every fact rebuild with an error no rule knows.
+type refusingRebuilds struct{ *duckdb.Warehouse }
+
+func (r refusingRebuilds) ReplaceFacts(context.Context, string, []warehouse.File, warehouse.FactsKept) error {
+	return errors.New("some error synctrack does not know")
+}
+
+// A warehouse that refuses every rebuild with an unknown error blames no
+// fact file: the load ends with the error. When the files, tried apart,
+// had all failed, the table was left as it was and that was taken for a
+// fact load that worked, which blamed them (found by a review): failed
+// ledger rows, attempts counted, quarantine in the end.
+func TestRefusedRebuildsBlameNoFactFile(t *testing.T) {
+	url, dir := generated(t, smallOptions())
+	w := openWarehouse(t)
+	b := testbucket.Open(t, url)
+	load(t, b, dir, w)
+	mem := memDuckDB(t)
+	for _, org := range []string{"1001", "1002"} {
+		p := filepath.Join(dir, "metadata", org, "destinations.parquet")
+		if _, err := mem.Exec(`COPY (SELECT * REPLACE ('changed' AS name) FROM read_parquet('` + p + `')) TO '` + p + `.tmp' (FORMAT parquet)`); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(p+".tmp", p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err := loader.New(b, dir, refusingRebuilds{w}, loader.Options{BatchFiles: 7}).Load(context.Background())
+	if err == nil {
+		t.Error("the load ended well, though every rebuild was refused")
+	}
+	if got := rows(t, w.DB(), `SELECT key FROM synctrack.load_ledger WHERE status <> 'loaded'`); len(got) != 0 {
+		t.Errorf("fact files blamed for the warehouse's refusal: %v", got)
 	}
 }

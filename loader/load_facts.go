@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strings"
 
 	"github.com/synctrack/synctrack/warehouse"
 )
@@ -52,14 +51,15 @@ func (l *Loader) loadFactTable(ctx context.Context, st *Stager, table string, ws
 	// The column cap is counted again on each try: a file over it may fit
 	// once a file counted before it fails and leaves.
 	var kept, over []warehouse.File
-	narrowed := false
+	narrowed, skipped := false, false
 	for {
 		kept, over = capFactColumns(files, ws)
 		if !slices.ContainsFunc(kept, func(f warehouse.File) bool { return isNew(ws, f.Key) }) {
 			// Nothing new left to load (the new versions failed): a
 			// rebuild would give the table the rows it has, less the
-			// columns only a kept file has. It stays as it is.
-			err = nil
+			// columns only a kept file has. It stays as it is; nothing
+			// loaded, so no suspect is blamed for it (blame.ok).
+			err, skipped = nil, true
 			break
 		}
 		err = l.wh.ReplaceFacts(ctx, table, kept, keep(kept))
@@ -99,7 +99,9 @@ func (l *Loader) loadFactTable(ctx context.Context, st *Stager, table string, ws
 	}
 	failOverCap(table, kept, over, b.fail)
 	if err == nil {
-		b.ok(KindFact)
+		if !skipped {
+			b.ok(KindFact)
+		}
 		for _, f := range kept {
 			if isNew(ws, f.Key) {
 				rep.Files++
@@ -197,7 +199,7 @@ func capFactColumns(files []warehouse.File, ws []Work) (kept, over []warehouse.F
 	cols := map[string]bool{}
 	add := func(f warehouse.File) {
 		for _, c := range f.Columns {
-			cols[strings.ToLower(c)] = true
+			cols[warehouse.ASCIILower(c)] = true
 		}
 	}
 	for _, f := range files {
@@ -212,7 +214,7 @@ func capFactColumns(files []warehouse.File, ws []Work) (kept, over []warehouse.F
 		}
 		fresh := map[string]bool{}
 		for _, c := range f.Columns {
-			if lc := strings.ToLower(c); !cols[lc] {
+			if lc := warehouse.ASCIILower(c); !cols[lc] {
 				fresh[lc] = true
 			}
 		}
@@ -232,13 +234,13 @@ func failOverCap(table string, kept, over []warehouse.File, fail func(Work, erro
 	cols := map[string]bool{}
 	for _, f := range kept {
 		for _, c := range f.Columns {
-			cols[strings.ToLower(c)] = true
+			cols[warehouse.ASCIILower(c)] = true
 		}
 	}
 	for _, f := range over {
 		fresh := map[string]bool{}
 		for _, c := range f.Columns {
-			if lc := strings.ToLower(c); !cols[lc] {
+			if lc := warehouse.ASCIILower(c); !cols[lc] {
 				fresh[lc] = true
 			}
 		}

@@ -232,26 +232,44 @@ func memDuckDB(t *testing.T) *dbsql.DB {
 
 // Fact files whose decimals differ in precision and scale keep their
 // values: DuckDB united a DECIMAL(10,2) with a DECIMAL(38,0) and 1.25 came
-// as 1 (found by a review); such a column is text now.
+// as 1 (found by a review); such a column is text now. Decimals whose
+// digits fit in one (a DECIMAL(10,2) and a DECIMAL(12,2)) stay a decimal
+// (found by the next review). Names with a capital that is not ASCII are
+// told apart as DuckDB does: "PRIXÉ" got the text fallback of "prixé",
+// none, and was rounded; "DÉTAIL" as text and as a struct failed both
+// files.
 func TestFactDecimalsOfTwoScalesKeepTheirValues(t *testing.T) {
-	url, dir := testbucket.Dir(t)
-	mem := memDuckDB(t)
-	for org, price := range map[string]string{"1001": "1.25::DECIMAL(10,2)", "1002": "7::DECIMAL(38,0)"} {
-		d := filepath.Join(dir, "metadata", org)
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := mem.Exec(`COPY (SELECT '` + org + `' AS id, 'T' AS type, 'n' AS name, ` + price + ` AS price) TO '` +
-			filepath.Join(d, "destinations.parquet") + `'`); err != nil {
-			t.Fatal(err)
-		}
-	}
-	w := openWarehouse(t)
-	if rep := load(t, testbucket.Open(t, url), dir, w); len(rep.Failed) != 0 {
-		t.Fatalf("failed %v", rep.Failed)
-	}
-	got := rows(t, w.DB(), `SELECT org_id, CAST(price AS VARCHAR) FROM synctrack.destinations`)
-	if strings.Join(got, " ") != "1001|1.25 1002|7" {
-		t.Errorf("prices %v, want 1001|1.25 1002|7", got)
+	for _, tc := range []struct {
+		name, a, b, typ, want string
+	}{
+		{"rounded", "1.25::DECIMAL(10,2) AS price", "7::DECIMAL(38,0) AS price", "VARCHAR", "1001|1.25 1002|7"},
+		{"fits", "1.25::DECIMAL(10,2) AS price", "7::DECIMAL(12,2) AS price", "DECIMAL(12,2)", "1001|1.25 1002|7.00"},
+		{"non-ASCII capital", `1.25::DECIMAL(10,2) AS "PRIXÉ"`, `7::DECIMAL(38,0) AS "PRIXÉ"`, "VARCHAR", "1001|1.25 1002|7"},
+		{"non-ASCII struct", `'text' AS "DÉTAIL"`, `{'k': 1} AS "DÉTAIL"`, "VARCHAR", "1001|text 1002|{'k': 1}"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			url, dir := testbucket.Dir(t)
+			mem := memDuckDB(t)
+			for org, col := range map[string]string{"1001": tc.a, "1002": tc.b} {
+				d := filepath.Join(dir, "metadata", org)
+				if err := os.MkdirAll(d, 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := mem.Exec(`COPY (SELECT '` + org + `' AS id, 'T' AS type, 'n' AS name, ` + col + `) TO '` +
+					filepath.Join(d, "destinations.parquet") + `'`); err != nil {
+					t.Fatal(err)
+				}
+			}
+			w := openWarehouse(t)
+			if rep := load(t, testbucket.Open(t, url), dir, w); len(rep.Failed) != 0 {
+				t.Fatalf("failed %v", rep.Failed)
+			}
+			col := one(t, w.DB(), `SELECT column_name FROM duckdb_columns() WHERE schema_name = 'synctrack' AND table_name = 'destinations' AND column_name NOT IN ('id', 'type', 'name', 'org_id', '_file', '_loaded_at')`)
+			got := rows(t, w.DB(), `SELECT org_id, CAST("`+col+`" AS VARCHAR) FROM synctrack.destinations`)
+			typ := one(t, w.DB(), `SELECT data_type FROM duckdb_columns() WHERE schema_name = 'synctrack' AND table_name = 'destinations' AND column_name NOT IN ('id', 'type', 'name', 'org_id', '_file', '_loaded_at')`)
+			if strings.Join(got, " ") != tc.want || typ != tc.typ {
+				t.Errorf("%s %s: %v, want %s %s", col, typ, got, tc.typ, tc.want)
+			}
+		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/synctrack/synctrack/dialects"
@@ -56,7 +57,7 @@ func (w *Warehouse) factsSelect(required []string, files []warehouse.File) strin
 		}
 		local = append(local, f)
 		for _, c := range f.Columns {
-			has[strings.ToLower(c)] = true
+			has[warehouse.ASCIILower(c)] = true
 		}
 	}
 	var missing []string
@@ -107,10 +108,12 @@ func (w *Warehouse) factsSelect(required []string, files []warehouse.File) strin
 
 // disagreeing are the columns that groups of files (each of one shape)
 // give kinds DuckDB cannot put in one column without failing or changing
-// values: compared by family (family), a column a group lacks not counted.
+// values: compared by family (family), a column a group lacks not counted;
+// decimals by their digits too (decimalsUnite).
 func disagreeing(groups [][]warehouse.File) map[string]bool {
 	seen := map[string]string{}
 	out := map[string]bool{}
+	decimals := map[string][]string{}
 	for _, g := range groups {
 		odd := warehouse.ShapeColumns(g[0].Shape)
 		has := map[string]bool{}
@@ -125,17 +128,61 @@ func disagreeing(groups [][]warehouse.File) map[string]bool {
 				out[c] = true
 			}
 			seen[c] = fam
+			if fam == "decimal" {
+				decimals[c] = append(decimals[c], odd[c])
+			}
+		}
+	}
+	for c, ds := range decimals {
+		if !decimalsUnite(ds...) {
+			out[c] = true
 		}
 	}
 	return out
 }
 
+// decimalsUnite says whether DuckDB puts decimals of these types in one
+// without rounding: it takes the most integer digits and the largest
+// scale, which must fit in 38 digits. Past that it rounds (a DECIMAL(10,2)
+// with a DECIMAL(38,0): 1.25 came as 1) or fails a value (found by a
+// review). A type that is no decimal does not unite.
+func decimalsUnite(types ...string) bool {
+	digits, scale := 0, 0
+	for _, t := range types {
+		p, s, ok := decimalOf(t)
+		if !ok {
+			return false
+		}
+		digits, scale = max(digits, p-s), max(scale, s)
+	}
+	return digits+scale <= 38
+}
+
+// decimalOf reads the precision and scale of a type naming DECIMAL(p,s),
+// as parquet's (INT64 DECIMAL(9,2)) or DuckDB's (DECIMAL(9,2)) are written.
+func decimalOf(typ string) (p, s int, ok bool) {
+	i := strings.Index(typ, "DECIMAL(")
+	if i < 0 {
+		return 0, 0, false
+	}
+	rest := typ[i+len("DECIMAL("):]
+	end := strings.IndexByte(rest, ')')
+	if end < 0 {
+		return 0, 0, false
+	}
+	ps, ss, found := strings.Cut(rest[:end], ",")
+	p, err1 := strconv.Atoi(strings.TrimSpace(ps))
+	s, err2 := strconv.Atoi(strings.TrimSpace(ss))
+	if !found || err1 != nil || err2 != nil || p < 1 || s < 0 || s > p {
+		return 0, 0, false
+	}
+	return p, s, true
+}
+
 // family is what DuckDB unites a column's types by: "" (text, a plain
 // column), integers, instants (any unit, zone or date), booleans, floats,
-// each decimal by its precision and scale (DuckDB rounds a DECIMAL(10,2)
-// united with a DECIMAL(38,0), and fails a value of one that does not fit
-// the other: found by a review); anything else by its exact type, whether
-// optional or not.
+// decimals (whose digits disagreeing checks too); anything else by its
+// exact type, whether optional or not.
 func family(desc string) string {
 	desc = strings.TrimPrefix(strings.TrimPrefix(desc, "optional "), "required ")
 	switch {
@@ -146,11 +193,7 @@ func family(desc string) string {
 	case desc == "BOOLEAN":
 		return "boolean"
 	case !strings.HasPrefix(desc, "group") && strings.Contains(desc, "DECIMAL("):
-		dec := desc[strings.Index(desc, "DECIMAL("):]
-		if end := strings.IndexByte(dec, ')'); end > 0 {
-			dec = dec[:end+1]
-		}
-		return dec
+		return "decimal"
 	case strings.HasPrefix(desc, "FLOAT"), strings.HasPrefix(desc, "DOUBLE"):
 		return "float"
 	case strings.HasPrefix(desc, "INT32"), strings.HasPrefix(desc, "INT64"):
@@ -178,7 +221,7 @@ func factColumns(d dialects.DuckDB, files []warehouse.File, isID, asText map[str
 	has := map[string]bool{}
 	for _, f := range files {
 		for _, c := range f.Columns {
-			lc := strings.ToLower(c)
+			lc := warehouse.ASCIILower(c)
 			if has[lc] || own[lc] {
 				continue
 			}

@@ -67,12 +67,12 @@ func (w *Warehouse) replaceKeeping(ctx context.Context, tx *sql.Tx, table, sel s
 }
 
 // unites says whether DuckDB puts values of types a and b in one column
-// without failing or changing them: the same type, or signed integers both
-// (a union widens them). Other numbers do not: a BIGINT meeting a
-// DECIMAL(38,20) fails, a DECIMAL(10,2) meeting a DECIMAL(38,0) is rounded,
-// a BIGINT meeting a DOUBLE loses digits (found by a review).
+// without failing or changing them: the same type, signed integers both (a
+// union widens them), or decimals whose digits fit (decimalsUnite). Other
+// numbers do not: a BIGINT meeting a DECIMAL(38,20) fails, a BIGINT
+// meeting a DOUBLE loses digits (found by a review).
 func unites(a, b string) bool {
-	return a == b || signedInteger[a] && signedInteger[b]
+	return a == b || signedInteger[a] && signedInteger[b] || decimalsUnite(a, b)
 }
 
 var signedInteger = map[string]bool{"TINYINT": true, "SMALLINT": true, "INTEGER": true, "BIGINT": true, "HUGEINT": true}
