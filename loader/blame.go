@@ -60,6 +60,17 @@ func (b *blame) fail(w Work, err error) {
 		Status: status, Error: err.Error(), Attempts: w.Attempts, FirstSeenAt: l.o.Now().UTC()})
 }
 
+// holds says whether objects of kind k are held as suspects, none of that
+// kind having loaded yet.
+func (b *blame) holds(k Kind) bool {
+	for _, s := range b.suspects {
+		if s.w.Kind == k {
+			return true
+		}
+	}
+	return false
+}
+
 // ok notes that a load call for objects of kind k succeeded: the suspects
 // of that kind so far are the objects' fault after all.
 func (b *blame) ok(k Kind) {

@@ -216,7 +216,10 @@ func groupHas(files []warehouse.File, col string) bool {
 // factColumns are the SELECT list of files' own columns: ids as text, and
 // those in asText too.
 func factColumns(d dialects.DuckDB, files []warehouse.File, isID, asText map[string]bool) []string {
-	own := map[string]bool{"org_id": true, "_file": true, "_loaded_at": true, pathColumn: true}
+	// The names the rebuild's SELECTs add themselves: a file's own column
+	// of one of these names is not read (an "_st_id" made the union of
+	// shapes fail, found by a review).
+	own := map[string]bool{"org_id": true, "_file": true, "_loaded_at": true, pathColumn: true, "_st_mtime": true, "_st_id": true}
 	var sel []string
 	has := map[string]bool{}
 	for _, f := range files {

@@ -72,7 +72,14 @@ func (w *Warehouse) replaceKeeping(ctx context.Context, tx *sql.Tx, table, sel s
 // numbers do not: a BIGINT meeting a DECIMAL(38,20) fails, a BIGINT
 // meeting a DOUBLE loses digits (found by a review).
 func unites(a, b string) bool {
-	return a == b || signedInteger[a] && signedInteger[b] || decimalsUnite(a, b)
+	return a == b || signedInteger[a] && signedInteger[b] || plainDecimal(a) && plainDecimal(b) && decimalsUnite(a, b)
+}
+
+// plainDecimal says typ is DECIMAL(p,s) itself, not a struct, list or map
+// holding one (found by a review: those were united by their first
+// decimal, and failed or rounded).
+func plainDecimal(typ string) bool {
+	return strings.HasPrefix(typ, "DECIMAL(") && strings.IndexByte(typ, ')') == len(typ)-1
 }
 
 var signedInteger = map[string]bool{"TINYINT": true, "SMALLINT": true, "INTEGER": true, "BIGINT": true, "HUGEINT": true}
