@@ -251,14 +251,7 @@ func TestFactDecimalsOfTwoScalesKeepTheirValues(t *testing.T) {
 			url, dir := testbucket.Dir(t)
 			mem := memDuckDB(t)
 			for org, col := range map[string]string{"1001": tc.a, "1002": tc.b} {
-				d := filepath.Join(dir, "metadata", org)
-				if err := os.MkdirAll(d, 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if _, err := mem.Exec(`COPY (SELECT '` + org + `' AS id, 'T' AS type, 'n' AS name, ` + col + `) TO '` +
-					filepath.Join(d, "destinations.parquet") + `'`); err != nil {
-					t.Fatal(err)
-				}
+				writeDestination(t, mem, dir, org, col)
 			}
 			w := openWarehouse(t)
 			if rep := load(t, testbucket.Open(t, url), dir, w); len(rep.Failed) != 0 {
@@ -283,14 +276,7 @@ func TestFactColumnNamedAsTheRebuildsOwn(t *testing.T) {
 	url, dir := testbucket.Dir(t)
 	mem := memDuckDB(t)
 	for org, cols := range map[string]string{"1001": `'x' AS _st_id, {'k': 1} AS s`, "1002": `'b' AS other`} {
-		d := filepath.Join(dir, "metadata", org)
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := mem.Exec(`COPY (SELECT '` + org + `' AS id, 'T' AS type, 'n' AS name, ` + cols + `) TO '` +
-			filepath.Join(d, "destinations.parquet") + `'`); err != nil {
-			t.Fatal(err)
-		}
+		writeDestination(t, mem, dir, org, cols)
 	}
 	w := openWarehouse(t)
 	if rep := load(t, testbucket.Open(t, url), dir, w); len(rep.Failed) != 0 {
@@ -298,5 +284,19 @@ func TestFactColumnNamedAsTheRebuildsOwn(t *testing.T) {
 	}
 	if got := rows(t, w.DB(), `SELECT org_id FROM synctrack.destinations`); strings.Join(got, " ") != "1001 1002" {
 		t.Errorf("rows of orgs %v, want 1001 and 1002", got)
+	}
+}
+
+// writeDestination writes org's destinations file of one row: id (the
+// org), type and name, then cols, a SELECT list of DuckDB's.
+func writeDestination(t *testing.T, mem *dbsql.DB, dir, org, cols string) {
+	t.Helper()
+	d := filepath.Join(dir, "metadata", org)
+	if err := os.MkdirAll(d, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := mem.Exec(`COPY (SELECT '` + org + `' AS id, 'T' AS type, 'n' AS name, ` + cols + `) TO '` +
+		filepath.Join(d, "destinations.parquet") + `'`); err != nil {
+		t.Fatal(err)
 	}
 }
