@@ -2,21 +2,15 @@ package dialects
 
 import "strings"
 
-// inList renders col IN (the values as literals), or false when there are
-// none (IN () is no SQL).
-func inList(col string, values []string, lit func(string) string) string {
+// InList renders col IN (values), quoted; false for none (IN () is no SQL).
+// col is SQL as it is: a qualified column (o._file) may be given.
+func (d DuckDB) InList(col string, values []string) string {
 	if len(values) == 0 {
 		return "false"
 	}
 	lits := make([]string, len(values))
 	for i, v := range values {
-		lits[i] = lit(v)
+		lits[i] = d.String(v)
 	}
 	return col + " IN (" + strings.Join(lits, ", ") + ")"
 }
-
-// InList renders col IN (values), quoted; false for none.
-func (d DuckDB) InList(col string, values []string) string { return inList(col, values, d.String) }
-
-// InList renders col IN (values), quoted; FALSE for none.
-func (d Snowflake) InList(col string, values []string) string { return inList(col, values, d.String) }

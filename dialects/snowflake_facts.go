@@ -49,7 +49,7 @@ func (d Snowflake) FactRebuild(schema, table string, newestFirst, keep, newer []
 	var finish []string
 	if len(keep) > 0 {
 		finish = append(finish, "INSERT INTO "+nt+" ("+strings.Join(names, ", ")+")\nSELECT "+strings.Join(names, ", ")+
-			" FROM "+d.Table(schema, table)+" WHERE "+d.InList(file, keep))
+			" FROM "+d.Table(schema, table)+" WHERE "+d.In("_file", keep))
 	}
 	finish = append(finish,
 		"UPDATE "+nt+" SET "+org+" = SPLIT_PART("+file+", '/', -2), "+id+" = "+id+"::VARCHAR",
@@ -58,15 +58,15 @@ func (d Snowflake) FactRebuild(schema, table string, newestFirst, keep, newer []
 		"DELETE FROM "+nt+" t USING (SELECT "+org+" AS o, "+id+" AS i, MIN("+rank(file)+") AS r FROM "+nt+
 			" GROUP BY 1, 2) k\nWHERE EQUAL_NULL(t."+org+", k.o) AND EQUAL_NULL(t."+id+", k.i) AND "+
 			rank("t."+file)+" > k.r")
-	if len(keep) > 0 {
+	if len(keep) > 0 { // keep is not empty: "t." + In qualifies a column
 		pair := func(a string) string {
 			return "EQUAL_NULL(" + a + "." + org + ", k." + org + ") AND EQUAL_NULL(" + a + "." + id + ", k." + id + ")"
 		}
 		finish = append(finish,
-			"DELETE FROM "+nt+" t USING (SELECT "+org+", "+id+" FROM "+nt+" WHERE "+d.InList(file, newer)+") k\nWHERE "+
-				d.InList("t."+file, keep)+" AND "+pair("t"),
-			"DELETE FROM "+nt+" t USING (SELECT "+org+", "+id+" FROM "+nt+" WHERE "+d.InList(file, keep)+") k\nWHERE NOT "+
-				d.InList("t."+file, keep)+" AND "+pair("t"))
+			"DELETE FROM "+nt+" t USING (SELECT "+org+", "+id+" FROM "+nt+" WHERE "+d.In("_file", newer)+") k\nWHERE t."+
+				d.In("_file", keep)+" AND "+pair("t"),
+			"DELETE FROM "+nt+" t USING (SELECT "+org+", "+id+" FROM "+nt+" WHERE "+d.In("_file", keep)+") k\nWHERE NOT t."+
+				d.In("_file", keep)+" AND "+pair("t"))
 	}
 	return FactBuild{
 		Create:   "CREATE OR REPLACE TABLE " + nt + " (\n  " + strings.Join(parts, ",\n  ") + "\n)\nENABLE_SCHEMA_EVOLUTION = TRUE",

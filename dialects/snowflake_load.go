@@ -88,8 +88,11 @@ func (d Snowflake) Values(rows [][]any) string {
 	return b.String()
 }
 
-// In renders col IN ('k1', 'k2', ...).
+// In renders col IN ('k1', 'k2', ...); FALSE for no keys (IN () is no SQL).
 func (d Snowflake) In(col string, keys []string) string {
+	if len(keys) == 0 {
+		return "FALSE"
+	}
 	q := make([]string, len(keys))
 	for i, k := range keys {
 		q[i] = d.String(k)

@@ -29,11 +29,12 @@ func (w *Warehouse) ReplaceFacts(ctx context.Context, table string, files []ware
 		if err := w.fillBatch(ctx, conn, tx, files); err != nil {
 			return err
 		}
+		sel := w.factsSelect(required, files)
 		if len(keep.Keys) > 0 {
-			if err := w.replaceKeeping(ctx, tx, table, w.factsSelect(required, files), keep, now); err != nil {
+			if err := w.replaceKeeping(ctx, tx, table, sel, keep, now); err != nil {
 				return err
 			}
-		} else if _, err := w.exec(ctx, tx, "CREATE OR REPLACE TABLE "+w.table(table)+" AS\n"+w.factsSelect(required, files), now); err != nil {
+		} else if _, err := w.exec(ctx, tx, "CREATE OR REPLACE TABLE "+w.table(table)+" AS\n"+sel, now); err != nil {
 			return err
 		}
 		return w.upsertLedger(ctx, conn, tx, es)
