@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/synctrack/synctrack/warehouse"
 )
@@ -28,12 +29,13 @@ func (l *Loader) loadFacts(ctx context.Context, st *Stager, facts map[string][]W
 // loadFactTable rebuilds one fact table from its current files. A file whose
 // data is bad fails alone and the table is rebuilt from the others; when the
 // engine cannot say which file is bad, the new files are tried apart (each
-// half with the files loaded before) down to those that fail alone. When
-// the rebuild fails with no file named, the new files fail, retried next
-// time (an error no table knows only once the warehouse has loaded
-// something else: see blame), and the table keeps its old rows, or, after
-// a narrowing, the old files' rows and those of the last part that
-// rebuilt: a file loaded before is never missing. A file loaded before
+// half with the files loaded before and the new ones that rebuilt so far:
+// narrowFacts) down to those that fail alone. When the rebuild fails with
+// no file named, the new files fail, retried next time (an error no table
+// knows only once the warehouse has loaded something else: see blame), and
+// the table keeps its old rows, or, after a narrowing, those and the rows
+// of the new files it rebuilt, which are loaded: a file loaded before is
+// never missing, nor one the ledger says loaded. A file loaded before
 // whose new version fails, or is not read this time, keeps the rows of the
 // version loaded, as do held, the table's quarantined files. Any other
 // error stops the load.
@@ -51,6 +53,7 @@ func (l *Loader) loadFactTable(ctx context.Context, st *Stager, table string, ws
 	// The column cap is counted again on each try: a file over it may fit
 	// once a file counted before it fails and leaves.
 	var kept, over []warehouse.File
+	var rebuilt []warehouse.File // the new files a narrowing committed
 	narrowed, skipped := false, false
 	for {
 		kept, over = capFactColumns(files, ws)
@@ -76,13 +79,20 @@ func (l *Loader) loadFactTable(ctx context.Context, st *Stager, table string, ws
 		named := namedIn(err, kept, fileKey)
 		if len(named) == 0 && !narrowed {
 			narrowed = true
-			failed, stop := l.narrowFacts(ctx, table, kept, ws, keep, err, b)
+			failed, done, stop := l.narrowFacts(ctx, table, kept, ws, keep, err, b)
 			if stop != nil {
 				return stop
 			}
+			rebuilt = done
 			if len(failed) > 0 {
 				files = slices.DeleteFunc(files, func(f warehouse.File) bool { return slices.Contains(failed, f.Key) })
 				continue
+			}
+			if len(done) > 0 {
+				// Every new file rebuilt, in parts, each part with
+				// those before it: the table holds them all.
+				err = nil
+				break
 			}
 		}
 		if len(named) == 0 {
@@ -113,23 +123,35 @@ func (l *Loader) loadFactTable(ctx context.Context, st *Stager, table string, ws
 		}
 		return nil
 	}
+	// The rebuild after a narrowing failed: the table holds what the
+	// narrowing committed, the files loaded before and those it rebuilt.
 	for _, w := range ws {
-		if w.Reason != "" && slices.ContainsFunc(kept, func(f warehouse.File) bool { return f.Key == w.Key }) {
-			b.fail(w, fmt.Errorf("rebuild %s: %w", table, err))
+		if w.Reason == "" || !slices.ContainsFunc(kept, func(f warehouse.File) bool { return f.Key == w.Key }) {
+			continue
 		}
+		if slices.ContainsFunc(rebuilt, func(f warehouse.File) bool { return f.Key == w.Key }) {
+			rep.Files++
+			continue
+		}
+		b.fail(w, fmt.Errorf("rebuild %s: %w", table, err))
 	}
 	return nil
 }
 
 // narrowFacts looks for the new files of a table whose rebuild failed with
-// err, an error naming none: the table rebuilt from the files loaded before
-// and each half of the new ones, halving down to the files that fail alone,
-// which it fails and returns. Each rebuild commits: one that passes leaves
-// the table with the old files and that part of the new ones until the
-// next; the caller rebuilds from all but the failed next. Fewer than two
-// new files: nothing to tell apart.
+// err, an error naming none: the table rebuilt from the files loaded
+// before, the new ones that rebuilt so far and each half of the rest,
+// halving down to the files that fail alone, which it fails and returns
+// with those that rebuilt. Each rebuild commits, the ledger rows of its
+// files too, and holds every file a rebuild before it did: a file the
+// ledger says loaded is in the table, whenever the narrowing stops. Two
+// files that rebuild apart but not together: the first rebuilds, the
+// second fails, its error naming the first (a narrowing that rebuilt
+// each part alone left the ledger saying both loaded and the table with
+// the second's rows only). Fewer than two new files: nothing to tell
+// apart.
 func (l *Loader) narrowFacts(ctx context.Context, table string, files []warehouse.File, ws []Work,
-	keep func([]warehouse.File) warehouse.FactsKept, err error, b *blame) ([]string, error) {
+	keep func([]warehouse.File) warehouse.FactsKept, err error, b *blame) (failed []string, done []warehouse.File, stop error) {
 	var old, fresh []warehouse.File
 	for _, f := range files {
 		if isNew(ws, f.Key) {
@@ -139,17 +161,37 @@ func (l *Loader) narrowFacts(ctx context.Context, table string, files []warehous
 		}
 	}
 	if len(fresh) < 2 {
-		return nil, nil
+		return nil, nil, nil
 	}
-	var failed []string
-	stop := narrow(ctx, fresh, err, fileKey, func(part []warehouse.File) error {
-		files := append(slices.Clip(old), part...)
-		return l.wh.ReplaceFacts(ctx, table, files, keep(files))
+	stop = narrow(ctx, fresh, err, fileKey, func(part []warehouse.File) error {
+		files := append(append(slices.Clip(old), done...), part...)
+		if err := l.wh.ReplaceFacts(ctx, table, files, keep(files)); err != nil {
+			return err
+		}
+		done = append(done, part...)
+		b.ok(KindFact) // the warehouse rebuilds the table: a suspect is the file's fault
+		return nil
 	}, func(f warehouse.File, err error) {
 		failed = append(failed, f.Key)
+		if len(done) > 0 {
+			err = fmt.Errorf("the table rebuilt with the other new files (%s), not with this one too: %w", keyList(done), err)
+		}
 		b.fail(Work{Object: f.Object, Attempts: f.Attempts}, fmt.Errorf("rebuild %s: %w", table, err))
 	}, b.refused)
-	return failed, stop
+	return failed, done, stop
+}
+
+// keyList names up to three files' keys, and how many more.
+func keyList(fs []warehouse.File) string {
+	var names []string
+	for i, f := range fs {
+		if i == 3 {
+			names = append(names, fmt.Sprintf("and %d more", len(fs)-3))
+			break
+		}
+		names = append(names, f.Key)
+	}
+	return strings.Join(names, ", ")
 }
 
 // keptRows are the rows a rebuild from kept leaves as they are: those of
