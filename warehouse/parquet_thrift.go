@@ -23,7 +23,11 @@ const maxThriftElements = 1_000_000
 // checkThrift follows.
 const maxThriftDepth = 64
 
-// errThriftShort is checkThrift's error when b ends inside the struct.
+// errThriftShort is checkThrift's error when b ends inside the struct, or
+// a binary or a container claims more bytes than b has left: a page
+// header read in part is read again longer (readPageHeader); one whose
+// page statistics hold strings of a few KiB is longer than the first
+// read (found by a review: a 2 KB payload failed every such file).
 var errThriftShort = errors.New("thrift struct runs past its bytes")
 
 // checkThrift walks one compact-protocol thrift struct at the start of b, as
@@ -103,7 +107,7 @@ func (c *thriftChecker) count(n uint64, least int) error {
 		return fmt.Errorf("thrift container of %d elements (at most %d)", n, maxThriftElements)
 	}
 	if n*uint64(least) > uint64(len(c.b)-c.off) {
-		return fmt.Errorf("thrift container of %d elements in %d bytes", n, len(c.b)-c.off)
+		return fmt.Errorf("%w: a container of %d elements in %d bytes", errThriftShort, n, len(c.b)-c.off)
 	}
 	return nil
 }
@@ -128,7 +132,7 @@ func (c *thriftChecker) value(t byte, depth int) error {
 			return err
 		}
 		if n > uint64(len(c.b)-c.off) {
-			return fmt.Errorf("thrift binary of %d bytes in %d", n, len(c.b)-c.off)
+			return fmt.Errorf("%w: a binary of %d bytes in %d", errThriftShort, n, len(c.b)-c.off)
 		}
 		return c.skip(n)
 	case 9, 10: // list, set

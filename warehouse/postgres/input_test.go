@@ -34,10 +34,10 @@ type oddRow struct {
 
 const runDir = "sync_tracking_datasets/o1/s1/r1/"
 
-func writeParquet[T any](t *testing.T, dir, key string, rows []T) {
+func writeParquet[T any](t *testing.T, dir, key string, rows []T, opts ...parquet.WriterOption) {
 	t.Helper()
 	var b bytes.Buffer
-	if err := parquet.Write(&b, rows); err != nil {
+	if err := parquet.Write(&b, rows, opts...); err != nil {
 		t.Fatal(err)
 	}
 	p := filepath.Join(dir, filepath.FromSlash(key))
