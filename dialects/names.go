@@ -179,3 +179,26 @@ func ViewName(syncID string) string {
 	}
 	return prefix + c + "_" + hex.EncodeToString(sum[:4])
 }
+
+// ViewNameWithin is the name of the n-th typed view (from 1) a sync's id
+// may take, ViewName's (with "_n" after it for n > 1, when an earlier
+// sync has it), in at most limit bytes: an engine that cuts longer names
+// (PostgreSQL at 63) would otherwise give two syncs whose ids share their
+// first 50 bytes one view. A name too long is cut, followed by 8 hex
+// digits of the id's SHA-256 as ViewName's of an id not plain are.
+func ViewNameWithin(syncID string, n, limit int) string {
+	suffix := ""
+	if n > 1 {
+		suffix = "_" + strconv.Itoa(n)
+	}
+	if v := ViewName(syncID) + suffix; len(v) <= limit {
+		return v
+	}
+	const prefix = "sync_records_"
+	sum := sha256.Sum256([]byte(syncID))
+	c := strings.TrimRight(clean(syncID, max(limit-len(prefix)-9-len(suffix), 0)), "_")
+	if c == "" {
+		return prefix + hex.EncodeToString(sum[:4]) + suffix
+	}
+	return prefix + c + "_" + hex.EncodeToString(sum[:4]) + suffix
+}

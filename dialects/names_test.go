@@ -1,6 +1,7 @@
 package dialects
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -263,5 +264,36 @@ func checkUnique(t *testing.T, cols []PayloadColumn) {
 			t.Errorf("column %q used twice or reserved", c.Column)
 		}
 		seen[k] = true
+	}
+}
+
+// A view name fits the engine's limit, distinct for ids that share their
+// first bytes, and is ViewName's when that fits (found by a review:
+// PostgreSQL cut two 73-byte names to one, and one sync's view showed the
+// other's rows).
+func TestViewNameWithin(t *testing.T) {
+	if got := ViewNameWithin("123", 1, 63); got != "sync_records_123" {
+		t.Errorf("a short id: %q", got)
+	}
+	if got := ViewNameWithin("123", 2, 63); got != "sync_records_123_2" {
+		t.Errorf("a short id's second view: %q", got)
+	}
+	long := strings.Repeat("b", 70)
+	seen := map[string]string{}
+	for _, id := range []string{long + "x", long + "y", strings.Repeat("c", 50), strings.Repeat("c", 51), strings.Repeat("c", 60), "É" + long} {
+		for n := 1; n <= 12; n++ {
+			v := ViewNameWithin(id, n, 63)
+			if len(v) > 63 || !strings.HasPrefix(v, "sync_records_") || strings.Contains(v, "__") {
+				t.Errorf("ViewNameWithin(%q, %d) = %q (%d bytes)", id, n, v, len(v))
+			}
+			key := fmt.Sprintf("%s/%d", id, n)
+			if other, ok := seen[v]; ok {
+				t.Errorf("%s and %s both get %q", other, key, v)
+			}
+			seen[v] = key
+		}
+	}
+	if got := ViewNameWithin(strings.Repeat("c", 50), 1, 63); got != ViewName(strings.Repeat("c", 50)) {
+		t.Errorf("a 63-byte name changed: %q", got)
 	}
 }

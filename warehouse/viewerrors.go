@@ -91,10 +91,11 @@ func (e ViewErrors) Shared(refreshed int) error {
 	return first
 }
 
-// unnamed is msg in lower case with sync's view name and id taken out.
+// unnamed is msg in lower case with sync's view name (as PostgreSQL's
+// bound makes it too) and id taken out.
 func unnamed(msg, sync string) string {
 	msg = strings.ToLower(msg)
-	for _, n := range []string{dialects.ViewName(sync), sync} {
+	for _, n := range []string{dialects.ViewName(sync), dialects.ViewNameWithin(sync, 1, 63), sync} {
 		if n = strings.ToLower(n); n != "" {
 			msg = strings.ReplaceAll(msg, n, "\x00")
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 
@@ -31,6 +32,11 @@ func (w *Warehouse) RefreshViews(ctx context.Context, syncIDs []string) error {
 		taken, err := w.viewNames(ctx, tx)
 		if err != nil {
 			return err
+		}
+		for _, id := range cutNames(taken) {
+			if !slices.Contains(syncIDs, id) {
+				syncIDs = append(slices.Clip(syncIDs), id)
+			}
 		}
 		for _, id := range syncIDs {
 			err := w.refreshSyncAlone(ctx, tx, id, taken)
@@ -124,6 +130,24 @@ func (w *Warehouse) replaceView(ctx context.Context, tx pgx.Tx, name, body strin
 	return err
 }
 
+// maxName is the most bytes of a name PostgreSQL keeps: it cuts a longer
+// one without a word.
+const maxName = 63
+
+// cutNames are the syncs whose view names in payload_columns PostgreSQL
+// cut (named before ViewNameWithin bounded them): two such syncs could
+// share one view, the other's rows in it. Each refresh renames them.
+func cutNames(taken map[string]string) []string {
+	var ids []string
+	for v, id := range taken {
+		if len(v) > maxName && !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	return ids
+}
+
 // viewNames maps each view name in payload_columns to its sync.
 func (w *Warehouse) viewNames(ctx context.Context, tx pgx.Tx) (map[string]string, error) {
 	rows, err := tx.Query(ctx, `SELECT DISTINCT view_name, sync_configuration_id FROM `+w.table("payload_columns"))
@@ -145,10 +169,20 @@ func (w *Warehouse) refreshSync(ctx context.Context, tx pgx.Tx, syncID string, t
 	if err != nil {
 		return err
 	}
+	if len(view) > maxName {
+		// Named before names were bounded: PostgreSQL made the view under
+		// the name's first 63 bytes, which another sync's may share.
+		if _, err := tx.Exec(ctx, "DROP VIEW IF EXISTS "+w.table(view[:maxName])); err != nil {
+			return err
+		}
+		view = ""
+	}
 	if view == "" {
-		view = dialects.ViewName(syncID)
-		for n := 2; taken[view] != "" && taken[view] != syncID; n++ {
-			view = fmt.Sprintf("%s_%d", dialects.ViewName(syncID), n)
+		for n := 1; ; n++ {
+			view = dialects.ViewNameWithin(syncID, n, maxName)
+			if taken[view] == "" || taken[view] == syncID {
+				break
+			}
 		}
 		taken[view] = syncID
 	}

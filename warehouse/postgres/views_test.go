@@ -245,3 +245,69 @@ func twoSyncs(t *testing.T) (warehouse.Warehouse, []string) {
 	}
 	return w, views
 }
+
+// Two syncs whose ids share their first 70 bytes get views of their own,
+// each with its own sync's rows: their names were 73 bytes, which
+// PostgreSQL cut to one 63-byte name, so the second sync's view replaced
+// the first's (found by a review). A catalog naming such a cut view is
+// renamed by the next refresh, whichever syncs it is asked for, and the
+// cut view dropped.
+func TestLongSyncIDsGetViewsOfTheirOwn(t *testing.T) {
+	ctx := context.Background()
+	w, views := twoSyncs(t)
+	exec := func(q string, args ...any) {
+		t.Helper()
+		q = strings.ReplaceAll(q, "synctrack_schema", w.Dialect().Ident(w.Schema()))
+		if _, err := w.(*postgres.Warehouse).Pool().Exec(ctx, q, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The two syncs take ids that share their first 70 bytes.
+	var ids []string
+	for i, v := range views {
+		old := splitBar(v)
+		id := strings.Repeat("b", 70) + string(rune('x'+i))
+		ids = append(ids, id)
+		for _, table := range []string{"sync_records", "sync_runs"} {
+			exec(`UPDATE synctrack_schema.`+table+` SET sync_configuration_id = $1 WHERE sync_configuration_id = $2`, id, old[1])
+		}
+		exec(`DROP VIEW synctrack_schema.` + w.Dialect().Ident(old[0]))
+	}
+	exec(`DELETE FROM synctrack_schema.payload_columns`)
+	if err := w.RefreshViews(ctx, ids); err != nil {
+		t.Fatal(err)
+	}
+	check := func(when string) {
+		t.Helper()
+		views := rowsOf(t, w, `SELECT DISTINCT view_name || '|' || sync_configuration_id FROM synctrack_schema.payload_columns ORDER BY 1`)
+		if len(views) != 2 {
+			t.Fatalf("%s: typed views %v", when, views)
+		}
+		for _, v := range views {
+			name, id := splitBar(v)[0], splitBar(v)[1]
+			if len(name) > 63 {
+				t.Errorf("%s: view %q of %d bytes", when, name, len(name))
+			}
+			got := rowsOf(t, w, `SELECT DISTINCT sync_configuration_id FROM synctrack_schema.`+w.Dialect().Ident(name))
+			if len(got) != 1 || got[0] != id {
+				t.Errorf("%s: view %s of sync %s holds the rows of %v", when, name, id, got)
+			}
+		}
+	}
+	check("loaded")
+	// The catalog of a schema made before: the 73-byte names, one view
+	// under their cut name.
+	for _, id := range ids {
+		long := "sync_records_" + id[:51] + "_" + "0000000" + id[70:]
+		exec(`UPDATE synctrack_schema.payload_columns SET view_name = $1 WHERE sync_configuration_id = $2`, long, id)
+	}
+	cut := "sync_records_" + ids[0][:50]
+	exec(`CREATE VIEW synctrack_schema.` + cut + ` AS SELECT * FROM synctrack_schema.sync_records WHERE sync_configuration_id = $$` + ids[1] + `$$`)
+	if err := w.RefreshViews(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	check("renamed")
+	if got := rowsOf(t, w, `SELECT count(*) FROM pg_views WHERE schemaname = $1 AND viewname = $2`, w.Schema(), cut); got[0] != "0" {
+		t.Errorf("the cut view is left: %v", got)
+	}
+}
