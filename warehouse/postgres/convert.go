@@ -24,6 +24,9 @@ type leafType struct {
 	date   bool          // INT32 days since 1970-01-01
 	scale  int           // a DECIMAL's scale; -1 when not a decimal
 	isText bool          // a byte array holding text (STRING, JSON, ENUM)
+	// unsigned: an INT32 or INT64 read as unsigned (UINT_32, UINT_64):
+	// 18446744073709551615 came as -1 (found by a review).
+	unsigned bool
 }
 
 func leafTypeOf(n parquet.Node) leafType {
@@ -41,6 +44,8 @@ func leafTypeOf(n parquet.Node) leafType {
 			lt.scale = int(v.Scale)
 		case *format.StringType, *format.JsonType, *format.EnumType:
 			lt.isText = true
+		case *format.IntType:
+			lt.unsigned = !v.IsSigned
 		}
 	}
 	if ct := t.ConvertedType(); ct != nil && lt.unit == 0 {
@@ -53,6 +58,8 @@ func leafTypeOf(n parquet.Node) leafType {
 			lt.date = true
 		case deprecated.UTF8, deprecated.Json, deprecated.Enum:
 			lt.isText = true
+		case deprecated.Uint8, deprecated.Uint16, deprecated.Uint32, deprecated.Uint64:
+			lt.unsigned = true
 		}
 	}
 	if lt.kind == parquet.Int96 {
@@ -91,11 +98,18 @@ func unitTime(n int64, unit time.Duration) time.Time {
 	return time.Unix(0, n).UTC()
 }
 
+// instantLayouts are the texts read as instants, as DuckDB's cast to
+// TIMESTAMPTZ reads them: an offset with or without its colon (-05:00,
+// -0500, -05), or none (UTC).
 var instantLayouts = []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999Z07:00", "2006-01-02 15:04:05.999999999Z07",
+	"2006-01-02T15:04:05.999999999Z0700", "2006-01-02 15:04:05.999999999Z0700", "2006-01-02T15:04:05.999999999Z07",
 	"2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999", "2006-01-02"}
 
 func parseInstant(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
+	// " UTC" after the time, as DuckDB and PostgreSQL write one (another
+	// zone's name is not read: Go would take an unknown one as UTC).
+	s = strings.TrimSuffix(s, " UTC")
 	for _, l := range instantLayouts {
 		if t, err := time.Parse(l, s); err == nil {
 			return t.UTC(), nil
@@ -122,6 +136,8 @@ func (t leafType) text(v parquet.Value, fix *repairs) string {
 			return ts.Format(time.DateOnly)
 		}
 		return ts.Format(time.RFC3339Nano)
+	case t.unsigned && t.scale < 0 && (t.kind == parquet.Int32 || t.kind == parquet.Int64):
+		return strconv.FormatUint(t.uint(v), 10)
 	case t.kind == parquet.Int32 || t.kind == parquet.Int64:
 		n := v.Int64()
 		if t.kind == parquet.Int32 {
@@ -158,6 +174,8 @@ func (t leafType) appendJSON(dst []byte, v parquet.Value, fix *repairs) []byte {
 	switch {
 	case t.kind == parquet.Boolean:
 		return strconv.AppendBool(dst, v.Boolean())
+	case (t.kind == parquet.Int32 || t.kind == parquet.Int64) && t.unit == 0 && !t.date && t.scale < 0 && t.unsigned:
+		return strconv.AppendUint(dst, t.uint(v), 10)
 	case (t.kind == parquet.Int32 || t.kind == parquet.Int64) && t.unit == 0 && !t.date && t.scale <= 0:
 		if t.kind == parquet.Int32 {
 			return strconv.AppendInt(dst, int64(v.Int32()), 10)
@@ -172,8 +190,20 @@ func (t leafType) appendJSON(dst []byte, v parquet.Value, fix *repairs) []byte {
 			return appendJSONString(dst, strconv.FormatFloat(f, 'g', -1, 64))
 		}
 		return strconv.AppendFloat(dst, f, 'g', -1, 64)
+	case t.scale >= 0 && t.unit == 0 && !t.date:
+		// A decimal as the number it is, as DuckDB writes it (was a
+		// string: "1.25"; found by a review).
+		return append(dst, t.text(v, fix)...)
 	}
 	return appendJSONString(dst, t.text(v, fix))
+}
+
+// uint reads an unsigned integer column's value.
+func (t leafType) uint(v parquet.Value) uint64 {
+	if t.kind == parquet.Int32 {
+		return uint64(uint32(v.Int32()))
+	}
+	return uint64(v.Int64())
 }
 
 // appendJSONString appends s as a JSON string. s is valid UTF-8 without

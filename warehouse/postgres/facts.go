@@ -196,7 +196,7 @@ func factType(t leafType, id bool) string {
 		return "TIMESTAMPTZ"
 	case t.date:
 		return "DATE"
-	case t.scale >= 0:
+	case t.scale >= 0, t.unsigned && t.kind == parquet.Int64:
 		return "NUMERIC"
 	case t.kind == parquet.Boolean:
 		return "BOOLEAN"

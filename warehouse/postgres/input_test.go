@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"bytes"
 	"context"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -151,4 +152,47 @@ func rowsOf(t *testing.T, w warehouse.Warehouse, q string, args ...any) []string
 		t.Fatal(rs.Err())
 	}
 	return out
+}
+
+// Values written as DuckDB writes them load as DuckDB loads them (found by
+// a review): unsigned 64-bit integers as themselves, not negative (the
+// identifier, an extra column, a fact column); a decimal extra column as
+// a JSON number, not a string; a batch start as text with " UTC" or an
+// offset without its colon, not a failed file.
+func TestUnsignedDecimalsAndZonedText(t *testing.T) {
+	type row struct {
+		Identifier uint64 `parquet:"identifier"`
+		Payload    string `parquet:"record_payload"`
+		Started    string `parquet:"batch_started_at"`
+		Ended      string `parquet:"batch_ended_at"`
+		Big        uint64 `parquet:"big"`
+		Small      uint32 `parquet:"small"`
+		Price      int64  `parquet:"price,decimal(2:10)"`
+	}
+	type fact struct {
+		ID  string `parquet:"id"`
+		Big uint64 `parquet:"big"`
+	}
+	url, dir := testbucket.Dir(t)
+	writeParquet(t, dir, runDir+"records_updated.0.parquet", []row{
+		{Identifier: math.MaxUint64, Payload: "{}", Started: "2026-01-05 10:00:00 UTC", Ended: "2026-01-05T10:00:00-0500",
+			Big: math.MaxUint64, Small: math.MaxUint32, Price: -125},
+	})
+	writeParquet(t, dir, "metadata/o1/destinations.parquet", []fact{{ID: "1", Big: math.MaxUint64}})
+	w := open(t, pgtest.URL(t), warehouse.Options{})
+	rep, err := loader.New(testbucket.Open(t, url), dir, w, loader.Options{}).Load(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Failed) > 0 {
+		t.Fatalf("failed: %v", rep.Failed)
+	}
+	got := rowsOf(t, w, `SELECT identifier, batch_started_at, batch_ended_at, _extra::text FROM synctrack_schema.sync_records`)
+	want := `18446744073709551615|2026-01-05T10:00:00Z|2026-01-05T15:00:00Z|{"big": 18446744073709551615, "price": -1.25, "small": 4294967295}`
+	if len(got) != 1 || got[0] != want {
+		t.Errorf("rows %v, want %s", got, want)
+	}
+	if got := rowsOf(t, w, `SELECT big::text FROM synctrack_schema.destinations`); len(got) != 1 || got[0] != "18446744073709551615" {
+		t.Errorf("the fact column: %v", got)
+	}
 }
