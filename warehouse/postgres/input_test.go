@@ -196,3 +196,33 @@ func TestUnsignedDecimalsAndZonedText(t *testing.T) {
 		t.Errorf("the fact column: %v", got)
 	}
 }
+
+// A metadata.json holding \u0000 (a value, a payload field's name) loads,
+// as on DuckDB, the escape replaced and the ledger row saying so: jsonb
+// refuses it, and the run failed with a hint about the database's encoding
+// (found by a review).
+func TestMetadataNulEscapesLoad(t *testing.T) {
+	url, dir := testbucket.Dir(t)
+	started := time.Date(2026, 1, 5, 8, 1, 19, 0, time.UTC).UnixMilli()
+	writeParquet(t, dir, runDir+"records_updated.0.parquet", []oddRow{{Identifier: 1, Payload: `{"a\u0000":"x"}`, Started: started, Ended: "2026-01-05"}})
+	meta := `{"org_id":"o1","sync_configuration_id":"s1","sync_run_id":"r1","note":"a\u0000b","record_payload_schema":{"a\u0000":"string"}}`
+	if err := os.WriteFile(filepath.Join(dir, runDir+"metadata.json"), []byte(meta), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	w := open(t, pgtest.URL(t), warehouse.Options{})
+	rep, err := loader.New(testbucket.Open(t, url), dir, w, loader.Options{}).Load(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Failed) > 0 {
+		t.Fatalf("failed: %v", rep.Failed)
+	}
+	got := rowsOf(t, w, `SELECT metadata->>'note', payload_schema::text FROM synctrack_schema.sync_runs`)
+	if want := "a\uFFFDb|{\"a\uFFFD\": \"string\"}"; len(got) != 1 || got[0] != want {
+		t.Errorf("runs %q, want %q", got, want)
+	}
+	note := rowsOf(t, w, `SELECT error FROM synctrack_schema.load_ledger WHERE key = $1`, runDir+"metadata.json")
+	if len(note) != 1 || !strings.Contains(note[0], `\ufffd`) {
+		t.Errorf("ledger note %q, want the repair said", note)
+	}
+}

@@ -18,9 +18,10 @@ import (
 var runColumns = dialects.Names(dialects.RunsColumns)
 
 // LoadRuns replaces the sync_runs row of each metadata.json and writes its
-// ledger row, all in one transaction. A run whose JSON jsonb refuses (a
-// \u0000 escape, a lone surrogate: encoding/json takes both) is a data error
-// naming it, from the COPY line it stopped at, so it fails alone.
+// ledger row, all in one transaction. The escapes jsonb refuses (\u0000, a
+// lone surrogate: encoding/json takes both) are replaced; a run whose row
+// PostgreSQL still refuses is a data error naming it, from the COPY line it
+// stopped at, so it fails alone.
 func (w *Warehouse) LoadRuns(ctx context.Context, runs []warehouse.Run) error {
 	if len(runs) == 0 {
 		return nil
@@ -42,12 +43,21 @@ func (w *Warehouse) LoadRuns(ctx context.Context, runs []warehouse.Run) error {
 		if m.StartedAt != nil {
 			started = m.StartedAt.UTC()
 		}
+		// jsonb refuses \u0000 and lone surrogate escapes, which
+		// encoding/json takes (and writes, for a NUL in a field's name):
+		// they become \ufffd, as in a payload, and the ledger says so.
+		schema, fixedSchema := fixEscapes(schema)
+		raw, fixedRaw := fixEscapes(m.Raw)
+		note := ""
+		if fixedSchema || fixedRaw {
+			note = "replaced \\u0000 or lone surrogate escapes by \\ufffd (jsonb cannot hold them)"
+		}
 		rows[i] = []any{safeText(m.OrgID), nullText(m.WorkspaceID), safeText(m.SyncConfigurationID), safeText(m.SyncRunID),
 			nullText(m.SourceType), nullText(m.SourceObjectID), nullText(m.DestinationType),
 			nullText(m.DestinationID), nullText(m.DestinationObjectID), started,
-			string(schema), string(m.Raw), r.Key, now}
+			string(schema), string(raw), r.Key, now}
 		keys[i] = r.Key
-		es[i] = warehouse.LoadedEntry(r.Object, 1, r.Attempts, "", now)
+		es[i] = warehouse.LoadedEntry(r.Object, 1, r.Attempts, note, now)
 	}
 	return w.inTx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `DELETE FROM `+w.table("sync_runs")+` WHERE _file = ANY($1)`, keys); err != nil {
