@@ -30,11 +30,12 @@ const downloadStall = time.Minute
 // download sends a run's records with the page's filters, through the
 // records template and writer that synctrack records uses, so the file is
 // what `synctrack records --sync S --run R [--status O] [--identifier Q]
-// --limit 0 --format F` prints. With Options.Spool (the embedded engine,
-// whose handle locks the file) the records are written to a temporary file
-// first and the warehouse let go before the client gets them: a slow or
-// stalled client then holds a file of its own, not the database every
-// other page and the next load need.
+// --limit 0 --format F` prints. The records are written to a temporary
+// file first and the warehouse let go before the client gets them: a slow
+// or stalled client then holds a file of its own, not what every other
+// page and the next load need (the embedded engine's file; a connection
+// of a server engine's pool, where four stalled downloads held all of
+// PostgreSQL's and every page waited: found by a review).
 func (s *Server) download(w http.ResponseWriter, r *http.Request) {
 	syncID, run, file := r.PathValue("sync"), r.PathValue("run"), r.PathValue("file")
 	format, ok := strings.CutPrefix(file, "records.")
@@ -74,32 +75,7 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if s.o.Spool {
-		s.spooled(w, r, wh, release, v, format, name)
-		return
-	}
-	downloadHeaders(w, format, name, -1)
-	guarded, done := stallGuard(w)
-	defer done()
-	out := &countingWriter{w: guarded}
-	bw := bufio.NewWriterSize(out, 64<<10)
-	ew, err := export.New(format, bw)
-	if err == nil {
-		_, err = reportrun.Run(r.Context(), wh, "records", v, ew)
-	}
-	if err == nil {
-		err = bw.Flush()
-	}
-	if err != nil {
-		if out.n == 0 {
-			w.Header().Del("Content-Disposition")
-			s.fail(w, r, err)
-			return
-		}
-		// Once bytes are out the status is sent: the cut-off file and the
-		// log say it failed.
-		s.o.Logger.Error("download failed", "path", r.URL.Path, "err", err)
-	}
+	s.spooled(w, r, wh, release, v, format, name)
 }
 
 // spooled writes the records to a temporary file, lets the warehouse go,

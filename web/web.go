@@ -38,11 +38,6 @@ type Options struct {
 	Auth   Auth // the secret a request must carry; empty: none (loopback only)
 	Logger *slog.Logger
 	Now    func() time.Time
-	// Spool says a handle from Open holds a lock others wait for (the
-	// embedded engine's file): a download is then written to a temporary
-	// file and the handle let go before the client reads it, so a slow or
-	// stalled client cannot keep pages and loads waiting.
-	Spool bool
 	// PageSize is how many records or runs a page shows (50 when zero).
 	PageSize int
 	// Pending, when set, says what the next load would read from the

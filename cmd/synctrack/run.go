@@ -302,17 +302,17 @@ func daemonPages(cmd *cobra.Command, cfg daemon.Config, log *slog.Logger,
 	if err != nil {
 		return nil, nil, none, err
 	}
-	open, closeWH, spool, err := webOpener(cmd.Context(), t.Warehouse, warehouse.Options{Logger: log, Now: time.Now}, false)
+	open, closeWH, holdsFile, err := webOpener(cmd.Context(), t.Warehouse, warehouse.Options{Logger: log, Now: time.Now}, false)
 	if err != nil {
 		return nil, nil, none, err
 	}
-	s, err := web.New(web.Options{Open: open, Spool: spool, Auth: auth, Logger: log, Now: time.Now, Pending: pendingFiles(t.Bucket, log),
+	s, err := web.New(web.Options{Open: open, Auth: auth, Logger: log, Now: time.Now, Pending: pendingFiles(t.Bucket, log),
 		Checked: func() (web.Checked, bool) { return checked(t.Name) }})
 	if err != nil {
 		closeWH()
 		return nil, nil, none, err
 	}
-	if spool {
+	if holdsFile {
 		files = &filePages{url: t.Warehouse, open: open}
 	}
 	return s.Handler(), files, closeWH, nil

@@ -63,7 +63,7 @@ func runServe(cmd *cobra.Command, _ []string) error {
 	if err != nil {
 		return err
 	}
-	open, closeWH, spool, err := webOpener(cmd.Context(), whURL, warehouse.Options{Logger: log, Now: time.Now}, true)
+	open, closeWH, _, err := webOpener(cmd.Context(), whURL, warehouse.Options{Logger: log, Now: time.Now}, true)
 	if err != nil {
 		return err
 	}
@@ -71,7 +71,7 @@ func runServe(cmd *cobra.Command, _ []string) error {
 	if err := checkServable(cmd, whURL, open); err != nil {
 		return err
 	}
-	o := web.Options{Open: open, Spool: spool, Auth: auth, Logger: log, Now: time.Now}
+	o := web.Options{Open: open, Auth: auth, Logger: log, Now: time.Now}
 	if bucket, _ := cmd.Flags().GetString("bucket"); bucket != "" {
 		// Refused now, as plan refuses it, rather than on the home page.
 		b, _, err := openBucket(cmd.Context(), bucket, log)

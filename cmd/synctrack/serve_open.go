@@ -24,7 +24,7 @@ import (
 // file for each request.
 // mustExist refuses a database file not made yet (serve); the daemon's
 // pages wait for its first load instead. holdsFile says a handle locks a
-// file (web.Options.Spool).
+// file (the daemon's loads and pages take turns on it).
 func webOpener(ctx context.Context, raw string, o warehouse.Options, mustExist bool) (open web.Opener, closeAll func() error, holdsFile bool, err error) {
 	o.ReadOnly = true
 	e, err := engines.Check(raw)
