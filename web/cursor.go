@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/base64"
+	"errors"
 	"encoding/json"
 	"time"
 )
@@ -23,12 +24,17 @@ func encodeCursor(c cursor) string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
+// decodeCursor reads a cursor from a link. Its key must be text, as every
+// id a page binds (a NUL in it was PostgreSQL's error on a 500 page: found
+// by a review).
 func decodeCursor(s string) (cursor, error) {
 	var c cursor
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
 		return c, err
 	}
-	err = json.Unmarshal(b, &c)
+	if err = json.Unmarshal(b, &c); err == nil && !isText(c.K) {
+		err = errors.New("a key that is not text")
+	}
 	return c, err
 }

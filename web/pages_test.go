@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"database/sql"
+	"encoding/base64"
 	"encoding/csv"
 	"encoding/json"
 	"io"
@@ -107,6 +108,18 @@ func checkPages(t *testing.T, base string, f *fixture) {
 	get(t, base+"/syncs/"+sync+"/runs/"+run+"?q=a%00", http.StatusBadRequest)
 	get(t, base+"/syncs/"+sync+"/runs/"+run+"/records.csv?q=%00", http.StatusBadRequest)
 	get(t, base+"/syncs/"+sync+"/runs/"+run+"?after=garbage", http.StatusBadRequest)
+	// A cursor whose key is not text is not one a page made (PostgreSQL's
+	// refusal of the NUL was a 500 page); a sync not loaded is not found
+	// with a cursor too (an empty history page was shown). Found by a review.
+	nul := base64.RawURLEncoding.EncodeToString([]byte(`{"k":"\u0000","n":1}`))
+	get(t, base+"/syncs/"+sync+"/runs/"+run+"?after="+nul, http.StatusBadRequest)
+	nulRun := base64.RawURLEncoding.EncodeToString([]byte(`{"t":"2026-01-01T00:00:00Z","k":"\u0000"}`))
+	get(t, base+"/syncs/"+sync+"?before="+nulRun, http.StatusBadRequest)
+	old := base64.RawURLEncoding.EncodeToString([]byte(`{"t":"1999-01-01T00:00:00Z","k":"1"}`))
+	get(t, base+"/syncs/no-such-sync?before="+old, http.StatusNotFound)
+	if page := get(t, base+"/syncs/"+url.PathEscape(sync)+"?before="+old, http.StatusOK); strings.Contains(page, "rel=\"next\"") {
+		t.Errorf("a page past the sync's last run links to a next one")
+	}
 	// Ids in the path that are not text: a bad request, not a failed bind.
 	for _, p := range []string{"/syncs/%FF", "/syncs/" + sync + "/runs/%FF", "/syncs/%C0%80/runs/1/records.csv", "/syncs/%ED%A0%80",
 		"/syncs/a%00", "/syncs/" + sync + "/runs/1%00", "/syncs/" + sync + "/runs/1%00/records.json"} {

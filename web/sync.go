@@ -114,6 +114,18 @@ func (s *Server) syncPage(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return view{}, err
 		}
+		if len(rows) == 0 && before != "" {
+			// Past the last run, or a sync that is not loaded at all.
+			rows, err = query(ctx, q, "sync_runs", analysis.Values{analysis.ParamSync: sync, analysis.ParamLimit: 1})
+			if err != nil {
+				return view{}, err
+			}
+			if len(rows) > 0 {
+				rows = nil
+			} else {
+				before = ""
+			}
+		}
 		if len(rows) == 0 && before == "" {
 			return view{}, notFound("no runs of sync %q are loaded", sync)
 		}
