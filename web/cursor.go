@@ -2,8 +2,8 @@ package web
 
 import (
 	"encoding/base64"
-	"errors"
 	"encoding/json"
+	"errors"
 	"time"
 )
 
