@@ -62,3 +62,17 @@ func TestNamedPipeInTheBucketFailsAlone(t *testing.T) {
 		t.Errorf("loaded %d files, %d rows: the rest did not load", r.rep.Files, r.rep.Rows)
 	}
 }
+
+// A named pipe named as a records file lists as 0 bytes: it fails alone as
+// the pipe it is, not as an empty parquet file (found by a review).
+func TestNamedPipeRecordsFileSaysSo(t *testing.T) {
+	url, dir := generated(t, smallOptions())
+	pipe := filepath.Join(filepath.Dir(findRecords(t, dir)[0]), "records_updated.99.parquet")
+	if err := syscall.Mkfifo(pipe, 0o644); err != nil {
+		t.Skipf("no named pipes here: %v", err)
+	}
+	rep := load(t, testbucket.Open(t, url), dir, openWarehouse(t))
+	if len(rep.Failed) != 1 || !strings.Contains(rep.Failed[0].Err.Error(), "named pipe") {
+		t.Errorf("failed %v, want the pipe alone, as a named pipe", rep.Failed)
+	}
+}

@@ -1,11 +1,13 @@
 package loader
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/synctrack/synctrack/warehouse"
 )
@@ -15,17 +17,33 @@ import (
 // a link as a file, and a reader follows it, so a link to a key file or to
 // another tenant's data would load them as the bucket's; such an object
 // fails alone (a data error, named in the ledger). A link within the
-// folder reads as it is. A path that does not resolve (the object is gone)
-// is left to the read, which says why.
+// folder reads as it is; one that does not resolve (dangling, a loop)
+// fails alone too. A path that is not there (the object is gone) is left
+// to the read, which says why.
 //
 // Nor is an object that is no regular file read: opening a named pipe waits
 // for a writer, past every timeout and signal (os.Open takes no context),
 // and held a load, with its warehouse lock, forever; a device reads without
 // end. Such an object fails alone, named.
 func inRoot(root, key string) error {
-	p, err := filepath.EvalSymlinks(filepath.Join(root, filepath.FromSlash(key)))
+	path := filepath.Join(root, filepath.FromSlash(key))
+	p, err := filepath.EvalSymlinks(path)
 	if err != nil {
-		return nil
+		if _, lerr := os.Lstat(path); errors.Is(lerr, fs.ErrNotExist) {
+			return nil // gone since the listing
+		}
+		// A link that leads nowhere, or to itself (a loop's ELOOP read as
+		// the bucket failing and stopped every load, for good: found by a
+		// review), or that cannot be followed: the object's own fault.
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			err = fmt.Errorf("a symbolic link to a file that does not exist (%w): not read", unrooted(err, root))
+		case strings.Contains(err.Error(), "too many links"), errors.Is(err, syscall.ELOOP):
+			err = errors.New("a symbolic link that leads back to itself (a loop): not read")
+		default:
+			err = fmt.Errorf("a symbolic link that cannot be followed (%w): not read", unrooted(err, root))
+		}
+		return warehouse.DataError(err, key)
 	}
 	if st, err := os.Stat(p); err == nil && !st.Mode().IsRegular() {
 		return warehouse.DataError(fmt.Errorf("not a regular file (%s): not read", fileKind(st.Mode())), key)
@@ -53,4 +71,14 @@ func fileKind(m fs.FileMode) string {
 		return "a directory"
 	}
 	return "mode " + m.String()
+}
+
+// unrooted is err with the bucket folder's path taken out of its text: the
+// ledger names the key already.
+func unrooted(err error, root string) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s: %w", strings.TrimPrefix(filepath.ToSlash(strings.TrimPrefix(pe.Path, root)), "/"), pe.Err)
+	}
+	return err
 }

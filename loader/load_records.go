@@ -81,7 +81,14 @@ func (l *Loader) refuseEmpty(ws []Work, fail func(Work, error)) []Work {
 	out := ws[:0:0]
 	for _, w := range ws {
 		if w.Size == 0 {
-			fail(w, warehouse.DataError(fmt.Errorf("not a parquet file: the object is empty (0 bytes)"), w.Key))
+			// A named pipe lists as 0 bytes: said as what it is.
+			err := warehouse.DataError(fmt.Errorf("not a parquet file: the object is empty (0 bytes)"), w.Key)
+			if l.root != "" {
+				if e := inRoot(l.root, w.Key); e != nil {
+					err = e
+				}
+			}
+			fail(w, err)
 			continue
 		}
 		out = append(out, w)

@@ -62,3 +62,32 @@ func TestSymlinksOutOfTheBucketAreNotRead(t *testing.T) {
 		t.Errorf("%s rows loaded, want %s: the bucket's files and the link within it", got, want)
 	}
 }
+
+// A link in the bucket that leads back to itself, or to nothing, fails
+// alone, named, and the rest loads. A loop's error was read as the bucket
+// failing: every load stopped, for good, until the link was removed (found
+// by a review); a dangling link was "gone since the listing" on every load.
+func TestSymlinkLoopsAndDanglingLinksFailAlone(t *testing.T) {
+	url, dir := generated(t, smallOptions())
+	run := filepath.Dir(findRecords(t, dir)[0])
+	for name, target := range map[string]string{"records_updated.77.parquet": "records_updated.77.parquet",
+		"records_updated.78.parquet": "nowhere.parquet"} {
+		if err := os.Symlink(target, filepath.Join(run, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w := openWarehouse(t)
+	rep := load(t, testbucket.Open(t, url), dir, w)
+	failed := map[string]string{}
+	for _, f := range rep.Failed {
+		failed[filepath.Base(f.Key)] = f.Err.Error()
+	}
+	if len(failed) != 2 || !strings.Contains(failed["records_updated.77.parquet"], "loop") ||
+		!strings.Contains(failed["records_updated.78.parquet"], "does not exist") {
+		t.Errorf("failed %v, want the loop and the dangling link, each said", failed)
+	}
+	want := one(t, w.DB(), `SELECT count(*) FROM read_parquet(`+rawGlob(dir)+`, union_by_name = true)`)
+	if got := one(t, w.DB(), `SELECT count(*) FROM synctrack.sync_records`); got != want {
+		t.Errorf("%s rows loaded, the files hold %s", got, want)
+	}
+}
