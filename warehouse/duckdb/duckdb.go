@@ -209,7 +209,7 @@ func openFile(ctx context.Context, c Config) (*sql.DB, *duckdb.Connector, error)
 	if c.ReadOnly {
 		dsn += "?access_mode=read_only"
 	}
-	conn, err := duckdb.NewConnector(dsn, initConn(ctx, settings(c)))
+	conn, err := duckdb.NewConnector(dsn, initConn(settings(c)))
 	if err != nil {
 		return nil, nil, openError(c.Path, err)
 	}
@@ -235,11 +235,15 @@ func settings(c Config) []string {
 	return stmts
 }
 
-// initConn runs stmts on each new connection.
-func initConn(ctx context.Context, stmts []string) func(ex driver.ExecerContext) error {
+// initConn runs stmts on each new connection, whenever it is made: not
+// under the context the warehouse was opened with, which may have ended by
+// then (the daemon's, cancelled at shutdown, failed the connection that
+// would have released its lease, and the next daemon waited the lease's
+// ten minutes: found by a review).
+func initConn(stmts []string) func(ex driver.ExecerContext) error {
 	return func(ex driver.ExecerContext) error {
 		for _, s := range stmts {
-			if _, err := ex.ExecContext(ctx, s, nil); err != nil {
+			if _, err := ex.ExecContext(context.Background(), s, nil); err != nil {
 				return fmt.Errorf("%s: %w", s, err)
 			}
 		}

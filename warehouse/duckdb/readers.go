@@ -218,7 +218,7 @@ func (r *Readers) instance() error {
 	// Spill where a file-backed instance would: beside the file.
 	stmts := append(settings(r.c), "SET temp_directory = "+dialects.DuckDB{}.String(r.c.Path+".tmp"))
 	// Not ctx: the instance outlives the request that made it.
-	base, err := duckdb.NewConnector("", initConn(context.Background(), stmts))
+	base, err := duckdb.NewConnector("", initConn(stmts))
 	if err != nil {
 		return classify(fmt.Errorf("open an in-memory DuckDB to read %s: %w", r.c.Path, err), nil)
 	}

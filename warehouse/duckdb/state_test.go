@@ -138,3 +138,29 @@ func TestLease(t *testing.T) {
 	}
 	step("a", true, "a")
 }
+
+// A warehouse opened under a context that has ended still releases its
+// lease: a new connection's settings ran under the opening context, so a
+// daemon stopped mid-load (its context cancelled) failed the release with
+// "context canceled" and the next daemon waited out the lease (found by a
+// review).
+func TestLeaseReleasedAfterTheOpeningContextEnds(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	w, err := duckdb.Open(ctx, duckdb.Config{Path: filepath.Join(t.TempDir(), "l.duckdb"), Schema: "synctrack", MemoryLimit: "256MB"}, time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	bg := context.Background()
+	if ok, _, _, err := w.AcquireLease(bg, "load", "a", time.Minute); err != nil || !ok {
+		t.Fatalf("acquire: %v %v", ok, err)
+	}
+	cancel()
+	w.DB().SetMaxIdleConns(0) // the release needs a new connection, as after a cancelled statement
+	if err := w.ReleaseLease(bg, "load", "a"); err != nil {
+		t.Fatalf("release: %v", err)
+	}
+	if ok, holder, _, err := w.AcquireLease(bg, "load", "b", time.Minute); err != nil || !ok {
+		t.Errorf("b acquires: %v, held by %q, %v", ok, holder, err)
+	}
+}
