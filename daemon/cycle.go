@@ -112,7 +112,12 @@ func (t *target) waited(err error, c class, reason string, attempt int, d time.D
 	t.d.m.waits.WithLabelValues(t.cfg.Name, reason).Inc()
 	t.d.m.waitSeconds.WithLabelValues(t.cfg.Name, reason).Add(d.Seconds())
 	msg := "transient error; retrying"
-	if c == busy {
+	switch {
+	case reason == "lease_held":
+		// A daemon that stopped without giving the lease up (killed, or a
+		// release that failed) holds it until it expires.
+		msg = "another daemon holds the load lease, or held it and stopped without giving it up (then it is free once it expires); waiting"
+	case c == busy:
 		msg = "warehouse busy (another process holds it); waiting"
 	}
 	t.log.Warn(msg, "reason", reason, "attempt", attempt, "wait", d.Round(time.Millisecond), "err", err)
