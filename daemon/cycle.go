@@ -288,7 +288,7 @@ func (t *target) load(ctx context.Context, wh warehouse.Warehouse, s scope) (*lo
 	}
 	if err != nil {
 		if rep != nil {
-			m.rows.WithLabelValues(name).Add(float64(rep.Rows))
+			t.partly(ctx, wh, p, rep)
 		}
 		return rep, nil, err
 	}
@@ -308,6 +308,37 @@ func (t *target) load(ctx context.Context, wh warehouse.Warehouse, s scope) (*lo
 	return rep, loaded, nil
 }
 
+// partly counts what a load that ended with an error committed before it
+// (loader.Report.Committed) and reopens the complete runs those files are
+// late to: the retry plans from the ledger, where they are loaded, so it
+// would never see them (found by a review: a run stayed complete with a
+// file loaded after it, and the files were not counted). The reopening
+// runs even when ctx has ended (a stop past the grace period), briefly.
+func (t *target) partly(ctx context.Context, wh warehouse.Warehouse, p *loader.Plan, rep *loader.Report) {
+	if len(rep.Committed) == 0 {
+		t.d.m.rows.WithLabelValues(t.cfg.Name).Add(float64(rep.Rows))
+		return
+	}
+	_, runs := t.observeOnly(p, rep, rep.Committed)
+	rs, ok := wh.(warehouse.RunStates)
+	if !ok || len(runs) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	t.d.m.queries.WithLabelValues(t.cfg.Name, "run_state").Inc()
+	n, err := rs.ReopenRuns(ctx, runs)
+	if err != nil {
+		t.log.Warn("could not reopen the complete runs that files loaded before the error are late to", "runs", len(runs), "err", err)
+		return
+	}
+	if n > 0 {
+		t.d.m.runs.WithLabelValues(t.cfg.Name, "reopened").Add(float64(n))
+		t.log.Info("late files reopened complete runs", "runs", n)
+	}
+	t.openRuns = -1
+}
+
 // workCount is how many objects a plan would write ledger rows for.
 func workCount(p *loader.Plan) int {
 	n := len(p.Records) + len(p.Metadata) + len(p.Ignored) + len(p.Gone)
@@ -324,7 +355,19 @@ func workCount(p *loader.Plan) int {
 // observe counts what a finished Apply loaded, and returns the keys and the
 // runs it touched.
 func (t *target) observe(p *loader.Plan, rep *loader.Report) ([]string, []warehouse.RunRef) {
+	return t.observeOnly(p, rep, nil)
+}
+
+// observeOnly is observe of the keys in only (all when nil).
+func (t *target) observeOnly(p *loader.Plan, rep *loader.Report, only []string) ([]string, []warehouse.RunRef) {
 	m, name := t.d.m, t.cfg.Name
+	var in map[string]bool
+	if only != nil {
+		in = make(map[string]bool, len(only))
+		for _, k := range only {
+			in[k] = true
+		}
+	}
 	failed := map[string]bool{}
 	for _, f := range rep.Failed {
 		failed[f.Key] = true
@@ -335,7 +378,7 @@ func (t *target) observe(p *loader.Plan, rep *loader.Report) ([]string, []wareho
 	seen := map[warehouse.RunRef]bool{}
 	var runs []warehouse.RunRef
 	add := func(w loader.Work) {
-		if w.Reason == "" || failed[w.Key] {
+		if w.Reason == "" || failed[w.Key] || in != nil && !in[w.Key] {
 			return
 		}
 		keys = append(keys, w.Key)

@@ -98,6 +98,12 @@ type Report struct {
 	// BadKeys are the keys listed that are not UTF-8: not loaded (Plan.BadKeys).
 	BadKeys []string
 	Failed  []Failure
+	// Committed are the keys of the records and metadata.json files whose
+	// rows and ledger rows are committed, as each commit happens: a load
+	// that ends with an error has loaded these (the daemon reopens their
+	// runs: a late file loaded by a batch before a failure left its run
+	// complete; found by a review).
+	Committed []string
 	// Quarantined counts the failures of this load that put their object in
 	// quarantine (they are in Failed too).
 	Quarantined int

@@ -160,6 +160,11 @@ func (l *Loader) loadIsolating(ctx context.Context, st *Stager, files []warehous
 		}
 		rep.Files += len(fs) - len(res.Failed)
 		rep.Rows += res.Rows
+		for _, f := range fs {
+			if !slices.ContainsFunc(res.Failed, func(fe warehouse.FileError) bool { return fe.Key == f.Key }) {
+				rep.Committed = append(rep.Committed, f.Key)
+			}
+		}
 		if len(fs) > len(res.Failed) {
 			b.ok(KindRecords)
 		}

@@ -52,6 +52,9 @@ func (l *Loader) loadRuns(ctx context.Context, ws []Work, rep *Report, b *blame)
 		}
 		b.ok(KindMetadata)
 		loaded = append(loaded, rs...)
+		for _, r := range rs {
+			rep.Committed = append(rep.Committed, r.Key)
+		}
 		return nil
 	}, func(r warehouse.Run, err error) { b.fail(Work{Object: r.Object, Attempts: r.Attempts}, err) }, b.refused)
 	seen := map[string]bool{}
