@@ -18,9 +18,15 @@ import (
 func (t *target) run(stop, ctx context.Context, s scope) {
 	start := t.d.deps.Now()
 	c := Cycle{Target: t.cfg.Name, Scope: s.why}
+	t.tried, t.fresh = map[string]bool{}, 0
 	c.Err = t.d.cfg.Retry.retry(stop, t.d.deps.After, classify, func() error {
 		rep, loaded, err := t.cycle(ctx, s)
 		c.Report, c.Loaded = rep, append(c.Loaded, loaded...)
+		if rep != nil {
+			for _, f := range rep.Failed {
+				t.tried[f.Key] = true
+			}
+		}
 		return err
 	}, t.waited)
 	now := t.d.deps.Now()
@@ -48,7 +54,11 @@ func (t *target) run(stop, ctx context.Context, s scope) {
 	} else {
 		t.settle(s.events)
 		if s.reconcile && c.Report != nil {
-			if n := len(c.Loaded) + len(c.Report.Failed); n > 0 {
+			// Objects new to the ledger (or new versions), loaded or not:
+			// a failed one tried again is no news of the notifications
+			// (counting it raised the alert on every reconciliation until
+			// it was quarantined: found by a review).
+			if n := t.fresh; n > 0 {
 				m.reconciled.WithLabelValues(name).Add(float64(n))
 				t.log.Warn("reconciliation found objects that came without a notification; check the bucket's notification setup",
 					"objects", n)
@@ -277,6 +287,14 @@ func (t *target) load(ctx context.Context, wh warehouse.Warehouse, s scope) (*lo
 	if err != nil {
 		return nil, nil, err
 	}
+	// An object that failed in an earlier try of this cycle is not tried
+	// again until the next cycle: each try records its failure, and a
+	// cycle retried for a transient error quarantined a bad object within
+	// seconds, not after --quarantine-after loads (found by a review).
+	inTried := func(w loader.Work) bool { return t.tried[w.Key] }
+	p.Records = slices.DeleteFunc(p.Records, inTried)
+	p.Metadata = slices.DeleteFunc(p.Metadata, inTried)
+	t.fresh = freshCount(p)
 	m.listed.WithLabelValues(name).Add(float64(p.Listed))
 	m.pending.WithLabelValues(name).Set(float64(workCount(p)))
 	if workCount(p) > 0 {
@@ -337,6 +355,29 @@ func (t *target) partly(ctx context.Context, wh warehouse.Warehouse, p *loader.P
 		t.log.Info("late files reopened complete runs", "runs", n)
 	}
 	t.openRuns = -1
+}
+
+// freshCount is how many objects of a plan are new to the ledger, or new
+// versions: what a reconciliation finds that no notification brought.
+func freshCount(p *loader.Plan) int {
+	n := 0
+	count := func(w loader.Work) {
+		if w.Reason == loader.ReasonNew || w.Reason == loader.ReasonChanged {
+			n++
+		}
+	}
+	for _, w := range p.Records {
+		count(w)
+	}
+	for _, w := range p.Metadata {
+		count(w)
+	}
+	for _, ws := range p.Facts {
+		for _, w := range ws {
+			count(w)
+		}
+	}
+	return n
 }
 
 // workCount is how many objects a plan would write ledger rows for.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -14,19 +16,26 @@ import (
 )
 
 // failExpire fails the retention pass after a load's steps, while fail is
-// set, with a transient error: the load's rows are committed, the load
-// ends with an error.
+// set (and while times, when set, is above zero: it counts down), with a
+// transient error: the load's rows are committed, the load ends with an
+// error.
 type failExpire struct {
 	warehouse.Warehouse
-	fail *atomic.Bool
+	fail  *atomic.Bool
+	times *atomic.Int32
 }
 
 func (w failExpire) Expire(ctx context.Context, r warehouse.Retention) (warehouse.Expired, error) {
-	if w.fail.Load() {
+	if w.fail.Load() && (w.times == nil || w.times.Add(-1) >= 0) {
 		return warehouse.Expired{}, &warehouse.Error{Class: warehouse.Transient, Reason: "connection", Err: errors.New("connection reset by peer")}
 	}
 	return w.Warehouse.Expire(ctx, r)
 }
+
+// ReadsLocalFiles keeps the loader staging files for the DuckDB inside
+// (a wrapper without it reads as an engine that reads the bucket itself,
+// and DuckDB was given no file to read).
+func (w failExpire) ReadsLocalFiles() {}
 
 func (w failExpire) ReopenRuns(ctx context.Context, runs []warehouse.RunRef) (int64, error) {
 	return w.Warehouse.(warehouse.RunStates).ReopenRuns(ctx, runs)
@@ -76,5 +85,43 @@ func TestLateFileOfAFailedCycleReopensItsRun(t *testing.T) {
 	st := f.query(`SELECT state FROM synctrack.sync_runs WHERE sync_run_id = ?`, run)
 	if len(st) != 1 || st[0] != "open" {
 		t.Errorf("the run a late file was loaded into: %v, want open", st)
+	}
+}
+
+// A cycle retried for a transient error does not try again, in the same
+// cycle, an object that failed in an earlier try: each try recorded its
+// failure, and a bad object was quarantined within seconds, after one
+// cycle's retries, not after --quarantine-after loads (found by a review).
+func TestRetriedCycleCountsAFailureOnce(t *testing.T) {
+	f := newFixture(t)
+	fail, times := &atomic.Bool{}, &atomic.Int32{}
+	f.wrap = func(w warehouse.Warehouse, readOnly bool) warehouse.Warehouse {
+		if readOnly {
+			return w
+		}
+		return failExpire{Warehouse: w, fail: fail, times: times}
+	}
+	f.start(daemon.Config{Retry: daemon.Retry{Base: time.Millisecond, Max: time.Millisecond, Attempts: 4},
+		Targets: []daemon.Target{{Schedule: "@every 1s", FactsSchedule: "@every 1h"}}})
+	f.waitCycle("at startup", func(c daemon.Cycle) bool { return c.Scope == "startup" && c.Err == nil })
+	runs := f.runFolders()
+	bad := runs[0] + "records_updated.92.parquet"
+	good, err := os.ReadFile(filepath.Join(f.dir, filepath.FromSlash(f.aParquet(runs[0]))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	times.Store(3)
+	fail.Store(true)
+	if err := f.bucket.WriteAll(context.Background(), bad, good[:len(good)/2], nil); err != nil {
+		t.Fatal(err)
+	}
+	c := f.waitCycle("for the bad file", func(c daemon.Cycle) bool { return c.Report != nil && c.Report.Listed > 0 && times.Load() < 0 })
+	f.shutdown()
+	if c.Err != nil {
+		t.Fatalf("the retried cycle: %v", c.Err)
+	}
+	got := f.query(`SELECT status || ' ' || attempts FROM synctrack.load_ledger WHERE key = ?`, bad)
+	if len(got) != 1 || got[0] != "failed 1" {
+		t.Errorf("the bad file after one retried cycle: %v, want failed 1", got)
 	}
 }

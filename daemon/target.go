@@ -143,6 +143,11 @@ type target struct {
 	// restart either, but found again by the first cycle's rebuild.
 	viewsFailed warehouse.ViewErrors
 	viewsTried  time.Time
+	// tried are the keys that failed in a try of the cycle under way: its
+	// retries leave them for the next cycle. fresh is how many objects the
+	// cycle's last plan had that are new to the ledger.
+	tried map[string]bool
+	fresh int
 }
 
 func newTarget(ctx context.Context, d *Daemon, c Target) (*target, error) {
