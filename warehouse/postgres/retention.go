@@ -21,7 +21,12 @@ import (
 // before they were (12.6 s of 13.9 s on 270,000).
 func (w *Warehouse) Expire(ctx context.Context, r warehouse.Retention) (warehouse.Expired, error) {
 	if r.Days <= 0 {
-		return warehouse.Expired{}, nil
+		// The pass runs after every load: the tables a load left without
+		// statistics are analyzed, as below, for the pages' sake too (a
+		// first load's Sync History page took minutes, the planner taking
+		// sync_records for empty and joining by nested loops: found by a
+		// review).
+		return warehouse.Expired{}, w.analyzeStale(ctx, append([]string{"sync_records"}, dialects.FileTables...))
 	}
 	if err := w.lockLoads(ctx); err != nil {
 		return warehouse.Expired{}, err
@@ -75,18 +80,18 @@ WHERE n.nspname = $1 AND c.relname = ANY($2)
   AND (c.reltuples < 0 OR coalesce(s.n_mod_since_analyze, 0) > 50 + 0.1 * c.reltuples)
 ORDER BY c.relname`, w.schema, tables)
 	if err != nil {
-		return classify(fmt.Errorf("retention: table statistics: %w", err))
+		return classify(fmt.Errorf("table statistics: %w", err))
 	}
 	stale, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil {
-		return classify(fmt.Errorf("retention: table statistics: %w", err))
+		return classify(fmt.Errorf("table statistics: %w", err))
 	}
 	for _, t := range stale {
 		start := time.Now()
 		if _, err := w.pool.Exec(ctx, "ANALYZE "+w.table(t)); err != nil {
-			return classify(fmt.Errorf("retention: analyze %s: %w", t, err))
+			return classify(fmt.Errorf("analyze %s: %w", t, err))
 		}
-		w.log.Debug("analyzed before retention", "table", t, "elapsed", time.Since(start).Round(time.Millisecond))
+		w.log.Debug("analyzed a table whose statistics were missing or stale", "table", t, "elapsed", time.Since(start).Round(time.Millisecond))
 	}
 	return nil
 }
