@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -74,5 +76,22 @@ func TestPathsTypedByHand(t *testing.T) {
 	}
 	if opened {
 		t.Error("a path that is no page opened the warehouse")
+	}
+}
+
+// A database file moved away while the pages serve it is said to be
+// missing, not busy: "try again in a moment" was the answer for good
+// (found by a review).
+func TestMissingDatabaseFileIsSaid(t *testing.T) {
+	f := generate(t)
+	path := filepath.Join(t.TempDir(), "w.duckdb")
+	f.load(t, "duckdb://"+path)
+	srv := serve(t, web.Options{Open: openURL(t, "duckdb://"+path)})
+	get(t, srv.URL+"/", http.StatusOK)
+	if err := os.Rename(path, path+".moved"); err != nil {
+		t.Fatal(err)
+	}
+	if body := get(t, srv.URL+"/", http.StatusServiceUnavailable); !strings.Contains(body, "database file is not there") {
+		t.Errorf("the page says:\n%.1500s", body)
 	}
 }
