@@ -90,3 +90,25 @@ WHERE v.select_f IS DISTINCT FROM CAST(json_extract(r.record_payload, '$.select'
 		t.Fatalf("%s rows where select_f differs from the payload's select", wrong)
 	}
 }
+
+// A run folder whose name holds a control character (a newline) loads its
+// metadata.json too: read through the bucket, the key was escaped on the
+// way to its file and not found, "gone since the listing" on every load,
+// and the run never had a sync_runs row while its records loaded (found
+// by a review).
+func TestRunFolderWithANewlineLoadsItsMetadata(t *testing.T) {
+	url, dir := generated(t, smallOptions())
+	src := filepath.Dir(findRecords(t, dir)[0])
+	dst := filepath.Join(filepath.Dir(src), "nl\nx")
+	if err := os.Rename(src, dst); err != nil {
+		t.Skipf("no newline in a folder's name here: %v", err)
+	}
+	w := openWarehouse(t)
+	rep := load(t, testbucket.Open(t, url), dir, w)
+	if len(rep.Failed) > 0 {
+		t.Fatalf("failed: %v", rep.Failed)
+	}
+	if got := one(t, w.DB(), "SELECT count(*) FROM synctrack.sync_runs WHERE sync_run_id = ?", "nl\nx"); got != "1" {
+		t.Errorf("%s sync_runs rows for the folder with a newline, want 1", got)
+	}
+}

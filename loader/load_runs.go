@@ -2,8 +2,12 @@ package loader
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -90,6 +94,30 @@ func (l *Loader) readAll(ctx context.Context, ws []Work) ([][]byte, []error) {
 	return raws, errs
 }
 
+// readLocalSmall reads a file:// bucket's metadata.json in place, as the
+// records files are read: through the bucket, a key with a control
+// character (a newline in a folder's name) was escaped on the way to its
+// file and not found, "gone since the listing" on every load, and its run
+// never had a sync_runs row (found by a review).
+func readLocalSmall(root, key string) ([]byte, error) {
+	f, err := os.Open(filepath.Join(root, filepath.FromSlash(key)))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w: %w", errGone, err)
+	}
+	if err != nil {
+		return nil, BucketError(fmt.Errorf("read: %w", err))
+	}
+	defer f.Close()
+	raw, err := io.ReadAll(io.LimitReader(f, maxMetadataBytes+1))
+	if err != nil {
+		return nil, BucketError(fmt.Errorf("read: %w", err))
+	}
+	if len(raw) > maxMetadataBytes {
+		return nil, warehouse.DataError(fmt.Errorf("metadata.json larger than %d bytes", maxMetadataBytes), key)
+	}
+	return raw, nil
+}
+
 // readSmall reads a metadata.json. A bucket that stops sending ends the read
 // after StallTimeout. A body shorter than the listing said is the transfer's
 // fault, not the object's (as in Stager.download): cut short, the JSON would
@@ -101,6 +129,7 @@ func (l *Loader) readSmall(ctx context.Context, key string, size int64) ([]byte,
 		if err := inRoot(l.root, key); err != nil {
 			return nil, err
 		}
+		return readLocalSmall(l.root, key)
 	}
 	g := newStallGuard(ctx, l.o.StallTimeout)
 	defer g.close()
