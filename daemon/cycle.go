@@ -18,7 +18,7 @@ import (
 func (t *target) run(stop, ctx context.Context, s scope) {
 	start := t.d.deps.Now()
 	c := Cycle{Target: t.cfg.Name, Scope: s.why}
-	t.tried, t.fresh = map[string]bool{}, 0
+	t.tried, t.fresh = map[string]bool{}, map[string]bool{}
 	c.Err = t.d.cfg.Retry.retry(stop, t.d.deps.After, classify, func() error {
 		rep, loaded, err := t.cycle(ctx, s)
 		c.Report, c.Loaded = rep, append(c.Loaded, loaded...)
@@ -58,7 +58,7 @@ func (t *target) run(stop, ctx context.Context, s scope) {
 			// a failed one tried again is no news of the notifications
 			// (counting it raised the alert on every reconciliation until
 			// it was quarantined: found by a review).
-			if n := t.fresh; n > 0 {
+			if n := len(t.fresh); n > 0 {
 				m.reconciled.WithLabelValues(name).Add(float64(n))
 				t.log.Warn("reconciliation found objects that came without a notification; check the bucket's notification setup",
 					"objects", n)
@@ -294,7 +294,8 @@ func (t *target) load(ctx context.Context, wh warehouse.Warehouse, s scope) (*lo
 	inTried := func(w loader.Work) bool { return t.tried[w.Key] }
 	p.Records = slices.DeleteFunc(p.Records, inTried)
 	p.Metadata = slices.DeleteFunc(p.Metadata, inTried)
-	t.fresh = freshCount(p)
+	leaveFacts(p, t.tried)
+	freshKeys(p, t.fresh)
 	m.listed.WithLabelValues(name).Add(float64(p.Listed))
 	m.pending.WithLabelValues(name).Set(float64(workCount(p)))
 	if workCount(p) > 0 {
@@ -305,10 +306,11 @@ func (t *target) load(ctx context.Context, wh warehouse.Warehouse, s scope) (*lo
 		t.noteViews(rep)
 	}
 	if err != nil {
+		var loaded []string
 		if rep != nil {
-			t.partly(ctx, wh, p, rep)
+			loaded = t.partly(ctx, wh, p, rep)
 		}
-		return rep, nil, err
+		return rep, loaded, err
 	}
 	t.retained = warehouse.NewRetention(t.d.deps.Loader.RetentionDays, t.d.deps.Now()).Cutoff
 	loaded, runs := t.observe(p, rep)
@@ -332,15 +334,15 @@ func (t *target) load(ctx context.Context, wh warehouse.Warehouse, s scope) (*lo
 // would never see them (found by a review: a run stayed complete with a
 // file loaded after it, and the files were not counted). The reopening
 // runs even when ctx has ended (a stop past the grace period), briefly.
-func (t *target) partly(ctx context.Context, wh warehouse.Warehouse, p *loader.Plan, rep *loader.Report) {
+func (t *target) partly(ctx context.Context, wh warehouse.Warehouse, p *loader.Plan, rep *loader.Report) []string {
 	if len(rep.Committed) == 0 {
 		t.d.m.rows.WithLabelValues(t.cfg.Name).Add(float64(rep.Rows))
-		return
+		return nil
 	}
-	_, runs := t.observeOnly(p, rep, rep.Committed)
+	loaded, runs := t.observeOnly(p, rep, rep.Committed)
 	rs, ok := wh.(warehouse.RunStates)
 	if !ok || len(runs) == 0 {
-		return
+		return loaded
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
@@ -348,22 +350,53 @@ func (t *target) partly(ctx context.Context, wh warehouse.Warehouse, p *loader.P
 	n, err := rs.ReopenRuns(ctx, runs)
 	if err != nil {
 		t.log.Warn("could not reopen the complete runs that files loaded before the error are late to", "runs", len(runs), "err", err)
-		return
+		return loaded
 	}
 	if n > 0 {
 		t.d.m.runs.WithLabelValues(t.cfg.Name, "reopened").Add(float64(n))
 		t.log.Info("late files reopened complete runs", "runs", n)
 	}
 	t.openRuns = -1
+	return loaded
 }
 
-// freshCount is how many objects of a plan are new to the ledger, or new
-// versions: what a reconciliation finds that no notification brought.
-func freshCount(p *loader.Plan) int {
-	n := 0
+// leaveFacts takes out of p the new fact files that failed in an earlier
+// try of this cycle, as loadFactTable would see them had they not been
+// read: one loaded before keeps its rows (held, as a quarantined file's
+// are), a new one has none; a table left with no new file is not rebuilt
+// (found by a review: fact files were tried, and failed, once a try).
+func leaveFacts(p *loader.Plan, tried map[string]bool) {
+	for table, ws := range p.Facts {
+		keep, dirty := ws[:0:0], false
+		for _, w := range ws {
+			if w.Reason != "" && tried[w.Key] {
+				if w.Seen {
+					if p.HeldFacts == nil {
+						p.HeldFacts = map[string][]string{}
+					}
+					p.HeldFacts[table] = append(p.HeldFacts[table], w.Key)
+				}
+				continue
+			}
+			dirty = dirty || w.Reason != ""
+			keep = append(keep, w)
+		}
+		if dirty {
+			p.Facts[table] = keep
+		} else {
+			delete(p.Facts, table)
+		}
+	}
+}
+
+// freshKeys adds to into the keys of a plan's objects that are new to the
+// ledger, or new versions: what a reconciliation finds that no
+// notification brought. Kept over a cycle's tries (a try that loaded
+// some and failed leaves them loaded for the next).
+func freshKeys(p *loader.Plan, into map[string]bool) {
 	count := func(w loader.Work) {
 		if w.Reason == loader.ReasonNew || w.Reason == loader.ReasonChanged {
-			n++
+			into[w.Key] = true
 		}
 	}
 	for _, w := range p.Records {
@@ -377,7 +410,6 @@ func freshCount(p *loader.Plan) int {
 			count(w)
 		}
 	}
-	return n
 }
 
 // workCount is how many objects a plan would write ledger rows for.

@@ -144,10 +144,10 @@ type target struct {
 	viewsFailed warehouse.ViewErrors
 	viewsTried  time.Time
 	// tried are the keys that failed in a try of the cycle under way: its
-	// retries leave them for the next cycle. fresh is how many objects the
-	// cycle's last plan had that are new to the ledger.
+	// retries leave them for the next cycle. fresh are the keys its tries'
+	// plans had that are new to the ledger (or new versions).
 	tried map[string]bool
-	fresh int
+	fresh map[string]bool
 }
 
 func newTarget(ctx context.Context, d *Daemon, c Target) (*target, error) {
