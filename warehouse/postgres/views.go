@@ -136,12 +136,20 @@ const maxName = 63
 
 // cutNames are the syncs whose view names in payload_columns PostgreSQL
 // cut (named before ViewNameWithin bounded them): two such syncs could
-// share one view, the other's rows in it. Each refresh renames them.
+// share one view, the other's rows in it. Each refresh renames them, and
+// rebuilds a sync whose own name is such a cut name (found by a review:
+// the rename dropped that sync's view).
 func cutNames(taken map[string]string) []string {
 	var ids []string
-	for v, id := range taken {
-		if len(v) > maxName && !slices.Contains(ids, id) {
+	add := func(id string) {
+		if id != "" && !slices.Contains(ids, id) {
 			ids = append(ids, id)
+		}
+	}
+	for v, id := range taken {
+		if len(v) > maxName {
+			add(id)
+			add(taken[v[:maxName]]) // a sync named exactly as the cut name: its view may hold the other's rows
 		}
 	}
 	slices.Sort(ids)
@@ -171,9 +179,13 @@ func (w *Warehouse) refreshSync(ctx context.Context, tx pgx.Tx, syncID string, t
 	}
 	if len(view) > maxName {
 		// Named before names were bounded: PostgreSQL made the view under
-		// the name's first 63 bytes, which another sync's may share.
-		if _, err := tx.Exec(ctx, "DROP VIEW IF EXISTS "+w.table(view[:maxName])); err != nil {
-			return err
+		// the name's first 63 bytes, which another sync's may share. One
+		// whose name that is exactly is rebuilt in this refresh too
+		// (cutNames) and keeps it; else the cut view goes.
+		if cut := view[:maxName]; taken[cut] == "" || taken[cut] == syncID {
+			if _, err := tx.Exec(ctx, "DROP VIEW IF EXISTS "+w.table(cut)); err != nil {
+				return err
+			}
 		}
 		view = ""
 	}

@@ -311,3 +311,47 @@ func TestLongSyncIDsGetViewsOfTheirOwn(t *testing.T) {
 		t.Errorf("the cut view is left: %v", got)
 	}
 }
+
+// A sync whose own name is exactly another's cut name keeps its view, its
+// own rows in it: the other's rename dropped it, and nothing rebuilt it
+// (found by a review).
+func TestCutNameRepairKeepsTheSyncNamedSo(t *testing.T) {
+	ctx := context.Background()
+	w, views := twoSyncs(t)
+	exec := func(q string, args ...any) {
+		t.Helper()
+		q = strings.ReplaceAll(q, "synctrack_schema", w.Dialect().Ident(w.Schema()))
+		if _, err := w.(*postgres.Warehouse).Pool().Exec(ctx, q, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ids := []string{strings.Repeat("b", 60), strings.Repeat("b", 50)}
+	for i, v := range views {
+		old := splitBar(v)
+		for _, table := range []string{"sync_records", "sync_runs"} {
+			exec(`UPDATE synctrack_schema.`+table+` SET sync_configuration_id = $1 WHERE sync_configuration_id = $2`, ids[i], old[1])
+		}
+		exec(`DROP VIEW synctrack_schema.` + w.Dialect().Ident(old[0]))
+	}
+	exec(`DELETE FROM synctrack_schema.payload_columns`)
+	// As names were given before: the 60-byte id's name is 73 bytes, cut to
+	// the 50-byte id's; the view under it holds the first's rows.
+	for _, id := range ids {
+		exec(`INSERT INTO synctrack_schema.payload_columns VALUES ($1, $2, 'f', 'f', 'string')`, id, "sync_records_"+id)
+	}
+	cut := "sync_records_" + ids[1]
+	exec(`CREATE VIEW synctrack_schema.` + cut + ` AS SELECT * FROM synctrack_schema.sync_records WHERE sync_configuration_id = $$` + ids[0] + `$$`)
+	if err := w.RefreshViews(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := rowsOf(t, w, `SELECT DISTINCT sync_configuration_id FROM synctrack_schema.`+cut); len(got) != 1 || got[0] != ids[1] {
+		t.Errorf("the view %s holds the rows of %v, want %s's", cut, got, ids[1])
+	}
+	long := rowsOf(t, w, `SELECT DISTINCT view_name FROM synctrack_schema.payload_columns WHERE sync_configuration_id = $1`, ids[0])
+	if len(long) != 1 || len(long[0]) > 63 {
+		t.Fatalf("the 60-byte id's view: %v", long)
+	}
+	if got := rowsOf(t, w, `SELECT DISTINCT sync_configuration_id FROM synctrack_schema.`+long[0]); len(got) != 1 || got[0] != ids[0] {
+		t.Errorf("the view %s holds the rows of %v, want %s's", long[0], got, ids[0])
+	}
+}
