@@ -124,7 +124,7 @@ func (t leafType) text(v parquet.Value, fix *repairs) string {
 	switch {
 	case t.kind == parquet.ByteArray || t.kind == parquet.FixedLenByteArray:
 		if t.scale >= 0 {
-			return decimalText(new(big.Int).SetBytes(v.ByteArray()), t.scale)
+			return decimalText(twosComplement(v.ByteArray()), t.scale)
 		}
 		return fix.text(v.ByteArray())
 	case t.unit != 0 || t.date:
@@ -155,6 +155,18 @@ func (t leafType) text(v parquet.Value, fix *repairs) string {
 		return strconv.FormatFloat(v.Double(), 'g', -1, 64)
 	}
 	return v.String()
+}
+
+// twosComplement reads a byte array decimal's unscaled value: big-endian
+// two's complement, as parquet stores it (read as unsigned, -1.25 in a
+// DECIMAL(38,2) came as 3402823669209384634633746074317682113.31: found by
+// a review).
+func twosComplement(b []byte) *big.Int {
+	n := new(big.Int).SetBytes(b)
+	if len(b) > 0 && b[0]&0x80 != 0 {
+		n.Sub(n, new(big.Int).Lsh(big.NewInt(1), uint(8*len(b))))
+	}
+	return n
 }
 
 func decimalText(n *big.Int, scale int) string {

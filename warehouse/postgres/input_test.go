@@ -172,13 +172,21 @@ func TestUnsignedDecimalsAndZonedText(t *testing.T) {
 	type fact struct {
 		ID  string `parquet:"id"`
 		Big uint64 `parquet:"big"`
+		// A DECIMAL(38,2) in 16 bytes of two's complement, as DuckDB writes
+		// it: -1.25 came as a 37-digit positive number (found by a review).
+		Wide [16]byte `parquet:"wide,decimal(2:38)"`
 	}
 	url, dir := testbucket.Dir(t)
 	writeParquet(t, dir, runDir+"records_updated.0.parquet", []row{
 		{Identifier: math.MaxUint64, Payload: "{}", Started: "2026-01-05 10:00:00 UTC", Ended: "2026-01-05T10:00:00-0500",
 			Big: math.MaxUint64, Small: math.MaxUint32, Price: -125},
 	})
-	writeParquet(t, dir, "metadata/o1/destinations.parquet", []fact{{ID: "1", Big: math.MaxUint64}})
+	minus125 := [16]byte{}
+	for i := range minus125 {
+		minus125[i] = 0xff
+	}
+	minus125[15] = 0x83 // -125: ...ff83
+	writeParquet(t, dir, "metadata/o1/destinations.parquet", []fact{{ID: "1", Big: math.MaxUint64, Wide: minus125}})
 	w := open(t, pgtest.URL(t), warehouse.Options{})
 	rep, err := loader.New(testbucket.Open(t, url), dir, w, loader.Options{}).Load(context.Background())
 	if err != nil {
@@ -192,8 +200,8 @@ func TestUnsignedDecimalsAndZonedText(t *testing.T) {
 	if len(got) != 1 || got[0] != want {
 		t.Errorf("rows %v, want %s", got, want)
 	}
-	if got := rowsOf(t, w, `SELECT big::text FROM synctrack_schema.destinations`); len(got) != 1 || got[0] != "18446744073709551615" {
-		t.Errorf("the fact column: %v", got)
+	if got := rowsOf(t, w, `SELECT big::text || ' ' || wide::text FROM synctrack_schema.destinations`); len(got) != 1 || got[0] != "18446744073709551615 -1.25" {
+		t.Errorf("the fact columns: %v, want 18446744073709551615 -1.25", got)
 	}
 }
 
