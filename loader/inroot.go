@@ -78,7 +78,9 @@ func fileKind(m fs.FileMode) string {
 func unrooted(err error, root string) error {
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
-		return fmt.Errorf("%s: %w", strings.TrimPrefix(filepath.ToSlash(strings.TrimPrefix(pe.Path, root)), "/"), pe.Err)
+		if rel, rerr := filepath.Rel(root, pe.Path); rerr == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return fmt.Errorf("%s: %w", filepath.ToSlash(rel), pe.Err)
+		}
 	}
 	return err
 }

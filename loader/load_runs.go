@@ -147,7 +147,7 @@ func (l *Loader) readSmall(ctx context.Context, key string, size int64) ([]byte,
 	if len(raw) > maxMetadataBytes {
 		return nil, warehouse.DataError(fmt.Errorf("metadata.json larger than %d bytes", maxMetadataBytes), key)
 	}
-	if l.root == "" && int64(len(raw)) < size {
+	if int64(len(raw)) < size {
 		return nil, BucketError(fmt.Errorf("short read of %s: %d of %d bytes", key, len(raw), size))
 	}
 	return raw, nil

@@ -91,7 +91,7 @@ func TestMissingDatabaseFileIsSaid(t *testing.T) {
 	if err := os.Rename(path, path+".moved"); err != nil {
 		t.Fatal(err)
 	}
-	if body := get(t, srv.URL+"/", http.StatusServiceUnavailable); !strings.Contains(body, "database file is not there") {
+	if body := get(t, srv.URL+"/", http.StatusServiceUnavailable); !strings.Contains(body, "database is not there") {
 		t.Errorf("the page says:\n%.1500s", body)
 	}
 }

@@ -123,12 +123,13 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		s.o.Logger.Warn("web page: the warehouse has no per-run counts views", "path", r.URL.Path, "err", err)
 	case reasonOf(err) == "no_database":
 		// The embedded engine's file is not there: not made yet (the
-		// daemon's pages before its first load), or moved or deleted. "Busy,
-		// try again in a moment" said nothing of it (found by a review).
-		status, msg = http.StatusServiceUnavailable, "The warehouse's database file is not there: not made yet (the first load makes it), "+
-			"or moved or deleted since the pages started. They answer again once it is back."
+		// daemon's pages before its first load), or moved or deleted; or a
+		// server's database dropped. "Busy, try again in a moment" said
+		// nothing of it (found by a review).
+		status, msg = http.StatusServiceUnavailable, "The warehouse's database is not there: not made yet (the embedded engine's first load makes its file), "+
+			"or moved, deleted or dropped since the pages started. They answer again once it is back."
 		w.Header().Set("Retry-After", "10")
-		s.o.Logger.Warn("web page: the warehouse's database file is not there", "path", r.URL.Path, "err", err)
+		s.o.Logger.Warn("web page: the warehouse's database is not there", "path", r.URL.Path, "err", err)
 	case warehouse.ClassOf(err) == warehouse.Transient || warehouse.ClassOf(err) == warehouse.Resource:
 		// Busy (a load holds the embedded file) or away: the engine's words
 		// (a lock's file and process) go to the log, a retry to the reader.

@@ -26,7 +26,12 @@ func (w *Warehouse) Expire(ctx context.Context, r warehouse.Retention) (warehous
 		// first load's Sync History page took minutes, the planner taking
 		// sync_records for empty and joining by nested loops: found by a
 		// review).
-		return warehouse.Expired{}, w.analyzeStale(ctx, append([]string{"sync_records"}, dialects.FileTables...))
+		// Best effort: the load is committed, and a statistics step that
+		// fails (a lock or statement timeout) is no reason to fail it.
+		if err := w.analyzeStale(ctx, append([]string{"sync_records"}, dialects.FileTables...)); err != nil && ctx.Err() == nil {
+			w.log.Warn("could not analyze the tables a load left without statistics; autovacuum will", "err", err)
+		}
+		return warehouse.Expired{}, nil
 	}
 	if err := w.lockLoads(ctx); err != nil {
 		return warehouse.Expired{}, err
