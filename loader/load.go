@@ -98,8 +98,9 @@ type Report struct {
 	// BadKeys are the keys listed that are not UTF-8: not loaded (Plan.BadKeys).
 	BadKeys []string
 	Failed  []Failure
-	// Committed are the keys of the records and metadata.json files whose
-	// rows and ledger rows are committed, as each commit happens: a load
+	// Committed are the keys of the records, metadata.json and new fact
+	// files whose rows and ledger rows are committed, as each commit
+	// happens: a load
 	// that ends with an error has loaded these (the daemon reopens their
 	// runs: a late file loaded by a batch before a failure left its run
 	// complete; found by a review).

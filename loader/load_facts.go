@@ -79,7 +79,7 @@ func (l *Loader) loadFactTable(ctx context.Context, st *Stager, table string, ws
 		named := namedIn(err, kept, fileKey)
 		if len(named) == 0 && !narrowed {
 			narrowed = true
-			failed, done, stop := l.narrowFacts(ctx, table, kept, ws, keep, err, b)
+			failed, done, stop := l.narrowFacts(ctx, table, kept, ws, keep, err, rep, b)
 			if stop != nil {
 				return stop
 			}
@@ -119,6 +119,9 @@ func (l *Loader) loadFactTable(ctx context.Context, st *Stager, table string, ws
 		for _, f := range kept {
 			if isNew(ws, f.Key) {
 				rep.Files++
+				if !slices.ContainsFunc(rebuilt, func(r warehouse.File) bool { return r.Key == f.Key }) {
+					rep.Committed = append(rep.Committed, f.Key) // a narrowing's parts are already
+				}
 			}
 		}
 		return nil
@@ -151,7 +154,7 @@ func (l *Loader) loadFactTable(ctx context.Context, st *Stager, table string, ws
 // the second's rows only). Fewer than two new files: nothing to tell
 // apart.
 func (l *Loader) narrowFacts(ctx context.Context, table string, files []warehouse.File, ws []Work,
-	keep func([]warehouse.File) warehouse.FactsKept, err error, b *blame) (failed []string, done []warehouse.File, stop error) {
+	keep func([]warehouse.File) warehouse.FactsKept, err error, rep *Report, b *blame) (failed []string, done []warehouse.File, stop error) {
 	var old, fresh []warehouse.File
 	for _, f := range files {
 		if isNew(ws, f.Key) {
@@ -169,6 +172,9 @@ func (l *Loader) narrowFacts(ctx context.Context, table string, files []warehous
 			return err
 		}
 		done = append(done, part...)
+		for _, f := range part {
+			rep.Committed = append(rep.Committed, f.Key)
+		}
 		b.ok(KindFact) // the warehouse rebuilds the table: a suspect is the file's fault
 		return nil
 	}, func(f warehouse.File, err error) {

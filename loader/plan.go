@@ -36,7 +36,8 @@ type Plan struct {
 	// file of that table: fact tables are rebuilt whole, never appended to.
 	Facts map[string][]Work
 	// HeldFacts holds, for each fact table, the keys of its quarantined files
-	// loaded before: a rebuild keeps their rows as they are.
+	// loaded before (and, in the daemon, those that failed in an earlier try
+	// of the same cycle): a rebuild keeps their rows as they are.
 	HeldFacts map[string][]string
 	// Ignored are objects not seen before that are no data (markers, temp files).
 	Ignored []Object
