@@ -85,7 +85,10 @@ func (r Retry) retry(stop context.Context, after func(time.Duration) <-chan time
 		wait(err, c, reason, attempt, d)
 		select {
 		case <-stop.Done():
-			return err
+			// Stopped while waiting to try again: the cycle was stopped, not
+			// failed (it was logged and counted as a failure of its last
+			// error: found by a review).
+			return fmt.Errorf("%w while waiting to try again after: %w", stop.Err(), err)
 		case <-after(d):
 		}
 	}
