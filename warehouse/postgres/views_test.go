@@ -255,25 +255,10 @@ func twoSyncs(t *testing.T) (warehouse.Warehouse, []string) {
 func TestLongSyncIDsGetViewsOfTheirOwn(t *testing.T) {
 	ctx := context.Background()
 	w, views := twoSyncs(t)
-	exec := func(q string, args ...any) {
-		t.Helper()
-		q = strings.ReplaceAll(q, "synctrack_schema", w.Dialect().Ident(w.Schema()))
-		if _, err := w.(*postgres.Warehouse).Pool().Exec(ctx, q, args...); err != nil {
-			t.Fatal(err)
-		}
-	}
+	exec := execer(t, w)
 	// The two syncs take ids that share their first 70 bytes.
-	var ids []string
-	for i, v := range views {
-		old := splitBar(v)
-		id := strings.Repeat("b", 70) + string(rune('x'+i))
-		ids = append(ids, id)
-		for _, table := range []string{"sync_records", "sync_runs"} {
-			exec(`UPDATE synctrack_schema.`+table+` SET sync_configuration_id = $1 WHERE sync_configuration_id = $2`, id, old[1])
-		}
-		exec(`DROP VIEW synctrack_schema.` + w.Dialect().Ident(old[0]))
-	}
-	exec(`DELETE FROM synctrack_schema.payload_columns`)
+	ids := []string{strings.Repeat("b", 70) + "x", strings.Repeat("b", 70) + "y"}
+	renameSyncs(t, w, views, ids)
 	if err := w.RefreshViews(ctx, ids); err != nil {
 		t.Fatal(err)
 	}
@@ -318,22 +303,9 @@ func TestLongSyncIDsGetViewsOfTheirOwn(t *testing.T) {
 func TestCutNameRepairKeepsTheSyncNamedSo(t *testing.T) {
 	ctx := context.Background()
 	w, views := twoSyncs(t)
-	exec := func(q string, args ...any) {
-		t.Helper()
-		q = strings.ReplaceAll(q, "synctrack_schema", w.Dialect().Ident(w.Schema()))
-		if _, err := w.(*postgres.Warehouse).Pool().Exec(ctx, q, args...); err != nil {
-			t.Fatal(err)
-		}
-	}
+	exec := execer(t, w)
 	ids := []string{strings.Repeat("b", 60), strings.Repeat("b", 50)}
-	for i, v := range views {
-		old := splitBar(v)
-		for _, table := range []string{"sync_records", "sync_runs"} {
-			exec(`UPDATE synctrack_schema.`+table+` SET sync_configuration_id = $1 WHERE sync_configuration_id = $2`, ids[i], old[1])
-		}
-		exec(`DROP VIEW synctrack_schema.` + w.Dialect().Ident(old[0]))
-	}
-	exec(`DELETE FROM synctrack_schema.payload_columns`)
+	renameSyncs(t, w, views, ids)
 	// As names were given before: the 60-byte id's name is 73 bytes, cut to
 	// the 50-byte id's; the view under it holds the first's rows.
 	for _, id := range ids {
@@ -354,4 +326,31 @@ func TestCutNameRepairKeepsTheSyncNamedSo(t *testing.T) {
 	if got := rowsOf(t, w, `SELECT DISTINCT sync_configuration_id FROM synctrack_schema.`+long[0]); len(got) != 1 || got[0] != ids[0] {
 		t.Errorf("the view %s holds the rows of %v, want %s's", long[0], got, ids[0])
 	}
+}
+
+// execer runs a statement on w, its schema written synctrack_schema.
+func execer(t *testing.T, w warehouse.Warehouse) func(q string, args ...any) {
+	return func(q string, args ...any) {
+		t.Helper()
+		q = strings.ReplaceAll(q, "synctrack_schema", w.Dialect().Ident(w.Schema()))
+		if _, err := w.(*postgres.Warehouse).Pool().Exec(context.Background(), q, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// renameSyncs gives the syncs of twoSyncs' views these ids, their views
+// and catalog rows gone, as a warehouse loaded with those ids before
+// their views were made.
+func renameSyncs(t *testing.T, w warehouse.Warehouse, views, ids []string) {
+	t.Helper()
+	exec := execer(t, w)
+	for i, v := range views {
+		old := splitBar(v)
+		for _, table := range []string{"sync_records", "sync_runs"} {
+			exec(`UPDATE synctrack_schema.`+table+` SET sync_configuration_id = $1 WHERE sync_configuration_id = $2`, ids[i], old[1])
+		}
+		exec(`DROP VIEW synctrack_schema.` + w.Dialect().Ident(old[0]))
+	}
+	exec(`DELETE FROM synctrack_schema.payload_columns`)
 }
