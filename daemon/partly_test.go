@@ -107,31 +107,9 @@ func TestLateFileOfAFailedCycleReopensItsRun(t *testing.T) {
 // cycle's retries, not after --quarantine-after loads (found by a review).
 func TestRetriedCycleCountsAFailureOnce(t *testing.T) {
 	f := newFixture(t)
-	fail, times := &atomic.Bool{}, &atomic.Int32{}
-	f.wrap = func(w warehouse.Warehouse, readOnly bool) warehouse.Warehouse {
-		if readOnly {
-			return w
-		}
-		return failExpire{Warehouse: w, fail: fail, times: times}
-	}
 	runs := f.runFolders()
 	bad := runs[0] + "records_updated.92.parquet"
-	good, err := os.ReadFile(filepath.Join(f.dir, filepath.FromSlash(f.aParquet(runs[0]))))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := f.bucket.WriteAll(context.Background(), bad, good[:len(good)/2], nil); err != nil {
-		t.Fatal(err)
-	}
-	times.Store(3)
-	fail.Store(true)
-	f.start(daemon.Config{Retry: daemon.Retry{Base: time.Millisecond, Max: time.Millisecond, Attempts: 4},
-		Targets: []daemon.Target{{Schedule: "@every 1h", FactsSchedule: "@every 1h"}}})
-	c := f.waitCycle("at startup", func(c daemon.Cycle) bool { return c.Scope == "startup" })
-	f.shutdown()
-	if c.Err != nil || times.Load() >= 0 {
-		t.Fatalf("premise: the startup cycle ended %v with %d failures left", c.Err, times.Load())
-	}
+	c := retriedWithAHalfFile(t, f, filepath.Join(f.dir, filepath.FromSlash(f.aParquet(runs[0]))), bad)
 	got := f.query(`SELECT status || ' ' || attempts FROM synctrack.load_ledger WHERE key = ?`, bad)
 	if len(got) != 1 || got[0] != "failed 1" {
 		t.Errorf("the bad file after one retried cycle: %v, want failed 1", got)
@@ -143,39 +121,16 @@ func TestRetriedCycleCountsAFailureOnce(t *testing.T) {
 }
 
 // The same for a fact file: it was tried, and failed, once a try (found by
-// a review of the fix above), while the other files of its table keep
-// their rows.
+// a review of the fix above).
 func TestRetriedCycleCountsAFactFailureOnce(t *testing.T) {
 	f := newFixture(t)
-	fail, times := &atomic.Bool{}, &atomic.Int32{}
-	f.wrap = func(w warehouse.Warehouse, readOnly bool) warehouse.Warehouse {
-		if readOnly {
-			return w
-		}
-		return failExpire{Warehouse: w, fail: fail, times: times}
-	}
 	ms, _ := filepath.Glob(filepath.Join(f.dir, "metadata", "*", "destinations.parquet"))
 	if len(ms) == 0 {
 		t.Fatal("no fact file")
 	}
-	good, err := os.ReadFile(ms[0])
-	if err != nil {
-		t.Fatal(err)
-	}
 	rel, _ := filepath.Rel(f.dir, filepath.Join(filepath.Dir(ms[0]), "destinations.bad.parquet"))
 	bad := filepath.ToSlash(rel)
-	if err := f.bucket.WriteAll(context.Background(), bad, good[:len(good)/2], nil); err != nil {
-		t.Fatal(err)
-	}
-	times.Store(3)
-	fail.Store(true)
-	f.start(daemon.Config{Retry: daemon.Retry{Base: time.Millisecond, Max: time.Millisecond, Attempts: 4},
-		Targets: []daemon.Target{{Schedule: "@every 1h", FactsSchedule: "@every 1h"}}})
-	c := f.waitCycle("at startup", func(c daemon.Cycle) bool { return c.Scope == "startup" })
-	f.shutdown()
-	if c.Err != nil || times.Load() >= 0 {
-		t.Fatalf("premise: the startup cycle ended %v with %d failures left", c.Err, times.Load())
-	}
+	c := retriedWithAHalfFile(t, f, ms[0], bad)
 	if got := f.query(`SELECT status || ' ' || attempts FROM synctrack.load_ledger WHERE key = ?`, bad); len(got) != 1 || got[0] != "failed 1" {
 		t.Errorf("the bad fact file after one retried cycle: %v, want failed 1", got)
 	}
@@ -190,6 +145,38 @@ func TestRetriedCycleCountsAFactFailureOnce(t *testing.T) {
 	if facts == 0 {
 		t.Errorf("the cycle's loaded keys hold no fact file: %v", c.Loaded)
 	}
+}
+
+// retriedWithAHalfFile writes the first half of the file src as the object
+// bad and runs a daemon whose startup cycle fails its retention pass three
+// times, so that it takes four tries; it returns that cycle, the daemon
+// stopped.
+func retriedWithAHalfFile(t *testing.T, f *fixture, src, bad string) daemon.Cycle {
+	t.Helper()
+	fail, times := &atomic.Bool{}, &atomic.Int32{}
+	f.wrap = func(w warehouse.Warehouse, readOnly bool) warehouse.Warehouse {
+		if readOnly {
+			return w
+		}
+		return failExpire{Warehouse: w, fail: fail, times: times}
+	}
+	good, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.bucket.WriteAll(context.Background(), bad, good[:len(good)/2], nil); err != nil {
+		t.Fatal(err)
+	}
+	times.Store(3)
+	fail.Store(true)
+	f.start(daemon.Config{Retry: daemon.Retry{Base: time.Millisecond, Max: time.Millisecond, Attempts: 4},
+		Targets: []daemon.Target{{Schedule: "@every 1h", FactsSchedule: "@every 1h"}}})
+	c := f.waitCycle("at startup", func(c daemon.Cycle) bool { return c.Scope == "startup" })
+	f.shutdown()
+	if c.Err != nil || times.Load() >= 0 {
+		t.Fatalf("premise: the startup cycle ended %v with %d failures left", c.Err, times.Load())
+	}
+	return c
 }
 
 // A fact file loaded before whose new version failed in an earlier try of

@@ -28,20 +28,9 @@ func TestStalledDownloadHoldsNoLock(t *testing.T) {
 	if testing.Short() {
 		t.Skip("loads a 40,000-row run")
 	}
-	dir := t.TempDir()
-	f := &fixture{dir: dir, bucketURL: "file://" + filepath.ToSlash(dir) + "?metadata=skip"}
-	o := gen.Options{Orgs: 1, SyncsPerOrg: 1, RunsPerSync: 1, FilesPerRun: 4, RowsPerFile: 10000, Seed: 3, Start: gen.DefaultStart}
-	if _, err := gen.Generate(context.Background(), testbucket.Open(t, f.bucketURL), o); err != nil {
-		t.Fatal(err)
-	}
 	path := filepath.Join(t.TempDir(), "w.duckdb")
 	whURL := "duckdb://" + path
-	f.load(t, whURL)
-	runs, _ := filepath.Glob(filepath.Join(dir, "sync_tracking_datasets", "*", "*", "*"))
-	if len(runs) != 1 {
-		t.Fatalf("want one run folder, got %v", runs)
-	}
-	sync, run := filepath.Base(filepath.Dir(runs[0])), filepath.Base(runs[0])
+	sync, run := oneBigRun(t, whURL)
 	srv := serve(t, web.Options{Open: openURL(t, whURL)})
 
 	stalledDownload(t, srv, "/syncs/"+sync+"/runs/"+run+"/records.csv")
@@ -69,19 +58,8 @@ func TestStalledDownloadsLeavePostgresPages(t *testing.T) {
 	if testing.Short() {
 		t.Skip("loads a 40,000-row run")
 	}
-	dir := t.TempDir()
-	f := &fixture{dir: dir, bucketURL: "file://" + filepath.ToSlash(dir) + "?metadata=skip"}
-	o := gen.Options{Orgs: 1, SyncsPerOrg: 1, RunsPerSync: 1, FilesPerRun: 4, RowsPerFile: 10000, Seed: 3, Start: gen.DefaultStart}
-	if _, err := gen.Generate(context.Background(), testbucket.Open(t, f.bucketURL), o); err != nil {
-		t.Fatal(err)
-	}
 	whURL := pgtest.URL(t)
-	f.load(t, whURL)
-	runs, _ := filepath.Glob(filepath.Join(dir, "sync_tracking_datasets", "*", "*", "*"))
-	if len(runs) != 1 {
-		t.Fatalf("want one run folder, got %v", runs)
-	}
-	sync, run := filepath.Base(filepath.Dir(runs[0])), filepath.Base(runs[0])
+	sync, run := oneBigRun(t, whURL)
 	// Opened once and shared by every request, as synctrack serve opens a
 	// server engine.
 	_, w, err := engines.Open(context.Background(), whURL, warehouse.Options{ReadOnly: true, Now: time.Now})
@@ -134,4 +112,22 @@ func stalledDownload(t *testing.T, srv *httptest.Server, path string) {
 	if !strings.HasPrefix(string(b[:n]), "HTTP/1.1 200 ") {
 		t.Fatalf("the download answered %q", b[:min(n, 40)])
 	}
+}
+
+// oneBigRun loads a bucket of one run of 40,000 rows into whURL and
+// returns its sync and run.
+func oneBigRun(t *testing.T, whURL string) (sync, run string) {
+	t.Helper()
+	dir := t.TempDir()
+	f := &fixture{dir: dir, bucketURL: "file://" + filepath.ToSlash(dir) + "?metadata=skip"}
+	o := gen.Options{Orgs: 1, SyncsPerOrg: 1, RunsPerSync: 1, FilesPerRun: 4, RowsPerFile: 10000, Seed: 3, Start: gen.DefaultStart}
+	if _, err := gen.Generate(context.Background(), testbucket.Open(t, f.bucketURL), o); err != nil {
+		t.Fatal(err)
+	}
+	f.load(t, whURL)
+	runs, _ := filepath.Glob(filepath.Join(dir, "sync_tracking_datasets", "*", "*", "*"))
+	if len(runs) != 1 {
+		t.Fatalf("want one run folder, got %v", runs)
+	}
+	return filepath.Base(filepath.Dir(runs[0])), filepath.Base(runs[0])
 }
