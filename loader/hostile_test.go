@@ -3,6 +3,7 @@ package loader_test
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -110,5 +111,27 @@ func TestRunFolderWithANewlineLoadsItsMetadata(t *testing.T) {
 	}
 	if got := one(t, w.DB(), "SELECT count(*) FROM synctrack.sync_runs WHERE sync_run_id = ?", "nl\nx"); got != "1" {
 		t.Errorf("%s sync_runs rows for the folder with a newline, want 1", got)
+	}
+}
+
+// A first load of a bucket without any metadata.json installs the views
+// all the same: the pages read run_outcomes, which only a load with runs
+// installed, and answered 503 until synctrack views was run (found by a
+// review).
+func TestFirstLoadWithoutMetadataInstallsTheViews(t *testing.T) {
+	url, dir := generated(t, smallOptions())
+	metas, _ := filepath.Glob(filepath.Join(dir, "sync_tracking_datasets", "*", "*", "*", "metadata.json"))
+	for _, m := range metas {
+		if err := os.Remove(m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w := openWarehouse(t)
+	rep := load(t, testbucket.Open(t, url), dir, w)
+	if rep.Rows == 0 || len(rep.Failed) > 0 {
+		t.Fatalf("premise: %d rows, failed %v", rep.Rows, rep.Failed)
+	}
+	if got := one(t, w.DB(), "SELECT sum(total) FROM synctrack.run_outcomes"); got != strconv.FormatInt(rep.Rows, 10) {
+		t.Errorf("run_outcomes counts %s records, the load %d", got, rep.Rows)
 	}
 }

@@ -316,6 +316,16 @@ func (l *Loader) applySteps(ctx context.Context, p *Plan, st *Stager, rep *Repor
 	if err := l.loadFacts(ctx, st, p.Facts, p.HeldFacts, rep, b); err != nil {
 		return err
 	}
+	if len(rep.ViewsPending) == 0 && rep.Files > 0 && len(l.o.Prefixes) == 0 && p.UpToDate == 0 && p.Quarantined == 0 {
+		// A warehouse's first load (the whole bucket listed, nothing in it
+		// loaded before) with no metadata.json: sync_log and the analysis
+		// views the pages read are installed all the same, as a load with
+		// runs installs them (the pages answered 503 until synctrack views
+		// was run: found by a review).
+		if err := l.wh.RefreshViews(ctx, nil); err != nil {
+			return fmt.Errorf("install the views: %w", err)
+		}
+	}
 	if len(rep.ViewsPending) > 0 {
 		err := l.wh.RefreshViews(ctx, rep.ViewsPending)
 		var own warehouse.ViewErrors
