@@ -205,6 +205,9 @@ func Open(ctx context.Context, c Config, now func() time.Time) (*Warehouse, erro
 
 // openFile opens c's file as an instance of its own.
 func openFile(ctx context.Context, c Config) (*sql.DB, *duckdb.Connector, error) {
+	if err := checkDatabaseFile(c.Path); err != nil {
+		return nil, nil, err
+	}
 	dsn := c.Path
 	if c.ReadOnly {
 		dsn += "?access_mode=read_only"
@@ -217,6 +220,30 @@ func openFile(ctx context.Context, c Config) (*sql.DB, *duckdb.Connector, error)
 	// One connection: DuckDB serialises writers anyway, and temp tables are per connection.
 	db.SetMaxOpenConns(1)
 	return db, conn, nil
+}
+
+// checkDatabaseFile refuses a file at path that is not a DuckDB database
+// (its header names DuckDB at byte 8). DuckDB opens a path ending in
+// .parquet or .csv as an in-memory database over that file: a load "went
+// well" and kept nothing, and the read-only commands failed with a hint
+// blaming synctrack's SQL (found by a review). No file, or an empty one,
+// is left to DuckDB, which makes the database.
+func checkDatabaseFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil // DuckDB says why, or makes it
+	}
+	defer f.Close()
+	var head [12]byte
+	n, _ := io.ReadFull(f, head[:])
+	if n == 0 {
+		return nil
+	}
+	if n < len(head) || string(head[8:12]) != "DUCK" {
+		return warehouse.Wrap(fmt.Errorf("open %s: not a DuckDB database file", path), warehouse.Config, "not_duckdb",
+			"the warehouse URL names a file that is not a DuckDB database (a parquet or CSV file?): point it at a new path, or at the file synctrack created")
+	}
+	return nil
 }
 
 // settings are what every connection of c's database is set to.

@@ -201,6 +201,9 @@ func (r *Readers) attach(ctx context.Context) (err error) {
 	if err := r.instance(); err != nil {
 		return err
 	}
+	if err := checkDatabaseFile(r.c.Path); err != nil {
+		return err
+	}
 	d := dialects.DuckDB{}
 	stmt := "ATTACH " + d.String(r.c.Path) + " AS " + d.Ident(r.alias) + " (READ_ONLY)"
 	if _, err := r.admin.ExecContext(ctx, stmt); err != nil {
