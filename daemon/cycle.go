@@ -346,17 +346,9 @@ func (t *target) partly(ctx context.Context, wh warehouse.Warehouse, p *loader.P
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
-	t.d.m.queries.WithLabelValues(t.cfg.Name, "run_state").Inc()
-	n, err := rs.ReopenRuns(ctx, runs)
-	if err != nil {
+	if err := t.reopenRuns(ctx, rs, runs); err != nil {
 		t.log.Warn("could not reopen the complete runs that files loaded before the error are late to", "runs", len(runs), "err", err)
-		return loaded
 	}
-	if n > 0 {
-		t.d.m.runs.WithLabelValues(t.cfg.Name, "reopened").Add(float64(n))
-		t.log.Info("late files reopened complete runs", "runs", n)
-	}
-	t.openRuns = -1
 	return loaded
 }
 
@@ -394,20 +386,25 @@ func leaveFacts(p *loader.Plan, tried map[string]bool) {
 // notification brought. Kept over a cycle's tries (a try that loaded
 // some and failed leaves them loaded for the next).
 func freshKeys(p *loader.Plan, into map[string]bool) {
-	count := func(w loader.Work) {
+	eachWork(p, func(w loader.Work) {
 		if w.Reason == loader.ReasonNew || w.Reason == loader.ReasonChanged {
 			into[w.Key] = true
 		}
+	})
+}
+
+// eachWork calls fn with each metadata.json, records and fact file of p,
+// in that order.
+func eachWork(p *loader.Plan, fn func(loader.Work)) {
+	for _, w := range p.Metadata {
+		fn(w)
 	}
 	for _, w := range p.Records {
-		count(w)
-	}
-	for _, w := range p.Metadata {
-		count(w)
+		fn(w)
 	}
 	for _, ws := range p.Facts {
 		for _, w := range ws {
-			count(w)
+			fn(w)
 		}
 	}
 }
@@ -462,17 +459,7 @@ func (t *target) observeOnly(p *loader.Plan, rep *loader.Report, only []string) 
 			runs = append(runs, r)
 		}
 	}
-	for _, w := range p.Metadata {
-		add(w)
-	}
-	for _, w := range p.Records {
-		add(w)
-	}
-	for _, ws := range p.Facts {
-		for _, w := range ws {
-			add(w)
-		}
-	}
+	eachWork(p, add)
 	m.rows.WithLabelValues(name).Add(float64(rep.Rows))
 	sort.Slice(runs, func(i, j int) bool { return runs[i].RunID < runs[j].RunID })
 	return keys, runs

@@ -13,16 +13,9 @@ func (t *target) runStates(ctx context.Context, rs warehouse.RunStates, touched 
 	m, name := t.d.m, t.cfg.Name
 	now := t.d.deps.Now()
 	if len(touched) > 0 {
-		m.queries.WithLabelValues(name, "run_state").Inc()
-		n, err := rs.ReopenRuns(ctx, touched)
-		if err != nil {
+		if err := t.reopenRuns(ctx, rs, touched); err != nil {
 			return err
 		}
-		if n > 0 {
-			m.runs.WithLabelValues(name, "reopened").Add(float64(n))
-			t.log.Info("late files reopened complete runs", "runs", n)
-		}
-		t.openRuns = -1
 	}
 	if len(s.complete) > 0 {
 		refs := make([]warehouse.RunRef, 0, len(s.complete))
@@ -66,5 +59,20 @@ func (t *target) runStates(ctx context.Context, rs warehouse.RunStates, touched 
 			t.log.Info("runs complete after the quiet period", "runs", done, "quiet_period", t.cfg.QuietPeriod, "still_open", open)
 		}
 	}
+	return nil
+}
+
+// reopenRuns marks open again the complete runs that files were loaded into.
+func (t *target) reopenRuns(ctx context.Context, rs warehouse.RunStates, runs []warehouse.RunRef) error {
+	t.d.m.queries.WithLabelValues(t.cfg.Name, "run_state").Inc()
+	n, err := rs.ReopenRuns(ctx, runs)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		t.d.m.runs.WithLabelValues(t.cfg.Name, "reopened").Add(float64(n))
+		t.log.Info("late files reopened complete runs", "runs", n)
+	}
+	t.openRuns = -1
 	return nil
 }

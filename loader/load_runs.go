@@ -94,30 +94,6 @@ func (l *Loader) readAll(ctx context.Context, ws []Work) ([][]byte, []error) {
 	return raws, errs
 }
 
-// readLocalSmall reads a file:// bucket's metadata.json in place, as the
-// records files are read: through the bucket, a key with a control
-// character (a newline in a folder's name) was escaped on the way to its
-// file and not found, "gone since the listing" on every load, and its run
-// never had a sync_runs row (found by a review).
-func readLocalSmall(root, key string) ([]byte, error) {
-	f, err := os.Open(filepath.Join(root, filepath.FromSlash(key)))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%w: %w", errGone, err)
-	}
-	if err != nil {
-		return nil, BucketError(fmt.Errorf("read: %w", err))
-	}
-	defer f.Close()
-	raw, err := io.ReadAll(io.LimitReader(f, maxMetadataBytes+1))
-	if err != nil {
-		return nil, BucketError(fmt.Errorf("read: %w", err))
-	}
-	if len(raw) > maxMetadataBytes {
-		return nil, warehouse.DataError(fmt.Errorf("metadata.json larger than %d bytes", maxMetadataBytes), key)
-	}
-	return raw, nil
-}
-
 // readSmall reads a metadata.json. A bucket that stops sending ends the read
 // after StallTimeout. A body shorter than the listing said is the transfer's
 // fault, not the object's (as in Stager.download): cut short, the JSON would
@@ -126,10 +102,23 @@ func readLocalSmall(root, key string) ([]byte, error) {
 // object decompressed.
 func (l *Loader) readSmall(ctx context.Context, key string, size int64) ([]byte, error) {
 	if l.root != "" {
+		// Read in place, as the records files are: through the bucket, a
+		// key with a control character (a newline in a folder's name) was
+		// escaped on the way to its file and not found, "gone since the
+		// listing" on every load, and its run never had a sync_runs row
+		// (found by a review).
 		if err := inRoot(l.root, key); err != nil {
 			return nil, err
 		}
-		return readLocalSmall(l.root, key)
+		f, err := os.Open(filepath.Join(l.root, filepath.FromSlash(key)))
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%w: %w", errGone, err)
+		}
+		if err != nil {
+			return nil, BucketError(fmt.Errorf("read: %w", err))
+		}
+		defer f.Close()
+		return readMetadata(f, key, func(err error) error { return err })
 	}
 	g := newStallGuard(ctx, l.o.StallTimeout)
 	defer g.close()
@@ -140,15 +129,25 @@ func (l *Loader) readSmall(ctx context.Context, key string, size int64) ([]byte,
 		return nil, BucketError(fmt.Errorf("read: %w", g.err(err)))
 	}
 	defer r.Close()
-	raw, err := io.ReadAll(io.LimitReader(g.reader(r), maxMetadataBytes+1))
+	raw, err := readMetadata(g.reader(r), key, g.err)
 	if err != nil {
-		return nil, BucketError(fmt.Errorf("read: %w", g.err(err)))
-	}
-	if len(raw) > maxMetadataBytes {
-		return nil, warehouse.DataError(fmt.Errorf("metadata.json larger than %d bytes", maxMetadataBytes), key)
+		return nil, err
 	}
 	if int64(len(raw)) < size {
 		return nil, BucketError(fmt.Errorf("short read of %s: %d of %d bytes", key, len(raw), size))
+	}
+	return raw, nil
+}
+
+// readMetadata reads a metadata.json's bytes from r, at most
+// maxMetadataBytes; explain says what stopped a read that failed.
+func readMetadata(r io.Reader, key string, explain func(error) error) ([]byte, error) {
+	raw, err := io.ReadAll(io.LimitReader(r, maxMetadataBytes+1))
+	if err != nil {
+		return nil, BucketError(fmt.Errorf("read: %w", explain(err)))
+	}
+	if len(raw) > maxMetadataBytes {
+		return nil, warehouse.DataError(fmt.Errorf("metadata.json larger than %d bytes", maxMetadataBytes), key)
 	}
 	return raw, nil
 }
