@@ -1,0 +1,99 @@
+package main
+
+import (
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/spf13/cobra"
+)
+
+// exportLine runs exportTo onto path with a writer of one line, and says
+// whether the writer ran.
+func exportLine(t *testing.T, path string) (ran bool, err error) {
+	t.Helper()
+	cmd := &cobra.Command{}
+	cmd.SetErr(io.Discard)
+	err = exportTo(cmd, path, "rows", func(w io.Writer) (int64, error) {
+		ran = true
+		_, err := io.WriteString(w, "a,b\n")
+		return 1, err
+	})
+	return ran, err
+}
+
+// --out through a symbolic link writes where it points and keeps the link;
+// a dangling link makes its target.
+func TestOutThroughASymbolicLink(t *testing.T) {
+	dir := t.TempDir()
+	target, link := filepath.Join(dir, "real.csv"), filepath.Join(dir, "link.csv")
+	if err := os.WriteFile(target, []byte("old\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("real.csv", link); err != nil {
+		t.Fatal(err)
+	}
+	dangling, made := filepath.Join(dir, "dangling.csv"), filepath.Join(dir, "sub", "made.csv")
+	if err := os.Mkdir(filepath.Dir(made), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(made, dangling); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ out, want string }{{link, target}, {dangling, made}} {
+		if _, err := exportLine(t, c.out); err != nil {
+			t.Fatalf("--out %s: %v", c.out, err)
+		}
+		if fi, err := os.Lstat(c.out); err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+			t.Errorf("--out %s: no longer a symbolic link (%v)", c.out, err)
+		}
+		if b, err := os.ReadFile(c.want); err != nil || string(b) != "a,b\n" {
+			t.Errorf("--out %s: %s holds %q (%v), want the export", c.out, c.want, b, err)
+		}
+	}
+}
+
+// --out naming a named pipe writes into the pipe, which stays one (as it
+// would a device such as /dev/null: not tried here, where a failing test run
+// as root would replace it); naming a folder is refused before anything is
+// written.
+func TestOutOntoAPipeADeviceAndAFolder(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "pipe")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skipf("no named pipes here: %v", err)
+	}
+	got := make(chan string, 1)
+	go func() {
+		b, _ := os.ReadFile(fifo)
+		got <- string(b)
+	}()
+	if _, err := exportLine(t, fifo); err != nil {
+		t.Fatalf("--out FIFO: %v", err)
+	}
+	select {
+	case s := <-got:
+		if s != "a,b\n" {
+			t.Errorf("the pipe's reader got %q", s)
+		}
+	case <-time.After(10 * time.Second):
+		t.Error("the pipe's reader got nothing in 10s")
+	}
+	if fi, err := os.Lstat(fifo); err != nil || fi.Mode()&fs.ModeNamedPipe == 0 {
+		t.Errorf("--out FIFO: no longer a named pipe (%v)", err)
+	}
+	ran, err := exportLine(t, dir)
+	var ee *exitError
+	if ran || !errors.As(err, &ee) || ee.code != exitConfig || !strings.Contains(err.Error(), "is a folder") {
+		t.Errorf("--out FOLDER: ran %v, %v; want exit 2 before the export runs", ran, err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("the folder holds %d entries, want the pipe only", len(entries))
+	}
+}
