@@ -48,7 +48,13 @@ func runRecords(cmd *cobra.Command, _ []string) error {
 	if dry, _ := cmd.Flags().GetBool("dry-run"); dry {
 		return dryRun(cmd, whURL, "records", v)
 	}
-	return exportTo(cmd, path, "records", func(w io.Writer) (int64, error) {
-		return runTemplate(cmd, whURL, "records", v, format, w)
+	var n int64
+	err = exportTo(cmd, path, "records", func(w io.Writer) (int64, error) {
+		n, err = runTemplate(cmd, whURL, "records", v, format, w)
+		return n, err
 	})
+	if err == nil {
+		sayLimited(cmd, "records", "records", n)
+	}
+	return err
 }

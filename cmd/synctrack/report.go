@@ -120,11 +120,18 @@ func runReport(cmd *cobra.Command, args []string) error {
 		n, err = runTemplate(cmd, whURL, t.Name, v, format, w)
 		return n, err
 	})
-	if limit, _ := cmd.Flags().GetInt("limit"); err == nil && contains(t.Params, "limit") && limit > 0 && n == int64(limit) {
-		// On stderr: the rows on stdout stay what the format says.
-		fmt.Fprintf(cmd.ErrOrStderr(), "report %s: stopped at --limit %d; there may be more rows (--limit 0 for all)\n", t.Name, limit)
+	if err == nil && contains(t.Params, "limit") {
+		sayLimited(cmd, "report "+t.Name, "rows", n)
 	}
 	return err
+}
+
+// sayLimited says, on stderr so that stdout stays what the format says,
+// that what stopped at --limit after n rows, when it did.
+func sayLimited(cmd *cobra.Command, what, noun string, n int64) {
+	if limit, _ := cmd.Flags().GetInt("limit"); limit > 0 && n == int64(limit) {
+		fmt.Fprintf(cmd.ErrOrStderr(), "%s: stopped at --limit %d; there may be more %s (--limit 0 for all)\n", what, limit, noun)
+	}
 }
 
 // runTemplate binds a template's parameters, runs it on the warehouse, opened

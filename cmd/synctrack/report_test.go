@@ -206,8 +206,8 @@ func TestParameterMessages(t *testing.T) {
 	}
 }
 
-// A report cut off at its --limit says so on stderr (a table of 50 rows
-// said only "(50 rows)"); one that ends before the limit says nothing.
+// A report or records cut off at its --limit says so on stderr (a table of
+// 50 rows said only "(50 rows)"); one that ends before the limit says nothing.
 func TestReportSaysWhenTheLimitCutIt(t *testing.T) {
 	wh, _ := loadedWarehouse(t) // 2 orgs x 3 syncs x 2 runs: 12 runs
 	code, out, errs := runCLIAll(t, "report", "run_outcomes", "--warehouse", wh, "--limit", "5", "--format", "csv")
@@ -217,6 +217,11 @@ func TestReportSaysWhenTheLimitCutIt(t *testing.T) {
 	code, out, errs = runCLIAll(t, "report", "run_outcomes", "--warehouse", wh, "--limit", "1000", "--format", "csv")
 	if code != 0 || strings.Count(out, "\n") < 3 || strings.Contains(errs, "--limit") {
 		t.Errorf("--limit 1000: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	// records stopped at its default 100 without a word.
+	code, out, errs = runCLIAll(t, "records", "--warehouse", wh, "--format", "csv")
+	if code != 0 || strings.Count(out, "\n") != 101 || !strings.Contains(errs, "records: stopped at --limit 100") {
+		t.Errorf("records: exit %d, %d lines, stderr %q", code, strings.Count(out, "\n"), errs)
 	}
 }
 
