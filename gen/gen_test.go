@@ -19,6 +19,9 @@ func TestGenerateDefault(t *testing.T) {
 	if len(g.objects) != len(g.m.Files) {
 		t.Fatalf("bucket has %d objects, manifest %d", len(g.objects), len(g.m.Files))
 	}
+	if n, _ := DefaultOptions().Objects(); n != len(g.m.Files) {
+		t.Fatalf("Objects() = %d, manifest %d", n, len(g.m.Files))
+	}
 	if g.m.Runs != 18 || g.m.Rows != 2*3*3*3*200 {
 		t.Fatalf("manifest runs=%d rows=%d", g.m.Runs, g.m.Rows)
 	}

@@ -18,9 +18,14 @@ type job struct {
 }
 
 // Generate writes the bucket under b and returns what it wrote. Files are
-// written concurrently; their bytes depend only on o.
+// written concurrently; their bytes depend only on o. Options of more than
+// MaxObjects objects are refused with ErrTooLarge.
 func Generate(ctx context.Context, b *blob.Bucket, o Options) (*Manifest, error) {
 	o = o.withDefaults()
+	if _, ok := o.Objects(); !ok {
+		return nil, fmt.Errorf("gen: %d orgs x %d syncs x %d runs x (%d files + metadata.json): %w",
+			o.Orgs, o.SyncsPerOrg, o.RunsPerSync, o.FilesPerRun, ErrTooLarge)
+	}
 	jobs := jobsFor(o)
 	m := &Manifest{Runs: o.Orgs * o.SyncsPerOrg * o.RunsPerSync}
 	for _, j := range jobs {

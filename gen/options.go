@@ -7,7 +7,10 @@
 // metadata.json key styles, runs referencing destinations facts lack).
 package gen
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // Options sizes and shapes the generated bucket.
 type Options struct {
@@ -46,6 +49,42 @@ func (o Options) withDefaults() Options {
 	}
 	o.Start = o.Start.UTC()
 	return o
+}
+
+// MaxObjects bounds the objects of one bucket (the files of its Manifest).
+// Generate plans every object before it writes the first, and lists each in
+// its Manifest: 360 bytes an object when a run has many files, up to 870 when
+// each sync has one run of one file (measured), so a bucket at the bound
+// plans in under 1 GB. Rows per file cost no memory and are not bounded.
+const MaxObjects = 1_000_000
+
+// ErrTooLarge is Generate's error for Options of more than MaxObjects objects.
+var ErrTooLarge = fmt.Errorf("more than %d objects", MaxObjects)
+
+// Objects is the number of objects Generate writes for o: a metadata.json
+// and FilesPerRun records files per run, and 3 fact tables per org with
+// Facts. ok is false when that is more than MaxObjects (n is then 0), so a
+// product too large for an int is refused too.
+func (o Options) Objects() (n int, ok bool) {
+	o = o.withDefaults()
+	runs := 1
+	for _, f := range []int{o.Orgs, o.SyncsPerOrg, o.RunsPerSync} {
+		if f > MaxObjects/runs {
+			return 0, false
+		}
+		runs *= f
+	}
+	if o.FilesPerRun >= MaxObjects/runs { // runs * (files + 1) > MaxObjects
+		return 0, false
+	}
+	n = runs * (o.FilesPerRun + 1)
+	if o.Facts {
+		n += 3 * o.Orgs
+	}
+	if n > MaxObjects {
+		return 0, false
+	}
+	return n, true
 }
 
 // Manifest lists what Generate wrote, in a deterministic order.
