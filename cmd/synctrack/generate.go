@@ -15,15 +15,16 @@ func newGenerateCommand() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "generate --out DIR",
 		Short: "Write a realistic synthetic Sync Tracking bucket",
-		Long: `Writes a synthetic Sync Tracking bucket: several orgs, syncs and runs, batch files
+		Long: fmt.Sprintf(`Writes a synthetic Sync Tracking bucket: several orgs, syncs and runs, batch files
 with succeeded, rejected (varied messages), NULL and DUPLICATE rows, metadata.json
 in several key styles, fact tables, and the older shapes a loader must survive
 (files without sync ids, unnumbered file names, integer identifiers, ms and
 non-UTC timestamps, unknown columns, hostile payload field names).
-The same --seed writes the same bytes.
+The same --seed writes the same bytes. At most %d objects (orgs x syncs x runs
+x (files + 1), and 3 fact tables an org): each is planned in memory first.
 
   synctrack generate --out /tmp/bucket --orgs 2 --syncs 3 --runs 3 --files 3 --rows 200
-  synctrack load --bucket file:///tmp/bucket --warehouse duckdb://./sync-logs.duckdb`,
+  synctrack load --bucket file:///tmp/bucket --warehouse duckdb://./sync-logs.duckdb`, gen.MaxObjects),
 		Args: cobra.NoArgs,
 		RunE: runGenerate,
 	}
@@ -60,7 +61,13 @@ func runGenerate(cmd *cobra.Command, _ []string) error {
 			return usageError("generate: --%s %d: want 1 or more", name, n)
 		}
 	}
-	m, dir, err := generateInto(cmd, out, generateOptions(cmd))
+	o := generateOptions(cmd)
+	if _, ok := o.Objects(); !ok {
+		return usageError("generate: --orgs %d x --syncs %d x --runs %d x (--files %d + a metadata.json) is over %d objects: "+
+			"generate plans every object in memory before it writes one",
+			o.Orgs, o.SyncsPerOrg, o.RunsPerSync, o.FilesPerRun, gen.MaxObjects)
+	}
+	m, dir, err := generateInto(cmd, out, o)
 	if err != nil {
 		return err
 	}

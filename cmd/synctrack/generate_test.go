@@ -1,10 +1,14 @@
 package main
 
 import (
+	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/synctrack/synctrack/gen"
 )
 
 // The line generate prints runs as printed in a shell, whatever the
@@ -46,5 +50,24 @@ func TestShellWord(t *testing.T) {
 		if got := shellWord(in); got != want {
 			t.Errorf("shellWord(%q) = %s, want %s", in, got, want)
 		}
+	}
+}
+
+// Counts whose product is over gen.MaxObjects (an audit's took 23 GB to
+// plan, and some do not fit an int) are a usage error naming the flags and
+// the limit, before --out is made.
+func TestGenerateRefusesTooManyObjects(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "g")
+	for _, c := range [][]string{
+		{"--files", strconv.Itoa(gen.MaxObjects)},
+		{"--orgs", "4294967296", "--syncs", "4294967296"},
+	} {
+		code, _, errs := runCLIAll(t, append([]string{"generate", "--out", dir}, c...)...)
+		if code != 2 || !strings.Contains(errs, c[0]+" "+c[1]) || !strings.Contains(errs, "over "+strconv.Itoa(gen.MaxObjects)+" objects") {
+			t.Errorf("generate %s: exit %d, %q; want 2 naming %s and the limit", strings.Join(c, " "), code, errs, c[0])
+		}
+	}
+	if _, err := os.Stat(dir); err == nil {
+		t.Errorf("%s was made", dir)
 	}
 }
