@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"math"
+	"runtime"
 	"testing"
+	"time"
 
 	"gocloud.dev/blob/memblob"
 )
@@ -40,5 +42,38 @@ func TestGenerateRefusesTooManyObjects(t *testing.T) {
 	at := Options{Orgs: 1, SyncsPerOrg: 1, RunsPerSync: 1, FilesPerRun: MaxObjects - 1}
 	if n, ok := at.Objects(); n != MaxObjects || !ok {
 		t.Errorf("MaxObjects objects: Objects() = %d, %v", n, ok)
+	}
+}
+
+// A context cancelled before or while Generate plans stops the planning:
+// a plan of MaxObjects objects takes seconds and hundreds of MB, and Ctrl-C
+// or SIGTERM must not wait for it. What Generate allocated tells how far it
+// planned; the whole plan here is 200,000 files, over 100 MB.
+func TestGenerateStopsPlanningWhenCancelled(t *testing.T) {
+	o := Options{Orgs: 1, SyncsPerOrg: 1, RunsPerSync: 1, FilesPerRun: 200_000, RowsPerFile: 1}
+	b := memblob.OpenBucket(nil)
+	defer b.Close()
+	allocs := func(f func(context.Context, Options) error, ctx context.Context) (uint64, error) {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		err := f(ctx, o)
+		runtime.ReadMemStats(&after)
+		return after.TotalAlloc - before.TotalAlloc, err
+	}
+	plan := func(ctx context.Context, o Options) error { _, err := jobsFor(ctx, o); return err }
+	generate := func(ctx context.Context, o Options) error { _, err := Generate(ctx, b, o); return err }
+	whole, err := allocs(plan, context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if n, err := allocs(generate, ctx); !errors.Is(err, context.Canceled) || n > whole/20 {
+		t.Errorf("cancelled before: %v after allocating %d of the plan's %d bytes", err, n, whole)
+	}
+	ctx, cancel = context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancel()
+	if n, err := allocs(generate, ctx); !errors.Is(err, context.DeadlineExceeded) || n > whole/2 {
+		t.Errorf("cancelled at 10ms: %v after allocating %d of the plan's %d bytes", err, n, whole)
 	}
 }

@@ -26,7 +26,10 @@ func Generate(ctx context.Context, b *blob.Bucket, o Options) (*Manifest, error)
 		return nil, fmt.Errorf("gen: %d orgs x %d syncs x %d runs x (%d files + metadata.json): %w",
 			o.Orgs, o.SyncsPerOrg, o.RunsPerSync, o.FilesPerRun, ErrTooLarge)
 	}
-	jobs := jobsFor(o)
+	jobs, err := jobsFor(ctx, o)
+	if err != nil {
+		return nil, err
+	}
 	m := &Manifest{Runs: o.Orgs * o.SyncsPerOrg * o.RunsPerSync}
 	for _, j := range jobs {
 		m.Files = append(m.Files, j.file)
@@ -41,9 +44,12 @@ func Generate(ctx context.Context, b *blob.Bucket, o Options) (*Manifest, error)
 }
 
 // jobsFor plans the objects of a bucket in manifest order.
-func jobsFor(o Options) []job {
+func jobsFor(ctx context.Context, o Options) ([]job, error) {
 	o = o.withDefaults()
-	p := plan(o)
+	p, err := plan(ctx, o)
+	if err != nil {
+		return nil, err
+	}
 	var jobs []job
 	for _, org := range p.orgs {
 		for _, s := range org.syncs {
@@ -70,7 +76,7 @@ func jobsFor(o Options) []job {
 				"application/vnd.apache.parquet", fj.write})
 		}
 	}
-	return jobs
+	return jobs, nil
 }
 
 func run(ctx context.Context, b *blob.Bucket, jobs []job, workers int) error {

@@ -1,6 +1,7 @@
 package gen
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"strconv"
@@ -63,7 +64,9 @@ type bucketPlan struct {
 	runs []*runPlan // in time order
 }
 
-func plan(o Options) *bucketPlan {
+// plan plans the bucket, checking ctx at each sync and file: a plan of
+// MaxObjects objects takes seconds, and a cancelled command must stop.
+func plan(ctx context.Context, o Options) (*bucketPlan, error) {
 	r := rand.New(rand.NewPCG(uint64(o.Seed), 0x73796e63))
 	nextID := 30000 + r.IntN(5000)
 	newID := func() string { nextID += 1 + r.IntN(40); return strconv.Itoa(nextID) }
@@ -76,6 +79,9 @@ func plan(o Options) *bucketPlan {
 			destByName: map[string]*object{}, dobjByName: map[string]*object{}}
 		p.orgs = append(p.orgs, org)
 		for si := range o.SyncsPerOrg {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
 			g := oi*o.SyncsPerOrg + si
 			s := &syncPlan{org: org, g: g, tpl: &templates[g%len(templates)],
 				id:   strconv.Itoa(syncBase + 10*g + r.IntN(10)),
@@ -117,20 +123,25 @@ func plan(o Options) *bucketPlan {
 			}
 			oldName := run.legacy && firstLegacy
 			firstLegacy = firstLegacy && !run.legacy
-			planFiles(o, r, run, oldName, &files)
+			if err := planFiles(ctx, o, r, run, oldName, &files); err != nil {
+				return nil, err
+			}
 			s.runs = append(s.runs, run)
 			p.runs = append(p.runs, run)
 		}
 	}
-	return p
+	return p, nil
 }
 
-func planFiles(o Options, r *rand.Rand, run *runPlan, oldName bool, counter *int) {
+func planFiles(ctx context.Context, o Options, r *rand.Rand, run *runPlan, oldName bool, counter *int) error {
 	s := run.sync
 	run.prefix = fmt.Sprintf("sync_tracking_datasets/%s/%s/%s/", s.org.id, s.id, run.id)
 	prefix := run.prefix
 	t := run.start.Add(time.Duration(10+r.IntN(50))*time.Second + time.Duration(r.IntN(1e6))*time.Microsecond)
 	for j := range o.FilesPerRun {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		fc := *counter
 		*counter++
 		f := &filePlan{run: run, rows: o.RowsPerFile, first: j * o.RowsPerFile,
@@ -151,6 +162,7 @@ func planFiles(o Options, r *rand.Rand, run *runPlan, oldName bool, counter *int
 		t = f.ended.Add(time.Duration(1+r.IntN(20)) * time.Second)
 		run.files = append(run.files, f)
 	}
+	return nil
 }
 
 // batchOf picks a file's batch type (mostly records_updated) and operation.
