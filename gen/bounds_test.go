@@ -3,6 +3,7 @@ package gen
 import (
 	"context"
 	"errors"
+	"io"
 	"math"
 	"runtime"
 	"testing"
@@ -75,5 +76,36 @@ func TestGenerateStopsPlanningWhenCancelled(t *testing.T) {
 	defer cancel()
 	if n, err := allocs(generate, ctx); !errors.Is(err, context.DeadlineExceeded) || n > whole/2 {
 		t.Errorf("cancelled at 10ms: %v after allocating %d of the plan's %d bytes", err, n, whole)
+	}
+}
+
+// One records file of many rows takes minutes to write, and the blob
+// drivers' writers do not watch the context: put's writer does, so that a
+// cancelled Generate stops inside a file too, leaving no object.
+func TestPutStopsWritingWhenCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	b := memblob.OpenBucket(nil)
+	defer b.Close()
+	late := 0 // writes that went through after the cancel
+	j := job{file: File{Key: "big.parquet"}, write: func(w io.Writer) error {
+		for i := range 100 {
+			if i == 10 {
+				cancel()
+			}
+			if _, err := w.Write(make([]byte, 1024)); err != nil {
+				return err
+			}
+			if i >= 10 {
+				late++
+			}
+		}
+		return nil
+	}}
+	if err := put(ctx, b, j); !errors.Is(err, context.Canceled) || late > 0 {
+		t.Errorf("put: %v, %d writes after the cancel", err, late)
+	}
+	if ok, _ := b.Exists(context.Background(), "big.parquet"); ok {
+		t.Errorf("a cancelled put left an object")
 	}
 }

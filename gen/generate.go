@@ -118,7 +118,7 @@ feed:
 
 // put streams one object into the bucket; on error the blob write is
 // aborted (its context is canceled before Close), so a failed job leaves no
-// partial object.
+// partial object. A cancelled ctx stops the write of the object too.
 func put(ctx context.Context, b *blob.Bucket, j job) error {
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -126,7 +126,7 @@ func put(ctx context.Context, b *blob.Bucket, j job) error {
 	if err != nil {
 		return fmt.Errorf("gen: %s: %w", j.file.Key, err)
 	}
-	if err := j.write(w); err != nil {
+	if err := j.write(ctxWriter{wctx, w}); err != nil {
 		cancel()
 		_ = w.Close()
 		return fmt.Errorf("gen: %s: %w", j.file.Key, err)
@@ -135,4 +135,18 @@ func put(ctx context.Context, b *blob.Bucket, j job) error {
 		return fmt.Errorf("gen: %s: %w", j.file.Key, err)
 	}
 	return nil
+}
+
+// ctxWriter fails once ctx is done: the blob drivers' writers do not watch
+// it, and one records file of many rows (--rows) takes minutes to write.
+type ctxWriter struct {
+	ctx context.Context
+	w   io.Writer
+}
+
+func (c ctxWriter) Write(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.w.Write(p)
 }
