@@ -94,6 +94,13 @@ func runBench(cmd *cobra.Command, _ []string) error {
 		}
 		defer os.RemoveAll(dir)
 	}
+	// A warehouse bench cannot use is refused before the bucket is
+	// generated, which takes seconds.
+	raw, _ := cmd.Flags().GetString("warehouse")
+	target, err := benchTargetFor(ctx, raw, dir)
+	if err != nil {
+		return err
+	}
 	bucketDir := filepath.Join(dir, "bucket")
 	start := time.Now()
 	m, bucketDir, err := generateInto(cmd, bucketDir, o)
@@ -103,11 +110,6 @@ func runBench(cmd *cobra.Command, _ []string) error {
 	files, _ := filepath.Glob(filepath.Join(bucketDir, "sync_tracking_datasets", "*", "*", "*", "*.parquet"))
 	fmt.Fprintf(out, "generated %d records files, %d rows in %s\n", len(files), m.Rows, time.Since(start).Round(time.Millisecond))
 
-	raw, _ := cmd.Flags().GetString("warehouse")
-	target, err := benchTargetFor(ctx, raw, dir)
-	if err != nil {
-		return err
-	}
 	var best [4]benchResult         // ceiling, synctrack, JSON ceiling, synctrack without the counts
 	var ratios, cpuRatios []float64 // per repeat: synctrack / synctrack without the counts, elapsed and CPU
 	phases := []func(warehouse.Warehouse) (int64, error){

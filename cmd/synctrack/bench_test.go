@@ -4,9 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -50,6 +52,30 @@ func TestBenchCountsCost(t *testing.T) {
 	code, stderr := func() (int, string) { c, _, e := runCLIAll(t, "bench", "--shape", "huge"); return c, e }()
 	if code != 2 || !strings.Contains(stderr, "large, medium or small") {
 		t.Errorf("--shape huge: exit %d, %q", code, stderr)
+	}
+}
+
+// bench refuses a warehouse it cannot use before it generates the bucket
+// (seconds, for the shapes it has), exit 2 naming what is wrong.
+func TestBenchRefusesBeforeGenerating(t *testing.T) {
+	benchShapes["tiny"] = [5]int{1, 1, 2, 2, 40}
+	defer delete(benchShapes, "tiny")
+	dir := t.TempDir()
+	for i, c := range []struct {
+		args []string
+		says string
+	}{
+		{[]string{"--warehouse", "oracle://x"}, "no engine for oracle://"},
+		{[]string{"--warehouse", "duckdb://" + filepath.Join(dir, "w.duckdb")}, "bench cannot empty a duckdb warehouse"},
+	} {
+		work := filepath.Join(dir, strconv.Itoa(i))
+		code, _, errs := runCLIAll(t, append([]string{"bench", "--shape", "tiny", "--dir", work}, c.args...)...)
+		if code != 2 || !strings.Contains(errs, c.says) {
+			t.Errorf("bench %s: exit %d, %q; want 2 saying %q", strings.Join(c.args, " "), code, errs, c.says)
+		}
+		if _, err := os.Stat(filepath.Join(work, "bucket")); err == nil {
+			t.Errorf("bench %s generated the bucket", strings.Join(c.args, " "))
+		}
 	}
 }
 
