@@ -87,6 +87,9 @@ func runBench(cmd *cobra.Command, _ []string) error {
 	if err != nil {
 		return err
 	}
+	if err := atLeastOne(cmd, "repeat"); err != nil {
+		return err // no repeat measures nothing: NaN rows/s
+	}
 	dir, _ := cmd.Flags().GetString("dir")
 	if dir == "" {
 		if dir, err = os.MkdirTemp("", "synctrack-bench-"); err != nil {

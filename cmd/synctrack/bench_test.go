@@ -55,7 +55,8 @@ func TestBenchCountsCost(t *testing.T) {
 	}
 }
 
-// bench refuses a warehouse it cannot use before it generates the bucket
+// bench refuses a repeat count of nothing (it printed NaN rows/s and
+// exited 0) and a warehouse it cannot use before it generates the bucket
 // (seconds, for the shapes it has), exit 2 naming what is wrong.
 func TestBenchRefusesBeforeGenerating(t *testing.T) {
 	benchShapes["tiny"] = [5]int{1, 1, 2, 2, 40}
@@ -65,6 +66,8 @@ func TestBenchRefusesBeforeGenerating(t *testing.T) {
 		args []string
 		says string
 	}{
+		{[]string{"--repeat", "0"}, "bench: --repeat 0: want 1 or more"},
+		{[]string{"--repeat", "-2"}, "bench: --repeat -2: want 1 or more"},
 		{[]string{"--warehouse", "oracle://x"}, "no engine for oracle://"},
 		{[]string{"--warehouse", "duckdb://" + filepath.Join(dir, "w.duckdb")}, "bench cannot empty a duckdb warehouse"},
 	} {

@@ -56,10 +56,8 @@ func runGenerate(cmd *cobra.Command, _ []string) error {
 		return usageError("generate: --out DIR is required")
 	}
 	// gen fills a zero with its default: a count asked for is at least 1.
-	for _, name := range []string{"orgs", "syncs", "runs", "files", "rows"} {
-		if n, _ := cmd.Flags().GetInt(name); n < 1 {
-			return usageError("generate: --%s %d: want 1 or more", name, n)
-		}
+	if err := atLeastOne(cmd, "orgs", "syncs", "runs", "files", "rows"); err != nil {
+		return err
 	}
 	o := generateOptions(cmd)
 	if _, ok := o.Objects(); !ok {

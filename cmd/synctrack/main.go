@@ -119,6 +119,18 @@ func usageError(format string, a ...any) error {
 	return &exitError{code: exitConfig, err: fmt.Errorf(format, a...)}
 }
 
+// atLeastOne refuses an int flag under 1 among names, naming it: the
+// counts of generate and bench, which would otherwise take a default for it
+// or measure nothing.
+func atLeastOne(cmd *cobra.Command, names ...string) error {
+	for _, name := range names {
+		if n, _ := cmd.Flags().GetInt(name); n < 1 {
+			return usageError("%s: --%s %d: want 1 or more", cmd.Name(), name, n)
+		}
+	}
+	return nil
+}
+
 // isUsage reports cobra's own errors about flags and arguments.
 func isUsage(err error) bool {
 	msg := err.Error()
