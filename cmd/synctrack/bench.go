@@ -96,6 +96,8 @@ func runBench(cmd *cobra.Command, _ []string) error {
 			return err
 		}
 		defer os.RemoveAll(dir)
+	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+		return usageError("bench: --dir %s: %v", dir, err) // a file there, or no permission
 	}
 	// A warehouse bench cannot use is refused before the bucket is
 	// generated, which takes seconds.

@@ -56,22 +56,28 @@ func TestBenchCountsCost(t *testing.T) {
 }
 
 // bench refuses a repeat count of nothing (it printed NaN rows/s and
-// exited 0) and a warehouse it cannot use before it generates the bucket
-// (seconds, for the shapes it has), exit 2 naming what is wrong.
+// exited 0), a --dir it cannot make (the error named generate's --out) and
+// a warehouse it cannot use before it generates the bucket (seconds, for
+// the shapes it has), exit 2 naming what is wrong.
 func TestBenchRefusesBeforeGenerating(t *testing.T) {
 	benchShapes["tiny"] = [5]int{1, 1, 2, 2, 40}
 	defer delete(benchShapes, "tiny")
 	dir := t.TempDir()
+	file := filepath.Join(dir, "a-file")
+	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for i, c := range []struct {
 		args []string
 		says string
 	}{
 		{[]string{"--repeat", "0"}, "bench: --repeat 0: want 1 or more"},
 		{[]string{"--repeat", "-2"}, "bench: --repeat -2: want 1 or more"},
+		{[]string{"--dir", filepath.Join(file, "work")}, "bench: --dir " + filepath.Join(file, "work")},
 		{[]string{"--warehouse", "oracle://x"}, "no engine for oracle://"},
 		{[]string{"--warehouse", "duckdb://" + filepath.Join(dir, "w.duckdb")}, "bench cannot empty a duckdb warehouse"},
 	} {
-		work := filepath.Join(dir, strconv.Itoa(i))
+		work := filepath.Join(dir, strconv.Itoa(i)) // a case's own --dir comes after, and wins
 		code, _, errs := runCLIAll(t, append([]string{"bench", "--shape", "tiny", "--dir", work}, c.args...)...)
 		if code != 2 || !strings.Contains(errs, c.says) {
 			t.Errorf("bench %s: exit %d, %q; want 2 saying %q", strings.Join(c.args, " "), code, errs, c.says)
