@@ -43,7 +43,7 @@ func runRetry(cmd *cobra.Command, keys []string) error {
 		return err
 	}
 	defer w.Close()
-	notQuarantined, err := unquarantined(cmd.Context(), w, keys)
+	notQuarantined, unknown, err := unquarantined(cmd.Context(), w, keys)
 	if err != nil {
 		return fmt.Errorf("retry: %w", err)
 	}
@@ -55,28 +55,37 @@ func runRetry(cmd *cobra.Command, keys []string) error {
 	if len(notQuarantined) > 0 {
 		fmt.Fprintf(cmd.OutOrStdout(), "not quarantined, so not put back (see synctrack status): %s\n", someKeys(notQuarantined, 10))
 	}
+	if len(unknown) > 0 {
+		// A key mistyped: the user's to fix (exit 2), said after the others
+		// were put back.
+		return usageError("not in load_ledger, no object has this key (a bucket key, as status lists it): %s", someKeys(unknown, 10))
+	}
 	return nil
 }
 
 // unquarantined are those of keys with no quarantined ledger row, read
-// before Requeue changes them: a key mistyped, or failed but not yet
-// quarantined, is named rather than counted.
-func unquarantined(ctx context.Context, w warehouse.Warehouse, keys []string) ([]string, error) {
-	var out []string
+// before Requeue changes them: a key failed but not yet quarantined, or
+// loaded, is named rather than counted. unknown are those with no ledger
+// row at all: mistyped.
+func unquarantined(ctx context.Context, w warehouse.Warehouse, keys []string) (notQuarantined, unknown []string, err error) {
 	for _, k := range keys {
-		found := false
+		found, quarantined := false, false
 		err := w.ScanLedger(ctx, k, func(v warehouse.LedgerVersion) error {
-			found = found || (v.Key == k && v.Status == warehouse.StatusQuarantined)
+			found = found || v.Key == k
+			quarantined = quarantined || (v.Key == k && v.Status == warehouse.StatusQuarantined)
 			return nil
 		})
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		if !found {
-			out = append(out, k)
+		switch {
+		case !found:
+			unknown = append(unknown, k)
+		case !quarantined:
+			notQuarantined = append(notQuarantined, k)
 		}
 	}
-	return out, nil
+	return notQuarantined, unknown, nil
 }
 
 // someKeys lists the first most keys, and how many more there are.

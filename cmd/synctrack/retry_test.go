@@ -40,10 +40,20 @@ func TestQuarantineAndRetryCommand(t *testing.T) {
 			t.Errorf("%v: exit %d, want 2: %s", args, code, out)
 		}
 	}
-	// A key that is not quarantined is named, not just counted; the exit
-	// code stays 0.
-	if code, out := runCLI(t, "retry", "--warehouse", wh, "nosuch/key.parquet"); code != 0 ||
-		!strings.Contains(out, "0 quarantined objects put back") || !strings.Contains(out, "not put back (see synctrack status): nosuch/key.parquet\n") {
+	// A key not in the ledger at all is mistyped: named, exit 2 (it was 0,
+	// as if retried).
+	if code, out, errs := runCLIAll(t, "retry", "--warehouse", wh, "nosuch/key.parquet"); code != 2 ||
+		!strings.Contains(out, "0 quarantined objects put back") || !strings.Contains(errs, "not in load_ledger") || !strings.Contains(errs, "nosuch/key.parquet") {
+		t.Fatalf("retry of a key not in the ledger: exit %d: %s%s", code, out, errs)
+	}
+	loadedKey, err := filepath.Rel(bucket, filepath.Join(runs[0], "records_updated.0.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// One in the ledger but not quarantined is named, not just counted; the
+	// exit code stays 0.
+	if code, out := runCLI(t, "retry", "--warehouse", wh, loadedKey); code != 0 ||
+		!strings.Contains(out, "0 quarantined objects put back") || !strings.Contains(out, "not put back (see synctrack status): "+loadedKey+"\n") {
 		t.Fatalf("retry of a key not quarantined: exit %d: %s", code, out)
 	}
 	if code, out := runCLI(t, "retry", "--warehouse", wh, "--all"); code != 0 || !strings.Contains(out, "1 quarantined objects put back") {
