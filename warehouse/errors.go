@@ -3,6 +3,7 @@ package warehouse
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 )
 
@@ -156,10 +157,49 @@ func DataError(err error, keys ...string) error {
 
 // loadHints are how the tables' hints say what load and the daemon do about
 // an error that passes by itself, and what a command that loads nothing
-// says instead: it retries nothing, the user runs it again.
+// says instead: it retries nothing, the user runs it again, and it has no
+// --batch-bytes or --workers to lower.
 var loadHints = [][2]string{
 	{"load again (the daemon retries by itself)", "try again"},
 	{"the next load tries again", "try again"},
+	{"the next load opens the file again", "try again: the next command opens the file again"},
+	{", then load again: nothing was blamed on any object", ", then try again"},
+	{", then load again; nothing was blamed on any object", ", then try again"},
+	{" or lower --workers", ""},
+	{" or lower --batch-bytes", ""},
+	{" or --batch-bytes", ""},
+	{"lower --batch-bytes or give the server more", "give the server more, or ask for fewer rows"},
+	{"; loads are tried again later, or raise the quota (load jobs: 1,500 per table per day)", "; try again later, or raise the quota"},
+}
+
+// loadWords are what only a loading command's hint may say.
+var loadWords = []string{"--batch-bytes", "--workers", "next load", "load again", "loads are tried", "daemon"}
+
+// NotLoadingHint is hint as a command that loads nothing says it.
+func NotLoadingHint(hint string) string {
+	for _, h := range loadHints {
+		hint = strings.Replace(hint, h[0], h[1], 1)
+	}
+	return hint
+}
+
+// LoadOnlyHints lists the hints of rules that, rewritten by
+// NotLoadingHint, still say what only a loading command may (a data error's
+// excepted: it is about a file, which only a load reads), each with the
+// words: for the engines' tests of their tables.
+func LoadOnlyHints(rules ...[]Rule) []string {
+	var out []string
+	for _, table := range rules {
+		for _, r := range table {
+			h := NotLoadingHint(r.Hint)
+			for _, w := range loadWords {
+				if r.Class != Data && strings.Contains(h, w) {
+					out = append(out, fmt.Sprintf("%s: %q says %q", r.Reason, h, w))
+				}
+			}
+		}
+	}
+	return out
 }
 
 // NotLoading is err's message for a command that loads nothing (status,
@@ -172,9 +212,5 @@ func NotLoading(err error) string {
 	if !errors.As(err, &e) || e.Hint == "" {
 		return msg
 	}
-	hint := e.Hint
-	for _, h := range loadHints {
-		hint = strings.Replace(hint, h[0], h[1], 1)
-	}
-	return strings.Replace(msg, "("+e.Hint+")", "("+hint+")", 1)
+	return strings.Replace(msg, "("+e.Hint+")", "("+NotLoadingHint(e.Hint)+")", 1)
 }

@@ -42,3 +42,11 @@ func TestOpenFilesLimitIsAResource(t *testing.T) {
 		t.Fatalf("EMFILE: %v (class %s), want a resource error open_files", err, ClassOf(err))
 	}
 }
+
+// A command that loads nothing (query, report) says every hint as its own:
+// no --batch-bytes, no next load (NotLoading).
+func TestOSHintsOfCommandsThatLoadNothing(t *testing.T) {
+	for _, p := range LoadOnlyHints(OSRules) {
+		t.Error(p)
+	}
+}

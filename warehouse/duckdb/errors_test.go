@@ -120,3 +120,11 @@ func TestQuotedValuesAndPathsKeepTheirClass(t *testing.T) {
 		}
 	}
 }
+
+// A command that loads nothing (query, report) says every hint as its own:
+// no --batch-bytes, no next load (warehouse.NotLoading).
+func TestHintsOfCommandsThatLoadNothing(t *testing.T) {
+	for _, p := range warehouse.LoadOnlyHints(valueRules, errorRules) {
+		t.Error(p)
+	}
+}

@@ -78,3 +78,11 @@ func TestNoSecretNamesTheEnvironment(t *testing.T) {
 		t.Errorf("with %s set: %v", EnvPassword, err)
 	}
 }
+
+// A command that loads nothing (query, report) says every hint as its own:
+// no next load (warehouse.NotLoading).
+func TestHintsOfCommandsThatLoadNothing(t *testing.T) {
+	for _, p := range warehouse.LoadOnlyHints(errorRules) {
+		t.Error(p)
+	}
+}
