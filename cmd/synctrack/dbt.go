@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
 
 	"github.com/spf13/cobra"
 
@@ -69,6 +70,9 @@ func runDBT(cmd *cobra.Command, _ []string) error {
 	if dir == "" {
 		return usageError("no --out: give the folder to write the dbt files into, e.g. models/staging/synctrack")
 	}
+	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+		return usageError("--out %s: is a file; give a folder (made if missing)", dir)
+	}
 	files, err := dbtFiles(cmd, whURL)
 	if err != nil {
 		return err
@@ -78,7 +82,13 @@ func runDBT(cmd *cobra.Command, _ []string) error {
 		return usageError("%v", err)
 	}
 	if err != nil {
-		return fmt.Errorf("write dbt files: %w", err)
+		// A folder the user cannot write, or a file in the way further
+		// down, is theirs to fix; a full disk passes.
+		err = warehouse.Classify(err, warehouse.OSRules)
+		if warehouse.ClassOf(err) == warehouse.Resource {
+			return fmt.Errorf("write dbt files: %w", err)
+		}
+		return usageError("--out %s: %v", dir, err)
 	}
 	for _, p := range written {
 		fmt.Fprintln(cmd.OutOrStdout(), p)

@@ -51,6 +51,9 @@ func TestBadLocalPathsAreUsageErrors(t *testing.T) {
 		{[]string{"load", "--bucket", "file://" + dir, "--warehouse", "duckdb://" + filepath.Join(dir, "nodir", "w.duckdb")}, "no folder " + filepath.Join(dir, "nodir")},
 		{[]string{"generate", "--out", file}, "--out " + file},
 		{[]string{"query", "--warehouse", wh, "--out", filepath.Join(dir, "nodir", "x.csv"), "SELECT 1"}, "--out " + filepath.Join(dir, "nodir", "x.csv")},
+		// dbt into a file, or into a folder under a file: exit 3 before.
+		{[]string{"dbt", "--warehouse", wh, "--out", file}, "--out " + file + ": is a file"},
+		{[]string{"dbt", "--warehouse", wh, "--out", filepath.Join(file, "models")}, "--out " + filepath.Join(file, "models")},
 	} {
 		if code, _, errs := runCLIAll(t, c.args...); code != 2 || !strings.Contains(errs, c.says) {
 			t.Errorf("%s: exit %d, %q; want 2 saying %q", strings.Join(c.args, " "), code, errs, c.says)
@@ -183,5 +186,26 @@ func TestEmptyBucketSaysWhereItLooked(t *testing.T) {
 	bucket := generateBucket(t, "--orgs", "1", "--syncs", "1", "--runs", "1", "--rows", "10")
 	if code, out := runCLI(t, "plan", "--bucket", "file://"+bucket, "--warehouse", wh); code != 0 || strings.Contains(out, "nothing under") {
 		t.Errorf("plan of a generated bucket: exit %d:\n%s", code, out)
+	}
+}
+
+// A bucket URL without a bucket's name, with a parameter its driver does not
+// know, or a gs:// one without Google credentials, is the user's to fix:
+// exit 2, not 3 ("the bucket did not answer; try again"). Without
+// credentials gocloud printed a warning on stdout, amid the load's report.
+func TestBucketURLsTheUserMustFix(t *testing.T) {
+	t.Setenv("GOOGLE_APPLICATION_CREDENTIALS", filepath.Join(t.TempDir(), "none.json"))
+	t.Setenv("STORAGE_EMULATOR_HOST", "")
+	wh := "duckdb://" + filepath.Join(t.TempDir(), "w.duckdb")
+	for bucket, says := range map[string]string{
+		"s3://":       `bucket URL "s3://": no bucket name`,
+		"gs://?x=1":   `bucket URL "gs://?x=1": no bucket name`,
+		"gs://b":      `bucket URL "gs://b": no Google credentials`,
+		"s3://b?xy=1": `unknown query parameter "xy"`,
+	} {
+		code, out, errs := runCLIAll(t, "load", "--bucket", bucket, "--warehouse", wh)
+		if code != 2 || !strings.Contains(errs, says) || out != "" {
+			t.Errorf("--bucket %s: exit %d, stdout %q, stderr %q; want 2 saying %q", bucket, code, out, errs, says)
+		}
 	}
 }
