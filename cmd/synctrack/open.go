@@ -15,6 +15,7 @@ import (
 	_ "gocloud.dev/blob/fileblob"
 	_ "gocloud.dev/blob/gcsblob"
 	_ "gocloud.dev/blob/memblob"
+	"gocloud.dev/gcp"
 
 	"github.com/synctrack/synctrack/internal/s3bucket"
 	"github.com/synctrack/synctrack/loader"
@@ -44,6 +45,12 @@ func openBucket(ctx context.Context, raw string, log *slog.Logger) (*blob.Bucket
 			return nil, "", usageError("bucket URL %q: %s is not a directory (a file:// bucket is the folder holding sync_tracking_datasets/)", raw, root)
 		}
 	}
+	if u.Host == "" && u.Scheme != "file" && u.Scheme != "mem" {
+		return nil, "", usageError("bucket URL %q: no bucket name: want %s://BUCKET-NAME", raw, u.Scheme)
+	}
+	if err := gcsCredentials(ctx, u); err != nil {
+		return nil, "", usageError("bucket URL %q: %v", raw, err)
+	}
 	var b *blob.Bucket
 	if u.Scheme == s3bucket.Scheme {
 		b, err = s3bucket.Open(ctx, raw, log)
@@ -51,12 +58,28 @@ func openBucket(ctx context.Context, raw string, log *slog.Logger) (*blob.Bucket
 		b, err = blob.OpenBucket(ctx, raw)
 	}
 	if err != nil {
-		if strings.Contains(err.Error(), "no driver registered") || strings.Contains(err.Error(), "unknown query parameter") {
+		if strings.Contains(err.Error(), "no driver registered") || strings.Contains(err.Error(), "unknown query parameter") ||
+			strings.Contains(err.Error(), "invalid query parameter") {
 			return nil, "", usageError("bucket URL %q: %v", raw, err)
 		}
 		return nil, "", loader.BucketError(fmt.Errorf("open bucket %s: %w", raw, err))
 	}
 	return b, root, nil
+}
+
+// gcsCredentials finds Google's default credentials for a gs:// bucket
+// outside the emulator. Without them gocloud prints a warning on stdout, in
+// the middle of a load's report, and goes on with empty ones that fail at
+// the first listing, read as the bucket not answering (exit 3): the user's
+// to fix, said here.
+func gcsCredentials(ctx context.Context, u *url.URL) error {
+	if u.Scheme != "gs" || os.Getenv("STORAGE_EMULATOR_HOST") != "" || os.Getenv("STORAGE_EMULATOR_HOST_GRPC") != "" {
+		return nil
+	}
+	if _, err := gcp.DefaultCredentials(ctx); err != nil {
+		return fmt.Errorf("no Google credentials: set GOOGLE_APPLICATION_CREDENTIALS to a key file, or run gcloud auth application-default login (%v)", err)
+	}
+	return nil
 }
 
 // commandLogger is the logger --log-level and --log-format ask for, on
