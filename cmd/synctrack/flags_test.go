@@ -62,18 +62,19 @@ func TestBadLocalPathsAreUsageErrors(t *testing.T) {
 }
 
 // check: true in a config file would make every start of the daemon a
-// check that exits 0 (a restart loop under systemd): flags that only make
-// sense on a command line are refused as config keys.
+// check that exits 0 (a restart loop under systemd), out: would send every
+// command's export to one file: flags that only make sense on a command line
+// are refused as config keys.
 func TestConfigRefusesCommandLineOnlyKeys(t *testing.T) {
 	dir := t.TempDir()
-	for _, key := range []string{"check: true", "config: other.yaml", "dry_run: true"} {
+	for _, key := range []string{"check: true", "config: other.yaml", "dry_run: true", "out: x.csv", "force: true"} {
 		p := filepath.Join(dir, "c.yaml")
 		body := "bucket: file://" + dir + "\nwarehouse: duckdb://" + filepath.Join(dir, "w.duckdb") + "\n" + key + "\n"
 		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		name, _, _ := strings.Cut(key, ":")
-		if code, _, errs := runCLIAll(t, "run", "--config", p); code != 2 || !strings.Contains(errs, `"`+name+`" is a command-line flag only`) {
+		if code, _, errs := runCLIAll(t, "status", "--config", p); code != 2 || !strings.Contains(errs, `"`+name+`" is a command-line flag only`) {
 			t.Errorf("%s in a config file: exit %d, %q", key, code, errs)
 		}
 	}
@@ -207,5 +208,30 @@ func TestBucketURLsTheUserMustFix(t *testing.T) {
 		if code != 2 || !strings.Contains(errs, says) || out != "" {
 			t.Errorf("--bucket %s: exit %d, stdout %q, stderr %q; want 2 saying %q", bucket, code, out, errs, says)
 		}
+	}
+}
+
+// A daemon's config file, its warehouses in targets:, given to a command
+// that takes one --warehouse said only "no warehouse"; it names the targets'
+// warehouses now. An empty SYNCTRACK_WAREHOUSE overrode the file's warehouse
+// with nothing.
+func TestConfigFileWarehouseForOtherCommands(t *testing.T) {
+	dir := t.TempDir()
+	p, db := filepath.Join(dir, "c.yaml"), filepath.Join(dir, "w.duckdb")
+	body := "targets:\n  - name: prod\n    bucket: file://" + dir + "\n    warehouse: duckdb://" + db + "\n"
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs := runCLIAll(t, "status", "--config", p)
+	if code != 2 || !strings.Contains(errs, "only synctrack run reads") || !strings.Contains(errs, "prod: duckdb://"+db) {
+		t.Errorf("status with a daemon's config: exit %d, %q", code, errs)
+	}
+	if err := os.WriteFile(p, []byte("warehouse: duckdb://"+db+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("SYNCTRACK_WAREHOUSE", "")
+	code, _, errs = runCLIAll(t, "status", "--config", p)
+	if code != 2 || !strings.Contains(errs, db+" has no database file yet") {
+		t.Errorf("status with SYNCTRACK_WAREHOUSE empty: exit %d, %q; want the file's warehouse", code, errs)
 	}
 }

@@ -79,8 +79,8 @@ func applyConfig(cmd *cobra.Command) error {
 		if err != nil || f.Changed || f.Name == "config" {
 			return
 		}
-		env := "SYNCTRACK_" + strings.ToUpper(key)
-		if v, ok := os.LookupEnv(env); ok {
+		env := envName(f.Name)
+		if v, ok := envValue(f.Name); ok {
 			if serr := f.Value.Set(v); serr != nil {
 				err = usageError("%s=%q: %v", env, v, wantKind(f, serr))
 			}
@@ -110,14 +110,49 @@ func applyConfig(cmd *cobra.Command) error {
 	for k := range file {
 		if notInFile[k] {
 			// check: true would make every start a check that exits 0 (a
-			// restart loop under systemd); config: names this file.
+			// restart loop under systemd); config: names this file; out:
+			// would send every export of every command to one file.
 			return usageError("config %s: %q is a command-line flag only, not a config key", path, k)
 		}
 		if !known[k] {
 			return usageError("config %s: unknown key %q", path, k)
 		}
 	}
-	return nil
+	return targetsOnlyForRun(cmd, path, file)
+}
+
+// targetsOnlyForRun: a daemon's config file, its warehouses in a targets:
+// list, given to a command that takes one --warehouse, said "no warehouse"
+// as if the file held none. It names the targets' warehouses instead.
+func targetsOnlyForRun(cmd *cobra.Command, path string, file map[string]any) error {
+	wh := cmd.Flags().Lookup("warehouse")
+	if file["targets"] == nil || wh == nil || wh.Value.String() != "" || cmd.Flags().Lookup("targets") != nil || cmd.Name() == "bench" {
+		return nil
+	}
+	var names []string
+	if list, ok := file["targets"].([]any); ok {
+		for _, t := range list {
+			if m, ok := t.(map[string]any); ok {
+				names = append(names, fmt.Sprintf("%v: %v", m["name"], m["warehouse"]))
+			}
+		}
+	}
+	return usageError("config %s: its warehouses are in targets:, which only synctrack run reads; give %s --warehouse URL (%s)",
+		path, cmd.Name(), strings.Join(names, "; "))
+}
+
+// envName is the environment variable of flag name: SYNCTRACK_ and the name
+// in capitals with _ for -.
+func envName(name string) string {
+	return "SYNCTRACK_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
+}
+
+// envValue is flag name's value from the environment. A variable set but
+// empty (SYNCTRACK_WAREHOUSE= from a template with nothing to put there)
+// counts as not set, so it does not override the config file with nothing.
+func envValue(name string) (string, bool) {
+	v := os.Getenv(envName(name))
+	return v, v != ""
 }
 
 // wantKind says what kind of value flag f wants, beside the parser's own
@@ -176,7 +211,7 @@ func configValue(v any) (string, error) {
 }
 
 // notInFile are flags a config file may not set.
-var notInFile = map[string]bool{"check": true, "config": true, "dry_run": true, "help": true}
+var notInFile = map[string]bool{"check": true, "config": true, "dry_run": true, "help": true, "out": true, "force": true}
 
 // flagKeys lists the config keys of every flag of every command.
 func flagKeys(c *cobra.Command) map[string]bool {

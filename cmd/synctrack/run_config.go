@@ -34,7 +34,7 @@ func daemonConfig(cmd *cobra.Command) (daemon.Config, error) {
 		return daemon.Config{}, usageError("both targets: and bucket/warehouse are set; use one or the other")
 	}
 	explicit := func(k string) bool {
-		_, env := os.LookupEnv("SYNCTRACK_" + strings.ToUpper(strings.ReplaceAll(k, "-", "_")))
+		_, env := envValue(k)
 		return fl.Changed(k) || env
 	}
 	for i := range targets {
@@ -107,7 +107,7 @@ func configTargets(cmd *cobra.Command) ([]daemon.Target, error) {
 	if f.Changed {
 		return parseTargets([]byte(f.Value.String()), true, "--targets")
 	}
-	if v, ok := os.LookupEnv("SYNCTRACK_TARGETS"); ok {
+	if v, ok := envValue("targets"); ok {
 		return parseTargets([]byte(v), true, "SYNCTRACK_TARGETS")
 	}
 	path, _ := cmd.Flags().GetString("config")
