@@ -63,12 +63,19 @@ type Values map[string]any
 
 // ParseParams checks and converts raw parameters. since takes an RFC 3339
 // instant, a date (UTC midnight), or an age such as 36h or 7d before now.
+// An empty text, instant or outcome is a filter left out, as a flag left
+// unset gives it; an empty count is no number.
 func ParseParams(raw map[string]string, now time.Time) (Values, error) {
 	v := Values{}
 	for k, s := range raw {
 		kd, ok := paramKinds[k]
 		if !ok || kd == kindKey {
 			return nil, fmt.Errorf("unknown parameter %q (known: %s)", k, strings.Join(knownParams(), ", "))
+		}
+		if s == "" && kd != kindCount {
+			// One rule for report's flags and sql render's --param:
+			// render's sync= was a filter on an empty id, which no row has.
+			continue
 		}
 		switch kd {
 		case kindText:

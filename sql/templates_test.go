@@ -141,7 +141,14 @@ func TestParseParams(t *testing.T) {
 	if v, err := ParseParams(map[string]string{"limit": "0", "n": "0"}, now); err != nil || len(v) != 0 {
 		t.Errorf("limit=0 n=0: %v %v, want nothing set", v, err)
 	}
+	// An empty value is a filter left out, as report's flags give one
+	// unset; sql render --param sync= rendered a filter on an empty id.
+	empty := map[string]string{"sync": "", "run": "", "identifier": "", "status": "", "since": ""}
+	if v, err := ParseParams(empty, now); err != nil || len(v) != 0 {
+		t.Errorf("empty values: %v %v, want nothing set", v, err)
+	}
 	for _, bad := range []map[string]string{{"limit": "-1"}, {"limit": "1e3"}, {"limit": "5;"}, {"n": "-1"},
+		{"limit": ""}, {"n": ""}, {"bogus": ""},
 		{"status": "failed"}, {"since": "yesterday"}, {"since": "-3d"}, {"bogus": "1"}} {
 		if _, err := ParseParams(bad, now); err == nil {
 			t.Errorf("%v accepted", bad)

@@ -66,16 +66,21 @@ func addFilterFlags(c *cobra.Command, limit int) {
 	c.Flags().Int("limit", limit, "most rows (0: all)")
 }
 
-// queryParams collects the set filter flags as template parameters.
+// queryParams collects the filter flags as template parameters: one left
+// unset ("", --limit 0) is left out, as ParseParams leaves it.
 func queryParams(cmd *cobra.Command, names ...string) (analysis.Values, error) {
 	raw := map[string]string{}
 	for _, n := range names {
-		f := cmd.Flags().Lookup(n)
-		if f == nil || f.Value.String() == "" || (f.Value.Type() == "int" && f.Value.String() == "0") {
-			continue
+		if f := cmd.Flags().Lookup(n); f != nil {
+			raw[n] = f.Value.String()
 		}
-		raw[n] = f.Value.String()
 	}
+	return templateParams(raw)
+}
+
+// templateParams parses parameters as report's flags and sql render's
+// --param give them; a bad one is a usage error.
+func templateParams(raw map[string]string) (analysis.Values, error) {
 	v, err := analysis.ParseParams(raw, time.Now())
 	if err != nil {
 		return nil, usageError("%v", err)

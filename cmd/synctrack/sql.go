@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -28,9 +27,10 @@ func newSQLCommand() *cobra.Command {
 		Use:   "render NAME --dialect " + strings.Join(engines.Names(), "|") + " [--schema S] [--param k=v]...",
 		Short: "Print one template's SQL for a dialect, parameters inlined as quoted literals",
 		Long: `Print one template's SQL, ready to read or paste into a BI tool. Parameters given
-with --param become quoted literals of the dialect; parameters left out drop their
-filter. Known parameters: sync, run, since (RFC 3339, a date, or an age like 7d),
-limit, identifier, status (success, rejected, invalid), n.
+with --param become quoted literals of the dialect; parameters left out or given
+empty (--param sync=) drop their filter, as report's flags do. Known parameters:
+sync, run, since (RFC 3339, a date, or an age like 7d), limit, identifier, status
+(success, rejected, invalid), n.
 
   synctrack sql render run_summary --dialect snowflake --schema SYNCTRACK
   synctrack sql render rejections_by_fingerprint --dialect bigquery --schema my-project.synctrack --param since=7d`,
@@ -89,9 +89,9 @@ func runSQLRender(cmd *cobra.Command, args []string) error {
 			return usageError("%s takes no parameter %q (it takes: %s)", t.Name, k, strings.Join(t.Told(), ", "))
 		}
 	}
-	v, err := analysis.ParseParams(raw, time.Now())
+	v, err := templateParams(raw)
 	if err != nil {
-		return usageError("%v", err)
+		return err
 	}
 	schema, _ := cmd.Flags().GetString("schema")
 	out, err := analysis.Render(d, schema, args[0], v)
