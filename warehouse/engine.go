@@ -21,6 +21,12 @@ type Engine struct {
 	// Check reads a URL without connecting or touching a file. Its error
 	// says what is wrong; an unknown parameter's names the known ones.
 	Check func(raw string) error
+	// CheckSchema refuses a schema name (never empty) the engine would
+	// refuse, change or read ambiguously: the check Check makes of the
+	// URL's schema, shared with synctrack sql render --schema, which has
+	// no URL (engines.CheckSchema). Its error says why; the caller names
+	// the value. Nil: any name.
+	CheckSchema func(schema string) error
 	// Open opens a warehouse at raw. Its errors carry a class.
 	Open func(ctx context.Context, raw string, o Options) (Warehouse, error)
 	// Exists says whether raw names a warehouse that exists yet, for

@@ -38,7 +38,7 @@ sync, run, since (RFC 3339, a date, or an age like 7d), limit, identifier, statu
 		RunE: runSQLRender,
 	}
 	render.Flags().String("dialect", engines.Embedded().Dialect.Name(), strings.Join(engines.Names(), ", "))
-	render.Flags().String("schema", "synctrack", "schema (Snowflake schema, BigQuery dataset or project.dataset) holding the tables")
+	render.Flags().String("schema", "synctrack", "schema (Snowflake schema, BigQuery dataset or project.dataset) holding the tables, checked as the warehouse URL's is")
 	render.Flags().StringArray("param", nil, "a parameter as key=value; repeat for more")
 	c.AddCommand(list, render)
 	return c
@@ -94,6 +94,9 @@ func runSQLRender(cmd *cobra.Command, args []string) error {
 		return err
 	}
 	schema, _ := cmd.Flags().GetString("schema")
+	if err := engines.CheckSchema(d.Name(), schema); err != nil {
+		return usageError("--schema %q: %v", schema, err)
+	}
 	out, err := analysis.Render(d, schema, args[0], v)
 	if err != nil {
 		return usageError("%v", err)

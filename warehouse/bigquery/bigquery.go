@@ -78,6 +78,38 @@ var (
 	projectID   = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
 )
 
+// checkDataset and checkProject say why s is no dataset name, or no
+// project id, BigQuery would take: ParseURL's checks and checkSchema's.
+func checkDataset(s string) error {
+	if !datasetName.MatchString(s) || len(s) > 1024 {
+		return errors.New("want one name of letters, digits and underscores")
+	}
+	return nil
+}
+
+func checkProject(s string) error {
+	if !projectID.MatchString(s) {
+		return errors.New("not a Google Cloud project id (lowercase letters, digits and hyphens, as in my-project)")
+	}
+	return nil
+}
+
+// checkSchema reads a schema written as the analysis SQL names one (sql
+// render --schema): DATASET or PROJECT.DATASET, each part checked as
+// ParseURL checks the URL's.
+func checkSchema(s string) error {
+	project, dataset, ok := strings.Cut(s, ".")
+	if !ok {
+		dataset = s
+	} else if err := checkProject(project); err != nil {
+		return fmt.Errorf("project %q: %w", project, err)
+	}
+	if err := checkDataset(dataset); err != nil {
+		return fmt.Errorf("dataset %q: %w", dataset, err)
+	}
+	return nil
+}
+
 // ParseURL reads bigquery://PROJECT/DATASET?location=..&credentials_file=..
 // &mode=loaded|external&path=query|load&connection=..&load_workers=N.
 func ParseURL(raw string) (Config, error) {
@@ -89,11 +121,11 @@ func ParseURL(raw string) (Config, error) {
 	if c.Dataset == "" {
 		c.Dataset = "synctrack"
 	}
-	if !datasetName.MatchString(c.Dataset) || len(c.Dataset) > 1024 {
-		return Config{}, fmt.Errorf("warehouse URL %q: dataset %q: want one name of letters, digits and underscores (bigquery://PROJECT/DATASET)", raw, c.Dataset)
+	if err := checkDataset(c.Dataset); err != nil {
+		return Config{}, fmt.Errorf("warehouse URL %q: dataset %q: %w (bigquery://PROJECT/DATASET)", raw, c.Dataset, err)
 	}
-	if !projectID.MatchString(c.Project) {
-		return Config{}, fmt.Errorf("warehouse URL %q: project %q is not a Google Cloud project id (lowercase letters, digits and hyphens, as in my-project)", raw, c.Project)
+	if err := checkProject(c.Project); err != nil {
+		return Config{}, fmt.Errorf("warehouse URL %q: project %q: %w", raw, c.Project, err)
 	}
 	q := u.Query()
 	for k := range q {

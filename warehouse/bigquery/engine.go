@@ -18,6 +18,7 @@ func Engine() warehouse.Engine {
 		Open:    open,
 		// External mode and path=query read the bucket from BigQuery.
 		CheckBucket: checkBucket,
+		CheckSchema: checkSchema,
 		Sample:      (*Warehouse)(nil),
 	}
 }

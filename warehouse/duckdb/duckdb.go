@@ -80,6 +80,19 @@ type Config struct {
 	Logger      *slog.Logger // statements at debug level; none when nil
 }
 
+// checkSchema refuses a schema named as one of DuckDB's own catalogs:
+// system and temp in every database, memory in the in-memory one serve
+// reads through. DuckDB reads schema.sync_log as catalog.table too, so
+// the reference would be ambiguous.
+func checkSchema(s string) error {
+	for _, reserved := range []string{"memory", "system", "temp"} {
+		if strings.EqualFold(s, reserved) {
+			return fmt.Errorf("the name of one of DuckDB's own catalogs, so %s.sync_log would be ambiguous", s)
+		}
+	}
+	return nil
+}
+
 // memorySize is what DuckDB's memory_limit takes: a number and a unit.
 var memorySize = regexp.MustCompile(`(?i)^\s*[0-9]+(\.[0-9]+)?\s*(b|kb|mb|gb|tb|kib|mib|gib|tib|%)?\s*$`)
 
@@ -110,17 +123,12 @@ func ParseURL(raw string) (Config, error) {
 	if s := q.Get("schema"); s != "" {
 		c.Schema = s
 	}
+	if err := checkSchema(c.Schema); err != nil {
+		return Config{}, fmt.Errorf("warehouse URL %q: schema %q: %w; choose another ?schema= (the default is synctrack)", raw, c.Schema, err)
+	}
 	// DuckDB names a database file's catalog after the file: synctrack.duckdb
 	// holds catalog "synctrack", and with schema "synctrack" every
 	// synctrack.sync_log, ours and the user's, is an ambiguous reference.
-	// DuckDB's own catalogs make the same ambiguity: system and temp in
-	// every database, memory in the in-memory one serve reads through.
-	for _, reserved := range []string{"memory", "system", "temp"} {
-		if strings.EqualFold(c.Schema, reserved) {
-			return Config{}, fmt.Errorf("warehouse URL %q: schema %q is the name of one of DuckDB's own catalogs, "+
-				"so %s.sync_log would be ambiguous; choose another ?schema= (the default is synctrack)", raw, c.Schema, c.Schema)
-		}
-	}
 	base := filepath.Base(c.Path)
 	if catalog := strings.TrimSuffix(base, filepath.Ext(base)); strings.EqualFold(catalog, c.Schema) {
 		return Config{}, fmt.Errorf("warehouse URL %q: DuckDB names the database %q after its file, the same as the schema, "+

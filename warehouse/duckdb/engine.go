@@ -30,7 +30,9 @@ func Engine() warehouse.Engine {
 			}
 			return "duckdb://" + c.Path
 		},
-		Sample: (*Warehouse)(nil),
+		// The file-named catalog ParseURL refuses too needs the URL's file.
+		CheckSchema: checkSchema,
+		Sample:      (*Warehouse)(nil),
 	}
 }
 

@@ -9,6 +9,7 @@ package engines
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -123,14 +124,37 @@ func Open(ctx context.Context, raw string, o warehouse.Options) (warehouse.Engin
 
 // Dialect returns the dialect called name (an engine's name).
 func Dialect(name string) (dialects.Dialect, error) {
+	e, err := byDialect(name)
+	return e.Dialect, err
+}
+
+// CheckSchema checks a schema named outside a URL (synctrack sql render
+// --schema) for the engine whose dialect is called dialect, as that
+// engine's URL check checks the URL's (Engine.CheckSchema). An empty name
+// is refused for every engine: a URL without one means the default, an
+// empty flag no schema.
+func CheckSchema(dialect, schema string) error {
+	e, err := byDialect(dialect)
+	switch {
+	case err != nil:
+		return err
+	case schema == "":
+		return errors.New("empty: name a schema, or leave the flag out for the default")
+	case e.CheckSchema == nil:
+		return nil
+	}
+	return e.CheckSchema(schema)
+}
+
+func byDialect(name string) (warehouse.Engine, error) {
 	var names []string
 	for _, e := range All() {
 		if e.Dialect.Name() == name {
-			return e.Dialect, nil
+			return e, nil
 		}
 		names = append(names, e.Dialect.Name())
 	}
-	return nil, fmt.Errorf("unknown dialect %q: want %s", name, strings.Join(names, ", "))
+	return warehouse.Engine{}, fmt.Errorf("unknown dialect %q: want %s", name, strings.Join(names, ", "))
 }
 
 // Names lists the engines' names.

@@ -41,7 +41,8 @@ func Engine() warehouse.Engine {
 			}
 			return raw
 		},
-		Sample: (*Warehouse)(nil),
+		CheckSchema: checkSchemaName,
+		Sample:      (*Warehouse)(nil),
 	}
 }
 
@@ -101,7 +102,7 @@ func ParseURL(raw string, env func(string) string) (Config, error) {
 		return Config{}, fmt.Errorf("warehouse URL %s: schema= is empty", u.Redacted())
 	}
 	if err := checkSchemaName(c.Schema); err != nil {
-		return Config{}, fmt.Errorf("warehouse URL %s: %w", u.Redacted(), err)
+		return Config{}, fmt.Errorf("warehouse URL %s: schema=%q: %w", u.Redacted(), c.Schema, err)
 	}
 	for _, p := range ownParams {
 		q.Del(p)
@@ -128,11 +129,11 @@ func ParseURL(raw string, env func(string) string) (Config, error) {
 func checkSchemaName(s string) error {
 	switch {
 	case strings.ContainsRune(s, 0):
-		return fmt.Errorf("schema=%q: PostgreSQL names hold no NUL byte", s)
+		return errors.New("PostgreSQL names hold no NUL byte")
 	case strings.HasPrefix(s, "pg_"):
-		return fmt.Errorf("schema=%q: PostgreSQL reserves names beginning pg_", s)
+		return errors.New("PostgreSQL reserves names beginning pg_")
 	case len(s) > 63:
-		return fmt.Errorf("schema=%q: %d bytes; PostgreSQL keeps 63 of a name", s, len(s))
+		return fmt.Errorf("%d bytes; PostgreSQL keeps 63 of a name", len(s))
 	}
 	return nil
 }
