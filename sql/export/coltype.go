@@ -112,6 +112,10 @@ func (t *colType) field(name string) *colType {
 	return t.fields[name]
 }
 
+// bytes says the type is one of bytes: DuckDB's BLOB (PostgreSQL's bytea
+// by its DuckDB name), BigQuery's BYTES, Snowflake's BINARY.
+func (t *colType) bytes() bool { return t.is("BLOB", "BYTEA", "BYTES", "BINARY", "VARBINARY") }
+
 func (t *colType) is(names ...string) bool {
 	if t == nil {
 		return false

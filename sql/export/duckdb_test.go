@@ -3,6 +3,7 @@ package export
 import (
 	"bytes"
 	"database/sql"
+	"encoding/base64"
 	"encoding/csv"
 	"encoding/json"
 	"math"
@@ -88,10 +89,11 @@ var duckTypes = []struct {
 	{"map_int", "MAP {2: DATE '2026-12-03'}", `[{"key":2,"value":"2026-12-03"}]`, `[{"key":2,"value":"2026-12-03"}]`, "VARCHAR", ""},
 	{"map_empty", "MAP {}::MAP(VARCHAR, INTEGER)", `{}`, `{}`, "VARCHAR", ""},
 	{"struct", "{'d': DATE '2026-12-03', 'u u': '" + testUUID + "'::UUID}", `{"d":"2026-12-03","u u":"` + testUUID + `"}`, `{"d":"2026-12-03","u u":"` + testUUID + `"}`, "VARCHAR", ""},
-	// A BLOB is bytes, not a string: DuckDB refused to read one that is not
-	// UTF-8 back.
-	{"blob", "'ab'::BLOB", "ab", `"YWI="`, "BLOB", ""},
-	{"blob_bin", `'\xFF\x00'::BLOB`, "\xff\x00", `"/wA="`, "BLOB", `\xFF\x00`},
+	// A BLOB is bytes in parquet, not a string: DuckDB refused to read one
+	// that is not UTF-8 back. As text it is base64 in every format, as JSON
+	// writes bytes: CSV and the table wrote the raw bytes, NUL included.
+	{"blob", "'ab'::BLOB", "YWI=", `"YWI="`, "BLOB", "ab"},
+	{"blob_bin", `'\xFF\x00'::BLOB`, "/wA=", `"/wA="`, "BLOB", `\xFF\x00`},
 	{"json", `'{"b": [1, 2.5]}'::JSON`, `{"b":[1,2.5]}`, `{"b":[1,2.5]}`, "JSON", ""},
 	{"union", "union_value(k := DATE '2026-12-03')", "2026-12-03", "", "VARCHAR", ""},
 	{"nums", "[1::TINYINT, NULL]", "[1,null]", "[1,null]", "VARCHAR", ""},
@@ -293,6 +295,10 @@ func parquetText(v parquet.Value, n parquet.Node) string {
 		return r.RatString()
 	}
 	switch v.Kind() {
+	case parquet.ByteArray:
+		if lt == nil { // bytes, not text: as the CSV writes them
+			return base64.StdEncoding.EncodeToString(v.ByteArray())
+		}
 	case parquet.Boolean:
 		return strconv.FormatBool(v.Boolean())
 	case parquet.Int32, parquet.Int64:

@@ -56,7 +56,7 @@ func parquetKind(t *colType) string {
 		return "date"
 	case t.is("DECIMAL", "NUMERIC") && decimalNode(t) != nil:
 		return "decimal"
-	case t.is("BLOB", "BYTEA", "BYTES", "BINARY", "VARBINARY"):
+	case t.bytes():
 		return "bytes"
 	case t.is("JSON"):
 		return "json"

@@ -1,6 +1,7 @@
 package export
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -13,10 +14,10 @@ import (
 )
 
 // plain turns a scanned value into one every format writes alike: a DuckDB
-// DECIMAL as a json.Number (a number in JSON, its digits elsewhere), UUID,
-// INTERVAL, DATE and TIME as DuckDB's own text, a MAP as a JSON object (or
-// a list of {key, value} when its keys are not text), and so on inside
-// lists and structs. The column's type t decides where the Go type cannot:
+// DECIMAL as a json.Number (a number in JSON, its digits elsewhere), bytes
+// (a BLOB) as base64, as JSON writes them, UUID, INTERVAL, DATE and TIME as
+// DuckDB's own text, a MAP as a JSON object (or a list of {key, value} when
+// its keys are not text), and so on inside lists and structs. The column's type t decides where the Go type cannot:
 // duckdb-go scans a UUID and a BLOB both to []byte, and a DATE, a TIME and
 // a TIMESTAMP all to time.Time. Values of any other type are returned as
 // they are.
@@ -38,6 +39,12 @@ func plain(v any, t *colType) any {
 		if len(x) == 16 && t.is("UUID") {
 			u := duckdb.UUID(x)
 			return u.String()
+		}
+		if t.bytes() {
+			// As encoding/json writes bytes: CSV and the table wrote the
+			// raw bytes, NULs and invalid UTF-8 included, where the JSON
+			// of the same row said base64.
+			return base64.StdEncoding.EncodeToString(x)
 		}
 	case time.Time:
 		switch inf := infinite(x, t); {
