@@ -15,7 +15,8 @@ import (
 
 const queryHelp = `Run one SQL statement of your own on the warehouse, read-only, and print or
 export its rows as a table, CSV, JSON or parquet. Rows stream from the warehouse
-to the output.
+to the output. A column named as an earlier one is renamed in every format, the
+second a to a_2 (a_3 if the result has an a_2), so each JSON key names one column.
 
 Read-only is the engine's own guarantee, not a reading of your SQL: the DuckDB
 file is opened read-only; Snowflake describes the statement first and runs it

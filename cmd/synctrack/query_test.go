@@ -37,6 +37,10 @@ func TestQueryCommand(t *testing.T) {
 	if code != 0 || json.Unmarshal([]byte(out), &rows) != nil || len(rows) != len(recs)-1 || rows[0]["outcome"] == nil {
 		t.Fatalf("query -f FILE --format json: exit %d:\n%s", code, out)
 	}
+	// Columns named alike are two keys, not one key twice.
+	if code, out := runCLI(t, "query", "--warehouse", wh, "--format", "json", "SELECT 1 AS a, 2 AS a"); code != 0 || out != "[\n  {\"a\":1,\"a_2\":2}\n]\n" {
+		t.Errorf("query of two columns named a: exit %d:\n%s", code, out)
+	}
 	pq := filepath.Join(dir, "out.parquet")
 	code, _, stderr := runCLIAll(t, "query", "--warehouse", wh, "--format", "parquet", "--out", pq, q)
 	n, err := parquetRows(pq)

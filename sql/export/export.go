@@ -18,7 +18,8 @@ import (
 // Column is a result column: its name and the engine's type name.
 type Column struct{ Name, Type string }
 
-// Writer receives one result set.
+// Writer receives one result set. Stream gives Begin columns of unique
+// names (uniqueNames).
 type Writer interface {
 	Begin(cols []Column) error
 	Row(vals []any) error
@@ -92,6 +93,7 @@ func Stream(rs Rows, w Writer) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
+	uniqueNames(cols)
 	// A statement can fail when its first row is asked for (PostgreSQL's
 	// do): then nothing is written, not a header or an opening bracket.
 	more := rs.Next()
@@ -120,6 +122,32 @@ func Stream(rs Rows, w Writer) (int64, error) {
 		return n, err
 	}
 	return n, w.Close()
+}
+
+// uniqueNames renames each column whose name an earlier one has: name_2,
+// or the first of name_3, name_4, ... that no column of the result has, so
+// that no column takes another's name. Every format then has one name per
+// column: JSON wrote two "a" keys for select 1 AS a, 2 AS a (a reader
+// keeps one value), parquet refused the export, CSV's header and the
+// table's did not say which was which.
+func uniqueNames(cols []Column) {
+	taken := make(map[string]bool, len(cols))
+	for _, c := range cols {
+		taken[c.Name] = true
+	}
+	seen := make(map[string]bool, len(cols))
+	for i, c := range cols {
+		if !seen[c.Name] {
+			seen[c.Name] = true
+			continue
+		}
+		for n := 2; ; n++ {
+			if name := c.Name + "_" + strconv.Itoa(n); !taken[name] {
+				cols[i].Name, taken[name] = name, true
+				break
+			}
+		}
+	}
 }
 
 // Text renders a value as text: "" for NULL, RFC 3339 for instants, JSON for
