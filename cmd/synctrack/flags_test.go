@@ -235,3 +235,25 @@ func TestConfigFileWarehouseForOtherCommands(t *testing.T) {
 		t.Errorf("status with SYNCTRACK_WAREHOUSE empty: exit %d, %q; want the file's warehouse", code, errs)
 	}
 }
+
+// A command that only groups others refuses an argument naming none of
+// them, listing them: completion tcsh printed the help and exited 0, so a
+// script that saved its output as a completion script got the help.
+func TestUnknownSubcommandRefused(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"completion", "tcsh"}, `unsupported shell "tcsh" for "synctrack completion": want bash, fish, powershell, zsh`},
+		{[]string{"sql", "lst"}, `unknown command "lst" for "synctrack sql": want list, render`},
+	} {
+		if code, out, errs := runCLIAll(t, c.args...); code != 2 || out != "" || !strings.Contains(errs, c.want) {
+			t.Errorf("%s: exit %d, stdout %.80q, stderr %q; want 2 saying %q", strings.Join(c.args, " "), code, out, errs, c.want)
+		}
+	}
+	for _, args := range [][]string{{"completion", "zsh"}, {"completion"}, {"sql"}} {
+		if code, out, errs := runCLIAll(t, args...); code != 0 || out == "" {
+			t.Errorf("%s: exit %d, %d bytes out: %s", strings.Join(args, " "), code, len(out), errs)
+		}
+	}
+}

@@ -52,8 +52,37 @@ func newRootCommand() *cobra.Command {
 	root.AddCommand(newReportCommand(), newRecordsCommand(), newQueryCommand(), newSQLCommand(), newViewsCommand(), newRetryCommand())
 	root.AddCommand(newServeCommand())
 	root.AddCommand(newDBTCommand())
+	// cobra adds its completion command at Execute unless there is one:
+	// add it now, to make it refuse a shell it has no script for.
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" {
+			subcommandsOnly(c, "unsupported shell")
+		}
+	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError("%v", flagError(err)) })
 	return root
+}
+
+// subcommandsOnly makes c, a command that only groups others, refuse an
+// argument that names none of them, as a usage error listing them (what
+// says what the argument is not); cobra printed c's help and exited 0, so
+// a script asking for completion tcsh went on without one. With no
+// argument c still prints its help.
+func subcommandsOnly(c *cobra.Command, what string) {
+	c.Args = cobra.ArbitraryArgs
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return cmd.Help()
+		}
+		var names []string
+		for _, s := range cmd.Commands() {
+			if s.IsAvailableCommand() {
+				names = append(names, s.Name())
+			}
+		}
+		return usageError("%s %q for %q: want %s", what, args[0], cmd.CommandPath(), strings.Join(names, ", "))
+	}
 }
 
 // applyConfig fills every flag not given on the command line from its

@@ -15,7 +15,6 @@ func newSQLCommand() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "sql",
 		Short: "List the analysis SQL templates, or render one for any engine's dialect",
-		Args:  cobra.NoArgs,
 	}
 	list := &cobra.Command{
 		Use:   "list",
@@ -41,6 +40,7 @@ sync, run, since (RFC 3339, a date, or an age like 7d), limit, identifier, statu
 	render.Flags().String("schema", "synctrack", "schema (Snowflake schema, BigQuery dataset or project.dataset) holding the tables, checked as the warehouse URL's is")
 	render.Flags().StringArray("param", nil, "a parameter as key=value; repeat for more")
 	c.AddCommand(list, render)
+	subcommandsOnly(c, "unknown command")
 	return c
 }
 
