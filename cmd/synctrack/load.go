@@ -264,10 +264,9 @@ func checkLoadFlags(cmd *cobra.Command) error {
 	if n, _ := cmd.Flags().GetInt("workers"); n < 1 {
 		return usageError("--workers %d: want 1 or more objects read at once", n)
 	}
-	for _, name := range []string{"batch-files", "quarantine-after"} {
-		if n, _ := cmd.Flags().GetInt(name); n < 0 {
-			return usageError("--%s %d: want 0 or more (0: %s)", name, n, map[string]string{
-				"batch-files": "the warehouse's default", "quarantine-after": "never"}[name])
+	for _, f := range []struct{ name, zero string }{{"batch-files", "the warehouse's default"}, {"quarantine-after", "never"}} {
+		if _, err := countFlag(cmd, f.name, f.zero); err != nil {
+			return err
 		}
 	}
 	if n, _ := cmd.Flags().GetInt64("batch-bytes"); n < 0 {
@@ -279,6 +278,16 @@ func checkLoadFlags(cmd *cobra.Command) error {
 		}
 	}
 	return nil
+}
+
+// countFlag reads int flag name, a count: a negative one is a usage error
+// that says what 0 means (zero).
+func countFlag(cmd *cobra.Command, name, zero string) (int, error) {
+	n, _ := cmd.Flags().GetInt(name)
+	if n < 0 {
+		return 0, usageError("--%s %d: want 0 or more (0: %s)", name, n, zero)
+	}
+	return n, nil
 }
 
 // stageDirHelp is --stage-dir's help, on load and run.

@@ -21,12 +21,20 @@ func newStatusCommand() *cobra.Command {
 		RunE:  runStatus,
 	}
 	c.Flags().String("warehouse", "", warehouseHelp())
-	c.Flags().Int("errors", 20, "how many failed objects to list")
+	c.Flags().Int("errors", 20, "how many failed objects to list (0: "+errorsZero+")")
 	return c
 }
 
+// errorsZero is what --errors 0 lists. A negative --errors listed every
+// failed object, which no help said: refused.
+const errorsZero = "none, only how many there are"
+
 func runStatus(cmd *cobra.Command, _ []string) error {
 	ctx := cmd.Context()
+	n, err := countFlag(cmd, "errors", errorsZero)
+	if err != nil {
+		return err
+	}
 	whURL, _ := cmd.Flags().GetString("warehouse")
 	w, err := openReader(cmd, whURL)
 	if err != nil {
@@ -37,7 +45,6 @@ func runStatus(cmd *cobra.Command, _ []string) error {
 	if err != nil {
 		return fmt.Errorf("read ledger: %w", err)
 	}
-	n, _ := cmd.Flags().GetInt("errors")
 	printStatus(cmd.OutOrStdout(), rows, n)
 	return nil
 }
