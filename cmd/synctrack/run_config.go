@@ -34,7 +34,9 @@ func daemonConfig(cmd *cobra.Command) (daemon.Config, error) {
 		return daemon.Config{}, usageError("both targets: and bucket/warehouse are set; use one or the other")
 	}
 	explicit := func(k string) bool {
-		_, env := envValue(k)
+		// Set but empty counts here (applyConfig skips it): an empty
+		// webhook secret is refused, not taken as none.
+		_, env := os.LookupEnv(envName(k))
 		return fl.Changed(k) || env
 	}
 	for i := range targets {
