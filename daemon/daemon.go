@@ -230,12 +230,24 @@ func (d *Daemon) Run(ctx context.Context) error {
 // them: a batch in flight rolls back and loads next time, what committed
 // stays, ledger included.
 func (d *Daemon) drain(done <-chan struct{}, cancel func()) {
+	idle := true
+	for _, t := range d.targets {
+		idle = idle && !t.loading.Load()
+	}
 	select {
 	case <-done:
+	default:
+		if !idle {
+			break
+		}
+		// The loops have not all seen the stop yet, but none loads.
+		cancel()
+		<-done
+	}
+	if idle {
 		d.log.Info("stopping: no load in flight")
 		cancel()
 		return
-	default:
 	}
 	grace := *d.cfg.Grace
 	if grace == 0 {

@@ -134,3 +134,15 @@ func TestDrainWithNothingInFlight(t *testing.T) {
 		t.Errorf("an idle stop logged:\n%s", s)
 	}
 }
+
+// A stop while idle, before the targets' loops have seen it, says there is
+// no load in flight: it said it waited for one.
+func TestDrainWhileTheLoopsHaveNotSeenTheStop(t *testing.T) {
+	var log syncBuffer
+	d := &Daemon{log: slog.New(slog.NewTextHandler(&log, nil)), cfg: Config{Grace: new(time.Hour)}, targets: []*target{{}}}
+	done := make(chan struct{})
+	d.drain(done, sync.OnceFunc(func() { close(done) }))
+	if s := log.String(); !strings.Contains(s, "stopping: no load in flight") || strings.Contains(s, "waiting for the load in flight") {
+		t.Errorf("an idle stop logged:\n%s", s)
+	}
+}

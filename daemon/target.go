@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -109,6 +110,9 @@ type target struct {
 	root   string
 	sched  cron.Schedule
 	wake   chan struct{}
+	// loading is set while a cycle runs: a stop while none does says so,
+	// though the loop has not yet seen the stop.
+	loading atomic.Bool
 	// sub is the bucket notifications' subscription (--events), or nil;
 	// bucketName is what they call the bucket.
 	sub        *pubsub.Subscription
@@ -233,7 +237,11 @@ func (t *target) loop(ctx, loadCtx context.Context) {
 			return
 		case <-t.wake:
 		}
+		// Set before ctx is checked: drain, which runs once ctx is done,
+		// sees a cycle that may start, or none starts.
+		t.loading.Store(true)
 		if ctx.Err() != nil {
+			t.loading.Store(false)
 			return
 		}
 		t.mu.Lock()
@@ -243,6 +251,7 @@ func (t *target) loop(ctx, loadCtx context.Context) {
 		if !s.empty() {
 			t.run(ctx, loadCtx, s)
 		}
+		t.loading.Store(false)
 	}
 }
 
