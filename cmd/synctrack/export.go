@@ -28,16 +28,16 @@ func checkExportFormat(format, out string) error {
 // exportTo runs write on stdout, or, with --out, on a file beside path that
 // is renamed to path once complete, so a failed export leaves no half file.
 // A path that names a symbolic link is written where the link points (the
-// link stays); one that names a named pipe or a device (/dev/null, a FIFO)
-// is written to directly; one that names a folder is refused before any
-// query runs. noun names what write counts ("records", "rows") in the
-// closing line.
+// link stays); one that names a named pipe or a device (/dev/null, a FIFO,
+// /dev/stdout, a shell's >(...)) is written to directly; one that names a
+// folder is refused before any query runs. noun names what write counts
+// ("records", "rows") in the closing line.
 func exportTo(cmd *cobra.Command, path, noun string, write func(io.Writer) (int64, error)) error {
-	if path == "" {
+	if path == "" || isStdout(path) {
 		_, err := write(cmd.OutOrStdout())
 		return err
 	}
-	target, direct, err := outTarget(path)
+	target, direct, err := outTarget(path, 0)
 	if err != nil {
 		return err
 	}
@@ -54,39 +54,62 @@ func exportTo(cmd *cobra.Command, path, noun string, write func(io.Writer) (int6
 	return nil
 }
 
-// outTarget is the file --out path writes: path itself, or where the
-// symbolic link path points. direct says it is not a regular file (a named
-// pipe, a device) and is written in place, not replaced.
-func outTarget(path string) (target string, direct bool, err error) {
-	target = path
-	for range 40 { // as the kernel's limit on links followed
-		fi, err := os.Lstat(target)
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
-			return target, false, nil
-		case err != nil:
-			return "", false, usageError("--out %s: %v", path, unwrapPath(err))
-		case fi.Mode()&fs.ModeSymlink != 0:
-			link, err := os.Readlink(target)
-			if err != nil {
-				return "", false, usageError("--out %s: %v", path, unwrapPath(err))
-			}
-			if !filepath.IsAbs(link) {
-				link = filepath.Join(filepath.Dir(target), link)
-			}
-			target = link
-		case fi.IsDir():
-			return "", false, usageError("--out %s: is a folder; give a file name, e.g. %s", path, filepath.Join(path, "export.csv"))
-		default:
-			return target, !fi.Mode().IsRegular(), nil
-		}
+// isStdout says path names this process's standard output, which a shell
+// may have opened for appending (>>): written as stdout is, not reopened.
+func isStdout(path string) bool {
+	switch filepath.Clean(path) {
+	case "/dev/stdout", "/dev/fd/1", "/proc/self/fd/1":
+		return true
 	}
-	return "", false, usageError("--out %s: too many levels of symbolic links", path)
+	return false
+}
+
+// outTarget is the file --out path writes: path itself, or where the
+// symbolic links on the way point, resolved as the kernel resolves them.
+// direct says it is not a regular file (a named pipe, a device, a shell's
+// >(...)) and is written in place, not replaced. links counts the links
+// followed so far.
+func outTarget(path string, links int) (target string, direct bool, err error) {
+	if links > 40 { // the kernel's own limit is about that
+		return "", false, usageError("--out %s: too many levels of symbolic links", path)
+	}
+	fi, err := os.Stat(path) // through every link
+	switch {
+	case err == nil && fi.IsDir():
+		return "", false, usageError("--out %s: is a folder; give a file name, e.g. %s", path, filepath.Join(path, "export.csv"))
+	case err == nil && !fi.Mode().IsRegular():
+		return path, true, nil
+	case err == nil:
+		target, err := filepath.EvalSymlinks(path)
+		if err != nil {
+			return "", false, usageError("--out %s: %v", path, unwrapPath(err))
+		}
+		return target, false, nil
+	case !errors.Is(err, fs.ErrNotExist):
+		return "", false, usageError("--out %s: %v", path, unwrapPath(err))
+	}
+	// Not there yet: a new file in a folder that must be there, or a
+	// dangling link naming where the file is to be.
+	dir, err := filepath.EvalSymlinks(filepath.Dir(path))
+	if err != nil {
+		return "", false, usageError("--out %s: cannot write a file in %s: %v", path, filepath.Dir(path), unwrapPath(err))
+	}
+	next := filepath.Join(dir, filepath.Base(path))
+	link, err := os.Readlink(next)
+	if err != nil { // not a link: the new file
+		return next, false, nil
+	}
+	if !filepath.IsAbs(link) {
+		link = filepath.Join(dir, link)
+	}
+	return outTarget(link, links+1)
 }
 
 // exportDirect writes to a named pipe or a device as it is.
 func exportDirect(target string, write func(io.Writer) (int64, error)) (int64, error) {
-	f, err := os.OpenFile(target, os.O_WRONLY, 0)
+	// Appending: a file opened through /dev/fd/N is written after what is
+	// there, as the shell that opened it with >> would.
+	f, err := os.OpenFile(target, os.O_WRONLY|os.O_APPEND, 0)
 	if err != nil {
 		return 0, usageError("--out %s: %v", target, unwrapPath(err))
 	}

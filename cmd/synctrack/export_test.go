@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -95,5 +97,76 @@ func TestOutOntoAPipeADeviceAndAFolder(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
 		t.Errorf("the folder holds %d entries, want the pipe only", len(entries))
+	}
+}
+
+// A relative link reached through a linked folder points where the kernel
+// says: a/b -> x/y, x/y/link.csv -> ../z.csv writes x/z.csv, not a/z.csv.
+func TestOutThroughALinkedFolder(t *testing.T) {
+	dir := t.TempDir()
+	for _, d := range []string{"a", "x/y"} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink(filepath.Join(dir, "x", "y"), filepath.Join(dir, "a", "b")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("../z.csv", filepath.Join(dir, "x", "y", "link.csv")); err != nil {
+		t.Fatal(err)
+	}
+	for _, old := range []bool{false, true} { // dangling, then there
+		if _, err := exportLine(t, filepath.Join(dir, "a", "b", "link.csv")); err != nil {
+			t.Fatal(err)
+		}
+		if b, err := os.ReadFile(filepath.Join(dir, "x", "z.csv")); err != nil || string(b) != "a,b\n" {
+			t.Errorf("x/z.csv (there before: %v) holds %q, %v", old, b, err)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "a", "z.csv")); err == nil {
+			t.Errorf("a/z.csv was written (there before: %v)", old)
+		}
+	}
+}
+
+// --out /dev/stdout is the command's stdout (a shell's >> kept: nothing
+// replaced); /dev/fd/N of a pipe (a shell's >(...)) is written into.
+func TestOutOntoStdoutAndAShellsPipe(t *testing.T) {
+	var out bytes.Buffer
+	cmd := &cobra.Command{}
+	cmd.SetOut(&out)
+	cmd.SetErr(io.Discard)
+	err := exportTo(cmd, "/dev/stdout", "rows", func(w io.Writer) (int64, error) {
+		_, err := io.WriteString(w, "a,b\n")
+		return 1, err
+	})
+	if err != nil || out.String() != "a,b\n" {
+		t.Errorf("--out /dev/stdout: %v, stdout %q", err, out.String())
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	got := make(chan string, 1)
+	go func() {
+		b, _ := io.ReadAll(r)
+		got <- string(b)
+	}()
+	fd := fmt.Sprintf("/dev/fd/%d", w.Fd())
+	if _, err := os.Stat(fd); err != nil {
+		t.Skipf("no %s here: %v", fd, err)
+	}
+	_, err = exportLine(t, fd)
+	w.Close()
+	if err != nil {
+		t.Fatalf("--out %s: %v", fd, err)
+	}
+	select {
+	case s := <-got:
+		if s != "a,b\n" {
+			t.Errorf("the pipe's reader got %q", s)
+		}
+	case <-time.After(10 * time.Second):
+		t.Error("the pipe's reader got nothing in 10s")
 	}
 }
