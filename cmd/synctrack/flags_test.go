@@ -64,12 +64,11 @@ func TestBadLocalPathsAreUsageErrors(t *testing.T) {
 }
 
 // check: true in a config file would make every start of the daemon a
-// check that exits 0 (a restart loop under systemd), out: would send every
-// command's export to one file: flags that only make sense on a command line
-// are refused as config keys.
+// check that exits 0 (a restart loop under systemd): flags that only make
+// sense on a command line are refused as config keys.
 func TestConfigRefusesCommandLineOnlyKeys(t *testing.T) {
 	dir := t.TempDir()
-	for _, key := range []string{"check: true", "config: other.yaml", "dry_run: true", "out: x.csv", "force: true"} {
+	for _, key := range []string{"check: true", "config: other.yaml", "dry_run: true"} {
 		p := filepath.Join(dir, "c.yaml")
 		body := "bucket: file://" + dir + "\nwarehouse: duckdb://" + filepath.Join(dir, "w.duckdb") + "\n" + key + "\n"
 		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
@@ -228,13 +227,44 @@ func TestConfigFileWarehouseForOtherCommands(t *testing.T) {
 	if code != 2 || !strings.Contains(errs, "only synctrack run reads") || !strings.Contains(errs, "prod: duckdb://"+db) {
 		t.Errorf("status with a daemon's config: exit %d, %q", code, errs)
 	}
+	// A target without a name is called as the daemon calls it, not <nil>.
+	if err := os.WriteFile(p, []byte("targets:\n  - warehouse: duckdb://"+db+"\n    bucket: file://"+dir+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errs = runCLIAll(t, "records", "--config", p); code != 2 || !strings.Contains(errs, "(default: duckdb://"+db+")") {
+		t.Errorf("records with an unnamed target: exit %d, %q", code, errs)
+	}
 	if err := os.WriteFile(p, []byte("warehouse: duckdb://"+db+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	t.Setenv("SYNCTRACK_WAREHOUSE", "")
 	code, _, errs = runCLIAll(t, "status", "--config", p)
-	if code != 2 || !strings.Contains(errs, db+" has no database file yet") {
-		t.Errorf("status with SYNCTRACK_WAREHOUSE empty: exit %d, %q; want the file's warehouse", code, errs)
+	if code != 2 || !strings.Contains(errs, "SYNCTRACK_WAREHOUSE is set but empty, over config "+p+"'s warehouse") {
+		t.Errorf("status with SYNCTRACK_WAREHOUSE empty: exit %d, %q; want it named", code, errs)
+	}
+}
+
+// out: in a shared config file sent every export of query, report and
+// records to one file; generate's and dbt's --out is a folder, and the
+// daemon's config may hold it (a review found refusing it everywhere broke
+// run). An empty SYNCTRACK_LISTEN still turns the listener off.
+func TestConfigOutOnlyForFolders(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "c.yaml")
+	body := "bucket: file://" + dir + "\nwarehouse: duckdb://" + filepath.Join(dir, "w.duckdb") + "\nout: " + filepath.Join(dir, "models") + "\nlisten: 127.0.0.1:0\n"
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range [][]string{{"query", "SELECT 1"}, {"report", "run_outcomes"}, {"records"}} {
+		code, _, errs := runCLIAll(t, append(c, "--config", p)...)
+		if code != 2 || !strings.Contains(errs, c[0]+" takes --out on the command line only") {
+			t.Errorf("%s with out: in the file: exit %d, %q", c[0], code, errs)
+		}
+	}
+	t.Setenv("SYNCTRACK_LISTEN", "")
+	code, out, errs := runCLIAll(t, "run", "--config", p, "--check")
+	if code != 0 || !strings.Contains(out, "webhook off: no --listen") {
+		t.Errorf("run --check with out: in the file and SYNCTRACK_LISTEN empty: exit %d:\n%s%s", code, out, errs)
 	}
 }
 

@@ -109,7 +109,13 @@ func applyConfig(cmd *cobra.Command) error {
 			return
 		}
 		env := envName(f.Name)
-		if v, ok := envValue(f.Name); ok {
+		if v, ok := os.LookupEnv(env); ok {
+			if _, inFile := file[key]; v == "" && inFile && needsValue[f.Name] {
+				// A template with nothing to put there: the command would
+				// say "no warehouse" though the file names one.
+				err = usageError("%s is set but empty, over config %s's %s: unset it, or give it a value", env, path, key)
+				return
+			}
 			if serr := f.Value.Set(v); serr != nil {
 				err = usageError("%s=%q: %v", env, v, wantKind(f, serr))
 			}
@@ -139,9 +145,12 @@ func applyConfig(cmd *cobra.Command) error {
 	for k := range file {
 		if notInFile[k] {
 			// check: true would make every start a check that exits 0 (a
-			// restart loop under systemd); config: names this file; out:
-			// would send every export of every command to one file.
+			// restart loop under systemd); config: names this file.
 			return usageError("config %s: %q is a command-line flag only, not a config key", path, k)
+		}
+		if k == "out" && exports[cmd.Name()] {
+			// It would send every export of the command to one file.
+			return usageError("config %s: out: is a folder for generate and dbt; %s takes --out on the command line only", path, cmd.Name())
 		}
 		if !known[k] {
 			return usageError("config %s: unknown key %q", path, k)
@@ -162,7 +171,11 @@ func targetsOnlyForRun(cmd *cobra.Command, path string, file map[string]any) err
 	if list, ok := file["targets"].([]any); ok {
 		for _, t := range list {
 			if m, ok := t.(map[string]any); ok {
-				names = append(names, fmt.Sprintf("%v: %v", m["name"], m["warehouse"]))
+				name := fmt.Sprint(m["name"])
+				if m["name"] == nil {
+					name = unnamedTarget(len(names), len(list))
+				}
+				names = append(names, fmt.Sprintf("%s: %v", name, m["warehouse"]))
 			}
 		}
 	}
@@ -176,13 +189,10 @@ func envName(name string) string {
 	return "SYNCTRACK_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
 }
 
-// envValue is flag name's value from the environment. A variable set but
-// empty (SYNCTRACK_WAREHOUSE= from a template with nothing to put there)
-// counts as not set, so it does not override the config file with nothing.
-func envValue(name string) (string, bool) {
-	v := os.Getenv(envName(name))
-	return v, v != ""
-}
+// needsValue are the flags that mean nothing empty: an empty variable
+// over a config file's value for them is refused. Others may be emptied on
+// purpose (SYNCTRACK_LISTEN= turns the daemon's listener off).
+var needsValue = map[string]bool{"warehouse": true, "bucket": true}
 
 // wantKind says what kind of value flag f wants, beside the parser's own
 // reason (strconv's "invalid syntax" or "value out of range", without its
@@ -240,7 +250,10 @@ func configValue(v any) (string, error) {
 }
 
 // notInFile are flags a config file may not set.
-var notInFile = map[string]bool{"check": true, "config": true, "dry_run": true, "help": true, "out": true, "force": true}
+var notInFile = map[string]bool{"check": true, "config": true, "dry_run": true, "help": true}
+
+// exports are the commands whose --out is a file of rows.
+var exports = map[string]bool{"query": true, "report": true, "records": true}
 
 // flagKeys lists the config keys of every flag of every command.
 func flagKeys(c *cobra.Command) map[string]bool {

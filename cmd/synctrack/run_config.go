@@ -34,17 +34,13 @@ func daemonConfig(cmd *cobra.Command) (daemon.Config, error) {
 		return daemon.Config{}, usageError("both targets: and bucket/warehouse are set; use one or the other")
 	}
 	explicit := func(k string) bool {
-		// Set but empty counts here (applyConfig skips it): an empty
-		// webhook secret is refused, not taken as none.
 		_, env := os.LookupEnv(envName(k))
 		return fl.Changed(k) || env
 	}
 	for i := range targets {
 		t := &targets[i]
-		if t.Name == "" && len(targets) > 1 {
-			t.Name = fmt.Sprintf("target%d", i+1)
-		} else if t.Name == "" {
-			t.Name = "default"
+		if t.Name == "" {
+			t.Name = unnamedTarget(i, len(targets))
 		}
 		if t.Schedule == "" || explicit("schedule") {
 			t.Schedule = str("schedule")
@@ -102,6 +98,14 @@ func daemonConfig(cmd *cobra.Command) (daemon.Config, error) {
 	return cfg, nil
 }
 
+// unnamedTarget is the name of target i of n that has none.
+func unnamedTarget(i, n int) string {
+	if n > 1 {
+		return fmt.Sprintf("target%d", i+1)
+	}
+	return "default"
+}
+
 // configTargets reads targets from --targets, SYNCTRACK_TARGETS or the config
 // file's targets: key, in that order.
 func configTargets(cmd *cobra.Command) ([]daemon.Target, error) {
@@ -109,7 +113,7 @@ func configTargets(cmd *cobra.Command) ([]daemon.Target, error) {
 	if f.Changed {
 		return parseTargets([]byte(f.Value.String()), true, "--targets")
 	}
-	if v, ok := envValue("targets"); ok {
+	if v, ok := os.LookupEnv("SYNCTRACK_TARGETS"); ok {
 		return parseTargets([]byte(v), true, "SYNCTRACK_TARGETS")
 	}
 	path, _ := cmd.Flags().GetString("config")
