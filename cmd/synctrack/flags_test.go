@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -209,6 +211,16 @@ func TestBucketURLsTheUserMustFix(t *testing.T) {
 		if code != 2 || !strings.Contains(errs, says) || out != "" {
 			t.Errorf("--bucket %s: exit %d, stdout %q, stderr %q; want 2 saying %q", bucket, code, out, errs, says)
 		}
+	}
+	// A public bucket, read anonymously as the URL asks, needs no
+	// credentials: refused up front, it was a regression (a review).
+	for _, u := range []*url.URL{{Scheme: "gs", Host: "b", RawQuery: "anonymous=true"}, {Scheme: "gs", Host: "b", RawQuery: "access_id=-"}} {
+		if err := gcsCredentials(context.Background(), u); err != nil {
+			t.Errorf("%s: %v", u, err)
+		}
+	}
+	if err := gcsCredentials(context.Background(), &url.URL{Scheme: "gs", Host: "b", RawQuery: "anonymous=false"}); err == nil {
+		t.Error("gs://b?anonymous=false: no credentials asked for")
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -71,9 +72,15 @@ func openBucket(ctx context.Context, raw string, log *slog.Logger) (*blob.Bucket
 // outside the emulator. Without them gocloud prints a warning on stdout, in
 // the middle of a load's report, and goes on with empty ones that fail at
 // the first listing, read as the bucket not answering (exit 3): the user's
-// to fix, said here.
+// to fix, said here; a URL asking for no credentials needs none.
 func gcsCredentials(ctx context.Context, u *url.URL) error {
 	if u.Scheme != "gs" || os.Getenv("STORAGE_EMULATOR_HOST") != "" || os.Getenv("STORAGE_EMULATOR_HOST_GRPC") != "" {
+		return nil
+	}
+	// A public bucket read without credentials, as gocloud's URL asks:
+	// anonymous=true or access_id=-.
+	q := u.Query()
+	if anon, _ := strconv.ParseBool(q.Get("anonymous")); anon || q.Get("access_id") == "-" {
 		return nil
 	}
 	if _, err := gcp.DefaultCredentials(ctx); err != nil {
