@@ -20,8 +20,8 @@ func TestNonsenseNumbersRefused(t *testing.T) {
 		append(load, "--workers", "0"), append(load, "--workers", "-1"), append(load, "--batch-files", "-5"),
 		append(load, "--batch-bytes", "-1"), append(load, "--settle", "-1s"), append(load, "--lock-wait", "-1s"),
 		append(load, "--quarantine-after", "-1"),
-		// status listed every failed object for a negative --errors.
-		{"status", "--warehouse", "duckdb://" + db, "--errors", "-1"},
+		// status listed every failed object for any negative --errors.
+		{"status", "--warehouse", "duckdb://" + db, "--errors", "-2"},
 		{"generate", "--out", filepath.Join(dir, "g"), "--rows", "0"}, {"generate", "--out", filepath.Join(dir, "g"), "--syncs", "-1"},
 	} {
 		flag := c[len(c)-2]

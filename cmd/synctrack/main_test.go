@@ -112,10 +112,12 @@ func TestExitCodes(t *testing.T) {
 		{name: "corrupt file", args: load("--settle", "0"), want: 1, check: saysOnStdout("FAILED sync_tracking_datasets/", "records_updated.77.parquet")},
 		{name: "status names the failure", args: []string{"status", "--warehouse", wh}, want: 0,
 			check: saysOnStdout("records_updated.77.parquet", "records loaded")},
-		// A negative --errors listed every failure, as no help said; 0
-		// lists none, as the help says.
-		{name: "status --errors -1", args: []string{"status", "--warehouse", wh, "--errors", "-1"}, want: 2,
-			says: "--errors -1: want 0 or more (0: none, only how many there are)"},
+		// -1 lists every failure, as the help says now; other negatives
+		// mean nothing; 0 lists none, as the help says.
+		{name: "status --errors -1", args: []string{"status", "--warehouse", wh, "--errors", "-1"}, want: 0,
+			check: saysOnStdout("1 failed objects", "records_updated.77.parquet")},
+		{name: "status --errors -2", args: []string{"status", "--warehouse", wh, "--errors", "-2"}, want: 2,
+			says: "--errors -2: want 0 or more, or -1 for all"},
 		{name: "status --errors 0", args: []string{"status", "--warehouse", wh, "--errors", "0"}, want: 0,
 			check: saysOnStdout("1 failed objects", "... and 1 more")},
 	} {

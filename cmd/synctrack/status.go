@@ -21,19 +21,17 @@ func newStatusCommand() *cobra.Command {
 		RunE:  runStatus,
 	}
 	c.Flags().String("warehouse", "", warehouseHelp())
-	c.Flags().Int("errors", 20, "how many failed objects to list (0: "+errorsZero+")")
+	c.Flags().Int("errors", 20, "how many failed objects to list (0: none, only how many there are; -1: all)")
 	return c
 }
 
-// errorsZero is what --errors 0 lists. A negative --errors listed every
-// failed object, which no help said: refused.
-const errorsZero = "none, only how many there are"
-
 func runStatus(cmd *cobra.Command, _ []string) error {
 	ctx := cmd.Context()
-	n, err := countFlag(cmd, "errors", errorsZero)
-	if err != nil {
-		return err
+	// -1 lists every failed object (the keys for synctrack retry); other
+	// negatives mean nothing.
+	n, _ := cmd.Flags().GetInt("errors")
+	if n < -1 {
+		return usageError("--errors %d: want 0 or more, or -1 for all", n)
 	}
 	whURL, _ := cmd.Flags().GetString("warehouse")
 	w, err := openReader(cmd, whURL)
