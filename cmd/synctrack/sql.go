@@ -84,8 +84,9 @@ func runSQLRender(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return usageError("%v (see synctrack sql list)", err)
 	}
-	for k := range raw {
-		if !contains(t.Params, k) {
+	for k, val := range raw {
+		// Empty, a filter left out, as report's flag given empty is.
+		if val != "" && !contains(t.Params, k) {
 			return usageError("%s takes no parameter %q (it takes: %s)", t.Name, k, strings.Join(t.Told(), ", "))
 		}
 	}

@@ -23,6 +23,13 @@ func TestSQLRenderParamsAsReport(t *testing.T) {
 	if code != 2 || !strings.Contains(stderr, `limit=""`) {
 		t.Errorf("--param limit=: exit %d, want 2 naming it: %s", code, stderr)
 	}
+	// An empty value of a parameter the template does not take is left
+	// out too, as report run_summary --identifier "" is (a review).
+	_, want = runCLI(t, "sql", "render", "run_summary")
+	code, got = runCLI(t, "sql", "render", "run_summary", "--param", "identifier=")
+	if code != 0 || got != want {
+		t.Errorf("run_summary --param identifier=: exit %d:\n%s", code, got)
+	}
 }
 
 // sql render refuses a --schema that report refuses in its warehouse URL,
