@@ -235,7 +235,8 @@ func (d *Daemon) drain(done <-chan struct{}, cancel func()) {
 		idle = idle && !t.loading.Load()
 	}
 	select {
-	case <-done:
+	case <-done: // every loop ended: none loads, whatever idle read
+		idle = true
 	default:
 		if !idle {
 			break

@@ -146,3 +146,18 @@ func TestDrainWhileTheLoopsHaveNotSeenTheStop(t *testing.T) {
 		t.Errorf("an idle stop logged:\n%s", s)
 	}
 }
+
+// A loop that ended between the read of its state and the check of done
+// is no load in flight either (a review).
+func TestDrainAfterTheLoopsEnded(t *testing.T) {
+	var log syncBuffer
+	tg := &target{}
+	tg.loading.Store(true) // read as loading, yet its loop has ended
+	d := &Daemon{log: slog.New(slog.NewTextHandler(&log, nil)), cfg: Config{Grace: new(time.Duration)}, targets: []*target{tg}}
+	done := make(chan struct{})
+	close(done)
+	d.drain(done, func() {})
+	if s := log.String(); !strings.Contains(s, "stopping: no load in flight") || strings.Contains(s, "cancelling the load in flight") {
+		t.Errorf("a stop after the loops ended logged:\n%s", s)
+	}
+}
