@@ -61,7 +61,7 @@ func runGenerate(cmd *cobra.Command, _ []string) error {
 	}
 	o := generateOptions(cmd)
 	if _, ok := o.Objects(); !ok {
-		return usageError("generate: --orgs %d x --syncs %d x --runs %d x (--files %d + a metadata.json) is over %d objects: "+
+		return usageError("generate: --orgs %d x --syncs %d x --runs %d x (--files %d + a metadata.json), and 3 fact tables an org, is over %d objects: "+
 			"generate plans every object in memory before it writes one",
 			o.Orgs, o.SyncsPerOrg, o.RunsPerSync, o.FilesPerRun, gen.MaxObjects)
 	}
