@@ -18,14 +18,17 @@ Into DIR it writes:
   sources.yml                     one source, synctrack, with every table and view
                                   synctrack writes: sync_records, sync_log, sync_runs,
                                   the fact tables, payload_columns, load_ledger, the
-                                  analysis views (run_summary, ...) and each sync's
-                                  typed view (sync_records_<sync id>) found in the
-                                  warehouse's payload_columns; every column described;
-                                  data tests: unique and not_null on sync_log.log_id,
+                                  per-run rollups (run_outcome_counts,
+                                  run_fingerprint_counts), the analysis views
+                                  (run_summary, ...) and each sync's typed view
+                                  (sync_records_<sync id>) found in the warehouse's
+                                  payload_columns; every column described; data
+                                  tests: unique and not_null on sync_log.log_id,
                                   accepted_values (success, rejected, invalid) on
-                                  sync_log.outcome, relationships from sync_log and
-                                  sync_runs to the fact tables and from sync_log to
-                                  sync_runs (severity warn: facts lag runs by up to 6 h)
+                                  sync_log.outcome and the rollups' outcome,
+                                  relationships from sync_log and sync_runs to the
+                                  fact tables and from sync_log to sync_runs
+                                  (severity warn: facts lag runs by up to 6 h)
   stg_synctrack__<table>.sql      one staging model per table and view but the
                                   analysis views: its columns by name, selected from
                                   the source, in the engine's SQL (a column named as a
