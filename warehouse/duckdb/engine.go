@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/synctrack/synctrack/dialects"
@@ -28,7 +29,7 @@ func Engine() warehouse.Engine {
 			if err != nil {
 				return raw
 			}
-			return "duckdb://" + c.Path
+			return "duckdb://" + samePath(c.Path)
 		},
 		// The file-named catalog ParseURL refuses too needs the URL's file.
 		CheckSchema: checkSchema,
@@ -89,4 +90,20 @@ func exists(raw string) (bool, error) {
 		return false, nil
 	}
 	return err == nil, classify(err, nil)
+}
+
+// samePath is path as every spelling of one file agrees on it: absolute,
+// its links resolved as far as they exist. ./w.duckdb and /srv/w.duckdb
+// from /srv were two warehouses to the daemon's check of its targets.
+func samePath(path string) string {
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
+	if real, err := filepath.EvalSymlinks(path); err == nil {
+		return real
+	}
+	if dir, err := filepath.EvalSymlinks(filepath.Dir(path)); err == nil {
+		return filepath.Join(dir, filepath.Base(path))
+	}
+	return path
 }

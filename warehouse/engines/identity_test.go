@@ -1,6 +1,10 @@
 package engines
 
-import "testing"
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
 
 // Two URLs naming one warehouse have one identity, found through the
 // registry (the daemon refuses two targets on one warehouse by it): a
@@ -26,6 +30,21 @@ func TestIdentity(t *testing.T) {
 	} {
 		if a, b := Identity(two[0]), Identity(two[1]); a == b {
 			t.Errorf("%s and %s: one identity %q, want two", two[0], two[1], a)
+		}
+	}
+	// A relative path and the absolute one of the same file, and a link to
+	// it, are one warehouse (a README audit ran two targets on one file).
+	dir := t.TempDir()
+	t.Chdir(dir)
+	if err := os.WriteFile("w.duckdb", nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(dir, "w.duckdb"), "link.duckdb"); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []string{"duckdb://" + filepath.Join(dir, "w.duckdb"), "duckdb://link.duckdb"} {
+		if a, b := Identity("duckdb://./w.duckdb"), Identity(u); a != b {
+			t.Errorf("duckdb://./w.duckdb and %s from %s: identities %q and %q, want one", u, dir, a, b)
 		}
 	}
 	if got := Identity("mysql://x"); got != "mysql://x" {
