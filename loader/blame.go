@@ -1,6 +1,7 @@
 package loader
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/synctrack/synctrack/warehouse"
@@ -40,7 +41,8 @@ func (b *blame) fail(w Work, err error) {
 	// A time further ahead than the settle period is no write in progress
 	// (a clock a little ahead is): such a file would be left pending, and
 	// never reported, for as long as its time stays ahead.
-	if age := l.o.Now().Sub(w.ModTime); l.root != "" && l.o.Settle > 0 && age < l.o.Settle && age > -l.o.Settle {
+	var never neverReads
+	if age := l.o.Now().Sub(w.ModTime); l.root != "" && l.o.Settle > 0 && age < l.o.Settle && age > -l.o.Settle && !errors.As(err, &never) {
 		l.log.Info("object still being written, left for the next load", "key", w.Key, "err", err)
 		rep.Pending++
 		return

@@ -43,20 +43,27 @@ func inRoot(root, key string) error {
 		default:
 			err = fmt.Errorf("a symbolic link that cannot be followed (%w): not read", unrooted(err, root))
 		}
-		return warehouse.DataError(err, key)
+		return warehouse.DataError(neverReads{err}, key)
 	}
 	if st, err := os.Stat(p); err == nil && !st.Mode().IsRegular() {
-		return warehouse.DataError(fmt.Errorf("not a regular file (%s): not read", fileKind(st.Mode())), key)
+		return warehouse.DataError(neverReads{fmt.Errorf("not a regular file (%s): not read", fileKind(st.Mode()))}, key)
 	}
 	r, err := filepath.EvalSymlinks(root)
 	if err != nil {
 		return nil
 	}
 	if rel, err := filepath.Rel(r, p); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-		return warehouse.DataError(fmt.Errorf("a symbolic link to %s, outside the bucket's folder: not read", p), key)
+		return warehouse.DataError(neverReads{fmt.Errorf("a symbolic link to %s, outside the bucket's folder: not read", p)}, key)
 	}
 	return nil
 }
+
+// neverReads marks an object inRoot refuses: no wait makes it read whole,
+// so it fails at once, not left for --settle as a file still being written
+// (a README audit saw such objects deferred for 30 s as in progress).
+type neverReads struct{ error }
+
+func (e neverReads) Unwrap() error { return e.error }
 
 // fileKind names a mode that is no regular file.
 func fileKind(m fs.FileMode) string {
