@@ -239,3 +239,27 @@ func TestUnavailableHintFitsTheCommand(t *testing.T) {
 		t.Errorf("load: exit %d, want 3 and the load's hint: %s", code, stderr)
 	}
 }
+
+// A reader of stdout that went away ended a command with exit 3 and
+// "write /dev/stdout: broken pipe" (the DuckDB library ignores SIGPIPE, so
+// the write fails): quietly, with 141, as SIGPIPE would.
+func TestBrokenPipeIsQuiet(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	errFile, err := os.Create(filepath.Join(t.TempDir(), "stderr"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr := os.Stdout, os.Stderr
+	os.Stdout, os.Stderr = w, errFile
+	code := run(context.Background(), []string{"sql", "list"})
+	os.Stdout, os.Stderr = stdout, stderr
+	w.Close()
+	said, _ := os.ReadFile(errFile.Name())
+	if code != exitBrokenPipe || len(said) != 0 {
+		t.Errorf("sql list into a closed pipe: exit %d, stderr %q", code, said)
+	}
+}

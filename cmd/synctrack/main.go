@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -23,10 +24,11 @@ func main() {
 
 // Exit codes.
 const (
-	exitOK          = 0 // everything loaded
-	exitFailed      = 1 // some objects failed, each named, in the ledger; the rest loaded
-	exitConfig      = 2 // bad usage or config, credentials and permissions included
-	exitUnavailable = 3 // the warehouse or the environment is unavailable: try again later
+	exitOK          = 0   // everything loaded
+	exitFailed      = 1   // some objects failed, each named, in the ledger; the rest loaded
+	exitConfig      = 2   // bad usage or config, credentials and permissions included
+	exitUnavailable = 3   // the warehouse or the environment is unavailable: try again later
+	exitBrokenPipe  = 141 // 128 + SIGPIPE: the reader of stdout went away
 )
 
 // run executes one command line and returns the exit code.
@@ -36,6 +38,12 @@ func run(ctx context.Context, args []string) int {
 	c, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return 0
+	}
+	if errors.Is(err, syscall.EPIPE) {
+		// stdout's reader went away (| head): said by no message, and the
+		// code a process killed by SIGPIPE ends with, as other tools do
+		// (the DuckDB library ignores SIGPIPE, so the write failed instead).
+		return exitBrokenPipe
 	}
 	var ee *exitError
 	if errors.As(err, &ee) {
