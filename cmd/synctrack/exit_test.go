@@ -2,9 +2,13 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"io/fs"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -261,5 +265,11 @@ func TestBrokenPipeIsQuiet(t *testing.T) {
 	said, _ := os.ReadFile(errFile.Name())
 	if code != exitBrokenPipe || len(said) != 0 {
 		t.Errorf("sql list into a closed pipe: exit %d, stderr %q", code, said)
+	}
+	// A broken pipe that is not stdout's (a warehouse's connection) is the
+	// network's, said.
+	conn := &net.OpError{Op: "write", Net: "tcp", Err: os.NewSyscallError("write", syscall.EPIPE)}
+	if stdoutGone(conn) || stdoutGone(fmt.Errorf("copy: %w", &fs.PathError{Op: "write", Path: "/tmp/x", Err: syscall.EPIPE})) {
+		t.Error("a broken pipe not on stdout read as stdout's reader gone")
 	}
 }

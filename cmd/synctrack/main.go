@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"strings"
@@ -39,10 +40,7 @@ func run(ctx context.Context, args []string) int {
 	if err == nil {
 		return 0
 	}
-	if errors.Is(err, syscall.EPIPE) {
-		// stdout's reader went away (| head): said by no message, and the
-		// code a process killed by SIGPIPE ends with, as other tools do
-		// (the DuckDB library ignores SIGPIPE, so the write failed instead).
+	if stdoutGone(err) {
 		return exitBrokenPipe
 	}
 	var ee *exitError
@@ -60,6 +58,16 @@ func run(ctx context.Context, args []string) int {
 	code := exitCode(err)
 	fatal(root, c, err, code)
 	return code
+}
+
+// stdoutGone says err is a write to stdout whose reader went away (| head):
+// said by no message, and the code a process killed by SIGPIPE ends with,
+// as other tools do (the DuckDB library ignores SIGPIPE, so the write fails
+// instead). Only stdout's: a warehouse connection's broken pipe is the
+// network's, exit 3 with its message.
+func stdoutGone(err error) bool {
+	var pe *fs.PathError
+	return errors.As(err, &pe) && pe.Op == "write" && pe.Path == os.Stdout.Name() && errors.Is(pe.Err, syscall.EPIPE)
 }
 
 // fatal prints the error that ends the command on stderr: a line, or with
