@@ -79,14 +79,7 @@ func TestOutOntoAPipeADeviceAndAFolder(t *testing.T) {
 	if _, err := exportLine(t, fifo); err != nil {
 		t.Fatalf("--out FIFO: %v", err)
 	}
-	select {
-	case s := <-got:
-		if s != "a,b\n" {
-			t.Errorf("the pipe's reader got %q", s)
-		}
-	case <-time.After(10 * time.Second):
-		t.Error("the pipe's reader got nothing in 10s")
-	}
+	pipeGot(t, got)
 	if fi, err := os.Lstat(fifo); err != nil || fi.Mode()&fs.ModeNamedPipe == 0 {
 		t.Errorf("--out FIFO: no longer a named pipe (%v)", err)
 	}
@@ -161,6 +154,12 @@ func TestOutOntoStdoutAndAShellsPipe(t *testing.T) {
 	if err != nil {
 		t.Fatalf("--out %s: %v", fd, err)
 	}
+	pipeGot(t, got)
+}
+
+// pipeGot checks that a pipe's reader got the export's line.
+func pipeGot(t *testing.T, got <-chan string) {
+	t.Helper()
 	select {
 	case s := <-got:
 		if s != "a,b\n" {
