@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -19,7 +20,7 @@ func checkExportFormat(format, out string) error {
 	default:
 		return usageError("--format %q: want table, csv, json or parquet", format)
 	}
-	if format == "parquet" && out == "" && isTerminal(os.Stdout) {
+	if format == "parquet" && (out == "" || isStdout(out)) && isTerminal(os.Stdout) {
 		return usageError("--format parquet writes binary: give --out FILE or redirect stdout")
 	}
 	return nil
@@ -37,7 +38,7 @@ func exportTo(cmd *cobra.Command, path, noun string, write func(io.Writer) (int6
 		_, err := write(cmd.OutOrStdout())
 		return err
 	}
-	target, direct, err := outTarget(path, 0)
+	target, direct, err := outTarget(path, path, 0)
 	if err != nil {
 		return err
 	}
@@ -64,35 +65,47 @@ func isStdout(path string) bool {
 	return false
 }
 
+// isOpenFile says path names a file this process has open (/dev/fd/N,
+// /dev/stderr): a shell opened it, perhaps with >>, and it is written in
+// place whatever it is, not replaced by a new file.
+func isOpenFile(path string) bool {
+	path = filepath.Clean(path)
+	return path == "/dev/stderr" || strings.HasPrefix(path, "/dev/fd/") || strings.HasPrefix(path, "/proc/self/fd/")
+}
+
 // outTarget is the file --out path writes: path itself, or where the
 // symbolic links on the way point, resolved as the kernel resolves them.
 // direct says it is not a regular file (a named pipe, a device, a shell's
-// >(...)) and is written in place, not replaced. links counts the links
+// >(...)) or is one this process has open, and is written in place, not
+// replaced. given is the --out given, for messages; links counts the links
 // followed so far.
-func outTarget(path string, links int) (target string, direct bool, err error) {
+func outTarget(given, path string, links int) (target string, direct bool, err error) {
 	if links > 40 { // the kernel's own limit is about that
-		return "", false, usageError("--out %s: too many levels of symbolic links", path)
+		return "", false, usageError("--out %s: too many levels of symbolic links", given)
+	}
+	if isOpenFile(path) {
+		return path, true, nil
 	}
 	fi, err := os.Stat(path) // through every link
 	switch {
 	case err == nil && fi.IsDir():
-		return "", false, usageError("--out %s: is a folder; give a file name, e.g. %s", path, filepath.Join(path, "export.csv"))
+		return "", false, usageError("--out %s: is a folder; give a file name, e.g. %s", given, filepath.Join(given, "export.csv"))
 	case err == nil && !fi.Mode().IsRegular():
 		return path, true, nil
 	case err == nil:
 		target, err := filepath.EvalSymlinks(path)
 		if err != nil {
-			return "", false, usageError("--out %s: %v", path, unwrapPath(err))
+			return "", false, usageError("--out %s: %v", given, unwrapPath(err))
 		}
 		return target, false, nil
 	case !errors.Is(err, fs.ErrNotExist):
-		return "", false, usageError("--out %s: %v", path, unwrapPath(err))
+		return "", false, usageError("--out %s: %v", given, unwrapPath(err))
 	}
 	// Not there yet: a new file in a folder that must be there, or a
 	// dangling link naming where the file is to be.
 	dir, err := filepath.EvalSymlinks(filepath.Dir(path))
 	if err != nil {
-		return "", false, usageError("--out %s: cannot write a file in %s: %v", path, filepath.Dir(path), unwrapPath(err))
+		return "", false, usageError("--out %s: cannot write a file in %s: %v", given, filepath.Dir(path), unwrapPath(err))
 	}
 	next := filepath.Join(dir, filepath.Base(path))
 	link, err := os.Readlink(next)
@@ -102,7 +115,7 @@ func outTarget(path string, links int) (target string, direct bool, err error) {
 	if !filepath.IsAbs(link) {
 		link = filepath.Join(dir, link)
 	}
-	return outTarget(link, links+1)
+	return outTarget(given, link, links+1)
 }
 
 // exportDirect writes to a named pipe or a device as it is.
@@ -128,6 +141,15 @@ func exportDirect(target string, write func(io.Writer) (int64, error)) (int64, e
 // target once complete. path is the --out the user gave, for messages.
 func exportRenamed(path, target string, write func(io.Writer) (int64, error)) (int64, error) {
 	tmp, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+".*")
+	if errors.Is(err, fs.ErrPermission) {
+		// A folder the user may not add to, holding a file they may
+		// write: written in place, as a shell's > would (a failed export
+		// then leaves part of a file).
+		if f, ferr := os.OpenFile(target, os.O_WRONLY|os.O_TRUNC, 0); ferr == nil {
+			f.Close()
+			return exportDirect(target, write)
+		}
+	}
 	if err != nil {
 		// Named as given, not as the temp file: a missing folder or one
 		// not writable is the user's to fix (exit 2).

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/synctrack/synctrack/internal/unprivileged"
 )
 
 // exportLine runs exportTo onto path with a writer of one line, and says
@@ -167,5 +169,62 @@ func pipeGot(t *testing.T, got <-chan string) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Error("the pipe's reader got nothing in 10s")
+	}
+}
+
+// /dev/fd/N of a file a shell opened with >> is written after what it
+// holds, not replaced (a review); a link to a missing folder is refused
+// naming the --out given, not the link's target.
+func TestOutOntoAnOpenFileAndABadLink(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "log.csv")
+	if err := os.WriteFile(file, []byte("first\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(file, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	fd := fmt.Sprintf("/dev/fd/%d", f.Fd())
+	if _, err := os.Stat(fd); err != nil {
+		t.Skipf("no %s here: %v", fd, err)
+	}
+	if _, err := exportLine(t, fd); err != nil {
+		t.Fatalf("--out %s: %v", fd, err)
+	}
+	if b, err := os.ReadFile(file); err != nil || string(b) != "first\na,b\n" {
+		t.Errorf("the file opened for appending holds %q (%v)", b, err)
+	}
+	link := filepath.Join(dir, "l2")
+	if err := os.Symlink(filepath.Join("nodir", "x.csv"), link); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := exportLine(t, link); err == nil || !strings.HasPrefix(err.Error(), "--out "+link+":") {
+		t.Errorf("--out %s, a link into a missing folder: %v; want it named", link, err)
+	}
+}
+
+// A file the user may write, in a folder they may not add to, is written in
+// place, as a shell's > would: the temporary file beside it was refused,
+// exit 2 (a review).
+func TestOutOntoAWritableFileInAReadOnlyFolder(t *testing.T) {
+	if unprivileged.Ran(t) {
+		return
+	}
+	dir := t.TempDir()
+	file := filepath.Join(dir, "out.csv")
+	if err := os.WriteFile(file, []byte("old, and longer than the export\n"), 0o666); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o555); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Chmod(dir, 0o755)
+	if _, err := exportLine(t, file); err != nil {
+		t.Fatalf("--out a writable file in a read-only folder: %v", err)
+	}
+	if b, err := os.ReadFile(file); err != nil || string(b) != "a,b\n" {
+		t.Errorf("the file holds %q (%v)", b, err)
 	}
 }
