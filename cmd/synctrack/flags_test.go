@@ -239,6 +239,12 @@ func TestConfigFileWarehouseForOtherCommands(t *testing.T) {
 	if code != 2 || !strings.Contains(errs, "only synctrack run reads") || !strings.Contains(errs, "prod: duckdb://"+db) {
 		t.Errorf("status with a daemon's config: exit %d, %q", code, errs)
 	}
+	// An empty SYNCTRACK_TARGETS hid the file's targets: "no targets".
+	t.Setenv("SYNCTRACK_TARGETS", "")
+	if code, _, errs = runCLIAll(t, "run", "--config", p, "--check"); code != 2 || !strings.Contains(errs, "SYNCTRACK_TARGETS is set but empty") {
+		t.Errorf("run with SYNCTRACK_TARGETS empty: exit %d, %q", code, errs)
+	}
+	os.Unsetenv("SYNCTRACK_TARGETS")
 	// A target without a name is called as the daemon calls it, not <nil>.
 	if err := os.WriteFile(p, []byte("targets:\n  - warehouse: duckdb://"+db+"\n    bucket: file://"+dir+"\n"), 0o644); err != nil {
 		t.Fatal(err)

@@ -194,7 +194,7 @@ func envName(name string) string {
 // needsValue are the flags that mean nothing empty: an empty variable
 // over a config file's value for them is refused. Others may be emptied on
 // purpose (SYNCTRACK_LISTEN= turns the daemon's listener off).
-var needsValue = map[string]bool{"warehouse": true, "bucket": true}
+var needsValue = map[string]bool{"warehouse": true, "bucket": true, "targets": true}
 
 // wantKind says what kind of value flag f wants, beside the parser's own
 // reason (strconv's "invalid syntax" or "value out of range", without its
