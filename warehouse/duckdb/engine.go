@@ -93,17 +93,30 @@ func exists(raw string) (bool, error) {
 }
 
 // samePath is path as every spelling of one file agrees on it: absolute,
-// its links resolved as far as they exist. ./w.duckdb and /srv/w.duckdb
-// from /srv were two warehouses to the daemon's check of its targets.
+// its links resolved, a dangling one's too (the file it names is the one a
+// load would make). ./w.duckdb and /srv/w.duckdb from /srv were two
+// warehouses to the daemon's check of its targets.
 func samePath(path string) string {
 	if abs, err := filepath.Abs(path); err == nil {
 		path = abs
 	}
-	if real, err := filepath.EvalSymlinks(path); err == nil {
-		return real
-	}
-	if dir, err := filepath.EvalSymlinks(filepath.Dir(path)); err == nil {
-		return filepath.Join(dir, filepath.Base(path))
+	for range 40 { // as the kernel's limit on links followed
+		if real, err := filepath.EvalSymlinks(path); err == nil {
+			return real
+		}
+		dir, err := filepath.EvalSymlinks(filepath.Dir(path))
+		if err != nil {
+			return path
+		}
+		path = filepath.Join(dir, filepath.Base(path))
+		link, err := os.Readlink(path)
+		if err != nil {
+			return path
+		}
+		if !filepath.IsAbs(link) {
+			link = filepath.Join(dir, link)
+		}
+		path = link
 	}
 	return path
 }

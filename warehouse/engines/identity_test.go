@@ -42,6 +42,13 @@ func TestIdentity(t *testing.T) {
 	if err := os.Symlink(filepath.Join(dir, "w.duckdb"), "link.duckdb"); err != nil {
 		t.Fatal(err)
 	}
+	// A dangling link names the file a load through it makes (a review).
+	if err := os.Symlink("new.duckdb", "dangling.duckdb"); err != nil {
+		t.Fatal(err)
+	}
+	if a, b := Identity("duckdb://dangling.duckdb"), Identity("duckdb://"+filepath.Join(dir, "new.duckdb")); a != b {
+		t.Errorf("a dangling link and the file it names: identities %q and %q, want one", a, b)
+	}
 	for _, u := range []string{"duckdb://" + filepath.Join(dir, "w.duckdb"), "duckdb://link.duckdb"} {
 		if a, b := Identity("duckdb://./w.duckdb"), Identity(u); a != b {
 			t.Errorf("duckdb://./w.duckdb and %s from %s: identities %q and %q, want one", u, dir, a, b)
