@@ -50,7 +50,7 @@ func TestCheckListen(t *testing.T) {
 // hostile is data written to be read as markup or script.
 const (
 	hostileID    = `<script>document.title="pwned-id"</script>`
-	hostileMsg   = `<img src=x onerror="document.title='pwned-msg'">`
+	hostileMsg   = `<img src=x onerror="document.title='pwned-msg'">` + "\u202egnp.exe"
 	spacedID     = "  spaced id "
 	hostileField = `"><svg onload="document.title='pwned-field'">`
 	hostileValue = `</pre><script>document.title="pwned-value"</script>`
@@ -189,6 +189,10 @@ func TestHostileDataAndURLs(t *testing.T) {
 		if !strings.Contains(body, want) {
 			t.Errorf("run page lacks the hostile text shown as text: %q", want)
 		}
+	}
+	// A right-to-left override read "\u202egnp.exe" as "exe.png": shown.
+	if strings.Contains(body, "\u202e") || !strings.Contains(body, "[U+202E]gnp.exe") {
+		t.Errorf("run page shows the message's right-to-left override as it is, not as text")
 	}
 	if strings.Contains(body, "could not be read from the view") {
 		t.Errorf("the run page could not read the typed view")

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -69,8 +70,20 @@ func (s *Server) renderThen(w http.ResponseWriter, r *http.Request, page string,
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Server-Timing", t.header())
-	_, _ = w.Write(b.Bytes())
+	_, _ = io.WriteString(w, bidiShown.Replace(b.String()))
 }
+
+// bidiShown shows the bidirectional controls a value may hold as text
+// ([U+202E]): the templates hold none, and in a value one reorders what
+// follows it, so "\u202egnp.exe" read "exe.png" on the page. Escaping
+// keeps them from being markup, not from being read.
+var bidiShown = func() *strings.Replacer {
+	var pairs []string
+	for _, r := range []rune{0x061C, 0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069} {
+		pairs = append(pairs, string(r), fmt.Sprintf("[U+%04X]", r))
+	}
+	return strings.NewReplacer(pairs...)
+}()
 
 func (s *Server) withWarehouse(ctx context.Context, t *timing, build func(ctx context.Context, q warehouse.Querier) (view, error)) (view, error) {
 	t.start()
@@ -150,7 +163,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	_, _ = w.Write(b.Bytes())
+	_, _ = io.WriteString(w, bidiShown.Replace(b.String()))
 }
 
 // reasonOf is the reason a classified error gives ("" if none).
