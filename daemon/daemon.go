@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -99,6 +100,9 @@ type Daemon struct {
 	holder  string // lease holder id
 	started time.Time
 	ln      net.Listener
+	// stopping is set once a stop is asked: no new load starts, so the
+	// webhook and /readyz say so rather than accept work for none.
+	stopping atomic.Bool
 }
 
 // New checks the config, opens each target's bucket and, when cfg.Listen is
@@ -211,6 +215,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	c.Start()
 	d.log.Info("daemon started", "targets", len(d.targets), "listen", d.Addr())
 	<-ctx.Done()
+	d.stopping.Store(true)
 	c.Stop()
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()
@@ -304,6 +309,9 @@ func (d *Daemon) readyz(w http.ResponseWriter, _ *http.Request) {
 	plainText(w)
 	now := d.deps.Now()
 	var bad, notes []string
+	if d.stopping.Load() {
+		bad = append(bad, "stopping: no new loads")
+	}
 	for _, t := range d.targets {
 		if msg := t.unready(now); msg != "" {
 			bad = append(bad, t.cfg.Name+": "+msg)

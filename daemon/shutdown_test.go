@@ -3,12 +3,19 @@ package daemon
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"gocloud.dev/blob"
 	"gocloud.dev/blob/memblob"
 
@@ -159,5 +166,35 @@ func TestDrainAfterTheLoopsEnded(t *testing.T) {
 	d.drain(done, func() {})
 	if s := log.String(); !strings.Contains(s, "stopping: no load in flight") || strings.Contains(s, "cancelling the load in flight") {
 		t.Errorf("a stop after the loops ended logged:\n%s", s)
+	}
+}
+
+// Once a stop is asked, a delivery accepted (202) would be dropped with the
+// process: it gets 503 and Retry-After, so the sender's retry reaches the
+// next one; /readyz says the daemon is stopping.
+func TestWebhookWhileStopping(t *testing.T) {
+	d := &Daemon{cfg: Config{WebhookSecret: "k", WebhookMaxBytes: 4096}, m: newMetrics(prometheus.NewRegistry()),
+		log: slog.New(slog.NewTextHandler(io.Discard, nil)), deps: Deps{Now: time.Now}}
+	body := `{"type":"sync.completed","org_id":"1","sync_id":"2","sync_run_id":"3"}`
+	m := hmac.New(sha256.New, []byte("k"))
+	m.Write([]byte(body))
+	post := func() *httptest.ResponseRecorder {
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest(http.MethodPost, "/webhook", strings.NewReader(body))
+		req.Header.Set("X-Signature", hex.EncodeToString(m.Sum(nil)))
+		d.Handler().ServeHTTP(rec, req)
+		return rec
+	}
+	if rec := post(); rec.Code != http.StatusAccepted {
+		t.Fatalf("before the stop: %d %s", rec.Code, rec.Body)
+	}
+	d.stopping.Store(true)
+	if rec := post(); rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" {
+		t.Errorf("while stopping: %d, Retry-After %q", rec.Code, rec.Header().Get("Retry-After"))
+	}
+	rec := httptest.NewRecorder()
+	d.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
+	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "stopping") {
+		t.Errorf("/readyz while stopping: %d %s", rec.Code, rec.Body)
 	}
 }

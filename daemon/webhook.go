@@ -61,6 +61,13 @@ func (d *Daemon) webhook(w http.ResponseWriter, r *http.Request) {
 		reply(http.StatusAccepted, "ignored", "ignored event "+ev.kind)
 		return
 	}
+	if d.stopping.Load() {
+		// Accepted, it would be dropped with the process: the sender's
+		// retry reaches the next one.
+		w.Header().Set("Retry-After", "30")
+		reply(http.StatusServiceUnavailable, "stopping", "stopping: send it again")
+		return
+	}
 	s := scope{why: "webhook"}
 	switch {
 	case ev.org != "" && ev.sync != "" && ev.run != "":
