@@ -8,7 +8,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 )
@@ -29,10 +31,11 @@ func checkExportFormat(format, out string) error {
 // exportTo runs write on stdout, or, with --out, on a file beside path that
 // is renamed to path once complete, so a failed export leaves no half file.
 // A path that names a symbolic link is written where the link points (the
-// link stays); one that names a named pipe or a device (/dev/null, a FIFO,
-// /dev/stdout, a shell's >(...)) is written to directly; one that names a
-// folder is refused before any query runs. noun names what write counts
-// ("records", "rows") in the closing line.
+// link stays); one that names a named pipe, a device (/dev/null, a FIFO) or
+// a file this process has open (/dev/stdout, /dev/fd/N: a shell's >(...) or
+// 3>>file) is written to as it is; one that names a folder is refused before
+// any query runs. noun names what write counts ("records", "rows") in the
+// closing line.
 func exportTo(cmd *cobra.Command, path, noun string, write func(io.Writer) (int64, error)) error {
 	if path == "" || isStdout(path) {
 		_, err := write(cmd.OutOrStdout())
@@ -42,9 +45,15 @@ func exportTo(cmd *cobra.Command, path, noun string, write func(io.Writer) (int6
 	if err != nil {
 		return err
 	}
+	fd, isFD := openFD(target)
+	if isFD && fd == 2 {
+		// The export is stderr: no closing line after it.
+		_, err := write(cmd.ErrOrStderr())
+		return err
+	}
 	var n int64
 	if direct {
-		n, err = exportDirect(target, write)
+		n, err = exportDirect(path, target, write)
 	} else {
 		n, err = exportRenamed(path, target, write)
 	}
@@ -66,11 +75,51 @@ func isStdout(path string) bool {
 }
 
 // isOpenFile says path names a file this process has open (/dev/fd/N,
-// /dev/stderr): a shell opened it, perhaps with >>, and it is written in
-// place whatever it is, not replaced by a new file.
+// /dev/stderr): a shell opened it, perhaps with >>, and it is written
+// through its descriptor whatever it is, not replaced by a new file.
 func isOpenFile(path string) bool {
+	_, ok := openFD(path)
+	return ok
+}
+
+// openFD is the descriptor path names, if it names one of this process's.
+func openFD(path string) (int, bool) {
 	path = filepath.Clean(path)
-	return path == "/dev/stderr" || strings.HasPrefix(path, "/dev/fd/") || strings.HasPrefix(path, "/proc/self/fd/")
+	switch path {
+	case "/dev/stdout":
+		return 1, true
+	case "/dev/stderr":
+		return 2, true
+	}
+	for _, dir := range []string{"/dev/fd/", "/proc/self/fd/"} {
+		if n, ok := strings.CutPrefix(path, dir); ok {
+			fd, err := strconv.Atoi(n)
+			return fd, err == nil && fd >= 0
+		}
+	}
+	return 0, false
+}
+
+// fdWriter writes to an open descriptor as it is: its offset and its mode
+// (>> appends) are the shell's. Opened again by its name, the file would
+// be written from its start, over what the descriptor writes after.
+type fdWriter int
+
+func (f fdWriter) Write(p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		m, err := syscall.Write(int(f), p[n:])
+		switch {
+		case err == syscall.EINTR:
+			continue
+		case err != nil:
+			return n, &fs.PathError{Op: "write", Path: fmt.Sprintf("/dev/fd/%d", int(f)), Err: err}
+		case m <= 0:
+			return n, io.ErrShortWrite
+		}
+		n += m
+	}
+	return n, nil
 }
 
 // outTarget is the file --out path writes: path itself, or where the
@@ -118,14 +167,26 @@ func outTarget(given, path string, links int) (target string, direct bool, err e
 	return outTarget(given, link, links+1)
 }
 
-// exportDirect writes to a named pipe or a device as it is.
-func exportDirect(target string, write func(io.Writer) (int64, error)) (int64, error) {
-	// Appending: a file opened through /dev/fd/N is written after what is
-	// there, as the shell that opened it with >> would.
-	f, err := os.OpenFile(target, os.O_WRONLY|os.O_APPEND, 0)
-	if err != nil {
-		return 0, usageError("--out %s: %v", target, unwrapPath(err))
+// exportDirect writes to a named pipe, a device or an open descriptor as it
+// is. given is the --out given, for messages.
+func exportDirect(given, target string, write func(io.Writer) (int64, error)) (int64, error) {
+	if fd, ok := openFD(target); ok {
+		buf := bufio.NewWriterSize(fdWriter(fd), 1<<20)
+		n, err := write(buf)
+		if err == nil {
+			err = buf.Flush()
+		}
+		return n, err
 	}
+	f, err := os.OpenFile(target, os.O_WRONLY, 0)
+	if err != nil {
+		return 0, usageError("--out %s: %v", given, unwrapPath(err))
+	}
+	return writeClose(f, write)
+}
+
+// writeClose writes the export into f through a buffer and closes it.
+func writeClose(f *os.File, write func(io.Writer) (int64, error)) (int64, error) {
 	buf := bufio.NewWriterSize(f, 1<<20)
 	n, err := write(buf)
 	if err == nil {
@@ -138,17 +199,16 @@ func exportDirect(target string, write func(io.Writer) (int64, error)) (int64, e
 }
 
 // exportRenamed writes a temporary file beside target and renames it to
-// target once complete. path is the --out the user gave, for messages.
+// target once complete. In a folder the user may not add to, holding a file
+// they may write, the temporary file is made in $TMPDIR and copied over the
+// file once complete, as a shell's > would write it (a failed export leaves
+// the file as it was). path is the --out the user gave, for messages.
 func exportRenamed(path, target string, write func(io.Writer) (int64, error)) (int64, error) {
 	tmp, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+".*")
-	if errors.Is(err, fs.ErrPermission) {
-		// A folder the user may not add to, holding a file they may
-		// write: written in place, as a shell's > would (a failed export
-		// then leaves part of a file).
-		if f, ferr := os.OpenFile(target, os.O_WRONLY|os.O_TRUNC, 0); ferr == nil {
-			f.Close()
-			return exportDirect(target, write)
-		}
+	copyOver := false
+	if errors.Is(err, fs.ErrPermission) && writable(target) {
+		tmp, err = os.CreateTemp("", "synctrack-out-*")
+		copyOver = true
 	}
 	if err != nil {
 		// Named as given, not as the temp file: a missing folder or one
@@ -156,24 +216,48 @@ func exportRenamed(path, target string, write func(io.Writer) (int64, error)) (i
 		return 0, usageError("--out %s: cannot write a file in %s: %v", path, filepath.Dir(target), unwrapPath(err))
 	}
 	defer os.Remove(tmp.Name())
-	buf := bufio.NewWriterSize(tmp, 1<<20)
-	n, err := write(buf)
-	if err == nil {
-		err = buf.Flush()
+	if err := tmp.Chmod(0o644); err != nil { // CreateTemp makes 0600; an export is for sharing
+		tmp.Close()
+		return 0, err
 	}
-	if err == nil {
-		err = tmp.Chmod(0o644) // CreateTemp makes 0600; an export is for sharing
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
+	n, err := writeClose(tmp, write)
 	if err != nil {
 		return n, err
+	}
+	if copyOver {
+		return n, copyFile(tmp.Name(), target, path)
 	}
 	if err := os.Rename(tmp.Name(), target); err != nil {
 		return n, fmt.Errorf("--out %s: %v", path, unwrapPath(err))
 	}
 	return n, nil
+}
+
+// writable says the user may write the file at path.
+func writable(path string) bool {
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err == nil {
+		f.Close()
+	}
+	return err == nil
+}
+
+// copyFile writes the file from over the file to (given is the --out given).
+func copyFile(from, to, given string) error {
+	in, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(to, os.O_WRONLY|os.O_TRUNC, 0)
+	if err != nil {
+		return usageError("--out %s: %v", given, unwrapPath(err))
+	}
+	_, err = io.Copy(out, in)
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // unwrapPath is a path error's cause without the path, which the message

@@ -196,6 +196,34 @@ func TestOutOntoAnOpenFileAndABadLink(t *testing.T) {
 	if b, err := os.ReadFile(file); err != nil || string(b) != "first\na,b\n" {
 		t.Errorf("the file opened for appending holds %q (%v)", b, err)
 	}
+	// Opened with > (no append), the descriptor's offset moves past the
+	// export: what the shell writes after it follows it (it wrote over it).
+	g, err := os.OpenFile(file, os.O_WRONLY|os.O_TRUNC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	if _, err := exportLine(t, fmt.Sprintf("/dev/fd/%d", g.Fd())); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := g.WriteString("after\n"); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(file); err != nil || string(b) != "a,b\nafter\n" {
+		t.Errorf("the file opened with > holds %q (%v)", b, err)
+	}
+	// /dev/stderr is the command's stderr, with no closing line after the
+	// export (2>f.csv had "wrote 1 rows" over its header).
+	var errs bytes.Buffer
+	cmd := &cobra.Command{}
+	cmd.SetErr(&errs)
+	err = exportTo(cmd, "/dev/stderr", "rows", func(w io.Writer) (int64, error) {
+		_, err := io.WriteString(w, "a,b\n")
+		return 1, err
+	})
+	if err != nil || errs.String() != "a,b\n" {
+		t.Errorf("--out /dev/stderr: %v, stderr %q", err, errs.String())
+	}
 	link := filepath.Join(dir, "l2")
 	if err := os.Symlink(filepath.Join("nodir", "x.csv"), link); err != nil {
 		t.Fatal(err)
@@ -221,6 +249,11 @@ func TestOutOntoAWritableFileInAReadOnlyFolder(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer os.Chmod(dir, 0o755)
+	// An export that fails leaves the file as it was.
+	err := exportTo(&cobra.Command{}, file, "rows", func(io.Writer) (int64, error) { return 0, errors.New("the query failed") })
+	if b, _ := os.ReadFile(file); err == nil || string(b) != "old, and longer than the export\n" {
+		t.Errorf("a failed export: %v; the file holds %q", err, b)
+	}
 	if _, err := exportLine(t, file); err != nil {
 		t.Fatalf("--out a writable file in a read-only folder: %v", err)
 	}
