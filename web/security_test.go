@@ -52,6 +52,7 @@ const (
 	hostileID    = `<script>document.title="pwned-id"</script>`
 	hostileMsg   = `<img src=x onerror="document.title='pwned-msg'">` + "\u202egnp.exe"
 	spacedID     = "  spaced id "
+	bidiID       = "\u202e" + hostileID
 	hostileField = `"><svg onload="document.title='pwned-field'">`
 	hostileValue = `</pre><script>document.title="pwned-value"</script>`
 )
@@ -74,7 +75,7 @@ FROM synctrack.sync_records WHERE sync_configuration_id = ? AND sync_run_id = ?`
 		t.Fatal(err)
 	}
 	// Identifiers no trimming may change: spaces around, and none at all.
-	for _, id := range []string{spacedID, ""} {
+	for _, id := range []string{spacedID, "", bidiID} {
 		if _, err := db.Exec(`INSERT INTO synctrack.sync_records (identifier, record_payload, operation, status, status_message,
   batch_started_at, sync_configuration_id, sync_run_id, org_id, _file, _row)
 SELECT ?, '{}', 'upsert', 'rejected', 'm', max(batch_started_at), ?, ?, any_value(org_id), 'zz-hostile.parquet', 1
@@ -193,6 +194,16 @@ func TestHostileDataAndURLs(t *testing.T) {
 	// A right-to-left override read "\u202egnp.exe" as "exe.png": shown.
 	if strings.Contains(body, "\u202e") || !strings.Contains(body, "[U+202E]gnp.exe") {
 		t.Errorf("run page shows the message's right-to-left override as it is, not as text")
+	}
+	// The search box shows it so too, and searching again with the box as
+	// the page filled it finds the record (a review).
+	again := get(t, srv.URL+runPath+"?q="+url.QueryEscape(bidiID), 200)
+	if !strings.Contains(again, `value="[U+202E]&lt;script&gt;`) {
+		t.Errorf("the search box does not show the override as text")
+	}
+	typed := get(t, srv.URL+runPath+"?q="+url.QueryEscape("[U+202E]"+hostileID), 200)
+	if strings.Contains(typed, "No records with identifier") {
+		t.Errorf("searching again with the box as the page filled it finds nothing")
 	}
 	if strings.Contains(body, "could not be read from the view") {
 		t.Errorf("the run page could not read the typed view")

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -66,24 +65,39 @@ func (s *Server) renderThen(w http.ResponseWriter, r *http.Request, page string,
 		s.fail(w, r, err)
 		return
 	}
+	out := showBidi(b.Bytes())
 	t.mark("render")
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Server-Timing", t.header())
-	_, _ = io.WriteString(w, bidiShown.Replace(b.String()))
+	_, _ = w.Write(out)
 }
 
-// bidiShown shows the bidirectional controls a value may hold as text
-// ([U+202E]): the templates hold none, and in a value one reorders what
-// follows it, so "\u202egnp.exe" read "exe.png" on the page. Escaping
-// keeps them from being markup, not from being read.
-var bidiShown = func() *strings.Replacer {
-	var pairs []string
-	for _, r := range []rune{0x061C, 0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069} {
-		pairs = append(pairs, string(r), fmt.Sprintf("[U+%04X]", r))
+// bidiControls are the bidirectional controls: in a value, one reorders
+// what follows it, so "\u202egnp.exe" read "exe.png" on the page. Escaping
+// keeps a value from being markup, not from being read so.
+var bidiControls = []rune{0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069}
+
+// bidiShown writes each as text ([U+202E]); bidiTyped reads that text back
+// from a search box, which the page filled with it.
+var bidiShown, bidiTyped = func() (*strings.Replacer, *strings.Replacer) {
+	var shown, typed []string
+	for _, r := range bidiControls {
+		shown = append(shown, string(r), fmt.Sprintf("[U+%04X]", r))
+		typed = append(typed, fmt.Sprintf("[U+%04X]", r), string(r))
 	}
-	return strings.NewReplacer(pairs...)
+	return strings.NewReplacer(shown...), strings.NewReplacer(typed...)
 }()
+
+// showBidi is a rendered page with its bidirectional controls shown as text
+// (the templates hold none: they came from the data). A page without any,
+// nearly every one, is not copied.
+func showBidi(page []byte) []byte {
+	if !bytes.ContainsAny(page, string(bidiControls)) {
+		return page
+	}
+	return []byte(bidiShown.Replace(string(page)))
+}
 
 func (s *Server) withWarehouse(ctx context.Context, t *timing, build func(ctx context.Context, q warehouse.Querier) (view, error)) (view, error) {
 	t.start()
@@ -163,7 +177,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	_, _ = io.WriteString(w, bidiShown.Replace(b.String()))
+	_, _ = w.Write(showBidi(b.Bytes()))
 }
 
 // reasonOf is the reason a classified error gives ("" if none).
