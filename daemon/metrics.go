@@ -61,7 +61,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		queries: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "synctrack_warehouse_ops_total",
 			Help: "Warehouse operations by the daemon: ledger_read, load, run_state, lease."}, append(t, "op")),
 		webhooks: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "synctrack_webhooks_total",
-			Help: "sync.completed deliveries by result: accepted, ignored, bad_signature, too_large, bad_request."}, []string{"result"}),
+			Help: "sync.completed deliveries by result: accepted, ignored, bad_signature, too_large, bad_request, stopping (503: sent during the stop)."}, []string{"result"}),
 		quarantined: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "synctrack_quarantined_objects",
 			Help: "Objects in quarantine at the last listing: failed too often, not read until synctrack retry."}, t),
 		// The quiet sweep counts the runs it leaves open; with the completions
