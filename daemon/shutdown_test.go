@@ -175,21 +175,47 @@ func TestDrainAfterTheLoopsEnded(t *testing.T) {
 func TestWebhookWhileStopping(t *testing.T) {
 	d := &Daemon{cfg: Config{WebhookSecret: "k", WebhookMaxBytes: 4096}, m: newMetrics(prometheus.NewRegistry()),
 		log: slog.New(slog.NewTextHandler(io.Discard, nil)), deps: Deps{Now: time.Now}}
-	body := `{"type":"sync.completed","org_id":"1","sync_id":"2","sync_run_id":"3"}`
-	m := hmac.New(sha256.New, []byte("k"))
-	m.Write([]byte(body))
-	post := func() *httptest.ResponseRecorder {
-		rec := httptest.NewRecorder()
-		req := httptest.NewRequest(http.MethodPost, "/webhook", strings.NewReader(body))
-		req.Header.Set("X-Signature", hex.EncodeToString(m.Sum(nil)))
-		d.Handler().ServeHTTP(rec, req)
-		return rec
-	}
-	if rec := post(); rec.Code != http.StatusAccepted {
+	if rec := deliver(d); rec.Code != http.StatusAccepted {
 		t.Fatalf("before the stop: %d %s", rec.Code, rec.Body)
 	}
 	d.stopping.Store(true)
-	if rec := post(); rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" {
+	checkStopping(t, d)
+}
+
+// Run says it is stopping for the whole grace period, while the load in
+// flight finishes: set by Run, not only by a test.
+func TestStoppingDuringTheGracePeriod(t *testing.T) {
+	abort := make(chan struct{})
+	f := newInFlight(t, Config{Grace: new(time.Hour), WebhookSecret: "k"}, Deps{Abort: abort})
+	f.stop(t, func() {
+		for end := time.Now().Add(10 * time.Second); !strings.Contains(f.log.String(), "waiting for the load in flight"); {
+			if time.Now().After(end) {
+				t.Fatalf("no grace wait began:\n%s", f.log)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		checkStopping(t, f.d)
+		close(abort)
+	})
+}
+
+// deliver posts a signed sync.completed to d's /webhook.
+func deliver(d *Daemon) *httptest.ResponseRecorder {
+	body := `{"type":"sync.completed","org_id":"1","sync_id":"2","sync_run_id":"3"}`
+	m := hmac.New(sha256.New, []byte(d.cfg.WebhookSecret))
+	m.Write([]byte(body))
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodPost, "/webhook", strings.NewReader(body))
+	req.Header.Set("X-Signature", hex.EncodeToString(m.Sum(nil)))
+	d.Handler().ServeHTTP(rec, req)
+	return rec
+}
+
+// checkStopping checks that d answers a delivery 503 with Retry-After and
+// /readyz 503 "stopping".
+func checkStopping(t *testing.T, d *Daemon) {
+	t.Helper()
+	if rec := deliver(d); rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" {
 		t.Errorf("while stopping: %d, Retry-After %q", rec.Code, rec.Header().Get("Retry-After"))
 	}
 	rec := httptest.NewRecorder()
