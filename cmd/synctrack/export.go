@@ -45,8 +45,7 @@ func exportTo(cmd *cobra.Command, path, noun string, write func(io.Writer) (int6
 	if err != nil {
 		return err
 	}
-	fd, isFD := openFD(target)
-	if isFD && fd == 2 {
+	if isStderr(target) {
 		// The export is stderr: no closing line after it.
 		_, err := write(cmd.ErrOrStderr())
 		return err
@@ -74,12 +73,26 @@ func isStdout(path string) bool {
 	return false
 }
 
-// isOpenFile says path names a file this process has open (/dev/fd/N,
-// /dev/stderr): a shell opened it, perhaps with >>, and it is written
-// through its descriptor whatever it is, not replaced by a new file.
-func isOpenFile(path string) bool {
-	_, ok := openFD(path)
-	return ok
+// isStderr says path names this process's stderr.
+func isStderr(path string) bool {
+	fd, ok := openFD(path)
+	return ok && fd == 2
+}
+
+// checkDescriptor refuses, before any query runs, a descriptor path names
+// that is not open, is a folder or is open for reading only.
+func checkDescriptor(given, path string, fd int) error {
+	fi, err := os.Stat(path)
+	switch {
+	case err != nil:
+		return usageError("--out %s: no such file open in this process (%v)", given, unwrapPath(err))
+	case fi.IsDir():
+		return usageError("--out %s: is a folder; give a file", given)
+	}
+	if _, err := syscall.Write(fd, nil); err != nil { // writes nothing; refused if not open for writing
+		return usageError("--out %s: not open for writing (%v)", given, err)
+	}
+	return nil
 }
 
 // openFD is the descriptor path names, if it names one of this process's.
@@ -100,28 +113,6 @@ func openFD(path string) (int, bool) {
 	return 0, false
 }
 
-// fdWriter writes to an open descriptor as it is: its offset and its mode
-// (>> appends) are the shell's. Opened again by its name, the file would
-// be written from its start, over what the descriptor writes after.
-type fdWriter int
-
-func (f fdWriter) Write(p []byte) (int, error) {
-	n := 0
-	for n < len(p) {
-		m, err := syscall.Write(int(f), p[n:])
-		switch {
-		case err == syscall.EINTR:
-			continue
-		case err != nil:
-			return n, &fs.PathError{Op: "write", Path: fmt.Sprintf("/dev/fd/%d", int(f)), Err: err}
-		case m <= 0:
-			return n, io.ErrShortWrite
-		}
-		n += m
-	}
-	return n, nil
-}
-
 // outTarget is the file --out path writes: path itself, or where the
 // symbolic links on the way point, resolved as the kernel resolves them.
 // direct says it is not a regular file (a named pipe, a device, a shell's
@@ -132,8 +123,8 @@ func outTarget(given, path string, links int) (target string, direct bool, err e
 	if links > 40 { // the kernel's own limit is about that
 		return "", false, usageError("--out %s: too many levels of symbolic links", given)
 	}
-	if isOpenFile(path) {
-		return path, true, nil
+	if fd, ok := openFD(path); ok {
+		return path, true, checkDescriptor(given, path, fd)
 	}
 	fi, err := os.Stat(path) // through every link
 	switch {
@@ -171,12 +162,16 @@ func outTarget(given, path string, links int) (target string, direct bool, err e
 // is. given is the --out given, for messages.
 func exportDirect(given, target string, write func(io.Writer) (int64, error)) (int64, error) {
 	if fd, ok := openFD(target); ok {
-		buf := bufio.NewWriterSize(fdWriter(fd), 1<<20)
-		n, err := write(buf)
-		if err == nil {
-			err = buf.Flush()
+		// Written through a copy of the descriptor: the shell's open file,
+		// its offset and its mode (>> appends; a non-blocking pipe waits
+		// for its reader) kept. Opened again by its name, the file would
+		// be written from its start, over what the descriptor writes
+		// after. Closing the copy leaves the shell's.
+		dup, err := syscall.Dup(fd)
+		if err != nil {
+			return 0, usageError("--out %s: %v", given, err)
 		}
-		return n, err
+		return writeClose(os.NewFile(uintptr(dup), given), write)
 	}
 	f, err := os.OpenFile(target, os.O_WRONLY, 0)
 	if err != nil {
@@ -207,8 +202,12 @@ func exportRenamed(path, target string, write func(io.Writer) (int64, error)) (i
 	tmp, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+".*")
 	copyOver := false
 	if errors.Is(err, fs.ErrPermission) && writable(target) {
-		tmp, err = os.CreateTemp("", "synctrack-out-*")
+		// The spool stays 0600: $TMPDIR is shared, the rows are not.
 		copyOver = true
+		if tmp, err = os.CreateTemp("", "synctrack-out-*"); err != nil {
+			return 0, usageError("--out %s: its folder takes no new file, so the export is spooled in $TMPDIR (%s) first, which failed: %v",
+				path, os.TempDir(), unwrapPath(err))
+		}
 	}
 	if err != nil {
 		// Named as given, not as the temp file: a missing folder or one
@@ -216,9 +215,11 @@ func exportRenamed(path, target string, write func(io.Writer) (int64, error)) (i
 		return 0, usageError("--out %s: cannot write a file in %s: %v", path, filepath.Dir(target), unwrapPath(err))
 	}
 	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o644); err != nil { // CreateTemp makes 0600; an export is for sharing
-		tmp.Close()
-		return 0, err
+	if !copyOver {
+		if err := tmp.Chmod(0o644); err != nil { // CreateTemp makes 0600; an export is for sharing
+			tmp.Close()
+			return 0, err
+		}
 	}
 	n, err := writeClose(tmp, write)
 	if err != nil {

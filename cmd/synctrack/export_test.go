@@ -233,9 +233,10 @@ func TestOutOntoAnOpenFileAndABadLink(t *testing.T) {
 	}
 }
 
-// A file the user may write, in a folder they may not add to, is written in
-// place, as a shell's > would: the temporary file beside it was refused,
-// exit 2 (a review).
+// A file the user may write, in a folder they may not add to, is written
+// over once the export is whole (spooled in $TMPDIR, left 0600 there), as a
+// shell's > would write it: the temporary file beside it was refused, exit 2
+// (a review).
 func TestOutOntoAWritableFileInAReadOnlyFolder(t *testing.T) {
 	if unprivileged.Ran(t) {
 		return
@@ -259,5 +260,66 @@ func TestOutOntoAWritableFileInAReadOnlyFolder(t *testing.T) {
 	}
 	if b, err := os.ReadFile(file); err != nil || string(b) != "a,b\n" {
 		t.Errorf("the file holds %q (%v)", b, err)
+	}
+}
+
+// A descriptor that is not open, is open for reading only or is a folder is
+// refused before the query runs (it failed after it, exit 3); a pipe left
+// non-blocking by its parent (node, asyncio) waits for a slow reader (it
+// failed at once with EAGAIN). A review found both.
+func TestOutOntoDescriptorsOfEveryKind(t *testing.T) {
+	dir := t.TempDir()
+	ro, err := os.Open(filepath.Join(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	file := filepath.Join(dir, "f")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rf, err := os.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rf.Close()
+	for fd, says := range map[uintptr]string{987: "no such file open", ro.Fd(): "is a folder", rf.Fd(): "not open for writing"} {
+		ran, err := exportLine(t, fmt.Sprintf("/dev/fd/%d", fd))
+		var ee *exitError
+		if ran || !errors.As(err, &ee) || ee.code != exitConfig || !strings.Contains(err.Error(), says) {
+			t.Errorf("/dev/fd/%d: ran %v, %v; want exit 2 saying %q before the export", fd, ran, err, says)
+		}
+	}
+	var p [2]int
+	if err := syscall.Pipe2(p[:], syscall.O_NONBLOCK|syscall.O_CLOEXEC); err != nil {
+		t.Skipf("no pipe2: %v", err)
+	}
+	defer syscall.Close(p[1])
+	r := os.NewFile(uintptr(p[0]), "r")
+	defer r.Close()
+	got := make(chan int, 1)
+	go func() {
+		time.Sleep(200 * time.Millisecond) // the export fills the pipe first
+		n, _ := io.Copy(io.Discard, r)
+		got <- int(n)
+	}()
+	big := strings.Repeat("x", 1<<20)
+	cmd := &cobra.Command{}
+	cmd.SetErr(io.Discard)
+	err = exportTo(cmd, fmt.Sprintf("/dev/fd/%d", p[1]), "rows", func(w io.Writer) (int64, error) {
+		_, err := io.WriteString(w, big)
+		return 1, err
+	})
+	syscall.Close(p[1])
+	if err != nil {
+		t.Fatalf("a non-blocking pipe: %v", err)
+	}
+	select {
+	case n := <-got:
+		if n != len(big) {
+			t.Errorf("the slow reader got %d bytes, want %d", n, len(big))
+		}
+	case <-time.After(10 * time.Second):
+		t.Error("the slow reader got nothing in 10s")
 	}
 }

@@ -134,6 +134,9 @@ func runReport(cmd *cobra.Command, args []string) error {
 // sayLimited says, on stderr so that stdout stays what the format says,
 // that what stopped at --limit after n rows, when it did.
 func sayLimited(cmd *cobra.Command, what, noun string, n int64) {
+	if out, _ := cmd.Flags().GetString("out"); isStderr(out) {
+		return // the export is stderr: nothing after it
+	}
 	if limit, _ := cmd.Flags().GetInt("limit"); limit > 0 && n == int64(limit) {
 		fmt.Fprintf(cmd.ErrOrStderr(), "%s: stopped at --limit %d; there may be more %s (--limit 0 for all)\n", what, limit, noun)
 	}

@@ -223,6 +223,11 @@ func TestReportSaysWhenTheLimitCutIt(t *testing.T) {
 	if code != 0 || strings.Count(out, "\n") != 101 || !strings.Contains(errs, "records: stopped at --limit 100") {
 		t.Errorf("records: exit %d, %d lines, stderr %q", code, strings.Count(out, "\n"), errs)
 	}
+	// Unless the export is stderr (2>f.csv): nothing after it there.
+	code, _, errs = runCLIAll(t, "records", "--warehouse", wh, "--format", "csv", "--out", "/dev/stderr")
+	if code != 0 || strings.Count(errs, "\n") != 101 || strings.Contains(errs, "stopped at") || strings.Contains(errs, "wrote ") {
+		t.Errorf("records --out /dev/stderr: exit %d, %d lines, stderr ends %q", code, strings.Count(errs, "\n"), errs[max(0, len(errs)-200):])
+	}
 }
 
 // A report writes parquet to --out as records does: the rows the JSON
