@@ -74,7 +74,7 @@ func (s *Server) recordPage(w http.ResponseWriter, r *http.Request) {
 // a path without a script, so it lands here and is sent on to
 // /records/{identifier}.
 func (s *Server) recordSearch(w http.ResponseWriter, r *http.Request) {
-	id := bidiTyped.Replace(r.URL.Query().Get("q")) // as the page showed it
+	id := r.URL.Query().Get("q")
 	if strings.TrimSpace(id) == "" {
 		// An empty search box sent: back to where it searches from.
 		to := "/"

@@ -149,10 +149,9 @@ func isText(v string) bool { return utf8.ValidString(v) && !strings.ContainsRune
 
 // recordFilters reads ?outcome= and ?q=, as the page and the downloads take
 // them: q exactly as given (an identifier may begin or end with spaces,
-// and the download must equal synctrack records --identifier q), but for a
-// bidirectional control the page showed as text ([U+202E]) in the box.
+// and the download must equal synctrack records --identifier q).
 func recordFilters(r *http.Request) (outcome, q string, err error) {
-	outcome, q = r.URL.Query().Get("outcome"), bidiTyped.Replace(r.URL.Query().Get("q"))
+	outcome, q = r.URL.Query().Get("outcome"), r.URL.Query().Get("q")
 	if outcome != "" && !slices.Contains(dialects.Outcomes, outcome) {
 		return "", "", badRequest("outcome %q: want success, rejected or invalid", outcome)
 	}

@@ -78,25 +78,41 @@ func (s *Server) renderThen(w http.ResponseWriter, r *http.Request, page string,
 // keeps a value from being markup, not from being read so.
 var bidiControls = []rune{0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069}
 
-// bidiShown writes each as text ([U+202E]); bidiTyped reads that text back
-// from a search box, which the page filled with it.
-var bidiShown, bidiTyped = func() (*strings.Replacer, *strings.Replacer) {
-	var shown, typed []string
+// bidiShown writes each as text ([U+202E]).
+var bidiShown = func() *strings.Replacer {
+	var shown []string
 	for _, r := range bidiControls {
 		shown = append(shown, string(r), fmt.Sprintf("[U+%04X]", r))
-		typed = append(typed, fmt.Sprintf("[U+%04X]", r), string(r))
 	}
-	return strings.NewReplacer(shown...), strings.NewReplacer(typed...)
+	return strings.NewReplacer(shown...)
 }()
 
 // showBidi is a rendered page with its bidirectional controls shown as text
-// (the templates hold none: they came from the data). A page without any,
-// nearly every one, is not copied.
+// (the templates hold none: they came from the data), but in a form's
+// value="...": a search box holds what it searches for, and searched again
+// as shown it found nothing (a review); what a control does in a box stays
+// in the box. A page without any, nearly every one, is not copied.
 func showBidi(page []byte) []byte {
 	if !bytes.ContainsAny(page, string(bidiControls)) {
 		return page
 	}
-	return []byte(bidiShown.Replace(string(page)))
+	const attr = `value="` // html/template writes a value's " as &#34;
+	var out strings.Builder
+	for {
+		i := bytes.Index(page, []byte(attr))
+		if i < 0 {
+			_, _ = bidiShown.WriteString(&out, string(page))
+			return []byte(out.String())
+		}
+		i += len(attr)
+		_, _ = bidiShown.WriteString(&out, string(page[:i]))
+		j := bytes.IndexByte(page[i:], '"')
+		if j < 0 {
+			j = len(page) - i
+		}
+		out.Write(page[i : i+j])
+		page = page[i+j:]
+	}
 }
 
 func (s *Server) withWarehouse(ctx context.Context, t *timing, build func(ctx context.Context, q warehouse.Querier) (view, error)) (view, error) {
