@@ -80,17 +80,23 @@ func isStderr(path string) bool {
 }
 
 // checkDescriptor refuses, before any query runs, a descriptor path names
-// that is not open, is a folder or is open for reading only.
-func checkDescriptor(given, path string, fd int) error {
-	fi, err := os.Stat(path)
-	switch {
-	case err != nil:
-		return usageError("--out %s: no such file open in this process (%v)", given, unwrapPath(err))
-	case fi.IsDir():
+// that is not open, is a folder or is open for reading only. It asks the
+// descriptor itself: /dev/fd may not be there (no /proc in a sandbox), and
+// a write to test it, even of nothing, is a message on a message socket.
+func checkDescriptor(given string, fd int) error {
+	var st syscall.Stat_t
+	if err := syscall.Fstat(fd, &st); err != nil {
+		return usageError("--out %s: no such file open in this process (%v)", given, err)
+	}
+	if st.Mode&syscall.S_IFMT == syscall.S_IFDIR {
 		return usageError("--out %s: is a folder; give a file", given)
 	}
-	if _, err := syscall.Write(fd, nil); err != nil { // writes nothing; refused if not open for writing
-		return usageError("--out %s: not open for writing (%v)", given, err)
+	flags, _, errno := syscall.Syscall(syscall.SYS_FCNTL, uintptr(fd), syscall.F_GETFL, 0)
+	if errno != 0 {
+		return usageError("--out %s: no such file open in this process (%v)", given, errno)
+	}
+	if int(flags)&syscall.O_ACCMODE == syscall.O_RDONLY {
+		return usageError("--out %s: open for reading only", given)
 	}
 	return nil
 }
@@ -124,7 +130,7 @@ func outTarget(given, path string, links int) (target string, direct bool, err e
 		return "", false, usageError("--out %s: too many levels of symbolic links", given)
 	}
 	if fd, ok := openFD(path); ok {
-		return path, true, checkDescriptor(given, path, fd)
+		return path, true, checkDescriptor(given, fd)
 	}
 	fi, err := os.Stat(path) // through every link
 	switch {

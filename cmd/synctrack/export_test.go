@@ -283,12 +283,27 @@ func TestOutOntoDescriptorsOfEveryKind(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rf.Close()
-	for fd, says := range map[uintptr]string{987: "no such file open", ro.Fd(): "is a folder", rf.Fd(): "not open for writing"} {
+	for fd, says := range map[uintptr]string{987: "no such file open", ro.Fd(): "is a folder", rf.Fd(): "open for reading only"} {
 		ran, err := exportLine(t, fmt.Sprintf("/dev/fd/%d", fd))
 		var ee *exitError
 		if ran || !errors.As(err, &ee) || ee.code != exitConfig || !strings.Contains(err.Error(), says) {
 			t.Errorf("/dev/fd/%d: ran %v, %v; want exit 2 saying %q before the export", fd, ran, err, says)
 		}
+	}
+	// A message socket's first message is the export: a write of nothing
+	// to test the descriptor sent an empty one, read as the end (a review).
+	sp, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_SEQPACKET|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Close(sp[1])
+	if _, err := exportLine(t, fmt.Sprintf("/dev/fd/%d", sp[0])); err != nil {
+		t.Fatalf("a message socket: %v", err)
+	}
+	syscall.Close(sp[0])
+	msg := make([]byte, 64)
+	if n, _, _, _, err := syscall.Recvmsg(sp[1], msg, nil, 0); err != nil || string(msg[:n]) != "a,b\n" {
+		t.Errorf("the socket's first message: %q, %v", msg[:n], err)
 	}
 	var p [2]int
 	if err := syscall.Pipe2(p[:], syscall.O_NONBLOCK|syscall.O_CLOEXEC); err != nil {
