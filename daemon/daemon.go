@@ -243,16 +243,12 @@ func (d *Daemon) drain(done <-chan struct{}, cancel func()) {
 	case <-done: // every loop ended: none loads, whatever idle read
 		idle = true
 	default:
-		if !idle {
-			break
-		}
-		// The loops have not all seen the stop yet, but none loads.
-		cancel()
-		<-done
 	}
 	if idle {
+		// The loops may not all have seen the stop yet, but none loads.
 		d.log.Info("stopping: no load in flight")
 		cancel()
+		<-done
 		return
 	}
 	grace := *d.cfg.Grace

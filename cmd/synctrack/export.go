@@ -66,11 +66,8 @@ func exportTo(cmd *cobra.Command, path, noun string, write func(io.Writer) (int6
 // isStdout says path names this process's standard output, which a shell
 // may have opened for appending (>>): written as stdout is, not reopened.
 func isStdout(path string) bool {
-	switch filepath.Clean(path) {
-	case "/dev/stdout", "/dev/fd/1", "/proc/self/fd/1":
-		return true
-	}
-	return false
+	fd, ok := openFD(path)
+	return ok && fd == 1
 }
 
 // isStderr says path names this process's stderr.

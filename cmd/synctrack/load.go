@@ -265,7 +265,7 @@ func checkLoadFlags(cmd *cobra.Command) error {
 		return usageError("--workers %d: want 1 or more objects read at once", n)
 	}
 	for _, f := range []struct{ name, zero string }{{"batch-files", "the warehouse's default"}, {"quarantine-after", "never"}} {
-		if _, err := countFlag(cmd, f.name, f.zero); err != nil {
+		if err := checkCount(cmd, f.name, f.zero); err != nil {
 			return err
 		}
 	}
@@ -280,14 +280,13 @@ func checkLoadFlags(cmd *cobra.Command) error {
 	return nil
 }
 
-// countFlag reads int flag name, a count: a negative one is a usage error
-// that says what 0 means (zero).
-func countFlag(cmd *cobra.Command, name, zero string) (int, error) {
-	n, _ := cmd.Flags().GetInt(name)
-	if n < 0 {
-		return 0, usageError("--%s %d: want 0 or more (0: %s)", name, n, zero)
+// checkCount refuses int flag name, a count, when negative, saying what 0
+// means (zero).
+func checkCount(cmd *cobra.Command, name, zero string) error {
+	if n, _ := cmd.Flags().GetInt(name); n < 0 {
+		return usageError("--%s %d: want 0 or more (0: %s)", name, n, zero)
 	}
-	return n, nil
+	return nil
 }
 
 // stageDirHelp is --stage-dir's help, on load and run.

@@ -17,7 +17,8 @@ import (
 // DECIMAL as a json.Number (a number in JSON, its digits elsewhere), bytes
 // (a BLOB) as base64, as JSON writes them, UUID, INTERVAL, DATE and TIME as
 // DuckDB's own text, a MAP as a JSON object (or a list of {key, value} when
-// its keys are not text), and so on inside lists and structs. The column's type t decides where the Go type cannot:
+// its keys are not text), and so on inside lists and structs. The column's
+// type t decides where the Go type cannot:
 // duckdb-go scans a UUID and a BLOB both to []byte, and a DATE, a TIME and
 // a TIMESTAMP all to time.Time. Values of any other type are returned as
 // they are.
