@@ -1,6 +1,6 @@
 -- Records of one sync whose outcome changed at least twice over its latest n runs.
 -- A record's outcome in a run is its worst row there (rejected, then invalid, then success).
--- Reads only those runs' rows. outcomes lists them oldest first. file_from and file_to, where
+-- Rows without an identifier are left out (no one record). Reads only those runs' rows. outcomes lists them oldest first. file_from and file_to, where
 -- the engine skips by them (PostgreSQL), are the sync's first and last file.
 -- view: no
 -- params: sync n file_from file_to limit
@@ -21,6 +21,7 @@ per_run AS (
   FROM {{ table "sync_records" }} AS r
   JOIN recent AS rr ON rr.sync_run_id = r.sync_run_id
   WHERE r.sync_configuration_id = {{ param "sync" }}
+    AND r.identifier IS NOT NULL
     -- Implied by the join (a run starts at its first batch); said so that
     -- engines skip older row groups or partitions before joining.
     AND r.batch_started_at >= (SELECT min(started_at) FROM recent)
