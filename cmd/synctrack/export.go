@@ -13,6 +13,7 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 )
 
 // checkExportFormat checks --format for the commands that export rows.
@@ -22,10 +23,35 @@ func checkExportFormat(format, out string) error {
 	default:
 		return usageError("--format %q: want table, csv, json or parquet", format)
 	}
-	if format == "parquet" && (out == "" || isStdout(out)) && isTerminal(os.Stdout) {
-		return usageError("--format parquet writes binary: give --out FILE or redirect stdout")
+	if format == "parquet" && terminalOut(out) {
+		if out == "" || isStdout(out) {
+			return usageError("--format parquet writes binary: give --out FILE or redirect stdout")
+		}
+		return usageError("--format parquet writes binary, and --out %s is a terminal: give --out FILE", out)
 	}
 	return nil
+}
+
+// terminalOut says the rows would go to a terminal: stdout without --out,
+// or an --out naming a descriptor or a device that is one (/dev/stderr,
+// /dev/tty).
+func terminalOut(out string) bool {
+	if out == "" {
+		return term.IsTerminal(1)
+	}
+	if fd, ok := openFD(out); ok {
+		return term.IsTerminal(fd)
+	}
+	fi, err := os.Stat(out)
+	if err != nil || fi.Mode()&os.ModeCharDevice == 0 {
+		return false
+	}
+	f, err := os.OpenFile(out, os.O_WRONLY|syscall.O_NOCTTY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	return term.IsTerminal(int(f.Fd()))
 }
 
 // exportTo runs write on stdout, or, with --out, on a file beside path that
@@ -77,13 +103,23 @@ func isStderr(path string) bool {
 }
 
 // checkDescriptor refuses, before any query runs, a descriptor path names
-// that is not open, is a folder or is open for reading only. It asks the
-// descriptor itself: /dev/fd may not be there (no /proc in a sandbox), and
-// a write to test it, even of nothing, is a message on a message socket.
+// that is not open, is synctrack's own, is a folder or is open for reading
+// only. It asks the descriptor itself: /dev/fd may not be there (no /proc
+// in a sandbox), and a write to test it, even of nothing, is a message on
+// a message socket.
 func checkDescriptor(given string, fd int) error {
 	var st syscall.Stat_t
 	if err := syscall.Fstat(fd, &st); err != nil {
 		return usageError("--out %s: no such file open in this process (%v)", given, err)
+	}
+	// What the shell hands over (3>FILE, >(...)) survived exec, so it is
+	// not close-on-exec; what this process opened itself is (Go's runtime,
+	// its poller, DuckDB): writing into one of those breaks synctrack.
+	if fd > 2 {
+		fl, _, errno := syscall.Syscall(syscall.SYS_FCNTL, uintptr(fd), syscall.F_GETFD, 0)
+		if errno == 0 && fl&syscall.FD_CLOEXEC != 0 {
+			return usageError("--out %s: descriptor %d is one synctrack opened itself, not one the shell opened for it (%d>FILE)", given, fd, fd)
+		}
 	}
 	if st.Mode&syscall.S_IFMT == syscall.S_IFDIR {
 		return usageError("--out %s: is a folder; give a file", given)

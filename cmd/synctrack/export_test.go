@@ -147,7 +147,7 @@ func TestOutOntoStdoutAndAShellsPipe(t *testing.T) {
 		b, _ := io.ReadAll(r)
 		got <- string(b)
 	}()
-	fd := fmt.Sprintf("/dev/fd/%d", w.Fd())
+	fd := fmt.Sprintf("/dev/fd/%d", inherited(t, w.Fd()))
 	if _, err := os.Stat(fd); err != nil {
 		t.Skipf("no %s here: %v", fd, err)
 	}
@@ -157,6 +157,16 @@ func TestOutOntoStdoutAndAShellsPipe(t *testing.T) {
 		t.Fatalf("--out %s: %v", fd, err)
 	}
 	pipeGot(t, got)
+}
+
+// inherited clears fd's close-on-exec, as a descriptor the shell hands
+// over has it clear (it survived exec), and returns fd.
+func inherited(t *testing.T, fd uintptr) uintptr {
+	t.Helper()
+	if _, _, errno := syscall.Syscall(syscall.SYS_FCNTL, fd, syscall.F_SETFD, 0); errno != 0 {
+		t.Fatalf("fcntl F_SETFD %d: %v", fd, errno)
+	}
+	return fd
 }
 
 // pipeGot checks that a pipe's reader got the export's line.
@@ -186,7 +196,7 @@ func TestOutOntoAnOpenFileAndABadLink(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	fd := fmt.Sprintf("/dev/fd/%d", f.Fd())
+	fd := fmt.Sprintf("/dev/fd/%d", inherited(t, f.Fd()))
 	if _, err := os.Stat(fd); err != nil {
 		t.Skipf("no %s here: %v", fd, err)
 	}
@@ -203,7 +213,7 @@ func TestOutOntoAnOpenFileAndABadLink(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer g.Close()
-	if _, err := exportLine(t, fmt.Sprintf("/dev/fd/%d", g.Fd())); err != nil {
+	if _, err := exportLine(t, fmt.Sprintf("/dev/fd/%d", inherited(t, g.Fd()))); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := g.WriteString("after\n"); err != nil {
@@ -283,7 +293,16 @@ func TestOutOntoDescriptorsOfEveryKind(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rf.Close()
-	for fd, says := range map[uintptr]string{987: "no such file open", ro.Fd(): "is a folder", rf.Fd(): "open for reading only"} {
+	// Every file Go opens is close-on-exec: this one is as synctrack's own
+	// descriptors are (its runtime's poller, DuckDB's), the others as the
+	// shell hands them over.
+	own, err := os.Create(filepath.Join(dir, "own"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer own.Close()
+	for fd, says := range map[uintptr]string{987: "no such file open", inherited(t, ro.Fd()): "is a folder",
+		inherited(t, rf.Fd()): "open for reading only", own.Fd(): "synctrack opened itself"} {
 		ran, err := exportLine(t, fmt.Sprintf("/dev/fd/%d", fd))
 		var ee *exitError
 		if ran || !errors.As(err, &ee) || ee.code != exitConfig || !strings.Contains(err.Error(), says) {
@@ -297,7 +316,7 @@ func TestOutOntoDescriptorsOfEveryKind(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer syscall.Close(sp[1])
-	if _, err := exportLine(t, fmt.Sprintf("/dev/fd/%d", sp[0])); err != nil {
+	if _, err := exportLine(t, fmt.Sprintf("/dev/fd/%d", inherited(t, uintptr(sp[0])))); err != nil {
 		t.Fatalf("a message socket: %v", err)
 	}
 	syscall.Close(sp[0])
@@ -321,7 +340,7 @@ func TestOutOntoDescriptorsOfEveryKind(t *testing.T) {
 	big := strings.Repeat("x", 1<<20)
 	cmd := &cobra.Command{}
 	cmd.SetErr(io.Discard)
-	err = exportTo(cmd, fmt.Sprintf("/dev/fd/%d", p[1]), "rows", func(w io.Writer) (int64, error) {
+	err = exportTo(cmd, fmt.Sprintf("/dev/fd/%d", inherited(t, uintptr(p[1]))), "rows", func(w io.Writer) (int64, error) {
 		_, err := io.WriteString(w, big)
 		return 1, err
 	})

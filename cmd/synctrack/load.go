@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/synctrack/synctrack/loader"
 	"github.com/synctrack/synctrack/sql/export"
@@ -253,8 +254,7 @@ func progressPrinter(w io.Writer, start time.Time) func(loader.Progress) {
 }
 
 func isTerminal(f *os.File) bool {
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+	return term.IsTerminal(int(f.Fd()))
 }
 
 // checkLoadFlags refuses numbers that mean nothing (a negative count or

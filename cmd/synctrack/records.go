@@ -29,7 +29,7 @@ func newRecordsCommand() *cobra.Command {
 	c.Flags().String("status", "", "success, rejected or invalid (NULL and DUPLICATE checks, no status)")
 	c.Flags().String("identifier", "", "one record's identifier")
 	c.Flags().String("format", "table", "table, csv, json or parquet")
-	c.Flags().String("out", "", "write to this file instead of stdout")
+	c.Flags().String("out", "", "write to this file instead of stdout (whole or not at all; a pipe, a device or /dev/fd/N the shell opened is written in place)")
 	c.Flags().Bool("dry-run", false, dryRunHelp)
 	return c
 }
