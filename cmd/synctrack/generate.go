@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -22,6 +23,8 @@ in several key styles, fact tables, and the older shapes a loader must survive
 non-UTC timestamps, unknown columns, hostile payload field names).
 The same --seed writes the same bytes. At most %d objects (orgs x syncs x runs
 x (files + 1), and 3 fact tables an org): each is planned in memory first.
+Rows cost disk, not memory: a bucket that would need more than the disk's free
+space (at least 100 bytes a row) is refused before anything is written.
 
   synctrack generate --out /tmp/bucket --orgs 2 --syncs 3 --runs 3 --files 3 --rows 200
   synctrack load --bucket file:///tmp/bucket --warehouse duckdb://./sync-logs.duckdb`, gen.MaxObjects),
@@ -91,11 +94,44 @@ func shellWord(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
+// bytesPerRow is less than a generated records row takes on disk (140-170
+// bytes measured, with its share of the files' metadata): a bucket that
+// needs more than the disk has at this rate cannot be written.
+const bytesPerRow = 100
+
+// roomFor refuses, before the folder is made, a bucket that cannot fit on
+// the disk that would hold abs: --rows is not bounded by memory, only by
+// the disk, which a typo (--rows 1000000000) would otherwise fill, file by
+// file.
+func roomFor(abs, dir string, o gen.Options) error {
+	var st syscall.Statfs_t
+	for p := abs; syscall.Statfs(p, &st) != nil; p = filepath.Dir(p) {
+		if p == filepath.Dir(p) {
+			return nil // no figure to check against: the writes will say
+		}
+	}
+	n, _ := o.Objects()
+	rows := float64(o.Orgs) * float64(o.SyncsPerOrg) * float64(o.RunsPerSync) * float64(o.FilesPerRun) * float64(o.RowsPerFile)
+	need, free := rows*bytesPerRow, float64(st.Bavail)*float64(st.Bsize)
+	if need <= free {
+		return nil
+	}
+	count := fmt.Sprintf("%.0f", rows)
+	if rows >= 1e15 {
+		count = fmt.Sprintf("%.3g", rows)
+	}
+	return usageError("generate: %s records rows in %d objects need at least %s, and the disk of %s has %s free: ask for fewer --rows or --files, or give --out on a larger disk",
+		count, n, humanBytes(int64(min(need, 1<<62))), dir, humanBytes(int64(free)))
+}
+
 // generateInto writes a bucket into dir through the file:// driver, as the
 // vendor writes through an object store.
 func generateInto(cmd *cobra.Command, dir string, o gen.Options) (*gen.Manifest, string, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
+		return nil, "", err
+	}
+	if err := roomFor(abs, dir, o); err != nil {
 		return nil, "", err
 	}
 	if err := os.MkdirAll(abs, 0o755); err != nil {

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/synctrack/synctrack/gen"
 )
@@ -69,5 +71,26 @@ func TestGenerateRefusesTooManyObjects(t *testing.T) {
 	}
 	if _, err := os.Stat(dir); err == nil {
 		t.Errorf("%s was made", dir)
+	}
+}
+
+// Rows cost no memory but disk: a bucket larger than the disk's free space
+// (a typo's --rows) is a usage error saying both figures, before --out is
+// made, not a disk filled file by file. Within the free space it is written.
+func TestGenerateRefusesMoreThanTheDiskHolds(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "g")
+	// Under a deadline: a generate that started writing ends with it.
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	code, _, errs := runCLICtx(t, ctx, "generate", "--out", dir, "--orgs", "1", "--syncs", "1", "--runs", "1",
+		"--files", "1000", "--rows", "1000000000000000000")
+	if code != 2 || !strings.Contains(errs, "1e+21 records rows") || !strings.Contains(errs, "free") || !strings.Contains(errs, "--rows") {
+		t.Errorf("exit %d, %q; want 2 saying the rows need more than the disk has free", code, errs)
+	}
+	if _, err := os.Stat(dir); err == nil {
+		t.Errorf("%s was made", dir)
+	}
+	if code, _, errs := runCLICtx(t, ctx, "generate", "--out", dir, "--orgs", "1", "--syncs", "1", "--runs", "1", "--files", "1", "--rows", "10"); code != 0 {
+		t.Errorf("a small bucket: exit %d, %s", code, errs)
 	}
 }
