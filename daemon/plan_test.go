@@ -13,9 +13,10 @@ import (
 	"github.com/synctrack/synctrack/warehouse/duckdb"
 )
 
-// A file:// bucket is listed sync folder by sync folder; the plan must be the
-// loader's own, stray objects between the folders included.
-func TestPlanSplitListingMatchesLoader(t *testing.T) {
+// A file:// bucket is walked from its folder (loader.Discover with its
+// root); on plain names the plan must be the one of fileblob's listing,
+// etags and stray objects between the folders included.
+func TestPlanWalkedListingMatchesLoader(t *testing.T) {
 	ctx := context.Background()
 	url, dir := testbucket.Dir(t)
 	b := testbucket.Open(t, url)
@@ -43,7 +44,7 @@ func TestPlanSplitListingMatchesLoader(t *testing.T) {
 	if err := b.WriteAll(ctx, "sync_tracking_datasets/"+org+"/loose.parquet", []byte("x"), nil); err != nil {
 		t.Fatal(err)
 	}
-	want, err := loader.PlanBucket(ctx, b, loader.Ledger{})
+	want, err := loader.PlanBucket(ctx, b, "", loader.Ledger{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +56,7 @@ func TestPlanSplitListingMatchesLoader(t *testing.T) {
 	}
 	if got.Listed != want.Listed || len(got.Records) != len(want.Records) || len(got.Metadata) != len(want.Metadata) ||
 		len(got.Ignored) != len(want.Ignored) || len(got.Facts) != len(want.Facts) {
-		t.Fatalf("split plan: listed %d, %d records, %d metadata, %d ignored, %d fact tables; loader: %d, %d, %d, %d, %d",
+		t.Fatalf("walked plan: listed %d, %d records, %d metadata, %d ignored, %d fact tables; loader: %d, %d, %d, %d, %d",
 			got.Listed, len(got.Records), len(got.Metadata), len(got.Ignored), len(got.Facts),
 			want.Listed, len(want.Records), len(want.Metadata), len(want.Ignored), len(want.Facts))
 	}

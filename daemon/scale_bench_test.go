@@ -228,7 +228,7 @@ func TestScaleBenchmark(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	p, err := loader.PlanBucket(context.Background(), b, l)
+	p, err := loader.PlanBucket(context.Background(), b, "", l)
 	if err != nil {
 		t.Fatal(err)
 	}

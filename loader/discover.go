@@ -109,8 +109,10 @@ func isTemp(name string) bool {
 
 // Discover lists both prefixes of the bucket and calls fn with each object,
 // classified. Listing stops at the first error from fn or the bucket.
-func Discover(ctx context.Context, b *blob.Bucket, fn func(Object) error) error {
-	return DiscoverPrefixes(ctx, b, []string{RunsPrefix, FactsPrefix}, fn)
+// root is the folder of a file:// bucket, or "": its files are listed from
+// the folder itself, each under its own name (walkPrefix), not through b.
+func Discover(ctx context.Context, b *blob.Bucket, root string, fn func(Object) error) error {
+	return DiscoverPrefixes(ctx, b, root, []string{RunsPrefix, FactsPrefix}, fn)
 }
 
 // listPageSize is large because a file:// bucket walks its whole directory tree
@@ -121,16 +123,22 @@ var listPageSize = 100_000 // a var for the tests of file:// paging
 // DiscoverPrefixes is Discover over the given prefixes only: RunsPrefix,
 // FactsPrefix, or one run or sync folder under RunsPrefix.
 // A prefix inside another one of the list is listed once, with the outer one.
-func DiscoverPrefixes(ctx context.Context, b *blob.Bucket, prefixes []string, fn func(Object) error) error {
-	return discover(ctx, b, prefixes, DefaultStallTimeout, fn)
+func DiscoverPrefixes(ctx context.Context, b *blob.Bucket, root string, prefixes []string, fn func(Object) error) error {
+	return discover(ctx, b, root, prefixes, DefaultStallTimeout, fn)
 }
 
 // discover is DiscoverPrefixes with a stall timeout per page.
-func discover(ctx context.Context, b *blob.Bucket, prefixes []string, stall time.Duration, fn func(Object) error) error {
+func discover(ctx context.Context, b *blob.Bucket, root string, prefixes []string, stall time.Duration, fn func(Object) error) error {
 	var fi os.FileInfo
-	walked := b.As(&fi) // a file:// bucket: see listPrefix
+	walked := root == "" && b.As(&fi) // a file:// bucket listed through fileblob: see listPrefix
 	for _, prefix := range outermost(prefixes) {
-		if err := listPrefix(ctx, b, prefix, stall, walked, fn); err != nil {
+		var err error
+		if root != "" {
+			err = walkPrefix(ctx, root, prefix, fn)
+		} else {
+			err = listPrefix(ctx, b, prefix, stall, walked, fn)
+		}
+		if err != nil {
 			return err
 		}
 	}
@@ -243,7 +251,7 @@ func ObjectOf(lo *blob.ListObject) Object {
 func etagOf(lo *blob.ListObject) string {
 	var fi os.FileInfo
 	if lo.As(&fi) {
-		return fmt.Sprintf("\"%x-%x\"", fi.ModTime().UnixNano(), fi.Size())
+		return fileETag(fi)
 	}
 	var s3o types.Object
 	if lo.As(&s3o) && s3o.ETag != nil {
@@ -257,6 +265,11 @@ func etagOf(lo *blob.ListObject) string {
 		return strconv.Quote(hex.EncodeToString(lo.MD5))
 	}
 	return fmt.Sprintf("\"%x-%x\"", lo.ModTime.UnixNano(), lo.Size)
+}
+
+// fileETag is a local file's version tag, made as fileblob makes its ETags.
+func fileETag(fi os.FileInfo) string {
+	return fmt.Sprintf("\"%x-%x\"", fi.ModTime().UnixNano(), fi.Size())
 }
 
 // CheckFolders checks that every folder under the prefixes of the

@@ -36,24 +36,32 @@ func TestFilePagingKeepsSiblingFolders(t *testing.T) {
 		}
 	}
 	slices.Sort(want)
-	for _, prefix := range []string{RunsPrefix, "sync_tracking_datasets/1/2/"} {
-		var got []string
-		var before, after runtime.MemStats
-		runtime.ReadMemStats(&before)
-		if err := DiscoverPrefixes(context.Background(), b, []string{prefix}, func(o Object) error {
-			got = append(got, o.Key)
-			return nil
-		}); err != nil {
-			t.Fatal(err)
+	// Through fileblob's pages, and walked from the folder itself (root).
+	for _, root := range []string{"", dir} {
+		for _, prefix := range []string{RunsPrefix, "sync_tracking_datasets/1/2/"} {
+			listedInOrder(t, b, root, prefix, want)
 		}
-		runtime.ReadMemStats(&after)
-		// A page is allocated whole first: one of math.MaxInt32 objects took
-		// 16 GiB a folder, 224 GiB in this test.
-		if n := after.TotalAlloc - before.TotalAlloc; n > 64<<20 {
-			t.Errorf("listing %s in pages of 2 allocated %d MiB", prefix, n>>20)
-		}
-		if !slices.Equal(got, want) {
-			t.Errorf("listing %s in pages of 2:\n got %q\nwant %q", prefix, got, want)
-		}
+	}
+}
+
+func listedInOrder(t *testing.T, b *blob.Bucket, root, prefix string, want []string) {
+	t.Helper()
+	var got []string
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	if err := DiscoverPrefixes(context.Background(), b, root, []string{prefix}, func(o Object) error {
+		got = append(got, o.Key)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	runtime.ReadMemStats(&after)
+	// A page is allocated whole first: one of math.MaxInt32 objects took
+	// 16 GiB a folder, 224 GiB in this test.
+	if n := after.TotalAlloc - before.TotalAlloc; n > 64<<20 {
+		t.Errorf("listing %s in pages of 2 allocated %d MiB", prefix, n>>20)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("listing %s in pages of 2 (root %q):\n got %q\nwant %q", prefix, root, got, want)
 	}
 }

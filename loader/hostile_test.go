@@ -3,11 +3,13 @@ package loader_test
 import (
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/synctrack/synctrack/internal/testbucket"
+	"github.com/synctrack/synctrack/loader"
 )
 
 // Keys are untrusted: quotes, glob characters and SQL in folder and file names
@@ -133,5 +135,90 @@ func TestFirstLoadWithoutMetadataInstallsTheViews(t *testing.T) {
 	}
 	if got := one(t, w.DB(), "SELECT sum(total) FROM synctrack.run_outcomes"); got != strconv.FormatInt(rep.Rows, 10) {
 		t.Errorf("run_outcomes counts %s records, the load %d", got, rep.Rows)
+	}
+}
+
+// gocloud's fileblob lists a name that looks like one of its escapes
+// ("__0x39__") as the character it encodes ("9"): a run folder 88__0x39__1
+// was listed as 8891, which no read found, so its files were "gone since
+// the listing" on every load, never loaded and never failed; a folder
+// named as that decoding was listed twice. Each file now loads once, under
+// its own name in the folder.
+func TestEscapeLikeNamesLoadUnderTheirOwnKeys(t *testing.T) {
+	url, dir := generated(t, smallOptions())
+	records := findRecords(t, dir)
+	runDir := filepath.Dir(records[0])
+	escaped := runDir + "__0x39__1"
+	if err := os.Rename(runDir, escaped); err != nil {
+		t.Fatal(err)
+	}
+	decoded := runDir + "91" // what fileblob took escaped for
+	if err := os.MkdirAll(decoded, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(escaped)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		copyFile(t, filepath.Join(escaped, e.Name()), filepath.Join(decoded, e.Name()))
+	}
+	for _, r := range records {
+		if filepath.Dir(r) != runDir {
+			copyFile(t, r, filepath.Join(filepath.Dir(r), "records__0x5f__updated.7.parquet"))
+			break
+		}
+	}
+
+	// What must load: every file the loader reads, by its path in the folder.
+	var want, wantRecords []string
+	err = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(dir, p)
+		key := filepath.ToSlash(rel)
+		switch loader.Classify(key).Kind {
+		case loader.KindIgnored:
+		case loader.KindRecords:
+			wantRecords = append(wantRecords, key)
+			fallthrough
+		default:
+			want = append(want, key)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(want)
+	sort.Strings(wantRecords)
+	var odd int
+	for _, k := range want {
+		if strings.Contains(k, "__0x") {
+			odd++
+		}
+	}
+	if odd < 2 {
+		t.Fatalf("the bucket has %d keys that look like fileblob's escapes, want the renamed run folder's and a records file", odd)
+	}
+
+	w := openWarehouse(t)
+	db := w.DB()
+	wantRows := one(t, db, `SELECT count(*) FROM read_parquet(`+rawGlob(dir)+`, union_by_name = true)`)
+	b := testbucket.Open(t, url)
+	rep := load(t, b, dir, w)
+	if len(rep.Failed) > 0 || rep.Pending > 0 || rep.Files != len(want) {
+		t.Fatalf("loaded %d files, %d pending, failed %v; want all %d files of the folder loaded", rep.Files, rep.Pending, rep.Failed, len(want))
+	}
+	sameRows(t, "loaded keys and the folder's files",
+		rows(t, db, `SELECT key FROM synctrack.load_ledger WHERE status = 'loaded'`), want)
+	sameRows(t, "_file of sync_records and the folder's records files",
+		rows(t, db, `SELECT DISTINCT _file FROM synctrack.sync_records`), wantRecords)
+	if got := one(t, db, `SELECT count(*) FROM synctrack.sync_records`); got != wantRows {
+		t.Errorf("%s rows loaded, the folder's records files hold %s", got, wantRows)
+	}
+	if again := load(t, b, dir, w); again.Files != 0 || again.UpToDate != len(want) {
+		t.Errorf("the next load loaded %d files, %d up to date; want none loaded, all %d up to date", again.Files, again.UpToDate, len(want))
 	}
 }

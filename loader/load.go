@@ -176,7 +176,7 @@ func (l *Loader) Plan(ctx context.Context) (*Plan, error) {
 			return nil, err
 		}
 	}
-	ls, listed := ListProgress(BucketListings(l.bucket, prefixes, l.o.StallTimeout), l.o.Progress)
+	ls, listed := ListProgress(BucketListings(l.bucket, l.root, prefixes, l.o.StallTimeout), l.o.Progress)
 	p, err := PlanStream(ctx, l.wh, ls)
 	listed()
 	if err != nil {
@@ -188,10 +188,11 @@ func (l *Loader) Plan(ctx context.Context) (*Plan, error) {
 	return p, nil
 }
 
-// PlanBucket lists the bucket and plans against a ledger.
-func PlanBucket(ctx context.Context, b *blob.Bucket, l Ledger) (*Plan, error) {
+// PlanBucket lists the bucket (or the folder root of a file:// bucket, see
+// Discover) and plans against a ledger.
+func PlanBucket(ctx context.Context, b *blob.Bucket, root string, l Ledger) (*Plan, error) {
 	pl := NewPlanner(l)
-	if err := discover(ctx, b, []string{RunsPrefix, FactsPrefix}, DefaultStallTimeout, func(o Object) error {
+	if err := discover(ctx, b, root, []string{RunsPrefix, FactsPrefix}, DefaultStallTimeout, func(o Object) error {
 		pl.Add(o)
 		return nil
 	}); err != nil {

@@ -18,7 +18,7 @@ func TestLoadPrefixes(t *testing.T) {
 	b := testbucket.Open(t, url)
 	w := openWarehouse(t)
 	var keys []string
-	if err := loader.Discover(context.Background(), b, func(o loader.Object) error {
+	if err := loader.Discover(context.Background(), b, "", func(o loader.Object) error {
 		keys = append(keys, o.Key)
 		return nil
 	}); err != nil {

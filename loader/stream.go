@@ -27,12 +27,13 @@ type Listing struct {
 	List   func(ctx context.Context, fn func(Object) error) error
 }
 
-// BucketListings are the listings of the outermost of prefixes in b.
-func BucketListings(b *blob.Bucket, prefixes []string, stall time.Duration) []Listing {
+// BucketListings are the listings of the outermost of prefixes in b, or in
+// the folder root of a file:// bucket (see Discover).
+func BucketListings(b *blob.Bucket, root string, prefixes []string, stall time.Duration) []Listing {
 	var out []Listing
 	for _, p := range outermost(prefixes) {
 		out = append(out, Listing{Prefix: p, List: func(ctx context.Context, fn func(Object) error) error {
-			return discover(ctx, b, []string{p}, stall, fn)
+			return discover(ctx, b, root, []string{p}, stall, fn)
 		}})
 	}
 	return out

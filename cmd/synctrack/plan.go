@@ -86,7 +86,7 @@ func runPlan(cmd *cobra.Command, _ []string) error {
 	if on, _ := cmd.Flags().GetBool("progress"); on {
 		progress = progressPrinter(os.Stderr, time.Now())
 	}
-	ls, listed := loader.ListProgress(loader.BucketListings(b, prefixes, 0), progress)
+	ls, listed := loader.ListProgress(loader.BucketListings(b, root, prefixes, 0), progress)
 	p, err := loader.PlanStream(ctx, src, ls)
 	listed()
 	if err != nil {

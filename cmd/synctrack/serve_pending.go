@@ -48,12 +48,12 @@ func pendingFiles(bucketURL string, log *slog.Logger) func(ctx context.Context, 
 			}
 			ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 			defer cancel()
-			b, _, err := openBucket(ctx, bucketURL, log)
+			b, root, err := openBucket(ctx, bucketURL, log)
 			if err != nil {
 				return web.Pending{}, err
 			}
 			defer b.Close()
-			p, err := loader.PlanBucket(ctx, b, ledger)
+			p, err := loader.PlanBucket(ctx, b, root, ledger)
 			if err != nil {
 				return web.Pending{}, err
 			}

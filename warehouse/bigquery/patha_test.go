@@ -79,7 +79,7 @@ func writeRecords(t *testing.T, c *countedBucket, run string, from, n int, shape
 func files(t *testing.T, c *countedBucket, prefix string) []warehouse.File {
 	t.Helper()
 	var out []warehouse.File
-	err := loader.DiscoverPrefixes(context.Background(), c.side, []string{prefix}, func(o loader.Object) error {
+	err := loader.DiscoverPrefixes(context.Background(), c.side, "", []string{prefix}, func(o loader.Object) error {
 		out = append(out, warehouse.File{Object: o, Attempts: 1})
 		return nil
 	})
