@@ -7,17 +7,16 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 	"gocloud.dev/blob"
 	_ "gocloud.dev/blob/fileblob"
-	_ "gocloud.dev/blob/gcsblob"
 	_ "gocloud.dev/blob/memblob"
 	"gocloud.dev/gcp"
 
+	"github.com/synctrack/synctrack/internal/gcsbucket"
 	"github.com/synctrack/synctrack/internal/s3bucket"
 	"github.com/synctrack/synctrack/loader"
 	"github.com/synctrack/synctrack/warehouse"
@@ -53,14 +52,23 @@ func openBucket(ctx context.Context, raw string, log *slog.Logger) (*blob.Bucket
 		return nil, "", usageError("bucket URL %q: %v", raw, err)
 	}
 	var b *blob.Bucket
-	if u.Scheme == s3bucket.Scheme {
+	switch u.Scheme {
+	case s3bucket.Scheme:
 		b, err = s3bucket.Open(ctx, raw, log)
-	} else {
+	case gcsbucket.Scheme:
+		// An anonymous URL without gocloud's look-up of credentials, which
+		// prints on stdout when it finds none.
+		b, err = gcsbucket.Open(ctx, raw)
+	default:
 		b, err = blob.OpenBucket(ctx, raw)
 	}
 	if err != nil {
-		if strings.Contains(err.Error(), "no driver registered") || strings.Contains(err.Error(), "unknown query parameter") ||
-			strings.Contains(err.Error(), "invalid query parameter") {
+		// A parameter the driver does not know, or a value it cannot read
+		// (gs://b?anonymous=true&grpc=maybe, a "try again" exit 3 before),
+		// or two that contradict each other (zonal=true&grpc=false).
+		if msg := err.Error(); strings.Contains(msg, "no driver registered") || strings.Contains(msg, "unknown query parameter") ||
+			strings.Contains(msg, "invalid query parameter") || strings.Contains(msg, "invalid value") ||
+			strings.Contains(msg, "cannot be combined with") {
 			return nil, "", usageError("bucket URL %q: %v", raw, err)
 		}
 		return nil, "", loader.BucketError(fmt.Errorf("open bucket %s: %w", raw, err))
@@ -79,8 +87,7 @@ func gcsCredentials(ctx context.Context, u *url.URL) error {
 	}
 	// A public bucket read without credentials, as gocloud's URL asks:
 	// anonymous=true or access_id=-.
-	q := u.Query()
-	if anon, _ := strconv.ParseBool(q.Get("anonymous")); anon || q.Get("access_id") == "-" {
+	if gcsbucket.Anonymous(u.Query()) {
 		return nil
 	}
 	if _, err := gcp.DefaultCredentials(ctx); err != nil {
