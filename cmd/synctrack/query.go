@@ -4,10 +4,12 @@ import (
 	"errors"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/synctrack/synctrack/internal/sqllex"
 	"github.com/synctrack/synctrack/sql/export"
 	"github.com/synctrack/synctrack/warehouse"
 	"github.com/synctrack/synctrack/warehouse/engines"
@@ -22,7 +24,8 @@ Read-only is the engine's own guarantee, not a reading of your SQL: the DuckDB
 file is opened read-only; Snowflake describes the statement first and runs it
 only if it calls it a SELECT; BigQuery dry-runs it first and runs it only if its
 statementType is SELECT; PostgreSQL runs it in a READ ONLY transaction, rolled
-back after. One statement only, on every engine. A statement that would write
+back after. One statement only, on every engine, and no transaction statement
+(BEGIN, COMMIT, ROLLBACK, ...: exit 2). A statement that would write
 is refused, changes nothing, and exits 2, as does a statement the engine cannot
 compile; exit 3 is the warehouse being unavailable (a lock held, the network).
 
@@ -64,6 +67,9 @@ func runQuery(cmd *cobra.Command, args []string) error {
 	if !warehouse.Can[warehouse.ReadOnlyQuerier](e) {
 		return usageError("the %s engine has no read-only mode for a statement of your own, so synctrack query does not run one there", e.Name)
 	}
+	if w, ok := transactionStatement(e.Name, stmt); ok {
+		return usageError("%s begins a transaction statement (or a script block), not a query: synctrack query runs one read-only statement", w)
+	}
 	return exportTo(cmd, path, "rows", func(out io.Writer) (int64, error) {
 		ew, err := export.New(format, out)
 		if err != nil {
@@ -82,6 +88,21 @@ func runQuery(cmd *cobra.Command, args []string) error {
 		n, err := export.Stream(rows, ew)
 		return n, queryError(err)
 	})
+}
+
+// transactionWords begin a statement that controls a transaction. Run as a
+// query it did nothing and exited 0 (DuckDB's BEGIN), or, on PostgreSQL,
+// a COMMIT ended the read-only transaction the statement runs in.
+var transactionWords = []string{"begin", "commit", "rollback", "abort", "end", "start", "savepoint", "release"}
+
+// transactionStatement says stmt begins with one of transactionWords, as
+// dialect reads it (comments skipped), and returns the word as written.
+func transactionStatement(dialect, stmt string) (string, bool) {
+	toks, err := sqllex.Lex(dialect, stmt)
+	if err != nil || len(toks) == 0 || toks[0].Kind != sqllex.Word {
+		return "", false
+	}
+	return toks[0].Text, slices.Contains(transactionWords, strings.ToLower(toks[0].Text))
 }
 
 // statementArg is the statement from the argument or --file, exactly one.

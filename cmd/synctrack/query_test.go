@@ -127,6 +127,11 @@ func TestQueryErrorsAreTheQuerys(t *testing.T) {
 		{"COPY (select 1) TO '/tmp/synctrack-query-test-x.csv'", "no file is read or written"},
 		{"select 1; select 2", "more than one statement: DuckDB reads 2 statements"},
 		{"select 1; selec 2", "DuckDB refused the query: Parser Error"},
+		// A statement that controls a transaction is no query: DuckDB's
+		// BEGIN ran and exited 0 with no rows.
+		{"begin", "begin begins a transaction statement"},
+		{"/* then */ COMMIT", "COMMIT begins a transaction statement"},
+		{"start transaction", "not a query"},
 	} {
 		code, stdout, stderr := runCLIAll(t, "query", "--warehouse", wh, c.sql)
 		if code != 2 || stdout != "" || !strings.Contains(stderr, c.want) {
@@ -139,7 +144,7 @@ func TestQueryErrorsAreTheQuerys(t *testing.T) {
 		}
 	}
 	// Trailing semicolons and a ';' in a literal are one statement.
-	for _, q := range []string{"select ';' AS s;", "select 1 AS s; ;\n  -- done\n"} {
+	for _, q := range []string{"select ';' AS s;", "select 1 AS s; ;\n  -- done\n", "select 'begin' AS s"} {
 		if code, out, stderr := runCLIAll(t, "query", "--warehouse", wh, "--format", "csv", q); code != 0 || !strings.HasPrefix(out, "s\n") {
 			t.Errorf("%q: exit %d: %s%s", q, code, out, stderr)
 		}
