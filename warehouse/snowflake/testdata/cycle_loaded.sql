@@ -416,7 +416,8 @@ CREATE OR REPLACE VIEW "SYNCTRACK"."FLAPPING_RECORDS" AS
 -- Records whose outcome changed at least twice across the recent runs of their sync.
 -- A record's outcome in a run is its worst row there (rejected, then invalid, then
 -- success); n is how many recent runs to look at (default 5), ordered by their first
--- batch start. outcomes lists the record's outcome per run, oldest first.
+-- batch start. outcomes lists the record's outcome per run, oldest first. Rows
+-- without an identifier are left out: they are no one record to follow.
 -- params: sync n limit
 WITH run_order AS (
   SELECT
@@ -441,6 +442,7 @@ per_run AS (
   FROM "SYNCTRACK"."SYNC_LOG" AS l
   JOIN run_order AS r ON r.org_id = l.org_id AND r.sync_id = l.sync_id AND r.sync_run_id = l.sync_run_id
   WHERE r.run_rank <= 5
+    AND l.record_identifier IS NOT NULL
   GROUP BY l.org_id, l.sync_id, l.record_identifier, r.run_rank
 ),
 steps AS (
