@@ -341,8 +341,10 @@ func TestReadersGiveFreedMemoryBack(t *testing.T) {
 				t.Logf("small requests every %v: pages kept: %d after the page, %d after %v", every, kept, n, time.Since(start).Round(time.Millisecond))
 				break
 			}
-			if time.Since(start) > 10*time.Second {
-				t.Fatalf("small requests every %v: pages kept: %d after the page, still %d after 10 s", every, kept, n)
+			// Kept for a second, then purged as jemalloc decays them: 1-4 s
+			// on an idle machine; a CI run beside other work took over 10.
+			if time.Since(start) > 30*time.Second {
+				t.Fatalf("small requests every %v: pages kept: %d after the page, still %d after 30 s", every, kept, n)
 			}
 			if every > 0 {
 				page(`SELECT 1`)
