@@ -356,7 +356,8 @@ func (t *target) partly(ctx context.Context, wh warehouse.Warehouse, p *loader.P
 // try of this cycle, as loadFactTable would see them had they not been
 // read: one loaded before keeps its rows (held, as a quarantined file's
 // are), a new one has none; a table left with no new file is not rebuilt
-// (found by a review: fact files were tried, and failed, once a try).
+// (found by a review: fact files were tried, and failed, once a try),
+// unless a file of it was deleted from the bucket.
 func leaveFacts(p *loader.Plan, tried map[string]bool) {
 	for table, ws := range p.Facts {
 		keep, dirty := ws[:0:0], false
@@ -373,7 +374,7 @@ func leaveFacts(p *loader.Plan, tried map[string]bool) {
 			dirty = dirty || w.Reason != ""
 			keep = append(keep, w)
 		}
-		if dirty {
+		if dirty || len(p.GoneFacts[table]) > 0 { // a file deleted from the bucket rebuilds it all the same
 			p.Facts[table] = keep
 		} else {
 			delete(p.Facts, table)
@@ -412,6 +413,9 @@ func eachWork(p *loader.Plan, fn func(loader.Work)) {
 // workCount is how many objects a plan would write ledger rows for.
 func workCount(p *loader.Plan) int {
 	n := len(p.Records) + len(p.Metadata) + len(p.Ignored) + len(p.Gone)
+	for _, vs := range p.GoneFacts {
+		n += len(vs) // deleted from the bucket: their table is rebuilt without them
+	}
 	for _, ws := range p.Facts {
 		for _, w := range ws {
 			if w.Reason != "" {

@@ -120,6 +120,9 @@ func (d BigQuery) StageArrays(dataset, table string, a *BQArrays) string {
 		strings.Join(a.cols, ",\n  ") + "\nFROM UNNEST(GENERATE_ARRAY(0, " + strconv.Itoa(a.n-1) + ")) o"
 }
 
+// ConcatArrays is the array of a's elements, then b's (arrays of one type).
+func (BigQuery) ConcatArrays(a, b string) string { return "ARRAY_CONCAT(" + a + ", " + b + ")" }
+
 // StagedArray reads one array back from StageArrays' table, for BQBatch.
 func (d BigQuery) StagedArray(dataset, table string, a *BQArrays, column string) string {
 	return "(SELECT ARRAY_AGG(STRUCT(" + strings.Join(a.reads[column], ", ") + ") ORDER BY o) FROM " +

@@ -179,7 +179,7 @@ var ledgerDocs = []ColumnDoc{
 	{Name: "etag", Doc: "The object version's ETag: key + etag is one version, loaded once."},
 	{Name: "size", Doc: "The object's size in bytes."},
 	{Name: "kind", Doc: "records, metadata, fact or ignored."},
-	{Name: "status", Doc: "loaded, failed, quarantined (failed too often: not read again until synctrack retry), skipped, replaced (a newer version replaced its rows), expired (--retention deleted all its rows; never loaded again) or deleted (failed or quarantined, then removed from the bucket: no longer reported)."},
+	{Name: "status", Doc: "loaded, failed, quarantined (failed too often: not read again until synctrack retry), skipped, replaced (a newer version replaced its rows), expired (--retention deleted all its rows; never loaded again) or deleted (removed from the bucket: failed or quarantined, no longer reported; or a loaded fact file, whose rows left its table)."},
 	{Name: "rows", Doc: "Rows loaded from it."},
 	{Name: "error", Doc: "Why it failed; on a loaded row, what was repaired on the way (e.g. invalid UTF-8); on an expired row, the retention cutoff."},
 	{Name: "attempts", Doc: "How many loads tried it."},

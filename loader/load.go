@@ -115,6 +115,10 @@ type Report struct {
 	// Deleted are the keys of failed or quarantined objects no longer in
 	// the bucket, now marked deleted in the ledger (Plan.Gone).
 	Deleted []string
+	// DeletedFacts are the keys of loaded fact files no longer in the
+	// bucket whose rows their table's rebuild removed, now marked deleted
+	// in the ledger (Plan.GoneFacts).
+	DeletedFacts []string
 	// Expired is what the retention pass after the load deleted (zero
 	// without RetentionDays).
 	Expired warehouse.Expired
@@ -314,7 +318,7 @@ func (l *Loader) applySteps(ctx context.Context, p *Plan, st *Stager, rep *Repor
 	if err := l.loadRecords(ctx, st, p.Records, rep, b); err != nil {
 		return err
 	}
-	if err := l.loadFacts(ctx, st, p.Facts, p.HeldFacts, rep, b); err != nil {
+	if err := l.loadFacts(ctx, st, p.Facts, p.HeldFacts, p.GoneFacts, rep, b); err != nil {
 		return err
 	}
 	if len(rep.ViewsPending) == 0 && rep.Files > 0 && len(l.o.Prefixes) == 0 && p.UpToDate == 0 && p.Quarantined == 0 {

@@ -5,21 +5,23 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/synctrack/synctrack/warehouse"
 )
 
-// loadFacts rebuilds each fact table that has a new or changed file.
+// loadFacts rebuilds each fact table that has a new or changed file, or a
+// loaded file deleted from the bucket (gone).
 func (l *Loader) loadFacts(ctx context.Context, st *Stager, facts map[string][]Work, held map[string][]string,
-	rep *Report, b *blame) error {
+	gone map[string][]warehouse.LedgerVersion, rep *Report, b *blame) error {
 	tables := make([]string, 0, len(facts))
 	for t := range facts {
 		tables = append(tables, t)
 	}
 	sort.Strings(tables)
 	for _, t := range tables {
-		if err := l.loadFactTable(ctx, st, t, facts[t], held[t], rep, b); err != nil {
+		if err := l.loadFactTable(ctx, st, t, facts[t], held[t], gone[t], rep, b); err != nil {
 			return err
 		}
 	}
@@ -39,10 +41,15 @@ func (l *Loader) loadFacts(ctx context.Context, st *Stager, facts map[string][]W
 // whose new version fails, or is not read this time, keeps the rows of the
 // version loaded, as do held, the table's quarantined files. Any other
 // error stops the load.
+//
+// gone are the table's loaded files deleted from the bucket: the table is
+// rebuilt without them even with nothing new to load, and the rebuild
+// marks them deleted in the ledger (FactsKept.Deleted). Until a rebuild
+// commits, their rows and ledger rows stay, and the next load tries again.
 func (l *Loader) loadFactTable(ctx context.Context, st *Stager, table string, ws []Work, held []string,
-	rep *Report, b *blame) error {
-	all := ws
-	keep := func(kept []warehouse.File) warehouse.FactsKept { return keptRows(all, kept, held) }
+	gone []warehouse.LedgerVersion, rep *Report, b *blame) error {
+	rb := &factRebuild{l: l, table: table, ws: ws, held: held, gone: gone}
+	defer rb.report(rep)
 	ws = l.refuseEmpty(ws, b.fail)
 	staged := st.Stage(ctx, ws)
 	defer st.Release(stagedFiles(staged))
@@ -57,7 +64,7 @@ func (l *Loader) loadFactTable(ctx context.Context, st *Stager, table string, ws
 	narrowed, skipped := false, false
 	for {
 		kept, over = capFactColumns(files, ws)
-		if !slices.ContainsFunc(kept, func(f warehouse.File) bool { return isNew(ws, f.Key) }) && !b.holds(KindFact) {
+		if len(gone) == 0 && !slices.ContainsFunc(kept, func(f warehouse.File) bool { return isNew(ws, f.Key) }) && !b.holds(KindFact) {
 			// Nothing new left to load (the new versions failed): a
 			// rebuild would give the table the rows it has, less the
 			// columns only a kept file has. It stays as it is; nothing
@@ -65,11 +72,12 @@ func (l *Loader) loadFactTable(ctx context.Context, st *Stager, table string, ws
 			// fact files held as suspects of an unknown error the
 			// rebuild runs: whether the warehouse does it says whose
 			// fault they are (found by a review: two bad files were
-			// held, and the load failed, on every load).
+			// held, and the load failed, on every load). So does a
+			// file deleted from the bucket (gone): its rows must go.
 			err, skipped = nil, true
 			break
 		}
-		err = l.wh.ReplaceFacts(ctx, table, kept, keep(kept))
+		err = rb.replace(ctx, kept)
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return ctxErr
 		}
@@ -79,7 +87,7 @@ func (l *Loader) loadFactTable(ctx context.Context, st *Stager, table string, ws
 		named := namedIn(err, kept, fileKey)
 		if len(named) == 0 && !narrowed {
 			narrowed = true
-			failed, done, stop := l.narrowFacts(ctx, table, kept, ws, keep, err, rep, b)
+			failed, done, stop := l.narrowFacts(ctx, table, kept, ws, rb, err, rep, b)
 			if stop != nil {
 				return stop
 			}
@@ -110,6 +118,11 @@ func (l *Loader) loadFactTable(ctx context.Context, st *Stager, table string, ws
 	}
 	if err != nil && !narrowable(err) {
 		return fmt.Errorf("rebuild %s: %w", table, err)
+	}
+	if err != nil && len(gone) > 0 && !rb.cleared && !slices.ContainsFunc(kept, func(f warehouse.File) bool { return isNew(ws, f.Key) }) {
+		// The files loaded before, rebuilt without the gone ones, failed:
+		// no new file to fail for it, and the table still has their rows.
+		return fmt.Errorf("rebuild %s without the %d files deleted from the bucket: %w", table, len(gone), err)
 	}
 	failOverCap(table, kept, over, b.fail)
 	if err == nil {
@@ -154,7 +167,7 @@ func (l *Loader) loadFactTable(ctx context.Context, st *Stager, table string, ws
 // the second's rows only). Fewer than two new files: nothing to tell
 // apart.
 func (l *Loader) narrowFacts(ctx context.Context, table string, files []warehouse.File, ws []Work,
-	keep func([]warehouse.File) warehouse.FactsKept, err error, rep *Report, b *blame) (failed []string, done []warehouse.File, stop error) {
+	rb *factRebuild, err error, rep *Report, b *blame) (failed []string, done []warehouse.File, stop error) {
 	var old, fresh []warehouse.File
 	for _, f := range files {
 		if isNew(ws, f.Key) {
@@ -168,7 +181,7 @@ func (l *Loader) narrowFacts(ctx context.Context, table string, files []warehous
 	}
 	stop = narrow(ctx, fresh, err, fileKey, func(part []warehouse.File) error {
 		files := append(append(slices.Clip(old), done...), part...)
-		if err := l.wh.ReplaceFacts(ctx, table, files, keep(files)); err != nil {
+		if err := rb.replace(ctx, files); err != nil {
 			return err
 		}
 		done = append(done, part...)
@@ -185,6 +198,43 @@ func (l *Loader) narrowFacts(ctx context.Context, table string, files []warehous
 		b.fail(Work{Object: f.Object, Attempts: f.Attempts}, fmt.Errorf("rebuild %s: %w", table, err))
 	}, b.refused)
 	return failed, done, stop
+}
+
+// factRebuild rebuilds one fact table from the files it is given: the
+// rows of the others that keptRows names stay, and the ledger rows of
+// gone, the table's loaded files deleted from the bucket, become deleted
+// in the same transaction.
+type factRebuild struct {
+	l       *Loader
+	table   string
+	ws      []Work // the table's listed files, as planned
+	held    []string
+	gone    []warehouse.LedgerVersion
+	cleared bool // a rebuild committed: gone's rows went, and its ledger rows say so
+}
+
+func (rb *factRebuild) replace(ctx context.Context, files []warehouse.File) error {
+	keep := keptRows(rb.ws, files, rb.held)
+	for _, v := range rb.gone {
+		keep.Deleted = append(keep.Deleted, warehouse.LedgerEntry{Key: v.Key, ETag: v.ETag, Kind: KindFact,
+			Status:   warehouse.StatusDeleted,
+			Error:    "deleted from the bucket while loaded (attempts: " + strconv.Itoa(v.Attempts) + "): its rows left " + rb.table,
+			Attempts: v.Attempts})
+	}
+	err := rb.l.wh.ReplaceFacts(ctx, rb.table, files, keep)
+	rb.cleared = rb.cleared || err == nil
+	return err
+}
+
+// report tells of the gone files once a rebuild took their rows out.
+func (rb *factRebuild) report(rep *Report) {
+	if !rb.cleared {
+		return
+	}
+	for _, v := range rb.gone {
+		rb.l.log.Info("fact file no longer in the bucket: its rows left the table, marked deleted", "key", v.Key, "table", rb.table)
+		rep.DeletedFacts = append(rep.DeletedFacts, v.Key)
+	}
 }
 
 // keyList names up to three files' keys, and how many more.

@@ -60,13 +60,28 @@ type Plan struct {
 	// stop being reported as failures. Only PlanStream finds them: it
 	// holds the ledger rows of exactly what it lists.
 	Gone []warehouse.LedgerVersion
+	// GoneFacts holds, for each fact table, the loaded versions of its
+	// files that the listing no longer has: the vendor replaced the file
+	// by one of another name, or a user removed a bad one. A fact table
+	// is its current files, so their rows must go: the table is in Facts
+	// (with no file at all when its last one went), and its rebuild marks
+	// them deleted in the ledger in the same transaction. Only PlanStream
+	// finds them, as Gone: a listing that failed makes no plan, and one of
+	// a run folder alone reads no fact file's ledger row.
+	GoneFacts map[string][]warehouse.LedgerVersion
 }
 
-// unlisted takes a ledger row whose key the listing of its prefix did not
-// have.
+// unlisted takes a ledger row whose key the complete listing of its prefix
+// did not have.
 func (pl *Planner) unlisted(v warehouse.LedgerVersion) {
-	if v.Status == warehouse.StatusFailed || v.Status == warehouse.StatusQuarantined {
+	switch v.Status {
+	case warehouse.StatusFailed, warehouse.StatusQuarantined:
 		pl.p.Gone = append(pl.p.Gone, v)
+	case warehouse.StatusLoaded:
+		if o := Classify(v.Key); o.Kind == KindFact {
+			pl.gone[o.FactTable] = append(pl.gone[o.FactTable], v)
+			pl.dirty[o.FactTable] = true
+		}
 	}
 }
 
@@ -155,6 +170,7 @@ type Planner struct {
 	p     *Plan
 	facts map[string][]Work
 	held  map[string][]string
+	gone  map[string][]warehouse.LedgerVersion
 	dirty map[string]bool
 }
 
@@ -162,7 +178,7 @@ type Planner struct {
 // through AddVersions).
 func NewPlanner(l Ledger) *Planner {
 	return &Planner{l: l, p: &Plan{Facts: map[string][]Work{}}, facts: map[string][]Work{}, held: map[string][]string{},
-		dirty: map[string]bool{}}
+		gone: map[string][]warehouse.LedgerVersion{}, dirty: map[string]bool{}}
 }
 
 // Add takes one listed object, planned against the planner's ledger.
@@ -210,12 +226,18 @@ func (pl *Planner) AddVersions(o Object, versions []Version) {
 // Plan returns the plan for everything added.
 func (pl *Planner) Plan() *Plan {
 	p := pl.p
-	for t, ws := range pl.facts {
-		if pl.dirty[t] {
-			p.Facts[t] = ws
+	for t, dirty := range pl.dirty {
+		if dirty {
+			p.Facts[t] = pl.facts[t] // none listed: every file of the table is gone
 		}
 	}
 	p.HeldFacts = pl.held
+	if len(pl.gone) > 0 {
+		p.GoneFacts = pl.gone
+	}
+	for _, vs := range p.GoneFacts {
+		sort.Slice(vs, func(i, j int) bool { return vs[i].Key < vs[j].Key || vs[i].Key == vs[j].Key && vs[i].ETag < vs[j].ETag })
+	}
 	sort.Slice(p.Records, func(i, j int) bool { return p.Records[i].Key < p.Records[j].Key })
 	sort.Slice(p.Metadata, func(i, j int) bool { return p.Metadata[i].Key < p.Metadata[j].Key })
 	sort.Slice(p.Gone, func(i, j int) bool {

@@ -39,8 +39,9 @@ type Warehouse interface {
 	// their ledger rows, in one transaction.
 	LoadRuns(ctx context.Context, runs []Run) error
 	// ReplaceFacts rebuilds one fact table from all of its current files and
-	// writes the ledger rows of those that were new, in one transaction. The
-	// rows of the files keep names stay as they are (FactsKept).
+	// writes the ledger rows of those that were new, and keep.Deleted, in
+	// one transaction. The rows of the files keep names stay as they are
+	// (FactsKept). With no files, the table keeps only the rows keep names.
 	ReplaceFacts(ctx context.Context, table string, files []File, keep FactsKept) error
 	// Record writes ledger rows for objects that failed or were skipped.
 	Record(ctx context.Context, entries []LedgerEntry) error
@@ -267,7 +268,8 @@ type File struct {
 	ReplaceBadText bool
 }
 
-// FactsKept are the rows a fact table's rebuild keeps as they are.
+// FactsKept are the rows a fact table's rebuild keeps as they are, and
+// the ledger rows of the files whose rows it drops.
 type FactsKept struct {
 	// Keys are the table's files loaded before that the rebuild is not
 	// given (their new version failed, was not read, or is quarantined):
@@ -278,6 +280,12 @@ type FactsKept struct {
 	// same (org, id); a row of any other file does not: the kept row won
 	// over it when the table was last rebuilt, by the files' times.
 	Newer []string
+	// Deleted are the ledger rows (StatusDeleted) of the table's files
+	// loaded before and deleted from the bucket since, which the rebuild
+	// is not given: their rows go, and these rows are written with the
+	// rebuild's, in its transaction, so that a table without a file's rows
+	// never has a ledger saying it is loaded.
+	Deleted []LedgerEntry
 }
 
 // Run is one parsed metadata.json, with its object.
@@ -320,7 +328,8 @@ const (
 	StatusSkipped     = "skipped"
 	StatusReplaced    = "replaced" // an older version of a key whose rows a newer one replaced
 	// StatusDeleted is a failed or quarantined version of an object that was
-	// then deleted from the bucket: no failure to report any more.
+	// then deleted from the bucket: no failure to report any more; or a
+	// loaded fact file's, whose rows its table's rebuild then removed.
 	StatusDeleted = "deleted"
 )
 

@@ -199,6 +199,10 @@ func printReport(w io.Writer, r *loader.Report) {
 	if len(r.Deleted) > 0 {
 		fmt.Fprintf(w, "%d failed or quarantined objects are no longer in the bucket: marked deleted in the ledger, no longer reported\n", len(r.Deleted))
 	}
+	if len(r.DeletedFacts) > 0 {
+		fmt.Fprintf(w, "%d loaded fact files are no longer in the bucket: their rows left the fact tables, rebuilt from the files there; marked deleted in the ledger\n",
+			len(r.DeletedFacts))
+	}
 	if n := len(r.ViewsPending); n > 0 {
 		fmt.Fprintf(w, "the typed views of %d syncs (%s) are not rebuilt: what loaded of their runs is in the tables, the views read as before; "+
 			"synctrack views rebuilds every sync's (so does the daemon's next cycle, or a load of a new run of theirs)\n",

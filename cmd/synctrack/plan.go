@@ -128,7 +128,11 @@ func printPlan(w io.Writer, p *loader.Plan, verbose bool) {
 	}
 	sort.Strings(tables)
 	for _, t := range tables {
-		fmt.Fprintf(w, "would rebuild fact table %s from %d files\n", t, len(p.Facts[t]))
+		fmt.Fprintf(w, "would rebuild fact table %s from %d files", t, len(p.Facts[t]))
+		if n := len(p.GoneFacts[t]); n > 0 {
+			fmt.Fprintf(w, ", without the rows of %d loaded files no longer in the bucket (marked deleted)", n)
+		}
+		fmt.Fprintln(w)
 	}
 	if len(p.Ignored) > 0 {
 		fmt.Fprintf(w, "would ignore %d objects that are not Sync Tracking data\n", len(p.Ignored))
@@ -152,5 +156,10 @@ func printPlan(w io.Writer, p *loader.Plan, verbose bool) {
 	}
 	for _, v := range p.Gone {
 		fmt.Fprintf(w, "  deleted %10s  %s\n", v.Status, export.EscapeControls(v.Key))
+	}
+	for _, t := range tables {
+		for _, v := range p.GoneFacts[t] {
+			fmt.Fprintf(w, "  deleted %10s  %s\n", v.Status, export.EscapeControls(v.Key))
+		}
 	}
 }

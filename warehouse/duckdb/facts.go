@@ -14,7 +14,8 @@ import (
 // ReplaceFacts rebuilds a fact table from all of its current files: the columns
 // as written, ids as text, one row per (org, id) taken from the newest file,
 // plus org_id, _file and _loaded_at; and keeps the rows keep names
-// (replaceKeeping). Table and ledger rows change together.
+// (replaceKeeping). Table and ledger rows (keep.Deleted's too) change
+// together.
 func (w *Warehouse) ReplaceFacts(ctx context.Context, table string, files []warehouse.File, keep warehouse.FactsKept) error {
 	required, ok := dialects.FactColumns[table]
 	if !ok {
@@ -25,6 +26,7 @@ func (w *Warehouse) ReplaceFacts(ctx context.Context, table string, files []ware
 	for i, f := range files {
 		es[i] = warehouse.LoadedEntry(f.Object, f.Rows, f.Attempts, f.Note, now)
 	}
+	es = append(es, keep.Deleted...)
 	return w.inConnTx(ctx, files, func(conn *sql.Conn, tx *sql.Tx) error {
 		if err := w.fillBatch(ctx, conn, tx, files); err != nil {
 			return err

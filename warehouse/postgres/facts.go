@@ -19,7 +19,7 @@ import (
 // text), one row per (org, id) taken from the newest file, plus org_id, _file
 // and _loaded_at. The table keeps its identity (views depend on it): new
 // columns are added, its rows deleted and the new ones inserted, in the same
-// transaction as the ledger rows. Fact tables are small (one row per source,
+// transaction as the ledger rows (keep.Deleted's too). Fact tables are small (one row per source,
 // destination or object): their rows go as one JSON parameter that
 // jsonb_populate_recordset types by the table's own columns. The rows of
 // keep.Keys stay (warehouse.FactsKept).
@@ -40,6 +40,7 @@ func (w *Warehouse) ReplaceFacts(ctx context.Context, table string, files []ware
 	for i, f := range files {
 		es[i] = warehouse.LoadedEntry(f.Object, fr.rows[f.Key], f.Attempts, joinNotes(f.Note, fr.fix[f.Key].note()), now)
 	}
+	es = append(es, keep.Deleted...)
 	t := w.table(table)
 	return w.inTx(ctx, func(tx pgx.Tx) error {
 		for _, c := range fr.columns {

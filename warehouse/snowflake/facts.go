@@ -13,7 +13,7 @@ import (
 // ReplaceFacts rebuilds a fact table from all of its current files: COPY into
 // a new table, keep the newest row per (org, id), SWAP it with the live table
 // (atomic: readers see the old rows or the new ones), drop the old rows, then
-// write the ledger rows. SWAP is DDL and commits on its own, so the ledger is
+// write the ledger rows (keep.Deleted's too). SWAP is DDL and commits on its own, so the ledger is
 // a second transaction; a crash between the two rebuilds the table again on
 // the next load, with the same result. The rows of keep.Keys stay
 // (warehouse.FactsKept).
@@ -59,6 +59,7 @@ func (w *Warehouse) ReplaceFacts(ctx context.Context, table string, files []ware
 	for i, f := range files {
 		es[i] = warehouse.LoadedEntry(f.Object, loaded[f.Key], f.Attempts, f.Note, now)
 	}
+	es = append(es, keep.Deleted...)
 	return w.inTx(ctx, func(tx *sql.Tx) error { return w.writeLedger(ctx, tx, es) })
 }
 

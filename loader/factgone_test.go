@@ -1,0 +1,180 @@
+package loader_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/synctrack/synctrack/internal/testbucket"
+	"github.com/synctrack/synctrack/loader"
+	"github.com/synctrack/synctrack/warehouse"
+)
+
+// A loaded fact file deleted from the bucket, with no other fact file
+// changed, takes its rows out of its table on the next load (they stayed
+// for ever: the table was rebuilt only for a new or changed file), in
+// the rebuild that marks it deleted in the ledger; the other org's rows
+// stay as they were. Once the table's last file is deleted it is empty;
+// a file put back loads again.
+func TestFactRowsOfADeletedFileLeave(t *testing.T) {
+	url, dir := generated(t, smallOptions())
+	w := openWarehouse(t)
+	db := w.DB()
+	ld := loader.New(testbucket.Open(t, url), dir, w, loader.Options{BatchFiles: 7})
+	ctx := context.Background()
+	loadOnce := func(what string) *loader.Report {
+		t.Helper()
+		rep, err := ld.Load(ctx)
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		return rep
+	}
+	loadOnce("first load")
+	gone, stays := "metadata/1001/destinations.parquet", "metadata/1002/destinations.parquet"
+	byFile := `SELECT _file, count(*) FROM synctrack.destinations GROUP BY 1`
+	before := rows(t, db, byFile)
+	if !slices.ContainsFunc(before, func(r string) bool { return filepath.Dir(r) == "metadata/1001" }) ||
+		!slices.ContainsFunc(before, func(r string) bool { return filepath.Dir(r) == "metadata/1002" }) {
+		t.Fatalf("premise: both orgs' destinations are loaded: %v", before)
+	}
+	others := `SELECT _file, id, name FROM synctrack.destinations WHERE _file <> '` + gone + `'`
+	otherRows := rows(t, db, others)
+	sources := rows(t, db, `SELECT _file, id, _loaded_at FROM synctrack.source_objects`)
+	data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(gone)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(dir, filepath.FromSlash(gone))); err != nil {
+		t.Fatal(err)
+	}
+
+	plan, err := ld.Plan(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := plan.GoneFacts["destinations"]; len(g) != 1 || g[0].Key != gone || len(plan.GoneFacts) != 1 {
+		t.Fatalf("plan.GoneFacts = %+v, want %s alone", plan.GoneFacts, gone)
+	}
+	if _, ok := plan.Facts["destinations"]; !ok || len(plan.Facts) != 1 {
+		t.Fatalf("plan rebuilds %v, want destinations alone", keysOf(plan.Facts))
+	}
+	rep := loadOnce("load after the delete")
+	if !slices.Equal(rep.DeletedFacts, []string{gone}) || len(rep.Deleted) != 0 || len(rep.Failed) != 0 {
+		t.Fatalf("report: deleted facts %v, deleted %v, failed %v", rep.DeletedFacts, rep.Deleted, rep.Failed)
+	}
+	if n := one(t, db, `SELECT count(*) FROM synctrack.destinations WHERE _file = ?`, gone); n != "0" {
+		t.Errorf("%s rows of the deleted file are still in destinations", n)
+	}
+	sameRows(t, "the other org's destinations", rows(t, db, others), otherRows)
+	sameRows(t, "source_objects (no file of theirs changed)", rows(t, db, `SELECT _file, id, _loaded_at FROM synctrack.source_objects`), sources)
+	status := `SELECT string_agg(status, ',' ORDER BY status) FROM synctrack.load_ledger WHERE key = ?`
+	if got := one(t, db, status, gone); got != "deleted" {
+		t.Errorf("ledger of the deleted file: %s, want deleted", got)
+	}
+	if p, err := ld.Plan(ctx); err != nil || len(p.Facts) != 0 || len(p.GoneFacts) != 0 {
+		t.Fatalf("next plan: rebuilds %v, gone %v, %v: want nothing to do", keysOf(p.Facts), p.GoneFacts, err)
+	}
+
+	// The table's last file deleted: the table ends empty.
+	if err := os.Remove(filepath.Join(dir, filepath.FromSlash(stays))); err != nil {
+		t.Fatal(err)
+	}
+	if rep := loadOnce("load after the last file's delete"); !slices.Equal(rep.DeletedFacts, []string{stays}) {
+		t.Fatalf("deleted facts %v, want %s", rep.DeletedFacts, stays)
+	}
+	if n := one(t, db, `SELECT count(*) FROM synctrack.destinations`); n != "0" {
+		t.Errorf("destinations has %s rows with none of its files in the bucket", n)
+	}
+
+	// Put back, the file loads again, as a new version.
+	if err := os.WriteFile(filepath.Join(dir, filepath.FromSlash(gone)), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if rep := loadOnce("load of the file put back"); rep.Files != 1 || len(rep.DeletedFacts) != 0 {
+		t.Fatalf("the file put back: %d loaded, deleted facts %v", rep.Files, rep.DeletedFacts)
+	}
+	if n := one(t, db, `SELECT count(*) FROM synctrack.destinations WHERE _file = ?`, gone); n == "0" {
+		t.Error("the file put back has no rows")
+	}
+	if got := one(t, db, status, gone); got != "deleted,loaded" {
+		t.Errorf("ledger of the file put back: %s, want the old version deleted and the new loaded", got)
+	}
+}
+
+// A fact file is counted deleted only by a complete listing of its
+// prefix: a load of a run folder alone (a daemon's cycle for an event)
+// reads no fact file's ledger row, and a listing that fails makes no plan.
+func TestFactFileNotListedIsNotDeleted(t *testing.T) {
+	url, dir := generated(t, smallOptions())
+	w := openWarehouse(t)
+	db := w.DB()
+	b := testbucket.Open(t, url)
+	ctx := context.Background()
+	if _, err := loader.New(b, dir, w, loader.Options{BatchFiles: 7}).Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	key := "metadata/1001/destinations.parquet"
+	if err := os.Remove(filepath.Join(dir, filepath.FromSlash(key))); err != nil {
+		t.Fatal(err)
+	}
+	inTable := `SELECT count(*) FROM synctrack.destinations WHERE _file = ?`
+	had := one(t, db, inTable, key)
+	if had == "0" {
+		t.Fatal("premise: the file has rows")
+	}
+	run := loader.RunFolder(loader.Classify(filepath.ToSlash(mustRel(t, dir, findRecords(t, dir)[0]))))
+	rep, err := loader.New(b, dir, w, loader.Options{Prefixes: []string{run}}).Load(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.DeletedFacts) != 0 || one(t, db, inTable, key) != had {
+		t.Errorf("a load of %s alone: deleted facts %v, rows %s (had %s)", run, rep.DeletedFacts, one(t, db, inTable, key), had)
+	}
+
+	// A listing of the fact prefix that fails after its first object.
+	broken := errors.New("listing broke")
+	failing := []loader.Listing{{Prefix: loader.FactsPrefix, List: func(ctx context.Context, fn func(loader.Object) error) error {
+		if err := loader.BucketListings(b, []string{loader.FactsPrefix}, loader.DefaultStallTimeout)[0].List(ctx, func(o loader.Object) error {
+			if err := fn(o); err != nil {
+				return err
+			}
+			return broken
+		}); err != nil {
+			return err
+		}
+		return nil
+	}}}
+	if p, err := loader.PlanStream(ctx, w, failing); !errors.Is(err, broken) || p != nil {
+		t.Fatalf("plan of a broken listing: %v, %v; want no plan and its error", p, err)
+	}
+	// The same listing whole finds it.
+	p, err := loader.PlanStream(ctx, w, loader.BucketListings(b, []string{loader.FactsPrefix}, loader.DefaultStallTimeout))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := p.GoneFacts["destinations"]; len(g) != 1 || g[0].Key != key || g[0].Status != warehouse.StatusLoaded {
+		t.Fatalf("whole listing: gone facts %+v, want %s", p.GoneFacts, key)
+	}
+}
+
+func keysOf[V any](m map[string]V) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func mustRel(t *testing.T, base, p string) string {
+	t.Helper()
+	r, err := filepath.Rel(base, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}

@@ -1,0 +1,57 @@
+package postgres_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/synctrack/synctrack/gen"
+	"github.com/synctrack/synctrack/internal/pgtest"
+	"github.com/synctrack/synctrack/internal/testbucket"
+	"github.com/synctrack/synctrack/loader"
+	"github.com/synctrack/synctrack/warehouse"
+)
+
+// A loaded fact file deleted from the bucket, no other changed, takes its
+// rows out of its table and is marked deleted in the ledger, here as on
+// DuckDB (loader's TestFactRowsOfADeletedFileLeave); once the table's
+// last file is deleted, the table is empty.
+func TestFactRowsOfADeletedFileLeave(t *testing.T) {
+	url, dir := testbucket.Dir(t)
+	writeParquet(t, dir, "metadata/o1/destinations.parquet", []gen.NamedObject{{ID: "1", Type: "T", Name: "one"}, {ID: "2", Type: "T", Name: "two"}})
+	writeParquet(t, dir, "metadata/o2/destinations.parquet", []gen.NamedObject{{ID: "1", Type: "T", Name: "uno"}})
+	w := open(t, pgtest.URL(t), warehouse.Options{})
+	load := func(what string) *loader.Report {
+		t.Helper()
+		rep, err := loader.New(testbucket.Open(t, url), dir, w, loader.Options{}).Load(context.Background())
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		return rep
+	}
+	load("first load")
+	names := `SELECT COALESCE(string_agg(org_id || '/' || id || '=' || name, ' ' ORDER BY org_id, id), '') FROM synctrack_schema.destinations`
+	if got := one(t, w, names); got != "o1/1=one o1/2=two o2/1=uno" {
+		t.Fatalf("premise: first load gives %q", got)
+	}
+	status := `SELECT status FROM synctrack_schema.load_ledger WHERE key = $1`
+	for i, org := range []string{"o1", "o2"} {
+		key := "metadata/" + org + "/destinations.parquet"
+		if err := os.Remove(filepath.Join(dir, filepath.FromSlash(key))); err != nil {
+			t.Fatal(err)
+		}
+		rep := load("load after deleting " + key)
+		if !slices.Equal(rep.DeletedFacts, []string{key}) {
+			t.Errorf("deleted facts %v, want %s", rep.DeletedFacts, key)
+		}
+		want := []string{"o2/1=uno", ""}[i]
+		if got := one(t, w, names); got != want {
+			t.Errorf("after deleting %s: destinations %q, want %q", key, got, want)
+		}
+		if got := one(t, w, status, key); got != warehouse.StatusDeleted {
+			t.Errorf("ledger of %s: %s, want deleted", key, got)
+		}
+	}
+}
