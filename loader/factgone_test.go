@@ -138,7 +138,7 @@ func TestFactFileNotListedIsNotDeleted(t *testing.T) {
 	// A listing of the fact prefix that fails after its first object.
 	broken := errors.New("listing broke")
 	failing := []loader.Listing{{Prefix: loader.FactsPrefix, List: func(ctx context.Context, fn func(loader.Object) error) error {
-		if err := loader.BucketListings(b, []string{loader.FactsPrefix}, loader.DefaultStallTimeout)[0].List(ctx, func(o loader.Object) error {
+		if err := loader.BucketListings(b, dir, []string{loader.FactsPrefix}, loader.DefaultStallTimeout)[0].List(ctx, func(o loader.Object) error {
 			if err := fn(o); err != nil {
 				return err
 			}
@@ -152,7 +152,7 @@ func TestFactFileNotListedIsNotDeleted(t *testing.T) {
 		t.Fatalf("plan of a broken listing: %v, %v; want no plan and its error", p, err)
 	}
 	// The same listing whole finds it.
-	p, err := loader.PlanStream(ctx, w, loader.BucketListings(b, []string{loader.FactsPrefix}, loader.DefaultStallTimeout))
+	p, err := loader.PlanStream(ctx, w, loader.BucketListings(b, dir, []string{loader.FactsPrefix}, loader.DefaultStallTimeout))
 	if err != nil {
 		t.Fatal(err)
 	}
