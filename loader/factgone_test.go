@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/synctrack/synctrack/internal/testbucket"
+	"github.com/synctrack/synctrack/internal/unprivileged"
 	"github.com/synctrack/synctrack/loader"
 	"github.com/synctrack/synctrack/warehouse"
 )
@@ -177,4 +178,40 @@ func mustRel(t *testing.T, base, p string) string {
 		t.Fatal(err)
 	}
 	return r
+}
+
+// A fact folder the loader may not read is no folder without files: its
+// listing fails (it was listed as empty, as gocloud's fileblob lists it,
+// and its loaded fact files were then gone, their rows deleted). Asked of
+// the listing itself, past the load's own check of the folders first.
+func TestUnreadableFactFolderDeletesNothing(t *testing.T) {
+	if unprivileged.Ran(t) {
+		return
+	}
+	url, dir := generated(t, smallOptions())
+	w := openWarehouse(t)
+	b := testbucket.Open(t, url)
+	ctx := context.Background()
+	if _, err := loader.New(b, dir, w, loader.Options{}).Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	folder := filepath.Join(dir, "metadata", "1001")
+	if err := os.Chmod(folder, 0); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Chmod(folder, 0o755)
+	p, err := loader.PlanStream(ctx, w, loader.BucketListings(b, dir, []string{loader.FactsPrefix}, loader.DefaultStallTimeout))
+	if err == nil {
+		t.Fatalf("the listing of an unreadable fact folder succeeded; gone facts %+v", p.GoneFacts)
+	}
+	if warehouse.ClassOf(err) != warehouse.Config {
+		t.Errorf("listing: %v (class %v); want the bucket's config error", err, warehouse.ClassOf(err))
+	}
+	before := rows(t, w.DB(), `SELECT _file, count(*) FROM synctrack.destinations GROUP BY 1`)
+	if _, err := loader.New(b, dir, w, loader.Options{}).Load(ctx); err == nil {
+		t.Error("a load over an unreadable fact folder succeeded")
+	}
+	if after := rows(t, w.DB(), `SELECT _file, count(*) FROM synctrack.destinations GROUP BY 1`); !slices.Equal(after, before) {
+		t.Errorf("destinations went from %v to %v", before, after)
+	}
 }

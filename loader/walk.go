@@ -18,10 +18,11 @@ import (
 // like its own escapes ("__0x39__" read as "9"): a run folder 88__0x39__1
 // was listed as 8891, which no read found, so its files were "gone since
 // the listing" on every load, never loaded and never failed. Otherwise it
-// lists what fileblob lists: a symbolic link as a file (not followed),
-// neither fileblob's own ".attrs" files nor a folder it cannot read
-// (CheckFolders says so first). Each folder is read once, whole, in one
-// pass: no pages, so no folder walked again per page.
+// lists what fileblob lists: a symbolic link as a file (not followed), not
+// fileblob's own ".attrs" files. Unlike fileblob, a folder that can hold an
+// object and cannot be read fails the listing (fileblob lists it as empty).
+// Each folder is read once, whole, in one pass: no pages, so no folder is
+// walked again per page.
 func walkPrefix(ctx context.Context, root, prefix string, fn func(Object) error) error {
 	folder := prefix[:strings.LastIndex(prefix, "/")+1] // "" for the bucket's top
 	dir := filepath.Join(root, filepath.FromSlash(folder))
@@ -30,7 +31,13 @@ func walkPrefix(ctx context.Context, root, prefix string, fn func(Object) error)
 	}
 	// The prefix's own folder as fileblob takes it: a link to a folder
 	// there is not followed.
-	if fi, err := os.Lstat(dir); err != nil || !fi.IsDir() {
+	fi, err := os.Lstat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return BucketError(fmt.Errorf("list %s: %w", prefix, err))
+	case !fi.IsDir():
 		return nil
 	}
 	return walkFolder(ctx, root, folder, prefix, fn)
@@ -43,8 +50,17 @@ func walkFolder(ctx context.Context, root, folder, prefix string, fn func(Object
 		return BucketError(fmt.Errorf("list %s: %w", prefix, err))
 	}
 	entries, err := os.ReadDir(filepath.Join(root, filepath.FromSlash(folder)))
-	if err != nil {
-		return nil // gone, or unreadable: listed as empty, as fileblob does
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil // gone since its parent was read
+	case err != nil && holdsObjects(folder):
+		// Unreadable (no permission, no descriptor left, an I/O error): a
+		// folder listed as empty would make its loaded fact files gone,
+		// their rows deleted, so the listing fails, as CheckFolders says
+		// before a load.
+		return BucketError(fmt.Errorf("list %s: %w", folder, err))
+	case err != nil:
+		return nil // deeper than any object a load reads
 	}
 	type entry struct {
 		key string
