@@ -6,12 +6,14 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/synctrack/synctrack/internal/testbucket"
 	"github.com/synctrack/synctrack/internal/unprivileged"
 	"github.com/synctrack/synctrack/loader"
 	"github.com/synctrack/synctrack/warehouse"
+	"github.com/synctrack/synctrack/warehouse/duckdb"
 )
 
 // A loaded fact file deleted from the bucket, with no other fact file
@@ -213,5 +215,53 @@ func TestUnreadableFactFolderDeletesNothing(t *testing.T) {
 	}
 	if after := rows(t, w.DB(), `SELECT _file, count(*) FROM synctrack.destinations GROUP BY 1`); !slices.Equal(after, before) {
 		t.Errorf("destinations went from %v to %v", before, after)
+	}
+}
+
+// anonRebuilds refuses, with an error that names no file, every fact
+// rebuild that holds a file whose key has "bad"; it rebuilds the others.
+type anonRebuilds struct{ *duckdb.Warehouse }
+
+func (r anonRebuilds) ReplaceFacts(ctx context.Context, table string, files []warehouse.File, keep warehouse.FactsKept) error {
+	for _, f := range files {
+		if strings.Contains(f.Key, "bad") {
+			return errors.New("some error synctrack does not know")
+		}
+	}
+	return r.Warehouse.ReplaceFacts(ctx, table, files, keep)
+}
+
+// A fact file deleted from the bucket while the same table gets one new
+// file whose rebuild fails with an error naming none: the new file fails,
+// and the deleted one's rows still leave, in this load. They stayed until
+// the new file was quarantined, loads later (a review).
+func TestDeletedFactRowsLeaveBesideAFailingNewFile(t *testing.T) {
+	url, dir := generated(t, smallOptions())
+	w := openWarehouse(t)
+	b := testbucket.Open(t, url)
+	load(t, b, dir, w)
+	gone := filepath.Join(dir, "metadata", "1001", "destinations.parquet")
+	data, err := os.ReadFile(gone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(gone); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "metadata", "1002", "destinations.bad.parquet"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := loader.New(b, dir, anonRebuilds{w}, loader.Options{BatchFiles: 7}).Load(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Failed) != 1 || rep.Failed[0].Key != "metadata/1002/destinations.bad.parquet" {
+		t.Errorf("failed %+v, want the new file alone", rep.Failed)
+	}
+	if got := rows(t, w.DB(), `SELECT DISTINCT _file FROM synctrack.destinations`); !slices.Equal(got, []string{"metadata/1002/destinations.parquet"}) {
+		t.Errorf("destinations from %v, want metadata/1002/destinations.parquet alone", got)
+	}
+	if got := one(t, w.DB(), `SELECT status FROM synctrack.load_ledger WHERE key = 'metadata/1001/destinations.parquet'`); got != warehouse.StatusDeleted {
+		t.Errorf("the deleted file's ledger row: %s, want deleted", got)
 	}
 }

@@ -151,6 +151,23 @@ func (l *Loader) loadFactTable(ctx context.Context, st *Stager, table string, ws
 		}
 		b.fail(w, fmt.Errorf("rebuild %s: %w", table, err))
 	}
+	return rb.clearGone(ctx, kept, ws, b)
+}
+
+// clearGone rebuilds the table from its files loaded before, when files
+// deleted from the bucket still have rows in it because every rebuild
+// holding a new file failed with an error naming none: else their rows
+// stayed until that new file was quarantined, loads later (a review).
+// The rebuild shows the warehouse at work: the failed new file is to blame.
+func (rb *factRebuild) clearGone(ctx context.Context, kept []warehouse.File, ws []Work, b *blame) error {
+	if len(rb.gone) == 0 || rb.cleared {
+		return nil
+	}
+	old := slices.DeleteFunc(slices.Clone(kept), func(f warehouse.File) bool { return isNew(ws, f.Key) })
+	if err := rb.replace(ctx, old); err != nil {
+		return fmt.Errorf("rebuild %s without the %d files deleted from the bucket: %w", rb.table, len(rb.gone), err)
+	}
+	b.ok(KindFact)
 	return nil
 }
 
