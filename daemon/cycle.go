@@ -68,7 +68,7 @@ func (t *target) run(stop, ctx context.Context, s scope) {
 	t.mu.Lock()
 	t.cycles++
 	t.lastOK = c.Err == nil
-	t.last = LastCycle{At: now, Loaded: len(c.Loaded)}
+	t.last = LastCycle{At: now, Loaded: len(c.Loaded), Failed: len(t.tried)}
 	if len(t.viewsFailed) > 0 {
 		t.last.Views = make(map[string]string, len(t.viewsFailed))
 		for id, err := range t.viewsFailed {

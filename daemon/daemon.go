@@ -70,6 +70,7 @@ type Cycle struct {
 type LastCycle struct {
 	At     time.Time // when it ended; zero before the first
 	Loaded int       // objects it loaded
+	Failed int       // objects that failed in it (a cycle that ends well may hold some)
 	Err    string    // why it failed, or ""
 	// Views are the syncs whose typed views the last load could not rebuild
 	// for a cause of their own, each with why (sync -> message).

@@ -30,7 +30,13 @@ func TestHomeSaysLastCheck(t *testing.T) {
 		{"nothing new", func() (web.Checked, bool) { return web.Checked{At: at}, true },
 			[]string{"Last check of the bucket", "2026-12-03 14:05:06 UTC", "nothing new"}, []string{"failed:"}},
 		{"loaded", func() (web.Checked, bool) { return web.Checked{At: at, Loaded: 1234}, true },
-			[]string{"1,234 objects loaded"}, []string{"nothing new"}},
+			[]string{"1,234 objects loaded"}, []string{"nothing new", "failed"}},
+		// A look whose new object failed found something: it said
+		// "nothing new" (a user audit).
+		{"new failed", func() (web.Checked, bool) { return web.Checked{At: at, Failed: 1}, true },
+			[]string{"1 failed (below)"}, []string{"nothing new", "objects loaded"}},
+		{"loaded and failed", func() (web.Checked, bool) { return web.Checked{At: at, Loaded: 3, Failed: 2}, true },
+			[]string{"3 objects loaded, 2 failed (below)"}, []string{"nothing new"}},
 		{"failed", func() (web.Checked, bool) {
 			return web.Checked{At: at, Err: `list bucket: <script>alert("x")</script> denied`}, true
 		}, []string{"failed: list bucket: &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; denied", `class="bad"`}, []string{"<script>alert"}},

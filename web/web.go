@@ -59,6 +59,7 @@ type Options struct {
 type Checked struct {
 	At     time.Time
 	Loaded int64  // objects it loaded
+	Failed int64  // objects that failed in it, the cycle having ended well
 	Err    string // why it failed, or ""
 	// Views are the syncs whose typed views the last load could not
 	// rebuild for a cause of their own: sync -> why.

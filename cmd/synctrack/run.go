@@ -212,7 +212,7 @@ func runDaemon(cmd *cobra.Command, _ []string) error {
 		if !ok || c.At.IsZero() {
 			return web.Checked{}, false
 		}
-		return web.Checked{At: c.At, Loaded: int64(c.Loaded), Err: c.Err, Views: c.Views}, true
+		return web.Checked{At: c.At, Loaded: int64(c.Loaded), Failed: int64(c.Failed), Err: c.Err, Views: c.Views}, true
 	}
 	pages, files, closePages, err := daemonPages(cmd, cfg, log, checked)
 	if err != nil {
