@@ -81,10 +81,12 @@ func fatal(root, c *cobra.Command, err error, code int) {
 		return
 	}
 	// An error can quote a bucket's bytes (a file's name, its columns): each
-	// line shows them escaped, so none drives the terminal.
+	// line shows them escaped, so none drives the terminal. A line's leading
+	// tabs are an indent (cobra's "Did you mean this?\n\tload"): spaces.
 	lines := strings.Split(msg, "\n")
 	for i, l := range lines {
-		lines[i] = export.EscapeControls(l)
+		rest := strings.TrimLeft(l, "\t")
+		lines[i] = strings.Repeat("  ", len(l)-len(rest)) + export.EscapeControls(rest)
 	}
 	fmt.Fprintln(os.Stderr, "synctrack:", strings.Join(lines, "\n"))
 }

@@ -47,3 +47,12 @@ func TestFatalMessageEscapesControlCharacters(t *testing.T) {
 		t.Errorf("exit %d, stderr %q: want 2 and the folder's name escaped", code, stderr)
 	}
 }
+
+// A mistyped command's suggestion is indented by a tab (cobra's), shown as
+// an indent, not as the two characters \t.
+func TestSuggestionIsIndented(t *testing.T) {
+	code, _, stderr := runCLIAll(t, "lod")
+	if code != exitConfig || !strings.Contains(stderr, "Did you mean this?\n  load") || strings.Contains(stderr, `\t`) {
+		t.Errorf("exit %d, stderr %q: want 2 and the suggestion indented", code, stderr)
+	}
+}
