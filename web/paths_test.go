@@ -45,7 +45,7 @@ func TestPathsTypedByHand(t *testing.T) {
 			t.Errorf("%s: %d to %q, want a redirect to %q", path, resp.StatusCode, loc, want)
 		}
 	}
-	for _, path := range []string{"/nope", "/syncs/s1/x", "/assets/", "/syncs/s1/runs/r1/x/y"} {
+	for _, path := range []string{"/nope", "/syncs/s1/x", "/assets/", "/assets/nosuch.css", "/syncs/s1/runs/r1/x/y"} {
 		resp, err := client.Get(srv.URL + path)
 		if err != nil {
 			t.Fatal(err)

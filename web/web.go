@@ -112,8 +112,16 @@ func New(o Options) (*Server, error) {
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	assets, _ := fs.Sub(assetFiles, "assets")
-	// One file a path: /assets/ itself is no listing.
-	mux.Handle("GET /assets/{file}", http.StripPrefix("/assets/", http.FileServerFS(assets)))
+	// One file a path: /assets/ itself is no listing; a file not there is
+	// the pages' not-found page, not the file server's bare text.
+	files := http.StripPrefix("/assets/", http.FileServerFS(assets))
+	mux.HandleFunc("GET /assets/{file}", func(w http.ResponseWriter, r *http.Request) {
+		if _, err := fs.Stat(assets, r.PathValue("file")); err != nil {
+			s.noPage(w, r)
+			return
+		}
+		files.ServeHTTP(w, r)
+	})
 	mux.HandleFunc("GET /{$}", s.home)
 	mux.HandleFunc("GET /syncs/{sync}", s.syncPage)
 	mux.HandleFunc("GET /syncs/{sync}/runs/{run}", s.runPage)
