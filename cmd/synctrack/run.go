@@ -35,7 +35,8 @@ SYNCTRACK_WEB_TOKEN or --web-token-file.
 
 HTTP on --listen: /metrics (Prometheus), /healthz, /readyz, the web pages with
 --web, and POST /webhook for the vendor's sync.completed event (HMAC-SHA256 of
-the body in X-Signature, keyed with --webhook-secret), which loads that run at
+the body in X-Signature, keyed with SYNCTRACK_WEBHOOK_SECRET or --webhook-secret-file;
+--webhook-secret shows it to ps), which loads that run at
 once and marks it complete. A run with no new file for --quiet-period is
 complete too; a late file reopens it.
 
