@@ -59,7 +59,11 @@ func runDemo(cmd *cobra.Command, _ []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "generated %d objects (%d runs, %d records rows) in %s\n", len(m.Files), m.Runs, m.Rows, dir)
+	kept := " (removed at the end: --keep keeps it)"
+	if keep, _ := cmd.Flags().GetBool("keep"); keep {
+		kept = ""
+	}
+	fmt.Fprintf(out, "generated %d objects (%d runs, %d records rows) in %s%s\n", len(m.Files), m.Runs, m.Rows, dir, kept)
 	whURL, _ := cmd.Flags().GetString("warehouse")
 	b, root, err := openBucket(ctx, "file://"+filepath.ToSlash(dir), log)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -40,5 +41,9 @@ func TestDemoPipedToAnEarlyReaderCleansUp(t *testing.T) {
 	left, _ := filepath.Glob(filepath.Join(tmp, "synctrack-demo-bucket-*"))
 	if len(left) > 0 {
 		t.Errorf("the demo left %v behind (first line %q)", left, line)
+	}
+	// The line names the folder, which is gone by the end: it says so.
+	if !strings.Contains(line, "removed at the end: --keep keeps it") {
+		t.Errorf("first line %q: want it to say the folder is removed at the end", line)
 	}
 }
