@@ -53,6 +53,9 @@ func TestBadLocalPathsAreUsageErrors(t *testing.T) {
 		says string
 	}{
 		{[]string{"load", "--bucket", "file://" + dir, "--warehouse", "duckdb://" + filepath.Join(dir, "nodir", "w.duckdb")}, "no folder " + filepath.Join(dir, "nodir")},
+		// A file where the folder should be was "no folder" before: it is there.
+		{[]string{"load", "--bucket", "file://" + dir, "--warehouse", "duckdb://" + filepath.Join(file, "w.duckdb")}, file + " is a file, not a folder"},
+		{[]string{"load", "--bucket", "file://" + dir, "--warehouse", "duckdb://" + filepath.Join(file, "sub", "w.duckdb")}, file + " is a file, not a folder"},
 		{[]string{"generate", "--out", file}, "--out " + file},
 		{[]string{"query", "--warehouse", wh, "--out", filepath.Join(dir, "nodir", "x.csv"), "SELECT 1"}, "--out " + filepath.Join(dir, "nodir", "x.csv")},
 		// dbt into a file, or into a folder under a file: exit 3 before.

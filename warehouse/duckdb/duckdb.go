@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
@@ -158,12 +159,9 @@ func Open(ctx context.Context, c Config, now func() time.Time) (*Warehouse, erro
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	d := dialects.DuckDB{}
-	// DuckDB creates the file, not its folder; without one it says only
-	// "Cannot open file", which reads as the disk's fault (exit 3).
-	if dir := filepath.Dir(c.Path); !c.ReadOnly {
-		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-			return nil, warehouse.Wrap(fmt.Errorf("open %s: no folder %s", c.Path, dir), warehouse.Config, "no_folder",
-				"create the folder, or point the warehouse URL at a file in one that exists")
+	if !c.ReadOnly {
+		if err := checkFolder(c.Path); err != nil {
+			return nil, err
 		}
 	}
 	// This process's pages let the file go first (fileuse.go).
@@ -447,4 +445,39 @@ func (w *Warehouse) inConnTx(ctx context.Context, files []warehouse.File, fn fun
 	err = tx.Commit()
 	w.log.Debug("commit done", "elapsed", time.Since(start))
 	return classify(err, nil)
+}
+
+// checkFolder refuses a database file path whose folder is missing or is
+// not a folder, touching nothing. DuckDB creates the file, not its folder;
+// without one it says only "Cannot open file", which reads as the disk's
+// fault (exit 3). A path under a regular file (o.txt/x.duckdb) was called
+// a missing folder, though the user's fix is another.
+func checkFolder(path string) error {
+	dir := filepath.Dir(path)
+	st, err := os.Stat(dir)
+	if err == nil && st.IsDir() {
+		return nil
+	}
+	if err == nil || errors.Is(err, syscall.ENOTDIR) {
+		file := dir
+		for p := dir; ; p = filepath.Dir(p) {
+			if st, err := os.Stat(p); err == nil {
+				if !st.IsDir() {
+					file = p
+				}
+				break
+			}
+			if p == filepath.Dir(p) {
+				break
+			}
+		}
+		return warehouse.Wrap(fmt.Errorf("open %s: %s is a file, not a folder", path, file), warehouse.Config, "not_a_folder",
+			"point the warehouse URL at a file in a folder")
+	}
+	if errors.Is(err, os.ErrNotExist) {
+		return warehouse.Wrap(fmt.Errorf("open %s: no folder %s", path, dir), warehouse.Config, "no_folder",
+			"create the folder, or point the warehouse URL at a file in one that exists")
+	}
+	return warehouse.Wrap(fmt.Errorf("open %s: folder %s: %w", path, dir, err), warehouse.Config, "no_folder",
+		"let synctrack reach the folder, or point the warehouse URL at a file in another")
 }
