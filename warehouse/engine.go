@@ -27,6 +27,12 @@ type Engine struct {
 	// no URL (engines.CheckSchema). Its error says why; the caller names
 	// the value. Nil: any name.
 	CheckSchema func(schema string) error
+	// CheckPlace, for engines that are a local file, refuses a URL whose
+	// file a load could not make where it is (its folder missing, or a
+	// file), touching nothing: the check Open makes for writing, which
+	// the daemon makes at start, before its first cycle opens anything.
+	// Nil for servers.
+	CheckPlace func(raw string) error
 	// Open opens a warehouse at raw. Its errors carry a class.
 	Open func(ctx context.Context, raw string, o Options) (Warehouse, error)
 	// Exists says whether raw names a warehouse that exists yet, for

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,17 +17,48 @@ import (
 const configsDir = "../../configs"
 
 // Every sample config passes `synctrack run --check`: keys known, targets
-// well formed, schedules and warehouse URLs valid.
+// well formed, schedules and warehouse URLs valid. --check looks for what
+// the start needs on its machine too (a file:// bucket's folder, a DuckDB
+// file's folder, Google credentials), so the samples are checked as if
+// here: their folders made under a temporary one, a GCS emulator named.
 func TestSampleConfigs(t *testing.T) {
 	samples, _ := filepath.Glob(filepath.Join(configsDir, "synctrack-*.yaml"))
 	if len(samples) < 3 {
 		t.Fatalf("want a sample config per warehouse, found %v", samples)
 	}
+	t.Setenv("STORAGE_EMULATOR_HOST", "127.0.0.1:1")
 	for _, s := range samples {
-		if code, out := runCLI(t, "run", "--config", s, "--check"); code != 0 || !strings.Contains(out, "config ok") {
-			t.Errorf("%s: exit %d: %s", s, code, out)
+		raw, err := os.ReadFile(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(t.TempDir(), filepath.Base(s))
+		os.WriteFile(p, []byte(onThisMachine(t, string(raw))), 0o644)
+		if code, out, errs := runCLIAll(t, "run", "--config", p, "--check"); code != 0 || !strings.Contains(out, "config ok") {
+			t.Errorf("%s: exit %d: %s%s", s, code, out, errs)
 		}
 	}
+}
+
+// localPaths are a config's file:// buckets and DuckDB files.
+var localPaths = regexp.MustCompile(`(file|duckdb)://(/[^\s'"?#]+)`)
+
+// onThisMachine is a sample config's text with its file:// buckets and
+// DuckDB files moved under a temporary folder, their folders made.
+func onThisMachine(t *testing.T, raw string) string {
+	root := t.TempDir()
+	return localPaths.ReplaceAllStringFunc(raw, func(m string) string {
+		sub := localPaths.FindStringSubmatch(m)
+		path := filepath.Join(root, sub[2])
+		dir := path
+		if sub[1] == "duckdb" {
+			dir = filepath.Dir(path)
+		}
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		return sub[1] + "://" + path
+	})
 }
 
 // The checks refuse what they should, so passing them means something.
@@ -105,7 +137,7 @@ func TestKubernetesDeployment(t *testing.T) {
 		byKind[d["kind"].(string)] = d
 	}
 	cfg := filepath.Join(t.TempDir(), "synctrack.yaml")
-	os.WriteFile(cfg, []byte(dig(byKind["ConfigMap"], "data", "synctrack.yaml").(string)), 0o644)
+	os.WriteFile(cfg, []byte(onThisMachine(t, dig(byKind["ConfigMap"], "data", "synctrack.yaml").(string))), 0o644)
 	if code, out := runCLI(t, "run", "--config", cfg, "--check"); code != 0 {
 		t.Fatalf("ConfigMap config: exit %d: %s", code, out)
 	}

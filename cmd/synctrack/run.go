@@ -123,7 +123,7 @@ func newRunCommand() *cobra.Command {
 	f.String("web-token-file", "", "file holding the web pages' secret (else env "+web.TokenEnv+")")
 	f.String("web-target", "", "with several targets, the name of the one whose pages --web serves (default: the first)")
 	f.Int("retention", 0, retentionHelp)
-	f.Bool("check", false, "validate the config and exit")
+	f.Bool("check", false, "make the start's checks (the config, a file:// bucket's and a DuckDB file's folders, --listen, secrets) and exit")
 	f.Var(&rawValue{}, "targets", "targets as a YAML or JSON list (normally the config file's targets: key)")
 	_ = f.MarkHidden("targets")
 	return c
@@ -146,29 +146,12 @@ func runDaemon(cmd *cobra.Command, _ []string) error {
 	if err != nil {
 		return err
 	}
-	// What the start refuses of the config, --check refuses too: the loads'
-	// numbers, retention, the memory limit. (Not whether the bucket and the
-	// warehouse are there: a config is checked on other machines too.)
-	if err := checkLoadFlags(cmd); err != nil {
-		return err
-	}
-	if cfg.Listen != "" {
-		if err := web.CheckAddr(cfg.Listen); err != nil {
-			return usageError("--listen (config key listen): %v", err)
-		}
-	}
-	retention, err := retentionDays(cmd)
+	retention, err := preflight(cmd, cfg, log)
 	if err != nil {
 		return err
 	}
 	ml, _ := cmd.Flags().GetString("memory-limit")
-	if _, err := parseMemoryLimit(ml); err != nil {
-		return err
-	}
 	if check, _ := cmd.Flags().GetBool("check"); check {
-		if _, _, err := daemonWebAuth(cmd, cfg); err != nil {
-			return err
-		}
 		for _, t := range cfg.Targets {
 			fmt.Fprintf(cmd.OutOrStdout(), "target %s: %s -> %s, runs %s, facts %s, quiet %s\n",
 				t.Name, t.Bucket, t.Warehouse, t.Schedule, t.FactsSchedule, t.QuietPeriod)
@@ -238,6 +221,48 @@ func runDaemon(cmd *cobra.Command, _ []string) error {
 	}
 	log.Info(webhookState(cfg))
 	return d.Run(ctx)
+}
+
+// preflight makes every check of the start that takes no warehouse's lock
+// and serves nothing: the loads' numbers, retention, the memory limit,
+// --listen and the web pages' secret (beyond loopback only with one), then
+// each target's bucket as the daemon opens it (a file:// bucket's folder, a
+// gs:// bucket's credentials) and the place of its warehouse (a DuckDB
+// file's folder). daemonConfig has made the config's own (the file's keys,
+// the URLs' shapes, the webhook secret). --check is this and no more, and
+// the start makes it first: what one refuses the other does, with the same
+// message. --check runs on the machine the daemon is to run on: a bucket
+// folder or a warehouse folder made elsewhere is not there.
+func preflight(cmd *cobra.Command, cfg daemon.Config, log *slog.Logger) (retention int, err error) {
+	if err := checkLoadFlags(cmd); err != nil {
+		return 0, err
+	}
+	if cfg.Listen != "" {
+		if err := web.CheckAddr(cfg.Listen); err != nil {
+			return 0, usageError("--listen (config key listen): %v", err)
+		}
+	}
+	if retention, err = retentionDays(cmd); err != nil {
+		return 0, err
+	}
+	ml, _ := cmd.Flags().GetString("memory-limit")
+	if _, err := parseMemoryLimit(ml); err != nil {
+		return 0, err
+	}
+	if _, _, err := daemonWebAuth(cmd, cfg); err != nil {
+		return 0, err
+	}
+	for _, t := range cfg.Targets {
+		b, _, err := openBucket(cmd.Context(), t.Bucket, log)
+		if err != nil {
+			return 0, err
+		}
+		_ = b.Close()
+		if err := engines.CheckPlace(t.Warehouse); err != nil {
+			return 0, usageError("target %s: %v", t.Name, err)
+		}
+	}
+	return retention, nil
 }
 
 // graceState says what SIGTERM does to the load in flight, for --check: a

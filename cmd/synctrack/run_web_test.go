@@ -117,7 +117,8 @@ func TestRunCheckWeb(t *testing.T) {
 		}
 	}
 	t.Setenv("SYNCTRACK_WEB_TOKEN", "")
-	cfg := write("ok.yaml", target+"listen: 0.0.0.0:18140\nweb_token_file: "+token+"\n")
+	// --check looks for the bucket, as the start does: this one is there.
+	cfg := write("ok.yaml", strings.ReplaceAll(target, filepath.Join(dir, "missing"), dir)+"listen: 0.0.0.0:18140\nweb_token_file: "+token+"\n")
 	if code, out, stderr := runCLIAll(t, "run", "--config", cfg, "--check"); code != 0 || !strings.Contains(out, "config ok") {
 		t.Errorf("a token file beyond loopback: exit %d: %s%s", code, out, stderr)
 	}

@@ -22,7 +22,7 @@ func TestRunCheckWebhookSecret(t *testing.T) {
 		return p
 	}
 	empty, blank, good := file("empty", ""), file("blank", " \n\t\r\n"), file("good", "s3cret\n")
-	base := []string{"run", "--bucket", "file:///tmp/b", "--warehouse", "duckdb://./w.duckdb", "--listen", "127.0.0.1:0", "--check"}
+	base := []string{"run", "--bucket", "file://" + dir, "--warehouse", "duckdb://./w.duckdb", "--listen", "127.0.0.1:0", "--check"}
 
 	for _, p := range []string{empty, blank} {
 		code, out, errs := runCLIAll(t, append(base, "--webhook-secret-file", p)...)

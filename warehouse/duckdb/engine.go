@@ -20,6 +20,13 @@ func Engine() warehouse.Engine {
 		Dialect: dialects.DuckDB{},
 		Check:   func(raw string) error { _, err := ParseURL(raw); return err },
 		Open:    open,
+		CheckPlace: func(raw string) error {
+			c, err := ParseURL(raw)
+			if err != nil {
+				return warehouse.Wrap(err, warehouse.Config, "bad_url", "")
+			}
+			return checkFolder(c.Path)
+		},
 		Exists:  exists,
 		Local:   func(path string) string { return "duckdb://" + path },
 		Readers: readers,

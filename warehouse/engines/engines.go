@@ -98,6 +98,17 @@ func CheckTarget(raw, bucketURL string, external bool) (warehouse.Engine, error)
 	return e, nil
 }
 
+// CheckPlace checks raw, then, for an engine that is a local file, that a
+// load could make the file where raw puts it (Engine.CheckPlace): what
+// run checks of each target at start, and run --check with it.
+func CheckPlace(raw string) error {
+	e, err := Check(raw)
+	if err != nil || e.CheckPlace == nil {
+		return err
+	}
+	return e.CheckPlace(raw)
+}
+
 // Identity is the warehouse raw names, written one way by its engine
 // (Engine.Identity): two URLs naming one warehouse have one identity. A URL
 // no engine reads, or whose engine has no other way, is its own.
