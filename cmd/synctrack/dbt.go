@@ -61,6 +61,7 @@ func newDBTCommand() *cobra.Command {
 		RunE:  runDBT,
 	}
 	c.Flags().String("warehouse", "", warehouseHelp())
+	addLockWait(c)
 	c.Flags().String("out", "", "folder to write sources.yml and the staging models into (made if missing)")
 	c.Flags().Bool("force", false, "overwrite files in DIR that synctrack dbt did not write")
 	return c

@@ -114,10 +114,10 @@ func lockChecks(t *testing.T, f *exitFixture, stdout, stderr string) {
 	if !strings.Contains(stderr, "another process") {
 		t.Fatalf("the message does not say who holds the lock: %s", stderr)
 	}
-	if code, _, stderr := runCLIAll(t, "status", "--warehouse", f.wh); code != 3 || !strings.Contains(stderr, "Could not set lock") {
+	if code, _, stderr := runCLIAll(t, "status", "--warehouse", f.wh, "--lock-wait", "300ms"); code != 3 || !strings.Contains(stderr, "Could not set lock") {
 		t.Fatalf("status while locked: exit %d, want 3: %s", code, stderr)
 	}
-	if code, _, stderr := runCLIAll(t, "query", "--warehouse", f.wh, "SELECT 1"); code != 3 {
+	if code, _, stderr := runCLIAll(t, "query", "--warehouse", f.wh, "--lock-wait", "300ms", "SELECT 1"); code != 3 {
 		t.Fatalf("query while locked: exit %d, want 3 (unavailable, not the SQL's fault): %s", code, stderr)
 	}
 	f.release()

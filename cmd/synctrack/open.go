@@ -150,8 +150,32 @@ func openAnyReader(cmd *cobra.Command, raw string) (warehouse.Warehouse, error) 
 	if err != nil {
 		return nil, err
 	}
-	_, w, err := engines.Open(cmd.Context(), raw, warehouse.Options{ReadOnly: true, Logger: log, Now: time.Now})
+	wait, err := lockWait(cmd)
+	if err != nil {
+		return nil, err
+	}
+	_, w, err := engines.Open(cmd.Context(), raw, warehouse.Options{ReadOnly: true, Logger: log, Now: time.Now, LockWait: wait})
 	return w, err
+}
+
+// addLockWait gives a command that reads the warehouse --lock-wait: a
+// DuckDB file a load is writing cannot be read until the load commits,
+// and such a command exited 3 at once, where a daemon's cycle takes a
+// second or two (a user audit).
+func addLockWait(c *cobra.Command) {
+	c.Flags().Duration("lock-wait", defaultLockWait, "how long to wait for a load that holds the DuckDB file before exiting 3")
+}
+
+// lockWait is the command's --lock-wait, or the default for one without.
+func lockWait(cmd *cobra.Command) (time.Duration, error) {
+	if cmd.Flags().Lookup("lock-wait") == nil {
+		return defaultLockWait, nil
+	}
+	wait, _ := cmd.Flags().GetDuration("lock-wait")
+	if wait < 0 {
+		return 0, usageError("--lock-wait %v: want 0 (do not wait) or more", wait)
+	}
+	return wait, nil
 }
 
 // checkSchema refuses a warehouse without its schema, where the engine can

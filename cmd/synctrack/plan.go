@@ -27,6 +27,7 @@ Nothing is written; a warehouse file that does not exist yet counts as empty.`,
 		RunE: runPlan,
 	}
 	addTargetFlags(c)
+	addLockWait(c)
 	c.Flags().BoolP("verbose", "v", false, "list every object the load would touch")
 	c.Flags().Bool("progress", isTerminal(os.Stderr), "show how far a long listing has got, on stderr (default on a terminal)")
 	return c

@@ -43,6 +43,7 @@ func newQueryCommand() *cobra.Command {
 		RunE:  runQuery,
 	}
 	c.Flags().String("warehouse", "", warehouseHelp())
+	addLockWait(c)
 	c.Flags().StringP("file", "f", "", "read the statement from this file (- for stdin)")
 	c.Flags().String("format", "table", "table, csv, json or parquet")
 	c.Flags().String("out", "", "write to this file instead of stdout (whole or not at all; a pipe, a device or /dev/fd/N the shell opened is written in place)")

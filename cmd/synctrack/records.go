@@ -25,6 +25,7 @@ func newRecordsCommand() *cobra.Command {
 		RunE:  runRecords,
 	}
 	c.Flags().String("warehouse", "", warehouseHelp())
+	addLockWait(c)
 	addFilterFlags(c, 100)
 	c.Flags().String("status", "", "success, rejected or invalid (NULL and DUPLICATE checks, no status)")
 	c.Flags().String("identifier", "", "one record's identifier")

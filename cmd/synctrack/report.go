@@ -48,6 +48,7 @@ func newReportCommand() *cobra.Command {
 		RunE: runReport,
 	}
 	c.Flags().String("warehouse", "", warehouseHelp())
+	addLockWait(c)
 	addFilterFlags(c, 50)
 	c.Flags().String("identifier", "", "record identifier (record_history, records)")
 	c.Flags().String("status", "", "outcome: success, rejected or invalid (records)")

@@ -21,6 +21,7 @@ func newStatusCommand() *cobra.Command {
 		RunE:  runStatus,
 	}
 	c.Flags().String("warehouse", "", warehouseHelp())
+	addLockWait(c)
 	c.Flags().Int("errors", 20, "how many failed objects to list (0: none, only how many there are; -1: all)")
 	return c
 }

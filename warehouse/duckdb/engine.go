@@ -51,7 +51,7 @@ func open(ctx context.Context, raw string, o warehouse.Options) (warehouse.Wareh
 	}
 	c.ReadOnly = o.ReadOnly
 	c.Logger = o.Logger
-	if o.ReadOnly || o.LockWait <= 0 {
+	if o.LockWait <= 0 {
 		return Open(ctx, c, o.Now)
 	}
 	return openWaiting(ctx, c, o.Now, o.LockWait)
