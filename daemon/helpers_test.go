@@ -50,6 +50,9 @@ type fixture struct {
 	wrap func(w warehouse.Warehouse, readOnly bool) warehouse.Warehouse
 	// now, when set, is the daemon's clock.
 	now func() time.Time
+	// root gives the daemon the bucket's folder, as a file:// bucket
+	// opened by synctrack run has.
+	root bool
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -77,6 +80,9 @@ func (f *fixture) start(cfg daemon.Config) {
 	deps := daemon.Deps{
 		OpenBucket: func(ctx context.Context, u string) (*blob.Bucket, string, error) {
 			b, err := blob.OpenBucket(ctx, u)
+			if f.root {
+				return b, f.dir, err
+			}
 			return b, "", err
 		},
 		OpenWarehouse: func(ctx context.Context, u string, b *blob.Bucket, bu string, ro bool) (warehouse.Warehouse, error) {

@@ -1,6 +1,10 @@
 package loader
 
 import (
+	"errors"
+	"fmt"
+	"os"
+
 	"gocloud.dev/gcerrors"
 
 	"github.com/synctrack/synctrack/warehouse"
@@ -50,4 +54,25 @@ var localRules = []warehouse.Rule{
 func BucketError(err error) error {
 	err = warehouse.Classify(err, localRules, warehouse.OSRules, bucketRules)
 	return warehouse.Wrap(err, warehouse.Transient, "bucket", "")
+}
+
+// CheckRoot says whether a file:// bucket's folder root is there, as a
+// transient error of reason bucket_gone when it is not; "" (no file://
+// bucket) is always there. A folder that went away (unmounted, moved) lists
+// as empty, which would read as a bucket with nothing new, cycle after
+// cycle: a load checks it before it applies a plan, and a daemon before each
+// listing, its idle ones too.
+func CheckRoot(root string) error {
+	if root == "" {
+		return nil
+	}
+	fi, err := os.Stat(root)
+	if err == nil && !fi.IsDir() {
+		err = errors.New("not a directory")
+	}
+	if err != nil {
+		return warehouse.Wrap(fmt.Errorf("bucket folder %s: %w", root, err), warehouse.Transient, "bucket_gone",
+			"the file:// bucket's folder is not there (unmounted or moved?); loads resume once it is back")
+	}
+	return nil
 }

@@ -225,16 +225,8 @@ func (l *Loader) Load(ctx context.Context) (*Report, error) {
 func (l *Loader) Apply(ctx context.Context, p *Plan) (*Report, error) {
 	rep := &Report{Listed: p.Listed, UpToDate: p.UpToDate, Ignored: len(p.Ignored), Runs: p.Runs(), InQuarantine: p.Quarantined,
 		ViewsPending: addSyncs(nil, l.o.Views)}
-	// A file:// bucket's folder that went away (unmounted, moved) lists as
-	// empty, which would read as a bucket with nothing new, cycle after cycle.
-	if l.root != "" {
-		if fi, err := os.Stat(l.root); err != nil || !fi.IsDir() {
-			if err == nil {
-				err = errors.New("not a directory")
-			}
-			return rep, warehouse.Wrap(fmt.Errorf("bucket folder %s: %w", l.root, err), warehouse.Transient, "bucket_gone",
-				"the file:// bucket's folder is not there (unmounted or moved?); loads resume once it is back")
-		}
+	if err := CheckRoot(l.root); err != nil {
+		return rep, err
 	}
 	_, local := l.wh.(warehouse.LocalReader)
 	_, copies := l.wh.(warehouse.LocalCopies)

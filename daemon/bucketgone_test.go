@@ -1,0 +1,62 @@
+package daemon_test
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/synctrack/synctrack/daemon"
+	"github.com/synctrack/synctrack/warehouse"
+)
+
+// A file:// bucket's folder moved away while the daemon is idle fails its
+// cycles as bucket_gone, as a load's Apply says it, and /readyz turns not
+// ready; once it is back, all clears. The idle check never reached Apply,
+// and an empty listing read as nothing new, cycle after cycle.
+func TestIdleCycleBucketFolderGone(t *testing.T) {
+	f := newFixture(t)
+	f.root = true
+	f.start(daemon.Config{Listen: "127.0.0.1:0", Retry: daemon.Retry{Base: time.Millisecond, Max: time.Millisecond, Attempts: 1},
+		Targets: []daemon.Target{{Schedule: "@every 1s", FactsSchedule: "@every 1h"}}})
+	if c := f.waitCycle("at startup", func(c daemon.Cycle) bool { return c.Scope == "startup" }); c.Err != nil {
+		t.Fatalf("startup cycle: %v", c.Err)
+	}
+	moved := f.dir + ".moved"
+	if err := os.Rename(f.dir, moved); err != nil {
+		t.Fatal(err)
+	}
+	back := func() {
+		if moved != "" {
+			os.Rename(moved, f.dir)
+			moved = ""
+		}
+	}
+	defer back()
+	c := f.waitCycle("failing", func(c daemon.Cycle) bool { return c.Scope != "startup" })
+	if reason, _ := warehouse.Explain(c.Err); reason != "bucket_gone" || warehouse.ClassOf(c.Err) != warehouse.Transient {
+		t.Fatalf("idle cycle with the bucket's folder gone: err %v (reason %q); want transient bucket_gone", c.Err, reason)
+	}
+	if last, _ := f.d.LastCycle("default"); !strings.Contains(last.Err, "folder is not there") {
+		t.Fatalf("last cycle for the pages: %+v", last)
+	}
+	deadline := time.Now().Add(time.Minute)
+	for {
+		code, body := get(t, "http://"+f.d.Addr()+"/readyz")
+		if code == 503 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/readyz with the bucket's folder gone: %d %s", code, body)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	back()
+	f.waitCycle("after the folder is back", func(c daemon.Cycle) bool { return c.Err == nil })
+	if code, body := get(t, "http://"+f.d.Addr()+"/readyz"); code != 200 {
+		t.Fatalf("/readyz once the folder is back: %d %s", code, body)
+	}
+	if last, _ := f.d.LastCycle("default"); last.Err != "" {
+		t.Fatalf("last cycle once the folder is back: %+v", last)
+	}
+}
