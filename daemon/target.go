@@ -152,6 +152,9 @@ type target struct {
 	// plans had that are new to the ledger (or new versions).
 	tried map[string]bool
 	fresh map[string]bool
+	// badKeys are the names not UTF-8 that the log has had (noteBadKeys):
+	// once a key in the daemon's life.
+	badKeys map[string]bool
 }
 
 func newTarget(ctx context.Context, d *Daemon, c Target) (*target, error) {

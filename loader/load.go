@@ -291,10 +291,16 @@ func (l *Loader) expire(ctx context.Context, rep *Report) error {
 	return nil
 }
 
+// LogBadKey warns of an object whose name is not UTF-8 (Plan.BadKeys),
+// quoted so that the log stays text.
+func LogBadKey(log *slog.Logger, key string) {
+	log.Warn("object name is not UTF-8: not loaded; rename it", "key", fmt.Sprintf("%q", key))
+}
+
 func (l *Loader) applySteps(ctx context.Context, p *Plan, st *Stager, rep *Report, b *blame) error {
 	for _, o := range p.BadKeys {
 		rep.BadKeys = append(rep.BadKeys, o.Key)
-		l.log.Warn("object name is not UTF-8: not loaded; rename it", "key", fmt.Sprintf("%q", o.Key))
+		LogBadKey(l.log, o.Key)
 	}
 	if err := l.recordIgnored(ctx, p.Ignored); err != nil {
 		return err
