@@ -44,6 +44,9 @@ func TestIdleCycleBucketFolderGone(t *testing.T) {
 	for {
 		code, body := get(t, "http://"+f.d.Addr()+"/readyz")
 		if code == 503 {
+			if !strings.Contains(body, "(bucket_gone): bucket folder ") {
+				t.Fatalf("/readyz with the bucket's folder gone does not say why:\n%s", body)
+			}
 			break
 		}
 		if time.Now().After(deadline) {

@@ -77,6 +77,7 @@ func (t *target) run(stop, ctx context.Context, s scope) {
 	}
 	if c.Err != nil {
 		t.last.Err = c.Err.Error()
+		_, t.lastReason, _ = classify(c.Err)
 	}
 	if t.lastOK {
 		t.lastGood = now

@@ -165,5 +165,5 @@ func (t *target) eventsNote() string {
 		return ""
 	}
 	return "events not received since " + t.events.down.UTC().Format(time.RFC3339) + " (" + t.events.reason +
-		": " + t.events.err + "); listing the bucket on the schedule meanwhile"
+		": " + redactPasswords(t.events.err) + "); listing the bucket on the schedule meanwhile"
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -119,17 +120,18 @@ type target struct {
 	bucketName string
 	events     eventsHealth // guarded by mu
 
-	mu        sync.Mutex
-	pending   scope
-	cycles    int       // finished cycles
-	lastOK    bool      // the last cycle succeeded
-	lastGood  time.Time // when a cycle last succeeded
-	last      LastCycle // how the last cycle ended
-	setUp     bool      // the warehouse was opened for writing once (schema made)
-	warned    bool      // missing capabilities were logged
-	openRuns  int64     // runs open after the last sweep; -1 unknown
-	lastSweep time.Time
-	retained  time.Time // the retention cutoff of the last load that ended well
+	mu         sync.Mutex
+	pending    scope
+	cycles     int       // finished cycles
+	lastOK     bool      // the last cycle succeeded
+	lastGood   time.Time // when a cycle last succeeded
+	last       LastCycle // how the last cycle ended
+	lastReason string    // the failures metric's reason of the last cycle, when it failed
+	setUp      bool      // the warehouse was opened for writing once (schema made)
+	warned     bool      // missing capabilities were logged
+	openRuns   int64     // runs open after the last sweep; -1 unknown
+	lastSweep  time.Time
+	retained   time.Time // the retention cutoff of the last load that ended well
 	// views are the syncs whose runs are loaded and typed views not rebuilt
 	// (loader.Report.ViewsPending): the next cycle rebuilds them, with or
 	// without new files. Not kept over a restart: the first cycle that
@@ -276,7 +278,27 @@ func (t *target) unready(now time.Time) string {
 	case !t.lastGood.IsZero() && now.Sub(t.lastGood) <= 2*t.period(now):
 		return ""
 	case t.lastGood.IsZero():
-		return "no cycle has succeeded yet"
+		return "no cycle has succeeded yet" + t.lastFailure()
 	}
-	return "last success " + t.lastGood.UTC().Format(time.RFC3339)
+	return "last success " + t.lastGood.UTC().Format(time.RFC3339) + t.lastFailure()
+}
+
+// lastFailure says how the last cycle failed, on one line, for /readyz:
+// the log has it, but a probe or a user reading /readyz should not need it
+// (found by a user audit). /readyz answers without the pages' secret, so a
+// URL's password in the message is left out.
+func (t *target) lastFailure() string {
+	if t.last.Err == "" {
+		return "" // the first cycle has not ended
+	}
+	return "; last cycle failed (" + t.lastReason + "): " + redactPasswords(strings.Join(strings.Fields(t.last.Err), " "))
+}
+
+// userinfo is a URL's user and password: scheme://user:password@.
+var userinfo = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.\-]*://[^\s/@:]*):[^\s/@]*@`)
+
+// redactPasswords replaces the password of each URL in s, as url.Redacted
+// does.
+func redactPasswords(s string) string {
+	return userinfo.ReplaceAllString(s, "${1}:xxxxx@")
 }
