@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime/debug"
 	"slices"
@@ -19,7 +20,9 @@ func (t *target) run(stop, ctx context.Context, s scope) {
 	start := t.d.deps.Now()
 	c := Cycle{Target: t.cfg.Name, Scope: s.why}
 	t.tried, t.fresh = map[string]bool{}, map[string]bool{}
+	defer t.waiting.Store(nil)
 	c.Err = t.d.cfg.Retry.retry(stop, t.d.deps.After, classify, func() error {
+		t.waiting.Store(nil)
 		rep, loaded, err := t.cycle(ctx, s)
 		c.Report, c.Loaded = rep, append(c.Loaded, loaded...)
 		if rep != nil {
@@ -37,7 +40,17 @@ func (t *target) run(stop, ctx context.Context, s scope) {
 		m.failures.WithLabelValues(name, reason).Inc()
 		switch cl {
 		case stopped:
-			t.log.Info("cycle stopped by shutdown; the batch in flight rolled back", "scope", s.why)
+			var w *stoppedWaiting
+			switch {
+			case errors.As(c.Err, &w) && w.class == busy:
+				_, why, _ := classify(w.last)
+				t.log.Info("cycle stopped by shutdown while waiting for the warehouse (another process holds it); no load had started", "scope", s.why, "reason", why)
+			case errors.As(c.Err, &w):
+				_, why, _ := classify(w.last)
+				t.log.Info("cycle stopped by shutdown while waiting to try again; no load was in flight", "scope", s.why, "reason", why)
+			default:
+				t.log.Info("cycle stopped by shutdown; the batch in flight rolled back", "scope", s.why)
+			}
 		case permanent:
 			t.log.Error("cycle failed; retrying will not help until this is fixed", "scope", s.why, "reason", reason, "err", c.Err, "fix", fix)
 		case resource:
@@ -120,6 +133,7 @@ func (t *target) keep(s scope) {
 
 // waited logs and counts a backoff wait.
 func (t *target) waited(err error, c class, reason string, attempt int, d time.Duration) {
+	t.waiting.Store(&c)
 	t.d.m.waits.WithLabelValues(t.cfg.Name, reason).Inc()
 	t.d.m.waitSeconds.WithLabelValues(t.cfg.Name, reason).Add(d.Seconds())
 	msg := "transient error; retrying"

@@ -236,16 +236,42 @@ func (d *Daemon) Run(ctx context.Context) error {
 // them: a batch in flight rolls back and loads next time, what committed
 // stays, ledger included.
 func (d *Daemon) drain(done <-chan struct{}, cancel func()) {
-	idle := true
+	idle, waiting, locked := true, false, true
 	for _, t := range d.targets {
-		idle = idle && !t.loading.Load()
+		if !t.loading.Load() {
+			continue
+		}
+		if c := t.waiting.Load(); c != nil {
+			waiting, locked = true, locked && *c == busy
+			continue
+		}
+		idle = false
 	}
 	select {
 	case <-done: // every loop ended: none loads, whatever idle read
 		idle = true
 	default:
 	}
-	if idle {
+	switch {
+	case idle && waiting:
+		// A wait between two tries ends at once on the stop, so done
+		// closes soon; a try begun just before it runs with the grace
+		// period, as any load.
+		if locked {
+			d.log.Info("stopping while waiting for the warehouse (another process holds it): no load in flight")
+		} else {
+			d.log.Info("stopping while waiting to try again: no load in flight")
+		}
+		select {
+		case <-done:
+			return
+		case <-d.deps.After(*d.cfg.Grace):
+		case <-d.deps.Abort:
+		}
+		cancel()
+		<-done
+		return
+	case idle:
 		// The loops may not all have seen the stop yet, but none loads.
 		d.log.Info("stopping: no load in flight")
 		cancel()

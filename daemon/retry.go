@@ -51,6 +51,21 @@ func classify(err error) (c class, reason, fix string) {
 	return transient, "transient", fix
 }
 
+// stoppedWaiting is a cycle stopped during a wait between two tries: no
+// load was in flight, and no batch rolled back (a stop while waiting for a
+// warehouse lock said both: found by a user audit). class is the last
+// error's.
+type stoppedWaiting struct {
+	stop, last error
+	class      class
+}
+
+func (e *stoppedWaiting) Error() string {
+	return e.stop.Error() + " while waiting to try again after: " + e.last.Error()
+}
+
+func (e *stoppedWaiting) Unwrap() []error { return []error{e.stop, e.last} }
+
 // backoff returns the wait before attempt n (from 1): Base doubled n-1 times,
 // capped at Max, with jitter in its upper half so daemons spread out.
 func (r Retry) backoff(n int) time.Duration {
@@ -88,7 +103,7 @@ func (r Retry) retry(stop context.Context, after func(time.Duration) <-chan time
 			// Stopped while waiting to try again: the cycle was stopped, not
 			// failed (it was logged and counted as a failure of its last
 			// error: found by a review).
-			return fmt.Errorf("%w while waiting to try again after: %w", stop.Err(), err)
+			return &stoppedWaiting{stop: stop.Err(), last: err, class: c}
 		case <-after(d):
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -222,5 +223,85 @@ func checkStopping(t *testing.T, d *Daemon) {
 	d.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
 	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "stopping") {
 		t.Errorf("/readyz while stopping: %d %s", rec.Code, rec.Body)
+	}
+}
+
+// A stop while a cycle waits for a warehouse another process holds (a
+// DuckDB file's lock) says so: it said it waited for the load in flight
+// and that the batch in flight rolled back, though no load had started.
+func TestStopWhileWaitingForTheLock(t *testing.T) {
+	var log syncBuffer
+	cycles := make(chan Cycle, 10)
+	cfg := Config{Targets: []Target{{Bucket: "mem://", Warehouse: "duckdb:///x.duckdb", Schedule: "@every 1h"}},
+		Grace: new(time.Hour), Retry: Retry{Base: time.Hour, Max: time.Hour, Attempts: 5}}
+	d, err := New(context.Background(), cfg, Deps{
+		Logger:     slog.New(slog.NewTextHandler(&log, nil)),
+		After:      never,
+		OpenBucket: func(context.Context, string) (*blob.Bucket, string, error) { return memblob.OpenBucket(nil), "", nil },
+		OpenWarehouse: func(context.Context, string, *blob.Bucket, string, bool) (warehouse.Warehouse, error) {
+			return nil, &warehouse.Error{Class: warehouse.Transient, Reason: "locked", Err: errors.New("IO Error: Could not set lock on file")}
+		},
+		OnCycle: func(c Cycle) { cycles <- c },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- d.Run(ctx) }()
+	for deadline := time.Now().Add(time.Minute); d.targets[0].waiting.Load() == nil; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the cycle never waited for the lock:\n%s", log.String())
+		}
+	}
+	stop()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(time.Minute): // a hang: the wait did not end on the stop
+		t.Fatalf("Run did not return:\n%s", log.String())
+	}
+	if c := <-cycles; !errors.Is(c.Err, context.Canceled) {
+		t.Fatalf("the waiting cycle ended with %v, want stopped", c.Err)
+	}
+	// The stop ends the wait at once: the loop may end before drain looks
+	// (then "stopping: no load in flight"; TestDrainWhileWaiting has the other).
+	s := log.String()
+	if !strings.Contains(s, "cycle stopped by shutdown while waiting for the warehouse (another process holds it); no load had started") {
+		t.Errorf("the log does not say the cycle stopped while waiting for the lock:\n%s", s)
+	}
+	for _, not := range []string{"waiting for the load in flight", "batch in flight"} {
+		if strings.Contains(s, not) {
+			t.Errorf("the log says %q, though no load ran:\n%s", not, s)
+		}
+	}
+}
+
+// A stop while the only cycle waits between two tries says so, and that no
+// load is in flight, whatever the grace period: it said it waited for the
+// load in flight.
+func TestDrainWhileWaiting(t *testing.T) {
+	for _, c := range []struct {
+		class class
+		want  string
+	}{
+		{busy, "stopping while waiting for the warehouse (another process holds it): no load in flight"},
+		{transient, "stopping while waiting to try again: no load in flight"},
+	} {
+		var log syncBuffer
+		tg := &target{}
+		tg.loading.Store(true)
+		tg.waiting.Store(&c.class)
+		d := &Daemon{log: slog.New(slog.NewTextHandler(&log, nil)), cfg: Config{Grace: new(time.Hour)}, targets: []*target{tg},
+			deps: Deps{After: never}}
+		done := make(chan struct{})
+		go func() { time.Sleep(10 * time.Millisecond); close(done) }() // the wait ends on the stop
+		d.drain(done, func() { t.Error("cancelled though the wait ended on its own") })
+		if s := log.String(); !strings.Contains(s, c.want) || strings.Contains(s, "load in flight\" grace") ||
+			strings.Contains(s, "waiting for the load in flight") {
+			t.Errorf("a stop while waiting (%v) logged:\n%s", c.class, s)
+		}
 	}
 }

@@ -114,6 +114,9 @@ type target struct {
 	// loading is set while a cycle runs: a stop while none does says so,
 	// though the loop has not yet seen the stop.
 	loading atomic.Bool
+	// waiting is the class of the error a cycle waits to try again after
+	// (in a backoff), or nil while it tries: a stop then cancels no load.
+	waiting atomic.Pointer[class]
 	// sub is the bucket notifications' subscription (--events), or nil;
 	// bucketName is what they call the bucket.
 	sub        *pubsub.Subscription
