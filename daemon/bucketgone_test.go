@@ -13,11 +13,12 @@ import (
 // A file:// bucket's folder moved away while the daemon is idle fails its
 // cycles as bucket_gone, as a load's Apply says it, and /readyz turns not
 // ready; once it is back, all clears. The idle check never reached Apply,
-// and an empty listing read as nothing new, cycle after cycle.
+// and an empty listing read as nothing new, cycle after cycle. A cycle
+// does not try again within itself (it warned at each try, every tick).
 func TestIdleCycleBucketFolderGone(t *testing.T) {
 	f := newFixture(t)
 	f.root = true
-	f.start(daemon.Config{Listen: "127.0.0.1:0", Retry: daemon.Retry{Base: time.Millisecond, Max: time.Millisecond, Attempts: 1},
+	f.start(daemon.Config{Listen: "127.0.0.1:0", Retry: daemon.Retry{Base: time.Millisecond, Max: time.Millisecond, Attempts: 4},
 		Targets: []daemon.Target{{Schedule: "@every 1s", FactsSchedule: "@every 1h"}}})
 	if c := f.waitCycle("at startup", func(c daemon.Cycle) bool { return c.Scope == "startup" }); c.Err != nil {
 		t.Fatalf("startup cycle: %v", c.Err)
@@ -36,6 +37,9 @@ func TestIdleCycleBucketFolderGone(t *testing.T) {
 	c := f.waitCycle("failing", func(c daemon.Cycle) bool { return c.Scope != "startup" })
 	if reason, _ := warehouse.Explain(c.Err); reason != "bucket_gone" || warehouse.ClassOf(c.Err) != warehouse.Transient {
 		t.Fatalf("idle cycle with the bucket's folder gone: err %v (reason %q); want transient bucket_gone", c.Err, reason)
+	}
+	if strings.HasPrefix(c.Err.Error(), "after ") {
+		t.Errorf("the cycle tried again within itself: %v", c.Err)
 	}
 	if last, _ := f.d.LastCycle("default"); !strings.Contains(last.Err, "folder is not there") {
 		t.Fatalf("last cycle for the pages: %+v", last)

@@ -46,6 +46,12 @@ func classify(err error) (c class, reason, fix string) {
 		if reason == "locked" {
 			return busy, "warehouse_locked", fix
 		}
+		if reason == "bucket_gone" {
+			// A folder unmounted or moved is not back in a second: said
+			// with its fix, the next tick looks again (it warned at each
+			// try within the cycle, five times a tick).
+			return permanent, reason, fix
+		}
 		return transient, or(reason, "transient"), fix
 	}
 	return transient, "transient", fix
