@@ -48,7 +48,7 @@ func TestIdleCycleBucketFolderGone(t *testing.T) {
 	for {
 		code, body := get(t, "http://"+f.d.Addr()+"/readyz")
 		if code == 503 {
-			if !strings.Contains(body, "(bucket_gone): bucket folder ") {
+			if !strings.Contains(body, "last cycle failed (bucket_gone) at ") || strings.Contains(body, f.dir) {
 				t.Fatalf("/readyz with the bucket's folder gone does not say why:\n%s", body)
 			}
 			break

@@ -286,22 +286,24 @@ func (t *target) unready(now time.Time) string {
 	return "last success " + t.lastGood.UTC().Format(time.RFC3339) + t.lastFailure()
 }
 
-// lastFailure says how the last cycle failed, on one line, for /readyz:
-// the log has it, but a probe or a user reading /readyz should not need it
-// (found by a user audit). /readyz answers without the pages' secret, so a
-// URL's password in the message is left out.
+// lastFailure says how the last cycle failed, for /readyz: its reason
+// (the log's and the failures metric's) and when; a probe or a user
+// reading /readyz should not need the log to know that much (found by a
+// user audit). Not the message: /readyz answers without the pages' secret,
+// and a message names paths, objects, hosts and users (a review); the log
+// and the pages have it.
 func (t *target) lastFailure() string {
 	if t.last.Err == "" {
 		return "" // the first cycle has not ended
 	}
-	return "; last cycle failed (" + t.lastReason + "): " + redactPasswords(strings.Join(strings.Fields(t.last.Err), " "))
+	return "; last cycle failed (" + t.lastReason + ") at " + t.last.At.UTC().Format(time.RFC3339) + ": the log and the pages say why"
 }
 
-// userinfo is a URL's user and password: scheme://user:password@.
-var userinfo = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.\-]*://[^\s/@:]*):[^\s/@]*@`)
+// userinfo is a URL's user and password: scheme://user:password@, the
+// password up to the last @ of the word (one may hold an @ or a /).
+var userinfo = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.\-]*://[^\s/@:]*):\S*@`)
 
-// redactPasswords replaces the password of each URL in s, as url.Redacted
-// does.
+// redactPasswords replaces the password of each URL in s with xxxxx.
 func redactPasswords(s string) string {
 	return userinfo.ReplaceAllString(s, "${1}:xxxxx@")
 }
