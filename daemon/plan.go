@@ -33,6 +33,13 @@ func (t *target) plan(ctx context.Context, src loader.LedgerSource, s scope) (*l
 		t.log.Warn("the bucket listing or the ledger was not in key order; planned with each prefix's ledger in memory")
 	}
 	t.noteBadKeys(p)
+	// Said when it starts, not every tick while it lasts.
+	if p.VanishedFacts > 0 && !t.factsVanished {
+		loader.LogVanishedFacts(t.log, p.VanishedFacts)
+	}
+	if s.facts {
+		t.factsVanished = p.VanishedFacts > 0
+	}
 	return p, nil
 }
 

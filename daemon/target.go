@@ -160,6 +160,9 @@ type target struct {
 	// badKeys are the names not UTF-8 that the log has had (noteBadKeys):
 	// once a key in the daemon's life.
 	badKeys map[string]bool
+	// factsVanished: the last listing of metadata/ had no fact file and the
+	// ledger loaded ones (Plan.VanishedFacts), said once.
+	factsVanished bool
 }
 
 func newTarget(ctx context.Context, d *Daemon, c Target) (*target, error) {

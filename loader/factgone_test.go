@@ -265,3 +265,54 @@ func TestDeletedFactRowsLeaveBesideAFailingNewFile(t *testing.T) {
 		t.Errorf("the deleted file's ledger row: %s, want deleted", got)
 	}
 }
+
+// Every fact file missing from a listing of metadata/ that has none at all
+// is a folder unmounted (its mount point left empty) or a listing that
+// lost them, not every org's facts deleted: their rows stay, the plan
+// counts them as vanished, and once the files are back nothing reloads.
+// Taken as deleted, it emptied every fact table (a review).
+func TestEveryFactFileVanishedKeepsTheRows(t *testing.T) {
+	url, dir := generated(t, smallOptions())
+	w := openWarehouse(t)
+	db := w.DB()
+	ld := loader.New(testbucket.Open(t, url), dir, w, loader.Options{BatchFiles: 7})
+	ctx := context.Background()
+	if _, err := ld.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	count := `SELECT (SELECT count(*) FROM synctrack.destinations) + (SELECT count(*) FROM synctrack.source_objects) + (SELECT count(*) FROM synctrack.destination_objects)`
+	before := one(t, db, count)
+	if before == "0" {
+		t.Fatal("premise: no fact rows loaded")
+	}
+	meta, away := filepath.Join(dir, "metadata"), filepath.Join(t.TempDir(), "metadata")
+	if err := os.Rename(meta, away); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(meta, 0o755); err != nil { // the mount point, left empty
+		t.Fatal(err)
+	}
+	p, err := ld.Plan(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.GoneFacts) != 0 || len(p.Facts) != 0 || p.VanishedFacts == 0 {
+		t.Fatalf("plan: gone %v, facts %v, vanished %d; want none gone or rebuilt, some vanished", p.GoneFacts, p.Facts, p.VanishedFacts)
+	}
+	if _, err := ld.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := one(t, db, count); got != before {
+		t.Errorf("fact rows %s after the load, %s before", got, before)
+	}
+	if n := one(t, db, `SELECT count(*) FROM synctrack.load_ledger WHERE status = 'deleted'`); n != "0" {
+		t.Errorf("%s ledger rows deleted", n)
+	}
+	os.Remove(meta)
+	if err := os.Rename(away, meta); err != nil {
+		t.Fatal(err)
+	}
+	if p, err := ld.Plan(ctx); err != nil || len(p.Facts) != 0 || p.VanishedFacts != 0 {
+		t.Errorf("plan once the files are back: %v, facts %v, vanished %d; want nothing to do", err, p.Facts, p.VanishedFacts)
+	}
+}

@@ -189,6 +189,9 @@ func (l *Loader) Plan(ctx context.Context) (*Plan, error) {
 	if p.Unordered {
 		l.log.Warn("the bucket listing or the ledger was not in key order; planned with each prefix's ledger in memory")
 	}
+	if p.VanishedFacts > 0 {
+		LogVanishedFacts(l.log, p.VanishedFacts)
+	}
 	return p, nil
 }
 
@@ -289,6 +292,13 @@ func (l *Loader) expire(ctx context.Context, rep *Report) error {
 		l.log.Info("retention", "days", r.Days, "cutoff", r.Cutoff.Format(time.DateOnly), "rows_deleted", ex.Rows, "files_expired", ex.Files)
 	}
 	return nil
+}
+
+// LogVanishedFacts warns that every loaded fact file is missing from a
+// listing that had none (Plan.VanishedFacts): their rows are kept.
+func LogVanishedFacts(log *slog.Logger, n int) {
+	log.Warn("no fact file is listed under metadata/, though the ledger has loaded ones: their rows are kept, not taken as deleted "+
+		"(an unmounted folder or a listing that lost them); they leave once a fact file is listed again and they are not", "loaded_fact_files", n)
 }
 
 // LogBadKey warns of an object whose name is not UTF-8 (Plan.BadKeys),

@@ -69,6 +69,13 @@ type Plan struct {
 	// finds them, as Gone: a listing that failed makes no plan, and one of
 	// a run folder alone reads no fact file's ledger row.
 	GoneFacts map[string][]warehouse.LedgerVersion
+	// VanishedFacts counts the loaded fact files missing from a listing of
+	// metadata/ that had no fact file at all: not taken as deleted. Every
+	// org's every fact file gone at once is a folder unmounted (its mount
+	// point left empty) or a listing that lost them, far likelier than
+	// the vendor's intent; taken as deleted it emptied every fact table (a
+	// review).
+	VanishedFacts int
 }
 
 // unlisted takes a ledger row whose key the complete listing of its prefix
@@ -166,12 +173,13 @@ func decideVersion(o Object, versions []Version) (Work, bool) {
 // Planner builds a plan one listed object at a time, keeping only what must
 // load (and the fact files, which are few), never the whole listing.
 type Planner struct {
-	l     Ledger
-	p     *Plan
-	facts map[string][]Work
-	held  map[string][]string
-	gone  map[string][]warehouse.LedgerVersion
-	dirty map[string]bool
+	l           Ledger
+	p           *Plan
+	facts       map[string][]Work
+	held        map[string][]string
+	gone        map[string][]warehouse.LedgerVersion
+	dirty       map[string]bool
+	listedFacts int // fact files listed, quarantined ones too
 }
 
 // NewPlanner plans against l (nil when each object comes with its versions,
@@ -188,6 +196,9 @@ func (pl *Planner) Add(o Object) { pl.AddVersions(o, pl.l[o.Key]) }
 func (pl *Planner) AddVersions(o Object, versions []Version) {
 	p := pl.p
 	p.Listed++
+	if o.Kind == KindFact {
+		pl.listedFacts++
+	}
 	w, todo := decide(o, versions)
 	if w.Reason == reasonQuarantined {
 		p.Quarantined++
@@ -226,6 +237,13 @@ func (pl *Planner) AddVersions(o Object, versions []Version) {
 // Plan returns the plan for everything added.
 func (pl *Planner) Plan() *Plan {
 	p := pl.p
+	if pl.listedFacts == 0 && len(pl.gone) > 0 {
+		for t, vs := range pl.gone {
+			p.VanishedFacts += len(vs)
+			pl.dirty[t] = false // no file of it listed: dirty by gone alone
+		}
+		clear(pl.gone)
+	}
 	for t, dirty := range pl.dirty {
 		if dirty {
 			p.Facts[t] = pl.facts[t] // none listed: every file of the table is gone

@@ -22,6 +22,9 @@ func TestFactRowsOfADeletedFileLeave(t *testing.T) {
 	url, dir := testbucket.Dir(t)
 	writeParquet(t, dir, "metadata/o1/destinations.parquet", []gen.NamedObject{{ID: "1", Type: "T", Name: "one"}, {ID: "2", Type: "T", Name: "two"}})
 	writeParquet(t, dir, "metadata/o2/destinations.parquet", []gen.NamedObject{{ID: "1", Type: "T", Name: "uno"}})
+	// A fact file that stays: with no fact file listed at all, the missing
+	// ones are taken for vanished (an unmounted folder), not deleted.
+	writeParquet(t, dir, "metadata/o1/source_objects.parquet", []gen.SourceObject{{ID: "1", Type: "T", Name: "src"}})
 	w := open(t, pgtest.URL(t), warehouse.Options{})
 	load := func(what string) *loader.Report {
 		t.Helper()
