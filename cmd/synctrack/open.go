@@ -139,6 +139,10 @@ func openReader(cmd *cobra.Command, raw string) (warehouse.Warehouse, error) {
 // schema to be there: query, whose SQL names what it reads, and plan, for
 // which a schema no load has made is an empty ledger.
 func openAnyReader(cmd *cobra.Command, raw string) (warehouse.Warehouse, error) {
+	wait, err := lockWait(cmd)
+	if err != nil {
+		return nil, err
+	}
 	exists, err := warehouseExists(raw)
 	if err != nil {
 		return nil, err
@@ -147,10 +151,6 @@ func openAnyReader(cmd *cobra.Command, raw string) (warehouse.Warehouse, error) 
 		return nil, usageError("warehouse %s has no database file yet: run synctrack load first", raw)
 	}
 	log, err := commandLogger(cmd)
-	if err != nil {
-		return nil, err
-	}
-	wait, err := lockWait(cmd)
 	if err != nil {
 		return nil, err
 	}

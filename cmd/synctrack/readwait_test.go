@@ -18,7 +18,7 @@ func TestReadersWaitForTheLock(t *testing.T) {
 	if code, _, stderr := runCLIAll(t, "status", "--warehouse", wh, "--lock-wait", "0"); code != exitUnavailable || !strings.Contains(stderr, "lock") {
 		t.Errorf("status --lock-wait 0 while locked: exit %d, want 3: %s", code, stderr)
 	}
-	if code, _, stderr := runCLIAll(t, "status", "--warehouse", wh, "--lock-wait", "-1s"); code != exitConfig || !strings.Contains(stderr, "--lock-wait") {
+	if code, _, stderr := runCLIAll(t, "status", "--warehouse", wh+".missing", "--lock-wait", "-1s"); code != exitConfig || !strings.Contains(stderr, "--lock-wait") {
 		t.Errorf("--lock-wait -1s: exit %d, want 2 naming it: %s", code, stderr)
 	}
 	released := make(chan struct{})

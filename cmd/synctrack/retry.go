@@ -28,6 +28,7 @@ func newRetryCommand() *cobra.Command {
 		RunE:  runRetry,
 	}
 	c.Flags().String("warehouse", "", warehouseHelp())
+	addLockWait(c)
 	c.Flags().Bool("all", false, "every quarantined object")
 	return c
 }

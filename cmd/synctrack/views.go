@@ -28,6 +28,7 @@ named with why (VIEW NOT REBUILT), the others are rebuilt, and it exits 1.`,
 		RunE: runViews,
 	}
 	c.Flags().String("warehouse", "", warehouseHelp())
+	addLockWait(c)
 	return c
 }
 
