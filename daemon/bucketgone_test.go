@@ -3,6 +3,7 @@ package daemon_test
 import (
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,6 +19,15 @@ import (
 func TestIdleCycleBucketFolderGone(t *testing.T) {
 	f := newFixture(t)
 	f.root = true
+	// Opens of the warehouse, counted from a cycle that failed for the gone folder.
+	var opens atomic.Int32
+	var counting atomic.Bool
+	f.wrap = func(w warehouse.Warehouse, _ bool) warehouse.Warehouse {
+		if counting.Load() {
+			opens.Add(1)
+		}
+		return w
+	}
 	f.start(daemon.Config{Listen: "127.0.0.1:0", Retry: daemon.Retry{Base: time.Millisecond, Max: time.Millisecond, Attempts: 4},
 		Targets: []daemon.Target{{Schedule: "@every 1s", FactsSchedule: "@every 1h"}}})
 	if c := f.waitCycle("at startup", func(c daemon.Cycle) bool { return c.Scope == "startup" }); c.Err != nil {
@@ -40,6 +50,13 @@ func TestIdleCycleBucketFolderGone(t *testing.T) {
 	}
 	if strings.HasPrefix(c.Err.Error(), "after ") {
 		t.Errorf("the cycle tried again within itself: %v", c.Err)
+	}
+	counting.Store(true) // from the end of a failed cycle: one may have opened before the move
+	for range 2 {        // the second began after the count did
+		f.waitCycle("failing again", func(c daemon.Cycle) bool { return c.Err != nil })
+	}
+	if n := opens.Load(); n != 0 {
+		t.Errorf("the warehouse was opened %d times while the bucket's folder was gone", n)
 	}
 	if last, _ := f.d.LastCycle("default"); !strings.Contains(last.Err, "folder is not there") {
 		t.Fatalf("last cycle for the pages: %+v", last)

@@ -251,6 +251,12 @@ func (t *target) cycle(ctx context.Context, s scope) (*loader.Report, []string, 
 	if t.setUp && len(s.prefixes()) == 0 && len(s.complete) == 0 && !due {
 		return &loader.Report{}, nil, nil // a tick with events on: nothing to list, no sweep, retention or views due
 	}
+	// Before any open: while the folder is gone, a tick opened the
+	// warehouse (and with webhook folders pending took its write lock and
+	// the lease) only to fail at the listing (a review).
+	if err := loader.CheckRoot(t.root); err != nil {
+		return nil, nil, err
+	}
 	if t.setUp && len(s.folders) == 0 && len(s.complete) == 0 && !due {
 		wh, err := t.open(ctx, true)
 		if err != nil {
