@@ -18,6 +18,10 @@ func TestReadersWaitForTheLock(t *testing.T) {
 	if code, _, stderr := runCLIAll(t, "status", "--warehouse", wh, "--lock-wait", "0"); code != exitUnavailable || !strings.Contains(stderr, "lock") {
 		t.Errorf("status --lock-wait 0 while locked: exit %d, want 3: %s", code, stderr)
 	}
+	// Exit 3 after a wait says it waited.
+	if code, _, stderr := runCLIAll(t, "status", "--warehouse", wh, "--lock-wait", "300ms"); code != exitUnavailable || !strings.Contains(stderr, "waited 300ms for it: --lock-wait") {
+		t.Errorf("status --lock-wait 300ms while locked: exit %d, want 3 saying it waited: %s", code, stderr)
+	}
 	if code, _, stderr := runCLIAll(t, "status", "--warehouse", wh+".missing", "--lock-wait", "-1s"); code != exitConfig || !strings.Contains(stderr, "--lock-wait") {
 		t.Errorf("--lock-wait -1s: exit %d, want 2 naming it: %s", code, stderr)
 	}

@@ -3,6 +3,7 @@ package duckdb
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"time"
@@ -65,7 +66,15 @@ func openWaiting(ctx context.Context, c Config, now func() time.Time, wait time.
 	deadline := time.Now().Add(wait)
 	for {
 		w, err := Open(ctx, c, now)
-		if err == nil || !locked(err) || time.Now().Add(lockPoll).After(deadline) {
+		if err == nil || !locked(err) {
+			return w, err
+		}
+		if time.Now().Add(lockPoll).After(deadline) {
+			// Said, so that exit 3 after a wait reads as one.
+			var e *warehouse.Error
+			if errors.As(err, &e) {
+				e.Err = fmt.Errorf("%w (waited %v for it: --lock-wait)", e.Err, wait)
+			}
 			return w, err
 		}
 		select {
