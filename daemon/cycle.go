@@ -251,9 +251,11 @@ func (t *target) cycle(ctx context.Context, s scope) (*loader.Report, []string, 
 	if t.setUp && len(s.prefixes()) == 0 && len(s.complete) == 0 && !due {
 		return &loader.Report{}, nil, nil // a tick with events on: nothing to list, no sweep, retention or views due
 	}
-	// Before any open: while the folder is gone, a tick opened the
-	// warehouse (and with webhook folders pending took its write lock and
-	// the lease) only to fail at the listing (a review).
+	// A file:// bucket's folder that is gone fails the cycle, an idle one
+	// too: Apply's own check is never reached when the listing, empty, has
+	// nothing new (found by a user audit). Before any open: a tick opened
+	// the warehouse (with webhook folders pending, its write lock and the
+	// lease) only to fail at the listing (a review).
 	if err := loader.CheckRoot(t.root); err != nil {
 		return nil, nil, err
 	}

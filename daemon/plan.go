@@ -11,12 +11,6 @@ import (
 // cycle holds neither the listing nor the ledger, only what must load.
 func (t *target) plan(ctx context.Context, src loader.LedgerSource, s scope) (*loader.Plan, error) {
 	ps := s.prefixes()
-	// A file:// bucket's folder that is gone fails the cycle, an idle one
-	// too: Apply's own check is never reached when the listing, empty, has
-	// nothing new (found by a user audit).
-	if err := loader.CheckRoot(t.root); err != nil {
-		return nil, err
-	}
 	if t.root != "" {
 		if err := loader.CheckFolders(t.root, ps); err != nil {
 			return nil, err
