@@ -11,11 +11,6 @@ import (
 // cycle holds neither the listing nor the ledger, only what must load.
 func (t *target) plan(ctx context.Context, src loader.LedgerSource, s scope) (*loader.Plan, error) {
 	ps := s.prefixes()
-	if t.root != "" {
-		if err := loader.CheckFolders(t.root, ps); err != nil {
-			return nil, err
-		}
-	}
 	// A file:// bucket is walked from its folder, in one pass, holding only
 	// the entries of the folders the walk is in: no pages (loader.Discover).
 	ls := loader.BucketListings(t.bucket, t.root, ps, t.d.deps.Loader.StallTimeout)

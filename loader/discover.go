@@ -4,12 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/hex"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -272,33 +269,6 @@ func etagOf(lo *blob.ListObject) string {
 // fileETag is a local file's version tag, made as fileblob makes its ETags.
 func fileETag(fi os.FileInfo) string {
 	return fmt.Sprintf("\"%x-%x\"", fi.ModTime().UnixNano(), fi.Size())
-}
-
-// CheckFolders checks that every folder under the prefixes of the
-// file:// bucket in root that can hold an object a load reads can be read.
-// gocloud's fileblob lists a folder it cannot read as empty, without an
-// error: its files would never load, and its failures would be marked
-// deleted. Only folders are read, not each file's details: a small part of
-// what the listing's own walk costs.
-func CheckFolders(root string, prefixes []string) error {
-	for _, p := range outermost(prefixes) {
-		err := filepath.WalkDir(filepath.Join(root, filepath.FromSlash(p)), func(name string, d fs.DirEntry, err error) error {
-			if errors.Is(err, fs.ErrNotExist) {
-				return nil // no such prefix, or a folder gone since
-			}
-			if err != nil {
-				return err
-			}
-			if rel, _ := filepath.Rel(root, name); d.IsDir() && !holdsObjects(filepath.ToSlash(rel)+"/") {
-				return fs.SkipDir
-			}
-			return nil
-		})
-		if err != nil {
-			return BucketError(fmt.Errorf("list %s: %w", p, err))
-		}
-	}
-	return nil
 }
 
 // holdsObjects says whether the folder key (ending in "/") can hold an

@@ -175,11 +175,6 @@ func (l *Loader) Plan(ctx context.Context) (*Plan, error) {
 	if len(prefixes) == 0 {
 		prefixes = []string{RunsPrefix, FactsPrefix}
 	}
-	if l.root != "" {
-		if err := CheckFolders(l.root, prefixes); err != nil {
-			return nil, err
-		}
-	}
 	ls, listed := ListProgress(BucketListings(l.bucket, l.root, prefixes, l.o.StallTimeout), l.o.Progress)
 	p, err := PlanStream(ctx, l.wh, ls)
 	listed()

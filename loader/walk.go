@@ -56,8 +56,8 @@ func walkFolder(ctx context.Context, root, folder, prefix string, fn func(Object
 	case err != nil && holdsObjects(folder):
 		// Unreadable (no permission, no descriptor left, an I/O error): a
 		// folder listed as empty would make its loaded fact files gone,
-		// their rows deleted, so the listing fails, as CheckFolders says
-		// before a load.
+		// their rows deleted, so the listing fails (a config error for no
+		// permission: BucketError).
 		return BucketError(fmt.Errorf("list %s: %w", folder, err))
 	case err != nil:
 		return nil // deeper than any object a load reads

@@ -47,11 +47,6 @@ func runPlan(cmd *cobra.Command, _ []string) error {
 	}
 	defer b.Close()
 	prefixes := []string{loader.RunsPrefix, loader.FactsPrefix}
-	if root != "" {
-		if err := loader.CheckFolders(root, prefixes); err != nil {
-			return err
-		}
-	}
 	mode, _ := cmd.Flags().GetString("mode") // load --dry-run's; plan has none
 	if _, err := engines.CheckTarget(whURL, bucketURL, mode == "external"); err != nil {
 		return err
