@@ -41,14 +41,10 @@ func (t *target) run(stop, ctx context.Context, s scope) {
 		switch cl {
 		case stopped:
 			var w *stoppedWaiting
-			switch {
-			case errors.As(c.Err, &w) && w.class == busy:
+			if errors.As(c.Err, &w) {
 				_, why, _ := classify(w.last)
-				t.log.Info("cycle stopped by shutdown while waiting for the warehouse (another process holds it); no load had started", "scope", s.why, "reason", why)
-			case errors.As(c.Err, &w):
-				_, why, _ := classify(w.last)
-				t.log.Info("cycle stopped by shutdown while waiting to try again; no load was in flight", "scope", s.why, "reason", why)
-			default:
+				t.log.Info(stoppedWhileWaiting(w.class, why), "scope", s.why, "reason", why)
+			} else {
 				t.log.Info("cycle stopped by shutdown; the batch in flight rolled back", "scope", s.why)
 			}
 		case permanent:

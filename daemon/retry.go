@@ -72,6 +72,22 @@ func (e *stoppedWaiting) Error() string {
 
 func (e *stoppedWaiting) Unwrap() []error { return []error{e.stop, e.last} }
 
+// stoppedWhileWaiting says what a stop during a wait between two tries
+// left behind, from the class and reason of the error waited on. A lost
+// lease cut a load short before the wait: it rolled back (it was said as
+// "no load had started").
+func stoppedWhileWaiting(c class, reason string) string {
+	switch {
+	case reason == "lease_lost":
+		return "cycle stopped by shutdown while waiting for the load lease (another daemon took it); the batch in flight when it was lost had rolled back"
+	case reason == "lease_held":
+		return "cycle stopped by shutdown while waiting for the load lease (another daemon holds it); no load had started"
+	case c == busy:
+		return "cycle stopped by shutdown while waiting for the warehouse (another process holds it); no load had started"
+	}
+	return "cycle stopped by shutdown while waiting to try again; no load was in flight"
+}
+
 // backoff returns the wait before attempt n (from 1): Base doubled n-1 times,
 // capped at Max, with jitter in its upper half so daemons spread out.
 func (r Retry) backoff(n int) time.Duration {

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -302,6 +303,27 @@ func TestDrainWhileWaiting(t *testing.T) {
 		if s := log.String(); !strings.Contains(s, c.want) || strings.Contains(s, "load in flight\" grace") ||
 			strings.Contains(s, "waiting for the load in flight") {
 			t.Errorf("a stop while waiting (%v) logged:\n%s", c.class, s)
+		}
+	}
+}
+
+// A stop while waiting after a lost lease says the batch the loss cut short
+// rolled back; it said "no load had started" (noticed in a review).
+func TestStoppedWhileWaitingSaysWhatRolledBack(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		want string
+	}{
+		{fmt.Errorf("%w to host-b", errLeaseLost), "another daemon took it); the batch in flight when it was lost had rolled back"},
+		{errLeaseHeld, "another daemon holds it); no load had started"},
+		{&warehouse.Error{Class: warehouse.Transient, Reason: "locked", Err: errors.New("IO Error: Could not set lock on file")},
+			"(another process holds it); no load had started"},
+		{&warehouse.Error{Class: warehouse.Transient, Reason: "network", Err: errors.New("connection reset")},
+			"waiting to try again; no load was in flight"},
+	} {
+		cl, reason, _ := classify(c.err)
+		if got := stoppedWhileWaiting(cl, reason); !strings.Contains(got, c.want) {
+			t.Errorf("%v: said %q, want %q", c.err, got, c.want)
 		}
 	}
 }
