@@ -124,6 +124,9 @@ func TestHostileFactFileFailsAlone(t *testing.T) {
 			failed = append(failed, f.Key)
 		}
 		if len(failed) != 1 || failed[0] != badKey {
+			for _, f := range rep.Failed {
+				t.Logf("load %d: %s failed: %v", try, f.Key, f.Err)
+			}
 			t.Fatalf("load %d: failed %v, want only %s", try, failed, badKey)
 		}
 		if got := one(t, db, `SELECT count(*) FROM synctrack.destinations`); got != wantRows {
