@@ -43,6 +43,12 @@ type Options struct {
 	// Views are syncs whose typed views this load rebuilds whether or not it
 	// loads runs of theirs: an earlier load's Report.ViewsPending.
 	Views []string
+	// FindUnbuiltViews has the load look for loaded syncs whose typed view
+	// no refresh built (UnbuiltViews) and build them with its own: for
+	// synctrack load, after one cut short between its runs' commit and its
+	// views (the daemon rebuilds every view at its start instead). One
+	// query a load.
+	FindUnbuiltViews bool
 	// Prefixes limits a load to these bucket prefixes (see DiscoverPrefixes):
 	// FactsPrefix alone refreshes the fact tables, a run folder loads that run.
 	// Empty means both RunsPrefix and FactsPrefix.
@@ -324,6 +330,11 @@ func (l *Loader) applySteps(ctx context.Context, p *Plan, st *Stager, rep *Repor
 	if err := l.loadFacts(ctx, st, p.Facts, p.HeldFacts, p.GoneFacts, rep, b); err != nil {
 		return err
 	}
+	if l.o.FindUnbuiltViews {
+		if err := l.findUnbuiltViews(ctx, rep); err != nil {
+			return err
+		}
+	}
 	if len(rep.ViewsPending) == 0 && rep.Files > 0 && len(l.o.Prefixes) == 0 && p.UpToDate == 0 && p.Quarantined == 0 {
 		// A warehouse's first load (the whole bucket listed, nothing in it
 		// loaded before) with no metadata.json: sync_log and the analysis
@@ -350,6 +361,28 @@ func (l *Loader) applySteps(ctx context.Context, p *Plan, st *Stager, rep *Repor
 			l.log.Warn("typed view not rebuilt: its rows are loaded, the view reads as before", "sync", id,
 				"reason", reason, "err", own[id])
 		}
+	}
+	return nil
+}
+
+// findUnbuiltViews adds to the views this load refreshes those of loaded
+// syncs that no refresh built (found by a user audit: a first load stopped
+// by Ctrl-C left no typed or analysis view, and every load after it,
+// finding its runs loaded, built none).
+func (l *Loader) findUnbuiltViews(ctx context.Context, rep *Report) error {
+	syncs, err := UnbuiltViews(ctx, l.wh)
+	if err != nil {
+		return fmt.Errorf("look for loaded syncs without typed views: %w", err)
+	}
+	var more []string
+	for _, id := range syncs {
+		if !slices.Contains(rep.ViewsPending, id) {
+			more = append(more, id)
+		}
+	}
+	if len(more) > 0 {
+		l.log.Warn("loaded syncs without typed views (a load stopped before building them): built now", "syncs", len(more))
+		rep.ViewsPending = addSyncs(rep.ViewsPending, more)
 	}
 	return nil
 }

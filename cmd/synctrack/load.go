@@ -140,7 +140,7 @@ func runLoad(cmd *cobra.Command, _ []string) error {
 		}
 	}
 
-	o := loader.Options{Logger: log}
+	o := loader.Options{Logger: log, FindUnbuiltViews: true}
 	o.StageDir, _ = cmd.Flags().GetString("stage-dir")
 	o.BatchFiles, _ = cmd.Flags().GetInt("batch-files")
 	o.Workers, _ = cmd.Flags().GetInt("workers")

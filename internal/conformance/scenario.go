@@ -99,7 +99,7 @@ func (s *scenario) load(t *testing.T) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	s.rep, s.err = loader.New(s.b.Bucket, s.b.Root, s.wh, loader.Options{}).Load(ctx)
+	s.rep, s.err = loader.New(s.b.Bucket, s.b.Root, s.wh, loader.Options{FindUnbuiltViews: true}).Load(ctx) // as synctrack load
 	if s.rep == nil {
 		s.rep = &loader.Report{}
 	}

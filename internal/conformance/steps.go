@@ -24,7 +24,7 @@ func steps(t *testing.T, s *scenario) []step {
 		{"BadObjects", addBadObjects, []check{{"TruncatedFailsAloneNamed", failsAlone}, {"ZeroByteFails", zeroByteFails}, {"DataErrors", dataErrors}, ledgerCheck, rowsCheck, countsCheck}},
 		{"FailedObjectsRetried", retry, []check{{"RetriedAndCounted", retriedAndCounted}, {"DataErrors", dataErrors}, ledgerCheck, rowsCheck, countsCheck}},
 		{"FixedObjectLoads", fixTruncated, []check{{"LoadsOnceFixed", loadsOnceFixed}, ledgerCheck, rowsCheck, countsCheck}},
-		{"ViewsAfterLoad", nil, []check{{"Present", viewsPresent}, {"RowCounts", viewRowCounts}}},
+		{"ViewsAfterLoad", nil, []check{{"Present", viewsPresent}, {"RowCounts", viewRowCounts}, {"NoneUnbuilt", noneUnbuilt}}},
 		{"TemplatesMatchDuckDB", prepareAnswers, templateChecks(t, s)},
 		{"RetentionExpiresOldFiles", expireOld, []check{{"OldExpiredNewKept", oldExpiredNewKept}, ledgerCheck, rowsCheck}},
 		{"ExpiredFilesNotReloaded", reloadRetained, []check{{"NothingLoaded", nothingAgain}, ledgerCheck, rowsCheck}},

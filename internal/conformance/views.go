@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/synctrack/synctrack/dialects"
+	"github.com/synctrack/synctrack/loader"
 	"github.com/synctrack/synctrack/sql"
 	"github.com/synctrack/synctrack/warehouse"
 )
@@ -181,4 +182,17 @@ func toInt(v any) (int64, error) {
 		return strconv.ParseInt(x, 10, 64)
 	}
 	return 0, fmt.Errorf("count: unexpected %T %v", v, v)
+}
+
+// noneUnbuilt: after the loads, no loaded sync is taken for one whose
+// typed view no refresh built (loader.UnbuiltViews, which every load of
+// synctrack load runs, in the engine's SQL).
+func noneUnbuilt(t testing.TB, s *scenario) {
+	got, err := loader.UnbuiltViews(context.Background(), s.wh)
+	if err != nil {
+		t.Fatalf("UnbuiltViews: %v", err)
+	}
+	if len(got) != 0 {
+		t.Errorf("UnbuiltViews = %v after loads that built every view", got)
+	}
 }
