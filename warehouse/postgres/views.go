@@ -3,10 +3,12 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/synctrack/synctrack/dialects"
 	analysis "github.com/synctrack/synctrack/sql"
@@ -124,9 +126,21 @@ func (w *Warehouse) replaceView(ctx context.Context, tx pgx.Tx, name, body strin
 		return err
 	}
 	if _, err := tx.Exec(ctx, "DROP VIEW "+v); err != nil {
-		return err
+		return withDetail(err)
 	}
 	_, err = tx.Exec(ctx, "CREATE VIEW "+v+" AS\n"+body)
+	return err
+}
+
+// withDetail adds the server's DETAIL to err's text, which pgx leaves out:
+// for 2BP01 it names the objects that depend on the view ("view
+// public.mine depends on view synctrack.sync_records_x"), the one thing a
+// user needs to act on the error.
+func withDetail(err error) error {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Detail != "" {
+		return fmt.Errorf("%w (%s)", err, pe.Detail)
+	}
 	return err
 }
 

@@ -210,6 +210,11 @@ func TestUsersViewStopsOnlyItsSync(t *testing.T) {
 	if reason, _ := warehouse.Explain(own[mine[1]]); warehouse.ClassOf(own) != warehouse.Config || reason != "dependents" {
 		t.Errorf("class %v reason %q: want config, dependents (%v)", warehouse.ClassOf(own), reason, own)
 	}
+	// The error names the view of the user's that stops it (the server's
+	// DETAIL), not only that something does.
+	if msg := own[mine[1]].Error(); !strings.Contains(msg, w.Schema()+"_mine") {
+		t.Errorf("the error does not name the dependent view %s_mine: %s", w.Schema(), msg)
+	}
 	if got := rowsOf(t, w, `SELECT count(aaa_first) FROM synctrack_schema.`+w.Dialect().Ident(other[0])); len(got) != 1 || got[0] != "0" {
 		t.Errorf("the other sync's view lacks its new column: %v", got)
 	}
