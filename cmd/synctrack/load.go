@@ -189,6 +189,15 @@ func printReport(w io.Writer, r *loader.Report) {
 		// reaches the terminal, and each failure is one line.
 		fmt.Fprintf(w, "FAILED %s: %s\n", export.EscapeControls(f.Key), export.EscapeControls(f.Err.Error()))
 	}
+	if len(r.Failed) > 0 {
+		// What happens next, which a FAILED line alone does not say.
+		which := "the failed object"
+		if len(r.Failed) > 1 {
+			which = fmt.Sprintf("the %d failed objects", len(r.Failed))
+		}
+		fmt.Fprintf(w, "the next load tries %s again (a fixed file put in its place loads as new; synctrack status shows the attempts so far); "+
+			"an object that fails --quarantine-after times (5 unless set) is quarantined\n", which)
+	}
 	if r.Quarantined > 0 {
 		fmt.Fprintf(w, "%d of them failed too often and are now quarantined: loads skip them until synctrack retry\n", r.Quarantined)
 	}

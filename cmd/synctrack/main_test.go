@@ -109,7 +109,7 @@ func TestExitCodes(t *testing.T) {
 		// Just written to a local folder, a corrupt file may still be in
 		// progress: pending, exit 0. With no settling time it fails: exit 1.
 		{name: "fresh corrupt file", setup: corruptFile, want: 0, check: saysOnStdout("left for the next load")},
-		{name: "corrupt file", args: load("--settle", "0"), want: 1, check: saysOnStdout("FAILED sync_tracking_datasets/", "records_updated.77.parquet")},
+		{name: "corrupt file", args: load("--settle", "0"), want: 1, check: saysOnStdout("FAILED sync_tracking_datasets/", "records_updated.77.parquet", "the next load tries the failed object again")},
 		{name: "status names the failure", args: []string{"status", "--warehouse", wh}, want: 0,
 			check: saysOnStdout("records_updated.77.parquet", "records loaded")},
 		// -1 lists every failure, as the help says now; other negatives
