@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
 
 	"gocloud.dev/pubsub"
@@ -97,7 +98,13 @@ func (t *target) scopeOf(msg *pubsub.Message) (scope, error) {
 		if t.bucketName != "" && n.Bucket != "" && n.Bucket != t.bucketName {
 			continue // another bucket's notifications on the same queue
 		}
-		o := loader.Classify(n.Key)
+		// A prefixed bucket (prefix=) names its objects without the
+		// prefix; the store's notifications name them in full.
+		key, ok := strings.CutPrefix(n.Key, t.keyPrefix)
+		if !ok {
+			continue // outside the bucket URL's prefix
+		}
+		o := loader.Classify(key)
 		switch o.Kind {
 		case loader.KindRecords, loader.KindMetadata:
 			if s.folders == nil {
@@ -188,4 +195,14 @@ func bucketNameOf(raw string) string {
 		return ""
 	}
 	return u.Host
+}
+
+// bucketPrefixOf is a bucket URL's prefix= (gocloud.dev's PrefixedBucket),
+// or "".
+func bucketPrefixOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return u.Query().Get("prefix")
 }

@@ -3,6 +3,9 @@ package daemon_test
 import (
 	"context"
 	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +15,7 @@ import (
 	"gocloud.dev/pubsub/mempubsub"
 
 	"github.com/synctrack/synctrack/daemon"
+	"github.com/synctrack/synctrack/internal/testbucket"
 )
 
 // memEvents gives the fixture an in-process topic for --events, whose
@@ -231,4 +235,44 @@ func TestEventsReconciliationFindsTheMissed(t *testing.T) {
 		t.Fatalf("reconciliation loaded %v, want %v", c.Loaded, keys)
 	}
 	f.waitMetric(float64(len(keys)), "synctrack_reconcile_findings_total")
+}
+
+// underPrefix moves the fixture's bucket under prefix in a new folder and
+// points the fixture at it as a bucket URL with prefix=: the daemon's
+// bucket names objects without the prefix, the store's notifications with it.
+func (f *fixture) underPrefix(prefix string) {
+	f.t.Helper()
+	top := f.t.TempDir()
+	dir := filepath.Join(top, filepath.FromSlash(strings.TrimSuffix(prefix, "/")))
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		f.t.Fatal(err)
+	}
+	if err := os.Rename(f.dir, dir); err != nil {
+		f.t.Fatal(err)
+	}
+	f.dir, f.url = dir, "file://"+filepath.ToSlash(top)+"?metadata=skip&prefix="+url.QueryEscape(prefix)
+	f.bucket = testbucket.Open(f.t, f.url)
+}
+
+// With a bucket URL's prefix=, notifications name objects with the prefix:
+// the run folder they name loads, and a key outside the prefix is foreign.
+// (Every notification was taken as foreign: found by a user audit.)
+func TestEventsUnderABucketPrefix(t *testing.T) {
+	f := newFixture(t)
+	f.underPrefix("acme/logs/")
+	top := memEvents(t, f, time.Minute)
+	f.start(eventsConfig())
+	f.waitCycle("at startup", func(c daemon.Cycle) bool { return c.Scope == "startup" && c.Err == nil })
+	keys := f.newRun(f.runFolders()[0], "9900005")
+	other := f.newRun(f.runFolders()[1], "9900006")
+	publish(t, top, daemon.NoticeBody(t, "s3_put", "", other[0]), nil) // without the prefix: not this bucket's
+	publish(t, top, daemon.NoticeBody(t, "s3_put", "", "acme/logs/"+keys[0]), nil)
+	c := f.waitCycle("loading the new run", func(c daemon.Cycle) bool { return c.Scope == "events" })
+	if c.Err != nil || len(c.Loaded) != len(keys) || !slices.Contains(c.Loaded, keys[0]) {
+		t.Fatalf("events cycle: err %v, loaded %v; want %v", c.Err, c.Loaded, keys)
+	}
+	f.waitMetric(1, "synctrack_events_total", "result", "applied")
+	if n := f.metric("synctrack_events_total", "result", "foreign"); n != 1 {
+		t.Errorf("foreign %v, want 1: the key outside the prefix", n)
+	}
 }

@@ -118,9 +118,11 @@ type target struct {
 	// (in a backoff), or nil while it tries: a stop then cancels no load.
 	waiting atomic.Pointer[class]
 	// sub is the bucket notifications' subscription (--events), or nil;
-	// bucketName is what they call the bucket.
+	// bucketName is what they call the bucket; keyPrefix, the bucket URL's
+	// prefix=, which their keys carry and the bucket's do not.
 	sub        *pubsub.Subscription
 	bucketName string
+	keyPrefix  string
 	events     eventsHealth // guarded by mu
 
 	mu         sync.Mutex
@@ -175,7 +177,8 @@ func newTarget(ctx context.Context, d *Daemon, c Target) (*target, error) {
 		return nil, fmt.Errorf("target %s: %w", c.Name, err)
 	}
 	t := &target{d: d, cfg: c, log: d.log.With("target", c.Name), bucket: b, root: root,
-		sched: sched, wake: make(chan struct{}, 1), openRuns: -1, bucketName: bucketNameOf(c.Bucket)}
+		sched: sched, wake: make(chan struct{}, 1), openRuns: -1,
+		bucketName: bucketNameOf(c.Bucket), keyPrefix: bucketPrefixOf(c.Bucket)}
 	if c.Events != "" {
 		if t.sub, err = d.deps.OpenSubscription(ctx, c.Events); err != nil {
 			b.Close()
