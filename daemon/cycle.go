@@ -19,7 +19,7 @@ import (
 func (t *target) run(stop, ctx context.Context, s scope) {
 	start := t.d.deps.Now()
 	c := Cycle{Target: t.cfg.Name, Scope: s.why}
-	t.tried, t.fresh = map[string]bool{}, map[string]bool{}
+	t.tried, t.fresh, t.unlisted = map[string]bool{}, map[string]bool{}, nil
 	defer t.waiting.Store(nil)
 	c.Err = t.d.cfg.Retry.retry(stop, t.d.deps.After, classify, func() error {
 		t.waiting.Store(nil)
@@ -61,7 +61,7 @@ func (t *target) run(stop, ctx context.Context, s scope) {
 			nack(s.events)
 		}
 	} else {
-		t.settle(s.events)
+		t.settle(t.keepUnlisted(s))
 		if s.reconcile && c.Report != nil {
 			// Objects new to the ledger (or new versions), loaded or not:
 			// a failed one tried again is no news of the notifications
@@ -125,6 +125,31 @@ func (t *target) keep(s scope) {
 		t.log.Info("kept the failed cycle's work for the next cycle",
 			"folders", len(s.folders), "runs", len(s.complete), "facts", s.facts)
 	}
+}
+
+// keepUnlisted puts the folders of a cycle that ended well but could not
+// list them (planAlone) back in the queue for the next tick, with the
+// messages that named them, and returns the messages to acknowledge.
+func (t *target) keepUnlisted(s scope) []delivery {
+	if len(t.unlisted) == 0 {
+		return s.events
+	}
+	later := scope{folders: map[string]bool{}, why: s.why}
+	for f := range t.unlisted {
+		later.folders[f] = true
+	}
+	var done []delivery
+	for _, e := range s.events {
+		if slices.ContainsFunc(e.folders, func(f string) bool { return later.folders[f] }) {
+			later.events = append(later.events, e)
+		} else {
+			done = append(done, e)
+		}
+	}
+	t.mu.Lock()
+	t.pending.merge(later)
+	t.mu.Unlock()
+	return done
 }
 
 // waited logs and counts a backoff wait.
@@ -302,7 +327,7 @@ func (t *target) load(ctx context.Context, wh warehouse.Warehouse, s scope) (*lo
 	m, name := t.d.m, t.cfg.Name
 	ld := t.loader(wh, s)
 	m.queries.WithLabelValues(name, "ledger_read").Inc()
-	p, err := t.plan(ctx, wh, s)
+	p, s, err := t.planAlone(ctx, wh, s)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,8 +18,9 @@ import (
 // delivery is one received message that named objects of ours, held until the
 // cycle that loads them commits: only then is it acknowledged.
 type delivery struct {
-	msg *pubsub.Message
-	at  time.Time // the earliest object time it names, else when it arrived
+	msg     *pubsub.Message
+	at      time.Time // the earliest object time it names, else when it arrived
+	folders []string  // the run folders it names
 }
 
 // Event results, the label of synctrack_events_total.
@@ -123,7 +126,7 @@ func (t *target) scopeOf(msg *pubsub.Message) (scope, error) {
 	if s.empty() {
 		return scope{}, errForeign
 	}
-	s.events = []delivery{{msg: msg, at: at}}
+	s.events = []delivery{{msg: msg, at: at, folders: slices.Sorted(maps.Keys(s.folders))}}
 	return s, nil
 }
 

@@ -2,6 +2,8 @@ package daemon
 
 import (
 	"context"
+	"errors"
+	"maps"
 
 	"github.com/synctrack/synctrack/loader"
 )
@@ -14,6 +16,11 @@ func (t *target) plan(ctx context.Context, src loader.LedgerSource, s scope) (*l
 	// A file:// bucket is walked from its folder, in one pass, holding only
 	// the entries of the folders the walk is in: no pages (loader.Discover).
 	ls := loader.BucketListings(t.bucket, t.root, ps, t.d.deps.Loader.StallTimeout)
+	for i, l := range ls {
+		if s.folders[l.Prefix] {
+			ls[i].List = folderListing(l)
+		}
+	}
 	p, err := loader.PlanStream(ctx, src, ls)
 	if err != nil {
 		return p, err
@@ -49,4 +56,58 @@ func (t *target) noteBadKeys(p *loader.Plan) {
 		loader.LogBadKey(t.log, o.Key)
 	}
 	p.BadKeys = nil
+}
+
+// folderError is a notified folder whose listing failed (not the planning
+// of what it listed): the other folders of the cycle may still load.
+type folderError struct {
+	folder string
+	err    error
+}
+
+func (e *folderError) Error() string { return e.err.Error() }
+func (e *folderError) Unwrap() error { return e.err }
+
+// folderListing is l with its listing's own errors marked as the folder's.
+func folderListing(l loader.Listing) func(context.Context, func(loader.Object) error) error {
+	return func(ctx context.Context, fn func(loader.Object) error) error {
+		var planErr error
+		err := l.List(ctx, func(o loader.Object) error {
+			planErr = fn(o)
+			return planErr
+		})
+		if err != nil && planErr == nil && ctx.Err() == nil {
+			return &folderError{folder: l.Prefix, err: err}
+		}
+		return err
+	}
+}
+
+// planAlone plans s without the notified folders whose listing fails
+// (a permission the store refuses for one prefix, ...), so one folder does
+// not hold back the others of its batch (found by a user audit): each is
+// logged with its cause and left in t.unlisted, for run to keep for the
+// next cycle. A folder that fails with nothing else to do fails the cycle,
+// as a listing of the whole bucket does. It returns the scope planned.
+func (t *target) planAlone(ctx context.Context, src loader.LedgerSource, s scope) (*loader.Plan, scope, error) {
+	for {
+		if len(t.unlisted) > 0 {
+			s.folders = maps.Clone(s.folders)
+			for f := range t.unlisted {
+				delete(s.folders, f)
+			}
+		}
+		p, err := t.plan(ctx, src, s)
+		var fe *folderError
+		if err == nil || !errors.As(err, &fe) || !s.folders[fe.folder] || !s.more() {
+			return p, s, err
+		}
+		_, reason, fix := classify(fe.err)
+		t.log.Warn("could not list a notified folder; the others load, it is tried again next cycle",
+			"folder", fe.folder, "reason", reason, "err", fe.err.Error(), "fix", fix)
+		if t.unlisted == nil {
+			t.unlisted = map[string]error{}
+		}
+		t.unlisted[fe.folder] = fe.err
+	}
 }

@@ -67,6 +67,11 @@ func (s *scope) merge(o scope) {
 	}
 }
 
+// more says s has work besides listing one of its folders.
+func (s scope) more() bool {
+	return s.runs || s.facts || len(s.complete) > 0 || len(s.folders) > 1
+}
+
 func (s scope) empty() bool {
 	return !s.runs && !s.facts && !s.tick && len(s.folders) == 0 && len(s.complete) == 0
 }
@@ -159,6 +164,10 @@ type target struct {
 	// plans had that are new to the ledger (or new versions).
 	tried map[string]bool
 	fresh map[string]bool
+	// unlisted are the notified folders whose listing failed in a try of
+	// the cycle under way (planAlone), with why: its other folders load,
+	// and these are kept for the next cycle.
+	unlisted map[string]error
 	// badKeys are the names not UTF-8 that the log has had (noteBadKeys):
 	// once a key in the daemon's life.
 	badKeys map[string]bool
