@@ -110,20 +110,26 @@ func (t *target) run(stop, ctx context.Context, s scope) {
 // the cycle's retries, and the fact tables of a failed startup or facts
 // cycle are not left for the next facts tick, hours away (a run tick alone
 // does not refresh them). (A restart does drop it; the quiet period then
-// completes the run.)
+// completes the run.) With events on, the listing of the run folders (a
+// startup or reconciliation cycle) is kept too: the next tick lists
+// nothing, so a failed startup listing waited for the next reconciliation,
+// a day away, and a failed reconciliation's findings went uncounted (found
+// by a user audit). Without events the next tick lists them anyway.
 func (t *target) keep(s scope) {
-	if len(s.folders) == 0 && len(s.complete) == 0 && len(s.events) == 0 && !s.facts {
+	runs := s.runs && t.sub != nil
+	if len(s.folders) == 0 && len(s.complete) == 0 && len(s.events) == 0 && !s.facts && !runs {
 		return
 	}
 	t.mu.Lock()
-	t.pending.merge(scope{folders: s.folders, complete: s.complete, facts: s.facts, events: s.events, why: s.why})
+	t.pending.merge(scope{runs: runs, reconcile: runs && s.reconcile, folders: s.folders, complete: s.complete,
+		facts: s.facts, events: s.events, why: s.why})
 	t.mu.Unlock()
 	if len(s.events) > 0 {
 		t.log.Info("kept the failed cycle's work for the next cycle; its messages are acknowledged only once it commits",
 			"folders", len(s.folders), "runs", len(s.complete), "messages", len(s.events), "facts", s.facts)
 	} else {
 		t.log.Info("kept the failed cycle's work for the next cycle",
-			"folders", len(s.folders), "runs", len(s.complete), "facts", s.facts)
+			"folders", len(s.folders), "runs", len(s.complete), "facts", s.facts, "listing", runs)
 	}
 }
 

@@ -276,3 +276,51 @@ func TestEventsUnderABucketPrefix(t *testing.T) {
 		t.Errorf("foreign %v, want 1: the key outside the prefix", n)
 	}
 }
+
+// With events on, a startup cycle that fails keeps its listing of the
+// bucket for the next cycle: the ticks list nothing, so it waited for the
+// next reconciliation (found by a user audit). A failed reconciliation
+// stays one, its findings counted.
+func TestEventsFailedListingIsKept(t *testing.T) {
+	f := newFixture(t)
+	memEvents(t, f, time.Minute)
+	cfg := eventsConfig()
+	cfg.Retry = daemon.Retry{Base: 10 * time.Millisecond, Max: 20 * time.Millisecond, Attempts: 2}
+	cfg.Targets[0].Schedule = "@every 1s"
+	f.locked.Store(true)
+	f.start(cfg)
+	if c := f.waitCycle("at startup", func(c daemon.Cycle) bool { return c.Scope == "startup" }); c.Err == nil {
+		t.Fatal("the startup cycle succeeded with the warehouse locked")
+	}
+	f.locked.Store(false)
+	c := f.waitCycle("the next that ends well", func(c daemon.Cycle) bool { return c.Err == nil })
+	runs := slices.ContainsFunc(c.Loaded, func(k string) bool { return strings.HasPrefix(k, "sync_tracking_datasets/") })
+	if !runs || !strings.Contains(c.Scope, "startup") {
+		t.Fatalf("cycle %s after the failed startup loaded %v; want the run folders listed and loaded", c.Scope, c.Loaded)
+	}
+	if n := f.metric("synctrack_reconcile_findings_total"); n != 0 {
+		t.Errorf("the startup's listing counted %v reconciliation findings", n)
+	}
+}
+
+// A failed reconciliation is kept as one: the next cycle lists the bucket
+// and counts what it finds.
+func TestEventsFailedReconciliationIsKept(t *testing.T) {
+	f := newFixture(t)
+	memEvents(t, f, time.Minute)
+	cfg := eventsConfig()
+	cfg.Retry = daemon.Retry{Base: 10 * time.Millisecond, Max: 20 * time.Millisecond, Attempts: 2}
+	cfg.Targets[0].Schedule = "@every 1s"
+	cfg.Targets[0].ReconcileSchedule = "@every 5s" // the next is not the one after the failure
+	f.start(cfg)
+	f.waitCycle("at startup", func(c daemon.Cycle) bool { return c.Scope == "startup" && c.Err == nil })
+	keys := f.newRun(f.runFolders()[0], "9900009")
+	f.locked.Store(true)
+	f.waitCycle("a failed reconciliation", func(c daemon.Cycle) bool { return strings.Contains(c.Scope, "reconcile") && c.Err != nil })
+	f.locked.Store(false)
+	c := f.waitCycle("the next that ends well", func(c daemon.Cycle) bool { return c.Err == nil })
+	if !strings.Contains(c.Scope, "reconcile") || len(c.Loaded) != len(keys) {
+		t.Fatalf("cycle %s after the failed reconciliation: loaded %v; want a reconciliation loading %v", c.Scope, c.Loaded, keys)
+	}
+	f.waitMetric(float64(len(keys)), "synctrack_reconcile_findings_total")
+}
