@@ -85,3 +85,34 @@ func TestIdleCycleBucketFolderGone(t *testing.T) {
 		t.Fatalf("last cycle once the folder is back: %+v", last)
 	}
 }
+
+// With events on, a tick lists nothing but still checks the file://
+// bucket's folder: one moved away fails the idle ticks as bucket_gone,
+// as without events, rather than going unnoticed until a notification or
+// the reconciliation (found by a user audit).
+func TestEventsIdleTickBucketFolderGone(t *testing.T) {
+	f := newFixture(t)
+	f.root = true
+	memEvents(t, f, time.Minute)
+	cfg := eventsConfig()
+	cfg.Targets[0].Schedule = "@every 1s"
+	cfg.Retry = daemon.Retry{Base: time.Millisecond, Max: time.Millisecond, Attempts: 2}
+	f.start(cfg)
+	f.waitCycle("at startup", func(c daemon.Cycle) bool { return c.Scope == "startup" && c.Err == nil })
+	moved := f.dir + ".moved"
+	if err := os.Rename(f.dir, moved); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Rename(moved, f.dir)
+	var c daemon.Cycle
+	for range 2 { // the first may have begun before the move
+		c = f.waitCycle("a tick", func(c daemon.Cycle) bool { return c.Scope == "tick" })
+	}
+	if reason, _ := warehouse.Explain(c.Err); reason != "bucket_gone" {
+		t.Fatalf("idle tick with the bucket's folder gone: err %v (reason %q); want bucket_gone", c.Err, reason)
+	}
+	if err := os.Rename(moved, f.dir); err != nil {
+		t.Fatal(err)
+	}
+	f.waitCycle("a tick once the folder is back", func(c daemon.Cycle) bool { return c.Scope == "tick" && c.Err == nil })
+}

@@ -275,16 +275,19 @@ func (t *target) cycle(ctx context.Context, s scope) (*loader.Report, []string, 
 	due := t.sweepDue(now) || t.retentionDue() || len(t.views) > 0 ||
 		len(t.viewsFailed) > 0 && now.Sub(t.viewsTried) >= viewsRetryEvery ||
 		!t.viewsListed && now.Sub(t.viewsListTried) >= viewsRetryEvery
-	if t.setUp && len(s.prefixes()) == 0 && len(s.complete) == 0 && !due {
-		return &loader.Report{}, nil, nil // a tick with events on: nothing to list, no sweep, retention or views due
-	}
 	// A file:// bucket's folder that is gone fails the cycle, an idle one
 	// too: Apply's own check is never reached when the listing, empty, has
 	// nothing new (found by a user audit). Before any open: a tick opened
 	// the warehouse (with webhook folders pending, its write lock and the
-	// lease) only to fail at the listing (a review).
+	// lease) only to fail at the listing (a review). A tick with events on
+	// too, though it lists nothing: one stat, and the folder's going was
+	// noticed only when a notification or the reconciliation came (another
+	// user audit).
 	if err := loader.CheckRoot(t.root); err != nil {
 		return nil, nil, err
+	}
+	if t.setUp && len(s.prefixes()) == 0 && len(s.complete) == 0 && !due {
+		return &loader.Report{}, nil, nil // a tick with events on: nothing to list, no sweep, retention or views due
 	}
 	if t.setUp && len(s.folders) == 0 && len(s.complete) == 0 && !due {
 		wh, err := t.open(ctx, true)
