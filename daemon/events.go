@@ -21,6 +21,16 @@ type delivery struct {
 	msg     *pubsub.Message
 	at      time.Time // the earliest object time it names, else when it arrived
 	folders []string  // the run folders it names
+	// key is the objects it names, sorted: a message about the same ones
+	// (a redelivery, S3 sending one twice) joins it in dups, to be
+	// acknowledged with it but counted once.
+	key  string
+	dups []*pubsub.Message
+}
+
+// messages are d's message and those of its duplicates.
+func (d delivery) messages() []*pubsub.Message {
+	return append([]*pubsub.Message{d.msg}, d.dups...)
 }
 
 // Event results, the label of synctrack_events_total.
@@ -97,6 +107,7 @@ func (t *target) scopeOf(msg *pubsub.Message) (scope, error) {
 	}
 	s := scope{why: "events"}
 	at := t.d.deps.Now()
+	var keys []string
 	for _, n := range ns {
 		if t.bucketName != "" && n.Bucket != "" && n.Bucket != t.bucketName {
 			continue // another bucket's notifications on the same queue
@@ -119,6 +130,7 @@ func (t *target) scopeOf(msg *pubsub.Message) (scope, error) {
 		default:
 			continue
 		}
+		keys = append(keys, key)
 		if !n.At.IsZero() && n.At.Before(at) {
 			at = n.At
 		}
@@ -126,7 +138,9 @@ func (t *target) scopeOf(msg *pubsub.Message) (scope, error) {
 	if s.empty() {
 		return scope{}, errForeign
 	}
-	s.events = []delivery{{msg: msg, at: at, folders: slices.Sorted(maps.Keys(s.folders))}}
+	slices.Sort(keys)
+	s.events = []delivery{{msg: msg, at: at, folders: slices.Sorted(maps.Keys(s.folders)),
+		key: strings.Join(slices.Compact(keys), "\n")}}
 	return s, nil
 }
 
@@ -162,7 +176,9 @@ func (t *target) debounce(ctx context.Context, in <-chan scope) {
 func (t *target) settle(evs []delivery) {
 	now := t.d.deps.Now()
 	for _, e := range evs {
-		e.msg.Ack()
+		for _, m := range e.messages() {
+			m.Ack()
+		}
 		t.d.m.events.WithLabelValues(t.cfg.Name, evApplied).Inc()
 		t.d.m.eventLag.WithLabelValues(t.cfg.Name).Observe(max(now.Sub(e.at), 0).Seconds())
 	}
@@ -171,8 +187,10 @@ func (t *target) settle(evs []delivery) {
 // nack hands messages back for redelivery now, where the service can.
 func nack(evs []delivery) {
 	for _, e := range evs {
-		if e.msg.Nackable() {
-			e.msg.Nack()
+		for _, m := range e.messages() {
+			if m.Nackable() {
+				m.Nack()
+			}
 		}
 	}
 }

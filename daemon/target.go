@@ -41,7 +41,7 @@ func (s *scope) merge(o scope) {
 	s.facts = s.facts || o.facts
 	s.tick = s.tick || o.tick
 	s.reconcile = s.reconcile || o.reconcile
-	s.events = append(s.events, o.events...)
+	s.addEvents(o.events)
 	for f := range o.folders {
 		if s.folders == nil {
 			s.folders = map[string]bool{}
@@ -70,6 +70,26 @@ func (s *scope) merge(o scope) {
 // more says s has work besides listing one of its folders.
 func (s scope) more() bool {
 	return s.runs || s.facts || len(s.complete) > 0 || len(s.folders) > 1
+}
+
+// addEvents adds deliveries to s's, one per key: a message redelivered
+// while its cycle waits (at least once, or past its visibility timeout
+// while a failed cycle is kept) piled up in the queue, and was counted
+// applied and its lag observed once per copy (found by a user audit).
+// A linear scan: a cycle's messages are a burst of a few hundred.
+func (s *scope) addEvents(evs []delivery) {
+	for _, e := range evs {
+		i := slices.IndexFunc(s.events, func(d delivery) bool { return d.key != "" && d.key == e.key })
+		if i < 0 {
+			s.events = append(s.events, e)
+			continue
+		}
+		d := &s.events[i]
+		d.dups = append(d.dups, e.messages()...)
+		if e.at.Before(d.at) {
+			d.at = e.at
+		}
+	}
 }
 
 func (s scope) empty() bool {
