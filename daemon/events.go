@@ -2,7 +2,6 @@ package daemon
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"maps"
 	"net/url"
@@ -77,15 +76,7 @@ func (t *target) receive(ctx context.Context, out chan<- scope) {
 		m.events.WithLabelValues(name, evReceived).Inc()
 		s, err := t.scopeOf(msg)
 		if err != nil {
-			result := evForeign
-			if errors.Is(err, errMalformed) {
-				result = evMalformed
-				t.log.Warn("events: a message no known notification shape reads; acknowledged and dropped",
-					"id", msg.LoggableID, "bytes", len(msg.Body))
-			} else {
-				t.log.Debug("events: a message about nothing of ours; acknowledged", "id", msg.LoggableID, "why", err)
-			}
-			m.events.WithLabelValues(name, result).Inc()
+			m.events.WithLabelValues(name, t.dropped(msg, err)).Inc()
 			msg.Ack()
 			continue
 		}
@@ -108,15 +99,23 @@ func (t *target) scopeOf(msg *pubsub.Message) (scope, error) {
 	s := scope{why: "events"}
 	at := t.d.deps.Now()
 	var keys []string
+	var skipped *dropError // why the first notice not of ours is not
+	skip := func(n notice, reason string) {
+		if skipped == nil {
+			skipped = &dropError{kind: errForeign, reason: reason, key: n.Key}
+		}
+	}
 	for _, n := range ns {
 		if t.bucketName != "" && n.Bucket != "" && n.Bucket != t.bucketName {
-			continue // another bucket's notifications on the same queue
+			skip(n, "another bucket's object") // on the same queue
+			continue
 		}
 		// A prefixed bucket (prefix=) names its objects without the
 		// prefix; the store's notifications name them in full.
 		key, ok := strings.CutPrefix(n.Key, t.keyPrefix)
 		if !ok {
-			continue // outside the bucket URL's prefix
+			skip(n, "a key outside the bucket URL's prefix=")
+			continue
 		}
 		o := loader.Classify(key)
 		switch o.Kind {
@@ -128,6 +127,7 @@ func (t *target) scopeOf(msg *pubsub.Message) (scope, error) {
 		case loader.KindFact:
 			s.facts = true
 		default:
+			skip(n, "a key that is no records, metadata.json or fact file of ours")
 			continue
 		}
 		keys = append(keys, key)
@@ -136,7 +136,10 @@ func (t *target) scopeOf(msg *pubsub.Message) (scope, error) {
 		}
 	}
 	if s.empty() {
-		return scope{}, errForeign
+		if skipped == nil { // no notice at all
+			return scope{}, foreign("a notification that names no object")
+		}
+		return scope{}, skipped
 	}
 	slices.Sort(keys)
 	s.events = []delivery{{msg: msg, at: at, folders: slices.Sorted(maps.Keys(s.folders)),

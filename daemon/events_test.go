@@ -2,6 +2,7 @@ package daemon_test
 
 import (
 	"context"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -359,5 +360,50 @@ func TestEventsRedeliveredCountOnce(t *testing.T) {
 	}
 	if n := f.metric("synctrack_event_lag_seconds"); n != 1 {
 		t.Errorf("lag observed %v times, want once", n)
+	}
+}
+
+// Each malformed or foreign message is logged with why: a malformed one as
+// a WARN, a foreign one at info level (it was at debug level only, and a
+// malformed one said no reason: found by a user audit), each reason once
+// in a while, however many messages come for it.
+func TestEventsDroppedSayWhy(t *testing.T) {
+	f := newFixture(t)
+	top := memEvents(t, f, time.Minute)
+	var logs syncBuffer
+	f.logger = slog.New(slog.NewTextHandler(&logs, nil))
+	f.start(eventsConfig())
+	f.waitCycle("at startup", func(c daemon.Cycle) bool { return c.Scope == "startup" && c.Err == nil })
+	key := f.aParquet(f.runFolders()[0])
+	for range 3 {
+		publish(t, top, []byte("\x00not json"), nil)
+	}
+	publish(t, top, daemon.NoticeBody(t, "s3_test_event", "bkt", ""), nil)
+	publish(t, top, daemon.NoticeBody(t, "s3_put", "", "elsewhere/1/2/3/x.parquet"), nil)
+	publish(t, top, daemon.NoticeBody(t, "gcs_finalize", "", key), daemon.GCSAttributes("", key, "OBJECT_DELETE"))
+	f.waitMetric(3, "synctrack_events_total", "result", "malformed")
+	f.waitMetric(3, "synctrack_events_total", "result", "foreign")
+	lines := strings.Split(logs.String(), "\n")
+	count := func(parts ...string) int {
+		n := 0
+		for _, l := range lines {
+			if !slices.ContainsFunc(parts, func(p string) bool { return !strings.Contains(l, p) }) {
+				n++
+			}
+		}
+		return n
+	}
+	for _, want := range []struct {
+		n     int
+		parts []string
+	}{
+		{1, []string{"level=WARN", `reason="not a JSON object"`}},
+		{1, []string{"level=INFO", "reason=", "s3:TestEvent"}},
+		{1, []string{"level=INFO", "reason=", "key=elsewhere/1/2/3/x.parquet"}},
+		{1, []string{"level=INFO", "reason=", "OBJECT_FINALIZE"}},
+	} {
+		if got := count(want.parts...); got != want.n {
+			t.Errorf("%d log lines with %q, want %d:\n%s", got, want.parts, want.n, logs.String())
+		}
 	}
 }

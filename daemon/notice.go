@@ -26,6 +26,28 @@ var (
 	errForeign = errors.New("not an object-created notification")
 )
 
+// dropError is why a message is malformed or foreign (kind): the reason
+// the log gives, a fixed phrase, never the message's own text.
+type dropError struct {
+	kind   error
+	reason string
+	key    string // the object it names, when that is why
+}
+
+func (e *dropError) Error() string { return e.kind.Error() + ": " + e.reason }
+func (e *dropError) Unwrap() error { return e.kind }
+
+func malformed(reason string) error { return &dropError{kind: errMalformed, reason: reason} }
+func foreign(reason string) error   { return &dropError{kind: errForeign, reason: reason} }
+
+// dropReason is err's reason, or its text.
+func dropReason(err error) string {
+	if d, ok := err.(*dropError); ok {
+		return d.reason
+	}
+	return err.Error()
+}
+
 // parseNotice reads one message's body and attributes. Every byte of it is
 // untrusted: what it yields is only ever a bucket key, classified by the
 // loader and listed as a prefix, never SQL.
@@ -35,7 +57,7 @@ func parseNotice(body []byte, attrs map[string]string) ([]notice, error) {
 	}
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(body, &top); err != nil {
-		return nil, errMalformed
+		return nil, malformed("not a JSON object")
 	}
 	switch {
 	case top["Records"] != nil:
@@ -45,17 +67,17 @@ func parseNotice(body []byte, attrs map[string]string) ([]notice, error) {
 	case top["Type"] != nil && top["Message"] != nil: // an SNS envelope gocloud did not unwrap
 		var env struct{ Type, Message string }
 		if err := json.Unmarshal(body, &env); err != nil || env.Type != "Notification" {
-			return nil, errForeign
+			return nil, foreign("an SNS message that is not a notification (a subscription confirmation?)")
 		}
 		return parseNotice([]byte(env.Message), nil)
 	case top["kind"] != nil && top["name"] != nil: // a GCS object resource without its attributes
 		var o struct{ Kind, Name, Bucket, Updated string }
 		if err := json.Unmarshal(body, &o); err != nil || o.Kind != "storage#object" || o.Name == "" {
-			return nil, errMalformed
+			return nil, malformed("a Cloud Storage object resource without its name")
 		}
 		return []notice{{Bucket: o.Bucket, Key: o.Name, At: parseTime(o.Updated)}}, nil
 	}
-	return nil, errForeign // s3:TestEvent and anything else
+	return nil, foreign("no known notification shape (S3's s3:TestEvent, another service's message)")
 }
 
 // gcsNotice reads a Cloud Storage Pub/Sub notification from its attributes
@@ -63,10 +85,10 @@ func parseNotice(body []byte, attrs map[string]string) ([]notice, error) {
 // bucketId, objectId, eventTime. Only OBJECT_FINALIZE creates an object.
 func gcsNotice(attrs map[string]string) ([]notice, error) {
 	if attrs["eventType"] != "OBJECT_FINALIZE" {
-		return nil, errForeign
+		return nil, foreign("a Cloud Storage event other than OBJECT_FINALIZE (a deletion, a metadata update, ...)")
 	}
 	if attrs["objectId"] == "" {
-		return nil, errMalformed
+		return nil, malformed("a Cloud Storage notification without objectId")
 	}
 	return []notice{{Bucket: attrs["bucketId"], Key: attrs["objectId"], At: parseTime(attrs["eventTime"])}}, nil
 }
@@ -87,7 +109,7 @@ func s3Notice(raw json.RawMessage) ([]notice, error) {
 		} `json:"s3"`
 	}
 	if err := json.Unmarshal(raw, &recs); err != nil {
-		return nil, errMalformed
+		return nil, malformed("S3 Records that are not a list of event records")
 	}
 	var out []notice
 	for _, r := range recs {
@@ -95,16 +117,16 @@ func s3Notice(raw json.RawMessage) ([]notice, error) {
 			continue
 		}
 		if r.S3.Object.Key == nil {
-			return nil, errMalformed
+			return nil, malformed("an S3 record without s3.object.key")
 		}
 		key, err := url.QueryUnescape(*r.S3.Object.Key)
 		if err != nil || key == "" {
-			return nil, errMalformed
+			return nil, malformed("an S3 record whose key is empty or not URL-encoded")
 		}
 		out = append(out, notice{Bucket: r.S3.Bucket.Name, Key: key, At: parseTime(r.EventTime)})
 	}
 	if len(out) == 0 {
-		return nil, errForeign
+		return nil, foreign("S3 records none of which is aws:s3 ObjectCreated (a deletion, ...)")
 	}
 	return out, nil
 }
@@ -136,14 +158,14 @@ func eventBridgeNotice(body []byte) ([]notice, error) {
 		} `json:"detail"`
 	}
 	if err := json.Unmarshal(body, &ev); err != nil {
-		return nil, errMalformed
+		return nil, malformed("an EventBridge event of an unexpected shape")
 	}
 	if ev.Source != "aws.s3" || ev.DetailType != "Object Created" {
-		return nil, errForeign
+		return nil, foreign("an EventBridge event other than aws.s3 Object Created")
 	}
 	raw := ev.Detail.Object.Key
 	if raw == "" {
-		return nil, errMalformed
+		return nil, malformed("an EventBridge Object Created without detail.object.key")
 	}
 	n := notice{Bucket: ev.Detail.Bucket.Name, Key: raw, At: parseTime(ev.Time)}
 	out := []notice{n}

@@ -149,6 +149,9 @@ type target struct {
 	bucketName string
 	keyPrefix  string
 	events     eventsHealth // guarded by mu
+	// drops are when each reason a message was dropped for was last
+	// logged (dropped); only the receive loop uses them.
+	drops map[string]*dropSaid
 
 	mu         sync.Mutex
 	pending    scope
