@@ -83,6 +83,8 @@ func TestExitCodes(t *testing.T) {
 		{name: "bad warehouse URL", args: []string{"load", "--bucket", bucket, "--warehouse", "duckdb://"}, want: 2, says: "no database file named"},
 		{name: "unknown warehouse parameter", args: []string{"load", "--bucket", bucket, "--warehouse", "duckdb://./x.duckdb?bogus=1"},
 			want: 2, says: `unknown parameter "bogus" (known: schema, memory_limit, threads)`},
+		{name: "; between warehouse parameters", args: []string{"load", "--bucket", bucket, "--warehouse", "duckdb://./x.duckdb?threads=2;foo=bar"},
+			want: 2, says: `parameter "threads": a ; does not separate parameters`},
 		{name: "password in a Snowflake URL", args: []string{"load", "--bucket", bucket, "--warehouse", "snowflake://me:hunter2@acct/db/sch?warehouse=wh"},
 			want: 2, says: "no password in the URL", check: notSaying("hunter2")},
 		{name: "--setup on DuckDB", args: load("--setup"), want: 2, says: "--setup creates the warehouse's stage"},

@@ -127,7 +127,10 @@ func ParseURL(raw string) (Config, error) {
 	if err := checkProject(c.Project); err != nil {
 		return Config{}, fmt.Errorf("warehouse URL %q: project %q: %w", raw, c.Project, err)
 	}
-	q := u.Query()
+	q, err := warehouse.URLParams(u.RawQuery)
+	if err != nil {
+		return Config{}, fmt.Errorf("warehouse URL %q: %w", raw, err)
+	}
 	for k := range q {
 		if !slices.Contains(urlParams, k) {
 			return Config{}, fmt.Errorf("warehouse URL %q: unknown parameter %q (known: %s)", raw, k, strings.Join(urlParams, ", "))

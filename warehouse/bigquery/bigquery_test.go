@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -34,6 +35,16 @@ func TestParseURL(t *testing.T) {
 		"bigquery://proj/ds/extra", "bigquery://proj/my-ds", "bigquery://My_Project/ds"} {
 		if _, err := ParseURL(bad); err == nil {
 			t.Errorf("ParseURL(%q) took it", bad)
+		}
+	}
+	// url.Query would drop these pairs and load without the location or
+	// mode the user typed.
+	for bad, says := range map[string]string{
+		"bigquery://p/d?location=EU;mode=external":  `parameter "location": a ; does not separate parameters`,
+		"bigquery://p/d?mode=external&location=%zz": `parameter "location": its value has a bad %-escape`,
+	} {
+		if _, err := ParseURL(bad); err == nil || !strings.Contains(err.Error(), says) {
+			t.Errorf("ParseURL(%q): %v, want an error saying %q", bad, err, says)
 		}
 	}
 }

@@ -115,7 +115,10 @@ func ParseURL(raw string) (Config, error) {
 		return Config{}, fmt.Errorf("warehouse URL %q: no database file named", raw)
 	}
 	c := Config{Path: filepath.Clean(p), Schema: "synctrack", MemoryLimit: DefaultMemoryLimit}
-	q := u.Query()
+	q, err := warehouse.URLParams(u.RawQuery)
+	if err != nil {
+		return Config{}, fmt.Errorf("warehouse URL %q: %w", raw, err)
+	}
 	for k := range q {
 		if !slices.Contains(urlParams, k) {
 			return Config{}, fmt.Errorf("warehouse URL %q: unknown parameter %q (known: %s)", raw, k, strings.Join(urlParams, ", "))

@@ -22,6 +22,11 @@ func TestParseURL(t *testing.T) {
 		{"duckdb://./w.duckdb?threads=x", "", "", "threads"},
 		{"duckdb://./w.duckdb?memory_limit=abc", "", "", "not a size"},
 		{"duckdb://./w.duckdb?memory_limit=2GB", "w.duckdb", "synctrack", ""},
+		// A pair url.Query would drop: refused, naming the parameter, not
+		// loaded without the settings the user typed.
+		{"duckdb:///tmp/x.db?threads=2;foo=bar", "", "", `parameter "threads": a ; does not separate parameters`},
+		{"duckdb:///tmp/x.db?schema=logs&memory_limit=1GB;threads=2", "", "", `parameter "memory_limit"`},
+		{"duckdb:///tmp/x.db?schema=a%zz", "", "", `parameter "schema": its value has a bad %-escape`},
 	} {
 		got, err := ParseURL(c.url)
 		if c.err != "" {

@@ -80,7 +80,7 @@ func ParseURL(raw string, env func(string) string) (Config, error) {
 	}
 	// Not u.Query(): it drops a pair it cannot read (schema=x;y, %zz), and
 	// the load would go to the default schema without a word.
-	q, err := url.ParseQuery(u.RawQuery)
+	q, err := warehouse.URLParams(u.RawQuery)
 	if err != nil {
 		return Config{}, fmt.Errorf("warehouse URL %s: its parameters do not parse: %v", u.Redacted(), err)
 	}

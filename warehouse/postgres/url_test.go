@@ -35,6 +35,8 @@ func TestParseURL(t *testing.T) {
 		{"postgres://u@h/db?schema=x;y", "", "do not parse"},
 		{"postgres://u@h/db?schema=%zz", "", "do not parse"},
 		{"postgres://u@h/db?sslmode=disable;schema=zz", "", "do not parse"},
+		{"postgres://u@h/db?sslmode=disable;schema=zz", "", `parameter "sslmode": a ; does not separate parameters`},
+		{"postgres://u@h/db?sslrootcert=%zz", "", `parameter "sslrootcert": its value has a bad %-escape`},
 		{"postgres://u@h/db?schema=a&schema=b", "", "given 2 times"},
 		{"postgres://u@h/db?schema=pg_foo", "", "reserves"},
 		{"postgres://u@h/db?schema=a%00b", "", "NUL"},

@@ -86,3 +86,13 @@ func TestHintsOfCommandsThatLoadNothing(t *testing.T) {
 		t.Error(p)
 	}
 }
+
+// A ; between parameters is refused naming the parameter, and the value,
+// which may be a passcode, is not repeated.
+func TestSemicolonParameterNamed(t *testing.T) {
+	_, err := ParseURL("snowflake://u@acct/db/s?passcode=Pa55code;warehouse=WH", func(k string) string { return map[string]string{EnvPassword: "pw"}[k] })
+	if err == nil || !strings.Contains(err.Error(), `parameter "passcode": a ; does not separate parameters`) ||
+		strings.Contains(err.Error(), "Pa55code") {
+		t.Fatalf("error %v", err)
+	}
+}

@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -65,7 +64,7 @@ func ParseURL(raw string, env func(string) string) (Config, error) {
 	}
 	var c Config
 	base, query, _ := strings.Cut(dsn, "?")
-	q, err := url.ParseQuery(query)
+	q, err := warehouse.URLParams(query)
 	if err != nil {
 		return Config{}, fmt.Errorf("warehouse URL: bad parameters: %v", redactErr(err, dsn))
 	}
