@@ -16,9 +16,10 @@ import (
 //     (compiled, not run) and runs it only if Snowflake calls it a query.
 //   - BigQuery dry-runs the statement first and runs it only if the dry run's
 //     statementType is SELECT.
-//   - Postgres (to come): run it in a transaction opened with
-//     SET TRANSACTION READ ONLY (or BEGIN READ ONLY), then roll back; the
-//     server refuses every write inside it.
+//   - PostgreSQL describes the statement first and runs it only if it
+//     returns rows (COPY and DO run in a read-only transaction), in a
+//     READ ONLY transaction rolled back after; the server refuses every
+//     write inside it.
 //
 // An engine with no such means does not implement this interface, and
 // synctrack query refuses to run there rather than trust the SQL.

@@ -62,6 +62,9 @@ func TestPostgresCommands(t *testing.T) {
 		"SELEC 1":                                    "PostgreSQL refused the query",
 		"SELECT * FROM " + schema + ".no_such_table": "PostgreSQL refused the query",
 		"SELECT 1/0 AS x":                            "division by zero",
+		// A read-only transaction runs these; query refuses them before.
+		"COPY (SELECT 1) TO STDOUT": "not a read-only query: PostgreSQL describes COPY as returning no rows",
+		"DO $$ BEGIN NULL; END $$":  "not a read-only query: PostgreSQL describes DO as returning no rows",
 	} {
 		// Nothing on stdout: no table header, no "[" of a JSON list.
 		for _, format := range []string{"table", "json"} {

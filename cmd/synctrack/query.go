@@ -23,8 +23,9 @@ second a to a_2 (a_3 if the result has an a_2), so each JSON key names one colum
 Read-only is the engine's own guarantee, not a reading of your SQL: the DuckDB
 file is opened read-only; Snowflake describes the statement first and runs it
 only if it calls it a SELECT; BigQuery dry-runs it first and runs it only if its
-statementType is SELECT; PostgreSQL runs it in a READ ONLY transaction, rolled
-back after. One statement only, on every engine, and no transaction statement
+statementType is SELECT; PostgreSQL describes it first and runs only what
+returns rows (no COPY, no DO), in a READ ONLY transaction rolled back after.
+One statement only, on every engine, and no transaction statement
 (BEGIN, COMMIT, ROLLBACK, ...: exit 2). A statement that would write
 is refused, changes nothing, and exits 2, as does a statement the engine cannot
 compile; exit 3 is the warehouse being unavailable (a lock held, the network).

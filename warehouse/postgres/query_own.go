@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/synctrack/synctrack/internal/sqllex"
 	"github.com/synctrack/synctrack/warehouse"
 )
 
@@ -16,17 +17,60 @@ var _ warehouse.ReadOnlyQuerier = (*Warehouse)(nil)
 // database (25006), and through the extended protocol, which takes one
 // statement only (pgx prepares it: "cannot insert multiple commands into a
 // prepared statement"). The transaction is rolled back when the rows are
-// closed, so a SET in it ends with it. What it does not stop is what the
-// URL's role may do beyond the database's tables: reading server files
+// closed, so a SET in it ends with it.
+//
+// A read-only transaction still runs COPY ... TO a server file or PROGRAM,
+// and DO, LOAD and CHECKPOINT, none of which writes a table, and COPY TO
+// STDOUT gave no rows and exit 0. So the statement is described first
+// (parsed, not run) and runs only if PostgreSQL says it returns rows, as
+// Snowflake's is. What this does not stop is what the URL's role may do
+// through a function a SELECT calls: reading server files
 // (pg_read_server_files), signalling backends (superuser). Give synctrack
 // query a role without those (README, "Query it").
 func (w *Warehouse) QueryReadOnly(ctx context.Context, q string) (warehouse.Rows, error) {
+	if err := w.describesRows(ctx, q); err != nil {
+		return nil, ownError(err)
+	}
 	rs, err := w.Query(ctx, q, nil)
 	if err != nil {
 		return nil, ownError(err)
 	}
 	// A write is refused as it runs, so its error comes with the rows.
 	return ownRows{rs.(*rows)}, nil
+}
+
+// describesRows refuses a statement PostgreSQL describes as returning no
+// rows (NoData: COPY, DO, LOAD, DELETE without RETURNING, ...). A SELECT of
+// no columns is described with rows, an empty RowDescription, and runs.
+func (w *Warehouse) describesRows(ctx context.Context, q string) error {
+	conn, err := w.pool.Acquire(ctx)
+	if err != nil {
+		return classify(err)
+	}
+	defer conn.Release()
+	// The unnamed statement: parsed and described, never executed, and
+	// replaced by the next one.
+	sd, err := conn.Conn().Prepare(ctx, "", q)
+	if err != nil {
+		return classify(err)
+	}
+	if sd.Fields != nil {
+		return nil
+	}
+	return &warehouse.Error{Class: warehouse.Config, Reason: "not_read_only",
+		Hint: "synctrack query runs a statement that returns rows (SELECT, WITH, VALUES, TABLE, SHOW, EXPLAIN); " +
+			"COPY, DO and the like act beyond the read-only transaction it runs in",
+		Err: fmt.Errorf("%w: PostgreSQL describes %s as returning no rows", warehouse.ErrNotReadOnly, firstWord(q))}
+}
+
+// firstWord names the statement in an error: its first word, upper-cased,
+// comments and spaces before it skipped.
+func firstWord(q string) string {
+	toks, err := sqllex.Lex("postgres", q)
+	if err != nil || len(toks) == 0 || toks[0].Kind != sqllex.Word {
+		return "the statement"
+	}
+	return strings.ToUpper(toks[0].Text)
 }
 
 // ownRows are the rows of a person's statement: their errors are worded
