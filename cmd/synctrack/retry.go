@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/synctrack/synctrack/sql/export"
 	"github.com/synctrack/synctrack/warehouse"
 )
 
@@ -14,7 +15,8 @@ const retryHelp = `Put quarantined objects back in the queue. An object that fai
 --quarantine-after times (default 5) is quarantined: loads no longer read it, and
 status lists it. Once you have fixed it (or the warehouse it tripped on), retry
 makes it failed with no attempts, so the next load reads it again. A new version
-of the object (a new etag) needs no retry: it is loaded as new.
+of the object (a new etag) needs no retry: it is loaded as new. A key is taken as
+it is or as status prints it (a control character as an escape: \t, \x1b).
 
 Examples:
   synctrack retry --warehouse duckdb://./sync-logs.duckdb --all
@@ -44,7 +46,7 @@ func runRetry(cmd *cobra.Command, keys []string) error {
 		return err
 	}
 	defer w.Close()
-	notQuarantined, unknown, err := unquarantined(cmd.Context(), w, keys)
+	keys, notQuarantined, unknown, err := unquarantined(cmd.Context(), w, keys)
 	if err != nil {
 		return fmt.Errorf("retry: %w", err)
 	}
@@ -52,7 +54,11 @@ func runRetry(cmd *cobra.Command, keys []string) error {
 	if err != nil {
 		return fmt.Errorf("retry: %w", err)
 	}
-	fmt.Fprintf(cmd.OutOrStdout(), "%d quarantined objects put back; the next load reads them again\n", n)
+	// Only mistyped keys: the error says it all, and "0 put back" would
+	// read as if something had been done.
+	if n > 0 || len(unknown) == 0 {
+		fmt.Fprintf(cmd.OutOrStdout(), "%d quarantined objects put back; the next load reads them again\n", n)
+	}
 	if len(notQuarantined) > 0 {
 		fmt.Fprintf(cmd.OutOrStdout(), "not quarantined, so not put back (see synctrack status): %s\n", someKeys(notQuarantined, 10))
 	}
@@ -64,29 +70,50 @@ func runRetry(cmd *cobra.Command, keys []string) error {
 	return nil
 }
 
-// unquarantined are those of keys with no quarantined ledger row, read
-// before Requeue changes them: a key failed but not yet quarantined, or
-// loaded, is named rather than counted. unknown are those with no ledger
-// row at all: mistyped.
-func unquarantined(ctx context.Context, w warehouse.Warehouse, keys []string) (notQuarantined, unknown []string, err error) {
+// unquarantined reads keys as status prints them and returns them as the
+// ledger has them (ledgerKey), with those of them that have no quarantined
+// ledger row, read before Requeue changes them: a key failed but not yet
+// quarantined, or loaded, is named rather than counted. unknown are those
+// with no ledger row at all: mistyped.
+func unquarantined(ctx context.Context, w warehouse.Warehouse, keys []string) (ledger, notQuarantined, unknown []string, err error) {
 	for _, k := range keys {
-		found, quarantined := false, false
-		err := w.ScanLedger(ctx, k, func(v warehouse.LedgerVersion) error {
-			found = found || v.Key == k
-			quarantined = quarantined || (v.Key == k && v.Status == warehouse.StatusQuarantined)
-			return nil
-		})
+		key, quarantined, err := ledgerKey(ctx, w, k)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		switch {
-		case !found:
+		case key == "":
 			unknown = append(unknown, k)
+			key = k
 		case !quarantined:
 			notQuarantined = append(notQuarantined, k)
 		}
+		ledger = append(ledger, key)
 	}
-	return notQuarantined, unknown, nil
+	return ledger, notQuarantined, unknown, nil
+}
+
+// ledgerKey is the ledger's key for k, as typed or as status prints it:
+// status writes a control character in a key as an escape (\n, \x1b,
+// export.EscapeControls), so a key copied from it is tried unescaped when
+// the ledger has no key as written. "" when neither is there.
+func ledgerKey(ctx context.Context, w warehouse.Warehouse, k string) (key string, quarantined bool, err error) {
+	candidates := []string{k}
+	if u, ok := export.UnescapeControls(k); ok && u != k {
+		candidates = append(candidates, u)
+	}
+	for _, c := range candidates {
+		found := false
+		err := w.ScanLedger(ctx, c, func(v warehouse.LedgerVersion) error {
+			found = found || v.Key == c
+			quarantined = quarantined || (v.Key == c && v.Status == warehouse.StatusQuarantined)
+			return nil
+		})
+		if err != nil || found {
+			return c, quarantined, err
+		}
+	}
+	return "", false, nil
 }
 
 // someKeys lists the first most keys, and how many more there are.

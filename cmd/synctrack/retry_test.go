@@ -41,9 +41,9 @@ func TestQuarantineAndRetryCommand(t *testing.T) {
 		}
 	}
 	// A key not in the ledger at all is mistyped: named, exit 2 (it was 0,
-	// as if retried).
+	// as if retried), and no "0 put back" line, as if something was done.
 	if code, out, errs := runCLIAll(t, "retry", "--warehouse", wh, "nosuch/key.parquet"); code != 2 ||
-		!strings.Contains(out, "0 quarantined objects put back") || !strings.Contains(errs, "not in load_ledger") || !strings.Contains(errs, "nosuch/key.parquet") {
+		out != "" || !strings.Contains(errs, "not in load_ledger") || !strings.Contains(errs, "nosuch/key.parquet") {
 		t.Fatalf("retry of a key not in the ledger: exit %d: %s%s", code, out, errs)
 	}
 	loadedKey, err := filepath.Rel(bucket, filepath.Join(runs[0], "records_updated.0.parquet"))
@@ -61,6 +61,42 @@ func TestQuarantineAndRetryCommand(t *testing.T) {
 	}
 	if code, out := load(); code != 1 || !strings.Contains(out, "records_updated.66.parquet") {
 		t.Fatalf("load after retry: exit %d, want 1 with the object tried again: %s", code, out)
+	}
+}
+
+// status writes a control character in a key as an escape (\t, \x1b):
+// retry takes the key as status prints it, as well as the key itself.
+func TestRetryTakesKeysAsStatusPrintsThem(t *testing.T) {
+	bucket := generateBucket(t, "--orgs", "1", "--syncs", "1", "--runs", "1", "--rows", "5")
+	wh := "duckdb://" + filepath.Join(t.TempDir(), "w.duckdb")
+	runs, _ := filepath.Glob(filepath.Join(bucket, "sync_tracking_datasets", "*", "*", "*"))
+	for _, name := range []string{"records_updated.66\tx.parquet", "records_updated.67\x1b.parquet", "records_updated.68\x01.parquet"} {
+		if err := os.WriteFile(filepath.Join(runs[0], name), []byte("PAR1 not really"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if code, out := runCLI(t, "load", "--bucket", "file://"+bucket, "--warehouse", wh, "--settle", "0", "--quarantine-after", "1"); code != 1 {
+		t.Fatalf("load: exit %d: %s", code, out)
+	}
+	_, out := runCLI(t, "status", "--warehouse", wh)
+	var printed []string
+	for _, line := range strings.Split(out, "\n") {
+		if rest, ok := strings.CutPrefix(strings.TrimSpace(line), "quarantined sync_tracking_datasets/"); ok {
+			key, _, _ := strings.Cut(rest, " (attempts")
+			printed = append(printed, "sync_tracking_datasets/"+key)
+		}
+	}
+	if len(printed) != 3 || !strings.Contains(out, `records_updated.67\x1b.parquet`) {
+		t.Fatalf("status lists %q:\n%s", printed, out)
+	}
+	// Two as printed, the third as it is.
+	raw := filepath.ToSlash(filepath.Join(strings.TrimPrefix(runs[0], bucket+"/"), "records_updated.68\x01.parquet"))
+	args := append([]string{"retry", "--warehouse", wh, raw}, printed[:2]...)
+	if code, out, errs := runCLIAll(t, args...); code != 0 || out != "3 quarantined objects put back; the next load reads them again\n" {
+		t.Fatalf("retry %q: exit %d: %s%s", printed, code, out, errs)
+	}
+	if _, out := runCLI(t, "status", "--warehouse", wh); strings.Contains(out, "quarantined sync_tracking_datasets/") {
+		t.Fatalf("still quarantined:\n%s", out)
 	}
 }
 

@@ -99,6 +99,36 @@ func EscapeControls(s string) string {
 	return b.String()
 }
 
+// UnescapeControls undoes EscapeControls for text a person copied from the
+// output (synctrack retry takes keys as status prints them): each Go escape
+// (\n, \x1b, \u202e) is the character it names. EscapeControls leaves
+// a backslash as it is, so its output may read two ways: callers try the
+// text as written first. ok is false when s holds no escape or a bad one.
+func UnescapeControls(s string) (string, bool) {
+	if !strings.Contains(s, `\`) {
+		return s, false
+	}
+	var b strings.Builder
+	for s != "" {
+		if s[0] != '\\' {
+			b.WriteByte(s[0])
+			s = s[1:]
+			continue
+		}
+		r, multibyte, tail, err := strconv.UnquoteChar(s, 0)
+		if err != nil {
+			return "", false
+		}
+		if multibyte {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte(byte(r))
+		}
+		s = tail
+	}
+	return b.String(), true
+}
+
 func unprintable(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) }
 
 func (t *tableWriter) line(cells []string) error {

@@ -79,3 +79,19 @@ func TestTableHeaderEscapesControls(t *testing.T) {
 		t.Errorf("the header lets control characters through:\n%q", got)
 	}
 }
+
+// What EscapeControls writes, UnescapeControls reads back: a key copied
+// from status's output names the object (synctrack retry).
+func TestUnescapeControlsUndoesEscapeControls(t *testing.T) {
+	for _, s := range []string{"a\tb", "x\x1b[31m", "\x01\x7f", "rtl\u202eltr", "c1\u0085", "nl\nnl"} {
+		e := EscapeControls(s)
+		if got, ok := UnescapeControls(e); !ok || got != s {
+			t.Errorf("%q: escaped %q, read back %q, %v", s, e, got, ok)
+		}
+	}
+	for _, s := range []string{"plain", `bad\q`, `cut\x1`} {
+		if got, ok := UnescapeControls(s); ok {
+			t.Errorf("%q: read as %q", s, got)
+		}
+	}
+}
