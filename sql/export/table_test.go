@@ -2,6 +2,8 @@ package export
 
 import (
 	"bytes"
+	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -93,5 +95,32 @@ func TestUnescapeControlsUndoesEscapeControls(t *testing.T) {
 		if got, ok := UnescapeControls(s); ok {
 			t.Errorf("%q: read as %q", s, got)
 		}
+	}
+}
+
+// The README says how the table shortens a value, with these figures: a
+// change to them must change what it says.
+func TestReadmeSaysHowTheTableShortens(t *testing.T) {
+	raw, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := strings.Join(strings.Fields(string(raw)), " ")
+	long := strings.Repeat("a", 40) + strings.Repeat("z", 40)
+	c := []rune(cell(long))
+	hash := len(c) - strings.LastIndex(string(c), " #") - len(" #")
+	head := strings.IndexRune(string(c), 'z') - len("...") // the a's kept
+	for _, says := range []string{
+		fmt.Sprintf("A cell is at most %d characters wide", len(c)),
+		fmt.Sprintf("keeping its first %d characters, then `...`, its last %d", head, tableTail),
+		fmt.Sprintf("the first %d hex digits of the SHA-256 of the whole value", hash),
+		"use `--format csv`, `--format json` or `--format parquet`",
+	} {
+		if !strings.Contains(readme, says) {
+			t.Errorf("the README does not say %q", says)
+		}
+	}
+	if len(c) != tableCell || !strings.HasPrefix(string(c), strings.Repeat("a", head)+"...") {
+		t.Errorf("cell(%d runes) = %q", len(long), string(c))
 	}
 }
