@@ -65,7 +65,8 @@ func terminalOut(out string) bool {
 func exportTo(cmd *cobra.Command, path, noun string, write func(io.Writer) (int64, error)) error {
 	if path == "" || isStdout(path) {
 		_, err := write(cmd.OutOrStdout())
-		return err
+		return interrupted(cmd, err, "the "+noun+" on stdout are cut short; run the command again, "+
+			"or with --out FILE, which is written whole or not at all")
 	}
 	target, direct, err := outTarget(path, path, 0)
 	if err != nil {
@@ -74,19 +75,32 @@ func exportTo(cmd *cobra.Command, path, noun string, write func(io.Writer) (int6
 	if isStderr(target) {
 		// The export is stderr: no closing line after it.
 		_, err := write(cmd.ErrOrStderr())
-		return err
+		return interrupted(cmd, err, "the "+noun+" on stderr are cut short; run the command again")
 	}
 	var n int64
 	if direct {
 		n, err = exportDirect(path, target, write)
+		err = interrupted(cmd, err, fmt.Sprintf("%s got only part of the %s (it is written in place, not replaced); run the command again", path, noun))
 	} else {
 		n, err = exportRenamed(path, target, write)
+		err = interrupted(cmd, err, fmt.Sprintf("nothing was written to %s, which is as it was (an export to a file is written whole or not at all); run the command again", path))
 	}
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(cmd.ErrOrStderr(), "wrote %d %s to %s\n", n, noun, path)
 	return nil
+}
+
+// interrupted is err of an export that a signal (Ctrl-C) cut short, said
+// as what the output now holds and what to do (exit 3, as an interrupted
+// load): it read "records: context canceled" and DuckDB's "INTERRUPT
+// Error", which said neither.
+func interrupted(cmd *cobra.Command, err error, holds string) error {
+	if err == nil || cmd.Context() == nil || cmd.Context().Err() == nil {
+		return err
+	}
+	return &exitError{code: exitUnavailable, err: errors.New("interrupted: " + holds)}
 }
 
 // isStdout says path names this process's standard output, which a shell

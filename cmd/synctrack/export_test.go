@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -355,5 +356,38 @@ func TestOutOntoDescriptorsOfEveryKind(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Error("the slow reader got nothing in 10s")
+	}
+}
+
+// An export a Ctrl-C cuts short says what the output holds and what to do,
+// exit 3, not "context canceled": a file is as it was, stdout or a device
+// got part of the rows.
+func TestInterruptedExportSaysWhatWasWritten(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "rows.csv")
+	if err := os.WriteFile(file, []byte("before\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ out, says string }{
+		{file, "interrupted: nothing was written to " + file + ", which is as it was"},
+		{"", "interrupted: the rows on stdout are cut short; run the command again, or with --out FILE"},
+		{"/dev/null", "interrupted: /dev/null got only part of the rows"},
+	} {
+		ctx, cancel := context.WithCancel(context.Background())
+		cmd := &cobra.Command{}
+		cmd.SetContext(ctx)
+		cmd.SetOut(io.Discard)
+		cmd.SetErr(io.Discard)
+		err := exportTo(cmd, c.out, "rows", func(w io.Writer) (int64, error) {
+			io.WriteString(w, "a,b\n1,2\n")
+			cancel() // the signal, mid-export
+			return 1, fmt.Errorf("records: %w", ctx.Err())
+		})
+		var ee *exitError
+		if !errors.As(err, &ee) || ee.code != exitUnavailable || !strings.Contains(err.Error(), c.says) {
+			t.Errorf("--out %q: %v, want exit 3 saying %q", c.out, err, c.says)
+		}
+	}
+	if b, _ := os.ReadFile(file); string(b) != "before\n" {
+		t.Errorf("the file holds %q", b)
 	}
 }
