@@ -194,6 +194,33 @@ func TestEmptyBucketSaysWhereItLooked(t *testing.T) {
 	if code, out := runCLI(t, "plan", "--bucket", "file://"+bucket, "--warehouse", wh); code != 0 || strings.Contains(out, "nothing under") {
 		t.Errorf("plan of a generated bucket: exit %d:\n%s", code, out)
 	}
+	// One level too deep, as pasted from a file manager showing the runs:
+	// the note names the bucket to give.
+	for _, deep := range []string{"/sync_tracking_datasets", "/sync_tracking_datasets/1001/", "/metadata"} {
+		code, out := runCLI(t, "plan", "--bucket", "file://"+bucket+deep, "--warehouse", wh)
+		if code != 0 || !strings.Contains(out, "a folder synctrack finds in the bucket itself: try --bucket file://"+bucket+"\n") {
+			t.Errorf("plan of %s: exit %d:\n%s", deep, code, out)
+		}
+	}
+	if _, out := runCLI(t, "plan", "--bucket", "file://"+dir, "--warehouse", wh); strings.Contains(out, "try --bucket") {
+		t.Errorf("a folder without the layout got a suggestion:\n%s", out)
+	}
+}
+
+func TestBucketAbove(t *testing.T) {
+	for in, want := range map[string]string{
+		"s3://bkt/sync_tracking_datasets":                           "s3://bkt",
+		"s3://bkt/pre/sync_tracking_datasets/1001?region=eu-west-1": "s3://bkt/pre?region=eu-west-1",
+		"gs://bkt/metadata/":                                        "gs://bkt",
+		"file://./logs/sync_tracking_datasets":                      "file://./logs",
+		"s3://bkt/pre":                                              "",
+		"s3://bkt/sync_tracking_datasets_old":                       "",
+	} {
+		got, _, ok := bucketAbove(in)
+		if got != want || ok != (want != "") {
+			t.Errorf("%s: %q, %v; want %q", in, got, ok, want)
+		}
+	}
 }
 
 // A bucket URL without a bucket's name, with a parameter its driver does not

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -244,7 +245,33 @@ func noteEmptyBucket(w io.Writer, listed int, bucketURL string) {
 	if listed == 0 {
 		fmt.Fprintf(w, "nothing under %s or %s in bucket %s: if files were expected there, check --bucket "+
 			"(a file:// bucket is the folder holding %s)\n", loader.RunsPrefix, loader.FactsPrefix, bucketURL, loader.RunsPrefix)
+		if above, folder, ok := bucketAbove(bucketURL); ok {
+			fmt.Fprintf(w, "--bucket points inside %s, a folder synctrack finds in the bucket itself: try --bucket %s\n", folder, above)
+		}
 	}
+}
+
+// bucketAbove is bucketURL cut before its first path segment that is one of
+// the folders synctrack lists in a bucket (sync_tracking_datasets/,
+// metadata/): a bucket URL one level or more too deep, as pasted from a
+// console or a file manager showing the runs, lists nothing. folder is
+// that segment, with its slash.
+func bucketAbove(bucketURL string) (above, folder string, ok bool) {
+	u, err := url.Parse(bucketURL)
+	if err != nil {
+		return "", "", false
+	}
+	segs := strings.Split(u.Path, "/")
+	for i, seg := range segs {
+		for _, p := range []string{loader.RunsPrefix, loader.FactsPrefix} {
+			if seg+"/" == p {
+				u.Path = strings.Join(segs[:i], "/")
+				u.RawPath = ""
+				return u.String(), p, true
+			}
+		}
+	}
+	return "", "", false
 }
 
 // progressPrinter rewrites one line on a terminal while a long listing goes
