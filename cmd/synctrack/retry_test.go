@@ -20,7 +20,7 @@ func TestQuarantineAndRetryCommand(t *testing.T) {
 	load := func() (int, string) {
 		return runCLI(t, "load", "--bucket", "file://"+bucket, "--warehouse", wh, "--settle", "0", "--quarantine-after", "2")
 	}
-	if code, out := load(); code != 1 || strings.Contains(out, "quarantined") {
+	if code, out := load(); code != 1 || strings.Contains(out, "now quarantined") || !strings.Contains(out, "the next load tries the failed object again") {
 		t.Fatalf("first failure: exit %d: %s", code, out)
 	}
 	if code, out := load(); code != 1 || !strings.Contains(out, "now quarantined") {
