@@ -1,6 +1,9 @@
 package dialects
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // bqTypes maps the DuckDB types of our own tables to BigQuery's.
 var bqTypes = map[string]string{
@@ -80,7 +83,8 @@ const LedgerType = "ARRAY<STRUCT<key STRING, etag STRING, size INT64, kind STRIN
 // LedgerType) into load_ledger, as
 // DuckDB's ledger does: a newer version of a key makes its failed versions,
 // and when it loaded its loaded versions too, "replaced"; a version seen
-// before keeps its first_seen_at. Three plain DML statements rather than one
+// before keeps its first_seen_at (and, written as deleted, its size, rows
+// and loaded_at: LedgerSet). Three plain DML statements rather than one
 // MERGE, whose source the emulator only takes as a table.
 func (d BigQuery) WriteLedger(dataset, ledger string) []string {
 	l := d.Table(dataset, "load_ledger")
@@ -91,8 +95,13 @@ func (d BigQuery) WriteLedger(dataset, ledger string) []string {
 	for i, c := range cols {
 		quoted[i] = q(c)
 		sel[i] = "n." + q(c)
-		if c == "first_seen_at" {
+		switch {
+		case c == "first_seen_at":
 			sel[i] = "COALESCE(s." + q(c) + ", n." + q(c) + ")"
+		case slices.Contains(DeletedKeeps, c):
+			// A deleted row is always of a version the ledger has
+			// (the loader marks ledger rows deleted): s has it.
+			sel[i] = LedgerSet(d, c, "n", "s")
 		}
 	}
 	same := func(a, b string) string {
@@ -106,10 +115,14 @@ func (d BigQuery) WriteLedger(dataset, ledger string) []string {
 		return "o." + q("key") + " IN (SELECT n." + q("key") + " FROM UNNEST(" + ledger + ") n" + cond + ")"
 	}
 	st := "o." + q("status")
+	var kept string
+	for _, c := range DeletedKeeps {
+		kept += ", o." + q(c)
+	}
 	return []string{
 		"UPDATE " + l + " o SET " + q("status") + " = 'replaced'\nWHERE ((" + st + " IN ('failed', 'quarantined') AND " + keys("") + ")\n  OR (" +
 			st + " = 'loaded' AND " + keys(" WHERE n."+q("status")+" = 'loaded'") + "))\n  AND NOT " + inBatch,
-		"CREATE TEMP TABLE _st_seen AS SELECT o." + q("key") + ", o." + q("etag") + ", o." + q("first_seen_at") +
+		"CREATE TEMP TABLE _st_seen AS SELECT o." + q("key") + ", o." + q("etag") + ", o." + q("first_seen_at") + kept +
 			" FROM " + l + " o WHERE " + inBatch,
 		"DELETE FROM " + l + " o WHERE " + inBatch,
 		"INSERT INTO " + l + " (" + strings.Join(quoted, ", ") + ")\nSELECT " + strings.Join(sel, ", ") +

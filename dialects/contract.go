@@ -179,12 +179,12 @@ var ledgerDocs = []ColumnDoc{
 	{Name: "etag", Doc: "The object version's ETag: key + etag is one version, loaded once."},
 	{Name: "size", Doc: "The object's size in bytes."},
 	{Name: "kind", Doc: "records, metadata, fact or ignored."},
-	{Name: "status", Doc: "loaded, failed, quarantined (failed too often: not read again until synctrack retry), skipped, replaced (a newer version replaced its rows), expired (--retention deleted all its rows; never loaded again) or deleted (removed from the bucket: failed or quarantined, no longer reported; or a loaded fact file, whose rows left its table)."},
+	{Name: "status", Doc: "loaded, failed, quarantined (failed too often: not read again until synctrack retry), skipped, replaced (a newer version replaced its rows), expired (--retention deleted all its rows; never loaded again) or deleted (removed from the bucket: failed or quarantined, no longer reported; or a loaded fact file, whose rows left its table; the row keeps the version's size, rows and loaded_at, and its error says when a load found it gone)."},
 	{Name: "rows", Doc: "Rows loaded from it."},
-	{Name: "error", Doc: "Why it failed; on a loaded row, what was repaired on the way (e.g. invalid UTF-8); on an expired row, the retention cutoff."},
+	{Name: "error", Doc: "Why it failed; on a loaded row, what was repaired on the way (e.g. invalid UTF-8); on an expired row, the retention cutoff; on a deleted row, when a load found it gone from the bucket."},
 	{Name: "attempts", Doc: "How many loads tried it."},
 	{Name: "first_seen_at", Doc: "When synctrack first saw this version (UTC)."},
-	{Name: "loaded_at", Doc: "When it loaded (UTC); NULL unless loaded."},
+	{Name: "loaded_at", Doc: "When it loaded (UTC); NULL if it never loaded (a deleted row keeps it)."},
 }
 
 // TypedViewDoc describes the typed view of one sync.

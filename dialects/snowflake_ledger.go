@@ -53,7 +53,8 @@ func (d Snowflake) ledgerSource(rows [][]any) string {
 // LedgerWrite renders the two statements that record rows in load_ledger, one
 // row per (key, etag): first a newer version marks the key's failed versions,
 // and when it loaded its loaded versions too, as replaced; then each row is
-// inserted, or updated keeping its first_seen_at.
+// inserted, or updated keeping its first_seen_at (and, written as deleted,
+// its size, rows and loaded_at: LedgerSet).
 func (d Snowflake) LedgerWrite(schema string, rows [][]any) []string {
 	l := d.Table(schema, "load_ledger")
 	c := func(a, n string) string { return a + "." + d.Ident(n) }
@@ -65,7 +66,7 @@ func (d Snowflake) LedgerWrite(schema string, rows [][]any) []string {
 		cols = append(cols, d.Ident(col.Name))
 		vals = append(vals, c("n", col.Name))
 		if col.Name != "key" && col.Name != "etag" && col.Name != "first_seen_at" {
-			set = append(set, d.Ident(col.Name)+" = "+c("n", col.Name))
+			set = append(set, d.Ident(col.Name)+" = "+LedgerSet(d, col.Name, "n", "l"))
 		}
 	}
 	merge := "MERGE INTO " + l + " l\nUSING " + d.ledgerSource(rows) + " n\nON " + c("l", "key") + " = " + c("n", "key") +

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"os"
 	"slices"
-	"strconv"
 	"time"
 
 	"gocloud.dev/blob"
@@ -396,9 +395,10 @@ func (l *Loader) recordGone(ctx context.Context, vs []warehouse.LedgerVersion, r
 		return nil
 	}
 	es := make([]warehouse.LedgerEntry, len(vs))
+	now := l.o.Now()
 	for i, v := range vs {
 		es[i] = warehouse.LedgerEntry{Key: v.Key, ETag: v.ETag, Kind: Classify(v.Key).Kind, Status: warehouse.StatusDeleted,
-			Error:    "deleted from the bucket while " + v.Status + " (attempts: " + strconv.Itoa(v.Attempts) + ")",
+			Error:    warehouse.DeletedNote(v.Status, v.Attempts, now, ""),
 			Attempts: v.Attempts}
 		l.log.Info("object no longer in the bucket: its failure is marked deleted", "key", v.Key, "was", v.Status)
 		rep.Deleted = append(rep.Deleted, v.Key)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/synctrack/synctrack/warehouse"
@@ -232,10 +231,11 @@ type factRebuild struct {
 
 func (rb *factRebuild) replace(ctx context.Context, files []warehouse.File) error {
 	keep := keptRows(rb.ws, files, rb.held)
+	now := rb.l.o.Now()
 	for _, v := range rb.gone {
 		keep.Deleted = append(keep.Deleted, warehouse.LedgerEntry{Key: v.Key, ETag: v.ETag, Kind: KindFact,
 			Status:   warehouse.StatusDeleted,
-			Error:    "deleted from the bucket while loaded (attempts: " + strconv.Itoa(v.Attempts) + "): its rows left " + rb.table,
+			Error:    warehouse.DeletedNote(warehouse.StatusLoaded, v.Attempts, now, rb.table),
 			Attempts: v.Attempts})
 	}
 	err := rb.l.wh.ReplaceFacts(ctx, rb.table, files, keep)

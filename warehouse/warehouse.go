@@ -329,7 +329,9 @@ const (
 	StatusReplaced    = "replaced" // an older version of a key whose rows a newer one replaced
 	// StatusDeleted is a failed or quarantined version of an object that was
 	// then deleted from the bucket: no failure to report any more; or a
-	// loaded fact file's, whose rows its table's rebuild then removed.
+	// loaded fact file's, whose rows its table's rebuild then removed. The
+	// row keeps the version's size, rows and loaded_at; its error says when
+	// the load found it gone (DeletedNote).
 	StatusDeleted = "deleted"
 )
 

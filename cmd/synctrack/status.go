@@ -57,10 +57,18 @@ func printStatus(w io.Writer, rows []warehouse.LedgerEntry, maxErrors int) {
 	var last time.Time
 	var failed []warehouse.LedgerEntry
 	expired, kept := 0, ""
+	var removed tally // loaded versions deleted from the bucket, their rows taken out
+	dropped := 0      // failed or quarantined versions deleted from the bucket
 	for _, e := range rows {
 		if e.Status == warehouse.StatusExpired {
 			expired++
 			kept = max(kept, keptFrom(e.Error))
+		}
+		if e.RowsRemoved() {
+			removed.objects++
+			removed.rows += e.Rows
+		} else if e.Status == warehouse.StatusDeleted {
+			dropped++
 		}
 		k := string(e.Kind) + " " + e.Status
 		if by[k] == nil {
@@ -92,6 +100,15 @@ func printStatus(w io.Writer, rows []warehouse.LedgerEntry, maxErrors int) {
 	if expired > 0 {
 		fmt.Fprintf(w, "retention: %d records files expired (rows deleted; kept in the ledger, never loaded again); oldest day kept at the last pass: %s\n",
 			expired, kept)
+	}
+	if removed.objects > 0 {
+		// A deleted row keeps the rows its version loaded: say they are
+		// gone, as the expired line does, not leave them to read as loaded.
+		fmt.Fprintf(w, "deleted from the bucket: %d loaded fact files, their %d rows taken out of the fact tables (rebuilt without them)\n",
+			removed.objects, removed.rows)
+	}
+	if dropped > 0 {
+		fmt.Fprintf(w, "deleted from the bucket: %d failed or quarantined objects (no longer retried nor reported)\n", dropped)
 	}
 	if len(failed) == 0 {
 		return

@@ -29,6 +29,7 @@ func steps(t *testing.T, s *scenario) []step {
 		{"RetentionExpiresOldFiles", expireOld, []check{{"OldExpiredNewKept", oldExpiredNewKept}, ledgerCheck, rowsCheck}},
 		{"ExpiredFilesNotReloaded", reloadRetained, []check{{"NothingLoaded", nothingAgain}, ledgerCheck, rowsCheck}},
 		{"BadFactVersionKeepsRows", badFactVersion, []check{{"FailsAlone", badFactFailsAlone}, {"RowsKept", factRowsKept}, ledgerCheck}},
+		{"DeletedFactFile", deleteNewFact, []check{{"Reported", deletedFactReported}, {"RowsGone", deletedFactRowsGone}, {"RowSaysWhen", deletedRowSaysWhen}, ledgerCheck}},
 	}
 }
 

@@ -49,7 +49,7 @@ func (w *Warehouse) Record(ctx context.Context, es []warehouse.LedgerEntry) erro
 }
 
 // upsertLedger writes one row per (key, etag): a version seen before keeps its
-// first_seen_at. A newer version supersedes the key's failed versions, and a
+// first_seen_at, and when written as deleted its size, rows and loaded_at. A newer version supersedes the key's failed versions, and a
 // loaded one its loaded versions too: those become "replaced". (A failed new
 // version leaves an older loaded one as it is: its rows are still there.)
 func (w *Warehouse) upsertLedger(ctx context.Context, conn *sql.Conn, tx *sql.Tx, es []warehouse.LedgerEntry) error {
@@ -81,8 +81,7 @@ SELECT * FROM `+w.table("load_ledger")+` LIMIT 0`); err != nil {
 		`UPDATE ` + l + ` SET status = 'replaced' FROM _st_ledger n
 WHERE ` + l + `.key = n.key AND ` + l + `.etag <> n.etag
   AND (` + l + `.status IN ('failed', 'quarantined') OR (` + l + `.status = 'loaded' AND n.status = 'loaded'))`,
-		`UPDATE ` + l + ` SET size = n.size, kind = n.kind, status = n.status, rows = n.rows,
-  error = n.error, attempts = n.attempts, loaded_at = n.loaded_at
+		`UPDATE ` + l + ` SET ` + w.ledgerSets(l) + `
 FROM _st_ledger n WHERE ` + l + `.key = n.key AND ` + l + `.etag = n.etag`,
 		`INSERT INTO ` + l + ` SELECT n.* FROM _st_ledger n
 WHERE NOT EXISTS (SELECT 1 FROM ` + l + ` o WHERE o.key = n.key AND o.etag = n.etag)`,
@@ -93,6 +92,19 @@ WHERE NOT EXISTS (SELECT 1 FROM ` + l + ` o WHERE o.key = n.key AND o.etag = n.e
 		}
 	}
 	return nil
+}
+
+// ledgerSets is the SET list that writes a version seen before again from
+// _st_ledger n: every column but its key and first_seen_at, and those a
+// deleted row keeps (dialects.LedgerSet).
+func (w *Warehouse) ledgerSets(l string) string {
+	var set []string
+	for _, c := range dialects.LedgerColumns {
+		if c.Name != "key" && c.Name != "etag" && c.Name != "first_seen_at" {
+			set = append(set, w.d.Ident(c.Name)+" = "+dialects.LedgerSet(w.d, c.Name, "n", l))
+		}
+	}
+	return strings.Join(set, ", ")
 }
 
 // appendValues puts rows into table, a temp table of the transaction's

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/synctrack/synctrack/dialects"
 	"github.com/synctrack/synctrack/warehouse"
 )
 
@@ -99,7 +100,8 @@ func (w *Warehouse) Record(ctx context.Context, es []warehouse.LedgerEntry) erro
 }
 
 // upsertLedger writes one row per (key, etag), keeping a version's
-// first_seen_at. A newer version supersedes the key's failed versions, and
+// first_seen_at, and when written as deleted its size, rows and loaded_at
+// (dialects.LedgerSet). A newer version supersedes the key's failed versions, and
 // a loaded one its loaded versions too: those become "replaced" (a failed
 // new version leaves an older loaded one as it is: its rows are still
 // there). The rows travel as one array parameter per column, in two
@@ -117,10 +119,15 @@ func (w *Warehouse) upsertLedger(ctx context.Context, tx pgx.Tx, es []warehouse.
 	b.Queue(`UPDATE `+l+` o SET status = 'replaced' FROM `+rows+`
 WHERE o.key = n.key AND o.etag <> n.etag
   AND (o.status IN ('failed', 'quarantined') OR (o.status = 'loaded' AND n.status = 'loaded'))`, a...)
-	b.Queue(`INSERT INTO `+l+` (key, etag, size, kind, status, rows, error, attempts, first_seen_at, loaded_at)
+	var set []string
+	for _, c := range dialects.LedgerColumns {
+		if c.Name != "key" && c.Name != "etag" && c.Name != "first_seen_at" {
+			set = append(set, c.Name+" = "+dialects.LedgerSet(w.d, c.Name, "EXCLUDED", "o"))
+		}
+	}
+	b.Queue(`INSERT INTO `+l+` AS o (key, etag, size, kind, status, rows, error, attempts, first_seen_at, loaded_at)
 SELECT key, etag, size, kind, status, rows, NULLIF(error, ''), attempts, first_seen_at, loaded_at FROM `+rows+`
-ON CONFLICT (key, etag) DO UPDATE SET size = EXCLUDED.size, kind = EXCLUDED.kind, status = EXCLUDED.status,
-  rows = EXCLUDED.rows, error = EXCLUDED.error, attempts = EXCLUDED.attempts, loaded_at = EXCLUDED.loaded_at`, a...)
+ON CONFLICT (key, etag) DO UPDATE SET `+strings.Join(set, ", "), a...)
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return fmt.Errorf("write ledger: %w", err)
 	}

@@ -39,10 +39,10 @@ UPDATE `synctrack`.`load_ledger` o SET `status` = 'replaced'
 WHERE ((o.`status` IN ('failed', 'quarantined') AND o.`key` IN (SELECT n.`key` FROM UNNEST(_st_ledger) n))
   OR (o.`status` = 'loaded' AND o.`key` IN (SELECT n.`key` FROM UNNEST(_st_ledger) n WHERE n.`status` = 'loaded')))
   AND NOT CONCAT(o.`etag`, '/', o.`key`) IN (SELECT CONCAT(n.`etag`, '/', n.`key`) FROM UNNEST(_st_ledger) n);
-CREATE TEMP TABLE _st_seen AS SELECT o.`key`, o.`etag`, o.`first_seen_at` FROM `synctrack`.`load_ledger` o WHERE CONCAT(o.`etag`, '/', o.`key`) IN (SELECT CONCAT(n.`etag`, '/', n.`key`) FROM UNNEST(_st_ledger) n);
+CREATE TEMP TABLE _st_seen AS SELECT o.`key`, o.`etag`, o.`first_seen_at`, o.`size`, o.`rows`, o.`loaded_at` FROM `synctrack`.`load_ledger` o WHERE CONCAT(o.`etag`, '/', o.`key`) IN (SELECT CONCAT(n.`etag`, '/', n.`key`) FROM UNNEST(_st_ledger) n);
 DELETE FROM `synctrack`.`load_ledger` o WHERE CONCAT(o.`etag`, '/', o.`key`) IN (SELECT CONCAT(n.`etag`, '/', n.`key`) FROM UNNEST(_st_ledger) n);
 INSERT INTO `synctrack`.`load_ledger` (`key`, `etag`, `size`, `kind`, `status`, `rows`, `error`, `attempts`, `first_seen_at`, `loaded_at`)
-SELECT n.`key`, n.`etag`, n.`size`, n.`kind`, n.`status`, n.`rows`, n.`error`, n.`attempts`, COALESCE(s.`first_seen_at`, n.`first_seen_at`), n.`loaded_at`
+SELECT n.`key`, n.`etag`, CASE WHEN n.`status` = 'deleted' THEN s.`size` ELSE n.`size` END, n.`kind`, n.`status`, CASE WHEN n.`status` = 'deleted' THEN s.`rows` ELSE n.`rows` END, n.`error`, n.`attempts`, COALESCE(s.`first_seen_at`, n.`first_seen_at`), CASE WHEN n.`status` = 'deleted' THEN s.`loaded_at` ELSE n.`loaded_at` END
 FROM UNNEST(_st_ledger) n LEFT JOIN _st_seen s ON s.`key` = n.`key` AND s.`etag` = n.`etag`;
 COMMIT TRANSACTION;
 SELECT COALESCE(SUM(l.`rows`), 0) AS `rows` FROM UNNEST(_st_ledger) l;

@@ -16,6 +16,7 @@ import (
 //	  WHEN MATCHED THEN UPDATE SET c = e, ... WHEN NOT MATCHED THEN INSERT (c, ...) VALUES (e, ...)
 //	source: (SELECT e AS c, ... FROM VALUES (e, ...), ...)
 //	e: literals, NULL, [alias.]"COL", columnN, f(e), e = e, e <> e, e IN (...),
+//	   CASE WHEN e THEN e ... [ELSE e] END,
 //	   e IS [NOT] NULL, AND, OR, NOT, parentheses
 //
 // Values are strings or nil (SQL NULL); functions other than COALESCE
@@ -252,6 +253,8 @@ func (p *parser) primary() expr {
 		e := p.expr()
 		p.expect(")")
 		return e
+	case p.accept("CASE"):
+		return p.caseWhen()
 	case t.kind == 'i' && p.pos+1 < len(p.toks) && p.toks[p.pos+1].text == "(":
 		p.pos++
 		args := p.list()
@@ -303,4 +306,31 @@ func or3(a, b any) any {
 		return nil
 	}
 	return false
+}
+
+// caseWhen reads the rest of CASE WHEN e THEN e ... [ELSE e] END: the
+// first branch whose condition is true, else the ELSE (or NULL).
+func (p *parser) caseWhen() expr {
+	var conds, vals []expr
+	for p.accept("WHEN") {
+		conds = append(conds, p.expr())
+		p.expect("THEN")
+		vals = append(vals, p.expr())
+	}
+	if len(conds) == 0 {
+		p.fail("CASE without WHEN")
+	}
+	otherwise := func(map[string]row) any { return nil }
+	if p.accept("ELSE") {
+		otherwise = p.expr()
+	}
+	p.expect("END")
+	return func(env map[string]row) any {
+		for i, c := range conds {
+			if c(env) == true {
+				return vals[i](env)
+			}
+		}
+		return otherwise(env)
+	}
 }

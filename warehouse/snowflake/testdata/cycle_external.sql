@@ -195,7 +195,7 @@ USING (SELECT column1 AS "KEY", column2 AS "ETAG", column3 AS "SIZE", column4 AS
 FROM VALUES
   ('sync_tracking_datasets/org1/52275/run2/_SUCCESS', '"d41d8cd98f00b204e9800998ecf8427e"', 0, 'ignored', 'skipped', 0, 'not Sync Tracking data: ignored', 1, '2025-11-20T08:30:00Z', NULL)) n
 ON l."KEY" = n."KEY" AND l."ETAG" = n."ETAG"
-WHEN MATCHED THEN UPDATE SET "SIZE" = n."SIZE", "KIND" = n."KIND", "STATUS" = n."STATUS", "ROWS" = n."ROWS", "ERROR" = n."ERROR", "ATTEMPTS" = n."ATTEMPTS", "LOADED_AT" = n."LOADED_AT"
+WHEN MATCHED THEN UPDATE SET "SIZE" = CASE WHEN n."STATUS" = 'deleted' THEN l."SIZE" ELSE n."SIZE" END, "KIND" = n."KIND", "STATUS" = n."STATUS", "ROWS" = CASE WHEN n."STATUS" = 'deleted' THEN l."ROWS" ELSE n."ROWS" END, "ERROR" = n."ERROR", "ATTEMPTS" = n."ATTEMPTS", "LOADED_AT" = CASE WHEN n."STATUS" = 'deleted' THEN l."LOADED_AT" ELSE n."LOADED_AT" END
 WHEN NOT MATCHED THEN INSERT ("KEY", "ETAG", "SIZE", "KIND", "STATUS", "ROWS", "ERROR", "ATTEMPTS", "FIRST_SEEN_AT", "LOADED_AT") VALUES (n."KEY", n."ETAG", n."SIZE", n."KIND", n."STATUS", n."ROWS", n."ERROR", n."ATTEMPTS", n."FIRST_SEEN_AT", n."LOADED_AT");
 
 COMMIT;
@@ -226,7 +226,7 @@ FROM VALUES
   ('sync_tracking_datasets/org1/52275/run1/metadata.json', '"7d443062e2f333a6410b1fa84939345f"', 282, 'metadata', 'loaded', 1, NULL, 1, '2025-11-20T08:30:00Z', '2025-11-20T08:30:00Z'),
   ('sync_tracking_datasets/org1/52275/run2/metadata.json', '"ae17205e6ae817e52958228585ae4737"', 282, 'metadata', 'loaded', 1, NULL, 1, '2025-11-20T08:30:00Z', '2025-11-20T08:30:00Z')) n
 ON l."KEY" = n."KEY" AND l."ETAG" = n."ETAG"
-WHEN MATCHED THEN UPDATE SET "SIZE" = n."SIZE", "KIND" = n."KIND", "STATUS" = n."STATUS", "ROWS" = n."ROWS", "ERROR" = n."ERROR", "ATTEMPTS" = n."ATTEMPTS", "LOADED_AT" = n."LOADED_AT"
+WHEN MATCHED THEN UPDATE SET "SIZE" = CASE WHEN n."STATUS" = 'deleted' THEN l."SIZE" ELSE n."SIZE" END, "KIND" = n."KIND", "STATUS" = n."STATUS", "ROWS" = CASE WHEN n."STATUS" = 'deleted' THEN l."ROWS" ELSE n."ROWS" END, "ERROR" = n."ERROR", "ATTEMPTS" = n."ATTEMPTS", "LOADED_AT" = CASE WHEN n."STATUS" = 'deleted' THEN l."LOADED_AT" ELSE n."LOADED_AT" END
 WHEN NOT MATCHED THEN INSERT ("KEY", "ETAG", "SIZE", "KIND", "STATUS", "ROWS", "ERROR", "ATTEMPTS", "FIRST_SEEN_AT", "LOADED_AT") VALUES (n."KEY", n."ETAG", n."SIZE", n."KIND", n."STATUS", n."ROWS", n."ERROR", n."ATTEMPTS", n."FIRST_SEEN_AT", n."LOADED_AT");
 
 COMMIT;
@@ -316,7 +316,7 @@ FROM VALUES
   ('sync_tracking_datasets/org1/52275/run2/records_added.0.parquet', '"9428449b19f23d0518d65724a1764027"', 16, 'records', 'loaded', 0, NULL, 1, '2025-11-20T08:30:00Z', '2025-11-20T08:30:00Z'),
   ('sync_tracking_datasets/org1/52275/run2/records_added.1.parquet', '"9428449b19f23d0518d65724a1764027"', 16, 'records', 'loaded', 0, NULL, 1, '2025-11-20T08:30:00Z', '2025-11-20T08:30:00Z')) n
 ON l."KEY" = n."KEY" AND l."ETAG" = n."ETAG"
-WHEN MATCHED THEN UPDATE SET "SIZE" = n."SIZE", "KIND" = n."KIND", "STATUS" = n."STATUS", "ROWS" = n."ROWS", "ERROR" = n."ERROR", "ATTEMPTS" = n."ATTEMPTS", "LOADED_AT" = n."LOADED_AT"
+WHEN MATCHED THEN UPDATE SET "SIZE" = CASE WHEN n."STATUS" = 'deleted' THEN l."SIZE" ELSE n."SIZE" END, "KIND" = n."KIND", "STATUS" = n."STATUS", "ROWS" = CASE WHEN n."STATUS" = 'deleted' THEN l."ROWS" ELSE n."ROWS" END, "ERROR" = n."ERROR", "ATTEMPTS" = n."ATTEMPTS", "LOADED_AT" = CASE WHEN n."STATUS" = 'deleted' THEN l."LOADED_AT" ELSE n."LOADED_AT" END
 WHEN NOT MATCHED THEN INSERT ("KEY", "ETAG", "SIZE", "KIND", "STATUS", "ROWS", "ERROR", "ATTEMPTS", "FIRST_SEEN_AT", "LOADED_AT") VALUES (n."KEY", n."ETAG", n."SIZE", n."KIND", n."STATUS", n."ROWS", n."ERROR", n."ATTEMPTS", n."FIRST_SEEN_AT", n."LOADED_AT");
 
 COMMIT;
@@ -363,7 +363,7 @@ USING (SELECT column1 AS "KEY", column2 AS "ETAG", column3 AS "SIZE", column4 AS
 FROM VALUES
   ('metadata/org1/destinations.parquet', '"9428449b19f23d0518d65724a1764027"', 16, 'fact', 'loaded', 10, NULL, 1, '2025-11-20T08:30:00Z', '2025-11-20T08:30:00Z')) n
 ON l."KEY" = n."KEY" AND l."ETAG" = n."ETAG"
-WHEN MATCHED THEN UPDATE SET "SIZE" = n."SIZE", "KIND" = n."KIND", "STATUS" = n."STATUS", "ROWS" = n."ROWS", "ERROR" = n."ERROR", "ATTEMPTS" = n."ATTEMPTS", "LOADED_AT" = n."LOADED_AT"
+WHEN MATCHED THEN UPDATE SET "SIZE" = CASE WHEN n."STATUS" = 'deleted' THEN l."SIZE" ELSE n."SIZE" END, "KIND" = n."KIND", "STATUS" = n."STATUS", "ROWS" = CASE WHEN n."STATUS" = 'deleted' THEN l."ROWS" ELSE n."ROWS" END, "ERROR" = n."ERROR", "ATTEMPTS" = n."ATTEMPTS", "LOADED_AT" = CASE WHEN n."STATUS" = 'deleted' THEN l."LOADED_AT" ELSE n."LOADED_AT" END
 WHEN NOT MATCHED THEN INSERT ("KEY", "ETAG", "SIZE", "KIND", "STATUS", "ROWS", "ERROR", "ATTEMPTS", "FIRST_SEEN_AT", "LOADED_AT") VALUES (n."KEY", n."ETAG", n."SIZE", n."KIND", n."STATUS", n."ROWS", n."ERROR", n."ATTEMPTS", n."FIRST_SEEN_AT", n."LOADED_AT");
 
 COMMIT;
