@@ -316,3 +316,67 @@ func TestEveryFactFileVanishedKeepsTheRows(t *testing.T) {
 		t.Errorf("plan once the files are back: %v, facts %v, vanished %d; want nothing to do", err, p.Facts, p.VanishedFacts)
 	}
 }
+
+// Every file of a fact table deleted from the bucket, the other tables'
+// files still there: the table is rebuilt from none, with no rows and its
+// own columns only; a column only the deleted files gave goes with them,
+// as on Snowflake (a new table from the required columns, swapped in) and
+// BigQuery (whose fact tables have no other columns). PostgreSQL keeps
+// the column, empty (warehouse/postgres TestFactColumnsOfDeletedFilesStay).
+// A file put back brings its column back.
+func TestEveryFileOfAFactTableDeletedTakesItsColumns(t *testing.T) {
+	url, dir := generated(t, smallOptions())
+	mem := memDuckDB(t)
+	keys := []string{"metadata/1001/destinations.parquet", "metadata/1002/destinations.parquet"}
+	data := map[string][]byte{}
+	for _, k := range keys {
+		f := filepath.Join(dir, filepath.FromSlash(k))
+		if _, err := mem.Exec(`COPY (SELECT *, 'eu' AS region FROM read_parquet('` + f + `')) TO '` + f + `.tmp' (FORMAT parquet)`); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(f+".tmp", f); err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data[k] = b
+	}
+	w := openWarehouse(t)
+	db := w.DB()
+	ld := loader.New(testbucket.Open(t, url), dir, w, loader.Options{})
+	ctx := context.Background()
+	if _, err := ld.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	cols := `SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM information_schema.columns
+WHERE table_schema = 'synctrack' AND table_name = 'destinations'`
+	if got := one(t, db, cols); got != "id,type,name,region,org_id,_file,_loaded_at" {
+		t.Fatalf("premise: destinations has columns %s", got)
+	}
+	for _, k := range keys {
+		if err := os.Remove(filepath.Join(dir, filepath.FromSlash(k))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rep, err := ld.Load(ctx)
+	if err != nil || !slices.Equal(rep.DeletedFacts, keys) {
+		t.Fatalf("load after the deletes: deleted facts %v, %v", rep.DeletedFacts, err)
+	}
+	if got := one(t, db, cols); got != "id,type,name,org_id,_file,_loaded_at" {
+		t.Errorf("destinations with none of its files in the bucket has columns %s, want its own alone", got)
+	}
+	if n := one(t, db, `SELECT count(*) FROM synctrack.destinations`); n != "0" {
+		t.Errorf("destinations has %s rows with none of its files in the bucket", n)
+	}
+	if err := os.WriteFile(filepath.Join(dir, filepath.FromSlash(keys[0])), data[keys[0]], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ld.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := one(t, db, `SELECT string_agg(DISTINCT region, ',') FROM synctrack.destinations`); got != "eu" {
+		t.Errorf("the file put back: region %q, want eu", got)
+	}
+}

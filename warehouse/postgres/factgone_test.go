@@ -58,3 +58,47 @@ func TestFactRowsOfADeletedFileLeave(t *testing.T) {
 		}
 	}
 }
+
+// regionalObject is a destinations row with a column of the vendor's that
+// synctrack does not require.
+type regionalObject struct {
+	ID     string `parquet:"id"`
+	Type   string `parquet:"type"`
+	Name   string `parquet:"name"`
+	Region string `parquet:"region"`
+}
+
+// Every file of a fact table deleted from the bucket: the table has no
+// rows, and keeps the column only those files gave, empty, as PostgreSQL
+// keeps a fact table's columns (it is rebuilt in place: views depend on
+// it, and a view of the user's on that column would stop a DROP COLUMN).
+// DuckDB and Snowflake rebuild the table from its own columns and drop it
+// (loader's TestEveryFileOfAFactTableDeletedTakesItsColumns); README says
+// both.
+func TestFactColumnsOfDeletedFilesStay(t *testing.T) {
+	url, dir := testbucket.Dir(t)
+	writeParquet(t, dir, "metadata/o1/destinations.parquet", []regionalObject{{ID: "1", Type: "T", Name: "one", Region: "eu"}})
+	writeParquet(t, dir, "metadata/o1/source_objects.parquet", []gen.SourceObject{{ID: "1", Type: "T", Name: "src"}})
+	w := open(t, pgtest.URL(t), warehouse.Options{})
+	ld := loader.New(testbucket.Open(t, url), dir, w, loader.Options{})
+	if _, err := ld.Load(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	cols := `SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM information_schema.columns
+WHERE table_schema = $1 AND table_name = 'destinations'`
+	if got := one(t, w, cols, w.Schema()); got != "id,type,name,org_id,_file,_loaded_at,region" {
+		t.Fatalf("premise: destinations has columns %s", got)
+	}
+	if err := os.Remove(filepath.Join(dir, "metadata", "o1", "destinations.parquet")); err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := ld.Load(context.Background()); err != nil || len(rep.DeletedFacts) != 1 {
+		t.Fatalf("load after the delete: %v, %v", rep, err)
+	}
+	if got := one(t, w, cols, w.Schema()); got != "id,type,name,org_id,_file,_loaded_at,region" {
+		t.Errorf("destinations with none of its files in the bucket has columns %s, want them kept", got)
+	}
+	if n := one(t, w, `SELECT count(*) FROM synctrack_schema.destinations`); n != "0" {
+		t.Errorf("destinations has %s rows with none of its files in the bucket", n)
+	}
+}
