@@ -11,7 +11,8 @@ import (
 // its parameter. url.URL.Query drops such a pair without a word, so
 // duckdb:///w.duckdb?threads=2;memory_limit=1GB would load with neither
 // setting; url.ParseQuery refuses it but does not say which parameter.
-// Only the name is repeated, never a value, which may be a secret.
+// A parameter given more than once is refused too. Only the name is
+// repeated, never a value, which may be a secret.
 func URLParams(rawQuery string) (url.Values, error) {
 	for _, pair := range strings.Split(rawQuery, "&") {
 		if pair == "" {
@@ -30,7 +31,19 @@ func URLParams(rawQuery string) (url.Values, error) {
 			return nil, fmt.Errorf("parameter %s: its value has a bad %%-escape (a %% is written %%25)", shownName(name))
 		}
 	}
-	return url.ParseQuery(rawQuery)
+	q, err := url.ParseQuery(rawQuery)
+	if err != nil {
+		return nil, err
+	}
+	// A parameter given twice (threads=2&threads=8) is read as its first
+	// value by every engine and the driver alike: the other is dropped
+	// without a word, so which one the user meant is theirs to say.
+	for name, vs := range q {
+		if len(vs) > 1 {
+			return nil, fmt.Errorf("parameter %q is given %d times: give it once", name, len(vs))
+		}
+	}
+	return q, nil
 }
 
 // shownName is a parameter's name as the user wrote it, unescaped if it can be.

@@ -15,6 +15,8 @@ func TestURLParams(t *testing.T) {
 		{"a=1&b%20c=2;3", `parameter "b c": a ;`},
 		{"token=s3cret%zz", `parameter "token": its value has a bad %-escape`},
 		{"a%zz=1", `parameter "a%zz": its name has a bad %-escape`},
+		{"threads=2&threads=s3cret", `parameter "threads" is given 2 times`},
+		{"a=1&b=2&a=1", `parameter "a" is given 2 times`},
 	} {
 		q, err := URLParams(c.query)
 		switch {
