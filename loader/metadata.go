@@ -269,8 +269,23 @@ func parseTime(v any) (*time.Time, bool) {
 		return nil, false
 	}
 	t = t.UTC()
-	return &t, err == nil
+	return &t, err == nil && plausible(t)
 }
+
+// plausible says t can be when a sync run started: from 2000 to the end of
+// 2199. Outside it, a time is a default (epoch 0, Go's year 1) or a number
+// read at the wrong scale (99999999999 seconds is the year 5138), which put
+// a run decades away, first or last of every chart by time and of "the
+// last 30 days"; it stays empty, said with the object's other values not
+// understood.
+func plausible(t time.Time) bool {
+	return !t.Before(minStart) && t.Before(maxStart)
+}
+
+var (
+	minStart = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	maxStart = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
+)
 
 // unixTime reads epoch seconds, or milli-, micro- or nanoseconds, told apart
 // by magnitude: 1e11 seconds is the year 5138, 1e11 milliseconds is 1973.

@@ -140,6 +140,13 @@ func TestParseMetadataTimes(t *testing.T) {
 		{`"-Inf"`, nil},
 		{`1e300`, nil},
 		{`{"at":1}`, nil},
+		// Outside 2000-2199: a default or a number at the wrong scale.
+		{`0`, nil},
+		{`"0001-01-01T00:00:00Z"`, nil},
+		{`99999999999`, nil}, // seconds: the year 5138
+		{`"1999-12-31T23:59:59Z"`, nil},
+		{`946684800`, ts("2000-01-01T00:00:00Z")},
+		{`"2199-12-31T23:59:59Z"`, ts("2199-12-31T23:59:59Z")},
 	}
 	for _, tt := range tests {
 		got, err := ParseMetadata([]byte(`{"started_at":`+tt.raw+`}`), "", "", "")
