@@ -16,7 +16,7 @@ import (
 func newStatusCommand() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "status --warehouse URL",
-		Short: "Summarise the load ledger: loaded, failed and quarantined (with errors), expired by retention, when an object last loaded",
+		Short: "Summarise the load ledger: loaded, failed and quarantined (with errors), expired by retention, deleted from the bucket, when an object last loaded",
 		Args:  cobra.NoArgs,
 		RunE:  runStatus,
 	}
