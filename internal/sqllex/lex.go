@@ -1,7 +1,9 @@
-// Package sqllex is the tests' SQL lexer, written from the engines'
-// documented lexical rules and sharing no code with package dialects: it is
-// how the tests tell where a literal or a quoted name really ends, and what
-// it reads as. The engines differ:
+// Package sqllex is a SQL lexer written from the engines' documented
+// lexical rules, sharing no code with package dialects: it is how the tests
+// tell where a literal or a quoted name really ends, and what it reads as,
+// and how query finds a statement's first word (comments skipped): to refuse
+// a transaction statement (BEGIN, COMMIT, ...) and to name a statement the
+// engine describes as returning no rows. The engines differ:
 //
 //	           'string'                 quoted name        comments
 //	DuckDB     '' is a quote; \ is \    "", "" is a quote  -- and /* */
