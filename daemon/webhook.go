@@ -77,7 +77,10 @@ func (d *Daemon) webhook(w http.ResponseWriter, r *http.Request) {
 	case ev.org != "" && ev.sync != "":
 		s.folders = map[string]bool{loader.RunsPrefix + ev.org + "/" + ev.sync + "/": true}
 	default:
-		s.runs = true // no folder named: list every run
+		// Anything less names no folder (a run's is under its org and
+		// sync), and listing every run for it costs what the bucket holds.
+		reply(http.StatusBadRequest, "bad_request", ev.partial())
+		return
 	}
 	d.log.Info("sync.completed received", "org", ev.org, "sync", ev.sync, "run", ev.run)
 	for _, t := range d.targets {
@@ -108,6 +111,18 @@ func validSignature(secret, body []byte, header string) bool {
 }
 
 type event struct{ kind, org, sync, run string }
+
+// partial says why ev, short of org_id and sync_id, names no run folder.
+func (ev event) partial() string {
+	var missing []string
+	for _, id := range []struct{ name, v string }{{"org_id", ev.org}, {"sync_id", ev.sync}, {"sync_run_id", ev.run}} {
+		if id.v == "" {
+			missing = append(missing, id.name)
+		}
+	}
+	return "sync.completed names no run folder: missing " + strings.Join(missing, ", ") +
+		" (org_id, sync_id and sync_run_id name a run; org_id and sync_id all of a sync's runs)"
+}
 
 // parseEvent reads the event type and ids. The vendor's exact key names are
 // not published, so snake_case and camelCase, flat or under data/payload/run.
