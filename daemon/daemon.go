@@ -104,6 +104,9 @@ type Daemon struct {
 	// stopping is set once a stop is asked: no new load starts, so the
 	// webhook and /readyz say so rather than accept work for none.
 	stopping atomic.Bool
+	// webhookSaid keeps the log of refused webhook bodies to a line per
+	// reason every dropSaidEvery.
+	webhookSaid saidEvery
 }
 
 // New checks the config, opens each target's bucket and, when cfg.Listen is

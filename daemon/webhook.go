@@ -35,15 +35,18 @@ func (d *Daemon) webhook(w http.ResponseWriter, r *http.Request) {
 	}
 	limit := d.cfg.WebhookMaxBytes
 	if r.ContentLength > limit {
+		d.refusedBody("too_large", fmt.Sprintf("Content-Length %d over --webhook-max-bytes %d", r.ContentLength, limit), r.RemoteAddr)
 		reply(http.StatusRequestEntityTooLarge, "too_large", "body too large")
 		return
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
 	if err != nil {
+		d.refusedBody("read_body", err.Error(), r.RemoteAddr)
 		reply(http.StatusBadRequest, "bad_request", "read body")
 		return
 	}
 	if int64(len(body)) > limit {
+		d.refusedBody("too_large", fmt.Sprintf("body over --webhook-max-bytes %d", limit), r.RemoteAddr)
 		reply(http.StatusRequestEntityTooLarge, "too_large", "body too large")
 		return
 	}
@@ -54,6 +57,7 @@ func (d *Daemon) webhook(w http.ResponseWriter, r *http.Request) {
 	}
 	ev, err := parseEvent(body)
 	if err != nil {
+		d.refusedBody("bad_body", err.Error(), r.RemoteAddr)
 		reply(http.StatusBadRequest, "bad_request", err.Error())
 		return
 	}
@@ -79,6 +83,7 @@ func (d *Daemon) webhook(w http.ResponseWriter, r *http.Request) {
 	default:
 		// Anything less names no folder (a run's is under its org and
 		// sync), and listing every run for it costs what the bucket holds.
+		d.refusedBody("no_run_folder", ev.partial(), r.RemoteAddr)
 		reply(http.StatusBadRequest, "bad_request", ev.partial())
 		return
 	}

@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -51,4 +52,53 @@ func signedPost(d *Daemon, body string) *httptest.ResponseRecorder {
 	req.Header.Set("X-Signature", hex.EncodeToString(m.Sum(nil)))
 	d.Handler().ServeHTTP(rec, req)
 	return rec
+}
+
+// A body refused as too large or unreadable is logged (WARN, with the
+// reason and the sender), each reason once every dropSaidEvery with how many
+// came since: before, only a bad signature was logged, and a sender whose
+// bodies were all refused showed nowhere but the counter.
+func TestWebhookRefusedBodiesLogged(t *testing.T) {
+	var log bytes.Buffer
+	now := time.Date(2026, 12, 7, 5, 0, 0, 0, time.UTC)
+	d := &Daemon{cfg: Config{WebhookSecret: "k", WebhookMaxBytes: 64}, m: newMetrics(prometheus.NewRegistry()),
+		log:  slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		deps: Deps{Now: func() time.Time { return now }}}
+	big := `{"pad":"` + strings.Repeat("x", 100) + `"}`
+	warns := func(reason string) []string {
+		var got []string
+		for _, l := range strings.Split(log.String(), "\n") {
+			if strings.Contains(l, "level=WARN") && strings.Contains(l, "reason="+reason) {
+				got = append(got, l)
+			}
+		}
+		return got
+	}
+	for range 3 {
+		if rec := signedPost(d, big); rec.Code != http.StatusRequestEntityTooLarge {
+			t.Fatalf("oversized: %d", rec.Code)
+		}
+	}
+	for _, body := range []string{`{"a":`, `[]`} {
+		if rec := signedPost(d, body); rec.Code != http.StatusBadRequest {
+			t.Fatalf("%s: %d", body, rec.Code)
+		}
+	}
+	if rec := signedPost(d, `{"org_id":"1","sync_run_id":"3"}`); rec.Code != http.StatusBadRequest {
+		t.Fatalf("partial ids: %d", rec.Code)
+	}
+	for reason, want := range map[string]string{"too_large": "max-bytes 64", "bad_body": "not a JSON object", "no_run_folder": "missing sync_id"} {
+		got := warns(reason)
+		if len(got) != 1 || !strings.Contains(got[0], "remote=192.0.2.1:1234") || !strings.Contains(got[0], want) {
+			t.Errorf("%s: WARN lines %q, want one naming the sender and %q\n%s", reason, got, want, log.String())
+		}
+	}
+	if n := strings.Count(log.String(), "level=DEBUG msg=\"webhook refused\" reason=too_large"); n != 2 {
+		t.Errorf("%d repeated too_large at debug level, want 2:\n%s", n, log.String())
+	}
+	now = now.Add(dropSaidEvery)
+	signedPost(d, big)
+	if got := warns("too_large"); len(got) != 2 || !strings.Contains(got[1], "more_since=2") {
+		t.Errorf("after %s: WARN lines %q, want a second with more_since=2", dropSaidEvery, got)
+	}
 }
