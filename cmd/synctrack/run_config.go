@@ -66,6 +66,9 @@ func daemonConfig(cmd *cobra.Command) (daemon.Config, error) {
 				return daemon.Config{}, err
 			}
 		}
+		if t.ReconcileSchedule != "" && t.Events == "" {
+			return daemon.Config{}, usageError("target %s: reconcile_schedule needs events: on that target: without a subscription nothing reconciles", t.Name)
+		}
 		if t.ReconcileSchedule == "" || explicit("reconcile-schedule") {
 			t.ReconcileSchedule = str("reconcile-schedule")
 		}
@@ -78,6 +81,9 @@ func daemonConfig(cmd *cobra.Command) (daemon.Config, error) {
 		if _, err := engines.CheckTarget(t.Warehouse, t.Bucket, false); err != nil {
 			return daemon.Config{}, usageError("target %s: %v", t.Name, err)
 		}
+	}
+	if err := eventsOnlyFlags(cmd, targets, explicit); err != nil {
+		return daemon.Config{}, err
 	}
 	secret, err := webhookSecret(str("webhook-secret"), explicit("webhook-secret") || setInFile(cmd, "webhook-secret"), str("webhook-secret-file"))
 	if err != nil {
@@ -96,6 +102,27 @@ func daemonConfig(cmd *cobra.Command) (daemon.Config, error) {
 		return daemon.Config{}, usageError("%v", err)
 	}
 	return cfg, nil
+}
+
+// eventsOnly are the flags that only a target with events uses.
+var eventsOnly = []string{"reconcile-schedule", "events-debounce"}
+
+// eventsOnlyFlags refuses an events-only flag set (flag, variable or config
+// key) when no target has events, as --web-target without --web is: it
+// would do nothing, and whoever set it meant notifications on.
+func eventsOnlyFlags(cmd *cobra.Command, targets []daemon.Target, explicit func(string) bool) error {
+	for _, t := range targets {
+		if t.Events != "" {
+			return nil
+		}
+	}
+	for _, k := range eventsOnly {
+		if explicit(k) || setInFile(cmd, k) {
+			return usageError("--%s (config key %s) needs --events (or events: on a target): without a subscription nothing uses it",
+				k, strings.ReplaceAll(k, "-", "_"))
+		}
+	}
+	return nil
 }
 
 // unnamedTarget is the name of target i of n that has none.

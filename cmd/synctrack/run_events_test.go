@@ -112,3 +112,45 @@ func TestRunEventsRegion(t *testing.T) {
 		t.Errorf("AWS_REGION set: exit %d\n%s%s", code, out, stderr)
 	}
 }
+
+// An events-only flag without events is bad usage, at start as with --check,
+// naming the flag: before, --reconcile-schedule and --events-debounce were
+// taken and did nothing, as --web-target without --web is refused.
+func TestRunEventsOnlyFlagsNeedEvents(t *testing.T) {
+	dir := t.TempDir()
+	base := []string{"run", "--bucket", "file://" + dir, "--warehouse", "duckdb://" + filepath.Join(dir, "w.duckdb"), "--listen", ""}
+	flat := filepath.Join(dir, "flat.yaml")
+	target := filepath.Join(dir, "target.yaml")
+	os.WriteFile(flat, []byte("events_debounce: 1s\n"), 0o644)
+	os.WriteFile(target, []byte("targets:\n  - {bucket: 'file://"+dir+"', warehouse: 'duckdb://"+filepath.Join(dir, "w.duckdb")+"', reconcile_schedule: '@every 6h'}\n"), 0o644)
+	for _, c := range []struct {
+		name string
+		args []string
+		env  string
+		want string
+	}{
+		{"--reconcile-schedule", append(base[1:], "--reconcile-schedule", "@every 6h"), "", "--reconcile-schedule (config key reconcile_schedule) needs --events"},
+		{"--events-debounce", append(base[1:], "--events-debounce", "1s"), "", "--events-debounce (config key events_debounce) needs --events"},
+		{"SYNCTRACK_RECONCILE_SCHEDULE", base[1:], "@every 6h", "--reconcile-schedule (config key reconcile_schedule) needs --events"},
+		{"config key", append(base[1:], "--config", flat), "", "--events-debounce (config key events_debounce) needs --events"},
+		{"target key", []string{"--config", target, "--listen", ""}, "", "target default: reconcile_schedule needs events"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if c.env != "" {
+				t.Setenv("SYNCTRACK_RECONCILE_SCHEDULE", c.env)
+			}
+			for _, check := range []bool{true, false} {
+				args := append([]string{"run"}, c.args...)
+				if check {
+					args = append(args, "--check")
+				}
+				ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+				code, _, stderr := runCLICtx(t, ctx, args...)
+				cancel()
+				if code != 2 || !strings.Contains(stderr, c.want) {
+					t.Errorf("check %v: exit %d, want 2 and %q:\n%s", check, code, c.want, stderr)
+				}
+			}
+		})
+	}
+}
