@@ -218,6 +218,12 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	c.Start()
 	d.log.Info("daemon started", "targets", len(d.targets), "listen", d.Addr())
+	for _, t := range d.targets {
+		if t.sub != nil {
+			t.log.Info("events on: the bucket's notifications drive the loads; --schedule lists nothing while they come",
+				"subscription", safeURL(t.cfg.Events), "reconcile", t.cfg.ReconcileSchedule, "debounce", d.cfg.EventsDebounce)
+		}
+	}
 	<-ctx.Done()
 	d.stopping.Store(true)
 	c.Stop()

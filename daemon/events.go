@@ -230,3 +230,40 @@ func bucketPrefixOf(raw string) string {
 	}
 	return u.Query().Get("prefix")
 }
+
+// safeURL is a subscription URL for the log, as written but for its secrets:
+// its password, a password in a URL one of its parameters holds (endpoint=),
+// and the value of a parameter whose name says it is a secret are xxxxx.
+// gocloud.dev's drivers take no secret in the URL today; an endpoint may.
+func safeURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return redactPasswords(raw)
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	params := strings.Split(u.RawQuery, "&")
+	for i, p := range params {
+		k, v, _ := strings.Cut(p, "=")
+		name, _ := url.QueryUnescape(k)
+		if secretParam(name) {
+			params[i] = k + "=xxxxx"
+		} else if plain, err := url.QueryUnescape(v); err == nil && redactPasswords(plain) != plain {
+			params[i] = k + "=" + redactPasswords(plain)
+		}
+	}
+	u.RawQuery = strings.Join(params, "&")
+	return u.String()
+}
+
+// secretParam says a URL parameter's name is that of a secret.
+func secretParam(name string) bool {
+	name = strings.ToLower(name)
+	for _, s := range []string{"secret", "token", "password", "passwd", "key", "credential", "signature"} {
+		if strings.Contains(name, s) {
+			return true
+		}
+	}
+	return false
+}
