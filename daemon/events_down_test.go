@@ -102,6 +102,12 @@ func TestEventsDownListsOnSchedule(t *testing.T) {
 			t.Errorf("no %s in the log:\n%s", want, logs.String())
 		}
 	}
+	// err= is the error alone: the fix was in it too, and again in fix=.
+	for _, l := range strings.Split(logs.String(), "\n") {
+		if strings.Contains(l, "level=ERROR") && strings.Contains(l, "reason=credentials") && strings.Count(l, "give synctrack credentials") != 1 {
+			t.Errorf("the fix is not said once, in fix=:\n%s", l)
+		}
+	}
 
 	mu.Lock()
 	refuse = false

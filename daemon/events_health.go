@@ -2,6 +2,8 @@ package daemon
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"time"
 
 	"gocloud.dev/gcerrors"
@@ -120,9 +122,15 @@ func (t *target) failing(err error, n int) time.Duration {
 		log = t.log.Error
 	}
 	// err as text: slog's text handler prints an error with %+v, which for
-	// gocloud.dev's errors is a stack trace over several lines.
+	// gocloud.dev's errors is a stack trace over several lines. And without
+	// the fix the class added to its text: fix= says it.
+	text := err.Error()
+	var we *warehouse.Error
+	if errors.As(err, &we) && we.Hint != "" {
+		text = strings.Replace(text, " ("+we.Hint+")", "", 1)
+	}
 	log("events: the subscription fails; the bucket is listed on --schedule until it receives again",
-		"class", warehouse.ClassOf(err).String(), "reason", reason, "err", err.Error(), "fix", fix, "next_try", wait)
+		"class", warehouse.ClassOf(err).String(), "reason", reason, "err", text, "fix", fix, "next_try", wait)
 	return wait
 }
 
