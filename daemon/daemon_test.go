@@ -149,7 +149,7 @@ func TestWebhookLoadsRun(t *testing.T) {
 		{"signed with another secret", bad, sign("wrong", bad), 401},
 		{"signature of another body", bad, sign(secret, event("run-wanted")), 401},
 		{"oversize", `{"pad":"` + strings.Repeat("x", 5000) + `"}`, "", 413},
-		// Signed but not one JSON object: null would list every run, and
+		// Signed but not one JSON object: null would read as no ids, and
 		// trailing data would be dropped unread.
 		{"signed null", "null", sign(secret, "null"), 400},
 		{"signed array", "[]", sign(secret, "[]"), 400},

@@ -51,7 +51,7 @@ func (d *Daemon) webhook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !validSignature([]byte(d.cfg.WebhookSecret), body, r.Header.Get("X-Signature")) {
-		d.log.Warn("webhook refused: bad or missing X-Signature", "remote", r.RemoteAddr)
+		d.refusedBody("bad_signature", "bad or missing X-Signature", r.RemoteAddr)
 		reply(http.StatusUnauthorized, "bad_signature", "bad or missing X-Signature")
 		return
 	}
@@ -138,8 +138,8 @@ func parseEvent(body []byte) (event, error) {
 	if err := dec.Decode(&top); err != nil {
 		return event{}, fmt.Errorf("body is not a JSON object: %v", err)
 	}
-	// null decodes into a nil map without error, and would read as a
-	// delivery naming no run: a listing of every run.
+	// null decodes into a nil map without error, and would read as an
+	// object with no keys.
 	if top == nil {
 		return event{}, fmt.Errorf("body is not a JSON object: got null")
 	}

@@ -7,8 +7,8 @@ import (
 
 // saidEvery keeps a log line per reason to one every dropSaidEvery, as
 // dropped does for the events' malformed messages: a sender that posts
-// oversized or bad bodies in a loop (the size is checked before the
-// signature, so anyone can) should show in the log, not fill it. Unlike
+// unsigned, oversized or bad bodies in a loop (the first two need no
+// secret, so anyone can) should show in the log, not fill it. Unlike
 // dropped's, it is called from concurrent HTTP handlers.
 type saidEvery struct {
 	mu   sync.Mutex
@@ -35,7 +35,7 @@ func (s *saidEvery) due(reason string, now time.Time) (due bool, since int) {
 	return true, since
 }
 
-// refusedBody logs a delivery answered 400 or 413: a WARN with the reason,
+// refusedBody logs a delivery answered 400, 401 or 413: a WARN with the reason,
 // why in words and the sender's address, each reason at most once every
 // dropSaidEvery (the others at debug level, counted in more_since).
 func (d *Daemon) refusedBody(reason, why, remote string) {

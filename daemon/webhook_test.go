@@ -16,7 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// A sync.completed that names no run folder is refused and saying why:
+// A sync.completed that names no run folder is refused, saying why:
 // before, an org and a run without their sync (or no ids at all) listed
 // every run folder of the bucket.
 func TestWebhookPartialIDs(t *testing.T) {
@@ -100,5 +100,25 @@ func TestWebhookRefusedBodiesLogged(t *testing.T) {
 	signedPost(d, big)
 	if got := warns("too_large"); len(got) != 2 || !strings.Contains(got[1], "more_since=2") {
 		t.Errorf("after %s: WARN lines %q, want a second with more_since=2", dropSaidEvery, got)
+	}
+}
+
+// A bad signature is logged like the other refusals, once per reason every
+// dropSaidEvery: it was a WARN per delivery, and an unsigned body needs no
+// secret, so anyone could fill the log.
+func TestWebhookBadSignaturesLoggedOnce(t *testing.T) {
+	var log bytes.Buffer
+	d := &Daemon{cfg: Config{WebhookSecret: "k", WebhookMaxBytes: 4096}, m: newMetrics(prometheus.NewRegistry()),
+		log: slog.New(slog.NewTextHandler(&log, nil)), deps: Deps{Now: time.Now}}
+	for range 3 {
+		rec := httptest.NewRecorder()
+		d.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/webhook", strings.NewReader(`{}`)))
+		if rec.Code != http.StatusUnauthorized {
+			t.Fatalf("unsigned: %d", rec.Code)
+		}
+	}
+	if n := strings.Count(log.String(), "level=WARN"); n != 1 || !strings.Contains(log.String(), "reason=bad_signature") ||
+		!strings.Contains(log.String(), "remote=192.0.2.1:1234") {
+		t.Errorf("%d WARN lines for 3 unsigned deliveries, want one with the reason and the sender:\n%s", n, log.String())
 	}
 }
