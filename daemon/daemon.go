@@ -221,7 +221,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	for _, t := range d.targets {
 		if t.sub != nil {
 			t.log.Info("events on: the bucket's notifications drive the loads; --schedule lists nothing while they come",
-				"subscription", safeURL(t.cfg.Events), "reconcile", t.cfg.ReconcileSchedule, "debounce", d.cfg.EventsDebounce)
+				"subscription", SafeURL(t.cfg.Events), "reconcile", t.cfg.ReconcileSchedule, "debounce", d.cfg.EventsDebounce)
 		}
 	}
 	<-ctx.Done()

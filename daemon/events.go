@@ -231,11 +231,12 @@ func bucketPrefixOf(raw string) string {
 	return u.Query().Get("prefix")
 }
 
-// safeURL is a subscription URL for the log, as written but for its secrets:
-// its password, a password in a URL one of its parameters holds (endpoint=),
-// and the value of a parameter whose name says it is a secret are xxxxx.
-// gocloud.dev's drivers take no secret in the URL today; an endpoint may.
-func safeURL(raw string) string {
+// SafeURL is a subscription URL for the log and --check, as written but
+// for its secrets: its password, a password in a URL one of its parameters
+// holds (endpoint=), and the value of a parameter whose name says it is a
+// secret are xxxxx. gocloud.dev's drivers take no secret in the URL today;
+// an endpoint may.
+func SafeURL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return redactPasswords(raw)

@@ -156,7 +156,7 @@ func runDaemon(cmd *cobra.Command, _ []string) error {
 			fmt.Fprintf(cmd.OutOrStdout(), "target %s: %s -> %s, runs %s, facts %s, quiet %s\n",
 				t.Name, t.Bucket, t.Warehouse, t.Schedule, t.FactsSchedule, t.QuietPeriod)
 			if t.Events != "" {
-				fmt.Fprintf(cmd.OutOrStdout(), "target %s: events %s, reconcile %s\n", t.Name, t.Events, t.ReconcileSchedule)
+				fmt.Fprintf(cmd.OutOrStdout(), "target %s: events %s, reconcile %s\n", t.Name, daemon.SafeURL(t.Events), t.ReconcileSchedule)
 			}
 		}
 		fmt.Fprintln(cmd.OutOrStdout(), graceState(cfg))

@@ -154,3 +154,15 @@ func TestRunEventsOnlyFlagsNeedEvents(t *testing.T) {
 		})
 	}
 }
+
+// --check prints the events URL as the start log does, its secrets xxxxx:
+// it printed the URL as given, a password in an endpoint= with it.
+func TestRunCheckEventsURLRedacted(t *testing.T) {
+	dir := t.TempDir()
+	code, out := runCLI(t, "run", "--bucket", "file://"+dir, "--warehouse", "duckdb://"+filepath.Join(dir, "w.duckdb"), "--listen", "", "--check",
+		"--events", "awssqs://sqs.us-east-1.amazonaws.com/1/q?region=us-east-1&endpoint=http://u:s3cr3t@localhost:9324")
+	if code != 0 || strings.Contains(out, "s3cr3t") ||
+		!strings.Contains(out, "events awssqs://sqs.us-east-1.amazonaws.com/1/q?region=us-east-1&endpoint=http://u:xxxxx@localhost:9324") {
+		t.Errorf("exit %d, want 0 and the URL without its password:\n%s", code, out)
+	}
+}
