@@ -144,6 +144,14 @@ func (t *target) keepUnlisted(s scope) []delivery {
 	for f := range t.unlisted {
 		later.folders[f] = true
 	}
+	for r := range s.complete {
+		if inFolders(r, t.unlisted) {
+			if later.complete == nil {
+				later.complete = map[warehouse.RunRef]bool{}
+			}
+			later.complete[r] = true
+		}
+	}
 	var done []delivery
 	for _, e := range s.events {
 		if slices.ContainsFunc(e.folders, func(f string) bool { return later.folders[f] }) {

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"maps"
+	"strings"
 
 	"github.com/synctrack/synctrack/loader"
+	"github.com/synctrack/synctrack/warehouse"
 )
 
 // plan lists the scope's prefixes and plans them against the ledger read by
@@ -92,14 +94,12 @@ func folderListing(l loader.Listing) func(context.Context, func(loader.Object) e
 func (t *target) planAlone(ctx context.Context, src loader.LedgerSource, s scope) (*loader.Plan, scope, error) {
 	for {
 		if len(t.unlisted) > 0 {
-			s.folders = maps.Clone(s.folders)
-			for f := range t.unlisted {
-				delete(s.folders, f)
-			}
+			s = withoutFolders(s, t.unlisted)
 		}
 		p, err := t.plan(ctx, src, s)
 		var fe *folderError
-		if err == nil || !errors.As(err, &fe) || !s.folders[fe.folder] || !s.more() {
+		if err == nil || !errors.As(err, &fe) || !s.folders[fe.folder] ||
+			!withoutFolders(s, map[string]error{fe.folder: nil}).work() {
 			return p, s, err
 		}
 		_, reason, fix := classify(fe.err)
@@ -110,4 +110,31 @@ func (t *target) planAlone(ctx context.Context, src loader.LedgerSource, s scope
 		}
 		t.unlisted[fe.folder] = fe.err
 	}
+}
+
+// withoutFolders is s without the folders of gone and the runs the
+// webhook said are complete in them: a run is completed by the cycle that
+// lists its folder, not one that skipped it (its files not loaded, or its
+// metadata.json not yet, when the completion changed nothing and was lost).
+func withoutFolders(s scope, gone map[string]error) scope {
+	s.folders = maps.Clone(s.folders)
+	for f := range gone {
+		delete(s.folders, f)
+	}
+	if len(s.complete) > 0 {
+		s.complete = maps.Clone(s.complete)
+		maps.DeleteFunc(s.complete, func(r warehouse.RunRef, _ bool) bool { return inFolders(r, gone) })
+	}
+	return s
+}
+
+// inFolders says r's run folder is in one of folders.
+func inFolders(r warehouse.RunRef, folders map[string]error) bool {
+	dir := loader.RunsPrefix + r.OrgID + "/" + r.SyncID + "/" + r.RunID + "/"
+	for f := range folders {
+		if strings.HasPrefix(dir, f) {
+			return true
+		}
+	}
+	return false
 }

@@ -67,9 +67,9 @@ func (s *scope) merge(o scope) {
 	}
 }
 
-// more says s has work besides listing one of its folders.
-func (s scope) more() bool {
-	return s.runs || s.facts || len(s.complete) > 0 || len(s.folders) > 1
+// work says s has something to list or complete (a tick's sweep aside).
+func (s scope) work() bool {
+	return s.runs || s.facts || len(s.complete) > 0 || len(s.folders) > 0
 }
 
 // addEvents adds deliveries to s's, one per key: a message redelivered
