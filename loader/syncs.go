@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/synctrack/synctrack/dialects"
 	"github.com/synctrack/synctrack/warehouse"
 )
 
@@ -87,11 +88,19 @@ func textOf(v any) string {
 }
 
 // namesFields says whether a payload_schema value, as an engine returns it
-// (JSON text, or a decoded object), names a field.
+// (JSON text, or a decoded object), names a field a typed view takes: one
+// whose name is not past dialects.MaxFieldNameBytes, which the refresh
+// leaves out (a sync with only such fields has no payload_columns row once
+// built, and was rebuilt and warned about on every load).
 func namesFields(v any) bool {
-	if m, ok := v.(map[string]any); ok {
-		return len(m) > 0
+	m, ok := v.(map[string]any)
+	if !ok && json.Unmarshal([]byte(textOf(v)), &m) != nil {
+		return false
 	}
-	var m map[string]any
-	return json.Unmarshal([]byte(textOf(v)), &m) == nil && len(m) > 0
+	for f := range m {
+		if len(f) <= dialects.MaxFieldNameBytes {
+			return true
+		}
+	}
+	return false
 }
