@@ -48,7 +48,7 @@ func LoadedSyncs(ctx context.Context, w warehouse.Warehouse) ([]string, error) {
 func UnbuiltViews(ctx context.Context, w warehouse.Warehouse) ([]string, error) {
 	d, s := w.Dialect(), w.Schema()
 	rs, err := w.Query(ctx, "SELECT r.sync_configuration_id, r.payload_schema FROM "+d.Table(s, "sync_runs")+" r"+
-		" WHERE r.sync_configuration_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "+d.Table(s, "payload_columns")+" p"+
+		" WHERE r.sync_configuration_id IS NOT NULL AND r.payload_schema IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "+d.Table(s, "payload_columns")+" p"+
 		" WHERE p.sync_configuration_id = r.sync_configuration_id)", nil)
 	if err != nil {
 		return nil, err
