@@ -295,7 +295,9 @@ func (t *target) cycle(ctx context.Context, s scope) (*loader.Report, []string, 
 		return nil, nil, err
 	}
 	if t.setUp && len(s.prefixes()) == 0 && len(s.complete) == 0 && !due {
-		return &loader.Report{}, nil, nil // a tick with events on: nothing to list, no sweep, retention or views due
+		// A tick with events on: nothing to list, no sweep, retention or
+		// views due; only whether the bucket still answers.
+		return &loader.Report{}, nil, t.reachBucket(ctx)
 	}
 	if t.setUp && len(s.folders) == 0 && len(s.complete) == 0 && !due {
 		wh, err := t.open(ctx, true)

@@ -3,8 +3,11 @@ package daemon
 import (
 	"context"
 	"errors"
+	"fmt"
 	"maps"
 	"strings"
+
+	"gocloud.dev/blob"
 
 	"github.com/synctrack/synctrack/loader"
 	"github.com/synctrack/synctrack/warehouse"
@@ -137,4 +140,28 @@ func inFolders(r warehouse.RunRef, folders map[string]error) bool {
 		}
 	}
 	return false
+}
+
+// reachBucket asks a bucket that is no file:// folder (CheckRoot checks
+// those) for one key under the run folders' prefix. With events on, an
+// idle tick lists nothing, so a bucket deleted, or that no longer lets
+// synctrack's credentials in, went unnoticed (the daemon ready, its cycles
+// fine) until a notification or the reconciliation came, a day away by
+// default (found by a user audit). One request a tick, within the prefix a
+// policy that limits listing to it allows; an empty bucket answers too.
+func (t *target) reachBucket(ctx context.Context) error {
+	if t.root != "" {
+		return nil
+	}
+	wait := t.d.deps.Loader.StallTimeout
+	if wait <= 0 {
+		wait = loader.DefaultStallTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	_, _, err := t.bucket.ListPage(ctx, blob.FirstPageToken, 1, &blob.ListOptions{Prefix: loader.RunsPrefix})
+	if err != nil {
+		return loader.BucketError(fmt.Errorf("bucket: list %s: %w", loader.RunsPrefix, err))
+	}
+	return nil
 }
