@@ -7,26 +7,85 @@
 package awslog
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
+	"sync"
+	"time"
 
 	"github.com/aws/smithy-go/logging"
 )
 
+// SaidEvery is how often one warning of the SDK's is logged at warn level:
+// it repeats one on every credentials lookup or response (the IMDSv1
+// fallback came at every retry of a failing subscription, found by a user
+// audit), and the log should say it, not be it. The repeats go to debug,
+// and the next warn line counts them.
+const SaidEvery = 10 * time.Minute
+
 // Logger is a logging.Logger writing to a slog.Logger: the SDK's Warn lines
-// at warn, everything else (its Debug, and request logs if asked for) at debug.
-type Logger struct{ log *slog.Logger }
+// at warn, each text at most once every SaidEvery, everything else (its
+// Debug, and request logs if asked for) at debug.
+type Logger struct {
+	log  *slog.Logger
+	said *said
+}
+
+// said is when each warning was last logged at warn level, and how many
+// times it came since.
+type said struct {
+	mu   sync.Mutex
+	now  func() time.Time
+	last map[string]*seen
+}
+
+type seen struct {
+	at    time.Time
+	since int
+}
+
+// maxTexts bounds the warnings remembered: past it, all are forgotten (and
+// each is said again once).
+const maxTexts = 100
+
+// shared is every Logger's record of warnings said: a failing subscription
+// is opened again (with a new SDK configuration, and Logger) at each retry.
+var shared = &said{now: time.Now}
 
 // New is a Logger writing to log.
-func New(log *slog.Logger) Logger { return Logger{log} }
+func New(log *slog.Logger) Logger { return Logger{log: log, said: shared} }
 
 func (l Logger) Logf(c logging.Classification, format string, v ...any) {
-	level := slog.LevelDebug
-	if c == logging.Warn {
-		level = slog.LevelWarn
+	text := "aws sdk: " + fmt.Sprintf(format, v...)
+	if c != logging.Warn {
+		l.log.Debug(text)
+		return
 	}
-	l.log.Log(context.Background(), level, "aws sdk: "+fmt.Sprintf(format, v...))
+	if again, more := l.said.warn(text); again {
+		l.log.Debug(text)
+	} else if more > 0 {
+		l.log.Warn(text, "more_since", more, "said_again_after", SaidEvery)
+	} else {
+		l.log.Warn(text)
+	}
+}
+
+// warn says whether text was logged at warn level within SaidEvery (then
+// it is a repeat, counted), else how many repeats came since it last was.
+func (s *said) warn(text string) (again bool, more int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	if w := s.last[text]; w != nil && now.Sub(w.at) < SaidEvery {
+		w.since++
+		return true, 0
+	} else if w != nil {
+		more = w.since
+	}
+	if s.last == nil || len(s.last) >= maxTexts {
+		s.last = map[string]*seen{}
+	}
+	s.last[text] = &seen{at: now}
+	return false, more
 }
 
 var _ logging.Logger = Logger{}
