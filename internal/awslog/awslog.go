@@ -47,12 +47,16 @@ type seen struct {
 // each is said again once).
 const maxTexts = 100
 
-// shared is every Logger's record of warnings said: a failing subscription
-// is opened again (with a new SDK configuration, and Logger) at each retry.
-var shared = &said{now: time.Now}
+// byLog is the record of warnings said of each slog.Logger the Loggers
+// write to: a failing subscription is opened again (with a new SDK
+// configuration, and Logger) at each retry, writing to the same log.
+var byLog sync.Map // *slog.Logger -> *said
 
 // New is a Logger writing to log.
-func New(log *slog.Logger) Logger { return Logger{log: log, said: shared} }
+func New(log *slog.Logger) Logger {
+	s, _ := byLog.LoadOrStore(log, &said{now: time.Now})
+	return Logger{log: log, said: s.(*said)}
+}
 
 func (l Logger) Logf(c logging.Classification, format string, v ...any) {
 	text := "aws sdk: " + fmt.Sprintf(format, v...)
