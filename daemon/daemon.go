@@ -18,6 +18,7 @@ import (
 	"gocloud.dev/blob"
 	"gocloud.dev/pubsub"
 
+	"github.com/synctrack/synctrack/internal/lograte"
 	"github.com/synctrack/synctrack/loader"
 	"github.com/synctrack/synctrack/warehouse"
 )
@@ -105,8 +106,10 @@ type Daemon struct {
 	// webhook and /readyz say so rather than accept work for none.
 	stopping atomic.Bool
 	// webhookSaid keeps the log of refused webhook bodies to a line per
-	// reason every dropSaidEvery.
-	webhookSaid saidEvery
+	// reason every dropSaidEvery: a sender that posts unsigned, oversized
+	// or bad bodies in a loop (the first two need no secret, so anyone
+	// can) should show in the log, not fill it.
+	webhookSaid lograte.Limiter
 }
 
 // New checks the config, opens each target's bucket and, when cfg.Listen is

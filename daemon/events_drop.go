@@ -16,13 +16,6 @@ import (
 // at debug level; the counter counts each.
 const dropSaidEvery = 10 * time.Minute
 
-// dropSaid is when a reason was last logged above debug level, and how
-// many messages were dropped for it since.
-type dropSaid struct {
-	at    time.Time
-	since int
-}
-
 // dropped logs a message that is malformed or foreign (err says which, and
 // why) and returns its synctrack_events_total result. A malformed one is a
 // WARN, a foreign one INFO, each reason at most once every dropSaidEvery.
@@ -44,20 +37,14 @@ func (t *target) dropped(msg *pubsub.Message, err error) string {
 		}
 		args = append(args, "key", key)
 	}
-	now := t.d.deps.Now()
-	said := t.drops[result+" "+reason]
-	if said != nil && now.Sub(said.at) < dropSaidEvery {
-		said.since++
+	due, since := t.drops.Due(result+" "+reason, t.d.deps.Now(), dropSaidEvery)
+	if !due {
 		t.log.Debug(text, args...)
 		return result
 	}
-	if said != nil && said.since > 0 {
-		args = append(args, "more_since", said.since)
+	if since > 0 {
+		args = append(args, "more_since", since)
 	}
-	if t.drops == nil {
-		t.drops = map[string]*dropSaid{}
-	}
-	t.drops[result+" "+reason] = &dropSaid{at: now}
 	t.log.Log(context.Background(), level, text, append(args, "said_again_after", dropSaidEvery)...)
 	return result
 }

@@ -16,6 +16,7 @@ import (
 	"gocloud.dev/blob"
 	"gocloud.dev/pubsub"
 
+	"github.com/synctrack/synctrack/internal/lograte"
 	"github.com/synctrack/synctrack/loader"
 	"github.com/synctrack/synctrack/warehouse"
 )
@@ -151,7 +152,7 @@ type target struct {
 	events     eventsHealth // guarded by mu
 	// drops are when each reason a message was dropped for was last
 	// logged (dropped); only the receive loop uses them.
-	drops map[string]*dropSaid
+	drops lograte.Limiter
 
 	mu         sync.Mutex
 	pending    scope

@@ -180,3 +180,19 @@ func parseEvent(body []byte) (event, error) {
 	}
 	return ev, nil
 }
+
+// refusedBody logs a delivery answered 400, 401 or 413: a WARN with the reason,
+// why in words and the sender's address, each reason at most once every
+// dropSaidEvery (the others at debug level, counted in more_since).
+func (d *Daemon) refusedBody(reason, why, remote string) {
+	args := []any{"reason", reason, "why", why, "remote", remote}
+	due, since := d.webhookSaid.Due(reason, d.deps.Now(), dropSaidEvery)
+	if !due {
+		d.log.Debug("webhook refused", args...)
+		return
+	}
+	if since > 0 {
+		args = append(args, "more_since", since)
+	}
+	d.log.Warn("webhook refused", append(args, "said_again_after", dropSaidEvery)...)
+}

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/aws/smithy-go/logging"
+
+	"github.com/synctrack/synctrack/internal/lograte"
 )
 
 // SaidEvery is how often one warning of the SDK's is logged at warn level:
@@ -27,35 +29,19 @@ const SaidEvery = 10 * time.Minute
 // Debug, and request logs if asked for) at debug.
 type Logger struct {
 	log  *slog.Logger
-	said *said
-}
-
-// said is when each warning was last logged at warn level, and how many
-// times it came since.
-type said struct {
-	mu   sync.Mutex
+	said *lograte.Limiter
 	now  func() time.Time
-	last map[string]*seen
 }
-
-type seen struct {
-	at    time.Time
-	since int
-}
-
-// maxTexts bounds the warnings remembered: past it, all are forgotten (and
-// each is said again once).
-const maxTexts = 100
 
 // byLog is the record of warnings said of each slog.Logger the Loggers
 // write to: a failing subscription is opened again (with a new SDK
 // configuration, and Logger) at each retry, writing to the same log.
-var byLog sync.Map // *slog.Logger -> *said
+var byLog sync.Map // *slog.Logger -> *lograte.Limiter
 
 // New is a Logger writing to log.
 func New(log *slog.Logger) Logger {
-	s, _ := byLog.LoadOrStore(log, &said{now: time.Now})
-	return Logger{log: log, said: s.(*said)}
+	s, _ := byLog.LoadOrStore(log, new(lograte.Limiter))
+	return Logger{log: log, said: s.(*lograte.Limiter), now: time.Now}
 }
 
 func (l Logger) Logf(c logging.Classification, format string, v ...any) {
@@ -64,32 +50,14 @@ func (l Logger) Logf(c logging.Classification, format string, v ...any) {
 		l.log.Debug(text)
 		return
 	}
-	if again, more := l.said.warn(text); again {
+	switch due, more := l.said.Due(text, l.now(), SaidEvery); {
+	case !due:
 		l.log.Debug(text)
-	} else if more > 0 {
+	case more > 0:
 		l.log.Warn(text, "more_since", more, "said_again_after", SaidEvery)
-	} else {
+	default:
 		l.log.Warn(text)
 	}
-}
-
-// warn says whether text was logged at warn level within SaidEvery (then
-// it is a repeat, counted), else how many repeats came since it last was.
-func (s *said) warn(text string) (again bool, more int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.now()
-	if w := s.last[text]; w != nil && now.Sub(w.at) < SaidEvery {
-		w.since++
-		return true, 0
-	} else if w != nil {
-		more = w.since
-	}
-	if s.last == nil || len(s.last) >= maxTexts {
-		s.last = map[string]*seen{}
-	}
-	s.last[text] = &seen{at: now}
-	return false, more
 }
 
 var _ logging.Logger = Logger{}

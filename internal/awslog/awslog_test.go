@@ -34,8 +34,8 @@ func TestLevels(t *testing.T) {
 func TestRepeatedWarningsSaidOnce(t *testing.T) {
 	var buf bytes.Buffer
 	now := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
-	l := Logger{log: slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		said: &said{now: func() time.Time { return now }}}
+	l := New(slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	l.now = func() time.Time { return now }
 	// Each opening of a subscription makes a Logger: those of one log share
 	// what was said.
 	other := slog.New(slog.DiscardHandler)
