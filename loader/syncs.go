@@ -24,14 +24,8 @@ func LoadedSyncs(ctx context.Context, w warehouse.Warehouse) ([]string, error) {
 		if err := rs.Scan(&v); err != nil {
 			return nil, err
 		}
-		switch x := v.(type) {
-		case nil:
-		case string:
-			out = append(out, x)
-		case []byte:
-			out = append(out, string(x))
-		default:
-			out = append(out, fmt.Sprint(x))
+		if v != nil {
+			out = append(out, textOf(v))
 		}
 	}
 	sort.Strings(out)
@@ -75,6 +69,8 @@ func UnbuiltViews(ctx context.Context, w warehouse.Warehouse) ([]string, error) 
 	return out, nil
 }
 
+// textOf is an id as an engine returns it (text, bytes or a number), ""
+// for NULL.
 func textOf(v any) string {
 	switch x := v.(type) {
 	case nil:
