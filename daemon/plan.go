@@ -33,7 +33,7 @@ func (t *target) plan(ctx context.Context, src loader.LedgerSource, s scope) (*l
 	if p.Unordered {
 		t.log.Warn("the bucket listing or the ledger was not in key order; planned with each prefix's ledger in memory")
 	}
-	t.noteBadKeys(p)
+	t.noteBadKeys(p, s)
 	// Said when it starts, not every tick while it lasts.
 	if p.VanishedFacts > 0 && !t.factsVanished {
 		loader.LogVanishedFacts(t.log, p.VanishedFacts)
@@ -48,9 +48,14 @@ func (t *target) plan(ctx context.Context, src loader.LedgerSource, s scope) (*l
 // daemon's life, when a listing first has it, and takes them out of the
 // plan: Apply would warn at every load and an idle cycle never, so a file
 // that came while the daemon ran went unsaid (found by a user audit), and
-// one that stays until it is renamed would be said every tick.
-func (t *target) noteBadKeys(p *loader.Plan) {
+// one that stays until it is renamed would be said every tick. A listing of
+// a whole prefix (sync_tracking_datasets/ or metadata/) forgets the names
+// under it that it no longer has: renamed or deleted, they would otherwise
+// be held for the daemon's life, one more for every bad name ever seen.
+func (t *target) noteBadKeys(p *loader.Plan, s scope) {
+	seen := map[string]bool{}
 	for _, o := range p.BadKeys {
+		seen[o.Key] = true
 		if t.badKeys[o.Key] {
 			continue
 		}
@@ -59,6 +64,12 @@ func (t *target) noteBadKeys(p *loader.Plan) {
 		}
 		t.badKeys[o.Key] = true
 		loader.LogBadKey(t.log, o.Key)
+	}
+	for k := range t.badKeys {
+		whole := (s.runs && strings.HasPrefix(k, loader.RunsPrefix)) || (s.facts && strings.HasPrefix(k, loader.FactsPrefix))
+		if whole && !seen[k] {
+			delete(t.badKeys, k)
+		}
 	}
 	p.BadKeys = nil
 }
