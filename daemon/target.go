@@ -78,6 +78,13 @@ func (s scope) work() bool {
 // while a failed cycle is kept) piled up in the queue, and was counted
 // applied and its lag observed once per copy (found by a user audit).
 // A linear scan: a cycle's messages are a burst of a few hundred.
+//
+// Of a message's copies the newest maxCopies are kept: one that waits for a
+// folder that cannot be listed comes back every visibility timeout, for as
+// long as that lasts, and its list grew by one each time. An older copy's
+// receipt is spent once the message is delivered again (SQS deletes by the
+// newest receipt), so dropping it loses nothing; a second message about the
+// same objects that is dropped comes back later and lists them once more.
 func (s *scope) addEvents(evs []delivery) {
 	for _, e := range evs {
 		i := slices.IndexFunc(s.events, func(d delivery) bool { return d.key != "" && d.key == e.key })
@@ -87,11 +94,17 @@ func (s *scope) addEvents(evs []delivery) {
 		}
 		d := &s.events[i]
 		d.dups = append(d.dups, e.messages()...)
+		if n := len(d.dups) - maxCopies; n > 0 {
+			d.dups = append(d.dups[:0], d.dups[n:]...)
+		}
 		if e.at.Before(d.at) {
 			d.at = e.at
 		}
 	}
 }
+
+// maxCopies bounds the copies of one delivery a scope holds (addEvents).
+const maxCopies = 8
 
 func (s scope) empty() bool {
 	return !s.runs && !s.facts && !s.tick && len(s.folders) == 0 && len(s.complete) == 0
@@ -193,7 +206,7 @@ type target struct {
 	// and these are kept for the next cycle.
 	unlisted map[string]error
 	// badKeys are the names not UTF-8 that the log has had (noteBadKeys):
-	// once a key in the daemon's life.
+	// once a key while the bucket has it.
 	badKeys map[string]bool
 	// factsVanished: the last listing of metadata/ had no fact file and the
 	// ledger loaded ones (Plan.VanishedFacts), said once.
