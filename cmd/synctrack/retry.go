@@ -95,25 +95,53 @@ func unquarantined(ctx context.Context, w warehouse.Warehouse, keys []string) (l
 
 // ledgerKey is the ledger's key for k, as typed or as status prints it:
 // status writes a control character in a key as an escape (\n, \x1b,
-// export.EscapeControls), so a key copied from it is tried unescaped when
-// the ledger has no key as written. "" when neither is there.
+// export.EscapeControls) and leaves a backslash as it is, so printed text
+// may stand for several keys (a backslash and an n, or a newline). The key
+// as written comes first; else the ledger's key under the text's start
+// (up to its first backslash) whose printed form is the text; else the text
+// with its escapes read (\u0009 typed for a tab). "" when none is there.
 func ledgerKey(ctx context.Context, w warehouse.Warehouse, k string) (key string, quarantined bool, err error) {
-	candidates := []string{k}
-	if u, ok := export.UnescapeControls(k); ok && u != k {
-		candidates = append(candidates, u)
+	if found, q, err := hasKey(ctx, w, k); err != nil || found {
+		return k, q, err
 	}
-	for _, c := range candidates {
-		found := false
-		err := w.ScanLedger(ctx, c, func(v warehouse.LedgerVersion) error {
-			found = found || v.Key == c
-			quarantined = quarantined || (v.Key == c && v.Status == warehouse.StatusQuarantined)
+	if plain, _, escaped := strings.Cut(k, `\`); escaped {
+		var keys []string
+		status := map[string]bool{}
+		err := w.ScanLedger(ctx, plain, func(v warehouse.LedgerVersion) error {
+			if export.EscapeControls(v.Key) != k {
+				return nil
+			}
+			if _, seen := status[v.Key]; !seen {
+				keys = append(keys, v.Key)
+			}
+			status[v.Key] = status[v.Key] || v.Status == warehouse.StatusQuarantined
 			return nil
 		})
-		if err != nil || found {
-			return c, quarantined, err
+		switch {
+		case err != nil:
+			return "", false, err
+		case len(keys) == 1:
+			return keys[0], status[keys[0]], nil
+		case len(keys) > 1:
+			return "", false, fmt.Errorf("%s is how status prints %d keys: retry --all puts back every quarantined object", export.EscapeControls(k), len(keys))
+		}
+	}
+	if u, ok := export.UnescapeControls(k); ok && u != k {
+		if found, q, err := hasKey(ctx, w, u); err != nil || found {
+			return u, q, err
 		}
 	}
 	return "", false, nil
+}
+
+// hasKey says whether the ledger has key k, and whether it is quarantined.
+func hasKey(ctx context.Context, w warehouse.Warehouse, k string) (found, quarantined bool, err error) {
+	err = w.ScanLedger(ctx, k, func(v warehouse.LedgerVersion) error {
+		found = found || v.Key == k
+		quarantined = quarantined || (v.Key == k && v.Status == warehouse.StatusQuarantined)
+		return nil
+	})
+	return found, quarantined, err
 }
 
 // someKeys lists the first most keys, and how many more there are.
