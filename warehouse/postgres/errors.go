@@ -17,7 +17,13 @@ import (
 // say is warehouse.OSRules, after these. Which file a data error is about is
 // decided where the COPY knows it (records.go), never from the text.
 var errorRules = []warehouse.Rule{
-	{Class: warehouse.Transient, Reason: "connection", Match: sqlstate("08", "57P01", "57P02", "57P03"),
+	// crash_shutdown: what every other session hears when one server
+	// process dies. A full disk under pg_wal is one way: PostgreSQL PANICs
+	// rather than write a partial WAL, and a session whose own write hit it
+	// gets 53100 (disk_full, below), the others this.
+	{Class: warehouse.Transient, Reason: "server_crash", Match: sqlstate("57P02"),
+		Hint: "another PostgreSQL process crashed and the server restarts (a full disk under pg_wal is one cause): its log says why; the next load tries again"},
+	{Class: warehouse.Transient, Reason: "connection", Match: sqlstate("08", "57P01", "57P03"),
 		Contains: []string{"conn closed", "unexpected eof", "server closed the connection"},
 		Hint:     "the connection to PostgreSQL broke or the server is restarting; the next load tries again"},
 	{Class: warehouse.Transient, Reason: "conflict", Match: sqlstate("40001", "40P01", "55P03"),

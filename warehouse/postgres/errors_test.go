@@ -34,6 +34,14 @@ func TestErrorTable(t *testing.T) {
 			t.Errorf("SQLSTATE %s: class %s, want %s", code, got, want)
 		}
 	}
+	// A crash elsewhere in the server (a full disk under pg_wal PANICs it)
+	// is said as such, not as the network.
+	if r, hint := warehouse.Explain(postgres.Classify(&pgconn.PgError{Code: "57P02", Severity: "FATAL"})); r != "server_crash" || !strings.Contains(hint, "pg_wal") {
+		t.Errorf("57P02: reason %q (%s), want server_crash naming pg_wal", r, hint)
+	}
+	if r, _ := warehouse.Explain(postgres.Classify(&pgconn.PgError{Code: "53100", Severity: "PANIC"})); r != "disk_full" {
+		t.Errorf("a PANIC with 53100: reason %q, want disk_full", r)
+	}
 	if r, _ := warehouse.Explain(postgres.Classify(&pgconn.PgError{Code: "22021"})); r != warehouse.ReasonBadText {
 		t.Errorf("22021 reason %q, want %s (the loader repairs those files)", r, warehouse.ReasonBadText)
 	}
