@@ -40,6 +40,18 @@ var bucketRules = []warehouse.Rule{
 		Hint: "the bucket did not answer as it should; the next load tries again"},
 }
 
+// credentialRules come before warehouse.OSRules. The AWS SDK, finding no
+// credentials in the environment or a profile, asks the instance metadata
+// service last; on a machine without one (a laptop, a CI runner) that fails
+// as the network would (connection refused), and "try again" (exit 3) would
+// never pass: the user has credentials to give. On EC2 a role's metadata
+// service does not go away between loads.
+var credentialRules = []warehouse.Rule{
+	{Class: warehouse.Config, Reason: "credentials", Contains: []string{"no ec2 imds role found"},
+		Hint: "no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or AWS_PROFILE, " +
+			"or run with an instance or pod role; a public bucket: add anonymous=true to the bucket URL"},
+}
+
 // localRules come before warehouse.OSRules, whose permission hint is about
 // the warehouse: here it is a file:// bucket's file or folder, or the
 // staging directory.
@@ -48,11 +60,11 @@ var localRules = []warehouse.Rule{
 		Hint: "let the user synctrack runs as read the bucket's files and folders (file://) and write the staging directory (--stage-dir, else the temp dir)"},
 }
 
-// BucketError gives an error from a bucket its class: the OS's and the
-// network's first (disk full while staging, a reset), then the bucket's own;
+// BucketError gives an error from a bucket its class: missing AWS
+// credentials first, then the OS's and the network's (disk full while staging, a reset), then the bucket's own;
 // anything else is transient (the bucket is I/O, and the object unharmed).
 func BucketError(err error) error {
-	err = warehouse.Classify(err, localRules, warehouse.OSRules, bucketRules)
+	err = warehouse.Classify(err, credentialRules, localRules, warehouse.OSRules, bucketRules)
 	return warehouse.Wrap(err, warehouse.Transient, "bucket", "")
 }
 

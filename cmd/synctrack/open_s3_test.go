@@ -74,3 +74,31 @@ func TestLoadS3BucketSDKLogsAreJSON(t *testing.T) {
 		t.Errorf("load's report says no %q: %s", want, stdout)
 	}
 }
+
+// An s3:// bucket with no AWS credentials anywhere is the user's to fix
+// (exit 2, saying what to set), not the bucket failing to answer (exit 3,
+// "try again"), whether the SDK's last resort, the instance metadata
+// service, is turned off or not there at all (a laptop: connection refused).
+func TestS3BucketWithoutCredentials(t *testing.T) {
+	for name, env := range map[string][2]string{
+		"imds disabled": {"AWS_EC2_METADATA_DISABLED", "true"},
+		"no imds":       {"AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:9"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			for _, k := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
+				"AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+				"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_EC2_METADATA_DISABLED", "AWS_EC2_METADATA_SERVICE_ENDPOINT"} {
+				t.Setenv(k, "")
+			}
+			none := filepath.Join(t.TempDir(), "none")
+			t.Setenv("AWS_CONFIG_FILE", none)
+			t.Setenv("AWS_SHARED_CREDENTIALS_FILE", none)
+			t.Setenv(env[0], env[1])
+			code, _, stderr := runCLIAll(t, "plan", "--bucket", "s3://sync-logs?region=us-east-1&endpoint=http://127.0.0.1:9&use_path_style=true&disable_https=true",
+				"--warehouse", "duckdb://"+filepath.Join(t.TempDir(), "w.duckdb"))
+			if code != exitConfig || !strings.Contains(stderr, "no AWS credentials found") {
+				t.Errorf("plan on an s3:// bucket without credentials: exit %d, want %d saying so:\n%s", code, exitConfig, stderr)
+			}
+		})
+	}
+}
