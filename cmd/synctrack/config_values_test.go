@@ -30,6 +30,20 @@ func TestConfigKeysNeedOneValue(t *testing.T) {
 			t.Errorf("%s: exit %d, stdout %q, stderr %q; want exit 2 saying %q", c.line, code, out, errs, c.want)
 		}
 	}
+	// One file serves every command: a command that does not read the key
+	// refuses it too, rather than leave it to the daemon's start.
+	for _, c := range []struct{ line, want string }{
+		{"webhook_secret:", "webhook_secret: no value"},
+		{"schedule: ['@every 1m', '@every 2m']", "schedule: want one value, not a list"},
+	} {
+		p := filepath.Join(dir, "c.yaml")
+		if err := os.WriteFile(p, []byte(base+c.line+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if code, _, errs := runCLIAll(t, "plan", "--config", p); code != 2 || !strings.Contains(errs, c.want) {
+			t.Errorf("plan, %s: exit %d, stderr %q; want exit 2 saying %q", c.line, code, errs, c.want)
+		}
+	}
 	p := filepath.Join(dir, "c.yaml")
 	if err := os.WriteFile(p, []byte(base+"webhook_secret: s3cret\n"), 0o644); err != nil {
 		t.Fatal(err)

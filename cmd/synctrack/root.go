@@ -157,6 +157,11 @@ func applyConfig(cmd *cobra.Command) error {
 		if !known[k] {
 			return usageError("config %s: unknown key %q", path, k)
 		}
+		// A key this command does not read is still wrong for the one that
+		// does: said now, not first by the daemon's start.
+		if _, err := configValue(file[k]); err != nil && k != "targets" {
+			return usageError("config %s: %s: %v", path, k, err)
+		}
 	}
 	return targetsOnlyForRun(cmd, path, file)
 }
