@@ -39,8 +39,7 @@ var eventsRules = []warehouse.Rule{
 		Contains: []string{"get credentials", "failed to refresh cached credentials", "no ec2 imds role found",
 			"could not find default credentials", "invalidclienttokenid", "unrecognizedclientexception",
 			"security token included in the request is invalid", "expiredtoken", "signaturedoesnotmatch"},
-		Hint: "give synctrack credentials: for awssqs:// the usual AWS environment (AWS_ACCESS_KEY_ID, a profile, " +
-			"an instance or pod role); for gcppubsub:// Application Default Credentials (GOOGLE_APPLICATION_CREDENTIALS)"},
+		Hint: eventsCredentialsHint},
 	{Class: warehouse.Config, Reason: "permission", Match: gcCode(gcerrors.PermissionDenied),
 		Contains: []string{"accessdenied", "access denied", "not authorized"},
 		Hint: "let synctrack's credentials read the queue (SQS: sqs:ReceiveMessage, sqs:DeleteMessage, " +
@@ -55,10 +54,21 @@ var eventsRules = []warehouse.Rule{
 		Hint: "the queue's request rate or quota was exceeded; it is tried again later"},
 }
 
-// eventsError gives an error from a subscription its class: the network's
-// first, then the services'; anything else passes by itself (transient).
+const eventsCredentialsHint = "give synctrack credentials: for awssqs:// the usual AWS environment (AWS_ACCESS_KEY_ID, a profile, " +
+	"an instance or pod role); for gcppubsub:// Application Default Credentials (GOOGLE_APPLICATION_CREDENTIALS)"
+
+// noCredentialsRules come before warehouse.OSRules: with no AWS credentials
+// anywhere the SDK asks the instance metadata service last, and on a
+// machine without one (a laptop) that fails as the network would.
+var noCredentialsRules = []warehouse.Rule{
+	{Class: warehouse.Config, Reason: "credentials", Contains: []string{"no ec2 imds role found"}, Hint: eventsCredentialsHint},
+}
+
+// eventsError gives an error from a subscription its class: no credentials
+// first, then the network's, then the services'; anything else passes by
+// itself (transient).
 func eventsError(err error) error {
-	err = warehouse.Classify(err, warehouse.OSRules, eventsRules)
+	err = warehouse.Classify(err, noCredentialsRules, warehouse.OSRules, eventsRules)
 	return warehouse.Wrap(err, warehouse.Transient, "receive", "")
 }
 

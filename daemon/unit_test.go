@@ -112,3 +112,21 @@ func TestRetry(t *testing.T) {
 		}
 	}
 }
+
+// A subscription with no AWS credentials anywhere is config (credentials),
+// as the README says, also where the instance metadata service the SDK asks
+// last is not there and answers as the network would.
+func TestEventsErrorNoCredentials(t *testing.T) {
+	for _, msg := range []string{
+		"operation error SQS: ReceiveMessage, get identity: get credentials: failed to refresh cached credentials, " +
+			"no EC2 IMDS role found, operation error ec2imds: GetMetadata, http response error StatusCode: 403",
+		"operation error SQS: ReceiveMessage, get identity: get credentials: failed to refresh cached credentials, " +
+			"no EC2 IMDS role found, operation error ec2imds: GetMetadata, request send failed, " +
+			`Get "http://169.254.169.254/latest/meta-data/iam/security-credentials/": dial tcp 169.254.169.254:80: connect: connection refused`,
+	} {
+		var e *warehouse.Error
+		if !errors.As(eventsError(errors.New(msg)), &e) || e.Class != warehouse.Config || e.Reason != "credentials" {
+			t.Errorf("%s: %+v, want config credentials", msg, e)
+		}
+	}
+}
