@@ -142,7 +142,7 @@ func runShellBlock(t *testing.T, b readmeBlock, tmp string) int {
 			for j, a := range args {
 				args[j] = strings.ReplaceAll(a, "/tmp/", tmp+"/")
 			}
-			checkParses(t, b.section, cmdline, args)
+			checkParses(t, "README ("+b.section+")", cmdline, args)
 			if len(args) == 0 || !runnable[args[0]] || cloud.MatchString(cmdline) || b.daemon {
 				continue
 			}
@@ -220,7 +220,7 @@ func stripComments(sql string) string {
 
 // checkParses finds the command and parses its flags and arguments as
 // cobra would, and checks its warehouse URL with its engine.
-func checkParses(t *testing.T, section, line string, args []string) {
+func checkParses(t *testing.T, where, line string, args []string) {
 	t.Helper()
 	root := newRootCommand()
 	c, rest, err := root.Find(args)
@@ -239,7 +239,7 @@ func checkParses(t *testing.T, section, line string, args []string) {
 		}
 	}
 	if err != nil {
-		t.Errorf("README (%s): %s: %v", section, line, err)
+		t.Errorf("%s: %s: %v", where, line, err)
 	}
 }
 
