@@ -17,8 +17,23 @@ func newStatusCommand() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "status --warehouse URL",
 		Short: "Summarise the load ledger: loaded, failed and quarantined (with errors), expired by retention, deleted from the bucket, when an object last loaded",
-		Args:  cobra.NoArgs,
-		RunE:  runStatus,
+		Long: `Summarise load_ledger: objects and rows by kind (records, metadata, fact,
+ignored) and status, when an object last loaded, what retention expired and what
+was deleted from the bucket, then the failed and quarantined objects with their
+errors, quarantined first (--errors sets how many; a key as listed is what
+synctrack retry takes). It reads the warehouse only, never the bucket, and
+writes nothing.
+
+Exit 0 whatever the ledger holds, failed objects included (the exit code of
+synctrack load says whether a load failed); 2 for a DuckDB file or a PostgreSQL
+schema nothing was loaded into; 3 when the warehouse is unavailable (a lock
+held, the network).
+
+Examples:
+  synctrack status --warehouse duckdb://./sync-logs.duckdb
+  synctrack status --warehouse duckdb://./sync-logs.duckdb --errors -1`,
+		Args: cobra.NoArgs,
+		RunE: runStatus,
 	}
 	c.Flags().String("warehouse", "", warehouseHelp())
 	addLockWait(c)
