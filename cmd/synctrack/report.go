@@ -31,11 +31,36 @@ Examples:
 --dry-run (BigQuery) prints the bytes the query would process (what on-demand
 pricing bills, at least 10 MB a table) and runs nothing.`
 
+// templateNames lists the templates for report's help, so that it answers
+// "which names?" without another command.
+func templateNames() string {
+	ts, err := analysis.List(engines.Embedded().Dialect.Name())
+	if err != nil {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("\n\nTemplates (synctrack sql list says what each answers and takes):\n ")
+	width := 1
+	for i, t := range ts {
+		if width+len(t.Name) > 78 {
+			b.WriteString("\n ")
+			width = 1
+		}
+		b.WriteString(" " + t.Name)
+		width += 1 + len(t.Name)
+		if i < len(ts)-1 {
+			b.WriteString(",")
+			width++
+		}
+	}
+	return b.String()
+}
+
 func newReportCommand() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "report NAME --warehouse URL",
 		Short: "Run an analysis template (rejections, run summary, trends) on the warehouse",
-		Long:  reportHelp,
+		Long:  reportHelp + templateNames(),
 		Args: func(_ *cobra.Command, args []string) error {
 			switch {
 			case len(args) == 0:
