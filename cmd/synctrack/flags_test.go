@@ -70,10 +70,12 @@ func TestBadLocalPathsAreUsageErrors(t *testing.T) {
 
 // check: true in a config file would make every start of the daemon a
 // check that exits 0 (a restart loop under systemd): flags that only make
-// sense on a command line are refused as config keys.
+// sense on a command line are refused as config keys. So are all: true,
+// with which a shared file made a retry of one key put back every
+// quarantined object, and force: true (dbt overwriting the user's files).
 func TestConfigRefusesCommandLineOnlyKeys(t *testing.T) {
 	dir := t.TempDir()
-	for _, key := range []string{"check: true", "config: other.yaml", "dry_run: true"} {
+	for _, key := range []string{"check: true", "config: other.yaml", "dry_run: true", "all: true", "force: true"} {
 		p := filepath.Join(dir, "c.yaml")
 		body := "bucket: file://" + dir + "\nwarehouse: duckdb://" + filepath.Join(dir, "w.duckdb") + "\n" + key + "\n"
 		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {

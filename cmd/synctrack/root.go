@@ -256,8 +256,11 @@ func configValue(v any) (string, error) {
 	return fmt.Sprint(v), nil
 }
 
-// notInFile are flags a config file may not set.
-var notInFile = map[string]bool{"check": true, "config": true, "dry_run": true, "help": true}
+// notInFile are flags a config file may not set: all (retry's: put back
+// every quarantined object) and force (dbt's: overwrite the user's files)
+// are a decision for one command, not a setting that every later retry or
+// dbt given the shared file would make without being asked.
+var notInFile = map[string]bool{"all": true, "check": true, "config": true, "dry_run": true, "force": true, "help": true}
 
 // exports are the commands whose --out is a file of rows.
 var exports = map[string]bool{"query": true, "report": true, "records": true}
