@@ -3,6 +3,9 @@ package loader
 import (
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 
 	"github.com/synctrack/synctrack/warehouse"
 )
@@ -38,6 +41,14 @@ const maxSameSuspects = 3
 // fail records that w failed with err.
 func (b *blame) fail(w Work, err error) {
 	l, rep := b.l, b.rep
+	// A local file deleted after the stager read its footer and before the
+	// engine read it (DuckDB: "No files found that match the pattern") is
+	// gone, not bad: left for the next load, which no longer lists it, as
+	// one deleted before its footer was read. It was failed, named, exit 1.
+	if l.goneSinceListing(w.Key) {
+		l.log.Info("object gone since the listing; left for the next load", "key", w.Key, "err", err)
+		return
+	}
 	// A time further ahead than the settle period is no write in progress
 	// (a clock a little ahead is): such a file would be left pending, and
 	// never reported, for as long as its time stays ahead.
@@ -123,4 +134,14 @@ func (b *blame) unblamed() error {
 	}
 	return &warehouse.Error{Class: warehouse.Unclassified, Reason: or(reason, "refused"), Hint: hint,
 		Err: fmt.Errorf("%d objects refused and none of their kind loaded, first %s: %w", len(b.suspects), first.w.Key, first.err)}
+}
+
+// goneSinceListing says whether key, of a file:// bucket, is no longer in
+// its folder. A dangling link is there (os.Lstat): it fails, said so.
+func (l *Loader) goneSinceListing(key string) bool {
+	if l.root == "" {
+		return false
+	}
+	_, err := os.Lstat(filepath.Join(l.root, filepath.FromSlash(key)))
+	return errors.Is(err, fs.ErrNotExist)
 }

@@ -1,0 +1,59 @@
+package loader_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/synctrack/synctrack/internal/testbucket"
+	"github.com/synctrack/synctrack/loader"
+	"github.com/synctrack/synctrack/warehouse"
+	"github.com/synctrack/synctrack/warehouse/duckdb"
+)
+
+// deleting removes path just before its first LoadRecords call: the file
+// was listed and its footer read, and is gone when the engine reads it.
+type deleting struct {
+	*duckdb.Warehouse
+	path string
+}
+
+func (d *deleting) LoadRecords(ctx context.Context, fs []warehouse.File) (warehouse.Loaded, error) {
+	if d.path != "" {
+		if err := os.Remove(d.path); err != nil {
+			return warehouse.Loaded{}, err
+		}
+		d.path = ""
+	}
+	return d.Warehouse.LoadRecords(ctx, fs)
+}
+
+// A file:// bucket's records file deleted after the stager read its footer
+// and before DuckDB read it is gone, not bad: left for the next load, as
+// one deleted before its footer was read. DuckDB's "No files found that
+// match the pattern" failed it, named, and the load exited 1.
+func TestFileGoneBeforeTheEngineReadsIt(t *testing.T) {
+	url, dir := generated(t, smallOptions())
+	victim := findRecords(t, dir)[0]
+	key, _ := filepath.Rel(dir, victim)
+	key = filepath.ToSlash(key)
+	w := &deleting{Warehouse: openWarehouse(t), path: victim}
+	rep, err := loader.New(testbucket.Open(t, url), dir, w, loader.Options{BatchFiles: 7}).Load(context.Background())
+	if err != nil {
+		t.Fatalf("load: %v", err)
+	}
+	if len(rep.Failed) != 0 {
+		t.Fatalf("failed %v, want none: the file was deleted, not bad", rep.Failed)
+	}
+	db := w.DB()
+	if n := one(t, db, `SELECT count(*) FROM synctrack.load_ledger WHERE key = ?`, key); n != "0" {
+		t.Errorf("the deleted file has %s ledger rows, want none", n)
+	}
+	if n := one(t, db, `SELECT count(*) FROM synctrack.load_ledger WHERE status <> 'loaded'`); n != "0" {
+		t.Errorf("%s ledger rows not loaded, want none", n)
+	}
+	if rep.Files == 0 {
+		t.Errorf("nothing loaded: the rest of the batch should")
+	}
+}
