@@ -25,6 +25,7 @@ type blame struct {
 	failed   []warehouse.LedgerEntry
 	suspects []suspect
 	loaded   map[Kind]bool // a load call for objects of this kind succeeded
+	halt     error         // why an object could not be judged: stops the load (localState)
 }
 
 type suspect struct {
@@ -45,8 +46,19 @@ func (b *blame) fail(w Work, err error) {
 	// engine read it (DuckDB: "No files found that match the pattern") is
 	// gone, not bad: left for the next load, which no longer lists it, as
 	// one deleted before its footer was read. It was failed, named, exit 1.
-	if l.goneSinceListing(w.Key) {
+	gone, unreachable := l.localState(w.Key)
+	if gone {
 		l.log.Info("object gone since the listing; left for the next load", "key", w.Key, "err", err)
+		return
+	}
+	// Nor is one in a folder the user may no longer search (its mode
+	// changed since the listing: DuckDB says "No files found"): the load
+	// stops with the permission error, blaming none. Every file of such a
+	// folder failed, exit 1.
+	if unreachable != nil {
+		if b.halt == nil {
+			b.halt = unreachable
+		}
 		return
 	}
 	// A time further ahead than the settle period is no write in progress
@@ -102,8 +114,12 @@ func (b *blame) ok(k Kind) {
 }
 
 // refused says whether enough objects failed with one unknown error, while
-// none of their kind loaded, to call it the warehouse refusing the step.
+// none of their kind loaded, to call it the warehouse refusing the step, or
+// an object could not be judged (halt).
 func (b *blame) refused() error {
+	if b.halt != nil {
+		return b.halt
+	}
 	if len(b.suspects) < maxSameSuspects {
 		return nil
 	}
@@ -121,8 +137,11 @@ func (b *blame) refused() error {
 }
 
 // unblamed is the error a load ends with when suspects remain: the
-// warehouse's answer, blaming no object.
+// warehouse's answer, blaming no object; or halt.
 func (b *blame) unblamed() error {
+	if b.halt != nil {
+		return b.halt
+	}
 	if len(b.suspects) == 0 {
 		return nil
 	}
@@ -136,12 +155,19 @@ func (b *blame) unblamed() error {
 		Err: fmt.Errorf("%d objects refused and none of their kind loaded, first %s: %w", len(b.suspects), first.w.Key, first.err)}
 }
 
-// goneSinceListing says whether key, of a file:// bucket, is no longer in
-// its folder. A dangling link is there (os.Lstat): it fails, said so.
-func (l *Loader) goneSinceListing(key string) bool {
+// localState says whether key, of a file:// bucket, is no longer in its
+// folder (a dangling link is there: os.Lstat), and, when a folder on its
+// path may not be searched, that permission error (BucketError).
+func (l *Loader) localState(key string) (gone bool, unreachable error) {
 	if l.root == "" {
-		return false
+		return false, nil
 	}
 	_, err := os.Lstat(filepath.Join(l.root, filepath.FromSlash(key)))
-	return errors.Is(err, fs.ErrNotExist)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return true, nil
+	case errors.Is(err, fs.ErrPermission):
+		return false, BucketError(fmt.Errorf("read %s: %w", key, unrooted(err, l.root)))
+	}
+	return false, nil
 }

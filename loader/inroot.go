@@ -25,12 +25,24 @@ import (
 // for a writer, past every timeout and signal (os.Open takes no context),
 // and held a load, with its warehouse lock, forever; a device reads without
 // end. Such an object fails alone, named.
+//
+// A folder of the bucket's the user may not search is no fault of the
+// object: a permission error (BucketError), which stops the load.
 func inRoot(root, key string) error {
 	path := filepath.Join(root, filepath.FromSlash(key))
 	p, err := filepath.EvalSymlinks(path)
 	if err != nil {
-		if _, lerr := os.Lstat(path); errors.Is(lerr, fs.ErrNotExist) {
+		_, lerr := os.Lstat(path)
+		switch {
+		case errors.Is(lerr, fs.ErrNotExist):
 			return nil // gone since the listing
+		case errors.Is(lerr, fs.ErrPermission):
+			// A folder of the bucket's the user may no longer search (its
+			// mode changed since the listing): the machine's, as a file it
+			// may not read is. Taken for a link that cannot be followed,
+			// every file of a run folder made unreadable mid-load failed,
+			// exit 1. (A link whose target it may not reach is the link's.)
+			return BucketError(fmt.Errorf("read %s: %w", key, unrooted(lerr, root)))
 		}
 		// A link that leads nowhere, or to itself (a loop's ELOOP read as
 		// the bucket failing and stopped every load, for good: found by a

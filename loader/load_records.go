@@ -84,7 +84,7 @@ func (l *Loader) refuseEmpty(ws []Work, fail func(Work, error)) []Work {
 			// A named pipe lists as 0 bytes: said as what it is.
 			err := warehouse.DataError(fmt.Errorf("not a parquet file: the object is empty (0 bytes)"), w.Key)
 			if l.root != "" {
-				if e := inRoot(l.root, w.Key); e != nil {
+				if e := inRoot(l.root, w.Key); warehouse.ClassOf(e) == warehouse.Data {
 					err = e
 				}
 			}
