@@ -157,7 +157,8 @@ func (b *blame) unblamed() error {
 
 // localState says whether key, of a file:// bucket, is no longer in its
 // folder (a dangling link is there: os.Lstat), and, when a folder on its
-// path may not be searched, that permission error (BucketError).
+// path may not be searched, that permission error (BucketError), or when
+// the bucket's folder itself is gone, CheckRoot's.
 func (l *Loader) localState(key string) (gone bool, unreachable error) {
 	if l.root == "" {
 		return false, nil
@@ -165,6 +166,11 @@ func (l *Loader) localState(key string) (gone bool, unreachable error) {
 	_, err := os.Lstat(filepath.Join(l.root, filepath.FromSlash(key)))
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
+		// Not when the whole folder went (unmounted, moved): that is
+		// the bucket gone, as a daemon's cycle says, not its files.
+		if gerr := CheckRoot(l.root); gerr != nil {
+			return false, gerr
+		}
 		return true, nil
 	case errors.Is(err, fs.ErrPermission):
 		return false, BucketError(fmt.Errorf("read %s: %w", key, unrooted(err, l.root)))

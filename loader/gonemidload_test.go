@@ -57,3 +57,36 @@ func TestFileGoneBeforeTheEngineReadsIt(t *testing.T) {
 		t.Errorf("nothing loaded: the rest of the batch should")
 	}
 }
+
+// moving moves the bucket's folder away before its first LoadRecords call.
+type moving struct {
+	*duckdb.Warehouse
+	dir string
+}
+
+func (m *moving) LoadRecords(ctx context.Context, fs []warehouse.File) (warehouse.Loaded, error) {
+	if m.dir != "" {
+		if err := os.Rename(m.dir, m.dir+".moved"); err != nil {
+			return warehouse.Loaded{}, err
+		}
+		m.dir = ""
+	}
+	return m.Warehouse.LoadRecords(ctx, fs)
+}
+
+// A file:// bucket's folder gone mid-load (unmounted, moved) is the bucket
+// gone, as a daemon's cycle says (transient, bucket_gone): its files are
+// neither failed nor taken as deleted one by one, and the load does not end
+// as if it had loaded everything.
+func TestBucketFolderGoneMidLoad(t *testing.T) {
+	url, dir := generated(t, smallOptions())
+	w := &moving{Warehouse: openWarehouse(t), dir: dir}
+	defer os.Rename(dir+".moved", dir) // for t.TempDir's removal
+	rep, err := loader.New(testbucket.Open(t, url), dir, w, loader.Options{BatchFiles: 7}).Load(context.Background())
+	if len(rep.Failed) != 0 {
+		t.Fatalf("failed %v, want none", rep.Failed)
+	}
+	if reason, _ := warehouse.Explain(err); warehouse.ClassOf(err) != warehouse.Transient || reason != "bucket_gone" {
+		t.Fatalf("load: %v (reason %q), want transient bucket_gone", err, reason)
+	}
+}
