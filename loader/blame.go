@@ -173,7 +173,7 @@ func (l *Loader) localState(key string) (gone bool, unreachable error) {
 		}
 		return true, nil
 	case errors.Is(err, fs.ErrPermission):
-		return false, BucketError(fmt.Errorf("read %s: %w", key, unrooted(err, l.root)))
+		return false, BucketError(fmt.Errorf("read %w", unrooted(err, l.root)))
 	}
 	return false, nil
 }

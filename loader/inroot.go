@@ -42,7 +42,7 @@ func inRoot(root, key string) error {
 			// may not read is. Taken for a link that cannot be followed,
 			// every file of a run folder made unreadable mid-load failed,
 			// exit 1. (A link whose target it may not reach is the link's.)
-			return BucketError(fmt.Errorf("read %s: %w", key, unrooted(lerr, root)))
+			return BucketError(fmt.Errorf("read %w", unrooted(lerr, root)))
 		}
 		// A link that leads nowhere, or to itself (a loop's ELOOP read as
 		// the bucket failing and stopped every load, for good: found by a
