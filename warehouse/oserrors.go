@@ -22,6 +22,16 @@ var OSRules = []Rule{
 	{Class: Config, Reason: "permission", Match: isErrno(syscall.EACCES, syscall.EPERM, syscall.EROFS),
 		Contains: []string{"permission denied", "read-only file system", "operation not permitted"},
 		Hint:     "make the warehouse file, its directory and the staging directory writable by the user synctrack runs as"},
+	// A disk or a mount that fails under a file (the bucket's folder on
+	// NFS or FUSE, the warehouse file): DuckDB names the .parquet it read
+	// from, and the words left to the data rules made the file's, failed
+	// and in the end quarantined.
+	{Class: Resource, Reason: "io", Match: isErrno(syscall.EIO),
+		Contains: []string{"input/output error"},
+		Hint:     "the disk or mount under the bucket's folder, the warehouse file or the staging directory failed a read or a write (see dmesg); check it, then load again: nothing was blamed on any object"},
+	{Class: Transient, Reason: "mount", Match: isErrno(syscall.ESTALE, syscall.ENOTCONN),
+		Contains: []string{"stale file handle", "transport endpoint is not connected"},
+		Hint:     "a network or FUSE mount (NFS, sshfs, s3fs) did not answer or lost its file handles; the next load tries again"},
 	{Class: Transient, Reason: "timeout", Match: func(err error) bool { return errors.Is(err, context.DeadlineExceeded) },
 		Hint: "the service took too long to answer; the next load tries again"},
 	{Class: Transient, Reason: "network", Match: isNetwork,
