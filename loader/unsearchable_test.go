@@ -4,8 +4,10 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/synctrack/synctrack/internal/testbucket"
 	"github.com/synctrack/synctrack/internal/unprivileged"
@@ -112,5 +114,70 @@ func TestLinkIntoAClosedFolderFailsAlone(t *testing.T) {
 	rep := load(t, testbucket.Open(t, url), dir, openWarehouse(t))
 	if len(rep.Failed) != 1 || filepath.Base(rep.Failed[0].Key) != "records_updated.97.parquet" {
 		t.Fatalf("failed %v, want the link alone", rep.Failed)
+	}
+}
+
+// closingFacts takes every permission off folder before its first fact
+// rebuild.
+type closingFacts struct {
+	*duckdb.Warehouse
+	folder string
+}
+
+func (c *closingFacts) ReplaceFacts(ctx context.Context, table string, fs []warehouse.File, keep warehouse.FactsKept) error {
+	if c.folder != "" {
+		if err := os.Chmod(c.folder, 0); err != nil {
+			return err
+		}
+		c.folder = ""
+	}
+	return c.Warehouse.ReplaceFacts(ctx, table, fs, keep)
+}
+
+// A fact file loaded before, whose folder is closed when its table is
+// rebuilt for another org's changed file, is not failed: DuckDB's "No
+// files found" failed it as bad data. The load stops with the permission
+// error; once the folder is open again the table has both orgs' rows.
+func TestFactFolderClosedMidLoadKeepsRows(t *testing.T) {
+	if unprivileged.Ran(t) {
+		return
+	}
+	url, dir := generated(t, smallOptions())
+	w := openWarehouse(t)
+	db := w.DB()
+	ld := loader.New(testbucket.Open(t, url), dir, w, loader.Options{BatchFiles: 7})
+	ctx := context.Background()
+	if _, err := ld.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	byFile := `SELECT _file, count(*) FROM synctrack.destinations GROUP BY 1`
+	before := rows(t, db, byFile)
+	if len(before) != 2 {
+		t.Fatalf("premise: two orgs' destinations files, got %v", before)
+	}
+	// A new version of org 1001's file; org 1002's folder closes.
+	changed := filepath.Join(dir, "metadata", "1001", "destinations.parquet")
+	copyFile(t, changed, changed+".tmp")
+	if err := os.Rename(changed+".tmp", changed); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(changed, time.Now().Add(-time.Hour), time.Now().Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	closed := filepath.Join(dir, "metadata", "1002")
+	defer os.Chmod(closed, 0o755) // for t.TempDir's removal
+	cw := &closingFacts{Warehouse: w, folder: closed}
+	rep, err := loader.New(testbucket.Open(t, url), dir, cw, loader.Options{BatchFiles: 7}).Load(ctx)
+	if len(rep.Failed) != 0 || warehouse.ClassOf(err) != warehouse.Config {
+		t.Fatalf("load with 1002's folder closed: failed %v, %v; want a config error, none failed", rep.Failed, err)
+	}
+	if err := os.Chmod(closed, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ld.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := rows(t, db, byFile); !slices.Equal(got, before) {
+		t.Fatalf("destinations by file: %v, want %v", got, before)
 	}
 }
