@@ -99,6 +99,11 @@ func classify(err error, files []warehouse.File) error {
 	}
 	err = warehouse.Classify(err, valueRules, errorRules, warehouse.OSRules, dataRules)
 	var e *warehouse.Error
+	if errors.As(err, &e) && e.Reason == "permission" && namesFile(err.Error(), files) {
+		// One of the bucket's files DuckDB may not open, not the
+		// warehouse's: the shared hint said to make the warehouse writable.
+		e.Hint = bucketPermissionHint
+	}
 	if !errors.As(err, &e) || e.Class != warehouse.Data || len(e.Keys) > 0 {
 		return err
 	}
@@ -109,6 +114,18 @@ func classify(err error, files []warehouse.File) error {
 		}
 	}
 	return err
+}
+
+const bucketPermissionHint = "let the user synctrack runs as read the bucket's files and folders (file://) and the staging directory (--stage-dir, else the temp dir): nothing was blamed on any object"
+
+// namesFile says whether msg names one of files, by its staged path or key.
+func namesFile(msg string, files []warehouse.File) bool {
+	for _, f := range files {
+		if (f.Local != "" && strings.Contains(msg, f.Local)) || (f.Key != "" && strings.Contains(msg, f.Key)) {
+			return true
+		}
+	}
+	return false
 }
 
 // DuckDB's out of memory: what one allocation asked for, and what was in

@@ -131,3 +131,22 @@ func TestHintsOfCommandsThatLoadNothing(t *testing.T) {
 		t.Error(p)
 	}
 }
+
+// A bucket's file DuckDB may not open (its mode changed after the stager
+// read its footer) is a permission error with the bucket's hint: the
+// shared one said to make the warehouse file writable. The warehouse
+// file's own keeps the warehouse's.
+func TestBucketFilePermissionHint(t *testing.T) {
+	files := []warehouse.File{{Object: warehouse.Object{Key: "sync_tracking_datasets/1/2/3/records_updated.3.parquet"},
+		Local: "/tmp/b/sync_tracking_datasets/1/2/3/records_updated.3.parquet"}}
+	for msg, want := range map[string]string{
+		`insert rows: IO Error: Cannot open file "/tmp/b/sync_tracking_datasets/1/2/3/records_updated.3.parquet": Permission denied`: "bucket's files",
+		`insert rows: IO Error: Cannot open file "/tmp/w.duckdb.wal": Permission denied`:                                             "warehouse file",
+	} {
+		err := classify(errors.New(msg), files)
+		_, hint := warehouse.Explain(err)
+		if warehouse.ClassOf(err) != warehouse.Config || !strings.Contains(hint, want) {
+			t.Errorf("%.80s: %v, hint %q; want config, the hint about the %s", msg, warehouse.ClassOf(err), hint, want)
+		}
+	}
+}
