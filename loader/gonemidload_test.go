@@ -58,18 +58,32 @@ func TestFileGoneBeforeTheEngineReadsIt(t *testing.T) {
 	}
 }
 
-// moving moves the bucket's folder away before its first LoadRecords call.
+// moving moves the bucket's folder away in its step: after the listing,
+// before the records files are staged (runs), or after they were staged,
+// before DuckDB reads them (records).
 type moving struct {
 	*duckdb.Warehouse
-	dir string
+	dir, step string
+}
+
+func (m *moving) move(step string) error {
+	if m.step != step {
+		return nil
+	}
+	m.step = ""
+	return os.Rename(m.dir, m.dir+".moved")
+}
+
+func (m *moving) LoadRuns(ctx context.Context, rs []warehouse.Run) error {
+	if err := m.move("runs"); err != nil {
+		return err
+	}
+	return m.Warehouse.LoadRuns(ctx, rs)
 }
 
 func (m *moving) LoadRecords(ctx context.Context, fs []warehouse.File) (warehouse.Loaded, error) {
-	if m.dir != "" {
-		if err := os.Rename(m.dir, m.dir+".moved"); err != nil {
-			return warehouse.Loaded{}, err
-		}
-		m.dir = ""
+	if err := m.move("records"); err != nil {
+		return warehouse.Loaded{}, err
 	}
 	return m.Warehouse.LoadRecords(ctx, fs)
 }
@@ -79,14 +93,18 @@ func (m *moving) LoadRecords(ctx context.Context, fs []warehouse.File) (warehous
 // neither failed nor taken as deleted one by one, and the load does not end
 // as if it had loaded everything.
 func TestBucketFolderGoneMidLoad(t *testing.T) {
-	url, dir := generated(t, smallOptions())
-	w := &moving{Warehouse: openWarehouse(t), dir: dir}
-	defer os.Rename(dir+".moved", dir) // for t.TempDir's removal
-	rep, err := loader.New(testbucket.Open(t, url), dir, w, loader.Options{BatchFiles: 7}).Load(context.Background())
-	if len(rep.Failed) != 0 {
-		t.Fatalf("failed %v, want none", rep.Failed)
-	}
-	if reason, _ := warehouse.Explain(err); warehouse.ClassOf(err) != warehouse.Transient || reason != "bucket_gone" {
-		t.Fatalf("load: %v (reason %q), want transient bucket_gone", err, reason)
+	for _, step := range []string{"runs", "records"} {
+		t.Run(step, func(t *testing.T) {
+			url, dir := generated(t, smallOptions())
+			w := &moving{Warehouse: openWarehouse(t), dir: dir, step: step}
+			defer os.Rename(dir+".moved", dir) // for t.TempDir's removal
+			rep, err := loader.New(testbucket.Open(t, url), dir, w, loader.Options{BatchFiles: 7}).Load(context.Background())
+			if len(rep.Failed) != 0 {
+				t.Fatalf("failed %v, want none", rep.Failed)
+			}
+			if reason, _ := warehouse.Explain(err); warehouse.ClassOf(err) != warehouse.Transient || reason != "bucket_gone" {
+				t.Fatalf("load: %v (reason %q), want transient bucket_gone", err, reason)
+			}
+		})
 	}
 }
