@@ -107,16 +107,18 @@ func TestQuotedValuesAndPathsKeepTheirClass(t *testing.T) {
 	for msg, want := range map[string]warehouse.Class{
 		`insert rows: Conversion Error: invalid timestamp field format: "No space left on device", expected format is (YYYY-MM-DD HH:MM:SS[.US][±HH[:MM[:SS]]| ZONE]) when casting from source column batch_started_at` + line:    warehouse.Data,
 		`insert rows: Conversion Error: invalid timestamp field format: "could not set lock on file", expected format is (YYYY-MM-DD HH:MM:SS[.US][±HH[:MM[:SS]]| ZONE]) when casting from source column batch_started_at` + line: warehouse.Data,
-		`insert rows: Conversion Error: Could not convert string 'out of memory' to INT64`:                                                             warehouse.Data,
-		"insert rows: Binder Error: Table \"r\" does not have a column named \"database has been invalidated\"":                                        warehouse.Data,
-		`insert rows: IO Error: Cannot open file "/tmp/b/sync_tracking_datasets/1/2/3/records_updated.3.parquet": Too many open files`:                 warehouse.Resource,
-		`insert rows: IO Error: Cannot open file "/tmp/b/sync_tracking_datasets/1/2/3/records_updated.3.parquet": Permission denied`:                   warehouse.Config,
-		`insert rows: IO Error: Could not write file "/tmp/w.duckdb": No space left on device`:                                                         warehouse.Resource,
-		`insert rows: IO Error: Could not read from file "/tmp/b/sync_tracking_datasets/1/2/3/records_updated.3.parquet": Input/output error`:          warehouse.Resource,
-		`insert rows: IO Error: Could not read from file "/tmp/b/sync_tracking_datasets/1/2/3/records_updated.3.parquet": Stale file handle`:           warehouse.Transient,
-		`insert rows: IO Error: Cannot open file "/tmp/b/sync_tracking_datasets/1/2/3/records_updated.3.parquet": Transport endpoint is not connected`: warehouse.Transient,
-		`IO Error: Could not set lock on file "/tmp/w.duckdb": Conflicting lock is held in /usr/bin/duckdb (PID 1)`:                                    warehouse.Transient,
-		`insert rows: IO Error: Invalid Input Error: No magic bytes found at end of file '/tmp/b/x.parquet'`:                                           warehouse.Data,
+		`insert rows: Conversion Error: Could not convert string 'Input/output error' to INT64`:                                                                                                                                   warehouse.Data,
+		`insert rows: Conversion Error: Could not convert string 'Stale file handle' to INT64`:                                                                                                                                    warehouse.Data,
+		`insert rows: Conversion Error: Could not convert string 'out of memory' to INT64`:                                                                                                                                        warehouse.Data,
+		"insert rows: Binder Error: Table \"r\" does not have a column named \"database has been invalidated\"":                                                                                                                   warehouse.Data,
+		`insert rows: IO Error: Cannot open file "/tmp/b/sync_tracking_datasets/1/2/3/records_updated.3.parquet": Too many open files`:                                                                                            warehouse.Resource,
+		`insert rows: IO Error: Cannot open file "/tmp/b/sync_tracking_datasets/1/2/3/records_updated.3.parquet": Permission denied`:                                                                                              warehouse.Config,
+		`insert rows: IO Error: Could not write file "/tmp/w.duckdb": No space left on device`:                                                                                                                                    warehouse.Resource,
+		`insert rows: IO Error: Could not read from file "/tmp/b/sync_tracking_datasets/1/2/3/records_updated.3.parquet": Input/output error`:                                                                                     warehouse.Resource,
+		`insert rows: IO Error: Could not read from file "/tmp/b/sync_tracking_datasets/1/2/3/records_updated.3.parquet": Stale file handle`:                                                                                      warehouse.Transient,
+		`insert rows: IO Error: Cannot open file "/tmp/b/sync_tracking_datasets/1/2/3/records_updated.3.parquet": Transport endpoint is not connected`:                                                                            warehouse.Transient,
+		`IO Error: Could not set lock on file "/tmp/w.duckdb": Conflicting lock is held in /usr/bin/duckdb (PID 1)`:                                                                                                               warehouse.Transient,
+		`insert rows: IO Error: Invalid Input Error: No magic bytes found at end of file '/tmp/b/x.parquet'`:                                                                                                                      warehouse.Data,
 	} {
 		if got := warehouse.ClassOf(classify(errors.New(msg), []warehouse.File{{Local: "/tmp/b/x.parquet"}})); got != want {
 			t.Errorf("%.110s: %v, want %v", msg, got, want)
