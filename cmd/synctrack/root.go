@@ -31,7 +31,8 @@ Exit codes:
      the rest loaded (or a sync's typed view could not be rebuilt: named too)
   2  bad usage or config, credentials and permissions included: fix, then run again
   3  the warehouse or the environment is unavailable (a lock held, disk full, the
-     network, a quota): nothing was blamed on any object; try again later
+     network, a quota): nothing was blamed on any object for it (an object named
+     FAILED before it failed for a cause of its own); try again later
 A reader of stdout that goes away (| head) ends a command quietly, with 141 as a
 process killed by SIGPIPE would.`
 
