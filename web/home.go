@@ -233,6 +233,15 @@ func recordHref(id, sync string) string {
 	if id == "" {
 		return "" // no path names it: shown unlinked
 	}
+	if dotSegment(id) {
+		// No path names it in a browser: the search's address does, and
+		// answers with the record's page.
+		p := url.Values{"q": {id}}
+		if sync != "" {
+			p.Set("sync", sync)
+		}
+		return "/records?" + p.Encode()
+	}
 	h := "/records/" + segment(id)
 	if sync != "" {
 		h += "?sync=" + url.QueryEscape(sync)
@@ -240,9 +249,15 @@ func recordHref(id, sync string) string {
 	return h
 }
 
+// dotSegment says v is "." or "..": as a path segment a browser reads it
+// as the path's own dots, escaped or not (the URL standard takes %2E for
+// a dot there), so /records/%2E%2E opened the home page (found by an audit
+// in chromium; Go's client and the mux keep it).
+func dotSegment(v string) bool { return v == "." || v == ".." }
+
 // segment is a value as one path segment: escaped, and "." or ".." with
-// their dots escaped too, which a browser and the mux would otherwise read
-// as the path's own dots (/records/.. is /).
+// their dots escaped too, which the mux would otherwise read as the path's
+// own dots (a browser does either way: see dotSegment).
 func segment(v string) string {
 	if v == "." || v == ".." {
 		return strings.Repeat("%2E", len(v))

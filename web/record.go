@@ -25,7 +25,12 @@ type historyRow struct {
 }
 
 func (s *Server) recordPage(w http.ResponseWriter, r *http.Request) {
-	id, sync := r.PathValue("identifier"), r.URL.Query().Get("sync")
+	s.record(w, r, r.PathValue("identifier"))
+}
+
+// record is the page of identifier id (in ?sync= when given).
+func (s *Server) record(w http.ResponseWriter, r *http.Request, id string) {
+	sync := r.URL.Query().Get("sync")
 	s.render(w, r, "record", func(ctx context.Context, q warehouse.Querier) (view, error) {
 		if !isText(id) || !isText(sync) {
 			return view{}, badRequest("an identifier and a sync id are text; this one is not (bytes that are not UTF-8, or a NUL)")
@@ -46,7 +51,7 @@ func (s *Server) recordPage(w http.ResponseWriter, r *http.Request) {
 		}
 		if len(rows) == 0 {
 			if sync != "" {
-				return view{}, notFound("no record %q in sync %q (all syncs: /records/%s)", id, sync, segment(id))
+				return view{}, notFound("no record %q in sync %q (all syncs: %s)", id, sync, recordHref(id, ""))
 			}
 			return view{}, notFound("no record %q is loaded", id)
 		}
@@ -72,7 +77,7 @@ func (s *Server) recordPage(w http.ResponseWriter, r *http.Request) {
 
 // recordSearch is the header's search form: a form cannot put a value in
 // a path without a script, so it lands here and is sent on to
-// /records/{identifier}.
+// /records/{identifier}; an identifier "." or ".." has its page here.
 func (s *Server) recordSearch(w http.ResponseWriter, r *http.Request) {
 	id := r.URL.Query().Get("q")
 	if strings.TrimSpace(id) == "" {
@@ -82,6 +87,10 @@ func (s *Server) recordSearch(w http.ResponseWriter, r *http.Request) {
 			to = syncHref(sync)
 		}
 		http.Redirect(w, r, to, http.StatusSeeOther)
+		return
+	}
+	if dotSegment(id) {
+		s.record(w, r, id) // no path a browser keeps names it
 		return
 	}
 	http.Redirect(w, r, recordHref(id, r.URL.Query().Get("sync")), http.StatusSeeOther)
