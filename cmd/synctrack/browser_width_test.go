@@ -1,0 +1,71 @@
+package main
+
+import (
+	"context"
+	dbsql "database/sql"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// At 1280 px, a common laptop's width, no page is wider than the window:
+// the home table had its charts off the page, and a run's long destination
+// id (a value from metadata.json) made its page three windows wide.
+func TestBrowserPagesFitTheWindow(t *testing.T) {
+	chromium, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv(requireChromium) == "1" {
+			t.Fatalf("no chromium (%v), and %s=1", err, requireChromium)
+		}
+		t.Skipf("no chromium here (install Debian's chromium, or set %s=1 to fail instead)", requireChromium)
+	}
+	dir := t.TempDir()
+	bucket, db := filepath.Join(dir, "bucket"), filepath.Join(dir, "w.duckdb")
+	wh := "duckdb://" + db
+	if code, out := runCLI(t, "generate", "--out", bucket, "--orgs", "1", "--syncs", "3", "--runs", "3", "--rows", "40"); code != 0 {
+		t.Fatalf("generate: %d %s", code, out)
+	}
+	if code, out := runCLI(t, "load", "--bucket", "file://"+bucket, "--warehouse", wh); code != 0 {
+		t.Fatalf("load: %d %s", code, out)
+	}
+	sync, run := longDestinationID(t, db)
+	base := startServe(t, "--warehouse", wh)
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium), chromedp.NoSandbox,
+		chromedp.Headless, chromedp.DisableGPU, chromedp.WindowSize(1280, 900))
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelAlloc()
+	ctx, cancelTab := chromedp.NewContext(actx)
+	defer cancelTab()
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	b := &browserT{t: t, ctx: ctx}
+	for _, p := range []string{"/", "/syncs/" + url.PathEscape(sync), "/syncs/" + url.PathEscape(sync) + "/runs/" + url.PathEscape(run)} {
+		b.open(base + p)
+		if w := b.eval(`document.documentElement.scrollWidth - document.documentElement.clientWidth`); w != "0" {
+			t.Errorf("%s is %s px wider than a 1280 px window", p, w)
+		}
+	}
+}
+
+// longDestinationID gives a run a destination id of 300 characters and no
+// space, and returns the run.
+func longDestinationID(t *testing.T, path string) (sync, run string) {
+	t.Helper()
+	db, err := dbsql.Open("duckdb", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.QueryRow(`UPDATE synctrack.sync_runs SET destination_id = repeat('D', 300)
+WHERE sync_run_id = (SELECT min(sync_run_id) FROM synctrack.sync_runs)
+RETURNING sync_configuration_id, sync_run_id`).Scan(&sync, &run); err != nil {
+		t.Fatal(err)
+	}
+	return sync, run
+}
