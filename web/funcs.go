@@ -25,6 +25,7 @@ var viewFuncs = template.FuncMap{
 		return s
 	},
 	"outcomeName": outcomeName,
+	"runs":        runsText,
 	"svgBox":      func(c chart) string { return fmt.Sprintf("0 0 %g %g", c.W, c.H) },
 }
 
@@ -43,6 +44,14 @@ func thousands(n int64) string {
 		out = append(out, s[i])
 	}
 	return neg + string(out)
+}
+
+// runsText is a count of runs in words: "1 run", "1,204 runs".
+func runsText(n int64) string {
+	if n == 1 {
+		return "1 run"
+	}
+	return thousands(n) + " runs"
 }
 
 // outcomeName is an outcome as the vendor's page names it.

@@ -172,7 +172,7 @@ func sparklines(days []string, trend []row) (chart, chart) {
 		rateDesc += " on " + worstDay
 	}
 	rc := stacked("Rejection rate per day", rateDesc, days, []series{{Class: "rejected", Values: rates}}, 150, 28, 0.0001, percent)
-	uc := stacked("Runs per day", fmt.Sprintf("%.0f runs from %s to %s", sum, days[0], days[len(days)-1]),
+	uc := stacked("Runs per day", fmt.Sprintf("%s from %s to %s", runsText(int64(sum)), days[0], days[len(days)-1]),
 		days, []series{{Class: "runs", Values: runs}}, 150, 28, 1, count)
 	return rc, uc
 }
