@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -17,6 +18,49 @@ import (
 // the home table had its charts off the page, and a run's long destination
 // id (a value from metadata.json) made its page three windows wide.
 func TestBrowserPagesFitTheWindow(t *testing.T) {
+	b, base, pages := browserPages(t)
+	for _, p := range pages {
+		b.open(base + p)
+		if w := b.eval(`document.documentElement.scrollWidth - document.documentElement.clientWidth`); w != "0" {
+			t.Errorf("%s is %s px wider than a 1280 px window", p, w)
+		}
+	}
+}
+
+// The pages leave the browser's console empty: no CSP violation, no
+// script error, no failed request (a browser asked every page for
+// /favicon.ico, a 404 in its console each time).
+func TestBrowserConsoleIsQuiet(t *testing.T) {
+	b, base, pages := browserPages(t)
+	var mu sync.Mutex
+	var said []string
+	b.do(chromedp.Navigate("about:blank")) // the tab is made before the console is read
+	go func() {
+		for m, err := range chromedp.Console(b.ctx) {
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			said = append(said, m.String())
+			mu.Unlock()
+		}
+	}()
+	for _, p := range pages {
+		b.open(base + p)
+	}
+	b.open(base + "/#end") // the last page's requests are done once this one is
+	mu.Lock()
+	defer mu.Unlock()
+	for _, m := range said {
+		t.Errorf("console: %s", m)
+	}
+}
+
+// browserPages serves a generated bucket, one run of it with a destination
+// id of 300 characters and no space, and opens a chromium tab 1280 px wide:
+// it returns the tab, the pages' base URL and the paths of /, that run's
+// sync and that run.
+func browserPages(t *testing.T) (*browserT, string, []string) {
 	chromium, err := exec.LookPath("chromium")
 	if err != nil {
 		if os.Getenv(requireChromium) == "1" {
@@ -39,18 +83,14 @@ func TestBrowserPagesFitTheWindow(t *testing.T) {
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium), chromedp.NoSandbox,
 		chromedp.Headless, chromedp.DisableGPU, chromedp.WindowSize(1280, 900))
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
+	t.Cleanup(cancelAlloc)
 	ctx, cancelTab := chromedp.NewContext(actx)
-	defer cancelTab()
+	t.Cleanup(cancelTab)
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-	defer cancel()
+	t.Cleanup(cancel)
 	b := &browserT{t: t, ctx: ctx}
-	for _, p := range []string{"/", "/syncs/" + url.PathEscape(sync), "/syncs/" + url.PathEscape(sync) + "/runs/" + url.PathEscape(run)} {
-		b.open(base + p)
-		if w := b.eval(`document.documentElement.scrollWidth - document.documentElement.clientWidth`); w != "0" {
-			t.Errorf("%s is %s px wider than a 1280 px window", p, w)
-		}
-	}
+	syncPath := "/syncs/" + url.PathEscape(sync)
+	return b, base, []string{"/", syncPath, syncPath + "/runs/" + url.PathEscape(run)}
 }
 
 // longDestinationID gives a run a destination id of 300 characters and no
