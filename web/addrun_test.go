@@ -61,7 +61,7 @@ func addRun(t *testing.T, dir, org, sync, run, started string, rows []testRecord
 	q := `COPY (SELECT identifier, record_payload, operation, status, nullif(status_message, '') AS status_message,
   batch_started_at, batch_started_at AS batch_ended_at
 FROM (VALUES ` + strings.Join(vals, ",\n") + `) AS v(identifier, record_payload, operation, status, status_message, batch_started_at))
-TO '` + filepath.Join(d, "records_updated.0.parquet") + `' (FORMAT parquet)`
+TO '` + strings.ReplaceAll(filepath.Join(d, "records_updated.0.parquet"), "'", "''") + `' (FORMAT parquet)`
 	if _, err := db.Exec(q); err != nil {
 		t.Fatal(err)
 	}
