@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -109,3 +110,41 @@ RETURNING sync_configuration_id, sync_run_id`).Scan(&sync, &run); err != nil {
 	}
 	return sync, run
 }
+
+// Every badge's text stands out from its tint by 4.5:1 (WCAG AA for text
+// of its size): the bars' colours gave Invalid 3.4:1 and Success 3.9:1.
+func TestBrowserBadgesAreReadable(t *testing.T) {
+	b, base, pages := browserPages(t)
+	// A sync (its runs' state) and a run (Success, Rejected, Invalid).
+	for p, want := range map[string]string{pages[1]: "badge open", pages[2]: "badge invalid,badge rejected,badge success"} {
+		b.open(base + p)
+		kinds, low, _ := strings.Cut(b.eval(badgeContrast), "|")
+		if kinds != want {
+			t.Errorf("%s: badges %q, want %q", p, kinds, want)
+		}
+		if low != "" {
+			t.Errorf("%s: badges under 4.5:1: %s", p, low)
+		}
+	}
+}
+
+// badgeContrast is the page's badge kinds, then "|" and those whose text
+// and background contrast less than 4.5:1, with their ratio.
+const badgeContrast = `(() => {
+  const lum = c => {
+    const [r, g, b] = c.match(/\d+/g).slice(0, 3).map(v => {
+      v /= 255;
+      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const seen = {}, low = [];
+  for (const e of document.querySelectorAll(".badge")) {
+    const s = getComputedStyle(e);
+    const [a, b] = [lum(s.color), lum(s.backgroundColor)];
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    seen[e.className] = true;
+    if (ratio < 4.5) low.push(e.className + " " + ratio.toFixed(2));
+  }
+  return Object.keys(seen).sort().join(",") + "|" + [...new Set(low)].join(",");
+})()`
