@@ -108,6 +108,13 @@ func checkPages(t *testing.T, base string, f *fixture) {
 	get(t, base+"/syncs/"+sync+"/runs/"+run+"?q=a%00", http.StatusBadRequest)
 	get(t, base+"/syncs/"+sync+"/runs/"+run+"/records.csv?q=%00", http.StatusBadRequest)
 	get(t, base+"/syncs/"+sync+"/runs/"+run+"?after=garbage", http.StatusBadRequest)
+	// A q past what any identifier is: said, not echoed into every link of
+	// a 900 kB page (found by an audit); one of 4 KiB is still searched.
+	long := strings.Repeat("a", 4097)
+	get(t, base+"/syncs/"+sync+"/runs/"+run+"?q="+long, http.StatusBadRequest)
+	get(t, base+"/syncs/"+sync+"/runs/"+run+"/records.csv?q="+long, http.StatusBadRequest)
+	get(t, base+"/records?q="+long, http.StatusBadRequest)
+	get(t, base+"/syncs/"+sync+"/runs/"+run+"?q="+long[1:], http.StatusOK)
 	// A cursor whose key is not text is not one a page made (PostgreSQL's
 	// refusal of the NUL was a 500 page); a sync not loaded is not found
 	// with a cursor too (an empty history page was shown). Found by a review.

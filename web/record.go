@@ -89,6 +89,10 @@ func (s *Server) recordSearch(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, to, http.StatusSeeOther)
 		return
 	}
+	if err := searchable(id); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	if dotSegment(id) {
 		s.record(w, r, id) // no path a browser keeps names it
 		return

@@ -158,7 +158,23 @@ func recordFilters(r *http.Request) (outcome, q string, err error) {
 	if !isText(q) {
 		return "", "", badRequest("q: an identifier is text; this one is not (bytes that are not UTF-8, or a NUL)")
 	}
+	if err := searchable(q); err != nil {
+		return "", "", err
+	}
 	return outcome, q, nil
+}
+
+// maxSearch is the longest identifier the pages search for, in bytes: a
+// page echoes q into each of its links, so a 100 kB q made a 900 kB page
+// (found by an audit). synctrack records --identifier takes any length.
+const maxSearch = 4096
+
+// searchable refuses a q longer than maxSearch.
+func searchable(q string) error {
+	if len(q) > maxSearch {
+		return badRequest("q: %d bytes; the pages search for identifiers of at most %d (synctrack records --identifier takes longer ones)", len(q), maxSearch)
+	}
+	return nil
 }
 
 func setFilters(v analysis.Values, outcome, q string) {
