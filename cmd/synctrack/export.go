@@ -88,6 +88,9 @@ func exportTo(cmd *cobra.Command, path, noun string, write func(io.Writer) (int6
 	if err != nil {
 		return err
 	}
+	if n == 1 {
+		noun = strings.TrimSuffix(noun, "s") // "wrote 1 record", not "1 records"
+	}
 	fmt.Fprintf(cmd.ErrOrStderr(), "wrote %d %s to %s\n", n, noun, path)
 	return nil
 }

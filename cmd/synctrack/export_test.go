@@ -391,3 +391,20 @@ func TestInterruptedExportSaysWhatWasWritten(t *testing.T) {
 		t.Errorf("the file holds %q", b)
 	}
 }
+
+// The closing line counts in words: one record, not "1 records".
+func TestExportSaysOneInTheSingular(t *testing.T) {
+	dir := t.TempDir()
+	for n, want := range map[int64]string{1: "wrote 1 record to ", 2: "wrote 2 records to ", 0: "wrote 0 records to "} {
+		var errs bytes.Buffer
+		cmd := &cobra.Command{}
+		cmd.SetErr(&errs)
+		err := exportTo(cmd, filepath.Join(dir, "r.csv"), "records", func(w io.Writer) (int64, error) {
+			_, err := io.WriteString(w, "a\n")
+			return n, err
+		})
+		if err != nil || !strings.HasPrefix(errs.String(), want) {
+			t.Errorf("%d written: %v, said %q, want %q...", n, err, errs.String(), want)
+		}
+	}
+}
