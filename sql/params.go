@@ -1,6 +1,7 @@
 package sql
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -61,6 +62,16 @@ var paramKinds = map[string]kind{
 // for counts. Build them with ParseParams.
 type Values map[string]any
 
+// ParamError is a parameter's value ParseParams refuses: said as
+// name="value" (sql render's --param), or as the flag that gave it.
+type ParamError struct {
+	Name, Value string
+	Err         error
+}
+
+func (e *ParamError) Error() string { return fmt.Sprintf("%s=%q: %v", e.Name, e.Value, e.Err) }
+func (e *ParamError) Unwrap() error { return e.Err }
+
 // ParseParams checks and converts raw parameters. since takes an RFC 3339
 // instant, a date (UTC midnight), or an age such as 36h or 7d before now.
 // An empty text, instant or outcome is a filter left out, as a flag left
@@ -82,13 +93,13 @@ func ParseParams(raw map[string]string, now time.Time) (Values, error) {
 			v[k] = s
 		case kindOutcome:
 			if s != "success" && s != "rejected" && s != "invalid" {
-				return nil, fmt.Errorf("%s=%q: want success, rejected or invalid", k, s)
+				return nil, &ParamError{Name: k, Value: s, Err: errors.New("want success, rejected or invalid")}
 			}
 			v[k] = s
 		case kindCount:
 			n, err := strconv.Atoi(s)
 			if err != nil || n < 0 || n > maxCount {
-				return nil, fmt.Errorf("%s=%q: want a whole number from 0 to %d", k, s, maxCount)
+				return nil, &ParamError{Name: k, Value: s, Err: fmt.Errorf("want a whole number from 0 to %d", maxCount)}
 			}
 			if n == 0 && (k == ParamLimit || k == ParamN) {
 				// What the flags say with 0 (--limit 0: every row, --n 0:
@@ -100,7 +111,7 @@ func ParseParams(raw map[string]string, now time.Time) (Values, error) {
 		case kindTime:
 			t, err := parseSince(s, now)
 			if err != nil {
-				return nil, fmt.Errorf("%s=%q: %w", k, s, err)
+				return nil, &ParamError{Name: k, Value: s, Err: err}
 			}
 			v[k] = t
 		}

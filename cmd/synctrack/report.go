@@ -101,7 +101,16 @@ func queryParams(cmd *cobra.Command, names ...string) (analysis.Values, error) {
 			raw[n] = f.Value.String()
 		}
 	}
-	return templateParams(raw)
+	v, err := analysis.ParseParams(raw, time.Now())
+	var pe *analysis.ParamError
+	if errors.As(err, &pe) {
+		// Said as the flag the user typed, as other flags' values are.
+		return nil, usageError("--%s %q: %v", pe.Name, pe.Value, pe.Err)
+	}
+	if err != nil {
+		return nil, usageError("%v", err)
+	}
+	return v, nil
 }
 
 // templateParams parses parameters as report's flags and sql render's

@@ -89,6 +89,23 @@ func TestReportAndSQLCommands(t *testing.T) {
 			t.Errorf("%s: exit %d, want 2: %s", c.name, code, out)
 		}
 	}
+	// A flag's bad value is said as the flag typed, as every other flag's
+	// is; sql render's --param as the parameter.
+	for args, want := range map[string]string{
+		"report run_summary --since yesterday":   `--since "yesterday": want an RFC 3339 time`,
+		"records --status failed":                `--status "failed": want success, rejected or invalid`,
+		"records --limit -1":                     `--limit "-1": want a whole number`,
+		"sql render run_summary --param limit=x": `limit="x": want a whole number`,
+		"sql render run_summary --param since=x": `since="x": want an RFC 3339 time`,
+	} {
+		a := strings.Fields(args)
+		if a[0] != "sql" {
+			a = append(a, "--warehouse", wh)
+		}
+		if code, _, errs := runCLIAll(t, a...); code != 2 || !strings.Contains(errs, want) {
+			t.Errorf("%s: exit %d, %q; want 2 saying %q", args, code, errs, want)
+		}
+	}
 	if _, _, out := runCLIAll(t, "report", "run_summary", "--warehouse", wh, "--dry-run"); !strings.Contains(out, "only BigQuery's dry run can") {
 		t.Errorf("report --dry-run on DuckDB says %q: want why not", out)
 	}
