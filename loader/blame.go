@@ -157,7 +157,8 @@ func (b *blame) unblamed() error {
 
 // localState says whether key, of a file:// bucket, is no longer in its
 // folder (a dangling link is there: os.Lstat), and, when a folder on its
-// path may not be searched, that permission error (BucketError), or when
+// path may not be searched or a disk or mount under it failed
+// (machineFault), that error (BucketError), or when
 // the bucket's folder itself is gone, CheckRoot's.
 func (l *Loader) localState(key string) (gone bool, unreachable error) {
 	if l.root == "" {
@@ -172,7 +173,9 @@ func (l *Loader) localState(key string) (gone bool, unreachable error) {
 			return false, gerr
 		}
 		return true, nil
-	case errors.Is(err, fs.ErrPermission):
+	case machineFault(err):
+		// DuckDB says "No files found" whenever its stat fails: no
+		// permission, or a mount lost under the file (ENOTCONN).
 		return false, BucketError(fmt.Errorf("read %w", unrooted(err, l.root)))
 	}
 	return false, nil

@@ -36,11 +36,12 @@ func inRoot(root, key string) error {
 		switch {
 		case errors.Is(lerr, fs.ErrNotExist):
 			return nil // gone since the listing
-		case errors.Is(lerr, fs.ErrPermission):
+		case machineFault(lerr):
 			// A folder of the bucket's the user may no longer search (its
-			// mode changed since the listing): the machine's, as a file it
-			// may not read is. Taken for a link that cannot be followed,
-			// every file of a run folder made unreadable mid-load failed,
+			// mode changed since the listing), or a disk or mount under it
+			// that failed: the machine's, as a file it may not read is.
+			// Taken for a link that cannot be followed, every file of a run
+			// folder made unreadable, or on a mount lost, mid-load failed,
 			// exit 1. (A link whose target it may not reach is the link's.)
 			return BucketError(fmt.Errorf("read %w", unrooted(lerr, root)))
 		}
@@ -68,6 +69,16 @@ func inRoot(root, key string) error {
 		return warehouse.DataError(neverReads{fmt.Errorf("a symbolic link to %s, outside the bucket's folder: not read", p)}, key)
 	}
 	return nil
+}
+
+// machineFault says whether err, of a path of the bucket's folder, is the
+// machine's and no object's: no permission to search a folder on it, or a
+// disk or mount that failed under it (EIO; ESTALE, ENOTCONN: a network or
+// FUSE mount lost, as warehouse.OSRules says them). By its errno only: the
+// text holds the key, which may read as anything.
+func machineFault(err error) bool {
+	return errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EIO) ||
+		errors.Is(err, syscall.ESTALE) || errors.Is(err, syscall.ENOTCONN)
 }
 
 // neverReads marks an object inRoot refuses: no wait makes it read whole,
