@@ -123,7 +123,8 @@ func ledgerKey(ctx context.Context, w warehouse.Warehouse, k string) (key string
 		case len(keys) == 1:
 			return keys[0], status[keys[0]], nil
 		case len(keys) > 1:
-			return "", false, fmt.Errorf("%s is how status prints %d keys: retry --all puts back every quarantined object", export.EscapeControls(k), len(keys))
+			// The user's to resolve (exit 2): trying again reads it the same.
+			return "", false, usageError("%s is how status prints %d keys: retry --all puts back every quarantined object", export.EscapeControls(k), len(keys))
 		}
 	}
 	if u, ok := export.UnescapeControls(k); ok && u != k {

@@ -116,3 +116,25 @@ func TestSomeKeys(t *testing.T) {
 		t.Errorf("four of at most two: %q", got)
 	}
 }
+
+// Text status prints for two keys (a control character and the escape
+// typed out, in either order) names neither: the user's to resolve, exit 2
+// with the way out, not exit 3's "try again later", which never passes.
+func TestRetryOfTextTwoKeysPrintAsIsUsage(t *testing.T) {
+	bucket := generateBucket(t, "--orgs", "1", "--syncs", "1", "--runs", "1", "--rows", "5")
+	wh := "duckdb://" + filepath.Join(t.TempDir(), "w.duckdb")
+	runs, _ := filepath.Glob(filepath.Join(bucket, "sync_tracking_datasets", "*", "*", "*"))
+	for _, name := range []string{"records_updated.70\x01" + `\x01.parquet`, `records_updated.70\x01` + "\x01.parquet"} {
+		if err := os.WriteFile(filepath.Join(runs[0], name), []byte("PAR1 not really"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if code, out := runCLI(t, "load", "--bucket", "file://"+bucket, "--warehouse", wh, "--settle", "0", "--quarantine-after", "1"); code != 1 {
+		t.Fatalf("load: exit %d: %s", code, out)
+	}
+	printed := filepath.ToSlash(filepath.Join(strings.TrimPrefix(runs[0], bucket+"/"), `records_updated.70\x01\x01.parquet`))
+	code, out, errs := runCLIAll(t, "retry", "--warehouse", wh, printed)
+	if code != 2 || !strings.Contains(errs, "2 keys") || !strings.Contains(errs, "--all") {
+		t.Fatalf("retry %q: exit %d: %s%s; want exit 2 naming the two keys and --all", printed, code, out, errs)
+	}
+}
