@@ -9,6 +9,7 @@ import (
 	"gocloud.dev/gcerrors"
 	"gocloud.dev/pubsub"
 
+	"github.com/synctrack/synctrack/loader"
 	"github.com/synctrack/synctrack/warehouse"
 )
 
@@ -59,10 +60,9 @@ const eventsCredentialsHint = "give synctrack credentials: for awssqs:// the usu
 
 // noCredentialsRules come before warehouse.OSRules: with no AWS credentials
 // anywhere the SDK asks the instance metadata service last, and on a
-// machine without one (a laptop) that fails as the network would.
-var noCredentialsRules = []warehouse.Rule{
-	{Class: warehouse.Config, Reason: "credentials", Contains: []string{"no ec2 imds role found"}, Hint: eventsCredentialsHint},
-}
+// machine without one (a laptop) that fails as the network would; a
+// timeout or a 5xx from it may pass (loader.AWSCredentialRules).
+var noCredentialsRules = loader.AWSCredentialRules(eventsCredentialsHint)
 
 // eventsError gives an error from a subscription its class: no credentials
 // first, then the network's, then the services'; anything else passes by

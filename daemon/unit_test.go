@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -127,6 +128,19 @@ func TestEventsErrorNoCredentials(t *testing.T) {
 		var e *warehouse.Error
 		if !errors.As(eventsError(errors.New(msg)), &e) || e.Class != warehouse.Config || e.Reason != "credentials" {
 			t.Errorf("%s: %+v, want config credentials", msg, e)
+		}
+	}
+	// The SDK says the same for a metadata service that was slow or failed
+	// (an EC2 instance with a role, its service busy): that may pass.
+	for _, msg := range []string{
+		"operation error SQS: ReceiveMessage, get identity: get credentials: failed to refresh cached credentials, " +
+			"no EC2 IMDS role found, operation error ec2imds: GetMetadata, http response error StatusCode: 503",
+		"operation error SQS: ReceiveMessage, get identity: get credentials: failed to refresh cached credentials, " +
+			"no EC2 IMDS role found, operation error ec2imds: GetMetadata, request canceled, context deadline exceeded",
+	} {
+		var e *warehouse.Error
+		if !errors.As(eventsError(errors.New(msg)), &e) || e.Class != warehouse.Transient || !strings.Contains(e.Hint, "on EC2") {
+			t.Errorf("%s: %+v, want transient, saying what to do on EC2 and elsewhere", msg, e)
 		}
 	}
 }

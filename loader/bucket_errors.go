@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"gocloud.dev/gcerrors"
 
@@ -44,12 +45,39 @@ var bucketRules = []warehouse.Rule{
 // credentials in the environment or a profile, asks the instance metadata
 // service last; on a machine without one (a laptop, a CI runner) that fails
 // as the network would (connection refused), and "try again" (exit 3) would
-// never pass: the user has credentials to give. On EC2 a role's metadata
-// service does not go away between loads.
-var credentialRules = []warehouse.Rule{
-	{Class: warehouse.Config, Reason: "credentials", Contains: []string{"no ec2 imds role found"},
-		Hint: "no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or AWS_PROFILE, " +
-			"or run with an instance or pod role; a public bucket: add anonymous=true to the bucket URL"},
+// never pass: the user has credentials to give.
+var credentialRules = AWSCredentialRules("no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or AWS_PROFILE, " +
+	"or run with an instance or pod role; a public bucket: add anonymous=true to the bucket URL")
+
+// AWSCredentialRules class the AWS SDK's "no EC2 IMDS role found", which it
+// says for any failure of the metadata service's answer: config with hint
+// when that answer was a refusal (a 403, a connection refused: no role, no
+// service), transient when it may pass (a timeout, a 5xx, a 429: the
+// service of an EC2 instance that has a role, busy), with hint for a
+// machine that has none.
+func AWSCredentialRules(hint string) []warehouse.Rule {
+	return []warehouse.Rule{
+		{Class: warehouse.Transient, Reason: "credentials", Match: imdsMayPass,
+			Hint: "the instance metadata service did not answer in time or failed: on EC2 the next load tries again; elsewhere, " + hint},
+		{Class: warehouse.Config, Reason: "credentials", Contains: []string{noIMDSRole}, Hint: hint},
+	}
+}
+
+const noIMDSRole = "no ec2 imds role found"
+
+// imdsMayPass says err is the SDK's noIMDSRole over an answer that may
+// come next time.
+func imdsMayPass(err error) bool {
+	m := strings.ToLower(err.Error())
+	if !strings.Contains(m, noIMDSRole) {
+		return false
+	}
+	for _, w := range []string{"statuscode: 5", "statuscode: 429", "deadline exceeded", "timeout"} {
+		if strings.Contains(m, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // localRules come before warehouse.OSRules, whose permission hint is about
