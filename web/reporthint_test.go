@@ -62,3 +62,35 @@ func TestSyncHistoryHintIsOneShellCommand(t *testing.T) {
 		}
 	}
 }
+
+// A record page shows a record's latest rows; past them it gives the
+// command for every row, the identifier and the sync one shell argument
+// each (a record seen in every run of an hourly sync has 200 rows in nine
+// days, and the page said only "the latest 200").
+func TestRecordPageHintGivesEveryRow(t *testing.T) {
+	dir := t.TempDir()
+	f := &fixture{dir: dir, bucketURL: "file://" + filepath.ToSlash(dir) + "?metadata=skip"}
+	const sync, id = `s x&'y`, `id $(x) 'q'`
+	var rows []testRecord
+	for range 201 {
+		rows = append(rows, testRecord{id, strp("succeeded"), "", strp("2030-01-01 00:01:00+00")})
+	}
+	addRun(t, dir, "7", sync, "r1", "2030-01-01T00:00:00Z", rows)
+	whURL := "duckdb://" + filepath.Join(dir, "w.duckdb")
+	f.load(t, whURL)
+	srv := serve(t, web.Options{Open: openURL(t, whURL)})
+
+	page := get(t, srv.URL+"/records/"+url.PathEscape(id)+"?sync="+url.QueryEscape(sync), http.StatusOK)
+	m := regexp.MustCompile(`<code>(synctrack report [^<]*)</code>`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("the page of a record with 201 rows gives no command for the rest:\n%s", page)
+	}
+	cmd := html.UnescapeString(m[1])
+	words, err := exec.Command("sh", "-c", `set -- `+strings.TrimPrefix(cmd, "synctrack ")+`; for a; do printf '<%s>' "$a"; done`).Output()
+	if err != nil {
+		t.Fatalf("%s: %v", cmd, err)
+	}
+	if want := "<report><record_history><--identifier><" + id + "><--sync><" + sync + "><--limit><0>"; string(words) != want {
+		t.Errorf("%s reads in a shell as %s, want %s", cmd, words, want)
+	}
+}
