@@ -196,8 +196,8 @@ func TestParameterMessages(t *testing.T) {
 		want string
 	}{
 		{[]string{"report", "new_errors", "--warehouse", wh, "--since", "7d"}, "(it takes: sync, n, limit)"},
-		{[]string{"records", "--warehouse", wh, "--limit=-1"}, `limit="-1": want a whole number from 0 to 1000000000`},
-		{[]string{"report", "new_errors", "--warehouse", wh, "--n=-3"}, `n="-3": want a whole number from 0 to 1000000000`},
+		{[]string{"records", "--warehouse", wh, "--limit=-1"}, `--limit "-1": want a whole number from 0 to 1000000000`},
+		{[]string{"report", "new_errors", "--warehouse", wh, "--n=-3"}, `--n "-3": want a whole number from 0 to 1000000000`},
 		{[]string{"sql", "render", "records", "--param", "limit=abc"}, `limit="abc": want a whole number from 0 to 1000000000`},
 		{[]string{"sql", "render", "records", "--param", "foo=1"}, `records takes no parameter "foo" (it takes: sync, run, status, identifier, since, limit)`},
 		// report names its flags, not the template's parameters.
