@@ -220,6 +220,7 @@ func runDaemon(cmd *cobra.Command, _ []string) error {
 		log.Info("web pages", "url", pagesURL(d.Addr()))
 	}
 	log.Info(webhookState(cfg))
+	defer ignoreHangups(log)()
 	return d.Run(ctx)
 }
 

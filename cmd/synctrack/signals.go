@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"log/slog"
 	"os"
 	"os/signal"
 	"sync"
@@ -119,4 +120,36 @@ func secondInterrupt(ctx context.Context) <-chan struct{} {
 	}
 	in.taken.Store(true)
 	return in.second
+}
+
+// ignoreHangups keeps SIGHUP from ending the daemon. Its default action ends
+// the process at once, as kill -9 would: no grace period for the load in
+// flight and not a line in the log. Operators send it by habit to reload a
+// daemon's config (kill -HUP, a unit's ExecReload), and a terminal that
+// closes sends it too; the daemon reads its config only at start, so it says
+// so and runs on. The returned stop unregisters it.
+func ignoreHangups(log *slog.Logger) (stop func()) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	quit := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			select {
+			case <-hup:
+				log.Warn("SIGHUP ignored: the config is read only at start; restart the daemon to apply a change (SIGTERM or Ctrl-C stops it)")
+			case <-quit:
+				return
+			}
+		}
+	}()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			signal.Stop(hup)
+			close(quit)
+			<-done
+		})
+	}
 }
