@@ -57,10 +57,22 @@ func (t *target) run(stop, ctx context.Context, s scope) {
 		}
 		if cl != stopped {
 			t.keep(s)
+			if t.failedRow == 0 {
+				t.failedAt = now
+			}
+			t.failedRow++
 		} else {
 			nack(s.events)
 		}
 	} else {
+		if t.failedRow > 0 {
+			// An idle cycle that succeeds logs nothing: without this the
+			// log showed a failure each tick, then silence, and the
+			// reader could not tell recovered from stuck.
+			t.log.Info("cycle succeeded again", "scope", s.why, "failed_cycles", t.failedRow,
+				"failing_since", t.failedAt.UTC().Format(time.RFC3339))
+			t.failedRow = 0
+		}
 		t.settle(t.keepUnlisted(s))
 		if s.reconcile && c.Report != nil {
 			// Objects new to the ledger (or new versions), loaded or not:

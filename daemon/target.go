@@ -174,6 +174,8 @@ type target struct {
 	lastGood   time.Time // when a cycle last succeeded
 	last       LastCycle // how the last cycle ended
 	lastReason string    // the failures metric's reason of the last cycle, when it failed
+	failedRow  int       // cycles failed in a row (a stop by shutdown not counted), for the log once one succeeds
+	failedAt   time.Time // when the first of them ended
 	setUp      bool      // the warehouse was opened for writing once (schema made)
 	warned     bool      // missing capabilities were logged
 	openRuns   int64     // runs open after the last sweep; -1 unknown
