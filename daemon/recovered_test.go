@@ -10,7 +10,7 @@ import (
 	"github.com/synctrack/synctrack/daemon"
 )
 
-// Failed cycles are logged each tick, but an idle cycle that succeeds logs
+// Failed cycles are logged each tick (their fix said once), but an idle cycle that succeeds logs
 // nothing: once a file:// bucket's folder came back the log went silent,
 // and whoever read it could not tell recovered from stuck (found by an
 // operator audit). The first cycle to succeed after failures says so, once,
@@ -42,6 +42,20 @@ func TestCycleSucceededAgainLogged(t *testing.T) {
 	}
 	f.waitCycle("after the folder is back", func(c daemon.Cycle) bool { return c.Err == nil })
 	f.waitCycle("the next", func(c daemon.Cycle) bool { return c.Err == nil })
+	// Each failed cycle's line says the fix once, in fix=: err= said it
+	// too, the same sentence twice a tick.
+	failed := 0
+	for _, l := range strings.Split(logs.String(), "\n") {
+		if strings.Contains(l, "level=ERROR") && strings.Contains(l, "reason=bucket_gone") {
+			failed++
+			if n := strings.Count(l, "loads resume once it is back"); n != 1 || !strings.Contains(l, "fix=") {
+				t.Errorf("a failed cycle's line says its fix %d times, want once, in fix=:\n%s", n, l)
+			}
+		}
+	}
+	if failed == 0 {
+		t.Fatalf("no failed cycle logged:\n%s", logs.String())
+	}
 	var said []string
 	for _, l := range strings.Split(logs.String(), "\n") {
 		if strings.Contains(l, `msg="cycle succeeded again"`) {
