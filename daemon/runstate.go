@@ -9,7 +9,8 @@ import (
 
 // runStates reopens the runs that got files, completes those a webhook named,
 // and, when due, completes runs that have been quiet for the quiet period.
-func (t *target) runStates(ctx context.Context, rs warehouse.RunStates, touched []warehouse.RunRef, s scope) error {
+// listed is how many objects the cycle listed.
+func (t *target) runStates(ctx context.Context, rs warehouse.RunStates, touched []warehouse.RunRef, s scope, listed int) error {
 	m, name := t.d.m, t.cfg.Name
 	now := t.d.deps.Now()
 	if len(touched) > 0 {
@@ -41,7 +42,16 @@ func (t *target) runStates(ctx context.Context, rs warehouse.RunStates, touched 
 		}
 		if int(n) < len(refs) {
 			// State lives in sync_runs, whose row comes from metadata.json.
-			t.log.Info("some runs named by sync.completed were complete already or have no metadata.json loaded yet; "+
+			// Every target is handed every sync.completed: one whose
+			// listing of the named folders found nothing has none of
+			// these runs in its bucket, and said this at INFO for each
+			// delivery, on each target but the run's own (found by an
+			// operator audit of a config with several targets).
+			log := t.log.Info
+			if listed == 0 {
+				log = t.log.Debug
+			}
+			log("some runs named by sync.completed were complete already or have no metadata.json loaded yet; "+
 				"a run without one gets its state when it loads, open, and the quiet period completes it",
 				"named", len(refs), "completed", n)
 		}
