@@ -46,7 +46,10 @@ func (t *target) run(stop, ctx context.Context, s scope) {
 				_, why, _ := classify(w.last)
 				t.log.Info(stoppedWhileWaiting(w.class, why), "scope", s.why, "reason", why)
 			} else {
-				t.log.Info("cycle stopped by shutdown; the batch in flight rolled back", "scope", s.why)
+				// What committed before the stop stays loaded: say how much,
+				// or the reader cannot tell a stop mid-load from one that
+				// had loaded nothing (found by an operator audit).
+				t.log.Info("cycle stopped by shutdown; the batch in flight rolled back", "scope", s.why, "files_committed", len(c.Loaded))
 			}
 		case permanent:
 			t.log.Error("cycle failed; retrying will not help until this is fixed", "scope", s.why, "reason", reason, "err", withoutFix(c.Err, fix), "fix", fix)

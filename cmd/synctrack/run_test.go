@@ -206,13 +206,23 @@ func TestRunSIGTERMMidLoad(t *testing.T) {
 	if err := c.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	c.waitLog(t, "cycle stopped by shutdown; the batch in flight rolled back")
+	stopped := c.waitLog(t, "cycle stopped by shutdown; the batch in flight rolled back")
 	if code := c.wait(t); code != 0 {
 		t.Fatalf("exit %d after SIGTERM, want 0", code)
 	}
 	files, _ := checkConsistent(t, db, bucket)
 	if files == 0 || files >= total {
 		t.Fatalf("%d of %d records files loaded before SIGTERM: the signal did not land mid-load", files, total)
+	}
+	// The log says how much committed before the stop: every object the
+	// ledger has loaded (records files, metadata.json, facts).
+	code, out := runCLI(t, "query", "--warehouse", "duckdb://"+db, "--format", "csv",
+		"SELECT count(*) AS n FROM synctrack.load_ledger WHERE status = 'loaded'")
+	if code != 0 {
+		t.Fatalf("query: %d %s", code, out)
+	}
+	if said, ledger := fmt.Sprint(stopped["files_committed"]), strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(out), "n")); said != ledger {
+		t.Fatalf("the stop says files_committed=%s; the ledger has %s loaded (%q)", said, ledger, out)
 	}
 	t.Logf("%d of %d records files loaded before SIGTERM", files, total)
 	if code, out := runCLI(t, "load", "--bucket", "file://"+bucket, "--warehouse", "duckdb://"+db); code != 0 {
