@@ -52,7 +52,7 @@ func (t *target) run(stop, ctx context.Context, s scope) {
 				t.log.Info("cycle stopped by shutdown; the batch in flight rolled back", "scope", s.why, "files_committed", len(c.Loaded))
 			}
 		case permanent:
-			t.log.Error("cycle failed; retrying will not help until this is fixed", "scope", s.why, "reason", reason, "err", withoutFix(c.Err, fix), "fix", fix)
+			t.log.Error("cycle failed; trying again at once will not help until this is fixed, the next tick tries again", "scope", s.why, "reason", reason, "err", withoutFix(c.Err, fix), "fix", fix)
 		case resource:
 			t.log.Error("cycle failed: the warehouse or this machine ran out of a resource; nothing was blamed on any object, next try at the next tick",
 				"scope", s.why, "reason", reason, "err", withoutFix(c.Err, fix), "fix", fix)

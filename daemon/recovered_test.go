@@ -51,6 +51,11 @@ func TestCycleSucceededAgainLogged(t *testing.T) {
 			if n := strings.Count(l, "loads resume once it is back"); n != 1 || !strings.Contains(l, "fix=") {
 				t.Errorf("a failed cycle's line says its fix %d times, want once, in fix=:\n%s", n, l)
 			}
+			// It is tried again at each tick: the line said retrying
+			// would not help (found by an operator audit).
+			if !strings.Contains(l, "the next tick tries again") {
+				t.Errorf("a failed cycle's line does not say the next tick tries again:\n%s", l)
+			}
 		}
 	}
 	if failed == 0 {
