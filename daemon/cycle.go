@@ -7,7 +7,6 @@ import (
 	"runtime/debug"
 	"slices"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/synctrack/synctrack/loader"
@@ -52,10 +51,10 @@ func (t *target) run(stop, ctx context.Context, s scope) {
 				t.log.Info("cycle stopped by shutdown; the batch in flight rolled back", "scope", s.why, "files_committed", len(c.Loaded))
 			}
 		case permanent:
-			t.log.Error("cycle failed; trying again at once will not help until this is fixed, the next tick tries again", "scope", s.why, "reason", reason, "err", withoutFix(c.Err, fix), "fix", fix)
+			t.log.Error("cycle failed; trying again at once will not help until this is fixed, the next tick tries again", "scope", s.why, "reason", reason, "err", warehouse.WithoutHint(c.Err), "fix", fix)
 		case resource:
 			t.log.Error("cycle failed: the warehouse or this machine ran out of a resource; nothing was blamed on any object, next try at the next tick",
-				"scope", s.why, "reason", reason, "err", withoutFix(c.Err, fix), "fix", fix)
+				"scope", s.why, "reason", reason, "err", warehouse.WithoutHint(c.Err), "fix", fix)
 		default:
 			t.log.Error("cycle failed; next try at the next tick", "scope", s.why, "reason", reason, "err", c.Err)
 		}
@@ -560,15 +559,4 @@ func (t *target) warnMissing(wh warehouse.Warehouse) {
 	if _, ok := wh.(warehouse.RunStates); !ok {
 		t.log.Warn("this warehouse keeps no run state: sync_runs has no state or completed_at here")
 	}
-}
-
-// withoutFix is err's text without the fix its class added to it: fix=
-// says it, and a file:// bucket's folder gone printed the same sentence
-// twice on every failed cycle's line (as events: the subscription fails
-// does).
-func withoutFix(err error, fix string) string {
-	if fix == "" {
-		return err.Error()
-	}
-	return strings.Replace(err.Error(), " ("+fix+")", "", 1)
 }

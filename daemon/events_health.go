@@ -2,8 +2,6 @@ package daemon
 
 import (
 	"context"
-	"errors"
-	"strings"
 	"time"
 
 	"gocloud.dev/gcerrors"
@@ -134,13 +132,8 @@ func (t *target) failing(err error, n int) time.Duration {
 	// err as text: slog's text handler prints an error with %+v, which for
 	// gocloud.dev's errors is a stack trace over several lines. And without
 	// the fix the class added to its text: fix= says it.
-	text := err.Error()
-	var we *warehouse.Error
-	if errors.As(err, &we) && we.Hint != "" {
-		text = strings.Replace(text, " ("+we.Hint+")", "", 1)
-	}
 	log("events: the subscription fails; the bucket is listed on --schedule until it receives again",
-		"class", warehouse.ClassOf(err).String(), "reason", reason, "err", text, "fix", fix, "next_try", wait)
+		"class", warehouse.ClassOf(err).String(), "reason", reason, "err", warehouse.WithoutHint(err), "fix", fix, "next_try", wait)
 	return wait
 }
 

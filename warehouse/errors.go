@@ -69,6 +69,17 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
+// WithoutHint is err's text without the hint its class added to it (Error),
+// for a log line that gives the hint in a field of its own.
+func WithoutHint(err error) string {
+	text := err.Error()
+	var e *Error
+	if errors.As(err, &e) && e.Hint != "" {
+		text = strings.Replace(text, " ("+e.Hint+")", "", 1)
+	}
+	return text
+}
+
 // ClassOf is the class of the outermost *Error in err's chain. A cancelled
 // context is Transient: the work was stopped, not refused.
 func ClassOf(err error) Class {
