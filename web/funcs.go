@@ -4,8 +4,9 @@ import (
 	"fmt"
 	"html/template"
 	"strconv"
-	"strings"
 	"time"
+
+	"github.com/synctrack/synctrack/internal/shellword"
 )
 
 // viewFuncs format values in the templates. None returns template.HTML:
@@ -27,7 +28,7 @@ var viewFuncs = template.FuncMap{
 	},
 	"outcomeName": outcomeName,
 	"runs":        runsText,
-	"shellArg":    shellArg,
+	"shellArg":    shellword.Quote,
 	"svgBox":      func(c chart) string { return fmt.Sprintf("0 0 %g %g", c.W, c.H) },
 }
 
@@ -46,16 +47,6 @@ func thousands(n int64) string {
 		out = append(out, s[i])
 	}
 	return neg + string(out)
-}
-
-// shellArg is v as one argument of a shell command a page suggests: as it
-// is when it holds only characters no shell reads, else in single quotes.
-// A sync id is a folder name of the bucket: pasted bare, "a & b" ran b.
-func shellArg(v string) string {
-	if v != "" && strings.Trim(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-:/@%+=,") == "" {
-		return v
-	}
-	return "'" + strings.ReplaceAll(v, "'", `'\''`) + "'"
 }
 
 // runsText is a count of runs in words: "1 run", "1,204 runs".

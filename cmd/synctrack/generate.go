@@ -4,12 +4,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
 
 	"github.com/synctrack/synctrack/gen"
+	"github.com/synctrack/synctrack/internal/shellword"
 )
 
 func newGenerateCommand() *cobra.Command {
@@ -73,25 +73,8 @@ func runGenerate(cmd *cobra.Command, _ []string) error {
 		return err
 	}
 	fmt.Fprintf(cmd.OutOrStdout(), "wrote %d objects, %d runs, %d records rows to %s\nload it with: %s load --bucket %s --warehouse duckdb://./sync-logs.duckdb\n",
-		len(m.Files), m.Runs, m.Rows, dir, shellWord(os.Args[0]), shellWord("file://"+dir))
+		len(m.Files), m.Runs, m.Rows, dir, shellword.Quote(os.Args[0]), shellword.Quote("file://"+dir))
 	return nil
-}
-
-// shellWord is s as one word of a POSIX shell's command line, so that a
-// line printed for the user to paste runs as printed: the program as it was
-// started (./synctrack, or synctrack from PATH), a folder with a space.
-func shellWord(s string) string {
-	safe := s != ""
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("/._-+:=@,%", r)) {
-			safe = false
-			break
-		}
-	}
-	if safe {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // bytesPerRow is less than a generated records row takes on disk (140-170

@@ -113,21 +113,6 @@ func TestGeneratePrintsALineThatRuns(t *testing.T) {
 	}
 }
 
-func TestShellWord(t *testing.T) {
-	for in, want := range map[string]string{
-		"./synctrack":        "./synctrack",
-		"file:///tmp/bucket": "file:///tmp/bucket",
-		"/tmp/a b":           "'/tmp/a b'",
-		"it's":               `'it'\''s'`,
-		"":                   "''",
-		"$(rm -rf ~)":        "'$(rm -rf ~)'",
-	} {
-		if got := shellWord(in); got != want {
-			t.Errorf("shellWord(%q) = %s, want %s", in, got, want)
-		}
-	}
-}
-
 // Counts whose product is over gen.MaxObjects (an audit's took 23 GB to
 // plan, and some do not fit an int) are a usage error naming the flags and
 // the limit, before --out is made.
