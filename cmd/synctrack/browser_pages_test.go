@@ -1,11 +1,8 @@
 package main
 
 import (
-	"context"
 	dbsql "database/sql"
 	"net/url"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -62,13 +59,7 @@ func TestBrowserConsoleIsQuiet(t *testing.T) {
 // it returns the tab, the pages' base URL and the paths of /, that run's
 // sync and that run.
 func browserPages(t *testing.T) (*browserT, string, []string) {
-	chromium, err := exec.LookPath("chromium")
-	if err != nil {
-		if os.Getenv(requireChromium) == "1" {
-			t.Fatalf("no chromium (%v), and %s=1", err, requireChromium)
-		}
-		t.Skipf("no chromium here (install Debian's chromium, or set %s=1 to fail instead)", requireChromium)
-	}
+	chromium := needChromium(t)
 	dir := t.TempDir()
 	bucket, db := filepath.Join(dir, "bucket"), filepath.Join(dir, "w.duckdb")
 	wh := "duckdb://" + db
@@ -81,15 +72,7 @@ func browserPages(t *testing.T) (*browserT, string, []string) {
 	sync, run := longDestinationID(t, db)
 	base := startServe(t, "--warehouse", wh)
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium), chromedp.NoSandbox,
-		chromedp.Headless, chromedp.DisableGPU, chromedp.WindowSize(1280, 900))
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancelAlloc)
-	ctx, cancelTab := chromedp.NewContext(actx)
-	t.Cleanup(cancelTab)
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-	t.Cleanup(cancel)
-	b := &browserT{t: t, ctx: ctx}
+	b := &browserT{t: t, ctx: newTab(t, chromium, 1280, 2*time.Minute)}
 	syncPath := "/syncs/" + url.PathEscape(sync)
 	return b, base, []string{"/", syncPath, syncPath + "/runs/" + url.PathEscape(run)}
 }

@@ -26,13 +26,7 @@ const requireChromium = "SYNCTRACK_REQUIRE_CHROMIUM"
 // runs nothing. With SYNCTRACK_SCREENSHOTS=DIR it also saves the three
 // main pages there (docs/ holds the README's).
 func TestBrowser(t *testing.T) {
-	chromium, err := exec.LookPath("chromium")
-	if err != nil {
-		if os.Getenv(requireChromium) == "1" {
-			t.Fatalf("no chromium (%v), and %s=1", err, requireChromium)
-		}
-		t.Skipf("no chromium here (install Debian's chromium, or set %s=1 to fail instead)", requireChromium)
-	}
+	chromium := needChromium(t)
 	dir := t.TempDir()
 	bucket, db := filepath.Join(dir, "bucket"), filepath.Join(dir, "w.duckdb")
 	wh := "duckdb://" + db
@@ -45,15 +39,7 @@ func TestBrowser(t *testing.T) {
 	hostileSync, hostileRun := addHostileRecord(t, db)
 	base := startServe(t, "--warehouse", wh)
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium), chromedp.NoSandbox,
-		chromedp.Headless, chromedp.DisableGPU, chromedp.WindowSize(1360, 900))
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	ctx, cancelTab := chromedp.NewContext(actx)
-	defer cancelTab()
-	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
-	defer cancel()
-	b := &browserT{t: t, ctx: ctx, shots: os.Getenv("SYNCTRACK_SCREENSHOTS")}
+	b := &browserT{t: t, ctx: newTab(t, chromium, 1360, 3*time.Minute), shots: os.Getenv("SYNCTRACK_SCREENSHOTS")}
 
 	b.open(base + "/")
 	b.shot("home.png")
@@ -157,6 +143,33 @@ func quoteJSON(s string) string {
 }
 
 // browserT drives one tab and fails the test on any browser error.
+// needChromium is the path of Debian's chromium; without it the test
+// skips, or fails when requireChromium is set.
+func needChromium(t *testing.T) string {
+	chromium, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv(requireChromium) == "1" {
+			t.Fatalf("no chromium (%v), and %s=1", err, requireChromium)
+		}
+		t.Skipf("no chromium here (install Debian's chromium, or set %s=1 to fail instead)", requireChromium)
+	}
+	return chromium
+}
+
+// newTab starts chromium headless with a window width px wide and opens a
+// tab, closed when the test ends or after timeout.
+func newTab(t *testing.T, chromium string, width int, timeout time.Duration) context.Context {
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium), chromedp.NoSandbox,
+		chromedp.Headless, chromedp.DisableGPU, chromedp.WindowSize(width, 900))
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancelAlloc)
+	ctx, cancelTab := chromedp.NewContext(actx)
+	t.Cleanup(cancelTab)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	t.Cleanup(cancel)
+	return ctx
+}
+
 type browserT struct {
 	t     *testing.T
 	ctx   context.Context
