@@ -52,9 +52,10 @@ func (b *blame) fail(w Work, err error) {
 		return
 	}
 	// Nor is one in a folder the user may no longer search (its mode
-	// changed since the listing: DuckDB says "No files found"): the load
-	// stops with the permission error, blaming none. Every file of such a
-	// folder failed, exit 1.
+	// changed since the listing: DuckDB says "No files found"), on a mount
+	// lost under it, or in a bucket folder gone as a whole: the load stops
+	// with that error, blaming none. Every file of such a folder failed,
+	// exit 1.
 	if unreachable != nil {
 		if b.halt == nil {
 			b.halt = unreachable
@@ -153,6 +154,18 @@ func (b *blame) unblamed() error {
 	}
 	return &warehouse.Error{Class: warehouse.Unclassified, Reason: or(reason, "refused"), Hint: hint,
 		Err: fmt.Errorf("%d objects refused and none of their kind loaded, first %s: %w", len(b.suspects), first.w.Key, first.err)}
+}
+
+// leaveGone leaves an object gone since the listing for the next load,
+// which no longer lists it; unless the bucket's folder went as a whole
+// (unmounted, moved): that is CheckRoot's bucket_gone, which stops the load,
+// not its files gone.
+func (l *Loader) leaveGone(key string) error {
+	if err := CheckRoot(l.root); err != nil {
+		return err
+	}
+	l.log.Info("object gone since the listing; left for the next load", "key", key)
+	return nil
 }
 
 // localState says whether key, of a file:// bucket, is no longer in its

@@ -108,10 +108,9 @@ func (l *Loader) usable(batch []Work, staged []Staged, fail func(Work, error)) (
 		case warehouse.ClassOf(s.Err) == warehouse.Data:
 			fail(batch[j], s.Err)
 		case isGone(s.Err):
-			if err := CheckRoot(l.root); err != nil {
-				return nil, err // the bucket's folder went, not the file
+			if err := l.leaveGone(batch[j].Key); err != nil {
+				return nil, err
 			}
-			l.log.Info("object gone since the listing; left for the next load", "key", batch[j].Key)
 		default:
 			return nil, fmt.Errorf("stage %s: %w", batch[j].Key, s.Err)
 		}

@@ -32,10 +32,9 @@ func (l *Loader) loadRuns(ctx context.Context, ws []Work, rep *Report, b *blame)
 			b.fail(w, errs[i])
 			continue
 		case isGone(errs[i]):
-			if err := CheckRoot(l.root); err != nil {
-				return nil, err // the bucket's folder went, not the file
+			if err := l.leaveGone(w.Key); err != nil {
+				return nil, err
 			}
-			l.log.Info("object gone since the listing; left for the next load", "key", w.Key)
 			continue
 		default:
 			return nil, fmt.Errorf("read %s: %w", w.Key, errs[i])
