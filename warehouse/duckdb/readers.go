@@ -54,6 +54,9 @@ type Readers struct {
 	giveBack  *time.Timer
 	keepFreed time.Duration
 	kept      time.Time
+	// purges is how many times giveBackNow has tried again since the last
+	// request (see giveBackAgain).
+	purges int
 	// paged is when a person's page (not a daemon's read: ForDaemon) last
 	// got a handle: a load keeps what it frees only while they read pages.
 	paged time.Time
@@ -288,6 +291,7 @@ func (r *Readers) keepFreedForPages() {
 // the requests do.)
 func (r *Readers) giveBackLater() {
 	now := time.Now()
+	r.purges = 0
 	if r.kept.IsZero() {
 		r.kept = now
 	}
@@ -296,6 +300,12 @@ func (r *Readers) giveBackLater() {
 		r.giveBackNow()
 		return
 	}
+	r.giveBackIn(wait)
+}
+
+// giveBackIn calls giveBackNow after wait unless a request is out then (the
+// release of the last one sets it again); on mu.
+func (r *Readers) giveBackIn(wait time.Duration) {
 	if r.giveBack != nil {
 		r.giveBack.Reset(wait)
 		return
@@ -304,7 +314,7 @@ func (r *Readers) giveBackLater() {
 		r.mu.Lock()
 		defer r.mu.Unlock()
 		if r.held == 0 {
-			r.giveBackNow() // else the release of those out sets it again
+			r.giveBackNow()
 		}
 	})
 }
@@ -313,12 +323,36 @@ func (r *Readers) giveBackLater() {
 // is kept at the most: a page after that is slower, once.
 func keepFreedMax(keep time.Duration) time.Duration { return 4 * keep }
 
+// A purge that finds an arena being purged by another thread (DuckDB's
+// own, as it frees the rest of a query) leaves that arena as it is and
+// says nothing; with no request after, its pages would stay. So while
+// more than giveBackLeft pages are still kept, giveBackNow tries again
+// giveBackAgain later, up to giveBackTries times.
+const (
+	giveBackLeft  = 1024 // 4 MiB of 4 KiB pages
+	giveBackAgain = 250 * time.Millisecond
+	giveBackTries = 8
+)
+
+// purgeFreed and pagesKept are the allocator's, or a test's.
+var (
+	purgeFreed = giveBackFreedMemory
+	pagesKept  = freedPagesKept
+)
+
 // giveBackNow gives what the requests freed back to the system; on mu.
 func (r *Readers) giveBackNow() {
 	r.kept = time.Time{}
-	if err := giveBackFreedMemory(); err != nil {
+	if err := purgeFreed(); err != nil {
 		r.log.Debug("freed memory kept", "err", err)
+		return
 	}
+	if n, ok := pagesKept(); ok && n > giveBackLeft && r.purges < giveBackTries && !r.shut {
+		r.purges++
+		r.giveBackIn(giveBackAgain)
+		return
+	}
+	r.purges = 0
 }
 
 // broadcast wakes the requests waiting for the handles out; on mu.
