@@ -14,6 +14,7 @@ import (
 
 	"gocloud.dev/blob/memblob"
 
+	"github.com/synctrack/synctrack/internal/imdsfake"
 	"github.com/synctrack/synctrack/loader"
 	"github.com/synctrack/synctrack/warehouse"
 )
@@ -116,31 +117,21 @@ func TestRetry(t *testing.T) {
 
 // A subscription with no AWS credentials anywhere is config (credentials),
 // as the README says, also where the instance metadata service the SDK asks
-// last is not there and answers as the network would.
+// last is not there and answers as the network would. The errors are the
+// SDK's own (imdsfake), classed by type.
 func TestEventsErrorNoCredentials(t *testing.T) {
-	for _, msg := range []string{
-		"operation error SQS: ReceiveMessage, get identity: get credentials: failed to refresh cached credentials, " +
-			"no EC2 IMDS role found, operation error ec2imds: GetMetadata, http response error StatusCode: 403",
-		"operation error SQS: ReceiveMessage, get identity: get credentials: failed to refresh cached credentials, " +
-			"no EC2 IMDS role found, operation error ec2imds: GetMetadata, request send failed, " +
-			`Get "http://169.254.169.254/latest/meta-data/iam/security-credentials/": dial tcp 169.254.169.254:80: connect: connection refused`,
-	} {
+	for _, answer := range []string{imdsfake.Status403, imdsfake.Refused} {
 		var e *warehouse.Error
-		if !errors.As(eventsError(errors.New(msg)), &e) || e.Class != warehouse.Config || e.Reason != "credentials" {
-			t.Errorf("%s: %+v, want config credentials", msg, e)
+		if err := imdsfake.NoCredentials(t, answer); !errors.As(eventsError(err), &e) || e.Class != warehouse.Config || e.Reason != "credentials" {
+			t.Errorf("%s (%v): %+v, want config credentials", answer, err, e)
 		}
 	}
 	// The SDK says the same for a metadata service that was slow or failed
 	// (an EC2 instance with a role, its service busy): that may pass.
-	for _, msg := range []string{
-		"operation error SQS: ReceiveMessage, get identity: get credentials: failed to refresh cached credentials, " +
-			"no EC2 IMDS role found, operation error ec2imds: GetMetadata, http response error StatusCode: 503",
-		"operation error SQS: ReceiveMessage, get identity: get credentials: failed to refresh cached credentials, " +
-			"no EC2 IMDS role found, operation error ec2imds: GetMetadata, request canceled, context deadline exceeded",
-	} {
+	for _, answer := range []string{imdsfake.Status503, imdsfake.Stall} {
 		var e *warehouse.Error
-		if !errors.As(eventsError(errors.New(msg)), &e) || e.Class != warehouse.Transient || !strings.Contains(e.Hint, "on EC2") {
-			t.Errorf("%s: %+v, want transient, saying what to do on EC2 and elsewhere", msg, e)
+		if err := imdsfake.NoCredentials(t, answer); !errors.As(eventsError(err), &e) || e.Class != warehouse.Transient || !strings.Contains(e.Hint, "on EC2") {
+			t.Errorf("%s (%v): %+v, want transient, saying what to do on EC2 and elsewhere", answer, err, e)
 		}
 	}
 }

@@ -1,11 +1,13 @@
 package loader
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
-	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
+	"github.com/aws/smithy-go"
 	"gocloud.dev/gcerrors"
 
 	"github.com/synctrack/synctrack/warehouse"
@@ -49,35 +51,75 @@ var bucketRules = []warehouse.Rule{
 var credentialRules = AWSCredentialRules("no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or AWS_PROFILE, " +
 	"or run with an instance or pod role; a public bucket: add anonymous=true to the bucket URL")
 
-// AWSCredentialRules class the AWS SDK's "no EC2 IMDS role found", which it
-// says for any failure of the metadata service's answer: config with hint
-// when that answer was a refusal (a 403, a connection refused: no role, no
-// service), transient when it may pass (a timeout, a 5xx, a 429: the
-// service of an EC2 instance that has a role, busy), with hint for a
-// machine that has none.
+// AWSCredentialRules class the AWS SDK's failure to get credentials from
+// the EC2 instance metadata service, its last place to look ("no EC2 IMDS
+// role found"): config with hint when the service refused (a 403, a
+// connection refused: no role, no service; or it is turned off), transient
+// when the answer may come next time (a timeout, a 5xx, a 429: the service
+// of an EC2 instance that has a role, busy), with hint for a machine that
+// has none.
+//
+// They match the SDK's error by its type, never by its words: a bucket's
+// error can quote an object's key, which is anyone's to choose, and a key
+// reading "no EC2 IMDS role found" made a reset on reading that object a
+// missing credential (exit 2) instead of a transient fault.
 func AWSCredentialRules(hint string) []warehouse.Rule {
 	return []warehouse.Rule{
 		{Class: warehouse.Transient, Reason: "credentials", Match: imdsMayPass,
 			Hint: "the instance metadata service did not answer in time or failed: on EC2 the next load tries again; elsewhere, " + hint},
-		{Class: warehouse.Config, Reason: "credentials", Contains: []string{noIMDSRole}, Hint: hint},
+		{Class: warehouse.Config, Reason: "credentials", Match: func(err error) bool { return imdsError(err) != nil }, Hint: hint},
 	}
 }
 
-const noIMDSRole = "no ec2 imds role found"
+// imdsError is the metadata service's own error within err: the SDK's
+// credential provider (ec2rolecreds) returns its client's operation error,
+// service ec2imds, wrapped ("no EC2 IMDS role found, %w") up to the
+// operation that wanted credentials. Nil when err holds none.
+func imdsError(err error) *smithy.OperationError {
+	for _, e := range chain(err) {
+		if op, ok := e.(*smithy.OperationError); ok && op.ServiceID == imds.ServiceID {
+			return op
+		}
+	}
+	return nil
+}
 
-// imdsMayPass says err is the SDK's noIMDSRole over an answer that may
-// come next time.
+// chain is err and every error it wraps, depth first (errors.As would stop
+// at the first operation error, the bucket's, which wraps the service's).
+func chain(err error) []error {
+	var all []error
+	for err != nil {
+		all = append(all, err)
+		switch u := err.(type) {
+		case interface{ Unwrap() error }:
+			err = u.Unwrap()
+		case interface{ Unwrap() []error }:
+			for _, e := range u.Unwrap() {
+				all = append(all, chain(e)...)
+			}
+			return all
+		default:
+			return all
+		}
+	}
+	return all
+}
+
+// imdsMayPass says err holds a metadata service's answer that may come next
+// time: a timeout, a 5xx or a 429.
 func imdsMayPass(err error) bool {
-	m := strings.ToLower(err.Error())
-	if !strings.Contains(m, noIMDSRole) {
+	op := imdsError(err)
+	if op == nil {
 		return false
 	}
-	for _, w := range []string{"statuscode: 5", "statuscode: 429", "deadline exceeded", "timeout"} {
-		if strings.Contains(m, w) {
+	var status interface{ HTTPStatusCode() int }
+	if errors.As(op.Err, &status) {
+		if c := status.HTTPStatusCode(); c >= 500 || c == 429 {
 			return true
 		}
 	}
-	return false
+	var timeout interface{ Timeout() bool }
+	return errors.Is(op.Err, context.DeadlineExceeded) || errors.As(op.Err, &timeout) && timeout.Timeout()
 }
 
 // localRules come before warehouse.OSRules, whose permission hint is about
