@@ -108,3 +108,56 @@ func TestBucketFolderGoneMidLoad(t *testing.T) {
 		})
 	}
 }
+
+// beforeRuns calls do once, as the runs are loaded: after the listing,
+// before the records files are looked at.
+type beforeRuns struct {
+	*duckdb.Warehouse
+	do func() error
+}
+
+func (b *beforeRuns) LoadRuns(ctx context.Context, rs []warehouse.Run) error {
+	if do := b.do; do != nil {
+		b.do = nil
+		if err := do(); err != nil {
+			return err
+		}
+	}
+	return b.Warehouse.LoadRuns(ctx, rs)
+}
+
+// A zero-byte records file is refused from the listing's size, before any
+// read: it was failed as empty (and quarantined after a few loads) though
+// its folder had gone since the listing (moved, unmounted), or the file
+// itself. Now the folder gone stops the load blaming none, as for the
+// other files, and the file deleted is left for the next load.
+func TestEmptyFileGoneMidLoad(t *testing.T) {
+	for _, what := range []string{"folder", "file"} {
+		t.Run(what, func(t *testing.T) {
+			url, dir := generated(t, smallOptions())
+			empty := filepath.Join(filepath.Dir(findRecords(t, dir)[0]), "records_updated.97.parquet")
+			if err := os.WriteFile(empty, nil, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			w := &beforeRuns{Warehouse: openWarehouse(t), do: func() error { return os.Remove(empty) }}
+			if what == "folder" {
+				w.do = func() error { return os.Rename(dir, dir+".moved") }
+				defer os.Rename(dir+".moved", dir) // for t.TempDir's removal
+			}
+			rep, err := loader.New(testbucket.Open(t, url), dir, w, loader.Options{BatchFiles: 7}).Load(context.Background())
+			if len(rep.Failed) != 0 {
+				t.Fatalf("failed %d objects, first %s: %v; want none", len(rep.Failed), rep.Failed[0].Key, rep.Failed[0].Err)
+			}
+			reason, _ := warehouse.Explain(err)
+			switch {
+			case what == "folder" && (warehouse.ClassOf(err) != warehouse.Transient || reason != "bucket_gone"):
+				t.Fatalf("load: %v (reason %q), want transient bucket_gone", err, reason)
+			case what == "file" && err != nil:
+				t.Fatalf("load: %v, want the deleted file left for the next load", err)
+			}
+			if n := one(t, w.DB(), `SELECT count(*) FROM synctrack.load_ledger WHERE status <> 'loaded'`); n != "0" {
+				t.Errorf("%s objects recorded as not loaded, want none", n)
+			}
+		})
+	}
+}

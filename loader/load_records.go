@@ -77,6 +77,11 @@ func (l *Loader) loadRecords(ctx context.Context, st *Stager, ws []Work, rep *Re
 
 // refuseEmpty fails every zero-byte object: no engine reads one as parquet,
 // and one that loaded it as no rows would hide that the file is not there.
+// The size is the listing's; whether the file is still there is fail's to
+// ask (blame.fail: localState), as for any object failed: one deleted since
+// is left for the next load, and its folder gone, closed or on a failed
+// mount stops the load blaming none (TestEmptyFileGoneMidLoad,
+// TestEmptyFileOfAFolderClosedMidLoad).
 func (l *Loader) refuseEmpty(ws []Work, fail func(Work, error)) []Work {
 	out := ws[:0:0]
 	for _, w := range ws {

@@ -89,6 +89,32 @@ func TestFolderClosedMidLoadBlamesNone(t *testing.T) {
 	}
 }
 
+// A zero-byte records file of a run folder the user may no longer search
+// (its mode changed after the listing) is not failed as empty: the load
+// stops with the permission error, as for the folder's other files.
+func TestEmptyFileOfAFolderClosedMidLoad(t *testing.T) {
+	if unprivileged.Ran(t) {
+		return
+	}
+	url, dir := generated(t, smallOptions())
+	run := filepath.Dir(findRecords(t, dir)[0])
+	if err := os.WriteFile(filepath.Join(run, "records_updated.97.parquet"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Chmod(run, 0o755) // for t.TempDir's removal
+	w := &beforeRuns{Warehouse: openWarehouse(t), do: func() error { return os.Chmod(run, 0) }}
+	rep, err := loader.New(testbucket.Open(t, url), dir, w, loader.Options{BatchFiles: 1000}).Load(context.Background())
+	if len(rep.Failed) != 0 {
+		t.Fatalf("failed %d objects, first %s: %v; want none", len(rep.Failed), rep.Failed[0].Key, rep.Failed[0].Err)
+	}
+	if warehouse.ClassOf(err) != warehouse.Config || !strings.Contains(err.Error(), filepath.Base(run)) {
+		t.Fatalf("load: %v; want a config error naming the folder %s", err, filepath.Base(run))
+	}
+	if n := one(t, w.DB(), `SELECT count(*) FROM synctrack.load_ledger WHERE status <> 'loaded'`); n != "0" {
+		t.Errorf("%s objects recorded as not loaded, want none", n)
+	}
+}
+
 // A link in the bucket whose target is in a folder the user may not search
 // is the link's fault, not the machine's: it fails alone and the rest
 // loads (a bucket's content must not stop every load).
