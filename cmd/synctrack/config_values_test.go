@@ -53,6 +53,47 @@ func TestConfigKeysNeedOneValue(t *testing.T) {
 	}
 }
 
+// A SYNCTRACK_ variable set but empty is refused, named, as a config file's
+// key with no value is: SYNCTRACK_MEMORY_LIMIT= and SYNCTRACK_SCHEDULE=
+// gave the default limit and schedule without a word, SYNCTRACK_EVENTS=
+// no events, SYNCTRACK_CONFIG= no file. SYNCTRACK_LISTEN= still turns the
+// listener off (TestConfigOutOnlyForFolders).
+func TestEmptyVariablesRefused(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "c.yaml")
+	if err := os.WriteFile(p, []byte("schedule: '@every 1m'\nlisten: 127.0.0.1:0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	base := []string{"run", "--bucket", "file://" + dir, "--warehouse", "duckdb://" + filepath.Join(dir, "w.duckdb"), "--listen", "127.0.0.1:0", "--check"}
+	for _, c := range []struct {
+		env  string
+		args []string
+		want string
+	}{
+		{"SYNCTRACK_MEMORY_LIMIT", base, "SYNCTRACK_MEMORY_LIMIT is set but empty: unset it, or give it a value"},
+		{"SYNCTRACK_SCHEDULE", base, "SYNCTRACK_SCHEDULE is set but empty: unset it, or give it a value"},
+		{"SYNCTRACK_SCHEDULE", append([]string{"--config", p}, base...), "SYNCTRACK_SCHEDULE is set but empty, over config " + p + "'s schedule"},
+		{"SYNCTRACK_FACTS_SCHEDULE", base, "SYNCTRACK_FACTS_SCHEDULE is set but empty"},
+		{"SYNCTRACK_RECONCILE_SCHEDULE", base, "SYNCTRACK_RECONCILE_SCHEDULE is set but empty"},
+		{"SYNCTRACK_NAME", base, "SYNCTRACK_NAME is set but empty"},
+		{"SYNCTRACK_EVENTS", base, "SYNCTRACK_EVENTS is set but empty"},
+		{"SYNCTRACK_QUIET_PERIOD", base, "SYNCTRACK_QUIET_PERIOD is set but empty"},
+		{"SYNCTRACK_CONFIG", base, "SYNCTRACK_CONFIG is set but empty"},
+		{"SYNCTRACK_STAGE_DIR", []string{"load", "--bucket", "file://" + dir, "--warehouse", "duckdb://" + filepath.Join(dir, "w.duckdb")}, "SYNCTRACK_STAGE_DIR is set but empty"},
+	} {
+		t.Setenv(c.env, "")
+		if code, out, errs := runCLIAll(t, c.args...); code != 2 || !strings.Contains(errs, c.want) || strings.Contains(out, "config ok") {
+			t.Errorf("%s= (%s): exit %d, %q %q; want 2 saying %q", c.env, c.args[0], code, out, errs, c.want)
+		}
+		os.Unsetenv(c.env)
+	}
+	// The command line wins: an empty variable under a flag given is not read.
+	t.Setenv("SYNCTRACK_SCHEDULE", "")
+	if code, out, errs := runCLIAll(t, append(base, "--schedule", "@every 1m")...); code != 0 || !strings.Contains(out, "runs @every 1m") {
+		t.Errorf("--schedule over an empty SYNCTRACK_SCHEDULE: exit %d, %q %q", code, out, errs)
+	}
+}
+
 // A value of the wrong kind from the environment, the config file or the
 // command line says what the key wants, not only the Go parser's words
 // (strconv.ParseBool: parsing "yes": invalid syntax; time: missing unit in

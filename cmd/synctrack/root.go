@@ -23,7 +23,8 @@ file by default), and builds the sync_log view and one typed view per sync.
 Every flag can also be set in a YAML config file (--config, keys are flag names with
 _ for -) or as an environment variable SYNCTRACK_<FLAG> (SYNCTRACK_BUCKET,
 SYNCTRACK_WAREHOUSE, ...). A flag on the command line wins over the environment,
-which wins over the file.
+which wins over the file. A variable set but empty is refused, but for
+SYNCTRACK_LISTEN= (no listener).
 
 Exit codes:
   0  everything loaded
@@ -94,7 +95,10 @@ func applyConfig(cmd *cobra.Command) error {
 	file := map[string]any{}
 	path, _ := cmd.Flags().GetString("config")
 	if path == "" {
-		path = os.Getenv("SYNCTRACK_CONFIG")
+		var set bool
+		if path, set = os.LookupEnv("SYNCTRACK_CONFIG"); set && path == "" {
+			return usageError("SYNCTRACK_CONFIG is set but empty: unset it, or give it a file")
+		}
 	}
 	if path != "" {
 		raw, err := os.ReadFile(path)
@@ -113,10 +117,16 @@ func applyConfig(cmd *cobra.Command) error {
 		}
 		env := envName(f.Name)
 		if v, ok := os.LookupEnv(env); ok {
-			if _, inFile := file[key]; v == "" && inFile && needsValue[f.Name] {
-				// A template with nothing to put there: the command would
-				// say "no warehouse" though the file names one.
-				err = usageError("%s is set but empty, over config %s's %s: unset it, or give it a value", env, path, key)
+			if v == "" && !emptyMeans[f.Name] {
+				// A template with nothing to put there, as a file's key
+				// with no value: the command said "no warehouse" though
+				// the file names one, or took the default schedule or
+				// memory limit without a word.
+				if _, inFile := file[key]; inFile {
+					err = usageError("%s is set but empty, over config %s's %s: unset it, or give it a value", env, path, key)
+				} else {
+					err = usageError("%s is set but empty: unset it, or give it a value", env)
+				}
 				return
 			}
 			if serr := f.Value.Set(v); serr != nil {
@@ -197,10 +207,10 @@ func envName(name string) string {
 	return "SYNCTRACK_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
 }
 
-// needsValue are the flags that mean nothing empty: an empty variable
-// over a config file's value for them is refused. Others may be emptied on
-// purpose (SYNCTRACK_LISTEN= turns the daemon's listener off).
-var needsValue = map[string]bool{"warehouse": true, "bucket": true, "targets": true}
+// emptyMeans are the flags whose empty value is a setting of its own:
+// SYNCTRACK_LISTEN= turns the listener off. Any other variable set but
+// empty is refused, as a config file's key with no value is (configValue).
+var emptyMeans = map[string]bool{"listen": true}
 
 // wantKind says what kind of value flag f wants, beside the parser's own
 // reason (strconv's "invalid syntax" or "value out of range", without its

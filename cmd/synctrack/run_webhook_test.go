@@ -30,10 +30,10 @@ func TestRunCheckWebhookSecret(t *testing.T) {
 			t.Errorf("%s: exit %d, want 2 naming the file:\n%s%s", filepath.Base(p), code, out, errs)
 		}
 	}
-	for _, v := range []string{"", "  \n"} {
+	for v, says := range map[string]string{"": "SYNCTRACK_WEBHOOK_SECRET is set but empty", "  \n": "empty or blank"} {
 		t.Setenv("SYNCTRACK_WEBHOOK_SECRET", v)
-		if code, out, errs := runCLIAll(t, base...); code != 2 || !strings.Contains(errs, "empty or blank") {
-			t.Errorf("SYNCTRACK_WEBHOOK_SECRET=%q: exit %d, want 2:\n%s%s", v, code, out, errs)
+		if code, out, errs := runCLIAll(t, base...); code != 2 || !strings.Contains(errs, says) {
+			t.Errorf("SYNCTRACK_WEBHOOK_SECRET=%q: exit %d, want 2 saying %q:\n%s%s", v, code, says, out, errs)
 		}
 	}
 	os.Unsetenv("SYNCTRACK_WEBHOOK_SECRET")
