@@ -77,7 +77,7 @@ func TestExitCodes(t *testing.T) {
 		{name: "no bucket", args: []string{"load", "--warehouse", wh}, want: 2, says: "no bucket"},
 		{name: "bad bucket URL", args: []string{"load", "--bucket", "::nope", "--warehouse", wh}, want: 2, says: "want a URL"},
 		{name: "bucket folder missing", args: []string{"load", "--bucket", "file://" + filepath.Join(f.dir, "nope"), "--warehouse", wh},
-			want: 2, says: "is not a directory"},
+			want: 2, says: "no folder " + filepath.Join(f.dir, "nope") + " (a file:// bucket is the folder holding sync_tracking_datasets/; on a mount, mount it first)"},
 		{name: "bad mode", args: load("--mode", "x"), want: 2, says: "want loaded or external"},
 		{name: "unknown warehouse", args: []string{"load", "--bucket", bucket, "--warehouse", "oracle://x"}, want: 2, says: "no engine for oracle://"},
 		{name: "bad warehouse URL", args: []string{"load", "--bucket", bucket, "--warehouse", "duckdb://"}, want: 2, says: "no database file named"},

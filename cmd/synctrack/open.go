@@ -2,12 +2,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -22,6 +25,27 @@ import (
 	"github.com/synctrack/synctrack/warehouse"
 	"github.com/synctrack/synctrack/warehouse/engines"
 )
+
+// checkBucketFolder says why a file:// bucket's folder root cannot be
+// read, if it cannot. Not there, or a file, is the URL's fault (exit 2),
+// and the words say which: a mount not mounted yet reads as not there. A
+// folder that is there but fails (a mount that lost its server, EIO) is
+// the machine's, classed as a bucket error mid-load is (exit 3).
+func checkBucketFolder(raw, root string) error {
+	const what = "a file:// bucket is the folder holding sync_tracking_datasets/"
+	fi, err := os.Stat(root)
+	switch {
+	case err == nil && !fi.IsDir():
+		return usageError("bucket URL %q: %s is a file, not a folder (%s)", raw, root, what)
+	case errors.Is(err, fs.ErrNotExist):
+		return usageError("bucket URL %q: no folder %s (%s; on a mount, mount it first)", raw, root, what)
+	case errors.Is(err, syscall.ENOTDIR):
+		return usageError("bucket URL %q: %s is under a file, not a folder (%s)", raw, root, what)
+	case err != nil:
+		return loader.BucketError(fmt.Errorf("bucket folder %s: %w", root, err))
+	}
+	return nil
+}
 
 // openBucket opens a gocloud.dev bucket URL. For file:// it also returns the
 // directory, so the loader can link files instead of copying them. The AWS
@@ -41,8 +65,8 @@ func openBucket(ctx context.Context, raw string, log *slog.Logger) (*blob.Bucket
 			return nil, "", usageError("bucket URL %q: a file URL needs an absolute path: file:///abs/dir", raw)
 		}
 		root = filepath.Clean(u.Path)
-		if fi, err := os.Stat(root); err != nil || !fi.IsDir() {
-			return nil, "", usageError("bucket URL %q: %s is not a directory (a file:// bucket is the folder holding sync_tracking_datasets/)", raw, root)
+		if err := checkBucketFolder(raw, root); err != nil {
+			return nil, "", err
 		}
 	}
 	if u.Host == "" && u.Scheme != "file" && u.Scheme != "mem" {

@@ -39,8 +39,9 @@ func TestRunCheckExitsAsTheStart(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"no bucket folder", []string{"--bucket", "file://" + filepath.Join(dir, "nosuch"), "--warehouse", wh}, "is not a directory"},
-		{"bucket is a file", []string{"--bucket", "file://" + file, "--warehouse", wh}, "is not a directory"},
+		{"no bucket folder", []string{"--bucket", "file://" + filepath.Join(dir, "nosuch"), "--warehouse", wh}, "no folder " + filepath.Join(dir, "nosuch")},
+		{"bucket is a file", []string{"--bucket", "file://" + file, "--warehouse", wh}, file + " is a file, not a folder"},
+		{"bucket under a file", []string{"--bucket", "file://" + filepath.Join(file, "b"), "--warehouse", wh}, filepath.Join(file, "b") + " is under a file, not a folder"},
 		{"file URL with a host", []string{"--bucket", "file://host" + bucket, "--warehouse", wh}, "needs an absolute path"},
 		{"s3 without a bucket name", []string{"--bucket", "s3:///?region=us-east-1", "--warehouse", wh}, "no bucket name"},
 		{"gs without credentials", []string{"--bucket", "gs://acme-sync-logs", "--warehouse", wh}, "no Google credentials"},
@@ -54,7 +55,7 @@ func TestRunCheckExitsAsTheStart(t *testing.T) {
 		{"blank webhook secret file", []string{"--bucket", "file://" + bucket, "--warehouse", wh, "--webhook-secret-file", blank}, "empty or blank"},
 		{"no config file", []string{"--config", filepath.Join(dir, "nosuch.yaml")}, "config:"},
 		{"second target's bucket missing", []string{"--config", config("two-buckets", "targets:\n"+
-			target(bucket, wh)+target(filepath.Join(dir, "gone"), "duckdb://"+filepath.Join(dir, "v.duckdb")))}, "is not a directory"},
+			target(bucket, wh)+target(filepath.Join(dir, "gone"), "duckdb://"+filepath.Join(dir, "v.duckdb")))}, "no folder " + filepath.Join(dir, "gone")},
 		{"second target's warehouse under a file", []string{"--config", config("two-warehouses", "targets:\n"+
 			target(bucket, wh)+target(bucket, "duckdb://"+filepath.Join(file, "v.duckdb")))}, "is a file, not a folder"},
 	} {
