@@ -77,6 +77,7 @@ func (t *target) run(stop, ctx context.Context, s scope) {
 			t.failedRow = 0
 		}
 		t.settle(t.keepUnlisted(s))
+		t.noteFacts(s, c.Report)
 		if s.reconcile && c.Report != nil {
 			// Objects new to the ledger (or new versions), loaded or not:
 			// a failed one tried again is no news of the notifications

@@ -22,8 +22,11 @@ func (t *target) plan(ctx context.Context, src loader.LedgerSource, s scope) (*l
 	// the entries of the folders the walk is in: no pages (loader.Discover).
 	ls := loader.BucketListings(t.bucket, t.root, ps, t.d.deps.Loader.StallTimeout)
 	for i, l := range ls {
-		if s.folders[l.Prefix] {
+		switch {
+		case s.folders[l.Prefix]:
 			ls[i].List = folderListing(l)
+		case l.Prefix == loader.FactsPrefix && !t.factsFound:
+			ls[i].List = t.factsListing(l)
 		}
 	}
 	p, err := loader.PlanStream(ctx, src, ls)

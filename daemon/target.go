@@ -213,6 +213,10 @@ type target struct {
 	// factsVanished: the last listing of metadata/ had no fact file and the
 	// ledger loaded ones (Plan.VanishedFacts), said once.
 	factsVanished bool
+	// factsFound: a look at metadata/ found its fact files; until then
+	// each run tick lists metadata/ too (withFacts).
+	// factsListed: the last plan's listing of metadata/ had a fact file.
+	factsFound, factsListed bool
 }
 
 func newTarget(ctx context.Context, d *Daemon, c Target) (*target, error) {
@@ -311,7 +315,7 @@ func (t *target) loop(ctx, loadCtx context.Context) {
 		t.pending = scope{}
 		t.mu.Unlock()
 		if !s.empty() {
-			t.run(ctx, loadCtx, s)
+			t.run(ctx, loadCtx, t.withFacts(s))
 		}
 		t.loading.Store(false)
 	}

@@ -1,0 +1,72 @@
+package daemon_test
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/synctrack/synctrack/daemon"
+)
+
+// A daemon started on an empty bucket (a fresh one the vendor starts writing
+// later) listed metadata/ only at startup and at the facts tick: fact files
+// that came with the first runs loaded hours after them, the joins over the
+// fact tables empty meanwhile (found by an operator audit). Until a look at
+// metadata/ finds fact files, each run tick looks there too.
+func TestFreshBucketsFactsLoadWithItsRuns(t *testing.T) {
+	f := newFixture(t)
+	away := t.TempDir()
+	for _, p := range []string{"sync_tracking_datasets", "metadata"} {
+		if err := os.Rename(filepath.Join(f.dir, p), filepath.Join(away, p)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.start(daemon.Config{Targets: []daemon.Target{{Schedule: "@every 1s", FactsSchedule: "@every 6h"}}})
+	if c := f.waitCycle("at startup", func(c daemon.Cycle) bool { return c.Scope == "startup" }); c.Err != nil {
+		t.Fatalf("startup on an empty bucket: %v", c.Err)
+	}
+	// The vendor writes: runs, then the fact tables.
+	for _, p := range []string{"sync_tracking_datasets", "metadata"} {
+		if err := os.Rename(filepath.Join(away, p), filepath.Join(f.dir, p)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	next := func() daemon.Cycle {
+		t.Helper()
+		select {
+		case c := <-f.cycles:
+			if c.Err != nil || c.Report == nil {
+				t.Fatalf("cycle %s: %v", c.Scope, c.Err)
+			}
+			return c
+		case <-time.After(2 * time.Minute):
+			t.Fatal("no cycle")
+		}
+		panic("unreachable")
+	}
+	const within = 5 // cycles, a second apart
+	var found daemon.Cycle
+	for n := 0; found.Report == nil; n++ {
+		if n == within {
+			t.Fatalf("no fact file loaded within %d cycles of its coming", within)
+		}
+		c := next()
+		if slices.ContainsFunc(c.Loaded, func(k string) bool { return strings.HasPrefix(k, "metadata/") }) {
+			found = c
+		}
+	}
+	// Found, the fact files are left to the facts tick again: a run tick
+	// lists the run folders alone.
+	facts, _ := filepath.Glob(filepath.Join(f.dir, "metadata", "*", "*.parquet"))
+	if c := next(); c.Report.Listed != found.Report.Listed-len(facts) {
+		t.Errorf("a run tick after the fact files loaded listed %d objects; want %d, the run folders' alone",
+			c.Report.Listed, found.Report.Listed-len(facts))
+	}
+	f.shutdown()
+	if got := f.query(`SELECT count(*) FROM synctrack.destinations`); got[0] == "0" {
+		t.Error("destinations has no rows")
+	}
+}
