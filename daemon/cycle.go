@@ -396,7 +396,7 @@ func (t *target) load(ctx context.Context, wh warehouse.Warehouse, s scope) (*lo
 	m.pending.WithLabelValues(name).Set(float64(len(rep.Failed) - rep.Quarantined))
 	m.quarantined.WithLabelValues(name).Set(float64(rep.InQuarantine + rep.Quarantined))
 	if rs, ok := wh.(warehouse.RunStates); ok {
-		if err := t.runStates(ctx, rs, runs, s, p.Listed); err != nil {
+		if err := t.runStates(ctx, rs, runs, s, rep.Failed); err != nil {
 			return rep, loaded, fmt.Errorf("run state: %w", err)
 		}
 	}

@@ -29,7 +29,7 @@ func (t *target) withFacts(s scope) scope {
 
 // factsListing is l, the listing of metadata/, noting in t.factsListed
 // whether it has a fact file.
-func (t *target) factsListing(l loader.Listing) func(context.Context, func(loader.Object) error) error {
+func (t *target) factsListing(l loader.Listing) listFunc {
 	t.factsListed = false
 	return func(ctx context.Context, fn func(loader.Object) error) error {
 		return l.List(ctx, func(o loader.Object) error {

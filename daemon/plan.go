@@ -21,12 +21,18 @@ func (t *target) plan(ctx context.Context, src loader.LedgerSource, s scope) (*l
 	// A file:// bucket is walked from its folder, in one pass, holding only
 	// the entries of the folders the walk is in: no pages (loader.Discover).
 	ls := loader.BucketListings(t.bucket, t.root, ps, t.d.deps.Loader.StallTimeout)
+	if len(s.complete) > 0 {
+		t.named = map[warehouse.RunRef]bool{}
+	}
 	for i, l := range ls {
 		switch {
 		case s.folders[l.Prefix]:
 			ls[i].List = folderListing(l)
 		case l.Prefix == loader.FactsPrefix && !t.factsFound:
 			ls[i].List = t.factsListing(l)
+		}
+		if len(s.complete) > 0 {
+			ls[i].List = t.namedListing(ls[i].List, s.complete)
 		}
 	}
 	p, err := loader.PlanStream(ctx, src, ls)
@@ -87,8 +93,11 @@ type folderError struct {
 func (e *folderError) Error() string { return e.err.Error() }
 func (e *folderError) Unwrap() error { return e.err }
 
+// listFunc lists a prefix: loader.Listing's List.
+type listFunc = func(context.Context, func(loader.Object) error) error
+
 // folderListing is l with its listing's own errors marked as the folder's.
-func folderListing(l loader.Listing) func(context.Context, func(loader.Object) error) error {
+func folderListing(l loader.Listing) listFunc {
 	return func(ctx context.Context, fn func(loader.Object) error) error {
 		var planErr error
 		err := l.List(ctx, func(o loader.Object) error {

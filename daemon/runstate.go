@@ -2,15 +2,17 @@ package daemon
 
 import (
 	"context"
+	"slices"
 	"sort"
 
+	"github.com/synctrack/synctrack/loader"
 	"github.com/synctrack/synctrack/warehouse"
 )
 
 // runStates reopens the runs that got files, completes those a webhook named,
 // and, when due, completes runs that have been quiet for the quiet period.
-// listed is how many objects the cycle listed.
-func (t *target) runStates(ctx context.Context, rs warehouse.RunStates, touched []warehouse.RunRef, s scope, listed int) error {
+// failed are the objects the cycle's load failed.
+func (t *target) runStates(ctx context.Context, rs warehouse.RunStates, touched []warehouse.RunRef, s scope, failed []loader.Failure) error {
 	m, name := t.d.m, t.cfg.Name
 	now := t.d.deps.Now()
 	if len(touched) > 0 {
@@ -41,19 +43,7 @@ func (t *target) runStates(ctx context.Context, rs warehouse.RunStates, touched 
 			}
 		}
 		if int(n) < len(refs) {
-			// State lives in sync_runs, whose row comes from metadata.json.
-			// Every target is handed every sync.completed: one whose
-			// listing of the named folders found nothing has none of
-			// these runs in its bucket, and said this at INFO for each
-			// delivery, on each target but the run's own (found by an
-			// operator audit of a config with several targets).
-			log := t.log.Info
-			if listed == 0 {
-				log = t.log.Debug
-			}
-			log("some runs named by sync.completed were complete already or have no metadata.json loaded yet; "+
-				"a run without one gets its state when it loads, open, and the quiet period completes it",
-				"named", len(refs), "completed", n)
+			t.sayNotCompleted(refs, n, failed)
 		}
 	}
 	if t.sweepDue(now) {
@@ -85,4 +75,57 @@ func (t *target) reopenRuns(ctx context.Context, rs warehouse.RunStates, runs []
 	}
 	t.openRuns = -1
 	return nil
+}
+
+// sayNotCompleted says why some of refs, the runs a sync.completed named,
+// were not made complete (n were), from what the cycle's listing had of
+// them (t.named). State lives in sync_runs, whose row comes from
+// metadata.json: a run listed without one (or whose metadata.json failed,
+// in this try or an earlier one of the cycle) gets its state when it
+// loads, and that is said at INFO. A run whose metadata.json is listed and
+// did not fail was complete already: the sender's retry of a delivery,
+// which said this at INFO too, read by operators as news (found by an
+// operator audit). (A metadata.json in quarantine is taken so too: the
+// plan does not name those, and synctrack status and the pages do.) Nor
+// is a run with nothing in this bucket news: every target is handed every
+// sync.completed, and the other targets said it for each delivery
+// (another audit). Both at DEBUG.
+func (t *target) sayNotCompleted(refs []warehouse.RunRef, n int64, failed []loader.Failure) {
+	var loaded, waiting int
+	for _, r := range refs {
+		meta, listed := t.named[r]
+		key := loader.RunsPrefix + r.OrgID + "/" + r.SyncID + "/" + r.RunID + "/metadata.json"
+		switch {
+		case meta && !t.tried[key] && !slices.ContainsFunc(failed, func(f loader.Failure) bool { return f.Key == key }):
+			loaded++
+		case listed:
+			waiting++
+		}
+	}
+	if waiting > 0 {
+		t.log.Info("some runs named by sync.completed have no metadata.json loaded yet; "+
+			"a run without one gets its state when it loads, open, and the quiet period completes it",
+			"named", len(refs), "without_metadata", waiting, "completed", n)
+	}
+	if again := loaded - int(n); again > 0 {
+		t.log.Debug("runs named by sync.completed were complete already (a repeated delivery)", "runs", again)
+	}
+	if elsewhere := len(refs) - loaded - waiting; elsewhere > 0 {
+		t.log.Debug("runs named by sync.completed have nothing in this bucket (another target's runs)", "runs", elsewhere)
+	}
+}
+
+// namedListing is list noting in t.named each run of named that it lists
+// an object of, true once one is the run's metadata.json: what tells a
+// repeated delivery from a run whose metadata.json has not come, without a
+// query (sayNotCompleted).
+func (t *target) namedListing(list listFunc, named map[warehouse.RunRef]bool) listFunc {
+	return func(ctx context.Context, fn func(loader.Object) error) error {
+		return list(ctx, func(o loader.Object) error {
+			if r := (warehouse.RunRef{OrgID: o.OrgID, SyncID: o.SyncID, RunID: o.RunID}); o.RunID != "" && named[r] {
+				t.named[r] = t.named[r] || o.Kind == loader.KindMetadata
+			}
+			return fn(o)
+		})
+	}
 }

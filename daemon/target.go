@@ -217,6 +217,10 @@ type target struct {
 	// each run tick lists metadata/ too (withFacts).
 	// factsListed: the last plan's listing of metadata/ had a fact file.
 	factsFound, factsListed bool
+	// named are the runs a sync.completed named that the last plan's
+	// listing had objects of, true when one was the run's metadata.json
+	// (namedListing).
+	named map[warehouse.RunRef]bool
 }
 
 func newTarget(ctx context.Context, d *Daemon, c Target) (*target, error) {

@@ -1,6 +1,7 @@
 package daemon_test
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"path"
@@ -19,7 +20,7 @@ import (
 // metadata.json is still said at INFO.
 func TestWebhookRunNotInBucketQuiet(t *testing.T) {
 	const secret = "s3cret"
-	const line = "some runs named by sync.completed were complete already or have no metadata.json loaded yet"
+	const line = "some runs named by sync.completed have no metadata.json loaded yet"
 	f := newFixture(t)
 	var logs syncBuffer
 	f.logger = slog.New(slog.NewTextHandler(&logs, nil))
@@ -51,5 +52,57 @@ func TestWebhookRunNotInBucketQuiet(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), line) {
 		t.Fatalf("a run in the bucket without metadata.json was not said at INFO:\n%s", logs.String())
+	}
+}
+
+// The sender retries a delivery. A repeated sync.completed for a run whose
+// metadata.json was loaded, complete already, said at INFO that some runs
+// named were complete already or had no metadata.json loaded yet: read by
+// operators as news (found by an operator audit). It is said at DEBUG, as
+// complete already.
+func TestWebhookRepeatedQuiet(t *testing.T) {
+	const secret = "s3cret"
+	f := newFixture(t)
+	var logs syncBuffer
+	f.logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	f.start(daemon.Config{Listen: "127.0.0.1:0", WebhookSecret: secret, WebhookMaxBytes: 4096,
+		Targets: []daemon.Target{{Schedule: "@every 1h", FactsSchedule: "@every 1h"}}})
+	f.waitCycle("at startup", func(c daemon.Cycle) bool { return c.Scope == "startup" })
+	parts := strings.Split(f.runFolders()[0], "/") // sync_tracking_datasets/ORG/SYNC/RUN/
+	body := fmt.Sprintf(`{"type":"sync.completed","org_id":"%s","sync_id":"%s","sync_run_id":"%s"}`, parts[1], parts[2], parts[3])
+	url := "http://" + f.d.Addr() + "/webhook"
+	deliver := func() string {
+		t.Helper()
+		from := len(logs.String())
+		if got := post(t, url, body, sign(secret, body)); got != 202 {
+			t.Fatalf("webhook: %d", got)
+		}
+		if c := f.waitCycle("for the webhook", func(c daemon.Cycle) bool { return c.Scope == "webhook" }); c.Err != nil {
+			t.Fatalf("webhook cycle: %v", c.Err)
+		}
+		return logs.String()[from:]
+	}
+	if got := deliver(); !strings.Contains(got, `level=INFO msg="run complete (sync.completed)"`) {
+		t.Fatalf("premise: the first delivery did not complete the run:\n%s", got)
+	}
+	got := deliver()
+	for _, l := range strings.Split(got, "\n") {
+		if strings.Contains(l, "level=INFO") && strings.Contains(l, "named by sync.completed") {
+			t.Errorf("a repeated delivery for a run complete already was said at INFO: %s", l)
+		}
+	}
+	if !strings.Contains(got, `level=DEBUG msg="runs named by sync.completed were complete already`) {
+		t.Errorf("a repeated delivery was not said complete already at DEBUG:\n%s", got)
+	}
+	// A run whose metadata.json is there but fails to load has no state:
+	// still news, not complete already.
+	run := path.Dir(strings.TrimSuffix(f.runFolders()[0], "/")) + "/run-bad-metadata/"
+	f.copyObject(f.aParquet(f.runFolders()[0]), run+path.Base(f.aParquet(f.runFolders()[0])))
+	if err := f.bucket.WriteAll(context.Background(), run+"metadata.json", []byte("not json"), nil); err != nil {
+		t.Fatal(err)
+	}
+	body = fmt.Sprintf(`{"type":"sync.completed","org_id":"%s","sync_id":"%s","sync_run_id":"run-bad-metadata"}`, parts[1], parts[2])
+	if got := deliver(); !strings.Contains(got, `level=INFO msg="some runs named by sync.completed have no metadata.json loaded yet`) {
+		t.Errorf("a run whose metadata.json failed was not said without one at INFO:\n%s", got)
 	}
 }
