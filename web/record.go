@@ -2,7 +2,9 @@ package web
 
 import (
 	"context"
+	"maps"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -10,13 +12,18 @@ import (
 	"github.com/synctrack/synctrack/warehouse"
 )
 
-// historyLimit is how many rows of one record's history a page shows.
-const historyLimit = 200
+// historySize is how many rows of one record's history a page shows,
+// unless Options.HistorySize says otherwise.
+const historySize = 200
 
 type recordData struct {
 	Identifier, SyncID string
 	Rows               []historyRow
-	More               bool
+	// More says older rows follow this page's: Next is their page, and
+	// the page also gives the report that lists them all at once.
+	More             bool
+	Next, NewestHref string
+	First            bool // this is the newest page
 }
 
 type historyRow struct {
@@ -28,14 +35,15 @@ func (s *Server) recordPage(w http.ResponseWriter, r *http.Request) {
 	s.record(w, r, r.PathValue("identifier"))
 }
 
-// record is the page of identifier id (in ?sync= when given).
+// record is the page of identifier id (in ?sync= when given), from the
+// row after ?before= when given.
 func (s *Server) record(w http.ResponseWriter, r *http.Request, id string) {
-	sync := r.URL.Query().Get("sync")
+	sync, before := r.URL.Query().Get("sync"), r.URL.Query().Get("before")
 	s.render(w, r, "record", func(ctx context.Context, q warehouse.Querier) (view, error) {
 		if !isText(id) || !isText(sync) {
 			return view{}, badRequest("an identifier and a sync id are text; this one is not (bytes that are not UTF-8, or a NUL)")
 		}
-		v := analysis.Values{analysis.ParamIdentifier: id, analysis.ParamLimit: historyLimit + 1}
+		v := analysis.Values{analysis.ParamIdentifier: id, analysis.ParamLimit: s.o.HistorySize + 1}
 		if sync != "" {
 			v[analysis.ParamSync] = sync
 		}
@@ -45,19 +53,39 @@ func (s *Server) record(w http.ResponseWriter, r *http.Request, id string) {
 		if err := rangeFiles(ctx, q, v); err != nil {
 			return view{}, err
 		}
+		newest := maps.Clone(v)
+		if before != "" {
+			if err := historyCursor(v, before); err != nil {
+				return view{}, err
+			}
+		}
 		rows, err := query(ctx, q, "record_rows", v)
 		if err != nil {
 			return view{}, err
 		}
-		if len(rows) == 0 {
+		if len(rows) == 0 && before != "" {
+			// Past the last row (retention may have dropped it since the
+			// link was made): the record's page still, if it has a row.
+			newest[analysis.ParamLimit] = 1
+			if rows, err = query(ctx, q, "record_rows", newest); err != nil {
+				return view{}, err
+			}
+			if len(rows) > 0 {
+				rows = nil
+			} else {
+				before = ""
+			}
+		}
+		if len(rows) == 0 && before == "" {
 			if sync != "" {
 				return view{}, notFound("no record %q in sync %q (all syncs: %s)", id, sync, recordHref(id, ""))
 			}
 			return view{}, notFound("no record %q is loaded", id)
 		}
-		d := recordData{Identifier: id, SyncID: sync, More: len(rows) > historyLimit}
+		d := recordData{Identifier: id, SyncID: sync, More: len(rows) > s.o.HistorySize, First: before == "", NewestHref: recordHref(id, sync)}
 		if d.More {
-			rows = rows[:historyLimit]
+			rows = rows[:s.o.HistorySize]
+			d.Next = historyHref(id, sync, historyEnd(rows[len(rows)-1]))
 		}
 		for _, x := range rows {
 			h := historyRow{SyncID: x.str("sync_id"), RunID: x.str("sync_run_id"), Outcome: outcomeOf(x["status"]), Status: x.str("status"),
@@ -73,6 +101,37 @@ func (s *Server) record(w http.ResponseWriter, r *http.Request, id string) {
 		crumbs = append(crumbs, crumb{"", "Record " + id})
 		return view{Title: "Record " + id, Crumbs: crumbs, Data: d}, nil
 	})
+}
+
+// historyEnd is the cursor after a record_rows row: its start (Z when it
+// has none: those rows come last), run, file and row. The file and row
+// make the order total; start and run tie across a file's rows.
+func historyEnd(x row) cursor {
+	return cursor{T: x.time("batch_started_at"), Z: x["batch_started_at"] == nil, K: x.str("sync_run_id"),
+		F: x.str("_file"), N: int(x.int("_row"))}
+}
+
+// historyCursor puts ?before= in v as record_rows takes it. A cursor
+// without a file, or with both a start and none, no page made.
+func historyCursor(v analysis.Values, before string) error {
+	c, err := decodeCursor(before)
+	if err != nil || c.F == "" || c.N < 0 || c.Z && !c.T.IsZero() {
+		return badRequest("before: not a cursor this page made")
+	}
+	if !c.Z {
+		v[analysis.ParamBefore] = c.T
+	}
+	v[analysis.ParamBeforeRun], v[analysis.ParamAfterFile], v[analysis.ParamAfterRow] = c.K, c.F, c.N
+	return nil
+}
+
+// historyHref is the record's page from the row after c.
+func historyHref(id, sync string, c cursor) string {
+	h, sep := recordHref(id, sync), "?"
+	if strings.Contains(h, "?") {
+		sep = "&" // the search's address (an identifier "." or "..") or ?sync=
+	}
+	return h + sep + "before=" + url.QueryEscape(encodeCursor(c))
 }
 
 // recordSearch is the header's search form: a form cannot put a value in

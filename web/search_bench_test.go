@@ -78,7 +78,7 @@ func TestRecordSearchBench(t *testing.T) {
 	})
 	for _, k := range searchKinds(t, rs) {
 		for _, sync := range []string{k.sync, ""} {
-			v := analysis.Values{analysis.ParamIdentifier: k.id, analysis.ParamLimit: historyLimit + 1}
+			v := analysis.Values{analysis.ParamIdentifier: k.id, analysis.ParamLimit: historySize + 1}
 			where := ", every sync"
 			if sync != "" {
 				v[analysis.ParamSync], where = sync, ", ?sync="

@@ -40,6 +40,9 @@ type Options struct {
 	Now    func() time.Time
 	// PageSize is how many records or runs a page shows (50 when zero).
 	PageSize int
+	// HistorySize is how many rows of one record's history a page shows
+	// (200 when zero).
+	HistorySize int
 	// Pending, when set, says what the next load would read from the
 	// bucket (serve --bucket, the daemon's target): the home page shows it.
 	// It is called with the page's warehouse (to read the ledger) and
@@ -95,6 +98,9 @@ func New(o Options) (*Server, error) {
 	}
 	if o.PageSize <= 0 {
 		o.PageSize = 50
+	}
+	if o.HistorySize <= 0 {
+		o.HistorySize = historySize
 	}
 	s := &Server{o: o, tmpl: map[string]*template.Template{}}
 	for _, page := range []string{"home", "sync", "run", "record", "error"} {
