@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"html"
 	"net/url"
 	"strings"
 	"testing"
@@ -65,9 +66,9 @@ func TestPagesSnowflake(t *testing.T) {
 		[][]any{{"r-7", started, "quota <n> exceeded", "quota 5 exceeded", "4"}, {"r-6", "2026-03-01T10:00:00Z", "bad email <email>", "bad email x@y", "1"}})
 	f.Answer("-- Records of one sync whose outcome changed", txt("record_identifier", "runs", "changes", "outcomes"),
 		[][]any{{"CUST-9", "3", "2", "success,rejected,success"}})
-	f.Answer("-- One record identifier's rows", txt("batch_started_at", "sync_id", "sync_run_id", "operation", "status",
-		"status_message", "record_payload"),
-		[][]any{{started, "s-42", "r-7", "upsert", "rejected", "bad email a@b", `{"Email":"a@b"}`}})
+	historyCols := txt("batch_started_at", "sync_id", "sync_run_id", "operation", "status", "status_message", "record_payload", "_file", "_row")
+	f.Answer("-- One record identifier's rows", historyCols,
+		[][]any{{started, "s-42", "r-7", "upsert", "rejected", "bad email a@b", `{"Email":"a@b"}`, "k/records.0.parquet", "4"}})
 	f.Answer("-- The record browser", txt("batch_started_at", "org_id", "sync_id", "sync_run_id", "record_identifier", "outcome"),
 		[][]any{{started, "o1", "s-42", "r-7", "CUST-1", "rejected"}})
 	srv := serve(t, web.Options{Open: open})
@@ -107,8 +108,51 @@ func TestPagesSnowflake(t *testing.T) {
 			}
 		}
 	}
+	checkHistoryCursorBound(t, f, open, historyCols, evil)
+
 	body := fetch(t, srv.URL+"/syncs/s-42/runs/r-7/records.csv?outcome=rejected", "text/csv")
 	if !strings.Contains(body, "CUST-1") || !strings.HasPrefix(strings.ToLower(body), "batch_started_at,") {
 		t.Errorf("csv download:\n%s", body)
+	}
+}
+
+// checkHistoryCursorBound follows a record page's Older rows link on
+// Snowflake: the cursor's start, run and file reach it as bind values (the
+// row, a number the page parsed, as a literal), never as SQL text.
+func checkHistoryCursorBound(t *testing.T, f *sffake.Server, open web.Opener, cols []sffake.Column, evil string) {
+	t.Helper()
+	file := "k/" + evil + ".parquet"
+	f.Answer("-- One record identifier's rows", cols, [][]any{
+		{"2026-03-02T10:00:00.123456Z", "s-42", "r-" + evil, "upsert", "rejected", "bad email a@b", `{"Email":"a@b"}`, file, "17"},
+		{"2026-03-01T10:00:00Z", "s-42", "r-6", "upsert", "succeeded", "", `{"Email":"a@c"}`, "k/records.1.parquet", "0"}})
+	srv := serve(t, web.Options{Open: open, HistorySize: 1})
+	m := olderLink.FindStringSubmatch(get(t, srv.URL+"/records/CUST-1?sync=s-42", 200))
+	if m == nil {
+		t.Fatal("a record page of one row a page, with two rows, has no Older rows link")
+	}
+	f.Reset()
+	get(t, srv.URL+html.UnescapeString(m[1]), 200)
+	var sent string
+	for _, s := range f.Statements() {
+		if strings.Contains(s, "-- One record identifier's rows") {
+			sent = s
+		}
+	}
+	if !strings.Contains(sent, "r._row > 17") || strings.Contains(sent, evil) || strings.Contains(sent, "2026-03-02") {
+		t.Errorf("the older rows' statement does not bind its cursor:\n%s", sent)
+	}
+	bound := map[any]bool{}
+	for _, b := range f.Bindings() {
+		for _, v := range b {
+			bound[v.Value] = true
+			if strings.HasPrefix(v.Type, "TIMESTAMP") {
+				bound["a time"] = true
+			}
+		}
+	}
+	for _, want := range []any{file, "r-" + evil, "a time"} {
+		if !bound[want] {
+			t.Errorf("the older rows' statement did not bind %v: %v", want, f.Bindings())
+		}
 	}
 }
