@@ -71,6 +71,16 @@ func checkHistoryPaging(t *testing.T, whURL string) {
 	}
 
 	srv := serve(t, web.Options{Open: openURL(t, whURL), HistorySize: 2})
+	// Past the last row (as a bookmark is once retention drops its rows):
+	// the record's page with no rows and the newest in a link; an unknown
+	// record is not found.
+	end := base64.RawURLEncoding.EncodeToString([]byte(`{"z":true,"k":"","f":"a"}`))
+	body := get(t, srv.URL+recordPath(historyIdent, "")+"?before="+end, http.StatusOK)
+	if historyRow.MatchString(body) || !newestLink.MatchString(body) || olderLink.MatchString(body) {
+		t.Errorf("past the last row: the page is not an empty one with a link to the newest rows:\n%.3000s", body)
+	}
+	get(t, srv.URL+recordPath("no such record", "")+"?before="+end, http.StatusNotFound)
+
 	tampered := []string{"not base64!"}
 	for _, c := range []string{`not json`, `{}`, `{"k":"r1","n":2}`, `{"k":"r1","f":"\u0000","n":2}`, `{"k":"r1","f":"x","n":-1}`,
 		`{"t":"2030-01-01T00:00:00Z","z":true,"k":"r1","f":"x"}`} {

@@ -43,6 +43,10 @@ func (s *Server) record(w http.ResponseWriter, r *http.Request, id string) {
 		if !isText(id) || !isText(sync) {
 			return view{}, badRequest("an identifier and a sync id are text; this one is not (bytes that are not UTF-8, or a NUL)")
 		}
+		after, err := historyCursor(before)
+		if err != nil {
+			return view{}, err
+		}
 		v := analysis.Values{analysis.ParamIdentifier: id, analysis.ParamLimit: s.o.HistorySize + 1}
 		if sync != "" {
 			v[analysis.ParamSync] = sync
@@ -54,35 +58,29 @@ func (s *Server) record(w http.ResponseWriter, r *http.Request, id string) {
 			return view{}, err
 		}
 		newest := maps.Clone(v)
-		if before != "" {
-			if err := historyCursor(v, before); err != nil {
-				return view{}, err
-			}
-		}
+		maps.Copy(v, after)
 		rows, err := query(ctx, q, "record_rows", v)
 		if err != nil {
 			return view{}, err
 		}
-		if len(rows) == 0 && before != "" {
+		found := len(rows) > 0
+		if !found && after != nil {
 			// Past the last row (retention may have dropped it since the
 			// link was made): the record's page still, if it has a row.
 			newest[analysis.ParamLimit] = 1
-			if rows, err = query(ctx, q, "record_rows", newest); err != nil {
+			kept, err := query(ctx, q, "record_rows", newest)
+			if err != nil {
 				return view{}, err
 			}
-			if len(rows) > 0 {
-				rows = nil
-			} else {
-				before = ""
-			}
+			found = len(kept) > 0
 		}
-		if len(rows) == 0 && before == "" {
+		if !found {
 			if sync != "" {
 				return view{}, notFound("no record %q in sync %q (all syncs: %s)", id, sync, recordHref(id, ""))
 			}
 			return view{}, notFound("no record %q is loaded", id)
 		}
-		d := recordData{Identifier: id, SyncID: sync, More: len(rows) > s.o.HistorySize, First: before == "", NewestHref: recordHref(id, sync)}
+		d := recordData{Identifier: id, SyncID: sync, More: len(rows) > s.o.HistorySize, First: after == nil, NewestHref: recordHref(id, sync)}
 		if d.More {
 			rows = rows[:s.o.HistorySize]
 			d.Next = historyHref(id, sync, historyEnd(rows[len(rows)-1]))
@@ -111,18 +109,21 @@ func historyEnd(x row) cursor {
 		F: x.str("_file"), N: int(x.int("_row"))}
 }
 
-// historyCursor puts ?before= in v as record_rows takes it. A cursor
-// without a file, or with both a start and none, no page made.
-func historyCursor(v analysis.Values, before string) error {
+// historyCursor is ?before= as record_rows takes it; none when "". A
+// cursor without a file, or with both a start and none, no page made.
+func historyCursor(before string) (analysis.Values, error) {
+	if before == "" {
+		return nil, nil
+	}
 	c, err := decodeCursor(before)
 	if err != nil || c.F == "" || c.N < 0 || c.Z && !c.T.IsZero() {
-		return badRequest("before: not a cursor this page made")
+		return nil, badRequest("before: not a cursor this page made")
 	}
+	v := analysis.Values{analysis.ParamBeforeRun: c.K, analysis.ParamAfterFile: c.F, analysis.ParamAfterRow: c.N}
 	if !c.Z {
 		v[analysis.ParamBefore] = c.T
 	}
-	v[analysis.ParamBeforeRun], v[analysis.ParamAfterFile], v[analysis.ParamAfterRow] = c.K, c.F, c.N
-	return nil
+	return v, nil
 }
 
 // historyHref is the record's page from the row after c.
