@@ -70,6 +70,7 @@ func TestWebPagesMatchDuckDB(t *testing.T) {
 		}
 		same(t, link, walkRows(t, bqSrv.URL, link), walkRows(t, duckSrv.URL, link))
 	}
+	sameHistories(t, bqSrv.URL, duckSrv.URL, recordLinks[bqSrv.URL])
 	if typedPages[bqSrv.URL] == 0 {
 		t.Errorf("no run page on BigQuery showed its records' typed cells")
 	}
@@ -78,9 +79,77 @@ func TestWebPagesMatchDuckDB(t *testing.T) {
 // typedPages counts the run pages that showed typed cells, by server.
 var typedPages = map[string]int{}
 
+// recordLinks are the record pages the run pages link to, by server.
+var recordLinks = map[string]map[string]bool{}
+
+// sameHistories walks the first records' pages of links, two rows a page,
+// on both servers, which takes the record page's cursor (start, run, file
+// and row) through BigQuery's parameters: the same rows, each once, newest
+// start first and run id descending. Rows that tie on both are in file
+// and row order, and BigQuery numbers a file's rows its own way (see
+// differentColumns): their order is each engine's. At least one record
+// must have older rows.
+func sameHistories(t *testing.T, bq, duck string, links map[string]bool) {
+	t.Helper()
+	var ls []string
+	for l := range links {
+		ls = append(ls, l)
+	}
+	sort.Strings(ls)
+	ls = ls[:min(len(ls), 8)]
+	paged := 0
+	for _, l := range ls {
+		got, pages := walkHistory(t, bq, l)
+		want, _ := walkHistory(t, duck, l)
+		for i := 1; i < len(got); i++ {
+			if a, b := historyKey(got[i-1]), historyKey(got[i]); a < b {
+				t.Errorf("%s on BigQuery: %q before %q: not newest first", l, got[i-1], got[i])
+			}
+		}
+		slices.Sort(got)
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("%s on BigQuery:\n%v\nwant DuckDB's\n%v", l, got, want)
+		}
+		if pages > 1 {
+			paged++
+		}
+	}
+	if paged == 0 {
+		t.Errorf("no record page of %v had older rows: the Older rows link went untested", ls)
+	}
+}
+
+// historyKey is a record page row's start and run, to compare as text:
+// the start as the page writes it (a start sorts as text, and no start,
+// "—", is last), then the run.
+func historyKey(row string) string {
+	f := strings.Split(row, "|")
+	if f[0] == "—" {
+		f[0] = ""
+	}
+	return f[0] + "|" + f[2]
+}
+
+// walkHistory follows a record page's Older rows links and returns its
+// rows' text in order (no payload: see recordRe), and the pages read.
+func walkHistory(t *testing.T, base, path string) (rows []string, pages int) {
+	for ; path != "" && pages < 200; pages++ {
+		body := getPage(t, base+path)
+		for _, m := range historyRe.FindAllStringSubmatch(body, -1) {
+			rows = append(rows, html.UnescapeString(strings.Join(m[1:], "|")))
+		}
+		path = ""
+		if m := nextRe.FindStringSubmatch(body); m != nil {
+			path = html.UnescapeString(m[1])
+		}
+	}
+	return rows, pages
+}
+
 func webServer(t *testing.T, q warehouse.Querier) *httptest.Server {
 	t.Helper()
-	s, err := web.New(web.Options{PageSize: 7,
+	s, err := web.New(web.Options{PageSize: 7, HistorySize: 2,
 		Open: func(context.Context) (warehouse.Querier, func(), error) { return q, func() {}, nil }})
 	if err != nil {
 		t.Fatal(err)
@@ -113,6 +182,9 @@ var (
 	runRe    = regexp.MustCompile(`(?s)<tr>\s*<th scope="row" class="mono"><a href="[^"]*">([^<]*)</a></th>(.*?)</tr>`)
 	numRe    = regexp.MustCompile(`<td class="num">(?:<a [^>]*>)?([0-9.,%]+)`)
 	nextRe   = regexp.MustCompile(`<a rel="next" href="([^"]*)">`)
+	// A record page's row: start, sync, run, outcome badge, error reason.
+	historyRe    = regexp.MustCompile(`(?s)<tr>\s*<td class="nowrap">([^<]*)</td>\s*<td class="mono">([^<]*)</td>\s*<td class="mono"><a href="[^"]*">([^<]*)</a></td>\s*<td><span class="badge (\w+)">.*?<td class="msg">([^<]*)</td>`)
+	recordLinkRe = regexp.MustCompile(`<th scope="row" class="mono"><a href="(/records[^"]*)">`)
 )
 
 // pageLinks are the sync and run links of a page, sorted.
@@ -145,6 +217,12 @@ func walkRows(t *testing.T, base, path string) []string {
 			typedPages[base]++
 		}
 		if strings.Contains(path, "/runs/") {
+			if recordLinks[base] == nil {
+				recordLinks[base] = map[string]bool{}
+			}
+			for _, m := range recordLinkRe.FindAllStringSubmatch(body, -1) {
+				recordLinks[base][html.UnescapeString(m[1])] = true
+			}
 			for _, m := range recordRe.FindAllStringSubmatch(body, -1) {
 				out = append(out, html.UnescapeString(m[1]+"|"+m[2]+"|"+m[3]))
 			}
