@@ -18,8 +18,8 @@ type cursor struct {
 	// F is the last history row's file, when K is its run: start and run
 	// tie across a run's rows (and across syncs with the same run id).
 	F string `json:"f,omitempty"`
-	// Z says the last run has no start (T is zero): the next page is the
-	// runs without one, before K.
+	// Z says the last run (or history row) has no start (T is zero): the
+	// next page is the runs (rows) without one, before K.
 	Z bool `json:"z,omitempty"`
 }
 
