@@ -303,8 +303,8 @@ func (r *Readers) giveBackLater() {
 	r.giveBackIn(wait)
 }
 
-// giveBackIn calls giveBackNow after wait unless a request is out then (the
-// release of the last one sets it again); on mu.
+// giveBackIn calls giveBackNow after wait unless a request or a load is
+// out then (the release of the last one sets it again); on mu.
 func (r *Readers) giveBackIn(wait time.Duration) {
 	if r.giveBack != nil {
 		r.giveBack.Reset(wait)
@@ -313,7 +313,10 @@ func (r *Readers) giveBackIn(wait time.Duration) {
 	r.giveBack = time.AfterFunc(wait, func() {
 		r.mu.Lock()
 		defer r.mu.Unlock()
-		if r.held == 0 {
+		if r.held == 0 && !r.writing.Load() {
+			// Not while a load of this process writes through the
+			// instance: what it frees is its own to reuse, and its end
+			// (endWrite) sets this again.
 			r.giveBackNow()
 		}
 	})
