@@ -225,3 +225,21 @@ func NotLoading(err error) string {
 	}
 	return strings.Replace(msg, "("+e.Hint+")", "("+NotLoadingHint(e.Hint)+")", 1)
 }
+
+// WithoutWords is rules with their Contains dropped, and the rules left with
+// no Match with them: a table that knows an error by its type or errno only.
+// It is for errors whose text quotes what anyone may choose: a bucket's
+// error quotes the object's key, and a key reading "permission denied" or
+// "no space left on device" must not make a failed read of it a
+// misconfiguration or a full disk.
+func WithoutWords(rules []Rule) []Rule {
+	var kept []Rule
+	for _, r := range rules {
+		if r.Match == nil {
+			continue
+		}
+		r.Contains = nil
+		kept = append(kept, r)
+	}
+	return kept
+}

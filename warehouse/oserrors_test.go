@@ -50,3 +50,35 @@ func TestOSHintsOfCommandsThatLoadNothing(t *testing.T) {
 		t.Error(p)
 	}
 }
+
+// WithoutWords knows an error by its errno or type only: the machine's own
+// errors keep their class and reason, while text that merely reads like
+// them (an object's key quoted by a bucket's error) matches nothing.
+func TestWithoutWordsMatchesByTypeOnly(t *testing.T) {
+	rules := WithoutWords(OSRules)
+	for _, r := range rules {
+		if len(r.Contains) > 0 {
+			t.Errorf("%s: still matches words %q", r.Reason, r.Contains)
+		}
+	}
+	for err, reason := range map[error]string{
+		&fs.PathError{Op: "write", Path: "stage/1.parquet", Err: syscall.ENOSPC}: "disk_full",
+		&fs.PathError{Op: "open", Path: "x.parquet", Err: syscall.EACCES}:        "permission",
+		&fs.PathError{Op: "read", Path: "x.parquet", Err: syscall.EIO}:           "io",
+		&net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}:          "network",
+	} {
+		if got, _ := Explain(Classify(err, rules)); got != reason {
+			t.Errorf("%v: reason %q, want %q", err, got, reason)
+		}
+	}
+	for _, words := range []string{"permission denied", "no space left on device", "input/output error",
+		"too many open files", "stale file handle", "connection refused"} {
+		err := fmt.Errorf(`blob (key "runs/%s.parquet") (code=Unknown): 500`, words)
+		if e := Classify(err, rules); ClassOf(e) != Unclassified {
+			t.Errorf("%v: class %s, want none: its words are the key's", err, ClassOf(e))
+		}
+	}
+	if len(OSRules[0].Contains) == 0 {
+		t.Error("WithoutWords changed OSRules itself")
+	}
+}
