@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 
 	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
@@ -126,15 +127,24 @@ func imdsMayPass(err error) bool {
 // the warehouse: here it is a file:// bucket's file or folder, or the
 // staging directory.
 var localRules = []warehouse.Rule{
-	{Class: warehouse.Config, Reason: "permission", Contains: []string{"permission denied", "operation not permitted"},
+	{Class: warehouse.Config, Reason: "permission", Match: func(err error) bool { return errors.Is(err, fs.ErrPermission) },
 		Hint: "let the user synctrack runs as read the bucket's files and folders (file://) and write the staging directory (--stage-dir, else the temp dir)"},
 }
 
+// osRules are warehouse.OSRules by errno and type only, never by words: a
+// bucket's error quotes the object's key, which is anyone's to choose, and
+// a read of a key reading "permission denied" or "no space left on device"
+// that failed with a 500 was a misconfiguration (exit 2) or a full disk.
+// No byte from the bucket may change what its error means.
+var osRules = warehouse.WithoutWords(warehouse.OSRules)
+
 // BucketError gives an error from a bucket its class: missing AWS
-// credentials first, then the OS's and the network's (disk full while staging, a reset), then the bucket's own;
-// anything else is transient (the bucket is I/O, and the object unharmed).
+// credentials first, then the OS's and the network's (disk full while
+// staging, a reset), then the bucket's own, each by the error's type or
+// errno (osRules); anything else is transient (the bucket is I/O, and the
+// object unharmed).
 func BucketError(err error) error {
-	err = warehouse.Classify(err, credentialRules, localRules, warehouse.OSRules, bucketRules)
+	err = warehouse.Classify(err, credentialRules, localRules, osRules, bucketRules)
 	return warehouse.Wrap(err, warehouse.Transient, "bucket", "")
 }
 
