@@ -267,7 +267,8 @@ func (l *Loader) repairOne(ctx context.Context, st *Stager, f warehouse.File, do
 // load cancelled, or an error the operating system gave (no space, no file
 // handles, no permission to write the staging directory, a broken
 // connection), matched by its errno and never by its words, which a
-// decoder's message about the file's values could hold. Nil otherwise.
+// decoder's message about the file's values could hold, and the file's
+// path (the object's key, anyone's to choose) does. Nil otherwise.
 func machineError(ctx context.Context, err error) error {
 	if ctx.Err() != nil {
 		return ctx.Err()
@@ -276,7 +277,7 @@ func machineError(ctx context.Context, err error) error {
 	if !errors.As(err, &errno) {
 		return nil
 	}
-	err = warehouse.Classify(err, warehouse.OSRules)
+	err = warehouse.Classify(err, osRules)
 	if warehouse.ClassOf(err) == warehouse.Unclassified {
 		// EIO and the like: still the machine's, and an unclassified error
 		// would be narrowed down to a file and blamed on it.
