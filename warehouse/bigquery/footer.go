@@ -188,9 +188,15 @@ func (r *rangeReader) get(off, n int64) ([]byte, error) {
 	return buf, err
 }
 
+// osRulesByType are warehouse.OSRules without their words (bucketError).
+var osRulesByType = warehouse.WithoutWords(warehouse.OSRules)
+
 // bucketError classes a failed read of the bucket: an object deleted since
 // the listing fails alone (a new version is listed and loaded anew), a
 // refused read is config, anything else transient; never the file's data.
+// The OS's and the network's errors are known by errno and type only: the
+// error quotes the object's key, anyone's to choose, and a key reading
+// "permission denied" made a 500 on it a misconfiguration.
 func bucketError(err error) error {
 	switch gcerrors.Code(err) {
 	case gcerrors.NotFound:
@@ -198,6 +204,6 @@ func bucketError(err error) error {
 	case gcerrors.PermissionDenied:
 		return warehouse.Wrap(err, warehouse.Config, "permission", "give synctrack's credentials read access to the bucket")
 	}
-	err = warehouse.Classify(err, warehouse.OSRules)
+	err = warehouse.Classify(err, osRulesByType)
 	return warehouse.Wrap(fmt.Errorf("read the bucket: %w", err), warehouse.Transient, "bucket", "the bucket did not answer; the next load tries again")
 }
