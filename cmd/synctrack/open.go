@@ -27,8 +27,9 @@ import (
 )
 
 // checkBucketFolder says why a file:// bucket's folder root cannot be
-// read, if it cannot. Not there, or a file, is the URL's fault (exit 2),
-// and the words say which: a mount not mounted yet reads as not there. A
+// read, if it cannot. Not there, a file, or a path that loops through its
+// links or is too long, is the URL's fault (exit 2), and the words say
+// which: a mount not mounted yet reads as not there. A
 // folder that is there but fails (a mount that lost its server, EIO) is
 // the machine's, classed as a bucket error mid-load is (exit 3).
 func checkBucketFolder(raw, root string) error {
@@ -41,6 +42,10 @@ func checkBucketFolder(raw, root string) error {
 		return usageError("bucket URL %q: no folder %s (%s; on a mount, mount it first)", raw, root, what)
 	case errors.Is(err, syscall.ENOTDIR):
 		return usageError("bucket URL %q: %s is under a file, not a folder (%s)", raw, root, what)
+	case errors.Is(err, syscall.ELOOP), errors.Is(err, syscall.ENAMETOOLONG):
+		// A path that loops through its links, or too long a name, is
+		// the URL's as a missing folder is: no later load reaches it.
+		return usageError("bucket URL %q: %s cannot be reached: %v (%s)", raw, root, errors.Unwrap(err), what)
 	case err != nil:
 		return loader.BucketError(fmt.Errorf("bucket folder %s: %w", root, err))
 	}

@@ -27,6 +27,11 @@ func TestRunCheckExitsAsTheStart(t *testing.T) {
 		os.WriteFile(p, []byte(yaml), 0o644)
 		return p
 	}
+	// A link loop and a name too long are the URL's too: before, a
+	// transient bucket error, exit 3, "the next load tries again".
+	loop := filepath.Join(dir, "loop")
+	os.Symlink(loop, loop)
+	long := filepath.Join(dir, strings.Repeat("a", 300))
 	target := func(b, w string) string { return "  - {bucket: 'file://" + b + "', warehouse: '" + w + "'}\n" }
 	// Nothing from the environment turns a case's refusal off.
 	for _, k := range []string{"SYNCTRACK_WEB_TOKEN", "SYNCTRACK_WEBHOOK_SECRET", "STORAGE_EMULATOR_HOST", "STORAGE_EMULATOR_HOST_GRPC"} {
@@ -42,6 +47,8 @@ func TestRunCheckExitsAsTheStart(t *testing.T) {
 		{"no bucket folder", []string{"--bucket", "file://" + filepath.Join(dir, "nosuch"), "--warehouse", wh}, "no folder " + filepath.Join(dir, "nosuch")},
 		{"bucket is a file", []string{"--bucket", "file://" + file, "--warehouse", wh}, file + " is a file, not a folder"},
 		{"bucket under a file", []string{"--bucket", "file://" + filepath.Join(file, "b"), "--warehouse", wh}, filepath.Join(file, "b") + " is under a file, not a folder"},
+		{"bucket through a link loop", []string{"--bucket", "file://" + loop, "--warehouse", wh}, loop + " cannot be reached: too many levels of symbolic links"},
+		{"bucket name too long", []string{"--bucket", "file://" + long, "--warehouse", wh}, "cannot be reached: file name too long"},
 		{"file URL with a host", []string{"--bucket", "file://host" + bucket, "--warehouse", wh}, "needs an absolute path"},
 		{"s3 without a bucket name", []string{"--bucket", "s3:///?region=us-east-1", "--warehouse", wh}, "no bucket name"},
 		{"gs without credentials", []string{"--bucket", "gs://acme-sync-logs", "--warehouse", wh}, "no Google credentials"},
