@@ -79,6 +79,8 @@ func TestEmptyVariablesRefused(t *testing.T) {
 		{"SYNCTRACK_EVENTS", base, "SYNCTRACK_EVENTS is set but empty"},
 		{"SYNCTRACK_QUIET_PERIOD", base, "SYNCTRACK_QUIET_PERIOD is set but empty"},
 		{"SYNCTRACK_CONFIG", base, "SYNCTRACK_CONFIG is set but empty"},
+		// Only the daemon reads SYNCTRACK_LISTEN= as "no listener".
+		{"SYNCTRACK_LISTEN", []string{"serve", "--warehouse", "duckdb://" + filepath.Join(dir, "w.duckdb")}, "SYNCTRACK_LISTEN is set but empty"},
 		{"SYNCTRACK_STAGE_DIR", []string{"load", "--bucket", "file://" + dir, "--warehouse", "duckdb://" + filepath.Join(dir, "w.duckdb")}, "SYNCTRACK_STAGE_DIR is set but empty"},
 	} {
 		t.Setenv(c.env, "")

@@ -24,7 +24,7 @@ Every flag can also be set in a YAML config file (--config, keys are flag names 
 _ for -) or as an environment variable SYNCTRACK_<FLAG> (SYNCTRACK_BUCKET,
 SYNCTRACK_WAREHOUSE, ...). A flag on the command line wins over the environment,
 which wins over the file. A variable set but empty is refused, but for
-SYNCTRACK_LISTEN= (no listener).
+SYNCTRACK_LISTEN= (synctrack run: no listener).
 
 Exit codes:
   0  everything loaded
@@ -117,7 +117,7 @@ func applyConfig(cmd *cobra.Command) error {
 		}
 		env := envName(f.Name)
 		if v, ok := os.LookupEnv(env); ok {
-			if v == "" && !emptyMeans[f.Name] {
+			if v == "" && emptyMeans[f.Name] != cmd.Name() {
 				// A template with nothing to put there, as a file's key
 				// with no value: the command said "no warehouse" though
 				// the file names one, or took the default schedule or
@@ -207,10 +207,12 @@ func envName(name string) string {
 	return "SYNCTRACK_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
 }
 
-// emptyMeans are the flags whose empty value is a setting of its own:
-// SYNCTRACK_LISTEN= turns the listener off. Any other variable set but
+// emptyMeans are the flags whose empty value is a setting of its own, and
+// the command it is one for: SYNCTRACK_LISTEN= turns the daemon's listener
+// off. serve has no such setting: an empty --listen was its "listen address
+// "": missing port", which named no variable. Any other variable set but
 // empty is refused, as a config file's key with no value is (configValue).
-var emptyMeans = map[string]bool{"listen": true}
+var emptyMeans = map[string]string{"listen": "run"}
 
 // wantKind says what kind of value flag f wants, beside the parser's own
 // reason (strconv's "invalid syntax" or "value out of range", without its
