@@ -58,6 +58,10 @@ func TestFreshBucketsFactsLoadWithItsRuns(t *testing.T) {
 			found = c
 		}
 	}
+	// The cycle that loaded them says it listed the fact tables too.
+	if found.Scope != "runs+facts" {
+		t.Errorf("the run tick that loaded the fact files has scope %q; want runs+facts", found.Scope)
+	}
 	// Found, the fact files are left to the facts tick again: a run tick
 	// lists the run folders alone.
 	facts, _ := filepath.Glob(filepath.Join(f.dir, "metadata", "*", "*.parquet"))
