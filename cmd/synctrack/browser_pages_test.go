@@ -3,7 +3,6 @@ package main
 import (
 	dbsql "database/sql"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -60,15 +59,7 @@ func TestBrowserConsoleIsQuiet(t *testing.T) {
 // sync and that run.
 func browserPages(t *testing.T) (*browserT, string, []string) {
 	chromium := needChromium(t)
-	dir := t.TempDir()
-	bucket, db := filepath.Join(dir, "bucket"), filepath.Join(dir, "w.duckdb")
-	wh := "duckdb://" + db
-	if code, out := runCLI(t, "generate", "--out", bucket, "--orgs", "1", "--syncs", "3", "--runs", "3", "--rows", "40"); code != 0 {
-		t.Fatalf("generate: %d %s", code, out)
-	}
-	if code, out := runCLI(t, "load", "--bucket", "file://"+bucket, "--warehouse", wh); code != 0 {
-		t.Fatalf("load: %d %s", code, out)
-	}
+	wh, db := loadedWarehouse(t, "--orgs", "1", "--syncs", "3", "--runs", "3", "--rows", "40")
 	sync, run := longDestinationID(t, db)
 	base := startServe(t, "--warehouse", wh)
 

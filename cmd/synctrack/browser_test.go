@@ -27,15 +27,8 @@ const requireChromium = "SYNCTRACK_REQUIRE_CHROMIUM"
 // main pages there (docs/ holds the README's).
 func TestBrowser(t *testing.T) {
 	chromium := needChromium(t)
-	dir := t.TempDir()
-	bucket, db := filepath.Join(dir, "bucket"), filepath.Join(dir, "w.duckdb")
-	wh := "duckdb://" + db
-	if code, out := runCLI(t, "generate", "--out", bucket, "--orgs", "1", "--syncs", "3", "--runs", "6", "--rows", "80"); code != 0 {
-		t.Fatalf("generate: %d %s", code, out)
-	}
-	if code, out := runCLI(t, "load", "--bucket", "file://"+bucket, "--warehouse", wh); code != 0 {
-		t.Fatalf("load: %d %s", code, out)
-	}
+	dir := t.TempDir() // the downloads
+	wh, db := loadedWarehouse(t, "--orgs", "1", "--syncs", "3", "--runs", "6", "--rows", "80")
 	hostileSync, hostileRun := addHostileRecord(t, db)
 	base := startServe(t, "--warehouse", wh)
 

@@ -13,13 +13,17 @@ import (
 	analysis "github.com/synctrack/synctrack/sql"
 )
 
-// loadedWarehouse generates and loads a small bucket, returning the warehouse URL.
-func loadedWarehouse(t *testing.T) (string, string) {
+// loadedWarehouse generates a bucket (with generate's args, else 2 runs of
+// 40 rows) and loads it, returning the warehouse URL and its file.
+func loadedWarehouse(t *testing.T, args ...string) (string, string) {
 	t.Helper()
 	dir := t.TempDir()
 	bucket := filepath.Join(dir, "bucket")
 	file := filepath.Join(dir, "w.duckdb")
-	if code, out := runCLI(t, "generate", "--out", bucket, "--runs", "2", "--rows", "40"); code != 0 {
+	if len(args) == 0 {
+		args = []string{"--runs", "2", "--rows", "40"}
+	}
+	if code, out := runCLI(t, append([]string{"generate", "--out", bucket}, args...)...); code != 0 {
 		t.Fatalf("generate: exit %d: %s", code, out)
 	}
 	if code, out := runCLI(t, "load", "--bucket", "file://"+bucket, "--warehouse", "duckdb://"+file); code != 0 {
