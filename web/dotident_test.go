@@ -15,8 +15,8 @@ import (
 // its page: the URL standard reads %2E in a path as a dot, so a browser
 // took /records/%2E%2E for /records/.. and opened the home page.
 func TestDotIdentifiersLinkToTheirRecord(t *testing.T) {
-	dir := t.TempDir()
-	f := &fixture{dir: dir, bucketURL: "file://" + filepath.ToSlash(dir) + "?metadata=skip"}
+	f := emptyFixture(t)
+	dir := f.dir
 	rej := strp("rejected")
 	at := strp("2030-01-01 00:01:00+00")
 	addRun(t, dir, "7", "dots", "r1", "2030-01-01T00:00:00Z", []testRecord{

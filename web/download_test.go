@@ -118,8 +118,8 @@ func stalledDownload(t *testing.T, srv *httptest.Server, path string) {
 // returns its sync and run.
 func oneBigRun(t *testing.T, whURL string) (sync, run string) {
 	t.Helper()
-	dir := t.TempDir()
-	f := &fixture{dir: dir, bucketURL: "file://" + filepath.ToSlash(dir) + "?metadata=skip"}
+	f := emptyFixture(t)
+	dir := f.dir
 	o := gen.Options{Orgs: 1, SyncsPerOrg: 1, RunsPerSync: 1, FilesPerRun: 4, RowsPerFile: 10000, Seed: 3, Start: gen.DefaultStart}
 	if _, err := gen.Generate(context.Background(), testbucket.Open(t, f.bucketURL), o); err != nil {
 		t.Fatal(err)

@@ -14,8 +14,8 @@ import (
 // rate: the pages say "—", where they said 0.0%, which reads as a run
 // whose records all went through.
 func TestRunWithoutRecordsHasNoRate(t *testing.T) {
-	dir := t.TempDir()
-	f := &fixture{dir: dir, bucketURL: "file://" + filepath.ToSlash(dir) + "?metadata=skip"}
+	f := emptyFixture(t)
+	dir := f.dir
 	at := strp("2030-01-01 00:01:00+00")
 	addRun(t, dir, "7", "s", "r1", "2030-01-01T00:00:00Z", []testRecord{{"a", strp("succeeded"), "", at}})
 	addRun(t, dir, "7", "s", "r2", "2030-01-02T00:00:00Z", nil)

@@ -38,8 +38,8 @@ type fixture struct {
 
 func generate(t *testing.T) *fixture {
 	t.Helper()
-	dir := t.TempDir()
-	f := &fixture{dir: dir, bucketURL: "file://" + filepath.ToSlash(dir) + "?metadata=skip"}
+	f := emptyFixture(t)
+	dir := f.dir
 	o := gen.DefaultOptions()
 	o.RowsPerFile = 40
 	o.RunsPerSync = 4
@@ -76,6 +76,14 @@ FROM read_parquet('` + filepath.Join(dir, "sync_tracking_datasets", "*", "*", "*
 		t.Fatal(err)
 	}
 	return f
+}
+
+// emptyFixture is a fixture over a folder of its own, empty: a bucket for
+// the test's own runs (addRun) or generator.
+func emptyFixture(t *testing.T) *fixture {
+	t.Helper()
+	dir := t.TempDir()
+	return &fixture{dir: dir, bucketURL: "file://" + filepath.ToSlash(dir) + "?metadata=skip"}
 }
 
 // load loads the bucket into the warehouse at whURL, as synctrack load does.

@@ -37,8 +37,8 @@ func TestRecordHistoryPagesPostgres(t *testing.T) {
 const historyIdent = "REC 1/&"
 
 func checkHistoryPaging(t *testing.T, whURL string) {
-	dir := t.TempDir()
-	f := &fixture{dir: dir, bucketURL: "file://" + filepath.ToSlash(dir) + "?metadata=skip"}
+	f := emptyFixture(t)
+	dir := f.dir
 	day1, day2, day3 := strp("2030-01-01 00:00:00+00"), strp("2030-01-02 00:00:00+00"), strp("2030-01-03 00:00:00.123456+00")
 	rows := func(batches ...*string) []testRecord {
 		out := []testRecord{{"other", strp("succeeded"), "", day2}}

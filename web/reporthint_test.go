@@ -19,8 +19,8 @@ import (
 // and names the sync as one shell argument: a sync id is a bucket folder's
 // name, and "s x&'y" pasted bare ran y.
 func TestSyncHistoryHintIsOneShellCommand(t *testing.T) {
-	dir := t.TempDir()
-	f := &fixture{dir: dir, bucketURL: "file://" + filepath.ToSlash(dir) + "?metadata=skip"}
+	f := emptyFixture(t)
+	dir := f.dir
 	const sync = `s x&'y`
 	words := []string{"alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliett", "kilo", "lima"}
 	run := func(n int, rejected bool, prefix string) {
@@ -68,8 +68,8 @@ func TestSyncHistoryHintIsOneShellCommand(t *testing.T) {
 // each (a record seen in every run of an hourly sync has 200 rows in nine
 // days, and the page said only "the latest 200").
 func TestRecordPageHintGivesEveryRow(t *testing.T) {
-	dir := t.TempDir()
-	f := &fixture{dir: dir, bucketURL: "file://" + filepath.ToSlash(dir) + "?metadata=skip"}
+	f := emptyFixture(t)
+	dir := f.dir
 	const sync, id = `s x&'y`, `id $(x) 'q'`
 	var rows []testRecord
 	for range 201 {

@@ -12,8 +12,8 @@ import (
 
 // A sync of one run says "1 run", on its row and in its chart's words.
 func TestHomeSaysOneRun(t *testing.T) {
-	dir := t.TempDir()
-	f := &fixture{dir: dir, bucketURL: "file://" + filepath.ToSlash(dir) + "?metadata=skip"}
+	f := emptyFixture(t)
+	dir := f.dir
 	at := strp("2030-01-01 00:01:00+00")
 	addRun(t, dir, "7", "one", "r1", "2030-01-01T00:00:00Z", []testRecord{{"a", strp("succeeded"), "", at}})
 	addRun(t, dir, "7", "two", "r1", "2030-01-01T00:00:00Z", []testRecord{{"a", strp("succeeded"), "", at}})
