@@ -33,60 +33,90 @@ func (t *target) run(stop, ctx context.Context, s scope) {
 	m, name := t.d.m, t.cfg.Name
 	m.duration.WithLabelValues(name, s.label()).Observe(now.Sub(start).Seconds())
 	if c.Err != nil {
-		cl, reason, fix := classify(c.Err)
-		m.failures.WithLabelValues(name, reason).Inc()
-		switch cl {
-		case stopped:
-			var w *stoppedWaiting
-			if errors.As(c.Err, &w) {
-				_, why, _ := classify(w.last)
-				t.log.Info(stoppedWhileWaiting(w.class, why), "scope", s.why, "reason", why)
-			} else {
-				// What committed before the stop stays loaded: say how much,
-				// or the reader cannot tell a stop mid-load from one that
-				// had loaded nothing (found by an operator audit).
-				t.log.Info("cycle stopped by shutdown; the batch in flight rolled back", "scope", s.why, "files_committed", len(c.Loaded))
-			}
-		case permanent:
-			t.log.Error("cycle failed; trying again at once will not help until this is fixed, the next tick tries again", "scope", s.why, "reason", reason, "err", warehouse.WithoutHint(c.Err), "fix", fix)
-		case resource:
-			t.log.Error("cycle failed: the warehouse or this machine ran out of a resource; nothing was blamed on any object, next try at the next tick",
-				"scope", s.why, "reason", reason, "err", warehouse.WithoutHint(c.Err), "fix", fix)
-		default:
-			t.log.Error("cycle failed; next try at the next tick", "scope", s.why, "reason", reason, "err", c.Err)
-		}
-		if cl != stopped {
-			t.keep(s)
-			if t.failedRow == 0 {
-				t.failedAt = now
-			}
-			t.failedRow++
-		} else {
-			nack(s.events)
-		}
+		t.onFailure(s, c, now)
 	} else {
-		if t.failedRow > 0 {
-			// An idle cycle that succeeds logs nothing: without this the
-			// log showed a failure each tick, then silence, and the
-			// reader could not tell recovered from stuck.
-			t.log.Info("cycle succeeded again", "scope", s.why, "failed_cycles", t.failedRow,
-				"failing_since", t.failedAt.UTC().Format(time.RFC3339))
-			t.failedRow = 0
+		t.onSuccess(s, c)
+	}
+	t.noteLast(c, now)
+	// Hand the cycle's garbage (listing pages, the plan) back to the OS
+	// now: a daemon spends most of its life between cycles, and the runtime
+	// would otherwise keep the peak resident for minutes. It costs one
+	// collection of a heap that is nearly all garbage.
+	debug.FreeOSMemory()
+	if t.d.deps.OnCycle != nil {
+		t.d.deps.OnCycle(c)
+	}
+}
+
+// onFailure logs and counts a cycle that ended in c.Err and keeps its
+// work for the next tick; a cycle stopped by a shutdown gives its messages
+// back instead.
+func (t *target) onFailure(s scope, c Cycle, now time.Time) {
+	m, name := t.d.m, t.cfg.Name
+	cl, reason, fix := classify(c.Err)
+	m.failures.WithLabelValues(name, reason).Inc()
+	switch cl {
+	case stopped:
+		var w *stoppedWaiting
+		if errors.As(c.Err, &w) {
+			_, why, _ := classify(w.last)
+			t.log.Info(stoppedWhileWaiting(w.class, why), "scope", s.why, "reason", why)
+		} else {
+			// What committed before the stop stays loaded: say how much,
+			// or the reader cannot tell a stop mid-load from one that
+			// had loaded nothing (found by an operator audit).
+			t.log.Info("cycle stopped by shutdown; the batch in flight rolled back", "scope", s.why, "files_committed", len(c.Loaded))
 		}
-		t.settle(t.keepUnlisted(s))
-		t.noteFacts(s, c.Report)
-		if s.reconcile && c.Report != nil {
-			// Objects new to the ledger (or new versions), loaded or not:
-			// a failed one tried again is no news of the notifications
-			// (counting it raised the alert on every reconciliation until
-			// it was quarantined: found by a review).
-			if n := len(t.fresh); n > 0 {
-				m.reconciled.WithLabelValues(name).Add(float64(n))
-				t.log.Warn("reconciliation found objects that came without a notification; check the bucket's notification setup",
-					"objects", n)
-			}
+	case permanent:
+		t.log.Error("cycle failed; trying again at once will not help until this is fixed, the next tick tries again", "scope", s.why, "reason", reason, "err", warehouse.WithoutHint(c.Err), "fix", fix)
+	case resource:
+		t.log.Error("cycle failed: the warehouse or this machine ran out of a resource; nothing was blamed on any object, next try at the next tick",
+			"scope", s.why, "reason", reason, "err", warehouse.WithoutHint(c.Err), "fix", fix)
+	default:
+		t.log.Error("cycle failed; next try at the next tick", "scope", s.why, "reason", reason, "err", c.Err)
+	}
+	if cl != stopped {
+		t.keep(s)
+		if t.failedRow == 0 {
+			t.failedAt = now
+		}
+		t.failedRow++
+	} else {
+		nack(s.events)
+	}
+}
+
+// onSuccess says a recovery, acknowledges the cycle's messages (keeping
+// the folders it could not list) and counts what a reconciliation found.
+func (t *target) onSuccess(s scope, c Cycle) {
+	m, name := t.d.m, t.cfg.Name
+	if t.failedRow > 0 {
+		// An idle cycle that succeeds logs nothing: without this the
+		// log showed a failure each tick, then silence, and the
+		// reader could not tell recovered from stuck.
+		t.log.Info("cycle succeeded again", "scope", s.why, "failed_cycles", t.failedRow,
+			"failing_since", t.failedAt.UTC().Format(time.RFC3339))
+		t.failedRow = 0
+	}
+	t.settle(t.keepUnlisted(s))
+	t.noteFacts(s, c.Report)
+	if s.reconcile && c.Report != nil {
+		// Objects new to the ledger (or new versions), loaded or not:
+		// a failed one tried again is no news of the notifications
+		// (counting it raised the alert on every reconciliation until
+		// it was quarantined: found by a review).
+		if n := len(t.fresh); n > 0 {
+			m.reconciled.WithLabelValues(name).Add(float64(n))
+			t.log.Warn("reconciliation found objects that came without a notification; check the bucket's notification setup",
+				"objects", n)
 		}
 	}
+}
+
+// noteLast keeps how the cycle ended, for the web pages and the
+// last-success gauge.
+func (t *target) noteLast(c Cycle, now time.Time) {
+	m, name := t.d.m, t.cfg.Name
 	t.mu.Lock()
 	t.cycles++
 	t.lastOK = c.Err == nil
@@ -106,14 +136,6 @@ func (t *target) run(stop, ctx context.Context, s scope) {
 		m.lastSuccess.WithLabelValues(name).Set(float64(now.UnixNano()) / 1e9)
 	}
 	t.mu.Unlock()
-	// Hand the cycle's garbage (listing pages, the plan) back to the OS
-	// now: a daemon spends most of its life between cycles, and the runtime
-	// would otherwise keep the peak resident for minutes. It costs one
-	// collection of a heap that is nearly all garbage.
-	debug.FreeOSMemory()
-	if t.d.deps.OnCycle != nil {
-		t.d.deps.OnCycle(c)
-	}
 }
 
 // keep puts what a failed cycle was asked to load and complete (webhook run
