@@ -9,7 +9,7 @@ import (
 	analysis "github.com/synctrack/synctrack/sql"
 )
 
-// Reading the pages of the columns the counts need (tally.go), a value a
+// Reading the pages of the columns the counts need (tally_schema.go), a value a
 // row into rowGroupCols: strings as indexes into the batch's strings (a
 // dictionary's entries once each), statuses as outcomes, timestamps as
 // micros. Anything this does not expect is errNoTally.
