@@ -61,18 +61,9 @@ func tallyCodec(c format.CompressionCodec) bool {
 
 // read groups the rows of f, open as pf.
 func (t *batchTally) read(f warehouse.File, pf *parquet.File) (map[countKey]*countGroup, error) {
-	leaves, err := countLeaves(pf.Schema())
+	leaves, err := t.fileLeaves(pf)
 	if err != nil {
 		return nil, err
-	}
-	for k := colStarted; k <= colEnded; k++ {
-		t.kinds[k-colStarted] |= leaves[k].kind
-		// A batch whose files differ in a timestamp's type reads it as their
-		// union's type; with nanoseconds in it, which that is and how it
-		// rounds is DuckDB's own.
-		if !sameStampKind(t.kinds[k-colStarted]) {
-			return nil, errNoTally
-		}
 	}
 	groups := map[uint64]*countGroup{}
 	runs := map[runKey]int32{}
@@ -93,26 +84,14 @@ func (t *batchTally) read(f warehouse.File, pf *parquet.File) (map[countKey]*cou
 	if f.RunID != "" {
 		pathRun = t.internString(f.RunID)
 	}
-	meta := pf.Metadata().RowGroups
 	for gi, rg := range pf.RowGroups() {
 		if rg.NumRows() < 0 || rg.NumRows() > maxRowGroupRows {
 			return nil, fmt.Errorf("%w: a row group of %d rows", errNoTally, rg.NumRows())
 		}
 		n := int(rg.NumRows())
 		c := t.rowBuf.reset(n, pathOrg, pathSync, pathRun)
-		chunks := rg.ColumnChunks()
-		// The status first: a message is read only for the rows that fail.
-		for _, k := range []int{colStatus, colMessage, colStarted, colEnded, colSync, colRun, colOrg} {
-			l := leaves[k]
-			if !l.ok {
-				continue
-			}
-			if gi >= len(meta) || l.index >= len(meta[gi].Columns) || !tallyCodec(meta[gi].Columns[l.index].MetaData.Codec) {
-				return nil, fmt.Errorf("%w: a column chunk compressed with LZ4 or an unknown codec", errNoTally)
-			}
-			if err := t.readColumn(chunks[l.index], l, k, c); err != nil {
-				return nil, err
-			}
+		if err := t.readColumns(pf, gi, rg, leaves, c); err != nil {
+			return nil, err
 		}
 		for r := range n {
 			// Rows come in runs of the same ids and start: a map lookup of
@@ -163,6 +142,45 @@ func (t *batchTally) read(f warehouse.File, pf *parquet.File) (map[countKey]*cou
 			outcome: uint8(gk >> 32 & 3), fp: int32(uint32(gk)) - 1}] = g
 	}
 	return out, nil
+}
+
+// fileLeaves finds the counts' columns of pf (countLeaves) and adds the
+// kinds of its timestamps to the batch's.
+func (t *batchTally) fileLeaves(pf *parquet.File) ([nCols]leaf, error) {
+	leaves, err := countLeaves(pf.Schema())
+	if err != nil {
+		return leaves, err
+	}
+	for k := colStarted; k <= colEnded; k++ {
+		t.kinds[k-colStarted] |= leaves[k].kind
+		// A batch whose files differ in a timestamp's type reads it as their
+		// union's type; with nanoseconds in it, which that is and how it
+		// rounds is DuckDB's own.
+		if !sameStampKind(t.kinds[k-colStarted]) {
+			return leaves, errNoTally
+		}
+	}
+	return leaves, nil
+}
+
+// readColumns reads the counts' columns of rg, row group gi of pf, into c.
+func (t *batchTally) readColumns(pf *parquet.File, gi int, rg parquet.RowGroup, leaves [nCols]leaf, c *rowGroupCols) error {
+	meta := pf.Metadata().RowGroups
+	chunks := rg.ColumnChunks()
+	// The status first: a message is read only for the rows that fail.
+	for _, k := range []int{colStatus, colMessage, colStarted, colEnded, colSync, colRun, colOrg} {
+		l := leaves[k]
+		if !l.ok {
+			continue
+		}
+		if gi >= len(meta) || l.index >= len(meta[gi].Columns) || !tallyCodec(meta[gi].Columns[l.index].MetaData.Codec) {
+			return fmt.Errorf("%w: a column chunk compressed with LZ4 or an unknown codec", errNoTally)
+		}
+		if err := t.readColumn(chunks[l.index], l, k, c); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (c *rowGroupCols) reset(n int, org, sync, run int32) *rowGroupCols {
