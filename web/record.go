@@ -45,7 +45,9 @@ func (s *Server) record(w http.ResponseWriter, r *http.Request, id string) {
 		}
 		after, err := historyCursor(before)
 		if err != nil {
-			return view{}, err
+			// A link cut short or edited: the record's newest rows, the
+			// address without it, are still a page to go to.
+			return view{}, withBack(err, recordHref(id, sync), "Newest rows of record "+id)
 		}
 		v := analysis.Values{analysis.ParamIdentifier: id, analysis.ParamLimit: s.o.HistorySize + 1}
 		if sync != "" {

@@ -26,16 +26,38 @@ type view struct {
 type httpError struct {
 	Status int
 	Msg    string
+	// Back, when it has an Href, is a page the reader can go to instead
+	// (the record's newest rows for a cursor that is not one), linked on
+	// the error page before the link to every sync.
+	Back crumb
+}
+
+// errorData is what the error page shows.
+type errorData struct {
+	Msg  string
+	Back crumb
+}
+
+// withBack is err with a link to href, text, on its page when it is a
+// reader's mistake; other errors as they are.
+func withBack(err error, href, text string) error {
+	var he *httpError
+	if href == "" || !errors.As(err, &he) {
+		return err
+	}
+	c := *he
+	c.Back = crumb{href, text}
+	return &c
 }
 
 func (e *httpError) Error() string { return e.Msg }
 
 func notFound(format string, a ...any) error {
-	return &httpError{http.StatusNotFound, fmt.Sprintf(format, a...)}
+	return &httpError{Status: http.StatusNotFound, Msg: fmt.Sprintf(format, a...)}
 }
 
 func badRequest(format string, a ...any) error {
-	return &httpError{http.StatusBadRequest, fmt.Sprintf(format, a...)}
+	return &httpError{Status: http.StatusBadRequest, Msg: fmt.Sprintf(format, a...)}
 }
 
 // render opens the warehouse, builds the page's view and writes it whole
@@ -156,10 +178,11 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	status := http.StatusInternalServerError
 	msg := err.Error()
+	var back crumb
 	var he *httpError
 	switch {
 	case errors.As(err, &he):
-		status = he.Status
+		status, back = he.Status, he.Back
 	case missingCounts(err):
 		// Not a failure of the pages: the warehouse is not ready for them.
 		status, msg = http.StatusServiceUnavailable, hintMissingCounts
@@ -186,7 +209,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		s.o.Logger.Error("web page failed", "path", r.URL.Path, "err", err)
 	}
 	var b bytes.Buffer
-	v := view{Title: http.StatusText(status), Crumbs: []crumb{{"/", "Syncs"}, {"", http.StatusText(status)}}, Data: msg}
+	v := view{Title: http.StatusText(status), Crumbs: []crumb{{"/", "Syncs"}, {"", http.StatusText(status)}}, Data: errorData{msg, back}}
 	if err := s.tmpl["error"].Execute(&b, v); err != nil {
 		http.Error(w, msg, status)
 		return
