@@ -9,17 +9,48 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
-// At 1280 px, a common laptop's width, no page is wider than the window:
-// the home table had its charts off the page, and a run's long destination
-// id (a value from metadata.json) made its page three windows wide.
+// At 1280 px, a common laptop's width, and at 375 px, a phone's, no page
+// is wider than the window (a wide table scrolls in its own box): the home
+// table had its charts off the page, a run's long destination id (a value
+// from metadata.json) made its page three windows wide, and on a phone the
+// header's search stuck out of every page and the sync page's two small
+// tables out of it.
 func TestBrowserPagesFitTheWindow(t *testing.T) {
 	b, base, pages := browserPages(t)
-	for _, p := range pages {
-		b.open(base + p)
-		if w := b.eval(`document.documentElement.scrollWidth - document.documentElement.clientWidth`); w != "0" {
-			t.Errorf("%s is %s px wider than a 1280 px window", p, w)
+	for _, width := range []int64{1280, 375} {
+		b.do(chromedp.EmulateViewport(width, 900))
+		for _, p := range pages {
+			b.open(base + p)
+			if w := b.eval(`document.documentElement.scrollWidth - document.documentElement.clientWidth`); w != "0" {
+				t.Errorf("%s is %s px wider than a %d px window", p, w, width)
+			}
+		}
+	}
+}
+
+// Tabbing through a run's page, each stop shows where it is: an outline of
+// the page's own, not the browser's ring (which some draw faintly or not at
+// all on the dark header).
+func TestBrowserFocusIsVisible(t *testing.T) {
+	b, base, pages := browserPages(t)
+	b.open(base + pages[2])
+	seen := map[string]bool{}
+	for range 16 {
+		b.do(chromedp.KeyEvent(kb.Tab))
+		got := b.eval(`(() => { const e = document.activeElement, s = getComputedStyle(e);
+  return e.tagName + (e.className ? "." + e.className : "") + " " + s.outlineStyle + " " + s.outlineWidth; })()`)
+		tag, outline, _ := strings.Cut(got, " ")
+		seen[strings.SplitN(tag, ".", 2)[0]] = true
+		if outline != "solid 2px" {
+			t.Errorf("tab to %s: outline %q, want solid 2px", tag, outline)
+		}
+	}
+	for _, tag := range []string{"A", "INPUT", "BUTTON", "DIV", "SUMMARY"} {
+		if !seen[tag] {
+			t.Errorf("16 tabs never reached a %s: %v", tag, seen)
 		}
 	}
 }
@@ -56,21 +87,22 @@ func TestBrowserConsoleIsQuiet(t *testing.T) {
 // browserPages serves a generated bucket, one run of it with a destination
 // id of 300 characters and no space, and opens a chromium tab 1280 px wide:
 // it returns the tab, the pages' base URL and the paths of /, that run's
-// sync and that run.
+// sync, that run and the record page of one of its identifiers.
 func browserPages(t *testing.T) (*browserT, string, []string) {
 	chromium := needChromium(t)
 	wh, db := loadedWarehouse(t, "--orgs", "1", "--syncs", "3", "--runs", "3", "--rows", "40")
-	sync, run := longDestinationID(t, db)
+	sync, run, ident := longDestinationID(t, db)
 	base := startServe(t, "--warehouse", wh)
 
 	b := &browserT{t: t, ctx: newTab(t, chromium, 1280, 2*time.Minute)}
 	syncPath := "/syncs/" + url.PathEscape(sync)
-	return b, base, []string{"/", syncPath, syncPath + "/runs/" + url.PathEscape(run)}
+	return b, base, []string{"/", syncPath, syncPath + "/runs/" + url.PathEscape(run),
+		"/records/" + url.PathEscape(ident) + "?sync=" + url.QueryEscape(sync)}
 }
 
 // longDestinationID gives a run a destination id of 300 characters and no
-// space, and returns the run.
-func longDestinationID(t *testing.T, path string) (sync, run string) {
+// space, and returns the run and an identifier of it.
+func longDestinationID(t *testing.T, path string) (sync, run, ident string) {
 	t.Helper()
 	db, err := dbsql.Open("duckdb", path)
 	if err != nil {
@@ -82,7 +114,11 @@ WHERE sync_run_id = (SELECT min(sync_run_id) FROM synctrack.sync_runs)
 RETURNING sync_configuration_id, sync_run_id`).Scan(&sync, &run); err != nil {
 		t.Fatal(err)
 	}
-	return sync, run
+	if err := db.QueryRow(`SELECT min(identifier) FROM synctrack.sync_records
+WHERE sync_configuration_id = ? AND sync_run_id = ?`, sync, run).Scan(&ident); err != nil {
+		t.Fatal(err)
+	}
+	return sync, run, ident
 }
 
 // Every badge's text stands out from its tint by 4.5:1 (WCAG AA for text
