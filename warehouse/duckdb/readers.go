@@ -3,8 +3,6 @@ package duckdb
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -82,10 +80,6 @@ const (
 	readersHold = time.Second
 	readersGap  = 100 * time.Millisecond
 )
-
-// readersKeepFreed is how long memory freed by a request is kept for the
-// next: a person clicking through pages is seconds apart.
-const readersKeepFreed = 30 * time.Second
 
 var _ warehouse.Readers = (*Readers)(nil)
 
@@ -179,75 +173,6 @@ func (r *Readers) Open(ctx context.Context) (warehouse.Querier, func(), error) {
 	return w, sync.OnceFunc(func() { r.release(person) }), nil
 }
 
-// maxIdlePages is how many reading connections are kept between requests:
-// enough for the requests a page server answers at once (database/sql keeps
-// 2 unless told), so a busy spell does not make connections again.
-const maxIdlePages = 8
-
-// attach makes the instance when there is none and attaches the file.
-func (r *Readers) attach(ctx context.Context) (err error) {
-	unhold, err := holdAttachment(r.c.Path)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			unhold()
-		}
-	}()
-	// Each request reads its blocks into new buffers: keep the memory the
-	// last requests freed for the next (see keepFreedMemory). Set at each
-	// attach: a load in this process sets the allocator's own delay back.
-	if err := keepFreedMemory(r.keepFreed); err != nil {
-		r.log.Debug("freed memory goes back to the system at once", "err", err)
-	}
-	if err := r.instance(); err != nil {
-		return err
-	}
-	if err := checkDatabaseFile(r.c.Path); err != nil {
-		return err
-	}
-	d := dialects.DuckDB{}
-	stmt := "ATTACH " + d.String(r.c.Path) + " AS " + d.Ident(r.alias) + " (READ_ONLY)"
-	if _, err := r.admin.ExecContext(ctx, stmt); err != nil {
-		return openError(r.c.Path, err)
-	}
-	r.unhold = unhold
-	return nil
-}
-
-// instance makes the in-memory instance when there is none; on mu.
-func (r *Readers) instance() error {
-	if r.base != nil {
-		return nil
-	}
-	// Spill where a file-backed instance would: beside the file.
-	stmts := append(settings(r.c), "SET temp_directory = "+dialects.DuckDB{}.String(r.c.Path+".tmp"))
-	// Not ctx: the instance outlives the request that made it.
-	base, err := duckdb.NewConnector("", initConn(stmts))
-	if err != nil {
-		return classify(fmt.Errorf("open an in-memory DuckDB to read %s: %w", r.c.Path, err), nil)
-	}
-	r.base, r.admin = base, sql.OpenDB(base)
-	r.admin.SetMaxOpenConns(1)
-	// A connection is kept once made: a new one for each request, with
-	// its settings, cost more CPU than the attach saved.
-	r.pages = sql.OpenDB(useConnector{base: base, use: dialects.DuckDB{}.Ident(r.alias)})
-	r.pages.SetMaxIdleConns(maxIdlePages)
-	// A load's one connection (temp tables are per connection), made now
-	// and kept: DuckDB empties the allocator's arenas as it makes a
-	// connection, which would give back what the pages keep.
-	r.writer = sql.OpenDB(useConnector{base: base, use: dialects.DuckDB{}.Ident(r.alias), on: &r.writing})
-	r.writer.SetMaxOpenConns(1)
-	r.writer.SetMaxIdleConns(1)
-	if err := r.writer.PingContext(context.Background()); err != nil {
-		return errors.Join(classify(fmt.Errorf("open an in-memory DuckDB to read %s: %w", r.c.Path, err), nil), r.closeBase())
-	}
-	return nil
-}
-
-// release lets a handle go and, with the last handle, detaches the file.
-// Should DuckDB refuse to detach it, the whole instance is closed instead:
 // the file's lock must go with the last request.
 func (r *Readers) release(person bool) {
 	r.mu.Lock()
@@ -272,92 +197,6 @@ func (r *Readers) release(person bool) {
 	r.broadcast()
 }
 
-// keepFreedForPages keeps what was freed for a person's next page if one
-// came within keepFreed, and gives it back now if only the daemon's own
-// reads did; on mu.
-func (r *Readers) keepFreedForPages() {
-	if time.Since(r.paged) < r.keepFreed {
-		r.giveBackLater()
-	} else {
-		r.giveBackNow()
-	}
-}
-
-// giveBackLater gives the memory the requests freed back to the system
-// if no request comes for keepFreed, and at the latest keepFreedMax after
-// the first of it was freed: the daemon's idle cycles read through here
-// every few seconds, and would keep it for as long as the daemon runs. On
-// mu. (The allocator's own delay is counted in its calls, which stop when
-// the requests do.)
-func (r *Readers) giveBackLater() {
-	now := time.Now()
-	r.purges = 0
-	if r.kept.IsZero() {
-		r.kept = now
-	}
-	wait := min(r.keepFreed, r.kept.Add(keepFreedMax(r.keepFreed)).Sub(now))
-	if wait <= 0 {
-		r.giveBackNow()
-		return
-	}
-	r.giveBackIn(wait)
-}
-
-// giveBackIn calls giveBackNow after wait unless a request or a load is
-// out then (the release of the last one sets it again); on mu.
-func (r *Readers) giveBackIn(wait time.Duration) {
-	if r.giveBack != nil {
-		r.giveBack.Reset(wait)
-		return
-	}
-	r.giveBack = time.AfterFunc(wait, func() {
-		r.mu.Lock()
-		defer r.mu.Unlock()
-		if r.held == 0 && !r.writing.Load() {
-			// Not while a load of this process writes through the
-			// instance: what it frees is its own to reuse, and its end
-			// (endWrite) sets this again.
-			r.giveBackNow()
-		}
-	})
-}
-
-// keepFreedMax is how long the memory freed by requests one after another
-// is kept at the most: a page after that is slower, once.
-func keepFreedMax(keep time.Duration) time.Duration { return 4 * keep }
-
-// A purge that finds an arena being purged by another thread (DuckDB's
-// own, as it frees the rest of a query) leaves that arena as it is and
-// says nothing; with no request after, its pages would stay. So while
-// more than giveBackLeft pages are still kept, giveBackNow tries again
-// giveBackAgain later, up to giveBackTries times.
-const (
-	giveBackLeft  = 1024 // 4 MiB of 4 KiB pages
-	giveBackAgain = 250 * time.Millisecond
-	giveBackTries = 8
-)
-
-// purgeFreed and pagesKept are the allocator's, or a test's.
-var (
-	purgeFreed = giveBackFreedMemory
-	pagesKept  = freedPagesKept
-)
-
-// giveBackNow gives what the requests freed back to the system; on mu.
-func (r *Readers) giveBackNow() {
-	r.kept = time.Time{}
-	if err := purgeFreed(); err != nil {
-		r.log.Debug("freed memory kept", "err", err)
-		return
-	}
-	if n, ok := pagesKept(); ok && n > giveBackLeft && r.purges < giveBackTries && !r.shut {
-		r.purges++
-		r.giveBackIn(giveBackAgain)
-		return
-	}
-	r.purges = 0
-}
-
 // broadcast wakes the requests waiting for the handles out; on mu.
 func (r *Readers) broadcast() {
 	close(r.freed)
@@ -379,48 +218,3 @@ func (r *Readers) Close() error {
 	}
 	return r.closeBase()
 }
-
-func (r *Readers) closeBase() error {
-	if r.base == nil {
-		return nil
-	}
-	err := errors.Join(r.pages.Close(), r.writer.Close(), r.admin.Close(), r.base.Close())
-	r.base, r.admin, r.pages, r.writer = nil, nil, nil, nil
-	r.fingerprint = false
-	r.letFileGo()
-	return err
-}
-
-// letFileGo ends this process's hold on the file once it is detached or
-// its instance closed; on mu.
-func (r *Readers) letFileGo() {
-	if r.unhold != nil {
-		r.unhold()
-		r.unhold = nil
-	}
-}
-
-// useConnector makes connections to base's instance whose default
-// database is the attached file, so that "schema"."table" names it.
-type useConnector struct {
-	base *duckdb.Connector
-	use  string // the catalog, quoted
-	// on, when set, says whether the file is attached: the load's
-	// connection is made with the instance, before it is, and again by
-	// database/sql mid-load (it drops one whose transaction was cancelled).
-	on *atomic.Bool
-}
-
-func (u useConnector) Connect(ctx context.Context) (driver.Conn, error) {
-	c, err := u.base.Connect(ctx)
-	if err != nil || u.on != nil && !u.on.Load() {
-		return c, err
-	}
-	if _, err := c.(driver.ExecerContext).ExecContext(ctx, "USE "+u.use, nil); err != nil {
-		c.Close()
-		return nil, err
-	}
-	return c, nil
-}
-
-func (u useConnector) Driver() driver.Driver { return u.base.Driver() }
