@@ -125,19 +125,34 @@ func (l *Loader) loadFactTable(ctx context.Context, st *Stager, table string, ws
 	}
 	failOverCap(table, kept, over, b.fail)
 	if err == nil {
-		if !skipped {
-			b.ok(KindFact)
-		}
-		for _, f := range kept {
-			if isNew(ws, f.Key) {
-				rep.Files++
-				if !slices.ContainsFunc(rebuilt, func(r warehouse.File) bool { return r.Key == f.Key }) {
-					rep.Committed = append(rep.Committed, f.Key) // a narrowing's parts are already
-				}
-			}
-		}
+		countLoaded(ws, kept, rebuilt, skipped, rep, b)
 		return nil
 	}
+	return failUnrebuilt(ctx, table, kept, ws, rebuilt, rb, err, rep, b)
+}
+
+// countLoaded tells b the rebuild succeeded, unless it was skipped (nothing
+// loaded: no suspect is to blame for it), and counts the new files of kept
+// in rep; those a narrowing rebuilt (rebuilt) are in rep.Committed already.
+func countLoaded(ws []Work, kept, rebuilt []warehouse.File, skipped bool, rep *Report, b *blame) {
+	if !skipped {
+		b.ok(KindFact)
+	}
+	for _, f := range kept {
+		if isNew(ws, f.Key) {
+			rep.Files++
+			if !slices.ContainsFunc(rebuilt, func(r warehouse.File) bool { return r.Key == f.Key }) {
+				rep.Committed = append(rep.Committed, f.Key) // a narrowing's parts are already
+			}
+		}
+	}
+}
+
+// failUnrebuilt fails, with err, the new files of kept whose rebuild failed
+// naming none, all but those a narrowing rebuilt (rebuilt), which the table
+// holds and rep counts; then it takes the gone files' rows out (clearGone).
+func failUnrebuilt(ctx context.Context, table string, kept []warehouse.File, ws []Work, rebuilt []warehouse.File,
+	rb *factRebuild, err error, rep *Report, b *blame) error {
 	// The rebuild after a narrowing failed: the table holds what the
 	// narrowing committed, the files loaded before and those it rebuilt.
 	for _, w := range ws {
