@@ -130,15 +130,7 @@ func tallyBatch(files []warehouse.File, read []os.FileInfo, workers int) tallyRe
 	var r tallyResult
 	// Files prepared at staging (prepare.go), if the INSERT read that same
 	// file; the rest are read here.
-	var preps []*prepared
-	var prepFiles, rest []warehouse.File
-	for i, f := range files {
-		if p, ok := f.Prepared.(*prepared); ok && read != nil && sameFile(p.info, read[i]) {
-			preps, prepFiles = append(preps, p), append(prepFiles, f)
-			continue
-		}
-		rest = append(rest, f)
-	}
+	preps, prepFiles, rest := splitPrepared(files, read)
 	workers = max(1, min(workers, len(rest)+len(preps)))
 	var rows int64
 	for _, f := range files {
@@ -195,21 +187,7 @@ func tallyBatch(files []warehouse.File, read []os.FileInfo, workers int) tallyRe
 	// not be opened), that the background is still on, at its low
 	// priority, or that an earlier try took, is grouped again here rather
 	// than waited for.
-	var again []warehouse.File
-	staged := 0
-	for i, p := range preps {
-		if taken[i] {
-			staged++ // a worker's, above
-			continue
-		}
-		if t, ok := p.done(); ok {
-			r.parts, r.files = append(r.parts, t), append(r.files, []warehouse.File{prepFiles[i]})
-			staged++
-			continue
-		}
-		again = append(again, prepFiles[i])
-	}
-	tallyPrepared.Add(int64(staged))
+	again := r.collectPrepared(preps, prepFiles, taken)
 	if len(again) > 0 {
 		t, err := tallyFiles(again)
 		parts, shares, errs = append(parts, t), append(shares, again), append(errs, err)
@@ -231,6 +209,51 @@ func tallyBatch(files []warehouse.File, read []os.FileInfo, workers int) tallyRe
 		r.err = fmt.Errorf("%w: over %d MiB of distinct strings", errNoTally, maxTallyBytes>>20)
 		return r
 	}
+	r.checkStampKinds()
+	r.elapsed, r.cpu = time.Since(start), cputime.Process()-cpu
+	return r
+}
+
+// splitPrepared splits files into those prepared at staging whose local
+// copy the INSERT read (read, from statFiles), with their preparations, and
+// the rest, which tallyBatch reads itself.
+func splitPrepared(files []warehouse.File, read []os.FileInfo) (preps []*prepared, prepFiles, rest []warehouse.File) {
+	for i, f := range files {
+		if p, ok := f.Prepared.(*prepared); ok && read != nil && sameFile(p.info, read[i]) {
+			preps, prepFiles = append(preps, p), append(prepFiles, f)
+			continue
+		}
+		rest = append(rest, f)
+	}
+	return preps, prepFiles, rest
+}
+
+// collectPrepared adds to r the groups of the prepared files the background
+// finished, counts in tallyPrepared those and the ones a worker took
+// (taken), and returns the rest, for tallyBatch to group itself.
+func (r *tallyResult) collectPrepared(preps []*prepared, prepFiles []warehouse.File, taken []bool) []warehouse.File {
+	var again []warehouse.File
+	staged := 0
+	for i, p := range preps {
+		if taken[i] {
+			staged++ // a worker's, above
+			continue
+		}
+		if t, ok := p.done(); ok {
+			r.parts, r.files = append(r.parts, t), append(r.files, []warehouse.File{prepFiles[i]})
+			staged++
+			continue
+		}
+		again = append(again, prepFiles[i])
+	}
+	tallyPrepared.Add(int64(staged))
+	return again
+}
+
+// checkStampKinds sets r.err when the parts' files differ in a timestamp's
+// type in a way the batch reads otherwise than each file (sameStampKind):
+// their rows are then left to the SQL pass.
+func (r *tallyResult) checkStampKinds() {
 	var kinds [2]uint8
 	for _, p := range r.parts {
 		kinds[0], kinds[1] = kinds[0]|p.kinds[0], kinds[1]|p.kinds[1]
@@ -240,8 +263,6 @@ func tallyBatch(files []warehouse.File, read []os.FileInfo, workers int) tallyRe
 			r.err = errNoTally
 		}
 	}
-	r.elapsed, r.cpu = time.Since(start), cputime.Process()-cpu
-	return r
 }
 
 // countBatch writes the counts of the rows a load just inserted (_loaded_at
