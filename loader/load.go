@@ -127,8 +127,8 @@ func (l *Loader) Apply(ctx context.Context, p *Plan) (*Report, error) {
 		// staged.
 		st = &Stager{Bucket: l.bucket, Root: l.root, Dir: dir, Workers: l.o.Workers, StallTimeout: l.o.StallTimeout,
 			RepairOnly: !local}
-		if p, ok := l.wh.(warehouse.RecordsPreparer); ok && local {
-			st.Prepare = p.PrepareRecords
+		if prep, ok := l.wh.(warehouse.RecordsPreparer); ok && local {
+			st.Prepare = prep.PrepareRecords
 		}
 	}
 	b := &blame{l: l, rep: rep}
