@@ -179,6 +179,9 @@ func LogBadKey(log *slog.Logger, key string) {
 	log.Warn("object name is not UTF-8: not loaded; rename it", "key", fmt.Sprintf("%q", key))
 }
 
+// applySteps runs the plan's steps in order (bad keys reported, ignored and
+// gone objects recorded, then runs, records, facts and the views) and stops
+// at the first that fails: Apply still records the failures blamed so far.
 func (l *Loader) applySteps(ctx context.Context, p *Plan, st *Stager, rep *Report, b *blame) error {
 	for _, o := range p.BadKeys {
 		rep.BadKeys = append(rep.BadKeys, o.Key)
@@ -281,6 +284,9 @@ func (l *Loader) recordGone(ctx context.Context, vs []warehouse.LedgerVersion, r
 	return nil
 }
 
+// recordIgnored writes the ignored objects (no Sync Tracking data) to the
+// ledger as skipped, so that later plans take this version as done and
+// list it no more (decideVersion); a new version is recorded again.
 func (l *Loader) recordIgnored(ctx context.Context, objs []Object) error {
 	if len(objs) == 0 {
 		return nil
@@ -298,6 +304,8 @@ func (l *Loader) recordIgnored(ctx context.Context, objs []Object) error {
 	return nil
 }
 
+// stagedFiles is the files of s, those that failed to stage too, for
+// Stager.Release to remove what the staging made of each.
 func stagedFiles(s []Staged) []warehouse.File {
 	out := make([]warehouse.File, len(s))
 	for i := range s {
