@@ -156,6 +156,10 @@ func initConn(stmts []string) func(ex driver.ExecerContext) error {
 	}
 }
 
+// setup brings a writable file's schema to what this synctrack loads: the
+// dialect's tables and views (with DuckDB's own compression where the
+// storage version refuses the fixed one), the identifier key, the counts.
+// Each step leaves what is already done alone, so every Open runs it.
 func (w *Warehouse) setup(ctx context.Context) error {
 	free, err := w.storageRefusesFixedCompression(ctx)
 	if err != nil {

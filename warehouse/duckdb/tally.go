@@ -87,6 +87,10 @@ type rowGroupCols struct {
 	endedOK        []bool
 }
 
+// intern returns the index in strs of the string b, adding it when new.
+// b is a page's bytes or the fingerprinter's, which change: a new string is
+// copied into the arena. errNoTally for bytes that are not UTF-8, or once
+// the batch's distinct strings pass maxTallyBytes.
 func (t *batchTally) intern(b []byte) (int32, error) {
 	i, slot, h := t.index.find(t.strs, b)
 	if i >= 0 {
@@ -124,6 +128,9 @@ func (t *batchTally) internString(s string) int32 {
 	return t.add(s, slot, h)
 }
 
+// add appends s to strs, not fingerprinted yet (noFP), and returns its
+// index; slot and h are find's for it, s not among strs. s must not change
+// as long as the batch: intern passes the arena's copy.
 func (t *batchTally) add(s string, slot int, h uint64) int32 {
 	i := int32(len(t.strs))
 	t.strs = append(t.strs, s)

@@ -11,6 +11,9 @@ import (
 	"github.com/synctrack/synctrack/warehouse"
 )
 
+// file groups the rows of f's local copy (read), once its page headers pass
+// checkPages; any error, the file's own or errNoTally, sends the batch to
+// the SQL pass.
 func (t *batchTally) file(f warehouse.File) (map[countKey]*countGroup, error) {
 	fh, err := os.Open(f.Local)
 	if err != nil {
@@ -183,6 +186,9 @@ func (t *batchTally) readColumns(pf *parquet.File, gi int, rg parquet.RowGroup, 
 	return nil
 }
 
+// reset makes c a row group's n rows, each as a row reads without the
+// columns: no outcome (OutcomeInvalid), no message, NULL timestamps, and the
+// path's ids org, sync and run. c's slices are reused: one buffer a tally.
 func (c *rowGroupCols) reset(n int, org, sync, run int32) *rowGroupCols {
 	grow := func(s []int32, v int32) []int32 {
 		s = append(s[:0], make([]int32, n)...)

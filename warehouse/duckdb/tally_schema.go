@@ -74,6 +74,9 @@ func countLeaves(s *parquet.Schema) ([nCols]leaf, error) {
 	return out, nil
 }
 
+// countLeafNodes is how many leaf columns n spans: a field's leaf index
+// (leaf.index, its column chunk's) counts those of every field before it,
+// nested ones included.
 func countLeafNodes(n parquet.Node) int {
 	if n.Leaf() {
 		return 1
