@@ -236,7 +236,7 @@ func (r *tallyResult) collectPrepared(preps []*prepared, prepFiles []warehouse.F
 	staged := 0
 	for i, p := range preps {
 		if taken[i] {
-			staged++ // a worker's, above
+			staged++ // a worker's, in tallyBatch
 			continue
 		}
 		if t, ok := p.done(); ok {
