@@ -142,6 +142,13 @@ func (fr *facts) readFile(p *parquetFile, f warehouse.File, fix *repairs, typed 
 		if n == "" || own[n] || containsLeaf(cols, p, n) {
 			continue
 		}
+		if len(n) > maxName {
+			// PostgreSQL would add the column cut to maxName bytes, and
+			// jsonb_populate_recordset, matching the whole name, would
+			// give it no value: the file loaded, that column NULL.
+			return fmt.Errorf("column %q: its name is %d bytes, and PostgreSQL keeps %d bytes of a name (the column would be cut and its values lost)",
+				p.orig[i], len(n), maxName)
+		}
 		cols = append(cols, i)
 		if !typed[n] {
 			typed[n] = true
