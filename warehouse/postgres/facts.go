@@ -43,9 +43,25 @@ func (w *Warehouse) ReplaceFacts(ctx context.Context, table string, files []ware
 	es = append(es, keep.Deleted...)
 	t := w.table(table)
 	return w.inTx(ctx, func(tx pgx.Tx) error {
+		have, err := w.columnTypes(ctx, tx, table)
+		if err != nil {
+			return err
+		}
 		for _, c := range fr.columns {
-			if _, err := tx.Exec(ctx, `ALTER TABLE `+t+` ADD COLUMN IF NOT EXISTS `+w.d.Ident(c.Name)+" "+c.Type); err != nil {
-				return fmt.Errorf("add column %s to %s: %w", c.Name, table, err)
+			typ, ok := have[c.Name]
+			switch {
+			case !ok:
+				if _, err := tx.Exec(ctx, `ALTER TABLE `+t+` ADD COLUMN IF NOT EXISTS `+w.d.Ident(c.Name)+" "+c.Type); err != nil {
+					return fmt.Errorf("add column %s to %s: %w", c.Name, table, err)
+				}
+			case typ != "text" && typ != pgTypeName[c.Type]:
+				// The table's rows (another org's, or a kept version's) have
+				// the column as another type: it becomes text on both sides,
+				// as on DuckDB, else this file's values would not fit it.
+				col := w.d.Ident(c.Name)
+				if _, err := tx.Exec(ctx, `ALTER TABLE `+t+` ALTER COLUMN `+col+` TYPE TEXT USING `+col+`::text`); err != nil {
+					return fmt.Errorf("make column %s of %s text (its files give it two types): %w", c.Name, table, err)
+				}
 			}
 		}
 		keys, newer := keep.Keys, keep.Newer
@@ -81,6 +97,7 @@ func (w *Warehouse) ReplaceFacts(ctx context.Context, table string, files []ware
 // facts is what the fact files hold, ready to insert.
 type facts struct {
 	columns []dialects.Column // every column seen, with its PostgreSQL type
+	colIdx  map[string]int    // index in columns by name
 	json    string            // the kept rows, a JSON array of objects
 	rows    map[string]int64  // rows per file
 	fix     map[string]*repairs
@@ -97,7 +114,7 @@ func readFacts(files []warehouse.File, required []string, now time.Time) (facts,
 		}
 		return byAge[i].Key > byAge[j].Key
 	})
-	fr := facts{rows: map[string]int64{}, fix: map[string]*repairs{}}
+	fr := facts{rows: map[string]int64{}, fix: map[string]*repairs{}, colIdx: map[string]int{}}
 	typed := map[string]bool{}
 	for _, c := range required {
 		typed[c] = true
@@ -150,9 +167,15 @@ func (fr *facts) readFile(p *parquetFile, f warehouse.File, fix *repairs, typed 
 				p.orig[i], len(n), maxName)
 		}
 		cols = append(cols, i)
+		typ := factType(p.types[i], isID(n))
 		if !typed[n] {
 			typed[n] = true
-			fr.columns = append(fr.columns, dialects.Column{Name: n, Type: factType(p.types[i], isID(n))})
+			fr.colIdx[n] = len(fr.columns)
+			fr.columns = append(fr.columns, dialects.Column{Name: n, Type: typ})
+		} else if k, ok := fr.colIdx[n]; ok && fr.columns[k].Type != typ {
+			// Two files give the column two types: text holds both (a
+			// JSON number or boolean is stored as its text).
+			fr.columns[k].Type = "TEXT"
 		}
 	}
 	id := p.column("id")
@@ -214,4 +237,29 @@ func factType(t leafType, id bool) string {
 		return "DOUBLE PRECISION"
 	}
 	return "TEXT"
+}
+
+// pgTypeName is how information_schema names each type factType gives.
+var pgTypeName = map[string]string{
+	"TEXT": "text", "TIMESTAMPTZ": "timestamp with time zone", "DATE": "date", "NUMERIC": "numeric",
+	"BOOLEAN": "boolean", "BIGINT": "bigint", "DOUBLE PRECISION": "double precision",
+}
+
+// columnTypes are the types of table's columns, by name, as
+// information_schema names them.
+func (w *Warehouse) columnTypes(ctx context.Context, tx pgx.Tx, table string) (map[string]string, error) {
+	rows, err := tx.Query(ctx, `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2`, w.schema, table)
+	if err != nil {
+		return nil, fmt.Errorf("read the columns of %s: %w", table, err)
+	}
+	defer rows.Close()
+	have := map[string]string{}
+	for rows.Next() {
+		var name, typ string
+		if err := rows.Scan(&name, &typ); err != nil {
+			return nil, err
+		}
+		have[name] = typ
+	}
+	return have, rows.Err()
 }
