@@ -145,8 +145,10 @@ func TestColumnsDifferingInCaseFail(t *testing.T) {
 
 // Files of a fact table in several shapes keep the types they agree on: an
 // instant in ms in one file and in us in another is an instant, a column
-// only one file has keeps its type, and a file without an id loads (its id
-// NULL) instead of failing the rebuild.
+// only one file has keeps its type, and a file without an id fails alone,
+// named, instead of failing the rebuild. (It used to load, its id NULL:
+// of a file of many rows, one was kept, the rest dropped unsaid, since a
+// fact table keeps one row per (org, id); TestFactFileWithoutIDFails.)
 func TestFactShapesKeepTheirTypes(t *testing.T) {
 	url, dir := generated(t, smallOptions())
 	facts, err := filepath.Glob(filepath.Join(dir, "metadata", "*", "destinations.parquet"))
@@ -163,7 +165,7 @@ func TestFactShapesKeepTheirTypes(t *testing.T) {
 		copyFile(t, tmp, path)
 	}
 	rewrite(facts[0], `*, TIMESTAMP '2026-01-02 03:04:05' AS created_at, true AS enabled`)
-	rewrite(facts[1], `*, CAST(TIMESTAMP '2026-01-02 03:04:05' AS TIMESTAMP_MS) AS created_at`)
+	rewrite(facts[1], `*, CAST(TIMESTAMP '2026-01-02 03:04:05' AS TIMESTAMP_MS) AS created_at, 1.5 AS score`)
 	noID := filepath.Join(dir, "metadata", "9010")
 	if err := os.MkdirAll(noID, 0o755); err != nil {
 		t.Fatal(err)
@@ -175,16 +177,16 @@ func TestFactShapesKeepTheirTypes(t *testing.T) {
 	w := openWarehouse(t)
 	db := w.DB()
 	rep := load(t, testbucket.Open(t, url), dir, w)
-	if len(rep.Failed) != 0 {
-		t.Fatalf("failed %v, want none", rep.Failed)
+	if len(rep.Failed) != 1 || rep.Failed[0].Key != "metadata/9010/destinations.parquet" || !strings.Contains(rep.Failed[0].Err.Error(), "no id column") {
+		t.Fatalf("failed %v, want the file without an id alone", rep.Failed)
 	}
 	for col, want := range map[string]string{"created_at": "TIMESTAMP", "enabled": "BOOLEAN", "score": "DECIMAL(2,1)"} {
 		if typ := one(t, db, `SELECT data_type FROM duckdb_columns() WHERE table_name = 'destinations' AND column_name = ?`, col); typ != want {
 			t.Errorf("destinations.%s is %s, want %s", col, typ, want)
 		}
 	}
-	if got := one(t, db, `SELECT count(*) FROM synctrack.destinations WHERE org_id = '9010' AND id IS NULL`); got != "1" {
-		t.Errorf("the file without an id: %s rows with a NULL id, want 1", got)
+	if got := one(t, db, `SELECT count(*) FROM synctrack.destinations WHERE org_id = '9010'`); got != "0" {
+		t.Errorf("the file without an id: %s rows, want 0", got)
 	}
 }
 

@@ -138,6 +138,12 @@ func (s *Stager) stageOne(ctx context.Context, w Work) Staged {
 		return Staged{File: f, Err: warehouse.DataError(fmt.Errorf("records file has no identifier column (its columns: %s)",
 			strings.Join(f.Columns, ", ")), w.Key)}
 	}
+	if w.Kind == KindFact && !hasColumn(f.Columns, "id") {
+		// A fact table keeps one row per (org, id): every row of such a
+		// file has a NULL id, so all but one would be dropped unsaid.
+		return Staged{File: f, Err: warehouse.DataError(fmt.Errorf("fact file has no id column (its columns: %s)",
+			strings.Join(f.Columns, ", ")), w.Key)}
+	}
 	return Staged{File: f}
 }
 
