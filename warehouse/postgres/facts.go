@@ -156,8 +156,15 @@ func (fr *facts) readFile(p *parquetFile, f warehouse.File, fix *repairs, typed 
 	own := map[string]bool{"org_id": true, "_file": true, "_loaded_at": true}
 	var cols []int
 	for i, n := range p.names {
-		if n == "" || own[n] || containsLeaf(cols, p, n) {
+		if n == "" || own[n] {
 			continue
+		}
+		if c := leafNamed(cols, p, n); c >= 0 {
+			// Names that differ only in ASCII case are refused when the
+			// file is staged; these differ in another case ("É" and "é"):
+			// one column here, and the second's values would be dropped.
+			return fmt.Errorf("columns %q and %q are one name in lower case, as PostgreSQL's fact tables name their columns: one would be dropped",
+				p.orig[c], p.orig[i])
 		}
 		if len(n) > maxName {
 			// PostgreSQL would add the column cut to maxName bytes, and
@@ -209,13 +216,14 @@ func (fr *facts) readFile(p *parquetFile, f warehouse.File, fix *repairs, typed 
 	return p.err
 }
 
-func containsLeaf(cols []int, p *parquetFile, name string) bool {
+// leafNamed is the leaf of cols named name, or -1.
+func leafNamed(cols []int, p *parquetFile, name string) int {
 	for _, c := range cols {
 		if p.names[c] == name {
-			return true
+			return c
 		}
 	}
-	return false
+	return -1
 }
 
 // factType is the PostgreSQL type of a fact column as written.
