@@ -164,3 +164,16 @@ func TestBadHistoryCursorLinksToTheNewestRows(t *testing.T) {
 		}
 	}
 }
+
+// An error page with no page to go to instead has no link for one: an
+// empty <a> read "link" to a screen reader and led back to the page.
+func TestErrorPageWithoutBackHasNoEmptyLink(t *testing.T) {
+	base := pagerFixture(t)
+	for _, p := range []string{"/syncs/no-such-sync", "/no-such-page", recordPath("no such record", "")} {
+		for _, a := range elements(parseHTML(t, get(t, base+p, http.StatusNotFound)), tagged("a")) {
+			if href, _ := attr(a, "href"); href == "" || textOf(a) == "" {
+				t.Errorf("GET %s: a link %q to %q", p, textOf(a), href)
+			}
+		}
+	}
+}
