@@ -40,7 +40,9 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) {
 	syncID, run, file := r.PathValue("sync"), r.PathValue("run"), r.PathValue("file")
 	format, ok := strings.CutPrefix(file, "records.")
 	if _, known := contentTypes[format]; !ok || !known {
-		s.fail(w, r, notFound("no download %q: records.csv, records.json or records.parquet", file))
+		// The run's page has the downloads there are.
+		kept, keptQ := keptFilters(r)
+		s.failNear(w, r, notFound("no download %q: records.csv, records.json or records.parquet", file), syncID, run, kept, keptQ)
 		return
 	}
 	outcome, q, err := recordFilters(r)
@@ -48,7 +50,8 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) {
 		err = textIDs(syncID, run)
 	}
 	if err != nil {
-		s.fail(w, r, err)
+		kept, keptQ := keptFilters(r)
+		s.failNear(w, r, err, syncID, run, kept, keptQ)
 		return
 	}
 	wh, release, err := s.o.Open(r.Context())

@@ -57,7 +57,9 @@ func (s *Server) runPage(w http.ResponseWriter, r *http.Request) {
 		err = textIDs(sync, run)
 	}
 	if err != nil {
-		s.fail(w, r, err)
+		// The run's page without the bad filter, or its sync's.
+		kept, keptQ := keptFilters(r)
+		s.failNear(w, r, err, sync, run, kept, keptQ)
 		return
 	}
 	s.render(w, r, "run", func(ctx context.Context, wh warehouse.Querier) (view, error) {
@@ -76,7 +78,9 @@ func (s *Server) runPage(w http.ResponseWriter, r *http.Request) {
 		if a := r.URL.Query().Get("after"); a != "" {
 			c, err := decodeCursor(a)
 			if err != nil || c.K == "" {
-				return view{}, badRequest("after: not a cursor this page made")
+				// A link cut short or edited: the run's first page, with
+				// the same filters, is still a page to go to.
+				return view{}, withBack(badRequest("after: not a cursor this page made"), d.FirstHref, "First page of run "+run)
 			}
 			v[analysis.ParamAfterFile], v[analysis.ParamAfterRow] = c.K, c.N
 		}

@@ -103,7 +103,9 @@ func (s *Server) syncPage(w http.ResponseWriter, r *http.Request) {
 		if before != "" {
 			c, err := decodeCursor(before)
 			if err != nil || c.T.IsZero() != c.Z {
-				return view{}, badRequest("before: not a cursor this page made")
+				// The sync's newest runs, the address without it, when
+				// it has any.
+				return view{}, nearer(ctx, q, badRequest("before: not a cursor this page made"), sync, "", "", "")
 			}
 			if !c.Z {
 				v[analysis.ParamBefore] = c.T

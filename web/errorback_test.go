@@ -1,0 +1,185 @@
+package web_test
+
+import (
+	"context"
+	dbsql "database/sql"
+	"fmt"
+	"html"
+	"io"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/synctrack/synctrack/web"
+)
+
+// backIDs are sync, run and record ids an address has to escape: a slash,
+// a query's and a fragment's marks, a space, non-ASCII, the dots, and an
+// escape's own text.
+var backIDs = []string{"a/b ?#é &x", "..", "%2F"}
+
+// backFixture is a warehouse of one sync per backIDs[i], with id
+// backIDs[i], and in it one run, with id backIDs[i] too, of one record,
+// with identifier backIDs[i]: no record is in two syncs.
+func backFixture(t *testing.T) string {
+	t.Helper()
+	f := emptyFixture(t)
+	for i, id := range backIDs {
+		addRun(t, f.dir, "7", fmt.Sprintf("sync%d", i), fmt.Sprintf("run%d", i), "2030-01-01T00:00:00Z",
+			[]testRecord{{id, strp("rejected"), "bad", strp("2030-01-01 00:01:00+00")}})
+	}
+	path := filepath.Join(f.dir, "w.duckdb")
+	f.load(t, "duckdb://"+path)
+	// A bucket's folder names no id with a slash or of dots: the ids are
+	// given as the warehouse would hold them from another bucket.
+	db, err := dbsql.Open("duckdb", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.QueryContext(context.Background(), `SELECT c.table_name, c.column_name FROM information_schema.columns c
+JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+WHERE c.table_schema = 'synctrack' AND t.table_type = 'BASE TABLE' AND c.column_name IN ('sync_configuration_id', 'sync_run_id')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cols [][2]string
+	for rows.Next() {
+		var c [2]string
+		if err := rows.Scan(&c[0], &c[1]); err != nil {
+			t.Fatal(err)
+		}
+		cols = append(cols, c)
+	}
+	rows.Close()
+	for _, c := range cols {
+		from := "sync"
+		if c[1] == "sync_run_id" {
+			from = "run"
+		}
+		for i, id := range backIDs {
+			if _, err := db.Exec(fmt.Sprintf(`UPDATE synctrack.%q SET %q = ? WHERE %q = ?`, c[0], c[1], c[1]), id, fmt.Sprintf("%s%d", from, i)); err != nil {
+				t.Fatalf("%s.%s: %v", c[0], c[1], err)
+			}
+		}
+	}
+	db.Close()
+	return serve(t, web.Options{Open: openURL(t, "duckdb://"+path)}).URL
+}
+
+// segment is an id as the path segment of a page's own links: escaped,
+// and dots escaped too.
+func segment(id string) string {
+	if id == "." || id == ".." {
+		return strings.Repeat("%2E", len(id))
+	}
+	return url.PathEscape(id)
+}
+
+// answer fetches path without following a redirect: its status and body.
+func answer(t *testing.T, base, path string) (int, string) {
+	t.Helper()
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.Get(base + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// backLinks are the error page's links to a page to go to instead, as
+// text and href.
+func backLinks(t *testing.T, page string) [][2]string {
+	t.Helper()
+	var out [][2]string
+	for _, p := range elements(parseHTML(t, page), tagged("p", "back")) {
+		for _, a := range elements(p, tagged("a")) {
+			href, _ := attr(a, "href")
+			out = append(out, [2]string{textOf(a), href})
+		}
+	}
+	return out
+}
+
+// backCase is an address a reader got wrong, the status it answers, and
+// the link its error page should give instead: text, href and the page
+// there (its h1); no text for no link.
+type backCase struct {
+	path   string
+	status int
+	text   string
+	href   string
+	target string
+}
+
+// checkBack asks each case's address and its link's.
+func checkBack(t *testing.T, base string, cases []backCase) {
+	t.Helper()
+	for _, c := range cases {
+		status, body := answer(t, base, c.path)
+		if status != c.status {
+			t.Errorf("GET %s: %d, want %d:\n%.1500s", c.path, status, c.status, body)
+			continue
+		}
+		got := backLinks(t, body)
+		if c.text == "" {
+			if len(got) != 0 {
+				t.Errorf("GET %s: links to %q, though nothing is nearer than every sync", c.path, got)
+			}
+			continue
+		}
+		if len(got) != 1 || got[0] != [2]string{c.text, c.href} {
+			t.Errorf("GET %s: the %d page links to %q, want %q at %q", c.path, status, got, c.text, c.href)
+			continue
+		}
+		if status, body := answer(t, base, c.href); status != http.StatusOK || !strings.Contains(body, c.target) {
+			t.Errorf("GET %s: its link %s answers %d, not the page %s", c.path, c.href, status, c.target)
+		}
+	}
+}
+
+// backPages are the addresses and h1s of sync, run and record id's pages.
+type backPages struct {
+	syncPath, runPath, syncH1, runH1, recordH1 string
+}
+
+func pagesOf(id string) backPages {
+	syncPath := "/syncs/" + segment(id)
+	return backPages{syncPath: syncPath, runPath: syncPath + "/runs/" + segment(id),
+		syncH1:   `<h1>Sync history <span class="mono">` + html.EscapeString(id) + `</span></h1>`,
+		runH1:    `<h1>Run <span class="mono">` + html.EscapeString(id) + `</span></h1>`,
+		recordH1: `<h1>Record <span class="mono">` + html.EscapeString(id) + `</span></h1>`}
+}
+
+// A cursor cut short or edited, a filter the page does not take, a
+// download it does not make: each 400 (or 404) page links to the page
+// without the mistake, at the address the pages' own links give it,
+// whatever the ids.
+func TestBadAddressLinksToThePageWithoutTheMistake(t *testing.T) {
+	base := backFixture(t)
+	for _, id := range backIDs {
+		p, q := pagesOf(id), url.QueryEscape(id)
+		toRun := "Run " + id + " of sync " + id
+		checkBack(t, base, []backCase{
+			{p.runPath + "?after=garbage", 400, "First page of run " + id, p.runPath, p.runH1},
+			{p.runPath + "?outcome=rejected&q=" + q + "&after=e30", 400, "First page of run " + id, p.runPath + "?outcome=rejected&q=" + q, p.runH1},
+			{p.runPath + "?outcome=bogus&q=" + q, 400, toRun, p.runPath + "?q=" + q, p.runH1},
+			{p.runPath + "?outcome=invalid&q=%FF", 400, toRun, p.runPath + "?outcome=invalid", p.runH1},
+			{p.runPath + "/records.xml?outcome=rejected", 404, toRun, p.runPath + "?outcome=rejected", p.runH1},
+			{p.runPath + "/records.csv?outcome=bogus&q=" + q, 400, toRun, p.runPath + "?q=" + q, p.runH1},
+			{p.syncPath + "?before=garbage", 400, "Newest runs of sync " + id, p.syncPath, p.syncH1},
+			{p.syncPath + "/runs/%FF", 400, "Newest runs of sync " + id, p.syncPath, p.syncH1},
+		})
+	}
+	// Of a sync that is not there, nothing is nearer than every sync.
+	checkBack(t, base, []backCase{
+		{path: "/syncs/no-such-sync?before=garbage", status: 400},
+		{path: "/syncs/no-such-sync/runs/1?outcome=bogus", status: 400},
+		{path: "/syncs/no-such-sync/runs/1/records.xml", status: 404},
+		{path: "/syncs/%FF/runs/1", status: 400},
+	})
+}
