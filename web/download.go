@@ -64,7 +64,7 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) {
 	// A run that is not loaded is not found, as its page says, rather than
 	// an empty file.
 	if _, err := runInfoOf(r.Context(), wh, syncID, run); err != nil {
-		s.fail(w, r, err)
+		s.fail(w, r, nearer(r.Context(), wh, err, syncID, "", "", ""))
 		return
 	}
 	name := downloadName(syncID, run, outcome, format)

@@ -183,3 +183,35 @@ func TestBadAddressLinksToThePageWithoutTheMistake(t *testing.T) {
 		{path: "/syncs/%FF/runs/1", status: 400},
 	})
 }
+
+// A sync, run or record that is not loaded is a 404 page that links to the
+// nearest page that is: the sync of a run, the record in every sync or
+// else the sync; nothing when only the list of every sync is nearer.
+func TestNotFoundLinksToTheNearestPage(t *testing.T) {
+	base := backFixture(t)
+	for i, id := range backIDs {
+		p := pagesOf(id)
+		other := backIDs[(i+1)%len(backIDs)] // a sync without the record id
+		toSync := "Newest runs of sync " + id
+		checkBack(t, base, []backCase{
+			{p.syncPath + "/runs/no-such-run", 404, toSync, p.syncPath, p.syncH1},
+			{p.syncPath + "/runs/no-such-run/records.json", 404, toSync, p.syncPath, p.syncH1},
+			{newestAddress(id, other), 404, "Record " + id + " in every sync", newestAddress(id, ""), p.recordH1},
+			{newestAddress("no such record", id), 404, toSync, p.syncPath, p.syncH1},
+		})
+		// The record's link is one a browser follows to it, dots and all.
+		if status, body := answer(t, base, asBrowser(newestAddress(id, ""))); status != http.StatusOK || !strings.Contains(body, p.recordH1) {
+			t.Errorf("%q: the record's link answers %d in a browser, not its page", id, status)
+		}
+	}
+	checkBack(t, base, []backCase{
+		{path: "/syncs/no-such-sync", status: 404},
+		{path: "/syncs/no-such-sync/runs/1", status: 404},
+		{path: newestAddress("no such record", ""), status: 404},
+		{path: newestAddress("no such record", "no-such-sync"), status: 404},
+	})
+	// The address of the record in every sync is a link now, not text.
+	if _, body := answer(t, base, newestAddress(backIDs[0], backIDs[1])); strings.Contains(body, "all syncs:") {
+		t.Errorf("the not-found page still gives an address as text")
+	}
+}

@@ -36,6 +36,20 @@ func runLoaded(ctx context.Context, wh warehouse.Querier, sync, run string) bool
 	return err == nil
 }
 
+// recordLoaded says identifier id has a row in some sync, so its page
+// without ?sync= answers.
+func recordLoaded(ctx context.Context, wh warehouse.Querier, id string) bool {
+	if id == "" || !isText(id) {
+		return false
+	}
+	v := analysis.Values{analysis.ParamIdentifier: id, analysis.ParamLimit: 1}
+	if keyIdentifier(ctx, wh, v) != nil || rangeFiles(ctx, wh, v) != nil {
+		return false
+	}
+	rows, err := query(ctx, wh, "record_rows", v)
+	return err == nil && len(rows) > 0
+}
+
 // nearer is err, a reader's mistake on a page of sync (of its run run when
 // run is not ""), with a link to the nearest page that is loaded: the run's
 // page with the filters outcome and q, else the sync's newest runs. None

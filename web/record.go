@@ -78,7 +78,13 @@ func (s *Server) record(w http.ResponseWriter, r *http.Request, id string) {
 		}
 		if !found {
 			if sync != "" {
-				return view{}, notFound("no record %q in sync %q (all syncs: %s)", id, sync, recordHref(id, ""))
+				// The record in every sync when another has it, else the
+				// sync's page: a link, not an address to copy.
+				err := notFound("no record %q in sync %q", id, sync)
+				if recordLoaded(ctx, q, id) {
+					return view{}, withBack(err, recordHref(id, ""), "Record "+id+" in every sync")
+				}
+				return view{}, nearer(ctx, q, err, sync, "", "", "")
 			}
 			return view{}, notFound("no record %q is loaded", id)
 		}

@@ -65,7 +65,7 @@ func (s *Server) runPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, "run", func(ctx context.Context, wh warehouse.Querier) (view, error) {
 		info, err := runInfoOf(ctx, wh, sync, run)
 		if err != nil {
-			return view{}, err
+			return view{}, nearer(ctx, wh, err, sync, "", "", "")
 		}
 		d := runData{SyncID: sync, RunID: run, Outcome: outcome, Q: q, Info: readRunInfo(info[0]), First: r.URL.Query().Get("after") == ""}
 		d.Tabs = runTabs(sync, run, outcome, q, d.Info)
