@@ -215,3 +215,30 @@ func TestNotFoundLinksToTheNearestPage(t *testing.T) {
 		t.Errorf("the not-found page still gives an address as text")
 	}
 }
+
+// A record page's mistake, a cursor or a sync id that is not text, or a
+// search too long, links to the nearest page that is loaded: the record's
+// newest rows only where it has rows, else the record in every sync, else
+// the sync it was asked in.
+func TestRecordMistakeLinksToAPageThatIsLoaded(t *testing.T) {
+	base := backFixture(t)
+	long := strings.Repeat("x", 5000)
+	for i, id := range backIDs {
+		p := pagesOf(id)
+		other := backIDs[(i+1)%len(backIDs)] // a sync without the record id
+		toSync := "Newest runs of sync " + id
+		toEvery := "Record " + id + " in every sync"
+		checkBack(t, base, []backCase{
+			{newestAddress(id, id) + "&before=garbage", 400, "Newest rows of record " + id, newestAddress(id, id), p.recordH1},
+			{newestAddress(id, other) + "&before=garbage", 400, toEvery, newestAddress(id, ""), p.recordH1},
+			{newestAddress("no such record", id) + "&before=garbage", 400, toSync, p.syncPath, p.syncH1},
+			{newestAddress(id, "\xff"), 400, toEvery, newestAddress(id, ""), p.recordH1},
+			{"/records?sync=" + url.QueryEscape(id) + "&q=" + long, 400, toSync, p.syncPath, p.syncH1},
+		})
+	}
+	checkBack(t, base, []backCase{
+		{path: newestAddress("no such record", "") + "?before=garbage", status: 400},
+		{path: "/records?q=" + long, status: 400},
+		{path: "/records?sync=no-such-sync&q=" + long, status: 400},
+	})
+}

@@ -36,18 +36,35 @@ func runLoaded(ctx context.Context, wh warehouse.Querier, sync, run string) bool
 	return err == nil
 }
 
-// recordLoaded says identifier id has a row in some sync, so its page
-// without ?sync= answers.
-func recordLoaded(ctx context.Context, wh warehouse.Querier, id string) bool {
-	if id == "" || !isText(id) {
+// recordLoaded says identifier id has a row (in sync, when not ""), so
+// its page answers.
+func recordLoaded(ctx context.Context, wh warehouse.Querier, id, sync string) bool {
+	if id == "" || !isText(id) || !isText(sync) {
 		return false
 	}
 	v := analysis.Values{analysis.ParamIdentifier: id, analysis.ParamLimit: 1}
+	if sync != "" {
+		v[analysis.ParamSync] = sync
+	}
 	if keyIdentifier(ctx, wh, v) != nil || rangeFiles(ctx, wh, v) != nil {
 		return false
 	}
 	rows, err := query(ctx, wh, "record_rows", v)
 	return err == nil && len(rows) > 0
+}
+
+// recordBack is err, a reader's mistake on the page of record id in sync
+// ("" for every sync), with a link to the nearest page that is loaded: the
+// record's newest rows there, else the record in every sync, else the
+// sync's newest runs.
+func recordBack(ctx context.Context, wh warehouse.Querier, err error, id, sync string) error {
+	switch {
+	case recordLoaded(ctx, wh, id, sync):
+		return withBack(err, recordHref(id, sync), "Newest rows of record "+id)
+	case sync != "" && recordLoaded(ctx, wh, id, ""):
+		return withBack(err, recordHref(id, ""), "Record "+id+" in every sync")
+	}
+	return nearer(ctx, wh, err, sync, "", "", "")
 }
 
 // nearer is err, a reader's mistake on a page of sync (of its run run when

@@ -41,13 +41,15 @@ func (s *Server) record(w http.ResponseWriter, r *http.Request, id string) {
 	sync, before := r.URL.Query().Get("sync"), r.URL.Query().Get("before")
 	s.render(w, r, "record", func(ctx context.Context, q warehouse.Querier) (view, error) {
 		if !isText(id) || !isText(sync) {
-			return view{}, badRequest("an identifier and a sync id are text; this one is not (bytes that are not UTF-8, or a NUL)")
+			// The one that is text may still have a page.
+			return view{}, recordBack(ctx, q, badRequest("an identifier and a sync id are text; this one is not (bytes that are not UTF-8, or a NUL)"), id, sync)
 		}
 		after, err := historyCursor(before)
 		if err != nil {
 			// A link cut short or edited: the record's newest rows, the
-			// address without it, are still a page to go to.
-			return view{}, withBack(err, recordHref(id, sync), "Newest rows of record "+id)
+			// address without it, are still a page to go to (when the
+			// record has any there: else the nearest page that does).
+			return view{}, recordBack(ctx, q, err, id, sync)
 		}
 		v := analysis.Values{analysis.ParamIdentifier: id, analysis.ParamLimit: s.o.HistorySize + 1}
 		if sync != "" {
@@ -80,11 +82,7 @@ func (s *Server) record(w http.ResponseWriter, r *http.Request, id string) {
 			if sync != "" {
 				// The record in every sync when another has it, else the
 				// sync's page: a link, not an address to copy.
-				err := notFound("no record %q in sync %q", id, sync)
-				if recordLoaded(ctx, q, id) {
-					return view{}, withBack(err, recordHref(id, ""), "Record "+id+" in every sync")
-				}
-				return view{}, nearer(ctx, q, err, sync, "", "", "")
+				return view{}, recordBack(ctx, q, notFound("no record %q in sync %q", id, sync), id, sync)
 			}
 			return view{}, notFound("no record %q is loaded", id)
 		}
@@ -158,7 +156,8 @@ func (s *Server) recordSearch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := searchable(id); err != nil {
-		s.fail(w, r, err)
+		// Back to the sync it searched from, as an empty search goes.
+		s.failNear(w, r, err, r.URL.Query().Get("sync"), "", "", "")
 		return
 	}
 	if dotSegment(id) {
