@@ -50,7 +50,7 @@ which each phase starts empty and which is dropped after it.
   synctrack bench --shape medium  # 200 files of 10,000 rows (the vendor's smallest batch): 2M rows
   synctrack bench --shape small   # 5,000 files of 100 rows: many objects
   synctrack bench --shape large --warehouse 'postgres://USER@HOST/DB?schema=synctrack_bench'`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: runBench,
 	}
 	c.Flags().String("shape", "large", "large (40 files x 50,000 rows), medium (200 x 10,000) or small (5,000 x 100)")

@@ -57,7 +57,7 @@ func newDBTCommand() *cobra.Command {
 		Use:   "dbt --warehouse URL --out DIR",
 		Short: "Write dbt sources.yml and staging models for synctrack's schema",
 		Long:  dbtHelp,
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE:  runDBT,
 	}
 	c.Flags().String("warehouse", "", warehouseHelp())

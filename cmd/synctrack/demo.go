@@ -29,7 +29,7 @@ a count and a few identifiers. Afterwards, query the file yourself:
   synctrack query --warehouse duckdb://./synctrack-demo.duckdb "SELECT outcome, count(*) FROM synctrack.sync_log GROUP BY 1"
 
 or with the duckdb CLI: duckdb -readonly synctrack-demo.duckdb`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: runDemo,
 	}
 	c.Flags().String("warehouse", engines.Embedded().Local("./synctrack-demo.duckdb"), "where to load the demo")

@@ -339,3 +339,26 @@ func TestUnknownSubcommandRefused(t *testing.T) {
 		}
 	}
 }
+
+// A word the command does not take is named with what the command wants:
+// cobra said `unknown command "file:///b" for "synctrack load"` for a value
+// whose flag was left out, "accepts at most 1 arg(s), received 2" for an
+// unquoted statement, and "accepts 1 arg(s), received 0" for sql render
+// without its template.
+func TestStrayArgumentsSaid(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"load", "file:///tmp/b"}, `load takes no argument, but was given "file:///tmp/b": a value goes after its flag (synctrack load --bucket URL --warehouse URL [flags])`},
+		{[]string{"sql", "list", "x"}, `sql list takes no argument, but was given "x"`},
+		{[]string{"status", "duckdb://./w.duckdb"}, `status takes no argument, but was given "duckdb://./w.duckdb"`},
+		{[]string{"query", "--warehouse", "duckdb://./w.duckdb", "SELECT", "1"}, `query takes the statement as one argument, but was given 2: quote it`},
+		{[]string{"sql", "render"}, `sql render needs a template NAME (synctrack sql list lists them)`},
+		{[]string{"sql", "render", "a", "b"}, `sql render takes one template NAME, not 2`},
+	} {
+		if code, out, errs := runCLIAll(t, c.args...); code != 2 || out != "" || !strings.Contains(errs, c.want) {
+			t.Errorf("%s: exit %d, stdout %.80q, stderr %q; want 2 saying %q", strings.Join(c.args, " "), code, out, errs, c.want)
+		}
+	}
+}

@@ -28,7 +28,7 @@ space (at least 100 bytes a row) is refused before anything is written.
 
   synctrack generate --out /tmp/bucket --orgs 2 --syncs 3 --runs 3 --files 3 --rows 200
   synctrack load --bucket file:///tmp/bucket --warehouse duckdb://./sync-logs.duckdb`, gen.MaxObjects),
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: runGenerate,
 	}
 	c.Flags().String("out", "", "directory to write the bucket into (created)")

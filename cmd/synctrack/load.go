@@ -49,7 +49,7 @@ func newLoadCommand() *cobra.Command {
 		Use:   "load --bucket URL --warehouse URL",
 		Short: "Load new Sync Tracking files into the warehouse",
 		Long:  loadHelp,
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE:  runLoad,
 	}
 	addTargetFlags(c)

@@ -137,6 +137,17 @@ func usageError(format string, a ...any) error {
 	return &exitError{code: exitConfig, err: fmt.Errorf(format, a...)}
 }
 
+// noArgs is cobra.NoArgs saying what went wrong: cobra's `unknown command
+// "file:///tmp/bucket" for "synctrack load"` read as if load had
+// subcommands, when the user left out the flag before a value.
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	return usageError("%s takes no argument, but was given %q: a value goes after its flag (%s)",
+		strings.TrimPrefix(cmd.CommandPath(), cmd.Root().Name()+" "), args[0], cmd.UseLine())
+}
+
 // atLeastOne refuses an int flag under 1 among names, naming it: the
 // counts of generate and bench, which would otherwise take a default for it
 // or measure nothing.

@@ -23,7 +23,7 @@ func newPlanCommand() *cobra.Command {
 		Long: `Lists the bucket, compares it with the warehouse's ledger and prints what a load
 would do: files by kind and reason (new, changed, retry), bytes, run folders.
 Nothing is written; a warehouse file that does not exist yet counts as empty.`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: runPlan,
 	}
 	addTargetFlags(c)

@@ -40,8 +40,14 @@ func newQueryCommand() *cobra.Command {
 		Use:   "query --warehouse URL [SQL | -f FILE]",
 		Short: "Run your own read-only SQL on the warehouse and export the rows",
 		Long:  queryHelp,
-		Args:  cobra.MaximumNArgs(1),
-		RunE:  runQuery,
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) > 1 {
+				// The shell split an unquoted statement into words.
+				return usageError("query takes the statement as one argument, but was given %d: quote it (\"SELECT ...\") or give it with -f FILE", len(args))
+			}
+			return nil
+		},
+		RunE: runQuery,
 	}
 	c.Flags().String("warehouse", "", warehouseHelp())
 	addLockWait(c)

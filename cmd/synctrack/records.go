@@ -21,7 +21,7 @@ func newRecordsCommand() *cobra.Command {
 		Use:   "records --warehouse URL",
 		Short: "Search and export records by sync, run, outcome and identifier",
 		Long:  recordsHelp,
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE:  runRecords,
 	}
 	c.Flags().String("warehouse", "", warehouseHelp())

@@ -94,7 +94,7 @@ func newRunCommand() *cobra.Command {
 		Use:   "run [--config FILE | --bucket URL --warehouse URL]",
 		Short: "Run the daemon: scheduled loads, sync.completed webhook, /metrics",
 		Long:  fmt.Sprintf(runHelp, engines.Schemes()),
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE:  runDaemon,
 	}
 	addTargetFlags(c)

@@ -41,7 +41,7 @@ func newServeCommand() *cobra.Command {
 		Use:   "serve --warehouse URL",
 		Short: "Serve the read-only web pages: syncs, runs, records, downloads",
 		Long:  serveHelp,
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE:  runServe,
 	}
 	c.Flags().String("warehouse", "", warehouseHelp())

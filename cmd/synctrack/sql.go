@@ -19,7 +19,7 @@ func newSQLCommand() *cobra.Command {
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "List the templates: name, whether it installs as a view, parameters, summary",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE:  runSQLList,
 	}
 	render := &cobra.Command{
@@ -33,7 +33,15 @@ sync, run, since (RFC 3339, a date, or an age like 7d), limit, identifier, statu
 
   synctrack sql render run_summary --dialect snowflake --schema SYNCTRACK
   synctrack sql render rejections_by_fingerprint --dialect bigquery --schema my-project.synctrack --param since=7d`,
-		Args: cobra.ExactArgs(1),
+		Args: func(_ *cobra.Command, args []string) error {
+			switch {
+			case len(args) == 0:
+				return usageError("sql render needs a template NAME (synctrack sql list lists them)")
+			case len(args) > 1:
+				return usageError("sql render takes one template NAME, not %d (synctrack sql list lists them)", len(args))
+			}
+			return nil
+		},
 		RunE: runSQLRender,
 	}
 	render.Flags().String("dialect", engines.Embedded().Dialect.Name(), strings.Join(engines.Names(), ", "))

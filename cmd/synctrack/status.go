@@ -32,7 +32,7 @@ held, the network).
 Examples:
   synctrack status --warehouse duckdb://./sync-logs.duckdb
   synctrack status --warehouse duckdb://./sync-logs.duckdb --errors -1`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: runStatus,
 	}
 	c.Flags().String("warehouse", "", warehouseHelp())

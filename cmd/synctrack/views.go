@@ -24,7 +24,7 @@ does the same for the syncs it loads; run this after an upgrade to bring
 every view in step with the binary, or once an object of yours that stood in
 a typed view's way is gone. A sync whose view still cannot be rebuilt is
 named with why (VIEW NOT REBUILT), the others are rebuilt, and it exits 1.`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: runViews,
 	}
 	c.Flags().String("warehouse", "", warehouseHelp())
