@@ -362,3 +362,25 @@ func TestStrayArgumentsSaid(t *testing.T) {
 		}
 	}
 }
+
+// An unknown config key is named with the key it was likely meant to be:
+// the flag's own spelling (batch-files), a typo (warehuose). The error
+// named the key only; with two wrong keys, either one, by map order.
+func TestConfigUnknownKeyHint(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct{ body, want string }{
+		{"warehouse: duckdb://./w.duckdb\nbatch-files: 10\n", `unknown key "batch-files" (did you mean batch_files? a key is the flag's name with _ for -)`},
+		{"warehuose: duckdb://./w.duckdb\n", `unknown key "warehuose" (did you mean warehouse?)`},
+		{"Warehouse: duckdb://./w.duckdb\n", `unknown key "Warehouse" (did you mean warehouse?`},
+		{"zzz: 1\nwarehuose: x\n", `unknown key "warehuose"`},
+		{"frobnicate: 1\n", `unknown key "frobnicate" (a key is a flag's name with _ for -`},
+	} {
+		p := filepath.Join(dir, "c.yaml")
+		if err := os.WriteFile(p, []byte(c.body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if code, _, errs := runCLIAll(t, "status", "--config", p); code != 2 || !strings.Contains(errs, c.want) {
+			t.Errorf("config %q: exit %d, %q; want 2 saying %q", c.body, code, errs, c.want)
+		}
+	}
+}

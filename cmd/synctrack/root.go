@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -155,7 +156,12 @@ func applyConfig(cmd *cobra.Command) error {
 	}
 	// One file serves every command, so a key is wrong only if no command knows it.
 	known := flagKeys(cmd.Root())
+	keys := make([]string, 0, len(file))
 	for k := range file {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys) // of two wrong keys, the same one is named every time
+	for _, k := range keys {
 		if notInFile[k] {
 			// check: true would make every start a check that exits 0 (a
 			// restart loop under systemd); config: names this file.
@@ -166,7 +172,7 @@ func applyConfig(cmd *cobra.Command) error {
 			return usageError("config %s: out: is a folder for generate and dbt; %s takes --out on the command line only", path, cmd.Name())
 		}
 		if !known[k] {
-			return usageError("config %s: unknown key %q", path, k)
+			return usageError("config %s: unknown key %q%s", path, k, keyHint(k, known))
 		}
 		// A key this command does not read is still wrong for the one that
 		// does: said now, not first by the daemon's start.
@@ -175,6 +181,47 @@ func applyConfig(cmd *cobra.Command) error {
 		}
 	}
 	return targetsOnlyForRun(cmd, path, file)
+}
+
+// keyHint says which known key an unknown one was likely meant to be: the
+// flag's name as written (batch-files: a key writes _ for -), or one a
+// letter or two away (warehuose). The error named the key only, leaving
+// the user to find the typo in a list of some forty.
+func keyHint(k string, known map[string]bool) string {
+	if u := strings.ToLower(strings.ReplaceAll(k, "-", "_")); known[u] {
+		return fmt.Sprintf(" (did you mean %s? a key is the flag's name with _ for -)", u)
+	}
+	best, bestD := "", 3 // at most two edits away
+	for c := range known {
+		if d := editDistance(strings.ToLower(k), c); d < bestD || (d == bestD && c < best) {
+			best, bestD = c, d
+		}
+	}
+	if best == "" {
+		return " (a key is a flag's name with _ for -: see synctrack COMMAND --help)"
+	}
+	return fmt.Sprintf(" (did you mean %s?)", best)
+}
+
+// editDistance is the Levenshtein distance between a and b, in bytes.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
 
 // targetsOnlyForRun: a daemon's config file, its warehouses in a targets:
