@@ -384,3 +384,23 @@ func TestConfigUnknownKeyHint(t *testing.T) {
 		}
 	}
 }
+
+// An unknown flag is named with the command's flag it likely meant, and
+// where the command's flags are listed: pflag's "unknown flag: --warehose"
+// said nothing more, and another command's flag (plan --dry-run) read the
+// same.
+func TestUnknownFlagHint(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"load", "--warehose", "x"}, `unknown flag: --warehose (did you mean --warehouse? synctrack load --help lists the flags)`},
+		{[]string{"plan", "--dry-run"}, `unknown flag: --dry-run (synctrack plan --help lists the flags)`},
+		{[]string{"status", "--log-levl", "debug"}, `(did you mean --log-level? synctrack status --help lists the flags)`},
+		{[]string{"load", "-x"}, `unknown shorthand flag: 'x' in -x (synctrack load --help lists the flags)`},
+	} {
+		if code, out, errs := runCLIAll(t, c.args...); code != 2 || out != "" || !strings.Contains(errs, c.want) {
+			t.Errorf("%s: exit %d, stdout %.80q, stderr %q; want 2 saying %q", strings.Join(c.args, " "), code, out, errs, c.want)
+		}
+	}
+}

@@ -65,8 +65,36 @@ func newRootCommand() *cobra.Command {
 			subcommandsOnly(c, "unsupported shell")
 		}
 	}
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError("%v", flagError(err)) })
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return usageError("%v%s", flagError(err), unknownFlagHint(c, err))
+	})
 	return root
+}
+
+// unknownFlagHint follows pflag's "unknown flag: --warehose" with the flag
+// of c one or two letters from it, and where c's flags are listed: the
+// error named nothing else, and a flag of another command (plan --dry-run)
+// read as a typo.
+func unknownFlagHint(c *cobra.Command, err error) string {
+	name, ok := strings.CutPrefix(err.Error(), "unknown flag: --")
+	if !ok {
+		if !strings.HasPrefix(err.Error(), "unknown shorthand flag") {
+			return ""
+		}
+		name = ""
+	}
+	best, bestD := "", 3 // at most two edits away
+	visit := func(f *pflag.Flag) {
+		if d := editDistance(name, f.Name); name != "" && !f.Hidden && (d < bestD || (d == bestD && f.Name < best)) {
+			best, bestD = f.Name, d
+		}
+	}
+	c.Flags().VisitAll(visit)
+	c.InheritedFlags().VisitAll(visit)
+	if best != "" {
+		return fmt.Sprintf(" (did you mean --%s? %s --help lists the flags)", best, c.CommandPath())
+	}
+	return fmt.Sprintf(" (%s --help lists the flags)", c.CommandPath())
 }
 
 // subcommandsOnly makes c, a command that only groups others, refuse an
