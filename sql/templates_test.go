@@ -174,3 +174,19 @@ func TestSummariesAreSentences(t *testing.T) {
 		}
 	}
 }
+
+// A name no template has is refused naming the one it was likely meant to
+// be, and no dialect: "no template \"rejection_trends\" for dialect
+// \"duckdb\"" read as if another dialect had it.
+func TestLookupUnknownNamesNearest(t *testing.T) {
+	for name, want := range map[string]string{
+		"rejection_trends": `no template "rejection_trends" (did you mean rejection_trend?)`,
+		"run-summary":      `no template "run-summary" (did you mean run_summary?)`,
+		"nope":             `no template "nope"`,
+	} {
+		_, err := Lookup("duckdb", name)
+		if err == nil || err.Error() != want {
+			t.Errorf("Lookup(%q): %v; want %s", name, err, want)
+		}
+	}
+}
