@@ -25,7 +25,7 @@ Examples:
   synctrack report record_history --warehouse duckdb://./sync-logs.duckdb --identifier CUST-1042 --format json
   synctrack report run_summary --warehouse duckdb://./sync-logs.duckdb --limit 0 --format parquet --out runs.parquet
   synctrack report rejections_by_message --warehouse 'snowflake://LOADER@myorg-acct/ANALYTICS/synctrack?warehouse=WH'
-  synctrack report rejection_trend --warehouse bigquery://my-project/synctrack?location=US --since 7d
+  synctrack report rejection_trend --warehouse 'bigquery://my-project/synctrack?location=US' --since 7d
   synctrack report rejection_trend --warehouse bigquery://my-project/synctrack --since 7d --dry-run
 
 --dry-run (BigQuery) prints the bytes the query would process (what on-demand

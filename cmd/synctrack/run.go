@@ -85,7 +85,7 @@ Several targets come from the config file:
 
 Examples:
   synctrack run --bucket file:///data/bucket --warehouse duckdb://./sync-logs.duckdb --schedule '@every 10s'
-  synctrack run --bucket gs://acme-sync-logs --warehouse bigquery://acme/synctrack?location=US
+  synctrack run --bucket gs://acme-sync-logs --warehouse 'bigquery://acme/synctrack?location=US'
   synctrack run --config /etc/synctrack/synctrack.yaml
   synctrack run --config synctrack.yaml --check      # validate and exit`
 
