@@ -22,7 +22,11 @@ func newPlanCommand() *cobra.Command {
 		Short: "Show what a load would do: files, bytes, runs; writes nothing",
 		Long: `Lists the bucket, compares it with the warehouse's ledger and prints what a load
 would do: files by kind and reason (new, changed, retry), bytes, run folders.
-Nothing is written; a warehouse file that does not exist yet counts as empty.`,
+Nothing is written; a warehouse file that does not exist yet counts as empty.
+
+Examples:
+  synctrack plan --bucket file:///data/bucket --warehouse duckdb://./sync-logs.duckdb
+  synctrack plan --bucket 's3://my-bucket?region=us-east-1' --warehouse duckdb://./sync-logs.duckdb -v`,
 		Args: noArgs,
 		RunE: runPlan,
 	}

@@ -23,7 +23,11 @@ sync's typed view (sync_records_<sync id>) with this binary's casts. A load
 does the same for the syncs it loads; run this after an upgrade to bring
 every view in step with the binary, or once an object of yours that stood in
 a typed view's way is gone. A sync whose view still cannot be rebuilt is
-named with why (VIEW NOT REBUILT), the others are rebuilt, and it exits 1.`,
+named with why (VIEW NOT REBUILT), the others are rebuilt, and it exits 1.
+
+Examples:
+  synctrack views --warehouse duckdb://./sync-logs.duckdb
+  synctrack views --warehouse 'postgres://loader@db.internal:5432/analytics?schema=synctrack'`,
 		Args: noArgs,
 		RunE: runViews,
 	}
