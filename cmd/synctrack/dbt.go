@@ -74,6 +74,9 @@ func runDBT(cmd *cobra.Command, _ []string) error {
 	if dir == "" {
 		return usageError("no --out: give the folder to write the dbt files into, e.g. models/staging/synctrack")
 	}
+	if err := literalTilde("out", dir); err != nil {
+		return err
+	}
 	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
 		return usageError("--out %s: is a file; give a folder (made if missing)", dir)
 	}

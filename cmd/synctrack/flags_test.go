@@ -404,3 +404,38 @@ func TestUnknownFlagHint(t *testing.T) {
 		}
 	}
 }
+
+// A path starting with ~ that no shell expanded (a config file's out:
+// ~/bucket, a quoted word, a URL) is refused saying so: generate and dbt
+// made a folder named ~ in the working directory, and a DuckDB URL's "no
+// folder ~" said to create it.
+func TestLiteralTildeRefused(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	wh := "duckdb://" + filepath.Join(dir, "w.duckdb")
+	if code, out := runCLI(t, "load", "--bucket", "file://"+dir, "--warehouse", wh); code != 0 {
+		t.Fatalf("load of an empty folder: %d %s", code, out)
+	}
+	for _, c := range []struct {
+		args []string
+		says string
+	}{
+		{[]string{"generate", "--out", "~/bucket"}, "--out ~/bucket: ~ is not expanded here"},
+		{[]string{"dbt", "--warehouse", wh, "--out", "~/models"}, "--out ~/models: ~ is not expanded here"},
+		{[]string{"load", "--bucket", "file://" + dir, "--warehouse", "duckdb://~/w.duckdb"}, "a URL does not expand ~"},
+	} {
+		if code, _, errs := runCLIAll(t, c.args...); code != 2 || !strings.Contains(errs, c.says) {
+			t.Errorf("%s: exit %d, %q; want 2 saying %q", strings.Join(c.args, " "), code, errs, c.says)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "~")); err == nil {
+			t.Fatalf("%s made a folder named ~", strings.Join(c.args, " "))
+		}
+	}
+	// A folder named ~ made on purpose is written into.
+	if err := os.Mkdir("~", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errs := runCLIAll(t, "generate", "--out", "~/bucket", "--orgs", "1", "--syncs", "1", "--runs", "1", "--files", "1", "--rows", "1"); code != 0 {
+		t.Errorf("generate into ./~ that is there: exit %d %s%s", code, out, errs)
+	}
+}

@@ -58,6 +58,9 @@ func runGenerate(cmd *cobra.Command, _ []string) error {
 	if out == "" {
 		return usageError("generate: --out DIR is required")
 	}
+	if err := literalTilde("out", out); err != nil {
+		return err
+	}
 	// gen fills a zero with its default: a count asked for is at least 1.
 	if err := atLeastOne(cmd, "orgs", "syncs", "runs", "files", "rows"); err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"syscall"
 
@@ -146,6 +147,25 @@ func noArgs(cmd *cobra.Command, args []string) error {
 	}
 	return usageError("%s takes no argument, but was given %q: a value goes after its flag (%s)",
 		strings.TrimPrefix(cmd.CommandPath(), cmd.Root().Name()+" "), args[0], cmd.UseLine())
+}
+
+// literalTilde refuses a folder path that starts with ~ when no folder ~
+// is there: a config file's out: ~/bucket, or a quoted '~/bucket', reaches
+// synctrack as written, and generate and dbt made a folder named ~ in the
+// working directory (which a later rm -rf ~ takes for the home folder).
+func literalTilde(flag, path string) error {
+	if path != "~" && !strings.HasPrefix(path, "~/") {
+		return nil
+	}
+	if st, err := os.Stat("~"); err == nil && st.IsDir() {
+		return nil // a folder of that name, made on purpose
+	}
+	whole := "the whole path"
+	if home, err := os.UserHomeDir(); err == nil {
+		whole = filepath.Join(home, strings.TrimPrefix(path, "~"))
+	}
+	return usageError("--%s %s: ~ is not expanded here (only a shell expands it, and not in quotes or a config file): write %s, or ./%s for a folder named ~",
+		flag, path, whole, path)
 }
 
 // atLeastOne refuses an int flag under 1 among names, naming it: the

@@ -244,8 +244,12 @@ func checkFolder(path string) error {
 			"point the warehouse URL at a file in a folder")
 	}
 	if errors.Is(err, os.ErrNotExist) {
-		return warehouse.Wrap(fmt.Errorf("open %s: no folder %s", path, dir), warehouse.Config, "no_folder",
-			"create the folder, or point the warehouse URL at a file in one that exists")
+		hint := "create the folder, or point the warehouse URL at a file in one that exists"
+		if path == "~" || strings.HasPrefix(path, "~/") {
+			// Creating the folder, as told, made one named ~.
+			hint = "a URL does not expand ~ as a shell does: write the whole path, as in duckdb:///home/me/sync-logs.duckdb"
+		}
+		return warehouse.Wrap(fmt.Errorf("open %s: no folder %s", path, dir), warehouse.Config, "no_folder", hint)
 	}
 	return warehouse.Wrap(fmt.Errorf("open %s: folder %s: %w", path, dir, err), warehouse.Config, "no_folder",
 		"let synctrack reach the folder, or point the warehouse URL at a file in another")
