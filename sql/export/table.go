@@ -140,6 +140,12 @@ func (t *tableWriter) Close() error {
 	if err := t.tw.Flush(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(t.w, "(%d rows)\n", t.n)
+	// As psql counts them: "(1 rows)" read as a typo at the end of a
+	// one-row answer.
+	unit := "rows"
+	if t.n == 1 {
+		unit = "row"
+	}
+	_, err := fmt.Fprintf(t.w, "(%d %s)\n", t.n, unit)
 	return err
 }

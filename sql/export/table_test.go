@@ -124,3 +124,25 @@ func TestReadmeSaysHowTheTableShortens(t *testing.T) {
 		t.Errorf("cell(%d runes) = %q", len(long), string(c))
 	}
 }
+
+// The table's last line counts rows as psql does: "(1 row)", not "(1 rows)".
+func TestTableCountsOneRow(t *testing.T) {
+	for n, want := range map[int]string{0: "(0 rows)\n", 1: "(1 row)\n", 2: "(2 rows)\n"} {
+		var out bytes.Buffer
+		w, _ := New("table", &out)
+		if err := w.Begin([]Column{{"a", "INTEGER"}}); err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < n; i++ {
+			if err := w.Row([]any{i}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasSuffix(out.String(), want) {
+			t.Errorf("%d rows: %q; want it to end %q", n, out.String(), want)
+		}
+	}
+}
