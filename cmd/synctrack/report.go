@@ -77,7 +77,7 @@ func newReportCommand() *cobra.Command {
 	addFilterFlags(c, 50)
 	c.Flags().String("identifier", "", "record identifier (record_history, records)")
 	c.Flags().String("status", "", "outcome: success, rejected or invalid (records)")
-	c.Flags().Int("n", 0, "runs to look back (new_errors, flapping_records) or errors per destination object (top_errors_by_destination); 0: the template's default")
+	c.Flags().Int("n", 0, "runs to look back (new_errors, flapping_records) or errors per destination object (top_errors_by_destination); 0: the template's default, 5 in each")
 	c.Flags().String("format", "table", "table, csv, json or parquet")
 	c.Flags().String("out", "", "write to this file instead of stdout (whole or not at all; a pipe, a device or /dev/fd/N the shell opened is written in place)")
 	c.Flags().Bool("dry-run", false, dryRunHelp)
