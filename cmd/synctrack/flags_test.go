@@ -439,3 +439,23 @@ func TestLiteralTildeRefused(t *testing.T) {
 		t.Errorf("generate into ./~ that is there: exit %d %s%s", code, out, errs)
 	}
 }
+
+// A config file that is no mapping of keys (a line without its colon, as an
+// env file writes warehouse=URL; a list) says what it wants and which line:
+// yaml said "cannot unmarshal !!str `warehou...` into map[string]interface {}".
+func TestConfigNotKeysSaid(t *testing.T) {
+	dir := t.TempDir()
+	for body, want := range map[string]string{
+		"warehouse=duckdb://./w.duckdb\n":   `line 1: want one key: value a line (such as warehouse: duckdb://./sync-logs.duckdb), not the text "warehouse=duckdb://./w.duckdb"`,
+		"\nwarehouse duckdb://./w.duckdb\n": `line 2: want one key: value a line`,
+		"- bucket: file:///b\n":             `line 1: want one key: value a line (such as warehouse: duckdb://./sync-logs.duckdb), not a list`,
+	} {
+		p := filepath.Join(dir, "c.yaml")
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if code, _, errs := runCLIAll(t, "status", "--config", p); code != 2 || !strings.Contains(errs, want) || strings.Contains(errs, "map[string]") {
+			t.Errorf("config %q: exit %d, %q; want 2 saying %q", body, code, errs, want)
+		}
+	}
+}

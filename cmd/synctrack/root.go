@@ -134,6 +134,9 @@ func applyConfig(cmd *cobra.Command) error {
 		if err != nil {
 			return usageError("config: %v", err)
 		}
+		if err := notMapping(raw); err != nil {
+			return usageError("config %s: %v", path, err)
+		}
 		if err := yaml.Unmarshal(raw, &file); err != nil {
 			return usageError("config %s: %v", path, err)
 		}
@@ -250,6 +253,30 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+// notMapping says what a config file that is no mapping of keys holds
+// instead: yaml's own words were "cannot unmarshal !!str `warehou...` into
+// map[string]interface {}" for a line missing its colon (warehouse=URL, as
+// an env file writes it) and the like for a list.
+func notMapping(raw []byte) error {
+	var doc yaml.Node
+	if yaml.Unmarshal(raw, &doc) != nil || len(doc.Content) == 0 {
+		return nil // yaml's syntax error, or an empty file: said as before
+	}
+	n := doc.Content[0]
+	what := "a list"
+	switch n.Kind {
+	case yaml.MappingNode:
+		return nil
+	case yaml.ScalarNode:
+		v := []rune(n.Value)
+		if len(v) > 50 {
+			v = append(v[:40], []rune("...")...)
+		}
+		what = fmt.Sprintf("the text %q", string(v))
+	}
+	return fmt.Errorf("line %d: want one key: value a line (such as warehouse: duckdb://./sync-logs.duckdb), not %s", n.Line, what)
 }
 
 // targetsOnlyForRun: a daemon's config file, its warehouses in a targets:
