@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -457,5 +458,30 @@ func TestConfigNotKeysSaid(t *testing.T) {
 		if code, _, errs := runCLIAll(t, "status", "--config", p); code != 2 || !strings.Contains(errs, want) || strings.Contains(errs, "map[string]") {
 			t.Errorf("config %q: exit %d, %q; want 2 saying %q", body, code, errs, want)
 		}
+	}
+}
+
+// load --dry-run refuses what the load itself refuses: it printed what
+// would load and exited 0 for a --mode that is none, a negative
+// --retention, and --mode external or --setup on an engine without them.
+func TestDryRunRefusesWhatLoadRefuses(t *testing.T) {
+	dir := t.TempDir()
+	base := []string{"load", "--dry-run", "--bucket", "file://" + dir, "--warehouse", "duckdb://" + filepath.Join(dir, "w.duckdb")}
+	for _, c := range []struct {
+		extra []string
+		says  string
+	}{
+		{[]string{"--mode", "extrnal"}, `--mode "extrnal": want loaded or external`},
+		{[]string{"--retention", "-1"}, "--retention -1: want a number of days"},
+		{[]string{"--mode", "external"}, "--mode external registers files as external tables, which duckdb cannot"},
+		{[]string{"--setup"}, "--setup creates the warehouse's stage over the bucket, which duckdb has none of"},
+	} {
+		args := append(slices.Clone(base), c.extra...)
+		if code, _, errs := runCLIAll(t, args...); code != 2 || !strings.Contains(errs, c.says) {
+			t.Errorf("%s: exit %d, %q; want 2 saying %q", strings.Join(c.extra, " "), code, errs, c.says)
+		}
+	}
+	if code, out, errs := runCLIAll(t, base...); code != 0 || !strings.Contains(out, "would load") {
+		t.Errorf("load --dry-run: exit %d %s%s", code, out, errs)
 	}
 }

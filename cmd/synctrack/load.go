@@ -80,15 +80,28 @@ func runLoad(cmd *cobra.Command, _ []string) error {
 	if err := checkLoadFlags(cmd); err != nil {
 		return err
 	}
-	if dry, _ := cmd.Flags().GetBool("dry-run"); dry {
-		return runPlan(cmd, nil)
-	}
 	mode, _ := cmd.Flags().GetString("mode")
 	switch mode {
 	case "loaded":
 	case "external":
 	default:
 		return usageError("--mode %q: want loaded or external", mode)
+	}
+	setup, _ := cmd.Flags().GetBool("setup")
+	if dry, _ := cmd.Flags().GetBool("dry-run"); dry {
+		// A dry run refuses what the load would: it said "would load" and
+		// exited 0 for --mode extrnal, --retention -1 or --setup on DuckDB.
+		if _, err := retentionDays(cmd); err != nil {
+			return err
+		}
+		if mode == "external" || setup {
+			bucketURL, _ := cmd.Flags().GetString("bucket")
+			whURL, _ := cmd.Flags().GetString("warehouse")
+			if _, err := checkLoadTarget(whURL, bucketURL, mode, setup); err != nil {
+				return err
+			}
+		}
+		return runPlan(cmd, nil)
 	}
 	log, err := newLogger(cmd, os.Stderr)
 	if err != nil {
@@ -108,20 +121,8 @@ func runLoad(cmd *cobra.Command, _ []string) error {
 		return err
 	}
 	defer b.Close()
-	// An engine that reads the bucket itself is refused one it cannot read
-	// here, before anything is listed or opened.
-	eng, err := engines.CheckTarget(whURL, bucketURL, mode == "external")
-	if err != nil {
+	if _, err := checkLoadTarget(whURL, bucketURL, mode, setup); err != nil {
 		return err
-	}
-	setup, _ := cmd.Flags().GetBool("setup")
-	if mode == "external" && !warehouse.Can[warehouse.ExternalTables](eng) {
-		return usageError("--mode external registers files as external tables, which %s cannot (engines that can: %s); use --mode loaded",
-			eng.Name, strings.Join(engines.With[warehouse.ExternalTables](), ", "))
-	}
-	if setup && !warehouse.Can[warehouse.BucketSetup](eng) {
-		return usageError("--setup creates the warehouse's stage over the bucket, which %s has none of (engines with one: %s)",
-			eng.Name, strings.Join(engines.With[warehouse.BucketSetup](), ", "))
 	}
 	_, wh, err := openWarehouse(cmd, whURL, b, bucketURL)
 	if err != nil {
@@ -318,6 +319,25 @@ func checkLoadFlags(cmd *cobra.Command) error {
 		}
 	}
 	return nil
+}
+
+// checkLoadTarget refuses, before anything is listed or opened, a bucket an
+// engine that reads the bucket itself cannot read, and --mode external or
+// --setup on an engine without them.
+func checkLoadTarget(whURL, bucketURL, mode string, setup bool) (warehouse.Engine, error) {
+	eng, err := engines.CheckTarget(whURL, bucketURL, mode == "external")
+	if err != nil {
+		return eng, err
+	}
+	if mode == "external" && !warehouse.Can[warehouse.ExternalTables](eng) {
+		return eng, usageError("--mode external registers files as external tables, which %s cannot (engines that can: %s); use --mode loaded",
+			eng.Name, strings.Join(engines.With[warehouse.ExternalTables](), ", "))
+	}
+	if setup && !warehouse.Can[warehouse.BucketSetup](eng) {
+		return eng, usageError("--setup creates the warehouse's stage over the bucket, which %s has none of (engines with one: %s)",
+			eng.Name, strings.Join(engines.With[warehouse.BucketSetup](), ", "))
+	}
+	return eng, nil
 }
 
 // checkCount refuses int flag name, a count, when negative, saying what 0
