@@ -485,3 +485,24 @@ func TestDryRunRefusesWhatLoadRefuses(t *testing.T) {
 		t.Errorf("load --dry-run: exit %d %s%s", code, out, errs)
 	}
 }
+
+// SQL that opens with a -- comment, given as query's argument, is read by
+// pflag as a flag: the error said "unknown flag: -- rejected rows" and the
+// whole statement after it. It now says why and the two ways around it, and
+// the first of them works.
+func TestQueryOpeningWithCommentSaid(t *testing.T) {
+	dir := t.TempDir()
+	wh := "duckdb://" + filepath.Join(dir, "w.duckdb")
+	if code, out := runCLI(t, "load", "--bucket", "file://"+dir, "--warehouse", wh); code != 0 {
+		t.Fatalf("load of an empty folder: %d %s", code, out)
+	}
+	stmt := "-- rejected rows\nSELECT 42 AS answer"
+	code, _, errs := runCLIAll(t, "query", "--warehouse", wh, stmt)
+	want := `query: "-- rejected rows" starts with --, so it was read as a flag: put -- before it`
+	if code != 2 || !strings.Contains(errs, want) || !strings.Contains(errs, "-f FILE") || strings.Contains(errs, "SELECT") {
+		t.Errorf("query of SQL opening with a comment: exit %d, %q; want 2 saying %q", code, errs, want)
+	}
+	if code, out, errs := runCLIAll(t, "query", "--warehouse", wh, "--", stmt); code != 0 || !strings.Contains(out, "42") {
+		t.Errorf("query -- SQL: exit %d %s%s", code, out, errs)
+	}
+}

@@ -66,9 +66,25 @@ func newRootCommand() *cobra.Command {
 		}
 	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		if v, ok := valueAsFlag(err); ok {
+			return usageError("%s: %q starts with --, so it was read as a flag: put -- before it (as in synctrack query --warehouse URL -- \"-- comment ...\"), or give it with -f FILE",
+				strings.TrimPrefix(c.CommandPath(), c.Root().Name()+" "), v)
+		}
 		return usageError("%v%s", flagError(err), unknownFlagHint(c, err))
 	})
 	return root
+}
+
+// valueAsFlag says an unknown flag is a value, and gives its first line: no
+// flag's name has a space, but SQL opening with a -- comment does, and the
+// shell passes it whole ("unknown flag: -- rejected rows\nSELECT ...").
+func valueAsFlag(err error) (string, bool) {
+	name, ok := strings.CutPrefix(err.Error(), "unknown flag: ")
+	if !ok || !strings.ContainsAny(name, " \t\n") {
+		return "", false
+	}
+	first, _, _ := strings.Cut(name, "\n")
+	return first, true
 }
 
 // unknownFlagHint follows pflag's "unknown flag: --warehose" with the flag
