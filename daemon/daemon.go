@@ -149,7 +149,11 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Daemon, error) {
 		ln, err := net.Listen("tcp", cfg.Listen)
 		if err != nil {
 			d.closeBuckets()
-			return nil, fmt.Errorf("listen %s: %w", cfg.Listen, err)
+			// The user's to fix, as serve says it (exit 2): another process
+			// holds the port, or it needs a privilege. It was exit 3, "try
+			// again later", which a held port does not pass by.
+			return nil, warehouse.Wrap(fmt.Errorf("listen %s: %w", cfg.Listen, err), warehouse.Config, "listen",
+				"stop what listens there, or choose another --listen")
 		}
 		d.ln = ln
 	}

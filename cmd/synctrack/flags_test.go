@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Numbers that mean nothing are refused before anything is opened or
@@ -504,5 +506,32 @@ func TestQueryOpeningWithCommentSaid(t *testing.T) {
 	}
 	if code, out, errs := runCLIAll(t, "query", "--warehouse", wh, "--", stmt); code != 0 || !strings.Contains(out, "42") {
 		t.Errorf("query -- SQL: exit %d %s%s", code, out, errs)
+	}
+}
+
+// An address another process listens on is the user's to fix, for run as
+// for serve: exit 2 naming it. run exited 3, "try again later".
+func TestListenInUseIsConfig(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	dir := t.TempDir()
+	wh := "duckdb://" + filepath.Join(dir, "w.duckdb")
+	if code, out := runCLI(t, "load", "--bucket", "file://"+dir, "--warehouse", wh); code != 0 {
+		t.Fatalf("load of an empty folder: %d %s", code, out)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	for _, args := range [][]string{
+		{"run", "--bucket", "file://" + dir, "--warehouse", wh, "--listen", ln.Addr().String()},
+		{"serve", "--warehouse", wh, "--listen", ln.Addr().String()},
+	} {
+		code, _, errs := runCLICtx(t, ctx, args...)
+		t.Logf("%s: exit %d, %q", args[0], code, errs)
+		if code != 2 || !strings.Contains(errs, "listen "+ln.Addr().String()) || !strings.Contains(errs, "choose another --listen") {
+			t.Errorf("%s on a port in use: exit %d, %q; want 2 naming it", args[0], code, errs)
+		}
 	}
 }

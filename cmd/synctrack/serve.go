@@ -87,7 +87,7 @@ func runServe(cmd *cobra.Command, _ []string) error {
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return usageError("listen %s: %v", addr, err)
+		return usageError("listen %s: %v (stop what listens there, or choose another --listen)", addr, err)
 	}
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	fmt.Fprintf(cmd.OutOrStdout(), "serving %s on %s\n", whURL, pagesURL(ln.Addr().String()))
