@@ -25,7 +25,8 @@ Every flag can also be set in a YAML config file (--config, keys are flag names 
 _ for -) or as an environment variable SYNCTRACK_<FLAG> (SYNCTRACK_BUCKET,
 SYNCTRACK_WAREHOUSE, ...). A flag on the command line wins over the environment,
 which wins over the file. A variable set but empty is refused, but for
-SYNCTRACK_LISTEN= (synctrack run: no listener).
+SYNCTRACK_LISTEN= (synctrack run: no listener) and SYNCTRACK_WEB_TOKEN= (a
+secret, no flag: taken as unset).
 
 Exit codes:
   0  everything loaded
