@@ -535,3 +535,18 @@ func TestListenInUseIsConfig(t *testing.T) {
 		}
 	}
 }
+
+// help with a topic that names no command exits 2 saying so: cobra printed
+// "Unknown help topic" and the usage, and exited 0, as completion tcsh did.
+func TestHelpUnknownTopicRefused(t *testing.T) {
+	for _, args := range [][]string{{"help", "lod"}, {"help", "sql", "nope"}} {
+		if code, out, errs := runCLIAll(t, args...); code != 2 || out != "" || !strings.Contains(errs, "no help topic") {
+			t.Errorf("%s: exit %d, stdout %.80q, stderr %q; want 2 saying no help topic", strings.Join(args, " "), code, out, errs)
+		}
+	}
+	for _, args := range [][]string{{"help"}, {"help", "load"}, {"help", "sql", "render"}} {
+		if code, out, errs := runCLIAll(t, args...); code != 0 || out == "" {
+			t.Errorf("%s: exit %d, %d bytes out: %s", strings.Join(args, " "), code, len(out), errs)
+		}
+	}
+}

@@ -66,6 +66,12 @@ func newRootCommand() *cobra.Command {
 			subcommandsOnly(c, "unsupported shell")
 		}
 	}
+	root.InitDefaultHelpCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "help" {
+			helpRefusesUnknown(c)
+		}
+	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		if v, ok := valueAsFlag(err); ok {
 			return usageError("%s: %q starts with --, so it was read as a flag: put -- before it (as in synctrack query --warehouse URL -- \"-- comment ...\"), or give it with -f FILE",
@@ -112,6 +118,21 @@ func unknownFlagHint(c *cobra.Command, err error) string {
 		return fmt.Sprintf(" (did you mean --%s? %s --help lists the flags)", best, c.CommandPath())
 	}
 	return fmt.Sprintf(" (%s --help lists the flags)", c.CommandPath())
+}
+
+// helpRefusesUnknown makes the help command refuse a topic that names no
+// command, exit 2: cobra printed "Unknown help topic" and the usage, and
+// exited 0.
+func helpRefusesUnknown(c *cobra.Command) {
+	run := c.Run
+	c.Run = nil
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		if t, rest, err := cmd.Root().Find(args); t == nil || err != nil || len(rest) > 0 {
+			return usageError("no help topic %q: want a command (%s --help lists them)", strings.Join(args, " "), cmd.Root().Name())
+		}
+		run(cmd, args)
+		return nil
+	}
 }
 
 // subcommandsOnly makes c, a command that only groups others, refuse an
