@@ -21,6 +21,8 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+
+	"github.com/synctrack/synctrack/internal/nearest"
 )
 
 // The templates, and any dialect's overrides in a subfolder named as it.
@@ -82,7 +84,7 @@ func lookup(fsys fs.FS, dialect, name string) (Template, error) {
 	raw, err := fs.ReadFile(fsys, dir+"/"+name+".sql")
 	if errors.Is(err, fs.ErrNotExist) {
 		// No dialect has it: "for dialect duckdb" read as if another had.
-		return Template{}, fmt.Errorf("no template %q%s", name, nearest(fsys, name))
+		return Template{}, fmt.Errorf("no template %q%s", name, nearestTemplate(fsys, name))
 	} else if err != nil {
 		return Template{}, fmt.Errorf("no template %q for dialect %q: %w", name, dialect, err)
 	}
@@ -172,43 +174,20 @@ func contains(xs []string, x string) bool {
 	return false
 }
 
-// nearest names the template one a few letters from name (rejection_trends,
+// nearestTemplate names the template one a few letters from name (rejection_trends,
 // run-summary), as " (did you mean NAME?)", or "" when none is that close.
-func nearest(fsys fs.FS, name string) string {
+func nearestTemplate(fsys fs.FS, name string) string {
 	entries, _ := fs.ReadDir(fsys, dir)
 	want := strings.ToLower(strings.ReplaceAll(name, "-", "_"))
-	best, bestD := "", 4 // at most three edits away
+	var names []string
 	for _, e := range entries {
-		n, ok := strings.CutSuffix(e.Name(), ".sql")
-		if e.IsDir() || !ok {
-			continue
-		}
-		if d := editDistance(want, n); d < bestD || (d == bestD && n < best) {
-			best, bestD = n, d
+		if n, ok := strings.CutSuffix(e.Name(), ".sql"); ok && !e.IsDir() {
+			names = append(names, n)
 		}
 	}
+	best := nearest.Word(want, names, 3)
 	if best == "" {
 		return ""
 	}
 	return " (did you mean " + best + "?)"
-}
-
-// editDistance is the Levenshtein distance between a and b, in bytes.
-func editDistance(a, b string) int {
-	prev, cur := make([]int, len(b)+1), make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -13,6 +15,8 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"gopkg.in/yaml.v3"
+
+	"github.com/synctrack/synctrack/internal/nearest"
 )
 
 const rootHelp = `synctrack makes row-level Sync Tracking logs queryable in your warehouse.
@@ -106,14 +110,18 @@ func unknownFlagHint(c *cobra.Command, err error) string {
 		}
 		name = ""
 	}
-	best, bestD := "", 3 // at most two edits away
+	var names []string
 	visit := func(f *pflag.Flag) {
-		if d := editDistance(name, f.Name); name != "" && !f.Hidden && (d < bestD || (d == bestD && f.Name < best)) {
-			best, bestD = f.Name, d
+		if !f.Hidden {
+			names = append(names, f.Name)
 		}
 	}
 	c.Flags().VisitAll(visit)
 	c.InheritedFlags().VisitAll(visit)
+	best := ""
+	if name != "" {
+		best = nearest.Word(name, names, 2)
+	}
 	if best != "" {
 		return fmt.Sprintf(" (did you mean --%s? %s --help lists the flags)", best, c.CommandPath())
 	}
@@ -260,37 +268,11 @@ func keyHint(k string, known map[string]bool) string {
 	if u := strings.ToLower(strings.ReplaceAll(k, "-", "_")); known[u] {
 		return fmt.Sprintf(" (did you mean %s? a key is the flag's name with _ for -)", u)
 	}
-	best, bestD := "", 3 // at most two edits away
-	for c := range known {
-		if d := editDistance(strings.ToLower(k), c); d < bestD || (d == bestD && c < best) {
-			best, bestD = c, d
-		}
-	}
+	best := nearest.Word(strings.ToLower(k), slices.Collect(maps.Keys(known)), 2)
 	if best == "" {
 		return " (a key is a flag's name with _ for -: see synctrack COMMAND --help)"
 	}
 	return fmt.Sprintf(" (did you mean %s?)", best)
-}
-
-// editDistance is the Levenshtein distance between a and b, in bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // notMapping says what a config file that is no mapping of keys holds
