@@ -117,11 +117,11 @@ func TestExitCodes(t *testing.T) {
 		// -1 lists every failure, as the help says now; other negatives
 		// mean nothing; 0 lists none, as the help says.
 		{name: "status --errors -1", args: []string{"status", "--warehouse", wh, "--errors", "-1"}, want: 0,
-			check: saysOnStdout("1 failed objects", "records_updated.77.parquet")},
+			check: saysOnStdout("1 failed object (failed:", "records_updated.77.parquet")},
 		{name: "status --errors -2", args: []string{"status", "--warehouse", wh, "--errors", "-2"}, want: 2,
 			says: "--errors -2: want 0 or more, or -1 for all"},
 		{name: "status --errors 0", args: []string{"status", "--warehouse", wh, "--errors", "0"}, want: 0,
-			check: saysOnStdout("1 failed objects", "... and 1 more")},
+			check: saysOnStdout("1 failed object (failed:", "... and 1 more")},
 	} {
 		t.Run(strings.ReplaceAll(c.name, " ", "_"), func(t *testing.T) {
 			args := c.args

@@ -134,7 +134,11 @@ func printStatus(w io.Writer, rows []warehouse.LedgerEntry, maxErrors int) {
 		}
 		return failed[i].Key < failed[j].Key
 	})
-	fmt.Fprintf(w, "%d failed objects (failed: retried on the next load; quarantined: not read again until synctrack retry):\n", len(failed))
+	objects := "objects"
+	if len(failed) == 1 {
+		objects = "object"
+	}
+	fmt.Fprintf(w, "%d failed %s (failed: retried on the next load; quarantined: not read again until synctrack retry):\n", len(failed), objects)
 	for i, e := range failed {
 		if i == maxErrors {
 			fmt.Fprintf(w, "  ... and %d more\n", len(failed)-i)
