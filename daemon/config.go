@@ -191,7 +191,7 @@ func checkSchedule(s string) error {
 	}
 	if d, ok := strings.CutPrefix(s, "@every "); ok {
 		if every, err := time.ParseDuration(strings.TrimSpace(d)); err == nil && every < time.Second {
-			return fmt.Errorf("@every %v: want 1s or more", every)
+			return fmt.Errorf("@every %v is under the least, 1s", every)
 		}
 	}
 	return nil

@@ -27,6 +27,7 @@ func TestValidateRefusesWhatWouldChangeUnseen(t *testing.T) {
 		says string
 	}{
 		"every 0s":          {func(c *Config) { c.Targets[0].Schedule = "@every 0s" }, `schedule "@every 0s"`},
+		"every 500ms":       {func(c *Config) { c.Targets[0].Schedule = "@every 500ms" }, `schedule "@every 500ms": @every 500ms is under the least, 1s`},
 		"every negative":    {func(c *Config) { c.Targets[0].FactsSchedule = "@every -5s" }, `facts_schedule "@every -5s"`},
 		"bad reconcile":     {func(c *Config) { c.Targets[0].ReconcileSchedule = "nope" }, `reconcile_schedule "nope"`},
 		"never fires":       {func(c *Config) { c.Targets[0].Schedule = "0 0 30 2 *" }, `schedule "0 0 30 2 *": never fires`},
