@@ -210,7 +210,7 @@ func lockedError(schema, holder string, waited time.Duration) error {
 	}
 	return warehouse.Wrap(fmt.Errorf("schema %s: another load holds it (%s); waited %s", schema, holder, waited.Round(time.Millisecond)),
 		warehouse.Transient, "locked",
-		"two loads of one schema at once would both load every new file, so this one loaded nothing: "+
+		"two loads of one schema at once would both load every new file, so this one did nothing: "+
 			"run it again when the other ends, or give it a longer --lock-wait")
 }
 
