@@ -51,6 +51,7 @@ func newRootCommand() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			warnEnv(cmd)
 			return applyConfig(cmd)
 		},
 	}
