@@ -1,9 +1,12 @@
 package main
 
 import (
+	"fmt"
 	"io"
 
 	"github.com/spf13/cobra"
+
+	analysis "github.com/synctrack/synctrack/sql"
 )
 
 const recordsHelp = `Browse the loaded records: filter by sync, run, outcome and identifier, newest
@@ -56,6 +59,25 @@ func runRecords(cmd *cobra.Command, _ []string) error {
 	})
 	if err == nil {
 		sayLimited(cmd, "records", "records", n)
+		sayNoneMatch(cmd, v, n)
 	}
 	return err
+}
+
+// sayNoneMatch says, on stderr, where to find what there is when no record
+// matched the filters: a mistyped --sync printed "(0 rows)" and exit 0, as
+// a sync with no such records does, with nothing to tell the two apart.
+func sayNoneMatch(cmd *cobra.Command, v analysis.Values, n int64) {
+	if n > 0 {
+		return
+	}
+	if out, _ := cmd.Flags().GetString("out"); isStderr(out) {
+		return
+	}
+	for _, p := range []string{analysis.ParamSync, analysis.ParamRun, analysis.ParamIdentifier} {
+		if _, ok := v[p]; ok {
+			fmt.Fprintln(cmd.ErrOrStderr(), "records: none match; synctrack report run_summary lists the syncs and runs loaded")
+			return
+		}
+	}
 }
