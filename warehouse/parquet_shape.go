@@ -160,3 +160,17 @@ func ASCIILower(s string) string {
 	}
 	return string(b)
 }
+
+// LeafCount is how many leaf columns n spans: a top-level field's first
+// leaf index is the sum of LeafCount over the fields before it, nested
+// ones included, which is how column chunks are numbered.
+func LeafCount(n parquet.Node) int {
+	if n.Leaf() {
+		return 1
+	}
+	c := 0
+	for _, f := range n.Fields() {
+		c += LeafCount(f)
+	}
+	return c
+}

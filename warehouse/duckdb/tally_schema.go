@@ -42,7 +42,7 @@ func countLeaves(s *parquet.Schema) ([nCols]leaf, error) {
 	var out [nCols]leaf
 	index := 0
 	for _, f := range s.Fields() {
-		leaves := countLeafNodes(f)
+		leaves := warehouse.LeafCount(f)
 		for k, name := range countColumns {
 			if warehouse.ASCIILower(f.Name()) != name {
 				continue
@@ -72,20 +72,6 @@ func countLeaves(s *parquet.Schema) ([nCols]leaf, error) {
 		index += leaves
 	}
 	return out, nil
-}
-
-// countLeafNodes is how many leaf columns n spans: a field's leaf index
-// (leaf.index, its column chunk's) counts those of every field before it,
-// nested ones included.
-func countLeafNodes(n parquet.Node) int {
-	if n.Leaf() {
-		return 1
-	}
-	c := 0
-	for _, f := range n.Fields() {
-		c += countLeafNodes(f)
-	}
-	return c
 }
 
 // leafKind says whether t is a string (DuckDB reads it as VARCHAR) and,

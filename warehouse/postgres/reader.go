@@ -73,7 +73,7 @@ const maxDecimalScale = 1000
 // readSchema sets the columns' names and types.
 func (p *parquetFile) readSchema() error {
 	for _, f := range p.pf.Schema().Fields() {
-		leaves := countLeaves(f)
+		leaves := warehouse.LeafCount(f)
 		// A nested column (list, map, struct) is left out: its leaves get
 		// no name, and no type (parquet-go panics on a group's Kind).
 		name, lt := "", leafType{scale: -1}
@@ -91,17 +91,6 @@ func (p *parquetFile) readSchema() error {
 	}
 	p.row = make([]parquet.Value, len(p.names))
 	return nil
-}
-
-func countLeaves(n parquet.Node) int {
-	if n.Leaf() {
-		return 1
-	}
-	c := 0
-	for _, f := range n.Fields() {
-		c += countLeaves(f)
-	}
-	return c
 }
 
 // column is the leaf index of the top-level column name (lower case), -1 if
