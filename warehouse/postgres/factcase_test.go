@@ -1,13 +1,11 @@
 package postgres_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 
 	"github.com/synctrack/synctrack/internal/pgtest"
 	"github.com/synctrack/synctrack/internal/testbucket"
-	"github.com/synctrack/synctrack/loader"
 	"github.com/synctrack/synctrack/warehouse"
 )
 
@@ -34,14 +32,7 @@ func TestFactColumnsOneNameInLowerCaseFail(t *testing.T) {
 		Name string `parquet:"name"`
 	}{{ID: "3", Name: "three"}})
 	w := open(t, pgtest.URL(t), warehouse.Options{})
-	rep, err := loader.New(testbucket.Open(t, url), dir, w, loader.Options{}).Load(context.Background())
-	if err != nil {
-		t.Fatalf("load: %v", err)
-	}
-	failed := map[string]string{}
-	for _, f := range rep.Failed {
-		failed[f.Key] = f.Err.Error()
-	}
+	failed := loadFailures(t, url, dir, w)
 	for _, k := range []string{"metadata/o1/destinations.parquet", "metadata/o2/destinations.parquet"} {
 		if e, ok := failed[k]; !ok || !strings.Contains(e, "lower case") {
 			t.Errorf("%s: failed %v (%q), want it failed for two columns that are one name in lower case", k, ok, e)

@@ -33,14 +33,7 @@ func TestFactColumnNameTooLongFailsAlone(t *testing.T) {
 		Name string `parquet:"name"`
 	}{{ID: "3", Name: "three"}})
 	w := open(t, pgtest.URL(t), warehouse.Options{})
-	rep, err := loader.New(testbucket.Open(t, url), dir, w, loader.Options{}).Load(context.Background())
-	if err != nil {
-		t.Fatalf("load: %v", err)
-	}
-	failed := map[string]string{}
-	for _, f := range rep.Failed {
-		failed[f.Key] = f.Err.Error()
-	}
+	failed := loadFailures(t, url, dir, w)
 	k := "metadata/o1/destinations.parquet"
 	if e, ok := failed[k]; !ok || !strings.Contains(e, "63") || !strings.Contains(e, "aaaaaaaax") {
 		t.Errorf("%s: failed %v (%q), want it failed naming the column and PostgreSQL's 63 bytes", k, ok, e)
@@ -51,4 +44,19 @@ func TestFactColumnNameTooLongFailsAlone(t *testing.T) {
 	if got := one(t, w, `SELECT string_agg(org_id || ':' || id || '=' || name, ' ' ORDER BY id) FROM synctrack_schema.destinations`); got != "o3:3=three" {
 		t.Errorf("destinations %q, want o3's row", got)
 	}
+}
+
+// loadFailures loads the bucket at url (its folder dir) into w once and
+// returns the failed objects' errors by key.
+func loadFailures(t *testing.T, url, dir string, w warehouse.Warehouse) map[string]string {
+	t.Helper()
+	rep, err := loader.New(testbucket.Open(t, url), dir, w, loader.Options{}).Load(context.Background())
+	if err != nil {
+		t.Fatalf("load: %v", err)
+	}
+	failed := map[string]string{}
+	for _, f := range rep.Failed {
+		failed[f.Key] = f.Err.Error()
+	}
+	return failed
 }
