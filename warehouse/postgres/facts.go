@@ -58,6 +58,9 @@ func (w *Warehouse) ReplaceFacts(ctx context.Context, table string, files []ware
 				// The table's rows (another org's, or a kept version's) have
 				// the column as another type: it becomes text on both sides,
 				// as on DuckDB, else this file's values would not fit it.
+				if err := w.viewsAllow(ctx, tx, table, c.Name, typ, fr.typeOf[c.Name]); err != nil {
+					return err
+				}
 				col := w.d.Ident(c.Name)
 				if _, err := tx.Exec(ctx, `ALTER TABLE `+t+` ALTER COLUMN `+col+` TYPE TEXT USING `+col+`::text`); err != nil {
 					return fmt.Errorf("make column %s of %s text (its files give it two types): %w", c.Name, table, err)
@@ -96,10 +99,11 @@ func (w *Warehouse) ReplaceFacts(ctx context.Context, table string, files []ware
 
 // facts is what the fact files hold, ready to insert.
 type facts struct {
-	columns []dialects.Column // every column seen, with its PostgreSQL type
-	colIdx  map[string]int    // index in columns by name
-	json    string            // the kept rows, a JSON array of objects
-	rows    map[string]int64  // rows per file
+	columns []dialects.Column            // every column seen, with its PostgreSQL type
+	colIdx  map[string]int               // index in columns by name
+	typeOf  map[string]map[string]string // an extra column's type in each file, by column and key
+	json    string                       // the kept rows, a JSON array of objects
+	rows    map[string]int64             // rows per file
 	fix     map[string]*repairs
 }
 
@@ -114,7 +118,8 @@ func readFacts(files []warehouse.File, required []string, now time.Time) (facts,
 		}
 		return byAge[i].Key > byAge[j].Key
 	})
-	fr := facts{rows: map[string]int64{}, fix: map[string]*repairs{}, colIdx: map[string]int{}}
+	fr := facts{rows: map[string]int64{}, fix: map[string]*repairs{}, colIdx: map[string]int{},
+		typeOf: map[string]map[string]string{}}
 	typed := map[string]bool{}
 	for _, c := range required {
 		typed[c] = true
@@ -175,6 +180,12 @@ func (fr *facts) readFile(p *parquetFile, f warehouse.File, fix *repairs, typed 
 		}
 		cols = append(cols, i)
 		typ := factType(p.types[i], isID(n))
+		if _, ok := fr.colIdx[n]; ok || !typed[n] {
+			if fr.typeOf[n] == nil {
+				fr.typeOf[n] = map[string]string{}
+			}
+			fr.typeOf[n][f.Key] = typ
+		}
 		if !typed[n] {
 			typed[n] = true
 			fr.colIdx[n] = len(fr.columns)
