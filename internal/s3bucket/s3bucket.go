@@ -8,10 +8,10 @@
 // SDK hands its logger to the credential providers while it loads the
 // configuration, so it is given at load time, not set afterwards.
 //
-// URLOpener.OpenBucketURL and configFromURLParams follow
-// gocloud.dev@v0.47.0's s3blob.URLOpener.OpenBucketURL and
-// aws.V2ConfigFromURLParams line for line, plus the logger: compare them
-// when go.mod moves gocloud.dev.
+// URLOpener.OpenBucketURL and configFromURLParams (split into its steps,
+// readURLParams and assumeRoleOptions) follow gocloud.dev@v0.47.0's
+// s3blob.URLOpener.OpenBucketURL and aws.V2ConfigFromURLParams line for
+// line, plus the logger: compare them when go.mod moves gocloud.dev.
 package s3bucket
 
 import (
@@ -129,6 +129,57 @@ func sseType(v string) (types.ServerSideEncryption, error) {
 // response_checksum_validation, awssdk (ignored); any other is an error.
 func configFromURLParams(ctx context.Context, q url.Values, log *slog.Logger) (aws.Config, error) {
 	logger := config.WithLogger(awslog.New(log))
+	p, err := readURLParams(q, logger)
+	if err != nil {
+		return aws.Config{}, err
+	}
+	opts := p.opts
+	if p.roleARN != "" {
+		if opts, err = assumeRoleOptions(ctx, opts, logger, p.roleARN); err != nil {
+			return aws.Config{}, err
+		}
+	}
+	// One limiter for every client made from this configuration, as
+	// gocloud.dev makes it: no client-side retry quota unless
+	// rate_limiter_capacity= sets one.
+	var limiter retry.RateLimiter = ratelimit.None
+	if p.capacity > 0 {
+		limiter = ratelimit.NewTokenRateLimit(uint(p.capacity))
+	}
+	opts = append(opts, config.WithRetryer(func() aws.Retryer {
+		return retry.NewStandard(func(o *retry.StandardOptions) { o.RateLimiter = limiter })
+	}))
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return aws.Config{}, err
+	}
+	if p.endpoint != "" {
+		// gocloud.dev's global resolver, deprecated by the SDK, kept as it
+		// is (not BaseEndpoint) so that an endpoint= with or without
+		// hostname_immutable= resolves as it did through s3blob.
+		cfg.EndpointResolverWithOptions = aws.EndpointResolverWithOptionsFunc( //nolint:staticcheck
+			func(service, region string, options ...any) (aws.Endpoint, error) {
+				return aws.Endpoint{PartitionID: "aws", URL: p.endpoint, SigningRegion: region, HostnameImmutable: p.hostnameImmutable}, nil
+			})
+	}
+	return cfg, nil
+}
+
+// urlParams is what readURLParams took from the query: the options every
+// configuration is loaded with, and what is applied around that load (the
+// role to assume first, the retry quota, the endpoint set on the result).
+type urlParams struct {
+	opts              []func(*config.LoadOptions) error
+	endpoint, roleARN string
+	hostnameImmutable bool
+	capacity          int64
+}
+
+// readURLParams is the first step of configFromURLParams, apart because it
+// reads every parameter before anything is loaded: with role=, the
+// configuration that assumes the role needs all the others (region
+// above all), whatever order the query gives them in.
+func readURLParams(q url.Values, logger config.LoadOptionsFunc) (urlParams, error) {
 	var endpoint, roleARN string
 	var hostnameImmutable bool
 	var capacity int64
@@ -139,7 +190,7 @@ func configFromURLParams(ctx context.Context, q url.Values, log *slog.Logger) (a
 		case "hostname_immutable":
 			var err error
 			if hostnameImmutable, err = strconv.ParseBool(value); err != nil {
-				return aws.Config{}, fmt.Errorf("invalid value for hostname_immutable: %w", err)
+				return urlParams{}, fmt.Errorf("invalid value for hostname_immutable: %w", err)
 			}
 		case "region":
 			opts = append(opts, config.WithRegion(value))
@@ -150,7 +201,7 @@ func configFromURLParams(ctx context.Context, q url.Values, log *slog.Logger) (a
 		case "dualstack":
 			dual, err := strconv.ParseBool(value)
 			if err != nil {
-				return aws.Config{}, fmt.Errorf("invalid value for dualstack: %w", err)
+				return urlParams{}, fmt.Errorf("invalid value for dualstack: %w", err)
 			}
 			if dual {
 				opts = append(opts, config.WithUseDualStackEndpoint(aws.DualStackEndpointStateEnabled))
@@ -158,7 +209,7 @@ func configFromURLParams(ctx context.Context, q url.Values, log *slog.Logger) (a
 		case "fips":
 			fips, err := strconv.ParseBool(value)
 			if err != nil {
-				return aws.Config{}, fmt.Errorf("invalid value for fips: %w", err)
+				return urlParams{}, fmt.Errorf("invalid value for fips: %w", err)
 			}
 			if fips {
 				opts = append(opts, config.WithUseFIPSEndpoint(aws.FIPSEndpointStateEnabled))
@@ -166,25 +217,25 @@ func configFromURLParams(ctx context.Context, q url.Values, log *slog.Logger) (a
 		case "rate_limiter_capacity":
 			var err error
 			if capacity, err = strconv.ParseInt(value, 10, 32); err != nil {
-				return aws.Config{}, fmt.Errorf("invalid value for capacity: %w", err)
+				return urlParams{}, fmt.Errorf("invalid value for capacity: %w", err)
 			}
 		case "anonymous":
 			anon, err := strconv.ParseBool(value)
 			if err != nil {
-				return aws.Config{}, fmt.Errorf("invalid value for anonymous: %w", err)
+				return urlParams{}, fmt.Errorf("invalid value for anonymous: %w", err)
 			}
 			if anon {
 				opts = append(opts, config.WithCredentialsProvider(aws.AnonymousCredentials{}))
 			}
 		case "role":
 			if !strings.HasPrefix(value, "arn:") {
-				return aws.Config{}, fmt.Errorf("invalid value for role: must be a valid ARN (starts with 'arn:'): %s", value)
+				return urlParams{}, fmt.Errorf("invalid value for role: must be a valid ARN (starts with 'arn:'): %s", value)
 			}
 			roleARN = value
 		case "request_checksum_calculation":
 			required, err := whenRequired(param, value)
 			if err != nil {
-				return aws.Config{}, err
+				return urlParams{}, err
 			}
 			c := aws.RequestChecksumCalculationWhenSupported
 			if required {
@@ -194,7 +245,7 @@ func configFromURLParams(ctx context.Context, q url.Values, log *slog.Logger) (a
 		case "response_checksum_validation":
 			required, err := whenRequired(param, value)
 			if err != nil {
-				return aws.Config{}, err
+				return urlParams{}, err
 			}
 			c := aws.ResponseChecksumValidationWhenSupported
 			if required {
@@ -204,48 +255,32 @@ func configFromURLParams(ctx context.Context, q url.Values, log *slog.Logger) (a
 		case "awssdk":
 			// gocloud.dev's choice of SDK version; v2 is the only one left
 		default:
-			return aws.Config{}, fmt.Errorf("unknown query parameter %q", param)
+			return urlParams{}, fmt.Errorf("unknown query parameter %q", param)
 		}
 	}
-	if roleARN != "" {
-		base, err := config.LoadDefaultConfig(ctx, opts...)
-		if err != nil {
-			return aws.Config{}, fmt.Errorf("failed to load default AWS config: %w", err)
-		}
-		if base.Region == "" {
-			return aws.Config{}, fmt.Errorf("STS client created with empty region: all other parameters must be collected before assuming role")
-		}
-		// As gocloud.dev: with role=, the bucket's configuration is the
-		// role's credentials and the region; the other parameters only
-		// shaped the configuration that assumes the role.
-		opts = []func(*config.LoadOptions) error{logger,
-			config.WithCredentialsProvider(stscreds.NewAssumeRoleProvider(sts.NewFromConfig(base), roleARN)),
-			config.WithRegion(base.Region)}
-	}
-	// One limiter for every client made from this configuration, as
-	// gocloud.dev makes it: no client-side retry quota unless
-	// rate_limiter_capacity= sets one.
-	var limiter retry.RateLimiter = ratelimit.None
-	if capacity > 0 {
-		limiter = ratelimit.NewTokenRateLimit(uint(capacity))
-	}
-	opts = append(opts, config.WithRetryer(func() aws.Retryer {
-		return retry.NewStandard(func(o *retry.StandardOptions) { o.RateLimiter = limiter })
-	}))
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	return urlParams{opts: opts, endpoint: endpoint, roleARN: roleARN, hostnameImmutable: hostnameImmutable, capacity: capacity}, nil
+}
+
+// assumeRoleOptions is the role= step of configFromURLParams, apart
+// because it loads a configuration of its own (from opts, to reach STS)
+// and then replaces opts: the bucket's configuration is loaded from what
+// it returns, the retryer added after.
+func assumeRoleOptions(ctx context.Context, opts []func(*config.LoadOptions) error,
+	logger config.LoadOptionsFunc, roleARN string) ([]func(*config.LoadOptions) error, error) {
+	base, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
-		return aws.Config{}, err
+		return nil, fmt.Errorf("failed to load default AWS config: %w", err)
 	}
-	if endpoint != "" {
-		// gocloud.dev's global resolver, deprecated by the SDK, kept as it
-		// is (not BaseEndpoint) so that an endpoint= with or without
-		// hostname_immutable= resolves as it did through s3blob.
-		cfg.EndpointResolverWithOptions = aws.EndpointResolverWithOptionsFunc( //nolint:staticcheck
-			func(service, region string, options ...any) (aws.Endpoint, error) {
-				return aws.Endpoint{PartitionID: "aws", URL: endpoint, SigningRegion: region, HostnameImmutable: hostnameImmutable}, nil
-			})
+	if base.Region == "" {
+		return nil, fmt.Errorf("STS client created with empty region: all other parameters must be collected before assuming role")
 	}
-	return cfg, nil
+	// As gocloud.dev: with role=, the bucket's configuration is the
+	// role's credentials and the region; the other parameters only
+	// shaped the configuration that assumes the role.
+	opts = []func(*config.LoadOptions) error{logger,
+		config.WithCredentialsProvider(stscreds.NewAssumeRoleProvider(sts.NewFromConfig(base), roleARN)),
+		config.WithRegion(base.Region)}
+	return opts, nil
 }
 
 // whenRequired reads a checksum mode: when_supported or when_required.
