@@ -463,12 +463,20 @@ func TestConfigNotKeysSaid(t *testing.T) {
 	}
 }
 
-// load --dry-run refuses what the load itself refuses: it printed what
-// would load and exited 0 for a --mode that is none, a negative
-// --retention, and --mode external or --setup on an engine without them.
+// load --dry-run refuses what the load itself refuses, with its message
+// and exit code: it printed what would load and exited 0 for a --mode that
+// is none, a negative --retention, --mode external or --setup on an engine
+// without them, and a DuckDB file whose folder is missing; it exited 3
+// ("stat ...: not a directory") for one under a file; and it named
+// --setup's engine where the load named a missing bucket folder first.
 func TestDryRunRefusesWhatLoadRefuses(t *testing.T) {
 	dir := t.TempDir()
-	base := []string{"load", "--dry-run", "--bucket", "file://" + dir, "--warehouse", "duckdb://" + filepath.Join(dir, "w.duckdb")}
+	file := filepath.Join(dir, "o.txt")
+	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	wh := "duckdb://" + filepath.Join(dir, "w.duckdb")
+	base := []string{"load", "--bucket", "file://" + dir, "--warehouse", wh}
 	for _, c := range []struct {
 		extra []string
 		says  string
@@ -477,14 +485,26 @@ func TestDryRunRefusesWhatLoadRefuses(t *testing.T) {
 		{[]string{"--retention", "-1"}, "--retention -1: want a number of days"},
 		{[]string{"--mode", "external"}, "--mode external registers files as external tables, which duckdb cannot"},
 		{[]string{"--setup"}, "--setup creates the warehouse's stage over the bucket, which duckdb has none of"},
+		{[]string{"--warehouse", "snowflake://u@acct/db/sch?warehouse=w"}, "Snowflake reads the bucket itself, through an external stage, and cannot read a file:// bucket"},
+		{[]string{"--warehouse", "duckdb://" + filepath.Join(dir, "nodir", "w.duckdb")}, "no folder " + filepath.Join(dir, "nodir")},
+		{[]string{"--warehouse", "duckdb://" + filepath.Join(file, "w.duckdb")}, file + " is a file, not a folder"},
+		{[]string{"--bucket", "file://" + filepath.Join(dir, "nope"), "--setup"}, "no folder " + filepath.Join(dir, "nope")},
 	} {
 		args := append(slices.Clone(base), c.extra...)
-		if code, _, errs := runCLIAll(t, args...); code != 2 || !strings.Contains(errs, c.says) {
-			t.Errorf("%s: exit %d, %q; want 2 saying %q", strings.Join(c.extra, " "), code, errs, c.says)
+		loadCode, _, loadErrs := runCLIAll(t, args...)
+		code, _, errs := runCLIAll(t, append(args, "--dry-run")...)
+		if code != 2 || !strings.Contains(errs, c.says) {
+			t.Errorf("%s --dry-run: exit %d, %q; want 2 saying %q", strings.Join(c.extra, " "), code, errs, c.says)
+		}
+		if code != loadCode || errs != loadErrs {
+			t.Errorf("%s: load exit %d %q, --dry-run exit %d %q; want the same", strings.Join(c.extra, " "), loadCode, loadErrs, code, errs)
 		}
 	}
-	if code, out, errs := runCLIAll(t, base...); code != 0 || !strings.Contains(out, "would load") {
+	if code, out, errs := runCLIAll(t, append(base, "--dry-run")...); code != 0 || !strings.Contains(out, "would load") {
 		t.Errorf("load --dry-run: exit %d %s%s", code, out, errs)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "w.duckdb")); !os.IsNotExist(err) {
+		t.Errorf("a refused load or a dry run made the warehouse file: %v", err)
 	}
 }
 

@@ -77,64 +77,32 @@ func addTargetFlags(c *cobra.Command) {
 }
 
 func runLoad(cmd *cobra.Command, _ []string) error {
-	if err := checkLoadFlags(cmd); err != nil {
-		return err
-	}
-	mode, _ := cmd.Flags().GetString("mode")
-	switch mode {
-	case "loaded":
-	case "external":
-	default:
-		return usageError("--mode %q: want loaded or external", mode)
-	}
-	setup, _ := cmd.Flags().GetBool("setup")
-	if dry, _ := cmd.Flags().GetBool("dry-run"); dry {
-		// A dry run refuses what the load would: it said "would load" and
-		// exited 0 for --mode extrnal, --retention -1 or --setup on DuckDB.
-		if _, err := retentionDays(cmd); err != nil {
-			return err
-		}
-		if mode == "external" || setup {
-			bucketURL, _ := cmd.Flags().GetString("bucket")
-			whURL, _ := cmd.Flags().GetString("warehouse")
-			if _, err := checkLoadTarget(whURL, bucketURL, mode, setup); err != nil {
-				return err
-			}
-		}
-		return runPlan(cmd, nil)
-	}
-	log, err := newLogger(cmd, os.Stderr)
+	t, err := startLoad(cmd)
 	if err != nil {
 		return err
+	}
+	defer t.bucket.Close()
+	if dry, _ := cmd.Flags().GetBool("dry-run"); dry {
+		return planBucket(cmd, t.bucket, t.root)
 	}
 	ctx := cmd.Context()
 	// Said when it happens, not when the load returns: a rollback on a
 	// remote warehouse can take a while, and the next signal exits at once.
 	defer context.AfterFunc(ctx, func() {
-		log.Warn("interrupted: cancelling the load; its batch in flight rolls back, what loaded before it stays loaded; " +
+		t.log.Warn("interrupted: cancelling the load; its batch in flight rolls back, what loaded before it stays loaded; " +
 			"Ctrl-C or SIGTERM again exits at once")
 	})()
-	bucketURL, _ := cmd.Flags().GetString("bucket")
-	whURL, _ := cmd.Flags().GetString("warehouse")
-	b, root, err := openBucket(ctx, bucketURL, log)
-	if err != nil {
-		return err
-	}
-	defer b.Close()
-	if _, err := checkLoadTarget(whURL, bucketURL, mode, setup); err != nil {
-		return err
-	}
-	_, wh, err := openWarehouse(cmd, whURL, b, bucketURL)
+	_, wh, err := openWarehouse(cmd, t.whURL, t.bucket, t.bucketURL)
 	if err != nil {
 		return err
 	}
 	defer wh.Close()
-	if mode == "external" {
+	if t.mode == "external" {
 		wh.(warehouse.ExternalTables).UseExternalTables()
 	}
-	if setup {
+	if t.setup {
 		s := wh.(warehouse.BucketSetup)
-		if err := s.SetUpBucket(ctx, bucketURL); err != nil {
+		if err := s.SetUpBucket(ctx, t.bucketURL); err != nil {
 			return fmt.Errorf("setup: %w", err)
 		}
 		if n, ok := wh.(warehouse.Notifier); ok && n.NotificationChannel() != "" {
@@ -142,7 +110,7 @@ func runLoad(cmd *cobra.Command, _ []string) error {
 		}
 	}
 
-	o := loader.Options{Logger: log, FindUnbuiltViews: true}
+	o := loader.Options{Logger: t.log, FindUnbuiltViews: true}
 	o.StageDir, _ = cmd.Flags().GetString("stage-dir")
 	o.BatchFiles, _ = cmd.Flags().GetInt("batch-files")
 	o.Workers, _ = cmd.Flags().GetInt("workers")
@@ -152,16 +120,14 @@ func runLoad(cmd *cobra.Command, _ []string) error {
 	if o.QuarantineAfter == 0 {
 		o.QuarantineAfter = -1 // the flag's 0 is never; the option's 0 is the default
 	}
-	if o.RetentionDays, err = retentionDays(cmd); err != nil {
-		return err
-	}
+	o.RetentionDays = t.retention
 	if p, _ := cmd.Flags().GetBool("progress"); p {
 		o.Progress = progressPrinter(os.Stderr, time.Now())
 	}
-	rep, err := loader.New(b, root, wh, o).Load(ctx)
+	rep, err := loader.New(t.bucket, t.root, wh, o).Load(ctx)
 	if rep != nil {
 		printReport(cmd.OutOrStdout(), rep)
-		noteEmptyBucket(cmd.OutOrStdout(), rep.Listed, bucketURL)
+		noteEmptyBucket(cmd.OutOrStdout(), rep.Listed, t.bucketURL)
 	}
 	if err != nil && ctx.Err() != nil {
 		return &exitError{code: exitUnavailable, err: errors.New("load interrupted: the batch in flight rolled back; " +
@@ -170,7 +136,7 @@ func runLoad(cmd *cobra.Command, _ []string) error {
 	if err != nil {
 		return fmt.Errorf("load: %w", err)
 	}
-	log.Info("load finished", "files", rep.Files, "rows", rep.Rows, "failed", len(rep.Failed), "elapsed", rep.Elapsed)
+	t.log.Info("load finished", "files", rep.Files, "rows", rep.Rows, "failed", len(rep.Failed), "elapsed", rep.Elapsed)
 	if len(rep.Failed) > 0 || len(rep.BadKeys) > 0 || len(rep.ViewErrors) > 0 {
 		return &exitError{code: exitFailed}
 	}
@@ -298,71 +264,11 @@ func isTerminal(f *os.File) bool {
 	return term.IsTerminal(int(f.Fd()))
 }
 
-// checkLoadFlags refuses numbers that mean nothing (a negative count or
-// wait, no workers) before anything is opened, rather than let the loader
-// take its default for them.
-func checkLoadFlags(cmd *cobra.Command) error {
-	if n, _ := cmd.Flags().GetInt("workers"); n < 1 {
-		return usageError("--workers %d: want 1 or more objects read at once", n)
-	}
-	for _, f := range []struct{ name, zero string }{{"batch-files", "the warehouse's default"}, {"quarantine-after", "never"}} {
-		if err := checkCount(cmd, f.name, f.zero); err != nil {
-			return err
-		}
-	}
-	if n, _ := cmd.Flags().GetInt64("batch-bytes"); n < 0 {
-		return usageError("--batch-bytes %d: want 0 or more (0: the warehouse's default)", n)
-	}
-	for _, name := range []string{"settle", "lock-wait"} {
-		if d, _ := cmd.Flags().GetDuration(name); d < 0 {
-			return usageError("--%s %v: want 0 or more", name, d)
-		}
-	}
-	return nil
-}
-
-// checkLoadTarget refuses, before anything is listed or opened, a bucket an
-// engine that reads the bucket itself cannot read, and --mode external or
-// --setup on an engine without them.
-func checkLoadTarget(whURL, bucketURL, mode string, setup bool) (warehouse.Engine, error) {
-	eng, err := engines.CheckTarget(whURL, bucketURL, mode == "external")
-	if err != nil {
-		return eng, err
-	}
-	if mode == "external" && !warehouse.Can[warehouse.ExternalTables](eng) {
-		return eng, usageError("--mode external registers files as external tables, which %s cannot (engines that can: %s); use --mode loaded",
-			eng.Name, strings.Join(engines.With[warehouse.ExternalTables](), ", "))
-	}
-	if setup && !warehouse.Can[warehouse.BucketSetup](eng) {
-		return eng, usageError("--setup creates the warehouse's stage over the bucket, which %s has none of (engines with one: %s)",
-			eng.Name, strings.Join(engines.With[warehouse.BucketSetup](), ", "))
-	}
-	return eng, nil
-}
-
-// checkCount refuses int flag name, a count, when negative, saying what 0
-// means (zero).
-func checkCount(cmd *cobra.Command, name, zero string) error {
-	if n, _ := cmd.Flags().GetInt(name); n < 0 {
-		return usageError("--%s %d: want 0 or more (0: %s)", name, n, zero)
-	}
-	return nil
-}
-
 // stageDirHelp is --stage-dir's help, on load and run.
 const stageDirHelp = "folder in which a load makes its staging area for remote objects (a synctrack-stage-* folder, removed after; default: $TMPDIR)"
 
 const retentionHelp = "keep this many UTC days of records, today included: after each load, older rows are deleted " +
 	"and their files marked expired, never loaded again (0: keep everything)"
-
-// retentionDays reads --retention.
-func retentionDays(cmd *cobra.Command) (int, error) {
-	n, _ := cmd.Flags().GetInt("retention")
-	if n < 0 {
-		return 0, usageError("--retention %d: want a number of days, or 0 to keep everything", n)
-	}
-	return n, nil
-}
 
 // firstOf is the first n of xs, and "..." when there are more.
 func firstOf(xs []string, n int) []string {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"gocloud.dev/blob"
 
 	"github.com/synctrack/synctrack/loader"
 	"github.com/synctrack/synctrack/sql/export"
@@ -50,11 +51,20 @@ func runPlan(cmd *cobra.Command, _ []string) error {
 		return err
 	}
 	defer b.Close()
-	prefixes := []string{loader.RunsPrefix, loader.FactsPrefix}
-	mode, _ := cmd.Flags().GetString("mode") // load --dry-run's; plan has none
-	if _, err := engines.CheckTarget(whURL, bucketURL, mode == "external"); err != nil {
+	if _, err := engines.CheckTarget(whURL, bucketURL, false); err != nil {
 		return err
 	}
+	return planBucket(cmd, b, root)
+}
+
+// planBucket prints what a load of bucket b (root: a file:// bucket's
+// folder) into --warehouse would do: plan's, and load --dry-run's once it
+// has made the load's checks (startLoad).
+func planBucket(cmd *cobra.Command, b *blob.Bucket, root string) error {
+	ctx := cmd.Context()
+	bucketURL, _ := cmd.Flags().GetString("bucket")
+	whURL, _ := cmd.Flags().GetString("warehouse")
+	prefixes := []string{loader.RunsPrefix, loader.FactsPrefix}
 	// A database file that does not exist yet is an empty ledger; plan creates nothing.
 	exists, err := warehouseExists(whURL)
 	if err != nil {
