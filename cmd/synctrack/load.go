@@ -92,39 +92,12 @@ func runLoad(cmd *cobra.Command, _ []string) error {
 		t.log.Warn("interrupted: cancelling the load; its batch in flight rolls back, what loaded before it stays loaded; " +
 			"Ctrl-C or SIGTERM again exits at once")
 	})()
-	_, wh, err := openWarehouse(cmd, t.whURL, t.bucket, t.bucketURL)
+	wh, err := openLoadWarehouse(cmd, t)
 	if err != nil {
 		return err
 	}
 	defer wh.Close()
-	if t.mode == "external" {
-		wh.(warehouse.ExternalTables).UseExternalTables()
-	}
-	if t.setup {
-		s := wh.(warehouse.BucketSetup)
-		if err := s.SetUpBucket(ctx, t.bucketURL); err != nil {
-			return fmt.Errorf("setup: %w", err)
-		}
-		if n, ok := wh.(warehouse.Notifier); ok && n.NotificationChannel() != "" {
-			fmt.Fprintf(cmd.OutOrStdout(), "AUTO_REFRESH is on: send the bucket's object-created event notifications to %s\n", n.NotificationChannel())
-		}
-	}
-
-	o := loader.Options{Logger: t.log, FindUnbuiltViews: true}
-	o.StageDir, _ = cmd.Flags().GetString("stage-dir")
-	o.BatchFiles, _ = cmd.Flags().GetInt("batch-files")
-	o.Workers, _ = cmd.Flags().GetInt("workers")
-	o.BatchBytes, _ = cmd.Flags().GetInt64("batch-bytes")
-	o.Settle, _ = cmd.Flags().GetDuration("settle")
-	o.QuarantineAfter, _ = cmd.Flags().GetInt("quarantine-after")
-	if o.QuarantineAfter == 0 {
-		o.QuarantineAfter = -1 // the flag's 0 is never; the option's 0 is the default
-	}
-	o.RetentionDays = t.retention
-	if p, _ := cmd.Flags().GetBool("progress"); p {
-		o.Progress = progressPrinter(os.Stderr, time.Now())
-	}
-	rep, err := loader.New(t.bucket, t.root, wh, o).Load(ctx)
+	rep, err := loader.New(t.bucket, t.root, wh, loadOptions(cmd, t)).Load(ctx)
 	if rep != nil {
 		printReport(cmd.OutOrStdout(), rep)
 		noteEmptyBucket(cmd.OutOrStdout(), rep.Listed, t.bucketURL)
@@ -141,6 +114,48 @@ func runLoad(cmd *cobra.Command, _ []string) error {
 		return &exitError{code: exitFailed}
 	}
 	return nil
+}
+
+// openLoadWarehouse opens the warehouse t loads into, for --mode external
+// if asked, and makes its stage over the bucket first with --setup.
+func openLoadWarehouse(cmd *cobra.Command, t *loadTarget) (warehouse.Warehouse, error) {
+	_, wh, err := openWarehouse(cmd, t.whURL, t.bucket, t.bucketURL)
+	if err != nil {
+		return nil, err
+	}
+	if t.mode == "external" {
+		wh.(warehouse.ExternalTables).UseExternalTables()
+	}
+	if t.setup {
+		s := wh.(warehouse.BucketSetup)
+		if err := s.SetUpBucket(cmd.Context(), t.bucketURL); err != nil {
+			wh.Close()
+			return nil, fmt.Errorf("setup: %w", err)
+		}
+		if n, ok := wh.(warehouse.Notifier); ok && n.NotificationChannel() != "" {
+			fmt.Fprintf(cmd.OutOrStdout(), "AUTO_REFRESH is on: send the bucket's object-created event notifications to %s\n", n.NotificationChannel())
+		}
+	}
+	return wh, nil
+}
+
+// loadOptions are the loader's options the load's flags ask for.
+func loadOptions(cmd *cobra.Command, t *loadTarget) loader.Options {
+	o := loader.Options{Logger: t.log, FindUnbuiltViews: true}
+	o.StageDir, _ = cmd.Flags().GetString("stage-dir")
+	o.BatchFiles, _ = cmd.Flags().GetInt("batch-files")
+	o.Workers, _ = cmd.Flags().GetInt("workers")
+	o.BatchBytes, _ = cmd.Flags().GetInt64("batch-bytes")
+	o.Settle, _ = cmd.Flags().GetDuration("settle")
+	o.QuarantineAfter, _ = cmd.Flags().GetInt("quarantine-after")
+	if o.QuarantineAfter == 0 {
+		o.QuarantineAfter = -1 // the flag's 0 is never; the option's 0 is the default
+	}
+	o.RetentionDays = t.retention
+	if p, _ := cmd.Flags().GetBool("progress"); p {
+		o.Progress = progressPrinter(os.Stderr, time.Now())
+	}
+	return o
 }
 
 func printReport(w io.Writer, r *loader.Report) {
