@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -47,17 +48,16 @@ func run(ctx context.Context, args []string) int {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil {
-			fatal(root, c, ee.err, ee.code)
+			fatal(root, c, ee.err, ee.code, "")
 		}
 		return ee.code
 	}
 	if isUsage(err) {
-		fatal(root, c, err, exitConfig)
-		fmt.Fprintln(os.Stderr, "Run 'synctrack --help' for usage.")
+		fatal(root, c, err, exitConfig, "Run 'synctrack --help' for usage.")
 		return exitConfig
 	}
 	code := exitCode(err)
-	fatal(root, c, err, code)
+	fatal(root, c, err, code, "")
 	return code
 }
 
@@ -74,11 +74,16 @@ func stdoutGone(err error) bool {
 // fatal prints the error that ends the command on stderr: a line, or with
 // --log-format json a log record like the others, so that a machine reading
 // the log sees why it stopped. c is the command that ran (its hints are
-// worded for it: message).
-func fatal(root, c *cobra.Command, err error, code int) {
+// worded for it: message). usage, if not empty, is a line said after it
+// (with json, the record's help).
+func fatal(root, c *cobra.Command, err error, code int, usage string) {
 	msg := message(c, err)
-	if f, _ := root.PersistentFlags().GetString("log-format"); f == "json" {
-		slog.New(slog.NewJSONHandler(os.Stderr, nil)).Error("synctrack failed", "err", msg, "exit", code)
+	if log := earlyLogger(root, os.Stderr); log != nil {
+		args := []any{"err", msg, "exit", code}
+		if usage != "" {
+			args = append(args, "help", usage)
+		}
+		log.Error("synctrack failed", args...)
 		return
 	}
 	// An error can quote a bucket's bytes (a file's name, its columns): each
@@ -90,6 +95,38 @@ func fatal(root, c *cobra.Command, err error, code int) {
 		lines[i] = strings.Repeat("  ", len(l)-len(rest)) + export.EscapeControls(rest)
 	}
 	fmt.Fprintln(os.Stderr, "synctrack:", strings.Join(lines, "\n"))
+	if usage != "" {
+		fmt.Fprintln(os.Stderr, usage)
+	}
+}
+
+// earlyLogger is the JSON logger --log-format json asks for, on w, for
+// what is said before a command makes its own logger or without one (a
+// near-miss variable's warning, the error that ends the command); nil for
+// text, said as plain lines. The flags are read as the command reads them
+// once its config is applied, and before (a command line cobra refused
+// is refused before): the flag given, else its variable. A config file's
+// log_format counts only once applied.
+func earlyLogger(root *cobra.Command, w io.Writer) *slog.Logger {
+	if earlySetting(root, "log-format") != "json" {
+		return nil
+	}
+	var level slog.Level
+	if level.UnmarshalText([]byte(earlySetting(root, "log-level"))) != nil {
+		level = slog.LevelInfo // refused by the command's own logger, if it gets that far
+	}
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
+}
+
+// earlySetting is root's persistent flag name: given on the command line,
+// else its SYNCTRACK_ variable's, else what it holds (the config file's,
+// once applied, or the default).
+func earlySetting(root *cobra.Command, name string) string {
+	f := root.PersistentFlags().Lookup(name)
+	if v, ok := os.LookupEnv(envName(name)); ok && !f.Changed {
+		return v
+	}
+	return f.Value.String()
 }
 
 // loads are the commands that load, whose errors' hints say what the next

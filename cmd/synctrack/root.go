@@ -51,8 +51,11 @@ func newRootCommand() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			// Warned after the config is applied, which may set
+			// --log-format, and also when it is refused.
+			err := applyConfig(cmd)
 			warnEnv(cmd)
-			return applyConfig(cmd)
+			return err
 		},
 	}
 	root.PersistentFlags().String("config", "", "YAML config file (env SYNCTRACK_CONFIG)")
