@@ -23,6 +23,7 @@ import (
 	"github.com/synctrack/synctrack/daemon"
 	"github.com/synctrack/synctrack/gen"
 	"github.com/synctrack/synctrack/internal/testbucket"
+	"github.com/synctrack/synctrack/loader"
 	"github.com/synctrack/synctrack/warehouse"
 	"github.com/synctrack/synctrack/warehouse/duckdb"
 	"github.com/synctrack/synctrack/warehouse/engines"
@@ -53,6 +54,8 @@ type fixture struct {
 	// root gives the daemon the bucket's folder, as a file:// bucket
 	// opened by synctrack run has.
 	root bool
+	// loader is the daemon's loader options (Deps.Loader).
+	loader loader.Options
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -100,6 +103,7 @@ func (f *fixture) start(cfg daemon.Config) {
 		Registry:         f.reg,
 		Logger:           f.logger,
 		Now:              f.now,
+		Loader:           f.loader,
 	}
 	d, err := daemon.New(context.Background(), cfg, deps)
 	if err != nil {

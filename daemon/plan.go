@@ -22,7 +22,7 @@ func (t *target) plan(ctx context.Context, src loader.LedgerSource, s scope) (*l
 	// the entries of the folders the walk is in: no pages (loader.Discover).
 	ls := loader.BucketListings(t.bucket, t.root, ps, t.d.deps.Loader.StallTimeout)
 	if len(s.complete) > 0 {
-		t.named = map[warehouse.RunRef]bool{}
+		t.named = map[warehouse.RunRef]namedSeen{}
 	}
 	for i, l := range ls {
 		switch {
@@ -38,6 +38,9 @@ func (t *target) plan(ctx context.Context, src loader.LedgerSource, s scope) (*l
 	p, err := loader.PlanStream(ctx, src, ls)
 	if err != nil {
 		return p, err
+	}
+	if len(s.complete) > 0 {
+		t.namedHeld(p)
 	}
 	if p.Unordered {
 		t.log.Warn("the bucket listing or the ledger was not in key order; planned with each prefix's ledger in memory")

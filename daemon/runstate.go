@@ -82,23 +82,27 @@ func (t *target) reopenRuns(ctx context.Context, rs warehouse.RunStates, runs []
 // them (t.named). State lives in sync_runs, whose row comes from
 // metadata.json: a run listed without one (or whose metadata.json failed,
 // in this try or an earlier one of the cycle) gets its state when it
-// loads, and that is said at INFO. A run whose metadata.json is listed and
-// did not fail was complete already: the sender's retry of a delivery,
-// which said this at INFO too, read by operators as news (found by an
-// operator audit). (A metadata.json in quarantine is taken so too: the
-// plan does not name those, and synctrack status and the pages do.) Nor
-// is a run with nothing in this bucket news: every target is handed every
-// sync.completed, and the other targets said it for each delivery
-// (another audit). Both at DEBUG.
+// loads, and that is said at INFO. One whose metadata.json is in
+// quarantine gets none until a person puts it back (synctrack retry): it
+// was said "complete already" at DEBUG, the completion lost unsaid (found
+// by a review); it is a WARN naming the file. A run whose metadata.json is
+// listed and did not fail was complete already: the sender's retry of a
+// delivery, which said this at INFO too, read by operators as news (found
+// by an operator audit). Nor is a run with nothing in this bucket news:
+// every target is handed every sync.completed, and the other targets said
+// it for each delivery (another audit). Both at DEBUG.
 func (t *target) sayNotCompleted(refs []warehouse.RunRef, n int64, failed []loader.Failure) {
 	var loaded, waiting int
+	var held []string
 	for _, r := range refs {
-		meta, listed := t.named[r]
+		seen := t.named[r]
 		key := loader.RunsPrefix + r.OrgID + "/" + r.SyncID + "/" + r.RunID + "/metadata.json"
 		switch {
-		case meta && !t.tried[key] && !slices.ContainsFunc(failed, func(f loader.Failure) bool { return f.Key == key }):
+		case seen == namedHeld:
+			held = append(held, key)
+		case seen == namedMeta && !t.tried[key] && !slices.ContainsFunc(failed, func(f loader.Failure) bool { return f.Key == key }):
 			loaded++
-		case listed:
+		case seen != 0:
 			waiting++
 		}
 	}
@@ -107,25 +111,56 @@ func (t *target) sayNotCompleted(refs []warehouse.RunRef, n int64, failed []load
 			"a run without one gets its state when it loads, open, and the quiet period completes it",
 			"named", len(refs), "without_metadata", waiting, "completed", n)
 	}
+	if len(held) > 0 {
+		t.log.Warn("runs named by sync.completed have their metadata.json in quarantine: a run gets no state from it "+
+			"(one never loaded has none, and this completion is lost) until it loads; synctrack status says why it failed: "+
+			"fix or replace the file, then synctrack retry (the quiet period completes the run)",
+			"metadata", held, "named", len(refs), "completed", n)
+	}
 	if again := loaded - int(n); again > 0 {
 		t.log.Debug("runs named by sync.completed were complete already (a repeated delivery)", "runs", again)
 	}
-	if elsewhere := len(refs) - loaded - waiting; elsewhere > 0 {
+	if elsewhere := len(refs) - loaded - waiting - len(held); elsewhere > 0 {
 		t.log.Debug("runs named by sync.completed have nothing in this bucket (another target's runs)", "runs", elsewhere)
 	}
 }
 
+// namedSeen is what a cycle's listing had of a run a sync.completed
+// named (t.named): objects, its metadata.json, or that in quarantine.
+type namedSeen uint8
+
+const (
+	namedFiles namedSeen = iota + 1
+	namedMeta
+	namedHeld
+)
+
 // namedListing is list noting in t.named each run of named that it lists
-// an object of, true once one is the run's metadata.json: what tells a
+// an object of, namedMeta once one is the run's metadata.json: what tells a
 // repeated delivery from a run whose metadata.json has not come, without a
 // query (sayNotCompleted).
 func (t *target) namedListing(list listFunc, named map[warehouse.RunRef]bool) listFunc {
 	return func(ctx context.Context, fn func(loader.Object) error) error {
 		return list(ctx, func(o loader.Object) error {
 			if r := (warehouse.RunRef{OrgID: o.OrgID, SyncID: o.SyncID, RunID: o.RunID}); o.RunID != "" && named[r] {
-				t.named[r] = t.named[r] || o.Kind == loader.KindMetadata
+				seen := namedFiles
+				if o.Kind == loader.KindMetadata {
+					seen = namedMeta
+				}
+				t.named[r] = max(t.named[r], seen)
 			}
 			return fn(o)
 		})
+	}
+}
+
+// namedHeld marks in t.named the named runs whose metadata.json the plan
+// found in quarantine.
+func (t *target) namedHeld(p *loader.Plan) {
+	for _, k := range p.QuarantinedMetadata {
+		o := loader.Classify(k)
+		if r := (warehouse.RunRef{OrgID: o.OrgID, SyncID: o.SyncID, RunID: o.RunID}); t.named[r] != 0 {
+			t.named[r] = namedHeld
+		}
 	}
 }

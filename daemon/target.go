@@ -218,9 +218,9 @@ type target struct {
 	// factsListed: the last plan's listing of metadata/ had a fact file.
 	factsFound, factsListed bool
 	// named are the runs a sync.completed named that the last plan's
-	// listing had objects of, true when one was the run's metadata.json
-	// (namedListing).
-	named map[warehouse.RunRef]bool
+	// listing had objects of, and whether one was the run's metadata.json
+	// and in quarantine (namedListing, namedHeld).
+	named map[warehouse.RunRef]namedSeen
 }
 
 func newTarget(ctx context.Context, d *Daemon, c Target) (*target, error) {

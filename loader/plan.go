@@ -51,6 +51,11 @@ type Plan struct {
 	Listed      int
 	UpToDate    int
 	Quarantined int
+	// QuarantinedMetadata are the keys of the listed metadata.json files
+	// in quarantine: their runs get no state from them until synctrack
+	// retry puts them back and they load (the daemon says so of a run a
+	// sync.completed names).
+	QuarantinedMetadata []string
 	// Unordered says the listing or the ledger scan was not in key order,
 	// so each prefix's ledger was read into memory instead of merged.
 	Unordered bool
@@ -202,6 +207,9 @@ func (pl *Planner) AddVersions(o Object, versions []Version) {
 	w, todo := decide(o, versions)
 	if w.Reason == reasonQuarantined {
 		p.Quarantined++
+		if o.Kind == KindMetadata {
+			p.QuarantinedMetadata = append(p.QuarantinedMetadata, o.Key)
+		}
 		if o.Kind == KindFact && w.Seen {
 			pl.held[o.FactTable] = append(pl.held[o.FactTable], o.Key)
 		}
