@@ -80,6 +80,9 @@ func (t *target) receive(ctx context.Context, out chan<- scope) {
 			msg.Ack()
 			continue
 		}
+		if t.holdCopy(msg) {
+			continue
+		}
 		select {
 		case out <- s:
 		case <-ctx.Done():

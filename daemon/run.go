@@ -84,6 +84,7 @@ func (t *target) onFailure(s scope, c Cycle, now time.Time) {
 	} else {
 		nack(s.events)
 	}
+	t.landed(nil)
 }
 
 // onSuccess says a recovery, acknowledges the cycle's messages (keeping
@@ -98,7 +99,9 @@ func (t *target) onSuccess(s scope, c Cycle) {
 			"failing_since", t.failedAt.UTC().Format(time.RFC3339))
 		t.failedRow = 0
 	}
-	t.settle(t.keepUnlisted(s))
+	done := t.keepUnlisted(s)
+	t.settle(done)
+	t.landed(done)
 	t.noteFacts(s, c.Report)
 	if s.reconcile && c.Report != nil {
 		// Objects new to the ledger (or new versions), loaded or not:

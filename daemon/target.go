@@ -163,6 +163,7 @@ type target struct {
 	bucketName string
 	keyPrefix  string
 	events     eventsHealth // guarded by mu
+	copies     copies       // guarded by mu
 	// drops are when each reason a message was dropped for was last
 	// logged (dropped); only the receive loop uses them.
 	drops lograte.Limiter
@@ -317,6 +318,7 @@ func (t *target) loop(ctx, loadCtx context.Context) {
 		t.mu.Lock()
 		s := t.pending
 		t.pending = scope{}
+		t.copies.fly(s)
 		t.mu.Unlock()
 		if !s.empty() {
 			t.run(ctx, loadCtx, t.withFacts(s))
