@@ -1,10 +1,12 @@
 package daemon_test
 
 import (
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -72,5 +74,41 @@ func TestFreshBucketsFactsLoadWithItsRuns(t *testing.T) {
 	f.shutdown()
 	if got := f.query(`SELECT count(*) FROM synctrack.destinations`); got[0] == "0" {
 		t.Error("destinations has no rows")
+	}
+}
+
+// A bucket whose vendor writes no fact files there had metadata/ listed,
+// and its ledger read, on every run tick for the daemon's life: a billed
+// LIST request and a warehouse query per tick, forever (found by a
+// review). The vendor refreshes the fact tables every six hours, so the
+// first ones come within a facts period of the first runs: a facts period
+// after the first run files, the facts schedule alone lists metadata/.
+func TestNoFactFilesLeftToTheFactsSchedule(t *testing.T) {
+	f := newFixture(t)
+	if err := os.RemoveAll(filepath.Join(f.dir, "metadata")); err != nil {
+		t.Fatal(err)
+	}
+	var clock atomic.Int64
+	clock.Store(time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC).UnixNano())
+	f.now = func() time.Time { return time.Unix(0, clock.Load()).UTC() }
+	var logs syncBuffer
+	f.logger = slog.New(slog.NewTextHandler(&logs, nil))
+	f.start(daemon.Config{Targets: []daemon.Target{{Schedule: "@every 1s", FactsSchedule: "@every 6h"}}})
+	if c := f.waitCycle("at startup", func(c daemon.Cycle) bool { return c.Scope == "startup" }); c.Err != nil {
+		t.Fatalf("startup: %v", c.Err)
+	}
+	// Within a facts period of the runs, a run tick looks at metadata/ too.
+	if c := f.waitCycle("a run tick", func(c daemon.Cycle) bool { return strings.HasPrefix(c.Scope, "runs") }); c.Scope != "runs+facts" {
+		t.Fatalf("a run tick within a facts period of the runs has scope %q; want runs+facts", c.Scope)
+	}
+	clock.Add(int64(6*time.Hour + time.Minute))
+	f.waitCycle("a run tick", func(c daemon.Cycle) bool { return strings.HasPrefix(c.Scope, "runs") }) // may have begun before
+	for range 2 {
+		if c := f.waitCycle("a run tick", func(c daemon.Cycle) bool { return strings.HasPrefix(c.Scope, "runs") }); c.Scope != "runs" {
+			t.Errorf("a run tick a facts period after the runs, no fact file found, has scope %q; want runs", c.Scope)
+		}
+	}
+	if n := strings.Count(logs.String(), "no fact files under metadata/"); n != 1 {
+		t.Errorf("said %d times that metadata/ is left to the facts schedule; want once:\n%s", n, logs.String())
 	}
 }

@@ -30,6 +30,8 @@ func (t *target) plan(ctx context.Context, src loader.LedgerSource, s scope) (*l
 			ls[i].List = folderListing(l)
 		case l.Prefix == loader.FactsPrefix && !t.factsFound:
 			ls[i].List = t.factsListing(l)
+		case l.Prefix == loader.RunsPrefix && !t.factsFound && t.runsSeen.IsZero():
+			ls[i].List = t.runsListing(l.List)
 		}
 		if len(s.complete) > 0 {
 			ls[i].List = t.namedListing(ls[i].List, s.complete)

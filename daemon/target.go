@@ -215,9 +215,12 @@ type target struct {
 	// ledger loaded ones (Plan.VanishedFacts), said once.
 	factsVanished bool
 	// factsFound: a look at metadata/ found its fact files; until then
-	// each run tick lists metadata/ too (withFacts).
+	// each run tick lists metadata/ too (withFacts), for a facts period
+	// from runsSeen, when a listing first had run files (runsListed: the
+	// last plan's did); factsLeft: that period passed, and was said.
 	// factsListed: the last plan's listing of metadata/ had a fact file.
-	factsFound, factsListed bool
+	factsFound, factsListed, factsLeft, runsListed bool
+	runsSeen                                       time.Time
 	// named are the runs a sync.completed named that the last plan's
 	// listing had objects of, and whether one was the run's metadata.json
 	// and in quarantine (namedListing, namedHeld).
