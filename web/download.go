@@ -37,7 +37,7 @@ const downloadStall = time.Minute
 // of a server engine's pool, where four stalled downloads held all of
 // PostgreSQL's and every page waited: found by a review).
 func (s *Server) download(w http.ResponseWriter, r *http.Request) {
-	syncID, run, file := r.PathValue("sync"), r.PathValue("run"), r.PathValue("file")
+	syncID, run, file := pathID(r, "sync"), pathID(r, "run"), r.PathValue("file")
 	format, ok := strings.CutPrefix(file, "records.")
 	if _, known := contentTypes[format]; !ok || !known {
 		// The run's page has the downloads there are.

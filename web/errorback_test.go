@@ -23,10 +23,13 @@ var backIDs = []string{"a/b ?#é &x", "..", "%2F"}
 // backFixture is a warehouse of one sync per backIDs[i], with id
 // backIDs[i], and in it one run, with id backIDs[i] too, of one record,
 // with identifier backIDs[i]: no record is in two syncs.
-func backFixture(t *testing.T) string {
+func backFixture(t *testing.T) string { return idsFixture(t, backIDs) }
+
+// idsFixture is backFixture of ids instead of backIDs: the pages' address.
+func idsFixture(t *testing.T, ids []string) string {
 	t.Helper()
 	f := emptyFixture(t)
-	for i, id := range backIDs {
+	for i, id := range ids {
 		addRun(t, f.dir, "7", fmt.Sprintf("sync%d", i), fmt.Sprintf("run%d", i), "2030-01-01T00:00:00Z",
 			[]testRecord{{id, strp("rejected"), "bad", strp("2030-01-01 00:01:00+00")}})
 	}
@@ -59,7 +62,7 @@ WHERE c.table_schema = 'synctrack' AND t.table_type = 'BASE TABLE' AND c.column_
 		if c[1] == "sync_run_id" {
 			from = "run"
 		}
-		for i, id := range backIDs {
+		for i, id := range ids {
 			if _, err := db.Exec(fmt.Sprintf(`UPDATE synctrack.%q SET %q = ? WHERE %q = ?`, c[0], c[1], c[1]), id, fmt.Sprintf("%s%d", from, i)); err != nil {
 				t.Fatalf("%s.%s: %v", c[0], c[1], err)
 			}
@@ -69,11 +72,12 @@ WHERE c.table_schema = 'synctrack' AND t.table_type = 'BASE TABLE' AND c.column_
 	return serve(t, web.Options{Open: openURL(t, "duckdb://"+path)}).URL
 }
 
-// segment is an id as the path segment of a page's own links: escaped,
-// and dots escaped too.
+// segment is a sync or run id as the path segment of a page's own links:
+// escaped, and an id of dots with two dots more (no browser reads "...."
+// as the path's own dots).
 func segment(id string) string {
-	if id == "." || id == ".." {
-		return strings.Repeat("%2E", len(id))
+	if id != "" && strings.Trim(id, ".") == "" {
+		return id + ".."
 	}
 	return url.PathEscape(id)
 }

@@ -242,7 +242,7 @@ func recordHref(id, sync string) string {
 		}
 		return "/records?" + p.Encode()
 	}
-	h := "/records/" + segment(id)
+	h := "/records/" + url.PathEscape(id) // an identifier's path is as written
 	if sync != "" {
 		h += "?sync=" + url.QueryEscape(sync)
 	}
@@ -255,12 +255,27 @@ func recordHref(id, sync string) string {
 // in chromium; Go's client and the mux keep it).
 func dotSegment(v string) bool { return v == "." || v == ".." }
 
-// segment is a value as one path segment: escaped, and "." or ".." with
-// their dots escaped too, which the mux would otherwise read as the path's
-// own dots (a browser does either way: see dotSegment).
+// segment is a sync or run id as one path segment: escaped, and an id of
+// dots only with two dots more, so that no link is "." or "..", which a
+// browser reads as the path's own dots whether escaped or not (see
+// dotSegment): ".." is "....", "..." is ".....". pathID reads it back.
 func segment(v string) string {
-	if v == "." || v == ".." {
-		return strings.Repeat("%2E", len(v))
+	if allDots(v) {
+		return v + ".."
 	}
 	return url.PathEscape(v)
 }
+
+// pathID is the sync or run id named by the request's path value name:
+// the segment as written, or, of three dots or more, two dots fewer (see
+// segment). "." and ".." stay themselves, as a client that keeps them
+// (Go's, curl's) asks for them escaped.
+func pathID(r *http.Request, name string) string {
+	v := r.PathValue(name)
+	if len(v) >= 3 && allDots(v) {
+		return v[2:]
+	}
+	return v
+}
+
+func allDots(v string) bool { return v != "" && strings.Trim(v, ".") == "" }

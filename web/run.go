@@ -51,7 +51,7 @@ type payloadColumn struct{ Field, Column, Type string }
 type typedCell struct{ Column, Type, Value string }
 
 func (s *Server) runPage(w http.ResponseWriter, r *http.Request) {
-	sync, run := r.PathValue("sync"), r.PathValue("run")
+	sync, run := pathID(r, "sync"), pathID(r, "run")
 	outcome, q, err := recordFilters(r)
 	if err == nil {
 		err = textIDs(sync, run)

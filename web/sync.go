@@ -92,7 +92,7 @@ type flap struct {
 const recentRuns = 5
 
 func (s *Server) syncPage(w http.ResponseWriter, r *http.Request) {
-	sync := r.PathValue("sync")
+	sync := pathID(r, "sync")
 	if err := textIDs(sync); err != nil {
 		s.fail(w, r, err)
 		return
