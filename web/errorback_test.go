@@ -188,9 +188,10 @@ func TestBadAddressLinksToThePageWithoutTheMistake(t *testing.T) {
 	})
 }
 
-// A sync, run or record that is not loaded is a 404 page that links to the
-// nearest page that is: the sync of a run, the record in every sync or
-// else the sync; nothing when only the list of every sync is nearer.
+// A sync, run or record that is not loaded, or an address under a sync or
+// a run that is no page, is a 404 page that links to the nearest page that
+// is: the run, the sync of a run, the record in every sync or else the
+// sync; nothing when only the list of every sync is nearer.
 func TestNotFoundLinksToTheNearestPage(t *testing.T) {
 	base := backFixture(t)
 	for i, id := range backIDs {
@@ -198,6 +199,9 @@ func TestNotFoundLinksToTheNearestPage(t *testing.T) {
 		other := backIDs[(i+1)%len(backIDs)] // a sync without the record id
 		toSync := "Newest runs of sync " + id
 		checkBack(t, base, []backCase{
+			{p.runPath + "/records.csv/x", 404, "Run " + id + " of sync " + id, p.runPath, p.runH1},
+			{p.syncPath + "/runs/no-such-run/x/y", 404, toSync, p.syncPath, p.syncH1},
+			{p.syncPath + "/x", 404, toSync, p.syncPath, p.syncH1},
 			{p.syncPath + "/runs/no-such-run", 404, toSync, p.syncPath, p.syncH1},
 			{p.syncPath + "/runs/no-such-run/records.json", 404, toSync, p.syncPath, p.syncH1},
 			{newestAddress(id, other), 404, "Record " + id + " in every sync", newestAddress(id, ""), p.recordH1},
@@ -211,6 +215,8 @@ func TestNotFoundLinksToTheNearestPage(t *testing.T) {
 	checkBack(t, base, []backCase{
 		{path: "/syncs/no-such-sync", status: 404},
 		{path: "/syncs/no-such-sync/runs/1", status: 404},
+		{path: "/syncs/no-such-sync/runs/1/x/y", status: 404},
+		{path: "/syncs/%FF/runs/%FF/x/y", status: 404},
 		{path: newestAddress("no such record", ""), status: 404},
 		{path: newestAddress("no such record", "no-such-sync"), status: 404},
 	})

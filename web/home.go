@@ -270,8 +270,10 @@ func segment(v string) string {
 // the segment as written, or, of three dots or more, two dots fewer (see
 // segment). "." and ".." stay themselves, as a client that keeps them
 // (Go's, curl's) asks for them escaped.
-func pathID(r *http.Request, name string) string {
-	v := r.PathValue(name)
+func pathID(r *http.Request, name string) string { return fromSegment(r.PathValue(name)) }
+
+// fromSegment is the id an unescaped path segment v names (see pathID).
+func fromSegment(v string) string {
 	if len(v) >= 3 && allDots(v) {
 		return v[2:]
 	}

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"slices"
 
 	"github.com/synctrack/synctrack/dialects"
@@ -104,4 +105,23 @@ func keptFilters(r *http.Request) (outcome, q string) {
 		q = ""
 	}
 	return outcome, q
+}
+
+// underSync are the sync and run ids (run "" when none) of an escaped
+// path's parts /syncs/{sync}[/runs/{run}]/..., read as the pages read
+// them; ok is false for any other path, or a part that does not unescape.
+func underSync(parts []string) (sync, run string, ok bool) {
+	if len(parts) < 3 || parts[0] != "syncs" {
+		return "", "", false
+	}
+	sync, err := url.PathUnescape(parts[1])
+	if err != nil {
+		return "", "", false
+	}
+	if len(parts) >= 4 && parts[2] == "runs" {
+		if run, err = url.PathUnescape(parts[3]); err != nil {
+			return fromSegment(sync), "", true
+		}
+	}
+	return fromSegment(sync), fromSegment(run), true
 }

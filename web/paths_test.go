@@ -16,7 +16,9 @@ import (
 // Addresses a person types or trims by hand: a page's path with a slash
 // after it leads to the page, an empty search back to where it was sent
 // from, and any other path is the styled not-found page, not the mux's
-// plain text. None of them opens the warehouse.
+// plain text. None of them opens the warehouse, but for an address under
+// a sync's page, which looks for that page (or its run's) to link to, and
+// is the same not-found page when the warehouse does not open.
 func TestPathsTypedByHand(t *testing.T) {
 	opened := false
 	srv := serve(t, web.Options{Open: func(context.Context) (warehouse.Querier, func(), error) {
@@ -46,6 +48,7 @@ func TestPathsTypedByHand(t *testing.T) {
 		}
 	}
 	for _, path := range []string{"/nope", "/syncs/s1/x", "/assets/", "/assets/nosuch.css", "/syncs/s1/runs/r1/x/y"} {
+		under := strings.HasPrefix(path, "/syncs/s1/")
 		resp, err := client.Get(srv.URL + path)
 		if err != nil {
 			t.Fatal(err)
@@ -64,6 +67,10 @@ func TestPathsTypedByHand(t *testing.T) {
 			!strings.Contains(b.String(), "There is no page at this address") {
 			t.Errorf("%s: %d %s, want the styled not-found page:\n%.500s", path, resp.StatusCode, resp.Header.Get("Content-Type"), b.String())
 		}
+		if under != opened {
+			t.Errorf("%s: opened the warehouse: %v, want %v", path, opened, under)
+		}
+		opened = false
 	}
 	// The mux cleans a doubled slash first: never a Location to another host.
 	resp, err := client.Get(srv.URL + "//example.com/")

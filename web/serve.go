@@ -265,6 +265,13 @@ func (s *Server) noPage(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, to, http.StatusMovedPermanently)
 		return
 	}
-	s.fail(w, r, notFound("There is no page at this address. The pages are / (every sync), /syncs/{sync_id}, "+
-		"/syncs/{sync_id}/runs/{run_id} and /records/{identifier}."))
+	err := notFound("There is no page at this address. The pages are / (every sync), /syncs/{sync_id}, " +
+		"/syncs/{sync_id}/runs/{run_id} and /records/{identifier}.")
+	if sync, run, ok := underSync(parts); ok {
+		// An address cut or edited under a run's or a sync's page: that
+		// page, when it is loaded.
+		s.failNear(w, r, err, sync, run, "", "")
+		return
+	}
+	s.fail(w, r, err)
 }
