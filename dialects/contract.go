@@ -67,7 +67,7 @@ func baseRelations() []Relation {
 	return []Relation{
 		{Name: "sync_records", Open: true, Doc: "One row per record per records file (sync_tracking_datasets/ORG/SYNC/RUN/<batch_type>.<n>.parquet), loaded exactly once per file version; a changed file's rows are replaced. Columns the vendor adds are kept per row in _extra (on BigQuery also as columns of their own, after these).",
 			Columns: recordsDocs},
-		{Name: "sync_log", View: true, Doc: "One row per record: sync_records joined with its run's metadata.json, under the column names of the vendor's own warehouse log view, plus org_id, workspace_id, outcome and _file.",
+		{Name: "sync_log", View: true, Doc: "One row per record: sync_records joined with its run's metadata.json, under the column names of the vendor's own warehouse log view, plus org_id, workspace_id, outcome, _file and _row.",
 			Columns: syncLogDocs},
 		{Name: "sync_runs", Doc: "One row per run folder with a readable metadata.json; a changed metadata.json replaces its row.",
 			Columns: runsDocs},
@@ -128,6 +128,7 @@ var syncLogDocs = []ColumnDoc{
 	{Name: "workspace_id", Doc: "The run's workspace (from metadata.json)."},
 	{Name: "outcome", Doc: "success (status succeeded), rejected (status rejected) or invalid (NULL, DUPLICATE, SQL NULL or anything else): the UI's grouping.", NotNull: true, Values: Outcomes},
 	{Name: "_file", Doc: "The object key of the records file."},
+	{Name: "_row", Doc: "The row's position in its file: with _file, the row's identity, and record_history's order within a run."},
 }
 
 var runsDocs = []ColumnDoc{

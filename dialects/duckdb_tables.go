@@ -192,7 +192,8 @@ SELECT
   r.org_id,
   m.workspace_id,
   CASE lower(r.status) WHEN 'succeeded' THEN 'success' WHEN 'rejected' THEN 'rejected' ELSE 'invalid' END AS outcome,
-  r._file
+  r._file,
+  r._row
 FROM ` + d.Table(schema, "sync_records") + ` r
 LEFT JOIN ` + d.Table(schema, "sync_runs") + ` m
   ON m.org_id = r.org_id AND m.sync_configuration_id = r.sync_configuration_id AND m.sync_run_id = r.sync_run_id`

@@ -93,7 +93,7 @@ func (d Snowflake) SyncLogView(schema string) string {
 		c("m", "source_object_id"), c("m", "destination_id"), c("m", "destination_object_id"),
 		c("r", "org_id"), c("m", "workspace_id"),
 		"CASE LOWER(" + c("r", "status") + ") WHEN 'succeeded' THEN 'success' WHEN 'rejected' THEN 'rejected' ELSE 'invalid' END AS " + d.Ident("outcome"),
-		c("r", "_file"),
+		c("r", "_file"), c("r", "_row"),
 	}, ",\n  ") + "\nFROM " + d.Table(schema, "sync_records") + " r\nLEFT JOIN " + d.Table(schema, "sync_runs") +
 		" m\n  ON " + c("m", "org_id") + " = " + c("r", "org_id") +
 		" AND " + c("m", "sync_configuration_id") + " = " + c("r", "sync_configuration_id") +

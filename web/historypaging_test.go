@@ -25,7 +25,8 @@ import (
 // A record's page pages through its history by key: following the Older
 // rows links from the newest page lists every row of the record in the
 // warehouse once, in the page's order, across rows that tie on start and
-// run (a run's rows; run r2 in two syncs) and rows with no start (last).
+// run (a run's rows; run r2 in two syncs) and rows with no start (last);
+// synctrack report record_history lists them in the same order.
 func TestRecordHistoryPagesDuckDB(t *testing.T) {
 	checkHistoryPaging(t, "duckdb://"+filepath.Join(t.TempDir(), "w.duckdb"))
 }
@@ -57,6 +58,9 @@ func checkHistoryPaging(t *testing.T, whURL string) {
 		want := historyRows(t, whURL, sync)
 		if len(want) < 10 {
 			t.Fatalf("sync %q: %d rows of %q in the warehouse, want at least 10", sync, len(want), historyIdent)
+		}
+		if report := reportHistory(t, whURL, sync); !slices.Equal(report, want) {
+			t.Errorf("sync %q: report record_history lists\n%v\nwant the page's order\n%v", sync, report, want)
 		}
 		for _, size := range []int{1, 4} {
 			srv := serve(t, web.Options{Open: openURL(t, whURL), HistorySize: size})

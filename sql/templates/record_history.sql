@@ -1,4 +1,6 @@
 -- Every row for one record identifier across runs, newest first.
+-- Rows that tie on start and run (a run's rows; the same run id in two syncs) come in file
+-- and row order, as on the record's web page.
 -- params: identifier sync limit
 -- required: identifier
 SELECT
@@ -20,7 +22,7 @@ WHERE l.record_identifier = {{ param "identifier" }}
 {{- with param "sync" }}
   AND l.sync_id = {{ . }}
 {{- end }}
-ORDER BY l.batch_started_at DESC NULLS LAST, l.sync_run_id DESC, l.log_id
+ORDER BY l.batch_started_at DESC NULLS LAST, l.sync_run_id DESC, l._file, l._row
 {{- with param "limit" }}
 LIMIT {{ . }}
 {{- end }}

@@ -17,5 +17,6 @@ select
     org_id,
     workspace_id,
     outcome,
-    _file
+    _file,
+    _row
 from {{ source('synctrack', 'sync_log') }}

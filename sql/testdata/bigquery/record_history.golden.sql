@@ -1,5 +1,7 @@
 -- rendered with parameters: record_history
 -- Every row for one record identifier across runs, newest first.
+-- Rows that tie on start and run (a run's rows; the same run id in two syncs) come in file
+-- and row order, as on the record's web page.
 -- params: identifier sync limit
 -- required: identifier
 SELECT
@@ -19,5 +21,5 @@ SELECT
 FROM `synctrack`.`sync_log` AS l
 WHERE l.record_identifier = 'CUST-1042'
   AND l.sync_id = '52275'
-ORDER BY l.batch_started_at DESC NULLS LAST, l.sync_run_id DESC, l.log_id
+ORDER BY l.batch_started_at DESC NULLS LAST, l.sync_run_id DESC, l._file, l._row
 LIMIT 50
