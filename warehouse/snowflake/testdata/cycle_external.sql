@@ -166,7 +166,8 @@ SELECT
   r."ORG_ID",
   m."WORKSPACE_ID",
   CASE LOWER(r."STATUS") WHEN 'succeeded' THEN 'success' WHEN 'rejected' THEN 'rejected' ELSE 'invalid' END AS "OUTCOME",
-  r."_FILE"
+  r."_FILE",
+  r."_ROW"
 FROM "SYNCTRACK"."SYNC_RECORDS" r
 LEFT JOIN "SYNCTRACK"."SYNC_RUNS" m
   ON m."ORG_ID" = r."ORG_ID" AND m."SYNC_CONFIGURATION_ID" = r."SYNC_CONFIGURATION_ID" AND m."SYNC_RUN_ID" = r."SYNC_RUN_ID";
@@ -405,7 +406,8 @@ SELECT
   r."ORG_ID",
   m."WORKSPACE_ID",
   CASE LOWER(r."STATUS") WHEN 'succeeded' THEN 'success' WHEN 'rejected' THEN 'rejected' ELSE 'invalid' END AS "OUTCOME",
-  r."_FILE"
+  r."_FILE",
+  r."_ROW"
 FROM "SYNCTRACK"."SYNC_RECORDS" r
 LEFT JOIN "SYNCTRACK"."SYNC_RUNS" m
   ON m."ORG_ID" = r."ORG_ID" AND m."SYNC_CONFIGURATION_ID" = r."SYNC_CONFIGURATION_ID" AND m."SYNC_RUN_ID" = r."SYNC_RUN_ID";
