@@ -110,6 +110,7 @@ type Daemon struct {
 	// or bad bodies in a loop (the first two need no secret, so anyone
 	// can) should show in the log, not fill it.
 	webhookSaid lograte.Limiter
+	webhookRuns seenRuns
 }
 
 // New checks the config, opens each target's bucket and, when cfg.Listen is

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 
@@ -87,10 +88,14 @@ func (d *Daemon) webhook(w http.ResponseWriter, r *http.Request) {
 		reply(http.StatusBadRequest, "bad_request", ev.partial())
 		return
 	}
-	// At DEBUG: the sender retries a delivery, and this said each copy at
-	// INFO (found by a review). What it comes to is said by each target's
-	// cycle: a run completed at INFO, one complete already at DEBUG.
-	d.log.Debug("sync.completed received", "org", ev.org, "sync", ev.sync, "run", ev.run)
+	// A run's first delivery at INFO, its copies at DEBUG (seenRuns). What
+	// it comes to is said by each target's cycle: a run completed at INFO,
+	// one complete already at DEBUG.
+	level := slog.LevelDebug
+	if d.webhookRuns.first(warehouse.RunRef{OrgID: ev.org, SyncID: ev.sync, RunID: ev.run}) {
+		level = slog.LevelInfo
+	}
+	d.log.Log(r.Context(), level, "sync.completed received", "org", ev.org, "sync", ev.sync, "run", ev.run)
 	for _, t := range d.targets {
 		t.request(s)
 	}

@@ -45,6 +45,19 @@ func TestWebhookRunNotInBucketQuiet(t *testing.T) {
 	if strings.Contains(logs.String(), line) {
 		t.Fatalf("a run with nothing in this bucket was said at INFO:\n%s", logs.String())
 	}
+	// Its first delivery is said at INFO, its copies not: at DEBUG only, a
+	// webhook for a run no target has (a bucket or prefix set wrong) left
+	// nothing at INFO (found by a review).
+	received := `level=INFO msg="sync.completed received"`
+	if n := strings.Count(logs.String(), received); n != 1 {
+		t.Fatalf("the first delivery of a run no bucket has: %d INFO lines saying it was received, want 1:\n%s", n, logs.String())
+	}
+	if c := deliver("run-of-another-bucket"); c.Err != nil {
+		t.Fatalf("webhook cycle: %v", c.Err)
+	}
+	if n := strings.Count(logs.String(), received); n != 1 {
+		t.Fatalf("a copy of that delivery was said at INFO too:\n%s", logs.String())
+	}
 	// A run in the bucket whose metadata.json has not come: still news.
 	f.copyObject(f.aParquet(runs[0]), path.Dir(strings.TrimSuffix(runs[0], "/"))+"/run-no-metadata/"+path.Base(f.aParquet(runs[0])))
 	if c := deliver("run-no-metadata"); c.Err != nil || len(c.Loaded) != 1 {

@@ -14,8 +14,8 @@ import (
 // The sender delivers a sync.completed again while the run's first load
 // runs: the copy is queued for the next cycle (a webhook has no id to
 // join it to the first by), which loads nothing and says nothing at INFO:
-// the log says the run complete once. The handler said each delivery at
-// INFO (found by a review).
+// the log says the run complete once, and received once. The handler said
+// each delivery at INFO (found by a review).
 func TestWebhookAgainDuringItsLoadSaidOnce(t *testing.T) {
 	const secret = "s3cret"
 	f := newFixture(t)
@@ -62,8 +62,14 @@ func TestWebhookAgainDuringItsLoadSaidOnce(t *testing.T) {
 	if n := strings.Count(got, `level=INFO msg="run complete (sync.completed)"`); n != 1 {
 		t.Errorf("the run was said complete %d times; want once:\n%s", n, got)
 	}
+	// The first delivery is said received at INFO, its copy not.
+	received := `level=INFO msg="sync.completed received"`
+	if n := strings.Count(got, received); n != 1 {
+		t.Errorf("said received at INFO %d times; want once, for the first delivery:\n%s", n, got)
+	}
 	for _, l := range strings.Split(got, "\n") {
-		if strings.Contains(l, "level=INFO") && strings.Contains(l, "sync.completed") && !strings.Contains(l, "run complete") {
+		if strings.Contains(l, "level=INFO") && strings.Contains(l, "sync.completed") &&
+			!strings.Contains(l, "run complete") && !strings.Contains(l, received) {
 			t.Errorf("a delivery said at INFO: %s", l)
 		}
 	}
