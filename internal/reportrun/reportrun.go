@@ -6,6 +6,7 @@ package reportrun
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	analysis "github.com/synctrack/synctrack/sql"
@@ -29,7 +30,7 @@ func Run(ctx context.Context, wh warehouse.Querier, name string, v analysis.Valu
 	}
 	rs, err := Query(ctx, wh, q)
 	if err != nil {
-		return 0, fmt.Errorf("%s: %w", name, err)
+		return 0, fmt.Errorf("%s: %w", name, refused(ctx, err))
 	}
 	defer rs.Close()
 	n, err := export.Stream(rs, ew)
@@ -51,4 +52,33 @@ func Args(q analysis.Query) []warehouse.Arg {
 		args[i] = warehouse.Arg{Name: a.Name, Value: a.Value}
 	}
 	return args
+}
+
+// staleHint is what a template refused by the warehouse most likely means.
+const staleHint = "the warehouse refused synctrack's SQL: one loaded by an older synctrack gets this one's views " +
+	"(sync_log, the templates') from synctrack views or its next load; else a table or view was changed by hand, " +
+	"or it is a bug: please report it with this message"
+
+// refused is err, from running a template, with what it most likely means
+// when no table knew it (DuckDB's "Binder Error: ... does not have a
+// column named _row") or it is the engine refusing synctrack's SQL: a view
+// the template reads is older than the binary (sync_log gained _row), which
+// will not pass by itself (exit 2, not 3) and synctrack views mends. A
+// warehouse away, full or refusing the login keeps its class and hint, as
+// does a command stopped (Ctrl-C, a deadline).
+func refused(ctx context.Context, err error) error {
+	var e *warehouse.Error
+	switch {
+	case ctx.Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+		return err
+	case !errors.As(err, &e):
+		return &warehouse.Error{Class: warehouse.Config, Reason: "sql", Hint: staleHint, Err: err}
+	case e.Class == warehouse.Unclassified || (e.Class == warehouse.Config && e.Reason == "sql"):
+		inner := err
+		if e == err {
+			inner = e.Err // the engine's words, without the hint for loads
+		}
+		return &warehouse.Error{Class: warehouse.Config, Reason: "sql", Hint: staleHint, Err: inner}
+	}
+	return err
 }
