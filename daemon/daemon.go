@@ -18,6 +18,7 @@ import (
 	"gocloud.dev/blob"
 	"gocloud.dev/pubsub"
 
+	"github.com/synctrack/synctrack/internal/httpserver"
 	"github.com/synctrack/synctrack/internal/lograte"
 	"github.com/synctrack/synctrack/loader"
 	"github.com/synctrack/synctrack/warehouse"
@@ -201,7 +202,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	defer d.closeBuckets()
 	var srv *http.Server
 	if d.ln != nil {
-		srv = &http.Server{Handler: d.Handler(), ReadHeaderTimeout: 10 * time.Second}
+		srv = httpserver.New(d.Handler())
 		go func() {
 			if err := srv.Serve(d.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				d.log.Error("http server stopped", "err", err)

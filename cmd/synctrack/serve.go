@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/synctrack/synctrack/internal/httpserver"
 	"github.com/synctrack/synctrack/warehouse"
 	"github.com/synctrack/synctrack/web"
 )
@@ -89,7 +90,7 @@ func runServe(cmd *cobra.Command, _ []string) error {
 	if err != nil {
 		return usageError("listen %s: %v (stop what listens there, or choose another --listen)", addr, err)
 	}
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	hs := httpserver.New(srv.Handler())
 	fmt.Fprintf(cmd.OutOrStdout(), "serving %s on %s\n", whURL, pagesURL(ln.Addr().String()))
 	done := make(chan error, 1)
 	go func() { done <- hs.Serve(ln) }()

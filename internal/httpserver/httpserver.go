@@ -1,0 +1,28 @@
+// Package httpserver is the http.Server that synctrack's listeners use
+// (serve's pages, the daemon's metrics, webhook and pages): one place for
+// the limits a client on the network must not get around.
+package httpserver
+
+import (
+	"net/http"
+	"time"
+)
+
+// ReadHeaderTimeout is how long a request's headers may take to arrive.
+const ReadHeaderTimeout = 10 * time.Second
+
+// IdleTimeout is how long a kept-alive connection may wait for its next
+// request. Without one (http.Server's zero, with no ReadTimeout either) a
+// connection that had one answer (a 401 will do) and then sent nothing, or
+// a few bytes of the next request, was held for ever: a client on the
+// network could hold every file descriptor the process may open (found by
+// a review). A variable so that tests can shorten it.
+var IdleTimeout = 2 * time.Minute
+
+// New is the server of h with those limits. No ReadTimeout or WriteTimeout:
+// either would also cut a page or a download that is slow to build (a
+// ReadTimeout that passes while a handler runs cancels its request's
+// context); the handlers bound what they read and write themselves.
+func New(h http.Handler) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: ReadHeaderTimeout, IdleTimeout: IdleTimeout}
+}
