@@ -22,3 +22,17 @@ func TestDaemonClosesIdleConnections(t *testing.T) {
 		}
 	}
 }
+
+// POST /webhook with a body that stops coming is answered (or closed), not
+// waited for for ever: the webhook is unauthenticated until its body is
+// read, and the daemon listens on every interface by default.
+func TestDaemonWebhookGivesUpAStalledBody(t *testing.T) {
+	defer func(d time.Duration) { httpserver.BodyTimeout = d }(httpserver.BodyTimeout)
+	httpserver.BodyTimeout = 50 * time.Millisecond
+	f := newFixture(t)
+	f.start(daemon.Config{Listen: "127.0.0.1:0", WebhookSecret: "s3cret", WebhookMaxBytes: 4096,
+		Targets: []daemon.Target{{Schedule: "@every 1h", FactsSchedule: "@every 1h"}}})
+	if err := httpserver.StalledBody(f.d.Addr(), "/webhook", 30*time.Second); err != nil {
+		t.Error(err)
+	}
+}

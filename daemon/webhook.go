@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/synctrack/synctrack/internal/httpserver"
 	"github.com/synctrack/synctrack/loader"
 	"github.com/synctrack/synctrack/warehouse"
 )
@@ -40,7 +41,7 @@ func (d *Daemon) webhook(w http.ResponseWriter, r *http.Request) {
 		reply(http.StatusRequestEntityTooLarge, "too_large", "body too large")
 		return
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+	body, err := httpserver.ReadBody(w, r, limit)
 	if err != nil {
 		d.refusedBody("read_body", err.Error(), r.RemoteAddr)
 		reply(http.StatusBadRequest, "bad_request", "read body")

@@ -41,3 +41,22 @@ func ClosedWhenIdle(addr, path, next string, wait time.Duration) error {
 	}
 	return nil
 }
+
+// StalledBody posts to path a Content-Length of 100 and 5 bytes of body,
+// then nothing: nil when the server answers or closes the connection, an
+// error when it still waits after wait (a hang guard, not a timing).
+func StalledBody(addr, path string, wait time.Duration) error {
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Length: 100\r\n\r\n{\"a\":", path, addr); err != nil {
+		return err
+	}
+	_ = conn.SetReadDeadline(time.Now().Add(wait))
+	if _, err := bufio.NewReader(conn).ReadByte(); err != nil && err != io.EOF {
+		return fmt.Errorf("POST %s with a body that stopped coming: still waiting for it: %v", path, err)
+	}
+	return nil
+}

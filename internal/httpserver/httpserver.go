@@ -4,6 +4,7 @@
 package httpserver
 
 import (
+	"io"
 	"net/http"
 	"time"
 )
@@ -25,4 +26,27 @@ var IdleTimeout = 2 * time.Minute
 // context); the handlers bound what they read and write themselves.
 func New(h http.Handler) *http.Server {
 	return &http.Server{Handler: h, ReadHeaderTimeout: ReadHeaderTimeout, IdleTimeout: IdleTimeout}
+}
+
+// BodyTimeout is how long a request's body may take to arrive. A variable
+// so that tests can shorten it.
+var BodyTimeout = 30 * time.Second
+
+// ReadBody reads r's body, at most limit+1 bytes (so that the caller can
+// tell one over limit), within BodyTimeout: with no ReadTimeout on the
+// server, a client that sent its headers and then a byte now and then, or
+// none, held the handler and its connection for ever. A body read to its
+// end lets the deadline go, so that it does not cut the rest of the
+// handler (a read deadline that passes while a handler runs cancels its
+// request's context). One not read to its end keeps it: the server reads
+// what is left of a small body before it answers, and without a deadline
+// that waited for ever too.
+func ReadBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Now().Add(BodyTimeout)) // not every writer has one
+	b, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+	if err == nil && int64(len(b)) <= limit {
+		_ = rc.SetReadDeadline(time.Time{})
+	}
+	return b, err
 }
