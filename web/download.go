@@ -23,9 +23,10 @@ var contentTypes = map[string]string{
 	"parquet": "application/vnd.apache.parquet",
 }
 
-// downloadStall is how long a download waits for its client to take the
-// next bytes before it gives up: a client that stopped reading is gone.
-const downloadStall = time.Minute
+// writeStall is how long a download, or a page, waits for its client to
+// take the next bytes before it gives up: a client that stopped reading is
+// gone.
+const writeStall = time.Minute
 
 // download sends a run's records with the page's filters, through the
 // records template and writer that synctrack records uses, so the file is
@@ -134,7 +135,7 @@ func downloadHeaders(w http.ResponseWriter, format, name string, size int64) {
 	}
 }
 
-// stallGuard gives each write to w downloadStall to reach the client,
+// stallGuard gives each write to w writeStall to reach the client,
 // until done is called (the connection may serve another request later).
 func stallGuard(w http.ResponseWriter) (out io.Writer, done func()) {
 	rc := http.NewResponseController(w)
@@ -147,6 +148,6 @@ type deadlineWriter struct {
 }
 
 func (d *deadlineWriter) Write(p []byte) (int, error) {
-	_ = d.rc.SetWriteDeadline(time.Now().Add(downloadStall)) // not every writer has one
+	_ = d.rc.SetWriteDeadline(time.Now().Add(writeStall)) // not every writer has one
 	return d.w.Write(p)
 }

@@ -92,7 +92,17 @@ func (s *Server) renderThen(w http.ResponseWriter, r *http.Request, page string,
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Server-Timing", t.header())
-	_, _ = w.Write(out)
+	send(w, out)
+}
+
+// send writes a built page with writeStall to reach the client, as a
+// download's each write: a client that asked for a page (50 records of
+// payloads up to 64 KiB each) and never read it held the page, its
+// goroutine and its connection for ever (found by a review).
+func send(w http.ResponseWriter, page []byte) {
+	guarded, done := stallGuard(w)
+	defer done()
+	_, _ = guarded.Write(page)
 }
 
 // bidiControls are the bidirectional controls: in a value, one reorders
@@ -216,7 +226,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	_, _ = w.Write(showBidi(b.Bytes()))
+	send(w, showBidi(b.Bytes()))
 }
 
 // reasonOf is the reason a classified error gives ("" if none).
