@@ -2,6 +2,7 @@ package web
 
 import (
 	"bufio"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -54,6 +55,17 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) {
 		kept, keptQ := keptFilters(r)
 		s.failNear(w, r, err, syncID, run, kept, keptQ)
 		return
+	}
+	if r.Method != http.MethodHead {
+		select {
+		case s.downloads <- struct{}{}:
+			defer func() { <-s.downloads }()
+		default:
+			w.Header().Set("Retry-After", "10")
+			s.fail(w, r, &httpError{Status: http.StatusServiceUnavailable,
+				Msg: fmt.Sprintf("%d downloads are running, as many as run at once. Try again when one has ended.", cap(s.downloads))})
+			return
+		}
 	}
 	wh, release, err := s.o.Open(r.Context())
 	if err != nil {

@@ -67,7 +67,9 @@ func TestStalledDownloadsLeavePostgresPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { w.Close() })
-	srv := serve(t, web.Options{Open: func(context.Context) (warehouse.Querier, func(), error) { return w, func() {}, nil }})
+	// Five at once: one more than the pool has connections (and than the
+	// downloads' cap, raised here to let them all start).
+	srv := serve(t, web.Options{Open: func(context.Context) (warehouse.Querier, func(), error) { return w, func() {}, nil }, Downloads: 5})
 	for range 5 {
 		stalledDownload(t, srv, "/syncs/"+sync+"/runs/"+run+"/records.csv")
 	}

@@ -43,6 +43,10 @@ type Options struct {
 	// HistorySize is how many rows of one record's history a page shows
 	// (200 when zero).
 	HistorySize int
+	// Downloads is how many downloads may run at once (4 when zero); one
+	// more is a 503. Each holds a temporary copy of its records until its
+	// client has read it.
+	Downloads int
 	// Pending, when set, says what the next load would read from the
 	// bucket (serve --bucket, the daemon's target): the home page shows it.
 	// It is called with the page's warehouse (to read the ledger) and
@@ -83,6 +87,8 @@ type Pending struct {
 type Server struct {
 	o    Options
 	tmpl map[string]*template.Template
+	// downloads holds a place for each download running.
+	downloads chan struct{}
 }
 
 // New parses the embedded templates.
@@ -102,7 +108,10 @@ func New(o Options) (*Server, error) {
 	if o.HistorySize <= 0 {
 		o.HistorySize = historySize
 	}
-	s := &Server{o: o, tmpl: map[string]*template.Template{}}
+	if o.Downloads <= 0 {
+		o.Downloads = 4
+	}
+	s := &Server{o: o, tmpl: map[string]*template.Template{}, downloads: make(chan struct{}, o.Downloads)}
 	for _, page := range []string{"home", "sync", "run", "record", "error"} {
 		t, err := template.New("layout.html").Funcs(viewFuncs).ParseFS(templateFiles, "templates/layout.html", "templates/"+page+".html")
 		if err != nil {
