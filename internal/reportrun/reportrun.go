@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	analysis "github.com/synctrack/synctrack/sql"
 	"github.com/synctrack/synctrack/sql/export"
@@ -60,25 +61,46 @@ const staleHint = "the warehouse refused synctrack's SQL: one loaded by an older
 	"or it is a bug: please report it with this message"
 
 // refused is err, from running a template, with what it most likely means
-// when no table knew it (DuckDB's "Binder Error: ... does not have a
-// column named _row") or it is the engine refusing synctrack's SQL: a view
-// the template reads is older than the binary (sync_log gained _row), which
-// will not pass by itself (exit 2, not 3) and synctrack views mends. A
-// warehouse away, full or refusing the login keeps its class and hint, as
-// does a command stopped (Ctrl-C, a deadline).
+// when it is the engine refusing synctrack's SQL for a name it does not
+// know (DuckDB's "Binder Error: ... does not have a column named _row"):
+// a view the template reads is older than the binary (sync_log gained
+// _row), which will not pass by itself (exit 2, not 3) and synctrack views
+// mends. Any other error keeps its class: an error no table knew may pass
+// by itself (BigQuery's jobInternalError, a 400 whose remedy is to retry),
+// as may a warehouse away or full, and a command stopped (Ctrl-C, a
+// deadline) is that (found by a review).
 func refused(ctx context.Context, err error) error {
 	var e *warehouse.Error
+	classified := errors.As(err, &e)
 	switch {
 	case ctx.Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
 		return err
-	case !errors.As(err, &e):
-		return &warehouse.Error{Class: warehouse.Config, Reason: "sql", Hint: staleHint, Err: err}
-	case e.Class == warehouse.Unclassified || (e.Class == warehouse.Config && e.Reason == "sql"):
+	case classified && e.Class == warehouse.Config && e.Reason == "sql",
+		(!classified || e.Class == warehouse.Unclassified) && unknownName(err.Error()):
 		inner := err
-		if e == err {
+		if classified && e == err {
 			inner = e.Err // the engine's words, without the hint for loads
 		}
 		return &warehouse.Error{Class: warehouse.Config, Reason: "sql", Hint: staleHint, Err: inner}
 	}
 	return err
+}
+
+// unknownNameWords are how each engine says a statement names a table,
+// view or column it does not have: DuckDB's binder and catalog, PostgreSQL's
+// SQLSTATE class 42 (syntax error or access rule: 42703 undefined column,
+// 42P01 undefined table), Snowflake's invalid identifier (000904) and
+// missing object (002003), BigQuery's unrecognized name and missing table.
+var unknownNameWords = []string{"binder error", "catalog error", "(sqlstate 42", "invalid identifier",
+	"does not exist or not authorized", "unrecognized name", "not found: table"}
+
+// unknownName says whether an engine's message is one of unknownNameWords.
+func unknownName(msg string) bool {
+	msg = strings.ToLower(msg)
+	for _, w := range unknownNameWords {
+		if strings.Contains(msg, w) {
+			return true
+		}
+	}
+	return false
 }
