@@ -2,8 +2,11 @@ package daemon
 
 import (
 	"context"
+	"log/slog"
 	"slices"
 	"sort"
+	"strings"
+	"time"
 
 	"github.com/synctrack/synctrack/loader"
 	"github.com/synctrack/synctrack/warehouse"
@@ -112,7 +115,13 @@ func (t *target) sayNotCompleted(refs []warehouse.RunRef, n int64, failed []load
 			"named", len(refs), "without_metadata", waiting, "completed", n)
 	}
 	if len(held) > 0 {
-		t.log.Warn("runs named by sync.completed have their metadata.json in quarantine: a run gets no state from it "+
+		// Once an hour per set of files at WARN, the sender's retries at
+		// DEBUG: each delivery said it again (found by a review).
+		level := slog.LevelDebug
+		if due, _ := t.heldSaid.Due(strings.Join(held, "\n"), t.d.deps.Now(), time.Hour); due {
+			level = slog.LevelWarn
+		}
+		t.log.Log(context.Background(), level, "runs named by sync.completed have their metadata.json in quarantine: a run gets no state from it "+
 			"(one never loaded has none, and this completion is lost) until it loads; synctrack status says why it failed: "+
 			"fix or replace the file, then synctrack retry (the quiet period completes the run)",
 			"metadata", held, "named", len(refs), "completed", n)

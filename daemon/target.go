@@ -167,6 +167,10 @@ type target struct {
 	// drops are when each reason a message was dropped for was last
 	// logged (dropped); only the receive loop uses them.
 	drops lograte.Limiter
+	// heldSaid keeps the warning that runs a sync.completed named have
+	// their metadata.json in quarantine to once an hour per set of files
+	// (sayNotCompleted).
+	heldSaid lograte.Limiter
 
 	mu         sync.Mutex
 	pending    scope

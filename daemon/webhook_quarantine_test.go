@@ -56,4 +56,10 @@ func TestWebhookQuarantinedMetadataSaid(t *testing.T) {
 		!strings.Contains(got, run+"metadata.json") {
 		t.Errorf("a run whose metadata.json is in quarantine was not said so, as a WARN naming the file:\n%s", got)
 	}
+	// The sender's retry is not a WARN again: it was, once per delivery
+	// (found by a review).
+	if got := deliver(); strings.Contains(got, "level=WARN") ||
+		!strings.Contains(got, `level=DEBUG msg="runs named by sync.completed have their metadata.json in quarantine`) {
+		t.Errorf("a repeated delivery for that run was said at WARN again, or not at DEBUG:\n%s", got)
+	}
 }
