@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -91,7 +92,7 @@ func exportTo(cmd *cobra.Command, path, noun string, write func(io.Writer) (int6
 	if n == 1 {
 		noun = strings.TrimSuffix(noun, "s") // "wrote 1 record", not "1 records"
 	}
-	fmt.Fprintf(cmd.ErrOrStderr(), "wrote %d %s to %s\n", n, noun, path)
+	note(cmd, slog.LevelInfo, fmt.Sprintf("wrote %d %s to %s", n, noun, path), "export written", "rows", n, "out", path)
 	return nil
 }
 

@@ -153,7 +153,7 @@ func loadOptions(cmd *cobra.Command, t *loadTarget) loader.Options {
 	}
 	o.RetentionDays = t.retention
 	if p, _ := cmd.Flags().GetBool("progress"); p {
-		o.Progress = progressPrinter(os.Stderr, time.Now())
+		o.Progress = progressFor(cmd, t.log)
 	}
 	return o
 }

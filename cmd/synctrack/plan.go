@@ -6,7 +6,6 @@ import (
 	"os"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 	"gocloud.dev/blob"
@@ -94,7 +93,11 @@ func planBucket(cmd *cobra.Command, b *blob.Bucket, root string) error {
 	}
 	var progress func(loader.Progress)
 	if on, _ := cmd.Flags().GetBool("progress"); on {
-		progress = progressPrinter(os.Stderr, time.Now())
+		log, err := commandLogger(cmd)
+		if err != nil {
+			return err
+		}
+		progress = progressFor(cmd, log)
 	}
 	ls, listed := loader.ListProgress(loader.BucketListings(b, root, prefixes, 0), progress)
 	p, err := loader.PlanStream(ctx, src, ls)

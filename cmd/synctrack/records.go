@@ -1,8 +1,8 @@
 package main
 
 import (
-	"fmt"
 	"io"
+	"log/slog"
 
 	"github.com/spf13/cobra"
 
@@ -74,10 +74,14 @@ func sayNoneMatch(cmd *cobra.Command, v analysis.Values, n int64) {
 	if out, _ := cmd.Flags().GetString("out"); isStderr(out) {
 		return
 	}
+	var filters []any
 	for _, p := range []string{analysis.ParamSync, analysis.ParamRun, analysis.ParamIdentifier} {
-		if _, ok := v[p]; ok {
-			fmt.Fprintln(cmd.ErrOrStderr(), "records: none match; synctrack report run_summary lists the syncs and runs loaded")
-			return
+		if x, ok := v[p]; ok {
+			filters = append(filters, p, x)
 		}
+	}
+	if len(filters) > 0 {
+		const hint = "synctrack report run_summary lists the syncs and runs loaded"
+		note(cmd, slog.LevelWarn, "records: none match; "+hint, "records: none match", append(filters, "hint", hint)...)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -173,7 +174,8 @@ func sayLimited(cmd *cobra.Command, what, noun string, n int64) {
 		return // the export is stderr: nothing after it
 	}
 	if limit, _ := cmd.Flags().GetInt("limit"); limit > 0 && n == int64(limit) {
-		fmt.Fprintf(cmd.ErrOrStderr(), "%s: stopped at --limit %d; there may be more %s (--limit 0 for all)\n", what, limit, noun)
+		note(cmd, slog.LevelInfo, fmt.Sprintf("%s: stopped at --limit %d; there may be more %s (--limit 0 for all)", what, limit, noun),
+			"stopped at --limit", "what", what, "limit", limit, "hint", "there may be more "+noun+" (--limit 0 for all)")
 	}
 }
 
