@@ -48,6 +48,12 @@ func runDemo(cmd *cobra.Command, _ []string) error {
 	// the process at the next write, before the bucket below is removed:
 	// such writes fail instead, and the demo runs to its end.
 	signal.Ignore(syscall.SIGPIPE)
+	// A warehouse file the load could not make is refused before the
+	// bucket is generated, as load refuses it.
+	whURL, _ := cmd.Flags().GetString("warehouse")
+	if err := engines.CheckPlace(whURL); err != nil {
+		return err
+	}
 	dir, err := os.MkdirTemp("", "synctrack-demo-bucket-")
 	if err != nil {
 		return err
@@ -64,7 +70,6 @@ func runDemo(cmd *cobra.Command, _ []string) error {
 		kept = ""
 	}
 	fmt.Fprintf(out, "generated %d objects (%d runs, %d records rows) in %s%s\n", len(m.Files), m.Runs, m.Rows, dir, kept)
-	whURL, _ := cmd.Flags().GetString("warehouse")
 	b, root, err := openBucket(ctx, "file://"+filepath.ToSlash(dir), log)
 	if err != nil {
 		return err

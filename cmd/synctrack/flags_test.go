@@ -570,3 +570,38 @@ func TestHelpUnknownTopicRefused(t *testing.T) {
 		}
 	}
 }
+
+// plan refuses a DuckDB file that a load could not make where its URL puts
+// it, as load does, with load's message and exit 2: under a regular file
+// it exited 3 with stat's "not a directory", and with no folder it said
+// what would load. The commands that read the file, and demo, say of a
+// path under a file what load says (stat's words were exit 3), demo
+// before it generates a bucket.
+func TestCommandsRefuseTheWarehousePlaceLoadRefuses(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "o.txt")
+	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	underFile := "duckdb://" + filepath.Join(file, "w.duckdb")
+	for _, wh := range []string{underFile, "duckdb://" + filepath.Join(dir, "nodir", "w.duckdb")} {
+		args := []string{"--bucket", "file://" + dir, "--warehouse", wh}
+		loadCode, _, loadErrs := runCLIAll(t, append([]string{"load"}, args...)...)
+		code, out, errs := runCLIAll(t, append([]string{"plan"}, args...)...)
+		if loadCode != 2 || code != loadCode || errs != loadErrs {
+			t.Errorf("%s: load exit %d %q, plan exit %d %q %q; want the same, 2", wh, loadCode, loadErrs, code, errs, out)
+		}
+	}
+	says := file + " is a file, not a folder"
+	for _, args := range [][]string{
+		{"status"}, {"report", "run_summary"}, {"records"}, {"query", "SELECT 1"}, {"views"}, {"retry", "--all"},
+		{"dbt", "--out", filepath.Join(dir, "dbt")}, {"serve", "--listen", "127.0.0.1:0"}, {"demo"},
+	} {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		code, out, errs := runCLICtx(t, ctx, append(args, "--warehouse", underFile)...)
+		cancel()
+		if code != 2 || !strings.Contains(errs, says) || out != "" {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q; want 2 saying %q, and nothing done", args[0], code, out, errs, says)
+		}
+	}
+}

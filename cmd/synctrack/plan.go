@@ -53,6 +53,11 @@ func runPlan(cmd *cobra.Command, _ []string) error {
 	if _, err := engines.CheckTarget(whURL, bucketURL, false); err != nil {
 		return err
 	}
+	// What a load would refuse (a DuckDB file's folder missing, or a
+	// file), plan refuses too, as load does: it said what would load.
+	if err := engines.CheckPlace(whURL); err != nil {
+		return err
+	}
 	return planBucket(cmd, b, root)
 }
 

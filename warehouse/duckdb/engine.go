@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"github.com/synctrack/synctrack/dialects"
@@ -95,7 +96,9 @@ func locked(err error) bool {
 	return warehouse.ClassOf(err) == warehouse.Transient && reason == "locked"
 }
 
-// exists says whether the URL's database file exists yet.
+// exists says whether the URL's database file exists yet. A path under a
+// regular file (o.txt/w.duckdb) is refused as a load refuses it
+// (checkFolder): stat's "not a directory" was exit 3, to try again later.
 func exists(raw string) (bool, error) {
 	c, err := ParseURL(raw)
 	if err != nil {
@@ -104,6 +107,9 @@ func exists(raw string) (bool, error) {
 	_, err = os.Stat(c.Path)
 	if errors.Is(err, os.ErrNotExist) {
 		return false, nil
+	}
+	if errors.Is(err, syscall.ENOTDIR) {
+		return false, checkFolder(c.Path)
 	}
 	return err == nil, classify(err, nil)
 }
