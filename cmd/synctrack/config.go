@@ -20,27 +20,10 @@ import (
 // applyConfig fills every flag not given on the command line from its
 // SYNCTRACK_* variable, else from the config file.
 func applyConfig(cmd *cobra.Command) error {
-	file := map[string]any{}
-	path, _ := cmd.Flags().GetString("config")
-	if path == "" {
-		var set bool
-		if path, set = os.LookupEnv("SYNCTRACK_CONFIG"); set && path == "" {
-			return usageError("SYNCTRACK_CONFIG is set but empty: unset it, or give it a file")
-		}
+	path, file, err := readConfigFile(cmd)
+	if err != nil {
+		return err
 	}
-	if path != "" {
-		raw, err := os.ReadFile(path)
-		if err != nil {
-			return usageError("config: %v", err)
-		}
-		if err := notMapping(raw); err != nil {
-			return usageError("config %s: %v", path, err)
-		}
-		if err := yaml.Unmarshal(raw, &file); err != nil {
-			return usageError("config %s: %v", path, err)
-		}
-	}
-	var err error
 	cmd.Flags().VisitAll(func(f *pflag.Flag) {
 		key := strings.ReplaceAll(f.Name, "-", "_")
 		if err != nil || f.Changed || f.Name == "config" {
@@ -84,6 +67,41 @@ func applyConfig(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
+	if err := checkConfigKeys(cmd, path, file); err != nil {
+		return err
+	}
+	return targetsOnlyForRun(cmd, path, file)
+}
+
+// readConfigFile is the config file's path (--config, else
+// SYNCTRACK_CONFIG; "" for none) and its keys.
+func readConfigFile(cmd *cobra.Command) (string, map[string]any, error) {
+	file := map[string]any{}
+	path, _ := cmd.Flags().GetString("config")
+	if path == "" {
+		var set bool
+		if path, set = os.LookupEnv("SYNCTRACK_CONFIG"); set && path == "" {
+			return "", nil, usageError("SYNCTRACK_CONFIG is set but empty: unset it, or give it a file")
+		}
+	}
+	if path != "" {
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			return "", nil, usageError("config: %v", err)
+		}
+		if err := notMapping(raw); err != nil {
+			return "", nil, usageError("config %s: %v", path, err)
+		}
+		if err := yaml.Unmarshal(raw, &file); err != nil {
+			return "", nil, usageError("config %s: %v", path, err)
+		}
+	}
+	return path, file, nil
+}
+
+// checkConfigKeys refuses a key of file that no command takes, or that
+// this command takes only on its command line.
+func checkConfigKeys(cmd *cobra.Command, path string, file map[string]any) error {
 	// One file serves every command, so a key is wrong only if no command knows it.
 	known := flagKeys(cmd.Root())
 	keys := make([]string, 0, len(file))
@@ -110,7 +128,7 @@ func applyConfig(cmd *cobra.Command) error {
 			return usageError("config %s: %s: %v", path, k, err)
 		}
 	}
-	return targetsOnlyForRun(cmd, path, file)
+	return nil
 }
 
 // keyHint says which known key an unknown one was likely meant to be: the
