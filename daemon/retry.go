@@ -112,7 +112,14 @@ func (r Retry) retry(stop context.Context, after func(time.Duration) <-chan time
 			return nil
 		}
 		c, reason, _ := classify(err)
-		if c == permanent || c == resource || c == stopped || attempt >= r.Attempts || stop.Err() != nil {
+		if stop.Err() != nil && c != permanent && c != resource && c != stopped {
+			// Stopped while this try ran: the cycle was stopped, as when
+			// stopped during the wait after it. It was returned as a
+			// failure of the try's error (a CI run's TestShutdownDuringBackoff,
+			// its stop landing before the wait began).
+			return &stoppedWaiting{stop: stop.Err(), last: err, class: c}
+		}
+		if c == permanent || c == resource || c == stopped || attempt >= r.Attempts {
 			if attempt > 1 && c != permanent && c != resource && c != stopped {
 				return fmt.Errorf("after %d attempts: %w", attempt, err)
 			}

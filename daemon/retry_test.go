@@ -40,6 +40,21 @@ func TestRetryWaitStopsOnShutdown(t *testing.T) {
 	}
 }
 
+// A stop that lands while a try runs (before the wait after it begins)
+// stops the cycle too: it was returned as a failure of the try's error
+// (seen in CI as TestShutdownDuringBackoff failing now and then).
+func TestRetryStoppedDuringTry(t *testing.T) {
+	r := Retry{Base: time.Hour, Max: time.Hour, Attempts: 5}
+	stop, cancel := context.WithCancel(context.Background())
+	busyErr := &warehouse.Error{Class: warehouse.Transient, Reason: "locked", Err: errors.New("IO Error: Could not set lock on file")}
+	calls := 0
+	err := r.retry(stop, never, classify, func() error { calls++; cancel(); return busyErr },
+		func(error, class, string, int, time.Duration) { t.Error("waited after a try the stop landed in") })
+	if c, _, _ := classify(err); c != stopped || !errors.Is(err, busyErr) || calls != 1 {
+		t.Fatalf("a stop during a try: %d calls, %v (%v), want stopped, saying what it tried", calls, err, c)
+	}
+}
+
 // A daemon whose cycle is waiting out an hour's backoff (the warehouse is
 // locked by a reader) stops at once on shutdown: Run returns without the wait
 // or the hour's grace period running out.
