@@ -243,3 +243,12 @@ func WithoutWords(rules []Rule) []Rule {
 	}
 	return kept
 }
+
+// SomeKeys lists the first most keys, and how many more there are: an
+// error or a note that names objects stays a line however many there are.
+func SomeKeys(keys []string, most int) string {
+	if len(keys) <= most {
+		return strings.Join(keys, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(keys[:most], ", "), len(keys)-most)
+}

@@ -60,12 +60,12 @@ func runRetry(cmd *cobra.Command, keys []string) error {
 		fmt.Fprintf(cmd.OutOrStdout(), "%d quarantined objects put back; the next load reads them again\n", n)
 	}
 	if len(notQuarantined) > 0 {
-		fmt.Fprintf(cmd.OutOrStdout(), "not quarantined, so not put back (see synctrack status): %s\n", someKeys(notQuarantined, 10))
+		fmt.Fprintf(cmd.OutOrStdout(), "not quarantined, so not put back (see synctrack status): %s\n", warehouse.SomeKeys(notQuarantined, 10))
 	}
 	if len(unknown) > 0 {
 		// A key mistyped: the user's to fix (exit 2), said after the others
 		// were put back.
-		return usageError("not in load_ledger, no object has this key (a bucket key, as status lists it): %s", someKeys(unknown, 10))
+		return usageError("not in load_ledger, no object has this key (a bucket key, as status lists it): %s", warehouse.SomeKeys(unknown, 10))
 	}
 	return nil
 }
@@ -143,12 +143,4 @@ func hasKey(ctx context.Context, w warehouse.Warehouse, k string) (found, quaran
 		return nil
 	})
 	return found, quarantined, err
-}
-
-// someKeys lists the first most keys, and how many more there are.
-func someKeys(keys []string, most int) string {
-	if len(keys) <= most {
-		return strings.Join(keys, ", ")
-	}
-	return fmt.Sprintf("%s and %d more", strings.Join(keys[:most], ", "), len(keys)-most)
 }

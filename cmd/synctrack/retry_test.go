@@ -107,16 +107,6 @@ func TestRetryTakesKeysAsStatusPrintsThem(t *testing.T) {
 	}
 }
 
-func TestSomeKeys(t *testing.T) {
-	keys := []string{"a", "b", "c", "d"}
-	if got := someKeys(keys, 4); got != "a, b, c, d" {
-		t.Errorf("four of at most four: %q", got)
-	}
-	if got := someKeys(keys, 2); got != "a, b and 2 more" {
-		t.Errorf("four of at most two: %q", got)
-	}
-}
-
 // Text status prints for two keys (a control character and the escape
 // typed out, in either order) names neither: the user's to resolve, exit 2
 // with the way out, not exit 3's "try again later", which never passes.

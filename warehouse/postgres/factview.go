@@ -47,13 +47,5 @@ ORDER BY 1`, w.table(table), column)
 	sort.Strings(types)
 	return warehouse.DataError(fmt.Errorf("column %q of %s is %s, and the view %s uses it; %s gives it as %s, which would make the column text, "+
 		"and PostgreSQL changes no column a view uses: drop the view, load again, then create it over the text column (or write the column as %s)",
-		column, table, have, strings.Join(views, ", "), keyNames(keys), strings.Join(types, " and "), have), keys...)
-}
-
-// keyNames names up to three keys, and how many more.
-func keyNames(keys []string) string {
-	if len(keys) <= 3 {
-		return strings.Join(keys, ", ")
-	}
-	return fmt.Sprintf("%s and %d more", strings.Join(keys[:3], ", "), len(keys)-3)
+		column, table, have, strings.Join(views, ", "), warehouse.SomeKeys(keys, 3), strings.Join(types, " and "), have), keys...)
 }
