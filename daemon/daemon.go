@@ -111,7 +111,9 @@ type Daemon struct {
 	// or bad bodies in a loop (the first two need no secret, so anyone
 	// can) should show in the log, not fill it.
 	webhookSaid lograte.Limiter
-	webhookRuns seenRuns
+	// webhookRuns keeps "sync.completed received" to a line per run a day
+	// at INFO: a sender's retries of a delivery are not news.
+	webhookRuns lograte.Limiter
 }
 
 // New checks the config, opens each target's bucket and, when cfg.Listen is

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/synctrack/synctrack/internal/httpserver"
 	"github.com/synctrack/synctrack/loader"
@@ -89,11 +90,15 @@ func (d *Daemon) webhook(w http.ResponseWriter, r *http.Request) {
 		reply(http.StatusBadRequest, "bad_request", ev.partial())
 		return
 	}
-	// A run's first delivery at INFO, its copies at DEBUG (seenRuns). What
-	// it comes to is said by each target's cycle: a run completed at INFO,
-	// one complete already at DEBUG.
+	// A run's first delivery at INFO, its copies within a day at DEBUG. At
+	// DEBUG only, a delivery for a run no target's bucket has (a webhook
+	// ahead of the files, a bucket or prefix set wrong) left nothing at
+	// INFO, each target saying "nothing in this bucket" at DEBUG; at INFO
+	// every time, a sender's retries flooded the log (both found by
+	// reviews). What it comes to is said by each target's cycle: a run
+	// completed at INFO, one complete already at DEBUG.
 	level := slog.LevelDebug
-	if d.webhookRuns.first(warehouse.RunRef{OrgID: ev.org, SyncID: ev.sync, RunID: ev.run}) {
+	if due, _ := d.webhookRuns.Due(ev.org+"/"+ev.sync+"/"+ev.run, d.deps.Now(), 24*time.Hour); due {
 		level = slog.LevelInfo
 	}
 	d.log.Log(r.Context(), level, "sync.completed received", "org", ev.org, "sync", ev.sync, "run", ev.run)
